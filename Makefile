@@ -1,0 +1,44 @@
+# Engagements — the two commands that matter: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint format bench messages clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+# Installs, migrates the SQLite database, loads the demo data (kept on a second run) and
+# serves on http://127.0.0.1:8000 with the job worker beside the web server.
+demo: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000 (agents: http://127.0.0.1:8000/agents/) — Ctrl-C to stop"
+	DEBUG=true $(BIN)/python manage.py qcluster & QCLUSTER=$$!; \
+	trap 'kill $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise.
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Booking rush benchmark on PostgreSQL behind gunicorn (not part of `make test`).
+bench: install
+	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 var/static var/mail var/screenshots

@@ -1,0 +1,198 @@
+"""Who may see and do what, where. Checked server-side on every agent view and API call.
+
+Every agent URL starts with `agents/<slug:prefecture>/`. The `agent_view` decorator resolves
+the prefecture through the user's roles (404 for anyone without a role there, so a user of
+another prefecture learns nothing), puts `request.prefecture` and `request.access`, and
+checks the capability. Record querysets are then narrowed with `Access.scope(...)`.
+
+Roles (docs/glossary.md):
+- national_admin: every prefecture, every capability;
+- quality_lead: the whole prefecture, manages the organisation;
+- site_manager: records of his sites;
+- agent: records of his services;
+- committee_member: the committee's documents only (no operational records);
+- auditor: reads the whole prefecture, changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from .enums import RoleKind
+from .models import Prefecture, Role, Service, Site
+
+# Capabilities and the roles that hold them (national_admin holds all).
+CAPABILITIES: dict[str, set[str]] = {
+    # open the agents' space of the prefecture
+    "view": {
+        RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT,
+        RoleKind.COMMITTEE_MEMBER, RoleKind.AUDITOR,
+    },
+    # read operational records (register, bookings, results) within one's scope
+    "read_records": {
+        RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT, RoleKind.AUDITOR,
+    },
+    # act on operational records (answer, check in, enter coupons…) within one's scope
+    "work": {RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT},
+    # settings of the organisation, templates, campaigns, targets
+    "manage": {RoleKind.QUALITY_LEAD},
+    # figures of the whole prefecture
+    "read_figures": {RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AUDITOR},
+    # committee documents (template review, meetings)
+    "committee": {RoleKind.QUALITY_LEAD, RoleKind.COMMITTEE_MEMBER, RoleKind.AUDITOR},
+}
+WHOLE_PREFECTURE = {RoleKind.NATIONAL_ADMIN, RoleKind.QUALITY_LEAD, RoleKind.AUDITOR}
+
+
+@dataclass
+class Access:
+    """The roles of one user, with helpers to scope querysets to them."""
+
+    user: object
+    roles: list[Role] = field(default_factory=list)
+
+    @classmethod
+    def for_user(cls, user) -> Access:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return cls(user=user, roles=[])
+        roles = list(
+            Role.objects.filter(user=user).select_related("prefecture").prefetch_related(
+                "sites", "services"
+            )
+        )
+        return cls(user=user, roles=roles)
+
+    @property
+    def is_national_admin(self) -> bool:
+        return any(r.kind == RoleKind.NATIONAL_ADMIN for r in self.roles)
+
+    def prefectures(self) -> QuerySet[Prefecture]:
+        if self.is_national_admin:
+            return Prefecture.objects.all()
+        return Prefecture.objects.filter(pk__in={r.prefecture_id for r in self.roles})
+
+    def kinds(self, prefecture: Prefecture) -> set[str]:
+        if self.is_national_admin:
+            return {RoleKind.NATIONAL_ADMIN}
+        return {r.kind for r in self.roles if r.prefecture_id == prefecture.pk}
+
+    def can(self, prefecture: Prefecture, capability: str) -> bool:
+        kinds = self.kinds(prefecture)
+        if RoleKind.NATIONAL_ADMIN in kinds:
+            return True
+        return bool(kinds & CAPABILITIES[capability])
+
+    def sees_whole_prefecture(self, prefecture: Prefecture) -> bool:
+        return bool(self.kinds(prefecture) & WHOLE_PREFECTURE)
+
+    def site_ids(self, prefecture: Prefecture) -> set[int]:
+        """Sites whose records this user may see (all of them for prefecture-wide roles)."""
+        if self.sees_whole_prefecture(prefecture):
+            return set(prefecture.sites.values_list("pk", flat=True))
+        ids: set[int] = set()
+        for role in self.roles:
+            if role.prefecture_id != prefecture.pk:
+                continue
+            if role.kind == RoleKind.SITE_MANAGER:
+                ids |= {s.pk for s in role.sites.all()}
+            elif role.kind == RoleKind.AGENT:
+                ids |= {s.site_id for s in role.services.all()} | {s.pk for s in role.sites.all()}
+        return ids
+
+    def service_ids(self, prefecture: Prefecture) -> set[int]:
+        """Services whose records this user may see."""
+        if self.sees_whole_prefecture(prefecture):
+            return set(
+                Service.objects.filter(site__prefecture=prefecture).values_list("pk", flat=True)
+            )
+        ids: set[int] = set()
+        for role in self.roles:
+            if role.prefecture_id != prefecture.pk:
+                continue
+            if role.kind == RoleKind.SITE_MANAGER:
+                ids |= set(
+                    Service.objects.filter(site__in=role.sites.all()).values_list("pk", flat=True)
+                )
+            elif role.kind == RoleKind.AGENT:
+                ids |= {s.pk for s in role.services.all()}
+                ids |= set(
+                    Service.objects.filter(site__in=role.sites.all()).values_list("pk", flat=True)
+                )
+        return ids
+
+    def sites(self, prefecture: Prefecture) -> QuerySet[Site]:
+        return Site.objects.filter(prefecture=prefecture, pk__in=self.site_ids(prefecture))
+
+    def services(self, prefecture: Prefecture) -> QuerySet[Service]:
+        return Service.objects.filter(
+            site__prefecture=prefecture, pk__in=self.service_ids(prefecture)
+        ).select_related("site")
+
+    def scope(
+        self,
+        queryset: QuerySet,
+        prefecture: Prefecture,
+        *,
+        prefecture_field: str = "prefecture",
+        site_field: str | None = "site",
+        service_field: str | None = "service",
+    ) -> QuerySet:
+        """Narrow a queryset of records to this prefecture and to the user's sites/services.
+
+        A record with a service is visible when its service is in scope; a record with a
+        site but no service, when its site is. Users without `read_records` see nothing.
+        """
+        queryset = queryset.filter(**{prefecture_field: prefecture})
+        if not self.can(prefecture, "read_records"):
+            return queryset.none()
+        if self.sees_whole_prefecture(prefecture):
+            return queryset
+        condition = Q()
+        if service_field:
+            condition |= Q(**{f"{service_field}__in": self.service_ids(prefecture)})
+        if site_field:
+            site_condition = Q(**{f"{site_field}__in": self.site_ids(prefecture)})
+            if service_field:
+                site_condition &= Q(**{f"{service_field}__isnull": True})
+            condition |= site_condition
+        return queryset.filter(condition)
+
+
+def get_access(request: HttpRequest) -> Access:
+    if not hasattr(request, "_access"):
+        request._access = Access.for_user(request.user)
+    return request._access
+
+
+def agent_view(capability: str = "view") -> Callable:
+    """Decorate an agent view taking `prefecture` (slug) as its first URL argument.
+
+    404 when the user holds no role in that prefecture (never reveal it exists), 403 when
+    he holds one but lacks the capability.
+    """
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, prefecture: str, *args, **kwargs):
+            access = get_access(request)
+            found = access.prefectures().filter(slug=prefecture).first()
+            if found is None or not access.can(found, "view"):
+                raise Http404("Préfecture inconnue")
+            if not access.can(found, capability):
+                raise PermissionDenied("Votre rôle ne permet pas cette action.")
+            request.prefecture = found
+            request.access = access
+            return view(request, *args, **kwargs)
+
+        wrapper.agent_capability = capability
+        return wrapper
+
+    return decorator

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_schedules(sender, **kwargs):
+    from engagements import jobs
+
+    jobs.sync_schedules()
+
+
+class OrganisationConfig(AppConfig):
+    name = "engagements.organisation"
+    label = "organisation"
+    verbose_name = "Organisation"
+
+    def ready(self):
+        from engagements import jobs, navigation
+
+        jobs.register_schedule(
+            "housekeeping", "engagements.organisation.jobs.housekeeping",
+            schedule_type="daily", at="03:00",
+        )
+        post_migrate.connect(_sync_schedules, sender=self)
+        navigation.register_agent_link(
+            "Organisation", "organisation:agents-settings", capability="view", order=90
+        )

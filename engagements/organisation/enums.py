@@ -1,0 +1,78 @@
+from django.db import models
+
+
+class SiteKind(models.TextChoices):
+    PREFECTURE = "prefecture", "Préfecture"
+    SUB_PREFECTURE = "sub_prefecture", "Sous-préfecture"
+    DIGITAL_POINT = "digital_point", "Point d'accueil numérique"
+    PARTNER_POINT = "partner_point", "France services"
+
+
+class HoursChannel(models.TextChoices):
+    RECEPTION = "reception", "Accueil physique"
+    TELEPHONE = "telephone", "Téléphone"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Lundi"
+    TUESDAY = 1, "Mardi"
+    WEDNESDAY = 2, "Mercredi"
+    THURSDAY = 3, "Jeudi"
+    FRIDAY = 4, "Vendredi"
+    SATURDAY = 5, "Samedi"
+    SUNDAY = 6, "Dimanche"
+
+
+class Channel(models.TextChoices):
+    """How a written request reaches the prefecture (deadlines are set per channel)."""
+
+    EMAIL = "email", "Courriel"
+    LETTER = "letter", "Courrier"
+    BOX = "box", "Urne"
+    WEB_FORM = "web_form", "Formulaire en ligne"
+    SP_PLUS = "sp_plus", "Plateforme Services Publics +"
+
+
+class RoleKind(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", "Administrateur national"
+    QUALITY_LEAD = "quality_lead", "Référent qualité"
+    SITE_MANAGER = "site_manager", "Chef de site"
+    AGENT = "agent", "Agent"
+    COMMITTEE_MEMBER = "committee_member", "Membre du comité local des usagers"
+    AUDITOR = "auditor", "Auditeur"
+
+
+class Indicator(models.TextChoices):
+    """Indicators that carry a yearly target (docs/indicators.md, "Targets")."""
+
+    CORRESPONDENCE_RATE = "correspondence_rate_on_time", "Réponses dans les délais (%)"
+    CORRESPONDENCE_DELAY = "correspondence_average_delay", "Délai moyen de réponse (jours ouvrés)"
+    CALLS_ANSWERED = "calls_answered_rate", "Appels aboutis (%)"
+    WEBSITE_ON_TIME = "website_updates_on_time", "Mises à jour du site dans les 3 jours (%)"
+    NO_SHOW_RATE = "no_show_rate", "Rendez-vous non honorés (%)"
+    SATISFACTION = "satisfaction_rate", "Satisfaction globale (%)"
+
+
+# Lower is better for these; the rest are "at least" targets.
+LOWER_IS_BETTER = {Indicator.CORRESPONDENCE_DELAY, Indicator.NO_SHOW_RATE}
+
+DEFAULT_TARGETS = {
+    Indicator.CORRESPONDENCE_RATE: 75,
+    Indicator.CORRESPONDENCE_DELAY: 5,
+    Indicator.CALLS_ANSWERED: 93,
+    Indicator.WEBSITE_ON_TIME: 100,
+    Indicator.NO_SHOW_RATE: 15,
+    Indicator.SATISFACTION: 80,
+}
+
+# Referential modules a site can be labelled on (Qual-e-pref, 8 modules).
+REFERENTIAL_MODULES = {
+    1: "Module 1 — Relation générale avec les usagers",
+    2: "Module 2 — Délivrance de titres (hors étrangers)",
+    3: "Module 3 — Délivrance de titres aux étrangers",
+    4: "Module 4 — module optionnel",
+    5: "Module 5 — module optionnel",
+    6: "Module 6 — module optionnel",
+    7: "Module 7 — module optionnel",
+    8: "Module 8 — module optionnel",
+}

@@ -1,0 +1,119 @@
+from django import forms
+
+from engagements.forms import DsfrForm, DsfrModelForm
+
+from .enums import REFERENTIAL_MODULES, Indicator, Weekday
+from .models import Closure, Prefecture, Service, Site
+
+
+class PrefectureSettingsForm(DsfrModelForm):
+    website = forms.URLField(label="Site internet", assume_scheme="https")
+
+    class Meta:
+        model = Prefecture
+        fields = [
+            "name", "street", "postal_code", "city", "phone", "email", "website",
+            "holiday_subdivision", "deadline_email", "deadline_letter", "deadline_box",
+            "deadline_web_form", "deadline_sp_plus",
+        ]
+
+
+class SiteForm(DsfrModelForm):
+    labelled_modules = forms.TypedMultipleChoiceField(
+        label="Modules du référentiel labellisés",
+        choices=sorted(REFERENTIAL_MODULES.items()),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Site
+        fields = [
+            "name", "slug", "kind", "street", "postal_code", "city", "phone", "email",
+            "access_info", "accessibility_info", "labelled_modules", "position", "is_active",
+        ]
+        widgets = {
+            "access_info": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_info": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ServiceForm(DsfrModelForm):
+    class Meta:
+        model = Service
+        fields = ["site", "name", "slug", "description", "email", "phone", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, prefecture: Prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = prefecture.sites.all()
+
+
+class ClosureForm(DsfrModelForm):
+    class Meta:
+        model = Closure
+        fields = ["date", "label", "site"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, prefecture: Prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = prefecture.sites.all()
+        self.fields["site"].empty_label = "Tous les sites"
+
+
+_TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class DayHoursForm(DsfrForm):
+    """One weekday: closed, or open with an optional midday break."""
+
+    opens_at = forms.TimeField(label="Ouverture", required=False, widget=_TIME)
+    closes_at = forms.TimeField(label="Pause ou fermeture", required=False, widget=_TIME)
+    reopens_at = forms.TimeField(label="Reprise", required=False, widget=_TIME)
+    closes_again_at = forms.TimeField(label="Fermeture", required=False, widget=_TIME)
+
+    def __init__(self, *args, weekday: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weekday = weekday
+        self.weekday_label = Weekday(weekday).label
+        for name, field in self.fields.items():
+            field.label = f"{self.weekday_label} — {field.label.lower()}"
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        reopens, closes_again = data.get("reopens_at"), data.get("closes_again_at")
+        if not opens and not closes and not reopens and not closes_again:
+            data["times"] = None
+            return data
+        if not opens or not closes:
+            raise forms.ValidationError(
+                f"{self.weekday_label} : indiquez l'ouverture et la fermeture, ou laissez vide "
+                "pour un jour fermé."
+            )
+        if opens >= closes:
+            raise forms.ValidationError(
+                f"{self.weekday_label} : la fermeture doit suivre l'ouverture."
+            )
+        if bool(reopens) != bool(closes_again):
+            raise forms.ValidationError(
+                f"{self.weekday_label} : indiquez la reprise et la fermeture de l'après-midi, "
+                "ou aucune des deux."
+            )
+        if reopens and not (closes < reopens < closes_again):
+            raise forms.ValidationError(
+                f"{self.weekday_label} : la reprise doit suivre la pause et précéder la fermeture."
+            )
+        data["times"] = (opens, closes, reopens, closes_again)
+        return data
+
+
+class TargetsForm(DsfrForm):
+    def __init__(self, *args, prefecture: Prefecture, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        for indicator in Indicator:
+            self.fields[indicator.value] = forms.DecimalField(
+                label=indicator.label, max_digits=6, decimal_places=2, min_value=0,
+                initial=prefecture.target_for(year, indicator),
+            )

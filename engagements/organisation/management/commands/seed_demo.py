@@ -1,0 +1,48 @@
+"""Deterministic demo data: `python manage.py seed_demo [--seed N]`.
+
+Each app of ours with a `demo.py` exposing `seed(ctx)` is called in INSTALLED_APPS order,
+organisation first, inside one transaction. Running it again keeps the existing data.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import import_module, util
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from engagements.organisation.demo import DEMO_PASSWORD, DEMO_USERS
+from engagements.organisation.models import Prefecture
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    today: date
+    extra: dict = field(default_factory=dict)
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (personnes inventées)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="graine du hasard")
+
+    def handle(self, *args, seed: int, **options):
+        if Prefecture.objects.filter(slug="demo").exists():
+            self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
+        else:
+            ctx = DemoContext(rng=random.Random(seed), today=timezone.localdate())
+            with transaction.atomic():
+                for app_config in apps.get_app_configs():
+                    name = f"{app_config.name}.demo"
+                    if app_config.name.startswith("engagements.") and util.find_spec(name):
+                        import_module(name).seed(ctx)
+                        self.stdout.write(f"  {app_config.verbose_name} : ok")
+            self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+        self.stdout.write("\nComptes de démonstration (mot de passe : %s)" % DEMO_PASSWORD)
+        for username, first, last, kind, title, _scope in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {first} {last} — {kind.label} ({title})")

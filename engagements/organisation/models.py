@@ -1,0 +1,272 @@
+"""Prefectures (tenants), sites, services, hours, closures, targets and roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from engagements.workdays import SUBDIVISION_CHOICES
+
+from .enums import (
+    DEFAULT_TARGETS,
+    REFERENTIAL_MODULES,
+    Channel,
+    HoursChannel,
+    Indicator,
+    RoleKind,
+    SiteKind,
+    Weekday,
+)
+
+DEADLINE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(60)]
+
+
+class Prefecture(models.Model):
+    slug = models.SlugField("identifiant", unique=True, max_length=60)
+    name = models.CharField("nom", max_length=200)
+    department_code = models.CharField("code du département", max_length=3)
+    department_name = models.CharField("département", max_length=100)
+    holiday_subdivision = models.CharField(
+        "jours fériés applicables", max_length=10, choices=SUBDIVISION_CHOICES,
+        default="metropole",
+    )
+    street = models.CharField("adresse", max_length=200)
+    postal_code = models.CharField("code postal", max_length=10)
+    city = models.CharField("commune", max_length=100)
+    phone = models.CharField("téléphone", max_length=30)
+    email = models.EmailField("courriel de contact", blank=True)
+    website = models.URLField("site internet")
+    # Response deadlines in working days, per channel (docs/indicators.md).
+    deadline_email = models.PositiveSmallIntegerField(
+        "délai courriel (jours ouvrés)", default=5, validators=DEADLINE_VALIDATORS
+    )
+    deadline_letter = models.PositiveSmallIntegerField(
+        "délai courrier (jours ouvrés)", default=10, validators=DEADLINE_VALIDATORS
+    )
+    deadline_box = models.PositiveSmallIntegerField(
+        "délai urne (jours ouvrés)", default=10, validators=DEADLINE_VALIDATORS
+    )
+    deadline_web_form = models.PositiveSmallIntegerField(
+        "délai formulaire en ligne (jours ouvrés)", default=5, validators=DEADLINE_VALIDATORS
+    )
+    deadline_sp_plus = models.PositiveSmallIntegerField(
+        "délai plateforme SP+ (jours ouvrés)", default=5, validators=DEADLINE_VALIDATORS
+    )
+    is_published = models.BooleanField("visible sur le site public", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "préfecture"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def deadline_for(self, channel: str) -> int:
+        """Response deadline in working days for a channel."""
+        return getattr(self, f"deadline_{Channel(channel).value}")
+
+    def target_for(self, year: int, indicator: str) -> float:
+        """The yearly target of an indicator, or its default."""
+        target = self.targets.filter(year=year, indicator=indicator).first()
+        return float(target.value) if target else float(DEFAULT_TARGETS[Indicator(indicator)])
+
+    @property
+    def postal_address(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+
+class Site(models.Model):
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.PROTECT, related_name="sites")
+    slug = models.SlugField("identifiant", max_length=60)
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type de site", max_length=20, choices=SiteKind.choices)
+    street = models.CharField("adresse", max_length=200)
+    postal_code = models.CharField("code postal", max_length=10)
+    city = models.CharField("commune", max_length=100)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    access_info = models.TextField("accès (transports, stationnement)", blank=True)
+    accessibility_info = models.TextField("accessibilité (mobilité réduite, surdité…)", blank=True)
+    labelled_modules = models.JSONField(
+        "modules du référentiel labellisés", default=list, blank=True,
+        help_text="Numéros des modules Qual-e-pref sur lesquels le site est labellisé.",
+    )
+    position = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
+    is_active = models.BooleanField("actif", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["prefecture", "position", "name"]
+        verbose_name = "site"
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "slug"], name="site_slug_per_prefecture")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        modules = self.labelled_modules or []
+        if not isinstance(modules, list) or any(m not in REFERENTIAL_MODULES for m in modules):
+            raise ValidationError(
+                {"labelled_modules": "Les modules doivent être des numéros entre 1 et 8."}
+            )
+
+    @property
+    def postal_address(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+    @property
+    def module_labels(self) -> list[str]:
+        return [REFERENTIAL_MODULES[m] for m in sorted(self.labelled_modules or [])]
+
+
+class Service(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="services")
+    slug = models.SlugField("identifiant", max_length=60)
+    name = models.CharField("nom", max_length=200)
+    description = models.TextField("présentation au public", blank=True)
+    email = models.EmailField("courriel de contact", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site", "name"]
+        verbose_name = "service"
+        constraints = [
+            models.UniqueConstraint(fields=["site", "slug"], name="service_slug_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site.name})"
+
+    @property
+    def prefecture_id(self) -> int:
+        return self.site.prefecture_id
+
+
+class OpeningHours(models.Model):
+    """Hours of one weekday for one channel, with an optional midday break."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours")
+    channel = models.CharField("canal", max_length=20, choices=HoursChannel.choices)
+    weekday = models.PositiveSmallIntegerField("jour", choices=Weekday.choices)
+    opens_at = models.TimeField("ouverture")
+    closes_at = models.TimeField("fermeture (ou début de la pause)")
+    reopens_at = models.TimeField("reprise après la pause", null=True, blank=True)
+    closes_again_at = models.TimeField("fermeture de l'après-midi", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site", "channel", "weekday"]
+        verbose_name = "horaires d'ouverture"
+        verbose_name_plural = "horaires d'ouverture"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "channel", "weekday"], name="one_hours_row_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")), name="hours_ordered"
+            ),
+        ]
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValidationError("L'heure de fermeture doit suivre l'heure d'ouverture.")
+        if bool(self.reopens_at) != bool(self.closes_again_at):
+            raise ValidationError(
+                "Indiquez à la fois la reprise et la fermeture de l'après-midi, ou aucune."
+            )
+        if self.reopens_at and not (self.closes_at < self.reopens_at < self.closes_again_at):
+            raise ValidationError(
+                "La reprise doit suivre la pause et précéder la fermeture de l'après-midi."
+            )
+
+    @property
+    def ranges(self) -> list[tuple]:
+        ranges = [(self.opens_at, self.closes_at)]
+        if self.reopens_at and self.closes_again_at:
+            ranges.append((self.reopens_at, self.closes_again_at))
+        return ranges
+
+
+class Closure(models.Model):
+    """A day a whole prefecture (site empty) or one site is closed, on top of holidays."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="closures")
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="closures", null=True, blank=True,
+        help_text="Laisser vide pour fermer tous les sites de la préfecture.",
+    )
+    date = models.DateField("date")
+    label = models.CharField("motif", max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "fermeture exceptionnelle"
+        verbose_name_plural = "fermetures exceptionnelles"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "site", "date"], name="one_closure_per_day",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} — {self.label}"
+
+
+class Target(models.Model):
+    """A yearly target of an indicator for a prefecture."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField("année")
+    indicator = models.CharField("indicateur", max_length=60, choices=Indicator.choices)
+    value = models.DecimalField("valeur cible", max_digits=6, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "indicator"]
+        verbose_name = "valeur cible"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "year", "indicator"], name="one_target_per_year"
+            )
+        ]
+
+
+class Role(models.Model):
+    """What a staff account may do, and where. A user may hold several roles."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField("rôle", max_length=30, choices=RoleKind.choices)
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="roles", null=True, blank=True,
+        help_text="Vide pour l'administrateur national (toutes les préfectures).",
+    )
+    sites = models.ManyToManyField(Site, blank=True, related_name="roles")
+    services = models.ManyToManyField(Service, blank=True, related_name="roles")
+    title = models.CharField("fonction (bloc de signature)", max_length=200, blank=True)
+    history = HistoricalRecords(m2m_fields=[sites, services])
+
+    class Meta:
+        verbose_name = "rôle"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=RoleKind.NATIONAL_ADMIN, prefecture__isnull=True)
+                | (~models.Q(kind=RoleKind.NATIONAL_ADMIN) & models.Q(prefecture__isnull=False)),
+                name="role_prefecture_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = self.prefecture.name if self.prefecture_id else "toutes les préfectures"
+        return f"{self.get_kind_display()} — {where}"

@@ -1,0 +1,52 @@
+"""Read-side helpers on the organisation, for other apps and the public pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.dates import WEEKDAYS
+
+from .enums import HoursChannel, Weekday
+from .models import OpeningHours, Prefecture, Service, Site
+
+
+def public_prefectures() -> QuerySet[Prefecture]:
+    return Prefecture.objects.filter(is_published=True).order_by("department_code")
+
+
+def published_sites(prefecture: Prefecture) -> QuerySet[Site]:
+    """Active sites with their active services and hours, in two extra queries."""
+    return (
+        prefecture.sites.filter(is_active=True)
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.filter(is_active=True)),
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday")),
+        )
+        .order_by("position", "name")
+    )
+
+
+def weekly_hours(site: Site, channel: str = HoursChannel.RECEPTION) -> list[dict]:
+    """Seven rows (Monday first) with the day's label and its time ranges (empty: closed).
+
+    Uses the prefetched `opening_hours` when present.
+    """
+    by_day = defaultdict(list)
+    for row in site.opening_hours.all():
+        if row.channel == channel:
+            by_day[row.weekday] = row.ranges
+    return [
+        {"weekday": day.value, "label": WEEKDAYS[day.value], "ranges": by_day.get(day.value, [])}
+        for day in Weekday
+    ]
+
+
+def find_service(prefecture: Prefecture, site_slug: str, service_slug: str) -> Service | None:
+    return (
+        Service.objects.filter(
+            site__prefecture=prefecture, site__slug=site_slug, slug=service_slug
+        )
+        .select_related("site")
+        .first()
+    )

@@ -1,0 +1,109 @@
+"""Writes on the organisation: one function per use case, each in a transaction.
+
+History rows (django-simple-history) are written by the model saves, with the acting user
+taken from the request (HistoryRequestMiddleware) or passed explicitly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from .enums import HoursChannel, Indicator
+from .models import Closure, OpeningHours, Prefecture, Service, Site, Target
+
+
+class OrganisationError(Exception):
+    """A refusal with a French message that can be shown to the user."""
+
+
+def _stamp(instance, actor) -> None:
+    # simple_history reads _history_user when there is no request (commands, jobs).
+    instance._history_user = actor
+
+
+@transaction.atomic
+def update_prefecture_settings(prefecture: Prefecture, *, actor, **fields) -> Prefecture:
+    """Change a prefecture's contact details and deadlines."""
+    for name, value in fields.items():
+        setattr(prefecture, name, value)
+    prefecture.full_clean()
+    _stamp(prefecture, actor)
+    prefecture.save(update_fields=list(fields))
+    return prefecture
+
+
+@transaction.atomic
+def save_site(site: Site, *, actor) -> Site:
+    """Create or update a site."""
+    site.full_clean()
+    _stamp(site, actor)
+    site.save()
+    return site
+
+
+@transaction.atomic
+def save_service(service: Service, *, actor) -> Service:
+    """Create or update a service."""
+    service.full_clean()
+    _stamp(service, actor)
+    service.save()
+    return service
+
+
+@transaction.atomic
+def set_opening_hours(site: Site, channel: str, days: dict[int, tuple | None], *, actor) -> None:
+    """Replace a site's hours for one channel; days maps weekday -> (4 times) or None (closed)."""
+    HoursChannel(channel)
+    for weekday in range(7):
+        times = days.get(weekday)
+        existing = OpeningHours.objects.filter(site=site, channel=channel, weekday=weekday).first()
+        if not times:
+            if existing:
+                _stamp(existing, actor)
+                existing.delete()
+            continue
+        row = existing or OpeningHours(site=site, channel=channel, weekday=weekday)
+        row.opens_at, row.closes_at, row.reopens_at, row.closes_again_at = times
+        row.full_clean()
+        _stamp(row, actor)
+        row.save()
+
+
+@transaction.atomic
+def add_closure(prefecture: Prefecture, *, day: date, label: str, site: Site | None = None,
+                actor) -> Closure:
+    """Close the prefecture (or one of its sites) for a day."""
+    if site is not None and site.prefecture_id != prefecture.pk:
+        raise OrganisationError("Ce site n'appartient pas à la préfecture.")
+    if Closure.objects.filter(prefecture=prefecture, site=site, date=day).exists():
+        raise OrganisationError("Une fermeture existe déjà ce jour-là pour ce lieu.")
+    closure = Closure(prefecture=prefecture, site=site, date=day, label=label)
+    _stamp(closure, actor)
+    try:
+        with transaction.atomic():
+            closure.save()
+    except IntegrityError as exc:
+        raise OrganisationError("Une fermeture existe déjà ce jour-là pour ce lieu.") from exc
+    return closure
+
+
+@transaction.atomic
+def remove_closure(closure: Closure, *, actor) -> None:
+    """Cancel a closure day."""
+    _stamp(closure, actor)
+    closure.delete()
+
+
+@transaction.atomic
+def set_targets(prefecture: Prefecture, year: int, values: dict[str, float], *, actor) -> None:
+    """Set the yearly targets of a prefecture (indicator -> value)."""
+    for indicator, value in values.items():
+        Indicator(indicator)
+        target = Target.objects.filter(
+            prefecture=prefecture, year=year, indicator=indicator
+        ).first() or Target(prefecture=prefecture, year=year, indicator=indicator)
+        target.value = value
+        _stamp(target, actor)
+        target.save()

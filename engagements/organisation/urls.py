@@ -1,0 +1,33 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import agents, public
+
+app_name = "organisation"
+
+public_urlpatterns = [
+    path("prefectures/<slug:slug>/", public.prefecture, name="prefecture"),
+]
+
+P = "agents/<slug:prefecture>/organisation"
+agents_urlpatterns = [
+    path("agents/login/", agents.LoginView.as_view(), name="agents-login"),
+    path("agents/logout/", auth_views.LogoutView.as_view(), name="agents-logout"),
+    path("agents/", agents.home, name="agents-home"),
+    path("agents/<slug:prefecture>/", agents.prefecture_home, name="agents-prefecture"),
+    path(f"{P}/", agents.settings_overview, name="agents-settings"),
+    path(f"{P}/prefecture/", agents.edit_prefecture, name="agents-edit-prefecture"),
+    path(f"{P}/sites/new/", agents.edit_site, name="agents-new-site"),
+    path(f"{P}/sites/<int:pk>/", agents.edit_site, name="agents-edit-site"),
+    path(
+        f"{P}/sites/<int:pk>/hours/<slug:channel>/", agents.edit_hours, name="agents-edit-hours"
+    ),
+    path(f"{P}/services/new/", agents.edit_service, name="agents-new-service"),
+    path(f"{P}/services/<int:pk>/", agents.edit_service, name="agents-edit-service"),
+    path(f"{P}/closures/new/", agents.add_closure, name="agents-add-closure"),
+    path(f"{P}/closures/<int:pk>/delete/", agents.delete_closure, name="agents-delete-closure"),
+    path(f"{P}/targets/<int:year>/", agents.edit_targets, name="agents-edit-targets"),
+    path(f"{P}/history/", agents.organisation_history, name="agents-history"),
+]
+
+urlpatterns = public_urlpatterns + agents_urlpatterns

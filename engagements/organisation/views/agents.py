@@ -1,0 +1,342 @@
+"""The agents' space shell (login, homes) and the organisation settings screens."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import chain
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from engagements import navigation
+
+from .. import services
+from ..access import agent_view, get_access
+from ..enums import HoursChannel, Indicator
+from ..forms import (
+    ClosureForm,
+    DayHoursForm,
+    PrefectureSettingsForm,
+    ServiceForm,
+    SiteForm,
+    TargetsForm,
+)
+from ..models import Closure, OpeningHours, Service, Site, Target
+from ..queries import weekly_hours
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "organisation/agents/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["password_login_enabled"] = settings.PASSWORD_LOGIN_ENABLED
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not settings.PASSWORD_LOGIN_ENABLED:
+            messages.error(request, "La connexion par mot de passe est désactivée : utilisez ProConnect.")
+            return redirect("organisation:agents-login")
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+def home(request):
+    """Send the user to his prefecture's space (or let him choose among several)."""
+    prefectures = list(get_access(request).prefectures())
+    if len(prefectures) == 1:
+        return redirect("organisation:agents-prefecture", prefectures[0].slug)
+    return render(request, "organisation/agents/choose.html", {"prefectures": prefectures})
+
+
+def _nav(request) -> list[dict]:
+    return [
+        {"label": link.label, "url": reverse(link.url_name, args=[request.prefecture.slug])}
+        for link in navigation.agent_links()
+        if request.access.can(request.prefecture, link.capability)
+    ]
+
+
+def render_agents(request, template: str, context: dict | None = None, **kwargs):
+    """Render an agents' page with the shell's context (prefecture, menu, roles)."""
+    base = {
+        "prefecture": request.prefecture,
+        "agent_nav": _nav(request),
+        "role_labels": sorted(
+            {r.get_kind_display() for r in request.access.roles
+             if r.prefecture_id in (None, request.prefecture.pk)}
+        ),
+        "can_manage": request.access.can(request.prefecture, "manage"),
+    }
+    return render(request, template, {**base, **(context or {})}, **kwargs)
+
+
+@agent_view("view")
+def prefecture_home(request):
+    prefecture = request.prefecture
+    services_qs = Service.objects.filter(is_active=True).order_by("name")
+    sites = request.access.sites(prefecture).prefetch_related(
+        Prefetch(
+            "services",
+            queryset=services_qs.filter(pk__in=request.access.service_ids(prefecture)),
+        )
+    )
+    return render_agents(request, "organisation/agents/home.html", {"sites": sites})
+
+
+@agent_view("view")
+def settings_overview(request):
+    prefecture = request.prefecture
+    sites = list(
+        prefecture.sites.prefetch_related("services", "opening_hours").order_by("position")
+    )
+    for site in sites:
+        site.reception_hours = weekly_hours(site, HoursChannel.RECEPTION)
+        site.telephone_hours = weekly_hours(site, HoursChannel.TELEPHONE)
+    year = date.today().year
+    targets = [
+        {"label": ind.label, "value": prefecture.target_for(year, ind)} for ind in Indicator
+    ]
+    closures = prefecture.closures.select_related("site").filter(date__gte=date.today())
+    return render_agents(
+        request,
+        "organisation/agents/settings.html",
+        {
+            "sites": sites,
+            "closures": closures,
+            "targets": targets,
+            "year": year,
+            "closure_form": ClosureForm(prefecture=prefecture),
+            "deadlines": [
+                ("Courriel", prefecture.deadline_email),
+                ("Courrier", prefecture.deadline_letter),
+                ("Urne", prefecture.deadline_box),
+                ("Formulaire en ligne", prefecture.deadline_web_form),
+                ("Plateforme SP+", prefecture.deadline_sp_plus),
+            ],
+        },
+    )
+
+
+def _back_to_settings(request) -> HttpResponseRedirect:
+    return redirect("organisation:agents-settings", request.prefecture.slug)
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_prefecture(request):
+    prefecture = request.prefecture
+    form = PrefectureSettingsForm(request.POST or None, instance=prefecture)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_prefecture_settings(
+                prefecture, actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.changed_data},
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Les paramètres de la préfecture sont enregistrés.")
+            return _back_to_settings(request)
+    return render_agents(
+        request, "organisation/agents/form.html",
+        {"form": form, "title": "Paramètres de la préfecture"},
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_site(request, pk: int | None = None):
+    prefecture = request.prefecture
+    site = get_object_or_404(prefecture.sites, pk=pk) if pk else Site(prefecture=prefecture)
+    form = SiteForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_site(form.save(commit=False), actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Le site « {site.name} » est enregistré.")
+            return _back_to_settings(request)
+    title = f"Site : {site.name}" if pk else "Nouveau site"
+    history = _history(site.history.all()[:20]) if pk else []
+    return render_agents(
+        request, "organisation/agents/form.html",
+        {"form": form, "title": title, "history": history},
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_service(request, pk: int | None = None):
+    prefecture = request.prefecture
+    service = (
+        get_object_or_404(Service.objects.filter(site__prefecture=prefecture), pk=pk)
+        if pk else Service()
+    )
+    form = ServiceForm(request.POST or None, instance=service, prefecture=prefecture)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_service(form.save(commit=False), actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Le service « {service.name} » est enregistré.")
+            return _back_to_settings(request)
+    title = f"Service : {service.name}" if pk else "Nouveau service"
+    history = _history(service.history.all()[:20]) if pk else []
+    return render_agents(
+        request, "organisation/agents/form.html",
+        {"form": form, "title": title, "history": history},
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_hours(request, pk: int, channel: str):
+    site = get_object_or_404(request.prefecture.sites, pk=pk)
+    if channel not in HoursChannel.values:
+        return redirect("organisation:agents-settings", request.prefecture.slug)
+    existing = {row.weekday: row for row in site.opening_hours.filter(channel=channel)}
+    forms = []
+    for weekday in range(7):
+        row = existing.get(weekday)
+        initial = {}
+        if row:
+            initial = {
+                "opens_at": row.opens_at, "closes_at": row.closes_at,
+                "reopens_at": row.reopens_at, "closes_again_at": row.closes_again_at,
+            }
+        forms.append(
+            DayHoursForm(
+                request.POST or None, prefix=f"d{weekday}", weekday=weekday, initial=initial
+            )
+        )
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        try:
+            services.set_opening_hours(
+                site, channel, {f.weekday: f.cleaned_data["times"] for f in forms},
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Les horaires de « {site.name} » sont enregistrés.")
+            return _back_to_settings(request)
+    history = _history(
+        OpeningHours.history.filter(site_id=site.pk, channel=channel).order_by("-history_date")[
+            :20
+        ]
+    )
+    return render_agents(
+        request, "organisation/agents/hours.html",
+        {
+            "site": site, "forms": forms, "history": history,
+            "channel_label": HoursChannel(channel).label,
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def add_closure(request):
+    form = ClosureForm(request.POST, prefecture=request.prefecture)
+    if form.is_valid():
+        try:
+            services.add_closure(
+                request.prefecture, day=form.cleaned_data["date"],
+                label=form.cleaned_data["label"], site=form.cleaned_data["site"],
+                actor=request.user,
+            )
+        except services.OrganisationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "La fermeture est enregistrée.")
+    else:
+        messages.error(
+            request, "Fermeture non enregistrée : " + " ".join(
+                f"{form.fields[name].label if name in form.fields else ''} : {' '.join(errs)}"
+                for name, errs in form.errors.items()
+            )
+        )
+    return _back_to_settings(request)
+
+
+@agent_view("manage")
+@require_POST
+def delete_closure(request, pk: int):
+    closure = get_object_or_404(Closure.objects.filter(prefecture=request.prefecture), pk=pk)
+    services.remove_closure(closure, actor=request.user)
+    messages.success(request, "La fermeture est supprimée.")
+    return _back_to_settings(request)
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_targets(request, year: int):
+    prefecture = request.prefecture
+    form = TargetsForm(request.POST or None, prefecture=prefecture, year=year)
+    if request.method == "POST" and form.is_valid():
+        services.set_targets(prefecture, year, form.cleaned_data, actor=request.user)
+        messages.success(request, f"Les valeurs cibles {year} sont enregistrées.")
+        return _back_to_settings(request)
+    return render_agents(
+        request, "organisation/agents/form.html",
+        {"form": form, "title": f"Valeurs cibles {year}"},
+    )
+
+
+@agent_view("view")
+def organisation_history(request):
+    """The latest changes to every organisation record of the prefecture."""
+    prefecture = request.prefecture
+    records = chain(
+        prefecture.history.all()[:30],
+        Site.history.filter(prefecture_id=prefecture.pk)[:30],
+        Service.history.filter(site__prefecture=prefecture)[:30],
+        OpeningHours.history.filter(site__prefecture=prefecture)[:30],
+        Closure.history.filter(prefecture_id=prefecture.pk)[:30],
+        Target.history.filter(prefecture_id=prefecture.pk)[:30],
+    )
+    entries = sorted(_history(records), key=lambda e: e["when"], reverse=True)[:60]
+    return render_agents(request, "organisation/agents/history.html", {"entries": entries})
+
+
+_ACTIONS = {"+": "création", "~": "modification", "-": "suppression"}
+
+
+def _history(records) -> list[dict]:
+    """Turn simple_history rows into (who, when, what, changes) entries."""
+    entries = []
+    for record in records:
+        changes = []
+        previous = record.prev_record if record.history_type == "~" else None
+        if previous is not None:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                field = record.instance._meta.get_field(change.field)
+                changes.append(
+                    {"field": getattr(field, "verbose_name", change.field),
+                     "old": change.old, "new": change.new}
+                )
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.get_full_name() or record.history_user.username
+                if record.history_user else "système",
+                "action": _ACTIONS.get(record.history_type, record.history_type),
+                "object": record._meta.verbose_name.removeprefix("historical ").capitalize()
+                + f" « {record.instance} »",
+                "changes": changes,
+            }
+        )
+    return entries

@@ -1,0 +1,22 @@
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from engagements import navigation
+
+from ..enums import HoursChannel
+from ..queries import public_prefectures, published_sites, weekly_hours
+
+
+@require_GET
+def prefecture(request, slug: str):
+    prefecture = get_object_or_404(public_prefectures(), slug=slug)
+    sites = list(published_sites(prefecture))
+    for site in sites:
+        site.reception_hours = weekly_hours(site, HoursChannel.RECEPTION)
+        site.telephone_hours = weekly_hours(site, HoursChannel.TELEPHONE)
+        site.has_telephone_hours = any(day["ranges"] for day in site.telephone_hours)
+    return render(
+        request,
+        "organisation/public/prefecture.html",
+        {"prefecture": prefecture, "sites": sites, "actions": navigation.public_actions()},
+    )

@@ -1,0 +1,24 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from engagements.organisation.queries import public_prefectures
+
+
+@require_GET
+def home(request):
+    return render(request, "public/home.html", {"prefectures": public_prefectures()})
+
+
+@require_GET
+def legal(request):
+    return render(request, "public/legal.html")
+
+
+@require_GET
+def privacy(request):
+    return render(request, "public/privacy.html")
+
+
+@require_GET
+def accessibility(request):
+    return render(request, "public/accessibility.html")

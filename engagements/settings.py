@@ -1,0 +1,241 @@
+"""One settings module, driven by environment variables (see docs/architecture.md)."""
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TESTING = "pytest" in sys.modules or os.environ.get("ENGAGEMENTS_TESTING") == "1"
+
+
+def env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"Environment variable {name} is required")
+    return value
+
+
+def envbool(name: str, default: str) -> bool:
+    value = env(name, default).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean, got {value!r}")
+
+
+def envint(name: str, default: str) -> int:
+    try:
+        return int(env(name, default))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer") from exc
+
+
+DEBUG = envbool("DEBUG", "false")
+_demo_key = "demo-only-insecure-key-never-use-in-production"
+SECRET_KEY = env("SECRET_KEY", _demo_key if (DEBUG or TESTING) else None)
+ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "dsfr",
+    "django_q",
+    "simple_history",
+    "engagements.organisation",
+    "engagements.public",
+    "engagements.correspondence",
+    "engagements.appointments",
+    "engagements.surveys",
+]
+
+MIDDLEWARE = [
+    "engagements.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "engagements.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+if TESTING:
+    # The test server serves static files through the finders; no collected files.
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+
+ROOT_URLCONF = "engagements.urls"
+WSGI_APPLICATION = "engagements.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "engagements" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "engagements.context_processors.shell",
+            ],
+        },
+    }
+]
+if TESTING:
+    # Undefined template variables fail loudly in tests.
+    class _InvalidVar(str):
+        def __mod__(self, other):
+            raise NameError(f"Undefined template variable: {other}")
+
+        def __bool__(self):
+            # Keep `{% if missing %}` falsy, as in production.
+            return False
+
+    TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _InvalidVar("%s")
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+        conn_max_age=0 if TESTING else 60,
+    )
+}
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# SQLite cannot enforce "nulls not distinct" unique constraints; services check those too.
+SILENCED_SYSTEM_CHECKS = [] if IS_POSTGRES else ["models.W047"]
+if not IS_POSTGRES:
+    # Several processes (web server and job worker) share the demo's SQLite file.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Password login for agents; production may switch it off in favour of ProConnect (OIDC).
+PASSWORD_LOGIN_ENABLED = envbool("PASSWORD_LOGIN_ENABLED", "true")
+LOGIN_URL = "organisation:agents-login"
+LOGIN_REDIRECT_URL = "organisation:agents-home"
+LOGOUT_REDIRECT_URL = "organisation:agents-login"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "engagements" / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if (DEBUG or TESTING)
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+
+def _email_settings(url: str) -> dict:
+    """EMAIL_URL: smtp://user:pass@host:port[?tls=1], console://, locmem://, file:///dir."""
+    parsed = urlparse(url)
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if parsed.scheme == "file":
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": parsed.path,
+        }
+    if parsed.scheme in ("smtp", "smtps"):
+        query = parse_qs(parsed.query)
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parsed.hostname or "localhost",
+            "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+            "EMAIL_HOST_USER": unquote(parsed.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+            "EMAIL_USE_SSL": parsed.scheme == "smtps",
+            "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in ("1", "true"),
+            "EMAIL_TIMEOUT": 10,
+        }
+    raise ImproperlyConfigured(f"EMAIL_URL scheme not supported: {parsed.scheme!r}")
+
+
+_email_default = f"file://{BASE_DIR / 'var' / 'mail'}" if not TESTING else "locmem://"
+globals().update(_email_settings(env("EMAIL_URL", _email_default)))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Engagements <ne-pas-repondre@engagements.test>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# SMS: "log" writes to var/sms.log (demo and tests); "http" posts to SMS_HTTP_URL.
+SMS_BACKEND = env("SMS_BACKEND", "log")
+SMS_HTTP_URL = env("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", "")
+
+# Jobs: django-q2 on the ORM broker; tests run jobs synchronously (see engagements/jobs.py).
+Q_CLUSTER = {
+    "name": "engagements",
+    "orm": "default",
+    "workers": envint("Q_WORKERS", "2"),
+    "timeout": 300,
+    "retry": 360,
+    "max_attempts": 3,
+    "catch_up": False,
+    "sync": TESTING,
+    "poll": 2,
+    "label": "Tâches",
+}
+
+# Security headers (see engagements/middleware.py for the CSP).
+HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+X_FRAME_OPTIONS = "DENY"
+
+DSFR_CONTENT_IS_SAFE = False
+DSFR_USE_INTEGRITY_CHECKSUMS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "engagements.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,115 @@
+"""Personas and shared fixtures (healthchecks' Alice/Bob/Charlie, our way).
+
+- prefecture A: `site` with `service`, and `other_site` with `other_service`;
+- `quality_lead`, `site_manager` (of `site`), `agent` (of `service`),
+  `agent_other_site` (of `other_service`), `committee_member`, `auditor` in A;
+- `outsider`: quality lead of another prefecture B; `national_admin`.
+`client_for(user)` gives a logged-in test client.
+"""
+
+import pytest
+from django.test import Client
+
+from engagements.organisation.enums import RoleKind
+from tests.factories import PrefectureFactory, RoleFactory, ServiceFactory, SiteFactory
+
+pytest_plugins = ["tests.browser", "tests.mail"]
+
+
+@pytest.fixture
+def prefecture(db):
+    return PrefectureFactory(slug="alpha", name="Préfecture d'Alpha")
+
+
+@pytest.fixture
+def site(prefecture):
+    return SiteFactory(prefecture=prefecture, slug="chef-lieu", name="Préfecture — Chef-Lieu")
+
+
+@pytest.fixture
+def service(site):
+    return ServiceFactory(site=site, slug="sejour", name="Bureau du séjour")
+
+
+@pytest.fixture
+def other_site(prefecture):
+    return SiteFactory(
+        prefecture=prefecture, slug="sous-pref", sub_prefecture=True, name="Sous-préfecture du Nord"
+    )
+
+
+@pytest.fixture
+def other_service(other_site):
+    return ServiceFactory(site=other_site, slug="accueil", name="Accueil du Nord")
+
+
+@pytest.fixture
+def other_prefecture(db):
+    return PrefectureFactory(slug="beta", name="Préfecture de Bêta")
+
+
+@pytest.fixture
+def other_prefecture_service(other_prefecture):
+    site = SiteFactory(prefecture=other_prefecture, slug="beta-site")
+    return ServiceFactory(site=site, slug="beta-service")
+
+
+@pytest.fixture
+def quality_lead(prefecture):
+    return RoleFactory(
+        kind=RoleKind.QUALITY_LEAD,
+        prefecture=prefecture,
+        user__first_name="Quentin",
+        user__last_name="Qualité",
+    ).user
+
+
+@pytest.fixture
+def site_manager(prefecture, site):
+    return RoleFactory(kind=RoleKind.SITE_MANAGER, prefecture=prefecture, sites=[site]).user
+
+
+@pytest.fixture
+def agent(prefecture, service):
+    return RoleFactory(
+        kind=RoleKind.AGENT,
+        prefecture=prefecture,
+        services=[service],
+        user__first_name="Agathe",
+        user__last_name="Agent",
+    ).user
+
+
+@pytest.fixture
+def agent_other_site(prefecture, other_service):
+    return RoleFactory(kind=RoleKind.AGENT, prefecture=prefecture, services=[other_service]).user
+
+
+@pytest.fixture
+def committee_member(prefecture):
+    return RoleFactory(kind=RoleKind.COMMITTEE_MEMBER, prefecture=prefecture).user
+
+
+@pytest.fixture
+def auditor(prefecture):
+    return RoleFactory(kind=RoleKind.AUDITOR, prefecture=prefecture).user
+
+
+@pytest.fixture
+def outsider(other_prefecture):
+    return RoleFactory(kind=RoleKind.QUALITY_LEAD, prefecture=other_prefecture).user
+
+
+@pytest.fixture
+def national_admin(db):
+    return RoleFactory(kind=RoleKind.NATIONAL_ADMIN, prefecture=None).user
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,28 @@
+"""Sample URL arguments for every agent URL of the organisation app.
+
+Each app has a `tests/<app>/agent_urls.py` with `cases(prefecture, site, service)` that
+creates records in that prefecture and returns {url name: kwargs without `prefecture`}.
+tests/organisation/test_cross_prefecture.py fails if an agent URL has no case.
+"""
+
+from datetime import date
+
+from tests.factories import ClosureFactory
+
+
+def cases(prefecture, site, service) -> dict[str, dict]:
+    closure = ClosureFactory(prefecture=prefecture, date=date(2030, 1, 2))
+    return {
+        "organisation:agents-prefecture": {},
+        "organisation:agents-settings": {},
+        "organisation:agents-edit-prefecture": {},
+        "organisation:agents-new-site": {},
+        "organisation:agents-edit-site": {"pk": site.pk},
+        "organisation:agents-edit-hours": {"pk": site.pk, "channel": "reception"},
+        "organisation:agents-new-service": {},
+        "organisation:agents-edit-service": {"pk": service.pk},
+        "organisation:agents-add-closure": {},
+        "organisation:agents-delete-closure": {"pk": closure.pk},
+        "organisation:agents-edit-targets": {"year": 2026},
+        "organisation:agents-history": {},
+    }

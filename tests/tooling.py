@@ -1,0 +1,29 @@
+"""Tests that need a Debian tool run when it is installed and are skipped otherwise, naming
+the package. With ENGAGEMENTS_STRICT_TESTS=1 (set by .ci/run) a missing tool fails instead."""
+
+import os
+import shutil
+
+import pytest
+
+STRICT = os.environ.get("ENGAGEMENTS_STRICT_TESTS") == "1"
+
+
+def require_tool(executable: str, package: str) -> str:
+    path = shutil.which(executable) or (executable if os.path.exists(executable) else None)
+    if path is None:
+        message = f"{executable} is missing: apt-get install -y {package}"
+        if STRICT:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def require_postgres() -> None:
+    from django.conf import settings
+
+    if not settings.IS_POSTGRES:
+        message = "needs PostgreSQL (row locks, concurrency): set DATABASE_URL=postgres://…"
+        if STRICT and os.environ.get("ENGAGEMENTS_EXPECT_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
