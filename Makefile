@@ -18,6 +18,7 @@ install: $(BIN)/.installed
 # serves on http://127.0.0.1:8000 with the job worker beside the web server.
 demo: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py createcachetable
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 (agents: http://127.0.0.1:8000/agents/) — Ctrl-C to stop"
 	DEBUG=true $(BIN)/python manage.py qcluster & QCLUSTER=$$!; \

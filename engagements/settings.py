@@ -225,6 +225,17 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 X_FRAME_OPTIONS = "DENY"
 
+# Shared cache (database table, works across web and worker processes): rate limits and
+# anti-replay of proof-of-work solutions. `manage.py createcachetable` creates it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "engagements_cache",
+    }
+}
+# Proof-of-work difficulty (numbers tried at most); tests use a small one.
+ALTCHA_MAX_NUMBER = envint("ALTCHA_MAX_NUMBER", "2000" if TESTING else "50000")
+
 DSFR_CONTENT_IS_SAFE = False
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 

@@ -1,0 +1,128 @@
+"""Anti-bot without a third party: ALTCHA proof-of-work (v1 protocol) and rate limits.
+
+The page carries a signed challenge; `static/engagements/pow.js` finds the number whose
+SHA-256 with the salt gives the challenge (a fraction of a second for a person, costly at
+scale for a bot) and puts the base64 payload in the `altcha` field. The server checks the
+signature, the expiry and that the challenge was not used before (replay).
+Without JavaScript the form still shows, and says that the check needs JavaScript.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+from altcha import v1 as altcha
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CHALLENGE_LIFETIME = timedelta(minutes=30)
+
+
+def _key() -> str:
+    return settings.SECRET_KEY + ":altcha"
+
+
+def new_challenge() -> dict:
+    challenge = altcha.create_challenge(
+        hmac_key=_key(),
+        max_number=settings.ALTCHA_MAX_NUMBER,
+        expires=timezone.now() + CHALLENGE_LIFETIME,
+    )
+    return challenge.to_dict()
+
+
+def verify(payload: str) -> bool:
+    """True for a valid, unexpired, never-used solution."""
+    if not payload:
+        return False
+    ok, _error = altcha.verify_solution(payload, _key(), check_expires=True)
+    if not ok:
+        return False
+    try:
+        signature = json.loads(base64.b64decode(payload))["signature"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    # cache.add is atomic on the database cache: the second use of a solution fails.
+    return cache.add(f"altcha-used:{signature}", 1, timeout=CHALLENGE_LIFETIME.seconds + 60)
+
+
+def solve(challenge: dict) -> str:
+    """Solve a challenge server-side (tests and the benchmark's clients)."""
+    solution = altcha.solve_challenge(
+        challenge["challenge"], challenge["salt"], challenge["algorithm"],
+        challenge["maxNumber"], 0,
+    )
+    payload = {
+        "algorithm": challenge["algorithm"], "challenge": challenge["challenge"],
+        "number": solution.number, "salt": challenge["salt"],
+        "signature": challenge["signature"],
+    }
+    return base64.b64encode(json.dumps(payload).encode()).decode()
+
+
+class ProofOfWorkWidget(forms.Widget):
+    template_name = "components/proof_of_work.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, None, attrs)
+        context["challenge_json"] = json.dumps(new_challenge())
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "")
+
+
+class ProofOfWorkField(forms.CharField):
+    """A form field checked by the proof-of-work; add it as `altcha` to public forms."""
+
+    widget = ProofOfWorkWidget
+    default_error_messages = {
+        "required": _(
+            "La vérification anti-robot n'a pas abouti. Elle nécessite JavaScript : "
+            "activez-le, patientez quelques secondes, puis envoyez à nouveau le formulaire."
+        ),
+        "invalid": _(
+            "La vérification anti-robot a expiré ou n'est pas valide : envoyez à nouveau "
+            "le formulaire."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Vérification anti-robot"))
+        kwargs.setdefault("required", True)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not verify(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def rate_limited(key: str, *, limit: int, window: int) -> bool:
+    """Count one hit for key; True when more than `limit` hits fell in the window (seconds).
+
+    Fixed windows in the shared (database) cache: simple, and enough to slow a flood.
+    """
+    bucket = f"rate:{key}:{int(timezone.now().timestamp()) // window}"
+    if cache.add(bucket, 1, timeout=window + 5):
+        return limit < 1
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.add(bucket, 1, timeout=window + 5)
+        count = 1
+    return count > limit
+
+
+def client_ip(request) -> str:
+    """The client's address (the proxy's X-Forwarded-For first hop when behind one)."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
