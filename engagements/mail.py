@@ -1,0 +1,45 @@
+"""Outgoing mail from templates: `<prefix>_subject.txt`, `<prefix>_body.txt` and, when it
+exists, `<prefix>_body.html`. Send after commit (`transaction.on_commit`) from services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def build_mail(
+    prefix: str, context: dict, to: list[str], *, from_email: str | None = None,
+    reply_to: list[str] | None = None, headers: dict | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None, language: str | None = None,
+) -> EmailMultiAlternatives:
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+        body = render_to_string(f"{prefix}_body.txt", context)
+        try:
+            html = render_to_string(f"{prefix}_body.html", context)
+        except TemplateDoesNotExist:
+            html = None
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=to, reply_to=reply_to, headers=headers or {},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments or []:
+        message.attach(name, content, mimetype)
+    return message
+
+
+def send_templated(prefix: str, context: dict, to: list[str], **kwargs) -> str:
+    """Build and send; returns the Message-ID (for threading answers with In-Reply-To)."""
+    message = build_mail(prefix, context, to, **kwargs)
+    if "Message-ID" not in message.extra_headers:
+        from email.utils import make_msgid
+
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "engagements.test"
+        message.extra_headers["Message-ID"] = make_msgid(domain=domain)
+    message.send()
+    return message.extra_headers["Message-ID"]

@@ -1,0 +1,60 @@
+import shutil
+import subprocess
+
+import pytest
+from django.core import mail
+
+from engagements.pdf import ForbiddenResource, render_pdf, resolve_resource
+from engagements.qr import qr_svg
+from tests.tooling import require_tool
+
+
+def test_pdf_fetcher_refuses_the_network():
+    with pytest.raises(ForbiddenResource):
+        resolve_resource("https://example.org/font.woff2")
+    with pytest.raises(ForbiddenResource):
+        resolve_resource("file:///etc/passwd")
+    assert resolve_resource("static:/engagements/app.css").startswith("file:///")
+
+
+def _template_dir(settings, tmp_path):
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = templates
+
+
+def test_render_pdf_gives_text(tmp_path, settings):
+    require_tool("pdftotext", "poppler-utils")
+    _template_dir(settings, tmp_path)
+    (tmp_path / "doc.html").write_text(
+        "<html lang='fr'><head><title>Essai</title></head><body><h1>Bonjour {{ name }}</h1>"
+        "<img src='https://example.org/x.png' alt=''></body></html>"
+    )
+    pdf = render_pdf("doc.html", {"name": "Alice"})
+    assert pdf.startswith(b"%PDF")
+    out = tmp_path / "doc.pdf"
+    out.write_bytes(pdf)
+    text = subprocess.run(
+        [shutil.which("pdftotext"), str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Bonjour Alice" in text
+
+
+def test_qr_svg_is_inline_svg():
+    svg = qr_svg("https://example.test/avis/abc", title="Donner votre avis")
+    assert svg.startswith("<svg") and "Donner votre avis" in svg
+
+
+def test_send_templated_renders_subject_text_and_html(tmp_path, settings):
+    from engagements.mail import send_templated
+
+    _template_dir(settings, tmp_path)
+    (tmp_path / "hello_subject.txt").write_text("Bonjour\n{{ name }}\n")
+    (tmp_path / "hello_body.txt").write_text("Texte pour {{ name }}")
+    (tmp_path / "hello_body.html").write_text("<p>HTML pour {{ name }}</p>")
+    message_id = send_templated("hello", {"name": "Alice"}, ["alice@example.test"])
+    sent = mail.outbox[-1]
+    assert sent.subject == "Bonjour Alice"
+    assert sent.body == "Texte pour Alice"
+    assert sent.alternatives[0][0] == "<p>HTML pour Alice</p>"
+    assert sent.extra_headers["Message-ID"] == message_id
