@@ -54,12 +54,17 @@ def verify(payload: str) -> bool:
 def solve(challenge: dict) -> str:
     """Solve a challenge server-side (tests and the benchmark's clients)."""
     solution = altcha.solve_challenge(
-        challenge["challenge"], challenge["salt"], challenge["algorithm"],
-        challenge["maxNumber"], 0,
+        challenge["challenge"],
+        challenge["salt"],
+        challenge["algorithm"],
+        challenge["maxNumber"],
+        0,
     )
     payload = {
-        "algorithm": challenge["algorithm"], "challenge": challenge["challenge"],
-        "number": solution.number, "salt": challenge["salt"],
+        "algorithm": challenge["algorithm"],
+        "challenge": challenge["challenge"],
+        "number": solution.number,
+        "salt": challenge["salt"],
         "signature": challenge["signature"],
     }
     return base64.b64encode(json.dumps(payload).encode()).decode()

@@ -27,7 +27,11 @@ _REGISTRY: dict[str, ScheduledJob] = {}
 
 
 def register_schedule(
-    name: str, func: str, *, schedule_type: str = "daily", minutes: int | None = None,
+    name: str,
+    func: str,
+    *,
+    schedule_type: str = "daily",
+    minutes: int | None = None,
     at: str | None = None,
 ) -> None:
     """Declare a recurring job; call from AppConfig.ready()."""

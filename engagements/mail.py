@@ -11,9 +11,15 @@ from django.utils import translation
 
 
 def build_mail(
-    prefix: str, context: dict, to: list[str], *, from_email: str | None = None,
-    reply_to: list[str] | None = None, headers: dict | None = None,
-    attachments: list[tuple[str, bytes, str]] | None = None, language: str | None = None,
+    prefix: str,
+    context: dict,
+    to: list[str],
+    *,
+    from_email: str | None = None,
+    reply_to: list[str] | None = None,
+    headers: dict | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+    language: str | None = None,
 ) -> EmailMultiAlternatives:
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
@@ -23,8 +29,12 @@ def build_mail(
         except TemplateDoesNotExist:
             html = None
     message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=from_email or settings.DEFAULT_FROM_EMAIL,
-        to=to, reply_to=reply_to, headers=headers or {},
+        subject=subject,
+        body=body,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to,
+        headers=headers or {},
     )
     if html:
         message.attach_alternative(html, "text/html")

@@ -117,4 +117,3 @@ def add_working_days(start: date, count: int, prefecture, site=None) -> date:
 
 def working_days_between(start: date, end: date, prefecture, site=None) -> int:
     return calendar_for(prefecture, site).working_days_between(start, end)
-

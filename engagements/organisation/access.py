@@ -32,12 +32,18 @@ from .models import Prefecture, Role, Service, Site
 CAPABILITIES: dict[str, set[str]] = {
     # open the agents' space of the prefecture
     "view": {
-        RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT,
-        RoleKind.COMMITTEE_MEMBER, RoleKind.AUDITOR,
+        RoleKind.QUALITY_LEAD,
+        RoleKind.SITE_MANAGER,
+        RoleKind.AGENT,
+        RoleKind.COMMITTEE_MEMBER,
+        RoleKind.AUDITOR,
     },
     # read operational records (register, bookings, results) within one's scope
     "read_records": {
-        RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT, RoleKind.AUDITOR,
+        RoleKind.QUALITY_LEAD,
+        RoleKind.SITE_MANAGER,
+        RoleKind.AGENT,
+        RoleKind.AUDITOR,
     },
     # act on operational records (answer, check in, enter coupons…) within one's scope
     "work": {RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT},
@@ -63,9 +69,9 @@ class Access:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return cls(user=user, roles=[])
         roles = list(
-            Role.objects.filter(user=user).select_related("prefecture").prefetch_related(
-                "sites", "services"
-            )
+            Role.objects.filter(user=user)
+            .select_related("prefecture")
+            .prefetch_related("sites", "services")
         )
         return cls(user=user, roles=roles)
 

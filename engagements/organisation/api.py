@@ -89,8 +89,11 @@ def _prefecture_out(prefecture) -> dict:
                 "telephone_hours": _hours(site, HoursChannel.TELEPHONE),
                 "services": [
                     {
-                        "slug": s.slug, "name": s.name, "description": s.description,
-                        "email": s.email, "phone": s.phone,
+                        "slug": s.slug,
+                        "name": s.name,
+                        "description": s.description,
+                        "email": s.email,
+                        "phone": s.phone,
                     }
                     for s in site.services.all()
                 ],
@@ -106,7 +109,8 @@ def list_prefectures(request):
 
 
 @router.get(
-    "/prefectures/{slug}", response=PrefectureOut,
+    "/prefectures/{slug}",
+    response=PrefectureOut,
     summary="Une préfecture : délais, sites, services, horaires",
 )
 def get_prefecture(request, slug: str):

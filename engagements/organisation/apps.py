@@ -17,8 +17,10 @@ class OrganisationConfig(AppConfig):
         from engagements import jobs, navigation
 
         jobs.register_schedule(
-            "housekeeping", "engagements.organisation.jobs.housekeeping",
-            schedule_type="daily", at="03:00",
+            "housekeeping",
+            "engagements.organisation.jobs.housekeeping",
+            schedule_type="daily",
+            at="03:00",
         )
         post_migrate.connect(_sync_schedules, sender=self)
         navigation.register_agent_link(

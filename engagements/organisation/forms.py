@@ -12,9 +12,19 @@ class PrefectureSettingsForm(DsfrModelForm):
     class Meta:
         model = Prefecture
         fields = [
-            "name", "street", "postal_code", "city", "phone", "email", "website",
-            "holiday_subdivision", "deadline_email", "deadline_letter", "deadline_box",
-            "deadline_web_form", "deadline_sp_plus",
+            "name",
+            "street",
+            "postal_code",
+            "city",
+            "phone",
+            "email",
+            "website",
+            "holiday_subdivision",
+            "deadline_email",
+            "deadline_letter",
+            "deadline_box",
+            "deadline_web_form",
+            "deadline_sp_plus",
         ]
 
 
@@ -30,8 +40,19 @@ class SiteForm(DsfrModelForm):
     class Meta:
         model = Site
         fields = [
-            "name", "slug", "kind", "street", "postal_code", "city", "phone", "email",
-            "access_info", "accessibility_info", "labelled_modules", "position", "is_active",
+            "name",
+            "slug",
+            "kind",
+            "street",
+            "postal_code",
+            "city",
+            "phone",
+            "email",
+            "access_info",
+            "accessibility_info",
+            "labelled_modules",
+            "position",
+            "is_active",
         ]
         widgets = {
             "access_info": forms.Textarea(attrs={"rows": 3}),
@@ -77,7 +98,7 @@ class DayHoursForm(DsfrForm):
         super().__init__(*args, **kwargs)
         self.weekday = weekday
         self.weekday_label = Weekday(weekday).label
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             field.label = f"{self.weekday_label} — {field.label.lower()}"
 
     def clean(self):
@@ -114,6 +135,9 @@ class TargetsForm(DsfrForm):
         super().__init__(*args, **kwargs)
         for indicator in Indicator:
             self.fields[indicator.value] = forms.DecimalField(
-                label=indicator.label, max_digits=6, decimal_places=2, min_value=0,
+                label=indicator.label,
+                max_digits=6,
+                decimal_places=2,
+                min_value=0,
                 initial=prefecture.target_for(year, indicator),
             )

@@ -30,7 +30,9 @@ class Prefecture(models.Model):
     department_code = models.CharField("code du département", max_length=3)
     department_name = models.CharField("département", max_length=100)
     holiday_subdivision = models.CharField(
-        "jours fériés applicables", max_length=10, choices=SUBDIVISION_CHOICES,
+        "jours fériés applicables",
+        max_length=10,
+        choices=SUBDIVISION_CHOICES,
         default="metropole",
     )
     street = models.CharField("adresse", max_length=200)
@@ -92,7 +94,9 @@ class Site(models.Model):
     access_info = models.TextField("accès (transports, stationnement)", blank=True)
     accessibility_info = models.TextField("accessibilité (mobilité réduite, surdité…)", blank=True)
     labelled_modules = models.JSONField(
-        "modules du référentiel labellisés", default=list, blank=True,
+        "modules du référentiel labellisés",
+        default=list,
+        blank=True,
         help_text="Numéros des modules Qual-e-pref sur lesquels le site est labellisé.",
     )
     position = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
@@ -175,6 +179,9 @@ class OpeningHours(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.site} — {self.get_channel_display()} — {self.get_weekday_display()}"
+
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValidationError("L'heure de fermeture doit suivre l'heure d'ouverture.")
@@ -200,7 +207,11 @@ class Closure(models.Model):
 
     prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="closures")
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="closures", null=True, blank=True,
+        Site,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        null=True,
+        blank=True,
         help_text="Laisser vide pour fermer tous les sites de la préfecture.",
     )
     date = models.DateField("date")
@@ -213,7 +224,8 @@ class Closure(models.Model):
         verbose_name_plural = "fermetures exceptionnelles"
         constraints = [
             models.UniqueConstraint(
-                fields=["prefecture", "site", "date"], name="one_closure_per_day",
+                fields=["prefecture", "site", "date"],
+                name="one_closure_per_day",
                 nulls_distinct=False,
             )
         ]
@@ -240,6 +252,9 @@ class Target(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} {self.year} : {self.value}"
+
 
 class Role(models.Model):
     """What a staff account may do, and where. A user may hold several roles."""
@@ -249,7 +264,11 @@ class Role(models.Model):
     )
     kind = models.CharField("rôle", max_length=30, choices=RoleKind.choices)
     prefecture = models.ForeignKey(
-        Prefecture, on_delete=models.CASCADE, related_name="roles", null=True, blank=True,
+        Prefecture,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        null=True,
+        blank=True,
         help_text="Vide pour l'administrateur national (toutes les préfectures).",
     )
     sites = models.ManyToManyField(Site, blank=True, related_name="roles")

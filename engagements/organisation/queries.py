@@ -44,9 +44,7 @@ def weekly_hours(site: Site, channel: str = HoursChannel.RECEPTION) -> list[dict
 
 def find_service(prefecture: Prefecture, site_slug: str, service_slug: str) -> Service | None:
     return (
-        Service.objects.filter(
-            site__prefecture=prefecture, site__slug=site_slug, slug=service_slug
-        )
+        Service.objects.filter(site__prefecture=prefecture, site__slug=site_slug, slug=service_slug)
         .select_related("site")
         .first()
     )

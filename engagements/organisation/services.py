@@ -72,8 +72,9 @@ def set_opening_hours(site: Site, channel: str, days: dict[int, tuple | None], *
 
 
 @transaction.atomic
-def add_closure(prefecture: Prefecture, *, day: date, label: str, site: Site | None = None,
-                actor) -> Closure:
+def add_closure(
+    prefecture: Prefecture, *, day: date, label: str, site: Site | None = None, actor
+) -> Closure:
     """Close the prefecture (or one of its sites) for a day."""
     if site is not None and site.prefecture_id != prefecture.pk:
         raise OrganisationError("Ce site n'appartient pas à la préfecture.")

@@ -19,9 +19,7 @@ agents_urlpatterns = [
     path(f"{P}/prefecture/", agents.edit_prefecture, name="agents-edit-prefecture"),
     path(f"{P}/sites/new/", agents.edit_site, name="agents-new-site"),
     path(f"{P}/sites/<int:pk>/", agents.edit_site, name="agents-edit-site"),
-    path(
-        f"{P}/sites/<int:pk>/hours/<slug:channel>/", agents.edit_hours, name="agents-edit-hours"
-    ),
+    path(f"{P}/sites/<int:pk>/hours/<slug:channel>/", agents.edit_hours, name="agents-edit-hours"),
     path(f"{P}/services/new/", agents.edit_service, name="agents-new-service"),
     path(f"{P}/services/<int:pk>/", agents.edit_service, name="agents-edit-service"),
     path(f"{P}/closures/new/", agents.add_closure, name="agents-add-closure"),

@@ -44,7 +44,9 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if not settings.PASSWORD_LOGIN_ENABLED:
-            messages.error(request, "La connexion par mot de passe est désactivée : utilisez ProConnect.")
+            messages.error(
+                request, "La connexion par mot de passe est désactivée : utilisez ProConnect."
+            )
             return redirect("organisation:agents-login")
         return super().post(request, *args, **kwargs)
 
@@ -72,8 +74,11 @@ def render_agents(request, template: str, context: dict | None = None, **kwargs)
         "prefecture": request.prefecture,
         "agent_nav": _nav(request),
         "role_labels": sorted(
-            {r.get_kind_display() for r in request.access.roles
-             if r.prefecture_id in (None, request.prefecture.pk)}
+            {
+                r.get_kind_display()
+                for r in request.access.roles
+                if r.prefecture_id in (None, request.prefecture.pk)
+            }
         ),
         "can_manage": request.access.can(request.prefecture, "manage"),
     }
@@ -103,9 +108,7 @@ def settings_overview(request):
         site.reception_hours = weekly_hours(site, HoursChannel.RECEPTION)
         site.telephone_hours = weekly_hours(site, HoursChannel.TELEPHONE)
     year = date.today().year
-    targets = [
-        {"label": ind.label, "value": prefecture.target_for(year, ind)} for ind in Indicator
-    ]
+    targets = [{"label": ind.label, "value": prefecture.target_for(year, ind)} for ind in Indicator]
     closures = prefecture.closures.select_related("site").filter(date__gte=date.today())
     return render_agents(
         request,
@@ -139,7 +142,8 @@ def edit_prefecture(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_prefecture_settings(
-                prefecture, actor=request.user,
+                prefecture,
+                actor=request.user,
                 **{name: form.cleaned_data[name] for name in form.changed_data},
             )
         except ValidationError as exc:
@@ -148,7 +152,8 @@ def edit_prefecture(request):
             messages.success(request, "Les paramètres de la préfecture sont enregistrés.")
             return _back_to_settings(request)
     return render_agents(
-        request, "organisation/agents/form.html",
+        request,
+        "organisation/agents/form.html",
         {"form": form, "title": "Paramètres de la préfecture"},
     )
 
@@ -170,7 +175,8 @@ def edit_site(request, pk: int | None = None):
     title = f"Site : {site.name}" if pk else "Nouveau site"
     history = _history(site.history.all()[:20]) if pk else []
     return render_agents(
-        request, "organisation/agents/form.html",
+        request,
+        "organisation/agents/form.html",
         {"form": form, "title": title, "history": history},
     )
 
@@ -181,7 +187,8 @@ def edit_service(request, pk: int | None = None):
     prefecture = request.prefecture
     service = (
         get_object_or_404(Service.objects.filter(site__prefecture=prefecture), pk=pk)
-        if pk else Service()
+        if pk
+        else Service()
     )
     form = ServiceForm(request.POST or None, instance=service, prefecture=prefecture)
     if request.method == "POST" and form.is_valid():
@@ -195,7 +202,8 @@ def edit_service(request, pk: int | None = None):
     title = f"Service : {service.name}" if pk else "Nouveau service"
     history = _history(service.history.all()[:20]) if pk else []
     return render_agents(
-        request, "organisation/agents/form.html",
+        request,
+        "organisation/agents/form.html",
         {"form": form, "title": title, "history": history},
     )
 
@@ -213,8 +221,10 @@ def edit_hours(request, pk: int, channel: str):
         initial = {}
         if row:
             initial = {
-                "opens_at": row.opens_at, "closes_at": row.closes_at,
-                "reopens_at": row.reopens_at, "closes_again_at": row.closes_again_at,
+                "opens_at": row.opens_at,
+                "closes_at": row.closes_at,
+                "reopens_at": row.reopens_at,
+                "closes_again_at": row.closes_again_at,
             }
         forms.append(
             DayHoursForm(
@@ -224,7 +234,9 @@ def edit_hours(request, pk: int, channel: str):
     if request.method == "POST" and all(f.is_valid() for f in forms):
         try:
             services.set_opening_hours(
-                site, channel, {f.weekday: f.cleaned_data["times"] for f in forms},
+                site,
+                channel,
+                {f.weekday: f.cleaned_data["times"] for f in forms},
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -233,14 +245,15 @@ def edit_hours(request, pk: int, channel: str):
             messages.success(request, f"Les horaires de « {site.name} » sont enregistrés.")
             return _back_to_settings(request)
     history = _history(
-        OpeningHours.history.filter(site_id=site.pk, channel=channel).order_by("-history_date")[
-            :20
-        ]
+        OpeningHours.history.filter(site_id=site.pk, channel=channel).order_by("-history_date")[:20]
     )
     return render_agents(
-        request, "organisation/agents/hours.html",
+        request,
+        "organisation/agents/hours.html",
         {
-            "site": site, "forms": forms, "history": history,
+            "site": site,
+            "forms": forms,
+            "history": history,
             "channel_label": HoursChannel(channel).label,
         },
     )
@@ -253,8 +266,10 @@ def add_closure(request):
     if form.is_valid():
         try:
             services.add_closure(
-                request.prefecture, day=form.cleaned_data["date"],
-                label=form.cleaned_data["label"], site=form.cleaned_data["site"],
+                request.prefecture,
+                day=form.cleaned_data["date"],
+                label=form.cleaned_data["label"],
+                site=form.cleaned_data["site"],
                 actor=request.user,
             )
         except services.OrganisationError as exc:
@@ -263,10 +278,12 @@ def add_closure(request):
             messages.success(request, "La fermeture est enregistrée.")
     else:
         messages.error(
-            request, "Fermeture non enregistrée : " + " ".join(
+            request,
+            "Fermeture non enregistrée : "
+            + " ".join(
                 f"{form.fields[name].label if name in form.fields else ''} : {' '.join(errs)}"
                 for name, errs in form.errors.items()
-            )
+            ),
         )
     return _back_to_settings(request)
 
@@ -290,7 +307,8 @@ def edit_targets(request, year: int):
         messages.success(request, f"Les valeurs cibles {year} sont enregistrées.")
         return _back_to_settings(request)
     return render_agents(
-        request, "organisation/agents/form.html",
+        request,
+        "organisation/agents/form.html",
         {"form": form, "title": f"Valeurs cibles {year}"},
     )
 
@@ -325,14 +343,18 @@ def _history(records) -> list[dict]:
             for change in delta.changes:
                 field = record.instance._meta.get_field(change.field)
                 changes.append(
-                    {"field": getattr(field, "verbose_name", change.field),
-                     "old": change.old, "new": change.new}
+                    {
+                        "field": getattr(field, "verbose_name", change.field),
+                        "old": change.old,
+                        "new": change.new,
+                    }
                 )
         entries.append(
             {
                 "when": record.history_date,
                 "who": record.history_user.get_full_name() or record.history_user.username
-                if record.history_user else "système",
+                if record.history_user
+                else "système",
                 "action": _ACTIONS.get(record.history_type, record.history_type),
                 "object": record._meta.verbose_name.removeprefix("historical ").capitalize()
                 + f" « {record.instance} »",

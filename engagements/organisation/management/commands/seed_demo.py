@@ -43,6 +43,6 @@ class Command(BaseCommand):
                         import_module(name).seed(ctx)
                         self.stdout.write(f"  {app_config.verbose_name} : ok")
             self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
-        self.stdout.write("\nComptes de démonstration (mot de passe : %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         for username, first, last, kind, title, _scope in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {first} {last} — {kind.label} ({title})")
