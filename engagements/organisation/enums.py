@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SiteKind(models.TextChoices):
@@ -67,12 +68,12 @@ DEFAULT_TARGETS = {
 
 # Referential modules a site can be labelled on (Qual-e-pref, 8 modules).
 REFERENTIAL_MODULES = {
-    1: "Module 1 — Relation générale avec les usagers",
-    2: "Module 2 — Délivrance de titres (hors étrangers)",
-    3: "Module 3 — Délivrance de titres aux étrangers",
-    4: "Module 4 — module optionnel",
-    5: "Module 5 — module optionnel",
-    6: "Module 6 — module optionnel",
-    7: "Module 7 — module optionnel",
-    8: "Module 8 — module optionnel",
+    1: _("Module 1 — Relation générale avec les usagers"),
+    2: _("Module 2 — Délivrance de titres (hors étrangers)"),
+    3: _("Module 3 — Délivrance de titres aux étrangers"),
+    4: _("Module 4 — module optionnel"),
+    5: _("Module 5 — module optionnel"),
+    6: _("Module 6 — module optionnel"),
+    7: _("Module 7 — module optionnel"),
+    8: _("Module 8 — module optionnel"),
 }

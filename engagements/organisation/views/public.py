@@ -14,6 +14,7 @@ def prefecture(request, slug: str):
     for site in sites:
         site.reception_hours = weekly_hours(site, HoursChannel.RECEPTION)
         site.telephone_hours = weekly_hours(site, HoursChannel.TELEPHONE)
+        site.has_reception_hours = any(day["ranges"] for day in site.reception_hours)
         site.has_telephone_hours = any(day["ranges"] for day in site.telephone_hours)
     return render(
         request,
