@@ -133,11 +133,12 @@ class DayHoursForm(DsfrForm):
 class TargetsForm(DsfrForm):
     def __init__(self, *args, prefecture: Prefecture, year: int, **kwargs):
         super().__init__(*args, **kwargs)
+        current = prefecture.targets_for(year)
         for indicator in Indicator:
             self.fields[indicator.value] = forms.DecimalField(
                 label=indicator.label,
                 max_digits=6,
                 decimal_places=2,
                 min_value=0,
-                initial=prefecture.target_for(year, indicator),
+                initial=current[indicator.value],
             )

@@ -71,10 +71,16 @@ class Prefecture(models.Model):
         """Response deadline in working days for a channel."""
         return getattr(self, f"deadline_{Channel(channel).value}")
 
+    def targets_for(self, year: int) -> dict[str, float]:
+        """Every indicator's target for a year (defaults where none is set), in one query."""
+        values = {ind.value: float(DEFAULT_TARGETS[ind]) for ind in Indicator}
+        for indicator, value in self.targets.filter(year=year).values_list("indicator", "value"):
+            values[indicator] = float(value)
+        return values
+
     def target_for(self, year: int, indicator: str) -> float:
         """The yearly target of an indicator, or its default."""
-        target = self.targets.filter(year=year, indicator=indicator).first()
-        return float(target.value) if target else float(DEFAULT_TARGETS[Indicator(indicator)])
+        return self.targets_for(year)[Indicator(indicator).value]
 
     @property
     def postal_address(self) -> str:

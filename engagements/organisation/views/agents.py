@@ -108,7 +108,8 @@ def settings_overview(request):
         site.reception_hours = weekly_hours(site, HoursChannel.RECEPTION)
         site.telephone_hours = weekly_hours(site, HoursChannel.TELEPHONE)
     year = date.today().year
-    targets = [{"label": ind.label, "value": prefecture.target_for(year, ind)} for ind in Indicator]
+    values = prefecture.targets_for(year)
+    targets = [{"label": ind.label, "value": values[ind.value]} for ind in Indicator]
     closures = prefecture.closures.select_related("site").filter(date__gte=date.today())
     return render_agents(
         request,

@@ -1,0 +1,197 @@
+"""The référent qualité runs the organisation from the agents' space, with history."""
+
+from datetime import time
+
+import pytest
+from django.urls import reverse
+
+from engagements.organisation.enums import HoursChannel, Indicator
+from engagements.organisation.models import Closure, OpeningHours, Site
+
+
+def url(name, prefecture, *args):
+    return reverse(f"organisation:{name}", args=[prefecture.slug, *args])
+
+
+def test_agent_home_shows_his_sites_and_services(
+    client_for, agent, prefecture, service, other_service
+):
+    response = client_for(agent).get(url("agents-prefecture", prefecture))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert service.name in html and other_service.name not in html
+
+
+def test_agents_root_redirects_to_the_only_prefecture(client_for, agent, prefecture):
+    response = client_for(agent).get(reverse("organisation:agents-home"))
+    assert response.status_code == 302
+    assert response["Location"] == url("agents-prefecture", prefecture)
+
+
+def test_agent_can_read_but_not_change_the_organisation(client_for, agent, prefecture, site):
+    client = client_for(agent)
+    assert client.get(url("agents-settings", prefecture)).status_code == 200
+    assert client.get(url("agents-edit-site", prefecture, site.pk)).status_code == 403
+    response = client.post(url("agents-edit-site", prefecture, site.pk), {"name": "Piraté"})
+    assert response.status_code == 403
+    site.refresh_from_db()
+    assert site.name != "Piraté"
+
+
+def test_quality_lead_creates_a_site_and_history_says_who(client_for, quality_lead, prefecture):
+    client = client_for(quality_lead)
+    response = client.post(
+        url("agents-new-site", prefecture),
+        {
+            "name": "Point France services de Vallon",
+            "slug": "vallon",
+            "kind": "partner_point",
+            "street": "4 place du Marché",
+            "postal_code": "96400",
+            "city": "Vallon",
+            "labelled_modules": ["1"],
+            "position": "5",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    created = Site.objects.get(prefecture=prefecture, slug="vallon")
+    assert created.labelled_modules == [1]
+    record = created.history.get()
+    assert record.history_user == quality_lead and record.history_type == "+"
+    history_page = client.get(url("agents-history", prefecture)).content.decode()
+    assert "Point France services de Vallon" in history_page
+    assert "Quentin Qualité" in history_page
+
+
+def test_invalid_site_keeps_what_was_typed(client_for, quality_lead, prefecture, site):
+    response = client_for(quality_lead).post(
+        url("agents-new-site", prefecture),
+        {
+            "name": "Nouveau site",
+            "slug": site.slug,
+            "kind": "prefecture",
+            "street": "",
+            "postal_code": "96000",
+            "city": "Lysville",
+            "position": "1",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="Nouveau site"' in html
+    assert "Ce champ est obligatoire" in html
+    assert 'aria-invalid="true"' in html
+    assert not Site.objects.filter(name="Nouveau site").exists()
+
+
+def test_hours_with_a_midday_break_and_validation(client_for, quality_lead, prefecture, site):
+    client = client_for(quality_lead)
+    hours_url = url("agents-edit-hours", prefecture, site.pk, HoursChannel.RECEPTION)
+    data = {
+        f"d{d}-{f}": ""
+        for d in range(7)
+        for f in ("opens_at", "closes_at", "reopens_at", "closes_again_at")
+    }
+    data.update(
+        {
+            "d0-opens_at": "08:45",
+            "d0-closes_at": "12:00",
+            "d0-reopens_at": "13:30",
+            "d0-closes_again_at": "16:00",
+            "d2-opens_at": "09:00",
+            "d2-closes_at": "12:00",
+        }
+    )
+    # Tuesday with a reopening but no afternoon closing: refused, nothing written.
+    bad = {**data, "d1-opens_at": "09:00", "d1-closes_at": "12:00", "d1-reopens_at": "14:00"}
+    response = client.post(hours_url, bad)
+    assert response.status_code == 200
+    assert "Mardi : indiquez la reprise et la fermeture" in response.content.decode()
+    assert 'value="08:45"' in response.content.decode()
+    assert not OpeningHours.objects.filter(site=site).exists()
+    assert client.post(hours_url, data).status_code == 302
+    rows = {h.weekday: h for h in OpeningHours.objects.filter(site=site)}
+    assert set(rows) == {0, 2}
+    assert rows[0].ranges == [(time(8, 45), time(12)), (time(13, 30), time(16))]
+    assert rows[2].ranges == [(time(9), time(12))]
+    # Closing Wednesday removes its row.
+    data.update({"d2-opens_at": "", "d2-closes_at": ""})
+    client.post(hours_url, data)
+    assert set(OpeningHours.objects.filter(site=site).values_list("weekday", flat=True)) == {0}
+
+
+def test_closures_add_refuse_duplicate_and_delete(client_for, quality_lead, prefecture, site):
+    client = client_for(quality_lead)
+    add = url("agents-add-closure", prefecture)
+    client.post(add, {"date": "2030-05-10", "label": "Pont", "site": ""})
+    response = client.post(add, {"date": "2030-05-10", "label": "Encore", "site": ""}, follow=True)
+    assert "Une fermeture existe déjà" in response.content.decode()
+    client.post(add, {"date": "2030-05-10", "label": "Travaux", "site": site.pk})
+    assert Closure.objects.filter(prefecture=prefecture).count() == 2
+    closure = Closure.objects.get(site__isnull=True)
+    client.post(url("agents-delete-closure", prefecture, closure.pk))
+    assert list(Closure.objects.values_list("label", flat=True)) == ["Travaux"]
+    assert Closure.history.filter(history_type="-", label="Pont").exists()
+
+
+def test_targets_and_deadlines(client_for, quality_lead, prefecture):
+    client = client_for(quality_lead)
+    form = {ind.value: str(prefecture.target_for(2027, ind)) for ind in Indicator}
+    form[Indicator.CORRESPONDENCE_RATE] = "80"
+    assert client.post(url("agents-edit-targets", prefecture, 2027), form).status_code == 302
+    assert prefecture.target_for(2027, Indicator.CORRESPONDENCE_RATE) == 80
+    assert prefecture.target_for(2026, Indicator.CORRESPONDENCE_RATE) == 75  # default
+    response = client.post(
+        url("agents-edit-prefecture", prefecture),
+        {
+            "name": prefecture.name,
+            "street": prefecture.street,
+            "postal_code": prefecture.postal_code,
+            "city": prefecture.city,
+            "phone": prefecture.phone,
+            "email": prefecture.email,
+            "website": prefecture.website,
+            "holiday_subdivision": "57",
+            "deadline_email": "5",
+            "deadline_letter": "15",
+            "deadline_box": "10",
+            "deadline_web_form": "5",
+            "deadline_sp_plus": "5",
+        },
+    )
+    assert response.status_code == 302
+    prefecture.refresh_from_db()
+    assert prefecture.deadline_for("letter") == 15 and prefecture.holiday_subdivision == "57"
+    change = prefecture.history.first()
+    assert change.history_user == quality_lead
+    bad = client.post(url("agents-edit-prefecture", prefecture), {"deadline_email": "0"})
+    assert bad.status_code == 200
+
+
+@pytest.mark.django_db
+def test_password_login_can_be_switched_off(client, settings, agent):
+    settings.PASSWORD_LOGIN_ENABLED = False
+    response = client.post(
+        reverse("organisation:agents-login"),
+        {"username": agent.username, "password": "secret-password"},
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_settings_page_query_count(
+    client_for, quality_lead, prefecture, django_assert_max_num_queries
+):
+    from tests.factories import ServiceFactory, SiteFactory
+
+    client = client_for(quality_lead)
+    SiteFactory(prefecture=prefecture, with_hours=True)
+    client.get(url("agents-settings", prefecture))  # warm the session
+    with django_assert_max_num_queries(20) as one_site:
+        assert client.get(url("agents-settings", prefecture)).status_code == 200
+    for _ in range(6):
+        site = SiteFactory(prefecture=prefecture, with_hours=True)
+        ServiceFactory.create_batch(3, site=site)
+    with django_assert_max_num_queries(len(one_site.captured_queries)):
+        assert client.get(url("agents-settings", prefecture)).status_code == 200

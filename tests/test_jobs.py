@@ -1,0 +1,60 @@
+"""Jobs go through engagements.jobs: schedules in the database, enqueued work after commit."""
+
+import pytest
+from django_q.models import Schedule, Task
+
+from engagements import jobs
+from engagements.organisation import jobs as housekeeping_jobs
+
+CALLS: list[str] = []
+
+
+def record_call(label: str = "called") -> str:
+    CALLS.append(label)
+    return label
+
+
+def purge_for_test() -> int:
+    CALLS.append("purged")
+    return 3
+
+
+@pytest.mark.django_db
+def test_daily_housekeeping_schedule_exists_after_migrate():
+    schedule = Schedule.objects.get(name="housekeeping")
+    assert schedule.func == "engagements.organisation.jobs.housekeeping"
+    assert schedule.schedule_type == Schedule.DAILY
+    assert schedule.next_run is not None
+    # Syncing again neither duplicates nor moves it.
+    next_run = schedule.next_run
+    jobs.sync_schedules()
+    assert Schedule.objects.filter(name="housekeeping").count() == 1
+    assert Schedule.objects.get(name="housekeeping").next_run == next_run
+
+
+@pytest.mark.django_db
+def test_enqueue_runs_after_commit_only(django_capture_on_commit_callbacks):
+    CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        jobs.enqueue("tests.test_jobs.record_call", "hello")
+    assert CALLS == [], "nothing runs before the transaction commits"
+    for callback in callbacks:
+        callback()
+    assert CALLS == ["hello"]
+    assert Task.objects.filter(func="tests.test_jobs.record_call", success=True).exists()
+
+
+@pytest.mark.django_db
+def test_housekeeping_runs_every_registered_purge():
+    CALLS.clear()
+    housekeeping_jobs.register_housekeeping("tests.test_jobs.purge_for_test")
+    housekeeping_jobs.register_housekeeping("tests.test_jobs.purge_for_test")  # once only
+    results = housekeeping_jobs.housekeeping()
+    assert results["tests.test_jobs.purge_for_test"] == 3
+    assert CALLS.count("purged") == 1
+    assert results["clearsessions"] == "ok"
+
+
+def test_register_schedule_refuses_unknown_types():
+    with pytest.raises(ValueError):
+        jobs.register_schedule("x", "tests.test_jobs.record_call", schedule_type="weekly")
