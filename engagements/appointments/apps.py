@@ -1,7 +1,39 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AppointmentsConfig(AppConfig):
     name = "engagements.appointments"
     label = "appointments"
     verbose_name = "Rendez-vous"
+
+    def ready(self):
+        from engagements import navigation
+        from engagements.jobs import register_schedule
+        from engagements.organisation.jobs import register_housekeeping
+
+        p = "engagements.appointments.services."
+        register_schedule(
+            "appointments: release expired holds",
+            p + "sweep_expired_holds",
+            schedule_type="minutes",
+            minutes=1,
+        )
+        register_schedule(
+            "appointments: reminders", p + "send_reminders", schedule_type="minutes", minutes=10
+        )
+        register_schedule(
+            "appointments: waiting list offers",
+            p + "offer_freed_slots",
+            schedule_type="minutes",
+            minutes=5,
+        )
+        register_schedule("appointments: generate slots", p + "generate_upcoming_slots", at="02:30")
+        register_housekeeping(p + "purge_personal_data")
+        navigation.register_agent_link("Rendez-vous", "appointments:agents-index", order=20)
+        navigation.register_agent_link(
+            "Accueil du jour", "appointments:agents-day", capability="work", order=21
+        )
+        navigation.register_public_action(
+            gettext_lazy("Prendre rendez-vous"), "appointments:procedures", order=10
+        )

@@ -1,0 +1,200 @@
+"""Partner API (France services, associations): procedures, free slots, bookings.
+
+Auth: `Authorization: Bearer TOKEN` (issued by `manage.py create_api_token`; only the
+SHA-256 is stored). A token sees its own prefecture only. Bookings made here are confirmed
+at once: the partner has checked the person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.security import HttpBearer
+
+from . import services
+from .enums import Channel
+from .models import ApiToken, Booking, Procedure, Slot
+
+
+class PartnerToken(HttpBearer):
+    def authenticate(self, request, token: str):
+        found = (
+            ApiToken.objects.select_related("prefecture")
+            .filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        return found
+
+
+router = Router(tags=["rendez-vous"], auth=PartnerToken())
+
+
+class ProcedureOut(Schema):
+    id: int
+    name: str
+    site: str
+    service: str
+    duration_minutes: int
+    required_fields: list[str]
+    documents: list[str]
+
+
+class SlotOut(Schema):
+    id: int
+    start: datetime
+    end: datetime
+    capacity: int
+    remaining: int
+
+
+class PersonIn(Schema):
+    first_name: str = Field(..., min_length=1, max_length=100)
+    last_name: str = Field(..., min_length=1, max_length=100)
+    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str = Field("", max_length=30)
+    foreign_number: str = Field("", max_length=20)
+    permit_expires_on: date | None = None
+
+
+class BookingIn(Schema):
+    slot_id: int
+    person: PersonIn
+    answers: dict = {}
+
+
+class BookingOut(Schema):
+    reference: str
+    status: str
+    slot_id: int
+    start: datetime
+    procedure_id: int
+    manage_url: str
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+    existing_reference: str | None = None
+
+
+def _required(procedure: Procedure) -> list[str]:
+    fields = ["first_name", "last_name", "email_or_phone"]
+    if procedure.asks_foreign_number:
+        fields.append("foreign_number")
+    if procedure.requires_permit_expiry:
+        fields.append("permit_expires_on")
+    return fields
+
+
+def _procedures(request):
+    return Procedure.objects.filter(prefecture=request.auth.prefecture).select_related(
+        "site", "service"
+    )
+
+
+@router.get("/procedures", response=list[ProcedureOut], summary="Démarches réservables")
+def list_procedures(request):
+    return [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "site": p.site.name,
+            "service": p.service.name,
+            "duration_minutes": p.duration_minutes,
+            "required_fields": _required(p),
+            "documents": p.document_list(),
+        }
+        for p in _procedures(request)
+    ]
+
+
+@router.get(
+    "/procedures/{procedure_id}/slots",
+    response={200: list[SlotOut], 422: ErrorOut},
+    summary="Créneaux d'une démarche entre deux dates (62 jours au plus)",
+)
+def list_slots(request, procedure_id: int, start: date, end: date):
+    procedure = get_object_or_404(_procedures(request), pk=procedure_id)
+    if end < start or (end - start).days > 62:
+        return 422, {"code": "invalid", "detail": "Période invalide (62 jours au plus)."}
+    services.release_expired_holds()
+    tz = timezone.get_current_timezone()
+    slots = Slot.objects.filter(
+        procedure=procedure,
+        blocked=False,
+        starts_at__gte=max(timezone.now(), datetime.combine(start, datetime.min.time(), tz)),
+        starts_at__lt=datetime.combine(end + timedelta(days=1), datetime.min.time(), tz),
+    ).order_by("starts_at")
+    return [
+        {
+            "id": s.pk,
+            "start": s.starts_at,
+            "end": s.ends_at,
+            "capacity": s.capacity,
+            "remaining": s.remaining,
+        }
+        for s in slots.annotate(free=F("capacity") - F("booked"))
+    ]
+
+
+def _booking_out(booking: Booking) -> dict:
+    from .notifications import absolute
+
+    return {
+        "reference": booking.reference,
+        "status": booking.status,
+        "slot_id": booking.slot_id,
+        "start": booking.slot.starts_at,
+        "procedure_id": booking.procedure_id,
+        "manage_url": absolute("appointments:manage", booking.token, language=booking.language),
+    }
+
+
+@router.post(
+    "/bookings",
+    response={201: BookingOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Réserver pour une personne (confirmé aussitôt)",
+)
+def create_booking(request, payload: BookingIn):
+    slot = Slot.objects.filter(
+        pk=payload.slot_id, procedure__prefecture=request.auth.prefecture
+    ).first()
+    if slot is None:
+        return 422, {"code": "invalid", "detail": "Créneau inconnu."}
+    person = services.Person(**payload.person.dict(), answers=payload.answers)
+    try:
+        booking = services.book_slot(slot, person, channel=Channel.API, partner=request.auth.name)
+    except services.BookingError as error:
+        if error.code in ("full", "duplicate"):
+            return 409, {
+                "code": error.code,
+                "detail": error.message,
+                "existing_reference": error.existing.reference if error.existing else None,
+            }
+        return 422, {"code": error.code, "detail": error.message}
+    return 201, _booking_out(booking)
+
+
+@router.delete(
+    "/bookings/{reference}",
+    response={200: BookingOut, 409: ErrorOut},
+    summary="Annuler une réservation",
+)
+def delete_booking(request, reference: str):
+    booking = get_object_or_404(
+        Booking.objects.select_related("slot"),
+        reference=reference,
+        procedure__prefecture=request.auth.prefecture,
+    )
+    try:
+        booking = services.cancel_booking(booking, note=f"API : {request.auth.name}")
+    except services.BookingError as error:
+        return 409, {"code": error.code, "detail": error.message}
+    return 200, _booking_out(booking)

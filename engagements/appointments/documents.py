@@ -1,0 +1,79 @@
+"""Files for a booking: calendar (ICS, RFC 5545 with VTIMEZONE), summary and attendance PDFs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from engagements.pdf import render_pdf
+from engagements.qr import qr_data_uri
+
+from .models import Booking
+
+
+def checkin_url(booking: Booking) -> str:
+    """What the QR code holds: the agents' check-in page of this booking (login required)."""
+    return settings.SITE_URL + reverse(
+        "appointments:agents-checkin", args=[booking.procedure.prefecture.slug, booking.reference]
+    )
+
+
+def ics_for(booking: Booking) -> bytes:
+    from icalendar import Calendar, Event
+
+    procedure = booking.procedure
+    site = procedure.site
+    calendar = Calendar()
+    calendar.add("prodid", "-//Engagements//Rendez-vous//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{booking.reference}@engagements")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", timezone.localtime(booking.slot.starts_at))
+    event.add("dtend", timezone.localtime(booking.slot.ends_at))
+    event.add("summary", f"{procedure.display_name(booking.language)} — {site.name}")
+    event.add("location", f"{site.street}, {site.postal_code} {site.city}")
+    lines = [f"Référence : {booking.reference}"]
+    if procedure.document_list():
+        lines.append("À apporter :")
+        lines += [f"- {doc}" for doc in procedure.document_list()]
+    with translation.override(booking.language):
+        lines.append(settings.SITE_URL + reverse("appointments:manage", args=[booking.token]))
+    event.add("description", "\n".join(lines))
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def summary_pdf(booking: Booking) -> bytes:
+    with translation.override(booking.language):
+        return render_pdf(
+            "appointments/pdf/summary.html",
+            {
+                "booking": booking,
+                "procedure": booking.procedure,
+                "label": booking.procedure.display_name(booking.language),
+                "site": booking.procedure.site,
+                "starts_at": timezone.localtime(booking.slot.starts_at),
+                "qr": qr_data_uri(checkin_url(booking)),
+                "documents": booking.procedure.document_list(),
+            },
+        )
+
+
+def certificate_context(booking: Booking) -> dict:
+    return {
+        "booking": booking,
+        "procedure": booking.procedure,
+        "site": booking.procedure.site,
+        "prefecture": booking.procedure.prefecture,
+        "starts_at": timezone.localtime(booking.slot.starts_at),
+        "checked_in_at": timezone.localtime(booking.checked_in_at or timezone.now()),
+        "issued_at": timezone.localtime(),
+    }
+
+
+def certificate_pdf(booking: Booking) -> bytes:
+    return render_pdf("appointments/pdf/certificate.html", certificate_context(booking))

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from engagements.antibot import ProofOfWorkField
+from engagements.forms import DsfrForm
+
+from .models import normalise_phone
+
+
+class TermsForm(DsfrForm):
+    accept = forms.BooleanField(
+        label=_(
+            "J'ai lu les informations ci-dessus et j'accepte que mes coordonnées servent "
+            "uniquement à gérer ce rendez-vous."
+        ),
+        error_messages={"required": _("Cochez la case pour continuer.")},
+    )
+
+
+class PersonForm(DsfrForm):
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_(
+            "Le lien pour confirmer votre rendez-vous y sera envoyé. Format : nom@exemple.fr"
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Téléphone portable"),
+        required=False,
+        max_length=30,
+        help_text=_("Pour un rappel par SMS la veille. Format : 06 12 34 56 78"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    foreign_number = forms.CharField(
+        label=_("Numéro étranger"),
+        max_length=20,
+        help_text=_("10 chiffres, sur votre titre de séjour ou votre récépissé."),
+    )
+    permit_expires_on = forms.DateField(
+        label=_("Date d'expiration de votre titre actuel"),
+        help_text=_("Format : jj/mm/aaaa"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, procedure, with_altcha: bool = True, require_email=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not procedure.asks_foreign_number:
+            del self.fields["foreign_number"]
+        if not procedure.requires_permit_expiry:
+            del self.fields["permit_expires_on"]
+        if not require_email:
+            self.fields["email"].required = False
+            self.fields["email"].help_text = ""
+        if with_altcha:
+            self.fields["altcha"] = ProofOfWorkField()
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "")
+        if phone and not 9 <= len(normalise_phone(phone)) <= 15:
+            raise forms.ValidationError(_("Ce numéro de téléphone n'est pas valide."))
+        return phone
+
+    def clean_foreign_number(self) -> str:
+        value = "".join(ch for ch in self.cleaned_data.get("foreign_number", "") if ch.isalnum())
+        if not value.isdigit() or len(value) != 10:
+            raise forms.ValidationError(_("Le numéro étranger compte 10 chiffres."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not self.fields["email"].required and not (data.get("email") or data.get("phone")):
+            raise forms.ValidationError(_("Indiquez au moins un courriel ou un téléphone."))
+        return data
+
+
+class WaitlistForm(DsfrForm):
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    email = forms.EmailField(label=_("Adresse électronique"))
+    altcha = ProofOfWorkField()
+
+
+class AttendanceForm(DsfrForm):
+    status = forms.ChoiceField(
+        label="Résultat",
+        choices=[
+            ("attended", "Venu"),
+            ("late", "En retard (lien pour reprendre rendez-vous)"),
+            ("no_show", "Absent"),
+            ("cancelled_service", "Annulé par le service"),
+        ],
+    )
+    send_certificate = forms.BooleanField(
+        label="Envoyer l'attestation de passage par courriel", required=False
+    )
+
+
+class SlotMoveForm(DsfrForm):
+    starts_at = forms.DateTimeField(
+        label="Nouvel horaire",
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

@@ -1,0 +1,346 @@
+"""Procedures, schedules, slots, bookings, waiting list and partner tokens.
+
+Correctness lives in PostgreSQL: a slot's `booked` counter is only moved by conditional
+UPDATEs (`booked < capacity`) and a CheckConstraint forbids overbooking; partial unique
+constraints forbid two active bookings of the same person for one procedure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .enums import (
+    ACTIVE_STATUSES,
+    BookingStatus,
+    Channel,
+    NoShowPolicy,
+    WaitlistStatus,
+)
+
+HOLD_MINUTES = 15
+REBOOKING_DAYS = 42  # six weeks for a late person's rebooking link
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_reference() -> str:
+    # No 0/O/1/I: references are read over the phone.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def normalise_phone(value: str) -> str:
+    digits = re.sub(r"\D", "", value or "")
+    if digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def normalise_foreign_number(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value or "")
+    return re.sub(r"[^0-9A-Za-z]", "", text).upper()
+
+
+class Procedure(models.Model):
+    """A démarche bookable at one site, for one service."""
+
+    prefecture = models.ForeignKey(
+        "organisation.Prefecture", on_delete=models.PROTECT, related_name="procedures"
+    )
+    site = models.ForeignKey("organisation.Site", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        "organisation.Service", on_delete=models.PROTECT, related_name="procedures"
+    )
+    name = models.CharField("nom", max_length=200)
+    name_en = models.CharField("nom en anglais", max_length=200, blank=True)
+    description = models.TextField("présentation", blank=True)
+    duration_minutes = models.PositiveSmallIntegerField("durée (minutes)", default=15)
+    capacity = models.PositiveSmallIntegerField("places par créneau", default=1)
+    opens_days_ahead = models.PositiveSmallIntegerField(
+        "ouverture (jours avant)",
+        default=28,
+        help_text="Un créneau devient réservable N jours avant.",
+    )
+    opens_at = models.TimeField("heure d'ouverture des créneaux", default=time(8, 0))
+    closes_hours_before = models.PositiveSmallIntegerField("fermeture (heures avant)", default=2)
+    asks_foreign_number = models.BooleanField("demande le numéro étranger", default=False)
+    requires_permit_expiry = models.BooleanField(
+        "demande la date d'expiration du titre", default=False
+    )
+    renewal_from_days = models.PositiveSmallIntegerField(
+        "réservable à partir de (jours avant expiration)", default=120
+    )
+    renewal_until_days = models.PositiveSmallIntegerField(
+        "réservable jusqu'à (jours avant expiration)", default=1
+    )
+    priority_share = models.PositiveSmallIntegerField(
+        "part des créneaux réservée aux titres expirant sous 2 mois (%)", default=0
+    )
+    priority_release_hours = models.PositiveSmallIntegerField(
+        "libération des créneaux prioritaires (heures avant)", default=48
+    )
+    documents = models.TextField("pièces à apporter (une par ligne)", blank=True)
+    languages = models.CharField("langues de l'accueil", max_length=200, default="français")
+    max_reschedules = models.PositiveSmallIntegerField("déplacements permis", default=2)
+    no_show_policy = models.CharField(
+        "politique d'absence", max_length=10, choices=NoShowPolicy.choices, default="confirm"
+    )
+    no_show_limit = models.PositiveSmallIntegerField("absences tolérées", default=2)
+    no_show_period_days = models.PositiveSmallIntegerField("période (jours)", default=182)
+    no_show_wait_weeks = models.PositiveSmallIntegerField("attente (semaines)", default=4)
+    is_public = models.BooleanField("réservable en ligne", default=True)
+
+    class Meta:
+        verbose_name = "démarche"
+        ordering = ["site__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.site.name}"
+
+    def display_name(self, language: str | None = None) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    def document_list(self) -> list[str]:
+        return [line.strip() for line in self.documents.splitlines() if line.strip()]
+
+    def opening_of(self, slot_start: datetime) -> datetime:
+        """When a slot becomes bookable online."""
+        local = timezone.localtime(slot_start)
+        day = local.date() - timedelta(days=self.opens_days_ahead)
+        return timezone.make_aware(datetime.combine(day, self.opens_at))
+
+    def closing_of(self, slot_start: datetime) -> datetime:
+        return slot_start - timedelta(hours=self.closes_hours_before)
+
+
+class ScheduleRule(models.Model):
+    """One opening range of a weekly template (two ranges a day make a break)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="rules")
+    weekday = models.PositiveSmallIntegerField(
+        "jour",
+        choices=[
+            (i, d)
+            for i, d in enumerate(
+                ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+            )
+        ],  # noqa: E501
+    )
+    starts_at = models.TimeField("début")
+    ends_at = models.TimeField("fin")
+    valid_from = models.DateField("à partir du", null=True, blank=True)
+    valid_until = models.DateField("jusqu'au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "plage horaire"
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="appt_rule_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class Slot(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField("début", db_index=True)
+    ends_at = models.DateTimeField("fin")
+    capacity = models.PositiveSmallIntegerField("places")
+    # Seats held or confirmed. Only moved by conditional UPDATEs in services.py.
+    booked = models.PositiveSmallIntegerField("places prises", default=0)
+    priority = models.BooleanField("réservé aux titres expirant bientôt", default=False)
+    blocked = models.BooleanField("fermé", default=False)
+
+    class Meta:
+        verbose_name = "créneau"
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booked__lte=F("capacity")), name="appt_slot_not_overbooked"
+            ),
+            models.UniqueConstraint(fields=["procedure", "starts_at"], name="appt_slot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.starts_at):%d/%m/%Y %H:%M} ({self.procedure.name})"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class Booking(models.Model):
+    reference = models.CharField("référence", max_length=12, unique=True, default=new_reference)
+    # Secret of the manage link: only this gives access to the person's details, ICS and PDF.
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="bookings")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    status = models.CharField(
+        "statut", max_length=20, choices=BookingStatus.choices, default=BookingStatus.HELD
+    )
+    channel = models.CharField("canal", max_length=10, choices=Channel.choices)
+    partner = models.CharField("partenaire", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=5, default="fr")
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    foreign_number = models.CharField("numéro étranger", max_length=20, blank=True)
+    permit_expires_on = models.DateField("expiration du titre", null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    # Normalised identities for "one active booking per person and procedure".
+    email_key = models.CharField(max_length=254, blank=True)
+    phone_key = models.CharField(max_length=30, blank=True)
+    foreign_number_key = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    reschedule_count = models.PositiveSmallIntegerField(default=0)
+    needs_day_before_confirmation = models.BooleanField(default=False)
+    day_before_confirmed_at = models.DateTimeField(null=True, blank=True)
+    reminder_email_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sms_sent_at = models.DateTimeField(null=True, blank=True)
+    rebooking_token = models.CharField(max_length=64, blank=True)
+    rebooking_expires_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "rendez-vous"
+        verbose_name_plural = "rendez-vous"
+        ordering = ["slot__starts_at", "last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", key],
+                condition=Q(status__in=ACTIVE_STATUSES) & ~Q(**{key: ""}),
+                name=f"appt_one_active_per_{key}",
+            )
+            for key in ("email_key", "phone_key", "foreign_number_key")
+        ]
+        indexes = [
+            models.Index(fields=["status", "hold_expires_at"], name="appt_booking_holds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.last_name.upper()} {self.first_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def set_identity_keys(self) -> None:
+        self.email_key = normalise_email(self.email)
+        self.phone_key = normalise_phone(self.phone)
+        self.foreign_number_key = normalise_foreign_number(self.foreign_number)
+
+
+class BookingLog(models.Model):
+    """One row per status transition (and notable event) of a booking."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="logs")
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '·'} → {self.to_status}"
+
+
+class WaitlistEntry(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="waitlist")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    email = models.EmailField("courriel")
+    language = models.CharField(max_length=5, default="fr")
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    offer_sent_at = models.DateTimeField(null=True, blank=True)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "email"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="appt_waitlist_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name} ({self.get_status_display()})"
+
+
+class ApiToken(models.Model):
+    """A partner's API token; only its SHA-256 is stored."""
+
+    prefecture = models.ForeignKey(
+        "organisation.Prefecture", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("partenaire", max_length=200)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jeton d'API"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, prefecture, name: str) -> tuple[ApiToken, str]:
+        raw = "eng_" + secrets.token_urlsafe(32)
+        return cls.objects.create(prefecture=prefecture, name=name, token_hash=cls.hash(raw)), raw
+
+
+__all__ = ["WaitlistStatus", "BookingStatus", "Channel"]

@@ -1,0 +1,87 @@
+"""Mails and SMS to people about their bookings (called from services, after commit)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from engagements.mail import send_templated
+
+from .sms import send_sms
+
+
+def absolute(name: str, *args, language: str = "fr") -> str:
+    with translation.override(language):
+        return settings.SITE_URL + reverse(name, args=args)
+
+
+def _when(booking) -> str:
+    with translation.override(booking.language):
+        return formats.date_format(timezone.localtime(booking.slot.starts_at), "l j F Y, H:i")
+
+
+def booking_context(booking) -> dict:
+    lang = booking.language
+    procedure = booking.procedure
+    return {
+        "booking": booking,
+        "procedure_name": procedure.display_name(lang),
+        "site": procedure.site,
+        "site_name": procedure.site.name,
+        "site_street": procedure.site.street,
+        "site_city": procedure.site.city,
+        "when": _when(booking),
+        "documents": procedure.document_list(),
+        "manage_url": absolute("appointments:manage", booking.token, language=lang),
+        "confirm_url": absolute("appointments:confirm", booking.token, language=lang),
+        "day_before_url": absolute("appointments:day-before", booking.token, language=lang),
+    }
+
+
+def send_booking_mail(booking, template: str, extra: dict | None = None, **kwargs) -> None:
+    if not booking.email:
+        return
+    context = booking_context(booking) | (extra or {})
+    send_templated(
+        f"appointments/mail/{template}",
+        context,
+        [booking.email],
+        language=booking.language,
+        **kwargs,
+    )
+
+
+def send_reminder_sms(booking) -> None:
+    with translation.override(booking.language):
+        text = translation.gettext(
+            "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Annuler : %(url)s"
+        ) % {
+            "when": _when(booking),
+            "site": booking.procedure.site.name,
+            "ref": booking.reference,
+            "url": absolute("appointments:manage", booking.token, language=booking.language),
+        }
+    send_sms(booking.phone, text)
+
+
+def send_waitlist_offer(entry) -> None:
+    lang = entry.language
+    slot = entry.offered_slot
+    with translation.override(lang):
+        when = formats.date_format(timezone.localtime(slot.starts_at), "l j F Y, H:i")
+        expires = formats.date_format(timezone.localtime(entry.offer_expires_at), "l j F, H:i")
+    send_templated(
+        "appointments/mail/offer",
+        {
+            "entry": entry,
+            "procedure_name": entry.procedure.display_name(lang),
+            "site": entry.procedure.site,
+            "site_name": entry.procedure.site.name,
+            "when": when,
+            "expires": expires,
+            "offer_url": absolute("appointments:offer", entry.token, language=lang),
+        },
+        [entry.email],
+        language=lang,
+    )

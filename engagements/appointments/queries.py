@@ -1,0 +1,145 @@
+"""Read side: public week view, first free slot, figures for dashboards (indicators.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from .enums import BookingStatus, SlotState
+from .models import Booking, Procedure, Slot
+
+
+def slot_state(slot: Slot, now: datetime, *, priority_person: bool = False) -> str:
+    procedure = slot.procedure
+    if slot.booked >= slot.capacity:
+        return SlotState.FULL
+    if (
+        slot.blocked
+        or not procedure.is_public
+        or now < procedure.opening_of(slot.starts_at)
+        or now > procedure.closing_of(slot.starts_at)
+    ):
+        return SlotState.NOT_BOOKABLE
+    if (
+        slot.priority
+        and not priority_person
+        and now < slot.starts_at - timedelta(hours=procedure.priority_release_hours)
+    ):
+        return SlotState.NOT_BOOKABLE
+    return SlotState.FREE
+
+
+def bookable_slots(procedure: Procedure, now: datetime) -> QuerySet[Slot]:
+    """Candidates for the public (the window is checked per slot by slot_state)."""
+    return Slot.objects.filter(
+        procedure=procedure,
+        blocked=False,
+        booked__lt=F("capacity"),
+        starts_at__gt=now + timedelta(hours=procedure.closes_hours_before),
+    ).order_by("starts_at")
+
+
+def first_free_slot(procedure: Procedure, now: datetime | None = None) -> Slot | None:
+    now = now or timezone.now()
+    for slot in bookable_slots(procedure, now).select_related("procedure")[:200]:
+        if slot_state(slot, now) == SlotState.FREE:
+            return slot
+    return None
+
+
+def first_free_days(procedure: Procedure, now: datetime | None = None) -> int | None:
+    """indicators.md: days from today to the first bookable slot."""
+    now = now or timezone.now()
+    slot = first_free_slot(procedure, now)
+    if slot is None:
+        return None
+    return (timezone.localtime(slot.starts_at).date() - timezone.localdate(now)).days
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class DayColumn:
+    day: date
+    slots: list[tuple[Slot, str]]
+
+
+def week_view(procedure: Procedure, week_start: date, now: datetime) -> list[DayColumn]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(week_start, datetime.min.time()), tz)
+    end = start + timedelta(days=7)
+    slots = list(
+        Slot.objects.filter(procedure=procedure, starts_at__gte=start, starts_at__lt=end)
+        .select_related("procedure")
+        .order_by("starts_at")
+    )
+    columns = {week_start + timedelta(days=i): [] for i in range(7)}
+    for slot in slots:
+        if slot.starts_at <= now:
+            continue
+        columns[timezone.localtime(slot.starts_at).date()].append((slot, slot_state(slot, now)))
+    return [DayColumn(day, items) for day, items in columns.items() if items or day.weekday() < 5]
+
+
+def first_free_week(procedure: Procedure, now: datetime) -> date:
+    slot = first_free_slot(procedure, now)
+    day = timezone.localtime(slot.starts_at).date() if slot else timezone.localdate(now)
+    return monday(day)
+
+
+def no_show_rate(bookings: QuerySet[Booking], now: datetime | None = None) -> float | None:
+    """indicators.md: no-shows / (attended + no-shows), past appointments, cancellations
+    left out. A late arrival came: it counts with the attended."""
+    now = now or timezone.now()
+    past = bookings.filter(slot__starts_at__lt=now)
+    counts = past.aggregate(
+        came=Count("pk", filter=Q(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE])),
+        absent=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+    )
+    total = counts["came"] + counts["absent"]
+    return round(100 * counts["absent"] / total, 1) if total else None
+
+
+def fill_rate(procedure: Procedure, start: datetime, end: datetime) -> float | None:
+    totals = Slot.objects.filter(
+        procedure=procedure, starts_at__gte=start, starts_at__lt=end, blocked=False
+    ).aggregate(capacity=Sum("capacity"), booked=Sum("booked"))
+    if not totals["capacity"]:
+        return None
+    return round(100 * (totals["booked"] or 0) / totals["capacity"], 1)
+
+
+def procedure_figures(procedures, now: datetime | None = None) -> list[dict]:
+    """One row per procedure: first free slot, fill rate (4 coming weeks), no-show rate and
+    cancellations (last 30 days), bookings per channel."""
+    now = now or timezone.now()
+    rows = []
+    for procedure in procedures:
+        recent = Booking.objects.filter(
+            procedure=procedure,
+            slot__starts_at__gte=now - timedelta(days=30),
+            slot__starts_at__lt=now,
+        )
+        channels = dict(
+            Booking.objects.filter(procedure=procedure, created_at__gte=now - timedelta(days=30))
+            .values_list("channel")
+            .annotate(n=Count("pk"))
+        )
+        rows.append(
+            {
+                "procedure": procedure,
+                "first_free_days": first_free_days(procedure, now),
+                "fill_rate": fill_rate(procedure, now, now + timedelta(days=28)),
+                "no_show_rate": no_show_rate(recent, now),
+                "cancelled": recent.filter(
+                    status__in=[BookingStatus.CANCELLED_BY_USER, BookingStatus.CANCELLED_BY_SERVICE]
+                ).count(),
+                "channels": channels,
+            }
+        )
+    return rows

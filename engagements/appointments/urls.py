@@ -1,0 +1,49 @@
+from django.urls import path
+
+from .views import agents, public
+
+app_name = "appointments"
+
+R = "rendez-vous"
+public_urlpatterns = [
+    path(f"{R}/prefecture/<slug:prefecture>/", public.procedures, name="procedures"),
+    path(f"{R}/demarche/<int:pk>/", public.terms, name="terms"),
+    path(f"{R}/demarche/<int:pk>/creneaux/", public.slots, name="slots"),
+    path(f"{R}/demarche/<int:pk>/creneaux/<int:slot_pk>/", public.details, name="details"),
+    path(f"{R}/demarche/<int:pk>/liste-attente/", public.waitlist, name="waitlist"),
+    path(f"{R}/verifiez-vos-courriels/", public.sent, name="sent"),
+    path(f"{R}/confirmer/<str:token>/", public.confirm, name="confirm"),
+    path(f"{R}/gerer/<str:token>/", public.manage, name="manage"),
+    path(f"{R}/gerer/<str:token>/annuler/", public.cancel, name="cancel"),
+    path(f"{R}/gerer/<str:token>/deplacer/", public.reschedule, name="reschedule"),
+    path(f"{R}/gerer/<str:token>/rendez-vous.ics", public.ics, name="ics"),
+    path(f"{R}/gerer/<str:token>/recapitulatif.pdf", public.pdf, name="pdf"),
+    path(f"{R}/gerer/<str:token>/veille/", public.day_before, name="day-before"),
+    path(f"{R}/proposition/<str:token>/", public.offer, name="offer"),
+    path(f"{R}/nouveau-rendez-vous/<str:token>/", public.rebook, name="rebook"),
+]
+
+A = "agents/<slug:prefecture>/rendez-vous"
+agents_urlpatterns = [
+    path(f"{A}/", agents.index, name="agents-index"),
+    path(f"{A}/jour/", agents.day, name="agents-day"),
+    path(f"{A}/demarches/<int:procedure_pk>/semaine/", agents.calendar, name="agents-calendar"),
+    path(
+        f"{A}/demarches/<int:procedure_pk>/reserver/<int:slot_pk>/",
+        agents.book_on_behalf,
+        name="agents-book",
+    ),
+    path(f"{A}/creneaux/<int:pk>/", agents.slot_detail, name="agents-slot"),
+    path(f"{A}/creneaux/<int:pk>/fermer/", agents.slot_block, name="agents-slot-block"),
+    path(f"{A}/reservations/<int:pk>/", agents.booking_detail, name="agents-booking"),
+    path(f"{A}/reservations/<int:pk>/statut/", agents.booking_status, name="agents-booking-status"),
+    path(
+        f"{A}/reservations/<int:pk>/attestation.pdf",
+        agents.certificate,
+        name="agents-certificate",
+    ),
+    path(f"{A}/accueil/<str:reference>/", agents.checkin, name="agents-checkin"),
+    path(f"{A}/export.csv", agents.export_csv, name="agents-export"),
+]
+
+urlpatterns = public_urlpatterns + agents_urlpatterns

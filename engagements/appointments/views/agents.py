@@ -1,0 +1,298 @@
+"""Agents' pages: procedures and figures, the week calendar, the day at the counter."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from engagements.organisation.access import agent_view
+from engagements.organisation.views.agents import render_agents
+
+from .. import services
+from ..documents import certificate_pdf
+from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
+from ..forms import AttendanceForm, PersonForm, SlotMoveForm
+from ..models import Booking, Procedure, Slot
+from ..queries import monday, procedure_figures
+
+SCOPE = {
+    "prefecture_field": "procedure__prefecture",
+    "site_field": "procedure__site",
+    "service_field": "procedure__service",
+}
+
+
+def _procedures(request):
+    return request.access.scope(
+        Procedure.objects.select_related("site", "service"), request.prefecture
+    )
+
+
+def _bookings(request):
+    return request.access.scope(
+        Booking.objects.select_related("slot", "procedure__site"), request.prefecture, **SCOPE
+    )
+
+
+def _slots(request):
+    return request.access.scope(
+        Slot.objects.select_related("procedure__site"), request.prefecture, **SCOPE
+    )
+
+
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.localdate()
+
+
+def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    return start, start + timedelta(days=days)
+
+
+@agent_view("read_records")
+def index(request: HttpRequest) -> HttpResponse:
+    procedures = list(_procedures(request))
+    return render_agents(
+        request,
+        "appointments/agents/index.html",
+        {"rows": procedure_figures(procedures), "today": timezone.localdate()},
+    )
+
+
+@agent_view("read_records")
+def day(request: HttpRequest) -> HttpResponse:
+    procedures = list(_procedures(request))
+    chosen = _day(request.GET.get("date"))
+    start, end = _bounds(chosen)
+    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+    procedure_id = request.GET.get("procedure", "")
+    if procedure_id.isdigit():
+        bookings = bookings.filter(procedure_id=int(procedure_id))
+    query = request.GET.get("q", "").strip()
+    if query:
+        bookings = bookings.filter(
+            Q(last_name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(reference__iexact=query)
+        )
+    bookings = bookings.exclude(status=BookingStatus.EXPIRED).order_by(
+        "slot__starts_at", "last_name"
+    )
+    return render_agents(
+        request,
+        "appointments/agents/day.html",
+        {
+            "procedures": procedures,
+            "procedure_id": procedure_id,
+            "chosen": chosen,
+            "previous_day": chosen - timedelta(days=1),
+            "next_day": chosen + timedelta(days=1),
+            "query": query,
+            "bookings": list(bookings),
+            "attendance_form": AttendanceForm(),
+        },
+    )
+
+
+@agent_view("read_records")
+def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    week = monday(_day(request.GET.get("semaine")))
+    start, end = _bounds(week, 7)
+    slots = list(
+        Slot.objects.filter(procedure=procedure, starts_at__gte=start, starts_at__lt=end)
+        .prefetch_related("bookings")
+        .order_by("starts_at")
+    )
+    days: dict[date, list] = {week + timedelta(days=i): [] for i in range(5)}
+    for slot in slots:
+        slot.active = [b for b in slot.bookings.all() if b.status in ACTIVE_STATUSES]
+        days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+    return render_agents(
+        request,
+        "appointments/agents/calendar.html",
+        {
+            "procedure": procedure,
+            "week": week,
+            "days": sorted(days.items()),
+            "previous_week": week - timedelta(days=7),
+            "next_week": week + timedelta(days=7),
+        },
+    )
+
+
+@agent_view("read_records")
+def slot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = get_object_or_404(_slots(request), pk=pk)
+    form = SlotMoveForm(request.POST or None)
+    if request.method == "POST":
+        if not request.access.can(request.prefecture, "work"):
+            messages.error(request, "Votre rôle ne permet pas de déplacer un créneau.")
+        elif form.is_valid():
+            try:
+                services.move_slot(slot, form.cleaned_data["starts_at"], actor=request.user)
+            except services.BookingError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, "Créneau déplacé ; les personnes inscrites sont prévenues."
+                )
+                return redirect("appointments:agents-slot", request.prefecture.slug, slot.pk)
+    return render_agents(
+        request,
+        "appointments/agents/slot.html",
+        {
+            "slot": slot,
+            "bookings": list(slot.bookings.order_by("last_name")),
+            "form": form,
+        },
+    )
+
+
+@agent_view("work")
+@require_POST
+def slot_block(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = get_object_or_404(_slots(request), pk=pk)
+    services.set_slot_blocked(slot, not slot.blocked, actor=request.user)
+    messages.success(request, "Créneau fermé." if not slot.blocked else "Créneau rouvert.")
+    return redirect("appointments:agents-slot", request.prefecture.slug, slot.pk)
+
+
+@agent_view("work")
+def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> HttpResponse:
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
+    form = PersonForm(
+        request.POST or None, procedure=procedure, with_altcha=False, require_email=False
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = services.Person(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            foreign_number=data.get("foreign_number", ""),
+            permit_expires_on=data.get("permit_expires_on"),
+        )
+        try:
+            booking = services.book_slot(slot, person, channel=Channel.AGENT, actor=request.user)
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Rendez-vous {booking.reference} confirmé.")
+            return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+    return render_agents(
+        request,
+        "appointments/agents/book.html",
+        {"procedure": procedure, "slot": slot, "form": form},
+    )
+
+
+@agent_view("read_records")
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(_bookings(request), pk=pk)
+    return render_agents(
+        request,
+        "appointments/agents/booking.html",
+        {
+            "booking": booking,
+            "logs": list(booking.logs.select_related("actor")),
+            "attendance_form": AttendanceForm(),
+        },
+    )
+
+
+@agent_view("work")
+@require_POST
+def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(_bookings(request), pk=pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un résultat.")
+    else:
+        try:
+            services.record_attendance(
+                booking,
+                form.cleaned_data["status"],
+                actor=request.user,
+                send_certificate=form.cleaned_data["send_certificate"],
+            )
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Rendez-vous {booking.reference} mis à jour.")
+    target = request.POST.get("next", "")
+    if target.startswith(f"/agents/{request.prefecture.slug}/"):
+        return redirect(target)
+    return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+
+
+@agent_view("read_records")
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(
+        _bookings(request).filter(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE]), pk=pk
+    )
+    response = HttpResponse(certificate_pdf(booking), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="attestation-{booking.reference}.pdf"'
+    return response
+
+
+@agent_view("read_records")
+def checkin(request: HttpRequest, reference: str) -> HttpResponse:
+    """Target of the QR code on the person's summary: opens the booking at the counter."""
+    booking = get_object_or_404(_bookings(request), reference=reference.upper())
+    return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+
+
+@agent_view("read_records")
+def export_csv(request: HttpRequest) -> HttpResponse:
+    first = _day(request.GET.get("debut")) if request.GET.get("debut") else timezone.localdate()
+    last = _day(request.GET.get("fin")) if request.GET.get("fin") else first + timedelta(days=30)
+    start, _end = _bounds(first)
+    end = _bounds(last)[1]
+    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{first}-{last}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "référence",
+            "démarche",
+            "site",
+            "début",
+            "statut",
+            "canal",
+            "nom",
+            "prénom",
+            "courriel",
+            "téléphone",
+        ]
+    )
+    for booking in bookings.order_by("slot__starts_at").iterator(chunk_size=500):
+        writer.writerow(
+            [
+                booking.reference,
+                booking.procedure.name,
+                booking.procedure.site.name,
+                timezone.localtime(booking.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
+                booking.get_status_display(),
+                booking.get_channel_display(),
+                booking.last_name,
+                booking.first_name,
+                booking.email,
+                booking.phone,
+            ]
+        )
+    return response

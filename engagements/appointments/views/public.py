@@ -1,0 +1,392 @@
+"""Public booking pages (usagers): FR at /, EN at /en/. Personal pages only via secret tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from engagements.antibot import client_ip, rate_limited
+from engagements.organisation.queries import public_prefectures
+
+from .. import services
+from ..documents import ics_for, summary_pdf
+from ..enums import SlotState, WaitlistStatus
+from ..forms import PersonForm, TermsForm, WaitlistForm
+from ..models import Booking, Procedure, Slot, WaitlistEntry
+from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
+
+TERMS_KEY = "appointments-terms"
+
+
+def _procedures(prefecture_slug: str):
+    prefecture = get_object_or_404(public_prefectures(), slug=prefecture_slug)
+    return prefecture, Procedure.objects.filter(prefecture=prefecture, is_public=True)
+
+
+def _procedure(pk: int) -> Procedure:
+    return get_object_or_404(
+        Procedure.objects.select_related("prefecture", "site", "service"), pk=pk, is_public=True
+    )
+
+
+def _by_token(model, token: str, field: str = "token"):
+    obj = get_object_or_404(model, **{field: token})
+    # Belt and braces: the database found it; compare in constant time anyway.
+    if not secrets.compare_digest(getattr(obj, field), token):
+        raise Http404
+    return obj
+
+
+def _booking(token: str) -> Booking:
+    booking = _by_token(
+        Booking.objects.select_related("procedure__site", "procedure__prefecture", "slot"), token
+    )
+    if booking.purged_at:
+        raise Http404
+    return booking
+
+
+def _accepted(request: HttpRequest, procedure: Procedure) -> bool:
+    return procedure.pk in request.session.get(TERMS_KEY, [])
+
+
+def _error(request, error: services.BookingError) -> None:
+    messages.error(request, error.message)
+
+
+def procedures(request: HttpRequest, prefecture: str) -> HttpResponse:
+    prefecture, qs = _procedures(prefecture)
+    items = list(qs.select_related("site").order_by("site__name", "name"))
+    now = timezone.now()
+    language = translation.get_language()
+    for procedure in items:
+        procedure.label = procedure.display_name(language)
+        procedure.first_free = first_free_slot(procedure, now)
+    return render(
+        request,
+        "appointments/public/procedures.html",
+        {"prefecture": prefecture, "procedures": items},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def terms(request: HttpRequest, pk: int) -> HttpResponse:
+    procedure = _procedure(pk)
+    form = TermsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accepted = set(request.session.get(TERMS_KEY, []))
+        accepted.add(procedure.pk)
+        request.session[TERMS_KEY] = sorted(accepted)
+        return redirect("appointments:slots", procedure.pk)
+    return render(
+        request,
+        "appointments/public/terms.html",
+        {
+            "procedure": procedure,
+            "label": procedure.display_name(translation.get_language()),
+            "form": form,
+        },
+    )
+
+
+def slots(request: HttpRequest, pk: int) -> HttpResponse:
+    procedure = _procedure(pk)
+    if not _accepted(request, procedure):
+        return redirect("appointments:terms", procedure.pk)
+    now = timezone.now()
+    today_monday = monday(timezone.localdate(now))
+    try:
+        week = monday(date.fromisoformat(request.GET["semaine"]))
+    except (KeyError, ValueError):
+        week = first_free_week(procedure, now)
+    week = max(week, today_monday)
+    columns = week_view(procedure, week, now)
+    has_free = first_free_slot(procedure, now) is not None
+    return render(
+        request,
+        "appointments/public/slots.html",
+        {
+            "procedure": procedure,
+            "label": procedure.display_name(translation.get_language()),
+            "columns": columns,
+            "week": week,
+            "week_end": week + timedelta(days=6),
+            "previous_week": (week - timedelta(days=7)) if week > today_monday else None,
+            "next_week": week + timedelta(days=7),
+            "has_free": has_free,
+            "free": SlotState.FREE,
+            "full": SlotState.FULL,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
+    procedure = _procedure(pk)
+    if not _accepted(request, procedure):
+        return redirect("appointments:terms", procedure.pk)
+    slot = get_object_or_404(
+        Slot.objects.select_related("procedure"), pk=slot_pk, procedure=procedure
+    )
+    now = timezone.now()
+    if slot_state(slot, now, priority_person=True) != SlotState.FREE:
+        messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
+        return redirect("appointments:slots", procedure.pk)
+    form = PersonForm(request.POST or None, procedure=procedure)
+    if request.method == "POST":
+        if rate_limited(f"appt-book:{client_ip(request)}", limit=20, window=600):
+            messages.error(
+                request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
+            )
+        elif form.is_valid():
+            data = form.cleaned_data
+            person = services.Person(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data.get("phone", ""),
+                foreign_number=data.get("foreign_number", ""),
+                permit_expires_on=data.get("permit_expires_on"),
+            )
+            try:
+                booking = services.book_slot(
+                    slot, person, language=translation.get_language() or "fr"
+                )
+            except services.BookingError as error:
+                if error.code == "duplicate":
+                    services.resend_manage_link(error.existing)
+                    messages.warning(request, error.message)
+                    return redirect("appointments:sent")
+                _error(request, error)
+                if error.code == "full":
+                    return redirect("appointments:slots", procedure.pk)
+            else:
+                request.session["appointments-sent"] = booking.email
+                return redirect("appointments:sent")
+    return render(
+        request,
+        "appointments/public/details.html",
+        {
+            "procedure": procedure,
+            "label": procedure.display_name(translation.get_language()),
+            "slot": slot,
+            "form": form,
+        },
+    )
+
+
+def sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "appointments/public/sent.html",
+        {"email": request.session.get("appointments-sent", "")},
+    )
+
+
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    try:
+        services.confirm_booking(booking)
+    except services.BookingError as error:
+        _error(request, error)
+        return redirect("appointments:slots", booking.procedure_id)
+    messages.success(request, _("Votre rendez-vous est confirmé."))
+    return redirect("appointments:manage", booking.token)
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    procedure = booking.procedure
+    return render(
+        request,
+        "appointments/public/manage.html",
+        {
+            "booking": booking,
+            "procedure": procedure,
+            "label": procedure.display_name(translation.get_language()),
+            "can_reschedule": booking.status == "confirmed"
+            and booking.reschedule_count < procedure.max_reschedules,
+        },
+    )
+
+
+@require_POST
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    try:
+        services.cancel_booking(booking)
+    except services.BookingError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Votre rendez-vous est annulé. Le créneau est libéré."))
+    return redirect("appointments:manage", booking.token)
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    procedure = booking.procedure
+    now = timezone.now()
+    if request.method == "POST":
+        slot = Slot.objects.filter(procedure=procedure, pk=request.POST.get("slot")).first()
+        if slot is None:
+            messages.error(request, _("Choisissez un créneau."))
+        else:
+            try:
+                services.reschedule_booking(booking, slot)
+            except services.BookingError as error:
+                _error(request, error)
+            else:
+                messages.success(request, _("Votre rendez-vous est déplacé."))
+                return redirect("appointments:manage", booking.token)
+    try:
+        week = monday(date.fromisoformat(request.GET["semaine"]))
+    except (KeyError, ValueError):
+        week = first_free_week(procedure, now)
+    week = max(week, monday(timezone.localdate(now)))
+    return render(
+        request,
+        "appointments/public/reschedule.html",
+        {
+            "booking": booking,
+            "label": procedure.display_name(translation.get_language()),
+            "columns": week_view(procedure, week, now),
+            "week": week,
+            "week_end": week + timedelta(days=6),
+            "previous_week": week - timedelta(days=7)
+            if week > monday(timezone.localdate(now))
+            else None,
+            "next_week": week + timedelta(days=7),
+            "free": SlotState.FREE,
+            "full": SlotState.FULL,
+        },
+    )
+
+
+def ics(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    response = HttpResponse(ics_for(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{booking.reference}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    response = HttpResponse(summary_pdf(booking), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rendez-vous-{booking.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def day_before(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    if request.method == "POST":
+        try:
+            services.confirm_day_before(booking)
+        except services.BookingError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Merci, votre venue est confirmée."))
+        return redirect("appointments:manage", booking.token)
+    return render(request, "appointments/public/day_before.html", {"booking": booking})
+
+
+@require_http_methods(["GET", "POST"])
+def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
+    procedure = _procedure(pk)
+    form = WaitlistForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limited(f"appt-wait:{client_ip(request)}", limit=10, window=600):
+            messages.error(request, _("Trop de tentatives. Réessayez dans 10 minutes."))
+        elif form.is_valid():
+            services.join_waitlist(
+                procedure,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                email=form.cleaned_data["email"],
+                language=translation.get_language() or "fr",
+            )
+            messages.success(
+                request,
+                _(
+                    "Vous êtes inscrit sur la liste d'attente. Dès qu'un créneau se libère, "
+                    "nous vous l'écrivons ; vous aurez 24 heures pour l'accepter."
+                ),
+            )
+            return redirect("appointments:procedures", procedure.prefecture.slug)
+    return render(
+        request,
+        "appointments/public/waitlist.html",
+        {
+            "procedure": procedure,
+            "label": procedure.display_name(translation.get_language()),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def offer(request: HttpRequest, token: str) -> HttpResponse:
+    entry = _by_token(
+        WaitlistEntry.objects.select_related("procedure__site", "offered_slot"), token
+    )
+    valid = entry.status == WaitlistStatus.OFFERED and entry.offer_expires_at > timezone.now()
+    procedure = entry.procedure
+    form = PersonForm(
+        request.POST or None,
+        procedure=procedure,
+        with_altcha=False,
+        initial={
+            "first_name": entry.first_name,
+            "last_name": entry.last_name,
+            "email": entry.email,
+        },
+    )
+    form.fields["email"].disabled = True
+    if request.method == "POST" and valid and form.is_valid():
+        data = form.cleaned_data
+        person = services.Person(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=entry.email,
+            phone=data.get("phone", ""),
+            foreign_number=data.get("foreign_number", ""),
+            permit_expires_on=data.get("permit_expires_on"),
+        )
+        try:
+            booking = services.accept_offer(entry, person)
+        except services.BookingError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Votre rendez-vous est confirmé."))
+            return redirect("appointments:manage", booking.token)
+    return render(
+        request,
+        "appointments/public/offer.html",
+        {
+            "entry": entry,
+            "valid": valid,
+            "form": form,
+            "label": procedure.display_name(translation.get_language()),
+        },
+    )
+
+
+def rebook(request: HttpRequest, token: str) -> HttpResponse:
+    """A late person's link (6 weeks): straight to the week view of the same procedure."""
+    booking = _by_token(Booking.objects.exclude(rebooking_token=""), token, "rebooking_token")
+    if booking.rebooking_expires_at is None or booking.rebooking_expires_at < timezone.now():
+        messages.error(request, _("Ce lien a expiré. Réservez un nouveau rendez-vous."))
+        return redirect("appointments:terms", booking.procedure_id)
+    accepted = set(request.session.get(TERMS_KEY, []))
+    accepted.add(booking.procedure_id)
+    request.session[TERMS_KEY] = sorted(accepted)
+    return redirect("appointments:slots", booking.procedure_id)
