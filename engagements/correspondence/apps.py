@@ -1,7 +1,41 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CorrespondenceConfig(AppConfig):
     name = "engagements.correspondence"
     label = "correspondence"
     verbose_name = "Courriers et courriels"
+
+    def ready(self):
+        from engagements import jobs, navigation
+        from engagements.organisation.jobs import register_housekeeping
+
+        jobs.register_schedule(
+            "correspondence-fetch-mail",
+            "engagements.correspondence.jobs.fetch_mail",
+            schedule_type="minutes",
+            minutes=5,
+        )
+        jobs.register_schedule(
+            "correspondence-due-alerts",
+            "engagements.correspondence.jobs.due_alerts",
+            schedule_type="daily",
+            at="07:30",
+        )
+        register_housekeeping("engagements.correspondence.jobs.purge")
+        navigation.register_agent_link(
+            "Courriers", "correspondence:agents-list", capability="read_records", order=20
+        )
+        navigation.register_agent_link(
+            "Modèles de réponse", "correspondence:agents-templates", capability="view", order=21
+        )
+        navigation.register_agent_link(
+            "Chiffres des courriers",
+            "correspondence:agents-figures",
+            capability="read_figures",
+            order=22,
+        )
+        navigation.register_public_action(
+            gettext_lazy("Nous écrire"), "correspondence:contact", order=20
+        )

@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from .models import (
+    IngestedMail,
+    Mailbox,
+    Message,
+    MessageEvent,
+    RegisterSettings,
+    Template,
+    TemplateVersion,
+    Topic,
+)
+
+
+@admin.register(RegisterSettings)
+class RegisterSettingsAdmin(admin.ModelAdmin):
+    list_display = ["prefecture", "retention_years", "observation_days", "duplicate_window"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefecture", "position", "is_active"]
+    list_filter = ["prefecture"]
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ["label", "prefecture", "service", "host", "folder", "last_polled_at"]
+    readonly_fields = ["last_polled_at", "last_error"]
+
+
+class EventInline(admin.TabularInline):
+    model = MessageEvent
+    extra = 0
+    readonly_fields = ["at", "actor", "kind", "from_status", "to_status", "text"]
+    can_delete = False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["reference", "prefecture", "site", "channel", "kind", "status", "due_on"]
+    list_filter = ["prefecture", "status", "channel", "kind"]
+    search_fields = ["reference", "subject"]
+    # Statuses change through the services (state machine), never from the admin.
+    readonly_fields = ["reference", "status", "answered_on", "closed_reason", "closed_on", "due_on"]
+    inlines = [EventInline]
+
+
+class VersionInline(admin.TabularInline):
+    model = TemplateVersion
+    extra = 0
+    readonly_fields = ["number", "status", "submitted_at", "published_at"]
+
+
+@admin.register(Template)
+class TemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefecture", "purpose", "channel", "service"]
+    inlines = [VersionInline]
+
+
+@admin.register(IngestedMail)
+class IngestedMailAdmin(admin.ModelAdmin):
+    list_display = ["mailbox", "uidvalidity", "uid", "outcome", "message", "at"]

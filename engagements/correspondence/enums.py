@@ -1,0 +1,95 @@
+"""Code names of the register (docs/glossary.md); French values exist only at the CSV edge."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from engagements.organisation.enums import Channel
+
+
+class Kind(models.TextChoices):
+    INFORMATION = "information", _("Demande d'information")
+    COMPLAINT = "complaint", _("Réclamation")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class Status(models.TextChoices):
+    NEW = "new", "Nouveau"
+    ASSIGNED = "assigned", "Attribué"
+    ANSWERED = "answered", "Répondu"
+    CLOSED = "closed", "Clos sans réponse"
+
+
+class ClosedReason(models.TextChoices):
+    DUPLICATE = "duplicate", "Doublon"
+    SPAM = "spam", "Indésirable"
+    WITHDRAWN = "withdrawn", "Retiré par l'usager"
+    FORWARDED = "forwarded", "Transmis à une autre administration"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Enregistrement"
+    ASSIGNED = "assigned", "Attribution"
+    ANSWERED = "answered", "Réponse"
+    CLOSED = "closed", "Clôture"
+    REOPENED = "reopened", "Réouverture"
+    COMMENT = "comment", "Commentaire interne"
+    ACKNOWLEDGED = "acknowledged", "Accusé de réception"
+    REPLY_RECEIVED = "reply_received", "Nouveau courriel de l'usager"
+    DUPLICATE_FLAGGED = "duplicate_flagged", "Doublon possible signalé"
+    LINKED = "linked", "Lié à un autre message"
+    MERGED = "merged", "Fusionné"
+    UPDATED = "updated", "Modification"
+    IMPORTED = "imported", "Import CSV"
+    PURGED = "purged", "Données personnelles effacées"
+
+
+class AnswerChannel(models.TextChoices):
+    EMAIL = "email", "Courriel"
+    LETTER = "letter", "Courrier (PDF)"
+
+
+class TemplatePurpose(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", "Accusé de réception"
+    INFORMATION_ANSWER = "information_answer", "Réponse à une demande d'information"
+    COMPLAINT_ANSWER = "complaint_answer", "Réponse à une réclamation"
+    SUGGESTION_ANSWER = "suggestion_answer", "Réponse à une suggestion"
+    MISSING_DOCUMENTS = "missing_documents", "Pièces manquantes"
+    OTHER = "other", "Autre"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Soumis au CLU"
+    PUBLISHED = "published", "Publié"
+    ARCHIVED = "archived", "Archivé"
+
+
+class IngestOutcome(models.TextChoices):
+    CREATED = "created", "Message créé"
+    JOINED = "joined", "Rattaché à un message existant"
+    DUPLICATE = "duplicate", "Déjà enregistré (Message-ID)"
+    SKIPPED = "skipped", "Ignoré (réponse automatique, rejet)"
+
+
+# The CSV file format speaks French (issue 4); inside, code names.
+CSV_CHANNELS = {
+    "courriel": Channel.EMAIL,
+    "courrier": Channel.LETTER,
+    "urne": Channel.BOX,
+    "sp_plus": Channel.SP_PLUS,
+    "formulaire": Channel.WEB_FORM,
+}
+CSV_KINDS = {
+    "information": Kind.INFORMATION,
+    "reclamation": Kind.COMPLAINT,
+    "suggestion": Kind.SUGGESTION,
+}
+CSV_CLOSED_REASONS = {
+    "doublon": ClosedReason.DUPLICATE,
+    "spam": ClosedReason.SPAM,
+    "retire": ClosedReason.WITHDRAWN,
+    "transmis": ClosedReason.FORWARDED,
+}
+CHANNEL_TO_CSV = {v: k for k, v in CSV_CHANNELS.items()}
+KIND_TO_CSV = {v: k for k, v in CSV_KINDS.items()}
+REASON_TO_CSV = {v: k for k, v in CSV_CLOSED_REASONS.items()}

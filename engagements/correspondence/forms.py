@@ -1,0 +1,292 @@
+"""Forms of the register: public contact form (FR/EN), agent entry, answer, library."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from engagements.antibot import ProofOfWorkField
+from engagements.forms import DsfrForm
+from engagements.organisation.enums import Channel, RoleKind
+from engagements.organisation.models import Service, Site
+
+from .enums import AnswerChannel, ClosedReason, Kind, Status, TemplatePurpose
+from .models import Topic
+
+MAX_UPLOAD = 5 * 1024 * 1024
+# Accepted attachments, recognised by their first bytes (the name and the browser's
+# content type can lie).
+SIGNATURES = {
+    b"%PDF-": ("application/pdf", ".pdf"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+}
+
+
+def check_upload(upload):
+    """Size and real type of an uploaded file; sets its content type from the bytes."""
+    if upload is None:
+        return None
+    if upload.size > MAX_UPLOAD:
+        raise forms.ValidationError(
+            _("Le fichier dépasse 5 Mo : réduisez-le ou envoyez-le en plusieurs fois.")
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, (content_type, _extension) in SIGNATURES.items():
+        if head.startswith(signature):
+            upload.content_type = content_type
+            return upload
+    raise forms.ValidationError(_("Seuls les fichiers PDF, JPEG et PNG sont acceptés."))
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.site.name} — {obj.name}"
+
+
+class ContactForm(DsfrForm):
+    """The public "Nous écrire" form; collects only what is needed to answer."""
+
+    service = ServiceChoiceField(
+        label=_("Service concerné"),
+        queryset=Service.objects.none(),
+        empty_label=_("Choisissez un service"),
+        help_text=_("Le lieu d'accueil et le service qui traiteront votre message."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Votre message est"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Kind.INFORMATION,
+    )
+    name = forms.CharField(label=_("Nom et prénom"), max_length=200)
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("Nous y envoyons l'accusé de réception et la réponse. Format : nom@domaine.fr"),
+    )
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    body = forms.CharField(
+        label=_("Votre message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "5 000 caractères au plus. N'indiquez pas d'informations sensibles (santé, "
+            "numéro de sécurité sociale)."
+        ),
+    )
+    attachment = forms.FileField(
+        label=_("Pièce jointe"),
+        required=False,
+        help_text=_("Un fichier PDF, JPEG ou PNG de 5 Mo au plus."),
+    )
+    altcha = ProofOfWorkField()
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefecture = prefecture
+        self.fields["service"].queryset = (
+            Service.objects.filter(
+                site__prefecture=prefecture, site__is_active=True, is_active=True
+            )
+            .select_related("site")
+            .order_by("site__position", "site__name", "name")
+        )
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["attachment"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+
+    def clean_attachment(self):
+        return check_upload(self.cleaned_data.get("attachment"))
+
+
+class EntryForm(DsfrForm):
+    """Agent entry of a letter, a suggestion-box form or an SP+ experience."""
+
+    channel = forms.ChoiceField(
+        label="Canal",
+        choices=[
+            (Channel.LETTER, Channel.LETTER.label),
+            (Channel.BOX, Channel.BOX.label),
+            (Channel.SP_PLUS, Channel.SP_PLUS.label),
+            (Channel.EMAIL, Channel.EMAIL.label),
+        ],
+    )
+    service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
+    kind = forms.ChoiceField(label="Nature", choices=Kind.choices)
+    topic = forms.ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
+    received_on = forms.DateField(
+        label="Reçu le", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    sender_name = forms.CharField(label="Nom de l'usager", max_length=200, required=False)
+    sender_address = forms.CharField(
+        label="Adresse postale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Telle qu'elle figurera sur la fenêtre de l'enveloppe.",
+    )
+    sender_email = forms.EmailField(label="Courriel", required=False)
+    sender_phone = forms.CharField(label="Téléphone", max_length=40, required=False)
+    subject = forms.CharField(label="Objet", max_length=300)
+    body = forms.CharField(
+        label="Texte (ou résumé)", widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    scan = forms.FileField(
+        label="Courrier numérisé", required=False, help_text="PDF, JPEG ou PNG, 5 Mo au plus."
+    )
+
+    def __init__(self, *args, prefecture, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services.filter(is_active=True).order_by(
+            "site__position", "name"
+        )
+        self.fields["topic"].queryset = Topic.objects.filter(prefecture=prefecture, is_active=True)
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean_scan(self):
+        return check_upload(self.cleaned_data.get("scan"))
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("La date de réception ne peut pas être dans le futur.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f) for f in ("sender_email", "sender_address", "sender_phone")):
+            if data.get("channel") != Channel.BOX:
+                raise forms.ValidationError(
+                    "Indiquez au moins un moyen de répondre : courriel, adresse ou téléphone."
+                )
+        return data
+
+
+class ClassifyForm(DsfrForm):
+    kind = forms.ChoiceField(label="Nature", choices=Kind.choices)
+    topic = forms.ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
+    service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
+
+    def __init__(self, *args, prefecture, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(prefecture=prefecture)
+        self.fields["service"].queryset = services
+
+
+def agents_choices(prefecture, services):
+    """Agents who may work on these services (for assignment)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(
+            is_active=True,
+            roles__prefecture=prefecture,
+            roles__kind__in=[RoleKind.AGENT, RoleKind.SITE_MANAGER, RoleKind.QUALITY_LEAD],
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class AssignForm(DsfrForm):
+    agent = UserChoiceField(label="Agent en charge", queryset=None)
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents
+
+
+class AnswerForm(DsfrForm):
+    channel = forms.ChoiceField(
+        label="Répondre par", choices=AnswerChannel.choices, widget=forms.RadioSelect
+    )
+    subject = forms.CharField(label="Objet", max_length=300)
+    text = forms.CharField(
+        label="Texte de la réponse",
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="Relisez et personnalisez : le modèle est un point de départ, pas une réponse.",
+    )
+    answered_on = forms.DateField(
+        label="Date de la réponse",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    template_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CloseForm(DsfrForm):
+    reason = forms.ChoiceField(label="Motif", choices=ClosedReason.choices)
+    note = forms.CharField(label="Précision", max_length=500, required=False)
+
+
+class CommentForm(DsfrForm):
+    text = forms.CharField(
+        label="Commentaire interne", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class WorklistFilterForm(DsfrForm):
+    q = forms.CharField(label="Rechercher", required=False)
+    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), required=False)
+    service = ServiceChoiceField(label="Service", queryset=Service.objects.none(), required=False)
+    kind = forms.ChoiceField(
+        label="Nature", choices=[("", "Toutes")] + Kind.choices, required=False
+    )
+    channel = forms.ChoiceField(
+        label="Canal", choices=[("", "Tous")] + Channel.choices, required=False
+    )
+    status = forms.ChoiceField(
+        label="Statut",
+        choices=[("open", "À traiter"), ("", "Tous")] + Status.choices,
+        required=False,
+    )
+    late = forms.BooleanField(label="En retard seulement", required=False)
+
+    def __init__(self, *args, sites, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["service"].queryset = services
+
+
+class TemplateForm(DsfrForm):
+    name = forms.CharField(label="Nom du modèle", max_length=200)
+    purpose = forms.ChoiceField(label="Usage", choices=TemplatePurpose.choices)
+    channel = forms.ChoiceField(label="Support", choices=AnswerChannel.choices)
+    service = ServiceChoiceField(
+        label="Service",
+        queryset=Service.objects.none(),
+        required=False,
+        help_text="Vide : modèle commun à toute la préfecture.",
+    )
+    subject = forms.CharField(label="Objet", max_length=300)
+    body = forms.CharField(label="Texte", widget=forms.Textarea(attrs={"rows": 18}))
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class VersionForm(DsfrForm):
+    subject = forms.CharField(label="Objet", max_length=300)
+    body = forms.CharField(label="Texte", widget=forms.Textarea(attrs={"rows": 18}))
+
+
+class ObservationForm(DsfrForm):
+    text = forms.CharField(
+        label="Votre observation", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class FiguresForm(DsfrForm):
+    year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
+    at = forms.DateField(
+        label="Situation au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Vide : aujourd'hui.",
+    )

@@ -1,0 +1,19 @@
+"""Entry points of the scheduled jobs (dotted paths registered in apps.py)."""
+
+
+def fetch_mail() -> dict:
+    from .services.ingestion import ingest_all_mailboxes
+
+    return ingest_all_mailboxes()
+
+
+def due_alerts() -> int:
+    from .services import send_due_alerts
+
+    return send_due_alerts()
+
+
+def purge() -> int:
+    from .services import purge_personal_data
+
+    return purge_personal_data()

@@ -1,0 +1,34 @@
+"""python manage.py fetch_mail [--mailbox ID]: read the IMAP mailboxes now."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.correspondence.models import Mailbox
+from engagements.correspondence.services.ingestion import IngestionError, ingest_mailbox
+
+
+class Command(BaseCommand):
+    help = "Relève les boîtes IMAP configurées et enregistre les nouveaux courriels."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mailbox", type=int, help="identifiant d'une seule boîte")
+
+    def handle(self, *args, mailbox=None, **options):
+        mailboxes = Mailbox.objects.filter(is_active=True)
+        if mailbox:
+            mailboxes = mailboxes.filter(pk=mailbox)
+        failed = False
+        for item in mailboxes.select_related("prefecture", "site", "service"):
+            try:
+                report = ingest_mailbox(item)
+            except IngestionError as exc:
+                Mailbox.objects.filter(pk=item.pk).update(last_error=str(exc)[:2000])
+                self.stderr.write(f"{item.label} : {exc}")
+                failed = True
+                continue
+            self.stdout.write(
+                f"{item.label} : {len(report.created)} créé(s) {' '.join(report.created)}, "
+                f"{len(report.joined)} rattaché(s), {report.skipped} ignoré(s), "
+                f"{report.duplicates} déjà enregistré(s), {report.already_seen} déjà lu(s)"
+            )
+        if failed:
+            raise CommandError("Au moins une boîte n'a pas pu être relevée.")

@@ -1,0 +1,38 @@
+"""python manage.py import_correspondence --prefecture SLUG FILE.csv (all or nothing)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.correspondence.services.imports import ImportError_, import_messages
+from engagements.organisation.models import Prefecture
+
+
+class Command(BaseCommand):
+    help = "Importe un registre de courriers (CSV) ; tout ou rien, sans doublon au ré-import."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")
+        parser.add_argument("file", help="fichier CSV (UTF-8, séparateur virgule)")
+
+    def handle(self, *args, prefecture, file, **options):
+        found = Prefecture.objects.filter(slug=prefecture).first()
+        if found is None:
+            raise CommandError(f"Préfecture « {prefecture} » inconnue.")
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"Fichier introuvable : {file}")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise CommandError("Le fichier doit être encodé en UTF-8.") from exc
+        try:
+            result = import_messages(found, text)
+        except ImportError_ as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"{result.created} créé(s), {result.updated} mis à jour, "
+            f"{result.unchanged} inchangé(s)."
+        )
+        if result.topics_created:
+            self.stdout.write("Thèmes ajoutés : " + ", ".join(result.topics_created))

@@ -1,0 +1,401 @@
+"""The correspondence register: messages, their history, answers, templates and mailboxes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from engagements.organisation.enums import Channel
+from engagements.organisation.models import Prefecture, Service, Site
+
+from .enums import (
+    AnswerChannel,
+    ClosedReason,
+    EventKind,
+    IngestOutcome,
+    Kind,
+    Status,
+    TemplatePurpose,
+    VersionStatus,
+)
+
+
+class RegisterSettings(models.Model):
+    """Per-prefecture settings of the register (the deadlines live on Prefecture)."""
+
+    prefecture = models.OneToOneField(
+        Prefecture, on_delete=models.CASCADE, related_name="correspondence_settings"
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        "conservation des données personnelles (années après clôture)", default=2
+    )
+    observation_days = models.PositiveSmallIntegerField(
+        "délai d'observations du CLU (jours)", default=15
+    )
+    duplicate_window = models.PositiveSmallIntegerField(
+        "fenêtre de détection des doublons (jours ouvrés)", default=10
+    )
+
+    class Meta:
+        verbose_name = "paramètres du registre"
+        verbose_name_plural = "paramètres du registre"
+
+    def __str__(self) -> str:
+        return f"Registre — {self.prefecture}"
+
+    @classmethod
+    def for_prefecture(cls, prefecture: Prefecture) -> RegisterSettings:
+        found = cls.objects.filter(prefecture=prefecture).first()
+        return found or cls(prefecture=prefecture)
+
+
+class Topic(models.Model):
+    """A per-prefecture subject list (e.g. délai d'instruction titre de séjour)."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField("thème", max_length=200)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    is_active = models.BooleanField("actif", default=True)
+
+    class Meta:
+        ordering = ["prefecture", "position", "name"]
+        verbose_name = "thème"
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "name"], name="topic_name_per_prefecture")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given per prefecture and year; locked to stay gapless."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "year"], name="one_counter_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox read by the ingestion job, for a prefecture or one service."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="mailboxes")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    label = models.CharField("nom", max_length=200)
+    host = models.CharField("serveur IMAP", max_length=200)
+    port = models.PositiveIntegerField("port", default=993)
+    use_ssl = models.BooleanField("IMAP sur TLS", default=True)
+    username = models.CharField("identifiant", max_length=200)
+    # Stored in the database for now; production should read it from a secret store.
+    password = models.CharField("mot de passe", max_length=200)
+    folder = models.CharField("dossier lu", max_length=200, default="INBOX")
+    processed_folder = models.CharField(
+        "dossier de rangement",
+        max_length=200,
+        blank=True,
+        help_text="Vide : les courriels restent dans le dossier lu, marqués comme lus.",
+    )
+    is_active = models.BooleanField("actif", default=True)
+    last_polled_at = models.DateTimeField("dernière relève", null=True, blank=True)
+    last_error = models.TextField("dernière erreur", blank=True)
+
+    class Meta:
+        verbose_name = "boîte aux lettres"
+        verbose_name_plural = "boîtes aux lettres"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Message(models.Model):
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.PROTECT, related_name="messages")
+    year = models.PositiveSmallIntegerField("année de la référence")
+    reference = models.CharField("référence", max_length=20)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="messages")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="messages", null=True, blank=True
+    )
+    channel = models.CharField("canal", max_length=20, choices=Channel.choices)
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="messages", null=True, blank=True
+    )
+    sender_name = models.CharField("nom de l'usager", max_length=200, blank=True)
+    sender_email = models.EmailField("courriel de l'usager", blank=True)
+    sender_address = models.TextField("adresse postale de l'usager", blank=True)
+    sender_phone = models.CharField("téléphone de l'usager", max_length=40, blank=True)
+    subject = models.CharField("objet", max_length=300, blank=True)
+    body = models.TextField("texte", blank=True)
+    language = models.CharField("langue", max_length=5, default="fr")
+    received_on = models.DateField("reçu le")
+    deadline_days = models.PositiveSmallIntegerField("délai (jours ouvrés)")
+    due_on = models.DateField("échéance")
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.NEW)
+    closed_reason = models.CharField(
+        "motif de clôture", max_length=20, choices=ClosedReason.choices, blank=True
+    )
+    closed_on = models.DateField("clos le", null=True, blank=True)
+    answered_on = models.DateField("répondu le", null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="agent en charge",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name="doublon de",
+    )
+    suspected_duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.SET_NULL, null=True, blank=True)
+    email_message_id = models.CharField("Message-ID", max_length=300, blank=True)
+    acknowledged_at = models.DateTimeField("accusé de réception envoyé", null=True, blank=True)
+    purged_at = models.DateTimeField("données personnelles effacées", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = "message"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "reference"], name="reference_unique_per_prefecture"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.CLOSED) | ~Q(closed_reason=""),
+                name="closed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.ANSWERED) | Q(answered_on__isnull=False),
+                name="answered_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["prefecture", "status", "due_on"]),
+            models.Index(fields=["prefecture", "received_on"]),
+            models.Index(fields=["email_message_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (Status.NEW, Status.ASSIGNED)
+
+    def is_late(self, at) -> bool:
+        return self.is_open and self.due_on < at
+
+    @property
+    def reply_address(self) -> str:
+        """How the answer can reach the person (one way is required)."""
+        if self.sender_email:
+            return self.sender_email
+        return self.sender_address
+
+
+class MessageEvent(models.Model):
+    """The full history of a message: every transition, comment and side effect."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "événement"
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.get_kind_display()}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"correspondence/{instance.message.prefecture_id}/{instance.message.year}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField("nom", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "pièce jointe"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IngestedMail(models.Model):
+    """One IMAP message seen by the ingestion job: the idempotency key and what became of it."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="ingested")
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    header_message_id = models.CharField("Message-ID", max_length=300, blank=True)
+    outcome = models.CharField(max_length=20, choices=IngestOutcome.choices)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"], name="ingested_once_per_uid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox} {self.uidvalidity}/{self.uid}"
+
+
+class Template(models.Model):
+    """A courrier-type or courriel-type; its wording lives in versions."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="correspondence_templates"
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vide : modèle commun à toute la préfecture.",
+    )
+    name = models.CharField("nom", max_length=200)
+    purpose = models.CharField("usage", max_length=30, choices=TemplatePurpose.choices)
+    channel = models.CharField("support", max_length=10, choices=AnswerChannel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "name"]
+        verbose_name = "modèle de réponse"
+        verbose_name_plural = "modèles de réponse"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateVersion(models.Model):
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField("version")
+    subject = models.CharField("objet", max_length=300)
+    body = models.TextField("texte")
+    status = models.CharField(
+        "statut", max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    observations_until = models.DateField("fin des observations", null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        verbose_name = "version de modèle"
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="version_number_unique"),
+            models.UniqueConstraint(
+                fields=["template"],
+                condition=Q(status=VersionStatus.PUBLISHED),
+                name="one_published_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+
+class VersionEvent(models.Model):
+    """Log row of a template version's transitions."""
+
+    version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.to_status}"
+
+
+class Observation(models.Model):
+    """A CLU member's observation on one submitted version."""
+
+    version = models.ForeignKey(
+        TemplateVersion, on_delete=models.CASCADE, related_name="observations"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField("observation")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "observation du CLU"
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.at:%d/%m/%Y}"
+
+
+class Answer(models.Model):
+    """The answer given: its text and date are kept, with the template it came from."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="answers")
+    channel = models.CharField(max_length=10, choices=AnswerChannel.choices)
+    answered_on = models.DateField("répondu le")
+    subject = models.CharField("objet", max_length=300)
+    text = models.TextField("texte")
+    template_version = models.ForeignKey(
+        TemplateVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    signatory = models.CharField("signataire", max_length=300, blank=True)
+    email_message_id = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "réponse"
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.answered_on:%d/%m/%Y}"

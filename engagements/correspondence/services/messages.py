@@ -1,0 +1,629 @@
+"""Writes on the register: create (gapless reference), assign, answer, close, duplicates."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from engagements import mail
+from engagements.organisation.enums import Channel
+from engagements.organisation.models import Prefecture, Service, Site
+from engagements.workdays import calendar_for
+
+from .. import placeholders
+from ..enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, TemplatePurpose
+from ..models import (
+    Answer,
+    Attachment,
+    Mailbox,
+    Message,
+    MessageEvent,
+    ReferenceCounter,
+    RegisterSettings,
+    TemplateVersion,
+    Topic,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class RegisterError(Exception):
+    """A refused operation on the register; the message is shown to the agent as is."""
+
+
+# The state machine: (from, to) pairs that are allowed.
+TRANSITIONS: set[tuple[str, str]] = {
+    (Status.NEW, Status.ASSIGNED),
+    (Status.ASSIGNED, Status.ASSIGNED),  # reassignment
+    (Status.NEW, Status.ANSWERED),
+    (Status.ASSIGNED, Status.ANSWERED),
+    (Status.NEW, Status.CLOSED),
+    (Status.ASSIGNED, Status.CLOSED),
+    (Status.CLOSED, Status.NEW),  # reopen a message closed by mistake
+}
+
+
+def _transition(message: Message, to: str, *, actor, kind: str, text: str = "") -> MessageEvent:
+    if (message.status, to) not in TRANSITIONS:
+        raise RegisterError(
+            f"Le message {message.reference} est « {message.get_status_display()} » : "
+            f"il ne peut pas passer à « {Status(to).label} »."
+        )
+    event = MessageEvent(
+        message=message, actor=actor, kind=kind, from_status=message.status, to_status=to, text=text
+    )
+    message.status = to
+    return event
+
+
+def log_event(message: Message, kind: str, *, actor=None, text: str = "") -> MessageEvent:
+    return MessageEvent.objects.create(message=message, kind=kind, actor=actor, text=text)
+
+
+@dataclass(frozen=True)
+class Due:
+    deadline_days: int
+    due_on: date
+
+
+def compute_due(prefecture: Prefecture, site: Site, channel: str, received_on: date) -> Due:
+    """The N-th working day after receipt, N being the channel's deadline (indicators.md)."""
+    days = prefecture.deadline_for(channel)
+    return Due(days, calendar_for(prefecture, site).add_working_days(received_on, days))
+
+
+def allocate_reference(prefecture: Prefecture, year: int) -> str:
+    """Next `YYYY-NNNNNN` of the prefecture; call inside the transaction that inserts the message.
+
+    The counter row is locked (SELECT … FOR UPDATE) until that transaction ends, so two
+    creations never read the same number, and a rolled-back creation gives its number back:
+    references stay gapless.
+    """
+    # Create the year's row if missing without failing when another transaction just did.
+    ReferenceCounter.objects.bulk_create(
+        [ReferenceCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = ReferenceCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:06d}"
+
+
+def find_suspected_duplicate(message: Message) -> Message | None:
+    """Same sender, similar subject, within the duplicate window of working days (seed 001)."""
+    if not (message.sender_email or message.sender_name):
+        return None
+    register = RegisterSettings.for_prefecture(message.prefecture)
+    calendar = calendar_for(message.prefecture, message.site)
+    # Go back day by day until `duplicate_window` working days are covered.
+    start, counted = message.received_on, 0
+    while counted < register.duplicate_window:
+        start -= timedelta(days=1)
+        if calendar.is_working_day(start):
+            counted += 1
+    same_sender = Q()
+    if message.sender_email:
+        same_sender |= Q(sender_email__iexact=message.sender_email)
+    if message.sender_name:
+        same_sender |= Q(sender_name__iexact=message.sender_name)
+    candidates = (
+        Message.objects.filter(prefecture=message.prefecture, received_on__gte=start)
+        .filter(same_sender)
+        .exclude(pk=message.pk)
+        .exclude(status=Status.CLOSED, closed_reason=ClosedReason.DUPLICATE)
+        .order_by("received_on", "pk")
+    )
+    for candidate in candidates:
+        if subjects_similar(candidate.subject, message.subject):
+            return candidate
+    return None
+
+
+def _words(text: str) -> set[str]:
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    plain = re.sub(r"^((re|tr|fwd?)\s*:\s*)+", "", plain)
+    return {w for w in re.findall(r"[a-z0-9]+", plain) if len(w) > 2}
+
+
+def subjects_similar(a: str, b: str) -> bool:
+    """Jaccard similarity of the significant words ≥ 0.5 (or both subjects empty)."""
+    wa, wb = _words(a), _words(b)
+    if not wa and not wb:
+        return True
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / len(wa | wb) >= 0.5
+
+
+def create_message(
+    prefecture: Prefecture,
+    *,
+    site: Site,
+    channel: str,
+    kind: str,
+    received_on: date,
+    actor=None,
+    service: Service | None = None,
+    topic: Topic | None = None,
+    sender_name: str = "",
+    sender_email: str = "",
+    sender_address: str = "",
+    sender_phone: str = "",
+    subject: str = "",
+    body: str = "",
+    language: str = "fr",
+    attachments: list[UploadedFile] | None = None,
+    mailbox: Mailbox | None = None,
+    email_message_id: str = "",
+    acknowledge: bool = True,
+) -> Message:
+    """Register an incoming message with its reference and due date; acknowledge it."""
+    if site.prefecture_id != prefecture.pk:
+        raise RegisterError("Ce site n'appartient pas à la préfecture.")
+    if service is not None and service.site_id != site.pk:
+        raise RegisterError("Ce service n'appartient pas au site choisi.")
+    if topic is not None and topic.prefecture_id != prefecture.pk:
+        raise RegisterError("Ce thème n'appartient pas à la préfecture.")
+    if channel not in Channel.values or kind not in Kind.values:
+        raise RegisterError("Canal ou nature inconnus.")
+    if not (sender_email or sender_address or sender_phone) and channel in (
+        Channel.EMAIL,
+        Channel.WEB_FORM,
+    ):
+        raise RegisterError(
+            "Indiquez au moins un moyen de répondre (courriel, adresse, téléphone)."
+        )
+    due = compute_due(prefecture, site, channel, received_on)
+    with transaction.atomic():
+        reference = allocate_reference(prefecture, received_on.year)
+        message = Message.objects.create(
+            prefecture=prefecture,
+            year=received_on.year,
+            reference=reference,
+            site=site,
+            service=service,
+            channel=channel,
+            kind=kind,
+            topic=topic,
+            sender_name=sender_name.strip(),
+            sender_email=sender_email.strip(),
+            sender_address=sender_address.strip(),
+            sender_phone=sender_phone.strip(),
+            subject=subject.strip()[:300],
+            body=body,
+            language=language,
+            received_on=received_on,
+            deadline_days=due.deadline_days,
+            due_on=due.due_on,
+            mailbox=mailbox,
+            email_message_id=email_message_id[:300],
+        )
+        MessageEvent.objects.create(
+            message=message, actor=actor, kind=EventKind.CREATED, to_status=Status.NEW
+        )
+        for upload in attachments or []:
+            add_attachment(message, upload)
+        duplicate = find_suspected_duplicate(message)
+        if duplicate is not None:
+            message.suspected_duplicate_of = duplicate
+            message.save(update_fields=["suspected_duplicate_of"])
+            log_event(message, EventKind.DUPLICATE_FLAGGED, text=f"Doublon possible de {duplicate}")
+        wants_mail = channel in (Channel.EMAIL, Channel.WEB_FORM, Channel.SP_PLUS)
+        if acknowledge and wants_mail and message.sender_email:
+            transaction.on_commit(lambda: send_acknowledgement(message.pk))
+    return message
+
+
+def add_attachment(message: Message, upload: UploadedFile, *, name: str = "") -> Attachment:
+    return Attachment.objects.create(
+        message=message,
+        file=upload,
+        name=(name or upload.name)[:200],
+        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        size=upload.size,
+    )
+
+
+def published_version(
+    prefecture: Prefecture, purpose: str, channel: str, service: Service | None
+) -> TemplateVersion | None:
+    """The published version for a purpose, the service's own before the prefecture's."""
+    versions = TemplateVersion.objects.filter(
+        template__prefecture=prefecture,
+        template__purpose=purpose,
+        template__channel=channel,
+        status="published",
+    ).select_related("template")
+    if service is not None:
+        own = versions.filter(template__service=service).first()
+        if own:
+            return own
+    return versions.filter(template__service__isnull=True).first()
+
+
+def send_acknowledgement(message_pk: int) -> None:
+    """E-mail the acknowledgement (reference, receipt, service and contact, due date)."""
+    message = Message.objects.select_related("prefecture", "site", "service").get(pk=message_pk)
+    if message.acknowledged_at or not message.sender_email:
+        return
+    version = published_version(
+        message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.EMAIL, message.service
+    )
+    values = placeholders.values_for(message, today=message.received_on)
+    context = {
+        "message": message,
+        "prefecture": message.prefecture,
+        "service": message.service,
+        "site": message.site,
+        "contact": values["service_coordonnees"],
+        "template_text": placeholders.fill(version.body, values) if version else "",
+    }
+    headers = {}
+    if message.email_message_id:
+        headers = {
+            "In-Reply-To": message.email_message_id,
+            "References": message.email_message_id,
+        }
+    reply_to = [message.service.email] if message.service and message.service.email else None
+    message_id = mail.send_templated(
+        "correspondence/mail/acknowledgement",
+        context,
+        [message.sender_email],
+        headers=headers,
+        reply_to=reply_to,
+        language=message.language,
+    )
+    Message.objects.filter(pk=message.pk).update(acknowledged_at=timezone.now())
+    log_event(
+        message, EventKind.ACKNOWLEDGED, text=f"Envoyé à {message.sender_email} ({message_id})"
+    )
+
+
+def assign_message(message: Message, *, agent, actor) -> Message:
+    """Give a message to an agent (new or reassigned)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        event = _transition(
+            message, Status.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, text=_name(agent)
+        )
+        message.assigned_to = agent
+        message.save(update_fields=["status", "assigned_to", "updated_at"])
+        event.save()
+    return message
+
+
+def assign_messages(messages, *, agent, actor) -> int:
+    """Bulk assignment from the worklist; open messages only, each with its log row."""
+    count = 0
+    with transaction.atomic():
+        for message in messages.select_for_update().filter(
+            status__in=[Status.NEW, Status.ASSIGNED]
+        ):
+            event = _transition(
+                message, Status.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, text=_name(agent)
+            )
+            message.assigned_to = agent
+            message.save(update_fields=["status", "assigned_to", "updated_at"])
+            event.save()
+            count += 1
+    return count
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def answer_message(
+    message: Message,
+    *,
+    actor,
+    subject: str,
+    text: str,
+    channel: str,
+    template_version: TemplateVersion | None = None,
+    answered_on: date | None = None,
+    send: bool = True,
+) -> Answer:
+    """Record the answer (date and text kept) and send it by e-mail, threaded, when asked."""
+    if not text.strip():
+        raise RegisterError("La réponse est vide.")
+    if channel == AnswerChannel.EMAIL and not message.sender_email:
+        raise RegisterError("Pas de courriel pour cet usager : produisez un courrier.")
+    if channel == AnswerChannel.LETTER and not message.sender_address:
+        raise RegisterError("Pas d'adresse postale pour cet usager : répondez par courriel.")
+    answered_on = answered_on or timezone.localdate()
+    if answered_on < message.received_on:
+        raise RegisterError("La date de réponse précède la date de réception.")
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        event = _transition(message, Status.ANSWERED, actor=actor, kind=EventKind.ANSWERED)
+        message.answered_on = answered_on
+        if message.assigned_to_id is None:
+            message.assigned_to = actor
+        message.save(update_fields=["status", "answered_on", "assigned_to", "updated_at"])
+        answer = Answer.objects.create(
+            message=message,
+            channel=channel,
+            answered_on=answered_on,
+            subject=subject.strip()[:300],
+            text=text,
+            template_version=template_version,
+            author=actor,
+            signatory=_name(actor),
+        )
+        event.text = f"{AnswerChannel(channel).label} — {answer.subject}"
+        event.save()
+        if send and channel == AnswerChannel.EMAIL:
+            transaction.on_commit(lambda: send_answer(answer.pk))
+    return answer
+
+
+def send_answer(answer_pk: int) -> None:
+    """Mail an answer, threaded with In-Reply-To/References on the person's message."""
+    answer = Answer.objects.select_related(
+        "message__prefecture", "message__service", "message__site"
+    ).get(pk=answer_pk)
+    message = answer.message
+    thread = [m for m in (message.email_message_id,) if m]
+    headers = {}
+    if thread:
+        headers = {"In-Reply-To": thread[-1], "References": " ".join(thread)}
+    reply_to = [message.service.email] if message.service and message.service.email else None
+    message_id = mail.send_templated(
+        "correspondence/mail/answer",
+        {"answer": answer, "message": message, "prefecture": message.prefecture},
+        [message.sender_email],
+        headers=headers,
+        reply_to=reply_to,
+        language=message.language,
+    )
+    Answer.objects.filter(pk=answer.pk).update(email_message_id=message_id)
+
+
+def close_message(message: Message, *, reason: str, actor, note: str = "") -> Message:
+    """Close without answer (duplicate, spam, withdrawn, forwarded): excluded from figures."""
+    if reason not in ClosedReason.values:
+        raise RegisterError("Choisissez un motif de clôture.")
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        event = _transition(
+            message,
+            Status.CLOSED,
+            actor=actor,
+            kind=EventKind.CLOSED,
+            text=" — ".join(p for p in (ClosedReason(reason).label, note) if p),
+        )
+        message.closed_reason = reason
+        message.closed_on = timezone.localdate()
+        message.save(update_fields=["status", "closed_reason", "closed_on", "updated_at"])
+        event.save()
+    return message
+
+
+def reopen_message(message: Message, *, actor) -> Message:
+    """Reopen a message closed by mistake."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        event = _transition(message, Status.NEW, actor=actor, kind=EventKind.REOPENED)
+        message.closed_reason = ""
+        message.closed_on = None
+        message.duplicate_of = None
+        if message.assigned_to_id:
+            event.to_status = message.status = Status.ASSIGNED
+        message.save(
+            update_fields=["status", "closed_reason", "closed_on", "duplicate_of", "updated_at"]
+        )
+        event.save()
+    return message
+
+
+def comment_message(message: Message, *, actor, text: str) -> MessageEvent:
+    """An internal comment (never sent to the person)."""
+    if not text.strip():
+        raise RegisterError("Le commentaire est vide.")
+    return log_event(message, EventKind.COMMENT, actor=actor, text=text.strip())
+
+
+def link_duplicate(message: Message, *, original: Message, actor) -> Message:
+    """Mark a message as related to an earlier one; both stay open."""
+    if original.pk == message.pk or original.prefecture_id != message.prefecture_id:
+        raise RegisterError("Choisissez un autre message de la préfecture.")
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            duplicate_of=original, suspected_duplicate_of=None
+        )
+        log_event(message, EventKind.LINKED, actor=actor, text=f"Lié à {original.reference}")
+        log_event(original, EventKind.LINKED, actor=actor, text=f"Lié à {message.reference}")
+    message.refresh_from_db()
+    return message
+
+
+def merge_duplicate(message: Message, *, original: Message, actor) -> Message:
+    """Fold a duplicate into the original: its attachments move, it closes as duplicate."""
+    if original.pk == message.pk or original.prefecture_id != message.prefecture_id:
+        raise RegisterError("Choisissez un autre message de la préfecture.")
+    if not original.is_open and original.status != Status.ANSWERED:
+        raise RegisterError(f"Le message {original.reference} est clos : fusion impossible.")
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        event = _transition(
+            message,
+            Status.CLOSED,
+            actor=actor,
+            kind=EventKind.MERGED,
+            text=f"Fusionné dans {original.reference}",
+        )
+        message.closed_reason = ClosedReason.DUPLICATE
+        message.closed_on = timezone.localdate()
+        message.duplicate_of = original
+        message.suspected_duplicate_of = None
+        message.save(
+            update_fields=[
+                "status",
+                "closed_reason",
+                "closed_on",
+                "duplicate_of",
+                "suspected_duplicate_of",
+                "updated_at",
+            ]
+        )
+        event.save()
+        message.attachments.update(message=original)
+        log_event(
+            original,
+            EventKind.MERGED,
+            actor=actor,
+            text=f"{message.reference} fusionné ici : {message.subject}\n\n{message.body}".strip(),
+        )
+    return message
+
+
+def dismiss_duplicate(message: Message, *, actor) -> None:
+    """The flag was wrong: not a duplicate."""
+    Message.objects.filter(pk=message.pk).update(suspected_duplicate_of=None)
+    log_event(message, EventKind.UPDATED, actor=actor, text="Signalement de doublon écarté")
+
+
+def update_classification(
+    message: Message, *, actor, kind: str, topic: Topic | None, service: Service | None
+) -> Message:
+    """Reclassify (kind, topic, service); the site follows the service."""
+    if topic is not None and topic.prefecture_id != message.prefecture_id:
+        raise RegisterError("Ce thème n'appartient pas à la préfecture.")
+    if service is not None and service.site.prefecture_id != message.prefecture_id:
+        raise RegisterError("Ce service n'appartient pas à la préfecture.")
+    changes = []
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if kind != message.kind:
+            changes.append(f"nature : {Kind(kind).label}")
+            message.kind = kind
+        if topic != message.topic:
+            changes.append(f"thème : {topic or '—'}")
+            message.topic = topic
+        if service is not None and service != message.service:
+            changes.append(f"service : {service}")
+            message.service = service
+            message.site = service.site
+        if changes:
+            message.save(update_fields=["kind", "topic", "service", "site", "updated_at"])
+            log_event(message, EventKind.UPDATED, actor=actor, text=" ; ".join(changes))
+    return message
+
+
+def acknowledgement_letter_values(message: Message) -> dict:
+    return placeholders.values_for(message, today=message.received_on)
+
+
+def purge_personal_data(*, today: date | None = None) -> int:
+    """Blank sender details, bodies, answers' text and attachments after the retention period.
+
+    The rows stay so that counts and figures do not change (indicators.md).
+    """
+    today = today or timezone.localdate()
+    purged = 0
+    for prefecture in Prefecture.objects.all():
+        years = RegisterSettings.for_prefecture(prefecture).retention_years
+        limit = _years_before(today, years)
+        closed = Message.objects.filter(prefecture=prefecture, purged_at__isnull=True).filter(
+            Q(status=Status.ANSWERED, answered_on__lt=limit)
+            | Q(status=Status.CLOSED, closed_on__lt=limit)
+        )
+        for message in closed.iterator():
+            with transaction.atomic():
+                for attachment in message.attachments.all():
+                    attachment.file.delete(save=False)
+                message.attachments.all().delete()
+                message.answers.update(text="", subject="")
+                message.events.filter(kind__in=[EventKind.COMMENT, EventKind.MERGED]).update(
+                    text=""
+                )
+                Message.objects.filter(pk=message.pk).update(
+                    sender_name="",
+                    sender_email="",
+                    sender_address="",
+                    sender_phone="",
+                    subject="",
+                    body="",
+                    purged_at=timezone.now(),
+                )
+                log_event(message, EventKind.PURGED)
+            purged += 1
+    return purged
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def messages_due_soon(prefecture: Prefecture, today: date):
+    """Open messages due within one working day, and late ones."""
+    limit = calendar_for(prefecture).add_working_days(today, 1)
+    return (
+        Message.objects.filter(prefecture=prefecture, status__in=[Status.NEW, Status.ASSIGNED])
+        .filter(due_on__lte=limit)
+        .select_related("site", "service")
+        .order_by("due_on", "pk")
+    )
+
+
+def send_due_alerts(*, today: date | None = None) -> int:
+    """Daily mail to each service and to the quality lead: due within a day, and late."""
+    from engagements.organisation.enums import RoleKind
+
+    today = today or timezone.localdate()
+    sent = 0
+    for prefecture in Prefecture.objects.all():
+        messages = list(messages_due_soon(prefecture, today))
+        if not messages:
+            continue
+        by_service: dict[int | None, list[Message]] = {}
+        for message in messages:
+            by_service.setdefault(message.service_id, []).append(message)
+        for items in by_service.values():
+            service = items[0].service
+            if service is None or not service.email:
+                continue
+            _send_alert(prefecture, items, [service.email], today, scope=service.name)
+            sent += 1
+        leads = list(
+            prefecture.roles.filter(kind=RoleKind.QUALITY_LEAD)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        if leads:
+            _send_alert(prefecture, messages, leads, today, scope=prefecture.name)
+            sent += 1
+    return sent
+
+
+def _send_alert(prefecture, items, to, today, *, scope) -> None:
+    from django.conf import settings
+
+    late = [m for m in items if m.due_on < today]
+    soon = [m for m in items if m.due_on >= today]
+    mail.send_templated(
+        "correspondence/mail/due_alert",
+        {
+            "prefecture": prefecture,
+            "scope": scope,
+            "late": late,
+            "soon": soon,
+            "today": today,
+            "SITE_URL": settings.SITE_URL,
+        },
+        to,
+        language="fr",
+    )

@@ -1,0 +1,571 @@
+"""The agents' space of the register: worklist, entry, a message's page, answers, figures."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from engagements.organisation.access import agent_view
+from engagements.organisation.enums import Indicator
+from engagements.organisation.views.agents import render_agents
+from engagements.pdf import render_pdf
+from engagements.workdays import calendar_for
+
+from .. import placeholders, queries, services
+from ..enums import AnswerChannel, Status, TemplatePurpose, VersionStatus
+from ..forms import (
+    AnswerForm,
+    AssignForm,
+    ClassifyForm,
+    CloseForm,
+    CommentForm,
+    EntryForm,
+    FiguresForm,
+    WorklistFilterForm,
+    agents_choices,
+)
+from ..models import Answer, Attachment, Message, TemplateVersion
+
+PAGE_SIZE = 50
+
+
+def scoped_messages(request):
+    """The messages this user may see in this prefecture (never fetch, then check)."""
+    return request.access.scope(Message.objects.all(), request.prefecture)
+
+
+def _get_message(request, pk: int) -> Message:
+    return get_object_or_404(
+        scoped_messages(request).select_related(
+            "prefecture", "site", "service", "topic", "assigned_to", "suspected_duplicate_of"
+        ),
+        pk=pk,
+    )
+
+
+def _back(message: Message):
+    return redirect("correspondence:agents-detail", message.prefecture.slug, message.pk)
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{form.fields[name].label if name in form.fields else ''} : {' '.join(errors)}".strip(" :")
+        for name, errors in form.errors.items()
+    )
+
+
+@agent_view("read_records")
+@require_GET
+def worklist(request):
+    """Open messages sorted by due date, with filters, search and bulk assignment."""
+    prefecture = request.prefecture
+    today = timezone.localdate()
+    sites = request.access.sites(prefecture)
+    services_qs = request.access.services(prefecture)
+    data = request.GET.copy()
+    data.setdefault("status", "open")
+    form = WorklistFilterForm(data, sites=sites, services=services_qs)
+    qs = scoped_messages(request)
+    base = qs
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["site"]:
+            qs = qs.filter(site=f["site"])
+        if f["service"]:
+            qs = qs.filter(service=f["service"])
+        if f["kind"]:
+            qs = qs.filter(kind=f["kind"])
+        if f["channel"]:
+            qs = qs.filter(channel=f["channel"])
+        if f["status"] == "open":
+            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
+        elif f["status"]:
+            qs = qs.filter(status=f["status"])
+        if f["late"]:
+            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
+        qs = queries.search(qs, f["q"])
+    qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for message in page.object_list:
+        message.late = message.is_late(today)
+    can_work = request.access.can(prefecture, "work")
+    querystring = data.copy()
+    querystring.pop("page", None)
+    return render_agents(
+        request,
+        "correspondence/agents/worklist.html",
+        {
+            "form": form,
+            "page": page,
+            "today": today,
+            "counts": queries.open_counts(base, today=today),
+            "can_work": can_work,
+            "assign_form": AssignForm(agents=agents_choices(prefecture, services_qs))
+            if can_work
+            else None,
+            "querystring": querystring.urlencode(),
+        },
+    )
+
+
+@agent_view("work")
+@require_POST
+def bulk_assign(request):
+    form = AssignForm(
+        request.POST,
+        agents=agents_choices(request.prefecture, request.access.services(request.prefecture)),
+    )
+    ids = [int(i) for i in request.POST.getlist("messages") if i.isdigit()]
+    if not form.is_valid() or not ids:
+        flash.error(request, "Choisissez au moins un message et un agent.")
+    else:
+        count = services.assign_messages(
+            scoped_messages(request).filter(pk__in=ids),
+            agent=form.cleaned_data["agent"],
+            actor=request.user,
+        )
+        flash.success(request, f"{count} message(s) attribué(s).")
+    return redirect("correspondence:agents-list", request.prefecture.slug)
+
+
+@agent_view("work")
+@require_http_methods(["GET", "POST"])
+def new_message(request):
+    """Register a letter, a suggestion-box form, an SP+ experience or a forwarded e-mail."""
+    prefecture = request.prefecture
+    form = EntryForm(
+        request.POST or None,
+        request.FILES or None,
+        prefecture=prefecture,
+        services=request.access.services(prefecture),
+    )
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data
+        try:
+            message = services.create_message(
+                prefecture,
+                site=f["service"].site,
+                service=f["service"],
+                channel=f["channel"],
+                kind=f["kind"],
+                topic=f["topic"],
+                received_on=f["received_on"],
+                sender_name=f["sender_name"],
+                sender_email=f["sender_email"],
+                sender_address=f["sender_address"],
+                sender_phone=f["sender_phone"],
+                subject=f["subject"],
+                body=f["body"],
+                attachments=[f["scan"]] if f["scan"] else [],
+                actor=request.user,
+            )
+        except services.RegisterError as exc:
+            form.add_error(None, str(exc))
+        else:
+            flash.success(
+                request,
+                f"Message enregistré sous la référence {message.reference}, "
+                f"à traiter avant le {message.due_on:%d/%m/%Y}.",
+            )
+            return _back(message)
+    return render_agents(request, "correspondence/agents/new.html", {"form": form})
+
+
+@agent_view("read_records")
+@require_GET
+def detail(request, pk: int):
+    message = _get_message(request, pk)
+    prefecture = request.prefecture
+    today = timezone.localdate()
+    services_qs = request.access.services(prefecture)
+    events = message.events.select_related("actor")
+    related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
+    delay = None
+    if message.answered_on:
+        delay = calendar_for(prefecture, message.site).working_days_between(
+            message.received_on, message.answered_on
+        )
+    return render_agents(
+        request,
+        "correspondence/agents/detail.html",
+        {
+            "message": message,
+            "late": message.is_late(today),
+            "delay": delay,
+            "on_time": delay is not None and delay <= message.deadline_days,
+            "events": events,
+            "answers": message.answers.select_related("author"),
+            "attachments": message.attachments.all(),
+            "related": related,
+            "can_work": request.access.can(prefecture, "work"),
+            "assign_form": AssignForm(
+                agents=agents_choices(prefecture, services_qs),
+                initial={"agent": message.assigned_to_id or request.user.pk},
+            ),
+            "classify_form": ClassifyForm(
+                prefecture=prefecture,
+                services=services_qs,
+                initial={
+                    "kind": message.kind,
+                    "topic": message.topic_id,
+                    "service": message.service_id,
+                },
+            ),
+            "close_form": CloseForm(),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@agent_view("work")
+@require_POST
+def assign(request, pk: int):
+    message = _get_message(request, pk)
+    form = AssignForm(
+        request.POST,
+        agents=agents_choices(request.prefecture, request.access.services(request.prefecture)),
+    )
+    if form.is_valid():
+        try:
+            services.assign_message(message, agent=form.cleaned_data["agent"], actor=request.user)
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, "Message attribué.")
+    else:
+        flash.error(request, _form_errors(form))
+    return _back(message)
+
+
+@agent_view("work")
+@require_POST
+def classify(request, pk: int):
+    message = _get_message(request, pk)
+    form = ClassifyForm(
+        request.POST,
+        prefecture=request.prefecture,
+        services=request.access.services(request.prefecture),
+    )
+    if form.is_valid():
+        try:
+            services.update_classification(message, actor=request.user, **form.cleaned_data)
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, "Classement enregistré.")
+    else:
+        flash.error(request, _form_errors(form))
+    return _back(message)
+
+
+def _templates_for(message: Message):
+    """Published versions usable to answer this message (its service's and common ones)."""
+    return (
+        TemplateVersion.objects.filter(
+            template__prefecture=message.prefecture, status=VersionStatus.PUBLISHED
+        )
+        .exclude(template__purpose=TemplatePurpose.ACKNOWLEDGEMENT)
+        .filter(Q(template__service__isnull=True) | Q(template__service=message.service_id))
+        .select_related("template")
+    )
+
+
+@agent_view("work")
+@require_http_methods(["GET", "POST"])
+def answer(request, pk: int):
+    """Pick a template, get it filled, edit freely, send by e-mail or produce the letter."""
+    message = _get_message(request, pk)
+    if not message.is_open:
+        flash.error(request, f"Le message {message.reference} n'est plus à traiter.")
+        return _back(message)
+    available = sorted(
+        _templates_for(message),
+        key=lambda v: (v.template.purpose != _purpose_for(message), v.template.name),
+    )
+    chosen = None
+    if request.method == "GET" and request.GET.get("template", "").isdigit():
+        chosen = next((v for v in available if v.pk == int(request.GET["template"])), None)
+    default_channel = AnswerChannel.EMAIL if message.sender_email else AnswerChannel.LETTER
+    initial = {
+        "channel": chosen.template.channel if chosen else default_channel,
+        "answered_on": timezone.localdate(),
+        "subject": f"Votre message {message.reference} : {message.subject}".strip(" :"),
+    }
+    if chosen:
+        values = placeholders.values_for(message, signatory=request.user)
+        initial.update(
+            subject=placeholders.fill(chosen.subject, values),
+            text=placeholders.fill(chosen.body, values),
+            template_version=chosen.pk,
+        )
+    form = AnswerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data
+        version = next((v for v in available if v.pk == f["template_version"]), None)
+        try:
+            answer = services.answer_message(
+                message,
+                actor=request.user,
+                subject=f["subject"],
+                text=f["text"],
+                channel=f["channel"],
+                template_version=version,
+                answered_on=f["answered_on"],
+            )
+        except services.RegisterError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if answer.channel == AnswerChannel.EMAIL:
+                flash.success(request, f"Réponse envoyée à {message.sender_email}.")
+            else:
+                flash.success(request, "Réponse enregistrée : imprimez le courrier PDF.")
+            return _back(message)
+    return render_agents(
+        request,
+        "correspondence/agents/answer.html",
+        {"message": message, "form": form, "available": available, "chosen": chosen},
+    )
+
+
+def _purpose_for(message: Message) -> str:
+    return {
+        "complaint": TemplatePurpose.COMPLAINT_ANSWER,
+        "suggestion": TemplatePurpose.SUGGESTION_ANSWER,
+    }.get(message.kind, TemplatePurpose.INFORMATION_ANSWER)
+
+
+@agent_view("work")
+@require_POST
+def close(request, pk: int):
+    message = _get_message(request, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_message(
+                message,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, "Message clos sans réponse.")
+    else:
+        flash.error(request, _form_errors(form))
+    return _back(message)
+
+
+@agent_view("work")
+@require_POST
+def reopen(request, pk: int):
+    message = _get_message(request, pk)
+    try:
+        services.reopen_message(message, actor=request.user)
+    except services.RegisterError as exc:
+        flash.error(request, str(exc))
+    else:
+        flash.success(request, "Message rouvert.")
+    return _back(message)
+
+
+@agent_view("work")
+@require_POST
+def comment(request, pk: int):
+    message = _get_message(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.comment_message(message, actor=request.user, text=form.cleaned_data["text"])
+        flash.success(request, "Commentaire ajouté.")
+    else:
+        flash.error(request, _form_errors(form))
+    return _back(message)
+
+
+@agent_view("work")
+@require_POST
+def duplicate(request, pk: int):
+    """Link, merge or dismiss a suspected duplicate."""
+    message = _get_message(request, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "dismiss":
+            services.dismiss_duplicate(message, actor=request.user)
+            flash.success(request, "Signalement écarté.")
+        else:
+            original = get_object_or_404(
+                scoped_messages(request), reference=request.POST.get("original", "").strip()
+            )
+            if action == "merge":
+                services.merge_duplicate(message, original=original, actor=request.user)
+                flash.success(request, f"Fusionné dans {original.reference}.")
+                return _back(original)
+            services.link_duplicate(message, original=original, actor=request.user)
+            flash.success(request, f"Lié à {original.reference}.")
+    except services.RegisterError as exc:
+        flash.error(request, str(exc))
+    return _back(message)
+
+
+def _letter_context(message: Message, *, subject: str, text: str, answered_on: date, signatory):
+    return {
+        "message": message,
+        "prefecture": message.prefecture,
+        "site": message.site,
+        "service": message.service,
+        "subject": subject,
+        "paragraphs": [p for p in text.split("\n\n")],
+        "date": answered_on,
+        "signatory": signatory,
+    }
+
+
+def _pdf_response(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@agent_view("read_records")
+@require_GET
+def answer_pdf(request, answer_pk: int):
+    """The answer as an A4 letter for a window envelope."""
+    answer = get_object_or_404(
+        Answer.objects.filter(message__in=scoped_messages(request)).select_related(
+            "message__prefecture", "message__site", "message__service", "author"
+        ),
+        pk=answer_pk,
+    )
+    context = _letter_context(
+        answer.message,
+        subject=answer.subject,
+        text=answer.text,
+        answered_on=answer.answered_on,
+        signatory=answer.signatory,
+    )
+    pdf = render_pdf("correspondence/pdf/letter.html", context)
+    return _pdf_response(pdf, f"reponse-{answer.message.reference}.pdf")
+
+
+@agent_view("read_records")
+@require_GET
+def ack_letter(request, pk: int):
+    """Printable acknowledgement letter for postal mail, from the published template."""
+    message = _get_message(request, pk)
+    version = services.messages.published_version(
+        message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.LETTER, message.service
+    )
+    values = placeholders.values_for(message, signatory=request.user)
+    if version:
+        subject = placeholders.fill(version.subject, values)
+        text = placeholders.fill(version.body, values)
+    else:
+        subject = f"Accusé de réception — {message.reference}"
+        text = (
+            f"Madame, Monsieur,\n\nNous avons bien reçu le {values['date_reception']} votre "
+            f"courrier, enregistré sous la référence {message.reference}. Il est traité par "
+            f"{values['service_nom']} ({values['service_coordonnees']}), qui vous répondra "
+            f"au plus tard le {values['date_echeance']}.\n\nVeuillez agréer, Madame, Monsieur, "
+            "l'expression de nos salutations distinguées."
+        )
+    context = _letter_context(
+        message,
+        subject=subject,
+        text=text,
+        answered_on=timezone.localdate(),
+        signatory=request.user.get_full_name(),
+    )
+    return _pdf_response(
+        render_pdf("correspondence/pdf/letter.html", context),
+        f"accuse-reception-{message.reference}.pdf",
+    )
+
+
+@agent_view("read_records")
+@require_GET
+def attachment(request, attachment_pk: int):
+    item = get_object_or_404(
+        Attachment.objects.filter(message__in=scoped_messages(request)), pk=attachment_pk
+    )
+    return FileResponse(item.file.open("rb"), filename=item.name, as_attachment=True)
+
+
+def _figures_data(request):
+    prefecture = request.prefecture
+    today = timezone.localdate()
+    form = FiguresForm(request.GET or {"year": today.year})
+    year, at = today.year, today
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        at = form.cleaned_data["at"] or today
+    qs = request.access.scope(queries.year_messages(prefecture, year), prefecture)
+    previous_qs = request.access.scope(queries.year_messages(prefecture, year - 1), prefecture)
+    calendars = queries.Calendars()
+    total = queries.figures(qs, at=at, calendars=calendars)
+    previous = queries.figures(previous_qs, at=at, calendars=calendars)
+    tables = [
+        {
+            "by": by,
+            "label": label,
+            "rows": queries.breakdown(qs, at=at, by=by, calendars=calendars),
+        }
+        for by, label in queries.DIMENSIONS.items()
+    ]
+    return {
+        "form": form,
+        "year": year,
+        "at": at,
+        "total": total,
+        "previous": previous,
+        "target_rate": prefecture.target_for(year, Indicator.CORRESPONDENCE_RATE),
+        "target_delay": prefecture.target_for(year, Indicator.CORRESPONDENCE_DELAY),
+        "tables": tables,
+    }
+
+
+@agent_view("read_figures")
+@require_GET
+def figures(request):
+    data = _figures_data(request)
+    data["querystring"] = request.GET.urlencode()
+    total, target = data["total"], data["target_rate"]
+    data["rate_met"] = total["rate_on_time"] is not None and total["rate_on_time"] >= target
+    delay = total["average_delay"]
+    data["delay_met"] = delay is not None and delay <= data["target_delay"]
+    return render_agents(request, "correspondence/agents/figures.html", data)
+
+
+@agent_view("read_figures")
+@require_GET
+def figures_csv(request):
+    """The figures page as CSV (one line per dimension value)."""
+    data = _figures_data(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="courriers-{request.prefecture.slug}-{data["year"]}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    columns = [
+        "answered",
+        "on_time",
+        "late",
+        "pending",
+        "excluded",
+        "rate_on_time",
+        "average_delay",
+    ]
+    writer.writerow(["dimension", "valeur", "total", *columns])
+    writer.writerow(["ensemble", data["year"], "", *[data["total"][c] for c in columns]])
+    for table in data["tables"]:
+        for row in table["rows"]:
+            writer.writerow([table["by"], row["label"], row["total"], *[row[c] for c in columns]])
+    return response
