@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -180,9 +180,11 @@ def new_message(request):
 
 
 @agent_view("read_records")
-@require_GET
 def detail(request, pk: int):
+    # Fetch first (404 for others' records), then refuse other methods.
     message = _get_message(request, pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     prefecture = request.prefecture
     today = timezone.localdate()
     services_qs = request.access.services(prefecture)
@@ -435,15 +437,17 @@ def _pdf_response(content: bytes, name: str) -> HttpResponse:
 
 
 @agent_view("read_records")
-@require_GET
 def answer_pdf(request, answer_pk: int):
     """The answer as an A4 letter for a window envelope."""
+    # Fetch first (404 for others' records), then refuse other methods.
     answer = get_object_or_404(
         Answer.objects.filter(message__in=scoped_messages(request)).select_related(
             "message__prefecture", "message__site", "message__service", "author"
         ),
         pk=answer_pk,
     )
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     context = _letter_context(
         answer.message,
         subject=answer.subject,
@@ -456,10 +460,12 @@ def answer_pdf(request, answer_pk: int):
 
 
 @agent_view("read_records")
-@require_GET
 def ack_letter(request, pk: int):
     """Printable acknowledgement letter for postal mail, from the published template."""
+    # Fetch first (404 for others' records), then refuse other methods.
     message = _get_message(request, pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.LETTER, message.service
     )
@@ -490,11 +496,13 @@ def ack_letter(request, pk: int):
 
 
 @agent_view("read_records")
-@require_GET
 def attachment(request, attachment_pk: int):
+    # Fetch first (404 for others' records), then refuse other methods.
     item = get_object_or_404(
         Attachment.objects.filter(message__in=scoped_messages(request)), pk=attachment_pk
     )
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     return FileResponse(item.file.open("rb"), filename=item.name, as_attachment=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -78,9 +78,11 @@ def new_template(request):
 
 
 @agent_view("view")
-@require_GET
 def detail(request, pk: int):
+    # Fetch first (404 for others' records), then refuse other methods.
     template = get_object_or_404(_templates(request), pk=pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     statuses = _visible_statuses(request)
     versions = list(
         template.versions.filter(status__in=statuses).prefetch_related(

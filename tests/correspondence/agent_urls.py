@@ -1,0 +1,48 @@
+"""Sample URL arguments for every agent URL of the correspondence app."""
+
+from engagements.correspondence.enums import AnswerChannel
+from engagements.correspondence.models import Answer, Attachment
+from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
+
+
+def cases(prefecture, site, service) -> dict[str, dict]:
+    message = MessageFactory(service=service, letter=True)
+    answer = Answer.objects.create(
+        message=message,
+        channel=AnswerChannel.LETTER,
+        answered_on=message.received_on,
+        subject="Réponse",
+        text="Texte",
+    )
+    attachment = Attachment.objects.create(
+        message=message, file="correspondence/x.pdf", name="x.pdf", content_type="", size=1
+    )
+    version = VersionFactory(template=TemplateFactory(prefecture=prefecture), submitted=True)
+    return {
+        "correspondence:agents-list": {},
+        "correspondence:agents-bulk-assign": {},
+        "correspondence:agents-new": {},
+        "correspondence:agents-detail": {"pk": message.pk},
+        "correspondence:agents-assign": {"pk": message.pk},
+        "correspondence:agents-classify": {"pk": message.pk},
+        "correspondence:agents-answer": {"pk": message.pk},
+        "correspondence:agents-close": {"pk": message.pk},
+        "correspondence:agents-reopen": {"pk": message.pk},
+        "correspondence:agents-comment": {"pk": message.pk},
+        "correspondence:agents-duplicate": {"pk": message.pk},
+        "correspondence:agents-ack-letter": {"pk": message.pk},
+        "correspondence:agents-answer-pdf": {"answer_pk": answer.pk},
+        "correspondence:agents-attachment": {"attachment_pk": attachment.pk},
+        "correspondence:agents-figures": {},
+        "correspondence:agents-figures-csv": {},
+        "correspondence:agents-templates": {},
+        "correspondence:agents-template-new": {},
+        "correspondence:agents-templates-collection": {},
+        "correspondence:agents-template": {"pk": version.template_id},
+        "correspondence:agents-template-edit": {"pk": version.template_id},
+        "correspondence:agents-version-transition": {
+            "version_pk": version.pk,
+            "action": "publier",
+        },
+        "correspondence:agents-version-observe": {"version_pk": version.pk},
+    }
