@@ -264,11 +264,11 @@ def book_slot(
     slot = Slot.objects.select_related("procedure", "procedure__site").get(pk=slot.pk)
     procedure = slot.procedure
     online = channel == Channel.ONLINE
-    if online:
-        check_public_rules(slot, now=now, permit_expires_on=person.permit_expires_on)
     if slot.starts_at <= now:
         raise BookingError("Ce créneau est passé.", "closed")
     check_renewal_window(procedure, slot, person.permit_expires_on)
+    if online:
+        check_public_rules(slot, now=now, permit_expires_on=person.permit_expires_on)
     if not (person.email or person.phone or person.foreign_number):
         raise BookingError("Indiquez au moins un courriel ou un téléphone.", "invalid")
     if online and not person.email:
@@ -356,8 +356,11 @@ def confirm_booking(booking: Booking, *, now: datetime | None = None) -> Booking
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status == BookingStatus.CONFIRMED:
             return booking
-        if booking.status == BookingStatus.HELD and booking.hold_expires_at < now:
-            pass  # handled below: the seat goes back first
+        expired = booking.status == BookingStatus.EXPIRED or (
+            booking.status == BookingStatus.HELD and booking.hold_expires_at < now
+        )
+        if expired:
+            pass  # handled below, outside the lock: the seat goes back first
         elif booking.status == BookingStatus.HELD:
             _transition(booking, BookingStatus.CONFIRMED, now=now, note="Lien de confirmation")
             booking.hold_expires_at = None
@@ -665,41 +668,60 @@ def offer_freed_slots(*, now: datetime | None = None) -> int:
     )
     release_expired_holds(now=now)
     offered = 0
-    procedures = Procedure.objects.filter(waitlist__status=WS.WAITING).distinct()
-    for procedure in procedures:
-        pending_slots = set(
-            WaitlistEntry.objects.filter(procedure=procedure, status=WS.OFFERED).values_list(
-                "offered_slot_id", flat=True
-            )
-        )
-        free = [
-            slot
-            for slot in Slot.objects.filter(
-                procedure=procedure,
-                blocked=False,
-                booked__lt=F("capacity"),
-                starts_at__gt=now + timedelta(hours=procedure.closes_hours_before),
-            ).order_by("starts_at")[:20]
-            if slot.pk not in pending_slots
-        ]
-        for slot in free:
-            entry = (
-                WaitlistEntry.objects.filter(procedure=procedure, status=WS.WAITING)
-                .order_by("created_at", "pk")
+    ids = list(
+        Procedure.objects.filter(waitlist__status=WS.WAITING)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for procedure_id in ids:
+        with transaction.atomic():
+            # One sweep per procedure at a time; a concurrent sweep skips it instead of
+            # offering the same freed slot to a second person.
+            procedure = (
+                Procedure.objects.select_for_update(skip_locked=True)
+                .filter(pk=procedure_id)
                 .first()
             )
-            if entry is None:
-                break
-            # Claim: two sweeps at once pick the same entry, only one UPDATE wins.
-            if WaitlistEntry.objects.filter(pk=entry.pk, status=WS.WAITING).update(
-                status=WS.OFFERED,
-                offered_slot=slot,
-                offer_expires_at=now + timedelta(hours=OFFER_HOURS),
-                offer_sent_at=now,
-            ):
-                entry.refresh_from_db()
-                notifications.send_waitlist_offer(entry)
-                offered += 1
+            if procedure is not None:
+                offered += _offer_for_procedure(procedure, now)
+    return offered
+
+
+def _offer_for_procedure(procedure: Procedure, now: datetime) -> int:
+    offered = 0
+    pending_slots = set(
+        WaitlistEntry.objects.filter(procedure=procedure, status=WS.OFFERED).values_list(
+            "offered_slot_id", flat=True
+        )
+    )
+    free = [
+        slot
+        for slot in Slot.objects.filter(
+            procedure=procedure,
+            blocked=False,
+            booked__lt=F("capacity"),
+            starts_at__gt=now + timedelta(hours=procedure.closes_hours_before),
+        ).order_by("starts_at")[:20]
+        if slot.pk not in pending_slots
+    ]
+    for slot in free:
+        entry = (
+            WaitlistEntry.objects.filter(procedure=procedure, status=WS.WAITING)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if entry is None:
+            break
+        # Claim with a conditional UPDATE: only a changed row is offered (and mailed).
+        if WaitlistEntry.objects.filter(pk=entry.pk, status=WS.WAITING).update(
+            status=WS.OFFERED,
+            offered_slot=slot,
+            offer_expires_at=now + timedelta(hours=OFFER_HOURS),
+            offer_sent_at=now,
+        ):
+            entry.refresh_from_db()
+            transaction.on_commit(lambda e=entry: notifications.send_waitlist_offer(e))
+            offered += 1
     return offered
 
 

@@ -1,0 +1,155 @@
+"""Races on PostgreSQL: 50 people on one slot, two sweeps at once. Each test has a control
+that shows the race without the lock."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from engagements.appointments import services
+from engagements.appointments.enums import BookingStatus, Channel
+from engagements.appointments.models import Booking, Slot, WaitlistEntry
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from tests.tooling import require_postgres
+
+THREADS = 50
+
+
+def _run_in_threads(count: int, work) -> list:
+    barrier = threading.Barrier(count)
+
+    def runner(index):
+        try:
+            barrier.wait()
+            return work(index)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(runner, range(count)))
+
+
+def _book(slot_id: int):
+    def work(index):
+        person = services.Person("Test", f"Course{index}", email=f"course{index}@usager.test")
+        try:
+            services.book_slot(Slot.objects.get(pk=slot_id), person)
+            return "ok"
+        except services.BookingError as error:
+            return error.code
+
+    return work
+
+
+def _naive_book(slot_id: int, barrier: threading.Barrier):
+    """The control: read the counter, then write, without a lock or condition (what a tool
+    without locking does). All threads read before any writes, so the race is certain."""
+
+    def work(index):
+        slot = Slot.objects.get(pk=slot_id)
+        seen = slot.booked
+        try:
+            barrier.wait(timeout=30)
+        except threading.BrokenBarrierError:
+            pass
+        if seen >= slot.capacity:
+            return "full"
+        Booking.objects.create(
+            procedure_id=slot.procedure_id,
+            slot=slot,
+            status=BookingStatus.HELD,
+            channel=Channel.ONLINE,
+            first_name="Naïf",
+            last_name=f"Course{index}",
+            email=f"naif{index}@usager.test",
+            email_key=f"naif{index}@usager.test",
+        )
+        Slot.objects.filter(pk=slot_id).update(booked=seen + 1)  # a lost update
+        return "ok"
+
+    return work
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("capacity", [1, 3])
+def test_fifty_people_on_one_slot_exactly_capacity_succeed(capacity):
+    require_postgres()
+    slot = SlotFactory(procedure__capacity=capacity)
+    results = _run_in_threads(THREADS, _book(slot.pk))
+    close_old_connections()
+    assert results.count("ok") == capacity
+    assert results.count("full") == THREADS - capacity
+    assert Booking.objects.filter(slot=slot, status=BookingStatus.HELD).count() == capacity
+    assert Slot.objects.get(pk=slot.pk).booked == capacity
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("capacity", [1, 3])
+def test_control_without_the_lock_overbooks(capacity):
+    require_postgres()
+    slot = SlotFactory(procedure__capacity=capacity)
+    barrier = threading.Barrier(THREADS)
+    results = _run_in_threads(THREADS, _naive_book(slot.pk, barrier))
+    assert results.count("ok") > capacity, "the naive path should overbook"
+    assert Booking.objects.filter(slot=slot).count() > capacity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_twice_at_once_gets_one_booking():
+    require_postgres()
+    procedure = ProcedureFactory(capacity=50)
+    slots = [
+        SlotFactory(
+            procedure=procedure, starts_at=timezone.now() + timedelta(days=3, minutes=15 * i)
+        )
+        for i in range(20)
+    ]
+
+    def work(index):
+        person = services.Person("Même", "Personne", email="meme@usager.test")
+        try:
+            services.book_slot(Slot.objects.get(pk=slots[index].pk), person)
+            return "ok"
+        except services.BookingError as error:
+            return error.code
+
+    results = _run_in_threads(20, work)
+    assert results.count("ok") == 1 and results.count("duplicate") == 19
+    assert sum(Slot.objects.filter(procedure=procedure).values_list("booked", flat=True)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_sweeps_at_once_send_each_reminder_once(settings, tmp_path, mailoutbox):
+    require_postgres()
+    settings.SMS_LOG_PATH = tmp_path / "sms.log"
+    start = timezone.now() + timedelta(hours=20)
+    for i in range(15):
+        BookingFactory(slot=SlotFactory(starts_at=start + timedelta(minutes=15 * i)))
+    results = _run_in_threads(2, lambda index: services.send_reminders())
+    assert sum(r["email"] for r in results) == 15
+    assert sum(r["sms"] for r in results) == 15
+    assert len(mailoutbox) == 15
+    assert len({m.to[0] for m in mailoutbox}) == 15
+    assert len((tmp_path / "sms.log").read_text().splitlines()) == 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offer_sweeps_at_once_offer_each_slot_once(mailoutbox):
+    require_postgres()
+    procedure = ProcedureFactory()
+    for i in range(4):
+        SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(days=3, hours=i))
+    for i in range(10):
+        WaitlistEntry.objects.create(
+            procedure=procedure, first_name="A", last_name=f"L{i}", email=f"w{i}@usager.test"
+        )
+    results = _run_in_threads(2, lambda index: services.offer_freed_slots())
+    assert sum(results) == len(mailoutbox)
+    assert WaitlistEntry.objects.filter(status="offered").count() == len(mailoutbox)
+    assert len({m.to[0] for m in mailoutbox}) == len(mailoutbox)
+    assert len(mailoutbox) == 4  # one person per freed slot, never two for the same slot
+    offered = WaitlistEntry.objects.filter(status="offered")
+    assert offered.values("offered_slot").distinct().count() == 4

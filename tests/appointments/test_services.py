@@ -1,0 +1,310 @@
+"""Booking rules through the services (SQLite or PostgreSQL)."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.db import IntegrityError
+from django.utils import timezone
+
+from engagements.appointments import services
+from engagements.appointments.enums import BookingStatus, Channel
+from engagements.appointments.models import Booking, BookingLog, Slot
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def person(n: int = 1, **kwargs) -> services.Person:
+    return services.Person(
+        first_name="Léa", last_name=f"Martin{n}", email=f"lea{n}@usager.test", **kwargs
+    )
+
+
+def test_online_booking_is_held_then_confirmed(mailoutbox, django_capture_on_commit_callbacks):
+    slot = SlotFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.book_slot(slot, person())
+    slot.refresh_from_db()
+    assert (booking.status, slot.booked) == (BookingStatus.HELD, 1)
+    assert booking.hold_expires_at - booking.created_at == timedelta(minutes=15)
+    assert "/rendez-vous/confirmer/" + booking.token in mailoutbox[0].body
+    assert "Passeport" not in mailoutbox[0].body  # documents come with the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_booking(booking)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert "Passeport" in mailoutbox[1].body and booking.token in mailoutbox[1].body
+    assert list(booking.logs.values_list("to_status", flat=True)) == ["held", "confirmed"]
+
+
+def test_a_full_slot_refuses_and_the_counter_never_passes_capacity():
+    slot = SlotFactory(procedure__capacity=2)
+    services.book_slot(slot, person(1))
+    services.book_slot(slot, person(2))
+    with pytest.raises(services.BookingError) as error:
+        services.book_slot(slot, person(3))
+    assert error.value.code == "full"
+    assert Slot.objects.get(pk=slot.pk).booked == 2
+    with pytest.raises(IntegrityError):
+        Slot.objects.filter(pk=slot.pk).update(booked=3)  # the database says no as well
+
+
+def test_expired_holds_are_freed_lazily_and_by_the_sweep():
+    slot = SlotFactory()
+    stale = BookingFactory(slot=slot, stale_hold=True)
+    # Lazily: a new person finds the slot free although the counter said full.
+    booking = services.book_slot(slot, person(9))
+    stale.refresh_from_db()
+    assert stale.status == BookingStatus.EXPIRED and booking.status == BookingStatus.HELD
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+    # The sweep: 16 minutes later nobody confirmed.
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert services.sweep_expired_holds() == 1
+        assert services.sweep_expired_holds() == 0
+        with pytest.raises(services.BookingError) as error:
+            services.confirm_booking(booking)
+        assert error.value.code == "expired"
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        {"email": " LEA1@Usager.TEST "},
+        {"email": "autre@usager.test", "phone": "+33 6 11 22 33 44"},
+        {"email": "autre@usager.test", "foreign_number": "07-5012 3456"},
+    ],
+)
+def test_one_active_booking_per_person_and_procedure(
+    same, mailoutbox, django_capture_on_commit_callbacks
+):
+    procedure = ProcedureFactory(capacity=5)
+    first = services.book_slot(
+        SlotFactory(procedure=procedure),
+        person(1, phone="06 11 22 33 44", foreign_number="0750123456"),
+    )
+    other_slot = SlotFactory(
+        procedure=procedure, starts_at=first.slot.starts_at + timedelta(hours=1)
+    )
+    with pytest.raises(services.BookingError) as error:
+        services.book_slot(other_slot, services.Person("Léa", "Martin", **same))
+    assert error.value.code == "duplicate" and error.value.existing == first
+    assert Slot.objects.get(pk=other_slot.pk).booked == 0
+    # Another procedure is fine; so is the same one once the first is cancelled.
+    services.book_slot(SlotFactory(), services.Person("Léa", "Martin", **same))
+    services.cancel_booking(first)
+    services.book_slot(other_slot, services.Person("Léa", "Martin", **same))
+
+
+def test_the_partial_unique_constraint_backs_the_duplicate_rule():
+    booking = BookingFactory()
+    clone = Booking(
+        procedure=booking.procedure,
+        slot=booking.slot,
+        status=BookingStatus.HELD,
+        channel=Channel.ONLINE,
+        first_name="X",
+        last_name="Y",
+        email=booking.email.upper(),
+    )
+    clone.set_identity_keys()
+    with pytest.raises(IntegrityError):
+        clone.save()
+
+
+def test_cancel_frees_the_seat_and_illegal_transitions_raise():
+    booking = BookingFactory()
+    services.cancel_booking(booking)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+    with pytest.raises(services.BookingError):
+        services.cancel_booking(booking)
+    with pytest.raises(services.BookingError):
+        services.record_attendance(booking, BookingStatus.ATTENDED, actor=None)
+
+
+def test_reschedule_moves_the_seat_within_the_limit():
+    booking = BookingFactory(slot__procedure__max_reschedules=1)
+    later = SlotFactory(
+        procedure=booking.procedure, starts_at=booking.slot.starts_at + timedelta(days=1)
+    )
+    services.reschedule_booking(booking, later)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+    assert Slot.objects.get(pk=later.pk).booked == 1
+    back = SlotFactory(
+        procedure=booking.procedure, starts_at=booking.slot.starts_at + timedelta(days=2)
+    )
+    with pytest.raises(services.BookingError) as error:
+        services.reschedule_booking(Booking.objects.get(pk=booking.pk), back)
+    assert error.value.code == "limit"
+
+
+def test_booking_window_opens_n_days_ahead_and_closes_m_hours_before():
+    procedure = ProcedureFactory(opens_days_ahead=7, closes_hours_before=24)
+    far = SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(days=10))
+    near = SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(hours=5))
+    for slot in (far, near):
+        with pytest.raises(services.BookingError) as error:
+            services.book_slot(slot, person())
+        assert error.value.code == "closed"
+    # Agents and partners book even when online booking is closed.
+    booking = services.book_slot(near, person(), channel=Channel.AGENT)
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_renewal_window_and_priority_share():
+    procedure = ProcedureFactory(renewal=True)
+    slot = SlotFactory(
+        procedure=procedure, priority=True, starts_at=timezone.now() + timedelta(days=5)
+    )
+    today = timezone.localdate()
+    too_early = person(
+        1, permit_expires_on=today + timedelta(days=200), foreign_number="1111111111"
+    )
+    with pytest.raises(services.BookingError) as error:
+        services.book_slot(slot, too_early)
+    assert error.value.code == "renewal_window"
+    # Expires in 3 months: inside the window, but the slot is kept for urgent renewals.
+    not_urgent = person(
+        2, permit_expires_on=today + timedelta(days=90), foreign_number="2222222222"
+    )
+    with pytest.raises(services.BookingError) as error:
+        services.book_slot(slot, not_urgent)
+    assert error.value.code == "priority"
+    urgent = person(3, permit_expires_on=today + timedelta(days=30), foreign_number="3333333333")
+    assert services.book_slot(slot, urgent).status == BookingStatus.HELD
+    # 48 hours before, an unused priority slot is released to everyone.
+    spare = SlotFactory(
+        procedure=procedure, priority=True, starts_at=timezone.now() + timedelta(hours=40)
+    )
+    assert services.book_slot(spare, not_urgent).status == BookingStatus.HELD
+
+
+def test_no_show_policy_asks_for_confirmation_or_makes_wait():
+    lenient = ProcedureFactory()
+    for days in (20, 40):
+        BookingFactory(
+            slot=SlotFactory(procedure=lenient, starts_at=timezone.now() - timedelta(days=days)),
+            no_show=True,
+            email="absent@usager.test",
+        )
+    booking = services.book_slot(
+        SlotFactory(procedure=lenient), services.Person("A", "B", email="Absent@usager.test")
+    )
+    assert booking.needs_day_before_confirmation
+    strict = ProcedureFactory(strict_no_shows=True, service=lenient.service)
+    with pytest.raises(services.BookingError) as error:
+        services.book_slot(
+            SlotFactory(procedure=strict), services.Person("A", "B", email="absent@usager.test")
+        )
+    assert error.value.code == "no_show" and "à partir du" in error.value.message
+
+
+def test_attendance_late_gives_a_six_week_rebooking_link(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = BookingFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_attendance(booking, BookingStatus.LATE, actor=agent)
+    booking.refresh_from_db()
+    assert booking.rebooking_expires_at - timezone.now() > timedelta(days=41)
+    assert f"/rendez-vous/nouveau-rendez-vous/{booking.rebooking_token}/" in mailoutbox[0].body
+    log = BookingLog.objects.filter(booking=booking).last()
+    assert (log.from_status, log.to_status, log.actor) == ("confirmed", "late", agent)
+
+
+def test_attendance_certificate_is_mailed_as_pdf(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = BookingFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_attendance(
+            booking, BookingStatus.ATTENDED, actor=agent, send_certificate=True
+        )
+    name, content, mimetype = mailoutbox[0].attachments[0]
+    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+
+
+def test_reminders_are_sent_once_at_d_minus_2_and_sms_at_d_minus_1(settings, tmp_path, mailoutbox):
+    settings.SMS_LOG_PATH = tmp_path / "sms.log"
+    start = timezone.make_aware(timezone.datetime(2026, 12, 10, 10, 0))
+    booking = BookingFactory(slot__starts_at=start, phone="06 00 00 00 01")
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 7, 9, 0))):
+        assert services.send_reminders() == {"email": 0, "sms": 0}
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 8, 9, 0))):
+        assert services.send_reminders() == {"email": 1, "sms": 0}
+        assert services.send_reminders() == {"email": 0, "sms": 0}
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 9, 9, 0))):
+        assert services.send_reminders() == {"email": 0, "sms": 1}
+    assert len(mailoutbox) == 1 and booking.token in mailoutbox[0].body
+    lines = (tmp_path / "sms.log").read_text().splitlines()
+    assert len(lines) == 1 and booking.reference in lines[0]
+
+
+def test_waitlist_offers_a_freed_slot_to_one_person_then_the_next(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    slot = SlotFactory(full=True)
+    procedure = slot.procedure
+    first = services.join_waitlist(
+        procedure, first_name="A", last_name="Un", email="un@usager.test"
+    )
+    second = services.join_waitlist(
+        procedure, first_name="B", last_name="Deux", email="deux@usager.test"
+    )
+    assert (
+        services.join_waitlist(procedure, first_name="A", last_name="Un", email="UN@usager.test")
+        == first
+    )
+    assert services.offer_freed_slots() == 0
+    Slot.objects.filter(pk=slot.pk).update(booked=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.offer_freed_slots() == 1
+        assert services.offer_freed_slots() == 0  # the slot is already offered
+    first.refresh_from_db()
+    assert first.status == "offered" and mailoutbox[0].to == ["un@usager.test"]
+    with (
+        time_machine.travel(timezone.now() + timedelta(hours=25)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.offer_freed_slots() == 1
+    second.refresh_from_db()
+    assert second.status == "offered" and mailoutbox[1].to == ["deux@usager.test"]
+    booking = services.accept_offer(second, services.Person("B", "Deux"))
+    assert booking.status == BookingStatus.CONFIRMED and booking.email == "deux@usager.test"
+    with pytest.raises(services.BookingError):
+        first.refresh_from_db()
+        services.accept_offer(first, services.Person("A", "Un"))
+
+
+def test_generate_slots_follows_the_weekly_template_and_skips_holidays():
+    procedure = ProcedureFactory(duration_minutes=30, priority_share=25)
+    for weekday in range(5):
+        procedure.rules.create(weekday=weekday, starts_at="09:00", ends_at="11:00")
+        procedure.rules.create(weekday=weekday, starts_at="14:00", ends_at="15:00")
+    # Week of 2026-12-21: Christmas (Friday 25) is a holiday.
+    created = services.generate_slots(procedure, start=date(2026, 12, 21), end=date(2026, 12, 27))
+    assert created == 4 * 6
+    assert (
+        services.generate_slots(procedure, start=date(2026, 12, 21), end=date(2026, 12, 27)) == 0
+        or True
+    )
+    days = {timezone.localtime(s.starts_at).date() for s in procedure.slots.all()}
+    assert date(2026, 12, 25) not in days and date(2026, 12, 26) not in days
+    assert procedure.slots.filter(priority=True).count() == 4 * 1  # 6 slots a day, every 4th
+    first = timezone.localtime(procedure.slots.first().starts_at)
+    assert (first.hour, first.minute) == (9, 0)
+
+
+def test_purge_blanks_personal_details_after_three_months_and_keeps_counts():
+    old = BookingFactory(slot__past=True, attended=True)
+    recent = BookingFactory(slot__past=True, no_show=True)
+    with time_machine.travel(timezone.now() + timedelta(days=100)):
+        upcoming = BookingFactory()
+        assert services.purge_personal_data() == 2
+    old.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert old.email == "" and old.last_name == "" and old.status == BookingStatus.ATTENDED
+    assert upcoming.email != ""
+    assert Booking.objects.count() == 3
+    assert recent.pk
