@@ -5,3 +5,23 @@ class SurveysConfig(AppConfig):
     name = "engagements.surveys"
     label = "surveys"
     verbose_name = "Enquêtes de satisfaction"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy
+
+        from engagements import navigation
+        from engagements.organisation.jobs import register_housekeeping
+
+        register_housekeeping("engagements.surveys.services.purge_expired")
+        navigation.register_agent_link(
+            "Enquêtes et contrôles", "surveys:agents-campaigns", capability="read_figures", order=40
+        )
+        navigation.register_agent_link(
+            "Contrôles à réaliser", "surveys:agents-checks-todo", capability="work", order=41
+        )
+        navigation.register_public_action(
+            gettext_lazy("Donner votre avis"),
+            "surveys:prefecture",
+            description=gettext_lazy("Enquête de satisfaction et avis en étoiles, anonymes."),
+            order=30,
+        )

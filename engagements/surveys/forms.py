@@ -1,0 +1,300 @@
+"""Forms of the surveys app: the public questionnaire, coupon entry, agents' screens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from engagements.forms import DsfrForm, DsfrModelForm
+from engagements.organisation.models import Prefecture, Service
+
+from .enums import SCALE_LABELS, SCALE_POINTS, CheckKind, CommentStatus, CommentTag, QuestionKind
+from .models import Campaign, Grid, Question, Questionnaire
+from .services import normalise_serial
+
+
+def _star_label(n: int) -> str:
+    return ngettext("%(n)s étoile sur 5", "%(n)s étoiles sur 5", n) % {"n": n}
+
+
+class AnswerForm(DsfrForm):
+    """The questions of a campaign, in the visitor's language; every answer is optional."""
+
+    def __init__(self, *args, questions: list[Question], language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            label = question.text_in(language)
+            name = f"q_{question.code}"
+            if question.kind == QuestionKind.TEXT:
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    help_text=_("N'indiquez ni votre nom, ni vos coordonnées."),
+                )
+                continue
+            if question.kind == QuestionKind.STARS:
+                choices = [(str(n), _star_label(n)) for n in range(1, 6)]
+            elif question.kind == QuestionKind.CHOICE:
+                choices = [(str(i), c) for i, c in enumerate(question.choices_in(language), 1)]
+            else:
+                labels = SCALE_LABELS[SCALE_POINTS[question.kind]]
+                choices = [(str(i), str(c)) for i, c in enumerate(labels, 1)]
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                choices=choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+            )
+            self.fields[name].question_kind = question.kind
+        for field in self.fields.values():
+            # The star field is rendered by its own template; the others by the shared one.
+            field.is_stars = getattr(field, "question_kind", "") == QuestionKind.STARS
+
+    def clean(self):
+        data = super().clean()
+        if not any(value not in (None, "") for value in data.values()):
+            raise forms.ValidationError(_("Répondez au moins à une question."))
+        return data
+
+    def values(self) -> dict[Question, int | None]:
+        return {
+            q: self.cleaned_data.get(f"q_{q.code}")
+            for q in self.questions
+            if q.kind != QuestionKind.TEXT
+        }
+
+    def comments(self) -> dict[Question, str]:
+        return {
+            q: self.cleaned_data.get(f"q_{q.code}") or ""
+            for q in self.questions
+            if q.kind == QuestionKind.TEXT
+        }
+
+
+class CouponForm(DsfrForm):
+    """Fast keyboard entry of a paper coupon: one digit per question, empty = blank."""
+
+    serial = forms.CharField(label="Numéro du coupon", max_length=20)
+    service = forms.ModelChoiceField(label="Service", queryset=Service.objects.none())
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["serial"].widget.attrs.update(
+            {"autofocus": True, "autocomplete": "off", "placeholder": f"{campaign.pk}-0001"}
+        )
+        self.fields["serial"].help_text = f"Format : {campaign.pk}-0001"
+        self.fields["service"].queryset = campaign.services.select_related("site")
+        self.questions = list(campaign.questionnaire.questions.all())
+        for q in self.questions:
+            name = f"q_{q.code}"
+            if q.kind == QuestionKind.TEXT:
+                self.fields[name] = forms.CharField(
+                    label=f"{q.code} — {q.text}",
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                continue
+            top = SCALE_POINTS.get(q.kind) or len(q.choices)
+            self.fields[name] = forms.IntegerField(
+                label=f"{q.code} — {q.text}",
+                required=False,
+                min_value=1,
+                max_value=top,
+                help_text=f"1 à {top}, vide si pas de réponse",
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "numeric",
+                        "maxlength": "1" if top < 10 else "2",
+                        "autocomplete": "off",
+                        "pattern": "[0-9]*",
+                        "class": "eng-coupon-digit",
+                    }
+                ),
+                error_messages={
+                    "min_value": f"Entre 1 et {top}.",
+                    "max_value": f"Entre 1 et {top}.",
+                    "invalid": f"Un chiffre entre 1 et {top}.",
+                },
+            )
+
+    def clean_serial(self) -> str:
+        return normalise_serial(self.cleaned_data["serial"])
+
+    def values(self) -> dict[Question, int | None]:
+        return {
+            q: self.cleaned_data.get(f"q_{q.code}")
+            for q in self.questions
+            if q.kind != QuestionKind.TEXT
+        }
+
+    def comment(self) -> str:
+        return " ".join(
+            self.cleaned_data.get(f"q_{q.code}") or ""
+            for q in self.questions
+            if q.kind == QuestionKind.TEXT
+        ).strip()
+
+
+class CouponPrintForm(DsfrForm):
+    first = forms.IntegerField(label="Premier numéro", min_value=1, max_value=9999, initial=1)
+    count = forms.IntegerField(label="Nombre de coupons", min_value=1, max_value=2000, initial=50)
+
+
+class ReviewForm(DsfrForm):
+    status = forms.ChoiceField(
+        label="Décision",
+        choices=[
+            (CommentStatus.PUBLISHED, "Publier (sans donnée personnelle)"),
+            (CommentStatus.HIDDEN, "Écarter"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    tags = forms.MultipleChoiceField(
+        label="Thèmes",
+        choices=CommentTag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CampaignForm(DsfrModelForm):
+    services = forms.ModelMultipleChoiceField(
+        label="Services concernés",
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["name", "kind", "site", "questionnaire", "starts_on", "ends_on"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, prefecture: Prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.prefecture = prefecture
+        self.fields["site"].queryset = prefecture.sites.all()
+        self.fields["questionnaire"].queryset = prefecture.questionnaires.all()
+        self.fields["services"].queryset = Service.objects.filter(
+            site__prefecture=prefecture, is_active=True
+        ).select_related("site")
+        if self.instance.pk:
+            self.initial["services"] = list(self.instance.services.all())
+
+    def clean(self):
+        data = super().clean()
+        site, services = data.get("site"), data.get("services") or []
+        if site and any(s.site_id != site.pk for s in services):
+            self.add_error("services", "Choisissez des services du site de la campagne.")
+        return data
+
+
+class QuestionForm(DsfrModelForm):
+    choices_text = forms.CharField(
+        label="Choix (un par ligne, pour un choix unique)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    text_en = forms.CharField(label="Intitulé en anglais", max_length=300, required=False)
+
+    class Meta:
+        model = Question
+        fields = ["code", "position", "kind", "criterion", "text"]
+
+    def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.questionnaire = questionnaire
+        self.extra_languages = [lang for lang in questionnaire.languages if lang != "fr"]
+        for lang in self.extra_languages:
+            if lang != "en":
+                self.fields[f"text_{lang}"] = forms.CharField(
+                    label=f"Intitulé ({lang})", max_length=300, required=False
+                )
+            self.initial.setdefault(
+                f"text_{lang}", (self.instance.translations.get(lang) or {}).get("text", "")
+            )
+        self.initial.setdefault("choices_text", "\n".join(self.instance.choices or []))
+
+    def clean(self):
+        data = super().clean()
+        self.instance.choices = [
+            line.strip() for line in (data.get("choices_text") or "").splitlines() if line.strip()
+        ]
+        translations = dict(self.instance.translations or {})
+        for lang in self.extra_languages:
+            text = (data.get(f"text_{lang}") or "").strip()
+            entry = dict(translations.get(lang) or {})
+            if text:
+                entry["text"] = text
+            else:
+                entry.pop("text", None)
+            translations[lang] = entry
+        self.instance.translations = {k: v for k, v in translations.items() if v}
+        return data
+
+
+class CopyForm(DsfrForm):
+    name = forms.CharField(label="Nom de la copie", max_length=200)
+
+
+class PlanCheckForm(DsfrForm):
+    service = forms.ModelChoiceField(label="Service contrôlé", queryset=Service.objects.none())
+    grid = forms.ModelChoiceField(label="Grille", queryset=Grid.objects.none())
+    checker_prefecture = forms.ModelChoiceField(
+        label="Préfecture qui réalise le contrôle",
+        queryset=Prefecture.objects.all(),
+        help_text="Une autre préfecture pour un contrôle croisé : elle ne verra que la grille.",
+    )
+    planned_on = forms.DateField(
+        label="Date prévue", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, prefecture: Prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(
+            site__prefecture=prefecture
+        ).select_related("site")
+        self.fields["grid"].queryset = prefecture.grids.all()
+        self.fields["checker_prefecture"].initial = prefecture.pk
+
+
+class GridResultForm(DsfrForm):
+    """One row per criterion: met / not met / not assessed, and a note."""
+
+    CHOICES = [("yes", "Oui"), ("no", "Non"), ("na", "Non évalué")]
+
+    def __init__(self, *args, grid: Grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(grid.criteria.all())
+        for c in self.criteria:
+            self.fields[f"c{c.pk}"] = forms.ChoiceField(
+                label=c.label, choices=self.CHOICES, widget=forms.RadioSelect
+            )
+            self.fields[f"n{c.pk}"] = forms.CharField(
+                label=f"Observation — {c.label}", required=False, max_length=500
+            )
+
+    def results(self) -> dict[int, tuple[bool | None, str]]:
+        mapping = {"yes": True, "no": False, "na": None}
+        return {
+            c.pk: (mapping[self.cleaned_data[f"c{c.pk}"]], self.cleaned_data[f"n{c.pk}"])
+            for c in self.criteria
+        }
+
+
+class GridForm(DsfrForm):
+    kind = forms.ChoiceField(label="Type", choices=CheckKind.choices)
+    name = forms.CharField(label="Nom", max_length=200)
+    criteria = forms.CharField(
+        label="Critères (un par ligne)", widget=forms.Textarea(attrs={"rows": 6})
+    )

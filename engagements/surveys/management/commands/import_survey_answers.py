@@ -1,0 +1,33 @@
+"""`python manage.py import_survey_answers --campaign ID FILE.csv`: load answers typed
+elsewhere (columns `channel,service,<question code>…`), all or nothing, with line errors."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.surveys.models import Campaign
+from engagements.surveys.services import import_answers
+
+
+class Command(BaseCommand):
+    help = "Importe des réponses saisies ailleurs (CSV), tout ou rien."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", type=int, required=True)
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, campaign: int, file: Path, **options):
+        found = Campaign.objects.filter(pk=campaign).first()
+        if found is None:
+            raise CommandError(f"Campagne {campaign} introuvable.")
+        if not file.exists():
+            raise CommandError(f"Fichier {file} introuvable.")
+        with file.open(encoding="utf-8-sig", newline="") as stream:
+            report = import_answers(found, stream)
+        if report.errors:
+            for error in report.errors:
+                self.stderr.write(error)
+            raise CommandError(
+                f"Import refusé : {len(report.errors)} erreur(s), rien n'est chargé."
+            )
+        self.stdout.write(self.style.SUCCESS(f"{report.created} réponse(s) importée(s)."))

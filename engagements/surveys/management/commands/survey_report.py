@@ -1,0 +1,31 @@
+"""`python manage.py survey_report --campaign ID --format json`: figures per question and
+criterion (docs/indicators.md "Surveys"; rates null under 5 answers)."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.surveys.models import Campaign
+from engagements.surveys.queries import campaign_report
+
+
+class Command(BaseCommand):
+    help = "Résultats d'une campagne par question et par critère."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", type=int, required=True, help="identifiant")
+        parser.add_argument("--format", choices=["json", "text"], default="json")
+
+    def handle(self, *args, campaign: int, format: str, **options):
+        found = Campaign.objects.select_related("questionnaire").filter(pk=campaign).first()
+        if found is None:
+            raise CommandError(f"Campagne {campaign} introuvable.")
+        report = campaign_report(found)
+        if format == "json":
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        for section in ("questions", "criteria"):
+            self.stdout.write(section)
+            for key, row in report[section].items():
+                rate = "pas assez de réponses" if row["rate"] is None else f"{row['rate']} %"
+                self.stdout.write(f"  {key:<20} {row['answers']:>5} réponses  {rate}")

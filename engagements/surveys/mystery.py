@@ -1,0 +1,103 @@
+"""Writes on mystery checks: planning, recording a grid, cancelling, follow-up actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from engagements.organisation.models import Prefecture, Service
+
+from .enums import CHECK_TRANSITIONS, CheckStatus
+from .models import CheckLog, CheckResult, FollowUpAction, Grid, MysteryCheck
+from .queries import check_score
+
+
+class MysteryCheckError(Exception):
+    """A refusal with a French message that can be shown to the user."""
+
+
+def plan_check(
+    prefecture: Prefecture,
+    *,
+    actor,
+    service: Service,
+    grid: Grid,
+    checker_prefecture: Prefecture,
+    planned_on: date,
+) -> MysteryCheck:
+    """Plan a check of one of the prefecture's services, by itself or another prefecture."""
+    if service.site.prefecture_id != prefecture.pk or grid.prefecture_id != prefecture.pk:
+        raise MysteryCheckError("Le service et la grille doivent appartenir à la préfecture.")
+    with transaction.atomic():
+        check = MysteryCheck.objects.create(
+            prefecture=prefecture,
+            service=service,
+            grid=grid,
+            checker_prefecture=checker_prefecture,
+            planned_on=planned_on,
+        )
+        CheckLog.objects.create(
+            check_run=check, from_status="", to_status=CheckStatus.PLANNED, actor=actor
+        )
+    return check
+
+
+def _transition(check: MysteryCheck, to: str, *, actor) -> None:
+    if to not in CHECK_TRANSITIONS[CheckStatus(check.status)]:
+        raise MysteryCheckError(
+            f"Un contrôle « {check.get_status_display()} » ne peut pas passer à "
+            f"« {CheckStatus(to).label} »."
+        )
+    CheckLog.objects.create(check_run=check, from_status=check.status, to_status=to, actor=actor)
+    check.status = to
+
+
+def record_check(
+    check: MysteryCheck, *, actor, results: dict[int, tuple[bool | None, str]]
+) -> MysteryCheck:
+    """Fill in the grid of a planned check (criterion id → (met, note)) and score it."""
+    criteria = {c.pk: c for c in check.grid.criteria.all()}
+    if set(results) != set(criteria):
+        raise MysteryCheckError("Renseignez chaque critère de la grille.")
+    if all(passed is None for passed, _ in results.values()):
+        raise MysteryCheckError("Au moins un critère doit être évalué.")
+    with transaction.atomic():
+        check = MysteryCheck.objects.select_for_update().get(pk=check.pk)
+        _transition(check, CheckStatus.DONE, actor=actor)
+        CheckResult.objects.bulk_create(
+            CheckResult(check_run=check, criterion=criteria[pk], passed=passed, note=note[:500])
+            for pk, (passed, note) in results.items()
+        )
+        check.performed_at = timezone.now()
+        check.performed_by = actor
+        check.score = check_score(check)
+        check.save(update_fields=["status", "performed_at", "performed_by", "score"])
+    return check
+
+
+def cancel_check(check: MysteryCheck, *, actor) -> MysteryCheck:
+    """Cancel a planned check."""
+    with transaction.atomic():
+        check = MysteryCheck.objects.select_for_update().get(pk=check.pk)
+        _transition(check, CheckStatus.CANCELLED, actor=actor)
+        check.save(update_fields=["status"])
+    return check
+
+
+def create_action(result: CheckResult, *, actor, title: str) -> FollowUpAction:
+    """Turn a failed criterion into an improvement action (one per criterion)."""
+    if result.passed is not False:
+        raise MysteryCheckError("Seul un critère non satisfait peut devenir une action.")
+    if FollowUpAction.objects.filter(result=result).exists():
+        raise MysteryCheckError("Une action existe déjà pour ce critère.")
+    title = title.strip() or f"Améliorer : {result.criterion.label}"
+    with transaction.atomic():
+        return FollowUpAction.objects.create(
+            prefecture=result.check_run.prefecture,
+            service=result.check_run.service,
+            result=result,
+            title=title[:300],
+            created_by=actor,
+        )

@@ -1,0 +1,335 @@
+"""Read-side aggregates of surveys and mystery checks (docs/indicators.md "Surveys").
+
+The future indicators app reads these: `campaign_report`, `figures_by`, `satisfaction`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from .enums import SCALE_POINTS, CheckStatus, Criterion
+from .models import Answer, Campaign, CheckResult, MysteryCheck, Question
+
+# No figure is published for a group with fewer answers than this.
+MIN_ANSWERS = 5
+
+
+def _one_decimal(numerator: int, denominator: int) -> float:
+    value = Decimal(numerator * 100) / Decimal(denominator)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def classify(value: int, scale: int) -> int:
+    """+1 satisfied (top k points), -1 dissatisfied (bottom k), 0 neutral; k = n // 2."""
+    k = scale // 2
+    if value > scale - k:
+        return 1
+    if value <= k:
+        return -1
+    return 0
+
+
+@dataclass
+class Figure:
+    answers: int = 0
+    satisfied: int = 0
+    dissatisfied: int = 0
+
+    def add(self, value: int, scale: int, count: int = 1) -> None:
+        self.answers += count
+        side = classify(value, scale)
+        if side > 0:
+            self.satisfied += count
+        elif side < 0:
+            self.dissatisfied += count
+
+    @property
+    def published(self) -> bool:
+        return self.answers >= MIN_ANSWERS
+
+    @property
+    def rate(self) -> float | None:
+        return _one_decimal(self.satisfied, self.answers) if self.published else None
+
+    @property
+    def net(self) -> float | None:
+        if not self.published:
+            return None
+        return _one_decimal(self.satisfied - self.dissatisfied, self.answers)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "rate": self.rate, "net": self.net}
+
+
+def satisfaction(values: Iterable[int], scale: int) -> Figure:
+    """The figure of a list of answers on an n-point scale (blank answers already left out)."""
+    figure = Figure()
+    for value in values:
+        figure.add(value, scale)
+    return figure
+
+
+def scored_questions(campaign: Campaign) -> list[Question]:
+    return [q for q in campaign.questionnaire.questions.all() if q.is_scored]
+
+
+def figures_by(
+    answers: QuerySet[Answer], group: str | None = None
+) -> dict[object, dict[str, dict[str, Figure]]]:
+    """{group value: {"questions": {code: Figure}, "criteria": {criterion: Figure}}}.
+
+    `group` is an Answer lookup (e.g. "response__service_id", "response__channel"); one
+    query whatever the number of groups.
+    """
+    fields = ["question__code", "question__kind", "question__criterion", "value"]
+    if group:
+        fields.insert(0, group)
+    rows = (
+        answers.filter(question__kind__in=list(SCALE_POINTS))
+        .values(*fields)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result: dict[object, dict[str, dict[str, Figure]]] = defaultdict(
+        lambda: {"questions": defaultdict(Figure), "criteria": defaultdict(Figure)}
+    )
+    for row in rows:
+        key = row[group] if group else None
+        scale = SCALE_POINTS[row["question__kind"]]
+        result[key]["questions"][row["question__code"]].add(row["value"], scale, row["n"])
+        if row["question__criterion"]:
+            result[key]["criteria"][row["question__criterion"]].add(row["value"], scale, row["n"])
+    return result
+
+
+def campaign_answers(campaign: Campaign, **filters) -> QuerySet[Answer]:
+    return Answer.objects.filter(response__campaign=campaign, **filters)
+
+
+def campaign_report(campaign: Campaign) -> dict:
+    """The `survey_report` JSON: per question and per criterion, rates null under 5."""
+    figures = figures_by(campaign_answers(campaign)).get(None)
+    questions = {}
+    criteria = {}
+    for question in scored_questions(campaign):
+        figure = figures["questions"].get(question.code, Figure()) if figures else Figure()
+        questions[question.code] = {
+            "criterion": question.criterion,
+            "answers": figure.answers,
+            "satisfied": figure.satisfied,
+            "rate": figure.rate,
+            "net": figure.net,
+        }
+    for criterion in Criterion:
+        if not any(q.criterion == criterion for q in scored_questions(campaign)):
+            continue
+        figure = figures["criteria"].get(criterion.value, Figure()) if figures else Figure()
+        criteria[criterion.value] = {
+            "criterion": criterion.value,
+            "answers": figure.answers,
+            "satisfied": figure.satisfied,
+            "rate": figure.rate,
+            "net": figure.net,
+        }
+    return {"questions": questions, "criteria": criteria}
+
+
+def previous_campaign(campaign: Campaign) -> Campaign | None:
+    """The same site's campaign of the same kind that ended before this one began."""
+    return (
+        Campaign.objects.filter(
+            site=campaign.site, kind=campaign.kind, ends_on__lt=campaign.starts_on
+        )
+        .order_by("-ends_on")
+        .first()
+    )
+
+
+def overall_figure(campaign: Campaign) -> Figure:
+    """Overall satisfaction: its own question(s), never an average of the criteria."""
+    figures = figures_by(campaign_answers(campaign)).get(None)
+    if not figures:
+        return Figure()
+    return figures["criteria"].get(Criterion.OVERALL.value, Figure())
+
+
+def response_counts(campaign: Campaign) -> dict[str, int]:
+    counts = campaign.responses.aggregate(
+        total=Count("pk"),
+        **{f"channel_{c}": Count("pk", filter=Q(channel=c)) for c in _channels()},
+    )
+    return counts
+
+
+def _channels() -> list[str]:
+    from .enums import Channel
+
+    return list(Channel.values)
+
+
+# Mystery checks ------------------------------------------------------------------------
+
+
+def check_score(check: MysteryCheck) -> Decimal | None:
+    """Weighted share of the criteria met, over the criteria assessed (one decimal)."""
+    total = met = 0
+    for result in check.results.select_related("criterion"):
+        if result.passed is None:
+            continue
+        total += result.criterion.weight
+        met += result.criterion.weight if result.passed else 0
+    if not total:
+        return None
+    return (Decimal(met * 100) / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def mystery_results_by_service(checks: QuerySet[MysteryCheck]) -> list[dict]:
+    """Per service: checks done, average score, criteria met / assessed."""
+    done = checks.filter(status=CheckStatus.DONE)
+    rows: dict[int, dict] = {}
+    for check in done.select_related("service", "service__site"):
+        row = rows.setdefault(
+            check.service_id, {"service": check.service, "checks": 0, "scores": []}
+        )
+        row["checks"] += 1
+        if check.score is not None:
+            row["scores"].append(check.score)
+    met = (
+        CheckResult.objects.filter(check_run__in=done, passed__isnull=False)
+        .values("check_run__service_id")
+        .annotate(assessed=Count("pk"), met=Count("pk", filter=Q(passed=True)))
+        .order_by()
+    )
+    for item in met:
+        row = rows.get(item["check_run__service_id"])
+        if row:
+            row["assessed"] = item["assessed"]
+            row["met"] = item["met"]
+    result = []
+    for row in rows.values():
+        scores = row.pop("scores")
+        row["average"] = (
+            (sum(scores) / len(scores)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if scores
+            else None
+        )
+        row.setdefault("assessed", 0)
+        row.setdefault("met", 0)
+        result.append(row)
+    return sorted(result, key=lambda r: (r["service"].site.name, r["service"].name))
+
+
+# Results pages ------------------------------------------------------------------------
+
+
+def _row(label: str, figure: Figure, previous: Figure | None = None) -> dict:
+    row = {"label": label, **figure.as_dict(), "previous": None, "delta": None}
+    if previous is not None:
+        row["previous"] = previous.rate
+        if figure.rate is not None and previous.rate is not None:
+            row["delta"] = round(figure.rate - previous.rate, 1)
+    return row
+
+
+def campaign_results(campaign: Campaign, *, service_ids: set[int] | None = None) -> dict:
+    """Everything the results page, the CSV and the CLU report show, in 5 queries."""
+    from engagements.organisation.models import Service
+
+    from .enums import Channel
+
+    answers = campaign_answers(campaign)
+    if service_ids is not None:
+        answers = answers.filter(response__service_id__in=service_ids)
+    overall = figures_by(answers).get(None) or {"questions": {}, "criteria": {}}
+    previous = previous_campaign(campaign)
+    before = (figures_by(campaign_answers(previous)).get(None) if previous else None) or {
+        "questions": {},
+        "criteria": {},
+    }
+    questions = scored_questions(campaign)
+    criteria = [c for c in Criterion if any(q.criterion == c for q in questions)]
+    by_service = figures_by(answers, "response__service_id")
+    by_channel = figures_by(answers, "response__channel")
+    services = {s.pk: s for s in Service.objects.filter(pk__in=[k for k in by_service if k])}
+    responses = campaign.responses.all()
+    if service_ids is not None:
+        responses = responses.filter(service_id__in=service_ids)
+    channel_counts = dict(
+        responses.values_list("channel").annotate(n=Count("pk")).order_by("channel")
+    )
+    service_counts = dict(
+        responses.values_list("service_id").annotate(n=Count("pk")).order_by("service_id")
+    )
+    return {
+        "previous": previous,
+        "total": sum(channel_counts.values()),
+        "criteria": [
+            _row(
+                c.label,
+                overall["criteria"].get(c.value, Figure()),
+                before["criteria"].get(c.value, Figure()) if previous else None,
+            )
+            | {"code": c.value}
+            for c in criteria
+        ],
+        "questions": [
+            _row(
+                q.text,
+                overall["questions"].get(q.code, Figure()),
+                before["questions"].get(q.code, Figure()) if previous else None,
+            )
+            | {"code": q.code, "criterion": q.get_criterion_display()}
+            for q in questions
+        ],
+        "criteria_labels": [c.label for c in criteria],
+        "services": [
+            {
+                "label": str(services[pk].name),
+                "responses": service_counts.get(pk, 0),
+                "cells": [
+                    by_service[pk]["criteria"].get(c.value, Figure()).as_dict() for c in criteria
+                ],
+            }
+            for pk in sorted(services, key=lambda pk: services[pk].name)
+        ],
+        "channels": [
+            {
+                "label": Channel(ch).label,
+                "code": ch,
+                "responses": channel_counts.get(ch, 0),
+                "overall": by_channel.get(ch, {"criteria": {}})["criteria"]
+                .get(Criterion.OVERALL.value, Figure())
+                .as_dict(),
+            }
+            for ch in Channel.values
+            if channel_counts.get(ch)
+        ],
+    }
+
+
+def bar_chart(rows: list[dict], *, bar_x: int = 320, scale: int = 3) -> dict:
+    """Geometry of a horizontal bar chart of rates (0–100 %), for an inline SVG."""
+    bars = []
+    for i, row in enumerate(rows):
+        width = round((row["rate"] or 0) * scale)
+        bars.append(
+            {
+                "label": row["label"],
+                "rate": row["rate"],
+                "y": i * 24 + 4,
+                "text_y": i * 24 + 17,
+                "width": width,
+                "value_x": bar_x + width + 6,
+            }
+        )
+    return {
+        "bars": bars,
+        "bar_x": bar_x,
+        "width": bar_x + 100 * scale + 60,
+        "height": len(rows) * 24 + 8,
+    }

@@ -1,0 +1,412 @@
+"""Writes of the surveys app: answers, coupons, imports, reviews, invitations, copies.
+
+Mystery checks live in `mystery.py`. Every function validates, writes in one transaction,
+and sends mail only after commit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from engagements.mail import send_templated
+from engagements.organisation.models import Prefecture, Service
+
+from .enums import (
+    COMMENT_TRANSITIONS,
+    SCALE_POINTS,
+    CampaignKind,
+    Channel,
+    CommentStatus,
+    CommentTag,
+    QuestionKind,
+)
+from .models import (
+    Answer,
+    Campaign,
+    Comment,
+    CommentLog,
+    Invitation,
+    Question,
+    Questionnaire,
+    Response,
+)
+
+INVITATION_LIFETIME = timedelta(days=14)
+# Reviewed-out comments are deleted quickly; kept comments lose their text after 3 years.
+HIDDEN_COMMENT_RETENTION = timedelta(days=30)
+COMMENT_RETENTION = timedelta(days=3 * 365)
+
+
+class SurveyError(Exception):
+    """A refusal with a French message that can be shown to the user."""
+
+
+# Personal data detectors ---------------------------------------------------------------
+
+PERSONAL_DATA_PATTERNS = {
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "phone": re.compile(r"(?<!\d)(?:(?:\+|00)33[\s.-]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"),
+    # AGDREF foreign-national numbers: 10 digits, never starting with 0 (phones do).
+    "foreign_number": re.compile(r"(?<![\d\s.-])[1-9]\d{9}(?![\d])"),
+    # NIR (social security number): 13 digits + optional 2-digit key, starting 1 or 2.
+    "social_security": re.compile(
+        r"(?<!\d)[12]\s?\d{2}\s?\d{2}\s?\d{2}\s?\d{3}\s?\d{3}(?:\s?\d{2})?(?!\d)"
+    ),
+}
+PERSONAL_DATA_LABELS = {
+    "email": "adresse électronique",
+    "phone": "numéro de téléphone",
+    "foreign_number": "numéro d'étranger",
+    "social_security": "numéro de sécurité sociale",
+}
+
+
+def detect_personal_data(text: str) -> list[str]:
+    """Kinds of personal data a comment seems to contain (to check before publishing)."""
+    return [kind for kind, pattern in PERSONAL_DATA_PATTERNS.items() if pattern.search(text)]
+
+
+# Answers ------------------------------------------------------------------------------
+
+
+def _validate_values(campaign: Campaign, values: dict[Question, int | None]) -> None:
+    for question, value in values.items():
+        if question.questionnaire_id != campaign.questionnaire_id:
+            raise SurveyError("Cette question n'appartient pas au questionnaire de la campagne.")
+        if value is None:
+            continue
+        top = SCALE_POINTS.get(question.kind) or len(question.choices)
+        if question.kind == QuestionKind.TEXT or not 1 <= value <= top:
+            raise SurveyError(f"Réponse impossible à la question {question.code} : {value}.")
+
+
+def _check_service(campaign: Campaign, service: Service | None) -> None:
+    if service is None:
+        return
+    if not campaign.services.filter(pk=service.pk).exists():
+        raise SurveyError("Ce service ne fait pas partie de la campagne.")
+
+
+@transaction.atomic
+def submit_response(
+    campaign: Campaign,
+    *,
+    service: Service | None,
+    channel: str,
+    language: str = "fr",
+    values: dict[Question, int | None],
+    comments: dict[Question | None, str] | None = None,
+    serial: str = "",
+    answered_on: date | None = None,
+) -> Response:
+    """Record one anonymous response (blank answers leave no row)."""
+    if channel not in Channel.values:
+        raise SurveyError("Canal inconnu.")
+    _check_service(campaign, service)
+    _validate_values(campaign, values)
+    response = Response.objects.create(
+        campaign=campaign,
+        service=service,
+        channel=channel,
+        language=language[:10],
+        serial=serial,
+        answered_on=answered_on or timezone.localdate(),
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question=q, value=v) for q, v in values.items() if v is not None
+    )
+    Comment.objects.bulk_create(
+        Comment(response=response, question=q, text=text.strip(), flags=detect_personal_data(text))
+        for q, text in (comments or {}).items()
+        if text and text.strip()
+    )
+    return response
+
+
+SERIAL_RE = re.compile(r"^(\d+)-(\d{4})$")
+
+
+def normalise_serial(serial: str) -> str:
+    return re.sub(r"\s+", "", serial or "").replace("–", "-").upper()
+
+
+def coupon_serials(campaign: Campaign, first: int, count: int) -> list[str]:
+    """Serial numbers printed on coupons: `<campaign id>-<4 digits>`."""
+    if not (1 <= first and 1 <= count <= 2000 and first + count - 1 <= 9999):
+        raise SurveyError("Numéros de coupons : de 1 à 9999, 2000 au plus par impression.")
+    return [f"{campaign.pk}-{n:04d}" for n in range(first, first + count)]
+
+
+def enter_coupon(
+    campaign: Campaign,
+    *,
+    actor,
+    service: Service | None,
+    serial: str,
+    values: dict[Question, int | None],
+    comment: str = "",
+) -> Response:
+    """Type in a paper coupon; a serial can be entered only once per campaign."""
+    serial = normalise_serial(serial)
+    match = SERIAL_RE.match(serial)
+    if not match or int(match.group(1)) != campaign.pk:
+        raise SurveyError(
+            f"Numéro de coupon « {serial} » invalide : attendu {campaign.pk}-0001 à "
+            f"{campaign.pk}-9999 pour cette campagne."
+        )
+    existing = campaign.responses.filter(serial=serial).first()
+    if existing:
+        raise SurveyError(
+            f"Le coupon n° {serial} a déjà été saisi (le {existing.answered_on:%d/%m/%Y}) : "
+            "il ne peut pas l'être deux fois."
+        )
+    text_question = campaign.questionnaire.questions.filter(kind=QuestionKind.TEXT).first()
+    try:
+        return submit_response(
+            campaign,
+            service=service,
+            channel=Channel.PAPER,
+            values=values,
+            comments={text_question: comment} if comment else None,
+            serial=serial,
+        )
+    except IntegrityError as exc:
+        # Two agents typing the same coupon at once: the constraint decides.
+        raise SurveyError(
+            f"Le coupon n° {serial} a déjà été saisi : il ne peut pas l'être deux fois."
+        ) from exc
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_answers(campaign: Campaign, stream: io.TextIOBase) -> ImportReport:
+    """Load a CSV `channel,service,<question code>…`, all or nothing, with line errors."""
+    reader = csv.DictReader(stream)
+    questions = {q.code: q for q in campaign.questionnaire.questions.all()}
+    services = {s.slug: s for s in campaign.services.all()}
+    header = reader.fieldnames or []
+    report = ImportReport()
+    if header[:2] != ["channel", "service"]:
+        report.errors.append("ligne 1 : les colonnes doivent commencer par channel,service")
+        return report
+    unknown = [c for c in header[2:] if c not in questions]
+    if unknown:
+        report.errors.append(f"ligne 1 : questions inconnues : {', '.join(unknown)}")
+        return report
+    parsed = []
+    for line, row in enumerate(reader, start=2):
+        problems = []
+        channel = (row.get("channel") or "").strip()
+        if channel not in Channel.values:
+            problems.append(f"canal inconnu « {channel} »")
+        slug = (row.get("service") or "").strip()
+        service = services.get(slug) if slug else None
+        if slug and service is None:
+            problems.append(f"service « {slug} » hors de la campagne")
+        values: dict[Question, int | None] = {}
+        comments: dict[Question | None, str] = {}
+        for code in header[2:]:
+            question, cell = questions[code], (row.get(code) or "").strip()
+            if question.kind == QuestionKind.TEXT:
+                if cell:
+                    comments[question] = cell
+                continue
+            if not cell:
+                values[question] = None
+                continue
+            top = SCALE_POINTS.get(question.kind) or len(question.choices)
+            if not cell.isdigit() or not 1 <= int(cell) <= top:
+                problems.append(f"{code} : « {cell} » n'est pas entre 1 et {top}")
+                continue
+            values[question] = int(cell)
+        if problems:
+            report.errors.append(f"ligne {line} : " + " ; ".join(problems))
+        else:
+            parsed.append((channel, service, values, comments))
+    if report.errors:
+        return report
+    with transaction.atomic():
+        for channel, service, values, comments in parsed:
+            submit_response(
+                campaign, service=service, channel=channel, values=values, comments=comments
+            )
+    report.created = len(parsed)
+    return report
+
+
+# Comments ---------------------------------------------------------------------------
+
+
+def review_comment(comment: Comment, *, actor, status: str, tags: list[str]) -> Comment:
+    """Publish or set aside a comment after reading it, with its themes."""
+    if any(tag not in CommentTag.values for tag in tags):
+        raise SurveyError("Thème inconnu.")
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if status != comment.status and status not in COMMENT_TRANSITIONS[comment.status]:
+            raise SurveyError(
+                f"Un commentaire « {comment.get_status_display()} » ne peut pas passer à "
+                f"« {CommentStatus(status).label} »."
+            )
+        previous = comment.status
+        comment.status = status
+        comment.tags = tags
+        comment.reviewed_by = actor
+        comment.reviewed_at = timezone.now()
+        comment.save(update_fields=["status", "tags", "reviewed_by", "reviewed_at"])
+        if previous != status:
+            CommentLog.objects.create(
+                comment=comment, from_status=previous, to_status=status, actor=actor
+            )
+    return comment
+
+
+# Questionnaires and campaigns ------------------------------------------------------------
+
+
+def save_question(question: Question, *, actor) -> Question:
+    """Add or change a question, refused once the questionnaire has answers."""
+    if question.questionnaire.has_answers():
+        raise SurveyError(
+            "Ce questionnaire a déjà des réponses : il ne peut plus être modifié. "
+            "Faites-en une copie."
+        )
+    question.full_clean()
+    with transaction.atomic():
+        question.save()
+    return question
+
+
+def delete_question(question: Question, *, actor) -> None:
+    """Remove a question from a questionnaire without answers."""
+    if question.questionnaire.has_answers():
+        raise SurveyError("Ce questionnaire a déjà des réponses : il ne peut plus être modifié.")
+    question.delete()
+
+
+@transaction.atomic
+def copy_questionnaire(questionnaire: Questionnaire, *, actor, name: str = "") -> Questionnaire:
+    """Copy a questionnaire (with its questions and translations) to change it."""
+    copy = Questionnaire.objects.create(
+        prefecture=questionnaire.prefecture,
+        name=name or f"{questionnaire.name} (copie)",
+        extra_languages=list(questionnaire.extra_languages),
+        copied_from=questionnaire,
+    )
+    Question.objects.bulk_create(
+        Question(
+            questionnaire=copy,
+            code=q.code,
+            position=q.position,
+            kind=q.kind,
+            criterion=q.criterion,
+            text=q.text,
+            choices=list(q.choices),
+            translations=dict(q.translations),
+        )
+        for q in questionnaire.questions.all()
+    )
+    return copy
+
+
+def save_campaign(campaign: Campaign, services: list[Service], *, actor) -> Campaign:
+    """Create or change a campaign and the services in its scope."""
+    campaign.full_clean()
+    if any(s.site.prefecture_id != campaign.prefecture_id for s in services):
+        raise SurveyError("Un service choisi n'appartient pas à la préfecture.")
+    with transaction.atomic():
+        campaign.save()
+        campaign.services.set(services)
+    return campaign
+
+
+def running_campaign(site_or_prefecture, service: Service | None = None, *, kind=None):
+    """The campaign open today for a service (or the prefecture), most recent first."""
+    qs = Campaign.objects.filter(starts_on__lte=timezone.localdate()).exclude(
+        ends_on__lt=timezone.localdate()
+    )
+    if isinstance(site_or_prefecture, Prefecture):
+        qs = qs.filter(prefecture=site_or_prefecture)
+    else:
+        qs = qs.filter(site=site_or_prefecture)
+    if service is not None:
+        qs = qs.filter(services=service)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-starts_on").first()
+
+
+# Invitations after an appointment ---------------------------------------------------------
+
+
+def invite_after_visit(
+    prefecture: Prefecture, service: Service, email: str, *, language: str = "fr"
+) -> Invitation | None:
+    """E-mail a single-use survey link after a visit; None when no campaign is running.
+
+    The address is used for this one message and never stored.
+    """
+    if service.site.prefecture_id != prefecture.pk:
+        raise SurveyError("Ce service n'appartient pas à la préfecture.")
+    campaign = running_campaign(prefecture, service, kind=CampaignKind.CAMPAIGN)
+    if campaign is None:
+        return None
+    language = language if language in dict(settings.LANGUAGES) else "fr"
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            campaign=campaign,
+            service=service,
+            language=language,
+            expires_at=timezone.now() + INVITATION_LIFETIME,
+        )
+        with translation.override(language):
+            path = reverse("surveys:invitation", args=[invitation.token])
+        context = {
+            "prefecture": prefecture,
+            "service": service,
+            "url": settings.SITE_URL + path,
+            "expires_at": invitation.expires_at,
+        }
+        transaction.on_commit(
+            lambda: send_templated("surveys/mail/invitation", context, [email], language=language)
+        )
+    return invitation
+
+
+def claim_invitation(token: str) -> Invitation:
+    """Mark an invitation used (conditional update: a link answers once)."""
+    changed = Invitation.objects.filter(
+        token=token, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(used_at=timezone.now())
+    if changed != 1:
+        raise SurveyError("Ce lien a déjà servi ou a expiré.")
+    return Invitation.objects.select_related("campaign", "service").get(token=token)
+
+
+# Housekeeping -----------------------------------------------------------------------------
+
+
+def purge_expired() -> dict[str, int]:
+    """Daily: drop used or expired invitations, set-aside comments, and old comment texts."""
+    now = timezone.now()
+    invitations, _ = Invitation.objects.filter(expires_at__lt=now).delete()
+    hidden, _ = Comment.objects.filter(
+        status=CommentStatus.HIDDEN, reviewed_at__lt=now - HIDDEN_COMMENT_RETENTION
+    ).delete()
+    old, _ = Comment.objects.filter(
+        response__answered_on__lt=(now - COMMENT_RETENTION).date()
+    ).delete()
+    return {"invitations": invitations, "hidden_comments": hidden, "old_comments": old}

@@ -1,0 +1,428 @@
+"""Agents' screens: campaigns, results, posters, coupons, comment review, questionnaires."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from engagements.organisation.access import agent_view
+from engagements.organisation.views.agents import render_agents
+from engagements.pdf import render_pdf
+from engagements.qr import qr_data_uri
+
+from .. import services
+from ..enums import CommentStatus, QuestionKind
+from ..forms import (
+    CampaignForm,
+    CopyForm,
+    CouponForm,
+    CouponPrintForm,
+    QuestionForm,
+    ReviewForm,
+)
+from ..models import Campaign, Comment, Question, Questionnaire
+from ..queries import bar_chart, campaign_results
+from ..services import PERSONAL_DATA_LABELS, SurveyError
+
+
+def _campaigns(request: HttpRequest):
+    return request.access.scope(
+        Campaign.objects.select_related("site", "questionnaire"),
+        request.prefecture,
+        site_field="site",
+        service_field=None,
+    )
+
+
+def _questionnaires(request: HttpRequest):
+    return request.access.scope(
+        Questionnaire.objects.all(), request.prefecture, site_field=None, service_field=None
+    )
+
+
+def _short_url(request: HttpRequest, campaign: Campaign, service=None) -> str:
+    if service is None:
+        return request.build_absolute_uri(reverse("surveys:campaign", args=[campaign.token]))
+    return request.build_absolute_uri(
+        reverse("surveys:answer", args=[campaign.token, service.slug])
+    )
+
+
+# Campaigns -------------------------------------------------------------------------------
+
+
+@agent_view("read_figures")
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Count
+
+    campaigns = _campaigns(request).annotate(responses_count=Count("responses"))
+    pending = request.access.scope(
+        Comment.objects.filter(status=CommentStatus.PENDING),
+        request.prefecture,
+        prefecture_field="response__campaign__prefecture",
+        site_field="response__campaign__site",
+        service_field="response__service",
+    ).count()
+    return render_agents(
+        request,
+        "surveys/agents/campaigns.html",
+        {"campaigns": campaigns, "pending_comments": pending, "today": timezone.localdate()},
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk) if pk else None
+    form = CampaignForm(request.POST or None, instance=campaign, prefecture=request.prefecture)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_campaign(
+                form.save(commit=False), list(form.cleaned_data["services"]), actor=request.user
+            )
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"La campagne « {saved.name} » est enregistrée.")
+            return redirect("surveys:agents-campaign", request.prefecture.slug, saved.pk)
+    return render_agents(
+        request,
+        "surveys/agents/form.html",
+        {"form": form, "title": f"Campagne : {campaign.name}" if campaign else "Nouvelle campagne"},
+    )
+
+
+@agent_view("read_figures")
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    results = campaign_results(campaign, service_ids=_visible_services(request))
+    comments = (
+        Comment.objects.filter(response__campaign=campaign, status=CommentStatus.PUBLISHED)
+        .select_related("response__service")
+        .order_by("-pk")[:50]
+    )
+    return render_agents(
+        request,
+        "surveys/agents/results.html",
+        {
+            "campaign": campaign,
+            "results": results,
+            "chart": bar_chart(results["criteria"]),
+            "comments": comments,
+            "short_url": _short_url(request, campaign),
+        },
+    )
+
+
+def _visible_services(request: HttpRequest) -> set[int] | None:
+    if request.access.sees_whole_prefecture(request.prefecture):
+        return None
+    return request.access.service_ids(request.prefecture)
+
+
+@agent_view("read_figures")
+@require_GET
+def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    results = campaign_results(campaign, service_ids=_visible_services(request))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="enquete-{campaign.pk}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 only with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        ["rubrique", "groupe", "libellé", "réponses", "satisfaits", "insatisfaits", "taux", "net"]
+    )
+
+    def fmt(value):
+        return "" if value is None else str(value).replace(".", ",")
+
+    for row in results["criteria"]:
+        writer.writerow(
+            ["critère", "ensemble", row["label"], row["answers"], row["satisfied"]]
+            + [row["dissatisfied"], fmt(row["rate"]), fmt(row["net"])]
+        )
+    for row in results["questions"]:
+        writer.writerow(
+            ["question", row["code"], row["label"], row["answers"], row["satisfied"]]
+            + [row["dissatisfied"], fmt(row["rate"]), fmt(row["net"])]
+        )
+    for service in results["services"]:
+        for label, cell in zip(results["criteria_labels"], service["cells"], strict=True):
+            writer.writerow(
+                ["service", service["label"], label, cell["answers"], cell["satisfied"]]
+                + [cell["dissatisfied"], fmt(cell["rate"]), fmt(cell["net"])]
+            )
+    for channel in results["channels"]:
+        cell = channel["overall"]
+        writer.writerow(
+            ["canal", channel["label"], "Satisfaction globale", cell["answers"], cell["satisfied"]]
+            + [cell["dissatisfied"], fmt(cell["rate"]), fmt(cell["net"])]
+        )
+    return response
+
+
+@agent_view("read_figures")
+@require_GET
+def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    results = campaign_results(campaign, service_ids=_visible_services(request))
+    comments = Comment.objects.filter(
+        response__campaign=campaign, status=CommentStatus.PUBLISHED
+    ).order_by("-pk")[:30]
+    pdf = render_pdf(
+        "surveys/pdf/report.html",
+        {
+            "campaign": campaign,
+            "results": results,
+            "comments": comments,
+            "chart": bar_chart(results["criteria"]),
+            "generated_on": timezone.localdate(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rapport-enquete-{campaign.pk}.pdf"'
+    return response
+
+
+# Posters and coupons ----------------------------------------------------------------------
+
+
+@agent_view("work")
+@require_GET
+def posters(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    rows = [
+        {
+            "service": s,
+            "url": _short_url(request, campaign, s),
+            "kiosk": request.build_absolute_uri(
+                reverse("surveys:kiosk", args=[campaign.token, s.slug])
+            ),
+        }
+        for s in campaign.services.all()
+    ]
+    return render_agents(
+        request,
+        "surveys/agents/posters.html",
+        {"campaign": campaign, "rows": rows, "print_form": CouponPrintForm()},
+    )
+
+
+@agent_view("work")
+@require_GET
+def poster_pdf(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    service = get_object_or_404(campaign.services.all(), pk=service_pk)
+    url = _short_url(request, campaign, service)
+    pdf = render_pdf(
+        "surveys/pdf/poster.html",
+        {"campaign": campaign, "service": service, "url": url, "qr": qr_data_uri(url, scale=10)},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="affiche-{campaign.pk}-{service.slug}.pdf"'
+    return response
+
+
+@agent_view("work")
+@require_GET
+def coupons_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    form = CouponPrintForm(request.GET or None)
+    if not form.is_valid():
+        messages.error(request, "Indiquez le premier numéro et le nombre de coupons.")
+        return redirect("surveys:agents-posters", request.prefecture.slug, campaign.pk)
+    try:
+        serials = services.coupon_serials(
+            campaign, form.cleaned_data["first"], form.cleaned_data["count"]
+        )
+    except SurveyError as exc:
+        messages.error(request, str(exc))
+        return redirect("surveys:agents-posters", request.prefecture.slug, campaign.pk)
+    pdf = render_pdf(
+        "surveys/pdf/coupons.html",
+        {
+            "campaign": campaign,
+            "serials": serials,
+            "questions": list(campaign.questionnaire.questions.all()),
+            "url": _short_url(request, campaign),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="coupons-{campaign.pk}.pdf"'
+    return response
+
+
+@agent_view("work")
+@require_http_methods(["GET", "POST"])
+def coupon_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    initial = {"service": request.GET.get("service")}
+    form = CouponForm(request.POST or None, campaign=campaign, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enter_coupon(
+                campaign,
+                actor=request.user,
+                service=form.cleaned_data["service"],
+                serial=form.cleaned_data["serial"],
+                values=form.values(),
+                comment=form.comment(),
+            )
+        except SurveyError as exc:
+            form.add_error("serial", str(exc))
+        else:
+            messages.success(request, f"Coupon n° {form.cleaned_data['serial']} enregistré.")
+            url = reverse("surveys:agents-coupon-entry", args=[request.prefecture.slug, pk])
+            # Keep the service: a pile of coupons usually comes from one counter.
+            return redirect(f"{url}?service={form.cleaned_data['service'].pk}")
+    entered = campaign.responses.exclude(serial="").count()
+    return render_agents(
+        request,
+        "surveys/agents/coupon_entry.html",
+        {"campaign": campaign, "form": form, "entered": entered},
+    )
+
+
+# Comments ----------------------------------------------------------------------------------
+
+
+def _comments(request: HttpRequest):
+    return request.access.scope(
+        Comment.objects.select_related("response__campaign", "response__service", "question"),
+        request.prefecture,
+        prefecture_field="response__campaign__prefecture",
+        site_field="response__campaign__site",
+        service_field="response__service",
+    )
+
+
+@agent_view("manage")
+@require_GET
+def comment_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("statut", CommentStatus.PENDING)
+    if status not in CommentStatus.values:
+        status = CommentStatus.PENDING
+    comments = list(_comments(request).filter(status=status)[:100])
+    for comment in comments:
+        comment.flag_labels = [PERSONAL_DATA_LABELS.get(f, f) for f in comment.flags]
+        comment.form = ReviewForm(
+            prefix=f"c{comment.pk}",
+            initial={"status": comment.status, "tags": comment.tags},
+        )
+    return render_agents(
+        request,
+        "surveys/agents/comments.html",
+        {
+            "comments": comments,
+            "status": status,
+            "statuses": CommentStatus.choices,
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def comment_review(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(_comments(request), pk=pk)
+    form = ReviewForm(request.POST, prefix=f"c{comment.pk}")
+    if not form.is_valid():
+        messages.error(request, "Choisissez de publier ou d'écarter le commentaire.")
+    else:
+        try:
+            services.review_comment(
+                comment,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                tags=form.cleaned_data["tags"],
+            )
+        except SurveyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Commentaire relu.")
+    return redirect("surveys:agents-comments", request.prefecture.slug)
+
+
+# Questionnaires -------------------------------------------------------------------------
+
+
+@agent_view("manage")
+@require_GET
+def questionnaire_list(request: HttpRequest) -> HttpResponse:
+    return render_agents(
+        request,
+        "surveys/agents/questionnaires.html",
+        {"questionnaires": _questionnaires(request).prefetch_related("questions")},
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = get_object_or_404(_questionnaires(request), pk=pk)
+    locked = questionnaire.has_answers()
+    form = QuestionForm(request.POST or None, questionnaire=questionnaire)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_question(form.save(commit=False), actor=request.user)
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Question ajoutée.")
+            return redirect("surveys:agents-questionnaire", request.prefecture.slug, pk)
+    return render_agents(
+        request,
+        "surveys/agents/questionnaire.html",
+        {
+            "questionnaire": questionnaire,
+            "questions": questionnaire.questions.all(),
+            "locked": locked,
+            "form": form,
+            "copy_form": CopyForm(initial={"name": f"{questionnaire.name} (copie)"}),
+            "kinds": QuestionKind,
+        },
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    questionnaire = get_object_or_404(_questionnaires(request), pk=pk)
+    question = get_object_or_404(
+        Question.objects.filter(questionnaire=questionnaire), pk=question_pk
+    )
+    form = QuestionForm(request.POST or None, instance=question, questionnaire=questionnaire)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_question(form.save(commit=False), actor=request.user)
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Question enregistrée.")
+            return redirect("surveys:agents-questionnaire", request.prefecture.slug, pk)
+    return render_agents(
+        request,
+        "surveys/agents/form.html",
+        {"form": form, "title": f"Question {question.code}"},
+    )
+
+
+@agent_view("manage")
+@require_POST
+def questionnaire_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = get_object_or_404(_questionnaires(request), pk=pk)
+    form = CopyForm(request.POST)
+    name = form.cleaned_data["name"] if form.is_valid() else ""
+    copy = services.copy_questionnaire(questionnaire, actor=request.user, name=name)
+    messages.success(request, f"Copie « {copy.name} » créée : vous pouvez la modifier.")
+    return redirect("surveys:agents-questionnaire", request.prefecture.slug, copy.pk)

@@ -1,0 +1,196 @@
+"""Agents' screens for mystery checks.
+
+The checked prefecture plans checks, sees results and turns failures into actions. The
+checking prefecture (itself, or another one for a crossed check) reaches a check only
+through its assignment (`checker_prefecture`), and sees only the grid and the service's
+public contact details — never the checked prefecture's records or results.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from engagements.organisation.access import agent_view
+from engagements.organisation.views.agents import render_agents
+
+from .. import mystery
+from ..enums import CheckStatus
+from ..forms import GridForm, GridResultForm, PlanCheckForm
+from ..models import CheckResult, FollowUpAction, Grid, GridCriterion, MysteryCheck
+from ..mystery import MysteryCheckError
+from ..queries import mystery_results_by_service
+
+
+def _checks(request: HttpRequest):
+    return request.access.scope(
+        MysteryCheck.objects.select_related(
+            "service", "service__site", "grid", "checker_prefecture"
+        ),
+        request.prefecture,
+        site_field="service__site",
+        service_field="service",
+    )
+
+
+def _assigned(request: HttpRequest):
+    # Through the assignment only: no scope on the checked prefecture's data.
+    return MysteryCheck.objects.select_related("service", "service__site", "grid").filter(
+        checker_prefecture=request.prefecture, status=CheckStatus.PLANNED
+    )
+
+
+@agent_view("read_figures")
+@require_GET
+def check_list(request: HttpRequest) -> HttpResponse:
+    checks = _checks(request)
+    return render_agents(
+        request,
+        "surveys/agents/checks.html",
+        {
+            "checks": checks[:200],
+            "by_service": mystery_results_by_service(checks),
+            "grids": request.prefecture.grids.prefetch_related("criteria"),
+            "plan_form": PlanCheckForm(prefecture=request.prefecture),
+            "grid_form": GridForm(),
+            "can_manage": request.access.can(request.prefecture, "manage"),
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def check_plan(request: HttpRequest) -> HttpResponse:
+    form = PlanCheckForm(request.POST, prefecture=request.prefecture)
+    if form.is_valid():
+        try:
+            mystery.plan_check(request.prefecture, actor=request.user, **form.cleaned_data)
+        except MysteryCheckError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Contrôle planifié.")
+    else:
+        messages.error(
+            request,
+            "Contrôle non planifié : "
+            + " ".join(f"{form.fields[n].label} : {' '.join(e)}" for n, e in form.errors.items()),
+        )
+    return redirect("surveys:agents-checks", request.prefecture.slug)
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def grid_new(request: HttpRequest) -> HttpResponse:
+    form = GridForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from django.db import transaction
+
+        labels = [x.strip() for x in form.cleaned_data["criteria"].splitlines() if x.strip()]
+        with transaction.atomic():
+            grid = Grid.objects.create(
+                prefecture=request.prefecture,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+            )
+            GridCriterion.objects.bulk_create(
+                GridCriterion(grid=grid, position=i, label=label[:300])
+                for i, label in enumerate(labels)
+            )
+        messages.success(request, f"Grille « {grid.name} » créée.")
+        return redirect("surveys:agents-checks", request.prefecture.slug)
+    return render_agents(
+        request, "surveys/agents/form.html", {"form": form, "title": "Nouvelle grille"}
+    )
+
+
+@agent_view("read_figures")
+@require_GET
+def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(_checks(request), pk=pk)
+    results = list(check.results.select_related("criterion", "action"))
+    for result in results:
+        # The reverse one-to-one raises when absent; the template wants None.
+        result.action_or_none = getattr(result, "action", None)
+    return render_agents(
+        request,
+        "surveys/agents/check.html",
+        {
+            "check": check,
+            "results": results,
+            "log": check.log.select_related("actor"),
+            "can_manage": request.access.can(request.prefecture, "manage"),
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def check_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(_checks(request), pk=pk)
+    try:
+        mystery.cancel_check(check, actor=request.user)
+    except MysteryCheckError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Contrôle annulé.")
+    return redirect("surveys:agents-check", request.prefecture.slug, pk)
+
+
+@agent_view("manage")
+@require_POST
+def check_action(request: HttpRequest, result_pk: int) -> HttpResponse:
+    result = get_object_or_404(
+        request.access.scope(
+            CheckResult.objects.select_related("check_run", "criterion"),
+            request.prefecture,
+            prefecture_field="check_run__prefecture",
+            site_field="check_run__service__site",
+            service_field="check_run__service",
+        ),
+        pk=result_pk,
+    )
+    try:
+        mystery.create_action(result, actor=request.user, title=request.POST.get("title", ""))
+    except MysteryCheckError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Action d'amélioration créée.")
+    return redirect("surveys:agents-check", request.prefecture.slug, result.check_run_id)
+
+
+@agent_view("read_figures")
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    actions = request.access.scope(
+        FollowUpAction.objects.select_related("service", "service__site", "result__criterion"),
+        request.prefecture,
+        site_field="service__site",
+        service_field="service",
+    )
+    return render_agents(request, "surveys/agents/actions.html", {"actions": actions})
+
+
+@agent_view("work")
+@require_GET
+def todo_list(request: HttpRequest) -> HttpResponse:
+    return render_agents(
+        request, "surveys/agents/todo.html", {"checks": _assigned(request).order_by("planned_on")}
+    )
+
+
+@agent_view("work")
+@require_http_methods(["GET", "POST"])
+def check_perform(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(_assigned(request), pk=pk)
+    form = GridResultForm(request.POST or None, grid=check.grid)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mystery.record_check(check, actor=request.user, results=form.results())
+        except MysteryCheckError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Contrôle enregistré. Merci.")
+            return redirect("surveys:agents-checks-todo", request.prefecture.slug)
+    return render_agents(request, "surveys/agents/perform.html", {"check": check, "form": form})
