@@ -37,14 +37,14 @@ agents_urlpatterns = [
     path(f"{P}/modeles/<int:pk>/", library.detail, name="agents-template"),
     path(f"{P}/modeles/<int:pk>/modifier/", library.edit, name="agents-template-edit"),
     path(
-        f"{P}/modeles/versions/<int:version_pk>/<slug:action>/",
-        library.transition,
-        name="agents-version-transition",
-    ),
-    path(
         f"{P}/modeles/versions/<int:version_pk>/observations/",
         library.observe,
         name="agents-version-observe",
+    ),
+    path(
+        f"{P}/modeles/versions/<int:version_pk>/<slug:action>/",
+        library.transition,
+        name="agents-version-transition",
     ),
 ]
 

@@ -24,9 +24,9 @@ HEADER = "reference,site,service,channel,kind,topic,received_on,answered_on,clos
 #  9 courriel récl.,  Wed 10/06 → Fri 19/06: 11,12,15-19 = 7 days > 5         answered late
 # At 30/06: answered 5, on time 3, late 1, pending 1, excluded 1;
 # rate 3 / (5 + 1) = 50.0 %; average delay (6 + 1 + 8 + 0 + 7) / 5 = 4.40.
-ROWS = """2026-000001,chef-lieu,sejour,courriel,information,Délai titre de séjour,2026-04-30,2026-05-12,
+ROWS = """2026-000001,chef-lieu,sejour,courriel,information,Délai séjour,2026-04-30,2026-05-12,
 2026-000002,chef-lieu,sejour,courriel,reclamation,Prise de rendez-vous,2026-05-09,2026-05-11,
-2026-000003,chef-lieu,sejour,courrier,reclamation,Délai titre de séjour,2026-05-13,2026-05-27,
+2026-000003,chef-lieu,sejour,courrier,reclamation,Délai séjour,2026-05-13,2026-05-27,
 2026-000004,chef-lieu,,courriel,information,,2026-06-01,2026-06-01,
 2026-000005,chef-lieu,sejour,urne,suggestion,,2026-06-01,,
 2026-000006,chef-lieu,sejour,courriel,information,,2026-06-26,,

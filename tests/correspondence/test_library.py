@@ -1,0 +1,202 @@
+"""Template library: mandatory blocks, CLU review workflow, observations, PDF letters."""
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from engagements.correspondence import services
+from engagements.correspondence.enums import AnswerChannel, TemplatePurpose, VersionStatus
+from engagements.correspondence.models import Observation
+from engagements.organisation.enums import RoleKind
+from tests.correspondence.factories import LETTER_BODY, MessageFactory
+from tests.factories import RoleFactory
+from tests.tooling import require_tool
+
+pytestmark = pytest.mark.django_db
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def new_letter(prefecture, quality_lead, body=LETTER_BODY):
+    return services.create_template(
+        prefecture,
+        actor=quality_lead,
+        name="Réponse à une réclamation",
+        purpose=TemplatePurpose.COMPLAINT_ANSWER,
+        channel=AnswerChannel.LETTER,
+        subject="Objet : {objet}",
+        body=body,
+    )
+
+
+def test_letter_missing_a_mandatory_block_is_refused_with_its_name(prefecture, quality_lead):
+    version = new_letter(
+        prefecture, quality_lead, body=LETTER_BODY.replace("{prefecture_telephone}", "")
+    )
+    with pytest.raises(services.LibraryError, match="« téléphone de la préfecture »"):
+        services.submit_version(version, actor=quality_lead)
+    with pytest.raises(services.LibraryError, match="téléphone de la préfecture"):
+        services.publish_version(version, actor=quality_lead)
+    no_signature = new_letter(
+        prefecture, quality_lead, body=LETTER_BODY.replace("{signataire_fonction}", "")
+    )
+    with pytest.raises(services.LibraryError, match="bloc de signature"):
+        services.submit_version(no_signature, actor=quality_lead)
+
+
+def test_email_template_needs_direction_service_and_address(prefecture, quality_lead):
+    version = services.create_template(
+        prefecture,
+        actor=quality_lead,
+        name="Accusé de réception",
+        purpose=TemplatePurpose.ACKNOWLEDGEMENT,
+        channel=AnswerChannel.EMAIL,
+        subject="Votre message {reference}",
+        body="Bonjour,\n{service_nom}\n{prefecture_adresse}",
+    )
+    with pytest.raises(services.LibraryError, match="« direction »"):
+        services.submit_version(version, actor=quality_lead)
+
+
+def test_unknown_placeholder_is_refused(prefecture, quality_lead):
+    with pytest.raises(services.LibraryError, match="{numero_dossier}"):
+        new_letter(prefecture, quality_lead, body=LETTER_BODY + "{numero_dossier}")
+
+
+def test_workflow_draft_submitted_observations_then_published(
+    prefecture, quality_lead, committee_member
+):
+    version = new_letter(prefecture, quality_lead)
+    services.submit_version(version, actor=quality_lead, today=date(2026, 3, 2))
+    version.refresh_from_db()
+    assert version.status == VersionStatus.SUBMITTED
+    assert version.observations_until == date(2026, 3, 17)  # 15 days (seed 003)
+    services.add_observation(
+        version, author=committee_member, text="Trop administratif.", today=date(2026, 3, 5)
+    )
+    with pytest.raises(services.LibraryError, match="jusqu'au 17/03/2026"):
+        services.publish_version(version, actor=quality_lead, today=date(2026, 3, 10))
+    with pytest.raises(services.LibraryError, match="clos"):
+        services.add_observation(
+            version, author=committee_member, text="Trop tard", today=date(2026, 3, 18)
+        )
+    services.publish_version(version, actor=quality_lead, today=date(2026, 3, 18))
+    version.refresh_from_db()
+    assert version.status == VersionStatus.PUBLISHED
+    assert [e.to_status for e in version.events.all()] == ["draft", "submitted", "published"]
+    # A second version replaces the first, which is archived; observations stay per version.
+    second = services.save_draft(
+        version.template, actor=quality_lead, subject=version.subject, body=version.body + "\n."
+    )
+    assert second.number == 2
+    services.submit_version(second, actor=quality_lead, today=date(2026, 4, 1))
+    services.publish_version(second, actor=quality_lead, today=date(2026, 4, 20))
+    version.refresh_from_db()
+    assert version.status == VersionStatus.ARCHIVED
+    assert Observation.objects.filter(version=version).count() == 1
+    assert not Observation.objects.filter(version=second).exists()
+    with pytest.raises(services.LibraryError):
+        services.submit_version(version, actor=quality_lead)
+
+
+def test_committee_member_records_an_observation_in_the_agents_space(
+    prefecture, quality_lead, committee_member, client_for
+):
+    version = new_letter(prefecture, quality_lead)
+    client = client_for(committee_member)
+    page = reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
+    assert client.get(page).status_code == 404  # drafts are not shown to the CLU
+    services.submit_version(version, actor=quality_lead)
+    assert (
+        "Soumis au comité"
+        in client.get(
+            reverse("correspondence:agents-templates", args=[prefecture.slug])
+        ).content.decode()
+    )
+    response = client.post(
+        reverse("correspondence:agents-version-observe", args=[prefecture.slug, version.pk]),
+        {"text": "Préciser le délai de 8 jours."},
+    )
+    assert response.status_code == 302
+    assert "Préciser le délai de 8 jours." in client.get(page).content.decode()
+    # Members comment; they do not publish.
+    publish = reverse(
+        "correspondence:agents-version-transition", args=[prefecture.slug, version.pk, "publier"]
+    )
+    assert client.post(publish).status_code == 403
+
+
+def test_publication_refusal_is_shown_to_the_manager(prefecture, quality_lead, client_for):
+    version = new_letter(prefecture, quality_lead, body=LETTER_BODY.replace("{objet}", ""))
+    version.template.versions.update(subject="Réponse")
+    client = client_for(quality_lead)
+    url = reverse(
+        "correspondence:agents-version-transition", args=[prefecture.slug, version.pk, "soumettre"]
+    )
+    response = client.post(url, follow=True)
+    assert "il manque au courrier-type le bloc obligatoire « objet »" in response.content.decode()
+
+
+@time_machine.travel(date(2026, 3, 5), tick=False)
+def test_pdf_letter_renders_every_block(prefecture, service, quality_lead, client_for):
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    RoleFactory(
+        user=quality_lead, kind=RoleKind.QUALITY_LEAD, prefecture=prefecture, title="Secrétaire"
+    )
+    version = new_letter(prefecture, quality_lead)
+    version.template.versions.update(status=VersionStatus.PUBLISHED)
+    message = MessageFactory(
+        service=service,
+        letter=True,
+        sender_name="Jeanne Dupont",
+        subject="Retard de mon titre de séjour",
+    )
+    client = client_for(quality_lead)
+    answer_url = reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk])
+    filled = client.get(answer_url, {"template": version.pk}).context["form"].initial
+    assert "Jeanne Dupont" in filled["text"] and "{" not in filled["text"]
+    response = client.post(
+        answer_url,
+        {
+            "channel": "letter",
+            "subject": filled["subject"],
+            "text": filled["text"] + "\n\n" + "Paragraphe complémentaire. " * 200,
+            "answered_on": "2026-03-05",
+            "template_version": version.pk,
+        },
+    )
+    assert response.status_code == 302
+    answer = message.answers.get()
+    pdf = client.get(reverse("correspondence:agents-answer-pdf", args=[prefecture.slug, answer.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / "correspondence-letter.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        prefecture.name,  # expéditeur
+        service.name,
+        "Chef-Lieu, le 5 mars 2026",  # date et lieu
+        "Jeanne Dupont",  # destinataire
+        "12 rue des Lilas",
+        "Objet : Retard de mon titre de séjour",
+        "Quentin Qualité",  # signature: first name, name
+        "Secrétaire",  # title
+        prefecture.postal_address,
+        prefecture.phone,
+        prefecture.website,
+        "Page 1 / 3",
+        "Page 3 / 3",
+    ):
+        assert expected in text, expected
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(path)[:-4]],
+            check=True,
+        )
