@@ -13,6 +13,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from . import services
@@ -123,7 +124,7 @@ def list_procedures(request):
 def list_slots(request, procedure_id: int, start: date, end: date):
     procedure = get_object_or_404(_procedures(request), pk=procedure_id)
     if end < start or (end - start).days > 62:
-        return 422, {"code": "invalid", "detail": "Période invalide (62 jours au plus)."}
+        return Status(422, {"code": "invalid", "detail": "Période invalide (62 jours au plus)."})
     services.release_expired_holds()
     tz = timezone.get_current_timezone()
     slots = Slot.objects.filter(
@@ -167,19 +168,22 @@ def create_booking(request, payload: BookingIn):
         pk=payload.slot_id, procedure__prefecture=request.auth.prefecture
     ).first()
     if slot is None:
-        return 422, {"code": "invalid", "detail": "Créneau inconnu."}
+        return Status(422, {"code": "invalid", "detail": "Créneau inconnu."})
     person = services.Person(**payload.person.dict(), answers=payload.answers)
     try:
         booking = services.book_slot(slot, person, channel=Channel.API, partner=request.auth.name)
     except services.BookingError as error:
         if error.code in ("full", "duplicate"):
-            return 409, {
-                "code": error.code,
-                "detail": error.message,
-                "existing_reference": error.existing.reference if error.existing else None,
-            }
-        return 422, {"code": error.code, "detail": error.message}
-    return 201, _booking_out(booking)
+            return Status(
+                409,
+                {
+                    "code": error.code,
+                    "detail": error.message,
+                    "existing_reference": error.existing.reference if error.existing else None,
+                },
+            )
+        return Status(422, {"code": error.code, "detail": error.message})
+    return Status(201, _booking_out(booking))
 
 
 @router.delete(
@@ -196,5 +200,5 @@ def delete_booking(request, reference: str):
     try:
         booking = services.cancel_booking(booking, note=f"API : {request.auth.name}")
     except services.BookingError as error:
-        return 409, {"code": error.code, "detail": error.message}
-    return 200, _booking_out(booking)
+        return Status(409, {"code": error.code, "detail": error.message})
+    return Status(200, _booking_out(booking))

@@ -1,0 +1,96 @@
+"""Agents' pages: the day at the counter, check-in, certificate, calendar, export."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements.appointments.enums import BookingStatus
+from engagements.appointments.models import Booking, Slot
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today_bookings(service):
+    procedure = ProcedureFactory(service=service, capacity=3)
+    start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    slot = SlotFactory(procedure=procedure, starts_at=start)
+    return [BookingFactory(slot=slot, last_name=name) for name in ("Durand", "Nguyen", "Petit")]
+
+
+def test_day_view_lists_and_searches_with_bounded_queries(
+    client_for, agent, prefecture, today_bookings, django_assert_max_num_queries
+):
+    client = client_for(agent)
+    url = reverse("appointments:agents-day", args=[prefecture.slug])
+    with django_assert_max_num_queries(20):
+        html = client.get(url).content.decode()
+    assert all(b.last_name.upper() in html for b in today_bookings)
+    html = client.get(url, {"q": "nguy"}).content.decode()
+    assert "NGUYEN" in html and "DURAND" not in html
+
+
+def test_qr_check_in_and_attendance_certificate(client_for, agent, prefecture, today_bookings):
+    client = client_for(agent)
+    booking = today_bookings[0]
+    response = client.get(
+        reverse("appointments:agents-checkin", args=[prefecture.slug, booking.reference])
+    )
+    assert response["Location"] == reverse(
+        "appointments:agents-booking", args=[prefecture.slug, booking.pk]
+    )
+    client.post(
+        reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk]),
+        {"status": "attended"},
+    )
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ATTENDED and booking.checked_in_at
+    pdf = client.get(reverse("appointments:agents-certificate", args=[prefecture.slug, booking.pk]))
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
+    client = client_for(auditor)
+    booking = today_bookings[0]
+    url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+    assert client.post(url, {"status": "attended"}).status_code == 403
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+def test_agent_books_on_behalf_even_when_online_booking_is_closed(
+    client_for, agent, prefecture, service
+):
+    procedure = ProcedureFactory(service=service, agents_only=True)
+    slot = SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(hours=1))
+    response = client_for(agent).post(
+        reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk]),
+        {"first_name": "Jo", "last_name": "Sans-Courriel", "phone": "06 99 88 77 66"},
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.status, booking.channel, booking.created_by) == ("confirmed", "agent", agent)
+
+
+def test_block_a_slot_and_calendar(client_for, agent, prefecture, today_bookings):
+    client = client_for(agent)
+    slot = today_bookings[0].slot
+    client.post(reverse("appointments:agents-slot-block", args=[prefecture.slug, slot.pk]))
+    assert Slot.objects.get(pk=slot.pk).blocked
+    response = client.get(
+        reverse("appointments:agents-calendar", args=[prefecture.slug, slot.procedure_id]),
+        {"semaine": timezone.localdate().isoformat()},
+    )
+    assert "DURAND" in response.content.decode()
+
+
+def test_csv_export_and_figures(client_for, quality_lead, prefecture, today_bookings):
+    client = client_for(quality_lead)
+    response = client.get(reverse("appointments:agents-export", args=[prefecture.slug]))
+    text = response.content.decode("utf-8-sig")
+    assert text.count("\n") == 4 and "Durand" in text
+    assert (
+        client.get(reverse("appointments:agents-index", args=[prefecture.slug])).status_code == 200
+    )
