@@ -6,7 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -103,9 +103,10 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @agent_view("read_figures")
-@require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if request.method != "GET":  # after the lookup: a foreign record stays a 404
+        return HttpResponseNotAllowed(["GET"])
     results = campaign_results(campaign, service_ids=_visible_services(request))
     comments = (
         Comment.objects.filter(response__campaign=campaign, status=CommentStatus.PUBLISHED)
@@ -132,9 +133,10 @@ def _visible_services(request: HttpRequest) -> set[int] | None:
 
 
 @agent_view("read_figures")
-@require_GET
 def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if request.method != "GET":  # after the lookup: a foreign record stays a 404
+        return HttpResponseNotAllowed(["GET"])
     results = campaign_results(campaign, service_ids=_visible_services(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="enquete-{campaign.pk}.csv"'
@@ -173,9 +175,10 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_view("read_figures")
-@require_GET
 def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if request.method != "GET":  # after the lookup: a foreign record stays a 404
+        return HttpResponseNotAllowed(["GET"])
     results = campaign_results(campaign, service_ids=_visible_services(request))
     comments = Comment.objects.filter(
         response__campaign=campaign, status=CommentStatus.PUBLISHED
@@ -199,9 +202,10 @@ def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_view("work")
-@require_GET
 def posters(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if request.method != "GET":  # after the lookup: a foreign record stays a 404
+        return HttpResponseNotAllowed(["GET"])
     rows = [
         {
             "service": s,
@@ -220,9 +224,10 @@ def posters(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_view("work")
-@require_GET
 def poster_pdf(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if request.method != "GET":  # after the lookup: a foreign record stays a 404
+        return HttpResponseNotAllowed(["GET"])
     service = get_object_or_404(campaign.services.all(), pk=service_pk)
     url = _short_url(request, campaign, service)
     pdf = render_pdf(
@@ -235,9 +240,10 @@ def poster_pdf(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
 
 
 @agent_view("work")
-@require_GET
 def coupons_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if request.method != "GET":  # after the lookup: a foreign record stays a 404
+        return HttpResponseNotAllowed(["GET"])
     form = CouponPrintForm(request.GET or None)
     if not form.is_valid():
         messages.error(request, "Indiquez le premier numéro et le nombre de coupons.")

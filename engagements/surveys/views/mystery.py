@@ -9,7 +9,7 @@ public contact details — never the checked prefecture's records or results.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -106,9 +106,10 @@ def grid_new(request: HttpRequest) -> HttpResponse:
 
 
 @agent_view("read_figures")
-@require_GET
 def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(_checks(request), pk=pk)
+    if request.method != "GET":  # after the lookup: a foreign record stays a 404
+        return HttpResponseNotAllowed(["GET"])
     results = list(check.results.select_related("criterion", "action"))
     for result in results:
         # The reverse one-to-one raises when absent; the template wants None.
