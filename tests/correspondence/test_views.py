@@ -1,0 +1,205 @@
+"""Agents' pages and the public contact form (server side)."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from engagements.antibot import new_challenge, solve
+from engagements.correspondence.enums import Status
+from engagements.correspondence.models import Message
+from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def worklist_queries(client, prefecture, django_assert_max_num_queries, limit):
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    with django_assert_max_num_queries(limit) as captured:
+        response = client.get(url, {"status": "", "q": ""})
+    assert response.status_code == 200
+    return len(captured.captured_queries), response
+
+
+def test_worklist_query_count_does_not_grow_with_messages(
+    prefecture, service, quality_lead, client_for, django_assert_max_num_queries
+):
+    client = client_for(quality_lead)
+    MessageFactory(service=service, assigned_to=quality_lead)
+    one, _response = worklist_queries(client, prefecture, django_assert_max_num_queries, 30)
+    MessageFactory.create_batch(199, service=service, assigned_to=quality_lead)
+    many, response = worklist_queries(client, prefecture, django_assert_max_num_queries, one)
+    assert many == one
+    assert response.context["page"].paginator.count == 200
+
+
+@time_machine.travel(date(2026, 3, 20), tick=False)
+def test_worklist_sorts_by_due_date_filters_and_flags_late(
+    prefecture, service, other_service, quality_lead, client_for
+):
+    late = MessageFactory(service=service, received_on=date(2026, 3, 2), subject="Titre bloqué")
+    later = MessageFactory(service=service, received_on=date(2026, 3, 18), subject="Adresse")
+    elsewhere = MessageFactory(service=other_service, received_on=date(2026, 3, 10))
+    MessageFactory(service=service, answered_on_time=True)
+    client = client_for(quality_lead)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    page = client.get(url).context["page"]
+    assert [m.reference for m in page.object_list] == [
+        late.reference,
+        elsewhere.reference,
+        later.reference,
+    ]
+    assert page.object_list[0].late and not page.object_list[2].late
+    assert 'class="eng-late"' in client.get(url).content.decode()
+    only_late = client.get(url, {"late": "on"}).context["page"].object_list
+    assert [m.pk for m in only_late] == [late.pk, elsewhere.pk]
+    by_service = client.get(url, {"service": other_service.pk}).context["page"].object_list
+    assert [m.pk for m in by_service] == [elsewhere.pk]
+    found = client.get(url, {"q": "bloqué"}).context["page"].object_list
+    assert [m.pk for m in found] == [late.pk]
+
+
+def test_bulk_assignment(prefecture, service, quality_lead, agent, client_for):
+    messages = MessageFactory.create_batch(3, service=service)
+    client = client_for(quality_lead)
+    client.post(
+        reverse("correspondence:agents-bulk-assign", args=[prefecture.slug]),
+        {"messages": [messages[0].pk, messages[1].pk], "agent": agent.pk},
+    )
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert statuses[messages[0].pk] == statuses[messages[1].pk] == Status.ASSIGNED
+    assert statuses[messages[2].pk] == Status.NEW
+
+
+def test_agent_pages_render(prefecture, service, quality_lead, client_for):
+    message = MessageFactory(service=service, letter=True)
+    version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
+    client = client_for(quality_lead)
+    for name, args in (
+        ("agents-list", []),
+        ("agents-new", []),
+        ("agents-detail", [message.pk]),
+        ("agents-answer", [message.pk]),
+        ("agents-figures", []),
+        ("agents-templates", []),
+        ("agents-template-new", []),
+        ("agents-templates-collection", []),
+        ("agents-template", [version.template_id]),
+        ("agents-template-edit", [version.template_id]),
+    ):
+        response = client.get(reverse(f"correspondence:{name}", args=[prefecture.slug, *args]))
+        assert response.status_code == 200, name
+    csv = client.get(reverse("correspondence:agents-figures-csv", args=[prefecture.slug]))
+    assert csv.content.decode().startswith("\ufeffdimension;valeur;total;answered")
+    ack = client.get(
+        reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk])
+    )
+    assert ack["Content-Type"] == "application/pdf"
+
+
+@time_machine.travel(date(2026, 3, 4), tick=False)
+def test_agent_registers_a_letter_with_its_scan(prefecture, service, agent, client_for):
+    client = client_for(agent)
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    response = client.post(
+        reverse("correspondence:agents-new", args=[prefecture.slug]),
+        {
+            "channel": "letter",
+            "service": service.pk,
+            "kind": "complaint",
+            "received_on": "2026-03-03",
+            "sender_name": "Paul Henry",
+            "sender_address": "4 avenue Foch\n75016 Paris",
+            "subject": "Attente au guichet",
+            "scan": scan,
+        },
+    )
+    message = Message.objects.get()
+    assert response.status_code == 302
+    assert message.channel == "letter" and message.due_on == date(2026, 3, 17)
+    assert message.attachments.get().content_type == "application/pdf"
+
+
+def test_entry_form_keeps_input_and_explains_errors(prefecture, service, agent, client_for):
+    response = client_for(agent).post(
+        reverse("correspondence:agents-new", args=[prefecture.slug]),
+        {"channel": "letter", "service": service.pk, "kind": "complaint", "subject": "Garde"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and Message.objects.count() == 0
+    assert "Indiquez au moins un moyen de répondre" in body
+    assert 'value="Garde"' in body
+
+
+def contact_data(service, **extra):
+    data = {
+        "service": service.pk,
+        "kind": "complaint",
+        "name": "Léa Martin",
+        "email": "lea@example.test",
+        "subject": "Mon rendez-vous",
+        "body": "Je n'arrive pas à obtenir de rendez-vous.",
+        "altcha": solve(new_challenge()),
+    }
+    data.update(extra)
+    return data
+
+
+def test_contact_form_registers_and_shows_reference_and_due_date(
+    prefecture, service, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("correspondence:contact", args=[prefecture.slug])
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, contact_data(service), follow=True)
+    message = Message.objects.get()
+    assert message.channel == "web_form" and message.kind == "complaint"
+    body = response.content.decode()
+    assert message.reference in body and "9 mars 2026" in body
+    assert mailoutbox[0].to == ["lea@example.test"]
+
+
+def test_contact_form_in_english_acknowledges_in_english(
+    prefecture, service, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("correspondence:contact", args=[prefecture.slug])
+    assert url.startswith("/prefectures/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en" + url, contact_data(service), follow=True)
+    assert "Your message is registered" in response.content.decode()
+    assert Message.objects.get().language == "en"
+    assert "Acknowledgement of your message" in mailoutbox[0].subject
+
+
+def test_contact_form_without_proof_of_work_keeps_input_and_says_why(prefecture, service, client):
+    url = reverse("correspondence:contact", args=[prefecture.slug])
+    response = client.post(url, contact_data(service, altcha=""))
+    body = response.content.decode()
+    assert response.status_code == 400 and Message.objects.count() == 0
+    assert "nécessite JavaScript" in body
+    assert "Je n&#x27;arrive pas à obtenir de rendez-vous." in body
+
+
+def test_contact_form_refuses_a_disguised_file(prefecture, service, client):
+    fake = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image", content_type="image/png")
+    response = client.post(
+        reverse("correspondence:contact", args=[prefecture.slug]),
+        contact_data(service, attachment=fake),
+    )
+    assert response.status_code == 400 and Message.objects.count() == 0
+    assert "Seuls les fichiers PDF, JPEG et PNG" in response.content.decode()
+
+
+def test_contact_form_is_rate_limited_per_address(prefecture, service, client):
+    url = reverse("correspondence:contact", args=[prefecture.slug])
+    codes = [client.post(url, contact_data(service)).status_code for _ in range(6)]
+    assert codes[:5] == [302] * 5 and codes[5] == 429
+    assert Message.objects.count() == 5
+
+
+def test_contact_is_a_call_to_action_on_the_prefecture_page(prefecture, client):
+    page = client.get(reverse("organisation:prefecture", args=[prefecture.slug]))
+    assert reverse("correspondence:contact", args=[prefecture.slug]) in page.content.decode()
+    assert "Nous écrire" in page.content.decode()
