@@ -1,0 +1,155 @@
+"""Public survey pages: anonymous answers, channels, one per session, limits, languages,
+invitations after an appointment."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements.surveys.enums import Channel
+from engagements.surveys.models import Answer, Comment, Invitation, Response
+from engagements.surveys.services import invite_after_visit
+from tests.surveys.factories import CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def campaign(site, service):
+    return CampaignFactory(site=site, services=[service])
+
+
+def _url(campaign, service, name="surveys:answer"):
+    return reverse(name, args=[campaign.token, service.slug])
+
+
+def test_qr_answer_is_recorded_without_who_answered(client, campaign, service):
+    response = client.post(
+        _url(campaign, service),
+        {"q_courtoisie": "4", "q_attente": "2", "q_commentaire": "Merci !"},
+        REMOTE_ADDR="203.0.113.5",
+    )
+    assert response.status_code == 302
+    saved = Response.objects.get()
+    assert (saved.channel, saved.service, saved.language) == (Channel.QR, service, "fr")
+    assert saved.answered_on == timezone.localdate()
+    assert {a.question.code: a.value for a in Answer.objects.all()} == {
+        "courtoisie": 4,
+        "attente": 2,
+    }
+    # Nothing that identifies the person is stored on the response.
+    field_names = {f.name for f in Response._meta.get_fields()}
+    assert not field_names & {"ip", "session", "user", "email", "created_at"}
+    assert Comment.objects.get().status == "pending"
+
+
+def test_website_link_and_stars_count_under_their_own_channel(client, site, service):
+    web = CampaignFactory(site=site, services=[service])
+    client.post(_url(web, service) + "?canal=web", {"q_global": "3"})
+    stars = CampaignFactory(site=site, services=[service], stars_poster=True)
+    client.post(_url(stars, service), {"q_etoiles": "5"})
+    assert sorted(Response.objects.values_list("channel", flat=True)) == ["stars", "web"]
+
+
+def test_one_answer_per_browser_session_and_campaign(client, campaign, service):
+    client.post(_url(campaign, service), {"q_global": "4"})
+    again = client.get(_url(campaign, service))
+    assert "Vous avez déjà répondu" in again.content.decode()
+    client.post(_url(campaign, service), {"q_global": "1"})
+    assert Response.objects.count() == 1
+
+
+def test_empty_submission_explains_and_keeps_nothing(client, campaign, service):
+    response = client.post(_url(campaign, service), {"q_commentaire": ""})
+    assert response.status_code == 200
+    assert "Répondez au moins à une question." in response.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_invalid_value_is_refused_and_input_kept(client, campaign, service):
+    response = client.post(_url(campaign, service), {"q_global": "9", "q_commentaire": "gardé"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "gardé" in html
+    assert 'aria-invalid="true"' in html
+    assert Response.objects.count() == 0
+
+
+def test_rate_limit_per_address(client, site, service, settings):
+    campaigns = [CampaignFactory(site=site, services=[service]) for _ in range(21)]
+    statuses = [
+        client.post(_url(c, service), {"q_global": "4"}, REMOTE_ADDR="198.51.100.7").status_code
+        for c in campaigns
+    ]
+    assert statuses[:20] == [302] * 20
+    assert statuses[20] == 429
+    assert Response.objects.count() == 20
+
+
+def test_closed_campaign_accepts_no_answer(client, site, service):
+    finished = CampaignFactory(site=site, services=[service], finished=True)
+    response = client.post(_url(finished, service), {"q_global": "4"})
+    assert response.status_code == 410
+    assert Response.objects.count() == 0
+
+
+def test_english_interface_and_questions(client, campaign, service):
+    url = _url(campaign, service)  # before the request: it leaves English active
+    html = client.get("/en" + url).content.decode()
+    assert "Overall, are you satisfied with how you were received?" in html
+    assert "Very satisfied" in html
+    assert 'lang="en"' in html
+    client.post("/en" + url, {"q_global": "4", "langue": "en"})
+    assert Response.objects.get().language == "en"
+
+
+def test_language_added_by_the_prefecture(client, campaign, service):
+    questionnaire = campaign.questionnaire
+    questionnaire.extra_languages = ["de"]
+    questionnaire.save()
+    question = questionnaire.questions.get(code="global")
+    question.translations["de"] = {"text": "Sind Sie insgesamt zufrieden?"}
+    question.save()
+    html = client.get(_url(campaign, service) + "?langue=de").content.decode()
+    assert "Sind Sie insgesamt zufrieden?" in html
+    client.post(_url(campaign, service), {"q_global": "3", "langue": "de"})
+    assert Response.objects.get().language == "de"
+
+
+def test_short_link_goes_to_the_only_service(client, campaign, service):
+    response = client.get(reverse("surveys:campaign", args=[campaign.token]))
+    assert response["Location"] == _url(campaign, service)
+
+
+def test_prefecture_page_lists_open_surveys(client, campaign, service, prefecture):
+    html = client.get(reverse("surveys:prefecture", args=[prefecture.slug])).content.decode()
+    assert _url(campaign, service) in html
+
+
+def test_invitation_after_a_visit_is_single_use(
+    client, campaign, service, prefecture, smtp_mail, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite_after_visit(prefecture, service, "usager@example.test", language="en")
+    [mail] = smtp_mail.to("usager@example.test")
+    assert "appointment" in mail.subject.lower() or "rendez-vous" in mail.subject.lower()
+    link = reverse("surveys:invitation", args=[invitation.token])
+    assert link in mail.text()
+    # The address is not stored anywhere.
+    assert "usager@example.test" not in str(Invitation.objects.values().get())
+    assert client.post(link, {"q_global": "4"}).status_code == 302
+    response = Response.objects.get()
+    assert response.channel == Channel.APPOINTMENT_EMAIL
+    assert client.get(link).status_code == 410
+    assert client.post(link, {"q_global": "4"}).status_code == 410
+    assert Response.objects.count() == 1
+
+
+def test_no_invitation_without_a_running_campaign(prefecture, service, mailoutbox):
+    assert invite_after_visit(prefecture, service, "x@example.test") is None
+    assert mailoutbox == []

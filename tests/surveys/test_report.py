@@ -1,0 +1,183 @@
+"""docs/indicators.md "Surveys", pinned: scales, blanks, groups under 5, rounding; and the
+survey_report / import_survey_answers / survey_campaigns commands."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from engagements.surveys.enums import Channel
+from engagements.surveys.models import Comment, Response
+from engagements.surveys.queries import campaign_results, classify, satisfaction
+from tests.factories import ServiceFactory
+from tests.surveys.factories import CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("scale", "satisfied", "neutral", "dissatisfied"),
+    [(4, [3, 4], [], [1, 2]), (5, [4, 5], [3], [1, 2]), (2, [2], [], [1])],
+)
+def test_top_and_bottom_k_points(scale, satisfied, neutral, dissatisfied):
+    for value in satisfied:
+        assert classify(value, scale) == 1
+    for value in neutral:
+        assert classify(value, scale) == 0
+    for value in dissatisfied:
+        assert classify(value, scale) == -1
+
+
+def test_rates_are_null_under_five_answers_and_rounded_to_one_decimal():
+    assert satisfaction([4, 4, 4, 1], 4).rate is None
+    assert satisfaction([4, 4, 4, 1], 4).net is None
+    figure = satisfaction([5, 4, 3, 2, 1], 5)  # 2 satisfied, 1 neutral, 2 dissatisfied
+    assert (figure.rate, figure.net) == (40.0, 0.0)
+    figure = satisfaction([4, 4, 4, 4, 4, 4, 1], 4)  # 6/7
+    assert (figure.rate, figure.net) == (85.7, 71.4)
+
+
+IMPORT = """channel,service,courtoisie,attente,global,pmr,commentaire
+paper,accueil,4,1,4,,Très bien
+qr,accueil,3,2,3,,
+web,accueil,2,,4,,
+kiosk,sejour,1,3,2,4,
+paper,sejour,4,4,,,
+paper,sejour,3,2,3,,
+qr,accueil,,1,4,,
+paper,accueil,4,3,1,,
+paper,sejour,4,,4,,
+web,accueil,3,4,3,3,
+"""
+
+
+@pytest.fixture
+def campaign(site):
+    accueil = ServiceFactory(site=site, slug="accueil", name="Accueil")
+    sejour = ServiceFactory(site=site, slug="sejour", name="Séjour")
+    return CampaignFactory(site=site, services=[accueil, sejour])
+
+
+def _import(campaign, tmp_path, text):
+    path = tmp_path / "answers.csv"
+    path.write_text(text, encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_survey_answers", "--campaign", str(campaign.pk), str(path), stdout=out, stderr=err
+    )
+    return out.getvalue(), err.getvalue()
+
+
+def _report(campaign) -> dict:
+    out = StringIO()
+    call_command("survey_report", "--campaign", str(campaign.pk), "--format", "json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_survey_report_reproduces_hand_computed_rates_from_an_imported_file(campaign, tmp_path):
+    out, _ = _import(campaign, tmp_path, IMPORT)
+    assert "10 réponse(s) importée(s)" in out
+    report = _report(campaign)
+    # courtoisie: 4,3,2,1,4,3,·,4,4,3 → 9 answers (1 blank), 7 satisfied, 2 dissatisfied
+    assert report["questions"]["courtoisie"] == {
+        "criterion": "courtesy",
+        "answers": 9,
+        "satisfied": 7,
+        "rate": 77.8,
+        "net": 55.6,
+    }
+    # attente: 1,2,·,3,4,2,1,3,·,4 → 8 answers, 4 satisfied, 4 dissatisfied
+    assert report["questions"]["attente"] == {
+        "criterion": "waiting_time",
+        "answers": 8,
+        "satisfied": 4,
+        "rate": 50.0,
+        "net": 0.0,
+    }
+    # global: 4,3,4,2,·,3,4,1,4,3 → 9 answers, 7 satisfied, 2 dissatisfied
+    assert report["questions"]["global"]["rate"] == 77.8
+    assert report["questions"]["global"]["net"] == 55.6
+    # pmr: two answers only → nothing published
+    assert report["questions"]["pmr"] == {
+        "criterion": "reduced_mobility",
+        "answers": 2,
+        "satisfied": 2,
+        "rate": None,
+        "net": None,
+    }
+    assert report["criteria"]["courtesy"]["rate"] == 77.8
+    assert report["criteria"]["overall"]["answers"] == 9
+    assert report["criteria"]["reduced_mobility"]["rate"] is None
+    assert report["criteria"]["signage"] == {
+        "criterion": "signage",
+        "answers": 0,
+        "satisfied": 0,
+        "rate": None,
+        "net": None,
+    }
+    # The comment waits for a review; channels were kept.
+    assert Comment.objects.get().status == "pending"
+    assert Response.objects.filter(channel=Channel.PAPER).count() == 5
+
+
+def test_results_per_service_hide_a_group_under_five(campaign, tmp_path):
+    _import(campaign, tmp_path, IMPORT)
+    results = campaign_results(campaign)
+    by_service = {row["label"]: row for row in results["services"]}
+    courtesy = results["criteria_labels"].index("Courtoisie et disponibilité des agents")
+    # Accueil: 4,3,2,4,3 (one blank) → 5 answers, 4 satisfied
+    assert by_service["Accueil"]["cells"][courtesy]["rate"] == 80.0
+    # Séjour: 1,4,3,4 → 4 answers: not enough to publish
+    assert by_service["Séjour"]["cells"][courtesy]["answers"] == 4
+    assert by_service["Séjour"]["cells"][courtesy]["rate"] is None
+    channels = {row["code"]: row["responses"] for row in results["channels"]}
+    assert channels == {"paper": 5, "qr": 2, "web": 2, "kiosk": 1}
+
+
+def test_import_is_all_or_nothing_with_line_errors(campaign, tmp_path):
+    bad = IMPORT.replace("qr,accueil,3,2,3,,", "fax,accueil,7,2,3,,").replace(
+        "paper,sejour,4,4,,,", "paper,nowhere,4,4,,,"
+    )
+    with pytest.raises(CommandError, match="rien n'est chargé"):
+        _import(campaign, tmp_path, bad)
+    assert Response.objects.count() == 0
+    err = StringIO()
+    path = tmp_path / "bad.csv"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stderr=err)
+    assert "ligne 3 : canal inconnu « fax » ; courtoisie : « 7 » n'est pas entre 1 et 4" in (
+        err.getvalue()
+    )
+    assert "ligne 6 : service « nowhere » hors de la campagne" in err.getvalue()
+
+
+def test_survey_campaigns_lists_questions_with_scales(campaign, prefecture):
+    out = StringIO()
+    call_command("survey_campaigns", "--prefecture", prefecture.slug, stdout=out)
+    data = json.loads(out.getvalue())["campaigns"]
+    assert [c["id"] for c in data] == [campaign.pk]
+    assert sorted(data[0]["services"]) == ["accueil", "sejour"]
+    questions = {q["code"]: q for q in data[0]["questions"]}
+    assert questions["courtoisie"] == {
+        "code": "courtoisie",
+        "type": "scale",
+        "criterion": "courtesy",
+        "scale": 4,
+    }
+    assert questions["commentaire"]["scale"] is None
+
+
+def test_previous_campaign_is_compared(site, service, tmp_path):
+    from tests.surveys.factories import AnswerFactory, ResponseFactory
+
+    before = CampaignFactory(site=site, services=[service], finished=True)
+    now = CampaignFactory(site=site, services=[service], questionnaire=before.questionnaire)
+    question = before.questionnaire.questions.get(code="global")
+    for campaign, values in ((before, [4, 4, 1, 1, 1]), (now, [4, 4, 4, 4, 1])):
+        for value in values:
+            response = ResponseFactory(campaign=campaign, service=service)
+            AnswerFactory(response=response, question=question, value=value)
+    overall = next(r for r in campaign_results(now)["criteria"] if r["code"] == "overall")
+    assert (overall["rate"], overall["previous"], overall["delta"]) == (80.0, 40.0, 40.0)
