@@ -146,11 +146,14 @@ def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:
 
 
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    cls = imaplib.IMAP4_SSL if mailbox.use_ssl else imaplib.IMAP4
+    client = None
     try:
-        cls = imaplib.IMAP4_SSL if mailbox.use_ssl else imaplib.IMAP4
         client = cls(mailbox.host, mailbox.port, timeout=30)
         client.login(mailbox.username, mailbox.password)
     except (OSError, imaplib.IMAP4.error) as exc:
+        if client is not None:
+            client.shutdown()
         where = f"{mailbox.host}:{mailbox.port}"
         raise IngestionError(f"Connexion à {where} impossible : {exc}") from exc
     return client
