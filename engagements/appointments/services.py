@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import notifications
 from .enums import ACTIVE_STATUSES, TRANSITIONS, BookingStatus, Channel, NoShowPolicy
@@ -151,11 +152,11 @@ def check_public_rules(slot: Slot, *, now: datetime, permit_expires_on: date | N
     """The online booking window, renewal window and priority share."""
     procedure = slot.procedure
     if not procedure.is_public:
-        raise BookingError("Cette démarche ne se réserve pas en ligne.", "closed")
+        raise BookingError(_("Cette démarche ne se réserve pas en ligne."), "closed")
     if slot.blocked or not (procedure.opening_of(slot.starts_at) <= now):
-        raise BookingError("Ce créneau n'est pas encore ouvert à la réservation.", "closed")
+        raise BookingError(_("Ce créneau n'est pas encore ouvert à la réservation."), "closed")
     if now > procedure.closing_of(slot.starts_at):
-        raise BookingError("Ce créneau n'est plus réservable en ligne.", "closed")
+        raise BookingError(_("Ce créneau n'est plus réservable en ligne."), "closed")
     today = timezone.localdate(now)
     if (
         slot.priority
@@ -163,7 +164,7 @@ def check_public_rules(slot: Slot, *, now: datetime, permit_expires_on: date | N
         and not is_priority_person(permit_expires_on, today)
     ):
         raise BookingError(
-            "Ce créneau est réservé aux personnes dont le titre expire dans moins de deux mois.",
+            _("Ce créneau est réservé aux personnes dont le titre expire dans moins de deux mois."),
             "priority",
         )
 
@@ -172,14 +173,17 @@ def check_renewal_window(procedure: Procedure, slot: Slot, expires: date | None)
     if not procedure.requires_permit_expiry:
         return
     if expires is None:
-        raise BookingError("Indiquez la date d'expiration de votre titre.", "invalid")
+        raise BookingError(_("Indiquez la date d'expiration de votre titre."), "invalid")
     day = timezone.localtime(slot.starts_at).date()
     earliest = expires - timedelta(days=procedure.renewal_from_days)
     latest = expires - timedelta(days=procedure.renewal_until_days)
     if not earliest <= day <= latest:
         raise BookingError(
-            f"Pour un renouvellement, le rendez-vous doit avoir lieu entre le "
-            f"{earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}.",
+            _(
+                "Pour un renouvellement, le rendez-vous doit avoir lieu entre le %(start)s "
+                "et le %(end)s."
+            )
+            % {"start": f"{earliest:%d/%m/%Y}", "end": f"{latest:%d/%m/%Y}"},
             "renewal_window",
         )
 
@@ -238,11 +242,11 @@ def no_show_decision(procedure: Procedure, person: Person, now: datetime) -> tup
         return True, ""
     until = max(no_shows) + timedelta(weeks=procedure.no_show_wait_weeks)
     if now < until:
-        return False, (
-            f"Vous n'êtes pas venu à {len(no_shows)} rendez-vous ces derniers mois sans "
-            f"prévenir : vous pourrez réserver à nouveau à partir du "
-            f"{timezone.localtime(until):%d/%m/%Y}. En cas d'urgence, appelez le service."
-        )
+        return False, _(
+            "Vous n'êtes pas venu à %(count)s rendez-vous ces derniers mois sans prévenir : "
+            "vous pourrez réserver à nouveau à partir du %(date)s. En cas d'urgence, "
+            "appelez le service."
+        ) % {"count": len(no_shows), "date": f"{timezone.localtime(until):%d/%m/%Y}"}
     return False, ""
 
 
@@ -265,14 +269,14 @@ def book_slot(
     procedure = slot.procedure
     online = channel == Channel.ONLINE
     if slot.starts_at <= now:
-        raise BookingError("Ce créneau est passé.", "closed")
+        raise BookingError(_("Ce créneau est passé."), "closed")
     check_renewal_window(procedure, slot, person.permit_expires_on)
     if online:
         check_public_rules(slot, now=now, permit_expires_on=person.permit_expires_on)
     if not (person.email or person.phone or person.foreign_number):
-        raise BookingError("Indiquez au moins un courriel ou un téléphone.", "invalid")
+        raise BookingError(_("Indiquez au moins un courriel ou un téléphone."), "invalid")
     if online and not person.email:
-        raise BookingError("Indiquez votre adresse électronique.", "invalid")
+        raise BookingError(_("Indiquez votre adresse électronique."), "invalid")
     existing = existing_active_booking(procedure, person)
     if existing is not None:
         raise _duplicate(existing)
@@ -308,7 +312,7 @@ def book_slot(
             with transaction.atomic():
                 if not _take_seat(slot.pk):
                     raise BookingError(
-                        "Ce créneau vient d'être pris. Choisissez-en un autre.", "full"
+                        _("Ce créneau vient d'être pris. Choisissez-en un autre."), "full"
                     )
                 booking.save()
                 _log(booking, "", booking.status, actor, f"Réservation ({channel})")
@@ -332,13 +336,15 @@ def book_slot(
             if existing is not None:
                 raise _duplicate(existing) from error
             raise
-    raise BookingError("Ce créneau vient d'être pris. Choisissez-en un autre.", "full")
+    raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
 
 
 def _duplicate(existing: Booking) -> BookingError:
     return BookingError(
-        "Vous avez déjà un rendez-vous pour cette démarche. Nous venons de vous renvoyer par "
-        "courriel le lien pour le consulter, le déplacer ou l'annuler.",
+        _(
+            "Vous avez déjà un rendez-vous pour cette démarche. Nous venons de vous renvoyer par "
+            "courriel le lien pour le consulter, le déplacer ou l'annuler."
+        ),
         "duplicate",
         existing=existing,
     )
@@ -368,11 +374,13 @@ def confirm_booking(booking: Booking, *, now: datetime | None = None) -> Booking
             transaction.on_commit(lambda: notifications.send_booking_mail(booking, "confirmed"))
             return booking
         else:
-            raise BookingError("Ce rendez-vous ne peut plus être confirmé.", "transition")
+            raise BookingError(_("Ce rendez-vous ne peut plus être confirmé."), "transition")
     release_expired_holds(now=now, slot=booking.slot)
     raise BookingError(
-        "Le délai de 15 minutes pour confirmer est dépassé et le créneau a été libéré. "
-        "Vous pouvez réserver à nouveau.",
+        _(
+            "Le délai de 15 minutes pour confirmer est dépassé et le créneau a été libéré. "
+            "Vous pouvez réserver à nouveau."
+        ),
         "expired",
     )
 
@@ -384,7 +392,7 @@ def cancel_booking(
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if not booking.is_active:
-            raise BookingError("Ce rendez-vous n'est plus actif.", "transition")
+            raise BookingError(_("Ce rendez-vous n'est plus actif."), "transition")
         new = BookingStatus.CANCELLED_BY_SERVICE if by_service else BookingStatus.CANCELLED_BY_USER
         _transition(booking, new, actor=actor, note=note)
         _free_seat(booking.slot_id)
@@ -399,26 +407,28 @@ def reschedule_booking(
     """Move a booking to another slot of the same procedure (a limited number of times)."""
     now = now or timezone.now()
     if new_slot.procedure_id != booking.procedure_id:
-        raise BookingError("Ce créneau ne correspond pas à votre démarche.", "invalid")
+        raise BookingError(_("Ce créneau ne correspond pas à votre démarche."), "invalid")
     if actor is None:
         check_public_rules(new_slot, now=now, permit_expires_on=booking.permit_expires_on)
         if booking.reschedule_count >= booking.procedure.max_reschedules:
             raise BookingError(
-                "Vous avez déjà déplacé ce rendez-vous le nombre de fois permis. Annulez-le "
-                "puis réservez à nouveau.",
+                _(
+                    "Vous avez déjà déplacé ce rendez-vous le nombre de fois permis. Annulez-le "
+                    "puis réservez à nouveau."
+                ),
                 "limit",
             )
     check_renewal_window(booking.procedure, new_slot, booking.permit_expires_on)
     if new_slot.starts_at <= now:
-        raise BookingError("Ce créneau est passé.", "closed")
+        raise BookingError(_("Ce créneau est passé."), "closed")
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status != BookingStatus.CONFIRMED:
-            raise BookingError("Seul un rendez-vous confirmé peut être déplacé.", "transition")
+            raise BookingError(_("Seul un rendez-vous confirmé peut être déplacé."), "transition")
         if new_slot.pk == booking.slot_id:
             return booking
         if not _take_seat(new_slot.pk):
-            raise BookingError("Ce créneau vient d'être pris. Choisissez-en un autre.", "full")
+            raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
         old_slot_id = booking.slot_id
         _free_seat(old_slot_id)
         booking.slot = new_slot
@@ -443,7 +453,7 @@ def confirm_day_before(booking: Booking) -> Booking:
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status != BookingStatus.CONFIRMED:
-            raise BookingError("Ce rendez-vous n'est plus actif.", "transition")
+            raise BookingError(_("Ce rendez-vous n'est plus actif."), "transition")
         if booking.day_before_confirmed_at is None:
             booking.day_before_confirmed_at = timezone.now()
             booking.save(update_fields=["day_before_confirmed_at"])
@@ -465,7 +475,7 @@ def record_attendance(
         BookingStatus.CANCELLED_BY_SERVICE,
     }
     if status not in allowed:
-        raise BookingError("Statut inconnu.", "invalid")
+        raise BookingError(_("Statut inconnu."), "invalid")
     if status == BookingStatus.CANCELLED_BY_SERVICE:
         return cancel_booking(booking, actor=actor, by_service=True)
     with transaction.atomic():
@@ -582,7 +592,7 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
             with transaction.atomic():
                 slot.save(update_fields=["starts_at", "ends_at"])
         except IntegrityError as error:
-            raise BookingError("Un créneau existe déjà à cette heure.", "invalid") from error
+            raise BookingError(_("Un créneau existe déjà à cette heure."), "invalid") from error
         bookings = list(slot.bookings.filter(status__in=ACTIVE_STATUSES).select_related("slot"))
         for booking in bookings:
             booking.reminder_email_sent_at = None
@@ -730,7 +740,7 @@ def accept_offer(entry: WaitlistEntry, person: Person, *, now: datetime | None =
     link came to his address)."""
     now = now or timezone.now()
     if entry.status != WS.OFFERED or entry.offer_expires_at < now:
-        raise BookingError("Cette proposition n'est plus valable.", "expired")
+        raise BookingError(_("Cette proposition n'est plus valable."), "expired")
     person.email = entry.email
     booking = book_slot(
         entry.offered_slot, person, channel=Channel.AGENT, language=entry.language, now=now

@@ -1,0 +1,150 @@
+"""A person books in a real browser: prefecture page → terms → week → details (the proof of
+work runs in the page) → confirmation link received by a real SMTP server → manage page →
+ICS and PDF → cancel; the slot is free again. axe-core clean on every page, FR and EN."""
+
+import re
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from engagements.appointments.enums import BookingStatus
+from engagements.appointments.models import Booking, Slot
+from tests.appointments.factories import ProcedureFactory, SlotFactory
+from tests.browser import assert_accessible, screenshot
+from tests.factories import PrefectureFactory, ServiceFactory, SiteFactory
+from tests.tooling import require_tool
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def procedure():
+    prefecture = PrefectureFactory(slug="demo", name="Préfecture des Hauts-de-Lys")
+    site = SiteFactory(prefecture=prefecture, slug="lysville", name="Préfecture — Lysville")
+    service = ServiceFactory(site=site, name="Bureau du séjour des étrangers")
+    procedure = ProcedureFactory(
+        service=service,
+        name="Remise de titre de séjour",
+        name_en="Residence permit collection",
+        capacity=1,
+        documents="Passeport\nConvocation\nTimbre fiscal",
+    )
+    # The first days are full: the week must open at the first free slot.
+    base = timezone.localtime() + timedelta(days=8)
+    base = base.replace(hour=9, minute=0, second=0, microsecond=0)
+    SlotFactory(procedure=procedure, starts_at=base - timedelta(days=5), full=True)
+    for i in range(4):
+        SlotFactory(procedure=procedure, starts_at=base + timedelta(minutes=15 * i))
+    return procedure
+
+
+def _check(page, name):
+    assert_accessible(page)
+    screenshot(page, name)
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def _book(page, procedure, email, prefix=""):
+    page.goto(f"{prefix}/prefectures/demo/")
+    label = "Book an appointment" if prefix else "Prendre rendez-vous"
+    page.get_by_role("link", name=label).first.click()
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-1-procedures")
+    page.get_by_role("link", name=procedure.name_en if prefix else procedure.name).click()
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-2-terms")
+    page.locator("input[name=accept]").check(force=True)
+    page.locator("form button[type=submit]").click()
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-3-week")
+    page.locator("a.appt-slot--free").first.click()
+    page.locator("input[name=first_name]").fill("Léa")
+    page.locator("input[name=last_name]").fill("Martin")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=phone]").fill("06 12 34 56 78")
+    page.wait_for_function(
+        "document.querySelector('input[name=altcha]').value.length > 0", timeout=20_000
+    )
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-4-details")
+    page.locator("form button[type=submit]").last.click()
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-5-sent")
+
+
+def test_book_confirm_manage_download_cancel(page, live_server, procedure, smtp_mail, tmp_path):
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    _book(page, procedure, "lea.martin@usager.test")
+    booking = Booking.objects.get()
+    assert booking.status == BookingStatus.HELD
+    first_free = Slot.objects.filter(procedure=procedure, booked=0).order_by("starts_at").first()
+    assert booking.slot.starts_at < first_free.starts_at  # the earliest free slot was offered
+
+    [mail] = smtp_mail.to("lea.martin@usager.test")
+    link = re.search(r"https?://\S+/rendez-vous/confirmer/\S+/", mail.text()).group(0)
+    page.goto(_path(link))
+    assert "Votre rendez-vous est confirmé" in page.content()
+    _check(page, "appointments-fr-6-manage")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    confirmation = smtp_mail.to("lea.martin@usager.test")[-1]
+    assert "Timbre fiscal" in confirmation.text() and booking.token in confirmation.text()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Ajouter à mon agenda").click()
+    ics_path = tmp_path / "rdv.ics"
+    download_info.value.save_as(ics_path)
+    calendar = Calendar.from_ical(ics_path.read_bytes())
+    [event] = calendar.walk("VEVENT")
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    assert event.decoded("dtstart") == booking.slot.starts_at
+    assert booking.reference in str(event["description"])
+
+    pdf_href = page.get_by_role("link", name="Récapitulatif (PDF)").get_attribute("href")
+    response = page.request.get(pdf_href)
+    assert response.headers["content-type"] == "application/pdf"
+    pdf_path = tmp_path / "rdv.pdf"
+    pdf_path.write_bytes(response.body())
+    text = subprocess.run(
+        [pdftotext, str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert booking.reference in text and "Martin" in text and "Passeport" in text
+
+    page.get_by_role("button", name="Annuler ce rendez-vous").click()
+    assert "Votre rendez-vous est annulé" in page.content()
+    _check(page, "appointments-fr-7-cancelled")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED_BY_USER
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+    # The freed slot is offered again on the week page.
+    page.goto(f"/rendez-vous/demarche/{procedure.pk}/creneaux/")
+    assert page.locator(f"a[href$='/creneaux/{booking.slot_id}/']").count() == 1
+
+
+def test_booking_pages_in_english(page, live_server, procedure, smtp_mail):
+    _book(page, procedure, "lea.en@usager.test", prefix="/en")
+    booking = Booking.objects.get()
+    assert booking.language == "en"
+    [mail] = smtp_mail.to("lea.en@usager.test")
+    link = re.search(r"https?://\S+/confirmer/\S+/", mail.text()).group(0)
+    assert "/en/rendez-vous/" in link
+    page.goto(_path(link))
+    assert page.locator("html").get_attribute("lang") == "en"
+    _check(page, "appointments-en-6-manage")
+    page.goto(f"/en/rendez-vous/gerer/{booking.token}/deplacer/")
+    _check(page, "appointments-en-7-reschedule")
+    page.goto(f"/en/rendez-vous/demarche/{procedure.pk}/liste-attente/")
+    _check(page, "appointments-en-8-waitlist")
+
+
+def test_phone_layout_and_french_secondary_pages(phone_page, live_server, procedure):
+    page = phone_page
+    page.goto(f"/rendez-vous/demarche/{procedure.pk}/")
+    page.locator("input[name=accept]").check(force=True)
+    page.locator("form button[type=submit]").click()
+    _check(page, "appointments-phone-week")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "no horizontal scrolling on a phone"
+    page.goto(f"/rendez-vous/demarche/{procedure.pk}/liste-attente/")
+    _check(page, "appointments-phone-waitlist")
