@@ -56,7 +56,7 @@ PERSONAL_DATA_PATTERNS = {
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "phone": re.compile(r"(?<!\d)(?:(?:\+|00)33[\s.-]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"),
     # AGDREF foreign-national numbers: 10 digits, never starting with 0 (phones do).
-    "foreign_number": re.compile(r"(?<![\d\s.-])[1-9]\d{9}(?![\d])"),
+    "foreign_number": re.compile(r"(?<![\d.-])(?<!\d\s)[1-9]\d{9}(?!\d)"),
     # NIR (social security number): 13 digits + optional 2-digit key, starting 1 or 2.
     "social_security": re.compile(
         r"(?<!\d)[12]\s?\d{2}\s?\d{2}\s?\d{2}\s?\d{3}\s?\d{3}(?:\s?\d{2})?(?!\d)"

@@ -1,0 +1,288 @@
+"""Agents' screens: coupon entry, results, exports, posters, comment review, questionnaires."""
+
+import subprocess
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from engagements.surveys.enums import Channel, CommentStatus
+from engagements.surveys.models import Comment, CommentLog, Question, Response
+from engagements.surveys.services import SurveyError, enter_coupon, review_comment
+from tests.surveys.factories import (
+    AnswerFactory,
+    CampaignFactory,
+    CommentFactory,
+    ResponseFactory,
+)
+from tests.tooling import require_tool
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(site, service):
+    return CampaignFactory(site=site, services=[service])
+
+
+def _entry_url(prefecture, campaign):
+    return reverse("surveys:agents-coupon-entry", args=[prefecture.slug, campaign.pk])
+
+
+def test_a_paper_serial_cannot_be_typed_twice(client_for, agent, prefecture, campaign, service):
+    client = client_for(agent)
+    data = {"serial": f"{campaign.pk}-0007", "service": service.pk, "q_global": "4"}
+    first = client.post(_entry_url(prefecture, campaign), data)
+    assert first.status_code == 302
+    again = client.post(
+        _entry_url(prefecture, campaign), {**data, "q_courtoisie": "3", "q_commentaire": "gardé"}
+    )
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert f"Le coupon n° {campaign.pk}-0007 a déjà été saisi" in html
+    # What was typed is still there.
+    assert f'value="{campaign.pk}-0007"' in html and 'value="3"' in html and "gardé" in html
+    saved = Response.objects.get()
+    assert (saved.channel, saved.serial) == (Channel.PAPER, f"{campaign.pk}-0007")
+
+
+def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
+    for serial in ("12", f"{campaign.pk + 1}-0001", "abc-0001"):
+        with pytest.raises(SurveyError, match="invalide"):
+            enter_coupon(campaign, actor=agent, service=service, serial=serial, values={})
+
+
+def test_the_database_refuses_a_duplicate_serial(campaign, service):
+    ResponseFactory(campaign=campaign, service=service, serial=f"{campaign.pk}-0001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ResponseFactory(campaign=campaign, service=service, serial=f"{campaign.pk}-0001")
+    # Online answers carry no serial and are not constrained.
+    ResponseFactory(campaign=campaign, service=service)
+    ResponseFactory(campaign=campaign, service=service)
+
+
+def test_results_page_shows_tables_and_chart(
+    client_for, quality_lead, prefecture, campaign, service, django_assert_max_num_queries
+):
+    question = campaign.questionnaire.questions.get(code="global")
+    for value in (4, 4, 3, 2, 4, 1):
+        AnswerFactory(
+            response=ResponseFactory(campaign=campaign, service=service),
+            question=question,
+            value=value,
+        )
+    url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    client = client_for(quality_lead)
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "66,7" in html or "66.7" in html  # 4 of 6 satisfied
+    assert "<svg" in html and "<caption>Satisfaction par critère</caption>" in html
+    assert "pas assez de réponses" in html
+
+
+def test_campaign_list_query_count(
+    client_for, quality_lead, prefecture, site, service, django_assert_max_num_queries
+):
+    for _ in range(8):
+        campaign = CampaignFactory(site=site, services=[service])
+        ResponseFactory(campaign=campaign, service=service)
+    client = client_for(quality_lead)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("surveys:agents-campaigns", args=[prefecture.slug]))
+    assert response.status_code == 200
+
+
+def test_csv_export(client_for, auditor, prefecture, campaign, service):
+    question = campaign.questionnaire.questions.get(code="courtoisie")
+    for value in (4, 4, 4, 4, 1):
+        AnswerFactory(
+            response=ResponseFactory(campaign=campaign, service=service),
+            question=question,
+            value=value,
+        )
+    response = client_for(auditor).get(
+        reverse("surveys:agents-campaign-csv", args=[prefecture.slug, campaign.pk])
+    )
+    text = response.content.decode("utf-8-sig")
+    assert "critère;ensemble;Courtoisie et disponibilité des agents;5;4;1;80,0;60,0" in text
+
+
+def test_agent_cannot_read_figures(client_for, agent, prefecture, campaign):
+    response = client_for(agent).get(
+        reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    )
+    assert response.status_code == 403
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    require_tool("pdftotext", "poppler-utils")
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_poster_pdf_carries_the_short_url(
+    client_for, agent, prefecture, campaign, service, tmp_path
+):
+    response = client_for(agent).get(
+        reverse("surveys:agents-poster", args=[prefecture.slug, campaign.pk, service.pk])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content, tmp_path)
+    assert f"/s/{campaign.token}/{service.slug}/" in text
+    assert "Donnez votre avis" in text
+
+
+def test_coupons_pdf_has_serials(client_for, agent, prefecture, campaign, tmp_path):
+    url = reverse("surveys:agents-coupons", args=[prefecture.slug, campaign.pk])
+    response = client_for(agent).get(url, {"first": 41, "count": 3})
+    text = _pdf_text(response.content, tmp_path)
+    for n in (41, 42, 43):
+        assert f"N° {campaign.pk}-{n:04d}" in text
+    assert f"{campaign.pk}-0044" not in text
+
+
+def test_clu_report_pdf(client_for, quality_lead, prefecture, campaign, service, tmp_path):
+    question = campaign.questionnaire.questions.get(code="global")
+    for value in (4, 3, 3, 4, 4):
+        AnswerFactory(
+            response=ResponseFactory(campaign=campaign, service=service),
+            question=question,
+            value=value,
+        )
+    response = client_for(quality_lead).get(
+        reverse("surveys:agents-campaign-pdf", args=[prefecture.slug, campaign.pk])
+    )
+    text = _pdf_text(response.content, tmp_path)
+    assert "Satisfaction globale" in text and "100,0 %" in text or "100.0 %" in text
+
+
+def test_comments_stay_hidden_until_reviewed(
+    client_for, quality_lead, prefecture, campaign, service
+):
+    comment = CommentFactory(
+        response=ResponseFactory(campaign=campaign, service=service), with_phone_number=True
+    )
+    results_url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    client = client_for(quality_lead)
+    assert comment.text not in client.get(results_url).content.decode()
+    review = client.get(reverse("surveys:agents-comments", args=[prefecture.slug])).content.decode()
+    assert "numéro de téléphone" in review
+    client.post(
+        reverse("surveys:agents-comment-review", args=[prefecture.slug, comment.pk]),
+        {f"c{comment.pk}-status": "hidden", f"c{comment.pk}-tags": ["reception"]},
+    )
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HIDDEN and comment.tags == ["reception"]
+    assert CommentLog.objects.get(comment=comment).to_status == "hidden"
+    assert comment.text not in client.get(results_url).content.decode()
+
+
+def test_published_comment_shows_and_hidden_is_final(quality_lead, campaign, service):
+    comment = CommentFactory(response=ResponseFactory(campaign=campaign, service=service))
+    review_comment(comment, actor=quality_lead, status="published", tags=["praise"])
+    review_comment(comment, actor=quality_lead, status="hidden", tags=[])
+    with pytest.raises(SurveyError, match="ne peut pas passer"):
+        review_comment(comment, actor=quality_lead, status="published", tags=[])
+
+
+def test_personal_data_detectors():
+    from engagements.surveys.services import detect_personal_data
+
+    assert detect_personal_data("écrivez à jean.dupont@example.org") == ["email"]
+    assert detect_personal_data("tél 06 12 34 56 78") == ["phone"]
+    assert detect_personal_data("+33 6 12 34 56 78") == ["phone"]
+    assert detect_personal_data("mon numéro étranger 7512345678") == ["foreign_number"]
+    assert detect_personal_data("Très bon accueil, 3 guichets ouverts") == []
+
+
+def test_questionnaire_with_answers_cannot_change_only_be_copied(
+    client_for, quality_lead, prefecture, campaign, service
+):
+    question = campaign.questionnaire.questions.get(code="global")
+    AnswerFactory(response=ResponseFactory(campaign=campaign, service=service), question=question)
+    client = client_for(quality_lead)
+    url = reverse(
+        "surveys:agents-question-edit",
+        args=[prefecture.slug, campaign.questionnaire.pk, question.pk],
+    )
+    response = client.post(
+        url,
+        {
+            "code": "global",
+            "position": 1,
+            "kind": "scale",
+            "criterion": "overall",
+            "text": "Changé ?",
+        },
+    )
+    assert "ne peut plus être modifié" in response.content.decode()
+    question.refresh_from_db()
+    assert question.text != "Changé ?"
+    client.post(
+        reverse(
+            "surveys:agents-questionnaire-copy", args=[prefecture.slug, campaign.questionnaire.pk]
+        ),
+        {"name": "Version 2"},
+    )
+    copy = prefecture.questionnaires.get(name="Version 2")
+    assert copy.questions.count() == campaign.questionnaire.questions.count()
+    assert copy.questions.get(code="global").translations["en"]["text"].startswith("Overall")
+    assert not copy.has_answers()
+    new_question = Question.objects.filter(questionnaire=copy, code="global").get()
+    edit = reverse("surveys:agents-question-edit", args=[prefecture.slug, copy.pk, new_question.pk])
+    client.post(
+        edit,
+        {
+            "code": "global",
+            "position": 1,
+            "kind": "scale",
+            "criterion": "overall",
+            "text": "Changé ?",
+            "text_en": "Changed?",
+        },
+    )
+    new_question.refresh_from_db()
+    assert (new_question.text, new_question.translations["en"]["text"]) == ("Changé ?", "Changed?")
+
+
+def test_site_manager_sees_only_his_sites_campaigns(
+    client_for, site_manager, prefecture, campaign, other_site, other_service
+):
+    other = CampaignFactory(site=other_site, services=[other_service])
+    client = client_for(site_manager)
+    html = client.get(reverse("surveys:agents-campaigns", args=[prefecture.slug])).content.decode()
+    assert campaign.name in html and other.name not in html
+    url = reverse("surveys:agents-campaign", args=[prefecture.slug, other.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_purge_removes_expired_invitations_and_old_set_aside_comments(campaign, service):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from engagements.surveys.models import Invitation
+    from engagements.surveys.services import purge_expired
+
+    Invitation.objects.create(
+        campaign=campaign, service=service, expires_at=timezone.now() - timedelta(days=1)
+    )
+    hidden = CommentFactory(
+        response=ResponseFactory(campaign=campaign),
+        status=CommentStatus.HIDDEN,
+        reviewed_at=timezone.now(),
+    )
+    kept = CommentFactory(
+        response=ResponseFactory(campaign=campaign), published=True, reviewed_at=timezone.now()
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        result = purge_expired()
+    assert result["invitations"] == 1
+    assert not Comment.objects.filter(pk=hidden.pk).exists()
+    assert Comment.objects.filter(pk=kept.pk).exists()
