@@ -1,0 +1,26 @@
+"""The demo: last year's campaigns with seed 002's answer counts, a running star poster,
+a mystery-check round with a crossed check."""
+
+import pytest
+from django.core.management import call_command
+
+from engagements.surveys.enums import CampaignKind, CheckStatus
+from engagements.surveys.models import Campaign, MysteryCheck
+from engagements.surveys.queries import campaign_report
+
+
+@pytest.mark.django_db
+def test_demo_surveys():
+    call_command("seed_demo", verbosity=0)
+    last = Campaign.objects.filter(
+        kind=CampaignKind.CAMPAIGN,
+        starts_on__year=Campaign.objects.latest("starts_on").starts_on.year - 1,
+    )
+    assert sorted(c.responses.count() for c in last) == [105, 176, 194]
+    poster = Campaign.objects.get(kind=CampaignKind.STARS)
+    assert poster.is_open() and poster.responses.exists()
+    overall = [campaign_report(c)["criteria"]["overall"]["rate"] for c in last]
+    assert all(80 <= rate <= 97 for rate in overall)
+    assert MysteryCheck.objects.filter(status=CheckStatus.DONE).exists()
+    crossed = [c for c in MysteryCheck.objects.all() if c.is_crossed]
+    assert {c.status for c in crossed} >= {CheckStatus.DONE, CheckStatus.PLANNED}

@@ -1,0 +1,176 @@
+"""Mystery checks: crossed checks (the checker sees only the grid), scoring, per-service
+results, failed criterion → action, state machine."""
+
+import pytest
+from django.urls import reverse
+
+from engagements.organisation.enums import RoleKind
+from engagements.surveys.enums import CheckStatus
+from engagements.surveys.models import CheckLog, FollowUpAction
+from engagements.surveys.mystery import MysteryCheckError, cancel_check, create_action, record_check
+from engagements.surveys.queries import mystery_results_by_service
+from tests.factories import RoleFactory
+from tests.surveys.factories import GridFactory, MysteryCheckFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crossed(service, other_prefecture):
+    """Prefecture B (beta) checks a service of A (alpha)."""
+    return MysteryCheckFactory(service=service, checker_prefecture=other_prefecture)
+
+
+@pytest.fixture
+def checker(other_prefecture):
+    """An agent of B, the checking prefecture (no role at all in A)."""
+    return RoleFactory(kind=RoleKind.QUALITY_LEAD, prefecture=other_prefecture).user
+
+
+def _perform_url(slug, check):
+    return reverse("surveys:agents-check-perform", args=[slug, check.pk])
+
+
+def _grid_post(check, answers):
+    data = {}
+    for criterion, answer in zip(check.grid.criteria.all(), answers, strict=True):
+        data[f"c{criterion.pk}"] = answer
+        data[f"n{criterion.pk}"] = "" if answer != "no" else "Pas de formule d'accueil"
+    return data
+
+
+def test_crossed_checker_sees_only_the_grid(
+    client_for, checker, crossed, prefecture, other_prefecture
+):
+    client = client_for(checker)
+    todo = client.get(reverse("surveys:agents-checks-todo", args=[other_prefecture.slug]))
+    assert crossed.service.name in todo.content.decode()
+    page = client.get(_perform_url(other_prefecture.slug, crossed))
+    assert page.status_code == 200
+    assert crossed.grid.criteria.first().label in page.content.decode()
+    # Nothing of A through A's slug, nor A's results through B's.
+    for name, kwargs in (
+        ("surveys:agents-checks", {}),
+        ("surveys:agents-check", {"pk": crossed.pk}),
+        ("surveys:agents-campaigns", {}),
+    ):
+        assert (
+            client.get(reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})).status_code
+            == 404
+        )
+    assert (
+        client.get(
+            reverse("surveys:agents-check", args=[other_prefecture.slug, crossed.pk])
+        ).status_code
+        == 404
+    )
+
+
+def test_crossed_check_is_recorded_and_scored_for_the_checked_prefecture(
+    client_for, checker, crossed, other_prefecture, quality_lead, prefecture
+):
+    client = client_for(checker)
+    response = client.post(
+        _perform_url(other_prefecture.slug, crossed),
+        _grid_post(crossed, ["yes", "no", "yes", "na"]),
+    )
+    assert response.status_code == 302
+    crossed.refresh_from_db()
+    assert crossed.status == CheckStatus.DONE
+    assert str(crossed.score) == "66.7"  # 2 of the 3 assessed criteria
+    # Done: the checker cannot open it any more; the checked prefecture sees the results.
+    assert client.get(_perform_url(other_prefecture.slug, crossed)).status_code == 404
+    html = (
+        client_for(quality_lead)
+        .get(reverse("surveys:agents-check", args=[prefecture.slug, crossed.pk]))
+        .content.decode()
+    )
+    assert "non satisfait" in html and "Pas de formule d&#x27;accueil" in html
+    assert [e.to_status for e in CheckLog.objects.filter(check_run=crossed)] == ["done"]
+
+
+def test_incomplete_grid_is_refused_and_kept(client_for, checker, crossed, other_prefecture):
+    data = _grid_post(crossed, ["yes", "no", "yes", "na"])
+    first = crossed.grid.criteria.first()
+    del data[f"c{first.pk}"]
+    response = client_for(checker).post(_perform_url(other_prefecture.slug, crossed), data)
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+    crossed.refresh_from_db()
+    assert crossed.status == CheckStatus.PLANNED
+
+
+def test_failed_criterion_becomes_an_action_once(quality_lead, client_for, prefecture, service):
+    check = MysteryCheckFactory(service=service)
+    criteria = list(check.grid.criteria.all())
+    record_check(
+        check,
+        actor=quality_lead,
+        results={c.pk: (c != criteria[1], "") for c in criteria},
+    )
+    failed = check.results.get(criterion=criteria[1])
+    client = client_for(quality_lead)
+    url = reverse("surveys:agents-check-action", args=[prefecture.slug, failed.pk])
+    client.post(url, {"title": "Former l'équipe à la formule d'accueil"})
+    action = FollowUpAction.objects.get()
+    assert (action.title, action.service, action.result) == (
+        "Former l'équipe à la formule d'accueil",
+        service,
+        failed,
+    )
+    with pytest.raises(MysteryCheckError, match="existe déjà"):
+        create_action(failed, actor=quality_lead, title="")
+    passed = check.results.get(criterion=criteria[0])
+    with pytest.raises(MysteryCheckError, match="non satisfait"):
+        create_action(passed, actor=quality_lead, title="")
+    actions = client.get(reverse("surveys:agents-actions", args=[prefecture.slug])).content.decode()
+    assert "Former l&#x27;équipe" in actions
+
+
+def test_illegal_transitions_raise(quality_lead, service):
+    check = MysteryCheckFactory(service=service)
+    cancel_check(check, actor=quality_lead)
+    with pytest.raises(MysteryCheckError, match="ne peut pas passer"):
+        record_check(
+            check,
+            actor=quality_lead,
+            results={c.pk: (True, "") for c in check.grid.criteria.all()},
+        )
+    with pytest.raises(MysteryCheckError):
+        cancel_check(check, actor=quality_lead)
+
+
+def test_results_per_service(quality_lead, service, other_service):
+    grid = GridFactory(prefecture=service.site.prefecture, criteria=["a", "b"])
+    for svc, outcomes in (
+        (service, [(True, True), (True, False)]),
+        (other_service, [(False, False)]),
+    ):
+        for a, b in outcomes:
+            check = MysteryCheckFactory(service=svc, grid=grid)
+            first, second = grid.criteria.all()
+            record_check(check, actor=quality_lead, results={first.pk: (a, ""), second.pk: (b, "")})
+    rows = {
+        row["service"]: row
+        for row in mystery_results_by_service(service.mystery_checks.model.objects.all())
+    }
+    assert (rows[service]["checks"], rows[service]["met"], rows[service]["assessed"]) == (2, 3, 4)
+    assert str(rows[service]["average"]) == "75.0"
+    assert str(rows[other_service]["average"]) == "0.0"
+
+
+def test_plan_a_crossed_check(client_for, quality_lead, prefecture, service, other_prefecture):
+    grid = GridFactory(prefecture=prefecture)
+    client = client_for(quality_lead)
+    client.post(
+        reverse("surveys:agents-check-plan", args=[prefecture.slug]),
+        {
+            "service": service.pk,
+            "grid": grid.pk,
+            "checker_prefecture": other_prefecture.pk,
+            "planned_on": "2030-01-15",
+        },
+    )
+    check = service.mystery_checks.get()
+    assert check.checker_prefecture == other_prefecture and check.is_crossed
+    assert check.log.get().to_status == "planned"
