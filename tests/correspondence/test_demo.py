@@ -1,0 +1,37 @@
+"""The demo register is shaped like seed 002 and deterministic."""
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from engagements.correspondence.enums import Status, TemplatePurpose, VersionStatus
+from engagements.correspondence.models import Message, TemplateVersion
+from engagements.correspondence.placeholders import missing_blocks
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_a_year_of_messages_and_the_library():
+    call_command("seed_demo", stdout=None)
+    by_site = Counter(Message.objects.values_list("site__slug", flat=True))
+    assert 380 <= by_site["lysville"] <= 400
+    assert (by_site["sainte-aure"], by_site["bellerive"]) == (14, 5)
+    topics = Counter(Message.objects.values_list("topic__name", flat=True))
+    total = sum(topics.values())
+    assert 0.35 < topics["Délai d'instruction des titres de séjour"] / total < 0.51
+    assert 0.29 < topics["Difficulté à obtenir un rendez-vous"] / total < 0.45
+    open_ = Message.objects.filter(status__in=[Status.NEW, Status.ASSIGNED])
+    assert open_.exists()
+    published = TemplateVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    assert published.filter(template__purpose=TemplatePurpose.ACKNOWLEDGEMENT).count() == 2
+    assert published.exclude(template__purpose=TemplatePurpose.ACKNOWLEDGEMENT).count() >= 5
+    for version in published.select_related("template"):
+        blocks = missing_blocks(version.template.channel, version.subject, version.body)
+        assert blocks == [], (version.template.name, blocks)
+    missing = published.get(template__purpose=TemplatePurpose.MISSING_DOCUMENTS)
+    assert "8 jours" in missing.body and "prévenez" in missing.body
+    assert TemplateVersion.objects.filter(status=VersionStatus.SUBMITTED).exists()
+    # Every reference is unique and the counter continues after them.
+    references = list(Message.objects.values_list("reference", flat=True))
+    assert len(references) == len(set(references))
