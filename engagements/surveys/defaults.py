@@ -95,8 +95,8 @@ STARS = [
         "commentaire",
         QuestionKind.TEXT,
         "",
-        "Un commentaire ? (facultatif)",
-        "Any comment? (optional)",
+        "Un commentaire ?",
+        "Any comment?",
     ),
 ]
 

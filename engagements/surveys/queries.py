@@ -312,7 +312,7 @@ def campaign_results(campaign: Campaign, *, service_ids: set[int] | None = None)
     }
 
 
-def bar_chart(rows: list[dict], *, bar_x: int = 320, scale: int = 3) -> dict:
+def bar_chart(rows: list[dict], *, bar_x: int = 340, scale: int = 3) -> dict:
     """Geometry of a horizontal bar chart of rates (0–100 %), for an inline SVG."""
     bars = []
     for i, row in enumerate(rows):

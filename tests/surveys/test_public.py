@@ -153,3 +153,20 @@ def test_invitation_after_a_visit_is_single_use(
 def test_no_invitation_without_a_running_campaign(prefecture, service, mailoutbox):
     assert invite_after_visit(prefecture, service, "x@example.test") is None
     assert mailoutbox == []
+
+
+def test_end_of_call_survey_has_two_questions_and_its_own_channel(client, site, service):
+    call = CampaignFactory(site=site, services=[service], end_of_call=True)
+    short = client.get(reverse("surveys:campaign", args=[call.token]))
+    assert short.status_code == 302
+    page = client.get(short["Location"]).content.decode()
+    assert page.count("<fieldset") == 2
+    client.post(short["Location"], {"q_reponse": "2", "q_global": "5"})
+    assert Response.objects.get().channel == Channel.END_OF_CALL
+
+
+def test_api_publishes_aggregates_only(client, campaign, prefecture):
+    listing = client.get(f"/api/v1/prefectures/{prefecture.slug}/surveys").json()
+    assert [c["id"] for c in listing] == [campaign.pk]
+    report = client.get(f"/api/v1/prefectures/{prefecture.slug}/surveys/{campaign.pk}/report")
+    assert report.json()["questions"]["global"]["rate"] is None

@@ -1,0 +1,58 @@
+"""Published survey figures (aggregates only; nothing under 5 answers — indicators.md)."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from engagements.organisation.queries import public_prefectures
+
+from .models import Campaign
+from .queries import campaign_report
+
+router = Router(tags=["surveys"])
+
+
+class Figure(Schema):
+    criterion: str
+    answers: int
+    satisfied: int
+    rate: float | None
+    net: float | None
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    kind: str
+    site: str
+    starts_on: str
+    ends_on: str | None
+
+
+class ReportOut(Schema):
+    questions: dict[str, Figure]
+    criteria: dict[str, Figure]
+
+
+@router.get("/prefectures/{slug}/surveys", response=list[CampaignOut])
+def campaigns(request, slug: str):
+    prefecture = get_object_or_404(public_prefectures(), slug=slug)
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "kind": c.kind,
+            "site": c.site.slug,
+            "starts_on": c.starts_on.isoformat(),
+            "ends_on": c.ends_on.isoformat() if c.ends_on else None,
+        }
+        for c in Campaign.objects.filter(prefecture=prefecture).select_related("site")
+    ]
+
+
+@router.get("/prefectures/{slug}/surveys/{campaign_id}/report", response=ReportOut)
+def report(request, slug: str, campaign_id: int):
+    prefecture = get_object_or_404(public_prefectures(), slug=slug)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("questionnaire"), prefecture=prefecture, pk=campaign_id
+    )
+    return campaign_report(campaign)
