@@ -30,7 +30,10 @@ class PartnerToken(HttpBearer):
         )
         if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.last_used_at is None or found.last_used_at < now - timedelta(minutes=5):
+            # At most one write per token every 5 minutes: a rush must not queue on it.
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         return found
 
 

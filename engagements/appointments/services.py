@@ -277,6 +277,10 @@ def book_slot(
         raise BookingError(_("Indiquez au moins un courriel ou un téléphone."), "invalid")
     if online and not person.email:
         raise BookingError(_("Indiquez votre adresse électronique."), "invalid")
+    # Fast answer in a rush: a full slot (and no stale hold to free) is refused before the
+    # per-person queries. The conditional UPDATE below stays the real guard.
+    if slot.booked >= slot.capacity and not release_expired_holds(now=now, slot=slot):
+        raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
     existing = existing_active_booking(procedure, person)
     if existing is not None:
         raise _duplicate(existing)
