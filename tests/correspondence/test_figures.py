@@ -1,0 +1,111 @@
+"""Figures (docs/indicators.md) by dimension, on the agents' page and as CSV; API."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from engagements.correspondence import queries
+from engagements.correspondence.models import Message
+from engagements.organisation.enums import Channel, Indicator
+from engagements.organisation.models import Target
+from tests.correspondence.factories import MessageFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(prefecture, service, other_service):
+    topic = TopicFactory(prefecture=prefecture, name="Prise de rendez-vous")
+    # Monday 2 March 2026, courriel (5 days, due 9 March).
+    MessageFactory(service=service, topic=topic, answered_on_time=True)  # delay 1
+    MessageFactory(service=service, topic=topic, status="answered", answered_on=date(2026, 3, 16))
+    MessageFactory(service=other_service, letter=True, complaint=True)  # due 16 March
+    MessageFactory(service=other_service, spam=True)
+    MessageFactory(service=service, received_on=date(2025, 3, 3), answered_on_time=True)
+    return topic
+
+
+def test_breakdowns_by_site_service_channel_kind_topic_and_month(prefecture, site, register):
+    qs = queries.year_messages(prefecture, 2026)
+    at = date(2026, 3, 31)
+    by_site = {row["label"]: row for row in queries.breakdown(qs, at=at, by="site")}
+    assert by_site[site.name]["answered"] == 2 and by_site[site.name]["rate_on_time"] == 50.0
+    other = next(row for name, row in by_site.items() if name != site.name)
+    assert (other["late"], other["excluded"], other["rate_on_time"]) == (1, 1, 0.0)
+    by_topic = {row["label"]: row for row in queries.breakdown(qs, at=at, by="topic")}
+    assert by_topic["Prise de rendez-vous"]["average_delay"] == 5.5  # (1 + 10) / 2
+    by_channel = {row["key"]: row for row in queries.breakdown(qs, at=at, by="channel")}
+    assert by_channel[Channel.LETTER]["late"] == 1
+    months = queries.breakdown(qs, at=at, by="month")
+    assert [row["label"] for row in months] == ["03/2026"]
+    assert {row["key"] for row in queries.breakdown(qs, at=at, by="kind")} == {
+        "information",
+        "complaint",
+    }
+    assert len(queries.breakdown(qs, at=at, by="service")) == 2
+
+
+def test_figures_page_shows_value_target_and_previous_year(
+    prefecture, register, quality_lead, client_for
+):
+    Target.objects.create(
+        prefecture=prefecture, year=2026, indicator=Indicator.CORRESPONDENCE_RATE, value=75
+    )
+    client = client_for(quality_lead)
+    url = reverse("correspondence:agents-figures", args=[prefecture.slug])
+    response = client.get(url, {"year": 2026, "at": "2026-03-31"})
+    context = response.context
+    assert context["total"]["rate_on_time"] == pytest.approx(33.3)
+    assert context["previous"]["answered"] == 1
+    assert context["target_rate"] == 75 and not context["rate_met"]
+    body = response.content.decode()
+    assert "<caption>" in body and "33,3 %" in body
+    csv = client.get(
+        reverse("correspondence:agents-figures-csv", args=[prefecture.slug]),
+        {"year": 2026, "at": "2026-03-31"},
+    ).content.decode()
+    assert "ensemble;2026;;2;1;1;0;1;33.3;5.5" in csv
+    assert "topic;Prise de rendez-vous;2;2;1;0;0;0;50.0;5.5" in csv
+
+
+def test_agent_figures_are_limited_to_his_scope(prefecture, register, site_manager, client_for):
+    response = client_for(site_manager).get(
+        reverse("correspondence:agents-figures", args=[prefecture.slug]),
+        {"year": 2026, "at": "2026-03-31"},
+    )
+    assert response.context["total"]["answered"] == 2
+    assert response.context["total"]["late"] == 0
+
+
+def test_api_gives_the_yearly_figures(prefecture, register, client):
+    response = client.get(
+        f"/api/v1/prefectures/{prefecture.slug}/correspondence/2026?at=2026-03-31"
+    )
+    assert response.status_code == 200
+    assert response.json()["answered"] == 2 and response.json()["late"] == 1
+    assert Message.objects.count() == 5
+
+
+def test_schedules_and_housekeeping_are_registered():
+    from engagements import jobs
+    from engagements.organisation.jobs import _TASKS
+
+    names = {job.name for job in jobs.registered_schedules()}
+    assert {"correspondence-fetch-mail", "correspondence-due-alerts"} <= names
+    assert "engagements.correspondence.jobs.purge" in _TASKS
+
+
+def test_duplicate_actions_from_the_message_page(prefecture, service, agent, client_for):
+    first = MessageFactory(service=service)
+    second = MessageFactory(service=service, suspected_duplicate_of=first)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-duplicate", args=[prefecture.slug, second.pk])
+    page = client.get(reverse("correspondence:agents-detail", args=[prefecture.slug, second.pk]))
+    assert "Doublon possible de" in page.content.decode()
+    client.post(url, {"action": "link", "original": first.reference})
+    second.refresh_from_db()
+    assert second.duplicate_of == first and second.suspected_duplicate_of is None
+    client.post(url, {"action": "merge", "original": first.reference})
+    second.refresh_from_db()
+    assert second.status == "closed" and second.closed_reason == "duplicate"
