@@ -1,0 +1,194 @@
+"""Demo appointments: procedures at each demo site, slots for the coming weeks, bookings in
+every status, and last month's history with about 30 % no-shows (before reminders)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, time, timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from . import services
+from .enums import BookingStatus, Channel, WaitlistStatus
+from .models import Booking, BookingLog, Procedure, ScheduleRule, Slot, WaitlistEntry
+
+FIRST_NAMES = [
+    "Amina", "Bruno", "Chloé", "Dimitri", "Elif", "Fatou", "Gaspard", "Hanna", "Ibrahim",
+    "Jeanne", "Kenji", "Leïla", "Marius", "Nadia", "Omar", "Paula", "Quentin", "Rokia",
+    "Samuel", "Tania", "Ugo", "Vesna", "Wassim", "Yasmine", "Zoé",
+]  # fmt: skip
+LAST_NAMES = [
+    "Abadie", "Benali", "Carvalho", "Diallo", "Estève", "Fofana", "Garnier", "Haddad",
+    "Ivanova", "Jolivet", "Kouassi", "Lemaire", "Mendes", "Nguyen", "Ouattara", "Perrin",
+    "Quéré", "Rakoto", "Sarr", "Traoré", "Urvoy", "Vidal", "Weber", "Yilmaz", "Zerbib",
+]  # fmt: skip
+
+SEJOUR_DOCS = (
+    "Passeport ou pièce d'identité\nConvocation ou récapitulatif de rendez-vous\n"
+    "Titre de séjour actuel ou récépissé\nTimbre fiscal électronique"
+)
+
+# (service key, name, English name, minutes, capacity, options, weekly ranges)
+PROCEDURES = [
+    ("lysville/sejour", "Remise de titre de séjour", "Residence permit collection", 15, 2,
+     {"documents": SEJOUR_DOCS, "asks_foreign_number": True},
+     [(d, time(9), time(12)) for d in range(5)] + [(d, time(13, 30), time(16)) for d in range(4)]),
+    ("lysville/sejour", "Renouvellement de titre de séjour", "Residence permit renewal", 30, 1,
+     {"documents": SEJOUR_DOCS, "asks_foreign_number": True, "requires_permit_expiry": True,
+      "priority_share": 25, "no_show_policy": "wait"},
+     [(d, time(9), time(12)) for d in (0, 2, 4)]),
+    ("lysville/naturalisations", "Naturalisation — entretien", "Naturalisation interview", 45, 1,
+     {"documents": "Convocation\nPièce d'identité\nOriginaux des pièces du dossier",
+      "opens_days_ahead": 56},
+     [(d, time(9), time(12)) for d in (1, 3)]),
+    ("lysville/cert", "Titre d'identité républicain / DCEM", "Travel document (TIR/DCEM)",
+     20, 1, {"documents": "Titre de séjour du parent\nActe de naissance de l'enfant\nPhoto"},
+     [(d, time(14), time(16)) for d in (0, 3)]),
+    ("sainte-aure/sejour", "Remise de titre de séjour", "Residence permit collection", 15, 1,
+     {"documents": SEJOUR_DOCS, "asks_foreign_number": True},
+     [(d, time(9), time(11, 30)) for d in (1, 3)]),
+    ("pan-lysville/accompagnement", "Point d'accueil numérique — accompagnement",
+     "Digital help desk — assisted online procedures", 30, 2,
+     {"documents": "Identifiants de connexion (France Connect, ANEF…)\nPièces à téléverser",
+      "languages": "français, anglais, arabe"},
+     [(d, time(9), time(12)) for d in range(5)]),
+]  # fmt: skip
+
+
+def _service(ctx, key: str):
+    services = ctx.services
+    if key in services:
+        return services[key]
+    site_slug = key.split("/")[0]
+    return next((s for k, s in services.items() if k.startswith(site_slug + "/")), None)
+
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHANNELS = [Channel.ONLINE, Channel.AGENT, Channel.PARTNER, Channel.API]
+
+
+def _booking(rng, procedure, slot, status, person: int, now) -> Booking:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    created = slot.starts_at - timedelta(days=rng.randint(2, 30))
+    came = status in (BookingStatus.ATTENDED, BookingStatus.LATE)
+    held = status == BookingStatus.HELD
+    ascii_name = f"{first}.{last}".lower().translate(str.maketrans("ïéèë", "ieee"))
+    expires = None
+    if procedure.requires_permit_expiry:
+        day = timezone.localtime(slot.starts_at).date()
+        expires = day + timedelta(days=rng.randint(20, 100))
+    return Booking(
+        reference="D" + "".join(rng.choice(ALPHABET) for _ in range(7)),
+        procedure=procedure,
+        slot=slot,
+        status=status,
+        channel=rng.choices(CHANNELS, weights=[80, 10, 6, 4])[0],
+        first_name=first,
+        last_name=last,
+        email=f"{ascii_name}.{person}@exemple.test",
+        phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
+        f"{person % 100:02d}",
+        foreign_number=str(rng.randint(10**9, 10**10 - 1)) if procedure.asks_foreign_number else "",
+        permit_expires_on=expires,
+        created_at=created,
+        confirmed_at=None if held else created,
+        hold_expires_at=now + timedelta(minutes=10) if held else None,
+        checked_in_at=slot.starts_at + timedelta(minutes=rng.randint(-10, 20)) if came else None,
+        cancelled_at=created + timedelta(days=1) if "cancelled" in status else None,
+    )
+
+
+def seed(ctx) -> None:
+    rng = ctx.rng
+    today = ctx.today
+    prefecture = ctx.prefecture
+    procedures: list[Procedure] = []
+    for key, name, name_en, minutes, capacity, options, ranges in PROCEDURES:
+        service = _service(ctx, key)
+        if service is None:
+            continue
+        procedure = Procedure.objects.create(
+            prefecture=prefecture,
+            site=service.site,
+            service=service,
+            name=name,
+            name_en=name_en,
+            duration_minutes=minutes,
+            capacity=capacity,
+            **options,
+        )
+        ScheduleRule.objects.bulk_create(
+            ScheduleRule(procedure=procedure, weekday=d, starts_at=a, ends_at=b)
+            for d, a, b in ranges
+        )
+        services.generate_slots(
+            procedure, start=today - timedelta(days=35), end=today + timedelta(days=35)
+        )
+        procedures.append(procedure)
+
+    now = timezone.now()
+    bookings: list[Booking] = []
+    booked: Counter[int] = Counter()
+    person = 0
+    for procedure in procedures:
+        for slot in procedure.slots.all():
+            days_ahead = (timezone.localtime(slot.starts_at).date() - today).days
+            for _seat in range(slot.capacity):
+                past = slot.starts_at < now
+                fill = 0.85 if past else max(0.15, 0.8 - days_ahead * 0.025)
+                if rng.random() > fill:
+                    continue
+                person += 1
+                if past:
+                    roll = rng.random()
+                    status = (
+                        BookingStatus.NO_SHOW
+                        if roll < 0.27
+                        else BookingStatus.LATE
+                        if roll < 0.31
+                        else BookingStatus.CANCELLED_BY_USER
+                        if roll < 0.37
+                        else BookingStatus.EXPIRED
+                        if roll < 0.38
+                        else BookingStatus.ATTENDED
+                    )
+                else:
+                    roll = rng.random()
+                    status = (
+                        BookingStatus.CANCELLED_BY_USER
+                        if roll < 0.08
+                        else BookingStatus.CANCELLED_BY_SERVICE
+                        if roll < 0.1
+                        else BookingStatus.HELD
+                        if roll < 0.12 and days_ahead > 1
+                        else BookingStatus.CONFIRMED
+                    )
+                booking = _booking(rng, procedure, slot, status, person, now)
+                booking.set_identity_keys()
+                bookings.append(booking)
+                if status in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+                    booked[slot.pk] += 1
+    Booking.objects.bulk_create(bookings, batch_size=500)
+    for slot_id, count in booked.items():
+        Slot.objects.filter(pk=slot_id).update(booked=F("booked") + count)
+    BookingLog.objects.bulk_create(
+        [
+            BookingLog(booking=b, at=b.created_at, from_status="", to_status=b.status, note="Démo")
+            for b in Booking.objects.filter(procedure__prefecture=prefecture)
+        ],
+        batch_size=500,
+    )
+    # A waiting list on the naturalisation interviews (always full).
+    naturalisation = next((p for p in procedures if p.name.startswith("Naturalisation")), None)
+    if naturalisation:
+        for i in range(4):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            WaitlistEntry.objects.create(
+                procedure=naturalisation,
+                first_name=first,
+                last_name=last,
+                email=f"attente.{i}@exemple.test",
+                status=WaitlistStatus.WAITING,
+                created_at=datetime.combine(today, time(8)).astimezone() - timedelta(days=i),
+            )
