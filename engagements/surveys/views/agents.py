@@ -18,7 +18,7 @@ from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
 
 from .. import services
-from ..enums import CommentStatus, QuestionKind
+from ..enums import CommentStatus, CommentTag, Criterion, QuestionKind
 from ..forms import (
     CampaignForm,
     CopyForm,
@@ -27,8 +27,8 @@ from ..forms import (
     QuestionForm,
     ReviewForm,
 )
-from ..models import Campaign, Comment, Question, Questionnaire
-from ..queries import bar_chart, campaign_results
+from ..models import Answer, Campaign, Comment, Question, Questionnaire
+from ..queries import bar_chart, campaign_results, figures_by
 from ..services import PERSONAL_DATA_LABELS, SurveyError
 
 
@@ -63,7 +63,17 @@ def _short_url(request: HttpRequest, campaign: Campaign, service=None) -> str:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     from django.db.models import Count
 
-    campaigns = _campaigns(request).annotate(responses_count=Count("responses"))
+    campaigns = list(_campaigns(request).annotate(responses_count=Count("responses")))
+    # Overall satisfaction of every campaign in one query (its own question, indicators.md).
+    overall = figures_by(
+        Answer.objects.filter(
+            response__campaign__in=campaigns, question__criterion=Criterion.OVERALL
+        ),
+        "response__campaign_id",
+    )
+    for campaign in campaigns:
+        figure = overall.get(campaign.pk, {"criteria": {}})["criteria"].get(Criterion.OVERALL)
+        campaign.overall = figure.as_dict() if figure else {"rate": None}
     pending = request.access.scope(
         Comment.objects.filter(status=CommentStatus.PENDING),
         request.prefecture,
@@ -108,11 +118,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
     results = campaign_results(campaign, service_ids=_visible_services(request))
-    comments = (
+    comments = list(
         Comment.objects.filter(response__campaign=campaign, status=CommentStatus.PUBLISHED)
         .select_related("response__service")
         .order_by("-pk")[:50]
     )
+    for comment in comments:
+        comment.tag_labels = [CommentTag(t).label for t in comment.tags if t in CommentTag.values]
     return render_agents(
         request,
         "surveys/agents/results.html",
