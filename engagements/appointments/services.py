@@ -465,6 +465,31 @@ def confirm_day_before(booking: Booking) -> Booking:
     return booking
 
 
+def cancel_unconfirmed_day_before(*, now: datetime | None = None) -> int:
+    """No-show policy: a booking that had to be confirmed the day before and was not is
+    cancelled early on the day, so the seat can go to the waiting list."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    pending = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED,
+        needs_day_before_confirmation=True,
+        day_before_confirmed_at__isnull=True,
+        slot__starts_at__gte=start,
+        slot__starts_at__lt=start + timedelta(days=1),
+    )
+    cancelled = 0
+    for booking in pending:
+        try:
+            cancel_booking(
+                booking, by_service=True, note="Venue non confirmée la veille (politique d'absence)"
+            )
+            cancelled += 1
+        except BookingError:
+            continue  # changed meanwhile (cancelled by the person, checked in…)
+    return cancelled
+
+
 # --- the day at the counter --------------------------------------------------------------
 
 

@@ -4,10 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from engagements import antibot
+from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Slot
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
@@ -123,3 +125,28 @@ def test_english_pages(client, service):
     response = client.get("/en" + reverse("appointments:terms", args=[procedure.pk]))
     assert response.status_code == 200
     assert procedure.name_en in response.content.decode()
+
+
+def test_reschedule_through_the_manage_link(client, service):
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
+    later = SlotFactory(
+        procedure=booking.procedure, starts_at=booking.slot.starts_at + timedelta(days=1)
+    )
+    url = reverse("appointments:reschedule", args=[booking.token])
+    page = client.get(url, {"semaine": timezone.localtime(later.starts_at).date().isoformat()})
+    assert f'value="{later.pk}"' in page.content.decode()
+    client.post(url, {"slot": later.pk})
+    booking.refresh_from_db()
+    assert booking.slot == later and booking.reschedule_count == 1
+
+
+def test_late_rebooking_link_opens_the_week_for_six_weeks(client, service, agent):
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
+    services.record_attendance(booking, BookingStatus.LATE, actor=agent)
+    booking.refresh_from_db()
+    url = reverse("appointments:rebook", args=[booking.rebooking_token])
+    assert client.get(url)["Location"] == reverse("appointments:slots", args=[booking.procedure_id])
+    with time_machine.travel(timezone.now() + timedelta(days=43)):
+        fresh = client.__class__()
+        response = fresh.get(url)
+        assert response["Location"] == reverse("appointments:terms", args=[booking.procedure_id])

@@ -308,3 +308,35 @@ def test_purge_blanks_personal_details_after_three_months_and_keeps_counts():
     assert upcoming.email != ""
     assert Booking.objects.count() == 3
     assert recent.pk
+
+
+def test_unconfirmed_bookings_under_the_no_show_policy_are_cancelled_on_the_day(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    start = timezone.make_aware(timezone.datetime(2026, 12, 10, 10, 0))
+    confirmed = BookingFactory(slot__starts_at=start, needs_day_before_confirmation=True)
+    services.confirm_day_before(confirmed)
+    silent = BookingFactory(
+        slot__starts_at=start + timedelta(hours=1), needs_day_before_confirmation=True
+    )
+    ordinary = BookingFactory(slot__starts_at=start + timedelta(hours=2))
+    with (
+        time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 10, 6, 30))),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.cancel_unconfirmed_day_before() == 1
+    statuses = {b.pk: b.status for b in Booking.objects.all()}
+    assert statuses[silent.pk] == BookingStatus.CANCELLED_BY_SERVICE
+    assert statuses[confirmed.pk] == statuses[ordinary.pk] == BookingStatus.CONFIRMED
+    assert mailoutbox[0].to == [silent.email]
+
+
+def test_moving_a_slot_tells_the_people_booked(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = BookingFactory()
+    new_start = booking.slot.starts_at + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_slot(booking.slot, new_start, actor=agent)
+    assert Slot.objects.get(pk=booking.slot_id).starts_at == new_start
+    assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
