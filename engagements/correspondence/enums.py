@@ -30,6 +30,7 @@ class EventKind(models.TextChoices):
     CREATED = "created", "Enregistrement"
     ASSIGNED = "assigned", "Attribution"
     ANSWERED = "answered", "Réponse"
+    ANSWER_SENT = "answer_sent", "Réponse envoyée par courriel"
     CLOSED = "closed", "Clôture"
     REOPENED = "reopened", "Réouverture"
     COMMENT = "comment", "Commentaire interne"

@@ -14,12 +14,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
-from engagements.forms import DsfrForm
+from engagements.forms import DsfrForm, DsfrModelForm
 from engagements.organisation.enums import Channel, RoleKind
 from engagements.organisation.models import Service, Site
 
 from .enums import AnswerChannel, ClosedReason, Kind, Status, TemplatePurpose
-from .models import Topic
+from .models import RegisterSettings, Topic
 
 
 class ProjectFormRenderer(DjangoTemplates):
@@ -322,3 +322,32 @@ class FiguresForm(DsfrForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Vide : aujourd'hui.",
     )
+
+
+class RegisterSettingsForm(DsfrModelForm):
+    class Meta:
+        model = RegisterSettings
+        fields = ["retention_years", "observation_days", "duplicate_window"]
+
+    def clean_retention_years(self):
+        value = self.cleaned_data["retention_years"]
+        if not 1 <= value <= 10:
+            raise forms.ValidationError("Choisissez une durée entre 1 et 10 ans.")
+        return value
+
+
+class TopicForm(DsfrModelForm):
+    class Meta:
+        model = Topic
+        fields = ["name", "position"]
+        labels = {"name": "Nouveau thème"}
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.prefecture = prefecture
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Topic.objects.filter(prefecture=self.instance.prefecture, name__iexact=name).exists():
+            raise forms.ValidationError("Ce thème existe déjà.")
+        return name

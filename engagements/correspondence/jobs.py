@@ -3,8 +3,11 @@
 
 def fetch_mail() -> dict:
     from .services.ingestion import ingest_all_mailboxes
+    from .services.messages import resend_missing_acknowledgements
 
-    return ingest_all_mailboxes()
+    results = ingest_all_mailboxes()
+    results["accusés de réception renvoyés"] = str(resend_missing_acknowledgements())
+    return results
 
 
 def due_alerts() -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agents, library, public
+from .views import agents, library, public, settings
 
 app_name = "correspondence"
 
@@ -29,6 +29,13 @@ agents_urlpatterns = [
     path(f"{P}/<int:pk>/accuse-reception.pdf", agents.ack_letter, name="agents-ack-letter"),
     path(f"{P}/reponses/<int:answer_pk>/courrier.pdf", agents.answer_pdf, name="agents-answer-pdf"),
     path(f"{P}/pieces/<int:attachment_pk>/", agents.attachment, name="agents-attachment"),
+    path(f"{P}/parametres/", settings.register_settings, name="agents-settings"),
+    path(f"{P}/parametres/themes/", settings.add_topic, name="agents-topic-add"),
+    path(
+        f"{P}/parametres/themes/<int:topic_pk>/",
+        settings.toggle_topic,
+        name="agents-topic-toggle",
+    ),
     path(f"{P}/chiffres/", agents.figures, name="agents-figures"),
     path(f"{P}/chiffres.csv", agents.figures_csv, name="agents-figures-csv"),
     path(f"{P}/modeles/", library.index, name="agents-templates"),

@@ -2,7 +2,12 @@
 
 from engagements.correspondence.enums import AnswerChannel
 from engagements.correspondence.models import Answer, Attachment
-from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
+from tests.correspondence.factories import (
+    MessageFactory,
+    TemplateFactory,
+    TopicFactory,
+    VersionFactory,
+)
 
 
 def cases(prefecture, site, service) -> dict[str, dict]:
@@ -18,7 +23,11 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         message=message, file="correspondence/x.pdf", name="x.pdf", content_type="", size=1
     )
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), submitted=True)
+    topic = TopicFactory(prefecture=prefecture)
     return {
+        "correspondence:agents-settings": {},
+        "correspondence:agents-topic-add": {},
+        "correspondence:agents-topic-toggle": {"topic_pk": topic.pk},
         "correspondence:agents-list": {},
         "correspondence:agents-bulk-assign": {},
         "correspondence:agents-new": {},

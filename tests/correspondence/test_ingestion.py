@@ -144,3 +144,17 @@ def test_a_wrong_password_is_reported_and_other_mailboxes_continue(
     assert Message.objects.count() == 1
     broken.refresh_from_db()
     assert "impossible" in broken.last_error
+
+
+def test_fetch_mail_command(mailbox, imap_server):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    imap_server.deliver(mailbox.username, mail().as_bytes())
+    out = StringIO()
+    call_command("fetch_mail", stdout=out)
+    reference = Message.objects.get().reference
+    assert f"1 créé(s) {reference}" in out.getvalue()
+    call_command("fetch_mail", stdout=out)
+    assert "0 créé(s)" in out.getvalue() and "1 déjà lu(s)" in out.getvalue()

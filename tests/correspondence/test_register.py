@@ -191,3 +191,22 @@ def test_daily_alert_lists_late_and_due_tomorrow(prefecture, service, quality_le
     assert late.reference in to_service.body and soon.reference in to_service.body
     assert "1 en retard, 1 à traiter" in to_service.subject
     assert any(m.to == ["qualite@example.test"] for m in mailoutbox)
+
+
+def test_a_mail_server_failure_keeps_the_message_and_is_retried(
+    prefecture, service, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from engagements.correspondence.services.messages import resend_missing_acknowledgements
+    from tests.mail import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.EMAIL_TIMEOUT = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        message = create(prefecture, service)
+    message.refresh_from_db()
+    assert message.reference == "2026-000001" and message.acknowledged_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert resend_missing_acknowledgements(days=100000) == 1
+    assert mailoutbox[0].to == ["lea.martin@example.test"]
+    assert resend_missing_acknowledgements(days=100000) == 0

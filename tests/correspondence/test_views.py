@@ -203,3 +203,21 @@ def test_contact_is_a_call_to_action_on_the_prefecture_page(prefecture, client):
     page = client.get(reverse("organisation:prefecture", args=[prefecture.slug]))
     assert reverse("correspondence:contact", args=[prefecture.slug]) in page.content.decode()
     assert "Nous écrire" in page.content.decode()
+
+
+def test_quality_lead_sets_retention_and_topics(prefecture, quality_lead, agent, client_for):
+    client = client_for(quality_lead)
+    url = reverse("correspondence:agents-settings", args=[prefecture.slug])
+    assert client.get(url).status_code == 200
+    client.post(url, {"retention_years": 3, "observation_days": 15, "duplicate_window": 10})
+    assert prefecture.correspondence_settings.retention_years == 3
+    bad = client.post(url, {"retention_years": 40, "observation_days": 15, "duplicate_window": 10})
+    assert "entre 1 et 10 ans" in bad.content.decode()
+    add = reverse("correspondence:agents-topic-add", args=[prefecture.slug])
+    client.post(add, {"name": "Prise de rendez-vous", "position": 1})
+    client.post(add, {"name": "prise de rendez-vous", "position": 2})
+    topic = prefecture.topics.get()
+    client.post(reverse("correspondence:agents-topic-toggle", args=[prefecture.slug, topic.pk]))
+    topic.refresh_from_db()
+    assert not topic.is_active
+    assert client_for(agent).get(url).status_code == 403

@@ -92,13 +92,14 @@ def _attachments(mail: EmailMessage) -> list[ContentFile]:
 
 
 def _received_on(mail: EmailMessage) -> date:
+    """The Date header's day, never later than today (a wrong clock cannot delay a due date)."""
+    today = timezone.localdate()
     try:
         when = parsedate_to_datetime(str(mail.get("Date")))
-        if when.tzinfo is None:
-            return when.date()
-        return timezone.localtime(when).date()
     except (TypeError, ValueError):
-        return timezone.localdate()
+        return today
+    day = when.date() if when.tzinfo is None else timezone.localtime(when).date()
+    return min(day, today)
 
 
 def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:

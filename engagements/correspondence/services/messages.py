@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -107,11 +108,11 @@ def find_suspected_duplicate(message: Message) -> Message | None:
         start -= timedelta(days=1)
         if calendar.is_working_day(start):
             counted += 1
-    same_sender = Q()
+    # The e-mail address identifies a person; the name only when there is no address.
     if message.sender_email:
-        same_sender |= Q(sender_email__iexact=message.sender_email)
-    if message.sender_name:
-        same_sender |= Q(sender_name__iexact=message.sender_name)
+        same_sender = Q(sender_email__iexact=message.sender_email)
+    else:
+        same_sender = Q(sender_name__iexact=message.sender_name, sender_email="")
     candidates = (
         Message.objects.filter(prefecture=message.prefecture, received_on__gte=start)
         .filter(same_sender)
@@ -219,7 +220,7 @@ def create_message(
             log_event(message, EventKind.DUPLICATE_FLAGGED, text=f"Doublon possible de {duplicate}")
         wants_mail = channel in (Channel.EMAIL, Channel.WEB_FORM, Channel.SP_PLUS)
         if acknowledge and wants_mail and message.sender_email:
-            transaction.on_commit(lambda: send_acknowledgement(message.pk))
+            transaction.on_commit(lambda: _safely(send_acknowledgement, message.pk))
     return message
 
 
@@ -231,6 +232,34 @@ def add_attachment(message: Message, upload: UploadedFile, *, name: str = "") ->
         content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         size=upload.size,
     )
+
+
+def _safely(send, pk: int) -> None:
+    """Run a mail side effect after commit; a mail server failure must not turn the
+    already-saved registration into an error page. Failures are logged and retried."""
+    try:
+        send(pk)
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("mail failed", extra={"func": send.__name__, "pk": pk, "error": str(exc)})
+
+
+def resend_missing_acknowledgements(*, days: int = 3) -> int:
+    """Retry acknowledgements that could not be sent (mail server down) in the last days."""
+    since = timezone.now() - timedelta(days=days)
+    pending = Message.objects.filter(
+        acknowledged_at__isnull=True,
+        created_at__gte=since,
+        channel__in=[Channel.EMAIL, Channel.WEB_FORM, Channel.SP_PLUS],
+        status__in=[Status.NEW, Status.ASSIGNED],
+    ).exclude(sender_email="")
+    sent = 0
+    for pk in pending.values_list("pk", flat=True):
+        try:
+            send_acknowledgement(pk)
+        except (OSError, smtplib.SMTPException):
+            break  # still down: try again at the next run
+        sent += 1
+    return sent
 
 
 def published_version(
@@ -363,7 +392,7 @@ def answer_message(
         event.text = f"{AnswerChannel(channel).label} — {answer.subject}"
         event.save()
         if send and channel == AnswerChannel.EMAIL:
-            transaction.on_commit(lambda: send_answer(answer.pk))
+            transaction.on_commit(lambda: _safely(send_answer, answer.pk))
     return answer
 
 
@@ -387,6 +416,7 @@ def send_answer(answer_pk: int) -> None:
         language=message.language,
     )
     Answer.objects.filter(pk=answer.pk).update(email_message_id=message_id)
+    log_event(message, EventKind.ANSWER_SENT, text=f"Envoyée à {message.sender_email}")
 
 
 def close_message(message: Message, *, reason: str, actor, note: str = "") -> Message:
