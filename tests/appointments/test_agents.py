@@ -94,3 +94,17 @@ def test_csv_export_and_figures(client_for, quality_lead, prefecture, today_book
     assert (
         client.get(reverse("appointments:agents-index", args=[prefecture.slug])).status_code == 200
     )
+
+
+def test_scanning_the_qr_code_into_the_search_opens_the_booking(
+    client_for, agent, prefecture, today_bookings
+):
+    from engagements.appointments.documents import checkin_url
+
+    booking = today_bookings[1]
+    response = client_for(agent).get(
+        reverse("appointments:agents-day", args=[prefecture.slug]), {"q": checkin_url(booking)}
+    )
+    assert response["Location"] == reverse(
+        "appointments:agents-booking", args=[prefecture.slug, booking.pk]
+    )

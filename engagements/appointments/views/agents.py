@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
@@ -79,6 +80,13 @@ def day(request: HttpRequest) -> HttpResponse:
     if procedure_id.isdigit():
         bookings = bookings.filter(procedure_id=int(procedure_id))
     query = request.GET.get("q", "").strip()
+    # A handheld scanner types the QR code's content (the check-in URL) into the search box.
+    scanned = re.search(r"/accueil/([A-Za-z0-9]{6,12})/?$", query)
+    if scanned:
+        found = _bookings(request).filter(reference=scanned.group(1).upper()).first()
+        if found:
+            return redirect("appointments:agents-booking", request.prefecture.slug, found.pk)
+        query = scanned.group(1)
     if query:
         bookings = bookings.filter(
             Q(last_name__icontains=query)

@@ -1,0 +1,55 @@
+"""The day at the counter in a real browser: an agent finds a person by name, checks her
+in, opens the certificate; the calendar shows the week. axe-core clean."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from engagements.appointments.enums import BookingStatus
+from engagements.appointments.models import Booking
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from tests.browser import assert_accessible, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def test_check_in_at_the_counter(page, live_server, prefecture, service, agent):
+    procedure = ProcedureFactory(service=service, name="Remise de titre de séjour", capacity=2)
+    start = timezone.localtime().replace(hour=23, minute=30, second=0, microsecond=0)
+    slot = SlotFactory(procedure=procedure, starts_at=start)
+    BookingFactory(slot=slot, first_name="Amina", last_name="Diallo")
+    other = BookingFactory(slot=slot, first_name="Bruno", last_name="Perrin")
+    _login(page, live_server, agent)
+
+    page.goto(f"/agents/{prefecture.slug}/rendez-vous/jour/")
+    assert page.get_by_role("link", name="PERRIN Bruno").is_visible()
+    assert_accessible(page)
+    screenshot(page, "appointments-agents-day")
+    page.get_by_label("Nom ou référence (ou scan du QR code)").fill("perr")
+    page.get_by_role("button", name="Afficher").click()
+    assert page.get_by_role("link", name="DIALLO Amina").count() == 0
+    page.get_by_role("button", name="Venu").click()
+    assert "mis à jour" in page.content()
+    assert Booking.objects.get(pk=other.pk).status == BookingStatus.ATTENDED
+    response = page.request.get(
+        f"/agents/{prefecture.slug}/rendez-vous/reservations/{other.pk}/attestation.pdf"
+    )
+    assert response.headers["content-type"] == "application/pdf"
+
+    page.goto(f"/agents/{prefecture.slug}/rendez-vous/demarches/{procedure.pk}/semaine/")
+    assert_accessible(page)
+    screenshot(page, "appointments-agents-calendar")
+    page.goto(f"/agents/{prefecture.slug}/rendez-vous/reservations/{other.pk}/")
+    assert_accessible(page)
+    screenshot(page, "appointments-agents-booking")
+    page.goto(f"/agents/{prefecture.slug}/rendez-vous/")
+    assert_accessible(page)
+    screenshot(page, "appointments-agents-index")
