@@ -9,11 +9,21 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from engagements.organisation.enums import RoleKind
 from tests.factories import PrefectureFactory, RoleFactory, ServiceFactory, SiteFactory
 
 pytest_plugins = ["tests.browser", "tests.mail"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in French: a test-client request to an /en/ page leaves English
+    active in the test thread (LocaleMiddleware does not reset it), which would leak."""
+    translation.activate("fr")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
