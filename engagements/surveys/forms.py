@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -241,6 +243,22 @@ class QuestionForm(DsfrModelForm):
             translations[lang] = entry
         self.instance.translations = {k: v for k, v in translations.items() if v}
         return data
+
+
+class LanguagesForm(DsfrForm):
+    languages = forms.CharField(
+        label="Langues supplémentaires",
+        required=False,
+        max_length=100,
+        help_text="Codes de langue séparés par des virgules (ex. : de, es, ar).",
+    )
+
+    def clean_languages(self) -> list[str]:
+        codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
+        wrong = [c for c in codes if not re.fullmatch(r"[a-z]{2,3}", c)]
+        if wrong:
+            raise forms.ValidationError(f"Codes de langue invalides : {', '.join(wrong)}.")
+        return [c for c in dict.fromkeys(codes) if c not in ("fr", "en")]
 
 
 class CopyForm(DsfrForm):

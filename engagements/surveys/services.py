@@ -290,6 +290,18 @@ def save_question(question: Question, *, actor) -> Question:
     return question
 
 
+def set_languages(questionnaire: Questionnaire, languages: list[str], *, actor) -> Questionnaire:
+    """Choose the languages offered besides French and English (before any answer)."""
+    if questionnaire.has_answers():
+        raise SurveyError(
+            "Ce questionnaire a déjà des réponses : il ne peut plus être modifié. "
+            "Faites-en une copie."
+        )
+    questionnaire.extra_languages = languages
+    questionnaire.save(update_fields=["extra_languages"])
+    return questionnaire
+
+
 def delete_question(question: Question, *, actor) -> None:
     """Remove a question from a questionnaire without answers."""
     if question.questionnaire.has_answers():

@@ -35,6 +35,11 @@ agents_urlpatterns = [
         name="agents-questionnaire",
     ),
     path(
+        f"{P}/questionnaires/<int:pk>/langues/",
+        agents.questionnaire_languages,
+        name="agents-questionnaire-languages",
+    ),
+    path(
         f"{P}/questionnaires/<int:pk>/copier/",
         agents.questionnaire_copy,
         name="agents-questionnaire-copy",

@@ -35,6 +35,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "surveys:agents-questionnaires": {},
         "surveys:agents-questionnaire": {"pk": campaign.questionnaire.pk},
         "surveys:agents-questionnaire-copy": {"pk": campaign.questionnaire.pk},
+        "surveys:agents-questionnaire-languages": {"pk": campaign.questionnaire.pk},
         "surveys:agents-question-edit": {
             "pk": campaign.questionnaire.pk,
             "question_pk": question.pk,

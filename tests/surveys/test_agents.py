@@ -286,3 +286,71 @@ def test_purge_removes_expired_invitations_and_old_set_aside_comments(campaign, 
     assert result["invitations"] == 1
     assert not Comment.objects.filter(pk=hidden.pk).exists()
     assert Comment.objects.filter(pk=kept.pk).exists()
+
+
+def test_quality_lead_adds_a_language_and_translates(
+    client_for, quality_lead, prefecture, campaign
+):
+    client = client_for(quality_lead)
+    questionnaire = campaign.questionnaire
+    client.post(
+        reverse("surveys:agents-questionnaire-languages", args=[prefecture.slug, questionnaire.pk]),
+        {"languages": "de, EN, xx1"},
+    )
+    questionnaire.refresh_from_db()
+    assert questionnaire.extra_languages == []  # "xx1" refused: nothing saved
+    client.post(
+        reverse("surveys:agents-questionnaire-languages", args=[prefecture.slug, questionnaire.pk]),
+        {"languages": "de, en"},
+    )
+    questionnaire.refresh_from_db()
+    assert questionnaire.languages == ["fr", "en", "de"]
+    question = questionnaire.questions.get(code="global")
+    edit = reverse(
+        "surveys:agents-question-edit", args=[prefecture.slug, questionnaire.pk, question.pk]
+    )
+    assert "Intitulé (de)" in client.get(edit).content.decode()
+    client.post(
+        edit,
+        {
+            "code": "global",
+            "position": question.position,
+            "kind": "scale",
+            "criterion": "overall",
+            "text": question.text,
+            "text_en": "Overall?",
+            "text_de": "Insgesamt?",
+        },
+    )
+    question.refresh_from_db()
+    assert question.text_in("de") == "Insgesamt?" and question.text_in("en") == "Overall?"
+
+
+def test_quality_lead_creates_a_campaign(
+    client_for, quality_lead, prefecture, site, service, other_service
+):
+    from engagements.surveys.models import Campaign
+    from tests.surveys.factories import QuestionnaireFactory
+
+    questionnaire = QuestionnaireFactory(prefecture=prefecture, yearly=True)
+    client = client_for(quality_lead)
+    url = reverse("surveys:agents-campaign-new", args=[prefecture.slug])
+    data = {
+        "name": "Enquête 2027",
+        "kind": "campaign",
+        "site": site.pk,
+        "questionnaire": questionnaire.pk,
+        "starts_on": "2027-03-23",
+        "ends_on": "2027-03-01",
+        "services": [service.pk, other_service.pk],
+    }
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert "Choisissez des services du site de la campagne." in html
+    assert Campaign.objects.count() == 0
+    assert "La fin doit suivre le début." in html
+    response = client.post(url, {**data, "ends_on": "2027-04-20", "services": [service.pk]})
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert list(campaign.services.all()) == [service]
+    assert str(campaign.ends_on) == "2027-04-20"

@@ -24,6 +24,7 @@ from ..forms import (
     CopyForm,
     CouponForm,
     CouponPrintForm,
+    LanguagesForm,
     QuestionForm,
     ReviewForm,
 )
@@ -407,6 +408,9 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "locked": locked,
             "form": form,
             "copy_form": CopyForm(initial={"name": f"{questionnaire.name} (copie)"}),
+            "languages_form": LanguagesForm(
+                initial={"languages": ", ".join(questionnaire.extra_languages)}
+            ),
             "kinds": QuestionKind,
         },
     )
@@ -433,6 +437,27 @@ def question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
         "surveys/agents/form.html",
         {"form": form, "title": f"Question {question.code}"},
     )
+
+
+@agent_view("manage")
+@require_POST
+def questionnaire_languages(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = get_object_or_404(_questionnaires(request), pk=pk)
+    form = LanguagesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("languages", [])))
+    else:
+        try:
+            services.set_languages(
+                questionnaire, form.cleaned_data["languages"], actor=request.user
+            )
+        except SurveyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, "Langues enregistrées : traduisez maintenant chaque question."
+            )
+    return redirect("surveys:agents-questionnaire", request.prefecture.slug, pk)
 
 
 @agent_view("manage")
