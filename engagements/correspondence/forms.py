@@ -264,8 +264,12 @@ class CommentForm(DsfrForm):
 
 class WorklistFilterForm(DsfrForm):
     q = forms.CharField(label="Rechercher", required=False)
-    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), required=False)
-    service = ServiceChoiceField(label="Service", queryset=Service.objects.none(), required=False)
+    site = forms.ModelChoiceField(
+        label="Site", queryset=Site.objects.none(), required=False, empty_label="Tous"
+    )
+    service = ServiceChoiceField(
+        label="Service", queryset=Service.objects.none(), required=False, empty_label="Tous"
+    )
     kind = forms.ChoiceField(
         label="Nature", choices=[("", "Toutes")] + Kind.choices, required=False
     )

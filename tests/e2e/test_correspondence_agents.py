@@ -1,0 +1,58 @@
+"""The agents' pages of the register in a browser: accessible, late messages stand out."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.browser import assert_accessible, screenshot
+from tests.correspondence.factories import (
+    MessageFactory,
+    TemplateFactory,
+    TopicFactory,
+    VersionFactory,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def login(page, user):
+    page.goto(reverse("organisation:agents-login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "secret-password")
+    page.click("button[type=submit]")
+
+
+@time_machine.travel(datetime(2026, 3, 20, 10, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=True)
+def test_worklist_figures_and_library(page, prefecture, service, other_service, quality_lead):
+    topic = TopicFactory(prefecture=prefecture, name="Prise de rendez-vous")
+    late = MessageFactory(service=service, topic=topic, received_on=date(2026, 3, 2))
+    MessageFactory(service=service, received_on=date(2026, 3, 18), subject="Adresse")
+    MessageFactory(service=other_service, letter=True, received_on=date(2026, 3, 10))
+    MessageFactory.create_batch(3, service=service, topic=topic, answered_on_time=True)
+    MessageFactory(service=service, answered_late=True)
+    VersionFactory(
+        template=TemplateFactory(prefecture=prefecture, name="Réponse type"), published=True
+    )
+    login(page, quality_lead)
+
+    page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]))
+    row = page.locator("tr.eng-late").first
+    assert late.reference in row.inner_text() and "en retard" in row.inner_text().lower()
+    assert_accessible(page)
+    screenshot(page, "correspondence-worklist")
+
+    page.goto(reverse("correspondence:agents-detail", args=[prefecture.slug, late.pk]))
+    assert_accessible(page)
+
+    page.goto(reverse("correspondence:agents-figures", args=[prefecture.slug]) + "?year=2026")
+    # 3 answered on time / (4 answered + 1 late); the two recent ones are pending.
+    assert page.locator("[data-rate]").inner_text() == "60,0 %"
+    assert_accessible(page)
+    screenshot(page, "correspondence-figures")
+
+    for name in ("agents-templates", "agents-templates-collection", "agents-settings"):
+        page.goto(reverse(f"correspondence:{name}", args=[prefecture.slug]))
+        assert_accessible(page)
