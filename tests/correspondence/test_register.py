@@ -210,3 +210,26 @@ def test_a_mail_server_failure_keeps_the_message_and_is_retried(
     assert resend_missing_acknowledgements(days=100000) == 1
     assert mailoutbox[0].to == ["lea.martin@example.test"]
     assert resend_missing_acknowledgements(days=100000) == 0
+
+
+def test_acknowledgement_wording_comes_from_the_published_template(
+    prefecture, service, mailoutbox, django_capture_on_commit_callbacks
+):
+    from engagements.correspondence.enums import AnswerChannel, TemplatePurpose
+    from tests.correspondence.factories import TemplateFactory, VersionFactory
+
+    VersionFactory(
+        template=TemplateFactory(
+            prefecture=prefecture,
+            purpose=TemplatePurpose.ACKNOWLEDGEMENT,
+            channel=AnswerChannel.EMAIL,
+        ),
+        body="Bien reçu : {reference}, réponse au plus tard le {date_echeance}.\n"
+        "{direction} — {service_nom} — {prefecture_adresse}",
+        published=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        message = create(prefecture, service)
+    assert f"Bien reçu : {message.reference}, réponse au plus tard le 9 mars 2026." in (
+        mailoutbox[0].body
+    )

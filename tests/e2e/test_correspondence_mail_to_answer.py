@@ -71,7 +71,7 @@ def test_mail_to_answer(page, live_server, imap_server, smtp_mail, prefecture, s
     page.fill("#id_password", "secret-password")
     page.click("button[type=submit]")
     page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]))
-    page.click(f"a:text-is(\"{message.reference}\")")
+    page.click(f'a:text-is("{message.reference}")')
     page.click("text=Répondre")
     page.click("text=Réponse sur un titre de séjour")
     text = page.input_value("#id_text")
