@@ -30,7 +30,9 @@ class AppointmentsConfig(AppConfig):
         )
         register_schedule("appointments: generate slots", p + "generate_upcoming_slots", at="02:30")
         register_housekeeping(p + "purge_personal_data")
-        navigation.register_agent_link("Rendez-vous", "appointments:agents-index", order=20)
+        navigation.register_agent_link(
+            "Rendez-vous", "appointments:agents-index", capability="read_records", order=20
+        )
         navigation.register_agent_link(
             "Accueil du jour", "appointments:agents-day", capability="work", order=21
         )

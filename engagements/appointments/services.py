@@ -601,6 +601,20 @@ def generate_upcoming_slots() -> int:
     return total
 
 
+def open_slot(procedure: Procedure, starts_at: datetime, *, actor) -> Slot:
+    """Open an extra slot outside the weekly template (a reinforcement, a make-up day)."""
+    try:
+        with transaction.atomic():
+            return Slot.objects.create(
+                procedure=procedure,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=procedure.duration_minutes),
+                capacity=procedure.capacity,
+            )
+    except IntegrityError as error:
+        raise BookingError("Un créneau existe déjà à cette heure.", "invalid") from error
+
+
 def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
     """Close or reopen a slot to new bookings (existing bookings stay)."""
     with transaction.atomic():

@@ -33,6 +33,7 @@ agents_urlpatterns = [
         agents.book_on_behalf,
         name="agents-book",
     ),
+    path(f"{A}/demarches/<int:procedure_pk>/ouvrir/", agents.slot_new, name="agents-slot-new"),
     path(f"{A}/creneaux/<int:pk>/", agents.slot_detail, name="agents-slot"),
     path(f"{A}/creneaux/<int:pk>/fermer/", agents.slot_block, name="agents-slot-block"),
     path(f"{A}/reservations/<int:pk>/", agents.booking_detail, name="agents-booking"),

@@ -14,6 +14,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "appointments:agents-calendar": {"procedure_pk": procedure.pk},
         "appointments:agents-book": {"procedure_pk": procedure.pk, "slot_pk": slot.pk},
         "appointments:agents-slot": {"pk": slot.pk},
+        "appointments:agents-slot-new": {"procedure_pk": procedure.pk},
         "appointments:agents-slot-block": {"pk": slot.pk},
         "appointments:agents-booking": {"pk": booking.pk},
         "appointments:agents-booking-status": {"pk": booking.pk},

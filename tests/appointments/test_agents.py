@@ -108,3 +108,12 @@ def test_scanning_the_qr_code_into_the_search_opens_the_booking(
     assert response["Location"] == reverse(
         "appointments:agents-booking", args=[prefecture.slug, booking.pk]
     )
+
+
+def test_open_an_extra_slot(client_for, agent, prefecture, service):
+    procedure = ProcedureFactory(service=service)
+    url = reverse("appointments:agents-slot-new", args=[prefecture.slug, procedure.pk])
+    when = (timezone.localtime() + timedelta(days=5)).replace(hour=17, minute=0)
+    client_for(agent).post(url, {"starts_at": when.strftime("%Y-%m-%dT%H:%M")})
+    slot = Slot.objects.get(procedure=procedure)
+    assert timezone.localtime(slot.starts_at).hour == 17 and slot.capacity == procedure.capacity

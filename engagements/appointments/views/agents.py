@@ -139,6 +139,25 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     )
 
 
+@agent_view("work")
+@require_POST
+def slot_new(request: HttpRequest, procedure_pk: int) -> HttpResponse:
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    form = SlotMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date et l'heure du créneau à ouvrir.")
+    else:
+        try:
+            slot = services.open_slot(procedure, form.cleaned_data["starts_at"], actor=request.user)
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"Créneau ouvert : {timezone.localtime(slot.starts_at):%d/%m/%Y %H:%M}."
+            )
+    return redirect("appointments:agents-calendar", request.prefecture.slug, procedure.pk)
+
+
 @agent_view("read_records")
 def slot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     slot = get_object_or_404(_slots(request), pk=pk)
