@@ -158,3 +158,20 @@ def test_fetch_mail_command(mailbox, imap_server):  # noqa: F811
     assert f"1 créé(s) {reference}" in out.getvalue()
     call_command("fetch_mail", stdout=out)
     assert "0 créé(s)" in out.getvalue() and "1 déjà lu(s)" in out.getvalue()
+
+
+def test_a_reply_to_our_answer_joins_through_in_reply_to(mailbox, imap_server, agent):  # noqa: F811
+    from engagements.correspondence import services
+
+    imap_server.deliver(mailbox.username, mail().as_bytes())
+    ingest_mailbox(mailbox)
+    original = Message.objects.get()
+    answer = services.answer_message(
+        original, actor=agent, subject="Réponse", text="Voici.", channel="email", send=False
+    )
+    answer.email_message_id = "<answer-1@engagements.test>"
+    answer.save()
+    reply = mail(subject="Re: Réponse", In_Reply_To="<answer-1@engagements.test>")
+    imap_server.deliver(mailbox.username, reply.as_bytes())
+    assert ingest_mailbox(mailbox).joined == [original.reference]
+    assert Message.objects.count() == 1

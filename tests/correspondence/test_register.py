@@ -169,10 +169,12 @@ def test_purge_blanks_personal_data_after_retention_but_keeps_counts(prefecture,
     )
     recent = MessageFactory(service=service, answered_on_time=True, received_on=date(2025, 6, 2))
     still_open = MessageFactory(service=service, received_on=date(2022, 1, 3))
+    services.comment_message(old, actor=None, text="Rappelée au 06 12 34 56 78")
     with time_machine.travel(date(2026, 3, 10)):
         assert services.purge_personal_data() == 1
     old.refresh_from_db()
     assert (old.sender_name, old.sender_email, old.sender_phone, old.body) == ("", "", "", "")
+    assert not old.events.exclude(text="").exists()
     assert old.purged_at is not None and old.answered_on is not None
     recent.refresh_from_db()
     still_open.refresh_from_db()

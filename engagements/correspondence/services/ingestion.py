@@ -25,12 +25,13 @@ from django.utils import timezone
 from engagements.organisation.enums import Channel
 
 from ..enums import EventKind, IngestOutcome, Kind
-from ..models import IngestedMail, Mailbox, Message
+from ..models import Answer, IngestedMail, Mailbox, Message
 from .messages import add_attachment, create_message, log_event
 
 logger = logging.getLogger(__name__)
 
 REFERENCE_IN_SUBJECT = re.compile(r"\b(20\d\d-\d{6})\b")
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 ALLOWED_ATTACHMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 MAX_ATTACHMENT = 10 * 1024 * 1024
 
@@ -102,6 +103,26 @@ def _received_on(mail: EmailMessage) -> date:
     return min(day, today)
 
 
+def _thread_of(prefecture, mail: EmailMessage, subject: str) -> Message | None:
+    """The message this mail follows up: a reference in the subject, or a reply to one of
+    our answers or acknowledgements (In-Reply-To/References)."""
+    found = REFERENCE_IN_SUBJECT.search(subject)
+    if found:
+        original = Message.objects.filter(prefecture=prefecture, reference=found.group(1)).first()
+        if original is not None:
+            return original
+    ids = MESSAGE_ID.findall(f"{mail.get('In-Reply-To') or ''} {mail.get('References') or ''}")
+    if ids:
+        answer = (
+            Answer.objects.filter(message__prefecture=prefecture, email_message_id__in=ids)
+            .select_related("message")
+            .first()
+        )
+        if answer is not None:
+            return answer.message
+    return None
+
+
 def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:
     """Register one raw mail for a mailbox; returns (outcome, message)."""
     mail = email.message_from_bytes(raw, policy=email.policy.default)
@@ -114,19 +135,17 @@ def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:
         if existing.exists():
             return IngestOutcome.DUPLICATE, existing.first()
     subject = str(mail.get("Subject") or "").strip()
-    found = REFERENCE_IN_SUBJECT.search(subject)
-    if found:
-        original = Message.objects.filter(prefecture=prefecture, reference=found.group(1)).first()
-        if original is not None:
-            with transaction.atomic():
-                for upload in _attachments(mail):
-                    add_attachment(original, upload)
-                log_event(
-                    original,
-                    EventKind.REPLY_RECEIVED,
-                    text=f"{subject}\n\n{_text_of(mail)}"[:20000],
-                )
-            return IngestOutcome.JOINED, original
+    original = _thread_of(prefecture, mail, subject)
+    if original is not None:
+        with transaction.atomic():
+            for upload in _attachments(mail):
+                add_attachment(original, upload)
+            log_event(
+                original,
+                EventKind.REPLY_RECEIVED,
+                text=f"{subject}\n\n{_text_of(mail)}"[:20000],
+            )
+        return IngestOutcome.JOINED, original
     name, address = parseaddr(str(mail.get("From") or ""))
     message = create_message(
         prefecture,

@@ -22,6 +22,7 @@ from ..enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, Templa
 from ..models import (
     Answer,
     Attachment,
+    IngestedMail,
     Mailbox,
     Message,
     MessageEvent,
@@ -372,6 +373,8 @@ def answer_message(
     answered_on = answered_on or timezone.localdate()
     if answered_on < message.received_on:
         raise RegisterError("La date de réponse précède la date de réception.")
+    if answered_on > timezone.localdate():
+        raise RegisterError("La date de réponse ne peut pas être dans le futur.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         event = _transition(message, Status.ANSWERED, actor=actor, kind=EventKind.ANSWERED)
@@ -573,11 +576,12 @@ def purge_personal_data(*, today: date | None = None) -> int:
                 for attachment in message.attachments.all():
                     attachment.file.delete(save=False)
                 message.attachments.all().delete()
-                message.answers.update(text="", subject="")
-                message.events.filter(kind__in=[EventKind.COMMENT, EventKind.MERGED]).update(
-                    text=""
-                )
+                message.answers.update(text="", subject="", email_message_id="")
+                # Event texts may quote the person (replies, comments, addresses mailed to).
+                message.events.update(text="")
+                IngestedMail.objects.filter(message=message).update(header_message_id="")
                 Message.objects.filter(pk=message.pk).update(
+                    email_message_id="",
                     sender_name="",
                     sender_email="",
                     sender_address="",
