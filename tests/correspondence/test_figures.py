@@ -59,6 +59,8 @@ def test_figures_page_shows_value_target_and_previous_year(
     assert context["total"]["rate_on_time"] == pytest.approx(33.3)
     assert context["previous"]["answered"] == 1
     assert context["target_rate"] == 75 and not context["rate_met"]
+    by_service = next(t for t in context["tables"] if t["by"] == "service")["rows"]
+    assert {row["previous_rate"] for row in by_service} == {100.0, None}
     body = response.content.decode()
     assert "<caption>" in body and "33,3 %" in body
     csv = client.get(

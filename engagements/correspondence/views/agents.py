@@ -519,14 +519,19 @@ def _figures_data(request):
     calendars = queries.Calendars()
     total = queries.figures(qs, at=at, calendars=calendars)
     previous = queries.figures(previous_qs, at=at, calendars=calendars)
-    tables = [
-        {
-            "by": by,
-            "label": label,
-            "rows": queries.breakdown(qs, at=at, by=by, calendars=calendars),
+    tables = []
+    for by, label in queries.DIMENSIONS.items():
+        rows = queries.breakdown(qs, at=at, by=by, calendars=calendars)
+        before = queries.breakdown(previous_qs, at=at, by=by, calendars=calendars)
+        # Months compare with the same month of the previous year.
+        previous_rates = {
+            (row["key"].month if by == "month" else row["key"]): row["rate_on_time"]
+            for row in before
         }
-        for by, label in queries.DIMENSIONS.items()
-    ]
+        for row in rows:
+            key = row["key"].month if by == "month" else row["key"]
+            row["previous_rate"] = previous_rates.get(key)
+        tables.append({"by": by, "label": label, "rows": rows})
     return {
         "form": form,
         "year": year,
