@@ -222,9 +222,14 @@ class QuestionForm(DsfrModelForm):
                 self.fields[f"text_{lang}"] = forms.CharField(
                     label=f"Intitulé ({lang})", max_length=300, required=False
                 )
-            self.initial.setdefault(
-                f"text_{lang}", (self.instance.translations.get(lang) or {}).get("text", "")
+            self.fields[f"choices_{lang}"] = forms.CharField(
+                label=f"Choix ({lang}), dans le même ordre",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
+            entry = self.instance.translations.get(lang) or {}
+            self.initial.setdefault(f"text_{lang}", entry.get("text", ""))
+            self.initial.setdefault(f"choices_{lang}", "\n".join(entry.get("choices", [])))
         self.initial.setdefault("choices_text", "\n".join(self.instance.choices or []))
 
     def clean(self):
@@ -240,6 +245,19 @@ class QuestionForm(DsfrModelForm):
                 entry["text"] = text
             else:
                 entry.pop("text", None)
+            choices = [
+                line.strip()
+                for line in (data.get(f"choices_{lang}") or "").splitlines()
+                if line.strip()
+            ]
+            if choices and len(choices) != len(self.instance.choices):
+                self.add_error(
+                    f"choices_{lang}", "Traduisez chaque choix, un par ligne, dans le même ordre."
+                )
+            if choices:
+                entry["choices"] = choices
+            else:
+                entry.pop("choices", None)
             translations[lang] = entry
         self.instance.translations = {k: v for k, v in translations.items() if v}
         return data

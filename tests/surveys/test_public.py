@@ -170,3 +170,34 @@ def test_api_publishes_aggregates_only(client, campaign, prefecture):
     assert [c["id"] for c in listing] == [campaign.pk]
     report = client.get(f"/api/v1/prefectures/{prefecture.slug}/surveys/{campaign.pk}/report")
     assert report.json()["questions"]["global"]["rate"] is None
+
+
+def test_prefecture_page_offers_to_give_an_opinion(client, prefecture, campaign):
+    html = client.get(reverse("organisation:prefecture", args=[prefecture.slug])).content.decode()
+    assert f'href="{reverse("surveys:prefecture", args=[prefecture.slug])}"' in html
+    assert "Donner votre avis" in html
+    english = client.get("/en/prefectures/" + prefecture.slug + "/").content.decode()
+    assert "Give your opinion" in english
+
+
+def test_single_choice_question_in_english(client, site, service):
+    from tests.surveys.factories import QuestionFactory, QuestionnaireFactory
+
+    questionnaire = QuestionnaireFactory(prefecture=site.prefecture)
+    QuestionFactory(
+        questionnaire=questionnaire,
+        code="motif",
+        kind="choice",
+        criterion="",
+        text="Motif de votre venue ?",
+        choices=["Titre de séjour", "Permis de conduire"],
+        translations={
+            "en": {"text": "Why did you come?", "choices": ["Residence permit", "Driving licence"]}
+        },
+    )
+    campaign = CampaignFactory(site=site, services=[service], questionnaire=questionnaire)
+    url = _url(campaign, service)
+    html = client.get("/en" + url).content.decode()
+    assert "Residence permit" in html and "Driving licence" in html
+    client.post("/en" + url, {"q_motif": "2", "langue": "en"})
+    assert Answer.objects.get().value == 2
