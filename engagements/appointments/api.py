@@ -176,7 +176,7 @@ def create_booking(request, payload: BookingIn):
     try:
         booking = services.book_slot(slot, person, channel=Channel.API, partner=request.auth.name)
     except services.BookingError as error:
-        if error.code in ("full", "duplicate"):
+        if error.code in ("full", "duplicate", "busy"):
             return Status(
                 409,
                 {

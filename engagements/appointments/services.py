@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,6 +104,18 @@ def _take_seat(slot_id: int) -> bool:
             booked=F("booked") + 1
         )
     )
+
+
+def _short_lock_wait() -> None:
+    """In a rush, waiting long for a slot's row lock only piles up requests: give up after
+    3 seconds and ask the person to retry (PostgreSQL only; SQLite serialises writes)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '3s'")
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "55P03"  # lock_not_available
 
 
 def _free_seat(slot_id: int) -> None:
@@ -314,6 +326,7 @@ def book_slot(
     for attempt in range(2):
         try:
             with transaction.atomic():
+                _short_lock_wait()
                 if not _take_seat(slot.pk):
                     raise BookingError(
                         _("Ce créneau vient d'être pris. Choisissez-en un autre."), "full"
@@ -333,6 +346,12 @@ def book_slot(
             # Full: perhaps only because of forgotten holds; free them and try once more.
             if error.code == "full" and attempt == 0 and release_expired_holds(now=now, slot=slot):
                 continue
+            raise
+        except OperationalError as error:
+            if _is_lock_timeout(error):
+                raise BookingError(
+                    _("Ce créneau est en cours de réservation, réessayez dans un instant."), "busy"
+                ) from error
             raise
         except IntegrityError as error:
             # The partial unique constraints caught a concurrent duplicate.

@@ -153,3 +153,33 @@ def test_two_offer_sweeps_at_once_offer_each_slot_once(mailoutbox):
     assert len(mailoutbox) == 4  # one person per freed slot, never two for the same slot
     offered = WaitlistEntry.objects.filter(status="offered")
     assert offered.values("offered_slot").distinct().count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slot_locked_too_long_answers_busy_instead_of_piling_up():
+    require_postgres()
+    from django.db import transaction
+
+    slot = SlotFactory()
+    locked, done = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        try:
+            with transaction.atomic():
+                Slot.objects.select_for_update().get(pk=slot.pk)
+                locked.set()
+                done.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with pytest.raises(services.BookingError) as error:
+            services.book_slot(slot, services.Person("A", "B", email="busy@usager.test"))
+        assert error.value.code == "busy"
+    finally:
+        done.set()
+        holder.join()
+    assert Slot.objects.get(pk=slot.pk).booked == 0
