@@ -333,3 +333,32 @@ def bar_chart(rows: list[dict], *, bar_x: int = 340, scale: int = 3) -> dict:
         "width": bar_x + 100 * scale + 60,
         "height": len(rows) * 24 + 8,
     }
+
+
+def yearly_overall_by_site(prefecture, year: int) -> list[dict]:
+    """Overall satisfaction of each site's yearly campaign(s) ending in `year` (indicators).
+
+    One row per site: answers, satisfied, rate and net of the overall-satisfaction
+    question(s) — never an average of the criteria.
+    """
+    from .enums import CampaignKind
+
+    campaigns = Campaign.objects.filter(
+        prefecture=prefecture, kind=CampaignKind.CAMPAIGN, ends_on__year=year
+    ).select_related("site")
+    by_site = figures_by(
+        Answer.objects.filter(
+            response__campaign__in=campaigns, question__criterion=Criterion.OVERALL
+        ),
+        "response__campaign__site_id",
+    )
+    sites = {c.site_id: c.site for c in campaigns}
+    return [
+        {
+            "site": sites[pk],
+            **by_site.get(pk, {"criteria": {}})["criteria"]
+            .get(Criterion.OVERALL.value, Figure())
+            .as_dict(),
+        }
+        for pk in sorted(sites, key=lambda pk: (sites[pk].position, sites[pk].name))
+    ]

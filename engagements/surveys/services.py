@@ -194,7 +194,11 @@ class ImportReport:
 
 def import_answers(campaign: Campaign, stream: io.TextIOBase) -> ImportReport:
     """Load a CSV `channel,service,<question code>…`, all or nothing, with line errors."""
-    reader = csv.DictReader(stream)
+    first_line = (stream.read(4096).splitlines() or [""])[0]
+    stream.seek(0)
+    # Spreadsheets saved in French use ";" — accept it as well as the documented ",".
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(stream, delimiter=delimiter)
     questions = {q.code: q for q in campaign.questionnaire.questions.all()}
     services = {s.slug: s for s in campaign.services.all()}
     header = reader.fieldnames or []

@@ -181,3 +181,37 @@ def test_previous_campaign_is_compared(site, service, tmp_path):
             AnswerFactory(response=response, question=question, value=value)
     overall = next(r for r in campaign_results(now)["criteria"] if r["code"] == "overall")
     assert (overall["rate"], overall["previous"], overall["delta"]) == (80.0, 40.0, 40.0)
+
+
+def test_import_accepts_semicolons_from_a_french_spreadsheet(campaign, tmp_path):
+    out, _ = _import(campaign, tmp_path, "\ufeff" + IMPORT.replace(",", ";"))
+    assert "10 réponse(s) importée(s)" in out
+    assert _report(campaign)["questions"]["courtoisie"]["rate"] == 77.8
+
+
+def test_yearly_overall_by_site(site, other_site, service, other_service):
+    from engagements.surveys.queries import yearly_overall_by_site
+    from tests.surveys.factories import AnswerFactory, ResponseFactory
+
+    rows = {}
+    for s, svc, values in (
+        (site, service, [4, 4, 4, 1, 3, 3]),
+        (other_site, other_service, [4, 1]),
+    ):
+        campaign = CampaignFactory(site=s, services=[svc], finished=True)
+        question = campaign.questionnaire.questions.get(code="global")
+        for value in values:
+            AnswerFactory(
+                response=ResponseFactory(campaign=campaign, service=svc),
+                question=question,
+                value=value,
+            )
+        rows[s] = campaign.ends_on.year
+    result = {r["site"]: r for r in yearly_overall_by_site(site.prefecture, rows[site])}
+    assert (result[site]["answers"], result[site]["rate"]) == (6, 83.3)
+    assert (result[other_site]["answers"], result[other_site]["rate"]) == (2, None)
+
+
+def test_import_of_an_empty_file_is_refused(campaign, tmp_path):
+    with pytest.raises(CommandError):
+        _import(campaign, tmp_path, "")
