@@ -221,3 +221,44 @@ def test_quality_lead_sets_retention_and_topics(prefecture, quality_lead, agent,
     topic.refresh_from_db()
     assert not topic.is_active
     assert client_for(agent).get(url).status_code == 403
+
+
+def test_worklist_query_count_for_a_scoped_agent_with_filters(
+    prefecture, service, agent, client_for, django_assert_max_num_queries
+):
+    client = client_for(agent)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    params = {"q": "dossier", "kind": "information", "late": "on", "status": "open"}
+    MessageFactory(service=service, received_on=date(2026, 1, 5))
+    with django_assert_max_num_queries(40) as one:
+        client.get(url, params)
+    MessageFactory.create_batch(120, service=service, received_on=date(2026, 1, 5))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(url, params)
+    assert response.context["page"].paginator.count == 121
+
+
+def test_attachment_download_is_scoped(
+    prefecture, service, agent, agent_other_site, client_for, tmp_path, settings
+):
+    from engagements.correspondence import services
+
+    settings.MEDIA_ROOT = tmp_path
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    message = services.create_message(
+        prefecture,
+        site=service.site,
+        service=service,
+        channel="letter",
+        kind="complaint",
+        received_on=date(2026, 3, 2),
+        sender_address="1 rue X",
+        attachments=[scan],
+    )
+    item = message.attachments.get()
+    url = reverse("correspondence:agents-attachment", args=[prefecture.slug, item.pk])
+    response = client_for(agent).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 scan"
+    response.close()
+    assert client_for(agent_other_site).get(url).status_code == 404
