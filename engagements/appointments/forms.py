@@ -10,9 +10,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
-from engagements.forms import DsfrForm
+from engagements.forms import DsfrForm, DsfrModelForm
 
-from .models import normalise_phone
+from .models import Procedure, ScheduleRule, normalise_phone
 
 
 class ProjectTemplatesRenderer(DjangoTemplates):
@@ -144,3 +144,78 @@ class SlotMoveForm(DsfrForm):
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class ProcedureForm(DsfrModelForm):
+    class Meta:
+        model = Procedure
+        fields = [
+            "service",
+            "name",
+            "name_en",
+            "description",
+            "is_public",
+            "duration_minutes",
+            "capacity",
+            "opens_days_ahead",
+            "opens_at",
+            "closes_hours_before",
+            "documents",
+            "languages",
+            "asks_foreign_number",
+            "requires_permit_expiry",
+            "renewal_from_days",
+            "renewal_until_days",
+            "priority_share",
+            "priority_release_hours",
+            "max_reschedules",
+            "no_show_policy",
+            "no_show_limit",
+            "no_show_period_days",
+            "no_show_wait_weeks",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "documents": forms.Textarea(attrs={"rows": 4}),
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda s: f"{s.name} — {s.site.name}"
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("priority_share") or 0) > 50:
+            self.add_error("priority_share", "Au plus 50 % des créneaux peuvent être réservés.")
+        start, end = data.get("renewal_from_days"), data.get("renewal_until_days")
+        if start is not None and end is not None and end >= start:
+            self.add_error("renewal_until_days", "Doit être inférieur au début de la fenêtre.")
+        return data
+
+    def save(self, commit=True):
+        procedure = super().save(commit=False)
+        procedure.site = procedure.service.site
+        procedure.prefecture = procedure.service.site.prefecture
+        if commit:
+            procedure.save()
+        return procedure
+
+
+class RuleForm(DsfrModelForm):
+    class Meta:
+        model = ScheduleRule
+        fields = ["weekday", "starts_at", "ends_at", "valid_from", "valid_until"]
+        widgets = {
+            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "La fin doit suivre le début.")
+        return data

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .enums import (
     ACTIVE_STATUSES,
@@ -106,6 +107,7 @@ class Procedure(models.Model):
     no_show_period_days = models.PositiveSmallIntegerField("période (jours)", default=182)
     no_show_wait_weeks = models.PositiveSmallIntegerField("attente (semaines)", default=4)
     is_public = models.BooleanField("réservable en ligne", default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "démarche"

@@ -27,6 +27,19 @@ A = "agents/<slug:prefecture>/rendez-vous"
 agents_urlpatterns = [
     path(f"{A}/", agents.index, name="agents-index"),
     path(f"{A}/jour/", agents.day, name="agents-day"),
+    path(f"{A}/demarches/nouvelle/", agents.procedure_edit, name="agents-procedure-new"),
+    path(f"{A}/demarches/<int:procedure_pk>/", agents.procedure_edit, name="agents-procedure"),
+    path(f"{A}/demarches/<int:procedure_pk>/plages/", agents.rule_add, name="agents-rule-add"),
+    path(
+        f"{A}/demarches/<int:procedure_pk>/plages/<int:pk>/supprimer/",
+        agents.rule_delete,
+        name="agents-rule-delete",
+    ),
+    path(
+        f"{A}/demarches/<int:procedure_pk>/generer/",
+        agents.procedure_generate,
+        name="agents-procedure-generate",
+    ),
     path(f"{A}/demarches/<int:procedure_pk>/semaine/", agents.calendar, name="agents-calendar"),
     path(
         f"{A}/demarches/<int:procedure_pk>/reserver/<int:slot_pk>/",

@@ -7,11 +7,17 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     procedure = ProcedureFactory(service=service)
     slot = SlotFactory(procedure=procedure)
     booking = BookingFactory(slot=slot)
+    rule = procedure.rules.create(weekday=0, starts_at="09:00", ends_at="12:00")
     return {
         "appointments:agents-index": {},
         "appointments:agents-day": {},
         "appointments:agents-export": {},
         "appointments:agents-calendar": {"procedure_pk": procedure.pk},
+        "appointments:agents-procedure-new": {},
+        "appointments:agents-procedure": {"procedure_pk": procedure.pk},
+        "appointments:agents-rule-add": {"procedure_pk": procedure.pk},
+        "appointments:agents-rule-delete": {"procedure_pk": procedure.pk, "pk": rule.pk},
+        "appointments:agents-procedure-generate": {"procedure_pk": procedure.pk},
         "appointments:agents-book": {"procedure_pk": procedure.pk, "slot_pk": slot.pk},
         "appointments:agents-slot": {"pk": slot.pk},
         "appointments:agents-slot-new": {"procedure_pk": procedure.pk},

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.appointments.enums import BookingStatus
-from engagements.appointments.models import Booking, Slot
+from engagements.appointments.models import Booking, Procedure, Slot
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,49 @@ def test_open_an_extra_slot(client_for, agent, prefecture, service):
     client_for(agent).post(url, {"starts_at": when.strftime("%Y-%m-%dT%H:%M")})
     slot = Slot.objects.get(procedure=procedure)
     assert timezone.localtime(slot.starts_at).hour == 17 and slot.capacity == procedure.capacity
+
+
+def test_quality_lead_sets_up_a_procedure_and_its_week(
+    client_for, quality_lead, agent, prefecture, service
+):
+    client = client_for(quality_lead)
+    response = client.post(
+        reverse("appointments:agents-procedure-new", args=[prefecture.slug]),
+        {
+            "service": service.pk,
+            "name": "DCEM",
+            "name_en": "",
+            "description": "",
+            "is_public": "on",
+            "duration_minutes": 20,
+            "capacity": 2,
+            "opens_days_ahead": 14,
+            "opens_at": "08:00",
+            "closes_hours_before": 2,
+            "documents": "Passeport",
+            "languages": "français",
+            "renewal_from_days": 120,
+            "renewal_until_days": 1,
+            "priority_share": 0,
+            "priority_release_hours": 48,
+            "max_reschedules": 2,
+            "no_show_policy": "confirm",
+            "no_show_limit": 2,
+            "no_show_period_days": 182,
+            "no_show_wait_weeks": 4,
+        },
+    )
+    procedure = Procedure.objects.get(name="DCEM")
+    assert response.status_code == 302 and procedure.site == service.site
+    assert procedure.history.count() == 1
+    client.post(
+        reverse("appointments:agents-rule-add", args=[prefecture.slug, procedure.pk]),
+        {"weekday": 0, "starts_at": "09:00", "ends_at": "10:00"},
+    )
+    client.post(
+        reverse("appointments:agents-procedure-generate", args=[prefecture.slug, procedure.pk])
+    )
+    assert procedure.slots.count() >= 3 * 2  # at least two Mondays ahead, 3 slots each
+    # An agent may not change the settings.
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    assert client_for(agent).get(url).status_code == 403

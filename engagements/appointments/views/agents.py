@@ -19,8 +19,8 @@ from engagements.organisation.views.agents import render_agents
 from .. import services
 from ..documents import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
-from ..forms import AttendanceForm, PersonForm, SlotMoveForm
-from ..models import Booking, Procedure, Slot
+from ..forms import AttendanceForm, PersonForm, ProcedureForm, RuleForm, SlotMoveForm
+from ..models import Booking, Procedure, ScheduleRule, Slot
 from ..queries import monday, procedure_figures
 
 SCOPE = {
@@ -66,7 +66,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render_agents(
         request,
         "appointments/agents/index.html",
-        {"rows": procedure_figures(procedures), "today": timezone.localdate()},
+        {
+            "rows": procedure_figures(procedures),
+            "today": timezone.localdate(),
+            "can_manage": request.access.can(request.prefecture, "manage"),
+        },
     )
 
 
@@ -323,3 +327,76 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+@agent_view("manage")
+def procedure_edit(request: HttpRequest, procedure_pk: int | None = None) -> HttpResponse:
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk) if procedure_pk else None
+    services_in_scope = request.access.services(request.prefecture)
+    form = ProcedureForm(request.POST or None, instance=procedure, services=services_in_scope)
+    if request.method == "POST" and form.is_valid():
+        procedure = form.save()
+        messages.success(request, "Démarche enregistrée.")
+        return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
+    history = []
+    if procedure:
+        for record in procedure.history.select_related("history_user")[:15]:
+            history.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user.get_full_name()
+                    if record.history_user
+                    else "système",
+                    "what": {"+": "création", "~": "modification", "-": "suppression"}.get(
+                        record.history_type, record.history_type
+                    ),
+                }
+            )
+    return render_agents(
+        request,
+        "appointments/agents/procedure.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "rules": list(procedure.rules.all()) if procedure else [],
+            "rule_form": RuleForm(),
+            "history": history,
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def rule_add(request: HttpRequest, procedure_pk: int) -> HttpResponse:
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        rule = form.save(commit=False)
+        rule.procedure = procedure
+        rule.save()
+        messages.success(request, "Plage ajoutée. Générez les créneaux pour l'appliquer.")
+    else:
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, f"Plage non ajoutée : {errors}")
+    return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
+
+
+@agent_view("manage")
+@require_POST
+def rule_delete(request: HttpRequest, procedure_pk: int, pk: int) -> HttpResponse:
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    get_object_or_404(ScheduleRule, procedure=procedure, pk=pk).delete()
+    messages.success(request, "Plage supprimée ; les créneaux déjà créés restent.")
+    return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
+
+
+@agent_view("manage")
+@require_POST
+def procedure_generate(request: HttpRequest, procedure_pk: int) -> HttpResponse:
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    today = timezone.localdate()
+    created = services.generate_slots(
+        procedure, start=today, end=today + timedelta(days=procedure.opens_days_ahead + 7)
+    )
+    messages.success(request, f"{created} créneau(x) créé(s) jusqu'à l'horizon d'ouverture.")
+    return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
