@@ -148,3 +148,33 @@ def test_phone_layout_and_french_secondary_pages(phone_page, live_server, proced
     assert width <= 390, "no horizontal scrolling on a phone"
     page.goto(f"/rendez-vous/demarche/{procedure.pk}/liste-attente/")
     _check(page, "appointments-phone-waitlist")
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_offer_day_before_and_error_pages_are_accessible(page, live_server, procedure, prefix):
+    from engagements.appointments import services
+    from engagements.appointments.models import WaitlistEntry
+
+    slot = Slot.objects.filter(procedure=procedure, booked=0).first()
+    entry = WaitlistEntry.objects.create(
+        procedure=procedure, first_name="Karim", last_name="Attente", email="k@usager.test"
+    )
+    services.offer_freed_slots()
+    entry.refresh_from_db()
+    assert entry.offered_slot is not None
+    page.goto(f"{prefix}/rendez-vous/proposition/{entry.token}/")
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-offer")
+    booking = services.book_slot(
+        slot, services.Person("Léa", "Martin", email="l@usager.test"), channel="agent"
+    )
+    page.goto(f"{prefix}/rendez-vous/gerer/{booking.token}/veille/")
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-day-before")
+    # The details form with errors: messages tied to the fields, still accessible.
+    page.goto(f"{prefix}/rendez-vous/demarche/{procedure.pk}/")
+    page.locator("input[name=accept]").check(force=True)
+    page.locator("form button[type=submit]").click()
+    page.locator("a.appt-slot--free").first.click()
+    page.locator("input[name=email]").fill("pas-une-adresse")
+    page.locator("form button[type=submit]").last.click()
+    assert page.locator("[aria-invalid=true]").count() >= 2
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-details-errors")
