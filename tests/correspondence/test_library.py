@@ -200,3 +200,27 @@ def test_pdf_letter_renders_every_block(prefecture, service, quality_lead, clien
             ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(path)[:-4]],
             check=True,
         )
+
+
+def test_collection_as_pdf_lists_every_published_template(
+    prefecture, quality_lead, committee_member, client_for
+):
+    from tests.correspondence.factories import TemplateFactory, VersionFactory
+
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    for name in ("Accusé de réception", "Fiche pièces manquantes"):
+        VersionFactory(template=TemplateFactory(prefecture=prefecture, name=name), published=True)
+    VersionFactory(template=TemplateFactory(prefecture=prefecture, name="Brouillon secret"))
+    url = reverse("correspondence:agents-templates-collection", args=[prefecture.slug])
+    html = client_for(committee_member).get(url).content.decode()
+    assert "Fiche pièces manquantes" in html and "Brouillon secret" not in html
+    pdf = client_for(committee_member).get(url, {"format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf"
+    path = SCREENSHOTS / "correspondence-collection.pdf"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "1. Accusé de réception" in text and "2. Fiche pièces manquantes" in text
+    assert "Brouillon secret" not in text

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
 from engagements.organisation.views.agents import render_agents
+from engagements.pdf import render_pdf
 
 from .. import placeholders, services
 from ..enums import VersionStatus
@@ -199,4 +201,18 @@ def collection(request):
         .select_related("template__service__site")
         .order_by("template__purpose", "template__name")
     )
+    if request.GET.get("format") == "pdf":
+        pdf = render_pdf(
+            "correspondence/pdf/collection.html",
+            {
+                "prefecture": request.prefecture,
+                "versions": list(versions),
+                "today": timezone.localdate(),
+            },
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="recueil-modeles-{request.prefecture.slug}.pdf"'
+        )
+        return response
     return render_agents(request, "correspondence/agents/collection.html", {"versions": versions})
