@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from .models import (
@@ -23,8 +24,30 @@ class TopicAdmin(admin.ModelAdmin):
     list_filter = ["prefecture"]
 
 
+class MailboxForm(forms.ModelForm):
+    class Meta:
+        model = Mailbox
+        fields = [
+            "prefecture",
+            "site",
+            "service",
+            "label",
+            "host",
+            "port",
+            "use_ssl",
+            "username",
+            "password",
+            "folder",
+            "processed_folder",
+            "is_active",
+        ]
+        # Masked on screen; stored in the database for now (a secret store in production).
+        widgets = {"password": forms.PasswordInput(render_value=True)}
+
+
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
     list_display = ["label", "prefecture", "service", "host", "folder", "last_polled_at"]
     readonly_fields = ["last_polled_at", "last_error"]
 
