@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from engagements.organisation.models import Prefecture, Service
 
-from .enums import CHECK_TRANSITIONS, CheckStatus
+from .enums import CHECK_TRANSITIONS, ActionStatus, CheckStatus
 from .models import CheckLog, CheckResult, FollowUpAction, Grid, MysteryCheck
 from .queries import check_score
 
@@ -101,3 +101,14 @@ def create_action(result: CheckResult, *, actor, title: str) -> FollowUpAction:
             title=title[:300],
             created_by=actor,
         )
+
+
+def complete_action(action: FollowUpAction, *, actor) -> FollowUpAction:
+    """Mark an improvement action done (open → done; done is final)."""
+    changed = FollowUpAction.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
+        status=ActionStatus.DONE
+    )
+    if changed != 1:
+        raise MysteryCheckError("Cette action est déjà terminée.")
+    action.refresh_from_db(fields=["status"])
+    return action

@@ -53,6 +53,7 @@ agents_urlpatterns = [
     path(f"{M}/planifier/", mystery.check_plan, name="agents-check-plan"),
     path(f"{M}/grilles/nouvelle/", mystery.grid_new, name="agents-grid-new"),
     path(f"{M}/actions/", mystery.action_list, name="agents-actions"),
+    path(f"{M}/actions/<int:pk>/terminer/", mystery.action_done, name="agents-action-done"),
     path(f"{M}/a-realiser/", mystery.todo_list, name="agents-checks-todo"),
     path(f"{M}/a-realiser/<int:pk>/", mystery.check_perform, name="agents-check-perform"),
     path(f"{M}/<int:pk>/", mystery.check_detail, name="agents-check"),

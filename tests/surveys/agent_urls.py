@@ -1,7 +1,7 @@
 """Sample URL arguments for every agent URL of the surveys app (cross-prefecture test)."""
 
 from engagements.surveys.enums import CheckStatus
-from engagements.surveys.models import CheckResult
+from engagements.surveys.models import CheckResult, FollowUpAction
 from tests.surveys.factories import (
     CampaignFactory,
     CommentFactory,
@@ -18,6 +18,9 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     done = MysteryCheckFactory(service=service, status=CheckStatus.DONE)
     result = CheckResult.objects.create(
         check_run=done, criterion=done.grid.criteria.first(), passed=False
+    )
+    action = FollowUpAction.objects.create(
+        prefecture=prefecture, service=service, result=result, title="Améliorer l'accueil"
     )
     return {
         "surveys:agents-campaigns": {},
@@ -44,6 +47,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "surveys:agents-check-plan": {},
         "surveys:agents-grid-new": {},
         "surveys:agents-actions": {},
+        "surveys:agents-action-done": {"pk": action.pk},
         "surveys:agents-checks-todo": {},
         "surveys:agents-check-perform": {"pk": check.pk},
         "surveys:agents-check": {"pk": check.pk},

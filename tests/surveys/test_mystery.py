@@ -125,6 +125,12 @@ def test_failed_criterion_becomes_an_action_once(quality_lead, client_for, prefe
         create_action(passed, actor=quality_lead, title="")
     actions = client.get(reverse("surveys:agents-actions", args=[prefecture.slug])).content.decode()
     assert "Former l&#x27;équipe" in actions
+    done = reverse("surveys:agents-action-done", args=[prefecture.slug, action.pk])
+    client.post(done)
+    action.refresh_from_db()
+    assert action.status == "done"
+    response = client.post(done, follow=True)
+    assert "déjà terminée" in response.content.decode()
 
 
 def test_illegal_transitions_raise(quality_lead, service):

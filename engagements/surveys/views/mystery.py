@@ -170,7 +170,11 @@ def action_list(request: HttpRequest) -> HttpResponse:
         site_field="service__site",
         service_field="service",
     )
-    return render_agents(request, "surveys/agents/actions.html", {"actions": actions})
+    return render_agents(
+        request,
+        "surveys/agents/actions.html",
+        {"actions": actions, "can_manage": request.access.can(request.prefecture, "manage")},
+    )
 
 
 @agent_view("work")
@@ -195,3 +199,24 @@ def check_perform(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Contrôle enregistré. Merci.")
             return redirect("surveys:agents-checks-todo", request.prefecture.slug)
     return render_agents(request, "surveys/agents/perform.html", {"check": check, "form": form})
+
+
+@agent_view("manage")
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        request.access.scope(
+            FollowUpAction.objects.all(),
+            request.prefecture,
+            site_field="service__site",
+            service_field="service",
+        ),
+        pk=pk,
+    )
+    try:
+        mystery.complete_action(action, actor=request.user)
+    except MysteryCheckError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Action terminée.")
+    return redirect("surveys:agents-actions", request.prefecture.slug)
