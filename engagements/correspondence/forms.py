@@ -86,7 +86,7 @@ class ContactForm(DsfrForm):
         label=_("Service concerné"),
         queryset=Service.objects.none(),
         empty_label=_("Choisissez un service"),
-        help_text=_("Le lieu d'accueil et le service qui traiteront votre message."),
+        help_text=_("Les services sont classés par lieu d'accueil."),
     )
     kind = forms.ChoiceField(
         label=_("Votre message est"),
@@ -126,6 +126,13 @@ class ContactForm(DsfrForm):
             .select_related("site")
             .order_by("site__position", "site__name", "name")
         )
+        # One group per site (optgroup): the person picks the place, then the service.
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for service in self.fields["service"].queryset:
+            groups.setdefault(service.site.name, []).append((service.pk, service.name))
+        self.fields["service"].choices = [("", self.fields["service"].empty_label)] + [
+            (site_name, options) for site_name, options in groups.items()
+        ]
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["attachment"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
