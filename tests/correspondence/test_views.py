@@ -1,6 +1,7 @@
 """Agents' pages and the public contact form (server side)."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -192,6 +193,8 @@ def test_contact_form_refuses_a_disguised_file(prefecture, service, client):
     assert "Seuls les fichiers PDF, JPEG et PNG" in response.content.decode()
 
 
+# Frozen clock: the limit counts in fixed one-hour windows.
+@time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
 def test_contact_form_is_rate_limited_per_address(prefecture, service, client):
     url = reverse("correspondence:contact", args=[prefecture.slug])
     codes = [client.post(url, contact_data(service)).status_code for _ in range(6)]
