@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -144,7 +143,7 @@ def list_slots(request, procedure_id: int, start: date, end: date):
             "capacity": s.capacity,
             "remaining": s.remaining,
         }
-        for s in slots.annotate(free=F("capacity") - F("booked"))
+        for s in slots
     ]
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .enums import BookingStatus, SlotState
+from .enums import BookingStatus, Channel, SlotState
 from .models import Booking, Procedure, Slot
 
 
@@ -116,30 +116,63 @@ def fill_rate(procedure: Procedure, start: datetime, end: datetime) -> float | N
 
 def procedure_figures(procedures, now: datetime | None = None) -> list[dict]:
     """One row per procedure: first free slot, fill rate (4 coming weeks), no-show rate and
-    cancellations (last 30 days), bookings per channel."""
+    cancellations (last 30 days), bookings per channel. A fixed number of grouped queries
+    plus one per procedure for the first free slot."""
     now = now or timezone.now()
-    rows = []
-    for procedure in procedures:
-        recent = Booking.objects.filter(
-            procedure=procedure,
+    procedures = list(procedures)
+    ids = [p.pk for p in procedures]
+    cancelled_statuses = [BookingStatus.CANCELLED_BY_USER, BookingStatus.CANCELLED_BY_SERVICE]
+    recent = {
+        row["procedure_id"]: row
+        for row in Booking.objects.filter(
+            procedure_id__in=ids,
             slot__starts_at__gte=now - timedelta(days=30),
             slot__starts_at__lt=now,
         )
-        channels = dict(
-            Booking.objects.filter(procedure=procedure, created_at__gte=now - timedelta(days=30))
-            .values_list("channel")
-            .annotate(n=Count("pk"))
+        .values("procedure_id")
+        .annotate(
+            came=Count("pk", filter=Q(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE])),
+            absent=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+            cancelled=Count("pk", filter=Q(status__in=cancelled_statuses)),
         )
+        .order_by()
+    }
+    fill = {
+        row["procedure_id"]: row
+        for row in Slot.objects.filter(
+            procedure_id__in=ids,
+            starts_at__gte=now,
+            starts_at__lt=now + timedelta(days=28),
+            blocked=False,
+        )
+        .values("procedure_id")
+        .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+        .order_by()
+    }
+    labels = dict(Channel.choices)
+    channels: dict[int, dict[str, int]] = {}
+    for procedure_id, channel, n in (
+        Booking.objects.filter(procedure_id__in=ids, created_at__gte=now - timedelta(days=30))
+        .values_list("procedure_id", "channel")
+        .annotate(n=Count("pk"))
+        .order_by("procedure_id", "channel")
+    ):
+        channels.setdefault(procedure_id, {})[str(labels.get(channel, channel))] = n
+    rows = []
+    for procedure in procedures:
+        r = recent.get(procedure.pk, {"came": 0, "absent": 0, "cancelled": 0})
+        total = r["came"] + r["absent"]
+        f = fill.get(procedure.pk)
         rows.append(
             {
                 "procedure": procedure,
                 "first_free_days": first_free_days(procedure, now),
-                "fill_rate": fill_rate(procedure, now, now + timedelta(days=28)),
-                "no_show_rate": no_show_rate(recent, now),
-                "cancelled": recent.filter(
-                    status__in=[BookingStatus.CANCELLED_BY_USER, BookingStatus.CANCELLED_BY_SERVICE]
-                ).count(),
-                "channels": channels,
+                "fill_rate": round(100 * (f["booked"] or 0) / f["capacity"], 1)
+                if f and f["capacity"]
+                else None,
+                "no_show_rate": round(100 * r["absent"] / total, 1) if total else None,
+                "cancelled": r["cancelled"],
+                "channels": channels.get(procedure.pk, {}),
             }
         )
     return rows

@@ -163,3 +163,16 @@ def test_quality_lead_sets_up_a_procedure_and_its_week(
     # An agent may not change the settings.
     url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
     assert client_for(agent).get(url).status_code == 403
+
+
+def test_procedure_list_has_a_bounded_number_of_queries(
+    client_for, quality_lead, prefecture, service, django_assert_max_num_queries
+):
+    for _ in range(6):
+        procedure = ProcedureFactory(service=service)
+        BookingFactory(slot=SlotFactory(procedure=procedure, past=True), no_show=True)
+        SlotFactory(procedure=procedure)
+    client = client_for(quality_lead)
+    with django_assert_max_num_queries(12 + 6 * 2):
+        response = client.get(reverse("appointments:agents-index", args=[prefecture.slug]))
+    assert response.content.decode().count("100,0 %") == 6  # one no-show each, last 30 days
