@@ -691,7 +691,12 @@ def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
             reminder_email_sent_at=now
         ):
             booking = Booking.objects.select_related("procedure__site", "slot").get(pk=pk)
-            notifications.send_booking_mail(booking, "reminder")
+            try:
+                notifications.send_booking_mail(booking, "reminder")
+            except Exception:  # the mail server failed: unclaim, the next sweep retries
+                logger.exception("reminder mail failed", extra={"booking": pk})
+                Booking.objects.filter(pk=pk).update(reminder_email_sent_at=None)
+                continue
             sent["email"] += 1
     for pk in (
         confirmed.filter(reminder_sms_sent_at__isnull=True, slot__starts_at__lt=sms_until)
@@ -702,7 +707,12 @@ def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
             reminder_sms_sent_at=now
         ):
             booking = Booking.objects.select_related("procedure__site", "slot").get(pk=pk)
-            notifications.send_reminder_sms(booking)
+            try:
+                notifications.send_reminder_sms(booking)
+            except Exception:  # the SMS gateway failed: unclaim, the next sweep retries
+                logger.exception("reminder SMS failed", extra={"booking": pk})
+                Booking.objects.filter(pk=pk).update(reminder_sms_sent_at=None)
+                continue
             sent["sms"] += 1
     return sent
 

@@ -340,3 +340,14 @@ def test_moving_a_slot_tells_the_people_booked(
         services.move_slot(booking.slot, new_start, actor=agent)
     assert Slot.objects.get(pk=booking.slot_id).starts_at == new_start
     assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
+
+
+def test_a_failed_sms_is_retried_by_the_next_sweep(settings, tmp_path, caplog):
+    settings.SMS_BACKEND = "http"
+    settings.SMS_HTTP_URL = "http://127.0.0.1:9/unreachable"  # discard port: refused
+    booking = BookingFactory(slot__starts_at=timezone.now() + timedelta(hours=20), email="")
+    assert services.send_reminders() == {"email": 0, "sms": 0}
+    assert Booking.objects.get(pk=booking.pk).reminder_sms_sent_at is None
+    settings.SMS_BACKEND = "log"
+    settings.SMS_LOG_PATH = tmp_path / "sms.log"
+    assert services.send_reminders() == {"email": 0, "sms": 1}
