@@ -185,40 +185,43 @@ def create_message(
             "Indiquez au moins un moyen de répondre (courriel, adresse, téléphone)."
         )
     due = compute_due(prefecture, site, channel, received_on)
+    message = Message(
+        prefecture=prefecture,
+        year=received_on.year,
+        site=site,
+        service=service,
+        channel=channel,
+        kind=kind,
+        topic=topic,
+        sender_name=sender_name.strip(),
+        sender_email=sender_email.strip(),
+        sender_address=sender_address.strip(),
+        sender_phone=sender_phone.strip(),
+        subject=subject.strip()[:300],
+        body=body,
+        language=language,
+        received_on=received_on,
+        deadline_days=due.deadline_days,
+        due_on=due.due_on,
+        mailbox=mailbox,
+        email_message_id=email_message_id[:300],
+    )
+    # Looked up before taking the counter's lock, to keep the locked section short.
+    message.suspected_duplicate_of = find_suspected_duplicate(message)
     with transaction.atomic():
-        reference = allocate_reference(prefecture, received_on.year)
-        message = Message.objects.create(
-            prefecture=prefecture,
-            year=received_on.year,
-            reference=reference,
-            site=site,
-            service=service,
-            channel=channel,
-            kind=kind,
-            topic=topic,
-            sender_name=sender_name.strip(),
-            sender_email=sender_email.strip(),
-            sender_address=sender_address.strip(),
-            sender_phone=sender_phone.strip(),
-            subject=subject.strip()[:300],
-            body=body,
-            language=language,
-            received_on=received_on,
-            deadline_days=due.deadline_days,
-            due_on=due.due_on,
-            mailbox=mailbox,
-            email_message_id=email_message_id[:300],
-        )
+        message.reference = allocate_reference(prefecture, received_on.year)
+        message.save(force_insert=True)
         MessageEvent.objects.create(
             message=message, actor=actor, kind=EventKind.CREATED, to_status=Status.NEW
         )
+        if message.suspected_duplicate_of is not None:
+            log_event(
+                message,
+                EventKind.DUPLICATE_FLAGGED,
+                text=f"Doublon possible de {message.suspected_duplicate_of}",
+            )
         for upload in attachments or []:
             add_attachment(message, upload)
-        duplicate = find_suspected_duplicate(message)
-        if duplicate is not None:
-            message.suspected_duplicate_of = duplicate
-            message.save(update_fields=["suspected_duplicate_of"])
-            log_event(message, EventKind.DUPLICATE_FLAGGED, text=f"Doublon possible de {duplicate}")
         wants_mail = channel in (Channel.EMAIL, Channel.WEB_FORM, Channel.SP_PLUS)
         if acknowledge and wants_mail and message.sender_email:
             transaction.on_commit(lambda: _safely(send_acknowledgement, message.pk))
