@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -47,7 +48,7 @@ def contact(request, prefecture: str):
                     service=service,
                     channel=Channel.WEB_FORM,
                     kind=f["kind"],
-                    received_on=_today(),
+                    received_on=timezone.localdate(),
                     sender_name=f["name"],
                     sender_email=f["email"],
                     subject=f["subject"],
@@ -68,12 +69,6 @@ def contact(request, prefecture: str):
         {"prefecture": prefecture, "form": form},
         status=status,
     )
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 @require_GET
