@@ -36,6 +36,12 @@ class AppointmentsConfig(AppConfig):
         navigation.register_agent_link(
             "Accueil du jour", "appointments:agents-day", capability="work", order=21
         )
+        navigation.register_agent_link(
+            "Réserver pour une personne",
+            "appointments:agents-book-start",
+            capability="work",
+            order=22,
+        )
         navigation.register_public_action(
             gettext_lazy("Prendre rendez-vous"), "appointments:procedures", order=10
         )

@@ -219,3 +219,21 @@ class RuleForm(DsfrModelForm):
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "La fin doit suivre le début.")
         return data
+
+
+class OnBehalfForm(PersonForm):
+    """An agent or a partner point books for a person (no proof of work, e-mail optional)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(with_altcha=False, require_email=False)
+        super().__init__(*args, **kwargs)
+        self.fields["channel"] = forms.ChoiceField(
+            label="Canal",
+            choices=[
+                ("agent", "Téléphone ou accueil de la préfecture"),
+                ("partner", "Point d'accueil numérique ou France services"),
+            ],
+            initial="agent",
+            widget=forms.RadioSelect,
+        )
+        self.fields["email"].help_text = "Pour envoyer la confirmation et les rappels."

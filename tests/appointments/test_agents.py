@@ -67,7 +67,12 @@ def test_agent_books_on_behalf_even_when_online_booking_is_closed(
     slot = SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(hours=1))
     response = client_for(agent).post(
         reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk]),
-        {"first_name": "Jo", "last_name": "Sans-Courriel", "phone": "06 99 88 77 66"},
+        {
+            "first_name": "Jo",
+            "last_name": "Sans-Courriel",
+            "phone": "06 99 88 77 66",
+            "channel": "agent",
+        },
     )
     assert response.status_code == 302
     booking = Booking.objects.get()
@@ -176,3 +181,22 @@ def test_procedure_list_has_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12 + 6 * 2):
         response = client.get(reverse("appointments:agents-index", args=[prefecture.slug]))
     assert response.content.decode().count("100,0 %") == 6  # one no-show each, last 30 days
+
+
+def test_a_partner_point_agent_books_for_another_service(
+    client_for, agent_other_site, prefecture, service
+):
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    client = client_for(agent_other_site)
+    page = client.get(reverse("appointments:agents-book-start", args=[prefecture.slug]))
+    url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+    assert url in page.content.decode()
+    response = client.post(
+        url,
+        {"first_name": "Jo", "last_name": "Doe", "email": "jo@usager.test", "channel": "partner"},
+    )
+    booking = Booking.objects.get()
+    assert booking.channel == "partner" and booking.status == "confirmed"
+    # He booked it, but the record stays in the other service's scope.
+    assert response["Location"] == reverse("appointments:agents-book-start", args=[prefecture.slug])

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -19,7 +19,7 @@ from engagements.organisation.views.agents import render_agents
 from .. import services
 from ..documents import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
-from ..forms import AttendanceForm, PersonForm, ProcedureForm, RuleForm, SlotMoveForm
+from ..forms import AttendanceForm, OnBehalfForm, ProcedureForm, RuleForm, SlotMoveForm
 from ..models import Booking, Procedure, ScheduleRule, Slot
 from ..queries import monday, procedure_figures
 
@@ -199,13 +199,31 @@ def slot_block(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("appointments:agents-slot", request.prefecture.slug, slot.pk)
 
 
+def _bookable_procedures(request):
+    """Every procedure of the prefecture: the phone line, the reception desk and partner
+    points book for people whatever the service (procedures are not personal records)."""
+    return Procedure.objects.filter(prefecture=request.prefecture).select_related("site")
+
+
+@agent_view("work")
+def book_start(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    rows = []
+    for procedure in _bookable_procedures(request).order_by("site__name", "name"):
+        free = list(
+            Slot.objects.filter(
+                procedure=procedure, blocked=False, booked__lt=F("capacity"), starts_at__gt=now
+            ).order_by("starts_at")[:8]
+        )
+        rows.append({"procedure": procedure, "free": free})
+    return render_agents(request, "appointments/agents/book_start.html", {"rows": rows})
+
+
 @agent_view("work")
 def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> HttpResponse:
-    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    procedure = get_object_or_404(_bookable_procedures(request), pk=procedure_pk)
     slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
-    form = PersonForm(
-        request.POST or None, procedure=procedure, with_altcha=False, require_email=False
-    )
+    form = OnBehalfForm(request.POST or None, procedure=procedure)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = services.Person(
@@ -216,13 +234,27 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
             foreign_number=data.get("foreign_number", ""),
             permit_expires_on=data.get("permit_expires_on"),
         )
+        channel = Channel.PARTNER if data["channel"] == "partner" else Channel.AGENT
         try:
-            booking = services.book_slot(slot, person, channel=Channel.AGENT, actor=request.user)
+            booking = services.book_slot(
+                slot,
+                person,
+                channel=channel,
+                actor=request.user,
+                partner=request.user.get_full_name() if channel == Channel.PARTNER else "",
+            )
         except services.BookingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Rendez-vous {booking.reference} confirmé.")
-            return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+            messages.success(
+                request,
+                f"Rendez-vous {booking.reference} confirmé le "
+                f"{timezone.localtime(slot.starts_at):%d/%m/%Y à %H:%M}."
+                + (" La confirmation part par courriel." if booking.email else ""),
+            )
+            if _bookings(request).filter(pk=booking.pk).exists():
+                return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+            return redirect("appointments:agents-book-start", request.prefecture.slug)
     return render_agents(
         request,
         "appointments/agents/book.html",
