@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -49,11 +50,14 @@ def _questionnaires(request: HttpRequest):
 
 
 def _short_url(request: HttpRequest, campaign: Campaign, service=None) -> str:
+    # Printed on posters: the canonical public address, not whatever host served this page.
     if service is None:
-        return request.build_absolute_uri(reverse("surveys:campaign", args=[campaign.token]))
-    return request.build_absolute_uri(
-        reverse("surveys:answer", args=[campaign.token, service.slug])
-    )
+        return settings.SITE_URL + reverse("surveys:campaign", args=[campaign.token])
+    return settings.SITE_URL + reverse("surveys:answer", args=[campaign.token, service.slug])
+
+
+def _kiosk_url(campaign: Campaign, service) -> str:
+    return settings.SITE_URL + reverse("surveys:kiosk", args=[campaign.token, service.slug])
 
 
 # Campaigns -------------------------------------------------------------------------------
@@ -223,9 +227,7 @@ def posters(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "service": s,
             "url": _short_url(request, campaign, s),
-            "kiosk": request.build_absolute_uri(
-                reverse("surveys:kiosk", args=[campaign.token, s.slug])
-            ),
+            "kiosk": _kiosk_url(campaign, s),
         }
         for s in campaign.services.all()
     ]
