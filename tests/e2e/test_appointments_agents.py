@@ -53,3 +53,24 @@ def test_check_in_at_the_counter(page, live_server, prefecture, service, agent):
     page.goto(f"/agents/{prefecture.slug}/rendez-vous/")
     assert_accessible(page)
     screenshot(page, "appointments-agents-index")
+
+
+def test_settings_and_booking_on_behalf_pages(page, live_server, prefecture, service, quality_lead):
+    procedure = ProcedureFactory(service=service, name="Naturalisation — entretien")
+    procedure.rules.create(weekday=1, starts_at="09:00", ends_at="12:00")
+    SlotFactory(procedure=procedure)
+    _login(page, live_server, quality_lead)
+    page.goto(f"/agents/{prefecture.slug}/rendez-vous/demarches/{procedure.pk}/")
+    assert_accessible(page)
+    screenshot(page, "appointments-agents-procedure")
+    page.goto(f"/agents/{prefecture.slug}/rendez-vous/reserver/")
+    assert_accessible(page)
+    screenshot(page, "appointments-agents-book-start")
+    page.locator("a.fr-btn--sm").first.click()
+    page.locator("input[name=first_name]").fill("Jo")
+    page.locator("input[name=last_name]").fill("Doe")
+    page.locator("input[name=phone]").fill("06 11 22 33 44")
+    assert_accessible(page)
+    page.get_by_role("button", name="Réserver").click()
+    assert "confirmé" in page.content()
+    assert Booking.objects.get().channel == "agent"
