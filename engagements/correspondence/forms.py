@@ -72,6 +72,24 @@ def check_upload(upload):
     raise forms.ValidationError(_("Seuls les fichiers PDF, JPEG et PNG sont acceptés."))
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class ServiceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.site.name} — {obj.name}"
@@ -172,8 +190,10 @@ class EntryForm(DsfrForm):
     body = forms.CharField(
         label="Texte (ou résumé)", widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
-    scan = forms.FileField(
-        label="Courrier numérisé", required=False, help_text="PDF, JPEG ou PNG, 5 Mo au plus."
+    scans = MultipleFileField(
+        label="Courrier numérisé et pièces jointes",
+        required=False,
+        help_text="Jusqu'à 5 fichiers PDF, JPEG ou PNG de 5 Mo au plus chacun.",
     )
 
     def __init__(self, *args, prefecture, services, **kwargs):
@@ -184,8 +204,11 @@ class EntryForm(DsfrForm):
         self.fields["topic"].queryset = Topic.objects.filter(prefecture=prefecture, is_active=True)
         self.fields["received_on"].initial = timezone.localdate()
 
-    def clean_scan(self):
-        return check_upload(self.cleaned_data.get("scan"))
+    def clean_scans(self):
+        files = self.cleaned_data.get("scans") or []
+        if len(files) > 5:
+            raise forms.ValidationError("Cinq fichiers au plus.")
+        return [check_upload(upload) for upload in files]
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]

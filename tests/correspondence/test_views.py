@@ -101,9 +101,13 @@ def test_agent_pages_render(prefecture, service, quality_lead, client_for):
 
 
 @time_machine.travel(date(2026, 3, 4), tick=False)
-def test_agent_registers_a_letter_with_its_scan(prefecture, service, agent, client_for):
+def test_agent_registers_a_letter_with_its_scan(
+    prefecture, service, agent, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     client = client_for(agent)
     scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    photo = SimpleUploadedFile("enveloppe.png", b"\x89PNG\r\n\x1a\n...", content_type="image/png")
     response = client.post(
         reverse("correspondence:agents-new", args=[prefecture.slug]),
         {
@@ -114,13 +118,16 @@ def test_agent_registers_a_letter_with_its_scan(prefecture, service, agent, clie
             "sender_name": "Paul Henry",
             "sender_address": "4 avenue Foch\n75016 Paris",
             "subject": "Attente au guichet",
-            "scan": scan,
+            "scans": [scan, photo],
         },
     )
     message = Message.objects.get()
     assert response.status_code == 302
     assert message.channel == "letter" and message.due_on == date(2026, 3, 17)
-    assert message.attachments.get().content_type == "application/pdf"
+    assert sorted(message.attachments.values_list("content_type", flat=True)) == [
+        "application/pdf",
+        "image/png",
+    ]
 
 
 def test_entry_form_keeps_input_and_explains_errors(prefecture, service, agent, client_for):

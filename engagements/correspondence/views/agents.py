@@ -164,7 +164,7 @@ def new_message(request):
                 sender_phone=f["sender_phone"],
                 subject=f["subject"],
                 body=f["body"],
-                attachments=[f["scan"]] if f["scan"] else [],
+                attachments=f["scans"],
                 actor=request.user,
             )
         except services.RegisterError as exc:
