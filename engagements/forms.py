@@ -13,18 +13,25 @@ _INPUT_CLASS = {
 }
 
 
-class DsfrFormMixin:
-    """Adds DSFR classes to widgets; after validation, marks invalid fields with
-    aria-invalid and points aria-describedby at their error message."""
+def style_widget(field: forms.Field) -> None:
+    """Give a field's widget its DSFR class (idempotent)."""
+    widget = field.widget
+    kind = widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget")
+    css = _INPUT_CLASS.get(kind, "fr-input")
+    classes = widget.attrs.get("class", "").split()
+    if css and css not in classes:
+        widget.attrs["class"] = " ".join([*classes, css])
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            kind = widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget")
-            css = _INPUT_CLASS.get(kind, "fr-input")
-            if css:
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+class DsfrFormMixin:
+    """Adds DSFR classes to widgets (also of fields added after __init__, since it happens
+    when a field is rendered); after validation, marks invalid fields with aria-invalid and
+    points aria-describedby at their error message."""
+
+    def __getitem__(self, name):
+        if name in self.fields:
+            style_widget(self.fields[name])
+        return super().__getitem__(name)
 
     def full_clean(self):
         super().full_clean()

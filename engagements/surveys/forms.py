@@ -8,23 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from engagements.forms import _INPUT_CLASS, DsfrForm, DsfrModelForm
+from engagements.forms import DsfrForm, DsfrModelForm
 from engagements.organisation.models import Prefecture, Service
 
 from .enums import SCALE_LABELS, SCALE_POINTS, CheckKind, CommentStatus, CommentTag, QuestionKind
 from .models import Campaign, Grid, Question, Questionnaire
 from .services import normalise_serial
-
-
-def _style_added_fields(form) -> None:
-    """Give DSFR classes to fields added after DsfrForm.__init__ (questions, criteria)."""
-    for field in form.fields.values():
-        widget = field.widget
-        kind = widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget")
-        css = _INPUT_CLASS.get(kind, "fr-input")
-        classes = widget.attrs.get("class", "").split()
-        if css and css not in classes:
-            widget.attrs["class"] = " ".join([*classes, css])
 
 
 def _star_label(n: int) -> str:
@@ -68,7 +57,6 @@ class AnswerForm(DsfrForm):
         for field in self.fields.values():
             # The star field is rendered by its own template; the others by the shared one.
             field.is_stars = getattr(field, "question_kind", "") == QuestionKind.STARS
-        _style_added_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -138,7 +126,6 @@ class CouponForm(DsfrForm):
                     "invalid": f"Un chiffre entre 1 et {top}.",
                 },
             )
-        _style_added_fields(self)
 
     def clean_serial(self) -> str:
         return normalise_serial(self.cleaned_data["serial"])
@@ -244,7 +231,6 @@ class QuestionForm(DsfrModelForm):
             self.initial.setdefault(f"text_{lang}", entry.get("text", ""))
             self.initial.setdefault(f"choices_{lang}", "\n".join(entry.get("choices", [])))
         self.initial.setdefault("choices_text", "\n".join(self.instance.choices or []))
-        _style_added_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -333,7 +319,6 @@ class GridResultForm(DsfrForm):
             self.fields[f"n{c.pk}"] = forms.CharField(
                 label=f"Observation — {c.label}", required=False, max_length=500
             )
-        _style_added_fields(self)
 
     def results(self) -> dict[int, tuple[bool | None, str]]:
         mapping = {"yes": True, "no": False, "na": None}
