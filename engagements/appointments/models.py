@@ -119,6 +119,10 @@ class Procedure(models.Model):
     def display_name(self, language: str | None = None) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
 
+    @property
+    def no_show_months(self) -> int:
+        return max(1, round(self.no_show_period_days / 30.4))
+
     def document_list(self) -> list[str]:
         return [line.strip() for line in self.documents.splitlines() if line.strip()]
 
