@@ -308,7 +308,12 @@ class WorklistFilterForm(DsfrForm):
     )
     status = forms.ChoiceField(
         label="Statut",
-        choices=[("open", "À traiter"), ("", "Tous")] + Status.choices,
+        choices=[
+            ("open", "À traiter"),
+            ("replied", "Nouveau courriel après réponse"),
+            ("", "Tous"),
+        ]
+        + Status.choices,
         required=False,
     )
     late = forms.BooleanField(label="En retard seulement", required=False)

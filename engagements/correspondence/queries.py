@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Site
@@ -193,6 +193,36 @@ def search(messages: QuerySet[Message], text: str) -> QuerySet[Message]:
     for field in ("reference", "subject", "body", "sender_name", "sender_email"):
         condition |= Q(**{f"{field}__icontains": text})
     return messages.filter(condition)
+
+
+def with_new_reply(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Annotate `new_reply_at`: the person's latest mail that came after our latest answer
+    (or any, before a first answer). One subquery per row, no extra query."""
+    from django.db.models import DateTimeField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .enums import EventKind
+    from .models import MessageEvent
+
+    last_answer = (
+        MessageEvent.objects.filter(message=OuterRef("message"), kind=EventKind.ANSWERED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    replies = (
+        MessageEvent.objects.filter(message=OuterRef("pk"), kind=EventKind.REPLY_RECEIVED)
+        .annotate(
+            after=Coalesce(
+                Subquery(last_answer),
+                Value(datetime(2000, 1, 1, tzinfo=UTC)),
+                output_field=DateTimeField(),
+            )
+        )
+        .filter(at__gt=F("after"))
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return messages.annotate(new_reply_at=Subquery(replies, output_field=DateTimeField()))
 
 
 def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:

@@ -175,3 +175,43 @@ def test_a_reply_to_our_answer_joins_through_in_reply_to(mailbox, imap_server, a
     imap_server.deliver(mailbox.username, reply.as_bytes())
     assert ingest_mailbox(mailbox).joined == [original.reference]
     assert Message.objects.count() == 1
+
+
+def test_a_mail_after_the_answer_stands_out_and_a_follow_up_keeps_the_first_date(
+    mailbox,
+    imap_server,  # noqa: F811
+    agent,
+    client_for,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from django.urls import reverse
+
+    from engagements.correspondence import services
+
+    imap_server.deliver(mailbox.username, mail().as_bytes())
+    ingest_mailbox(mailbox)
+    original = Message.objects.get()
+    first = services.answer_message(
+        original, actor=agent, subject="Réponse", text="Voici.", channel="email", send=False
+    )
+    Answer = type(first)
+    Answer.objects.filter(pk=first.pk).update(email_message_id="<first@engagements.test>")
+    client = client_for(agent)
+    worklist = reverse("correspondence:agents-list", args=[mailbox.prefecture.slug])
+    assert client.get(worklist, {"status": "replied"}).context["page"].paginator.count == 0
+    imap_server.deliver(
+        mailbox.username, mail(subject=f"Re: {original.reference} merci mais…").as_bytes()
+    )
+    ingest_mailbox(mailbox)
+    page = client.get(worklist, {"status": "replied"})
+    assert [m.pk for m in page.context["page"].object_list] == [original.pk]
+    assert "nouveau courriel" in page.content.decode()
+    answered_on = Message.objects.get().answered_on
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_message(
+            original, actor=agent, subject="Précision", text="Encore.", channel="email"
+        )
+    assert Message.objects.get().answered_on == answered_on
+    assert "<first@engagements.test>" in mailoutbox[-1].extra_headers["References"]
+    assert client.get(worklist, {"status": "replied"}).context["page"].paginator.count == 0

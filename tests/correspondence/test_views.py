@@ -251,6 +251,9 @@ def test_worklist_query_count_for_a_scoped_agent_with_filters(
 def test_attachment_download_is_scoped(
     prefecture, service, agent, agent_other_site, client_for, tmp_path, settings
 ):
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
     from engagements.correspondence import services
 
     settings.MEDIA_ROOT = tmp_path
@@ -270,5 +273,11 @@ def test_attachment_download_is_scoped(
     response = client_for(agent).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 scan"
-    response.close()
+    # Closing sends request_finished, which would close the test's database connection
+    # (as Django's test client does, keep the connection while closing the file).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     assert client_for(agent_other_site).get(url).status_code == 404

@@ -48,6 +48,9 @@ TRANSITIONS: set[tuple[str, str]] = {
     (Status.NEW, Status.CLOSED),
     (Status.ASSIGNED, Status.CLOSED),
     (Status.CLOSED, Status.NEW),  # reopen a message closed by mistake
+    # A follow-up answer (the person wrote again): the first answer's date stays, since
+    # the figures measure how long the person waited for a first answer.
+    (Status.ANSWERED, Status.ANSWERED),
 }
 
 
@@ -381,7 +384,8 @@ def answer_message(
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         event = _transition(message, Status.ANSWERED, actor=actor, kind=EventKind.ANSWERED)
-        message.answered_on = answered_on
+        if message.answered_on is None:
+            message.answered_on = answered_on
         if message.assigned_to_id is None:
             message.assigned_to = actor
         message.save(update_fields=["status", "answered_on", "assigned_to", "updated_at"])
@@ -408,7 +412,11 @@ def send_answer(answer_pk: int) -> None:
         "message__prefecture", "message__service", "message__site"
     ).get(pk=answer_pk)
     message = answer.message
-    thread = [m for m in (message.email_message_id,) if m]
+    # Thread on the person's first mail and on our earlier answers.
+    earlier = message.answers.exclude(pk=answer.pk).exclude(email_message_id="")
+    thread = [m for m in (message.email_message_id,) if m] + list(
+        earlier.order_by("created_at").values_list("email_message_id", flat=True)
+    )
     headers = {}
     if thread:
         headers = {"In-Reply-To": thread[-1], "References": " ".join(thread)}

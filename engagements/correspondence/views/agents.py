@@ -73,8 +73,8 @@ def worklist(request):
     data = request.GET.copy()
     data.setdefault("status", "open")
     form = WorklistFilterForm(data, sites=sites, services=services_qs)
-    qs = scoped_messages(request)
-    base = qs
+    base = scoped_messages(request)
+    qs = queries.with_new_reply(base)
     if form.is_valid():
         f = form.cleaned_data
         if f["site"]:
@@ -87,6 +87,8 @@ def worklist(request):
             qs = qs.filter(channel=f["channel"])
         if f["status"] == "open":
             qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
+        elif f["status"] == "replied":
+            qs = qs.filter(status=Status.ANSWERED, new_reply_at__isnull=False)
         elif f["status"]:
             qs = qs.filter(status=f["status"])
         if f["late"]:
@@ -190,6 +192,9 @@ def detail(request, pk: int):
     services_qs = request.access.services(prefecture)
     events = message.events.select_related("actor")
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
+    new_reply_at = queries.with_new_reply(Message.objects.filter(pk=message.pk)).values_list(
+        "new_reply_at", flat=True
+    )[0]
     delay = None
     if message.answered_on:
         delay = calendar_for(prefecture, message.site).working_days_between(
@@ -201,6 +206,7 @@ def detail(request, pk: int):
         {
             "message": message,
             "late": message.is_late(today),
+            "new_reply_at": new_reply_at,
             "delay": delay,
             "on_time": delay is not None and delay <= message.deadline_days,
             "events": events,
@@ -285,8 +291,8 @@ def _templates_for(message: Message):
 def answer(request, pk: int):
     """Pick a template, get it filled, edit freely, send by e-mail or produce the letter."""
     message = _get_message(request, pk)
-    if not message.is_open:
-        flash.error(request, f"Le message {message.reference} n'est plus à traiter.")
+    if message.status == Status.CLOSED:
+        flash.error(request, f"Le message {message.reference} est clos : rouvrez-le d'abord.")
         return _back(message)
     available = sorted(
         _templates_for(message),
