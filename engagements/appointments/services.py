@@ -450,10 +450,16 @@ def reschedule_booking(
             raise BookingError(_("Seul un rendez-vous confirmé peut être déplacé."), "transition")
         if new_slot.pk == booking.slot_id:
             return booking
-        if not _take_seat(new_slot.pk):
-            raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
+        _short_lock_wait()
         old_slot_id = booking.slot_id
-        _free_seat(old_slot_id)
+        # Lock the two slot rows in id order: two people swapping slots never deadlock.
+        if old_slot_id < new_slot.pk:
+            _free_seat(old_slot_id)
+        if not _take_seat(new_slot.pk):
+            # The transaction rolls back: the person keeps the old seat.
+            raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
+        if old_slot_id > new_slot.pk:
+            _free_seat(old_slot_id)
         booking.slot = new_slot
         booking.reschedule_count += 1
         booking.reminder_email_sent_at = None

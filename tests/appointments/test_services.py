@@ -351,3 +351,17 @@ def test_a_failed_sms_is_retried_by_the_next_sweep(settings, tmp_path, caplog):
     settings.SMS_BACKEND = "log"
     settings.SMS_LOG_PATH = tmp_path / "sms.log"
     assert services.send_reminders() == {"email": 0, "sms": 1}
+
+
+def test_rescheduling_to_a_full_slot_keeps_the_old_seat():
+    procedure = ProcedureFactory()
+    start = timezone.now() + timedelta(days=3)
+    lower_id = SlotFactory(procedure=procedure, starts_at=start, full=True)
+    booking = BookingFactory(slot__procedure=procedure, slot__starts_at=start + timedelta(hours=1))
+    higher_id = SlotFactory(procedure=procedure, starts_at=start + timedelta(hours=2), full=True)
+    assert lower_id.pk < booking.slot_id < higher_id.pk
+    for target in (lower_id, higher_id):  # both lock orders
+        with pytest.raises(services.BookingError):
+            services.reschedule_booking(Booking.objects.get(pk=booking.pk), target)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 1
+    assert Booking.objects.get(pk=booking.pk).slot_id == booking.slot_id
