@@ -1,0 +1,44 @@
+"""Every write of the appointments app: one function per use case.
+
+Seats are protected by PostgreSQL: `_take_seat` is a conditional UPDATE (`booked <
+capacity`, row-locked by the UPDATE itself, re-checked after the lock wait under READ
+COMMITTED) and `appt_slot_not_overbooked` is the last line of defence. The one-active-
+booking-per-person rule is three partial unique constraints; the code checks first only to
+give a friendly answer. Sweeps claim rows with a conditional UPDATE and act only when they
+changed exactly one row, so two workers never send the same message twice.
+"""
+
+from .booking import (  # noqa: F401
+    BookingError,
+    Person,
+    book_slot,
+    cancel_booking,
+    cancel_unconfirmed_day_before,
+    check_public_rules,
+    check_renewal_window,
+    confirm_booking,
+    confirm_day_before,
+    existing_active_booking,
+    is_priority_person,
+    no_show_decision,
+    release_expired_holds,
+    reschedule_booking,
+    resend_manage_link,
+    sweep_expired_holds,
+)
+from .counter import (  # noqa: F401
+    generate_slots,
+    generate_upcoming_slots,
+    move_slot,
+    open_slot,
+    record_attendance,
+    send_certificate_mail,
+    set_slot_blocked,
+)
+from .sweeps import (  # noqa: F401
+    accept_offer,
+    join_waitlist,
+    offer_freed_slots,
+    purge_personal_data,
+    send_reminders,
+)

@@ -1,0 +1,182 @@
+"""The day at the counter, and slots and schedules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import notifications
+from ..enums import ACTIVE_STATUSES, BookingStatus
+from ..models import (
+    REBOOKING_DAYS,
+    Booking,
+    Procedure,
+    Slot,
+    new_token,
+)
+from .booking import (
+    BookingError,
+    _log,
+    _transition,
+    cancel_booking,
+)
+
+# --- the day at the counter --------------------------------------------------------------
+
+
+def record_attendance(
+    booking: Booking, status: str, *, actor, send_certificate: bool = False
+) -> Booking:
+    """Check-in outcome: attended, late (with a 6-week rebooking link), no-show or cancelled."""
+    allowed = {
+        BookingStatus.ATTENDED,
+        BookingStatus.LATE,
+        BookingStatus.NO_SHOW,
+        BookingStatus.CANCELLED_BY_SERVICE,
+    }
+    if status not in allowed:
+        raise BookingError(_("Statut inconnu."), "invalid")
+    if status == BookingStatus.CANCELLED_BY_SERVICE:
+        return cancel_booking(booking, actor=actor, by_service=True)
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("procedure").get(pk=booking.pk)
+        _transition(booking, status, actor=actor)
+        if status == BookingStatus.LATE:
+            booking.rebooking_token = new_token()
+            booking.rebooking_expires_at = timezone.now() + timedelta(days=REBOOKING_DAYS)
+            booking.save(update_fields=["rebooking_token", "rebooking_expires_at"])
+            transaction.on_commit(
+                lambda: notifications.send_booking_mail(
+                    booking,
+                    "late",
+                    {
+                        "rebooking_url": notifications.absolute(
+                            "appointments:rebook",
+                            booking.rebooking_token,
+                            language=booking.language,
+                        )
+                    },
+                )
+            )
+        if status == BookingStatus.ATTENDED and send_certificate:
+            transaction.on_commit(lambda: send_certificate_mail(booking))
+    return booking
+
+
+def send_certificate_mail(booking: Booking) -> None:
+    from engagements.pdf import render_pdf
+
+    from ..documents import certificate_context
+
+    pdf = render_pdf("appointments/pdf/certificate.html", certificate_context(booking))
+    notifications.send_booking_mail(
+        booking,
+        "certificate",
+        attachments=[(f"attestation-{booking.reference}.pdf", pdf, "application/pdf")],
+    )
+
+
+# --- slots and schedules -------------------------------------------------------------------
+
+
+def generate_slots(procedure: Procedure, *, start: date, end: date) -> int:
+    """Create the slots of the weekly template between two dates (working days only)."""
+    from engagements.workdays import calendar_for
+
+    calendar = calendar_for(procedure.prefecture, procedure.site)
+    rules = list(procedure.rules.all())
+    step = timedelta(minutes=procedure.duration_minutes)
+    created = []
+    day = start
+    while day <= end:
+        if calendar.is_working_day(day):
+            starts = []
+            for rule in rules:
+                if rule.weekday != day.weekday():
+                    continue
+                if (rule.valid_from and day < rule.valid_from) or (
+                    rule.valid_until and day > rule.valid_until
+                ):
+                    continue
+                moment = timezone.make_aware(datetime.combine(day, rule.starts_at))
+                limit = timezone.make_aware(datetime.combine(day, rule.ends_at))
+                while moment + step <= limit:
+                    starts.append(moment)
+                    moment += step
+            # The priority share: every n-th slot of the day is kept for urgent renewals.
+            every = round(100 / procedure.priority_share) if procedure.priority_share else 0
+            for index, moment in enumerate(sorted(starts)):
+                created.append(
+                    Slot(
+                        procedure=procedure,
+                        starts_at=moment,
+                        ends_at=moment + step,
+                        capacity=procedure.capacity,
+                        priority=bool(every) and index % every == every - 1,
+                    )
+                )
+        day += timedelta(days=1)
+    return len(Slot.objects.bulk_create(created, ignore_conflicts=True))
+
+
+def generate_upcoming_slots() -> int:
+    """Daily: keep slots generated for every procedure up to its opening horizon + 1 week."""
+    today = timezone.localdate()
+    total = 0
+    for procedure in Procedure.objects.select_related("prefecture", "site").prefetch_related(
+        "rules"
+    ):
+        total += generate_slots(
+            procedure, start=today, end=today + timedelta(days=procedure.opens_days_ahead + 7)
+        )
+    return total
+
+
+def open_slot(procedure: Procedure, starts_at: datetime, *, actor) -> Slot:
+    """Open an extra slot outside the weekly template (a reinforcement, a make-up day)."""
+    try:
+        with transaction.atomic():
+            return Slot.objects.create(
+                procedure=procedure,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=procedure.duration_minutes),
+                capacity=procedure.capacity,
+            )
+    except IntegrityError as error:
+        raise BookingError("Un créneau existe déjà à cette heure.", "invalid") from error
+
+
+def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
+    """Close or reopen a slot to new bookings (existing bookings stay)."""
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        slot.blocked = blocked
+        slot.save(update_fields=["blocked"])
+    return slot
+
+
+def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
+    """Move a slot; the people booked in it are told by e-mail."""
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        length = slot.ends_at - slot.starts_at
+        slot.starts_at = new_start
+        slot.ends_at = new_start + length
+        try:
+            with transaction.atomic():
+                slot.save(update_fields=["starts_at", "ends_at"])
+        except IntegrityError as error:
+            raise BookingError(_("Un créneau existe déjà à cette heure."), "invalid") from error
+        bookings = list(slot.bookings.filter(status__in=ACTIVE_STATUSES).select_related("slot"))
+        for booking in bookings:
+            booking.reminder_email_sent_at = None
+            booking.reminder_sms_sent_at = None
+            booking.save(update_fields=["reminder_email_sent_at", "reminder_sms_sent_at"])
+            _log(booking, booking.status, booking.status, actor, "Créneau déplacé par le service")
+        transaction.on_commit(
+            lambda: [notifications.send_booking_mail(b, "moved") for b in bookings]
+        )
+    return slot

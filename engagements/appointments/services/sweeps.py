@@ -1,0 +1,219 @@
+"""Sweeps (reminders, waiting list) and personal-data purge; each claims rows with a
+conditional UPDATE so that two workers never act twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import notifications
+from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
+from ..enums import WaitlistStatus as WS
+from ..models import (
+    Booking,
+    Procedure,
+    Slot,
+    WaitlistEntry,
+    normalise_email,
+)
+from .booking import (
+    OFFER_HOURS,
+    BookingError,
+    Person,
+    book_slot,
+    logger,
+    release_expired_holds,
+)
+
+# --- sweeps ----------------------------------------------------------------------------
+
+
+def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
+    """E-mail at D-2 and SMS at D-1; each claimed by a conditional UPDATE, sent once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = {"email": 0, "sms": 0}
+    confirmed = Booking.objects.filter(status=BookingStatus.CONFIRMED, slot__starts_at__gt=now)
+    email_until = timezone.make_aware(
+        datetime.combine(today + timedelta(days=3), datetime.min.time())
+    )
+    sms_until = timezone.make_aware(
+        datetime.combine(today + timedelta(days=2), datetime.min.time())
+    )
+    for pk in (
+        confirmed.filter(reminder_email_sent_at__isnull=True, slot__starts_at__lt=email_until)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    ):
+        if Booking.objects.filter(pk=pk, reminder_email_sent_at__isnull=True).update(
+            reminder_email_sent_at=now
+        ):
+            booking = Booking.objects.select_related("procedure__site", "slot").get(pk=pk)
+            try:
+                notifications.send_booking_mail(booking, "reminder")
+            except Exception:  # the mail server failed: unclaim, the next sweep retries
+                logger.exception("reminder mail failed", extra={"booking": pk})
+                Booking.objects.filter(pk=pk).update(reminder_email_sent_at=None)
+                continue
+            sent["email"] += 1
+    for pk in (
+        confirmed.filter(reminder_sms_sent_at__isnull=True, slot__starts_at__lt=sms_until)
+        .exclude(phone="")
+        .values_list("pk", flat=True)
+    ):
+        if Booking.objects.filter(pk=pk, reminder_sms_sent_at__isnull=True).update(
+            reminder_sms_sent_at=now
+        ):
+            booking = Booking.objects.select_related("procedure__site", "slot").get(pk=pk)
+            try:
+                notifications.send_reminder_sms(booking)
+            except Exception:  # the SMS gateway failed: unclaim, the next sweep retries
+                logger.exception("reminder SMS failed", extra={"booking": pk})
+                Booking.objects.filter(pk=pk).update(reminder_sms_sent_at=None)
+                continue
+            sent["sms"] += 1
+    return sent
+
+
+def join_waitlist(
+    procedure: Procedure, *, first_name: str, last_name: str, email: str, language: str = "fr"
+) -> WaitlistEntry:
+    """Put a person on the waiting list of a procedure (once)."""
+    email = normalise_email(email)
+    existing = WaitlistEntry.objects.filter(
+        procedure=procedure, email=email, status__in=[WS.WAITING, WS.OFFERED]
+    ).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return WaitlistEntry.objects.create(
+                procedure=procedure,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                email=email,
+                language=language,
+            )
+    except IntegrityError:
+        return WaitlistEntry.objects.get(
+            procedure=procedure, email=email, status__in=[WS.WAITING, WS.OFFERED]
+        )
+
+
+def offer_freed_slots(*, now: datetime | None = None) -> int:
+    """Offer free slots to the waiting list, one person at a time, with a 24-hour link."""
+    now = now or timezone.now()
+    WaitlistEntry.objects.filter(status=WS.OFFERED, offer_expires_at__lt=now).update(
+        status=WS.EXPIRED
+    )
+    release_expired_holds(now=now)
+    offered = 0
+    ids = list(
+        Procedure.objects.filter(waitlist__status=WS.WAITING)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for procedure_id in ids:
+        with transaction.atomic():
+            # One sweep per procedure at a time; a concurrent sweep skips it instead of
+            # offering the same freed slot to a second person.
+            procedure = (
+                Procedure.objects.select_for_update(skip_locked=True)
+                .filter(pk=procedure_id)
+                .first()
+            )
+            if procedure is not None:
+                offered += _offer_for_procedure(procedure, now)
+    return offered
+
+
+def _offer_for_procedure(procedure: Procedure, now: datetime) -> int:
+    offered = 0
+    pending_slots = set(
+        WaitlistEntry.objects.filter(procedure=procedure, status=WS.OFFERED).values_list(
+            "offered_slot_id", flat=True
+        )
+    )
+    free = [
+        slot
+        for slot in Slot.objects.filter(
+            procedure=procedure,
+            blocked=False,
+            booked__lt=F("capacity"),
+            starts_at__gt=now + timedelta(hours=procedure.closes_hours_before),
+        ).order_by("starts_at")[:20]
+        if slot.pk not in pending_slots
+    ]
+    for slot in free:
+        entry = (
+            WaitlistEntry.objects.filter(procedure=procedure, status=WS.WAITING)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if entry is None:
+            break
+        # Claim with a conditional UPDATE: only a changed row is offered (and mailed).
+        if WaitlistEntry.objects.filter(pk=entry.pk, status=WS.WAITING).update(
+            status=WS.OFFERED,
+            offered_slot=slot,
+            offer_expires_at=now + timedelta(hours=OFFER_HOURS),
+            offer_sent_at=now,
+        ):
+            entry.refresh_from_db()
+            transaction.on_commit(lambda e=entry: notifications.send_waitlist_offer(e))
+            offered += 1
+    return offered
+
+
+def accept_offer(entry: WaitlistEntry, person: Person, *, now: datetime | None = None) -> Booking:
+    """The person takes the slot offered from the waiting list (confirmed at once: the
+    link came to his address)."""
+    now = now or timezone.now()
+    if entry.status != WS.OFFERED or entry.offer_expires_at < now:
+        raise BookingError(_("Cette proposition n'est plus valable."), "expired")
+    person.email = entry.email
+    booking = book_slot(
+        entry.offered_slot, person, channel=Channel.AGENT, language=entry.language, now=now
+    )
+    # Booked as the person himself, not by an agent: record the online channel.
+    Booking.objects.filter(pk=booking.pk).update(channel=Channel.ONLINE)
+    booking.channel = Channel.ONLINE
+    WaitlistEntry.objects.filter(pk=entry.pk).update(status=WS.BOOKED, booking=booking)
+    return booking
+
+
+# --- personal data ---------------------------------------------------------------------
+
+
+def purge_personal_data(*, now: datetime | None = None, months: int | None = None) -> int:
+    """Blank the personal details of bookings past a retention period; counts stay."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    months = months or getattr(settings, "APPOINTMENTS_RETENTION_MONTHS", 3)
+    limit = now - timedelta(days=31 * months)
+    old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True).exclude(
+        status__in=ACTIVE_STATUSES
+    )
+    count = old.update(
+        first_name="",
+        last_name="",
+        email="",
+        phone="",
+        foreign_number="",
+        permit_expires_on=None,
+        answers={},
+        email_key="",
+        phone_key="",
+        foreign_number_key="",
+        rebooking_token="",
+        purged_at=now,
+    )
+    WaitlistEntry.objects.filter(created_at__lt=limit).exclude(
+        status__in=[WS.WAITING, WS.OFFERED]
+    ).delete()
+    return count
