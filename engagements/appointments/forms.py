@@ -43,6 +43,23 @@ class TermsForm(DsfrForm):
         error_messages={"required": _("Cochez la case pour continuer.")},
     )
 
+    def __init__(self, *args, procedure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if procedure is not None and procedure.requires_permit_expiry:
+            # Asked first, so the week shows the slots open to this person (renewal window,
+            # slots kept for permits expiring within two months).
+            self.fields = {
+                "permit_expires_on": forms.DateField(
+                    label=_("Date d'expiration de votre titre actuel"),
+                    help_text=_("Format : jj/mm/aaaa"),
+                    input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                    widget=forms.DateInput(
+                        attrs={"type": "date", "class": "fr-input"}, format="%Y-%m-%d"
+                    ),
+                ),
+                **self.fields,
+            }
+
 
 class PersonForm(DsfrForm):
     default_renderer = ProjectTemplatesRenderer()

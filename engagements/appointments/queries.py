@@ -69,7 +69,16 @@ class DayColumn:
     slots: list[tuple[Slot, str]]
 
 
-def week_view(procedure: Procedure, week_start: date, now: datetime) -> list[DayColumn]:
+def week_view(
+    procedure: Procedure,
+    week_start: date,
+    now: datetime,
+    *,
+    priority_person: bool = False,
+    window: tuple[date, date] | None = None,
+) -> list[DayColumn]:
+    """The slots of a week with their public state; `window` (renewals) marks days outside
+    it as not bookable."""
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(week_start, datetime.min.time()), tz)
     end = start + timedelta(days=7)
@@ -82,7 +91,11 @@ def week_view(procedure: Procedure, week_start: date, now: datetime) -> list[Day
     for slot in slots:
         if slot.starts_at <= now:
             continue
-        columns[timezone.localtime(slot.starts_at).date()].append((slot, slot_state(slot, now)))
+        day = timezone.localtime(slot.starts_at).date()
+        state = slot_state(slot, now, priority_person=priority_person)
+        if window and state == SlotState.FREE and not window[0] <= day <= window[1]:
+            state = SlotState.NOT_BOOKABLE
+        columns[day].append((slot, state))
     return [DayColumn(day, items) for day, items in columns.items() if items or day.weekday() < 5]
 
 

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _accept(client, procedure):
-    response = client.post(reverse("appointments:terms", args=[procedure.pk]), {"accept": "on"})
+    data = {"accept": "on"}
+    if procedure.requires_permit_expiry:
+        data["permit_expires_on"] = (timezone.localdate() + timedelta(days=30)).isoformat()
+    response = client.post(reverse("appointments:terms", args=[procedure.pk]), data)
     assert response.status_code == 302
 
 
@@ -150,3 +153,24 @@ def test_late_rebooking_link_opens_the_week_for_six_weeks(client, service, agent
         fresh = client.__class__()
         response = fresh.get(url)
         assert response["Location"] == reverse("appointments:terms", args=[booking.procedure_id])
+
+
+def test_renewal_asks_the_expiry_first_and_opens_priority_slots_to_urgent_cases(client, service):
+    procedure = ProcedureFactory(service=service, renewal=True)
+    start = (timezone.localtime() + timedelta(days=4)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    kept = SlotFactory(procedure=procedure, starts_at=start, priority=True)
+    details = reverse("appointments:details", args=[procedure.pk, kept.pk])
+    terms = reverse("appointments:terms", args=[procedure.pk])
+    slots = reverse("appointments:slots", args=[procedure.pk])
+    week = {"semaine": start.date().isoformat()}
+    # Expires in 3 months: the kept slot is not offered.
+    later = (timezone.localdate() + timedelta(days=90)).isoformat()
+    client.post(terms, {"accept": "on", "permit_expires_on": later})
+    assert details not in client.get(slots, week).content.decode()
+    # Expires in 3 weeks: it is, and the date is already filled in on the form.
+    soon = (timezone.localdate() + timedelta(days=21)).isoformat()
+    client.post(terms, {"accept": "on", "permit_expires_on": soon})
+    assert details in client.get(slots, week).content.decode()
+    assert f'value="{soon}"' in client.get(details).content.decode()

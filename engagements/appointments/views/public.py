@@ -23,6 +23,29 @@ from ..models import Booking, Procedure, Slot, WaitlistEntry
 from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
 
 TERMS_KEY = "appointments-terms"
+EXPIRY_KEY = "appointments-permit-expiry"
+
+
+def _expiry(request: HttpRequest, procedure: Procedure) -> date | None:
+    value = request.session.get(EXPIRY_KEY, {}).get(str(procedure.pk))
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _week_options(request: HttpRequest, procedure: Procedure, now) -> dict:
+    """Priority and renewal window for the person, from the expiry date given up front."""
+    expiry = _expiry(request, procedure)
+    if not procedure.requires_permit_expiry or expiry is None:
+        return {}
+    return {
+        "priority_person": services.is_priority_person(expiry, timezone.localdate(now)),
+        "window": (
+            expiry - timedelta(days=procedure.renewal_from_days),
+            expiry - timedelta(days=procedure.renewal_until_days),
+        ),
+    }
 
 
 def _procedures(prefecture_slug: str):
@@ -79,11 +102,15 @@ def procedures(request: HttpRequest, prefecture: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def terms(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = _procedure(pk)
-    form = TermsForm(request.POST or None)
+    form = TermsForm(request.POST or None, procedure=procedure)
     if request.method == "POST" and form.is_valid():
         accepted = set(request.session.get(TERMS_KEY, []))
         accepted.add(procedure.pk)
         request.session[TERMS_KEY] = sorted(accepted)
+        if form.cleaned_data.get("permit_expires_on"):
+            expiries = request.session.get(EXPIRY_KEY, {})
+            expiries[str(procedure.pk)] = form.cleaned_data["permit_expires_on"].isoformat()
+            request.session[EXPIRY_KEY] = expiries
         return redirect("appointments:slots", procedure.pk)
     return render(
         request,
@@ -106,8 +133,11 @@ def slots(request: HttpRequest, pk: int) -> HttpResponse:
         week = monday(date.fromisoformat(request.GET["semaine"]))
     except (KeyError, ValueError):
         week = first_free_week(procedure, now)
+    options = _week_options(request, procedure, now)
+    if "window" in options and "semaine" not in request.GET:
+        week = max(week, monday(options["window"][0]))
     week = max(week, today_monday)
-    columns = week_view(procedure, week, now)
+    columns = week_view(procedure, week, now, **options)
     has_free = first_free_slot(procedure, now) is not None
     return render(
         request,
@@ -139,7 +169,11 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     if slot_state(slot, now, priority_person=True) != SlotState.FREE:
         messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
         return redirect("appointments:slots", procedure.pk)
-    form = PersonForm(request.POST or None, procedure=procedure)
+    form = PersonForm(
+        request.POST or None,
+        procedure=procedure,
+        initial={"permit_expires_on": _expiry(request, procedure)},
+    )
     if request.method == "POST":
         if rate_limited(f"appt-book:{client_ip(request)}", limit=20, window=600):
             messages.error(
