@@ -178,3 +178,21 @@ def test_offer_day_before_and_error_pages_are_accessible(page, live_server, proc
     page.locator("form button[type=submit]").last.click()
     assert page.locator("[aria-invalid=true]").count() >= 2
     _check(page, f"appointments-{prefix.strip('/') or 'fr'}-details-errors")
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_renewal_pages_are_accessible(page, live_server, procedure, prefix):
+    renewal = ProcedureFactory(service=procedure.service, renewal=True, priority_share=25)
+    start = timezone.localtime() + timedelta(days=10)
+    SlotFactory(procedure=renewal, starts_at=start.replace(hour=9, minute=0), priority=True)
+    SlotFactory(procedure=renewal, starts_at=start.replace(hour=10, minute=0))
+    page.goto(f"{prefix}/rendez-vous/demarche/{renewal.pk}/")
+    page.locator("input[name=permit_expires_on]").fill(
+        (timezone.localdate() + timedelta(days=40)).isoformat()
+    )
+    page.locator("input[name=accept]").check(force=True)
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-renewal-terms")
+    page.locator("form button[type=submit]").click()
+    assert page.locator("a.appt-slot--free").count() == 2  # the kept slot is offered
+    page.locator("a.appt-slot--free").first.click()
+    _check(page, f"appointments-{prefix.strip('/') or 'fr'}-renewal-details")
