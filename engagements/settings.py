@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "dsfr",
     "django_q",
     "simple_history",
@@ -78,6 +79,9 @@ MIDDLEWARE = [
 if TESTING:
     # The test server serves static files through the finders; no collected files.
     MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Widgets may use the project's shared templates (components/proof_of_work.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "engagements.urls"
 WSGI_APPLICATION = "engagements.wsgi.application"
@@ -192,6 +196,9 @@ _email_default = f"file://{BASE_DIR / 'var' / 'mail'}" if not TESTING else "locm
 globals().update(_email_settings(env("EMAIL_URL", _email_default)))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Engagements <ne-pas-repondre@engagements.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Personal details of bookings are blanked this long after the appointment.
+APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
 
 # SMS: "log" writes to var/sms.log (demo and tests); "http" posts to SMS_HTTP_URL.
 SMS_BACKEND = env("SMS_BACKEND", "log")

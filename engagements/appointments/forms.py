@@ -1,37 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-import django.forms
 from django import forms
-from django.conf import settings
-from django.forms.renderers import DjangoTemplates
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
 from engagements.forms import DsfrForm, DsfrModelForm
 
 from .models import Procedure, ScheduleRule, normalise_phone
-
-
-class ProjectTemplatesRenderer(DjangoTemplates):
-    """Django's form renderer does not see the project's template folder, where the shared
-    proof-of-work widget template lives (no FORM_RENDERER in settings): add it here."""
-
-    @cached_property
-    def engine(self):
-        return self.backend(
-            {
-                "APP_DIRS": True,
-                "DIRS": [
-                    Path(django.forms.__file__).parent / "templates",
-                    settings.BASE_DIR / "engagements" / "templates",
-                ],
-                "NAME": "appointments-forms",
-                "OPTIONS": {},
-            }
-        )
 
 
 class TermsForm(DsfrForm):
@@ -62,8 +37,6 @@ class TermsForm(DsfrForm):
 
 
 class PersonForm(DsfrForm):
-    default_renderer = ProjectTemplatesRenderer()
-
     first_name = forms.CharField(
         label=_("Prénom"),
         max_length=100,
@@ -132,8 +105,6 @@ class PersonForm(DsfrForm):
 
 
 class WaitlistForm(DsfrForm):
-    default_renderer = ProjectTemplatesRenderer()
-
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom"), max_length=100)
     email = forms.EmailField(label=_("Adresse électronique"))

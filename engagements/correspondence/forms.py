@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import django.forms as django_forms
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
@@ -20,30 +14,6 @@ from engagements.organisation.models import Service, Site
 
 from .enums import AnswerChannel, ClosedReason, Kind, Status, TemplatePurpose
 from .models import RegisterSettings, Topic
-
-
-class ProjectFormRenderer(DjangoTemplates):
-    """Django's form templates plus the project's shared ones (components/…).
-
-    The default renderer only sees installed apps' templates, not TEMPLATES["DIRS"], so the
-    shared proof-of-work widget (templates/components/proof_of_work.html) cannot render
-    with it. Workaround until settings set FORM_RENDERER for the whole project.
-    """
-
-    @cached_property
-    def engine(self):
-        return self.backend(
-            {
-                "APP_DIRS": True,
-                "DIRS": [
-                    Path(django_forms.__file__).parent / "templates",
-                    *settings.TEMPLATES[0]["DIRS"],
-                ],
-                "NAME": "correspondence-forms",
-                "OPTIONS": {},
-            }
-        )
-
 
 MAX_UPLOAD = 5 * 1024 * 1024
 # Accepted attachments, recognised by their first bytes (the name and the browser's
@@ -97,8 +67,6 @@ class ServiceChoiceField(forms.ModelChoiceField):
 
 class ContactForm(DsfrForm):
     """The public "Nous écrire" form; collects only what is needed to answer."""
-
-    default_renderer = ProjectFormRenderer
 
     service = ServiceChoiceField(
         label=_("Service concerné"),

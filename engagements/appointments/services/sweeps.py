@@ -194,7 +194,7 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
     from django.conf import settings
 
     now = now or timezone.now()
-    months = months or getattr(settings, "APPOINTMENTS_RETENTION_MONTHS", 3)
+    months = months or settings.APPOINTMENTS_RETENTION_MONTHS
     limit = now - timedelta(days=31 * months)
     old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True).exclude(
         status__in=ACTIVE_STATUSES

@@ -40,6 +40,9 @@ class Command(BaseCommand):
                 for app_config in apps.get_app_configs():
                     name = f"{app_config.name}.demo"
                     if app_config.name.startswith("engagements.") and util.find_spec(name):
+                        # Each app draws from its own generator, so one app's demo does not
+                        # change when another app's draws more or fewer numbers.
+                        ctx.rng = random.Random(f"{seed}:{app_config.label}")
                         import_module(name).seed(ctx)
                         self.stdout.write(f"  {app_config.verbose_name} : ok")
             self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
