@@ -161,6 +161,7 @@ class ProcedureForm(DsfrModelForm):
             "no_show_limit",
             "no_show_period_days",
             "no_show_wait_weeks",
+            "survey_invitation",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -8,6 +8,7 @@ constraints forbid two active bookings of the same person for one procedure.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -59,6 +60,19 @@ def normalise_foreign_number(value: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", text).upper()
 
 
+def identity_hash(kind: str, key: str) -> str:
+    """Keyed hash (HMAC-SHA256 with SECRET_KEY) of a normalised identity key, "" for none.
+
+    Kept after the personal details are purged so that the no-show policy, which looks
+    back further than the retention period, still recognises the person; without the key
+    it cannot be reversed or recomputed from a list of addresses.
+    """
+    if not key:
+        return ""
+    message = f"appointments-identity:{kind}:{key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
 class Procedure(models.Model):
     """A démarche bookable at one site, for one service."""
 
@@ -107,6 +121,12 @@ class Procedure(models.Model):
     no_show_period_days = models.PositiveSmallIntegerField("période (jours)", default=182)
     no_show_wait_weeks = models.PositiveSmallIntegerField("attente (semaines)", default=4)
     is_public = models.BooleanField("réservable en ligne", default=True)
+    survey_invitation = models.BooleanField(
+        "invitation à l'enquête de satisfaction après le rendez-vous",
+        default=True,
+        help_text="Envoyée par courriel quand la personne est marquée « venue », si une "
+        "enquête est en cours pour le service.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -221,6 +241,10 @@ class Booking(models.Model):
     email_key = models.CharField(max_length=254, blank=True)
     phone_key = models.CharField(max_length=30, blank=True)
     foreign_number_key = models.CharField(max_length=20, blank=True)
+    # Keyed hashes of the keys above: they outlive the purge (no-show policy look-back).
+    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    foreign_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -266,6 +290,9 @@ class Booking(models.Model):
         self.email_key = normalise_email(self.email)
         self.phone_key = normalise_phone(self.phone)
         self.foreign_number_key = normalise_foreign_number(self.foreign_number)
+        self.email_hash = identity_hash("email", self.email_key)
+        self.phone_hash = identity_hash("phone", self.phone_key)
+        self.foreign_number_hash = identity_hash("foreign_number", self.foreign_number_key)
 
 
 class BookingLog(models.Model):
@@ -303,6 +330,9 @@ class WaitlistEntry(models.Model):
     )
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     offer_sent_at = models.DateTimeField(null=True, blank=True)
+    # True while the offered slot's seat is kept for this person (counted in Slot.booked);
+    # cleared by the one conditional UPDATE that gives the seat back or hands it over.
+    holds_seat = models.BooleanField(default=False)
     booking = models.ForeignKey(
         Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

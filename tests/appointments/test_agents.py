@@ -156,6 +156,7 @@ def test_quality_lead_sets_up_a_procedure_and_its_week(
     )
     procedure = Procedure.objects.get(name="DCEM")
     assert response.status_code == 302 and procedure.site == service.site
+    assert procedure.survey_invitation is False  # the box was left unticked
     assert procedure.history.count() == 1
     client.post(
         reverse("appointments:agents-rule-add", args=[prefecture.slug, procedure.pk]),

@@ -11,8 +11,13 @@ from django.utils import timezone
 from engagements import antibot
 from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
-from engagements.appointments.models import Booking, Slot
-from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from engagements.appointments.models import Booking, BookingLog, Slot
+from tests.appointments.factories import (
+    BookingFactory,
+    ProcedureFactory,
+    SlotFactory,
+    WaitlistEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +88,11 @@ def test_booking_through_the_form_then_duplicate_gets_the_link_by_mail(
     assert booking.status == BookingStatus.HELD
     link = re.search(r"https?://\S+/confirmer/\S+/", mailoutbox[0].body).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
-    response = client.get("/" + path, follow=True)
+    response = client.get("/" + path)
+    assert response.status_code == 200 and "Confirmer" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD  # the GET changes nothing
+    response = client.post("/" + path, follow=True)
     assert "Votre rendez-vous est confirmé" in response.content.decode()
     # The same person, another spelling of the address: no second booking, link re-sent.
     with django_capture_on_commit_callbacks(execute=True):
@@ -174,3 +183,85 @@ def test_renewal_asks_the_expiry_first_and_opens_priority_slots_to_urgent_cases(
     client.post(terms, {"accept": "on", "permit_expires_on": soon})
     assert details in client.get(slots, week).content.decode()
     assert f'value="{soon}"' in client.get(details).content.decode()
+
+
+def test_links_followed_by_mail_scanners_change_nothing(service, mailoutbox):
+    """Scanners and link previews GET every link of a message: only a POST (with the
+    page's CSRF token) confirms a hold, accepts an offer or confirms the day before."""
+    from django.test import Client
+
+    scanner = Client(enforce_csrf_checks=True)
+    procedure = ProcedureFactory(service=service)
+    held = BookingFactory(held=True, slot__procedure=procedure)
+    watched = BookingFactory(
+        slot__procedure=procedure,
+        slot__starts_at=held.slot.starts_at + timedelta(hours=2),
+        needs_day_before_confirmation=True,
+    )
+    entry = WaitlistEntryFactory(procedure=procedure)
+    slot = SlotFactory(procedure=procedure, starts_at=held.slot.starts_at + timedelta(hours=1))
+    services.offer_freed_slots()
+    entry.refresh_from_db()
+    assert entry.status == "offered" and entry.offered_slot == slot
+    urls = [
+        reverse("appointments:confirm", args=[held.token]),
+        reverse("appointments:day-before", args=[watched.token]),
+        reverse("appointments:manage", args=[held.token]),
+        reverse("appointments:offer", args=[entry.token]),
+    ]
+    for url in urls:
+        assert scanner.get(url).status_code == 200, url
+        assert scanner.head(url).status_code in (200, 405), url
+    # A POST without the CSRF token of the page is refused.
+    assert scanner.post(urls[0]).status_code == 403
+    assert scanner.post(urls[1]).status_code == 403
+    assert scanner.post(reverse("appointments:cancel", args=[held.token])).status_code == 403
+    # The cancel action is POST only.
+    assert scanner.get(reverse("appointments:cancel", args=[held.token])).status_code == 405
+    held.refresh_from_db()
+    watched.refresh_from_db()
+    entry.refresh_from_db()
+    assert held.status == BookingStatus.HELD and held.confirmed_at is None
+    assert watched.day_before_confirmed_at is None
+    assert entry.status == "offered" and entry.booking is None
+    assert not BookingLog.objects.exclude(to_status__in=["", "held", "confirmed"]).exists()
+
+
+def test_confirm_page_posts_with_the_csrf_token(service, mailoutbox):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    held = BookingFactory(held=True, slot__procedure=ProcedureFactory(service=service))
+    url = reverse("appointments:confirm", args=[held.token])
+    page = browser.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = browser.post(url, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.status == BookingStatus.CONFIRMED
+    # Following the link again lands on the booking page.
+    assert browser.get(url)["Location"] == reverse("appointments:manage", args=[held.token])
+
+
+def test_confirm_page_of_an_expired_hold_offers_to_book_again(client, service):
+    held = BookingFactory(stale_hold=True, slot__procedure=ProcedureFactory(service=service))
+    response = client.get(reverse("appointments:confirm", args=[held.token]))
+    html = response.content.decode()
+    assert "délai de 15 minutes" in html and 'method="post"' not in html
+    response = client.post(reverse("appointments:confirm", args=[held.token]))
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.status == BookingStatus.EXPIRED
+
+
+def test_day_before_confirmation_needs_the_button(client, service):
+    booking = BookingFactory(
+        slot__procedure=ProcedureFactory(service=service), needs_day_before_confirmation=True
+    )
+    url = reverse("appointments:day-before", args=[booking.token])
+    assert "Je viendrai" in client.get(url).content.decode()
+    booking.refresh_from_db()
+    assert booking.day_before_confirmed_at is None
+    client.post(url)
+    booking.refresh_from_db()
+    assert booking.day_before_confirmed_at is not None

@@ -84,6 +84,11 @@ def test_book_confirm_manage_download_cancel(page, live_server, procedure, smtp_
     [mail] = smtp_mail.to("lea.martin@usager.test")
     link = re.search(r"https?://\S+/rendez-vous/confirmer/\S+/", mail.text()).group(0)
     page.goto(_path(link))
+    # The link only shows the button: a mail scanner following it confirms nothing.
+    _check(page, "appointments-fr-6-confirm")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+    page.get_by_role("button", name="Confirmer").click()
     assert "Votre rendez-vous est confirmé" in page.content()
     _check(page, "appointments-fr-6-manage")
     booking.refresh_from_db()
@@ -131,6 +136,13 @@ def test_booking_pages_in_english(page, live_server, procedure, smtp_mail):
     assert "/en/rendez-vous/" in link
     page.goto(_path(link))
     assert page.locator("html").get_attribute("lang") == "en"
+    _check(page, "appointments-en-6-confirm")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/gerer/**")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
     _check(page, "appointments-en-6-manage")
     page.goto(f"/en/rendez-vous/gerer/{booking.token}/deplacer/")
     _check(page, "appointments-en-7-reschedule")

@@ -19,10 +19,13 @@ from ..models import (
 )
 from .booking import (
     BookingError,
+    logger,
     _log,
     _transition,
     cancel_booking,
 )
+
+SURVEY_NOTE = "Invitation à l'enquête de satisfaction envoyée"
 
 # --- the day at the counter --------------------------------------------------------------
 
@@ -42,7 +45,12 @@ def record_attendance(
     if status == BookingStatus.CANCELLED_BY_SERVICE:
         return cancel_booking(booking, actor=actor, by_service=True)
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("procedure").get(pk=booking.pk)
+        booking = (
+            # of=self: lock the booking row only, not the joined prefecture and service.
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("procedure__prefecture", "procedure__service__site")
+            .get(pk=booking.pk)
+        )
         _transition(booking, status, actor=actor)
         if status == BookingStatus.LATE:
             booking.rebooking_token = new_token()
@@ -63,7 +71,35 @@ def record_attendance(
             )
         if status == BookingStatus.ATTENDED and send_certificate:
             transaction.on_commit(lambda: send_certificate_mail(booking))
+        if status == BookingStatus.ATTENDED:
+            _invite_to_survey(booking)
     return booking
+
+
+def _invite_to_survey(booking: Booking) -> None:
+    """Issue 6's hook: the after-visit survey, once per booking, when the procedure allows it.
+
+    Called inside the transition's transaction: the invitation row rolls back with it and
+    the mail leaves on commit only (invite_after_visit uses on_commit itself).
+    """
+    procedure = booking.procedure
+    if not (procedure.survey_invitation and booking.email):
+        return
+    # A correction (no-show → attended) must not invite a second time.
+    if booking.logs.filter(note=SURVEY_NOTE).exists():
+        return
+    from engagements.surveys.services import SurveyError, invite_after_visit
+
+    try:
+        invitation = invite_after_visit(
+            procedure.prefecture, procedure.service, booking.email, language=booking.language
+        )
+    except SurveyError:
+        # A survey set-up problem must not stop the counter from recording the visit.
+        logger.exception("survey invitation refused", extra={"booking": booking.pk})
+        return
+    if invitation is not None:
+        _log(booking, booking.status, booking.status, None, SURVEY_NOTE)
 
 
 def send_certificate_mail(booking: Booking) -> None:

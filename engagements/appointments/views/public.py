@@ -17,7 +17,7 @@ from engagements.organisation.queries import public_prefectures
 
 from .. import services
 from ..documents import ics_for, summary_pdf
-from ..enums import SlotState, WaitlistStatus
+from ..enums import BookingStatus, SlotState, WaitlistStatus
 from ..forms import PersonForm, TermsForm, WaitlistForm
 from ..models import Booking, Procedure, Slot, WaitlistEntry
 from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
@@ -224,15 +224,36 @@ def sent(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mail link shows a "Confirmer" button; only its POST confirms.
+
+    Mail scanners and link previews follow every GET link of a message: a GET that
+    confirmed would confirm holds nobody asked for.
+    """
     booking = _booking(token)
-    try:
-        services.confirm_booking(booking)
-    except services.BookingError as error:
-        _error(request, error)
-        return redirect("appointments:slots", booking.procedure_id)
-    messages.success(request, _("Votre rendez-vous est confirmé."))
-    return redirect("appointments:manage", booking.token)
+    if booking.status == BookingStatus.CONFIRMED:
+        return redirect("appointments:manage", booking.token)
+    if request.method == "POST":
+        try:
+            services.confirm_booking(booking)
+        except services.BookingError as error:
+            _error(request, error)
+            return redirect("appointments:slots", booking.procedure_id)
+        messages.success(request, _("Votre rendez-vous est confirmé."))
+        return redirect("appointments:manage", booking.token)
+    procedure = booking.procedure
+    return render(
+        request,
+        "appointments/public/confirm.html",
+        {
+            "booking": booking,
+            "label": procedure.display_name(translation.get_language()),
+            "can_confirm": booking.status == BookingStatus.HELD
+            and booking.hold_expires_at is not None
+            and booking.hold_expires_at > timezone.now(),
+        },
+    )
 
 
 def manage(request: HttpRequest, token: str) -> HttpResponse:
@@ -320,7 +341,9 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@require_http_methods(["GET", "POST"])
 def day_before(request: HttpRequest, token: str) -> HttpResponse:
+    """Reached from the reminder e-mail and SMS: GET shows the button, only POST confirms."""
     booking = _booking(token)
     if request.method == "POST":
         try:
