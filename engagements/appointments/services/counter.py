@@ -19,10 +19,10 @@ from ..models import (
 )
 from .booking import (
     BookingError,
-    logger,
     _log,
     _transition,
     cancel_booking,
+    logger,
 )
 
 SURVEY_NOTE = "Invitation à l'enquête de satisfaction envoyée"
