@@ -19,6 +19,7 @@ from ..models import (
     BookingLog,
     Procedure,
     Slot,
+    identity_hash,
     normalise_email,
     normalise_foreign_number,
     normalise_phone,
@@ -219,12 +220,17 @@ def no_show_decision(procedure: Procedure, person: Person, now: datetime) -> tup
     """(needs day-before confirmation, refusal message or "") under the no-show policy."""
     if procedure.no_show_policy == NoShowPolicy.NONE:
         return False, ""
-    condition = _identity_filter(
-        normalise_email(person.email),
-        normalise_phone(person.phone),
-        normalise_foreign_number(person.foreign_number),
-    )
-    if condition is None:
+    # Matched on the keyed hashes: the look-back (6 months) is longer than the retention
+    # of personal details (3 months), and the purge keeps the hashes only.
+    condition = Q()
+    for name, kind, key in (
+        ("email_hash", "email", normalise_email(person.email)),
+        ("phone_hash", "phone", normalise_phone(person.phone)),
+        ("foreign_number_hash", "foreign_number", normalise_foreign_number(person.foreign_number)),
+    ):
+        if key:
+            condition |= Q(**{name: identity_hash(kind, key)})
+    if not condition:
         return False, ""
     since = now - timedelta(days=procedure.no_show_period_days)
     no_shows = list(

@@ -190,7 +190,11 @@ def accept_offer(entry: WaitlistEntry, person: Person, *, now: datetime | None =
 
 
 def purge_personal_data(*, now: datetime | None = None, months: int | None = None) -> int:
-    """Blank the personal details of bookings past a retention period; counts stay."""
+    """Blank the personal details of bookings past a retention period; counts stay.
+
+    The keyed identity hashes (email_hash, phone_hash, foreign_number_hash) are kept on
+    purpose: they cannot be reversed, and the no-show policy looks back further than the
+    retention period."""
     from django.conf import settings
 
     now = now or timezone.now()
