@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections, connection
+from django.db.models import F
 from django.utils import timezone
 
 from engagements.appointments import services
@@ -153,6 +154,87 @@ def test_two_offer_sweeps_at_once_offer_each_slot_once(mailoutbox):
     assert len(mailoutbox) == 4  # one person per freed slot, never two for the same slot
     offered = WaitlistEntry.objects.filter(status="offered")
     assert offered.values("offered_slot").distinct().count() == 4
+    # Each offer keeps its seat: the four slots are full for everybody else.
+    assert (
+        list(Slot.objects.filter(procedure=procedure).values_list("booked", flat=True)) == [1] * 4
+    )
+    # 25 hours later, two sweeps at once: each seat is given back once and passed on once.
+    later = timezone.now() + timedelta(hours=25)
+    results = _run_in_threads(2, lambda index: services.offer_freed_slots(now=later))
+    close_old_connections()
+    assert sum(results) == 4 and len(mailoutbox) == 8
+    assert len({m.to[0] for m in mailoutbox}) == 8
+    assert WaitlistEntry.objects.filter(status="expired", holds_seat=False).count() == 4
+    offered = WaitlistEntry.objects.filter(status="offered", holds_seat=True)
+    assert offered.values("offered_slot").distinct().count() == 4
+    assert (
+        list(Slot.objects.filter(procedure=procedure).values_list("booked", flat=True)) == [1] * 4
+    )
+
+
+def _naive_expire(barrier: threading.Barrier):
+    """The control: read the expired offers, then expire them and free their seats
+    without a conditional claim. All threads read before any writes."""
+
+    def work(index):
+        entries = list(
+            WaitlistEntry.objects.filter(status="offered").values_list("pk", "offered_slot_id")
+        )
+        try:
+            barrier.wait(timeout=30)
+        except threading.BrokenBarrierError:
+            pass
+        for pk, slot_id in entries:
+            WaitlistEntry.objects.filter(pk=pk).update(status="expired", holds_seat=False)
+            Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+        return len(entries)
+
+    return work
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_expiry_sweeps_at_once_free_each_kept_seat_once():
+    require_postgres()
+    procedure = ProcedureFactory(capacity=2)
+    slots = [
+        SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(days=3, hours=i))
+        for i in range(5)
+    ]
+    for i, slot in enumerate(slots):
+        BookingFactory(slot=slot)  # a confirmed booking keeps the other seat
+        WaitlistEntry.objects.create(
+            procedure=procedure, first_name="A", last_name=f"L{i}", email=f"w{i}@usager.test"
+        )
+    assert services.offer_freed_slots() == 5
+    later = timezone.now() + timedelta(hours=25)
+    results = _run_in_threads(2, lambda index: services.expire_offers(now=later))
+    close_old_connections()
+    assert sorted(results) in ([0, 5], [1, 4], [2, 3]) and sum(results) == 5
+    assert (
+        list(Slot.objects.filter(procedure=procedure).values_list("booked", flat=True)) == [1] * 5
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_claim_frees_kept_seats_twice():
+    require_postgres()
+    procedure = ProcedureFactory(capacity=2)
+    slots = [
+        SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(days=3, hours=i))
+        for i in range(5)
+    ]
+    for i, slot in enumerate(slots):
+        BookingFactory(slot=slot)
+        WaitlistEntry.objects.create(
+            procedure=procedure, first_name="A", last_name=f"L{i}", email=f"w{i}@usager.test"
+        )
+    assert services.offer_freed_slots() == 5
+    results = _run_in_threads(2, _naive_expire(threading.Barrier(2)))
+    close_old_connections()
+    assert results == [5, 5]
+    # The confirmed bookings lost their seats: the slots look free and would overbook.
+    booked = list(Slot.objects.filter(procedure=procedure).values_list("booked", flat=True))
+    assert booked == [0] * 5, "the naive path should free each seat twice"
 
 
 @pytest.mark.django_db(transaction=True)

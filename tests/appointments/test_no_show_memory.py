@@ -32,9 +32,7 @@ def _no_shows(procedure, start, *, email="absent@usager.test", phone="06 11 22 3
 def test_policy_still_recognises_the_person_after_the_purge():
     start = timezone.now()
     lenient = ProcedureFactory()
-    strict = ProcedureFactory(
-        strict_no_shows=True, no_show_wait_weeks=20, service=lenient.service
-    )
+    strict = ProcedureFactory(strict_no_shows=True, no_show_wait_weeks=20, service=lenient.service)
     absences = _no_shows(lenient, start)
     # 100 days later: past the 3-month retention, within the 182-day look-back.
     with time_machine.travel(start + timedelta(days=100), tick=False):

@@ -277,6 +277,74 @@ def test_waitlist_offers_a_freed_slot_to_one_person_then_the_next(
         services.accept_offer(first, services.Person("A", "Un"))
 
 
+def test_an_offered_seat_is_kept_for_the_person_until_the_offer_expires(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    slot = SlotFactory(procedure__capacity=2)
+    procedure = slot.procedure
+    BookingFactory(slot=slot)  # one seat of two taken
+    first = services.join_waitlist(procedure, first_name="A", last_name="Un", email="un@u.test")
+    second = services.join_waitlist(procedure, first_name="B", last_name="Deux", email="de@u.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.offer_freed_slots() == 1
+    slot.refresh_from_db()
+    first.refresh_from_db()
+    assert first.status == "offered" and first.offered_slot == slot and first.holds_seat
+    assert slot.booked == slot.capacity == 2  # the offer counts like a hold
+    # Nobody else can take the seat meanwhile, online or through an agent.
+    for channel in (Channel.ONLINE, Channel.AGENT):
+        with pytest.raises(services.BookingError) as error:
+            services.book_slot(slot, person(9), channel=channel)
+        assert error.value.code == "full"
+    assert services.offer_freed_slots() == 0  # nor offered twice
+    # 25 hours later: the seat passes to the next person, still counted once.
+    later = timezone.now() + timedelta(hours=25)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.offer_freed_slots(now=later) == 1
+        assert services.offer_freed_slots(now=later) == 0  # idempotent
+    first.refresh_from_db()
+    second.refresh_from_db()
+    slot.refresh_from_db()
+    assert first.status == "expired" and not first.holds_seat
+    assert second.status == "offered" and second.offered_slot == slot and second.holds_seat
+    assert slot.booked == 2
+    assert [m.to for m in mailoutbox] == [["un@u.test"], ["de@u.test"]]
+    # Accepting uses the kept seat: the booking takes it, the counter does not move.
+    booking = services.accept_offer(second, services.Person("B", "Deux"), now=later)
+    slot.refresh_from_db()
+    second.refresh_from_db()
+    assert booking.slot == slot and booking.status == BookingStatus.CONFIRMED
+    assert slot.booked == 2 and second.status == "booked" and not second.holds_seat
+    assert second.booking == booking
+
+
+def test_a_refused_acceptance_keeps_the_offer_and_its_seat():
+    slot = SlotFactory()
+    entry = services.join_waitlist(
+        slot.procedure, first_name="A", last_name="Un", email="un@u.test"
+    )
+    services.offer_freed_slots()
+    entry.refresh_from_db()
+    # The same person already has a booking for the procedure: refused, nothing half-done.
+    BookingFactory(
+        slot=SlotFactory(procedure=slot.procedure, starts_at=slot.starts_at + timedelta(hours=1)),
+        email="un@u.test",
+    )
+    with pytest.raises(services.BookingError) as error:
+        services.accept_offer(entry, services.Person("A", "Un"))
+    assert error.value.code == "duplicate"
+    entry.refresh_from_db()
+    slot.refresh_from_db()
+    assert entry.status == "offered" and entry.holds_seat and slot.booked == 1
+    # After the validity, the offer cannot be accepted and the seat is free again.
+    later = timezone.now() + timedelta(hours=25)
+    with pytest.raises(services.BookingError):
+        services.accept_offer(entry, services.Person("A", "Un"), now=later)
+    assert services.expire_offers(now=later) == 1
+    slot.refresh_from_db()
+    assert slot.booked == 0
+
+
 def test_generate_slots_follows_the_weekly_template_and_skips_holidays():
     procedure = ProcedureFactory(duration_minutes=30, priority_share=25)
     for weekday in range(5):

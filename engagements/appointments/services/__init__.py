@@ -37,6 +37,7 @@ from .counter import (  # noqa: F401
 )
 from .sweeps import (  # noqa: F401
     accept_offer,
+    expire_offers,
     join_waitlist,
     offer_freed_slots,
     purge_personal_data,

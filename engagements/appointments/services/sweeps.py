@@ -24,6 +24,8 @@ from .booking import (
     OFFER_HOURS,
     BookingError,
     Person,
+    _free_seat,
+    _take_seat,
     book_slot,
     logger,
     release_expired_holds,
@@ -104,12 +106,37 @@ def join_waitlist(
         )
 
 
-def offer_freed_slots(*, now: datetime | None = None) -> int:
-    """Offer free slots to the waiting list, one person at a time, with a 24-hour link."""
+def expire_offers(*, now: datetime | None = None) -> int:
+    """Offers past their 24 hours expire and give back the seat they kept."""
     now = now or timezone.now()
-    WaitlistEntry.objects.filter(status=WS.OFFERED, offer_expires_at__lt=now).update(
-        status=WS.EXPIRED
-    )
+    expired = 0
+    for pk, slot_id in WaitlistEntry.objects.filter(
+        status=WS.OFFERED, offer_expires_at__lt=now
+    ).values_list("pk", "offered_slot_id"):
+        with transaction.atomic():
+            # Claim: of two concurrent sweeps, only the one whose UPDATE changed the row
+            # gives the seat back (twice would free a seat someone else holds).
+            if WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED, holds_seat=True).update(
+                status=WS.EXPIRED, holds_seat=False
+            ):
+                if slot_id:
+                    _free_seat(slot_id)
+                expired += 1
+            elif WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED).update(
+                status=WS.EXPIRED
+            ):
+                expired += 1  # an offer made before seats were kept: nothing to give back
+    return expired
+
+
+def offer_freed_slots(*, now: datetime | None = None) -> int:
+    """Offer free seats to the waiting list, one person per seat, with a 24-hour link.
+
+    The seat is kept for the person offered (counted in `Slot.booked`, like a hold) until
+    the offer is accepted or expires; an expired offer's seat goes to the next person in
+    the same sweep."""
+    now = now or timezone.now()
+    expire_offers(now=now)
     release_expired_holds(now=now)
     offered = 0
     ids = list(
@@ -133,10 +160,11 @@ def offer_freed_slots(*, now: datetime | None = None) -> int:
 
 def _offer_for_procedure(procedure: Procedure, now: datetime) -> int:
     offered = 0
-    pending_slots = set(
-        WaitlistEntry.objects.filter(procedure=procedure, status=WS.OFFERED).values_list(
-            "offered_slot_id", flat=True
-        )
+    # Offers made before seats were kept do not show in `booked`: skip their slots.
+    legacy = set(
+        WaitlistEntry.objects.filter(
+            procedure=procedure, status=WS.OFFERED, holds_seat=False
+        ).values_list("offered_slot_id", flat=True)
     )
     free = [
         slot
@@ -146,23 +174,32 @@ def _offer_for_procedure(procedure: Procedure, now: datetime) -> int:
             booked__lt=F("capacity"),
             starts_at__gt=now + timedelta(hours=procedure.closes_hours_before),
         ).order_by("starts_at")[:20]
-        if slot.pk not in pending_slots
+        if slot.pk not in legacy
     ]
     for slot in free:
-        entry = (
-            WaitlistEntry.objects.filter(procedure=procedure, status=WS.WAITING)
-            .order_by("created_at", "pk")
-            .first()
-        )
-        if entry is None:
-            break
-        # Claim with a conditional UPDATE: only a changed row is offered (and mailed).
-        if WaitlistEntry.objects.filter(pk=entry.pk, status=WS.WAITING).update(
-            status=WS.OFFERED,
-            offered_slot=slot,
-            offer_expires_at=now + timedelta(hours=OFFER_HOURS),
-            offer_sent_at=now,
-        ):
+        for _seat in range(slot.capacity - slot.booked):
+            entry = (
+                WaitlistEntry.objects.filter(procedure=procedure, status=WS.WAITING)
+                .order_by("created_at", "pk")
+                .first()
+            )
+            if entry is None:
+                return offered
+            with transaction.atomic():
+                if not _take_seat(slot.pk):
+                    break  # taken meanwhile by a booking: next slot
+                # Claim with a conditional UPDATE: only a changed row is offered (and
+                # mailed); otherwise the savepoint rolls the seat back.
+                claimed = WaitlistEntry.objects.filter(pk=entry.pk, status=WS.WAITING).update(
+                    status=WS.OFFERED,
+                    offered_slot=slot,
+                    offer_expires_at=now + timedelta(hours=OFFER_HOURS),
+                    offer_sent_at=now,
+                    holds_seat=True,
+                )
+                if not claimed:
+                    transaction.set_rollback(True)
+                    continue
             entry.refresh_from_db()
             transaction.on_commit(lambda e=entry: notifications.send_waitlist_offer(e))
             offered += 1
@@ -171,18 +208,33 @@ def _offer_for_procedure(procedure: Procedure, now: datetime) -> int:
 
 def accept_offer(entry: WaitlistEntry, person: Person, *, now: datetime | None = None) -> Booking:
     """The person takes the slot offered from the waiting list (confirmed at once: the
-    link came to his address)."""
+    link came to his address); the seat kept for the offer becomes the booking's."""
     now = now or timezone.now()
+    expired = BookingError(_("Cette proposition n'est plus valable."), "expired")
     if entry.status != WS.OFFERED or entry.offer_expires_at < now:
-        raise BookingError(_("Cette proposition n'est plus valable."), "expired")
+        raise expired
     person.email = entry.email
-    booking = book_slot(
-        entry.offered_slot, person, channel=Channel.AGENT, language=entry.language, now=now
-    )
-    # Booked as the person himself, not by an agent: record the online channel.
-    Booking.objects.filter(pk=booking.pk).update(channel=Channel.ONLINE)
-    booking.channel = Channel.ONLINE
-    WaitlistEntry.objects.filter(pk=entry.pk).update(status=WS.BOOKED, booking=booking)
+    with transaction.atomic():
+        # Claim the offer first: a concurrent sweep can no longer expire it. Its kept seat
+        # is handed to the booking below; the slot row stays locked by the UPDATE until
+        # commit, so nobody can take the seat in between. Any refusal rolls all back.
+        kept = WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WS.OFFERED, offer_expires_at__gte=now, holds_seat=True
+        ).update(status=WS.BOOKED, holds_seat=False)
+        if not kept and not WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WS.OFFERED, offer_expires_at__gte=now
+        ).update(status=WS.BOOKED):
+            raise expired
+        if kept:
+            _free_seat(entry.offered_slot_id)
+        booking = book_slot(
+            entry.offered_slot, person, channel=Channel.AGENT, language=entry.language, now=now
+        )
+        # Booked as the person himself, not by an agent: record the online channel.
+        Booking.objects.filter(pk=booking.pk).update(channel=Channel.ONLINE)
+        booking.channel = Channel.ONLINE
+        WaitlistEntry.objects.filter(pk=entry.pk).update(booking=booking)
+    entry.status, entry.holds_seat, entry.booking = WS.BOOKED, False, booking
     return booking
 
 
