@@ -29,6 +29,11 @@ class AppointmentsConfig(AppConfig):
             minutes=5,
         )
         register_schedule("appointments: generate slots", p + "generate_upcoming_slots", at="02:30")
+        register_schedule(
+            "appointments: cancel bookings not confirmed the day before",
+            p + "cancel_unconfirmed_day_before",
+            at="06:30",
+        )
         register_housekeeping(p + "purge_personal_data")
         navigation.register_agent_link(
             "Rendez-vous", "appointments:agents-index", capability="read_records", order=20

@@ -30,6 +30,7 @@ from .enums import (
 
 HOLD_MINUTES = 15
 REBOOKING_DAYS = 42  # six weeks for a late person's rebooking link
+SHORT_CODE_LENGTH = 12  # characters of the token in SMS links: 72 random bits
 
 
 def new_token() -> str:
@@ -281,6 +282,11 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def short_code(self) -> str:
+        """The start of the secret token (72 random bits) for links that must fit in an SMS."""
+        return self.token[:SHORT_CODE_LENGTH]
 
     @property
     def full_name(self) -> str:

@@ -53,14 +53,24 @@ def send_booking_mail(booking, template: str, extra: dict | None = None, **kwarg
 
 
 def send_reminder_sms(booking) -> None:
+    # The short link fits in one SMS; it leads to the day-before confirmation (with its
+    # cancel link) when the no-show policy requires it, else to the booking page.
+    url = absolute("appointments:short", booking.short_code, language=booking.language)
     with translation.override(booking.language):
-        text = translation.gettext(
-            "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Annuler : %(url)s"
-        ) % {
+        if booking.needs_day_before_confirmation and booking.day_before_confirmed_at is None:
+            message = translation.gettext(
+                "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Confirmez votre venue, "
+                "sinon il sera annulé, ou annulez : %(url)s"
+            )
+        else:
+            message = translation.gettext(
+                "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Annuler : %(url)s"
+            )
+        text = message % {
             "when": _when(booking),
             "site": booking.procedure.site.name,
             "ref": booking.reference,
-            "url": absolute("appointments:manage", booking.token, language=booking.language),
+            "url": url,
         }
     send_sms(booking.phone, text)
 

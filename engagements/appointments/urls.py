@@ -20,6 +20,7 @@ public_urlpatterns = [
     path(f"{R}/gerer/<str:token>/recapitulatif.pdf", public.pdf, name="pdf"),
     path(f"{R}/gerer/<str:token>/veille/", public.day_before, name="day-before"),
     path(f"{R}/proposition/<str:token>/", public.offer, name="offer"),
+    path(f"{R}/v/<str:code>/", public.short_link, name="short"),
     path(f"{R}/nouveau-rendez-vous/<str:token>/", public.rebook, name="rebook"),
 ]
 

@@ -122,9 +122,7 @@ def expire_offers(*, now: datetime | None = None) -> int:
                 if slot_id:
                     _free_seat(slot_id)
                 expired += 1
-            elif WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED).update(
-                status=WS.EXPIRED
-            ):
+            elif WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED).update(status=WS.EXPIRED):
                 expired += 1  # an offer made before seats were kept: nothing to give back
     return expired
 

@@ -19,7 +19,7 @@ from .. import services
 from ..documents import ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
 from ..forms import PersonForm, TermsForm, WaitlistForm
-from ..models import Booking, Procedure, Slot, WaitlistEntry
+from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry
 from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
 
 TERMS_KEY = "appointments-terms"
@@ -339,6 +339,33 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="rendez-vous-{booking.reference}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_http_methods(["GET"])
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The SMS link (short): to the day-before confirmation when it is awaited, else to the
+    booking page. Only redirects; the pages it leads to change nothing on GET."""
+    if rate_limited(f"appt-short:{client_ip(request)}", limit=30, window=600):
+        return HttpResponse(
+            _("Trop de tentatives. Réessayez dans 10 minutes."),
+            status=429,
+            content_type="text/plain",
+        )
+    if len(code) != SHORT_CODE_LENGTH:
+        raise Http404
+    booking = (
+        Booking.objects.filter(token__startswith=code, purged_at__isnull=True)
+        .only("token", "status", "needs_day_before_confirmation", "day_before_confirmed_at")
+        .first()
+    )
+    if booking is None or not secrets.compare_digest(booking.short_code, code):
+        raise Http404
+    awaited = (
+        booking.status == BookingStatus.CONFIRMED
+        and booking.needs_day_before_confirmation
+        and booking.day_before_confirmed_at is None
+    )
+    return redirect("appointments:day-before" if awaited else "appointments:manage", booking.token)
 
 
 @require_http_methods(["GET", "POST"])
