@@ -167,13 +167,17 @@ def test_offer_day_before_and_error_pages_are_accessible(page, live_server, proc
     from engagements.appointments import services
     from engagements.appointments.models import WaitlistEntry
 
-    slot = Slot.objects.filter(procedure=procedure, booked=0).first()
     entry = WaitlistEntry.objects.create(
         procedure=procedure, first_name="Karim", last_name="Attente", email="k@usager.test"
     )
     services.offer_freed_slots()
     entry.refresh_from_db()
     assert entry.offered_slot is not None
+    # The offered seat is kept for Karim: the next free slot is another one.
+    assert entry.offered_slot.bookings.count() == 0
+    assert Slot.objects.get(pk=entry.offered_slot_id).booked == 1
+    slot = Slot.objects.filter(procedure=procedure, booked=0).first()
+    assert slot.pk != entry.offered_slot_id
     page.goto(f"{prefix}/rendez-vous/proposition/{entry.token}/")
     _check(page, f"appointments-{prefix.strip('/') or 'fr'}-offer")
     booking = services.book_slot(
