@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Slot
-from tests.appointments.factories import ProcedureFactory, SlotFactory
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.browser import assert_accessible, screenshot
 from tests.factories import PrefectureFactory, ServiceFactory, SiteFactory
 from tests.tooling import require_tool
@@ -212,3 +212,45 @@ def test_renewal_pages_are_accessible(page, live_server, procedure, prefix):
     assert page.locator("a.appt-slot--free").count() == 2  # the kept slot is offered
     page.locator("a.appt-slot--free").first.click()
     _check(page, f"appointments-{prefix.strip('/') or 'fr'}-renewal-details")
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_sms_short_link_then_the_day_before_button(
+    page, live_server, procedure, prefix, settings, tmp_path
+):
+    """The day-before SMS link opens the confirmation page; only the button confirms."""
+    import json
+
+    from engagements.appointments import services
+
+    settings.SMS_LOG_PATH = tmp_path / "sms.log"
+    language = prefix.strip("/") or "fr"
+    slot = Slot.objects.filter(procedure=procedure, booked=0).first()
+    # Two recent absences: under the policy, this booking must be confirmed the day before.
+    for days in (20, 40):
+        BookingFactory(
+            slot=SlotFactory(procedure=procedure, starts_at=timezone.now() - timedelta(days=days)),
+            no_show=True,
+            email="lea.sms@usager.test",
+        )
+    booking = services.book_slot(
+        slot,
+        services.Person("Léa", "Martin", email="lea.sms@usager.test", phone="06 12 34 56 78"),
+        channel="agent",
+        language=language,
+    )
+    assert booking.needs_day_before_confirmation
+    services.send_reminders(now=slot.starts_at - timedelta(hours=20))
+    [line] = (tmp_path / "sms.log").read_text().splitlines()
+    text = json.loads(line)["text"]
+    link = re.search(r"https?://\S+/rendez-vous/v/\S+/", text).group(0)
+    assert booking.token not in text
+    page.goto(_path(link))
+    assert "/veille/" in page.url
+    _check(page, f"appointments-{language}-sms-day-before")
+    booking.refresh_from_db()
+    assert booking.day_before_confirmed_at is None
+    page.get_by_role("button", name="I will come" if prefix else "Je viendrai").click()
+    page.wait_for_url("**/gerer/**")
+    booking.refresh_from_db()
+    assert booking.day_before_confirmed_at is not None
