@@ -85,3 +85,31 @@ def test_the_hash_is_keyed_and_not_the_clear_identity():
     # Stored by the services too (not only by the factory's hook).
     made = services.book_slot(SlotFactory(), services.Person("A", "B", email="x@usager.test"))
     assert Booking.objects.get(pk=made.pk).email_hash == identity_hash("email", "x@usager.test")
+
+
+def test_hashes_are_kept_only_for_no_shows_and_only_for_the_look_back():
+    start = timezone.now()
+    procedure = ProcedureFactory()  # look-back: 182 days
+    absent = BookingFactory(
+        slot=SlotFactory(procedure=procedure, starts_at=start - timedelta(days=10)),
+        no_show=True,
+    )
+    came = BookingFactory(
+        slot=SlotFactory(procedure=procedure, starts_at=start - timedelta(days=11)),
+        attended=True,
+    )
+    with time_machine.travel(start + timedelta(days=100), tick=False):
+        assert services.purge_personal_data() == 2
+    absent.refresh_from_db()
+    came.refresh_from_db()
+    assert absent.email_hash and absent.phone_hash
+    assert (came.email_hash, came.phone_hash, came.foreign_number_hash) == ("", "", "")
+    # Past the longest look-back, the no-show's hashes go too.
+    with time_machine.travel(start + timedelta(days=170), tick=False):
+        services.purge_personal_data()
+        absent.refresh_from_db()
+        assert absent.email_hash
+    with time_machine.travel(start + timedelta(days=200), tick=False):
+        services.purge_personal_data()
+    absent.refresh_from_db()
+    assert (absent.email_hash, absent.phone_hash) == ("", "")

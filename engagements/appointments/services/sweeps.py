@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -242,9 +242,10 @@ def accept_offer(entry: WaitlistEntry, person: Person, *, now: datetime | None =
 def purge_personal_data(*, now: datetime | None = None, months: int | None = None) -> int:
     """Blank the personal details of bookings past a retention period; counts stay.
 
-    The keyed identity hashes (email_hash, phone_hash, foreign_number_hash) are kept on
-    purpose: they cannot be reversed, and the no-show policy looks back further than the
-    retention period."""
+    The keyed identity hashes (email_hash, phone_hash, foreign_number_hash) of no-shows
+    are kept on purpose: they cannot be reversed, and the no-show policy looks back
+    further than the retention period. They go too once older than the longest look-back
+    of the procedures; other bookings' hashes serve nothing and go with the details."""
     from django.conf import settings
 
     now = now or timezone.now()
@@ -253,20 +254,27 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
     old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True).exclude(
         status__in=ACTIVE_STATUSES
     )
-    count = old.update(
-        first_name="",
-        last_name="",
-        email="",
-        phone="",
-        foreign_number="",
-        permit_expires_on=None,
-        answers={},
-        email_key="",
-        phone_key="",
-        foreign_number_key="",
-        rebooking_token="",
-        purged_at=now,
-    )
+    details = {
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "phone": "",
+        "foreign_number": "",
+        "permit_expires_on": None,
+        "answers": {},
+        "email_key": "",
+        "phone_key": "",
+        "foreign_number_key": "",
+        "rebooking_token": "",
+        "purged_at": now,
+    }
+    hashes = {"email_hash": "", "phone_hash": "", "foreign_number_hash": ""}
+    count = old.filter(status=BookingStatus.NO_SHOW).update(**details)
+    count += old.update(**details, **hashes)
+    look_back = Procedure.objects.aggregate(days=Max("no_show_period_days"))["days"] or 0
+    Booking.objects.filter(
+        purged_at__isnull=False, slot__starts_at__lt=now - timedelta(days=look_back + 1)
+    ).exclude(email_hash="", phone_hash="", foreign_number_hash="").update(**hashes)
     WaitlistEntry.objects.filter(created_at__lt=limit).exclude(
         status__in=[WS.WAITING, WS.OFFERED]
     ).delete()
