@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.db import IntegrityError
+from django.urls import reverse
 from django.utils import timezone
 
 from engagements.appointments import services
@@ -433,3 +434,20 @@ def test_rescheduling_to_a_full_slot_keeps_the_old_seat():
             services.reschedule_booking(Booking.objects.get(pk=booking.pk), target)
     assert Slot.objects.get(pk=booking.slot_id).booked == 1
     assert Booking.objects.get(pk=booking.pk).slot_id == booking.slot_id
+
+
+def test_kept_seats_show_on_the_offer_page_and_to_the_agents(client, client_for, agent, service):
+    slot = SlotFactory(procedure=ProcedureFactory(service=service))
+    entry = services.join_waitlist(
+        slot.procedure, first_name="Karim", last_name="Attente", email="k@u.test"
+    )
+    services.offer_freed_slots()
+    entry.refresh_from_db()
+    html = client.get(reverse("appointments:offer", args=[entry.token])).content.decode()
+    assert "Ce créneau vous est réservé jusqu'au" in html
+    html = client.get("/en" + reverse("appointments:offer", args=[entry.token])).content.decode()
+    assert "This slot is kept for you until" in html
+    prefecture = slot.procedure.prefecture
+    url = reverse("appointments:agents-slot", args=[prefecture.slug, slot.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert "Places gardées pour la liste d'attente" in html and "ATTENTE Karim" in html

@@ -18,9 +18,9 @@ from engagements.organisation.views.agents import render_agents
 
 from .. import services
 from ..documents import certificate_pdf
-from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
+from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
 from ..forms import AttendanceForm, OnBehalfForm, ProcedureForm, RuleForm, SlotMoveForm
-from ..models import Booking, Procedure, ScheduleRule, Slot
+from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry
 from ..queries import monday, procedure_figures
 
 SCOPE = {
@@ -185,6 +185,12 @@ def slot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "slot": slot,
             "bookings": list(slot.bookings.order_by("last_name")),
+            # Seats kept for waiting-list offers count in `booked` without a booking.
+            "kept_offers": list(
+                WaitlistEntry.objects.filter(
+                    offered_slot=slot, status=WaitlistStatus.OFFERED, holds_seat=True
+                ).order_by("offer_expires_at")
+            ),
             "form": form,
         },
     )
