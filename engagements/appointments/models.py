@@ -274,6 +274,13 @@ class Booking(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "hold_expires_at"], name="appt_booking_holds"),
+            # SMS short links look a booking up by the start of its token (LIKE 'x%'):
+            # PostgreSQL needs the pattern operator class to use an index for it.
+            models.Index(
+                fields=["token"],
+                opclasses=["varchar_pattern_ops"],
+                name="appt_booking_token_prefix",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,5 +52,9 @@ class Migration(migrations.Migration):
             name='holds_seat',
             field=models.BooleanField(default=False),
         ),
+        migrations.AddIndex(
+            model_name='booking',
+            index=models.Index(fields=['token'], name='appt_booking_token_prefix', opclasses=['varchar_pattern_ops']),
+        ),
         migrations.RunPython(hash_existing_identities, migrations.RunPython.noop),
     ]
