@@ -265,3 +265,43 @@ def test_a_slot_locked_too_long_answers_busy_instead_of_piling_up():
         done.set()
         holder.join()
     assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_an_offer_while_a_sweep_expires_it_settles_the_seat_once():
+    require_postgres()
+    outcomes = set()
+    for i in range(6):
+        slot = SlotFactory(starts_at=timezone.now() + timedelta(days=3, hours=i))
+        entry = WaitlistEntry.objects.create(
+            procedure=slot.procedure, first_name="A", last_name=f"L{i}", email=f"r{i}@u.test"
+        )
+        assert services.offer_freed_slots() == 1
+        entry.refresh_from_db()
+        deadline = entry.offer_expires_at
+
+        # The person clicks in the last second while the sweep runs just after the deadline.
+        def work(index, entry=entry, deadline=deadline):
+            if index == 0:
+                try:
+                    services.accept_offer(
+                        entry, services.Person("A", "B"), now=deadline - timedelta(seconds=1)
+                    )
+                    return "accepted"
+                except services.BookingError as error:
+                    return error.code
+            return services.expire_offers(now=deadline + timedelta(seconds=1))
+
+        results = _run_in_threads(2, work)
+        close_old_connections()
+        entry.refresh_from_db()
+        booked = Slot.objects.get(pk=slot.pk).booked
+        if results[0] == "accepted":
+            assert results[1] == 0 and entry.status == "booked" and booked == 1
+            assert Booking.objects.filter(slot=slot).count() == 1
+        else:
+            assert results == ["expired", 1] and entry.status == "expired" and booked == 0
+            assert not Booking.objects.filter(slot=slot).exists()
+        assert not entry.holds_seat
+        outcomes.add(results[0])
+    assert outcomes <= {"accepted", "expired"}
