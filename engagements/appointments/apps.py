@@ -36,16 +36,25 @@ class AppointmentsConfig(AppConfig):
         )
         register_housekeeping(p + "purge_personal_data")
         navigation.register_agent_link(
-            "Rendez-vous", "appointments:agents-index", capability="read_records", order=20
+            "Vue d'ensemble",
+            "appointments:agents-index",
+            capability="read_records",
+            order=30,
+            group="Rendez-vous",
         )
         navigation.register_agent_link(
-            "Accueil du jour", "appointments:agents-day", capability="work", order=21
+            "Accueil du jour",
+            "appointments:agents-day",
+            capability="work",
+            order=31,
+            group="Rendez-vous",
         )
         navigation.register_agent_link(
             "Réserver pour une personne",
             "appointments:agents-book-start",
             capability="work",
-            order=22,
+            order=32,
+            group="Rendez-vous",
         )
         navigation.register_public_action(
             gettext_lazy("Prendre rendez-vous"), "appointments:procedures", order=10

@@ -25,16 +25,25 @@ class CorrespondenceConfig(AppConfig):
         )
         register_housekeeping("engagements.correspondence.jobs.purge")
         navigation.register_agent_link(
-            "Courriers", "correspondence:agents-list", capability="read_records", order=20
+            "Registre",
+            "correspondence:agents-list",
+            capability="read_records",
+            order=20,
+            group="Courriers",
         )
         navigation.register_agent_link(
-            "Modèles de réponse", "correspondence:agents-templates", capability="view", order=21
+            "Modèles de réponse",
+            "correspondence:agents-templates",
+            capability="view",
+            order=21,
+            group="Courriers",
         )
         navigation.register_agent_link(
             "Chiffres des courriers",
             "correspondence:agents-figures",
             capability="read_figures",
             order=22,
+            group="Courriers",
         )
         navigation.register_public_action(
             gettext_lazy("Nous écrire"), "correspondence:contact", order=20

@@ -14,10 +14,18 @@ class SurveysConfig(AppConfig):
 
         register_housekeeping("engagements.surveys.services.purge_expired")
         navigation.register_agent_link(
-            "Enquêtes et contrôles", "surveys:agents-campaigns", capability="read_figures", order=40
+            "Enquêtes et contrôles",
+            "surveys:agents-campaigns",
+            capability="read_figures",
+            order=40,
+            group="Avis des usagers",
         )
         navigation.register_agent_link(
-            "Contrôles à réaliser", "surveys:agents-checks-todo", capability="work", order=41
+            "Contrôles à réaliser",
+            "surveys:agents-checks-todo",
+            capability="work",
+            order=41,
+            group="Avis des usagers",
         )
         navigation.register_public_action(
             gettext_lazy("Donner votre avis"),

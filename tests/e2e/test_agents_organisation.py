@@ -2,6 +2,7 @@
 pages are accessible too (RGAA applies to staff)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from engagements.organisation.models import OpeningHours
 from tests.browser import assert_accessible, screenshot
@@ -52,3 +53,19 @@ def test_wrong_password_is_explained(page, prefecture, agent):
     assert page.get_by_role("alert").inner_text().startswith("Identifiant ou mot de passe")
     assert page.get_by_label("Identifiant").input_value() == agent.username
     assert_accessible(page)
+
+
+def test_menu_groups_open_with_the_keyboard(page, prefecture, quality_lead):
+    login(page, quality_lead)
+    page.wait_for_url(f"**/agents/{prefecture.slug}/")
+    button = page.get_by_role("button", name="Courriers")
+    assert button.get_attribute("aria-expanded") == "false"
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Registre"
+    screenshot(page, "agents-menu-open")
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/agents/{prefecture.slug}/courriers/")
+    assert page.get_by_role("button", name="Courriers").get_attribute("aria-current") == "true"

@@ -97,3 +97,16 @@ def test_skip_link_works_with_the_keyboard(page, published):
 def test_agents_login_page_is_accessible(page, published):
     page.goto("/agents/login/")
     assert_accessible(page)
+
+
+def test_phone_menu_carries_the_language_switch(phone_page, published):
+    phone_page.goto("/prefectures/demo/")
+    phone_page.get_by_role("button", name="Menu").click()
+    dialog = phone_page.locator("#menu-public")
+    english = dialog.get_by_role("link", name="English", exact=True)
+    english.wait_for(state="visible")
+    screenshot(phone_page, "public-phone-menu")
+    assert_accessible(phone_page)
+    english.click()
+    phone_page.wait_for_url("**/en/prefectures/demo/")
+    assert phone_page.get_by_role("heading", name="Contact us").is_visible()

@@ -60,19 +60,46 @@ def home(request):
     return render(request, "organisation/agents/choose.html", {"prefectures": prefectures})
 
 
-def _nav(request) -> list[dict]:
+def _links(request) -> list[dict]:
     return [
-        {"label": link.label, "url": reverse(link.url_name, args=[request.prefecture.slug])}
+        {
+            "label": link.label,
+            "group": link.group,
+            "url": reverse(link.url_name, args=[request.prefecture.slug]),
+        }
         for link in navigation.agent_links()
         if request.access.can(request.prefecture, link.capability)
     ]
 
 
+def _menu(links: list[dict], current_path: str) -> list[dict]:
+    """Top-level menu entries: a lone link, or a group (drop-down) of an app's links."""
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    for link in links:
+        active = current_path.startswith(link["url"])
+        if not link["group"]:
+            menu.append({**link, "children": [], "active": active})
+            continue
+        if link["group"] not in groups:
+            groups[link["group"]] = {"label": link["group"], "children": [], "active": False}
+            menu.append(groups[link["group"]])
+        group = groups[link["group"]]
+        group["children"].append({**link, "active": active})
+        group["active"] = group["active"] or active
+    for entry in menu:  # a group with a single visible link is shown as that link
+        if len(entry["children"]) == 1:
+            entry.update(entry["children"][0], children=[])
+    return menu
+
+
 def render_agents(request, template: str, context: dict | None = None, **kwargs):
     """Render an agents' page with the shell's context (prefecture, menu, roles)."""
+    links = _links(request)
     base = {
         "prefecture": request.prefecture,
-        "agent_nav": _nav(request),
+        "agent_nav": links,
+        "agent_menu": _menu(links, request.path),
         "role_labels": sorted(
             {
                 r.get_kind_display()
