@@ -165,6 +165,9 @@ def test_targets_and_deadlines(client_for, quality_lead, prefecture):
     assert prefecture.deadline_for("letter") == 15 and prefecture.holiday_subdivision == "57"
     change = prefecture.history.first()
     assert change.history_user == quality_lead
+    page = client.get(url("agents-edit-prefecture", prefecture)).content.decode()
+    assert "Historique des modifications" in page and "Quentin Qualité" in page
+    assert "délai courrier (jours ouvrés) : 10 → 15" in page
     bad = client.post(url("agents-edit-prefecture", prefecture), {"deadline_email": "0"})
     assert bad.status_code == 200
 

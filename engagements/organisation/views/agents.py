@@ -162,27 +162,39 @@ def _back_to_settings(request) -> HttpResponseRedirect:
     return redirect("organisation:agents-settings", request.prefecture.slug)
 
 
-@agent_view("manage")
-@require_http_methods(["GET", "POST"])
-def edit_prefecture(request):
-    prefecture = request.prefecture
-    form = PrefectureSettingsForm(request.POST or None, instance=prefecture)
+def _form_page(request, form, *, save, success: str, title: str, history=()):
+    """Show a settings form; on a valid POST, save through a service and go back to the
+    settings, or show the service's refusal on the form (what was typed is kept)."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_prefecture_settings(
-                prefecture,
-                actor=request.user,
-                **{name: form.cleaned_data[name] for name in form.changed_data},
-            )
+            save(form)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Les paramètres de la préfecture sont enregistrés.")
+            messages.success(request, success)
             return _back_to_settings(request)
     return render_agents(
         request,
         "organisation/agents/form.html",
-        {"form": form, "title": "Paramètres de la préfecture"},
+        {"form": form, "title": title, "history": _history(history)},
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_prefecture(request):
+    prefecture = request.prefecture
+    return _form_page(
+        request,
+        PrefectureSettingsForm(request.POST or None, instance=prefecture),
+        save=lambda form: services.update_prefecture_settings(
+            prefecture,
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        ),
+        success="Les paramètres de la préfecture sont enregistrés.",
+        title="Paramètres de la préfecture",
+        history=prefecture.history.all()[:20],
     )
 
 
@@ -191,21 +203,14 @@ def edit_prefecture(request):
 def edit_site(request, pk: int | None = None):
     prefecture = request.prefecture
     site = get_object_or_404(prefecture.sites, pk=pk) if pk else Site(prefecture=prefecture)
-    form = SiteForm(request.POST or None, instance=site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_site(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Le site « {site.name} » est enregistré.")
-            return _back_to_settings(request)
     title = f"Site : {site.name}" if pk else "Nouveau site"
-    history = _history(site.history.all()[:20]) if pk else []
-    return render_agents(
+    return _form_page(
         request,
-        "organisation/agents/form.html",
-        {"form": form, "title": title, "history": history},
+        SiteForm(request.POST or None, instance=site),
+        save=lambda form: services.save_site(form.save(commit=False), actor=request.user),
+        success=f"Le site « {request.POST.get('name', site.name)} » est enregistré.",
+        title=title,
+        history=site.history.all()[:20] if pk else (),
     )
 
 
@@ -218,21 +223,14 @@ def edit_service(request, pk: int | None = None):
         if pk
         else Service()
     )
-    form = ServiceForm(request.POST or None, instance=service, prefecture=prefecture)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_service(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Le service « {service.name} » est enregistré.")
-            return _back_to_settings(request)
     title = f"Service : {service.name}" if pk else "Nouveau service"
-    history = _history(service.history.all()[:20]) if pk else []
-    return render_agents(
+    return _form_page(
         request,
-        "organisation/agents/form.html",
-        {"form": form, "title": title, "history": history},
+        ServiceForm(request.POST or None, instance=service, prefecture=prefecture),
+        save=lambda form: services.save_service(form.save(commit=False), actor=request.user),
+        success=f"Le service « {request.POST.get('name', service.name)} » est enregistré.",
+        title=title,
+        history=service.history.all()[:20] if pk else (),
     )
 
 
