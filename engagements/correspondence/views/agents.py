@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -509,7 +509,12 @@ def attachment(request, attachment_pk: int):
     )
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    return FileResponse(item.file.open("rb"), filename=item.name, as_attachment=True)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        # The record outlived its file (storage restored from an older backup, purge…).
+        raise Http404("Cette pièce jointe n'est plus disponible sur le serveur.") from exc
+    return FileResponse(handle, filename=item.name, as_attachment=True)
 
 
 def _figures_data(request):

@@ -1,0 +1,41 @@
+"""Every agent page, opened by every role of the prefecture, answers without crashing:
+a page, a redirect, 403 (role not allowed) or 404 (record outside the user's scope)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.organisation.test_cross_prefecture import _collect_cases
+
+# Pages that answer 404 to the référent qualité with the sample records, and why.
+EXPECTED_404 = {
+    "appointments:agents-certificate": "no attendance certificate for a booking not attended",
+    "correspondence:agents-attachment": "the sample attachment has no file in storage",
+}
+ROLES = [
+    "quality_lead",
+    "site_manager",
+    "agent",
+    "agent_other_site",
+    "committee_member",
+    "auditor",
+    "national_admin",
+]
+
+
+@pytest.mark.django_db
+def test_every_role_opens_every_agent_page(request, prefecture, site, service, client_for):
+    cases = _collect_cases(prefecture, site, service)
+    assert len(cases) > 50
+    for role in ROLES:
+        client = client_for(request.getfixturevalue(role))
+        for name, kwargs in sorted(cases.items()):
+            url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+            response = client.get(url)  # an exception here (a 500) fails the test
+            assert response.status_code in {200, 302, 403, 404, 405}, (
+                f"{role} GET {url}: {response.status_code}"
+            )
+            if role == "quality_lead":
+                # The référent qualité runs the whole prefecture: nothing is refused to him.
+                assert response.status_code != 403, f"{role} refused {url}"
+                if response.status_code == 404:
+                    assert name in EXPECTED_404, f"{role} cannot reach {url}"
