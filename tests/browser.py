@@ -97,7 +97,19 @@ def axe_violations(page) -> list[dict]:
     return [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def assert_accessible(page) -> None:
+def wait_for_dsfr(page) -> None:
+    """Wait until the DSFR script has started (it sets data-fr-js on <html>) and the
+    next frames are drawn, so axe sees the page as a person does, not a half-set one."""
+    if page.locator('script[src*="dsfr.module"]').count():
+        page.wait_for_selector("html[data-fr-js]", state="attached", timeout=10_000)
+        page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+
+
+def assert_accessible(page, *, wait_for_scripts: bool = True) -> None:
+    if wait_for_scripts:
+        wait_for_dsfr(page)
     violations = axe_violations(page)
     details = [
         f"{v['id']} ({v['impact']}): {v['help']} — "

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engagements.organisation.models import OpeningHours
-from tests.browser import assert_accessible, screenshot
+from tests.browser import assert_accessible, screenshot, wait_for_dsfr
 from tests.factories import ServiceFactory, SiteFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,10 +58,13 @@ def test_wrong_password_is_explained(page, prefecture, agent):
 def test_menu_groups_open_with_the_keyboard(page, prefecture, quality_lead):
     login(page, quality_lead)
     page.wait_for_url(f"**/agents/{prefecture.slug}/")
+    wait_for_dsfr(page)  # the drop-downs are the DSFR script's
     button = page.get_by_role("button", name="Courriers")
     assert button.get_attribute("aria-expanded") == "false"
     button.click()
     expect(button).to_have_attribute("aria-expanded", "true")
+    menu = page.get_by_role("navigation", name="Menu principal")
+    expect(menu.get_by_role("link", name="Registre")).to_be_visible()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Registre"
     screenshot(page, "agents-menu-open")

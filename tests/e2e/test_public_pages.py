@@ -110,3 +110,13 @@ def test_phone_menu_carries_the_language_switch(phone_page, published):
     english.click()
     phone_page.wait_for_url("**/en/prefectures/demo/")
     assert phone_page.get_by_role("heading", name="Contact us").is_visible()
+
+
+def test_static_markup_is_accessible_before_scripts_run(page, published):
+    """axe on the HTML as served, the DSFR script blocked: the markup is accessible by itself,
+    whatever the script has done or not yet done when a check runs."""
+    page.route("**/dsfr/dist/dsfr.*.js", lambda route: route.abort())
+    for path in ("/prefectures/demo/", "/en/", "/agents/login/"):
+        page.goto(path)
+        assert page.locator("[data-fr-js-header]").count() == 0  # the script did not run
+        assert_accessible(page, wait_for_scripts=False)
