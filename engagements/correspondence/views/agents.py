@@ -578,15 +578,7 @@ def figures_csv(request):
     )
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    columns = [
-        "answered",
-        "on_time",
-        "late",
-        "pending",
-        "excluded",
-        "rate_on_time",
-        "average_delay",
-    ]
+    columns = list(queries.FIGURE_KEYS)
     writer.writerow(["dimension", "valeur", "total", *columns])
     writer.writerow(["ensemble", data["year"], "", *[data["total"][c] for c in columns]])
     for table in data["tables"]:
