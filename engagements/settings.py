@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_q",
     "simple_history",
     "engagements.organisation",
+    "engagements.outbox",
     "engagements.public",
     "engagements.correspondence",
     "engagements.appointments",

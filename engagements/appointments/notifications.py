@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from engagements.mail import send_templated
-
-from .sms import send_sms
+from engagements.sms import send_sms
 
 
 def absolute(name: str, *args, language: str = "fr") -> str:

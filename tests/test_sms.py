@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from engagements.appointments.sms import SmsError, send_sms
+from engagements.sms import SmsError, send_sms
 
 
 @pytest.fixture

@@ -1,0 +1,424 @@
+"""The one CSV reader for every import and the one CSV writer for every export.
+
+Reading (`read_csv`): what French offices actually save — UTF-8 with or without BOM, or
+Windows-1252 (Excel's "CSV (séparateur : point-virgule)"); comma or semicolon, sniffed from
+the header line; the header is line 1 and line numbers count physical lines, so an error
+names the line the person sees in a text editor. Structural problems (NUL characters,
+oversized cells, cells beyond the header) are line errors like any other; a file with no
+data line is refused. Importers validate each row through `Row` helpers, which record
+errors instead of raising, so one run reports every bad line; `CsvTable.raise_errors()`
+then refuses the whole file (all or nothing) before anything is written.
+
+Writing (`csv_response`, `write_rows`): UTF-8 with BOM (Excel opens accents right),
+semicolon (French Excel splits on it), and every text cell that a spreadsheet would run as
+a formula neutralised with a leading apostrophe (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+MAX_CELL = 10_000  # characters; larger cells are line errors (a register line is short)
+MAX_FILE = 50 * 1024 * 1024  # bytes
+
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", re.ASCII)
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"ligne {self.line}, colonne « {self.column} » : {self.message}"
+        return f"ligne {self.line} : {self.message}"
+
+
+class CsvImportError(Exception):
+    """The file is refused; nothing was written. `errors` names each line and column."""
+
+    def __init__(self, errors: Sequence[LineError]):
+        self.errors = list(errors)
+        super().__init__(
+            "Import refusé, rien n'a été enregistré :\n" + "\n".join(str(e) for e in self.errors)
+        )
+
+    @property
+    def lines(self) -> list[str]:
+        return [str(e) for e in self.errors]
+
+
+def decode(data: bytes | str) -> str:
+    """UTF-8 (BOM or not), else Windows-1252; anything else is refused at line 1."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    if len(data) > MAX_FILE:
+        raise CsvImportError([LineError(1, None, "fichier trop volumineux (50 Mo au plus)")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise CsvImportError(
+            [
+                LineError(
+                    1,
+                    None,
+                    "encodage non reconnu : enregistrez le fichier en CSV UTF-8 "
+                    "ou en CSV Windows (point-virgule)",
+                )
+            ]
+        ) from exc
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """Semicolon when the header has more semicolons than commas (French spreadsheets)."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def normalise_header(name: str) -> str:
+    return name.replace("\ufeff", "").strip().lower()
+
+
+class Row:
+    """One data line. Helpers parse a column and record an error instead of raising."""
+
+    def __init__(self, table: CsvTable, line: int, values: dict[str, str]):
+        self.table = table
+        self.line = line
+        self.values = values
+        self.errors: list[LineError] = []
+
+    # Raw access -----------------------------------------------------------------------
+    def __getitem__(self, column: str) -> str:
+        return self.values.get(column, "")
+
+    def get(self, column: str, default: str = "") -> str:
+        return self.values.get(column, default) or default
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, column: str | None, message: str) -> None:
+        error = LineError(self.line, column, message)
+        self.errors.append(error)
+        self.table.errors.append(error)
+
+    # Typed access -----------------------------------------------------------------------
+    def text(self, column: str, *, required: bool = False, max_length: int | None = None) -> str:
+        value = self[column]
+        if required and not value:
+            self.error(column, "valeur obligatoire")
+        elif max_length is not None and len(value) > max_length:
+            self.error(column, f"{len(value)} caractères, {max_length} au plus")
+        return value
+
+    def date(self, column: str, *, required: bool = False) -> date | None:
+        value = self[column]
+        if not value:
+            if required:
+                self.error(column, "date obligatoire")
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            self.error(column, f"« {_short(value)} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)")
+        return parsed
+
+    def int(
+        self,
+        column: str,
+        *,
+        required: bool = False,
+        min: int | None = None,  # noqa: A002 - reads as the keyword people expect
+        max: int | None = None,  # noqa: A002
+    ) -> int | None:
+        value = self[column]
+        if not value:
+            if required:
+                self.error(column, "nombre obligatoire")
+            return None
+        parsed = parse_int(value)
+        if parsed is None:
+            self.error(column, f"« {_short(value)} » n'est pas un nombre entier (chiffres 0 à 9)")
+            return None
+        if min is not None and parsed < min:
+            self.error(column, f"{parsed} est inférieur au minimum {min}")
+        elif max is not None and parsed > max:
+            self.error(column, f"{parsed} est supérieur au maximum {max}")
+        return parsed
+
+    def decimal(self, column: str, *, required: bool = False) -> Decimal | None:
+        value = self[column]
+        if not value:
+            if required:
+                self.error(column, "nombre obligatoire")
+            return None
+        parsed = parse_decimal(value)
+        if parsed is None:
+            self.error(column, f"« {_short(value)} » n'est pas un nombre (ex. 12,5)")
+        return parsed
+
+    def choice(
+        self,
+        column: str,
+        choices: Mapping[str, T],
+        *,
+        required: bool = True,
+        label: str | None = None,
+    ) -> T | None:
+        """Look the cell up (case-insensitive) in `choices`; unknown values name the expected."""
+        value = self[column]
+        if not value:
+            if required:
+                self.error(column, "valeur obligatoire")
+            return None
+        folded = {str(k).casefold(): v for k, v in choices.items()}
+        found = folded.get(value.casefold())
+        if found is None:
+            expected = ", ".join(str(k) for k in list(choices)[:12])
+            more = "…" if len(choices) > 12 else ""
+            what = f"{label} " if label else ""
+            self.error(
+                column,
+                f"{what}« {_short(value)} » inconnu ; valeurs possibles : {expected}{more}",
+            )
+        return found
+
+    def lookup(self, column: str, resolve: Callable[[str], T | None], message: str) -> T | None:
+        """Resolve a non-empty cell with `resolve`; `message` is formatted with {value}."""
+        value = self[column]
+        if not value:
+            return None
+        found = resolve(value)
+        if found is None:
+            self.error(column, message.format(value=_short(value)))
+        return found
+
+
+@dataclass
+class CsvTable:
+    header: list[str]
+    delimiter: str
+    rows: list[Row] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def error(self, line: int, column: str | None, message: str) -> None:
+        self.errors.append(LineError(line, column, message))
+
+    def raise_errors(self) -> None:
+        """Refuse the file if any line (structural or checked by the importer) is wrong."""
+        if self.errors:
+            raise CsvImportError(sorted(self.errors, key=lambda e: e.line))
+
+
+def read_csv(
+    data: bytes | str,
+    *,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    extra_columns: bool = False,
+    max_cell: int = MAX_CELL,
+) -> CsvTable:
+    """Parse an import file; file-level problems raise CsvImportError at once.
+
+    `required` columns must be in the header, `optional` ones may be; any other header is
+    refused unless `extra_columns` (survey answers: one column per question code). Header
+    names are compared trimmed and lower-cased. Row values are stripped strings; a short
+    row (spreadsheets drop trailing empty cells) reads the missing cells as empty.
+    """
+    text = decode(data)
+    if not text.strip():
+        raise CsvImportError([LineError(1, None, "fichier vide : la ligne 1 doit être l'en-tête")])
+    first_line = text.split("\n", 1)[0]
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    header_cells: list[str] | None = None
+    table: CsvTable | None = None
+    previous_end = 0
+    try:
+        for cells in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if header_cells is None:
+                header_cells = [normalise_header(c) for c in cells]
+                table = _check_header(header_cells, delimiter, required, optional, extra_columns)
+                continue
+            assert table is not None
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            row = _make_row(table, start, cells, max_cell)
+            table.rows.append(row)
+    except csv.Error as exc:
+        raise CsvImportError(
+            [LineError(previous_end + 1, None, f"ligne CSV illisible ({exc})")]
+        ) from exc
+    if table is None:
+        raise CsvImportError([LineError(1, None, "fichier vide : la ligne 1 doit être l'en-tête")])
+    if not table.rows and not table.errors:
+        raise CsvImportError([LineError(2, None, "aucune ligne de données après l'en-tête")])
+    return table
+
+
+def _check_header(
+    header: list[str],
+    delimiter: str,
+    required: Sequence[str],
+    optional: Sequence[str],
+    extra_columns: bool,
+) -> CsvTable:
+    errors = []
+    missing = [c for c in required if c not in header]
+    if missing:
+        errors.append(LineError(1, None, "colonnes manquantes : " + ", ".join(missing)))
+    known = set(required) | set(optional)
+    if not extra_columns:
+        unknown = [c for c in header if c and c not in known]
+        if unknown:
+            errors.append(LineError(1, None, "colonnes inconnues : " + ", ".join(unknown)))
+    if any(not c for c in header):
+        errors.append(LineError(1, None, "une colonne de l'en-tête n'a pas de nom"))
+    duplicates = sorted({c for c in header if c and header.count(c) > 1})
+    if duplicates:
+        errors.append(LineError(1, None, "colonnes en double : " + ", ".join(duplicates)))
+    if errors:
+        raise CsvImportError(errors)
+    return CsvTable(header=header, delimiter=delimiter)
+
+
+def _make_row(table: CsvTable, line: int, cells: list[str], max_cell: int) -> Row:
+    row = Row(table, line, {})
+    if len(cells) > len(table.header):
+        extra = [c for c in cells[len(table.header) :] if c.strip()]
+        if extra:
+            row.error(
+                None,
+                f"{len(cells)} cellules pour {len(table.header)} colonnes d'en-tête "
+                "(séparateur ou guillemet en trop ?)",
+            )
+    for index, name in enumerate(table.header):
+        value = cells[index] if index < len(cells) else ""
+        if "\x00" in value:
+            row.error(name, "caractère nul (NUL) interdit")
+            value = value.replace("\x00", "")
+        if len(value) > max_cell:
+            row.error(name, f"{len(value)} caractères, {max_cell} au plus par cellule")
+            value = value[:max_cell]
+        row.values[name] = value.strip()
+    return row
+
+
+# Parsers (usable outside CSV: forms, JSON imports) -------------------------------------
+
+
+def parse_date(value: str) -> date | None:
+    """ISO (2026-03-01) or French (01/03/2026, 1/3/2026); None when neither."""
+    value = value.strip()
+    match = _ISO.fullmatch(value) or _DMY.fullmatch(value)
+    if not match:
+        return None
+    a, b, c = (int(x) for x in match.groups())
+    year, month, day = (a, b, c) if match.re is _ISO else (c, b, a)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_int(value: str) -> int | None:
+    """ASCII digits only: `²`, `٤` or `1e3` are not numbers in a register."""
+    value = value.strip()
+    negative = value.startswith("-")
+    digits = value[1:] if negative else value
+    if not _DIGITS.fullmatch(digits) or len(digits) > 12:
+        return None
+    return -int(digits) if negative else int(digits)
+
+
+def parse_decimal(value: str) -> Decimal | None:
+    """`12,5` or `12.5` (ASCII digits); None otherwise."""
+    value = value.strip().replace("\u00a0", "").replace(" ", "")
+    if not _DECIMAL.fullmatch(value) or len(value) > 20:
+        return None
+    try:
+        return Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+# Writing -------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers stay numbers (a negative count is data, not a formula); None becomes empty.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def write_rows(
+    stream: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ";"
+) -> None:
+    """Write a header and rows to a text stream, every cell neutralised."""
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+
+
+def to_csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = True) -> str:
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    write_rows(buffer, header, rows)
+    return buffer.getvalue()
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
+    """An HttpResponse download: UTF-8 with BOM, semicolons, formulas neutralised."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    safe_name = re.sub(r"[^A-Za-z0-9._-]", "-", filename)
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response.write("\ufeff")
+    write_rows(response, header, rows)
+    return response

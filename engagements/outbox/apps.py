@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "engagements.outbox"
+    label = "outbox"
+    verbose_name = "Envois (courriels et SMS)"
+
+    def ready(self):
+        from engagements import jobs
+
+        # Retries and anything whose on-commit job was lost (worker down, crash).
+        jobs.register_schedule(
+            "outbox-deliver-due",
+            "engagements.outbox.services.deliver_due",
+            schedule_type="minutes",
+            minutes=1,
+        )

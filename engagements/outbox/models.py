@@ -1,0 +1,77 @@
+"""Every e-mail and SMS the product sends after a write: one row, written in the writer's
+transaction, delivered after commit by the job worker (see services.py)."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .enums import Kind, Status
+
+
+class Delivery(models.Model):
+    prefecture = models.ForeignKey(
+        "organisation.Prefecture",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    kind = models.CharField("type", max_length=10, choices=Kind.choices)
+    purpose = models.CharField("objet de l'envoi", max_length=100, blank=True)
+    status = models.CharField(
+        "état", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    # What the record it belongs to is (a message, a booking, a meeting…), for the record's
+    # page ("envoi en échec", resend) and for the signals the owning app listens to.
+    record_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    record_id = models.BigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("record_type", "record_id")
+
+    to = models.JSONField("destinataires", default=list)
+    from_email = models.CharField("expéditeur", max_length=300, blank=True)
+    reply_to = models.JSONField("répondre à", default=list, blank=True)
+    subject = models.CharField("objet", max_length=998, blank=True)
+    body = models.TextField("texte")
+    html = models.TextField("HTML", blank=True)
+    headers = models.JSONField("en-têtes", default=dict, blank=True)
+    message_id = models.CharField("Message-ID", max_length=300, blank=True)
+
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    next_attempt_at = models.DateTimeField("prochaine tentative", db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField("dernière erreur", blank=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "envoi"
+        verbose_name_plural = "envois"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["record_type", "record_id"], name="outbox_record_idx"),
+            models.Index(fields=["prefecture", "status"], name="outbox_prefecture_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} à {', '.join(self.to)} ({self.get_status_display()})"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == Status.FAILED
+
+
+class Attachment(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    mimetype = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = "pièce jointe"
+
+    def __str__(self) -> str:
+        return self.filename

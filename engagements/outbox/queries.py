@@ -1,0 +1,26 @@
+"""Read side of the outbox: a record's deliveries, a prefecture's failures."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from .enums import Status
+from .models import Delivery
+
+
+def deliveries_for(record) -> QuerySet[Delivery]:
+    """Every e-mail and SMS queued for this record, newest first."""
+    record_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
+    return Delivery.objects.filter(record_type=record_type, record_id=record.pk)
+
+
+def failed_for(prefecture) -> QuerySet[Delivery]:
+    """Deliveries of a prefecture that gave up (shown on the référent's home)."""
+    return Delivery.objects.filter(prefecture=prefecture, status=Status.FAILED)
+
+
+def status_of(record, purpose: str) -> str | None:
+    """The latest delivery status for a record and purpose (None when nothing was queued)."""
+    latest = deliveries_for(record).filter(purpose=purpose).values_list("status", flat=True)
+    return latest.first()

@@ -1,0 +1,297 @@
+"""The one door for every e-mail and SMS sent after a write.
+
+`queue_mail` / `queue_sms` render the message now (so what is recorded is what is sent, in
+the person's language) and write a `Delivery` row in the caller's transaction; after commit
+the job worker delivers it (`deliver`). A request therefore never fails because a mail or
+SMS provider does: a transient failure is retried with backoff (first retry after 30 s), a
+permanent one (an address the server refuses, an address that cannot be encoded) or the
+last retry marks it "envoi en échec", visible on its record and on the référent's home,
+where `resend` puts it back in the queue. `deliver_due` (every minute) picks up retries and
+anything whose on-commit job was lost; a row left "sending" by a killed worker goes back to
+the queue after ten minutes (at worst one duplicate, never a lost mail).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, time, timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from engagements import jobs
+from engagements.mail import build_mail
+
+from . import signals
+from .enums import Kind, Status
+from .models import Attachment, Delivery
+
+logger = logging.getLogger(__name__)
+
+# Delay before attempt n+1 after n failed attempts; after the last, the delivery has failed.
+BACKOFF = [
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+]
+MAX_ATTEMPTS = len(BACKOFF) + 1
+STALE_CLAIM = timedelta(minutes=10)
+# No SMS between these local hours: a day-before reminder at midnight wakes people up.
+SMS_QUIET_START = time(20, 0)
+SMS_QUIET_END = time(9, 0)
+
+
+class OutboxError(Exception):
+    """A delivery cannot be queued or resent; the message is in French."""
+
+
+class PermanentFailure(Exception):
+    """Retrying will not help (refused or unencodable address)."""
+
+
+def validate_address(address: str) -> str:
+    """An address the mail server will accept: syntax and IDNA-encodable domain."""
+    address = (address or "").strip()
+    try:
+        validate_email(address)
+        local, _, domain = address.rpartition("@")
+        domain.encode("idna")
+        local.encode("utf-8")
+    except (ValidationError, UnicodeError, ValueError) as exc:
+        raise OutboxError(f"L'adresse électronique « {address} » n'est pas valide.") from exc
+    return address
+
+
+def _record_fields(record) -> dict:
+    if record is None:
+        return {}
+    return {
+        "record_type": ContentType.objects.get_for_model(record, for_concrete_model=False),
+        "record_id": record.pk,
+    }
+
+
+def _message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "engagements.test"
+    return make_msgid(domain=domain)
+
+
+def queue_mail(
+    prefix: str,
+    context: dict,
+    to: list[str],
+    *,
+    prefecture=None,
+    record=None,
+    purpose: str = "",
+    language: str | None = None,
+    from_email: str | None = None,
+    reply_to: list[str] | None = None,
+    headers: dict | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> Delivery:
+    """Render a templated e-mail and queue it for delivery after commit."""
+    recipients = [validate_address(a) for a in to]
+    message = build_mail(
+        prefix,
+        context,
+        recipients,
+        from_email=from_email,
+        reply_to=reply_to,
+        headers=headers,
+        attachments=attachments,
+        language=language,
+    )
+    html = next((c for c, m in message.alternatives if m == "text/html"), "")
+    extra = dict(message.extra_headers)
+    message_id = extra.pop("Message-ID", None) or _message_id()
+    return _queue(
+        Kind.EMAIL,
+        prefecture=prefecture,
+        record=record,
+        purpose=purpose or prefix,
+        to=recipients,
+        from_email=message.from_email,
+        reply_to=list(message.reply_to or []),
+        subject=message.subject,
+        body=message.body,
+        html=html,
+        headers=extra,
+        message_id=message_id,
+        attachments=attachments or [],
+    )
+
+
+def queue_sms(
+    phone: str,
+    text: str,
+    *,
+    prefecture=None,
+    record=None,
+    purpose: str = "",
+    quiet_hours: bool = True,
+    now: datetime | None = None,
+) -> Delivery:
+    """Queue an SMS; outside 09:00–20:00 local time it waits for the morning."""
+    now = now or timezone.now()
+    not_before = next_sms_time(now) if quiet_hours else now
+    return _queue(
+        Kind.SMS,
+        prefecture=prefecture,
+        record=record,
+        purpose=purpose,
+        to=[phone],
+        body=text,
+        not_before=not_before,
+    )
+
+
+def next_sms_time(now: datetime) -> datetime:
+    """`now` when inside the day window, else the next 09:00 local time."""
+    local = timezone.localtime(now)
+    if SMS_QUIET_END <= local.time() < SMS_QUIET_START:
+        return now
+    day = local.date() if local.time() < SMS_QUIET_END else local.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, SMS_QUIET_END))
+
+
+def _queue(kind, *, prefecture, record, attachments=(), not_before=None, **fields) -> Delivery:
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            kind=kind,
+            prefecture=prefecture,
+            next_attempt_at=not_before or now,
+            **_record_fields(record),
+            **fields,
+        )
+        if attachments:
+            Attachment.objects.bulk_create(
+                Attachment(delivery=delivery, filename=name, mimetype=mime, content=content)
+                for name, content, mime in attachments
+            )
+    if delivery.next_attempt_at <= now:
+        jobs.enqueue("engagements.outbox.services.deliver", delivery.pk)
+    return delivery
+
+
+def deliver(delivery_pk: int, *, now: datetime | None = None) -> str | None:
+    """Claim one due delivery and send it; returns its new status (None if not claimed)."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_pk, status=Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return None  # sent, failed, not yet due, or claimed by another worker
+    delivery = Delivery.objects.get(pk=delivery_pk)
+    try:
+        if delivery.kind == Kind.SMS:
+            _send_sms(delivery)
+        else:
+            _send_mail(delivery)
+    except PermanentFailure as exc:
+        return _failed(delivery, str(exc), now=now, final=True)
+    except Exception as exc:  # noqa: BLE001 - any provider error is retried, never raised
+        return _failed(delivery, f"{type(exc).__name__}: {exc}", now=now, final=False)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    delivery.refresh_from_db()
+    _notify(signals.delivery_sent, delivery)
+    return Status.SENT
+
+
+def _failed(delivery: Delivery, error: str, *, now: datetime, final: bool) -> str:
+    final = final or delivery.attempts >= MAX_ATTEMPTS
+    status = Status.FAILED if final else Status.PENDING
+    next_attempt = now if final else now + BACKOFF[delivery.attempts - 1]
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status, last_error=error[:2000], next_attempt_at=next_attempt
+    )
+    logger.warning(
+        "delivery failed",
+        extra={"delivery": delivery.pk, "attempt": delivery.attempts, "final": final},
+    )
+    if final:
+        delivery.refresh_from_db()
+        _notify(signals.delivery_failed, delivery)
+    return status
+
+
+def _notify(signal, delivery: Delivery) -> None:
+    # A receiver's bug must not turn a sent mail into a retried (duplicate) one.
+    for receiver, result in signal.send_robust(sender=Delivery, delivery=delivery):
+        if isinstance(result, Exception):
+            logger.error(
+                "outbox receiver failed",
+                extra={"receiver": repr(receiver), "error": repr(result)},
+            )
+
+
+def _send_mail(delivery: Delivery) -> None:
+    headers = dict(delivery.headers)
+    if delivery.message_id:
+        headers["Message-ID"] = delivery.message_id
+    message = EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.body,
+        from_email=delivery.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=delivery.to,
+        reply_to=delivery.reply_to or None,
+        headers=headers,
+        connection=get_connection(fail_silently=False),
+    )
+    if delivery.html:
+        message.attach_alternative(delivery.html, "text/html")
+    for attachment in delivery.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    try:
+        message.send()
+    except (smtplib.SMTPRecipientsRefused, UnicodeError, ValueError) as exc:
+        raise PermanentFailure(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _send_sms(delivery: Delivery) -> None:
+    from engagements.sms import send_sms
+
+    send_sms(delivery.to[0], delivery.body)
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Scheduled every minute: deliver what is due (retries, lost jobs). Returns sent count."""
+    now = now or timezone.now()
+    Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=Status.PENDING
+    )
+    due = list(
+        Delivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in due if deliver(pk, now=now) == Status.SENT)
+
+
+def resend(delivery: Delivery, *, actor) -> Delivery:
+    """Put a failed delivery back in the queue (an agent's "Renvoyer" button)."""
+    with transaction.atomic():
+        updated = Delivery.objects.filter(pk=delivery.pk, status=Status.FAILED).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        if updated != 1:
+            raise OutboxError("Cet envoi n'est pas en échec : il n'y a rien à renvoyer.")
+        logger.info("delivery resent", extra={"delivery": delivery.pk, "actor": actor.pk})
+        jobs.enqueue("engagements.outbox.services.deliver", delivery.pk)
+    delivery.refresh_from_db()
+    return delivery

