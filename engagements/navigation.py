@@ -5,6 +5,9 @@
   as one drop-down entry of the menu (one per app), and all as tiles on the agents' home.
 - `register_public_action`: a call to action on the public prefecture page (book an
   appointment, write to us, give your opinion); the URL takes the prefecture slug.
+- `register_todo`: a function contributing "what waits for you today" items to the agents'
+  home: `func(request) -> list[Todo]` (request.prefecture and request.access are set); it
+  must check capabilities itself and cost a bounded number of queries.
 Call them from AppConfig.ready(); labels are lazy translations.
 """
 
@@ -23,7 +26,19 @@ class Link:
     group: str = ""
 
 
+@dataclass(frozen=True)
+class Todo:
+    """One line of the agents' home: "3 courriers en retard" linking to the filtered list."""
+
+    label: str  # already pluralised, e.g. "3 courriers en retard"
+    url: str
+    count: int = 0
+    level: str = "info"  # "info", "warning" (due soon) or "error" (late, failed)
+    group: str = ""  # the app's menu group, e.g. "Courriers"
+
+
 _agent_links: list[Link] = []
+_todo_providers: list[str] = []
 _public_actions: list[Link] = []
 
 
@@ -43,3 +58,25 @@ def agent_links() -> list[Link]:
 
 def public_actions() -> list[Link]:
     return sorted(_public_actions, key=lambda link: (link.order, str(link.label)))
+
+
+def register_todo(func_path: str) -> None:
+    """Declare a provider of home items (dotted path to `func(request) -> list[Todo]`)."""
+    if func_path not in _todo_providers:
+        _todo_providers.append(func_path)
+
+
+def todos(request) -> list[Todo]:
+    """Every registered provider's items, errors first; a provider's bug hides its items only."""
+    import logging
+
+    from django.utils.module_loading import import_string
+
+    items: list[Todo] = []
+    for path in _todo_providers:
+        try:
+            items.extend(import_string(path)(request))
+        except Exception:  # noqa: BLE001 - the home page must open whatever one app does
+            logging.getLogger(__name__).exception("todo provider failed", extra={"path": path})
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(items, key=lambda item: (order.get(item.level, 3), item.group, item.label))

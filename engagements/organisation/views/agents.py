@@ -122,7 +122,11 @@ def prefecture_home(request):
             queryset=services_qs.filter(pk__in=request.access.service_ids(prefecture)),
         )
     )
-    return render_agents(request, "organisation/agents/home.html", {"sites": sites})
+    return render_agents(
+        request,
+        "organisation/agents/home.html",
+        {"sites": sites, "todos": navigation.todos(request)},
+    )
 
 
 @agent_view("view")
