@@ -234,6 +234,25 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 X_FRAME_OPTIONS = "DENY"
 
+
+def _trusted_proxies(value: str) -> list[str]:
+    """TRUSTED_PROXIES: comma-separated addresses or networks (CIDR) of the proxies in front."""
+    import ipaddress
+
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES: not an address or network: {item!r}"
+            ) from exc
+    return items
+
+
+# Only then is X-Forwarded-For read (engagements.antibot.client_ip); default: no proxy.
+TRUSTED_PROXIES = _trusted_proxies(env("TRUSTED_PROXIES", ""))
+
 # Shared cache (database table, works across web and worker processes): rate limits and
 # anti-replay of proof-of-work solutions. `manage.py createcachetable` creates it.
 CACHES = {
