@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django_q",
     "simple_history",
+    "axes",
     "engagements.organisation",
     "engagements.outbox",
     "engagements.public",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if TESTING:
@@ -137,6 +140,21 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Password login for agents; production may switch it off in favour of ProConnect (OIDC).
 PASSWORD_LOGIN_ENABLED = envbool("PASSWORD_LOGIN_ENABLED", "true")
+# Login throttling (django-axes; engagements/organisation/login_throttle.py): 10 failures for
+# one account from one address within 15 minutes lock that account for that address 15 min.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "engagements.antibot.client_ip"
+AXES_LOCKOUT_CALLABLE = "engagements.organisation.login_throttle.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 min after it began
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no log of every successful login
+AXES_VERBOSE = False
 LOGIN_URL = "organisation:agents-login"
 LOGIN_REDIRECT_URL = "organisation:agents-home"
 LOGOUT_REDIRECT_URL = "organisation:agents-login"
