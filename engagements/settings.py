@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_q",
     "simple_history",
     "axes",
+    "ninja",  # the API docs page served from the package's own assets (no CDN)
     "engagements.organisation",
     "engagements.outbox",
     "engagements.public",

@@ -5,6 +5,8 @@ from datetime import time
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from engagements.api_errors import Slug, errors
+
 from .enums import Channel, HoursChannel
 from .queries import public_prefectures, published_sites, weekly_hours
 
@@ -110,8 +112,8 @@ def list_prefectures(request):
 
 @router.get(
     "/prefectures/{slug}",
-    response=PrefectureOut,
+    response={200: PrefectureOut, **errors(404, 422)},
     summary="Une préfecture : délais, sites, services, horaires",
 )
-def get_prefecture(request, slug: str):
+def get_prefecture(request, slug: Slug):
     return _prefecture_out(get_object_or_404(public_prefectures(), slug=slug))
