@@ -68,8 +68,12 @@ def _sane_date(value: date) -> date:
 Day = Annotated[date, AfterValidator(_sane_date)]
 
 
-def _field(location: list) -> str:
-    return ".".join(str(part) for part in location)
+def _field(location) -> str:
+    """`body.person.email`, `path.year`, `query.start` (without ninja's argument name)."""
+    parts = list(location)
+    if len(parts) > 1 and parts[0] == "body":
+        del parts[1]  # the view's body argument ("payload")
+    return ".".join(str(part) for part in parts)
 
 
 def install(api) -> None:
