@@ -8,6 +8,7 @@ authenticated and the successful paths are exercised, not only the 404s.
 """
 
 import io
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -70,7 +71,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
 def _steer(case, data) -> None:
     """Point about half of the generated requests at the real data (deterministically)."""
     for name, value in list((case.path_parameters or {}).items()):
-        if name in data and hash(str(value)) % 2 == 0:
+        if name in data and zlib.crc32(str(value).encode()) % 2 == 0:
             case.path_parameters[name] = data[name]
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("slot_id"), int) and body["slot_id"] % 2:
