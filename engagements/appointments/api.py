@@ -208,7 +208,7 @@ def _booking_out(booking: Booking) -> dict:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 422)},
+    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422)},
     summary="Réserver pour une personne (confirmé aussitôt)",
 )
 def create_booking(request, payload: BookingIn):

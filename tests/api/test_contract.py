@@ -151,6 +151,12 @@ def test_a_request_body_that_is_not_json_is_400(post_booking):
     _is_error(post_booking(None, raw="{not json"), 400, "bad_request")
 
 
+def test_a_body_over_the_upload_limit_is_413(post_booking, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    raw = json.dumps({"slot_id": 1, "person": {}, "answers": {"motif": "x" * 2048}})
+    _is_error(post_booking(None, raw=raw), 413, "too_large")
+
+
 def test_a_good_booking_still_goes_through(post_booking, service):
     slot = SlotFactory(procedure=ProcedureFactory(service=service))
     response = post_booking(_booking(slot, answers={"motif": "renouvellement", "n": 2, "ok": True}))
