@@ -10,6 +10,8 @@ Without JavaScript the form still shows, and says that the check needs JavaScrip
 from __future__ import annotations
 
 import base64
+import functools
+import ipaddress
 import json
 from datetime import timedelta
 
@@ -124,10 +126,47 @@ def rate_limited(key: str, *, limit: int, window: int) -> bool:
     return count > limit
 
 
+def _address(text: str):
+    """An IP address parsed from a header hop ("1.2.3.4", "[2001:db8::1]:443"), or None."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # IPv4 with a port
+        text = text.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
+
+
+def _trusted(address, networks) -> bool:
+    return address is not None and any(address in network for network in networks)
+
+
 def client_ip(request) -> str:
-    """The client's address (the proxy's X-Forwarded-For first hop when behind one)."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, for rate limits and login throttling (the one place to ask).
+
+    Without `TRUSTED_PROXIES` the peer (`REMOTE_ADDR`) is the client and `X-Forwarded-For`
+    is ignored: anybody can write that header. When the peer is a trusted proxy, the header
+    is walked from the right (the hop our proxy appended) past the trusted proxies, and the
+    first address that is not one of them is the client.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+    if not networks or not _trusted(_address(remote), networks):
+        return remote
+    client = remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            # Not written by a proxy of ours: stop at the last address we can vouch for.
+            break
+        client = str(address)
+        if not _trusted(address, networks):
+            break
+    return client

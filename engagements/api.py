@@ -9,12 +9,15 @@ from importlib import import_module, util
 from django.apps import apps
 from ninja import NinjaAPI
 
+from engagements import api_errors
+
 api = NinjaAPI(
     title="Engagements API",
     version="1",
     urls_namespace="api",
     description="Données publiques d'organisation et services aux partenaires.",
 )
+api_errors.install(api)
 
 for app_config in apps.get_app_configs():
     if not app_config.name.startswith("engagements."):

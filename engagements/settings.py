@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "dsfr",
     "django_q",
     "simple_history",
+    "axes",
+    "ninja",  # the API docs page served from the package's own assets (no CDN)
     "engagements.organisation",
     "engagements.outbox",
     "engagements.public",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if TESTING:
@@ -137,6 +141,21 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Password login for agents; production may switch it off in favour of ProConnect (OIDC).
 PASSWORD_LOGIN_ENABLED = envbool("PASSWORD_LOGIN_ENABLED", "true")
+# Login throttling (django-axes; engagements/organisation/login_throttle.py): 10 failures for
+# one account from one address within 15 minutes lock that account for that address 15 min.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "engagements.antibot.client_ip"
+AXES_LOCKOUT_CALLABLE = "engagements.organisation.login_throttle.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 min after it began
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no log of every successful login
+AXES_VERBOSE = False
 LOGIN_URL = "organisation:agents-login"
 LOGIN_REDIRECT_URL = "organisation:agents-home"
 LOGOUT_REDIRECT_URL = "organisation:agents-login"
@@ -233,6 +252,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 X_FRAME_OPTIONS = "DENY"
+
+
+def _trusted_proxies(value: str) -> list[str]:
+    """TRUSTED_PROXIES: comma-separated addresses or networks (CIDR) of the proxies in front."""
+    import ipaddress
+
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES: not an address or network: {item!r}"
+            ) from exc
+    return items
+
+
+# Only then is X-Forwarded-For read (engagements.antibot.client_ip); default: no proxy.
+TRUSTED_PROXIES = _trusted_proxies(env("TRUSTED_PROXIES", ""))
 
 # Shared cache (database table, works across web and worker processes): rate limits and
 # anti-replay of proof-of-work solutions. `manage.py createcachetable` creates it.

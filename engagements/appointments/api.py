@@ -7,13 +7,17 @@ at once: the partner has checked the person.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
+from pydantic import AfterValidator, StringConstraints, field_validator
+
+from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
 
 from . import services
 from .enums import Channel
@@ -57,19 +61,56 @@ class SlotOut(Schema):
     remaining: int
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Name = Annotated[Text, StringConstraints(min_length=1, max_length=100), AfterValidator(_not_blank)]
+# Answers to the partner's own questions: a flat object of at most 20 short answers.
+AnswerKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+AnswerValue = (
+    Annotated[Text, StringConstraints(max_length=1000)]
+    | bool
+    | Annotated[int, Field(ge=-(10**9), le=10**9)]
+    | None
+)
+MAX_ANSWERS = 20
+
+
 class PersonIn(Schema):
-    first_name: str = Field(..., min_length=1, max_length=100)
-    last_name: str = Field(..., min_length=1, max_length=100)
-    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str = Field("", max_length=30)
-    foreign_number: str = Field("", max_length=20)
-    permit_expires_on: date | None = None
+    first_name: Name
+    last_name: Name
+    email: Text = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: Text = Field("", max_length=30, pattern=r"^[0-9+ ().-]*$")
+    foreign_number: Text = Field("", max_length=20, pattern=r"^[0-9A-Za-z .-]*$")
+    permit_expires_on: Day | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _deliverable(cls, value: str) -> str:
+        if not value:
+            return value
+        from engagements.outbox.services import OutboxError, validate_address
+
+        from .models import normalise_email
+
+        try:
+            value = validate_address(value)
+        except OutboxError as exc:
+            raise ValueError("not a deliverable e-mail address") from exc
+        if len(normalise_email(value)) > 254:
+            raise ValueError("e-mail address too long")
+        return value
 
 
 class BookingIn(Schema):
-    slot_id: int
+    slot_id: Id
     person: PersonIn
-    answers: dict = {}
+    answers: dict[AnswerKey, AnswerValue] = Field(default_factory=dict, max_length=MAX_ANSWERS)
 
 
 class BookingOut(Schema):
@@ -81,10 +122,11 @@ class BookingOut(Schema):
     manage_url: str
 
 
-class ErrorOut(Schema):
-    code: str
-    detail: str
+class ConflictOut(ErrorOut):
     existing_reference: str | None = None
+
+
+Reference = Annotated[str, Path(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9-]+$")]
 
 
 def _required(procedure: Procedure) -> list[str]:
@@ -102,7 +144,11 @@ def _procedures(request):
     )
 
 
-@router.get("/procedures", response=list[ProcedureOut], summary="Démarches réservables")
+@router.get(
+    "/procedures",
+    response={200: list[ProcedureOut], **errors(401)},
+    summary="Démarches réservables",
+)
 def list_procedures(request):
     return [
         {
@@ -120,10 +166,10 @@ def list_procedures(request):
 
 @router.get(
     "/procedures/{procedure_id}/slots",
-    response={200: list[SlotOut], 422: ErrorOut},
+    response={200: list[SlotOut], **errors(401, 404, 422)},
     summary="Créneaux d'une démarche entre deux dates (62 jours au plus)",
 )
-def list_slots(request, procedure_id: int, start: date, end: date):
+def list_slots(request, procedure_id: PathId, start: Day, end: Day):
     procedure = get_object_or_404(_procedures(request), pk=procedure_id)
     if end < start or (end - start).days > 62:
         return Status(422, {"code": "invalid", "detail": "Période invalide (62 jours au plus)."})
@@ -162,7 +208,7 @@ def _booking_out(booking: Booking) -> dict:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422)},
     summary="Réserver pour une personne (confirmé aussitôt)",
 )
 def create_booking(request, payload: BookingIn):
@@ -190,10 +236,10 @@ def create_booking(request, payload: BookingIn):
 
 @router.delete(
     "/bookings/{reference}",
-    response={200: BookingOut, 409: ErrorOut},
+    response={200: BookingOut, 409: ErrorOut, **errors(401, 404, 422)},
     summary="Annuler une réservation",
 )
-def delete_booking(request, reference: str):
+def delete_booking(request, reference: Reference):
     booking = get_object_or_404(
         Booking.objects.select_related("slot"),
         reference=reference,

@@ -7,6 +7,7 @@ from datetime import date
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from engagements.api_errors import Day, Slug, Year, errors
 from engagements.organisation.queries import public_prefectures
 
 from . import queries
@@ -24,8 +25,12 @@ class FiguresOut(Schema):
     average_delay: float | None
 
 
-@router.get("/prefectures/{slug}/correspondence/{year}", response=FiguresOut)
-def correspondence_figures(request, slug: str, year: int, at: date | None = None):
+@router.get(
+    "/prefectures/{slug}/correspondence/{year}",
+    response={200: FiguresOut, **errors(404, 422)},
+    summary="Chiffres du courrier d'une année (taux dans les délais, délai moyen)",
+)
+def correspondence_figures(request, slug: Slug, year: Year, at: Day | None = None):
     """Rate on time and average delay of a year, as defined in docs/indicators.md."""
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
     return queries.figures(queries.year_messages(prefecture, year), at=at or date.today())

@@ -1,9 +1,13 @@
 """Public organisation data (open data: contact details and hours published everywhere)."""
 
 from datetime import time
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from pydantic import WithJsonSchema
+
+from engagements.api_errors import Slug, errors
 
 from .enums import Channel, HoursChannel
 from .queries import public_prefectures, published_sites, weekly_hours
@@ -11,9 +15,23 @@ from .queries import public_prefectures, published_sites, weekly_hours
 router = Router(tags=["organisation"])
 
 
+# A local wall-clock time ("09:00:00", Europe/Paris): JSON Schema's "time" format would
+# demand an offset, which opening hours do not have.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$",
+            "description": "heure locale (HH:MM:SS)",
+        }
+    ),
+]
+
+
 class DayHours(Schema):
     weekday: int
-    ranges: list[tuple[time, time]]
+    ranges: list[tuple[LocalTime, LocalTime]]
 
 
 class ServiceOut(Schema):
@@ -110,8 +128,8 @@ def list_prefectures(request):
 
 @router.get(
     "/prefectures/{slug}",
-    response=PrefectureOut,
+    response={200: PrefectureOut, **errors(404, 422)},
     summary="Une préfecture : délais, sites, services, horaires",
 )
-def get_prefecture(request, slug: str):
+def get_prefecture(request, slug: Slug):
     return _prefecture_out(get_object_or_404(public_prefectures(), slug=slug))

@@ -14,7 +14,14 @@ class OrganisationConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self):
+        from django.contrib import admin
+
         from engagements import jobs, navigation
+
+        from .login_throttle import ThrottledAdminAuthenticationForm
+
+        # The admin's login shows the lock message too (login throttling).
+        admin.site.login_form = ThrottledAdminAuthenticationForm
 
         jobs.register_schedule(
             "housekeeping",

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from engagements.api_errors import PathId, Slug, errors
 from engagements.organisation.queries import public_prefectures
 
 from .models import Campaign
@@ -33,8 +34,12 @@ class ReportOut(Schema):
     criteria: dict[str, Figure]
 
 
-@router.get("/prefectures/{slug}/surveys", response=list[CampaignOut])
-def campaigns(request, slug: str):
+@router.get(
+    "/prefectures/{slug}/surveys",
+    response={200: list[CampaignOut], **errors(404, 422)},
+    summary="Enquêtes de satisfaction d'une préfecture",
+)
+def campaigns(request, slug: Slug):
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
     return [
         {
@@ -49,8 +54,12 @@ def campaigns(request, slug: str):
     ]
 
 
-@router.get("/prefectures/{slug}/surveys/{campaign_id}/report", response=ReportOut)
-def report(request, slug: str, campaign_id: int):
+@router.get(
+    "/prefectures/{slug}/surveys/{campaign_id}/report",
+    response={200: ReportOut, **errors(404, 422)},
+    summary="Résultats publiés d'une enquête (5 réponses au moins)",
+)
+def report(request, slug: Slug, campaign_id: PathId):
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
     campaign = get_object_or_404(
         Campaign.objects.select_related("questionnaire"), prefecture=prefecture, pk=campaign_id

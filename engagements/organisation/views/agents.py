@@ -29,6 +29,7 @@ from ..forms import (
     SiteForm,
     TargetsForm,
 )
+from ..login_throttle import ThrottledAuthenticationForm
 from ..models import Closure, OpeningHours, Service, Site, Target
 from ..queries import weekly_hours
 
@@ -36,6 +37,7 @@ from ..queries import weekly_hours
 class LoginView(auth_views.LoginView):
     template_name = "organisation/agents/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
