@@ -45,6 +45,7 @@ class CorrespondenceConfig(AppConfig):
             order=22,
             group="Courriers",
         )
+        navigation.register_todo("engagements.correspondence.views.quarantine.home_items")
         navigation.register_public_action(
             gettext_lazy("Nous écrire"), "correspondence:contact", order=20
         )
