@@ -124,6 +124,10 @@ class Message(models.Model):
     prefecture = models.ForeignKey(Prefecture, on_delete=models.PROTECT, related_name="messages")
     year = models.PositiveSmallIntegerField("année de la référence")
     reference = models.CharField("référence", max_length=20)
+    # A register kept elsewhere and imported (import_correspondence): its own numbering
+    # (`CR-19-0419`) is kept here, and only imported messages can be changed by an import.
+    external_reference = models.CharField("référence externe", max_length=60, blank=True)
+    imported = models.BooleanField("créé par import", default=False)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="messages")
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="messages", null=True, blank=True
@@ -181,6 +185,11 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["prefecture", "reference"], name="reference_unique_per_prefecture"
+            ),
+            models.UniqueConstraint(
+                fields=["prefecture", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="external_reference_unique_per_prefecture",
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.CLOSED) | ~Q(closed_reason=""),
