@@ -24,6 +24,7 @@ class CorrespondenceConfig(AppConfig):
             at="07:30",
         )
         register_housekeeping("engagements.correspondence.jobs.purge")
+        register_housekeeping("engagements.correspondence.jobs.purge_quarantine")
         navigation.register_agent_link(
             "Registre",
             "correspondence:agents-list",

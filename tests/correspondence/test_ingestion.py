@@ -456,3 +456,28 @@ def test_the_referent_registers_or_discards_a_quarantined_mail(
     assert spam.status == QuarantineStatus.DISCARDED
     home = client.get(reverse("organisation:agents-prefecture", args=[slug]))
     assert "à vérifier" not in home.content.decode()
+
+
+def test_resolved_quarantined_mails_are_forgotten_after_30_days(mailbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from engagements.correspondence.enums import QuarantineStatus
+    from engagements.correspondence.models import QuarantinedMail
+    from engagements.correspondence.services.ingestion import purge_quarantine
+
+    now = timezone.now()
+    old = QuarantinedMail.objects.create(
+        mailbox=mailbox,
+        error="x",
+        status=QuarantineStatus.DISCARDED,
+        resolved_at=now - timedelta(days=31),
+    )
+    recent = QuarantinedMail.objects.create(
+        mailbox=mailbox, error="x", status=QuarantineStatus.DISCARDED, resolved_at=now
+    )
+    pending = QuarantinedMail.objects.create(mailbox=mailbox, error="x")
+    assert purge_quarantine() == 1
+    assert set(QuarantinedMail.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
+    assert not QuarantinedMail.objects.filter(pk=old.pk).exists()

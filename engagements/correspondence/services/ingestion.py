@@ -23,7 +23,7 @@ import imaplib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
@@ -570,3 +570,17 @@ def _resolve(item: QuarantinedMail, status: str, actor, *, message: Message | No
     if name:
         storage = QuarantinedMail._meta.get_field("raw").storage
         transaction.on_commit(lambda: storage.delete(name))
+
+
+RESOLVED_QUARANTINE_RETENTION = timedelta(days=30)
+
+
+def purge_quarantine() -> int:
+    """Daily: forget mails "à vérifier" resolved more than 30 days ago (the registered
+    message or the server's copy remains); pending ones wait for a person."""
+    limit = timezone.now() - RESOLVED_QUARANTINE_RETENTION
+    old = QuarantinedMail.objects.exclude(status=QuarantineStatus.PENDING).filter(
+        resolved_at__lt=limit
+    )
+    count, _ = old.delete()
+    return count
