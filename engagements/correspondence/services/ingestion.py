@@ -498,7 +498,7 @@ def register_quarantined(
         if item.status != QuarantineStatus.PENDING:
             raise IngestionError("Ce courriel a déjà été traité.")
         mailbox = item.mailbox
-        raw = _read_raw(item)
+        raw = read_raw(item)
         mail = None
         if raw:
             try:
@@ -548,7 +548,7 @@ def discard_quarantined(item: QuarantinedMail, *, actor) -> QuarantinedMail:
     return item
 
 
-def _read_raw(item: QuarantinedMail) -> bytes:
+def read_raw(item: QuarantinedMail) -> bytes:
     if not item.raw:
         return b""
     try:

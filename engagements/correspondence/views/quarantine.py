@@ -24,14 +24,14 @@ from ..services.ingestion import (
     IngestionError,
     describe_raw,
     discard_quarantined,
+    read_raw,
     register_quarantined,
 )
-from ..services.ingestion import _read_raw as read_raw
 
 
 def scoped_quarantine(request):
     return request.access.scope(
-        QuarantinedMail.objects.select_related("mailbox", "message"),
+        QuarantinedMail.objects.select_related("mailbox", "message", "resolved_by"),
         request.prefecture,
         prefecture_field="mailbox__prefecture",
         site_field="mailbox__site",
