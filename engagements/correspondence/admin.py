@@ -6,6 +6,7 @@ from .models import (
     Mailbox,
     Message,
     MessageEvent,
+    QuarantinedMail,
     RegisterSettings,
     Template,
     TemplateVersion,
@@ -63,9 +64,18 @@ class EventInline(admin.TabularInline):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["reference", "prefecture", "site", "channel", "kind", "status", "due_on"]
     list_filter = ["prefecture", "status", "channel", "kind"]
-    search_fields = ["reference", "subject"]
+    search_fields = ["reference", "external_reference", "subject"]
     # Statuses change through the services (state machine), never from the admin.
-    readonly_fields = ["reference", "status", "answered_on", "closed_reason", "closed_on", "due_on"]
+    readonly_fields = [
+        "reference",
+        "external_reference",
+        "imported",
+        "status",
+        "answered_on",
+        "closed_reason",
+        "closed_on",
+        "due_on",
+    ]
     inlines = [EventInline]
 
 
@@ -83,4 +93,18 @@ class TemplateAdmin(admin.ModelAdmin):
 
 @admin.register(IngestedMail)
 class IngestedMailAdmin(admin.ModelAdmin):
-    list_display = ["mailbox", "uidvalidity", "uid", "outcome", "message", "at"]
+    list_display = ["mailbox", "uidvalidity", "uid", "outcome", "message", "at", "flagged_at"]
+
+
+@admin.register(QuarantinedMail)
+class QuarantinedMailAdmin(admin.ModelAdmin):
+    """Read only: the référent resolves these on the agents' page "Courriels à vérifier"."""
+
+    list_display = ["created_at", "mailbox", "subject", "status", "error"]
+    list_filter = ["status", "mailbox"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -24,6 +24,7 @@ class CorrespondenceConfig(AppConfig):
             at="07:30",
         )
         register_housekeeping("engagements.correspondence.jobs.purge")
+        register_housekeeping("engagements.correspondence.jobs.purge_quarantine")
         navigation.register_agent_link(
             "Registre",
             "correspondence:agents-list",
@@ -45,6 +46,7 @@ class CorrespondenceConfig(AppConfig):
             order=22,
             group="Courriers",
         )
+        navigation.register_todo("engagements.correspondence.views.quarantine.home_items")
         navigation.register_public_action(
             gettext_lazy("Nous écrire"), "correspondence:contact", order=20
         )

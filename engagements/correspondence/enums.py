@@ -70,6 +70,13 @@ class IngestOutcome(models.TextChoices):
     JOINED = "joined", "Rattaché à un message existant"
     DUPLICATE = "duplicate", "Déjà enregistré (Message-ID)"
     SKIPPED = "skipped", "Ignoré (réponse automatique, rejet)"
+    QUARANTINED = "quarantined", "À vérifier (non enregistré)"
+
+
+class QuarantineStatus(models.TextChoices):
+    PENDING = "pending", "À vérifier"
+    REGISTERED = "registered", "Enregistré à la main"
+    DISCARDED = "discarded", "Écarté"
 
 
 # The CSV file format speaks French (issue 4); inside, code names.

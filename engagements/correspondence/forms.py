@@ -358,3 +358,30 @@ class TopicForm(DsfrModelForm):
         if Topic.objects.filter(prefecture=self.instance.prefecture, name__iexact=name).exists():
             raise forms.ValidationError("Ce thème existe déjà.")
         return name
+
+
+class QuarantineRegisterForm(DsfrForm):
+    """Register a mail "à vérifier" by hand: what could be read, checked by the référent."""
+
+    kind = forms.ChoiceField(label="Nature", choices=Kind.choices, initial=Kind.INFORMATION)
+    sender_name = forms.CharField(label="Nom de l'usager", max_length=200, required=False)
+    sender_email = forms.EmailField(label="Courriel de l'usager", required=False)
+    sender_address = forms.CharField(
+        label="Adresse postale de l'usager",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Si le courriel ne permet pas de répondre.",
+    )
+    subject = forms.CharField(label="Objet", max_length=300, required=False)
+    body = forms.CharField(
+        label="Texte", required=False, max_length=50_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("sender_email") or data.get("sender_address")):
+            raise forms.ValidationError(
+                "Indiquez au moins un moyen de répondre (courriel ou adresse postale)."
+            )
+        return data

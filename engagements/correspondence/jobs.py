@@ -20,3 +20,9 @@ def purge() -> int:
     from .services import purge_personal_data
 
     return purge_personal_data()
+
+
+def purge_quarantine() -> int:
+    from .services.ingestion import purge_quarantine
+
+    return purge_quarantine()

@@ -15,6 +15,7 @@ from .enums import (
     EventKind,
     IngestOutcome,
     Kind,
+    QuarantineStatus,
     Status,
     TemplatePurpose,
     VersionStatus,
@@ -123,6 +124,10 @@ class Message(models.Model):
     prefecture = models.ForeignKey(Prefecture, on_delete=models.PROTECT, related_name="messages")
     year = models.PositiveSmallIntegerField("année de la référence")
     reference = models.CharField("référence", max_length=20)
+    # A register kept elsewhere and imported (import_correspondence): its own numbering
+    # (`CR-19-0419`) is kept here, and only imported messages can be changed by an import.
+    external_reference = models.CharField("référence externe", max_length=60, blank=True)
+    imported = models.BooleanField("créé par import", default=False)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="messages")
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="messages", null=True, blank=True
@@ -180,6 +185,11 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["prefecture", "reference"], name="reference_unique_per_prefecture"
+            ),
+            models.UniqueConstraint(
+                fields=["prefecture", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="external_reference_unique_per_prefecture",
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.CLOSED) | ~Q(closed_reason=""),
@@ -265,6 +275,9 @@ class IngestedMail(models.Model):
     outcome = models.CharField(max_length=20, choices=IngestOutcome.choices)
     message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    # Set once the mail is flagged \Seen (or moved) on the server; a crash between the
+    # registration and the flag leaves it empty, and the next run flags it again.
+    flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -275,6 +288,47 @@ class IngestedMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailbox} {self.uidvalidity}/{self.uid}"
+
+
+def quarantine_path(instance: QuarantinedMail, filename: str) -> str:
+    return f"correspondence/{instance.mailbox.prefecture_id}/a-verifier/{filename}"
+
+
+class QuarantinedMail(models.Model):
+    """A mail the ingestion could not register, kept raw with its error for the référent."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="quarantined")
+    uidvalidity = models.BigIntegerField(default=0)
+    uid = models.BigIntegerField(default=0)
+    header_message_id = models.CharField("Message-ID", max_length=300, blank=True)
+    sender = models.CharField("expéditeur", max_length=300, blank=True)
+    subject = models.CharField("objet", max_length=300, blank=True)
+    size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    raw = models.FileField("courriel brut", upload_to=quarantine_path, max_length=300)
+    error = models.TextField("erreur")
+    status = models.CharField(
+        "statut",
+        max_length=20,
+        choices=QuarantineStatus.choices,
+        default=QuarantineStatus.PENDING,
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "courriel à vérifier"
+        verbose_name_plural = "courriels à vérifier"
+        indexes = [models.Index(fields=["mailbox", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox} {self.uid} — {self.subject[:60]}"
 
 
 class Template(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agents, library, public, settings
+from .views import agents, library, public, quarantine, settings
 
 app_name = "correspondence"
 
@@ -29,6 +29,10 @@ agents_urlpatterns = [
     path(f"{P}/<int:pk>/accuse-reception.pdf", agents.ack_letter, name="agents-ack-letter"),
     path(f"{P}/reponses/<int:answer_pk>/courrier.pdf", agents.answer_pdf, name="agents-answer-pdf"),
     path(f"{P}/pieces/<int:attachment_pk>/", agents.attachment, name="agents-attachment"),
+    path(f"{P}/a-verifier/", quarantine.index, name="agents-quarantine"),
+    path(f"{P}/a-verifier/<int:pk>/", quarantine.detail, name="agents-quarantine-detail"),
+    path(f"{P}/a-verifier/<int:pk>/ecarter/", quarantine.discard, name="agents-quarantine-discard"),
+    path(f"{P}/a-verifier/<int:pk>/courriel.eml", quarantine.raw, name="agents-quarantine-raw"),
     path(f"{P}/parametres/", settings.register_settings, name="agents-settings"),
     path(f"{P}/parametres/themes/", settings.add_topic, name="agents-topic-add"),
     path(

@@ -6,7 +6,6 @@ and sends mail only after commit.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from engagements.csvio import CsvImportError, LineError, read_csv
 from engagements.mail import send_templated
 from engagements.organisation.models import Prefecture, Service
 
@@ -53,7 +53,10 @@ class SurveyError(Exception):
 # Personal data detectors ---------------------------------------------------------------
 
 PERSONAL_DATA_PATTERNS = {
-    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # Linear on any input: a match may only start where a run of address characters starts
+    # (the lookbehind), and the possessive runs never give characters back. Without them a
+    # 100,000-character word was scanned from each of its positions (135 s, issue 9).
+    "email": re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+"),
     "phone": re.compile(r"(?<!\d)(?:(?:\+|00)33[\s.-]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"),
     # AGDREF foreign-national numbers: 10 digits, never starting with 0 (phones do).
     "foreign_number": re.compile(r"(?<![\d.-])(?<!\d\s)[1-9]\d{9}(?!\d)"),
@@ -192,55 +195,52 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
 
 
-def import_answers(campaign: Campaign, stream: io.TextIOBase) -> ImportReport:
-    """Load a CSV `channel,service,<question code>…`, all or nothing, with line errors."""
-    first_line = (stream.read(4096).splitlines() or [""])[0]
-    stream.seek(0)
-    # Spreadsheets saved in French use ";" — accept it as well as the documented ",".
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(stream, delimiter=delimiter)
-    questions = {q.code: q for q in campaign.questionnaire.questions.all()}
-    services = {s.slug: s for s in campaign.services.all()}
-    header = reader.fieldnames or []
+MAX_IMPORTED_COMMENT = 2000  # as on the paper coupon's and the web form's comment field
+
+
+def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportReport:
+    """Load a CSV `channel,service,<question code>…`, all or nothing, with line errors.
+
+    Read by the shared reader (`engagements.csvio`): UTF-8 or Windows-1252, comma or
+    semicolon, ASCII digits only; NUL, oversized and extra cells are line errors.
+    """
+    if hasattr(data, "read"):
+        data = data.read()
     report = ImportReport()
-    if header[:2] != ["channel", "service"]:
-        report.errors.append("ligne 1 : les colonnes doivent commencer par channel,service")
-        return report
-    unknown = [c for c in header[2:] if c not in questions]
-    if unknown:
-        report.errors.append(f"ligne 1 : questions inconnues : {', '.join(unknown)}")
-        return report
-    parsed = []
-    for line, row in enumerate(reader, start=2):
-        problems = []
-        channel = (row.get("channel") or "").strip()
-        if channel not in Channel.values:
-            problems.append(f"canal inconnu « {channel} »")
-        slug = (row.get("service") or "").strip()
-        service = services.get(slug) if slug else None
-        if slug and service is None:
-            problems.append(f"service « {slug} » hors de la campagne")
-        values: dict[Question, int | None] = {}
-        comments: dict[Question | None, str] = {}
-        for code in header[2:]:
-            question, cell = questions[code], (row.get(code) or "").strip()
-            if question.kind == QuestionKind.TEXT:
-                if cell:
-                    comments[question] = cell
-                continue
-            if not cell:
-                values[question] = None
-                continue
-            top = SCALE_POINTS.get(question.kind) or len(question.choices)
-            if not cell.isdigit() or not 1 <= int(cell) <= top:
-                problems.append(f"{code} : « {cell} » n'est pas entre 1 et {top}")
-                continue
-            values[question] = int(cell)
-        if problems:
-            report.errors.append(f"ligne {line} : " + " ; ".join(problems))
-        else:
-            parsed.append((channel, service, values, comments))
-    if report.errors:
+    try:
+        table = read_csv(data, required=["channel", "service"], extra_columns=True)
+        questions = {q.code.lower(): q for q in campaign.questionnaire.questions.all()}
+        services = {s.slug: s for s in campaign.services.all()}
+        if table.header[:2] != ["channel", "service"]:
+            raise CsvImportError(
+                [LineError(1, None, "les colonnes doivent commencer par channel,service")]
+            )
+        unknown = [c for c in table.header[2:] if c not in questions]
+        if unknown:
+            raise CsvImportError(
+                [LineError(1, None, f"questions inconnues : {', '.join(unknown)}")]
+            )
+        channels = {value: value for value in Channel.values}
+        parsed = []
+        for row in table:
+            channel = row.choice("channel", channels, label="canal")
+            service = row.lookup("service", services.get, "service « {value} » hors de la campagne")
+            values: dict[Question, int | None] = {}
+            comments: dict[Question | None, str] = {}
+            for code in table.header[2:]:
+                question = questions[code]
+                if question.kind == QuestionKind.TEXT:
+                    text = row.text(code, max_length=MAX_IMPORTED_COMMENT)
+                    if text:
+                        comments[question] = text
+                    continue
+                top = SCALE_POINTS.get(question.kind) or len(question.choices)
+                values[question] = row.int(code, min=1, max=top)
+            if row.ok:
+                parsed.append((channel, service, values, comments))
+        table.raise_errors()
+    except CsvImportError as exc:
+        report.errors = exc.lines
         return report
     with transaction.atomic():
         for channel, service, values, comments in parsed:

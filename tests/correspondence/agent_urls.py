@@ -1,7 +1,7 @@
 """Sample URL arguments for every agent URL of the correspondence app."""
 
 from engagements.correspondence.enums import AnswerChannel
-from engagements.correspondence.models import Answer, Attachment
+from engagements.correspondence.models import Answer, Attachment, Mailbox, QuarantinedMail
 from tests.correspondence.factories import (
     MessageFactory,
     TemplateFactory,
@@ -24,6 +24,18 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     )
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), submitted=True)
     topic = TopicFactory(prefecture=prefecture)
+    mailbox = Mailbox.objects.create(
+        prefecture=prefecture,
+        site=site,
+        service=service,
+        label="Boîte",
+        host="127.0.0.1",
+        username="u",
+        password="p",
+    )
+    quarantined = QuarantinedMail.objects.create(
+        mailbox=mailbox, uid=1, raw="correspondence/x.eml", error="courriel trop volumineux"
+    )
     return {
         "correspondence:agents-settings": {},
         "correspondence:agents-topic-add": {},
@@ -42,6 +54,10 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "correspondence:agents-ack-letter": {"pk": message.pk},
         "correspondence:agents-answer-pdf": {"answer_pk": answer.pk},
         "correspondence:agents-attachment": {"attachment_pk": attachment.pk},
+        "correspondence:agents-quarantine": {},
+        "correspondence:agents-quarantine-detail": {"pk": quarantined.pk},
+        "correspondence:agents-quarantine-discard": {"pk": quarantined.pk},
+        "correspondence:agents-quarantine-raw": {"pk": quarantined.pk},
         "correspondence:agents-figures": {},
         "correspondence:agents-figures-csv": {},
         "correspondence:agents-templates": {},

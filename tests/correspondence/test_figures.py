@@ -68,7 +68,8 @@ def test_figures_page_shows_value_target_and_previous_year(
         {"year": 2026, "at": "2026-03-31"},
     ).content.decode()
     assert "ensemble;2026;;2;1;1;0;1;33.3;5.5" in csv
-    assert "topic;Prise de rendez-vous;2;2;1;0;0;0;50.0;5.5" in csv
+    assert "Thème;Prise de rendez-vous;2;2;1;0;0;0;50.0;5.5" in csv
+    assert csv.startswith("\ufeffdimension;valeur;total;répondus;dans les délais;en retard")
 
 
 def test_agent_figures_are_limited_to_his_scope(prefecture, register, site_manager, client_for):

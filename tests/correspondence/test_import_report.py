@@ -98,13 +98,13 @@ def test_a_bad_line_writes_nothing_and_is_named(prefecture, register_file, tmp_p
     bad = tmp_path / "bad.csv"
     lines = (HEADER + ROWS).splitlines()
     lines[3] = lines[3].replace("courrier", "pigeon")
-    lines[5] = lines[5].replace("2026-06-01", "01/06/2026")
+    lines[5] = lines[5].replace("2026-06-01", "2026-13-01")
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(CommandError) as error:
         call_command("import_correspondence", "--prefecture", prefecture.slug, str(bad))
     text = str(error.value)
-    assert "ligne 4 : canal « pigeon » inconnu" in text
-    assert "ligne 6 : received_on « 01/06/2026 »" in text
+    assert "ligne 4, colonne « channel » : canal « pigeon » inconnu" in text
+    assert "ligne 6, colonne « received_on » : « 2026-13-01 » n'est pas une date" in text
     assert "ligne 2" not in text
     assert Message.objects.count() == 0
 
@@ -139,3 +139,131 @@ def test_new_messages_continue_after_imported_references(prefecture, register_fi
         sender_address="1 rue X",
     )
     assert message.reference == "2026-000010"
+
+
+# Imports only change what imports created (issue 9) ---------------------------------------
+
+
+def _import(prefecture, tmp_path, rows: str, encoding="utf-8", header=HEADER):
+    path = tmp_path / "registre.csv"
+    path.write_bytes((header + rows).encode(encoding))
+    call_command("import_correspondence", "--prefecture", prefecture.slug, str(path))
+
+
+def _refused(prefecture, tmp_path, rows: str) -> str:
+    with pytest.raises(CommandError) as error:
+        _import(prefecture, tmp_path, rows)
+    return str(error.value)
+
+
+def _web_message(prefecture, service):
+    from datetime import date
+
+    from engagements.correspondence import services
+
+    return services.create_message(
+        prefecture,
+        site=service.site,
+        service=service,
+        channel="web_form",
+        kind="complaint",
+        received_on=date(2026, 3, 2),
+        sender_email="lea@example.test",
+        subject="Mon dossier",
+    )
+
+
+def test_an_import_never_rewrites_a_message_received_otherwise(
+    prefecture, service, tmp_path, other_service
+):
+    live = _web_message(prefecture, service)
+    before = Message.objects.filter(pk=live.pk).values().get()
+    site = other_service.site.slug
+    line = f"{live.reference},{site},,courrier,information,,2026-03-02,2026-03-03,\n"
+    text = _refused(prefecture, tmp_path, line)
+    assert f"ligne 2, colonne « reference » : la référence {live.reference} est celle" in text
+    assert "non importé : un import ne peut pas le modifier" in text
+    assert Message.objects.filter(pk=live.pk).values().get() == before
+    assert Message.objects.count() == 1
+
+
+def test_a_reference_far_ahead_is_refused_and_the_counter_stays_at_six_digits(
+    prefecture, service, tmp_path
+):
+    text = _refused(
+        prefecture, tmp_path, "2026-999999,chef-lieu,sejour,courriel,information,,2026-03-02,,\n"
+    )
+    assert "ligne 2, colonne « reference » : référence 2026-999999 au-delà de 2026-899999" in text
+    _import(
+        prefecture, tmp_path, "2026-899999,chef-lieu,sejour,courriel,information,,2026-03-02,,\n"
+    )
+    assert _web_message(prefecture, service).reference == "2026-900000"
+
+
+def test_a_free_reference_is_taken_and_the_counter_moves_past_it(prefecture, service, tmp_path):
+    first = _web_message(prefecture, service)
+    assert first.reference == "2026-000001"
+    _import(
+        prefecture, tmp_path, "2026-000040,chef-lieu,sejour,courriel,information,,2026-03-02,,\n"
+    )
+    imported = Message.objects.get(reference="2026-000040")
+    assert imported.imported and imported.external_reference == ""
+    assert _web_message(prefecture, service).reference == "2026-000041"
+    assert not Message.objects.get(reference="2026-000041").imported
+
+
+def test_a_register_numbering_of_its_own_is_kept_as_external_reference(
+    prefecture, service, tmp_path
+):
+    rows = (
+        "CR-19-0419,chef-lieu,sejour,courrier,reclamation,Délai séjour,2026-03-02,,\n"
+        "2026-000007,chef-lieu,sejour,courriel,information,,2026-03-03,,\n"
+        "CR-19-0420,chef-lieu,,courriel,information,,2026-03-04,,\n"
+    )
+    _import(prefecture, tmp_path, rows)
+    external = Message.objects.get(external_reference="CR-19-0419")
+    # The counter moved past 2026-000007 before the external lines got their references.
+    assert external.reference == "2026-000008" and external.imported
+    assert Message.objects.get(external_reference="CR-19-0420").reference == "2026-000009"
+    # Importing it again updates that message, not a new one.
+    _import(prefecture, tmp_path, rows.replace("2026-03-02,,", "2026-03-02,2026-03-05,"))
+    assert Message.objects.count() == 3
+    external.refresh_from_db()
+    assert external.status == Status.ANSWERED and external.reference == "2026-000008"
+    assert external.events.count() == 2
+
+
+def test_the_import_reads_what_french_spreadsheets_save(prefecture, service, tmp_path):
+    header = HEADER.replace(",", ";")
+    rows = "2026-000001;chef-lieu;sejour;courriel;réclamation;Délai séjour;02/03/2026;;\n"
+    with pytest.raises(CommandError) as error:
+        _import(prefecture, tmp_path, rows, encoding="cp1252", header=header)
+    assert "ligne 2, colonne « kind » : nature « réclamation » inconnu" in str(error.value)
+    _import(prefecture, tmp_path, rows.replace("réclamation", "reclamation"), "cp1252", header)
+    message = Message.objects.get()
+    assert message.topic.name == "Délai séjour" and message.received_on.day == 2
+
+
+def test_a_250_character_topic_is_a_line_error(prefecture, service, tmp_path):
+    text = _refused(
+        prefecture,
+        tmp_path,
+        f"2026-000001,chef-lieu,sejour,courriel,information,{'t' * 250},2026-03-02,,\n",
+    )
+    assert "ligne 2, colonne « topic » : 250 caractères, 200 au plus" in text
+    assert Message.objects.count() == 0
+
+
+def test_the_import_passes_the_table_of_broken_files(prefecture, service):
+    from engagements.correspondence.services.imports import import_messages
+    from tests.csv_cases import assert_refuses_broken_files
+
+    good = "2026-000001,chef-lieu,sejour,courriel,information,Délai,2026-03-02,,"
+    assert_refuses_broken_files(
+        lambda data: import_messages(prefecture, data),
+        header=HEADER.strip(),
+        good_line=good,
+        text_column="topic",
+        digit_column="received_on",
+        written=lambda: Message.objects.count(),
+    )

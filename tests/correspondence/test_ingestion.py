@@ -215,3 +215,273 @@ def test_a_mail_after_the_answer_stands_out_and_a_follow_up_keeps_the_first_date
     assert Message.objects.get().answered_on == answered_on
     assert "<first@engagements.test>" in mailoutbox[-1].extra_headers["References"]
     assert client.get(worklist, {"status": "replied"}).context["page"].paginator.count == 0
+
+
+# Poisoned mailboxes: every good mail registered, the others "à vérifier", nothing stuck ----
+
+
+def _second_mailbox(mailbox, imap_server, label="Accueil"):  # noqa: F811
+    return Mailbox.objects.create(
+        prefecture=mailbox.prefecture,
+        site=mailbox.site,
+        service=mailbox.service,
+        label=label,
+        host=mailbox.host,
+        port=mailbox.port,
+        use_ssl=False,
+        username=imap_server.new_user(),
+        password=PASSWORD,
+    )
+
+
+def _poisoned_mails() -> dict[str, bytes]:
+    long_name = mail(subject="Nom très long", sender=f'"{"L" * 250}" <long@example.test>')
+    no_id = mail(subject="Sans identifiant")
+    del no_id["Message-ID"]
+    # Raw 8-bit bytes in a header and an unknown charset in the body.
+    broken = (
+        b"From: =?utf-8?q?Jos=C3?= \xe9l\xe8ne <broken@example.test>\r\n"
+        b"To: sejour@prefecture.test\r\n"
+        b"Subject: =?x-unknown?b?////?= r\xe9sum\xe9 \x00\r\n"
+        b"Message-ID: <broken-1@example.test>\r\n"
+        b"Date: Mon, 2 Mar 2026 09:30:00 +0000\r\n"
+        b"Content-Type: text/plain; charset=x-martian\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        b"Bonjour, mon dossier \xff\xfe n'avance pas.\x00\r\n"
+    )
+    huge = mail(subject="Dossier complet scanné")
+    huge.add_attachment(
+        b"%PDF-1.4 " + b"0" * (30 * 1024 * 1024),
+        maintype="application",
+        subtype="pdf",
+        filename="scan.pdf",
+    )
+    bad_address = mail(subject="Adresse cassée", sender=f"Zoé <{'z' * 300}@example.test>")
+    return {
+        "good-1": mail(subject="Premier courriel").as_bytes(),
+        "long-name": long_name.as_bytes(),
+        "broken": broken,
+        "huge": huge.as_bytes(),
+        "no-id": no_id.as_bytes(),
+        "bad-address": bad_address.as_bytes(),
+        "good-2": mail(subject="Dernier courriel").as_bytes(),
+    }
+
+
+def test_a_poisoned_mailbox_registers_the_good_mails_and_quarantines_the_others(
+    mailbox,
+    imap_server,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    from engagements.correspondence.enums import QuarantineStatus
+    from engagements.correspondence.models import QuarantinedMail
+
+    settings.MEDIA_ROOT = tmp_path
+    for raw in _poisoned_mails().values():
+        imap_server.deliver(mailbox.username, raw)
+    after = _second_mailbox(mailbox, imap_server)
+    imap_server.deliver(after.username, mail(subject="Dans la boîte suivante").as_bytes())
+
+    results = ingest_all_mailboxes()
+
+    assert "5 créé(s)" in results["Séjour"] and "2 à vérifier" in results["Séjour"]
+    subjects = set(Message.objects.values_list("subject", flat=True))
+    assert {"Premier courriel", "Dernier courriel", "Sans identifiant", "Nom très long"} <= subjects
+    assert "Dans la boîte suivante" in subjects  # the next mailbox was read in the same run
+    long_name = Message.objects.get(subject="Nom très long")
+    assert len(long_name.sender_name) == 200 and long_name.sender_name.endswith("…")
+    broken = Message.objects.get(email_message_id="<broken-1@example.test>")
+    assert "\x00" not in broken.subject + broken.body and "n'avance pas" in broken.body
+    assert broken.sender_email == "broken@example.test"
+    quarantined = {q.subject: q for q in QuarantinedMail.objects.all()}
+    assert set(quarantined) == {"Dossier complet scanné", "Adresse cassée"}
+    assert "trop volumineux" in quarantined["Dossier complet scanné"].error
+    assert "adresse de l'expéditeur invalide" in quarantined["Adresse cassée"].error
+    assert all(q.status == QuarantineStatus.PENDING for q in quarantined.values())
+    assert quarantined["Dossier complet scanné"].raw.size > 30 * 1024 * 1024
+    # Everything is flagged on the server; quarantined mails are also \Flagged.
+    inbox = imap_server.inbox(mailbox.username)
+    assert len(inbox) == 7 and all("\\Seen" in flags for _uid, flags in inbox)
+    assert sum("\\Flagged" in flags for _uid, flags in inbox) == 2
+    mailbox.refresh_from_db()
+    after.refresh_from_db()
+    assert mailbox.last_error == "" and after.last_error == ""
+    # The next run finds nothing new and quarantines nothing twice.
+    again = ingest_mailbox(mailbox)
+    assert again.created == [] and again.quarantined == 0 and again.already_seen == 7
+    assert QuarantinedMail.objects.count() == 2
+
+
+def test_any_error_while_registering_quarantines_that_mail_only(
+    mailbox,
+    imap_server,  # noqa: F811
+    monkeypatch,
+    settings,
+    tmp_path,
+):
+    from engagements.correspondence.models import QuarantinedMail
+    from engagements.correspondence.services import ingestion
+
+    settings.MEDIA_ROOT = tmp_path
+    real = ingestion.create_message
+
+    def flaky(prefecture, **kwargs):
+        if kwargs["subject"] == "Boum":
+            raise RuntimeError("value too long for type character varying(200)")
+        return real(prefecture, **kwargs)
+
+    monkeypatch.setattr(ingestion, "create_message", flaky)
+    for subject in ("Avant", "Boum", "Après"):
+        imap_server.deliver(mailbox.username, mail(subject=subject).as_bytes())
+    report = ingest_mailbox(mailbox)
+    assert len(report.created) == 2 and report.quarantined == 1
+    item = QuarantinedMail.objects.get()
+    assert "RuntimeError" in item.error and "value too long" in item.error
+    assert item.sender.startswith("Léa Martin")
+
+
+def test_a_failing_mailbox_records_its_error_and_the_next_one_is_read(
+    mailbox,
+    imap_server,  # noqa: F811
+    monkeypatch,
+):
+    from engagements.correspondence.services import ingestion
+
+    after = _second_mailbox(mailbox, imap_server)
+    imap_server.deliver(mailbox.username, mail().as_bytes())
+    imap_server.deliver(after.username, mail(subject="Suivante").as_bytes())
+    real = ingestion._register
+
+    def crash_first(box, *args):
+        if box.pk == mailbox.pk:
+            raise ConnectionResetError("connexion coupée")
+        return real(box, *args)
+
+    monkeypatch.setattr(ingestion, "_register", crash_first)
+    results = ingest_all_mailboxes()
+    assert results["Séjour"].startswith("erreur") and "connexion coupée" in results["Séjour"]
+    mailbox.refresh_from_db()
+    assert "ConnectionResetError" in mailbox.last_error
+    assert Message.objects.get().subject == "Suivante"
+
+
+def test_a_mail_registered_before_a_crash_is_flagged_on_the_next_run(
+    mailbox,
+    imap_server,  # noqa: F811
+    monkeypatch,
+):
+    from engagements.correspondence.services import ingestion
+
+    client = imap_server.connect(mailbox.username)
+    client.create("Traite")
+    client.logout()
+    mailbox.processed_folder = "Traite"
+    mailbox.save()
+    imap_server.deliver(mailbox.username, mail().as_bytes())
+
+    def killed(*args):
+        raise SystemExit("killed between the registration and the flag")
+
+    monkeypatch.setattr(ingestion, "_flag", killed)
+    with pytest.raises(SystemExit):
+        ingest_mailbox(mailbox)
+    assert Message.objects.count() == 1
+    assert IngestedMail.objects.get().flagged_at is None
+    assert len(imap_server.inbox(mailbox.username)) == 1  # still there, unflagged
+    monkeypatch.undo()
+    report = ingest_mailbox(mailbox)
+    assert report.reflagged == 1 and report.created == []
+    assert imap_server.inbox(mailbox.username) == []  # moved now
+    assert IngestedMail.objects.get().flagged_at is not None
+    assert Message.objects.count() == 1
+
+
+def test_the_referent_registers_or_discards_a_quarantined_mail(
+    mailbox,
+    imap_server,  # noqa: F811
+    client_for,
+    quality_lead,
+    settings,
+    tmp_path,
+    monkeypatch,
+    django_assert_max_num_queries,
+):
+    from django.urls import reverse
+
+    from engagements.correspondence.enums import QuarantineStatus
+    from engagements.correspondence.models import QuarantinedMail
+    from engagements.correspondence.services import ingestion
+
+    settings.MEDIA_ROOT = tmp_path
+    for subject in ("Trop gros", "Indésirable"):
+        raw = mail(subject=subject)
+        raw.add_attachment(
+            b"%PDF-1.4 x" * 200, maintype="application", subtype="pdf", filename="a.pdf"
+        )
+        imap_server.deliver(mailbox.username, raw.as_bytes())
+    monkeypatch.setattr(ingestion, "MAX_MAIL", 1000)
+    assert ingest_mailbox(mailbox).quarantined == 2
+    monkeypatch.undo()
+    slug = mailbox.prefecture.slug
+    client = client_for(quality_lead)
+    home = client.get(reverse("organisation:agents-prefecture", args=[slug]))
+    assert "2 courriels à vérifier" in home.content.decode()
+    listing = client.get(reverse("correspondence:agents-quarantine", args=[slug]))
+    assert "trop volumineux" in listing.content.decode()
+    big = QuarantinedMail.objects.get(subject="Trop gros")
+    url = reverse("correspondence:agents-quarantine-detail", args=[slug, big.pk])
+    page = client.get(url)
+    assert page.context["form"]["sender_email"].value() == "lea@example.test"
+    raw = client.get(reverse("correspondence:agents-quarantine-raw", args=[slug, big.pk]))
+    assert b"Trop gros" in b"".join(raw.streaming_content)
+    response = client.post(
+        url,
+        {
+            "kind": "complaint",
+            "sender_name": "Léa Martin",
+            "sender_email": "lea@example.test",
+            "subject": "Trop gros",
+            "body": "Texte vérifié",
+        },
+    )
+    message = Message.objects.get(subject="Trop gros")
+    assert response.status_code == 302 and response["Location"].endswith(f"/{message.pk}/")
+    assert message.kind == "complaint" and message.attachments.get().name == "a.pdf"
+    big.refresh_from_db()
+    assert big.status == QuarantineStatus.REGISTERED and big.message == message
+    assert big.resolved_by == quality_lead and not big.raw
+    spam = QuarantinedMail.objects.get(subject="Indésirable")
+    client.post(reverse("correspondence:agents-quarantine-discard", args=[slug, spam.pk]))
+    spam.refresh_from_db()
+    assert spam.status == QuarantineStatus.DISCARDED
+    listing_url = reverse("correspondence:agents-quarantine", args=[slug])
+    with django_assert_max_num_queries(12):
+        assert "Écarté" in client.get(listing_url).content.decode()
+    home = client.get(reverse("organisation:agents-prefecture", args=[slug]))
+    assert "à vérifier" not in home.content.decode()
+
+
+def test_resolved_quarantined_mails_are_forgotten_after_30_days(mailbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from engagements.correspondence.enums import QuarantineStatus
+    from engagements.correspondence.models import QuarantinedMail
+    from engagements.correspondence.services.ingestion import purge_quarantine
+
+    now = timezone.now()
+    old = QuarantinedMail.objects.create(
+        mailbox=mailbox,
+        error="x",
+        status=QuarantineStatus.DISCARDED,
+        resolved_at=now - timedelta(days=31),
+    )
+    recent = QuarantinedMail.objects.create(
+        mailbox=mailbox, error="x", status=QuarantineStatus.DISCARDED, resolved_at=now
+    )
+    pending = QuarantinedMail.objects.create(mailbox=mailbox, error="x")
+    assert purge_quarantine() == 1
+    assert set(QuarantinedMail.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
+    assert not QuarantinedMail.objects.filter(pk=old.pk).exists()

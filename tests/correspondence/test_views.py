@@ -93,7 +93,7 @@ def test_agent_pages_render(prefecture, service, quality_lead, client_for):
         response = client.get(reverse(f"correspondence:{name}", args=[prefecture.slug, *args]))
         assert response.status_code == 200, name
     csv = client.get(reverse("correspondence:agents-figures-csv", args=[prefecture.slug]))
-    assert csv.content.decode().startswith("\ufeffdimension;valeur;total;answered")
+    assert csv.content.decode().startswith("\ufeffdimension;valeur;total;répondus")
     ack = client.get(
         reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk])
     )

@@ -10,6 +10,7 @@ from tests.organisation.test_cross_prefecture import _collect_cases
 EXPECTED_404 = {
     "appointments:agents-certificate": "no attendance certificate for a booking not attended",
     "correspondence:agents-attachment": "the sample attachment has no file in storage",
+    "correspondence:agents-quarantine-raw": "the sample quarantined mail has no file in storage",
 }
 ROLES = [
     "quality_lead",

@@ -147,10 +147,53 @@ def test_import_is_all_or_nothing_with_line_errors(campaign, tmp_path):
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stderr=err)
-    assert "ligne 3 : canal inconnu « fax » ; courtoisie : « 7 » n'est pas entre 1 et 4" in (
+    assert "ligne 3, colonne « channel » : canal « fax » inconnu" in err.getvalue()
+    assert "ligne 3, colonne « courtoisie » : 7 est supérieur au maximum 4" in err.getvalue()
+    assert "ligne 6, colonne « service » : service « nowhere » hors de la campagne" in (
         err.getvalue()
     )
-    assert "ligne 6 : service « nowhere » hors de la campagne" in err.getvalue()
+
+
+def test_survey_import_reads_windows_1252_and_semicolons(campaign, tmp_path):
+    path = tmp_path / "answers.csv"
+    text = IMPORT.replace(",", ";").replace("Très bien", "Très bien, accueil soigné")
+    path.write_bytes(text.encode("cp1252"))
+    out = StringIO()
+    call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stdout=out)
+    assert "10 réponse(s) importée(s)" in out.getvalue()
+    assert Comment.objects.get().text == "Très bien, accueil soigné"
+
+
+def test_survey_import_passes_the_table_of_broken_files(campaign):
+    from engagements.surveys.services import import_answers
+    from tests.csv_cases import assert_refuses_broken_files
+
+    header = IMPORT.splitlines()[0]
+    assert_refuses_broken_files(
+        lambda data: import_answers(campaign, data),
+        header=header,
+        good_line="paper,accueil,4,1,4,,Très bien",
+        text_column="service",
+        digit_column="courtoisie",
+        written=lambda: Response.objects.count(),
+    )
+
+
+def test_a_100000_character_comment_is_checked_for_personal_data_at_once():
+    from engagements.surveys.services import PERSONAL_DATA_PATTERNS, detect_personal_data
+
+    # Each detector may only start a match after a lookbehind: a search then tries each
+    # run of characters once instead of once per position (the 135 s comment, issue 9).
+    assert all(p.pattern.startswith("(?<") for p in PERSONAL_DATA_PATTERNS.values())
+    for text in ("a" * 100_000, "a." * 50_000, "a@" * 50_000, "1 " * 50_000, "0" * 100_000):
+        assert detect_personal_data(text) == []
+    needle = "x" * 99_970 + " lea.martin@example.fr"
+    assert detect_personal_data(needle) == ["email"]
+    assert detect_personal_data("a" * 100_000 + "@example.fr") == ["email"]
+    assert detect_personal_data("écrivez à lea@exemple.fr ou au 06 12 34 56 78") == [
+        "email",
+        "phone",
+    ]
 
 
 def test_survey_campaigns_lists_questions_with_scales(campaign, prefecture):

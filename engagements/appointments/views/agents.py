@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date, datetime, timedelta
 
@@ -13,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.views.agents import render_agents
 
@@ -331,40 +331,24 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     start, _end = _bounds(first)
     end = _bounds(last)[1]
     bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{first}-{last}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    rows = (
         [
-            "référence",
-            "démarche",
-            "site",
-            "début",
-            "statut",
-            "canal",
-            "nom",
-            "prénom",
-            "courriel",
-            "téléphone",
+            booking.reference,
+            booking.procedure.name,
+            booking.procedure.site.name,
+            timezone.localtime(booking.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
+            booking.get_status_display(),
+            booking.get_channel_display(),
+            booking.last_name,
+            booking.first_name,
+            booking.email,
+            booking.phone,
         ]
+        for booking in bookings.order_by("slot__starts_at").iterator(chunk_size=500)
     )
-    for booking in bookings.order_by("slot__starts_at").iterator(chunk_size=500):
-        writer.writerow(
-            [
-                booking.reference,
-                booking.procedure.name,
-                booking.procedure.site.name,
-                timezone.localtime(booking.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
-                booking.get_status_display(),
-                booking.get_channel_display(),
-                booking.last_name,
-                booking.first_name,
-                booking.email,
-                booking.phone,
-            ]
-        )
-    return response
+    header = ["référence", "démarche", "site", "début", "statut", "canal"]
+    header += ["nom", "prénom", "courriel", "téléphone"]
+    return csv_response(f"rendez-vous-{first}-{last}.csv", header, rows)
 
 
 @agent_view("manage")

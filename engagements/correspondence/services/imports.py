@@ -1,27 +1,36 @@
 """CSV import of a register kept elsewhere (spreadsheets): all or nothing, idempotent.
 
 Columns: reference,site,service,channel,kind,topic,received_on,answered_on,closed_reason
-(site and service by slug, French channel and kind values, ISO dates). Every bad line is
-reported with its number; nothing is written unless every line is good. Importing the same
-file again updates the messages it created (the reference is the key).
+(site and service by slug, French channel and kind values, dates ISO or dd/mm/yyyy), read
+by the shared reader (`engagements.csvio`: UTF-8 or Windows-1252, comma or semicolon).
+Every bad line is reported with its number and column; nothing is written unless every
+line is good.
+
+An import only ever changes what an import created:
+- a `reference` in the product's format (`YYYY-NNNNNN`) is taken as the message's
+  reference when it is free, or updates the message when an import created it; the year's
+  counter then moves past it. It is refused above `YYYY-899999` (room must remain for new
+  references) and when a message received otherwise (web form, mail, entered by an agent)
+  already has it;
+- any other value (`CR-19-0419`, a prefecture's own numbering) is kept as the message's
+  external reference; the message gets a product reference, and importing the same
+  external reference again updates that message.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db import transaction
-from django.db.models import Max
 
+from engagements.csvio import CsvImportError, read_csv
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.workdays import WorkCalendar, calendar_for
 
 from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, ReferenceCounter, Topic
+from .messages import allocate_reference
 
 COLUMNS = [
     "reference",
@@ -34,18 +43,13 @@ COLUMNS = [
     "answered_on",
     "closed_reason",
 ]
-REFERENCE = re.compile(r"^(\d{4})-(\d{6})$")
+REFERENCE = re.compile(r"([0-9]{4})-([0-9]{6})", re.ASCII)
+HIGHEST_IMPORTED_NUMBER = 899_999  # keeps room for the references the product gives
+MAX_EXTERNAL_REFERENCE = Message._meta.get_field("external_reference").max_length
+MAX_TOPIC = Topic._meta.get_field("name").max_length
 
-
-class ImportError_(Exception):
-    """The file was refused; `errors` lists (line number, reason)."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        self.errors = errors
-        super().__init__(
-            "Import refusé, rien n'a été enregistré :\n"
-            + "\n".join(f"ligne {n} : {reason}" for n, reason in errors)
-        )
+# The import's refusal: the shared reader's (`errors`, `lines`), kept under its old name.
+ImportError_ = CsvImportError
 
 
 @dataclass
@@ -56,181 +60,200 @@ class ImportResult:
     topics_created: list[str] = field(default_factory=list)
 
 
-def _date(value: str, name: str, errors: list[str]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(f"{name} « {value} » n'est pas une date AAAA-MM-JJ")
-        return None
+@dataclass
+class _Line:
+    reference: str  # the product reference given in the file, or ""
+    external: str  # the external reference, or ""
+    values: dict
+    topic_name: str
+    existing: Message | None
 
 
-def import_messages(prefecture: Prefecture, text: str, *, actor=None) -> ImportResult:
-    """Import a CSV text into the prefecture's register, all or nothing."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ImportError_([(1, "colonnes manquantes : " + ", ".join(missing))])
+def import_messages(prefecture: Prefecture, data: bytes | str, *, actor=None) -> ImportResult:
+    """Import a CSV file (bytes as saved, or text) into the prefecture's register."""
+    table = read_csv(data, required=COLUMNS, extra_columns=True)
     sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
     services = {
         (s.site.slug, s.slug): s
         for s in Service.objects.filter(site__prefecture=prefecture).select_related("site")
     }
-    topics = {t.name.casefold(): t for t in Topic.objects.filter(prefecture=prefecture)}
     calendars: dict[int, WorkCalendar] = {}
-    errors: list[tuple[int, str]] = []
-    rows = []
-    seen: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        problems: list[str] = []
-        reference = row["reference"]
-        match = REFERENCE.match(reference)
-        if not match:
-            problems.append(f"référence « {reference} » au format AAAA-NNNNNN attendue")
-        elif reference in seen:
-            problems.append(f"référence {reference} déjà présente ligne {seen[reference]}")
-        else:
-            seen[reference] = number
-        site = sites.get(row["site"])
-        if site is None:
-            problems.append(f"site « {row['site']} » inconnu")
-        service = None
-        if row["service"]:
-            service = services.get((row["site"], row["service"]))
-            if service is None and site is not None:
-                problems.append(f"service « {row['service']} » inconnu sur le site {row['site']}")
-        channel = CSV_CHANNELS.get(row["channel"].lower())
-        if channel is None:
-            problems.append(
-                f"canal « {row['channel']} » inconnu (attendu : {', '.join(CSV_CHANNELS)})"
-            )
-        kind = CSV_KINDS.get(row["kind"].lower())
-        if kind is None:
-            problems.append(f"nature « {row['kind']} » inconnue (attendu : {', '.join(CSV_KINDS)})")
-        received_on = _date(row["received_on"], "received_on", problems)
-        if not row["received_on"]:
-            problems.append("received_on est obligatoire")
-        answered_on = _date(row["answered_on"], "answered_on", problems)
-        reason = None
-        if row["closed_reason"]:
-            reason = CSV_CLOSED_REASONS.get(row["closed_reason"].lower())
-            if reason is None:
-                problems.append(
-                    f"motif de clôture « {row['closed_reason']} » inconnu "
-                    f"(attendu : {', '.join(CSV_CLOSED_REASONS)})"
-                )
-        if answered_on and reason:
-            problems.append("un message ne peut être à la fois répondu et clos sans réponse")
-        if received_on and answered_on and answered_on < received_on:
-            problems.append("answered_on précède received_on")
-        if match and received_on and int(match.group(1)) != received_on.year:
-            problems.append("l'année de la référence diffère de celle de received_on")
-        if problems:
-            errors.append((number, " ; ".join(problems)))
-            continue
-        rows.append(
-            (
-                reference,
-                site,
-                service,
-                channel,
-                kind,
-                row["topic"],
-                received_on,
-                answered_on,
-                reason,
-            )
-        )
-    if errors:
-        raise ImportError_(errors)
-    if not rows:
-        raise ImportError_([(2, "le fichier ne contient aucune ligne")])
-
-    result = ImportResult()
     with transaction.atomic():
-        existing = {
-            m.reference: m
-            for m in Message.objects.select_for_update().filter(
-                prefecture=prefecture, reference__in=[r[0] for r in rows]
+        lines = _check(prefecture, table, sites, services, calendars)
+        table.raise_errors()  # nothing written yet: the transaction has only read
+        return _write(prefecture, lines, actor)
+
+
+def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
+    rows = list(table)
+    given = [r["reference"] for r in rows]
+    # Every message the file's references could touch, locked until the import ends.
+    existing = {
+        m.reference: m
+        for m in Message.objects.select_for_update().filter(
+            prefecture=prefecture, reference__in=given
+        )
+    }
+    by_external = {
+        m.external_reference: m
+        for m in Message.objects.select_for_update().filter(
+            prefecture=prefecture, external_reference__in=given
+        )
+    }
+    seen: dict[str, int] = {}
+    lines = []
+    for row in rows:
+        reference = row.text("reference", required=True, max_length=MAX_EXTERNAL_REFERENCE)
+        site = row.lookup("site", sites.get, "site « {value} » inconnu")
+        if not row["site"]:
+            row.error("site", "valeur obligatoire")
+        service = None
+        if row["service"] and site is not None:
+            service = row.lookup(
+                "service",
+                lambda slug, site=site: services.get((site.slug, slug)),
+                f"service « {{value}} » inconnu sur le site {site.slug}",
             )
+        channel = row.choice("channel", CSV_CHANNELS, label="canal")
+        kind = row.choice("kind", CSV_KINDS, label="nature")
+        topic_name = row.text("topic", max_length=MAX_TOPIC)
+        received_on = row.date("received_on", required=True)
+        answered_on = row.date("answered_on")
+        reason = row.choice("closed_reason", CSV_CLOSED_REASONS, required=False, label="motif")
+        if answered_on and reason:
+            row.error(
+                "answered_on", "un message ne peut être à la fois répondu et clos sans réponse"
+            )
+        if received_on and answered_on and answered_on < received_on:
+            row.error("answered_on", "la date de réponse précède la date de réception")
+        product, external, message = "", "", None
+        if reference in seen:
+            row.error("reference", f"référence {reference} déjà présente ligne {seen[reference]}")
+        elif reference:
+            seen[reference] = row.line
+            product, external, message = _reference(row, reference, received_on, existing)
+            if external:
+                message = by_external.get(external)
+        if not row.ok:
+            continue
+        calendar = calendars.get(site.pk)
+        if calendar is None:
+            calendar = calendars[site.pk] = calendar_for(prefecture, site)
+        deadline = prefecture.deadline_for(channel)
+        values = {
+            "year": received_on.year,
+            "site": site,
+            "service": service,
+            "channel": channel,
+            "kind": kind,
+            "received_on": received_on,
+            "deadline_days": deadline,
+            "due_on": calendar.add_working_days(received_on, deadline),
+            "answered_on": answered_on,
+            "status": Status.ANSWERED if answered_on else Status.CLOSED if reason else Status.NEW,
+            "closed_reason": reason or "",
+            "closed_on": received_on if reason else None,
         }
-        for reference, site, service, channel, kind, topic_name, received, answered, reason in rows:
-            topic = None
-            if topic_name:
-                topic = topics.get(topic_name.casefold())
-                if topic is None:
-                    topic = Topic.objects.create(prefecture=prefecture, name=topic_name)
-                    topics[topic_name.casefold()] = topic
-                    result.topics_created.append(topic_name)
-            calendar = calendars.get(site.pk)
-            if calendar is None:
-                calendar = calendars[site.pk] = calendar_for(prefecture, site)
-            deadline = prefecture.deadline_for(channel)
-            values = {
-                "year": received.year,
-                "site": site,
-                "service": service,
-                "channel": channel,
-                "kind": kind,
-                "topic": topic,
-                "received_on": received,
-                "deadline_days": deadline,
-                "due_on": calendar.add_working_days(received, deadline),
-                "answered_on": answered,
-                "status": Status.ANSWERED if answered else Status.CLOSED if reason else Status.NEW,
-                "closed_reason": reason or "",
-                "closed_on": received if reason else None,
-            }
-            message = existing.get(reference)
-            if message is None:
-                message = Message.objects.create(
-                    prefecture=prefecture, reference=reference, **values
-                )
-                MessageEvent.objects.create(
-                    message=message,
-                    actor=actor,
-                    kind=EventKind.IMPORTED,
-                    to_status=message.status,
-                    text="Créé par import CSV",
-                )
-                result.created += 1
-                continue
-            changed = [name for name, value in values.items() if getattr(message, name) != value]
-            if not changed:
-                result.unchanged += 1
-                continue
-            before = message.status
-            for name in changed:
-                setattr(message, name, values[name])
-            message.save(update_fields=[*changed, "updated_at"])
+        if message is not None and external and message.year != received_on.year:
+            # The product reference carries the year: a moved date keeps the reference.
+            values["year"] = message.year
+        lines.append(_Line(product, external, values, topic_name, message))
+    return lines
+
+
+def _reference(row, reference: str, received_on, existing) -> tuple[str, str, Message | None]:
+    """(product reference, external reference, message it updates) for one line."""
+    match = REFERENCE.fullmatch(reference)
+    if match is None:
+        return "", reference, None
+    year, number = int(match.group(1)), int(match.group(2))
+    if number == 0:
+        row.error("reference", f"référence {reference} : le numéro 000000 n'existe pas")
+    elif number > HIGHEST_IMPORTED_NUMBER:
+        row.error(
+            "reference",
+            f"référence {reference} au-delà de {year}-{HIGHEST_IMPORTED_NUMBER} : ces numéros "
+            "sont réservés aux nouveaux messages ; mettez la numérotation de votre registre "
+            "dans une autre forme (elle sera gardée comme référence externe)",
+        )
+    if received_on and year != received_on.year:
+        row.error("reference", "l'année de la référence diffère de celle de received_on")
+    message = existing.get(reference)
+    if message is not None and not message.imported:
+        row.error(
+            "reference",
+            f"la référence {reference} est celle d'un message reçu par "
+            f"{message.get_channel_display().lower()} et non importé : un import ne peut pas "
+            "le modifier",
+        )
+    return reference, "", message
+
+
+def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
+    result = ImportResult()
+    topics = {t.name.casefold(): t for t in Topic.objects.filter(prefecture=prefecture)}
+    # Counters first move past the references the file gives, so the references allocated
+    # below for external numbering never collide with them.
+    tops: dict[int, int] = {}
+    for line in lines:
+        if line.reference:
+            year, number = (int(x) for x in line.reference.split("-"))
+            tops[year] = max(tops.get(year, 0), number)
+    for year, top in sorted(tops.items()):
+        ReferenceCounter.objects.bulk_create(
+            [ReferenceCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
+        )
+        counter = ReferenceCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
+        if counter.last < top:
+            counter.last = top
+            counter.save(update_fields=["last"])
+    for line in lines:
+        values = dict(line.values)
+        topic = None
+        if line.topic_name:
+            topic = topics.get(line.topic_name.casefold())
+            if topic is None:
+                topic = Topic.objects.create(prefecture=prefecture, name=line.topic_name)
+                topics[line.topic_name.casefold()] = topic
+                result.topics_created.append(line.topic_name)
+        values["topic"] = topic
+        message = line.existing
+        if message is None:
+            reference = line.reference or allocate_reference(prefecture, values["year"])
+            message = Message.objects.create(
+                prefecture=prefecture,
+                reference=reference,
+                external_reference=line.external,
+                imported=True,
+                **values,
+            )
+            text = "Créé par import CSV"
+            if line.external:
+                text += f" (référence externe {line.external})"
             MessageEvent.objects.create(
                 message=message,
                 actor=actor,
                 kind=EventKind.IMPORTED,
-                from_status=before,
                 to_status=message.status,
-                text="Mis à jour par import CSV : " + ", ".join(changed),
+                text=text,
             )
-            result.updated += 1
-        # Keep the counters ahead of imported numbers so new references never collide.
-        highest = (
-            Message.objects.filter(prefecture=prefecture)
-            .values("year")
-            .annotate(top=Max("reference"))
+            result.created += 1
+            continue
+        changed = [name for name, value in values.items() if getattr(message, name) != value]
+        if not changed:
+            result.unchanged += 1
+            continue
+        before = message.status
+        for name in changed:
+            setattr(message, name, values[name])
+        message.save(update_fields=[*changed, "updated_at"])
+        MessageEvent.objects.create(
+            message=message,
+            actor=actor,
+            kind=EventKind.IMPORTED,
+            from_status=before,
+            to_status=message.status,
+            text="Mis à jour par import CSV : " + ", ".join(changed),
         )
-        for item in highest:
-            top = int(item["top"].split("-")[1])
-            ReferenceCounter.objects.bulk_create(
-                [ReferenceCounter(prefecture=prefecture, year=item["year"], last=0)],
-                ignore_conflicts=True,
-            )
-            counter = ReferenceCounter.objects.select_for_update().get(
-                prefecture=prefecture, year=item["year"]
-            )
-            if counter.last < top:
-                counter.last = top
-                counter.save(update_fields=["last"])
+        result.updated += 1
     return result

@@ -3,7 +3,16 @@
 Idempotent twice over: (mailbox, UIDVALIDITY, UID) is recorded for every message seen, and
 a Message-ID already in the register is not registered again (the same mail may reach two
 mailboxes). Auto-replies and bounces are skipped; a reply quoting a reference in its
-subject joins that message. Processed mail is flagged \\Seen (or moved when configured).
+subject joins that message. Processed mail is flagged \\Seen (or moved when configured);
+the flag is recorded, and a mail registered but left unflagged by a crash is flagged on
+the next run.
+
+One bad mail never stops a mailbox, and one bad mailbox never stops the others: what can
+be cleaned is cleaned (over-long names truncated, undecodable bytes replaced, NUL removed);
+a mail that still cannot be registered (too large, no valid sender address, anything
+raising) is kept raw as "à vérifier" (`QuarantinedMail`) with its error, flagged
+\\Seen \\Flagged on the server, and shown to the référent, who registers it by hand or
+discards it.
 """
 
 from __future__ import annotations
@@ -14,18 +23,20 @@ import imaplib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engagements.organisation.enums import Channel
 
-from ..enums import EventKind, IngestOutcome, Kind
-from ..models import Answer, IngestedMail, Mailbox, Message
+from ..enums import EventKind, IngestOutcome, Kind, QuarantineStatus
+from ..models import Answer, IngestedMail, Mailbox, Message, QuarantinedMail
 from .messages import add_attachment, create_message, log_event
 
 logger = logging.getLogger(__name__)
@@ -34,10 +45,17 @@ REFERENCE_IN_SUBJECT = re.compile(r"\b(20\d\d-\d{6})\b")
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 ALLOWED_ATTACHMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 MAX_ATTACHMENT = 10 * 1024 * 1024
+MAX_MAIL = 20 * 1024 * 1024  # larger mails wait for a person ("à vérifier")
+MAX_BODY = 50_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class IngestionError(Exception):
-    """The mailbox could not be read (connection, login, folder)."""
+    """The mailbox could not be read (connection, login, folder), or a mail was refused."""
+
+
+class MailRefused(IngestionError):
+    """This mail cannot be registered automatically; it goes to "à vérifier"."""
 
 
 @dataclass
@@ -47,6 +65,34 @@ class IngestReport:
     skipped: int = 0
     duplicates: int = 0
     already_seen: int = 0
+    quarantined: int = 0
+    reflagged: int = 0
+
+
+def clean_text(value: str, limit: int | None = None, *, single_line: bool = False) -> str:
+    """What a database and a screen accept: no NUL/control characters, no lone surrogates
+    (undecodable header bytes), truncated to `limit` characters."""
+    value = value.encode("utf-8", "replace").decode("utf-8", "replace")
+    if single_line:
+        value = " ".join(_CONTROL.sub("", value).split())
+    else:
+        value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\t", "    "))
+    value = value.strip()
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return value
+
+
+def _header(mail: EmailMessage, name: str) -> str:
+    """A header as text, whatever its encoding (broken encoded-words, raw 8-bit bytes)."""
+    try:
+        value = mail.get(name)
+        return "" if value is None else str(value)
+    except Exception:  # noqa: BLE001 - a malformed header is read raw, not fatal
+        for key, raw in mail.raw_items():
+            if key.lower() == name.lower():
+                return str(raw)
+        return ""
 
 
 def is_automatic(mail: EmailMessage) -> bool:
@@ -62,7 +108,7 @@ def is_automatic(mail: EmailMessage) -> bool:
         return True
     if mail.get("X-Autoreply") or mail.get("X-Autorespond") or mail.get("List-Id"):
         return True
-    sender = parseaddr(str(mail.get("From") or ""))[1].lower()
+    sender = parseaddr(_header(mail, "From"))[1].lower()
     return sender.startswith(("mailer-daemon@", "postmaster@")) or not sender
 
 
@@ -70,12 +116,19 @@ def _text_of(mail: EmailMessage) -> str:
     part = mail.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, ValueError, AssertionError):
+        # Unknown or lying charset: decode what can be decoded, replace the rest.
+        payload = part.get_payload(decode=True) or b""
+        content = payload.decode("utf-8", "replace")
+    if not isinstance(content, str):
+        content = bytes(content).decode("utf-8", "replace")
     if part.get_content_type() == "text/html":
         from django.utils.html import strip_tags
 
         content = strip_tags(content)
-    return content.strip()
+    return clean_text(content, MAX_BODY)
 
 
 def _attachments(mail: EmailMessage) -> list[ContentFile]:
@@ -86,7 +139,8 @@ def _attachments(mail: EmailMessage) -> list[ContentFile]:
         payload = part.get_payload(decode=True) or b""
         if not payload or len(payload) > MAX_ATTACHMENT:
             continue
-        upload = ContentFile(payload, name=(part.get_filename() or "piece-jointe")[:150])
+        name = clean_text(part.get_filename() or "", 150, single_line=True) or "piece-jointe"
+        upload = ContentFile(payload, name=name.replace("/", "-"))
         upload.content_type = part.get_content_type()
         files.append(upload)
     return files
@@ -96,8 +150,8 @@ def _received_on(mail: EmailMessage) -> date:
     """The Date header's day, never later than today (a wrong clock cannot delay a due date)."""
     today = timezone.localdate()
     try:
-        when = parsedate_to_datetime(str(mail.get("Date")))
-    except (TypeError, ValueError):
+        when = parsedate_to_datetime(_header(mail, "Date"))
+    except (TypeError, ValueError, IndexError, OverflowError):
         return today
     day = when.date() if when.tzinfo is None else timezone.localtime(when).date()
     return min(day, today)
@@ -111,7 +165,7 @@ def _thread_of(prefecture, mail: EmailMessage, subject: str) -> Message | None:
         original = Message.objects.filter(prefecture=prefecture, reference=found.group(1)).first()
         if original is not None:
             return original
-    ids = MESSAGE_ID.findall(f"{mail.get('In-Reply-To') or ''} {mail.get('References') or ''}")
+    ids = MESSAGE_ID.findall(f"{_header(mail, 'In-Reply-To')} {_header(mail, 'References')}")
     if ids:
         answer = (
             Answer.objects.filter(message__prefecture=prefecture, email_message_id__in=ids)
@@ -123,10 +177,36 @@ def _thread_of(prefecture, mail: EmailMessage, subject: str) -> Message | None:
     return None
 
 
+def _sender(mail: EmailMessage) -> tuple[str, str]:
+    """(display name, address): the name cleaned and truncated, the address validated."""
+    name, address = parseaddr(_header(mail, "From"))
+    name = clean_text(name, 200, single_line=True)
+    address = clean_text(address, single_line=True)
+    if address:
+        try:
+            if len(address) > 254:
+                raise ValidationError("too long")
+            validate_email(address)
+        except ValidationError:
+            raise MailRefused(
+                f"adresse de l'expéditeur invalide : « {clean_text(address, 80)} »"
+            ) from None
+    return name, address
+
+
 def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:
-    """Register one raw mail for a mailbox; returns (outcome, message)."""
+    """Register one raw mail for a mailbox; returns (outcome, message).
+
+    Raises MailRefused (or anything else) when the mail cannot be registered: the caller
+    then keeps it as "à vérifier".
+    """
+    if len(raw) > MAX_MAIL:
+        raise MailRefused(
+            f"courriel trop volumineux ({_megabytes(len(raw))}, "
+            f"{_megabytes(MAX_MAIL)} au plus) : à enregistrer à la main"
+        )
     mail = email.message_from_bytes(raw, policy=email.policy.default)
-    message_id = str(mail.get("Message-ID") or "").strip()
+    message_id = clean_text(_header(mail, "Message-ID"), 300, single_line=True)
     if is_automatic(mail):
         return IngestOutcome.SKIPPED, None
     prefecture = mailbox.prefecture
@@ -134,7 +214,7 @@ def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:
         existing = Message.objects.filter(prefecture=prefecture, email_message_id=message_id)
         if existing.exists():
             return IngestOutcome.DUPLICATE, existing.first()
-    subject = str(mail.get("Subject") or "").strip()
+    subject = clean_text(_header(mail, "Subject"), 300, single_line=True)
     original = _thread_of(prefecture, mail, subject)
     if original is not None:
         with transaction.atomic():
@@ -146,7 +226,7 @@ def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:
                 text=f"{subject}\n\n{_text_of(mail)}"[:20000],
             )
         return IngestOutcome.JOINED, original
-    name, address = parseaddr(str(mail.get("From") or ""))
+    name, address = _sender(mail)
     message = create_message(
         prefecture,
         site=mailbox.site,
@@ -157,7 +237,7 @@ def ingest_mail(mailbox: Mailbox, raw: bytes) -> tuple[str, Message | None]:
         sender_name=name,
         sender_email=address,
         subject=subject,
-        body=_text_of(mail)[:50000],
+        body=_text_of(mail),
         attachments=_attachments(mail),
         mailbox=mailbox,
         email_message_id=message_id,
@@ -180,7 +260,7 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
 
 
 def ingest_mailbox(mailbox: Mailbox) -> IngestReport:
-    """Read one mailbox and register what is new."""
+    """Read one mailbox and register what is new; a bad mail goes to "à vérifier"."""
     report = IngestReport()
     client = _connect(mailbox)
     try:
@@ -192,46 +272,30 @@ def ingest_mailbox(mailbox: Mailbox) -> IngestReport:
         uidvalidity = int(data[0]) if data and data[0] else 0
         _typ, data = client.uid("SEARCH", None, "ALL")
         uids = [int(u) for u in (data[0] or b"").split()]
-        seen = set(
+        known = dict(
             IngestedMail.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity).values_list(
-                "uid", flat=True
+                "uid", "flagged_at"
             )
         )
         for uid in uids:
-            if uid in seen:
-                report.already_seen += 1
+            if uid in known:
+                if known[uid] is None:
+                    # Registered, then the process stopped before the flag: flag it now.
+                    record = IngestedMail.objects.get(
+                        mailbox=mailbox, uidvalidity=uidvalidity, uid=uid
+                    )
+                    _flag(client, mailbox, record)
+                    report.reflagged += 1
+                else:
+                    report.already_seen += 1
                 continue
             _typ, fetched = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
             if raw is None:
                 continue
-            try:
-                with transaction.atomic():
-                    outcome, message = ingest_mail(mailbox, raw)
-                    IngestedMail.objects.create(
-                        mailbox=mailbox,
-                        uidvalidity=uidvalidity,
-                        uid=uid,
-                        header_message_id=_header_message_id(raw),
-                        outcome=outcome,
-                        message=message,
-                    )
-            except IntegrityError:
-                # Another worker registered this UID at the same time: nothing to do.
-                report.already_seen += 1
-                continue
-            if outcome == IngestOutcome.CREATED:
-                report.created.append(message.reference)
-            elif outcome == IngestOutcome.JOINED:
-                report.joined.append(message.reference)
-            elif outcome == IngestOutcome.DUPLICATE:
-                report.duplicates += 1
-            else:
-                report.skipped += 1
-            # Never delete: flag as read, or move to the processed folder when configured.
-            client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
-            if mailbox.processed_folder:
-                client.uid("MOVE", str(uid), _quote(mailbox.processed_folder))
+            record = _register(mailbox, uidvalidity, uid, raw, report)
+            if record is not None:
+                _flag(client, mailbox, record)
         Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_error="")
     finally:
         try:
@@ -241,30 +305,282 @@ def ingest_mailbox(mailbox: Mailbox) -> IngestReport:
     return report
 
 
+def _register(
+    mailbox: Mailbox, uidvalidity: int, uid: int, raw: bytes, report: IngestReport
+) -> IngestedMail | None:
+    """Register one fetched mail, or quarantine it; None when another worker had it."""
+    key = {"mailbox": mailbox, "uidvalidity": uidvalidity, "uid": uid}
+    try:
+        with transaction.atomic():
+            outcome, message = ingest_mail(mailbox, raw)
+            record = IngestedMail.objects.create(
+                **key, header_message_id=_header_message_id(raw), outcome=outcome, message=message
+            )
+    except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the mailbox
+        if isinstance(exc, IntegrityError) and IngestedMail.objects.filter(**key).exists():
+            # Another worker registered this UID at the same time: nothing to do.
+            report.already_seen += 1
+            return None
+        if not isinstance(exc, MailRefused):
+            logger.exception("mail quarantined", extra={"mailbox": mailbox.pk, "uid": uid})
+        try:
+            return quarantine(mailbox, uidvalidity, uid, raw, _describe_error(exc), report)
+        except IntegrityError:
+            report.already_seen += 1
+            return None
+    if outcome == IngestOutcome.CREATED:
+        report.created.append(message.reference)
+    elif outcome == IngestOutcome.JOINED:
+        report.joined.append(message.reference)
+    elif outcome == IngestOutcome.DUPLICATE:
+        report.duplicates += 1
+    else:
+        report.skipped += 1
+    return record
+
+
+def _describe_error(exc: BaseException) -> str:
+    if isinstance(exc, IngestionError):
+        return clean_text(str(exc), 2000)
+    from .messages import RegisterError
+
+    if isinstance(exc, RegisterError):
+        return clean_text(str(exc), 2000)
+    return clean_text(f"erreur inattendue ({type(exc).__name__}) : {exc}", 2000)
+
+
+def quarantine(
+    mailbox: Mailbox,
+    uidvalidity: int,
+    uid: int,
+    raw: bytes,
+    error: str,
+    report: IngestReport | None = None,
+) -> IngestedMail:
+    """Keep a mail raw as "à vérifier" with its error, and record its UID as seen."""
+    summary = describe_raw(raw)
+    with transaction.atomic():
+        record = IngestedMail.objects.create(
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            header_message_id=summary["message_id"],
+            outcome=IngestOutcome.QUARANTINED,
+        )
+        QuarantinedMail.objects.create(
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            header_message_id=summary["message_id"],
+            sender=clean_text(summary["sender"], 300, single_line=True),
+            subject=summary["subject"],
+            size=len(raw),
+            raw=ContentFile(raw, name=f"{uidvalidity}-{uid}.eml"),
+            error=error,
+        )
+    if report is not None:
+        report.quarantined += 1
+    return record
+
+
+def _flag(client: imaplib.IMAP4, mailbox: Mailbox, record: IngestedMail) -> None:
+    """Never delete: flag as read, or move to the processed folder when configured.
+
+    A quarantined mail is also \\Flagged and stays where it is, for whoever opens the box.
+    """
+    uid = str(record.uid)
+    if record.outcome == IngestOutcome.QUARANTINED:
+        client.uid("STORE", uid, "+FLAGS", "(\\Seen \\Flagged)")
+    else:
+        client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+        if mailbox.processed_folder:
+            client.uid("MOVE", uid, _quote(mailbox.processed_folder))
+    IngestedMail.objects.filter(pk=record.pk).update(flagged_at=timezone.now())
+
+
+def describe_raw(raw: bytes) -> dict[str, str]:
+    """What can be read of a raw mail, never raising: to show it and prefill a form."""
+    info = {
+        "message_id": "",
+        "sender": "",
+        "sender_name": "",
+        "sender_email": "",
+        "subject": "",
+        "body": "",
+        "date": "",
+    }
+    try:
+        mail = email.message_from_bytes(raw, policy=email.policy.default)
+    except Exception:  # noqa: BLE001
+        return info
+    for key, header in (("message_id", "Message-ID"), ("sender", "From"), ("date", "Date")):
+        info[key] = clean_text(_header(mail, header), 300, single_line=True)
+    info["subject"] = clean_text(_header(mail, "Subject"), 300, single_line=True)
+    name, address = parseaddr(info["sender"])
+    info["sender_name"] = clean_text(name, 200, single_line=True)
+    info["sender_email"] = address[:254]
+    try:
+        info["body"] = _text_of(mail)
+    except Exception:  # noqa: BLE001
+        info["body"] = ""
+    return info
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} Mo"
+
+
 def _header_message_id(raw: bytes) -> str:
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
-    return str(parsed.get("Message-ID") or "")[:300]
+    return clean_text(_header(parsed, "Message-ID"), 300, single_line=True)
 
 
 def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def fetch_mailbox(mailbox: Mailbox) -> tuple[IngestReport | None, str]:
+    """Read one mailbox, isolated: any failure is recorded in `last_error`, not raised."""
+    try:
+        return ingest_mailbox(mailbox), ""
+    except Exception as exc:  # noqa: BLE001 - one mailbox must not stop the others
+        if isinstance(exc, IngestionError):
+            error = clean_text(str(exc), 2000)
+        else:
+            logger.exception("mailbox failed", extra={"mailbox": mailbox.pk})
+            error = clean_text(f"Relève interrompue ({type(exc).__name__}) : {exc}", 2000)
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=error)
+        logger.warning("mailbox failed", extra={"mailbox": mailbox.pk, "error": error})
+        return None, error
+
+
+def describe_report(report: IngestReport) -> str:
+    text = (
+        f"{len(report.created)} créé(s), {len(report.joined)} rattaché(s), "
+        f"{report.skipped} ignoré(s), {report.duplicates} déjà enregistré(s)"
+    )
+    if report.quarantined:
+        text += f", {report.quarantined} à vérifier"
+    return text
+
+
 def ingest_all_mailboxes() -> dict[str, str]:
-    """The scheduled job: every active mailbox; one failing mailbox does not stop the others."""
+    """The scheduled job: every active mailbox, each isolated from the others (its own
+    connection and per-mail transactions; a failure is recorded on that mailbox only)."""
     results = {}
     for mailbox in Mailbox.objects.filter(is_active=True).select_related(
         "prefecture", "site", "service"
     ):
-        try:
-            report = ingest_mailbox(mailbox)
-        except IngestionError as exc:
-            Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:2000])
-            logger.warning("mailbox failed", extra={"mailbox": mailbox.pk, "error": str(exc)})
-            results[mailbox.label] = f"erreur : {exc}"
-            continue
-        results[mailbox.label] = (
-            f"{len(report.created)} créé(s), {len(report.joined)} rattaché(s), "
-            f"{report.skipped} ignoré(s), {report.duplicates} déjà enregistré(s)"
-        )
+        report, error = fetch_mailbox(mailbox)
+        results[mailbox.label] = f"erreur : {error}" if report is None else describe_report(report)
     return results
+
+
+# Quarantine, resolved by the référent ------------------------------------------------------
+
+
+def register_quarantined(
+    item: QuarantinedMail,
+    *,
+    actor,
+    kind: str,
+    sender_name: str,
+    sender_email: str,
+    sender_address: str,
+    subject: str,
+    body: str,
+) -> Message:
+    """Register a mail "à vérifier" by hand, with what the référent checked or typed."""
+    from .messages import RegisterError
+
+    with transaction.atomic():
+        item = QuarantinedMail.objects.select_for_update().select_related("mailbox").get(pk=item.pk)
+        if item.status != QuarantineStatus.PENDING:
+            raise IngestionError("Ce courriel a déjà été traité.")
+        mailbox = item.mailbox
+        raw = read_raw(item)
+        mail = None
+        if raw:
+            try:
+                mail = email.message_from_bytes(raw, policy=email.policy.default)
+            except Exception:  # noqa: BLE001
+                mail = None
+        attachments = []
+        if mail is not None:
+            try:
+                attachments = _attachments(mail)
+            except Exception:  # noqa: BLE001 - the text matters more than a broken part
+                attachments = []
+        try:
+            message = create_message(
+                mailbox.prefecture,
+                site=mailbox.site,
+                service=mailbox.service,
+                channel=Channel.EMAIL,
+                kind=kind,
+                received_on=_received_on(mail) if mail is not None else timezone.localdate(),
+                actor=actor,
+                sender_name=clean_text(sender_name, 200, single_line=True),
+                sender_email=clean_text(sender_email, 254, single_line=True),
+                sender_address=clean_text(sender_address, 2000),
+                subject=clean_text(subject, 300, single_line=True),
+                body=clean_text(body, MAX_BODY),
+                attachments=attachments,
+                mailbox=mailbox,
+                email_message_id=item.header_message_id,
+            )
+        except RegisterError as exc:
+            raise IngestionError(str(exc)) from exc
+        _resolve(item, QuarantineStatus.REGISTERED, actor, message=message)
+        IngestedMail.objects.filter(
+            mailbox=mailbox, uidvalidity=item.uidvalidity, uid=item.uid
+        ).update(message=message)
+    return message
+
+
+def discard_quarantined(item: QuarantinedMail, *, actor) -> QuarantinedMail:
+    """Set a mail "à vérifier" aside (spam, empty): its raw copy is deleted."""
+    with transaction.atomic():
+        item = QuarantinedMail.objects.select_for_update().get(pk=item.pk)
+        if item.status != QuarantineStatus.PENDING:
+            raise IngestionError("Ce courriel a déjà été traité.")
+        _resolve(item, QuarantineStatus.DISCARDED, actor)
+    return item
+
+
+def read_raw(item: QuarantinedMail) -> bytes:
+    if not item.raw:
+        return b""
+    try:
+        with item.raw.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def _resolve(item: QuarantinedMail, status: str, actor, *, message: Message | None = None):
+    """Close a quarantined mail; the raw copy goes (the server keeps the original)."""
+    name = item.raw.name if item.raw else ""
+    item.status = status
+    item.message = message
+    item.resolved_by = actor
+    item.resolved_at = timezone.now()
+    item.raw = ""
+    item.save(update_fields=["status", "message", "resolved_by", "resolved_at", "raw"])
+    if name:
+        storage = QuarantinedMail._meta.get_field("raw").storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+RESOLVED_QUARANTINE_RETENTION = timedelta(days=30)
+
+
+def purge_quarantine() -> int:
+    """Daily: forget mails "à vérifier" resolved more than 30 days ago (the registered
+    message or the server's copy remains); pending ones wait for a person."""
+    limit = timezone.now() - RESOLVED_QUARANTINE_RETENTION
+    old = QuarantinedMail.objects.exclude(status=QuarantineStatus.PENDING).filter(
+        resolved_at__lt=limit
+    )
+    count, _ = old.delete()
+    return count

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.contrib import messages as flash
@@ -13,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
 from engagements.organisation.views.agents import render_agents
@@ -567,21 +567,30 @@ def figures(request):
     return render_agents(request, "correspondence/agents/figures.html", data)
 
 
+# French column names of the figures CSV (docs/indicators.md), in queries.FIGURE_KEYS order.
+FIGURE_HEADERS = {
+    "answered": "répondus",
+    "on_time": "dans les délais",
+    "late": "en retard (sans réponse)",
+    "pending": "en attente",
+    "excluded": "clos sans réponse (exclus)",
+    "rate_on_time": "taux dans les délais (%)",
+    "average_delay": "délai moyen (jours ouvrés)",
+}
+
+
 @agent_view("read_figures")
 @require_GET
 def figures_csv(request):
     """The figures page as CSV (one line per dimension value)."""
     data = _figures_data(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="courriers-{request.prefecture.slug}-{data["year"]}.csv"'
-    )
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
     columns = list(queries.FIGURE_KEYS)
-    writer.writerow(["dimension", "valeur", "total", *columns])
-    writer.writerow(["ensemble", data["year"], "", *[data["total"][c] for c in columns]])
+    rows = [["ensemble", data["year"], "", *[data["total"][c] for c in columns]]]
     for table in data["tables"]:
         for row in table["rows"]:
-            writer.writerow([table["by"], row["label"], row["total"], *[row[c] for c in columns]])
-    return response
+            rows.append([table["label"], row["label"], row["total"], *[row[c] for c in columns]])
+    return csv_response(
+        f"courriers-{request.prefecture.slug}-{data['year']}.csv",
+        ["dimension", "valeur", "total", *[FIGURE_HEADERS[c] for c in columns]],
+        rows,
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.views.agents import render_agents
 from engagements.pdf import render_pdf
@@ -155,40 +154,38 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
     results = campaign_results(campaign, service_ids=_visible_services(request))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="enquete-{campaign.pk}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 only with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        ["rubrique", "groupe", "libellé", "réponses", "satisfaits", "insatisfaits", "taux", "net"]
-    )
 
     def fmt(value):
         return "" if value is None else str(value).replace(".", ",")
 
+    rows = []
     for row in results["criteria"]:
-        writer.writerow(
+        rows.append(
             ["critère", "ensemble", row["label"], row["answers"], row["satisfied"]]
             + [row["dissatisfied"], fmt(row["rate"]), fmt(row["net"])]
         )
     for row in results["questions"]:
-        writer.writerow(
+        rows.append(
             ["question", row["code"], row["label"], row["answers"], row["satisfied"]]
             + [row["dissatisfied"], fmt(row["rate"]), fmt(row["net"])]
         )
     for service in results["services"]:
         for label, cell in zip(results["criteria_labels"], service["cells"], strict=True):
-            writer.writerow(
+            rows.append(
                 ["service", service["label"], label, cell["answers"], cell["satisfied"]]
                 + [cell["dissatisfied"], fmt(cell["rate"]), fmt(cell["net"])]
             )
     for channel in results["channels"]:
         cell = channel["overall"]
-        writer.writerow(
+        rows.append(
             ["canal", channel["label"], "Satisfaction globale", cell["answers"], cell["satisfied"]]
             + [cell["dissatisfied"], fmt(cell["rate"]), fmt(cell["net"])]
         )
-    return response
+    return csv_response(
+        f"enquete-{campaign.pk}.csv",
+        ["rubrique", "groupe", "libellé", "réponses", "satisfaits", "insatisfaits", "taux", "net"],
+        rows,
+    )
 
 
 @agent_view("read_figures")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from engagements.correspondence.models import Mailbox
-from engagements.correspondence.services.ingestion import IngestionError, ingest_mailbox
+from engagements.correspondence.services.ingestion import fetch_mailbox
 
 
 class Command(BaseCommand):
@@ -17,18 +17,20 @@ class Command(BaseCommand):
         if mailbox:
             mailboxes = mailboxes.filter(pk=mailbox)
         failed = False
+        # Each mailbox is isolated: a failure is recorded on it and the next one is read.
         for item in mailboxes.select_related("prefecture", "site", "service"):
-            try:
-                report = ingest_mailbox(item)
-            except IngestionError as exc:
-                Mailbox.objects.filter(pk=item.pk).update(last_error=str(exc)[:2000])
-                self.stderr.write(f"{item.label} : {exc}")
+            report, error = fetch_mailbox(item)
+            if report is None:
+                self.stderr.write(f"{item.label} : {error}")
                 failed = True
                 continue
-            self.stdout.write(
+            line = (
                 f"{item.label} : {len(report.created)} créé(s) {' '.join(report.created)}, "
                 f"{len(report.joined)} rattaché(s), {report.skipped} ignoré(s), "
                 f"{report.duplicates} déjà enregistré(s), {report.already_seen} déjà lu(s)"
             )
+            if report.quarantined:
+                line += f", {report.quarantined} à vérifier (voir « Courriels à vérifier »)"
+            self.stdout.write(line)
         if failed:
             raise CommandError("Au moins une boîte n'a pas pu être relevée.")

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagements.correspondence.services.imports import ImportError_, import_messages
+from engagements.correspondence.services.imports import import_messages
+from engagements.csvio import CsvImportError
 from engagements.organisation.models import Prefecture
 
 
@@ -13,7 +14,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")
-        parser.add_argument("file", help="fichier CSV (UTF-8, séparateur virgule)")
+        parser.add_argument(
+            "file",
+            help="fichier CSV (UTF-8 ou Windows-1252, séparateur virgule ou point-virgule)",
+        )
 
     def handle(self, *args, prefecture, file, **options):
         found = Prefecture.objects.filter(slug=prefecture).first()
@@ -23,12 +27,8 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"Fichier introuvable : {file}")
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise CommandError("Le fichier doit être encodé en UTF-8.") from exc
-        try:
-            result = import_messages(found, text)
-        except ImportError_ as exc:
+            result = import_messages(found, path.read_bytes())
+        except CsvImportError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{result.created} créé(s), {result.updated} mis à jour, "

@@ -1,5 +1,6 @@
 """`python manage.py import_survey_answers --campaign ID FILE.csv`: load answers typed
-elsewhere (columns `channel,service,<question code>…`), all or nothing, with line errors."""
+elsewhere (columns `channel,service,<question code>…`), all or nothing, with line errors.
+UTF-8 or Windows-1252, comma or semicolon (the shared reader, engagements.csvio)."""
 
 from pathlib import Path
 
@@ -22,8 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"Campagne {campaign} introuvable.")
         if not file.exists():
             raise CommandError(f"Fichier {file} introuvable.")
-        with file.open(encoding="utf-8-sig", newline="") as stream:
-            report = import_answers(found, stream)
+        report = import_answers(found, file.read_bytes())
         if report.errors:
             for error in report.errors:
                 self.stderr.write(error)
