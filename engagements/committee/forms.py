@@ -36,6 +36,9 @@ class EndMandateForm(DsfrForm):
 
 
 class MeetingForm(DsfrModelForm):
+    video_link = forms.URLField(
+        label="Lien de visioconférence", required=False, assume_scheme="https", max_length=200
+    )
     day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
         label="Heure", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -221,6 +221,9 @@ class MeetingLog(models.Model):
         verbose_name = "historique de réunion"
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.from_status} → {self.to_status}"
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
@@ -323,10 +326,6 @@ class Minutes(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.meeting} (version {self.version})"
 
-    @property
-    def is_frozen(self) -> bool:
-        return self.status == MinutesStatus.APPROVED
-
     def save(self, *args, **kwargs):
         if self.pk:
             stored = Minutes.objects.filter(pk=self.pk).values("status").first()
@@ -345,23 +344,16 @@ class Minutes(models.Model):
             raise FrozenMinutes("Un relevé approuvé ne peut pas être supprimé.")
         return super().delete(*args, **kwargs)
 
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == MinutesStatus.APPROVED
+
 
 class _PartOfMinutes(models.Model):
     """Rows that belong to a version of the minutes and freeze with it."""
 
     class Meta:
         abstract = True
-
-    def _check_open(self):
-        minutes_id = self.minutes_id
-        if (
-            minutes_id
-            and Minutes.objects.filter(pk=minutes_id, status=MinutesStatus.APPROVED).exists()
-        ):
-            raise FrozenMinutes(
-                "Ce relevé a été approuvé : il ne peut plus être modifié. "
-                "Créez une nouvelle version pour le corriger."
-            )
 
     def save(self, *args, **kwargs):
         self._check_open()
@@ -379,6 +371,17 @@ class _PartOfMinutes(models.Model):
     def delete(self, *args, **kwargs):
         self._check_open()
         return super().delete(*args, **kwargs)
+
+    def _check_open(self):
+        minutes_id = self.minutes_id
+        if (
+            minutes_id
+            and Minutes.objects.filter(pk=minutes_id, status=MinutesStatus.APPROVED).exists()
+        ):
+            raise FrozenMinutes(
+                "Ce relevé a été approuvé : il ne peut plus être modifié. "
+                "Créez une nouvelle version pour le corriger."
+            )
 
 
 class MinutesItem(_PartOfMinutes):
@@ -398,6 +401,9 @@ class MinutesItem(_PartOfMinutes):
                 fields=["minutes", "agenda_item"], name="minutes_item_per_agenda_item"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.agenda_item_id}: {self.text[:60]}"
 
 
 class Decision(_PartOfMinutes):

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             return
         for college, counts in report["seats"].items():
             self.stdout.write(
-                f"{college} : {counts['titulaire']} titulaire(s), {counts['suppleant']} suppléant(s)"
+                f"{college} : titulaires {counts['titulaire']}, suppléants {counts['suppleant']}"
             )
         for m in report["meetings"]:
             self.stdout.write(
