@@ -103,11 +103,15 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     seat = None  # a snapshot row; pass a seat to tie it to one
     status = AttendanceStatus.PRESENT
-    person_name = factory.LazyAttribute(lambda o: o.seat.person_name if o.seat else "Dominique Exemple")
+    person_name = factory.LazyAttribute(
+        lambda o: o.seat.person_name if o.seat else "Dominique Exemple"
+    )
     organisation = factory.LazyAttribute(
         lambda o: o.seat.organisation if o.seat else "Association exemple"
     )
-    college_name = factory.LazyAttribute(lambda o: o.seat.college.name if o.seat else "Associations")
+    college_name = factory.LazyAttribute(
+        lambda o: o.seat.college.name if o.seat else "Associations"
+    )
     seat_kind = factory.LazyAttribute(lambda o: o.seat.kind if o.seat else SeatKind.TITULAR)
 
 

@@ -134,8 +134,9 @@ def test_unknown_prefecture(tmp_path, prefecture):
 
 
 @pytest.mark.django_db
-def test_invitation_link_sets_a_password(tmp_path, prefecture, client, mailoutbox,
-                                         django_capture_on_commit_callbacks):
+def test_invitation_link_sets_a_password(
+    tmp_path, prefecture, client, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _import(tmp_path, prefecture, HEADER + ROWS)
     mail = next(m for m in mailoutbox if "lea.fictive@asso.test" in m.to)
@@ -145,7 +146,11 @@ def test_invitation_link_sets_a_password(tmp_path, prefecture, client, mailoutbo
     response = client.get(path)
     assert response.status_code == 200
     response = client.post(
-        path, {"new_password1": "Un-mot-de-passe-solide-42", "new_password2": "Un-mot-de-passe-solide-42"}
+        path,
+        {
+            "new_password1": "Un-mot-de-passe-solide-42",
+            "new_password2": "Un-mot-de-passe-solide-42",
+        },
     )
     assert response.status_code == 302
     assert client.login(username="lea.fictive@asso.test", password="Un-mot-de-passe-solide-42")

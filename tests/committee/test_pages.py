@@ -34,10 +34,14 @@ def member(prefecture):
 
 
 def _published(committee, day=date(2025, 3, 10)):
-    meeting = MeetingFactory(committee=committee, starts_at=at(day), status=MeetingStatus.MINUTES_APPROVED)
+    meeting = MeetingFactory(
+        committee=committee, starts_at=at(day), status=MeetingStatus.MINUTES_APPROVED
+    )
     item = AgendaItemFactory(meeting=meeting, title="Bilan de l'année")
     minutes = MinutesFactory(meeting=meeting, summary_en="The committee reviewed the year.")
-    DecisionFactory(minutes=minutes, agenda_item=item, text="Les horaires seront affichés en anglais.")
+    DecisionFactory(
+        minutes=minutes, agenda_item=item, text="Les horaires seront affichés en anglais."
+    )
     Minutes.objects.filter(pk=minutes.pk).update(status=MinutesStatus.APPROVED, approved_on=day)
     minutes.refresh_from_db()
     minutes_services.publish_minutes(minutes)
@@ -45,7 +49,9 @@ def _published(committee, day=date(2025, 3, 10)):
 
 
 @pytest.mark.django_db
-def test_member_sees_only_the_members_space(member, prefecture, other_prefecture, client_for, site, service):
+def test_member_sees_only_the_members_space(
+    member, prefecture, other_prefecture, client_for, site, service
+):
     client = client_for(member)
     names = cases(prefecture, site, service)
     for name, kwargs in names.items():
@@ -57,7 +63,9 @@ def test_member_sees_only_the_members_space(member, prefecture, other_prefecture
     space = reverse("committee:members-space", args=[other_prefecture.slug])
     assert client.get(space).status_code == 404
     # Operational records stay closed to members.
-    assert client.get(reverse("correspondence:agents-list", args=[prefecture.slug])).status_code == 403
+    assert (
+        client.get(reverse("correspondence:agents-list", args=[prefecture.slug])).status_code == 403
+    )
 
 
 @pytest.mark.django_db
@@ -81,8 +89,12 @@ def test_member_suggests_and_reads_the_answer(member, prefecture, client_for):
 def test_members_space_shows_upcoming_meeting_and_documents(member, prefecture, client_for):
     committee = member.committee_seats.get().committee
     with time_machine.travel("2025-03-01 10:00 +01:00", tick=False):
-        meeting = MeetingFactory(committee=committee, starts_at=at(date(2025, 3, 20)), convened=True)
-        AgendaItemFactory(meeting=meeting, title="Modèles à relire", document_kind="templates_collection")
+        meeting = MeetingFactory(
+            committee=committee, starts_at=at(date(2025, 3, 20)), convened=True
+        )
+        AgendaItemFactory(
+            meeting=meeting, title="Modèles à relire", document_kind="templates_collection"
+        )
         AgendaItemFactory(meeting=meeting, title="Chiffres", document_kind="correspondence_figures")
         page = client_for(member).get(reverse("committee:members-space", args=[prefecture.slug]))
     html = page.content.decode()
@@ -93,7 +105,9 @@ def test_members_space_shows_upcoming_meeting_and_documents(member, prefecture, 
 
 
 @pytest.mark.django_db
-def test_agent_pages_render(quality_lead, prefecture, client_for, site, service, django_assert_max_num_queries):
+def test_agent_pages_render(
+    quality_lead, prefecture, client_for, site, service, django_assert_max_num_queries
+):
     client = client_for(quality_lead)
     names = cases(prefecture, site, service)
     for name, kwargs in names.items():
@@ -123,8 +137,15 @@ def test_public_page_lists_published_minutes(prefecture, client):
     response = client.get(pdf)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     draft = unpublished.minutes.get()
-    assert client.get(reverse("committee:public-minutes-pdf", args=[prefecture.slug, draft.pk])).status_code == 404
-    english = client.get("/en" + reverse("committee:public", args=[prefecture.slug])).content.decode()
+    assert (
+        client.get(
+            reverse("committee:public-minutes-pdf", args=[prefecture.slug, draft.pk])
+        ).status_code
+        == 404
+    )
+    english = client.get(
+        "/en" + reverse("committee:public", args=[prefecture.slug])
+    ).content.decode()
     assert "The committee reviewed the year." in english and "Local users' committee" in english
     home = client.get(reverse("organisation:prefecture", args=[prefecture.slug])).content.decode()
     assert reverse("committee:public", args=[prefecture.slug]) in home
@@ -138,7 +159,10 @@ def test_home_warnings(prefecture, quality_lead, committee_member, client_for):
         html = client_for(quality_lead).get(home).content.decode()
         assert "Aucune réunion du comité local des usagers cette année" in html
         assert "Audit prévu le 01/06/2025 sans réunion du comité avant" in html
-        assert "Aucune réunion du comité" not in client_for(committee_member).get(home).content.decode()
+        assert (
+            "Aucune réunion du comité"
+            not in client_for(committee_member).get(home).content.decode()
+        )
         MeetingFactory(committee=committee, starts_at=at(date(2025, 5, 15)))
         html = client_for(quality_lead).get(home).content.decode()
         assert "Aucune réunion du comité local des usagers cette année" not in html

@@ -61,12 +61,22 @@ def test_report_counts_by_hand(prefecture):
     SeatFactory(committee=committee, college=assoc, substitute=True, organisation_only=True)
     # Not in 2025: ended the day before, starts the day after.
     SeatFactory(
-        committee=committee, college=assoc, mandate_start=date(2020, 1, 1), mandate_end=date(2024, 12, 31)
+        committee=committee,
+        college=assoc,
+        mandate_start=date(2020, 1, 1),
+        mandate_end=date(2024, 12, 31),
     )
     SeatFactory(committee=committee, college=elus, mandate_start=date(2026, 1, 1))
     # Élus: a substitute starting on 31 December counts.
-    SeatFactory(committee=committee, college=elus, substitute=True, mandate_start=date(2025, 12, 31))
-    SeatFactory(committee=committee, college=old, mandate_start=date(2019, 1, 1), mandate_end=date(2020, 1, 1))
+    SeatFactory(
+        committee=committee, college=elus, substitute=True, mandate_start=date(2025, 12, 31)
+    )
+    SeatFactory(
+        committee=committee,
+        college=old,
+        mandate_start=date(2019, 1, 1),
+        mandate_end=date(2020, 1, 1),
+    )
 
     march = MeetingFactory(
         committee=committee, starts_at=at(date(2025, 3, 10)), status=MeetingStatus.PUBLISHED
@@ -95,9 +105,15 @@ def test_report_counts_by_hand(prefecture):
     )
 
     SuggestionFactory(committee=committee, submitted_on=date(2025, 2, 1))
-    SuggestionFactory(committee=committee, submitted_on=date(2025, 3, 10), status=SuggestionStatus.ACCEPTED)
-    SuggestionFactory(committee=committee, submitted_on=date(2025, 3, 10), status=SuggestionStatus.ACCEPTED)
-    SuggestionFactory(committee=committee, submitted_on=date(2024, 3, 10), status=SuggestionStatus.DECLINED)
+    SuggestionFactory(
+        committee=committee, submitted_on=date(2025, 3, 10), status=SuggestionStatus.ACCEPTED
+    )
+    SuggestionFactory(
+        committee=committee, submitted_on=date(2025, 3, 10), status=SuggestionStatus.ACCEPTED
+    )
+    SuggestionFactory(
+        committee=committee, submitted_on=date(2024, 3, 10), status=SuggestionStatus.DECLINED
+    )
 
     assert _report(prefecture, 2025) == {
         "seats": {

@@ -30,7 +30,9 @@ from tests.tooling import require_tool
 @pytest.fixture
 def committee(prefecture):
     committee = CommitteeFactory(prefecture=prefecture)
-    SeatFactory(committee=committee, first_name="Alix", last_name="Exemple", organisation="UDAF fictive")
+    SeatFactory(
+        committee=committee, first_name="Alix", last_name="Exemple", organisation="UDAF fictive"
+    )
     SeatFactory(committee=committee, organisation_only=True, organisation="Mairie de Villefictive")
     SeatFactory(
         committee=committee,
@@ -106,7 +108,9 @@ def test_approved_minutes_cannot_be_edited_afterwards(committee, client_for, qua
     meeting = _held_meeting(committee)
     draft = minutes.start_minutes(meeting)
     item = draft.items.first()
-    minutes.save_minutes(draft, kind="releve", introduction="", summary_en="", texts={item.pk: "Texte"})
+    minutes.save_minutes(
+        draft, kind="releve", introduction="", summary_en="", texts={item.pk: "Texte"}
+    )
     decision = minutes.add_decision(draft, kind=DecisionKind.ACTION, text="Traduire l'affiche")
     minutes.send_for_observations(draft)
     minutes.approve_minutes(draft)
@@ -141,7 +145,11 @@ def test_approved_minutes_cannot_be_edited_afterwards(committee, client_for, qua
     assert corrected.version == 2 and corrected.status == MinutesStatus.DRAFT
     assert corrected.decisions.count() == 1
     minutes.save_minutes(
-        corrected, kind="releve", introduction="", summary_en="", texts={corrected.items.first().pk: "Texte corrigé"}
+        corrected,
+        kind="releve",
+        introduction="",
+        summary_en="",
+        texts={corrected.items.first().pk: "Texte corrigé"},
     )
     assert draft.items.get(pk=item.pk).text == "Texte"
     meeting.refresh_from_db()
@@ -171,7 +179,10 @@ def test_invitation_carries_agenda_documents_and_ics(
     with time_machine.travel("2025-02-20 09:00 +01:00", tick=False):
         meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 10)), place="Salle A")
         meetings.add_agenda_item(
-            meeting, title="Modèles de courriers", kind="discussion", document_key="templates_collection"
+            meeting,
+            title="Modèles de courriers",
+            kind="discussion",
+            document_key="templates_collection",
         )
         with django_capture_on_commit_callbacks(execute=True):
             count = meetings.send_invitation(meeting)
