@@ -257,7 +257,8 @@ def seed(ctx) -> None:
                 "Installer l'affichage traduit à la sous-préfecture de Sainte-Aure.",
             ),
         ],
-        "Before the renewal audit, the committee approved the spring minutes and followed up actions.",
+        "Before the renewal audit, the committee approved the spring minutes "
+        "and followed up on the actions.",
     )
     _mark_sent(autumn_minutes, date(last, 10, 20))
     minutes.approve_minutes(autumn_minutes, on=date(last, 11, 5))

@@ -14,7 +14,7 @@ from engagements.committee.enums import (
     MinutesStatus,
 )
 from engagements.committee.models import FrozenMinutes, MeetingLog, Minutes
-from engagements.committee.services import meetings, minutes, members
+from engagements.committee.services import meetings, members, minutes
 from engagements.committee.services.meetings import MeetingError
 from engagements.committee.services.minutes import MinutesError
 from tests.committee.factories import (
