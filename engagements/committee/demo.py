@@ -107,7 +107,7 @@ def _write(meeting, texts: list[str], decisions: list[tuple[int, str, str]], sum
     minutes.save_minutes(
         draft,
         kind="releve",
-        introduction=f"La réunion s'est tenue sous la présidence de {meeting.chair}.",
+        introduction="Le président ouvre la séance, rappelle l'ordre du jour et remercie les membres.",
         summary_en=summary_en,
         texts={item.pk: text for item, text in zip(items, texts, strict=False)},
     )

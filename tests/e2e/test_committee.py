@@ -174,3 +174,45 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     assert "The committee reviewed the letter templates and the survey results." in text
     assert_accessible(phone_page)
     screenshot(phone_page, "committee-public-en-phone")
+
+
+def test_member_logs_in_and_sees_his_space(page, prefecture, other_prefecture, committee_member):
+    from tests.committee.factories import (
+        AgendaItemFactory,
+        CommitteeFactory,
+        MeetingFactory,
+        SeatFactory,
+        SuggestionFactory,
+        at,
+    )
+
+    committee = CommitteeFactory(prefecture=prefecture)
+    seat = SeatFactory(committee=committee, user=committee_member, organisation="UFC fictive")
+    meeting = MeetingFactory(
+        committee=committee,
+        starts_at=at(timezone.localdate() + timedelta(days=12)),
+        convened=True,
+    )
+    AgendaItemFactory(
+        meeting=meeting, title="Modèles à relire", document_kind="templates_collection"
+    )
+    SuggestionFactory(
+        committee=committee,
+        author=committee_member,
+        seat=seat,
+        status="accepted",
+        answer="Les horaires seront traduits au printemps.",
+    )
+    login(page, committee_member)
+    page.goto(reverse("committee:members-space", args=[prefecture.slug]))
+    text = page.inner_text("main")
+    assert "Modèles à relire" in text and "Les horaires seront traduits au printemps." in text
+    page.fill("#id_text", "Un banc près de la borne d'accueil.")
+    page.click("button:has-text('Envoyer ma suggestion')")
+    assert "votre suggestion a été transmise" in page.inner_text("body")
+    assert_accessible(page)
+    screenshot(page, "committee-members-space")
+    response = page.goto(reverse("committee:agents-meetings", args=[prefecture.slug]))
+    assert response.status == 403
+    response = page.goto(reverse("committee:members-space", args=[other_prefecture.slug]))
+    assert response.status == 404
