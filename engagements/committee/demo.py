@@ -107,7 +107,7 @@ def _write(meeting, texts: list[str], decisions: list[tuple[int, str, str]], sum
     minutes.save_minutes(
         draft,
         kind="releve",
-        introduction="Le président ouvre la séance, rappelle l'ordre du jour et remercie les membres.",
+        introduction="Le président ouvre la séance et rappelle l'ordre du jour.",
         summary_en=summary_en,
         texts={item.pk: text for item, text in zip(items, texts, strict=False)},
     )

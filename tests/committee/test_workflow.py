@@ -239,3 +239,14 @@ def test_sign_in_sheet_and_minutes_pdf(committee, client_for, quality_lead):
     ).stdout.decode()
     text = " ".join(text.split())
     assert "Relevé de décisions" in text and "Modèles validés" in text
+
+
+@pytest.mark.django_db
+def test_approval_goes_on_the_agenda_of_a_meeting_planned_before_the_minutes(committee):
+    first = _held_meeting(committee)
+    following = meetings.plan_meeting(committee, starts_at=at(date(2025, 10, 2)), place="Salle B")
+    AgendaItemFactory(meeting=following, title="Bilan", position=1)
+    draft = minutes.start_minutes(first)
+    titles = list(following.agenda.values_list("title", "approves"))
+    assert titles[0] == ("Approbation du relevé de la réunion du 10/03/2025", draft.pk)
+    assert titles[1][0] == "Bilan"
