@@ -167,3 +167,26 @@ def test_home_warnings(prefecture, quality_lead, committee_member, client_for):
         html = client_for(quality_lead).get(home).content.decode()
         assert "Aucune réunion du comité local des usagers cette année" not in html
         assert "sans réunion du comité avant" not in html
+
+
+@pytest.mark.django_db
+def test_audit_date_comes_from_the_quality_app_when_installed(prefecture, monkeypatch):
+    """With the quality app, its next_audit_date wins over the committee's own date."""
+    import sys
+    import types
+
+    from django.apps import apps
+
+    from engagements.committee.queries import audit_date
+
+    committee = CommitteeFactory(prefecture=prefecture, planned_audit_date=date(2025, 6, 1))
+    assert audit_date(committee) == date(2025, 6, 1)
+    fake = types.ModuleType("engagements.quality.queries")
+    fake.next_audit_date = lambda p: date(2025, 9, 15) if p == prefecture else None
+    monkeypatch.setitem(sys.modules, "engagements.quality", types.ModuleType("engagements.quality"))
+    monkeypatch.setitem(sys.modules, "engagements.quality.queries", fake)
+    real = apps.is_installed
+    monkeypatch.setattr(
+        apps, "is_installed", lambda name: name == "engagements.quality" or real(name)
+    )
+    assert audit_date(committee) == date(2025, 9, 15)

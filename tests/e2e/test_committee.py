@@ -203,6 +203,16 @@ def test_member_logs_in_and_sees_his_space(page, prefecture, other_prefecture, c
         status="accepted",
         answer="Les horaires seront traduits au printemps.",
     )
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(committee_member.pk))
+    token = default_token_generator.make_token(committee_member)
+    page.goto(reverse("committee:set-password", args=[uid, token]))
+    assert page.locator("#id_new_password1").count() == 1
+    assert_accessible(page)
+
     login(page, committee_member)
     page.goto(reverse("committee:members-space", args=[prefecture.slug]))
     text = page.inner_text("main")
