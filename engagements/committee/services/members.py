@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -153,7 +154,11 @@ def offer_login(seat: Seat) -> bool:
     email = seat.email.lower()
     invited = False
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        user = (
+            User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email[:150]))
+            .order_by("pk")
+            .first()
+        )
         if user is None:
             user = User(
                 username=email[:150],
