@@ -24,11 +24,20 @@ _PAGES = {
 }
 
 
+# Documents a committee member may open himself (the others are agents' pages that need the
+# figures capability: they are presented at the meeting).
+MEMBER_KINDS = {DocumentKind.TEMPLATES, DocumentKind.PREVIOUS_MINUTES}
+
+
 @dataclass(frozen=True)
 class Document:
     key: str  # "kind" or "kind:ref", the agenda form's choice value
     label: str
     url: str  # path inside the site (prefix SITE_URL for e-mails)
+
+    @property
+    def open_to_members(self) -> bool:
+        return self.key.partition(":")[0] in MEMBER_KINDS
 
 
 def _reverse_first(names: list[str], *args) -> str:

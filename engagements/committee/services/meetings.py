@@ -222,9 +222,9 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
         agenda = []
         for item in meeting.agenda.all():
             doc = documents.document_of(item)
-            agenda.append(
-                {"item": item, "document": doc, "url": settings.SITE_URL + doc.url if doc else ""}
-            )
+            # Members get a link to what they can open; the rest is presented at the meeting.
+            url = settings.SITE_URL + doc.url if doc and doc.open_to_members else ""
+            agenda.append({"item": item, "document": doc, "url": url})
         context = {
             "meeting": meeting,
             "committee": meeting.committee,

@@ -14,15 +14,12 @@ from django.views.decorators.http import require_POST
 from engagements.organisation.access import agent_view
 
 from .. import documents, pdfs
-from ..enums import DocumentKind, MinutesStatus
+from ..enums import MinutesStatus
 from ..forms import SuggestionForm
 from ..models import Committee, Meeting, Seat, Suggestion
 from ..queries import next_meeting, published_minutes
 from ..services.suggestions import SuggestionError, submit_suggestion
 from .common import pdf_response, render_agents
-
-# Documents a member may open (the others need the figures or records capabilities).
-_OPEN_TO_MEMBERS = {DocumentKind.TEMPLATES, DocumentKind.PREVIOUS_MINUTES}
 
 
 def _committee(request) -> Committee:
@@ -49,8 +46,7 @@ def _figures(prefecture, year: int) -> dict:
 
 
 def _can_open(request, document) -> bool:
-    kind = document.key.partition(":")[0]
-    if kind in _OPEN_TO_MEMBERS:
+    if document.open_to_members:
         return True
     return request.access.can(request.prefecture, "read_figures")
 
