@@ -250,3 +250,24 @@ def test_approval_goes_on_the_agenda_of_a_meeting_planned_before_the_minutes(com
     titles = list(following.agenda.values_list("title", "approves"))
     assert titles[0] == ("Approbation du relevé de la réunion du 10/03/2025", draft.pk)
     assert titles[1][0] == "Bilan"
+
+
+@pytest.mark.django_db
+def test_approve_from_the_next_meeting_page(committee, client_for, quality_lead):
+    first = _held_meeting(committee)
+    draft = minutes.start_minutes(first)
+    following = meetings.plan_meeting(committee, starts_at=at(date(2025, 10, 2)), place="Salle B")
+    client = client_for(quality_lead)
+    slug = committee.prefecture.slug
+    page = reverse("committee:agents-meeting", args=[slug, following.pk])
+    assert "Approuver le relevé lors de cette réunion" not in client.get(page).content.decode()
+    meetings.change_status(following, MeetingStatus.CONVENED)
+    meetings.mark_held(following)
+    assert "Approuver le relevé lors de cette réunion" in client.get(page).content.decode()
+    client.post(
+        reverse("committee:agents-minutes-approve", args=[slug, draft.pk]),
+        {"at_meeting": following.pk},
+    )
+    draft.refresh_from_db()
+    assert draft.status == MinutesStatus.APPROVED and draft.approved_at_meeting == following
+    assert "relevé approuvé" in client.get(page).content.decode()

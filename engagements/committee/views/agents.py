@@ -178,7 +178,7 @@ def meetings(request):
 def _meeting_context(request, meeting: Meeting) -> dict:
     available = documents.available(meeting)
     by_key = {d.key: d for d in available}
-    agenda = list(meeting.agenda.all())
+    agenda = list(meeting.agenda.select_related("approves"))
     for item in agenda:
         key = item.document_kind + (f":{item.document_ref}" if item.document_ref else "")
         item.document = by_key.get(key) if item.document_kind else None
@@ -191,6 +191,8 @@ def _meeting_context(request, meeting: Meeting) -> dict:
         "statuses": AttendanceStatus.choices,
         "agenda_form": AgendaItemForm(documents=available),
         "editable": meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CONVENED),
+        "can_approve": meeting.status
+        not in (MeetingStatus.PLANNED, MeetingStatus.CONVENED, MeetingStatus.CANCELLED),
         "minutes": meeting.current_minutes(),
         "log": meeting.log.select_related("actor"),
         "next_statuses": [
