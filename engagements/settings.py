@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "engagements.correspondence",
     "engagements.appointments",
     "engagements.surveys",
+    "engagements.committee",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,50 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
+
+
+class CommitteeConfig(AppConfig):
+    name = "engagements.committee"
+    label = "committee"
+    verbose_name = "Comité local des usagers"
+
+    def ready(self):
+        from engagements import jobs, navigation
+
+        jobs.register_schedule(
+            "committee-invitations",
+            "engagements.committee.jobs.send_due_invitations",
+            schedule_type="daily",
+            at="07:00",
+        )
+        navigation.register_agent_link(
+            "Membres et collèges",
+            "committee:agents-members",
+            capability="manage",
+            order=60,
+            group="Comité des usagers",
+        )
+        navigation.register_agent_link(
+            "Réunions",
+            "committee:agents-meetings",
+            capability="manage",
+            order=61,
+            group="Comité des usagers",
+        )
+        navigation.register_agent_link(
+            "Suggestions des membres",
+            "committee:agents-suggestions",
+            capability="manage",
+            order=62,
+            group="Comité des usagers",
+        )
+        navigation.register_agent_link(
+            "Espace des membres",
+            "committee:members-space",
+            capability="committee",
+            order=63,
+            group="Comité des usagers",
+        )
+        navigation.register_public_action(
+            gettext_lazy("Comité local des usagers"), "committee:public", order=70
+        )
+        navigation.register_todo("engagements.committee.todos.home_items")

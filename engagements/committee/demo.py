@@ -1,0 +1,332 @@
+"""Demo committee of the Hauts-de-Lys (invented people): four colleges, fifteen seats, two
+meetings last year with attendance, decisions and approved, published minutes (the first
+approved at the second meeting), one meeting convened for next month, a few suggestions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .enums import (
+    AgendaKind,
+    AttendanceStatus,
+    CommitteeKind,
+    DecisionKind,
+    DocumentKind,
+    MeetingKind,
+    MeetingStatus,
+    MinutesStatus,
+    SeatKind,
+    SuggestionStatus,
+)
+from .models import College, Committee, Minutes, Seat
+from .services import meetings, minutes, suggestions
+
+T, S = SeatKind.TITULAR, SeatKind.SUBSTITUTE
+# (college, organisation, first name, last name, seat)
+SEATS = [
+    (
+        "Associations d'usagers",
+        "Association des déficients visuels des Hauts-de-Lys",
+        "Odile",
+        "Ferrandi",
+        T,
+    ),
+    ("Associations d'usagers", "Association des déficients visuels des Hauts-de-Lys", "", "", S),
+    (
+        "Associations d'usagers",
+        "Association des personnes handicapées moteur (délégation 96)",
+        "Rachid",
+        "Belkacem",
+        T,
+    ),
+    (
+        "Associations d'usagers",
+        "Union départementale des associations familiales",
+        "Eugénie",
+        "Palmarola",
+        T,
+    ),
+    (
+        "Associations d'usagers",
+        "Union départementale des associations familiales",
+        "Loïc",
+        "Varennes",
+        S,
+    ),
+    ("Associations d'usagers", "Union des consommateurs des Hauts-de-Lys", "Sabine", "Quéré", T),
+    ("Associations d'usagers", "Point d'accès au droit de Lysville", "", "", T),
+    ("Élus locaux", "Mairie de Lysville — service population", "Hélène", "Marquès", T),
+    ("Élus locaux", "Mairie de Sainte-Aure", "Julien", "Cazenave", T),
+    ("Élus locaux", "Mairie de Sainte-Aure", "Nora", "Idrissi", S),
+    (
+        "Partenaires et services publics",
+        "Délégué du Défenseur des droits",
+        "Pierre-Yves",
+        "Lannuzel",
+        T,
+    ),
+    ("Partenaires et services publics", "Caisse d'allocations familiales", "Maëlle", "Guillou", T),
+    ("Partenaires et services publics", "Bureau de poste de Lysville", "", "", S),
+    (
+        "Préfecture et sous-préfectures",
+        "Préfecture des Hauts-de-Lys — secrétariat général",
+        "Bastien",
+        "Lefranc",
+        T,
+    ),
+    ("Préfecture et sous-préfectures", "Sous-préfecture de Sainte-Aure", "Clémence", "Aubertin", T),
+]
+
+
+def _at(day: date, hour: int = 14) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _attend(meeting, rng, *, excused: int, represented: int) -> None:
+    lines = list(meeting.attendance.all())
+    rng.shuffle(lines)
+    rows = {}
+    for n, line in enumerate(lines):
+        if n < excused:
+            rows[line.pk] = (AttendanceStatus.EXCUSED, "")
+        elif n < excused + represented:
+            rows[line.pk] = (AttendanceStatus.REPRESENTED, "Mme Anne Suppléante")
+        elif line.seat_kind == SeatKind.SUBSTITUTE:
+            rows[line.pk] = (AttendanceStatus.ABSENT, "")
+        else:
+            rows[line.pk] = (AttendanceStatus.PRESENT, "")
+    meetings.record_attendance(meeting, rows)
+
+
+def _write(meeting, texts: list[str], decisions: list[tuple[int, str, str]], summary_en: str):
+    draft = minutes.start_minutes(meeting)
+    items = list(draft.items.select_related("agenda_item"))
+    minutes.save_minutes(
+        draft,
+        kind="releve",
+        introduction="Le président ouvre la séance et rappelle l'ordre du jour.",
+        summary_en=summary_en,
+        texts={item.pk: text for item, text in zip(items, texts, strict=False)},
+    )
+    for index, kind, text in decisions:
+        minutes.add_decision(draft, kind=kind, text=text, agenda_item=items[index].agenda_item)
+    return draft
+
+
+def _mark_sent(draft: Minutes, day: date) -> None:
+    # The demo does not e-mail invented addresses: record the sending without the outbox.
+    Minutes.objects.filter(pk=draft.pk).update(
+        status=MinutesStatus.SENT, sent_at=_at(day, 10), observations_until=day + timedelta(15)
+    )
+    draft.refresh_from_db()
+
+
+def seed(ctx) -> None:
+    prefecture, rng, today = ctx.prefecture, ctx.rng, ctx.today
+    last = today.year - 1
+    committee = Committee.objects.create(
+        prefecture=prefecture,
+        kind=CommitteeKind.JOINT,
+        order_reference=f"{last - 1}-SG-0417",
+        order_date=date(last - 1, 9, 12),
+        planned_audit_date=date(today.year, 11, 18),
+        invitation_days=15,
+    )
+    colleges: dict[str, College] = {}
+    clu_user = ctx.users.get("clu")
+    for college, organisation, first, last_name, kind in SEATS:
+        if college not in colleges:
+            colleges[college] = College.objects.create(
+                committee=committee, name=college, position=len(colleges) + 1
+            )
+        email = f"{first.lower()}.{last_name.lower()}@membres.demo.test" if first else ""
+        email = email.replace("ï", "i").replace("é", "e").replace("è", "e").replace("ë", "e")
+        Seat.objects.create(
+            committee=committee,
+            college=colleges[college],
+            organisation=organisation,
+            first_name=first,
+            last_name=last_name,
+            email=email,
+            kind=kind,
+            mandate_start=date(last - 1, 9, 12),
+            user=clu_user if (first, last_name) == ("Eugénie", "Palmarola") else None,
+        )
+    # A mandate that ended last summer: its holder stays in the spring minutes.
+    ended: QuerySet[Seat] = Seat.objects.filter(committee=committee, last_name="Guillou")
+    ended.update(mandate_end=date(last, 6, 30))
+    Seat.objects.create(
+        committee=committee,
+        college=colleges["Partenaires et services publics"],
+        organisation="Caisse d'allocations familiales",
+        first_name="Tristan",
+        last_name="Le Goff",
+        email="tristan.legoff@membres.demo.test",
+        kind=T,
+        mandate_start=date(last, 7, 1),
+    )
+
+    chair = "le secrétaire général de la préfecture"
+    spring = meetings.plan_meeting(
+        committee,
+        starts_at=_at(date(last, 3, 14)),
+        place="Préfecture, salle Jean Moulin",
+        video_link="https://webconf.demo.test/clu-hauts-de-lys",
+        kind=MeetingKind.JOINT,
+        chair=chair,
+    )
+    for title, kind, document in [
+        ("Bilan annuel de la démarche qualité", AgendaKind.INFORMATION, ""),
+        ("Résultats de l'enquête de satisfaction", AgendaKind.DISCUSSION, ""),
+        (
+            "Modèles de courriers soumis aux observations",
+            AgendaKind.DECISION,
+            DocumentKind.TEMPLATES,
+        ),
+        ("Plan d'actions de l'année", AgendaKind.DECISION, ""),
+    ]:
+        meetings.add_agenda_item(spring, title=title, kind=kind, document_key=document)
+    meetings.change_status(spring, MeetingStatus.CONVENED, note="convocation envoyée")
+    _attend(spring, rng, excused=3, represented=1)
+    meetings.mark_held(spring)
+    spring_minutes = _write(
+        spring,
+        [
+            "Le référent qualité présente les indicateurs de l'année écoulée.",
+            "Le taux de satisfaction globale progresse ; l'attente au guichet reste citée.",
+            "Les membres ont relu les modèles de réponse ; deux reformulations sont proposées.",
+            "Le plan d'actions est présenté et discuté.",
+        ],
+        [
+            (
+                2,
+                DecisionKind.VALIDATION,
+                "Les modèles de courriers sont validés sous réserve des deux reformulations.",
+            ),
+            (
+                1,
+                DecisionKind.OPINION,
+                "Avis favorable à une enquête flash sur l'accueil téléphonique.",
+            ),
+            (
+                3,
+                DecisionKind.ACTION,
+                "Traduire en anglais et en arabe l'affichage des horaires du hall.",
+            ),
+        ],
+        "The committee reviewed last year's results and validated the letter templates.",
+    )
+    _mark_sent(spring_minutes, date(last, 3, 28))
+
+    autumn = meetings.plan_meeting(
+        committee,
+        starts_at=_at(date(last, 10, 9), 10),
+        place="Sous-préfecture de Sainte-Aure",
+        kind=MeetingKind.BEFORE_AUDIT,
+        chair=chair,
+    )
+    for title, kind in [
+        ("Préparation de l'audit de renouvellement", AgendaKind.INFORMATION),
+        ("Suivi des actions décidées en mars", AgendaKind.DISCUSSION),
+    ]:
+        meetings.add_agenda_item(autumn, title=title, kind=kind)
+    meetings.change_status(autumn, MeetingStatus.CONVENED, note="convocation envoyée")
+    _attend(autumn, rng, excused=2, represented=1)
+    meetings.mark_held(autumn)
+    minutes.approve_minutes(spring_minutes, at_meeting=autumn)
+    minutes.publish_minutes(spring_minutes)
+    autumn_minutes = _write(
+        autumn,
+        [
+            "Le relevé de la réunion du printemps est approuvé sans observation.",
+            "Le calendrier de l'audit est présenté.",
+            "L'affichage traduit est en place à Lysville, prévu à Sainte-Aure.",
+        ],
+        [
+            (
+                0,
+                DecisionKind.VALIDATION,
+                "Le relevé de décisions de la réunion de mars est approuvé.",
+            ),
+            (
+                2,
+                DecisionKind.ACTION,
+                "Installer l'affichage traduit à la sous-préfecture de Sainte-Aure.",
+            ),
+        ],
+        "Before the renewal audit, the committee approved the spring minutes "
+        "and followed up on the actions.",
+    )
+    _mark_sent(autumn_minutes, date(last, 10, 20))
+    minutes.approve_minutes(autumn_minutes, on=date(last, 11, 5))
+    minutes.publish_minutes(autumn_minutes)
+
+    next_day = today + timedelta(days=30)
+    while next_day.weekday() > 3:
+        next_day += timedelta(days=1)
+    upcoming = meetings.plan_meeting(
+        committee,
+        starts_at=_at(next_day),
+        place="Préfecture, salle Jean Moulin",
+        video_link="https://webconf.demo.test/clu-hauts-de-lys",
+        kind=MeetingKind.ORDINARY,
+        chair=chair,
+    )
+    for title, kind, document in [
+        ("Bilan annuel et indicateurs", AgendaKind.INFORMATION, DocumentKind.CORRESPONDENCE),
+        (
+            "Modèles de courriers soumis aux observations",
+            AgendaKind.DECISION,
+            DocumentKind.TEMPLATES,
+        ),
+        ("Questions et suggestions des membres", AgendaKind.DISCUSSION, ""),
+    ]:
+        meetings.add_agenda_item(upcoming, title=title, kind=kind, document_key=document)
+    meetings.change_status(upcoming, MeetingStatus.CONVENED, note="convocation envoyée")
+
+    seats = {s.last_name: s for s in Seat.objects.filter(committee=committee).exclude(last_name="")}
+    for seat_name, text, status, answer, meeting in [
+        (
+            "Ferrandi",
+            "Proposer les formulaires en gros caractères à l'accueil.",
+            SuggestionStatus.ACCEPTED,
+            "Des exemplaires en corps 18 sont disponibles au guichet 1 depuis juin.",
+            spring,
+        ),
+        (
+            "Quéré",
+            "Indiquer sur le site internet le temps d'attente moyen au guichet.",
+            SuggestionStatus.UNDER_STUDY,
+            "La publication de l'affluence est à l'étude avec le service communication.",
+            autumn,
+        ),
+        (
+            "Palmarola",
+            "Ouvrir une permanence le samedi matin pour les familles.",
+            SuggestionStatus.DECLINED,
+            "Les effectifs ne le permettent pas ; les rendez-vous du mardi soir restent ouverts.",
+            autumn,
+        ),
+        (
+            "Belkacem",
+            "Ajouter une boucle magnétique au guichet de Sainte-Aure.",
+            SuggestionStatus.SUBMITTED,
+            "",
+            None,
+        ),
+    ]:
+        seat = seats[seat_name]
+        suggestion = suggestions.submit_suggestion(
+            committee,
+            text=text,
+            seat=seat,
+            meeting=meeting,
+            author=seat.user,
+        )
+        suggestion.submitted_on = meeting.day if meeting else today - timedelta(days=3)
+        suggestion.save(update_fields=["submitted_on"])
+        if answer:
+            suggestions.answer_suggestion(suggestion, status=status, answer=answer)

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from engagements.forms import DsfrForm, DsfrModelForm
+
+from .enums import AgendaKind, DecisionKind, MinutesKind, SuggestionStatus
+from .models import Committee, Meeting
+
+
+class CommitteeForm(DsfrModelForm):
+    class Meta:
+        model = Committee
+        fields = ["kind", "order_reference", "order_date", "planned_audit_date", "invitation_days"]
+        widgets = {
+            "order_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_audit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class ImportForm(DsfrForm):
+    file = forms.FileField(
+        label="Liste des membres (CSV)",
+        help_text=(
+            "Colonnes : college, organisation, first_name, last_name, email, seat "
+            "(titulaire ou suppleant), mandate_start, mandate_end."
+        ),
+    )
+
+
+class EndMandateForm(DsfrForm):
+    on = forms.DateField(label="Fin du mandat", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MeetingForm(DsfrModelForm):
+    video_link = forms.URLField(
+        label="Lien de visioconférence", required=False, assume_scheme="https", max_length=200
+    )
+    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(
+        label="Heure", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "duration_minutes", "place", "video_link", "chair"]
+
+    field_order = ["day", "time", "kind", "duration_minutes", "place", "video_link", "chair"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            local = timezone.localtime(self.instance.starts_at)
+            self.initial.setdefault("day", local.date().isoformat())
+            self.initial.setdefault("time", local.strftime("%H:%M"))
+        else:
+            self.initial.setdefault("time", "14:00")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("time"):
+            data["starts_at"] = timezone.make_aware(datetime.combine(data["day"], data["time"]))
+        if not data.get("place") and not data.get("video_link"):
+            self.add_error("place", "Indiquez un lieu ou un lien de visioconférence.")
+        return data
+
+    def meeting_fields(self) -> dict:
+        names = ["kind", "duration_minutes", "place", "video_link", "chair"]
+        return {"starts_at": self.cleaned_data["starts_at"]} | {
+            n: self.cleaned_data[n] for n in names
+        }
+
+
+class AgendaItemForm(DsfrForm):
+    title = forms.CharField(label="Intitulé du point", max_length=300)
+    kind = forms.ChoiceField(label="Nature", choices=AgendaKind.choices)
+    document = forms.ChoiceField(label="Document joint", required=False)
+
+    def __init__(self, *args, documents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = [("", "Aucun")] + [(d.key, d.label) for d in documents]
+
+
+class MinutesForm(DsfrForm):
+    kind = forms.ChoiceField(label="Type de document", choices=MinutesKind.choices)
+    introduction = forms.CharField(
+        label="Introduction (présidence, contexte)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    summary_en = forms.CharField(
+        label="Résumé en anglais (affiché sur la page publique en anglais)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for n, item in enumerate(self.items, start=1):
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=f"{n}. {item.agenda_item.title}",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+                initial=item.text,
+            )
+
+    def texts(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data.get(f"item_{item.pk}", "") for item in self.items}
+
+
+class DecisionForm(DsfrForm):
+    kind = forms.ChoiceField(label="Nature de la décision", choices=DecisionKind.choices)
+    text = forms.CharField(label="Décision", widget=forms.Textarea(attrs={"rows": 2}))
+    agenda_item = forms.TypedChoiceField(
+        label="Point de l'ordre du jour", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, agenda=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].choices = [("", "—")] + [
+            (item.pk, f"{n}. {item.title}") for n, item in enumerate(agenda, start=1)
+        ]
+
+
+class ApproveForm(DsfrForm):
+    at_meeting = forms.TypedChoiceField(
+        label="Approuvé lors de la réunion",
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def __init__(self, *args, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["at_meeting"].choices = [
+            ("", "Sans réunion : aucune observation à l'issue de la période d'observations")
+        ] + [(m.pk, str(m)) for m in meetings]
+
+
+class CorrectionForm(DsfrForm):
+    note = forms.CharField(label="Objet de la correction", max_length=300)
+
+
+class SuggestionAnswerForm(DsfrForm):
+    status = forms.ChoiceField(label="Suite donnée", choices=SuggestionStatus.choices)
+    answer = forms.CharField(
+        label="Réponse au membre", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class SuggestionForm(DsfrForm):
+    text = forms.CharField(
+        label="Votre suggestion", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+
+class AgentSuggestionForm(SuggestionForm):
+    author_label = forms.CharField(label="Auteur (membre ou organisme)", max_length=300)
+    meeting = forms.TypedChoiceField(
+        label="Faite lors de la réunion", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].choices = [("", "—")] + [(m.pk, str(m)) for m in meetings]

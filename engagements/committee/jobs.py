@@ -1,0 +1,25 @@
+"""Scheduled work of the committee app."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from .services.meetings import MeetingError, due_for_invitation, send_invitation
+
+log = logging.getLogger(__name__)
+
+
+def send_due_invitations() -> int:
+    """Daily: send the invitation of meetings N days ahead (committee setting)."""
+    sent = 0
+    for meeting in due_for_invitation(timezone.localdate()):
+        try:
+            send_invitation(meeting)
+            sent += 1
+        except MeetingError as exc:
+            log.warning(
+                "committee invitation not sent", extra={"meeting": meeting.pk, "error": str(exc)}
+            )
+    return sent

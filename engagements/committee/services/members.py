@@ -1,0 +1,217 @@
+"""Composition of the committee: the committee itself, colleges, seats, members' logins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from engagements.csvio import read_csv
+from engagements.organisation.enums import RoleKind
+from engagements.organisation.models import Prefecture, Role
+from engagements.outbox.services import OutboxError, queue_mail, validate_address
+
+from ..enums import SeatKind
+from ..models import College, Committee, Seat
+
+COLUMNS = [
+    "college",
+    "organisation",
+    "first_name",
+    "last_name",
+    "email",
+    "seat",
+    "mandate_start",
+    "mandate_end",
+]
+SEAT_VALUES = {
+    "titulaire": SeatKind.TITULAR,
+    "suppleant": SeatKind.SUBSTITUTE,
+    "suppléant": SeatKind.SUBSTITUTE,
+}
+
+
+class MembersError(Exception):
+    """A change of the committee's composition was refused (French message)."""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    colleges_created: list[str] = field(default_factory=list)
+    invited: list[str] = field(default_factory=list)
+
+
+def committee_for(prefecture: Prefecture) -> Committee:
+    """The prefecture's committee, created on first use."""
+    committee, _ = Committee.objects.get_or_create(prefecture=prefecture)
+    return committee
+
+
+def update_committee(committee: Committee, **fields) -> Committee:
+    """Change the committee's settings (kind, order, planned audit, invitation delay)."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(committee, name, value)
+        committee.save(update_fields=list(fields))
+    return committee
+
+
+def _college(committee: Committee, name: str, created: list[str]) -> College:
+    college = College.objects.filter(committee=committee, name__iexact=name).first()
+    if college is None:
+        position = committee.colleges.count() + 1
+        college = College.objects.create(committee=committee, name=name, position=position)
+        created.append(name)
+    return college
+
+
+def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
+    """Import the members' list (all or nothing; the same file twice changes nothing)."""
+    table = read_csv(data, required=COLUMNS)
+    parsed = []
+    for row in table:
+        college = row.text("college", required=True, max_length=200)
+        organisation = row.text("organisation", required=True, max_length=200)
+        first_name = row.text("first_name", max_length=100)
+        last_name = row.text("last_name", max_length=100)
+        email = row.text("email", max_length=254)
+        if email:
+            try:
+                email = validate_address(email)
+            except OutboxError as exc:
+                row.error("email", str(exc))
+        kind = row.choice("seat", SEAT_VALUES)
+        start = row.date("mandate_start")
+        end = row.date("mandate_end")
+        if start and end and end < start:
+            row.error("mandate_end", "la fin du mandat précède son début")
+        if row.ok:
+            parsed.append((college, organisation, first_name, last_name, email, kind, start, end))
+    table.raise_errors()
+
+    result = ImportResult()
+    with transaction.atomic():
+        committee = committee_for(prefecture)
+        for college_name, organisation, first, last, email, kind, start, end in parsed:
+            college = _college(committee, college_name, result.colleges_created)
+            seat = Seat.objects.filter(
+                college=college,
+                organisation=organisation,
+                first_name=first,
+                last_name=last,
+                kind=kind,
+                mandate_start=start,
+            ).first()
+            if seat is None:
+                seat = Seat.objects.create(
+                    committee=committee,
+                    college=college,
+                    organisation=organisation,
+                    first_name=first,
+                    last_name=last,
+                    email=email,
+                    kind=kind,
+                    mandate_start=start,
+                    mandate_end=end,
+                )
+                result.created += 1
+            elif (seat.email, seat.mandate_end) != (email, end):
+                seat.email, seat.mandate_end = email, end
+                seat.save(update_fields=["email", "mandate_end"])
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            if (first or last) and email and seat.user_id is None:
+                if offer_login(seat):
+                    result.invited.append(email)
+    return result
+
+
+def _invitation_url(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("committee:set-password", args=[uid, token])
+
+
+def offer_login(seat: Seat) -> bool:
+    """Give a named member with an e-mail a committee_member login; True when an invitation
+    to set a password was queued (a user who already has a password is only linked)."""
+    if not (seat.person_name and seat.email):
+        raise MembersError("Seul un membre nommé disposant d'un courriel peut recevoir un accès.")
+    prefecture = seat.committee.prefecture
+    User = get_user_model()
+    email = seat.email.lower()
+    invited = False
+    with transaction.atomic():
+        user = (
+            User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email[:150]))
+            .order_by("pk")
+            .first()
+        )
+        if user is None:
+            user = User(
+                username=email[:150],
+                email=email,
+                first_name=seat.first_name[:150],
+                last_name=seat.last_name[:150],
+            )
+            user.set_unusable_password()
+            user.save()
+        role_exists = Role.objects.filter(
+            user=user, prefecture=prefecture, kind=RoleKind.COMMITTEE_MEMBER
+        ).exists()
+        if not role_exists:
+            Role.objects.create(user=user, prefecture=prefecture, kind=RoleKind.COMMITTEE_MEMBER)
+        seat.user = user
+        seat.save(update_fields=["user"])
+        if not user.has_usable_password() and not role_exists:
+            queue_mail(
+                "committee/mail/member_invitation",
+                {"seat": seat, "prefecture": prefecture, "url": _invitation_url(user)},
+                [email],
+                prefecture=prefecture,
+                record=seat,
+                purpose="committee-member-invitation",
+            )
+            invited = True
+    return invited
+
+
+def resend_login_invitation(seat: Seat) -> None:
+    """Send the set-password link again (the member lost it or it expired)."""
+    if seat.user is None or not seat.email:
+        raise MembersError("Ce membre n'a pas d'accès à l'espace des membres.")
+    with transaction.atomic():
+        queue_mail(
+            "committee/mail/member_invitation",
+            {
+                "seat": seat,
+                "prefecture": seat.committee.prefecture,
+                "url": _invitation_url(seat.user),
+            },
+            [seat.email],
+            prefecture=seat.committee.prefecture,
+            record=seat,
+            purpose="committee-member-invitation",
+        )
+
+
+def end_mandate(seat: Seat, *, on: date) -> Seat:
+    """End a seat's mandate; past attendance keeps its snapshot."""
+    if seat.mandate_start and on < seat.mandate_start:
+        raise MembersError("La fin du mandat ne peut pas précéder son début.")
+    with transaction.atomic():
+        seat.mandate_end = on
+        seat.save(update_fields=["mandate_end"])
+    return seat

@@ -1,0 +1,197 @@
+"""Drafting, approving and publishing the minutes of a meeting."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from engagements.organisation.access import agent_view
+
+from .. import pdfs
+from ..enums import MeetingStatus, MinutesStatus
+from ..forms import ApproveForm, CorrectionForm, DecisionForm, MinutesForm
+from ..models import Meeting
+from ..services import minutes as services
+from ..services.minutes import MinutesError
+from . import common
+from .common import form_errors, render_agents
+
+
+def _back(request, minutes):
+    return redirect("committee:agents-minutes", request.prefecture.slug, minutes.meeting_id)
+
+
+@agent_view("manage")
+@require_POST
+def start(request, pk: int):
+    meeting = common.get_meeting(request, pk)
+    try:
+        services.start_minutes(meeting, actor=request.user)
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+        return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+    return redirect("committee:agents-minutes", request.prefecture.slug, meeting.pk)
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    meeting = common.get_meeting(request, pk)
+    minutes = meeting.current_minutes()
+    if minutes is None:
+        messages.info(request, "Le relevé s'ouvre une fois la réunion tenue.")
+        return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+    items = list(minutes.items.select_related("agenda_item"))
+    form = MinutesForm(
+        request.POST or None,
+        items=items,
+        initial={
+            "kind": minutes.kind,
+            "introduction": minutes.introduction,
+            "summary_en": minutes.summary_en,
+        },
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_minutes(
+                    minutes,
+                    kind=form.cleaned_data["kind"],
+                    introduction=form.cleaned_data["introduction"],
+                    summary_en=form.cleaned_data["summary_en"],
+                    texts=form.texts(),
+                )
+                messages.success(request, "Relevé enregistré.")
+            except MinutesError as exc:
+                messages.error(request, str(exc))
+            return _back(request, minutes)
+        messages.error(request, form_errors(form))
+    later = (
+        common.scoped(request, Meeting)
+        .filter(starts_at__gt=meeting.starts_at)
+        .exclude(
+            status__in=[MeetingStatus.PLANNED, MeetingStatus.CONVENED, MeetingStatus.CANCELLED]
+        )
+        .order_by("starts_at")
+    )
+    return render_agents(
+        request,
+        "committee/agents/minutes.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "versions": meeting.minutes.order_by("-version"),
+            "form": form,
+            "decisions": minutes.decisions.select_related("agenda_item"),
+            "decision_form": DecisionForm(agenda=meeting.agenda.all()),
+            "approve_form": ApproveForm(meetings=later),
+            "correction_form": CorrectionForm(),
+            "sent": minutes.status == MinutesStatus.SENT,
+            "approval_items": minutes.approval_items.select_related("meeting"),
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def add_decision(request, minutes_pk: int):
+    minutes = common.get_minutes(request, minutes_pk)
+    agenda = list(minutes.meeting.agenda.all())
+    form = DecisionForm(request.POST, agenda=agenda)
+    if form.is_valid():
+        item = next((i for i in agenda if i.pk == form.cleaned_data["agenda_item"]), None)
+        try:
+            services.add_decision(
+                minutes,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                agenda_item=item,
+            )
+            messages.success(request, "Décision ajoutée.")
+        except MinutesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, form_errors(form))
+    return _back(request, minutes)
+
+
+@agent_view("manage")
+@require_POST
+def remove_decision(request, decision_pk: int):
+    decision = common.get_decision(request, decision_pk)
+    try:
+        services.remove_decision(decision)
+        messages.success(request, "Décision retirée.")
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    return _back(request, decision.minutes)
+
+
+@agent_view("manage")
+@require_POST
+def send_draft(request, minutes_pk: int):
+    minutes = common.get_minutes(request, minutes_pk)
+    try:
+        count = services.send_for_observations(minutes, pdf=pdfs.minutes_pdf(minutes))
+        messages.success(
+            request,
+            f"Projet envoyé pour observations à {count} membre{'s' if count > 1 else ''}.",
+        )
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    return _back(request, minutes)
+
+
+@agent_view("manage")
+@require_POST
+def approve(request, minutes_pk: int):
+    minutes = common.get_minutes(request, minutes_pk)
+    later = common.scoped(request, Meeting).filter(starts_at__gt=minutes.meeting.starts_at)
+    form = ApproveForm(request.POST, meetings=later)
+    if form.is_valid():
+        at_meeting = later.filter(pk=form.cleaned_data["at_meeting"]).first()
+        try:
+            services.approve_minutes(minutes, at_meeting=at_meeting, actor=request.user)
+            messages.success(request, "Relevé approuvé : il ne peut plus être modifié.")
+        except MinutesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, form_errors(form))
+    return _back(request, minutes)
+
+
+@agent_view("manage")
+@require_POST
+def publish(request, minutes_pk: int):
+    minutes = common.get_minutes(request, minutes_pk)
+    try:
+        services.publish_minutes(minutes, actor=request.user)
+        messages.success(request, "Relevé publié sur la page publique de la préfecture.")
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    return _back(request, minutes)
+
+
+@agent_view("manage")
+@require_POST
+def correct(request, minutes_pk: int):
+    minutes = common.get_minutes(request, minutes_pk)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.correct_minutes(minutes, note=form.cleaned_data["note"])
+            messages.success(request, "Nouvelle version ouverte : elle devra être approuvée.")
+        except MinutesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, form_errors(form))
+    return _back(request, minutes)
+
+
+@agent_view("manage")
+def pdf(request, minutes_pk: int):
+    minutes = common.get_minutes(request, minutes_pk)
+    return common.pdf_response(
+        pdfs.minutes_pdf(minutes), f"releve-{minutes.meeting.day:%Y-%m-%d}-v{minutes.version}.pdf"
+    )

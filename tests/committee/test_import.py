@@ -1,0 +1,158 @@
+"""import_committee_members: the contract (columns, identity, all or nothing, logins)."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from engagements.committee.models import College, Seat
+from engagements.organisation.enums import RoleKind
+from engagements.organisation.models import Role
+from engagements.outbox.models import Delivery
+
+HEADER = "college,organisation,first_name,last_name,email,seat,mandate_start,mandate_end\n"
+ROWS = (
+    "Associations,Association des paralysés du Bocage,Léa,Fictive,lea.fictive@asso.test,"
+    "titulaire,2024-01-01,\n"
+    "Associations,Association des paralysés du Bocage,,,,suppleant,01/01/2024,31/12/2026\n"
+    "Élus,Mairie de Villefictive,Marc,Imaginaire,,titulaire,2024-01-01,\n"
+    "Partenaires,La Poste,Inès,Inventée,ines.inventee@partenaire.test,suppleant,2024-01-01,\n"
+)
+
+
+def _import(tmp_path, prefecture, text, encoding="utf-8", name="membres.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    call_command("import_committee_members", "--prefecture", prefecture.slug, str(path))
+
+
+def _state():
+    return sorted(
+        Seat.objects.values_list(
+            "college__name",
+            "organisation",
+            "first_name",
+            "last_name",
+            "email",
+            "kind",
+            "mandate_start",
+            "mandate_end",
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_import_creates_colleges_seats_and_logins(tmp_path, prefecture, mailoutbox):
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    assert sorted(College.objects.values_list("name", flat=True)) == [
+        "Associations",
+        "Partenaires",
+        "Élus",
+    ]
+    assert Seat.objects.count() == 4
+    organisation_seat = Seat.objects.get(first_name="", kind="suppleant")
+    assert organisation_seat.mandate_end == date(2026, 12, 31)
+    assert organisation_seat.mandate_start == date(2024, 1, 1)
+    # Logins only for named people with an e-mail: Léa and Inès, not Marc nor the org seat.
+    members = Role.objects.filter(prefecture=prefecture, kind=RoleKind.COMMITTEE_MEMBER)
+    assert sorted(members.values_list("user__email", flat=True)) == [
+        "ines.inventee@partenaire.test",
+        "lea.fictive@asso.test",
+    ]
+    invitations = Delivery.objects.filter(purpose="committee-member-invitation")
+    assert invitations.count() == 2
+    user = get_user_model().objects.get(email="lea.fictive@asso.test")
+    assert not user.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_importing_twice_changes_nothing(tmp_path, prefecture):
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    before = _state()
+    users = get_user_model().objects.count()
+    deliveries = Delivery.objects.count()
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    assert _state() == before
+    assert get_user_model().objects.count() == users
+    assert Delivery.objects.count() == deliveries
+
+
+@pytest.mark.django_db
+def test_renewed_mandate_is_a_new_row_and_past_stays(tmp_path, prefecture):
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    renewed = (
+        "Associations,Association des paralysés du Bocage,Léa,Fictive,lea.fictive@asso.test,"
+        "titulaire,2027-01-01,\n"
+    )
+    _import(tmp_path, prefecture, HEADER + renewed)
+    leas = Seat.objects.filter(last_name="Fictive").order_by("mandate_start")
+    assert [s.mandate_start for s in leas] == [date(2024, 1, 1), date(2027, 1, 1)]
+    assert Seat.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_semicolon_windows_1252(tmp_path, prefecture):
+    text = (HEADER + ROWS).replace(",", ";")
+    _import(tmp_path, prefecture, text, encoding="cp1252")
+    assert College.objects.filter(name="Élus").exists()
+    assert Seat.objects.filter(first_name="Léa").exists()
+
+
+@pytest.mark.django_db
+def test_errors_name_the_line_and_nothing_is_written(tmp_path, prefecture):
+    bad = (
+        HEADER
+        + ROWS
+        + "Associations,,Jean,Sansnom,,titulaire,2024-01-01,\n"
+        + "Associations,UDAF fictive,Paul,Test,pas-une-adresse,membre,2024-13-01,\n"
+        + "Associations,UDAF fictive,Paul,Test,,titulaire,2025-01-01,2024-01-01\n"
+    )
+    with pytest.raises(CommandError) as error:
+        _import(tmp_path, prefecture, bad)
+    message = str(error.value)
+    assert "ligne 6" in message and "organisation" in message
+    assert "ligne 7" in message and "seat" in message and "mandate_start" in message
+    assert "email" in message
+    assert "ligne 8" in message
+    assert Seat.objects.count() == 0
+    assert College.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_missing_column_is_refused(tmp_path, prefecture):
+    with pytest.raises(CommandError):
+        _import(tmp_path, prefecture, "college,organisation,seat\nA,B,titulaire\n")
+
+
+@pytest.mark.django_db
+def test_unknown_prefecture(tmp_path, prefecture):
+    path = tmp_path / "m.csv"
+    path.write_text(HEADER + ROWS)
+    with pytest.raises(CommandError):
+        call_command("import_committee_members", "--prefecture", "nowhere", str(path))
+
+
+@pytest.mark.django_db
+def test_invitation_link_sets_a_password(
+    tmp_path, prefecture, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(tmp_path, prefecture, HEADER + ROWS)
+    mail = next(m for m in mailoutbox if "lea.fictive@asso.test" in m.to)
+    url = next(line for line in mail.body.splitlines() if "/comite/acces/" in line).strip()
+    path = url.split("127.0.0.1:8000", 1)[-1] if "://" in url else url
+    path = "/" + path.split("/", 3)[3] if "://" in path else path
+    response = client.get(path)
+    assert response.status_code == 200
+    response = client.post(
+        path,
+        {
+            "new_password1": "Un-mot-de-passe-solide-42",
+            "new_password2": "Un-mot-de-passe-solide-42",
+        },
+    )
+    assert response.status_code == 302
+    assert client.login(username="lea.fictive@asso.test", password="Un-mot-de-passe-solide-42")
+    # The link works once.
+    assert client.get(path).status_code == 400

@@ -1,0 +1,192 @@
+"""Agent pages, the members' space, the public page and the home warnings."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from engagements.committee.enums import MeetingStatus, MinutesStatus, SuggestionStatus
+from engagements.committee.models import Minutes, Suggestion
+from engagements.committee.services import minutes as minutes_services
+from engagements.organisation.enums import RoleKind
+from tests.committee.agent_urls import cases
+from tests.committee.factories import (
+    AgendaItemFactory,
+    AttendanceFactory,
+    CommitteeFactory,
+    DecisionFactory,
+    MeetingFactory,
+    MinutesFactory,
+    SeatFactory,
+    SuggestionFactory,
+    at,
+)
+from tests.factories import RoleFactory
+
+
+@pytest.fixture
+def member(prefecture):
+    role = RoleFactory(kind=RoleKind.COMMITTEE_MEMBER, prefecture=prefecture)
+    committee = CommitteeFactory(prefecture=prefecture)
+    SeatFactory(committee=committee, user=role.user, organisation="UFC fictive")
+    return role.user
+
+
+def _published(committee, day=date(2025, 3, 10)):
+    meeting = MeetingFactory(
+        committee=committee, starts_at=at(day), status=MeetingStatus.MINUTES_APPROVED
+    )
+    item = AgendaItemFactory(meeting=meeting, title="Bilan de l'année")
+    minutes = MinutesFactory(meeting=meeting, summary_en="The committee reviewed the year.")
+    DecisionFactory(
+        minutes=minutes, agenda_item=item, text="Les horaires seront affichés en anglais."
+    )
+    Minutes.objects.filter(pk=minutes.pk).update(status=MinutesStatus.APPROVED, approved_on=day)
+    minutes.refresh_from_db()
+    minutes_services.publish_minutes(minutes)
+    return minutes
+
+
+@pytest.mark.django_db
+def test_member_sees_only_the_members_space(
+    member, prefecture, other_prefecture, client_for, site, service
+):
+    client = client_for(member)
+    names = cases(prefecture, site, service)
+    for name, kwargs in names.items():
+        response = client.get(reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs}))
+        if name.startswith("committee:members-"):
+            assert response.status_code in {200, 405}, name
+        else:
+            assert response.status_code in {403, 405}, name
+    space = reverse("committee:members-space", args=[other_prefecture.slug])
+    assert client.get(space).status_code == 404
+    # Operational records stay closed to members.
+    assert (
+        client.get(reverse("correspondence:agents-list", args=[prefecture.slug])).status_code == 403
+    )
+
+
+@pytest.mark.django_db
+def test_member_suggests_and_reads_the_answer(member, prefecture, client_for):
+    client = client_for(member)
+    url = reverse("committee:members-suggest", args=[prefecture.slug])
+    response = client.post(url, {"text": "Un fléchage depuis l'arrêt de bus."})
+    assert response.status_code == 302
+    suggestion = Suggestion.objects.get()
+    assert suggestion.author == member and suggestion.seat.organisation == "UFC fictive"
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.answer = "Le fléchage sera posé en juin."
+    suggestion.save()
+    SuggestionFactory(committee=suggestion.committee, text="Suggestion d'un autre membre")
+    page = client.get(reverse("committee:members-space", args=[prefecture.slug])).content.decode()
+    assert "Le fléchage sera posé en juin." in page and "Retenue" in page
+    assert "Suggestion d'un autre membre" not in page
+
+
+@pytest.mark.django_db
+def test_members_space_shows_upcoming_meeting_and_documents(member, prefecture, client_for):
+    committee = member.committee_seats.get().committee
+    with time_machine.travel("2025-03-01 10:00 +01:00", tick=False):
+        meeting = MeetingFactory(
+            committee=committee, starts_at=at(date(2025, 3, 20)), convened=True
+        )
+        AgendaItemFactory(
+            meeting=meeting, title="Modèles à relire", document_kind="templates_collection"
+        )
+        AgendaItemFactory(meeting=meeting, title="Chiffres", document_kind="correspondence_figures")
+        page = client_for(member).get(reverse("committee:members-space", args=[prefecture.slug]))
+    html = page.content.decode()
+    assert "Modèles à relire" in html
+    assert reverse("correspondence:agents-templates-collection", args=[prefecture.slug]) in html
+    # Figures need a capability the member lacks: no dead link, a mention instead.
+    assert reverse("correspondence:agents-figures", args=[prefecture.slug]) not in html
+
+
+@pytest.mark.django_db
+def test_agent_pages_render(
+    quality_lead, prefecture, client_for, site, service, django_assert_max_num_queries
+):
+    client = client_for(quality_lead)
+    names = cases(prefecture, site, service)
+    for name, kwargs in names.items():
+        response = client.get(reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs}))
+        assert response.status_code in {200, 405}, name
+    committee = CommitteeFactory(prefecture=prefecture)
+    for n in range(15):
+        meeting = MeetingFactory(committee=committee, starts_at=at(date(2024, 1, 1 + n)))
+        AttendanceFactory(meeting=meeting)
+        SeatFactory(committee=committee)
+    with django_assert_max_num_queries(20):
+        client.get(reverse("committee:agents-meetings", args=[prefecture.slug]))
+    with django_assert_max_num_queries(20):
+        client.get(reverse("committee:agents-members", args=[prefecture.slug]))
+
+
+@pytest.mark.django_db
+def test_public_page_lists_published_minutes(prefecture, client):
+    committee = CommitteeFactory(prefecture=prefecture)
+    minutes = _published(committee)
+    unpublished = MeetingFactory(committee=committee, starts_at=at(date(2025, 10, 2)))
+    MinutesFactory(meeting=unpublished)
+    page = client.get(reverse("committee:public", args=[prefecture.slug])).content.decode()
+    assert "10 mars 2025" in page and "2 octobre 2025" not in page
+    pdf = reverse("committee:public-minutes-pdf", args=[prefecture.slug, minutes.pk])
+    assert pdf in page
+    response = client.get(pdf)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    draft = unpublished.minutes.get()
+    assert (
+        client.get(
+            reverse("committee:public-minutes-pdf", args=[prefecture.slug, draft.pk])
+        ).status_code
+        == 404
+    )
+    english = client.get(
+        "/en" + reverse("committee:public", args=[prefecture.slug])
+    ).content.decode()
+    assert "The committee reviewed the year." in english and "Local users' committee" in english
+    home = client.get(reverse("organisation:prefecture", args=[prefecture.slug])).content.decode()
+    assert reverse("committee:public", args=[prefecture.slug]) in home
+
+
+@pytest.mark.django_db
+def test_home_warnings(prefecture, quality_lead, committee_member, client_for):
+    committee = CommitteeFactory(prefecture=prefecture, planned_audit_date=date(2025, 6, 1))
+    home = reverse("organisation:agents-prefecture", args=[prefecture.slug])
+    with time_machine.travel("2025-03-01 10:00 +01:00", tick=False):
+        html = client_for(quality_lead).get(home).content.decode()
+        assert "Aucune réunion du comité local des usagers cette année" in html
+        assert "Audit prévu le 01/06/2025 sans réunion du comité avant" in html
+        assert (
+            "Aucune réunion du comité"
+            not in client_for(committee_member).get(home).content.decode()
+        )
+        MeetingFactory(committee=committee, starts_at=at(date(2025, 5, 15)))
+        html = client_for(quality_lead).get(home).content.decode()
+        assert "Aucune réunion du comité local des usagers cette année" not in html
+        assert "sans réunion du comité avant" not in html
+
+
+@pytest.mark.django_db
+def test_audit_date_comes_from_the_quality_app_when_installed(prefecture, monkeypatch):
+    """With the quality app, its next_audit_date wins over the committee's own date."""
+    import sys
+    import types
+
+    from django.apps import apps
+
+    from engagements.committee.queries import audit_date
+
+    committee = CommitteeFactory(prefecture=prefecture, planned_audit_date=date(2025, 6, 1))
+    assert audit_date(committee) == date(2025, 6, 1)
+    fake = types.ModuleType("engagements.quality.queries")
+    fake.next_audit_date = lambda p: date(2025, 9, 15) if p == prefecture else None
+    monkeypatch.setitem(sys.modules, "engagements.quality", types.ModuleType("engagements.quality"))
+    monkeypatch.setitem(sys.modules, "engagements.quality.queries", fake)
+    real = apps.is_installed
+    monkeypatch.setattr(
+        apps, "is_installed", lambda name: name == "engagements.quality" or real(name)
+    )
+    assert audit_date(committee) == date(2025, 9, 15)
