@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "engagements.correspondence",
     "engagements.appointments",
     "engagements.surveys",
+    "engagements.faq",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Personal details of bookings are blanked this long after the appointment.
 APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
+
+# FAQ: an answer not reviewed for this many months is flagged and its service reminded.
+FAQ_REVIEW_MONTHS = envint("FAQ_REVIEW_MONTHS", "6")
 
 # SMS: "log" writes to var/sms.log (demo and tests); "http" posts to SMS_HTTP_URL.
 SMS_BACKEND = env("SMS_BACKEND", "log")
