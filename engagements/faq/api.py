@@ -45,7 +45,7 @@ def faq(request, slug: str, q: str = "", lang: str = "fr"):
     language = "en" if lang.lower().startswith("en") else "fr"
     prefix = "/en" if language == "en" else ""
     results = search(prefecture, q[:200], language=language, limit=10)
-    return 200, [
+    return [
         {
             "question": e.question,
             "answer": e.answer,

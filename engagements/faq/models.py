@@ -68,23 +68,21 @@ class Entry(models.Model):
     def __str__(self) -> str:
         return self.question
 
-    @property
-    def tag_list(self) -> list[str]:
-        return [t.strip() for t in self.tags.split(",") if t.strip()]
-
     def save(self, *args, **kwargs):
         self.search_text = normalise(f"{self.question}\n{self.answer}\n{self.tags}")
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
 
 class SearchMiss(models.Model):
     """A search of the public FAQ that found nothing: a candidate question for the service."""
 
-    prefecture = models.ForeignKey(
-        Prefecture, on_delete=models.CASCADE, related_name="faq_misses"
-    )
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="faq_misses")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True)
     language = models.CharField("langue", max_length=5, choices=LANGUAGES, default="fr")

@@ -40,7 +40,7 @@ def search(
     terms = words(query)[:8]
     if not terms:
         return []
-    qs = published(prefecture, language).select_related("site", "service")
+    qs = published(prefecture, language).select_related("site", "service__site")
     if service is not None:
         qs = qs.filter(service=service)
     if connection.vendor == "postgresql":
@@ -71,7 +71,7 @@ def _score_python(entry: Entry, terms: list[str]) -> float:
     text_words = set(entry.search_text.split()) | set(
         normalise(entry.search_text).replace("'", " ").split()
     )
-    stems = {stem(w.strip(".,;:!?()«»\"")) for w in text_words}
+    stems = {stem(w.strip('.,;:!?()«»"')) for w in text_words}
     score = 0.0
     for term in terms:
         folded = stem(term)

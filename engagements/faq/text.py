@@ -27,7 +27,7 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A crude plural folding for the SQLite fallback: "cartes" -> "carte", "travaux" -> "travau"."""
+    """Crude plural folding for the SQLite fallback: "cartes" -> "carte"."""
     if len(word) > 3 and word[-1] in "sx":
         return word[:-1]
     return word

@@ -9,9 +9,7 @@ public_urlpatterns = [
     path("faq/<slug:prefecture>/suggestions/", public.suggestions, name="suggestions"),
     path("faq/<slug:prefecture>/questions/<int:pk>/", public.entry_detail, name="entry"),
     path("faq/<slug:prefecture>/questions/<int:pk>/avis/", public.entry_vote, name="vote"),
-    path(
-        "faq/<slug:prefecture>/<slug:site>/<slug:service>/", public.service_faq, name="service"
-    ),
+    path("faq/<slug:prefecture>/<slug:site>/<slug:service>/", public.service_faq, name="service"),
 ]
 
 P = "agents/<slug:prefecture>/faq"

@@ -31,8 +31,10 @@ def _language() -> str:
 
 def _entries(prefecture, language, service=None):
     """Published entries in the page's language; French ones when none is translated."""
-    qs = published(prefecture).select_related("site", "service").order_by(
-        "site__position", "site__name", "service__name", "question"
+    qs = (
+        published(prefecture)
+        .select_related("site", "service__site")
+        .order_by("site__position", "site__name", "service__name", "question")
     )
     if service is not None:
         qs = qs.filter(service=service)
@@ -107,9 +109,7 @@ def service_faq(request, prefecture: str, site: str, service: str):
 @require_GET
 def entry_detail(request, prefecture: str, pk: int):
     prefecture = get_object_or_404(public_prefectures(), slug=prefecture)
-    entry = get_object_or_404(
-        published(prefecture).select_related("site", "service"), pk=pk
-    )
+    entry = get_object_or_404(published(prefecture).select_related("site", "service__site"), pk=pk)
     return render(
         request,
         "faq/public/detail.html",
@@ -130,7 +130,9 @@ def entry_vote(request, prefecture: str, pk: int):
     ip = client_ip(request)
     digest = hashlib.sha256(f"{ip}:{entry.pk}".encode()).hexdigest()[:32]
     if rate_limited(f"faq-vote:{ip}", limit=VOTE_LIMIT, window=VOTE_WINDOW):
-        messages.error(request, _("Trop d'avis envoyés depuis votre connexion : réessayez plus tard."))
+        messages.error(
+            request, _("Trop d'avis envoyés depuis votre connexion : réessayez plus tard.")
+        )
         return redirect(url)
     if cache.add(f"faq-voted:{digest}", 1, timeout=24 * 3600):
         services.vote(entry, helpful == "oui")

@@ -34,6 +34,4 @@ class Command(BaseCommand):
             result = services.import_entries(prefecture, data)
         except CsvImportError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(
-            f"Questions créées : {result.created} ; mises à jour : {result.updated}."
-        )
+        self.stdout.write(f"Questions créées : {result.created} ; mises à jour : {result.updated}.")
