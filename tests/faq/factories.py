@@ -11,7 +11,9 @@ class EntryFactory(factory.django.DjangoModelFactory):
     service = None
     site = factory.LazyAttribute(lambda o: o.service.site if o.service else None)
     prefecture = factory.LazyAttribute(
-        lambda o: o.site.prefecture if o.site else factory.SubFactory("tests.factories.PrefectureFactory")
+        lambda o: (
+            o.site.prefecture if o.site else factory.SubFactory("tests.factories.PrefectureFactory")
+        )
     )
     language = "fr"
     question = factory.Sequence(lambda n: f"Question numéro {n} ?")

@@ -28,7 +28,11 @@ def test_agent_creates_an_entry_for_his_service(client_for, agent, prefecture, s
     )
     assert response.status_code == 302
     entry = Entry.objects.get()
-    assert (entry.site, entry.reviewed_by, entry.tags) == (service.site, agent, "rendez-vous, guichet")
+    assert (entry.site, entry.reviewed_by, entry.tags) == (
+        service.site,
+        agent,
+        "rendez-vous, guichet",
+    )
 
 
 def test_agent_cannot_write_for_the_whole_prefecture(client_for, agent, prefecture):
@@ -44,8 +48,14 @@ def test_agent_does_not_see_other_services(client_for, agent, prefecture, other_
     general = EntryFactory(prefecture=prefecture)
     client = client_for(agent)
     for entry in (other, general):
-        assert client.get(reverse("faq:agents-edit", args=[prefecture.slug, entry.pk])).status_code == 404
-    assert other.question not in client.get(reverse("faq:agents-list", args=[prefecture.slug])).content.decode()
+        assert (
+            client.get(reverse("faq:agents-edit", args=[prefecture.slug, entry.pk])).status_code
+            == 404
+        )
+    assert (
+        other.question
+        not in client.get(reverse("faq:agents-list", args=[prefecture.slug])).content.decode()
+    )
 
 
 def test_quality_lead_manages_prefecture_wide_entries(client_for, quality_lead, prefecture):
@@ -73,7 +83,9 @@ def test_overdue_entries_show_on_home_and_can_be_marked_reviewed(
         client = client_for(agent)
         home = client.get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
         assert "1 réponse de la FAQ à relire" in home.content.decode()
-        listing = client.get(reverse("faq:agents-list", args=[prefecture.slug]), {"etat": "a-relire"})
+        listing = client.get(
+            reverse("faq:agents-list", args=[prefecture.slug]), {"etat": "a-relire"}
+        )
         assert "Ancienne réponse ?" in listing.content.decode()
         client.post(reverse("faq:agents-review", args=[prefecture.slug, old.pk]))
         old.refresh_from_db()
@@ -83,7 +95,9 @@ def test_overdue_entries_show_on_home_and_can_be_marked_reviewed(
     assert prefecture_home
 
 
-def test_list_query_count_is_constant(client_for, quality_lead, prefecture, service, django_assert_max_num_queries):
+def test_list_query_count_is_constant(
+    client_for, quality_lead, prefecture, service, django_assert_max_num_queries
+):
     client = client_for(quality_lead)
     url = reverse("faq:agents-list", args=[prefecture.slug])
     EntryFactory.create_batch(2, service=service)
@@ -95,7 +109,9 @@ def test_list_query_count_is_constant(client_for, quality_lead, prefecture, serv
         client.get(url)
 
 
-def test_misses_listed_for_the_service_and_dismissed(client_for, agent, prefecture, service, other_service):
+def test_misses_listed_for_the_service_and_dismissed(
+    client_for, agent, prefecture, service, other_service
+):
     mine = SearchMissFactory(service=service, query="allocation logement", count=4)
     SearchMissFactory(service=other_service, query="permis bateau")
     client = client_for(agent)
@@ -108,5 +124,7 @@ def test_misses_listed_for_the_service_and_dismissed(client_for, agent, prefectu
 
 def test_insert_endpoint_for_the_reply_form(client_for, agent, prefecture, service):
     EntryFactory(service=service, question="Délai de traitement ?", answer="Trois mois environ.")
-    response = client_for(agent).get(reverse("faq:agents-insert", args=[prefecture.slug]), {"q": "delais"})
+    response = client_for(agent).get(
+        reverse("faq:agents-insert", args=[prefecture.slug]), {"q": "delais"}
+    )
     assert response.json()["results"][0]["answer"] == "Trois mois environ."

@@ -21,18 +21,27 @@ def test_import_creates_then_updates_by_question(tmp_path, prefecture, service, 
     first = _write(
         tmp_path,
         HEADER
-        + "chef-lieu,sejour,Comment renouveler ?,En ligne.,\"séjour, ANEF\",fr\n"
+        + 'chef-lieu,sejour,Comment renouveler ?,En ligne.,"séjour, ANEF",fr\n'
         + ",,Horaires ?,9h-16h,,\n"
         + "chef-lieu,,Parking ?,Gratuit.,accès,en\n",
     )
     call_command("import_faq", "--prefecture", "alpha", first)
     assert Entry.objects.count() == 3
     entry = Entry.objects.get(question="Comment renouveler ?")
-    assert (entry.service, entry.site, entry.tags, entry.language) == (service, service.site, "séjour, ANEF", "fr")
+    assert (entry.service, entry.site, entry.tags, entry.language) == (
+        service,
+        service.site,
+        "séjour, ANEF",
+        "fr",
+    )
     general = Entry.objects.get(question="Horaires ?")
     assert (general.site, general.service, general.language) == (None, None, "fr")
     assert Entry.objects.get(question="Parking ?").site == service.site
-    second = _write(tmp_path, HEADER + "chef-lieu,sejour,Comment renouveler ?,Sur le site de l'ANEF.,,fr\n", "2.csv")
+    second = _write(
+        tmp_path,
+        HEADER + "chef-lieu,sejour,Comment renouveler ?,Sur le site de l'ANEF.,,fr\n",
+        "2.csv",
+    )
     call_command("import_faq", "--prefecture", "alpha", second)
     entry.refresh_from_db()
     assert entry.answer == "Sur le site de l'ANEF." and Entry.objects.count() == 3

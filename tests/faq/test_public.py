@@ -51,9 +51,7 @@ def test_service_page(client, prefecture, service, entries):
     assert client.get(url.replace(service.slug, "inconnu")).status_code == 404
 
 
-def test_search_query_count_is_constant(
-    client, prefecture, service, django_assert_max_num_queries
-):
+def test_search_query_count_is_constant(client, prefecture, service, django_assert_max_num_queries):
     for n in range(3):
         EntryFactory(service=service, question=f"Titre de séjour, cas {n} ?")
     url = reverse("faq:prefecture", args=[prefecture.slug])
@@ -93,7 +91,9 @@ def test_vote_counts_once_per_person(client, prefecture, entries):
 
 def test_unpublished_entry_is_hidden(client, prefecture, entries):
     Entry.objects.filter(pk=entries[0].pk).update(is_published=False)
-    assert client.get(reverse("faq:entry", args=[prefecture.slug, entries[0].pk])).status_code == 404
+    assert (
+        client.get(reverse("faq:entry", args=[prefecture.slug, entries[0].pk])).status_code == 404
+    )
 
 
 def test_suggestions_fragment(client, prefecture, entries):

@@ -135,7 +135,11 @@ def test_other_prefectures_and_languages_and_unpublished_are_left_out(
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("titre de sejour", "sejour"), ("passeports", "passeport"), ("naturelisation", "naturalisation")],
+    [
+        ("titre de sejour", "sejour"),
+        ("passeports", "passeport"),
+        ("naturelisation", "naturalisation"),
+    ],
 )
 def test_python_fallback(faq, prefecture, query, expected):
     """The SQLite path (also usable on PostgreSQL: it only reads the stored text)."""

@@ -8,12 +8,13 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def faq_suggestions(context, prefecture, fields: str):
-    """Answers matching what the person types in `fields` (space-separated input ids);
-    without JavaScript, a link to the prefecture's FAQ."""
+def faq_suggestions(context, prefecture, fields: str = ""):
+    """Answers matching what the person types in `fields` (space-separated input ids of the
+    page's form), or in a search box of its own when `fields` is empty; without JavaScript,
+    a link (or the box's button) to the prefecture's FAQ."""
     return render_to_string(
         "faq/public/_suggest_box.html",
-        {"prefecture": prefecture, "fields": fields},
+        {"prefecture": prefecture, "fields": fields, "own_input": not fields},
         request=context.get("request"),
     )
 

@@ -4,7 +4,8 @@ for (const box of document.querySelectorAll("[data-faq-suggest]")) {
   const url = box.dataset.faqSuggest;
   const results = box.querySelector("[data-faq-results]");
   const link = box.querySelector("[data-faq-link]");
-  const base = link.getAttribute("href");
+  const isLink = link.tagName === "A";
+  const base = isLink ? link.getAttribute("href") : "";
   const inputs = box.dataset.faqFields.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean);
   let timer = null;
   let last = "";
@@ -12,7 +13,7 @@ for (const box of document.querySelectorAll("[data-faq-suggest]")) {
     const text = inputs.map((input) => input.value).join(" ").trim().slice(0, 300);
     if (text === last) return;
     last = text;
-    link.setAttribute("href", text ? `${base}?q=${encodeURIComponent(text.slice(0, 200))}` : base);
+    if (isLink) link.setAttribute("href", text ? `${base}?q=${encodeURIComponent(text.slice(0, 200))}` : base);
     if (text.length < 3) { results.replaceChildren(); return; }
     try {
       const response = await fetch(`${url}?q=${encodeURIComponent(text)}`, { headers: { Accept: "text/html" } });
