@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "engagements.appointments",
     "engagements.surveys",
     "engagements.faq",
+    "engagements.proconnect",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,28 @@ PASSWORD_LOGIN_ENABLED = envbool("PASSWORD_LOGIN_ENABLED", "true")
 LOGIN_URL = "organisation:agents-login"
 LOGIN_REDIRECT_URL = "organisation:agents-home"
 LOGOUT_REDIRECT_URL = "organisation:agents-login"
+
+# ProConnect (OpenID Connect, mozilla-django-oidc) for agents: see docs/deployment.md.
+# Endpoints come from OIDC_OP_ISSUER's /.well-known/openid-configuration unless set one by one.
+OIDC_ENABLED = envbool("OIDC_ENABLED", "false")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email given_name usual_name siret")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_CREATE_USER = False  # an agent's account and roles are given by a référent, never created
+OIDC_STORE_ID_TOKEN = True  # id_token_hint for the logout at the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect:callback"
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "engagements.proconnect.backends.ProConnectBackend",  # inactive unless OIDC_ENABLED
+]
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
