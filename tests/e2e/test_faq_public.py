@@ -3,9 +3,12 @@ searching with a typo, voting, and the answers suggested while writing to us."""
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from engagements.faq.models import Entry
+from tests.appointments.factories import ProcedureFactory
 from tests.browser import assert_accessible, screenshot
+from tests.correspondence.factories import MessageFactory
 from tests.faq.factories import EntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,3 +86,40 @@ def test_contact_form_suggests_answers_while_typing(page, prefecture, service, f
     assert "q=Renouvellement" in link.get_attribute("href")
     assert_accessible(page)
     screenshot(page, "faq-contact-suggestions")
+
+
+def test_booking_page_answers_questions_on_a_phone(phone_page, prefecture, service, faq):
+    ProcedureFactory(service=service)
+    page = phone_page
+    page.goto(f"/rendez-vous/prefecture/{prefecture.slug}/")
+    page.get_by_label("Une question avant de réserver ?").fill("titre de sejour")
+    page.get_by_role("link", name="Comment renouveler mon titre de séjour ?").wait_for()
+    assert_accessible(page)
+    screenshot(page, "faq-booking-suggestions")
+    page.goto(f"/en/rendez-vous/prefecture/{prefecture.slug}/")
+    page.get_by_label("A question before booking?").fill("residence permit")
+    page.get_by_role("link", name="How do I renew my residence permit?").wait_for()
+    assert_accessible(page)
+
+
+def test_agent_inserts_a_faq_answer_into_a_reply(page, prefecture, service, agent, faq):
+    message = MessageFactory(service=service, subject="Renouvellement")
+    page.goto(reverse("organisation:agents-login"))
+    page.fill("#id_username", agent.username)
+    page.fill("#id_password", "secret-password")
+    page.click("button[type=submit]")
+    page.goto(reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk]))
+    page.get_by_label("Insérer une réponse de la FAQ").fill("renouveler titre")
+    choice = page.get_by_label("Réponses trouvées")
+    choice.locator("option", has_text="Comment renouveler mon titre de séjour ?").wait_for(
+        state="attached"
+    )
+    choice.select_option(label="Comment renouveler mon titre de séjour ? (Bureau du séjour)")
+    page.get_by_role("button", name="Insérer dans la réponse").click()
+    assert "site de l'ANEF" in page.locator("#id_text").input_value()
+    assert_accessible(page)
+    screenshot(page, "faq-answer-picker")
+    page.goto(reverse("faq:agents-list", args=[prefecture.slug]))
+    assert page.get_by_role("heading", level=1).inner_text() == "Questions fréquentes"
+    assert_accessible(page)
+    screenshot(page, "faq-agents-list")
