@@ -97,3 +97,10 @@ def test_api_contract(client, prefecture, service):
     assert "/en/faq/alpha/questions/" in english[0]["url"]
     assert client.get("/api/v1/prefectures/alpha/faq").json() == []
     assert client.get("/api/v1/prefectures/nulle-part/faq", {"q": "x"}).status_code == 404
+
+
+def test_api_is_documented_with_its_404(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/prefectures/{slug}/faq"]["get"]
+    assert {"200", "404"} <= set(operation["responses"])
+    assert {p["name"] for p in operation["parameters"]} == {"slug", "q", "lang"}

@@ -19,6 +19,7 @@ from engagements.organisation.queries import find_service, public_prefectures
 
 from .. import services
 from ..search import published, search
+from ..text import words
 
 # Votes: one per address and answer a day, and a handful a minute per address.
 VOTE_LIMIT, VOTE_WINDOW = 20, 60
@@ -54,7 +55,7 @@ def _search(request, prefecture, service=None):
     results = search(prefecture, query, language=language, service=service)
     if not results and language != "fr":
         results = search(prefecture, query, language="fr", service=service)
-    if not results and not rate_limited(
+    if not results and words(query) and not rate_limited(
         f"faq-miss:{client_ip(request)}", limit=SEARCH_LIMIT, window=SEARCH_WINDOW
     ):
         services.log_miss(prefecture, query, language=language, service=service)
