@@ -55,8 +55,12 @@ def _search(request, prefecture, service=None):
     results = search(prefecture, query, language=language, service=service)
     if not results and language != "fr":
         results = search(prefecture, query, language="fr", service=service)
-    if not results and words(query) and not rate_limited(
-        f"faq-miss:{client_ip(request)}", limit=SEARCH_LIMIT, window=SEARCH_WINDOW
+    if (
+        not results
+        and words(query)
+        and not rate_limited(
+            f"faq-miss:{client_ip(request)}", limit=SEARCH_LIMIT, window=SEARCH_WINDOW
+        )
     ):
         services.log_miss(prefecture, query, language=language, service=service)
     return query, results, True
