@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "engagements.appointments",
     "engagements.surveys",
     "engagements.committee",
+    "engagements.faq",
+    "engagements.proconnect",
 ]
 
 MIDDLEWARE = [
@@ -145,8 +147,9 @@ PASSWORD_LOGIN_ENABLED = envbool("PASSWORD_LOGIN_ENABLED", "true")
 # Login throttling (django-axes; engagements/organisation/login_throttle.py): 10 failures for
 # one account from one address within 15 minutes lock that account for that address 15 min.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked account × address pairs
     "django.contrib.auth.backends.ModelBackend",
+    "engagements.proconnect.backends.ProConnectBackend",  # inactive unless OIDC_ENABLED
 ]
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -160,6 +163,24 @@ AXES_VERBOSE = False
 LOGIN_URL = "organisation:agents-login"
 LOGIN_REDIRECT_URL = "organisation:agents-home"
 LOGOUT_REDIRECT_URL = "organisation:agents-login"
+
+# ProConnect (OpenID Connect, mozilla-django-oidc) for agents: see docs/deployment.md.
+# Endpoints come from OIDC_OP_ISSUER's /.well-known/openid-configuration unless set one by one.
+OIDC_ENABLED = envbool("OIDC_ENABLED", "false")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email given_name usual_name siret")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_CREATE_USER = False  # an agent's account and roles are given by a référent, never created
+OIDC_STORE_ID_TOKEN = True  # id_token_hint for the logout at the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect:callback"
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -220,6 +241,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Personal details of bookings are blanked this long after the appointment.
 APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
+
+# FAQ: an answer not reviewed for this many months is flagged and its service reminded.
+FAQ_REVIEW_MONTHS = envint("FAQ_REVIEW_MONTHS", "6")
 
 # SMS: "log" writes to var/sms.log (demo and tests); "http" posts to SMS_HTTP_URL.
 SMS_BACKEND = env("SMS_BACKEND", "log")

@@ -1,0 +1,57 @@
+"""Public FAQ search for partners (chatbots, the prefecture's website)."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import translation
+from ninja import Router, Schema
+
+from engagements.organisation.queries import public_prefectures
+
+from .search import search
+
+router = Router(tags=["faq"])
+
+
+class FaqAnswer(Schema):
+    question: str
+    answer: str
+    site: str | None
+    service: str | None
+    url: str
+
+
+class NotFound(Schema):
+    detail: str
+
+
+def _path(slug: str, pk: int) -> str:
+    with translation.override("fr"):
+        return reverse("faq:entry", args=[slug, pk])
+
+
+@router.get(
+    "/prefectures/{slug}/faq",
+    response={200: list[FaqAnswer], 404: NotFound},
+    summary="Search the FAQ of a prefecture",
+    description=(
+        "Published questions and answers matching `q` (accents, plurals and one typo "
+        "forgiven), best first, at most 10; `lang` is `fr` (default) or `en`. `site` and "
+        "`service` are slugs (null for the whole prefecture). 404 for an unknown prefecture."
+    ),
+)
+def faq(request, slug: str, q: str = "", lang: str = "fr"):
+    prefecture = get_object_or_404(public_prefectures(), slug=slug)
+    language = "en" if lang.lower().startswith("en") else "fr"
+    prefix = "/en" if language == "en" else ""
+    results = search(prefecture, q[:200], language=language, limit=10)
+    return [
+        {
+            "question": e.question,
+            "answer": e.answer,
+            "site": e.site.slug if e.site else None,
+            "service": e.service.slug if e.service else None,
+            "url": settings.SITE_URL + prefix + _path(prefecture.slug, e.pk),
+        }
+        for e in results
+    ]

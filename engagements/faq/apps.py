@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+
+
+class FaqConfig(AppConfig):
+    name = "engagements.faq"
+    label = "faq"
+    verbose_name = "Foire aux questions"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy
+
+        from engagements import jobs, navigation
+
+        navigation.register_agent_link(
+            "Questions fréquentes", "faq:agents-list", capability="work", order=60, group="FAQ"
+        )
+        navigation.register_agent_link(
+            "Recherches sans réponse",
+            "faq:agents-misses",
+            capability="work",
+            order=61,
+            group="FAQ",
+        )
+        navigation.register_public_action(
+            gettext_lazy("Questions fréquentes"),
+            "faq:prefecture",
+            description=gettext_lazy("Les réponses aux questions que l'on nous pose le plus."),
+            order=5,
+        )
+        navigation.register_todo("engagements.faq.todos.home_items")
+        jobs.register_schedule(
+            "faq-review-reminders", "engagements.faq.services.send_review_reminders", at="07:30"
+        )

@@ -1,0 +1,37 @@
+"""import_faq --prefecture SLUG FILE.csv: questions and answers from a spreadsheet.
+
+Columns exactly `site,service,question,answer,tags,language` (site and service by slug,
+empty for the whole prefecture; language fr or en, empty for fr). All or nothing: any line
+error stops the import before anything is written. A question already there (same site,
+service and language) is updated.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.csvio import CsvImportError
+from engagements.faq import services
+from engagements.organisation.models import Prefecture
+
+
+class Command(BaseCommand):
+    help = "Importe les questions fréquentes d'une préfecture depuis un fichier CSV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")
+        parser.add_argument("file", help="fichier CSV (site,service,question,answer,tags,language)")
+
+    def handle(self, *args, **options):
+        try:
+            prefecture = Prefecture.objects.get(slug=options["prefecture"])
+        except Prefecture.DoesNotExist as exc:
+            raise CommandError(f"Préfecture inconnue : {options['prefecture']}") from exc
+        try:
+            with open(options["file"], "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise CommandError(f"Fichier illisible : {exc}") from exc
+        try:
+            result = services.import_entries(prefecture, data)
+        except CsvImportError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Questions créées : {result.created} ; mises à jour : {result.updated}.")

@@ -1,0 +1,108 @@
+"""Question–answer pairs per prefecture, site and service; votes and unanswered searches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from engagements.organisation.models import Prefecture, Service, Site
+
+from .text import normalise
+
+LANGUAGES = [("fr", "français"), ("en", "anglais")]
+
+
+class Entry(models.Model):
+    """One question and its answer, in one language."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="faq")
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="faq"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="faq"
+    )
+    language = models.CharField("langue", max_length=5, choices=LANGUAGES, default="fr")
+    question = models.CharField("question", max_length=300)
+    answer = models.TextField("réponse")
+    tags = models.CharField(
+        "mots-clés", max_length=300, blank=True, help_text="Séparés par des virgules."
+    )
+    is_published = models.BooleanField("publiée", default=True)
+    reviewed_on = models.DateField("dernière relecture")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="relue par",
+    )
+    # Set when the "à relire" reminder was mailed; cleared by the next review (no duplicates).
+    reminded_on = models.DateField("relance envoyée le", null=True, blank=True)
+    helpful_yes = models.PositiveIntegerField("réponses utiles", default=0)
+    helpful_no = models.PositiveIntegerField("réponses inutiles", default=0)
+    # Accent-free, case-folded text of question, answer and tags (trigram index, SQLite search).
+    search_text = models.TextField(editable=False, default="")
+    # Full-text vector, kept by a PostgreSQL trigger (see migration 0002); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["search_text", "search_vector"])
+
+    class Meta:
+        ordering = ["question"]
+        verbose_name = "question fréquente"
+        verbose_name_plural = "questions fréquentes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "site", "service", "language", "question"],
+                name="faq_question_unique",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["prefecture", "language", "is_published"])]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalise(f"{self.question}\n{self.answer}\n{self.tags}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class SearchMiss(models.Model):
+    """A search of the public FAQ that found nothing: a candidate question for the service."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="faq_misses")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True)
+    language = models.CharField("langue", max_length=5, choices=LANGUAGES, default="fr")
+    query = models.CharField("recherche", max_length=200)
+    count = models.PositiveIntegerField("nombre de recherches", default=1)
+    first_at = models.DateTimeField("première recherche", auto_now_add=True)
+    last_at = models.DateTimeField("dernière recherche", auto_now=True)
+    dismissed = models.BooleanField("écartée", default=False)
+
+    class Meta:
+        ordering = ["-count", "-last_at"]
+        verbose_name = "recherche sans réponse"
+        verbose_name_plural = "recherches sans réponse"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "service", "language", "query"],
+                name="faq_miss_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.query

@@ -1,0 +1,226 @@
+"""Every write of the FAQ: entries, reviews, votes, unanswered searches, import, reminders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from engagements.csvio import read_csv
+from engagements.organisation.models import Service, Site
+
+from .models import LANGUAGES, Entry, SearchMiss
+from .search import review_cutoff, review_months
+from .text import normalise
+
+IMPORT_COLUMNS = ["site", "service", "question", "answer", "tags", "language"]
+
+
+class FaqError(Exception):
+    """A FAQ change that cannot be made; the message is shown to the agent."""
+
+
+def clean_tags(tags: str) -> str:
+    seen: list[str] = []
+    for tag in tags.replace(";", ",").split(","):
+        tag = tag.strip()
+        if tag and tag.casefold() not in {t.casefold() for t in seen}:
+            seen.append(tag)
+    return ", ".join(seen)
+
+
+def save_entry(entry: Entry, *, actor) -> Entry:
+    """Create or update an entry; writing it counts as a review by its author."""
+    if entry.service_id and entry.site_id and entry.service.site_id != entry.site_id:
+        raise FaqError("Le service choisi n'appartient pas au site choisi.")
+    if entry.service_id:
+        entry.site_id = entry.service.site_id
+    entry.tags = clean_tags(entry.tags)
+    entry.reviewed_on = timezone.localdate()
+    entry.reviewed_by = actor
+    entry.reminded_on = None
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError as exc:
+        raise FaqError("Cette question existe déjà pour ce service et cette langue.") from exc
+    return entry
+
+
+@transaction.atomic
+def mark_reviewed(entry: Entry, *, actor) -> Entry:
+    """The answer was read again and is still right."""
+    entry.reviewed_on = timezone.localdate()
+    entry.reviewed_by = actor
+    entry.reminded_on = None
+    entry.save(update_fields=["reviewed_on", "reviewed_by", "reminded_on", "updated_at"])
+    return entry
+
+
+def vote(entry: Entry, helpful: bool) -> None:
+    """Count one "did this answer help you?" vote (no personal data kept)."""
+    field = "helpful_yes" if helpful else "helpful_no"
+    with transaction.atomic():
+        Entry.objects.filter(pk=entry.pk).update(**{field: F(field) + 1})
+
+
+def log_miss(prefecture, query: str, *, language: str = "fr", service=None) -> None:
+    """Remember a search that found nothing (normalised, so variants add up)."""
+    text = " ".join(normalise(query).split())[:200]
+    if len(text) < 3:
+        return
+    with transaction.atomic():
+        miss = (
+            SearchMiss.objects.select_for_update()
+            .filter(prefecture=prefecture, service=service, language=language, query=text)
+            .first()
+        )
+        if miss is None:
+            try:
+                with transaction.atomic():
+                    SearchMiss.objects.create(
+                        prefecture=prefecture,
+                        service=service,
+                        site=service.site if service else None,
+                        language=language,
+                        query=text,
+                    )
+                return
+            except IntegrityError:
+                miss = SearchMiss.objects.get(
+                    prefecture=prefecture, service=service, language=language, query=text
+                )
+        SearchMiss.objects.filter(pk=miss.pk).update(count=F("count") + 1, last_at=timezone.now())
+
+
+@transaction.atomic
+def dismiss_miss(miss: SearchMiss) -> None:
+    miss.dismissed = True
+    miss.save(update_fields=["dismissed", "last_at"])
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
+    """Import `site,service,question,answer,tags,language` rows; all or nothing.
+
+    Site and service by slug (both empty: the whole prefecture); an existing question (same
+    place and language) is updated. Raises csvio.CsvImportError with the line errors.
+    """
+    table = read_csv(data, required=IMPORT_COLUMNS)
+    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
+    services = {
+        (s.site.slug, s.slug): s
+        for s in Service.objects.filter(site__prefecture=prefecture).select_related("site")
+    }
+    languages = {code: code for code, _ in LANGUAGES}
+    rows = []
+    seen: set[tuple] = set()
+    for row in table:
+        site_slug = row.text("site", max_length=60)
+        service_slug = row.text("service", max_length=60)
+        question = row.text("question", required=True, max_length=300)
+        answer = row.text("answer", required=True, max_length=10000)
+        tags = row.text("tags", max_length=300)
+        language = row.choice("language", languages, required=False) or "fr"
+        site = sites.get(site_slug) if site_slug else None
+        service = None
+        if site_slug and site is None:
+            row.error("site", f"site inconnu dans cette préfecture : « {site_slug} »")
+        if service_slug:
+            if not site_slug:
+                row.error("service", "indiquez aussi le site du service")
+            else:
+                service = services.get((site_slug, service_slug))
+                if service is None and site is not None:
+                    row.error("service", f"service inconnu sur ce site : « {service_slug} »")
+        key = (site_slug, service_slug, language, question)
+        if row.ok and key in seen:
+            row.error("question", "question en double dans le fichier")
+        seen.add(key)
+        if row.ok:
+            rows.append((site, service, question, answer, tags, language))
+    table.raise_errors()
+    result = ImportResult()
+    today = timezone.localdate()
+    with transaction.atomic():
+        for site, service, question, answer, tags, language in rows:
+            entry = Entry.objects.filter(
+                prefecture=prefecture,
+                site=site,
+                service=service,
+                language=language,
+                question=question,
+            ).first()
+            if entry is None:
+                entry = Entry(
+                    prefecture=prefecture,
+                    site=site,
+                    service=service,
+                    language=language,
+                    question=question,
+                )
+                result.created += 1
+            else:
+                result.updated += 1
+            entry.answer = answer
+            entry.tags = clean_tags(tags)
+            entry.reviewed_on = today
+            entry.reviewed_by = actor
+            entry.reminded_on = None
+            entry.save()
+    return result
+
+
+def overdue_filter(today=None) -> Q:
+    """Entries whose last review is older than FAQ_REVIEW_MONTHS."""
+    return Q(reviewed_on__lte=review_cutoff(today or timezone.localdate()))
+
+
+def send_review_reminders() -> int:
+    """Daily: mail each service (or the prefecture) its answers due for review, once."""
+    from engagements.outbox.services import OutboxError, queue_mail
+
+    today = timezone.localdate()
+    due = (
+        Entry.objects.filter(overdue_filter(today), reminded_on__isnull=True)
+        .select_related("prefecture", "service", "site")
+        .order_by("prefecture_id", "service_id", "question")
+    )
+    groups: dict[tuple, list[Entry]] = defaultdict(list)
+    for entry in due:
+        groups[(entry.prefecture_id, entry.service_id)].append(entry)
+    sent = 0
+    for entries in groups.values():
+        first = entries[0]
+        address = (first.service.email if first.service else "") or first.prefecture.email
+        with transaction.atomic():
+            if address:
+                try:
+                    queue_mail(
+                        "faq/mail/review",
+                        {
+                            "prefecture": first.prefecture,
+                            "service": first.service,
+                            "entries": entries,
+                            "months": review_months(),
+                            "site_url": settings.SITE_URL,
+                        },
+                        [address],
+                        prefecture=first.prefecture,
+                        record=first.service,
+                        purpose="faq-review",
+                    )
+                    sent += 1
+                except OutboxError:
+                    pass
+            Entry.objects.filter(pk__in=[e.pk for e in entries]).update(reminded_on=today)
+    return sent

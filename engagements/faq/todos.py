@@ -1,0 +1,35 @@
+"""Agents' home: FAQ answers due for review in the user's scope."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from engagements.navigation import Todo
+
+from .models import Entry
+from .services import overdue_filter
+
+
+def scoped_entries(request):
+    """Entries the user may edit: the whole prefecture (manage) or his services' (work)."""
+    prefecture, access = request.prefecture, request.access
+    qs = Entry.objects.filter(prefecture=prefecture)
+    if access.can(prefecture, "manage"):
+        return qs
+    if not access.can(prefecture, "work"):
+        return qs.none()
+    return access.scope(qs, prefecture).exclude(site__isnull=True, service__isnull=True)
+
+
+def home_items(request) -> list[Todo]:
+    count = scoped_entries(request).filter(overdue_filter()).count()
+    if not count:
+        return []
+    url = reverse("faq:agents-list", args=[request.prefecture.slug]) + "?etat=a-relire"
+    label = ngettext(
+        "%(count)d réponse de la FAQ à relire",
+        "%(count)d réponses de la FAQ à relire",
+        count,
+    ) % {"count": count}
+    return [Todo(label, url, count, "warning", "FAQ")]

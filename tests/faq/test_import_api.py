@@ -1,0 +1,106 @@
+"""Contracts: `import_faq --prefecture SLUG FILE.csv` and `GET /api/v1/prefectures/{slug}/faq`."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from engagements.faq.models import Entry
+from tests.faq.factories import EntryFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "site,service,question,answer,tags,language\n"
+
+
+def _write(tmp_path, text, name="faq.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_import_creates_then_updates_by_question(tmp_path, prefecture, service, capsys):
+    first = _write(
+        tmp_path,
+        HEADER
+        + 'chef-lieu,sejour,Comment renouveler ?,En ligne.,"séjour, ANEF",fr\n'
+        + ",,Horaires ?,9h-16h,,\n"
+        + "chef-lieu,,Parking ?,Gratuit.,accès,en\n",
+    )
+    call_command("import_faq", "--prefecture", "alpha", first)
+    assert Entry.objects.count() == 3
+    entry = Entry.objects.get(question="Comment renouveler ?")
+    assert (entry.service, entry.site, entry.tags, entry.language) == (
+        service,
+        service.site,
+        "séjour, ANEF",
+        "fr",
+    )
+    general = Entry.objects.get(question="Horaires ?")
+    assert (general.site, general.service, general.language) == (None, None, "fr")
+    assert Entry.objects.get(question="Parking ?").site == service.site
+    second = _write(
+        tmp_path,
+        HEADER + "chef-lieu,sejour,Comment renouveler ?,Sur le site de l'ANEF.,,fr\n",
+        "2.csv",
+    )
+    call_command("import_faq", "--prefecture", "alpha", second)
+    entry.refresh_from_db()
+    assert entry.answer == "Sur le site de l'ANEF." and Entry.objects.count() == 3
+    assert "mises à jour : 1" in capsys.readouterr().out
+
+
+def test_import_is_all_or_nothing_with_line_errors(tmp_path, prefecture, service):
+    path = _write(
+        tmp_path,
+        HEADER
+        + "chef-lieu,sejour,Bonne ligne ?,Oui.,,fr\n"
+        + "inconnu,sejour,Site inconnu ?,R.,,fr\n"
+        + "chef-lieu,absent,Service inconnu ?,R.,,fr\n"
+        + "chef-lieu,sejour,,Sans question.,,fr\n"
+        + "chef-lieu,sejour,Langue ?,R.,,de\n",
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("import_faq", "--prefecture", "alpha", path)
+    message = str(error.value)
+    for line in ("ligne 3", "ligne 4", "ligne 5", "ligne 6"):
+        assert line in message
+    assert "« site »" in message and "« service »" in message and "« language »" in message
+    assert not Entry.objects.exists()
+
+
+def test_import_refuses_other_columns_and_unknown_prefecture(tmp_path, prefecture):
+    path = _write(tmp_path, "site,service,question,answer\nx,y,z,w\n")
+    with pytest.raises(CommandError):
+        call_command("import_faq", "--prefecture", "alpha", path)
+    with pytest.raises(CommandError, match="Préfecture inconnue"):
+        call_command("import_faq", "--prefecture", "nulle-part", _write(tmp_path, HEADER))
+
+
+def test_api_contract(client, prefecture, service):
+    for n in range(12):
+        EntryFactory(service=service, question=f"Titre de séjour : cas {n} ?", answer="Réponse.")
+    EntryFactory(prefecture=prefecture, language="en", question="Residence permit renewal?")
+    response = client.get("/api/v1/prefectures/alpha/faq", {"q": "titres de sejour"})
+    assert response.status_code == 200
+    data = response.json()
+    assert len(data) == 10
+    assert set(data[0]) == {"question", "answer", "site", "service", "url"}
+    assert data[0]["site"] == "chef-lieu" and data[0]["service"] == "sejour"
+    assert data[0]["url"].startswith("http") and "/faq/alpha/questions/" in data[0]["url"]
+    english = client.get("/api/v1/prefectures/alpha/faq", {"q": "permits", "lang": "en"}).json()
+    assert english[0] == {
+        "question": "Residence permit renewal?",
+        "answer": "Une réponse claire.",
+        "site": None,
+        "service": None,
+        "url": english[0]["url"],
+    }
+    assert "/en/faq/alpha/questions/" in english[0]["url"]
+    assert client.get("/api/v1/prefectures/alpha/faq").json() == []
+    assert client.get("/api/v1/prefectures/nulle-part/faq", {"q": "x"}).status_code == 404
+
+
+def test_api_is_documented_with_its_404(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/prefectures/{slug}/faq"]["get"]
+    assert {"200", "404"} <= set(operation["responses"])
+    assert {p["name"] for p in operation["parameters"]} == {"slug", "q", "lang"}
