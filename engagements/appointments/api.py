@@ -14,6 +14,9 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
+from pydantic import field_validator
+
+from engagements.outbox.services import OutboxError, validate_address
 
 from . import services
 from .enums import Channel
@@ -62,6 +65,18 @@ class PersonIn(Schema):
     last_name: str = Field(..., min_length=1, max_length=100)
     email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str = Field("", max_length=30)
+
+    @field_validator("email")
+    @classmethod
+    def deliverable(cls, value: str) -> str:
+        # The outbox's check (syntax and IDNA-encodable domain): a 422, never a 500.
+        if value:
+            try:
+                validate_address(value)
+            except OutboxError as error:
+                raise ValueError("Adresse électronique invalide.") from error
+        return value
+
     foreign_number: str = Field("", max_length=20)
     permit_expires_on: date | None = None
 

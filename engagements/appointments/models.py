@@ -307,6 +307,13 @@ class Booking(models.Model):
         self.phone_hash = identity_hash("phone", self.phone_key)
         self.foreign_number_hash = identity_hash("foreign_number", self.foreign_number_key)
 
+    def agent_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "appointments:agents-booking", args=[self.procedure.prefecture.slug, self.pk]
+        )
+
 
 class BookingLog(models.Model):
     """One row per status transition (and notable event) of a booking."""

@@ -35,6 +35,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "Réouverture"
     COMMENT = "comment", "Commentaire interne"
     ACKNOWLEDGED = "acknowledged", "Accusé de réception"
+    DELIVERY_FAILED = "delivery_failed", "Envoi en échec"
     REPLY_RECEIVED = "reply_received", "Nouveau courriel de l'usager"
     DUPLICATE_FLAGGED = "duplicate_flagged", "Doublon possible signalé"
     LINKED = "linked", "Lié à un autre message"

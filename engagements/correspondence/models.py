@@ -199,6 +199,11 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def agent_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("correspondence:agents-detail", args=[self.prefecture.slug, self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status in (Status.NEW, Status.ASSIGNED)
@@ -391,6 +396,8 @@ class Answer(models.Model):
     )
     signatory = models.CharField("signataire", max_length=300, blank=True)
     email_message_id = models.CharField(max_length=300, blank=True)
+    # Set when the answer's e-mail has actually left (outbox's delivery_sent), not before.
+    sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -399,3 +406,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message} — {self.answered_on:%d/%m/%Y}"
+
+    def agent_url(self) -> str:
+        return self.message.agent_url()

@@ -7,7 +7,9 @@ class OutboxConfig(AppConfig):
     verbose_name = "Envois (courriels et SMS)"
 
     def ready(self):
-        from engagements import jobs
+        from engagements import jobs, navigation
+
+        navigation.register_todo("engagements.outbox.todos.home_items")
 
         # Retries and anything whose on-commit job was lost (worker down, crash).
         jobs.register_schedule(

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from engagements.mail import send_templated
 from engagements.organisation.models import Prefecture, Service
+from engagements.outbox import services as outbox
 
 from .enums import (
     COMMENT_TRANSITIONS,
@@ -396,9 +396,18 @@ def invite_after_visit(
             "url": settings.SITE_URL + path,
             "expires_at": invitation.expires_at,
         }
-        transaction.on_commit(
-            lambda: send_templated("surveys/mail/invitation", context, [email], language=language)
-        )
+        try:
+            outbox.queue_mail(
+                "surveys/mail/invitation",
+                context,
+                [email],
+                prefecture=prefecture,
+                record=invitation,
+                purpose="surveys.invitation",
+                language=language,
+            )
+        except outbox.OutboxError as exc:
+            raise SurveyError(str(exc)) from exc
     return invitation
 
 

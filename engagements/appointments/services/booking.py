@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from engagements.outbox.services import OutboxError, validate_address
+
 from .. import notifications
 from ..enums import ACTIVE_STATUSES, TRANSITIONS, BookingStatus, Channel, NoShowPolicy
 from ..models import (
@@ -283,6 +285,13 @@ def book_slot(
         raise BookingError(_("Indiquez au moins un courriel ou un téléphone."), "invalid")
     if online and not person.email:
         raise BookingError(_("Indiquez votre adresse électronique."), "invalid")
+    if person.email:
+        try:
+            validate_address(person.email)
+        except OutboxError as error:
+            raise BookingError(
+                _("Cette adresse électronique n'est pas valide : vérifiez-la."), "invalid"
+            ) from error
     # Fast answer in a rush: a full slot (and no stale hold to free) is refused before the
     # per-person queries. The conditional UPDATE below stays the real guard.
     if slot.booked >= slot.capacity and not release_expired_holds(now=now, slot=slot):
@@ -328,13 +337,9 @@ def book_slot(
                 booking.save()
                 _log(booking, "", booking.status, actor, f"Réservation ({channel})")
                 if online:
-                    transaction.on_commit(
-                        lambda b=booking: notifications.send_booking_mail(b, "hold")
-                    )
+                    notifications.queue_booking_mail(booking, "hold")
                 elif booking.email:
-                    transaction.on_commit(
-                        lambda b=booking: notifications.send_booking_mail(b, "confirmed")
-                    )
+                    notifications.queue_booking_mail(booking, "confirmed")
             return booking
         except BookingError as error:
             # Full: perhaps only because of forgotten holds; free them and try once more.
@@ -369,7 +374,7 @@ def _duplicate(existing: Booking) -> BookingError:
 
 def resend_manage_link(booking: Booking) -> None:
     """Send the existing booking's manage link to its own address (never show it on screen)."""
-    transaction.on_commit(lambda: notifications.send_booking_mail(booking, "reminder_link"))
+    notifications.queue_booking_mail(booking, "reminder_link")
 
 
 def confirm_booking(booking: Booking, *, now: datetime | None = None) -> Booking:
@@ -388,7 +393,7 @@ def confirm_booking(booking: Booking, *, now: datetime | None = None) -> Booking
             _transition(booking, BookingStatus.CONFIRMED, now=now, note="Lien de confirmation")
             booking.hold_expires_at = None
             booking.save(update_fields=["hold_expires_at"])
-            transaction.on_commit(lambda: notifications.send_booking_mail(booking, "confirmed"))
+            notifications.queue_booking_mail(booking, "confirmed")
             return booking
         else:
             raise BookingError(_("Ce rendez-vous ne peut plus être confirmé."), "transition")
@@ -414,7 +419,7 @@ def cancel_booking(
         _transition(booking, new, actor=actor, note=note)
         _free_seat(booking.slot_id)
         template = "cancelled_service" if by_service else "cancelled"
-        transaction.on_commit(lambda: notifications.send_booking_mail(booking, template))
+        notifications.queue_booking_mail(booking, template)
     return booking
 
 
@@ -467,7 +472,7 @@ def reschedule_booking(
             ]
         )
         _log(booking, booking.status, booking.status, actor, "Déplacé")
-        transaction.on_commit(lambda: notifications.send_booking_mail(booking, "moved"))
+        notifications.queue_booking_mail(booking, "moved")
     return booking
 
 

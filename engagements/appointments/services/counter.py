@@ -56,21 +56,19 @@ def record_attendance(
             booking.rebooking_token = new_token()
             booking.rebooking_expires_at = timezone.now() + timedelta(days=REBOOKING_DAYS)
             booking.save(update_fields=["rebooking_token", "rebooking_expires_at"])
-            transaction.on_commit(
-                lambda: notifications.send_booking_mail(
-                    booking,
-                    "late",
-                    {
-                        "rebooking_url": notifications.absolute(
-                            "appointments:rebook",
-                            booking.rebooking_token,
-                            language=booking.language,
-                        )
-                    },
-                )
+            notifications.queue_booking_mail(
+                booking,
+                "late",
+                {
+                    "rebooking_url": notifications.absolute(
+                        "appointments:rebook",
+                        booking.rebooking_token,
+                        language=booking.language,
+                    )
+                },
             )
         if status == BookingStatus.ATTENDED and send_certificate:
-            transaction.on_commit(lambda: send_certificate_mail(booking))
+            queue_certificate_mail(booking)
         if status == BookingStatus.ATTENDED:
             _invite_to_survey(booking)
     return booking
@@ -80,7 +78,7 @@ def _invite_to_survey(booking: Booking) -> None:
     """Issue 6's hook: the after-visit survey, once per booking, when the procedure allows it.
 
     Called inside the transition's transaction: the invitation row rolls back with it and
-    the mail leaves on commit only (invite_after_visit uses on_commit itself).
+    the mail is queued in the same transaction (outbox) and leaves on commit only.
     """
     procedure = booking.procedure
     if not (procedure.survey_invitation and booking.email):
@@ -102,13 +100,13 @@ def _invite_to_survey(booking: Booking) -> None:
         _log(booking, booking.status, booking.status, None, SURVEY_NOTE)
 
 
-def send_certificate_mail(booking: Booking) -> None:
+def queue_certificate_mail(booking: Booking):
     from engagements.pdf import render_pdf
 
     from ..documents import certificate_context
 
     pdf = render_pdf("appointments/pdf/certificate.html", certificate_context(booking))
-    notifications.send_booking_mail(
+    return notifications.queue_booking_mail(
         booking,
         "certificate",
         attachments=[(f"attestation-{booking.reference}.pdf", pdf, "application/pdf")],
@@ -212,7 +210,6 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
             booking.reminder_sms_sent_at = None
             booking.save(update_fields=["reminder_email_sent_at", "reminder_sms_sent_at"])
             _log(booking, booking.status, booking.status, actor, "Créneau déplacé par le service")
-        transaction.on_commit(
-            lambda: [notifications.send_booking_mail(b, "moved") for b in bookings]
-        )
+        for booking in bookings:
+            notifications.queue_booking_mail(booking, "moved")
     return slot
