@@ -20,8 +20,8 @@ from ..models import (
 from .booking import (
     BookingError,
     _log,
-    _transition,
     cancel_booking,
+    change_status,
     logger,
 )
 
@@ -51,7 +51,7 @@ def record_attendance(
             .select_related("procedure__prefecture", "procedure__service__site")
             .get(pk=booking.pk)
         )
-        _transition(booking, status, actor=actor)
+        change_status(booking, status, actor=actor)
         if status == BookingStatus.LATE:
             booking.rebooking_token = new_token()
             booking.rebooking_expires_at = timezone.now() + timedelta(days=REBOOKING_DAYS)

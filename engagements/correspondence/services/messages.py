@@ -11,13 +11,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from engagements import states
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.outbox import services as outbox
 from engagements.workdays import calendar_for
 
 from .. import placeholders
-from ..enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, TemplatePurpose
+from ..enums import (
+    MESSAGE_TRANSITIONS,
+    AnswerChannel,
+    ClosedReason,
+    EventKind,
+    Kind,
+    Status,
+    TemplatePurpose,
+)
 from ..models import (
     Answer,
     Attachment,
@@ -43,32 +52,8 @@ class RegisterError(Exception):
     """A refused operation on the register; the message is shown to the agent as is."""
 
 
-# The state machine: (from, to) pairs that are allowed.
-TRANSITIONS: set[tuple[str, str]] = {
-    (Status.NEW, Status.ASSIGNED),
-    (Status.ASSIGNED, Status.ASSIGNED),  # reassignment
-    (Status.NEW, Status.ANSWERED),
-    (Status.ASSIGNED, Status.ANSWERED),
-    (Status.NEW, Status.CLOSED),
-    (Status.ASSIGNED, Status.CLOSED),
-    (Status.CLOSED, Status.NEW),  # reopen a message closed by mistake
-    # A follow-up answer (the person wrote again): the first answer's date stays, since
-    # the figures measure how long the person waited for a first answer.
-    (Status.ANSWERED, Status.ANSWERED),
-}
-
-
-def _transition(message: Message, to: str, *, actor, kind: str, text: str = "") -> MessageEvent:
-    if (message.status, to) not in TRANSITIONS:
-        raise RegisterError(
-            f"Le message {message.reference} est « {message.get_status_display()} » : "
-            f"il ne peut pas passer à « {Status(to).label} »."
-        )
-    event = MessageEvent(
-        message=message, actor=actor, kind=kind, from_status=message.status, to_status=to, text=text
-    )
-    message.status = to
-    return event
+# Status changes of a message: engagements.states.transition with these (table in enums).
+_MESSAGE = {"table": MESSAGE_TRANSITIONS, "log_model": MessageEvent, "error": RegisterError}
 
 
 def log_event(message: Message, kind: str, *, actor=None, text: str = "") -> MessageEvent:
@@ -307,13 +292,23 @@ def assign_message(message: Message, *, agent, actor) -> Message:
     """Give a message to an agent (new or reassigned)."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(
-            message, Status.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, text=_name(agent)
-        )
-        message.assigned_to = agent
-        message.save(update_fields=["status", "assigned_to", "updated_at"])
-        event.save()
+        _assign(message, agent, actor)
     return message
+
+
+def _assign(message: Message, agent, actor) -> None:
+    message.assigned_to = agent
+    states.transition(
+        message,
+        Status.ASSIGNED,
+        **_MESSAGE,
+        actor=actor,
+        update_fields=["assigned_to"],
+        subject=f"Le message {message.reference}",
+        message=message,
+        kind=EventKind.ASSIGNED,
+        text=_name(agent),
+    )
 
 
 def assign_messages(messages, *, agent, actor) -> int:
@@ -323,12 +318,7 @@ def assign_messages(messages, *, agent, actor) -> int:
         for message in messages.select_for_update().filter(
             status__in=[Status.NEW, Status.ASSIGNED]
         ):
-            event = _transition(
-                message, Status.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, text=_name(agent)
-            )
-            message.assigned_to = agent
-            message.save(update_fields=["status", "assigned_to", "updated_at"])
-            event.save()
+            _assign(message, agent, actor)
             count += 1
     return count
 
@@ -362,24 +352,32 @@ def answer_message(
         raise RegisterError("La date de réponse ne peut pas être dans le futur.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(message, Status.ANSWERED, actor=actor, kind=EventKind.ANSWERED)
+        subject = subject.strip()[:300]
         if message.answered_on is None:
             message.answered_on = answered_on
         if message.assigned_to_id is None:
             message.assigned_to = actor
-        message.save(update_fields=["status", "answered_on", "assigned_to", "updated_at"])
+        states.transition(
+            message,
+            Status.ANSWERED,
+            **_MESSAGE,
+            actor=actor,
+            update_fields=["answered_on", "assigned_to"],
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.ANSWERED,
+            text=f"{AnswerChannel(channel).label} — {subject}",
+        )
         answer = Answer.objects.create(
             message=message,
             channel=channel,
             answered_on=answered_on,
-            subject=subject.strip()[:300],
+            subject=subject,
             text=text,
             template_version=template_version,
             author=actor,
             signatory=_name(actor),
         )
-        event.text = f"{AnswerChannel(channel).label} — {answer.subject}"
-        event.save()
         if send and channel == AnswerChannel.EMAIL:
             try:
                 _queue_answer(answer)
@@ -422,17 +420,19 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
         raise RegisterError("Choisissez un motif de clôture.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(
+        message.closed_reason = reason
+        message.closed_on = timezone.localdate()
+        states.transition(
             message,
             Status.CLOSED,
+            **_MESSAGE,
             actor=actor,
+            update_fields=["closed_reason", "closed_on"],
+            subject=f"Le message {message.reference}",
+            message=message,
             kind=EventKind.CLOSED,
             text=" — ".join(p for p in (ClosedReason(reason).label, note) if p),
         )
-        message.closed_reason = reason
-        message.closed_on = timezone.localdate()
-        message.save(update_fields=["status", "closed_reason", "closed_on", "updated_at"])
-        event.save()
     return message
 
 
@@ -440,16 +440,23 @@ def reopen_message(message: Message, *, actor) -> Message:
     """Reopen a message closed by mistake."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(message, Status.NEW, actor=actor, kind=EventKind.REOPENED)
+        states.check(
+            message, Status.NEW, table=MESSAGE_TRANSITIONS, error=RegisterError,
+            subject=f"Le message {message.reference}",
+        )  # fmt: skip
         message.closed_reason = ""
         message.closed_on = None
         message.duplicate_of = None
-        if message.assigned_to_id:
-            event.to_status = message.status = Status.ASSIGNED
-        message.save(
-            update_fields=["status", "closed_reason", "closed_on", "duplicate_of", "updated_at"]
+        states.transition(
+            message,
+            Status.ASSIGNED if message.assigned_to_id else Status.NEW,
+            **_MESSAGE,
+            actor=actor,
+            update_fields=["closed_reason", "closed_on", "duplicate_of"],
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.REOPENED,
         )
-        event.save()
     return message
 
 
@@ -482,28 +489,21 @@ def merge_duplicate(message: Message, *, original: Message, actor) -> Message:
         raise RegisterError(f"Le message {original.reference} est clos : fusion impossible.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(
-            message,
-            Status.CLOSED,
-            actor=actor,
-            kind=EventKind.MERGED,
-            text=f"Fusionné dans {original.reference}",
-        )
         message.closed_reason = ClosedReason.DUPLICATE
         message.closed_on = timezone.localdate()
         message.duplicate_of = original
         message.suspected_duplicate_of = None
-        message.save(
-            update_fields=[
-                "status",
-                "closed_reason",
-                "closed_on",
-                "duplicate_of",
-                "suspected_duplicate_of",
-                "updated_at",
-            ]
+        states.transition(
+            message,
+            Status.CLOSED,
+            **_MESSAGE,
+            actor=actor,
+            update_fields=["closed_reason", "closed_on", "duplicate_of", "suspected_duplicate_of"],
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.MERGED,
+            text=f"Fusionné dans {original.reference}",
         )
-        event.save()
         message.attachments.update(message=original)
         log_event(
             original,
