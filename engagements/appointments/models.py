@@ -307,12 +307,11 @@ class Booking(models.Model):
         self.phone_hash = identity_hash("phone", self.phone_key)
         self.foreign_number_hash = identity_hash("foreign_number", self.foreign_number_key)
 
-    def agent_url(self) -> str:
+    def agent_url(self, prefecture_slug: str = "") -> str:
         from django.urls import reverse
 
-        return reverse(
-            "appointments:agents-booking", args=[self.procedure.prefecture.slug, self.pk]
-        )
+        slug = prefecture_slug or self.procedure.prefecture.slug
+        return reverse("appointments:agents-booking", args=[slug, self.pk])
 
 
 class BookingLog(models.Model):

@@ -199,10 +199,11 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def agent_url(self) -> str:
+    def agent_url(self, prefecture_slug: str = "") -> str:
         from django.urls import reverse
 
-        return reverse("correspondence:agents-detail", args=[self.prefecture.slug, self.pk])
+        slug = prefecture_slug or self.prefecture.slug
+        return reverse("correspondence:agents-detail", args=[slug, self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -400,6 +401,8 @@ class Answer(models.Model):
     sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    outbox_select_related = ("message",)  # str() shows the message's reference
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = "réponse"
@@ -407,5 +410,8 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{self.message} — {self.answered_on:%d/%m/%Y}"
 
-    def agent_url(self) -> str:
-        return self.message.agent_url()
+    def agent_url(self, prefecture_slug: str = "") -> str:
+        from django.urls import reverse
+
+        slug = prefecture_slug or self.message.prefecture.slug
+        return reverse("correspondence:agents-detail", args=[slug, self.message_id])

@@ -138,3 +138,31 @@ def test_an_unusable_sender_address_still_registers_the_message(prefecture, serv
     assert message.reference
     assert message.events.filter(kind=EventKind.DELIVERY_FAILED).exists()
     assert Delivery.objects.count() == 0
+
+
+def test_contact_form_refuses_an_address_the_mail_server_cannot_take(prefecture, service, client):
+    from tests.correspondence.test_views import contact_data
+
+    url = reverse("correspondence:contact", args=[prefecture.slug])
+    response = client.post(url, contact_data(service, email="rep1@exemple\u0095.fr"))
+    assert response.status_code == 400  # the form again, with its errors
+    assert "adresse de courriel valide" in response.content.decode()
+    assert Message.objects.count() == 0
+
+
+def test_answering_an_unusable_address_explains_and_records_nothing(
+    prefecture, service, quality_lead, client_for
+):
+    message = MessageFactory(service=service, sender_email="rep1@exemple\u0095.fr")
+    response = client_for(quality_lead).post(
+        reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk]),
+        {
+            "channel": AnswerChannel.EMAIL,
+            "answered_on": message.received_on.isoformat(),
+            "subject": "Votre dossier",
+            "text": "Votre dossier est complet.",
+        },
+    )
+    assert response.status_code == 200
+    assert "n&#x27;est pas valide" in response.content.decode()
+    assert Answer.objects.count() == 0
