@@ -333,6 +333,23 @@ class BookingLog(models.Model):
         return f"{self.from_status or '·'} → {self.to_status}"
 
 
+class SlotLog(models.Model):
+    """Who opened, closed, reopened or moved a slot, and when."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="logs")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.note
+
+
 class WaitlistEntry(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="waitlist")
     token = models.CharField(max_length=64, unique=True, default=new_token)

@@ -417,6 +417,19 @@ def test_moving_a_slot_tells_the_people_booked(
     assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
 
 
+def test_slot_changes_record_their_actor(agent):
+    from engagements.appointments.models import SlotLog
+
+    procedure = ProcedureFactory()
+    slot = services.open_slot(procedure, timezone.now() + timedelta(days=3), actor=agent)
+    services.set_slot_blocked(slot, True, actor=agent)
+    services.set_slot_blocked(slot, False, actor=agent)
+    services.move_slot(slot, slot.starts_at + timedelta(hours=1), actor=agent)
+    logs = list(SlotLog.objects.filter(slot=slot).values_list("actor", "note"))
+    assert [actor for actor, _ in logs] == [agent.pk] * 4
+    assert [note.split(" ")[1] for _, note in logs] == ["ouvert", "fermé", "rouvert", "déplacé"]
+
+
 def test_a_failed_sms_is_retried_by_the_outbox(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):

@@ -15,6 +15,7 @@ from ..models import (
     Booking,
     Procedure,
     Slot,
+    SlotLog,
     new_token,
 )
 from .booking import (
@@ -173,12 +174,14 @@ def open_slot(procedure: Procedure, starts_at: datetime, *, actor) -> Slot:
     """Open an extra slot outside the weekly template (a reinforcement, a make-up day)."""
     try:
         with transaction.atomic():
-            return Slot.objects.create(
+            slot = Slot.objects.create(
                 procedure=procedure,
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(minutes=procedure.duration_minutes),
                 capacity=procedure.capacity,
             )
+            SlotLog.objects.create(slot=slot, actor=actor, note="Créneau ouvert")
+            return slot
     except IntegrityError as error:
         raise BookingError("Un créneau existe déjà à cette heure.", "invalid") from error
 
@@ -189,6 +192,8 @@ def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
         slot.blocked = blocked
         slot.save(update_fields=["blocked"])
+        note = "Créneau fermé aux réservations" if blocked else "Créneau rouvert"
+        SlotLog.objects.create(slot=slot, actor=actor, note=note)
     return slot
 
 
@@ -204,6 +209,11 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
                 slot.save(update_fields=["starts_at", "ends_at"])
         except IntegrityError as error:
             raise BookingError(_("Un créneau existe déjà à cette heure."), "invalid") from error
+        SlotLog.objects.create(
+            slot=slot,
+            actor=actor,
+            note=f"Créneau déplacé au {timezone.localtime(new_start):%d/%m/%Y %H:%M}",
+        )
         bookings = list(slot.bookings.filter(status__in=ACTIVE_STATUSES).select_related("slot"))
         for booking in bookings:
             booking.reminder_email_sent_at = None
