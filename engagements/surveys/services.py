@@ -412,7 +412,8 @@ def invite_after_visit(
 ) -> Invitation | None:
     """E-mail a single-use survey link after a visit; None when no campaign is running.
 
-    The address is used for this one message and never stored.
+    The address is used for this one message: it is kept only in the outbox's delivery
+    row, deleted with it (outbox.services.purge_old).
     """
     if service.site.prefecture_id != prefecture.pk:
         raise SurveyError("Ce service n'appartient pas à la préfecture.")

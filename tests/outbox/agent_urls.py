@@ -18,7 +18,7 @@ def failed_delivery(prefecture, record=None, **fields) -> Delivery:
     return Delivery.objects.create(
         prefecture=prefecture,
         kind=Kind.EMAIL,
-        status=Status.FAILED,
+        status=fields.pop("status", Status.FAILED),
         purpose=fields.pop("purpose", "test"),
         to=fields.pop("to", ["camille@exemple.fr"]),
         subject=fields.pop("subject", "Votre demande"),

@@ -76,3 +76,21 @@ def test_resend_from_the_list(
     assert delivery.status == Status.SENT and len(mailoutbox) == 1
     response = client_for(quality_lead).post(url, follow=True)
     assert response.status_code == 404  # no longer failed
+
+
+def test_old_deliveries_are_purged(prefecture):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from engagements.outbox.models import Delivery
+    from engagements.outbox.services import purge_old
+
+    old_failed = failed_delivery(prefecture)
+    recent_failed = failed_delivery(prefecture)
+    old_sent = failed_delivery(prefecture, status=Status.SENT)
+    Delivery.objects.filter(pk__in=[old_failed.pk, old_sent.pk]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    assert purge_old() == 2
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [recent_failed.pk]
