@@ -1,5 +1,6 @@
 """Outgoing mail from templates: `<prefix>_subject.txt`, `<prefix>_body.txt` and, when it
-exists, `<prefix>_body.html`. Send after commit (`transaction.on_commit`) from services."""
+exists, `<prefix>_body.html`. Built here, sent only through the outbox
+(`engagements.outbox.services.queue_mail`)."""
 
 from __future__ import annotations
 
@@ -41,15 +42,3 @@ def build_mail(
     for name, content, mimetype in attachments or []:
         message.attach(name, content, mimetype)
     return message
-
-
-def send_templated(prefix: str, context: dict, to: list[str], **kwargs) -> str:
-    """Build and send; returns the Message-ID (for threading answers with In-Reply-To)."""
-    message = build_mail(prefix, context, to, **kwargs)
-    if "Message-ID" not in message.extra_headers:
-        from email.utils import make_msgid
-
-        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "engagements.test"
-        message.extra_headers["Message-ID"] = make_msgid(domain=domain)
-    message.send()
-    return message.extra_headers["Message-ID"]

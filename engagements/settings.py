@@ -126,14 +126,26 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
         conn_max_age=0 if TESTING else 60,
+        # A connection kept across requests is checked before reuse: after a database
+        # restart the first request reconnects instead of answering 500.
+        conn_health_checks=True,
     )
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # SQLite cannot enforce "nulls not distinct" unique constraints; services check those too.
 SILENCED_SYSTEM_CHECKS = [] if IS_POSTGRES else ["models.W047"]
 if not IS_POSTGRES:
-    # Several processes (web server and job worker) share the demo's SQLite file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several processes (web server and job worker) share the demo's SQLite file: WAL lets
+    # readers and one writer work at once, and a writer waits (busy timeout) instead of
+    # failing with "database is locked"; IMMEDIATE takes the write lock at BEGIN, so a
+    # transaction never fails halfway when it upgrades from reading to writing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,7 +6,6 @@ this file. Back-office URLs start with `agents/` and are named `agents-…`
 from importlib import import_module, util
 
 from django.apps import apps
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -26,8 +25,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(*app_patterns, prefix_default_language=False)
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (attachments) are never served under MEDIA_URL, not even in the demo:
+# only through each app's permission-checked view.

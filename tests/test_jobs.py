@@ -55,6 +55,28 @@ def test_housekeeping_runs_every_registered_purge():
     assert results["clearsessions"] == "ok"
 
 
+def failing_purge() -> int:
+    CALLS.append("failing")
+    raise OSError("disque plein")
+
+
+@pytest.mark.django_db
+def test_one_failing_purge_is_logged_and_the_next_still_runs(caplog, monkeypatch):
+    CALLS.clear()
+    monkeypatch.setattr(
+        housekeeping_jobs,
+        "_TASKS",
+        ["tests.test_jobs.failing_purge", "tests.test_jobs.purge_for_test"],
+    )
+    results = housekeeping_jobs.housekeeping()
+    assert CALLS == ["failing", "purged"]
+    assert results["tests.test_jobs.purge_for_test"] == 3
+    assert results["tests.test_jobs.failing_purge"].startswith("échec : OSError")
+    assert results["clearsessions"] == "ok"
+    failed = [r for r in caplog.records if r.getMessage() == "housekeeping task failed"]
+    assert [r.task for r in failed] == ["tests.test_jobs.failing_purge"]
+
+
 def test_register_schedule_refuses_unknown_types():
     with pytest.raises(ValueError):
         jobs.register_schedule("x", "tests.test_jobs.record_call", schedule_type="weekly")

@@ -2,7 +2,6 @@ import shutil
 import subprocess
 
 import pytest
-from django.core import mail
 
 from engagements.pdf import ForbiddenResource, render_pdf, resolve_resource
 from engagements.qr import qr_svg
@@ -45,16 +44,14 @@ def test_qr_svg_is_inline_svg():
     assert svg.startswith("<svg") and "Donner votre avis" in svg
 
 
-def test_send_templated_renders_subject_text_and_html(tmp_path, settings):
-    from engagements.mail import send_templated
+def test_build_mail_renders_subject_text_and_html(tmp_path, settings):
+    from engagements.mail import build_mail
 
     _template_dir(settings, tmp_path)
     (tmp_path / "hello_subject.txt").write_text("Bonjour\n{{ name }}\n")
     (tmp_path / "hello_body.txt").write_text("Texte pour {{ name }}")
     (tmp_path / "hello_body.html").write_text("<p>HTML pour {{ name }}</p>")
-    message_id = send_templated("hello", {"name": "Alice"}, ["alice@example.test"])
-    sent = mail.outbox[-1]
-    assert sent.subject == "Bonjour Alice"
-    assert sent.body == "Texte pour Alice"
-    assert sent.alternatives[0][0] == "<p>HTML pour Alice</p>"
-    assert sent.extra_headers["Message-ID"] == message_id
+    built = build_mail("hello", {"name": "Alice"}, ["alice@example.test"])
+    assert built.subject == "Bonjour Alice"
+    assert built.body == "Texte pour Alice"
+    assert built.alternatives[0][0] == "<p>HTML pour Alice</p>"

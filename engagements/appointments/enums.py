@@ -16,8 +16,9 @@ class BookingStatus(models.TextChoices):
 # Statuses that occupy a seat in the slot and count for "one booking per person".
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
-# The state machine: from -> allowed targets. Anything else raises.
-TRANSITIONS: dict[str, set[str]] = {
+# The state machine, in the format of every app (engagements/states.py): from -> allowed
+# targets. Anything else raises.
+BOOKING_TRANSITIONS: dict[str, set[str]] = {
     BookingStatus.HELD: {
         BookingStatus.CONFIRMED,
         BookingStatus.EXPIRED,

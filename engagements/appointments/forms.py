@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
 from engagements.forms import DsfrForm, DsfrModelForm
+from engagements.outbox.forms import DeliverableEmailField
 
 from .models import Procedure, ScheduleRule, normalise_phone
 
@@ -47,7 +48,7 @@ class PersonForm(DsfrForm):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    email = forms.EmailField(
+    email = DeliverableEmailField(
         label=_("Adresse électronique"),
         help_text=_(
             "Le lien pour confirmer votre rendez-vous y sera envoyé. Format : nom@exemple.fr"
@@ -107,7 +108,7 @@ class PersonForm(DsfrForm):
 class WaitlistForm(DsfrForm):
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom"), max_length=100)
-    email = forms.EmailField(label=_("Adresse électronique"))
+    email = DeliverableEmailField(label=_("Adresse électronique"))
     altcha = ProofOfWorkField()
 
 

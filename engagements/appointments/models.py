@@ -307,6 +307,12 @@ class Booking(models.Model):
         self.phone_hash = identity_hash("phone", self.phone_key)
         self.foreign_number_hash = identity_hash("foreign_number", self.foreign_number_key)
 
+    def agent_url(self, prefecture_slug: str = "") -> str:
+        from django.urls import reverse
+
+        slug = prefecture_slug or self.procedure.prefecture.slug
+        return reverse("appointments:agents-booking", args=[slug, self.pk])
+
 
 class BookingLog(models.Model):
     """One row per status transition (and notable event) of a booking."""
@@ -325,6 +331,23 @@ class BookingLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '·'} → {self.to_status}"
+
+
+class SlotLog(models.Model):
+    """Who opened, closed, reopened or moved a slot, and when."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="logs")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.note
 
 
 class WaitlistEntry(models.Model):

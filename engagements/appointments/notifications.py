@@ -1,4 +1,5 @@
-"""Mails and SMS to people about their bookings (called from services, after commit)."""
+"""Mails and SMS to people about their bookings, queued in the outbox inside the calling
+service's transaction (delivered after commit, retried, visible on the booking's page)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from engagements.mail import send_templated
-from engagements.sms import send_sms
+from engagements.outbox import services as outbox
 
 
 def absolute(name: str, *args, language: str = "fr") -> str:
@@ -38,20 +38,29 @@ def booking_context(booking) -> dict:
     }
 
 
-def send_booking_mail(booking, template: str, extra: dict | None = None, **kwargs) -> None:
+def purpose(template: str) -> str:
+    return f"appointments.{template}"
+
+
+def queue_booking_mail(booking, template: str, extra: dict | None = None, **kwargs):
+    """Queue `appointments/mail/<template>` to the person; None without an address."""
     if not booking.email:
-        return
+        return None
     context = booking_context(booking) | (extra or {})
-    send_templated(
+    return outbox.queue_mail(
         f"appointments/mail/{template}",
         context,
         [booking.email],
+        prefecture=booking.procedure.prefecture,
+        record=booking,
+        purpose=purpose(template),
         language=booking.language,
         **kwargs,
     )
 
 
-def send_reminder_sms(booking) -> None:
+def queue_reminder_sms(booking, *, now=None):
+    """Queue the day-before SMS (held by the outbox's quiet hours, 20:00–09:00)."""
     # The short link fits in one SMS; it leads to the day-before confirmation (with its
     # cancel link) when the no-show policy requires it, else to the booking page.
     url = absolute("appointments:short", booking.short_code, language=booking.language)
@@ -71,16 +80,23 @@ def send_reminder_sms(booking) -> None:
             "ref": booking.reference,
             "url": url,
         }
-    send_sms(booking.phone, text)
+    return outbox.queue_sms(
+        booking.phone,
+        text,
+        prefecture=booking.procedure.prefecture,
+        record=booking,
+        purpose=purpose("reminder_sms"),
+        now=now,
+    )
 
 
-def send_waitlist_offer(entry) -> None:
+def queue_waitlist_offer(entry):
     lang = entry.language
     slot = entry.offered_slot
     with translation.override(lang):
         when = formats.date_format(timezone.localtime(slot.starts_at), "l j F Y, H:i")
         expires = formats.date_format(timezone.localtime(entry.offer_expires_at), "l j F, H:i")
-    send_templated(
+    return outbox.queue_mail(
         "appointments/mail/offer",
         {
             "entry": entry,
@@ -92,5 +108,8 @@ def send_waitlist_offer(entry) -> None:
             "offer_url": absolute("appointments:offer", entry.token, language=lang),
         },
         [entry.email],
+        prefecture=entry.procedure.prefecture,
+        record=entry,
+        purpose=purpose("offer"),
         language=lang,
     )

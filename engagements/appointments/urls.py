@@ -54,6 +54,11 @@ agents_urlpatterns = [
     path(f"{A}/reservations/<int:pk>/", agents.booking_detail, name="agents-booking"),
     path(f"{A}/reservations/<int:pk>/statut/", agents.booking_status, name="agents-booking-status"),
     path(
+        f"{A}/reservations/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
+        agents.resend,
+        name="agents-resend",
+    ),
+    path(
         f"{A}/reservations/<int:pk>/attestation.pdf",
         agents.certificate,
         name="agents-certificate",

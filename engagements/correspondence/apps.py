@@ -10,6 +10,12 @@ class CorrespondenceConfig(AppConfig):
     def ready(self):
         from engagements import jobs, navigation
         from engagements.organisation.jobs import register_housekeeping
+        from engagements.outbox import signals
+
+        from . import receivers
+
+        signals.delivery_sent.connect(receivers.on_sent, dispatch_uid="correspondence-sent")
+        signals.delivery_failed.connect(receivers.on_failed, dispatch_uid="correspondence-failed")
 
         jobs.register_schedule(
             "correspondence-fetch-mail",

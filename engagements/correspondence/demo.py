@@ -246,6 +246,9 @@ def seed(ctx) -> None:
                 assigned_to=agent if status in (Status.ASSIGNED, Status.ANSWERED) else None,
             )
         )
+        # The demo's past acknowledgements went out on the day (never queued again).
+        if messages[-1].sender_email:
+            messages[-1].acknowledged_at = _at_noon(received)
     Message.objects.bulk_create(messages, batch_size=500)
     for year, last in counters.items():
         ReferenceCounter.objects.create(prefecture=prefecture, year=year, last=last)
@@ -272,6 +275,7 @@ def seed(ctx) -> None:
                     text="Madame, Monsieur,\n\nVoici la réponse à votre demande.",
                     author=agent,
                     signatory=agent.get_full_name(),
+                    sent_at=_at_noon(message.answered_on) if message.sender_email else None,
                 )
             )
         elif message.status == Status.CLOSED:
@@ -335,3 +339,11 @@ def _seed_templates(ctx, quality) -> None:
         author=ctx.users["clu"],
         text="Préciser à qui envoyer les pièces (adresse ou courriel du service).",
     )
+
+
+def _at_noon(day):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))

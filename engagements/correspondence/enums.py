@@ -19,6 +19,19 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Clos sans réponse"
 
 
+# The state machines, one format for every app (engagements/states.py): from -> targets.
+MESSAGE_TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED},
+    # Reassignment stays "assigned".
+    Status.ASSIGNED: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED},
+    # Reopen a message closed by mistake (back to its agent when it had one).
+    Status.CLOSED: {Status.NEW, Status.ASSIGNED},
+    # A follow-up answer (the person wrote again): the first answer's date stays, since
+    # the figures measure how long the person waited for a first answer.
+    Status.ANSWERED: {Status.ANSWERED},
+}
+
+
 class ClosedReason(models.TextChoices):
     DUPLICATE = "duplicate", "Doublon"
     SPAM = "spam", "Indésirable"
@@ -35,6 +48,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "Réouverture"
     COMMENT = "comment", "Commentaire interne"
     ACKNOWLEDGED = "acknowledged", "Accusé de réception"
+    DELIVERY_FAILED = "delivery_failed", "Envoi en échec"
     REPLY_RECEIVED = "reply_received", "Nouveau courriel de l'usager"
     DUPLICATE_FLAGGED = "duplicate_flagged", "Doublon possible signalé"
     LINKED = "linked", "Lié à un autre message"
@@ -63,6 +77,13 @@ class VersionStatus(models.TextChoices):
     SUBMITTED = "submitted", "Soumis au CLU"
     PUBLISHED = "published", "Publié"
     ARCHIVED = "archived", "Archivé"
+
+
+VERSION_TRANSITIONS: dict[str, set[str]] = {
+    VersionStatus.DRAFT: {VersionStatus.SUBMITTED},
+    VersionStatus.SUBMITTED: {VersionStatus.DRAFT, VersionStatus.PUBLISHED},  # or withdrawn
+    VersionStatus.PUBLISHED: {VersionStatus.ARCHIVED},
+}
 
 
 class IngestOutcome(models.TextChoices):

@@ -11,6 +11,7 @@ from engagements.antibot import ProofOfWorkField
 from engagements.forms import DsfrForm, DsfrModelForm
 from engagements.organisation.enums import Channel, RoleKind
 from engagements.organisation.models import Service, Site
+from engagements.outbox.forms import DeliverableEmailField
 
 from .enums import AnswerChannel, ClosedReason, Kind, Status, TemplatePurpose
 from .models import RegisterSettings, Topic
@@ -81,7 +82,7 @@ class ContactForm(DsfrForm):
         initial=Kind.INFORMATION,
     )
     name = forms.CharField(label=_("Nom et prénom"), max_length=200)
-    email = forms.EmailField(
+    email = DeliverableEmailField(
         label=_("Adresse électronique"),
         help_text=_("Nous y envoyons l'accusé de réception et la réponse. Format : nom@domaine.fr"),
     )
@@ -152,7 +153,7 @@ class EntryForm(DsfrForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Telle qu'elle figurera sur la fenêtre de l'enveloppe.",
     )
-    sender_email = forms.EmailField(label="Courriel", required=False)
+    sender_email = DeliverableEmailField(label="Courriel", required=False)
     sender_phone = forms.CharField(label="Téléphone", max_length=40, required=False)
     subject = forms.CharField(label="Objet", max_length=300)
     body = forms.CharField(

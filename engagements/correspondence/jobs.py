@@ -3,11 +3,8 @@
 
 def fetch_mail() -> dict:
     from .services.ingestion import ingest_all_mailboxes
-    from .services.messages import resend_missing_acknowledgements
 
-    results = ingest_all_mailboxes()
-    results["accusés de réception renvoyés"] = str(resend_missing_acknowledgements())
-    return results
+    return ingest_all_mailboxes()
 
 
 def due_alerts() -> int:

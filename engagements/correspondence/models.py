@@ -209,6 +209,12 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def agent_url(self, prefecture_slug: str = "") -> str:
+        from django.urls import reverse
+
+        slug = prefecture_slug or self.prefecture.slug
+        return reverse("correspondence:agents-detail", args=[slug, self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status in (Status.NEW, Status.ASSIGNED)
@@ -445,7 +451,11 @@ class Answer(models.Model):
     )
     signatory = models.CharField("signataire", max_length=300, blank=True)
     email_message_id = models.CharField(max_length=300, blank=True)
+    # Set when the answer's e-mail has actually left (outbox's delivery_sent), not before.
+    sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    outbox_select_related = ("message",)  # str() shows the message's reference
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -453,3 +463,9 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message} — {self.answered_on:%d/%m/%Y}"
+
+    def agent_url(self, prefecture_slug: str = "") -> str:
+        from django.urls import reverse
+
+        slug = prefecture_slug or self.message.prefecture.slug
+        return reverse("correspondence:agents-detail", args=[slug, self.message_id])

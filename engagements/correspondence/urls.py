@@ -26,6 +26,11 @@ agents_urlpatterns = [
     path(f"{P}/<int:pk>/rouvrir/", agents.reopen, name="agents-reopen"),
     path(f"{P}/<int:pk>/commenter/", agents.comment, name="agents-comment"),
     path(f"{P}/<int:pk>/doublon/", agents.duplicate, name="agents-duplicate"),
+    path(
+        f"{P}/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
+        agents.resend,
+        name="agents-resend",
+    ),
     path(f"{P}/<int:pk>/accuse-reception.pdf", agents.ack_letter, name="agents-ack-letter"),
     path(f"{P}/reponses/<int:answer_pk>/courrier.pdf", agents.answer_pdf, name="agents-answer-pdf"),
     path(f"{P}/pieces/<int:attachment_pk>/", agents.attachment, name="agents-attachment"),

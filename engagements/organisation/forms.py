@@ -1,6 +1,7 @@
 from django import forms
 
 from engagements.forms import DsfrForm, DsfrModelForm
+from engagements.outbox.forms import DeliverableEmailField
 
 from .enums import REFERENTIAL_MODULES, Indicator, Weekday
 from .models import Closure, Prefecture, Service, Site
@@ -11,6 +12,7 @@ class PrefectureSettingsForm(DsfrModelForm):
 
     class Meta:
         model = Prefecture
+        field_classes = {"email": DeliverableEmailField}
         fields = [
             "name",
             "street",
@@ -39,6 +41,7 @@ class SiteForm(DsfrModelForm):
 
     class Meta:
         model = Site
+        field_classes = {"email": DeliverableEmailField}
         fields = [
             "name",
             "slug",
@@ -63,6 +66,7 @@ class SiteForm(DsfrModelForm):
 class ServiceForm(DsfrModelForm):
     class Meta:
         model = Service
+        field_classes = {"email": DeliverableEmailField}
         fields = ["site", "name", "slug", "description", "email", "phone", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

@@ -15,13 +15,21 @@ def register_housekeeping(func_path: str) -> None:
 
 
 def housekeeping() -> dict[str, object]:
-    """Run every registered purge and clear expired sessions; returns what each did."""
+    """Run every registered purge and clear expired sessions; returns what each did.
+
+    Each task runs on its own: one that fails is logged (and reported as "échec : …") and
+    the next still runs; a failed purge is retried at the next daily run."""
     from django.utils.module_loading import import_string
 
     results: dict[str, object] = {}
-    call_command("clearsessions")
-    results["clearsessions"] = "ok"
-    for path in _TASKS:
-        results[path] = import_string(path)()
-        logger.info("housekeeping", extra={"task": path, "result": str(results[path])})
+    for path, func in [("clearsessions", lambda: call_command("clearsessions") or "ok")] + [
+        (path, lambda path=path: import_string(path)()) for path in _TASKS
+    ]:
+        try:
+            results[path] = func()
+        except Exception as exc:  # noqa: BLE001 - one purge's failure must not stop the others
+            logger.exception("housekeeping task failed", extra={"task": path})
+            results[path] = f"échec : {type(exc).__name__}: {exc}"
+        else:
+            logger.info("housekeeping", extra={"task": path, "result": str(results[path])})
     return results

@@ -7,7 +7,11 @@ class OutboxConfig(AppConfig):
     verbose_name = "Envois (courriels et SMS)"
 
     def ready(self):
-        from engagements import jobs
+        from engagements import jobs, navigation
+        from engagements.organisation.jobs import register_housekeeping
+
+        navigation.register_todo("engagements.outbox.todos.home_items")
+        register_housekeeping("engagements.outbox.services.purge_old")
 
         # Retries and anything whose on-commit job was lost (worker down, crash).
         jobs.register_schedule(

@@ -63,6 +63,13 @@ class Delivery(models.Model):
     def failed(self) -> bool:
         return self.status == Status.FAILED
 
+    @property
+    def plain_error(self) -> str:
+        """The last error in plain French, for agents."""
+        from .queries import explain
+
+        return explain(self.last_error)
+
 
 class Attachment(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attachments")

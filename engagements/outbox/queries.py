@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .enums import Status
 from .models import Delivery
@@ -15,6 +15,18 @@ def deliveries_for(record) -> QuerySet[Delivery]:
     return Delivery.objects.filter(record_type=record_type, record_id=record.pk)
 
 
+def deliveries_for_all(records) -> QuerySet[Delivery]:
+    """Every delivery of several records (of any models) in one query, newest first."""
+    condition = Q(pk__in=[])
+    by_type: dict = {}
+    for record in records:
+        record_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
+        by_type.setdefault(record_type, []).append(record.pk)
+    for record_type, ids in by_type.items():
+        condition |= Q(record_type=record_type, record_id__in=ids)
+    return Delivery.objects.filter(condition)
+
+
 def failed_for(prefecture) -> QuerySet[Delivery]:
     """Deliveries of a prefecture that gave up (shown on the référent's home)."""
     return Delivery.objects.filter(prefecture=prefecture, status=Status.FAILED)
@@ -24,3 +36,35 @@ def status_of(record, purpose: str) -> str | None:
     """The latest delivery status for a record and purpose (None when nothing was queued)."""
     latest = deliveries_for(record).filter(purpose=purpose).values_list("status", flat=True)
     return latest.first()
+
+
+# Technical errors as an agent can act on them (the raw text stays in the admin).
+_PLAIN_ERRORS = [
+    (
+        ("SMTPRecipientsRefused", "Recipient address rejected", "User unknown"),
+        "Le serveur de messagerie a refusé l'adresse du destinataire : vérifiez-la.",
+    ),
+    (
+        ("UnicodeError", "UnicodeEncodeError", "idna", "ValueError"),
+        "L'adresse du destinataire ne peut pas être utilisée (caractères non valides).",
+    ),
+    (
+        ("ConnectionRefused", "Connection refused", "timed out", "TimeoutError", "OSError"),
+        "Le serveur de messagerie était injoignable à chaque tentative.",
+    ),
+    (
+        ("SMTPAuthenticationError", "SMTPSenderRefused"),
+        "Le serveur de messagerie a refusé l'expéditeur : prévenez l'administrateur.",
+    ),
+    (("SmsError", "SMS gateway"), "La passerelle SMS n'a pas accepté le message."),
+]
+
+
+def explain(error: str) -> str:
+    """A delivery's last error in plain French."""
+    if not error:
+        return ""
+    for needles, text in _PLAIN_ERRORS:
+        if any(needle.lower() in error.lower() for needle in needles):
+            return text
+    return "L'envoi n'a pas abouti après plusieurs tentatives."

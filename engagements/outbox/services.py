@@ -295,3 +295,20 @@ def resend(delivery: Delivery, *, actor) -> Delivery:
         jobs.enqueue("engagements.outbox.services.deliver", delivery.pk)
     delivery.refresh_from_db()
     return delivery
+
+
+# Deliveries hold addresses and texts: kept long enough to show on their record, then gone.
+SENT_RETENTION = timedelta(days=90)
+FAILED_RETENTION = timedelta(days=365)
+
+
+def purge_old(*, now: datetime | None = None) -> int:
+    """Daily housekeeping: delete sent deliveries after 90 days, failed ones after a year."""
+    now = now or timezone.now()
+    deleted, _ = Delivery.objects.filter(
+        status=Status.SENT, created_at__lt=now - SENT_RETENTION
+    ).delete()
+    failed, _ = Delivery.objects.filter(
+        status=Status.FAILED, created_at__lt=now - FAILED_RETENTION
+    ).delete()
+    return deleted + failed

@@ -51,6 +51,7 @@ class CommentStatus(models.TextChoices):
     HIDDEN = "hidden", "Écarté"
 
 
+# State machines, in the format of every app (engagements/states.py): from -> targets.
 # Comment review: pending → published | hidden; a published comment can still be hidden.
 COMMENT_TRANSITIONS = {
     CommentStatus.PENDING: {CommentStatus.PUBLISHED, CommentStatus.HIDDEN},
@@ -91,6 +92,12 @@ CHECK_TRANSITIONS = {
 class ActionStatus(models.TextChoices):
     OPEN = "open", "À mener"
     DONE = "done", "Terminée"
+
+
+ACTION_TRANSITIONS = {
+    ActionStatus.OPEN: {ActionStatus.DONE},
+    ActionStatus.DONE: set(),
+}
 
 
 # Labels shown to the public, translated with Django i18n (the questions come from the DB).

@@ -402,3 +402,24 @@ class FollowUpAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChangeLog(models.Model):
+    """Who changed what in the surveys' set-up (questions, languages, copies, campaigns,
+    follow-up actions): every service taking an actor writes one row."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField("modification", max_length=300)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "journal des modifications"
+
+    def __str__(self) -> str:
+        return self.action

@@ -7,15 +7,19 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from engagements import states
 from engagements.organisation.models import Prefecture, Service
 
-from .enums import CHECK_TRANSITIONS, ActionStatus, CheckStatus
-from .models import CheckLog, CheckResult, FollowUpAction, Grid, MysteryCheck
+from .enums import ACTION_TRANSITIONS, CHECK_TRANSITIONS, ActionStatus, CheckStatus
+from .models import ChangeLog, CheckLog, CheckResult, FollowUpAction, Grid, MysteryCheck
 from .queries import check_score
 
 
 class MysteryCheckError(Exception):
     """A refusal with a French message that can be shown to the user."""
+
+
+_CHECK_RULES = {"table": CHECK_TRANSITIONS, "subject": "Ce contrôle", "error": MysteryCheckError}
 
 
 def plan_check(
@@ -44,16 +48,6 @@ def plan_check(
     return check
 
 
-def _transition(check: MysteryCheck, to: str, *, actor) -> None:
-    if to not in CHECK_TRANSITIONS[CheckStatus(check.status)]:
-        raise MysteryCheckError(
-            f"Un contrôle « {check.get_status_display()} » ne peut pas passer à "
-            f"« {CheckStatus(to).label} »."
-        )
-    CheckLog.objects.create(check_run=check, from_status=check.status, to_status=to, actor=actor)
-    check.status = to
-
-
 def record_check(
     check: MysteryCheck, *, actor, results: dict[int, tuple[bool | None, str]]
 ) -> MysteryCheck:
@@ -65,7 +59,7 @@ def record_check(
         raise MysteryCheckError("Au moins un critère doit être évalué.")
     with transaction.atomic():
         check = MysteryCheck.objects.select_for_update().get(pk=check.pk)
-        _transition(check, CheckStatus.DONE, actor=actor)
+        states.check(check, CheckStatus.DONE, **_CHECK_RULES)
         CheckResult.objects.bulk_create(
             CheckResult(check_run=check, criterion=criteria[pk], passed=passed, note=note[:500])
             for pk, (passed, note) in results.items()
@@ -73,7 +67,15 @@ def record_check(
         check.performed_at = timezone.now()
         check.performed_by = actor
         check.score = check_score(check)
-        check.save(update_fields=["status", "performed_at", "performed_by", "score"])
+        states.transition(
+            check,
+            CheckStatus.DONE,
+            **_CHECK_RULES,
+            actor=actor,
+            log_model=CheckLog,
+            update_fields=["performed_at", "performed_by", "score"],
+            check_run=check,
+        )
     return check
 
 
@@ -81,8 +83,14 @@ def cancel_check(check: MysteryCheck, *, actor) -> MysteryCheck:
     """Cancel a planned check."""
     with transaction.atomic():
         check = MysteryCheck.objects.select_for_update().get(pk=check.pk)
-        _transition(check, CheckStatus.CANCELLED, actor=actor)
-        check.save(update_fields=["status"])
+        states.transition(
+            check,
+            CheckStatus.CANCELLED,
+            **_CHECK_RULES,
+            actor=actor,
+            log_model=CheckLog,
+            check_run=check,
+        )
     return check
 
 
@@ -94,21 +102,37 @@ def create_action(result: CheckResult, *, actor, title: str) -> FollowUpAction:
         raise MysteryCheckError("Une action existe déjà pour ce critère.")
     title = title.strip() or f"Améliorer : {result.criterion.label}"
     with transaction.atomic():
-        return FollowUpAction.objects.create(
+        action = FollowUpAction.objects.create(
             prefecture=result.check_run.prefecture,
             service=result.check_run.service,
             result=result,
             title=title[:300],
             created_by=actor,
         )
+        ChangeLog.objects.create(
+            prefecture=action.prefecture,
+            actor=actor,
+            action=f"Action créée : {action.title}"[:300],
+            to_status=action.status,
+        )
+    return action
 
 
 def complete_action(action: FollowUpAction, *, actor) -> FollowUpAction:
     """Mark an improvement action done (open → done; done is final)."""
-    changed = FollowUpAction.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
-        status=ActionStatus.DONE
-    )
-    if changed != 1:
-        raise MysteryCheckError("Cette action est déjà terminée.")
-    action.refresh_from_db(fields=["status"])
+    with transaction.atomic():
+        action = FollowUpAction.objects.select_for_update().get(pk=action.pk)
+        if action.status == ActionStatus.DONE:
+            raise MysteryCheckError("Cette action est déjà terminée.")
+        states.transition(
+            action,
+            ActionStatus.DONE,
+            table=ACTION_TRANSITIONS,
+            actor=actor,
+            log_model=ChangeLog,
+            subject="Cette action",
+            error=MysteryCheckError,
+            prefecture=action.prefecture,
+            action=f"Action terminée : {action.title}"[:300],
+        )
     return action

@@ -16,9 +16,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from engagements import states
 from engagements.csvio import CsvImportError, LineError, read_csv
-from engagements.mail import send_templated
 from engagements.organisation.models import Prefecture, Service
+from engagements.outbox import services as outbox
 
 from .enums import (
     COMMENT_TRANSITIONS,
@@ -32,6 +33,7 @@ from .enums import (
 from .models import (
     Answer,
     Campaign,
+    ChangeLog,
     Comment,
     CommentLog,
     Invitation,
@@ -48,6 +50,11 @@ COMMENT_RETENTION = timedelta(days=3 * 365)
 
 class SurveyError(Exception):
     """A refusal with a French message that can be shown to the user."""
+
+
+def log_change(prefecture, actor, action: str) -> ChangeLog:
+    """The row every service taking an actor writes (who changed what, when)."""
+    return ChangeLog.objects.create(prefecture=prefecture, actor=actor, action=action[:300])
 
 
 # Personal data detectors ---------------------------------------------------------------
@@ -174,14 +181,17 @@ def enter_coupon(
         )
     text_question = campaign.questionnaire.questions.filter(kind=QuestionKind.TEXT).first()
     try:
-        return submit_response(
-            campaign,
-            service=service,
-            channel=Channel.PAPER,
-            values=values,
-            comments={text_question: comment} if comment else None,
-            serial=serial,
-        )
+        with transaction.atomic():
+            response = submit_response(
+                campaign,
+                service=service,
+                channel=Channel.PAPER,
+                values=values,
+                comments={text_question: comment} if comment else None,
+                serial=serial,
+            )
+            log_change(campaign.prefecture, actor, f"Coupon n° {serial} saisi ({campaign.name})")
+        return response
     except IntegrityError as exc:
         # Two agents typing the same coupon at once: the constraint decides.
         raise SurveyError(
@@ -260,20 +270,23 @@ def review_comment(comment: Comment, *, actor, status: str, tags: list[str]) -> 
         raise SurveyError("Thème inconnu.")
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        if status != comment.status and status not in COMMENT_TRANSITIONS[comment.status]:
-            raise SurveyError(
-                f"Un commentaire « {comment.get_status_display()} » ne peut pas passer à "
-                f"« {CommentStatus(status).label} »."
-            )
-        previous = comment.status
-        comment.status = status
         comment.tags = tags
         comment.reviewed_by = actor
         comment.reviewed_at = timezone.now()
-        comment.save(update_fields=["status", "tags", "reviewed_by", "reviewed_at"])
-        if previous != status:
-            CommentLog.objects.create(
-                comment=comment, from_status=previous, to_status=status, actor=actor
+        reviewed = ["tags", "reviewed_by", "reviewed_at"]
+        if status == comment.status:  # themes changed only: no status change to log
+            comment.save(update_fields=reviewed)
+        else:
+            states.transition(
+                comment,
+                status,
+                table=COMMENT_TRANSITIONS,
+                actor=actor,
+                log_model=CommentLog,
+                update_fields=reviewed,
+                subject="Ce commentaire",
+                error=SurveyError,
+                comment=comment,
             )
     return comment
 
@@ -290,7 +303,14 @@ def save_question(question: Question, *, actor) -> Question:
         )
     question.full_clean()
     with transaction.atomic():
+        created = question.pk is None
         question.save()
+        log_change(
+            question.questionnaire.prefecture,
+            actor,
+            f"Question {question.code} {'ajoutée' if created else 'modifiée'} "
+            f"({question.questionnaire.name})",
+        )
     return question
 
 
@@ -301,8 +321,14 @@ def set_languages(questionnaire: Questionnaire, languages: list[str], *, actor) 
             "Ce questionnaire a déjà des réponses : il ne peut plus être modifié. "
             "Faites-en une copie."
         )
-    questionnaire.extra_languages = languages
-    questionnaire.save(update_fields=["extra_languages"])
+    with transaction.atomic():
+        questionnaire.extra_languages = languages
+        questionnaire.save(update_fields=["extra_languages"])
+        log_change(
+            questionnaire.prefecture,
+            actor,
+            f"Langues de {questionnaire.name} : {', '.join(languages) or 'français et anglais'}",
+        )
     return questionnaire
 
 
@@ -310,7 +336,13 @@ def delete_question(question: Question, *, actor) -> None:
     """Remove a question from a questionnaire without answers."""
     if question.questionnaire.has_answers():
         raise SurveyError("Ce questionnaire a déjà des réponses : il ne peut plus être modifié.")
-    question.delete()
+    with transaction.atomic():
+        log_change(
+            question.questionnaire.prefecture,
+            actor,
+            f"Question {question.code} supprimée ({question.questionnaire.name})",
+        )
+        question.delete()
 
 
 @transaction.atomic
@@ -335,6 +367,7 @@ def copy_questionnaire(questionnaire: Questionnaire, *, actor, name: str = "") -
         )
         for q in questionnaire.questions.all()
     )
+    log_change(copy.prefecture, actor, f"{copy.name} : copie de {questionnaire.name}")
     return copy
 
 
@@ -344,8 +377,14 @@ def save_campaign(campaign: Campaign, services: list[Service], *, actor) -> Camp
     if any(s.site.prefecture_id != campaign.prefecture_id for s in services):
         raise SurveyError("Un service choisi n'appartient pas à la préfecture.")
     with transaction.atomic():
+        created = campaign.pk is None
         campaign.save()
         campaign.services.set(services)
+        log_change(
+            campaign.prefecture,
+            actor,
+            f"Campagne {campaign.name} {'créée' if created else 'modifiée'}",
+        )
     return campaign
 
 
@@ -373,7 +412,8 @@ def invite_after_visit(
 ) -> Invitation | None:
     """E-mail a single-use survey link after a visit; None when no campaign is running.
 
-    The address is used for this one message and never stored.
+    The address is used for this one message: it is kept only in the outbox's delivery
+    row, deleted with it (outbox.services.purge_old).
     """
     if service.site.prefecture_id != prefecture.pk:
         raise SurveyError("Ce service n'appartient pas à la préfecture.")
@@ -396,9 +436,18 @@ def invite_after_visit(
             "url": settings.SITE_URL + path,
             "expires_at": invitation.expires_at,
         }
-        transaction.on_commit(
-            lambda: send_templated("surveys/mail/invitation", context, [email], language=language)
-        )
+        try:
+            outbox.queue_mail(
+                "surveys/mail/invitation",
+                context,
+                [email],
+                prefecture=prefecture,
+                record=invitation,
+                purpose="surveys.invitation",
+                language=language,
+            )
+        except outbox.OutboxError as exc:
+            raise SurveyError(str(exc)) from exc
     return invitation
 
 

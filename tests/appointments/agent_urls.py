@@ -1,6 +1,7 @@
 """Sample URL arguments for every agent URL of the appointments app."""
 
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from tests.outbox.agent_urls import failed_delivery
 
 
 def cases(prefecture, site, service) -> dict[str, dict]:
@@ -24,6 +25,10 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "appointments:agents-slot-new": {"procedure_pk": procedure.pk},
         "appointments:agents-slot-block": {"pk": slot.pk},
         "appointments:agents-booking": {"pk": booking.pk},
+        "appointments:agents-resend": {
+            "pk": booking.pk,
+            "delivery_pk": failed_delivery(prefecture, record=booking).pk,
+        },
         "appointments:agents-booking-status": {"pk": booking.pk},
         "appointments:agents-certificate": {"pk": booking.pk},
         "appointments:agents-checkin": {"reference": booking.reference},

@@ -126,10 +126,15 @@ def test_the_same_person_twice_at_once_gets_one_booking():
 def test_two_reminder_sweeps_at_once_send_each_reminder_once(settings, tmp_path, mailoutbox):
     require_postgres()
     settings.SMS_LOG_PATH = tmp_path / "sms.log"
-    start = timezone.now() + timedelta(hours=20)
+    # A sweep at 14:00 (in the past: the queued SMS is due at once), bookings the next day.
+    local = timezone.localtime()
+    afternoon = local.replace(hour=14, minute=0, second=0, microsecond=0)
+    if afternoon > local:
+        afternoon -= timedelta(days=1)
+    start = afternoon + timedelta(hours=20)
     for i in range(15):
         BookingFactory(slot=SlotFactory(starts_at=start + timedelta(minutes=15 * i)))
-    results = _run_in_threads(2, lambda index: services.send_reminders())
+    results = _run_in_threads(2, lambda index: services.send_reminders(now=afternoon))
     assert sum(r["email"] for r in results) == 15
     assert sum(r["sms"] for r in results) == 15
     assert len(mailoutbox) == 15

@@ -226,17 +226,23 @@ def test_attendance_certificate_is_mailed_as_pdf(
     assert mimetype == "application/pdf" and content.startswith(b"%PDF")
 
 
-def test_reminders_are_sent_once_at_d_minus_2_and_sms_at_d_minus_1(settings, tmp_path, mailoutbox):
+def test_reminders_are_sent_once_at_d_minus_2_and_sms_at_d_minus_1(
+    settings, tmp_path, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.SMS_LOG_PATH = tmp_path / "sms.log"
     start = timezone.make_aware(timezone.datetime(2026, 12, 10, 10, 0))
     booking = BookingFactory(slot__starts_at=start, phone="06 00 00 00 01")
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 7, 9, 0))):
         assert services.send_reminders() == {"email": 0, "sms": 0}
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 8, 9, 0))):
-        assert services.send_reminders() == {"email": 1, "sms": 0}
-        assert services.send_reminders() == {"email": 0, "sms": 0}
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_reminders() == {"email": 1, "sms": 0}
+            assert services.send_reminders() == {"email": 0, "sms": 0}
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 9, 9, 0))):
-        assert services.send_reminders() == {"email": 0, "sms": 1}
+        assert services.send_reminders() == {"email": 0, "sms": 0}  # the SMS waits for 10:00
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 9, 10, 0))):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_reminders() == {"email": 0, "sms": 1}
     assert len(mailoutbox) == 1 and booking.token in mailoutbox[0].body
     lines = (tmp_path / "sms.log").read_text().splitlines()
     assert len(lines) == 1 and booking.reference in lines[0]
@@ -411,15 +417,42 @@ def test_moving_a_slot_tells_the_people_booked(
     assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
 
 
-def test_a_failed_sms_is_retried_by_the_next_sweep(settings, tmp_path, caplog):
+def test_slot_changes_record_their_actor(agent):
+    from engagements.appointments.models import SlotLog
+
+    procedure = ProcedureFactory()
+    slot = services.open_slot(procedure, timezone.now() + timedelta(days=3), actor=agent)
+    services.set_slot_blocked(slot, True, actor=agent)
+    services.set_slot_blocked(slot, False, actor=agent)
+    services.move_slot(slot, slot.starts_at + timedelta(hours=1), actor=agent)
+    logs = list(SlotLog.objects.filter(slot=slot).values_list("actor", "note"))
+    assert [actor for actor, _ in logs] == [agent.pk] * 4
+    assert [note.split(" ")[1] for _, note in logs] == ["ouvert", "fermé", "rouvert", "déplacé"]
+
+
+def test_a_failed_sms_is_retried_by_the_outbox(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from engagements.outbox.enums import Status as DeliveryStatus
+    from engagements.outbox.models import Delivery
+    from engagements.outbox.services import deliver_due
+
     settings.SMS_BACKEND = "http"
     settings.SMS_HTTP_URL = "http://127.0.0.1:9/unreachable"  # discard port: refused
-    booking = BookingFactory(slot__starts_at=timezone.now() + timedelta(hours=20), email="")
-    assert services.send_reminders() == {"email": 0, "sms": 0}
-    assert Booking.objects.get(pk=booking.pk).reminder_sms_sent_at is None
+    afternoon = timezone.make_aware(timezone.datetime(2026, 12, 9, 14, 0))
+    booking = BookingFactory(slot__starts_at=afternoon + timedelta(hours=20), email="")
+    with time_machine.travel(afternoon, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_reminders() == {"email": 0, "sms": 1}
+        assert services.send_reminders() == {"email": 0, "sms": 0}  # queued once
+    assert Booking.objects.get(pk=booking.pk).reminder_sms_sent_at is not None
+    delivery = Delivery.objects.get(purpose="appointments.reminder_sms")
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
     settings.SMS_BACKEND = "log"
     settings.SMS_LOG_PATH = tmp_path / "sms.log"
-    assert services.send_reminders() == {"email": 0, "sms": 1}
+    with time_machine.travel(afternoon + timedelta(minutes=1), tick=False):
+        assert deliver_due() == 1
+    assert booking.reference in (tmp_path / "sms.log").read_text()
 
 
 def test_rescheduling_to_a_full_slot_keeps_the_old_seat():

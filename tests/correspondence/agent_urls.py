@@ -8,6 +8,7 @@ from tests.correspondence.factories import (
     TopicFactory,
     VersionFactory,
 )
+from tests.outbox.agent_urls import failed_delivery
 
 
 def cases(prefecture, site, service) -> dict[str, dict]:
@@ -51,6 +52,10 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "correspondence:agents-reopen": {"pk": message.pk},
         "correspondence:agents-comment": {"pk": message.pk},
         "correspondence:agents-duplicate": {"pk": message.pk},
+        "correspondence:agents-resend": {
+            "pk": message.pk,
+            "delivery_pk": failed_delivery(prefecture, record=message).pk,
+        },
         "correspondence:agents-ack-letter": {"pk": message.pk},
         "correspondence:agents-answer-pdf": {"answer_pk": answer.pk},
         "correspondence:agents-attachment": {"attachment_pk": attachment.pk},

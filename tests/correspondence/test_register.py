@@ -182,13 +182,16 @@ def test_purge_blanks_personal_data_after_retention_but_keeps_counts(prefecture,
     assert Message.objects.filter(prefecture=prefecture).count() == 3
 
 
-def test_daily_alert_lists_late_and_due_tomorrow(prefecture, service, quality_lead, mailoutbox):
+def test_daily_alert_lists_late_and_due_tomorrow(
+    prefecture, service, quality_lead, mailoutbox, django_capture_on_commit_callbacks
+):
     late = MessageFactory(service=service, received_on=date(2026, 3, 2))  # due 9 March
     soon = MessageFactory(service=service, received_on=date(2026, 3, 6))  # due 13 March
     MessageFactory(service=service, received_on=date(2026, 3, 11))  # due 18 March
     quality_lead.email = "qualite@example.test"
     quality_lead.save()
-    assert services.send_due_alerts(today=date(2026, 3, 12)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_alerts(today=date(2026, 3, 12)) == 2
     to_service = next(m for m in mailoutbox if m.to == [service.email])
     assert late.reference in to_service.body and soon.reference in to_service.body
     assert "1 en retard, 1 à traiter" in to_service.subject
@@ -198,7 +201,12 @@ def test_daily_alert_lists_late_and_due_tomorrow(prefecture, service, quality_le
 def test_a_mail_server_failure_keeps_the_message_and_is_retried(
     prefecture, service, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from engagements.correspondence.services.messages import resend_missing_acknowledgements
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from engagements.outbox.services import deliver_due
     from tests.mail import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -209,9 +217,12 @@ def test_a_mail_server_failure_keeps_the_message_and_is_retried(
     message.refresh_from_db()
     assert message.reference == "2026-000001" and message.acknowledged_at is None
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert resend_missing_acknowledgements(days=100000) == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+        assert deliver_due() == 1
+        assert deliver_due() == 0
     assert mailoutbox[0].to == ["lea.martin@example.test"]
-    assert resend_missing_acknowledgements(days=100000) == 0
+    message.refresh_from_db()
+    assert message.acknowledged_at is not None
 
 
 def test_acknowledgement_wording_comes_from_the_published_template(

@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Slot
+from engagements.outbox.services import deliver_due
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.browser import assert_accessible, screenshot
 from tests.factories import PrefectureFactory, ServiceFactory, SiteFactory
@@ -127,6 +128,31 @@ def test_book_confirm_manage_download_cancel(page, live_server, procedure, smtp_
     assert page.locator(f"a[href$='/creneaux/{booking.slot_id}/']").count() == 1
 
 
+def test_booking_with_the_mail_server_stopped_then_the_link_arrives(
+    page, live_server, procedure, smtp_mail, settings
+):
+    """The SMTP server is down while the person books: the page still says the link is on
+    its way (no error page), and the link arrives once the server is back."""
+    from tests.mail import free_port
+
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    _book(page, procedure, "lea.down@usager.test")
+    assert "Erreur" not in page.title()
+    booking = Booking.objects.get()
+    assert booking.status == BookingStatus.HELD
+    assert smtp_mail.messages == []
+
+    settings.EMAIL_PORT = smtp_mail.port  # the server is back
+    assert deliver_due(now=timezone.now() + timedelta(minutes=1)) == 1
+    [mail] = smtp_mail.to("lea.down@usager.test")
+    link = re.search(r"https?://\S+/rendez-vous/confirmer/\S+/", mail.text()).group(0)
+    page.goto(_path(link))
+    page.get_by_role("button", name="Confirmer").click()
+    assert "Votre rendez-vous est confirmé" in page.content()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
 def test_booking_pages_in_english(page, live_server, procedure, smtp_mail):
     _book(page, procedure, "lea.en@usager.test", prefix="/en")
     booking = Booking.objects.get()
@@ -240,7 +266,9 @@ def test_sms_short_link_then_the_day_before_button(
         language=language,
     )
     assert booking.needs_day_before_confirmation
-    services.send_reminders(now=slot.starts_at - timedelta(hours=20))
+    sweep_at = slot.starts_at - timedelta(hours=20)
+    services.send_reminders(now=sweep_at)
+    deliver_due(now=sweep_at)  # the SMS was queued for that (future) afternoon
     [line] = (tmp_path / "sms.log").read_text().splitlines()
     text = json.loads(line)["text"]
     link = re.search(r"https?://\S+/rendez-vous/v/\S+/", text).group(0)

@@ -180,3 +180,36 @@ def test_plan_a_crossed_check(client_for, quality_lead, prefecture, service, oth
     check = service.mystery_checks.get()
     assert check.checker_prefecture == other_prefecture and check.is_crossed
     assert check.log.get().to_status == "planned"
+
+
+def test_services_taking_an_actor_record_it(quality_lead, service):
+    from engagements.surveys.models import ChangeLog
+    from engagements.surveys.services import copy_questionnaire, set_languages
+    from tests.surveys.factories import QuestionnaireFactory
+
+    questionnaire = QuestionnaireFactory(prefecture=service.site.prefecture)
+    copy = copy_questionnaire(questionnaire, actor=quality_lead)
+    set_languages(copy, ["de"], actor=quality_lead)
+    check = MysteryCheckFactory(service=service)
+    record_check(
+        check,
+        actor=quality_lead,
+        results={c.pk: (False, "") for c in check.grid.criteria.all()},
+    )
+    failed = check.results.first()
+    from engagements.surveys.mystery import complete_action, create_action
+
+    action = complete_action(
+        create_action(failed, actor=quality_lead, title=""), actor=quality_lead
+    )
+    assert action.status == "done"
+    rows = list(ChangeLog.objects.order_by("pk").values_list("actor", "action", "to_status"))
+    assert all(actor == quality_lead.pk for actor, _, _ in rows)
+    assert [text.split(" ")[0] for _, text, _ in rows] == [
+        copy.name.split(" ")[0],
+        "Langues",
+        "Action",
+        "Action",
+    ]
+    assert rows[-1][2] == "done"
+    assert check.log.last().actor == quality_lead

@@ -31,8 +31,8 @@ from .counter import (  # noqa: F401
     generate_upcoming_slots,
     move_slot,
     open_slot,
+    queue_certificate_mail,
     record_attendance,
-    send_certificate_mail,
     set_slot_blocked,
 )
 from .sweeps import (  # noqa: F401

@@ -11,8 +11,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from engagements import states
+from engagements.outbox.services import OutboxError, validate_address
+
 from .. import notifications
-from ..enums import ACTIVE_STATUSES, TRANSITIONS, BookingStatus, Channel, NoShowPolicy
+from ..enums import (
+    ACTIVE_STATUSES,
+    BOOKING_TRANSITIONS,
+    BookingStatus,
+    Channel,
+    NoShowPolicy,
+)
 from ..models import (
     HOLD_MINUTES,
     Booking,
@@ -58,18 +67,12 @@ def _log(booking: Booking, old: str, new: str, actor=None, note: str = "") -> No
     )
 
 
-def _transition(booking: Booking, new: str, *, actor=None, note: str = "", now=None) -> str:
-    """Move a booking (already locked) to `new`; raises on an illegal transition."""
+def change_status(booking: Booking, new: str, *, actor=None, note: str = "", now=None) -> str:
+    """Move a booking (already locked) to `new` with its timestamp and log row; raises on an
+    illegal transition (table in enums.BOOKING_TRANSITIONS). Returns the old status."""
     old = booking.status
-    if new not in TRANSITIONS[old]:
-        raise BookingError(
-            f"Ce rendez-vous ne peut pas passer de « {booking.get_status_display()} » à "
-            f"« {BookingStatus(new).label} ».",
-            "transition",
-        )
-    booking.status = new
-    fields = ["status"]
     now = now or timezone.now()
+    fields = []
     if new == BookingStatus.CONFIRMED:
         booking.confirmed_at = now
         fields.append("confirmed_at")
@@ -79,8 +82,18 @@ def _transition(booking: Booking, new: str, *, actor=None, note: str = "", now=N
     elif new in (BookingStatus.ATTENDED, BookingStatus.LATE):
         booking.checked_in_at = booking.checked_in_at or now
         fields.append("checked_in_at")
-    booking.save(update_fields=fields)
-    _log(booking, old, new, actor, note)
+    states.transition(
+        booking,
+        new,
+        table=BOOKING_TRANSITIONS,
+        actor=actor,
+        log_model=BookingLog,
+        update_fields=fields,
+        subject="Ce rendez-vous",
+        error=lambda message: BookingError(message, "transition"),
+        booking=booking,
+        note=note[:300],
+    )
     return old
 
 
@@ -283,6 +296,13 @@ def book_slot(
         raise BookingError(_("Indiquez au moins un courriel ou un téléphone."), "invalid")
     if online and not person.email:
         raise BookingError(_("Indiquez votre adresse électronique."), "invalid")
+    if person.email:
+        try:
+            validate_address(person.email)
+        except OutboxError as error:
+            raise BookingError(
+                _("Cette adresse électronique n'est pas valide : vérifiez-la."), "invalid"
+            ) from error
     # Fast answer in a rush: a full slot (and no stale hold to free) is refused before the
     # per-person queries. The conditional UPDATE below stays the real guard.
     if slot.booked >= slot.capacity and not release_expired_holds(now=now, slot=slot):
@@ -328,13 +348,9 @@ def book_slot(
                 booking.save()
                 _log(booking, "", booking.status, actor, f"Réservation ({channel})")
                 if online:
-                    transaction.on_commit(
-                        lambda b=booking: notifications.send_booking_mail(b, "hold")
-                    )
+                    notifications.queue_booking_mail(booking, "hold")
                 elif booking.email:
-                    transaction.on_commit(
-                        lambda b=booking: notifications.send_booking_mail(b, "confirmed")
-                    )
+                    notifications.queue_booking_mail(booking, "confirmed")
             return booking
         except BookingError as error:
             # Full: perhaps only because of forgotten holds; free them and try once more.
@@ -369,7 +385,7 @@ def _duplicate(existing: Booking) -> BookingError:
 
 def resend_manage_link(booking: Booking) -> None:
     """Send the existing booking's manage link to its own address (never show it on screen)."""
-    transaction.on_commit(lambda: notifications.send_booking_mail(booking, "reminder_link"))
+    notifications.queue_booking_mail(booking, "reminder_link")
 
 
 def confirm_booking(booking: Booking, *, now: datetime | None = None) -> Booking:
@@ -385,10 +401,10 @@ def confirm_booking(booking: Booking, *, now: datetime | None = None) -> Booking
         if expired:
             pass  # handled below, outside the lock: the seat goes back first
         elif booking.status == BookingStatus.HELD:
-            _transition(booking, BookingStatus.CONFIRMED, now=now, note="Lien de confirmation")
+            change_status(booking, BookingStatus.CONFIRMED, now=now, note="Lien de confirmation")
             booking.hold_expires_at = None
             booking.save(update_fields=["hold_expires_at"])
-            transaction.on_commit(lambda: notifications.send_booking_mail(booking, "confirmed"))
+            notifications.queue_booking_mail(booking, "confirmed")
             return booking
         else:
             raise BookingError(_("Ce rendez-vous ne peut plus être confirmé."), "transition")
@@ -411,10 +427,10 @@ def cancel_booking(
         if not booking.is_active:
             raise BookingError(_("Ce rendez-vous n'est plus actif."), "transition")
         new = BookingStatus.CANCELLED_BY_SERVICE if by_service else BookingStatus.CANCELLED_BY_USER
-        _transition(booking, new, actor=actor, note=note)
+        change_status(booking, new, actor=actor, note=note)
         _free_seat(booking.slot_id)
         template = "cancelled_service" if by_service else "cancelled"
-        transaction.on_commit(lambda: notifications.send_booking_mail(booking, template))
+        notifications.queue_booking_mail(booking, template)
     return booking
 
 
@@ -467,7 +483,7 @@ def reschedule_booking(
             ]
         )
         _log(booking, booking.status, booking.status, actor, "Déplacé")
-        transaction.on_commit(lambda: notifications.send_booking_mail(booking, "moved"))
+        notifications.queue_booking_mail(booking, "moved")
     return booking
 
 

@@ -15,13 +15,14 @@ from ..models import (
     Booking,
     Procedure,
     Slot,
+    SlotLog,
     new_token,
 )
 from .booking import (
     BookingError,
     _log,
-    _transition,
     cancel_booking,
+    change_status,
     logger,
 )
 
@@ -51,26 +52,24 @@ def record_attendance(
             .select_related("procedure__prefecture", "procedure__service__site")
             .get(pk=booking.pk)
         )
-        _transition(booking, status, actor=actor)
+        change_status(booking, status, actor=actor)
         if status == BookingStatus.LATE:
             booking.rebooking_token = new_token()
             booking.rebooking_expires_at = timezone.now() + timedelta(days=REBOOKING_DAYS)
             booking.save(update_fields=["rebooking_token", "rebooking_expires_at"])
-            transaction.on_commit(
-                lambda: notifications.send_booking_mail(
-                    booking,
-                    "late",
-                    {
-                        "rebooking_url": notifications.absolute(
-                            "appointments:rebook",
-                            booking.rebooking_token,
-                            language=booking.language,
-                        )
-                    },
-                )
+            notifications.queue_booking_mail(
+                booking,
+                "late",
+                {
+                    "rebooking_url": notifications.absolute(
+                        "appointments:rebook",
+                        booking.rebooking_token,
+                        language=booking.language,
+                    )
+                },
             )
         if status == BookingStatus.ATTENDED and send_certificate:
-            transaction.on_commit(lambda: send_certificate_mail(booking))
+            queue_certificate_mail(booking)
         if status == BookingStatus.ATTENDED:
             _invite_to_survey(booking)
     return booking
@@ -80,7 +79,7 @@ def _invite_to_survey(booking: Booking) -> None:
     """Issue 6's hook: the after-visit survey, once per booking, when the procedure allows it.
 
     Called inside the transition's transaction: the invitation row rolls back with it and
-    the mail leaves on commit only (invite_after_visit uses on_commit itself).
+    the mail is queued in the same transaction (outbox) and leaves on commit only.
     """
     procedure = booking.procedure
     if not (procedure.survey_invitation and booking.email):
@@ -102,13 +101,13 @@ def _invite_to_survey(booking: Booking) -> None:
         _log(booking, booking.status, booking.status, None, SURVEY_NOTE)
 
 
-def send_certificate_mail(booking: Booking) -> None:
+def queue_certificate_mail(booking: Booking):
     from engagements.pdf import render_pdf
 
     from ..documents import certificate_context
 
     pdf = render_pdf("appointments/pdf/certificate.html", certificate_context(booking))
-    notifications.send_booking_mail(
+    return notifications.queue_booking_mail(
         booking,
         "certificate",
         attachments=[(f"attestation-{booking.reference}.pdf", pdf, "application/pdf")],
@@ -175,12 +174,14 @@ def open_slot(procedure: Procedure, starts_at: datetime, *, actor) -> Slot:
     """Open an extra slot outside the weekly template (a reinforcement, a make-up day)."""
     try:
         with transaction.atomic():
-            return Slot.objects.create(
+            slot = Slot.objects.create(
                 procedure=procedure,
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(minutes=procedure.duration_minutes),
                 capacity=procedure.capacity,
             )
+            SlotLog.objects.create(slot=slot, actor=actor, note="Créneau ouvert")
+            return slot
     except IntegrityError as error:
         raise BookingError("Un créneau existe déjà à cette heure.", "invalid") from error
 
@@ -191,6 +192,8 @@ def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
         slot.blocked = blocked
         slot.save(update_fields=["blocked"])
+        note = "Créneau fermé aux réservations" if blocked else "Créneau rouvert"
+        SlotLog.objects.create(slot=slot, actor=actor, note=note)
     return slot
 
 
@@ -206,13 +209,17 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
                 slot.save(update_fields=["starts_at", "ends_at"])
         except IntegrityError as error:
             raise BookingError(_("Un créneau existe déjà à cette heure."), "invalid") from error
+        SlotLog.objects.create(
+            slot=slot,
+            actor=actor,
+            note=f"Créneau déplacé au {timezone.localtime(new_start):%d/%m/%Y %H:%M}",
+        )
         bookings = list(slot.bookings.filter(status__in=ACTIVE_STATUSES).select_related("slot"))
         for booking in bookings:
             booking.reminder_email_sent_at = None
             booking.reminder_sms_sent_at = None
             booking.save(update_fields=["reminder_email_sent_at", "reminder_sms_sent_at"])
             _log(booking, booking.status, booking.status, actor, "Créneau déplacé par le service")
-        transaction.on_commit(
-            lambda: [notifications.send_booking_mail(b, "moved") for b in bookings]
-        )
+        for booking in bookings:
+            notifications.queue_booking_mail(booking, "moved")
     return slot

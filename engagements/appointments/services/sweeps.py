@@ -10,6 +10,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from engagements.outbox.services import OutboxError
+
 from .. import notifications
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
 from ..enums import WaitlistStatus as WS
@@ -34,8 +36,14 @@ from .booking import (
 # --- sweeps ----------------------------------------------------------------------------
 
 
+# The day-before SMS goes out from this local hour on the day before (never at midnight;
+# the outbox's quiet hours also hold any SMS between 20:00 and 09:00).
+SMS_REMINDER_HOUR = 10
+
+
 def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
-    """E-mail at D-2 and SMS at D-1; each claimed by a conditional UPDATE, sent once."""
+    """Queue the e-mail at D-2 and the SMS on D-1 from 10:00; each claimed by a conditional
+    UPDATE in the transaction that queues it, so it is queued once (the outbox retries)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = {"email": 0, "sms": 0}
@@ -43,42 +51,42 @@ def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
     email_until = timezone.make_aware(
         datetime.combine(today + timedelta(days=3), datetime.min.time())
     )
+    sms_days = 2 if timezone.localtime(now).hour >= SMS_REMINDER_HOUR else 1
     sms_until = timezone.make_aware(
-        datetime.combine(today + timedelta(days=2), datetime.min.time())
+        datetime.combine(today + timedelta(days=sms_days), datetime.min.time())
     )
     for pk in (
         confirmed.filter(reminder_email_sent_at__isnull=True, slot__starts_at__lt=email_until)
         .exclude(email="")
         .values_list("pk", flat=True)
     ):
-        if Booking.objects.filter(pk=pk, reminder_email_sent_at__isnull=True).update(
-            reminder_email_sent_at=now
-        ):
-            booking = Booking.objects.select_related("procedure__site", "slot").get(pk=pk)
-            try:
-                notifications.send_booking_mail(booking, "reminder")
-            except Exception:  # the mail server failed: unclaim, the next sweep retries
-                logger.exception("reminder mail failed", extra={"booking": pk})
-                Booking.objects.filter(pk=pk).update(reminder_email_sent_at=None)
-                continue
+        if _claim_and_queue(pk, "reminder_email_sent_at", now):
             sent["email"] += 1
     for pk in (
         confirmed.filter(reminder_sms_sent_at__isnull=True, slot__starts_at__lt=sms_until)
         .exclude(phone="")
         .values_list("pk", flat=True)
     ):
-        if Booking.objects.filter(pk=pk, reminder_sms_sent_at__isnull=True).update(
-            reminder_sms_sent_at=now
-        ):
-            booking = Booking.objects.select_related("procedure__site", "slot").get(pk=pk)
-            try:
-                notifications.send_reminder_sms(booking)
-            except Exception:  # the SMS gateway failed: unclaim, the next sweep retries
-                logger.exception("reminder SMS failed", extra={"booking": pk})
-                Booking.objects.filter(pk=pk).update(reminder_sms_sent_at=None)
-                continue
+        if _claim_and_queue(pk, "reminder_sms_sent_at", now):
             sent["sms"] += 1
     return sent
+
+
+def _claim_and_queue(pk: int, field: str, now: datetime) -> bool:
+    with transaction.atomic():
+        if not Booking.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: now}):
+            return False  # another sweep claimed it
+        booking = Booking.objects.select_related("procedure__site", "slot").get(pk=pk)
+        try:
+            if field == "reminder_sms_sent_at":
+                notifications.queue_reminder_sms(booking, now=now)
+            else:
+                notifications.queue_booking_mail(booking, "reminder")
+        except OutboxError:
+            # An address the server cannot take will not become one: keep the claim.
+            logger.warning("reminder not queued", extra={"booking": pk, "field": field})
+            return False
+    return True
 
 
 def join_waitlist(
@@ -198,8 +206,12 @@ def _offer_for_procedure(procedure: Procedure, now: datetime) -> int:
                 if not claimed:
                     transaction.set_rollback(True)
                     continue
-            entry.refresh_from_db()
-            transaction.on_commit(lambda e=entry: notifications.send_waitlist_offer(e))
+                entry.refresh_from_db()
+                try:
+                    notifications.queue_waitlist_offer(entry)
+                except OutboxError:
+                    # The offer stands (and expires) without a mail; never loop on it.
+                    logger.warning("waiting-list offer not queued", extra={"entry": entry.pk})
             offered += 1
     return offered
 

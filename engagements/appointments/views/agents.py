@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.views.agents import render_agents
+from engagements.outbox import queries as outbox_queries
+from engagements.outbox.views import resend_from
 
 from .. import services
 from ..documents import certificate_pdf
@@ -278,8 +280,19 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "logs": list(booking.logs.select_related("actor")),
             "attendance_form": AttendanceForm(),
+            "deliveries": list(outbox_queries.deliveries_for(booking)),
+            "can_work": request.access.can(request.prefecture, "work"),
         },
     )
+
+
+@agent_view("work")
+@require_POST
+def resend(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+    """Resend a failed mail or SMS of this booking ("Renvoyer")."""
+    booking = get_object_or_404(_bookings(request), pk=pk)
+    resend_from(request, outbox_queries.deliveries_for(booking), delivery_pk)
+    return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
 
 
 @agent_view("work")

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from engagements import states
 from engagements.organisation.models import Prefecture, Service
 
 from .. import placeholders
-from ..enums import VersionStatus
+from ..enums import VERSION_TRANSITIONS, VersionStatus
 from ..models import Observation, RegisterSettings, Template, TemplateVersion, VersionEvent
 
 
@@ -19,24 +20,18 @@ class LibraryError(Exception):
     """A refused operation on the template library (French, shown to the agent)."""
 
 
-TRANSITIONS: set[tuple[str, str]] = {
-    (VersionStatus.DRAFT, VersionStatus.SUBMITTED),
-    (VersionStatus.SUBMITTED, VersionStatus.DRAFT),  # withdrawn to be reworked
-    (VersionStatus.SUBMITTED, VersionStatus.PUBLISHED),
-    (VersionStatus.PUBLISHED, VersionStatus.ARCHIVED),
-}
-
-
-def _transition(version: TemplateVersion, to: str, *, actor) -> None:
-    if (version.status, to) not in TRANSITIONS:
-        raise LibraryError(
-            f"La version {version.number} est « {version.get_status_display()} » : "
-            f"elle ne peut pas passer à « {VersionStatus(to).label} »."
-        )
-    VersionEvent.objects.create(
-        version=version, actor=actor, from_status=version.status, to_status=to
+def _version_transition(version: TemplateVersion, to: str, *, actor, update_fields=()) -> None:
+    states.transition(
+        version,
+        to,
+        table=VERSION_TRANSITIONS,
+        actor=actor,
+        log_model=VersionEvent,
+        update_fields=update_fields,
+        subject=f"La version {version.number}",
+        error=LibraryError,
+        version=version,
     )
-    version.status = to
 
 
 def _check_text(subject: str, body: str) -> None:
@@ -100,10 +95,14 @@ def submit_version(
     days = RegisterSettings.for_prefecture(version.template.prefecture).observation_days
     with transaction.atomic():
         version = TemplateVersion.objects.select_for_update().get(pk=version.pk)
-        _transition(version, VersionStatus.SUBMITTED, actor=actor)
         version.submitted_at = timezone.now()
         version.observations_until = today + timedelta(days=days)
-        version.save(update_fields=["status", "submitted_at", "observations_until"])
+        _version_transition(
+            version,
+            VersionStatus.SUBMITTED,
+            actor=actor,
+            update_fields=["submitted_at", "observations_until"],
+        )
     return version
 
 
@@ -111,8 +110,7 @@ def withdraw_version(version: TemplateVersion, *, actor) -> TemplateVersion:
     """Take a submitted version back to draft (after observations, to rework it)."""
     with transaction.atomic():
         version = TemplateVersion.objects.select_for_update().get(pk=version.pk)
-        _transition(version, VersionStatus.DRAFT, actor=actor)
-        version.save(update_fields=["status"])
+        _version_transition(version, VersionStatus.DRAFT, actor=actor)
     return version
 
 
@@ -143,11 +141,11 @@ def publish_version(
         for previous in version.template.versions.select_for_update().filter(
             status=VersionStatus.PUBLISHED
         ):
-            _transition(previous, VersionStatus.ARCHIVED, actor=actor)
-            previous.save(update_fields=["status"])
-        _transition(version, VersionStatus.PUBLISHED, actor=actor)
+            _version_transition(previous, VersionStatus.ARCHIVED, actor=actor)
         version.published_at = timezone.now()
-        version.save(update_fields=["status", "published_at"])
+        _version_transition(
+            version, VersionStatus.PUBLISHED, actor=actor, update_fields=["published_at"]
+        )
     return version
 
 

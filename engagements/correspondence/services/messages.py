@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,13 +11,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from engagements import mail
+from engagements import states
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
+from engagements.outbox import services as outbox
 from engagements.workdays import calendar_for
 
 from .. import placeholders
-from ..enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, TemplatePurpose
+from ..enums import (
+    MESSAGE_TRANSITIONS,
+    AnswerChannel,
+    ClosedReason,
+    EventKind,
+    Kind,
+    Status,
+    TemplatePurpose,
+)
 from ..models import (
     Answer,
     Attachment,
@@ -34,37 +42,18 @@ from ..models import (
 
 logger = logging.getLogger(__name__)
 
+# Purposes of the outbox deliveries of the register (the signal receivers filter on them).
+ACKNOWLEDGEMENT_PURPOSE = "correspondence.acknowledgement"
+ANSWER_PURPOSE = "correspondence.answer"
+DUE_ALERT_PURPOSE = "correspondence.due_alert"
+
 
 class RegisterError(Exception):
     """A refused operation on the register; the message is shown to the agent as is."""
 
 
-# The state machine: (from, to) pairs that are allowed.
-TRANSITIONS: set[tuple[str, str]] = {
-    (Status.NEW, Status.ASSIGNED),
-    (Status.ASSIGNED, Status.ASSIGNED),  # reassignment
-    (Status.NEW, Status.ANSWERED),
-    (Status.ASSIGNED, Status.ANSWERED),
-    (Status.NEW, Status.CLOSED),
-    (Status.ASSIGNED, Status.CLOSED),
-    (Status.CLOSED, Status.NEW),  # reopen a message closed by mistake
-    # A follow-up answer (the person wrote again): the first answer's date stays, since
-    # the figures measure how long the person waited for a first answer.
-    (Status.ANSWERED, Status.ANSWERED),
-}
-
-
-def _transition(message: Message, to: str, *, actor, kind: str, text: str = "") -> MessageEvent:
-    if (message.status, to) not in TRANSITIONS:
-        raise RegisterError(
-            f"Le message {message.reference} est « {message.get_status_display()} » : "
-            f"il ne peut pas passer à « {Status(to).label} »."
-        )
-    event = MessageEvent(
-        message=message, actor=actor, kind=kind, from_status=message.status, to_status=to, text=text
-    )
-    message.status = to
-    return event
+# Status changes of a message: engagements.states.transition with these (table in enums).
+_MESSAGE = {"table": MESSAGE_TRANSITIONS, "log_model": MessageEvent, "error": RegisterError}
 
 
 def log_event(message: Message, kind: str, *, actor=None, text: str = "") -> MessageEvent:
@@ -227,7 +216,7 @@ def create_message(
             add_attachment(message, upload)
         wants_mail = channel in (Channel.EMAIL, Channel.WEB_FORM, Channel.SP_PLUS)
         if acknowledge and wants_mail and message.sender_email:
-            transaction.on_commit(lambda: _safely(send_acknowledgement, message.pk))
+            queue_acknowledgement(message)
     return message
 
 
@@ -239,34 +228,6 @@ def add_attachment(message: Message, upload: UploadedFile, *, name: str = "") ->
         content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         size=upload.size,
     )
-
-
-def _safely(send, pk: int) -> None:
-    """Run a mail side effect after commit; a mail server failure must not turn the
-    already-saved registration into an error page. Failures are logged and retried."""
-    try:
-        send(pk)
-    except (OSError, smtplib.SMTPException) as exc:
-        logger.warning("mail failed", extra={"func": send.__name__, "pk": pk, "error": str(exc)})
-
-
-def resend_missing_acknowledgements(*, days: int = 3) -> int:
-    """Retry acknowledgements that could not be sent (mail server down) in the last days."""
-    since = timezone.now() - timedelta(days=days)
-    pending = Message.objects.filter(
-        acknowledged_at__isnull=True,
-        created_at__gte=since,
-        channel__in=[Channel.EMAIL, Channel.WEB_FORM, Channel.SP_PLUS],
-        status__in=[Status.NEW, Status.ASSIGNED],
-    ).exclude(sender_email="")
-    sent = 0
-    for pk in pending.values_list("pk", flat=True):
-        try:
-            send_acknowledgement(pk)
-        except (OSError, smtplib.SMTPException):
-            break  # still down: try again at the next run
-        sent += 1
-    return sent
 
 
 def published_version(
@@ -286,11 +247,11 @@ def published_version(
     return versions.filter(template__service__isnull=True).first()
 
 
-def send_acknowledgement(message_pk: int) -> None:
-    """E-mail the acknowledgement (reference, receipt, service and contact, due date)."""
-    message = Message.objects.select_related("prefecture", "site", "service").get(pk=message_pk)
-    if message.acknowledged_at or not message.sender_email:
-        return
+def queue_acknowledgement(message: Message):
+    """Queue the acknowledgement (reference, receipt, service and contact, due date) in the
+    caller's transaction; `acknowledged_at` is set once the mail is actually sent (see
+    receivers.py). An address the mail server could not take is noted, not raised: the
+    message itself is registered."""
     version = published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.EMAIL, message.service
     )
@@ -310,31 +271,44 @@ def send_acknowledgement(message_pk: int) -> None:
             "References": message.email_message_id,
         }
     reply_to = [message.service.email] if message.service and message.service.email else None
-    message_id = mail.send_templated(
-        "correspondence/mail/acknowledgement",
-        context,
-        [message.sender_email],
-        headers=headers,
-        reply_to=reply_to,
-        language=message.language,
-    )
-    Message.objects.filter(pk=message.pk).update(acknowledged_at=timezone.now())
-    log_event(
-        message, EventKind.ACKNOWLEDGED, text=f"Envoyé à {message.sender_email} ({message_id})"
-    )
+    try:
+        return outbox.queue_mail(
+            "correspondence/mail/acknowledgement",
+            context,
+            [message.sender_email],
+            prefecture=message.prefecture,
+            record=message,
+            purpose=ACKNOWLEDGEMENT_PURPOSE,
+            headers=headers,
+            reply_to=reply_to,
+            language=message.language,
+        )
+    except outbox.OutboxError as exc:
+        log_event(message, EventKind.DELIVERY_FAILED, text=f"Accusé de réception : {exc}")
+        return None
 
 
 def assign_message(message: Message, *, agent, actor) -> Message:
     """Give a message to an agent (new or reassigned)."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(
-            message, Status.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, text=_name(agent)
-        )
-        message.assigned_to = agent
-        message.save(update_fields=["status", "assigned_to", "updated_at"])
-        event.save()
+        _assign(message, agent, actor)
     return message
+
+
+def _assign(message: Message, agent, actor) -> None:
+    message.assigned_to = agent
+    states.transition(
+        message,
+        Status.ASSIGNED,
+        **_MESSAGE,
+        actor=actor,
+        update_fields=["assigned_to"],
+        subject=f"Le message {message.reference}",
+        message=message,
+        kind=EventKind.ASSIGNED,
+        text=_name(agent),
+    )
 
 
 def assign_messages(messages, *, agent, actor) -> int:
@@ -344,12 +318,7 @@ def assign_messages(messages, *, agent, actor) -> int:
         for message in messages.select_for_update().filter(
             status__in=[Status.NEW, Status.ASSIGNED]
         ):
-            event = _transition(
-                message, Status.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, text=_name(agent)
-            )
-            message.assigned_to = agent
-            message.save(update_fields=["status", "assigned_to", "updated_at"])
-            event.save()
+            _assign(message, agent, actor)
             count += 1
     return count
 
@@ -383,34 +352,43 @@ def answer_message(
         raise RegisterError("La date de réponse ne peut pas être dans le futur.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(message, Status.ANSWERED, actor=actor, kind=EventKind.ANSWERED)
+        subject = subject.strip()[:300]
         if message.answered_on is None:
             message.answered_on = answered_on
         if message.assigned_to_id is None:
             message.assigned_to = actor
-        message.save(update_fields=["status", "answered_on", "assigned_to", "updated_at"])
+        states.transition(
+            message,
+            Status.ANSWERED,
+            **_MESSAGE,
+            actor=actor,
+            update_fields=["answered_on", "assigned_to"],
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.ANSWERED,
+            text=f"{AnswerChannel(channel).label} — {subject}",
+        )
         answer = Answer.objects.create(
             message=message,
             channel=channel,
             answered_on=answered_on,
-            subject=subject.strip()[:300],
+            subject=subject,
             text=text,
             template_version=template_version,
             author=actor,
             signatory=_name(actor),
         )
-        event.text = f"{AnswerChannel(channel).label} — {answer.subject}"
-        event.save()
         if send and channel == AnswerChannel.EMAIL:
-            transaction.on_commit(lambda: _safely(send_answer, answer.pk))
+            try:
+                _queue_answer(answer)
+            except outbox.OutboxError as exc:
+                raise RegisterError(str(exc)) from exc
     return answer
 
 
-def send_answer(answer_pk: int) -> None:
-    """Mail an answer, threaded with In-Reply-To/References on the person's message."""
-    answer = Answer.objects.select_related(
-        "message__prefecture", "message__service", "message__site"
-    ).get(pk=answer_pk)
+def _queue_answer(answer: Answer) -> None:
+    """Queue an answer's mail, threaded with In-Reply-To/References on the person's message;
+    its `sent_at` is set once the mail is actually sent (see receivers.py)."""
     message = answer.message
     # Thread on the person's first mail and on our earlier answers.
     earlier = message.answers.exclude(pk=answer.pk).exclude(email_message_id="")
@@ -421,16 +399,19 @@ def send_answer(answer_pk: int) -> None:
     if thread:
         headers = {"In-Reply-To": thread[-1], "References": " ".join(thread)}
     reply_to = [message.service.email] if message.service and message.service.email else None
-    message_id = mail.send_templated(
+    delivery = outbox.queue_mail(
         "correspondence/mail/answer",
         {"answer": answer, "message": message, "prefecture": message.prefecture},
         [message.sender_email],
+        prefecture=message.prefecture,
+        record=answer,
+        purpose=ANSWER_PURPOSE,
         headers=headers,
         reply_to=reply_to,
         language=message.language,
     )
-    Answer.objects.filter(pk=answer.pk).update(email_message_id=message_id)
-    log_event(message, EventKind.ANSWER_SENT, text=f"Envoyée à {message.sender_email}")
+    Answer.objects.filter(pk=answer.pk).update(email_message_id=delivery.message_id)
+    answer.email_message_id = delivery.message_id
 
 
 def close_message(message: Message, *, reason: str, actor, note: str = "") -> Message:
@@ -439,17 +420,19 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
         raise RegisterError("Choisissez un motif de clôture.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(
+        message.closed_reason = reason
+        message.closed_on = timezone.localdate()
+        states.transition(
             message,
             Status.CLOSED,
+            **_MESSAGE,
             actor=actor,
+            update_fields=["closed_reason", "closed_on"],
+            subject=f"Le message {message.reference}",
+            message=message,
             kind=EventKind.CLOSED,
             text=" — ".join(p for p in (ClosedReason(reason).label, note) if p),
         )
-        message.closed_reason = reason
-        message.closed_on = timezone.localdate()
-        message.save(update_fields=["status", "closed_reason", "closed_on", "updated_at"])
-        event.save()
     return message
 
 
@@ -457,16 +440,23 @@ def reopen_message(message: Message, *, actor) -> Message:
     """Reopen a message closed by mistake."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(message, Status.NEW, actor=actor, kind=EventKind.REOPENED)
+        states.check(
+            message, Status.NEW, table=MESSAGE_TRANSITIONS, error=RegisterError,
+            subject=f"Le message {message.reference}",
+        )  # fmt: skip
         message.closed_reason = ""
         message.closed_on = None
         message.duplicate_of = None
-        if message.assigned_to_id:
-            event.to_status = message.status = Status.ASSIGNED
-        message.save(
-            update_fields=["status", "closed_reason", "closed_on", "duplicate_of", "updated_at"]
+        states.transition(
+            message,
+            Status.ASSIGNED if message.assigned_to_id else Status.NEW,
+            **_MESSAGE,
+            actor=actor,
+            update_fields=["closed_reason", "closed_on", "duplicate_of"],
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.REOPENED,
         )
-        event.save()
     return message
 
 
@@ -499,28 +489,21 @@ def merge_duplicate(message: Message, *, original: Message, actor) -> Message:
         raise RegisterError(f"Le message {original.reference} est clos : fusion impossible.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        event = _transition(
-            message,
-            Status.CLOSED,
-            actor=actor,
-            kind=EventKind.MERGED,
-            text=f"Fusionné dans {original.reference}",
-        )
         message.closed_reason = ClosedReason.DUPLICATE
         message.closed_on = timezone.localdate()
         message.duplicate_of = original
         message.suspected_duplicate_of = None
-        message.save(
-            update_fields=[
-                "status",
-                "closed_reason",
-                "closed_on",
-                "duplicate_of",
-                "suspected_duplicate_of",
-                "updated_at",
-            ]
+        states.transition(
+            message,
+            Status.CLOSED,
+            **_MESSAGE,
+            actor=actor,
+            update_fields=["closed_reason", "closed_on", "duplicate_of", "suspected_duplicate_of"],
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.MERGED,
+            text=f"Fusionné dans {original.reference}",
         )
-        event.save()
         message.attachments.update(message=original)
         log_event(
             original,
@@ -641,34 +624,41 @@ def send_due_alerts(*, today: date | None = None) -> int:
             service = items[0].service
             if service is None or not service.email:
                 continue
-            _send_alert(prefecture, items, [service.email], today, scope=service.name)
-            sent += 1
+            sent += _queue_alert(prefecture, items, [service.email], today, scope=service.name)
         leads = list(
             prefecture.roles.filter(kind=RoleKind.QUALITY_LEAD)
             .exclude(user__email="")
             .values_list("user__email", flat=True)
         )
         if leads:
-            _send_alert(prefecture, messages, leads, today, scope=prefecture.name)
-            sent += 1
+            sent += _queue_alert(prefecture, messages, leads, today, scope=prefecture.name)
     return sent
 
 
-def _send_alert(prefecture, items, to, today, *, scope) -> None:
+def _queue_alert(prefecture, items, to, today, *, scope) -> int:
+    """Queue one alert mail; returns 1 when queued, 0 when its address is unusable."""
     from django.conf import settings
 
     late = [m for m in items if m.due_on < today]
     soon = [m for m in items if m.due_on >= today]
-    mail.send_templated(
-        "correspondence/mail/due_alert",
-        {
-            "prefecture": prefecture,
-            "scope": scope,
-            "late": late,
-            "soon": soon,
-            "today": today,
-            "SITE_URL": settings.SITE_URL,
-        },
-        to,
-        language="fr",
-    )
+    try:
+        with transaction.atomic():
+            outbox.queue_mail(
+                "correspondence/mail/due_alert",
+                {
+                    "prefecture": prefecture,
+                    "scope": scope,
+                    "late": late,
+                    "soon": soon,
+                    "today": today,
+                    "SITE_URL": settings.SITE_URL,
+                },
+                to,
+                prefecture=prefecture,
+                purpose=DUE_ALERT_PURPOSE,
+                language="fr",
+            )
+    except outbox.OutboxError:
+        logger.warning("due alert not queued", extra={"scope": scope, "to": to})
+        return 0
+    return 1

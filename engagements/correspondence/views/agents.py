@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages as flash
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
@@ -16,6 +17,8 @@ from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
 from engagements.organisation.views.agents import render_agents
+from engagements.outbox import queries as outbox_queries
+from engagements.outbox.views import resend_from
 from engagements.pdf import render_pdf
 from engagements.workdays import calendar_for
 
@@ -195,6 +198,10 @@ def detail(request, pk: int):
     new_reply_at = queries.with_new_reply(Message.objects.filter(pk=message.pk)).values_list(
         "new_reply_at", flat=True
     )[0]
+    answers = list(message.answers.select_related("author"))
+    deliveries = _deliveries(message, answers)
+    for item in answers:
+        item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
     delay = None
     if message.answered_on:
         delay = calendar_for(prefecture, message.site).working_days_between(
@@ -210,7 +217,8 @@ def detail(request, pk: int):
             "delay": delay,
             "on_time": delay is not None and delay <= message.deadline_days,
             "events": events,
-            "answers": message.answers.select_related("author"),
+            "answers": answers,
+            "ack_deliveries": [d for d in deliveries if not d.is_answer],
             "attachments": message.attachments.all(),
             "related": related,
             "can_work": request.access.can(prefecture, "work"),
@@ -231,6 +239,27 @@ def detail(request, pk: int):
             "comment_form": CommentForm(),
         },
     )
+
+
+def _deliveries(message: Message, answers: list[Answer]) -> list:
+    """The acknowledgement's and the answers' e-mails, each marked `is_answer`."""
+    deliveries = list(outbox_queries.deliveries_for_all([message, *answers]))
+    answer_type = ContentType.objects.get_for_model(Answer)
+    for delivery in deliveries:
+        delivery.is_answer = delivery.record_type_id == answer_type.pk
+    return deliveries
+
+
+@agent_view("work")
+@require_POST
+def resend(request, pk: int, delivery_pk: int):
+    """Resend a failed acknowledgement or answer of this message ("Renvoyer")."""
+    message = _get_message(request, pk)
+    answers = list(message.answers.all())
+    allowed = [d.pk for d in _deliveries(message, answers)]
+    failed = outbox_queries.failed_for(request.prefecture).filter(pk__in=allowed)
+    resend_from(request, failed, delivery_pk)
+    return _back(message)
 
 
 @agent_view("work")
@@ -332,7 +361,11 @@ def answer(request, pk: int):
             form.add_error(None, str(exc))
         else:
             if answer.channel == AnswerChannel.EMAIL:
-                flash.success(request, f"Réponse envoyée à {message.sender_email}.")
+                flash.success(
+                    request,
+                    f"Réponse enregistrée : envoi en cours à {message.sender_email} "
+                    "(son état s'affiche sous la réponse).",
+                )
             else:
                 flash.success(request, "Réponse enregistrée : imprimez le courrier PDF.")
             return _back(message)

@@ -14,7 +14,7 @@ def mark_imported(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("correspondence", "0002_quarantine"),
+        ("correspondence", "0003_quarantine"),
         ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

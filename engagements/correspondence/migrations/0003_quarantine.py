@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('correspondence', '0001_initial'),
+        ('correspondence', '0002_answer_sent_at_delivery_failed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
