@@ -30,6 +30,7 @@ FIGURE_FIELDS = (
     "deadline_days",
     "status",
     "closed_on",
+    "waited_days",
 )
 FIGURE_KEYS = (
     "answered",
@@ -80,7 +81,8 @@ def _classify(row: dict, at: date, calendars: Calendars) -> tuple[str, int | Non
     answered_on = row["answered_on"]
     if answered_on is not None and answered_on <= at:
         calendar = calendars.get(row["prefecture_id"], row["site_id"])
-        return "answered", calendar.working_days_between(row["received_on"], answered_on)
+        delay = calendar.working_days_between(row["received_on"], answered_on)
+        return "answered", max(0, delay - row["waited_days"])
     return ("late" if row["due_on"] < at else "pending"), None
 
 
