@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from ninja import Router, Schema
 
+from engagements.api_errors import Slug, Text, errors
 from engagements.organisation.queries import public_prefectures
 
 from .search import search
@@ -21,10 +22,6 @@ class FaqAnswer(Schema):
     url: str
 
 
-class NotFound(Schema):
-    detail: str
-
-
 def _path(slug: str, pk: int) -> str:
     with translation.override("fr"):
         return reverse("faq:entry", args=[slug, pk])
@@ -32,7 +29,7 @@ def _path(slug: str, pk: int) -> str:
 
 @router.get(
     "/prefectures/{slug}/faq",
-    response={200: list[FaqAnswer], 404: NotFound},
+    response={200: list[FaqAnswer], **errors(404, 422)},
     summary="Search the FAQ of a prefecture",
     description=(
         "Published questions and answers matching `q` (accents, plurals and one typo "
@@ -40,7 +37,12 @@ def _path(slug: str, pk: int) -> str:
         "`service` are slugs (null for the whole prefecture). 404 for an unknown prefecture."
     ),
 )
-def faq(request, slug: str, q: str = "", lang: str = "fr"):
+def faq(
+    request,
+    slug: Slug,
+    q: Text = "",
+    lang: Text = "fr",
+):
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
     language = "en" if lang.lower().startswith("en") else "fr"
     prefix = "/en" if language == "en" else ""
