@@ -39,6 +39,10 @@ class SourceInfo:
     service: object = None
     title: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        return SourceKind(self.kind).label
+
 
 _registry: dict[str, Spec] = {}  # "app_label.model" or "app_label.*"
 
