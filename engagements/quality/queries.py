@@ -152,3 +152,19 @@ def experience_figures(prefecture: Prefecture, year: int | None = None) -> dict:
         "average_delay": round(sum(delays) / len(delays), 1) if delays else None,
         "deadline": deadline,
     }
+
+
+def actions_by_source(records) -> dict[int, list[Action]]:
+    """{record pk: its actions} for records of one model (source screens show their actions)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    records = list(records)
+    if not records:
+        return {}
+    content_type = ContentType.objects.get_for_model(records[0])
+    out: dict[int, list[Action]] = {}
+    for action in Action.objects.filter(
+        source_type=content_type, source_id__in=[r.pk for r in records]
+    ).select_related("status"):
+        out.setdefault(action.source_id, []).append(action)
+    return out

@@ -1,4 +1,5 @@
-"""Writes on mystery checks: planning, recording a grid, cancelling, follow-up actions."""
+"""Writes on mystery checks: planning, recording a grid, cancelling (their follow-up actions
+are quality actions, created from a failed criterion through the quality app)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django.utils import timezone
 
 from engagements.organisation.models import Prefecture, Service
 
-from .enums import CHECK_TRANSITIONS, ActionStatus, CheckStatus
-from .models import CheckLog, CheckResult, FollowUpAction, Grid, MysteryCheck
+from .enums import CHECK_TRANSITIONS, CheckStatus
+from .models import CheckLog, CheckResult, Grid, MysteryCheck
 from .queries import check_score
 
 
@@ -84,31 +85,3 @@ def cancel_check(check: MysteryCheck, *, actor) -> MysteryCheck:
         _transition(check, CheckStatus.CANCELLED, actor=actor)
         check.save(update_fields=["status"])
     return check
-
-
-def create_action(result: CheckResult, *, actor, title: str) -> FollowUpAction:
-    """Turn a failed criterion into an improvement action (one per criterion)."""
-    if result.passed is not False:
-        raise MysteryCheckError("Seul un critère non satisfait peut devenir une action.")
-    if FollowUpAction.objects.filter(result=result).exists():
-        raise MysteryCheckError("Une action existe déjà pour ce critère.")
-    title = title.strip() or f"Améliorer : {result.criterion.label}"
-    with transaction.atomic():
-        return FollowUpAction.objects.create(
-            prefecture=result.check_run.prefecture,
-            service=result.check_run.service,
-            result=result,
-            title=title[:300],
-            created_by=actor,
-        )
-
-
-def complete_action(action: FollowUpAction, *, actor) -> FollowUpAction:
-    """Mark an improvement action done (open → done; done is final)."""
-    changed = FollowUpAction.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
-        status=ActionStatus.DONE
-    )
-    if changed != 1:
-        raise MysteryCheckError("Cette action est déjà terminée.")
-    action.refresh_from_db(fields=["status"])
-    return action
