@@ -112,7 +112,7 @@ def validate_plan(plan: ActionPlan, *, actor) -> ActionPlan:
 # --- Actions -------------------------------------------------------------------------------
 
 
-def _set_source(action: Action, source) -> None:
+def _set_source(action: Action, source, label: str = "") -> None:
     from . import sources
 
     if source is None:
@@ -121,7 +121,7 @@ def _set_source(action: Action, source) -> None:
     action.source_kind = info.kind
     action.source_type = ContentType.objects.get_for_model(source)
     action.source_id = source.pk
-    action.source_label = info.label[:300]
+    action.source_label = (label or info.label)[:300]
 
 
 def create_action(
@@ -133,6 +133,7 @@ def create_action(
     actor=None,
     kind: str = ActionType.IMPROVEMENT,
     source=None,
+    source_label: str = "",
     source_kind: str = SourceKind.INTERNAL,
     service: Service | None = None,
     owner=None,
@@ -176,7 +177,7 @@ def create_action(
             is_public=is_public,
             source_kind=source_kind,
         )
-        _set_source(action, source)
+        _set_source(action, source, source_label)
         action.save()
         ActionUpdate.objects.create(
             action=action,

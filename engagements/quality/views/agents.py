@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
@@ -157,15 +160,14 @@ def action_new(request: HttpRequest) -> HttpResponse:
     services_qs = request.access.services(request.prefecture)
     initial = {}
     if info is not None:
-        title = info.title
-        criterion = request.GET.get("critere")
-        if criterion and not title:
-            from engagements.surveys.enums import Criterion
-
-            label = dict(Criterion.choices).get(criterion)
-            if label:
-                title = f"Améliorer : {label}"
-        initial = {"title": title, "site": info.site, "service": info.service}
+        criterion = _criterion_label(request.GET.get("critere") or request.POST.get("critere"))
+        if criterion and info.kind == "survey":
+            info = dataclasses.replace(
+                info,
+                label=f"{info.label} — critère « {criterion} »",
+                title=info.title or f"Améliorer : {criterion}",
+            )
+        initial = {"title": info.title, "site": info.site, "service": info.service}
         initial["kind"] = "corrective" if info.kind in ("complaint", "audit") else "improvement"
     form = ActionForm(
         request.POST or None,
@@ -185,6 +187,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 actor=request.user,
                 source=source,
+                source_label=info.label if info else "",
                 service=data["service"],
                 owner=data["owner"],
                 start_on=data["start_on"],
@@ -202,8 +205,23 @@ def action_new(request: HttpRequest) -> HttpResponse:
     return render_agents(
         request,
         "quality/agents/action_form.html",
-        {"form": form, "info": info, "source_key": raw, "action": None},
+        {
+            "form": form,
+            "info": info,
+            "source_key": raw,
+            "criterion_code": request.GET.get("critere", "") if info else "",
+            "action": None,
+        },
     )
+
+
+def _criterion_label(code: str | None) -> str:
+    """The label of a survey criterion code (surveys below target pass `?critere=`)."""
+    if not code or not apps.is_installed("engagements.surveys"):
+        return ""
+    from engagements.surveys.enums import Criterion
+
+    return str(dict(Criterion.choices).get(code, ""))
 
 
 def _action_or_404(request, pk: int) -> Action:
@@ -269,7 +287,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render_agents(
         request,
         "quality/agents/action_form.html",
-        {"form": form, "info": None, "source_key": "", "action": action},
+        {"form": form, "info": None, "source_key": "", "criterion_code": "", "action": action},
     )
 
 
