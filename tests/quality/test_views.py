@@ -361,11 +361,11 @@ def test_action_page_status_flow(prefecture, site, quality_lead, client_for):
     assert action.status.base == "planned"  # refused without the effectiveness check
     client.post(
         reverse("quality:agents-action-effectiveness", args=[slug, action.pk]),
-        {"text": "Contrôle mystère réussi en juin."},
+        {"effectiveness-text": "Contrôle mystère réussi en juin."},
     )
     client.post(
         reverse("quality:agents-action-status", args=[slug, action.pk]),
-        {"status": done.pk, "closed_on": "2026-06-30"},
+        {"status-status": done.pk, "status-closed_on": "2026-06-30"},
     )
     action.refresh_from_db()
     assert action.status.base == "done" and action.closed_on == date(2026, 6, 30)

@@ -241,9 +241,11 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "updates": action.updates.select_related("author"),
             "children": action.children.select_related("status"),
-            "status_form": StatusForm(prefecture=request.prefecture),
-            "update_form": UpdateForm(),
-            "effectiveness_form": EffectivenessForm(initial={"text": action.effectiveness_check}),
+            "status_form": StatusForm(prefecture=request.prefecture, prefix="status"),
+            "update_form": UpdateForm(prefix="update"),
+            "effectiveness_form": EffectivenessForm(
+                initial={"text": action.effectiveness_check}, prefix="effectiveness"
+            ),
             "can_work": _can_work(request),
             "is_late": action.is_late(timezone.localdate()),
         },
@@ -291,10 +293,10 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _post_on_action(request, pk, form_class, apply, success):
+def _post_on_action(request, pk, form_class, apply, success, prefix):
     action = _action_or_404(request, pk)
     kwargs = {"prefecture": request.prefecture} if form_class is StatusForm else {}
-    form = form_class(request.POST, **kwargs)
+    form = form_class(request.POST, prefix=prefix, **kwargs)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -319,6 +321,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
             a, d["status"], actor=request.user, text=d["text"], closed_on=d["closed_on"]
         ),
         "Statut modifié.",
+        "status",
     )
 
 
@@ -333,6 +336,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
             a, actor=request.user, text=d["text"], progress=d["progress"]
         ),
         "Point d'avancement ajouté.",
+        "update",
     )
 
 
@@ -345,6 +349,7 @@ def action_effectiveness(request: HttpRequest, pk: int) -> HttpResponse:
         EffectivenessForm,
         lambda a, d: services.record_effectiveness(a, actor=request.user, text=d["text"]),
         "Vérification de l'efficacité enregistrée.",
+        "effectiveness",
     )
 
 
