@@ -1,6 +1,6 @@
 """The surveys app's follow-up actions become quality actions, with their history."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -28,13 +28,13 @@ def test_follow_up_actions_move_to_quality(prefecture, service, quality_lead):
         title="Former l'accueil téléphonique",
         status="done",
         created_by_id=quality_lead.pk,
-        created_at=datetime(2025, 10, 3, 9, 0, tzinfo=timezone.utc),
+        created_at=datetime(2025, 10, 3, 9, 0, tzinfo=UTC),
     )
     FollowUp.objects.create(
         prefecture_id=prefecture.pk,
         service_id=service.pk,
         title="Revoir la signalétique",
-        created_at=datetime(2026, 2, 1, 9, 0, tzinfo=timezone.utc),
+        created_at=datetime(2026, 2, 1, 9, 0, tzinfo=UTC),
     )
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
