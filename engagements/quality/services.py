@@ -298,7 +298,12 @@ def change_status(
             raise QualityError("Des sous-actions restent ouvertes : terminez-les d'abord.")
         action.status = status
         if status.base in (StatusCode.DONE, StatusCode.ABANDONED):
-            action.closed_on = closed_on or timezone.localdate()
+            closed_on = closed_on or timezone.localdate()
+            if closed_on < action.opened_on or closed_on > timezone.localdate():
+                raise QualityError(
+                    "La date de clôture doit être entre l'ouverture de l'action et aujourd'hui."
+                )
+            action.closed_on = closed_on
         else:
             action.closed_on = None
         if not action.children.exists():

@@ -99,11 +99,11 @@ def test_three_sources_become_actions_and_one_reaches_the_public_page(
     page.get_by_role("button", name="Enregistrer la vérification").click()
     expect(page.get_by_text("Vérification de l'efficacité enregistrée.")).to_be_visible()
     page.get_by_label("Nouveau statut").select_option(label="Réalisée")
-    page.get_by_label("Date de clôture (réalisée ou abandonnée)").fill(f"{year}-06-30")
+    page.get_by_label("Date de clôture (réalisée ou abandonnée)").fill(date.today().isoformat())
     page.get_by_role("button", name="Changer le statut").click()
     expect(page.get_by_text("Statut modifié.")).to_be_visible()
     from_topic.refresh_from_db()
-    assert from_topic.status.base == "done" and from_topic.closed_on == date(year, 6, 30)
+    assert from_topic.status.base == "done" and from_topic.closed_on == date.today()
     screenshot(page, "quality-action-done")
 
     # The public page, French then English, on a phone.
@@ -124,3 +124,35 @@ def test_three_sources_become_actions_and_one_reaches_the_public_page(
     assert_accessible(phone_page)
     screenshot(phone_page, "quality-public-done-en")
     assert "Jeanne" not in phone_page.content()
+
+
+def test_quality_agent_pages_are_accessible(page, prefecture, site, service, quality_lead):
+    from engagements.quality.evidence import create_assessment
+    from engagements.quality.referential import import_referential, set_site_scope
+    from tests.quality.factories import ActionFactory, ExperienceFactory, PlanFactory
+    from tests.quality.test_views import REFERENTIALS
+
+    referential, _ = import_referential((REFERENTIALS / "qualepref-exemple.yaml").read_bytes())
+    set_site_scope(site, referential, [1, 2])
+    create_assessment(
+        site=site, referential=referential, kind="self_evaluation", planned_on=date.today()
+    )
+    plan = PlanFactory(site=site, year=date.today().year)
+    ActionFactory(plan=plan, due_on=date(2020, 1, 1), service=service)
+    ExperienceFactory(prefecture=prefecture, structure="Structure inconnue")
+    login(page, quality_lead)
+    page.wait_for_url(f"**/agents/{prefecture.slug}/")
+    expect(page.get_by_text("1 action en retard")).to_be_visible()
+    for path, name in (
+        ("actions/", "actions"),
+        ("referentiels/", "referentials"),
+        ("evaluations/", "assessments"),
+        ("experiences-sp/", "experiences"),
+    ):
+        page.goto(f"/agents/{prefecture.slug}/qualite/{path}")
+        assert_accessible(page)
+        screenshot(page, f"quality-{name}")
+    page.goto(f"/agents/{prefecture.slug}/qualite/evaluations/")
+    page.get_by_role("link", name="Autoévaluation").first.click()
+    assert_accessible(page)
+    screenshot(page, "quality-assessment")

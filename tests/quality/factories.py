@@ -3,6 +3,7 @@
 from datetime import date
 
 import factory
+from django.db import transaction
 
 from engagements.quality import services
 from engagements.quality.enums import AssessmentKind, FindingKind, StatusCode
@@ -17,6 +18,11 @@ from engagements.quality.models import (
     Referential,
 )
 from tests.factories import SiteFactory
+
+
+def _reference(prefecture, year) -> str:
+    with transaction.atomic():
+        return services.allocate_reference(prefecture, year)
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -43,9 +49,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
     state = StatusCode.PLANNED
     status = factory.LazyAttribute(lambda o: services.status_for_code(o.prefecture, o.state))
     progress = factory.LazyAttribute(lambda o: o.status.default_progress)
-    reference = factory.LazyAttribute(
-        lambda o: services.allocate_reference(o.prefecture, o.plan.year)
-    )
+    reference = factory.LazyAttribute(lambda o: _reference(o.prefecture, o.plan.year))
 
 
 class ReferentialFactory(factory.django.DjangoModelFactory):

@@ -307,6 +307,7 @@ def test_public_page_shows_published_actions_without_personal_data(
         year=2026,
         title="Titre interne",
         source=message,
+        opened_on=date(2026, 1, 5),
         public_summary="Nous affichons désormais le temps d'attente.",
         is_public=True,
     )
