@@ -132,7 +132,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for comment in comments:
         comment.tag_labels = [CommentTag(t).label for t in comment.tags if t in CommentTag.values]
     # Criteria below the satisfaction target offer "create an action" (quality app).
-    target = campaign.prefecture.target_for(campaign.starts_on.year, Indicator.SATISFACTION)
+    target = request.prefecture.target_for(campaign.starts_on.year, Indicator.SATISFACTION)
     can_work = request.access.can(request.prefecture, "work")
     for row in results["criteria"]:
         row["below_target"] = can_work and row["rate"] is not None and row["rate"] < target
