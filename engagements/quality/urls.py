@@ -35,6 +35,11 @@ agents_urlpatterns = [
         agents.result_edit,
         name="agents-result",
     ),
+    path(
+        f"{Q}/evaluations/<int:pk>/statut/",
+        agents.assessment_status,
+        name="agents-assessment-status",
+    ),
     path(f"{Q}/evaluations/<int:pk>/constats/", agents.finding_new, name="agents-finding-new"),
     path(f"{Q}/evaluations/<int:pk>/preuves/", agents.evidence_new, name="agents-evidence-new"),
     path(

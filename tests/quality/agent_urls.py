@@ -41,6 +41,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "quality:agents-assessments": {},
         "quality:agents-assessment": {"pk": assessment.pk},
         "quality:agents-result": {"pk": assessment.pk, "result_pk": result.pk},
+        "quality:agents-assessment-status": {"pk": assessment.pk},
         "quality:agents-finding-new": {"pk": assessment.pk},
         "quality:agents-evidence-new": {"pk": assessment.pk},
         "quality:agents-assessment-pdf": {"pk": assessment.pk},

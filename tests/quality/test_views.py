@@ -223,6 +223,12 @@ def test_attainment_and_pack_in_the_assessment_page(
     )
     assert zipfile.ZipFile(io.BytesIO(pack.content)).namelist()[0] == "index.html"
     assert build_evidence_pack(assessment)[:2] == b"PK"
+    client.post(
+        reverse("quality:agents-assessment-status", args=[prefecture.slug, assessment.pk]),
+        {"status": "done"},
+    )
+    assessment.refresh_from_db()
+    assert assessment.status == "done"
 
 
 def test_next_audit_date(prefecture, site):

@@ -28,7 +28,7 @@ from engagements.pdf import render_pdf
 from .. import evidence as evidence_services
 from .. import experiences as experience_services
 from .. import queries, referential, services, sources
-from ..enums import StatusCode
+from ..enums import AssessmentStatus, StatusCode
 from ..evidence import AssessmentError
 from ..experiences import ExperienceError
 from ..forms import (
@@ -469,6 +469,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": _can_work(request),
             "findings": assessment.findings.select_related("commitment"),
             "action_links": _finding_actions(assessment),
+            "statuses": AssessmentStatus.choices,
         },
     )
 
@@ -500,6 +501,19 @@ def result_edit(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Résultat de {result.commitment.ref} enregistré.")
+    return redirect("quality:agents-assessment", request.prefecture.slug, assessment.pk)
+
+
+@agent_view("manage")
+@require_POST
+def assessment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    try:
+        evidence_services.set_status(assessment, request.POST.get("status", ""))
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Évaluation « {assessment.get_status_display()} ».")
     return redirect("quality:agents-assessment", request.prefecture.slug, assessment.pk)
 
 
