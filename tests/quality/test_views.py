@@ -118,6 +118,7 @@ def test_the_auditor_reads_assessments_and_evidence_only(prefecture, site, audit
     slug = prefecture.slug
     assert client.get(reverse("quality:agents-actions", args=[slug])).status_code == 403
     assert client.get(reverse("quality:agents-action", args=[slug, action.pk])).status_code == 403
+    assert client.get(reverse("quality:agents-experiences", args=[slug])).status_code == 403
     assert client.get(reverse("quality:agents-assessments", args=[slug])).status_code == 200
     page = client.get(reverse("quality:agents-assessment", args=[slug, assessment.pk]))
     assert page.status_code == 200 and "Ajouter un constat" not in page.content.decode()

@@ -627,6 +627,7 @@ def assessment_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_view("read_figures")
 @require_GET
 def experience_list(request: HttpRequest) -> HttpResponse:
+    _no_auditor(request)
     sites = request.access.sites(request.prefecture)
     experiences = request.access.scope(
         Experience.objects.select_related("site"), request.prefecture, service_field=None
