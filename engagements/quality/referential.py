@@ -186,15 +186,18 @@ def set_site_scope(site: Site, referential: Referential, numbers: list[int]) -> 
 
 
 def sync_labelled_modules(site: Site) -> None:
-    """Write the Qual-e-pref module numbers in scope onto the site (the public page reads them)."""
+    """Write the labelling modules in scope onto the site (the public page reads them).
+
+    Every referential counts except the Services Publics + commitments (not a label's modules).
+    """
     from engagements.organisation.enums import REFERENTIAL_MODULES
 
     numbers = sorted(
         {
             n
-            for n in SiteScope.objects.filter(
-                site=site, module__referential__code__startswith="qualepref"
-            ).values_list("module__number", flat=True)
+            for n in SiteScope.objects.filter(site=site)
+            .exclude(module__referential__code__startswith="services-publics")
+            .values_list("module__number", flat=True)
             if n in REFERENTIAL_MODULES
         }
     )

@@ -385,7 +385,10 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
         site = row.choice("site", sites, label="site")
         year = row.int("year", required=True, min=2000, max=2100)
         title = row.text("title", required=True, max_length=300)
-        kind = row.choice("type", {t: t for t in ActionType.values}, label="type")
+        kind = (
+            row.choice("type", {t: t for t in ActionType.values}, required=False, label="type")
+            or ActionType.IMPROVEMENT
+        )
         service = None
         if row["service"] and site is not None:
             matches = [s for s in services if s.slug.casefold() == row["service"].casefold()]
@@ -412,8 +415,8 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             row.error(
                 "closed_on", "date de clôture obligatoire pour une action réalisée ou abandonnée"
             )
-        if code in (StatusCode.PLANNED, StatusCode.IN_PROGRESS) and row["closed_on"]:
-            row.error("closed_on", "une action prévue ou en cours n'a pas de date de clôture")
+        if code in (StatusCode.PLANNED, StatusCode.IN_PROGRESS):
+            closed_on = None  # an open action has no closing date (ignored if given)
         if opened_on and closed_on and closed_on < opened_on:
             row.error("closed_on", "la clôture précède l'ouverture")
         source = row.choice(
