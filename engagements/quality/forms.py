@@ -88,6 +88,9 @@ class StatusForm(DsfrForm):
 
 class UpdateForm(DsfrForm):
     text = forms.CharField(label="Point d'avancement", widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(
+        label="Date", required=False, widget=DATE, help_text="Aujourd'hui si vide."
+    )
     progress = forms.IntegerField(
         label="Avancement (%)", min_value=0, max_value=100, required=False
     )

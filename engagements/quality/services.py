@@ -227,6 +227,8 @@ def add_update(action: Action, *, actor, text: str, progress: int | None = None,
     """A dated point of the timeline, optionally moving the progress."""
     if not text.strip():
         raise QualityError("Écrivez le point d'avancement.")
+    if on is not None and on > timezone.localdate():
+        raise QualityError("Un point d'avancement ne peut pas être daté dans le futur.")
     if progress is not None and not 0 <= progress <= 100:
         raise QualityError("L'avancement est un pourcentage entre 0 et 100.")
     with transaction.atomic():

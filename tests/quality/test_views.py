@@ -407,3 +407,44 @@ def test_referential_page_and_scope_form(prefecture, site, quality_lead, client_
     site.refresh_from_db()
     assert site.labelled_modules == [1, 2]  # module 1 is mandatory
     assert Referential.objects.count() == 2 and Assessment.objects.count() == 0
+
+
+def test_sub_action_and_dated_update_from_the_action_page(
+    prefecture, site, quality_lead, client_for
+):
+    parent = ActionFactory(plan=PlanFactory(site=site, year=2026))
+    client = client_for(quality_lead)
+    slug = prefecture.slug
+    page = client.get(reverse("quality:agents-action", args=[slug, parent.pk])).content.decode()
+    link = reverse("quality:agents-action-new", args=[slug]) + f"?parent={parent.pk}"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert f'<option value="{parent.pk}" selected>' in form
+    client.post(
+        link,
+        {
+            "title": "Panneaux",
+            "kind": "improvement",
+            "site": site.pk,
+            "year": 2026,
+            "parent": parent.pk,
+        },
+    )
+    child = Action.objects.get(title="Panneaux")
+    assert child.parent == parent
+    client.post(
+        reverse("quality:agents-action-update", args=[slug, child.pk]),
+        {"update-text": "Panneaux posés", "update-progress": "80", "update-on": "2026-04-02"},
+    )
+    parent.refresh_from_db()
+    assert parent.progress == 80
+    assert child.updates.get(kind="note").on == date(2026, 4, 2)
+
+
+def test_public_page_query_count(prefecture, site, client, django_assert_max_num_queries):
+    plan = PlanFactory(site=site)
+    for n in range(10):
+        ActionFactory(plan=plan, is_public=True, public_summary=f"Amélioration {n}")
+    with django_assert_max_num_queries(6):
+        html = client.get(f"/prefectures/{prefecture.slug}/nous-l-avons-fait/").content.decode()
+    assert html.count("Amélioration ") == 10

@@ -169,6 +169,11 @@ def action_new(request: HttpRequest) -> HttpResponse:
             )
         initial = {"title": info.title, "site": info.site, "service": info.service}
         initial["kind"] = "corrective" if info.kind in ("complaint", "audit") else "improvement"
+    parent = request.GET.get("parent")
+    if parent and parent.isdigit():
+        found = _actions(request).filter(pk=int(parent)).first()
+        if found is not None:
+            initial.update({"parent": found, "site": found.site, "year": found.plan.year})
     form = ActionForm(
         request.POST or None,
         initial=initial,
@@ -333,7 +338,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         UpdateForm,
         lambda a, d: services.add_update(
-            a, actor=request.user, text=d["text"], progress=d["progress"]
+            a, actor=request.user, text=d["text"], progress=d["progress"], on=d["on"]
         ),
         "Point d'avancement ajouté.",
         "update",
