@@ -55,6 +55,8 @@ def parse_referential(data: bytes | str) -> dict:
         if not isinstance(module, dict):
             raise ReferentialError(f"{where} : description attendue")
         number = module.get("number")
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number.strip())
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             raise ReferentialError(f"{where} : number doit être un entier positif")
         if number in numbers:
