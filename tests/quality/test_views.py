@@ -97,6 +97,16 @@ def test_a_source_of_another_prefecture_or_unknown_is_404(
         assert client.get(new_url(prefecture, key)).status_code == 404, key
 
 
+def test_a_source_of_a_site_outside_the_users_scope_is_404(
+    prefecture, service, other_service, site_manager, client_for
+):
+    client = client_for(site_manager)
+    own = MessageFactory(service=service, complaint=True)
+    other = MessageFactory(service=other_service, complaint=True)
+    assert client.get(new_url(prefecture, f"correspondence.message:{own.pk}")).status_code == 200
+    assert client.get(new_url(prefecture, f"correspondence.message:{other.pk}")).status_code == 404
+
+
 def test_message_detail_and_topic_figures_show_the_button(
     prefecture, service, quality_lead, client_for
 ):

@@ -156,6 +156,11 @@ def action_new(request: HttpRequest) -> HttpResponse:
             raise Http404("Source inconnue") from exc
         if info.prefecture_id != request.prefecture.pk:
             raise Http404("Source inconnue")
+        # A record of a site outside the user's scope stays hidden too.
+        if info.site is not None and info.site.pk not in request.access.site_ids(
+            request.prefecture
+        ):
+            raise Http404("Source inconnue")
     sites = request.access.sites(request.prefecture)
     services_qs = request.access.services(request.prefecture)
     initial = {}
