@@ -185,3 +185,12 @@ class StructureForm(DsfrForm):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+
+
+class ActionStatusForm(DsfrForm):
+    label = forms.CharField(label="Libellé", max_length=100)
+    base = forms.ChoiceField(label="Correspond à", choices=StatusCode.choices)
+    default_progress = forms.IntegerField(
+        label="Avancement par défaut (%)", min_value=0, max_value=100
+    )
+    position = forms.IntegerField(label="Ordre", min_value=0, max_value=100, initial=10)

@@ -57,6 +57,39 @@ def status_for_code(prefecture: Prefecture, code: str) -> ActionStatus:
     return next((s for s in candidates if s.code == code), candidates[0])
 
 
+def save_status(
+    prefecture: Prefecture,
+    *,
+    label: str,
+    base: str,
+    default_progress: int,
+    position: int,
+    status: ActionStatus | None = None,
+) -> ActionStatus:
+    """Add a status to the prefecture's list, or change one (its code never changes)."""
+    from django.utils.text import slugify
+
+    if base not in StatusCode.values:
+        raise QualityError("État inconnu.")
+    with transaction.atomic():
+        if status is None:
+            code = slugify(label)[:40] or "statut"
+            if ActionStatus.objects.filter(prefecture=prefecture, code=code).exists():
+                raise QualityError(f"Un statut « {label} » existe déjà.")
+            status = ActionStatus(prefecture=prefecture, code=code)
+        elif status.base != base and status.actions.exists():
+            raise QualityError(
+                "Des actions portent ce statut : son état (prévue, en cours, réalisée, "
+                "abandonnée) ne peut plus changer."
+            )
+        status.label = label.strip()
+        status.base = base
+        status.default_progress = default_progress
+        status.position = position
+        status.save()
+    return status
+
+
 # --- References and plans ------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ agents_urlpatterns = [
         agents.action_effectiveness,
         name="agents-action-effectiveness",
     ),
+    path(f"{Q}/statuts/", agents.status_list, name="agents-statuses"),
     path(f"{Q}/plans/<int:pk>/valider/", agents.plan_validate, name="agents-plan-validate"),
     path(f"{Q}/referentiels/", agents.referential_list, name="agents-referentials"),
     path(

@@ -458,3 +458,38 @@ def test_public_page_query_count(prefecture, site, client, django_assert_max_num
     with django_assert_max_num_queries(6):
         html = client.get(f"/prefectures/{prefecture.slug}/nous-l-avons-fait/").content.decode()
     assert html.count("Amélioration ") == 10
+
+
+def test_the_referent_keeps_the_status_list(prefecture, site, quality_lead, client_for):
+    client = client_for(quality_lead)
+    url = reverse("quality:agents-statuses", args=[prefecture.slug])
+    assert "Réalisée" in client.get(url).content.decode()
+    client.post(
+        url,
+        {
+            "new-label": "Confiée au pilote",
+            "new-base": "in_progress",
+            "new-default_progress": "30",
+            "new-position": "2",
+        },
+    )
+    added = status_for_code(prefecture, "in_progress").__class__.objects.get(
+        prefecture=prefecture, label="Confiée au pilote"
+    )
+    action = ActionFactory(plan=PlanFactory(site=site))
+    change_status(action, added, actor=quality_lead)
+    action.refresh_from_db()
+    assert action.progress == 30
+    # Its state cannot change any more once actions carry it.
+    client.post(
+        url,
+        {
+            "status": added.pk,
+            f"s{added.pk}-label": "Confiée",
+            f"s{added.pk}-base": "done",
+            f"s{added.pk}-default_progress": "30",
+            f"s{added.pk}-position": "2",
+        },
+    )
+    added.refresh_from_db()
+    assert (added.label, added.base) == ("Confiée au pilote", "in_progress")

@@ -33,6 +33,7 @@ from ..evidence import AssessmentError
 from ..experiences import ExperienceError
 from ..forms import (
     ActionForm,
+    ActionStatusForm,
     AssessmentForm,
     EffectivenessForm,
     EvidenceForm,
@@ -47,6 +48,7 @@ from ..forms import (
 from ..models import (
     Action,
     ActionPlan,
+    ActionStatus,
     Assessment,
     CommitmentResult,
     Evidence,
@@ -375,6 +377,52 @@ def plan_validate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{plan} validé.")
     url = reverse("quality:agents-actions", args=[request.prefecture.slug])
     return redirect(f"{url}?annee={plan.year}")
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def status_list(request: HttpRequest) -> HttpResponse:
+    """The prefecture's status list: labels, the state each maps to, default progress."""
+    statuses = services.ensure_statuses(request.prefecture)
+    form = ActionStatusForm(request.POST or None, prefix="new")
+    if request.method == "POST":
+        edited = None
+        pk = request.POST.get("status")
+        if pk:
+            edited = get_object_or_404(
+                ActionStatus.objects.filter(prefecture=request.prefecture), pk=pk
+            )
+            form = ActionStatusForm(request.POST, prefix=f"s{edited.pk}")
+        if form.is_valid():
+            try:
+                services.save_status(request.prefecture, status=edited, **form.cleaned_data)
+            except QualityError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Statut enregistré.")
+                return redirect("quality:agents-statuses", request.prefecture.slug)
+        else:
+            messages.error(request, "Vérifiez le libellé, l'état et l'avancement (0 à 100).")
+    rows = [
+        (
+            status,
+            ActionStatusForm(
+                prefix=f"s{status.pk}",
+                initial={
+                    "label": status.label,
+                    "base": status.base,
+                    "default_progress": status.default_progress,
+                    "position": status.position,
+                },
+            ),
+        )
+        for status in sorted(statuses, key=lambda s: (s.position, s.pk))
+    ]
+    return render_agents(
+        request,
+        "quality/agents/statuses.html",
+        {"rows": rows, "form": ActionStatusForm(prefix="new")},
+    )
 
 
 # --- Referential and scopes ----------------------------------------------------------------
