@@ -142,6 +142,16 @@ def validate_plan(plan: ActionPlan, *, actor) -> ActionPlan:
     return plan
 
 
+def record_presentation(plan: ActionPlan, on: date) -> ActionPlan:
+    """The day the plan was presented to the local users' committee."""
+    if on > timezone.localdate():
+        raise QualityError("La présentation au comité ne peut pas être datée dans le futur.")
+    with transaction.atomic():
+        ActionPlan.objects.filter(pk=plan.pk).update(presented_on=on)
+    plan.presented_on = on
+    return plan
+
+
 # --- Actions -------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ agents_urlpatterns = [
     ),
     path(f"{Q}/statuts/", agents.status_list, name="agents-statuses"),
     path(f"{Q}/plans/<int:pk>/valider/", agents.plan_validate, name="agents-plan-validate"),
+    path(f"{Q}/plans/<int:pk>/comite/", agents.plan_presented, name="agents-plan-presented"),
     path(f"{Q}/referentiels/", agents.referential_list, name="agents-referentials"),
     path(
         f"{Q}/referentiels/<int:referential_pk>/sites/<int:site_pk>/",

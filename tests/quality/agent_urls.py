@@ -37,6 +37,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "quality:agents-action-effectiveness": {"pk": action.pk},
         "quality:agents-plan-validate": {"pk": plan.pk},
         "quality:agents-statuses": {},
+        "quality:agents-plan-presented": {"pk": plan.pk},
         "quality:agents-referentials": {},
         "quality:agents-scope": {"referential_pk": referential.pk, "site_pk": site.pk},
         "quality:agents-assessments": {},

@@ -400,6 +400,10 @@ def test_plan_validation(prefecture, site, quality_lead, site_manager, client_fo
     client_for(quality_lead).post(url)
     plan.refresh_from_db()
     assert plan.validated_by == quality_lead and plan.validated_at
+    presented = reverse("quality:agents-plan-presented", args=[prefecture.slug, plan.pk])
+    client_for(quality_lead).post(presented, {"presented_on": "2026-02-10"})
+    plan.refresh_from_db()
+    assert plan.presented_on == date(2026, 2, 10)
 
 
 def test_referential_page_and_scope_form(prefecture, site, quality_lead, client_for):

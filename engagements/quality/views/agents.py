@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from django.apps import apps
 from django.contrib import messages
@@ -423,6 +424,23 @@ def status_list(request: HttpRequest) -> HttpResponse:
         "quality/agents/statuses.html",
         {"rows": rows, "form": ActionStatusForm(prefix="new")},
     )
+
+
+@agent_view("manage")
+@require_POST
+def plan_presented(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(ActionPlan.objects.filter(prefecture=request.prefecture), pk=pk)
+    try:
+        on = date.fromisoformat(request.POST.get("presented_on", ""))
+        services.record_presentation(plan, on)
+    except ValueError:
+        messages.error(request, "Indiquez la date de présentation au comité.")
+    except QualityError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{plan} : présentation au comité enregistrée.")
+    url = reverse("quality:agents-actions", args=[request.prefecture.slug])
+    return redirect(f"{url}?annee={plan.year}")
 
 
 # --- Referential and scopes ----------------------------------------------------------------
