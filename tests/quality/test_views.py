@@ -497,3 +497,18 @@ def test_the_referent_keeps_the_status_list(prefecture, site, quality_lead, clie
     )
     added.refresh_from_db()
     assert (added.label, added.base) == ("Confiée au pilote", "in_progress")
+
+
+def test_import_sp_experiences_command_refuses_bad_lines(prefecture, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "id_experience,titre,date_de_publication,structure,date_de_premiere_reponse\n"
+        "E1,Attente,2026-03-02,Préfecture d'Alpha,2026-03-01\n"
+        "E2,,pas une date,Préfecture d'Alpha,\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_sp_experiences", "--prefecture", prefecture.slug, str(path))
+    assert "ligne 2" in str(exc.value) and "ligne 3" in str(exc.value)
+    assert not Experience.objects.exists()
