@@ -147,7 +147,28 @@ def import_referential(data: bytes | str) -> tuple[Referential, bool]:
         for module in referential.modules.exclude(pk__in=kept_modules):
             _delete_unused(module.commitments.all())
             module.delete()
+        if created and is_labelling(referential):
+            _scopes_from_labelled_modules(referential)
     return referential, created
+
+
+def is_labelling(referential: Referential) -> bool:
+    """A labelling referential (modules a site is labelled on), not the SP+ commitments."""
+    return not referential.code.startswith("services-publics")
+
+
+def _scopes_from_labelled_modules(referential: Referential) -> None:
+    """A new labelling referential starts from what sites already show as labelled modules
+    (organisation's `Site.labelled_modules`, kept before the quality app or by an earlier
+    version): those modules, plus the mandatory ones, become the sites' scopes."""
+    modules = {m.number: m for m in referential.modules.all()}
+    mandatory = [m for m in modules.values() if m.mandatory]
+    scopes = []
+    for site in Site.objects.exclude(labelled_modules=[]):
+        chosen = {modules[n] for n in site.labelled_modules or [] if n in modules}
+        for module in chosen | set(mandatory) if chosen else ():
+            scopes.append(SiteScope(prefecture_id=site.prefecture_id, site=site, module=module))
+    SiteScope.objects.bulk_create(scopes, ignore_conflicts=True)
 
 
 def _delete_unused(commitments) -> None:

@@ -512,3 +512,18 @@ def test_import_sp_experiences_command_refuses_bad_lines(prefecture, tmp_path):
         call_command("import_sp_experiences", "--prefecture", prefecture.slug, str(path))
     assert "ligne 2" in str(exc.value) and "ligne 3" in str(exc.value)
     assert not Experience.objects.exists()
+
+
+def test_existing_labelled_modules_become_scopes_of_a_new_referential(prefecture, site, other_site):
+    from engagements.quality.models import SiteScope
+    from engagements.quality.referential import import_referential
+
+    site.labelled_modules = [1, 3]
+    site.save()
+    other_site.labelled_modules = []
+    other_site.save()
+    import_referential((REFERENTIALS / "services-publics-plus-2023.yaml").read_bytes())
+    assert not SiteScope.objects.exists()  # SP+ commitments are not a label's modules
+    import_referential((REFERENTIALS / "qualepref-exemple.yaml").read_bytes())
+    numbers = sorted(SiteScope.objects.filter(site=site).values_list("module__number", flat=True))
+    assert numbers == [1, 3] and not SiteScope.objects.filter(site=other_site).exists()
