@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "engagements.committee",
     "engagements.faq",
     "engagements.proconnect",
+    "engagements.quality",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,6 @@ from .models import (
     CheckLog,
     CheckResult,
     Comment,
-    FollowUpAction,
     Grid,
     GridCriterion,
     MysteryCheck,
@@ -252,15 +251,7 @@ def _seed_mystery(ctx) -> None:
         )
         check.score = check_score(check) or Decimal("0")
         check.save(update_fields=["score"])
-    failed = CheckResult.objects.filter(check_run__prefecture=prefecture, passed=False).first()
-    if failed:
-        FollowUpAction.objects.create(
-            prefecture=prefecture,
-            service=failed.check_run.service,
-            result=failed,
-            title=f"Améliorer : {failed.criterion.label}",
-            created_by=lead,
-        )
+    # Failed criteria become quality actions in the quality app's demo.
     # Planned: one by the prefecture itself, one crossed (Sarre-Orientale checks Lysville).
     for checker, days in ((prefecture, 10), (other, 17)):
         check = MysteryCheck.objects.create(

@@ -89,17 +89,6 @@ CHECK_TRANSITIONS = {
 }
 
 
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "À mener"
-    DONE = "done", "Terminée"
-
-
-ACTION_TRANSITIONS = {
-    ActionStatus.OPEN: {ActionStatus.DONE},
-    ActionStatus.DONE: set(),
-}
-
-
 # Labels shown to the public, translated with Django i18n (the questions come from the DB).
 SCALE_LABELS = {
     4: [_("Pas du tout satisfait"), _("Peu satisfait"), _("Satisfait"), _("Très satisfait")],

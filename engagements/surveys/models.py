@@ -18,7 +18,6 @@ from engagements.organisation.models import Prefecture, Service, Site
 
 from .enums import (
     SCALE_POINTS,
-    ActionStatus,
     CampaignKind,
     Channel,
     CheckKind,
@@ -377,31 +376,6 @@ class CheckLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
-
-
-class FollowUpAction(models.Model):
-    """An improvement action born from a failed criterion (until the action plans app)."""
-
-    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
-    result = models.OneToOneField(
-        CheckResult, on_delete=models.PROTECT, related_name="action", null=True, blank=True
-    )
-    title = models.CharField("action", max_length=300)
-    status = models.CharField(
-        "statut", max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "action d'amélioration"
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class ChangeLog(models.Model):

@@ -1,4 +1,5 @@
-"""Writes on mystery checks: planning, recording a grid, cancelling, follow-up actions."""
+"""Writes on mystery checks: planning, recording a grid, cancelling (their follow-up actions
+are quality actions, created from a failed criterion through the quality app)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.utils import timezone
 from engagements import states
 from engagements.organisation.models import Prefecture, Service
 
-from .enums import ACTION_TRANSITIONS, CHECK_TRANSITIONS, ActionStatus, CheckStatus
-from .models import ChangeLog, CheckLog, CheckResult, FollowUpAction, Grid, MysteryCheck
+from .enums import CHECK_TRANSITIONS, CheckStatus
+from .models import CheckLog, CheckResult, Grid, MysteryCheck
 from .queries import check_score
 
 
@@ -92,47 +93,3 @@ def cancel_check(check: MysteryCheck, *, actor) -> MysteryCheck:
             check_run=check,
         )
     return check
-
-
-def create_action(result: CheckResult, *, actor, title: str) -> FollowUpAction:
-    """Turn a failed criterion into an improvement action (one per criterion)."""
-    if result.passed is not False:
-        raise MysteryCheckError("Seul un critère non satisfait peut devenir une action.")
-    if FollowUpAction.objects.filter(result=result).exists():
-        raise MysteryCheckError("Une action existe déjà pour ce critère.")
-    title = title.strip() or f"Améliorer : {result.criterion.label}"
-    with transaction.atomic():
-        action = FollowUpAction.objects.create(
-            prefecture=result.check_run.prefecture,
-            service=result.check_run.service,
-            result=result,
-            title=title[:300],
-            created_by=actor,
-        )
-        ChangeLog.objects.create(
-            prefecture=action.prefecture,
-            actor=actor,
-            action=f"Action créée : {action.title}"[:300],
-            to_status=action.status,
-        )
-    return action
-
-
-def complete_action(action: FollowUpAction, *, actor) -> FollowUpAction:
-    """Mark an improvement action done (open → done; done is final)."""
-    with transaction.atomic():
-        action = FollowUpAction.objects.select_for_update().get(pk=action.pk)
-        if action.status == ActionStatus.DONE:
-            raise MysteryCheckError("Cette action est déjà terminée.")
-        states.transition(
-            action,
-            ActionStatus.DONE,
-            table=ACTION_TRANSITIONS,
-            actor=actor,
-            log_model=ChangeLog,
-            subject="Cette action",
-            error=MysteryCheckError,
-            prefecture=action.prefecture,
-            action=f"Action terminée : {action.title}"[:300],
-        )
-    return action

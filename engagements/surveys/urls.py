@@ -52,15 +52,10 @@ agents_urlpatterns = [
     path(f"{M}/", mystery.check_list, name="agents-checks"),
     path(f"{M}/planifier/", mystery.check_plan, name="agents-check-plan"),
     path(f"{M}/grilles/nouvelle/", mystery.grid_new, name="agents-grid-new"),
-    path(f"{M}/actions/", mystery.action_list, name="agents-actions"),
-    path(f"{M}/actions/<int:pk>/terminer/", mystery.action_done, name="agents-action-done"),
     path(f"{M}/a-realiser/", mystery.todo_list, name="agents-checks-todo"),
     path(f"{M}/a-realiser/<int:pk>/", mystery.check_perform, name="agents-check-perform"),
     path(f"{M}/<int:pk>/", mystery.check_detail, name="agents-check"),
     path(f"{M}/<int:pk>/annuler/", mystery.check_cancel, name="agents-check-cancel"),
-    path(
-        f"{M}/resultats/<int:result_pk>/action/", mystery.check_action, name="agents-check-action"
-    ),
 ]
 
 urlpatterns = public_urlpatterns + agents_urlpatterns

@@ -1,7 +1,7 @@
 """Sample URL arguments for every agent URL of the surveys app (cross-prefecture test)."""
 
 from engagements.surveys.enums import CheckStatus
-from engagements.surveys.models import CheckResult, FollowUpAction
+from engagements.surveys.models import CheckResult
 from tests.surveys.factories import (
     CampaignFactory,
     CommentFactory,
@@ -16,12 +16,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     question = campaign.questionnaire.questions.first()
     check = MysteryCheckFactory(service=service)
     done = MysteryCheckFactory(service=service, status=CheckStatus.DONE)
-    result = CheckResult.objects.create(
-        check_run=done, criterion=done.grid.criteria.first(), passed=False
-    )
-    action = FollowUpAction.objects.create(
-        prefecture=prefecture, service=service, result=result, title="Améliorer l'accueil"
-    )
+    CheckResult.objects.create(check_run=done, criterion=done.grid.criteria.first(), passed=False)
     return {
         "surveys:agents-campaigns": {},
         "surveys:agents-campaign-new": {},
@@ -46,11 +41,8 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "surveys:agents-checks": {},
         "surveys:agents-check-plan": {},
         "surveys:agents-grid-new": {},
-        "surveys:agents-actions": {},
-        "surveys:agents-action-done": {"pk": action.pk},
         "surveys:agents-checks-todo": {},
         "surveys:agents-check-perform": {"pk": check.pk},
         "surveys:agents-check": {"pk": check.pk},
         "surveys:agents-check-cancel": {"pk": check.pk},
-        "surveys:agents-check-action": {"result_pk": result.pk},
     }

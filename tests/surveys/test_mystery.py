@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from engagements.organisation.enums import RoleKind
 from engagements.surveys.enums import CheckStatus
-from engagements.surveys.models import CheckLog, FollowUpAction
-from engagements.surveys.mystery import MysteryCheckError, cancel_check, create_action, record_check
+from engagements.surveys.models import CheckLog
+from engagements.surveys.mystery import MysteryCheckError, cancel_check, record_check
 from engagements.surveys.queries import mystery_results_by_service
 from tests.factories import RoleFactory
 from tests.surveys.factories import GridFactory, MysteryCheckFactory
@@ -100,7 +100,9 @@ def test_incomplete_grid_is_refused_and_kept(client_for, checker, crossed, other
     assert crossed.status == CheckStatus.PLANNED
 
 
-def test_failed_criterion_becomes_an_action_once(quality_lead, client_for, prefecture, service):
+def test_failed_criterion_becomes_a_quality_action(quality_lead, client_for, prefecture, service):
+    """The check page links each failed criterion to the quality app's "new action" page;
+    the action created there shows on the check page next to its criterion."""
     check = MysteryCheckFactory(service=service)
     criteria = list(check.grid.criteria.all())
     record_check(
@@ -110,27 +112,26 @@ def test_failed_criterion_becomes_an_action_once(quality_lead, client_for, prefe
     )
     failed = check.results.get(criterion=criteria[1])
     client = client_for(quality_lead)
-    url = reverse("surveys:agents-check-action", args=[prefecture.slug, failed.pk])
-    client.post(url, {"title": "Former l'équipe à la formule d'accueil"})
-    action = FollowUpAction.objects.get()
-    assert (action.title, action.service, action.result) == (
-        "Former l'équipe à la formule d'accueil",
-        service,
-        failed,
+    page = client.get(reverse("surveys:agents-check", args=[prefecture.slug, check.pk]))
+    new_url = (
+        reverse("quality:agents-action-new", args=[prefecture.slug])
+        + f"?source=surveys.checkresult%3A{failed.pk}"
     )
-    with pytest.raises(MysteryCheckError, match="existe déjà"):
-        create_action(failed, actor=quality_lead, title="")
-    passed = check.results.get(criterion=criteria[0])
-    with pytest.raises(MysteryCheckError, match="non satisfait"):
-        create_action(passed, actor=quality_lead, title="")
-    actions = client.get(reverse("surveys:agents-actions", args=[prefecture.slug])).content.decode()
-    assert "Former l&#x27;équipe" in actions
-    done = reverse("surveys:agents-action-done", args=[prefecture.slug, action.pk])
-    client.post(done)
-    action.refresh_from_db()
-    assert action.status == "done"
-    response = client.post(done, follow=True)
-    assert "déjà terminée" in response.content.decode()
+    assert page.content.decode().count("?source=surveys.checkresult") == 1
+    assert new_url.replace("&", "&amp;") in page.content.decode()
+    response = client.post(
+        new_url,
+        {
+            "title": "Former l'équipe à la formule d'accueil",
+            "kind": "corrective",
+            "site": service.site.pk,
+            "year": 2026,
+            "service": service.pk,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("surveys:agents-check", args=[prefecture.slug, check.pk]))
+    assert "PA-2026-001 : Former l&#x27;équipe" in page.content.decode()
 
 
 def test_illegal_transitions_raise(quality_lead, service):

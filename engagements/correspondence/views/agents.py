@@ -35,7 +35,7 @@ from ..forms import (
     WorklistFilterForm,
     agents_choices,
 )
-from ..models import Answer, Attachment, Message, TemplateVersion
+from ..models import Answer, Attachment, Message, TemplateVersion, Topic
 
 PAGE_SIZE = 50
 
@@ -593,6 +593,12 @@ def _figures_data(request):
 def figures(request):
     data = _figures_data(request)
     data["querystring"] = request.GET.urlencode()
+    # Topics become "create an action" sources (quality app) for those who may act.
+    can_work = request.access.can(request.prefecture, "work")
+    topics = {t.pk: t for t in Topic.objects.filter(prefecture=request.prefecture)}
+    for table in data["tables"]:
+        for row in table["rows"]:
+            row["source"] = topics.get(row["key"]) if can_work and table["by"] == "topic" else None
     total, target = data["total"], data["target_rate"]
     data["rate_met"] = total["rate_on_time"] is not None and total["rate_on_time"] >= target
     delay = total["average_delay"]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
+from engagements.organisation.enums import Indicator
 from engagements.organisation.views.agents import render_agents
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
@@ -129,6 +130,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for comment in comments:
         comment.tag_labels = [CommentTag(t).label for t in comment.tags if t in CommentTag.values]
+    # Criteria below the satisfaction target offer "create an action" (quality app).
+    target = request.prefecture.target_for(campaign.starts_on.year, Indicator.SATISFACTION)
+    can_work = request.access.can(request.prefecture, "work")
+    for row in results["criteria"]:
+        row["below_target"] = can_work and row["rate"] is not None and row["rate"] < target
     return render_agents(
         request,
         "surveys/agents/results.html",

@@ -8,6 +8,7 @@ public contact details — never the checked prefecture's records or results.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -19,7 +20,7 @@ from engagements.organisation.views.agents import render_agents
 from .. import mystery
 from ..enums import CheckStatus
 from ..forms import GridForm, GridResultForm, PlanCheckForm
-from ..models import CheckResult, FollowUpAction, Grid, GridCriterion, MysteryCheck
+from ..models import Grid, GridCriterion, MysteryCheck
 from ..mystery import MysteryCheckError
 from ..queries import mystery_results_by_service
 
@@ -110,10 +111,15 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(_checks(request), pk=pk)
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
-    results = list(check.results.select_related("criterion", "action"))
+    results = list(check.results.select_related("criterion"))
+    # Follow-up actions live in the quality app (when installed): shown next to the criterion.
+    actions = {}
+    if apps.is_installed("engagements.quality"):
+        from engagements.quality.queries import actions_by_source
+
+        actions = actions_by_source(results)
     for result in results:
-        # The reverse one-to-one raises when absent; the template wants None.
-        result.action_or_none = getattr(result, "action", None)
+        result.actions = actions.get(result.pk, [])
     return render_agents(
         request,
         "surveys/agents/check.html",
@@ -139,44 +145,6 @@ def check_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("surveys:agents-check", request.prefecture.slug, pk)
 
 
-@agent_view("manage")
-@require_POST
-def check_action(request: HttpRequest, result_pk: int) -> HttpResponse:
-    result = get_object_or_404(
-        request.access.scope(
-            CheckResult.objects.select_related("check_run", "criterion"),
-            request.prefecture,
-            prefecture_field="check_run__prefecture",
-            site_field="check_run__service__site",
-            service_field="check_run__service",
-        ),
-        pk=result_pk,
-    )
-    try:
-        mystery.create_action(result, actor=request.user, title=request.POST.get("title", ""))
-    except MysteryCheckError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Action d'amélioration créée.")
-    return redirect("surveys:agents-check", request.prefecture.slug, result.check_run_id)
-
-
-@agent_view("read_figures")
-@require_GET
-def action_list(request: HttpRequest) -> HttpResponse:
-    actions = request.access.scope(
-        FollowUpAction.objects.select_related("service", "service__site", "result__criterion"),
-        request.prefecture,
-        site_field="service__site",
-        service_field="service",
-    )
-    return render_agents(
-        request,
-        "surveys/agents/actions.html",
-        {"actions": actions, "can_manage": request.access.can(request.prefecture, "manage")},
-    )
-
-
 @agent_view("work")
 @require_GET
 def todo_list(request: HttpRequest) -> HttpResponse:
@@ -199,24 +167,3 @@ def check_perform(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Contrôle enregistré. Merci.")
             return redirect("surveys:agents-checks-todo", request.prefecture.slug)
     return render_agents(request, "surveys/agents/perform.html", {"check": check, "form": form})
-
-
-@agent_view("manage")
-@require_POST
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(
-        request.access.scope(
-            FollowUpAction.objects.all(),
-            request.prefecture,
-            site_field="service__site",
-            service_field="service",
-        ),
-        pk=pk,
-    )
-    try:
-        mystery.complete_action(action, actor=request.user)
-    except MysteryCheckError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Action terminée.")
-    return redirect("surveys:agents-actions", request.prefecture.slug)

@@ -1,0 +1,48 @@
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    name = "engagements.quality"
+    label = "quality"
+    verbose_name = "Qualité : plans d'action, référentiel, audits"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy
+
+        from engagements import navigation
+
+        navigation.register_agent_link(
+            "Plans d'action",
+            "quality:agents-actions",
+            capability="read_records",
+            order=60,
+            group="Qualité",
+        )
+        navigation.register_agent_link(
+            "Référentiel et périmètres",
+            "quality:agents-referentials",
+            capability="read_figures",
+            order=61,
+            group="Qualité",
+        )
+        navigation.register_agent_link(
+            "Évaluations et audits",
+            "quality:agents-assessments",
+            capability="read_figures",
+            order=62,
+            group="Qualité",
+        )
+        navigation.register_agent_link(
+            "Expériences SP+",
+            "quality:agents-experiences",
+            capability="read_figures",
+            order=63,
+            group="Qualité",
+        )
+        navigation.register_public_action(
+            gettext_lazy("Vous nous l'avez dit, nous l'avons fait"),
+            "quality:public-done",
+            description=gettext_lazy("Les améliorations menées après vos remarques."),
+            order=60,
+        )
+        navigation.register_todo("engagements.quality.todos.home_items")

@@ -1,0 +1,149 @@
+"""SP+ experiences: import of the platform's export, structure → site table."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import transaction
+
+from engagements.csvio import CsvImportError, LineError, Row, parse_date, read_csv
+from engagements.organisation.models import Prefecture, Site
+
+from .models import Experience, StructureMapping
+
+FIELDS = [
+    "id_experience",
+    "titre",
+    "description",
+    "ressenti_usager",
+    "date_de_publication",
+    "date_de_premiere_reponse",
+    "reponse_structure_1",
+    "amelioration_de_service_a_considerer",
+    "structure",
+]
+REQUIRED = ["id_experience", "titre", "date_de_publication", "structure"]
+
+
+class ExperienceError(Exception):
+    """An SP+ write refused (message in French)."""
+
+
+def _records(data: bytes, filename: str) -> list[tuple[int, dict]]:
+    """(line or item number, values) from a CSV or JSON export."""
+    head = data.lstrip()[:1]
+    if filename.lower().endswith(".json") or head in (b"[", b"{"):
+        try:
+            doc = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CsvImportError([LineError(1, None, f"JSON illisible ({exc})")]) from exc
+        if isinstance(doc, dict):
+            doc = doc.get("experiences") or doc.get("data") or []
+        if not isinstance(doc, list):
+            raise CsvImportError([LineError(1, None, "une liste d'expériences est attendue")])
+        out = []
+        for index, item in enumerate(doc, 1):
+            if not isinstance(item, dict):
+                raise CsvImportError([LineError(index, None, "expérience illisible")])
+            out.append((index, {k: str(item.get(k) or "").strip() for k in FIELDS}))
+        return out
+    table = read_csv(
+        data,
+        required=REQUIRED,
+        optional=[f for f in FIELDS if f not in REQUIRED],
+        extra_columns=True,
+    )
+    return [(row.line, {k: row[k] for k in FIELDS}) for row in table]
+
+
+def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") -> dict:
+    """Create or update experiences by their SP+ id; all or nothing.
+
+    The site comes from the structure → site table only: an unknown structure is kept
+    without site and listed in `unmatched` (never guessed).
+    """
+    records = _records(data, filename)
+    mapping = {
+        m.structure.casefold(): m.site
+        for m in StructureMapping.objects.filter(prefecture=prefecture).select_related("site")
+    }
+    errors: list[LineError] = []
+    parsed = []
+    for line, values in records:
+        problems = []
+        for key in REQUIRED:
+            if not values[key]:
+                problems.append(LineError(line, key, "valeur obligatoire"))
+        published = (
+            parse_date(values["date_de_publication"]) if values["date_de_publication"] else None
+        )
+        if values["date_de_publication"] and published is None:
+            problems.append(LineError(line, "date_de_publication", "date illisible"))
+        answered = None
+        if values["date_de_premiere_reponse"]:
+            answered = parse_date(values["date_de_premiere_reponse"][:10])
+            if answered is None:
+                problems.append(LineError(line, "date_de_premiere_reponse", "date illisible"))
+            elif published and answered < published:
+                problems.append(
+                    LineError(line, "date_de_premiere_reponse", "réponse avant la publication")
+                )
+        errors += problems
+        parsed.append((values, published, answered))
+    if errors:
+        raise CsvImportError(errors)
+    created = updated = 0
+    unmatched: set[str] = set()
+    with transaction.atomic():
+        for values, published, answered in parsed:
+            site = mapping.get(values["structure"].casefold())
+            if site is None:
+                unmatched.add(values["structure"])
+            _, was_created = Experience.objects.update_or_create(
+                prefecture=prefecture,
+                external_id=values["id_experience"][:60],
+                defaults={
+                    "structure": values["structure"][:300],
+                    "site": site,
+                    "title": values["titre"][:300],
+                    "description": values["description"],
+                    "feeling": values["ressenti_usager"][:60],
+                    "published_on": published,
+                    "first_answer_on": answered,
+                    "answer": values["reponse_structure_1"],
+                    "improvement": values["amelioration_de_service_a_considerer"],
+                },
+            )
+            created += was_created
+            updated += not was_created
+    return {"created": created, "updated": updated, "unmatched": sorted(unmatched)}
+
+
+def map_structure(prefecture: Prefecture, structure: str, site: Site) -> StructureMapping:
+    """Record which site a platform structure stands for, and match its experiences."""
+    if site.prefecture_id != prefecture.pk:
+        raise ExperienceError("Ce site n'appartient pas à la préfecture.")
+    structure = structure.strip()
+    if not structure:
+        raise ExperienceError("Indiquez le nom de la structure.")
+    with transaction.atomic():
+        mapping, _ = StructureMapping.objects.update_or_create(
+            prefecture=prefecture, structure=structure, defaults={"site": site}
+        )
+        Experience.objects.filter(prefecture=prefecture, structure__iexact=structure).update(
+            site=site
+        )
+    return mapping
+
+
+def unmatched_structures(prefecture: Prefecture) -> list[str]:
+    return sorted(
+        set(
+            Experience.objects.filter(prefecture=prefecture, site__isnull=True).values_list(
+                "structure", flat=True
+            )
+        )
+    )
+
+
+__all__ = ["CsvImportError", "ExperienceError", "Row"]

@@ -1,0 +1,196 @@
+"""Forms of the quality agents' pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from engagements.forms import DsfrForm
+
+from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode
+from .models import Action, ActionStatus, Commitment, Referential
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ActionForm(DsfrForm):
+    title = forms.CharField(label="Intitulé", max_length=300)
+    kind = forms.ChoiceField(label="Type d'action", choices=ActionType.choices)
+    site = forms.ModelChoiceField(label="Site", queryset=None)
+    year = forms.IntegerField(label="Année du plan", min_value=2000, max_value=2100)
+    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+    owner = UserChoiceField(label="Pilote", queryset=None, required=False)
+    parent = forms.ModelChoiceField(
+        label="Sous-action de",
+        queryset=None,
+        required=False,
+        help_text="L'avancement de l'action parente est la moyenne de ses sous-actions.",
+    )
+    start_on = forms.DateField(label="Début", required=False, widget=DATE)
+    due_on = forms.DateField(label="Échéance", required=False, widget=DATE)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+    public_summary = forms.CharField(
+        label="Résumé pour le public",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="En langage clair, sans aucune donnée personnelle.",
+    )
+    is_public = forms.BooleanField(
+        label="Publier sur la page « Vous nous l'avez dit, nous l'avons fait »", required=False
+    )
+
+    def __init__(self, *args, prefecture, sites, services, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(roles__prefecture=prefecture, is_active=True)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        self.fields["parent"].queryset = Action.objects.filter(prefecture=prefecture).exclude(
+            status__base__in=[StatusCode.DONE, StatusCode.ABANDONED]
+        )
+        self.fields["year"].initial = timezone.localdate().year
+        if editing:
+            del self.fields["site"], self.fields["year"], self.fields["parent"]
+
+    def clean(self):
+        data = super().clean()
+        site = data.get("site")
+        service = data.get("service")
+        if site and service and service.site_id != site.pk:
+            self.add_error("service", "Ce service n'appartient pas au site choisi.")
+        if data.get("is_public") and not (data.get("public_summary") or "").strip():
+            self.add_error("public_summary", "Rédigez le résumé avant de publier l'action.")
+        return data
+
+
+class StatusForm(DsfrForm):
+    status = forms.ModelChoiceField(label="Nouveau statut", queryset=None)
+    closed_on = forms.DateField(
+        label="Date de clôture (réalisée ou abandonnée)", required=False, widget=DATE
+    )
+    text = forms.CharField(label="Commentaire", required=False, max_length=1000)
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = ActionStatus.objects.filter(prefecture=prefecture)
+
+
+class UpdateForm(DsfrForm):
+    text = forms.CharField(label="Point d'avancement", widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(
+        label="Date", required=False, widget=DATE, help_text="Aujourd'hui si vide."
+    )
+    progress = forms.IntegerField(
+        label="Avancement (%)", min_value=0, max_value=100, required=False
+    )
+
+
+class EffectivenessForm(DsfrForm):
+    text = forms.CharField(
+        label="Comment l'efficacité a-t-elle été vérifiée ?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ex. : plus aucune réclamation sur ce thème depuis deux mois.",
+    )
+
+
+class ScopeForm(DsfrForm):
+    modules = forms.TypedMultipleChoiceField(
+        label="Modules", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, referential, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modules"].choices = [
+            (m.number, f"{m}{' (obligatoire)' if m.mandatory else ''}")
+            for m in referential.modules.all()
+        ]
+
+
+class AssessmentForm(DsfrForm):
+    site = forms.ModelChoiceField(label="Site", queryset=None)
+    referential = forms.ModelChoiceField(label="Référentiel", queryset=Referential.objects.all())
+    kind = forms.ChoiceField(label="Type", choices=AssessmentKind.choices)
+    planned_on = forms.DateField(label="Date", widget=DATE)
+    assessor = forms.CharField(label="Évaluateur ou organisme", required=False, max_length=200)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class ResultForm(DsfrForm):
+    result = forms.ChoiceField(
+        label="Résultat", choices=[("", "Non évalué"), *ResultValue.choices], required=False
+    )
+    comment = forms.CharField(label="Commentaire", required=False, max_length=2000)
+
+
+class FindingForm(DsfrForm):
+    kind = forms.ChoiceField(label="Type de constat", choices=FindingKind.choices)
+    commitment = forms.ModelChoiceField(label="Engagement", queryset=None, required=False)
+    text = forms.CharField(label="Constat", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitment"].queryset = Commitment.objects.filter(
+            pk__in=assessment.results.values("commitment")
+        )
+
+
+class EvidenceForm(DsfrForm):
+    result = forms.ModelChoiceField(label="Engagement concerné", queryset=None)
+    existing = forms.ModelChoiceField(
+        label="Réutiliser une preuve existante", queryset=None, required=False
+    )
+    title = forms.CharField(label="Intitulé de la nouvelle preuve", required=False, max_length=300)
+    file = forms.FileField(label="Fichier", required=False)
+    url = forms.URLField(label="ou lien", required=False, assume_scheme="https")
+
+    def __init__(self, *args, assessment, evidence, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["result"].queryset = assessment.results.select_related("commitment")
+        self.fields["result"].label_from_instance = lambda r: str(r.commitment)
+        self.fields["existing"].queryset = evidence
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("existing") and not (
+            data.get("title") and (data.get("file") or data.get("url"))
+        ):
+            raise forms.ValidationError(
+                "Choisissez une preuve existante, ou donnez un intitulé et un fichier ou un lien."
+            )
+        return data
+
+
+class ExperienceImportForm(DsfrForm):
+    file = forms.FileField(label="Export de la plateforme (CSV ou JSON)")
+
+
+class StructureForm(DsfrForm):
+    structure = forms.CharField(label="Structure (nom sur la plateforme SP+)", max_length=300)
+    site = forms.ModelChoiceField(label="Site", queryset=None)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class ActionStatusForm(DsfrForm):
+    label = forms.CharField(label="Libellé", max_length=100)
+    base = forms.ChoiceField(label="Correspond à", choices=StatusCode.choices)
+    default_progress = forms.IntegerField(
+        label="Avancement par défaut (%)", min_value=0, max_value=100
+    )
+    position = forms.IntegerField(label="Ordre", min_value=0, max_value=100, initial=10)

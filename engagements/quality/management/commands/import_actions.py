@@ -1,0 +1,36 @@
+"""python manage.py import_actions --prefecture SLUG FILE.csv (all or nothing, by reference)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.csvio import CsvImportError
+from engagements.organisation.models import Prefecture
+from engagements.quality.services import QualityError, import_actions
+
+
+class Command(BaseCommand):
+    help = "Importe des actions de plans d'action (CSV) ; tout ou rien, mise à jour par référence."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")
+        parser.add_argument("file", help="fichier CSV (virgule ou point-virgule)")
+
+    def handle(self, *args, prefecture, file, **options):
+        found = Prefecture.objects.filter(slug=prefecture).first()
+        if found is None:
+            raise CommandError(f"Préfecture « {prefecture} » inconnue.")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {file}")
+        try:
+            result = import_actions(found, path.read_bytes())
+        except CsvImportError as exc:
+            raise CommandError(
+                "Fichier refusé, rien n'a été importé :\n" + "\n".join(exc.lines)
+            ) from exc
+        except QualityError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Actions créées : {result['created']}, mises à jour : {result['updated']}."
+        )

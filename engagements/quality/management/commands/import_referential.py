@@ -1,0 +1,29 @@
+"""python manage.py import_referential FILE.yaml (same code and version: updated)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.quality.referential import ReferentialError, import_referential
+
+
+class Command(BaseCommand):
+    help = "Importe un référentiel (YAML) ; le même code et la même version sont mis à jour."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="fichier YAML")
+
+    def handle(self, *args, file, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {file}")
+        try:
+            referential, created = import_referential(path.read_bytes())
+        except ReferentialError as exc:
+            raise CommandError(f"Référentiel refusé : {exc}") from exc
+        commitments = sum(m.commitments.count() for m in referential.modules.all())
+        verb = "créé" if created else "mis à jour"
+        self.stdout.write(
+            f"Référentiel {referential.code} {referential.version} {verb} : "
+            f"{referential.modules.count()} modules, {commitments} engagements."
+        )

@@ -1,0 +1,37 @@
+"""python manage.py import_sp_experiences --prefecture SLUG FILE.csv|FILE.json"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.csvio import CsvImportError
+from engagements.organisation.models import Prefecture
+from engagements.quality.experiences import import_experiences
+
+
+class Command(BaseCommand):
+    help = "Importe l'export des expériences Services Publics + (CSV ou JSON) ; tout ou rien."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prefecture", required=True)
+        parser.add_argument("file")
+
+    def handle(self, *args, prefecture, file, **options):
+        found = Prefecture.objects.filter(slug=prefecture).first()
+        if found is None:
+            raise CommandError(f"Préfecture « {prefecture} » inconnue.")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {file}")
+        try:
+            result = import_experiences(found, path.read_bytes(), path.name)
+        except CsvImportError as exc:
+            raise CommandError("Fichier refusé :\n" + "\n".join(exc.lines)) from exc
+        self.stdout.write(
+            f"Expériences créées : {result['created']}, mises à jour : {result['updated']}."
+        )
+        if result["unmatched"]:
+            self.stdout.write(
+                "Structures sans site (à relier dans le tableau des structures) : "
+                + ", ".join(result["unmatched"])
+            )

@@ -1,0 +1,533 @@
+"""Writes on action plans and actions: references, statuses, roll-up, timeline, imports."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Avg
+from django.utils import timezone
+
+from engagements.csvio import CsvImportError, read_csv
+from engagements.organisation.models import Prefecture, Service, Site
+
+from .enums import DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
+from .models import Action, ActionCounter, ActionPlan, ActionStatus, ActionUpdate
+
+REFERENCE_RE = re.compile(r"^PA-(\d{4})-(\d{3,6})$")
+
+
+class QualityError(Exception):
+    """A write refused by the rules of action plans (message in French, shown as is)."""
+
+
+# --- Statuses ------------------------------------------------------------------------------
+
+
+def ensure_statuses(prefecture: Prefecture) -> list[ActionStatus]:
+    """The prefecture's statuses, the default list created on first use."""
+    statuses = list(ActionStatus.objects.filter(prefecture=prefecture))
+    if statuses:
+        return statuses
+    ActionStatus.objects.bulk_create(
+        [
+            ActionStatus(
+                prefecture=prefecture,
+                code=code,
+                label=label,
+                base=base,
+                default_progress=progress,
+                position=index,
+            )
+            for index, (code, label, base, progress) in enumerate(DEFAULT_STATUSES)
+        ],
+        ignore_conflicts=True,
+    )
+    return list(ActionStatus.objects.filter(prefecture=prefecture))
+
+
+def status_for_code(prefecture: Prefecture, code: str) -> ActionStatus:
+    """The prefecture's status for one of the four codes (the one named so, else the first)."""
+    candidates = [s for s in ensure_statuses(prefecture) if s.base == code]
+    if not candidates:
+        raise QualityError(f"Aucun statut de la préfecture ne correspond à « {code} ».")
+    return next((s for s in candidates if s.code == code), candidates[0])
+
+
+def save_status(
+    prefecture: Prefecture,
+    *,
+    label: str,
+    base: str,
+    default_progress: int,
+    position: int,
+    status: ActionStatus | None = None,
+) -> ActionStatus:
+    """Add a status to the prefecture's list, or change one (its code never changes)."""
+    from django.utils.text import slugify
+
+    if base not in StatusCode.values:
+        raise QualityError("État inconnu.")
+    with transaction.atomic():
+        if status is None:
+            code = slugify(label)[:40] or "statut"
+            if ActionStatus.objects.filter(prefecture=prefecture, code=code).exists():
+                raise QualityError(f"Un statut « {label} » existe déjà.")
+            status = ActionStatus(prefecture=prefecture, code=code)
+        elif status.base != base and status.actions.exists():
+            raise QualityError(
+                "Des actions portent ce statut : son état (prévue, en cours, réalisée, "
+                "abandonnée) ne peut plus changer."
+            )
+        status.label = label.strip()
+        status.base = base
+        status.default_progress = default_progress
+        status.position = position
+        status.save()
+    return status
+
+
+# --- References and plans ------------------------------------------------------------------
+
+
+def allocate_reference(prefecture: Prefecture, year: int) -> str:
+    """Next `PA-YYYY-NNN` of the prefecture; call inside the transaction inserting the action.
+
+    Same pattern as correspondence: the counter row is locked until the transaction ends, so
+    two creations never get the same number and a rolled-back one gives its number back.
+    """
+    ActionCounter.objects.bulk_create(
+        [ActionCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = ActionCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"PA-{year}-{counter.last:03d}"
+
+
+def _claim_reference(prefecture: Prefecture, reference: str) -> None:
+    """An imported reference `PA-YYYY-NNN` moves the counter past it (no future collision)."""
+    match = REFERENCE_RE.match(reference)
+    if not match:
+        return
+    year, number = int(match.group(1)), int(match.group(2))
+    ActionCounter.objects.bulk_create(
+        [ActionCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = ActionCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
+    if number > counter.last:
+        counter.last = number
+        counter.save(update_fields=["last"])
+
+
+def plan_for(site: Site, year: int) -> ActionPlan:
+    """The site's plan of the year, created if needed."""
+    plan, _ = ActionPlan.objects.get_or_create(
+        site=site, year=year, defaults={"prefecture_id": site.prefecture_id}
+    )
+    return plan
+
+
+def validate_plan(plan: ActionPlan, *, actor) -> ActionPlan:
+    with transaction.atomic():
+        plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.validated_at:
+            raise QualityError("Ce plan d'action est déjà validé.")
+        plan.validated_by = actor
+        plan.validated_at = timezone.now()
+        plan.save(update_fields=["validated_by", "validated_at"])
+    return plan
+
+
+def record_presentation(plan: ActionPlan, on: date) -> ActionPlan:
+    """The day the plan was presented to the local users' committee."""
+    if on > timezone.localdate():
+        raise QualityError("La présentation au comité ne peut pas être datée dans le futur.")
+    with transaction.atomic():
+        ActionPlan.objects.filter(pk=plan.pk).update(presented_on=on)
+    plan.presented_on = on
+    return plan
+
+
+# --- Actions -------------------------------------------------------------------------------
+
+
+def _set_source(action: Action, source, label: str = "") -> None:
+    from . import sources
+
+    if source is None:
+        return
+    info = sources.describe(source)
+    action.source_kind = info.kind
+    action.source_type = ContentType.objects.get_for_model(source)
+    action.source_id = source.pk
+    action.source_label = (label or info.label)[:300]
+
+
+def create_action(
+    prefecture: Prefecture,
+    *,
+    site: Site,
+    year: int,
+    title: str,
+    actor=None,
+    kind: str = ActionType.IMPROVEMENT,
+    source=None,
+    source_label: str = "",
+    source_kind: str = SourceKind.INTERNAL,
+    service: Service | None = None,
+    owner=None,
+    opened_on: date | None = None,
+    start_on: date | None = None,
+    due_on: date | None = None,
+    parent: Action | None = None,
+    description: str = "",
+    public_summary: str = "",
+    is_public: bool = False,
+) -> Action:
+    """Create an action in the site's plan of the year, with its source and first update."""
+    if site.prefecture_id != prefecture.pk:
+        raise QualityError("Ce site n'appartient pas à la préfecture.")
+    if service is not None and service.site_id != site.pk:
+        raise QualityError("Ce service n'appartient pas au site choisi.")
+    if parent is not None and parent.prefecture_id != prefecture.pk:
+        raise QualityError("L'action parente n'appartient pas à la préfecture.")
+    if not title.strip():
+        raise QualityError("Donnez un intitulé à l'action.")
+    status = status_for_code(prefecture, StatusCode.PLANNED)
+    with transaction.atomic():
+        plan = plan_for(site, year)
+        action = Action(
+            prefecture=prefecture,
+            plan=plan,
+            site=site,
+            reference=allocate_reference(prefecture, year),
+            title=title.strip()[:300],
+            kind=kind,
+            owner=owner,
+            service=service,
+            opened_on=opened_on or timezone.localdate(),
+            start_on=start_on,
+            due_on=due_on,
+            status=status,
+            progress=status.default_progress,
+            parent=parent,
+            description=description,
+            public_summary=public_summary,
+            is_public=is_public,
+            source_kind=source_kind,
+        )
+        _set_source(action, source, source_label)
+        action.save()
+        ActionUpdate.objects.create(
+            action=action,
+            kind=UpdateKind.CREATED,
+            author=actor,
+            text=f"Action créée ({action.get_source_kind_display().lower()}).",
+            to_status=status.label,
+            progress=action.progress,
+        )
+        if parent is not None:
+            roll_up(parent)
+    return action
+
+
+EDITABLE_FIELDS = [
+    "title",
+    "kind",
+    "owner",
+    "service",
+    "start_on",
+    "due_on",
+    "description",
+    "public_summary",
+    "is_public",
+]
+
+
+def update_action(action: Action, *, actor, **changes) -> Action:
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        for name, value in changes.items():
+            if name not in EDITABLE_FIELDS:
+                raise QualityError(f"Champ non modifiable : {name}")
+            setattr(action, name, value)
+        if action.service_id and action.service.site_id != action.site_id:
+            raise QualityError("Ce service n'appartient pas au site de l'action.")
+        if action.is_public and not action.public_summary.strip():
+            raise QualityError("Rédigez le résumé pour le public avant de publier l'action.")
+        action.save()
+        ActionUpdate.objects.create(
+            action=action, kind=UpdateKind.NOTE, author=actor, text="Fiche de l'action modifiée."
+        )
+    return action
+
+
+def add_update(action: Action, *, actor, text: str, progress: int | None = None, on=None):
+    """A dated point of the timeline, optionally moving the progress."""
+    if not text.strip():
+        raise QualityError("Écrivez le point d'avancement.")
+    if on is not None and on > timezone.localdate():
+        raise QualityError("Un point d'avancement ne peut pas être daté dans le futur.")
+    if progress is not None and not 0 <= progress <= 100:
+        raise QualityError("L'avancement est un pourcentage entre 0 et 100.")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if progress is not None:
+            if action.children.exists():
+                raise QualityError(
+                    "L'avancement de cette action vient de ses sous-actions : modifiez-les plutôt."
+                )
+            action.progress = progress
+            action.save(update_fields=["progress", "updated_at"])
+        update = ActionUpdate.objects.create(
+            action=action,
+            kind=UpdateKind.NOTE,
+            author=actor,
+            text=text.strip(),
+            progress=progress,
+            on=on or timezone.localdate(),
+        )
+        if action.parent_id:
+            roll_up(action.parent)
+    return update
+
+
+def record_effectiveness(action: Action, *, actor, text: str, on: date | None = None) -> Action:
+    """Write the effectiveness check (required before closing an action as done)."""
+    if not text.strip():
+        raise QualityError("Décrivez comment l'efficacité de l'action a été vérifiée.")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        action.effectiveness_check = text.strip()
+        action.effectiveness_checked_on = on or timezone.localdate()
+        action.save(update_fields=["effectiveness_check", "effectiveness_checked_on"])
+        ActionUpdate.objects.create(
+            action=action, kind=UpdateKind.EFFECTIVENESS, author=actor, text=text.strip()
+        )
+    return action
+
+
+def change_status(
+    action: Action,
+    status: ActionStatus,
+    *,
+    actor,
+    text: str = "",
+    closed_on: date | None = None,
+) -> Action:
+    """Move an action to one of its prefecture's statuses (progress follows the default).
+
+    Done needs the effectiveness check first; done and abandoned get a closing date.
+    """
+    if status.prefecture_id != action.prefecture_id:
+        raise QualityError("Statut inconnu pour cette préfecture.")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().select_related("status").get(pk=action.pk)
+        previous = action.status
+        if previous.pk == status.pk:
+            raise QualityError(f"L'action est déjà « {status.label} ».")
+        if status.base == StatusCode.DONE and not action.effectiveness_check.strip():
+            raise QualityError(
+                "Vérifiez l'efficacité de l'action (et notez-le) avant de la déclarer réalisée."
+            )
+        if (
+            status.base == StatusCode.DONE
+            and action.children.exclude(
+                status__base__in=[StatusCode.DONE, StatusCode.ABANDONED]
+            ).exists()
+        ):
+            raise QualityError("Des sous-actions restent ouvertes : terminez-les d'abord.")
+        action.status = status
+        if status.base in (StatusCode.DONE, StatusCode.ABANDONED):
+            closed_on = closed_on or timezone.localdate()
+            if closed_on < action.opened_on or closed_on > timezone.localdate():
+                raise QualityError(
+                    "La date de clôture doit être entre l'ouverture de l'action et aujourd'hui."
+                )
+            action.closed_on = closed_on
+        else:
+            action.closed_on = None
+        if not action.children.exists():
+            action.progress = status.default_progress
+        action.save(update_fields=["status", "closed_on", "progress", "updated_at"])
+        ActionUpdate.objects.create(
+            action=action,
+            kind=UpdateKind.STATUS,
+            author=actor,
+            text=text.strip(),
+            from_status=previous.label,
+            to_status=status.label,
+            progress=action.progress,
+        )
+        if action.parent_id:
+            roll_up(action.parent)
+    return action
+
+
+def roll_up(parent: Action) -> None:
+    """A parent's progress is the mean of its sub-actions' (abandoned ones left out)."""
+    children = parent.children.exclude(status__base=StatusCode.ABANDONED)
+    mean = children.aggregate(mean=Avg("progress"))["mean"]
+    if mean is None:
+        return
+    Action.objects.filter(pk=parent.pk).update(progress=round(mean))
+    parent.progress = round(mean)
+    if parent.parent_id:
+        roll_up(parent.parent)
+
+
+# --- CSV import (contract: docs in the issue) ----------------------------------------------
+
+ACTION_COLUMNS = [
+    "reference",
+    "site",
+    "year",
+    "title",
+    "type",
+    "service",
+    "owner_email",
+    "opened_on",
+    "due_on",
+    "status",
+    "progress",
+    "closed_on",
+    "source",
+]
+
+
+def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> dict[str, int]:
+    """Create or update (by reference) the file's actions; all or nothing (CsvImportError)."""
+    table = read_csv(
+        data,
+        required=["site", "year", "title", "type", "status"],
+        optional=[
+            c for c in ACTION_COLUMNS if c not in {"site", "year", "title", "type", "status"}
+        ],
+    )
+    sites = {s.slug.casefold(): s for s in Site.objects.filter(prefecture=prefecture)}
+    services = list(Service.objects.filter(site__prefecture=prefecture).select_related("site"))
+    agents = {}
+    for user in get_user_model().objects.filter(roles__prefecture=prefecture, is_active=True):
+        if user.email:
+            agents.setdefault(user.email.casefold(), user)
+    existing = {
+        a.reference: a
+        for a in Action.objects.filter(prefecture=prefecture).select_related("status")
+    }
+    statuses = {code: status_for_code(prefecture, code) for code in StatusCode.values}
+    seen: dict[str, int] = {}
+    parsed = []
+    for row in table:
+        reference = row.text("reference", max_length=20)
+        if reference:
+            if reference in seen:
+                row.error("reference", f"référence déjà présente ligne {seen[reference]}")
+            seen[reference] = row.line
+        site = row.choice("site", sites, label="site")
+        year = row.int("year", required=True, min=2000, max=2100)
+        title = row.text("title", required=True, max_length=300)
+        kind = (
+            row.choice("type", {t: t for t in ActionType.values}, required=False, label="type")
+            or ActionType.IMPROVEMENT
+        )
+        service = None
+        if row["service"] and site is not None:
+            matches = [s for s in services if s.slug.casefold() == row["service"].casefold()]
+            same_site = [s for s in matches if s.site_id == site.pk]
+            if same_site:
+                service = same_site[0]
+            elif matches:
+                row.error(
+                    "service", f"le service « {row['service']} » n'est pas du site {site.slug}"
+                )
+            else:
+                row.error("service", f"service « {row['service']} » inconnu dans la préfecture")
+        owner = row.lookup(
+            "owner_email",
+            lambda v: agents.get(v.casefold()),
+            "« {value} » n'est pas l'adresse d'un agent de la préfecture",
+        )
+        opened_on = row.date("opened_on")
+        due_on = row.date("due_on")
+        code = row.choice("status", {c: c for c in StatusCode.values}, label="statut")
+        progress = row.int("progress", min=0, max=100)
+        closed_on = row.date("closed_on")
+        if code in (StatusCode.DONE, StatusCode.ABANDONED) and not row["closed_on"]:
+            row.error(
+                "closed_on", "date de clôture obligatoire pour une action réalisée ou abandonnée"
+            )
+        if code in (StatusCode.PLANNED, StatusCode.IN_PROGRESS):
+            closed_on = None  # an open action has no closing date (ignored if given)
+        if opened_on and closed_on and closed_on < opened_on:
+            row.error("closed_on", "la clôture précède l'ouverture")
+        source = row.choice(
+            "source", {k: k for k in SourceKind.values}, required=False, label="origine"
+        )
+        parsed.append(
+            dict(
+                line=row.line,
+                reference=reference,
+                site=site,
+                year=year,
+                title=title,
+                kind=kind,
+                service=service,
+                owner=owner,
+                opened_on=opened_on,
+                due_on=due_on,
+                code=code,
+                progress=progress,
+                closed_on=closed_on,
+                source=source or SourceKind.INTERNAL,
+            )
+        )
+    table.raise_errors()
+    created = updated = 0
+    with transaction.atomic():
+        for item in parsed:
+            status = statuses[item["code"]]
+            plan = plan_for(item["site"], item["year"])
+            action = existing.get(item["reference"]) if item["reference"] else None
+            is_new = action is None
+            if is_new:
+                reference = item["reference"]
+                if reference:
+                    _claim_reference(prefecture, reference)
+                else:
+                    reference = allocate_reference(prefecture, item["year"])
+                action = Action(prefecture=prefecture, reference=reference)
+            previous_status = action.status.label if not is_new else ""
+            action.plan = plan
+            action.site = item["site"]
+            action.title = item["title"]
+            action.kind = item["kind"]
+            action.service = item["service"]
+            action.owner = item["owner"]
+            action.opened_on = item["opened_on"] or action.opened_on or timezone.localdate()
+            action.due_on = item["due_on"]
+            action.status = status
+            action.progress = (
+                item["progress"] if item["progress"] is not None else status.default_progress
+            )
+            action.closed_on = item["closed_on"]
+            action.source_kind = item["source"]
+            action.save()
+            ActionUpdate.objects.create(
+                action=action,
+                kind=UpdateKind.IMPORTED,
+                author=actor,
+                text="Créée par import." if is_new else "Mise à jour par import.",
+                from_status=previous_status,
+                to_status=status.label,
+                progress=action.progress,
+            )
+            created += is_new
+            updated += not is_new
+    return {"created": created, "updated": updated}
+
+
+__all__ = ["CsvImportError", "QualityError"]

@@ -1,0 +1,223 @@
+"""Contracts checked from outside: import_actions, action_plan_report, import_referential."""
+
+import json
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from engagements.quality.enums import StatusCode
+from engagements.quality.models import Action, ActionPlan, Commitment, Referential
+from engagements.quality.services import change_status, record_effectiveness
+from tests.factories import RoleFactory
+from tests.quality.factories import ActionFactory, PlanFactory
+
+HEADER = (
+    "reference,site,year,title,type,service,owner_email,opened_on,due_on,status,progress,"
+    "closed_on,source\n"
+)
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def report(prefecture, year, **kw) -> dict:
+    args = ["action_plan_report", "--prefecture", prefecture.slug, "--year", str(year)]
+    for key, value in kw.items():
+        args += [f"--{key}", str(value)]
+    return json.loads(run(*args, "--format", "json"))
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    def write(body: str, encoding="utf-8") -> str:
+        path = tmp_path / "actions.csv"
+        path.write_bytes(body.encode(encoding))
+        return str(path)
+
+    return write
+
+
+@pytest.mark.django_db
+def test_import_creates_plans_and_updates_by_reference(prefecture, site, service, csv_file):
+    owner = RoleFactory(prefecture=prefecture, kind="agent", user__email="pilote@alpha.test").user
+    body = HEADER + (
+        ",chef-lieu,2026,Afficher les horaires,improvement,sejour,pilote@alpha.test,"
+        "2026-01-10,2026-03-31,in_progress,40,,complaint\n"
+        "PA-2026-050,chef-lieu,2026,Former l'accueil,corrective,,,10/01/2026,30/06/2026,"
+        "done,,15/06/2026,mystery_check\n"
+    )
+    assert "créées : 2" in run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    first, second = Action.objects.order_by("pk")
+    assert first.reference == "PA-2026-001"
+    assert (first.owner, first.service, first.progress, first.status.base) == (
+        owner,
+        service,
+        40,
+        StatusCode.IN_PROGRESS,
+    )
+    assert second.reference == "PA-2026-050" and second.status.base == StatusCode.DONE
+    assert second.progress == 100 and second.closed_on == date(2026, 6, 15)
+    assert ActionPlan.objects.get().site == site
+    # Re-import by reference updates, and the counter moved past the imported number.
+    body = HEADER + (
+        "PA-2026-050;chef-lieu;2026;Former toute l'équipe;corrective;;;2026-01-10;2026-06-30;"
+        "abandoned;;2026-05-01;audit\n"
+    ).replace(";", ",")
+    run("import_actions", "--prefecture", prefecture.slug, csv_file(body, "cp1252"))
+    second.refresh_from_db()
+    assert second.title == "Former toute l'équipe" and second.status.base == "abandoned"
+    assert Action.objects.count() == 2
+    new = ActionFactory(plan=second.plan)
+    assert new.reference == "PA-2026-051"
+
+
+@pytest.mark.django_db
+def test_import_is_all_or_nothing_with_line_errors(prefecture, site, other_prefecture, csv_file):
+    RoleFactory(prefecture=other_prefecture, kind="agent", user__email="ailleurs@beta.test")
+    body = HEADER + (
+        ",chef-lieu,2026,Bonne ligne,improvement,,,2026-01-10,,planned,,,\n"
+        ",chef-lieu,2026,Sans clôture,improvement,,,2026-01-10,,done,,,internal\n"
+        ",inconnu,2026,Site inconnu,urgent,,ailleurs@beta.test,2026-01-10,,late,,,rumeur\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    message = str(exc.value)
+    assert "ligne 3" in message and "closed_on" in message
+    for column in ("site", "type", "owner_email", "status", "source"):
+        assert f"ligne 4, colonne « {column} »" in message
+    assert not Action.objects.exists() and not ActionPlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_report_reproduces_counts_computed_by_hand(prefecture, site, other_site):
+    plan = PlanFactory(site=site, year=2026)
+    other = PlanFactory(site=other_site, year=2026)
+    at = date(2026, 6, 1)
+    # late: due before at, open (planned / in progress) -> 2
+    ActionFactory(plan=plan, due_on=date(2026, 5, 1), source_kind="complaint")
+    parent = ActionFactory(
+        plan=plan, due_on=date(2026, 4, 1), state=StatusCode.IN_PROGRESS, source_kind="audit"
+    )
+    # a sub-action, done on time -> counts once, done on time
+    ActionFactory(
+        plan=plan,
+        parent=parent,
+        state=StatusCode.DONE,
+        due_on=date(2026, 5, 1),
+        closed_on=date(2026, 4, 20),
+        source_kind="audit",
+    )
+    # done late (closed after due), not late since done
+    ActionFactory(
+        plan=other,
+        state=StatusCode.DONE,
+        due_on=date(2026, 3, 1),
+        closed_on=date(2026, 3, 15),
+        source_kind="sp_plus",
+    )
+    # abandoned and overdue: neither late nor counted in the rate
+    ActionFactory(
+        plan=other, state=StatusCode.ABANDONED, due_on=date(2026, 2, 1), closed_on=date(2026, 2, 2)
+    )
+    # due exactly at --at: not late; no due date: never late
+    ActionFactory(plan=other, due_on=at)
+    ActionFactory(plan=other)
+    # another year's plan: not counted
+    ActionFactory(plan=PlanFactory(site=site, year=2025), due_on=date(2025, 1, 1))
+    assert report(prefecture, 2026, at="2026-06-01") == {
+        "total": 7,
+        "by_status": {"planned": 3, "in_progress": 1, "done": 2, "abandoned": 1},
+        "late": 2,
+        "done_on_time": 1,
+        "done_rate": 33.3,  # 2 done / (7 - 1 abandoned)
+        "by_source": {
+            "complaint": 1,
+            "survey": 0,
+            "mystery_check": 0,
+            "committee": 0,
+            "audit": 2,
+            "sp_plus": 1,
+            "indicator": 0,
+            "internal": 3,
+        },
+    }
+    site_only = report(prefecture, 2026, site="chef-lieu", at="2026-06-01")
+    assert (site_only["total"], site_only["late"], site_only["done_rate"]) == (3, 2, 33.3)
+    # --at moves only "today": earlier, nothing is late yet
+    assert report(prefecture, 2026, at="2026-01-01")["late"] == 0
+    assert report(prefecture, 2030)["done_rate"] is None
+
+
+@pytest.mark.django_db
+def test_custom_status_labels_report_by_their_code(prefecture, site, quality_lead):
+    action = ActionFactory(plan=PlanFactory(site=site), due_on=date(2026, 2, 1))
+    status = action.status.__class__.objects.create(
+        prefecture=prefecture,
+        code="pilote",
+        label="Confiée au pilote",
+        base="in_progress",
+        default_progress=30,
+    )
+    change_status(action, status, actor=quality_lead)
+    assert report(prefecture, 2026, at="2026-03-01")["by_status"]["in_progress"] == 1
+
+
+@pytest.mark.django_db
+def test_import_referential_twice_updates(tmp_path):
+    path = Path(__file__).resolve().parents[2] / "engagements/quality/referentials"
+    out = run("import_referential", str(path / "qualepref-exemple.yaml"))
+    assert "créé" in out
+    run("import_referential", str(path / "services-publics-plus-2023.yaml"))
+    sp = Referential.objects.get(code="services-publics-plus")
+    assert Commitment.objects.filter(module__referential=sp).count() == 8
+    example = Referential.objects.get(code="qualepref-exemple")
+    assert example.is_example and example.modules.get(number=1).mandatory
+    changed = tmp_path / "r.yaml"
+    changed.write_text(
+        (path / "qualepref-exemple.yaml")
+        .read_text()
+        .replace("Nous vous disons comment nous joindre et quand", "Nouveau libellé")
+    )
+    assert "mis à jour" in run("import_referential", str(changed))
+    assert Referential.objects.count() == 2
+    assert Commitment.objects.get(module__referential=example, ref="1.1").title == "Nouveau libellé"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "code: x\nname: y\nversion: '1'\n"
+        "modules: [{number: 1, title: A, commitments: [{ref: '1'}]}]\n"
+    )
+    with pytest.raises(CommandError, match="title"):
+        run("import_referential", str(bad))
+
+
+@pytest.mark.django_db
+def test_done_needs_the_effectiveness_check(prefecture, site, quality_lead):
+    from engagements.quality.services import QualityError, status_for_code
+
+    action = ActionFactory(plan=PlanFactory(site=site))
+    done = status_for_code(prefecture, "done")
+    with pytest.raises(QualityError, match="efficacité"):
+        change_status(action, done, actor=quality_lead)
+    record_effectiveness(action, actor=quality_lead, text="Plus aucune réclamation en mai.")
+    action = change_status(action, done, actor=quality_lead, closed_on=date(2026, 6, 1))
+    assert action.closed_on == date(2026, 6, 1) and action.progress == 100
+    assert [u.kind for u in action.updates.all()] == ["effectiveness", "status"]
+
+
+@pytest.mark.django_db
+def test_sub_actions_roll_up_into_the_parent(prefecture, site, quality_lead):
+    from engagements.quality.services import add_update, create_action
+
+    parent = create_action(prefecture, site=site, year=2026, title="Refaire la signalétique")
+    a = create_action(prefecture, site=site, year=2026, title="Panneaux", parent=parent)
+    create_action(prefecture, site=site, year=2026, title="Plan d'accès", parent=parent)
+    add_update(a, actor=quality_lead, text="Panneaux posés", progress=100)
+    parent.refresh_from_db()
+    assert parent.progress == 50
+    assert [parent.reference, a.reference] == ["PA-2026-001", "PA-2026-002"]

@@ -1,0 +1,529 @@
+"""Agents' pages: an action from each kind of source, the auditor's limits, assessments,
+evidence pack and PDF, SP+ experiences, site scopes, the public page and home items."""
+
+import io
+import json
+import subprocess
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from engagements.quality import referential as referential_services
+from engagements.quality.enums import AssessmentKind, ResultValue
+from engagements.quality.evidence import (
+    add_evidence,
+    add_finding,
+    build_evidence_pack,
+    create_assessment,
+    record_result,
+)
+from engagements.quality.models import Action, Assessment, Experience, Referential
+from engagements.quality.queries import next_audit_date
+from engagements.quality.services import change_status, record_effectiveness, status_for_code
+from tests.correspondence.factories import MessageFactory, TopicFactory
+from tests.quality.factories import (
+    ActionFactory,
+    AssessmentFactory,
+    ExperienceFactory,
+    FindingFactory,
+    PlanFactory,
+)
+from tests.surveys.factories import CampaignFactory, MysteryCheckFactory
+from tests.tooling import require_tool
+
+pytestmark = pytest.mark.django_db
+REFERENTIALS = Path(__file__).resolve().parents[2] / "engagements/quality/referentials"
+
+
+def new_url(prefecture, key: str) -> str:
+    return reverse("quality:agents-action-new", args=[prefecture.slug]) + f"?source={key}"
+
+
+def test_an_action_from_each_kind_of_source(prefecture, site, service, quality_lead, client_for):
+    from engagements.surveys.models import CheckResult
+
+    client = client_for(quality_lead)
+    topic = TopicFactory(prefecture=prefecture, name="Attente au guichet")
+    message = MessageFactory(service=service, complaint=True, topic=topic)
+    campaign = CampaignFactory(site=site, services=[service])
+    check = MysteryCheckFactory(service=service)
+    result = CheckResult.objects.create(
+        check_run=check, criterion=check.grid.criteria.first(), passed=False
+    )
+    finding = FindingFactory(assessment=AssessmentFactory(site=site))
+    experience = ExperienceFactory(prefecture=prefecture, improvement="Afficher l'attente")
+    expected = [
+        (f"correspondence.message:{message.pk}", "complaint", f"Message {message.reference}"),
+        (f"correspondence.topic:{topic.pk}", "complaint", "« Attente au guichet »"),
+        (f"surveys.campaign:{campaign.pk}&critere=waiting_time", "survey", "Temps d'attente"),
+        (f"surveys.checkresult:{result.pk}", "mystery_check", result.criterion.label),
+        (f"quality.finding:{finding.pk}", "audit", "Piste de progrès"),
+        (f"quality.experience:{experience.pk}", "sp_plus", experience.external_id),
+    ]
+    for index, (key, kind, label) in enumerate(expected):
+        page = client.get(new_url(prefecture, key))
+        assert page.status_code == 200, key
+        html = page.content.decode()
+        assert label.replace("'", "&#x27;") in html, key
+        assert message.sender_name not in html and message.sender_email not in html
+        response = client.post(
+            new_url(prefecture, key),
+            {"title": f"Action {index}", "kind": "corrective", "site": site.pk, "year": 2026},
+        )
+        assert response.status_code == 302, (key, response.content.decode()[:2000])
+        action = Action.objects.get(title=f"Action {index}")
+        assert action.source_kind == kind and action.source_id is not None
+        assert label in action.source_label
+        assert message.sender_name not in action.source_label
+
+
+def test_a_source_of_another_prefecture_or_unknown_is_404(
+    prefecture, other_prefecture_service, quality_lead, client_for
+):
+    client = client_for(quality_lead)
+    foreign = MessageFactory(service=other_prefecture_service, complaint=True)
+    for key in (
+        f"correspondence.message:{foreign.pk}",
+        "correspondence.message:999999",
+        "auth.user:1",
+        "committee.decision:1",  # app not installed on this branch: unknown
+        "nonsense",
+    ):
+        assert client.get(new_url(prefecture, key)).status_code == 404, key
+
+
+def test_a_source_of_a_site_outside_the_users_scope_is_404(
+    prefecture, service, other_service, site_manager, client_for
+):
+    client = client_for(site_manager)
+    own = MessageFactory(service=service, complaint=True)
+    other = MessageFactory(service=other_service, complaint=True)
+    assert client.get(new_url(prefecture, f"correspondence.message:{own.pk}")).status_code == 200
+    assert client.get(new_url(prefecture, f"correspondence.message:{other.pk}")).status_code == 404
+
+
+def test_message_detail_and_topic_figures_show_the_button(
+    prefecture, service, quality_lead, client_for
+):
+    topic = TopicFactory(prefecture=prefecture, name="Rendez-vous")
+    message = MessageFactory(service=service, complaint=True, topic=topic)
+    client = client_for(quality_lead)
+    detail = client.get(reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk]))
+    assert f"source=correspondence.message%3A{message.pk}" in detail.content.decode()
+    figures = client.get(
+        reverse("correspondence:agents-figures", args=[prefecture.slug]) + "?year=2026"
+    )
+    assert f"source=correspondence.topic%3A{topic.pk}" in figures.content.decode()
+
+
+def test_the_auditor_reads_assessments_and_evidence_only(prefecture, site, auditor, client_for):
+    client = client_for(auditor)
+    action = ActionFactory(plan=PlanFactory(site=site))
+    assessment = AssessmentFactory(site=site)
+    slug = prefecture.slug
+    assert client.get(reverse("quality:agents-actions", args=[slug])).status_code == 403
+    assert client.get(reverse("quality:agents-action", args=[slug, action.pk])).status_code == 403
+    assert client.get(reverse("quality:agents-experiences", args=[slug])).status_code == 403
+    assert client.get(reverse("quality:agents-assessments", args=[slug])).status_code == 200
+    page = client.get(reverse("quality:agents-assessment", args=[slug, assessment.pk]))
+    assert page.status_code == 200 and "Ajouter un constat" not in page.content.decode()
+    post = client.post(
+        reverse("quality:agents-finding-new", args=[slug, assessment.pk]),
+        {"kind": "strength", "text": "x"},
+    )
+    assert post.status_code == 403
+
+
+@pytest.fixture
+def assessment(prefecture, site, quality_lead):
+    from engagements.quality.referential import import_referential
+
+    ref, _ = import_referential((REFERENTIALS / "qualepref-exemple.yaml").read_bytes())
+    referential_services.set_site_scope(site, ref, [1, 3])
+    assessment = create_assessment(
+        site=site,
+        referential=ref,
+        kind=AssessmentKind.EXTERNAL_INITIAL,
+        planned_on=date(2026, 5, 4),
+    )
+    results = list(assessment.results.select_related("commitment"))
+    for index, result in enumerate(results):
+        value = [ResultValue.COMPLIANT, ResultValue.PARTLY, ResultValue.NOT_COMPLIANT][index % 3]
+        record_result(result, value=value)
+    add_finding(
+        assessment, kind="strength", text="Accueil chaleureux", commitment=results[0].commitment
+    )
+    add_evidence(
+        prefecture=prefecture,
+        title="Affiche des horaires",
+        actor=quality_lead,
+        site=site,
+        file=SimpleUploadedFile("horaires.pdf", b"%PDF-1.4 horaires"),
+        result=results[0],
+    )
+    add_evidence(
+        prefecture=prefecture,
+        title="Page du site internet",
+        url="https://www.alpha.test/horaires",
+        result=results[1],
+    )
+    return assessment
+
+
+def test_scope_drives_commitments_and_public_modules(assessment, site, prefecture, client):
+    site.refresh_from_db()
+    assert site.labelled_modules == [1, 3]
+    assert assessment.results.count() == 6 + 4  # modules 1 and 3 of the example
+    page = client.get(reverse("organisation:prefecture", args=[prefecture.slug]))
+    assert "Module 3" in page.content.decode()
+
+
+def test_evidence_pack_lists_every_commitment_with_result_and_files(assessment, tmp_path):
+    out = tmp_path / "pack.zip"
+    from django.core.management import call_command
+
+    call_command("evidence_pack", "--assessment", str(assessment.pk), str(out))
+    archive = zipfile.ZipFile(out)
+    names = archive.namelist()
+    assert "index.html" in names and "index.csv" in names
+    files = [n for n in names if n.startswith("preuves/")]
+    assert len(files) == 1 and files[0].endswith("horaires.pdf")
+    assert archive.read(files[0]) == b"%PDF-1.4 horaires"
+    index = archive.read("index.html").decode()
+    for result in assessment.results.select_related("commitment"):
+        assert (
+            f"{result.commitment.ref} — {result.commitment.title}".replace("'", "&#x27;") in index
+        )
+    assert "Partiellement conforme" in index and "Accueil chaleureux" in index
+    assert "https://www.alpha.test/horaires" in index and files[0] in index
+    csv_text = archive.read("index.csv").decode("utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 1 + assessment.results.count()
+
+
+def test_report_pdf_renders_attainment(assessment, prefecture, quality_lead, client_for, tmp_path):
+    require_tool("pdftotext", "poppler-utils")
+    response = client_for(quality_lead).get(
+        reverse("quality:agents-assessment-pdf", args=[prefecture.slug, assessment.pk])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Audit externe initial" in text and "Taux d'atteinte" in text
+    # module 1: 6 results C,P,N,C,P,N -> (2 + 1) / 6 = 50 %
+    assert "50,0" in text and "62,5" in text  # module 3: (2 + 0.5) / 4
+
+
+def test_attainment_and_pack_in_the_assessment_page(
+    assessment, prefecture, quality_lead, client_for
+):
+    client = client_for(quality_lead)
+    page = client.get(reverse("quality:agents-assessment", args=[prefecture.slug, assessment.pk]))
+    html = page.content.decode()
+    assert "Taux d'atteinte par module" in html
+    assert f"source=quality.finding%3A{assessment.findings.get().pk}" in html
+    pack = client.get(
+        reverse("quality:agents-assessment-pack", args=[prefecture.slug, assessment.pk])
+    )
+    assert zipfile.ZipFile(io.BytesIO(pack.content)).namelist()[0] == "index.html"
+    assert build_evidence_pack(assessment)[:2] == b"PK"
+    client.post(
+        reverse("quality:agents-assessment-status", args=[prefecture.slug, assessment.pk]),
+        {"status": "done"},
+    )
+    assessment.refresh_from_db()
+    assert assessment.status == "done"
+
+
+def test_next_audit_date(prefecture, site):
+    with time_machine.travel(date(2026, 3, 1)):
+        assert next_audit_date(prefecture) is None
+        AssessmentFactory(site=site, kind=AssessmentKind.SELF, planned_on=date(2026, 4, 1))
+        AssessmentFactory(site=site, kind=AssessmentKind.INTERNAL, planned_on=date(2026, 2, 1))
+        AssessmentFactory(
+            site=site, kind=AssessmentKind.EXTERNAL_RENEWAL, planned_on=date(2026, 9, 1)
+        )
+        AssessmentFactory(site=site, kind=AssessmentKind.INTERNAL, planned_on=date(2026, 6, 1))
+        assert next_audit_date(prefecture) == date(2026, 6, 1)
+
+
+def test_sp_plus_import_matches_structures_and_counts_answers_on_time(
+    prefecture, site, quality_lead, client_for
+):
+    client = client_for(quality_lead)
+    slug = prefecture.slug
+    rows = [
+        {
+            "id_experience": "E1",
+            "titre": "Attente",
+            "date_de_publication": "2026-03-02",
+            "date_de_premiere_reponse": "2026-03-06",
+            "structure": "Préfecture d'Alpha",
+            "amelioration_de_service_a_considerer": "Afficher l'attente",
+        },
+        {
+            "id_experience": "E2",
+            "titre": "Accueil",
+            "date_de_publication": "2026-03-02",
+            "date_de_premiere_reponse": "2026-03-20",
+            "structure": "Préfecture d'Alpha",
+        },
+        {
+            "id_experience": "E3",
+            "titre": "Courrier",
+            "date_de_publication": "2026-03-02",
+            "structure": "Sous-préfecture inconnue",
+        },
+    ]
+    upload = SimpleUploadedFile("export.json", json.dumps(rows).encode(), "application/json")
+    client.post(reverse("quality:agents-experiences-import", args=[slug]), {"file": upload})
+    assert Experience.objects.count() == 3 and not Experience.objects.filter(site=site).exists()
+    client.post(
+        reverse("quality:agents-structure-map", args=[slug]),
+        {"structure": "Préfecture d'Alpha", "site": site.pk},
+    )
+    assert Experience.objects.filter(site=site).count() == 2
+    page = client.get(reverse("quality:agents-experiences", args=[slug])).content.decode()
+    assert "Sous-préfecture inconnue" in page  # listed, never guessed
+    from engagements.quality.queries import experience_figures
+
+    figures = experience_figures(prefecture)
+    # E1 answered in 4 working days (<= 5), E2 in 14: one on time out of three
+    assert (figures["answered"], figures["answered_on_time"], figures["on_time_rate"]) == (
+        2,
+        1,
+        33.3,
+    )
+    csv_body = (
+        "id_experience;titre;date_de_publication;structure;date_de_premiere_reponse\n"
+        "E1;Attente longue;02/03/2026;Préfecture d'Alpha;\n"
+    ).encode("cp1252")
+    client.post(
+        reverse("quality:agents-experiences-import", args=[slug]),
+        {"file": SimpleUploadedFile("export.csv", csv_body)},
+    )
+    assert Experience.objects.get(external_id="E1").title == "Attente longue"
+
+
+def test_public_page_shows_published_actions_without_personal_data(
+    prefecture, site, service, quality_lead, client
+):
+    message = MessageFactory(service=service, complaint=True, sender_name="Jeanne Exemple")
+    from engagements.quality.services import create_action
+
+    action = create_action(
+        prefecture,
+        site=site,
+        year=2026,
+        title="Titre interne",
+        source=message,
+        opened_on=date(2026, 1, 5),
+        public_summary="Nous affichons désormais le temps d'attente.",
+        is_public=True,
+    )
+    record_effectiveness(action, actor=quality_lead, text="Moins de réclamations.")
+    change_status(
+        action, status_for_code(prefecture, "done"), actor=quality_lead, closed_on=date(2026, 5, 12)
+    )
+    ActionFactory(plan=action.plan, is_public=False, public_summary="Secret interne")
+    for url, words in (
+        (f"/prefectures/{prefecture.slug}/nous-l-avons-fait/", ["Réalisée", "Réclamations"]),
+        (f"/en/prefectures/{prefecture.slug}/nous-l-avons-fait/", ["Done", "Complaints"]),
+    ):
+        html = client.get(url).content.decode()
+        assert "Nous affichons désormais le temps d&#x27;attente." in html
+        for word in words:
+            assert word in html, (url, word)
+        assert "Jeanne" not in html and message.reference not in html
+        assert "Titre interne" not in html and "Secret interne" not in html
+    home = client.get(f"/prefectures/{prefecture.slug}/").content.decode()
+    assert reverse("quality:public-done", args=[prefecture.slug]) in home
+
+
+def test_late_actions_on_the_agents_home(prefecture, site, quality_lead, client_for):
+    with time_machine.travel(date(2026, 6, 1)):
+        ActionFactory(plan=PlanFactory(site=site), due_on=date(2026, 5, 1))
+        ActionFactory(plan=PlanFactory(site=site, year=2025), due_on=date(2026, 5, 1))
+        page = client_for(quality_lead).get(f"/agents/{prefecture.slug}/")
+        assert "2 actions en retard" in page.content.decode()
+
+
+def test_action_list_queries_are_bounded(
+    prefecture, site, quality_lead, client_for, django_assert_max_num_queries
+):
+    plan = PlanFactory(site=site, year=2026)
+    for _ in range(15):
+        ActionFactory(plan=plan)
+    client = client_for(quality_lead)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("quality:agents-actions", args=[prefecture.slug]) + "?annee=2026")
+    assert page.content.decode().count("PA-2026-") == 15
+
+
+def test_action_page_status_flow(prefecture, site, quality_lead, client_for):
+    action = ActionFactory(plan=PlanFactory(site=site))
+    client = client_for(quality_lead)
+    slug = prefecture.slug
+    done = status_for_code(prefecture, "done")
+    client.post(
+        reverse("quality:agents-action-status", args=[slug, action.pk]), {"status": done.pk}
+    )
+    action.refresh_from_db()
+    assert action.status.base == "planned"  # refused without the effectiveness check
+    client.post(
+        reverse("quality:agents-action-effectiveness", args=[slug, action.pk]),
+        {"effectiveness-text": "Contrôle mystère réussi en juin."},
+    )
+    client.post(
+        reverse("quality:agents-action-status", args=[slug, action.pk]),
+        {"status-status": done.pk, "status-closed_on": "2026-06-30"},
+    )
+    action.refresh_from_db()
+    assert action.status.base == "done" and action.closed_on == date(2026, 6, 30)
+    page = client.get(reverse("quality:agents-action", args=[slug, action.pk])).content.decode()
+    assert (
+        "Contrôle mystère réussi en juin." in page and "Vérification de l&#x27;efficacité" in page
+    )
+
+
+def test_plan_validation(prefecture, site, quality_lead, site_manager, client_for):
+    plan = PlanFactory(site=site)
+    url = reverse("quality:agents-plan-validate", args=[prefecture.slug, plan.pk])
+    assert client_for(site_manager).post(url).status_code == 403
+    client_for(quality_lead).post(url)
+    plan.refresh_from_db()
+    assert plan.validated_by == quality_lead and plan.validated_at
+    presented = reverse("quality:agents-plan-presented", args=[prefecture.slug, plan.pk])
+    client_for(quality_lead).post(presented, {"presented_on": "2026-02-10"})
+    plan.refresh_from_db()
+    assert plan.presented_on == date(2026, 2, 10)
+
+
+def test_referential_page_and_scope_form(prefecture, site, quality_lead, client_for):
+    from engagements.quality.referential import import_referential
+
+    ref, _ = import_referential((REFERENTIALS / "services-publics-plus-2023.yaml").read_bytes())
+    client = client_for(quality_lead)
+    page = client.get(reverse("quality:agents-referentials", args=[prefecture.slug]))
+    assert "Facilement joignables" in page.content.decode()
+    example, _ = import_referential((REFERENTIALS / "qualepref-exemple.yaml").read_bytes())
+    client.post(
+        reverse("quality:agents-scope", args=[prefecture.slug, example.pk, site.pk]),
+        {"modules": ["2"]},
+    )
+    site.refresh_from_db()
+    assert site.labelled_modules == [1, 2]  # module 1 is mandatory
+    assert Referential.objects.count() == 2 and Assessment.objects.count() == 0
+
+
+def test_sub_action_and_dated_update_from_the_action_page(
+    prefecture, site, quality_lead, client_for
+):
+    parent = ActionFactory(plan=PlanFactory(site=site, year=2026))
+    client = client_for(quality_lead)
+    slug = prefecture.slug
+    page = client.get(reverse("quality:agents-action", args=[slug, parent.pk])).content.decode()
+    link = reverse("quality:agents-action-new", args=[slug]) + f"?parent={parent.pk}"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert f'<option value="{parent.pk}" selected>' in form
+    client.post(
+        link,
+        {
+            "title": "Panneaux",
+            "kind": "improvement",
+            "site": site.pk,
+            "year": 2026,
+            "parent": parent.pk,
+        },
+    )
+    child = Action.objects.get(title="Panneaux")
+    assert child.parent == parent
+    client.post(
+        reverse("quality:agents-action-update", args=[slug, child.pk]),
+        {"update-text": "Panneaux posés", "update-progress": "80", "update-on": "2026-04-02"},
+    )
+    parent.refresh_from_db()
+    assert parent.progress == 80
+    assert child.updates.get(kind="note").on == date(2026, 4, 2)
+
+
+def test_public_page_query_count(prefecture, site, client, django_assert_max_num_queries):
+    plan = PlanFactory(site=site)
+    for n in range(10):
+        ActionFactory(plan=plan, is_public=True, public_summary=f"Amélioration {n}")
+    with django_assert_max_num_queries(6):
+        html = client.get(f"/prefectures/{prefecture.slug}/nous-l-avons-fait/").content.decode()
+    assert html.count("Amélioration ") == 10
+
+
+def test_the_referent_keeps_the_status_list(prefecture, site, quality_lead, client_for):
+    client = client_for(quality_lead)
+    url = reverse("quality:agents-statuses", args=[prefecture.slug])
+    assert "Réalisée" in client.get(url).content.decode()
+    client.post(
+        url,
+        {
+            "new-label": "Confiée au pilote",
+            "new-base": "in_progress",
+            "new-default_progress": "30",
+            "new-position": "2",
+        },
+    )
+    added = status_for_code(prefecture, "in_progress").__class__.objects.get(
+        prefecture=prefecture, label="Confiée au pilote"
+    )
+    action = ActionFactory(plan=PlanFactory(site=site))
+    change_status(action, added, actor=quality_lead)
+    action.refresh_from_db()
+    assert action.progress == 30
+    # Its state cannot change any more once actions carry it.
+    client.post(
+        url,
+        {
+            "status": added.pk,
+            f"s{added.pk}-label": "Confiée",
+            f"s{added.pk}-base": "done",
+            f"s{added.pk}-default_progress": "30",
+            f"s{added.pk}-position": "2",
+        },
+    )
+    added.refresh_from_db()
+    assert (added.label, added.base) == ("Confiée au pilote", "in_progress")
+
+
+def test_import_sp_experiences_command_refuses_bad_lines(prefecture, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "id_experience,titre,date_de_publication,structure,date_de_premiere_reponse\n"
+        "E1,Attente,2026-03-02,Préfecture d'Alpha,2026-03-01\n"
+        "E2,,pas une date,Préfecture d'Alpha,\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_sp_experiences", "--prefecture", prefecture.slug, str(path))
+    assert "ligne 2" in str(exc.value) and "ligne 3" in str(exc.value)
+    assert not Experience.objects.exists()
+
+
+def test_existing_labelled_modules_become_scopes_of_a_new_referential(prefecture, site, other_site):
+    from engagements.quality.models import SiteScope
+    from engagements.quality.referential import import_referential
+
+    site.labelled_modules = [1, 3]
+    site.save()
+    other_site.labelled_modules = []
+    other_site.save()
+    import_referential((REFERENTIALS / "services-publics-plus-2023.yaml").read_bytes())
+    assert not SiteScope.objects.exists()  # SP+ commitments are not a label's modules
+    import_referential((REFERENTIALS / "qualepref-exemple.yaml").read_bytes())
+    numbers = sorted(SiteScope.objects.filter(site=site).values_list("module__number", flat=True))
+    assert numbers == [1, 3] and not SiteScope.objects.filter(site=other_site).exists()
