@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "engagements.correspondence",
     "engagements.appointments",
     "engagements.surveys",
+    "engagements.indicators",
 ]
 
 MIDDLEWARE = [
