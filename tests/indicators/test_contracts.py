@@ -317,3 +317,46 @@ def test_bad_period_and_unknown_site(prefecture, site):
 
 def test_epoch_helper_is_utc_independent():
     assert datetime.fromtimestamp(epoch(2025, 11, 4, 0, 30), tz=UTC).hour == 23
+
+
+def test_appointments_and_satisfaction_by_hand(prefecture, site, service):
+    import time_machine
+
+    from engagements.surveys.enums import Criterion
+    from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+    from tests.surveys.factories import (
+        AnswerFactory,
+        CampaignFactory,
+        QuestionFactory,
+        ResponseFactory,
+    )
+
+    with time_machine.travel(datetime(2025, 11, 20, 12, 0, tzinfo=PARIS), tick=False):
+        procedure = ProcedureFactory(service=service)
+        past = datetime(2025, 11, 10, 10, 0, tzinfo=PARIS)
+        # no-shows: 1 of (2 attended + 1 late + 1 no-show) → 25.0 %; cancelled left out.
+        for i, status in enumerate(["attended", "attended", "late", "no_show", "cancelled_user"]):
+            slot = SlotFactory(procedure=procedure, starts_at=past + timedelta(minutes=15 * i))
+            BookingFactory(slot=slot, status=status)
+        # First free slot: 5 days after 20 November (the other procedure's is later).
+        SlotFactory(procedure=procedure, starts_at=datetime(2025, 11, 25, 10, 0, tzinfo=PARIS))
+        other = ProcedureFactory(service=service)
+        SlotFactory(procedure=other, starts_at=datetime(2025, 11, 28, 10, 0, tzinfo=PARIS))
+        # Overall satisfaction on a 5-point scale: 4, 5, 5 satisfied, 3 neutral, 1, 2
+        # dissatisfied → 3 / 6 = 50.0 %; net (3 − 2) / 6 = 16.7 points.
+        campaign = CampaignFactory(site=site)
+        question = QuestionFactory(
+            questionnaire=campaign.questionnaire, criterion=Criterion.OVERALL, kind="stars"
+        )
+        for value in (4, 5, 5, 3, 1, 2):
+            response = ResponseFactory(campaign=campaign, answered_on=date(2025, 11, 12))
+            AnswerFactory(response=response, question=question, value=value)
+        rows = run_indicators("--prefecture", "alpha", "--period", "2025-11")
+    no_show = rows["appointments_no_show_rate"]
+    assert (no_show["value"], no_show["numerator"], no_show["denominator"]) == (25.0, 1, 4)
+    assert no_show["target"] == 15.0 and no_show["met"] is False
+    assert rows["appointments_first_free_slot_days"]["value"] == 5
+    overall = rows["satisfaction_overall_rate"]
+    assert (overall["value"], overall["numerator"], overall["denominator"]) == (50.0, 3, 6)
+    net = rows["satisfaction_net"]
+    assert (net["value"], net["numerator"], net["denominator"]) == (16.7, 1, 6)
