@@ -117,6 +117,7 @@ def dashboard(prefecture: Prefecture, period: Period, site: Site | None) -> dict
         cards.append(
             {
                 "entry": entry,
+                "record": current,
                 "code": entry.code,
                 "value": value,
                 "numerator": current.numerator if current else None,

@@ -1,0 +1,62 @@
+from django import forms
+
+from engagements.forms import DsfrForm
+
+from .enums import UpdateKind
+
+
+class PeriodForm(DsfrForm):
+    period = forms.CharField(
+        label="Période", max_length=10, help_text="2025, 2025-Q4 ou 2025-11", required=False
+    )
+    site = forms.ModelChoiceField(
+        label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
+    )
+
+    def __init__(self, *args, sites, whole_prefecture: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        if not whole_prefecture:
+            self.fields["site"].required = True
+            self.fields["site"].empty_label = None
+
+
+class PublishForm(DsfrForm):
+    period = forms.CharField(label="Période à publier", max_length=10, help_text="ex. 2025-Q4")
+    note = forms.CharField(
+        label="Motif de la correction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoire si la période est déjà publiée : la version précédente reste.",
+    )
+
+
+class ArrivalForm(DsfrForm):
+    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+    reason = forms.CharField(label="Motif", max_length=100, required=False)
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class WebsiteRequestForm(DsfrForm):
+    page = forms.CharField(label="Page concernée (adresse ou titre)", max_length=500)
+    kind = forms.ChoiceField(label="Nature", choices=UpdateKind.choices)
+    details = forms.CharField(
+        label="Demande", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    service = forms.ModelChoiceField(label="Service demandeur", queryset=None, required=False)
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class WebsitePublishedForm(DsfrForm):
+    published_url = forms.URLField(
+        label="Adresse publiée", max_length=500, required=False, assume_scheme="https"
+    )
+    published_on = forms.DateField(
+        label="Publiée le", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
