@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
 from engagements.organisation.enums import Indicator as TargetIndicator
 
 from .enums import Family, Unit
@@ -22,7 +25,7 @@ class Entry:
     denominator: str
     exclusions: str
     source: str
-    frequency: str = "mensuelle"
+    frequency: str = _("mensuelle")
     target_key: str | None = None  # the organisation Target this indicator is compared with
     lower_is_better: bool = False
 
@@ -43,12 +46,14 @@ CATALOGUE: tuple[Entry, ...] = (
         "Letters and e-mails answered on time",
         Family.PERFORMANCE,
         Unit.PERCENT,
-        "Part des messages répondus dans le délai de leur canal (jours ouvrés).",
-        "Messages répondus dans le délai.",
-        "Messages répondus et messages en retard (non répondus, échéance passée).",
-        "Messages en attente dont l'échéance n'est pas passée ; messages clos sans réponse "
-        "(doublon, indésirable, retiré).",
-        "Registre des courriers et courriels.",
+        _("Part des messages répondus dans le délai de leur canal (jours ouvrés)."),
+        _("Messages répondus dans le délai."),
+        _("Messages répondus et messages en retard (non répondus, échéance passée)."),
+        _(
+            "Messages en attente dont l'échéance n'est pas passée ; messages clos sans réponse "
+            "(doublon, indésirable, retiré)."
+        ),
+        _("Registre des courriers et courriels."),
         target_key=TargetIndicator.CORRESPONDENCE_RATE,
     ),
     Entry(
@@ -57,11 +62,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Average response time",
         Family.PERFORMANCE,
         Unit.DAYS,
-        "Moyenne du délai de réponse, en jours ouvrés, des messages répondus.",
-        "Somme des délais des messages répondus.",
-        "Nombre de messages répondus.",
-        "Messages non répondus ; messages clos sans réponse.",
-        "Registre des courriers et courriels.",
+        _("Moyenne du délai de réponse, en jours ouvrés, des messages répondus."),
+        _("Somme des délais des messages répondus."),
+        _("Nombre de messages répondus."),
+        _("Messages non répondus ; messages clos sans réponse."),
+        _("Registre des courriers et courriels."),
         target_key=TargetIndicator.CORRESPONDENCE_DELAY,
         lower_is_better=True,
     ),
@@ -71,11 +76,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Calls answered",
         Family.PERFORMANCE,
         Unit.PERCENT,
-        "Part des appels présentés à l'accueil téléphonique qui ont été décrochés.",
-        "Appels décrochés.",
-        "Appels présentés (entrés dans la file d'attente, à toute heure).",
-        "Appels arrivés file fermée (aucun agent connecté) : comptés à part.",
-        "Journal de l'autocommutateur (queue_log) ou fichier horaire.",
+        _("Part des appels présentés à l'accueil téléphonique qui ont été décrochés."),
+        _("Appels décrochés."),
+        _("Appels présentés (entrés dans la file d'attente, à toute heure)."),
+        _("Appels arrivés file fermée (aucun agent connecté) : comptés à part."),
+        _("Journal de l'autocommutateur (queue_log) ou fichier horaire."),
         target_key=TargetIndicator.CALLS_ANSWERED,
     ),
     Entry(
@@ -84,11 +89,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Calls answered within 5 rings",
         Family.PERFORMANCE,
         Unit.PERCENT,
-        "Part des appels décrochés après une attente de 25 secondes au plus.",
-        "Appels décrochés en 25 secondes au plus.",
-        "Appels décrochés (quand l'attente est connue).",
-        "Heures dont le fichier ne donne pas l'attente.",
-        "Journal de l'autocommutateur (queue_log) ou fichier horaire.",
+        _("Part des appels décrochés après une attente de 25 secondes au plus."),
+        _("Appels décrochés en 25 secondes au plus."),
+        _("Appels décrochés (quand l'attente est connue)."),
+        _("Heures dont le fichier ne donne pas l'attente."),
+        _("Journal de l'autocommutateur (queue_log) ou fichier horaire."),
     ),
     Entry(
         "website_updates_on_time_rate",
@@ -96,11 +101,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Website updates within 3 working days",
         Family.PERFORMANCE,
         Unit.PERCENT,
-        "Part des demandes de mise à jour publiées dans les 3 jours ouvrés.",
-        "Demandes publiées dans les 3 jours ouvrés.",
-        "Demandes publiées et demandes en retard.",
-        "Demandes non publiées dont l'échéance n'est pas passée.",
-        "Suivi des demandes au webmestre.",
+        _("Part des demandes de mise à jour publiées dans les 3 jours ouvrés."),
+        _("Demandes publiées dans les 3 jours ouvrés."),
+        _("Demandes publiées et demandes en retard."),
+        _("Demandes non publiées dont l'échéance n'est pas passée."),
+        _("Suivi des demandes au webmestre."),
         target_key=TargetIndicator.WEBSITE_ON_TIME,
     ),
     Entry(
@@ -109,11 +114,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Visitors at the reception desk",
         Family.PERFORMANCE,
         Unit.COUNT,
-        "Nombre de visiteurs enregistrés à l'accueil sur la période.",
-        "Visiteurs enregistrés (arrivées à l'accueil ou comptages importés).",
-        "—",
-        "Aucune.",
-        "Écran de l'accueil et comptages importés.",
+        _("Nombre de visiteurs enregistrés à l'accueil sur la période."),
+        _("Visiteurs enregistrés (arrivées à l'accueil ou comptages importés)."),
+        _("—"),
+        _("Aucune."),
+        _("Écran de l'accueil et comptages importés."),
     ),
     Entry(
         "reception_served_within_15_min_rate",
@@ -121,11 +126,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Visitors served within 15 minutes",
         Family.PERFORMANCE,
         Unit.PERCENT,
-        "Part des visiteurs pris en charge 15 minutes au plus après leur arrivée.",
-        "Visiteurs pris en charge en 15 minutes au plus.",
-        "Visiteurs pris en charge.",
-        "Visiteurs sans heure de prise en charge ; comptages importés.",
-        "Écran de l'accueil.",
+        _("Part des visiteurs pris en charge 15 minutes au plus après leur arrivée."),
+        _("Visiteurs pris en charge en 15 minutes au plus."),
+        _("Visiteurs pris en charge."),
+        _("Visiteurs sans heure de prise en charge ; comptages importés."),
+        _("Écran de l'accueil."),
     ),
     Entry(
         "appointments_no_show_rate",
@@ -133,11 +138,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Missed appointments",
         Family.PERFORMANCE,
         Unit.PERCENT,
-        "Part des rendez-vous passés où la personne n'est pas venue.",
-        "Absences.",
-        "Rendez-vous honorés et absences.",
-        "Rendez-vous annulés ; rendez-vous à venir.",
-        "Prise de rendez-vous.",
+        _("Part des rendez-vous passés où la personne n'est pas venue."),
+        _("Absences."),
+        _("Rendez-vous honorés et absences."),
+        _("Rendez-vous annulés ; rendez-vous à venir."),
+        _("Prise de rendez-vous."),
         target_key=TargetIndicator.NO_SHOW_RATE,
         lower_is_better=True,
     ),
@@ -147,12 +152,12 @@ CATALOGUE: tuple[Entry, ...] = (
         "First available appointment",
         Family.PERFORMANCE,
         Unit.DAYS,
-        "Nombre de jours jusqu'au premier créneau réservable, le plus court des démarches.",
-        "Jours jusqu'au premier créneau libre.",
-        "—",
-        "Démarches non réservables en ligne.",
-        "Prise de rendez-vous.",
-        frequency="quotidienne",
+        _("Nombre de jours jusqu'au premier créneau réservable, le plus court des démarches."),
+        _("Jours jusqu'au premier créneau libre."),
+        _("—"),
+        _("Démarches non réservables en ligne."),
+        _("Prise de rendez-vous."),
+        frequency=_("quotidienne"),
         lower_is_better=True,
     ),
     Entry(
@@ -161,11 +166,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Overall satisfaction",
         Family.PERCEIVED,
         Unit.PERCENT,
-        "Part des réponses satisfaites à la question de satisfaction globale.",
-        "Réponses satisfaites (les meilleurs points de l'échelle).",
-        "Réponses données à la question (réponses vides exclues).",
-        "Aucun chiffre sous 5 réponses.",
-        "Enquêtes de satisfaction.",
+        _("Part des réponses satisfaites à la question de satisfaction globale."),
+        _("Réponses satisfaites (les meilleurs points de l'échelle)."),
+        _("Réponses données à la question (réponses vides exclues)."),
+        _("Aucun chiffre sous 5 réponses."),
+        _("Enquêtes de satisfaction."),
         target_key=TargetIndicator.SATISFACTION,
     ),
     Entry(
@@ -174,11 +179,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "Net satisfaction",
         Family.PERCEIVED,
         Unit.POINTS,
-        "Part des satisfaits moins part des insatisfaits, en points.",
-        "Réponses satisfaites moins réponses insatisfaites.",
-        "Réponses données à la question de satisfaction globale.",
-        "Aucun chiffre sous 5 réponses.",
-        "Enquêtes de satisfaction.",
+        _("Part des satisfaits moins part des insatisfaits, en points."),
+        _("Réponses satisfaites moins réponses insatisfaites."),
+        _("Réponses données à la question de satisfaction globale."),
+        _("Aucun chiffre sous 5 réponses."),
+        _("Enquêtes de satisfaction."),
     ),
 )
 
@@ -192,6 +197,11 @@ def ensure_catalogue():
 
     from .models import Indicator
 
+    with override("fr"):
+        return _ensure(Indicator, DEFAULT_TARGETS)
+
+
+def _ensure(Indicator, DEFAULT_TARGETS):  # noqa: N803 - model class passed in
     existing = {i.code: i for i in Indicator.objects.filter(prefecture__isnull=True)}
     result = {}
     for position, entry in enumerate(CATALOGUE):
@@ -200,12 +210,12 @@ def ensure_catalogue():
             "name_en": entry.name_en,
             "family": entry.family,
             "unit": entry.unit,
-            "definition": entry.definition,
-            "numerator_text": entry.numerator,
-            "denominator_text": entry.denominator,
-            "exclusions": entry.exclusions,
-            "source": entry.source,
-            "frequency": entry.frequency,
+            "definition": str(entry.definition),
+            "numerator_text": str(entry.numerator),
+            "denominator_text": str(entry.denominator),
+            "exclusions": str(entry.exclusions),
+            "source": str(entry.source),
+            "frequency": str(entry.frequency),
             "default_target": (
                 Decimal(DEFAULT_TARGETS[entry.target_key]) if entry.target_key else None
             ),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import override
 
 from engagements.organisation.models import Prefecture, Site
 
@@ -17,6 +18,11 @@ from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
 from .enums import PeriodKind
 from .models import Indicator, Publication, PublishedValue, Value, Visit, WebsiteUpdate
 from .periods import Period
+
+
+def french(text) -> str:
+    with override("fr"):
+        return str(text)
 
 
 class IndicatorsError(Exception):
@@ -217,7 +223,7 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
                     name_fr=entry.name_fr,
                     name_en=entry.name_en,
                     unit=entry.unit,
-                    frequency=entry.frequency,
+                    frequency=french(entry.frequency),
                     site=site,
                     value=value.value,
                     numerator=value.numerator,
