@@ -39,9 +39,10 @@ def structures(prefecture: Prefecture) -> list[Site | None]:
 
 
 def default_periods(today: date) -> list[Period]:
-    """Every month, quarter and year of this year and last year up to today."""
+    """Every month, quarter and year of this year and the two before, up to today (so the
+    dashboards of last year have their own last year beside them)."""
     periods = []
-    for year in (today.year - 1, today.year):
+    for year in (today.year - 2, today.year - 1, today.year):
         year_period = Period.year(year)
         if year_period.start > today:
             continue
@@ -85,7 +86,7 @@ def recompute_values(
         for period in periods:
             results = compute.figures(prefecture, period, site=site, at=at)
             rows = [(code, "", figure) for code, figure in results.items()]
-            if period.kind != PeriodKind.MONTH:
+            if period.kind == PeriodKind.YEAR:
                 for key, f in _correspondence_breakdowns(prefecture, site, period, at):
                     counted = f["answered"] + f["late"]
                     rows.append(

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.db.models import Count, Sum
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -317,14 +317,20 @@ def publish(request):
 @agent_view("manage")
 @require_POST
 def recompute(request):
-    """Recompute this year's and last year's values now (the nightly job does it too)."""
+    """Recompute now the period shown, the same period last year and the months of its
+    year (the nightly job recomputes everything)."""
     prefecture = request.prefecture
-    today = timezone.localdate()
-    services.recompute_values(prefecture, services.default_periods(today), at=today)
+    query = QueryDict(request.POST.get("querystring", ""))
+    try:
+        period = Period.parse(query.get("period") or str(timezone.localdate().year))
+    except ValueError:
+        period = Period.year(timezone.localdate().year)
+    months = [m for m in Period.year(period.start.year).months() if m.start <= period.end]
+    services.recompute_values(prefecture, [period, period.previous_year(), *months])
     flash.success(request, "Valeurs recalculées à partir des enregistrements.")
     return redirect(
         reverse("indicators:agents-dashboard", args=[prefecture.slug])
-        + ("?" + request.POST["querystring"] if request.POST.get("querystring") else "")
+        + ("?" + query.urlencode() if query else "")
     )
 
 

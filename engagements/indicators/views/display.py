@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..enums import Unit
@@ -25,9 +25,11 @@ def display(value, unit: str) -> str:
     if unit == Unit.POINTS:
         return _("%(value)s points") % {"value": _number(value, 1)}
     if unit == Unit.DAYS:
-        if value.is_integer():
-            return _("%(value)s jours") % {"value": _number(value, 0)}
-        return _("%(value)s jours") % {"value": _number(value, 2)}
+        text = _number(value, 0 if value.is_integer() else 2)
+        english = (get_language() or "fr").startswith("en")
+        # French: singular under 2 (1,5 jour); English: singular for exactly 1.
+        count = (1 if value == 1 else 2) if english else (1 if abs(value) < 2 else 2)
+        return ngettext("%(value)s jour", "%(value)s jours", count) % {"value": text}
     if value.is_integer():
         return _number(value, 0)
     return _number(value, 2)
