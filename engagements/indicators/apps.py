@@ -27,6 +27,7 @@ class IndicatorsConfig(AppConfig):
             ("Publication des résultats", "indicators:agents-publications", "read_figures", 61),
             ("Résultats publiés", "indicators:agents-published", "committee", 62),
             ("Affluence", "indicators:agents-heatmap", "read_figures", 63),
+            ("Indicateurs propres", "indicators:agents-manual", "read_figures", 66),
             ("Écran de l'accueil", "indicators:agents-desk", "work", 64),
             ("Mises à jour du site internet", "indicators:agents-website", "work", 65),
         ):

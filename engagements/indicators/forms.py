@@ -2,7 +2,7 @@ from django import forms
 
 from engagements.forms import DsfrForm
 
-from .enums import UpdateKind
+from .enums import Family, Unit, UpdateKind
 
 
 class PeriodForm(DsfrForm):
@@ -60,3 +60,46 @@ class WebsitePublishedForm(DsfrForm):
     published_on = forms.DateField(
         label="Publiée le", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ManualIndicatorForm(DsfrForm):
+    name_fr = forms.CharField(label="Nom de l'indicateur", max_length=200)
+    name_en = forms.CharField(label="Nom en anglais", max_length=200, required=False)
+    family = forms.ChoiceField(label="Famille", choices=Family.choices)
+    unit = forms.ChoiceField(label="Unité", choices=Unit.choices)
+    definition = forms.CharField(
+        label="Définition", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    source = forms.CharField(label="Source des valeurs", max_length=500)
+    lower_is_better = forms.BooleanField(
+        label="Plus la valeur est basse, mieux c'est", required=False
+    )
+
+
+class ManualValueForm(DsfrForm):
+    indicator = forms.ModelChoiceField(label="Indicateur", queryset=None)
+    period = forms.CharField(label="Période", max_length=10, help_text="2025, 2025-Q4 ou 2025-11")
+    site = forms.ModelChoiceField(
+        label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
+    )
+    value = forms.DecimalField(label="Valeur", max_digits=14, decimal_places=2)
+    numerator = forms.DecimalField(
+        label="Numérateur", max_digits=14, decimal_places=2, required=False
+    )
+    denominator = forms.DecimalField(
+        label="Dénominateur", max_digits=14, decimal_places=2, required=False
+    )
+    source = forms.CharField(label="Source", max_length=200)
+
+    def __init__(self, *args, indicators, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+        self.fields["site"].queryset = sites
+
+    def clean_period(self):
+        from .periods import Period
+
+        try:
+            return Period.parse(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc

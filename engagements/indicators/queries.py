@@ -226,3 +226,18 @@ def affluence(
         "grid": grid,
         "has_data": bool(averages),
     }
+
+
+def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> list[Value]:
+    """The prefecture's own indicators' values for a period and structure (one query)."""
+    return list(
+        Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture=prefecture,
+            site=site,
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .select_related("indicator")
+        .order_by("indicator__name_fr")
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import override
@@ -318,3 +318,45 @@ def mark_website_update_published(
     update.published_url = published_url
     update.save(update_fields=["published_on", "published_url"])
     return update
+
+
+@transaction.atomic
+def add_manual_indicator(
+    prefecture: Prefecture,
+    *,
+    name_fr: str,
+    name_en: str = "",
+    family: str,
+    unit: str,
+    definition: str,
+    source: str,
+    lower_is_better: bool = False,
+) -> Indicator:
+    """A prefecture's own indicator (title delays, effort score…), values typed or imported."""
+    from django.utils.text import slugify
+
+    base = slugify(name_fr)[:70] or "indicateur"
+    code = base
+    number = 1
+    taken = set(
+        Indicator.objects.filter(
+            models.Q(prefecture=prefecture) | models.Q(prefecture__isnull=True)
+        ).values_list("code", flat=True)
+    )
+    while code in taken:
+        number += 1
+        code = f"{base}-{number}"
+    return Indicator.objects.create(
+        prefecture=prefecture,
+        code=code,
+        name_fr=name_fr,
+        name_en=name_en,
+        family=family,
+        unit=unit,
+        definition=definition,
+        source=source,
+        frequency="selon la source",
+        lower_is_better=lower_is_better,
+        is_manual=True,
+        position=100,
+    )

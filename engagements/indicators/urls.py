@@ -20,6 +20,7 @@ agents_urlpatterns = [
     path(f"{P}/recalculer/", agents.recompute, name="agents-recompute"),
     path(f"{P}/tableau.csv", agents.dashboard_csv, name="agents-dashboard-csv"),
     path(f"{P}/detail/<slug:code>/", agents.records, name="agents-records"),
+    path(f"{P}/propres/", agents.manual, name="agents-manual"),
     path(f"{P}/publications/", agents.publications, name="agents-publications"),
     path(f"{P}/publier/", agents.publish, name="agents-publish"),
     path(f"{P}/publie/", agents.published, name="agents-published"),

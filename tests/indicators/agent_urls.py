@@ -18,6 +18,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "indicators:agents-dashboard-csv": {},
         "indicators:agents-records": {"code": "calls_answered_rate"},
         "indicators:agents-publications": {},
+        "indicators:agents-manual": {},
         "indicators:agents-publish": {},
         "indicators:agents-published": {},
         "indicators:agents-heatmap": {},

@@ -261,3 +261,44 @@ def test_values_job_writes_rows(records, prefecture):
         == 90
     )
     assert Value.objects.filter(breakdown__startswith="kind:").exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_manual_indicator_typed_in_with_source(prefecture, site, quality_lead, auditor, client_for):
+    client = client_for(quality_lead)
+    url = reverse("indicators:agents-manual", args=[prefecture.slug])
+    client.post(
+        url,
+        {
+            "form": "indicator",
+            "name_fr": "Délai de délivrance des CNI",
+            "family": "performance",
+            "unit": "days",
+            "definition": "Jours entre le dépôt complet et la mise à disposition.",
+            "source": "Tableau de bord ANTS",
+            "lower_is_better": "on",
+        },
+    )
+    from engagements.indicators.models import Indicator
+
+    indicator = Indicator.objects.get(prefecture=prefecture)
+    assert indicator.code == "delai-de-delivrance-des-cni" and indicator.is_manual
+    client.post(
+        url,
+        {
+            "form": "value",
+            "indicator": indicator.pk,
+            "period": "2025-Q4",
+            "value": "12.5",
+            "source": "ANTS, extraction du 5 janvier",
+        },
+    )
+    value = Value.objects.get(indicator=indicator)
+    assert value.value == 12.5 and value.source == "ANTS, extraction du 5 janvier"
+    page = client.get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025-Q4"}
+    )
+    assert "Délai de délivrance des CNI" in page.content.decode()
+    assert "12,50 jours" in page.content.decode()
+    # The auditor reads, never writes.
+    assert client_for(auditor).post(url, {"form": "value"}).status_code == 403

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
@@ -15,13 +16,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
+from engagements.organisation.models import Site
 from engagements.organisation.views.agents import render_agents
 
 from .. import compute, queries, services
 from ..catalogue import BY_CODE
 from ..enums import Unit
-from ..forms import ArrivalForm, PeriodForm, PublishForm, WebsitePublishedForm, WebsiteRequestForm
-from ..models import CallHour, Publication, Visit, WebsiteUpdate
+from ..forms import (
+    ArrivalForm,
+    ManualIndicatorForm,
+    ManualValueForm,
+    PeriodForm,
+    PublishForm,
+    WebsitePublishedForm,
+    WebsiteRequestForm,
+)
+from ..models import CallHour, Indicator, Publication, Value, Visit, WebsiteUpdate
 from ..periods import Period
 from .display import display
 
@@ -92,6 +102,10 @@ def dashboard(request):
             "has_values": any(c["updated_at"] for c in cards),
             "querystring": request.GET.urlencode(),
             "previous_label": period.previous_year().label(),
+            "manual": [
+                {"item": v, "display": display(v.value, v.indicator.unit)}
+                for v in queries.manual_values(prefecture, period, site)
+            ],
         },
     )
 
@@ -550,3 +564,74 @@ def website_published(request, pk: int):
     else:
         flash.error(request, "Adresse ou date invalide.")
     return redirect("indicators:agents-website", prefecture.slug)
+
+
+# Manual indicators --------------------------------------------------------------------------
+
+
+@agent_view("read_figures")
+@require_http_methods(["GET", "POST"])
+def manual(request):
+    """The prefecture's own indicators and their typed-in values, with their source."""
+    prefecture = request.prefecture
+    can_manage = request.access.can(prefecture, "manage")
+    indicators = Indicator.objects.filter(prefecture=prefecture, is_manual=True)
+    sites = Site.objects.filter(prefecture=prefecture, is_active=True)
+    indicator_form = ManualIndicatorForm(
+        request.POST if request.POST.get("form") == "indicator" else None
+    )
+    value_form = ManualValueForm(
+        request.POST if request.POST.get("form") == "value" else None,
+        indicators=indicators,
+        sites=sites,
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Votre rôle ne permet pas cette action.")
+        if indicator_form.is_bound and indicator_form.is_valid():
+            indicator = services.add_manual_indicator(prefecture, **indicator_form.cleaned_data)
+            flash.success(request, f"Indicateur « {indicator.name_fr} » ajouté.")
+            return redirect("indicators:agents-manual", prefecture.slug)
+        if value_form.is_bound and value_form.is_valid():
+            data = value_form.cleaned_data
+            try:
+                services.set_manual_value(
+                    data["indicator"],
+                    prefecture=prefecture,
+                    period=data["period"],
+                    site=data["site"],
+                    value=data["value"],
+                    numerator=data["numerator"],
+                    denominator=data["denominator"],
+                    source=data["source"],
+                    actor=request.user,
+                )
+            except services.IndicatorsError as exc:
+                flash.error(request, str(exc))
+            else:
+                flash.success(request, "Valeur enregistrée.")
+                return redirect("indicators:agents-manual", prefecture.slug)
+    values = (
+        Value.objects.filter(prefecture=prefecture, indicator__in=indicators)
+        .select_related("indicator", "site", "entered_by")
+        .order_by("-period_start", "indicator__name_fr")[:200]
+    )
+    rows = [
+        {
+            "item": v,
+            "period": Period.of(v.period_kind, v.period_start).label(),
+            "display": display(v.value, v.indicator.unit),
+        }
+        for v in values
+    ]
+    return render_agents(
+        request,
+        "indicators/agents/manual.html",
+        {
+            "indicators": indicators,
+            "rows": rows,
+            "indicator_form": indicator_form,
+            "value_form": value_form,
+            "can_edit": can_manage,
+        },
+    )
