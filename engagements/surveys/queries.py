@@ -380,3 +380,17 @@ def overall_between(prefecture, start, end, *, site=None, at=None) -> Figure:
     if not figures:
         return Figure()
     return figures["criteria"].get(Criterion.OVERALL.value, Figure())
+
+
+def year_campaigns(prefecture, year: int) -> QuerySet[Campaign]:
+    """The yearly campaigns (not the permanent polls) that ended in a year."""
+    from .enums import CampaignKind
+
+    return Campaign.objects.filter(
+        prefecture=prefecture, kind=CampaignKind.CAMPAIGN, ends_on__year=year
+    ).select_related("site", "questionnaire")
+
+
+def year_checks(prefecture, year: int) -> QuerySet[MysteryCheck]:
+    """Mystery checks of a prefecture planned in a year."""
+    return MysteryCheck.objects.filter(prefecture=prefecture, planned_on__year=year)

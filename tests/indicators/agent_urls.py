@@ -21,6 +21,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "indicators:agents-manual": {},
         "indicators:agents-publish": {},
         "indicators:agents-published": {},
+        "indicators:agents-annual-report": {"year": visit.arrived_at.year},
         "indicators:agents-heatmap": {},
         "indicators:agents-desk": {},
         "indicators:agents-desk-served": {"visit_pk": visit.pk},

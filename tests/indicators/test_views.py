@@ -302,3 +302,31 @@ def test_manual_indicator_typed_in_with_source(prefecture, site, quality_lead, a
     assert "12,50 jours" in page.content.decode()
     # The auditor reads, never writes.
     assert client_for(auditor).post(url, {"form": "value"}).status_code == 403
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_annual_report_pdf(records, prefecture, committee_member, client_for, tmp_path):
+    from tests.correspondence.factories import TopicFactory
+
+    topic = TopicFactory(prefecture=prefecture, name="Délai des titres")
+    for _ in range(3):
+        MessageFactory(
+            service=records.services.first(),
+            received_on=date(2025, 5, 5),
+            complaint=True,
+            topic=topic,
+            answered_on_time=True,
+        )
+    MessageFactory(service=records.services.first(), received_on=date(2025, 5, 5), complaint=True)
+    response = client_for(committee_member).get(
+        reverse("indicators:agents-annual-report", args=[prefecture.slug, 2025])
+    )
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Rapport annuel 2025" in text
+    assert "Appels aboutis" in text and "90,0 %" in text and "93,0 %" in text
+    assert "Délai des titres" in text and "75,0 %" in text  # 3 of 4 complaints on the topic
+    assert "4 réclamations" in text

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -376,6 +376,7 @@ def published(request):
             if publication
             else "",
             "values": values,
+            "report_years": [timezone.localdate().year - 1, timezone.localdate().year],
         },
     )
 
@@ -635,3 +636,23 @@ def manual(request):
             "can_edit": can_manage,
         },
     )
+
+
+@agent_view("committee")
+@require_GET
+def annual_report(request, year: int):
+    """The CLU's annual report (PDF), computed live from the records."""
+    from engagements.pdf import render_pdf
+
+    from ..annual import annual_report as build
+
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        raise Http404("Année inconnue")
+    context = build(request.prefecture, year, at=today)
+    pdf = render_pdf("indicators/agents/annual_report.html", context, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="rapport-annuel-{request.prefecture.slug}-{year}.pdf"'
+    )
+    return response
