@@ -15,6 +15,7 @@ class IndicatorsConfig(AppConfig):
         from .catalogue import sync_catalogue_after_migrate
 
         post_migrate.connect(sync_catalogue_after_migrate, sender=self)
+        navigation.register_todo("engagements.indicators.todos.home_items")
         jobs.register_schedule(
             "indicators-values",
             "engagements.indicators.jobs.recompute_values",

@@ -330,3 +330,18 @@ def test_annual_report_pdf(records, prefecture, committee_member, client_for, tm
     assert "Appels aboutis" in text and "90,0 %" in text and "93,0 %" in text
     assert "Délai des titres" in text and "75,0 %" in text  # 3 of 4 complaints on the topic
     assert "4 réclamations" in text
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_home_todos(prefecture, site, quality_lead, agent, client_for):
+    WebsiteUpdate.objects.create(
+        prefecture=prefecture, reference="W1", page="/a", requested_on=date(2026, 1, 5)
+    )
+    home = client_for(quality_lead).get(
+        reverse("organisation:agents-prefecture", args=[prefecture.slug])
+    )
+    text = home.content.decode()
+    assert "1 demande de mise à jour du site internet à publier" in text
+    assert "Résultats du 4e trimestre 2025 à valider et publier" in text
+    other = client_for(agent).get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
+    assert "à valider et publier" not in other.content.decode()
