@@ -74,12 +74,12 @@ def dashboard(prefecture: Prefecture, period: Period, site: Site | None) -> dict
     """Everything an agents' dashboard shows, from the values table in a fixed number of
     queries whatever the number of records: cards (value, target, last year) and the
     monthly series of the period's year."""
+    from django.db.models import Q
+
+    from . import compute
+
     year = period.start.year
-    wanted = {
-        (period.kind, period.start),
-        (period.kind, period.previous_year().start),
-    }
-    months = Period.year(year).months()
+    before = period.previous_year()
     rows = (
         Value.objects.filter(
             prefecture=prefecture,
@@ -87,56 +87,61 @@ def dashboard(prefecture: Prefecture, period: Period, site: Site | None) -> dict
             service=None,
             breakdown="",
             indicator__prefecture__isnull=True,
-            period_start__gte=date(year - 1, 1, 1),
-            period_start__lte=period.end,
         )
-        .select_related("indicator")
-        .order_by("period_start")
+        .filter(
+            Q(period_kind=period.kind, period_start__in=[period.start, before.start])
+            | Q(period_kind="month", period_start__year=year, period_start__lte=period.end)
+        )
+        .values(
+            "pk",
+            "indicator__code",
+            "period_kind",
+            "period_start",
+            "value",
+            "numerator",
+            "denominator",
+            "extra",
+            "updated_at",
+        )
     )
-    by_key = {}
-    series: dict[str, dict[date, Value]] = defaultdict(dict)
+    by_key: dict[tuple, dict] = {}
+    series: dict[str, dict[date, object]] = defaultdict(dict)
     updated = None
     for row in rows:
-        key = (row.period_kind, row.period_start)
-        if key in wanted:
-            by_key[(row.indicator.code, *key)] = row
-        if row.period_kind == "month" and row.period_start.year == year:
-            series[row.indicator.code][row.period_start] = row
-        if updated is None or row.updated_at > updated:
-            updated = row.updated_at
-    from . import compute
-
+        code = row["indicator__code"]
+        if row["period_kind"] == period.kind:
+            by_key[(code, row["period_start"])] = row
+        if row["period_kind"] == "month":
+            series[code][row["period_start"]] = row["value"]
+        if updated is None or row["updated_at"] > updated:
+            updated = row["updated_at"]
+    months = [m for m in Period.year(year).months() if m.start <= period.end]
     goals = compute.targets(prefecture, year, site)
     cards = []
     for entry in CATALOGUE:
-        current = by_key.get((entry.code, period.kind, period.start))
-        before = by_key.get((entry.code, period.kind, period.previous_year().start))
-        value = current.value if current else None
-        previous = before.value if before else None
+        current = by_key.get((entry.code, period.start))
+        previous_row = by_key.get((entry.code, before.start))
+        value = current["value"] if current else None
+        previous = previous_row["value"] if previous_row else None
         target = goals[entry.code]
         cards.append(
             {
                 "entry": entry,
-                "record": current,
+                # A Value with its pk: the source of "Créer une action" links.
+                "record": Value(pk=current["pk"]) if current else None,
                 "code": entry.code,
                 "value": value,
-                "numerator": current.numerator if current else None,
-                "denominator": current.denominator if current else None,
-                "extra": current.extra if current else {},
+                "numerator": current["numerator"] if current else None,
+                "denominator": current["denominator"] if current else None,
+                "extra": current["extra"] if current else {},
                 "target": target,
                 "met": compute.is_met(entry.code, value, target),
                 "previous": previous,
                 "trend": trend(entry.code, value, previous),
-                "updated_at": current.updated_at if current else None,
+                "updated_at": current["updated_at"] if current else None,
                 "series": [
-                    {
-                        "period": month,
-                        "value": series[entry.code][month.start].value
-                        if month.start in series[entry.code]
-                        else None,
-                    }
+                    {"period": month, "value": series[entry.code].get(month.start)}
                     for month in months
-                    if month.start <= period.end
                 ],
             }
         )

@@ -65,6 +65,11 @@ def _cards(prefecture, period, site) -> tuple[list[dict], object]:
         card["target_display"] = display(card["target"], unit)
         card["previous_display"] = display(card["previous"], unit)
         card["name"] = card["entry"].name_fr
+        card["ratio"] = (
+            f"{_plain(card['numerator'])} sur {_plain(card['denominator'])}"
+            if card["denominator"]
+            else ""
+        )
         card["chart"] = _chart(card["series"], unit)
         for point in card["series"]:
             point["display"] = display(point["value"], unit)
@@ -72,15 +77,23 @@ def _cards(prefecture, period, site) -> tuple[list[dict], object]:
     return data["cards"], data["updated_at"]
 
 
+def _plain(number) -> str:
+    """A numerator or denominator as people write it: 1 234 or 12,5."""
+    if number is None:
+        return "—"
+    return display(number, Unit.COUNT)
+
+
 def _chart(series: list[dict], unit: str) -> dict:
-    """Geometry of a small inline SVG bar chart of a monthly series."""
+    """Geometry of a small inline SVG bar chart of a monthly series (strings, so the
+    template does not localise hundreds of numbers)."""
     values = [float(p["value"]) for p in series if p["value"] is not None]
-    top = 100.0 if unit in (Unit.PERCENT,) else max(values + [1.0])
+    top = 100.0 if unit == Unit.PERCENT else max(values + [1.0])
     bars = []
     for i, point in enumerate(series):
         height = 0 if point["value"] is None else round(80 * float(point["value"]) / top)
-        bars.append({"x": 4 + i * 22, "y": 90 - height, "height": height})
-    return {"bars": bars, "width": 8 + len(series) * 22}
+        bars.append({"x": str(4 + i * 22), "y": str(90 - height), "height": str(height)})
+    return {"bars": bars, "width": str(8 + len(series) * 22)}
 
 
 @agent_view("read_figures")
