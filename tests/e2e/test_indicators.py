@@ -90,3 +90,36 @@ def test_review_publish_and_public_results(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Appels aboutis" in text and "90,0 %" in text
+
+
+def test_desk_tablet_and_webmaster_queue(page, prefecture, site, service, quality_lead):
+    monday = date.today() - timedelta(days=date.today().weekday())
+    for week in range(1, 6):
+        calls(site, monday - timedelta(weeks=week), 9, 30, 29)
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto("/agents/login/")
+    page.get_by_label("Identifiant").fill(quality_lead.username)
+    page.get_by_label("Mot de passe").fill("secret-password")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"**/agents/{prefecture.slug}/")
+    page.goto(f"/agents/{prefecture.slug}/indicateurs/accueil/")
+    page.get_by_role("button", name=service.name).click()
+    assert page.get_by_text("Arrivée enregistrée.").is_visible()
+    assert_accessible(page)
+    screenshot(page, "indicators-desk-tablet")
+    page.get_by_role("button", name="Reçu").first.click()
+    assert page.get_by_text("Personne n'attend.").is_visible()
+    page.goto(f"/agents/{prefecture.slug}/indicateurs/site-internet/demande/")
+    page.get_by_label("Page concernée").fill("/Demarches/Titres-de-sejour")
+    page.get_by_label("Demande", exact=True).fill("Nouveaux horaires du bureau du séjour")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    assert page.get_by_text("transmise au webmestre").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Marquer publiée").click()
+    assert page.get_by_text("marquée publiée").is_visible()
+    screenshot(page, "indicators-website-queue")
+    page.goto(f"/agents/{prefecture.slug}/indicateurs/affluence/")
+    assert_accessible(page)
+    screenshot(page, "indicators-heatmap")
+    page.goto(f"/agents/{prefecture.slug}/indicateurs/propres/")
+    assert_accessible(page)
