@@ -53,6 +53,9 @@ class Scope:
     site: Site | None
     period: Period
     at: date
+    # Figures that depend on the reference date only (first free slot), shared between the
+    # periods of one run of the values job.
+    cache: dict = field(default_factory=dict)
 
     @property
     def zone(self):
@@ -233,8 +236,15 @@ def appointments(scope: Scope) -> dict[str, Figure]:
 
     bookings = queries.bookings_between(scope.prefecture, scope.start_dt, scope.end_dt, scope.site)
     counts = queries.no_show_counts(bookings, now=scope.at_end)
-    reference = min(scope.at_end, scope.moment(scope.period.end + timedelta(days=1)))
-    days = queries.first_free_days_in_scope(scope.prefecture, scope.site, now=reference)
+    # indicators.md: days from "today" — the reference date (now when it is today, the
+    # start of that day otherwise) — to the first bookable slot, whatever the period.
+    reference = timezone.now() if scope.at >= timezone.localdate() else scope.moment(scope.at)
+    key = ("first_free", scope.site.pk if scope.site else None, scope.at)
+    if key not in scope.cache:
+        scope.cache[key] = queries.first_free_days_in_scope(
+            scope.prefecture, scope.site, now=reference
+        )
+    days = scope.cache[key]
     return {
         "appointments_no_show_rate": Figure(
             _rate(counts["no_show"], counts["counted"]), counts["no_show"], counts["counted"]
@@ -262,10 +272,15 @@ SOURCES = (correspondence, telephony, website, reception, appointments, satisfac
 
 
 def figures(
-    prefecture: Prefecture, period: Period, *, site: Site | None = None, at: date
+    prefecture: Prefecture,
+    period: Period,
+    *,
+    site: Site | None = None,
+    at: date,
+    cache: dict | None = None,
 ) -> dict[str, Figure]:
     """{code: Figure} for every indicator code, computed live."""
-    scope = Scope(prefecture, site, period, at)
+    scope = Scope(prefecture, site, period, at, {} if cache is None else cache)
     result: dict[str, Figure] = {}
     for source in SOURCES:
         result.update(source(scope))
@@ -301,8 +316,9 @@ def report(
 ) -> list[dict]:
     """The `indicators` command's rows: code, value, numerator, denominator, target, met,
     previous (the same period one year earlier, as it stood at `at`)."""
-    current = figures(prefecture, period, site=site, at=at)
-    previous = figures(prefecture, period.previous_year(), site=site, at=at)
+    cache: dict = {}
+    current = figures(prefecture, period, site=site, at=at, cache=cache)
+    previous = figures(prefecture, period.previous_year(), site=site, at=at, cache=cache)
     goals = targets(prefecture, period.start.year, site)
     rows = []
     for entry in CATALOGUE:

@@ -82,9 +82,10 @@ def recompute_values(
     indicators = ensure_catalogue()
     now = timezone.now()
     written = 0
+    cache: dict = {}
     for site in structures(prefecture):
         for period in periods:
-            results = compute.figures(prefecture, period, site=site, at=at)
+            results = compute.figures(prefecture, period, site=site, at=at, cache=cache)
             rows = [(code, "", figure) for code, figure in results.items()]
             if period.kind == PeriodKind.YEAR:
                 for key, f in _correspondence_breakdowns(prefecture, site, period, at):

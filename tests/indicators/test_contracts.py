@@ -352,6 +352,9 @@ def test_appointments_and_satisfaction_by_hand(prefecture, site, service):
             response = ResponseFactory(campaign=campaign, answered_on=date(2025, 11, 12))
             AnswerFactory(response=response, question=question, value=value)
         rows = run_indicators("--prefecture", "alpha", "--period", "2025-11")
+        # As it stood at the start of 18 November: 7 days to the 25th, whatever the period.
+        before = run_indicators("--prefecture", "alpha", "--period", "2025", "--at", "2025-11-18")
+    assert before["appointments_first_free_slot_days"]["value"] == 7
     no_show = rows["appointments_no_show_rate"]
     assert (no_show["value"], no_show["numerator"], no_show["denominator"]) == (25.0, 1, 4)
     assert no_show["target"] == 15.0 and no_show["met"] is False
