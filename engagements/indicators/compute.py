@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from engagements.organisation.models import Prefecture, Site
+from engagements.organisation.models import Prefecture, Service, Site
 from engagements.workdays import calendar_for
 
 from .catalogue import BY_CODE, CATALOGUE
@@ -56,6 +56,8 @@ class Scope:
     # Figures that depend on the reference date only (first free slot), shared between the
     # periods of one run of the values job.
     cache: dict = field(default_factory=dict)
+    # A service of the site (values per service); telephony has no service.
+    service: Service | None = None
 
     @property
     def zone(self):
@@ -95,6 +97,8 @@ def correspondence(scope: Scope) -> dict[str, Figure]:
     messages = queries.period_messages(scope.prefecture, scope.period.start, scope.period.end)
     if scope.site is not None:
         messages = messages.filter(site=scope.site)
+    if scope.service is not None:
+        messages = messages.filter(service=scope.service)
     figures = queries.figures_with_delay_total(messages, at=scope.at)
     counted = figures["answered"] + figures["late"]
     extra = {k: figures[k] for k in ("answered", "on_time", "late", "pending", "excluded")}
@@ -112,6 +116,8 @@ def correspondence(scope: Scope) -> dict[str, Figure]:
 
 
 def telephony(scope: Scope) -> dict[str, Figure]:
+    if scope.service is not None:
+        return {}  # calls are counted per site and queue, not per service
     hours = CallHour.objects.filter(
         prefecture=scope.prefecture, date__gte=scope.period.start, date__lte=scope.last_day
     )
@@ -177,6 +183,8 @@ def website_updates(scope: Scope):
     ).only("site_id", "requested_on", "published_on")
     if scope.site is not None:
         updates = updates.filter(site=scope.site)
+    if scope.service is not None:
+        updates = updates.filter(service=scope.service)
     return updates
 
 
@@ -206,6 +214,9 @@ def reception(scope: Scope) -> dict[str, Figure]:
     if scope.site is not None:
         visits = visits.filter(site=scope.site)
         counts = counts.filter(site=scope.site)
+    if scope.service is not None:
+        visits = visits.filter(service=scope.service)
+        counts = counts.filter(service=scope.service)
     served_by = scope.at_end
     tallies = visits.aggregate(
         visits=Count("pk"),
@@ -234,15 +245,22 @@ def reception(scope: Scope) -> dict[str, Figure]:
 def appointments(scope: Scope) -> dict[str, Figure]:
     from engagements.appointments import queries
 
-    bookings = queries.bookings_between(scope.prefecture, scope.start_dt, scope.end_dt, scope.site)
+    bookings = queries.bookings_between(
+        scope.prefecture, scope.start_dt, scope.end_dt, scope.site, service=scope.service
+    )
     counts = queries.no_show_counts(bookings, now=scope.at_end)
     # indicators.md: days from "today" — the reference date (now when it is today, the
     # start of that day otherwise) — to the first bookable slot, whatever the period.
     reference = timezone.now() if scope.at >= timezone.localdate() else scope.moment(scope.at)
-    key = ("first_free", scope.site.pk if scope.site else None, scope.at)
+    key = (
+        "first_free",
+        scope.site.pk if scope.site else None,
+        scope.service.pk if scope.service else None,
+        scope.at,
+    )
     if key not in scope.cache:
         scope.cache[key] = queries.first_free_days_in_scope(
-            scope.prefecture, scope.site, now=reference
+            scope.prefecture, scope.site, now=reference, service=scope.service
         )
     days = scope.cache[key]
     return {
@@ -257,7 +275,12 @@ def satisfaction(scope: Scope) -> dict[str, Figure]:
     from engagements.surveys import queries
 
     figure = queries.overall_between(
-        scope.prefecture, scope.period.start, scope.period.end, site=scope.site, at=scope.at
+        scope.prefecture,
+        scope.period.start,
+        scope.period.end,
+        site=scope.site,
+        at=scope.at,
+        service=scope.service,
     )
     extra = {"answers": figure.answers, "published": figure.published}
     return {
@@ -278,9 +301,13 @@ def figures(
     site: Site | None = None,
     at: date,
     cache: dict | None = None,
+    service: Service | None = None,
 ) -> dict[str, Figure]:
-    """{code: Figure} for every indicator code, computed live."""
-    scope = Scope(prefecture, site, period, at, {} if cache is None else cache)
+    """{code: Figure} for every indicator code, computed live (for the prefecture, a site,
+    or a service of a site)."""
+    if service is not None:
+        site = service.site
+    scope = Scope(prefecture, site, period, at, {} if cache is None else cache, service)
     result: dict[str, Figure] = {}
     for source in SOURCES:
         result.update(source(scope))

@@ -12,10 +12,15 @@ class PeriodForm(DsfrForm):
     site = forms.ModelChoiceField(
         label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
     )
+    service = forms.ModelChoiceField(
+        label="Service", queryset=None, required=False, empty_label="Tous les services"
+    )
 
-    def __init__(self, *args, sites, whole_prefecture: bool = True, **kwargs):
+    def __init__(self, *args, sites, services, whole_prefecture: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
         if not whole_prefecture:
             self.fields["site"].required = True
             self.fields["site"].empty_label = None

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 
-from engagements.organisation.models import Prefecture, Site
+from engagements.organisation.models import Prefecture, Service, Site
 
 from .catalogue import BY_CODE, CATALOGUE
 from .models import CallHour, FootfallCount, Publication, PublishedValue, Value, Visit
@@ -70,7 +70,9 @@ def publication_history(prefecture: Prefecture, kind: str, start: date) -> Query
 # Dashboards ---------------------------------------------------------------------------------
 
 
-def dashboard(prefecture: Prefecture, period: Period, site: Site | None) -> dict:
+def dashboard(
+    prefecture: Prefecture, period: Period, site: Site | None, service: Service | None = None
+) -> dict:
     """Everything an agents' dashboard shows, from the values table in a fixed number of
     queries whatever the number of records: cards (value, target, last year) and the
     monthly series of the period's year."""
@@ -84,7 +86,7 @@ def dashboard(prefecture: Prefecture, period: Period, site: Site | None) -> dict
         Value.objects.filter(
             prefecture=prefecture,
             site=site,
-            service=None,
+            service=service,
             breakdown="",
             indicator__prefecture__isnull=True,
         )

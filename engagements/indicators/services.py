@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import override
 
-from engagements.organisation.models import Prefecture, Site
+from engagements.organisation.models import Prefecture, Service, Site
 
 from . import compute
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
@@ -74,20 +74,35 @@ def _correspondence_breakdowns(prefecture, site, period, at) -> list[tuple[str, 
 
 @transaction.atomic
 def recompute_values(
-    prefecture: Prefecture, periods: list[Period], *, at: date | None = None
+    prefecture: Prefecture,
+    periods: list[Period],
+    *,
+    at: date | None = None,
+    with_services: bool = True,
 ) -> int:
-    """Recompute every built-in indicator per structure × period into the values table
-    (what dashboards read). Returns the number of rows written."""
+    """Recompute every built-in indicator per structure (prefecture, site, service) ×
+    period into the values table (what dashboards read). Returns the rows written."""
+    sources = {code: french(entry.source) for code, entry in BY_CODE.items()}
     at = at or timezone.localdate()
     indicators = ensure_catalogue()
     now = timezone.now()
     written = 0
     cache: dict = {}
-    for site in structures(prefecture):
+    targets = [(site, None) for site in structures(prefecture)]
+    if with_services:
+        targets += [
+            (service.site, service)
+            for service in Service.objects.filter(
+                site__prefecture=prefecture, site__is_active=True, is_active=True
+            ).select_related("site")
+        ]
+    for site, service in targets:
         for period in periods:
-            results = compute.figures(prefecture, period, site=site, at=at, cache=cache)
+            results = compute.figures(
+                prefecture, period, site=site, service=service, at=at, cache=cache
+            )
             rows = [(code, "", figure) for code, figure in results.items()]
-            if period.kind == PeriodKind.YEAR:
+            if service is None and period.kind == PeriodKind.YEAR:
                 for key, f in _correspondence_breakdowns(prefecture, site, period, at):
                     counted = f["answered"] + f["late"]
                     rows.append(
@@ -109,7 +124,7 @@ def recompute_values(
                     indicator=indicators[code],
                     prefecture=prefecture,
                     site=site,
-                    service=None,
+                    service=service,
                     breakdown=breakdown,
                     period_kind=period.kind,
                     period_start=period.start,
@@ -119,7 +134,7 @@ def recompute_values(
                         "numerator": _decimal(figure.numerator),
                         "denominator": _decimal(figure.denominator),
                         "extra": figure.extra,
-                        "source": BY_CODE[code].source,
+                        "source": sources[code],
                         "updated_at": now,
                     },
                 )
@@ -196,11 +211,12 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
         published_by=actor,
         note=note.strip(),
     )
-    recompute_values(prefecture, [period, period.previous_year()], at=at)
+    recompute_values(prefecture, [period, period.previous_year()], at=at, with_services=False)
     values = {
         (v.site_id, v.indicator.code, v.period_start): v
         for v in Value.objects.filter(
             prefecture=prefecture,
+            service__isnull=True,
             breakdown="",
             indicator__prefecture__isnull=True,
             period_kind=period.kind,

@@ -364,7 +364,7 @@ def yearly_overall_by_site(prefecture, year: int) -> list[dict]:
     ]
 
 
-def overall_between(prefecture, start, end, *, site=None, at=None) -> Figure:
+def overall_between(prefecture, start, end, *, site=None, at=None, service=None) -> Figure:
     """Overall satisfaction of the answers given between two dates included (to `at` at the
     latest), for a prefecture or one site: its own question(s), never an average."""
     answers = Answer.objects.filter(
@@ -376,6 +376,8 @@ def overall_between(prefecture, start, end, *, site=None, at=None) -> Figure:
         answers = answers.filter(response__answered_on__lte=at)
     if site is not None:
         answers = answers.filter(response__campaign__site=site)
+    if service is not None:
+        answers = answers.filter(response__service=service)
     figures = figures_by(answers).get(None)
     if not figures:
         return Figure()

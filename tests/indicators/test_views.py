@@ -345,3 +345,29 @@ def test_home_todos(prefecture, site, quality_lead, agent, client_for):
     assert "Résultats du 4e trimestre 2025 à valider et publier" in text
     other = client_for(agent).get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
     assert "à valider et publier" not in other.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_values_per_service(records, prefecture, site, service, quality_lead, client_for):
+    from tests.factories import ServiceFactory
+
+    other = ServiceFactory(site=site, slug="permis", name="Permis de conduire")
+    MessageFactory(service=other, received_on=date(2025, 10, 6), answered_on_time=True)
+    services.recompute_values(prefecture, [Period.parse("2025-Q4"), Period.parse("2024-Q4")])
+    rate = Value.objects.get(
+        service=service, period_kind="quarter", period_start=date(2025, 10, 1),
+        indicator__code="correspondence_on_time_rate",
+    )  # fmt: skip
+    assert (rate.numerator, rate.denominator) == (3, 4)
+    calls_value = Value.objects.get(
+        service=other, period_kind="quarter", period_start=date(2025, 10, 1),
+        indicator__code="calls_answered_rate",
+    )  # fmt: skip
+    assert calls_value.value is None  # calls are counted per site, not per service
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]),
+        {"period": "2025-Q4", "service": other.pk},
+    )
+    cards = {c["code"]: c for c in page.context["cards"]}
+    assert cards["correspondence_on_time_rate"]["display"] == "100,0\u00a0%"
+    assert page.context["site"] == site

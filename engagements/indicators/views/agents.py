@@ -41,10 +41,18 @@ def _period_and_site(request):
     prefecture = request.prefecture
     whole = request.access.sees_whole_prefecture(prefecture)
     sites = request.access.sites(prefecture).filter(is_active=True)
-    form = PeriodForm(request.GET or None, sites=sites, whole_prefecture=whole)
+    services_qs = (
+        request.access.services(prefecture)
+        .filter(is_active=True, site__is_active=True)
+        .select_related("site")
+    )
+    form = PeriodForm(
+        request.GET or None, sites=sites, services=services_qs, whole_prefecture=whole
+    )
     today = timezone.localdate()
     period = Period.year(today.year)
     site = None if whole else sites.first()
+    service = None
     if form.is_bound and form.is_valid():
         if form.cleaned_data["period"]:
             try:
@@ -52,13 +60,16 @@ def _period_and_site(request):
             except ValueError as exc:
                 form.add_error("period", str(exc))
         site = form.cleaned_data["site"] or (None if whole else site)
+        service = form.cleaned_data["service"]
+        if service is not None:
+            site = service.site
     if not whole and site is None:
         raise Http404("Aucun site")
-    return form, period, site
+    return form, period, site, service
 
 
-def _cards(prefecture, period, site) -> tuple[list[dict], object]:
-    data = queries.dashboard(prefecture, period, site)
+def _cards(prefecture, period, site, service=None) -> tuple[list[dict], object]:
+    data = queries.dashboard(prefecture, period, site, service)
     for card in data["cards"]:
         unit = card["entry"].unit
         card["display"] = display(card["value"], unit)
@@ -100,8 +111,8 @@ def _chart(series: list[dict], unit: str) -> dict:
 @require_GET
 def dashboard(request):
     prefecture = request.prefecture
-    form, period, site = _period_and_site(request)
-    cards, updated_at = _cards(prefecture, period, site)
+    form, period, site, service = _period_and_site(request)
+    cards, updated_at = _cards(prefecture, period, site, service)
     return render_agents(
         request,
         "indicators/agents/dashboard.html",
@@ -110,6 +121,7 @@ def dashboard(request):
             "period": period,
             "period_label": period.label(),
             "site": site,
+            "service": service,
             "cards": cards,
             "updated_at": updated_at,
             "has_values": any(c["updated_at"] for c in cards),
@@ -128,8 +140,8 @@ def dashboard(request):
 def dashboard_csv(request):
     """Exactly what the dashboard shows, one line per indicator."""
     prefecture = request.prefecture
-    _, period, site = _period_and_site(request)
-    cards, _ = _cards(prefecture, period, site)
+    _, period, site, service = _period_and_site(request)
+    cards, _ = _cards(prefecture, period, site, service)
     header = [
         "code",
         "indicateur",
@@ -148,7 +160,7 @@ def dashboard_csv(request):
         [
             c["code"],
             c["name"],
-            site.name if site else prefecture.name,
+            service.name if service else (site.name if site else prefecture.name),
             period.code,
             c["value"],
             c["numerator"],
@@ -173,7 +185,7 @@ def records(request, code: str):
     if code not in BY_CODE:
         raise Http404("Indicateur inconnu")
     prefecture = request.prefecture
-    _, period, site = _period_and_site(request)
+    _, period, site, _service = _period_and_site(request)
     if code.startswith("correspondence_"):
         params = {"late": "1"}
         if site is not None:
@@ -398,7 +410,7 @@ def published(request):
 @require_GET
 def heatmap(request):
     prefecture = request.prefecture
-    _, _, site = _period_and_site(request)
+    _, _, site, _service = _period_and_site(request)
     today = timezone.localdate()
     grids = [
         ("Visiteurs à l'accueil", queries.affluence(prefecture, site=site, today=today)),
