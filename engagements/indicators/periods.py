@@ -11,7 +11,7 @@ from .enums import PeriodKind
 
 _PATTERNS = (
     (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
-    (re.compile(r"^(\d{4})-[Qq]([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^(\d{4})-[QqTt]([1-4])$"), PeriodKind.QUARTER),
     (re.compile(r"^(\d{4})-(\d{1,2})$"), PeriodKind.MONTH),
 )
 MONTHS_FR = [
