@@ -123,6 +123,13 @@ def methodology(request, prefecture: str):
     )
 
 
+def _plain(number):
+    """12.5, 33 (never 33.00); empty when there is no value."""
+    if number is None:
+        return ""
+    return int(number) if number == int(number) else float(number)
+
+
 @require_GET
 def results_csv(request, prefecture: str):
     """SP+ long format: one line per structure × indicator × period published."""
@@ -161,13 +168,13 @@ def results_csv(request, prefecture: str):
                 Period.of(publication.period_kind, publication.period_start).code,
                 publication.period_start.isoformat(),
                 publication.period_end.isoformat(),
-                item.value,
-                item.numerator,
-                item.denominator,
+                _plain(item.value),
+                _plain(item.numerator),
+                _plain(item.denominator),
                 item.unit,
-                item.target,
+                _plain(item.target),
                 {True: "oui", False: "non", None: ""}[item.met],
-                item.previous,
+                _plain(item.previous),
                 item.frequency,
                 timezone.localtime(item.updated_at).date().isoformat(),
                 timezone.localtime(publication.published_at).date().isoformat(),
