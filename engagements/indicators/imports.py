@@ -383,3 +383,77 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
     return ImportResult(
         counts={"créées": created, "mises à jour": updated, "inchangées": unchanged}
     )
+
+
+# The prefecture's own indicators ----------------------------------------------------------
+
+
+def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportResult:
+    """`code,period,site,value,numerator,denominator,source` for the prefecture's own
+    indicators (code as shown on the « Indicateurs propres » page)."""
+    from django.utils import timezone
+
+    from .models import Indicator, Value
+    from .periods import Period
+
+    table = read_csv(
+        data,
+        required=["code", "period", "value", "source"],
+        optional=["site", "numerator", "denominator"],
+    )
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(prefecture=prefecture, is_manual=True)
+    }
+    sites = {}
+    for site in Site.objects.filter(prefecture=prefecture):
+        sites[site.slug.casefold()] = site
+        sites[site.name.casefold()] = site
+    parsed = {}
+    lines: dict[tuple, int] = {}
+    for row in table:
+        indicator = row.choice("code", indicators, label="indicateur")
+        period = None
+        if row["period"]:
+            try:
+                period = Period.parse(row["period"])
+            except ValueError as exc:
+                row.error("period", str(exc))
+        else:
+            row.error("period", "valeur obligatoire")
+        site = row.lookup(
+            "site", lambda v: sites.get(v.strip().casefold()), "site « {value} » inconnu"
+        )
+        value = row.decimal("value", required=True)
+        numerator = row.decimal("numerator")
+        denominator = row.decimal("denominator")
+        source = row.text("source", required=True, max_length=200)
+        if not row.ok:
+            continue
+        key = (indicator.pk, site.pk if site else None, period.kind, period.start)
+        if key in lines:
+            row.error("period", f"même indicateur, site et période que la ligne {lines[key]}")
+            continue
+        lines[key] = row.line
+        parsed[key] = (indicator, site, period, value, numerator, denominator, source)
+    table.raise_errors()
+    now = timezone.now()
+    with transaction.atomic():
+        for indicator, site, period, value, numerator, denominator, source in parsed.values():
+            Value.objects.update_or_create(
+                indicator=indicator,
+                prefecture=prefecture,
+                site=site,
+                service=None,
+                breakdown="",
+                period_kind=period.kind,
+                period_start=period.start,
+                defaults={
+                    "period_end": period.end,
+                    "value": value,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "source": source,
+                    "updated_at": now,
+                },
+            )
+    return ImportResult(counts={"valeurs": len(parsed)})

@@ -254,6 +254,36 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
                 )
             )
             position += 1
+    # The prefecture's own indicators typed in for that period, with their source.
+    for value in (
+        Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .select_related("indicator")
+        .order_by("site_id", "indicator__name_fr")
+    ):
+        rows.append(
+            PublishedValue(
+                publication=publication,
+                code=value.indicator.code,
+                name_fr=value.indicator.name_fr,
+                name_en=value.indicator.name_en,
+                unit=value.indicator.unit,
+                frequency=value.indicator.frequency,
+                site_id=value.site_id,
+                value=value.value,
+                numerator=value.numerator,
+                denominator=value.denominator,
+                updated_at=value.updated_at,
+                position=position,
+            )
+        )
+        position += 1
     PublishedValue.objects.bulk_create(rows)
     return publication
 

@@ -363,3 +363,25 @@ def test_appointments_and_satisfaction_by_hand(prefecture, site, service):
     assert (overall["value"], overall["numerator"], overall["denominator"]) == (50.0, 3, 6)
     net = rows["satisfaction_net"]
     assert (net["value"], net["numerator"], net["denominator"]) == (16.7, 1, 6)
+
+
+def test_manual_values_import(tmp_path, prefecture, site):
+    from engagements.indicators.models import Indicator, Value
+
+    Indicator.objects.create(
+        prefecture=prefecture, code="delai-cni", name_fr="Délai CNI", family="performance",
+        unit="days", is_manual=True,
+    )  # fmt: skip
+    path = write(
+        tmp_path,
+        "values.csv",
+        "code;period;site;value;source\ndelai-cni;2025-Q4;;12,5;ANTS\n"
+        "delai-cni;2025-11;chef-lieu;10;ANTS\n",
+    )
+    call_command("import_indicator_values", "--prefecture", "alpha", path)
+    call_command("import_indicator_values", "--prefecture", "alpha", path)
+    assert Value.objects.count() == 2
+    assert Value.objects.get(site=site).value == 10
+    bad = write(tmp_path, "bad.csv", "code,period,value,source\ninconnu,2025-Q5,x,\n")
+    with pytest.raises(CommandError, match="ligne 2"):
+        call_command("import_indicator_values", "--prefecture", "alpha", bad)

@@ -300,6 +300,9 @@ def test_manual_indicator_typed_in_with_source(prefecture, site, quality_lead, a
     )
     assert "Délai de délivrance des CNI" in page.content.decode()
     assert "12,50 jours" in page.content.decode()
+    # Published with the quarter, beside the catalogue's indicators.
+    services.publish(prefecture, Period.parse("2025-Q4"), actor=quality_lead)
+    assert PublishedValue.objects.filter(code=indicator.code, value=12.5).exists()
     # The auditor reads, never writes.
     assert client_for(auditor).post(url, {"form": "value"}).status_code == 403
 
