@@ -163,6 +163,8 @@ def trend(code: str, value, previous) -> str:
     amount = f"{abs(delta):.1f}".replace(".", ",").removesuffix(",0")
     plural = "s" if unit and abs(delta) >= 2 else ""
     direction = "en hausse" if delta > 0 else "en baisse"
+    if entry.unit == "count":  # more visitors is neither better nor worse
+        return f"{direction.capitalize()} de {amount}{unit}{plural} sur un an."
     verdict = "amélioration" if better else "dégradation"
     return f"{direction.capitalize()} de {amount}{unit}{plural} sur un an ({verdict})."
 
