@@ -37,9 +37,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Booking rush benchmark on PostgreSQL behind gunicorn (not part of `make test`).
+# Booking rush benchmark on PostgreSQL behind gunicorn, then the indicators dashboard over
+# a million messages against a trivial page (not part of `make test`).
 bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
+	$(BIN)/python -m benchmarks.indicators_dashboard
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static var/mail var/screenshots

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "engagements.faq",
     "engagements.proconnect",
     "engagements.quality",
+    "engagements.indicators",
 ]
 
 MIDDLEWARE = [

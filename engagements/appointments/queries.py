@@ -189,3 +189,46 @@ def procedure_figures(procedures, now: datetime | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+def no_show_counts(bookings: QuerySet[Booking], now: datetime | None = None) -> dict[str, int]:
+    """The two terms of `no_show_rate`: {"no_show": …, "counted": attended + no-shows}."""
+    now = now or timezone.now()
+    counts = bookings.filter(slot__starts_at__lt=now).aggregate(
+        came=Count("pk", filter=Q(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE])),
+        absent=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+    )
+    return {"no_show": counts["absent"], "counted": counts["came"] + counts["absent"]}
+
+
+def bookings_between(
+    prefecture, start: datetime, end: datetime, site=None, *, service=None
+) -> QuerySet[Booking]:
+    """Bookings whose slot starts in [start, end), for a prefecture, a site or a service."""
+    qs = Booking.objects.filter(
+        procedure__prefecture=prefecture, slot__starts_at__gte=start, slot__starts_at__lt=end
+    )
+    if site is not None:
+        qs = qs.filter(procedure__site=site)
+    if service is not None:
+        qs = qs.filter(procedure__service=service)
+    return qs
+
+
+def no_show_bookings(bookings: QuerySet[Booking], now: datetime) -> QuerySet[Booking]:
+    """The no-shows behind a no-show rate (past appointments)."""
+    return bookings.filter(slot__starts_at__lt=now, status=BookingStatus.NO_SHOW)
+
+
+def first_free_days_in_scope(
+    prefecture, site=None, now: datetime | None = None, *, service=None
+) -> int | None:
+    """indicators.md: the smallest first-free-slot delay over the public procedures in scope."""
+    procedures = Procedure.objects.filter(prefecture=prefecture, is_public=True)
+    if site is not None:
+        procedures = procedures.filter(site=site)
+    if service is not None:
+        procedures = procedures.filter(service=service)
+    days = [first_free_days(p, now) for p in procedures]
+    days = [d for d in days if d is not None]
+    return min(days) if days else None

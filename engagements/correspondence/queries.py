@@ -235,3 +235,25 @@ def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
         "late": open_.filter(due_on__lt=today).count(),
         "unassigned": open_.filter(assigned_to__isnull=True).count(),
     }
+
+
+def period_messages(prefecture: Prefecture, start: date, end: date) -> QuerySet[Message]:
+    """Messages received between two dates included (a month, a quarter, a year)."""
+    return Message.objects.filter(prefecture=prefecture, received_on__range=(start, end))
+
+
+def figures_with_delay_total(
+    messages: QuerySet[Message], *, at: date, calendars: Calendars | None = None
+) -> dict:
+    """`figures` plus `delay_total`: the sum of the answered messages' delays (the
+    numerator of the average delay, whose denominator is `answered`)."""
+    calendars = calendars or Calendars()
+    rows = list(messages.filter(received_on__lte=at).values(*FIGURE_FIELDS))
+    result = _figures_of(rows, at, calendars)
+    total = 0
+    for row in rows:
+        state, delay = _classify(row, at, calendars)
+        if state == "answered":
+            total += delay
+    result["delay_total"] = total
+    return result

@@ -74,7 +74,8 @@ class Prefecture(models.Model):
     def targets_for(self, year: int) -> dict[str, float]:
         """Every indicator's target for a year (defaults where none is set), in one query."""
         values = {ind.value: float(DEFAULT_TARGETS[ind]) for ind in Indicator}
-        for indicator, value in self.targets.filter(year=year).values_list("indicator", "value"):
+        rows = self.targets.filter(year=year, site__isnull=True).values_list("indicator", "value")
+        for indicator, value in rows:
             values[indicator] = float(value)
         return values
 
@@ -241,9 +242,17 @@ class Closure(models.Model):
 
 
 class Target(models.Model):
-    """A yearly target of an indicator for a prefecture."""
+    """A yearly target of an indicator for a prefecture, or a site's override of it."""
 
     prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="targets")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        null=True,
+        blank=True,
+        help_text="Laisser vide pour la cible de la préfecture ; un site peut la remplacer.",
+    )
     year = models.PositiveSmallIntegerField("année")
     indicator = models.CharField("indicateur", max_length=60, choices=Indicator.choices)
     value = models.DecimalField("valeur cible", max_digits=6, decimal_places=2)
@@ -254,8 +263,15 @@ class Target(models.Model):
         verbose_name = "valeur cible"
         constraints = [
             models.UniqueConstraint(
-                fields=["prefecture", "year", "indicator"], name="one_target_per_year"
-            )
+                fields=["prefecture", "year", "indicator"],
+                condition=models.Q(site__isnull=True),
+                name="one_target_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "year", "indicator"],
+                condition=models.Q(site__isnull=False),
+                name="one_site_target_per_year",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -103,7 +103,7 @@ def set_targets(prefecture: Prefecture, year: int, values: dict[str, float], *, 
     for indicator, value in values.items():
         Indicator(indicator)
         target = Target.objects.filter(
-            prefecture=prefecture, year=year, indicator=indicator
+            prefecture=prefecture, site__isnull=True, year=year, indicator=indicator
         ).first() or Target(prefecture=prefecture, year=year, indicator=indicator)
         target.value = value
         _stamp(target, actor)

@@ -362,3 +362,37 @@ def yearly_overall_by_site(prefecture, year: int) -> list[dict]:
         }
         for pk in sorted(sites, key=lambda pk: (sites[pk].position, sites[pk].name))
     ]
+
+
+def overall_between(prefecture, start, end, *, site=None, at=None, service=None) -> Figure:
+    """Overall satisfaction of the answers given between two dates included (to `at` at the
+    latest), for a prefecture or one site: its own question(s), never an average."""
+    answers = Answer.objects.filter(
+        response__campaign__prefecture=prefecture,
+        response__answered_on__range=(start, end),
+        question__criterion=Criterion.OVERALL,
+    )
+    if at is not None:
+        answers = answers.filter(response__answered_on__lte=at)
+    if site is not None:
+        answers = answers.filter(response__campaign__site=site)
+    if service is not None:
+        answers = answers.filter(response__service=service)
+    figures = figures_by(answers).get(None)
+    if not figures:
+        return Figure()
+    return figures["criteria"].get(Criterion.OVERALL.value, Figure())
+
+
+def year_campaigns(prefecture, year: int) -> QuerySet[Campaign]:
+    """The yearly campaigns (not the permanent polls) that ended in a year."""
+    from .enums import CampaignKind
+
+    return Campaign.objects.filter(
+        prefecture=prefecture, kind=CampaignKind.CAMPAIGN, ends_on__year=year
+    ).select_related("site", "questionnaire")
+
+
+def year_checks(prefecture, year: int) -> QuerySet[MysteryCheck]:
+    """Mystery checks of a prefecture planned in a year."""
+    return MysteryCheck.objects.filter(prefecture=prefecture, planned_on__year=year)

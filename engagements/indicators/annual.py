@@ -1,0 +1,106 @@
+"""The CLU's annual report: every indicator against its target and last year, per site;
+complaints by topic and site (shares in %); survey results by criterion; mystery checks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engagements.organisation.models import Prefecture, Site
+
+from . import compute
+from .catalogue import BY_CODE
+from .periods import Period
+from .views.display import display
+
+
+def _share(part: int, total: int) -> str:
+    if not total:
+        return "—"
+    return display(round(100 * part / total, 1), "percent")
+
+
+def annual_report(prefecture: Prefecture, year: int, *, at: date) -> dict:
+    from engagements.correspondence import queries as correspondence
+    from engagements.correspondence.enums import Kind
+    from engagements.surveys import queries as surveys
+
+    period = Period.year(year)
+    structures = [None, *Site.objects.filter(prefecture=prefecture, is_active=True)]
+    indicator_tables = []
+    for site in structures:
+        rows = []
+        for row in compute.report(prefecture, period, site=site, at=at):
+            entry = BY_CODE[row["code"]]
+            rows.append(
+                {
+                    "name": entry.name_fr,
+                    "value": display(row["value"], entry.unit),
+                    "target": display(row["target"], entry.unit),
+                    "met": {True: "oui", False: "non", None: "—"}[row["met"]],
+                    "previous": display(row["previous"], entry.unit),
+                }
+            )
+        indicator_tables.append({"label": site.name if site else prefecture.name, "rows": rows})
+
+    complaints = correspondence.period_messages(prefecture, period.start, period.end).filter(
+        kind=Kind.COMPLAINT
+    )
+    by_topic = correspondence.breakdown(complaints, at=at, by="topic")
+    by_site = correspondence.breakdown(complaints, at=at, by="site")
+    total = sum(r["total"] for r in by_topic)
+    complaint_tables = [
+        {
+            "label": label,
+            "rows": [
+                {
+                    "label": r["label"],
+                    "total": r["total"],
+                    "share": _share(r["total"], total),
+                    "rate": display(r["rate_on_time"], "percent"),
+                }
+                for r in rows
+            ],
+        }
+        for label, rows in (("Par thème", by_topic), ("Par site", by_site))
+    ]
+
+    survey_tables = []
+    for campaign in surveys.year_campaigns(prefecture, year):
+        results = surveys.campaign_results(campaign)
+        survey_tables.append(
+            {
+                "label": f"{campaign.site.name} — {campaign.name}",
+                "responses": results["total"],
+                "rows": [
+                    {
+                        "label": c["label"],
+                        "answers": c["answers"],
+                        "rate": display(c["rate"], "percent")
+                        if c["rate"] is not None
+                        else "pas assez de réponses",
+                        "previous": display(c["previous"], "percent"),
+                    }
+                    for c in results["criteria"]
+                ],
+            }
+        )
+    checks = [
+        {
+            "service": r["service"],
+            "checks": r["checks"],
+            "average": display(r["average"], "percent"),
+            "met": r["met"],
+            "assessed": r["assessed"],
+        }
+        for r in surveys.mystery_results_by_service(surveys.year_checks(prefecture, year))
+    ]
+    return {
+        "prefecture": prefecture,
+        "year": year,
+        "at": at,
+        "indicator_tables": indicator_tables,
+        "complaints_total": total,
+        "complaint_tables": complaint_tables,
+        "survey_tables": survey_tables,
+        "checks": checks,
+    }

@@ -1,0 +1,110 @@
+from django import forms
+
+from engagements.forms import DsfrForm
+
+from .enums import Family, Unit, UpdateKind
+
+
+class PeriodForm(DsfrForm):
+    period = forms.CharField(
+        label="Période", max_length=10, help_text="2025, 2025-Q4 ou 2025-11", required=False
+    )
+    site = forms.ModelChoiceField(
+        label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
+    )
+    service = forms.ModelChoiceField(
+        label="Service", queryset=None, required=False, empty_label="Tous les services"
+    )
+
+    def __init__(self, *args, sites, services, whole_prefecture: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
+        if not whole_prefecture:
+            self.fields["site"].required = True
+            self.fields["site"].empty_label = None
+
+
+class PublishForm(DsfrForm):
+    period = forms.CharField(label="Période à publier", max_length=10, help_text="ex. 2025-Q4")
+    note = forms.CharField(
+        label="Motif de la correction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoire si la période est déjà publiée : la version précédente reste.",
+    )
+
+
+class ArrivalForm(DsfrForm):
+    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+    reason = forms.CharField(label="Motif", max_length=100, required=False)
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class WebsiteRequestForm(DsfrForm):
+    page = forms.CharField(label="Page concernée (adresse ou titre)", max_length=500)
+    kind = forms.ChoiceField(label="Nature", choices=UpdateKind.choices)
+    details = forms.CharField(
+        label="Demande", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    service = forms.ModelChoiceField(label="Service demandeur", queryset=None, required=False)
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class WebsitePublishedForm(DsfrForm):
+    published_url = forms.URLField(
+        label="Adresse publiée", max_length=500, required=False, assume_scheme="https"
+    )
+    published_on = forms.DateField(
+        label="Publiée le", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ManualIndicatorForm(DsfrForm):
+    name_fr = forms.CharField(label="Nom de l'indicateur", max_length=200)
+    name_en = forms.CharField(label="Nom en anglais", max_length=200, required=False)
+    family = forms.ChoiceField(label="Famille", choices=Family.choices)
+    unit = forms.ChoiceField(label="Unité", choices=Unit.choices)
+    definition = forms.CharField(
+        label="Définition", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    source = forms.CharField(label="Source des valeurs", max_length=500)
+    lower_is_better = forms.BooleanField(
+        label="Plus la valeur est basse, mieux c'est", required=False
+    )
+
+
+class ManualValueForm(DsfrForm):
+    indicator = forms.ModelChoiceField(label="Indicateur", queryset=None)
+    period = forms.CharField(label="Période", max_length=10, help_text="2025, 2025-Q4 ou 2025-11")
+    site = forms.ModelChoiceField(
+        label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
+    )
+    value = forms.DecimalField(label="Valeur", max_digits=14, decimal_places=2)
+    numerator = forms.DecimalField(
+        label="Numérateur", max_digits=14, decimal_places=2, required=False
+    )
+    denominator = forms.DecimalField(
+        label="Dénominateur", max_digits=14, decimal_places=2, required=False
+    )
+    source = forms.CharField(label="Source", max_length=200)
+
+    def __init__(self, *args, indicators, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+        self.fields["site"].queryset = sites
+
+    def clean_period(self):
+        from .periods import Period
+
+        try:
+            return Period.parse(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -1,0 +1,459 @@
+"""Imports of telephony (Asterisk queue_log, hourly CSV), footfall and website updates.
+
+All or nothing: every line is checked first (errors name the line), then the records of
+the periods the file covers are replaced in one transaction, so re-importing the same file
+changes nothing and an overlapping file never counts a call or a visitor twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+
+from engagements.csvio import CsvImportError, LineError, read_csv
+from engagements.organisation.models import Prefecture, Service, Site
+
+from .enums import CallOutcome, TelephonySource
+from .models import Call, CallHour, FootfallCount, WebsiteUpdate
+
+OFFERED_EVENTS = {"ENTERQUEUE"}
+ANSWERED_EVENTS = {"CONNECT"}
+ABANDONED_EVENTS = {"ABANDON", "EXITWITHTIMEOUT", "EXITWITHKEY"}
+CLOSED_EVENTS = {"JOINEMPTY", "JOINUNAVAIL"}
+RING_SECONDS = 5
+WITHIN_5_RINGS = 5 * RING_SECONDS  # 25 s
+_EPOCH = re.compile(r"[0-9]{1,12}(?:\.[0-9]+)?", re.ASCII)
+_SECONDS = re.compile(r"[0-9]{1,9}", re.ASCII)
+
+
+def prefecture_zone(prefecture: Prefecture) -> ZoneInfo:
+    """The prefecture's time zone (Europe/Paris unless it has its own)."""
+    return ZoneInfo(getattr(prefecture, "time_zone", "") or settings.TIME_ZONE)
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def summary(self) -> str:
+        return ", ".join(f"{label} : {n}" for label, n in self.counts.items())
+
+
+# Telephony ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Call:
+    queue: str
+    callid: str
+    entered_at: datetime | None = None
+    outcome: str = CallOutcome.OTHER
+    wait: int | None = None
+    closed_at: datetime | None = None
+
+
+def parse_queue_log(text: str, *, queue: str | None, zone: ZoneInfo) -> list[_Call]:
+    """Calls of a queue_log (`epoch|callid|queue|agent|EVENT|data1|…`); malformed lines are
+    errors naming the line, unknown events are ignored."""
+    errors: list[LineError] = []
+    calls: dict[tuple[str, str], _Call] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = line.split("|")
+        if len(parts) < 5:
+            errors.append(
+                LineError(
+                    number, None, "ligne incomplète : epoch|callid|queue|agent|EVENT attendus"
+                )
+            )
+            continue
+        epoch, callid, queue_name, _agent, event = (p.strip() for p in parts[:5])
+        data = [p.strip() for p in parts[5:]]
+        if not _EPOCH.fullmatch(epoch):
+            errors.append(LineError(number, None, f"« {epoch[:30]} » n'est pas une date epoch"))
+            continue
+        event = event.upper()
+        if not event:
+            errors.append(LineError(number, None, "événement manquant"))
+            continue
+        if queue is not None and queue_name != queue:
+            continue
+        if event not in OFFERED_EVENTS | ANSWERED_EVENTS | ABANDONED_EVENTS | CLOSED_EVENTS:
+            continue  # RINGNOANSWER, COMPLETE*, ADDMEMBER, QUEUESTART… read and ignored
+        if not callid or callid.upper() == "NONE" or not queue_name or queue_name == "NONE":
+            errors.append(LineError(number, None, f"{event} sans identifiant d'appel ou file"))
+            continue
+        try:
+            moment = datetime.fromtimestamp(float(epoch), tz=UTC).astimezone(zone)
+        except (OverflowError, ValueError, OSError):
+            errors.append(LineError(number, None, f"date epoch « {epoch} » hors limites"))
+            continue
+        call = calls.setdefault((queue_name, callid), _Call(queue_name, callid))
+        if event in OFFERED_EVENTS:
+            if call.entered_at is None or moment < call.entered_at:
+                call.entered_at = moment
+        elif event in ANSWERED_EVENTS:
+            wait = data[0] if data else ""
+            if not _SECONDS.fullmatch(wait):
+                errors.append(
+                    LineError(number, None, f"CONNECT : attente « {wait[:20]} » non numérique")
+                )
+                continue
+            if call.outcome != CallOutcome.ANSWERED:
+                call.outcome = CallOutcome.ANSWERED
+                call.wait = int(wait)
+        elif event in ABANDONED_EVENTS:
+            if call.outcome != CallOutcome.ANSWERED:
+                call.outcome = CallOutcome.ABANDONED
+        elif event in CLOSED_EVENTS:
+            if call.closed_at is None or moment < call.closed_at:
+                call.closed_at = moment
+    if errors:
+        raise CsvImportError(errors)
+    return list(calls.values())
+
+
+def _calls_to_rows(prefecture, site, calls: list[_Call]) -> tuple[list[Call], list[CallHour]]:
+    records: list[Call] = []
+    hours: dict[tuple[str, date, int], CallHour] = {}
+
+    def hour_row(queue: str, moment: datetime) -> CallHour:
+        key = (queue, moment.date(), moment.hour)
+        if key not in hours:
+            hours[key] = CallHour(
+                prefecture=prefecture,
+                site=site,
+                queue=queue,
+                date=moment.date(),
+                hour=moment.hour,
+                answered_within_5_rings=0,
+                abandoned=0,
+                source=TelephonySource.QUEUE_LOG,
+            )
+        return hours[key]
+
+    for call in calls:
+        if call.entered_at is not None:
+            row = hour_row(call.queue, call.entered_at)
+            row.offered += 1
+            if call.outcome == CallOutcome.ANSWERED:
+                row.answered += 1
+                if call.wait is not None and call.wait <= WITHIN_5_RINGS:
+                    row.answered_within_5_rings += 1
+            elif call.outcome == CallOutcome.ABANDONED:
+                row.abandoned += 1
+            moment, outcome = call.entered_at, call.outcome
+        elif call.closed_at is not None:
+            hour_row(call.queue, call.closed_at).closed += 1
+            moment, outcome = call.closed_at, CallOutcome.CLOSED
+        else:
+            continue  # a CONNECT or ABANDON whose ENTERQUEUE is not in this file
+        records.append(
+            Call(
+                prefecture=prefecture,
+                site=site,
+                queue=call.queue,
+                callid=call.callid,
+                entered_at=moment,
+                date=moment.date(),
+                hour=moment.hour,
+                outcome=outcome,
+                wait_seconds=call.wait if outcome == CallOutcome.ANSWERED else None,
+            )
+        )
+    return records, list(hours.values())
+
+
+def _parse_hourly(data, *, queue: str, prefecture, site) -> list[CallHour]:
+    table = read_csv(
+        data,
+        required=["date", "hour", "offered", "answered"],
+        optional=["answered_within_5_rings"],
+    )
+    rows: list[CallHour] = []
+    seen: dict[tuple[date, int], int] = {}
+    for row in table:
+        day = row.date("date", required=True)
+        hour = row.int("hour", required=True, min=0, max=23)
+        offered = row.int("offered", required=True, min=0)
+        answered = row.int("answered", required=True, min=0)
+        within = row.int("answered_within_5_rings", min=0)
+        if row.ok and answered > offered:
+            row.error("answered", f"{answered} appels décrochés pour {offered} présentés")
+        if row.ok and within is not None and within > answered:
+            row.error(
+                "answered_within_5_rings", f"{within} en 5 sonneries pour {answered} décrochés"
+            )
+        if row.ok:
+            if (day, hour) in seen:
+                row.error("hour", f"heure déjà donnée ligne {seen[(day, hour)]}")
+                continue
+            seen[(day, hour)] = row.line
+            rows.append(
+                CallHour(
+                    prefecture=prefecture,
+                    site=site,
+                    queue=queue,
+                    date=day,
+                    hour=hour,
+                    offered=offered,
+                    answered=answered,
+                    answered_within_5_rings=within,
+                    source=TelephonySource.HOURLY,
+                )
+            )
+    table.raise_errors()
+    return rows
+
+
+def import_telephony(
+    prefecture: Prefecture, site: Site, data: bytes | str, *, fmt: str, queue: str | None = None
+) -> ImportResult:
+    """Import a queue_log or an hourly CSV for a site (optionally one queue). The site's
+    records (of that queue when given) on the days the file covers are replaced."""
+    if site.prefecture_id != prefecture.pk:
+        raise CsvImportError([LineError(1, None, "le site n'appartient pas à la préfecture")])
+    if fmt == "queue_log":
+        text = data if isinstance(data, str) else _decode_text(data)
+        calls = parse_queue_log(text, queue=queue, zone=prefecture_zone(prefecture))
+        records, hours = _calls_to_rows(prefecture, site, calls)
+    elif fmt == "hourly":
+        records, hours = (
+            [],
+            _parse_hourly(data, queue=queue or "", prefecture=prefecture, site=site),
+        )
+    else:
+        raise ValueError(f"Unknown telephony format {fmt!r}")
+    days = sorted({h.date for h in hours})
+    with transaction.atomic():
+        for model in (CallHour, Call):
+            existing = model.objects.filter(site=site, date__in=days)
+            if queue is not None:
+                existing = existing.filter(queue=queue)
+            existing.delete()
+        Call.objects.bulk_create(records, batch_size=2000)
+        CallHour.objects.bulk_create(hours, batch_size=2000)
+    result = ImportResult(first_day=days[0] if days else None, last_day=days[-1] if days else None)
+    result.counts = {
+        "jours": len(days),
+        "heures": len(hours),
+        "appels présentés": sum(h.offered for h in hours),
+        "décrochés": sum(h.answered for h in hours),
+        "file fermée": sum(h.closed for h in hours),
+    }
+    if fmt == "queue_log":
+        result.counts["abandonnés"] = sum(h.abandoned or 0 for h in hours)
+    return result
+
+
+def _decode_text(data: bytes) -> str:
+    from engagements.csvio import decode
+
+    return decode(data)
+
+
+# Footfall -----------------------------------------------------------------------------------
+
+
+def _service_resolver(site: Site):
+    services = list(Service.objects.filter(site=site))
+    by_key = {}
+    for service in services:
+        by_key[service.slug.casefold()] = service
+        by_key[service.name.casefold()] = service
+    return lambda value: by_key.get(value.strip().casefold())
+
+
+def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> ImportResult:
+    """`date,hour,service,visitors`: visitors counted elsewhere; the site's counts on the
+    days the file covers are replaced."""
+    if site.prefecture_id != prefecture.pk:
+        raise CsvImportError([LineError(1, None, "le site n'appartient pas à la préfecture")])
+    table = read_csv(data, required=["date", "hour", "service", "visitors"])
+    resolve = _service_resolver(site)
+    rows: dict[tuple, FootfallCount] = {}
+    lines: dict[tuple, int] = {}
+    for row in table:
+        day = row.date("date", required=True)
+        hour = row.int("hour", required=True, min=0, max=23)
+        visitors = row.int("visitors", required=True, min=0)
+        service = row.lookup(
+            "service", resolve, f"service « {{value}} » inconnu sur le site {site.name}"
+        )
+        if not row.ok:
+            continue
+        key = (day, hour, service.pk if service else None)
+        if key in lines:
+            row.error("hour", f"même jour, heure et service que la ligne {lines[key]}")
+            continue
+        lines[key] = row.line
+        rows[key] = FootfallCount(
+            prefecture=prefecture,
+            site=site,
+            service=service,
+            date=day,
+            hour=hour,
+            visitors=visitors,
+        )
+    table.raise_errors()
+    days = sorted({key[0] for key in rows})
+    with transaction.atomic():
+        FootfallCount.objects.filter(site=site, date__in=days).delete()
+        FootfallCount.objects.bulk_create(rows.values(), batch_size=2000)
+    return ImportResult(
+        counts={
+            "jours": len(days),
+            "lignes": len(rows),
+            "visiteurs": sum(r.visitors for r in rows.values()),
+        },
+        first_day=days[0] if days else None,
+        last_day=days[-1] if days else None,
+    )
+
+
+# Website updates ----------------------------------------------------------------------------
+
+
+def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportResult:
+    """`reference,site,page,requested_on,published_on`: one request per reference, created
+    or updated (re-importing the same file changes nothing)."""
+    table = read_csv(data, required=["reference", "site", "page", "requested_on", "published_on"])
+    sites = {}
+    for site in Site.objects.filter(prefecture=prefecture):
+        sites[site.slug.casefold()] = site
+        sites[site.name.casefold()] = site
+    parsed: dict[str, dict] = {}
+    lines: dict[str, int] = {}
+    for row in table:
+        reference = row.text("reference", required=True, max_length=60)
+        page = row.text("page", required=True, max_length=500)
+        site = row.lookup(
+            "site", lambda v: sites.get(v.strip().casefold()), "site « {value} » inconnu"
+        )
+        requested = row.date("requested_on", required=True)
+        published = row.date("published_on")
+        if requested and published and published < requested:
+            row.error("published_on", "publiée avant d'avoir été demandée")
+        if not row.ok:
+            continue
+        if reference in lines:
+            row.error("reference", f"référence déjà donnée ligne {lines[reference]}")
+            continue
+        lines[reference] = row.line
+        parsed[reference] = {
+            "site": site,
+            "page": page,
+            "requested_on": requested,
+            "published_on": published,
+        }
+    table.raise_errors()
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {
+            u.reference: u
+            for u in WebsiteUpdate.objects.select_for_update().filter(
+                prefecture=prefecture, reference__in=list(parsed)
+            )
+        }
+        new = []
+        for reference, fields in parsed.items():
+            update = existing.get(reference)
+            if update is None:
+                new.append(WebsiteUpdate(prefecture=prefecture, reference=reference, **fields))
+                created += 1
+                continue
+            changed = [k for k, v in fields.items() if getattr(update, k) != v]
+            if not changed:
+                unchanged += 1
+                continue
+            for key in changed:
+                setattr(update, key, fields[key])
+            update.save(update_fields=changed)
+            updated += 1
+        WebsiteUpdate.objects.bulk_create(new, batch_size=2000)
+    return ImportResult(
+        counts={"créées": created, "mises à jour": updated, "inchangées": unchanged}
+    )
+
+
+# The prefecture's own indicators ----------------------------------------------------------
+
+
+def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportResult:
+    """`code,period,site,value,numerator,denominator,source` for the prefecture's own
+    indicators (code as shown on the « Indicateurs propres » page)."""
+    from django.utils import timezone
+
+    from .models import Indicator, Value
+    from .periods import Period
+
+    table = read_csv(
+        data,
+        required=["code", "period", "value", "source"],
+        optional=["site", "numerator", "denominator"],
+    )
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(prefecture=prefecture, is_manual=True)
+    }
+    sites = {}
+    for site in Site.objects.filter(prefecture=prefecture):
+        sites[site.slug.casefold()] = site
+        sites[site.name.casefold()] = site
+    parsed = {}
+    lines: dict[tuple, int] = {}
+    for row in table:
+        indicator = row.choice("code", indicators, label="indicateur")
+        period = None
+        if row["period"]:
+            try:
+                period = Period.parse(row["period"])
+            except ValueError as exc:
+                row.error("period", str(exc))
+        else:
+            row.error("period", "valeur obligatoire")
+        site = row.lookup(
+            "site", lambda v: sites.get(v.strip().casefold()), "site « {value} » inconnu"
+        )
+        value = row.decimal("value", required=True)
+        numerator = row.decimal("numerator")
+        denominator = row.decimal("denominator")
+        source = row.text("source", required=True, max_length=200)
+        if not row.ok:
+            continue
+        key = (indicator.pk, site.pk if site else None, period.kind, period.start)
+        if key in lines:
+            row.error("period", f"même indicateur, site et période que la ligne {lines[key]}")
+            continue
+        lines[key] = row.line
+        parsed[key] = (indicator, site, period, value, numerator, denominator, source)
+    table.raise_errors()
+    now = timezone.now()
+    with transaction.atomic():
+        for indicator, site, period, value, numerator, denominator, source in parsed.values():
+            Value.objects.update_or_create(
+                indicator=indicator,
+                prefecture=prefecture,
+                site=site,
+                service=None,
+                breakdown="",
+                period_kind=period.kind,
+                period_start=period.start,
+                defaults={
+                    "period_end": period.end,
+                    "value": value,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "source": source,
+                    "updated_at": now,
+                },
+            )
+    return ImportResult(counts={"valeurs": len(parsed)})

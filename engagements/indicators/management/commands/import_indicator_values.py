@@ -1,0 +1,26 @@
+"""python manage.py import_indicator_values --prefecture SLUG FILE.csv
+(code,period,site,value,numerator,denominator,source) — values of the prefecture's own
+indicators; all or nothing; re-importing replaces the same indicator × structure × period."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.csvio import CsvImportError
+from engagements.indicators.imports import import_manual_values
+
+from ._common import prefecture_and_site, read_bytes
+
+
+class Command(BaseCommand):
+    help = "Importe les valeurs des indicateurs propres à la préfecture (CSV)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prefecture", required=True)
+        parser.add_argument("file")
+
+    def handle(self, *args, **opts):
+        prefecture, _ = prefecture_and_site(opts["prefecture"], None)
+        try:
+            result = import_manual_values(prefecture, read_bytes(opts["file"]))
+        except CsvImportError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Import terminé — {result.summary()}.")

@@ -1,0 +1,252 @@
+"""Read side of the indicators: dashboards (from the values table), published values,
+affluence grids, and the records behind a figure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractHour, TruncDate
+
+from engagements.organisation.models import Prefecture, Service, Site
+
+from .catalogue import BY_CODE, CATALOGUE
+from .models import CallHour, FootfallCount, Publication, PublishedValue, Value, Visit
+from .periods import Period
+
+
+def latest_publications(prefecture: Prefecture) -> QuerySet[Publication]:
+    """The current version of each published period, newest period first."""
+    newest = (
+        Publication.objects.filter(
+            prefecture=prefecture,
+            period_kind=OuterRef("period_kind"),
+            period_start=OuterRef("period_start"),
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return (
+        Publication.objects.filter(prefecture=prefecture, pk=Subquery(newest))
+        .select_related("published_by")
+        .order_by("-period_start", "period_kind")
+    )
+
+
+def published_values(prefecture: Prefecture) -> QuerySet[PublishedValue]:
+    """Every value of the current version of every published period (API, CSV)."""
+    return (
+        PublishedValue.objects.filter(publication__in=latest_publications(prefecture))
+        .select_related("publication", "site")
+        .order_by("-publication__period_start", "publication__period_kind", "position")
+    )
+
+
+def latest_publication(
+    prefecture: Prefecture, kind: str | None = None, start: date | None = None
+) -> Publication | None:
+    qs = latest_publications(prefecture)
+    if kind:
+        qs = qs.filter(period_kind=kind)
+    if start:
+        qs = qs.filter(period_start=start)
+    # Prefer quarters, then years, then months for the public page's default.
+    order = {"quarter": 0, "year": 1, "month": 2}
+    items = list(qs[:20])
+    if not items:
+        return None
+    newest_start = max(p.period_end for p in items)
+    candidates = [p for p in items if p.period_end == newest_start] or items
+    return sorted(candidates, key=lambda p: order.get(p.period_kind, 9))[0]
+
+
+def publication_history(prefecture: Prefecture, kind: str, start: date) -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        prefecture=prefecture, period_kind=kind, period_start=start
+    ).select_related("published_by")
+
+
+# Dashboards ---------------------------------------------------------------------------------
+
+
+def dashboard(
+    prefecture: Prefecture, period: Period, site: Site | None, service: Service | None = None
+) -> dict:
+    """Everything an agents' dashboard shows, from the values table in a fixed number of
+    queries whatever the number of records: cards (value, target, last year) and the
+    monthly series of the period's year."""
+    from django.db.models import Q
+
+    from . import compute
+
+    year = period.start.year
+    before = period.previous_year()
+    rows = (
+        Value.objects.filter(
+            prefecture=prefecture,
+            site=site,
+            service=service,
+            breakdown="",
+            indicator__prefecture__isnull=True,
+        )
+        .filter(
+            Q(period_kind=period.kind, period_start__in=[period.start, before.start])
+            | Q(period_kind="month", period_start__year=year, period_start__lte=period.end)
+        )
+        .values(
+            "pk",
+            "indicator__code",
+            "period_kind",
+            "period_start",
+            "value",
+            "numerator",
+            "denominator",
+            "extra",
+            "updated_at",
+        )
+    )
+    by_key: dict[tuple, dict] = {}
+    series: dict[str, dict[date, object]] = defaultdict(dict)
+    updated = None
+    for row in rows:
+        code = row["indicator__code"]
+        if row["period_kind"] == period.kind:
+            by_key[(code, row["period_start"])] = row
+        if row["period_kind"] == "month":
+            series[code][row["period_start"]] = row["value"]
+        if updated is None or row["updated_at"] > updated:
+            updated = row["updated_at"]
+    months = [m for m in Period.year(year).months() if m.start <= period.end]
+    goals = compute.targets(prefecture, year, site)
+    cards = []
+    for entry in CATALOGUE:
+        current = by_key.get((entry.code, period.start))
+        previous_row = by_key.get((entry.code, before.start))
+        value = current["value"] if current else None
+        previous = previous_row["value"] if previous_row else None
+        target = goals[entry.code]
+        cards.append(
+            {
+                "entry": entry,
+                # A Value with its pk: the source of "Créer une action" links.
+                "record": Value(pk=current["pk"]) if current else None,
+                "code": entry.code,
+                "value": value,
+                "numerator": current["numerator"] if current else None,
+                "denominator": current["denominator"] if current else None,
+                "extra": current["extra"] if current else {},
+                "target": target,
+                "met": compute.is_met(entry.code, value, target),
+                "previous": previous,
+                "trend": trend(entry.code, value, previous),
+                "updated_at": current["updated_at"] if current else None,
+                "series": [
+                    {"period": month, "value": series[entry.code].get(month.start)}
+                    for month in months
+                ],
+            }
+        )
+    return {"cards": cards, "updated_at": updated}
+
+
+def trend(code: str, value, previous) -> str:
+    """The change from last year, in words."""
+    if value is None or previous is None:
+        return "Pas de comparaison possible avec l'an passé."
+    entry = BY_CODE[code]
+    delta = float(value) - float(previous)
+    unit = {"percent": " point", "points": " point", "days": " jour"}.get(entry.unit, "")
+    if abs(delta) < 0.05:
+        return "Stable par rapport à l'an passé."
+    better = (delta < 0) if entry.lower_is_better else (delta > 0)
+    amount = f"{abs(delta):.1f}".replace(".", ",").removesuffix(",0")
+    plural = "s" if unit and abs(delta) >= 2 else ""
+    direction = "en hausse" if delta > 0 else "en baisse"
+    if entry.unit == "count":  # more visitors is neither better nor worse
+        return f"{direction.capitalize()} de {amount}{unit}{plural} sur un an."
+    verdict = "amélioration" if better else "dégradation"
+    return f"{direction.capitalize()} de {amount}{unit}{plural} sur un an ({verdict})."
+
+
+# Affluence ----------------------------------------------------------------------------------
+
+MIN_OBSERVATIONS = 3  # days observed for a cell to be shown
+AFFLUENCE_WEEKS = 10
+
+
+def affluence(
+    prefecture: Prefecture, *, site: Site | None = None, today: date, source: str = "visits"
+) -> dict:
+    """Weekday × hour grid of the last AFFLUENCE_WEEKS weeks: average per day observed,
+    classed calme / moyen / chargé by thirds of the busiest cell; cells observed on fewer
+    than MIN_OBSERVATIONS days are hidden (None)."""
+    start = today - timedelta(weeks=AFFLUENCE_WEEKS)
+    totals: dict[tuple[int, int], float] = defaultdict(float)
+    days: dict[tuple[int, int], set] = defaultdict(set)
+    if source == "calls":
+        qs = CallHour.objects.filter(prefecture=prefecture, date__gte=start, date__lt=today)
+        if site is not None:
+            qs = qs.filter(site=site)
+        for day, hour, offered in qs.values_list("date", "hour").annotate(n=Sum("offered")):
+            key = (day.isoweekday(), hour)
+            totals[key] += offered
+            days[key].add(day)
+    else:
+        counts = FootfallCount.objects.filter(
+            prefecture=prefecture, date__gte=start, date__lt=today
+        )
+        visits = Visit.objects.filter(prefecture=prefecture, arrived_at__date__gte=start)
+        visits = visits.filter(arrived_at__date__lt=today)
+        if site is not None:
+            counts = counts.filter(site=site)
+            visits = visits.filter(site=site)
+        for day, hour, n in counts.values_list("date", "hour").annotate(n=Sum("visitors")):
+            totals[(day.isoweekday(), hour)] += n
+            days[(day.isoweekday(), hour)].add(day)
+        for day, hour, n in (
+            visits.annotate(day=TruncDate("arrived_at"), hour=ExtractHour("arrived_at"))
+            .values_list("day", "hour")
+            .annotate(n=Count("pk"))
+        ):
+            totals[(day.isoweekday(), hour)] += n
+            days[(day.isoweekday(), hour)].add(day)
+    averages = {
+        key: totals[key] / len(days[key]) for key in totals if len(days[key]) >= MIN_OBSERVATIONS
+    }
+    peak = max(averages.values(), default=0)
+    hours = sorted({h for (_, h) in totals}) or list(range(8, 18))
+    weekdays = sorted({d for (d, _) in totals} | {1, 2, 3, 4, 5})
+    grid = []
+    for weekday in weekdays:
+        cells = []
+        for hour in hours:
+            average = averages.get((weekday, hour))
+            level = None
+            if average is not None and peak:
+                share = average / peak
+                level = "calme" if share < 1 / 3 else ("moyen" if share < 2 / 3 else "charge")
+            cells.append({"hour": hour, "average": average, "level": level})
+        grid.append({"weekday": weekday, "cells": cells})
+    return {
+        "start": start,
+        "end": today - timedelta(days=1),
+        "hours": hours,
+        "grid": grid,
+        "has_data": bool(averages),
+    }
+
+
+def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> list[Value]:
+    """The prefecture's own indicators' values for a period and structure (one query)."""
+    return list(
+        Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture=prefecture,
+            site=site,
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .select_related("indicator")
+        .order_by("indicator__name_fr")
+    )

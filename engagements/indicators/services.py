@@ -1,0 +1,409 @@
+"""Writes of the indicators app: values recomputed from the records, manual values, desk
+taps, website requests, and the publication of a period's values (immutable, versioned)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import override
+
+from engagements.organisation.models import Prefecture, Service, Site
+
+from . import compute
+from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
+from .enums import PeriodKind
+from .models import Indicator, Publication, PublishedValue, Value, Visit, WebsiteUpdate
+from .periods import Period
+
+
+def french(text) -> str:
+    with override("fr"):
+        return str(text)
+
+
+class IndicatorsError(Exception):
+    """A refused write; the message is in French and shown as is."""
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def structures(prefecture: Prefecture) -> list[Site | None]:
+    """The prefecture as a whole (None) then each active site."""
+    return [None, *Site.objects.filter(prefecture=prefecture, is_active=True)]
+
+
+def default_periods(today: date) -> list[Period]:
+    """Every month, quarter and year of this year and the two before, up to today (so the
+    dashboards of last year have their own last year beside them)."""
+    periods = []
+    for year in (today.year - 2, today.year - 1, today.year):
+        year_period = Period.year(year)
+        if year_period.start > today:
+            continue
+        periods.append(year_period)
+        for quarter in range(1, 5):
+            q = Period.quarter(year, quarter)
+            if q.start <= today:
+                periods.append(q)
+        periods.extend(m for m in year_period.months() if m.start <= today)
+    return periods
+
+
+def _correspondence_breakdowns(prefecture, site, period, at) -> list[tuple[str, dict]]:
+    """Correspondence figures per kind and per channel (for the dashboards' details)."""
+    from engagements.correspondence import queries
+    from engagements.correspondence.enums import Kind
+    from engagements.organisation.enums import Channel
+
+    messages = queries.period_messages(prefecture, period.start, period.end)
+    if site is not None:
+        messages = messages.filter(site=site)
+    rows = []
+    for field, values in (("kind", Kind.values), ("channel", Channel.values)):
+        for value in values:
+            figures = queries.figures_with_delay_total(messages.filter(**{field: value}), at=at)
+            rows.append((f"{field}:{value}", figures))
+    return rows
+
+
+@transaction.atomic
+def recompute_values(
+    prefecture: Prefecture,
+    periods: list[Period],
+    *,
+    at: date | None = None,
+    with_services: bool = True,
+) -> int:
+    """Recompute every built-in indicator per structure (prefecture, site, service) ×
+    period into the values table (what dashboards read). Returns the rows written."""
+    sources = {code: french(entry.source) for code, entry in BY_CODE.items()}
+    at = at or timezone.localdate()
+    indicators = ensure_catalogue()
+    now = timezone.now()
+    written = 0
+    cache: dict = {}
+    targets = [(site, None) for site in structures(prefecture)]
+    if with_services:
+        targets += [
+            (service.site, service)
+            for service in Service.objects.filter(
+                site__prefecture=prefecture, site__is_active=True, is_active=True
+            ).select_related("site")
+        ]
+    for site, service in targets:
+        for period in periods:
+            results = compute.figures(
+                prefecture, period, site=site, service=service, at=at, cache=cache
+            )
+            rows = [(code, "", figure) for code, figure in results.items()]
+            if service is None and period.kind == PeriodKind.YEAR:
+                for key, f in _correspondence_breakdowns(prefecture, site, period, at):
+                    counted = f["answered"] + f["late"]
+                    rows.append(
+                        (
+                            "correspondence_on_time_rate",
+                            key,
+                            compute.Figure(f["rate_on_time"], f["on_time"], counted),
+                        )
+                    )
+                    rows.append(
+                        (
+                            "correspondence_average_delay",
+                            key,
+                            compute.Figure(f["average_delay"], f["delay_total"], f["answered"]),
+                        )
+                    )
+            for code, breakdown, figure in rows:
+                Value.objects.update_or_create(
+                    indicator=indicators[code],
+                    prefecture=prefecture,
+                    site=site,
+                    service=service,
+                    breakdown=breakdown,
+                    period_kind=period.kind,
+                    period_start=period.start,
+                    defaults={
+                        "period_end": period.end,
+                        "value": _decimal(figure.value),
+                        "numerator": _decimal(figure.numerator),
+                        "denominator": _decimal(figure.denominator),
+                        "extra": figure.extra,
+                        "source": sources[code],
+                        "updated_at": now,
+                    },
+                )
+                written += 1
+    return written
+
+
+@transaction.atomic
+def set_manual_value(
+    indicator: Indicator,
+    *,
+    prefecture: Prefecture,
+    period: Period,
+    value,
+    numerator=None,
+    denominator=None,
+    site: Site | None = None,
+    source: str,
+    actor,
+) -> Value:
+    """Type in (or import) the value of a manual indicator, with its source."""
+    if not indicator.is_manual or indicator.prefecture_id != prefecture.pk:
+        raise IndicatorsError("Seuls les indicateurs propres à la préfecture se saisissent.")
+    if site is not None and site.prefecture_id != prefecture.pk:
+        raise IndicatorsError("Ce site n'appartient pas à la préfecture.")
+    if not source.strip():
+        raise IndicatorsError("Indiquez la source de la valeur.")
+    result, _ = Value.objects.update_or_create(
+        indicator=indicator,
+        prefecture=prefecture,
+        site=site,
+        service=None,
+        breakdown="",
+        period_kind=period.kind,
+        period_start=period.start,
+        defaults={
+            "period_end": period.end,
+            "value": _decimal(value),
+            "numerator": _decimal(numerator),
+            "denominator": _decimal(denominator),
+            "source": source.strip(),
+            "updated_at": timezone.now(),
+            "entered_by": actor,
+        },
+    )
+    return result
+
+
+# Publication --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") -> Publication:
+    """Validate a period's values into a new published version (the old ones are kept).
+    Values are recomputed from the records first, for the prefecture and each site."""
+    if period.start > timezone.localdate():
+        raise IndicatorsError("Cette période n'a pas commencé : rien à publier.")
+    Prefecture.objects.select_for_update().get(pk=prefecture.pk)
+    previous_version = (
+        Publication.objects.filter(
+            prefecture=prefecture, period_kind=period.kind, period_start=period.start
+        ).aggregate(v=Max("version"))["v"]
+        or 0
+    )
+    if previous_version and not note.strip():
+        raise IndicatorsError("Une correction doit dire pourquoi : indiquez le motif.")
+    at = timezone.localdate()
+    publication = Publication.objects.create(
+        prefecture=prefecture,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        version=previous_version + 1,
+        published_by=actor,
+        note=note.strip(),
+    )
+    recompute_values(prefecture, [period, period.previous_year()], at=at, with_services=False)
+    values = {
+        (v.site_id, v.indicator.code, v.period_start): v
+        for v in Value.objects.filter(
+            prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            indicator__prefecture__isnull=True,
+            period_kind=period.kind,
+            period_start__in=[period.start, period.previous_year().start],
+        ).select_related("indicator")
+    }
+    rows = []
+    position = 0
+    for site in structures(prefecture):
+        goals = compute.targets(prefecture, period.start.year, site)
+        site_id = site.pk if site else None
+        for entry in CATALOGUE:
+            value = values.get((site_id, entry.code, period.start))
+            before = values.get((site_id, entry.code, period.previous_year().start))
+            if value is None:
+                continue
+            target = goals[entry.code]
+            rows.append(
+                PublishedValue(
+                    publication=publication,
+                    code=entry.code,
+                    name_fr=entry.name_fr,
+                    name_en=entry.name_en,
+                    unit=entry.unit,
+                    frequency=french(entry.frequency),
+                    site=site,
+                    value=value.value,
+                    numerator=value.numerator,
+                    denominator=value.denominator,
+                    target=_decimal(target),
+                    met=compute.is_met(entry.code, value.value, target),
+                    previous=before.value if before else None,
+                    updated_at=value.updated_at,
+                    position=position,
+                )
+            )
+            position += 1
+    # The prefecture's own indicators typed in for that period, with their source.
+    for value in (
+        Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .select_related("indicator")
+        .order_by("site_id", "indicator__name_fr")
+    ):
+        rows.append(
+            PublishedValue(
+                publication=publication,
+                code=value.indicator.code,
+                name_fr=value.indicator.name_fr,
+                name_en=value.indicator.name_en,
+                unit=value.indicator.unit,
+                frequency=value.indicator.frequency,
+                site_id=value.site_id,
+                value=value.value,
+                numerator=value.numerator,
+                denominator=value.denominator,
+                updated_at=value.updated_at,
+                position=position,
+            )
+        )
+        position += 1
+    PublishedValue.objects.bulk_create(rows)
+    return publication
+
+
+# Reception desk -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_arrival(site: Site, *, service=None, reason: str = "", actor=None) -> Visit:
+    if service is not None and service.site_id != site.pk:
+        raise IndicatorsError("Ce service n'est pas sur ce site.")
+    return Visit.objects.create(
+        prefecture_id=site.prefecture_id,
+        site=site,
+        service=service,
+        reason=reason[:100],
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def record_served(visit: Visit, *, actor=None) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.served_at is not None:
+        raise IndicatorsError("Ce visiteur a déjà été pris en charge.")
+    visit.served_at = max(timezone.now(), visit.arrived_at)
+    visit.save(update_fields=["served_at"])
+    return visit
+
+
+# Website update requests --------------------------------------------------------------------
+
+
+def _next_reference(prefecture: Prefecture, day: date) -> str:
+    prefix = f"WEB-{day.year}-"
+    last = (
+        WebsiteUpdate.objects.filter(prefecture=prefecture, reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last and last[len(prefix) :].isdigit() else 1
+    return f"{prefix}{number:05d}"
+
+
+@transaction.atomic
+def request_website_update(
+    prefecture: Prefecture, *, page: str, kind: str, details: str, service=None, actor
+) -> WebsiteUpdate:
+    """A service asks the webmaster to change a page."""
+    Prefecture.objects.select_for_update().get(pk=prefecture.pk)
+    today = timezone.localdate()
+    return WebsiteUpdate.objects.create(
+        prefecture=prefecture,
+        site=service.site if service else None,
+        service=service,
+        reference=_next_reference(prefecture, today),
+        page=page,
+        kind=kind,
+        details=details,
+        requested_on=today,
+        requested_by=actor,
+    )
+
+
+@transaction.atomic
+def mark_website_update_published(
+    update: WebsiteUpdate, *, published_url: str, published_on: date | None = None
+) -> WebsiteUpdate:
+    update = WebsiteUpdate.objects.select_for_update().get(pk=update.pk)
+    if update.published_on is not None:
+        raise IndicatorsError("Cette demande est déjà publiée.")
+    published_on = published_on or timezone.localdate()
+    if published_on < update.requested_on:
+        raise IndicatorsError("La date de publication précède la demande.")
+    if published_on > timezone.localdate():
+        raise IndicatorsError("La date de publication ne peut pas être dans le futur.")
+    update.published_on = published_on
+    update.published_url = published_url
+    update.save(update_fields=["published_on", "published_url"])
+    return update
+
+
+@transaction.atomic
+def add_manual_indicator(
+    prefecture: Prefecture,
+    *,
+    name_fr: str,
+    name_en: str = "",
+    family: str,
+    unit: str,
+    definition: str,
+    source: str,
+    lower_is_better: bool = False,
+) -> Indicator:
+    """A prefecture's own indicator (title delays, effort score…), values typed or imported."""
+    from django.utils.text import slugify
+
+    base = slugify(name_fr)[:70] or "indicateur"
+    code = base
+    number = 1
+    taken = set(
+        Indicator.objects.filter(
+            models.Q(prefecture=prefecture) | models.Q(prefecture__isnull=True)
+        ).values_list("code", flat=True)
+    )
+    while code in taken:
+        number += 1
+        code = f"{base}-{number}"
+    return Indicator.objects.create(
+        prefecture=prefecture,
+        code=code,
+        name_fr=name_fr,
+        name_en=name_en,
+        family=family,
+        unit=unit,
+        definition=definition,
+        source=source,
+        frequency="selon la source",
+        lower_is_better=lower_is_better,
+        is_manual=True,
+        position=100,
+    )

@@ -1,0 +1,53 @@
+"""The agents' home: website requests waiting for the webmaster, the last quarter to publish."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from engagements.navigation import Todo
+
+from .models import Publication, WebsiteUpdate
+from .periods import Period
+
+GROUP = "Indicateurs"
+
+
+def home_items(request) -> list[Todo]:
+    prefecture = request.prefecture
+    if not request.access.can(prefecture, "manage"):
+        return []
+    items = []
+    waiting = WebsiteUpdate.objects.filter(prefecture=prefecture, published_on__isnull=True)
+    count = waiting.count()
+    if count:
+        items.append(
+            Todo(
+                ngettext(
+                    "%(n)s demande de mise à jour du site internet à publier",
+                    "%(n)s demandes de mise à jour du site internet à publier",
+                    count,
+                )
+                % {"n": count},
+                reverse("indicators:agents-website", args=[prefecture.slug]),
+                count,
+                "warning",
+                GROUP,
+            )
+        )
+    last_quarter = Period.of("quarter", timezone.localdate()).previous()
+    published = Publication.objects.filter(
+        prefecture=prefecture, period_kind="quarter", period_start=last_quarter.start
+    ).exists()
+    if not published:
+        items.append(
+            Todo(
+                f"Résultats du {last_quarter.label()} à valider et publier",
+                reverse("indicators:agents-publications", args=[prefecture.slug]),
+                1,
+                "info",
+                GROUP,
+            )
+        )
+    return items

@@ -1,0 +1,683 @@
+"""Agents' pages: dashboard (from the values table), the records behind a figure,
+publication, affluence heat-map, reception desk tablet, website update requests."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from engagements.csvio import csv_response
+from engagements.organisation.access import agent_view
+from engagements.organisation.models import Site
+from engagements.organisation.views.agents import render_agents
+
+from .. import compute, queries, services
+from ..catalogue import BY_CODE
+from ..enums import Unit
+from ..forms import (
+    ArrivalForm,
+    ManualIndicatorForm,
+    ManualValueForm,
+    PeriodForm,
+    PublishForm,
+    WebsitePublishedForm,
+    WebsiteRequestForm,
+)
+from ..models import CallHour, Indicator, Publication, Value, Visit, WebsiteUpdate
+from ..periods import Period
+from .display import display
+
+
+def _period_and_site(request):
+    """The period and structure asked (a site manager sees his sites only)."""
+    prefecture = request.prefecture
+    whole = request.access.sees_whole_prefecture(prefecture)
+    sites = request.access.sites(prefecture).filter(is_active=True)
+    services_qs = (
+        request.access.services(prefecture)
+        .filter(is_active=True, site__is_active=True)
+        .select_related("site")
+    )
+    form = PeriodForm(
+        request.GET or None, sites=sites, services=services_qs, whole_prefecture=whole
+    )
+    today = timezone.localdate()
+    period = Period.year(today.year)
+    site = None if whole else sites.first()
+    service = None
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["period"]:
+            try:
+                period = Period.parse(form.cleaned_data["period"])
+            except ValueError as exc:
+                form.add_error("period", str(exc))
+        site = form.cleaned_data["site"] or (None if whole else site)
+        service = form.cleaned_data["service"]
+        if service is not None:
+            site = service.site
+    if not whole and site is None:
+        raise Http404("Aucun site")
+    return form, period, site, service
+
+
+def _cards(prefecture, period, site, service=None) -> tuple[list[dict], object]:
+    data = queries.dashboard(prefecture, period, site, service)
+    for card in data["cards"]:
+        unit = card["entry"].unit
+        card["display"] = display(card["value"], unit)
+        card["target_display"] = display(card["target"], unit)
+        card["previous_display"] = display(card["previous"], unit)
+        card["name"] = card["entry"].name_fr
+        card["ratio"] = (
+            f"{_plain(card['numerator'])} sur {_plain(card['denominator'])}"
+            if card["denominator"]
+            else ""
+        )
+        card["chart"] = _chart(card["series"], unit)
+        for point in card["series"]:
+            point["display"] = display(point["value"], unit)
+            point["label"] = point["period"].label()
+    return data["cards"], data["updated_at"]
+
+
+def _plain(number) -> str:
+    """A numerator or denominator as people write it: 1 234 or 12,5."""
+    if number is None:
+        return "—"
+    return display(number, Unit.COUNT)
+
+
+def _chart(series: list[dict], unit: str) -> dict:
+    """Geometry of a small inline SVG bar chart of a monthly series (strings, so the
+    template does not localise hundreds of numbers)."""
+    values = [float(p["value"]) for p in series if p["value"] is not None]
+    top = 100.0 if unit == Unit.PERCENT else max(values + [1.0])
+    bars = []
+    for i, point in enumerate(series):
+        height = 0 if point["value"] is None else round(80 * float(point["value"]) / top)
+        bars.append({"x": str(4 + i * 22), "y": str(90 - height), "height": str(height)})
+    return {"bars": bars, "width": str(8 + len(series) * 22)}
+
+
+@agent_view("read_figures")
+@require_GET
+def dashboard(request):
+    prefecture = request.prefecture
+    form, period, site, service = _period_and_site(request)
+    cards, updated_at = _cards(prefecture, period, site, service)
+    return render_agents(
+        request,
+        "indicators/agents/dashboard.html",
+        {
+            "form": form,
+            "period": period,
+            "period_label": period.label(),
+            "site": site,
+            "service": service,
+            "cards": cards,
+            "updated_at": updated_at,
+            "has_values": any(c["updated_at"] for c in cards),
+            "querystring": request.GET.urlencode(),
+            "previous_label": period.previous_year().label(),
+            "manual": [
+                {"item": v, "display": display(v.value, v.indicator.unit)}
+                for v in queries.manual_values(prefecture, period, site)
+            ],
+        },
+    )
+
+
+@agent_view("read_figures")
+@require_GET
+def dashboard_csv(request):
+    """Exactly what the dashboard shows, one line per indicator."""
+    prefecture = request.prefecture
+    _, period, site, service = _period_and_site(request)
+    cards, _ = _cards(prefecture, period, site, service)
+    header = [
+        "code",
+        "indicateur",
+        "structure",
+        "période",
+        "valeur",
+        "numérateur",
+        "dénominateur",
+        "cible",
+        "cible atteinte",
+        "an passé",
+        "tendance",
+        "mis à jour le",
+    ]
+    rows = [
+        [
+            c["code"],
+            c["name"],
+            service.name if service else (site.name if site else prefecture.name),
+            period.code,
+            c["value"],
+            c["numerator"],
+            c["denominator"],
+            c["target"],
+            {True: "oui", False: "non", None: ""}[c["met"]],
+            c["previous"],
+            c["trend"],
+            timezone.localtime(c["updated_at"]).strftime("%d/%m/%Y %H:%M")
+            if c["updated_at"]
+            else "",
+        ]
+        for c in cards
+    ]
+    return csv_response(f"indicateurs-{prefecture.slug}-{period.code}.csv", header, rows)
+
+
+@agent_view("read_records")
+@require_GET
+def records(request, code: str):
+    """The records behind a figure (or the app's own list, filtered)."""
+    if code not in BY_CODE:
+        raise Http404("Indicateur inconnu")
+    prefecture = request.prefecture
+    _, period, site, _service = _period_and_site(request)
+    if code.startswith("correspondence_"):
+        params = {"late": "1"}
+        if site is not None:
+            params["site"] = site.pk
+        return redirect(
+            reverse("correspondence:agents-list", args=[prefecture.slug]) + "?" + urlencode(params)
+        )
+    if code.startswith("satisfaction_"):
+        return redirect("surveys:agents-campaigns", prefecture.slug)
+    scope = compute.Scope(prefecture, site, period, timezone.localdate())
+    context = {
+        "entry": BY_CODE[code],
+        "period_label": period.label(),
+        "site": site,
+        "rows": [],
+        "columns": [],
+        "querystring": request.GET.urlencode(),
+    }
+    if code.startswith("calls_"):
+        hours = request.access.scope(CallHour.objects.all(), prefecture, service_field=None).filter(
+            date__gte=period.start, date__lte=scope.last_day
+        )
+        if site is not None:
+            hours = hours.filter(site=site)
+        context["columns"] = ["Jour", "Présentés", "Décrochés", "En 5 sonneries", "File fermée"]
+        context["rows"] = [
+            [
+                r["date"].strftime("%d/%m/%Y"),
+                r["o"],
+                r["a"],
+                r["w"] if r["w"] is not None else "—",
+                r["c"],
+            ]
+            for r in hours.values("date")
+            .annotate(
+                o=Sum("offered"),
+                a=Sum("answered"),
+                w=Sum("answered_within_5_rings"),
+                c=Sum("closed"),
+            )
+            .order_by("date")
+        ]
+    elif code.startswith("website_"):
+        updates = request.access.scope(WebsiteUpdate.objects.all(), prefecture)
+        updates = updates.filter(
+            requested_on__gte=period.start, requested_on__lte=scope.last_day
+        ).select_related("site")
+        if site is not None:
+            updates = updates.filter(site=site)
+        labels = {
+            "on_time": "Publiée à temps",
+            "published_late": "Publiée en retard",
+            "late": "En retard",
+            "pending": "En cours",
+        }
+        context["columns"] = ["Référence", "Page", "Demandée le", "Publiée le", "État"]
+        context["rows"] = [
+            [
+                u.reference,
+                u.page,
+                u.requested_on.strftime("%d/%m/%Y"),
+                u.published_on.strftime("%d/%m/%Y") if u.published_on else "—",
+                labels[state],
+            ]
+            for u, state in compute.website_states(updates, scope.at, prefecture)
+            if state != "on_time"
+        ]
+    elif code.startswith("reception_"):
+        visits = request.access.scope(Visit.objects.all(), prefecture).filter(
+            arrived_at__gte=scope.start_dt, arrived_at__lt=scope.end_dt
+        )
+        if site is not None:
+            visits = visits.filter(site=site)
+        context["columns"] = ["Arrivée", "Prise en charge", "Attente (minutes)", "Motif"]
+        context["rows"] = [
+            [
+                timezone.localtime(v.arrived_at).strftime("%d/%m/%Y %H:%M"),
+                timezone.localtime(v.served_at).strftime("%H:%M") if v.served_at else "—",
+                round((v.served_at - v.arrived_at).total_seconds() / 60) if v.served_at else "—",
+                v.reason or "—",
+            ]
+            for v in visits.order_by("-arrived_at")[:500]
+        ]
+    elif code.startswith("appointments_"):
+        from engagements.appointments import queries as appointment_queries
+
+        bookings = appointment_queries.bookings_between(
+            prefecture, scope.start_dt, scope.end_dt, site
+        )
+        bookings = request.access.scope(
+            bookings,
+            prefecture,
+            prefecture_field="procedure__prefecture",
+            site_field="procedure__site",
+            service_field="procedure__service",
+        )
+        no_shows = appointment_queries.no_show_bookings(bookings, scope.at_end)
+        context["columns"] = ["Rendez-vous", "Démarche", "Référence"]
+        context["rows"] = [
+            [
+                timezone.localtime(b.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
+                b.procedure.name,
+                b.reference,
+            ]
+            for b in no_shows.select_related("slot", "procedure").order_by("slot__starts_at")[:500]
+        ]
+    return render_agents(request, "indicators/agents/records.html", context)
+
+
+@agent_view("read_figures")
+@require_GET
+def publications(request):
+    prefecture = request.prefecture
+    items = list(queries.latest_publications(prefecture).prefetch_related("values")[:40])
+    history = (
+        Publication.objects.filter(prefecture=prefecture)
+        .select_related("published_by")
+        .order_by("-published_at")[:40]
+    )
+    return render_agents(
+        request,
+        "indicators/agents/publications.html",
+        {
+            "publications": [
+                {
+                    "item": p,
+                    "label": Period.of(p.period_kind, p.period_start).label(),
+                    "code": Period.of(p.period_kind, p.period_start).code,
+                }
+                for p in items
+            ],
+            "history": [
+                {"item": p, "label": Period.of(p.period_kind, p.period_start).label()}
+                for p in history
+            ],
+            "form": PublishForm(
+                initial={"period": Period.of("quarter", timezone.localdate()).previous().code}
+            ),
+            "can_publish": request.access.can(prefecture, "manage"),
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def publish(request):
+    prefecture = request.prefecture
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            period = Period.parse(form.cleaned_data["period"])
+            publication = services.publish(
+                prefecture, period, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except (ValueError, services.IndicatorsError) as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(
+                request,
+                f"Résultats de la période « {period.label()} » publiés (version "
+                f"{publication.version}).",
+            )
+    else:
+        flash.error(request, "Indiquez la période à publier (ex. 2025-Q4).")
+    return redirect("indicators:agents-publications", prefecture.slug)
+
+
+@agent_view("manage")
+@require_POST
+def recompute(request):
+    """Recompute now the period shown, the same period last year and the months of its
+    year (the nightly job recomputes everything)."""
+    prefecture = request.prefecture
+    query = QueryDict(request.POST.get("querystring", ""))
+    try:
+        period = Period.parse(query.get("period") or str(timezone.localdate().year))
+    except ValueError:
+        period = Period.year(timezone.localdate().year)
+    months = [m for m in Period.year(period.start.year).months() if m.start <= period.end]
+    services.recompute_values(prefecture, [period, period.previous_year(), *months])
+    flash.success(request, "Valeurs recalculées à partir des enregistrements.")
+    return redirect(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug])
+        + ("?" + query.urlencode() if query else "")
+    )
+
+
+@agent_view("committee")
+@require_GET
+def published(request):
+    """Published values only (CLU members, auditors, référent)."""
+    prefecture = request.prefecture
+    publication = queries.latest_publication(prefecture)
+    values = []
+    if publication is not None:
+        for value in publication.values.select_related("site"):
+            values.append(
+                {
+                    "item": value,
+                    "structure": value.site.name if value.site_id else prefecture.name,
+                    "display": display(value.value, value.unit),
+                    "target": display(value.target, value.unit),
+                    "previous": display(value.previous, value.unit),
+                    "met": {True: "Oui", False: "Non", None: "—"}[value.met],
+                }
+            )
+    return render_agents(
+        request,
+        "indicators/agents/published.html",
+        {
+            "publication": publication,
+            "period_label": Period.of(publication.period_kind, publication.period_start).label()
+            if publication
+            else "",
+            "values": values,
+            "report_years": [timezone.localdate().year - 1, timezone.localdate().year],
+        },
+    )
+
+
+@agent_view("read_figures")
+@require_GET
+def heatmap(request):
+    prefecture = request.prefecture
+    _, _, site, _service = _period_and_site(request)
+    today = timezone.localdate()
+    grids = [
+        ("Visiteurs à l'accueil", queries.affluence(prefecture, site=site, today=today)),
+        (
+            "Appels présentés",
+            queries.affluence(prefecture, site=site, today=today, source="calls"),
+        ),
+    ]
+    return render_agents(
+        request,
+        "indicators/agents/heatmap.html",
+        {"grids": [decorate_grid(label, grid) for label, grid in grids], "site": site},
+    )
+
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+LEVELS = {
+    "calme": ("Calme", "○"),
+    "moyen": ("Moyen", "◐"),
+    "charge": ("Chargé", "●"),
+}
+
+
+def decorate_grid(label: str, grid: dict, weekdays=WEEKDAYS, levels=LEVELS) -> dict:
+    for row in grid["grid"]:
+        row["label"] = weekdays[row["weekday"] - 1]
+        for cell in row["cells"]:
+            cell["word"], cell["icon"] = levels.get(cell["level"], ("", ""))
+            cell["average_display"] = (
+                "" if cell["average"] is None else f"{cell['average']:.1f}".replace(".", ",")
+            )
+    return {"label": label, **grid}
+
+
+# Reception desk -----------------------------------------------------------------------------
+
+
+def _desk_site(request):
+    sites = request.access.sites(request.prefecture).filter(is_active=True)
+    site_id = request.GET.get("site") or request.POST.get("site")
+    site = sites.filter(pk=site_id).first() if site_id and site_id.isdigit() else sites.first()
+    if site is None:
+        raise Http404("Aucun site")
+    return sites, site
+
+
+@agent_view("work")
+@require_http_methods(["GET", "POST"])
+def desk(request):
+    """Tablet screen at the reception desk: one tap on arrival, one when served."""
+    prefecture = request.prefecture
+    sites, site = _desk_site(request)
+    services_qs = request.access.services(prefecture).filter(site=site, is_active=True)
+    form = ArrivalForm(request.POST or None, services=services_qs)
+    if request.method == "POST":
+        if form.is_valid():
+            services.record_arrival(
+                site,
+                service=form.cleaned_data["service"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+            flash.success(request, "Arrivée enregistrée.")
+        else:
+            flash.error(request, "Service inconnu.")
+        return redirect(
+            reverse("indicators:agents-desk", args=[prefecture.slug]) + f"?site={site.pk}"
+        )
+    today_start = timezone.make_aware(
+        timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time())
+    )
+    waiting = list(
+        Visit.objects.filter(site=site, served_at__isnull=True, arrived_at__gte=today_start)
+        .select_related("service")
+        .order_by("arrived_at")
+    )
+    now = timezone.now()
+    for visit in waiting:
+        visit.waited = int((now - visit.arrived_at).total_seconds() // 60)
+    counts = Visit.objects.filter(site=site, arrived_at__gte=today_start).aggregate(
+        total=Count("pk"), served=Count("served_at")
+    )
+    return render_agents(
+        request,
+        "indicators/agents/desk.html",
+        {
+            "site": site,
+            "sites": sites,
+            "services": list(services_qs),
+            "waiting": waiting,
+            "counts": counts,
+        },
+    )
+
+
+@agent_view("work")
+@require_POST
+def desk_served(request, visit_pk: int):
+    prefecture = request.prefecture
+    visit = get_object_or_404(request.access.scope(Visit.objects.all(), prefecture), pk=visit_pk)
+    try:
+        services.record_served(visit, actor=request.user)
+    except services.IndicatorsError as exc:
+        flash.error(request, str(exc))
+    return redirect(
+        reverse("indicators:agents-desk", args=[prefecture.slug]) + f"?site={visit.site_id}"
+    )
+
+
+# Website update requests --------------------------------------------------------------------
+
+
+@agent_view("work")
+@require_http_methods(["GET", "POST"])
+def website_request(request):
+    prefecture = request.prefecture
+    form = WebsiteRequestForm(
+        request.POST or None, services=request.access.services(prefecture).filter(is_active=True)
+    )
+    if request.method == "POST" and form.is_valid():
+        update = services.request_website_update(
+            prefecture,
+            page=form.cleaned_data["page"],
+            kind=form.cleaned_data["kind"],
+            details=form.cleaned_data["details"],
+            service=form.cleaned_data["service"],
+            actor=request.user,
+        )
+        flash.success(request, f"Demande {update.reference} transmise au webmestre.")
+        return redirect("indicators:agents-website", prefecture.slug)
+    return render_agents(request, "indicators/agents/website_request.html", {"form": form})
+
+
+@agent_view("work")
+@require_GET
+def website_queue(request):
+    """The webmaster's queue: open requests first (oldest due first), then the last published."""
+    prefecture = request.prefecture
+    today = timezone.localdate()
+    scoped = request.access.scope(WebsiteUpdate.objects.all(), prefecture).select_related("service")
+    open_items = list(scoped.filter(published_on__isnull=True).order_by("requested_on", "pk")[:200])
+    states = dict(
+        (u.pk, state) for u, state in compute.website_states(open_items, today, prefecture)
+    )
+    for item in open_items:
+        item.state_label = "En retard" if states[item.pk] == "late" else "Dans les délais"
+        item.is_late = states[item.pk] == "late"
+    done = list(scoped.filter(published_on__isnull=False).order_by("-published_on", "-pk")[:50])
+    return render_agents(
+        request,
+        "indicators/agents/website_queue.html",
+        {
+            "open_items": open_items,
+            "done": done,
+            "form": WebsitePublishedForm(),
+            "can_publish": request.access.can(prefecture, "manage"),
+        },
+    )
+
+
+@agent_view("manage")
+@require_POST
+def website_published(request, pk: int):
+    prefecture = request.prefecture
+    update = get_object_or_404(WebsiteUpdate, prefecture=prefecture, pk=pk)
+    form = WebsitePublishedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_website_update_published(
+                update,
+                published_url=form.cleaned_data["published_url"] or "",
+                published_on=form.cleaned_data["published_on"],
+            )
+            flash.success(request, f"Demande {update.reference} marquée publiée.")
+        except services.IndicatorsError as exc:
+            flash.error(request, str(exc))
+    else:
+        flash.error(request, "Adresse ou date invalide.")
+    return redirect("indicators:agents-website", prefecture.slug)
+
+
+# Manual indicators --------------------------------------------------------------------------
+
+
+@agent_view("read_figures")
+@require_http_methods(["GET", "POST"])
+def manual(request):
+    """The prefecture's own indicators and their typed-in values, with their source."""
+    prefecture = request.prefecture
+    can_manage = request.access.can(prefecture, "manage")
+    indicators = Indicator.objects.filter(prefecture=prefecture, is_manual=True)
+    sites = Site.objects.filter(prefecture=prefecture, is_active=True)
+    indicator_form = ManualIndicatorForm(
+        request.POST if request.POST.get("form") == "indicator" else None
+    )
+    value_form = ManualValueForm(
+        request.POST if request.POST.get("form") == "value" else None,
+        indicators=indicators,
+        sites=sites,
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Votre rôle ne permet pas cette action.")
+        if indicator_form.is_bound and indicator_form.is_valid():
+            indicator = services.add_manual_indicator(prefecture, **indicator_form.cleaned_data)
+            flash.success(request, f"Indicateur « {indicator.name_fr} » ajouté.")
+            return redirect("indicators:agents-manual", prefecture.slug)
+        if value_form.is_bound and value_form.is_valid():
+            data = value_form.cleaned_data
+            try:
+                services.set_manual_value(
+                    data["indicator"],
+                    prefecture=prefecture,
+                    period=data["period"],
+                    site=data["site"],
+                    value=data["value"],
+                    numerator=data["numerator"],
+                    denominator=data["denominator"],
+                    source=data["source"],
+                    actor=request.user,
+                )
+            except services.IndicatorsError as exc:
+                flash.error(request, str(exc))
+            else:
+                flash.success(request, "Valeur enregistrée.")
+                return redirect("indicators:agents-manual", prefecture.slug)
+    values = (
+        Value.objects.filter(prefecture=prefecture, indicator__in=indicators)
+        .select_related("indicator", "site", "entered_by")
+        .order_by("-period_start", "indicator__name_fr")[:200]
+    )
+    rows = [
+        {
+            "item": v,
+            "period": Period.of(v.period_kind, v.period_start).label(),
+            "display": display(v.value, v.indicator.unit),
+        }
+        for v in values
+    ]
+    return render_agents(
+        request,
+        "indicators/agents/manual.html",
+        {
+            "indicators": indicators,
+            "rows": rows,
+            "indicator_form": indicator_form,
+            "value_form": value_form,
+            "can_edit": can_manage,
+        },
+    )
+
+
+@agent_view("committee")
+@require_GET
+def annual_report(request, year: int):
+    """The CLU's annual report (PDF), computed live from the records."""
+    from engagements.pdf import render_pdf
+
+    from ..annual import annual_report as build
+
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        raise Http404("Année inconnue")
+    context = build(request.prefecture, year, at=today)
+    pdf = render_pdf("indicators/agents/annual_report.html", context, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="rapport-annuel-{request.prefecture.slug}-{year}.pdf"'
+    )
+    return response

@@ -1,0 +1,239 @@
+"""Public pages: published results per prefecture and per site (FR/EN), methodology,
+SP+ long-format CSV, the hall poster (A4/A3 PDF with a QR code), and the affluence grid."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from engagements.csvio import csv_response
+from engagements.organisation.queries import public_prefectures, published_sites
+from engagements.pdf import render_pdf
+from engagements.qr import qr_data_uri
+
+from .. import queries
+from ..catalogue import CATALOGUE
+from ..periods import Period
+from .agents import decorate_grid
+from .display import display
+
+POSTER_SIZES = {"a4": "A4", "a3": "A3"}
+
+
+def _english() -> bool:
+    return (get_language() or "fr").startswith("en")
+
+
+def _prefecture(slug: str):
+    return get_object_or_404(public_prefectures(), slug=slug)
+
+
+def _results(request, prefecture, site_slug: str | None):
+    sites = list(published_sites(prefecture))
+    site = None
+    if site_slug:
+        site = next((s for s in sites if s.slug == site_slug), None)
+        if site is None:
+            raise Http404("Site inconnu")
+    publications = list(queries.latest_publications(prefecture)[:24])
+    wanted = request.GET.get("periode", "")
+    publication = None
+    if wanted:
+        try:
+            period = Period.parse(wanted)
+        except ValueError as exc:
+            raise Http404("Période inconnue") from exc
+        publication = next(
+            (
+                p
+                for p in publications
+                if p.period_kind == period.kind and p.period_start == period.start
+            ),
+            None,
+        )
+        if publication is None:
+            raise Http404("Période non publiée")
+    else:
+        publication = queries.latest_publication(prefecture)
+    english = _english()
+    methodology = reverse("indicators:methodology", args=[prefecture.slug])
+    rows = []
+    if publication is not None:
+        for value in publication.values.filter(site=site):
+            rows.append(
+                {
+                    "code": value.code,
+                    "name": (value.name_en or value.name_fr) if english else value.name_fr,
+                    "value": display(value.value, value.unit),
+                    "target": display(value.target, value.unit),
+                    "previous": display(value.previous, value.unit),
+                    "met": value.met,
+                    "has_target": value.target is not None,
+                    "methodology_url": f"{methodology}#{value.code}",
+                }
+            )
+    language = "en" if english else "fr"
+    period = Period.of(publication.period_kind, publication.period_start) if publication else None
+    return {
+        "prefecture": prefecture,
+        "site": site,
+        "sites": sites,
+        "publication": publication,
+        "period_label": period.label(language) if period else "",
+        "previous_label": period.previous_year().label(language) if period else "",
+        "rows": rows,
+        "others": [
+            {
+                "code": Period.of(p.period_kind, p.period_start).code,
+                "label": Period.of(p.period_kind, p.period_start).label(language),
+                "current": publication is not None and p.pk == publication.pk,
+            }
+            for p in publications
+        ],
+    }
+
+
+@require_GET
+def results(request, prefecture: str, site: str | None = None):
+    prefecture = _prefecture(prefecture)
+    return render(request, "indicators/public/results.html", _results(request, prefecture, site))
+
+
+@require_GET
+def methodology(request, prefecture: str):
+    prefecture = _prefecture(prefecture)
+    english = _english()
+    entries = [
+        {
+            "code": entry.code,
+            "name": entry.name_en if english else entry.name_fr,
+            "entry": entry,
+        }
+        for entry in CATALOGUE
+    ]
+    return render(
+        request,
+        "indicators/public/methodology.html",
+        {"prefecture": prefecture, "entries": entries},
+    )
+
+
+def _plain(number):
+    """12.5, 33 (never 33.00); empty when there is no value."""
+    if number is None:
+        return ""
+    return int(number) if number == int(number) else float(number)
+
+
+@require_GET
+def results_csv(request, prefecture: str):
+    """SP+ long format: one line per structure × indicator × period published."""
+    prefecture = _prefecture(prefecture)
+    header = [
+        "prefecture",
+        "structure",
+        "site",
+        "indicateur",
+        "libelle",
+        "periode",
+        "debut",
+        "fin",
+        "valeur",
+        "numerateur",
+        "denominateur",
+        "unite",
+        "cible",
+        "cible_atteinte",
+        "valeur_annee_precedente",
+        "frequence",
+        "mis_a_jour_le",
+        "publie_le",
+        "version",
+    ]
+    rows = []
+    for item in queries.published_values(prefecture):
+        publication = item.publication
+        rows.append(
+            [
+                prefecture.slug,
+                "site" if item.site_id else "prefecture",
+                item.site.slug if item.site_id else "",
+                item.code,
+                item.name_fr,
+                Period.of(publication.period_kind, publication.period_start).code,
+                publication.period_start.isoformat(),
+                publication.period_end.isoformat(),
+                _plain(item.value),
+                _plain(item.numerator),
+                _plain(item.denominator),
+                item.unit,
+                _plain(item.target),
+                {True: "oui", False: "non", None: ""}[item.met],
+                _plain(item.previous),
+                item.frequency,
+                timezone.localtime(item.updated_at).date().isoformat(),
+                timezone.localtime(publication.published_at).date().isoformat(),
+                publication.version,
+            ]
+        )
+    return csv_response(f"resultats-{prefecture.slug}.csv", header, rows)
+
+
+@require_GET
+def poster(request, prefecture: str, size: str):
+    """The hall poster (A4 or A3) of the latest published period, with a QR code."""
+    if size not in POSTER_SIZES:
+        raise Http404("Format inconnu")
+    prefecture = _prefecture(prefecture)
+    context = _results(request, prefecture, request.GET.get("site") or None)
+    if context["publication"] is None:
+        raise Http404("Aucun résultat publié")
+    url = request.build_absolute_uri(reverse("indicators:public-results", args=[prefecture.slug]))
+    context.update(
+        {
+            "size": POSTER_SIZES[size],
+            "url": url,
+            "qr": qr_data_uri(url, scale=6),
+        }
+    )
+    pdf = render_pdf("indicators/public/poster.html", context, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="affiche-resultats-{prefecture.slug}-{size}.pdf"'
+    )
+    return response
+
+
+@require_GET
+def affluence(request, prefecture: str):
+    """When to come, when to call: weekday × hour, calm / average / busy, in words."""
+    prefecture = _prefecture(prefecture)
+    today = timezone.localdate()
+    weekdays = [
+        _("lundi"),
+        _("mardi"),
+        _("mercredi"),
+        _("jeudi"),
+        _("vendredi"),
+        _("samedi"),
+        _("dimanche"),
+    ]
+    levels = {"calme": (_("Calme"), "○"), "moyen": (_("Moyen"), "◐"), "charge": (_("Chargé"), "●")}
+    grids = []
+    for site in published_sites(prefecture):
+        for label, source in ((_("À l'accueil"), "visits"), (_("Au téléphone"), "calls")):
+            grid = queries.affluence(prefecture, site=site, today=today, source=source)
+            if grid["has_data"]:
+                grids.append(
+                    {**decorate_grid(label, grid, weekdays=weekdays, levels=levels), "site": site}
+                )
+    return render(
+        request,
+        "indicators/public/affluence.html",
+        {"prefecture": prefecture, "grids": grids},
+    )

@@ -1,0 +1,31 @@
+"""Sample URL arguments for every agent URL of the indicators app (cross-prefecture test)."""
+
+from engagements.indicators.models import Visit, WebsiteUpdate
+
+
+def cases(prefecture, site, service) -> dict[str, dict]:
+    visit = Visit.objects.create(prefecture=prefecture, site=site, service=service)
+    update = WebsiteUpdate.objects.create(
+        prefecture=prefecture,
+        site=site,
+        reference="WEB-TEST-1",
+        page="/accueil",
+        requested_on=visit.arrived_at.date(),
+    )
+    return {
+        "indicators:agents-dashboard": {},
+        "indicators:agents-recompute": {},
+        "indicators:agents-dashboard-csv": {},
+        "indicators:agents-records": {"code": "calls_answered_rate"},
+        "indicators:agents-publications": {},
+        "indicators:agents-manual": {},
+        "indicators:agents-publish": {},
+        "indicators:agents-published": {},
+        "indicators:agents-annual-report": {"year": visit.arrived_at.year},
+        "indicators:agents-heatmap": {},
+        "indicators:agents-desk": {},
+        "indicators:agents-desk-served": {"visit_pk": visit.pk},
+        "indicators:agents-website": {},
+        "indicators:agents-website-new": {},
+        "indicators:agents-website-published": {"pk": update.pk},
+    }

@@ -1,0 +1,376 @@
+"""Dashboards, publication, public results, API, poster and the desk (server side)."""
+
+import subprocess
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from engagements.indicators import services
+from engagements.indicators.models import (
+    CallHour,
+    ImmutableError,
+    Publication,
+    PublishedValue,
+    Value,
+    Visit,
+    WebsiteUpdate,
+)
+from engagements.indicators.periods import Period
+from tests.correspondence.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
+TODAY = datetime(2026, 1, 15, 10, 0, tzinfo=PARIS)
+
+
+def calls(site, day, offered, answered, hour=10):
+    CallHour.objects.create(
+        prefecture=site.prefecture,
+        site=site,
+        date=day,
+        hour=hour,
+        offered=offered,
+        answered=answered,
+        source="hourly",
+    )
+
+
+@pytest.fixture
+def records(prefecture, site, service):
+    # Q4 2025: calls 90 / 100; late messages; Q4 2024 for last year's column.
+    calls(site, date(2025, 11, 3), 100, 90)
+    calls(site, date(2024, 11, 4), 100, 95)
+    for _ in range(3):
+        MessageFactory(service=service, received_on=date(2025, 10, 6), answered_on_time=True)
+    MessageFactory(service=service, received_on=date(2025, 10, 6), subject="Retard titre")
+    return site
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_dashboard_cards_compare_targets_and_query_count_is_flat(
+    records, prefecture, site, quality_lead, client_for, django_assert_max_num_queries
+):
+    services.recompute_values(prefecture, [Period.parse("2025"), Period.parse("2024")])
+    client = client_for(quality_lead)
+    url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
+    with django_assert_max_num_queries(30) as first:
+        response = client.get(url, {"period": "2025"})
+    cards = {c["code"]: c for c in response.context["cards"]}
+    assert len(cards) == 11
+    assert cards["calls_answered_rate"]["display"] == "90,0\u00a0%"
+    assert cards["calls_answered_rate"]["target_display"] == "93,0\u00a0%"
+    assert cards["calls_answered_rate"]["met"] is False
+    assert cards["calls_answered_rate"]["previous_display"] == "95,0\u00a0%"
+    assert "En baisse de 5 points" in cards["calls_answered_rate"]["trend"]
+    assert cards["correspondence_on_time_rate"]["met"] is True  # 3 / 4 = 75 %
+    # Every target of the targets screen is compared with a card.
+    from engagements.organisation.enums import Indicator
+
+    compared = {c["entry"].target_key for c in cards.values() if c["target"] is not None}
+    assert compared == {i.value for i in Indicator}
+    # More records, same number of queries (the dashboard reads the values table).
+    for day in range(1, 28):
+        calls(site, date(2025, 10, day), 10, 9, hour=9)
+        MessageFactory(service=records.services.first(), received_on=date(2025, 10, day))
+    services.recompute_values(prefecture, [Period.parse("2025")])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url, {"period": "2025"})
+    assert response.status_code == 200
+    csv = client.get(
+        reverse("indicators:agents-dashboard-csv", args=[prefecture.slug]), {"period": "2025"}
+    )
+    text = csv.content.decode("utf-8-sig")
+    assert "calls_answered_rate" in text and text.count("\n") == 12
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_late_messages_figure_leads_to_the_worklist(records, prefecture, quality_lead, client_for):
+    client = client_for(quality_lead)
+    url = reverse(
+        "indicators:agents-records", args=[prefecture.slug, "correspondence_on_time_rate"]
+    )
+    response = client.get(url, {"period": "2025-Q4"}, follow=True)
+    assert response.redirect_chain[0][0].startswith(
+        reverse("correspondence:agents-list", args=[prefecture.slug])
+    )
+    assert [m.subject for m in response.context["page"].object_list] == ["Retard titre"]
+    calls_page = client.get(
+        reverse("indicators:agents-records", args=[prefecture.slug, "calls_answered_rate"]),
+        {"period": "2025-Q4"},
+    )
+    assert "03/11/2025" in calls_page.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_site_manager_sees_his_site_only(records, prefecture, other_site, site_manager, client_for):
+    client = client_for(site_manager)
+    url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
+    assert client.get(url).context["site"] == records
+    assert client.get(url, {"site": other_site.pk}).context["site"] == records
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_publish_is_immutable_versioned_and_public(
+    records, prefecture, site, quality_lead, committee_member, client_for, client
+):
+    lead = client_for(quality_lead)
+    url = reverse("indicators:agents-publish", args=[prefecture.slug])
+    lead.post(url, {"period": "2025-Q4"})
+    publication = Publication.objects.get()
+    assert publication.version == 1 and publication.published_by == quality_lead
+    value = PublishedValue.objects.get(
+        publication=publication, site=None, code="calls_answered_rate"
+    )
+    assert (value.value, value.numerator, value.denominator) == (90, 90, 100)
+    assert value.previous == 95 and value.met is False
+    with pytest.raises(ImmutableError):
+        value.save()
+    with pytest.raises(ImmutableError):
+        publication.delete()
+    # A correction needs a reason and is a new version; the old one stays.
+    calls(site, date(2025, 11, 4), 100, 100)
+    lead.post(url, {"period": "2025-Q4"})
+    assert Publication.objects.count() == 1
+    lead.post(url, {"period": "2025-Q4", "note": "Fichier du 4 novembre reçu en retard"})
+    assert Publication.objects.count() == 2
+    # Public API: current version only, one row per structure × indicator × period.
+    api = client.get(f"/api/v1/prefectures/{prefecture.slug}/indicators")
+    assert api.status_code == 200
+    rows = api.json()
+    assert len(rows) == 22  # 11 indicators × (prefecture + 1 site)
+    row = next(
+        r for r in rows if r["code"] == "calls_answered_rate" and r["structure"] == "prefecture"
+    )
+    assert row["value"] == 95.0 and row["numerator"] == 190 and row["denominator"] == 200
+    assert row["period"] == "2025-Q4" and row["period_start"] == "2025-10-01"
+    assert row["period_end"] == "2025-12-31" and row["version"] == 2
+    assert row["unit"] == "percent" and row["methodology_url"].endswith("#calls_answered_rate")
+    # Public pages, FR and EN, and the poster show the published value.
+    page = client.get(reverse("indicators:public-results", args=[prefecture.slug]))
+    assert "95,0\u00a0%" in page.content.decode() and "4e trimestre 2025" in page.content.decode()
+    english = client.get("/en" + reverse("indicators:public-results", args=[prefecture.slug]))
+    assert "Calls answered" in english.content.decode() and "Q4 2025" in english.content.decode()
+    site_page = client.get(
+        reverse("indicators:public-site-results", args=[prefecture.slug, site.slug])
+    )
+    assert site_page.status_code == 200
+    csv = client.get(reverse("indicators:public-results-csv", args=[prefecture.slug]))
+    assert csv.content.decode("utf-8-sig").count("calls_answered_rate") == 2
+    # The CLU member reads published values.
+    published = client_for(committee_member).get(
+        reverse("indicators:agents-published", args=[prefecture.slug])
+    )
+    assert published.status_code == 200
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_poster_pdf_has_values_and_qr(records, prefecture, quality_lead, client, tmp_path):
+    services.publish(prefecture, Period.parse("2025-Q4"), actor=quality_lead)
+    for size in ("a4", "a3"):
+        response = client.get(reverse("indicators:public-poster", args=[prefecture.slug, size]))
+        assert response["Content-Type"] == "application/pdf"
+        path = tmp_path / f"{size}.pdf"
+        path.write_bytes(response.content)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Appels aboutis" in text and "90,0 %" in text
+        assert "prefectures/alpha/resultats/" in "".join(text.split())
+
+
+def test_prefecture_page_links_to_results(prefecture, client):
+    page = client.get(reverse("organisation:prefecture", args=[prefecture.slug])).content.decode()
+    assert reverse("indicators:public-results", args=[prefecture.slug]) in page
+    assert reverse("indicators:public-affluence", args=[prefecture.slug]) in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_desk_taps_and_website_queue(prefecture, site, service, agent, quality_lead, client_for):
+    client = client_for(agent)
+    desk = reverse("indicators:agents-desk", args=[prefecture.slug])
+    client.post(desk, {"site": site.pk, "service": service.pk})
+    visit = Visit.objects.get()
+    assert visit.service == service and visit.served_at is None
+    with time_machine.travel(TODAY + timedelta(minutes=12), tick=False):
+        client.post(reverse("indicators:agents-desk-served", args=[prefecture.slug, visit.pk]))
+    visit.refresh_from_db()
+    assert visit.served_at - visit.arrived_at == timedelta(minutes=12)
+    assert "Personne n'attend" in client.get(desk).content.decode()
+    client.post(
+        reverse("indicators:agents-website-new", args=[prefecture.slug]),
+        {"page": "/demarches", "kind": "correction", "details": "Horaires", "service": service.pk},
+    )
+    update = WebsiteUpdate.objects.get()
+    assert update.reference == "WEB-2026-00001" and update.requested_on == TODAY.date()
+    queue = client.get(reverse("indicators:agents-website", args=[prefecture.slug]))
+    assert "WEB-2026-00001" in queue.content.decode()
+    client_for(quality_lead).post(
+        reverse("indicators:agents-website-published", args=[prefecture.slug, update.pk]),
+        {"published_url": "https://www.alpha.test/demarches"},
+    )
+    update.refresh_from_db()
+    assert update.published_on == TODAY.date()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_affluence_grid_words_and_hidden_cells(prefecture, site, client, quality_lead, client_for):
+    # Mondays 10 h busy (4 weeks), Mondays 9 h calm (4 weeks), Tuesday 14 h seen once: hidden.
+    monday = date(2026, 1, 12)
+    for week in range(1, 5):
+        day = monday - timedelta(weeks=week)
+        calls(site, day, 40, 38, hour=10)
+        calls(site, day, 4, 4, hour=9)
+    calls(site, date(2026, 1, 6), 50, 50, hour=14)
+    page = client.get(reverse("indicators:public-affluence", args=[prefecture.slug]))
+    html = page.content.decode()
+    assert "Chargé" in html and "Calme" in html and "trop peu d" in html
+    staff = client_for(quality_lead).get(
+        reverse("indicators:agents-heatmap", args=[prefecture.slug])
+    )
+    assert staff.status_code == 200
+
+
+def test_values_job_is_registered():
+    from engagements import jobs
+
+    assert any(
+        j.func == "engagements.indicators.jobs.recompute_values"
+        for j in jobs.registered_schedules()
+    )
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_values_job_writes_rows(records, prefecture):
+    from engagements.indicators.jobs import recompute_values
+
+    assert recompute_values() > 0
+    assert (
+        Value.objects.filter(
+            prefecture=prefecture,
+            site=None,
+            breakdown="",
+            period_kind="quarter",
+            period_start=date(2025, 10, 1),
+            indicator__code="calls_answered_rate",
+        )
+        .get()
+        .value
+        == 90
+    )
+    assert Value.objects.filter(breakdown__startswith="kind:").exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_manual_indicator_typed_in_with_source(prefecture, site, quality_lead, auditor, client_for):
+    client = client_for(quality_lead)
+    url = reverse("indicators:agents-manual", args=[prefecture.slug])
+    client.post(
+        url,
+        {
+            "form": "indicator",
+            "name_fr": "Délai de délivrance des CNI",
+            "family": "performance",
+            "unit": "days",
+            "definition": "Jours entre le dépôt complet et la mise à disposition.",
+            "source": "Tableau de bord ANTS",
+            "lower_is_better": "on",
+        },
+    )
+    from engagements.indicators.models import Indicator
+
+    indicator = Indicator.objects.get(prefecture=prefecture)
+    assert indicator.code == "delai-de-delivrance-des-cni" and indicator.is_manual
+    client.post(
+        url,
+        {
+            "form": "value",
+            "indicator": indicator.pk,
+            "period": "2025-Q4",
+            "value": "12.5",
+            "source": "ANTS, extraction du 5 janvier",
+        },
+    )
+    value = Value.objects.get(indicator=indicator)
+    assert value.value == 12.5 and value.source == "ANTS, extraction du 5 janvier"
+    page = client.get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025-Q4"}
+    )
+    assert "Délai de délivrance des CNI" in page.content.decode()
+    assert "12,50 jours" in page.content.decode()
+    # Published with the quarter, beside the catalogue's indicators.
+    services.publish(prefecture, Period.parse("2025-Q4"), actor=quality_lead)
+    assert PublishedValue.objects.filter(code=indicator.code, value=12.5).exists()
+    # The auditor reads, never writes.
+    assert client_for(auditor).post(url, {"form": "value"}).status_code == 403
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_annual_report_pdf(records, prefecture, committee_member, client_for, tmp_path):
+    from tests.correspondence.factories import TopicFactory
+
+    topic = TopicFactory(prefecture=prefecture, name="Délai des titres")
+    for _ in range(3):
+        MessageFactory(
+            service=records.services.first(),
+            received_on=date(2025, 5, 5),
+            complaint=True,
+            topic=topic,
+            answered_on_time=True,
+        )
+    MessageFactory(service=records.services.first(), received_on=date(2025, 5, 5), complaint=True)
+    response = client_for(committee_member).get(
+        reverse("indicators:agents-annual-report", args=[prefecture.slug, 2025])
+    )
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Rapport annuel 2025" in text
+    assert "Appels aboutis" in text and "90,0 %" in text and "93,0 %" in text
+    assert "Délai des titres" in text and "75,0 %" in text  # 3 of 4 complaints on the topic
+    assert "4 réclamations" in text
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_home_todos(prefecture, site, quality_lead, agent, client_for):
+    WebsiteUpdate.objects.create(
+        prefecture=prefecture, reference="W1", page="/a", requested_on=date(2026, 1, 5)
+    )
+    home = client_for(quality_lead).get(
+        reverse("organisation:agents-prefecture", args=[prefecture.slug])
+    )
+    text = home.content.decode()
+    assert "1 demande de mise à jour du site internet à publier" in text
+    assert "Résultats du 4e trimestre 2025 à valider et publier" in text
+    other = client_for(agent).get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
+    assert "à valider et publier" not in other.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_values_per_service(records, prefecture, site, service, quality_lead, client_for):
+    from tests.factories import ServiceFactory
+
+    other = ServiceFactory(site=site, slug="permis", name="Permis de conduire")
+    MessageFactory(service=other, received_on=date(2025, 10, 6), answered_on_time=True)
+    services.recompute_values(prefecture, [Period.parse("2025-Q4"), Period.parse("2024-Q4")])
+    rate = Value.objects.get(
+        service=service, period_kind="quarter", period_start=date(2025, 10, 1),
+        indicator__code="correspondence_on_time_rate",
+    )  # fmt: skip
+    assert (rate.numerator, rate.denominator) == (3, 4)
+    calls_value = Value.objects.get(
+        service=other, period_kind="quarter", period_start=date(2025, 10, 1),
+        indicator__code="calls_answered_rate",
+    )  # fmt: skip
+    assert calls_value.value is None  # calls are counted per site, not per service
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]),
+        {"period": "2025-Q4", "service": other.pk},
+    )
+    cards = {c["code"]: c for c in page.context["cards"]}
+    assert cards["correspondence_on_time_rate"]["display"] == "100,0\u00a0%"
+    assert page.context["site"] == site
