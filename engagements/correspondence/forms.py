@@ -225,7 +225,9 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(DsfrForm):
-    agent = UserChoiceField(label="Agent en charge", queryset=None)
+    agent = UserChoiceField(
+        label="Agent en charge", queryset=None, empty_label="— Choisir un agent —"
+    )
 
     def __init__(self, *args, agents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,7 +252,10 @@ class AnswerForm(DsfrForm):
 
 
 class CloseForm(DsfrForm):
-    reason = forms.ChoiceField(label="Motif", choices=ClosedReason.choices)
+    # No default reason: a preselected "Doublon" was closing messages for the wrong reason.
+    reason = forms.ChoiceField(
+        label="Motif", choices=[("", "— Choisir un motif —")] + ClosedReason.choices
+    )
     note = forms.CharField(label="Précision", max_length=500, required=False)
 
 

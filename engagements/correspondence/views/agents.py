@@ -216,7 +216,7 @@ def detail(request, pk: int):
             "can_work": request.access.can(prefecture, "work"),
             "assign_form": AssignForm(
                 agents=agents_choices(prefecture, services_qs),
-                initial={"agent": message.assigned_to_id or request.user.pk},
+                initial={"agent": message.assigned_to_id},
             ),
             "classify_form": ClassifyForm(
                 prefecture=prefecture,
