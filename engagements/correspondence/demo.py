@@ -250,6 +250,7 @@ def seed(ctx) -> None:
     for year, last in counters.items():
         ReferenceCounter.objects.create(prefecture=prefecture, year=year, last=last)
     created = list(Message.objects.filter(prefecture=prefecture))
+    agent_title = agent.roles.exclude(title="").values_list("title", flat=True).first() or ""
     events, answers = [], []
     for message in created:
         events.append(MessageEvent(message=message, kind=EventKind.CREATED, to_status="new"))
@@ -272,6 +273,7 @@ def seed(ctx) -> None:
                     text="Madame, Monsieur,\n\nVoici la réponse à votre demande.",
                     author=agent,
                     signatory=agent.get_full_name(),
+                    signatory_title=agent_title,
                 )
             )
         elif message.status == Status.CLOSED:

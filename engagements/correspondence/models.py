@@ -390,6 +390,7 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     signatory = models.CharField("signataire", max_length=300, blank=True)
+    signatory_title = models.CharField("fonction du signataire", max_length=200, blank=True)
     email_message_id = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

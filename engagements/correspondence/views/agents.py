@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
@@ -423,16 +423,33 @@ def duplicate(request, pk: int):
     return _back(message)
 
 
-def _letter_context(message: Message, *, subject: str, text: str, answered_on: date, signatory):
+def _letter_context(
+    message: Message,
+    *,
+    subject: str,
+    text: str,
+    answered_on: date,
+    signatory: str,
+    signatory_title: str = "",
+):
+    """Every mandatory block of seed 000 is in the layout; a block the text already carries
+    (a letter-type filled from the library) is not repeated."""
+    site = message.site
+    date_text = formats.date_format(answered_on, "j F Y")
+    date_place = f"{site.city}, le {date_text}"
     return {
         "message": message,
         "prefecture": message.prefecture,
-        "site": message.site,
+        "site": site,
         "service": message.service,
         "subject": subject,
         "paragraphs": [p for p in text.split("\n\n")],
         "date": answered_on,
+        "date_place": "" if date_place in text else date_place,
+        "show_subject": "Objet :" not in text,
         "signatory": signatory,
+        "signatory_title": signatory_title,
+        "show_signature": not (signatory and signatory in text),
     }
 
 
@@ -460,6 +477,8 @@ def answer_pdf(request, answer_pk: int):
         text=answer.text,
         answered_on=answer.answered_on,
         signatory=answer.signatory,
+        signatory_title=answer.signatory_title
+        or placeholders.signatory_of(answer.author, answer.message.prefecture)[2],
     )
     pdf = render_pdf("correspondence/pdf/letter.html", context)
     return _pdf_response(pdf, f"reponse-{answer.message.reference}.pdf")
@@ -475,7 +494,12 @@ def ack_letter(request, pk: int):
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.LETTER, message.service
     )
-    values = placeholders.values_for(message, signatory=request.user)
+    sent_on = (
+        timezone.localtime(message.acknowledged_at).date()
+        if message.acknowledged_at
+        else timezone.localdate()
+    )
+    values = placeholders.values_for(message, signatory=request.user, today=sent_on)
     if version:
         subject = placeholders.fill(version.subject, values)
         text = placeholders.fill(version.body, values)
@@ -492,8 +516,9 @@ def ack_letter(request, pk: int):
         message,
         subject=subject,
         text=text,
-        answered_on=timezone.localdate(),
-        signatory=request.user.get_full_name(),
+        answered_on=sent_on,
+        signatory=" ".join(p for p in (values["signataire_prenom"], values["signataire_nom"]) if p),
+        signatory_title=values["signataire_fonction"],
     )
     return _pdf_response(
         render_pdf("correspondence/pdf/letter.html", context),
