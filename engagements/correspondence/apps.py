@@ -24,6 +24,7 @@ class CorrespondenceConfig(AppConfig):
             at="07:30",
         )
         register_housekeeping("engagements.correspondence.jobs.purge")
+        navigation.register_todo("engagements.correspondence.todos.home_items")
         navigation.register_agent_link(
             "Registre",
             "correspondence:agents-list",

@@ -290,6 +290,11 @@ class WorklistFilterForm(DsfrForm):
         required=False,
     )
     late = forms.BooleanField(label="En retard seulement", required=False)
+    echeance = forms.ChoiceField(
+        label="Échéance",
+        choices=[("", "Toutes"), ("demain", "Aujourd'hui ou demain")],
+        required=False,
+    )
 
     def __init__(self, *args, sites, services, **kwargs):
         super().__init__(*args, **kwargs)

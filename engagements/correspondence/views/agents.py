@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
@@ -93,6 +93,12 @@ def worklist(request):
             qs = qs.filter(status=f["status"])
         if f["late"]:
             qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
+        if f["echeance"] == "demain":
+            qs = qs.filter(
+                status__in=[Status.NEW, Status.ASSIGNED],
+                due_on__gte=today,
+                due_on__lte=today + timedelta(days=1),
+            )
         qs = queries.search(qs, f["q"])
     qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
