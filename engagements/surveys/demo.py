@@ -9,7 +9,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .defaults import END_OF_CALL, STARS, create_questionnaire
-from .enums import CampaignKind, Channel, CheckKind, CheckStatus, CommentStatus, QuestionKind
+from .enums import (
+    NOT_CONCERNED,
+    CampaignKind,
+    Channel,
+    CheckKind,
+    CheckStatus,
+    CommentStatus,
+    QuestionKind,
+)
 from .models import (
     Answer,
     Campaign,
@@ -95,8 +103,11 @@ def _fill(ctx, campaign, count, weights, *, channel=None, questions=None):
         for q in questions:
             if q.kind == QuestionKind.TEXT:
                 continue
-            blank = 0.7 if q.code == "pmr" else 0.06
+            blank = 0.2 if q.code == "pmr" else 0.06
             if rng.random() < blank:
+                continue
+            if q.not_concerned and rng.random() < 0.6:
+                answers.append(Answer(response=response, question=q, value=NOT_CONCERNED))
                 continue
             if q.kind == QuestionKind.SCALE:
                 value = rng.choices([1, 2, 3, 4], weights=weights)[0]

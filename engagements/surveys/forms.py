@@ -11,7 +11,15 @@ from django.utils.translation import ngettext
 from engagements.forms import DsfrForm, DsfrModelForm
 from engagements.organisation.models import Prefecture, Service
 
-from .enums import SCALE_LABELS, SCALE_POINTS, CheckKind, CommentStatus, CommentTag, QuestionKind
+from .enums import (
+    NOT_CONCERNED,
+    SCALE_LABELS,
+    SCALE_POINTS,
+    CheckKind,
+    CommentStatus,
+    CommentTag,
+    QuestionKind,
+)
 from .models import Campaign, Grid, Question, Questionnaire
 from .services import normalise_serial
 
@@ -45,6 +53,8 @@ class AnswerForm(DsfrForm):
             else:
                 labels = SCALE_LABELS[SCALE_POINTS[question.kind]]
                 choices = [(str(i), str(c)) for i, c in enumerate(labels, 1)]
+            if question.not_concerned:
+                choices.append((str(NOT_CONCERNED), _("Non concerné")))
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
                 choices=choices,
@@ -105,12 +115,15 @@ class CouponForm(DsfrForm):
                 )
                 continue
             top = SCALE_POINTS.get(q.kind) or len(q.choices)
+            low = NOT_CONCERNED if q.not_concerned else 1
             self.fields[name] = forms.IntegerField(
                 label=f"{q.code} — {q.text}",
                 required=False,
-                min_value=1,
+                min_value=low,
                 max_value=top,
-                help_text=f"1 à {top}, vide si pas de réponse",
+                help_text=f"1 à {top}"
+                + (", 0 si « non concerné »" if q.not_concerned else "")
+                + ", vide si pas de réponse",
                 widget=forms.TextInput(
                     attrs={
                         "inputmode": "numeric",
@@ -121,9 +134,9 @@ class CouponForm(DsfrForm):
                     }
                 ),
                 error_messages={
-                    "min_value": f"Entre 1 et {top}.",
-                    "max_value": f"Entre 1 et {top}.",
-                    "invalid": f"Un chiffre entre 1 et {top}.",
+                    "min_value": f"Entre {low} et {top}.",
+                    "max_value": f"Entre {low} et {top}.",
+                    "invalid": f"Un chiffre entre {low} et {top}.",
                 },
             )
 
@@ -211,7 +224,7 @@ class QuestionForm(DsfrModelForm):
 
     class Meta:
         model = Question
-        fields = ["code", "position", "kind", "criterion", "text"]
+        fields = ["code", "position", "kind", "criterion", "text", "not_concerned"]
 
     def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
         super().__init__(*args, **kwargs)

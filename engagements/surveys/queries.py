@@ -90,7 +90,8 @@ def figures_by(
     if group:
         fields.insert(0, group)
     rows = (
-        answers.filter(question__kind__in=list(SCALE_POINTS))
+        # "Not concerned" (0) is left out like a blank (docs/indicators.md "Surveys").
+        answers.filter(question__kind__in=list(SCALE_POINTS), value__gte=1)
         .values(*fields)
         .annotate(n=Count("pk"))
         .order_by()

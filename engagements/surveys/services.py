@@ -22,6 +22,7 @@ from engagements.organisation.models import Prefecture, Service
 
 from .enums import (
     COMMENT_TRANSITIONS,
+    NOT_CONCERNED,
     SCALE_POINTS,
     CampaignKind,
     Channel,
@@ -83,6 +84,8 @@ def _validate_values(campaign: Campaign, values: dict[Question, int | None]) -> 
         if question.questionnaire_id != campaign.questionnaire_id:
             raise SurveyError("Cette question n'appartient pas au questionnaire de la campagne.")
         if value is None:
+            continue
+        if value == NOT_CONCERNED and question.not_concerned:
             continue
         top = SCALE_POINTS.get(question.kind) or len(question.choices)
         if question.kind == QuestionKind.TEXT or not 1 <= value <= top:
@@ -232,8 +235,9 @@ def import_answers(campaign: Campaign, stream: io.TextIOBase) -> ImportReport:
                 values[question] = None
                 continue
             top = SCALE_POINTS.get(question.kind) or len(question.choices)
-            if not cell.isdigit() or not 1 <= int(cell) <= top:
-                problems.append(f"{code} : « {cell} » n'est pas entre 1 et {top}")
+            low = NOT_CONCERNED if question.not_concerned else 1  # 0 = "non concerné"
+            if not cell.isdigit() or not low <= int(cell) <= top:
+                problems.append(f"{code} : « {cell} » n'est pas entre {low} et {top}")
                 continue
             values[question] = int(cell)
         if problems:

@@ -201,3 +201,34 @@ def test_single_choice_question_in_english(client, site, service):
     assert "Residence permit" in html and "Driving licence" in html
     client.post("/en" + url, {"q_motif": "2", "langue": "en"})
     assert Answer.objects.get().value == 2
+
+
+def test_stars_form_says_one_answer_is_needed_and_refuses_an_empty_submit(client, site, service):
+    stars = CampaignFactory(site=site, services=[service], stars_poster=True)
+    page = client.get(_url(stars, service)).content.decode()
+    assert "Toutes les questions sont facultatives" not in page
+    assert "Répondez à au moins une question" in page
+    refused = client.post(_url(stars, service), {"q_commentaire": ""}).content.decode()
+    assert "Répondez au moins à une question." in refused
+
+
+def test_reduced_mobility_offers_not_concerned_left_out_of_rates(client, campaign, service):
+    from engagements.surveys.enums import NOT_CONCERNED, QuestionKind
+    from engagements.surveys.queries import campaign_answers, figures_by
+
+    pmr = campaign.questionnaire.questions.get(code="pmr")
+    assert pmr.kind == QuestionKind.YES_NO and pmr.not_concerned
+    html = client.get(_url(campaign, service)).content.decode()
+    assert "Non concerné" in html and "Oui" in html and "Très satisfait" in html
+    for value in ("0", "0", "2", "1"):
+        client.cookies.clear()
+        response = client.post(_url(campaign, service), {"q_pmr": value, "q_global": "4"})
+        assert response.status_code == 302
+    values = sorted(Answer.objects.filter(question=pmr).values_list("value", flat=True))
+    assert values == [NOT_CONCERNED, NOT_CONCERNED, 1, 2]
+    figure = figures_by(campaign_answers(campaign))[None]["criteria"]["reduced_mobility"]
+    assert (figure.answers, figure.satisfied, figure.dissatisfied) == (2, 1, 1)
+    # "Not concerned" is refused where the question does not offer it.
+    client.cookies.clear()
+    client.post(_url(campaign, service), {"q_global": "0"})
+    assert not Answer.objects.filter(question__code="global", value=0).exists()

@@ -42,13 +42,13 @@ IMPORT = """channel,service,courtoisie,attente,global,pmr,commentaire
 paper,accueil,4,1,4,,Très bien
 qr,accueil,3,2,3,,
 web,accueil,2,,4,,
-kiosk,sejour,1,3,2,4,
+kiosk,sejour,1,3,2,2,
 paper,sejour,4,4,,,
 paper,sejour,3,2,3,,
 qr,accueil,,1,4,,
 paper,accueil,4,3,1,,
 paper,sejour,4,,4,,
-web,accueil,3,4,3,3,
+web,accueil,3,4,3,2,
 """
 
 
