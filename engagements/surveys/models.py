@@ -46,6 +46,10 @@ class Questionnaire(models.Model):
         blank=True,
         help_text="Codes de langue (ex. de, es, ar) en plus du français et de l'anglais.",
     )
+    # {"de": {"heading": "…", "submit": "…", "scale_1": "…"}}: see surveys/translations.py.
+    interface_translations = models.JSONField(
+        "traductions de l'interface", default=dict, blank=True
+    )
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )

@@ -108,17 +108,80 @@ def test_english_interface_and_questions(client, campaign, service):
     assert Response.objects.get().language == "en"
 
 
-def test_language_added_by_the_prefecture(client, campaign, service):
+GERMAN_INTERFACE = {
+    "heading": "Ihre Meinung",
+    "intro": "Anonyme Antwort: Beantworten Sie mindestens eine Frage.",
+    "submit": "Meinung senden",
+    "empty": "Beantworten Sie mindestens eine Frage.",
+    "languages": "Sprache des Fragebogens",
+    "scale_1": "Gar nicht zufrieden",
+    "scale_2": "Wenig zufrieden",
+    "scale_3": "Zufrieden",
+    "scale_4": "Sehr zufrieden",
+    "no": "Nein",
+    "yes": "Ja",
+    "not_concerned": "Nicht betroffen",
+    "comment_help": "Geben Sie weder Ihren Namen noch Ihre Kontaktdaten an.",
+}
+
+
+def test_language_added_by_the_prefecture_is_offered_only_when_complete(client, campaign, service):
+    from engagements.surveys import services, translations
+
     questionnaire = campaign.questionnaire
     questionnaire.extra_languages = ["de"]
     questionnaire.save()
     question = questionnaire.questions.get(code="global")
     question.translations["de"] = {"text": "Sind Sie insgesamt zufrieden?"}
     question.save()
-    html = client.get(_url(campaign, service) + "?langue=de").content.decode()
-    assert "Sind Sie insgesamt zufrieden?" in html
-    client.post(_url(campaign, service), {"q_global": "3", "langue": "de"})
-    assert Response.objects.get().language == "de"
+    # Only one question translated: German is not offered, the page stays French.
+    html = client.get(_url(campaign, service) + "?langue=de&canal=web").content.decode()
+    assert "Sind Sie insgesamt zufrieden?" not in html and "Deutsch" not in html
+    missing = translations.missing(questionnaire, "de")
+    assert "question « courtoisie »" in missing and "Bouton d'envoi" in missing
+    services.save_translation(
+        questionnaire,
+        "de",
+        questions={q.pk: {"text": f"DE {q.code}"} for q in questionnaire.questions.all()}
+        | {question.pk: {"text": "Sind Sie insgesamt zufrieden?"}},
+        interface=GERMAN_INTERFACE,
+        actor=None,
+    )
+    questionnaire.refresh_from_db()
+    assert translations.missing(questionnaire, "de") == []
+    html = client.get(_url(campaign, service) + "?langue=de&canal=web").content.decode()
+    for text in ("Sind Sie insgesamt zufrieden?", "Ihre Meinung", "Meinung senden"):
+        assert text in html, text
+    assert "Sehr zufrieden" in html and "Nicht betroffen" in html
+    assert "Très satisfait" not in html and "Envoyer mon avis" not in html
+    # The language links keep the channel.
+    assert 'href="?langue=fr&amp;canal=web"' in html or 'href="?canal=web&amp;langue=fr"' in html
+    client.post(_url(campaign, service) + "?canal=web", {"q_global": "3", "langue": "de"})
+    saved = Response.objects.get()
+    assert (saved.language, saved.channel) == ("de", Channel.WEB)
+
+
+def test_editor_shows_what_is_missing(client_for, quality_lead, campaign, prefecture):
+    questionnaire = campaign.questionnaire
+    questionnaire.extra_languages = ["de"]
+    questionnaire.save()
+    client = client_for(quality_lead)
+    page = client.get(
+        reverse("surveys:agents-questionnaire", args=[prefecture.slug, questionnaire.pk])
+    ).content.decode()
+    assert "non proposée" in page and "question « courtoisie »" in page
+    url = reverse(
+        "surveys:agents-questionnaire-translation", args=[prefecture.slug, questionnaire.pk, "de"]
+    )
+    form = client.get(url).context["form"]
+    data = {f"ui_{key}": GERMAN_INTERFACE.get(key, "x") for key in form.interface_keys}
+    data |= {f"text_{q.pk}": f"DE {q.code}" for q in questionnaire.questions.all()}
+    response = client.post(url, data, follow=True)
+    assert "Traduction complète" in response.content.decode()
+    page = client.get(
+        reverse("surveys:agents-questionnaire", args=[prefecture.slug, questionnaire.pk])
+    ).content.decode()
+    assert "proposée au public" in page
 
 
 def test_short_link_goes_to_the_only_service(client, campaign, service):
