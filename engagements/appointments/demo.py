@@ -68,7 +68,7 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHANNELS = [Channel.ONLINE, Channel.AGENT, Channel.PARTNER, Channel.API]
 
 
-def _booking(rng, procedure, slot, status, person: int, now) -> Booking:
+def _booking(rng, procedure, slot, status, person: int, now, agent=None) -> Booking:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     created = slot.starts_at - timedelta(days=rng.randint(2, 30))
     came = status in (BookingStatus.ATTENDED, BookingStatus.LATE)
@@ -94,7 +94,9 @@ def _booking(rng, procedure, slot, status, person: int, now) -> Booking:
         created_at=created,
         confirmed_at=None if held else created,
         hold_expires_at=now + timedelta(minutes=10) if held else None,
+        # Arrivals within the reception hours (08:45 at the earliest), by the demo agent.
         checked_in_at=slot.starts_at + timedelta(minutes=rng.randint(-10, 20)) if came else None,
+        checked_in_by=agent if came else None,
         cancelled_at=created + timedelta(days=1) if "cancelled" in status else None,
     )
 
@@ -164,7 +166,9 @@ def seed(ctx) -> None:
                         if roll < 0.12 and days_ahead > 1
                         else BookingStatus.CONFIRMED
                     )
-                booking = _booking(rng, procedure, slot, status, person, now)
+                booking = _booking(
+                    rng, procedure, slot, status, person, now, agent=ctx.users.get("agent")
+                )
                 booking.set_identity_keys()
                 bookings.append(booking)
                 if status in (BookingStatus.HELD, BookingStatus.CONFIRMED):

@@ -64,13 +64,23 @@ def summary_pdf(booking: Booking) -> bytes:
 
 
 def certificate_context(booking: Booking) -> dict:
+    """The certificate states what was recorded: the site, the agent and the arrival time."""
+    agent = booking.checked_in_by
+    title = ""
+    if agent is not None:
+        role = agent.roles.filter(prefecture=booking.procedure.prefecture).exclude(title="").first()
+        title = role.title if role else ""
     return {
         "booking": booking,
         "procedure": booking.procedure,
         "site": booking.procedure.site,
         "prefecture": booking.procedure.prefecture,
         "starts_at": timezone.localtime(booking.slot.starts_at),
-        "checked_in_at": timezone.localtime(booking.checked_in_at or timezone.now()),
+        "checked_in_at": timezone.localtime(booking.checked_in_at)
+        if booking.checked_in_at
+        else None,
+        "agent_name": (agent.get_full_name() or agent.username) if agent else "",
+        "agent_title": title,
         "issued_at": timezone.localtime(),
     }
 

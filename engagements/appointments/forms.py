@@ -124,6 +124,12 @@ class AttendanceForm(DsfrForm):
     send_certificate = forms.BooleanField(
         label="Envoyer l'attestation de passage par courriel", required=False
     )
+    arrived_at = forms.TimeField(
+        label="Heure d'arrivée",
+        required=False,
+        help_text="Vide : maintenant. À indiquer si vous enregistrez l'arrivée après coup.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
 
 
 class SlotMoveForm(DsfrForm):

@@ -251,6 +251,14 @@ class Booking(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accueilli par",
+    )
     reschedule_count = models.PositiveSmallIntegerField(default=0)
     needs_day_before_confirmation = models.BooleanField(default=False)
     day_before_confirmed_at = models.DateTimeField(null=True, blank=True)

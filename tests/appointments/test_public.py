@@ -154,11 +154,12 @@ def test_reschedule_through_the_manage_link(client, service):
 
 def test_late_rebooking_link_opens_the_week_for_six_weeks(client, service, agent):
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
-    services.record_attendance(booking, BookingStatus.LATE, actor=agent)
+    with time_machine.travel(booking.slot.starts_at + timedelta(minutes=20)):
+        services.record_attendance(booking, BookingStatus.LATE, actor=agent)
     booking.refresh_from_db()
     url = reverse("appointments:rebook", args=[booking.rebooking_token])
     assert client.get(url)["Location"] == reverse("appointments:slots", args=[booking.procedure_id])
-    with time_machine.travel(timezone.now() + timedelta(days=43)):
+    with time_machine.travel(booking.rebooking_expires_at + timedelta(days=1)):
         fresh = client.__class__()
         response = fresh.get(url)
         assert response["Location"] == reverse("appointments:terms", args=[booking.procedure_id])

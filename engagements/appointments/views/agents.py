@@ -290,12 +290,17 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choisissez un résultat.")
     else:
+        arrived_at = None
+        if form.cleaned_data["arrived_at"]:
+            day = timezone.localtime(booking.slot.starts_at).date()
+            arrived_at = timezone.make_aware(datetime.combine(day, form.cleaned_data["arrived_at"]))
         try:
             services.record_attendance(
                 booking,
                 form.cleaned_data["status"],
                 actor=request.user,
                 send_certificate=form.cleaned_data["send_certificate"],
+                arrived_at=arrived_at,
             )
         except services.BookingError as error:
             messages.error(request, error.message)
