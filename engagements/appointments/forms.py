@@ -155,6 +155,7 @@ class ProcedureForm(DsfrModelForm):
             "opens_at",
             "closes_hours_before",
             "documents",
+            "documents_en",
             "languages",
             "asks_foreign_number",
             "requires_permit_expiry",
@@ -172,6 +173,7 @@ class ProcedureForm(DsfrModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "documents": forms.Textarea(attrs={"rows": 4}),
+            "documents_en": forms.Textarea(attrs={"rows": 4}),
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 

@@ -72,7 +72,7 @@ TEMPLATES = [
         AnswerChannel.EMAIL,
         "Accusé de réception de votre message {reference}",
         "Madame, Monsieur,\n\nNous avons bien reçu le {date_reception} votre message, "
-        "enregistré sous la référence {reference}. Il est traité par {service_nom} "
+        "enregistré sous la référence {reference}. Il est traité par {service_article} "
         "({service_coordonnees}), qui vous répondra au plus tard le {date_echeance}.\n\n"
         "Inutile de nous écrire à nouveau d'ici là : pour compléter votre demande, répondez "
         "à ce courriel en gardant la référence dans l'objet.\n\n{direction}\n{prefecture_nom}, "
@@ -86,7 +86,8 @@ TEMPLATES = [
         LETTER_FRAME.replace(
             "{texte}",
             "Votre courrier reçu le {date_reception} est enregistré sous la référence "
-            "{reference}. {service_nom} vous répondra au plus tard le {date_echeance}.",
+            "{reference}. Il est traité par {service_article}, qui vous répondra au plus tard "
+            "le {date_echeance}.",
         ),
     ),
     (
@@ -147,7 +148,7 @@ TEMPLATES = [
             "L'examen de votre dossier montre qu'il manque les pièces suivantes :\n\n"
             "[Liste des pièces.]\n\nVous disposez de 8 jours à compter de la réception de ce "
             "courrier pour nous les transmettre. Si vous ne pouvez pas respecter ce délai, "
-            "prévenez {service_nom} en indiquant pourquoi : votre dossier ne sera pas classé "
+            "prévenez {service_article} en indiquant pourquoi : votre dossier ne sera pas classé "
             "sans que nous ayons pris en compte votre situation.",
         ),
     ),

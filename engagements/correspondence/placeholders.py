@@ -31,6 +31,7 @@ PLACEHOLDERS: dict[str, str] = {
     "expediteur": "expéditeur (préfecture et service)",
     "direction": "direction (site)",
     "service_nom": "nom du service",
+    "service_article": "nom du service avec son article (« le bureau du séjour »)",
     "service_coordonnees": "coordonnées du service",
     "signataire_prenom": "prénom du signataire",
     "signataire_nom": "nom du signataire",
@@ -153,6 +154,9 @@ def sample_values(prefecture, service=None, *, today: date | None = None) -> dic
         "expediteur": f"{prefecture.name} — {service_name}",
         "direction": site_name,
         "service_nom": service_name,
+        "service_article": service.with_article
+        if service is not None
+        else "le bureau de l'accueil",
         "service_coordonnees": f"{service_name}, {address}",
         "signataire_prenom": "Dominique",
         "signataire_nom": "Signataire",
@@ -208,6 +212,7 @@ def values_for(message, *, signatory=None, today: date | None = None) -> dict[st
         "expediteur": f"{prefecture.name} — {service.name if service else site.name}",
         "direction": site.name,
         "service_nom": service.name if service else site.name,
+        "service_article": service.with_article if service else site.name,
         "service_coordonnees": service_contact,
         "signataire_prenom": first,
         "signataire_nom": last,

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from engagements.forms import DsfrForm, DsfrModelForm
@@ -63,7 +65,16 @@ class SiteForm(DsfrModelForm):
 class ServiceForm(DsfrModelForm):
     class Meta:
         model = Service
-        fields = ["site", "name", "slug", "description", "email", "phone", "is_active"]
+        fields = [
+            "site",
+            "name",
+            "name_with_article",
+            "slug",
+            "description",
+            "email",
+            "phone",
+            "is_active",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, prefecture: Prefecture, **kwargs):
@@ -135,10 +146,13 @@ class TargetsForm(DsfrForm):
         super().__init__(*args, **kwargs)
         current = prefecture.targets_for(year)
         for indicator in Indicator:
+            value = current[indicator.value]
+            # French input: "75" or "92,5" (a comma), never "75.0".
             self.fields[indicator.value] = forms.DecimalField(
                 label=indicator.label,
                 max_digits=6,
                 decimal_places=2,
                 min_value=0,
-                initial=current[indicator.value],
+                localize=True,
+                initial=Decimal(value).normalize() if value is not None else None,
             )

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from engagements.organisation.access import agent_view
@@ -58,6 +59,16 @@ def _day(value: str | None) -> date:
 def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     return start, start + timedelta(days=days)
+
+
+def _labelled(logs) -> list:
+    """Booking history with the statuses' French labels, never their codes."""
+    labels = dict(BookingStatus.choices)
+    logs = list(logs)
+    for log in logs:
+        log.from_label = str(labels.get(log.from_status, log.from_status))
+        log.to_label = str(labels.get(log.to_status, log.to_status))
+    return logs
 
 
 @agent_view("read_records")
@@ -276,7 +287,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "appointments/agents/booking.html",
         {
             "booking": booking,
-            "logs": list(booking.logs.select_related("actor")),
+            "logs": _labelled(booking.logs.select_related("actor")),
             "attendance_form": AttendanceForm(),
         },
     )
@@ -441,5 +452,13 @@ def procedure_generate(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     created = services.generate_slots(
         procedure, start=today, end=today + timedelta(days=procedure.opens_days_ahead + 7)
     )
-    messages.success(request, f"{created} créneau(x) créé(s) jusqu'à l'horizon d'ouverture.")
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d créneau créé jusqu'à l'horizon d'ouverture.",
+            "%(n)d créneaux créés jusqu'à l'horizon d'ouverture.",
+            created,
+        )
+        % {"n": created},
+    )
     return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import formats, timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
@@ -140,7 +141,10 @@ def bulk_assign(request):
             agent=form.cleaned_data["agent"],
             actor=request.user,
         )
-        flash.success(request, f"{count} message(s) attribué(s).")
+        flash.success(
+            request,
+            ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count) % {"n": count},
+        )
     return redirect("correspondence:agents-list", request.prefecture.slug)
 
 
@@ -514,7 +518,7 @@ def ack_letter(request, pk: int):
         text = (
             f"Madame, Monsieur,\n\nNous avons bien reçu le {values['date_reception']} votre "
             f"courrier, enregistré sous la référence {message.reference}. Il est traité par "
-            f"{values['service_nom']} ({values['service_coordonnees']}), qui vous répondra "
+            f"{values['service_article']} ({values['service_coordonnees']}), qui vous répondra "
             f"au plus tard le {values['date_echeance']}.\n\nVeuillez agréer, Madame, Monsieur, "
             "l'expression de nos salutations distinguées."
         )
