@@ -59,7 +59,7 @@ LETTER_BLOCKS: list[tuple[str, tuple[str, ...]]] = [
 ]
 EMAIL_BLOCKS: list[tuple[str, tuple[str, ...]]] = [
     ("direction", ("direction",)),
-    ("service", ("service_nom",)),
+    ("service", ("service_nom|service_article",)),
     ("adresse de la préfecture", ("prefecture_adresse",)),
 ]
 
@@ -76,7 +76,12 @@ def missing_blocks(channel: str, subject: str, body: str) -> list[str]:
     """Names of the mandatory blocks absent from a version's text."""
     blocks = LETTER_BLOCKS if channel == AnswerChannel.LETTER else EMAIL_BLOCKS
     present = used(subject) | used(body)
-    return [name for name, needed in blocks if not set(needed) <= present]
+    # "a|b": either placeholder makes the block (the service named with or without article).
+    return [
+        name
+        for name, needed in blocks
+        if not all(set(item.split("|")) & present for item in needed)
+    ]
 
 
 # What to do when a block's value is empty on an outgoing letter or e-mail.
@@ -103,7 +108,8 @@ def outgoing_missing(channel: str, values: dict[str, str]) -> list[str]:
     blocks = LETTER_BLOCKS if channel == AnswerChannel.LETTER else EMAIL_BLOCKS
     missing = []
     for _name, needed in blocks:
-        for key in needed:
+        for item in needed:
+            key = item.split("|")[0]
             if not (values.get(key) or "").strip():
                 missing.append(HINTS.get(key, PLACEHOLDERS[key]))
     return list(dict.fromkeys(missing))

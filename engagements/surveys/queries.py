@@ -331,7 +331,7 @@ def bar_chart(rows: list[dict], *, bar_x: int = 340, scale: int = 3) -> dict:
     return {
         "bars": bars,
         "bar_x": bar_x,
-        "width": bar_x + 100 * scale + 60,
+        "width": bar_x + 100 * scale + 90,  # room for "100,0 %" after a full bar
         "height": len(rows) * 24 + 8,
     }
 

@@ -201,11 +201,22 @@ def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     comments = Comment.objects.filter(
         response__campaign=campaign, status=CommentStatus.PUBLISHED
     ).order_by("-pk")[:30]
+    # Per service: criteria as rows, four services per table (landscape): no column is cut.
+    labels = results["criteria_labels"]
+    chunks = [results["services"][i : i + 4] for i in range(0, len(results["services"]), 4)]
+    service_tables = [
+        {
+            "services": chunk,
+            "rows": [(label, [s["cells"][i] for s in chunk]) for i, label in enumerate(labels)],
+        }
+        for chunk in chunks
+    ]
     pdf = render_pdf(
         "surveys/pdf/report.html",
         {
             "campaign": campaign,
             "results": results,
+            "service_tables": service_tables,
             "comments": comments,
             "chart": bar_chart(results["criteria"]),
             "generated_on": timezone.localdate(),
@@ -246,9 +257,21 @@ def poster_pdf(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["GET"])
     service = get_object_or_404(campaign.services.all(), pk=service_pk)
     url = _short_url(request, campaign, service)
+    from .. import translations
+    from .public import LANGUAGE_NAMES
+
+    # The poster announces the languages the questionnaire is actually offered in.
+    languages = translations.offered_languages(campaign.questionnaire)
     pdf = render_pdf(
         "surveys/pdf/poster.html",
-        {"campaign": campaign, "service": service, "url": url, "qr": qr_data_uri(url, scale=10)},
+        {
+            "campaign": campaign,
+            "service": service,
+            "url": url,
+            "qr": qr_data_uri(url, scale=10),
+            "languages": languages,
+            "language_names": [LANGUAGE_NAMES.get(code, code) for code in languages],
+        },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="affiche-{campaign.pk}-{service.slug}.pdf"'
