@@ -154,5 +154,5 @@ class TargetsForm(DsfrForm):
                 decimal_places=2,
                 min_value=0,
                 localize=True,
-                initial=Decimal(value).normalize() if value is not None else None,
+                initial=Decimal(str(value)).normalize() if value is not None else None,
             )

@@ -266,3 +266,23 @@ def test_day_before_confirmation_needs_the_button(client, service):
     client.post(url)
     booking.refresh_from_db()
     assert booking.day_before_confirmed_at is not None
+
+
+def test_english_pages_name_the_person_and_list_documents_and_languages_in_english(client, service):
+    procedure = ProcedureFactory(
+        service=service,
+        documents="Passeport\nConvocation",
+        documents_en="Passport\nNotice",
+        languages="français, anglais",
+    )
+    booking = BookingFactory(slot__procedure=procedure, first_name="Amina", last_name="Testdesk")
+    # Reversed before any request: an /en/ request leaves English active in the thread.
+    terms_url = reverse("appointments:terms", args=[procedure.pk])
+    manage_url = reverse("appointments:manage", args=[booking.token])
+    html = client.get("/en" + terms_url).content.decode()
+    assert "Passport" in html and "Passeport" not in html
+    assert "Languages spoken at the desk: French, English." in html
+    html = client.get("/en" + manage_url).content.decode()
+    assert "Last name" not in html and "Amina Testdesk" in html
+    french = client.get(terms_url).content.decode()
+    assert "Passeport" in french and "Langues de l'accueil : français, anglais." in french
