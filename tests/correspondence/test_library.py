@@ -337,3 +337,16 @@ def test_clu_reviews_templates_as_rendered_previews(
         reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
     )
     assert "{expediteur}" in manager_page.content.decode()
+
+
+def test_acknowledgement_letter_refused_without_a_signatory_title(
+    prefecture, service, agent, client_for
+):
+    agent.roles.update(title="")
+    message = MessageFactory(service=service, letter=True)
+    response = client_for(agent).get(
+        reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk]),
+        follow=True,
+    )
+    assert response["Content-Type"].startswith("text/html")
+    assert "la fonction du signataire" in response.content.decode()

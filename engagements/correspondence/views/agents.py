@@ -510,6 +510,12 @@ def ack_letter(request, pk: int):
         else timezone.localdate()
     )
     values = placeholders.values_for(message, signatory=request.user, today=sent_on)
+    values["objet"] = values["objet"] or f"Accusé de réception — {message.reference}"
+    # The same mandatory-block check as every outgoing letter (seed 000).
+    refusal = placeholders.outgoing_error(AnswerChannel.LETTER, values)
+    if refusal:
+        flash.error(request, refusal)
+        return _back(message)
     if version:
         subject = placeholders.fill(version.subject, values)
         text = placeholders.fill(version.body, values)
