@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engagements.organisation.enums import Channel
+from engagements.words import count
 
 from ..enums import EventKind, IngestOutcome, Kind
 from ..models import Answer, IngestedMail, Mailbox, Message
@@ -264,7 +265,9 @@ def ingest_all_mailboxes() -> dict[str, str]:
             results[mailbox.label] = f"erreur : {exc}"
             continue
         results[mailbox.label] = (
-            f"{len(report.created)} créé(s), {len(report.joined)} rattaché(s), "
-            f"{report.skipped} ignoré(s), {report.duplicates} déjà enregistré(s)"
+            f"{count(len(report.created), 'créé', 'créés')}, "
+            f"{count(len(report.joined), 'rattaché', 'rattachés')}, "
+            f"{count(report.skipped, 'ignoré', 'ignorés')}, "
+            f"{count(report.duplicates, 'déjà enregistré', 'déjà enregistrés')}"
         )
     return results
