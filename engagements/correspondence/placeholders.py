@@ -9,7 +9,7 @@ all its placeholders appear in the subject or the body.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import formats
 
@@ -153,7 +153,7 @@ def sample_values(prefecture, service=None, *, today: date | None = None) -> dic
         "usager_courriel": "camille.exemple@exemple.test",
         "objet": "Demande d'information sur mon dossier",
         "date_reception": _date(today),
-        "date_echeance": _date(today),
+        "date_echeance": _date(today + timedelta(days=14)),
         "delai": "10",
         "date_du_jour": _date(today),
         "lieu": city,
