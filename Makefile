@@ -14,16 +14,20 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# Installs, migrates the SQLite database, loads the demo data (kept on a second run) and
-# serves on http://127.0.0.1:8000 with the job worker beside the web server.
+# Installs, migrates the database (SQLite, or DATABASE_URL when set), loads the demo data
+# (kept on a second run) and serves on http://127.0.0.1:8000 with the job worker beside the
+# web server. var/demo.env switches manage.py to the demo settings (DEBUG, a demo secret
+# key), so every command of the README then runs as printed.
 demo: install
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py createcachetable
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	mkdir -p var && printf 'ENGAGEMENTS_DEMO=1\n' > var/demo.env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 (agents: http://127.0.0.1:8000/agents/) — Ctrl-C to stop"
-	DEBUG=true $(BIN)/python manage.py qcluster & QCLUSTER=$$!; \
+	@echo "E-mails sent by the demo are written to var/mail/, SMS to var/sms.log"
+	$(BIN)/python manage.py qcluster & QCLUSTER=$$!; \
 	trap 'kill $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise.
 test: install
@@ -44,4 +48,4 @@ bench: install
 	$(BIN)/python -m benchmarks.indicators_dashboard
 
 clean:
-	rm -rf $(VENV) var/db.sqlite3 var/static var/mail var/screenshots
+	rm -rf $(VENV) var/db.sqlite3 var/static var/mail var/screenshots var/demo.env

@@ -36,11 +36,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer") from exc
 
 
-DEBUG = envbool("DEBUG", "false")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Demo switch: `make demo` writes ENGAGEMENTS_DEMO=1 into var/demo.env, which manage.py reads
+# (see engagements/demo_env.py), so the README's commands run as printed on the demo machine.
+# It only changes defaults (DEBUG, SECRET_KEY) and is refused on an https site.
+DEMO = envbool("ENGAGEMENTS_DEMO", "false")
+if DEMO and SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("ENGAGEMENTS_DEMO=1 is for a local demo, not an https site")
+DEBUG = envbool("DEBUG", "true" if DEMO else "false")
 _demo_key = "demo-only-insecure-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", _demo_key if (DEBUG or TESTING) else None)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [

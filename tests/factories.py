@@ -119,6 +119,8 @@ class RoleFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     kind = RoleKind.AGENT
     prefecture = factory.SubFactory(PrefectureFactory)
+    # Every letter's signature block names the signatory's title (seed 000).
+    title = "Chargé d'accueil"
 
     @factory.post_generation
     def sites(obj, create, extracted, **kwargs):

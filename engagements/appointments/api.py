@@ -158,7 +158,7 @@ def list_procedures(request):
             "service": p.service.name,
             "duration_minutes": p.duration_minutes,
             "required_fields": _required(p),
-            "documents": p.document_list(),
+            "documents": p.document_list("fr"),
         }
         for p in _procedures(request)
     ]

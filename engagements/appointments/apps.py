@@ -35,6 +35,7 @@ class AppointmentsConfig(AppConfig):
             at="06:30",
         )
         register_housekeeping(p + "purge_personal_data")
+        navigation.register_todo("engagements.appointments.todos.home_items")
         navigation.register_agent_link(
             "Vue d'ensemble",
             "appointments:agents-index",

@@ -28,29 +28,37 @@ SEJOUR_DOCS = (
     "Passeport ou pièce d'identité\nConvocation ou récapitulatif de rendez-vous\n"
     "Titre de séjour actuel ou récépissé\nTimbre fiscal électronique"
 )
+SEJOUR_DOCS_EN = (
+    "Passport or identity document\nNotice or appointment summary\n"
+    "Current residence permit or receipt\nElectronic tax stamp"
+)
 
 # (service key, name, English name, minutes, capacity, options, weekly ranges)
 PROCEDURES = [
     ("lysville/sejour", "Remise de titre de séjour", "Residence permit collection", 15, 2,
-     {"documents": SEJOUR_DOCS, "asks_foreign_number": True},
+     {"documents": SEJOUR_DOCS, "documents_en": SEJOUR_DOCS_EN, "asks_foreign_number": True},
      [(d, time(9), time(12)) for d in range(5)] + [(d, time(13, 30), time(16)) for d in range(4)]),
     ("lysville/sejour", "Renouvellement de titre de séjour", "Residence permit renewal", 30, 1,
-     {"documents": SEJOUR_DOCS, "asks_foreign_number": True, "requires_permit_expiry": True,
+     {"documents": SEJOUR_DOCS, "documents_en": SEJOUR_DOCS_EN, "asks_foreign_number": True,
+      "requires_permit_expiry": True,
       "priority_share": 25, "no_show_policy": "wait"},
      [(d, time(9), time(12)) for d in (0, 2, 4)]),
     ("lysville/naturalisations", "Naturalisation — entretien", "Naturalisation interview", 45, 1,
      {"documents": "Convocation\nPièce d'identité\nOriginaux des pièces du dossier",
+      "documents_en": "Notice\nIdentity document\nOriginals of the file's documents",
       "opens_days_ahead": 56},
      [(d, time(9), time(12)) for d in (1, 3)]),
     ("lysville/cert", "Titre d'identité républicain / DCEM", "Travel document (TIR/DCEM)",
-     20, 1, {"documents": "Titre de séjour du parent\nActe de naissance de l'enfant\nPhoto"},
+     20, 1, {"documents": "Titre de séjour du parent\nActe de naissance de l'enfant\nPhoto",
+             "documents_en": "Parent's residence permit\nChild's birth certificate\nPhoto"},
      [(d, time(14), time(16)) for d in (0, 3)]),
     ("sainte-aure/sejour", "Remise de titre de séjour", "Residence permit collection", 15, 1,
-     {"documents": SEJOUR_DOCS, "asks_foreign_number": True},
+     {"documents": SEJOUR_DOCS, "documents_en": SEJOUR_DOCS_EN, "asks_foreign_number": True},
      [(d, time(9), time(11, 30)) for d in (1, 3)]),
     ("pan-lysville/accompagnement", "Point d'accueil numérique — accompagnement",
      "Digital help desk — assisted online procedures", 30, 2,
      {"documents": "Identifiants de connexion (France Connect, ANEF…)\nPièces à téléverser",
+      "documents_en": "Login details (France Connect, ANEF…)\nDocuments to upload",
       "languages": "français, anglais, arabe"},
      [(d, time(9), time(12)) for d in range(5)]),
 ]  # fmt: skip
@@ -68,7 +76,7 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHANNELS = [Channel.ONLINE, Channel.AGENT, Channel.PARTNER, Channel.API]
 
 
-def _booking(rng, procedure, slot, status, person: int, now) -> Booking:
+def _booking(rng, procedure, slot, status, person: int, now, agent=None) -> Booking:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     created = slot.starts_at - timedelta(days=rng.randint(2, 30))
     came = status in (BookingStatus.ATTENDED, BookingStatus.LATE)
@@ -94,7 +102,9 @@ def _booking(rng, procedure, slot, status, person: int, now) -> Booking:
         created_at=created,
         confirmed_at=None if held else created,
         hold_expires_at=now + timedelta(minutes=10) if held else None,
+        # Arrivals within the reception hours (08:45 at the earliest), by the demo agent.
         checked_in_at=slot.starts_at + timedelta(minutes=rng.randint(-10, 20)) if came else None,
+        checked_in_by=agent if came else None,
         cancelled_at=created + timedelta(days=1) if "cancelled" in status else None,
     )
 
@@ -164,7 +174,9 @@ def seed(ctx) -> None:
                         if roll < 0.12 and days_ahead > 1
                         else BookingStatus.CONFIRMED
                     )
-                booking = _booking(rng, procedure, slot, status, person, now)
+                booking = _booking(
+                    rng, procedure, slot, status, person, now, agent=ctx.users.get("agent")
+                )
                 booking.set_identity_keys()
                 bookings.append(booking)
                 if status in (BookingStatus.HELD, BookingStatus.CONFIRMED):

@@ -35,10 +35,12 @@ def ics_for(booking: Booking) -> bytes:
     event.add("dtend", timezone.localtime(booking.slot.ends_at))
     event.add("summary", f"{procedure.display_name(booking.language)} — {site.name}")
     event.add("location", f"{site.street}, {site.postal_code} {site.city}")
-    lines = [f"Référence : {booking.reference}"]
-    if procedure.document_list():
-        lines.append("À apporter :")
-        lines += [f"- {doc}" for doc in procedure.document_list()]
+    english = booking.language == "en"
+    lines = [f"{'Reference' if english else 'Référence'} : {booking.reference}"]
+    documents = procedure.document_list(booking.language)
+    if documents:
+        lines.append("To bring:" if english else "À apporter :")
+        lines += [f"- {doc}" for doc in documents]
     with translation.override(booking.language):
         lines.append(settings.SITE_URL + reverse("appointments:manage", args=[booking.token]))
     event.add("description", "\n".join(lines))
@@ -58,19 +60,29 @@ def summary_pdf(booking: Booking) -> bytes:
                 "site": booking.procedure.site,
                 "starts_at": timezone.localtime(booking.slot.starts_at),
                 "qr": qr_data_uri(checkin_url(booking)),
-                "documents": booking.procedure.document_list(),
+                "documents": booking.procedure.document_list(booking.language),
             },
         )
 
 
 def certificate_context(booking: Booking) -> dict:
+    """The certificate states what was recorded: the site, the agent and the arrival time."""
+    agent = booking.checked_in_by
+    title = ""
+    if agent is not None:
+        role = agent.roles.filter(prefecture=booking.procedure.prefecture).exclude(title="").first()
+        title = role.title if role else ""
     return {
         "booking": booking,
         "procedure": booking.procedure,
         "site": booking.procedure.site,
         "prefecture": booking.procedure.prefecture,
         "starts_at": timezone.localtime(booking.slot.starts_at),
-        "checked_in_at": timezone.localtime(booking.checked_in_at or timezone.now()),
+        "checked_in_at": timezone.localtime(booking.checked_in_at)
+        if booking.checked_in_at
+        else None,
+        "agent_name": (agent.get_full_name() or agent.username) if agent else "",
+        "agent_title": title,
         "issued_at": timezone.localtime(),
     }
 

@@ -125,6 +125,12 @@ class AttendanceForm(DsfrForm):
     send_certificate = forms.BooleanField(
         label="Envoyer l'attestation de passage par courriel", required=False
     )
+    arrived_at = forms.TimeField(
+        label="Heure d'arrivée",
+        required=False,
+        help_text="Vide : maintenant. À indiquer si vous enregistrez l'arrivée après coup.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
 
 
 class SlotMoveForm(DsfrForm):
@@ -150,6 +156,7 @@ class ProcedureForm(DsfrModelForm):
             "opens_at",
             "closes_hours_before",
             "documents",
+            "documents_en",
             "languages",
             "asks_foreign_number",
             "requires_permit_expiry",
@@ -167,6 +174,7 @@ class ProcedureForm(DsfrModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "documents": forms.Textarea(attrs={"rows": 4}),
+            "documents_en": forms.Textarea(attrs={"rows": 4}),
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
 from .enums import (
@@ -74,6 +74,30 @@ def identity_hash(kind: str, key: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+# Names of the desk's languages, as typed in French by the agents, for English pages.
+LANGUAGE_NAMES_EN = {
+    "français": "French",
+    "anglais": "English",
+    "arabe": "Arabic",
+    "espagnol": "Spanish",
+    "allemand": "German",
+    "italien": "Italian",
+    "portugais": "Portuguese",
+    "russe": "Russian",
+    "ukrainien": "Ukrainian",
+    "turc": "Turkish",
+    "chinois": "Chinese",
+    "roumain": "Romanian",
+    "polonais": "Polish",
+    "tamoul": "Tamil",
+    "ourdou": "Urdu",
+    "dari": "Dari",
+    "pachto": "Pashto",
+    "langue des signes française": "French Sign Language",
+    "lsf": "French Sign Language (LSF)",
+}
+
+
 class Procedure(models.Model):
     """A démarche bookable at one site, for one service."""
 
@@ -113,6 +137,9 @@ class Procedure(models.Model):
         "libération des créneaux prioritaires (heures avant)", default=48
     )
     documents = models.TextField("pièces à apporter (une par ligne)", blank=True)
+    documents_en = models.TextField(
+        "pièces à apporter, en anglais (une par ligne, dans le même ordre)", blank=True
+    )
     languages = models.CharField("langues de l'accueil", max_length=200, default="français")
     max_reschedules = models.PositiveSmallIntegerField("déplacements permis", default=2)
     no_show_policy = models.CharField(
@@ -144,8 +171,19 @@ class Procedure(models.Model):
     def no_show_months(self) -> int:
         return max(1, round(self.no_show_period_days / 30.4))
 
-    def document_list(self) -> list[str]:
-        return [line.strip() for line in self.documents.splitlines() if line.strip()]
+    def document_list(self, language: str | None = None) -> list[str]:
+        """Documents to bring, in English on English pages when they are translated."""
+        language = language or translation.get_language() or "fr"
+        text = self.documents_en if language == "en" and self.documents_en.strip() else ""
+        return [line.strip() for line in (text or self.documents).splitlines() if line.strip()]
+
+    def languages_display(self, language: str | None = None) -> str:
+        """The desk's languages ("français, anglais") named in the page's language."""
+        language = language or translation.get_language() or "fr"
+        if language != "en":
+            return self.languages
+        names = [part.strip() for part in self.languages.replace(" et ", ",").split(",")]
+        return ", ".join(LANGUAGE_NAMES_EN.get(n.lower(), n) for n in names if n)
 
     def opening_of(self, slot_start: datetime) -> datetime:
         """When a slot becomes bookable online."""
@@ -251,6 +289,14 @@ class Booking(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accueilli par",
+    )
     reschedule_count = models.PositiveSmallIntegerField(default=0)
     needs_day_before_confirmation = models.BooleanField(default=False)
     day_before_confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -31,7 +31,7 @@ def booking_context(booking) -> dict:
         "site_street": procedure.site.street,
         "site_city": procedure.site.city,
         "when": _when(booking),
-        "documents": procedure.document_list(),
+        "documents": procedure.document_list(lang),
         "manage_url": absolute("appointments:manage", booking.token, language=lang),
         "confirm_url": absolute("appointments:confirm", booking.token, language=lang),
         "day_before_url": absolute("appointments:day-before", booking.token, language=lang),

@@ -31,6 +31,7 @@ class CorrespondenceConfig(AppConfig):
         )
         register_housekeeping("engagements.correspondence.jobs.purge")
         register_housekeeping("engagements.correspondence.jobs.purge_quarantine")
+        navigation.register_todo("engagements.correspondence.todos.home_items")
         navigation.register_agent_link(
             "Registre",
             "correspondence:agents-list",

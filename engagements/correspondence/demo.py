@@ -5,7 +5,7 @@ acknowledgements, several answers and the missing-documents form (8 days, seed 0
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -45,6 +45,12 @@ SUBJECTS = {
     4: ["Suivi de ma demande de naturalisation", "Entretien de naturalisation"],
     5: ["Accueil au guichet", "Remerciements pour l'accueil"],
 }
+THANKS = "Remerciements pour l'accueil"
+THANKS_BODY = (
+    "Bonjour,\n\nJe tenais à remercier l'agent du guichet pour son accueil et ses "
+    "explications claires.\n\nCordialement,\n"
+)
+VEHICLES = 3  # index of "Permis de conduire et cartes grises": handled by the CERT
 
 EMAIL_SIGNATURE = (
     "\n\n{signataire_prenom} {signataire_nom}\n{signataire_fonction}\n{direction} — "
@@ -66,7 +72,7 @@ TEMPLATES = [
         AnswerChannel.EMAIL,
         "Accusé de réception de votre message {reference}",
         "Madame, Monsieur,\n\nNous avons bien reçu le {date_reception} votre message, "
-        "enregistré sous la référence {reference}. Il est traité par {service_nom} "
+        "enregistré sous la référence {reference}. Il est traité par {service_article} "
         "({service_coordonnees}), qui vous répondra au plus tard le {date_echeance}.\n\n"
         "Inutile de nous écrire à nouveau d'ici là : pour compléter votre demande, répondez "
         "à ce courriel en gardant la référence dans l'objet.\n\n{direction}\n{prefecture_nom}, "
@@ -80,7 +86,8 @@ TEMPLATES = [
         LETTER_FRAME.replace(
             "{texte}",
             "Votre courrier reçu le {date_reception} est enregistré sous la référence "
-            "{reference}. {service_nom} vous répondra au plus tard le {date_echeance}.",
+            "{reference}. Il est traité par {service_article}, qui vous répondra au plus tard "
+            "le {date_echeance}.",
         ),
     ),
     (
@@ -141,7 +148,7 @@ TEMPLATES = [
             "L'examen de votre dossier montre qu'il manque les pièces suivantes :\n\n"
             "[Liste des pièces.]\n\nVous disposez de 8 jours à compter de la réception de ce "
             "courrier pour nous les transmettre. Si vous ne pouvez pas respecter ce délai, "
-            "prévenez {service_nom} en indiquant pourquoi : votre dossier ne sera pas classé "
+            "prévenez {service_article} en indiquant pourquoi : votre dossier ne sera pas classé "
             "sans que nous ayons pris en compte votre situation.",
         ),
     ),
@@ -186,6 +193,7 @@ def seed(ctx) -> None:
 
     counters: dict[int, int] = {}
     messages = []
+    now = timezone.now()
     for received, site, service, calendar in rows:
         topic_index = rng.choices(range(len(TOPICS)), weights=TOPIC_WEIGHTS)[0]
         channel = rng.choices(
@@ -193,6 +201,11 @@ def seed(ctx) -> None:
             weights=[55, 20, 15, 6, 4],
         )[0]
         kind = rng.choices([Kind.COMPLAINT, Kind.INFORMATION, Kind.SUGGESTION], [60, 35, 5])[0]
+        subject = rng.choice(SUBJECTS[topic_index])
+        if subject == THANKS:
+            kind = Kind.SUGGESTION  # thanks are positive feedback, never a complaint
+        if topic_index == VEHICLES and site.slug == "lysville":
+            service = ctx.services["lysville/cert"]  # driving licences and registrations
         deadline = prefecture.deadline_for(channel)
         due = calendar.add_working_days(received, deadline)
         counters[received.year] = counters.get(received.year, 0) + 1
@@ -233,9 +246,14 @@ def seed(ctx) -> None:
                 sender_address=f"{rng.randint(1, 90)} rue des Écoles\n96000 Lysville"
                 if channel in (Channel.LETTER, Channel.BOX)
                 else "",
-                subject=rng.choice(SUBJECTS[topic_index]),
-                body="Bonjour,\n\nJe vous écris au sujet de mon dossier. "
-                "Pouvez-vous me dire où il en est ?\n\nCordialement,\n" + f"{first} {last}",
+                subject=subject,
+                body=(
+                    THANKS_BODY
+                    if subject == THANKS
+                    else "Bonjour,\n\nJe vous écris au sujet de mon dossier. "
+                    "Pouvez-vous me dire où il en est ?\n\nCordialement,\n"
+                )
+                + f"{first} {last}",
                 received_on=received,
                 deadline_days=deadline,
                 due_on=due,
@@ -244,6 +262,12 @@ def seed(ctx) -> None:
                 closed_reason=closed_reason,
                 closed_on=closed_on,
                 assigned_to=agent if status in (Status.ASSIGNED, Status.ANSWERED) else None,
+                # Acknowledged the day it arrived, well before the answer's deadline.
+                acknowledged_at=min(
+                    timezone.make_aware(datetime.combine(received, time(9, 30))), now
+                )
+                if status != Status.CLOSED
+                else None,
             )
         )
         # The demo's past acknowledgements went out on the day (never queued again).
@@ -253,6 +277,7 @@ def seed(ctx) -> None:
     for year, last in counters.items():
         ReferenceCounter.objects.create(prefecture=prefecture, year=year, last=last)
     created = list(Message.objects.filter(prefecture=prefecture))
+    agent_title = agent.roles.exclude(title="").values_list("title", flat=True).first() or ""
     events, answers = [], []
     for message in created:
         events.append(MessageEvent(message=message, kind=EventKind.CREATED, to_status="new"))
@@ -276,6 +301,7 @@ def seed(ctx) -> None:
                     author=agent,
                     signatory=agent.get_full_name(),
                     sent_at=_at_noon(message.answered_on) if message.sender_email else None,
+                    signatory_title=agent_title,
                 )
             )
         elif message.status == Status.CLOSED:

@@ -226,7 +226,9 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(DsfrForm):
-    agent = UserChoiceField(label="Agent en charge", queryset=None)
+    agent = UserChoiceField(
+        label="Agent en charge", queryset=None, empty_label="— Choisir un agent —"
+    )
 
     def __init__(self, *args, agents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,7 +253,10 @@ class AnswerForm(DsfrForm):
 
 
 class CloseForm(DsfrForm):
-    reason = forms.ChoiceField(label="Motif", choices=ClosedReason.choices)
+    # No default reason: a preselected "Doublon" was closing messages for the wrong reason.
+    reason = forms.ChoiceField(
+        label="Motif", choices=[("", "— Choisir un motif —")] + ClosedReason.choices
+    )
     note = forms.CharField(label="Précision", max_length=500, required=False)
 
 
@@ -286,6 +291,11 @@ class WorklistFilterForm(DsfrForm):
         required=False,
     )
     late = forms.BooleanField(label="En retard seulement", required=False)
+    echeance = forms.ChoiceField(
+        label="Échéance",
+        choices=[("", "Toutes"), ("demain", "Aujourd'hui ou demain")],
+        required=False,
+    )
 
     def __init__(self, *args, sites, services, **kwargs):
         super().__init__(*args, **kwargs)

@@ -453,6 +453,7 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     signatory = models.CharField("signataire", max_length=300, blank=True)
+    signatory_title = models.CharField("fonction du signataire", max_length=200, blank=True)
     email_message_id = models.CharField(max_length=300, blank=True)
     # Set when the answer's e-mail has actually left (outbox's delivery_sent), not before.
     sent_at = models.DateTimeField("envoyée le", null=True, blank=True)

@@ -9,7 +9,7 @@ all its placeholders appear in the subject or the body.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import formats
 
@@ -31,6 +31,7 @@ PLACEHOLDERS: dict[str, str] = {
     "expediteur": "expéditeur (préfecture et service)",
     "direction": "direction (site)",
     "service_nom": "nom du service",
+    "service_article": "nom du service avec son article (« le bureau du séjour »)",
     "service_coordonnees": "coordonnées du service",
     "signataire_prenom": "prénom du signataire",
     "signataire_nom": "nom du signataire",
@@ -58,7 +59,7 @@ LETTER_BLOCKS: list[tuple[str, tuple[str, ...]]] = [
 ]
 EMAIL_BLOCKS: list[tuple[str, tuple[str, ...]]] = [
     ("direction", ("direction",)),
-    ("service", ("service_nom",)),
+    ("service", ("service_nom|service_article",)),
     ("adresse de la préfecture", ("prefecture_adresse",)),
 ]
 
@@ -75,7 +76,107 @@ def missing_blocks(channel: str, subject: str, body: str) -> list[str]:
     """Names of the mandatory blocks absent from a version's text."""
     blocks = LETTER_BLOCKS if channel == AnswerChannel.LETTER else EMAIL_BLOCKS
     present = used(subject) | used(body)
-    return [name for name, needed in blocks if not set(needed) <= present]
+    # "a|b": either placeholder makes the block (the service named with or without article).
+    return [
+        name
+        for name, needed in blocks
+        if not all(set(item.split("|")) & present for item in needed)
+    ]
+
+
+# What to do when a block's value is empty on an outgoing letter or e-mail.
+HINTS: dict[str, str] = {
+    "signataire_prenom": "le prénom du signataire",
+    "signataire_nom": "le nom du signataire",
+    "signataire_fonction": "la fonction du signataire (rôle de l'agent, bloc de signature)",
+    "prefecture_adresse": "l'adresse postale de la préfecture",
+    "prefecture_telephone": "le téléphone de la préfecture",
+    "prefecture_site": "le site internet de la préfecture",
+    "usager_adresse": "l'adresse postale du destinataire",
+    "usager_nom": "le nom du destinataire",
+    "objet": "l'objet",
+    "lieu": "la commune du site (lieu d'émission)",
+}
+
+
+def outgoing_missing(channel: str, values: dict[str, str]) -> list[str]:
+    """Mandatory blocks an outgoing letter or e-mail would lack with these values.
+
+    The letter layout and the e-mail footer carry every block (seed 000); what can still be
+    missing is a value: a signatory without a title, a prefecture without a phone...
+    """
+    blocks = LETTER_BLOCKS if channel == AnswerChannel.LETTER else EMAIL_BLOCKS
+    missing = []
+    for _name, needed in blocks:
+        for item in needed:
+            key = item.split("|")[0]
+            if not (values.get(key) or "").strip():
+                missing.append(HINTS.get(key, PLACEHOLDERS[key]))
+    return list(dict.fromkeys(missing))
+
+
+def outgoing_error(channel: str, values: dict[str, str]) -> str:
+    """A French refusal naming what is missing, or "" when the mail can leave."""
+    missing = outgoing_missing(channel, values)
+    if not missing:
+        return ""
+    what = "ce courrier" if channel == AnswerChannel.LETTER else "ce courriel"
+    return (
+        f"Les mentions obligatoires de {what} sont incomplètes : il manque "
+        + ", ".join(missing)
+        + ". Complétez-les avant l'envoi."
+    )
+
+
+def signatory_of(user, prefecture) -> tuple[str, str, str]:
+    """(first name, last name, title) of a signatory: the title is their role's."""
+    if user is None:
+        return "", "", ""
+    role = user.roles.filter(prefecture=prefecture).exclude(title="").first()
+    if role is None:
+        role = user.roles.filter(prefecture__isnull=True).exclude(title="").first()
+    return user.first_name, user.last_name, role.title if role else ""
+
+
+def sample_values(prefecture, service=None, *, today: date | None = None) -> dict[str, str]:
+    """Values of an invented message, to show the CLU a template as the person reads it."""
+    today = today or date.today()
+    site = service.site if service is not None else prefecture.sites.order_by("position").first()
+    site_name = site.name if site else prefecture.name
+    service_name = service.name if service is not None else "Bureau de l'accueil"
+    city = site.city if site else prefecture.city
+    address = site.postal_address if site else prefecture.postal_address
+    return {
+        "reference": f"{today.year}-000123",
+        "usager_nom": "Camille Exemple",
+        "usager_adresse": "4 rue des Exemples, 00000 Exempleville",
+        "usager_courriel": "camille.exemple@exemple.test",
+        "objet": "Demande d'information sur mon dossier",
+        "date_reception": _date(today),
+        "date_echeance": _date(today + timedelta(days=14)),
+        "delai": "10",
+        "date_du_jour": _date(today),
+        "lieu": city,
+        "expediteur": f"{prefecture.name} — {service_name}",
+        "direction": site_name,
+        "service_nom": service_name,
+        "service_article": service.with_article
+        if service is not None
+        else "le bureau de l'accueil",
+        "service_coordonnees": f"{service_name}, {address}",
+        "signataire_prenom": "Dominique",
+        "signataire_nom": "Signataire",
+        "signataire_fonction": "Cheffe du bureau",
+        "prefecture_nom": prefecture.name,
+        "prefecture_adresse": prefecture.postal_address if prefecture.street else "",
+        "prefecture_telephone": prefecture.phone,
+        "prefecture_site": prefecture.website,
+    }
+
+
+def preview(version, values: dict[str, str]) -> tuple[str, str]:
+    """(subject, body) of a template version filled with sample values."""
+    return fill(version.subject, values), fill(version.body, values)
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -102,11 +203,7 @@ def values_for(message, *, signatory=None, today: date | None = None) -> dict[st
         )
         if part
     )
-    first = last = title = ""
-    if signatory is not None:
-        first, last = signatory.first_name, signatory.last_name
-        role = signatory.roles.filter(prefecture=prefecture).exclude(title="").first()
-        title = role.title if role else ""
+    first, last, title = signatory_of(signatory, prefecture)
     return {
         "reference": message.reference,
         "usager_nom": message.sender_name or "Madame, Monsieur",
@@ -121,12 +218,13 @@ def values_for(message, *, signatory=None, today: date | None = None) -> dict[st
         "expediteur": f"{prefecture.name} — {service.name if service else site.name}",
         "direction": site.name,
         "service_nom": service.name if service else site.name,
+        "service_article": service.with_article if service else site.name,
         "service_coordonnees": service_contact,
         "signataire_prenom": first,
         "signataire_nom": last,
         "signataire_fonction": title,
         "prefecture_nom": prefecture.name,
-        "prefecture_adresse": prefecture.postal_address,
+        "prefecture_adresse": prefecture.postal_address if prefecture.street else "",
         "prefecture_telephone": prefecture.phone,
         "prefecture_site": prefecture.website,
     }

@@ -192,10 +192,11 @@ def agent_view(capability: str = "view") -> Callable:
             found = access.prefectures().filter(slug=prefecture).first()
             if found is None or not access.can(found, "view"):
                 raise Http404("Préfecture inconnue")
-            if not access.can(found, capability):
-                raise PermissionDenied("Votre rôle ne permet pas cette action.")
+            # Set before refusing, so that the 403 page keeps the agents' layout.
             request.prefecture = found
             request.access = access
+            if not access.can(found, capability):
+                raise PermissionDenied("Votre rôle ne permet pas cette action.")
             return view(request, *args, **kwargs)
 
         wrapper.agent_capability = capability

@@ -154,11 +154,12 @@ def seed(ctx) -> None:
 
     services = {}
 
-    def add(site, slug, name, description, email=""):
+    def add(site, slug, name, description, email="", article=""):
         services[f"{site.slug}/{slug}"] = Service.objects.create(
             site=site,
             slug=slug,
             name=name,
+            name_with_article=article,
             description=description,
             email=email,
         )
@@ -190,6 +191,7 @@ def seed(ctx) -> None:
         "CERT titres",
         "Centre d'expertise et de ressources titres (permis, cartes grises).",
         "cert@hauts-de-lys.demo.test",
+        article="le centre d'expertise et de ressources titres (CERT)",
     )
     add(
         sainte_aure,
@@ -204,6 +206,7 @@ def seed(ctx) -> None:
         "Séjour des étrangers",
         "Remise des titres de séjour.",
         "sejour.sainte-aure@hauts-de-lys.demo.test",
+        article="le service du séjour des étrangers",
     )
     add(
         bellerive,
@@ -217,6 +220,7 @@ def seed(ctx) -> None:
         "accompagnement",
         "Accompagnement aux démarches en ligne",
         "Aide aux démarches sur internet avec un médiateur numérique.",
+        article="le point d'accueil numérique",
     )
 
     year = ctx.today.year

@@ -43,6 +43,17 @@ class RoleKind(models.TextChoices):
     AUDITOR = "auditor", "Auditeur"
 
 
+# "Vous êtes connecté en tant qu'agent": each role after "en tant", with its elision.
+ROLE_AS = {
+    RoleKind.NATIONAL_ADMIN: "qu'administrateur national",
+    RoleKind.QUALITY_LEAD: "que référent qualité",
+    RoleKind.SITE_MANAGER: "que chef de site",
+    RoleKind.AGENT: "qu'agent",
+    RoleKind.COMMITTEE_MEMBER: "que membre du comité local des usagers",
+    RoleKind.AUDITOR: "qu'auditeur",
+}
+
+
 class Indicator(models.TextChoices):
     """Indicators that carry a yearly target (docs/indicators.md, "Targets")."""
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from engagements.forms import DsfrForm, DsfrModelForm
@@ -67,7 +69,16 @@ class ServiceForm(DsfrModelForm):
     class Meta:
         model = Service
         field_classes = {"email": DeliverableEmailField}
-        fields = ["site", "name", "slug", "description", "email", "phone", "is_active"]
+        fields = [
+            "site",
+            "name",
+            "name_with_article",
+            "slug",
+            "description",
+            "email",
+            "phone",
+            "is_active",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, prefecture: Prefecture, **kwargs):
@@ -139,10 +150,13 @@ class TargetsForm(DsfrForm):
         super().__init__(*args, **kwargs)
         current = prefecture.targets_for(year)
         for indicator in Indicator:
+            value = current[indicator.value]
+            # French input: "75" or "92,5" (a comma), never "75.0".
             self.fields[indicator.value] = forms.DecimalField(
                 label=indicator.label,
                 max_digits=6,
                 decimal_places=2,
                 min_value=0,
-                initial=current[indicator.value],
+                localize=True,
+                initial=Decimal(str(value)).normalize() if value is not None else None,
             )

@@ -143,6 +143,13 @@ class Service(models.Model):
     description = models.TextField("présentation au public", blank=True)
     email = models.EmailField("courriel de contact", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
+    name_with_article = models.CharField(
+        "nom avec son article",
+        max_length=220,
+        blank=True,
+        help_text="Tel qu'il se lit dans une phrase : « le bureau du séjour », « la mission "
+        "qualité », « l'accueil général ». Vide : déduit du nom.",
+    )
     is_active = models.BooleanField("actif", default=True)
     history = HistoricalRecords()
 
@@ -159,6 +166,32 @@ class Service(models.Model):
     @property
     def prefecture_id(self) -> int:
         return self.site.prefecture_id
+
+    @property
+    def with_article(self) -> str:
+        """The name as it reads in a sentence: "Il est traité par le bureau du séjour"."""
+        if self.name_with_article.strip():
+            return self.name_with_article.strip()
+        return name_with_article(self.name)
+
+
+# Usual first words of a service's name and their article (for name_with_article()).
+_MASCULINE = {"bureau", "service", "pôle", "centre", "point", "guichet", "secrétariat"}
+_FEMININE = {"mission", "cellule", "direction", "plateforme", "plate-forme", "section"}
+
+
+def name_with_article(name: str) -> str:
+    """ "Bureau du séjour" → "le bureau du séjour"; unknown shapes: "le service « X »"."""
+    name = name.strip()
+    first = name.split(" ", 1)[0].lower()
+    lowered = name[0].lower() + name[1:] if name else name
+    if first in _MASCULINE:
+        return f"le {lowered}"
+    if first in _FEMININE:
+        return f"la {lowered}"
+    if first[:1] in "aeéèiouh" and first in {"accueil", "antenne", "espace", "unité"}:
+        return f"l'{lowered}"
+    return f"le service « {name} »"
 
 
 class OpeningHours(models.Model):

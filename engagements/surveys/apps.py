@@ -13,6 +13,7 @@ class SurveysConfig(AppConfig):
         from engagements.organisation.jobs import register_housekeeping
 
         register_housekeeping("engagements.surveys.services.purge_expired")
+        navigation.register_todo("engagements.surveys.todos.home_items")
         navigation.register_agent_link(
             "Enquêtes et contrôles",
             "surveys:agents-campaigns",

@@ -9,7 +9,10 @@ from engagements.organisation.models import Prefecture
 from .enums import Criterion, QuestionKind
 from .models import Question, Questionnaire
 
-# (code, kind, criterion, French text, English text)
+# (code, kind, criterion, French text, English text). A question asked as yes/no uses the
+# yes/no scale; the others are phrased as an evaluation ("Comment jugez-vous…") for the
+# 4-point satisfaction scale. Codes in NOT_CONCERNED offer a "Non concerné" answer.
+NOT_CONCERNED_CODES = {"pmr"}
 YEARLY = [
     (
         "courtoisie",
@@ -20,7 +23,7 @@ YEARLY = [
     ),
     (
         "pmr",
-        QuestionKind.SCALE,
+        QuestionKind.YES_NO,
         Criterion.REDUCED_MOBILITY,
         "Si vous êtes une personne à mobilité réduite, votre accueil a-t-il été adapté ?",
         "If you have reduced mobility, was your reception suited to your needs?",
@@ -29,22 +32,22 @@ YEARLY = [
         "langage",
         QuestionKind.SCALE,
         Criterion.PLAIN_LANGUAGE,
-        "Les informations données étaient-elles claires et compréhensibles ?",
-        "Was the information you were given clear and easy to understand?",
+        "Comment jugez-vous la clarté des informations données ?",
+        "How would you rate the clarity of the information you were given?",
     ),
     (
         "orientation",
         QuestionKind.SCALE,
         Criterion.ORIENTATION,
-        "Avez-vous été bien orienté vers le bon interlocuteur ?",
-        "Were you directed to the right person?",
+        "Comment jugez-vous l'orientation vers le bon interlocuteur ?",
+        "How well were you directed to the right person?",
     ),
     (
         "signaletique",
         QuestionKind.SCALE,
         Criterion.SIGNAGE,
-        "La signalétique vous a-t-elle permis de trouver facilement le service ?",
-        "Did the signs help you find the service easily?",
+        "Comment jugez-vous la signalétique pour trouver le service ?",
+        "How would you rate the signs that help you find the service?",
     ),
     (
         "confort",
@@ -57,8 +60,8 @@ YEARLY = [
         "confidentialite",
         QuestionKind.SCALE,
         Criterion.CONFIDENTIALITY,
-        "La confidentialité de vos échanges a-t-elle été respectée ?",
-        "Was the confidentiality of your conversation respected?",
+        "Comment jugez-vous le respect de la confidentialité de vos échanges ?",
+        "How would you rate the confidentiality of your conversation?",
     ),
     (
         "attente",
@@ -131,6 +134,7 @@ def create_questionnaire(prefecture: Prefecture, name: str, rows=YEARLY) -> Ques
             criterion=criterion,
             text=fr,
             translations={"en": {"text": en}},
+            not_concerned=code in NOT_CONCERNED_CODES,
         )
         for i, (code, kind, criterion, fr, en) in enumerate(rows, start=1)
     )

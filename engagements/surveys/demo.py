@@ -9,7 +9,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .defaults import END_OF_CALL, STARS, create_questionnaire
-from .enums import CampaignKind, Channel, CheckKind, CheckStatus, CommentStatus, QuestionKind
+from .enums import (
+    NOT_CONCERNED,
+    CampaignKind,
+    Channel,
+    CheckKind,
+    CheckStatus,
+    CommentStatus,
+    QuestionKind,
+)
 from .models import (
     Answer,
     Campaign,
@@ -94,8 +102,11 @@ def _fill(ctx, campaign, count, weights, *, channel=None, questions=None):
         for q in questions:
             if q.kind == QuestionKind.TEXT:
                 continue
-            blank = 0.7 if q.code == "pmr" else 0.06
+            blank = 0.2 if q.code == "pmr" else 0.06
             if rng.random() < blank:
+                continue
+            if q.not_concerned and rng.random() < 0.6:
+                answers.append(Answer(response=response, question=q, value=NOT_CONCERNED))
                 continue
             if q.kind == QuestionKind.SCALE:
                 value = rng.choices([1, 2, 3, 4], weights=weights)[0]
@@ -108,6 +119,36 @@ def _fill(ctx, campaign, count, weights, *, channel=None, questions=None):
     return responses
 
 
+GERMAN_QUESTIONS = {
+    "courtoisie": "Wie beurteilen Sie die Höflichkeit und Verfügbarkeit der Mitarbeiter?",
+    "pmr": "Falls Sie in Ihrer Mobilität eingeschränkt sind: War der Empfang angepasst?",
+    "langage": "Wie beurteilen Sie die Verständlichkeit der Informationen?",
+    "orientation": "Wie beurteilen Sie die Weiterleitung an den richtigen Ansprechpartner?",
+    "signaletique": "Wie beurteilen Sie die Beschilderung zum Dienst?",
+    "confort": "Wie beurteilen Sie den Komfort und die Ausstattung des Wartebereichs?",
+    "confidentialite": "Wie beurteilen Sie die Vertraulichkeit Ihres Gesprächs?",
+    "attente": "Wie beurteilen Sie die Wartezeit?",
+    "global": "Sind Sie insgesamt mit dem Empfang zufrieden?",
+    "commentaire": "Eine Anmerkung, ein Vorschlag?",
+}
+GERMAN_INTERFACE = {
+    "heading": "Ihre Meinung",
+    "intro": "Anonyme Antwort: Wir speichern weder Ihren Namen noch Ihre Adresse. Beantworten "
+    "Sie mindestens eine Frage; die anderen sind freiwillig.",
+    "submit": "Meinung absenden",
+    "empty": "Bitte beantworten Sie mindestens eine Frage.",
+    "languages": "Sprache des Fragebogens",
+    "scale_1": "Überhaupt nicht zufrieden",
+    "scale_2": "Wenig zufrieden",
+    "scale_3": "Zufrieden",
+    "scale_4": "Sehr zufrieden",
+    "no": "Nein",
+    "yes": "Ja",
+    "not_concerned": "Nicht betroffen",
+    "comment_help": "Geben Sie weder Ihren Namen noch Ihre Kontaktdaten an.",
+}
+
+
 def seed(ctx) -> None:
     prefecture, services, sites = ctx.prefecture, ctx.services, ctx.sites
     today = ctx.today
@@ -115,14 +156,12 @@ def seed(ctx) -> None:
     yearly = create_questionnaire(prefecture, f"Enquête annuelle de satisfaction {last}")
     yearly.extra_languages = ["de"]
     yearly.save(update_fields=["extra_languages"])
-    for q in yearly.questions.filter(code__in=["global", "attente", "courtoisie"]):
-        german = {
-            "global": "Sind Sie insgesamt mit dem Empfang zufrieden?",
-            "attente": "Wie beurteilen Sie die Wartezeit?",
-            "courtoisie": "Wie beurteilen Sie die Höflichkeit und Verfügbarkeit der Mitarbeiter?",
-        }[q.code]
-        q.translations = {**q.translations, "de": {"text": german}}
+    # A complete German translation (questions and page strings): German is offered.
+    for q in yearly.questions.all():
+        q.translations = {**q.translations, "de": {"text": GERMAN_QUESTIONS[q.code]}}
         q.save(update_fields=["translations"])
+    yearly.interface_translations = {"de": GERMAN_INTERFACE}
+    yearly.save(update_fields=["interface_translations"])
     stars = create_questionnaire(prefecture, "Avis en étoiles", STARS)
     end_of_call = create_questionnaire(prefecture, "Enquête de fin d'appel", END_OF_CALL)
 

@@ -15,6 +15,8 @@ class QuestionKind(models.TextChoices):
 # Number of points of each scored kind (docs/indicators.md "Surveys"); yes/no is a
 # 2-point scale (1 = no, 2 = yes). Single choice and free text are not scored.
 SCALE_POINTS = {QuestionKind.SCALE: 4, QuestionKind.STARS: 5, QuestionKind.YES_NO: 2}
+# "Not concerned" (a question that offers it): stored as 0, left out of rates like a blank.
+NOT_CONCERNED = 0
 
 
 class Criterion(models.TextChoices):

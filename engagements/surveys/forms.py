@@ -5,27 +5,37 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from engagements.forms import DsfrForm, DsfrModelForm
 from engagements.organisation.models import Prefecture, Service
 
-from .enums import SCALE_LABELS, SCALE_POINTS, CheckKind, CommentStatus, CommentTag, QuestionKind
+from .enums import (
+    NOT_CONCERNED,
+    SCALE_POINTS,
+    CheckKind,
+    CommentStatus,
+    CommentTag,
+    QuestionKind,
+)
 from .models import Campaign, Grid, Question, Questionnaire
 from .services import normalise_serial
 
 
-def _star_label(n: int) -> str:
-    return ngettext("%(n)s étoile sur 5", "%(n)s étoiles sur 5", n) % {"n": n}
-
-
 class AnswerForm(DsfrForm):
-    """The questions of a campaign, in the visitor's language; every answer is optional."""
+    """The questions of a campaign, in the visitor's language; one answer at least.
 
-    def __init__(self, *args, questions: list[Question], language: str, **kwargs):
+    `ui` holds the page's strings in that language (surveys/translations.py): scale labels,
+    stars, "not concerned", help and error texts.
+    """
+
+    def __init__(
+        self, *args, questions: list[Question], language: str, ui: dict | None = None, **kwargs
+    ):
+        from .translations import interface
+
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.ui = ui = ui or interface(None, language)
         for question in questions:
             label = question.text_in(language)
             name = f"q_{question.code}"
@@ -35,16 +45,19 @@ class AnswerForm(DsfrForm):
                     required=False,
                     max_length=2000,
                     widget=forms.Textarea(attrs={"rows": 3}),
-                    help_text=_("N'indiquez ni votre nom, ni vos coordonnées."),
+                    help_text=ui["comment_help"],
                 )
                 continue
             if question.kind == QuestionKind.STARS:
-                choices = [(str(n), _star_label(n)) for n in range(1, 6)]
+                choices = [(str(n), ui[f"star_{n}"]) for n in range(1, 6)]
             elif question.kind == QuestionKind.CHOICE:
                 choices = [(str(i), c) for i, c in enumerate(question.choices_in(language), 1)]
+            elif question.kind == QuestionKind.YES_NO:
+                choices = [("1", ui["no"]), ("2", ui["yes"])]
             else:
-                labels = SCALE_LABELS[SCALE_POINTS[question.kind]]
-                choices = [(str(i), str(c)) for i, c in enumerate(labels, 1)]
+                choices = [(str(i), ui[f"scale_{i}"]) for i in range(1, 5)]
+            if question.not_concerned:
+                choices.append((str(NOT_CONCERNED), ui["not_concerned"]))
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
                 choices=choices,
@@ -61,7 +74,7 @@ class AnswerForm(DsfrForm):
     def clean(self):
         data = super().clean()
         if not any(value not in (None, "") for value in data.values()):
-            raise forms.ValidationError(_("Répondez au moins à une question."))
+            raise forms.ValidationError(self.ui["empty"])
         return data
 
     def values(self) -> dict[Question, int | None]:
@@ -105,12 +118,15 @@ class CouponForm(DsfrForm):
                 )
                 continue
             top = SCALE_POINTS.get(q.kind) or len(q.choices)
+            low = NOT_CONCERNED if q.not_concerned else 1
             self.fields[name] = forms.IntegerField(
                 label=f"{q.code} — {q.text}",
                 required=False,
-                min_value=1,
+                min_value=low,
                 max_value=top,
-                help_text=f"1 à {top}, vide si pas de réponse",
+                help_text=f"1 à {top}"
+                + (", 0 si « non concerné »" if q.not_concerned else "")
+                + ", vide si pas de réponse",
                 widget=forms.TextInput(
                     attrs={
                         "inputmode": "numeric",
@@ -121,9 +137,9 @@ class CouponForm(DsfrForm):
                     }
                 ),
                 error_messages={
-                    "min_value": f"Entre 1 et {top}.",
-                    "max_value": f"Entre 1 et {top}.",
-                    "invalid": f"Un chiffre entre 1 et {top}.",
+                    "min_value": f"Entre {low} et {top}.",
+                    "max_value": f"Entre {low} et {top}.",
+                    "invalid": f"Un chiffre entre {low} et {top}.",
                 },
             )
 
@@ -211,7 +227,7 @@ class QuestionForm(DsfrModelForm):
 
     class Meta:
         model = Question
-        fields = ["code", "position", "kind", "criterion", "text"]
+        fields = ["code", "position", "kind", "criterion", "text", "not_concerned"]
 
     def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,6 +293,55 @@ class LanguagesForm(DsfrForm):
         if wrong:
             raise forms.ValidationError(f"Codes de langue invalides : {', '.join(wrong)}.")
         return [c for c in dict.fromkeys(codes) if c not in ("fr", "en")]
+
+
+class TranslationForm(DsfrForm):
+    """One language: each question's text (and choices), then the page's strings."""
+
+    def __init__(self, *args, questionnaire: Questionnaire, language: str, **kwargs):
+        from .translations import LABELS, french_interface, needed_keys
+
+        super().__init__(*args, **kwargs)
+        self.questions = list(questionnaire.questions.all())
+        self.language = language
+        for q in self.questions:
+            entry = (q.translations or {}).get(language) or {}
+            self.fields[f"text_{q.pk}"] = forms.CharField(
+                label=f"Question « {q.code} » : {q.text}",
+                max_length=300,
+                required=False,
+                initial=entry.get("text", ""),
+            )
+            if q.kind == QuestionKind.CHOICE:
+                self.fields[f"choices_{q.pk}"] = forms.CharField(
+                    label=f"Choix de « {q.code} » (un par ligne) : {' / '.join(q.choices)}",
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    initial="\n".join(entry.get("choices", [])),
+                )
+        french = french_interface()
+        own = (questionnaire.interface_translations or {}).get(language) or {}
+        self.interface_keys = needed_keys(self.questions)
+        for key in self.interface_keys:
+            self.fields[f"ui_{key}"] = forms.CharField(
+                label=f"{LABELS[key]} — en français : « {french[key]} »",
+                max_length=500,
+                required=False,
+                initial=own.get(key, ""),
+            )
+
+    def questions_data(self) -> dict[int, dict]:
+        data = {}
+        for q in self.questions:
+            entry = {"text": (self.cleaned_data.get(f"text_{q.pk}") or "").strip()}
+            if q.kind == QuestionKind.CHOICE:
+                raw = self.cleaned_data.get(f"choices_{q.pk}") or ""
+                entry["choices"] = [line.strip() for line in raw.splitlines() if line.strip()]
+            data[q.pk] = entry
+        return data
+
+    def interface_data(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"ui_{key}") or "" for key in self.interface_keys}
 
 
 class CopyForm(DsfrForm):

@@ -45,6 +45,10 @@ class Questionnaire(models.Model):
         blank=True,
         help_text="Codes de langue (ex. de, es, ar) en plus du français et de l'anglais.",
     )
+    # {"de": {"heading": "…", "submit": "…", "scale_1": "…"}}: see surveys/translations.py.
+    interface_translations = models.JSONField(
+        "traductions de l'interface", default=dict, blank=True
+    )
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )
@@ -75,6 +79,12 @@ class Question(models.Model):
     criterion = models.CharField("critère", max_length=20, choices=Criterion.choices, blank=True)
     text = models.CharField("intitulé (français)", max_length=300)
     choices = models.JSONField("choix (français)", default=list, blank=True)
+    not_concerned = models.BooleanField(
+        "proposer « Non concerné »",
+        default=False,
+        help_text="Une réponse « Non concerné » est écartée des taux, comme une absence de "
+        "réponse.",
+    )
     # {"en": {"text": "…", "choices": ["…"]}, "de": {…}}
     translations = models.JSONField("traductions", default=dict, blank=True)
 
@@ -212,7 +222,8 @@ class Answer(models.Model):
             models.UniqueConstraint(
                 fields=["response", "question"], name="one_answer_per_question"
             ),
-            models.CheckConstraint(condition=models.Q(value__gte=1), name="answer_value_positive"),
+            # 0 is "not concerned" (questions offering it), 1..n a point of the scale.
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="answer_value_positive"),
         ]
 
     def __str__(self) -> str:

@@ -90,7 +90,8 @@ def figures_by(
     if group:
         fields.insert(0, group)
     rows = (
-        answers.filter(question__kind__in=list(SCALE_POINTS))
+        # "Not concerned" (0) is left out like a blank (docs/indicators.md "Surveys").
+        answers.filter(question__kind__in=list(SCALE_POINTS), value__gte=1)
         .values(*fields)
         .annotate(n=Count("pk"))
         .order_by()
@@ -330,7 +331,7 @@ def bar_chart(rows: list[dict], *, bar_x: int = 340, scale: int = 3) -> dict:
     return {
         "bars": bars,
         "bar_x": bar_x,
-        "width": bar_x + 100 * scale + 60,
+        "width": bar_x + 100 * scale + 90,  # room for "100,0 %" after a full bar
         "height": len(rows) * 24 + 8,
     }
 

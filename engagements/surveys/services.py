@@ -23,6 +23,7 @@ from engagements.outbox import services as outbox
 
 from .enums import (
     COMMENT_TRANSITIONS,
+    NOT_CONCERNED,
     SCALE_POINTS,
     CampaignKind,
     Channel,
@@ -93,6 +94,8 @@ def _validate_values(campaign: Campaign, values: dict[Question, int | None]) -> 
         if question.questionnaire_id != campaign.questionnaire_id:
             raise SurveyError("Cette question n'appartient pas au questionnaire de la campagne.")
         if value is None:
+            continue
+        if value == NOT_CONCERNED and question.not_concerned:
             continue
         top = SCALE_POINTS.get(question.kind) or len(question.choices)
         if question.kind == QuestionKind.TEXT or not 1 <= value <= top:
@@ -245,7 +248,8 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
                         comments[question] = text
                     continue
                 top = SCALE_POINTS.get(question.kind) or len(question.choices)
-                values[question] = row.int(code, min=1, max=top)
+                low = NOT_CONCERNED if question.not_concerned else 1  # 0 = "non concerné"
+                values[question] = row.int(code, min=low, max=top)
             if row.ok:
                 parsed.append((channel, service, values, comments))
         table.raise_errors()
@@ -332,6 +336,48 @@ def set_languages(questionnaire: Questionnaire, languages: list[str], *, actor) 
     return questionnaire
 
 
+def save_translation(
+    questionnaire: Questionnaire,
+    language: str,
+    *,
+    questions: dict[int, dict],
+    interface: dict[str, str],
+    actor,
+) -> Questionnaire:
+    """Record a language's translation of the questions and of the page's interface.
+
+    Allowed after answers too: a translation changes no result. `questions` maps a question
+    id to {"text": …, "choices": […]}; empty strings remove a translation.
+    """
+    if language in ("fr", "en") or language not in questionnaire.extra_languages:
+        raise SurveyError("Cette langue n'est pas une langue ajoutée à ce questionnaire.")
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        for question in questionnaire.questions.all():
+            given = questions.get(question.pk)
+            if given is None:
+                continue
+            entry = {k: v for k, v in given.items() if v}
+            choices = entry.get("choices")
+            if choices and len(choices) != len(question.choices):
+                raise SurveyError(
+                    f"Question « {question.code} » : traduisez chaque choix, un par ligne, "
+                    "dans le même ordre."
+                )
+            translations = dict(question.translations or {})
+            if entry:
+                translations[language] = entry
+            else:
+                translations.pop(language, None)
+            question.translations = translations
+            question.save(update_fields=["translations"])
+        strings = dict(questionnaire.interface_translations or {})
+        strings[language] = {k: v.strip() for k, v in interface.items() if v and v.strip()}
+        questionnaire.interface_translations = strings
+        questionnaire.save(update_fields=["interface_translations"])
+    return questionnaire
+
+
 def delete_question(question: Question, *, actor) -> None:
     """Remove a question from a questionnaire without answers."""
     if question.questionnaire.has_answers():
@@ -352,6 +398,7 @@ def copy_questionnaire(questionnaire: Questionnaire, *, actor, name: str = "") -
         prefecture=questionnaire.prefecture,
         name=name or f"{questionnaire.name} (copie)",
         extra_languages=list(questionnaire.extra_languages),
+        interface_translations=dict(questionnaire.interface_translations),
         copied_from=questionnaire,
     )
     Question.objects.bulk_create(
@@ -363,6 +410,7 @@ def copy_questionnaire(questionnaire: Questionnaire, *, actor, name: str = "") -
             criterion=q.criterion,
             text=q.text,
             choices=list(q.choices),
+            not_concerned=q.not_concerned,
             translations=dict(q.translations),
         )
         for q in questionnaire.questions.all()

@@ -40,6 +40,11 @@ agents_urlpatterns = [
         name="agents-questionnaire-languages",
     ),
     path(
+        f"{P}/questionnaires/<int:pk>/traduction/<str:language>/",
+        agents.questionnaire_translation,
+        name="agents-questionnaire-translation",
+    ),
+    path(
         f"{P}/questionnaires/<int:pk>/copier/",
         agents.questionnaire_copy,
         name="agents-questionnaire-copy",

@@ -154,11 +154,12 @@ def test_reschedule_through_the_manage_link(client, service):
 
 def test_late_rebooking_link_opens_the_week_for_six_weeks(client, service, agent):
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
-    services.record_attendance(booking, BookingStatus.LATE, actor=agent)
+    with time_machine.travel(booking.slot.starts_at + timedelta(minutes=20)):
+        services.record_attendance(booking, BookingStatus.LATE, actor=agent)
     booking.refresh_from_db()
     url = reverse("appointments:rebook", args=[booking.rebooking_token])
     assert client.get(url)["Location"] == reverse("appointments:slots", args=[booking.procedure_id])
-    with time_machine.travel(timezone.now() + timedelta(days=43)):
+    with time_machine.travel(booking.rebooking_expires_at + timedelta(days=1)):
         fresh = client.__class__()
         response = fresh.get(url)
         assert response["Location"] == reverse("appointments:terms", args=[booking.procedure_id])
@@ -265,3 +266,23 @@ def test_day_before_confirmation_needs_the_button(client, service):
     client.post(url)
     booking.refresh_from_db()
     assert booking.day_before_confirmed_at is not None
+
+
+def test_english_pages_name_the_person_and_list_documents_and_languages_in_english(client, service):
+    procedure = ProcedureFactory(
+        service=service,
+        documents="Passeport\nConvocation",
+        documents_en="Passport\nNotice",
+        languages="français, anglais",
+    )
+    booking = BookingFactory(slot__procedure=procedure, first_name="Amina", last_name="Testdesk")
+    # Reversed before any request: an /en/ request leaves English active in the thread.
+    terms_url = reverse("appointments:terms", args=[procedure.pk])
+    manage_url = reverse("appointments:manage", args=[booking.token])
+    html = client.get("/en" + terms_url).content.decode()
+    assert "Passport" in html and "Passeport" not in html
+    assert "Languages spoken at the desk: French, English." in html
+    html = client.get("/en" + manage_url).content.decode()
+    assert "Last name" not in html and "Amina Testdesk" in html
+    french = client.get(terms_url).content.decode()
+    assert "Passeport" in french and "Langues de l'accueil : français, anglais." in french

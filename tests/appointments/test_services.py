@@ -205,10 +205,12 @@ def test_attendance_late_gives_a_six_week_rebooking_link(
     agent, mailoutbox, django_capture_on_commit_callbacks
 ):
     booking = BookingFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.record_attendance(booking, BookingStatus.LATE, actor=agent)
-    booking.refresh_from_db()
-    assert booking.rebooking_expires_at - timezone.now() > timedelta(days=41)
+    # Arrival is recorded on the appointment's day.
+    with time_machine.travel(booking.slot.starts_at + timedelta(minutes=20)):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.record_attendance(booking, BookingStatus.LATE, actor=agent)
+        booking.refresh_from_db()
+        assert booking.rebooking_expires_at - timezone.now() > timedelta(days=41)
     assert f"/rendez-vous/nouveau-rendez-vous/{booking.rebooking_token}/" in mailoutbox[0].body
     log = BookingLog.objects.filter(booking=booking).last()
     assert (log.from_status, log.to_status, log.actor) == ("confirmed", "late", agent)
@@ -218,7 +220,10 @@ def test_attendance_certificate_is_mailed_as_pdf(
     agent, mailoutbox, django_capture_on_commit_callbacks
 ):
     booking = BookingFactory()
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(booking.slot.starts_at),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         services.record_attendance(
             booking, BookingStatus.ATTENDED, actor=agent, send_certificate=True
         )
@@ -484,3 +489,37 @@ def test_kept_seats_show_on_the_offer_page_and_to_the_agents(client, client_for,
     url = reverse("appointments:agents-slot", args=[prefecture.slug, slot.pk])
     html = client_for(agent).get(url).content.decode()
     assert "Places gardées pour la liste d'attente" in html and "ATTENTE Karim" in html
+
+
+def test_check_in_time_is_checked_against_the_slot_and_opening_hours(agent, prefecture):
+    """No 05:42 arrival for a 09:00 appointment at a site opening at 08:45."""
+    from datetime import time as clock
+
+    from engagements.appointments.documents import certificate_context
+    from tests.factories import OpeningHoursFactory, ServiceFactory, SiteFactory
+
+    site = SiteFactory(prefecture=prefecture, slug="guichets", name="Sous-préfecture du Val")
+    service = ServiceFactory(site=site)
+    start = timezone.make_aware(timezone.datetime(2026, 3, 16, 9, 0))  # a Monday
+    OpeningHoursFactory(site=site, weekday=0, opens_at=clock(8, 45))
+    booking = BookingFactory(slot__procedure__service=service, slot__starts_at=start)
+    with time_machine.travel(start.replace(hour=5, minute=42), tick=False):
+        with pytest.raises(services.BookingError, match="05:42.*de 08:45 à 16:30"):
+            services.record_attendance(booking, BookingStatus.ATTENDED, actor=agent)
+    with time_machine.travel(start - timedelta(days=1), tick=False):
+        with pytest.raises(services.BookingError, match="que ce jour-là"):
+            services.record_attendance(booking, BookingStatus.ATTENDED, actor=agent)
+    with time_machine.travel(start.replace(hour=11), tick=False):
+        with pytest.raises(services.BookingError, match="dans le futur"):
+            services.record_attendance(
+                booking, BookingStatus.ATTENDED, actor=agent, arrived_at=start.replace(hour=12)
+            )
+        services.record_attendance(
+            booking, BookingStatus.ATTENDED, actor=agent, arrived_at=start - timedelta(minutes=7)
+        )
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ATTENDED
+    assert timezone.localtime(booking.checked_in_at).strftime("%H:%M") == "08:53"
+    assert booking.checked_in_by == agent
+    context = certificate_context(booking)
+    assert context["agent_name"] == agent.get_full_name() and context["site"] == site

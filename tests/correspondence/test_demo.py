@@ -42,3 +42,24 @@ def test_seed_demo_builds_a_year_of_messages_and_the_library():
     # Every reference is unique and the counter continues after them.
     references = list(Message.objects.values_list("reference", flat=True))
     assert len(references) == len(set(references))
+
+
+def test_demo_story_is_consistent():
+    """Acknowledged before the deadline, thanks filed as suggestions, vehicles at the CERT."""
+    from django.utils import timezone
+
+    from engagements.correspondence.enums import Kind
+
+    call_command("seed_demo", stdout=None)
+    acknowledged = Message.objects.exclude(acknowledged_at=None)
+    assert acknowledged.count() > 300
+    for message in acknowledged:
+        assert timezone.localtime(message.acknowledged_at).date() <= message.due_on
+    thanks = Message.objects.filter(subject="Remerciements pour l'accueil")
+    assert thanks.exists()
+    assert set(thanks.values_list("kind", flat=True)) == {Kind.SUGGESTION}
+    vehicles = Message.objects.filter(
+        topic__name="Permis de conduire et cartes grises", site__slug="lysville"
+    )
+    assert vehicles.exists()
+    assert set(vehicles.values_list("service__slug", flat=True)) == {"cert"}

@@ -12,9 +12,7 @@ from django.urls import reverse
 from engagements.correspondence import services
 from engagements.correspondence.enums import AnswerChannel, TemplatePurpose, VersionStatus
 from engagements.correspondence.models import Observation
-from engagements.organisation.enums import RoleKind
 from tests.correspondence.factories import LETTER_BODY, MessageFactory
-from tests.factories import RoleFactory
 from tests.tooling import require_tool
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +142,7 @@ def test_publication_refusal_is_shown_to_the_manager(prefecture, quality_lead, c
 @time_machine.travel(date(2026, 3, 5), tick=False)
 def test_pdf_letter_renders_every_block(prefecture, service, quality_lead, client_for):
     pdftotext = require_tool("pdftotext", "poppler-utils")
-    RoleFactory(
-        user=quality_lead, kind=RoleKind.QUALITY_LEAD, prefecture=prefecture, title="Secrétaire"
-    )
+    quality_lead.roles.update(title="Secrétaire")
     version = new_letter(prefecture, quality_lead)
     version.template.versions.update(status=VersionStatus.PUBLISHED)
     message = MessageFactory(
@@ -224,3 +220,133 @@ def test_collection_as_pdf_lists_every_published_template(
     ).stdout
     assert "1. Accusé de réception" in text and "2. Fiche pièces manquantes" in text
     assert "Brouillon secret" not in text
+
+
+def pdf_text(pdftotext, content: bytes, name: str) -> str:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    path.write_bytes(content)
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(path)[:-4]],
+            check=True,
+        )
+    return subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@time_machine.travel(date(2026, 3, 5), tick=False)
+def test_letter_without_template_carries_every_block(prefecture, service, agent, client_for):
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    agent.roles.update(title="Adjointe au chef de bureau")
+    message = MessageFactory(
+        service=service, letter=True, sender_name="Jeanne Dupont", subject="Titre en retard"
+    )
+    client = client_for(agent)
+    response = client.post(
+        reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk]),
+        {
+            "channel": "letter",
+            "subject": "Votre titre de séjour",
+            "text": "Madame,\n\nVoici la réponse à votre demande.",
+            "answered_on": "2026-03-05",
+        },
+    )
+    assert response.status_code == 302
+    answer = message.answers.get()
+    assert answer.signatory_title == "Adjointe au chef de bureau"
+    pdf = client.get(reverse("correspondence:agents-answer-pdf", args=[prefecture.slug, answer.pk]))
+    text = pdf_text(pdftotext, pdf.content, "correspondence-letter-free.pdf")
+    for expected in (
+        f"{message.site.city}, le 5 mars 2026",
+        "Objet : Votre titre de séjour",
+        agent.get_full_name(),
+        "Adjointe au chef de bureau",
+        prefecture.postal_address,
+        prefecture.phone,
+        prefecture.website,
+        "Jeanne Dupont",
+        message.reference,
+    ):
+        assert expected in text, expected
+
+
+def test_answer_refused_when_a_block_value_is_missing(prefecture, service, agent, client_for):
+    agent.roles.update(title="")
+    message = MessageFactory(service=service, letter=True)
+    response = client_for(agent).post(
+        reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk]),
+        {
+            "channel": "letter",
+            "subject": "Objet",
+            "text": "Texte.",
+            "answered_on": str(date.today()),
+        },
+    )
+    assert "la fonction du signataire" in response.content.decode()
+    assert not message.answers.exists()
+    prefecture.website = ""
+    prefecture.save()
+    message.sender_email = "a@example.test"
+    message.save()
+    with pytest.raises(services.RegisterError, match="site internet de la préfecture"):
+        services.answer_message(
+            message, actor=agent, subject="Objet", text="Texte", channel="letter"
+        )
+
+
+def test_template_missing_a_block_cannot_be_used_to_answer(
+    prefecture, service, quality_lead, agent
+):
+    version = new_letter(
+        prefecture, quality_lead, body=LETTER_BODY.replace("{prefecture_site}", "")
+    )
+    version.status = VersionStatus.PUBLISHED
+    version.save()
+    message = MessageFactory(service=service, letter=True)
+    with pytest.raises(services.RegisterError, match="ne peut pas servir à répondre"):
+        services.answer_message(
+            message,
+            actor=agent,
+            subject="Objet",
+            text="Texte",
+            channel="letter",
+            template_version=version,
+        )
+
+
+def test_clu_reviews_templates_as_rendered_previews(
+    prefecture, quality_lead, committee_member, client_for
+):
+    version = new_letter(prefecture, quality_lead)
+    services.submit_version(version, actor=quality_lead)
+    client = client_for(committee_member)
+    page = client.get(
+        reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
+    ).content.decode()
+    assert "Camille Exemple" in page and prefecture.phone in page
+    assert "{expediteur}" not in page and "{signataire_nom}" not in page
+    version.status = VersionStatus.PUBLISHED
+    version.save()
+    url = reverse("correspondence:agents-templates-collection", args=[prefecture.slug])
+    collection = client.get(url).content.decode()
+    assert "Camille Exemple" in collection and "{" not in collection.split("<main")[-1]
+    # The manager still sees the placeholders, folded under the preview.
+    manager_page = client_for(quality_lead).get(
+        reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
+    )
+    assert "{expediteur}" in manager_page.content.decode()
+
+
+def test_acknowledgement_letter_refused_without_a_signatory_title(
+    prefecture, service, agent, client_for
+):
+    agent.roles.update(title="")
+    message = MessageFactory(service=service, letter=True)
+    response = client_for(agent).get(
+        reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk]),
+        follow=True,
+    )
+    assert response["Content-Type"].startswith("text/html")
+    assert "la fonction du signataire" in response.content.decode()

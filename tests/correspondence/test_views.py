@@ -281,3 +281,21 @@ def test_attachment_download_is_scoped(
     finally:
         request_finished.connect(close_old_connections)
     assert client_for(agent_other_site).get(url).status_code == 404
+
+
+def test_close_and_assign_forms_have_no_default(prefecture, service, quality_lead, client_for):
+    """Neither "Doublon" nor the current user is preselected on an unassigned message."""
+    message = MessageFactory(service=service)
+    client = client_for(quality_lead)
+    response = client.get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    )
+    assert response.context["close_form"]["reason"].value() in (None, "")
+    assert response.context["assign_form"]["agent"].value() is None
+    html = response.content.decode()
+    assert "— Choisir un motif —" in html and "— Choisir un agent —" in html
+    client.post(
+        reverse("correspondence:agents-close", args=[prefecture.slug, message.pk]), {"note": "x"}
+    )
+    message.refresh_from_db()
+    assert message.status != Status.CLOSED

@@ -14,6 +14,8 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     campaign = CampaignFactory(site=site, services=[service])
     comment = CommentFactory(response=ResponseFactory(campaign=campaign, service=service))
     question = campaign.questionnaire.questions.first()
+    campaign.questionnaire.extra_languages = ["de"]
+    campaign.questionnaire.save()
     check = MysteryCheckFactory(service=service)
     done = MysteryCheckFactory(service=service, status=CheckStatus.DONE)
     CheckResult.objects.create(check_run=done, criterion=done.grid.criteria.first(), passed=False)
@@ -34,6 +36,10 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "surveys:agents-questionnaire": {"pk": campaign.questionnaire.pk},
         "surveys:agents-questionnaire-copy": {"pk": campaign.questionnaire.pk},
         "surveys:agents-questionnaire-languages": {"pk": campaign.questionnaire.pk},
+        "surveys:agents-questionnaire-translation": {
+            "pk": campaign.questionnaire.pk,
+            "language": "de",
+        },
         "surveys:agents-question-edit": {
             "pk": campaign.questionnaire.pk,
             "question_pk": question.pk,

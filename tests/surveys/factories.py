@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
-from engagements.surveys.defaults import END_OF_CALL, STARS, YEARLY
+from engagements.surveys.defaults import END_OF_CALL, NOT_CONCERNED_CODES, STARS, YEARLY
 from engagements.surveys.enums import (
     CampaignKind,
     Channel,
@@ -47,6 +47,7 @@ class PresetQuestions(factory.declarations.PostGenerationDeclaration):
                 criterion=criterion,
                 text=fr,
                 translations={"en": {"text": en}},
+                not_concerned=code in NOT_CONCERNED_CODES,
             )
 
 

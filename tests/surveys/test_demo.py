@@ -24,3 +24,16 @@ def test_demo_surveys():
     assert MysteryCheck.objects.filter(status=CheckStatus.DONE).exists()
     crossed = [c for c in MysteryCheck.objects.all() if c.is_crossed]
     assert {c.status for c in crossed} >= {CheckStatus.DONE, CheckStatus.PLANNED}
+
+
+@pytest.mark.django_db
+def test_demo_german_is_complete_and_offered():
+    from django.core.management import call_command
+
+    from engagements.surveys import translations
+    from engagements.surveys.models import Questionnaire
+
+    call_command("seed_demo", stdout=None)
+    yearly = Questionnaire.objects.get(extra_languages=["de"])
+    assert translations.missing(yearly, "de") == []
+    assert "de" in translations.offered_languages(yearly)

@@ -108,17 +108,80 @@ def test_english_interface_and_questions(client, campaign, service):
     assert Response.objects.get().language == "en"
 
 
-def test_language_added_by_the_prefecture(client, campaign, service):
+GERMAN_INTERFACE = {
+    "heading": "Ihre Meinung",
+    "intro": "Anonyme Antwort: Beantworten Sie mindestens eine Frage.",
+    "submit": "Meinung senden",
+    "empty": "Beantworten Sie mindestens eine Frage.",
+    "languages": "Sprache des Fragebogens",
+    "scale_1": "Gar nicht zufrieden",
+    "scale_2": "Wenig zufrieden",
+    "scale_3": "Zufrieden",
+    "scale_4": "Sehr zufrieden",
+    "no": "Nein",
+    "yes": "Ja",
+    "not_concerned": "Nicht betroffen",
+    "comment_help": "Geben Sie weder Ihren Namen noch Ihre Kontaktdaten an.",
+}
+
+
+def test_language_added_by_the_prefecture_is_offered_only_when_complete(client, campaign, service):
+    from engagements.surveys import services, translations
+
     questionnaire = campaign.questionnaire
     questionnaire.extra_languages = ["de"]
     questionnaire.save()
     question = questionnaire.questions.get(code="global")
     question.translations["de"] = {"text": "Sind Sie insgesamt zufrieden?"}
     question.save()
-    html = client.get(_url(campaign, service) + "?langue=de").content.decode()
-    assert "Sind Sie insgesamt zufrieden?" in html
-    client.post(_url(campaign, service), {"q_global": "3", "langue": "de"})
-    assert Response.objects.get().language == "de"
+    # Only one question translated: German is not offered, the page stays French.
+    html = client.get(_url(campaign, service) + "?langue=de&canal=web").content.decode()
+    assert "Sind Sie insgesamt zufrieden?" not in html and "Deutsch" not in html
+    missing = translations.missing(questionnaire, "de")
+    assert "question « courtoisie »" in missing and "Bouton d'envoi" in missing
+    services.save_translation(
+        questionnaire,
+        "de",
+        questions={q.pk: {"text": f"DE {q.code}"} for q in questionnaire.questions.all()}
+        | {question.pk: {"text": "Sind Sie insgesamt zufrieden?"}},
+        interface=GERMAN_INTERFACE,
+        actor=None,
+    )
+    questionnaire.refresh_from_db()
+    assert translations.missing(questionnaire, "de") == []
+    html = client.get(_url(campaign, service) + "?langue=de&canal=web").content.decode()
+    for text in ("Sind Sie insgesamt zufrieden?", "Ihre Meinung", "Meinung senden"):
+        assert text in html, text
+    assert "Sehr zufrieden" in html and "Nicht betroffen" in html
+    assert "Très satisfait" not in html and "Envoyer mon avis" not in html
+    # The language links keep the channel.
+    assert 'href="?langue=fr&amp;canal=web"' in html or 'href="?canal=web&amp;langue=fr"' in html
+    client.post(_url(campaign, service) + "?canal=web", {"q_global": "3", "langue": "de"})
+    saved = Response.objects.get()
+    assert (saved.language, saved.channel) == ("de", Channel.WEB)
+
+
+def test_editor_shows_what_is_missing(client_for, quality_lead, campaign, prefecture):
+    questionnaire = campaign.questionnaire
+    questionnaire.extra_languages = ["de"]
+    questionnaire.save()
+    client = client_for(quality_lead)
+    page = client.get(
+        reverse("surveys:agents-questionnaire", args=[prefecture.slug, questionnaire.pk])
+    ).content.decode()
+    assert "non proposée" in page and "question « courtoisie »" in page
+    url = reverse(
+        "surveys:agents-questionnaire-translation", args=[prefecture.slug, questionnaire.pk, "de"]
+    )
+    form = client.get(url).context["form"]
+    data = {f"ui_{key}": GERMAN_INTERFACE.get(key, "x") for key in form.interface_keys}
+    data |= {f"text_{q.pk}": f"DE {q.code}" for q in questionnaire.questions.all()}
+    response = client.post(url, data, follow=True)
+    assert "Traduction complète" in response.content.decode()
+    page = client.get(
+        reverse("surveys:agents-questionnaire", args=[prefecture.slug, questionnaire.pk])
+    ).content.decode()
+    assert "proposée au public" in page
 
 
 def test_short_link_goes_to_the_only_service(client, campaign, service):
@@ -201,3 +264,34 @@ def test_single_choice_question_in_english(client, site, service):
     assert "Residence permit" in html and "Driving licence" in html
     client.post("/en" + url, {"q_motif": "2", "langue": "en"})
     assert Answer.objects.get().value == 2
+
+
+def test_stars_form_says_one_answer_is_needed_and_refuses_an_empty_submit(client, site, service):
+    stars = CampaignFactory(site=site, services=[service], stars_poster=True)
+    page = client.get(_url(stars, service)).content.decode()
+    assert "Toutes les questions sont facultatives" not in page
+    assert "Répondez à au moins une question" in page
+    refused = client.post(_url(stars, service), {"q_commentaire": ""}).content.decode()
+    assert "Répondez au moins à une question." in refused
+
+
+def test_reduced_mobility_offers_not_concerned_left_out_of_rates(client, campaign, service):
+    from engagements.surveys.enums import NOT_CONCERNED, QuestionKind
+    from engagements.surveys.queries import campaign_answers, figures_by
+
+    pmr = campaign.questionnaire.questions.get(code="pmr")
+    assert pmr.kind == QuestionKind.YES_NO and pmr.not_concerned
+    html = client.get(_url(campaign, service)).content.decode()
+    assert "Non concerné" in html and "Oui" in html and "Très satisfait" in html
+    for value in ("0", "0", "2", "1"):
+        client.cookies.clear()
+        response = client.post(_url(campaign, service), {"q_pmr": value, "q_global": "4"})
+        assert response.status_code == 302
+    values = sorted(Answer.objects.filter(question=pmr).values_list("value", flat=True))
+    assert values == [NOT_CONCERNED, NOT_CONCERNED, 1, 2]
+    figure = figures_by(campaign_answers(campaign))[None]["criteria"]["reduced_mobility"]
+    assert (figure.answers, figure.satisfied, figure.dissatisfied) == (2, 1, 1)
+    # "Not concerned" is refused where the question does not offer it.
+    client.cookies.clear()
+    client.post(_url(campaign, service), {"q_global": "0"})
+    assert not Answer.objects.filter(question__code="global", value=0).exists()

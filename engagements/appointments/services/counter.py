@@ -8,6 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from engagements.organisation.enums import HoursChannel
+from engagements.organisation.models import OpeningHours
+
 from .. import notifications
 from ..enums import ACTIVE_STATUSES, BookingStatus
 from ..models import (
@@ -31,10 +34,56 @@ SURVEY_NOTE = "Invitation à l'enquête de satisfaction envoyée"
 # --- the day at the counter --------------------------------------------------------------
 
 
+def check_in_time(booking: Booking, arrived_at: datetime | None, *, now=None) -> datetime:
+    """The arrival time to record, checked against the slot's day and the site's hours.
+
+    `arrived_at` is the time the agent typed (None: now). Refused: a time in the future,
+    another day than the appointment's, or outside the site's reception hours that day —
+    a 05:42 arrival for a 09:00 appointment when the site opens at 08:45 is a mistake.
+    """
+    now = now or timezone.now()
+    moment = arrived_at or now
+    local = timezone.localtime(moment)
+    start = timezone.localtime(booking.slot.starts_at)
+    if moment > now + timedelta(minutes=1):
+        raise BookingError(
+            f"L'heure d'arrivée ({local:%H:%M}) est dans le futur : indiquez l'heure réelle.",
+            "arrival",
+        )
+    if local.date() != start.date():
+        raise BookingError(
+            f"Le rendez-vous est le {start:%d/%m/%Y} à {start:%H:%M} : l'arrivée ne peut être "
+            f"enregistrée que ce jour-là (pas le {local:%d/%m/%Y} à {local:%H:%M}).",
+            "arrival",
+        )
+    hours = OpeningHours.objects.filter(
+        site_id=booking.procedure.site_id, channel=HoursChannel.RECEPTION, weekday=start.weekday()
+    ).first()
+    if hours is not None:
+        closes = hours.closes_again_at or hours.closes_at
+        if local.time() < hours.opens_at or local.time() > closes:
+            raise BookingError(
+                f"Heure d'arrivée impossible : {local:%H:%M}, alors que l'accueil est ouvert "
+                f"de {hours.opens_at:%H:%M} à {closes:%H:%M} (rendez-vous à "
+                f"{start:%H:%M}). Indiquez l'heure réelle d'arrivée.",
+                "arrival",
+            )
+    return moment
+
+
 def record_attendance(
-    booking: Booking, status: str, *, actor, send_certificate: bool = False
+    booking: Booking,
+    status: str,
+    *,
+    actor,
+    send_certificate: bool = False,
+    arrived_at: datetime | None = None,
 ) -> Booking:
-    """Check-in outcome: attended, late (with a 6-week rebooking link), no-show or cancelled."""
+    """Check-in outcome: attended, late (with a 6-week rebooking link), no-show or cancelled.
+
+    An arrival (attended, late) records its time — checked by check_in_time() — and the
+    agent who received the person, both named on the attendance certificate.
+    """
     allowed = {
         BookingStatus.ATTENDED,
         BookingStatus.LATE,
@@ -52,7 +101,14 @@ def record_attendance(
             .select_related("procedure__prefecture", "procedure__service__site")
             .get(pk=booking.pk)
         )
+        arrival = None
+        if status in (BookingStatus.ATTENDED, BookingStatus.LATE):
+            arrival = check_in_time(booking, arrived_at)
         change_status(booking, status, actor=actor)
+        if arrival is not None:
+            booking.checked_in_at = arrival
+            booking.checked_in_by = actor if getattr(actor, "pk", None) else None
+            booking.save(update_fields=["checked_in_at", "checked_in_by"])
         if status == BookingStatus.LATE:
             booking.rebooking_token = new_token()
             booking.rebooking_expires_at = timezone.now() + timedelta(days=REBOOKING_DAYS)

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from engagements.csvio import csv_response
@@ -60,6 +61,16 @@ def _day(value: str | None) -> date:
 def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     return start, start + timedelta(days=days)
+
+
+def _labelled(logs) -> list:
+    """Booking history with the statuses' French labels, never their codes."""
+    labels = dict(BookingStatus.choices)
+    logs = list(logs)
+    for log in logs:
+        log.from_label = str(labels.get(log.from_status, log.from_status))
+        log.to_label = str(labels.get(log.to_status, log.to_status))
+    return logs
 
 
 @agent_view("read_records")
@@ -278,7 +289,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "appointments/agents/booking.html",
         {
             "booking": booking,
-            "logs": list(booking.logs.select_related("actor")),
+            "logs": _labelled(booking.logs.select_related("actor")),
             "attendance_form": AttendanceForm(),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
@@ -303,12 +314,17 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choisissez un résultat.")
     else:
+        arrived_at = None
+        if form.cleaned_data["arrived_at"]:
+            day = timezone.localtime(booking.slot.starts_at).date()
+            arrived_at = timezone.make_aware(datetime.combine(day, form.cleaned_data["arrived_at"]))
         try:
             services.record_attendance(
                 booking,
                 form.cleaned_data["status"],
                 actor=request.user,
                 send_certificate=form.cleaned_data["send_certificate"],
+                arrived_at=arrived_at,
             )
         except services.BookingError as error:
             messages.error(request, error.message)
@@ -433,5 +449,13 @@ def procedure_generate(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     created = services.generate_slots(
         procedure, start=today, end=today + timedelta(days=procedure.opens_days_ahead + 7)
     )
-    messages.success(request, f"{created} créneau(x) créé(s) jusqu'à l'horizon d'ouverture.")
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d créneau créé jusqu'à l'horizon d'ouverture.",
+            "%(n)d créneaux créés jusqu'à l'horizon d'ouverture.",
+            created,
+        )
+        % {"n": created},
+    )
     return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)

@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engagements.organisation.enums import Channel
+from engagements.words import count
 
 from ..enums import EventKind, IngestOutcome, Kind, QuarantineStatus
 from ..models import Answer, IngestedMail, Mailbox, Message, QuarantinedMail
@@ -456,11 +457,13 @@ def fetch_mailbox(mailbox: Mailbox) -> tuple[IngestReport | None, str]:
 
 def describe_report(report: IngestReport) -> str:
     text = (
-        f"{len(report.created)} créé(s), {len(report.joined)} rattaché(s), "
-        f"{report.skipped} ignoré(s), {report.duplicates} déjà enregistré(s)"
+        f"{count(len(report.created), 'créé', 'créés')}, "
+        f"{count(len(report.joined), 'rattaché', 'rattachés')}, "
+        f"{count(report.skipped, 'ignoré', 'ignorés')}, "
+        f"{count(report.duplicates, 'déjà enregistré', 'déjà enregistrés')}"
     )
     if report.quarantined:
-        text += f", {report.quarantined} à vérifier"
+        text += f", {count(report.quarantined, 'courriel', 'courriels')} à vérifier"
     return text
 
 

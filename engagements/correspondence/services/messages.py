@@ -346,6 +346,23 @@ def answer_message(
     if channel == AnswerChannel.LETTER and not message.sender_address:
         raise RegisterError("Pas d'adresse postale pour cet usager : répondez par courriel.")
     answered_on = answered_on or timezone.localdate()
+    if template_version is not None:
+        template = template_version.template
+        missing = placeholders.missing_blocks(
+            template.channel, template_version.subject, template_version.body
+        )
+        if missing:
+            raise RegisterError(
+                f"Le modèle « {template.name} » ne peut pas servir à répondre : il lui manque "
+                + ", ".join(f"le bloc « {name} »" for name in missing)
+                + ". Faites-le compléter dans la bibliothèque de modèles."
+            )
+    first, last, title = placeholders.signatory_of(actor, message.prefecture)
+    values = placeholders.values_for(message, signatory=actor, today=answered_on)
+    values["objet"] = subject.strip()
+    refusal = placeholders.outgoing_error(channel, values)
+    if refusal:
+        raise RegisterError(refusal)
     if answered_on < message.received_on:
         raise RegisterError("La date de réponse précède la date de réception.")
     if answered_on > timezone.localdate():
@@ -376,7 +393,8 @@ def answer_message(
             text=text,
             template_version=template_version,
             author=actor,
-            signatory=_name(actor),
+            signatory=" ".join(p for p in (first, last) if p) or _name(actor),
+            signatory_title=title,
         )
         if send and channel == AnswerChannel.EMAIL:
             try:

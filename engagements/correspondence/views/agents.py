@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages as flash
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import csv_response
@@ -96,6 +97,12 @@ def worklist(request):
             qs = qs.filter(status=f["status"])
         if f["late"]:
             qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
+        if f["echeance"] == "demain":
+            qs = qs.filter(
+                status__in=[Status.NEW, Status.ASSIGNED],
+                due_on__gte=today,
+                due_on__lte=today + timedelta(days=1),
+            )
         qs = queries.search(qs, f["q"])
     qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -137,7 +144,10 @@ def bulk_assign(request):
             agent=form.cleaned_data["agent"],
             actor=request.user,
         )
-        flash.success(request, f"{count} message(s) attribué(s).")
+        flash.success(
+            request,
+            ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count) % {"n": count},
+        )
     return redirect("correspondence:agents-list", request.prefecture.slug)
 
 
@@ -224,7 +234,7 @@ def detail(request, pk: int):
             "can_work": request.access.can(prefecture, "work"),
             "assign_form": AssignForm(
                 agents=agents_choices(prefecture, services_qs),
-                initial={"agent": message.assigned_to_id or request.user.pk},
+                initial={"agent": message.assigned_to_id},
             ),
             "classify_form": ClassifyForm(
                 prefecture=prefecture,
@@ -456,16 +466,33 @@ def duplicate(request, pk: int):
     return _back(message)
 
 
-def _letter_context(message: Message, *, subject: str, text: str, answered_on: date, signatory):
+def _letter_context(
+    message: Message,
+    *,
+    subject: str,
+    text: str,
+    answered_on: date,
+    signatory: str,
+    signatory_title: str = "",
+):
+    """Every mandatory block of seed 000 is in the layout; a block the text already carries
+    (a letter-type filled from the library) is not repeated."""
+    site = message.site
+    date_text = formats.date_format(answered_on, "j F Y")
+    date_place = f"{site.city}, le {date_text}"
     return {
         "message": message,
         "prefecture": message.prefecture,
-        "site": message.site,
+        "site": site,
         "service": message.service,
         "subject": subject,
         "paragraphs": [p for p in text.split("\n\n")],
         "date": answered_on,
+        "date_place": "" if date_place in text else date_place,
+        "show_subject": "Objet :" not in text,
         "signatory": signatory,
+        "signatory_title": signatory_title,
+        "show_signature": not (signatory and signatory in text),
     }
 
 
@@ -493,6 +520,8 @@ def answer_pdf(request, answer_pk: int):
         text=answer.text,
         answered_on=answer.answered_on,
         signatory=answer.signatory,
+        signatory_title=answer.signatory_title
+        or placeholders.signatory_of(answer.author, answer.message.prefecture)[2],
     )
     pdf = render_pdf("correspondence/pdf/letter.html", context)
     return _pdf_response(pdf, f"reponse-{answer.message.reference}.pdf")
@@ -508,7 +537,18 @@ def ack_letter(request, pk: int):
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.LETTER, message.service
     )
-    values = placeholders.values_for(message, signatory=request.user)
+    sent_on = (
+        timezone.localtime(message.acknowledged_at).date()
+        if message.acknowledged_at
+        else timezone.localdate()
+    )
+    values = placeholders.values_for(message, signatory=request.user, today=sent_on)
+    values["objet"] = values["objet"] or f"Accusé de réception — {message.reference}"
+    # The same mandatory-block check as every outgoing letter (seed 000).
+    refusal = placeholders.outgoing_error(AnswerChannel.LETTER, values)
+    if refusal:
+        flash.error(request, refusal)
+        return _back(message)
     if version:
         subject = placeholders.fill(version.subject, values)
         text = placeholders.fill(version.body, values)
@@ -517,7 +557,7 @@ def ack_letter(request, pk: int):
         text = (
             f"Madame, Monsieur,\n\nNous avons bien reçu le {values['date_reception']} votre "
             f"courrier, enregistré sous la référence {message.reference}. Il est traité par "
-            f"{values['service_nom']} ({values['service_coordonnees']}), qui vous répondra "
+            f"{values['service_article']} ({values['service_coordonnees']}), qui vous répondra "
             f"au plus tard le {values['date_echeance']}.\n\nVeuillez agréer, Madame, Monsieur, "
             "l'expression de nos salutations distinguées."
         )
@@ -525,8 +565,9 @@ def ack_letter(request, pk: int):
         message,
         subject=subject,
         text=text,
-        answered_on=timezone.localdate(),
-        signatory=request.user.get_full_name(),
+        answered_on=sent_on,
+        signatory=" ".join(p for p in (values["signataire_prenom"], values["signataire_nom"]) if p),
+        signatory_title=values["signataire_fonction"],
     )
     return _pdf_response(
         render_pdf("correspondence/pdf/letter.html", context),

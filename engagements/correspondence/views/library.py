@@ -95,10 +95,12 @@ def detail(request, pk: int):
     if not versions:
         raise Http404("Modèle introuvable")
     can_committee = request.access.can(request.prefecture, "committee")
+    samples = placeholders.sample_values(request.prefecture, template.service)
     for version in versions:
         version.missing = placeholders.missing_blocks(
             template.channel, version.subject, version.body
         )
+        version.preview_subject, version.preview_body = placeholders.preview(version, samples)
     return render_agents(
         request,
         "correspondence/agents/template.html",
@@ -201,12 +203,20 @@ def collection(request):
         .select_related("template__service__site")
         .order_by("template__purpose", "template__name")
     )
+    versions = list(versions)
+    samples: dict = {}
+    for version in versions:
+        service = version.template.service
+        key = service.pk if service else None
+        if key not in samples:
+            samples[key] = placeholders.sample_values(request.prefecture, service)
+        version.preview_subject, version.preview_body = placeholders.preview(version, samples[key])
     if request.GET.get("format") == "pdf":
         pdf = render_pdf(
             "correspondence/pdf/collection.html",
             {
                 "prefecture": request.prefecture,
-                "versions": list(versions),
+                "versions": versions,
                 "today": timezone.localdate(),
             },
         )

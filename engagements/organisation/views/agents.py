@@ -20,7 +20,7 @@ from engagements import navigation
 
 from .. import services
 from ..access import agent_view, get_access
-from ..enums import HoursChannel, Indicator
+from ..enums import ROLE_AS, HoursChannel, Indicator
 from ..forms import (
     ClosureForm,
     DayHoursForm,
@@ -108,6 +108,15 @@ def render_agents(request, template: str, context: dict | None = None, **kwargs)
                 for r in request.access.roles
                 if r.prefecture_id in (None, request.prefecture.pk)
             }
+        ),
+        "roles_as": " et ".join(
+            sorted(
+                {
+                    ROLE_AS.get(r.kind, f"que {r.get_kind_display().lower()}")
+                    for r in request.access.roles
+                    if r.prefecture_id in (None, request.prefecture.pk)
+                }
+            )
         ),
         "can_manage": request.access.can(request.prefecture, "manage"),
     }

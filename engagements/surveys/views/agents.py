@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from ..forms import (
     LanguagesForm,
     QuestionForm,
     ReviewForm,
+    TranslationForm,
 )
 from ..models import Answer, Campaign, Comment, Question, Questionnaire
 from ..queries import bar_chart, campaign_results, figures_by
@@ -203,11 +204,22 @@ def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     comments = Comment.objects.filter(
         response__campaign=campaign, status=CommentStatus.PUBLISHED
     ).order_by("-pk")[:30]
+    # Per service: criteria as rows, four services per table (landscape): no column is cut.
+    labels = results["criteria_labels"]
+    chunks = [results["services"][i : i + 4] for i in range(0, len(results["services"]), 4)]
+    service_tables = [
+        {
+            "services": chunk,
+            "rows": [(label, [s["cells"][i] for s in chunk]) for i, label in enumerate(labels)],
+        }
+        for chunk in chunks
+    ]
     pdf = render_pdf(
         "surveys/pdf/report.html",
         {
             "campaign": campaign,
             "results": results,
+            "service_tables": service_tables,
             "comments": comments,
             "chart": bar_chart(results["criteria"]),
             "generated_on": timezone.localdate(),
@@ -248,9 +260,21 @@ def poster_pdf(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["GET"])
     service = get_object_or_404(campaign.services.all(), pk=service_pk)
     url = _short_url(request, campaign, service)
+    from .. import translations
+    from .public import LANGUAGE_NAMES
+
+    # The poster announces the languages the questionnaire is actually offered in.
+    languages = translations.offered_languages(campaign.questionnaire)
     pdf = render_pdf(
         "surveys/pdf/poster.html",
-        {"campaign": campaign, "service": service, "url": url, "qr": qr_data_uri(url, scale=10)},
+        {
+            "campaign": campaign,
+            "service": service,
+            "url": url,
+            "qr": qr_data_uri(url, scale=10),
+            "languages": languages,
+            "language_names": [LANGUAGE_NAMES.get(code, code) for code in languages],
+        },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="affiche-{campaign.pk}-{service.slug}.pdf"'
@@ -404,12 +428,20 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Question ajoutée.")
             return redirect("surveys:agents-questionnaire", request.prefecture.slug, pk)
+    from .. import translations
+
+    questions = list(questionnaire.questions.all())
+    language_status = [
+        (lang, translations.missing(questionnaire, lang, questions))
+        for lang in questionnaire.extra_languages
+    ]
     return render_agents(
         request,
         "surveys/agents/questionnaire.html",
         {
             "questionnaire": questionnaire,
-            "questions": questionnaire.questions.all(),
+            "questions": questions,
+            "language_status": language_status,
             "locked": locked,
             "form": form,
             "copy_form": CopyForm(initial={"name": f"{questionnaire.name} (copie)"}),
@@ -463,6 +495,51 @@ def questionnaire_languages(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "Langues enregistrées : traduisez maintenant chaque question."
             )
     return redirect("surveys:agents-questionnaire", request.prefecture.slug, pk)
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def questionnaire_translation(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    """Translate a questionnaire into an added language: questions and page strings."""
+    from .. import translations
+
+    questionnaire = get_object_or_404(_questionnaires(request), pk=pk)
+    if language not in questionnaire.extra_languages:
+        raise Http404("Langue non ajoutée à ce questionnaire")
+    form = TranslationForm(request.POST or None, questionnaire=questionnaire, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            questionnaire = services.save_translation(
+                questionnaire,
+                language,
+                questions=form.questions_data(),
+                interface=form.interface_data(),
+                actor=request.user,
+            )
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            left = translations.missing(questionnaire, language)
+            if left:
+                messages.warning(
+                    request,
+                    f"Traduction enregistrée. Reste à traduire avant de proposer la langue "
+                    f"« {language} » au public : {', '.join(left)}.",
+                )
+            else:
+                messages.success(
+                    request, f"Traduction complète : la langue « {language} » est proposée."
+                )
+            return redirect("surveys:agents-questionnaire", request.prefecture.slug, pk)
+    return render_agents(
+        request,
+        "surveys/agents/form.html",
+        {
+            "form": form,
+            "title": f"Traduction « {language} » de {questionnaire.name}",
+            "missing": translations.missing(questionnaire, language),
+        },
+    )
 
 
 @agent_view("manage")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from engagements.antibot import client_ip, rate_limited
 from engagements.organisation.models import Prefecture, Service
 
+from .. import translations
 from ..enums import CampaignKind, Channel
 from ..forms import AnswerForm
 from ..models import Campaign
@@ -52,11 +53,22 @@ def _open_campaign(token: str) -> Campaign:
     return campaign
 
 
-def _question_language(request: HttpRequest, campaign: Campaign) -> str:
+def _question_language(request: HttpRequest, offered: list[str]) -> str:
+    """The language asked for (?langue=), if offered; else the page's language."""
     wanted = request.GET.get("langue") or request.POST.get("langue") or ""
-    if wanted in campaign.questionnaire.languages:
+    if wanted in offered:
         return wanted
     return translation.get_language() or "fr"
+
+
+def _language_links(request: HttpRequest, offered: list[str]) -> list[tuple[str, str, str]]:
+    """(code, name, href) of each offered language, keeping the other parameters (?canal=)."""
+    links = []
+    for code in offered:
+        query = request.GET.copy()
+        query["langue"] = code
+        links.append((code, LANGUAGE_NAMES.get(code, code), f"?{query.urlencode()}"))
+    return links
 
 
 def _already_answered(request: HttpRequest, campaign: Campaign) -> bool:
@@ -112,23 +124,27 @@ def _survey_page(
     kiosk: bool = False,
     invitation_token: str = "",
 ) -> HttpResponse:
-    language = _question_language(request, campaign)
+    questions = list(campaign.questionnaire.questions.all())
+    offered = translations.offered_languages(campaign.questionnaire, questions)
+    language = _question_language(request, offered)
+    ui = translations.interface(campaign.questionnaire, language)
     context = {
         "campaign": campaign,
         "service": service,
         "kiosk": kiosk,
         "question_language": language,
-        "languages": [
-            (code, LANGUAGE_NAMES.get(code, code)) for code in campaign.questionnaire.languages
-        ],
+        "languages": _language_links(request, offered),
+        "ui": ui,
     }
     if not campaign.is_open():
         return render(request, "surveys/public/closed.html", context, status=410)
     if not kiosk and not invitation_token and _already_answered(request, campaign):
         return render(request, "surveys/public/already.html", context)
-    questions = list(campaign.questionnaire.questions.all())
     form = AnswerForm(
-        request.POST if request.method == "POST" else None, questions=questions, language=language
+        request.POST if request.method == "POST" else None,
+        questions=questions,
+        language=language,
+        ui=ui,
     )
     if request.method == "POST":
         limit = LIMITS.get(channel, LIMITS["default"])

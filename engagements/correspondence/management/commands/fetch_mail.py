@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engagements.correspondence.models import Mailbox
 from engagements.correspondence.services.ingestion import fetch_mailbox
+from engagements.words import count
 
 
 class Command(BaseCommand):
@@ -25,12 +26,18 @@ class Command(BaseCommand):
                 failed = True
                 continue
             line = (
-                f"{item.label} : {len(report.created)} créé(s) {' '.join(report.created)}, "
-                f"{len(report.joined)} rattaché(s), {report.skipped} ignoré(s), "
-                f"{report.duplicates} déjà enregistré(s), {report.already_seen} déjà lu(s)"
+                f"{item.label} : {count(len(report.created), 'créé', 'créés')} "
+                f"{' '.join(report.created)}, "
+                f"{count(len(report.joined), 'rattaché', 'rattachés')}, "
+                f"{count(report.skipped, 'ignoré', 'ignorés')}, "
+                f"{count(report.duplicates, 'déjà enregistré', 'déjà enregistrés')}, "
+                f"{count(report.already_seen, 'déjà lu', 'déjà lus')}"
             )
             if report.quarantined:
-                line += f", {report.quarantined} à vérifier (voir « Courriels à vérifier »)"
+                line += (
+                    f", {count(report.quarantined, 'courriel', 'courriels')} à vérifier"
+                    " (voir « Courriels à vérifier »)"
+                )
             self.stdout.write(line)
         if failed:
             raise CommandError("Au moins une boîte n'a pas pu être relevée.")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from engagements.correspondence.services.imports import import_messages
 from engagements.csvio import CsvImportError
 from engagements.organisation.models import Prefecture
+from engagements.words import count
 
 
 class Command(BaseCommand):
@@ -31,8 +32,8 @@ class Command(BaseCommand):
         except CsvImportError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"{result.created} créé(s), {result.updated} mis à jour, "
-            f"{result.unchanged} inchangé(s)."
+            f"{count(result.created, 'créé', 'créés')}, {result.updated} mis à jour, "
+            f"{count(result.unchanged, 'inchangé', 'inchangés')}."
         )
         if result.topics_created:
             self.stdout.write("Thèmes ajoutés : " + ", ".join(result.topics_created))

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engagements.surveys.models import Campaign
 from engagements.surveys.services import import_answers
+from engagements.words import count
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         if report.errors:
             for error in report.errors:
                 self.stderr.write(error)
-            raise CommandError(
-                f"Import refusé : {len(report.errors)} erreur(s), rien n'est chargé."
-            )
-        self.stdout.write(self.style.SUCCESS(f"{report.created} réponse(s) importée(s)."))
+            errors = count(len(report.errors), "erreur", "erreurs")
+            raise CommandError(f"Import refusé : {errors}, rien n'est chargé.")
+        done = count(report.created, "réponse importée", "réponses importées")
+        self.stdout.write(self.style.SUCCESS(f"{done}."))

@@ -1,0 +1,59 @@
+"""What waits on the agents' home: late and due-soon messages, templates under review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from engagements.navigation import Todo
+
+from .enums import Status, VersionStatus
+from .models import Message, TemplateVersion
+
+GROUP = "Courriers"
+
+
+def home_items(request) -> list[Todo]:
+    prefecture = request.prefecture
+    access = request.access
+    today = timezone.localdate()
+    items: list[Todo] = []
+    if access.can(prefecture, "work"):
+        counts = access.scope(
+            Message.objects.filter(status__in=[Status.NEW, Status.ASSIGNED]), prefecture
+        ).aggregate(
+            late=Count("pk", filter=Q(due_on__lt=today)),
+            soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=1))),
+        )
+        url = reverse("correspondence:agents-list", args=[prefecture.slug])
+        if counts["late"]:
+            n = counts["late"]
+            label = ngettext("%(n)d message en retard", "%(n)d messages en retard", n) % {"n": n}
+            items.append(Todo(label, f"{url}?late=on", n, "error", GROUP))
+        if counts["soon"]:
+            n = counts["soon"]
+            label = ngettext(
+                "%(n)d message à traiter aujourd'hui ou demain",
+                "%(n)d messages à traiter aujourd'hui ou demain",
+                n,
+            ) % {"n": n}
+            items.append(Todo(label, f"{url}?echeance=demain", n, "warning", GROUP))
+    if access.can(prefecture, "committee"):
+        n = TemplateVersion.objects.filter(
+            template__prefecture=prefecture,
+            status=VersionStatus.SUBMITTED,
+            observations_until__gte=today,
+        ).count()
+        if n:
+            label = ngettext(
+                "%(n)d modèle de réponse soumis aux observations du comité",
+                "%(n)d modèles de réponse soumis aux observations du comité",
+                n,
+            ) % {"n": n}
+            url = reverse("correspondence:agents-templates", args=[prefecture.slug])
+            items.append(Todo(label, url, n, "info", GROUP))
+    return items
