@@ -6,7 +6,7 @@ from engagements import states
 from engagements.appointments.enums import BOOKING_TRANSITIONS, BookingStatus
 from engagements.appointments.models import BookingLog
 from engagements.correspondence.enums import MESSAGE_TRANSITIONS, VERSION_TRANSITIONS
-from engagements.surveys.enums import ACTION_TRANSITIONS, CHECK_TRANSITIONS, COMMENT_TRANSITIONS
+from engagements.surveys.enums import CHECK_TRANSITIONS, COMMENT_TRANSITIONS
 from tests.appointments.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,6 @@ def test_an_illegal_transition_raises_in_french_and_changes_nothing(agent):
         VERSION_TRANSITIONS,
         COMMENT_TRANSITIONS,
         CHECK_TRANSITIONS,
-        ACTION_TRANSITIONS,
     ],
 )
 def test_every_table_has_the_one_format(table):
