@@ -52,6 +52,8 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "correspondence:agents-reopen": {"pk": message.pk},
         "correspondence:agents-comment": {"pk": message.pk},
         "correspondence:agents-duplicate": {"pk": message.pk},
+        "correspondence:agents-request-documents": {"pk": message.pk},
+        "correspondence:agents-documents-received": {"pk": message.pk},
         "correspondence:agents-resend": {
             "pk": message.pk,
             "delivery_pk": failed_delivery(prefecture, record=message).pk,

@@ -255,8 +255,11 @@ def queue_acknowledgement(message: Message):
     version = published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.EMAIL, message.service
     )
+    from .documents import follow_url
+
     values = placeholders.values_for(message, today=message.received_on)
     context = {
+        "follow_url": follow_url(message),
         "message": message,
         "prefecture": message.prefecture,
         "service": message.service,
@@ -433,6 +436,8 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
             kind=EventKind.CLOSED,
             text=" — ".join(p for p in (ClosedReason(reason).label, note) if p),
         )
+        # Closed while documents were awaited: that wait ends without them.
+        message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
     return message
 
 

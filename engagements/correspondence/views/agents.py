@@ -30,6 +30,8 @@ from ..forms import (
     ClassifyForm,
     CloseForm,
     CommentForm,
+    DocumentsReceivedForm,
+    DocumentsRequestForm,
     EntryForm,
     FiguresForm,
     WorklistFilterForm,
@@ -91,7 +93,11 @@ def worklist(request):
         if f["status"] == "open":
             qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
         elif f["status"] == "replied":
-            qs = qs.filter(status=Status.ANSWERED, new_reply_at__isnull=False)
+            # A mail after the answer, or a document added by the person (follow page).
+            qs = qs.filter(
+                Q(status=Status.ANSWERED, new_reply_at__isnull=False)
+                | (~Q(status=Status.CLOSED) & Q(new_document_at__isnull=False))
+            )
         elif f["status"]:
             qs = qs.filter(status=f["status"])
         if f["late"]:
@@ -195,17 +201,22 @@ def detail(request, pk: int):
     services_qs = request.access.services(prefecture)
     events = message.events.select_related("actor")
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
-    new_reply_at = queries.with_new_reply(Message.objects.filter(pk=message.pk)).values_list(
-        "new_reply_at", flat=True
-    )[0]
+    new_reply_at, new_document_at = queries.with_new_reply(
+        Message.objects.filter(pk=message.pk)
+    ).values_list("new_reply_at", "new_document_at")[0]
     answers = list(message.answers.select_related("author"))
     deliveries = _deliveries(message, answers)
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
     delay = None
     if message.answered_on:
-        delay = calendar_for(prefecture, message.site).working_days_between(
-            message.received_on, message.answered_on
+        # Working days waited for missing documents are not counted (indicators.md).
+        delay = max(
+            0,
+            calendar_for(prefecture, message.site).working_days_between(
+                message.received_on, message.answered_on
+            )
+            - message.waited_days,
         )
     return render_agents(
         request,
@@ -214,6 +225,10 @@ def detail(request, pk: int):
             "message": message,
             "late": message.is_late(today),
             "new_reply_at": new_reply_at,
+            "new_document_at": new_document_at,
+            "document_requests": list(message.document_requests.select_related("requested_by")),
+            "documents_request_form": DocumentsRequestForm(),
+            "documents_received_form": DocumentsReceivedForm(initial={"received_on": today}),
             "delay": delay,
             "on_time": delay is not None and delay <= message.deadline_days,
             "events": events,
@@ -453,6 +468,53 @@ def duplicate(request, pk: int):
             flash.success(request, f"Lié à {original.reference}.")
     except services.RegisterError as exc:
         flash.error(request, str(exc))
+    return _back(message)
+
+
+@agent_view("work")
+@require_POST
+def request_documents(request, pk: int):
+    """Ask the person for missing documents: the message waits, the clock stops."""
+    message = _get_message(request, pk)
+    form = DocumentsRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            wait = services.request_documents(
+                message, actor=request.user, documents=form.cleaned_data["documents"]
+            )
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(
+                request,
+                f"Pièces demandées : le délai est suspendu, l'usager a jusqu'au "
+                f"{wait.ends_on:%d/%m/%Y} pour les transmettre.",
+            )
+    else:
+        flash.error(request, _form_errors(form))
+    return _back(message)
+
+
+@agent_view("work")
+@require_POST
+def documents_received(request, pk: int):
+    """Record documents received by post, at the counter or by e-mail: the message resumes."""
+    message = _get_message(request, pk)
+    form = DocumentsReceivedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_documents_received(
+                message,
+                actor=request.user,
+                received_on=form.cleaned_data["received_on"],
+                note=form.cleaned_data["note"],
+            )
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, "Pièces reçues : le traitement reprend.")
+    else:
+        flash.error(request, _form_errors(form))
     return _back(message)
 
 
