@@ -47,6 +47,11 @@ agents_urlpatterns = [
         name="agents-documents-received",
     ),
     path(
+        f"{P}/<int:pk>/pieces-manquantes/<int:wait_pk>/fiche.pdf",
+        agents.documents_letter,
+        name="agents-documents-letter",
+    ),
+    path(
         f"{P}/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
         agents.resend,
         name="agents-resend",

@@ -3,6 +3,7 @@ item 12): the signed link, the lookup without enumeration, documents added by th
 the "waiting for documents" state, its reminder and closing job, and the figures."""
 
 import re
+import subprocess
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -16,6 +17,8 @@ from engagements.correspondence.enums import ClosedReason, EventKind, Kind, Stat
 from engagements.correspondence.models import DocumentRequest, Message
 from engagements.correspondence.services import documents
 from engagements.organisation.enums import Channel
+from tests.browser import SCREENSHOTS
+from tests.tooling import require_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -350,3 +353,60 @@ def test_closing_a_waiting_message_ends_its_wait(prefecture, service, agent):
     services.close_message(message, reason=ClosedReason.WITHDRAWN, actor=agent)
     assert DocumentRequest.objects.get().closed
     assert services.remind_and_close_waits(today=date(2026, 3, 30))["closed"] == 0
+
+
+def test_the_missing_documents_sheet_prints_for_a_person_without_e_mail(
+    prefecture, service, agent, client_for, tmp_path
+):
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    message = create(
+        prefecture,
+        service,
+        channel=Channel.LETTER,
+        sender_email="",
+        sender_address="12 rue des Lilas\n75011 Paris",
+    )
+    wait = _ask(message, agent)
+    url = reverse(
+        "correspondence:agents-documents-letter", args=[prefecture.slug, message.pk, wait.pk]
+    )
+    response = client_for(agent).get(url)
+    assert response["Content-Type"] == "application/pdf"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / "correspondence-missing-documents.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = " ".join(text.split())
+    for expected in (
+        "Justificatif de domicile",
+        "Photo d'identité",
+        "Vous disposez de 8 jours",
+        "12/03/2026",
+        "Si vous ne pouvez pas respecter ce délai, prévenez",
+        message.reference,
+    ):
+        assert expected in text, expected
+
+
+def test_the_contact_form_confirmation_links_to_the_follow_page(prefecture, service, client):
+    from django.core import signing
+
+    from engagements.correspondence.views.public import SALT
+
+    message = create(prefecture, service, acknowledge=False)
+    sent = reverse(
+        "correspondence:contact-sent", args=[prefecture.slug, signing.dumps(message.pk, salt=SALT)]
+    )
+    follow = reverse(
+        "correspondence:follow", args=[prefecture.slug, documents.follow_token(message)]
+    )
+    assert f'href="{follow}"' in client.get(sent).content.decode()
+
+
+def test_the_daily_job_is_scheduled():
+    from engagements import jobs
+
+    names = {job.name for job in jobs.registered_schedules()}
+    assert "correspondence-document-waits" in names

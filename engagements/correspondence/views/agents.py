@@ -596,6 +596,53 @@ def ack_letter(request, pk: int):
     )
 
 
+LIST_MARKER = "[Liste des pièces.]"  # in the seeded "Fiche pièces manquantes"
+
+
+@agent_view("read_records")
+def documents_letter(request, pk: int, wait_pk: int):
+    """The "fiche pièces manquantes" of a wait, to post to a person without e-mail."""
+    # Fetch first (404 for others' records), then refuse other methods.
+    message = _get_message(request, pk)
+    wait = get_object_or_404(message.document_requests, pk=wait_pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    version = services.messages.published_version(
+        message.prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER, message.service
+    )
+    values = placeholders.values_for(message, signatory=request.user)
+    listing = "\n".join(f"– {document}" for document in wait.document_list)
+    if version:
+        subject = placeholders.fill(version.subject, values)
+        text = placeholders.fill(version.body, values)
+        if LIST_MARKER in text:
+            text = text.replace(LIST_MARKER, listing)
+        else:
+            text = f"Pièces manquantes :\n{listing}\n\n{text}"
+    else:
+        subject = f"Pièces manquantes — {message.reference}"
+        text = (
+            "Madame, Monsieur,\n\nL'examen de votre dossier montre qu'il manque les pièces "
+            f"suivantes :\n\n{listing}\n\nVous disposez de 8 jours à compter de la réception "
+            f"de ce courrier pour nous les transmettre, soit jusqu'au {wait.ends_on:%d/%m/%Y}. "
+            f"Si vous ne pouvez pas respecter ce délai, prévenez {values['service_nom']} "
+            f"({values['service_coordonnees']}) en indiquant pourquoi : votre dossier ne sera "
+            "pas classé sans que nous ayons pris en compte votre situation.\n\nVeuillez "
+            "agréer, Madame, Monsieur, l'expression de nos salutations distinguées."
+        )
+    context = _letter_context(
+        message,
+        subject=subject,
+        text=text,
+        answered_on=wait.requested_on,
+        signatory=request.user.get_full_name(),
+    )
+    return _pdf_response(
+        render_pdf("correspondence/pdf/letter.html", context),
+        f"pieces-manquantes-{message.reference}.pdf",
+    )
+
+
 @agent_view("read_records")
 def attachment(request, attachment_pk: int):
     # Fetch first (404 for others' records), then refuse other methods.

@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -86,10 +87,13 @@ def contact_sent(request, prefecture: str, token: str):
         pk=pk,
         prefecture__slug=prefecture,
     )
+    follow = reverse(
+        "correspondence:follow", args=[message.prefecture.slug, documents.follow_token(message)]
+    )
     return render(
         request,
         "correspondence/public/contact_sent.html",
-        {"prefecture": message.prefecture, "message": message},
+        {"prefecture": message.prefecture, "message": message, "follow_url": follow},
     )
 
 
