@@ -410,3 +410,22 @@ def test_the_daily_job_is_scheduled():
 
     names = {job.name for job in jobs.registered_schedules()}
     assert "correspondence-document-waits" in names
+
+
+def test_the_purge_blanks_the_documents_asked_and_the_page_shows_no_subject(
+    prefecture, service, agent, client
+):
+    message = create(prefecture, service, acknowledge=False)
+    _ask(message, agent)
+    with time_machine.travel(date(2026, 3, 5), tick=False):
+        services.record_documents_received(message, actor=agent)
+    with time_machine.travel(date(2026, 3, 6), tick=False):
+        services.answer_message(
+            message, actor=agent, subject="R", text="T", channel="email", send=False
+        )
+    assert services.purge_personal_data(today=date(2029, 1, 1)) == 1
+    assert DocumentRequest.objects.get().documents == ""
+    url = reverse("correspondence:follow", args=[prefecture.slug, documents.follow_token(message)])
+    page = client.get(url).content.decode()
+    assert 'data-status="answered"' in page and "Renouvellement" not in page
+    assert "Ajouter un document" not in page
