@@ -429,3 +429,24 @@ def test_the_purge_blanks_the_documents_asked_and_the_page_shows_no_subject(
     page = client.get(url).content.decode()
     assert 'data-status="answered"' in page and "Renouvellement" not in page
     assert "Ajouter un document" not in page
+
+
+def test_a_merged_waiting_message_can_be_reopened_and_asked_again(prefecture, service, agent):
+    message = create(prefecture, service, acknowledge=False)
+    original = create(prefecture, service, acknowledge=False, sender_email="x@example.test")
+    _ask(message, agent)
+    services.merge_duplicate(message, original=original, actor=agent)
+    services.reopen_message(message, actor=agent)
+    _ask(message, agent, day=date(2026, 3, 5))
+    assert [w.pending for w in DocumentRequest.objects.order_by("pk")] == [False, True]
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_an_english_acknowledgement_links_to_the_english_page(
+    prefecture, service, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create(prefecture, service, language="en")
+    body = mailoutbox[0].body
+    assert "Follow your request (where it stands, who handles it, add a document):" in body
+    assert link_in(mailoutbox[0]).startswith(f"/en/prefectures/{prefecture.slug}/")

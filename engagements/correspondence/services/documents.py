@@ -164,6 +164,8 @@ def request_documents(
             text=f"Pièces demandées le {requested_on:%d/%m/%Y} : "
             + " ; ".join(documents.splitlines()),
         )
+        # A wait left pending by a path that closed the message (merge) ends here.
+        message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
         wait = DocumentRequest.objects.create(
             message=message, requested_on=requested_on, documents=documents, requested_by=actor
         )
