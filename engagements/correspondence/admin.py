@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from .models import (
+    DocumentRequest,
     IngestedMail,
     Mailbox,
     Message,
@@ -60,6 +61,26 @@ class EventInline(admin.TabularInline):
     can_delete = False
 
 
+class DocumentRequestInline(admin.TabularInline):
+    """Waits for missing documents: they change through the services, read only here."""
+
+    model = DocumentRequest
+    extra = 0
+    readonly_fields = [
+        "requested_on",
+        "documents",
+        "requested_by",
+        "reminded_on",
+        "received_on",
+        "waited_days",
+        "closed",
+    ]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["reference", "prefecture", "site", "channel", "kind", "status", "due_on"]
@@ -75,8 +96,9 @@ class MessageAdmin(admin.ModelAdmin):
         "closed_reason",
         "closed_on",
         "due_on",
+        "waited_days",
     ]
-    inlines = [EventInline]
+    inlines = [EventInline, DocumentRequestInline]
 
 
 class VersionInline(admin.TabularInline):

@@ -29,6 +29,12 @@ class CorrespondenceConfig(AppConfig):
             schedule_type="daily",
             at="07:30",
         )
+        jobs.register_schedule(
+            "correspondence-document-waits",
+            "engagements.correspondence.jobs.document_waits",
+            schedule_type="daily",
+            at="06:30",
+        )
         register_housekeeping("engagements.correspondence.jobs.purge")
         register_housekeeping("engagements.correspondence.jobs.purge_quarantine")
         navigation.register_todo("engagements.correspondence.todos.home_items")
@@ -56,4 +62,7 @@ class CorrespondenceConfig(AppConfig):
         navigation.register_todo("engagements.correspondence.views.quarantine.home_items")
         navigation.register_public_action(
             gettext_lazy("Nous écrire"), "correspondence:contact", order=20
+        )
+        navigation.register_public_action(
+            gettext_lazy("Suivre ma demande"), "correspondence:follow-lookup", order=21
         )

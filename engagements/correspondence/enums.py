@@ -17,13 +17,18 @@ class Status(models.TextChoices):
     ASSIGNED = "assigned", "Attribué"
     ANSWERED = "answered", "Répondu"
     CLOSED = "closed", "Clos sans réponse"
+    # Missing documents asked of the person: the clock stops (docs/indicators.md).
+    WAITING = "waiting", "En attente de pièces"
 
 
 # The state machines, one format for every app (engagements/states.py): from -> targets.
 MESSAGE_TRANSITIONS: dict[str, set[str]] = {
-    Status.NEW: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED},
+    Status.NEW: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED, Status.WAITING},
     # Reassignment stays "assigned".
-    Status.ASSIGNED: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED},
+    Status.ASSIGNED: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED, Status.WAITING},
+    # Documents received: the message resumes (back to its agent when it had one); none
+    # within 8 days: closed without answer ("documents not received").
+    Status.WAITING: {Status.NEW, Status.ASSIGNED, Status.CLOSED},
     # Reopen a message closed by mistake (back to its agent when it had one).
     Status.CLOSED: {Status.NEW, Status.ASSIGNED},
     # A follow-up answer (the person wrote again): the first answer's date stays, since
@@ -37,6 +42,7 @@ class ClosedReason(models.TextChoices):
     SPAM = "spam", "Indésirable"
     WITHDRAWN = "withdrawn", "Retiré par l'usager"
     FORWARDED = "forwarded", "Transmis à une autre administration"
+    NO_DOCUMENTS = "no_documents", "Pièces non reçues"
 
 
 class EventKind(models.TextChoices):
@@ -56,6 +62,10 @@ class EventKind(models.TextChoices):
     UPDATED = "updated", "Modification"
     IMPORTED = "imported", "Import CSV"
     PURGED = "purged", "Données personnelles effacées"
+    DOCUMENTS_REQUESTED = "documents_requested", "Demande de pièces manquantes"
+    DOCUMENTS_REMINDED = "documents_reminded", "Relance pour les pièces manquantes"
+    DOCUMENTS_RECEIVED = "documents_received", "Pièces reçues, reprise du traitement"
+    DOCUMENT_ADDED = "document_added", "Document déposé par l'usager"
 
 
 class AnswerChannel(models.TextChoices):
@@ -118,6 +128,7 @@ CSV_CLOSED_REASONS = {
     "spam": ClosedReason.SPAM,
     "retire": ClosedReason.WITHDRAWN,
     "transmis": ClosedReason.FORWARDED,
+    "pieces_non_recues": ClosedReason.NO_DOCUMENTS,
 }
 CHANNEL_TO_CSV = {v: k for k, v in CSV_CHANNELS.items()}
 KIND_TO_CSV = {v: k for k, v in CSV_KINDS.items()}

@@ -128,6 +128,64 @@ class ContactForm(DsfrForm):
         return check_upload(self.cleaned_data.get("attachment"))
 
 
+class FollowLookupForm(DsfrForm):
+    """Reference and e-mail address: the follow link is mailed when they match."""
+
+    reference = forms.CharField(
+        label=_("Référence de votre demande"),
+        max_length=20,
+        help_text=_("Elle figure dans l'accusé de réception. Format : 2026-000123"),
+    )
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        max_length=254,
+        help_text=_("Celle avec laquelle vous nous avez écrit. Format : nom@domaine.fr"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+
+class DocumentUploadForm(DsfrForm):
+    """A document added by the person on the follow page."""
+
+    document = forms.FileField(
+        label=_("Ajouter un document"),
+        help_text=_("Un fichier PDF, JPEG ou PNG de 5 Mo au plus."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+
+    def clean_document(self):
+        return check_upload(self.cleaned_data.get("document"))
+
+
+class DocumentsRequestForm(DsfrForm):
+    """The agent asks for missing documents (the "fiche pièces manquantes")."""
+
+    documents = forms.CharField(
+        label="Pièces manquantes",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "Une pièce par ligne. L'usager dispose de 8 jours pour les transmettre ; s'il ne "
+            "peut pas tenir ce délai, il est invité à prévenir le service et à dire pourquoi."
+        ),
+    )
+
+
+class DocumentsReceivedForm(DsfrForm):
+    """The agent records documents received by post, at the counter or by e-mail."""
+
+    received_on = forms.DateField(
+        label="Reçues le", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label="Précision", max_length=300, required=False)
+
+
 class EntryForm(DsfrForm):
     """Agent entry of a letter, a suggestion-box form or an SP+ experience."""
 
@@ -284,7 +342,7 @@ class WorklistFilterForm(DsfrForm):
         label="Statut",
         choices=[
             ("open", "À traiter"),
-            ("replied", "Nouveau courriel après réponse"),
+            ("replied", "Nouveau courriel ou document de l'usager"),
             ("", "Tous"),
         ]
         + Status.choices,

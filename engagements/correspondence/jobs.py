@@ -23,3 +23,9 @@ def purge_quarantine() -> int:
     from .services.ingestion import purge_quarantine
 
     return purge_quarantine()
+
+
+def document_waits() -> dict:
+    from .services import remind_and_close_waits
+
+    return remind_and_close_waits()

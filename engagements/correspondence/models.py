@@ -222,6 +222,10 @@ class Message(models.Model):
     def is_open(self) -> bool:
         return self.status in (Status.NEW, Status.ASSIGNED)
 
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == Status.WAITING
+
     def is_late(self, at) -> bool:
         return self.is_open and self.due_on < at
 
@@ -272,6 +276,59 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentRequest(models.Model):
+    """One wait for missing documents (seed 001: the person has 8 calendar days).
+
+    The working days d with requested_on < d <= received_on are added to the message's
+    `waited_days` when the documents arrive (docs/indicators.md); `closed` is set when the
+    8 days passed without them and the message closed without answer."""
+
+    DAYS = 8  # calendar days given to the person
+    REMINDER_DAY = 6  # the reminder goes out on this day after the request
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="document_requests")
+    requested_on = models.DateField("demandées le")
+    documents = models.TextField("pièces demandées")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminded_on = models.DateField("relance envoyée le", null=True, blank=True)
+    received_on = models.DateField("reçues le", null=True, blank=True)
+    waited_days = models.PositiveSmallIntegerField("jours ouvrés d'attente", default=0)
+    closed = models.BooleanField("clos faute de pièces", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["requested_on", "pk"]
+        verbose_name = "demande de pièces manquantes"
+        verbose_name_plural = "demandes de pièces manquantes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=Q(received_on__isnull=True, closed=False),
+                name="one_pending_document_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.requested_on:%d/%m/%Y}"
+
+    @property
+    def pending(self) -> bool:
+        return self.received_on is None and not self.closed
+
+    @property
+    def ends_on(self):
+        """The last day the documents are awaited."""
+        from datetime import timedelta
+
+        return self.requested_on + timedelta(days=self.DAYS)
+
+    @property
+    def document_list(self) -> list[str]:
+        return [line.strip(" -•\t") for line in self.documents.splitlines() if line.strip(" -•\t")]
 
 
 class IngestedMail(models.Model):

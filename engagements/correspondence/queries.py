@@ -83,6 +83,8 @@ def _classify(row: dict, at: date, calendars: Calendars) -> tuple[str, int | Non
         calendar = calendars.get(row["prefecture_id"], row["site_id"])
         delay = calendar.working_days_between(row["received_on"], answered_on)
         return "answered", max(0, delay - row["waited_days"])
+    if row["status"] == Status.WAITING:
+        return "pending", None  # the clock stops while documents are awaited
     return ("late" if row["due_on"] < at else "pending"), None
 
 
@@ -199,7 +201,17 @@ def search(messages: QuerySet[Message], text: str) -> QuerySet[Message]:
 
 def with_new_reply(messages: QuerySet[Message]) -> QuerySet[Message]:
     """Annotate `new_reply_at`: the person's latest mail that came after our latest answer
-    (or any, before a first answer). One subquery per row, no extra query."""
+    (or any, before a first answer), and `new_document_at`: the same for documents added
+    on the follow page. One subquery each per row, no extra query."""
+    from .enums import EventKind
+
+    return messages.annotate(
+        new_reply_at=_latest_after_answer(EventKind.REPLY_RECEIVED),
+        new_document_at=_latest_after_answer(EventKind.DOCUMENT_ADDED),
+    )
+
+
+def _latest_after_answer(kind: str):
     from django.db.models import DateTimeField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
@@ -212,7 +224,7 @@ def with_new_reply(messages: QuerySet[Message]) -> QuerySet[Message]:
         .values("at")[:1]
     )
     replies = (
-        MessageEvent.objects.filter(message=OuterRef("pk"), kind=EventKind.REPLY_RECEIVED)
+        MessageEvent.objects.filter(message=OuterRef("pk"), kind=kind)
         .annotate(
             after=Coalesce(
                 Subquery(last_answer),
@@ -224,7 +236,7 @@ def with_new_reply(messages: QuerySet[Message]) -> QuerySet[Message]:
         .order_by("-at")
         .values("at")[:1]
     )
-    return messages.annotate(new_reply_at=Subquery(replies, output_field=DateTimeField()))
+    return Subquery(replies, output_field=DateTimeField())
 
 
 def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:

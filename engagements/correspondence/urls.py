@@ -11,6 +11,16 @@ public_urlpatterns = [
         public.contact_sent,
         name="contact-sent",
     ),
+    path(
+        "prefectures/<slug:prefecture>/suivre-ma-demande/",
+        public.follow_lookup,
+        name="follow-lookup",
+    ),
+    path(
+        "prefectures/<slug:prefecture>/suivre-ma-demande/<str:token>/",
+        public.follow,
+        name="follow",
+    ),
 ]
 
 P = "agents/<slug:prefecture>/courriers"
@@ -26,6 +36,21 @@ agents_urlpatterns = [
     path(f"{P}/<int:pk>/rouvrir/", agents.reopen, name="agents-reopen"),
     path(f"{P}/<int:pk>/commenter/", agents.comment, name="agents-comment"),
     path(f"{P}/<int:pk>/doublon/", agents.duplicate, name="agents-duplicate"),
+    path(
+        f"{P}/<int:pk>/pieces-manquantes/",
+        agents.request_documents,
+        name="agents-request-documents",
+    ),
+    path(
+        f"{P}/<int:pk>/pieces-recues/",
+        agents.documents_received,
+        name="agents-documents-received",
+    ),
+    path(
+        f"{P}/<int:pk>/pieces-manquantes/<int:wait_pk>/fiche.pdf",
+        agents.documents_letter,
+        name="agents-documents-letter",
+    ),
     path(
         f"{P}/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
         agents.resend,

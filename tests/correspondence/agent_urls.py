@@ -1,7 +1,13 @@
 """Sample URL arguments for every agent URL of the correspondence app."""
 
 from engagements.correspondence.enums import AnswerChannel
-from engagements.correspondence.models import Answer, Attachment, Mailbox, QuarantinedMail
+from engagements.correspondence.models import (
+    Answer,
+    Attachment,
+    DocumentRequest,
+    Mailbox,
+    QuarantinedMail,
+)
 from tests.correspondence.factories import (
     MessageFactory,
     TemplateFactory,
@@ -22,6 +28,9 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     )
     attachment = Attachment.objects.create(
         message=message, file="correspondence/x.pdf", name="x.pdf", content_type="", size=1
+    )
+    wait = DocumentRequest.objects.create(
+        message=message, requested_on=message.received_on, documents="Justificatif", closed=True
     )
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), submitted=True)
     topic = TopicFactory(prefecture=prefecture)
@@ -52,6 +61,9 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "correspondence:agents-reopen": {"pk": message.pk},
         "correspondence:agents-comment": {"pk": message.pk},
         "correspondence:agents-duplicate": {"pk": message.pk},
+        "correspondence:agents-request-documents": {"pk": message.pk},
+        "correspondence:agents-documents-received": {"pk": message.pk},
+        "correspondence:agents-documents-letter": {"pk": message.pk, "wait_pk": wait.pk},
         "correspondence:agents-resend": {
             "pk": message.pk,
             "delivery_pk": failed_delivery(prefecture, record=message).pk,

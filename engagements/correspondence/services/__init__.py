@@ -1,5 +1,12 @@
 """Writes of the register, one function per use case (see docs/style.md)."""
 
+from .documents import (
+    FollowError,
+    add_document_from_person,
+    record_documents_received,
+    remind_and_close_waits,
+    request_documents,
+)
 from .library import (
     LibraryError,
     add_observation,
@@ -29,6 +36,11 @@ from .messages import (
 )
 
 __all__ = [
+    "FollowError",
+    "add_document_from_person",
+    "record_documents_received",
+    "remind_and_close_waits",
+    "request_documents",
     "LibraryError",
     "RegisterError",
     "add_observation",

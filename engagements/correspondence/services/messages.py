@@ -255,8 +255,11 @@ def queue_acknowledgement(message: Message):
     version = published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.EMAIL, message.service
     )
+    from .documents import follow_url
+
     values = placeholders.values_for(message, today=message.received_on)
     context = {
+        "follow_url": follow_url(message),
         "message": message,
         "prefecture": message.prefecture,
         "service": message.service,
@@ -451,6 +454,8 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
             kind=EventKind.CLOSED,
             text=" — ".join(p for p in (ClosedReason(reason).label, note) if p),
         )
+        # Closed while documents were awaited: that wait ends without them.
+        message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
     return message
 
 
@@ -589,6 +594,7 @@ def purge_personal_data(*, today: date | None = None) -> int:
                     attachment.file.delete(save=False)
                 message.attachments.all().delete()
                 message.answers.update(text="", subject="", email_message_id="")
+                message.document_requests.update(documents="")
                 # Event texts may quote the person (replies, comments, addresses mailed to).
                 message.events.update(text="")
                 IngestedMail.objects.filter(message=message).update(header_message_id="")

@@ -31,6 +31,8 @@ from ..forms import (
     ClassifyForm,
     CloseForm,
     CommentForm,
+    DocumentsReceivedForm,
+    DocumentsRequestForm,
     EntryForm,
     FiguresForm,
     WorklistFilterForm,
@@ -92,7 +94,11 @@ def worklist(request):
         if f["status"] == "open":
             qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
         elif f["status"] == "replied":
-            qs = qs.filter(status=Status.ANSWERED, new_reply_at__isnull=False)
+            # A mail after the answer, or a document added by the person (follow page).
+            qs = qs.filter(
+                Q(status=Status.ANSWERED, new_reply_at__isnull=False)
+                | (~Q(status=Status.CLOSED) & Q(new_document_at__isnull=False))
+            )
         elif f["status"]:
             qs = qs.filter(status=f["status"])
         if f["late"]:
@@ -205,17 +211,22 @@ def detail(request, pk: int):
     services_qs = request.access.services(prefecture)
     events = message.events.select_related("actor")
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
-    new_reply_at = queries.with_new_reply(Message.objects.filter(pk=message.pk)).values_list(
-        "new_reply_at", flat=True
-    )[0]
+    new_reply_at, new_document_at = queries.with_new_reply(
+        Message.objects.filter(pk=message.pk)
+    ).values_list("new_reply_at", "new_document_at")[0]
     answers = list(message.answers.select_related("author"))
     deliveries = _deliveries(message, answers)
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
     delay = None
     if message.answered_on:
-        delay = calendar_for(prefecture, message.site).working_days_between(
-            message.received_on, message.answered_on
+        # Working days waited for missing documents are not counted (indicators.md).
+        delay = max(
+            0,
+            calendar_for(prefecture, message.site).working_days_between(
+                message.received_on, message.answered_on
+            )
+            - message.waited_days,
         )
     return render_agents(
         request,
@@ -224,6 +235,10 @@ def detail(request, pk: int):
             "message": message,
             "late": message.is_late(today),
             "new_reply_at": new_reply_at,
+            "new_document_at": new_document_at,
+            "document_requests": list(message.document_requests.select_related("requested_by")),
+            "documents_request_form": DocumentsRequestForm(),
+            "documents_received_form": DocumentsReceivedForm(initial={"received_on": today}),
             "delay": delay,
             "on_time": delay is not None and delay <= message.deadline_days,
             "events": events,
@@ -466,6 +481,53 @@ def duplicate(request, pk: int):
     return _back(message)
 
 
+@agent_view("work")
+@require_POST
+def request_documents(request, pk: int):
+    """Ask the person for missing documents: the message waits, the clock stops."""
+    message = _get_message(request, pk)
+    form = DocumentsRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            wait = services.request_documents(
+                message, actor=request.user, documents=form.cleaned_data["documents"]
+            )
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(
+                request,
+                f"Pièces demandées : le délai est suspendu, l'usager a jusqu'au "
+                f"{wait.ends_on:%d/%m/%Y} pour les transmettre.",
+            )
+    else:
+        flash.error(request, _form_errors(form))
+    return _back(message)
+
+
+@agent_view("work")
+@require_POST
+def documents_received(request, pk: int):
+    """Record documents received by post, at the counter or by e-mail: the message resumes."""
+    message = _get_message(request, pk)
+    form = DocumentsReceivedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_documents_received(
+                message,
+                actor=request.user,
+                received_on=form.cleaned_data["received_on"],
+                note=form.cleaned_data["note"],
+            )
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, "Pièces reçues : le traitement reprend.")
+    else:
+        flash.error(request, _form_errors(form))
+    return _back(message)
+
+
 def _letter_context(
     message: Message,
     *,
@@ -572,6 +634,53 @@ def ack_letter(request, pk: int):
     return _pdf_response(
         render_pdf("correspondence/pdf/letter.html", context),
         f"accuse-reception-{message.reference}.pdf",
+    )
+
+
+LIST_MARKER = "[Liste des pièces.]"  # in the seeded "Fiche pièces manquantes"
+
+
+@agent_view("read_records")
+def documents_letter(request, pk: int, wait_pk: int):
+    """The "fiche pièces manquantes" of a wait, to post to a person without e-mail."""
+    # Fetch first (404 for others' records), then refuse other methods.
+    message = _get_message(request, pk)
+    wait = get_object_or_404(message.document_requests, pk=wait_pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    version = services.messages.published_version(
+        message.prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER, message.service
+    )
+    values = placeholders.values_for(message, signatory=request.user)
+    listing = "\n".join(f"– {document}" for document in wait.document_list)
+    if version:
+        subject = placeholders.fill(version.subject, values)
+        text = placeholders.fill(version.body, values)
+        if LIST_MARKER in text:
+            text = text.replace(LIST_MARKER, listing)
+        else:
+            text = f"Pièces manquantes :\n{listing}\n\n{text}"
+    else:
+        subject = f"Pièces manquantes — {message.reference}"
+        text = (
+            "Madame, Monsieur,\n\nL'examen de votre dossier montre qu'il manque les pièces "
+            f"suivantes :\n\n{listing}\n\nVous disposez de 8 jours à compter de la réception "
+            f"de ce courrier pour nous les transmettre, soit jusqu'au {wait.ends_on:%d/%m/%Y}. "
+            f"Si vous ne pouvez pas respecter ce délai, prévenez {values['service_nom']} "
+            f"({values['service_coordonnees']}) en indiquant pourquoi : votre dossier ne sera "
+            "pas classé sans que nous ayons pris en compte votre situation.\n\nVeuillez "
+            "agréer, Madame, Monsieur, l'expression de nos salutations distinguées."
+        )
+    context = _letter_context(
+        message,
+        subject=subject,
+        text=text,
+        answered_on=wait.requested_on,
+        signatory=request.user.get_full_name(),
+    )
+    return _pdf_response(
+        render_pdf("correspondence/pdf/letter.html", context),
+        f"pieces-manquantes-{message.reference}.pdf",
     )
 
 

@@ -1,10 +1,12 @@
-"""Public pages: the "Nous écrire" contact form (French and English)."""
+"""Public pages: the "Nous écrire" contact form and "Suivre ma demande" (French and English)."""
 
 from __future__ import annotations
 
+from django.contrib import messages as flash
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,8 +17,10 @@ from engagements.organisation.enums import Channel
 from engagements.organisation.queries import public_prefectures
 
 from .. import services
-from ..forms import ContactForm
+from ..enums import Status
+from ..forms import ContactForm, DocumentUploadForm, FollowLookupForm
 from ..models import Message
+from ..services import documents
 
 SALT = "correspondence.contact-sent"
 # Per IP: a handful of messages per hour is plenty for a person, little for a flood.
@@ -83,8 +87,102 @@ def contact_sent(request, prefecture: str, token: str):
         pk=pk,
         prefecture__slug=prefecture,
     )
+    follow = reverse(
+        "correspondence:follow", args=[message.prefecture.slug, documents.follow_token(message)]
+    )
     return render(
         request,
         "correspondence/public/contact_sent.html",
-        {"prefecture": message.prefecture, "message": message},
+        {"prefecture": message.prefecture, "message": message, "follow_url": follow},
+    )
+
+
+# Per IP, like the contact form: enough for a person, little for someone guessing pairs.
+FOLLOW_RATE_LIMIT, UPLOAD_RATE_LIMIT = 10, 20
+
+
+@require_http_methods(["GET", "POST"])
+def follow_lookup(request, prefecture: str):
+    """Reference + e-mail: the follow link is mailed when the pair matches a request, and
+    the page answers the same whether it does or not (nobody learns which pairs exist)."""
+    prefecture = get_object_or_404(public_prefectures(), slug=prefecture)
+    form = FollowLookupForm(request.POST or None)
+    status, sent = 200, False
+    if request.method == "POST":
+        if rate_limited(
+            f"follow:{client_ip(request)}", limit=FOLLOW_RATE_LIMIT, window=RATE_WINDOW
+        ):
+            form.add_error(
+                None,
+                _(
+                    "Trop de demandes envoyées depuis votre connexion : réessayez dans une "
+                    "heure, ou utilisez le lien de votre accusé de réception."
+                ),
+            )
+            status = 429
+        elif form.is_valid():
+            documents.send_follow_link(
+                prefecture,
+                reference=form.cleaned_data["reference"],
+                email=form.cleaned_data["email"],
+            )
+            sent = True
+            form = FollowLookupForm()
+        else:
+            status = 400
+    return render(
+        request,
+        "correspondence/public/follow_lookup.html",
+        {"prefecture": prefecture, "form": form, "sent": sent},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request, prefecture: str, token: str):
+    """Where the request stands, reached through its signed link; add a document."""
+    message = documents.message_for_token(token, prefecture)
+    if message is None:
+        raise Http404(_("Ce lien de suivi n'est pas valide."))
+    can_add = message.status != Status.CLOSED and message.purged_at is None
+    form = DocumentUploadForm(request.POST or None, request.FILES or None) if can_add else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            return redirect(request.path)
+        if rate_limited(
+            f"follow-upload:{client_ip(request)}", limit=UPLOAD_RATE_LIMIT, window=RATE_WINDOW
+        ):
+            form.add_error(
+                None, _("Trop de documents envoyés depuis votre connexion : réessayez plus tard.")
+            )
+            status = 429
+        elif form.is_valid():
+            try:
+                documents.add_document_from_person(message, form.cleaned_data["document"])
+            except services.RegisterError:
+                form.add_error(None, _("Cette demande est close : contactez le service."))
+                status = 400
+            else:
+                flash.success(
+                    request,
+                    _("Votre document est bien reçu : un accusé de réception vous est envoyé."),
+                )
+                return redirect(request.path)
+        else:
+            status = 400
+    wait = documents.pending_request(message) if message.status == Status.WAITING else None
+    shown = message.purged_at is None
+    return render(
+        request,
+        "correspondence/public/follow.html",
+        {
+            "prefecture": message.prefecture,
+            "message": message,
+            "wait": wait,
+            "form": form,
+            "documents": list(message.attachments.only("name", "created_at")) if shown else [],
+            "shown": shown,
+        },
+        status=status,
     )

@@ -1,0 +1,285 @@
+"""Following a request ("suivre ma demande") and waits for missing documents.
+
+A person follows a message through a signed link (in the acknowledgement) or by asking for
+it with the reference and e-mail address. An agent may ask for missing documents: the
+message waits (status "waiting"), the clock stops (docs/indicators.md), the person has 8
+calendar days (seed 001), is reminded on day 6, and the message resumes when the documents
+arrive or closes without answer ("documents not received") when the 8 days have passed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from engagements import states
+from engagements.outbox import services as outbox
+from engagements.workdays import calendar_for
+
+from ..enums import MESSAGE_TRANSITIONS, ClosedReason, EventKind, Status
+from ..models import Attachment, DocumentRequest, Message, MessageEvent
+from .messages import RegisterError, add_attachment, log_event
+
+FOLLOW_SALT = "correspondence.follow"
+FOLLOW_LINK_PURPOSE = "correspondence.follow_link"
+DOCUMENTS_REQUEST_PURPOSE = "correspondence.documents_request"
+DOCUMENTS_REMINDER_PURPOSE = "correspondence.documents_reminder"
+DOCUMENTS_RECEIVED_PURPOSE = "correspondence.documents_received"
+DOCUMENTS_CLOSED_PURPOSE = "correspondence.documents_closed"
+
+
+class FollowError(RegisterError):
+    """A refused follow-up operation (French message, shown as is)."""
+
+
+_MESSAGE = {"table": MESSAGE_TRANSITIONS, "log_model": MessageEvent, "error": FollowError}
+
+
+# --- The follow link -------------------------------------------------------------------
+
+
+def follow_token(message: Message) -> str:
+    """The message's unguessable token: its id signed with the secret key (stable)."""
+    return signing.Signer(salt=FOLLOW_SALT).sign(str(message.pk))
+
+
+def message_for_token(token: str, prefecture_slug: str) -> Message | None:
+    try:
+        pk = int(signing.Signer(salt=FOLLOW_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+    return (
+        Message.objects.select_related("prefecture", "site", "service")
+        .filter(pk=pk, prefecture__slug=prefecture_slug)
+        .first()
+    )
+
+
+def follow_url(message: Message) -> str:
+    """The absolute link to the public follow page, in the message's language."""
+    with translation.override(message.language or "fr"):
+        path = reverse(
+            "correspondence:follow", args=[message.prefecture.slug, follow_token(message)]
+        )
+    return settings.SITE_URL + path
+
+
+def find_for_follow(prefecture, reference: str, email: str) -> Message | None:
+    """The message with this reference and sender address (case-insensitive), or None."""
+    reference, email = reference.strip(), email.strip()
+    if not reference or not email:
+        return None
+    return Message.objects.filter(
+        prefecture=prefecture,
+        reference=reference,
+        sender_email__iexact=email,
+        purged_at__isnull=True,
+    ).first()
+
+
+def send_follow_link(prefecture, *, reference: str, email: str) -> bool:
+    """Mail the follow link when the pair matches a message; the caller answers the same
+    either way (no enumeration). Returns whether a mail was queued."""
+    message = find_for_follow(prefecture, reference, email)
+    if message is None:
+        return False
+    with transaction.atomic():
+        try:
+            outbox.queue_mail(
+                "correspondence/mail/follow_link",
+                {"message": message, "prefecture": prefecture, "follow_url": follow_url(message)},
+                [message.sender_email],
+                prefecture=prefecture,
+                record=message,
+                purpose=FOLLOW_LINK_PURPOSE,
+                language=message.language,
+            )
+        except outbox.OutboxError:
+            return False
+    return True
+
+
+# --- Missing documents -----------------------------------------------------------------
+
+
+def pending_request(message: Message) -> DocumentRequest | None:
+    return message.document_requests.filter(received_on__isnull=True, closed=False).first()
+
+
+def _mail(message: Message, prefix: str, purpose: str, **context) -> None:
+    """Queue a mail to the person when there is an address; an unusable one is noted."""
+    if not message.sender_email:
+        return
+    context.update(
+        message=message,
+        prefecture=message.prefecture,
+        service=message.service,
+        site=message.site,
+        follow_url=follow_url(message),
+    )
+    reply_to = [message.service.email] if message.service and message.service.email else None
+    try:
+        outbox.queue_mail(
+            f"correspondence/mail/{prefix}",
+            context,
+            [message.sender_email],
+            prefecture=message.prefecture,
+            record=message,
+            purpose=purpose,
+            reply_to=reply_to,
+            language=message.language,
+        )
+    except outbox.OutboxError as exc:
+        log_event(message, EventKind.DELIVERY_FAILED, text=f"Courriel à l'usager : {exc}")
+
+
+def request_documents(
+    message: Message, *, actor, documents: str, requested_on: date | None = None
+) -> DocumentRequest:
+    """Ask for missing documents: the message waits, the person has 8 calendar days."""
+    documents = "\n".join(line.strip() for line in documents.strip().splitlines() if line.strip())
+    if not documents:
+        raise FollowError("Indiquez les pièces manquantes, une par ligne.")
+    requested_on = requested_on or timezone.localdate()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if not (message.sender_email or message.sender_address):
+            raise FollowError("Pas de courriel ni d'adresse pour cet usager : demande impossible.")
+        if requested_on < message.received_on or requested_on > timezone.localdate():
+            raise FollowError("La date de la demande doit être entre la réception et aujourd'hui.")
+        states.transition(
+            message,
+            Status.WAITING,
+            **_MESSAGE,
+            actor=actor,
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.DOCUMENTS_REQUESTED,
+            text=f"Pièces demandées le {requested_on:%d/%m/%Y} : "
+            + " ; ".join(documents.splitlines()),
+        )
+        # A wait left pending by a path that closed the message (merge) ends here.
+        message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
+        wait = DocumentRequest.objects.create(
+            message=message, requested_on=requested_on, documents=documents, requested_by=actor
+        )
+        _mail(message, "documents_request", DOCUMENTS_REQUEST_PURPOSE, wait=wait)
+    return wait
+
+
+def _end_wait(message: Message, wait: DocumentRequest, received_on: date, actor, how: str):
+    """Documents received: count the wait, move the due date, resume, acknowledge."""
+    if received_on < wait.requested_on:
+        raise FollowError("Les pièces ne peuvent pas être reçues avant d'avoir été demandées.")
+    calendar = calendar_for(message.prefecture, message.site)
+    waited = calendar.working_days_between(wait.requested_on, received_on)
+    wait.received_on = received_on
+    wait.waited_days = waited
+    wait.save(update_fields=["received_on", "waited_days"])
+    message.waited_days += waited
+    message.due_on = calendar.add_working_days(message.due_on, waited)
+    states.transition(
+        message,
+        Status.ASSIGNED if message.assigned_to_id else Status.NEW,
+        **_MESSAGE,
+        actor=actor,
+        update_fields=["waited_days", "due_on"],
+        subject=f"Le message {message.reference}",
+        message=message,
+        kind=EventKind.DOCUMENTS_RECEIVED,
+        text=(
+            f"Pièces reçues le {received_on:%d/%m/%Y} ({how}) : {waited} jour"
+            f"{'s' if waited > 1 else ''} ouvré{'s' if waited > 1 else ''} d'attente hors délai, "
+            f"nouvelle échéance le {message.due_on:%d/%m/%Y}"
+        ),
+    )
+    _mail(message, "documents_received", DOCUMENTS_RECEIVED_PURPOSE, wait=wait, resumed=True)
+
+
+def record_documents_received(
+    message: Message, *, actor, received_on: date | None = None, note: str = ""
+) -> DocumentRequest:
+    """An agent records documents received by post, at the counter or by e-mail."""
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise FollowError("La date de réception ne peut pas être dans le futur.")
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        wait = pending_request(message)
+        if message.status != Status.WAITING or wait is None:
+            raise FollowError(f"Le message {message.reference} n'attend pas de pièces.")
+        how = "enregistrées par " + ((actor.get_full_name() or actor.username) if actor else "")
+        _end_wait(message, wait, received_on, actor, f"{how}{' — ' + note if note else ''}")
+    return wait
+
+
+def add_document_from_person(message: Message, upload: UploadedFile) -> Attachment:
+    """A document added by the person on the follow page; ends a wait for documents."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.status == Status.CLOSED or message.purged_at is not None:
+            raise FollowError("Cette demande est close : contactez le service.")
+        attachment = add_attachment(message, upload)
+        log_event(message, EventKind.DOCUMENT_ADDED, text=attachment.name)
+        wait = pending_request(message)
+        if message.status == Status.WAITING and wait is not None:
+            _end_wait(message, wait, today, None, "déposées par l'usager")
+        else:
+            _mail(message, "documents_received", DOCUMENTS_RECEIVED_PURPOSE, resumed=False)
+    return attachment
+
+
+def remind_and_close_waits(*, today: date | None = None) -> dict[str, int]:
+    """Daily job: remind on day 6 of a wait; close without answer after the 8th day."""
+    today = today or timezone.localdate()
+    reminded = closed = 0
+    pending = DocumentRequest.objects.filter(
+        received_on__isnull=True, closed=False, message__status=Status.WAITING
+    ).values_list("pk", flat=True)
+    for pk in list(pending):
+        with transaction.atomic():
+            wait = DocumentRequest.objects.select_for_update().select_related("message").get(pk=pk)
+            message = Message.objects.select_for_update().get(pk=wait.message_id)
+            if not wait.pending or message.status != Status.WAITING:
+                continue
+            if today > wait.ends_on:
+                wait.closed = True
+                wait.save(update_fields=["closed"])
+                message.closed_reason = ClosedReason.NO_DOCUMENTS
+                message.closed_on = today
+                states.transition(
+                    message,
+                    Status.CLOSED,
+                    **_MESSAGE,
+                    update_fields=["closed_reason", "closed_on"],
+                    subject=f"Le message {message.reference}",
+                    message=message,
+                    kind=EventKind.CLOSED,
+                    text=(
+                        f"{ClosedReason.NO_DOCUMENTS.label} — demandées le "
+                        f"{wait.requested_on:%d/%m/%Y}, attendues jusqu'au "
+                        f"{wait.ends_on:%d/%m/%Y}"
+                    ),
+                )
+                _mail(message, "documents_closed", DOCUMENTS_CLOSED_PURPOSE, wait=wait)
+                closed += 1
+            elif wait.reminded_on is None and today >= wait.requested_on + timedelta(
+                days=DocumentRequest.REMINDER_DAY
+            ):
+                wait.reminded_on = today
+                wait.save(update_fields=["reminded_on"])
+                log_event(
+                    message,
+                    EventKind.DOCUMENTS_REMINDED,
+                    text=f"Relance envoyée, pièces attendues jusqu'au {wait.ends_on:%d/%m/%Y}",
+                )
+                _mail(message, "documents_reminder", DOCUMENTS_REMINDER_PURPOSE, wait=wait)
+                reminded += 1
+    return {"reminded": reminded, "closed": closed}
