@@ -5,6 +5,8 @@
   as one drop-down entry of the menu (one per app), and all as tiles on the agents' home.
 - `register_public_action`: a call to action on the public prefecture page (book an
   appointment, write to us, give your opinion); the URL takes the prefecture slug.
+- `register_public_panel`: a section of the public prefecture page (e.g. when to come, when
+  to call): `func(request, prefecture) -> str` returns rendered HTML, or "" for nothing.
 - `register_todo`: a function contributing "what waits for you today" items to the agents'
   home: `func(request) -> list[Todo]` (request.prefecture and request.access are set); it
   must check capabilities itself and cost a bounded number of queries.
@@ -39,6 +41,7 @@ class Todo:
 
 _agent_links: list[Link] = []
 _todo_providers: list[str] = []
+_public_panels: list[tuple[int, str]] = []
 _public_actions: list[Link] = []
 
 
@@ -80,3 +83,28 @@ def todos(request) -> list[Todo]:
             logging.getLogger(__name__).exception("todo provider failed", extra={"path": path})
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda item: (order.get(item.level, 3), item.group, item.label))
+
+
+def register_public_panel(func_path: str, *, order: int = 50) -> None:
+    """Declare a section of the public prefecture page (dotted path, see module doc)."""
+    if all(path != func_path for _, path in _public_panels):
+        _public_panels.append((order, func_path))
+
+
+def public_panels(request, prefecture) -> list[str]:
+    """Rendered sections in order; a failing panel is left out (and logged), never a 500."""
+    import logging
+
+    from django.utils.module_loading import import_string
+    from django.utils.safestring import mark_safe
+
+    panels = []
+    for _, path in sorted(_public_panels):
+        try:
+            html = import_string(path)(request, prefecture)
+        except Exception:  # noqa: BLE001 - the prefecture page must open whatever one app does
+            logging.getLogger(__name__).exception("public panel failed", extra={"path": path})
+            continue
+        if html:
+            panels.append(mark_safe(html))  # noqa: S308 - rendered by a template, autoescaped
+    return panels

@@ -35,6 +35,9 @@ class IndicatorsConfig(AppConfig):
             navigation.register_agent_link(
                 label, url_name, capability=capability, order=order, group=group
             )
+        navigation.register_public_panel(
+            "engagements.indicators.views.public.affluence_panel", order=30
+        )
         navigation.register_public_action(
             gettext_lazy("Nos résultats"),
             "indicators:public-results",

@@ -227,6 +227,11 @@ def test_affluence_grid_words_and_hidden_cells(prefecture, site, client, quality
     page = client.get(reverse("indicators:public-affluence", args=[prefecture.slug]))
     html = page.content.decode()
     assert "Chargé" in html and "Calme" in html and "trop peu d" in html
+    # The same grid is a section of the public prefecture page (SP+: quiet and busy hours).
+    home = client.get(reverse("organisation:prefecture", args=[prefecture.slug])).content.decode()
+    assert "Quand venir, quand appeler" in home and "● Chargé" in home.replace(
+        '<span aria-hidden="true">●</span> ', "● "
+    )
     staff = client_for(quality_lead).get(
         reverse("indicators:agents-heatmap", args=[prefecture.slug])
     )

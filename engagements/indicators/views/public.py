@@ -209,10 +209,8 @@ def poster(request, prefecture: str, size: str):
     return response
 
 
-@require_GET
-def affluence(request, prefecture: str):
-    """When to come, when to call: weekday × hour, calm / average / busy, in words."""
-    prefecture = _prefecture(prefecture)
+def affluence_grids(prefecture) -> list[dict]:
+    """Each published site's reception and telephone grids that have enough data."""
     today = timezone.localdate()
     weekdays = [
         _("lundi"),
@@ -232,8 +230,29 @@ def affluence(request, prefecture: str):
                 grids.append(
                     {**decorate_grid(label, grid, weekdays=weekdays, levels=levels), "site": site}
                 )
+    return grids
+
+
+@require_GET
+def affluence(request, prefecture: str):
+    """When to come, when to call: weekday × hour, calm / average / busy, in words."""
+    prefecture = _prefecture(prefecture)
     return render(
         request,
         "indicators/public/affluence.html",
+        {"prefecture": prefecture, "grids": affluence_grids(prefecture)},
+    )
+
+
+def affluence_panel(request, prefecture) -> str:
+    """The same grids as a section of the public prefecture page (SP+: busy/quiet hours)."""
+    from django.template.loader import render_to_string
+
+    grids = affluence_grids(prefecture)
+    if not grids:
+        return ""
+    return render_to_string(
+        "indicators/public/_affluence_panel.html",
         {"prefecture": prefecture, "grids": grids},
+        request=request,
     )

@@ -19,5 +19,10 @@ def prefecture(request, slug: str):
     return render(
         request,
         "organisation/public/prefecture.html",
-        {"prefecture": prefecture, "sites": sites, "actions": navigation.public_actions()},
+        {
+            "prefecture": prefecture,
+            "sites": sites,
+            "actions": navigation.public_actions(),
+            "panels": navigation.public_panels(request, prefecture),
+        },
     )
