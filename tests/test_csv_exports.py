@@ -25,6 +25,7 @@ KNOWN_EXPORTS = {
     "appointments:agents-export",
     "correspondence:agents-figures-csv",
     "surveys:agents-campaign-csv",
+    "indicators:agents-dashboard-csv",
 }
 
 
@@ -36,6 +37,8 @@ def _evil_records(prefecture, site, service):
     from tests.correspondence.factories import MessageFactory, TopicFactory
     from tests.surveys.factories import AnswerFactory, ResponseFactory
 
+    prefecture.name = EVIL  # the structure column of the indicators' dashboard
+    prefecture.save()
     service.name = EVIL
     service.save()
     procedure = ProcedureFactory(service=service, name=EVIL)

@@ -111,11 +111,14 @@ def next_meeting(committee: Committee) -> Meeting | None:
 
 
 def audit_date(committee: Committee) -> date | None:
-    """The next audit: from the quality app when it is installed, else the committee's own."""
+    """The next audit: the quality app's planned audits when it is installed and has one,
+    else the date typed on the committee (until audits are planned in the product)."""
     if apps.is_installed("engagements.quality"):
         from engagements.quality.queries import next_audit_date
 
-        return next_audit_date(committee.prefecture)
+        planned = next_audit_date(committee.prefecture)
+        if planned is not None:
+            return planned
     return committee.planned_audit_date
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema
 
+from engagements.api_errors import Slug, errors
 from engagements.organisation.queries import public_prefectures
 
 from . import queries
@@ -46,8 +47,12 @@ def _float(value):
     return None if value is None else float(value)
 
 
-@router.get("/prefectures/{slug}/indicators", response=list[PublishedIndicatorOut], auth=None)
-def published_indicators(request, slug: str):
+@router.get(
+    "/prefectures/{slug}/indicators",
+    response={200: list[PublishedIndicatorOut], **errors(404, 422)},
+    auth=None,
+)
+def published_indicators(request, slug: Slug):
     """One row per structure × indicator × period, current published version only."""
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
     methodology = request.build_absolute_uri(

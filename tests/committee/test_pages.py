@@ -170,23 +170,13 @@ def test_home_warnings(prefecture, quality_lead, committee_member, client_for):
 
 
 @pytest.mark.django_db
-def test_audit_date_comes_from_the_quality_app_when_installed(prefecture, monkeypatch):
-    """With the quality app, its next_audit_date wins over the committee's own date."""
-    import sys
-    import types
-
-    from django.apps import apps
-
+def test_audit_date_comes_from_the_quality_app_when_it_plans_one(prefecture, site):
+    """The quality app's next planned audit wins over the date typed on the committee."""
     from engagements.committee.queries import audit_date
+    from tests.quality.factories import AssessmentFactory
 
     committee = CommitteeFactory(prefecture=prefecture, planned_audit_date=date(2025, 6, 1))
-    assert audit_date(committee) == date(2025, 6, 1)
-    fake = types.ModuleType("engagements.quality.queries")
-    fake.next_audit_date = lambda p: date(2025, 9, 15) if p == prefecture else None
-    monkeypatch.setitem(sys.modules, "engagements.quality", types.ModuleType("engagements.quality"))
-    monkeypatch.setitem(sys.modules, "engagements.quality.queries", fake)
-    real = apps.is_installed
-    monkeypatch.setattr(
-        apps, "is_installed", lambda name: name == "engagements.quality" or real(name)
-    )
-    assert audit_date(committee) == date(2025, 9, 15)
+    with time_machine.travel("2025-03-01 10:00 +01:00", tick=False):
+        assert audit_date(committee) == date(2025, 6, 1)
+        AssessmentFactory(site=site, planned_on=date(2025, 9, 15))
+        assert audit_date(committee) == date(2025, 9, 15)

@@ -285,7 +285,7 @@ def test_a_poisoned_mailbox_registers_the_good_mails_and_quarantines_the_others(
 
     results = ingest_all_mailboxes()
 
-    assert "5 créé(s)" in results["Séjour"] and "2 à vérifier" in results["Séjour"]
+    assert "5 créés" in results["Séjour"] and "2 courriels à vérifier" in results["Séjour"]
     subjects = set(Message.objects.values_list("subject", flat=True))
     assert {"Premier courriel", "Dernier courriel", "Sans identifiant", "Nom très long"} <= subjects
     assert "Dans la boîte suivante" in subjects  # the next mailbox was read in the same run

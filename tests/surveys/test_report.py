@@ -160,7 +160,7 @@ def test_survey_import_reads_windows_1252_and_semicolons(campaign, tmp_path):
     path.write_bytes(text.encode("cp1252"))
     out = StringIO()
     call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stdout=out)
-    assert "10 réponse(s) importée(s)" in out.getvalue()
+    assert "10 réponses importées" in out.getvalue()
     assert Comment.objects.get().text == "Très bien, accueil soigné"
 
 
