@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlparse
 
 import polib
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
@@ -195,7 +196,9 @@ def test_no_raw_code_no_bracket_plural_no_french_on_english_pages():
     agent_pages = 0
     for username in ROLES:
         client = Client()
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD), username
+        client.force_login(user)
         pages = _crawl(client, ["/agents/demo/"], "/agents/demo/")
         agent_pages += len(pages)
         problems += [
@@ -203,7 +206,9 @@ def test_no_raw_code_no_bracket_plural_no_french_on_english_pages():
         ]
     assert agent_pages >= 100, agent_pages
     # The agents' pages reached cover the URL names of every app (as listed for the
-    # every-role test); the ones only reachable by a form post are not pages to scan.
+    # every-role test); the ones only reachable by a form post (more than half of them
+    # since the committee and quality apps: status changes, uploads, resends) are not pages
+    # to scan, so the guard asks for a share of them.
     from tests.organisation.test_cross_prefecture import _agent_url_names
 
     names = _agent_url_names()
@@ -212,5 +217,5 @@ def test_no_raw_code_no_bracket_plural_no_french_on_english_pages():
         f"agents' URL names scanned: {len(reached)}/{len(names)}; not reached:",
         sorted(names - REACHED),
     )
-    assert len(reached) >= 0.5 * len(names), sorted(names - REACHED)
+    assert len(reached) > 0.4 * len(names), sorted(names - REACHED)
     assert not problems, "\n".join(sorted(set(problems))[:80])
