@@ -10,6 +10,8 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from engagements import workdays
+
 from .enums import HoursChannel, Indicator
 from .models import Closure, OpeningHours, Prefecture, Service, Site, Target
 
@@ -83,10 +85,12 @@ def add_closure(
     closure = Closure(prefecture=prefecture, site=site, date=day, label=label)
     _stamp(closure, actor)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), workdays.closures_changing():
             closure.save()
     except IntegrityError as exc:
         raise OrganisationError("Une fermeture existe déjà ce jour-là pour ce lieu.") from exc
+    # The stored working-day calendars move with the closures (delays, due dates in SQL).
+    workdays.closures_changed(prefecture)
     return closure
 
 
@@ -94,17 +98,29 @@ def add_closure(
 def remove_closure(closure: Closure, *, actor) -> None:
     """Cancel a closure day."""
     _stamp(closure, actor)
-    closure.delete()
+    prefecture = closure.prefecture
+    with workdays.closures_changing():
+        closure.delete()
+    workdays.closures_changed(prefecture)
 
 
 @transaction.atomic
-def set_targets(prefecture: Prefecture, year: int, values: dict[str, float], *, actor) -> None:
-    """Set the yearly targets of a prefecture (indicator -> value)."""
+def set_targets(
+    prefecture: Prefecture,
+    year: int,
+    values: dict[str, float],
+    *,
+    actor,
+    site: Site | None = None,
+) -> None:
+    """Set the yearly targets of a prefecture, or a site's overrides (indicator -> value)."""
+    if site is not None and site.prefecture_id != prefecture.pk:
+        raise OrganisationError("Ce site n'appartient pas à la préfecture.")
     for indicator, value in values.items():
         Indicator(indicator)
         target = Target.objects.filter(
-            prefecture=prefecture, year=year, indicator=indicator
-        ).first() or Target(prefecture=prefecture, year=year, indicator=indicator)
+            prefecture=prefecture, site=site, year=year, indicator=indicator
+        ).first() or Target(prefecture=prefecture, site=site, year=year, indicator=indicator)
         target.value = value
         _stamp(target, actor)
         target.save()
