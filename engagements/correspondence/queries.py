@@ -239,6 +239,19 @@ def figures_by(
             )
         statement = " UNION ALL ".join(branches)
         all_params = params * len(branches)
+    # Labels joined to the (few) grouped rows, in the same statement.
+    names, joins = ["g.*"], []
+    if "site" in dimensions:
+        names.append("s.name AS site_name")
+        joins.append(f"LEFT JOIN {Site._meta.db_table} s ON s.id = g.site_id")
+    if "service" in dimensions:
+        names += ["sv.name AS service_name", "ss.name AS service_site_name"]
+        joins.append(f"LEFT JOIN {Service._meta.db_table} sv ON sv.id = g.service_id")
+        joins.append(f"LEFT JOIN {Site._meta.db_table} ss ON ss.id = sv.site_id")
+    if "topic" in dimensions:
+        names.append("t.name AS topic_name")
+        joins.append(f"LEFT JOIN {Topic._meta.db_table} t ON t.id = g.topic_id")
+    statement = f"SELECT {', '.join(names)} FROM ({statement}) g {' '.join(joins)}"
     rows = _run(statement, all_params)
     if any(row["uncovered"] for row in rows):
         _cover(messages, at)
@@ -256,7 +269,12 @@ def figures_by(
         key = row[_DIMENSION_COLUMNS[by]]
         if by == "month" and isinstance(key, str):
             key = date.fromisoformat(key)
-        groups[by].append({"key": key, "total": row["total"], **_finish(row)})
+        names = {
+            "site": row.get("site_name"),
+            "service": (row.get("service_name"), row.get("service_site_name")),
+            "topic": row.get("topic_name"),
+        }.get(by)
+        groups[by].append({"key": key, "total": row["total"], "_names": names, **_finish(row)})
     _label(groups, total["total"])
     return total, groups
 
@@ -264,47 +282,31 @@ def figures_by(
 def _label(groups: dict[str, list[dict]], total: int) -> None:
     """Labels (unambiguous: a service named alike on two sites names its site), share of
     the messages in % (one decimal), and the order of each table."""
-    names = {
-        "site": dict(
-            Site.objects.filter(pk__in=[r["key"] for r in groups.get("site", [])]).values_list(
-                "pk", "name"
-            )
-        ),
-        "topic": dict(
-            Topic.objects.filter(pk__in=[r["key"] for r in groups.get("topic", [])]).values_list(
-                "pk", "name"
-            )
-        ),
-    }
-    services = {
-        pk: (name, site)
-        for pk, name, site in Service.objects.filter(
-            pk__in=[r["key"] for r in groups.get("service", [])]
-        ).values_list("pk", "name", "site__name")
-    }
     for by, rows in groups.items():
         for row in rows:
-            key = row["key"]
+            key, names = row["key"], row.pop("_names")
             if by == "site":
-                row["label"] = names["site"].get(key, "")
+                row["label"] = names or ""
             elif by == "service":
-                row["label"] = services[key][0] if key in services else "Sans service"
+                row["label"] = names[0] if key is not None else "Sans service"
+                row["_site"] = names[1]
             elif by == "channel":
                 row["label"] = Channel(key).label
             elif by == "kind":
                 row["label"] = str(Kind(key).label)
             elif by == "topic":
-                row["label"] = names["topic"].get(key) or "Sans thème"
+                row["label"] = names or "Sans thème"
             else:
                 row["label"] = f"{key:%m/%Y}"
             row["share"] = _round(100 * row["total"] / total, 1) if total else None
         if by == "service":
             seen: dict[str, int] = defaultdict(int)
+            sites = {row["key"]: row.pop("_site") for row in rows}
             for row in rows:
                 seen[row["label"]] += 1
             for row in rows:
-                if row["key"] in services and seen[row["label"]] > 1:
-                    row["label"] = f"{row['label']} — {services[row['key']][1]}"
+                if row["key"] is not None and seen[row["label"]] > 1:
+                    row["label"] = f"{row['label']} — {sites[row['key']]}"
         if by == "month":
             rows.sort(key=lambda item: item["key"])
         else:
