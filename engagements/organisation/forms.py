@@ -135,14 +135,26 @@ class DayHoursForm(DsfrForm):
 
 
 class TargetsForm(DsfrForm):
-    def __init__(self, *args, prefecture: Prefecture, year: int, **kwargs):
+    """A prefecture's yearly targets, or (with a site) that site's overrides: a blank field
+    then keeps the prefecture's target."""
+
+    def __init__(self, *args, prefecture: Prefecture, year: int, site=None, **kwargs):
         super().__init__(*args, **kwargs)
         current = prefecture.targets_for(year)
+        overrides = {}
+        if site is not None:
+            overrides = dict(site.targets.filter(year=year).values_list("indicator", "value"))
         for indicator in Indicator:
             self.fields[indicator.value] = forms.DecimalField(
                 label=indicator.label,
                 max_digits=6,
                 decimal_places=2,
                 min_value=0,
-                initial=current[indicator.value],
+                required=site is None,
+                initial=overrides.get(indicator.value) if site else current[indicator.value],
+                help_text=(
+                    f"Vide : cible de la préfecture ({current[indicator.value]:g})."
+                    if site is not None
+                    else ""
+                ),
             )

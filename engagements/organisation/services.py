@@ -113,11 +113,21 @@ def set_targets(
     actor,
     site: Site | None = None,
 ) -> None:
-    """Set the yearly targets of a prefecture, or a site's overrides (indicator -> value)."""
+    """Set the yearly targets of a prefecture, or a site's overrides (indicator -> value;
+    for a site, None removes the override and the prefecture's target applies again)."""
     if site is not None and site.prefecture_id != prefecture.pk:
         raise OrganisationError("Ce site n'appartient pas à la préfecture.")
     for indicator, value in values.items():
         Indicator(indicator)
+        if value is None:
+            if site is None:
+                raise OrganisationError("Une valeur cible de la préfecture est obligatoire.")
+            for target in Target.objects.filter(
+                prefecture=prefecture, site=site, year=year, indicator=indicator
+            ):
+                _stamp(target, actor)
+                target.delete()
+            continue
         target = Target.objects.filter(
             prefecture=prefecture, site=site, year=year, indicator=indicator
         ).first() or Target(prefecture=prefecture, site=site, year=year, indicator=indicator)

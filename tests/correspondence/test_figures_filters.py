@@ -170,3 +170,20 @@ def test_breakdown_keeps_its_signature_and_order(prefecture, register):
     assert [row["label"] for row in rows][0] == "Prise de rendez-vous"
     with pytest.raises(ValueError):
         queries.breakdown(queries.year_messages(prefecture, 2026), at=date(2026, 3, 31), by="x")
+
+
+def test_site_targets_are_set_and_removed_from_the_settings(
+    prefecture, site, quality_lead, client_for
+):
+    client = client_for(quality_lead)
+    edit = reverse("organisation:agents-edit-targets", args=[prefecture.slug, 2026])
+    page = client.get(edit, {"site": site.slug})
+    assert "Vide : cible de la préfecture (75)" in page.content.decode()
+    response = client.post(f"{edit}?site={site.slug}", {Indicator.CORRESPONDENCE_RATE: "90"})
+    assert response.status_code == 302
+    assert prefecture.target_for(2026, Indicator.CORRESPONDENCE_RATE, site) == 90
+    assert prefecture.target_for(2026, Indicator.CORRESPONDENCE_RATE) == 75
+    settings_page = client.get(reverse("organisation:agents-settings", args=[prefecture.slug]))
+    assert f"{site.name} — " in settings_page.content.decode()
+    client.post(f"{edit}?site={site.slug}", {Indicator.CORRESPONDENCE_RATE: ""})
+    assert not Target.objects.filter(site=site).exists()
