@@ -328,18 +328,17 @@ def year_messages(prefecture: Prefecture, year: int) -> QuerySet[Message]:
 
 
 def search(messages: QuerySet[Message], text: str) -> QuerySet[Message]:
-    """Full-text search (PostgreSQL) or a plain contains search (SQLite demo)."""
+    """Full-text search on the stored, GIN-indexed `search_vector` (PostgreSQL, French
+    without accents), or a reference / sender look-up (trigram indexes); a plain contains
+    search on SQLite (demo)."""
     text = text.strip()
     if not text:
         return messages
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
-        vector = SearchVector(
-            "reference", "subject", "body", "sender_name", "sender_email", config="french"
-        )
-        return messages.annotate(search=vector).filter(
-            Q(search=SearchQuery(text, config="french", search_type="websearch"))
+        return messages.filter(
+            Q(search_vector=SearchQuery(text, config="french_unaccent", search_type="websearch"))
             | Q(reference__icontains=text)
             | Q(sender_email__iexact=text)
         )
