@@ -379,10 +379,11 @@ def with_new_reply(messages: QuerySet[Message]) -> QuerySet[Message]:
 
 
 def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
-    """Counters for the worklist header."""
-    open_ = messages.filter(status__in=[Status.NEW, Status.ASSIGNED])
-    return {
-        "open": open_.count(),
-        "late": open_.filter(due_on__lt=today).count(),
-        "unassigned": open_.filter(assigned_to__isnull=True).count(),
-    }
+    """Counters for the worklist header, in one pass over the open messages."""
+    from django.db.models import Count
+
+    return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
+        open=Count("pk"),
+        late=Count("pk", filter=Q(due_on__lt=today)),
+        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+    )
