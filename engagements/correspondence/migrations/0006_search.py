@@ -83,6 +83,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status__in", ["new", "assigned"])),
                 fields=["prefecture", "due_on", "id"],
+                include=("assigned_to",),
                 name="message_open_by_due_date",
             ),
         ),
