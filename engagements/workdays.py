@@ -234,7 +234,8 @@ def ensure_calendars(prefecture, start: date | None = None, end: date | None = N
 
 
 def closures_changed(prefecture) -> None:
-    """A closure of the prefecture (or one of its sites) was added or removed."""
+    """A closure of the prefecture (or one of its sites) was added or removed, or its
+    holiday subdivision changed: its stored calendars are written again."""
     current = stored_range(prefecture)
     if current is not None:
         build_calendars(prefecture, *current)

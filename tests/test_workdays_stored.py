@@ -207,3 +207,11 @@ def test_deleting_a_prefecture_takes_its_calendars(db):
     workdays.ensure_calendars(prefecture)
     prefecture.delete()
     assert not WorkingDay.objects.exists()
+
+
+def test_a_new_holiday_subdivision_rewrites_the_calendar(prefecture):
+    workdays.ensure_calendars(prefecture, date(2026, 1, 1), date(2026, 12, 31))
+    # Good Friday 3 April 2026: a working day in metropolitan France, not in Moselle.
+    assert workdays.stored_working_days_between(date(2026, 4, 2), date(2026, 4, 3), prefecture) == 1
+    services.update_prefecture_settings(prefecture, actor=None, holiday_subdivision="57")
+    assert workdays.stored_working_days_between(date(2026, 4, 2), date(2026, 4, 3), prefecture) == 0

@@ -33,6 +33,9 @@ def update_prefecture_settings(prefecture: Prefecture, *, actor, **fields) -> Pr
     prefecture.full_clean()
     _stamp(prefecture, actor)
     prefecture.save(update_fields=list(fields))
+    if "holiday_subdivision" in fields:
+        # Other public holidays: the stored working-day calendars are written again.
+        workdays.closures_changed(prefecture)
     return prefecture
 
 
