@@ -41,11 +41,14 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Booking rush benchmark on PostgreSQL behind gunicorn, then the indicators dashboard over
-# a million messages against a trivial page (not part of `make test`).
+# Benchmarks on PostgreSQL (not part of `make test`): the booking rush behind gunicorn, the
+# indicators dashboard over a million messages against a trivial page, then figures, search
+# and survey results (`make bench SCALE=1000000` for a million messages).
+SCALE ?= 100000
 bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
 	$(BIN)/python -m benchmarks.indicators_dashboard
+	DEBUG=true $(BIN)/python -m benchmarks.figures --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static var/mail var/screenshots var/demo.env

@@ -391,6 +391,9 @@ class ObservationForm(DsfrForm):
 
 
 class FiguresForm(DsfrForm):
+    """The filters of the figures page, those of `correspondence_report`: site, nature,
+    canal and period (year, as it stood at a date)."""
+
     year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
     at = forms.DateField(
         label="Situation au",
@@ -398,6 +401,23 @@ class FiguresForm(DsfrForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Vide : aujourd'hui.",
     )
+    site = forms.ModelChoiceField(
+        label="Site",
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label="Tous",
+        to_field_name="slug",
+    )
+    kind = forms.ChoiceField(
+        label="Nature", choices=[("", "Toutes")] + Kind.choices, required=False
+    )
+    channel = forms.ChoiceField(
+        label="Canal", choices=[("", "Tous")] + Channel.choices, required=False
+    )
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites if sites is not None else Site.objects.none()
 
 
 class RegisterSettingsForm(DsfrModelForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -181,6 +182,9 @@ class Message(models.Model):
     purged_at = models.DateTimeField("données personnelles effacées", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept current by a PostgreSQL trigger on every write (migration 0006, GIN index):
+    # reference, subject, sender and body in the `french_unaccent` configuration.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -207,6 +211,14 @@ class Message(models.Model):
             models.Index(fields=["prefecture", "status", "due_on"]),
             models.Index(fields=["prefecture", "received_on"]),
             models.Index(fields=["email_message_id"]),
+            # The worklist's default: open messages of a prefecture by due date (and its
+            # counters, index-only on PostgreSQL).
+            models.Index(
+                fields=["prefecture", "due_on", "id"],
+                condition=Q(status__in=[Status.NEW, Status.ASSIGNED]),
+                include=["assigned_to"],
+                name="message_open_by_due_date",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,14 +12,16 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Max, Min, Q, QuerySet
 
+from engagements import workdays
 from engagements.organisation.enums import Channel
-from engagements.organisation.models import Prefecture, Site
+from engagements.organisation.models import Prefecture, Service, Site
 from engagements.workdays import WorkCalendar, calendar_for
 
 from .enums import Kind, Status
-from .models import Message
+from .models import Message, Topic
 
 FIGURE_FIELDS = (
     "prefecture_id",
@@ -59,85 +61,262 @@ def _round(value: float | None, places: int) -> float | None:
 
 
 class Calendars:
-    """One working-day calendar per (prefecture, site), loaded once for a whole report."""
-
-    def __init__(self) -> None:
-        self._calendars: dict[tuple[int, int], WorkCalendar] = {}
+    """Kept for callers of the former Python computation: the figures now count working
+    days in SQL from the stored calendars (engagements.workdays), so this holds nothing."""
 
     def get(self, prefecture_id: int, site_id: int) -> WorkCalendar:
-        key = (prefecture_id, site_id)
-        if key not in self._calendars:
-            site = Site.objects.select_related("prefecture").get(pk=site_id)
-            self._calendars[key] = calendar_for(site.prefecture, site)
-        return self._calendars[key]
+        site = Site.objects.select_related("prefecture").get(pk=site_id)
+        return calendar_for(site.prefecture, site)
 
 
-def _classify(row: dict, at: date, calendars: Calendars) -> tuple[str, int | None]:
-    """('excluded'|'answered'|'late'|'pending'|'future', delay) of one message at a date."""
-    if row["received_on"] > at:
-        return "future", None
-    if row["status"] == Status.CLOSED and (row["closed_on"] is None or row["closed_on"] <= at):
-        return "excluded", None
-    answered_on = row["answered_on"]
-    if answered_on is not None and answered_on <= at:
-        calendar = calendars.get(row["prefecture_id"], row["site_id"])
-        delay = calendar.working_days_between(row["received_on"], answered_on)
-        return "answered", max(0, delay - row["waited_days"])
-    if row["status"] == Status.WAITING:
-        return "pending", None  # the clock stops while documents are awaited
-    return ("late" if row["due_on"] < at else "pending"), None
+# One SQL aggregate per call. Each message (the caller's queryset, received by `at`) is
+# classified as it stood at `at` (docs/indicators.md): excluded (closed without answer by
+# then), answered (delay = number(answered_on) - number(received_on) - waited_days, at
+# least 0, from the stored working-day calendars), late (due date passed) or pending (not
+# yet due, or waiting for documents: the clock stops, Status.WAITING).
+_STATE_SQL = """
+    SELECT m.*,
+      CASE
+        WHEN m.status = %s AND (m.closed_on IS NULL OR m.closed_on <= %s) THEN 'x'
+        WHEN m.answered_on IS NOT NULL AND m.answered_on <= %s THEN 'a'
+        WHEN m.status = 'waiting' THEN 'p'
+        WHEN m.due_on < %s THEN 'l'
+        ELSE 'p'
+      END AS state,
+      {received} AS received_number,
+      {answered} AS answered_number
+    FROM ({inner}) m {joins}
+"""
+_DELAY_SQL = """
+    SELECT c.*,
+      CASE WHEN c.state = 'a' THEN
+        CASE WHEN c.answered_number - c.received_number - c.waited_days > 0
+             THEN c.answered_number - c.received_number - c.waited_days ELSE 0 END
+      END AS delay
+    FROM ({states}) c
+"""
+_AGGREGATES = """
+    COUNT(*) AS total,
+    SUM(CASE WHEN state = 'a' THEN 1 ELSE 0 END) AS answered,
+    SUM(CASE WHEN state = 'a' AND delay <= deadline_days THEN 1 ELSE 0 END) AS on_time,
+    SUM(CASE WHEN state = 'l' THEN 1 ELSE 0 END) AS late,
+    SUM(CASE WHEN state = 'p' THEN 1 ELSE 0 END) AS pending,
+    SUM(CASE WHEN state = 'x' THEN 1 ELSE 0 END) AS excluded,
+    SUM(CASE WHEN state = 'a' THEN delay ELSE 0 END) AS delay_sum,
+    SUM(CASE WHEN received_number IS NULL OR (state = 'a' AND answered_number IS NULL)
+        THEN 1 ELSE 0 END) AS uncovered
+"""
+_AGGREGATE_NAMES = (
+    "total",
+    "answered",
+    "on_time",
+    "late",
+    "pending",
+    "excluded",
+    "delay_sum",
+    "uncovered",
+)
+# Dimension -> column of the classified rows.
+_DIMENSION_COLUMNS = {
+    "site": "site_id",
+    "service": "service_id",
+    "channel": "channel",
+    "kind": "kind",
+    "topic": "topic_id",
+    "month": "month",
+}
 
 
-def _figures_of(rows: Iterable[dict], at: date, calendars: Calendars) -> dict:
-    answered = on_time = late = pending = excluded = 0
-    delays: list[int] = []
-    for row in rows:
-        state, delay = _classify(row, at, calendars)
-        if state == "answered":
-            answered += 1
-            delays.append(delay)
-            if delay <= row["deadline_days"]:
-                on_time += 1
-        elif state == "late":
-            late += 1
-        elif state == "pending":
-            pending += 1
-        elif state == "excluded":
-            excluded += 1
+def _sql_date(value: date):
+    # SQLite stores dates as ISO text; PostgreSQL takes the date.
+    return value if settings.IS_POSTGRES else value.isoformat()
+
+
+def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> tuple[str, list]:
+    """SQL of the caller's messages received by `at`, one row each, with state and delay."""
+    fields = list(FIGURE_FIELDS)
+    if dimensions:
+        fields += ["service_id", "channel", "kind", "topic_id"]
+    inner, params = (
+        messages.filter(received_on__lte=at).order_by().values(*fields).query.sql_with_params()
+    )
+    received_joins, received = workdays.number_joins("m", "received_on", "wr")
+    answered_joins, answered = workdays.number_joins("m", "answered_on", "wa")
+    states = _STATE_SQL.format(
+        inner=inner, joins=received_joins + answered_joins, received=received, answered=answered
+    )
+    at_param = _sql_date(at)
+    sql = _DELAY_SQL.format(states=states)
+    if dimensions:
+        month = (
+            "CAST(date_trunc('month', d.received_on) AS date)"
+            if settings.IS_POSTGRES
+            else "strftime('%%Y-%%m-01', d.received_on)"
+        )
+        sql = f"SELECT d.*, {month} AS month FROM ({sql}) d"
+    return sql, [Status.CLOSED.value, at_param, at_param, at_param, *params]
+
+
+def _finish(row: dict) -> dict:
+    answered, on_time, late = row["answered"] or 0, row["on_time"] or 0, row["late"] or 0
     counted = answered + late
     return {
         "answered": answered,
         "on_time": on_time,
         "late": late,
-        "pending": pending,
-        "excluded": excluded,
+        "pending": row["pending"] or 0,
+        "excluded": row["excluded"] or 0,
         "rate_on_time": _round(100 * on_time / counted, 1) if counted else None,
-        "average_delay": _round(sum(delays) / len(delays), 2) if delays else None,
+        "average_delay": _round((row["delay_sum"] or 0) / answered, 2) if answered else None,
     }
+
+
+def _run(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _cover(messages: QuerySet[Message], at: date) -> None:
+    """Extend the stored calendars to every date the messages hold (an old import, a
+    calendar never built); the figures are then computed again."""
+    spans = (
+        messages.filter(received_on__lte=at)
+        .order_by()
+        .values("prefecture_id")
+        .annotate(
+            first=Min("received_on"), last=Max("answered_on"), last_received=Max("received_on")
+        )
+    )
+    for span in spans:
+        last = max(filter(None, [span["last"], span["last_received"]]))
+        workdays.ensure_calendars(span["prefecture_id"], span["first"], last)
 
 
 def figures(messages: QuerySet[Message], *, at: date, calendars: Calendars | None = None) -> dict:
     """Answered, on time, late, pending, excluded, rate on time (%, 1 decimal) and average
-    delay (working days, 2 decimals; None when undefined), as the register stood at `at`."""
-    rows = messages.filter(received_on__lte=at).values(*FIGURE_FIELDS)
-    return _figures_of(rows, at, calendars or Calendars())
+    delay (working days, 2 decimals; None when undefined), as the register stood at `at`.
+    One SQL aggregate (`calendars` is ignored; kept for former callers)."""
+    return _finish(_aggregate_row(messages, at))
 
 
-def _key_and_label(row: dict, by: str) -> tuple[object, str]:
-    if by == "site":
-        return row["site_id"], row["site__name"]
-    if by == "service":
-        return row["service_id"], row["service__name"] or "Sans service"
-    if by == "channel":
-        return row["channel"], Channel(row["channel"]).label
-    if by == "kind":
-        return row["kind"], str(Kind(row["kind"]).label)
-    if by == "topic":
-        return row["topic_id"], row["topic__name"] or "Sans thème"
-    if by == "month":
-        month = row["received_on"].replace(day=1)
-        return month, f"{month:%m/%Y}"
-    raise ValueError(f"Unknown dimension {by!r}")
+def _aggregate_row(messages: QuerySet[Message], at: date) -> dict:
+    sql, params = _classified(messages, at, dimensions=False)
+    sql = f"SELECT {_AGGREGATES} FROM ({sql}) f"
+    row = _run(sql, params)[0]
+    if row["uncovered"]:
+        _cover(messages, at)
+        row = _run(sql, params)[0]
+    return row
+
+
+def figures_by(
+    messages: QuerySet[Message], *, at: date, dimensions: Iterable[str] = tuple(DIMENSIONS)
+) -> tuple[dict, dict[str, list[dict]]]:
+    """The figures of the whole set and per value of each dimension, in one SQL statement
+    (`GROUPING SETS` on PostgreSQL, one `UNION ALL` branch per dimension on SQLite)."""
+    dimensions = list(dimensions)
+    for by in dimensions:
+        if by not in DIMENSIONS:
+            raise ValueError(f"Unknown dimension {by!r}")
+    sql, params = _classified(messages, at, dimensions=True)
+    columns = [_DIMENSION_COLUMNS[by] for by in dimensions]
+    if settings.IS_POSTGRES:
+        flags = ", ".join(f"GROUPING({column}) AS g_{column}" for column in columns)
+        sets = ", ".join(["()", *[f"({column})" for column in columns]])
+        select = ", ".join(columns)
+        statement = (
+            f"WITH rows AS ({sql}) SELECT {flags}, {select}, {_AGGREGATES} FROM rows"
+            f" GROUP BY GROUPING SETS ({sets})"
+        )
+        all_params = params
+    else:
+        branches = []
+        for index in range(-1, len(columns)):
+            parts = []
+            for position, column in enumerate(columns):
+                flag = 0 if position == index else 1
+                value = column if position == index else "NULL"
+                parts.append(f"{flag} AS g_{column}, {value} AS {column}")
+            group = f" GROUP BY {columns[index]}" if index >= 0 else ""
+            branches.append(
+                f"SELECT {', '.join(parts)}, {_AGGREGATES} FROM ({sql}) r{index + 1}{group}"
+            )
+        statement = " UNION ALL ".join(branches)
+        all_params = params * len(branches)
+    # Labels joined to the (few) grouped rows, in the same statement.
+    names, joins = ["g.*"], []
+    if "site" in dimensions:
+        names.append("s.name AS site_name")
+        joins.append(f"LEFT JOIN {Site._meta.db_table} s ON s.id = g.site_id")
+    if "service" in dimensions:
+        names += ["sv.name AS service_name", "ss.name AS service_site_name"]
+        joins.append(f"LEFT JOIN {Service._meta.db_table} sv ON sv.id = g.service_id")
+        joins.append(f"LEFT JOIN {Site._meta.db_table} ss ON ss.id = sv.site_id")
+    if "topic" in dimensions:
+        names.append("t.name AS topic_name")
+        joins.append(f"LEFT JOIN {Topic._meta.db_table} t ON t.id = g.topic_id")
+    statement = f"SELECT {', '.join(names)} FROM ({statement}) g {' '.join(joins)}"
+    rows = _run(statement, all_params)
+    if any(row["uncovered"] for row in rows):
+        _cover(messages, at)
+        rows = _run(statement, all_params)
+    total = {"total": 0, **_finish({name: 0 for name in _AGGREGATE_NAMES})}
+    groups: dict[str, list[dict]] = {by: [] for by in dimensions}
+    for row in rows:
+        grouped = [
+            by for by, column in zip(dimensions, columns, strict=True) if not row[f"g_{column}"]
+        ]
+        if not grouped:
+            total = {"total": row["total"], **_finish(row)}
+            continue
+        by = grouped[0]
+        key = row[_DIMENSION_COLUMNS[by]]
+        if by == "month" and isinstance(key, str):
+            key = date.fromisoformat(key)
+        names = {
+            "site": row.get("site_name"),
+            "service": (row.get("service_name"), row.get("service_site_name")),
+            "topic": row.get("topic_name"),
+        }.get(by)
+        groups[by].append({"key": key, "total": row["total"], "_names": names, **_finish(row)})
+    _label(groups, total["total"])
+    return total, groups
+
+
+def _label(groups: dict[str, list[dict]], total: int) -> None:
+    """Labels (unambiguous: a service named alike on two sites names its site), share of
+    the messages in % (one decimal), and the order of each table."""
+    for by, rows in groups.items():
+        for row in rows:
+            key, names = row["key"], row.pop("_names")
+            if by == "site":
+                row["label"] = names or ""
+            elif by == "service":
+                row["label"] = names[0] if key is not None else "Sans service"
+                row["_site"] = names[1]
+            elif by == "channel":
+                row["label"] = Channel(key).label
+            elif by == "kind":
+                row["label"] = str(Kind(key).label)
+            elif by == "topic":
+                row["label"] = names or "Sans thème"
+            else:
+                row["label"] = f"{key:%m/%Y}"
+            row["share"] = _round(100 * row["total"] / total, 1) if total else None
+        if by == "service":
+            seen: dict[str, int] = defaultdict(int)
+            sites = {row["key"]: row.pop("_site") for row in rows}
+            for row in rows:
+                seen[row["label"]] += 1
+            for row in rows:
+                if row["key"] is not None and seen[row["label"]] > 1:
+                    row["label"] = f"{row['label']} — {sites[row['key']]}"
+        if by == "month":
+            rows.sort(key=lambda item: item["key"])
+        else:
+            rows.sort(key=lambda item: (-item["total"], item["label"]))
 
 
 def breakdown(
@@ -146,30 +325,7 @@ def breakdown(
     """Figures per value of a dimension (site, service, channel, kind, topic, month)."""
     if by not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {by!r}")
-    calendars = calendars or Calendars()
-    rows = messages.filter(received_on__lte=at).values(
-        *FIGURE_FIELDS,
-        "service_id",
-        "channel",
-        "kind",
-        "topic_id",
-        "site__name",
-        "service__name",
-        "topic__name",
-    )
-    groups: dict[object, list[dict]] = defaultdict(list)
-    labels: dict[object, str] = {}
-    for row in rows:
-        key, label = _key_and_label(row, by)
-        groups[key].append(row)
-        labels[key] = label
-    result = [
-        {"key": key, "label": labels[key], "total": len(items), **_figures_of(items, at, calendars)}
-        for key, items in groups.items()
-    ]
-    if by == "month":
-        return sorted(result, key=lambda item: item["key"])
-    return sorted(result, key=lambda item: (-item["total"], item["label"]))
+    return figures_by(messages, at=at, dimensions=[by])[1][by]
 
 
 def year_messages(prefecture: Prefecture, year: int) -> QuerySet[Message]:
@@ -178,18 +334,17 @@ def year_messages(prefecture: Prefecture, year: int) -> QuerySet[Message]:
 
 
 def search(messages: QuerySet[Message], text: str) -> QuerySet[Message]:
-    """Full-text search (PostgreSQL) or a plain contains search (SQLite demo)."""
+    """Full-text search on the stored, GIN-indexed `search_vector` (PostgreSQL, French
+    without accents), or a reference / sender look-up (trigram indexes); a plain contains
+    search on SQLite (demo)."""
     text = text.strip()
     if not text:
         return messages
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
-        vector = SearchVector(
-            "reference", "subject", "body", "sender_name", "sender_email", config="french"
-        )
-        return messages.annotate(search=vector).filter(
-            Q(search=SearchQuery(text, config="french", search_type="websearch"))
+        return messages.filter(
+            Q(search_vector=SearchQuery(text, config="french_unaccent", search_type="websearch"))
             | Q(reference__icontains=text)
             | Q(sender_email__iexact=text)
         )
@@ -240,13 +395,14 @@ def _latest_after_answer(kind: str):
 
 
 def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
-    """Counters for the worklist header."""
-    open_ = messages.filter(status__in=[Status.NEW, Status.ASSIGNED])
-    return {
-        "open": open_.count(),
-        "late": open_.filter(due_on__lt=today).count(),
-        "unassigned": open_.filter(assigned_to__isnull=True).count(),
-    }
+    """Counters for the worklist header, in one pass over the open messages."""
+    from django.db.models import Count
+
+    return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
+        open=Count("pk"),
+        late=Count("pk", filter=Q(due_on__lt=today)),
+        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+    )
 
 
 def period_messages(prefecture: Prefecture, start: date, end: date) -> QuerySet[Message]:
@@ -259,13 +415,5 @@ def figures_with_delay_total(
 ) -> dict:
     """`figures` plus `delay_total`: the sum of the answered messages' delays (the
     numerator of the average delay, whose denominator is `answered`)."""
-    calendars = calendars or Calendars()
-    rows = list(messages.filter(received_on__lte=at).values(*FIGURE_FIELDS))
-    result = _figures_of(rows, at, calendars)
-    total = 0
-    for row in rows:
-        state, delay = _classify(row, at, calendars)
-        if state == "answered":
-            total += delay
-    result["delay_total"] = total
-    return result
+    row = _aggregate_row(messages, at)
+    return {**_finish(row), "delay_total": row["delay_sum"] or 0}

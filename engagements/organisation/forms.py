@@ -145,10 +145,21 @@ class DayHoursForm(DsfrForm):
         return data
 
 
+def _decimal(value) -> Decimal | None:
+    """75 or 92.5 shown the French way by a localized field ("75", "92,5"), never "75.0"."""
+    return Decimal(str(value)).normalize() if value is not None else None
+
+
 class TargetsForm(DsfrForm):
-    def __init__(self, *args, prefecture: Prefecture, year: int, **kwargs):
+    """A prefecture's yearly targets, or (with a site) that site's overrides: a blank field
+    then keeps the prefecture's target."""
+
+    def __init__(self, *args, prefecture: Prefecture, year: int, site=None, **kwargs):
         super().__init__(*args, **kwargs)
         current = prefecture.targets_for(year)
+        overrides = {}
+        if site is not None:
+            overrides = dict(site.targets.filter(year=year).values_list("indicator", "value"))
         for indicator in Indicator:
             value = current[indicator.value]
             # French input: "75" or "92,5" (a comma), never "75.0".
@@ -158,5 +169,11 @@ class TargetsForm(DsfrForm):
                 decimal_places=2,
                 min_value=0,
                 localize=True,
-                initial=Decimal(str(value)).normalize() if value is not None else None,
+                required=site is None,
+                initial=_decimal(overrides.get(indicator.value) if site else value),
+                help_text=(
+                    f"Vide : cible de la préfecture ({_decimal(value)})."
+                    if site is not None
+                    else ""
+                ),
             )

@@ -71,17 +71,26 @@ class Prefecture(models.Model):
         """Response deadline in working days for a channel."""
         return getattr(self, f"deadline_{Channel(channel).value}")
 
-    def targets_for(self, year: int) -> dict[str, float]:
-        """Every indicator's target for a year (defaults where none is set), in one query."""
+    def targets_for(self, year: int, site: Site | None = None) -> dict[str, float]:
+        """Every indicator's target for a year (defaults where none is set), in one query;
+        with a site, that site's overrides where set (docs/indicators.md, Targets)."""
         values = {ind.value: float(DEFAULT_TARGETS[ind]) for ind in Indicator}
-        rows = self.targets.filter(year=year, site__isnull=True).values_list("indicator", "value")
-        for indicator, value in rows:
+        rows = self.targets.filter(year=year)
+        rows = (
+            rows.filter(models.Q(site__isnull=True) | models.Q(site=site))
+            if site
+            else (rows.filter(site__isnull=True))
+        )
+        # Prefecture rows first, then the site's, which override them.
+        for indicator, value, _ in sorted(
+            rows.values_list("indicator", "value", "site_id"), key=lambda row: row[2] is not None
+        ):
             values[indicator] = float(value)
         return values
 
-    def target_for(self, year: int, indicator: str) -> float:
-        """The yearly target of an indicator, or its default."""
-        return self.targets_for(year)[Indicator(indicator).value]
+    def target_for(self, year: int, indicator: str, site: Site | None = None) -> float:
+        """The yearly target of an indicator (a site's override if set), or its default."""
+        return self.targets_for(year, site)[Indicator(indicator).value]
 
     @property
     def postal_address(self) -> str:
@@ -308,7 +317,37 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_indicator_display()} {self.year} : {self.value}"
+        where = f" ({self.site.name})" if self.site_id else ""
+        return f"{self.get_indicator_display()} {self.year}{where} : {self.value}"
+
+
+class WorkingDay(models.Model):
+    """One day of a stored working-day calendar (engagements.workdays is its only writer).
+
+    A calendar is a prefecture's (site empty) or, only for a site with closures of its
+    own, that site's. `number` is the count of working days from the calendar's first day
+    up to and including this day, so the working days d with a < d <= b are
+    number(b) - number(a): delays and due dates become joins and lookups in SQL.
+    """
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, related_name="+")
+    day = models.DateField()
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "jour du calendrier ouvré"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "site", "day"],
+                name="one_working_day_row_per_calendar",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["site", "day"], name="workingday_site_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} : {self.number}"
 
 
 class Role(models.Model):

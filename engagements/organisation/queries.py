@@ -52,8 +52,5 @@ def find_service(prefecture: Prefecture, site_slug: str, service_slug: str) -> S
 
 def site_targets_for(site: Site, year: int) -> dict[str, float]:
     """A site's yearly targets: the prefecture's (or defaults), replaced by the site's own
-    overrides where it has some. Two queries."""
-    values = site.prefecture.targets_for(year)
-    for indicator, value in site.targets.filter(year=year).values_list("indicator", "value"):
-        values[indicator] = float(value)
-    return values
+    overrides where it has some."""
+    return site.prefecture.targets_for(year, site)

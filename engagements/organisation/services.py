@@ -10,6 +10,8 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from engagements import workdays
+
 from .enums import HoursChannel, Indicator
 from .models import Closure, OpeningHours, Prefecture, Service, Site, Target
 
@@ -31,6 +33,9 @@ def update_prefecture_settings(prefecture: Prefecture, *, actor, **fields) -> Pr
     prefecture.full_clean()
     _stamp(prefecture, actor)
     prefecture.save(update_fields=list(fields))
+    if "holiday_subdivision" in fields:
+        # Other public holidays: the stored working-day calendars are written again.
+        workdays.closures_changed(prefecture)
     return prefecture
 
 
@@ -83,10 +88,12 @@ def add_closure(
     closure = Closure(prefecture=prefecture, site=site, date=day, label=label)
     _stamp(closure, actor)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), workdays.closures_changing():
             closure.save()
     except IntegrityError as exc:
         raise OrganisationError("Une fermeture existe déjà ce jour-là pour ce lieu.") from exc
+    # The stored working-day calendars move with the closures (delays, due dates in SQL).
+    workdays.closures_changed(prefecture)
     return closure
 
 
@@ -94,17 +101,39 @@ def add_closure(
 def remove_closure(closure: Closure, *, actor) -> None:
     """Cancel a closure day."""
     _stamp(closure, actor)
-    closure.delete()
+    prefecture = closure.prefecture
+    with workdays.closures_changing():
+        closure.delete()
+    workdays.closures_changed(prefecture)
 
 
 @transaction.atomic
-def set_targets(prefecture: Prefecture, year: int, values: dict[str, float], *, actor) -> None:
-    """Set the yearly targets of a prefecture (indicator -> value)."""
+def set_targets(
+    prefecture: Prefecture,
+    year: int,
+    values: dict[str, float],
+    *,
+    actor,
+    site: Site | None = None,
+) -> None:
+    """Set the yearly targets of a prefecture, or a site's overrides (indicator -> value;
+    for a site, None removes the override and the prefecture's target applies again)."""
+    if site is not None and site.prefecture_id != prefecture.pk:
+        raise OrganisationError("Ce site n'appartient pas à la préfecture.")
     for indicator, value in values.items():
         Indicator(indicator)
+        if value is None:
+            if site is None:
+                raise OrganisationError("Une valeur cible de la préfecture est obligatoire.")
+            for target in Target.objects.filter(
+                prefecture=prefecture, site=site, year=year, indicator=indicator
+            ):
+                _stamp(target, actor)
+                target.delete()
+            continue
         target = Target.objects.filter(
-            prefecture=prefecture, site__isnull=True, year=year, indicator=indicator
-        ).first() or Target(prefecture=prefecture, year=year, indicator=indicator)
+            prefecture=prefecture, site=site, year=year, indicator=indicator
+        ).first() or Target(prefecture=prefecture, site=site, year=year, indicator=indicator)
         target.value = value
         _stamp(target, actor)
         target.save()

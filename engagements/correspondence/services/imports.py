@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from engagements import workdays
 from engagements.csvio import CsvImportError, read_csv
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.workdays import WorkCalendar, calendar_for
@@ -207,6 +208,12 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
         if counter.last < top:
             counter.last = top
             counter.save(update_fields=["last"])
+    # The stored working-day calendars cover every year that holds records: an import of
+    # 2018 messages extends them back (figures count working days in SQL).
+    days = [line.values[name] for line in lines for name in ("received_on", "answered_on")]
+    days = [day for day in days if day is not None]
+    if days:
+        workdays.ensure_calendars(prefecture, min(days), max(days))
     for line in lines:
         values = dict(line.values)
         topic = None

@@ -701,39 +701,50 @@ def attachment(request, attachment_pk: int):
 
 
 def _figures_data(request):
+    """The figures page (and its CSV): one SQL statement per year (this year and the
+    previous one, evaluated at the same date), whatever the number of messages."""
     prefecture = request.prefecture
     today = timezone.localdate()
-    form = FiguresForm(request.GET or {"year": today.year})
-    year, at = today.year, today
+    sites = request.access.sites(prefecture)
+    form = FiguresForm(request.GET or {"year": today.year}, sites=sites)
+    year, at, site, filters = today.year, today, None, {}
     if form.is_valid():
         year = form.cleaned_data["year"]
         at = form.cleaned_data["at"] or today
+        site = form.cleaned_data["site"]
+        if site is not None:
+            filters["site"] = site
+        for name in ("kind", "channel"):
+            if form.cleaned_data[name]:
+                filters[name] = form.cleaned_data[name]
     qs = request.access.scope(queries.year_messages(prefecture, year), prefecture)
     previous_qs = request.access.scope(queries.year_messages(prefecture, year - 1), prefecture)
-    calendars = queries.Calendars()
-    total = queries.figures(qs, at=at, calendars=calendars)
-    previous = queries.figures(previous_qs, at=at, calendars=calendars)
+    total, by_dimension = queries.figures_by(qs.filter(**filters), at=at)
+    previous, before_by_dimension = queries.figures_by(previous_qs.filter(**filters), at=at)
     tables = []
     for by, label in queries.DIMENSIONS.items():
-        rows = queries.breakdown(qs, at=at, by=by, calendars=calendars)
-        before = queries.breakdown(previous_qs, at=at, by=by, calendars=calendars)
+        rows = by_dimension[by]
         # Months compare with the same month of the previous year.
         previous_rates = {
             (row["key"].month if by == "month" else row["key"]): row["rate_on_time"]
-            for row in before
+            for row in before_by_dimension[by]
         }
         for row in rows:
             key = row["key"].month if by == "month" else row["key"]
             row["previous_rate"] = previous_rates.get(key)
         tables.append({"by": by, "label": label, "rows": rows})
+    # The prefecture's targets, or the site's where it overrides them.
+    targets = prefecture.targets_for(year, site)
     return {
         "form": form,
         "year": year,
         "at": at,
+        "site": site,
+        "filters": filters,
         "total": total,
         "previous": previous,
-        "target_rate": prefecture.target_for(year, Indicator.CORRESPONDENCE_RATE),
-        "target_delay": prefecture.target_for(year, Indicator.CORRESPONDENCE_DELAY),
+        "target_rate": targets[Indicator.CORRESPONDENCE_RATE],
+        "target_delay": targets[Indicator.CORRESPONDENCE_DELAY],
         "tables": tables,
     }
 
@@ -743,6 +754,7 @@ def _figures_data(request):
 def figures(request):
     data = _figures_data(request)
     data["querystring"] = request.GET.urlencode()
+    data["filters_line"] = _filters_line(data)
     # Topics become "create an action" sources (quality app) for those who may act.
     can_work = request.access.can(request.prefecture, "work")
     topics = {t.pk: t for t in Topic.objects.filter(prefecture=request.prefecture)}
@@ -768,18 +780,52 @@ FIGURE_HEADERS = {
 }
 
 
+def _filters_line(data) -> str:
+    """What the figures were filtered on, as shown above the tables."""
+    form = data["form"]
+    parts = []
+    if data["site"] is not None:
+        parts.append(f"site : {data['site'].name}")
+    for name in ("kind", "channel"):
+        value = data["filters"].get(name)
+        if value:
+            parts.append(
+                f"{form.fields[name].label.lower()} : {dict(form.fields[name].choices)[value]}"
+            )
+    return " ; ".join(parts)
+
+
 @agent_view("read_figures")
 @require_GET
 def figures_csv(request):
     """The figures page as CSV (one line per dimension value)."""
     data = _figures_data(request)
     columns = list(queries.FIGURE_KEYS)
-    rows = [["ensemble", data["year"], "", *[data["total"][c] for c in columns]]]
+    targets = [data["target_rate"], data["target_delay"]]
+    rows = [["ensemble", data["year"], "", *[data["total"][c] for c in columns], "", "", *targets]]
     for table in data["tables"]:
         for row in table["rows"]:
-            rows.append([table["label"], row["label"], row["total"], *[row[c] for c in columns]])
-    return csv_response(
-        f"courriers-{request.prefecture.slug}-{data['year']}.csv",
-        ["dimension", "valeur", "total", *[FIGURE_HEADERS[c] for c in columns]],
-        rows,
-    )
+            rows.append(
+                [
+                    table["label"],
+                    row["label"],
+                    row["total"],
+                    *[row[c] for c in columns],
+                    row["share"],
+                    row["previous_rate"],
+                    "",
+                    "",
+                ]
+            )
+    header = ["dimension", "valeur", "total", *[FIGURE_HEADERS[c] for c in columns]]
+    header += [
+        "part des messages (%)",
+        f"taux {data['year'] - 1} (%)",
+        "cible taux (%)",
+        "cible délai (jours ouvrés)",
+    ]
+    parts = [request.prefecture.slug, str(data["year"])]
+    if data["site"] is not None:
+        parts.append(data["site"].slug)
+    parts += [data["filters"][name] for name in ("kind", "channel") if name in data["filters"]]
+    return csv_response(f"courriers-{'-'.join(parts)}.csv", header, rows)

@@ -152,6 +152,13 @@ def settings_overview(request):
     year = date.today().year
     values = prefecture.targets_for(year)
     targets = [{"label": ind.label, "value": values[ind.value]} for ind in Indicator]
+    # Sites' overrides of the prefecture's targets (docs/indicators.md, Targets).
+    overrides = [
+        {"site": target.site, "label": target.get_indicator_display(), "value": target.value}
+        for target in prefecture.targets.filter(year=year, site__isnull=False)
+        .select_related("site")
+        .order_by("site__position", "site__name", "indicator")
+    ]
     closures = prefecture.closures.select_related("site").filter(date__gte=date.today())
     return render_agents(
         request,
@@ -160,6 +167,7 @@ def settings_overview(request):
             "sites": sites,
             "closures": closures,
             "targets": targets,
+            "target_overrides": overrides,
             "year": year,
             "closure_form": ClosureForm(prefecture=prefecture),
             "deadlines": [
@@ -342,16 +350,17 @@ def delete_closure(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def edit_targets(request, year: int):
     prefecture = request.prefecture
-    form = TargetsForm(request.POST or None, prefecture=prefecture, year=year)
+    site = None
+    if request.GET.get("site"):
+        site = get_object_or_404(prefecture.sites.all(), slug=request.GET["site"])
+    form = TargetsForm(request.POST or None, prefecture=prefecture, year=year, site=site)
     if request.method == "POST" and form.is_valid():
-        services.set_targets(prefecture, year, form.cleaned_data, actor=request.user)
-        messages.success(request, f"Les valeurs cibles {year} sont enregistrées.")
+        services.set_targets(prefecture, year, form.cleaned_data, actor=request.user, site=site)
+        where = f" du site {site.name}" if site else ""
+        messages.success(request, f"Les valeurs cibles {year}{where} sont enregistrées.")
         return _back_to_settings(request)
-    return render_agents(
-        request,
-        "organisation/agents/form.html",
-        {"form": form, "title": f"Valeurs cibles {year}"},
-    )
+    title = f"Valeurs cibles {year}" + (f" propres au site {site.name}" if site else "")
+    return render_agents(request, "organisation/agents/form.html", {"form": form, "title": title})
 
 
 @agent_view("view")

@@ -1,0 +1,104 @@
+"""The results page's figures in one aggregation pass: the same numbers as one aggregation
+per table (the former computation), and a query count that does not grow with answers."""
+
+import random
+
+import pytest
+from django.urls import reverse
+
+from engagements.surveys import queries
+from engagements.surveys.enums import Channel, Criterion
+from engagements.surveys.queries import Figure, figures_by
+from tests.factories import ServiceFactory
+from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fill(campaign, services, count, seed):
+    rng = random.Random(seed)
+    questions = [q for q in campaign.questionnaire.questions.all() if q.is_scored]
+    channels = [Channel.QR, Channel.PAPER, Channel.WEB]
+    for _ in range(count):
+        response = ResponseFactory(
+            campaign=campaign, service=rng.choice(services), channel=rng.choice(channels)
+        )
+        for question in rng.sample(questions, k=min(4, len(questions))):
+            AnswerFactory(response=response, question=question, value=rng.randint(1, 4))
+
+
+def _reference(campaign, service_ids):
+    """The former computation: one aggregation per table."""
+    answers = queries.campaign_answers(campaign)
+    if service_ids is not None:
+        answers = answers.filter(response__service_id__in=service_ids)
+    previous = queries.previous_campaign(campaign)
+    overall = figures_by(answers).get(None)
+    before = figures_by(queries.campaign_answers(previous)).get(None) if previous else None
+    return (
+        overall,
+        before,
+        figures_by(answers, "response__service_id"),
+        figures_by(answers, "response__channel"),
+    )
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_same_numbers_as_one_aggregation_per_table(site, service, other_service, restricted):
+    services = [service, ServiceFactory(site=site), other_service]
+    previous = CampaignFactory(site=site, finished=True, services=services)
+    campaign = CampaignFactory(site=site, services=services, questionnaire=previous.questionnaire)
+    _fill(previous, services, 30, seed=1)
+    _fill(campaign, services, 60, seed=2)
+    service_ids = {service.pk, other_service.pk} if restricted else None
+    results = queries.campaign_results(campaign, service_ids=service_ids)
+    overall, before, by_service, by_channel = _reference(campaign, service_ids)
+    assert results["previous"] == previous
+    for row in results["criteria"]:
+        figure = overall["criteria"].get(row["code"], Figure())
+        assert (row["answers"], row["satisfied"], row["rate"], row["net"]) == (
+            figure.answers,
+            figure.satisfied,
+            figure.rate,
+            figure.net,
+        )
+        assert row["previous"] == before["criteria"].get(row["code"], Figure()).rate
+    for row in results["questions"]:
+        figure = overall["questions"].get(row["code"], Figure())
+        assert (row["answers"], row["rate"]) == (figure.answers, figure.rate)
+    criteria = [c for c in Criterion if c.label in results["criteria_labels"]]
+    names = {s.name: s.pk for s in services}
+    assert len(results["services"]) == (2 if restricted else 3)
+    for row in results["services"]:
+        expected = [
+            by_service[names[row["label"]]]["criteria"].get(c.value, Figure()).as_dict()
+            for c in criteria
+        ]
+        assert row["cells"] == expected
+    for row in results["channels"]:
+        expected = by_channel[row["code"]]["criteria"].get(Criterion.OVERALL.value, Figure())
+        assert row["overall"] == expected.as_dict()
+    assert results["total"] == sum(row["responses"] for row in results["channels"])
+
+
+def test_campaign_results_in_five_queries(site, service, django_assert_num_queries):
+    previous = CampaignFactory(site=site, finished=True, services=[service])
+    campaign = CampaignFactory(site=site, services=[service], questionnaire=previous.questionnaire)
+    _fill(campaign, [service], 20, seed=3)
+    # Previous campaign, answers (one pass), questions, services, responses.
+    with django_assert_num_queries(5):
+        queries.campaign_results(campaign)
+
+
+def test_results_page_query_count_does_not_grow_with_answers(
+    client_for, quality_lead, prefecture, site, service, django_assert_max_num_queries
+):
+    campaign = CampaignFactory(site=site, services=[service])
+    _fill(campaign, [service], 3, seed=4)
+    url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    client = client_for(quality_lead)
+    with django_assert_max_num_queries(16) as few:
+        client.get(url)
+    _fill(campaign, [service, ServiceFactory(site=site)], 60, seed=5)
+    with django_assert_max_num_queries(len(few.captured_queries) + 0):
+        assert client.get(url).status_code == 200
