@@ -19,24 +19,21 @@ from pydantic import AfterValidator, StringConstraints, field_validator
 
 from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
 
-from . import services
+from . import services, tokens
 from .enums import Channel
 from .models import ApiToken, Booking, Procedure, Slot
 
 
 class PartnerToken(HttpBearer):
     def authenticate(self, request, token: str):
-        found = (
-            ApiToken.objects.select_related("prefecture")
-            .filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True)
-            .first()
-        )
+        found = tokens.lookup(token)
         if found is None:
             return None
         now = timezone.now()
         if found.last_used_at is None or found.last_used_at < now - timedelta(minutes=5):
             # At most one write per token every 5 minutes: a rush must not queue on it.
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+            found.last_used_at = now
         return found
 
 
@@ -212,14 +209,19 @@ def _booking_out(booking: Booking) -> dict:
     summary="Réserver pour une personne (confirmé aussitôt)",
 )
 def create_booking(request, payload: BookingIn):
-    slot = Slot.objects.filter(
-        pk=payload.slot_id, procedure__prefecture=request.auth.prefecture
-    ).first()
+    # The slot is read once here (with its procedure, site and prefecture) and handed over.
+    slot = (
+        Slot.objects.select_related("procedure", "procedure__site", "procedure__prefecture")
+        .filter(pk=payload.slot_id, procedure__prefecture_id=request.auth.prefecture_id)
+        .first()
+    )
     if slot is None:
         return Status(422, {"code": "invalid", "detail": "Créneau inconnu."})
     person = services.Person(**payload.person.dict(), answers=payload.answers)
     try:
-        booking = services.book_slot(slot, person, channel=Channel.API, partner=request.auth.name)
+        booking = services.book_slot(
+            slot, person, channel=Channel.API, partner=request.auth.name, fresh=True
+        )
     except services.BookingError as error:
         if error.code in ("full", "duplicate", "busy"):
             return Status(

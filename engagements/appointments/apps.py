@@ -12,6 +12,8 @@ class AppointmentsConfig(AppConfig):
         from engagements.jobs import register_schedule
         from engagements.organisation.jobs import register_housekeeping
 
+        from . import tokens  # noqa: F401  (cache invalidation on revocation)
+
         p = "engagements.appointments.services."
         register_schedule(
             "appointments: release expired holds",

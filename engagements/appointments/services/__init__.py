@@ -1,6 +1,7 @@
 """Every write of the appointments app: one function per use case.
 
-Seats are protected by PostgreSQL: `_take_seat` is a conditional UPDATE (`booked <
+Seats are protected by PostgreSQL: `seats.take_seat` (the one module that moves
+`Slot.booked`) is a conditional UPDATE (`booked <
 capacity`, row-locked by the UPDATE itself, re-checked after the lock wait under READ
 COMMITTED) and `appt_slot_not_overbooked` is the last line of defence. The one-active-
 booking-per-person rule is three partial unique constraints; the code checks first only to

@@ -162,9 +162,8 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     procedure = _procedure(pk)
     if not _accepted(request, procedure):
         return redirect("appointments:terms", procedure.pk)
-    slot = get_object_or_404(
-        Slot.objects.select_related("procedure"), pk=slot_pk, procedure=procedure
-    )
+    slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
+    slot.procedure = procedure  # read once, with its site and prefecture
     now = timezone.now()
     if slot_state(slot, now, priority_person=True) != SlotState.FREE:
         messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
@@ -191,7 +190,7 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
             )
             try:
                 booking = services.book_slot(
-                    slot, person, language=translation.get_language() or "fr"
+                    slot, person, language=translation.get_language() or "fr", fresh=True
                 )
             except services.BookingError as error:
                 if error.code == "duplicate":
