@@ -12,7 +12,7 @@ from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Header, Path, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, StringConstraints, field_validator
@@ -22,6 +22,7 @@ from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
 from . import services, tokens
 from .enums import Channel
 from .models import ApiToken, Booking, Procedure, Slot
+from .services import idempotency
 
 
 class PartnerToken(HttpBearer):
@@ -203,12 +204,51 @@ def _booking_out(booking: Booking) -> dict:
     }
 
 
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description=(
+            "Clé choisie par le partenaire (UUID conseillé), unique par réservation voulue. "
+            "Une nouvelle tentative avec la même clé et le même corps (après une expiration "
+            "du délai, par exemple) reçoit la réponse déjà donnée (même statut, même corps) "
+            "et ne crée jamais une seconde réservation. Clés propres au jeton, gardées "
+            "24 heures. La même clé avec un autre corps : 422 `idempotency_mismatch` ; "
+            "pendant qu'une requête avec la même clé est en cours : elle est attendue, ou "
+            "409 `in_progress`."
+        ),
+    ),
+]
+
+
 @router.post(
     "/bookings",
     response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422)},
     summary="Réserver pour une personne (confirmé aussitôt)",
+    description=(
+        "Accepte l'en-tête `Idempotency-Key` : une réservation retentée avec la même clé "
+        "n'est jamais faite deux fois."
+    ),
 )
-def create_booking(request, payload: BookingIn):
+def create_booking(request, payload: BookingIn, idempotency_key: IdempotencyKeyHeader = None):
+    if not idempotency_key:
+        status, body, _booking_id, _keep = _book(request, payload)
+        return Status(status, body)
+    digest = idempotency.body_hash(payload.model_dump(mode="json"))
+    try:
+        status, body = idempotency.run_once(
+            request.auth, idempotency_key, digest, lambda: _book(request, payload)
+        )
+    except idempotency.IdempotencyError as error:
+        return Status(error.status, {"code": error.code, "detail": error.message})
+    return Status(status, body)
+
+
+def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
+    """(status, JSON body, booking id, answer to keep for a retry)."""
     # The slot is read once here (with its procedure, site and prefecture) and handed over.
     slot = (
         Slot.objects.select_related("procedure", "procedure__site", "procedure__prefecture")
@@ -216,7 +256,7 @@ def create_booking(request, payload: BookingIn):
         .first()
     )
     if slot is None:
-        return Status(422, {"code": "invalid", "detail": "Créneau inconnu."})
+        return 422, {"code": "invalid", "detail": "Créneau inconnu."}, None, True
     person = services.Person(**payload.person.dict(), answers=payload.answers)
     try:
         booking = services.book_slot(
@@ -224,16 +264,16 @@ def create_booking(request, payload: BookingIn):
         )
     except services.BookingError as error:
         if error.code in ("full", "duplicate", "busy"):
-            return Status(
-                409,
-                {
-                    "code": error.code,
-                    "detail": error.message,
-                    "existing_reference": error.existing.reference if error.existing else None,
-                },
+            body = ConflictOut(
+                code=error.code,
+                detail=error.message,
+                existing_reference=error.existing.reference if error.existing else None,
             )
-        return Status(422, {"code": error.code, "detail": error.message})
-    return Status(201, _booking_out(booking))
+            # "busy" is transient: a retry with the same key must try again.
+            return 409, body.model_dump(mode="json"), None, error.code != "busy"
+        return 422, {"code": error.code, "detail": error.message}, None, True
+    body = BookingOut(**_booking_out(booking)).model_dump(mode="json")
+    return 201, body, booking.pk, True
 
 
 @router.delete(

@@ -37,6 +37,7 @@ class AppointmentsConfig(AppConfig):
             at="06:30",
         )
         register_housekeeping(p + "purge_personal_data")
+        register_housekeeping(p + "purge_idempotency_keys")
         navigation.register_agent_link(
             "Vue d'ensemble",
             "appointments:agents-index",

@@ -415,4 +415,29 @@ class ApiToken(models.Model):
         return cls.objects.create(prefecture=prefecture, name=name, token_hash=cls.hash(raw)), raw
 
 
+class IdempotencyKey(models.Model):
+    """A partner's `Idempotency-Key` on POST /api/v1/bookings and the answer it got, kept 24
+    hours: a retry with the same key and body gets that answer again, never a second
+    booking."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "clé d'idempotence"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="appt_idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 __all__ = ["WaitlistStatus", "BookingStatus", "Channel"]

@@ -36,6 +36,7 @@ from .counter import (  # noqa: F401
     record_attendance,
     set_slot_blocked,
 )
+from .idempotency import purge_idempotency_keys  # noqa: F401
 from .sweeps import (  # noqa: F401
     accept_offer,
     expire_offers,
