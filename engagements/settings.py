@@ -253,6 +253,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Personal details of bookings are blanked this long after the appointment.
 APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
+# Booking hot path (docs/deployment.md): booking requests in flight per server process
+# (beyond: 503 with Retry-After at once; 0 = no limit), the partner API token cache.
+BOOKING_MAX_IN_FLIGHT = envint("BOOKING_MAX_IN_FLIGHT", "4")
+BOOKING_RETRY_AFTER = envint("BOOKING_RETRY_AFTER", "2")
+API_TOKEN_CACHE_SECONDS = envint("API_TOKEN_CACHE_SECONDS", "10")
 
 # FAQ: an answer not reviewed for this many months is flagged and its service reminded.
 FAQ_REVIEW_MONTHS = envint("FAQ_REVIEW_MONTHS", "6")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Header, Path, Router, Schema
@@ -19,7 +20,7 @@ from pydantic import AfterValidator, StringConstraints, field_validator
 
 from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
 
-from . import services, tokens
+from . import admission, services, tokens
 from .enums import Channel
 from .models import ApiToken, Booking, Procedure, Slot
 from .services import idempotency
@@ -226,14 +227,29 @@ IdempotencyKeyHeader = Annotated[
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422)},
+    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422, 503)},
     summary="Réserver pour une personne (confirmé aussitôt)",
     description=(
         "Accepte l'en-tête `Idempotency-Key` : une réservation retentée avec la même clé "
-        "n'est jamais faite deux fois."
+        "n'est jamais faite deux fois. Trop de réservations en cours sur le serveur : 503 "
+        "`overloaded` aussitôt, avec `Retry-After` (secondes) ; rien n'a été réservé."
     ),
 )
-def create_booking(request, payload: BookingIn, idempotency_key: IdempotencyKeyHeader = None):
+def create_booking(
+    request,
+    response: HttpResponse,
+    payload: BookingIn,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    try:
+        with admission.admitted():
+            return _create_booking(request, payload, idempotency_key)
+    except admission.Overloaded as refusal:
+        response["Retry-After"] = str(refusal.retry_after)
+        return Status(503, {"code": "overloaded", "detail": str(refusal)})
+
+
+def _create_booking(request, payload: BookingIn, idempotency_key: str | None):
     if not idempotency_key:
         status, body, _booking_id, _keep = _book(request, payload)
         return Status(status, body)

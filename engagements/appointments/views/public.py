@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engagements.antibot import client_ip, rate_limited
 from engagements.organisation.queries import public_prefectures
 
-from .. import services
+from .. import admission, services
 from ..documents import ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
 from ..forms import PersonForm, TermsForm, WaitlistForm
@@ -173,37 +173,23 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
         procedure=procedure,
         initial={"permit_expires_on": _expiry(request, procedure)},
     )
+    overloaded = None
     if request.method == "POST":
-        if rate_limited(f"appt-book:{client_ip(request)}", limit=20, window=600):
-            messages.error(
-                request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
-            )
-        elif form.is_valid():
-            data = form.cleaned_data
-            person = services.Person(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                phone=data.get("phone", ""),
-                foreign_number=data.get("foreign_number", ""),
-                permit_expires_on=data.get("permit_expires_on"),
-            )
-            try:
-                booking = services.book_slot(
-                    slot, person, language=translation.get_language() or "fr", fresh=True
-                )
-            except services.BookingError as error:
-                if error.code == "duplicate":
-                    services.resend_manage_link(error.existing)
-                    messages.warning(request, error.message)
-                    return redirect("appointments:sent")
-                _error(request, error)
-                if error.code == "full":
-                    return redirect("appointments:slots", procedure.pk)
-            else:
-                request.session["appointments-sent"] = booking.email
-                return redirect("appointments:sent")
-    return render(
+        try:
+            with admission.admitted():
+                response = _book_from_form(request, procedure, slot, form)
+        except admission.Overloaded as refusal:
+            overloaded = refusal
+            # What was typed, shown again unchecked (checking would spend the proof of
+            # work, and nothing is wrong with it).
+            typed = {
+                k: v for k, v in request.POST.items() if k not in ("altcha", "csrfmiddlewaretoken")
+            }
+            form = PersonForm(procedure=procedure, initial=typed)
+        else:
+            if response is not None:
+                return response
+    response = render(
         request,
         "appointments/public/details.html",
         {
@@ -211,8 +197,48 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
             "label": procedure.display_name(translation.get_language()),
             "slot": slot,
             "form": form,
+            "overloaded": overloaded is not None,
         },
+        status=503 if overloaded else 200,
     )
+    if overloaded:
+        # The form is shown again with what was typed; nothing was booked.
+        response["Retry-After"] = str(overloaded.retry_after)
+    return response
+
+
+def _book_from_form(request, procedure, slot, form) -> HttpResponse | None:
+    """The booking of a posted form: a redirect, or None to show the form again."""
+    if rate_limited(f"appt-book:{client_ip(request)}", limit=20, window=600):
+        messages.error(
+            request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
+        )
+    elif form.is_valid():
+        data = form.cleaned_data
+        person = services.Person(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data.get("phone", ""),
+            foreign_number=data.get("foreign_number", ""),
+            permit_expires_on=data.get("permit_expires_on"),
+        )
+        try:
+            booking = services.book_slot(
+                slot, person, language=translation.get_language() or "fr", fresh=True
+            )
+        except services.BookingError as error:
+            if error.code == "duplicate":
+                services.resend_manage_link(error.existing)
+                messages.warning(request, error.message)
+                return redirect("appointments:sent")
+            _error(request, error)
+            if error.code == "full":
+                return redirect("appointments:slots", procedure.pk)
+        else:
+            request.session["appointments-sent"] = booking.email
+            return redirect("appointments:sent")
+    return None
 
 
 def sent(request: HttpRequest) -> HttpResponse:
