@@ -227,12 +227,14 @@ IdempotencyKeyHeader = Annotated[
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422, 503)},
+    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422, 429, 503)},
     summary="Réserver pour une personne (confirmé aussitôt)",
     description=(
         "Accepte l'en-tête `Idempotency-Key` : une réservation retentée avec la même clé "
         "n'est jamais faite deux fois. Trop de réservations en cours sur le serveur : 503 "
-        "`overloaded` aussitôt, avec `Retry-After` (secondes) ; rien n'a été réservé."
+        "`overloaded` aussitôt, avec `Retry-After` (secondes) ; rien n'a été réservé. "
+        "Pendant l'ouverture d'une démarche à salle d'attente, chaque jeton a son quota de "
+        "réservations par minute : au-delà, 429 `quota`."
     ),
 )
 def create_booking(
@@ -243,24 +245,48 @@ def create_booking(
 ):
     try:
         with admission.admitted():
-            return _create_booking(request, payload, idempotency_key)
+            status, body = _create_booking(request, payload, idempotency_key)
     except admission.Overloaded as refusal:
         response["Retry-After"] = str(refusal.retry_after)
         return Status(503, {"code": "overloaded", "detail": str(refusal)})
+    if status == 429:
+        response["Retry-After"] = "60"
+    return Status(status, body)
 
 
 def _create_booking(request, payload: BookingIn, idempotency_key: str | None):
     if not idempotency_key:
         status, body, _booking_id, _keep = _book(request, payload)
-        return Status(status, body)
+        return status, body
     digest = idempotency.body_hash(payload.model_dump(mode="json"))
     try:
-        status, body = idempotency.run_once(
+        return idempotency.run_once(
             request.auth, idempotency_key, digest, lambda: _book(request, payload)
         )
     except idempotency.IdempotencyError as error:
-        return Status(error.status, {"code": error.code, "detail": error.message})
-    return Status(status, body)
+        return error.status, {"code": error.code, "detail": error.message}
+
+
+def _over_partner_quota(request, procedure: Procedure) -> bool:
+    """While a procedure's waiting room is in force, a partner token has its own quota of
+    bookings per minute (the public waits its turn; partners must not take it all).
+    Outside it, nothing is counted (no query on the hot path)."""
+    from django.conf import settings
+
+    from engagements.antibot import rate_limited
+
+    from .services import waiting_room
+
+    if not procedure.waiting_room:
+        return False
+    active, opening = waiting_room.active_room(procedure, timezone.now())
+    if not active:
+        return False
+    return rate_limited(
+        f"appt-partner:{request.auth.pk}:{procedure.pk}",
+        limit=settings.WAITING_ROOM_PARTNER_QUOTA,
+        window=60,
+    )
 
 
 def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
@@ -273,6 +299,12 @@ def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
     )
     if slot is None:
         return 422, {"code": "invalid", "detail": "Créneau inconnu."}, None, True
+    if _over_partner_quota(request, slot.procedure):
+        detail = (
+            "Quota de réservations par minute atteint pour ce jeton pendant l'ouverture de "
+            "cette démarche : réessayez dans une minute."
+        )
+        return 429, {"code": "quota", "detail": detail}, None, False
     person = services.Person(**payload.person.dict(), answers=payload.answers)
     try:
         booking = services.book_slot(

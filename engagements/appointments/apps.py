@@ -38,6 +38,13 @@ class AppointmentsConfig(AppConfig):
         )
         register_housekeeping(p + "purge_personal_data")
         register_housekeeping(p + "purge_idempotency_keys")
+        register_housekeeping(p + "purge_waiting_rooms")
+        register_schedule(
+            "appointments: draw waiting rooms at opening",
+            p + "draw_due_rooms",
+            schedule_type="minutes",
+            minutes=1,
+        )
         navigation.register_agent_link(
             "Vue d'ensemble",
             "appointments:agents-index",

@@ -132,11 +132,12 @@ def test_the_openapi_schema_documents_the_header(client):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("same_key", [True, False])
-def test_concurrent_retries_with_one_key_make_one_booking(prefecture, service, same_key):
+def test_concurrent_retries_with_one_key_make_one_booking(prefecture, service, same_key, settings):
     """Ten copies of one request at once (a partner's retries crossing a slow answer):
     with one key, one booking and ten times its answer (or "en cours"); the control with
     ten different keys gets one booking and nine 409 for the partner's own booking."""
     require_postgres()
+    settings.BOOKING_MAX_IN_FLIGHT = 20  # admission control is tested on its own
     token = _token(prefecture)
     slot = SlotFactory(procedure=ProcedureFactory(service=service, capacity=5))
     barrier = threading.Barrier(10)

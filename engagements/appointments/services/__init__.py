@@ -45,3 +45,4 @@ from .sweeps import (  # noqa: F401
     purge_personal_data,
     send_reminders,
 )
+from .waiting_room import draw_due_rooms, purge_waiting_rooms  # noqa: F401
