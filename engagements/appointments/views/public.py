@@ -281,7 +281,7 @@ def waiting(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("appointments:slots", procedure.pk)
     form = WaitingRoomForm(request.POST or None) if ticket is None else None
     if request.method == "POST" and form is not None:
-        if rate_limited(f"appt-room:{client_ip(request)}", limit=5, window=600):
+        if rate_limited(f"appt-room:{client_ip(request)}", limit=20, window=600):
             messages.error(request, _("Trop de tentatives. Réessayez dans 10 minutes."))
         elif form.is_valid():
             if request.session.session_key is None:
