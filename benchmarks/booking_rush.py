@@ -387,6 +387,85 @@ def waiting_room_scenario(data: dict) -> dict:
     }
 
 
+def cost_breakdown(data: dict, count: int = 100) -> dict[str, float]:
+    """Where a successful booking's time goes: `count` bookings through the Django test
+    client in this process, each part timed (ms per booking)."""
+    import time as clock
+    from collections import defaultdict
+
+    from django.test import Client
+
+    from engagements.appointments import notifications, services
+    from engagements.appointments.services import booking as booking_service
+    from engagements.appointments.services import seats
+
+    spent: dict[str, float] = defaultdict(float)
+    originals = []
+
+    def timed(owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def wrapper(*args, **kwargs):
+            began = clock.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] += clock.perf_counter() - began
+
+        setattr(owner, name, wrapper)
+
+    timed(booking_service, "_person_history", "duplicate + no-show query")
+    timed(seats, "book_seat", "seat + booking + log statement")
+    timed(notifications, "queue_booking_mail", "mail rendered + outbox row")
+    timed(services, "book_slot", "book_slot in all")
+    import logging
+
+    logging.disable(logging.INFO)  # one log line per request would drown the output
+    client = Client(SERVER_NAME="127.0.0.1")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {data['token']}"}
+    bulk = data["bulk_slot_ids"]
+    run = secrets.token_hex(3)
+    try:
+        began = clock.perf_counter()
+        for n in range(count):
+            body = {
+                "slot_id": bulk[(n * 7) % len(bulk)],
+                "person": {"first_name": "P", "last_name": "C", "email": f"c{n}-{run}@b.test"},
+            }
+            response = client.post(
+                "/api/v1/bookings", body, content_type="application/json", **headers
+            )
+            assert response.status_code == 201, response.content
+        total = clock.perf_counter() - began
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    began = clock.perf_counter()
+    for _n in range(count):
+        client.get("/healthz")
+    baseline = clock.perf_counter() - began
+    logging.disable(logging.NOTSET)
+    result = {label: 1000 * seconds / count for label, seconds in spent.items()}
+    result["request in all"] = 1000 * total / count
+    result["one-query view in all"] = 1000 * baseline / count
+    inner = sum(
+        result[k]
+        for k in (
+            "duplicate + no-show query",
+            "seat + booking + log statement",
+            "mail rendered + outbox row",
+        )
+    )
+    result["transaction, commit, job enqueued after commit, rule checks"] = (
+        result["book_slot in all"] - inner
+    )
+    result["API layer (parsing and validation, token, slot read, response)"] = (
+        result["request in all"] - result["book_slot in all"] - result["one-query view in all"]
+    )
+    return result
+
+
 def main() -> int:
     print(
         f"Booking benchmark: gunicorn gthread {WORKERS} workers × {THREADS} threads; "
@@ -459,6 +538,11 @@ def main() -> int:
     print(
         f"double bookings: {double} (overbooked or miscounted slots "
         f"{checks['overbooked_slots']}, people booked twice {checks['duplicate_people']})"
+    )
+    parts = cost_breakdown(data)
+    print(
+        "where a booking's time goes (in-process, ms per booking): "
+        + "; ".join(f"{label} {ms:.2f}" for label, ms in parts.items())
     )
     room = waiting_room_scenario(data)
     fair = room["bot_first"] <= room["person_first"] and room["bot_best_mean"] > room["people"]
