@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import close_old_connections, connection
+from django.db import IntegrityError, close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -116,27 +116,65 @@ def test_the_pace_is_held_by_the_server(procedure):
     assert 2 <= seventh.refresh_seconds <= 20
 
 
+def _naive_draw(barrier):
+    """The control: read the room, then draw, without the row lock nor the re-check."""
+
+    def draw(room, now):
+        room = WaitingRoom.objects.get(pk=room.pk)
+        try:
+            barrier.wait(timeout=30)
+        except threading.BrokenBarrierError:
+            pass
+        if room.drawn_at is not None:
+            return room
+        ids = list(room.tickets.values_list("pk", flat=True))
+        wr.secrets.SystemRandom().shuffle(ids)
+        WaitingTicket.objects.filter(room=room).update(position=None)
+        for index, pk in enumerate(ids):
+            WaitingTicket.objects.filter(pk=pk).update(position=index + 1)
+        room.drawn_at, room.last_position = now, len(ids)
+        room.save()
+        return room
+
+    return draw
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_draws_at_once_draw_once(procedure):
+@pytest.mark.parametrize("locked", [True, False])
+def test_two_draws_at_once_draw_once(procedure, locked):
+    """Four requests at the opening second each try to draw: with the lock one draws and
+    the others read its order; the control without it draws several times (an order
+    that changes under people's feet)."""
     require_postgres()
     opening = _opening()
     _join(procedure, opening - timedelta(minutes=3), 30)
     room = WaitingRoom.objects.get()
     barrier = threading.Barrier(4)
+    draw = wr.draw if locked else _naive_draw(barrier)
 
     def work(index):
         try:
-            barrier.wait()
-            return wr.draw(WaitingRoom.objects.get(pk=room.pk), opening + timedelta(seconds=1))
+            if locked:
+                barrier.wait()
+            now = opening + timedelta(seconds=1, milliseconds=index)
+            try:
+                result = draw(WaitingRoom.objects.get(pk=room.pk), now)
+            except IntegrityError:
+                return True  # it drew too; only the unique position stopped its writes
+            return result.drawn_at == now  # this request drew
         finally:
             connection.close()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(work, range(4)))
+        drew = list(pool.map(work, range(4)))
     close_old_connections()
-    positions = list(WaitingTicket.objects.values_list("position", flat=True))
-    assert sorted(positions) == list(range(1, 31))
-    assert WaitingRoom.objects.get().last_position == 30
+    if locked:
+        assert drew.count(True) == 1
+        positions = list(WaitingTicket.objects.values_list("position", flat=True))
+        assert sorted(positions) == list(range(1, 31))
+        assert WaitingRoom.objects.get().last_position == 30
+    else:
+        assert drew.count(True) > 1, "the naive path should draw more than once"
 
 
 # --- pages ---------------------------------------------------------------------------------
