@@ -16,7 +16,7 @@ from tests.browser import assert_accessible, screenshot
 from tests.factories import PrefectureFactory, ServiceFactory, SiteFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-LEAD = 12  # seconds from now to the opening
+LEAD = 25  # seconds from now to the opening (room for a slow machine before it)
 
 
 @pytest.fixture
