@@ -261,6 +261,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Personal details of bookings are blanked this long after the appointment.
 APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
+# Booking hot path (docs/deployment.md): booking requests in flight per server process
+# (beyond: 503 with Retry-After at once; 0 = no limit), the partner API token cache.
+BOOKING_MAX_IN_FLIGHT = envint("BOOKING_MAX_IN_FLIGHT", "4")
+BOOKING_RETRY_AFTER = envint("BOOKING_RETRY_AFTER", "2")
+API_TOKEN_CACHE_SECONDS = envint("API_TOKEN_CACHE_SECONDS", "10")
+# Waiting room at opening time: people let in per interval, the interval, how long after
+# the opening the room stays in force at least, partner bookings per token and minute on
+# a procedure while its waiting room is in force.
+WAITING_ROOM_ADMIT = envint("WAITING_ROOM_ADMIT", "20")
+WAITING_ROOM_INTERVAL_SECONDS = envint("WAITING_ROOM_INTERVAL_SECONDS", "60")
+WAITING_ROOM_GRACE_MINUTES = envint("WAITING_ROOM_GRACE_MINUTES", "10")
+WAITING_ROOM_PARTNER_QUOTA = envint("WAITING_ROOM_PARTNER_QUOTA", "10")
 
 # FAQ: an answer not reviewed for this many months is flagged and its service reminded.
 FAQ_REVIEW_MONTHS = envint("FAQ_REVIEW_MONTHS", "6")

@@ -10,33 +10,32 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Header, Path, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, StringConstraints, field_validator
 
 from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
 
-from . import services
+from . import admission, services, tokens
 from .enums import Channel
 from .models import ApiToken, Booking, Procedure, Slot
+from .services import idempotency
 
 
 class PartnerToken(HttpBearer):
     def authenticate(self, request, token: str):
-        found = (
-            ApiToken.objects.select_related("prefecture")
-            .filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True)
-            .first()
-        )
+        found = tokens.lookup(token)
         if found is None:
             return None
         now = timezone.now()
         if found.last_used_at is None or found.last_used_at < now - timedelta(minutes=5):
             # At most one write per token every 5 minutes: a rush must not queue on it.
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+            found.last_used_at = now
         return found
 
 
@@ -206,32 +205,123 @@ def _booking_out(booking: Booking) -> dict:
     }
 
 
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description=(
+            "Clé choisie par le partenaire (UUID conseillé), unique par réservation voulue. "
+            "Une nouvelle tentative avec la même clé et le même corps (après une expiration "
+            "du délai, par exemple) reçoit la réponse déjà donnée (même statut, même corps) "
+            "et ne crée jamais une seconde réservation. Clés propres au jeton, gardées "
+            "24 heures. La même clé avec un autre corps : 422 `idempotency_mismatch` ; "
+            "pendant qu'une requête avec la même clé est en cours : elle est attendue, ou "
+            "409 `in_progress`."
+        ),
+    ),
+]
+
+
 @router.post(
     "/bookings",
-    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422)},
+    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422, 429, 503)},
     summary="Réserver pour une personne (confirmé aussitôt)",
+    description=(
+        "Accepte l'en-tête `Idempotency-Key` : une réservation retentée avec la même clé "
+        "n'est jamais faite deux fois. Trop de réservations en cours sur le serveur : 503 "
+        "`overloaded` aussitôt, avec `Retry-After` (secondes) ; rien n'a été réservé. "
+        "Pendant l'ouverture d'une démarche à salle d'attente, chaque jeton a son quota de "
+        "réservations par minute : au-delà, 429 `quota`."
+    ),
 )
-def create_booking(request, payload: BookingIn):
-    slot = Slot.objects.filter(
-        pk=payload.slot_id, procedure__prefecture=request.auth.prefecture
-    ).first()
+def create_booking(
+    request,
+    response: HttpResponse,
+    payload: BookingIn,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    try:
+        with admission.admitted():
+            status, body = _create_booking(request, payload, idempotency_key)
+    except admission.Overloaded as refusal:
+        response["Retry-After"] = str(refusal.retry_after)
+        return Status(503, {"code": "overloaded", "detail": str(refusal)})
+    if status == 429:
+        response["Retry-After"] = "60"
+    return Status(status, body)
+
+
+def _create_booking(request, payload: BookingIn, idempotency_key: str | None):
+    if not idempotency_key:
+        status, body, _booking_id, _keep = _book(request, payload)
+        return status, body
+    digest = idempotency.body_hash(payload.model_dump(mode="json"))
+    try:
+        return idempotency.run_once(
+            request.auth, idempotency_key, digest, lambda: _book(request, payload)
+        )
+    except idempotency.IdempotencyError as error:
+        return error.status, {"code": error.code, "detail": error.message}
+
+
+def _over_partner_quota(request, procedure: Procedure) -> bool:
+    """While a procedure's waiting room is in force, a partner token has its own quota of
+    bookings per minute (the public waits its turn; partners must not take it all).
+    Outside it, nothing is counted (no query on the hot path)."""
+    from django.conf import settings
+
+    from engagements.antibot import rate_limited
+
+    from .services import waiting_room
+
+    if not procedure.waiting_room:
+        return False
+    active, opening = waiting_room.active_room(procedure, timezone.now())
+    if not active:
+        return False
+    return rate_limited(
+        f"appt-partner:{request.auth.pk}:{procedure.pk}",
+        limit=settings.WAITING_ROOM_PARTNER_QUOTA,
+        window=60,
+    )
+
+
+def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
+    """(status, JSON body, booking id, answer to keep for a retry)."""
+    # The slot is read once here (with its procedure, site and prefecture) and handed over.
+    slot = (
+        Slot.objects.select_related("procedure", "procedure__site", "procedure__prefecture")
+        .filter(pk=payload.slot_id, procedure__prefecture_id=request.auth.prefecture_id)
+        .first()
+    )
     if slot is None:
-        return Status(422, {"code": "invalid", "detail": "Créneau inconnu."})
+        return 422, {"code": "invalid", "detail": "Créneau inconnu."}, None, True
+    if _over_partner_quota(request, slot.procedure):
+        detail = (
+            "Quota de réservations par minute atteint pour ce jeton pendant l'ouverture de "
+            "cette démarche : réessayez dans une minute."
+        )
+        return 429, {"code": "quota", "detail": detail}, None, False
     person = services.Person(**payload.person.dict(), answers=payload.answers)
     try:
-        booking = services.book_slot(slot, person, channel=Channel.API, partner=request.auth.name)
+        booking = services.book_slot(
+            slot, person, channel=Channel.API, partner=request.auth.name, fresh=True
+        )
     except services.BookingError as error:
         if error.code in ("full", "duplicate", "busy"):
-            return Status(
-                409,
-                {
-                    "code": error.code,
-                    "detail": error.message,
-                    "existing_reference": error.existing.reference if error.existing else None,
-                },
+            body = ConflictOut(
+                code=error.code,
+                detail=error.message,
+                existing_reference=error.existing.reference if error.existing else None,
             )
-        return Status(422, {"code": error.code, "detail": error.message})
-    return Status(201, _booking_out(booking))
+            # "busy" is transient: a retry with the same key must try again.
+            return 409, body.model_dump(mode="json"), None, error.code != "busy"
+        return 422, {"code": error.code, "detail": error.message}, None, True
+    body = BookingOut(**_booking_out(booking)).model_dump(mode="json")
+    return 201, body, booking.pk, True
 
 
 @router.delete(

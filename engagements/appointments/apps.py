@@ -12,6 +12,8 @@ class AppointmentsConfig(AppConfig):
         from engagements.jobs import register_schedule
         from engagements.organisation.jobs import register_housekeeping
 
+        from . import tokens  # noqa: F401  (cache invalidation on revocation)
+
         p = "engagements.appointments.services."
         register_schedule(
             "appointments: release expired holds",
@@ -36,6 +38,14 @@ class AppointmentsConfig(AppConfig):
         )
         register_housekeeping(p + "purge_personal_data")
         navigation.register_todo("engagements.appointments.todos.home_items")
+        register_housekeeping(p + "purge_idempotency_keys")
+        register_housekeeping(p + "purge_waiting_rooms")
+        register_schedule(
+            "appointments: draw waiting rooms at opening",
+            p + "draw_due_rooms",
+            schedule_type="minutes",
+            minutes=1,
+        )
         navigation.register_agent_link(
             "Vue d'ensemble",
             "appointments:agents-index",

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, time, timedelta
 
-from django.db.models import F
 from django.utils import timezone
 
 from . import services
 from .enums import BookingStatus, Channel, WaitlistStatus
-from .models import Booking, BookingLog, Procedure, ScheduleRule, Slot, WaitlistEntry
+from .models import Booking, BookingLog, Procedure, ScheduleRule, WaitlistEntry
+from .services import seats
 
 FIRST_NAMES = [
     "Amina", "Bruno", "Chloé", "Dimitri", "Elif", "Fatou", "Gaspard", "Hanna", "Ibrahim",
@@ -183,7 +183,7 @@ def seed(ctx) -> None:
                     booked[slot.pk] += 1
     Booking.objects.bulk_create(bookings, batch_size=500)
     for slot_id, count in booked.items():
-        Slot.objects.filter(pk=slot_id).update(booked=F("booked") + count)
+        seats.add_seats(slot_id, count)
     BookingLog.objects.bulk_create(
         [
             BookingLog(booking=b, at=b.created_at, from_status="", to_status=b.status, note="Démo")

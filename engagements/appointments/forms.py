@@ -112,6 +112,12 @@ class WaitlistForm(DsfrForm):
     altcha = ProofOfWorkField()
 
 
+class WaitingRoomForm(DsfrForm):
+    """Entering a waiting room: only the proof of work (no personal data)."""
+
+    altcha = ProofOfWorkField()
+
+
 class AttendanceForm(DsfrForm):
     status = forms.ChoiceField(
         label="Résultat",
@@ -154,6 +160,8 @@ class ProcedureForm(DsfrModelForm):
             "capacity",
             "opens_days_ahead",
             "opens_at",
+            "waiting_room",
+            "waiting_room_minutes",
             "closes_hours_before",
             "documents",
             "documents_en",
@@ -182,6 +190,15 @@ class ProcedureForm(DsfrModelForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} — {s.site.name}"
+        self.fields["waiting_room_minutes"].required = False
+
+    def clean_waiting_room_minutes(self):
+        value = self.cleaned_data.get("waiting_room_minutes")
+        if value is None:
+            return self.instance.waiting_room_minutes or 30
+        if not 1 <= value <= 240:
+            raise forms.ValidationError("Entre 1 et 240 minutes.")
+        return value
 
     def clean(self):
         data = super().clean()

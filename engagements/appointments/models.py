@@ -149,6 +149,17 @@ class Procedure(models.Model):
     no_show_period_days = models.PositiveSmallIntegerField("période (jours)", default=182)
     no_show_wait_weeks = models.PositiveSmallIntegerField("attente (semaines)", default=4)
     is_public = models.BooleanField("réservable en ligne", default=True)
+    waiting_room = models.BooleanField(
+        "salle d'attente à l'ouverture",
+        default=False,
+        help_text="Les personnes arrivées avant l'heure d'ouverture des créneaux attendent dans "
+        "une salle d'attente ; à l'ouverture, leur ordre de passage est tiré au sort, puis "
+        "elles entrent à un rythme tenu par le serveur (contre les robots qui revendent les "
+        "rendez-vous).",
+    )
+    waiting_room_minutes = models.PositiveSmallIntegerField(
+        "ouverture de la salle d'attente (minutes avant l'heure d'ouverture)", default=30
+    )
     survey_invitation = models.BooleanField(
         "invitation à l'enquête de satisfaction après le rendez-vous",
         default=True,
@@ -459,6 +470,72 @@ class ApiToken(models.Model):
     def issue(cls, prefecture, name: str) -> tuple[ApiToken, str]:
         raw = "eng_" + secrets.token_urlsafe(32)
         return cls.objects.create(prefecture=prefecture, name=name, token_hash=cls.hash(raw)), raw
+
+
+class WaitingRoom(models.Model):
+    """The waiting room of one opening (a procedure's slots opening at its set time)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    opening = models.DateTimeField("ouverture")
+    # When the order of the people present before the opening was drawn at random;
+    # admissions are counted from then.
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    last_position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "salle d'attente"
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "opening"], name="appt_room_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} {self.opening:%Y-%m-%d %H:%M}"
+
+
+class WaitingTicket(models.Model):
+    """A place in a waiting room. No personal data: a random token (in a signed cookie)
+    and a hash of the browser's session key, so another browser cannot use it."""
+
+    room = models.ForeignKey(WaitingRoom, on_delete=models.CASCADE, related_name="tickets")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    browser_hash = models.CharField(max_length=64)
+    joined_at = models.DateTimeField(default=timezone.now)
+    position = models.PositiveIntegerField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "place en salle d'attente"
+        constraints = [
+            models.UniqueConstraint(fields=["room", "position"], name="appt_ticket_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} #{self.position or '?'}"
+
+
+class IdempotencyKey(models.Model):
+    """A partner's `Idempotency-Key` on POST /api/v1/bookings and the answer it got, kept 24
+    hours: a retry with the same key and body gets that answer again, never a second
+    booking."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "clé d'idempotence"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="appt_idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 __all__ = ["WaitlistStatus", "BookingStatus", "Channel"]

@@ -10,24 +10,14 @@ from django.utils import timezone
 
 from .enums import BookingStatus, Channel, SlotState
 from .models import Booking, Procedure, Slot
+from .rules import public_refusal
 
 
 def slot_state(slot: Slot, now: datetime, *, priority_person: bool = False) -> str:
-    procedure = slot.procedure
+    """FULL, NOT_BOOKABLE (rules.public_refusal, the booking's own rule) or FREE."""
     if slot.booked >= slot.capacity:
         return SlotState.FULL
-    if (
-        slot.blocked
-        or not procedure.is_public
-        or now < procedure.opening_of(slot.starts_at)
-        or now > procedure.closing_of(slot.starts_at)
-    ):
-        return SlotState.NOT_BOOKABLE
-    if (
-        slot.priority
-        and not priority_person
-        and now < slot.starts_at - timedelta(hours=procedure.priority_release_hours)
-    ):
+    if public_refusal(slot, now, priority_person=priority_person):
         return SlotState.NOT_BOOKABLE
     return SlotState.FREE
 

@@ -1,6 +1,7 @@
 """Every write of the appointments app: one function per use case.
 
-Seats are protected by PostgreSQL: `_take_seat` is a conditional UPDATE (`booked <
+Seats are protected by PostgreSQL: `seats.take_seat` (the one module that moves
+`Slot.booked`) is a conditional UPDATE (`booked <
 capacity`, row-locked by the UPDATE itself, re-checked after the lock wait under READ
 COMMITTED) and `appt_slot_not_overbooked` is the last line of defence. The one-active-
 booking-per-person rule is three partial unique constraints; the code checks first only to
@@ -35,6 +36,7 @@ from .counter import (  # noqa: F401
     record_attendance,
     set_slot_blocked,
 )
+from .idempotency import purge_idempotency_keys  # noqa: F401
 from .sweeps import (  # noqa: F401
     accept_offer,
     expire_offers,
@@ -43,3 +45,4 @@ from .sweeps import (  # noqa: F401
     purge_personal_data,
     send_reminders,
 )
+from .waiting_room import draw_due_rooms, purge_waiting_rooms  # noqa: F401

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from engagements import states
 from engagements.outbox.services import OutboxError, validate_address
 
-from .. import notifications
+from .. import notifications, rules
 from ..enums import (
     ACTIVE_STATUSES,
     BOOKING_TRANSITIONS,
@@ -33,6 +34,7 @@ from ..models import (
     normalise_foreign_number,
     normalise_phone,
 )
+from . import seats
 
 logger = logging.getLogger(__name__)
 PRIORITY_EXPIRY_DAYS = 61  # "permit expires within 2 months"
@@ -61,7 +63,7 @@ class Person:
     answers: dict = field(default_factory=dict)
 
 
-def _log(booking: Booking, old: str, new: str, actor=None, note: str = "") -> None:
+def log_event(booking: Booking, old: str, new: str, actor=None, note: str = "") -> None:
     BookingLog.objects.create(
         booking=booking, from_status=old, to_status=new, actor=actor, note=note[:300]
     )
@@ -97,33 +99,6 @@ def change_status(booking: Booking, new: str, *, actor=None, note: str = "", now
     return old
 
 
-# --- seats -------------------------------------------------------------------------------
-
-
-def _take_seat(slot_id: int) -> bool:
-    return bool(
-        Slot.objects.filter(pk=slot_id, blocked=False, booked__lt=F("capacity")).update(
-            booked=F("booked") + 1
-        )
-    )
-
-
-def _short_lock_wait() -> None:
-    """In a rush, waiting long for a slot's row lock only piles up requests: give up after
-    3 seconds and ask the person to retry (PostgreSQL only; SQLite serialises writes)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '3s'")
-
-
-def _is_lock_timeout(error: OperationalError) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) == "55P03"  # lock_not_available
-
-
-def _free_seat(slot_id: int) -> None:
-    Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
-
-
 def release_expired_holds(*, now: datetime | None = None, slot: Slot | None = None) -> int:
     """Expire unconfirmed holds past their 15 minutes and give their seats back."""
     now = now or timezone.now()
@@ -137,7 +112,7 @@ def release_expired_holds(*, now: datetime | None = None, slot: Slot | None = No
             if Booking.objects.filter(pk=pk, status=BookingStatus.HELD).update(
                 status=BookingStatus.EXPIRED
             ):
-                _free_seat(slot_id)
+                seats.give_back_seat(slot_id)
                 BookingLog.objects.create(
                     booking_id=pk,
                     from_status=BookingStatus.HELD,
@@ -163,24 +138,15 @@ def is_priority_person(permit_expires_on: date | None, today: date) -> bool:
 
 
 def check_public_rules(slot: Slot, *, now: datetime, permit_expires_on: date | None = None) -> None:
-    """The online booking window, renewal window and priority share."""
-    procedure = slot.procedure
-    if not procedure.is_public:
-        raise BookingError(_("Cette démarche ne se réserve pas en ligne."), "closed")
-    if slot.blocked or not (procedure.opening_of(slot.starts_at) <= now):
-        raise BookingError(_("Ce créneau n'est pas encore ouvert à la réservation."), "closed")
-    if now > procedure.closing_of(slot.starts_at):
-        raise BookingError(_("Ce créneau n'est plus réservable en ligne."), "closed")
-    today = timezone.localdate(now)
-    if (
-        slot.priority
-        and now < slot.starts_at - timedelta(hours=procedure.priority_release_hours)
-        and not is_priority_person(permit_expires_on, today)
-    ):
-        raise BookingError(
-            _("Ce créneau est réservé aux personnes dont le titre expire dans moins de deux mois."),
-            "priority",
-        )
+    """The online booking window, renewal window and priority share (rules.public_refusal,
+    the rule the week page shows)."""
+    reason = rules.public_refusal(
+        slot,
+        now,
+        priority_person=is_priority_person(permit_expires_on, timezone.localdate(now)),
+    )
+    if reason:
+        raise BookingError(rules.refusal_message(reason), rules.refusal_code(reason))
 
 
 def check_renewal_window(procedure: Procedure, slot: Slot, expires: date | None) -> None:
@@ -229,10 +195,7 @@ def existing_active_booking(procedure: Procedure, person: Person) -> Booking | N
     )
 
 
-def no_show_decision(procedure: Procedure, person: Person, now: datetime) -> tuple[bool, str]:
-    """(needs day-before confirmation, refusal message or "") under the no-show policy."""
-    if procedure.no_show_policy == NoShowPolicy.NONE:
-        return False, ""
+def _no_show_condition(person: Person) -> Q | None:
     # Matched on the keyed hashes: the look-back (6 months) is longer than the retention
     # of personal details (3 months), and the purge keeps the hashes only.
     condition = Q()
@@ -243,18 +206,26 @@ def no_show_decision(procedure: Procedure, person: Person, now: datetime) -> tup
     ):
         if key:
             condition |= Q(**{name: identity_hash(kind, key)})
-    if not condition:
-        return False, ""
-    since = now - timedelta(days=procedure.no_show_period_days)
-    no_shows = list(
-        Booking.objects.filter(
+    return condition or None
+
+
+def _no_show_filter(procedure: Procedure, person: Person, now: datetime) -> Q | None:
+    if procedure.no_show_policy == NoShowPolicy.NONE:
+        return None
+    condition = _no_show_condition(person)
+    if condition is None:
+        return None
+    return (
+        Q(
             procedure__prefecture_id=procedure.prefecture_id,
             status=BookingStatus.NO_SHOW,
-            slot__starts_at__gte=since,
+            slot__starts_at__gte=now - timedelta(days=procedure.no_show_period_days),
         )
-        .filter(condition)
-        .values_list("slot__starts_at", flat=True)
+        & condition
     )
+
+
+def _no_show_verdict(procedure: Procedure, no_shows: list[datetime], now: datetime):
     if len(no_shows) < procedure.no_show_limit:
         return False, ""
     if procedure.no_show_policy == NoShowPolicy.CONFIRM_DAY_BEFORE:
@@ -269,11 +240,111 @@ def no_show_decision(procedure: Procedure, person: Person, now: datetime) -> tup
     return False, ""
 
 
+def no_show_decision(procedure: Procedure, person: Person, now: datetime) -> tuple[bool, str]:
+    """(needs day-before confirmation, refusal message or "") under the no-show policy."""
+    condition = _no_show_filter(procedure, person, now)
+    if condition is None:
+        return False, ""
+    no_shows = list(Booking.objects.filter(condition).values_list("slot__starts_at", flat=True))
+    return _no_show_verdict(procedure, no_shows, now)
+
+
+_HISTORY_SQL = {
+    "duplicate": (
+        "SELECT * FROM (SELECT b.id, b.status, CAST(NULL AS timestamp with time zone) "
+        "FROM appointments_booking b "
+        "WHERE b.procedure_id = %s AND b.status IN ('held', 'confirmed') AND ({keys}) "
+        "LIMIT 1) AS duplicate"
+    ),
+    "no_show": (
+        "SELECT * FROM (SELECT b.id, b.status, s.starts_at FROM appointments_booking b "
+        "JOIN appointments_slot s ON s.id = b.slot_id "
+        "JOIN appointments_procedure p ON p.id = b.procedure_id "
+        "WHERE b.status = 'no_show' AND p.prefecture_id = %s AND s.starts_at >= %s "
+        "AND ({hashes})) AS no_show"
+    ),
+}
+
+
+def _person_history(procedure: Procedure, person: Person, now: datetime):
+    """One query for both per-person checks: (id of an active booking of the person for
+    this procedure or None, start times of his recent no-shows in the prefecture).
+
+    The hot path of a rush: hand-written SQL (no ORM compilation), a UNION ALL of two
+    index scans (the partial unique indexes of active bookings, the identity-hash indexes)
+    rather than one OR across joins. Same conditions as existing_active_booking and
+    no_show_decision, which stay the readable reference (tests compare them)."""
+    keys = [
+        (column, value)
+        for column, value in (
+            ("email_key", normalise_email(person.email)),
+            ("phone_key", normalise_phone(person.phone)),
+            ("foreign_number_key", normalise_foreign_number(person.foreign_number)),
+        )
+        if value
+    ]
+    hashes = []
+    if procedure.no_show_policy != NoShowPolicy.NONE:
+        hashes = [
+            (
+                column.removesuffix("_key") + "_hash",
+                identity_hash(column.removesuffix("_key"), value),
+            )
+            for column, value in keys
+        ]
+    parts, params = [], []
+    if keys:
+        parts.append(
+            _HISTORY_SQL["duplicate"].format(keys=" OR ".join(f"b.{c} = %s" for c, _ in keys))
+        )
+        params += [procedure.pk, *(value for _, value in keys)]
+    if hashes:
+        parts.append(
+            _HISTORY_SQL["no_show"].format(hashes=" OR ".join(f"b.{c} = %s" for c, _ in hashes))
+        )
+        params += [
+            procedure.prefecture_id,
+            connection.ops.adapt_datetimefield_value(
+                now - timedelta(days=procedure.no_show_period_days)
+            ),
+            *(value for _, value in hashes),
+        ]
+    if not parts:
+        return None, []
+    existing, no_shows = None, []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for pk, status, starts_at in cursor.fetchall():
+            if status == BookingStatus.NO_SHOW:
+                if isinstance(starts_at, str):  # SQLite gives the stored text (UTC)
+                    starts_at = parse_datetime(starts_at)
+                    if timezone.is_naive(starts_at):
+                        starts_at = timezone.make_aware(starts_at, UTC)
+                no_shows.append(starts_at)
+            else:
+                existing = pk
+    return existing, no_shows
+
+
 # --- booking -------------------------------------------------------------------------------
 
 
+def _full() -> BookingError:
+    return BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
+
+
+def _load_slot(slot: Slot | int) -> Slot:
+    pk = slot.pk if isinstance(slot, Slot) else slot
+    try:
+        return Slot.objects.select_related(
+            "procedure", "procedure__site", "procedure__prefecture"
+        ).get(pk=pk)
+    except Slot.DoesNotExist as error:
+        raise BookingError(_("Créneau inconnu."), "invalid") from error
+
+
 def book_slot(
-    slot: Slot,
+    slot: Slot | int,
     person: Person,
     *,
     channel: str = Channel.ONLINE,
@@ -281,10 +352,18 @@ def book_slot(
     partner: str = "",
     language: str = "fr",
     now: datetime | None = None,
+    fresh: bool = False,
 ) -> Booking:
-    """Take a seat for a person: held 15 minutes online, confirmed at once otherwise."""
+    """Take a seat for a person: held 15 minutes online, confirmed at once otherwise.
+
+    The slot is read once, with its procedure, site and prefecture: here, or by the caller
+    in the same request (`fresh=True`, the object read with those relations). The
+    duplicate and no-show checks are one query; the seat, the booking and its log row one
+    statement (seats.book_seat); the mail is queued in the outbox in the same transaction
+    and sent by the worker after commit."""
     now = now or timezone.now()
-    slot = Slot.objects.select_related("procedure", "procedure__site").get(pk=slot.pk)
+    if not (fresh and isinstance(slot, Slot)):
+        slot = _load_slot(slot)
     procedure = slot.procedure
     online = channel == Channel.ONLINE
     if slot.starts_at <= now:
@@ -304,13 +383,13 @@ def book_slot(
                 _("Cette adresse électronique n'est pas valide : vérifiez-la."), "invalid"
             ) from error
     # Fast answer in a rush: a full slot (and no stale hold to free) is refused before the
-    # per-person queries. The conditional UPDATE below stays the real guard.
+    # per-person query. The conditional UPDATE below stays the real guard.
     if slot.booked >= slot.capacity and not release_expired_holds(now=now, slot=slot):
-        raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
-    existing = existing_active_booking(procedure, person)
+        raise _full()
+    existing, no_shows = _person_history(procedure, person, now)
     if existing is not None:
-        raise _duplicate(existing)
-    needs_confirmation, refusal = no_show_decision(procedure, person, now)
+        raise _duplicate(Booking.objects.get(pk=existing))
+    needs_confirmation, refusal = _no_show_verdict(procedure, no_shows, now)
     if refusal and online:
         raise BookingError(refusal, "no_show")
     booking = Booking(
@@ -340,13 +419,14 @@ def book_slot(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                _short_lock_wait()
-                if not _take_seat(slot.pk):
-                    raise BookingError(
-                        _("Ce créneau vient d'être pris. Choisissez-en un autre."), "full"
+                try:
+                    seats.book_seat(
+                        booking,
+                        actor_id=booking.created_by_id,
+                        note=f"Réservation ({channel})",
                     )
-                booking.save()
-                _log(booking, "", booking.status, actor, f"Réservation ({channel})")
+                except seats.SeatTaken:
+                    raise _full() from None
                 if online:
                     notifications.queue_booking_mail(booking, "hold")
                 elif booking.email:
@@ -358,7 +438,7 @@ def book_slot(
                 continue
             raise
         except OperationalError as error:
-            if _is_lock_timeout(error):
+            if seats.is_lock_timeout(error):
                 raise BookingError(
                     _("Ce créneau est en cours de réservation, réessayez dans un instant."), "busy"
                 ) from error
@@ -369,7 +449,7 @@ def book_slot(
             if existing is not None:
                 raise _duplicate(existing) from error
             raise
-    raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
+    raise _full()
 
 
 def _duplicate(existing: Booking) -> BookingError:
@@ -428,7 +508,7 @@ def cancel_booking(
             raise BookingError(_("Ce rendez-vous n'est plus actif."), "transition")
         new = BookingStatus.CANCELLED_BY_SERVICE if by_service else BookingStatus.CANCELLED_BY_USER
         change_status(booking, new, actor=actor, note=note)
-        _free_seat(booking.slot_id)
+        seats.give_back_seat(booking.slot_id)
         template = "cancelled_service" if by_service else "cancelled"
         notifications.queue_booking_mail(booking, template)
     return booking
@@ -460,16 +540,16 @@ def reschedule_booking(
             raise BookingError(_("Seul un rendez-vous confirmé peut être déplacé."), "transition")
         if new_slot.pk == booking.slot_id:
             return booking
-        _short_lock_wait()
+        seats.short_lock_wait()
         old_slot_id = booking.slot_id
         # Lock the two slot rows in id order: two people swapping slots never deadlock.
         if old_slot_id < new_slot.pk:
-            _free_seat(old_slot_id)
-        if not _take_seat(new_slot.pk):
+            seats.give_back_seat(old_slot_id)
+        if not seats.take_seat(new_slot.pk):
             # The transaction rolls back: the person keeps the old seat.
             raise BookingError(_("Ce créneau vient d'être pris. Choisissez-en un autre."), "full")
         if old_slot_id > new_slot.pk:
-            _free_seat(old_slot_id)
+            seats.give_back_seat(old_slot_id)
         booking.slot = new_slot
         booking.reschedule_count += 1
         booking.reminder_email_sent_at = None
@@ -482,7 +562,7 @@ def reschedule_booking(
                 "reminder_sms_sent_at",
             ]
         )
-        _log(booking, booking.status, booking.status, actor, "Déplacé")
+        log_event(booking, booking.status, booking.status, actor, "Déplacé")
         notifications.queue_booking_mail(booking, "moved")
     return booking
 
@@ -496,7 +576,7 @@ def confirm_day_before(booking: Booking) -> Booking:
         if booking.day_before_confirmed_at is None:
             booking.day_before_confirmed_at = timezone.now()
             booking.save(update_fields=["day_before_confirmed_at"])
-            _log(booking, booking.status, booking.status, None, "Présence confirmée la veille")
+            log_event(booking, booking.status, booking.status, None, "Présence confirmée la veille")
     return booking
 
 

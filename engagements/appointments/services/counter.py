@@ -23,9 +23,9 @@ from ..models import (
 )
 from .booking import (
     BookingError,
-    _log,
     cancel_booking,
     change_status,
+    log_event,
     logger,
 )
 
@@ -154,7 +154,7 @@ def _invite_to_survey(booking: Booking) -> None:
         logger.exception("survey invitation refused", extra={"booking": booking.pk})
         return
     if invitation is not None:
-        _log(booking, booking.status, booking.status, None, SURVEY_NOTE)
+        log_event(booking, booking.status, booking.status, None, SURVEY_NOTE)
 
 
 def queue_certificate_mail(booking: Booking):
@@ -275,7 +275,9 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
             booking.reminder_email_sent_at = None
             booking.reminder_sms_sent_at = None
             booking.save(update_fields=["reminder_email_sent_at", "reminder_sms_sent_at"])
-            _log(booking, booking.status, booking.status, actor, "Créneau déplacé par le service")
+            log_event(
+                booking, booking.status, booking.status, actor, "Créneau déplacé par le service"
+            )
         for booking in bookings:
             notifications.queue_booking_mail(booking, "moved")
     return slot

@@ -22,12 +22,11 @@ from ..models import (
     WaitlistEntry,
     normalise_email,
 )
+from . import seats
 from .booking import (
     OFFER_HOURS,
     BookingError,
     Person,
-    _free_seat,
-    _take_seat,
     book_slot,
     logger,
     release_expired_holds,
@@ -128,7 +127,7 @@ def expire_offers(*, now: datetime | None = None) -> int:
                 status=WS.EXPIRED, holds_seat=False
             ):
                 if slot_id:
-                    _free_seat(slot_id)
+                    seats.give_back_seat(slot_id)
                 expired += 1
             elif WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED).update(status=WS.EXPIRED):
                 expired += 1  # an offer made before seats were kept: nothing to give back
@@ -192,7 +191,7 @@ def _offer_for_procedure(procedure: Procedure, now: datetime) -> int:
             if entry is None:
                 return offered
             with transaction.atomic():
-                if not _take_seat(slot.pk):
+                if not seats.take_seat(slot.pk):
                     break  # taken meanwhile by a booking: next slot
                 # Claim with a conditional UPDATE: only a changed row is offered (and
                 # mailed); otherwise the savepoint rolls the seat back.
@@ -236,7 +235,7 @@ def accept_offer(entry: WaitlistEntry, person: Person, *, now: datetime | None =
         ).update(status=WS.BOOKED):
             raise expired
         if kept:
-            _free_seat(entry.offered_slot_id)
+            seats.give_back_seat(entry.offered_slot_id)
         booking = book_slot(
             entry.offered_slot, person, channel=Channel.AGENT, language=entry.language, now=now
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engagements.antibot import client_ip, rate_limited
 from engagements.organisation.queries import public_prefectures
 
-from .. import services
+from .. import admission, services
 from ..documents import ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
-from ..forms import PersonForm, TermsForm, WaitlistForm
+from ..forms import PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
 from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry
 from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
+from ..services import waiting_room
 
 TERMS_KEY = "appointments-terms"
 EXPIRY_KEY = "appointments-permit-expiry"
@@ -123,11 +125,31 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _waiting_room_ticket(request: HttpRequest, procedure: Procedure):
+    """The browser's waiting-room ticket for this procedure (None without a valid one)."""
+    token = request.get_signed_cookie(waiting_room.COOKIE, None, salt=waiting_room.SALT)
+    return waiting_room.find_ticket(procedure, token, request.session.session_key)
+
+
+def _gate(request: HttpRequest, procedure: Procedure, now):
+    """(redirect to the waiting room or None, the admitted ticket or None)."""
+    active, opening = waiting_room.active_room(procedure, now)
+    if not active:
+        return None, None
+    ticket = _waiting_room_ticket(request, procedure)
+    if ticket is None or ticket.room.opening != opening or not waiting_room.may_book(ticket, now):
+        return redirect("appointments:waiting-room", procedure.pk), None
+    return None, ticket
+
+
 def slots(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = _procedure(pk)
     if not _accepted(request, procedure):
         return redirect("appointments:terms", procedure.pk)
     now = timezone.now()
+    gate, _ticket = _gate(request, procedure, now)
+    if gate is not None:
+        return gate
     today_monday = monday(timezone.localdate(now))
     try:
         week = monday(date.fromisoformat(request.GET["semaine"]))
@@ -162,10 +184,12 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     procedure = _procedure(pk)
     if not _accepted(request, procedure):
         return redirect("appointments:terms", procedure.pk)
-    slot = get_object_or_404(
-        Slot.objects.select_related("procedure"), pk=slot_pk, procedure=procedure
-    )
     now = timezone.now()
+    gate, ticket = _gate(request, procedure, now)
+    if gate is not None:
+        return gate
+    slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
+    slot.procedure = procedure  # read once, with its site and prefecture
     if slot_state(slot, now, priority_person=True) != SlotState.FREE:
         messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
         return redirect("appointments:slots", procedure.pk)
@@ -174,37 +198,23 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
         procedure=procedure,
         initial={"permit_expires_on": _expiry(request, procedure)},
     )
+    overloaded = None
     if request.method == "POST":
-        if rate_limited(f"appt-book:{client_ip(request)}", limit=20, window=600):
-            messages.error(
-                request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
-            )
-        elif form.is_valid():
-            data = form.cleaned_data
-            person = services.Person(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                phone=data.get("phone", ""),
-                foreign_number=data.get("foreign_number", ""),
-                permit_expires_on=data.get("permit_expires_on"),
-            )
-            try:
-                booking = services.book_slot(
-                    slot, person, language=translation.get_language() or "fr"
-                )
-            except services.BookingError as error:
-                if error.code == "duplicate":
-                    services.resend_manage_link(error.existing)
-                    messages.warning(request, error.message)
-                    return redirect("appointments:sent")
-                _error(request, error)
-                if error.code == "full":
-                    return redirect("appointments:slots", procedure.pk)
-            else:
-                request.session["appointments-sent"] = booking.email
-                return redirect("appointments:sent")
-    return render(
+        try:
+            with admission.admitted():
+                response = _book_from_form(request, procedure, slot, form, ticket)
+        except admission.Overloaded as refusal:
+            overloaded = refusal
+            # What was typed, shown again unchecked (checking would spend the proof of
+            # work, and nothing is wrong with it).
+            typed = {
+                k: v for k, v in request.POST.items() if k not in ("altcha", "csrfmiddlewaretoken")
+            }
+            form = PersonForm(procedure=procedure, initial=typed)
+        else:
+            if response is not None:
+                return response
+    response = render(
         request,
         "appointments/public/details.html",
         {
@@ -212,6 +222,102 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
             "label": procedure.display_name(translation.get_language()),
             "slot": slot,
             "form": form,
+            "overloaded": overloaded is not None,
+        },
+        status=503 if overloaded else 200,
+    )
+    if overloaded:
+        # The form is shown again with what was typed; nothing was booked.
+        response["Retry-After"] = str(overloaded.retry_after)
+    return response
+
+
+def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse | None:
+    """The booking of a posted form: a redirect, or None to show the form again."""
+    if rate_limited(f"appt-book:{client_ip(request)}", limit=20, window=600):
+        messages.error(
+            request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
+        )
+    elif form.is_valid():
+        data = form.cleaned_data
+        person = services.Person(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data.get("phone", ""),
+            foreign_number=data.get("foreign_number", ""),
+            permit_expires_on=data.get("permit_expires_on"),
+        )
+        try:
+            booking = services.book_slot(
+                slot, person, language=translation.get_language() or "fr", fresh=True
+            )
+        except services.BookingError as error:
+            if error.code == "duplicate":
+                services.resend_manage_link(error.existing)
+                messages.warning(request, error.message)
+                return redirect("appointments:sent")
+            _error(request, error)
+            if error.code == "full":
+                return redirect("appointments:slots", procedure.pk)
+        else:
+            if ticket is not None:
+                waiting_room.use(ticket)  # a place in the waiting room admits one booking
+            request.session["appointments-sent"] = booking.email
+            return redirect("appointments:sent")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def waiting(request: HttpRequest, pk: int) -> HttpResponse:
+    """The waiting room at opening time: join (proof of work), then wait for one's turn."""
+    procedure = _procedure(pk)
+    now = timezone.now()
+    active, opening = waiting_room.active_room(procedure, now)
+    ticket = _waiting_room_ticket(request, procedure)
+    if ticket is not None and ticket.room.opening != opening:
+        ticket = None  # a ticket of another day
+    if ticket is None and not active:
+        return redirect("appointments:slots", procedure.pk)
+    form = WaitingRoomForm(request.POST or None) if ticket is None else None
+    if request.method == "POST" and form is not None:
+        if rate_limited(f"appt-room:{client_ip(request)}", limit=20, window=600):
+            messages.error(request, _("Trop de tentatives. Réessayez dans 10 minutes."))
+        elif form.is_valid():
+            if request.session.session_key is None:
+                request.session.save()
+            ticket = waiting_room.join(procedure, request.session.session_key, now=now)
+            response = redirect("appointments:waiting-room", procedure.pk)
+            response.set_signed_cookie(
+                waiting_room.COOKIE,
+                ticket.token,
+                salt=waiting_room.SALT,
+                max_age=24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+            return response
+    elif request.method == "POST":
+        return redirect("appointments:waiting-room", procedure.pk)
+    place = waiting_room.place(ticket, now) if ticket is not None else None
+    return render(
+        request,
+        "appointments/public/waiting_room.html",
+        {
+            "procedure": procedure,
+            "label": procedure.display_name(translation.get_language()),
+            "form": form,
+            "place": place,
+            "opening": opening,
+            "states": {
+                "before": waiting_room.BEFORE,
+                "waiting": waiting_room.WAITING,
+                "admitted": waiting_room.ADMITTED,
+                "used": waiting_room.USED,
+            },
+            "admit_per_interval": waiting_room.admit_per_interval(),
+            "interval_seconds": int(waiting_room.interval().total_seconds()),
         },
     )
 

@@ -1,0 +1,198 @@
+"""The booking hot path: one seat counter, one bookability rule, a pinned query count, the
+API token cached briefly."""
+
+import ast
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from engagements.appointments import services, tokens
+from engagements.appointments.enums import BookingStatus, SlotState
+from engagements.appointments.models import ApiToken, Booking, BookingLog, Slot
+from engagements.appointments.queries import slot_state
+from engagements.appointments.rules import public_refusal
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+
+pytestmark = pytest.mark.django_db
+APP = Path(__file__).resolve().parents[2] / "engagements" / "appointments"
+
+
+def test_only_the_seats_module_changes_the_counter():
+    """`Slot.booked` is written (update(booked=…)) in services/seats.py and nowhere else."""
+    writers = []
+    for path in APP.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") == "update"
+                and any(k.arg == "booked" for k in node.keywords)
+            ):
+                writers.append(path.relative_to(APP).as_posix())
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if "SET booked" in node.value:
+                    writers.append(path.relative_to(APP).as_posix())
+    assert set(writers) == {"services/seats.py"}
+    for path in (APP / "services").glob("*.py"):
+        text = path.read_text()
+        assert "import _" not in text and "    _take_seat" not in text, path
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"blocked": True},
+        {"priority": True},
+        {"starts_at_days": 90},  # not open yet (opens 60 days ahead)
+        {"starts_at_hours": 1},  # closed online (2 hours before)
+    ],
+)
+def test_the_week_page_and_the_booking_share_one_rule(change):
+    """A slot the week shows free is booked; one it shows not bookable is refused."""
+    now = timezone.now()
+    starts = now + timedelta(days=3)
+    if "starts_at_days" in change:
+        starts = now + timedelta(days=change["starts_at_days"])
+    if "starts_at_hours" in change:
+        starts = now + timedelta(hours=change["starts_at_hours"])
+    slot = SlotFactory(
+        starts_at=starts, blocked=change.get("blocked", False), priority="priority" in change
+    )
+    state = slot_state(slot, now)
+    person = services.Person("Léa", "Martin", email="lea@usager.test")
+    if state == SlotState.FREE:
+        assert public_refusal(slot, now) is None
+        assert services.book_slot(slot, person, now=now).status == BookingStatus.HELD
+    else:
+        assert public_refusal(slot, now) is not None
+        with pytest.raises(services.BookingError) as error:
+            services.book_slot(slot, person, now=now)
+        assert error.value.code in ("closed", "priority")
+
+
+@pytest.fixture
+def raw_token(prefecture):
+    tokens.forget()
+    out = io.StringIO()
+    call_command("create_api_token", "--prefecture", prefecture.slug, "--name", "FS", stdout=out)
+    return out.getvalue().strip().splitlines()[-1]
+
+
+def _post(client, token, slot, n):
+    return client.post(
+        "/api/v1/bookings",
+        {
+            "slot_id": slot.pk,
+            "person": {"first_name": "Ana", "last_name": f"L{n}", "email": f"a{n}@usager.test"},
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def test_a_successful_api_booking_takes_a_pinned_number_of_queries(
+    client, raw_token, service, django_capture_on_commit_callbacks
+):
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="wait")
+    slot = SlotFactory(procedure=procedure)
+    # A former no-show of someone else and an active booking of someone else: the checks
+    # still run (one query for both).
+    BookingFactory(slot=SlotFactory(procedure=procedure, past=True), status="no_show")
+    assert _post(client, raw_token, slot, 0).status_code == 201  # warms the token cache
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(client, raw_token, slot, 1)
+    assert response.status_code == 201, response.json()
+    statements = [q["sql"] for q in queries.captured_queries]
+    # slot (with procedure, site, prefecture); duplicate + no-show; seat + booking + log
+    # (one statement); the outbox's delivery row. Plus the transaction around the last two
+    # (a savepoint here inside the test's transaction, BEGIN/COMMIT in production).
+    work = [s for s in statements if "SAVEPOINT" not in s]
+    # (SQLite: seat, booking and log are three statements.)
+    single = connection.vendor == "postgresql"
+    assert len(work) == (4 if single else 6), "\n".join(statements)
+    assert len(statements) == len(work) + 2, "\n".join(statements)
+    if connection.vendor == "postgresql":
+        assert sum("UPDATE" in s and "booked" in s for s in statements) == 1
+    booking = Booking.objects.get(reference=response.json()["reference"])
+    assert booking.status == BookingStatus.CONFIRMED
+    assert BookingLog.objects.filter(booking=booking, to_status="confirmed").count() == 1
+    assert Slot.objects.get(pk=slot.pk).booked == 2
+
+
+def test_the_public_booking_query_count_is_pinned_too(service):
+    procedure = ProcedureFactory(service=service, capacity=5)
+    slot = Slot.objects.select_related("procedure", "procedure__site", "procedure__prefecture").get(
+        pk=SlotFactory(procedure=procedure).pk
+    )
+    person = services.Person("Léa", "Martin", email="lea@usager.test")
+    with CaptureQueriesContext(connection) as queries:
+        booking = services.book_slot(slot, person, fresh=True)
+    assert booking.status == BookingStatus.HELD
+    # history, seat + booking + log, delivery, and the savepoint pair.
+    expected = 5 if connection.vendor == "postgresql" else 7
+    assert len(queries.captured_queries) == expected, [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_token_is_cached_briefly_and_forgotten_when_revoked(client, raw_token, service):
+    slot = SlotFactory(procedure=ProcedureFactory(service=service, capacity=5))
+    assert _post(client, raw_token, slot, 0).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(client, raw_token, slot, 1).status_code == 201
+    assert not any("appointments_apitoken" in q["sql"] for q in queries.captured_queries)
+    token = ApiToken.objects.get()
+    token.revoked_at = timezone.now()
+    token.save()  # the admin's way: the signal clears the cache at once
+    assert _post(client, raw_token, slot, 2).status_code == 401
+
+
+def test_the_cache_expires_after_its_ttl(client, raw_token, service, monkeypatch):
+    slot = SlotFactory(procedure=ProcedureFactory(service=service, capacity=5))
+    assert _post(client, raw_token, slot, 0).status_code == 201
+    ApiToken.objects.update(revoked_at=timezone.now())  # no signal: only the TTL protects
+    assert _post(client, raw_token, slot, 1).status_code == 201  # still cached
+    later = tokens.time.monotonic() + 11
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: later)
+    assert _post(client, raw_token, slot, 2).status_code == 401
+
+
+@pytest.mark.parametrize("policy", ["wait", "confirm", "none"])
+def test_the_one_query_history_agrees_with_the_readable_checks(service, other_service, policy):
+    from engagements.appointments.services.booking import _person_history
+
+    now = timezone.now()
+    procedure = ProcedureFactory(service=service, no_show_policy=policy, no_show_limit=2)
+    sibling = ProcedureFactory(service=other_service)  # same prefecture
+    stranger = ProcedureFactory()  # another prefecture
+    person = services.Person("Léa", "Martin", email="Lea@Usager.test", phone="06 11 22 33 44")
+    for proc, days in [
+        (sibling, 10),
+        (procedure, 40),
+        (procedure, 400),  # outside the look-back
+        (stranger, 5),  # another prefecture
+    ]:
+        no_show = BookingFactory(
+            slot=SlotFactory(procedure=proc, starts_at=now - timedelta(days=days)),
+            status="no_show",
+            email="lea@usager.test",
+            phone="",
+        )
+        no_show.set_identity_keys()
+        no_show.save()
+    active = BookingFactory(slot=SlotFactory(procedure=procedure), email="", phone="0611223344")
+    active.set_identity_keys()
+    active.save()
+    existing, no_shows = _person_history(procedure, person, now)
+    assert existing == services.existing_active_booking(procedure, person).pk == active.pk
+    expected = services.no_show_decision(procedure, person, now)
+    from engagements.appointments.services.booking import _no_show_verdict
+
+    assert _no_show_verdict(procedure, no_shows, now) == expected
+    assert len(no_shows) == (0 if policy == "none" else 2)
