@@ -387,6 +387,8 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
 
 # The prefecture's own indicators ----------------------------------------------------------
 
+MAX_VALUE = 10**12  # Value.value and its parts: 14 digits, 2 after the decimal point
+
 
 def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     """`code,period,site,value,numerator,denominator,source` for the prefecture's own
@@ -427,6 +429,13 @@ def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportRes
         numerator = row.decimal("numerator")
         denominator = row.decimal("denominator")
         source = row.text("source", required=True, max_length=200)
+        for column, number in (
+            ("value", value),
+            ("numerator", numerator),
+            ("denominator", denominator),
+        ):
+            if number is not None and abs(number) >= MAX_VALUE:
+                row.error(column, "nombre trop grand (12 chiffres avant la virgule au plus)")
         if not row.ok:
             continue
         key = (indicator.pk, site.pk if site else None, period.kind, period.start)
