@@ -132,3 +132,22 @@ def test_commands_exit_non_zero_with_the_line_errors_on_stderr(
     )  # fmt: skip
     assert BROKEN in err
     assert [model.objects.count() for model in before] == counts
+
+
+@pytest.mark.parametrize(
+    ("importer", "body"),
+    [
+        ("hourly", "date,hour,offered,answered\n2025-11-03,9,99999999999,1\n"),
+        ("footfall", "date,hour,service,visitors\n2025-11-03,9,,99999999999\n"),
+    ],
+)
+def test_counts_beyond_the_columns_are_line_errors(prefecture, site, importer, body):
+    from engagements.csvio import CsvImportError
+
+    with pytest.raises(CsvImportError) as error:
+        if importer == "hourly":
+            import_telephony(prefecture, site, body.encode(), fmt="hourly")
+        else:
+            import_footfall(prefecture, site, body.encode())
+    assert "ligne 2" in str(error.value)
+    assert not CallHour.objects.exists() and not FootfallCount.objects.exists()
