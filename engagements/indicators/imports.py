@@ -29,6 +29,9 @@ RING_SECONDS = 5
 WITHIN_5_RINGS = 5 * RING_SECONDS  # 25 s
 _EPOCH = re.compile(r"[0-9]{1,12}(?:\.[0-9]+)?", re.ASCII)
 _SECONDS = re.compile(r"[0-9]{1,9}", re.ASCII)
+# Calls or visitors of one hour: far above any desk, far below the integer columns' limit
+# (a larger count is a line error, not a database error).
+MAX_PER_HOUR = 100_000
 
 
 def prefecture_zone(prefecture: Prefecture) -> ZoneInfo:
@@ -184,9 +187,9 @@ def _parse_hourly(data, *, queue: str, prefecture, site) -> list[CallHour]:
     for row in table:
         day = row.date("date", required=True)
         hour = row.int("hour", required=True, min=0, max=23)
-        offered = row.int("offered", required=True, min=0)
-        answered = row.int("answered", required=True, min=0)
-        within = row.int("answered_within_5_rings", min=0)
+        offered = row.int("offered", required=True, min=0, max=MAX_PER_HOUR)
+        answered = row.int("answered", required=True, min=0, max=MAX_PER_HOUR)
+        within = row.int("answered_within_5_rings", min=0, max=MAX_PER_HOUR)
         if row.ok and answered > offered:
             row.error("answered", f"{answered} appels décrochés pour {offered} présentés")
         if row.ok and within is not None and within > answered:
@@ -285,7 +288,7 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
     for row in table:
         day = row.date("date", required=True)
         hour = row.int("hour", required=True, min=0, max=23)
-        visitors = row.int("visitors", required=True, min=0)
+        visitors = row.int("visitors", required=True, min=0, max=MAX_PER_HOUR)
         service = row.lookup(
             "service", resolve, f"service « {{value}} » inconnu sur le site {site.name}"
         )
@@ -387,6 +390,8 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
 
 # The prefecture's own indicators ----------------------------------------------------------
 
+MAX_VALUE = 10**12  # Value.value and its parts: 14 digits, 2 after the decimal point
+
 
 def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     """`code,period,site,value,numerator,denominator,source` for the prefecture's own
@@ -427,6 +432,13 @@ def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportRes
         numerator = row.decimal("numerator")
         denominator = row.decimal("denominator")
         source = row.text("source", required=True, max_length=200)
+        for column, number in (
+            ("value", value),
+            ("numerator", numerator),
+            ("denominator", denominator),
+        ):
+            if number is not None and abs(number) >= MAX_VALUE:
+                row.error(column, "nombre trop grand (12 chiffres avant la virgule au plus)")
         if not row.ok:
             continue
         key = (indicator.pk, site.pk if site else None, period.kind, period.start)

@@ -10,9 +10,10 @@ from datetime import date
 from .enums import PeriodKind
 
 _PATTERNS = (
-    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
-    (re.compile(r"^(\d{4})-[QqTt]([1-4])$"), PeriodKind.QUARTER),
-    (re.compile(r"^(\d{4})-(\d{1,2})$"), PeriodKind.MONTH),
+    # ASCII digits only: `202٤` is not a year in a register (issue 9).
+    (re.compile(r"([0-9]{4})", re.ASCII), PeriodKind.YEAR),
+    (re.compile(r"([0-9]{4})-[QqTt]([1-4])", re.ASCII), PeriodKind.QUARTER),
+    (re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII), PeriodKind.MONTH),
 )
 MONTHS_FR = [
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -31,7 +32,7 @@ class Period:
     def parse(cls, text: str) -> Period:
         text = (text or "").strip()
         for pattern, kind in _PATTERNS:
-            match = pattern.match(text)
+            match = pattern.fullmatch(text)
             if not match:
                 continue
             year = int(match.group(1))

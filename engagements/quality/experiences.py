@@ -6,7 +6,7 @@ import json
 
 from django.db import transaction
 
-from engagements.csvio import CsvImportError, LineError, Row, parse_date, read_csv
+from engagements.csvio import MAX_CELL, CsvImportError, LineError, Row, parse_date, read_csv
 from engagements.organisation.models import Prefecture, Site
 
 from .models import Experience, StructureMapping
@@ -29,8 +29,18 @@ class ExperienceError(Exception):
     """An SP+ write refused (message in French)."""
 
 
-def _records(data: bytes, filename: str) -> list[tuple[int, dict]]:
-    """(line or item number, values) from a CSV or JSON export."""
+# Longest value kept per field (the model's columns; texts as long as a CSV cell may be).
+MAX_LENGTHS = {
+    "id_experience": 60,
+    "titre": 300,
+    "ressenti_usager": 60,
+    "structure": 300,
+}
+
+
+def _records(data: bytes, filename: str) -> tuple[list[tuple[int, dict]], list[LineError]]:
+    """(line or item number, values) from a CSV or JSON export, and the structural errors
+    of the CSV file (NUL characters, oversized cells, cells beyond the header)."""
     head = data.lstrip()[:1]
     if filename.lower().endswith(".json") or head in (b"[", b"{"):
         try:
@@ -41,19 +51,34 @@ def _records(data: bytes, filename: str) -> list[tuple[int, dict]]:
             doc = doc.get("experiences") or doc.get("data") or []
         if not isinstance(doc, list):
             raise CsvImportError([LineError(1, None, "une liste d'expériences est attendue")])
+        if not doc:
+            raise CsvImportError([LineError(1, None, "aucune expérience dans le fichier")])
         out = []
         for index, item in enumerate(doc, 1):
             if not isinstance(item, dict):
                 raise CsvImportError([LineError(index, None, "expérience illisible")])
             out.append((index, {k: str(item.get(k) or "").strip() for k in FIELDS}))
-        return out
+        return out, []
     table = read_csv(
         data,
         required=REQUIRED,
         optional=[f for f in FIELDS if f not in REQUIRED],
         extra_columns=True,
     )
-    return [(row.line, {k: row[k] for k in FIELDS}) for row in table]
+    return [(row.line, {k: row[k] for k in FIELDS}) for row in table], list(table.errors)
+
+
+def _check(line: int, values: dict) -> list[LineError]:
+    """NUL characters and over-long values (JSON exports do not go through the CSV reader)."""
+    problems = []
+    for key, value in values.items():
+        if "\x00" in value:
+            problems.append(LineError(line, key, "caractère nul (NUL) interdit"))
+            continue
+        limit = MAX_LENGTHS.get(key, MAX_CELL)
+        if len(value) > limit:
+            problems.append(LineError(line, key, f"{len(value)} caractères, {limit} au plus"))
+    return problems
 
 
 def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") -> dict:
@@ -62,15 +87,14 @@ def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") 
     The site comes from the structure → site table only: an unknown structure is kept
     without site and listed in `unmatched` (never guessed).
     """
-    records = _records(data, filename)
+    records, errors = _records(data, filename)
     mapping = {
         m.structure.casefold(): m.site
         for m in StructureMapping.objects.filter(prefecture=prefecture).select_related("site")
     }
-    errors: list[LineError] = []
     parsed = []
     for line, values in records:
-        problems = []
+        problems = _check(line, values)
         for key in REQUIRED:
             if not values[key]:
                 problems.append(LineError(line, key, "valeur obligatoire"))
@@ -91,7 +115,7 @@ def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") 
         errors += problems
         parsed.append((values, published, answered))
     if errors:
-        raise CsvImportError(errors)
+        raise CsvImportError(sorted(errors, key=lambda e: e.line))
     created = updated = 0
     unmatched: set[str] = set()
     with transaction.atomic():
@@ -101,13 +125,13 @@ def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") 
                 unmatched.add(values["structure"])
             _, was_created = Experience.objects.update_or_create(
                 prefecture=prefecture,
-                external_id=values["id_experience"][:60],
+                external_id=values["id_experience"],
                 defaults={
-                    "structure": values["structure"][:300],
+                    "structure": values["structure"],
                     "site": site,
-                    "title": values["titre"][:300],
+                    "title": values["titre"],
                     "description": values["description"],
-                    "feeling": values["ressenti_usager"][:60],
+                    "feeling": values["ressenti_usager"],
                     "published_on": published,
                     "first_answer_on": answered,
                     "answer": values["reponse_structure_1"],

@@ -418,7 +418,6 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
         a.reference: a
         for a in Action.objects.filter(prefecture=prefecture).select_related("status")
     }
-    statuses = {code: status_for_code(prefecture, code) for code in StatusCode.values}
     seen: dict[str, int] = {}
     parsed = []
     for row in table:
@@ -488,6 +487,8 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     table.raise_errors()
     created = updated = 0
     with transaction.atomic():
+        # Inside the transaction: a refused file leaves not even the default statuses.
+        statuses = {code: status_for_code(prefecture, code) for code in StatusCode.values}
         for item in parsed:
             status = statuses[item["code"]]
             plan = plan_for(item["site"], item["year"])
