@@ -141,7 +141,7 @@ DATABASES = {
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # SQLite cannot enforce "nulls not distinct" unique constraints; services check those too.
-SILENCED_SYSTEM_CHECKS = [] if IS_POSTGRES else ["models.W047"]
+SILENCED_SYSTEM_CHECKS = [] if IS_POSTGRES else ["models.W047", "models.W040"]
 if not IS_POSTGRES:
     # Several processes (web server and job worker) share the demo's SQLite file: WAL lets
     # readers and one writer work at once, and a writer waits (busy timeout) instead of

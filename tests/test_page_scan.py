@@ -47,6 +47,16 @@ ORDINARY_WORDS = {
     "qr",
     "lsf",
     "demo",
+    # French words that are also codes somewhere: "Document joint", "Quelle note…",
+    # "comment faire ?", the "urgent" badge; English FAQ text and people's searches
+    # ("prefecture", "telephone"); the queue_log file format named in the methodology.
+    "joint",
+    "note",
+    "comment",
+    "urgent",
+    "prefecture",
+    "telephone",
+    "queue_log",
 }
 
 
@@ -60,7 +70,8 @@ class _Text(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        # <code>: codes shown on purpose (indicator codes, file formats).
+        if tag in ("script", "style", "template", "code"):
             self._hidden += 1
         if tag == "a":
             href = dict(attrs).get("href") or ""
@@ -68,7 +79,7 @@ class _Text(HTMLParser):
                 self.links.append(href)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._hidden:
+        if tag in ("script", "style", "template", "code") and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data):

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from engagements.forms import DsfrForm, DsfrModelForm
 
@@ -24,9 +25,11 @@ class CommitteeForm(DsfrModelForm):
 class ImportForm(DsfrForm):
     file = forms.FileField(
         label="Liste des membres (CSV)",
-        help_text=(
-            "Colonnes : college, organisation, first_name, last_name, email, seat "
-            "(titulaire ou suppleant), mandate_start, mandate_end."
+        # A constant (no user text): the column names are shown as code.
+        help_text=mark_safe(  # noqa: S308
+            "Colonnes : <code>college, organisation, first_name, last_name, email, seat, "
+            "mandate_start, mandate_end</code> ; <code>seat</code> vaut "
+            "<code>titulaire</code> ou <code>suppleant</code>."
         ),
     )
 
