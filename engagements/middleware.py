@@ -90,7 +90,7 @@ class FlowLanguageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not is_flow_page(request) or response.status_code >= 400:
+        if not is_flow_page(request) or response.status_code != 200:
             return response
         language = translation.get_language()
         remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
