@@ -106,3 +106,15 @@ def test_arabic_documents_are_right_to_left(service, agent):
         {**certificate_context(BookingFactory(language="uk")), "pdf_brand": {}},
     )
     assert 'lang="uk" dir="ltr"' in ukrainian
+
+
+def test_calendar_entry_in_the_persons_language(service):
+    from engagements.appointments.documents import ics_for
+
+    booking = BookingFactory(
+        slot=SlotFactory(procedure=ProcedureFactory(service=service, documents="Passeport")),
+        language="es",
+    )
+    description = ics_for(booking).decode().replace("\r\n ", "")
+    assert "Referencia:" in description and "Documentos que debe traer:" in description
+    assert "/es/rendez-vous/gerer/" in description
