@@ -81,8 +81,9 @@ class FlowLanguageMiddleware:
 
     Another page asked in one of them (/ar/agents/…, /es/mentions-legales/) is sent to its
     French address. The language chosen on a flow page is remembered in the language
-    cookie: a flow page reached from elsewhere without a language prefix (a QR code, a
-    bookmark) is sent to that language; choosing French or English from a page forgets it.
+    cookie: a flow page reached without a language prefix (a QR code, a bookmark, a link
+    of a French-only page) is sent to that language; choosing French from the language
+    selector of a page in one of them (or English, always prefixed) forgets it.
     """
 
     def __init__(self, get_response):
@@ -102,7 +103,9 @@ class FlowLanguageMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
             )
-        elif language not in settings.FLOW_LANGUAGES and remembered in settings.FLOW_LANGUAGES:
+        elif remembered in settings.FLOW_LANGUAGES and (
+            language != settings.LANGUAGE_CODE or _switched_to_french(request)
+        ):
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
         return response
 
@@ -123,7 +126,7 @@ class FlowLanguageMiddleware:
             and request.method == "GET"
             and language == settings.LANGUAGE_CODE
             and remembered in settings.FLOW_LANGUAGES
-            and not _from_this_site(request)
+            and not _switched_to_french(request)
         ):
             target = translate_url(request.get_full_path(), remembered)
             if target != request.get_full_path():
@@ -131,6 +134,10 @@ class FlowLanguageMiddleware:
         return None
 
 
-def _from_this_site(request) -> bool:
-    referer = request.META.get("HTTP_REFERER") or ""
-    return bool(referer) and urlparse(referer).netloc == request.get_host()
+def _switched_to_french(request) -> bool:
+    """Reached from a page of this site in a flow language: its language selector."""
+    referer = urlparse(request.META.get("HTTP_REFERER") or "")
+    if referer.netloc != request.get_host():
+        return False
+    first = referer.path.split("/")[1] if referer.path.startswith("/") else ""
+    return first in settings.FLOW_LANGUAGES

@@ -183,7 +183,10 @@ def test_the_chosen_language_is_remembered(client, prefecture):
     assert response.cookies["django_language"].value == "es"
     # Coming back later from elsewhere (a QR code, a bookmark) without a prefix: Spanish.
     assert client.get(page)["Location"] == f"/es{page}"
-    # Choosing French from the page (a link of this site) serves French and forgets Spanish.
+    # A link of a French-only page of this site: still Spanish.
+    other = client.get(page, HTTP_REFERER="http://testserver/mentions-legales/")
+    assert other["Location"] == f"/es{page}"
+    # Choosing French from the page's selector serves French and forgets Spanish.
     response = client.get(page, HTTP_REFERER=f"http://testserver/es{page}")
     assert response.status_code == 200 and '<html lang="fr"' in response.content.decode()
     assert response.cookies["django_language"].value == ""
