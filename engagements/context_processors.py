@@ -2,12 +2,20 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from engagements.middleware import is_flow_page
+
 
 def shell(request):
-    """What every page's shell needs: the language switch keeps the current page."""
+    """What every page's shell needs: the language switch keeps the current page.
+
+    The public flows (booking, contact form, survey, FAQ) offer every language; the other
+    pages French and English only."""
     current = get_language() or settings.LANGUAGE_CODE
+    flow = is_flow_page(request)
     switch = []
     for code, name in settings.LANGUAGES:
+        if code in settings.FLOW_LANGUAGES and not flow:
+            continue
         switch.append(
             {
                 "code": code,

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "engagements.middleware.FlowLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -203,7 +204,18 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect:callback"
 OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGES = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("uk", "Українська"),
+]
+# Languages offered only on the public flows (booking, contact form, survey, FAQ) and the
+# mails/SMS/PDFs they send; any other page asked in one of them is served in French.
+FLOW_LANGUAGES = ["ar", "es", "pt", "uk"]
+FLOW_NAMESPACES = ["appointments", "correspondence", "surveys", "faq"]
 LOCALE_PATHS = [BASE_DIR / "engagements" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -300,6 +312,8 @@ Q_CLUSTER = {
 HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0

@@ -36,10 +36,17 @@ def ics_for(booking: Booking) -> bytes:
     event.add("summary", f"{procedure.display_name(booking.language)} — {site.name}")
     event.add("location", f"{site.street}, {site.postal_code} {site.city}")
     english = booking.language == "en"
-    lines = [f"{'Reference' if english else 'Référence'} : {booking.reference}"]
+    reference, to_bring = (
+        ("Reference :", "To bring:") if english else ("Référence :", "À apporter :")
+    )
+    if booking.language in settings.FLOW_LANGUAGES:
+        with translation.override(booking.language):
+            reference = translation.gettext("Référence :")
+            to_bring = translation.gettext("Documents à apporter :")
+    lines = [f"{reference} {booking.reference}"]
     documents = procedure.document_list(booking.language)
     if documents:
-        lines.append("To bring:" if english else "À apporter :")
+        lines.append(to_bring)
         lines += [f"- {doc}" for doc in documents]
     with translation.override(booking.language):
         lines.append(settings.SITE_URL + reverse("appointments:manage", args=[booking.token]))

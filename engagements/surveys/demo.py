@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from . import demo_languages
 from .defaults import END_OF_CALL, STARS, create_questionnaire
 from .enums import (
     NOT_CONCERNED,
@@ -164,6 +165,9 @@ def seed(ctx) -> None:
     yearly.save(update_fields=["interface_translations"])
     stars = create_questionnaire(prefecture, "Avis en étoiles", STARS)
     end_of_call = create_questionnaire(prefecture, "Enquête de fin d'appel", END_OF_CALL)
+    # Arabic, Spanish, Portuguese, Ukrainian: the questions translated, so offered.
+    for questionnaire, key in ((yearly, "yearly"), (stars, "stars"), (end_of_call, "end_of_call")):
+        demo_languages.translate(questionnaire, key)
 
     def in_scope(site_slug):
         return [s for key, s in services.items() if key.startswith(f"{site_slug}/")]

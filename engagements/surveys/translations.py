@@ -4,10 +4,14 @@ French and English come from the catalogues (Django i18n). A language a prefectu
 (`Questionnaire.extra_languages`) is offered to the public only once every string of that
 questionnaire is translated: each question (and its choices) and the interface strings
 its page shows — headings, scale labels, button… (`Questionnaire.interface_translations`).
+The public flows' languages (settings.FLOW_LANGUAGES: Arabic, Spanish, Portuguese,
+Ukrainian) have the interface strings in the catalogues too: only the questions are
+needed (a questionnaire's own interface strings, if any, win).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +19,11 @@ from django.utils.translation import ngettext
 from .enums import QuestionKind
 
 BUILT_IN = ("fr", "en")
+
+
+def _catalogued(language: str) -> bool:
+    """The interface strings of `language` are in the catalogues."""
+    return language in BUILT_IN or language in settings.FLOW_LANGUAGES
 
 
 def _stars(n: int) -> str:
@@ -93,10 +102,14 @@ def interface(questionnaire, language: str) -> dict[str, str]:
     if language in BUILT_IN:
         with translation.override(language):
             return _french_interface()
-    french = french_interface()
+    if _catalogued(language):
+        with translation.override(language):
+            base = _french_interface()
+    else:
+        base = french_interface()
     strings = questionnaire.interface_translations if questionnaire is not None else None
     own = (strings or {}).get(language) or {}
-    return {key: own.get(key) or text for key, text in french.items()}
+    return {key: own.get(key) or text for key, text in base.items()}
 
 
 def missing(questionnaire, language: str, questions=None) -> list[str]:
@@ -111,6 +124,8 @@ def missing(questionnaire, language: str, questions=None) -> list[str]:
             result.append(f"question « {q.code} »")
         if q.kind == QuestionKind.CHOICE and len(entry.get("choices") or []) != len(q.choices):
             result.append(f"choix de la question « {q.code} »")
+    if _catalogued(language):
+        return result
     own = (questionnaire.interface_translations or {}).get(language) or {}
     result += [LABELS[key] for key in needed_keys(questions) if not (own.get(key) or "").strip()]
     return result

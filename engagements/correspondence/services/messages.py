@@ -265,7 +265,11 @@ def queue_acknowledgement(message: Message):
         "service": message.service,
         "site": message.site,
         "contact": values["service_coordonnees"],
-        "template_text": placeholders.fill(version.body, values) if version else "",
+        # The prefecture's published wording is written in French: a person who wrote in
+        # another language gets the catalogue's wording in that language.
+        "template_text": placeholders.fill(version.body, values)
+        if version and (message.language or "fr") == "fr"
+        else "",
     }
     headers = {}
     if message.email_message_id:

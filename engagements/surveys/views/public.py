@@ -6,6 +6,7 @@ in the visitor's language (`?langue=xx` for languages a prefecture adds).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,11 +55,14 @@ def _open_campaign(token: str) -> Campaign:
 
 
 def _question_language(request: HttpRequest, offered: list[str]) -> str:
-    """The language asked for (?langue=), if offered; else the page's language."""
+    """The language asked for (?langue=), if offered; else the page's, if offered; else French."""
     wanted = request.GET.get("langue") or request.POST.get("langue") or ""
     if wanted in offered:
         return wanted
-    return translation.get_language() or "fr"
+    page = translation.get_language() or "fr"
+    # A page in Arabic whose questionnaire has no Arabic questions yet: the questions
+    # in French, as written.
+    return page if page in offered else "fr"
 
 
 def _language_links(request: HttpRequest, offered: list[str]) -> list[tuple[str, str, str]]:
@@ -133,6 +137,7 @@ def _survey_page(
         "service": service,
         "kiosk": kiosk,
         "question_language": language,
+        "question_dir": "rtl" if language in settings.LANGUAGES_BIDI else "ltr",
         "languages": _language_links(request, offered),
         "ui": ui,
     }
