@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from playwright.sync_api import expect
 
+from tests.browser import screenshot
 from tests.correspondence.factories import MessageFactory
 from tests.e2e.test_correspondence_agents import login
 from tests.tooling import require_tool
@@ -30,9 +32,11 @@ def test_letter_without_template_has_every_mandatory_block(page, prefecture, ser
     page.check("input[name=channel][value=letter]")
     page.fill("#id_subject", "Votre demande de titre de séjour")
     page.fill("#id_text", "Madame,\n\nVotre titre est prêt : vous pouvez venir le retirer.")
-    page.get_by_role("button", name="Enregistrer et envoyer la réponse").click()
-    page.screenshot(path=str(SCREENSHOTS / "e2e-letter-after-answer.png"))
+    with page.expect_navigation():  # post, then redirect to the message page
+        page.get_by_role("button", name="Enregistrer et envoyer la réponse").click()
     link = page.get_by_role("link", name="Courrier PDF")
+    expect(link).to_be_visible()
+    screenshot(page, "e2e-letter-after-answer")
     response = page.request.get(link.get_attribute("href"))
     assert response.headers["content-type"] == "application/pdf"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
