@@ -26,6 +26,13 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Files written by a test (attachments, evidence, quarantined mails) go to its own
+    folder: nothing collides with an earlier run's files, nothing lands in var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def prefecture(db):
     return PrefectureFactory(slug="alpha", name="Préfecture d'Alpha")

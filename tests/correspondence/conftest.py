@@ -9,9 +9,3 @@ def french_by_default():
     translation.activate("fr")
     yield
     translation.activate("fr")
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Attachments written by the tests stay out of var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
