@@ -123,6 +123,5 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under var/screenshots/ to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.wait_for_load_state()  # never capture a page that is still navigating
     page.screenshot(path=str(path), full_page=True)
     return path

@@ -61,7 +61,7 @@ def test_correspondence_letters_and_collection(prefecture, service, quality_lead
         reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk])
     )
     text = read_pdf(ack.content, "acknowledgement")
-    assert message.reference in text and "Jeanne Dupont" in text
+    assert message.reference in text.replace(" ", "") and "Jeanne Dupont" in text
     assert one_line_with(text, prefecture.postal_address, prefecture.website), "footer wraps"
     VersionFactory(template=TemplateFactory(prefecture=prefecture, name="Réponse"), published=True)
     collection = client.get(
@@ -78,7 +78,8 @@ def test_booking_summary_and_attendance_certificate(prefecture, service, agent, 
     booking = BookingFactory(slot=SlotFactory(procedure=procedure, starts_at=start))
     summary = client_for(agent).get(reverse("appointments:pdf", args=[booking.token]))
     text = read_pdf(summary.content, "booking-summary")
-    assert booking.reference in text and "Passeport" in text
+    # pdftotext may split a reference at a kerning gap ("2CVQ JBYC"): compare without spaces.
+    assert booking.reference in text.replace(" ", "") and "Passeport" in text
     booking.status = BookingStatus.ATTENDED
     booking.checked_in_at = start - timedelta(minutes=5)
     booking.checked_in_by = agent

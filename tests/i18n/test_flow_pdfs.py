@@ -50,7 +50,8 @@ def test_summary_and_certificate_in_the_persons_language(
     )
     summary = client_for(agent).get(reverse("appointments:pdf", args=[booking.token]))
     text = read_pdf(summary.content, f"booking-summary-{language}")
-    assert booking.reference in text and "Passeport" in text
+    # pdftotext may split a reference at a kerning gap ("2CVQ JBYC"): compare without spaces.
+    assert booking.reference in text.replace(" ", "") and "Passeport" in text
     for words in EXPECTED[language]["summary"]:
         assert words in text, words
     assert "Récapitulatif" not in text and "Démarche" not in text
