@@ -12,8 +12,9 @@ A module may use its own app and lower floors only (docs/architecture.md, "Floor
 Counted: every Python `import` (inside functions too), `apps.get_model("app", ...)` literals,
 and in templates `{% load %}` (a tag library of a higher floor or a sibling),
 `{% include %}`/`{% extends %}` (another app's template: only the shared ones are free) and
-`{% url %}` (a link to a higher floor; links to the home app are free). `tests/test_floors.py` asserts that
-`violations()` is empty; `lint-imports` checks the Python side again in CI.
+`{% url %}` (a link to a higher floor; links to the home app are free).
+`tests/test_floors.py` asserts that `violations()` and `import_cycles()` are empty;
+`lint-imports` checks the Python side again in CI.
 """
 
 from __future__ import annotations
