@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent / "engagements"
 
 FLOORS: dict[str, int] = {
     "shared": 0,
@@ -109,18 +109,27 @@ def _resolve_relative(module: str, level: int, name: str | None, is_package: boo
     return ".".join(base + ([name] if name else []))
 
 
-def python_dependencies(path: Path) -> list[Dependency]:
-    rel = path.relative_to(PACKAGE.parent)
-    module = ".".join(rel.with_suffix("").parts)
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(PACKAGE.parent))
+    except ValueError:
+        return str(path)
+
+
+def python_dependencies(path: Path, module: str | None = None) -> list[Dependency]:
+    """Every import and `apps.get_model` literal of one file (`module` its dotted name)."""
+    rel = _shown(path)
     is_package = path.name == "__init__.py"
-    if is_package:
-        module = module.rsplit(".", 1)[0]
+    if module is None:
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if is_package:
+            module = module.rsplit(".", 1)[0]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[Dependency] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                found.append(Dependency(str(rel), node.lineno, "import", alias.name))
+                found.append(Dependency(rel, node.lineno, "import", alias.name))
         elif isinstance(node, ast.ImportFrom):
             base = (
                 _resolve_relative(module, node.level, node.module, is_package)
@@ -129,7 +138,7 @@ def python_dependencies(path: Path) -> list[Dependency]:
             )
             for alias in node.names:
                 # `from engagements.x import views` names a module: count the deeper one.
-                found.append(Dependency(str(rel), node.lineno, "import", f"{base}.{alias.name}"))
+                found.append(Dependency(rel, node.lineno, "import", f"{base}.{alias.name}"))
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -139,7 +148,7 @@ def python_dependencies(path: Path) -> list[Dependency]:
             and isinstance(node.args[0].value, str)
         ):
             label = node.args[0].value.split(".")[0]
-            found.append(Dependency(str(rel), node.lineno, "get_model", f"engagements.{label}"))
+            found.append(Dependency(rel, node.lineno, "get_model", f"engagements.{label}"))
     return found
 
 
@@ -178,7 +187,7 @@ def _url_namespaces() -> dict[str, str]:
 
 def template_dependencies(path: Path, owners, tags, spaces) -> list[tuple[Dependency, str, str]]:
     """(dependency, app it reaches, module kind) for one template file."""
-    rel = str(path.relative_to(PACKAGE.parent))
+    rel = _shown(path)
     found = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         for match in _LOAD.finditer(line):
@@ -297,7 +306,7 @@ def import_cycles() -> list[list[str]]:
     return cycles
 
 
-if __name__ == "__main__":  # pragma: no cover - a developer's listing
+if __name__ == "__main__":  # a developer's listing: python -m tests.floors
     found = violations()
     for dep in found:
         print(dep)
