@@ -9,8 +9,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements.calendar.workdays import calendar_for
 from engagements.organisation.enums import Channel
-from engagements.workdays import calendar_for
 
 from .enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, TemplatePurpose
 from .models import (

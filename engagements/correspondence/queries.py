@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, Max, Min, Q, QuerySet
 
-from engagements import workdays
+from engagements.calendar.sql import number_joins
+from engagements.calendar.stored import ensure_calendars
+from engagements.calendar.workdays import WorkCalendar, calendar_for
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
-from engagements.workdays import WorkCalendar, calendar_for
 
 from .enums import Kind, Status
 from .models import Message, Topic
@@ -62,7 +63,7 @@ def _round(value: float | None, places: int) -> float | None:
 
 class Calendars:
     """Kept for callers of the former Python computation: the figures now count working
-    days in SQL from the stored calendars (engagements.workdays), so this holds nothing."""
+    days in SQL from the stored calendars (engagements.calendar), so this holds nothing."""
 
     def get(self, prefecture_id: int, site_id: int) -> WorkCalendar:
         site = Site.objects.select_related("prefecture").get(pk=site_id)
@@ -140,8 +141,8 @@ def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> t
     inner, params = (
         messages.filter(received_on__lte=at).order_by().values(*fields).query.sql_with_params()
     )
-    received_joins, received = workdays.number_joins("m", "received_on", "wr")
-    answered_joins, answered = workdays.number_joins("m", "answered_on", "wa")
+    received_joins, received = number_joins("m", "received_on", "wr")
+    answered_joins, answered = number_joins("m", "answered_on", "wa")
     states = _STATE_SQL.format(
         inner=inner, joins=received_joins + answered_joins, received=received, answered=answered
     )
@@ -191,7 +192,7 @@ def _cover(messages: QuerySet[Message], at: date) -> None:
     )
     for span in spans:
         last = max(filter(None, [span["last"], span["last_received"]]))
-        workdays.ensure_calendars(span["prefecture_id"], span["first"], last)
+        ensure_calendars(span["prefecture_id"], span["first"], last)
 
 
 def figures(messages: QuerySet[Message], *, at: date, calendars: Calendars | None = None) -> dict:

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import factory
 
+from engagements.calendar.workdays import calendar_for
 from engagements.correspondence.enums import (
     AnswerChannel,
     ClosedReason,
@@ -14,7 +15,6 @@ from engagements.correspondence.enums import (
 )
 from engagements.correspondence.models import Message, Template, TemplateVersion, Topic
 from engagements.organisation.enums import Channel
-from engagements.workdays import calendar_for
 from tests.factories import ServiceFactory
 
 

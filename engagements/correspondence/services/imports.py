@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from engagements import workdays
+from engagements.calendar.stored import ensure_calendars
+from engagements.calendar.workdays import WorkCalendar, calendar_for
 from engagements.csvio import CsvImportError, read_csv
 from engagements.organisation.models import Prefecture, Service, Site
-from engagements.workdays import WorkCalendar, calendar_for
 
 from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, ReferenceCounter, Topic
@@ -213,7 +213,7 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     days = [line.values[name] for line in lines for name in ("received_on", "answered_on")]
     days = [day for day in days if day is not None]
     if days:
-        workdays.ensure_calendars(prefecture, min(days), max(days))
+        ensure_calendars(prefecture, min(days), max(days))
     for line in lines:
         values = dict(line.values)
         topic = None

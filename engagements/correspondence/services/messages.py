@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements import states
+from engagements.calendar.workdays import calendar_for
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.outbox import services as outbox
-from engagements.workdays import calendar_for
 
 from .. import placeholders
 from ..enums import (
