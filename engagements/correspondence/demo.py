@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from engagements.calendar.workdays import calendar_for
+from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation.enums import Channel
 
 from .enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, TemplatePurpose
@@ -206,8 +206,8 @@ def seed(ctx) -> None:
             kind = Kind.SUGGESTION  # thanks are positive feedback, never a complaint
         if topic_index == VEHICLES and site.slug == "lysville":
             service = ctx.services["lysville/cert"]  # driving licences and registrations
-        deadline = prefecture.deadline_for(channel)
-        due = calendar.add_working_days(received, deadline)
+        due_date = due_for(prefecture, site, channel, received, calendar=calendar)
+        deadline, due = due_date.deadline_days, due_date.due_on
         counters[received.year] = counters.get(received.year, 0) + 1
         first, last = rng.choice(FIRST), rng.choice(LAST)
         status, answered, closed_reason, closed_on = Status.NEW, None, "", None

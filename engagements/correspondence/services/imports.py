@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from engagements.calendar.stored import ensure_calendars
-from engagements.calendar.workdays import WorkCalendar, calendar_for
+from engagements.calendar.workdays import WorkCalendar, calendar_for, due_for
 from engagements.csvio import CsvImportError, read_csv
 from engagements.organisation.models import Prefecture, Service, Site
 
@@ -140,7 +140,7 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
         calendar = calendars.get(site.pk)
         if calendar is None:
             calendar = calendars[site.pk] = calendar_for(prefecture, site)
-        deadline = prefecture.deadline_for(channel)
+        due = due_for(prefecture, site, channel, received_on, calendar=calendar)
         values = {
             "year": received_on.year,
             "site": site,
@@ -148,8 +148,8 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
             "channel": channel,
             "kind": kind,
             "received_on": received_on,
-            "deadline_days": deadline,
-            "due_on": calendar.add_working_days(received_on, deadline),
+            "deadline_days": due.deadline_days,
+            "due_on": due.due_on,
             "answered_on": answered_on,
             "status": Status.ANSWERED if answered_on else Status.CLOSED if reason else Status.NEW,
             "closed_reason": reason or "",
