@@ -21,7 +21,7 @@ from django.utils import timezone
 from engagements.organisation.models import Closure, Prefecture
 
 from .models import WorkingDay
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, calendar_for
 
 AHEAD_YEARS = 2  # the calendars reach the end of the year after next
 
@@ -101,6 +101,13 @@ def closures_changed(prefecture) -> None:
         build_calendars(prefecture, *current)
 
 
+def prefecture_object(prefecture) -> Prefecture:
+    """A prefecture given as itself or by its pk."""
+    if isinstance(prefecture, Prefecture):
+        return prefecture
+    return Prefecture.objects.get(pk=prefecture)
+
+
 def _calendar_site_id(prefecture, site) -> int | None:
     """The site whose own stored calendar applies, or None (the prefecture's)."""
     if site is None or not WorkingDay.objects.filter(site=site).exists():
@@ -109,11 +116,10 @@ def _calendar_site_id(prefecture, site) -> int | None:
 
 
 def stored_working_days_between(start: date, end: date, prefecture, site=None) -> int:
-    """`working_days_between`, read from the stored calendar (one lookup; the calendar
-    must cover both days)."""
+    """`working_days_between`, read from the stored calendar (one lookup); a day the
+    calendar does not cover is counted in Python (a read never extends the table)."""
     if end <= start:
         return 0
-    ensure_calendars(prefecture, start, end)
     numbers = dict(
         WorkingDay.objects.filter(
             prefecture_id=getattr(prefecture, "pk", prefecture),
@@ -121,24 +127,28 @@ def stored_working_days_between(start: date, end: date, prefecture, site=None) -
             day__in=[start, end],
         ).values_list("day", "number")
     )
+    if start not in numbers or end not in numbers:
+        return calendar_for(prefecture_object(prefecture), site).working_days_between(start, end)
     return numbers[end] - numbers[start]
 
 
 def stored_add_working_days(start: date, count: int, prefecture, site=None) -> date:
     """`add_working_days`, read from the stored calendar: the first day whose number reaches
-    the start's number + count (a due date is a lookup; the calendar must cover it)."""
+    the start's number + count (a due date is a lookup); beyond the stored days, counted in
+    Python (a read never extends the table)."""
     if count < 0:
         raise ValueError("count must be >= 0")
-    # count working days fit in count * 7 + 30 calendar days whatever the holidays.
-    ensure_calendars(prefecture, start, start + timedelta(days=count * 7 + 30))
     calendar = WorkingDay.objects.filter(
         prefecture_id=getattr(prefecture, "pk", prefecture),
         site_id=_calendar_site_id(prefecture, site),
     )
     base = calendar.filter(day=start).values("number")[:1]
-    return (
+    found = (
         calendar.filter(day__gte=start)
         .annotate(base=Subquery(base))
         .filter(number__gte=F("base") + count)
         .aggregate(first=Min("day"))["first"]
     )
+    if found is None:
+        return calendar_for(prefecture_object(prefecture), site).add_working_days(start, count)
+    return found

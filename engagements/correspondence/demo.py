@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements.calendar.stored import ensure_covering
 from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation.enums import Channel
 
@@ -274,6 +275,10 @@ def seed(ctx) -> None:
         if messages[-1].sender_email:
             messages[-1].acknowledged_at = _at_noon(received)
     Message.objects.bulk_create(messages, batch_size=500)
+    # Records arriving extend the figures' stored working-day calendars to their days.
+    ensure_covering(
+        prefecture, *(m.received_on for m in messages), *(m.answered_on for m in messages)
+    )
     for year, last in counters.items():
         ReferenceCounter.objects.create(prefecture=prefecture, year=year, last=last)
     created = list(Message.objects.filter(prefecture=prefecture))

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import factory
 
+from engagements.calendar.stored import ensure_covering
 from engagements.calendar.workdays import calendar_for
 from engagements.correspondence.enums import (
     AnswerChannel,
@@ -52,6 +53,14 @@ class MessageFactory(factory.django.DjangoModelFactory):
         )
     )
     status = Status.NEW
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Like the services, a message arriving extends the stored working-day calendars
+        # to its days (figures never write them).
+        message = super()._create(model_class, *args, **kwargs)
+        ensure_covering(message.prefecture, message.received_on, message.answered_on)
+        return message
 
     class Params:
         letter = factory.Trait(

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements import states
+from engagements.calendar.stored import ensure_calendars
 from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
@@ -168,6 +169,7 @@ def create_message(
             "Indiquez au moins un moyen de répondre (courriel, adresse, téléphone)."
         )
     due = compute_due(prefecture, site, channel, received_on)
+    ensure_calendars(prefecture, received_on)  # the figures' stored calendars reach it
     message = Message(
         prefecture=prefecture,
         year=received_on.year,
@@ -365,6 +367,7 @@ def answer_message(
         raise RegisterError("La date de réponse précède la date de réception.")
     if answered_on > timezone.localdate():
         raise RegisterError("La date de réponse ne peut pas être dans le futur.")
+    ensure_calendars(message.prefecture, answered_on, answered_on)
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         subject = subject.strip()[:300]
