@@ -73,7 +73,7 @@ def seed(scale: int, rng: random.Random) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from engagements import workdays
+    from engagements.calendar import stored, workdays
     from engagements.correspondence.models import Message, Topic
     from engagements.organisation.enums import Channel, RoleKind
     from engagements.organisation.models import Closure, Prefecture, Role, Service, Site
@@ -116,7 +116,7 @@ def seed(scale: int, rng: random.Random) -> dict:
         Closure.objects.create(
             prefecture=prefecture, site=sites[1], date=date(year, 3, 3), label="Travaux"
         )
-    workdays.ensure_calendars(prefecture, date(years[0], 1, 1), date(this_year + 1, 12, 31))
+    stored.ensure_calendars(prefecture, date(years[0], 1, 1), date(this_year + 1, 12, 31))
     calendars = {s.pk: workdays.calendar_for(prefecture, s) for s in sites}
     deadlines = {c: prefecture.deadline_for(c) for c in Channel.values}
     channels = [Channel.EMAIL] * 6 + [Channel.LETTER] * 2 + [Channel.BOX, Channel.SP_PLUS]
@@ -317,12 +317,12 @@ FROM (
     WHEN m.status = 'closed' AND (m.closed_on IS NULL OR m.closed_on <= %(at)s) THEN 'x'
     WHEN m.answered_on <= %(at)s THEN 'a'
     WHEN m.due_on < %(at)s THEN 'l' ELSE 'p' END AS st) s
-  LEFT JOIN organisation_workingday r1 ON r1.prefecture_id = m.prefecture_id
+  LEFT JOIN calendar_workingday r1 ON r1.prefecture_id = m.prefecture_id
     AND r1.site_id IS NULL AND r1.day = m.received_on
-  LEFT JOIN organisation_workingday r2 ON r2.site_id = m.site_id AND r2.day = m.received_on
-  LEFT JOIN organisation_workingday a1 ON a1.prefecture_id = m.prefecture_id
+  LEFT JOIN calendar_workingday r2 ON r2.site_id = m.site_id AND r2.day = m.received_on
+  LEFT JOIN calendar_workingday a1 ON a1.prefecture_id = m.prefecture_id
     AND a1.site_id IS NULL AND a1.day = m.answered_on
-  LEFT JOIN organisation_workingday a2 ON a2.site_id = m.site_id AND a2.day = m.answered_on
+  LEFT JOIN calendar_workingday a2 ON a2.site_id = m.site_id AND a2.day = m.answered_on
   WHERE m.prefecture_id = %(prefecture)s AND m.received_on BETWEEN %(first)s AND %(last)s
     AND m.received_on <= %(at)s
 ) f

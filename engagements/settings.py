@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",  # the API docs page served from the package's own assets (no CDN)
     "engagements.organisation",
+    "engagements.calendar",
     "engagements.outbox",
     "engagements.public",
     "engagements.correspondence",

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engagements import workdays
-from engagements.workdays import SUBDIVISIONS, WorkCalendar
+from engagements.calendar import workdays
+from engagements.calendar.workdays import SUBDIVISIONS, WorkCalendar
 from tests.factories import ClosureFactory, PrefectureFactory, SiteFactory
 
 METRO = WorkCalendar("metropole")

@@ -1,4 +1,4 @@
-"""The stored working-day calendars (organisation.WorkingDay) agree with workdays.py: SQL
+"""The stored working-day calendars (calendar.WorkingDay) agree with calendar/workdays.py: SQL
 lookups and the SQL figures of correspondence over random calendars, closures and dates."""
 
 from datetime import date, timedelta
@@ -8,13 +8,15 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engagements import workdays
+from engagements.calendar import stored
+from engagements.calendar.jobs import extend_ahead
+from engagements.calendar.models import WorkingDay
+from engagements.calendar.workdays import SUBDIVISIONS, calendar_for
 from engagements.correspondence import queries
 from engagements.correspondence.enums import ClosedReason, Status
 from engagements.correspondence.models import Message
 from engagements.organisation import services
-from engagements.organisation.models import Closure, WorkingDay
-from engagements.workdays import SUBDIVISIONS, calendar_for
+from engagements.organisation.models import Closure
 from tests.correspondence.factories import MessageFactory
 from tests.factories import ClosureFactory, PrefectureFactory, ServiceFactory, SiteFactory
 
@@ -50,7 +52,7 @@ def test_stored_lookups_agree_with_python(db, subdivision, common, own, later, p
         site, plain_site = SiteFactory(prefecture=prefecture), SiteFactory(prefecture=prefecture)
         for day in common:
             ClosureFactory(prefecture=prefecture, date=day)  # before the calendars exist
-        workdays.ensure_calendars(prefecture, FIRST, LAST)
+        stored.ensure_calendars(prefecture, FIRST, LAST)
         for day in own:
             ClosureFactory(prefecture=prefecture, site=site, date=day)  # signal path
         for day in later - common:
@@ -63,10 +65,10 @@ def test_stored_lookups_agree_with_python(db, subdivision, common, own, later, p
             calendar = calendar_for(prefecture, where)
             for a, b, count in pairs:
                 start, end = min(a, b), max(a, b)
-                assert workdays.stored_working_days_between(
+                assert stored.stored_working_days_between(
                     start, end, prefecture, where
                 ) == calendar.working_days_between(start, end)
-                assert workdays.stored_add_working_days(
+                assert stored.stored_add_working_days(
                     start, count, prefecture, where
                 ) == calendar.add_working_days(start, count)
         transaction.set_rollback(True)
@@ -164,14 +166,14 @@ def test_sql_figures_agree_with_python(db, subdivision, common, own, specs, at):
 def test_import_of_old_messages_extends_the_calendar_back(prefecture, site, service):
     from engagements.correspondence.services.imports import import_messages
 
-    workdays.ensure_calendars(prefecture)
-    assert workdays.stored_range(prefecture)[0].year >= 2025
+    stored.ensure_calendars(prefecture)
+    assert stored.stored_range(prefecture)[0].year >= 2025
     import_messages(
         prefecture,
         "reference,site,service,channel,kind,topic,received_on,answered_on,closed_reason\n"
         "CR-18-1,chef-lieu,sejour,courriel,information,,2018-03-01,2018-03-09,\n",
     )
-    assert workdays.stored_range(prefecture)[0] == date(2018, 1, 1)
+    assert stored.stored_range(prefecture)[0] == date(2018, 1, 1)
     report = queries.figures(queries.year_messages(prefecture, 2018), at=date(2018, 12, 31))
     # Thu 1 March 2018 -> Fri 9 March: 2, 5, 6, 7, 8, 9 = 6 working days > 5.
     assert (report["answered"], report["on_time"], report["average_delay"]) == (1, 0, 6.0)
@@ -179,19 +181,19 @@ def test_import_of_old_messages_extends_the_calendar_back(prefecture, site, serv
 
 def test_the_daily_job_extends_every_calendar_ahead(prefecture, time_machine):
     time_machine.move_to(date(2026, 6, 1))
-    workdays.ensure_calendars(prefecture)
-    assert workdays.stored_range(prefecture)[1] == date(2027, 12, 31)
+    stored.ensure_calendars(prefecture)
+    assert stored.stored_range(prefecture)[1] == date(2027, 12, 31)
     time_machine.move_to(date(2027, 1, 2))
-    assert workdays.extend_ahead()[prefecture.slug] is True
-    assert workdays.stored_range(prefecture)[1] == date(2028, 12, 31)
-    assert workdays.extend_ahead()[prefecture.slug] is False
+    assert extend_ahead()[prefecture.slug] is True
+    assert stored.stored_range(prefecture)[1] == date(2028, 12, 31)
+    assert extend_ahead()[prefecture.slug] is False
     from engagements import jobs
 
     assert "working-days-ahead" in {job.name for job in jobs.registered_schedules()}
 
 
 def test_site_calendar_exists_only_where_the_site_has_closures(prefecture, site, other_site):
-    workdays.ensure_calendars(prefecture, date(2026, 1, 1), date(2026, 12, 31))
+    stored.ensure_calendars(prefecture, date(2026, 1, 1), date(2026, 12, 31))
     assert not WorkingDay.objects.filter(site__isnull=False).exists()
     closure = services.add_closure(
         prefecture, day=date(2026, 11, 25), label="Travaux", site=site, actor=None
@@ -204,14 +206,14 @@ def test_site_calendar_exists_only_where_the_site_has_closures(prefecture, site,
 def test_deleting_a_prefecture_takes_its_calendars(db):
     prefecture = PrefectureFactory()
     ClosureFactory(prefecture=prefecture, date=date(2026, 5, 4))
-    workdays.ensure_calendars(prefecture)
+    stored.ensure_calendars(prefecture)
     prefecture.delete()
     assert not WorkingDay.objects.exists()
 
 
 def test_a_new_holiday_subdivision_rewrites_the_calendar(prefecture):
-    workdays.ensure_calendars(prefecture, date(2026, 1, 1), date(2026, 12, 31))
+    stored.ensure_calendars(prefecture, date(2026, 1, 1), date(2026, 12, 31))
     # Good Friday 3 April 2026: a working day in metropolitan France, not in Moselle.
-    assert workdays.stored_working_days_between(date(2026, 4, 2), date(2026, 4, 3), prefecture) == 1
+    assert stored.stored_working_days_between(date(2026, 4, 2), date(2026, 4, 3), prefecture) == 1
     services.update_prefecture_settings(prefecture, actor=None, holiday_subdivision="57")
-    assert workdays.stored_working_days_between(date(2026, 4, 2), date(2026, 4, 3), prefecture) == 0
+    assert stored.stored_working_days_between(date(2026, 4, 2), date(2026, 4, 3), prefecture) == 0

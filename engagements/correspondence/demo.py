@@ -9,8 +9,9 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements.calendar.stored import ensure_covering
+from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation.enums import Channel
-from engagements.workdays import calendar_for
 
 from .enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, TemplatePurpose
 from .models import (
@@ -206,8 +207,8 @@ def seed(ctx) -> None:
             kind = Kind.SUGGESTION  # thanks are positive feedback, never a complaint
         if topic_index == VEHICLES and site.slug == "lysville":
             service = ctx.services["lysville/cert"]  # driving licences and registrations
-        deadline = prefecture.deadline_for(channel)
-        due = calendar.add_working_days(received, deadline)
+        due_date = due_for(prefecture, site, channel, received, calendar=calendar)
+        deadline, due = due_date.deadline_days, due_date.due_on
         counters[received.year] = counters.get(received.year, 0) + 1
         first, last = rng.choice(FIRST), rng.choice(LAST)
         status, answered, closed_reason, closed_on = Status.NEW, None, "", None
@@ -274,6 +275,10 @@ def seed(ctx) -> None:
         if messages[-1].sender_email:
             messages[-1].acknowledged_at = _at_noon(received)
     Message.objects.bulk_create(messages, batch_size=500)
+    # Records arriving extend the figures' stored working-day calendars to their days.
+    ensure_covering(
+        prefecture, *(m.received_on for m in messages), *(m.answered_on for m in messages)
+    )
     for year, last in counters.items():
         ReferenceCounter.objects.create(prefecture=prefecture, year=year, last=last)
     created = list(Message.objects.filter(prefecture=prefecture))

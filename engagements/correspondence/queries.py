@@ -6,6 +6,7 @@ queryset of messages and a reference date, so last year's figures can be frozen.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -13,15 +14,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
-from engagements import workdays
+from engagements.calendar.sql import number_joins
+from engagements.calendar.workdays import WorkCalendar, calendar_for
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
-from engagements.workdays import WorkCalendar, calendar_for
 
 from .enums import Kind, Status
 from .models import Message, Topic
+
+logger = logging.getLogger(__name__)
 
 FIGURE_FIELDS = (
     "prefecture_id",
@@ -62,7 +65,7 @@ def _round(value: float | None, places: int) -> float | None:
 
 class Calendars:
     """Kept for callers of the former Python computation: the figures now count working
-    days in SQL from the stored calendars (engagements.workdays), so this holds nothing."""
+    days in SQL from the stored calendars (engagements.calendar), so this holds nothing."""
 
     def get(self, prefecture_id: int, site_id: int) -> WorkCalendar:
         site = Site.objects.select_related("prefecture").get(pk=site_id)
@@ -140,8 +143,8 @@ def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> t
     inner, params = (
         messages.filter(received_on__lte=at).order_by().values(*fields).query.sql_with_params()
     )
-    received_joins, received = workdays.number_joins("m", "received_on", "wr")
-    answered_joins, answered = workdays.number_joins("m", "answered_on", "wa")
+    received_joins, received = number_joins("m", "received_on", "wr")
+    answered_joins, answered = number_joins("m", "answered_on", "wa")
     states = _STATE_SQL.format(
         inner=inner, joins=received_joins + answered_joins, received=received, answered=answered
     )
@@ -178,20 +181,11 @@ def _run(sql: str, params: list) -> list[dict]:
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
-def _cover(messages: QuerySet[Message], at: date) -> None:
-    """Extend the stored calendars to every date the messages hold (an old import, a
-    calendar never built); the figures are then computed again."""
-    spans = (
-        messages.filter(received_on__lte=at)
-        .order_by()
-        .values("prefecture_id")
-        .annotate(
-            first=Min("received_on"), last=Max("answered_on"), last_received=Max("received_on")
-        )
-    )
-    for span in spans:
-        last = max(filter(None, [span["last"], span["last_received"]]))
-        workdays.ensure_calendars(span["prefecture_id"], span["first"], last)
+def _uncovered(count: int | None) -> None:
+    """Reads never write: the stored calendars are extended when records arrive (services,
+    imports) and by the daily job. A day they miss is a bug on a write path: logged."""
+    if count:
+        logger.warning("figures: %s message(s) with a day outside the stored calendars", count)
 
 
 def figures(messages: QuerySet[Message], *, at: date, calendars: Calendars | None = None) -> dict:
@@ -205,9 +199,7 @@ def _aggregate_row(messages: QuerySet[Message], at: date) -> dict:
     sql, params = _classified(messages, at, dimensions=False)
     sql = f"SELECT {_AGGREGATES} FROM ({sql}) f"
     row = _run(sql, params)[0]
-    if row["uncovered"]:
-        _cover(messages, at)
-        row = _run(sql, params)[0]
+    _uncovered(row["uncovered"])
     return row
 
 
@@ -259,9 +251,7 @@ def figures_by(
         joins.append(f"LEFT JOIN {Topic._meta.db_table} t ON t.id = g.topic_id")
     statement = f"SELECT {', '.join(names)} FROM ({statement}) g {' '.join(joins)}"
     rows = _run(statement, all_params)
-    if any(row["uncovered"] for row in rows):
-        _cover(messages, at)
-        rows = _run(statement, all_params)
+    _uncovered(max((row["uncovered"] or 0 for row in rows), default=0))
     total = {"total": 0, **_finish({name: 0 for name in _AGGREGATE_NAMES})}
     groups: dict[str, list[dict]] = {by: [] for by in dimensions}
     for row in rows:

@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from engagements.calendar.workdays import calendar_for
 from engagements.organisation.models import Prefecture, Service, Site
-from engagements.workdays import calendar_for
 
 from .catalogue import BY_CODE, CATALOGUE
 from .imports import prefecture_zone

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from engagements.workdays import calendar_for
+from engagements.calendar.workdays import calendar_for
 
 from .enums import UpdateKind
 from .imports import import_telephony, prefecture_zone

@@ -15,20 +15,10 @@ class OrganisationConfig(AppConfig):
 
     def ready(self):
         from django.contrib import admin
-        from django.db.models.signals import post_delete, post_save
 
-        from engagements import jobs, navigation, workdays
+        from engagements import jobs, navigation
 
         from .login_throttle import ThrottledAdminAuthenticationForm
-        from .models import Closure
-
-        # Closures written outside the services (admin, fixtures) keep the stored
-        # working-day calendars right too.
-        post_save.connect(workdays.on_closure_changed, sender=Closure, dispatch_uid="wd-save")
-        post_delete.connect(workdays.on_closure_changed, sender=Closure, dispatch_uid="wd-del")
-        jobs.register_schedule(
-            "working-days-ahead", "engagements.workdays.extend_ahead", at="02:30"
-        )
 
         # The admin's login shows the lock message too (login throttling).
         admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -1,6 +1,20 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The prefecture's holiday subdivision (its public holidays; engagements.calendar maps each
+# code to the `holidays` package's).
+SUBDIVISION_CHOICES = [
+    ("metropole", "France métropolitaine"),
+    ("57", "Moselle (57)"),
+    ("6AE", "Alsace (67, 68)"),
+    ("971", "Guadeloupe (971)"),
+    ("972", "Martinique (972)"),
+    ("973", "Guyane (973)"),
+    ("974", "La Réunion (974)"),
+    ("975", "Saint-Pierre-et-Miquelon (975)"),
+    ("976", "Mayotte (976)"),
+]
+
 
 class SiteKind(models.TextChoices):
     PREFECTURE = "prefecture", "Préfecture"

@@ -10,10 +10,9 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from engagements import workdays
-
 from .enums import HoursChannel, Indicator
 from .models import Closure, OpeningHours, Prefecture, Service, Site, Target
+from .signals import holidays_changed
 
 
 class OrganisationError(Exception):
@@ -35,7 +34,7 @@ def update_prefecture_settings(prefecture: Prefecture, *, actor, **fields) -> Pr
     prefecture.save(update_fields=list(fields))
     if "holiday_subdivision" in fields:
         # Other public holidays: the stored working-day calendars are written again.
-        workdays.closures_changed(prefecture)
+        holidays_changed.send(sender=Prefecture, prefecture=prefecture)
     return prefecture
 
 
@@ -88,12 +87,12 @@ def add_closure(
     closure = Closure(prefecture=prefecture, site=site, date=day, label=label)
     _stamp(closure, actor)
     try:
-        with transaction.atomic(), workdays.closures_changing():
+        # The stored working-day calendars move with the closures (the calendar app's
+        # receiver of Closure's post_save / post_delete).
+        with transaction.atomic():
             closure.save()
     except IntegrityError as exc:
         raise OrganisationError("Une fermeture existe déjà ce jour-là pour ce lieu.") from exc
-    # The stored working-day calendars move with the closures (delays, due dates in SQL).
-    workdays.closures_changed(prefecture)
     return closure
 
 
@@ -101,10 +100,7 @@ def add_closure(
 def remove_closure(closure: Closure, *, actor) -> None:
     """Cancel a closure day."""
     _stamp(closure, actor)
-    prefecture = closure.prefecture
-    with workdays.closures_changing():
-        closure.delete()
-    workdays.closures_changed(prefecture)
+    closure.delete()
 
 
 @transaction.atomic

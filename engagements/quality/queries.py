@@ -121,7 +121,7 @@ def attainment_by_module(assessment: Assessment) -> list[dict]:
 
 def experience_figures(prefecture: Prefecture, year: int | None = None) -> dict:
     """SP+ experiences: count, answered, answered within the SP+ deadline, mean delay."""
-    from engagements.workdays import calendar_for
+    from engagements.calendar.workdays import calendar_for
 
     experiences = Experience.objects.filter(prefecture=prefecture).select_related("site")
     if year:

@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 import factory
 
+from engagements.calendar.stored import ensure_covering
+from engagements.calendar.workdays import calendar_for
 from engagements.correspondence.enums import (
     AnswerChannel,
     ClosedReason,
@@ -14,7 +16,6 @@ from engagements.correspondence.enums import (
 )
 from engagements.correspondence.models import Message, Template, TemplateVersion, Topic
 from engagements.organisation.enums import Channel
-from engagements.workdays import calendar_for
 from tests.factories import ServiceFactory
 
 
@@ -52,6 +53,14 @@ class MessageFactory(factory.django.DjangoModelFactory):
         )
     )
     status = Status.NEW
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Like the services, a message arriving extends the stored working-day calendars
+        # to its days (figures never write them).
+        message = super()._create(model_class, *args, **kwargs)
+        ensure_covering(message.prefecture, message.received_on, message.answered_on)
+        return message
 
     class Params:
         letter = factory.Trait(

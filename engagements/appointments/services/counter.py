@@ -175,7 +175,7 @@ def queue_certificate_mail(booking: Booking):
 
 def generate_slots(procedure: Procedure, *, start: date, end: date) -> int:
     """Create the slots of the weekly template between two dates (working days only)."""
-    from engagements.workdays import calendar_for
+    from engagements.calendar.workdays import calendar_for
 
     calendar = calendar_for(procedure.prefecture, procedure.site)
     rules = list(procedure.rules.all())

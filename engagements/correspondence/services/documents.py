@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from engagements import states
+from engagements.calendar.workdays import calendar_for
 from engagements.outbox import services as outbox
-from engagements.workdays import calendar_for
 
 from ..enums import MESSAGE_TRANSITIONS, ClosedReason, EventKind, Status
 from ..models import Attachment, DocumentRequest, Message, MessageEvent

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from engagements import workdays
+from engagements.calendar.stored import ensure_calendars
+from engagements.calendar.workdays import WorkCalendar, calendar_for, due_for
 from engagements.csvio import CsvImportError, read_csv
 from engagements.organisation.models import Prefecture, Service, Site
-from engagements.workdays import WorkCalendar, calendar_for
 
 from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, ReferenceCounter, Topic
@@ -140,7 +140,7 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
         calendar = calendars.get(site.pk)
         if calendar is None:
             calendar = calendars[site.pk] = calendar_for(prefecture, site)
-        deadline = prefecture.deadline_for(channel)
+        due = due_for(prefecture, site, channel, received_on, calendar=calendar)
         values = {
             "year": received_on.year,
             "site": site,
@@ -148,8 +148,8 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
             "channel": channel,
             "kind": kind,
             "received_on": received_on,
-            "deadline_days": deadline,
-            "due_on": calendar.add_working_days(received_on, deadline),
+            "deadline_days": due.deadline_days,
+            "due_on": due.due_on,
             "answered_on": answered_on,
             "status": Status.ANSWERED if answered_on else Status.CLOSED if reason else Status.NEW,
             "closed_reason": reason or "",
@@ -213,7 +213,7 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     days = [line.values[name] for line in lines for name in ("received_on", "answered_on")]
     days = [day for day in days if day is not None]
     if days:
-        workdays.ensure_calendars(prefecture, min(days), max(days))
+        ensure_calendars(prefecture, min(days), max(days))
     for line in lines:
         values = dict(line.values)
         topic = None

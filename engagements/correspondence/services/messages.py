@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
@@ -12,10 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements import states
+from engagements.calendar.stored import ensure_calendars
+from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.outbox import services as outbox
-from engagements.workdays import calendar_for
 
 from .. import placeholders
 from ..enums import (
@@ -60,16 +60,8 @@ def log_event(message: Message, kind: str, *, actor=None, text: str = "") -> Mes
     return MessageEvent.objects.create(message=message, kind=kind, actor=actor, text=text)
 
 
-@dataclass(frozen=True)
-class Due:
-    deadline_days: int
-    due_on: date
-
-
-def compute_due(prefecture: Prefecture, site: Site, channel: str, received_on: date) -> Due:
-    """The N-th working day after receipt, N being the channel's deadline (indicators.md)."""
-    days = prefecture.deadline_for(channel)
-    return Due(days, calendar_for(prefecture, site).add_working_days(received_on, days))
+# The due date (N-th working day after receipt, N the channel's deadline): the calendar's.
+compute_due = due_for
 
 
 def allocate_reference(prefecture: Prefecture, year: int) -> str:
@@ -177,6 +169,7 @@ def create_message(
             "Indiquez au moins un moyen de répondre (courriel, adresse, téléphone)."
         )
     due = compute_due(prefecture, site, channel, received_on)
+    ensure_calendars(prefecture, received_on)  # the figures' stored calendars reach it
     message = Message(
         prefecture=prefecture,
         year=received_on.year,
@@ -374,6 +367,7 @@ def answer_message(
         raise RegisterError("La date de réponse précède la date de réception.")
     if answered_on > timezone.localdate():
         raise RegisterError("La date de réponse ne peut pas être dans le futur.")
+    ensure_calendars(message.prefecture, answered_on, answered_on)
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         subject = subject.strip()[:300]

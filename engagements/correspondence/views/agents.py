@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from engagements.calendar.workdays import calendar_for
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
@@ -21,7 +22,6 @@ from engagements.organisation.views.agents import render_agents
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox.views import resend_from
 from engagements.pdf import render_pdf
-from engagements.workdays import calendar_for
 
 from .. import placeholders, queries, services
 from ..enums import AnswerChannel, Status, TemplatePurpose, VersionStatus

@@ -1,0 +1,125 @@
+"""Working days (jours ouvrés), as defined in docs/indicators.md, and due dates.
+
+A working day is Monday to Friday, minus the public holidays of the prefecture's holiday
+subdivision (the `holidays` package), minus the prefecture's own closure days (and, for a
+site, that site's closures). Deadlines and delays of every figure go through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from engagements.organisation.models import Closure
+
+# Our subdivision codes -> the `holidays` package's FR subdivision (None: metropolitan France).
+SUBDIVISIONS: dict[str, str | None] = {
+    "metropole": None,
+    "57": "57",
+    "6AE": "6AE",
+    "971": "971",
+    "972": "972",
+    "973": "973",
+    "974": "974",
+    "975": "PM",
+    "976": "976",
+}
+
+
+@lru_cache(maxsize=32)
+def public_holidays(subdivision: str = "metropole") -> holidays.HolidayBase:
+    """The public holidays of a subdivision (expands to any year on demand)."""
+    if subdivision not in SUBDIVISIONS:
+        raise ValueError(f"Unknown holiday subdivision: {subdivision!r}")
+    return holidays.country_holidays("FR", subdiv=SUBDIVISIONS[subdivision], language="fr")
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working days for one subdivision and a set of closure days."""
+
+    subdivision: str = "metropole"
+    closures: frozenset[date] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: date) -> bool:
+        return (
+            day.weekday() < 5
+            and day not in public_holidays(self.subdivision)
+            and day not in self.closures
+        )
+
+    def holiday_name(self, day: date) -> str | None:
+        return public_holidays(self.subdivision).get(day)
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """The count-th working day after start (start itself never counts)."""
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        day = start
+        remaining = count
+        while remaining:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Number of working days d with start < d <= end (0 when end <= start)."""
+        count = 0
+        day = start + timedelta(days=1)
+        while day <= end:
+            if self.is_working_day(day):
+                count += 1
+            day += timedelta(days=1)
+        return count
+
+    def next_working_day(self, day: date) -> date:
+        """The day itself if it is a working day, else the next one."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+
+def calendar_for(prefecture, site=None) -> WorkCalendar:
+    """The working-day calendar of a prefecture, with a site's own closures if given."""
+    closures = Closure.objects.filter(prefecture=prefecture)
+    if site is not None:
+        closures = closures.filter(site__isnull=True) | closures.filter(site=site)
+    else:
+        closures = closures.filter(site__isnull=True)
+    return WorkCalendar(
+        subdivision=prefecture.holiday_subdivision,
+        closures=frozenset(closures.values_list("date", flat=True)),
+    )
+
+
+def is_working_day(day: date, prefecture, site=None) -> bool:
+    return calendar_for(prefecture, site).is_working_day(day)
+
+
+def add_working_days(start: date, count: int, prefecture, site=None) -> date:
+    return calendar_for(prefecture, site).add_working_days(start, count)
+
+
+def working_days_between(start: date, end: date, prefecture, site=None) -> int:
+    return calendar_for(prefecture, site).working_days_between(start, end)
+
+
+@dataclass(frozen=True)
+class Due:
+    deadline_days: int
+    due_on: date
+
+
+def due_for(
+    prefecture, site, channel: str, received_on: date, *, calendar: WorkCalendar | None = None
+) -> Due:
+    """The due date of a request: the N-th working day after receipt, N being the
+    prefecture's deadline for the channel (docs/indicators.md). `calendar`: the site's
+    calendar when the caller already holds it (an import of many lines)."""
+    days = prefecture.deadline_for(channel)
+    calendar = calendar if calendar is not None else calendar_for(prefecture, site)
+    return Due(days, calendar.add_working_days(received_on, days))
