@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "ninja",  # the API docs page served from the package's own assets (no CDN)
+    "engagements.shell",
     "engagements.organisation",
     "engagements.outbox",
     "engagements.public",
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "engagements.context_processors.shell",
+                "engagements.shell.context_processors.addresses",
             ],
         },
     }

@@ -8,7 +8,8 @@ class CommitteeConfig(AppConfig):
     verbose_name = "Comité local des usagers"
 
     def ready(self):
-        from engagements import jobs, navigation
+        from engagements import jobs
+        from engagements.shell import navigation
 
         jobs.register_schedule(
             "committee-invitations",

@@ -8,9 +8,10 @@ class CorrespondenceConfig(AppConfig):
     verbose_name = "Courriers et courriels"
 
     def ready(self):
-        from engagements import jobs, navigation
+        from engagements import jobs
         from engagements.organisation.jobs import register_housekeeping
         from engagements.outbox import signals
+        from engagements.shell import navigation
 
         from . import receivers
 

@@ -9,7 +9,8 @@ class FaqConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from engagements import jobs, navigation
+        from engagements import jobs
+        from engagements.shell import navigation
 
         navigation.register_agent_link(
             "Questions fréquentes", "faq:agents-list", capability="work", order=60, group="FAQ"

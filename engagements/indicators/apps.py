@@ -10,7 +10,8 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from engagements import jobs, navigation
+        from engagements import jobs
+        from engagements.shell import navigation
 
         from .catalogue import sync_catalogue_after_migrate
 

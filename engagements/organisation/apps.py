@@ -17,7 +17,9 @@ class OrganisationConfig(AppConfig):
         from django.contrib import admin
         from django.db.models.signals import post_delete, post_save
 
-        from engagements import jobs, navigation, workdays
+        from engagements import jobs, workdays
+        from engagements.shell import navigation
+        from engagements.shell.addresses import register_address
 
         from .login_throttle import ThrottledAdminAuthenticationForm
         from .models import Closure
@@ -40,6 +42,10 @@ class OrganisationConfig(AppConfig):
             at="03:00",
         )
         post_migrate.connect(_sync_schedules, sender=self)
+        register_address("agents_home", "organisation:agents-home")
+        register_address("agents_login", "organisation:agents-login")
+        register_address("agents_logout", "organisation:agents-logout")
+        register_address("agents_prefecture", "organisation:agents-prefecture", prefecture=True)
         navigation.register_agent_link(
             "Organisation", "organisation:agents-settings", capability="view", order=90
         )

@@ -9,7 +9,7 @@ class QualityConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from engagements import navigation
+        from engagements.shell import navigation
 
         navigation.register_agent_link(
             "Plans d'action",

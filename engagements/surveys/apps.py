@@ -9,8 +9,8 @@ class SurveysConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from engagements import navigation
         from engagements.organisation.jobs import register_housekeeping
+        from engagements.shell import navigation
 
         register_housekeeping("engagements.surveys.services.purge_expired")
         navigation.register_todo("engagements.surveys.todos.home_items")

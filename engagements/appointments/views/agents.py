@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox.views import resend_from
+from engagements.shell.pages import render_agents
 
 from .. import services
 from ..documents import certificate_pdf

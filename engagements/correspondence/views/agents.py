@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
-from engagements.organisation.views.agents import render_agents
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox.views import resend_from
 from engagements.pdf import render_pdf
+from engagements.shell.pages import render_agents
 from engagements.workdays import calendar_for
 
 from .. import placeholders, queries, services

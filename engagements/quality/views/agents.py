@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagements.csvio import CsvImportError
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import RoleKind
-from engagements.organisation.views.agents import render_agents
 from engagements.pdf import render_pdf
+from engagements.shell.pages import render_agents
 
 from .. import evidence as evidence_services
 from .. import experiences as experience_services
