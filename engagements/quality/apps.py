@@ -11,6 +11,8 @@ class QualityConfig(AppConfig):
 
         from engagements.shell import navigation
 
+        from . import plugs
+
         navigation.register_agent_link(
             "Plans d'action",
             "quality:agents-actions",
@@ -46,3 +48,4 @@ class QualityConfig(AppConfig):
             order=60,
         )
         navigation.register_todo("engagements.quality.todos.home_items")
+        plugs.register()

@@ -18,7 +18,7 @@ from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
 from engagements.outbox import queries as outbox_queries
-from engagements.outbox.views import resend_from
+from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
 from engagements.shell.pages import render_agents
 from engagements.workdays import calendar_for
@@ -283,7 +283,8 @@ def resend(request, pk: int, delivery_pk: int):
     answers = list(message.answers.all())
     allowed = [d.pk for d in _deliveries(message, answers)]
     failed = outbox_queries.failed_for(request.prefecture).filter(pk__in=allowed)
-    resend_from(request, failed, delivery_pk)
+    done, text = outbox_services.resend_among(failed, delivery_pk, actor=request.user)
+    (flash.success if done else flash.error)(request, text)
     return _back(message)
 
 
