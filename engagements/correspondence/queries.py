@@ -417,3 +417,8 @@ def figures_with_delay_total(
     numerator of the average delay, whose denominator is `answered`)."""
     row = _aggregate_row(messages, at)
     return {**_finish(row), "delay_total": row["delay_sum"] or 0}
+
+
+def prefecture_topics(prefecture: Prefecture) -> QuerySet[Topic]:
+    """The prefecture's topics (themes of messages)."""
+    return Topic.objects.filter(prefecture=prefecture)
