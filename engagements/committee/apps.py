@@ -11,6 +11,8 @@ class CommitteeConfig(AppConfig):
         from engagements import jobs
         from engagements.shell import navigation
 
+        from . import action_sources
+
         jobs.register_schedule(
             "committee-invitations",
             "engagements.committee.jobs.send_due_invitations",
@@ -49,3 +51,4 @@ class CommitteeConfig(AppConfig):
             gettext_lazy("Comité local des usagers"), "committee:public", order=70
         )
         navigation.register_todo("engagements.committee.todos.home_items")
+        action_sources.declare()

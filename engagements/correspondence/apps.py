@@ -13,7 +13,7 @@ class CorrespondenceConfig(AppConfig):
         from engagements.outbox import signals
         from engagements.shell import navigation
 
-        from . import receivers
+        from . import action_sources, receivers
 
         signals.delivery_sent.connect(receivers.on_sent, dispatch_uid="correspondence-sent")
         signals.delivery_failed.connect(receivers.on_failed, dispatch_uid="correspondence-failed")
@@ -67,3 +67,4 @@ class CorrespondenceConfig(AppConfig):
         navigation.register_public_action(
             gettext_lazy("Suivre ma demande"), "correspondence:follow-lookup", order=21
         )
+        action_sources.declare()

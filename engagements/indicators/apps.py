@@ -13,6 +13,7 @@ class IndicatorsConfig(AppConfig):
         from engagements import jobs
         from engagements.shell import navigation
 
+        from . import action_sources
         from .catalogue import sync_catalogue_after_migrate
 
         post_migrate.connect(sync_catalogue_after_migrate, sender=self)
@@ -51,3 +52,4 @@ class IndicatorsConfig(AppConfig):
             description=gettext_lazy("Les heures calmes et chargées à l'accueil et au téléphone."),
             order=61,
         )
+        action_sources.declare()

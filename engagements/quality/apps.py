@@ -11,7 +11,7 @@ class QualityConfig(AppConfig):
 
         from engagements.shell import navigation
 
-        from . import plugs
+        from . import action_sources, plugs
 
         navigation.register_agent_link(
             "Plans d'action",
@@ -49,3 +49,4 @@ class QualityConfig(AppConfig):
         )
         navigation.register_todo("engagements.quality.todos.home_items")
         plugs.register()
+        action_sources.declare()

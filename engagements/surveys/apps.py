@@ -12,6 +12,8 @@ class SurveysConfig(AppConfig):
         from engagements.organisation.jobs import register_housekeeping
         from engagements.shell import navigation
 
+        from . import action_sources
+
         register_housekeeping("engagements.surveys.services.purge_expired")
         navigation.register_todo("engagements.surveys.todos.home_items")
         navigation.register_agent_link(
@@ -34,3 +36,4 @@ class SurveysConfig(AppConfig):
             description=gettext_lazy("Enquête de satisfaction et avis en étoiles, anonymes."),
             order=30,
         )
+        action_sources.declare()
