@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "engagements.shell",
     "engagements.organisation",
     "engagements.outbox",
-    "engagements.public",
+    "engagements.home",
     "engagements.correspondence",
     "engagements.appointments",
     "engagements.surveys",
