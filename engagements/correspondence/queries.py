@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -422,3 +422,35 @@ def figures_with_delay_total(
 def prefecture_topics(prefecture: Prefecture) -> QuerySet[Topic]:
     """The prefecture's topics (themes of messages)."""
     return Topic.objects.filter(prefecture=prefecture)
+
+
+def worklist(messages: QuerySet[Message], f: dict, *, today: date) -> QuerySet[Message]:
+    """The register's worklist narrowed by its filter form's cleaned data `f`."""
+    qs = messages
+    if f["site"]:
+        qs = qs.filter(site=f["site"])
+    if f["service"]:
+        qs = qs.filter(service=f["service"])
+    if f["kind"]:
+        qs = qs.filter(kind=f["kind"])
+    if f["channel"]:
+        qs = qs.filter(channel=f["channel"])
+    if f["status"] == "open":
+        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
+    elif f["status"] == "replied":
+        # A mail after the answer, or a document added by the person (follow page).
+        qs = qs.filter(
+            Q(status=Status.ANSWERED, new_reply_at__isnull=False)
+            | (~Q(status=Status.CLOSED) & Q(new_document_at__isnull=False))
+        )
+    elif f["status"]:
+        qs = qs.filter(status=f["status"])
+    if f["late"]:
+        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
+    if f["echeance"] == "demain":
+        qs = qs.filter(
+            status__in=[Status.NEW, Status.ASSIGNED],
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=1),
+        )
+    return search(qs, f["q"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages as flash
 from django.contrib.contenttypes.models import ContentType
@@ -82,34 +82,7 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        f = form.cleaned_data
-        if f["site"]:
-            qs = qs.filter(site=f["site"])
-        if f["service"]:
-            qs = qs.filter(service=f["service"])
-        if f["kind"]:
-            qs = qs.filter(kind=f["kind"])
-        if f["channel"]:
-            qs = qs.filter(channel=f["channel"])
-        if f["status"] == "open":
-            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
-        elif f["status"] == "replied":
-            # A mail after the answer, or a document added by the person (follow page).
-            qs = qs.filter(
-                Q(status=Status.ANSWERED, new_reply_at__isnull=False)
-                | (~Q(status=Status.CLOSED) & Q(new_document_at__isnull=False))
-            )
-        elif f["status"]:
-            qs = qs.filter(status=f["status"])
-        if f["late"]:
-            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
-        if f["echeance"] == "demain":
-            qs = qs.filter(
-                status__in=[Status.NEW, Status.ASSIGNED],
-                due_on__gte=today,
-                due_on__lte=today + timedelta(days=1),
-            )
-        qs = queries.search(qs, f["q"])
+        qs = queries.worklist(qs, form.cleaned_data, today=today)
     qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
