@@ -454,3 +454,10 @@ def worklist(messages: QuerySet[Message], f: dict, *, today: date) -> QuerySet[M
             due_on__lte=today + timedelta(days=1),
         )
     return search(qs, f["q"])
+
+
+def new_activity(message: Message) -> tuple:
+    """(new_reply_at, new_document_at) of one message: what the person sent since."""
+    return with_new_reply(Message.objects.filter(pk=message.pk)).values_list(
+        "new_reply_at", "new_document_at"
+    )[0]

@@ -182,11 +182,8 @@ def detail(request, pk: int):
     prefecture = request.prefecture
     today = timezone.localdate()
     services_qs = request.access.services(prefecture)
-    events = message.events.select_related("actor")
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
-    new_reply_at, new_document_at = queries.with_new_reply(
-        Message.objects.filter(pk=message.pk)
-    ).values_list("new_reply_at", "new_document_at")[0]
+    new_reply_at, new_document_at = queries.new_activity(message)
     answers = list(message.answers.select_related("author"))
     deliveries = _deliveries(message, answers)
     for item in answers:
@@ -214,7 +211,7 @@ def detail(request, pk: int):
             "documents_received_form": DocumentsReceivedForm(initial={"received_on": today}),
             "delay": delay,
             "on_time": delay is not None and delay <= message.deadline_days,
-            "events": events,
+            "events": message.events.select_related("actor"),
             "answers": answers,
             "ack_deliveries": [d for d in deliveries if not d.is_answer],
             "attachments": message.attachments.all(),
