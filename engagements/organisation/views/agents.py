@@ -1,4 +1,5 @@
-"""The agents' space shell (login, homes) and the organisation settings screens."""
+"""Login, the agents' homes and the organisation settings screens (the page shell is
+engagements/shell/pages.py)."""
 
 from __future__ import annotations
 
