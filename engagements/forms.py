@@ -1,6 +1,10 @@
 """Form helpers shared by every app: DSFR classes and accessible error wiring."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from engagements.mail import is_deliverable_address
 
 _INPUT_CLASS = {
     "select": "fr-select",
@@ -48,3 +52,16 @@ class DsfrForm(DsfrFormMixin, forms.Form):
 
 class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
     pass
+
+
+class DeliverableEmailField(forms.EmailField):
+    """An e-mail address the mail server will accept: Django's syntax check plus an
+    IDNA-encodable domain (`rep1@exemple\\u0095.fr` passes the first, not the second).
+    The error is Django's own (translated) "enter a valid address"."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        if not is_deliverable_address(value.strip()):
+            raise ValidationError(EmailValidator.message, code="invalid")

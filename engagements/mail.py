@@ -5,10 +5,24 @@ exists, `<prefix>_body.html`. Built here, sent only through the outbox
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+
+
+def is_deliverable_address(address: str) -> bool:
+    """An address the mail server will accept: syntax and IDNA-encodable domain."""
+    try:
+        validate_email(address)
+        local, _, domain = address.rpartition("@")
+        domain.encode("idna")
+        local.encode("utf-8")
+    except (ValidationError, UnicodeError, ValueError):
+        return False
+    return True
 
 
 def build_mail(

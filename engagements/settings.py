@@ -63,10 +63,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "ninja",  # the API docs page served from the package's own assets (no CDN)
+    "engagements.shell",
     "engagements.organisation",
     "engagements.calendar",
     "engagements.outbox",
-    "engagements.public",
+    "engagements.home",
     "engagements.correspondence",
     "engagements.appointments",
     "engagements.surveys",
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "engagements.context_processors.shell",
+                "engagements.shell.context_processors.addresses",
             ],
         },
     }

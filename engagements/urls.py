@@ -18,7 +18,7 @@ for app_config in apps.get_app_configs():
     if app_config.name.startswith("engagements.") and util.find_spec(f"{app_config.name}.urls"):
         app_patterns.append(path("", include(import_module(f"{app_config.name}.urls"))))
 
-handler403 = "engagements.views.permission_denied"
+handler403 = "engagements.shell.pages.permission_denied"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

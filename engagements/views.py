@@ -19,17 +19,3 @@ def healthz(request):
     return JsonResponse(
         {"status": status, "database": database}, status=200 if status == "ok" else 503
     )
-
-
-def permission_denied(request, exception=None):
-    """403: inside the agents' space (a prefecture is known), keep the agents' layout."""
-    from django.views import defaults
-
-    if getattr(request, "prefecture", None) is not None and hasattr(request, "access"):
-        from engagements.organisation.views.agents import render_agents
-
-        message = str(exception) if exception and str(exception) else ""
-        return render_agents(
-            request, "organisation/agents/403.html", {"exception": message}, status=403
-        )
-    return defaults.permission_denied(request, exception)

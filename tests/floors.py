@@ -41,7 +41,6 @@ FLOORS: dict[str, int] = {
     "committee": 4,
     "quality": 4,
     "home": 5,
-    "public": 5,
     "root": 5,
 }
 ROOT_MODULES = {"urls", "settings", "wsgi", "api"}

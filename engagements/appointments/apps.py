@@ -8,9 +8,9 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Rendez-vous"
 
     def ready(self):
-        from engagements import navigation
         from engagements.jobs import register_schedule
         from engagements.organisation.jobs import register_housekeeping
+        from engagements.shell import navigation
 
         from . import tokens  # noqa: F401  (cache invalidation on revocation)
 

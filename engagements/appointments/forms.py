@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
-from engagements.forms import DsfrForm, DsfrModelForm
-from engagements.outbox.forms import DeliverableEmailField
+from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 
 from .models import Procedure, ScheduleRule, normalise_phone
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from engagements.navigation import Todo
+from engagements.shell.navigation import Todo
 
 from .enums import BookingStatus
 from .models import Booking

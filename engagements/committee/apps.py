@@ -8,7 +8,10 @@ class CommitteeConfig(AppConfig):
     verbose_name = "Comité local des usagers"
 
     def ready(self):
-        from engagements import jobs, navigation
+        from engagements import jobs
+        from engagements.shell import navigation
+
+        from . import action_sources
 
         jobs.register_schedule(
             "committee-invitations",
@@ -48,3 +51,4 @@ class CommitteeConfig(AppConfig):
             gettext_lazy("Comité local des usagers"), "committee:public", order=70
         )
         navigation.register_todo("engagements.committee.todos.home_items")
+        action_sources.declare()

@@ -79,7 +79,7 @@ class SuggestionStatus(models.TextChoices):
 
 
 class DocumentKind(models.TextChoices):
-    """Documents of the product an agenda item can point to (documents.py resolves them)."""
+    """Documents of the product an agenda item can point to (agenda_documents.py resolves them)."""
 
     NONE = "", "Aucun"
     TEMPLATES = "templates_collection", "Recueil des modèles soumis aux observations du comité"

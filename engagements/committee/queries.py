@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from engagements.organisation.models import Prefecture
+from engagements.shell import hooks
 
 from .enums import AttendanceStatus, MeetingStatus, SeatKind, SuggestionStatus
 from .models import Committee, Decision, Meeting, Minutes, Seat, Suggestion
@@ -111,14 +111,11 @@ def next_meeting(committee: Committee) -> Meeting | None:
 
 
 def audit_date(committee: Committee) -> date | None:
-    """The next audit: the quality app's planned audits when it is installed and has one,
-    else the date typed on the committee (until audits are planned in the product)."""
-    if apps.is_installed("engagements.quality"):
-        from engagements.quality.queries import next_audit_date
-
-        planned = next_audit_date(committee.prefecture)
-        if planned is not None:
-            return planned
+    """The next audit: a planned audit when an app plans them (the shell's next-audit hook)
+    and has one, else the date typed on the committee."""
+    planned = hooks.next_audit_date(committee.prefecture)
+    if planned is not None:
+        return planned
     return committee.planned_audit_date
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements.navigation import Todo
+from engagements.shell.navigation import Todo
 
 from .enums import MeetingStatus
 from .models import Committee

@@ -8,11 +8,12 @@ class CorrespondenceConfig(AppConfig):
     verbose_name = "Courriers et courriels"
 
     def ready(self):
-        from engagements import jobs, navigation
+        from engagements import jobs
         from engagements.organisation.jobs import register_housekeeping
         from engagements.outbox import signals
+        from engagements.shell import navigation
 
-        from . import receivers
+        from . import action_sources, receivers
 
         signals.delivery_sent.connect(receivers.on_sent, dispatch_uid="correspondence-sent")
         signals.delivery_failed.connect(receivers.on_failed, dispatch_uid="correspondence-failed")
@@ -66,3 +67,4 @@ class CorrespondenceConfig(AppConfig):
         navigation.register_public_action(
             gettext_lazy("Suivre ma demande"), "correspondence:follow-lookup", order=21
         )
+        action_sources.declare()

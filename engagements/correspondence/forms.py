@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
-from engagements.forms import DsfrForm, DsfrModelForm
+from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 from engagements.organisation.enums import Channel, RoleKind
 from engagements.organisation.models import Service, Site
-from engagements.outbox.forms import DeliverableEmailField
 
 from .enums import AnswerChannel, ClosedReason, Kind, Status, TemplatePurpose
 from .models import RegisterSettings, Topic

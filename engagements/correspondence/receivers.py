@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from engagements.outbox.queries import explain
+from engagements.outbox.errors import explain
 
 from .enums import EventKind
 from .models import Answer, Message, MessageEvent

@@ -9,7 +9,10 @@ class FaqConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from engagements import jobs, navigation
+        from engagements import jobs
+        from engagements.shell import hooks, navigation
+
+        from . import page_slots
 
         navigation.register_agent_link(
             "Questions fréquentes", "faq:agents-list", capability="work", order=60, group="FAQ"
@@ -28,6 +31,8 @@ class FaqConfig(AppConfig):
             order=5,
         )
         navigation.register_todo("engagements.faq.todos.home_items")
+        hooks.register_page_slot("public-form-help", page_slots.suggestions)
+        hooks.register_page_slot("answer-help", page_slots.answer_picker)
         jobs.register_schedule(
             "faq-review-reminders", "engagements.faq.services.send_review_reminders", at="07:30"
         )

@@ -10,8 +10,10 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from engagements import jobs, navigation
+        from engagements import jobs
+        from engagements.shell import navigation
 
+        from . import action_sources
         from .catalogue import sync_catalogue_after_migrate
 
         post_migrate.connect(sync_catalogue_after_migrate, sender=self)
@@ -50,3 +52,4 @@ class IndicatorsConfig(AppConfig):
             description=gettext_lazy("Les heures calmes et chargées à l'accueil et au téléphone."),
             order=61,
         )
+        action_sources.declare()

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from engagements.navigation import Todo
+from engagements.shell.navigation import Todo
 
 from .models import Publication, WebsiteUpdate
 from .periods import Period

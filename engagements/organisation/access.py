@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from .enums import RoleKind
+from .enums import ROLE_AS, RoleKind
 from .models import Prefecture, Role, Service, Site
 
 # Capabilities and the roles that hold them (national_admin holds all).
@@ -94,6 +94,24 @@ class Access:
         if RoleKind.NATIONAL_ADMIN in kinds:
             return True
         return bool(kinds & CAPABILITIES[capability])
+
+    def _roles_in(self, prefecture: Prefecture) -> list[Role]:
+        return [r for r in self.roles if r.prefecture_id in (None, prefecture.pk)]
+
+    def role_labels(self, prefecture: Prefecture) -> list[str]:
+        """Names of the user's roles in the prefecture, sorted ("Agent", "Chef de site")."""
+        return sorted({r.get_kind_display() for r in self._roles_in(prefecture)})
+
+    def roles_as(self, prefecture: Prefecture) -> str:
+        """The end of "Vous êtes connecté en tant …": "que chef de site et qu'agent"."""
+        return " et ".join(
+            sorted(
+                {
+                    ROLE_AS.get(r.kind, f"que {r.get_kind_display().lower()}")
+                    for r in self._roles_in(prefecture)
+                }
+            )
+        )
 
     def sees_whole_prefecture(self, prefecture: Prefecture) -> bool:
         return bool(self.kinds(prefecture) & WHOLE_PREFECTURE)

@@ -16,7 +16,9 @@ class OrganisationConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
-        from engagements import jobs, navigation
+        from engagements import jobs
+        from engagements.shell import navigation
+        from engagements.shell.addresses import register_address
 
         from .login_throttle import ThrottledAdminAuthenticationForm
 
@@ -30,6 +32,10 @@ class OrganisationConfig(AppConfig):
             at="03:00",
         )
         post_migrate.connect(_sync_schedules, sender=self)
+        register_address("agents_home", "organisation:agents-home")
+        register_address("agents_login", "organisation:agents-login")
+        register_address("agents_logout", "organisation:agents-logout")
+        register_address("agents_prefecture", "organisation:agents-prefecture", prefecture=True)
         navigation.register_agent_link(
             "Organisation", "organisation:agents-settings", capability="view", order=90
         )

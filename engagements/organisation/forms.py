@@ -2,8 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from engagements.forms import DsfrForm, DsfrModelForm
-from engagements.outbox.forms import DeliverableEmailField
+from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 
 from .enums import REFERENTIAL_MODULES, Indicator, Weekday
 from .models import Closure, Prefecture, Service, Site

@@ -7,8 +7,9 @@ class OutboxConfig(AppConfig):
     verbose_name = "Envois (courriels et SMS)"
 
     def ready(self):
-        from engagements import jobs, navigation
+        from engagements import jobs
         from engagements.organisation.jobs import register_housekeeping
+        from engagements.shell import navigation
 
         navigation.register_todo("engagements.outbox.todos.home_items")
         register_housekeeping("engagements.outbox.services.purge_old")

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .enums import Kind, Status
+from .errors import explain
 
 
 class Delivery(models.Model):
@@ -66,8 +67,6 @@ class Delivery(models.Model):
     @property
     def plain_error(self) -> str:
         """The last error in plain French, for agents."""
-        from .queries import explain
-
         return explain(self.last_error)
 
 

@@ -36,35 +36,3 @@ def status_of(record, purpose: str) -> str | None:
     """The latest delivery status for a record and purpose (None when nothing was queued)."""
     latest = deliveries_for(record).filter(purpose=purpose).values_list("status", flat=True)
     return latest.first()
-
-
-# Technical errors as an agent can act on them (the raw text stays in the admin).
-_PLAIN_ERRORS = [
-    (
-        ("SMTPRecipientsRefused", "Recipient address rejected", "User unknown"),
-        "Le serveur de messagerie a refusé l'adresse du destinataire : vérifiez-la.",
-    ),
-    (
-        ("UnicodeError", "UnicodeEncodeError", "idna", "ValueError"),
-        "L'adresse du destinataire ne peut pas être utilisée (caractères non valides).",
-    ),
-    (
-        ("ConnectionRefused", "Connection refused", "timed out", "TimeoutError", "OSError"),
-        "Le serveur de messagerie était injoignable à chaque tentative.",
-    ),
-    (
-        ("SMTPAuthenticationError", "SMTPSenderRefused"),
-        "Le serveur de messagerie a refusé l'expéditeur : prévenez l'administrateur.",
-    ),
-    (("SmsError", "SMS gateway"), "La passerelle SMS n'a pas accepté le message."),
-]
-
-
-def explain(error: str) -> str:
-    """A delivery's last error in plain French."""
-    if not error:
-        return ""
-    for needles, text in _PLAIN_ERRORS:
-        if any(needle.lower() in error.lower() for needle in needles):
-            return text
-    return "L'envoi n'a pas abouti après plusieurs tentatives."

@@ -20,15 +20,13 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from engagements import jobs
-from engagements.mail import build_mail
+from engagements.mail import build_mail, is_deliverable_address
 
 from . import signals
 from .enums import Kind, Status
@@ -64,13 +62,8 @@ class PermanentFailure(Exception):
 def validate_address(address: str) -> str:
     """An address the mail server will accept: syntax and IDNA-encodable domain."""
     address = (address or "").strip()
-    try:
-        validate_email(address)
-        local, _, domain = address.rpartition("@")
-        domain.encode("idna")
-        local.encode("utf-8")
-    except (ValidationError, UnicodeError, ValueError) as exc:
-        raise OutboxError(f"L'adresse électronique « {address} » n'est pas valide.") from exc
+    if not is_deliverable_address(address):
+        raise OutboxError(f"L'adresse électronique « {address} » n'est pas valide.")
     return address
 
 
@@ -297,6 +290,19 @@ def resend(delivery: Delivery, *, actor) -> Delivery:
         jobs.enqueue("engagements.outbox.services.deliver", delivery.pk)
     delivery.refresh_from_db()
     return delivery
+
+
+def resend_among(deliveries, pk: int, *, actor) -> tuple[bool, str]:
+    """Resend delivery `pk` of `deliveries` (a queryset the caller scoped to what the agent
+    may see; Http404 when it is not among them): (done, message for the agent)."""
+    from django.shortcuts import get_object_or_404
+
+    delivery = get_object_or_404(deliveries, pk=pk)
+    try:
+        resend(delivery, actor=actor)
+    except OutboxError as exc:
+        return False, str(exc)
+    return True, f"Envoi relancé vers {', '.join(delivery.to)}."
 
 
 # Deliveries hold addresses and texts: kept long enough to show on their record, then gone.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from engagements.navigation import Todo
+from engagements.shell.navigation import Todo
 
 from . import queries
 

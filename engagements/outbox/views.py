@@ -5,24 +5,13 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import prefetch_related_objects
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
+from engagements.shell.pages import render_agents
 
 from . import queries, services
-
-
-def resend_from(request, deliveries, pk: int) -> None:
-    """Resend one delivery of `deliveries` (already scoped by the caller) with a flash."""
-    delivery = get_object_or_404(deliveries, pk=pk)
-    try:
-        services.resend(delivery, actor=request.user)
-    except services.OutboxError as exc:
-        flash.error(request, str(exc))
-    else:
-        flash.success(request, f"Envoi relancé vers {', '.join(delivery.to)}.")
 
 
 @agent_view("manage")
@@ -62,5 +51,8 @@ def _prefetch_records(deliveries) -> None:
 @agent_view("manage")
 @require_POST
 def resend(request, pk: int):
-    resend_from(request, queries.failed_for(request.prefecture), pk)
+    done, message = services.resend_among(
+        queries.failed_for(request.prefecture), pk, actor=request.user
+    )
+    (flash.success if done else flash.error)(request, message)
     return redirect("outbox:agents-failed", request.prefecture.slug)

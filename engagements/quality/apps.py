@@ -9,7 +9,9 @@ class QualityConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from engagements import navigation
+        from engagements.shell import navigation
+
+        from . import action_sources, plugs
 
         navigation.register_agent_link(
             "Plans d'action",
@@ -46,3 +48,5 @@ class QualityConfig(AppConfig):
             order=60,
         )
         navigation.register_todo("engagements.quality.todos.home_items")
+        plugs.register()
+        action_sources.declare()

@@ -92,18 +92,14 @@ def _sources(ctx):
     from django.apps import apps
 
     if apps.is_installed("engagements.correspondence"):
-        from engagements.correspondence.models import Topic
+        from engagements.correspondence import queries as correspondence_queries
 
-        out["complaint"] = list(Topic.objects.filter(prefecture=ctx.prefecture)[:4])
+        out["complaint"] = list(correspondence_queries.prefecture_topics(ctx.prefecture)[:4])
     if apps.is_installed("engagements.surveys"):
-        from engagements.surveys.models import Campaign, CheckResult
+        from engagements.surveys import queries as survey_queries
 
-        out["survey"] = list(Campaign.objects.filter(prefecture=ctx.prefecture)[:2])
-        out["mystery_check"] = list(
-            CheckResult.objects.filter(check_run__prefecture=ctx.prefecture, passed=False)
-            .select_related("check_run__service__site", "criterion")
-            .order_by("pk")[:4]
-        )
+        out["survey"] = list(survey_queries.prefecture_campaigns(ctx.prefecture)[:2])
+        out["mystery_check"] = list(survey_queries.failed_check_results(ctx.prefecture)[:4])
     return out
 
 

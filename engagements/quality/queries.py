@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from engagements.organisation.models import Prefecture, Site
 
+from . import sources
 from .enums import AUDIT_KINDS, AssessmentStatus, ResultValue, SourceKind, StatusCode
 from .models import Action, Assessment, CommitmentResult, Experience
 
@@ -168,3 +169,13 @@ def actions_by_source(records) -> dict[int, list[Action]]:
     ).select_related("status"):
         out.setdefault(action.source_id, []).append(action)
     return out
+
+
+def source_in(raw: str, prefecture) -> tuple[object, sources.SourceInfo]:
+    """The record named `app_label.model:pk` and its description, when it belongs to the
+    prefecture (else sources.SourceNotFound)."""
+    source = sources.parse(raw)
+    info = sources.describe(source)
+    if info.prefecture_id != prefecture.pk:
+        raise sources.SourceNotFound(raw)
+    return source, info

@@ -1,33 +1,25 @@
-"""Where an action comes from: one registry for every source app (resolved lazily by label).
+"""Where an action comes from: the records the apps declare as action sources.
 
-`?source=<app_label>.<model>:<pk>` (built by the `new_action_url` tag) names the record. A
-registered label maps to a source kind, a way to reach the record's prefecture, its site and
-service when known, and a safe label: what the record is, never who wrote it (no names, no
-addresses, no message text), because the label may reach the public page's source line.
-Apps built in parallel (committee, indicators) are registered by label only: their models
-are looked up when a link is followed, so nothing breaks while they are absent.
+`?source=<app_label>.<model>:<pk>` (built by `plugs.new_action_url`) names the record. Each
+app declares its own record types in its `AppConfig.ready()` through the shell's
+`register_action_source` (engagements/shell/hooks.py): the source kind, how to reach the
+record's prefecture, its site and service when known, and a safe label: what the record is,
+never who wrote it, because the label may reach the public page's source line. This module
+only reads those declarations: it knows no field of another app's models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
 from django.utils.text import capfirst
 
+from engagements.shell import hooks
+from engagements.shell.hooks import ActionSource
+
 from .enums import SourceKind
-
-
-@dataclass(frozen=True)
-class Spec:
-    kind: str
-    label: Callable[[models.Model], str] | None = None
-    prefecture_path: str | None = None  # e.g. "check_run__prefecture"; None: guessed
-    site: Callable[[models.Model], object] | None = None
-    service: Callable[[models.Model], object] | None = None
-    title: Callable[[models.Model], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,16 +36,8 @@ class SourceInfo:
         return SourceKind(self.kind).label
 
 
-_registry: dict[str, Spec] = {}  # "app_label.model" or "app_label.*"
-
-
-def register(label: str, spec: Spec) -> None:
-    _registry[label.lower()] = spec
-
-
-def spec_for(label: str) -> Spec | None:
-    label = label.lower()
-    return _registry.get(label) or _registry.get(label.split(".", 1)[0] + ".*")
+def spec_for(label: str) -> ActionSource | None:
+    return hooks.action_source(label)
 
 
 class SourceNotFound(Exception):
@@ -80,14 +64,6 @@ def parse(value: str) -> models.Model:
     return obj
 
 
-def _walk(obj, path: str):
-    for part in path.split("__"):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    return obj
-
-
 def _guess_prefecture_id(obj, depth: int = 0) -> int | None:
     """The `prefecture_id` of the record, or of a record it points to (two hops at most)."""
     value = getattr(obj, "prefecture_id", None)
@@ -96,7 +72,7 @@ def _guess_prefecture_id(obj, depth: int = 0) -> int | None:
     if depth >= 2:
         return None
     for field in obj._meta.concrete_fields:
-        if field.is_relation and field.many_to_one and field.name != "checker_prefecture":
+        if field.is_relation and field.many_to_one:
             related = getattr(obj, field.name, None)
             if related is not None:
                 found = _guess_prefecture_id(related, depth + 1)
@@ -114,8 +90,8 @@ def describe(obj) -> SourceInfo:
     spec = spec_for(f"{meta.app_label}.{meta.model_name}")
     if spec is None:
         raise SourceNotFound(f"{meta.app_label}.{meta.model_name}")
-    if spec.prefecture_path:
-        prefecture = _walk(obj, spec.prefecture_path)
+    if spec.prefecture:
+        prefecture = spec.prefecture(obj)
         prefecture_id = prefecture.pk if prefecture is not None else None
     else:
         prefecture_id = _guess_prefecture_id(obj)
@@ -128,104 +104,3 @@ def describe(obj) -> SourceInfo:
         service=spec.service(obj) if spec.service else None,
         title=spec.title(obj) if spec.title else "",
     )
-
-
-# --- The sources we know -------------------------------------------------------------------
-
-
-def _message_label(message) -> str:
-    parts = [message.get_kind_display()]
-    if message.topic_id:
-        parts.append(f"thème « {message.topic.name} »")
-    return f"Message {message.reference} ({', '.join(parts)})"
-
-
-def _result_label(result) -> str:
-    check = result.check_run
-    return (
-        f"Contrôle mystère ({check.grid.get_kind_display().lower()}) du "
-        f"{check.planned_on:%d/%m/%Y} — critère « {result.criterion.label} »"
-    )
-
-
-def _finding_label(finding) -> str:
-    assessment = finding.assessment
-    where = f" — {finding.commitment.ref}" if finding.commitment_id else ""
-    when = f"{assessment.get_kind_display().lower()} du {assessment.planned_on:%d/%m/%Y}"
-    return f"{finding.get_kind_display()}{where} ({when})"
-
-
-register(
-    "correspondence.message",
-    Spec(
-        SourceKind.COMPLAINT,
-        label=_message_label,
-        site=lambda m: m.site,
-        service=lambda m: m.service,
-        title=lambda m: f"Répondre au motif : {m.topic.name}" if m.topic_id else "",
-    ),
-)
-register(
-    "correspondence.topic",
-    Spec(
-        SourceKind.COMPLAINT,
-        label=lambda t: f"Réclamations sur le thème « {t.name} »",
-        site=lambda t: None,
-        title=lambda t: f"Réduire les réclamations : {t.name}",
-    ),
-)
-register(
-    "surveys.campaign",
-    Spec(SourceKind.SURVEY, label=lambda c: f"Enquête de satisfaction « {c.name} »"),
-)
-register(
-    "surveys.question",
-    Spec(
-        SourceKind.SURVEY,
-        label=lambda q: f"Question d'enquête « {q.text} »",
-        prefecture_path="questionnaire__prefecture",
-        site=lambda q: None,
-    ),
-)
-register(
-    "surveys.checkresult",
-    Spec(
-        SourceKind.MYSTERY_CHECK,
-        label=_result_label,
-        prefecture_path="check_run__prefecture",
-        site=lambda r: r.check_run.service.site,
-        service=lambda r: r.check_run.service,
-        title=lambda r: f"Améliorer : {r.criterion.label}",
-    ),
-)
-register(
-    "surveys.mysterycheck",
-    Spec(
-        SourceKind.MYSTERY_CHECK,
-        label=lambda c: f"Contrôle mystère du {c.planned_on:%d/%m/%Y}",
-        site=lambda c: c.service.site,
-        service=lambda c: c.service,
-    ),
-)
-register(
-    "quality.finding",
-    Spec(
-        SourceKind.AUDIT,
-        label=_finding_label,
-        prefecture_path="assessment__prefecture",
-        site=lambda f: f.assessment.site,
-        title=lambda f: f.text[:300],
-    ),
-)
-register(
-    "quality.experience",
-    Spec(
-        SourceKind.SP_PLUS,
-        label=lambda e: f"Expérience SP+ n° {e.external_id}",
-        title=lambda e: (e.improvement or e.title)[:300],
-    ),
-)
-# Built in parallel: resolved by label when the app is installed.
-register("committee.decision", Spec(SourceKind.COMMITTEE))
-register("committee.suggestion", Spec(SourceKind.COMMITTEE))
-register("indicators.*", Spec(SourceKind.INDICATOR, label=lambda o: str(o)[:300]))

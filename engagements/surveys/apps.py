@@ -9,8 +9,10 @@ class SurveysConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from engagements import navigation
         from engagements.organisation.jobs import register_housekeeping
+        from engagements.shell import navigation
+
+        from . import action_sources
 
         register_housekeeping("engagements.surveys.services.purge_expired")
         navigation.register_todo("engagements.surveys.todos.home_items")
@@ -34,3 +36,4 @@ class SurveysConfig(AppConfig):
             description=gettext_lazy("Enquête de satisfaction et avis en étoiles, anonymes."),
             order=30,
         )
+        action_sources.declare()

@@ -418,6 +418,13 @@ def overall_between(prefecture, start, end, *, site=None, at=None, service=None)
     return figures["criteria"].get(Criterion.OVERALL.value, Figure())
 
 
+def latest_campaigns(prefecture, limit: int) -> list[Campaign]:
+    """The prefecture's `limit` latest campaigns (by start date, then name)."""
+    return list(
+        Campaign.objects.filter(prefecture=prefecture).order_by("-starts_on", "name")[:limit]
+    )
+
+
 def year_campaigns(prefecture, year: int) -> QuerySet[Campaign]:
     """The yearly campaigns (not the permanent polls) that ended in a year."""
     from .enums import CampaignKind
@@ -430,3 +437,18 @@ def year_campaigns(prefecture, year: int) -> QuerySet[Campaign]:
 def year_checks(prefecture, year: int) -> QuerySet[MysteryCheck]:
     """Mystery checks of a prefecture planned in a year."""
     return MysteryCheck.objects.filter(prefecture=prefecture, planned_on__year=year)
+
+
+def prefecture_campaigns(prefecture) -> QuerySet[Campaign]:
+    """The prefecture's satisfaction survey campaigns."""
+    return Campaign.objects.filter(prefecture=prefecture)
+
+
+def failed_check_results(prefecture) -> QuerySet[CheckResult]:
+    """Criteria a mystery check of the prefecture failed, oldest first, with their check,
+    service, site and criterion."""
+    return (
+        CheckResult.objects.filter(check_run__prefecture=prefecture, passed=False)
+        .select_related("check_run__service__site", "criterion")
+        .order_by("pk")
+    )

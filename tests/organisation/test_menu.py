@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from engagements.organisation.views.agents import _menu
+from engagements.shell.pages import _menu
 
 
 def test_links_of_an_app_form_one_group_in_order():

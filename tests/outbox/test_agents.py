@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from engagements import navigation
 from engagements.correspondence.enums import AnswerChannel
 from engagements.correspondence.models import Answer
 from engagements.outbox.enums import Status
+from engagements.shell import navigation
 from tests.appointments.factories import BookingFactory, ProcedureFactory
 from tests.correspondence.factories import MessageFactory
 from tests.outbox.agent_urls import failed_delivery

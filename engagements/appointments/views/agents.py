@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
 from engagements.outbox import queries as outbox_queries
-from engagements.outbox.views import resend_from
+from engagements.outbox import services as outbox_services
+from engagements.shell.pages import render_agents
 
 from .. import services
 from ..documents import certificate_pdf
@@ -302,7 +302,10 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def resend(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     """Resend a failed mail or SMS of this booking ("Renvoyer")."""
     booking = get_object_or_404(_bookings(request), pk=pk)
-    resend_from(request, outbox_queries.deliveries_for(booking), delivery_pk)
+    done, text = outbox_services.resend_among(
+        outbox_queries.deliveries_for(booking), delivery_pk, actor=request.user
+    )
+    (messages.success if done else messages.error)(request, text)
     return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
 
 

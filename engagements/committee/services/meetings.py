@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from engagements.outbox.services import queue_mail
 
-from .. import documents
+from .. import agenda_documents
 from ..enums import (
     MEETING_TRANSITIONS,
     AgendaKind,
@@ -105,8 +105,10 @@ def add_agenda_item(
 ) -> AgendaItem:
     """Add a point to the agenda, maybe linked to one of the product's documents."""
     _editable_agenda(meeting)
-    document_kind, document_ref = documents.split_key(document_key) if document_key else ("", None)
-    if document_key and document_key not in {d.key for d in documents.available(meeting)}:
+    document_kind, document_ref = (
+        agenda_documents.split_key(document_key) if document_key else ("", None)
+    )
+    if document_key and document_key not in {d.key for d in agenda_documents.available(meeting)}:
         raise MeetingError("Ce document n'est pas disponible.")
     with transaction.atomic():
         last = meeting.agenda.aggregate(m=Max("position"))["m"] or 0
@@ -221,7 +223,7 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
             raise MeetingError("Aucun membre convoqué n'a d'adresse électronique.")
         agenda = []
         for item in meeting.agenda.all():
-            doc = documents.document_of(item)
+            doc = agenda_documents.document_of(item)
             # Members get a link to what they can open; the rest is presented at the meeting.
             url = settings.SITE_URL + doc.url if doc and doc.open_to_members else ""
             agenda.append({"item": item, "document": doc, "url": url})
@@ -234,7 +236,7 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
             "space_url": settings.SITE_URL
             + reverse("committee:members-space", args=[prefecture.slug]),
         }
-        ics = documents.ics_for(meeting)
+        ics = agenda_documents.ics_for(meeting)
         for email in recipients:
             queue_mail(
                 "committee/mail/meeting_invitation",

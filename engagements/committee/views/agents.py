@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engagements.csvio import CsvImportError
 from engagements.organisation.access import agent_view
 
-from .. import documents, pdfs
+from .. import agenda_documents, pdfs
 from ..enums import AttendanceStatus, MeetingStatus, SuggestionStatus
 from ..forms import (
     AgendaItemForm,
@@ -176,7 +176,7 @@ def meetings(request):
 
 
 def _meeting_context(request, meeting: Meeting) -> dict:
-    available = documents.available(meeting)
+    available = agenda_documents.available(meeting)
     by_key = {d.key: d for d in available}
     agenda = list(meeting.agenda.select_related("approves"))
     for item in agenda:
@@ -235,7 +235,7 @@ def meeting_edit(request, pk: int):
 @require_POST
 def agenda_add(request, pk: int):
     meeting = common.get_meeting(request, pk)
-    form = AgendaItemForm(request.POST, documents=documents.available(meeting))
+    form = AgendaItemForm(request.POST, documents=agenda_documents.available(meeting))
     if form.is_valid():
         try:
             meeting_services.add_agenda_item(
@@ -329,7 +329,7 @@ def sign_in_sheet(request, pk: int):
 @agent_view("manage")
 def meeting_ics(request, pk: int):
     meeting = common.get_meeting(request, pk)
-    response = HttpResponse(documents.ics_for(meeting), content_type="text/calendar")
+    response = HttpResponse(agenda_documents.ics_for(meeting), content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="reunion.ics"'
     return response
 

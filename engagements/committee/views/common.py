@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
-from engagements.organisation.views.agents import render_agents  # noqa: F401
+from engagements.shell.pages import render_agents  # noqa: F401
 
 from ..models import AgendaItem, Decision, Meeting, Minutes, Seat, Suggestion
 from ..services.members import committee_for

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from engagements.organisation.access import agent_view
 
-from .. import documents, pdfs
+from .. import agenda_documents, pdfs
 from ..enums import MinutesStatus
 from ..forms import SuggestionForm
 from ..models import Committee, Meeting, Seat, Suggestion
@@ -58,7 +58,7 @@ def space(request):
     agenda = []
     if upcoming:
         for item in upcoming.agenda.all():
-            doc = documents.document_of(item)
+            doc = agenda_documents.document_of(item)
             agenda.append(
                 {"item": item, "document": doc if doc and _can_open(request, doc) else None}
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages as flash
 from django.contrib.contenttypes.models import ContentType
@@ -18,10 +18,10 @@ from engagements.calendar.workdays import calendar_for
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
-from engagements.organisation.views.agents import render_agents
 from engagements.outbox import queries as outbox_queries
-from engagements.outbox.views import resend_from
+from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
+from engagements.shell.pages import render_agents
 
 from .. import placeholders, queries, services
 from ..enums import AnswerChannel, Status, TemplatePurpose, VersionStatus
@@ -82,34 +82,7 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        f = form.cleaned_data
-        if f["site"]:
-            qs = qs.filter(site=f["site"])
-        if f["service"]:
-            qs = qs.filter(service=f["service"])
-        if f["kind"]:
-            qs = qs.filter(kind=f["kind"])
-        if f["channel"]:
-            qs = qs.filter(channel=f["channel"])
-        if f["status"] == "open":
-            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
-        elif f["status"] == "replied":
-            # A mail after the answer, or a document added by the person (follow page).
-            qs = qs.filter(
-                Q(status=Status.ANSWERED, new_reply_at__isnull=False)
-                | (~Q(status=Status.CLOSED) & Q(new_document_at__isnull=False))
-            )
-        elif f["status"]:
-            qs = qs.filter(status=f["status"])
-        if f["late"]:
-            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
-        if f["echeance"] == "demain":
-            qs = qs.filter(
-                status__in=[Status.NEW, Status.ASSIGNED],
-                due_on__gte=today,
-                due_on__lte=today + timedelta(days=1),
-            )
-        qs = queries.search(qs, f["q"])
+        qs = queries.worklist(qs, form.cleaned_data, today=today)
     qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
@@ -209,11 +182,8 @@ def detail(request, pk: int):
     prefecture = request.prefecture
     today = timezone.localdate()
     services_qs = request.access.services(prefecture)
-    events = message.events.select_related("actor")
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
-    new_reply_at, new_document_at = queries.with_new_reply(
-        Message.objects.filter(pk=message.pk)
-    ).values_list("new_reply_at", "new_document_at")[0]
+    new_reply_at, new_document_at = queries.new_activity(message)
     answers = list(message.answers.select_related("author"))
     deliveries = _deliveries(message, answers)
     for item in answers:
@@ -241,7 +211,7 @@ def detail(request, pk: int):
             "documents_received_form": DocumentsReceivedForm(initial={"received_on": today}),
             "delay": delay,
             "on_time": delay is not None and delay <= message.deadline_days,
-            "events": events,
+            "events": message.events.select_related("actor"),
             "answers": answers,
             "ack_deliveries": [d for d in deliveries if not d.is_answer],
             "attachments": message.attachments.all(),
@@ -283,7 +253,8 @@ def resend(request, pk: int, delivery_pk: int):
     answers = list(message.answers.all())
     allowed = [d.pk for d in _deliveries(message, answers)]
     failed = outbox_queries.failed_for(request.prefecture).filter(pk__in=allowed)
-    resend_from(request, failed, delivery_pk)
+    done, text = outbox_services.resend_among(failed, delivery_pk, actor=request.user)
+    (flash.success if done else flash.error)(request, text)
     return _back(message)
 
 

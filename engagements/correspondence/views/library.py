@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
 from engagements.pdf import render_pdf
+from engagements.shell.pages import render_agents
 
 from .. import placeholders, services
 from ..enums import VersionStatus

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from engagements import navigation
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
+from engagements.shell import navigation
+from engagements.shell.pages import render_agents
 
 from ..enums import QuarantineStatus
 from ..forms import QuarantineRegisterForm

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
+from engagements.shell.pages import render_agents
 
 from ..forms import RegisterSettingsForm, TopicForm
 from ..models import Mailbox, RegisterSettings, Topic

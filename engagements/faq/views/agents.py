@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
+from engagements.shell.pages import render_agents
 
 from .. import services
 from ..forms import EntryForm

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.models import Site
-from engagements.organisation.views.agents import render_agents
+from engagements.shell.pages import render_agents
 
 from .. import compute, queries, services
 from ..catalogue import BY_CODE

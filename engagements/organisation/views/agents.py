@@ -1,4 +1,5 @@
-"""The agents' space shell (login, homes) and the organisation settings screens."""
+"""Login, the agents' homes and the organisation settings screens (the page shell is
+engagements/shell/pages.py)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from engagements import navigation
+from engagements.shell import hooks, navigation
+from engagements.shell.pages import render_agents
 
 from .. import services
 from ..access import agent_view, get_access
-from ..enums import ROLE_AS, HoursChannel, Indicator
+from ..enums import HoursChannel, Indicator
 from ..forms import (
     ClosureForm,
     DayHoursForm,
@@ -42,6 +43,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["password_login_enabled"] = settings.PASSWORD_LOGIN_ENABLED
+        context["login_options"] = hooks.login_options(self.request, context.get("next", ""))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -60,67 +62,6 @@ def home(request):
     if len(prefectures) == 1:
         return redirect("organisation:agents-prefecture", prefectures[0].slug)
     return render(request, "organisation/agents/choose.html", {"prefectures": prefectures})
-
-
-def _links(request) -> list[dict]:
-    return [
-        {
-            "label": link.label,
-            "group": link.group,
-            "url": reverse(link.url_name, args=[request.prefecture.slug]),
-        }
-        for link in navigation.agent_links()
-        if request.access.can(request.prefecture, link.capability)
-    ]
-
-
-def _menu(links: list[dict], current_path: str) -> list[dict]:
-    """Top-level menu entries: a lone link, or a group (drop-down) of an app's links."""
-    menu: list[dict] = []
-    groups: dict[str, dict] = {}
-    for link in links:
-        active = current_path.startswith(link["url"])
-        if not link["group"]:
-            menu.append({**link, "children": [], "active": active})
-            continue
-        if link["group"] not in groups:
-            groups[link["group"]] = {"label": link["group"], "children": [], "active": False}
-            menu.append(groups[link["group"]])
-        group = groups[link["group"]]
-        group["children"].append({**link, "active": active})
-        group["active"] = group["active"] or active
-    for entry in menu:  # a group with a single visible link is shown as that link
-        if len(entry["children"]) == 1:
-            entry.update(entry["children"][0], children=[])
-    return menu
-
-
-def render_agents(request, template: str, context: dict | None = None, **kwargs):
-    """Render an agents' page with the shell's context (prefecture, menu, roles)."""
-    links = _links(request)
-    base = {
-        "prefecture": request.prefecture,
-        "agent_nav": links,
-        "agent_menu": _menu(links, request.path),
-        "role_labels": sorted(
-            {
-                r.get_kind_display()
-                for r in request.access.roles
-                if r.prefecture_id in (None, request.prefecture.pk)
-            }
-        ),
-        "roles_as": " et ".join(
-            sorted(
-                {
-                    ROLE_AS.get(r.kind, f"que {r.get_kind_display().lower()}")
-                    for r in request.access.roles
-                    if r.prefecture_id in (None, request.prefecture.pk)
-                }
-            )
-        ),
-        "can_manage": request.access.can(request.prefecture, "manage"),
-    }
-    return render(request, template, {**base, **(context or {})}, **kwargs)
 
 
 @agent_view("view")

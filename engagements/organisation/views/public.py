@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from engagements import navigation
+from engagements.shell import navigation
 
 from ..enums import HoursChannel
 from ..queries import public_prefectures, published_sites, weekly_hours

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagements.csvio import CsvImportError
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import RoleKind
-from engagements.organisation.views.agents import render_agents
 from engagements.pdf import render_pdf
+from engagements.shell.pages import render_agents
 
 from .. import evidence as evidence_services
 from .. import experiences as experience_services
@@ -148,67 +148,23 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest) -> HttpResponse:
     """Create an action, from a source record (`?source=app.model:pk`) or from scratch."""
-    source = None
-    info = None
-    raw = request.GET.get("source") or request.POST.get("source") or ""
-    if raw:
-        try:
-            source = sources.parse(raw)
-            info = sources.describe(source)
-        except sources.SourceNotFound as exc:
-            raise Http404("Source inconnue") from exc
-        if info.prefecture_id != request.prefecture.pk:
-            raise Http404("Source inconnue")
-        # A record of a site outside the user's scope stays hidden too.
-        if info.site is not None and info.site.pk not in request.access.site_ids(
-            request.prefecture
-        ):
-            raise Http404("Source inconnue")
-    sites = request.access.sites(request.prefecture)
-    services_qs = request.access.services(request.prefecture)
-    initial = {}
-    if info is not None:
-        criterion = _criterion_label(request.GET.get("critere") or request.POST.get("critere"))
-        if criterion and info.kind == "survey":
-            info = dataclasses.replace(
-                info,
-                label=f"{info.label} — critère « {criterion} »",
-                title=info.title or f"Améliorer : {criterion}",
-            )
-        initial = {"title": info.title, "site": info.site, "service": info.service}
-        initial["kind"] = "corrective" if info.kind in ("complaint", "audit") else "improvement"
-    parent = request.GET.get("parent")
-    if parent and parent.isdigit():
-        found = _actions(request).filter(pk=int(parent)).first()
-        if found is not None:
-            initial.update({"parent": found, "site": found.site, "year": found.plan.year})
+    raw, source, info = _source(request)
+    info, initial = _initial_for_new(request, info)
     form = ActionForm(
         request.POST or None,
         initial=initial,
         prefecture=request.prefecture,
-        sites=sites,
-        services=services_qs,
+        sites=request.access.sites(request.prefecture),
+        services=request.access.services(request.prefecture),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             action = services.create_action(
                 request.prefecture,
-                site=data["site"],
-                year=data["year"],
-                title=data["title"],
-                kind=data["kind"],
                 actor=request.user,
                 source=source,
                 source_label=info.label if info else "",
-                service=data["service"],
-                owner=data["owner"],
-                start_on=data["start_on"],
-                due_on=data["due_on"],
-                parent=data["parent"],
-                description=data["description"],
-                public_summary=data["public_summary"],
-                is_public=data["is_public"],
+                **form.cleaned_data,
             )
         except QualityError as exc:
             form.add_error(None, str(exc))
@@ -226,6 +182,42 @@ def action_new(request: HttpRequest) -> HttpResponse:
             "action": None,
         },
     )
+
+
+def _source(request) -> tuple[str, object, sources.SourceInfo | None]:
+    """The `?source=` key, its record and description (404 when unknown or out of scope)."""
+    raw = request.GET.get("source") or request.POST.get("source") or ""
+    if not raw:
+        return raw, None, None
+    try:
+        source, info = queries.source_in(raw, request.prefecture)
+    except sources.SourceNotFound as exc:
+        raise Http404("Source inconnue") from exc
+    # A record of a site outside the user's scope stays hidden too.
+    if info.site is not None and info.site.pk not in request.access.site_ids(request.prefecture):
+        raise Http404("Source inconnue")
+    return raw, source, info
+
+
+def _initial_for_new(request, info):
+    """(source description with the survey criterion, the form's initial values)."""
+    initial = {}
+    if info is not None:
+        criterion = _criterion_label(request.GET.get("critere") or request.POST.get("critere"))
+        if criterion and info.kind == "survey":
+            info = dataclasses.replace(
+                info,
+                label=f"{info.label} — critère « {criterion} »",
+                title=info.title or f"Améliorer : {criterion}",
+            )
+        initial = {"title": info.title, "site": info.site, "service": info.service}
+        initial["kind"] = "corrective" if info.kind in ("complaint", "audit") else "improvement"
+    parent = request.GET.get("parent")
+    if parent and parent.isdigit():
+        found = _actions(request).filter(pk=int(parent)).first()
+        if found is not None:
+            initial.update({"parent": found, "site": found.site, "year": found.plan.year})
+    return info, initial
 
 
 def _criterion_label(code: str | None) -> str:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
-from engagements.organisation.views.agents import render_agents
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
+from engagements.shell.pages import render_agents
 
 from .. import services
 from ..enums import CommentStatus, CommentTag, Criterion, QuestionKind

@@ -8,14 +8,14 @@ public contact details — never the checked prefecture's records or results.
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
-from engagements.organisation.views.agents import render_agents
+from engagements.shell import hooks
+from engagements.shell.pages import render_agents
 
 from .. import mystery
 from ..enums import CheckStatus
@@ -112,12 +112,8 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
     results = list(check.results.select_related("criterion"))
-    # Follow-up actions live in the quality app (when installed): shown next to the criterion.
-    actions = {}
-    if apps.is_installed("engagements.quality"):
-        from engagements.quality.queries import actions_by_source
-
-        actions = actions_by_source(results)
+    # Follow-up actions (when an app provides them) are shown next to the criterion.
+    actions = hooks.linked_actions(results)
     for result in results:
         result.actions = actions.get(result.pk, [])
     return render_agents(

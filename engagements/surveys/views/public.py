@@ -177,8 +177,7 @@ def _survey_page(
                 if kiosk and service:
                     url += "?" + "borne=" + service.slug
                 return redirect(url)
-    context["form"] = form
-    context["star_form"] = campaign.kind == CampaignKind.STARS
+    context.update(form=form, star_form=campaign.kind == CampaignKind.STARS)
     return render(request, "surveys/public/answer.html", context)
 
 

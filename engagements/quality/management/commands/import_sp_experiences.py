@@ -1,12 +1,11 @@
 """python manage.py import_sp_experiences --prefecture SLUG FILE.csv|FILE.json"""
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from engagements.csvio import CsvImportError
-from engagements.organisation.models import Prefecture
 from engagements.quality.experiences import import_experiences
+
+from ._import_file import prefecture_and_file
 
 
 class Command(BaseCommand):
@@ -17,12 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, prefecture, file, **options):
-        found = Prefecture.objects.filter(slug=prefecture).first()
-        if found is None:
-            raise CommandError(f"Préfecture « {prefecture} » inconnue.")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"Fichier introuvable : {file}")
+        found, path = prefecture_and_file(prefecture, file)
         try:
             result = import_experiences(found, path.read_bytes(), path.name)
         except CsvImportError as exc:

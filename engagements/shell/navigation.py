@@ -1,4 +1,4 @@
-"""Entry points that apps contribute to shared pages, so apps stay independent.
+"""Entry points that apps contribute to the agents' and public shared pages.
 
 - `register_agent_link`: a link in the agents' menu (shown when the user has the capability);
   the URL takes the prefecture slug as its only argument. Links sharing a `group` are shown

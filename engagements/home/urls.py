@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import public
 
-app_name = "public"
+app_name = "home"
 urlpatterns = [
     path("", public.home, name="home"),
     path("mentions-legales/", public.legal, name="legal"),

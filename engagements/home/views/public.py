@@ -6,19 +6,19 @@ from engagements.organisation.queries import public_prefectures
 
 @require_GET
 def home(request):
-    return render(request, "public/home.html", {"prefectures": public_prefectures()})
+    return render(request, "home/home.html", {"prefectures": public_prefectures()})
 
 
 @require_GET
 def legal(request):
-    return render(request, "public/legal.html")
+    return render(request, "home/legal.html")
 
 
 @require_GET
 def privacy(request):
-    return render(request, "public/privacy.html")
+    return render(request, "home/privacy.html")
 
 
 @require_GET
 def accessibility(request):
-    return render(request, "public/accessibility.html")
+    return render(request, "home/accessibility.html")

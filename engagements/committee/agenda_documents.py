@@ -1,6 +1,6 @@
 """The product's documents an agenda item can point to, and the meeting's calendar file.
 
-Other apps are read here without being required: a document whose app or page is missing is
+Other apps' pages are linked without being required: a document whose page is missing is
 simply not offered (the indicators report and the action plan come with later apps)."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+
+from engagements.surveys import queries as survey_queries
 
 from .enums import DocumentKind
 from .models import AgendaItem, Meeting, MinutesStatus
@@ -52,8 +54,7 @@ def _reverse_first(names: list[str], *args) -> str:
 def _campaigns(prefecture):
     if not apps.is_installed("engagements.surveys"):
         return []
-    campaign = apps.get_model("surveys", "Campaign")
-    return list(campaign.objects.filter(prefecture=prefecture).order_by("-starts_on", "name")[:20])
+    return survey_queries.latest_campaigns(prefecture, 20)
 
 
 def available(meeting: Meeting) -> list[Document]:

@@ -1,0 +1,71 @@
+"""The agents' page: `render_agents` adds the shell's context (prefecture, menu, roles).
+
+It needs `request.prefecture` and `request.access` (set by the agents' view decorator);
+`request.access` gives `can(prefecture, capability)`, `role_labels(prefecture)` and
+`roles_as(prefecture)` (the "en tant que…" phrase).
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from . import navigation
+
+
+def _links(request) -> list[dict]:
+    return [
+        {
+            "label": link.label,
+            "group": link.group,
+            "url": reverse(link.url_name, args=[request.prefecture.slug]),
+        }
+        for link in navigation.agent_links()
+        if request.access.can(request.prefecture, link.capability)
+    ]
+
+
+def _menu(links: list[dict], current_path: str) -> list[dict]:
+    """Top-level menu entries: a lone link, or a group (drop-down) of an app's links."""
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    for link in links:
+        active = current_path.startswith(link["url"])
+        if not link["group"]:
+            menu.append({**link, "children": [], "active": active})
+            continue
+        if link["group"] not in groups:
+            groups[link["group"]] = {"label": link["group"], "children": [], "active": False}
+            menu.append(groups[link["group"]])
+        group = groups[link["group"]]
+        group["children"].append({**link, "active": active})
+        group["active"] = group["active"] or active
+    for entry in menu:  # a group with a single visible link is shown as that link
+        if len(entry["children"]) == 1:
+            entry.update(entry["children"][0], children=[])
+    return menu
+
+
+def render_agents(request, template: str, context: dict | None = None, **kwargs):
+    """Render an agents' page with the shell's context (prefecture, menu, roles)."""
+    links = _links(request)
+    prefecture = request.prefecture
+    base = {
+        "prefecture": prefecture,
+        "agent_nav": links,
+        "agent_menu": _menu(links, request.path),
+        "role_labels": request.access.role_labels(prefecture),
+        "roles_as": request.access.roles_as(prefecture),
+        "can_manage": request.access.can(prefecture, "manage"),
+    }
+    return render(request, template, {**base, **(context or {})}, **kwargs)
+
+
+def permission_denied(request, exception=None):
+    """403: inside the agents' space (a prefecture is known), keep the agents' layout."""
+    from django.views import defaults
+
+    if getattr(request, "prefecture", None) is not None and hasattr(request, "access"):
+        message = str(exception) if exception and str(exception) else ""
+        return render_agents(request, "agents/403.html", {"exception": message}, status=403)
+    return defaults.permission_denied(request, exception)
