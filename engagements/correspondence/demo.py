@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements.organisation import references
 from engagements.organisation.enums import Channel
 from engagements.workdays import calendar_for
 
@@ -18,7 +19,6 @@ from .models import (
     Message,
     MessageEvent,
     Observation,
-    ReferenceCounter,
     RegisterSettings,
     Template,
     TemplateVersion,
@@ -275,7 +275,7 @@ def seed(ctx) -> None:
             messages[-1].acknowledged_at = _at_noon(received)
     Message.objects.bulk_create(messages, batch_size=500)
     for year, last in counters.items():
-        ReferenceCounter.objects.create(prefecture=prefecture, year=year, last=last)
+        references.claim_number(prefecture, references.MESSAGES, year, last)
     created = list(Message.objects.filter(prefecture=prefecture))
     agent_title = agent.roles.exclude(title="").values_list("title", flat=True).first() or ""
     events, answers = [], []

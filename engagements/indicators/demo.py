@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements.organisation import references
 from engagements.workdays import calendar_for
 
 from .enums import UpdateKind
@@ -135,6 +136,8 @@ def _website(ctx, prefecture, start: date, end: date) -> None:
                 )
             )
     WebsiteUpdate.objects.bulk_create(updates, batch_size=2000)
+    for year, last in number.items():
+        references.claim_number(prefecture, references.WEBSITE_UPDATES, year, last)
 
 
 def seed(ctx) -> None:

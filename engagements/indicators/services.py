@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import override
 
+from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
 from . import compute
@@ -317,16 +318,11 @@ def record_served(visit: Visit, *, actor=None) -> Visit:
 # Website update requests --------------------------------------------------------------------
 
 
-def _next_reference(prefecture: Prefecture, day: date) -> str:
-    prefix = f"WEB-{day.year}-"
-    last = (
-        WebsiteUpdate.objects.filter(prefecture=prefecture, reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{number:05d}"
+def website_reference(prefecture: Prefecture, day: date) -> str:
+    """Next `WEB-YYYY-NNNNN` of the prefecture; call inside the transaction inserting the
+    request (gapless: `engagements.organisation.references`)."""
+    number = references.next_number(prefecture, references.WEBSITE_UPDATES, day.year)
+    return f"WEB-{day.year}-{number:05d}"
 
 
 @transaction.atomic
@@ -334,13 +330,12 @@ def request_website_update(
     prefecture: Prefecture, *, page: str, kind: str, details: str, service=None, actor
 ) -> WebsiteUpdate:
     """A service asks the webmaster to change a page."""
-    Prefecture.objects.select_for_update().get(pk=prefecture.pk)
     today = timezone.localdate()
     return WebsiteUpdate.objects.create(
         prefecture=prefecture,
         site=service.site if service else None,
         service=service,
-        reference=_next_reference(prefecture, today),
+        reference=website_reference(prefecture, today),
         page=page,
         kind=kind,
         details=details,

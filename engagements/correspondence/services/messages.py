@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements import states
+from engagements.organisation import references
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.outbox import services as outbox
@@ -34,7 +35,6 @@ from ..models import (
     Mailbox,
     Message,
     MessageEvent,
-    ReferenceCounter,
     RegisterSettings,
     TemplateVersion,
     Topic,
@@ -73,20 +73,9 @@ def compute_due(prefecture: Prefecture, site: Site, channel: str, received_on: d
 
 
 def allocate_reference(prefecture: Prefecture, year: int) -> str:
-    """Next `YYYY-NNNNNN` of the prefecture; call inside the transaction that inserts the message.
-
-    The counter row is locked (SELECT … FOR UPDATE) until that transaction ends, so two
-    creations never read the same number, and a rolled-back creation gives its number back:
-    references stay gapless.
-    """
-    # Create the year's row if missing without failing when another transaction just did.
-    ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = ReferenceCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:06d}"
+    """Next `YYYY-NNNNNN` of the prefecture; call inside the transaction that inserts the
+    message (gapless: `engagements.organisation.references`)."""
+    return f"{year}-{references.next_number(prefecture, references.MESSAGES, year):06d}"
 
 
 def find_suspected_duplicate(message: Message) -> Message | None:
