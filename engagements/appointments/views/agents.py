@@ -20,7 +20,7 @@ from engagements.outbox import queries as outbox_queries
 from engagements.outbox.views import resend_from
 
 from .. import services
-from ..documents import certificate_pdf
+from ..booking_files import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
 from ..forms import AttendanceForm, OnBehalfForm, ProcedureForm, RuleForm, SlotMoveForm
 from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry

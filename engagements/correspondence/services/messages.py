@@ -39,6 +39,7 @@ from ..models import (
     TemplateVersion,
     Topic,
 )
+from .follow import follow_url
 
 logger = logging.getLogger(__name__)
 
@@ -244,8 +245,6 @@ def queue_acknowledgement(message: Message):
     version = published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.EMAIL, message.service
     )
-    from .documents import follow_url
-
     values = placeholders.values_for(message, today=message.received_on)
     context = {
         "follow_url": follow_url(message),
