@@ -320,8 +320,7 @@ def targets(prefecture: Prefecture, year: int, site: Site | None = None) -> dict
 
     values = site_targets_for(site, year) if site is not None else prefecture.targets_for(year)
     return {
-        entry.code: (values.get(entry.target_key) if entry.target_key else None)
-        for entry in CATALOGUE
+        entry.code: (values.get(entry.target_key) if entry.target_key else None) for entry in CATALOGUE
     }
 
 
