@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -417,3 +417,52 @@ def figures_with_delay_total(
     numerator of the average delay, whose denominator is `answered`)."""
     row = _aggregate_row(messages, at)
     return {**_finish(row), "delay_total": row["delay_sum"] or 0}
+
+
+def filter_worklist(qs: QuerySet[Message], f: dict, *, today: date) -> QuerySet[Message]:
+    """The worklist's filters (site, service, kind, channel, status, late, due tomorrow,
+    search text) applied to the agent's messages."""
+    if f["site"]:
+        qs = qs.filter(site=f["site"])
+    if f["service"]:
+        qs = qs.filter(service=f["service"])
+    if f["kind"]:
+        qs = qs.filter(kind=f["kind"])
+    if f["channel"]:
+        qs = qs.filter(channel=f["channel"])
+    if f["status"] == "open":
+        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
+    elif f["status"] == "replied":
+        # A mail after the answer, or a document added by the person (follow page).
+        qs = qs.filter(
+            Q(status=Status.ANSWERED, new_reply_at__isnull=False)
+            | (~Q(status=Status.CLOSED) & Q(new_document_at__isnull=False))
+        )
+    elif f["status"]:
+        qs = qs.filter(status=f["status"])
+    if f["late"]:
+        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
+    if f["echeance"] == "demain":
+        qs = qs.filter(
+            status__in=[Status.NEW, Status.ASSIGNED],
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=1),
+        )
+    return search(qs, f["q"])
+
+
+def new_reply_dates(message: Message) -> tuple[datetime | None, datetime | None]:
+    """When the person last wrote after the answer, and last added a document."""
+    return with_new_reply(Message.objects.filter(pk=message.pk)).values_list(
+        "new_reply_at", "new_document_at"
+    )[0]
+
+
+def answer_delay(message: Message) -> int | None:
+    """The answered message's delay in working days (None when not answered)."""
+    if not message.answered_on:
+        return None
+    # Working days waited for missing documents are not counted (indicators.md).
+    calendar = calendar_for(message.prefecture, message.site)
+    waited = calendar.working_days_between(message.received_on, message.answered_on)
+    return max(0, waited - message.waited_days)

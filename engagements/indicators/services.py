@@ -56,23 +56,6 @@ def default_periods(today: date) -> list[Period]:
     return periods
 
 
-def _correspondence_breakdowns(prefecture, site, period, at) -> list[tuple[str, dict]]:
-    """Correspondence figures per kind and per channel (for the dashboards' details)."""
-    from engagements.correspondence import queries
-    from engagements.correspondence.enums import Kind
-    from engagements.organisation.enums import Channel
-
-    messages = queries.period_messages(prefecture, period.start, period.end)
-    if site is not None:
-        messages = messages.filter(site=site)
-    rows = []
-    for field, values in (("kind", Kind.values), ("channel", Channel.values)):
-        for value in values:
-            figures = queries.figures_with_delay_total(messages.filter(**{field: value}), at=at)
-            rows.append((f"{field}:{value}", figures))
-    return rows
-
-
 @transaction.atomic
 def recompute_values(
     prefecture: Prefecture,
@@ -104,22 +87,8 @@ def recompute_values(
             )
             rows = [(code, "", figure) for code, figure in results.items()]
             if service is None and period.kind == PeriodKind.YEAR:
-                for key, f in _correspondence_breakdowns(prefecture, site, period, at):
-                    counted = f["answered"] + f["late"]
-                    rows.append(
-                        (
-                            "correspondence_on_time_rate",
-                            key,
-                            compute.Figure(f["rate_on_time"], f["on_time"], counted),
-                        )
-                    )
-                    rows.append(
-                        (
-                            "correspondence_average_delay",
-                            key,
-                            compute.Figure(f["average_delay"], f["delay_total"], f["answered"]),
-                        )
-                    )
+                for key, figures in compute.correspondence_breakdowns(prefecture, site, period, at):
+                    rows.extend((code, key, figure) for code, figure in figures.items())
             for code, breakdown, figure in rows:
                 Value.objects.update_or_create(
                     indicator=indicators[code],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages as flash
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +21,6 @@ from engagements.organisation.views.agents import render_agents
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox.views import resend_from
 from engagements.pdf import render_pdf
-from engagements.workdays import calendar_for
 
 from .. import placeholders, queries, services
 from ..enums import AnswerChannel, Status, TemplatePurpose, VersionStatus
@@ -82,34 +81,7 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        f = form.cleaned_data
-        if f["site"]:
-            qs = qs.filter(site=f["site"])
-        if f["service"]:
-            qs = qs.filter(service=f["service"])
-        if f["kind"]:
-            qs = qs.filter(kind=f["kind"])
-        if f["channel"]:
-            qs = qs.filter(channel=f["channel"])
-        if f["status"] == "open":
-            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
-        elif f["status"] == "replied":
-            # A mail after the answer, or a document added by the person (follow page).
-            qs = qs.filter(
-                Q(status=Status.ANSWERED, new_reply_at__isnull=False)
-                | (~Q(status=Status.CLOSED) & Q(new_document_at__isnull=False))
-            )
-        elif f["status"]:
-            qs = qs.filter(status=f["status"])
-        if f["late"]:
-            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
-        if f["echeance"] == "demain":
-            qs = qs.filter(
-                status__in=[Status.NEW, Status.ASSIGNED],
-                due_on__gte=today,
-                due_on__lte=today + timedelta(days=1),
-            )
-        qs = queries.search(qs, f["q"])
+        qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
     qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
@@ -211,23 +183,12 @@ def detail(request, pk: int):
     services_qs = request.access.services(prefecture)
     events = message.events.select_related("actor")
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
-    new_reply_at, new_document_at = queries.with_new_reply(
-        Message.objects.filter(pk=message.pk)
-    ).values_list("new_reply_at", "new_document_at")[0]
+    new_reply_at, new_document_at = queries.new_reply_dates(message)
     answers = list(message.answers.select_related("author"))
     deliveries = _deliveries(message, answers)
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
-    delay = None
-    if message.answered_on:
-        # Working days waited for missing documents are not counted (indicators.md).
-        delay = max(
-            0,
-            calendar_for(prefecture, message.site).working_days_between(
-                message.received_on, message.answered_on
-            )
-            - message.waited_days,
-        )
+    delay = queries.answer_delay(message)
     return render_agents(
         request,
         "correspondence/agents/detail.html",
