@@ -74,9 +74,6 @@ class Indicator(models.TextChoices):
     SATISFACTION = IndicatorCode.SATISFACTION_OVERALL_RATE, "Satisfaction globale (%)"
 
 
-# Lower is better for these; the rest are "at least" targets.
-LOWER_IS_BETTER = {Indicator.CORRESPONDENCE_DELAY, Indicator.NO_SHOW_RATE}
-
 DEFAULT_TARGETS = {
     Indicator.CORRESPONDENCE_RATE: 75,
     Indicator.CORRESPONDENCE_DELAY: 5,
