@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from engagements.calendar.stored import ensure_covering
 from engagements.calendar.workdays import calendar_for, due_for
+from engagements.organisation import references
 from engagements.organisation.enums import Channel
 
 from .enums import AnswerChannel, ClosedReason, EventKind, Kind, Status, TemplatePurpose
@@ -19,7 +20,6 @@ from .models import (
     Message,
     MessageEvent,
     Observation,
-    ReferenceCounter,
     RegisterSettings,
     Template,
     TemplateVersion,
@@ -280,7 +280,7 @@ def seed(ctx) -> None:
         prefecture, *(m.received_on for m in messages), *(m.answered_on for m in messages)
     )
     for year, last in counters.items():
-        ReferenceCounter.objects.create(prefecture=prefecture, year=year, last=last)
+        references.claim_number(prefecture, references.MESSAGES, year, last)
     created = list(Message.objects.filter(prefecture=prefecture))
     agent_title = agent.roles.exclude(title="").values_list("title", flat=True).first() or ""
     events, answers = [], []

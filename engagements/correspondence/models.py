@@ -71,22 +71,6 @@ class Topic(models.Model):
         return self.name
 
 
-class ReferenceCounter(models.Model):
-    """The last reference number given per prefecture and year; locked to stay gapless."""
-
-    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["prefecture", "year"], name="one_counter_per_year")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class Mailbox(models.Model):
     """An IMAP mailbox read by the ingestion job, for a prefecture or one service."""
 

@@ -414,9 +414,9 @@ def prefecture_topics(prefecture: Prefecture) -> QuerySet[Topic]:
     return Topic.objects.filter(prefecture=prefecture)
 
 
-def worklist(messages: QuerySet[Message], f: dict, *, today: date) -> QuerySet[Message]:
-    """The register's worklist narrowed by its filter form's cleaned data `f`."""
-    qs = messages
+def filter_worklist(qs: QuerySet[Message], f: dict, *, today: date) -> QuerySet[Message]:
+    """The worklist's filters (site, service, kind, channel, status, late, due tomorrow,
+    search text) applied to the agent's messages."""
     if f["site"]:
         qs = qs.filter(site=f["site"])
     if f["service"]:
@@ -446,8 +446,18 @@ def worklist(messages: QuerySet[Message], f: dict, *, today: date) -> QuerySet[M
     return search(qs, f["q"])
 
 
-def new_activity(message: Message) -> tuple:
-    """(new_reply_at, new_document_at) of one message: what the person sent since."""
+def new_reply_dates(message: Message) -> tuple[datetime | None, datetime | None]:
+    """When the person last wrote after the answer, and last added a document."""
     return with_new_reply(Message.objects.filter(pk=message.pk)).values_list(
         "new_reply_at", "new_document_at"
     )[0]
+
+
+def answer_delay(message: Message) -> int | None:
+    """The answered message's delay in working days (None when not answered)."""
+    if not message.answered_on:
+        return None
+    # Working days waited for missing documents are not counted (indicators.md).
+    calendar = calendar_for(message.prefecture, message.site)
+    waited = calendar.working_days_between(message.received_on, message.answered_on)
+    return max(0, waited - message.waited_days)

@@ -1,4 +1,5 @@
-"""The built-in catalogue: the stable codes of docs/indicators.md with their methodology."""
+"""The built-in catalogue: labels, methodology and direction of each stable code of
+docs/indicators.md (the codes themselves: `engagements.organisation.indicator_codes`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from engagements.organisation.enums import Indicator as TargetIndicator
+from engagements.organisation.indicator_codes import IndicatorCode
 
 from .enums import Family, Unit
 
@@ -26,8 +28,13 @@ class Entry:
     exclusions: str
     source: str
     frequency: str = _("mensuelle")
-    target_key: str | None = None  # the organisation Target this indicator is compared with
     lower_is_better: bool = False
+
+    @property
+    def target_key(self) -> str | None:
+        """The code of organisation's yearly target of this indicator (the same code), or
+        None when it has no target."""
+        return self.code if self.code in TargetIndicator.values else None
 
     @property
     def kind(self) -> str:
@@ -41,7 +48,7 @@ class Entry:
 
 CATALOGUE: tuple[Entry, ...] = (
     Entry(
-        "correspondence_on_time_rate",
+        IndicatorCode.CORRESPONDENCE_ON_TIME_RATE,
         "Réponses aux courriers et courriels dans les délais",
         "Letters and e-mails answered on time",
         Family.PERFORMANCE,
@@ -54,10 +61,9 @@ CATALOGUE: tuple[Entry, ...] = (
             "(doublon, indésirable, retiré)."
         ),
         _("Registre des courriers et courriels."),
-        target_key=TargetIndicator.CORRESPONDENCE_RATE,
     ),
     Entry(
-        "correspondence_average_delay",
+        IndicatorCode.CORRESPONDENCE_AVERAGE_DELAY,
         "Délai moyen de réponse",
         "Average response time",
         Family.PERFORMANCE,
@@ -67,11 +73,10 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Nombre de messages répondus."),
         _("Messages non répondus ; messages clos sans réponse."),
         _("Registre des courriers et courriels."),
-        target_key=TargetIndicator.CORRESPONDENCE_DELAY,
         lower_is_better=True,
     ),
     Entry(
-        "calls_answered_rate",
+        IndicatorCode.CALLS_ANSWERED_RATE,
         "Appels aboutis",
         "Calls answered",
         Family.PERFORMANCE,
@@ -81,10 +86,9 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Appels présentés (entrés dans la file d'attente, à toute heure)."),
         _("Appels arrivés file fermée (aucun agent connecté) : comptés à part."),
         _("Journal de l'autocommutateur (queue_log) ou fichier horaire."),
-        target_key=TargetIndicator.CALLS_ANSWERED,
     ),
     Entry(
-        "calls_answered_within_5_rings_rate",
+        IndicatorCode.CALLS_ANSWERED_WITHIN_5_RINGS_RATE,
         "Appels décrochés en 5 sonneries au plus",
         "Calls answered within 5 rings",
         Family.PERFORMANCE,
@@ -96,7 +100,7 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Journal de l'autocommutateur (queue_log) ou fichier horaire."),
     ),
     Entry(
-        "website_updates_on_time_rate",
+        IndicatorCode.WEBSITE_UPDATES_ON_TIME_RATE,
         "Mises à jour du site internet dans les 3 jours ouvrés",
         "Website updates within 3 working days",
         Family.PERFORMANCE,
@@ -106,10 +110,9 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Demandes publiées et demandes en retard."),
         _("Demandes non publiées dont l'échéance n'est pas passée."),
         _("Suivi des demandes au webmestre."),
-        target_key=TargetIndicator.WEBSITE_ON_TIME,
     ),
     Entry(
-        "reception_visits",
+        IndicatorCode.RECEPTION_VISITS,
         "Visiteurs à l'accueil",
         "Visitors at the reception desk",
         Family.PERFORMANCE,
@@ -121,7 +124,7 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Écran de l'accueil et comptages importés."),
     ),
     Entry(
-        "reception_served_within_15_min_rate",
+        IndicatorCode.RECEPTION_SERVED_WITHIN_15_MIN_RATE,
         "Visiteurs reçus en 15 minutes au plus",
         "Visitors served within 15 minutes",
         Family.PERFORMANCE,
@@ -133,7 +136,7 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Écran de l'accueil."),
     ),
     Entry(
-        "appointments_no_show_rate",
+        IndicatorCode.APPOINTMENTS_NO_SHOW_RATE,
         "Rendez-vous non honorés",
         "Missed appointments",
         Family.PERFORMANCE,
@@ -143,11 +146,10 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Rendez-vous honorés et absences."),
         _("Rendez-vous annulés ; rendez-vous à venir."),
         _("Prise de rendez-vous."),
-        target_key=TargetIndicator.NO_SHOW_RATE,
         lower_is_better=True,
     ),
     Entry(
-        "appointments_first_free_slot_days",
+        IndicatorCode.APPOINTMENTS_FIRST_FREE_SLOT_DAYS,
         "Premier créneau disponible",
         "First available appointment",
         Family.PERFORMANCE,
@@ -161,7 +163,7 @@ CATALOGUE: tuple[Entry, ...] = (
         lower_is_better=True,
     ),
     Entry(
-        "satisfaction_overall_rate",
+        IndicatorCode.SATISFACTION_OVERALL_RATE,
         "Satisfaction globale",
         "Overall satisfaction",
         Family.PERCEIVED,
@@ -171,10 +173,9 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Réponses données à la question (réponses vides exclues)."),
         _("Aucun chiffre sous 5 réponses."),
         _("Enquêtes de satisfaction."),
-        target_key=TargetIndicator.SATISFACTION,
     ),
     Entry(
-        "satisfaction_net",
+        IndicatorCode.SATISFACTION_NET,
         "Satisfaction nette",
         "Net satisfaction",
         Family.PERCEIVED,
@@ -216,9 +217,7 @@ def _ensure(Indicator, DEFAULT_TARGETS):  # noqa: N803 - model class passed in
             "exclusions": str(entry.exclusions),
             "source": str(entry.source),
             "frequency": str(entry.frequency),
-            "default_target": (
-                Decimal(DEFAULT_TARGETS[entry.target_key]) if entry.target_key else None
-            ),
+            "default_target": (Decimal(DEFAULT_TARGETS[entry.code]) if entry.target_key else None),
             "lower_is_better": entry.lower_is_better,
             "position": position,
         }

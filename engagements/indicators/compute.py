@@ -99,9 +99,19 @@ def correspondence(scope: Scope) -> dict[str, Figure]:
         messages = messages.filter(site=scope.site)
     if scope.service is not None:
         messages = messages.filter(service=scope.service)
-    figures = queries.figures_with_delay_total(messages, at=scope.at)
+    return correspondence_figures(messages, at=scope.at)
+
+
+def correspondence_figures(messages, *, at: date, details: bool = True) -> dict[str, Figure]:
+    """The on-time rate and the average delay of a set of messages (indicators.md): the one
+    path by which the indicators app computes them, for the figures and their breakdowns
+    (`details`: the answered, on-time, late, pending and excluded counts kept beside)."""
+    from engagements.correspondence import queries
+
+    figures = queries.figures_with_delay_total(messages, at=at)
     counted = figures["answered"] + figures["late"]
     extra = {k: figures[k] for k in ("answered", "on_time", "late", "pending", "excluded")}
+    extra = extra if details else {}
     return {
         "correspondence_on_time_rate": Figure(
             figures["rate_on_time"] if counted else None, figures["on_time"], counted, extra
@@ -113,6 +123,27 @@ def correspondence(scope: Scope) -> dict[str, Figure]:
             extra,
         ),
     }
+
+
+def correspondence_breakdowns(
+    prefecture: Prefecture, site: Site | None, period: Period, at: date
+) -> list[tuple[str, dict[str, Figure]]]:
+    """Correspondence figures per kind and per channel (for the dashboards' details)."""
+    from engagements.correspondence import queries
+    from engagements.correspondence.enums import Kind
+    from engagements.organisation.enums import Channel
+
+    messages = queries.period_messages(prefecture, period.start, period.end)
+    if site is not None:
+        messages = messages.filter(site=site)
+    return [
+        (
+            f"{name}:{value}",
+            correspondence_figures(messages.filter(**{name: value}), at=at, details=False),
+        )
+        for name, values in (("kind", Kind.values), ("channel", Channel.values))
+        for value in values
+    ]
 
 
 def telephony(scope: Scope) -> dict[str, Figure]:

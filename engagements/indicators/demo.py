@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from engagements.calendar.workdays import calendar_for
+from engagements.organisation import references
 
 from .enums import UpdateKind
 from .imports import import_telephony, prefecture_zone
@@ -135,6 +136,8 @@ def _website(ctx, prefecture, start: date, end: date) -> None:
                 )
             )
     WebsiteUpdate.objects.bulk_create(updates, batch_size=2000)
+    for year, last in number.items():
+        references.claim_number(prefecture, references.WEBSITE_UPDATES, year, last)
 
 
 def seed(ctx) -> None:

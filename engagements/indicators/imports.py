@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from engagements.csvio import CsvImportError, LineError, read_csv
+from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .enums import CallOutcome, TelephonySource
@@ -326,6 +327,18 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
 # Website updates ----------------------------------------------------------------------------
 
 
+WEBSITE_REFERENCE_RE = re.compile(r"^WEB-(\d{4})-(\d+)$")
+
+
+def claim_website_reference(prefecture: Prefecture, reference: str) -> None:
+    """A reference `WEB-YYYY-NNNNN` given from outside moves the year's counter past it, so
+    the requests made in the product never take it again."""
+    match = WEBSITE_REFERENCE_RE.match(reference)
+    if match:
+        year, number = int(match.group(1)), int(match.group(2))
+        references.claim_number(prefecture, references.WEBSITE_UPDATES, year, number)
+
+
 def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     """`reference,site,page,requested_on,published_on`: one request per reference, created
     or updated (re-importing the same file changes nothing)."""
@@ -372,6 +385,7 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
             update = existing.get(reference)
             if update is None:
                 new.append(WebsiteUpdate(prefecture=prefecture, reference=reference, **fields))
+                claim_website_reference(prefecture, reference)
                 created += 1
                 continue
             changed = [k for k, v in fields.items() if getattr(update, k) != v]

@@ -8,11 +8,21 @@ from datetime import date, timedelta
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
 
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .catalogue import BY_CODE, CATALOGUE
-from .models import CallHour, FootfallCount, Publication, PublishedValue, Value, Visit
+from .models import (
+    CallHour,
+    FootfallCount,
+    Indicator,
+    Publication,
+    PublishedValue,
+    Value,
+    Visit,
+    WebsiteUpdate,
+)
 from .periods import Period
 
 
@@ -250,3 +260,122 @@ def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> 
         .select_related("indicator")
         .order_by("indicator__name_fr")
     )
+
+
+def records_behind(code: str, scope, access, site: Site | None) -> tuple[list[str], list[list]]:
+    """The records behind a figure of the telephone, website, reception or appointments
+    families, as a table (columns, rows) for the agents' records page; `access` scopes the
+    records to what the agent may read."""
+    from engagements.appointments import queries as appointment_queries
+
+    from . import compute
+
+    prefecture = scope.prefecture
+    period = scope.period
+    columns, rows = [], []
+    if code.startswith("calls_"):
+        hours = access.scope(CallHour.objects.all(), prefecture, service_field=None).filter(
+            date__gte=period.start, date__lte=scope.last_day
+        )
+        if site is not None:
+            hours = hours.filter(site=site)
+        columns = ["Jour", "Présentés", "Décrochés", "En 5 sonneries", "File fermée"]
+        rows = [
+            [
+                r["date"].strftime("%d/%m/%Y"),
+                r["o"],
+                r["a"],
+                r["w"] if r["w"] is not None else "—",
+                r["c"],
+            ]
+            for r in hours.values("date")
+            .annotate(
+                o=Sum("offered"),
+                a=Sum("answered"),
+                w=Sum("answered_within_5_rings"),
+                c=Sum("closed"),
+            )
+            .order_by("date")
+        ]
+    elif code.startswith("website_"):
+        updates = access.scope(WebsiteUpdate.objects.all(), prefecture)
+        updates = updates.filter(
+            requested_on__gte=period.start, requested_on__lte=scope.last_day
+        ).select_related("site")
+        if site is not None:
+            updates = updates.filter(site=site)
+        labels = {
+            "on_time": "Publiée à temps",
+            "published_late": "Publiée en retard",
+            "late": "En retard",
+            "pending": "En cours",
+        }
+        columns = ["Référence", "Page", "Demandée le", "Publiée le", "État"]
+        rows = [
+            [
+                u.reference,
+                u.page,
+                u.requested_on.strftime("%d/%m/%Y"),
+                u.published_on.strftime("%d/%m/%Y") if u.published_on else "—",
+                labels[state],
+            ]
+            for u, state in compute.website_states(updates, scope.at, prefecture)
+            if state != "on_time"
+        ]
+    elif code.startswith("reception_"):
+        visits = access.scope(Visit.objects.all(), prefecture).filter(
+            arrived_at__gte=scope.start_dt, arrived_at__lt=scope.end_dt
+        )
+        if site is not None:
+            visits = visits.filter(site=site)
+        columns = ["Arrivée", "Prise en charge", "Attente (minutes)", "Motif"]
+        rows = [
+            [
+                timezone.localtime(v.arrived_at).strftime("%d/%m/%Y %H:%M"),
+                timezone.localtime(v.served_at).strftime("%H:%M") if v.served_at else "—",
+                round((v.served_at - v.arrived_at).total_seconds() / 60) if v.served_at else "—",
+                v.reason or "—",
+            ]
+            for v in visits.order_by("-arrived_at")[:500]
+        ]
+    elif code.startswith("appointments_"):
+        bookings = appointment_queries.bookings_between(
+            prefecture, scope.start_dt, scope.end_dt, site
+        )
+        bookings = access.scope(
+            bookings,
+            prefecture,
+            prefecture_field="procedure__prefecture",
+            site_field="procedure__site",
+            service_field="procedure__service",
+        )
+        no_shows = appointment_queries.no_show_bookings(bookings, scope.at_end)
+        columns = ["Rendez-vous", "Démarche", "Référence"]
+        rows = [
+            [
+                timezone.localtime(b.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
+                b.procedure.name,
+                b.reference,
+            ]
+            for b in no_shows.select_related("slot", "procedure").order_by("slot__starts_at")[:500]
+        ]
+    return columns, rows
+
+
+def manual_indicators(prefecture: Prefecture) -> QuerySet[Indicator]:
+    """The prefecture's own indicators (typed-in values)."""
+    return Indicator.objects.filter(prefecture=prefecture, is_manual=True)
+
+
+def latest_manual_values(prefecture: Prefecture, indicators) -> QuerySet[Value]:
+    """The latest 200 typed-in values of these indicators, newest period first."""
+    return (
+        Value.objects.filter(prefecture=prefecture, indicator__in=indicators)
+        .select_related("indicator", "site", "entered_by")
+        .order_by("-period_start", "indicator__name_fr")[:200]
+    )
+
+
+def publication_values(publication: Publication, site: Site | None) -> QuerySet[PublishedValue]:
+    """The values of a publication for the whole prefecture (site None) or one site."""
+    return publication.values.filter(site=site)

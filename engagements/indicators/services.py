@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import override
 
+from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
 from . import compute
@@ -55,23 +56,6 @@ def default_periods(today: date) -> list[Period]:
     return periods
 
 
-def _correspondence_breakdowns(prefecture, site, period, at) -> list[tuple[str, dict]]:
-    """Correspondence figures per kind and per channel (for the dashboards' details)."""
-    from engagements.correspondence import queries
-    from engagements.correspondence.enums import Kind
-    from engagements.organisation.enums import Channel
-
-    messages = queries.period_messages(prefecture, period.start, period.end)
-    if site is not None:
-        messages = messages.filter(site=site)
-    rows = []
-    for field, values in (("kind", Kind.values), ("channel", Channel.values)):
-        for value in values:
-            figures = queries.figures_with_delay_total(messages.filter(**{field: value}), at=at)
-            rows.append((f"{field}:{value}", figures))
-    return rows
-
-
 @transaction.atomic
 def recompute_values(
     prefecture: Prefecture,
@@ -103,22 +87,8 @@ def recompute_values(
             )
             rows = [(code, "", figure) for code, figure in results.items()]
             if service is None and period.kind == PeriodKind.YEAR:
-                for key, f in _correspondence_breakdowns(prefecture, site, period, at):
-                    counted = f["answered"] + f["late"]
-                    rows.append(
-                        (
-                            "correspondence_on_time_rate",
-                            key,
-                            compute.Figure(f["rate_on_time"], f["on_time"], counted),
-                        )
-                    )
-                    rows.append(
-                        (
-                            "correspondence_average_delay",
-                            key,
-                            compute.Figure(f["average_delay"], f["delay_total"], f["answered"]),
-                        )
-                    )
+                for key, figures in compute.correspondence_breakdowns(prefecture, site, period, at):
+                    rows.extend((code, key, figure) for code, figure in figures.items())
             for code, breakdown, figure in rows:
                 Value.objects.update_or_create(
                     indicator=indicators[code],
@@ -317,16 +287,11 @@ def record_served(visit: Visit, *, actor=None) -> Visit:
 # Website update requests --------------------------------------------------------------------
 
 
-def _next_reference(prefecture: Prefecture, day: date) -> str:
-    prefix = f"WEB-{day.year}-"
-    last = (
-        WebsiteUpdate.objects.filter(prefecture=prefecture, reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{number:05d}"
+def website_reference(prefecture: Prefecture, day: date) -> str:
+    """Next `WEB-YYYY-NNNNN` of the prefecture; call inside the transaction inserting the
+    request (gapless: `engagements.organisation.references`)."""
+    number = references.next_number(prefecture, references.WEBSITE_UPDATES, day.year)
+    return f"WEB-{day.year}-{number:05d}"
 
 
 @transaction.atomic
@@ -334,13 +299,12 @@ def request_website_update(
     prefecture: Prefecture, *, page: str, kind: str, details: str, service=None, actor
 ) -> WebsiteUpdate:
     """A service asks the webmaster to change a page."""
-    Prefecture.objects.select_for_update().get(pk=prefecture.pk)
     today = timezone.localdate()
     return WebsiteUpdate.objects.create(
         prefecture=prefecture,
         site=service.site if service else None,
         service=service,
-        reference=_next_reference(prefecture, today),
+        reference=website_reference(prefecture, today),
         page=page,
         kind=kind,
         details=details,

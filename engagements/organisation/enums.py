@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .indicator_codes import IndicatorCode
+
 # The prefecture's holiday subdivision (its public holidays; engagements.calendar maps each
 # code to the `holidays` package's).
 SUBDIVISION_CHOICES = [
@@ -69,18 +71,22 @@ ROLE_AS = {
 
 
 class Indicator(models.TextChoices):
-    """Indicators that carry a yearly target (docs/indicators.md, "Targets")."""
+    """Indicators that carry a yearly target (docs/indicators.md, "Targets"): codes of the one
+    catalogue (`indicator_codes.IndicatorCode`), with the labels of the targets form."""
 
-    CORRESPONDENCE_RATE = "correspondence_rate_on_time", "Réponses dans les délais (%)"
-    CORRESPONDENCE_DELAY = "correspondence_average_delay", "Délai moyen de réponse (jours ouvrés)"
-    CALLS_ANSWERED = "calls_answered_rate", "Appels aboutis (%)"
-    WEBSITE_ON_TIME = "website_updates_on_time", "Mises à jour du site dans les 3 jours (%)"
-    NO_SHOW_RATE = "no_show_rate", "Rendez-vous non honorés (%)"
-    SATISFACTION = "satisfaction_rate", "Satisfaction globale (%)"
+    CORRESPONDENCE_RATE = IndicatorCode.CORRESPONDENCE_ON_TIME_RATE, "Réponses dans les délais (%)"
+    CORRESPONDENCE_DELAY = (
+        IndicatorCode.CORRESPONDENCE_AVERAGE_DELAY,
+        "Délai moyen de réponse (jours ouvrés)",
+    )
+    CALLS_ANSWERED = IndicatorCode.CALLS_ANSWERED_RATE, "Appels aboutis (%)"
+    WEBSITE_ON_TIME = (
+        IndicatorCode.WEBSITE_UPDATES_ON_TIME_RATE,
+        "Mises à jour du site dans les 3 jours (%)",
+    )
+    NO_SHOW_RATE = IndicatorCode.APPOINTMENTS_NO_SHOW_RATE, "Rendez-vous non honorés (%)"
+    SATISFACTION = IndicatorCode.SATISFACTION_OVERALL_RATE, "Satisfaction globale (%)"
 
-
-# Lower is better for these; the rest are "at least" targets.
-LOWER_IS_BETTER = {Indicator.CORRESPONDENCE_DELAY, Indicator.NO_SHOW_RATE}
 
 DEFAULT_TARGETS = {
     Indicator.CORRESPONDENCE_RATE: 75,

@@ -320,6 +320,29 @@ class Target(models.Model):
         return f"{self.get_indicator_display()} {self.year}{where} : {self.value}"
 
 
+class ReferenceCounter(models.Model):
+    """The last number given per prefecture, numbering scope and year.
+
+    Written only by `engagements.organisation.references`, which locks the row so the
+    numbers stay gapless (see there)."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "compteur de références"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "scope", "year"], name="one_reference_counter_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.year}: {self.last}"
+
+
 class Role(models.Model):
     """What a staff account may do, and where. A user may hold several roles."""
 

@@ -84,22 +84,6 @@ class ActionPlan(models.Model):
         return self.validated_at is not None
 
 
-class ActionCounter(models.Model):
-    """Last action number of a prefecture in a year (gapless references, locked row)."""
-
-    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["prefecture", "year"], name="one_action_counter")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class Action(models.Model):
     prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="actions")
     plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="actions")

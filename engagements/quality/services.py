@@ -12,10 +12,11 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from engagements.csvio import CsvImportError, read_csv
+from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .enums import DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
-from .models import Action, ActionCounter, ActionPlan, ActionStatus, ActionUpdate
+from .models import Action, ActionPlan, ActionStatus, ActionUpdate
 
 REFERENCE_RE = re.compile(r"^PA-(\d{4})-(\d{3,6})$")
 
@@ -94,33 +95,17 @@ def save_status(
 
 
 def allocate_reference(prefecture: Prefecture, year: int) -> str:
-    """Next `PA-YYYY-NNN` of the prefecture; call inside the transaction inserting the action.
-
-    Same pattern as correspondence: the counter row is locked until the transaction ends, so
-    two creations never get the same number and a rolled-back one gives its number back.
-    """
-    ActionCounter.objects.bulk_create(
-        [ActionCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = ActionCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"PA-{year}-{counter.last:03d}"
+    """Next `PA-YYYY-NNN` of the prefecture; call inside the transaction inserting the
+    action (gapless: `engagements.organisation.references`)."""
+    return f"PA-{year}-{references.next_number(prefecture, references.ACTIONS, year):03d}"
 
 
 def _claim_reference(prefecture: Prefecture, reference: str) -> None:
     """An imported reference `PA-YYYY-NNN` moves the counter past it (no future collision)."""
     match = REFERENCE_RE.match(reference)
-    if not match:
-        return
-    year, number = int(match.group(1)), int(match.group(2))
-    ActionCounter.objects.bulk_create(
-        [ActionCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = ActionCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
-    if number > counter.last:
-        counter.last = number
-        counter.save(update_fields=["last"])
+    if match:
+        year, number = int(match.group(1)), int(match.group(2))
+        references.claim_number(prefecture, references.ACTIONS, year, number)
 
 
 def plan_for(site: Site, year: int) -> ActionPlan:

@@ -104,7 +104,7 @@ def test_csv_export_and_figures(client_for, quality_lead, prefecture, today_book
 def test_scanning_the_qr_code_into_the_search_opens_the_booking(
     client_for, agent, prefecture, today_bookings
 ):
-    from engagements.appointments.documents import checkin_url
+    from engagements.appointments.booking_files import checkin_url
 
     booking = today_bookings[1]
     response = client_for(agent).get(

@@ -495,7 +495,7 @@ def test_check_in_time_is_checked_against_the_slot_and_opening_hours(agent, pref
     """No 05:42 arrival for a 09:00 appointment at a site opening at 08:45."""
     from datetime import time as clock
 
-    from engagements.appointments.documents import certificate_context
+    from engagements.appointments.booking_files import certificate_context
     from tests.factories import OpeningHoursFactory, ServiceFactory, SiteFactory
 
     site = SiteFactory(prefecture=prefecture, slug="guichets", name="Sous-préfecture du Val")

@@ -10,8 +10,10 @@ from django.db import connection, transaction
 
 from engagements.correspondence import services
 from engagements.correspondence.enums import Kind
-from engagements.correspondence.models import Message, ReferenceCounter
+from engagements.correspondence.models import Message
+from engagements.organisation import references
 from engagements.organisation.enums import Channel
+from engagements.organisation.models import ReferenceCounter
 from tests.tooling import require_postgres
 
 THREADS = 20
@@ -69,12 +71,16 @@ def test_twenty_concurrent_creations_get_distinct_gapless_references(prefecture,
 def test_control_without_the_lock_numbers_collide(prefecture):
     """The same counter update without SELECT … FOR UPDATE: threads read the same value."""
     require_postgres()
-    ReferenceCounter.objects.create(prefecture=prefecture, year=2026, last=0)
+    ReferenceCounter.objects.create(
+        prefecture=prefecture, scope=references.MESSAGES, year=2026, last=0
+    )
     read_done = threading.Barrier(THREADS)
 
     def naive(index):
         with transaction.atomic():
-            counter = ReferenceCounter.objects.get(prefecture=prefecture, year=2026)
+            counter = ReferenceCounter.objects.get(
+                prefecture=prefecture, scope=references.MESSAGES, year=2026
+            )
             read_done.wait(timeout=30)  # every thread has read before anyone writes
             counter.last += 1
             counter.save(update_fields=["last"])
@@ -83,4 +89,5 @@ def test_control_without_the_lock_numbers_collide(prefecture):
     numbers, errors = run_in_threads(naive)
     assert errors == []
     assert len(set(numbers)) < THREADS  # duplicates: the race the lock prevents
-    assert ReferenceCounter.objects.get(prefecture=prefecture, year=2026).last < THREADS
+    counter = ReferenceCounter.objects.get(prefecture=prefecture, scope=references.MESSAGES)
+    assert counter.last < THREADS

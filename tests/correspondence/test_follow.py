@@ -15,7 +15,7 @@ from django.urls import reverse
 from engagements.correspondence import queries, services
 from engagements.correspondence.enums import ClosedReason, EventKind, Kind, Status
 from engagements.correspondence.models import DocumentRequest, Message
-from engagements.correspondence.services import documents
+from engagements.correspondence.services import follow as follow_link
 from engagements.organisation.enums import Channel
 from tests.browser import SCREENSHOTS
 from tests.tooling import require_tool
@@ -67,7 +67,7 @@ def test_the_acknowledgement_links_to_a_page_showing_where_the_request_stands(
         message = create(prefecture, service)
     url = link_in(mailoutbox[0])
     assert url == reverse(
-        "correspondence:follow", args=[prefecture.slug, documents.follow_token(message)]
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
     )
     page = client.get(url).content.decode()
     assert message.reference in page and "Renouvellement de mon titre de séjour" in page
@@ -80,7 +80,7 @@ def test_the_acknowledgement_links_to_a_page_showing_where_the_request_stands(
 
 def test_a_forged_or_foreign_token_is_not_found(prefecture, service, other_prefecture, client):
     message = create(prefecture, service)
-    token = documents.follow_token(message)
+    token = follow_link.follow_token(message)
     assert (
         client.get(reverse("correspondence:follow", args=[prefecture.slug, "1:x"])).status_code
         == 404
@@ -101,7 +101,7 @@ def test_the_page_follows_the_answer_in_english(prefecture, service, agent, clie
             message, actor=agent, subject="Réponse", text="Voici.", channel="email", send=False
         )
     url = "/en" + reverse(
-        "correspondence:follow", args=[prefecture.slug, documents.follow_token(message)]
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
     )
     page = client.get(url).content.decode()
     assert 'data-status="answered"' in page
@@ -130,7 +130,7 @@ def test_lookup_answers_the_same_and_mails_the_link_only_for_a_matching_pair(
     assert answers[0] == answers[1] == answers[2]
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["lea.martin@example.test"]
-    assert link_in(mailoutbox[0]).endswith(documents.follow_token(message) + "/")
+    assert link_in(mailoutbox[0]).endswith(follow_link.follow_token(message) + "/")
 
 
 def test_lookup_is_rate_limited_per_connection(prefecture, client):
@@ -154,7 +154,9 @@ def test_a_document_added_on_the_page_reaches_the_agent_only(
     django_capture_on_commit_callbacks,
 ):
     message = create(prefecture, service, acknowledge=False)
-    url = reverse("correspondence:follow", args=[prefecture.slug, documents.follow_token(message)])
+    url = reverse(
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"document": pdf()})
     assert response.status_code == 302
@@ -178,7 +180,9 @@ def test_a_document_added_on_the_page_reaches_the_agent_only(
 
 def test_a_document_of_another_type_or_too_big_is_refused(prefecture, service, client):
     message = create(prefecture, service, acknowledge=False)
-    url = reverse("correspondence:follow", args=[prefecture.slug, documents.follow_token(message)])
+    url = reverse(
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
+    )
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00", content_type="application/pdf")
     response = client.post(url, {"document": fake})
     assert response.status_code == 400
@@ -189,7 +193,9 @@ def test_a_document_of_another_type_or_too_big_is_refused(prefecture, service, c
 def test_no_document_can_be_added_to_a_closed_request(prefecture, service, agent, client):
     message = create(prefecture, service, acknowledge=False)
     services.close_message(message, reason=ClosedReason.WITHDRAWN, actor=agent)
-    url = reverse("correspondence:follow", args=[prefecture.slug, documents.follow_token(message)])
+    url = reverse(
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
+    )
     assert "Ajouter un document" not in client.get(url).content.decode()
     client.post(url, {"document": pdf()})
     assert not message.attachments.exists()
@@ -271,7 +277,9 @@ def test_documents_uploaded_within_the_days_resume_the_message(
     message = create(prefecture, service, acknowledge=False)
     services.assign_message(message, agent=agent, actor=agent)
     _ask(message, agent)
-    url = reverse("correspondence:follow", args=[prefecture.slug, documents.follow_token(message)])
+    url = reverse(
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
+    )
     page = client.get(url).content.decode()
     assert 'data-status="waiting"' in page and "Justificatif de domicile" in page
     with (
@@ -410,7 +418,7 @@ def test_the_contact_form_confirmation_links_to_the_follow_page(prefecture, serv
         "correspondence:contact-sent", args=[prefecture.slug, signing.dumps(message.pk, salt=SALT)]
     )
     follow = reverse(
-        "correspondence:follow", args=[prefecture.slug, documents.follow_token(message)]
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
     )
     assert f'href="{follow}"' in client.get(sent).content.decode()
 
@@ -435,7 +443,9 @@ def test_the_purge_blanks_the_documents_asked_and_the_page_shows_no_subject(
         )
     assert services.purge_personal_data(today=date(2029, 1, 1)) == 1
     assert DocumentRequest.objects.get().documents == ""
-    url = reverse("correspondence:follow", args=[prefecture.slug, documents.follow_token(message)])
+    url = reverse(
+        "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
+    )
     page = client.get(url).content.decode()
     assert 'data-status="answered"' in page and "Renouvellement" not in page
     assert "Ajouter un document" not in page

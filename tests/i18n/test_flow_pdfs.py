@@ -79,7 +79,7 @@ def test_summary_and_certificate_in_the_persons_language(
 def test_arabic_documents_are_right_to_left(service, agent):
     from django.template.loader import render_to_string
 
-    from engagements.appointments.documents import certificate_context
+    from engagements.appointments.booking_files import certificate_context
 
     booking = BookingFactory(
         slot=SlotFactory(procedure=ProcedureFactory(service=service)), language="ar"
@@ -110,7 +110,7 @@ def test_arabic_documents_are_right_to_left(service, agent):
 
 
 def test_calendar_entry_in_the_persons_language(service):
-    from engagements.appointments.documents import ics_for
+    from engagements.appointments.booking_files import ics_for
 
     booking = BookingFactory(
         slot=SlotFactory(procedure=ProcedureFactory(service=service, documents="Passeport")),

@@ -4,8 +4,9 @@ on stderr."""
 
 import pytest
 
+from engagements.organisation.models import ReferenceCounter
 from engagements.quality.experiences import FIELDS, import_experiences
-from engagements.quality.models import Action, ActionCounter, ActionPlan, ActionStatus, Experience
+from engagements.quality.models import Action, ActionPlan, ActionStatus, Experience
 from engagements.quality.services import ACTION_COLUMNS, import_actions
 from tests.command_refusal import run_refused_command
 from tests.csv_cases import assert_refuses_broken_files
@@ -29,7 +30,7 @@ def _actions_written() -> int:
         Action.objects.count()
         + ActionPlan.objects.count()
         + ActionStatus.objects.count()
-        + ActionCounter.objects.count()
+        + ReferenceCounter.objects.count()
     )
 
 

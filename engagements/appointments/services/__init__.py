@@ -27,7 +27,7 @@ from .booking import (  # noqa: F401
     resend_manage_link,
     sweep_expired_holds,
 )
-from .counter import (  # noqa: F401
+from .desk import (  # noqa: F401
     generate_slots,
     generate_upcoming_slots,
     move_slot,

@@ -20,7 +20,7 @@ from engagements.outbox import services as outbox_services
 from engagements.shell.pages import render_agents
 
 from .. import services
-from ..documents import certificate_pdf
+from ..booking_files import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
 from ..forms import AttendanceForm, OnBehalfForm, ProcedureForm, RuleForm, SlotMoveForm
 from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry

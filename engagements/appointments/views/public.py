@@ -17,7 +17,7 @@ from engagements.antibot import client_ip, rate_limited
 from engagements.organisation.queries import public_prefectures
 
 from .. import admission, services
-from ..documents import ics_for, summary_pdf
+from ..booking_files import ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
 from ..forms import PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
 from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -10,18 +10,17 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements import states
 from engagements.outbox.services import queue_mail
 
 from .. import agenda_documents
 from ..enums import (
     MEETING_TRANSITIONS,
-    AgendaKind,
     AttendanceStatus,
-    DocumentKind,
     MeetingStatus,
-    MinutesStatus,
 )
-from ..models import AgendaItem, Attendance, Committee, Meeting, MeetingLog, Minutes, Seat
+from ..models import AgendaItem, Attendance, Committee, Meeting, MeetingLog, Seat
+from .minutes_approval import approve_pending_minutes_on
 
 
 class MeetingError(Exception):
@@ -32,16 +31,17 @@ def change_status(meeting: Meeting, to: str, *, actor=None, note: str = "") -> M
     """Move a meeting along its life (transition table), with a log row; illegal moves raise."""
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if to not in MEETING_TRANSITIONS[locked.status]:
-            raise MeetingError(
-                f"Une réunion « {locked.get_status_display().lower()} » ne peut pas passer à "
-                f"« {MeetingStatus(to).label.lower()} »."
-            )
-        MeetingLog.objects.create(
-            meeting=locked, from_status=locked.status, to_status=to, actor=actor, note=note
+        states.transition(
+            locked,
+            to,
+            table=MEETING_TRANSITIONS,
+            actor=actor,
+            log_model=MeetingLog,
+            subject="La réunion",
+            error=MeetingError,
+            meeting=locked,
+            note=note,
         )
-        locked.status = to
-        locked.save(update_fields=["status"])
     meeting.status = to
     return meeting
 
@@ -49,7 +49,6 @@ def change_status(meeting: Meeting, to: str, *, actor=None, note: str = "") -> M
 def plan_meeting(committee: Committee, *, actor=None, **fields) -> Meeting:
     """Plan a meeting; when the previous one has minutes awaiting approval, their approval
     becomes the first point of the agenda."""
-    starts_at: datetime = fields["starts_at"]
     with transaction.atomic():
         meeting = Meeting.objects.create(committee=committee, **fields)
         MeetingLog.objects.create(
@@ -59,26 +58,7 @@ def plan_meeting(committee: Committee, *, actor=None, **fields) -> Meeting:
             actor=actor,
             note="réunion planifiée",
         )
-        pending = (
-            Minutes.objects.filter(
-                meeting__committee=committee,
-                meeting__starts_at__lt=starts_at,
-                status__in=[MinutesStatus.DRAFT, MinutesStatus.SENT],
-            )
-            .select_related("meeting")
-            .order_by("-meeting__starts_at", "-version")
-            .first()
-        )
-        if pending:
-            AgendaItem.objects.create(
-                meeting=meeting,
-                position=1,
-                title=f"Approbation du relevé de la réunion du {pending.meeting.day:%d/%m/%Y}",
-                kind=AgendaKind.DECISION,
-                document_kind=DocumentKind.PREVIOUS_MINUTES,
-                document_ref=pending.meeting_id,
-                approves=pending,
-            )
+        approve_pending_minutes_on(meeting)
         prepare_attendance(meeting)
     return meeting
 

@@ -9,15 +9,16 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from engagements.outbox.services import queue_mail
 
-from ..enums import AgendaKind, DocumentKind, MeetingStatus, MinutesKind, MinutesStatus
-from ..models import AgendaItem, Decision, Meeting, Minutes, MinutesItem
+from ..enums import MeetingStatus, MinutesKind, MinutesStatus
+from ..models import Decision, Meeting, Minutes, MinutesItem
 from .meetings import change_status, invitation_recipients
+from .minutes_approval import schedule_approval
 
 
 class MinutesError(Exception):
@@ -44,33 +45,6 @@ def start_minutes(meeting: Meeting, *, kind: str = MinutesKind.DECISIONS, actor=
         change_status(meeting, MeetingStatus.MINUTES_DRAFTED, actor=actor)
         schedule_approval(minutes)
     return minutes
-
-
-def schedule_approval(minutes: Minutes) -> AgendaItem | None:
-    """Put the approval of these minutes on the agenda of the next planned meeting, when
-    there is one (a meeting planned later gets it when it is planned)."""
-    meeting = minutes.meeting
-    following = (
-        Meeting.objects.filter(
-            committee=meeting.committee,
-            starts_at__gt=meeting.starts_at,
-            status__in=[MeetingStatus.PLANNED, MeetingStatus.CONVENED],
-        )
-        .order_by("starts_at")
-        .first()
-    )
-    if following is None or following.agenda.filter(approves__meeting=meeting).exists():
-        return None
-    following.agenda.update(position=F("position") + 1)
-    return AgendaItem.objects.create(
-        meeting=following,
-        position=1,
-        title=f"Approbation du relevé de la réunion du {meeting.day:%d/%m/%Y}",
-        kind=AgendaKind.DECISION,
-        document_kind=DocumentKind.PREVIOUS_MINUTES,
-        document_ref=meeting.pk,
-        approves=minutes,
-    )
 
 
 def save_minutes(

@@ -1,12 +1,5 @@
 """Writes of the register, one function per use case (see docs/style.md)."""
 
-from .documents import (
-    FollowError,
-    add_document_from_person,
-    record_documents_received,
-    remind_and_close_waits,
-    request_documents,
-)
 from .library import (
     LibraryError,
     add_observation,
@@ -33,6 +26,13 @@ from .messages import (
     reopen_message,
     send_due_alerts,
     update_classification,
+)
+from .missing_documents import (
+    FollowError,
+    add_document_from_person,
+    record_documents_received,
+    remind_and_close_waits,
+    request_documents,
 )
 
 __all__ = [

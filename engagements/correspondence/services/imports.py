@@ -27,10 +27,11 @@ from django.db import transaction
 from engagements.calendar.stored import ensure_calendars
 from engagements.calendar.workdays import WorkCalendar, calendar_for, due_for
 from engagements.csvio import CsvImportError, read_csv
+from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
 from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
-from ..models import Message, MessageEvent, ReferenceCounter, Topic
+from ..models import Message, MessageEvent, Topic
 from .messages import allocate_reference
 
 COLUMNS = [
@@ -201,13 +202,7 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
             year, number = (int(x) for x in line.reference.split("-"))
             tops[year] = max(tops.get(year, 0), number)
     for year, top in sorted(tops.items()):
-        ReferenceCounter.objects.bulk_create(
-            [ReferenceCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
-        )
-        counter = ReferenceCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
-        if counter.last < top:
-            counter.last = top
-            counter.save(update_fields=["last"])
+        references.claim_number(prefecture, references.MESSAGES, year, top)
     # The stored working-day calendars cover every year that holds records: an import of
     # 2018 messages extends them back (figures count working days in SQL).
     days = [line.values[name] for line in lines for name in ("received_on", "answered_on")]

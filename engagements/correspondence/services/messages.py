@@ -13,6 +13,7 @@ from django.utils import timezone
 from engagements import states
 from engagements.calendar.stored import ensure_calendars
 from engagements.calendar.workdays import calendar_for, due_for
+from engagements.organisation import references
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.outbox import services as outbox
@@ -34,11 +35,11 @@ from ..models import (
     Mailbox,
     Message,
     MessageEvent,
-    ReferenceCounter,
     RegisterSettings,
     TemplateVersion,
     Topic,
 )
+from .follow import follow_url
 
 logger = logging.getLogger(__name__)
 
@@ -65,20 +66,9 @@ compute_due = due_for
 
 
 def allocate_reference(prefecture: Prefecture, year: int) -> str:
-    """Next `YYYY-NNNNNN` of the prefecture; call inside the transaction that inserts the message.
-
-    The counter row is locked (SELECT … FOR UPDATE) until that transaction ends, so two
-    creations never read the same number, and a rolled-back creation gives its number back:
-    references stay gapless.
-    """
-    # Create the year's row if missing without failing when another transaction just did.
-    ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(prefecture=prefecture, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = ReferenceCounter.objects.select_for_update().get(prefecture=prefecture, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:06d}"
+    """Next `YYYY-NNNNNN` of the prefecture; call inside the transaction that inserts the
+    message (gapless: `engagements.organisation.references`)."""
+    return f"{year}-{references.next_number(prefecture, references.MESSAGES, year):06d}"
 
 
 def find_suspected_duplicate(message: Message) -> Message | None:
@@ -248,8 +238,6 @@ def queue_acknowledgement(message: Message):
     version = published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.EMAIL, message.service
     )
-    from .documents import follow_url
-
     values = placeholders.values_for(message, today=message.received_on)
     context = {
         "follow_url": follow_url(message),

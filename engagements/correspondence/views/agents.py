@@ -82,7 +82,7 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        qs = queries.worklist(qs, form.cleaned_data, today=today)
+        qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
     qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
@@ -183,21 +183,12 @@ def detail(request, pk: int):
     today = timezone.localdate()
     services_qs = request.access.services(prefecture)
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
-    new_reply_at, new_document_at = queries.new_activity(message)
+    new_reply_at, new_document_at = queries.new_reply_dates(message)
     answers = list(message.answers.select_related("author"))
     deliveries = _deliveries(message, answers)
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
-    delay = None
-    if message.answered_on:
-        # Working days waited for missing documents are not counted (indicators.md).
-        delay = max(
-            0,
-            calendar_for(prefecture, message.site).working_days_between(
-                message.received_on, message.answered_on
-            )
-            - message.waited_days,
-        )
+    delay = queries.answer_delay(message)
     return render_agents(
         request,
         "correspondence/agents/detail.html",

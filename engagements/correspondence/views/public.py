@@ -20,7 +20,8 @@ from .. import services
 from ..enums import Status
 from ..forms import ContactForm, DocumentUploadForm, FollowLookupForm
 from ..models import Message
-from ..services import documents
+from ..services import follow as follow_link
+from ..services import missing_documents
 
 SALT = "correspondence.contact-sent"
 # Per IP: a handful of messages per hour is plenty for a person, little for a flood.
@@ -88,7 +89,7 @@ def contact_sent(request, prefecture: str, token: str):
         prefecture__slug=prefecture,
     )
     follow = reverse(
-        "correspondence:follow", args=[message.prefecture.slug, documents.follow_token(message)]
+        "correspondence:follow", args=[message.prefecture.slug, follow_link.follow_token(message)]
     )
     return render(
         request,
@@ -121,7 +122,7 @@ def follow_lookup(request, prefecture: str):
             )
             status = 429
         elif form.is_valid():
-            documents.send_follow_link(
+            follow_link.send_follow_link(
                 prefecture,
                 reference=form.cleaned_data["reference"],
                 email=form.cleaned_data["email"],
@@ -141,7 +142,7 @@ def follow_lookup(request, prefecture: str):
 @require_http_methods(["GET", "POST"])
 def follow(request, prefecture: str, token: str):
     """Where the request stands, reached through its signed link; add a document."""
-    message = documents.message_for_token(token, prefecture)
+    message = follow_link.message_for_token(token, prefecture)
     if message is None:
         raise Http404(_("Ce lien de suivi n'est pas valide."))
     can_add = message.status != Status.CLOSED and message.purged_at is None
@@ -159,7 +160,7 @@ def follow(request, prefecture: str, token: str):
             status = 429
         elif form.is_valid():
             try:
-                documents.add_document_from_person(message, form.cleaned_data["document"])
+                missing_documents.add_document_from_person(message, form.cleaned_data["document"])
             except services.RegisterError:
                 form.add_error(None, _("Cette demande est close : contactez le service."))
                 status = 400
@@ -171,7 +172,7 @@ def follow(request, prefecture: str, token: str):
                 return redirect(request.path)
         else:
             status = 400
-    wait = documents.pending_request(message) if message.status == Status.WAITING else None
+    wait = missing_documents.pending_request(message) if message.status == Status.WAITING else None
     shown = message.purged_at is None
     return render(
         request,

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -31,7 +31,7 @@ from ..forms import (
     WebsitePublishedForm,
     WebsiteRequestForm,
 )
-from ..models import CallHour, Indicator, Publication, Value, Visit, WebsiteUpdate
+from ..models import Publication, Visit, WebsiteUpdate
 from ..periods import Period
 from .display import display
 
@@ -204,94 +204,7 @@ def records(request, code: str):
         "columns": [],
         "querystring": request.GET.urlencode(),
     }
-    if code.startswith("calls_"):
-        hours = request.access.scope(CallHour.objects.all(), prefecture, service_field=None).filter(
-            date__gte=period.start, date__lte=scope.last_day
-        )
-        if site is not None:
-            hours = hours.filter(site=site)
-        context["columns"] = ["Jour", "Présentés", "Décrochés", "En 5 sonneries", "File fermée"]
-        context["rows"] = [
-            [
-                r["date"].strftime("%d/%m/%Y"),
-                r["o"],
-                r["a"],
-                r["w"] if r["w"] is not None else "—",
-                r["c"],
-            ]
-            for r in hours.values("date")
-            .annotate(
-                o=Sum("offered"),
-                a=Sum("answered"),
-                w=Sum("answered_within_5_rings"),
-                c=Sum("closed"),
-            )
-            .order_by("date")
-        ]
-    elif code.startswith("website_"):
-        updates = request.access.scope(WebsiteUpdate.objects.all(), prefecture)
-        updates = updates.filter(
-            requested_on__gte=period.start, requested_on__lte=scope.last_day
-        ).select_related("site")
-        if site is not None:
-            updates = updates.filter(site=site)
-        labels = {
-            "on_time": "Publiée à temps",
-            "published_late": "Publiée en retard",
-            "late": "En retard",
-            "pending": "En cours",
-        }
-        context["columns"] = ["Référence", "Page", "Demandée le", "Publiée le", "État"]
-        context["rows"] = [
-            [
-                u.reference,
-                u.page,
-                u.requested_on.strftime("%d/%m/%Y"),
-                u.published_on.strftime("%d/%m/%Y") if u.published_on else "—",
-                labels[state],
-            ]
-            for u, state in compute.website_states(updates, scope.at, prefecture)
-            if state != "on_time"
-        ]
-    elif code.startswith("reception_"):
-        visits = request.access.scope(Visit.objects.all(), prefecture).filter(
-            arrived_at__gte=scope.start_dt, arrived_at__lt=scope.end_dt
-        )
-        if site is not None:
-            visits = visits.filter(site=site)
-        context["columns"] = ["Arrivée", "Prise en charge", "Attente (minutes)", "Motif"]
-        context["rows"] = [
-            [
-                timezone.localtime(v.arrived_at).strftime("%d/%m/%Y %H:%M"),
-                timezone.localtime(v.served_at).strftime("%H:%M") if v.served_at else "—",
-                round((v.served_at - v.arrived_at).total_seconds() / 60) if v.served_at else "—",
-                v.reason or "—",
-            ]
-            for v in visits.order_by("-arrived_at")[:500]
-        ]
-    elif code.startswith("appointments_"):
-        from engagements.appointments import queries as appointment_queries
-
-        bookings = appointment_queries.bookings_between(
-            prefecture, scope.start_dt, scope.end_dt, site
-        )
-        bookings = request.access.scope(
-            bookings,
-            prefecture,
-            prefecture_field="procedure__prefecture",
-            site_field="procedure__site",
-            service_field="procedure__service",
-        )
-        no_shows = appointment_queries.no_show_bookings(bookings, scope.at_end)
-        context["columns"] = ["Rendez-vous", "Démarche", "Référence"]
-        context["rows"] = [
-            [
-                timezone.localtime(b.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
-                b.procedure.name,
-                b.reference,
-            ]
-            for b in no_shows.select_related("slot", "procedure").order_by("slot__starts_at")[:500]
-        ]
+    context["columns"], context["rows"] = queries.records_behind(code, scope, request.access, site)
     return render_agents(request, "indicators/agents/records.html", context)
 
 
@@ -601,7 +514,7 @@ def manual(request):
     """The prefecture's own indicators and their typed-in values, with their source."""
     prefecture = request.prefecture
     can_manage = request.access.can(prefecture, "manage")
-    indicators = Indicator.objects.filter(prefecture=prefecture, is_manual=True)
+    indicators = queries.manual_indicators(prefecture)
     sites = Site.objects.filter(prefecture=prefecture, is_active=True)
     indicator_form = ManualIndicatorForm(
         request.POST if request.POST.get("form") == "indicator" else None
@@ -619,36 +532,23 @@ def manual(request):
             flash.success(request, f"Indicateur « {indicator.name_fr} » ajouté.")
             return redirect("indicators:agents-manual", prefecture.slug)
         if value_form.is_bound and value_form.is_valid():
-            data = value_form.cleaned_data
+            data = dict(value_form.cleaned_data)
             try:
                 services.set_manual_value(
-                    data["indicator"],
-                    prefecture=prefecture,
-                    period=data["period"],
-                    site=data["site"],
-                    value=data["value"],
-                    numerator=data["numerator"],
-                    denominator=data["denominator"],
-                    source=data["source"],
-                    actor=request.user,
+                    data.pop("indicator"), prefecture=prefecture, actor=request.user, **data
                 )
             except services.IndicatorsError as exc:
                 flash.error(request, str(exc))
             else:
                 flash.success(request, "Valeur enregistrée.")
                 return redirect("indicators:agents-manual", prefecture.slug)
-    values = (
-        Value.objects.filter(prefecture=prefecture, indicator__in=indicators)
-        .select_related("indicator", "site", "entered_by")
-        .order_by("-period_start", "indicator__name_fr")[:200]
-    )
     rows = [
         {
             "item": v,
             "period": Period.of(v.period_kind, v.period_start).label(),
             "display": display(v.value, v.indicator.unit),
         }
-        for v in values
+        for v in queries.latest_manual_values(prefecture, indicators)
     ]
     return render_agents(
         request,

@@ -33,6 +33,34 @@ def _prefecture(slug: str):
     return get_object_or_404(public_prefectures(), slug=slug)
 
 
+def _chosen_publication(request, prefecture, publications):
+    """The publication of the `periode` asked for (404 when not published), else the latest."""
+    wanted = request.GET.get("periode", "")
+    if not wanted:
+        return queries.latest_publication(prefecture)
+    try:
+        period = Period.parse(wanted)
+    except ValueError as exc:
+        raise Http404("Période inconnue") from exc
+    for publication in publications:
+        if publication.period_kind == period.kind and publication.period_start == period.start:
+            return publication
+    raise Http404("Période non publiée")
+
+
+def _row(value, english: bool, methodology: str) -> dict:
+    return {
+        "code": value.code,
+        "name": (value.name_en or value.name_fr) if english else value.name_fr,
+        "value": display(value.value, value.unit),
+        "target": display(value.target, value.unit),
+        "previous": display(value.previous, value.unit),
+        "met": value.met,
+        "has_target": value.target is not None,
+        "methodology_url": f"{methodology}#{value.code}",
+    }
+
+
 def _results(request, prefecture, site_slug: str | None):
     sites = list(published_sites(prefecture))
     site = None
@@ -41,42 +69,13 @@ def _results(request, prefecture, site_slug: str | None):
         if site is None:
             raise Http404("Site inconnu")
     publications = list(queries.latest_publications(prefecture)[:24])
-    wanted = request.GET.get("periode", "")
-    publication = None
-    if wanted:
-        try:
-            period = Period.parse(wanted)
-        except ValueError as exc:
-            raise Http404("Période inconnue") from exc
-        publication = next(
-            (
-                p
-                for p in publications
-                if p.period_kind == period.kind and p.period_start == period.start
-            ),
-            None,
-        )
-        if publication is None:
-            raise Http404("Période non publiée")
-    else:
-        publication = queries.latest_publication(prefecture)
+    publication = _chosen_publication(request, prefecture, publications)
     english = _english()
     methodology = reverse("indicators:methodology", args=[prefecture.slug])
-    rows = []
-    if publication is not None:
-        for value in publication.values.filter(site=site):
-            rows.append(
-                {
-                    "code": value.code,
-                    "name": (value.name_en or value.name_fr) if english else value.name_fr,
-                    "value": display(value.value, value.unit),
-                    "target": display(value.target, value.unit),
-                    "previous": display(value.previous, value.unit),
-                    "met": value.met,
-                    "has_target": value.target is not None,
-                    "methodology_url": f"{methodology}#{value.code}",
-                }
-            )
+    rows = [
+        _row(value, english, methodology)
+        for value in (queries.publication_values(publication, site) if publication else ())
+    ]
     language = "en" if english else "fr"
     period = Period.of(publication.period_kind, publication.period_start) if publication else None
     return {

@@ -173,12 +173,16 @@ def _survey_page(
             else:
                 if not kiosk:
                     _remember(request, campaign)
-                url = reverse("surveys:thanks", args=[campaign.token])
-                if kiosk and service:
-                    url += "?" + "borne=" + service.slug
-                return redirect(url)
-    context.update(form=form, star_form=campaign.kind == CampaignKind.STARS)
+                return redirect(_thanks_url(campaign, service if kiosk else None))
+    context["form"] = form
+    context["star_form"] = campaign.kind == CampaignKind.STARS
     return render(request, "surveys/public/answer.html", context)
+
+
+def _thanks_url(campaign: Campaign, kiosk_service: Service | None) -> str:
+    """The thank-you page; a kiosk's goes back to the same service's questionnaire."""
+    url = reverse("surveys:thanks", args=[campaign.token])
+    return url + "?borne=" + kiosk_service.slug if kiosk_service else url
 
 
 def _service(campaign: Campaign, slug: str) -> Service:

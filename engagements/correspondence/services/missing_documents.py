@@ -1,7 +1,6 @@
-"""Following a request ("suivre ma demande") and waits for missing documents.
+"""Waits for missing documents.
 
-A person follows a message through a signed link (in the acknowledgement) or by asking for
-it with the reference and e-mail address. An agent may ask for missing documents: the
+An agent may ask for missing documents: the
 message waits (status "waiting"), the clock stops (docs/indicators.md), the person has 8
 calendar days (seed 001), is reminded on day 6, and the message resumes when the documents
 arrive or closes without answer ("documents not received") when the 8 days have passed.
@@ -11,12 +10,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from engagements import states
 from engagements.calendar.workdays import calendar_for
@@ -24,10 +20,9 @@ from engagements.outbox import services as outbox
 
 from ..enums import MESSAGE_TRANSITIONS, ClosedReason, EventKind, Status
 from ..models import Attachment, DocumentRequest, Message, MessageEvent
+from .follow import follow_url
 from .messages import RegisterError, add_attachment, log_event
 
-FOLLOW_SALT = "correspondence.follow"
-FOLLOW_LINK_PURPOSE = "correspondence.follow_link"
 DOCUMENTS_REQUEST_PURPOSE = "correspondence.documents_request"
 DOCUMENTS_REMINDER_PURPOSE = "correspondence.documents_reminder"
 DOCUMENTS_RECEIVED_PURPOSE = "correspondence.documents_received"
@@ -39,70 +34,6 @@ class FollowError(RegisterError):
 
 
 _MESSAGE = {"table": MESSAGE_TRANSITIONS, "log_model": MessageEvent, "error": FollowError}
-
-
-# --- The follow link -------------------------------------------------------------------
-
-
-def follow_token(message: Message) -> str:
-    """The message's unguessable token: its id signed with the secret key (stable)."""
-    return signing.Signer(salt=FOLLOW_SALT).sign(str(message.pk))
-
-
-def message_for_token(token: str, prefecture_slug: str) -> Message | None:
-    try:
-        pk = int(signing.Signer(salt=FOLLOW_SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
-        return None
-    return (
-        Message.objects.select_related("prefecture", "site", "service")
-        .filter(pk=pk, prefecture__slug=prefecture_slug)
-        .first()
-    )
-
-
-def follow_url(message: Message) -> str:
-    """The absolute link to the public follow page, in the message's language."""
-    with translation.override(message.language or "fr"):
-        path = reverse(
-            "correspondence:follow", args=[message.prefecture.slug, follow_token(message)]
-        )
-    return settings.SITE_URL + path
-
-
-def find_for_follow(prefecture, reference: str, email: str) -> Message | None:
-    """The message with this reference and sender address (case-insensitive), or None."""
-    reference, email = reference.strip(), email.strip()
-    if not reference or not email:
-        return None
-    return Message.objects.filter(
-        prefecture=prefecture,
-        reference=reference,
-        sender_email__iexact=email,
-        purged_at__isnull=True,
-    ).first()
-
-
-def send_follow_link(prefecture, *, reference: str, email: str) -> bool:
-    """Mail the follow link when the pair matches a message; the caller answers the same
-    either way (no enumeration). Returns whether a mail was queued."""
-    message = find_for_follow(prefecture, reference, email)
-    if message is None:
-        return False
-    with transaction.atomic():
-        try:
-            outbox.queue_mail(
-                "correspondence/mail/follow_link",
-                {"message": message, "prefecture": prefecture, "follow_url": follow_url(message)},
-                [message.sender_email],
-                prefecture=prefecture,
-                record=message,
-                purpose=FOLLOW_LINK_PURPOSE,
-                language=message.language,
-            )
-        except outbox.OutboxError:
-            return False
-    return True
 
 
 # --- Missing documents -----------------------------------------------------------------

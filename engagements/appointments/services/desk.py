@@ -1,4 +1,5 @@
-"""The day at the counter, and slots and schedules."""
+"""The reception desk (check-in, attendance, the attendance certificate), and slots and
+schedules."""
 
 from __future__ import annotations
 
@@ -160,7 +161,7 @@ def _invite_to_survey(booking: Booking) -> None:
 def queue_certificate_mail(booking: Booking):
     from engagements.pdf import render_pdf
 
-    from ..documents import certificate_context
+    from ..booking_files import certificate_context
 
     pdf = render_pdf("appointments/pdf/certificate.html", certificate_context(booking))
     return notifications.queue_booking_mail(
