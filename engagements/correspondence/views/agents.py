@@ -14,7 +14,6 @@ from django.utils import formats, timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from engagements.calendar.workdays import calendar_for
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
