@@ -41,6 +41,7 @@ FLOORS: dict[str, int] = {
     "committee": 4,
     "quality": 4,
     "home": 5,
+    "operations": 5,
     "public": 5,
     "root": 5,
 }

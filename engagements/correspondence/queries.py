@@ -417,3 +417,24 @@ def figures_with_delay_total(
     numerator of the average delay, whose denominator is `answered`)."""
     row = _aggregate_row(messages, at)
     return {**_finish(row), "delay_total": row["delay_sum"] or 0}
+
+
+def mailbox_health(now: datetime | None = None) -> dict:
+    """For monitoring: mails waiting « à vérifier », active mailboxes whose last reading
+    failed, and the seconds since the least recent reading of an active mailbox."""
+    from django.utils import timezone
+
+    from .enums import QuarantineStatus
+    from .models import Mailbox, QuarantinedMail
+
+    now = now or timezone.now()
+    active = Mailbox.objects.filter(is_active=True)
+    oldest = active.aggregate(oldest=Min("last_polled_at"))["oldest"]
+    return {
+        "quarantined_pending": QuarantinedMail.objects.filter(
+            status=QuarantineStatus.PENDING
+        ).count(),
+        "mailboxes": active.count(),
+        "mailboxes_failing": active.exclude(last_error="").count(),
+        "oldest_poll_seconds": max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+    }

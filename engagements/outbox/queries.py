@@ -68,3 +68,21 @@ def explain(error: str) -> str:
         if any(needle.lower() in error.lower() for needle in needles):
             return text
     return "L'envoi n'a pas abouti après plusieurs tentatives."
+
+
+def queue_health(now=None) -> dict:
+    """For monitoring: deliveries waiting (pending or being sent), given up, and the age in
+    seconds of the oldest one waiting (0 when none)."""
+    from django.db.models import Count, Min
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    waiting = Delivery.objects.filter(status__in=[Status.PENDING, Status.SENDING]).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
+    )
+    oldest = waiting["oldest"]
+    return {
+        "pending": waiting["count"],
+        "failed": Delivery.objects.filter(status=Status.FAILED).count(),
+        "oldest_pending_seconds": max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+    }
