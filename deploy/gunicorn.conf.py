@@ -1,0 +1,39 @@
+"""gunicorn settings for production (deploy/systemd/engagements-web.service):
+`gunicorn engagements.wsgi --config deploy/gunicorn.conf.py`.
+
+Threads (gthread), so that a request waiting on the database does not hold a whole process;
+a booking rush is bounded by BOOKING_MAX_IN_FLIGHT per process (docs/deployment.md).
+With PROMETHEUS_MULTIPROC_DIR set (the unit sets it), each worker writes its metrics there:
+the folder is emptied at start and a dead worker's live gauges are dropped.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+# Requests are logged by the application (JSON lines on stderr, engagements.middleware).
+accesslog = None
+errorlog = "-"
+# The proxy is on this machine: gunicorn itself trusts no forwarded header from elsewhere.
+forwarded_allow_ips = "127.0.0.1,::1"
+
+
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
