@@ -17,8 +17,12 @@ import re
 from typing import Any
 
 EMAIL = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[A-Za-z]{2,}")
-# International or French numbers, with spaces, dots or dashes: +33 6 12 34 56 78, 0612345678…
-PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[ .\-]?\d){7,14}(?![\w])")
+# International numbers (+33 6 12 34 56 78, 0033 (0)6…) and French ones (06 12 34 56 78),
+# with spaces, dots or dashes; not references such as 2026-000123.
+PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)[1-9]\d{0,2}[ .\-]?(?:\(0\)[ .\-]?)?(?:\d[ .\-]?){6,13}\d"
+    r"|0[1-9](?:[ .\-]?\d{2}){4})(?![\w])"
+)
 KEPT_HEADERS = {"host", "content-type", "content-length", "accept", "user-agent"}
 
 
@@ -71,7 +75,7 @@ def scrub(event: dict, hint: dict | None = None) -> dict:
         crumb.pop("data", None)
         if crumb.get("message"):
             crumb["message"] = scrub_text(str(crumb["message"]))
-    for key in ("extra", "contexts", "tags"):
+    for key in ("extra", "tags"):  # contexts: the SDK's own (runtime, trace)
         if key in event:
             event[key] = _scrub(event[key])
     return event
