@@ -46,6 +46,9 @@ if DEMO and SITE_URL.startswith("https://"):
 DEBUG = envbool("DEBUG", "true" if DEMO else "false")
 _demo_key = "demo-only-insecure-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", _demo_key if (DEBUG or TESTING) else None)
+# Former keys, comma-separated, still accepted for signatures (sessions, follow links)
+# while a new SECRET_KEY is rolled out (docs/operations.md, "Rotating SECRET_KEY").
+SECRET_KEY_FALLBACKS = [k.strip() for k in env("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
