@@ -73,7 +73,7 @@ def view_label(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "<unresolved>"
-    return match.view_name or match._func_path or "<unnamed>"
+    return match.view_name or "<unnamed>"  # the function's dotted path when not named
 
 
 class RequestMetricsMiddleware:
