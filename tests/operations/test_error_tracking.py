@@ -74,7 +74,7 @@ import sentry_sdk
 from django.test import Client
 from django.test.utils import override_settings
 
-with override_settings(ROOT_URLCONF="tests.operations.sentry_urls"):
+with override_settings(ROOT_URLCONF="tests.operations.failing_urls"):
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "sessionid-secret"
     response = client.post(

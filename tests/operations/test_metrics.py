@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
+from django.test import Client
 from django.utils import timezone
 
 from engagements.appointments import admission
 from engagements.correspondence.models import Mailbox
-from engagements.correspondence.services.ingestion import fetch_mailbox
+from engagements.correspondence.services.ingestion import fetch_mailbox, quarantine
 from engagements.outbox import services as outbox
 from engagements.outbox.enums import Status
 from tests.appointments.factories import ProcedureFactory, SlotFactory
@@ -105,6 +106,7 @@ def test_metrics_after_a_booking_and_a_failed_delivery(client, api, service, pre
         password="p",
     )
     assert fetch_mailbox(mailbox)[0] is None  # nothing listens: a failed reading
+    quarantine(mailbox, 1, 7, b"Subject: ?\r\n\r\n\xff", "unreadable")  # put aside
 
     after = scrape(client)
 
@@ -120,6 +122,7 @@ def test_metrics_after_a_booking_and_a_failed_delivery(client, api, service, pre
     grew("engagements_booking_conflicts_total", code="full")
     grew("engagements_bookings_overloaded_total")
     grew("engagements_mailbox_runs_total", outcome="error")
+    grew("engagements_mails_quarantined_total")
     view = "api:create_booking"
     grew("engagements_http_requests_total", view=view, method="POST", status="201")
     grew("engagements_http_requests_total", view=view, method="POST", status="409")
@@ -131,7 +134,7 @@ def test_metrics_after_a_booking_and_a_failed_delivery(client, api, service, pre
     assert value(after, "engagements_outbox_pending") == 1  # the booking's confirmation
     assert value(after, "engagements_outbox_oldest_pending_age_seconds") >= 0
     assert value(after, "engagements_waiting_room_queue") == 0
-    assert value(after, "engagements_mails_quarantined_pending") == 0
+    assert value(after, "engagements_mails_quarantined_pending") == 1
     assert value(after, "engagements_mailboxes_failing") == 1
     assert value(after, "engagements_jobs_queued") >= 0
     assert value(after, "engagements_jobs_failed") >= 0
@@ -167,6 +170,16 @@ def test_a_database_that_does_not_answer_is_counted(client, monkeypatch):
     after = scrape(client)
     assert value(after, "engagements_database_up") == 0
     assert value(after, "engagements_database_errors_total") == before + 1
+
+
+def test_a_request_failing_on_the_database_is_counted(client, settings):
+    before = value(scrape(client), "engagements_database_errors_total")
+    settings.ROOT_URLCONF = "tests.operations.failing_urls"
+    failing = Client(raise_request_exception=False)
+    assert failing.get("/database-down/").status_code == 500
+    assert failing.get("/boom/").status_code == 500  # not a database error
+    settings.ROOT_URLCONF = "engagements.urls"
+    assert value(scrape(client), "engagements_database_errors_total") == before + 1
 
 
 def test_the_setting_refuses_what_is_not_an_address():
