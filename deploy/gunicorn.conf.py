@@ -3,12 +3,12 @@
 
 Threads (gthread), so that a request waiting on the database does not hold a whole process;
 a booking rush is bounded by BOOKING_MAX_IN_FLIGHT per process (docs/deployment.md).
-With PROMETHEUS_MULTIPROC_DIR set (the unit sets it), each worker writes its metrics there:
-the folder is emptied at start and a dead worker's live gauges are dropped.
+With PROMETHEUS_MULTIPROC_DIR set (the units set it, for the web workers and the job worker
+alike), each process writes its metrics there and /metrics adds them up; at start the files
+of processes that are gone are removed.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -25,11 +25,27 @@ errorlog = "-"
 forwarded_allow_ips = "127.0.0.1,::1"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def on_starting(server):
+    """Drop the metric files of processes that are gone (an earlier gunicorn's workers);
+    the job worker's, which shares the folder, stay while it runs."""
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        for file in path.glob("*.db"):
+            pid = file.stem.rsplit("_", 1)[-1]
+            if not pid.isdigit() or not _alive(int(pid)):
+                file.unlink(missing_ok=True)
 
 
 def child_exit(server, worker):

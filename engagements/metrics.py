@@ -4,11 +4,13 @@ Apps increment what happens in their code (a booking made or refused, a mailbox 
 database error); figures that live in the database (outbox, job queue, waiting rooms,
 quarantined mails) are read when `/metrics` is scraped, by `engagements.operations`.
 
-Several gunicorn worker processes: set `PROMETHEUS_MULTIPROC_DIR` to an empty folder
-writable by the workers (emptied at each start; `deploy/gunicorn.conf.py` does it and
-marks dead workers), and every process writes its counters there; `/metrics` then adds
-up the files of all processes. Without it, a scrape sees the counters of the process that
-answered only (fine for the demo and for one worker).
+Several processes (gunicorn workers, and the job worker, which reads the mailboxes): set
+`PROMETHEUS_MULTIPROC_DIR` to one folder writable by all of them (the systemd units in
+deploy/ do; `deploy/gunicorn.conf.py` removes the files of processes that are gone at
+start), and every process writes its counters there; `/metrics` then adds up the files of
+all processes. Without it, a scrape sees the counters of the process that answered only
+(fine for the demo). A job worker on a machine without the web service is not scraped:
+the database figures read at scrape time cover the alarms.
 
 Only counters and histograms are defined here: they add up across processes. Label values
 are bounded (view names, status codes, booking error codes, channels), never personal data.

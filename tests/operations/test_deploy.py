@@ -91,6 +91,8 @@ def stack(tmp_path, transactional_db):
     (static_root / "engagements" / "site.css").write_text("body { color: #161616; }\n")
     (static_root / "engagements" / "site.3f2a9c1b7d4e.css").write_text("body { margin: 0; }\n")
     metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_4194000.db").write_bytes(b"left by a process that is gone")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
         "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{params['NAME']}",
@@ -173,7 +175,7 @@ http {{
     try:
         _wait(app_port, app, app_log)
         _wait(web_port, web, web_log)
-        yield web_port, app_port
+        yield web_port, app_port, env
     finally:
         _stop(web)
         _stop(app)
@@ -212,7 +214,15 @@ def _failed_login(port, username, headers=None):
 
 
 def test_nginx_in_front_of_gunicorn(stack):
-    web_port, app_port = stack
+    web_port, app_port, env = stack
+    assert not (Path(env["PROMETHEUS_MULTIPROC_DIR"]) / "counter_4194000.db").exists()
+    # The job worker (another process, same folder) reads a mailbox and quarantines a mail.
+    job = (
+        "from engagements import metrics\n"
+        "metrics.MAILBOX_RUNS.labels('ok').inc()\n"
+        "metrics.MAILS_QUARANTINED.inc()\n"
+    )
+    subprocess.run([sys.executable, "-c", job], cwd=ROOT, env=env, check=True)
 
     response, body = _request(web_port, "GET", "/healthz")
     assert response.status == 200 and b'"database": "ok"' in body
@@ -281,3 +291,5 @@ def test_nginx_in_front_of_gunicorn(stack):
     assert login_posts == 2  # the two failed logins; the 30 MB one never reached Django
     assert not any('status="413"' in key for key in figures)
     assert value(figures, "engagements_database_up") == 1
+    assert value(figures, "engagements_mailbox_runs_total", outcome="ok") == 1
+    assert value(figures, "engagements_mails_quarantined_total") == 1
