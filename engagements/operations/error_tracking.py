@@ -3,7 +3,8 @@
 Nothing personal leaves: `send_default_pii=False` (no user, no cookies, no client address),
 no request bodies and no local variables are collected, and `scrub` (the `before_send`
 hook) keeps only the technical parts of an event: the request's method and path (no query
-string, no body, no cookies, a few harmless headers), no user, and every remaining text
+string, no long segment such as a follow link's token, no body, no cookies, a few harmless
+headers), no user, and every remaining text
 (exception messages, log messages, breadcrumbs, extra data) with e-mail addresses and phone
 numbers replaced. Names and message bodies only ever come with the request's data or
 a log's arguments, which are dropped.
@@ -40,14 +41,28 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def scrub_url(url: str) -> str:
+    """No query string, and no long path segment: the follow and manage links carry signed
+    or random tokens that open a person's request or booking."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    head, sep, rest = path.partition("://")
+    if sep:
+        host, slash, tail = rest.partition("/")
+        head, path = f"{head}://{host}", slash + tail
+    else:
+        head, path = "", path
+    segments = ["[token]" if len(part) >= 20 else part for part in path.split("/")]
+    return scrub_text(head + "/".join(segments))
+
+
 def _request(request: dict) -> dict:
-    url = str(request.get("url", "")).split("?", 1)[0]
+    url = scrub_url(str(request.get("url", "")))
     headers = {
         key: value
         for key, value in (request.get("headers") or {}).items()
         if key.lower() in KEPT_HEADERS
     }
-    return {"method": request.get("method", ""), "url": scrub_text(url), "headers": headers}
+    return {"method": request.get("method", ""), "url": url, "headers": headers}
 
 
 def scrub(event: dict, hint: dict | None = None) -> dict:
@@ -72,7 +87,7 @@ def scrub(event: dict, hint: dict | None = None) -> dict:
     crumbs = event.get("breadcrumbs")
     values = crumbs.get("values", []) if isinstance(crumbs, dict) else (crumbs or [])
     for crumb in values:
-        crumb.pop("data", None)
+        crumb.pop("data", None)  # URLs of HTTP calls, log records' extra fields
         if crumb.get("message"):
             crumb["message"] = scrub_text(str(crumb["message"]))
     for key in ("extra", "tags"):  # contexts: the SDK's own (runtime, trace)

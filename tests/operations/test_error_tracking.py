@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engagements.operations.error_tracking import scrub, scrub_text
+from engagements.operations.error_tracking import scrub, scrub_text, scrub_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSONAL = [
@@ -165,5 +165,8 @@ def test_the_scrubber_on_a_handmade_event():
     for text in ("a@b.fr", "Camille", "203.0.113.7", "1.2.3.4", "07 11 22 33 44", "sessionid"):
         assert text not in scrubbed
     assert scrubbed.count("Firefox") == 1
+    follow = "https://x.test/prefectures/alpha/suivre-ma-demande/MTIz:1sK2Zx:abcdefghijklmnopq/"
+    assert scrub_url(follow) == "https://x.test/prefectures/alpha/suivre-ma-demande/[token]/"
+    assert scrub_url("/agents/alpha/courriers/12/?q=Dupont") == "/agents/alpha/courriers/12/"
     assert scrub_text("appel au +33 (0)6 12 34 56 78") != "appel au +33 (0)6 12 34 56 78"
     assert scrub_text("dossier 2026-000123, 3 pièces") == "dossier 2026-000123, 3 pièces"
