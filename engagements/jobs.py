@@ -81,3 +81,10 @@ def run_now(func: str, *args, **kwargs):
     from django.utils.module_loading import import_string
 
     return import_string(func)(*args, **kwargs)
+
+
+def queue_stats() -> dict:
+    """For monitoring: jobs waiting in the queue, and failed jobs kept by django-q."""
+    from django_q.models import Failure, OrmQ
+
+    return {"queued": OrmQ.objects.count(), "failed": Failure.objects.count()}

@@ -46,6 +46,9 @@ if DEMO and SITE_URL.startswith("https://"):
 DEBUG = envbool("DEBUG", "true" if DEMO else "false")
 _demo_key = "demo-only-insecure-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", _demo_key if (DEBUG or TESTING) else None)
+# Former keys, comma-separated, still accepted for signatures (sessions, follow links)
+# while a new SECRET_KEY is rolled out (docs/operations.md, "Rotating SECRET_KEY").
+SECRET_KEY_FALLBACKS = [k.strip() for k in env("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
@@ -76,10 +79,12 @@ INSTALLED_APPS = [
     "engagements.proconnect",
     "engagements.quality",
     "engagements.indicators",
+    "engagements.operations",  # /metrics, backup and restore (docs/operations.md)
 ]
 
 MIDDLEWARE = [
     "engagements.middleware.RequestLogMiddleware",
+    "engagements.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "engagements.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -328,7 +333,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 X_FRAME_OPTIONS = "DENY"
 
 
-def _trusted_proxies(value: str) -> list[str]:
+def _trusted_proxies(value: str, name: str = "TRUSTED_PROXIES") -> list[str]:
     """TRUSTED_PROXIES: comma-separated addresses or networks (CIDR) of the proxies in front."""
     import ipaddress
 
@@ -337,14 +342,25 @@ def _trusted_proxies(value: str) -> list[str]:
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"TRUSTED_PROXIES: not an address or network: {item!r}"
-            ) from exc
+            raise ImproperlyConfigured(f"{name}: not an address or network: {item!r}") from exc
     return items
 
 
 # Only then is X-Forwarded-For read (engagements.antibot.client_ip); default: no proxy.
 TRUSTED_PROXIES = _trusted_proxies(env("TRUSTED_PROXIES", ""))
+# `/metrics` (Prometheus) answers these client addresses or networks only, 403 otherwise.
+METRICS_ALLOWED_IPS = _trusted_proxies(
+    env("METRICS_ALLOWED_IPS", "127.0.0.1,::1"), "METRICS_ALLOWED_IPS"
+)
+
+# Errors to Sentry (or a compatible server), off unless SENTRY_DSN is set; personal data
+# scrubbed before sending (engagements/operations/error_tracking.py).
+SENTRY_DSN = env("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "production")
+if SENTRY_DSN:
+    from engagements.operations.error_tracking import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 # Shared cache (database table, works across web and worker processes): rate limits and
 # anti-replay of proof-of-work solutions. `manage.py createcachetable` creates it.

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
+from engagements import metrics
+
 _lock = threading.Lock()
 _state: dict = {"limit": None, "semaphore": None}
 
@@ -49,6 +51,7 @@ def admitted():
         yield
         return
     if not semaphore.acquire(blocking=False):
+        metrics.BOOKINGS_OVERLOADED.inc()
         raise Overloaded
     try:
         yield

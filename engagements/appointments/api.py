@@ -18,6 +18,7 @@ from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, StringConstraints, field_validator
 
+from engagements import metrics
 from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
 
 from . import admission, services, tokens
@@ -317,6 +318,7 @@ def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
                 detail=error.message,
                 existing_reference=error.existing.reference if error.existing else None,
             )
+            metrics.BOOKING_CONFLICTS.labels(error.code).inc()
             # "busy" is transient: a retry with the same key must try again.
             return 409, body.model_dump(mode="json"), None, error.code != "busy"
         return 422, {"code": error.code, "detail": error.message}, None, True

@@ -222,3 +222,18 @@ def first_free_days_in_scope(
     days = [first_free_days(p, now) for p in procedures]
     days = [d for d in days if d is not None]
     return min(days) if days else None
+
+
+def waiting_room_queue(now: datetime | None = None) -> int:
+    """For monitoring: people in today's waiting rooms not let in yet (all rooms)."""
+    from .models import WaitingRoom, WaitingTicket
+    from .services.waiting_room import admitted_count
+
+    now = now or timezone.now()
+    waiting = 0
+    for room in WaitingRoom.objects.filter(opening__gte=now - timedelta(days=1)):
+        if room.drawn_at is None:
+            waiting += WaitingTicket.objects.filter(room=room, used_at__isnull=True).count()
+        else:
+            waiting += max(0, room.last_position - admitted_count(room, now))
+    return waiting

@@ -14,15 +14,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
+from django.utils import timezone
 
 from engagements.calendar.sql import number_joins
 from engagements.calendar.workdays import WorkCalendar, calendar_for
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 
-from .enums import Kind, Status
-from .models import Message, Topic
+from .enums import Kind, QuarantineStatus, Status
+from .models import Mailbox, Message, QuarantinedMail, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -461,3 +462,19 @@ def answer_delay(message: Message) -> int | None:
     calendar = calendar_for(message.prefecture, message.site)
     waited = calendar.working_days_between(message.received_on, message.answered_on)
     return max(0, waited - message.waited_days)
+
+
+def mailbox_health(now: datetime | None = None) -> dict:
+    """For monitoring: mails waiting « à vérifier », active mailboxes whose last reading
+    failed, and the seconds since the least recent reading of an active mailbox."""
+    now = now or timezone.now()
+    active = Mailbox.objects.filter(is_active=True)
+    oldest = active.aggregate(oldest=Min("last_polled_at"))["oldest"]
+    return {
+        "quarantined_pending": QuarantinedMail.objects.filter(
+            status=QuarantineStatus.PENDING
+        ).count(),
+        "mailboxes": active.count(),
+        "mailboxes_failing": active.exclude(last_error="").count(),
+        "oldest_poll_seconds": max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+    }

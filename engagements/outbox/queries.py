@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
 
 from .enums import Status
 from .models import Delivery
@@ -36,3 +37,18 @@ def status_of(record, purpose: str) -> str | None:
     """The latest delivery status for a record and purpose (None when nothing was queued)."""
     latest = deliveries_for(record).filter(purpose=purpose).values_list("status", flat=True)
     return latest.first()
+
+
+def queue_health(now=None) -> dict:
+    """For monitoring: deliveries waiting (pending or being sent), given up, and the age in
+    seconds of the oldest one waiting (0 when none)."""
+    now = now or timezone.now()
+    waiting = Delivery.objects.filter(status__in=[Status.PENDING, Status.SENDING]).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
+    )
+    oldest = waiting["oldest"]
+    return {
+        "pending": waiting["count"],
+        "failed": Delivery.objects.filter(status=Status.FAILED).count(),
+        "oldest_pending_seconds": max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+    }

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from engagements import states
+from engagements import metrics, states
 from engagements.outbox.services import OutboxError, validate_address
 
 from .. import notifications, rules
@@ -343,6 +343,7 @@ def _load_slot(slot: Slot | int) -> Slot:
         raise BookingError(_("Créneau inconnu."), "invalid") from error
 
 
+@metrics.count_bookings
 def book_slot(
     slot: Slot | int,
     person: Person,

@@ -33,6 +33,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from engagements import metrics
 from engagements.organisation.enums import Channel
 from engagements.words import count
 
@@ -381,6 +382,7 @@ def quarantine(
         )
     if report is not None:
         report.quarantined += 1
+    metrics.MAILS_QUARANTINED.inc()
     return record
 
 
@@ -443,8 +445,11 @@ def _quote(folder: str) -> str:
 def fetch_mailbox(mailbox: Mailbox) -> tuple[IngestReport | None, str]:
     """Read one mailbox, isolated: any failure is recorded in `last_error`, not raised."""
     try:
-        return ingest_mailbox(mailbox), ""
+        report = ingest_mailbox(mailbox)
+        metrics.MAILBOX_RUNS.labels("ok").inc()
+        return report, ""
     except Exception as exc:  # noqa: BLE001 - one mailbox must not stop the others
+        metrics.MAILBOX_RUNS.labels("error").inc()
         if isinstance(exc, IngestionError):
             error = clean_text(str(exc), 2000)
         else:
