@@ -18,7 +18,16 @@ from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, StringConstraints, field_validator
 
-from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
+from engagements.api_errors import (
+    NOT_BLANK,
+    Day,
+    ErrorOut,
+    Id,
+    PathId,
+    StatedPattern,
+    Text,
+    errors,
+)
 
 from . import admission, services, tokens
 from .enums import Channel
@@ -66,10 +75,16 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Name = Annotated[Text, StringConstraints(min_length=1, max_length=100), AfterValidator(_not_blank)]
+Name = Annotated[
+    Text,
+    StringConstraints(min_length=1, max_length=100),
+    AfterValidator(_not_blank),
+    StatedPattern(NOT_BLANK),
+]
 # Answers to the partner's own questions: a flat object of at most 20 short answers.
+ANSWER_KEY_PATTERN = r"^[A-Za-z0-9_.-]+$"
 AnswerKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+    str, StringConstraints(min_length=1, max_length=50, pattern=ANSWER_KEY_PATTERN)
 ]
 AnswerValue = (
     Annotated[Text, StringConstraints(max_length=1000)]
@@ -80,10 +95,18 @@ AnswerValue = (
 MAX_ANSWERS = 20
 
 
+# What the server accepts (Django's EmailValidator, ASCII): the schema states it (issue 20).
+EMAIL_PATTERN = (
+    r"^$|^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z][A-Za-z-]{0,61}[A-Za-z]|xn--[A-Za-z0-9]{1,59})$"
+)
+
+
 class PersonIn(Schema):
     first_name: Name
     last_name: Name
-    email: Text = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Text = Field("", max_length=254, pattern=EMAIL_PATTERN)
     phone: Text = Field("", max_length=30, pattern=r"^[0-9+ ().-]*$")
     foreign_number: Text = Field("", max_length=20, pattern=r"^[0-9A-Za-z .-]*$")
     permit_expires_on: Day | None = None
@@ -109,7 +132,15 @@ class PersonIn(Schema):
 class BookingIn(Schema):
     slot_id: Id
     person: PersonIn
-    answers: dict[AnswerKey, AnswerValue] = Field(default_factory=dict, max_length=MAX_ANSWERS)
+    answers: dict[AnswerKey, AnswerValue] = Field(
+        default_factory=dict,
+        max_length=MAX_ANSWERS,
+        # The keys' pattern stated where a client reads it (not only in patternProperties).
+        json_schema_extra={
+            "propertyNames": {"minLength": 1, "maxLength": 50, "pattern": ANSWER_KEY_PATTERN},
+            "additionalProperties": False,
+        },
+    )
 
 
 class BookingOut(Schema):
