@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "engagements.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "engagements.middleware.SecurityHeadersMiddleware",
+    "engagements.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -237,6 +238,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A body announced larger is refused (413) before it is read (engagements.middleware):
+# agents' pages and the admin take imports up to 50 MB, every other page and the API at
+# most a 5 MB document and its form. The proxy's limit (docs/deployment.md) is the first.
+MAX_REQUEST_BODY = 55 * 1024 * 1024
+PUBLIC_MAX_REQUEST_BODY = 6 * 1024 * 1024
 
 
 def _email_settings(url: str) -> dict:
