@@ -320,6 +320,13 @@ def _over_partner_quota(request, procedure: Procedure) -> bool:
     )
 
 
+# The public form's message says a link was mailed; the API mails nothing on a duplicate.
+PARTNER_DUPLICATE = (
+    "Cette personne a déjà un rendez-vous pour cette démarche (sa référence est dans "
+    "`existing_reference`) : aucune réservation n'a été faite et aucun courriel envoyé."
+)
+
+
 def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
     """(status, JSON body, booking id, answer to keep for a retry)."""
     # The slot is read once here (with its procedure, site and prefecture) and handed over.
@@ -345,7 +352,7 @@ def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
         if error.code in ("full", "duplicate", "busy"):
             body = ConflictOut(
                 code=error.code,
-                detail=error.message,
+                detail=PARTNER_DUPLICATE if error.code == "duplicate" else error.message,
                 existing_reference=error.existing.reference if error.existing else None,
             )
             # "busy" is transient: a retry with the same key must try again.
