@@ -71,7 +71,10 @@ def _looks_utf16(data: bytes) -> bool:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     head = data[:200]
-    return len(head) >= 4 and head.count(0) * 3 >= len(head)
+    if len(head) < 4:
+        return False
+    # Without a BOM: the NUL high (or low) byte of every ASCII character, one in two.
+    return any(half.count(0) * 10 >= len(half) * 8 for half in (head[0::2], head[1::2]))
 
 
 def decode(data: bytes | str) -> str:
