@@ -31,9 +31,13 @@ def test_a_duplicate_on_the_form_resends_the_link_once_an_hour(client, service):
     url = reverse("appointments:details", args=[procedure.pk, slot.pk])
     assert client.post(url, _details(slot)).status_code == 302
     assert Booking.objects.count() == 1
+    said = []
     for _ in range(5):
         response = client.post(url, _details(slot), follow=True)
         assert "déjà un rendez-vous" in response.content.decode()
+        said.append("il y a moins d&#x27;une heure" in response.content.decode())
+    # The first duplicate re-sends the link; the next ones say it went less than an hour ago.
+    assert said == [False, True, True, True, True]
     assert Booking.objects.count() == 1
     assert _links_sent() == 1
     with time_machine.travel(timezone.now() + timedelta(minutes=61)):
