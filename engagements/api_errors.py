@@ -114,7 +114,10 @@ Day = Annotated[
 
 # Pydantic's name for the branch of a union that failed (`function-after[…]`, `bool`,
 # `constrained-int`): an internal, not a field of the request.
-_BRANCH = re.compile(r"[\[(<]|^(?:str|bool|int|float|none|date|list|dict)$|^[a-z]+-[a-z-]+$")
+_BRANCH = re.compile(
+    r"[\[(<]|^(?:str|bool|int|float|none|date|list|dict)$"
+    r"|^(?:constrained|function|nullable|lax|json|literal|typed|tagged|model)-"
+)
 
 
 def _location(location) -> tuple[list, bool]:
