@@ -29,6 +29,10 @@ T = TypeVar("T")
 
 MAX_CELL = 10_000  # characters; larger cells are line errors (a register line is short)
 MAX_FILE = 50 * 1024 * 1024  # bytes
+# Every date an import reads lies in the product's years (a year 0001 or 9999 is a typo).
+MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
+OUT_OF_BOUNDS = "date hors des années admises (2000 à 2100)"
+UTF16 = "encodage UTF-16 non pris en charge : enregistrez en CSV UTF-8"
 
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
@@ -62,12 +66,25 @@ class CsvImportError(Exception):
         return [str(e) for e in self.errors]
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 file: its byte order mark, or ASCII text with every other byte NUL."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:200]
+    if len(head) < 4:
+        return False
+    # Without a BOM: the NUL high (or low) byte of every ASCII character, one in two.
+    return any(half.count(0) * 10 >= len(half) * 8 for half in (head[0::2], head[1::2]))
+
+
 def decode(data: bytes | str) -> str:
     """UTF-8 (BOM or not), else Windows-1252; anything else is refused at line 1."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     if len(data) > MAX_FILE:
         raise CsvImportError([LineError(1, None, "fichier trop volumineux (50 Mo au plus)")])
+    if _looks_utf16(data):
+        raise CsvImportError([LineError(1, None, UTF16)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -139,6 +156,9 @@ class Row:
         parsed = parse_date(value)
         if parsed is None:
             self.error(column, f"« {_short(value)} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)")
+        elif not in_bounds(parsed):
+            self.error(column, f"« {_short(value)} » : {OUT_OF_BOUNDS}")
+            return None
         return parsed
 
     def int(
@@ -345,6 +365,65 @@ def parse_date(value: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def in_bounds(day: date) -> bool:
+    """Within the product's years (`MIN_DATE`..`MAX_DATE`)."""
+    return MIN_DATE <= day <= MAX_DATE
+
+
+def read_lines(data: bytes | str) -> list[tuple[int, str]]:
+    """A line-based file (a queue_log) through the same decoding as the CSV reader:
+    (line number, text) of every non-blank line; NUL characters are line errors and an
+    empty file is refused."""
+    text = decode(data)
+    lines, errors = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if "\x00" in raw:
+            errors.append(LineError(number, None, "caractère nul interdit"))
+        elif raw.strip():
+            lines.append((number, raw.strip()))
+    if errors:
+        raise CsvImportError(errors)
+    if not lines:
+        raise CsvImportError([LineError(1, None, "fichier vide")])
+    return lines
+
+
+MAX_JSON_DEPTH = 20
+
+
+def read_json(data: bytes | str) -> Any:
+    """A JSON import file through the same decoding as the CSV reader (UTF-16 refused,
+    empty refused); anything unreadable or nested deeper than `MAX_JSON_DEPTH` is
+    "fichier JSON illisible" at line 1, never a RecursionError."""
+    import json
+
+    text = decode(data)
+    if not text.strip():
+        raise CsvImportError([LineError(1, None, "fichier vide")])
+    if _depth(text) > MAX_JSON_DEPTH:
+        raise CsvImportError([LineError(1, None, "fichier JSON illisible (trop imbriqué)")])
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise CsvImportError([LineError(1, None, f"fichier JSON illisible ({exc})")]) from exc
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of brackets outside strings (checked before json.loads)."""
+    depth = deepest = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ("]", "}"):
+            depth -= 1
+    return deepest
 
 
 def parse_int(value: str) -> int | None:

@@ -1,5 +1,6 @@
-"""Security headers and request logs."""
+"""Security headers, request logs and the request body limit."""
 
+import itertools
 import logging
 import time
 from urllib.parse import urlparse
@@ -46,6 +47,11 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# 503s answered on purpose with `Retry-After` (admission control in a rush, the database
+# away for a moment) since this process started: the client retries, nothing failed.
+_refusals = itertools.count(1)
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,17 +59,77 @@ class RequestLogMiddleware:
     def __call__(self, request):
         start = time.monotonic()
         response = self.get_response(request)
-        logger.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.monotonic() - start) * 1000, 1),
-                "user_id": getattr(getattr(request, "user", None), "pk", None) or "",
-            },
-        )
+        extra = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.monotonic() - start) * 1000, 1),
+            "user_id": getattr(getattr(request, "user", None), "pk", None) or "",
+        }
+        if response.status_code == 503 and response.has_header("Retry-After"):
+            # A refusal the client retries: one WARNING line with the running count, not
+            # Django's ERROR "Service Unavailable" line (1,346 of them in a rush).
+            response._has_been_logged = True
+            extra["refused_total"] = next(_refusals)
+            logger.warning("request refused, retry later", extra=extra)
+        else:
+            logger.info("request", extra=extra)
         return response
+
+
+class BodyLimitMiddleware:
+    """Refuse a request whose announced body is too large before anything reads it (413).
+
+    `Content-Length` is compared with `MAX_REQUEST_BODY` at once, and, once the URL is
+    resolved (before the CSRF check reads the form), with `PUBLIC_MAX_REQUEST_BODY` on every
+    page but the agents' and the admin (a 200 MB upload on the public follow page is
+    refused without being received). Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` still bounds a
+    body without `Content-Length`; the proxy's own limit is in docs/deployment.md.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _content_length(request) > settings.MAX_REQUEST_BODY:
+            return _too_large(request, settings.MAX_REQUEST_BODY)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        agents = (match.url_name or "").startswith("agents-") or "admin" in match.namespaces
+        limit = settings.MAX_REQUEST_BODY if agents else settings.PUBLIC_MAX_REQUEST_BODY
+        if _content_length(request) > limit:
+            return _too_large(request, limit)
+        return None
+
+
+def _content_length(request) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _too_large(request, limit: int):
+    from django.http import HttpResponse, JsonResponse
+
+    megabytes = limit // (1024 * 1024)
+    logger.warning(
+        "request body too large",
+        extra={"path": request.path, "content_length": _content_length(request), "limit": limit},
+    )
+    if request.path.startswith("/api/"):
+        detail = f"Requête trop volumineuse ({megabytes} Mo au plus)."
+        return JsonResponse({"code": "too_large", "detail": detail}, status=413)
+    response = HttpResponse(
+        f"Fichier ou formulaire trop volumineux ({megabytes} Mo au plus) : réduisez le "
+        "fichier et envoyez-le à nouveau.",
+        status=413,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Connection"] = "close"  # the rest of the body is not read
+    return response
 
 
 def is_flow_page(request) -> bool:

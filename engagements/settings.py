@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "engagements.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "engagements.middleware.SecurityHeadersMiddleware",
+    "engagements.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -245,6 +246,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A body announced larger is refused (413) before it is read (engagements.middleware):
+# agents' pages and the admin take a 20 MB file (evidence, a file to import; larger imports
+# go through the commands), every other page and the API at most a 5 MB document and its
+# form. The proxy's limit (deploy/nginx, 21m) is the first and matches this one.
+MAX_REQUEST_BODY = 21 * 1024 * 1024
+PUBLIC_MAX_REQUEST_BODY = 6 * 1024 * 1024
 
 
 def _email_settings(url: str) -> dict:

@@ -110,3 +110,43 @@ def test_written_csv_round_trips_with_bom_and_semicolons():
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert rows == [["nom", "n"], ["'=1+1", "3"], ["Anaïs", "4"]]
+
+
+# Issue 20 (rows 6 and 7): bounded dates, UTF-16, line and JSON files through the reader.
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "31/12/9999", "1999-12-31", "2101-01-01"])
+def test_a_date_outside_2000_2100_is_a_line_error(day):
+    lines = _errors(f"site,received_on,count\nchef-lieu,2026-03-02,1\nchef-lieu,{day},1\n")
+    bounds = "date hors des années admises (2000 à 2100)"
+    assert lines == [f"ligne 3, colonne « received_on » : « {day} » : {bounds}"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_refused_with_a_french_hint(encoding):
+    data = "site,received_on,count\nchef-lieu,2026-03-02,1\n".encode(encoding)
+    assert _errors(data) == [
+        "ligne 1 : encodage UTF-16 non pris en charge : enregistrez en CSV UTF-8"
+    ]
+
+
+def test_line_files_name_nul_lines_and_refuse_empty_files():
+    from engagements.csvio import read_lines
+
+    assert read_lines(b"a|b\n\n c|d \n") == [(1, "a|b"), (3, "c|d")]
+    with pytest.raises(CsvImportError) as error:
+        read_lines(b"a|b\nc\x00|d\n")
+    assert error.value.lines == ["ligne 2 : caractère nul interdit"]
+    for empty in (b"", b" \r\n"):
+        with pytest.raises(CsvImportError):
+            read_lines(empty)
+
+
+def test_json_nested_too_deep_is_unreadable_not_a_recursion_error():
+    from engagements.csvio import read_json
+
+    assert read_json(b'[{"a": "[[[[[[[[[[[[[[[[[[[[[[["}]') == [{"a": "[" * 23}]
+    for data in (b"[" * 100_000 + b"]" * 100_000, b"{", b""):
+        with pytest.raises(CsvImportError) as error:
+            read_json(data)
+        assert error.value.lines[0].startswith("ligne 1 : fichier")

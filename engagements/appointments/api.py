@@ -19,7 +19,16 @@ from ninja.security import HttpBearer
 from pydantic import AfterValidator, StringConstraints, field_validator
 
 from engagements import metrics
-from engagements.api_errors import Day, ErrorOut, Id, PathId, Text, errors
+from engagements.api_errors import (
+    NOT_BLANK,
+    Day,
+    ErrorOut,
+    Id,
+    PathId,
+    StatedPattern,
+    Text,
+    errors,
+)
 
 from . import admission, services, tokens
 from .enums import Channel
@@ -67,10 +76,16 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Name = Annotated[Text, StringConstraints(min_length=1, max_length=100), AfterValidator(_not_blank)]
+Name = Annotated[
+    Text,
+    StringConstraints(min_length=1, max_length=100),
+    AfterValidator(_not_blank),
+    StatedPattern(NOT_BLANK),
+]
 # Answers to the partner's own questions: a flat object of at most 20 short answers.
+ANSWER_KEY_PATTERN = r"^[A-Za-z0-9_.-]+$"
 AnswerKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+    str, StringConstraints(min_length=1, max_length=50, pattern=ANSWER_KEY_PATTERN)
 ]
 AnswerValue = (
     Annotated[Text, StringConstraints(max_length=1000)]
@@ -81,10 +96,18 @@ AnswerValue = (
 MAX_ANSWERS = 20
 
 
+# What the server accepts (Django's EmailValidator, ASCII): the schema states it (issue 20).
+EMAIL_PATTERN = (
+    r"^$|^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z][A-Za-z-]{0,61}[A-Za-z]|xn--[A-Za-z0-9]{1,59})$"
+)
+
+
 class PersonIn(Schema):
     first_name: Name
     last_name: Name
-    email: Text = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Text = Field("", max_length=254, pattern=EMAIL_PATTERN)
     phone: Text = Field("", max_length=30, pattern=r"^[0-9+ ().-]*$")
     foreign_number: Text = Field("", max_length=20, pattern=r"^[0-9A-Za-z .-]*$")
     permit_expires_on: Day | None = None
@@ -110,7 +133,15 @@ class PersonIn(Schema):
 class BookingIn(Schema):
     slot_id: Id
     person: PersonIn
-    answers: dict[AnswerKey, AnswerValue] = Field(default_factory=dict, max_length=MAX_ANSWERS)
+    answers: dict[AnswerKey, AnswerValue] = Field(
+        default_factory=dict,
+        max_length=MAX_ANSWERS,
+        # The keys' pattern stated where a client reads it (not only in patternProperties).
+        json_schema_extra={
+            "propertyNames": {"minLength": 1, "maxLength": 50, "pattern": ANSWER_KEY_PATTERN},
+            "additionalProperties": False,
+        },
+    )
 
 
 class BookingOut(Schema):
@@ -290,6 +321,13 @@ def _over_partner_quota(request, procedure: Procedure) -> bool:
     )
 
 
+# The public form's message says a link was mailed; the API mails nothing on a duplicate.
+PARTNER_DUPLICATE = (
+    "Cette personne a déjà un rendez-vous pour cette démarche (sa référence est dans "
+    "`existing_reference`) : aucune réservation n'a été faite et aucun courriel envoyé."
+)
+
+
 def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
     """(status, JSON body, booking id, answer to keep for a retry)."""
     # The slot is read once here (with its procedure, site and prefecture) and handed over.
@@ -315,7 +353,7 @@ def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
         if error.code in ("full", "duplicate", "busy"):
             body = ConflictOut(
                 code=error.code,
-                detail=error.message,
+                detail=PARTNER_DUPLICATE if error.code == "duplicate" else error.message,
                 existing_reference=error.existing.reference if error.existing else None,
             )
             metrics.BOOKING_CONFLICTS.labels(error.code).inc()

@@ -123,7 +123,7 @@ def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
     }
     languages = {code: code for code, _ in LANGUAGES}
     rows = []
-    seen: set[tuple] = set()
+    seen: dict[tuple, int] = {}
     for row in table:
         site_slug = row.text("site", max_length=60)
         service_slug = row.text("service", max_length=60)
@@ -144,8 +144,8 @@ def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
                     row.error("service", f"service inconnu sur ce site : « {service_slug} »")
         key = (site_slug, service_slug, language, question)
         if row.ok and key in seen:
-            row.error("question", "question en double dans le fichier")
-        seen.add(key)
+            row.error("question", f"question en double dans le fichier (ligne {seen[key]})")
+        seen.setdefault(key, row.line)
         if row.ok:
             rows.append((site, service, question, answer, tags, language))
     table.raise_errors()

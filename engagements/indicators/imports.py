@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from engagements.csvio import CsvImportError, LineError, read_csv
+from engagements.csvio import (
+    MAX_DATE,
+    MIN_DATE,
+    OUT_OF_BOUNDS,
+    CsvImportError,
+    LineError,
+    read_csv,
+    read_lines,
+)
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
@@ -63,15 +71,13 @@ class _Call:
     closed_at: datetime | None = None
 
 
-def parse_queue_log(text: str, *, queue: str | None, zone: ZoneInfo) -> list[_Call]:
-    """Calls of a queue_log (`epoch|callid|queue|agent|EVENT|data1|…`); malformed lines are
-    errors naming the line, unknown events are ignored."""
+def parse_queue_log(data: bytes | str, *, queue: str | None, zone: ZoneInfo) -> list[_Call]:
+    """Calls of a queue_log (`epoch|callid|queue|agent|EVENT|data1|…`), read by the shared
+    line reader (NUL characters and an empty file refused); malformed lines and moments
+    outside the product's years are errors naming the line, unknown events are ignored."""
     errors: list[LineError] = []
     calls: dict[tuple[str, str], _Call] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
+    for number, line in read_lines(data):
         parts = line.split("|")
         if len(parts) < 5:
             errors.append(
@@ -100,6 +106,9 @@ def parse_queue_log(text: str, *, queue: str | None, zone: ZoneInfo) -> list[_Ca
             moment = datetime.fromtimestamp(float(epoch), tz=UTC).astimezone(zone)
         except (OverflowError, ValueError, OSError):
             errors.append(LineError(number, None, f"date epoch « {epoch} » hors limites"))
+            continue
+        if not MIN_DATE <= moment.date() <= MAX_DATE:
+            errors.append(LineError(number, None, f"date epoch « {epoch} » : {OUT_OF_BOUNDS}"))
             continue
         call = calls.setdefault((queue_name, callid), _Call(queue_name, callid))
         if event in OFFERED_EVENTS:
@@ -227,8 +236,7 @@ def import_telephony(
     if site.prefecture_id != prefecture.pk:
         raise CsvImportError([LineError(1, None, "le site n'appartient pas à la préfecture")])
     if fmt == "queue_log":
-        text = data if isinstance(data, str) else _decode_text(data)
-        calls = parse_queue_log(text, queue=queue, zone=prefecture_zone(prefecture))
+        calls = parse_queue_log(data, queue=queue, zone=prefecture_zone(prefecture))
         records, hours = _calls_to_rows(prefecture, site, calls)
     elif fmt == "hourly":
         records, hours = (
@@ -257,12 +265,6 @@ def import_telephony(
     if fmt == "queue_log":
         result.counts["abandonnés"] = sum(h.abandoned or 0 for h in hours)
     return result
-
-
-def _decode_text(data: bytes) -> str:
-    from engagements.csvio import decode
-
-    return decode(data)
 
 
 # Footfall -----------------------------------------------------------------------------------
@@ -437,6 +439,9 @@ def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportRes
                 period = Period.parse(row["period"])
             except ValueError as exc:
                 row.error("period", str(exc))
+            else:
+                if not MIN_DATE <= period.start <= MAX_DATE:
+                    row.error("period", f"« {row['period']} » : {OUT_OF_BOUNDS}")
         else:
             row.error("period", "valeur obligatoire")
         site = row.lookup(

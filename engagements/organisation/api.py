@@ -121,7 +121,11 @@ def _prefecture_out(prefecture) -> dict:
     }
 
 
-@router.get("/prefectures", response=list[PrefectureSummary], summary="Liste des préfectures")
+@router.get(
+    "/prefectures",
+    response={200: list[PrefectureSummary], **errors()},
+    summary="Liste des préfectures",
+)
 def list_prefectures(request):
     return list(public_prefectures())
 

@@ -9,19 +9,25 @@ last retry marks it "envoi en échec", visible on its record and on the référe
 where `resend` puts it back in the queue. `deliver_due` (every minute) picks up retries and
 anything whose on-commit job was lost; a row left "sending" by a killed worker goes back to
 the queue after ten minutes (at worst one duplicate, never a lost mail).
+
+Once the mail server has accepted a mail, recording it as sent comes before anything else
+and survives a lost database connection (reconnect and retry); only if the database stays
+away is the row left "sending": its retry then carries the same Message-ID (mail clients
+show one mail) and says so in its `last_error`, logged as a warning.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import time as clock
 from datetime import datetime, time, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -46,6 +52,15 @@ BACKOFF = [
 ]
 MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_CLAIM = timedelta(minutes=10)
+# Pauses between the attempts to record an accepted mail when the database is away.
+RECORD_RETRIES = (0.2, 1.0, 3.0)
+INTERRUPTED = (
+    "envoi interrompu (connexion perdue après l'envoi ?) : nouvel essai avec le même "
+    "Message-ID, le destinataire peut le recevoir deux fois"
+)
+SENT_AFTER_INTERRUPTION = (
+    "envoyé après un envoi interrompu : peut-être reçu deux fois (même Message-ID)"
+)
 # No SMS between these local hours: a day-before reminder at midnight wakes people up.
 SMS_QUIET_START = time(20, 0)
 SMS_QUIET_END = time(9, 0)
@@ -200,12 +215,35 @@ def deliver(delivery_pk: int, *, now: datetime | None = None) -> str | None:
         return _failed(delivery, str(exc), now=now, final=True)
     except Exception as exc:  # noqa: BLE001 - any provider error is retried, never raised
         return _failed(delivery, f"{type(exc).__name__}: {exc}", now=now, final=False)
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    # A retry after an interrupted send stays marked on the row (maybe received twice).
+    note = SENT_AFTER_INTERRUPTION if delivery.last_error == INTERRUPTED else ""
+    if not _record_sent(delivery.pk, note):
+        return None  # left "sending": its retry is visible (INTERRUPTED) and keeps the ID
     delivery.refresh_from_db()
     _notify(signals.delivery_sent, delivery)
     return Status.SENT
+
+
+def _record_sent(delivery_pk: int, note: str = "") -> bool:
+    """Record an accepted delivery as sent, first thing, through a lost connection."""
+    for pause in (*RECORD_RETRIES, None):
+        try:
+            Delivery.objects.filter(pk=delivery_pk).update(
+                status=Status.SENT, sent_at=timezone.now(), last_error=note
+            )
+            return True
+        except (OperationalError, InterfaceError) as exc:
+            if pause is None:
+                logger.error(
+                    "delivery accepted but not recorded",
+                    extra={"delivery": delivery_pk, "error": str(exc)},
+                )
+                return False
+            logger.warning("recording a sent delivery: database away, retrying")
+            if not connection.in_atomic_block:
+                connection.close()  # the next query opens a fresh connection
+            clock.sleep(pause)
+    return False
 
 
 def _failed(delivery: Delivery, error: str, *, now: datetime, final: bool) -> str:
@@ -237,8 +275,11 @@ def _notify(signal, delivery: Delivery) -> None:
 
 def _send_mail(delivery: Delivery) -> None:
     headers = dict(delivery.headers)
-    if delivery.message_id:
-        headers["Message-ID"] = delivery.message_id
+    if not delivery.message_id:
+        # Kept before sending: a retry of this delivery carries the same Message-ID.
+        delivery.message_id = _message_id()
+        Delivery.objects.filter(pk=delivery.pk).update(message_id=delivery.message_id)
+    headers["Message-ID"] = delivery.message_id
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body,
@@ -267,9 +308,11 @@ def _send_sms(delivery: Delivery) -> None:
 def deliver_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Scheduled every minute: deliver what is due (retries, lost jobs). Returns sent count."""
     now = now or timezone.now()
-    Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-        status=Status.PENDING
-    )
+    interrupted = Delivery.objects.filter(
+        status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).update(status=Status.PENDING, last_error=INTERRUPTED)
+    if interrupted:
+        logger.warning("interrupted deliveries retried", extra={"count": interrupted})
     due = list(
         Delivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 from django.db import transaction
 
-from engagements.csvio import MAX_CELL, CsvImportError, LineError, Row, parse_date, read_csv
+from engagements.csvio import (
+    MAX_CELL,
+    OUT_OF_BOUNDS,
+    CsvImportError,
+    LineError,
+    Row,
+    in_bounds,
+    parse_date,
+    read_csv,
+    read_json,
+)
 from engagements.organisation.models import Prefecture, Site
 
 from .models import Experience, StructureMapping
@@ -43,10 +51,7 @@ def _records(data: bytes, filename: str) -> tuple[list[tuple[int, dict]], list[L
     of the CSV file (NUL characters, oversized cells, cells beyond the header)."""
     head = data.lstrip()[:1]
     if filename.lower().endswith(".json") or head in (b"[", b"{"):
-        try:
-            doc = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise CsvImportError([LineError(1, None, f"JSON illisible ({exc})")]) from exc
+        doc = read_json(data)
         if isinstance(doc, dict):
             doc = doc.get("experiences") or doc.get("data") or []
         if not isinstance(doc, list):
@@ -93,8 +98,18 @@ def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") 
         for m in StructureMapping.objects.filter(prefecture=prefecture).select_related("site")
     }
     parsed = []
+    seen: dict[str, int] = {}
     for line, values in records:
         problems = _check(line, values)
+        external_id = values["id_experience"]
+        if external_id in seen:
+            problems.append(
+                LineError(
+                    line, "id_experience", f"expérience déjà donnée ligne {seen[external_id]}"
+                )
+            )
+        elif external_id:
+            seen[external_id] = line
         for key in REQUIRED:
             if not values[key]:
                 problems.append(LineError(line, key, "valeur obligatoire"))
@@ -103,11 +118,15 @@ def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") 
         )
         if values["date_de_publication"] and published is None:
             problems.append(LineError(line, "date_de_publication", "date illisible"))
+        elif published and not in_bounds(published):
+            problems.append(LineError(line, "date_de_publication", OUT_OF_BOUNDS))
         answered = None
         if values["date_de_premiere_reponse"]:
             answered = parse_date(values["date_de_premiere_reponse"][:10])
             if answered is None:
                 problems.append(LineError(line, "date_de_premiere_reponse", "date illisible"))
+            elif not in_bounds(answered):
+                problems.append(LineError(line, "date_de_premiere_reponse", OUT_OF_BOUNDS))
             elif published and answered < published:
                 problems.append(
                     LineError(line, "date_de_premiere_reponse", "réponse avant la publication")

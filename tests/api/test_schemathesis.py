@@ -20,8 +20,10 @@ from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -33,11 +35,27 @@ from tests.surveys.factories import CampaignFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
+
+def schema_valid_requests_pass_validation(ctx, response, case):
+    """ST202 (`positive_data_acceptance`): a request the schema allows is never refused by
+    the input validation, i.e. the schema states every bound the server enforces (dates
+    from 2000 to 2100…). A 422 without field `errors` is a rule the schema cannot express
+    (an unknown slot, a period over 62 days, "an e-mail or a telephone"), named in the
+    `detail` and allowed."""
+    try:
+        return positive_data_acceptance(ctx, response, case)
+    except RejectedPositiveData:
+        if response.status_code == 422 and response.json().get("errors") == []:
+            return None
+        raise
+
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    schema_valid_requests_pass_validation,  # ST202 (issue 20)
 ]
 
 

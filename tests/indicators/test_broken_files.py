@@ -11,7 +11,7 @@ from engagements.indicators.imports import (
 )
 from engagements.indicators.models import CallHour, FootfallCount, Indicator, Value, WebsiteUpdate
 from tests.command_refusal import run_refused_command
-from tests.csv_cases import assert_refuses_broken_files
+from tests.csv_cases import assert_refuses_broken_files, assert_refuses_broken_raw_files
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,35 @@ def test_manual_values_pass_the_table_of_broken_files(prefecture, site):
         text_column="source",
         digit_column="value",
         written=lambda: Value.objects.count(),
+        date_columns=("period",),
     )
+
+
+QUEUE_LOG = (
+    "1762156800|c1|accueil|NONE|ENTERQUEUE||0601020304|1\n"  # 2025-11-03 08:00 UTC
+    "1762156810|c1|accueil|SIP/201|CONNECT|10|c1.1|3\n"
+)
+
+
+def test_queue_log_passes_the_table_of_broken_files(prefecture, site):
+    """Issue 20, rows 6 and 7: a NUL byte, an epoch in year 0001 or 5138, an empty file and
+    UTF-16 are line errors of the shared reader, not a traceback or calls in year 5138."""
+    from engagements.indicators.models import Call
+
+    enter = "1762156800|c2|accueil|NONE|ENTERQUEUE||0601020305|1\n"
+    assert_refuses_broken_raw_files(
+        lambda data: import_telephony(prefecture, site, data, fmt="queue_log"),
+        good=QUEUE_LOG,
+        broken={
+            "NUL byte": ((QUEUE_LOG + enter.replace("c2", "c\x002")).encode(), 3),
+            "year 0001": ((QUEUE_LOG + enter.replace("1762156800", "-62135596800")).encode(), 3),
+            "year 5138": ((QUEUE_LOG + enter.replace("1762156800", "99999999999")).encode(), 3),
+            "year 1970": ((QUEUE_LOG + enter.replace("1762156800", "0")).encode(), 3),
+        },
+        written=lambda: CallHour.objects.count() + Call.objects.count(),
+    )
+    import_telephony(prefecture, site, QUEUE_LOG.encode(), fmt="queue_log")
+    assert CallHour.objects.get().answered == 1
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from engagements.quality.experiences import FIELDS, import_experiences
 from engagements.quality.models import Action, ActionPlan, ActionStatus, Experience
 from engagements.quality.services import ACTION_COLUMNS, import_actions
 from tests.command_refusal import run_refused_command
-from tests.csv_cases import assert_refuses_broken_files
+from tests.csv_cases import assert_refuses_broken_files, assert_refuses_broken_raw_files
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,42 @@ def test_sp_experiences_json_refuses_nul_and_oversized_values(prefecture):
     assert not Experience.objects.exists()
     import_experiences(prefecture, json.dumps([good]).encode(), "experiences.json")
     assert Experience.objects.get().external_id == "EXP-1042"
+
+
+def test_sp_experiences_json_passes_the_table_of_broken_files(prefecture):
+    """Issue 20, rows 6 and 7: the JSON export goes through the shared reader (NUL, UTF-16,
+    empty, deep nesting) and its dates and ids are checked like the CSV's."""
+    import json
+
+    good = dict(zip(FIELDS, EXPERIENCE.split(","), strict=True))
+
+    def file(*items) -> bytes:
+        return json.dumps([good, *items]).encode()
+
+    other = {**good, "id_experience": "EXP-2"}
+    text = json.dumps([good])
+    assert_refuses_broken_raw_files(
+        lambda data: import_experiences(prefecture, data, "experiences.json"),
+        good=text,
+        broken={
+            "NUL byte": (file({**other, "titre": "a\x00b"}), 2),
+            "year 0001": (file({**other, "date_de_publication": "01/01/0001"}), 2),
+            "year 9999": (file({**other, "date_de_premiere_reponse": "9999-12-31"}), 2),
+            "duplicate key": (file(good), 2),
+            "deeply nested": (b"[" * 100_000 + b"]" * 100_000, 1),
+        },
+        written=lambda: Experience.objects.count(),
+    )
+    import_experiences(prefecture, text.encode(), "experiences.json")
+    assert Experience.objects.get().external_id == "EXP-1042"
+
+
+def test_sp_experiences_json_nested_deeply_is_unreadable_not_a_server_error(prefecture):
+    from engagements.csvio import CsvImportError
+
+    with pytest.raises(CsvImportError) as error:
+        import_experiences(prefecture, b"[" * 100_000 + b"]" * 100_000, "experiences.json")
+    assert "fichier JSON illisible" in str(error.value)
 
 
 def test_import_actions_exits_non_zero_with_the_line_errors_on_stderr(

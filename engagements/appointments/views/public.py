@@ -254,8 +254,18 @@ def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse
             )
         except services.BookingError as error:
             if error.code == "duplicate":
-                services.resend_manage_link(error.existing)
-                messages.warning(request, error.message)
+                if services.resend_manage_link(error.existing):
+                    messages.warning(request, error.message)
+                else:  # already re-sent within the hour: say so, send nothing
+                    messages.warning(
+                        request,
+                        _(
+                            "Vous avez déjà un rendez-vous pour cette démarche. Le lien pour "
+                            "le consulter, le déplacer ou l'annuler vous a été envoyé par "
+                            "courriel il y a moins d'une heure : regardez aussi dans les "
+                            "courriels indésirables."
+                        ),
+                    )
                 return redirect("appointments:sent")
             _error(request, error)
             if error.code == "full":

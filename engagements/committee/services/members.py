@@ -80,6 +80,7 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     """Import the members' list (all or nothing; the same file twice changes nothing)."""
     table = read_csv(data, required=COLUMNS)
     parsed = []
+    seen: dict[tuple, int] = {}
     for row in table:
         college = row.text("college", required=True, max_length=200)
         organisation = row.text("organisation", required=True, max_length=200)
@@ -96,7 +97,12 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
         end = row.date("mandate_end")
         if start and end and end < start:
             row.error("mandate_end", "la fin du mandat précède son début")
+        # The seat's identity (as matched below): a second line would silently win.
+        key = (college.casefold(), organisation, first_name, last_name, kind, start)
+        if row.ok and key in seen:
+            row.error("organisation", f"même membre que la ligne {seen[key]}")
         if row.ok:
+            seen[key] = row.line
             parsed.append((college, organisation, first_name, last_name, email, kind, start, end))
     table.raise_errors()
 

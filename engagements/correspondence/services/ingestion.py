@@ -9,7 +9,7 @@ the next run.
 
 One bad mail never stops a mailbox, and one bad mailbox never stops the others: what can
 be cleaned is cleaned (over-long names truncated, undecodable bytes replaced, NUL removed);
-a mail that still cannot be registered (too large, no valid sender address, anything
+a mail that still cannot be registered (too large, no usable sender address, anything
 raising) is kept raw as "à vérifier" (`QuarantinedMail`) with its error, flagged
 \\Seen \\Flagged on the server, and shown to the référent, who registers it by hand or
 discards it.
@@ -111,7 +111,8 @@ def is_automatic(mail: EmailMessage) -> bool:
     if mail.get("X-Autoreply") or mail.get("X-Autorespond") or mail.get("List-Id"):
         return True
     sender = parseaddr(_header(mail, "From"))[1].lower()
-    return sender.startswith(("mailer-daemon@", "postmaster@")) or not sender
+    # A mail without a usable sender is not automatic for that: it goes to "à vérifier".
+    return sender.startswith(("mailer-daemon@", "postmaster@"))
 
 
 def _text_of(mail: EmailMessage) -> str:
@@ -184,6 +185,12 @@ def _sender(mail: EmailMessage) -> tuple[str, str]:
     name, address = parseaddr(_header(mail, "From"))
     name = clean_text(name, 200, single_line=True)
     address = clean_text(address, single_line=True)
+    if not address:
+        raise MailRefused(
+            "aucune adresse d'expéditeur utilisable (en-tête From absent ou vide : "
+            f"« {clean_text(_header(mail, 'From'), 80, single_line=True)} ») : "
+            "à enregistrer à la main"
+        )
     if address:
         try:
             if len(address) > 254:
