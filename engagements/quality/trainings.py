@@ -1,0 +1,141 @@
+"""Staff training sessions: import, the year's report, coverage per service (issue 22)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+
+from engagements.csvio import read_csv
+from engagements.organisation.models import Prefecture, Service, Site
+
+from .cycle_enums import TrainingTopic
+from .models import TrainingSession
+
+TRAINING_COLUMNS = ["date", "site", "service", "topic", "title", "hours", "participants"]
+OPTIONAL_TRAINING_COLUMNS = ["trainer"]
+UPDATED_FIELDS = ["hours", "participants", "trainer"]
+MAX_HOURS = Decimal("9999.99")
+
+
+def import_trainings(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
+    """Create or correct the file's sessions, identified by (service, date, topic, title);
+    all or nothing (CsvImportError naming each line)."""
+    table = read_csv(data, required=TRAINING_COLUMNS, optional=OPTIONAL_TRAINING_COLUMNS)
+    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
+    services = {
+        (s.site_id, s.slug.casefold()): s
+        for s in Service.objects.filter(site__prefecture=prefecture)
+    }
+    topics = {t: t for t in TrainingTopic.values}
+    seen: dict[tuple, int] = {}
+    parsed = []
+    for row in table:
+        on = row.date("date", required=True)
+        site = row.choice("site", sites, label="site")
+        service = None
+        slug = row.text("service", required=True)
+        if site is not None and slug:
+            service = services.get((site.pk, slug.casefold()))
+            if service is None:
+                row.error("service", f"le site {site.slug} n'a pas de service « {slug[:60]} »")
+        topic = row.choice("topic", topics, label="thème")
+        title = row.text("title", required=True, max_length=300)
+        hours = row.decimal("hours", required=True)
+        if hours is not None:
+            if hours <= 0 or hours > MAX_HOURS:
+                row.error("hours", "la durée doit être positive (9 999 heures au plus)")
+            elif hours != hours.quantize(Decimal("0.01")):
+                row.error("hours", "deux décimales au plus")
+        participants = row.int("participants", required=True, min=1, max=100_000)
+        trainer = row.text("trainer", max_length=200)
+        if not row.ok:
+            continue
+        key = (service.pk, on, topic, title)
+        if key in seen:
+            row.error(None, f"même session que la ligne {seen[key]}")
+            continue
+        seen[key] = row.line
+        parsed.append(
+            dict(
+                key=key,
+                date=on,
+                site=site,
+                service=service,
+                topic=topic,
+                title=title,
+                hours=hours,
+                participants=participants,
+                trainer=trainer,
+            )
+        )
+    table.raise_errors()
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with transaction.atomic():
+        existing = {
+            (t.service_id, t.date, t.topic, t.title): t
+            for t in TrainingSession.objects.select_for_update().filter(prefecture=prefecture)
+        }
+        for item in parsed:
+            session = existing.get(item.pop("key"))
+            if session is None:
+                TrainingSession.objects.create(prefecture=prefecture, **item)
+                counts["created"] += 1
+                continue
+            changed = [f for f in UPDATED_FIELDS if getattr(session, f) != item[f]]
+            if not changed:
+                counts["unchanged"] += 1
+                continue
+            for name in changed:
+                setattr(session, name, item[name])
+            session.save(update_fields=changed)
+            counts["updated"] += 1
+    return counts
+
+
+def one_decimal(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _totals(sessions) -> dict:
+    hours = sum((s.hours * s.participants for s in sessions), Decimal(0))
+    return {
+        "sessions": len(sessions),
+        "participants": sum(s.participants for s in sessions),
+        "trainee_hours": one_decimal(hours),
+    }
+
+
+def year_sessions(prefecture: Prefecture, year: int):
+    return TrainingSession.objects.filter(prefecture=prefecture, date__year=year).select_related(
+        "site", "service"
+    )
+
+
+def services_without(prefecture: Prefecture, year: int) -> list[str]:
+    """The prefecture's active services with no session that year, `site/service`, sorted."""
+    trained = year_sessions(prefecture, year).values_list("service_id", flat=True)
+    services = (
+        Service.objects.filter(site__prefecture=prefecture, is_active=True, site__is_active=True)
+        .exclude(pk__in=trained)
+        .select_related("site")
+    )
+    return sorted(f"{s.site.slug}/{s.slug}" for s in services)
+
+
+def training_report(prefecture: Prefecture, year: int) -> dict:
+    """The `training_report` contract: totals, totals per topic, services without a session.
+
+    trainee_hours = Σ hours × participants, one decimal half up (exact decimals until then).
+    """
+    sessions = list(year_sessions(prefecture, year))
+    by_topic = {}
+    for topic in TrainingTopic.values:
+        of_topic = [s for s in sessions if s.topic == topic]
+        if of_topic:
+            by_topic[topic] = _totals(of_topic)
+    return {
+        **_totals(sessions),
+        "by_topic": by_topic,
+        "services_without": services_without(prefecture, year),
+    }
