@@ -46,3 +46,21 @@ class QualityConfig(AppConfig):
             order=60,
         )
         navigation.register_todo("engagements.quality.todos.home_items")
+        self._label_cycle(navigation)
+
+    def _label_cycle(self, navigation) -> None:
+        """Labels, trainings, diagnostic and the quality calendar (issue 22)."""
+        for order, (label, url_name) in enumerate(
+            [
+                ("Labels des sites", "quality:agents-labels"),
+                ("Calendrier qualité", "quality:agents-calendar"),
+                ("Diagnostic par engagement", "quality:agents-diagnostic"),
+                ("Formations des agents", "quality:agents-trainings"),
+            ],
+            start=64,
+        ):
+            navigation.register_agent_link(
+                label, url_name, capability="read_figures", order=order, group="Qualité"
+            )
+        navigation.register_todo("engagements.quality.label_todos.home_items")
+        navigation.register_public_panel("engagements.quality.label_panel.public_labels", order=70)

@@ -195,3 +195,42 @@ def labels_to_act_on(prefecture: Prefecture, at: date, *, sites=None) -> dict[st
             if current.renewal_unplanned:
                 unplanned.append(current)
     return {"expiring": expiring, "unplanned": unplanned}
+
+
+class LabelError(Exception):
+    """A label refused (message in French, shown to the référent)."""
+
+
+def add_label(
+    prefecture: Prefecture,
+    *,
+    site: Site,
+    module: int,
+    label: str,
+    obtained_on: date,
+    valid_until: date,
+    audit_body: str = "",
+    last_audit_on: date | None = None,
+    next_audit_on: date | None = None,
+) -> Label:
+    """Record a label obtained or renewed: always a new row, the earlier ones stay."""
+    if site.prefecture_id != prefecture.pk:
+        raise LabelError("Ce site n'est pas de la préfecture.")
+    if valid_until < obtained_on:
+        raise LabelError("La fin de validité précède la date d'obtention.")
+    with transaction.atomic():
+        if Label.objects.filter(
+            site=site, module=module, label=label, obtained_on=obtained_on
+        ).exists():
+            raise LabelError("Ce label est déjà enregistré pour ce module à cette date.")
+        return Label.objects.create(
+            prefecture=prefecture,
+            site=site,
+            module=module,
+            label=label,
+            obtained_on=obtained_on,
+            valid_until=valid_until,
+            audit_body=audit_body,
+            last_audit_on=last_audit_on,
+            next_audit_on=next_audit_on,
+        )

@@ -139,3 +139,50 @@ def training_report(prefecture: Prefecture, year: int) -> dict:
         "by_topic": by_topic,
         "services_without": services_without(prefecture, year),
     }
+
+
+class TrainingError(Exception):
+    """A training session refused (message in French)."""
+
+
+def add_training(
+    prefecture: Prefecture,
+    *,
+    service: Service,
+    date,
+    topic: str,
+    title: str,
+    hours: Decimal,
+    participants: int,
+    trainer: str = "",
+) -> TrainingSession:
+    """Record a training session given to a service's staff."""
+    if service.site.prefecture_id != prefecture.pk:
+        raise TrainingError("Ce service n'est pas de la préfecture.")
+    with transaction.atomic():
+        if TrainingSession.objects.filter(
+            service=service, date=date, topic=topic, title=title
+        ).exists():
+            raise TrainingError("Cette session est déjà enregistrée.")
+        return TrainingSession.objects.create(
+            prefecture=prefecture,
+            site=service.site,
+            service=service,
+            date=date,
+            topic=topic,
+            title=title,
+            hours=hours,
+            participants=participants,
+            trainer=trainer,
+        )
+
+
+def year_summary(sessions) -> dict:
+    """Totals of a list of sessions, and per topic (labels in French) for the agents' page."""
+    sessions = list(sessions)
+    topics = []
+    for topic in TrainingTopic:
+        of_topic = [s for s in sessions if s.topic == topic.value]
+        if of_topic:
+            topics.append({"topic": topic.label, **_totals(of_topic)})
+    return {**_totals(sessions), "topics": topics}
