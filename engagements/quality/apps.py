@@ -63,4 +63,9 @@ class QualityConfig(AppConfig):
                 label, url_name, capability="read_figures", order=order, group="Qualité"
             )
         navigation.register_todo("engagements.quality.label_todos.home_items")
+        from engagements import jobs
+
+        jobs.register_schedule(
+            "quality-label-alerts", "engagements.quality.label_mail.send_label_alerts", at="07:15"
+        )
         navigation.register_public_panel("engagements.quality.label_panel.public_labels", order=70)

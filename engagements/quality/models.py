@@ -472,6 +472,8 @@ class Label(models.Model):
     audit_body = models.CharField("organisme certificateur", max_length=200, blank=True)
     last_audit_on = models.DateField("dernier audit le", null=True, blank=True)
     next_audit_on = models.DateField("prochain audit le", null=True, blank=True)
+    # The référent is mailed once per label row (a renewal is a new row, so a new alert).
+    alerted_on = models.DateField("alerte envoyée le", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

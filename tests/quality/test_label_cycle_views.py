@@ -159,3 +159,35 @@ def test_the_public_page_shows_current_labels_in_french_and_english(
     assert "14/01/2027" in page and "14/01/2023" not in page
     english = client.get(f"/en/prefectures/{prefecture.slug}/").content.decode()
     assert "Our quality labels" in english and "Valid until" in english
+
+
+def test_the_referent_is_mailed_once_per_label_to_act_on(
+    prefecture, site, other_site, quality_lead, mailoutbox, django_capture_on_commit_callbacks
+):
+    from engagements.outbox.models import Delivery
+    from engagements.quality.label_mail import send_label_alerts
+
+    quality_lead.email = "referent@alpha.test"
+    quality_lead.save()
+    expiring = LabelFactory(site=site, expiring=True)  # ends 30/09/2026
+    LabelFactory(site=other_site, audit_unplanned=True)
+    LabelFactory(site=other_site, module=2)  # valid, audit planned: nothing to say
+    with time_machine.travel("2026-06-30 08:00 +02:00"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_label_alerts() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_label_alerts() == 0  # once
+    (mail,) = mailoutbox
+    assert mail.to == ["referent@alpha.test"]
+    assert mail.subject.startswith("Labels qualité : 2 labels à traiter")
+    assert "module 1, Qual-e-pref : valable jusqu'au 30/09/2026" in mail.body
+    assert "audit de renouvellement non planifié" in mail.body
+    assert Delivery.objects.filter(purpose="quality-labels").count() == 1
+    # Its renewal is a new row: alerted again when it comes near its own end.
+    LabelFactory(
+        site=site, obtained_on=date(2026, 9, 1), valid_until=date(2027, 3, 1), next_audit_on=None
+    )
+    with time_machine.travel("2026-09-02 08:00 +02:00"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_label_alerts() == 1
+    assert expiring.site.labels.filter(alerted_on__isnull=False).count() == 2
