@@ -90,3 +90,24 @@ def test_public_page_shows_current_labels_in_french_and_english(page, prefecture
     page.goto(f"/en/prefectures/{prefecture.slug}/")
     expect(page.get_by_role("heading", name="Our quality labels")).to_be_visible()
     assert_accessible(page)
+
+
+def test_national_overview_sorts_and_exports(page, prefecture, site, other_site, national_admin):
+    LabelFactory(
+        site=site,
+        obtained_on=date.today() - timedelta(days=30),
+        valid_until=date.today() + timedelta(days=1000),
+    )
+    login(page, national_admin)
+    page.wait_for_url("**/agents/**")
+    page.goto(f"/agents/{prefecture.slug}/qualite/calendrier/")
+    page.get_by_role("link", name="Vue nationale des labels").click()
+    expect(page.get_by_role("heading", name="Vue nationale des labels")).to_be_visible()
+    page.get_by_role("link", name="Obligations en retard").click()
+    page.wait_for_url("**?tri=retard")
+    expect(page.get_by_role("cell", name="1 sur 2")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "quality-national")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger le tableau (CSV)").click()
+    assert download.value.suggested_filename.startswith("labels-national-")

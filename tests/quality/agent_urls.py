@@ -45,6 +45,8 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "quality:agents-trainings": {},
         "quality:agents-diagnostic": {},
         "quality:agents-calendar": {},
+        "quality:agents-national": {},
+        "quality:agents-national-csv": {},
         "quality:agents-assessment": {"pk": assessment.pk},
         "quality:agents-result": {"pk": assessment.pk, "result_pk": result.pk},
         "quality:agents-assessment-status": {"pk": assessment.pk},

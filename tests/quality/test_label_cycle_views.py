@@ -191,3 +191,27 @@ def test_the_referent_is_mailed_once_per_label_to_act_on(
         with django_capture_on_commit_callbacks(execute=True):
             assert send_label_alerts() == 1
     assert expiring.site.labels.filter(alerted_on__isnull=False).count() == 2
+
+
+@time_machine.travel(date(2026, 6, 30), tick=False)
+def test_national_overview_for_the_national_administrator_only(
+    prefecture, site, other_site, other_prefecture, client_for, national_admin, quality_lead
+):
+    from tests.factories import SiteFactory
+
+    LabelFactory(site=site)  # module 1, valid until 14/01/2027
+    LabelFactory(site=other_site, module=2, expiring=True)  # not module 1
+    SiteFactory(prefecture=other_prefecture, slug="beta-site")
+    page_url = url("agents-national", prefecture)
+    assert client_for(quality_lead).get(page_url).status_code == 404
+    assert client_for(quality_lead).get(url("agents-national-csv", prefecture)).status_code == 404
+    client = client_for(national_admin)
+    page = client.get(page_url + "?tri=labellise").content.decode()
+    # Alpha: 1 of its 2 sites labelled on module 1; Bêta: 0 of 1. Prefectures 1 of 2 = 50 %,
+    # sites 1 of 3 = 33.3 %.
+    assert "1 sur 2 (50,0 %)" in page and "1 sur 3 (33,3 %)" in page
+    assert page.index("Préfecture d&#x27;Alpha") < page.index("Préfecture de Bêta")
+    response = client.get(url("agents-national-csv", prefecture))
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "Préfecture d'Alpha;2;1;" in text and "14/01/2027" in text

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 
 # Through the quality app's own agents' module: the page shell may move, this one follows.
-from .. import diagnostic, labels, obligations, trainings
+from .. import diagnostic, labels, national, obligations, trainings
 from ..cycle_forms import LabelForm, TrainingForm
 from ..models import Label, Referential
 from .agents import render_agents
@@ -133,5 +134,34 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     return render_agents(
         request,
         "quality/agents/calendar.html",
-        {"year": year, "obligations": items},
+        {
+            "year": year,
+            "obligations": items,
+            "is_national": request.access.is_national_admin,
+        },
+    )
+
+
+def _national_only(request: HttpRequest) -> None:
+    # Any agent reaches this URL with his own prefecture's slug: only the national
+    # administrator sees it exist.
+    if not request.access.is_national_admin:
+        raise Http404
+
+
+@agent_view("view")
+def national_page(request: HttpRequest) -> HttpResponse:
+    _national_only(request)
+    overview = national.national_overview(timezone.localdate(), sort=request.GET.get("tri", ""))
+    return render_agents(request, "quality/agents/national.html", {"overview": overview})
+
+
+@agent_view("view")
+def national_csv(request: HttpRequest) -> HttpResponse:
+    _national_only(request)
+    overview = national.national_overview(timezone.localdate(), sort=request.GET.get("tri", ""))
+    return csv_response(
+        f"labels-national-{timezone.localdate():%Y-%m-%d}.csv",
+        national.CSV_HEADER,
+        national.csv_rows(overview),
     )
