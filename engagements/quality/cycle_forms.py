@@ -59,3 +59,36 @@ class TrainingForm(DsfrForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
+
+
+class ServiceScopeForm(DsfrForm):
+    modules = forms.TypedMultipleChoiceField(
+        label="Modules du référentiel",
+        choices=MODULES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    fraud_referent = forms.ModelChoiceField(
+        label="Référent fraude (module 2)", queryset=None, required=False
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fraud_referent"].queryset = users
+        self.fields["fraud_referent"].label_from_instance = lambda u: (
+            u.get_full_name() or u.username
+        )
+
+
+class PlanItemForm(DsfrForm):
+    service = forms.ModelChoiceField(label="Service", queryset=None)
+    topic = forms.ChoiceField(label="Thème", choices=TrainingTopic.choices)
+    participants = forms.IntegerField(
+        label="Participants prévus", min_value=1, max_value=100_000, required=False
+    )
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"

@@ -548,3 +548,57 @@ class TrainingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} — {self.title}"
+
+
+class ServiceScope(models.Model):
+    """A service of a site within a module's scope (e.g. the titles centre in module 2);
+    for module 2 (titles), the service names its fraud referent."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="quality_scopes")
+    module = models.PositiveSmallIntegerField("module", validators=MODULE_VALIDATORS)
+    fraud_referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="référent fraude",
+    )
+
+    class Meta:
+        ordering = ["service__site__position", "service__name", "module"]
+        verbose_name = "périmètre d'un service"
+        verbose_name_plural = "périmètres des services"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "module"], name="one_service_scope"),
+            models.CheckConstraint(
+                condition=models.Q(module__gte=1, module__lte=8), name="service_scope_module_1_to_8"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} — module {self.module}"
+
+
+class TrainingPlanItem(models.Model):
+    """A training the year's plan asks for a service (coverage: a session of that topic)."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("année")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField("thème", max_length=30, choices=TrainingTopic.choices)
+    participants = models.PositiveIntegerField("participants prévus", null=True, blank=True)
+
+    class Meta:
+        ordering = ["year", "service__site__position", "service__name", "topic"]
+        verbose_name = "formation prévue"
+        verbose_name_plural = "plan de formation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "service", "topic"], name="one_training_plan_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} — {self.service} — {self.get_topic_display()}"

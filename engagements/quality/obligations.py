@@ -7,6 +7,8 @@ Per labelled site (a current label, valid or expiring, on any module):
 - one self-assessment before each planned audit (in the 12 months before it);
 - the renewal audit planned before the label's end (late once the label expires within
   180 days without it).
+Per service in module 2's scope (titles): a fraud referent named, and a fraud training
+session each year.
 The committee's meetings keep their own home warnings in the committee app.
 """
 
@@ -24,7 +26,8 @@ from engagements.surveys.enums import CheckStatus
 from .cycle_enums import LabelStatus
 from .enums import AssessmentKind
 from .labels import current_labels
-from .models import Assessment
+from .models import Assessment, TrainingSession
+from .service_scopes import titles_services
 
 DONE, DUE, LATE = "done", "due", "late"
 STATE_LABELS = {DONE: "Fait", DUE: "À faire", LATE: "En retard"}
@@ -144,6 +147,35 @@ def year_obligations(
                         action="Renseigner l'audit",
                     )
                 )
+    fraud_trained = set(
+        TrainingSession.objects.filter(
+            prefecture=prefecture, date__year=year, topic="fraude"
+        ).values_list("service_id", flat=True)
+    )
+    scopes_url = reverse("quality:agents-service-scopes", args=[slug])
+    trainings_url = reverse("quality:agents-trainings", args=[slug])
+    for scope in titles_services(prefecture, sites=sites):
+        service = scope.service
+        out.append(
+            Obligation(
+                service.site,
+                f"Référent fraude désigné pour {service.with_article}",
+                None,
+                DONE if scope.fraud_referent_id else LATE,
+                url=scopes_url,
+                action="Désigner le référent",
+            )
+        )
+        out.append(
+            Obligation(
+                service.site,
+                f"Formation à la lutte contre la fraude pour {service.with_article}",
+                end_of_year,
+                _state(service.pk in fraud_trained, end_of_year, today),
+                url=trainings_url,
+                action="Enregistrer une session",
+            )
+        )
     return sorted(
         out,
         key=lambda o: (

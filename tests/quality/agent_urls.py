@@ -46,6 +46,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "quality:agents-diagnostic": {},
         "quality:agents-calendar": {},
         "quality:agents-national": {},
+        "quality:agents-service-scopes": {},
         "quality:agents-national-csv": {},
         "quality:agents-assessment": {"pk": assessment.pk},
         "quality:agents-result": {"pk": assessment.pk, "result_pk": result.pk},

@@ -4,6 +4,7 @@ commitment × site, and the "Calendrier qualité" of the year's obligations."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,11 +13,10 @@ from django.utils import timezone
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 
-# Through the quality app's own agents' module: the page shell may move, this one follows.
-from .. import diagnostic, labels, national, obligations, trainings
-from ..cycle_forms import LabelForm, TrainingForm
+from .. import diagnostic, labels, national, obligations, service_scopes, trainings
+from ..cycle_forms import LabelForm, PlanItemForm, ServiceScopeForm, TrainingForm
 from ..models import Label, Referential
-from .agents import render_agents
+from .agents import render_agents  # the shell's, through quality's own agents' module
 
 
 def _year(request: HttpRequest) -> int:
@@ -66,10 +66,21 @@ def label_list(request: HttpRequest) -> HttpResponse:
 def training_list(request: HttpRequest) -> HttpResponse:
     prefecture = request.prefecture
     services = request.access.services(prefecture).filter(is_active=True)
-    form = TrainingForm(request.POST or None, services=services)
-    if request.method == "POST":
-        if not request.access.can(prefecture, "manage"):
-            raise PermissionDenied
+    year = _year(request)
+    is_plan = request.method == "POST" and request.POST.get("plan") == "1"
+    form = TrainingForm(request.POST if not is_plan else None, services=services)
+    plan_form = PlanItemForm(request.POST if is_plan else None, services=services, prefix="plan")
+    if request.method == "POST" and not request.access.can(prefecture, "manage"):
+        raise PermissionDenied
+    if is_plan and plan_form.is_valid():
+        try:
+            service_scopes.add_plan_item(prefecture, year=year, **plan_form.cleaned_data)
+        except service_scopes.ScopeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Formation ajoutée au plan de l'année.")
+            return redirect(request.get_full_path())
+    if request.method == "POST" and not is_plan:
         if form.is_valid():
             try:
                 trainings.add_training(prefecture, **form.cleaned_data)
@@ -78,7 +89,6 @@ def training_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Session de formation enregistrée.")
                 return redirect("quality:agents-trainings", prefecture.slug)
-    year = _year(request)
     sessions = list(
         trainings.year_sessions(prefecture, year).filter(service__in=services).order_by("date")
     )
@@ -92,6 +102,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
             "summary": trainings.year_summary(sessions),
             "untrained": [s for s in services if s.pk not in trained],
             "form": form,
+            "plan_form": plan_form,
+            "plan": service_scopes.plan_coverage(prefecture, year, services=services),
         },
     )
 
@@ -165,3 +177,55 @@ def national_csv(request: HttpRequest) -> HttpResponse:
         national.CSV_HEADER,
         national.csv_rows(overview),
     )
+
+
+@agent_view("read_figures")
+def service_scope_list(request: HttpRequest) -> HttpResponse:
+    prefecture = request.prefecture
+    services = list(request.access.services(prefecture).filter(is_active=True))
+    users = (
+        get_user_model()
+        .objects.filter(roles__prefecture=prefecture, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    held = service_scopes.scopes_by_service(prefecture)
+    if request.method == "POST":
+        if not request.access.can(prefecture, "manage"):
+            raise PermissionDenied
+        # Only a service in the user's scope: any other one is a 404.
+        wanted = request.POST.get("service", "")
+        service = next((s for s in services if str(s.pk) == wanted), None)
+        if service is None:
+            raise Http404
+        form = ServiceScopeForm(request.POST, users=users, prefix=f"s{service.pk}")
+        if form.is_valid():
+            service_scopes.set_service_scope(
+                prefecture,
+                service,
+                form.cleaned_data["modules"],
+                fraud_referent=form.cleaned_data["fraud_referent"],
+            )
+            messages.success(request, f"Périmètre enregistré pour {service.with_article}.")
+            return redirect("quality:agents-service-scopes", prefecture.slug)
+        messages.error(request, "Périmètre non enregistré : vérifiez le formulaire.")
+    rows = []
+    for service in services:
+        scopes = held.get(service.pk, [])
+        referent = next((s.fraud_referent for s in scopes if s.module == 2), None)
+        rows.append(
+            {
+                "service": service,
+                "modules": [s.module for s in scopes],
+                "referent": referent,
+                "form": ServiceScopeForm(
+                    initial={
+                        "modules": [s.module for s in scopes],
+                        "fraud_referent": referent.pk if referent else None,
+                    },
+                    users=users,
+                    prefix=f"s{service.pk}",
+                ),
+            }
+        )
+    return render_agents(request, "quality/agents/service_scopes.html", {"rows": rows})

@@ -1,0 +1,99 @@
+"""Scope per service, the fraud referent of module 2's services, and the training plan's
+coverage (issue 22, points 4 and 5)."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from engagements.quality.models import ServiceScope
+from engagements.quality.obligations import year_obligations
+from engagements.quality.service_scopes import (
+    ScopeError,
+    add_plan_item,
+    plan_coverage,
+    set_service_scope,
+)
+from tests.factories import ServiceFactory
+from tests.quality.cycle_factories import LabelFactory, TrainingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_referent_sets_a_service_s_modules_and_its_fraud_referent(
+    prefecture, site, service, client_for, quality_lead, agent
+):
+    page_url = reverse("quality:agents-service-scopes", args=[prefecture.slug])
+    prefix = f"s{service.pk}"
+    response = client_for(quality_lead).post(
+        page_url,
+        {
+            "service": service.pk,
+            f"{prefix}-modules": ["1", "2"],
+            f"{prefix}-fraud_referent": agent.pk,
+        },
+    )
+    assert response.status_code == 302
+    scopes = {s.module: s for s in ServiceScope.objects.filter(service=service)}
+    assert set(scopes) == {1, 2}
+    assert scopes[2].fraud_referent == agent and scopes[1].fraud_referent is None
+    # Taken out of module 1: its row goes, module 2 stays.
+    client_for(quality_lead).post(page_url, {"service": service.pk, f"{prefix}-modules": ["2"]})
+    assert list(ServiceScope.objects.values_list("module", flat=True)) == [2]
+    page = client_for(quality_lead).get(page_url).content.decode()
+    assert "À désigner" in page  # the referent was not given again
+
+
+def test_a_service_outside_the_user_s_scope_is_404(
+    prefecture, site, service, other_service, client_for, site_manager, quality_lead
+):
+    page_url = reverse("quality:agents-service-scopes", args=[prefecture.slug])
+    response = client_for(quality_lead).post(page_url, {"service": 999_999})
+    assert response.status_code == 404
+    assert client_for(site_manager).post(page_url, {"service": service.pk}).status_code == 403
+
+
+def test_module_2_services_owe_a_fraud_referent_and_a_fraud_training(
+    prefecture, site, service, agent
+):
+    LabelFactory(site=site)
+    titles = ServiceFactory(site=site, slug="titres", name="Centre des titres")
+    set_service_scope(prefecture, titles, [2])
+    set_service_scope(prefecture, service, [1, 2], fraud_referent=agent)
+    TrainingFactory(service=service, fraud=True, date=date(2026, 4, 1))
+    items = year_obligations(prefecture, 2026, today=date(2026, 6, 30))
+    states = {o.title: o.state for o in items if "fraude" in o.title}
+    assert states == {
+        "Référent fraude désigné pour le centre des titres": "late",
+        "Formation à la lutte contre la fraude pour le centre des titres": "due",
+        "Référent fraude désigné pour le bureau du séjour": "done",
+        "Formation à la lutte contre la fraude pour le bureau du séjour": "done",
+    }
+    with pytest.raises(ScopeError):
+        set_service_scope(prefecture, titles, [9])
+
+
+def test_the_training_plan_s_coverage(
+    prefecture, site, service, other_service, client_for, quality_lead
+):
+    add_plan_item(prefecture, year=2026, service=service, topic="accueil", participants=10)
+    add_plan_item(prefecture, year=2026, service=service, topic="fraude")
+    add_plan_item(prefecture, year=2026, service=other_service, topic="handicap")
+    TrainingFactory(service=service, participants=4)  # accueil, 2026
+    TrainingFactory(service=service, participants=3, title="Accueil, suite")
+    TrainingFactory(service=other_service, topic="handicap", date=date(2025, 6, 1))  # 2025
+    coverage = plan_coverage(prefecture, 2026)
+    # 1 of the 3 items has a session in 2026: 33.3 %.
+    assert coverage["coverage"] == 33.3
+    reception = next(line for line in coverage["lines"] if line.item.topic == "accueil")
+    assert (reception.sessions, reception.participants, reception.covered) == (2, 7, True)
+    with pytest.raises(ScopeError, match="déjà au plan"):
+        add_plan_item(prefecture, year=2026, service=service, topic="fraude")
+    page_url = reverse("quality:agents-trainings", args=[prefecture.slug]) + "?annee=2026"
+    client = client_for(quality_lead)
+    assert "33,3 % des formations prévues" in client.get(page_url).content.decode()
+    response = client.post(
+        page_url, {"plan": "1", "plan-service": other_service.pk, "plan-topic": "numerique"}
+    )
+    assert response.status_code == 302
+    assert plan_coverage(prefecture, 2026)["coverage"] == 25.0  # 1 of 4
