@@ -97,3 +97,19 @@ def test_the_training_plan_s_coverage(
     )
     assert response.status_code == 302
     assert plan_coverage(prefecture, 2026)["coverage"] == 25.0  # 1 of 4
+
+
+def test_the_evidence_pack_lists_the_site_s_trainings_of_the_year(prefecture, site, service):
+    import io
+    import zipfile
+
+    from engagements.quality.evidence import build_evidence_pack
+    from tests.quality.factories import AssessmentFactory
+
+    TrainingFactory(service=service, fraud=True, hours="1.5", participants=6)
+    TrainingFactory(service=service, date=date(2025, 3, 1), title="Année précédente")
+    assessment = AssessmentFactory(site=site, planned_on=date(2026, 6, 1))
+    archive = zipfile.ZipFile(io.BytesIO(build_evidence_pack(assessment)))
+    text = archive.read("formations.csv").decode("utf-8-sig")
+    assert "10/03/2026;Bureau du séjour;Lutte contre la fraude;" in text
+    assert "1,50;6" in text and "Année précédente" not in text
