@@ -48,3 +48,6 @@ class CommitteeConfig(AppConfig):
             gettext_lazy("Comité local des usagers"), "committee:public", order=70
         )
         navigation.register_todo("engagements.committee.todos.home_items")
+        from engagements import obligation_sources
+
+        obligation_sources.register_meeting_days("engagements.committee.queries.meeting_days")

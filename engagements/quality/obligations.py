@@ -9,7 +9,8 @@ Per labelled site (a current label, valid or expiring, on any module):
   180 days without it).
 Per service in module 2's scope (titles): a fraud referent named, and a fraud training
 session each year.
-The committee's meetings keep their own home warnings in the committee app.
+For the prefecture: at least one users' committee meeting held each year, and one in the
+90 days before each planned audit (meetings read through engagements.obligation_sources).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
+from engagements import obligation_sources
 from engagements.organisation.models import Prefecture
 from engagements.surveys import queries as survey_queries
 from engagements.surveys.enums import CheckStatus
@@ -176,13 +178,69 @@ def year_obligations(
                 action="Enregistrer une session",
             )
         )
+    out.extend(_committee_obligations(prefecture, year, today, labelled))
     return sorted(
         out,
         key=lambda o: (
             {LATE: 0, DUE: 1, DONE: 2}[o.state],
             o.deadline or date.max,
-            o.site.position,
-            o.site.name,
+            o.site.position if o.site else -1,
+            o.site.name if o.site else "",
             o.title,
         ),
     )
+
+
+def _committee_obligations(prefecture, year: int, today: date, labelled) -> list[Obligation]:
+    audits = sorted(
+        {
+            c.label.next_audit_on
+            for currents in labelled.values()
+            for c in currents
+            if c.status != LabelStatus.EXPIRED
+            and c.label.next_audit_on
+            and c.label.next_audit_on.year == year
+        }
+    )
+    if not labelled:
+        return []
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    meetings = obligation_sources.meeting_days(
+        prefecture, min([start, *[a - timedelta(days=90) for a in audits]]), end
+    )
+    if meetings is None:
+        return []  # no committee app installed
+    try:
+        url = reverse("committee:agents-meetings", args=[prefecture.slug])
+    except NoReverseMatch:
+        url = ""
+    held_in_year = [day for day, held in meetings if held and start <= day <= end]
+    out = [
+        Obligation(
+            None,
+            "Au moins une réunion du comité des usagers tenue dans l'année",
+            end,
+            _state(bool(held_in_year), end, today),
+            done_on=held_in_year[0] if held_in_year else None,
+            url=url,
+            action="Voir les réunions",
+        )
+    ]
+    for audit_on in audits:
+        before = [
+            day
+            for day, held in meetings
+            if held and audit_on - timedelta(days=90) <= day < audit_on
+        ]
+        out.append(
+            Obligation(
+                None,
+                f"Réunion du comité dans les 90 jours avant l'audit du {audit_on:%d/%m/%Y}",
+                audit_on,
+                _state(bool(before), audit_on, today),
+                done_on=before[-1] if before else None,
+                url=url,
+                action="Voir les réunions",
+            )
+        )
+    return out

@@ -130,6 +130,8 @@ def test_calendar_lists_done_due_and_late_obligations(prefecture, site, client_f
         "Au moins un contrôle mystère réalisé": "due",
         "Autoévaluation du module 1": "late",
         "Audit de renouvellement du module 1": "done",
+        "Au moins une réunion du comité des usagers tenue dans l'année": "due",
+        "Réunion du comité dans les 90 jours": "late",
     }
     page = client_for(quality_lead).get(url("agents-calendar", prefecture)).content.decode()
     assert "Calendrier qualité 2026" in page and "En retard" in page
@@ -215,3 +217,22 @@ def test_national_overview_for_the_national_administrator_only(
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     assert "Préfecture d'Alpha;2;1;" in text and "14/01/2027" in text
+
+
+def test_committee_meetings_count_for_the_year_and_before_the_audit(prefecture, site):
+    from tests.committee.factories import MeetingFactory, at
+
+    LabelFactory(site=site, next_audit_on=date(2026, 10, 1))
+    # Held 01/06/2026: in the year, but 122 days before the audit (more than 90).
+    MeetingFactory(committee__prefecture=prefecture, starts_at=at(date(2026, 6, 1)), held=True)
+    # Planned 15/09/2026, 16 days before the audit: not held yet, so still due.
+    MeetingFactory(committee__prefecture=prefecture, starts_at=at(date(2026, 9, 15)))
+    items = year_obligations(prefecture, 2026, today=date(2026, 6, 30))
+    committee = {o.title: (o.state, o.done_on) for o in items if o.site is None}
+    assert committee == {
+        "Au moins une réunion du comité des usagers tenue dans l'année": (
+            "done",
+            date(2026, 6, 1),
+        ),
+        "Réunion du comité dans les 90 jours avant l'audit du 01/10/2026": ("due", None),
+    }
