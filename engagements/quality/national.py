@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from engagements.organisation.models import Prefecture, Site
 
 from .cycle_enums import LabelStatus
 from .labels import current_labels
 from .obligations import LATE, year_obligations
+from .service_scopes import share
 
 SORTS = {
     "nom": lambda row: (row.prefecture.name,),
@@ -41,13 +41,6 @@ class PrefectureRow:
     @property
     def share_key(self) -> float:
         return self.labelled_sites / self.sites if self.sites else 0.0
-
-
-def share(part: int, whole: int) -> float | None:
-    if not whole:
-        return None
-    value = (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return float(value)
 
 
 def national_overview(today: date, *, sort: str = "nom") -> dict:

@@ -5,6 +5,7 @@ coverage (issue 22)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
@@ -14,6 +15,14 @@ from .cycle_enums import TrainingTopic
 from .models import ServiceScope, TrainingPlanItem, TrainingSession
 
 TITLES_MODULE = 2  # module 2: delivery of titles, where fraud is fought
+
+
+def share(part: int, whole: int) -> float | None:
+    """100 × part / whole, one decimal, half up; None when there is nothing to count."""
+    if not whole:
+        return None
+    value = (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
 
 
 class ScopeError(Exception):
@@ -96,8 +105,6 @@ class PlanLine:
 def plan_coverage(prefecture: Prefecture, year: int, services=None) -> dict:
     """Each plan item with the year's sessions of its topic at its service; the coverage is
     the share of items with at least one session (one decimal)."""
-    from .national import share
-
     items = TrainingPlanItem.objects.filter(prefecture=prefecture, year=year).select_related(
         "service__site"
     )
