@@ -100,7 +100,7 @@ def import_assessment_results(
     results = {value: value for value in CriterionValue.values}
     wanted: dict[int, dict[tuple[int, str], str]] = defaultdict(dict)
     site_objects: dict[int, Site] = {}
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, tuple[int, tuple[str, str]]] = {}
     for row in table:
         site = row.choice("site", sites, label="site")
         commitment = row.choice("commitment", commitments, label="engagement")
@@ -110,9 +110,11 @@ def import_assessment_results(
             continue
         key = (site.pk, commitment.pk, criterion.casefold())
         if key in seen:
-            row.error("criterion", f"critère déjà présent ligne {seen[key]} pour cet engagement")
-            continue
-        seen[key] = row.line
+            line, earlier = seen[key]
+            if earlier != (criterion, result):
+                row.error("criterion", f"critère déjà présent ligne {line} pour cet engagement")
+            continue  # the very same line twice is harmless
+        seen[key] = (row.line, (criterion, result))
         site_objects[site.pk] = site
         wanted[site.pk][(commitment.pk, criterion)] = result
     table.raise_errors()

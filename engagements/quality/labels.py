@@ -43,7 +43,7 @@ def import_labels(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
     )
     sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
     codes = {code: code for code in LabelCode.values}
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, tuple[int, dict]] = {}
     parsed: list[dict] = []
     for row in table:
         site = row.choice("site", sites, label="site")
@@ -59,23 +59,28 @@ def import_labels(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
         if not row.ok:
             continue
         key = (site.pk, module, code, obtained_on)
-        if key in seen:
-            row.error(None, f"même label, module et date d'obtention que la ligne {seen[key]}")
-            continue
-        seen[key] = row.line
-        parsed.append(
-            dict(
-                key=key,
-                site=site,
-                module=module,
-                label=code,
-                obtained_on=obtained_on,
-                valid_until=valid_until,
-                audit_body=audit_body,
-                last_audit_on=last_audit_on,
-                next_audit_on=next_audit_on,
-            )
+        item = dict(
+            key=key,
+            site=site,
+            module=module,
+            label=code,
+            obtained_on=obtained_on,
+            valid_until=valid_until,
+            audit_body=audit_body,
+            last_audit_on=last_audit_on,
+            next_audit_on=next_audit_on,
         )
+        if key in seen:
+            line, earlier = seen[key]
+            if earlier != item:  # the very same line twice is harmless
+                row.error(
+                    None,
+                    f"même label, module et date d'obtention que la ligne {line}, "
+                    "avec d'autres valeurs",
+                )
+            continue
+        seen[key] = (row.line, item)
+        parsed.append(item)
     table.raise_errors()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():

@@ -536,10 +536,10 @@ class TrainingSession(models.Model):
         ordering = ["-date", "pk"]
         verbose_name = "session de formation"
         verbose_name_plural = "sessions de formation"
+        # No uniqueness: the same training given twice the same day (two groups) is two
+        # sessions; the import adds only the lines it does not hold yet.
+        indexes = [models.Index(fields=["prefecture", "date"])]
         constraints = [
-            models.UniqueConstraint(
-                fields=["service", "date", "topic", "title"], name="one_training_session"
-            ),
             models.CheckConstraint(
                 condition=models.Q(participants__gte=1), name="training_participants_at_least_1"
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -14,13 +15,17 @@ from .models import TrainingSession
 
 TRAINING_COLUMNS = ["date", "site", "service", "topic", "title", "hours", "participants"]
 OPTIONAL_TRAINING_COLUMNS = ["trainer"]
-UPDATED_FIELDS = ["hours", "participants", "trainer"]
 MAX_HOURS = Decimal("9999.99")
 
 
 def import_trainings(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
-    """Create or correct the file's sessions, identified by (service, date, topic, title);
-    all or nothing (CsvImportError naming each line)."""
+    """Add the file's sessions that are not held yet; all or nothing (CsvImportError naming
+    each line).
+
+    A session is identified by all its cells: two identical lines are two sessions (the
+    same training given to two groups the same day), and a re-import of the same file adds
+    nothing, since each line's count is compared with the sessions already held.
+    """
     table = read_csv(data, required=TRAINING_COLUMNS, optional=OPTIONAL_TRAINING_COLUMNS)
     sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
     services = {
@@ -28,8 +33,8 @@ def import_trainings(prefecture: Prefecture, data: bytes | str) -> dict[str, int
         for s in Service.objects.filter(site__prefecture=prefecture)
     }
     topics = {t: t for t in TrainingTopic.values}
-    seen: dict[tuple, int] = {}
-    parsed = []
+    wanted: Counter = Counter()
+    parsed: dict[tuple, dict] = {}
     for row in table:
         on = row.date("date", required=True)
         site = row.choice("site", sites, label="site")
@@ -51,46 +56,38 @@ def import_trainings(prefecture: Prefecture, data: bytes | str) -> dict[str, int
         trainer = row.text("trainer", max_length=200)
         if not row.ok:
             continue
-        key = (service.pk, on, topic, title)
-        if key in seen:
-            row.error(None, f"même session que la ligne {seen[key]}")
-            continue
-        seen[key] = row.line
-        parsed.append(
-            dict(
-                key=key,
-                date=on,
-                site=site,
-                service=service,
-                topic=topic,
-                title=title,
-                hours=hours,
-                participants=participants,
-                trainer=trainer,
-            )
+        key = _key(service.pk, on, topic, title, hours, participants, trainer)
+        wanted[key] += 1
+        parsed[key] = dict(
+            date=on,
+            site=site,
+            service=service,
+            topic=topic,
+            title=title,
+            hours=hours,
+            participants=participants,
+            trainer=trainer,
         )
     table.raise_errors()
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    counts = {"created": 0, "unchanged": 0}
     with transaction.atomic():
-        existing = {
-            (t.service_id, t.date, t.topic, t.title): t
-            for t in TrainingSession.objects.select_for_update().filter(prefecture=prefecture)
-        }
-        for item in parsed:
-            session = existing.get(item.pop("key"))
-            if session is None:
-                TrainingSession.objects.create(prefecture=prefecture, **item)
-                counts["created"] += 1
-                continue
-            changed = [f for f in UPDATED_FIELDS if getattr(session, f) != item[f]]
-            if not changed:
-                counts["unchanged"] += 1
-                continue
-            for name in changed:
-                setattr(session, name, item[name])
-            session.save(update_fields=changed)
-            counts["updated"] += 1
+        held = Counter(
+            _key(s.service_id, s.date, s.topic, s.title, s.hours, s.participants, s.trainer)
+            for s in TrainingSession.objects.select_for_update().filter(
+                prefecture=prefecture, date__in={k[1] for k in wanted}
+            )
+        )
+        for key, count in wanted.items():
+            missing = max(0, count - held[key])
+            counts["unchanged"] += count - missing
+            for _ in range(missing):
+                TrainingSession.objects.create(prefecture=prefecture, **parsed[key])
+            counts["created"] += missing
     return counts
+
+
+def _key(service_id, on, topic, title, hours, participants, trainer) -> tuple:
+    return (service_id, on, topic, title, Decimal(hours).normalize(), participants, trainer)
 
 
 def one_decimal(value: Decimal) -> float:
@@ -159,11 +156,9 @@ def add_training(
     """Record a training session given to a service's staff."""
     if service.site.prefecture_id != prefecture.pk:
         raise TrainingError("Ce service n'est pas de la préfecture.")
+    if participants < 1 or hours <= 0:
+        raise TrainingError("Une session compte au moins un participant et une durée positive.")
     with transaction.atomic():
-        if TrainingSession.objects.filter(
-            service=service, date=date, topic=topic, title=title
-        ).exists():
-            raise TrainingError("Cette session est déjà enregistrée.")
         return TrainingSession.objects.create(
             prefecture=prefecture,
             site=service.site,

@@ -162,7 +162,7 @@ def test_import_labels_names_the_lines_and_writes_nothing(prefecture, site, tmp_
         "chef-lieu,1,qualepref,2024-01-15,2027-01-14\n"
         "nowhere,9,gold,2024-13-01,2027-01-14\n"
         "chef-lieu,2,qualepref,2024-01-15,2023-01-14\n"
-        "chef-lieu,1,qualepref,15/01/2024,2027-01-14\n"
+        "chef-lieu,1,qualepref,15/01/2024,2027-01-15\n"
     )
     with pytest.raises(CommandError) as error:
         run("import_labels", "--prefecture", "alpha", write(tmp_path, "bad.csv", body))
@@ -173,7 +173,7 @@ def test_import_labels_names_the_lines_and_writes_nothing(prefecture, site, tmp_
         "ligne 3, colonne « label »",
         "ligne 3, colonne « obtained_on »",
         "ligne 4, colonne « valid_until »",
-        "ligne 5 : même label, module et date d'obtention que la ligne 2",
+        "ligne 5 : même label, module et date d'obtention que la ligne 2, avec d'autres valeurs",
     ):
         assert expected in text
     assert not Label.objects.exists()
@@ -393,7 +393,7 @@ def test_training_report_totals_per_year_and_topic(trained):
 
 def test_reimporting_trainings_changes_nothing(trained):
     before = list(TrainingSession.objects.order_by("pk").values())
-    assert "créées : 0, corrigées : 0, inchangées : 4" in run(
+    assert "créées : 0, déjà enregistrées : 4" in run(
         "import_trainings", "--prefecture", "alpha", trained
     )
     assert list(TrainingSession.objects.order_by("pk").values()) == before
@@ -404,7 +404,6 @@ def test_import_trainings_names_the_lines_and_writes_nothing(service, other_serv
         "date,site,service,topic,title,hours,participants\n"
         "2026-03-10,chef-lieu,sejour,accueil,Accueil,3.5,12\n"
         "2026-03-10,chef-lieu,accueil,cuisine,Accueil,0,0\n"
-        "2026-03-10,chef-lieu,sejour,accueil,Accueil,2,3\n"
         "2026-03-11,chef-lieu,sejour,accueil,,1.255,2\n"
     )
     with pytest.raises(CommandError) as error:
@@ -415,9 +414,40 @@ def test_import_trainings_names_the_lines_and_writes_nothing(service, other_serv
         "ligne 3, colonne « topic »",
         "ligne 3, colonne « hours »",
         "ligne 3, colonne « participants »",
-        "ligne 4 : même session que la ligne 2",
-        "ligne 5, colonne « title »",
-        "ligne 5, colonne « hours » : deux décimales au plus",
+        "ligne 4, colonne « title »",
+        "ligne 4, colonne « hours » : deux décimales au plus",
     ):
         assert expected in text
     assert not TrainingSession.objects.exists()
+
+
+def test_the_same_training_twice_the_same_day_is_two_sessions_and_reimport_adds_none(
+    service, tmp_path
+):
+    body = (
+        "date,site,service,topic,title,hours,participants\n"
+        "2026-03-10,chef-lieu,sejour,accueil,Accueil,3,8\n"  # morning group
+        "2026-03-10,chef-lieu,sejour,accueil,Accueil,3,8\n"  # afternoon group
+    )
+    path = write(tmp_path, "t.csv", body)
+    assert "créées : 2" in run("import_trainings", "--prefecture", "alpha", path)
+    assert "créées : 0, déjà enregistrées : 2" in run(
+        "import_trainings", "--prefecture", "alpha", path
+    )
+    # 2 × 3 h × 8 = 48 trainee hours
+    assert training_report()["trainee_hours"] == 48.0
+    # A third group the same day, in a later file: added once, however often imported.
+    third = write(tmp_path, "t3.csv", body + "2026-03-10,chef-lieu,sejour,accueil,Accueil,3,8\n")
+    assert "créées : 1" in run("import_trainings", "--prefecture", "alpha", third)
+    assert "créées : 0" in run("import_trainings", "--prefecture", "alpha", third)
+    assert TrainingSession.objects.count() == 3
+
+
+def test_the_very_same_label_or_criterion_line_twice_is_harmless(sp_plus, site, tmp_path):
+    line = "chef-lieu,1,qualepref,2024-01-15,2027-01-14,AFNOR,,\n"
+    body = "site,module,label,obtained_on,valid_until,audit_body,last_audit_on,next_audit_on\n"
+    run("import_labels", "--prefecture", "alpha", write(tmp_path, "l.csv", body + line + line))
+    assert Label.objects.count() == 1
+    results = "site,commitment,criterion,result\n" + "chef-lieu,SP+1,Accueil courtois,oui\n" * 2
+    import_results(write(tmp_path, "r.csv", results))
+    assert CriterionResult.objects.count() == 1

@@ -1,5 +1,6 @@
-"""python manage.py import_trainings --prefecture SLUG FILE.csv (all or nothing; a session
-is identified by service, date, topic and title, so a re-import changes nothing)."""
+"""python manage.py import_trainings --prefecture SLUG FILE.csv (all or nothing; a line is
+identified by all its cells and only the sessions not held yet are added, so a re-import
+changes nothing)."""
 
 from django.core.management.base import BaseCommand
 
@@ -20,6 +21,5 @@ class Command(BaseCommand):
         data = read_file(file)
         counts = run_import(lambda: import_trainings(found, data))
         self.stdout.write(
-            f"Sessions créées : {counts['created']}, corrigées : {counts['updated']}, "
-            f"inchangées : {counts['unchanged']}."
+            f"Sessions créées : {counts['created']}, déjà enregistrées : {counts['unchanged']}."
         )
