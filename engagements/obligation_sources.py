@@ -1,9 +1,13 @@
-"""Records of other apps that the quality calendar counts, without importing them.
+"""Records of other apps that the label cycle (quality app) reads, without importing them.
 
 - `register_meeting_days(func_path)`: the users' committee's meetings;
   `func(prefecture, start, end) -> list[tuple[date, bool]]` gives each meeting's day between
   two dates included and whether it was held (True) or only planned (False).
-Call from AppConfig.ready() (the committee app fills it; the quality app reads it).
+- `register_published_figures(func_path)`: the latest published figures against targets;
+  `func(prefecture) -> dict | None` with `period` (label), `published_on`, `with_target`
+  (values with a target) and `met` (targets met).
+Call from AppConfig.ready() (the committee and indicators apps fill them; the quality app's
+calendar and national overview read them).
 """
 
 from __future__ import annotations
@@ -28,3 +32,22 @@ def meeting_days(prefecture, start: date, end: date) -> list[tuple[date, bool]] 
     for path in _meeting_sources:
         days.extend(import_string(path)(prefecture, start, end))
     return sorted(days)
+
+
+_figure_sources: list[str] = []
+
+
+def register_published_figures(func_path: str) -> None:
+    if func_path not in _figure_sources:
+        _figure_sources.append(func_path)
+
+
+def published_figures(prefecture) -> dict | None:
+    """The first registered source's summary, or None (no source, nothing published)."""
+    from django.utils.module_loading import import_string
+
+    for path in _figure_sources:
+        summary = import_string(path)(prefecture)
+        if summary is not None:
+            return summary
+    return None

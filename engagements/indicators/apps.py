@@ -38,6 +38,11 @@ class IndicatorsConfig(AppConfig):
         navigation.register_public_panel(
             "engagements.indicators.views.public.affluence_panel", order=30
         )
+        from engagements import obligation_sources
+
+        obligation_sources.register_published_figures(
+            "engagements.indicators.queries.published_summary"
+        )
         navigation.register_public_action(
             gettext_lazy("Nos résultats"),
             "indicators:public-results",

@@ -250,3 +250,20 @@ def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> 
         .select_related("indicator")
         .order_by("indicator__name_fr")
     )
+
+
+def published_summary(prefecture: Prefecture) -> dict | None:
+    """The latest published period's prefecture-wide values against their targets (the
+    national overview of labels reads it through engagements.obligation_sources)."""
+    publication = latest_publication(prefecture)
+    if publication is None:
+        return None
+    values = PublishedValue.objects.filter(
+        publication=publication, site__isnull=True, target__isnull=False
+    )
+    return {
+        "period": Period.of(publication.period_kind, publication.period_start).label(),
+        "published_on": publication.published_at.date() if publication.published_at else None,
+        "with_target": values.count(),
+        "met": values.filter(met=True).count(),
+    }

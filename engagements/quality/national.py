@@ -1,12 +1,14 @@
 """The national administrator's overview of the label cycle: every prefecture with its
-sites' current labels and their end dates, its late obligations, and the share of
-prefectures and sites labelled (the ministry's aim: every prefecture labelled)."""
+sites' current labels and their end dates, its late obligations, its latest published
+figures against targets, and the share of prefectures and sites labelled (the ministry's
+aim: every prefecture labelled)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from engagements import obligation_sources
 from engagements.organisation.models import Prefecture, Site
 
 from .cycle_enums import LabelStatus
@@ -32,6 +34,14 @@ class PrefectureRow:
     expiring: int = 0
     expired: int = 0
     late: int = 0
+    figures: dict | None = None
+
+    @property
+    def figures_text(self) -> str:
+        if not self.figures:
+            return ""
+        f = self.figures
+        return f"{f['period']} : objectifs atteints {f['met']} sur {f['with_target']}"
 
     @property
     def is_labelled(self) -> bool:
@@ -70,6 +80,7 @@ def national_overview(today: date, *, sort: str = "nom") -> dict:
         row.late = sum(
             1 for o in year_obligations(prefecture, today.year, today=today) if o.state == LATE
         )
+        row.figures = obligation_sources.published_figures(prefecture)
         rows.append(row)
     rows.sort(key=SORTS.get(sort, SORTS["nom"]))
     total_sites = sum(r.sites for r in rows)
@@ -94,6 +105,7 @@ CSV_HEADER = [
     "Labels à renouveler",
     "Labels expirés",
     "Obligations en retard",
+    "Derniers résultats publiés",
 ]
 
 
@@ -108,4 +120,5 @@ def csv_rows(overview: dict):
             row.expiring,
             row.expired,
             row.late,
+            row.figures_text,
         ]

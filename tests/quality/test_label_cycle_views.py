@@ -213,6 +213,30 @@ def test_national_overview_for_the_national_administrator_only(
     # sites 1 of 3 = 33.3 %.
     assert "1 sur 2 (50,0 %)" in page and "1 sur 3 (33,3 %)" in page
     assert page.index("Préfecture d&#x27;Alpha") < page.index("Préfecture de Bêta")
+    assert "Aucune publication" in page
+    # Latest published quarter: 2 prefecture-wide values with a target, 1 met.
+    from engagements.indicators.models import Publication, PublishedValue
+
+    publication = Publication.objects.create(
+        prefecture=prefecture,
+        period_kind="quarter",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        published_by=quality_lead,
+    )
+    for code, met in [("delai", True), ("decroche", False)]:
+        PublishedValue.objects.create(
+            publication=publication,
+            code=code,
+            name_fr=code,
+            unit="percent",
+            frequency="trimestrielle",
+            target=90,
+            met=met,
+            updated_at=publication.published_at,
+        )
+    page = client.get(page_url).content.decode()
+    assert "objectifs atteints 1 sur 2" in page
     response = client.get(url("agents-national-csv", prefecture))
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
