@@ -48,6 +48,6 @@ class CommitteeConfig(AppConfig):
             gettext_lazy("Comité local des usagers"), "committee:public", order=70
         )
         navigation.register_todo("engagements.committee.todos.home_items")
-        from engagements import obligation_sources
+        from engagements import label_cycle
 
-        obligation_sources.register_meeting_days("engagements.committee.queries.meeting_days")
+        label_cycle.register_meeting_days("engagements.committee.queries.meeting_days")

@@ -142,7 +142,7 @@ def published_minutes(prefecture: Prefecture):
 
 def meeting_days(prefecture: Prefecture, start: date, end: date) -> list[tuple[date, bool]]:
     """Each meeting's day between two dates included, and whether it was held (the quality
-    calendar's source, through engagements.obligation_sources)."""
+    calendar's source, through engagements.label_cycle)."""
     committee = committee_of(prefecture)
     if committee is None:
         return []

@@ -38,11 +38,9 @@ class IndicatorsConfig(AppConfig):
         navigation.register_public_panel(
             "engagements.indicators.views.public.affluence_panel", order=30
         )
-        from engagements import obligation_sources
+        from engagements import label_cycle
 
-        obligation_sources.register_published_figures(
-            "engagements.indicators.queries.published_summary"
-        )
+        label_cycle.register_published_figures("engagements.indicators.queries.published_summary")
         navigation.register_public_action(
             gettext_lazy("Nos résultats"),
             "indicators:public-results",

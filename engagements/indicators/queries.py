@@ -254,7 +254,7 @@ def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> 
 
 def published_summary(prefecture: Prefecture) -> dict | None:
     """The latest published period's prefecture-wide values against their targets (the
-    national overview of labels reads it through engagements.obligation_sources)."""
+    national overview of labels reads it through engagements.label_cycle)."""
     publication = latest_publication(prefecture)
     if publication is None:
         return None

@@ -63,7 +63,9 @@ class QualityConfig(AppConfig):
                 label, url_name, capability="read_figures", order=order, group="Qualité"
             )
         navigation.register_todo("engagements.quality.label_todos.home_items")
-        from engagements import jobs
+        from engagements import jobs, label_cycle
+
+        label_cycle.register_training_summary("engagements.quality.trainings.annual_summary")
 
         jobs.register_schedule(
             "quality-label-alerts", "engagements.quality.label_mail.send_label_alerts", at="07:15"

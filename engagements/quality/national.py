@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from engagements import obligation_sources
+from engagements import label_cycle
 from engagements.organisation.models import Prefecture, Site
 
 from .cycle_enums import LabelStatus
@@ -80,7 +80,7 @@ def national_overview(today: date, *, sort: str = "nom") -> dict:
         row.late = sum(
             1 for o in year_obligations(prefecture, today.year, today=today) if o.state == LATE
         )
-        row.figures = obligation_sources.published_figures(prefecture)
+        row.figures = label_cycle.published_figures(prefecture)
         rows.append(row)
     rows.sort(key=SORTS.get(sort, SORTS["nom"]))
     total_sites = sum(r.sites for r in rows)

@@ -10,7 +10,7 @@ Per labelled site (a current label, valid or expiring, on any module):
 Per service in module 2's scope (titles): a fraud referent named, and a fraud training
 session each year.
 For the prefecture: at least one users' committee meeting held each year, and one in the
-90 days before each planned audit (meetings read through engagements.obligation_sources).
+90 days before each planned audit (meetings read through engagements.label_cycle).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from django.urls import NoReverseMatch, reverse
 
-from engagements import obligation_sources
+from engagements import label_cycle
 from engagements.organisation.models import Prefecture
 from engagements.surveys import queries as survey_queries
 from engagements.surveys.enums import CheckStatus
@@ -205,7 +205,7 @@ def _committee_obligations(prefecture, year: int, today: date, labelled) -> list
     if not labelled:
         return []
     start, end = date(year, 1, 1), date(year, 12, 31)
-    meetings = obligation_sources.meeting_days(
+    meetings = label_cycle.meeting_days(
         prefecture, min([start, *[a - timedelta(days=90) for a in audits]]), end
     )
     if meetings is None:

@@ -181,3 +181,18 @@ def year_summary(sessions) -> dict:
         if of_topic:
             topics.append({"topic": topic.label, **_totals(of_topic)})
     return {**_totals(sessions), "topics": topics}
+
+
+def annual_summary(prefecture: Prefecture, year: int) -> dict:
+    """The year's trainings for the committee's annual report (hours written the French way)."""
+
+    def text(value: float) -> str:
+        return f"{value:.1f}".replace(".", ",")
+
+    summary = year_summary(year_sessions(prefecture, year))
+    return {
+        "sessions": summary["sessions"],
+        "participants": summary["participants"],
+        "trainee_hours": text(summary["trainee_hours"]),
+        "topics": [{**t, "trainee_hours": text(t["trainee_hours"])} for t in summary["topics"]],
+    }

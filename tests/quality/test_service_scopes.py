@@ -113,3 +113,27 @@ def test_the_evidence_pack_lists_the_site_s_trainings_of_the_year(prefecture, si
     text = archive.read("formations.csv").decode("utf-8-sig")
     assert "10/03/2026;Bureau du séjour;Lutte contre la fraude;" in text
     assert "1,50;6" in text and "Année précédente" not in text
+
+
+def test_the_committee_s_annual_report_includes_the_year_s_trainings(
+    prefecture, site, service, client_for, committee_member, tmp_path
+):
+    import subprocess
+
+    from tests.tooling import require_tool
+
+    require_tool("/usr/bin/pdftotext", "poppler-utils")
+    TrainingFactory(service=service, fraud=True, hours="1.25", participants=2)  # 2.5
+    TrainingFactory(service=service, participants=4)  # 3.5 × 4 = 14
+    response = client_for(committee_member).get(
+        reverse("indicators:agents-annual-report", args=[prefecture.slug, 2026])
+    )
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "5. Formations des agents" in text
+    # 2 sessions, 6 participants, 2.5 + 14 = 16.5 trainee hours
+    assert "2 sessions, 6 participants, 16,5 heures-stagiaires" in text
+    assert "Lutte contre la fraude" in text

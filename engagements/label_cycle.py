@@ -1,4 +1,4 @@
-"""Records of other apps that the label cycle (quality app) reads, without importing them.
+"""Registries of the label cycle: records one app reads from another without importing it.
 
 - `register_meeting_days(func_path)`: the users' committee's meetings;
   `func(prefecture, start, end) -> list[tuple[date, bool]]` gives each meeting's day between
@@ -6,8 +6,13 @@
 - `register_published_figures(func_path)`: the latest published figures against targets;
   `func(prefecture) -> dict | None` with `period` (label), `published_on`, `with_target`
   (values with a target) and `met` (targets met).
-Call from AppConfig.ready() (the committee and indicators apps fill them; the quality app's
-calendar and national overview read them).
+- `register_training_summary(func_path)`: the year's staff trainings, for the committee's
+  annual report; `func(prefecture, year) -> dict` with `sessions`, `participants`,
+  `trainee_hours` (text) and `topics` (rows with `topic`, `sessions`, `participants`,
+  `trainee_hours`).
+Call from AppConfig.ready() (committee and indicators fill the first two, read by the
+quality app's calendar and national overview; quality fills the third, read by the
+indicators app's annual report).
 """
 
 from __future__ import annotations
@@ -50,4 +55,21 @@ def published_figures(prefecture) -> dict | None:
         summary = import_string(path)(prefecture)
         if summary is not None:
             return summary
+    return None
+
+
+_training_sources: list[str] = []
+
+
+def register_training_summary(func_path: str) -> None:
+    if func_path not in _training_sources:
+        _training_sources.append(func_path)
+
+
+def training_summary(prefecture, year: int) -> dict | None:
+    """The registered source's summary of the year's trainings, or None (no source)."""
+    from django.utils.module_loading import import_string
+
+    for path in _training_sources:
+        return import_string(path)(prefecture, year)
     return None
