@@ -162,6 +162,7 @@ class Scores:
     by_commitment: dict[Commitment, list[Decimal]] = field(default_factory=dict)
     by_site: dict[Site, list[Decimal]] = field(default_factory=dict)
     by_cell: dict[tuple[int, int], list[Decimal]] = field(default_factory=dict)
+    assessments: dict[int, Assessment] = field(default_factory=dict)
 
     def add(self, commitment: Commitment, site: Site, score: Decimal) -> None:
         self.all.append(score)
@@ -173,7 +174,7 @@ class Scores:
 def year_scores(prefecture: Prefecture, code: str, year: int, sites=None) -> Scores:
     """Every scored criterion of that year's self-assessment of each site."""
     chosen = year_assessment_by_site(prefecture, code, year, sites)
-    scores = Scores()
+    scores = Scores(assessments=chosen)
     with_criteria = [a for a in chosen.values() if a.has_criteria]
     per_commitment = [a for a in chosen.values() if not a.has_criteria]
     site_of = {a.pk: a.site for a in chosen.values()}
@@ -241,6 +242,7 @@ def diagnostic_grid(prefecture: Prefecture, code: str, year: int, sites=None) ->
         )
     return {
         "sites": columns,
+        "assessments": [scores.assessments.get(s.pk) for s in columns],
         "site_rates": [rate(scores.by_site[s]) for s in columns],
         "rows": rows,
         "average": rate(scores.all),

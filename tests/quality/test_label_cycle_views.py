@@ -115,6 +115,7 @@ def test_diagnostic_page_shows_rates_per_commitment_and_site(
     text = page.content.decode()
     # chef-lieu 1.5 / 2 = 75.0; sous-pref 0; whole 1.5 / 3 = 50.0
     assert "SP+4" in text and "75,0" in text and "50,0" in text
+    assert f"/evaluations/{assessment.pk}/" in text  # the last site's assessment is linked
     assert CriterionValue.YES == "oui"
 
 
