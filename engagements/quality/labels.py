@@ -183,10 +183,9 @@ def labels_report(prefecture: Prefecture, at: date) -> dict:
                 }
             )
         sites_out.append({"site": site.slug, "modules": modules})
-    active_sites = Site.objects.filter(prefecture=prefecture, is_active=True).values_list(
-        "pk", flat=True
-    )
-    counts["unlabelled_sites"] = sum(1 for pk in active_sites if pk not in module_one_labelled)
+    # Every site of the prefecture, as the contract says (a closed site counts too).
+    all_sites = Site.objects.filter(prefecture=prefecture).values_list("pk", flat=True)
+    counts["unlabelled_sites"] = sum(1 for pk in all_sites if pk not in module_one_labelled)
     return {"at": at.isoformat(), "sites": sites_out, "counts": counts}
 
 

@@ -110,10 +110,11 @@ def year_sessions(prefecture: Prefecture, year: int):
 
 
 def services_without(prefecture: Prefecture, year: int) -> list[str]:
-    """The prefecture's active services with no session that year, `site/service`, sorted."""
+    """The prefecture's services (every one, as the contract says) with no session that
+    year, written `site/service`, sorted."""
     trained = year_sessions(prefecture, year).values_list("service_id", flat=True)
     services = (
-        Service.objects.filter(site__prefecture=prefecture, is_active=True, site__is_active=True)
+        Service.objects.filter(site__prefecture=prefecture)
         .exclude(pk__in=trained)
         .select_related("site")
     )

@@ -120,8 +120,9 @@ def test_labels_report_gives_each_site_and_module_its_latest_label_with_its_stat
         },
     ]
     # Pairs: valid m1 + m4, expiring m2 + m3, expired sous-pref m1. Without a valid or
-    # expiring module-1 label: sous-pref and maison-etat (the closed site is not counted).
-    assert report["counts"] == {"valid": 2, "expiring": 2, "expired": 1, "unlabelled_sites": 2}
+    # expiring module-1 label: sous-pref, maison-etat and the closed site ("the prefecture's
+    # sites": every one).
+    assert report["counts"] == {"valid": 2, "expiring": 2, "expired": 1, "unlabelled_sites": 3}
 
 
 def test_labels_report_on_a_label_s_last_day_and_the_day_after(labelled):
@@ -133,13 +134,13 @@ def test_labels_report_on_a_label_s_last_day_and_the_day_after(labelled):
     # Once the renewal of 2026-09-01 counts, sous-pref is labelled on module 1 again.
     later = labels_report("2026-09-01")
     assert later["sites"][1]["modules"][0]["label"] == "qualepref"
-    assert later["counts"]["unlabelled_sites"] == 1
+    assert later["counts"]["unlabelled_sites"] == 2
 
 
 def test_labels_report_before_any_label_lists_no_site(labelled):
     report = labels_report("2019-12-31")
     assert report["sites"] == []
-    assert report["counts"] == {"valid": 0, "expiring": 0, "expired": 0, "unlabelled_sites": 3}
+    assert report["counts"] == {"valid": 0, "expiring": 0, "expired": 0, "unlabelled_sites": 4}
 
 
 def test_reimporting_labels_changes_nothing_and_a_renewal_is_a_new_row(labelled):
@@ -386,7 +387,8 @@ def test_training_report_totals_per_year_and_topic(trained):
             # 1.25 → 1.3
             "fraude": {"sessions": 1, "participants": 1, "trainee_hours": 1.3},
         },
-        "services_without": ["chef-lieu/titres", "sous-pref/naturalisation"],
+        # Every service of the prefecture, the inactive one too, sorted.
+        "services_without": ["chef-lieu/ancien", "chef-lieu/titres", "sous-pref/naturalisation"],
     }
     assert training_report(2025)["trainee_hours"] == 12.0  # 3 h × 4
 
