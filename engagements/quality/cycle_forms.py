@@ -92,3 +92,17 @@ class PlanItemForm(DsfrForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
+
+
+class CycleImportForm(DsfrForm):
+    """A CSV file of labels, trainings or criterion results (same columns as the commands)."""
+
+    kind = forms.ChoiceField(
+        choices=[("labels", "labels"), ("trainings", "formations"), ("results", "résultats")],
+        widget=forms.HiddenInput,
+    )
+    file = forms.FileField(label="Fichier CSV (virgule ou point-virgule)")
+    referential = forms.SlugField(required=False, widget=forms.HiddenInput)
+    year = forms.IntegerField(
+        required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )

@@ -61,6 +61,7 @@ agents_urlpatterns = [
     path(f"{Q}/diagnostic/", cycle.diagnostic_page, name="agents-diagnostic"),
     path(f"{Q}/calendrier/", cycle.calendar_page, name="agents-calendar"),
     path(f"{Q}/services/", cycle.service_scope_list, name="agents-service-scopes"),
+    path(f"{Q}/labels/import/", cycle.cycle_import, name="agents-cycle-import"),
     path(f"{Q}/national/", cycle.national_page, name="agents-national"),
     path(f"{Q}/national/labels.csv", cycle.national_csv, name="agents-national-csv"),
 ]

@@ -47,6 +47,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "quality:agents-calendar": {},
         "quality:agents-national": {},
         "quality:agents-service-scopes": {},
+        "quality:agents-cycle-import": {},
         "quality:agents-national-csv": {},
         "quality:agents-assessment": {"pk": assessment.pk},
         "quality:agents-result": {"pk": assessment.pk, "result_pk": result.pk},

@@ -261,3 +261,36 @@ def test_committee_meetings_count_for_the_year_and_before_the_audit(prefecture, 
         ),
         "Réunion du comité dans les 90 jours avant l'audit du 01/10/2026": ("due", None),
     }
+
+
+def test_the_referent_imports_labels_and_trainings_from_the_pages(
+    prefecture, site, service, client_for, quality_lead, site_manager
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    import_url = url("agents-cycle-import", prefecture)
+    header = "site,module,label,obtained_on,valid_until\n"
+    good = SimpleUploadedFile(
+        "l.csv", (header + "chef-lieu,1,sp_plus,2026-01-05,2029-01-04\n").encode()
+    )
+    client = client_for(quality_lead)
+    response = client.post(import_url, {"kind": "labels", "file": good}, follow=True)
+    assert "Labels créés : 1" in response.content.decode()
+    bad = SimpleUploadedFile(
+        "l.csv", (header + "chef-lieu,9,sp_plus,2026-01-05,2029-01-04\n").encode()
+    )
+    response = client.post(import_url, {"kind": "labels", "file": bad}, follow=True)
+    assert "ligne 2, colonne « module »" in response.content.decode()
+    assert Label.objects.count() == 1
+    trainings = SimpleUploadedFile(
+        "t.csv",
+        b"date;site;service;topic;title;hours;participants\n"
+        b"10/03/2026;chef-lieu;sejour;accueil;Accueil;3,5;12\n",
+    )
+    response = client.post(import_url, {"kind": "trainings", "file": trainings}, follow=True)
+    assert "Sessions créées : 1" in response.content.decode()
+    again = SimpleUploadedFile("l.csv", header.encode())
+    assert (
+        client_for(site_manager).post(import_url, {"kind": "labels", "file": again}).status_code
+        == 403
+    )

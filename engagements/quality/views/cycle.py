@@ -9,12 +9,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from engagements.csvio import csv_response
+from engagements.csvio import CsvImportError, csv_response
 from engagements.organisation.access import agent_view
 
 from .. import diagnostic, labels, national, obligations, service_scopes, trainings
-from ..cycle_forms import LabelForm, PlanItemForm, ServiceScopeForm, TrainingForm
+from ..cycle_forms import (
+    CycleImportForm,
+    LabelForm,
+    PlanItemForm,
+    ServiceScopeForm,
+    TrainingForm,
+)
 from ..models import Label, Referential
 from .agents import render_agents  # the shell's, through quality's own agents' module
 
@@ -229,3 +236,40 @@ def service_scope_list(request: HttpRequest) -> HttpResponse:
             }
         )
     return render_agents(request, "quality/agents/service_scopes.html", {"rows": rows})
+
+
+@agent_view("manage")
+@require_POST
+def cycle_import(request: HttpRequest) -> HttpResponse:
+    """Import a CSV of labels, trainings or criterion results (all or nothing)."""
+    prefecture = request.prefecture
+    form = CycleImportForm(request.POST, request.FILES)
+    targets = {
+        "labels": "quality:agents-labels",
+        "trainings": "quality:agents-trainings",
+        "results": "quality:agents-diagnostic",
+    }
+    if not form.is_valid():
+        messages.error(request, "Fichier manquant ou formulaire incomplet.")
+        return redirect(targets.get(request.POST.get("kind"), targets["labels"]), prefecture.slug)
+    kind, data = form.cleaned_data["kind"], form.cleaned_data["file"].read()
+    try:
+        if kind == "labels":
+            counts = labels.import_labels(prefecture, data)
+            text = f"Labels créés : {counts['created']}, corrigés : {counts['updated']}."
+        elif kind == "trainings":
+            counts = trainings.import_trainings(prefecture, data)
+            text = f"Sessions créées : {counts['created']}."
+        else:
+            year = form.cleaned_data["year"] or timezone.localdate().year
+            counts = diagnostic.import_assessment_results(
+                prefecture, form.cleaned_data["referential"], year, data
+            )
+            text = f"Critères créés : {counts['created']}, modifiés : {counts['updated']}."
+    except CsvImportError as exc:
+        messages.error(request, "Fichier refusé, rien n'a été importé : " + " ; ".join(exc.lines))
+    except diagnostic.DiagnosticError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, text)
+    return redirect(targets[kind], prefecture.slug)
