@@ -472,8 +472,14 @@ class Label(models.Model):
     audit_body = models.CharField("organisme certificateur", max_length=200, blank=True)
     last_audit_on = models.DateField("dernier audit le", null=True, blank=True)
     next_audit_on = models.DateField("prochain audit le", null=True, blank=True)
-    # The référent is mailed once per label row (a renewal is a new row, so a new alert).
-    alerted_on = models.DateField("alerte envoyée le", null=True, blank=True, editable=False)
+    # The référent is mailed once per label row and reason (a renewal is a new row, so it
+    # gets its own alerts): expiring within 180 days, renewal audit not planned.
+    expiry_alerted_on = models.DateField(
+        "alerte d'échéance envoyée le", null=True, blank=True, editable=False
+    )
+    audit_alerted_on = models.DateField(
+        "alerte d'audit non planifié envoyée le", null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

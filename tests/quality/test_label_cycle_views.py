@@ -186,14 +186,26 @@ def test_the_referent_is_mailed_once_per_label_to_act_on(
     assert "module 1, Qual-e-pref : valable jusqu'au 30/09/2026" in mail.body
     assert "audit de renouvellement non planifié" in mail.body
     assert Delivery.objects.filter(purpose="quality-labels").count() == 1
+    # Unplanned first, the other label comes within 180 days of its end (14/01/2027) on
+    # 18/07/2026: mailed again, for that reason only.
+    mailoutbox.clear()
+    with time_machine.travel("2026-07-20 08:00 +02:00"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_label_alerts() == 1
+    assert "Sous-préfecture du Nord, module 1, Qual-e-pref : valable jusqu'au 14/01/2027" in (
+        mailoutbox[0].body
+    )
     # Its renewal is a new row: alerted again when it comes near its own end.
-    LabelFactory(
+    renewal = LabelFactory(
         site=site, obtained_on=date(2026, 9, 1), valid_until=date(2027, 3, 1), next_audit_on=None
     )
     with time_machine.travel("2026-09-02 08:00 +02:00"):
         with django_capture_on_commit_callbacks(execute=True):
             assert send_label_alerts() == 1
-    assert expiring.site.labels.filter(alerted_on__isnull=False).count() == 2
+    renewal.refresh_from_db()
+    assert renewal.expiry_alerted_on == renewal.audit_alerted_on == date(2026, 9, 2)
+    expiring.refresh_from_db()
+    assert expiring.expiry_alerted_on == date(2026, 6, 30)
 
 
 @time_machine.travel(date(2026, 6, 30), tick=False)
