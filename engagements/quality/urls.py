@@ -62,8 +62,12 @@ agents_urlpatterns = [
     path(f"{Q}/calendrier/", cycle.calendar_page, name="agents-calendar"),
     path(f"{Q}/services/", cycle.service_scope_list, name="agents-service-scopes"),
     path(f"{Q}/labels/import/", cycle.cycle_import, name="agents-cycle-import"),
-    path(f"{Q}/national/", cycle.national_page, name="agents-national"),
-    path(f"{Q}/national/labels.csv", cycle.national_csv, name="agents-national-csv"),
 ]
 
-urlpatterns = public_urlpatterns + agents_urlpatterns
+# The national administrator's overview, outside any prefecture (404 for anybody else).
+national_urlpatterns = [
+    path("agents/national/labels/", cycle.national_page, name="national-labels"),
+    path("agents/national/labels.csv", cycle.national_csv, name="national-labels-csv"),
+]
+
+urlpatterns = public_urlpatterns + agents_urlpatterns + national_urlpatterns

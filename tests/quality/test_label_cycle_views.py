@@ -217,9 +217,11 @@ def test_national_overview_for_the_national_administrator_only(
     LabelFactory(site=site)  # module 1, valid until 14/01/2027
     LabelFactory(site=other_site, module=2, expiring=True)  # not module 1
     SiteFactory(prefecture=other_prefecture, slug="beta-site")
-    page_url = url("agents-national", prefecture)
+    page_url = reverse("quality:national-labels")
+    csv_url = reverse("quality:national-labels-csv")
     assert client_for(quality_lead).get(page_url).status_code == 404
-    assert client_for(quality_lead).get(url("agents-national-csv", prefecture)).status_code == 404
+    assert client_for(quality_lead).get(csv_url).status_code == 404
+    assert client_for(national_admin).post(page_url).status_code == 405
     client = client_for(national_admin)
     page = client.get(page_url + "?tri=labellise").content.decode()
     # Alpha: 1 of its 2 sites labelled on module 1; Bêta: 0 of 1. Prefectures 1 of 2 = 50 %,
@@ -250,7 +252,7 @@ def test_national_overview_for_the_national_administrator_only(
         )
     page = client.get(page_url).content.decode()
     assert "objectifs atteints 1 sur 2" in page
-    response = client.get(url("agents-national-csv", prefecture))
+    response = client.get(csv_url)
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     assert "Préfecture d'Alpha;2;1;" in text and "14/01/2027" in text

@@ -3,16 +3,19 @@ commitment × site, and the "Calendrier qualité" of the year's obligations."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from engagements.csvio import CsvImportError, csv_response
-from engagements.organisation.access import agent_view
+from engagements.organisation.access import agent_view, get_access
 
 from .. import diagnostic, labels, national, obligations, service_scopes, trainings
 from ..cycle_forms import (
@@ -161,23 +164,36 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _national_only(request: HttpRequest) -> None:
-    # Any agent reaches this URL with his own prefecture's slug: only the national
-    # administrator sees it exist.
-    if not request.access.is_national_admin:
-        raise Http404
+def national_view(view):
+    """The national administrator's pages, outside any prefecture's URL: anybody else gets a
+    404 (the page's existence is not revealed). The agents' shell shows his first
+    prefecture, from which he can switch as usual."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        access = get_access(request)
+        if not access.is_national_admin:
+            raise Http404
+        prefecture = access.prefectures().order_by("name").first()
+        if prefecture is None:
+            raise Http404
+        request.prefecture, request.access = prefecture, access
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-@agent_view("view")
+@national_view
+@require_GET
 def national_page(request: HttpRequest) -> HttpResponse:
-    _national_only(request)
     overview = national.national_overview(timezone.localdate(), sort=request.GET.get("tri", ""))
     return render_agents(request, "quality/agents/national.html", {"overview": overview})
 
 
-@agent_view("view")
+@national_view
+@require_GET
 def national_csv(request: HttpRequest) -> HttpResponse:
-    _national_only(request)
     overview = national.national_overview(timezone.localdate(), sort=request.GET.get("tri", ""))
     return csv_response(
         f"labels-national-{timezone.localdate():%Y-%m-%d}.csv",
