@@ -98,6 +98,7 @@ def import_assessment_results(
     for commitment in Commitment.objects.filter(module__referential=referential):
         commitments.setdefault(commitment.ref, commitment)
     results = {value: value for value in CriterionValue.values}
+    results["sans objet"] = CriterionValue.NOT_APPLICABLE.value  # as people write it
     wanted: dict[int, dict[tuple[int, str], str]] = defaultdict(dict)
     site_objects: dict[int, Site] = {}
     seen: dict[tuple, tuple[int, tuple[str, str]]] = {}

@@ -207,7 +207,7 @@ RESULTS = (
     "sous-pref,SP+4,Délai annoncé,oui\n"
     "sous-pref,SP+4,État du dossier donné,oui\n"
     "sous-pref,SP+4,Courrier sous 15 jours,non\n"
-    "sous-pref,SP+6,Affiche des résultats,sans_objet\n"
+    "sous-pref,SP+6,Affiche des résultats,Sans objet\n"
 )
 
 
