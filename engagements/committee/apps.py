@@ -52,3 +52,6 @@ class CommitteeConfig(AppConfig):
         )
         navigation.register_todo("engagements.committee.todos.home_items")
         action_sources.declare()
+        from engagements.shell import label_cycle
+
+        label_cycle.register_meeting_days("engagements.committee.queries.meeting_days")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -135,3 +135,20 @@ def published_minutes(prefecture: Prefecture):
             seen.add(item.meeting_id)
             result.append(item)
     return result
+
+
+def meeting_days(prefecture: Prefecture, start: date, end: date) -> list[tuple[date, bool]]:
+    """Each meeting's day between two dates included, and whether it was held (the quality
+    calendar's source, through engagements.shell.label_cycle)."""
+    committee = committee_of(prefecture)
+    if committee is None:
+        return []
+    planned = {MeetingStatus.PLANNED, MeetingStatus.CONVENED}
+    return [
+        (meeting.day, meeting.status not in planned)
+        for meeting in committee.meetings.filter(
+            starts_at__date__gte=start - timedelta(days=1),
+            starts_at__date__lte=end + timedelta(days=1),
+        )
+        if start <= meeting.day <= end
+    ]

@@ -94,10 +94,13 @@ def annual_report(prefecture: Prefecture, year: int, *, at: date) -> dict:
         }
         for r in surveys.mystery_results_by_service(surveys.year_checks(prefecture, year))
     ]
+    from engagements.shell import label_cycle
+
     return {
         "prefecture": prefecture,
         "year": year,
         "at": at,
+        "trainings": label_cycle.training_summary(prefecture, year),
         "indicator_tables": indicator_tables,
         "complaints_total": total,
         "complaint_tables": complaint_tables,

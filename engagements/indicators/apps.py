@@ -40,6 +40,9 @@ class IndicatorsConfig(AppConfig):
         navigation.register_public_panel(
             "engagements.indicators.views.public.affluence_panel", order=30
         )
+        from engagements.shell import label_cycle
+
+        label_cycle.register_published_figures("engagements.indicators.queries.published_summary")
         navigation.register_public_action(
             gettext_lazy("Nos résultats"),
             "indicators:public-results",

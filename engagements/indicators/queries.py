@@ -379,3 +379,20 @@ def latest_manual_values(prefecture: Prefecture, indicators) -> QuerySet[Value]:
 def publication_values(publication: Publication, site: Site | None) -> QuerySet[PublishedValue]:
     """The values of a publication for the whole prefecture (site None) or one site."""
     return publication.values.filter(site=site)
+
+
+def published_summary(prefecture: Prefecture) -> dict | None:
+    """The latest published period's prefecture-wide values against their targets (the
+    national overview of labels reads it through engagements.shell.label_cycle)."""
+    publication = latest_publication(prefecture)
+    if publication is None:
+        return None
+    values = PublishedValue.objects.filter(
+        publication=publication, site__isnull=True, target__isnull=False
+    )
+    return {
+        "period": Period.of(publication.period_kind, publication.period_start).label(),
+        "published_on": publication.published_at.date() if publication.published_at else None,
+        "with_target": values.count(),
+        "met": values.filter(met=True).count(),
+    }

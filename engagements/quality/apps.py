@@ -50,3 +50,29 @@ class QualityConfig(AppConfig):
         navigation.register_todo("engagements.quality.todos.home_items")
         plugs.register()
         action_sources.declare()
+        self._label_cycle(navigation)
+
+    def _label_cycle(self, navigation) -> None:
+        """Labels, trainings, diagnostic and the quality calendar (issue 22)."""
+        for order, (label, url_name) in enumerate(
+            [
+                ("Labels des sites", "quality:agents-labels"),
+                ("Calendrier qualité", "quality:agents-calendar"),
+                ("Diagnostic par engagement", "quality:agents-diagnostic"),
+                ("Formations des agents", "quality:agents-trainings"),
+            ],
+            start=64,
+        ):
+            navigation.register_agent_link(
+                label, url_name, capability="read_figures", order=order, group="Qualité"
+            )
+        navigation.register_todo("engagements.quality.label_todos.home_items")
+        from engagements import jobs
+        from engagements.shell import label_cycle
+
+        label_cycle.register_training_summary("engagements.quality.trainings.annual_summary")
+
+        jobs.register_schedule(
+            "quality-label-alerts", "engagements.quality.label_mail.send_label_alerts", at="07:15"
+        )
+        navigation.register_public_panel("engagements.quality.label_panel.public_labels", order=70)

@@ -127,6 +127,9 @@ def seed(ctx) -> None:
     scopes = {"lysville": [1, 3], "sainte-aure": [1, 3], "bellerive": [1, 2]}
     for slug, numbers in scopes.items():
         referential_services.set_site_scope(ctx.sites[slug], example, numbers)
+    from .label_demo import seed_label_cycle
+
+    seed_label_cycle(ctx)  # labels, trainings, diagnostic (no random draw)
 
     # Last year's external audit at the prefecture: six strong points, two progress tracks.
     site = ctx.sites["lysville"]

@@ -216,6 +216,7 @@ def build_evidence_pack(assessment: Assessment) -> bytes:
                 ["module", "engagement", "intitulé", "résultat", "constats", "preuves"], csv_rows
             ),
         )
+        archive.writestr("formations.csv", _trainings_csv(assessment))
         written = set()
         for row in rows:
             for item in row["evidence"]:
@@ -227,3 +228,29 @@ def build_evidence_pack(assessment: Assessment) -> bytes:
                         continue
                     written.add(item["path"])
     return buffer.getvalue()
+
+
+def _trainings_csv(assessment: Assessment) -> str:
+    """The site's training sessions of the assessment's year (staff trained: issue 22)."""
+    from .trainings import year_sessions
+
+    sessions = (
+        year_sessions(assessment.prefecture, assessment.planned_on.year)
+        .filter(site=assessment.site)
+        .order_by("date", "pk")
+    )
+    return to_csv_text(
+        ["date", "service", "thème", "intitulé", "heures", "participants", "formateur"],
+        [
+            [
+                f"{s.date:%d/%m/%Y}",
+                s.service.name,
+                s.get_topic_display(),
+                s.title,
+                str(s.hours).replace(".", ","),
+                s.participants,
+                s.trainer,
+            ]
+            for s in sessions
+        ],
+    )

@@ -435,3 +435,160 @@ class Experience(models.Model):
 
     def __str__(self) -> str:
         return f"Expérience SP+ {self.external_id}"
+
+
+# --- The label cycle (issue 22): labels with history, criterion results, trainings -------
+
+from .cycle_enums import CriterionValue, LabelCode, TrainingTopic  # noqa: E402
+
+MODULE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(8)]
+
+
+class Label(models.Model):
+    """A label obtained by a site on a module; a renewal is a new row, never an overwrite."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="labels")
+    module = models.PositiveSmallIntegerField("module", validators=MODULE_VALIDATORS)
+    label = models.CharField("label", max_length=20, choices=LabelCode.choices)
+    obtained_on = models.DateField("obtenu le")
+    valid_until = models.DateField("valable jusqu'au")
+    audit_body = models.CharField("organisme certificateur", max_length=200, blank=True)
+    last_audit_on = models.DateField("dernier audit le", null=True, blank=True)
+    next_audit_on = models.DateField("prochain audit le", null=True, blank=True)
+    # The référent is mailed once per label row and reason (a renewal is a new row, so it
+    # gets its own alerts): expiring within 180 days, renewal audit not planned.
+    expiry_alerted_on = models.DateField(
+        "alerte d'échéance envoyée le", null=True, blank=True, editable=False
+    )
+    audit_alerted_on = models.DateField(
+        "alerte d'audit non planifié envoyée le", null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site__position", "site__name", "module", "-obtained_on", "pk"]
+        verbose_name = "label"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "module", "label", "obtained_on"], name="one_label_per_obtention"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(module__gte=1, module__lte=8), name="label_module_1_to_8"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("obtained_on")),
+                name="label_valid_after_obtained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_label_display()} — {self.site.name} — module {self.module}"
+
+
+class CriterionResult(models.Model):
+    """One criterion of a self-assessment (SP+ diagnostic): oui, partiel, non or sans objet."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="criteria")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    criterion = models.CharField("critère", max_length=200)
+    result = models.CharField("résultat", max_length=20, choices=CriterionValue.choices)
+
+    class Meta:
+        ordering = ["commitment__module__number", "commitment__position", "pk"]
+        verbose_name = "résultat par critère"
+        verbose_name_plural = "résultats par critère"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "commitment", "criterion"], name="one_result_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment.ref} — {self.criterion}: {self.get_result_display()}"
+
+
+class TrainingSession(models.Model):
+    """A training session given to a service's staff (hours per participant)."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField("date")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    topic = models.CharField("thème", max_length=30, choices=TrainingTopic.choices)
+    title = models.CharField("intitulé", max_length=300)
+    hours = models.DecimalField("durée (heures)", max_digits=6, decimal_places=2)
+    participants = models.PositiveIntegerField("participants", validators=[MinValueValidator(1)])
+    trainer = models.CharField("formateur", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = "session de formation"
+        verbose_name_plural = "sessions de formation"
+        # No uniqueness: the same training given twice the same day (two groups) is two
+        # sessions; the import adds only the lines it does not hold yet.
+        indexes = [models.Index(fields=["prefecture", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(participants__gte=1), name="training_participants_at_least_1"
+            ),
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="training_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} — {self.title}"
+
+
+class ServiceScope(models.Model):
+    """A service of a site within a module's scope (e.g. the titles centre in module 2);
+    for module 2 (titles), the service names its fraud referent."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="quality_scopes")
+    module = models.PositiveSmallIntegerField("module", validators=MODULE_VALIDATORS)
+    fraud_referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="référent fraude",
+    )
+
+    class Meta:
+        ordering = ["service__site__position", "service__name", "module"]
+        verbose_name = "périmètre d'un service"
+        verbose_name_plural = "périmètres des services"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "module"], name="one_service_scope"),
+            models.CheckConstraint(
+                condition=models.Q(module__gte=1, module__lte=8), name="service_scope_module_1_to_8"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} — module {self.module}"
+
+
+class TrainingPlanItem(models.Model):
+    """A training the year's plan asks for a service (coverage: a session of that topic)."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("année")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField("thème", max_length=30, choices=TrainingTopic.choices)
+    participants = models.PositiveIntegerField("participants prévus", null=True, blank=True)
+
+    class Meta:
+        ordering = ["year", "service__site__position", "service__name", "topic"]
+        verbose_name = "formation prévue"
+        verbose_name_plural = "plan de formation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "service", "topic"], name="one_training_plan_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} — {self.service} — {self.get_topic_display()}"

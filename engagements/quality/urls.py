@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agents, public
+from .views import agents, cycle, public
 
 app_name = "quality"
 
@@ -56,6 +56,18 @@ agents_urlpatterns = [
     path(f"{Q}/experiences-sp/", agents.experience_list, name="agents-experiences"),
     path(f"{Q}/experiences-sp/import/", agents.experience_import, name="agents-experiences-import"),
     path(f"{Q}/experiences-sp/structures/", agents.structure_map, name="agents-structure-map"),
+    path(f"{Q}/labels/", cycle.label_list, name="agents-labels"),
+    path(f"{Q}/formations/", cycle.training_list, name="agents-trainings"),
+    path(f"{Q}/diagnostic/", cycle.diagnostic_page, name="agents-diagnostic"),
+    path(f"{Q}/calendrier/", cycle.calendar_page, name="agents-calendar"),
+    path(f"{Q}/services/", cycle.service_scope_list, name="agents-service-scopes"),
+    path(f"{Q}/labels/import/", cycle.cycle_import, name="agents-cycle-import"),
 ]
 
-urlpatterns = public_urlpatterns + agents_urlpatterns
+# The national administrator's overview, outside any prefecture (404 for anybody else).
+national_urlpatterns = [
+    path("agents/national/labels/", cycle.national_page, name="national-labels"),
+    path("agents/national/labels.csv", cycle.national_csv, name="national-labels-csv"),
+]
+
+urlpatterns = public_urlpatterns + agents_urlpatterns + national_urlpatterns

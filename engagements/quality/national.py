@@ -1,0 +1,124 @@
+"""The national administrator's overview of the label cycle: every prefecture with its
+sites' current labels and their end dates, its late obligations, its latest published
+figures against targets, and the share of prefectures and sites labelled (the ministry's
+aim: every prefecture labelled)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from engagements.organisation.models import Prefecture, Site
+from engagements.shell import label_cycle
+
+from .cycle_enums import LabelStatus
+from .labels import current_labels
+from .obligations import LATE, year_obligations
+from .service_scopes import share
+
+SORTS = {
+    "nom": lambda row: (row.prefecture.name,),
+    "labellise": lambda row: (-row.share_key, row.prefecture.name),
+    "fin": lambda row: (row.next_end or date.max, row.prefecture.name),
+    "retard": lambda row: (-row.late, row.prefecture.name),
+}
+
+
+@dataclass
+class PrefectureRow:
+    prefecture: Prefecture
+    sites: int = 0
+    labelled_sites: int = 0
+    labels: list[str] = field(default_factory=list)
+    next_end: date | None = None
+    expiring: int = 0
+    expired: int = 0
+    late: int = 0
+    figures: dict | None = None
+
+    @property
+    def figures_text(self) -> str:
+        if not self.figures:
+            return ""
+        f = self.figures
+        return f"{f['period']} : objectifs atteints {f['met']} sur {f['with_target']}"
+
+    @property
+    def is_labelled(self) -> bool:
+        """At least one site holds a valid (or to be renewed) label on module 1."""
+        return self.labelled_sites > 0
+
+    @property
+    def share_key(self) -> float:
+        return self.labelled_sites / self.sites if self.sites else 0.0
+
+
+def national_overview(today: date, *, sort: str = "nom") -> dict:
+    """One row per prefecture, sorted (`nom`, `labellise`, `fin`, `retard`), and the shares."""
+    rows = []
+    active_sites: dict[int, int] = {}
+    for site in Site.objects.filter(is_active=True).only("prefecture_id"):
+        active_sites[site.prefecture_id] = active_sites.get(site.prefecture_id, 0) + 1
+    for prefecture in Prefecture.objects.order_by("name"):
+        row = PrefectureRow(prefecture, sites=active_sites.get(prefecture.pk, 0))
+        sites = Site.objects.filter(prefecture=prefecture, is_active=True)
+        for site, currents in current_labels(prefecture, today, sites=sites).items():
+            module_one = False
+            for current in currents:
+                label = current.label
+                if current.status == LabelStatus.EXPIRED:
+                    row.expired += 1
+                    continue
+                row.expiring += current.status == LabelStatus.EXPIRING
+                module_one = module_one or label.module == 1
+                row.next_end = min(row.next_end or label.valid_until, label.valid_until)
+                row.labels.append(
+                    f"{site.name} : {label.get_label_display()}, module {label.module}, "
+                    f"jusqu'au {label.valid_until:%d/%m/%Y}"
+                )
+            row.labelled_sites += module_one
+        row.late = sum(
+            1 for o in year_obligations(prefecture, today.year, today=today) if o.state == LATE
+        )
+        row.figures = label_cycle.published_figures(prefecture)
+        rows.append(row)
+    rows.sort(key=SORTS.get(sort, SORTS["nom"]))
+    total_sites = sum(r.sites for r in rows)
+    return {
+        "rows": rows,
+        "sort": sort if sort in SORTS else "nom",
+        "prefectures_share": share(sum(r.is_labelled for r in rows), len(rows)),
+        "sites_share": share(sum(r.labelled_sites for r in rows), total_sites),
+        "labelled_prefectures": sum(r.is_labelled for r in rows),
+        "prefectures": len(rows),
+        "labelled_sites": sum(r.labelled_sites for r in rows),
+        "sites": total_sites,
+    }
+
+
+CSV_HEADER = [
+    "Préfecture",
+    "Sites actifs",
+    "Sites labellisés (module 1)",
+    "Labels en cours",
+    "Première fin de validité",
+    "Labels à renouveler",
+    "Labels expirés",
+    "Obligations en retard",
+    "Derniers résultats publiés",
+]
+
+
+def csv_rows(overview: dict):
+    for row in overview["rows"]:
+        yield [
+            row.prefecture.name,
+            row.sites,
+            row.labelled_sites,
+            " ; ".join(row.labels),
+            row.next_end.strftime("%d/%m/%Y") if row.next_end else "",
+            row.expiring,
+            row.expired,
+            row.late,
+            row.figures_text,
+        ]

@@ -1,0 +1,246 @@
+"""The year's obligations of the label cycle, computed from the records already held
+(issue 22): the "Calendrier qualité" page and the late ones on the référent's home.
+
+Per labelled site (a current label, valid or expiring, on any module):
+- a satisfaction survey with answers each year (a yearly campaign ending that year);
+- at least one mystery check carried out each year;
+- one self-assessment before each planned audit (in the 12 months before it);
+- the renewal audit planned before the label's end (late once the label expires within
+  180 days without it).
+Per service in module 2's scope (titles): a fraud referent named, and a fraud training
+session each year.
+For the prefecture: at least one users' committee meeting held each year, and one in the
+90 days before each planned audit (meetings read through engagements.shell.label_cycle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.urls import NoReverseMatch, reverse
+
+from engagements.organisation.models import Prefecture
+from engagements.shell import label_cycle
+from engagements.surveys import queries as survey_queries
+from engagements.surveys.enums import CheckStatus
+
+from .cycle_enums import LabelStatus
+from .enums import AssessmentKind
+from .labels import current_labels
+from .models import Assessment, TrainingSession
+from .service_scopes import titles_services
+
+DONE, DUE, LATE = "done", "due", "late"
+STATE_LABELS = {DONE: "Fait", DUE: "À faire", LATE: "En retard"}
+
+
+@dataclass(frozen=True)
+class Obligation:
+    site: object
+    title: str
+    deadline: date | None
+    state: str
+    done_on: date | None = None
+    url: str = ""
+    action: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def _state(done: bool, deadline: date | None, today: date) -> str:
+    if done:
+        return DONE
+    if deadline is not None and today > deadline:
+        return LATE
+    return DUE
+
+
+def year_obligations(
+    prefecture: Prefecture, year: int, *, today: date, sites=None
+) -> list[Obligation]:
+    """Every obligation of the year for the labelled sites (in `sites` when given)."""
+    end_of_year = date(year, 12, 31)
+    at = min(today, end_of_year)
+    labelled = current_labels(prefecture, at, sites=sites)
+    slug = prefecture.slug
+    out: list[Obligation] = []
+    answers_by_site = {
+        row["site"].pk: row.get("answers", 0)
+        for row in survey_queries.yearly_overall_by_site(prefecture, year)
+    }
+    checks_by_site: dict[int, date] = {}
+    for check in (
+        survey_queries.year_checks(prefecture, year)
+        .filter(status=CheckStatus.DONE)
+        .select_related("service")
+    ):
+        site_pk = check.service.site_id
+        on = check.performed_at.date() if check.performed_at else check.planned_on
+        checks_by_site[site_pk] = max(on, checks_by_site.get(site_pk, on))
+    assessments = list(
+        Assessment.objects.filter(prefecture=prefecture, kind=AssessmentKind.SELF).values_list(
+            "site_id", "planned_on"
+        )
+    )
+    for site, currents in labelled.items():
+        currents = [c for c in currents if c.status != LabelStatus.EXPIRED]
+        if not currents:
+            continue
+        surveyed = answers_by_site.get(site.pk, 0) > 0
+        out.append(
+            Obligation(
+                site,
+                "Enquête de satisfaction avec des réponses",
+                end_of_year,
+                _state(surveyed, end_of_year, today),
+                url=reverse("surveys:agents-campaigns", args=[slug]),
+                action="Voir les enquêtes",
+            )
+        )
+        checked_on = checks_by_site.get(site.pk)
+        out.append(
+            Obligation(
+                site,
+                "Au moins un contrôle mystère réalisé",
+                end_of_year,
+                _state(checked_on is not None, end_of_year, today),
+                done_on=checked_on,
+                url=reverse("surveys:agents-checks", args=[slug]),
+                action="Voir les contrôles",
+            )
+        )
+        for current in currents:
+            label = current.label
+            audit_on = label.next_audit_on
+            if audit_on is not None and audit_on.year == year:
+                before = [
+                    on
+                    for site_pk, on in assessments
+                    if site_pk == site.pk and audit_on - timedelta(days=365) <= on <= audit_on
+                ]
+                out.append(
+                    Obligation(
+                        site,
+                        f"Autoévaluation du module {label.module} avant l'audit du "
+                        f"{audit_on:%d/%m/%Y}",
+                        audit_on,
+                        _state(bool(before), audit_on, today),
+                        done_on=max(before) if before else None,
+                        url=reverse("quality:agents-assessments", args=[slug]),
+                        action="Planifier une autoévaluation",
+                    )
+                )
+            if label.valid_until.year <= year + 1:
+                planned = audit_on is not None and audit_on <= label.valid_until
+                deadline = label.valid_until - timedelta(days=180)
+                out.append(
+                    Obligation(
+                        site,
+                        f"Audit de renouvellement du module {label.module} "
+                        f"({label.get_label_display()}, valable jusqu'au "
+                        f"{label.valid_until:%d/%m/%Y})",
+                        deadline,
+                        _state(planned, deadline, today),
+                        done_on=audit_on if planned else None,
+                        url=reverse("quality:agents-labels", args=[slug]),
+                        action="Renseigner l'audit",
+                    )
+                )
+    fraud_trained = set(
+        TrainingSession.objects.filter(
+            prefecture=prefecture, date__year=year, topic="fraude"
+        ).values_list("service_id", flat=True)
+    )
+    scopes_url = reverse("quality:agents-service-scopes", args=[slug])
+    trainings_url = reverse("quality:agents-trainings", args=[slug])
+    for scope in titles_services(prefecture, sites=sites):
+        service = scope.service
+        out.append(
+            Obligation(
+                service.site,
+                f"Référent fraude désigné pour {service.with_article}",
+                None,
+                DONE if scope.fraud_referent_id else LATE,
+                url=scopes_url,
+                action="Désigner le référent",
+            )
+        )
+        out.append(
+            Obligation(
+                service.site,
+                f"Formation à la lutte contre la fraude pour {service.with_article}",
+                end_of_year,
+                _state(service.pk in fraud_trained, end_of_year, today),
+                url=trainings_url,
+                action="Enregistrer une session",
+            )
+        )
+    out.extend(_committee_obligations(prefecture, year, today, labelled))
+    return sorted(
+        out,
+        key=lambda o: (
+            {LATE: 0, DUE: 1, DONE: 2}[o.state],
+            o.deadline or date.max,
+            o.site.position if o.site else -1,
+            o.site.name if o.site else "",
+            o.title,
+        ),
+    )
+
+
+def _committee_obligations(prefecture, year: int, today: date, labelled) -> list[Obligation]:
+    audits = sorted(
+        {
+            c.label.next_audit_on
+            for currents in labelled.values()
+            for c in currents
+            if c.status != LabelStatus.EXPIRED
+            and c.label.next_audit_on
+            and c.label.next_audit_on.year == year
+        }
+    )
+    if not labelled:
+        return []
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    meetings = label_cycle.meeting_days(
+        prefecture, min([start, *[a - timedelta(days=90) for a in audits]]), end
+    )
+    if meetings is None:
+        return []  # no committee app installed
+    try:
+        url = reverse("committee:agents-meetings", args=[prefecture.slug])
+    except NoReverseMatch:
+        url = ""
+    held_in_year = [day for day, held in meetings if held and start <= day <= end]
+    out = [
+        Obligation(
+            None,
+            "Au moins une réunion du comité des usagers tenue dans l'année",
+            end,
+            _state(bool(held_in_year), end, today),
+            done_on=held_in_year[0] if held_in_year else None,
+            url=url,
+            action="Voir les réunions",
+        )
+    ]
+    for audit_on in audits:
+        before = [
+            day
+            for day, held in meetings
+            if held and audit_on - timedelta(days=90) <= day < audit_on
+        ]
+        out.append(
+            Obligation(
+                None,
+                f"Réunion du comité dans les 90 jours avant l'audit du {audit_on:%d/%m/%Y}",
+                audit_on,
+                _state(bool(before), audit_on, today),
+                done_on=before[-1] if before else None,
+                url=url,
+                action="Voir les réunions",
+            )
+        )
+    return out

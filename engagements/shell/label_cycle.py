@@ -1,0 +1,75 @@
+"""Registries of the label cycle: records one app reads from another without importing it.
+
+- `register_meeting_days(func_path)`: the users' committee's meetings;
+  `func(prefecture, start, end) -> list[tuple[date, bool]]` gives each meeting's day between
+  two dates included and whether it was held (True) or only planned (False).
+- `register_published_figures(func_path)`: the latest published figures against targets;
+  `func(prefecture) -> dict | None` with `period` (label), `published_on`, `with_target`
+  (values with a target) and `met` (targets met).
+- `register_training_summary(func_path)`: the year's staff trainings, for the committee's
+  annual report; `func(prefecture, year) -> dict` with `sessions`, `participants`,
+  `trainee_hours` (text) and `topics` (rows with `topic`, `sessions`, `participants`,
+  `trainee_hours`).
+Call from AppConfig.ready() (committee and indicators fill the first two, read by the
+quality app's calendar and national overview; quality fills the third, read by the
+indicators app's annual report).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+_meeting_sources: list[str] = []
+
+
+def register_meeting_days(func_path: str) -> None:
+    if func_path not in _meeting_sources:
+        _meeting_sources.append(func_path)
+
+
+def meeting_days(prefecture, start: date, end: date) -> list[tuple[date, bool]] | None:
+    """Every registered source's meetings, sorted; None when no app provides meetings."""
+    from django.utils.module_loading import import_string
+
+    if not _meeting_sources:
+        return None
+    days: list[tuple[date, bool]] = []
+    for path in _meeting_sources:
+        days.extend(import_string(path)(prefecture, start, end))
+    return sorted(days)
+
+
+_figure_sources: list[str] = []
+
+
+def register_published_figures(func_path: str) -> None:
+    if func_path not in _figure_sources:
+        _figure_sources.append(func_path)
+
+
+def published_figures(prefecture) -> dict | None:
+    """The first registered source's summary, or None (no source, nothing published)."""
+    from django.utils.module_loading import import_string
+
+    for path in _figure_sources:
+        summary = import_string(path)(prefecture)
+        if summary is not None:
+            return summary
+    return None
+
+
+_training_sources: list[str] = []
+
+
+def register_training_summary(func_path: str) -> None:
+    if func_path not in _training_sources:
+        _training_sources.append(func_path)
+
+
+def training_summary(prefecture, year: int) -> dict | None:
+    """The registered source's summary of the year's trainings, or None (no source)."""
+    from django.utils.module_loading import import_string
+
+    for path in _training_sources:
+        return import_string(path)(prefecture, year)
+    return None
