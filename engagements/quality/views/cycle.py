@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from engagements.csvio import CsvImportError, csv_response
 from engagements.organisation.access import agent_view, get_access
+from engagements.shell.pages import render_agents
 
 from .. import diagnostic, labels, national, obligations, service_scopes, trainings
 from ..cycle_forms import (
@@ -26,7 +27,6 @@ from ..cycle_forms import (
     TrainingForm,
 )
 from ..models import Label, Referential
-from .agents import render_agents  # the shell's, through quality's own agents' module
 
 
 def _year(request: HttpRequest) -> int:
