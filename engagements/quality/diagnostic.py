@@ -110,11 +110,9 @@ def import_assessment_results(
         if not row.ok:
             continue
         key = (site.pk, commitment.pk, criterion.casefold())
-        if key in seen:
-            line, earlier = seen[key]
-            if earlier != (criterion, result):
-                row.error("criterion", f"critère déjà présent ligne {line} pour cet engagement")
-            continue  # the very same line twice is harmless
+        if key in seen:  # one line per criterion, as every import with a key (issue 20)
+            row.error("criterion", f"critère déjà présent ligne {seen[key][0]} pour cet engagement")
+            continue
         seen[key] = (row.line, (criterion, result))
         site_objects[site.pk] = site
         wanted[site.pk][(commitment.pk, criterion)] = result

@@ -70,14 +70,10 @@ def import_labels(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
             last_audit_on=last_audit_on,
             next_audit_on=next_audit_on,
         )
-        if key in seen:
-            line, earlier = seen[key]
-            if earlier != item:  # the very same line twice is harmless
-                row.error(
-                    None,
-                    f"même label, module et date d'obtention que la ligne {line}, "
-                    "avec d'autres valeurs",
-                )
+        if key in seen:  # one line per label, as every import with a key (issue 20)
+            row.error(
+                None, f"même site, module, label et date d'obtention que la ligne {seen[key][0]}"
+            )
             continue
         seen[key] = (row.line, item)
         parsed.append(item)

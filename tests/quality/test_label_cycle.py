@@ -174,7 +174,7 @@ def test_import_labels_names_the_lines_and_writes_nothing(prefecture, site, tmp_
         "ligne 3, colonne « label »",
         "ligne 3, colonne « obtained_on »",
         "ligne 4, colonne « valid_until »",
-        "ligne 5 : même label, module et date d'obtention que la ligne 2, avec d'autres valeurs",
+        "ligne 5 : même site, module, label et date d'obtention que la ligne 2",
     ):
         assert expected in text
     assert not Label.objects.exists()
@@ -445,11 +445,19 @@ def test_the_same_training_twice_the_same_day_is_two_sessions_and_reimport_adds_
     assert TrainingSession.objects.count() == 3
 
 
-def test_the_very_same_label_or_criterion_line_twice_is_harmless(sp_plus, site, tmp_path):
+def test_the_same_label_or_criterion_twice_is_refused_naming_both_lines(sp_plus, site):
+    from engagements.csvio import CsvImportError
+    from engagements.quality.diagnostic import import_assessment_results
+    from engagements.quality.labels import import_labels
+
     line = "chef-lieu,1,qualepref,2024-01-15,2027-01-14,AFNOR,,\n"
     body = "site,module,label,obtained_on,valid_until,audit_body,last_audit_on,next_audit_on\n"
-    run("import_labels", "--prefecture", "alpha", write(tmp_path, "l.csv", body + line + line))
-    assert Label.objects.count() == 1
+    with pytest.raises(CsvImportError) as refused:
+        import_labels(site.prefecture, (body + line + line).encode())
+    assert "ligne 2" in str(refused.value.lines) and "ligne 3" in str(refused.value.lines)
+    assert Label.objects.count() == 0
     results = "site,commitment,criterion,result\n" + "chef-lieu,SP+1,Accueil courtois,oui\n" * 2
-    import_results(write(tmp_path, "r.csv", results))
-    assert CriterionResult.objects.count() == 1
+    with pytest.raises(CsvImportError) as refused:
+        import_assessment_results(site.prefecture, "services-publics-plus", 2026, results.encode())
+    assert "ligne 2" in str(refused.value.lines) and "ligne 3" in str(refused.value.lines)
+    assert CriterionResult.objects.count() == 0
