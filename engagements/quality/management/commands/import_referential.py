@@ -1,4 +1,4 @@
-"""python manage.py import_referential FILE.yaml (same code and version: updated)."""
+"""python manage.py import_referential FILE.yaml (same code and version: updated, the wording of evaluated commitments frozen)."""
 
 from pathlib import Path
 
