@@ -40,6 +40,7 @@ from ..forms import (
     EvidenceForm,
     ExperienceImportForm,
     FindingForm,
+    ReopenForm,
     ResultForm,
     ScopeForm,
     StatusForm,
@@ -247,6 +248,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "updates": action.updates.select_related("author"),
             "children": action.children.select_related("status"),
             "status_form": StatusForm(prefecture=request.prefecture, prefix="status"),
+            "reopen_form": ReopenForm(prefecture=request.prefecture, prefix="reopen"),
             "update_form": UpdateForm(prefix="update"),
             "effectiveness_form": EffectivenessForm(
                 initial={"text": action.effectiveness_check}, prefix="effectiveness"
@@ -283,6 +285,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services=request.access.services(request.prefecture).filter(site=action.site),
         editing=True,
     )
+    for name in services.LOCKED_WHEN_CLOSED if action.is_closed else ():
+        form.fields[name].disabled = True
+        form.fields[name].help_text = "Verrouillé : l'action est clôturée (rouvrez-la)."
     if request.method == "POST" and form.is_valid():
         try:
             services.update_action(action, actor=request.user, **form.cleaned_data)
@@ -300,7 +305,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post_on_action(request, pk, form_class, apply, success, prefix):
     action = _action_or_404(request, pk)
-    kwargs = {"prefecture": request.prefecture} if form_class is StatusForm else {}
+    kwargs = {"prefecture": request.prefecture} if form_class in (StatusForm, ReopenForm) else {}
     form = form_class(request.POST, prefix=prefix, **kwargs)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -327,6 +332,21 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "Statut modifié.",
         "status",
+    )
+
+
+@agent_view("work")
+@require_POST
+def action_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_action(
+        request,
+        pk,
+        ReopenForm,
+        lambda a, d: services.reopen_action(
+            a, actor=request.user, reason=d["reason"], status=d["status"]
+        ),
+        "Action rouverte : la réouverture et son motif sont dans l'historique.",
+        "reopen",
     )
 
 
