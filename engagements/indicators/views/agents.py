@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import csv_response
@@ -605,7 +606,7 @@ def annual_report(request, year: int):
     context = build(request.prefecture, year, at=today)
     pdf = render_pdf("indicators/agents/annual_report.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="rapport-annuel-{request.prefecture.slug}-{year}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"rapport-annuel-{request.prefecture.slug}-{year}.pdf"
     )
     return response

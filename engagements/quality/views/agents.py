@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -18,6 +19,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import CsvImportError
@@ -668,13 +670,16 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     try:
-        with version.file.open("rb") as handle:
-            content = handle.read()
+        handle = version.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Fichier absent") from exc
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{version.filename}"'
-    return response
+    # Any alphabet: FileResponse writes filename*=utf-8''… (RFC 6266).
+    return FileResponse(
+        handle,
+        filename=version.filename,
+        as_attachment=True,
+        content_type="application/octet-stream",
+    )
 
 
 @agent_view("read_figures")
@@ -693,7 +698,9 @@ def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="evaluation-{assessment.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"evaluation-{assessment.pk}.pdf"
+    )
     return response
 
 
@@ -705,7 +712,9 @@ def assessment_pack(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(
         evidence_services.build_evidence_pack(assessment), content_type="application/zip"
     )
-    response["Content-Disposition"] = f'attachment; filename="preuves-{assessment.pk}.zip"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"preuves-{assessment.pk}.zip"
+    )
     return response
 
 
