@@ -99,3 +99,14 @@ def test_version_and_refs_are_read_as_text():
         "modules: [{number: 1, title: A, commitments: [{ref: '1', title: B}]}]\n"
     )
     assert Referential.objects.get(pk=referential.pk).version == "1.10"
+
+
+def test_the_admin_cannot_reword_commitments(evaluated, admin_client):
+    from django.urls import reverse
+
+    module = evaluated.referential.modules.get(number=1)
+    page = admin_client.get(reverse("admin:quality_module_change", args=[module.pk]))
+    assert page.status_code == 200
+    assert 'name="commitments-0-title"' not in page.content.decode()
+    assert OLD_TITLE in page.content.decode()
+    assert 'name="commitments-TOTAL_FORMS"' in page.content.decode()
