@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from datetime import date
 
 from django.apps import apps
@@ -670,12 +671,13 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     try:
-        handle = version.file.open("rb")
+        with version.file.open("rb") as handle:
+            content = handle.read()
     except FileNotFoundError as exc:
         raise Http404("Fichier absent") from exc
     # Any alphabet: FileResponse writes filename*=utf-8''… (RFC 6266).
     return FileResponse(
-        handle,
+        io.BytesIO(content),
         filename=version.filename,
         as_attachment=True,
         content_type="application/octet-stream",
