@@ -496,10 +496,11 @@ def to_csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bo
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
     """An HttpResponse download: UTF-8 with BOM, semicolons, formulas neutralised."""
     from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
 
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     safe_name = re.sub(r"[^A-Za-z0-9._-]", "-", filename)
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response["Content-Disposition"] = content_disposition_header(True, safe_name)
     response.write("\ufeff")
     write_rows(response, header, rows)
     return response

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .enums import MinutesStatus
 from .models import College, Committee, Meeting, MeetingLog, Minutes, Seat, Suggestion
+
+
+def _protect_approved_minutes(deleted, minutes) -> tuple:
+    """Django's delete confirmation (and "delete selected") refuses what is `protected`:
+    approved minutes are a public record, never deleted (their meeting neither)."""
+    to_delete, model_count, perms_needed, protected = deleted
+    frozen = [str(m) for m in minutes.filter(status=MinutesStatus.APPROVED)]
+    return to_delete, model_count, perms_needed, list(protected) + frozen
 
 
 @admin.register(Committee)
@@ -34,6 +43,18 @@ class MeetingAdmin(admin.ModelAdmin):
     # Status changes go through services.meetings.change_status (transition table, log).
     readonly_fields = ["status", "invitation_sent_at"]
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.minutes.filter(status=MinutesStatus.APPROVED).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        meetings = [m.pk for m in objs]
+        return _protect_approved_minutes(
+            super().get_deleted_objects(objs, request),
+            Minutes.objects.filter(meeting_id__in=meetings),
+        )
+
 
 @admin.register(MeetingLog)
 class MeetingLogAdmin(admin.ModelAdmin):
@@ -47,6 +68,23 @@ class MeetingLogAdmin(admin.ModelAdmin):
 class MinutesAdmin(admin.ModelAdmin):
     list_display = ["meeting", "version", "kind", "status", "published_at"]
     readonly_fields = ["status", "approved_on", "approved_at_meeting", "published_at"]
+
+    # Approved minutes are frozen (Minutes.save refuses them): read-only, never deleted.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        pks = [m.pk for m in objs]
+        return _protect_approved_minutes(
+            super().get_deleted_objects(objs, request), Minutes.objects.filter(pk__in=pks)
+        )
 
 
 @admin.register(Suggestion)

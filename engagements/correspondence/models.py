@@ -273,6 +273,26 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def served_name(self) -> str:
+        """The name to download it under: its extension matches the stored content type
+        (the one checked from the bytes on upload), never what the sender's name says."""
+        import mimetypes
+
+        base = (self.content_type or "").split(";")[0].strip().lower()
+        extensions = mimetypes.guess_all_extensions(base) if base else []
+        name = self.name or "piece-jointe"
+        if not extensions:
+            return name
+        stem, dot, extension = name.rpartition(".")
+        if dot and f".{extension.lower()}" in extensions:
+            return name
+        return f"{stem if dot and stem else name}{mimetypes.guess_extension(base)}"
+
+    @property
+    def served_type(self) -> str:
+        return self.content_type or "application/octet-stream"
+
 
 class DocumentRequest(models.Model):
     """One wait for missing documents (seed 001: the person has 8 calendar days).

@@ -36,6 +36,15 @@ class PublishForm(DsfrForm):
     )
 
 
+class WithdrawForm(DsfrForm):
+    reason = forms.CharField(
+        label="Motif du retrait",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="La publication reste dans l'historique avec ce motif.",
+    )
+
+
 class ArrivalForm(DsfrForm):
     service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
     reason = forms.CharField(label="Motif", max_length=100, required=False)

@@ -334,6 +334,27 @@ class Publication(models.Model):
         raise ImmutableError("Une publication ne se supprime pas.")
 
 
+class Withdrawal(models.Model):
+    """A publication withdrawn by the référent (published by mistake: a wrong period…). The
+    publication stays in the history; its period leaves the public pages, poster and API
+    until it is published again (a new version)."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.PROTECT, related_name="withdrawal"
+    )
+    withdrawn_at = models.DateTimeField("retirée le", default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("motif du retrait")
+
+    class Meta:
+        verbose_name = "retrait de publication"
+
+    def __str__(self) -> str:
+        return f"retrait de {self.publication}"
+
+
 class PublishedValue(models.Model):
     """A copy of a value as it was published (frozen with its target and methodology)."""
 

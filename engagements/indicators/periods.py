@@ -15,6 +15,8 @@ _PATTERNS = (
     (re.compile(r"([0-9]{4})-[QqTt]([1-4])", re.ASCII), PeriodKind.QUARTER),
     (re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII), PeriodKind.MONTH),
 )
+# The product's data start in 2000 (imports refuse earlier dates); no period is in the future.
+FIRST_YEAR = 2000
 MONTHS_FR = [
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
@@ -29,7 +31,24 @@ class Period:
     end: date
 
     @classmethod
-    def parse(cls, text: str) -> Period:
+    def parse(cls, text: str, *, today: date | None = None) -> Period:
+        """A period typed or asked for, within the product's data: from 2000 to the current
+        period (ValueError with a French message otherwise)."""
+        period = cls._parse(text)
+        if period.start.year < FIRST_YEAR:
+            raise ValueError(
+                f"Période « {period.code} » hors des données : {FIRST_YEAR} au plus tôt."
+            )
+        if today is None:
+            from django.utils import timezone
+
+            today = timezone.localdate()
+        if period.start > today:
+            raise ValueError(f"Période « {period.code} » à venir : elle n'a pas commencé.")
+        return period
+
+    @classmethod
+    def _parse(cls, text: str) -> Period:
         text = (text or "").strip()
         for pattern, kind in _PATTERNS:
             match = pattern.fullmatch(text)

@@ -27,7 +27,8 @@ from .periods import Period
 
 
 def latest_publications(prefecture: Prefecture) -> QuerySet[Publication]:
-    """The current version of each published period, newest period first."""
+    """The current version of each published period, newest period first (a period whose
+    current version was withdrawn left)."""
     newest = (
         Publication.objects.filter(
             prefecture=prefecture,
@@ -39,6 +40,7 @@ def latest_publications(prefecture: Prefecture) -> QuerySet[Publication]:
     )
     return (
         Publication.objects.filter(prefecture=prefecture, pk=Subquery(newest))
+        .filter(withdrawal__isnull=True)  # a withdrawn period is no longer published
         .select_related("published_by")
         .order_by("-period_start", "period_kind")
     )

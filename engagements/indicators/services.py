@@ -17,8 +17,16 @@ from engagements.organisation.models import Prefecture, Service, Site
 from . import compute
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
 from .enums import PeriodKind
-from .models import Indicator, Publication, PublishedValue, Value, Visit, WebsiteUpdate
-from .periods import Period
+from .models import (
+    Indicator,
+    Publication,
+    PublishedValue,
+    Value,
+    Visit,
+    WebsiteUpdate,
+    Withdrawal,
+)
+from .periods import FIRST_YEAR, Period
 
 
 def french(text) -> str:
@@ -162,6 +170,8 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
     Values are recomputed from the records first, for the prefecture and each site."""
     if period.start > timezone.localdate():
         raise IndicatorsError("Cette période n'a pas commencé : rien à publier.")
+    if period.start.year < FIRST_YEAR:
+        raise IndicatorsError(f"Période hors des données : {FIRST_YEAR} au plus tôt.")
     Prefecture.objects.select_for_update().get(pk=prefecture.pk)
     previous_version = (
         Publication.objects.filter(
@@ -262,6 +272,29 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
 
 
 @transaction.atomic
+@transaction.atomic
+def withdraw_publication(publication: Publication, *, actor, reason: str) -> Withdrawal:
+    """Withdraw the current version of a period (kept in the history with who, when and
+    why); the period leaves the public pages, the poster and the API."""
+    if not reason.strip():
+        raise IndicatorsError("Donnez le motif du retrait.")
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    newest = (
+        Publication.objects.filter(
+            prefecture_id=publication.prefecture_id,
+            period_kind=publication.period_kind,
+            period_start=publication.period_start,
+        )
+        .order_by("-version")
+        .first()
+    )
+    if newest.pk != publication.pk:
+        raise IndicatorsError("Seule la version en vigueur d'une période peut être retirée.")
+    if Withdrawal.objects.filter(publication=publication).exists():
+        raise IndicatorsError("Cette publication est déjà retirée.")
+    return Withdrawal.objects.create(publication=publication, withdrawn_by=actor, reason=reason)
+
+
 def record_arrival(site: Site, *, service=None, reason: str = "", actor=None) -> Visit:
     if service is not None and service.site_id != site.pk:
         raise IndicatorsError("Ce service n'est pas sur ce site.")

@@ -8,8 +8,9 @@ from django.utils.translation import ngettext
 
 from engagements.shell.navigation import Todo
 
-from .models import Publication, WebsiteUpdate
+from .models import WebsiteUpdate
 from .periods import Period
+from .queries import latest_publications
 
 GROUP = "Indicateurs"
 
@@ -37,9 +38,12 @@ def home_items(request) -> list[Todo]:
             )
         )
     last_quarter = Period.of("quarter", timezone.localdate()).previous()
-    published = Publication.objects.filter(
-        prefecture=prefecture, period_kind="quarter", period_start=last_quarter.start
-    ).exists()
+    # The current version of the quarter, unless withdrawn (queries.latest_publications).
+    published = (
+        latest_publications(prefecture)
+        .filter(period_kind="quarter", period_start=last_quarter.start)
+        .exists()
+    )
     if not published:
         items.append(
             Todo(

@@ -23,6 +23,9 @@ agents_urlpatterns = [
     path(f"{P}/propres/", agents.manual, name="agents-manual"),
     path(f"{P}/publications/", agents.publications, name="agents-publications"),
     path(f"{P}/publier/", agents.publish, name="agents-publish"),
+    path(
+        f"{P}/publications/<int:pk>/retirer/", agents.withdraw, name="agents-publication-withdraw"
+    ),
     path(f"{P}/rapport-<int:year>.pdf", agents.annual_report, name="agents-annual-report"),
     path(f"{P}/publie/", agents.published, name="agents-published"),
     path(f"{P}/affluence/", agents.heatmap, name="agents-heatmap"),

@@ -30,9 +30,19 @@ class ReferentialAdmin(admin.ModelAdmin):
 
 
 class CommitmentInline(admin.TabularInline):
+    """Read-only: a referential's text comes from its YAML file (`import_referential`), where
+    the wording of commitments already evaluated is frozen (a change needs a new version)."""
+
     model = Commitment
     extra = 0
     fields = ["ref", "title", "position"]
+    readonly_fields = ["ref", "title", "position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Module)

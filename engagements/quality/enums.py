@@ -51,6 +51,7 @@ class UpdateKind(models.TextChoices):
     STATUS = "status", "Changement de statut"
     EFFECTIVENESS = "effectiveness", "Vérification de l'efficacité"
     IMPORTED = "imported", "Import"
+    REOPENED = "reopened", "Réouverture"
 
 
 class AssessmentKind(models.TextChoices):

@@ -86,6 +86,27 @@ class StatusForm(DsfrForm):
         self.fields["status"].queryset = ActionStatus.objects.filter(prefecture=prefecture)
 
 
+class ReopenForm(DsfrForm):
+    reason = forms.CharField(
+        label="Motif de la réouverture",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Écrit dans l'historique de l'action.",
+    )
+    status = forms.ModelChoiceField(
+        label="Statut après réouverture",
+        queryset=None,
+        required=False,
+        help_text="En cours si vide.",
+    )
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = ActionStatus.objects.filter(
+            prefecture=prefecture, base__in=[StatusCode.PLANNED, StatusCode.IN_PROGRESS]
+        )
+
+
 class UpdateForm(DsfrForm):
     text = forms.CharField(label="Point d'avancement", widget=forms.Textarea(attrs={"rows": 3}))
     on = forms.DateField(

@@ -26,14 +26,51 @@ def _text(value, where: str, *, required: bool = True, max_length: int = 300) ->
     return value
 
 
-def parse_referential(data: bytes | str) -> dict:
-    """Check a referential YAML document and return it normalised (ReferentialError)."""
+# Keys whose value is an identifier read as written (`version: 1.10` stays "1.10", not 1.1).
+_TEXT_KEYS = {"code", "version", "ref"}
+
+
+def _load_yaml(data: bytes | str):
+    """yaml.safe_load refusing a key given twice in a mapping (PyYAML keeps the last one)."""
     import yaml
 
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            if not isinstance(node, yaml.MappingNode):
+                return super().construct_mapping(node, deep=deep)
+            self.flatten_mapping(node)
+            mapping, lines = {}, {}
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    hash(key)
+                except TypeError as exc:
+                    raise ReferentialError(
+                        f"ligne {key_node.start_mark.line + 1} : clé invalide"
+                    ) from exc
+                line = key_node.start_mark.line + 1
+                if key in mapping:
+                    raise ReferentialError(
+                        f"ligne {line} : la clé « {key} » est en double "
+                        f"(déjà donnée ligne {lines[key]})"
+                    )
+                if key in _TEXT_KEYS and isinstance(value_node, yaml.ScalarNode):
+                    value = value_node.value if value_node.tag != "tag:yaml.org,2002:null" else None
+                else:
+                    value = self.construct_object(value_node, deep=deep)
+                mapping[key], lines[key] = value, line
+            return mapping
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_yaml_map)
     try:
-        doc = yaml.safe_load(data)
+        return yaml.load(data, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         raise ReferentialError(f"fichier YAML illisible : {exc}") from exc
+
+
+def parse_referential(data: bytes | str) -> dict:
+    """Check a referential YAML document and return it normalised (ReferentialError)."""
+    doc = _load_yaml(data)
     if not isinstance(doc, dict):
         raise ReferentialError("le fichier doit décrire un référentiel (code, name, version…)")
     out = {
@@ -122,6 +159,7 @@ def import_referential(data: bytes | str) -> tuple[Referential, bool]:
         referential.description = doc["description"]
         referential.is_example = doc["is_example"]
         referential.save()
+        _refuse_rewording_evaluated(referential, doc)
         kept_modules = []
         for item in doc["modules"]:
             module, _ = Module.objects.update_or_create(
@@ -171,13 +209,48 @@ def _scopes_from_labelled_modules(referential: Referential) -> None:
     SiteScope.objects.bulk_create(scopes, ignore_conflicts=True)
 
 
-def _delete_unused(commitments) -> None:
+def _evaluated(commitments) -> set[int]:
+    """The pks among these commitments that an assessment already uses (result or finding)."""
     from .models import CommitmentResult, Finding
 
-    used = CommitmentResult.objects.filter(commitment__in=commitments).exists() or (
-        Finding.objects.filter(commitment__in=commitments).exists()
+    return set(
+        CommitmentResult.objects.filter(commitment__in=commitments).values_list(
+            "commitment_id", flat=True
+        )
+    ) | set(
+        Finding.objects.filter(commitment__in=commitments).values_list("commitment_id", flat=True)
     )
-    if used:
+
+
+def _refuse_rewording_evaluated(referential: Referential, doc: dict) -> None:
+    """An evaluated commitment's wording is frozen: a finished audit's page, PDF and evidence
+    pack keep the text that was assessed. Changing it needs a new version of the referential."""
+    existing = Commitment.objects.filter(module__referential=referential).select_related("module")
+    evaluated = _evaluated(existing)
+    if not evaluated:
+        return
+    wanted = {(m["number"], c["ref"]): c for m in doc["modules"] for c in m["commitments"]}
+    changed = []
+    for commitment in existing:
+        new = wanted.get((commitment.module.number, commitment.ref))
+        if commitment.pk not in evaluated or new is None:
+            continue
+        if (new["title"], new["description"], list(new["expected_evidence"])) != (
+            commitment.title,
+            commitment.description,
+            list(commitment.expected_evidence or []),
+        ):
+            changed.append(commitment.ref)
+    if changed:
+        raise ReferentialError(
+            "le texte d'engagements déjà évalués ne peut plus changer dans la version "
+            f"{referential.version} ({', '.join(sorted(changed))}) : publiez une nouvelle "
+            "version du référentiel pour modifier leur libellé"
+        )
+
+
+def _delete_unused(commitments) -> None:
+    if _evaluated(commitments):
         raise ReferentialError(
             "des engagements retirés du fichier sont déjà évalués : publiez une nouvelle "
             "version du référentiel plutôt que de modifier celle-ci"

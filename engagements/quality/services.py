@@ -15,7 +15,7 @@ from engagements.csvio import CsvImportError, read_csv
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
-from .enums import DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
+from .enums import CLOSED_CODES, DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
 from .models import Action, ActionPlan, ActionStatus, ActionUpdate
 
 REFERENCE_RE = re.compile(r"^PA-(\d{4})-(\d{3,6})$")
@@ -23,6 +23,18 @@ REFERENCE_RE = re.compile(r"^PA-(\d{4})-(\d{3,6})$")
 
 class QualityError(Exception):
     """A write refused by the rules of action plans (message in French, shown as is)."""
+
+
+# Fields of a done or abandoned action that change only after an explicit reopening
+# (`reopen_action`); the status and the effectiveness check are locked as well.
+LOCKED_WHEN_CLOSED = {"title": "intitulé", "public_summary": "résumé pour le public"}
+
+
+def _closed_message(action: Action) -> str:
+    return (
+        f"L'action {action.reference} est « {action.status.label} » : rouvrez-la d'abord "
+        "(bouton « Rouvrir l'action », avec le motif) pour la modifier."
+    )
 
 
 # --- Statuses ------------------------------------------------------------------------------
@@ -72,6 +84,8 @@ def save_status(
 
     if base not in StatusCode.values:
         raise QualityError("État inconnu.")
+    if base == StatusCode.DONE and default_progress != 100:
+        raise QualityError("Une action réalisée est avancée à 100 % : avancement par défaut 100.")
     with transaction.atomic():
         if status is None:
             code = slugify(label)[:40] or "statut"
@@ -180,6 +194,8 @@ def create_action(
         raise QualityError("Ce service n'appartient pas au site choisi.")
     if parent is not None and parent.prefecture_id != prefecture.pk:
         raise QualityError("L'action parente n'appartient pas à la préfecture.")
+    if parent is not None and parent.is_closed:
+        raise QualityError(_closed_message(parent))
     if not title.strip():
         raise QualityError("Donnez un intitulé à l'action.")
     status = status_for_code(prefecture, StatusCode.PLANNED)
@@ -235,10 +251,14 @@ EDITABLE_FIELDS = [
 
 def update_action(action: Action, *, actor, **changes) -> Action:
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
+        action = Action.objects.select_for_update().select_related("status").get(pk=action.pk)
         for name, value in changes.items():
             if name not in EDITABLE_FIELDS:
                 raise QualityError(f"Champ non modifiable : {name}")
+            if name in LOCKED_WHEN_CLOSED and action.is_closed and getattr(action, name) != value:
+                raise QualityError(
+                    f"{LOCKED_WHEN_CLOSED[name].capitalize()} verrouillé. {_closed_message(action)}"
+                )
             setattr(action, name, value)
         if action.service_id and action.service.site_id != action.site_id:
             raise QualityError("Ce service n'appartient pas au site de l'action.")
@@ -260,8 +280,10 @@ def add_update(action: Action, *, actor, text: str, progress: int | None = None,
     if progress is not None and not 0 <= progress <= 100:
         raise QualityError("L'avancement est un pourcentage entre 0 et 100.")
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
+        action = Action.objects.select_for_update().select_related("status").get(pk=action.pk)
         if progress is not None:
+            if action.is_closed:
+                raise QualityError(f"Avancement verrouillé. {_closed_message(action)}")
             if action.children.exists():
                 raise QualityError(
                     "L'avancement de cette action vient de ses sous-actions : modifiez-les plutôt."
@@ -286,7 +308,11 @@ def record_effectiveness(action: Action, *, actor, text: str, on: date | None = 
     if not text.strip():
         raise QualityError("Décrivez comment l'efficacité de l'action a été vérifiée.")
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
+        action = Action.objects.select_for_update().select_related("status").get(pk=action.pk)
+        if action.is_closed:
+            raise QualityError(
+                f"Vérification de l'efficacité verrouillée. {_closed_message(action)}"
+            )
         action.effectiveness_check = text.strip()
         action.effectiveness_checked_on = on or timezone.localdate()
         action.save(update_fields=["effectiveness_check", "effectiveness_checked_on"])
@@ -315,6 +341,8 @@ def change_status(
         previous = action.status
         if previous.pk == status.pk:
             raise QualityError(f"L'action est déjà « {status.label} ».")
+        if action.is_closed:
+            raise QualityError(_closed_message(action))
         if status.base == StatusCode.DONE and not action.effectiveness_check.strip():
             raise QualityError(
                 "Vérifiez l'efficacité de l'action (et notez-le) avant de la déclarer réalisée."
@@ -336,7 +364,9 @@ def change_status(
             action.closed_on = closed_on
         else:
             action.closed_on = None
-        if not action.children.exists():
+        if status.base == StatusCode.DONE:
+            action.progress = 100
+        elif not action.children.exists():
             action.progress = status.default_progress
         action.save(update_fields=["status", "closed_on", "progress", "updated_at"])
         ActionUpdate.objects.create(
@@ -353,8 +383,51 @@ def change_status(
     return action
 
 
+def reopen_action(action: Action, *, actor, reason: str, status: ActionStatus | None = None):
+    """The only way back from done or abandoned: an explicit reopening, with its reason,
+    written in the action's timeline (the title, public summary, effectiveness check and
+    status are editable again)."""
+    if not reason.strip():
+        raise QualityError("Donnez le motif de la réouverture.")
+    if status is None:
+        status = status_for_code(action.prefecture, StatusCode.IN_PROGRESS)
+    if status.prefecture_id != action.prefecture_id:
+        raise QualityError("Statut inconnu pour cette préfecture.")
+    if status.base in CLOSED_CODES:
+        raise QualityError("Rouvrir une action la remet « prévue » ou « en cours ».")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().select_related("status").get(pk=action.pk)
+        if not action.is_closed:
+            raise QualityError(f"L'action est « {action.status.label} » : elle est déjà ouverte.")
+        if action.parent_id and action.parent.is_closed:
+            raise QualityError(
+                f"L'action parente {action.parent.reference} est clôturée : rouvrez-la d'abord."
+            )
+        previous = action.status
+        action.status = status
+        action.closed_on = None
+        if not action.children.exists():
+            action.progress = status.default_progress
+        action.save(update_fields=["status", "closed_on", "progress", "updated_at"])
+        ActionUpdate.objects.create(
+            action=action,
+            kind=UpdateKind.REOPENED,
+            author=actor,
+            text=reason.strip(),
+            from_status=previous.label,
+            to_status=status.label,
+            progress=action.progress,
+        )
+        if action.parent_id:
+            roll_up(action.parent)
+    return action
+
+
 def roll_up(parent: Action) -> None:
-    """A parent's progress is the mean of its sub-actions' (abandoned ones left out)."""
+    """A parent's progress is the mean of its sub-actions' (abandoned ones left out); a done
+    parent stays at 100 %."""
+    if parent.status.base == StatusCode.DONE:
+        return
     children = parent.children.exclude(status__base=StatusCode.ABANDONED)
     mean = children.aggregate(mean=Avg("progress"))["mean"]
     if mean is None:
@@ -451,6 +524,17 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
         source = row.choice(
             "source", {k: k for k in SourceKind.values}, required=False, label="origine"
         )
+        if code == StatusCode.DONE and progress not in (None, 100):
+            row.error("progress", "une action réalisée est avancée à 100 %")
+        current = existing.get(reference) if reference else None
+        if current is not None and current.is_closed:
+            unchanged = (
+                current.title == title
+                and current.status.base == code
+                and (progress is None or progress == current.progress)
+            )
+            if not unchanged:
+                row.error("status", _closed_message(current))
         parsed.append(
             dict(
                 line=row.line,
@@ -497,7 +581,11 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             action.due_on = item["due_on"]
             action.status = status
             action.progress = (
-                item["progress"] if item["progress"] is not None else status.default_progress
+                100
+                if status.base == StatusCode.DONE
+                else item["progress"]
+                if item["progress"] is not None
+                else status.default_progress
             )
             action.closed_on = item["closed_on"]
             action.source_kind = item["source"]

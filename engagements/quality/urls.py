@@ -16,6 +16,7 @@ agents_urlpatterns = [
     path(f"{Q}/actions/<int:pk>/modifier/", agents.action_edit, name="agents-action-edit"),
     path(f"{Q}/actions/<int:pk>/statut/", agents.action_status, name="agents-action-status"),
     path(f"{Q}/actions/<int:pk>/suivi/", agents.action_update, name="agents-action-update"),
+    path(f"{Q}/actions/<int:pk>/rouvrir/", agents.action_reopen, name="agents-action-reopen"),
     path(
         f"{Q}/actions/<int:pk>/efficacite/",
         agents.action_effectiveness,

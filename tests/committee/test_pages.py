@@ -86,6 +86,20 @@ def test_member_suggests_and_reads_the_answer(member, prefecture, client_for):
 
 
 @pytest.mark.django_db
+def test_only_members_post_suggestions(member, prefecture, auditor, quality_lead, client_for):
+    """Issue 20 row 4: the auditor reads the committee's documents but changes nothing."""
+    url = reverse("committee:members-suggest", args=[prefecture.slug])
+    space = reverse("committee:members-space", args=[prefecture.slug])
+    for user in (auditor, quality_lead):
+        client = client_for(user)
+        assert client.post(url, {"text": "Une suggestion d'auditeur"}).status_code == 403
+        page = client.get(space)
+        assert page.status_code == 200 and "Envoyer ma suggestion" not in page.content.decode()
+    assert not Suggestion.objects.exists()
+    assert "Envoyer ma suggestion" in client_for(member).get(space).content.decode()
+
+
+@pytest.mark.django_db
 def test_members_space_shows_upcoming_meeting_and_documents(member, prefecture, client_for):
     committee = member.committee_seats.get().committee
     with time_machine.travel("2025-03-01 10:00 +01:00", tick=False):

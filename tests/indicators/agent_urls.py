@@ -1,6 +1,9 @@
 """Sample URL arguments for every agent URL of the indicators app (cross-prefecture test)."""
 
-from engagements.indicators.models import Visit, WebsiteUpdate
+from datetime import date
+
+from engagements.indicators.models import Publication, Visit, WebsiteUpdate
+from tests.factories import UserFactory
 
 
 def cases(prefecture, site, service) -> dict[str, dict]:
@@ -12,6 +15,13 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         page="/accueil",
         requested_on=visit.arrived_at.date(),
     )
+    publication = Publication.objects.create(
+        prefecture=prefecture,
+        period_kind="year",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        published_by=UserFactory(),
+    )
     return {
         "indicators:agents-dashboard": {},
         "indicators:agents-recompute": {},
@@ -20,6 +30,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "indicators:agents-publications": {},
         "indicators:agents-manual": {},
         "indicators:agents-publish": {},
+        "indicators:agents-publication-withdraw": {"pk": publication.pk},
         "indicators:agents-published": {},
         "indicators:agents-annual-report": {"year": visit.arrived_at.year},
         "indicators:agents-heatmap": {},

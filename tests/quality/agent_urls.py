@@ -34,6 +34,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "quality:agents-action-edit": {"pk": action.pk},
         "quality:agents-action-status": {"pk": action.pk},
         "quality:agents-action-update": {"pk": action.pk},
+        "quality:agents-action-reopen": {"pk": action.pk},
         "quality:agents-action-effectiveness": {"pk": action.pk},
         "quality:agents-plan-validate": {"pk": plan.pk},
         "quality:agents-statuses": {},

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from engagements.quality.enums import StatusCode
 from engagements.quality.models import Action, ActionPlan, Commitment, Referential
-from engagements.quality.services import change_status, record_effectiveness
+from engagements.quality.services import change_status, record_effectiveness, reopen_action
 from tests.factories import RoleFactory
 from tests.quality.factories import ActionFactory, PlanFactory
 
@@ -64,7 +64,20 @@ def test_import_creates_plans_and_updates_by_reference(prefecture, site, service
     assert second.reference == "PA-2026-050" and second.status.base == StatusCode.DONE
     assert second.progress == 100 and second.closed_on == date(2026, 6, 15)
     assert ActionPlan.objects.get().site == site
-    # Re-import by reference updates, and the counter moved past the imported number.
+    # Re-import by reference updates, and the counter moved past the imported number; a done
+    # action changes only after its explicit reopening (issue 20).
+    with pytest.raises(CommandError, match="rouvrez-la"):
+        run(
+            "import_actions",
+            "--prefecture",
+            prefecture.slug,
+            csv_file(
+                body.replace(
+                    "PA-2026-050,chef-lieu,2026,Former", "PA-2026-050,chef-lieu,2026,Reformer"
+                )
+            ),
+        )
+    reopen_action(second, actor=None, reason="Formation à étendre")
     body = HEADER + (
         "PA-2026-050;chef-lieu;2026;Former toute l'équipe;corrective;;;2026-01-10;2026-06-30;"
         "abandoned;;2026-05-01;audit\n"

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -345,7 +346,9 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         _bookings(request).filter(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE]), pk=pk
     )
     response = HttpResponse(certificate_pdf(booking), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="attestation-{booking.reference}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"attestation-{booking.reference}.pdf"
+    )
     return response
 
 

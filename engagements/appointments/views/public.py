@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -444,7 +445,9 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 def ics(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking(token)
     response = HttpResponse(ics_for(booking), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{booking.reference}.ics"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"rendez-vous-{booking.reference}.ics"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -452,7 +455,9 @@ def ics(request: HttpRequest, token: str) -> HttpResponse:
 def pdf(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking(token)
     response = HttpResponse(summary_pdf(booking), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="rendez-vous-{booking.reference}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"rendez-vous-{booking.reference}.pdf"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

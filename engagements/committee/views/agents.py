@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engagements.csvio import CsvImportError
@@ -330,7 +331,7 @@ def sign_in_sheet(request, pk: int):
 def meeting_ics(request, pk: int):
     meeting = common.get_meeting(request, pk)
     response = HttpResponse(agenda_documents.ics_for(meeting), content_type="text/calendar")
-    response["Content-Disposition"] = 'attachment; filename="reunion.ics"'
+    response["Content-Disposition"] = content_disposition_header(True, "reunion.ics")
     return response
 
 

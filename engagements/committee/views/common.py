@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 
 from engagements.shell.pages import render_agents  # noqa: F401
 
@@ -65,7 +66,7 @@ def get_suggestion(request, pk: int) -> Suggestion:
 
 def pdf_response(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(False, f"{name}")
     return response
 
 

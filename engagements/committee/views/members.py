@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from engagements.organisation.access import agent_view
+from engagements.organisation.enums import RoleKind
 
 from .. import agenda_documents, pdfs
 from ..enums import MinutesStatus
@@ -27,6 +29,11 @@ def _committee(request) -> Committee:
     if committee is None:
         raise Http404("Aucun comité dans cette préfecture.")
     return committee
+
+
+def _is_member(request) -> bool:
+    """Suggestions come from the committee's members (not the auditor, who reads only)."""
+    return RoleKind.COMMITTEE_MEMBER in request.access.kinds(request.prefecture)
 
 
 def _figures(prefecture, year: int) -> dict:
@@ -91,6 +98,7 @@ def space(request):
             "published": published_minutes(request.prefecture),
             "drafts": drafts,
             "form": SuggestionForm(),
+            "can_suggest": _is_member(request),
         },
     )
 
@@ -98,6 +106,8 @@ def space(request):
 @agent_view("committee")
 @require_POST
 def suggest(request):
+    if not _is_member(request):
+        raise PermissionDenied("Seuls les membres du comité font des suggestions.")
     committee = _committee(request)
     form = SuggestionForm(request.POST)
     if form.is_valid():

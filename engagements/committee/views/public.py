@@ -9,7 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import content_disposition_header, urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from engagements.forms import style_widget
@@ -45,8 +45,8 @@ def minutes_pdf(request, prefecture: str, pk: int):
         published_at__isnull=False,
     )
     response = HttpResponse(pdfs.minutes_pdf(minutes), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="releve-{minutes.meeting.day:%Y-%m-%d}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"releve-{minutes.meeting.day:%Y-%m-%d}.pdf"
     )
     return response
 

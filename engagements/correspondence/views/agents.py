@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import formats, timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -521,7 +522,7 @@ def _letter_context(
 
 def _pdf_response(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(False, f"{name}")
     return response
 
 
@@ -658,7 +659,10 @@ def attachment(request, attachment_pk: int):
     except FileNotFoundError as exc:
         # The record outlived its file (storage restored from an older backup, purge…).
         raise Http404("Cette pièce jointe n'est plus disponible sur le serveur.") from exc
-    return FileResponse(handle, filename=item.name, as_attachment=True)
+    # The stored, checked type with a matching name (not the type the sender's name suggests).
+    return FileResponse(
+        handle, filename=item.served_name, as_attachment=True, content_type=item.served_type
+    )
 
 
 def _figures_data(request):

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
@@ -221,8 +222,8 @@ def collection(request):
             },
         )
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'inline; filename="recueil-modeles-{request.prefecture.slug}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(
+            False, f"recueil-modeles-{request.prefecture.slug}.pdf"
         )
         return response
     return render_agents(request, "correspondence/agents/collection.html", {"versions": versions})

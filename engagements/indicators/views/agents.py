@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import csv_response
@@ -30,6 +31,7 @@ from ..forms import (
     PublishForm,
     WebsitePublishedForm,
     WebsiteRequestForm,
+    WithdrawForm,
 )
 from ..models import Publication, Visit, WebsiteUpdate
 from ..periods import Period
@@ -140,7 +142,10 @@ def dashboard(request):
 def dashboard_csv(request):
     """Exactly what the dashboard shows, one line per indicator."""
     prefecture = request.prefecture
-    _, period, site, service = _period_and_site(request)
+    form, period, site, service = _period_and_site(request)
+    if form.errors:  # the dashboard shows the form error (a period out of the data…)
+        url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
+        return redirect(f"{url}?{request.GET.urlencode()}")
     cards, _ = _cards(prefecture, period, site, service)
     header = [
         "code",
@@ -215,7 +220,7 @@ def publications(request):
     items = list(queries.latest_publications(prefecture).prefetch_related("values")[:40])
     history = (
         Publication.objects.filter(prefecture=prefecture)
-        .select_related("published_by")
+        .select_related("published_by", "withdrawal__withdrawn_by")
         .order_by("-published_at")[:40]
     )
     return render_agents(
@@ -227,6 +232,7 @@ def publications(request):
                     "item": p,
                     "label": Period.of(p.period_kind, p.period_start).label(),
                     "code": Period.of(p.period_kind, p.period_start).code,
+                    "withdraw_form": WithdrawForm(prefix=f"w{p.pk}"),
                 }
                 for p in items
             ],
@@ -268,22 +274,45 @@ def publish(request):
 
 @agent_view("manage")
 @require_POST
+def withdraw(request, pk: int):
+    """Withdraw the current version of a published period (logged, kept in the history)."""
+    prefecture = request.prefecture
+    publication = get_object_or_404(Publication, prefecture=prefecture, pk=pk)
+    form = WithdrawForm(request.POST, prefix=f"w{publication.pk}")
+    if not form.is_valid():
+        flash.error(request, "Donnez le motif du retrait.")
+    else:
+        try:
+            services.withdraw_publication(
+                publication, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.IndicatorsError as exc:
+            flash.error(request, str(exc))
+        else:
+            label = Period.of(publication.period_kind, publication.period_start).label()
+            flash.success(request, f"Résultats de la période « {label} » retirés.")
+    return redirect("indicators:agents-publications", prefecture.slug)
+
+
+@agent_view("manage")
+@require_POST
 def recompute(request):
     """Recompute now the period shown, the same period last year and the months of its
     year (the nightly job recomputes everything)."""
     prefecture = request.prefecture
     query = QueryDict(request.POST.get("querystring", ""))
+    dashboard_url = reverse("indicators:agents-dashboard", args=[prefecture.slug]) + (
+        "?" + query.urlencode() if query else ""
+    )
     try:
         period = Period.parse(query.get("period") or str(timezone.localdate().year))
-    except ValueError:
-        period = Period.year(timezone.localdate().year)
+    except ValueError as exc:
+        flash.error(request, f"Rien n'a été recalculé : {exc}")
+        return redirect(dashboard_url)
     months = [m for m in Period.year(period.start.year).months() if m.start <= period.end]
     services.recompute_values(prefecture, [period, period.previous_year(), *months])
     flash.success(request, "Valeurs recalculées à partir des enregistrements.")
-    return redirect(
-        reverse("indicators:agents-dashboard", args=[prefecture.slug])
-        + ("?" + query.urlencode() if query else "")
-    )
+    return redirect(dashboard_url)
 
 
 @agent_view("committee")
@@ -577,7 +606,7 @@ def annual_report(request, year: int):
     context = build(request.prefecture, year, at=today)
     pdf = render_pdf("indicators/agents/annual_report.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="rapport-annuel-{request.prefecture.slug}-{year}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"rapport-annuel-{request.prefecture.slug}-{year}.pdf"
     )
     return response

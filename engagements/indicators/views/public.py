@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -202,8 +203,8 @@ def poster(request, prefecture: str, size: str):
     )
     pdf = render_pdf("indicators/public/poster.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="affiche-resultats-{prefecture.slug}-{size}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"affiche-resultats-{prefecture.slug}-{size}.pdf"
     )
     return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from datetime import date
 
 from django.apps import apps
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -18,6 +20,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import CsvImportError
@@ -40,6 +43,7 @@ from ..forms import (
     EvidenceForm,
     ExperienceImportForm,
     FindingForm,
+    ReopenForm,
     ResultForm,
     ScopeForm,
     StatusForm,
@@ -247,6 +251,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "updates": action.updates.select_related("author"),
             "children": action.children.select_related("status"),
             "status_form": StatusForm(prefecture=request.prefecture, prefix="status"),
+            "reopen_form": ReopenForm(prefecture=request.prefecture, prefix="reopen"),
             "update_form": UpdateForm(prefix="update"),
             "effectiveness_form": EffectivenessForm(
                 initial={"text": action.effectiveness_check}, prefix="effectiveness"
@@ -283,6 +288,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services=request.access.services(request.prefecture).filter(site=action.site),
         editing=True,
     )
+    for name in services.LOCKED_WHEN_CLOSED if action.is_closed else ():
+        form.fields[name].disabled = True
+        form.fields[name].help_text = "Verrouillé : l'action est clôturée (rouvrez-la)."
     if request.method == "POST" and form.is_valid():
         try:
             services.update_action(action, actor=request.user, **form.cleaned_data)
@@ -300,7 +308,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post_on_action(request, pk, form_class, apply, success, prefix):
     action = _action_or_404(request, pk)
-    kwargs = {"prefecture": request.prefecture} if form_class is StatusForm else {}
+    kwargs = {"prefecture": request.prefecture} if form_class in (StatusForm, ReopenForm) else {}
     form = form_class(request.POST, prefix=prefix, **kwargs)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -327,6 +335,21 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "Statut modifié.",
         "status",
+    )
+
+
+@agent_view("work")
+@require_POST
+def action_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_action(
+        request,
+        pk,
+        ReopenForm,
+        lambda a, d: services.reopen_action(
+            a, actor=request.user, reason=d["reason"], status=d["status"]
+        ),
+        "Action rouverte : la réouverture et son motif sont dans l'historique.",
+        "reopen",
     )
 
 
@@ -652,9 +675,13 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
             content = handle.read()
     except FileNotFoundError as exc:
         raise Http404("Fichier absent") from exc
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{version.filename}"'
-    return response
+    # Any alphabet: FileResponse writes filename*=utf-8''… (RFC 6266).
+    return FileResponse(
+        io.BytesIO(content),
+        filename=version.filename,
+        as_attachment=True,
+        content_type="application/octet-stream",
+    )
 
 
 @agent_view("read_figures")
@@ -673,7 +700,9 @@ def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="evaluation-{assessment.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"evaluation-{assessment.pk}.pdf"
+    )
     return response
 
 
@@ -685,7 +714,9 @@ def assessment_pack(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(
         evidence_services.build_evidence_pack(assessment), content_type="application/zip"
     )
-    response["Content-Disposition"] = f'attachment; filename="preuves-{assessment.pk}.zip"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"preuves-{assessment.pk}.zip"
+    )
     return response
 
 

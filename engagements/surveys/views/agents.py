@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import csv_response
@@ -226,7 +227,9 @@ def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="rapport-enquete-{campaign.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"rapport-enquete-{campaign.pk}.pdf"
+    )
     return response
 
 
@@ -277,7 +280,9 @@ def poster_pdf(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="affiche-{campaign.pk}-{service.slug}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"affiche-{campaign.pk}-{service.slug}.pdf"
+    )
     return response
 
 
@@ -307,7 +312,9 @@ def coupons_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="coupons-{campaign.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"coupons-{campaign.pk}.pdf"
+    )
     return response
 
 

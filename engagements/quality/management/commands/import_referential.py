@@ -1,4 +1,7 @@
-"""python manage.py import_referential FILE.yaml (same code and version: updated)."""
+"""python manage.py import_referential FILE.yaml (same code and version: updated).
+
+The wording of commitments already evaluated is frozen: changing it needs a new version.
+"""
 
 from pathlib import Path
 
