@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quality', '0003_move_action_counter'),
+        ('quality', '0004_labels_trainings'),
     ]
 
     operations = [
