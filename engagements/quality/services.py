@@ -364,23 +364,29 @@ def change_status(
             action.closed_on = closed_on
         else:
             action.closed_on = None
-        if status.base == StatusCode.DONE:
-            action.progress = 100
-        elif not action.children.exists():
-            action.progress = status.default_progress
-        action.save(update_fields=["status", "closed_on", "progress", "updated_at"])
-        ActionUpdate.objects.create(
-            action=action,
-            kind=UpdateKind.STATUS,
-            author=actor,
-            text=text.strip(),
-            from_status=previous.label,
-            to_status=status.label,
-            progress=action.progress,
-        )
-        if action.parent_id:
-            roll_up(action.parent)
+        _log_status_switch(action, previous, UpdateKind.STATUS, actor=actor, text=text)
     return action
+
+
+def _log_status_switch(action: Action, previous, kind: str, *, actor, text: str) -> None:
+    """Progress follows the new status, the timeline gets the switch, the parent rolls up
+    (one path for a status change and a reopening; call inside their transaction)."""
+    if action.status.base == StatusCode.DONE:
+        action.progress = 100
+    elif not action.children.exists():
+        action.progress = action.status.default_progress
+    action.save(update_fields=["status", "closed_on", "progress", "updated_at"])
+    ActionUpdate.objects.create(
+        action=action,
+        kind=kind,
+        author=actor,
+        text=text.strip(),
+        from_status=previous.label,
+        to_status=action.status.label,
+        progress=action.progress,
+    )
+    if action.parent_id:
+        roll_up(action.parent)
 
 
 def reopen_action(action: Action, *, actor, reason: str, status: ActionStatus | None = None):
@@ -406,20 +412,7 @@ def reopen_action(action: Action, *, actor, reason: str, status: ActionStatus | 
         previous = action.status
         action.status = status
         action.closed_on = None
-        if not action.children.exists():
-            action.progress = status.default_progress
-        action.save(update_fields=["status", "closed_on", "progress", "updated_at"])
-        ActionUpdate.objects.create(
-            action=action,
-            kind=UpdateKind.REOPENED,
-            author=actor,
-            text=reason.strip(),
-            from_status=previous.label,
-            to_status=status.label,
-            progress=action.progress,
-        )
-        if action.parent_id:
-            roll_up(action.parent)
+        _log_status_switch(action, previous, UpdateKind.REOPENED, actor=actor, text=reason)
     return action
 
 
