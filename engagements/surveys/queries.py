@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet
 
 from .enums import SCALE_POINTS, CheckStatus, Criterion
-from .models import Answer, Campaign, CheckResult, MysteryCheck, Question
+from .models import Answer, Campaign, CheckResult, MysteryCheck, Question, Response
 
 # No figure is published for a group with fewer answers than this.
 MIN_ANSWERS = 5
@@ -396,6 +396,28 @@ def yearly_overall_by_site(prefecture, year: int) -> list[dict]:
         }
         for pk in sorted(sites, key=lambda pk: (sites[pk].position, sites[pk].name))
     ]
+
+
+def yearly_answer_services(prefecture, year: int) -> dict[int, set[int | None]]:
+    """Per site, the services (None: the site as a whole) that received answers to the
+    site's yearly campaign(s) ending in `year` (the label cycle's obligations read it to
+    count only the services in a labelled module's scope)."""
+    from .enums import CampaignKind
+
+    rows = (
+        Response.objects.filter(
+            campaign__prefecture=prefecture,
+            campaign__kind=CampaignKind.CAMPAIGN,
+            campaign__ends_on__year=year,
+            answers__isnull=False,
+        )
+        .values_list("campaign__site_id", "service_id")
+        .distinct()
+    )
+    out: dict[int, set[int | None]] = {}
+    for site_id, service_id in rows:
+        out.setdefault(site_id, set()).add(service_id)
+    return out
 
 
 def overall_between(prefecture, start, end, *, site=None, at=None, service=None) -> Figure:
