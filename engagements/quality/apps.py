@@ -75,4 +75,14 @@ class QualityConfig(AppConfig):
         jobs.register_schedule(
             "quality-label-alerts", "engagements.quality.label_mail.send_label_alerts", at="07:15"
         )
+        jobs.register_schedule(
+            "quality-labelled-modules",
+            "engagements.quality.labels.sync_all_labelled_modules",
+            at="03:40",
+        )
         navigation.register_public_panel("engagements.quality.label_panel.public_labels", order=70)
+        from engagements.shell import hooks
+
+        from . import label_panel
+
+        hooks.register_page_slot("site-labels", label_panel.site_labels)

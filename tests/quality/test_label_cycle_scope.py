@@ -126,3 +126,67 @@ def test_each_late_obligation_is_its_own_home_item_linking_to_act(
         in home
     )
     assert "Sous-préfecture du Nord : Autoévaluation du module 2" in home
+
+
+def test_the_site_s_labelled_modules_follow_its_current_labels(prefecture, site, tmp_path):
+    from engagements.quality.labels import add_label, import_labels, sync_all_labelled_modules
+
+    site.labelled_modules = []
+    site.save()
+    with time_machine.travel(date(2026, 6, 30), tick=False):
+        add_label(
+            prefecture,
+            site=site,
+            module=3,
+            label="qualepref",
+            obtained_on=date(2024, 1, 1),
+            valid_until=date(2026, 12, 31),
+        )
+        site.refresh_from_db()
+        assert site.labelled_modules == [3]
+        import_labels(
+            prefecture,
+            "site,module,label,obtained_on,valid_until\n"
+            f"{site.slug},1,sp_plus,01/02/2026,31/01/2029\n"
+            f"{site.slug},2,qualepref,01/02/2020,31/01/2023\n",  # expired: not labelled
+        )
+        site.refresh_from_db()
+        assert site.labelled_modules == [1, 3]
+        assert site.history.count() >= 2  # written through the organisation's service
+    with time_machine.travel(date(2027, 1, 2), tick=False):  # module 3's label has ended
+        assert sync_all_labelled_modules() == 1
+        assert sync_all_labelled_modules() == 0
+    site.refresh_from_db()
+    assert site.labelled_modules == [1]
+
+
+def test_a_scope_change_does_not_overwrite_a_labelled_site_s_modules(prefecture, site):
+    from engagements.quality.referential import set_site_scope
+    from tests.quality.factories import ReferentialFactory
+
+    with time_machine.travel(date(2026, 6, 30), tick=False):
+        LabelFactory(site=site, module=2)
+        referential = ReferentialFactory(code="qualepref-scope")
+        ModuleFactory(referential=referential, number=1)
+        ModuleFactory(referential=referential, number=3, mandatory=False)
+        set_site_scope(site, referential, [3])
+    site.refresh_from_db()
+    assert site.labelled_modules == [2]
+
+
+@time_machine.travel(date(2026, 6, 30), tick=False)
+def test_the_organisation_page_shows_each_site_s_current_labels(
+    prefecture, site, other_site, client_for, quality_lead
+):
+    LabelFactory(site=site, module=1, expiring=True)
+    LabelFactory(site=site, module=2, label="sp_plus")
+    page = client_for(quality_lead).get(f"/agents/{prefecture.slug}/organisation/")
+    text = page.content.decode()
+    section = text[
+        text.index('id="site-' + str(site.pk)) : text.index('id="site-' + str(other_site.pk))
+    ]
+    assert "Qual-e-pref, module 1, valable jusqu'au 30/09/2026" in section
+    assert "à renouveler" in section
+    assert "Services Publics +, module 2, valable jusqu'au 14/01/2027" in section
+    other = text[text.index('id="site-' + str(other_site.pk)) :]
+    assert "aucun label enregistré" in other
