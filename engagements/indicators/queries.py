@@ -385,16 +385,33 @@ def publication_values(publication: Publication, site: Site | None) -> QuerySet[
 
 def published_summary(prefecture: Prefecture) -> dict | None:
     """The latest published period's prefecture-wide values against their targets (the
-    national overview of labels reads it through engagements.shell.label_cycle)."""
+    national overview of labels reads it through engagements.shell.label_cycle): the
+    counts, and each value (`values`: code, name, unit, value, target, met, texts)."""
+    from .catalogue import BY_CODE
+    from .views.display import display
+
     publication = latest_publication(prefecture)
     if publication is None:
         return None
-    values = PublishedValue.objects.filter(
-        publication=publication, site__isnull=True, target__isnull=False
-    )
+    values = list(PublishedValue.objects.filter(publication=publication, site__isnull=True))
+    with_target = [v for v in values if v.target is not None]
     return {
         "period": Period.of(publication.period_kind, publication.period_start).label(),
         "published_on": publication.published_at.date() if publication.published_at else None,
-        "with_target": values.count(),
-        "met": values.filter(met=True).count(),
+        "with_target": len(with_target),
+        "met": sum(1 for v in with_target if v.met),
+        "values": [
+            {
+                "code": v.code,
+                "name": v.name_fr,
+                "unit": v.unit,
+                "value": float(v.value) if v.value is not None else None,
+                "target": float(v.target) if v.target is not None else None,
+                "met": v.met,
+                "lower_is_better": bool(v.code in BY_CODE and BY_CODE[v.code].lower_is_better),
+                "value_text": display(v.value, v.unit),
+                "target_text": display(v.target, v.unit) if v.target is not None else "",
+            }
+            for v in values
+        ],
     }

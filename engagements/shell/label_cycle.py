@@ -5,7 +5,9 @@
   two dates included and whether it was held (True) or only planned (False).
 - `register_published_figures(func_path)`: the latest published figures against targets;
   `func(prefecture) -> dict | None` with `period` (label), `published_on`, `with_target`
-  (values with a target) and `met` (targets met).
+  (values with a target), `met` (targets met) and `values` (the prefecture-wide values in
+  order: `code`, `name`, `unit`, `value`, `target`, `met`, `lower_is_better`,
+  `value_text`, `target_text`).
 - `register_training_summary(func_path)`: the year's staff trainings, for the committee's
   annual report; `func(prefecture, year) -> dict` with `sessions`, `participants`,
   `trainee_hours` (text) and `topics` (rows with `topic`, `sessions`, `participants`,
