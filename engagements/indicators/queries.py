@@ -162,6 +162,45 @@ def dashboard(
     return {"cards": cards, "updated_at": updated}
 
 
+def module_dashboard(
+    prefecture: Prefecture, period: Period, site: Site | None, module: int
+) -> dict:
+    """The dashboard's cards for a module of the referential, computed live: only the
+    services in that module's scope count (engagements.shell.label_cycle), telephony (per
+    site) is left out; no monthly series."""
+    from . import compute
+
+    at = timezone.localdate()
+    cache: dict = {}
+    current = compute.figures(prefecture, period, site=site, at=at, cache=cache, module=module)
+    before = compute.figures(
+        prefecture, period.previous_year(), site=site, at=at, cache=cache, module=module
+    )
+    goals = compute.targets(prefecture, period.start.year, site)
+    cards = []
+    for entry in CATALOGUE:
+        figure, target = current[entry.code], goals[entry.code]
+        previous = before[entry.code].value
+        cards.append(
+            {
+                "entry": entry,
+                "record": None,
+                "code": entry.code,
+                "value": figure.value,
+                "numerator": figure.numerator,
+                "denominator": figure.denominator,
+                "extra": figure.extra,
+                "target": target,
+                "met": compute.is_met(entry.code, figure.value, target),
+                "previous": previous,
+                "trend": trend(entry.code, figure.value, previous),
+                "updated_at": None,
+                "series": [],
+            }
+        )
+    return {"cards": cards, "updated_at": timezone.now()}
+
+
 def trend(code: str, value, previous) -> str:
     """The change from last year, in words."""
     if value is None or previous is None:
@@ -387,7 +426,6 @@ def published_summary(prefecture: Prefecture) -> dict | None:
     """The latest published period's prefecture-wide values against their targets (the
     national overview of labels reads it through engagements.shell.label_cycle): the
     counts, and each value (`values`: code, name, unit, value, target, met, texts)."""
-    from .catalogue import BY_CODE
     from .views.display import display
 
     publication = latest_publication(prefecture)

@@ -71,6 +71,7 @@ class QualityConfig(AppConfig):
         from engagements.shell import label_cycle
 
         label_cycle.register_training_summary("engagements.quality.trainings.annual_summary")
+        label_cycle.register_scope_services("engagements.quality.service_scopes.scope_service_ids")
 
         jobs.register_schedule(
             "quality-label-alerts", "engagements.quality.label_mail.send_label_alerts", at="07:15"

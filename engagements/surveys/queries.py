@@ -420,9 +420,12 @@ def yearly_answer_services(prefecture, year: int) -> dict[int, set[int | None]]:
     return out
 
 
-def overall_between(prefecture, start, end, *, site=None, at=None, service=None) -> Figure:
+def overall_between(
+    prefecture, start, end, *, site=None, at=None, service=None, services=None
+) -> Figure:
     """Overall satisfaction of the answers given between two dates included (to `at` at the
-    latest), for a prefecture or one site: its own question(s), never an average."""
+    latest), for a prefecture, one site, one service or a set of services' pks: its own
+    question(s), never an average."""
     answers = Answer.objects.filter(
         response__campaign__prefecture=prefecture,
         response__answered_on__range=(start, end),
@@ -434,6 +437,8 @@ def overall_between(prefecture, start, end, *, site=None, at=None, service=None)
         answers = answers.filter(response__campaign__site=site)
     if service is not None:
         answers = answers.filter(response__service=service)
+    if services is not None:
+        answers = answers.filter(response__service__in=services)
     figures = figures_by(answers).get(None)
     if not figures:
         return Figure()
