@@ -190,3 +190,21 @@ def test_the_organisation_page_shows_each_site_s_current_labels(
     assert "Services Publics +, module 2, valable jusqu'au 14/01/2027" in section
     other = text[text.index('id="site-' + str(other_site.pk)) :]
     assert "aucun label enregistré" in other
+
+
+@time_machine.travel(date(2026, 6, 30), tick=False)
+def test_the_calendar_s_queries_do_not_grow_with_the_sites(
+    prefecture, site, client_for, quality_lead, django_assert_max_num_queries
+):
+    client = client_for(quality_lead)
+    page_url = f"/agents/{prefecture.slug}/qualite/calendrier/"
+    LabelFactory(site=site, next_audit_on=date(2026, 5, 15))
+    client.get(page_url)  # warm the session
+    with django_assert_max_num_queries(40) as one_site:
+        assert client.get(page_url).status_code == 200
+    for n in range(4):
+        other = LabelFactory(site__prefecture=prefecture, next_audit_on=date(2026, 5, 15)).site
+        service = ServiceFactory(site=other, slug=f"titres-{n}")
+        set_service_scope(prefecture, service, [1, 2])
+    with django_assert_max_num_queries(len(one_site.captured_queries)):
+        assert client.get(page_url).status_code == 200
