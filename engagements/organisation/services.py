@@ -55,7 +55,7 @@ def set_labelled_modules(site: Site, modules, *, actor=None) -> bool:
     if numbers == sorted(site.labelled_modules or []):
         return False
     site.labelled_modules = numbers
-    site.full_clean()
+    site.clean()  # the modules only: the rest of the site is not this writer's business
     _stamp(site, actor)
     site.save(update_fields=["labelled_modules"])
     return True
