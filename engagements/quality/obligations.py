@@ -13,7 +13,8 @@ Scope per service: when services of a site are in the scope of its labelled modu
 their answers and mystery checks count (answers given for the site as a whole count too);
 a site with no service in those modules' scope counts as a whole.
 Per service in module 2's scope (titles): a fraud referent named, and a fraud training
-session each year.
+session each year. Per item of the year's training plan: a session of that topic at that
+service during the year.
 For the prefecture: at least one users' committee meeting held each year, and one in the
 90 days before each planned audit (meetings read through engagements.shell.label_cycle).
 """
@@ -25,7 +26,7 @@ from datetime import date, timedelta
 
 from django.urls import NoReverseMatch, reverse
 
-from engagements.organisation.models import Prefecture
+from engagements.organisation.models import Prefecture, Service
 from engagements.shell import label_cycle
 from engagements.surveys import queries as survey_queries
 from engagements.surveys.enums import CheckStatus
@@ -35,7 +36,7 @@ from .enums import AssessmentKind, AssessmentStatus
 from .labels import current_labels
 from .models import Assessment, CommitmentResult, CriterionResult, TrainingSession
 from .referential import is_labelling
-from .service_scopes import module_services, titles_services
+from .service_scopes import module_services, plan_coverage, titles_services
 
 DONE, DUE, LATE = "done", "due", "late"
 STATE_LABELS = {DONE: "Fait", DUE: "À faire", LATE: "En retard"}
@@ -181,6 +182,20 @@ def year_obligations(
                 f"Formation à la lutte contre la fraude pour {service.with_article}",
                 end_of_year,
                 _state(service.pk in fraud_trained, end_of_year, today),
+                url=trainings_url,
+                action="Enregistrer une session",
+            )
+        )
+    services = None if sites is None else Service.objects.filter(site__in=sites)
+    for line in plan_coverage(prefecture, year, services=services)["lines"]:
+        item = line.item
+        out.append(
+            Obligation(
+                item.service.site,
+                f"Formation prévue au plan ({item.get_topic_display().lower()}) pour "
+                f"{item.service.with_article}",
+                end_of_year,
+                _state(line.covered, end_of_year, today),
                 url=trainings_url,
                 action="Enregistrer une session",
             )

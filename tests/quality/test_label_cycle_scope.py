@@ -208,3 +208,23 @@ def test_the_calendar_s_queries_do_not_grow_with_the_sites(
         set_service_scope(prefecture, service, [1, 2])
     with django_assert_max_num_queries(len(one_site.captured_queries)):
         assert client.get(page_url).status_code == 200
+
+
+def test_each_item_of_the_year_s_training_plan_is_an_obligation(prefecture, site, service):
+    from engagements.quality.service_scopes import add_plan_item
+    from tests.quality.cycle_factories import TrainingFactory
+
+    add_plan_item(prefecture, year=2026, service=service, topic="handicap")
+    add_plan_item(prefecture, year=2026, service=service, topic="numerique")
+    add_plan_item(prefecture, year=2025, service=service, topic="langues")  # another year
+    TrainingFactory(service=service, topic="handicap", date=date(2026, 2, 3))
+    result = {
+        title: state
+        for title, state in states(prefecture, date(2027, 1, 5)).items()
+        if title.startswith("Formation prévue")
+    }
+    assert result == {
+        "Formation prévue au plan (accueil des personnes en situation de handicap) pour le "
+        "bureau du séjour": "done",
+        "Formation prévue au plan (aide au numérique) pour le bureau du séjour": "late",
+    }
