@@ -192,9 +192,10 @@ def no_show_counts(bookings: QuerySet[Booking], now: datetime | None = None) -> 
 
 
 def bookings_between(
-    prefecture, start: datetime, end: datetime, site=None, *, service=None
+    prefecture, start: datetime, end: datetime, site=None, *, service=None, services=None
 ) -> QuerySet[Booking]:
-    """Bookings whose slot starts in [start, end), for a prefecture, a site or a service."""
+    """Bookings whose slot starts in [start, end), for a prefecture, a site, a service or a
+    set of services (pks: a module's scope)."""
     qs = Booking.objects.filter(
         procedure__prefecture=prefecture, slot__starts_at__gte=start, slot__starts_at__lt=end
     )
@@ -202,6 +203,8 @@ def bookings_between(
         qs = qs.filter(procedure__site=site)
     if service is not None:
         qs = qs.filter(procedure__service=service)
+    if services is not None:
+        qs = qs.filter(procedure__service__in=services)
     return qs
 
 
@@ -211,14 +214,17 @@ def no_show_bookings(bookings: QuerySet[Booking], now: datetime) -> QuerySet[Boo
 
 
 def first_free_days_in_scope(
-    prefecture, site=None, now: datetime | None = None, *, service=None
+    prefecture, site=None, now: datetime | None = None, *, service=None, services=None
 ) -> int | None:
-    """indicators.md: the smallest first-free-slot delay over the public procedures in scope."""
+    """indicators.md: the smallest first-free-slot delay over the public procedures in scope
+    (a site, a service, or a set of services' pks)."""
     procedures = Procedure.objects.filter(prefecture=prefecture, is_public=True)
     if site is not None:
         procedures = procedures.filter(site=site)
     if service is not None:
         procedures = procedures.filter(service=service)
+    if services is not None:
+        procedures = procedures.filter(service__in=services)
     days = [first_free_days(p, now) for p in procedures]
     days = [d for d in days if d is not None]
     return min(days) if days else None

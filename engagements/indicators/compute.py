@@ -58,6 +58,9 @@ class Scope:
     cache: dict = field(default_factory=dict)
     # A service of the site (values per service); telephony has no service.
     service: Service | None = None
+    # A module's scope: the pks of the services in it (engagements.shell.label_cycle); only
+    # their records count, and telephony (per site and queue) is left out.
+    services: tuple[int, ...] | None = None
 
     @property
     def zone(self):
@@ -99,6 +102,8 @@ def correspondence(scope: Scope) -> dict[str, Figure]:
         messages = messages.filter(site=scope.site)
     if scope.service is not None:
         messages = messages.filter(service=scope.service)
+    if scope.services is not None:
+        messages = messages.filter(service__in=scope.services)
     return correspondence_figures(messages, at=scope.at)
 
 
@@ -147,7 +152,7 @@ def correspondence_breakdowns(
 
 
 def telephony(scope: Scope) -> dict[str, Figure]:
-    if scope.service is not None:
+    if scope.service is not None or scope.services is not None:
         return {}  # calls are counted per site and queue, not per service
     hours = CallHour.objects.filter(
         prefecture=scope.prefecture, date__gte=scope.period.start, date__lte=scope.last_day
@@ -216,6 +221,8 @@ def website_updates(scope: Scope):
         updates = updates.filter(site=scope.site)
     if scope.service is not None:
         updates = updates.filter(service=scope.service)
+    if scope.services is not None:
+        updates = updates.filter(service__in=scope.services)
     return updates
 
 
@@ -248,6 +255,9 @@ def reception(scope: Scope) -> dict[str, Figure]:
     if scope.service is not None:
         visits = visits.filter(service=scope.service)
         counts = counts.filter(service=scope.service)
+    if scope.services is not None:
+        visits = visits.filter(service__in=scope.services)
+        counts = counts.filter(service__in=scope.services)
     served_by = scope.at_end
     tallies = visits.aggregate(
         visits=Count("pk"),
@@ -277,7 +287,12 @@ def appointments(scope: Scope) -> dict[str, Figure]:
     from engagements.appointments import queries
 
     bookings = queries.bookings_between(
-        scope.prefecture, scope.start_dt, scope.end_dt, scope.site, service=scope.service
+        scope.prefecture,
+        scope.start_dt,
+        scope.end_dt,
+        scope.site,
+        service=scope.service,
+        services=scope.services,
     )
     counts = queries.no_show_counts(bookings, now=scope.at_end)
     # indicators.md: days from "today" — the reference date (now when it is today, the
@@ -287,11 +302,16 @@ def appointments(scope: Scope) -> dict[str, Figure]:
         "first_free",
         scope.site.pk if scope.site else None,
         scope.service.pk if scope.service else None,
+        scope.services,
         scope.at,
     )
     if key not in scope.cache:
         scope.cache[key] = queries.first_free_days_in_scope(
-            scope.prefecture, scope.site, now=reference, service=scope.service
+            scope.prefecture,
+            scope.site,
+            now=reference,
+            service=scope.service,
+            services=scope.services,
         )
     days = scope.cache[key]
     return {
@@ -312,6 +332,7 @@ def satisfaction(scope: Scope) -> dict[str, Figure]:
         site=scope.site,
         at=scope.at,
         service=scope.service,
+        services=scope.services,
     )
     extra = {"answers": figure.answers, "published": figure.published}
     return {
@@ -333,16 +354,31 @@ def figures(
     at: date,
     cache: dict | None = None,
     service: Service | None = None,
+    module: int | None = None,
 ) -> dict[str, Figure]:
     """{code: Figure} for every indicator code, computed live (for the prefecture, a site,
-    or a service of a site)."""
+    or a service of a site); with `module`, only the services in that module's scope count
+    (docs/indicators.md, scope per service)."""
     if service is not None:
         site = service.site
     scope = Scope(prefecture, site, period, at, {} if cache is None else cache, service)
+    if module is not None:
+        scope.services = module_services(prefecture, module)
+        if scope.services == ():  # no service in the module's scope: nothing to count
+            return {code: Figure() for code in BY_CODE}
     result: dict[str, Figure] = {}
     for source in SOURCES:
         result.update(source(scope))
     return {code: result.get(code, Figure()) for code in BY_CODE}
+
+
+def module_services(prefecture: Prefecture, module: int) -> tuple[int, ...] | None:
+    """The pks of the services in a module's scope (empty: nothing counts), or None when no
+    app keeps scopes (every service counts)."""
+    from engagements.shell import label_cycle
+
+    pks = label_cycle.scope_services(prefecture, module)
+    return None if pks is None else tuple(pks)
 
 
 def targets(prefecture: Prefecture, year: int, site: Site | None = None) -> dict[str, float | None]:

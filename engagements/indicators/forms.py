@@ -1,6 +1,7 @@
 from django import forms
 
 from engagements.forms import DsfrForm
+from engagements.organisation.enums import REFERENTIAL_MODULES
 
 from .enums import Family, Unit, UpdateKind
 
@@ -14,6 +15,14 @@ class PeriodForm(DsfrForm):
     )
     service = forms.ModelChoiceField(
         label="Service", queryset=None, required=False, empty_label="Tous les services"
+    )
+    module = forms.TypedChoiceField(
+        label="Module du référentiel",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "Tous les modules")] + list(REFERENTIAL_MODULES.items()),
+        help_text="Seuls les services du périmètre du module comptent.",
     )
 
     def __init__(self, *args, sites, services, whole_prefecture: bool = True, **kwargs):

@@ -162,6 +162,45 @@ def dashboard(
     return {"cards": cards, "updated_at": updated}
 
 
+def module_dashboard(
+    prefecture: Prefecture, period: Period, site: Site | None, module: int
+) -> dict:
+    """The dashboard's cards for a module of the referential, computed live: only the
+    services in that module's scope count (engagements.shell.label_cycle), telephony (per
+    site) is left out; no monthly series."""
+    from . import compute
+
+    at = timezone.localdate()
+    cache: dict = {}
+    current = compute.figures(prefecture, period, site=site, at=at, cache=cache, module=module)
+    before = compute.figures(
+        prefecture, period.previous_year(), site=site, at=at, cache=cache, module=module
+    )
+    goals = compute.targets(prefecture, period.start.year, site)
+    cards = []
+    for entry in CATALOGUE:
+        figure, target = current[entry.code], goals[entry.code]
+        previous = before[entry.code].value
+        cards.append(
+            {
+                "entry": entry,
+                "record": None,
+                "code": entry.code,
+                "value": figure.value,
+                "numerator": figure.numerator,
+                "denominator": figure.denominator,
+                "extra": figure.extra,
+                "target": target,
+                "met": compute.is_met(entry.code, figure.value, target),
+                "previous": previous,
+                "trend": trend(entry.code, figure.value, previous),
+                "updated_at": None,
+                "series": [],
+            }
+        )
+    return {"cards": cards, "updated_at": timezone.now()}
+
+
 def trend(code: str, value, previous) -> str:
     """The change from last year, in words."""
     if value is None or previous is None:
@@ -385,16 +424,32 @@ def publication_values(publication: Publication, site: Site | None) -> QuerySet[
 
 def published_summary(prefecture: Prefecture) -> dict | None:
     """The latest published period's prefecture-wide values against their targets (the
-    national overview of labels reads it through engagements.shell.label_cycle)."""
+    national overview of labels reads it through engagements.shell.label_cycle): the
+    counts, and each value (`values`: code, name, unit, value, target, met, texts)."""
+    from .views.display import display
+
     publication = latest_publication(prefecture)
     if publication is None:
         return None
-    values = PublishedValue.objects.filter(
-        publication=publication, site__isnull=True, target__isnull=False
-    )
+    values = list(PublishedValue.objects.filter(publication=publication, site__isnull=True))
+    with_target = [v for v in values if v.target is not None]
     return {
         "period": Period.of(publication.period_kind, publication.period_start).label(),
         "published_on": publication.published_at.date() if publication.published_at else None,
-        "with_target": values.count(),
-        "met": values.filter(met=True).count(),
+        "with_target": len(with_target),
+        "met": sum(1 for v in with_target if v.met),
+        "values": [
+            {
+                "code": v.code,
+                "name": v.name_fr,
+                "unit": v.unit,
+                "value": float(v.value) if v.value is not None else None,
+                "target": float(v.target) if v.target is not None else None,
+                "met": v.met,
+                "lower_is_better": bool(v.code in BY_CODE and BY_CODE[v.code].lower_is_better),
+                "value_text": display(v.value, v.unit),
+                "target_text": display(v.target, v.unit) if v.target is not None else "",
+            }
+            for v in values
+        ],
     }

@@ -38,6 +38,8 @@ class SiteForm(DsfrModelForm):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="Dès qu'un label est enregistré pour le site (menu Qualité), ces modules "
+        "suivent ses labels en cours.",
     )
 
     class Meta:

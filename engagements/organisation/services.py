@@ -48,6 +48,20 @@ def save_site(site: Site, *, actor) -> Site:
 
 
 @transaction.atomic
+def set_labelled_modules(site: Site, modules, *, actor=None) -> bool:
+    """Write the modules a site is labelled on (numbers 1 to 8), as an upper app that holds
+    the labels computes them; returns whether they changed (a history row when they do)."""
+    numbers = sorted({int(m) for m in modules})
+    if numbers == sorted(site.labelled_modules or []):
+        return False
+    site.labelled_modules = numbers
+    site.clean()  # the modules only: the rest of the site is not this writer's business
+    _stamp(site, actor)
+    site.save(update_fields=["labelled_modules"])
+    return True
+
+
+@transaction.atomic
 def save_service(service: Service, *, actor) -> Service:
     """Create or update a service."""
     service.full_clean()

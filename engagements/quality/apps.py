@@ -71,8 +71,19 @@ class QualityConfig(AppConfig):
         from engagements.shell import label_cycle
 
         label_cycle.register_training_summary("engagements.quality.trainings.annual_summary")
+        label_cycle.register_scope_services("engagements.quality.service_scopes.scope_service_ids")
 
         jobs.register_schedule(
             "quality-label-alerts", "engagements.quality.label_mail.send_label_alerts", at="07:15"
         )
+        jobs.register_schedule(
+            "quality-labelled-modules",
+            "engagements.quality.labels.sync_all_labelled_modules",
+            at="03:40",
+        )
         navigation.register_public_panel("engagements.quality.label_panel.public_labels", order=70)
+        from engagements.shell import hooks
+
+        from . import label_panel
+
+        hooks.register_page_slot("site-labels", label_panel.site_labels)

@@ -1,5 +1,6 @@
 """The référent's home items of the label cycle: labels expiring within 180 days, labels
-whose renewal audit is not planned, and the year's late obligations."""
+whose renewal audit is not planned, and each of the year's late obligations (one item each,
+linking to where she acts on it)."""
 
 from __future__ import annotations
 
@@ -36,13 +37,18 @@ def home_items(request) -> list[Todo]:
             unplanned,
         ) % {"n": unplanned}
         items.append(Todo(label, labels_url, unplanned, "warning", "Qualité"))
-    late = sum(1 for o in year_obligations(prefecture, today.year, today=today) if o.state == LATE)
-    if late:
-        label = ngettext(
-            "%(n)d obligation du label en retard",
-            "%(n)d obligations du label en retard",
-            late,
-        ) % {"n": late}
-        url = reverse("quality:agents-calendar", args=[prefecture.slug])
-        items.append(Todo(label, url, late, "error", "Qualité"))
+    # Each late obligation is its own item, linking to where the référent acts on it.
+    for obligation in year_obligations(prefecture, today.year, today=today):
+        if obligation.state != LATE:
+            continue
+        where = f"{obligation.site.name} : " if obligation.site else ""
+        items.append(
+            Todo(
+                f"{where}{obligation.title} — en retard",
+                obligation.url or reverse("quality:agents-calendar", args=[prefecture.slug]),
+                1,
+                "error",
+                "Qualité",
+            )
+        )
     return items

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from engagements.csvio import read_csv
+from engagements.organisation import services as organisation_services
 from engagements.organisation.models import Prefecture, Site
 
 from .cycle_enums import EXPIRING_DAYS, LabelCode, LabelStatus
@@ -98,6 +100,7 @@ def import_labels(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
                 setattr(label, name, item[name])
             label.save(update_fields=changed)
             counts["updated"] += 1
+        sync_labelled_modules({item["site"] for item in parsed})
     return counts
 
 
@@ -223,7 +226,7 @@ def add_label(
             site=site, module=module, label=label, obtained_on=obtained_on
         ).exists():
             raise LabelError("Ce label est déjà enregistré pour ce module à cette date.")
-        return Label.objects.create(
+        created = Label.objects.create(
             prefecture=prefecture,
             site=site,
             module=module,
@@ -234,3 +237,29 @@ def add_label(
             last_audit_on=last_audit_on,
             next_audit_on=next_audit_on,
         )
+        sync_labelled_modules([site])
+        return created
+
+
+def labelled_modules(site: Site, at: date) -> list[int]:
+    """The modules a site holds a current label on at `at` (valid or to be renewed)."""
+    prefecture = site.prefecture
+    currents = current_labels(prefecture, at, sites=[site]).get(site, [])
+    return sorted(c.label.module for c in currents if c.status != LabelStatus.EXPIRED)
+
+
+def sync_labelled_modules(sites, at: date | None = None) -> int:
+    """Keep the organisation's `Site.labelled_modules` (the site pages, the public page and
+    the sites API read it) equal to the modules of the site's current labels, written
+    through the organisation's service; returns how many sites changed."""
+    at = at or timezone.localdate()
+    return sum(
+        organisation_services.set_labelled_modules(site, labelled_modules(site, at))
+        for site in sites
+    )
+
+
+def sync_all_labelled_modules() -> int:
+    """Daily: labels expire with time, every site holding a label is written again."""
+    sites = Site.objects.filter(pk__in=Label.objects.values("site_id")).select_related("prefecture")
+    return sync_labelled_modules(sites)

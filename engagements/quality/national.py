@@ -1,7 +1,7 @@
 """The national administrator's overview of the label cycle: every prefecture with its
 sites' current labels and their end dates, its late obligations, its latest published
-figures against targets, and the share of prefectures and sites labelled (the ministry's
-aim: every prefecture labelled)."""
+figures against targets (a column per indicator, sortable: best first), and the share of
+prefectures and sites labelled (the ministry's aim: every prefecture labelled)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class PrefectureRow:
     expired: int = 0
     late: int = 0
     figures: dict | None = None
+    indicator_cells: list = field(default_factory=list)
 
     @property
     def figures_text(self) -> str:
@@ -47,6 +48,11 @@ class PrefectureRow:
     def is_labelled(self) -> bool:
         """At least one site holds a valid (or to be renewed) label on module 1."""
         return self.labelled_sites > 0
+
+    @property
+    def by_code(self) -> dict[str, dict]:
+        """The latest published prefecture-wide values, by indicator code."""
+        return {v["code"]: v for v in (self.figures or {}).get("values", [])}
 
     @property
     def share_key(self) -> float:
@@ -82,11 +88,23 @@ def national_overview(today: date, *, sort: str = "nom") -> dict:
         )
         row.figures = label_cycle.published_figures(prefecture)
         rows.append(row)
-    rows.sort(key=SORTS.get(sort, SORTS["nom"]))
+    indicators = _indicators(rows)
+    if sort.startswith(INDICATOR_SORT) and sort[len(INDICATOR_SORT) :] in indicators:
+        rows.sort(key=_indicator_key(sort[len(INDICATOR_SORT) :], indicators))
+    else:
+        sort = sort if sort in SORTS else "nom"
+        rows.sort(key=SORTS[sort])
+    for row in rows:
+        cells = row.by_code
+        row.indicator_cells = [cells.get(code) for code in indicators]
     total_sites = sum(r.sites for r in rows)
     return {
         "rows": rows,
-        "sort": sort if sort in SORTS else "nom",
+        "sort": sort,
+        "indicators": [
+            {"code": code, "sort": f"{INDICATOR_SORT}{code}", **meta}
+            for code, meta in indicators.items()
+        ],
         "prefectures_share": share(sum(r.is_labelled for r in rows), len(rows)),
         "sites_share": share(sum(r.labelled_sites for r in rows), total_sites),
         "labelled_prefectures": sum(r.is_labelled for r in rows),
@@ -94,6 +112,32 @@ def national_overview(today: date, *, sort: str = "nom") -> dict:
         "labelled_sites": sum(r.labelled_sites for r in rows),
         "sites": total_sites,
     }
+
+
+INDICATOR_SORT = "indicateur-"
+
+
+def _indicators(rows) -> dict[str, dict]:
+    """Every indicator published by at least one prefecture, in publication order."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        for value in (row.figures or {}).get("values", []):
+            out.setdefault(
+                value["code"],
+                {"name": value["name"], "lower_is_better": value["lower_is_better"]},
+            )
+    return out
+
+
+def _indicator_key(code: str, indicators: dict):
+    """Best value first (the lowest for a delay or a rate of no-shows), none last."""
+    sign = 1 if indicators[code]["lower_is_better"] else -1
+
+    def key(row):
+        value = row.by_code.get(code, {}).get("value")
+        return (value is None, sign * value if value is not None else 0, row.prefecture.name)
+
+    return key
 
 
 CSV_HEADER = [
@@ -109,8 +153,27 @@ CSV_HEADER = [
 ]
 
 
+def csv_header(overview: dict) -> list[str]:
+    """The fixed columns, then three per indicator published (value, target, met)."""
+    header = list(CSV_HEADER)
+    for indicator in overview["indicators"]:
+        name = indicator["name"]
+        header += [f"{name} : valeur", f"{name} : cible", f"{name} : cible atteinte"]
+    return header
+
+
 def csv_rows(overview: dict):
     for row in overview["rows"]:
+        cells = []
+        for cell in row.indicator_cells:
+            if cell is None:
+                cells += ["", "", ""]
+                continue
+            cells += [
+                cell["value"] if cell["value"] is not None else "",
+                cell["target"] if cell["target"] is not None else "",
+                {True: "oui", False: "non", None: ""}[cell["met"]],
+            ]
         yield [
             row.prefecture.name,
             row.sites,
@@ -121,4 +184,5 @@ def csv_rows(overview: dict):
             row.expired,
             row.late,
             row.figures_text,
+            *cells,
         ]

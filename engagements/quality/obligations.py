@@ -4,11 +4,17 @@
 Per labelled site (a current label, valid or expiring, on any module):
 - a satisfaction survey with answers each year (a yearly campaign ending that year);
 - at least one mystery check carried out each year;
-- one self-assessment before each planned audit (in the 12 months before it);
+- per labelled module, one self-assessment before its planned audit (in the 12 months
+  before it) that covers that module: results on that module's commitments, or the SP+
+  diagnostic (not split into modules);
 - the renewal audit planned before the label's end (late once the label expires within
   180 days without it).
+Scope per service: when services of a site are in the scope of its labelled modules, only
+their answers and mystery checks count (answers given for the site as a whole count too);
+a site with no service in those modules' scope counts as a whole.
 Per service in module 2's scope (titles): a fraud referent named, and a fraud training
-session each year.
+session each year. Per item of the year's training plan: a session of that topic at that
+service during the year.
 For the prefecture: at least one users' committee meeting held each year, and one in the
 90 days before each planned audit (meetings read through engagements.shell.label_cycle).
 """
@@ -20,16 +26,17 @@ from datetime import date, timedelta
 
 from django.urls import NoReverseMatch, reverse
 
-from engagements.organisation.models import Prefecture
+from engagements.organisation.models import Prefecture, Service
 from engagements.shell import label_cycle
 from engagements.surveys import queries as survey_queries
 from engagements.surveys.enums import CheckStatus
 
 from .cycle_enums import LabelStatus
-from .enums import AssessmentKind
+from .enums import AssessmentKind, AssessmentStatus
 from .labels import current_labels
-from .models import Assessment, TrainingSession
-from .service_scopes import titles_services
+from .models import Assessment, CommitmentResult, CriterionResult, TrainingSession
+from .referential import is_labelling
+from .service_scopes import module_services, plan_coverage, titles_services
 
 DONE, DUE, LATE = "done", "due", "late"
 STATE_LABELS = {DONE: "Fait", DUE: "À faire", LATE: "En retard"}
@@ -67,29 +74,29 @@ def year_obligations(
     labelled = current_labels(prefecture, at, sites=sites)
     slug = prefecture.slug
     out: list[Obligation] = []
-    answers_by_site = {
-        row["site"].pk: row.get("answers", 0)
-        for row in survey_queries.yearly_overall_by_site(prefecture, year)
-    }
-    checks_by_site: dict[int, date] = {}
+    answered = survey_queries.yearly_answer_services(prefecture, year)
+    checks: list[tuple[int, int, date]] = []
     for check in (
         survey_queries.year_checks(prefecture, year)
         .filter(status=CheckStatus.DONE)
         .select_related("service")
     ):
-        site_pk = check.service.site_id
         on = check.performed_at.date() if check.performed_at else check.planned_on
-        checks_by_site[site_pk] = max(on, checks_by_site.get(site_pk, on))
-    assessments = list(
-        Assessment.objects.filter(prefecture=prefecture, kind=AssessmentKind.SELF).values_list(
-            "site_id", "planned_on"
-        )
-    )
+        checks.append((check.service.site_id, check.service_id, on))
+    scoped = module_services(prefecture)
+    assessments = self_assessment_modules(prefecture)
     for site, currents in labelled.items():
         currents = [c for c in currents if c.status != LabelStatus.EXPIRED]
         if not currents:
             continue
-        surveyed = answers_by_site.get(site.pk, 0) > 0
+        in_scope = set().union(*(scoped.get((site.pk, c.label.module), set()) for c in currents))
+
+        def counts(service_id, in_scope=in_scope) -> bool:
+            return not in_scope or service_id is None or service_id in in_scope
+
+        surveyed = any(counts(pk) for pk in answered.get(site.pk, ()))
+        checked = [on for site_pk, pk, on in checks if site_pk == site.pk and counts(pk)]
+        checked_on = max(checked) if checked else None
         out.append(
             Obligation(
                 site,
@@ -100,7 +107,6 @@ def year_obligations(
                 action="Voir les enquêtes",
             )
         )
-        checked_on = checks_by_site.get(site.pk)
         out.append(
             Obligation(
                 site,
@@ -118,8 +124,10 @@ def year_obligations(
             if audit_on is not None and audit_on.year == year:
                 before = [
                     on
-                    for site_pk, on in assessments
-                    if site_pk == site.pk and audit_on - timedelta(days=365) <= on <= audit_on
+                    for site_pk, on, modules in assessments
+                    if site_pk == site.pk
+                    and audit_on - timedelta(days=365) <= on <= audit_on
+                    and (modules is None or label.module in modules)
                 ]
                 out.append(
                     Obligation(
@@ -178,6 +186,20 @@ def year_obligations(
                 action="Enregistrer une session",
             )
         )
+    services = None if sites is None else Service.objects.filter(site__in=sites)
+    for line in plan_coverage(prefecture, year, services=services)["lines"]:
+        item = line.item
+        out.append(
+            Obligation(
+                item.service.site,
+                f"Formation prévue au plan ({item.get_topic_display().lower()}) pour "
+                f"{item.service.with_article}",
+                end_of_year,
+                _state(line.covered, end_of_year, today),
+                url=trainings_url,
+                action="Enregistrer une session",
+            )
+        )
     out.extend(_committee_obligations(prefecture, year, today, labelled))
     return sorted(
         out,
@@ -189,6 +211,37 @@ def year_obligations(
             o.title,
         ),
     )
+
+
+def self_assessment_modules(prefecture: Prefecture) -> list[tuple[int, date, set | None]]:
+    """Each self-assessment as (site pk, date, the module numbers it covers): a labelling
+    referential's covers the modules of the commitments it has results on; the SP+
+    diagnostic (not split into label modules) covers every module (None) once it has a
+    result or is finished."""
+    rows = list(
+        Assessment.objects.filter(prefecture=prefecture, kind=AssessmentKind.SELF).select_related(
+            "referential"
+        )
+    )
+    covered: dict[int, set[int]] = {}
+    for assessment_id, number in (
+        CommitmentResult.objects.filter(assessment__in=rows)
+        .exclude(result="")
+        .values_list("assessment_id", "commitment__module__number")
+    ):
+        covered.setdefault(assessment_id, set()).add(number)
+    for assessment_id, number in CriterionResult.objects.filter(assessment__in=rows).values_list(
+        "assessment_id", "commitment__module__number"
+    ):
+        covered.setdefault(assessment_id, set()).add(number)
+    out = []
+    for assessment in rows:
+        modules = covered.get(assessment.pk, set())
+        if is_labelling(assessment.referential):
+            out.append((assessment.site_id, assessment.planned_on, modules))
+        elif modules or assessment.status == AssessmentStatus.DONE:
+            out.append((assessment.site_id, assessment.planned_on, None))
+    return out
 
 
 def _committee_obligations(prefecture, year: int, today: date, labelled) -> list[Obligation]:

@@ -282,12 +282,21 @@ def set_site_scope(site: Site, referential: Referential, numbers: list[int]) -> 
 
 
 def sync_labelled_modules(site: Site) -> None:
-    """Write the labelling modules in scope onto the site (the public page reads them).
+    """Write the labelling modules in scope onto the site (the public page reads them),
+    for a site that holds no label yet; a site with labels shows its current labels'
+    modules (labels.sync_labelled_modules).
 
     Every referential counts except the Services Publics + commitments (not a label's modules).
     """
     from engagements.organisation.enums import REFERENTIAL_MODULES
 
+    from .models import Label
+
+    if Label.objects.filter(site=site).exists():
+        from .labels import sync_labelled_modules as from_labels
+
+        from_labels([site])  # once a site holds labels, they say what it is labelled on
+        return
     numbers = sorted(
         {
             n

@@ -71,6 +71,26 @@ def titles_services(prefecture: Prefecture, sites=None) -> list[ServiceScope]:
     return list(scopes)
 
 
+def module_services(prefecture: Prefecture) -> dict[tuple[int, int], set[int]]:
+    """{(site pk, module): the pks of the site's active services in that module's scope}."""
+    out: dict[tuple[int, int], set[int]] = {}
+    for site_id, module, service_id in ServiceScope.objects.filter(
+        prefecture=prefecture, service__is_active=True
+    ).values_list("service__site_id", "module", "service_id"):
+        out.setdefault((site_id, module), set()).add(service_id)
+    return out
+
+
+def scope_service_ids(prefecture: Prefecture, module: int) -> list[int]:
+    """The pks of the prefecture's active services in a module's scope (sorted); the
+    indicators app reads it through engagements.shell.label_cycle for module figures."""
+    return sorted(
+        ServiceScope.objects.filter(
+            prefecture=prefecture, module=module, service__is_active=True
+        ).values_list("service_id", flat=True)
+    )
+
+
 def add_plan_item(
     prefecture: Prefecture, *, year: int, service: Service, topic: str, participants=None
 ) -> TrainingPlanItem:

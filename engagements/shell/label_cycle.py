@@ -5,14 +5,19 @@
   two dates included and whether it was held (True) or only planned (False).
 - `register_published_figures(func_path)`: the latest published figures against targets;
   `func(prefecture) -> dict | None` with `period` (label), `published_on`, `with_target`
-  (values with a target) and `met` (targets met).
+  (values with a target), `met` (targets met) and `values` (the prefecture-wide values in
+  order: `code`, `name`, `unit`, `value`, `target`, `met`, `lower_is_better`,
+  `value_text`, `target_text`).
 - `register_training_summary(func_path)`: the year's staff trainings, for the committee's
   annual report; `func(prefecture, year) -> dict` with `sessions`, `participants`,
   `trainee_hours` (text) and `topics` (rows with `topic`, `sessions`, `participants`,
   `trainee_hours`).
+- `register_scope_services(func_path)`: the scope per service; `func(prefecture, module)
+  -> list[int]` gives the pks of the services in that module's scope (the indicators'
+  figures per module count only them).
 Call from AppConfig.ready() (committee and indicators fill the first two, read by the
-quality app's calendar and national overview; quality fills the third, read by the
-indicators app's annual report).
+quality app's calendar and national overview; quality fills the third and fourth, read by
+the indicators app's annual report and figures).
 """
 
 from __future__ import annotations
@@ -72,4 +77,21 @@ def training_summary(prefecture, year: int) -> dict | None:
 
     for path in _training_sources:
         return import_string(path)(prefecture, year)
+    return None
+
+
+_scope_sources: list[str] = []
+
+
+def register_scope_services(func_path: str) -> None:
+    if func_path not in _scope_sources:
+        _scope_sources.append(func_path)
+
+
+def scope_services(prefecture, module: int) -> list[int] | None:
+    """The pks of the services in a module's scope; None when no app keeps scopes."""
+    from django.utils.module_loading import import_string
+
+    for path in _scope_sources:
+        return list(import_string(path)(prefecture, module))
     return None

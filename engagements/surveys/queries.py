@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet
 
 from .enums import SCALE_POINTS, CheckStatus, Criterion
-from .models import Answer, Campaign, CheckResult, MysteryCheck, Question
+from .models import Answer, Campaign, CheckResult, MysteryCheck, Question, Response
 
 # No figure is published for a group with fewer answers than this.
 MIN_ANSWERS = 5
@@ -398,9 +398,34 @@ def yearly_overall_by_site(prefecture, year: int) -> list[dict]:
     ]
 
 
-def overall_between(prefecture, start, end, *, site=None, at=None, service=None) -> Figure:
+def yearly_answer_services(prefecture, year: int) -> dict[int, set[int | None]]:
+    """Per site, the services (None: the site as a whole) that received answers to the
+    site's yearly campaign(s) ending in `year` (the label cycle's obligations read it to
+    count only the services in a labelled module's scope)."""
+    from .enums import CampaignKind
+
+    rows = (
+        Response.objects.filter(
+            campaign__prefecture=prefecture,
+            campaign__kind=CampaignKind.CAMPAIGN,
+            campaign__ends_on__year=year,
+            answers__isnull=False,
+        )
+        .values_list("campaign__site_id", "service_id")
+        .distinct()
+    )
+    out: dict[int, set[int | None]] = {}
+    for site_id, service_id in rows:
+        out.setdefault(site_id, set()).add(service_id)
+    return out
+
+
+def overall_between(
+    prefecture, start, end, *, site=None, at=None, service=None, services=None
+) -> Figure:
     """Overall satisfaction of the answers given between two dates included (to `at` at the
-    latest), for a prefecture or one site: its own question(s), never an average."""
+    latest), for a prefecture, one site, one service or a set of services' pks: its own
+    question(s), never an average."""
     answers = Answer.objects.filter(
         response__campaign__prefecture=prefecture,
         response__answered_on__range=(start, end),
@@ -412,6 +437,8 @@ def overall_between(prefecture, start, end, *, site=None, at=None, service=None)
         answers = answers.filter(response__campaign__site=site)
     if service is not None:
         answers = answers.filter(response__service=service)
+    if services is not None:
+        answers = answers.filter(response__service__in=services)
     figures = figures_by(answers).get(None)
     if not figures:
         return Figure()

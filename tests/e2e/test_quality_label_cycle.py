@@ -92,12 +92,37 @@ def test_public_page_shows_current_labels_in_french_and_english(page, prefecture
     assert_accessible(page)
 
 
-def test_national_overview_sorts_and_exports(page, prefecture, site, other_site, national_admin):
+def test_national_overview_sorts_and_exports(
+    page, prefecture, other_prefecture, site, other_site, national_admin
+):
+    from django.utils import timezone
+
+    from engagements.indicators.models import Publication, PublishedValue
+
     LabelFactory(
         site=site,
         obtained_on=date.today() - timedelta(days=30),
         valid_until=date.today() + timedelta(days=1000),
     )
+    for pref, value in [(prefecture, 72.5), (other_prefecture, 91)]:
+        publication = Publication.objects.create(
+            prefecture=pref,
+            period_kind="quarter",
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31),
+            published_by=national_admin,
+        )
+        PublishedValue.objects.create(
+            publication=publication,
+            code="correspondence_on_time_rate",
+            name_fr="Réponses dans les délais",
+            unit="percent",
+            frequency="trimestrielle",
+            value=value,
+            target=85,
+            met=value >= 85,
+            updated_at=timezone.now(),
+        )
     login(page, national_admin)
     page.wait_for_url("**/agents/**")
     page.goto(f"/agents/{prefecture.slug}/qualite/calendrier/")
@@ -106,6 +131,17 @@ def test_national_overview_sorts_and_exports(page, prefecture, site, other_site,
     page.get_by_role("link", name="Obligations en retard").click()
     page.wait_for_url("**?tri=retard")
     expect(page.get_by_role("cell", name="1 sur 2")).to_be_visible()
+    assert_accessible(page)
+    # The table per indicator: the best on-time rate first once sorted on it (keyboard).
+    link = page.get_by_role("link", name="Réponses dans les délais")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**?tri=indicateur-correspondence_on_time_rate")
+    table = page.get_by_role("table", name="Résultats publiés par préfecture et par indicateur")
+    rows = table.get_by_role("row")
+    expect(rows.nth(1)).to_contain_text("Préfecture de Bêta")
+    expect(rows.nth(1)).to_contain_text("91,0")
+    expect(rows.nth(2)).to_contain_text("non atteinte")
     assert_accessible(page)
     screenshot(page, "quality-national")
     with page.expect_download() as download:

@@ -55,6 +55,7 @@ def _period_and_site(request):
     period = Period.year(today.year)
     site = None if whole else sites.first()
     service = None
+    request.indicators_module = None
     if form.is_bound and form.is_valid():
         if form.cleaned_data["period"]:
             try:
@@ -65,13 +66,18 @@ def _period_and_site(request):
         service = form.cleaned_data["service"]
         if service is not None:
             site = service.site
+        else:  # a module's figures: the services in its scope (a service chosen wins)
+            request.indicators_module = form.cleaned_data["module"]
     if not whole and site is None:
         raise Http404("Aucun site")
     return form, period, site, service
 
 
-def _cards(prefecture, period, site, service=None) -> tuple[list[dict], object]:
-    data = queries.dashboard(prefecture, period, site, service)
+def _cards(prefecture, period, site, service=None, module=None) -> tuple[list[dict], object]:
+    if module is not None:
+        data = queries.module_dashboard(prefecture, period, site, module)
+    else:
+        data = queries.dashboard(prefecture, period, site, service)
     for card in data["cards"]:
         unit = card["entry"].unit
         card["display"] = display(card["value"], unit)
@@ -114,7 +120,8 @@ def _chart(series: list[dict], unit: str) -> dict:
 def dashboard(request):
     prefecture = request.prefecture
     form, period, site, service = _period_and_site(request)
-    cards, updated_at = _cards(prefecture, period, site, service)
+    module = request.indicators_module
+    cards, updated_at = _cards(prefecture, period, site, service, module)
     return render_agents(
         request,
         "indicators/agents/dashboard.html",
@@ -124,9 +131,10 @@ def dashboard(request):
             "period_label": period.label(),
             "site": site,
             "service": service,
+            "module": module,
             "cards": cards,
             "updated_at": updated_at,
-            "has_values": any(c["updated_at"] for c in cards),
+            "has_values": module is not None or any(c["updated_at"] for c in cards),
             "querystring": request.GET.urlencode(),
             "previous_label": period.previous_year().label(),
             "manual": [
@@ -146,7 +154,11 @@ def dashboard_csv(request):
     if form.errors:  # the dashboard shows the form error (a period out of the data…)
         url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
         return redirect(f"{url}?{request.GET.urlencode()}")
-    cards, _ = _cards(prefecture, period, site, service)
+    module = request.indicators_module
+    cards, _ = _cards(prefecture, period, site, service, module)
+    structure = service.name if service else (site.name if site else prefecture.name)
+    if module is not None:
+        structure = f"{structure} — module {module}"
     header = [
         "code",
         "indicateur",
@@ -165,7 +177,7 @@ def dashboard_csv(request):
         [
             c["code"],
             c["name"],
-            service.name if service else (site.name if site else prefecture.name),
+            structure,
             period.code,
             c["value"],
             c["numerator"],

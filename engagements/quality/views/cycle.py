@@ -197,7 +197,7 @@ def national_csv(request: HttpRequest) -> HttpResponse:
     overview = national.national_overview(timezone.localdate(), sort=request.GET.get("tri", ""))
     return csv_response(
         f"labels-national-{timezone.localdate():%Y-%m-%d}.csv",
-        national.CSV_HEADER,
+        national.csv_header(overview),
         national.csv_rows(overview),
     )
 

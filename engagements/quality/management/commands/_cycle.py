@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.organisation.models import Prefecture
@@ -43,3 +43,23 @@ def iso_date(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Date {option} invalide : {value} (AAAA-MM-JJ)") from exc
+
+
+class PrefectureFileImport(BaseCommand):
+    """`--prefecture SLUG FILE.csv`, all or nothing: a subclass names its import (a function
+    of the prefecture and the file's bytes giving counts) and how its counts are written."""
+
+    importer: Callable[[Prefecture, bytes], dict]
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")
+        parser.add_argument("file", help="fichier CSV (virgule ou point-virgule)")
+
+    def handle(self, *args, prefecture, file, **options):
+        found = prefecture_or_error(prefecture)
+        data = read_file(file)
+        counts = run_import(lambda: type(self).importer(found, data))
+        self.stdout.write(self.summary(counts))
+
+    def summary(self, counts: dict) -> str:
+        raise NotImplementedError
