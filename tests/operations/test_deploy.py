@@ -245,8 +245,25 @@ def test_nginx_in_front_of_gunicorn(stack):
         headers={"Content-Type": "application/octet-stream"},
     )
     assert response.status == 413 and b"nginx" in body
-    # Under the limits (nginx 21m, public pages 6 MB), Django answers (its CSRF check refuses it).
-    response, _ = _request(web_port, "POST", "/healthz", body=b"x" * (5 * 1024 * 1024))
+    # Under the limits (nginx 21m, public pages 6 MB), Django answers: a 5 MB upload is read
+    # whole (as a form's file field is), then its CSRF check refuses it. (A body Django never
+    # reads would be cut when gunicorn closes the connection, and nginx would answer 502.)
+    boundary = "engagements-deploy-test"
+    upload = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="piece"; filename="a.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + b"x" * (5 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response, _ = _request(
+        web_port,
+        "POST",
+        "/healthz",
+        body=upload,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     assert response.status == 403 and response.getheader("Content-Security-Policy")
 
     # Static files by nginx, with their cache headers.
