@@ -89,7 +89,7 @@ def register() -> None:
                     help="Vide : toutes les files du fichier.",
                 ),
             ),
-            file_format="lines",
+            file_format=lambda options: "csv" if options.get("format") == "hourly" else "lines",
             accept=".csv,.txt,.log",
             help="Les jours couverts par le fichier sont remplacés pour ce site.",
             order=20,

@@ -69,7 +69,7 @@ def preview_import(
 ) -> Preview:
     """Check the file with the kind's own service (rolled back) and keep it for the
     confirmation; a refused file is recorded in the history and raises CsvImportError."""
-    shown = preview_rows(data, kind.file_format)
+    shown = preview_rows(data, kind.format_for(options))
     try:
         summary = run_import(
             kind, prefecture, data, filename=file_name, options=options, actor=user, dry_run=True
@@ -115,7 +115,7 @@ def confirm_import(kind: ImportKind, upload: ImportUpload, *, user) -> ImportRun
 
     The upload row is locked and deleted in the import's transaction: a second click on
     "Confirmer" finds nothing and imports nothing twice."""
-    rows = preview_rows(bytes(upload.data), kind.file_format).total
+    rows = preview_rows(bytes(upload.data), kind.format_for(upload.options)).total
     try:
         with transaction.atomic():
             locked = ImportUpload.objects.select_for_update().filter(pk=upload.pk).first()

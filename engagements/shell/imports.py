@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 
@@ -63,10 +64,15 @@ class ImportKind:
     run: Callable[..., ImportSummary]
     roles: frozenset[str] = frozenset({"quality_lead"})
     options: tuple[ImportOption, ...] = ()
-    file_format: str = "csv"  # "csv", "lines" (queue_log), "json-or-csv", "yaml"
+    # "csv", "lines" (queue_log), "json-or-csv", "yaml", or `(options) -> one of them`
+    file_format: str | Callable[[dict], str] = "csv"
     accept: str = ".csv,.txt"
     help: str = ""
     order: int = 50
+
+    def format_for(self, options: dict) -> str:
+        """How the preview reads the file (first rows, line count)."""
+        return self.file_format(options) if callable(self.file_format) else self.file_format
 
 
 _kinds: dict[str, ImportKind] = {}
@@ -115,3 +121,26 @@ def run_import(
 
 def option_choices(option: ImportOption, prefecture, access) -> Sequence[tuple[str, str]] | None:
     return None if option.choices is None else list(option.choices(prefecture, access))
+
+
+class ImportCommand(BaseCommand):
+    """Base of the `import_*` management commands: adds `--dry-run`, which runs the same
+    service in a transaction rolled back at the end (the file is checked and the counts
+    printed; nothing is written), as the "Imports" page's preview does."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="vérifie le fichier et affiche ce qui serait importé, sans rien enregistrer",
+        )
+        return parser
+
+    def execute(self, *args, **options):
+        dry_run = bool(options.get("dry_run"))
+        with all_or_nothing(dry_run=dry_run):
+            output = super().execute(*args, **options)
+        if dry_run:
+            self.stdout.write("Essai (--dry-run) : rien n'a été enregistré.")
+        return output
