@@ -253,7 +253,7 @@ def test_preview_then_confirm_through_the_page(
     assert (run.kind, run.file_name, run.rows, run.user) == (code, case.file_name, 1, quality_lead)
 
     # A second click on "Confirmer" imports nothing twice.
-    client.post(confirm)
+    assert client.post(confirm).status_code == 404
     assert case.written() == before + 1
 
     history = client.get(reverse("organisation:agents-imports", args=[prefecture.slug]))
@@ -353,7 +353,7 @@ def test_a_previewed_file_is_confirmed_only_by_its_owner(
     colleague = UserFactory()
     RoleFactory(user=colleague, prefecture=prefecture, kind="quality_lead")
     confirm = reverse("organisation:agents-import-confirm", args=[prefecture.slug, token])
-    client_for(colleague).post(confirm)
+    assert client_for(colleague).post(confirm).status_code == 404
     assert not Message.objects.exists() and ImportUpload.objects.exists()
 
 

@@ -172,15 +172,20 @@ def _option_labels(kind, form) -> list[tuple[str, str]]:
     return shown
 
 
+def _upload_or_404(request, token):
+    """The user's own file waiting in this prefecture; 404 for anything else (another
+    user's or prefecture's file, one already confirmed, cancelled or too old)."""
+    try:
+        return services.pending_upload(token, request.prefecture, request.user)
+    except services.ImportExpired as exc:
+        raise Http404(str(exc)) from exc
+
+
 @agent_view("view")
 @require_POST
 def import_confirm(request, token):
     """Write the previewed file (all or nothing) and go back to the history."""
-    try:
-        upload = services.pending_upload(token, request.prefecture, request.user)
-    except services.ImportExpired as exc:
-        messages.error(request, str(exc))
-        return redirect("organisation:agents-imports", request.prefecture.slug)
+    upload = _upload_or_404(request, token)
     kind = _kind_or_403(request, upload.kind)
     try:
         run = services.confirm_import(kind, upload, user=request.user)
@@ -201,10 +206,7 @@ def import_confirm(request, token):
 @require_POST
 def import_cancel(request, token):
     """Forget the previewed file; nothing was written."""
-    try:
-        upload = services.pending_upload(token, request.prefecture, request.user)
-    except services.ImportExpired:
-        return redirect("organisation:agents-imports", request.prefecture.slug)
+    upload = _upload_or_404(request, token)
     _kind_or_403(request, upload.kind)
     services.cancel_import(upload)
     messages.info(request, "Import abandonné : rien n'a été enregistré.")
