@@ -36,11 +36,11 @@ def register() -> None:
             code="survey-answers",
             label="Réponses à une enquête",
             group="Avis des usagers",
-            columns="channel, service, puis une colonne par code de question",
+            columns="channel (qr, kiosk, paper, web, appointment_email, end_of_call, stars), "
+            "service, puis une colonne par code de question",
             run=run,
             options=(ImportOption("campaign", "Campagne", choices=_campaigns),),
-            help="Canal : qr, kiosk, paper, web, appointment_email, end_of_call ou stars ; "
-            "service par identifiant.",
+            help="Service par identifiant ; une cellule vide reste sans réponse.",
             order=55,
         )
     )
