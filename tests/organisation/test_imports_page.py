@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from io import StringIO
 from pathlib import Path
 
@@ -252,6 +253,10 @@ def test_preview_then_confirm_through_the_page(
     run = ImportRun.objects.filter(result="done").get()
     assert (run.kind, run.file_name, run.rows, run.user) == (code, case.file_name, 1, quality_lead)
 
+    # The preview announced exactly what the confirmation wrote.
+    counts = re.findall(r"<th scope=\"row\">(.*?)</th><td>(\d+)</td>", html_unescape(page))
+    assert run.summary.splitlines()[0] == ", ".join(f"{label} : {n}" for label, n in counts)
+
     # A second click on "Confirmer" imports nothing twice.
     assert client.post(confirm).status_code == 404
     assert case.written() == before + 1
@@ -402,3 +407,29 @@ def test_old_uploads_are_purged(prefecture, quality_lead):
     with time_machine.travel("2026-03-02 11:00"):
         assert purge_import_uploads() == 1
     assert not ImportUpload.objects.exists()
+
+
+def test_cancelling_a_preview_forgets_the_file(prefecture, site, service, quality_lead, client_for):
+    case = CASES["faq"]
+    client = client_for(quality_lead)
+    url = reverse("organisation:agents-import-kind", args=[prefecture.slug, "faq"])
+    _upload(client, url, case.file(case.good), "faq.csv", {})
+    token = ImportUpload.objects.get().token
+    response = client.post(
+        reverse("organisation:agents-import-cancel", args=[prefecture.slug, token])
+    )
+    assert response.status_code == 302
+    assert not ImportUpload.objects.exists() and not Entry.objects.exists()
+    confirm = reverse("organisation:agents-import-confirm", args=[prefecture.slug, token])
+    assert client.post(confirm).status_code == 404
+    assert not Entry.objects.exists()
+
+
+def test_a_form_without_file_or_site_is_explained(prefecture, site, quality_lead, client_for):
+    client = client_for(quality_lead)
+    url = reverse("organisation:agents-import-kind", args=[prefecture.slug, "footfall"])
+    response = client.post(url, {"site": ""})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert text.count("Ce champ est obligatoire") == 2
+    assert not ImportRun.objects.exists()

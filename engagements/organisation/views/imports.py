@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from engagements.csvio import MAX_FILE, CsvImportError
+from engagements.csvio import CsvImportError
 from engagements.forms import DsfrForm
 from engagements.shell import imports as registry
 from engagements.shell.pages import render_agents
@@ -24,6 +24,9 @@ from ..access import agent_view
 from ..models import ImportRun
 
 HISTORY_LENGTH = 50
+# Under the proxy's body limit (deploy/nginx: client_max_body_size 21m), so a larger file
+# gets this French message rather than the proxy's 413 page.
+MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _kinds(request) -> list[registry.ImportKind]:
@@ -44,7 +47,7 @@ def _form_class(kind: registry.ImportKind, prefecture, access) -> type[DsfrForm]
     fields: dict[str, forms.Field] = {
         "file": forms.FileField(
             label="Fichier",
-            help_text="UTF-8 ou Windows-1252, virgule ou point-virgule ; 50 Mo au plus.",
+            help_text="UTF-8 ou Windows-1252, virgule ou point-virgule ; 20 Mo au plus.",
             widget=forms.ClearableFileInput(attrs={"accept": kind.accept}),
         )
     }
@@ -76,8 +79,8 @@ def _form_class(kind: registry.ImportKind, prefecture, access) -> type[DsfrForm]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE:
-            raise forms.ValidationError("Fichier trop volumineux (50 Mo au plus).")
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("Fichier trop volumineux (20 Mo au plus).")
         return upload
 
     return type("ImportFileForm", (DsfrForm,), {**fields, "clean_file": clean_file})
