@@ -38,8 +38,9 @@ class Preview:
     file: FilePreview
 
 
-def _record(kind, prefecture, user, file_name, rows, result, summary) -> ImportRun:
+def _record(kind, prefecture, user, file_name, rows, result, summary, options) -> ImportRun:
     return ImportRun.objects.create(
+        options=options,
         prefecture=prefecture,
         user=user,
         kind=kind.code,
@@ -83,6 +84,7 @@ def preview_import(
             shown.total,
             ImportRun.Result.REFUSED,
             _refusal_text(exc),
+            options,
         )
         raise
     upload = ImportUpload.objects.create(
@@ -137,6 +139,7 @@ def confirm_import(kind: ImportKind, upload: ImportUpload, *, user) -> ImportRun
                 rows,
                 ImportRun.Result.DONE,
                 "\n".join([summary.text(), *summary.notes]),
+                locked.options,
             )
             locked.delete()
     except CsvImportError as exc:
@@ -149,6 +152,7 @@ def confirm_import(kind: ImportKind, upload: ImportUpload, *, user) -> ImportRun
             rows,
             ImportRun.Result.REFUSED,
             _refusal_text(exc),
+            upload.options,
         )
         ImportUpload.objects.filter(pk=upload.pk).delete()
         raise

@@ -418,6 +418,7 @@ class ImportRun(models.Model):
     rows = models.PositiveIntegerField("lignes", default=0)
     result = models.CharField("résultat", max_length=10, choices=Result.choices)
     summary = models.TextField("détail", blank=True)
+    options = models.JSONField("précisions", default=dict, blank=True)  # e.g. {"site": slug}
     created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
 
     class Meta:

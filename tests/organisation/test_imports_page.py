@@ -433,3 +433,23 @@ def test_a_form_without_file_or_site_is_explained(prefecture, site, quality_lead
     text = response.content.decode()
     assert text.count("Ce champ est obligatoire") == 2
     assert not ImportRun.objects.exists()
+
+
+def test_history_of_a_site_manager_holds_his_sites_only_and_the_page_costs_few_queries(
+    prefecture, site, other_site, site_manager, quality_lead, client_for,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    for index, where in enumerate([site, other_site] * 10):
+        ImportRun.objects.create(
+            prefecture=prefecture, user=quality_lead, kind="footfall",
+            kind_label="Fréquentation de l'accueil", file_name=f"{where.slug}-{index}.csv",
+            rows=3, result="done", options={"site": where.slug},
+        )  # fmt: skip
+    url = reverse("organisation:agents-imports", args=[prefecture.slug])
+    text = client_for(site_manager).get(url).content.decode()
+    assert "chef-lieu-0.csv" in text and "sous-pref-1.csv" not in text
+    client = client_for(quality_lead)
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        text = client.get(url).content.decode()
+    assert text.count("<td>3</td>") == 20

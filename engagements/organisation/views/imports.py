@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -87,11 +88,16 @@ def _form_class(kind: registry.ImportKind, prefecture, access) -> type[DsfrForm]
 
 
 def _history(request, kinds) -> list[ImportRun]:
-    return list(
-        ImportRun.objects.filter(
-            prefecture=request.prefecture, kind__in=[k.code for k in kinds]
-        ).select_related("user")[:HISTORY_LENGTH]
-    )
+    """The latest imports of these kinds; someone who sees only some sites (a site manager)
+    sees the imports of his sites and those not tied to a site."""
+    runs = ImportRun.objects.filter(
+        prefecture=request.prefecture, kind__in=[k.code for k in kinds]
+    ).select_related("user")
+    prefecture = request.prefecture
+    if not request.access.sees_whole_prefecture(prefecture):
+        slugs = list(request.access.sites(prefecture).values_list("slug", flat=True))
+        runs = runs.filter(Q(options__site__in=slugs) | ~Q(options__has_key="site"))
+    return list(runs[:HISTORY_LENGTH])
 
 
 @agent_view("view")
