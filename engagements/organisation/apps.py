@@ -40,7 +40,7 @@ class OrganisationConfig(AppConfig):
             "Organisation", "organisation:agents-settings", capability="view", order=90
         )
         navigation.register_agent_link(
-            "Imports", "organisation:agents-imports", capability="manage", order=91
+            "Imports", "organisation:agents-imports", capability="import", order=91
         )
         from .jobs import register_housekeeping
 

@@ -100,7 +100,7 @@ def _history(request, kinds) -> list[ImportRun]:
     return list(runs[:HISTORY_LENGTH])
 
 
-@agent_view("view")
+@agent_view("import")
 def imports_home(request):
     """The list of the imports this user may run, and who imported what and when."""
     kinds = _kinds(request)
@@ -113,7 +113,7 @@ def imports_home(request):
     )
 
 
-@agent_view("view")
+@agent_view("import")
 @require_http_methods(["GET", "POST"])
 def import_kind(request, kind: str):
     """GET: the upload form; POST: the preview (nothing written) or the line errors."""
@@ -189,7 +189,7 @@ def _upload_or_404(request, token):
         raise Http404(str(exc)) from exc
 
 
-@agent_view("view")
+@agent_view("import")
 @require_POST
 def import_confirm(request, token):
     """Write the previewed file (all or nothing) and go back to the history."""
@@ -210,7 +210,7 @@ def import_confirm(request, token):
     return redirect("organisation:agents-imports", request.prefecture.slug)
 
 
-@agent_view("view")
+@agent_view("import")
 @require_POST
 def import_cancel(request, token):
     """Forget the previewed file; nothing was written."""
