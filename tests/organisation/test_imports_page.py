@@ -380,18 +380,27 @@ def test_the_kept_file_survives_another_app_server(prefecture, site, service, qu
     assert Message.objects.count() == 1
 
 
-def test_commands_dry_run_check_and_count_without_writing(tmp_path, prefecture, site, service):
-    case = CASES["correspondence"]
-    path = tmp_path / "r.csv"
+@pytest.mark.parametrize(
+    ("command", "code", "expected"),
+    [
+        ("import_correspondence", "correspondence", "1 créé"),
+        ("import_labels", "labels", "Labels créés : 1"),
+        ("import_footfall", "footfall", "visiteurs : 12"),
+    ],
+)
+def test_commands_dry_run_check_and_count_without_writing(
+    tmp_path, prefecture, site, service, command, code, expected
+):
+    case = CASES[code]
+    path = tmp_path / "f.csv"
     path.write_bytes(case.file(case.good))
+    args = ["--prefecture", "alpha", *(["--site", site.slug] if code == "footfall" else [])]
     out = StringIO()
-    call_command(
-        "import_correspondence", "--prefecture", "alpha", "--dry-run", str(path), stdout=out
-    )
-    assert "1 créé" in out.getvalue() and "rien n'a été enregistré" in out.getvalue()
-    assert not Message.objects.exists()
-    call_command("import_correspondence", "--prefecture", "alpha", str(path), stdout=StringIO())
-    assert Message.objects.count() == 1
+    call_command(command, *args, "--dry-run", str(path), stdout=out)
+    assert expected in out.getvalue() and "rien n'a été enregistré" in out.getvalue()
+    assert case.written() == 0
+    call_command(command, *args, str(path), stdout=StringIO())
+    assert case.written() == 1
 
 
 def test_old_uploads_are_purged(prefecture, quality_lead):
