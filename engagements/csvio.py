@@ -451,6 +451,50 @@ def _short(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
+# Previews (the "Imports" page shows a file's first lines before confirming) -----------
+
+
+def refusal(message: str, *, line: int = 1, column: str | None = None) -> CsvImportError:
+    """An import's other refusal (unknown site or campaign, year out of range…) as a
+    line error, so every refusal reads the same."""
+    return CsvImportError([LineError(line, column, message)])
+
+
+@dataclass
+class FilePreview:
+    header: list[str]
+    rows: list[list[str]]
+    total: int  # data lines (CSV) or non-blank lines
+
+
+def preview_rows(data: bytes, file_format: str, *, limit: int = 5) -> FilePreview:
+    """The file's first lines as the shared reader decodes them (for the preview table)."""
+    try:
+        text = decode(data)
+    except CsvImportError:
+        return FilePreview([], [], 0)
+    stripped = text.lstrip()
+    if file_format == "csv" or (
+        file_format == "json-or-csv" and not stripped.startswith(("[", "{"))
+    ):
+        lines = text.splitlines()
+        if not lines:
+            return FilePreview([], [], 0)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(lines[0]))
+        try:
+            rows = [r for r in reader if any(c.strip() for c in r)]
+        except csv.Error:
+            return FilePreview([], [], 0)
+        if not rows:
+            return FilePreview([], [], 0)
+        header, body = rows[0], rows[1:]
+        width = len(header)
+        shown = [[_short(c.strip(), 80) for c in (r + [""] * width)[:width]] for r in body[:limit]]
+        return FilePreview([_short(h.strip(), 80) for h in header], shown, len(body))
+    lines = [line for line in text.splitlines() if line.strip()]
+    return FilePreview([], [[_short(line.strip(), 160)] for line in lines[:limit]], len(lines))
+
+
 # Writing -------------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")

@@ -8,6 +8,9 @@ class CommitteeConfig(AppConfig):
     verbose_name = "Comité local des usagers"
 
     def ready(self):
+        from . import import_kinds
+
+        import_kinds.register()  # its files on the agents' « Imports » page
         from engagements import jobs
         from engagements.shell import navigation
 

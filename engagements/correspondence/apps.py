@@ -8,6 +8,9 @@ class CorrespondenceConfig(AppConfig):
     verbose_name = "Courriers et courriels"
 
     def ready(self):
+        from . import import_kinds
+
+        import_kinds.register()  # its files on the agents' « Imports » page
         from engagements import jobs
         from engagements.organisation.jobs import register_housekeeping
         from engagements.outbox import signals

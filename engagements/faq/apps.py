@@ -7,6 +7,9 @@ class FaqConfig(AppConfig):
     verbose_name = "Foire aux questions"
 
     def ready(self):
+        from . import import_kinds
+
+        import_kinds.register()  # its files on the agents' « Imports » page
         from django.utils.translation import gettext_lazy
 
         from engagements import jobs

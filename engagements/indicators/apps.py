@@ -8,6 +8,9 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicateurs et transparence"
 
     def ready(self):
+        from . import import_kinds
+
+        import_kinds.register()  # its files on the agents' « Imports » page
         from django.db.models.signals import post_migrate
 
         from engagements import jobs

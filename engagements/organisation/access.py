@@ -51,6 +51,9 @@ CAPABILITIES: dict[str, set[str]] = {
     "manage": {RoleKind.QUALITY_LEAD},
     # figures of the whole prefecture
     "read_figures": {RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AUDITOR},
+    # the "Imports" page (each import kind then names the roles that may run it:
+    # engagements.shell.imports)
+    "import": {RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER},
     # committee documents (template review, meetings)
     "committee": {RoleKind.QUALITY_LEAD, RoleKind.COMMITTEE_MEMBER, RoleKind.AUDITOR},
 }

@@ -39,3 +39,9 @@ class OrganisationConfig(AppConfig):
         navigation.register_agent_link(
             "Organisation", "organisation:agents-settings", capability="view", order=90
         )
+        navigation.register_agent_link(
+            "Imports", "organisation:agents-imports", capability="import", order=91
+        )
+        from .jobs import register_housekeeping
+
+        register_housekeeping("engagements.organisation.imports.purge_import_uploads")

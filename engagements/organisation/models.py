@@ -376,3 +376,54 @@ class Role(models.Model):
     def __str__(self) -> str:
         where = self.prefecture.name if self.prefecture_id else "toutes les préfectures"
         return f"{self.get_kind_display()} — {where}"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded on the "Imports" page, kept between its preview and its confirmation.
+
+    In the database (not one server's memory or disk): the confirmation may reach another
+    app server. Deleted once confirmed or cancelled; the daily housekeeping removes those
+    left behind (`services.purge_import_uploads`)."""
+
+    token = models.UUIDField(primary_key=True)
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    options = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "fichier en attente d'import"
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ImportRun(models.Model):
+    """One import tried on the "Imports" page: who, what, when and how it ended."""
+
+    class Result(models.TextChoices):
+        DONE = "done", "Importé"
+        REFUSED = "refused", "Refusé"
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField("type d'import", max_length=40)
+    kind_label = models.CharField("type d'import", max_length=200)
+    file_name = models.CharField("fichier", max_length=255)
+    rows = models.PositiveIntegerField("lignes", default=0)
+    result = models.CharField("résultat", max_length=10, choices=Result.choices)
+    summary = models.TextField("détail", blank=True)
+    options = models.JSONField("précisions", default=dict, blank=True)  # e.g. {"site": slug}
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "import"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} — {self.file_name}"

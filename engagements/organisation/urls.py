@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import agents, public
+from .views import agents, imports, public
 
 app_name = "organisation"
 
@@ -26,6 +26,22 @@ agents_urlpatterns = [
     path(f"{P}/closures/<int:pk>/delete/", agents.delete_closure, name="agents-delete-closure"),
     path(f"{P}/targets/<int:year>/", agents.edit_targets, name="agents-edit-targets"),
     path(f"{P}/history/", agents.organisation_history, name="agents-history"),
+    path("agents/<slug:prefecture>/imports/", imports.imports_home, name="agents-imports"),
+    path(
+        "agents/<slug:prefecture>/imports/confirmer/<uuid:token>/",
+        imports.import_confirm,
+        name="agents-import-confirm",
+    ),
+    path(
+        "agents/<slug:prefecture>/imports/abandonner/<uuid:token>/",
+        imports.import_cancel,
+        name="agents-import-cancel",
+    ),
+    path(
+        "agents/<slug:prefecture>/imports/<slug:kind>/",
+        imports.import_kind,
+        name="agents-import-kind",
+    ),
 ]
 
 urlpatterns = public_urlpatterns + agents_urlpatterns

@@ -7,6 +7,9 @@ class QualityConfig(AppConfig):
     verbose_name = "Qualité : plans d'action, référentiel, audits"
 
     def ready(self):
+        from . import import_kinds
+
+        import_kinds.register()  # its files on the agents' « Imports » page
         from django.utils.translation import gettext_lazy
 
         from engagements.shell import navigation

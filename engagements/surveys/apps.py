@@ -7,6 +7,9 @@ class SurveysConfig(AppConfig):
     verbose_name = "Enquêtes de satisfaction"
 
     def ready(self):
+        from . import import_kinds
+
+        import_kinds.register()  # its files on the agents' « Imports » page
         from django.utils.translation import gettext_lazy
 
         from engagements.organisation.jobs import register_housekeeping

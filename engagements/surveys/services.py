@@ -206,6 +206,7 @@ def enter_coupon(
 class ImportReport:
     created: int = 0
     errors: list[str] = field(default_factory=list)
+    line_errors: list[LineError] = field(default_factory=list)  # the same, with line and column
 
 
 MAX_IMPORTED_COMMENT = 2000  # as on the paper coupon's and the web form's comment field
@@ -255,6 +256,7 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
         table.raise_errors()
     except CsvImportError as exc:
         report.errors = exc.lines
+        report.line_errors = exc.errors
         return report
     with transaction.atomic():
         for channel, service, values, comments in parsed:

@@ -25,4 +25,8 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "organisation:agents-delete-closure": {"pk": closure.pk},
         "organisation:agents-edit-targets": {"year": 2026},
         "organisation:agents-history": {},
+        "organisation:agents-imports": {},
+        "organisation:agents-import-kind": {"kind": "correspondence"},
+        "organisation:agents-import-confirm": {"token": "6f1c2b8e-0d4a-4c55-9a43-3a4f0e2b7c11"},
+        "organisation:agents-import-cancel": {"token": "6f1c2b8e-0d4a-4c55-9a43-3a4f0e2b7c11"},
     }

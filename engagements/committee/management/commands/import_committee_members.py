@@ -2,14 +2,15 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.committee.services.members import import_members
 from engagements.csvio import CsvImportError
 from engagements.organisation.models import Prefecture
+from engagements.shell.imports import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Importe les membres du comité local des usagers (colonnes college, organisation, "
         "first_name, last_name, email, seat, mandate_start, mandate_end) ; tout ou rien."

@@ -2,15 +2,16 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.correspondence.services.imports import import_messages
 from engagements.csvio import CsvImportError
 from engagements.organisation.models import Prefecture
+from engagements.shell.imports import ImportCommand
 from engagements.words import count
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe un registre de courriers (CSV) ; tout ou rien, sans doublon au ré-import."
 
     def add_arguments(self, parser):

@@ -6,14 +6,15 @@ error stops the import before anything is written. A question already there (sam
 service and language) is updated.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.faq import services
 from engagements.organisation.models import Prefecture
+from engagements.shell.imports import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe les questions fréquentes d'une préfecture depuis un fichier CSV."
 
     def add_arguments(self, parser):

@@ -1,15 +1,16 @@
 """python manage.py import_footfall --prefecture SLUG --site SLUG FILE.csv
 (date,hour,service,visitors) — all or nothing; re-importing replaces the days covered."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.indicators.imports import import_footfall
+from engagements.shell.imports import ImportCommand
 
 from ._common import prefecture_and_site, read_bytes
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe la fréquentation de l'accueil d'un site (CSV date,hour,service,visitors)."
 
     def add_arguments(self, parser):

@@ -2,15 +2,16 @@
 (code,period,site,value,numerator,denominator,source) — values of the prefecture's own
 indicators; all or nothing; re-importing replaces the same indicator × structure × period."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.indicators.imports import import_manual_values
+from engagements.shell.imports import ImportCommand
 
 from ._common import prefecture_and_site, read_bytes
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe les valeurs des indicateurs propres à la préfecture (CSV)."
 
     def add_arguments(self, parser):

@@ -1,15 +1,16 @@
 """python manage.py import_telephony --prefecture SLUG --site SLUG --format queue_log|hourly
 [--queue NAME] FILE — all or nothing; re-importing replaces the days the file covers."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.indicators.imports import import_telephony
+from engagements.shell.imports import ImportCommand
 
 from ._common import prefecture_and_site, read_bytes
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe la téléphonie d'un site (queue_log Asterisk ou fichier horaire CSV)."
 
     def add_arguments(self, parser):

@@ -1,15 +1,16 @@
 """python manage.py import_website_updates --prefecture SLUG FILE.csv
 (reference,site,page,requested_on,published_on) — all or nothing, idempotent."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.indicators.imports import import_website_updates
+from engagements.shell.imports import ImportCommand
 
 from ._common import prefecture_and_site, read_bytes
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe le suivi des demandes de mise à jour du site internet (CSV)."
 
     def add_arguments(self, parser):

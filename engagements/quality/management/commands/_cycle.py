@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.organisation.models import Prefecture
+from engagements.shell.imports import ImportCommand
 
 
 def prefecture_or_error(slug: str) -> Prefecture:
@@ -45,7 +46,7 @@ def iso_date(value: str, option: str) -> date:
         raise CommandError(f"Date {option} invalide : {value} (AAAA-MM-JJ)") from exc
 
 
-class PrefectureFileImport(BaseCommand):
+class PrefectureFileImport(ImportCommand):
     """`--prefecture SLUG FILE.csv`, all or nothing: a subclass names its import (a function
     of the prefecture and the file's bytes giving counts) and how its counts are written."""
 

@@ -1,14 +1,15 @@
 """python manage.py import_actions --prefecture SLUG FILE.csv (all or nothing, by reference)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.quality.services import QualityError, import_actions
+from engagements.shell.imports import ImportCommand
 
 from ._import_file import prefecture_and_file
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe des actions de plans d'action (CSV) ; tout ou rien, mise à jour par référence."
 
     def add_arguments(self, parser):

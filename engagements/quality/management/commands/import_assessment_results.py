@@ -2,14 +2,13 @@
 --year YYYY FILE.csv (criterion results; replaces that year's self-assessment of the file's
 sites; all or nothing)."""
 
-from django.core.management.base import BaseCommand
-
 from engagements.quality.diagnostic import DiagnosticError, import_assessment_results
+from engagements.shell.imports import ImportCommand
 
 from ._cycle import prefecture_or_error, read_file, run_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe les résultats par critère d'une autoévaluation (CSV) ; tout ou rien."
 
     def add_arguments(self, parser):

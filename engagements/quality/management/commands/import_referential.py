@@ -5,12 +5,13 @@ The wording of commitments already evaluated is frozen: changing it needs a new 
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.quality.referential import ReferentialError, import_referential
+from engagements.shell.imports import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe un référentiel (YAML) ; le même code et la même version sont mis à jour."
 
     def add_arguments(self, parser):

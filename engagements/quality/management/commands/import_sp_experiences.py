@@ -1,14 +1,15 @@
 """python manage.py import_sp_experiences --prefecture SLUG FILE.csv|FILE.json"""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.quality.experiences import import_experiences
+from engagements.shell.imports import ImportCommand
 
 from ._import_file import prefecture_and_file
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe l'export des expériences Services Publics + (CSV ou JSON) ; tout ou rien."
 
     def add_arguments(self, parser):

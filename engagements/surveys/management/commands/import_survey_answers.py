@@ -4,14 +4,15 @@ UTF-8 or Windows-1252, comma or semicolon (the shared reader, engagements.csvio)
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from engagements.shell.imports import ImportCommand
 from engagements.surveys.models import Campaign
 from engagements.surveys.services import import_answers
 from engagements.words import count
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe des réponses saisies ailleurs (CSV), tout ou rien."
 
     def add_arguments(self, parser):
