@@ -182,7 +182,7 @@ class MoreTimeForm(DsfrForm):
         super().__init__(*args, **kwargs)
         if wait is not None and limit is not None:
             attrs = self.fields["until"].widget.attrs
-            attrs["min"] = (wait.ends_on + timedelta(days=1)).isoformat()
+            attrs["min"] = max(wait.ends_on + timedelta(days=1), timezone.localdate()).isoformat()
             attrs["max"] = limit.isoformat()
             self.fields["until"].help_text = _(
                 "Au plus tard le %(limit)s. La date à laquelle vous pourrez nous transmettre "

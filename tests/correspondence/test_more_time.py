@@ -210,3 +210,24 @@ def test_closing_without_documents_prints_the_letter_for_a_person_without_e_mail
         assert expected in text, expected
     assert Message.objects.get().closed_reason == "no_documents"
     assert MONDAY < WEDNESDAY
+
+
+def test_an_overdue_person_asks_for_a_date_ahead_and_not_past_the_limit(
+    prefecture, service, agent, client
+):
+    message = create(prefecture, service, acknowledge=False)
+    _ask(message, agent)  # awaited until 12 March, limit 11 April
+    services.remind_and_flag_waits(today=date(2026, 3, 13))
+    ask = follow_url(message, "correspondence:follow-more-time")
+    with time_machine.travel(date(2026, 3, 20), tick=False):
+        assert 'min="2026-03-20"' in client.get(follow_url(message)).content.decode()
+        # A date already gone is refused, one ahead lifts the "délai dépassé" flag.
+        assert client.post(ask, {"until": "2026-03-15", "reason": "Malade"}).status_code == 400
+        assert client.post(ask, {"until": "2026-03-30", "reason": "Malade"}).status_code == 302
+    wait = DocumentRequest.objects.get()
+    assert (wait.ends_on, wait.overdue_on) == (date(2026, 3, 30), None)
+    # Past the prefecture's limit, the page offers no more time: the service decides.
+    other = create(prefecture, service, acknowledge=False, subject="Autre")
+    _ask(other, agent)
+    with time_machine.travel(date(2026, 4, 12), tick=False):
+        assert "Besoin de plus de temps ?" not in client.get(follow_url(other)).content.decode()

@@ -187,8 +187,18 @@ def extension_limit(wait: DocumentRequest) -> date:
 
 
 def can_ask_for_more_time(wait: DocumentRequest | None) -> bool:
-    """The person asks once; after that, the agent decides."""
-    return wait is not None and wait.pending and wait.extension_asked_on is None
+    """The person asks once, while the limit is ahead; after that, the agent decides."""
+    return (
+        wait is not None
+        and wait.pending
+        and wait.extension_asked_on is None
+        and extension_limit(wait) > timezone.localdate()
+    )
+
+
+def earliest_new_end(wait: DocumentRequest) -> date:
+    """The first date the person may choose: after the current end, and not in the past."""
+    return max(wait.ends_on + timedelta(days=1), timezone.localdate())
 
 
 def _extend(message: Message, wait: DocumentRequest, until: date, reason: str, actor, who: str):
@@ -236,7 +246,7 @@ def ask_for_more_time(message: Message, *, until: date, reason: str) -> Document
                 "Vous avez déjà demandé un délai complémentaire : contactez le service."
             )
         limit = extension_limit(wait)
-        if until <= wait.ends_on or until > limit:
+        if until < earliest_new_end(wait) or until > limit:
             raise FollowError(
                 f"Choisissez une date après le {wait.ends_on:%d/%m/%Y} "
                 f"et au plus tard le {limit:%d/%m/%Y}."
