@@ -68,8 +68,15 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        # An element marked lang="fr" inside the page (official French text quoted on an
+        # English page, e.g. the imported referential's commitments): French on purpose.
+        self._french: tuple[str, int] | None = None
 
     def handle_starttag(self, tag, attrs):
+        if self._french is not None and tag == self._french[0]:
+            self._french = (tag, self._french[1] + 1)
+        elif self._french is None and tag != "html" and dict(attrs).get("lang") == "fr":
+            self._french = (tag, 1)
         # <code>: codes shown on purpose (indicator codes, file formats).
         if tag in ("script", "style", "template", "code"):
             self._hidden += 1
@@ -81,9 +88,12 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style", "template", "code") and self._hidden:
             self._hidden -= 1
+        if self._french is not None and tag == self._french[0]:
+            depth = self._french[1] - 1
+            self._french = (tag, depth) if depth else None
 
     def handle_data(self, data):
-        if not self._hidden:
+        if not self._hidden and self._french is None:
             self.parts.append(data)
 
     @property

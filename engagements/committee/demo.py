@@ -124,6 +124,48 @@ def _mark_sent(draft: Minutes, day: date) -> None:
     draft.refresh_from_db()
 
 
+def _tiny_pdf(text: str) -> bytes:
+    """A one-page PDF showing one line (demo documents, no PDF engine needed)."""
+    stream = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def _attach(meeting) -> None:
+    """The slides shown at the meeting (public once the minutes are) and a members' note."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .enums import DocumentAudience
+    from .services import documents
+
+    item = meeting.agenda.first()
+    for name, title, audience in [
+        ("calendrier-audit.pdf", "Calendrier de l'audit (diaporama)", DocumentAudience.PUBLIC),
+        ("notes-de-preparation.pdf", "Notes de préparation", DocumentAudience.MEMBERS),
+    ]:
+        upload = SimpleUploadedFile(name, _tiny_pdf(title.encode("ascii", "replace").decode()))
+        documents.add_document(
+            meeting, upload=upload, title=title, audience=audience, agenda_item=item
+        )
+
+
 def seed(ctx) -> None:
     prefecture, rng, today = ctx.prefecture, ctx.rng, ctx.today
     last = today.year - 1
@@ -260,6 +302,7 @@ def seed(ctx) -> None:
         "Before the renewal audit, the committee approved the spring minutes "
         "and followed up on the actions.",
     )
+    _attach(autumn)
     _mark_sent(autumn_minutes, date(last, 10, 20))
     minutes.approve_minutes(autumn_minutes, on=date(last, 11, 5))
     minutes.publish_minutes(autumn_minutes)

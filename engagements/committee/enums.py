@@ -88,3 +88,11 @@ class DocumentKind(models.TextChoices):
     INDICATORS = "indicators_report", "Rapport des indicateurs"
     ACTION_PLAN = "action_plan", "Plan d'actions"
     PREVIOUS_MINUTES = "previous_minutes", "Projet de relevé de la réunion précédente"
+
+
+class DocumentAudience(models.TextChoices):
+    """Who gets a meeting's document: the members only, or also the public once the
+    minutes are approved and published."""
+
+    MEMBERS = "members", "Membres"
+    PUBLIC = "public", "Public"

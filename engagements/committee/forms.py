@@ -8,8 +8,9 @@ from django.utils.safestring import mark_safe
 
 from engagements.forms import DsfrForm, DsfrModelForm
 
-from .enums import AgendaKind, DecisionKind, MinutesKind, SuggestionStatus
+from .enums import AgendaKind, DecisionKind, DocumentAudience, MinutesKind, SuggestionStatus
 from .models import Committee, Meeting
+from .services.documents import ACCEPT
 
 
 class CommitteeForm(DsfrModelForm):
@@ -85,6 +86,37 @@ class AgendaItemForm(DsfrForm):
     def __init__(self, *args, documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document"].choices = [("", "Aucun")] + [(d.key, d.label) for d in documents]
+
+
+class MeetingDocumentForm(DsfrForm):
+    """A document attached to the meeting or one of its agenda items."""
+
+    file = forms.FileField(
+        label="Fichier",
+        help_text="PDF, présentation (ODP, PPTX), texte (ODT, DOCX), tableur (ODS, XLSX) ou "
+        "image (PNG, JPEG), 20 Mo au plus.",
+    )
+    title = forms.CharField(label="Intitulé", max_length=200, required=False)
+    agenda_item = forms.ChoiceField(label="Point de l'ordre du jour", required=False)
+    audience = forms.ChoiceField(
+        label="Diffusion",
+        choices=DocumentAudience.choices,
+        initial=DocumentAudience.MEMBERS,
+        widget=forms.RadioSelect,
+        help_text="« Public » : publié sur la page du comité avec le relevé approuvé, jamais "
+        "avant. Les membres reçoivent tous les documents.",
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {str(item.pk): item for item in items}
+        self.fields["agenda_item"].choices = [("", "La réunion en général")] + [
+            (pk, item.title) for pk, item in self.items.items()
+        ]
+        self.fields["file"].widget.attrs["accept"] = ACCEPT
+
+    def clean_agenda_item(self):
+        return self.items.get(self.cleaned_data.get("agenda_item") or "")
 
 
 class MinutesForm(DsfrForm):

@@ -23,6 +23,7 @@ from .enums import (
     AttendanceStatus,
     CommitteeKind,
     DecisionKind,
+    DocumentAudience,
     DocumentKind,
     MeetingKind,
     MeetingStatus,
@@ -467,3 +468,61 @@ class Suggestion(models.Model):
     @property
     def prefecture(self):
         return self.committee.prefecture
+
+
+def meeting_document_path(instance: MeetingDocument, filename: str) -> str:
+    # A random stem: the stored name never carries what the uploader typed.
+    import uuid
+
+    extension = filename.rpartition(".")[2].lower() if "." in filename else "bin"
+    prefecture = instance.meeting.committee.prefecture_id
+    return f"committee/{prefecture}/{instance.meeting_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class MeetingDocument(models.Model):
+    """A document attached to a meeting or one of its agenda items (slides, notes, tables).
+
+    Members get every one of them with the invitation and the draft minutes; the public
+    ones are published with the approved minutes, never before (issue 23, item 3). The file
+    is private storage, served only by permission-checked views as a download."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name="point de l'ordre du jour",
+    )
+    title = models.CharField("intitulé", max_length=200)
+    audience = models.CharField(
+        "diffusion",
+        max_length=10,
+        choices=DocumentAudience.choices,
+        default=DocumentAudience.MEMBERS,
+    )
+    file = models.FileField(upload_to=meeting_document_path, max_length=300)
+    name = models.CharField("nom du fichier", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("taille (octets)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "document de réunion"
+        verbose_name_plural = "documents de réunion"
+        ordering = ["agenda_item__position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == DocumentAudience.PUBLIC
+
+    @property
+    def extension(self) -> str:
+        return self.name.rpartition(".")[2].upper()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agents, members, minutes, public
+from .views import agents, documents, members, minutes, public
 
 app_name = "committee"
 
@@ -10,6 +10,11 @@ public_urlpatterns = [
         "prefectures/<slug:prefecture>/comite-des-usagers/<int:pk>/releve.pdf",
         public.minutes_pdf,
         name="public-minutes-pdf",
+    ),
+    path(
+        "prefectures/<slug:prefecture>/comite-des-usagers/documents/<int:pk>/",
+        documents.public_download,
+        name="public-document",
     ),
     path(
         "comite/acces/<str:uidb64>/<str:token>/",
@@ -35,6 +40,12 @@ agents_urlpatterns = [
         name="agents-agenda-change",
     ),
     path(f"{P}/reunions/<int:pk>/convoquer/", agents.invite, name="agents-invite"),
+    path(f"{P}/reunions/<int:pk>/documents/", documents.upload, name="agents-document-add"),
+    path(
+        f"{P}/documents/<int:document_pk>/retirer/",
+        documents.remove,
+        name="agents-document-remove",
+    ),
     path(f"{P}/reunions/<int:pk>/etat/<slug:to>/", agents.transition, name="agents-transition"),
     path(f"{P}/reunions/<int:pk>/presences/", agents.attendance, name="agents-attendance"),
     path(
@@ -69,6 +80,11 @@ agents_urlpatterns = [
         f"{P}/suggestions/<int:suggestion_pk>/", agents.suggestion_answer, name="agents-suggestion"
     ),
     # Members' space (capability "committee": members, référent, auditor).
+    path(
+        f"{P}/espace/documents/<int:document_pk>/",
+        documents.members_download,
+        name="members-document",
+    ),
     path(f"{P}/espace/", members.space, name="members-space"),
     path(f"{P}/espace/suggestion/", members.suggest, name="members-suggest"),
     path(

@@ -66,6 +66,8 @@ class EventKind(models.TextChoices):
     DOCUMENTS_REMINDED = "documents_reminded", "Relance pour les pièces manquantes"
     DOCUMENTS_RECEIVED = "documents_received", "Pièces reçues, reprise du traitement"
     DOCUMENT_ADDED = "document_added", "Document déposé par l'usager"
+    DOCUMENTS_EXTENDED = "documents_extended", "Délai complémentaire pour les pièces"
+    DOCUMENTS_OVERDUE = "documents_overdue", "Délai des pièces dépassé"
 
 
 class AnswerChannel(models.TextChoices):

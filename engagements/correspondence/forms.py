@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -162,6 +164,48 @@ class DocumentUploadForm(DsfrForm):
         return check_upload(self.cleaned_data.get("document"))
 
 
+class MoreTimeForm(DsfrForm):
+    """The person asks for more time to send the missing documents (follow page)."""
+
+    until = forms.DateField(
+        label=_("Nouvelle date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("La date à laquelle vous pourrez nous transmettre les pièces."),
+    )
+    reason = forms.CharField(
+        label=_("Pourquoi avez-vous besoin de plus de temps ?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, wait=None, limit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if wait is not None and limit is not None:
+            attrs = self.fields["until"].widget.attrs
+            attrs["min"] = max(wait.ends_on + timedelta(days=1), timezone.localdate()).isoformat()
+            attrs["max"] = limit.isoformat()
+            self.fields["until"].help_text = _(
+                "Au plus tard le %(limit)s. La date à laquelle vous pourrez nous transmettre "
+                "les pièces. Format : jj/mm/aaaa"
+            ) % {"limit": limit.strftime("%d/%m/%Y")}
+
+
+class ExtendWaitForm(DsfrForm):
+    """The agent grants more time for the missing documents."""
+
+    until = forms.DateField(
+        label="Pièces attendues jusqu'au",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label="Motif", max_length=1000, required=False)
+
+
+class CloseOverdueForm(DsfrForm):
+    """The agent closes a message whose documents never came."""
+
+    note = forms.CharField(label="Précision (interne)", max_length=1000, required=False)
+
+
 class DocumentsRequestForm(DsfrForm):
     """The agent asks for missing documents (the "fiche pièces manquantes")."""
 
@@ -170,8 +214,8 @@ class DocumentsRequestForm(DsfrForm):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
-            "Une pièce par ligne. L'usager dispose de 8 jours pour les transmettre ; s'il ne "
-            "peut pas tenir ce délai, il est invité à prévenir le service et à dire pourquoi."
+            "Une pièce par ligne. L'usager dispose de 8 jours, indicatifs, pour les transmettre ;"
+            " il peut demander un délai complémentaire depuis la page de suivi."
         ),
     )
 
@@ -422,7 +466,16 @@ class FiguresForm(DsfrForm):
 class RegisterSettingsForm(DsfrModelForm):
     class Meta:
         model = RegisterSettings
-        fields = ["retention_years", "observation_days", "duplicate_window"]
+        fields = ["retention_years", "observation_days", "duplicate_window", "extension_max_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the limit stays as it is (30 days by default).
+        self.fields["extension_max_days"].required = False
+
+    def clean_extension_max_days(self):
+        value = self.cleaned_data.get("extension_max_days")
+        return self.instance.extension_max_days if value is None else value
 
     def clean_retention_years(self):
         value = self.cleaned_data["retention_years"]

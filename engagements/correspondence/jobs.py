@@ -26,6 +26,6 @@ def purge_quarantine() -> int:
 
 
 def document_waits() -> dict:
-    from .services import remind_and_close_waits
+    from .services import remind_and_flag_waits
 
-    return remind_and_close_waits()
+    return remind_and_flag_waits()

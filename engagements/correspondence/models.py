@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -37,6 +38,12 @@ class RegisterSettings(models.Model):
     )
     duplicate_window = models.PositiveSmallIntegerField(
         "fenêtre de détection des doublons (jours ouvrés)", default=10
+    )
+    extension_max_days = models.PositiveSmallIntegerField(
+        "délai complémentaire que l'usager peut demander pour ses pièces (jours)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Compté après les 8 jours de la demande ; un agent peut accorder davantage.",
     )
 
     class Meta:
@@ -295,14 +302,17 @@ class Attachment(models.Model):
 
 
 class DocumentRequest(models.Model):
-    """One wait for missing documents (seed 001: the person has 8 calendar days).
+    """One wait for missing documents (seed 001: the person has 8 calendar days, indicative).
 
     The working days d with requested_on < d <= received_on are added to the message's
-    `waited_days` when the documents arrive (docs/indicators.md); `closed` is set when the
-    8 days passed without them and the message closed without answer."""
+    `waited_days` when the documents arrive (docs/indicators.md). The person may ask for
+    more time from the follow page (up to the prefecture's `extension_max_days` after the
+    8 days), an agent may grant more; past `ends_on` nothing closes by itself: the wait is
+    marked `overdue_on` and listed "délai dépassé" until an agent closes the message
+    (`closed`) or extends the wait. The clock stays stopped meanwhile."""
 
     DAYS = 8  # calendar days given to the person
-    REMINDER_DAY = 6  # the reminder goes out on this day after the request
+    REMINDER_BEFORE = 2  # the reminder goes out this many days before the end (day 6 of 8)
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="document_requests")
     requested_on = models.DateField("demandées le")
@@ -310,7 +320,13 @@ class DocumentRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    ends_on = models.DateField("attendues jusqu'au")
     reminded_on = models.DateField("relance envoyée le", null=True, blank=True)
+    extension_asked_on = models.DateField(
+        "délai complémentaire demandé par l'usager le", null=True, blank=True
+    )
+    extension_reason = models.TextField("motif du délai complémentaire", blank=True)
+    overdue_on = models.DateField("délai dépassé depuis le", null=True, blank=True)
     received_on = models.DateField("reçues le", null=True, blank=True)
     waited_days = models.PositiveSmallIntegerField("jours ouvrés d'attente", default=0)
     closed = models.BooleanField("clos faute de pièces", default=False)
@@ -331,16 +347,25 @@ class DocumentRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.message} — {self.requested_on:%d/%m/%Y}"
 
+    def save(self, *args, **kwargs):
+        if self.ends_on is None:
+            self.ends_on = self.first_ends_on
+        super().save(*args, **kwargs)
+
     @property
     def pending(self) -> bool:
         return self.received_on is None and not self.closed
 
     @property
-    def ends_on(self):
-        """The last day the documents are awaited."""
+    def first_ends_on(self):
+        """The last day of the 8 days first given."""
         from datetime import timedelta
 
         return self.requested_on + timedelta(days=self.DAYS)
+
+    @property
+    def extended(self) -> bool:
+        return self.ends_on > self.first_ends_on
 
     @property
     def document_list(self) -> list[str]:

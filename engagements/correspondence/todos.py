@@ -42,6 +42,23 @@ def home_items(request) -> list[Todo]:
                 n,
             ) % {"n": n}
             items.append(Todo(label, f"{url}?echeance=demain", n, "warning", GROUP))
+        n = access.scope(
+            Message.objects.filter(
+                status=Status.WAITING,
+                document_requests__overdue_on__isnull=False,
+                document_requests__received_on__isnull=True,
+                document_requests__closed=False,
+            ),
+            prefecture,
+        ).count()
+        if n:
+            label = ngettext(
+                "%(n)d message en délai dépassé pour ses pièces : à clore ou prolonger",
+                "%(n)d messages en délai dépassé pour leurs pièces : à clore ou prolonger",
+                n,
+            ) % {"n": n}
+            url = reverse("correspondence:agents-overdue", args=[prefecture.slug])
+            items.append(Todo(label, url, n, "warning", GROUP))
     if access.can(prefecture, "committee"):
         n = TemplateVersion.objects.filter(
             template__prefecture=prefecture,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agents, library, public, quarantine, settings
+from .views import agents, library, overdue, public, quarantine, settings
 
 app_name = "correspondence"
 
@@ -20,6 +20,11 @@ public_urlpatterns = [
         "prefectures/<slug:prefecture>/suivre-ma-demande/<str:token>/",
         public.follow,
         name="follow",
+    ),
+    path(
+        "prefectures/<slug:prefecture>/suivre-ma-demande/<str:token>/delai/",
+        public.follow_more_time,
+        name="follow-more-time",
     ),
 ]
 
@@ -50,6 +55,14 @@ agents_urlpatterns = [
         f"{P}/<int:pk>/pieces-manquantes/<int:wait_pk>/fiche.pdf",
         agents.documents_letter,
         name="agents-documents-letter",
+    ),
+    path(f"{P}/delai-depasse/", overdue.overdue_list, name="agents-overdue"),
+    path(f"{P}/<int:pk>/pieces-delai/", overdue.extend_wait, name="agents-extend-wait"),
+    path(f"{P}/<int:pk>/pieces-clore/", overdue.close_overdue, name="agents-close-overdue"),
+    path(
+        f"{P}/<int:pk>/pieces-manquantes/<int:wait_pk>/cloture.pdf",
+        overdue.closed_letter,
+        name="agents-documents-closed-letter",
     ),
     path(
         f"{P}/<int:pk>/envois/<int:delivery_pk>/renvoyer/",

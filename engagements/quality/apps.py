@@ -50,6 +50,14 @@ class QualityConfig(AppConfig):
             description=gettext_lazy("Les améliorations menées après vos remarques."),
             order=60,
         )
+        navigation.register_public_action(
+            gettext_lazy("Notre démarche qualité"),
+            "quality:public-approach",
+            description=gettext_lazy(
+                "Nos engagements, nos labels et comment nous améliorons l'accueil."
+            ),
+            order=59,
+        )
         navigation.register_todo("engagements.quality.todos.home_items")
         plugs.register()
         action_sources.declare()

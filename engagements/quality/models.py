@@ -239,6 +239,11 @@ class Commitment(models.Model):
     title = models.CharField("engagement", max_length=300)
     description = models.TextField("description", blank=True)
     expected_evidence = models.JSONField("preuves attendues", default=list, blank=True)
+    is_public = models.BooleanField(
+        "publié (page « Notre démarche qualité », affiche)",
+        default=False,
+        help_text="Seul le texte marqué public dans le référentiel importé est publié.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -68,6 +68,13 @@ def _load_yaml(data: bytes | str):
         raise ReferentialError(f"fichier YAML illisible : {exc}") from exc
 
 
+def _flag(value, where: str) -> bool:
+    """A yes/no key of the file: true or false only (a typo must not publish a text)."""
+    if not isinstance(value, bool):
+        raise ReferentialError(f"{where} : true ou false attendu")
+    return value
+
+
 def parse_referential(data: bytes | str) -> dict:
     """Check a referential YAML document and return it normalised (ReferentialError)."""
     doc = _load_yaml(data)
@@ -128,6 +135,7 @@ def parse_referential(data: bytes | str) -> dict:
                     "expected_evidence": [
                         _text(e, f"{where}, {ref}, expected_evidence") for e in evidence
                     ],
+                    "is_public": _flag(item.get("public", False), f"{where}, {ref}, public"),
                     "position": position,
                 }
             )
@@ -177,6 +185,7 @@ def import_referential(data: bytes | str) -> tuple[Referential, bool]:
                         "title": c["title"],
                         "description": c["description"],
                         "expected_evidence": c["expected_evidence"],
+                        "is_public": c["is_public"],
                         "position": c["position"],
                     },
                 )

@@ -6,6 +6,16 @@ app_name = "quality"
 
 public_urlpatterns = [
     path("prefectures/<slug:prefecture>/nous-l-avons-fait/", public.done_page, name="public-done"),
+    path(
+        "prefectures/<slug:prefecture>/demarche-qualite/",
+        public.approach_page,
+        name="public-approach",
+    ),
+    path(
+        "prefectures/<slug:prefecture>/demarche-qualite/affiche-<slug:size>.pdf",
+        public.approach_poster,
+        name="public-approach-poster",
+    ),
 ]
 
 Q = "agents/<slug:prefecture>/qualite"

@@ -1,6 +1,9 @@
 """Sample URL arguments for every agent URL of the committee app."""
 
+from django.core.files.base import ContentFile
+
 from engagements.committee.enums import DecisionKind, MeetingStatus, MinutesStatus
+from engagements.committee.models import MeetingDocument
 from tests.committee.factories import (
     AgendaItemFactory,
     AttendanceFactory,
@@ -24,6 +27,14 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     MinutesItemFactory(minutes=minutes, agenda_item=item)
     decision = DecisionFactory(minutes=minutes, agenda_item=item, kind=DecisionKind.ACTION)
     suggestion = SuggestionFactory(committee=committee)
+    document = MeetingDocument.objects.create(
+        meeting=meeting,
+        title="Diaporama",
+        name="diaporama.pdf",
+        file=ContentFile(b"%PDF-1.4 x", name="x.pdf"),
+        content_type="application/pdf",
+        size=1,
+    )
     return {
         "committee:agents-members": {},
         "committee:agents-settings": {},
@@ -54,4 +65,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "committee:members-space": {},
         "committee:members-suggest": {},
         "committee:members-minutes-pdf": {"pk": meeting.pk},
+        "committee:members-document": {"document_pk": document.pk},
+        "committee:agents-document-add": {"pk": meeting.pk},
+        "committee:agents-document-remove": {"document_pk": document.pk},
     }

@@ -1,16 +1,20 @@
 """The committee's demo data tells the story the issue asks for."""
 
+import subprocess
+
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from engagements.committee.enums import MeetingStatus, MinutesStatus
-from engagements.committee.models import Committee, Minutes, Seat
+from engagements.committee.models import Committee, MeetingDocument, Minutes, Seat
 from engagements.committee.queries import yearly_report
+from tests.tooling import require_tool
 
 
 @pytest.mark.django_db
-def test_demo_committee():
+def test_demo_committee(client, tmp_path):
     call_command("seed_demo")
     committee = Committee.objects.get(prefecture__slug="demo")
     assert committee.colleges.count() == 4
@@ -28,3 +32,15 @@ def test_demo_committee():
     assert Seat.objects.get(committee=committee, user__username="clu").organisation.startswith(
         "Union"
     )
+    # Issue 23.3: the autumn meeting's slides are public with its minutes, the notes are not.
+    documents = MeetingDocument.objects.filter(meeting__committee=committee)
+    assert sorted(documents.values_list("audience", flat=True)) == ["members", "public"]
+    public = documents.get(audience="public")
+    page = client.get(reverse("committee:public", args=["demo"])).content.decode()
+    assert public.title.replace("'", "&#x27;") in page and "Notes de préparation" not in page
+    response = client.get(reverse("committee:public-document", args=["demo", public.pk]))
+    path = tmp_path / public.name
+    path.write_bytes(response.content)
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    text = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True, check=True)
+    assert "Calendrier de l'audit" in text.stdout

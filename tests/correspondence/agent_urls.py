@@ -64,6 +64,10 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "correspondence:agents-request-documents": {"pk": message.pk},
         "correspondence:agents-documents-received": {"pk": message.pk},
         "correspondence:agents-documents-letter": {"pk": message.pk, "wait_pk": wait.pk},
+        "correspondence:agents-documents-closed-letter": {"pk": message.pk, "wait_pk": wait.pk},
+        "correspondence:agents-overdue": {},
+        "correspondence:agents-extend-wait": {"pk": message.pk},
+        "correspondence:agents-close-overdue": {"pk": message.pk},
         "correspondence:agents-resend": {
             "pk": message.pk,
             "delivery_pk": failed_delivery(prefecture, record=message).pk,

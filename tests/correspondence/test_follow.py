@@ -234,38 +234,66 @@ def test_asking_for_documents_stops_the_clock_and_mails_the_seed_wording(
         _ask(message, agent)
 
 
-def test_reminder_on_day_six_then_closed_without_answer_after_eight_days(
-    prefecture, service, agent, mailoutbox, django_capture_on_commit_callbacks
+def test_reminder_on_day_six_then_listed_overdue_not_closed_and_the_clock_stays_stopped(
+    prefecture, service, agent, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """Issue 23.1: the 8 days are indicative; past them, nothing closes by itself."""
     message = create(prefecture, service, acknowledge=False)
     _ask(message, agent)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.remind_and_close_waits(today=date(2026, 3, 9)) == {
+        assert services.remind_and_flag_waits(today=date(2026, 3, 9)) == {
             "reminded": 0,
-            "closed": 0,
+            "overdue": 0,
         }
-        assert services.remind_and_close_waits(today=date(2026, 3, 10)) == {
+        assert services.remind_and_flag_waits(today=date(2026, 3, 10)) == {
             "reminded": 1,
-            "closed": 0,
+            "overdue": 0,
         }
-        assert services.remind_and_close_waits(today=date(2026, 3, 11))["reminded"] == 0
-        assert services.remind_and_close_waits(today=date(2026, 3, 12))["closed"] == 0
-        assert services.remind_and_close_waits(today=date(2026, 3, 13))["closed"] == 1
+        assert services.remind_and_flag_waits(today=date(2026, 3, 11))["reminded"] == 0
+        assert services.remind_and_flag_waits(today=date(2026, 3, 12))["overdue"] == 0
+        assert services.remind_and_flag_waits(today=date(2026, 3, 13))["overdue"] == 1
+        assert services.remind_and_flag_waits(today=date(2026, 3, 20)) == {
+            "reminded": 0,
+            "overdue": 0,
+        }
     subjects = [m.subject for m in mailoutbox]
     assert any(s.startswith("Rappel : pièces manquantes") for s in subjects)
-    assert subjects[-1].endswith("est close")
+    assert not any(s.endswith("est close") for s in subjects)
     message.refresh_from_db()
-    assert message.status == Status.CLOSED
-    assert message.closed_reason == ClosedReason.NO_DOCUMENTS
-    assert message.closed_on == date(2026, 3, 13) and message.waited_days == 0
+    assert message.status == Status.WAITING and message.closed_reason == ""
     wait = DocumentRequest.objects.get()
-    assert wait.closed and wait.reminded_on == date(2026, 3, 10)
+    assert not wait.closed and wait.overdue_on == date(2026, 3, 13)
+    assert wait.reminded_on == date(2026, 3, 10)
     kinds = list(message.events.order_by("pk").values_list("kind", flat=True))
     assert kinds[-3:] == [
         EventKind.DOCUMENTS_REQUESTED,
         EventKind.DOCUMENTS_REMINDED,
-        EventKind.CLOSED,
+        EventKind.DOCUMENTS_OVERDUE,
     ]
+    # The clock stays stopped while an agent decides: pending, never late (indicators.md).
+    figures = queries.figures(Message.objects.all(), at=date(2026, 4, 30))
+    assert (figures["late"], figures["pending"], figures["excluded"]) == (0, 1, 0)
+    # The "délai dépassé" list shows it; an agent closes it with the letter.
+    agents = client_for(agent)
+    overdue_url = reverse("correspondence:agents-overdue", args=[prefecture.slug])
+    page = agents.get(overdue_url).content.decode()
+    assert f'data-message="{message.reference}"' in page and "Justificatif de domicile" in page
+    with (
+        time_machine.travel(date(2026, 3, 16), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = agents.post(
+            reverse("correspondence:agents-close-overdue", args=[prefecture.slug, message.pk]),
+            {"next": "overdue", "note": "Aucune nouvelle malgré un appel"},
+        )
+    assert response.status_code == 302 and response.url == overdue_url
+    message.refresh_from_db()
+    assert message.status == Status.CLOSED
+    assert message.closed_reason == ClosedReason.NO_DOCUMENTS
+    assert message.closed_on == date(2026, 3, 16) and message.waited_days == 0
+    closing = mailoutbox[-1]
+    assert closing.subject.endswith("est close") and "12/03/2026" in closing.body
+    assert f'data-message="{message.reference}"' not in agents.get(overdue_url).content.decode()
     # Excluded from the rates (indicators.md).
     figures = queries.figures(Message.objects.all(), at=date(2026, 3, 31))
     assert (figures["excluded"], figures["rate_on_time"]) == (1, None)
@@ -296,9 +324,9 @@ def test_documents_uploaded_within_the_days_resume_the_message(
     assert "12/03/2026" in mailoutbox[-1].body and "reprend" in mailoutbox[-1].body
     assert EventKind.DOCUMENTS_RECEIVED in message.events.values_list("kind", flat=True)
     # The job leaves a resumed message alone.
-    assert services.remind_and_close_waits(today=date(2026, 3, 20)) == {
+    assert services.remind_and_flag_waits(today=date(2026, 3, 20)) == {
         "reminded": 0,
-        "closed": 0,
+        "overdue": 0,
     }
 
 
@@ -370,7 +398,7 @@ def test_closing_a_waiting_message_ends_its_wait(prefecture, service, agent):
     _ask(message, agent)
     services.close_message(message, reason=ClosedReason.WITHDRAWN, actor=agent)
     assert DocumentRequest.objects.get().closed
-    assert services.remind_and_close_waits(today=date(2026, 3, 30))["closed"] == 0
+    assert services.remind_and_flag_waits(today=date(2026, 3, 30))["overdue"] == 0
 
 
 def test_the_missing_documents_sheet_prints_for_a_person_without_e_mail(

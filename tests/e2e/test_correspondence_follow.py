@@ -1,6 +1,6 @@
 """In a real browser: a person follows a message from its acknowledgement link (read from
 the mail that went through a real SMTP server) to the answer; another, asked for missing
-documents, uploads them within the 8 days and the agent sees them. The public pages are
+documents, asks for more time, uploads them and the agent sees them. The public pages are
 checked with axe-core in French and English, and at phone width."""
 
 import re
@@ -128,6 +128,16 @@ def test_documents_asked_are_uploaded_within_the_days_and_the_agent_sees_them(
         public.goto("/en" + url)
         assert "Waiting for your documents" in public.inner_text("main")
         assert_accessible(public)
+        # Issue 23.1: more time asked from the page, with the keyboard only.
+        public.get_by_label("New date").fill("2026-03-20")
+        public.get_by_label("Why do you need more time?").fill("My landlord is away")
+        public.get_by_role("button", name="Ask for more time").focus()
+        public.keyboard.press("Enter")
+        public.wait_for_selector(".fr-alert--success")
+        assert "20/03/2026" in public.inner_text(".fr-alert--success")
+        assert "20 March 2026" in public.inner_text(".eng-wait-end")
+        assert_accessible(public)
+        screenshot(public, "correspondence-follow-more-time-en")
         public.goto(url)
         public.set_input_files("#id_document", str(scan))
         public.click("text=Envoyer le document")

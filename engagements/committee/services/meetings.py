@@ -20,6 +20,7 @@ from ..enums import (
     MeetingStatus,
 )
 from ..models import AgendaItem, Attendance, Committee, Meeting, MeetingLog, Seat
+from . import documents as meeting_documents
 from .minutes_approval import approve_pending_minutes_on
 
 
@@ -215,6 +216,7 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
             "agenda": agenda,
             "space_url": settings.SITE_URL
             + reverse("committee:members-space", args=[prefecture.slug]),
+            "documents": meeting_documents.for_members(meeting),
         }
         ics = agenda_documents.ics_for(meeting)
         for email in recipients:

@@ -17,6 +17,7 @@ from engagements.outbox.services import queue_mail
 
 from ..enums import MeetingStatus, MinutesKind, MinutesStatus
 from ..models import Decision, Meeting, Minutes, MinutesItem
+from . import documents as meeting_documents
 from .meetings import change_status, invitation_recipients
 from .minutes_approval import schedule_approval
 
@@ -106,6 +107,7 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
             "prefecture": prefecture,
             "url": settings.SITE_URL
             + reverse("committee:members-minutes-pdf", args=[prefecture.slug, meeting.pk]),
+            "documents": meeting_documents.for_members(meeting),
         }
         attachments = [("projet-de-releve.pdf", pdf, "application/pdf")] if pdf else None
         for email in recipients:

@@ -22,10 +22,12 @@ from ..forms import (
     CommitteeForm,
     EndMandateForm,
     ImportForm,
+    MeetingDocumentForm,
     MeetingForm,
     SuggestionAnswerForm,
 )
 from ..models import College, Meeting, Seat, Suggestion
+from ..services import documents as document_services
 from ..services import meetings as meeting_services
 from ..services import members as member_services
 from ..services import suggestions as suggestion_services
@@ -191,6 +193,9 @@ def _meeting_context(request, meeting: Meeting) -> dict:
         "attendance": attendance,
         "statuses": AttendanceStatus.choices,
         "agenda_form": AgendaItemForm(documents=available),
+        "documents": list(meeting.documents.select_related("agenda_item")),
+        "document_form": MeetingDocumentForm(items=agenda),
+        "documents_published": document_services.is_published(meeting),
         "editable": meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CONVENED),
         "can_approve": meeting.status
         not in (MeetingStatus.PLANNED, MeetingStatus.CONVENED, MeetingStatus.CANCELLED),

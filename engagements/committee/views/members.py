@@ -80,7 +80,9 @@ def space(request):
     except NoReverseMatch:
         review_url = ""
     drafts = (
-        Meeting.objects.filter(committee=committee, minutes__status=MinutesStatus.SENT).distinct()
+        Meeting.objects.filter(committee=committee, minutes__status=MinutesStatus.SENT)
+        .distinct()
+        .prefetch_related("documents")
         if committee
         else Meeting.objects.none()
     )
@@ -90,6 +92,7 @@ def space(request):
         {
             "committee": committee,
             "upcoming": upcoming,
+            "upcoming_documents": list(upcoming.documents.all()) if upcoming else [],
             "agenda": agenda,
             "suggestions": suggestions,
             "seats": seats,

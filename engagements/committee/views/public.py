@@ -18,6 +18,7 @@ from engagements.organisation.models import Prefecture
 from .. import pdfs
 from ..models import Committee, Minutes
 from ..queries import published_minutes
+from ..services.documents import public_documents
 
 
 def _prefecture(slug: str) -> Prefecture:
@@ -28,10 +29,15 @@ def _prefecture(slug: str) -> Prefecture:
 def index(request, prefecture: str):
     found = _prefecture(prefecture)
     committee = Committee.objects.filter(prefecture=found).first()
+    minutes = published_minutes(found)
+    # Public documents go out with the approved minutes, never before.
+    documents = public_documents([m.meeting_id for m in minutes])
+    for item in minutes:
+        item.public_documents = documents.get(item.meeting_id, [])
     return render(
         request,
         "committee/public/index.html",
-        {"prefecture": found, "committee": committee, "minutes": published_minutes(found)},
+        {"prefecture": found, "committee": committee, "minutes": minutes},
     )
 
 

@@ -30,8 +30,11 @@ from .messages import (
 from .missing_documents import (
     FollowError,
     add_document_from_person,
+    ask_for_more_time,
+    close_for_missing_documents,
+    extend_documents_wait,
     record_documents_received,
-    remind_and_close_waits,
+    remind_and_flag_waits,
     request_documents,
 )
 
@@ -39,7 +42,10 @@ __all__ = [
     "FollowError",
     "add_document_from_person",
     "record_documents_received",
-    "remind_and_close_waits",
+    "remind_and_flag_waits",
+    "ask_for_more_time",
+    "close_for_missing_documents",
+    "extend_documents_wait",
     "request_documents",
     "LibraryError",
     "RegisterError",

@@ -1,9 +1,13 @@
 """Waits for missing documents.
 
-An agent may ask for missing documents: the
-message waits (status "waiting"), the clock stops (docs/indicators.md), the person has 8
-calendar days (seed 001), is reminded on day 6, and the message resumes when the documents
-arrive or closes without answer ("documents not received") when the 8 days have passed.
+An agent may ask for missing documents: the message waits (status "waiting"), the clock
+stops (docs/indicators.md), the person has 8 calendar days (seed 001), indicative: she may
+ask for more time from the follow page (a reason, a date up to the prefecture's limit) and
+an agent may grant more. She is reminded two days before the end. The message resumes when
+the documents arrive; past the end nothing closes by itself (our letter promises "votre
+dossier ne sera pas classé sans que nous ayons pris en compte votre situation"): the wait
+goes to the "délai dépassé" list, the clock still stopped, until an agent closes the
+message without answer (with the closing letter) or extends the wait.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ DOCUMENTS_REQUEST_PURPOSE = "correspondence.documents_request"
 DOCUMENTS_REMINDER_PURPOSE = "correspondence.documents_reminder"
 DOCUMENTS_RECEIVED_PURPOSE = "correspondence.documents_received"
 DOCUMENTS_CLOSED_PURPOSE = "correspondence.documents_closed"
+DOCUMENTS_EXTENDED_PURPOSE = "correspondence.documents_extended"
+# An agent may grant up to a year from today; the person, the prefecture's limit.
+AGENT_EXTENSION_MAX_DAYS = 365
 
 
 class FollowError(RegisterError):
@@ -98,7 +105,11 @@ def request_documents(
         # A wait left pending by a path that closed the message (merge) ends here.
         message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
         wait = DocumentRequest.objects.create(
-            message=message, requested_on=requested_on, documents=documents, requested_by=actor
+            message=message,
+            requested_on=requested_on,
+            ends_on=requested_on + timedelta(days=DocumentRequest.DAYS),
+            documents=documents,
+            requested_by=actor,
         )
         _mail(message, "documents_request", DOCUMENTS_REQUEST_PURPOSE, wait=wait)
     return wait
@@ -167,42 +178,175 @@ def add_document_from_person(message: Message, upload: UploadedFile) -> Attachme
     return attachment
 
 
-def remind_and_close_waits(*, today: date | None = None) -> dict[str, int]:
-    """Daily job: remind on day 6 of a wait; close without answer after the 8th day."""
+def extension_limit(wait: DocumentRequest) -> date:
+    """The latest date the person may ask for herself (the prefecture's setting)."""
+    from ..models import RegisterSettings
+
+    days = RegisterSettings.for_prefecture(wait.message.prefecture).extension_max_days
+    return wait.first_ends_on + timedelta(days=days)
+
+
+def can_ask_for_more_time(wait: DocumentRequest | None) -> bool:
+    """The person asks once, while the limit is ahead; after that, the agent decides."""
+    return (
+        wait is not None
+        and wait.pending
+        and wait.extension_asked_on is None
+        and extension_limit(wait) > timezone.localdate()
+    )
+
+
+def earliest_new_end(wait: DocumentRequest) -> date:
+    """The first date the person may choose: after the current end, and not in the past."""
+    return max(wait.ends_on + timedelta(days=1), timezone.localdate())
+
+
+def _extend(message: Message, wait: DocumentRequest, until: date, reason: str, actor, who: str):
+    previous = wait.ends_on
+    wait.ends_on = until
+    wait.reminded_on = None
+    wait.overdue_on = None
+    wait.extension_reason = reason
+    fields = ["ends_on", "reminded_on", "overdue_on", "extension_reason"]
+    if actor is None:
+        wait.extension_asked_on = timezone.localdate()
+        fields.append("extension_asked_on")
+    wait.save(update_fields=fields)
+    log_event(
+        message,
+        EventKind.DOCUMENTS_EXTENDED,
+        actor=actor,
+        text=(
+            f"Délai complémentaire {who} : pièces attendues jusqu'au {until:%d/%m/%Y} "
+            f"(au lieu du {previous:%d/%m/%Y}). Motif : {reason}"
+        ),
+    )
+    _mail(
+        message, "documents_extended", DOCUMENTS_EXTENDED_PURPOSE, wait=wait, by_agent=bool(actor)
+    )
+
+
+def _locked_wait(message: Message) -> tuple[Message, DocumentRequest]:
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    wait = pending_request(message)
+    if message.status != Status.WAITING or wait is None:
+        raise FollowError(f"Le message {message.reference} n'attend pas de pièces.")
+    return message, wait
+
+
+def ask_for_more_time(message: Message, *, until: date, reason: str) -> DocumentRequest:
+    """The person asks for more time from the follow page: granted up to the limit."""
+    reason = reason.strip()
+    if not reason:
+        raise FollowError("Indiquez pourquoi vous avez besoin de plus de temps.")
+    with transaction.atomic():
+        message, wait = _locked_wait(message)
+        if wait.extension_asked_on is not None:
+            raise FollowError(
+                "Vous avez déjà demandé un délai complémentaire : contactez le service."
+            )
+        limit = extension_limit(wait)
+        if until < earliest_new_end(wait) or until > limit:
+            raise FollowError(
+                f"Choisissez une date après le {wait.ends_on:%d/%m/%Y} "
+                f"et au plus tard le {limit:%d/%m/%Y}."
+            )
+        _extend(message, wait, until, reason, None, "demandé par l'usager")
+    return wait
+
+
+def extend_documents_wait(
+    message: Message, *, actor, until: date, reason: str = ""
+) -> DocumentRequest:
+    """An agent grants more time (beyond the person's limit if need be), overdue or not."""
+    today = timezone.localdate()
+    if until <= today or until > today + timedelta(days=AGENT_EXTENSION_MAX_DAYS):
+        raise FollowError("La nouvelle date doit être après aujourd'hui et dans moins d'un an.")
+    with transaction.atomic():
+        message, wait = _locked_wait(message)
+        _extend(message, wait, until, reason.strip() or "accordé par le service", actor, "accordé")
+    return wait
+
+
+def close_for_missing_documents(message: Message, *, actor, note: str = "") -> DocumentRequest:
+    """An agent closes a message whose documents never came: closed without answer, the
+    person gets the closing letter (by e-mail; the PDF for the others)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        message, wait = _locked_wait(message)
+        wait.closed = True
+        wait.save(update_fields=["closed"])
+        message.closed_reason = ClosedReason.NO_DOCUMENTS
+        message.closed_on = today
+        states.transition(
+            message,
+            Status.CLOSED,
+            **_MESSAGE,
+            actor=actor,
+            update_fields=["closed_reason", "closed_on"],
+            subject=f"Le message {message.reference}",
+            message=message,
+            kind=EventKind.CLOSED,
+            text=" — ".join(
+                p
+                for p in (
+                    f"{ClosedReason.NO_DOCUMENTS.label} — demandées le "
+                    f"{wait.requested_on:%d/%m/%Y}, attendues jusqu'au {wait.ends_on:%d/%m/%Y}",
+                    note.strip(),
+                )
+                if p
+            ),
+        )
+        _mail(message, "documents_closed", DOCUMENTS_CLOSED_PURPOSE, wait=wait)
+    return wait
+
+
+def overdue_waits(messages):
+    """The "délai dépassé" list: waits past their end, awaiting an agent's decision."""
+    return (
+        DocumentRequest.objects.filter(
+            message__in=messages,
+            message__status=Status.WAITING,
+            received_on__isnull=True,
+            closed=False,
+            overdue_on__isnull=False,
+        )
+        .select_related("message__service", "message__site")
+        .order_by("overdue_on", "pk")
+    )
+
+
+def remind_and_flag_waits(*, today: date | None = None) -> dict[str, int]:
+    """Daily job: remind two days before the end; past the end, list the wait "délai
+    dépassé" for an agent to decide (nothing closes by itself, the clock stays stopped)."""
     today = today or timezone.localdate()
-    reminded = closed = 0
+    reminded = overdue = 0
     pending = DocumentRequest.objects.filter(
-        received_on__isnull=True, closed=False, message__status=Status.WAITING
+        received_on__isnull=True,
+        closed=False,
+        overdue_on__isnull=True,
+        message__status=Status.WAITING,
     ).values_list("pk", flat=True)
     for pk in list(pending):
         with transaction.atomic():
             wait = DocumentRequest.objects.select_for_update().select_related("message").get(pk=pk)
             message = Message.objects.select_for_update().get(pk=wait.message_id)
-            if not wait.pending or message.status != Status.WAITING:
+            if not wait.pending or message.status != Status.WAITING or wait.overdue_on:
                 continue
             if today > wait.ends_on:
-                wait.closed = True
-                wait.save(update_fields=["closed"])
-                message.closed_reason = ClosedReason.NO_DOCUMENTS
-                message.closed_on = today
-                states.transition(
+                wait.overdue_on = today
+                wait.save(update_fields=["overdue_on"])
+                log_event(
                     message,
-                    Status.CLOSED,
-                    **_MESSAGE,
-                    update_fields=["closed_reason", "closed_on"],
-                    subject=f"Le message {message.reference}",
-                    message=message,
-                    kind=EventKind.CLOSED,
+                    EventKind.DOCUMENTS_OVERDUE,
                     text=(
-                        f"{ClosedReason.NO_DOCUMENTS.label} — demandées le "
-                        f"{wait.requested_on:%d/%m/%Y}, attendues jusqu'au "
-                        f"{wait.ends_on:%d/%m/%Y}"
+                        f"Pièces attendues jusqu'au {wait.ends_on:%d/%m/%Y} non reçues : "
+                        "à clore ou à prolonger par un agent (délai dépassé)"
                     ),
                 )
-                _mail(message, "documents_closed", DOCUMENTS_CLOSED_PURPOSE, wait=wait)
-                closed += 1
-            elif wait.reminded_on is None and today >= wait.requested_on + timedelta(
-                days=DocumentRequest.REMINDER_DAY
+                overdue += 1
+            elif wait.reminded_on is None and today >= wait.ends_on - timedelta(
+                days=DocumentRequest.REMINDER_BEFORE
             ):
                 wait.reminded_on = today
                 wait.save(update_fields=["reminded_on"])
@@ -213,4 +357,4 @@ def remind_and_close_waits(*, today: date | None = None) -> dict[str, int]:
                 )
                 _mail(message, "documents_reminder", DOCUMENTS_REMINDER_PURPOSE, wait=wait)
                 reminded += 1
-    return {"reminded": reminded, "closed": closed}
+    return {"reminded": reminded, "overdue": overdue}

@@ -18,7 +18,7 @@ from engagements.organisation.queries import public_prefectures
 
 from .. import services
 from ..enums import Status
-from ..forms import ContactForm, DocumentUploadForm, FollowLookupForm
+from ..forms import ContactForm, DocumentUploadForm, FollowLookupForm, MoreTimeForm
 from ..models import Message
 from ..services import follow as follow_link
 from ..services import missing_documents
@@ -172,7 +172,13 @@ def follow(request, prefecture: str, token: str):
                 return redirect(request.path)
         else:
             status = 400
+    return _follow_page(request, message, form=form, status=status)
+
+
+def _follow_page(request, message: Message, *, form=None, more_time_form=None, status=200):
     wait = missing_documents.pending_request(message) if message.status == Status.WAITING else None
+    if more_time_form is None and missing_documents.can_ask_for_more_time(wait):
+        more_time_form = MoreTimeForm(wait=wait, limit=missing_documents.extension_limit(wait))
     shown = message.purged_at is None
     return render(
         request,
@@ -182,8 +188,54 @@ def follow(request, prefecture: str, token: str):
             "message": message,
             "wait": wait,
             "form": form,
+            "more_time_form": more_time_form,
+            "more_time_url": reverse(
+                "correspondence:follow-more-time",
+                args=[message.prefecture.slug, follow_link.follow_token(message)],
+            ),
             "documents": list(message.attachments.only("name", "created_at")) if shown else [],
             "shown": shown,
         },
         status=status,
     )
+
+
+@require_http_methods(["POST"])
+def follow_more_time(request, prefecture: str, token: str):
+    """The person asks for more time to send the missing documents (one request, granted
+    up to the prefecture's limit; beyond it, or a second time, the service decides)."""
+    message = follow_link.message_for_token(token, prefecture)
+    if message is None:
+        raise Http404(_("Ce lien de suivi n'est pas valide."))
+    follow_url = reverse("correspondence:follow", args=[prefecture, token])
+    wait = missing_documents.pending_request(message) if message.status == Status.WAITING else None
+    if not missing_documents.can_ask_for_more_time(wait):
+        return redirect(follow_url)
+    form = MoreTimeForm(request.POST, wait=wait, limit=missing_documents.extension_limit(wait))
+    if rate_limited(
+        f"follow-more-time:{client_ip(request)}", limit=FOLLOW_RATE_LIMIT, window=RATE_WINDOW
+    ):
+        form.add_error(None, _("Trop de demandes envoyées depuis votre connexion."))
+        return _follow_page(request, message, more_time_form=form, status=429)
+    if form.is_valid():
+        try:
+            wait = missing_documents.ask_for_more_time(
+                message, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"]
+            )
+        except services.RegisterError as exc:
+            limit = missing_documents.extension_limit(wait)
+            form.add_error(
+                "until",
+                _("Choisissez une date après le %(ends)s et au plus tard le %(limit)s.")
+                % {"ends": wait.ends_on.strftime("%d/%m/%Y"), "limit": limit.strftime("%d/%m/%Y")}
+                if "date" in str(exc)
+                else str(exc),
+            )
+        else:
+            flash.success(
+                request,
+                _("Délai accordé : transmettez vos pièces au plus tard le %(day)s.")
+                % {"day": wait.ends_on.strftime("%d/%m/%Y")},
+            )
+            return redirect(follow_url)
+    return _follow_page(request, message, more_time_form=form, status=400)

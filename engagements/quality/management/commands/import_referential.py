@@ -1,6 +1,8 @@
 """python manage.py import_referential FILE.yaml (same code and version: updated).
 
 The wording of commitments already evaluated is frozen: changing it needs a new version.
+A commitment's text is published ("Notre démarche qualité", the commitments poster) only
+when the file marks it `public: true`.
 """
 
 from pathlib import Path
