@@ -69,7 +69,9 @@ def write_register(path: Path, lines: int, rng: random.Random) -> int:
     kinds = ["information"] * 6 + ["reclamation"] * 3 + ["suggestion"]
     numbers: dict[int, int] = {}
     with path.open("w", encoding="utf-8") as out:
-        out.write("reference,site,service,channel,kind,topic,received_on,answered_on,closed_reason\n")
+        out.write(
+            "reference,site,service,channel,kind,topic,received_on,answered_on,closed_reason\n"
+        )
         for n in range(lines):
             site, service = services[n % len(services)]
             received = first + timedelta(days=rng.randrange(span))
@@ -156,7 +158,10 @@ def main(argv: list[str] | None = None) -> int:
             out = io.StringIO()
             call_command("import_correspondence", "--prefecture", "bench", str(path), stdout=out)
             imported = time.perf_counter() - began
-        print(f"import_correspondence of {args.lines:,} lines: {imported:.1f} s ({out.getvalue().strip()})")
+        print(
+            f"import_correspondence of {args.lines:,} lines: {imported:.1f} s "
+            f"({out.getvalue().strip()})"
+        )
         at = date(year + 1, 3, 31)
 
         def report():

@@ -33,6 +33,13 @@ def analyze(*tables) -> None:
     transaction.on_commit(lambda: _run(names), robust=True)
 
 
+def analyze_all() -> None:
+    """ANALYZE every table of the database once the current transaction has committed (a
+    load that fills most tables: the demo, a restore)."""
+    if connection.vendor == "postgresql":
+        transaction.on_commit(lambda: _run([]), robust=True)
+
+
 def _run(names: list[str]) -> None:
     quote = connection.ops.quote_name
     try:

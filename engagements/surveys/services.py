@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from engagements import states
 from engagements.csvio import CsvImportError, LineError, read_csv
+from engagements.db import analyze
 from engagements.organisation.models import Prefecture, Service
 from engagements.outbox import services as outbox
 
@@ -259,6 +260,7 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
         report.line_errors = exc.errors
         return report
     with transaction.atomic():
+        analyze(Response, Answer)  # fresh statistics once committed
         for channel, service, values, comments in parsed:
             submit_response(
                 campaign, service=service, channel=channel, values=values, comments=comments

@@ -318,10 +318,10 @@ def _insert(prefecture: Prefecture, new: list[tuple[_Line, dict]], actor) -> Non
         "created_at": now,
         "updated_at": now,
     }
-    for column, field in fields.items():
-        if column in given or column in constant or field.primary_key:
+    for column, model_field in fields.items():
+        if column in given or column in constant or model_field.primary_key:
             continue
-        constant[column] = field.get_db_prep_save(field.get_default(), connection)
+        constant[column] = model_field.get_db_prep_save(model_field.get_default(), connection)
     types = {
         "line": "integer",
         **{
