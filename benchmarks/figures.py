@@ -33,19 +33,13 @@ import sys
 import time
 from datetime import date, timedelta
 
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from benchmarks.common import PG, admin, fresh_database
+
 DB_NAME = "eng_bench_figures"
 WORDS = (
     "titre séjour rendez-vous permis conduire carte grise naturalisation dossier attente "
     "réponse délai accueil guichet renouvellement récépissé demande pièce courrier"
 ).split()
-
-
-def admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def setup_django() -> None:
@@ -497,8 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="measure a kept database")
     args = parser.parse_args(argv)
     if not args.reuse:
-        admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        admin(f"CREATE DATABASE {DB_NAME}")
+        fresh_database(DB_NAME)
     setup_django()
     import logging
 
