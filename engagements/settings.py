@@ -191,6 +191,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "engagements.proconnect.backends.ProConnectBackend",  # inactive unless OIDC_ENABLED
 ]
+# Failures counted in the database: every app server sees the others' (a per-process cache
+# would let an attacker spread his tries over the servers).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -54,6 +54,7 @@ def _nested_loops_over(plan: dict, table: str) -> list[dict]:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # 6 to 10 s: a 20,000-line import
 @pytest.mark.django_db(transaction=True)
 def test_report_right_after_a_big_import_is_planned_with_statistics(prefecture, service, tmp_path):
     require_postgres()
