@@ -259,12 +259,49 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
         report.errors = exc.lines
         report.line_errors = exc.errors
         return report
+    # Set-based: every line was checked above (services of the campaign, values within
+    # their scale), so the responses, their answers and comments go in as a few bulk
+    # inserts in one transaction, not three statements per line.
+    today = timezone.localdate()
     with transaction.atomic():
-        analyze(Response, Answer)  # fresh statistics once committed
-        for channel, service, values, comments in parsed:
-            submit_response(
-                campaign, service=service, channel=channel, values=values, comments=comments
-            )
+        analyze(Response, Answer, Comment)  # fresh statistics once committed
+        responses = Response.objects.bulk_create(
+            (
+                Response(
+                    campaign=campaign,
+                    service=service,
+                    channel=channel,
+                    language="fr",
+                    serial="",
+                    answered_on=today,
+                )
+                for channel, service, _values, _comments in parsed
+            ),
+            batch_size=2000,
+        )
+        Answer.objects.bulk_create(
+            (
+                Answer(response=response, question=question, value=value)
+                for response, (_c, _s, values, _m) in zip(responses, parsed, strict=True)
+                for question, value in values.items()
+                if value is not None
+            ),
+            batch_size=5000,
+        )
+        Comment.objects.bulk_create(
+            (
+                Comment(
+                    response=response,
+                    question=question,
+                    text=text.strip(),
+                    flags=detect_personal_data(text),
+                )
+                for response, (_c, _s, _v, comments) in zip(responses, parsed, strict=True)
+                for question, text in comments.items()
+                if text and text.strip()
+            ),
+            batch_size=2000,
+        )
     report.created = len(parsed)
     return report
 
