@@ -127,9 +127,50 @@ def seed():
     return prefecture
 
 
+def survey_import(prefecture, lines: int) -> None:
+    """`import_survey_answers` of `lines` lines (a campaign of the default questionnaire)."""
+    from datetime import date
+
+    from django.core.management import call_command
+
+    from engagements.organisation.models import Service
+    from engagements.surveys.defaults import create_questionnaire
+    from engagements.surveys.models import Campaign
+
+    questionnaire = create_questionnaire(prefecture, "Enquête annuelle")
+    services = list(Service.objects.filter(site__prefecture=prefecture))
+    campaign = Campaign.objects.create(
+        prefecture=prefecture,
+        site=services[0].site,
+        questionnaire=questionnaire,
+        name="Enquête",
+        starts_on=date(date.today().year, 1, 1),
+        ends_on=date(date.today().year, 12, 31),
+    )
+    campaign.services.set(services)
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reponses.csv"
+        with path.open("w", encoding="utf-8") as out:
+            out.write("channel,service,courtoisie,attente,global\n")
+            for n in range(lines):
+                slug = services[n % len(services)].slug
+                channel = ("paper", "qr", "web", "kiosk")[n % 4]
+                out.write(f"{channel},{slug},{rng.randint(1, 4)},{rng.randint(1, 4)},")
+                out.write(f"{rng.randint(1, 4)}\n")
+        began = time.perf_counter()
+        out = io.StringIO()
+        call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stdout=out)
+        seconds = time.perf_counter() - began
+    print(f"import_survey_answers of {lines:,} lines: {seconds:.1f} s ({out.getvalue().strip()})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000, help="register lines")
+    parser.add_argument(
+        "--answers", type=int, default=None, help="survey answer lines (default: --lines)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args(argv)
     fresh_database(DB_NAME)
@@ -200,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             f"per 100,000 lines (target ≤ 60 s at 100,000 lines)"
         )
         status = 0 if same else 1
+        survey_import(prefecture, args.lines if args.answers is None else args.answers)
     finally:
         from django.db import connections
 
