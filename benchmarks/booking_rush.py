@@ -40,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import admin, fresh_database, smoke
+from benchmarks.common import admin, fresh_database, migrate, smoke
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -76,13 +76,12 @@ def prepare_database() -> dict:
     django.setup()
     from datetime import timedelta
 
-    from django.core.management import call_command
     from django.utils import timezone
 
     from engagements.appointments.models import ApiToken, Procedure, Slot
     from engagements.organisation.models import Prefecture, Service, Site
 
-    call_command("migrate", verbosity=0)
+    migrate()
     prefecture = Prefecture.objects.create(
         slug="bench",
         name="Préfecture du banc d'essai",

@@ -30,3 +30,12 @@ def smoke() -> bool:
     """The tiny run of `make bench-smoke`: it checks that the benchmark still works, it
     asserts no timing."""
     return os.environ.get("BENCH_SMOKE") == "1"
+
+
+def migrate() -> None:
+    """Migrate the benchmark's database, unless it is a copy of the migrated template."""
+    if os.environ.get("BENCH_TEMPLATE"):
+        return
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

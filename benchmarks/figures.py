@@ -33,7 +33,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from benchmarks.common import PG, admin, fresh_database
+from benchmarks.common import PG, admin, fresh_database, migrate
 
 DB_NAME = "eng_bench_figures"
 WORDS = (
@@ -64,7 +64,6 @@ def _copy(table: str, columns: list[str], rows) -> None:
 
 def seed(scale: int, rng: random.Random) -> dict:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
 
     from engagements.calendar import stored, workdays
@@ -74,7 +73,7 @@ def seed(scale: int, rng: random.Random) -> dict:
     from engagements.surveys.defaults import create_questionnaire
     from engagements.surveys.models import Answer, Campaign, Response
 
-    call_command("migrate", verbosity=0)
+    migrate()
     prefecture = Prefecture.objects.create(
         slug="bench",
         name="Préfecture du banc d'essai",

@@ -30,7 +30,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from benchmarks.common import PG, admin, fresh_database
+from benchmarks.common import PG, admin, fresh_database, migrate
 
 DB_NAME = "eng_bench_import"
 # The tables an import of the register fills (autovacuum off on each, as the issue measured).
@@ -89,12 +89,11 @@ def write_register(path: Path, lines: int, rng: random.Random) -> int:
 
 
 def seed():
-    from django.core.management import call_command
     from django.db import connection
 
     from engagements.organisation.models import Prefecture, Service, Site
 
-    call_command("migrate", verbosity=0)
+    migrate()
     prefecture = Prefecture.objects.create(
         slug="bench",
         name="Préfecture du banc d'essai",

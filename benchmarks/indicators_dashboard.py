@@ -20,7 +20,7 @@ import secrets
 import statistics
 import time
 
-from benchmarks.common import PG, admin, fresh_database
+from benchmarks.common import PG, admin, fresh_database, migrate
 
 DB_NAME = "eng_bench_indicators"
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "1000000"))
@@ -49,7 +49,6 @@ def seed() -> tuple[object, object, object]:
     from datetime import date, timedelta
 
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
@@ -58,7 +57,7 @@ def seed() -> tuple[object, object, object]:
     from engagements.organisation.enums import RoleKind
     from engagements.organisation.models import Prefecture, Role, Service, Site
 
-    call_command("migrate", verbosity=0)
+    migrate()
     prefecture = Prefecture.objects.create(
         slug="bench",
         name="Préfecture du banc d'essai",

@@ -47,3 +47,29 @@ def _run(names: list[str]) -> None:
             cursor.execute("ANALYZE " + ", ".join(quote(name) for name in names))
     except DatabaseError:
         logger.warning("ANALYZE %s failed; autovacuum will compute the statistics", names)
+
+
+def next_ids(model, count: int) -> list[int]:
+    """`count` ids taken from the model's id sequence (PostgreSQL), for rows loaded with
+    `copy_rows` that other rows point to."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(model, columns: list[str], rows) -> None:
+    """Load rows (tuples in `columns` order) into the model's table with PostgreSQL's COPY,
+    inside the current transaction: no model instances, no INSERT statements."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
