@@ -24,7 +24,7 @@ from engagements.csvio import (
     read_csv,
     read_lines,
 )
-from engagements.db import analyze
+from engagements.db import analyze, bulk_insert
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
@@ -254,8 +254,8 @@ def import_telephony(
             if queue is not None:
                 existing = existing.filter(queue=queue)
             existing.delete()
-        Call.objects.bulk_create(records, batch_size=2000)
-        CallHour.objects.bulk_create(hours, batch_size=2000)
+        bulk_insert(Call, records)  # COPY on PostgreSQL: a queue_log may hold 100,000 calls
+        bulk_insert(CallHour, hours)
     result = ImportResult(first_day=days[0] if days else None, last_day=days[-1] if days else None)
     result.counts = {
         "jours": len(days),
