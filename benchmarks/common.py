@@ -33,9 +33,11 @@ def smoke() -> bool:
 
 
 def migrate() -> None:
-    """Migrate the benchmark's database, unless it is a copy of the migrated template."""
+    """Migrate the benchmark's database and create its cache table, unless it is a copy of
+    the template (made the same way)."""
     if os.environ.get("BENCH_TEMPLATE"):
         return
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared cache (as a release does)

@@ -51,7 +51,11 @@ def main() -> int:
     failed = []
     try:
         subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from benchmarks.common import migrate; migrate()",
+            ],
             cwd=ROOT,
             env={**env, "DATABASE_URL": f"{PG}/{TEMPLATE}"},
             check=True,
