@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format bench messages clean
+.PHONY: install demo test lint format bench bench-smoke messages clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,13 +42,20 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # Benchmarks on PostgreSQL (not part of `make test`): the booking rush behind gunicorn, the
-# indicators dashboard over a million messages against a trivial page, then figures, search
-# and survey results (`make bench SCALE=1000000` for a million messages).
+# indicators dashboard over a million messages, figures, search and survey results (`make
+# bench SCALE=1000000` for a million messages), a 100,000-line register import followed at
+# once by its report. Each is measured against /healthz or a hand SQL query in the same run.
 SCALE ?= 100000
 bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
 	$(BIN)/python -m benchmarks.indicators_dashboard
 	DEBUG=true $(BIN)/python -m benchmarks.figures --scale $(SCALE)
+	DEBUG=true $(BIN)/python -m benchmarks.import_report --lines 100000
+
+# Every benchmark once at a tiny scale (seconds, no timing asserted): run by .ci/run so
+# that none of them rots.
+bench-smoke: install
+	$(BIN)/python -m benchmarks.smoke
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static var/mail var/screenshots var/demo.env

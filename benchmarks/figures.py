@@ -33,19 +33,13 @@ import sys
 import time
 from datetime import date, timedelta
 
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from benchmarks.common import PG, admin, fresh_database, migrate
+
 DB_NAME = "eng_bench_figures"
 WORDS = (
     "titre séjour rendez-vous permis conduire carte grise naturalisation dossier attente "
     "réponse délai accueil guichet renouvellement récépissé demande pièce courrier"
 ).split()
-
-
-def admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def setup_django() -> None:
@@ -70,7 +64,6 @@ def _copy(table: str, columns: list[str], rows) -> None:
 
 def seed(scale: int, rng: random.Random) -> dict:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
 
     from engagements.calendar import stored, workdays
@@ -80,7 +73,7 @@ def seed(scale: int, rng: random.Random) -> dict:
     from engagements.surveys.defaults import create_questionnaire
     from engagements.surveys.models import Answer, Campaign, Response
 
-    call_command("migrate", verbosity=0)
+    migrate()
     prefecture = Prefecture.objects.create(
         slug="bench",
         name="Préfecture du banc d'essai",
@@ -497,8 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="measure a kept database")
     args = parser.parse_args(argv)
     if not args.reuse:
-        admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        admin(f"CREATE DATABASE {DB_NAME}")
+        fresh_database(DB_NAME)
     setup_django()
     import logging
 

@@ -164,6 +164,16 @@ if not IS_POSTGRES:
             "transaction_mode": "IMMEDIATE",
         }
     )
+# A web request never outlives its client: gunicorn's worker timeout (30 s) does not stop a
+# gthread worker's request, so the database stops its statements after
+# WEB_STATEMENT_TIMEOUT seconds (the page answers 503, the API its JSON 503). Only the web
+# processes (engagements/wsgi.py); commands and the job worker keep no limit.
+WEB_STATEMENT_TIMEOUT = float(env("WEB_STATEMENT_TIMEOUT", "20"))  # seconds; 0: no limit
+WEB_PROCESS = os.environ.get("ENGAGEMENTS_WEB") == "1"
+if IS_POSTGRES and WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={int(WEB_STATEMENT_TIMEOUT * 1000)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -181,6 +191,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "engagements.proconnect.backends.ProConnectBackend",  # inactive unless OIDC_ENABLED
 ]
+# Failures counted in the database: every app server sees the others' (a per-process cache
+# would let an attacker spread his tries over the servers).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -371,6 +384,9 @@ if SENTRY_DSN:
 
 # Shared cache (database table, works across web and worker processes): rate limits and
 # anti-replay of proof-of-work solutions. `manage.py createcachetable` creates it.
+# The correspondence figures page (and its CSV) keeps its figures this long (seconds); tests
+# see every write at once unless they ask for the cache.
+FIGURES_CACHE_SECONDS = envint("FIGURES_CACHE_SECONDS", "0" if TESTING else "60")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -19,6 +19,7 @@ for app_config in apps.get_app_configs():
         app_patterns.append(path("", include(import_module(f"{app_config.name}.urls"))))
 
 handler403 = "engagements.shell.pages.permission_denied"
+handler500 = "engagements.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

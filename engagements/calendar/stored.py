@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Max, Min, Subquery
 from django.utils import timezone
 
+from engagements.db import analyze
 from engagements.organisation.models import Closure, Prefecture
 
 from .models import WorkingDay
@@ -67,6 +68,7 @@ def build_calendars(prefecture, start: date, end: date) -> int:
                 rows.append(WorkingDay(prefecture_id=pk, site_id=site_id, day=day, number=number))
                 day += timedelta(days=1)
         WorkingDay.objects.bulk_create(rows, batch_size=5000)
+        analyze(WorkingDay)  # the figures join it at once (engagements/db.py)
         return len(rows)
 
 

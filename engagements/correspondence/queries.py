@@ -6,6 +6,7 @@ queryset of messages and a reference date, so last year's figures can be frozen.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
@@ -202,6 +204,23 @@ def _aggregate_row(messages: QuerySet[Message], at: date) -> dict:
     row = _run(sql, params)[0]
     _uncovered(row["uncovered"])
     return row
+
+
+def cached_figures_by(messages: QuerySet[Message], *, at: date) -> tuple[dict, dict]:
+    """`figures_by` kept FIGURES_CACHE_SECONDS in the shared cache (the database's, so every
+    app server shares it), keyed by the exact SQL of the set (its scope and filters) and the
+    date: the figures page over a million messages is computed once a minute at most, not
+    once per view."""
+    if settings.FIGURES_CACHE_SECONDS <= 0:
+        return figures_by(messages, at=at)
+    sql, params = messages.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params, at.isoformat())).encode()).hexdigest()
+    key = f"correspondence-figures:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = figures_by(messages, at=at)
+        cache.set(key, found, settings.FIGURES_CACHE_SECONDS)
+    return found
 
 
 def figures_by(

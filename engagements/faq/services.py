@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from engagements.csvio import read_csv
+from engagements.db import analyze
 from engagements.organisation.models import Service, Site
 
 from .models import LANGUAGES, Entry, SearchMiss
@@ -152,6 +153,7 @@ def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
     result = ImportResult()
     today = timezone.localdate()
     with transaction.atomic():
+        analyze(Entry)  # fresh statistics once committed
         for site, service, question, answer, tags, language in rows:
             entry = Entry.objects.filter(
                 prefecture=prefecture,

@@ -24,6 +24,7 @@ from engagements.csvio import (
     read_csv,
     read_lines,
 )
+from engagements.db import analyze, bulk_insert
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
@@ -247,13 +248,14 @@ def import_telephony(
         raise ValueError(f"Unknown telephony format {fmt!r}")
     days = sorted({h.date for h in hours})
     with transaction.atomic():
+        analyze(Call, CallHour)  # fresh statistics once committed
         for model in (CallHour, Call):
             existing = model.objects.filter(site=site, date__in=days)
             if queue is not None:
                 existing = existing.filter(queue=queue)
             existing.delete()
-        Call.objects.bulk_create(records, batch_size=2000)
-        CallHour.objects.bulk_create(hours, batch_size=2000)
+        bulk_insert(Call, records)  # COPY on PostgreSQL: a queue_log may hold 100,000 calls
+        bulk_insert(CallHour, hours)
     result = ImportResult(first_day=days[0] if days else None, last_day=days[-1] if days else None)
     result.counts = {
         "jours": len(days),
@@ -313,6 +315,7 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
     table.raise_errors()
     days = sorted({key[0] for key in rows})
     with transaction.atomic():
+        analyze(FootfallCount)  # fresh statistics once committed
         FootfallCount.objects.filter(site=site, date__in=days).delete()
         FootfallCount.objects.bulk_create(rows.values(), batch_size=2000)
     return ImportResult(
@@ -376,6 +379,7 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
     table.raise_errors()
     created = updated = unchanged = 0
     with transaction.atomic():
+        analyze(WebsiteUpdate)  # fresh statistics once committed
         existing = {
             u.reference: u
             for u in WebsiteUpdate.objects.select_for_update().filter(
@@ -469,6 +473,7 @@ def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportRes
     table.raise_errors()
     now = timezone.now()
     with transaction.atomic():
+        analyze(Value)  # fresh statistics once committed
         for indicator, site, period, value, numerator, denominator, source in parsed.values():
             Value.objects.update_or_create(
                 indicator=indicator,

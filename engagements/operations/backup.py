@@ -28,6 +28,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from engagements.db import analyze_all
+
 from .version import product_version
 
 FORMAT = 1
@@ -217,6 +219,7 @@ def restore(directory: Path) -> dict:
         ],
         target.env,
     )
+    analyze_all()  # a restored database has no planner statistics until ANALYZE
     media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(directory / MEDIA, "r:gz") as archive:
         archive.extractall(media_root, filter="data")

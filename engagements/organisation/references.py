@@ -46,3 +46,13 @@ def claim_number(prefecture: Prefecture, scope: str, year: int, number: int) -> 
     if number > counter.last:
         counter.last = number
         counter.save(update_fields=["last"])
+
+
+def next_numbers(prefecture: Prefecture, scope: str, year: int, count: int) -> int:
+    """A block of `count` consecutive numbers of the year (a bulk import); returns the
+    first. Call inside the transaction that inserts the records."""
+    counter = _locked(prefecture, scope, year)
+    first = counter.last + 1
+    counter.last += count
+    counter.save(update_fields=["last"])
+    return first

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from engagements.csvio import read_csv
+from engagements.db import analyze
 from engagements.organisation.models import Prefecture, Site
 
 from .cycle_enums import CRITERION_SCORES, CriterionValue
@@ -119,6 +120,7 @@ def import_assessment_results(
     table.raise_errors()
     counts = {"assessments_created": 0, "created": 0, "updated": 0, "deleted": 0}
     with transaction.atomic():
+        analyze(CommitmentResult, CriterionResult)  # fresh statistics once committed
         existing = year_assessment_by_site(
             prefecture, code, year, sites=list(site_objects.values())
         )

@@ -15,6 +15,7 @@ from engagements.csvio import (
     read_csv,
     read_json,
 )
+from engagements.db import analyze
 from engagements.organisation.models import Prefecture, Site
 
 from .models import Experience, StructureMapping
@@ -138,6 +139,7 @@ def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") 
     created = updated = 0
     unmatched: set[str] = set()
     with transaction.atomic():
+        analyze(Experience)  # fresh statistics once committed
         for values, published, answered in parsed:
             site = mapping.get(values["structure"].casefold())
             if site is None:

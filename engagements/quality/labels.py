@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from engagements.csvio import read_csv
+from engagements.db import analyze
 from engagements.organisation import services as organisation_services
 from engagements.organisation.models import Prefecture, Site
 
@@ -82,6 +83,7 @@ def import_labels(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
     table.raise_errors()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():
+        analyze(Label)  # fresh statistics once committed
         existing = {
             (lab.site_id, lab.module, lab.label, lab.obtained_on): lab
             for lab in Label.objects.select_for_update().filter(prefecture=prefecture)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from engagements.db import analyze
 from engagements.organisation.models import Site
 
 from .models import Commitment, Module, Referential, SiteScope
@@ -158,6 +159,7 @@ def import_referential(data: bytes | str) -> tuple[Referential, bool]:
     """
     doc = parse_referential(data)
     with transaction.atomic():
+        analyze(Module, Commitment)  # fresh statistics once committed
         referential, created = Referential.objects.select_for_update().get_or_create(
             code=doc["code"],
             version=doc["version"],

@@ -12,6 +12,7 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from engagements.csvio import CsvImportError, read_csv
+from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
@@ -549,6 +550,7 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     table.raise_errors()
     created = updated = 0
     with transaction.atomic():
+        analyze(Action, ActionUpdate)  # fresh statistics once committed
         # Inside the transaction: a refused file leaves not even the default statuses.
         statuses = {code: status_for_code(prefecture, code) for code in StatusCode.values}
         for item in parsed:

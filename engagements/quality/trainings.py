@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from engagements.csvio import read_csv
+from engagements.db import analyze
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .cycle_enums import TrainingTopic
@@ -71,6 +72,7 @@ def import_trainings(prefecture: Prefecture, data: bytes | str) -> dict[str, int
     table.raise_errors()
     counts = {"created": 0, "unchanged": 0}
     with transaction.atomic():
+        analyze(TrainingSession)  # fresh statistics once committed
         held = Counter(
             _key(s.service_id, s.date, s.topic, s.title, s.hours, s.participants, s.trainer)
             for s in TrainingSession.objects.select_for_update().filter(

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from engagements import states
 from engagements.csvio import CsvImportError, LineError, read_csv
+from engagements.db import analyze, copy_rows, next_ids
 from engagements.organisation.models import Prefecture, Service
 from engagements.outbox import services as outbox
 
@@ -258,13 +259,85 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
         report.errors = exc.lines
         report.line_errors = exc.errors
         return report
+    # Set-based: every line was checked above (services of the campaign, values within
+    # their scale), so the responses and their answers are loaded in bulk (COPY on
+    # PostgreSQL), not three statements per line; all in one transaction.
     with transaction.atomic():
-        for channel, service, values, comments in parsed:
-            submit_response(
-                campaign, service=service, channel=channel, values=values, comments=comments
-            )
+        analyze(Response, Answer, Comment)  # fresh statistics once committed
+        if connection.vendor == "postgresql":
+            response_ids = _copy_responses(campaign, parsed)
+        else:
+            response_ids = _insert_responses(campaign, parsed)
+        Comment.objects.bulk_create(
+            (
+                Comment(
+                    response_id=response_id,
+                    question=question,
+                    text=text.strip(),
+                    flags=detect_personal_data(text),
+                )
+                for response_id, (_c, _s, _v, comments) in zip(response_ids, parsed, strict=True)
+                for question, text in comments.items()
+                if text and text.strip()
+            ),
+            batch_size=2000,
+        )
     report.created = len(parsed)
     return report
+
+
+def _copy_responses(campaign: Campaign, parsed: list) -> list[int]:
+    """PostgreSQL: ids from the sequence, then COPY of the responses and their answers."""
+    ids = next_ids(Response, len(parsed))
+    today = timezone.localdate()
+    copy_rows(
+        Response,
+        ["id", "campaign_id", "service_id", "channel", "language", "answered_on", "serial"],
+        (
+            (pk, campaign.pk, service.pk if service else None, channel, "fr", today, "")
+            for pk, (channel, service, _values, _comments) in zip(ids, parsed, strict=True)
+        ),
+    )
+    copy_rows(
+        Answer,
+        ["response_id", "question_id", "value"],
+        (
+            (pk, question.pk, value)
+            for pk, (_c, _s, values, _m) in zip(ids, parsed, strict=True)
+            for question, value in values.items()
+            if value is not None
+        ),
+    )
+    return ids
+
+
+def _insert_responses(campaign: Campaign, parsed: list) -> list[int]:
+    """Elsewhere (the SQLite demo): bulk inserts."""
+    today = timezone.localdate()
+    responses = Response.objects.bulk_create(
+        (
+            Response(
+                campaign=campaign,
+                service=service,
+                channel=channel,
+                language="fr",
+                serial="",
+                answered_on=today,
+            )
+            for channel, service, _values, _comments in parsed
+        ),
+        batch_size=2000,
+    )
+    Answer.objects.bulk_create(
+        (
+            Answer(response=response, question=question, value=value)
+            for response, (_c, _s, values, _m) in zip(responses, parsed, strict=True)
+            for question, value in values.items()
+            if value is not None
+        ),
+        batch_size=5000,
+    )
+    return [response.pk for response in responses]
 
 
 # Comments ---------------------------------------------------------------------------

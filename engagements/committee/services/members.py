@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from engagements.csvio import read_csv
+from engagements.db import analyze
 from engagements.organisation.enums import RoleKind
 from engagements.organisation.models import Prefecture, Role
 from engagements.outbox.services import OutboxError, queue_mail, validate_address
@@ -108,6 +109,7 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
 
     result = ImportResult()
     with transaction.atomic():
+        analyze(Seat, College)  # fresh statistics once committed
         committee = committee_for(prefecture)
         for college_name, organisation, first, last, email, kind, start, end in parsed:
             college = _college(committee, college_name, result.colleges_created)

@@ -22,17 +22,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from engagements.calendar.stored import ensure_calendars
 from engagements.calendar.workdays import WorkCalendar, calendar_for, due_for
 from engagements.csvio import CsvImportError, read_csv
+from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 
 from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, Topic
-from .messages import allocate_reference
 
 COLUMNS = [
     "reference",
@@ -103,6 +104,7 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
         )
     }
     seen: dict[str, int] = {}
+    dues: dict[tuple, object] = {}  # a due date per site, channel and day, counted once
     lines = []
     for row in rows:
         reference = row.text("reference", required=True, max_length=MAX_EXTERNAL_REFERENCE)
@@ -141,7 +143,10 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
         calendar = calendars.get(site.pk)
         if calendar is None:
             calendar = calendars[site.pk] = calendar_for(prefecture, site)
-        due = due_for(prefecture, site, channel, received_on, calendar=calendar)
+        key = (site.pk, channel, received_on)
+        due = dues.get(key)
+        if due is None:
+            due = dues[key] = due_for(prefecture, site, channel, received_on, calendar=calendar)
         values = {
             "year": received_on.year,
             "site": site,
@@ -194,6 +199,15 @@ def _reference(row, reference: str, received_on, existing) -> tuple[str, str, Me
 def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     result = ImportResult()
     topics = {t.name.casefold(): t for t in Topic.objects.filter(prefecture=prefecture)}
+    missing: dict[str, str] = {}
+    for line in lines:
+        if line.topic_name and line.topic_name.casefold() not in topics:
+            missing.setdefault(line.topic_name.casefold(), line.topic_name)
+    for topic in Topic.objects.bulk_create(
+        Topic(prefecture=prefecture, name=name) for name in missing.values()
+    ):
+        topics[topic.name.casefold()] = topic
+        result.topics_created.append(topic.name)
     # Counters first move past the references the file gives, so the references allocated
     # below for external numbering never collide with them.
     tops: dict[int, int] = {}
@@ -209,37 +223,14 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     days = [day for day in days if day is not None]
     if days:
         ensure_calendars(prefecture, min(days), max(days))
+    new: list[tuple[_Line, dict]] = []
+    changed_rows: list[tuple[Message, list[str], str]] = []
     for line in lines:
         values = dict(line.values)
-        topic = None
-        if line.topic_name:
-            topic = topics.get(line.topic_name.casefold())
-            if topic is None:
-                topic = Topic.objects.create(prefecture=prefecture, name=line.topic_name)
-                topics[line.topic_name.casefold()] = topic
-                result.topics_created.append(line.topic_name)
-        values["topic"] = topic
+        values["topic"] = topics[line.topic_name.casefold()] if line.topic_name else None
         message = line.existing
         if message is None:
-            reference = line.reference or allocate_reference(prefecture, values["year"])
-            message = Message.objects.create(
-                prefecture=prefecture,
-                reference=reference,
-                external_reference=line.external,
-                imported=True,
-                **values,
-            )
-            text = "Créé par import CSV"
-            if line.external:
-                text += f" (référence externe {line.external})"
-            MessageEvent.objects.create(
-                message=message,
-                actor=actor,
-                kind=EventKind.IMPORTED,
-                to_status=message.status,
-                text=text,
-            )
-            result.created += 1
+            new.append((line, values))
             continue
         changed = [name for name, value in values.items() if getattr(message, name) != value]
         if not changed:
@@ -248,8 +239,174 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
         before = message.status
         for name in changed:
             setattr(message, name, values[name])
-        message.save(update_fields=[*changed, "updated_at"])
-        MessageEvent.objects.create(
+        changed_rows.append((message, changed, before))
+    _number(prefecture, new)
+    _insert(prefecture, new, actor)
+    result.created = len(new)
+    _update(changed_rows, actor)
+    result.updated = len(changed_rows)
+    analyze(Message, MessageEvent, Topic)
+    return result
+
+
+def _number(prefecture: Prefecture, new: list[tuple[_Line, dict]]) -> None:
+    """Product references for the new messages that bring only an external one: one
+    block of the year's gapless numbers per year, given in the file's order."""
+    wanting: dict[int, list[dict]] = {}
+    for line, values in new:
+        if line.reference:
+            values["reference"] = line.reference
+        else:
+            wanting.setdefault(values["year"], []).append(values)
+    for year, group in sorted(wanting.items()):
+        first = references.next_numbers(prefecture, references.MESSAGES, year, len(group))
+        for offset, values in enumerate(group):
+            values["reference"] = f"{year}-{first + offset:06d}"
+
+
+def _insert(prefecture: Prefecture, new: list[tuple[_Line, dict]], actor) -> None:
+    """The new messages and their "created by import" events. On PostgreSQL: COPY into a
+    staging table, then one INSERT … SELECT for the messages and their events; elsewhere
+    (the SQLite demo), bulk inserts."""
+    if not new:
+        return
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        messages = Message.objects.bulk_create(
+            Message(
+                prefecture=prefecture,
+                external_reference=line.external,
+                imported=True,
+                **values,
+            )
+            for line, values in new
+        )
+        MessageEvent.objects.bulk_create(
+            MessageEvent(
+                message=message,
+                actor=actor,
+                kind=EventKind.IMPORTED,
+                to_status=message.status,
+                text=_created_text(message.external_reference),
+            )
+            for message in messages
+        )
+        return
+    given = [
+        "line",
+        "year",
+        "reference",
+        "external_reference",
+        "site_id",
+        "service_id",
+        "channel",
+        "kind",
+        "topic_id",
+        "received_on",
+        "deadline_days",
+        "due_on",
+        "answered_on",
+        "status",
+        "closed_reason",
+        "closed_on",
+    ]
+    fields = {f.column: f for f in Message._meta.concrete_fields}
+    # Every other column of the message: its model default, the same for every row.
+    constant = {
+        "prefecture_id": prefecture.pk,
+        "imported": True,
+        "created_at": now,
+        "updated_at": now,
+    }
+    for column, model_field in fields.items():
+        if column in given or column in constant or model_field.primary_key:
+            continue
+        constant[column] = model_field.get_db_prep_save(model_field.get_default(), connection)
+    types = {
+        "line": "integer",
+        **{
+            column: fields[column].db_type(connection).replace("serial", "integer")
+            for column in given[1:]
+        },
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE import_message ("
+            + ", ".join(f"{column} {types[column]}" for column in given)
+            + ") ON COMMIT DROP"
+        )
+        raw = cursor.cursor  # psycopg's own cursor, in the same transaction
+        with raw.copy(f"COPY import_message ({', '.join(given)}) FROM STDIN") as copy:
+            for order, (_line, values) in enumerate(new):
+                copy.write_row(
+                    (
+                        order,
+                        values["year"],
+                        values["reference"],
+                        _line.external,
+                        values["site"].pk,
+                        values["service"].pk if values["service"] else None,
+                        values["channel"],
+                        values["kind"],
+                        values["topic"].pk if values["topic"] else None,
+                        values["received_on"],
+                        values["deadline_days"],
+                        values["due_on"],
+                        values["answered_on"],
+                        values["status"],
+                        values["closed_reason"],
+                        values["closed_on"],
+                    )
+                )
+        columns = given[1:] + list(constant)
+        created = _created_text("")
+        cursor.execute(
+            f"""
+            WITH inserted AS (
+              INSERT INTO {Message._meta.db_table} ({", ".join(columns)})
+              SELECT {", ".join(given[1:])}, {", ".join(["%s"] * len(constant))}
+              FROM import_message ORDER BY line
+              RETURNING id, status, external_reference
+            )
+            INSERT INTO {MessageEvent._meta.db_table}
+              (message_id, at, actor_id, kind, from_status, to_status, text)
+            SELECT id, %s, %s, %s, '', status, CASE WHEN external_reference = '' THEN %s
+              ELSE %s || ' (référence externe ' || external_reference || ')' END
+            FROM inserted
+            """,
+            [
+                *constant.values(),
+                now,
+                getattr(actor, "pk", None),
+                EventKind.IMPORTED,
+                created,
+                created,
+            ],
+        )
+
+
+def _created_text(external: str) -> str:
+    text = "Créé par import CSV"
+    if external:
+        text += f" (référence externe {external})"
+    return text
+
+
+def _update(changed_rows: list[tuple[Message, list[str], str]], actor) -> None:
+    """The imported messages the file changes, and one event each naming what changed."""
+    if not changed_rows:
+        return
+    now = timezone.now()
+    fields = sorted({name for _message, changed, _before in changed_rows for name in changed})
+    for message, _changed, _before in changed_rows:
+        message.updated_at = now
+    Message.objects.bulk_update(
+        [message for message, _changed, _before in changed_rows],
+        [*fields, "updated_at"],
+        batch_size=2000,
+    )
+    MessageEvent.objects.bulk_create(
+        MessageEvent(
             message=message,
             actor=actor,
             kind=EventKind.IMPORTED,
@@ -257,5 +414,5 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
             to_status=message.status,
             text="Mis à jour par import CSV : " + ", ".join(changed),
         )
-        result.updated += 1
-    return result
+        for message, changed, before in changed_rows
+    )

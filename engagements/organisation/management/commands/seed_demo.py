@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from engagements.db import analyze_all
 from engagements.organisation.demo import DEMO_PASSWORD, DEMO_USERS
 from engagements.organisation.models import Prefecture
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         else:
             ctx = DemoContext(rng=random.Random(seed), today=timezone.localdate())
             with transaction.atomic():
+                analyze_all()  # every table the demo fills, once committed
                 for app_config in apps.get_app_configs():
                     name = f"{app_config.name}.demo"
                     if app_config.name.startswith("engagements.") and util.find_spec(name):

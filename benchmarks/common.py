@@ -1,0 +1,43 @@
+"""What every benchmark shares: its own PostgreSQL database, made fresh for each run.
+
+With BENCH_TEMPLATE set (the smoke run of `.ci/run`, `make bench-smoke`), a benchmark's
+database is a copy of that already migrated database (CREATE DATABASE … TEMPLATE, a file
+copy): the migrations run once for every benchmark instead of once each.
+"""
+
+from __future__ import annotations
+
+import os
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def fresh_database(name: str) -> None:
+    """Drop and create the benchmark's database (from BENCH_TEMPLATE when set)."""
+    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    template = os.environ.get("BENCH_TEMPLATE")
+    admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+
+
+def smoke() -> bool:
+    """The tiny run of `make bench-smoke`: it checks that the benchmark still works, it
+    asserts no timing."""
+    return os.environ.get("BENCH_SMOKE") == "1"
+
+
+def migrate() -> None:
+    """Migrate the benchmark's database and create its cache table, unless it is a copy of
+    the template (made the same way)."""
+    if os.environ.get("BENCH_TEMPLATE"):
+        return
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared cache (as a release does)

@@ -1,0 +1,95 @@
+"""Database helpers shared by every app: planner statistics after bulk writes.
+
+PostgreSQL plans a query from the statistics of the tables it reads, which only ANALYZE
+(or autovacuum, a minute or more later, or never on a badly tuned server) computes. Right
+after a bulk load the planner believes a table of 100,000 rows is empty and nests loops
+over it: a report that takes 0.2 s takes minutes. So every command or job that writes many
+rows (imports, calendar builds, the demo) calls `analyze(...)` on the tables it filled: the
+statistics are fresh when it returns, whatever autovacuum does.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection, transaction
+
+logger = logging.getLogger(__name__)
+
+
+def _table(item) -> str:
+    meta = getattr(item, "_meta", None)
+    return meta.db_table if meta is not None else str(item)
+
+
+def analyze(*tables) -> None:
+    """ANALYZE the given tables (models or table names) once the current transaction has
+    committed (at once outside a transaction). PostgreSQL only; SQLite's planner needs no
+    statistics for our queries. A failure (two ANALYZE of one table at the same time) is
+    logged, never raised: the rows are written, only the statistics wait for autovacuum."""
+    if connection.vendor != "postgresql" or not tables:
+        return
+    names = sorted({_table(t) for t in tables})
+    transaction.on_commit(lambda: _run(names), robust=True)
+
+
+def analyze_all() -> None:
+    """ANALYZE every table of the database once the current transaction has committed (a
+    load that fills most tables: the demo, a restore)."""
+    if connection.vendor == "postgresql":
+        transaction.on_commit(lambda: _run([]), robust=True)
+
+
+def _run(names: list[str]) -> None:
+    quote = connection.ops.quote_name
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(quote(name) for name in names))
+    except DatabaseError:
+        logger.warning("ANALYZE %s failed; autovacuum will compute the statistics", names)
+
+
+def next_ids(model, count: int) -> list[int]:
+    """`count` ids taken from the model's id sequence (PostgreSQL), for rows loaded with
+    `copy_rows` that other rows point to."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(model, columns: list[str], rows) -> None:
+    """Load rows (tuples in `columns` order) into the model's table with PostgreSQL's COPY,
+    inside the current transaction: no model instances, no INSERT statements."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def bulk_insert(model, objects: list, *, batch_size: int = 2000) -> None:
+    """Insert unsaved model instances without reading their ids back: COPY on PostgreSQL
+    (every concrete column but the automatic id, as the instances hold it), bulk INSERTs
+    elsewhere. For many plain rows (a queue_log's calls) that nothing else points to."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=batch_size)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    copy_rows(
+        model,
+        [f.column for f in fields],
+        (
+            tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+            for obj in objects
+        ),
+    )

@@ -1,0 +1,110 @@
+"""No request outlives its client (issue 24, item 9): web processes run their statements
+under WEB_STATEMENT_TIMEOUT; a stopped statement answers a French 503 page, or the API's
+JSON 503; the figures page is served from a short shared cache."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from engagements.correspondence import queries
+from tests.correspondence.factories import MessageFactory
+from tests.tooling import require_postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _slow_statement(*args, **kwargs):
+    """What a statement running past the timeout does (a real QueryCanceled)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 50")
+        cursor.execute("SELECT pg_sleep(2)")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_only_web_processes_get_the_statement_timeout():
+    require_postgres()
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    code = (
+        "import django, os; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('SHOW statement_timeout'); print(c.fetchone()[0])"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "engagements.settings", "DEBUG": "true"}
+    env.pop("ENGAGEMENTS_WEB", None)
+    env["DATABASE_URL"] = url
+
+    def shown(extra: dict) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    # engagements/wsgi.py marks the web process; commands and the job worker have no limit.
+    assert shown({"ENGAGEMENTS_WEB": "1", "WEB_STATEMENT_TIMEOUT": "7"}) == "7s"
+    assert shown({"WEB_STATEMENT_TIMEOUT": "7"}) == "0"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_page_stopped_by_the_timeout_answers_a_french_503(
+    prefecture, quality_lead, client_for, monkeypatch, settings
+):
+    require_postgres()
+    settings.DEBUG = False
+    monkeypatch.setattr(queries, "cached_figures_by", _slow_statement)
+    client = client_for(quality_lead)
+    client.raise_request_exception = False
+    response = client.get(f"/agents/{prefecture.slug}/courriers/chiffres/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    text = response.content.decode()
+    assert "Cette page a demandé trop de temps" in text and "Réessayez dans une minute" in text
+    assert '<html lang="fr">' in text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_api_stopped_by_the_timeout_answers_its_json_503(prefecture, monkeypatch):
+    require_postgres()
+    monkeypatch.setattr(queries, "figures", _slow_statement)
+    client = Client(raise_request_exception=False)
+    response = client.get(f"/api/v1/prefectures/{prefecture.slug}/correspondence/2026")
+    assert response.status_code == 503
+    assert response.json()["code"] == "unavailable"
+    assert response.has_header("Retry-After")
+
+
+@pytest.mark.django_db
+def test_figures_page_is_served_from_a_short_shared_cache(
+    prefecture, service, quality_lead, client_for, settings
+):
+    settings.FIGURES_CACHE_SECONDS = 60
+    from django.core.cache import cache
+
+    cache.clear()
+    MessageFactory(service=service, answered_on_time=True)
+    client = client_for(quality_lead)
+    url = f"/agents/{prefecture.slug}/courriers/chiffres/"
+    first = client.get(url, {"year": 2026, "at": "2026-12-31"})
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as seen:
+        again = client.get(url, {"year": 2026, "at": "2026-12-31"})
+    assert again.status_code == 200
+    assert again.context["total"] == first.context["total"]
+    assert not [q for q in seen if "correspondence_message" in q["sql"]]
+    # Another date is another entry: computed, not taken from the first.
+    with CaptureQueriesContext(connection) as seen:
+        client.get(url, {"year": 2026, "at": "2026-06-30"})
+    assert [q for q in seen if "correspondence_message" in q["sql"]]
