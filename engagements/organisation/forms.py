@@ -77,6 +77,13 @@ class SiteForm(DsfrModelForm):
         }
 
 
+class GlossaryForm(DsfrModelForm):
+    class Meta:
+        model = Prefecture
+        fields = ["plain_language_glossary"]
+        widgets = {"plain_language_glossary": forms.Textarea(attrs={"rows": 10})}
+
+
 class PlatformForm(DsfrModelForm):
     class Meta:
         model = TelephonePlatform

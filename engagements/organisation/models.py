@@ -70,6 +70,13 @@ class Prefecture(models.Model):
         help_text="Facultatif : une réclamation est alors due à la plus proche des deux "
         "échéances, celle de son canal et celle-ci.",
     )
+    plain_language_glossary = models.TextField(
+        "glossaire des sigles (langage clair)",
+        blank=True,
+        help_text="Un sigle par ligne : « DDETS = Direction départementale de l'emploi, du "
+        "travail et des solidarités ». Il s'ajoute au glossaire national (ANEF, ANTS, CERT, "
+        "PAN, SP+…).",
+    )
     is_published = models.BooleanField("visible sur le site public", default=True)
     history = HistoricalRecords()
 

@@ -17,6 +17,7 @@ agents_urlpatterns = [
     path("agents/<slug:prefecture>/", agents.prefecture_home, name="agents-prefecture"),
     path(f"{P}/", agents.settings_overview, name="agents-settings"),
     path(f"{P}/prefecture/", agents.edit_prefecture, name="agents-edit-prefecture"),
+    path(f"{P}/glossaire/", agents.edit_glossary, name="agents-glossary"),
     path(f"{P}/sites/new/", agents.edit_site, name="agents-new-site"),
     path(f"{P}/sites/<int:pk>/", agents.edit_site, name="agents-edit-site"),
     path(f"{P}/sites/<int:pk>/hours/<slug:channel>/", agents.edit_hours, name="agents-edit-hours"),

@@ -21,6 +21,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "organisation:agents-settings": {},
         "organisation:agents-edit-prefecture": {},
         "organisation:agents-new-site": {},
+        "organisation:agents-glossary": {},
         "organisation:agents-edit-site": {"pk": site.pk},
         "organisation:agents-edit-hours": {"pk": site.pk, "channel": "reception"},
         "organisation:agents-new-platform": {"site": site.pk},

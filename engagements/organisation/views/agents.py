@@ -25,6 +25,7 @@ from ..enums import HoursChannel, Indicator
 from ..forms import (
     ClosureForm,
     DayHoursForm,
+    GlossaryForm,
     PlatformForm,
     PrefectureSettingsForm,
     ServiceForm,
@@ -174,6 +175,25 @@ def edit_prefecture(request):
         success="Les paramètres de la préfecture sont enregistrés.",
         title="Paramètres de la préfecture",
         history=prefecture.history.all()[:20],
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_glossary(request):
+    """The prefecture's acronyms, added to the national glossary of the plain-language
+    checker (engagements/plain_language.py)."""
+    prefecture = request.prefecture
+    return _form_page(
+        request,
+        GlossaryForm(request.POST or None, instance=prefecture),
+        save=lambda form: services.update_prefecture_settings(
+            prefecture,
+            actor=request.user,
+            plain_language_glossary=form.cleaned_data["plain_language_glossary"],
+        ),
+        success="Le glossaire des sigles est enregistré.",
+        title="Glossaire des sigles (langage clair)",
     )
 
 
