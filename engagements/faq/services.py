@@ -13,7 +13,7 @@ from django.utils import timezone
 from engagements.csvio import read_csv
 from engagements.organisation.models import Service, Site
 
-from .models import LANGUAGES, Entry, SearchMiss
+from .models import LANGUAGES, Entry, ProcedureSheet, ProcedureSheetVersion, SearchMiss
 from .search import review_cutoff, review_months
 from .text import normalise
 
@@ -223,4 +223,110 @@ def send_review_reminders() -> int:
                 except OutboxError:
                     pass
             Entry.objects.filter(pk__in=[e.pk for e in entries]).update(reminded_on=today)
+    return sent
+
+
+# Procedure sheets (the agents' documentation base) -------------------------------------------
+
+
+def default_review_on(today=None):
+    """A sheet is to be read again FAQ_REVIEW_MONTHS after it was written, like the FAQ."""
+    import calendar
+
+    today = today or timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 + review_months(), 12)
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return today.replace(year=year, month=month + 1, day=day)
+
+
+def save_sheet(sheet: ProcedureSheet, *, actor, note: str = "") -> ProcedureSheet:
+    """Create or update a procedure sheet; a changed title or text is a new version (every
+    version kept), and writing it counts as a review."""
+    if sheet.service.site.prefecture_id != sheet.prefecture_id:
+        raise FaqError("Ce service n'appartient pas à la préfecture.")
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            previous = (
+                ProcedureSheet.objects.select_for_update().filter(pk=sheet.pk).first()
+                if sheet.pk
+                else None
+            )
+            changed = previous is None or (previous.title, previous.body) != (
+                sheet.title,
+                sheet.body,
+            )
+            if previous is not None and changed:
+                sheet.version = previous.version + 1
+            sheet.tags = clean_tags(sheet.tags)
+            sheet.reviewed_on = today
+            sheet.reviewed_by = actor
+            sheet.reminded_on = None
+            if not sheet.review_on or sheet.review_on <= today:
+                sheet.review_on = default_review_on(today)
+            sheet.save()
+            if changed:
+                ProcedureSheetVersion.objects.create(
+                    sheet=sheet,
+                    number=sheet.version,
+                    title=sheet.title,
+                    body=sheet.body,
+                    note=note.strip()[:300],
+                    saved_by=actor,
+                )
+    except IntegrityError as exc:
+        raise FaqError("Une fiche porte déjà ce titre dans ce service.") from exc
+    return sheet
+
+
+@transaction.atomic
+def mark_sheet_reviewed(sheet: ProcedureSheet, *, actor) -> ProcedureSheet:
+    """The sheet was read again and is still right: next review in FAQ_REVIEW_MONTHS."""
+    today = timezone.localdate()
+    sheet.reviewed_on = today
+    sheet.reviewed_by = actor
+    sheet.reminded_on = None
+    sheet.review_on = default_review_on(today)
+    sheet.save(
+        update_fields=["reviewed_on", "reviewed_by", "reminded_on", "review_on", "updated_at"]
+    )
+    return sheet
+
+
+def send_sheet_review_reminders() -> int:
+    """Daily, like the FAQ's: mail each sheet's owner the sheets due for review, once."""
+    from engagements.outbox.services import OutboxError, queue_mail
+
+    today = timezone.localdate()
+    due = (
+        ProcedureSheet.objects.filter(review_on__lte=today, reminded_on__isnull=True)
+        .select_related("prefecture", "service", "owner")
+        .order_by("prefecture_id", "owner_id", "title")
+    )
+    groups: dict[tuple, list[ProcedureSheet]] = defaultdict(list)
+    for sheet in due:
+        groups[(sheet.prefecture_id, sheet.owner_id)].append(sheet)
+    sent = 0
+    for sheets in groups.values():
+        first = sheets[0]
+        address = first.owner.email or first.service.email or first.prefecture.email
+        with transaction.atomic():
+            if address:
+                try:
+                    queue_mail(
+                        "faq/mail/sheet_review",
+                        {
+                            "prefecture": first.prefecture,
+                            "sheets": sheets,
+                            "site_url": settings.SITE_URL,
+                        },
+                        [address],
+                        prefecture=first.prefecture,
+                        record=first.service,
+                        purpose="procedure-sheet-review",
+                    )
+                    sent += 1
+                except OutboxError:
+                    pass
+            ProcedureSheet.objects.filter(pk__in=[s.pk for s in sheets]).update(reminded_on=today)
     return sent
