@@ -17,6 +17,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django import template
+
+register = template.Library()
+
 MAX_WORDS = 25
 # How far after an acronym's first use its expansion may come: "ANTS (Agence nationale…)".
 EXPANSION_WINDOW = 160
@@ -205,3 +209,26 @@ def check(text: str, glossary: dict[str, str] | str | None = None) -> Report:
     score = 207 - 1.015 * per_sentence - 73.6 * per_word
     score = round(min(max(score, 0.0), 100.0), 1)
     return Report(score, len(words), len(sentences), suggestions)
+
+
+@register.inclusion_tag("components/plain_language.html")
+def plain_language_report(prefecture, *sources, fields: str = ""):
+    """`{% plain_language_report prefecture form fields="body,answer" %}` or
+    `{% plain_language_report prefecture "Texte" text %}`: the suggestions and readability
+    score of each text (a form's fields as typed, or label/text pairs), with the
+    prefecture's own glossary (`plain_language_glossary`) on top of the national one."""
+    glossary = getattr(prefecture, "plain_language_glossary", "") or ""
+    texts = []
+    if sources and hasattr(sources[0], "fields"):
+        form = sources[0]
+        for name in filter(None, (n.strip() for n in fields.split(","))):
+            if name in form.fields:
+                texts.append((form[name].label, form[name].value() or ""))
+    else:
+        texts = list(zip(sources[::2], sources[1::2], strict=False))
+    reports = [
+        {"label": label, "report": check(str(text), glossary)}
+        for label, text in texts
+        if str(text).strip()
+    ]
+    return {"reports": reports}
