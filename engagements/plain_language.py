@@ -22,6 +22,8 @@ from django import template
 register = template.Library()
 
 MAX_WORDS = 25
+# Below this many words a readability score says nothing (one short question).
+MIN_SCORED_WORDS = 10
 # How far after an acronym's first use its expansion may come: "ANTS (Agence nationale…)".
 EXPANSION_WINDOW = 160
 
@@ -102,7 +104,7 @@ class Report:
     def level(self) -> str:
         """The score in words."""
         if self.score is None:
-            return "texte vide"
+            return "texte trop court pour une note"
         if self.score >= 60:
             return "facile à lire"
         if self.score >= 40:
@@ -202,8 +204,8 @@ def check(text: str, glossary: dict[str, str] | str | None = None) -> Report:
                 )
             )
     suggestions.extend(_jargon(prose))
-    if not words:
-        return Report(None, 0, 0, suggestions)
+    if len(words) < MIN_SCORED_WORDS:
+        return Report(None, len(words), len(sentences), suggestions)
     per_sentence = len(words) / max(len(sentences), 1)
     per_word = sum(_syllables(w) for w in words) / len(words)
     score = 207 - 1.015 * per_sentence - 73.6 * per_word

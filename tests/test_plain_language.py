@@ -51,10 +51,12 @@ def test_long_sentences_and_jargon_and_a_score():
     assert {s.text for s in jargon.suggestions} == {"afférente", "nonobstant", "ledit"}
     assert all(s.kind == "jargon" for s in jargon.suggestions)
     # Placeholders and addresses are not prose; short plain sentences read easily.
-    easy = check("Venez à 9 h. Apportez votre passeport. Votre numéro : {reference}.")
+    easy = check(
+        "Venez à 9 h avec votre passeport. Apportez aussi une photo. Votre numéro : {reference}."
+    )
     assert easy.suggestions == [] and easy.score >= 60 and easy.level == "facile à lire"
     assert check(LONG).score < easy.score
-    assert check("").score is None
+    assert check("").score is None and check("Question numéro 3 ?").score is None
 
 
 @pytest.mark.django_db
