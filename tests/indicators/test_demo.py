@@ -29,4 +29,4 @@ def test_demo_indicators():
     visits = Visit.objects.filter(arrived_at__date__gte=date(today.year - 1, 1, 1)).count()
     assert visits > 12 * 250
     publication = Publication.objects.get(prefecture=prefecture)
-    assert publication.period_start == last_year.start and publication.values.count() == 55
+    assert publication.period_start == last_year.start and publication.values.count() == 60

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -61,9 +62,11 @@ def sheet_list(request):
 
 
 @agent_view("work")
-@require_GET
 def sheet_detail(request, pk: int):
+    # Fetch first (404 for others' records), then refuse other methods.
     sheet = get_object_or_404(_sheets(request), pk=pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     return render_agents(
         request,
         "faq/agents/sheet.html",
