@@ -196,3 +196,25 @@ def test_dashboard_shows_platforms_and_outside_hours(imported, quality_lead, cli
     assert 'id="card-calls_lost_rate"' in text
     assert "Appels hors des horaires publiés (hors taux) : 5" in text
     assert "Standard : 75,0 % (3 sur 4)" in text
+
+
+def test_published_on_the_public_results_and_the_poster(imported, quality_lead, client, tmp_path):
+    import subprocess
+
+    standard, _ = platforms(imported, quality_lead)
+    organisation.set_platform_hours(
+        standard, {day: WEEKDAY_HOURS for day in range(5)}, actor=quality_lead
+    )
+    services.recompute_values(imported.prefecture, [Period.parse("2025-11")])
+    services.publish(imported.prefecture, Period.parse("2025-11"), actor=quality_lead)
+    results = client.get(reverse("indicators:public-results", args=["alpha"]))
+    assert "Appels perdus aux heures d&#x27;ouverture" in results.content.decode()
+    poster = client.get(reverse("indicators:public-poster", args=["alpha", "a4"]))
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(poster.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Appels perdus aux heures d'ouverture" in " ".join(text.split())
+    english = client.get("/en" + reverse("indicators:public-results", args=["alpha"]))
+    assert "Calls lost during opening hours" in english.content.decode()
