@@ -125,3 +125,18 @@ def test_a_complaint_is_due_on_the_earlier_of_its_channel_and_its_kind(
         reverse("correspondence:agents-figures", args=[prefecture.slug]), {"year": 2026}
     )
     assert "pour les réclamations, 7 jours ouvrés" in page.content.decode()
+
+
+def test_the_prefecture_lists_its_social_network_accounts(prefecture, quality_lead, client_for):
+    response = client_for(quality_lead).post(
+        reverse("correspondence:agents-settings", args=[prefecture.slug]),
+        {
+            "retention_years": 2,
+            "observation_days": 15,
+            "duplicate_window": 10,
+            "social_accounts": "Facebook — @prefet\n\n Instagram — @prefet_alpha \n",
+        },
+    )
+    assert response.status_code == 302
+    accounts = RegisterSettings.for_prefecture(prefecture).social_account_list
+    assert accounts == ["Facebook — @prefet", "Instagram — @prefet_alpha"]
