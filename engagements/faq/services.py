@@ -187,42 +187,56 @@ def overdue_filter(today=None) -> Q:
 
 def send_review_reminders() -> int:
     """Daily: mail each service (or the prefecture) its answers due for review, once."""
-    from engagements.outbox.services import OutboxError, queue_mail
-
     today = timezone.localdate()
     due = (
         Entry.objects.filter(overdue_filter(today), reminded_on__isnull=True)
         .select_related("prefecture", "service", "site")
         .order_by("prefecture_id", "service_id", "question")
     )
-    groups: dict[tuple, list[Entry]] = defaultdict(list)
-    for entry in due:
-        groups[(entry.prefecture_id, entry.service_id)].append(entry)
+    return _remind(
+        due,
+        today,
+        group=lambda entry: (entry.prefecture_id, entry.service_id),
+        address=lambda first: (
+            (first.service.email if first.service else "") or first.prefecture.email
+        ),
+        mail=lambda first, entries: (
+            "faq/mail/review",
+            {"service": first.service, "entries": entries, "months": review_months()},
+            "faq-review",
+        ),
+    )
+
+
+def _remind(due, today, *, group, address, mail) -> int:
+    """Mail each group of records due for review (FAQ answers, procedure sheets) once: the
+    group's `address` gets `mail(first, records)` = (template, context, purpose); every record
+    is marked reminded today, mailed or not (no address: nobody to tell)."""
+    from engagements.outbox.services import OutboxError, queue_mail
+
+    groups: dict[tuple, list] = defaultdict(list)
+    for record in due:
+        groups[group(record)].append(record)
     sent = 0
-    for entries in groups.values():
-        first = entries[0]
-        address = (first.service.email if first.service else "") or first.prefecture.email
+    for records in groups.values():
+        first = records[0]
+        to = address(first)
         with transaction.atomic():
-            if address:
+            if to:
+                template, context, purpose = mail(first, records)
                 try:
                     queue_mail(
-                        "faq/mail/review",
-                        {
-                            "prefecture": first.prefecture,
-                            "service": first.service,
-                            "entries": entries,
-                            "months": review_months(),
-                            "site_url": settings.SITE_URL,
-                        },
-                        [address],
+                        template,
+                        {"prefecture": first.prefecture, "site_url": settings.SITE_URL, **context},
+                        [to],
                         prefecture=first.prefecture,
                         record=first.service,
-                        purpose="faq-review",
+                        purpose=purpose,
                     )
                     sent += 1
                 except OutboxError:
                     pass
-            Entry.objects.filter(pk__in=[e.pk for e in entries]).update(reminded_on=today)
+            type(first).objects.filter(pk__in=[r.pk for r in records]).update(reminded_on=today)
     return sent
 
 
@@ -295,38 +309,20 @@ def mark_sheet_reviewed(sheet: ProcedureSheet, *, actor) -> ProcedureSheet:
 
 def send_sheet_review_reminders() -> int:
     """Daily, like the FAQ's: mail each sheet's owner the sheets due for review, once."""
-    from engagements.outbox.services import OutboxError, queue_mail
-
     today = timezone.localdate()
     due = (
         ProcedureSheet.objects.filter(review_on__lte=today, reminded_on__isnull=True)
         .select_related("prefecture", "service", "owner")
         .order_by("prefecture_id", "owner_id", "title")
     )
-    groups: dict[tuple, list[ProcedureSheet]] = defaultdict(list)
-    for sheet in due:
-        groups[(sheet.prefecture_id, sheet.owner_id)].append(sheet)
-    sent = 0
-    for sheets in groups.values():
-        first = sheets[0]
-        address = first.owner.email or first.service.email or first.prefecture.email
-        with transaction.atomic():
-            if address:
-                try:
-                    queue_mail(
-                        "faq/mail/sheet_review",
-                        {
-                            "prefecture": first.prefecture,
-                            "sheets": sheets,
-                            "site_url": settings.SITE_URL,
-                        },
-                        [address],
-                        prefecture=first.prefecture,
-                        record=first.service,
-                        purpose="procedure-sheet-review",
-                    )
-                    sent += 1
-                except OutboxError:
-                    pass
-            ProcedureSheet.objects.filter(pk__in=[s.pk for s in sheets]).update(reminded_on=today)
-    return sent
+    return _remind(
+        due,
+        today,
+        group=lambda sheet: (sheet.prefecture_id, sheet.owner_id),
+        address=lambda first: first.owner.email or first.service.email or first.prefecture.email,
+        mail=lambda first, sheets: (
+            "faq/mail/sheet_review",
+            {"sheets": sheets},
+            "procedure-sheet-review",
+        ),
+    )
