@@ -31,6 +31,15 @@ def test_platforms_sheets_and_plain_language(page, prefecture, site, service, qu
         faq.save_sheet(sheet, actor=quality_lead)
     entry = EntryFactory(prefecture=prefecture, answer="Prenez rendez-vous sur l'ANEF.")
 
+    # The platforms' published hours on the public prefecture page, French and English.
+    page.goto(f"/prefectures/{prefecture.slug}/")
+    lines = page.locator("[data-platforms]")
+    assert "Ligne des étrangers — mardi 14:00–16:00" in lines.inner_text()
+    assert_accessible(page)
+    page.goto(f"/en/prefectures/{prefecture.slug}/")
+    assert page.get_by_role("heading", name="Telephone lines").is_visible()
+    assert "Tuesday 14:00–16:00" in page.locator("[data-platforms]").inner_text()
+    assert_accessible(page)
     page.goto("/agents/login/")
     page.get_by_label("Identifiant").fill(quality_lead.username)
     page.get_by_label("Mot de passe").fill("secret-password")
