@@ -199,10 +199,9 @@ class EntryForm(DsfrForm):
         ],
     )
     social_account = forms.ChoiceField(
-        label="Compte du réseau social",
+        label="Compte de la préfecture sur les réseaux sociaux",
         required=False,
-        help_text="Pour un message reçu sur un réseau social : le compte de la préfecture qui "
-        "l'a reçu.",
+        help_text="Pour un message reçu sur les réseaux sociaux : le compte qui l'a reçu.",
     )
     service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
     kind = forms.ChoiceField(label="Nature", choices=Kind.choices)

@@ -140,7 +140,7 @@ class Message(models.Model):
     body = models.TextField("texte", blank=True)
     language = models.CharField("langue", max_length=5, default="fr")
     # The prefecture's account a message of the "social" channel reached (RegisterSettings).
-    social_account = models.CharField("compte du réseau social", max_length=200, blank=True)
+    social_account = models.CharField("compte sur les réseaux sociaux", max_length=200, blank=True)
     received_on = models.DateField("reçu le")
     deadline_days = models.PositiveSmallIntegerField("délai (jours ouvrés)")
     due_on = models.DateField("échéance")
