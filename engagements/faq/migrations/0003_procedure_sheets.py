@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('faq', '0002_search'),
-        ('organisation', '0008_platforms_deadlines_glossary'),
+        ('organisation', '0009_platforms_deadlines_glossary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

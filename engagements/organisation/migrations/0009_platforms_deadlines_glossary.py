@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0007_target_indicator_codes'),
+        ('organisation', '0008_import_uploads_and_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
