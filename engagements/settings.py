@@ -125,6 +125,8 @@ TEMPLATES = [
                 "engagements.context_processors.shell",
                 "engagements.shell.context_processors.addresses",
             ],
+            # `{% load plain_language %}{% plain_language_report … %}` (the checker's tag).
+            "libraries": {"plain_language": "engagements.plain_language"},
         },
     }
 ]

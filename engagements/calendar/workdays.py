@@ -115,11 +115,21 @@ class Due:
 
 
 def due_for(
-    prefecture, site, channel: str, received_on: date, *, calendar: WorkCalendar | None = None
+    prefecture,
+    site,
+    channel: str,
+    received_on: date,
+    *,
+    calendar: WorkCalendar | None = None,
+    kind: str | None = None,
 ) -> Due:
     """The due date of a request: the N-th working day after receipt, N being the
-    prefecture's deadline for the channel (docs/indicators.md). `calendar`: the site's
-    calendar when the caller already holds it (an import of many lines)."""
+    prefecture's deadline for the channel (docs/indicators.md), or its deadline for the
+    request's `kind` when one is set and shorter (the earlier of the two due dates).
+    `calendar`: the site's calendar when the caller already holds it (an import)."""
     days = prefecture.deadline_for(channel)
+    by_kind = prefecture.kind_deadline_for(kind) if kind else None
+    if by_kind is not None and by_kind < days:
+        days = by_kind
     calendar = calendar if calendar is not None else calendar_for(prefecture, site)
     return Due(days, calendar.add_working_days(received_on, days))

@@ -207,7 +207,7 @@ def seed(ctx) -> None:
             kind = Kind.SUGGESTION  # thanks are positive feedback, never a complaint
         if topic_index == VEHICLES and site.slug == "lysville":
             service = ctx.services["lysville/cert"]  # driving licences and registrations
-        due_date = due_for(prefecture, site, channel, received, calendar=calendar)
+        due_date = due_for(prefecture, site, channel, received, calendar=calendar, kind=kind)
         deadline, due = due_date.deadline_days, due_date.due_on
         counters[received.year] = counters.get(received.year, 0) + 1
         first, last = rng.choice(FIRST), rng.choice(LAST)

@@ -119,6 +119,7 @@ CSV_CHANNELS = {
     "urne": Channel.BOX,
     "sp_plus": Channel.SP_PLUS,
     "formulaire": Channel.WEB_FORM,
+    "reseaux_sociaux": Channel.SOCIAL,
 }
 CSV_KINDS = {
     "information": Kind.INFORMATION,

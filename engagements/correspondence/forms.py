@@ -239,7 +239,13 @@ class EntryForm(DsfrForm):
             (Channel.BOX, Channel.BOX.label),
             (Channel.SP_PLUS, Channel.SP_PLUS.label),
             (Channel.EMAIL, Channel.EMAIL.label),
+            (Channel.SOCIAL, Channel.SOCIAL.label),
         ],
+    )
+    social_account = forms.ChoiceField(
+        label="Compte de la préfecture sur les réseaux sociaux",
+        required=False,
+        help_text="Pour un message reçu sur les réseaux sociaux : le compte qui l'a reçu.",
     )
     service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
     kind = forms.ChoiceField(label="Nature", choices=Kind.choices)
@@ -273,6 +279,10 @@ class EntryForm(DsfrForm):
         )
         self.fields["topic"].queryset = Topic.objects.filter(prefecture=prefecture, is_active=True)
         self.fields["received_on"].initial = timezone.localdate()
+        from .models import RegisterSettings
+
+        accounts = RegisterSettings.for_prefecture(prefecture).social_account_list
+        self.fields["social_account"].choices = [("", "—")] + [(a, a) for a in accounts]
 
     def clean_scans(self):
         files = self.cleaned_data.get("scans") or []
@@ -288,8 +298,13 @@ class EntryForm(DsfrForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("channel") == Channel.SOCIAL:
+            if len(self.fields["social_account"].choices) > 1 and not data.get("social_account"):
+                self.add_error("social_account", "Choisissez le compte qui a reçu le message.")
+        elif data.get("social_account"):
+            data["social_account"] = ""  # only a social network's message names an account
         if not any(data.get(f) for f in ("sender_email", "sender_address", "sender_phone")):
-            if data.get("channel") != Channel.BOX:
+            if data.get("channel") not in (Channel.BOX, Channel.SOCIAL):
                 raise forms.ValidationError(
                     "Indiquez au moins un moyen de répondre : courriel, adresse ou téléphone."
                 )
@@ -466,7 +481,14 @@ class FiguresForm(DsfrForm):
 class RegisterSettingsForm(DsfrModelForm):
     class Meta:
         model = RegisterSettings
-        fields = ["retention_years", "observation_days", "duplicate_window", "extension_max_days"]
+        fields = [
+            "retention_years",
+            "observation_days",
+            "duplicate_window",
+            "extension_max_days",
+            "social_accounts",
+        ]
+        widgets = {"social_accounts": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,6 +45,12 @@ class RegisterSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="Compté après les 8 jours de la demande ; un agent peut accorder davantage.",
     )
+    social_accounts = models.TextField(
+        "comptes de la préfecture sur les réseaux sociaux",
+        blank=True,
+        help_text="Un compte par ligne, par exemple « Facebook — @prefet57 ». Les messages "
+        "reçus par ces comptes s'enregistrent avec le canal « Réseaux sociaux ».",
+    )
 
     class Meta:
         verbose_name = "paramètres du registre"
@@ -57,6 +63,10 @@ class RegisterSettings(models.Model):
     def for_prefecture(cls, prefecture: Prefecture) -> RegisterSettings:
         found = cls.objects.filter(prefecture=prefecture).first()
         return found or cls(prefecture=prefecture)
+
+    @property
+    def social_account_list(self) -> list[str]:
+        return [line.strip() for line in self.social_accounts.splitlines() if line.strip()]
 
 
 class Topic(models.Model):
@@ -136,6 +146,8 @@ class Message(models.Model):
     subject = models.CharField("objet", max_length=300, blank=True)
     body = models.TextField("texte", blank=True)
     language = models.CharField("langue", max_length=5, default="fr")
+    # The prefecture's account a message of the "social" channel reached (RegisterSettings).
+    social_account = models.CharField("compte sur les réseaux sociaux", max_length=200, blank=True)
     received_on = models.DateField("reçu le")
     deadline_days = models.PositiveSmallIntegerField("délai (jours ouvrés)")
     due_on = models.DateField("échéance")

@@ -497,3 +497,20 @@ def mailbox_health(now: datetime | None = None) -> dict:
         "mailboxes_failing": active.exclude(last_error="").count(),
         "oldest_poll_seconds": max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
     }
+
+
+def deadline_measured(prefecture: Prefecture) -> str:
+    """Which deadline the register's figures measure, in a sentence (docs/indicators.md):
+    each channel's, and for complaints the earlier with the prefecture's complaint deadline
+    when one is set."""
+    channels = ", ".join(
+        f"{channel.label.lower()} {prefecture.deadline_for(channel)}" for channel in Channel
+    )
+    sentence = f"Délai mesuré : celui du canal de chaque message, en jours ouvrés ({channels})"
+    complaints = prefecture.kind_deadline_for(Kind.COMPLAINT)
+    if complaints is None:
+        return sentence + "."
+    return (
+        f"{sentence} ; pour les réclamations, {complaints} jours ouvrés quel que soit le "
+        "canal, ou celui du canal s'il est plus court."
+    )

@@ -27,6 +27,19 @@ class FaqConfig(AppConfig):
             order=61,
             group="FAQ",
         )
+        navigation.register_agent_link(
+            "Fiches de procédure",
+            "faq:agents-sheets",
+            capability="work",
+            order=62,
+            group="FAQ",
+        )
+        navigation.register_todo("engagements.faq.todos.sheet_items")
+        jobs.register_schedule(
+            "procedure-sheet-review-reminders",
+            "engagements.faq.services.send_sheet_review_reminders",
+            at="07:35",
+        )
         navigation.register_public_action(
             gettext_lazy("Questions fréquentes"),
             "faq:prefecture",

@@ -2,7 +2,7 @@ from django import forms
 
 from engagements.forms import DsfrModelForm
 
-from .models import Entry
+from .models import Entry, ProcedureSheet
 
 
 class EntryForm(DsfrModelForm):
@@ -21,3 +21,30 @@ class EntryForm(DsfrModelForm):
         if whole_prefecture:
             field.empty_label = "Toute la préfecture"
             field.help_text = "Laissez « Toute la préfecture » pour une question commune."
+
+
+class SheetForm(DsfrModelForm):
+    note = forms.CharField(
+        label="Ce qui change dans cette version",
+        max_length=300,
+        required=False,
+        help_text="Par exemple : « nouvelle pièce demandée depuis le 1er mars ».",
+    )
+
+    class Meta:
+        model = ProcedureSheet
+        fields = ["service", "title", "body", "tags", "owner", "review_on"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 16}),
+            "review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"review_on": "À relire le"}
+
+    def __init__(self, *args, services, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda s: f"{s.name} — {s.site.name}"
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["review_on"].required = False
+        self.fields["review_on"].help_text = "Vide : dans six mois, comme la FAQ."

@@ -106,3 +106,85 @@ class SearchMiss(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class ProcedureSheet(models.Model):
+    """An internal procedure sheet of a service (the agents' documentation base): never
+    public. Each saved text is kept as a version; it is due for review on `review_on`."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="procedure_sheets"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="procedure_sheets", verbose_name="service"
+    )
+    title = models.CharField("titre", max_length=300)
+    body = models.TextField("procédure")
+    tags = models.CharField(
+        "mots-clés", max_length=300, blank=True, help_text="Séparés par des virgules."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="responsable de la fiche",
+    )
+    version = models.PositiveIntegerField("version", default=1)
+    review_on = models.DateField("à relire le")
+    reviewed_on = models.DateField("dernière relecture")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="relue par",
+    )
+    # Set when the "à relire" reminder was mailed; cleared by the next review (no duplicates).
+    reminded_on = models.DateField("relance envoyée le", null=True, blank=True)
+    # Same search machinery as the FAQ's entries (migration 0003: trigger and indexes).
+    search_text = models.TextField(editable=False, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "fiche de procédure"
+        verbose_name_plural = "fiches de procédure"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "title"], name="sheet_title_per_service")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalise(f"{self.title}\n{self.body}\n{self.tags}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+
+class ProcedureSheetVersion(models.Model):
+    """A version of a procedure sheet as it was saved (never changed)."""
+
+    sheet = models.ForeignKey(ProcedureSheet, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("version")
+    title = models.CharField("titre", max_length=300)
+    body = models.TextField("procédure")
+    note = models.CharField("ce qui change", max_length=300, blank=True)
+    saved_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sheet", "-number"]
+        verbose_name = "version d'une fiche de procédure"
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "number"], name="one_sheet_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} v{self.number}"

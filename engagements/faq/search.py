@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
-from .models import Entry
+from .models import Entry, ProcedureSheet
 from .text import normalise, stem, words
 
 MAX_RESULTS = 10
@@ -43,9 +43,22 @@ def search(
     qs = published(prefecture, language).select_related("site", "service__site")
     if service is not None:
         qs = qs.filter(service=service)
+    return _search(qs, query, terms, language, limit)
+
+
+def _search(qs, query, terms, language, limit):
     if connection.vendor == "postgresql":
         return _search_postgres(qs, query, terms, language, limit)
     return _search_python(qs, terms, limit)
+
+
+def search_sheets(sheets: QuerySet[ProcedureSheet], query: str, *, limit: int = 30) -> list:
+    """The procedure sheets (of the agents' documentation base: `sheets` already limited to
+    the prefecture) best matching `query`, with the FAQ's search (accents, plurals, a typo)."""
+    terms = words(query)[:8]
+    if not terms:
+        return []
+    return _search(sheets, query, terms, "fr", limit)
 
 
 def _search_postgres(qs, query, terms, language, limit):
@@ -67,7 +80,7 @@ def _search_postgres(qs, query, terms, language, limit):
     return list(qs[:limit])
 
 
-def _score_python(entry: Entry, terms: list[str]) -> float:
+def _score_python(entry, terms: list[str]) -> float:
     text_words = set(entry.search_text.split()) | set(
         normalise(entry.search_text).replace("'", " ").split()
     )

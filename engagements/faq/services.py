@@ -14,7 +14,7 @@ from engagements.csvio import read_csv
 from engagements.db import analyze
 from engagements.organisation.models import Service, Site
 
-from .models import LANGUAGES, Entry, SearchMiss
+from .models import LANGUAGES, Entry, ProcedureSheet, ProcedureSheetVersion, SearchMiss
 from .search import review_cutoff, review_months
 from .text import normalise
 
@@ -189,40 +189,142 @@ def overdue_filter(today=None) -> Q:
 
 def send_review_reminders() -> int:
     """Daily: mail each service (or the prefecture) its answers due for review, once."""
-    from engagements.outbox.services import OutboxError, queue_mail
-
     today = timezone.localdate()
     due = (
         Entry.objects.filter(overdue_filter(today), reminded_on__isnull=True)
         .select_related("prefecture", "service", "site")
         .order_by("prefecture_id", "service_id", "question")
     )
-    groups: dict[tuple, list[Entry]] = defaultdict(list)
-    for entry in due:
-        groups[(entry.prefecture_id, entry.service_id)].append(entry)
+    return _remind(
+        due,
+        today,
+        group=lambda entry: (entry.prefecture_id, entry.service_id),
+        address=lambda first: (
+            (first.service.email if first.service else "") or first.prefecture.email
+        ),
+        mail=lambda first, entries: (
+            "faq/mail/review",
+            {"service": first.service, "entries": entries, "months": review_months()},
+            "faq-review",
+        ),
+    )
+
+
+def _remind(due, today, *, group, address, mail) -> int:
+    """Mail each group of records due for review (FAQ answers, procedure sheets) once: the
+    group's `address` gets `mail(first, records)` = (template, context, purpose); every record
+    is marked reminded today, mailed or not (no address: nobody to tell)."""
+    from engagements.outbox.services import OutboxError, queue_mail
+
+    groups: dict[tuple, list] = defaultdict(list)
+    for record in due:
+        groups[group(record)].append(record)
     sent = 0
-    for entries in groups.values():
-        first = entries[0]
-        address = (first.service.email if first.service else "") or first.prefecture.email
+    for records in groups.values():
+        first = records[0]
+        to = address(first)
         with transaction.atomic():
-            if address:
+            if to:
+                template, context, purpose = mail(first, records)
                 try:
                     queue_mail(
-                        "faq/mail/review",
-                        {
-                            "prefecture": first.prefecture,
-                            "service": first.service,
-                            "entries": entries,
-                            "months": review_months(),
-                            "site_url": settings.SITE_URL,
-                        },
-                        [address],
+                        template,
+                        {"prefecture": first.prefecture, "site_url": settings.SITE_URL, **context},
+                        [to],
                         prefecture=first.prefecture,
                         record=first.service,
-                        purpose="faq-review",
+                        purpose=purpose,
                     )
                     sent += 1
                 except OutboxError:
                     pass
-            Entry.objects.filter(pk__in=[e.pk for e in entries]).update(reminded_on=today)
+            type(first).objects.filter(pk__in=[r.pk for r in records]).update(reminded_on=today)
     return sent
+
+
+# Procedure sheets (the agents' documentation base) -------------------------------------------
+
+
+def default_review_on(today=None):
+    """A sheet is to be read again FAQ_REVIEW_MONTHS after it was written, like the FAQ."""
+    import calendar
+
+    today = today or timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 + review_months(), 12)
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return today.replace(year=year, month=month + 1, day=day)
+
+
+def save_sheet(sheet: ProcedureSheet, *, actor, note: str = "") -> ProcedureSheet:
+    """Create or update a procedure sheet; a changed title or text is a new version (every
+    version kept), and writing it counts as a review."""
+    if sheet.service.site.prefecture_id != sheet.prefecture_id:
+        raise FaqError("Ce service n'appartient pas à la préfecture.")
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            previous = (
+                ProcedureSheet.objects.select_for_update().filter(pk=sheet.pk).first()
+                if sheet.pk
+                else None
+            )
+            changed = previous is None or (previous.title, previous.body) != (
+                sheet.title,
+                sheet.body,
+            )
+            if previous is not None and changed:
+                sheet.version = previous.version + 1
+            sheet.tags = clean_tags(sheet.tags)
+            sheet.reviewed_on = today
+            sheet.reviewed_by = actor
+            sheet.reminded_on = None
+            if not sheet.review_on or sheet.review_on <= today:
+                sheet.review_on = default_review_on(today)
+            sheet.save()
+            if changed:
+                ProcedureSheetVersion.objects.create(
+                    sheet=sheet,
+                    number=sheet.version,
+                    title=sheet.title,
+                    body=sheet.body,
+                    note=note.strip()[:300],
+                    saved_by=actor,
+                )
+    except IntegrityError as exc:
+        raise FaqError("Une fiche porte déjà ce titre dans ce service.") from exc
+    return sheet
+
+
+@transaction.atomic
+def mark_sheet_reviewed(sheet: ProcedureSheet, *, actor) -> ProcedureSheet:
+    """The sheet was read again and is still right: next review in FAQ_REVIEW_MONTHS."""
+    today = timezone.localdate()
+    sheet.reviewed_on = today
+    sheet.reviewed_by = actor
+    sheet.reminded_on = None
+    sheet.review_on = default_review_on(today)
+    sheet.save(
+        update_fields=["reviewed_on", "reviewed_by", "reminded_on", "review_on", "updated_at"]
+    )
+    return sheet
+
+
+def send_sheet_review_reminders() -> int:
+    """Daily, like the FAQ's: mail each sheet's owner the sheets due for review, once."""
+    today = timezone.localdate()
+    due = (
+        ProcedureSheet.objects.filter(review_on__lte=today, reminded_on__isnull=True)
+        .select_related("prefecture", "service", "owner")
+        .order_by("prefecture_id", "owner_id", "title")
+    )
+    return _remind(
+        due,
+        today,
+        group=lambda sheet: (sheet.prefecture_id, sheet.owner_id),
+        address=lambda first: first.owner.email or first.service.email or first.prefecture.email,
+        mail=lambda first, sheets: (
+            "faq/mail/sheet_review",
+            {"sheets": sheets},
+            "procedure-sheet-review",
+        ),
+    )

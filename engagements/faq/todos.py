@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from engagements.shell.navigation import Todo
 
-from .models import Entry
+from .models import Entry, ProcedureSheet
 from .services import overdue_filter
 
 
@@ -30,6 +30,30 @@ def home_items(request) -> list[Todo]:
     label = ngettext(
         "%(count)d réponse de la FAQ à relire",
         "%(count)d réponses de la FAQ à relire",
+        count,
+    ) % {"count": count}
+    return [Todo(label, url, count, "warning", "FAQ")]
+
+
+def sheet_items(request) -> list[Todo]:
+    """Procedure sheets due for review in the services the user works for."""
+    from django.utils import timezone
+
+    prefecture, access = request.prefecture, request.access
+    if not access.can(prefecture, "work"):
+        return []
+    sheets = ProcedureSheet.objects.filter(
+        prefecture=prefecture, review_on__lte=timezone.localdate()
+    )
+    if not access.can(prefecture, "manage"):
+        sheets = sheets.filter(service__in=access.service_ids(prefecture))
+    count = sheets.count()
+    if not count:
+        return []
+    url = reverse("faq:agents-sheets", args=[prefecture.slug]) + "?etat=a-relire"
+    label = ngettext(
+        "%(count)d fiche de procédure à relire",
+        "%(count)d fiches de procédure à relire",
         count,
     ) % {"count": count}
     return [Todo(label, url, count, "warning", "FAQ")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agents, public
+from .views import agents, public, sheets
 
 app_name = "faq"
 
@@ -21,6 +21,11 @@ agents_urlpatterns = [
     path(f"{P}/recherches/", agents.miss_list, name="agents-misses"),
     path(f"{P}/recherches/<int:pk>/ecarter/", agents.miss_dismiss, name="agents-miss-dismiss"),
     path(f"{P}/inserer/", agents.insert_search, name="agents-insert"),
+    path(f"{P}/fiches/", sheets.sheet_list, name="agents-sheets"),
+    path(f"{P}/fiches/nouvelle/", sheets.sheet_edit, name="agents-sheet-new"),
+    path(f"{P}/fiches/<int:pk>/", sheets.sheet_detail, name="agents-sheet"),
+    path(f"{P}/fiches/<int:pk>/modifier/", sheets.sheet_edit, name="agents-sheet-edit"),
+    path(f"{P}/fiches/<int:pk>/relue/", sheets.sheet_review, name="agents-sheet-review"),
 ]
 
 urlpatterns = public_urlpatterns + agents_urlpatterns

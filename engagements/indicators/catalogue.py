@@ -100,6 +100,25 @@ CATALOGUE: tuple[Entry, ...] = (
         _("Journal de l'autocommutateur (queue_log) ou fichier horaire."),
     ),
     Entry(
+        IndicatorCode.CALLS_LOST_RATE,
+        "Appels perdus aux heures d'ouverture",
+        "Calls lost during opening hours",
+        Family.PERFORMANCE,
+        Unit.PERCENT,
+        _(
+            "Part des appels présentés pendant les horaires publiés des plateformes "
+            "téléphoniques qui ont été abandonnés ou n'ont pas été décrochés."
+        ),
+        _("Appels perdus (abandonnés ou non décrochés) pendant les horaires publiés."),
+        _(
+            "Appels présentés pendant les horaires publiés (tous les appels entrés en file "
+            "quand aucun horaire n'est renseigné)."
+        ),
+        _("Appels hors des horaires publiés et appels arrivés file fermée : comptés à part."),
+        _("Journal de l'autocommutateur (queue_log) ou fichier horaire."),
+        lower_is_better=True,
+    ),
+    Entry(
         IndicatorCode.WEBSITE_UPDATES_ON_TIME_RATE,
         "Mises à jour du site internet dans les 3 jours ouvrés",
         "Website updates within 3 working days",

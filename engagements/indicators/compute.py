@@ -189,6 +189,43 @@ def telephony(scope: Scope) -> dict[str, Figure]:
     }
 
 
+def lost_calls(scope: Scope) -> dict[str, Figure]:
+    """The lost-calls rate during the platforms' published hours (docs/indicators.md), with
+    each platform's figures and the calls outside hours kept beside (`extra`)."""
+    from .lost_calls import lost_calls as count
+
+    if scope.service is not None:
+        return {}  # calls are counted per site and queue, not per service
+    key = ("lost_calls", scope.site.pk if scope.site else None, scope.period, scope.last_day)
+    if key not in scope.cache:
+        scope.cache[key] = count(scope.prefecture, scope.site, scope.period.start, scope.last_day)
+    result = scope.cache[key]
+    platforms = [
+        {
+            "platform": platform.slug,
+            "site": platform.site.slug,
+            "name": platform.name,
+            "value": _rate(tally.lost, tally.offered),
+            "numerator": tally.lost,
+            "denominator": tally.offered,
+            "outside_hours": tally.outside_hours,
+        }
+        for platform, tally in result.platforms
+    ]
+    total = result.total
+    extra = {
+        "offered": total.offered,
+        "lost": total.lost,
+        "outside_hours": total.outside_hours,
+        "platforms": platforms,
+    }
+    return {
+        "calls_lost_rate": Figure(
+            _rate(total.lost, total.offered), total.lost, total.offered, extra
+        )
+    }
+
+
 def website_states(updates, at: date, prefecture: Prefecture) -> list[tuple[WebsiteUpdate, str]]:
     """('on_time'|'published_late'|'late'|'pending', update) as the requests stood at `at`."""
     calendars: dict[int | None, object] = {}
@@ -343,7 +380,7 @@ def satisfaction(scope: Scope) -> dict[str, Figure]:
     }
 
 
-SOURCES = (correspondence, telephony, website, reception, appointments, satisfaction)
+SOURCES = (correspondence, telephony, lost_calls, website, reception, appointments, satisfaction)
 
 
 def figures(
@@ -429,4 +466,30 @@ def report(
                 "previous": _number(previous[entry.code].value),
             }
         )
+    rows.extend(platform_rows(current, previous, goals))
     return rows
+
+
+def platform_rows(current, previous, goals) -> list[dict]:
+    """The lost-calls rate of each telephone platform: rows of the `indicators` command
+    after the catalogue's, with `platform` (and `site`, its slug) keys."""
+    code = "calls_lost_rate"
+    before = {
+        (row["site"], row["platform"]): row["value"]
+        for row in previous[code].extra.get("platforms", [])
+    }
+    target = goals[code]
+    return [
+        {
+            "code": code,
+            "platform": row["platform"],
+            "site": row["site"],
+            "value": row["value"],
+            "numerator": row["numerator"],
+            "denominator": row["denominator"],
+            "target": _number(target),
+            "met": is_met(code, row["value"], target),
+            "previous": before.get((row["site"], row["platform"])),
+        }
+        for row in current[code].extra.get("platforms", [])
+    ]

@@ -73,6 +73,23 @@ def _queue_log(ctx, site, start: date, end: date) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _platforms(ctx, site) -> None:
+    """The switchboard of the queue_log's queue, with its published hours (the lost-calls
+    rate counts the calls within them)."""
+    from engagements.organisation import services as organisation
+    from engagements.organisation.models import TelephonePlatform
+
+    actor = ctx.users["qualite"]
+    switchboard = organisation.save_platform(
+        TelephonePlatform(
+            site=site, kind="switchboard", name="Standard", slug="standard", queue="accueil"
+        ),
+        actor=actor,
+    )
+    hours = (time(8, 30), time(12, 0), time(13, 30), time(16, 30))
+    organisation.set_platform_hours(switchboard, dict.fromkeys(range(5), hours), actor=actor)
+
+
 def _hourly(ctx, site, start: date, end: date, scale: float) -> str:
     rng = ctx.rng
     rows = ["date;hour;offered;answered;answered_within_5_rings"]
@@ -151,6 +168,7 @@ def seed(ctx) -> None:
     start = date(today.year - 1, 1, 1)
     end = today - timedelta(days=1)
     sites = ctx.sites
+    _platforms(ctx, sites["lysville"])
     import_telephony(
         prefecture, sites["lysville"], _queue_log(ctx, sites["lysville"], start, end),
         fmt="queue_log",

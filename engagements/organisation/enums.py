@@ -48,6 +48,17 @@ class Channel(models.TextChoices):
     BOX = "box", "Urne"
     WEB_FORM = "web_form", "Formulaire en ligne"
     SP_PLUS = "sp_plus", "Plateforme Services Publics +"
+    SOCIAL = "social", "Réseaux sociaux"
+
+
+class PlatformKind(models.TextChoices):
+    """A site's telephone platforms (each with its own hours and queue_log queue)."""
+
+    SWITCHBOARD = "switchboard", "Standard"
+    VOICE_SERVER = "voice_server", "Serveur vocal"
+    DIGITAL_POINT = "digital_point", "Ligne du point d'accueil numérique"
+    FOREIGNERS = "foreigners", "Ligne des étrangers"
+    OTHER = "other", "Autre ligne"
 
 
 class RoleKind(models.TextChoices):
@@ -80,6 +91,7 @@ class Indicator(models.TextChoices):
         "Délai moyen de réponse (jours ouvrés)",
     )
     CALLS_ANSWERED = IndicatorCode.CALLS_ANSWERED_RATE, "Appels aboutis (%)"
+    CALLS_LOST = IndicatorCode.CALLS_LOST_RATE, "Appels perdus aux heures d'ouverture (%)"
     WEBSITE_ON_TIME = (
         IndicatorCode.WEBSITE_UPDATES_ON_TIME_RATE,
         "Mises à jour du site dans les 3 jours (%)",
@@ -92,6 +104,7 @@ DEFAULT_TARGETS = {
     Indicator.CORRESPONDENCE_RATE: 75,
     Indicator.CORRESPONDENCE_DELAY: 5,
     Indicator.CALLS_ANSWERED: 93,
+    Indicator.CALLS_LOST: 10,
     Indicator.WEBSITE_ON_TIME: 100,
     Indicator.NO_SHOW_RATE: 15,
     Indicator.SATISFACTION: 80,

@@ -5,7 +5,7 @@ from django import forms
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 
 from .enums import REFERENTIAL_MODULES, Indicator, Weekday
-from .models import Closure, Prefecture, Service, Site
+from .models import Closure, Prefecture, Service, Site, TelephonePlatform
 
 
 class PrefectureSettingsForm(DsfrModelForm):
@@ -28,7 +28,18 @@ class PrefectureSettingsForm(DsfrModelForm):
             "deadline_box",
             "deadline_web_form",
             "deadline_sp_plus",
+            "deadline_social",
+            "deadline_complaint",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty (a form sent before the channel existed): the current deadline stays.
+        self.fields["deadline_social"].required = False
+
+    def clean_deadline_social(self):
+        value = self.cleaned_data.get("deadline_social")
+        return self.instance.deadline_social if value is None else value
 
 
 class SiteForm(DsfrModelForm):
@@ -64,6 +75,19 @@ class SiteForm(DsfrModelForm):
             "access_info": forms.Textarea(attrs={"rows": 3}),
             "accessibility_info": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class GlossaryForm(DsfrModelForm):
+    class Meta:
+        model = Prefecture
+        fields = ["plain_language_glossary"]
+        widgets = {"plain_language_glossary": forms.Textarea(attrs={"rows": 10})}
+
+
+class PlatformForm(DsfrModelForm):
+    class Meta:
+        model = TelephonePlatform
+        fields = ["kind", "name", "slug", "queue", "phone", "position"]
 
 
 class ServiceForm(DsfrModelForm):

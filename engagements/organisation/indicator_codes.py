@@ -17,6 +17,7 @@ class IndicatorCode(models.TextChoices):
         "calls_answered_within_5_rings_rate",
         "Appels décrochés en moins de 5 sonneries",
     )
+    CALLS_LOST_RATE = "calls_lost_rate", "Appels perdus aux heures d'ouverture"
     WEBSITE_UPDATES_ON_TIME_RATE = (
         "website_updates_on_time_rate",
         "Mises à jour du site dans les 3 jours",

@@ -15,6 +15,7 @@ from .enums import (
     Channel,
     HoursChannel,
     Indicator,
+    PlatformKind,
     RoleKind,
     SiteKind,
     Weekday,
@@ -56,6 +57,26 @@ class Prefecture(models.Model):
     deadline_sp_plus = models.PositiveSmallIntegerField(
         "délai plateforme SP+ (jours ouvrés)", default=5, validators=DEADLINE_VALIDATORS
     )
+    deadline_social = models.PositiveSmallIntegerField(
+        "délai réseaux sociaux (jours ouvrés)", default=5, validators=DEADLINE_VALIDATORS
+    )
+    # Optional deadline by kind (docs/indicators.md): a complaint is then due on the earlier
+    # of its channel's and this one. Empty: the channel's deadline alone (the default).
+    deadline_complaint = models.PositiveSmallIntegerField(
+        "délai des réclamations, tous canaux (jours ouvrés)",
+        null=True,
+        blank=True,
+        validators=DEADLINE_VALIDATORS,
+        help_text="Facultatif : une réclamation est alors due à la plus proche des deux "
+        "échéances, celle de son canal et celle-ci.",
+    )
+    plain_language_glossary = models.TextField(
+        "glossaire des sigles (langage clair)",
+        blank=True,
+        help_text="Un sigle par ligne : « DDETS = Direction départementale de l'emploi, du "
+        "travail et des solidarités ». Il s'ajoute au glossaire national (ANEF, ANTS, CERT, "
+        "PAN, SP+…).",
+    )
     is_published = models.BooleanField("visible sur le site public", default=True)
     history = HistoricalRecords()
 
@@ -69,6 +90,11 @@ class Prefecture(models.Model):
     def deadline_for(self, channel: str) -> int:
         """Response deadline in working days for a channel."""
         return getattr(self, f"deadline_{Channel(channel).value}")
+
+    def kind_deadline_for(self, kind: str | None) -> int | None:
+        """The prefecture's deadline for a kind of request (complaints only), or None when
+        it has none (the channel's deadline alone applies)."""
+        return self.deadline_complaint if kind == "complaint" else None
 
     def targets_for(self, year: int, site: Site | None = None) -> dict[str, float]:
         """Every indicator's target for a year (defaults where none is set), in one query;
@@ -202,33 +228,18 @@ def name_with_article(name: str) -> str:
     return f"le service « {name} »"
 
 
-class OpeningHours(models.Model):
-    """Hours of one weekday for one channel, with an optional midday break."""
+class DayHours(models.Model):
+    """Hours of one weekday, with an optional midday break (a site's channel, a telephone
+    platform)."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours")
-    channel = models.CharField("canal", max_length=20, choices=HoursChannel.choices)
     weekday = models.PositiveSmallIntegerField("jour", choices=Weekday.choices)
     opens_at = models.TimeField("ouverture")
     closes_at = models.TimeField("fermeture (ou début de la pause)")
     reopens_at = models.TimeField("reprise après la pause", null=True, blank=True)
     closes_again_at = models.TimeField("fermeture de l'après-midi", null=True, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
-        ordering = ["site", "channel", "weekday"]
-        verbose_name = "horaires d'ouverture"
-        verbose_name_plural = "horaires d'ouverture"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["site", "channel", "weekday"], name="one_hours_row_per_day"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(opens_at__lt=models.F("closes_at")), name="hours_ordered"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.site} — {self.get_channel_display()} — {self.get_weekday_display()}"
+        abstract = True
 
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
@@ -248,6 +259,85 @@ class OpeningHours(models.Model):
         if self.reopens_at and self.closes_again_at:
             ranges.append((self.reopens_at, self.closes_again_at))
         return ranges
+
+
+class OpeningHours(DayHours):
+    """Hours of one weekday for one channel, with an optional midday break."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours")
+    channel = models.CharField("canal", max_length=20, choices=HoursChannel.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site", "channel", "weekday"]
+        verbose_name = "horaires d'ouverture"
+        verbose_name_plural = "horaires d'ouverture"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "channel", "weekday"], name="one_hours_row_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")), name="hours_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} — {self.get_channel_display()} — {self.get_weekday_display()}"
+
+
+class TelephonePlatform(models.Model):
+    """One of a site's telephone platforms (switchboard, voice server, a line of its own):
+    its published hours and the queue_log queue its calls arrive in (docs/indicators.md,
+    lost calls)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="telephone_platforms")
+    kind = models.CharField("type de plateforme", max_length=20, choices=PlatformKind.choices)
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant", max_length=60)
+    queue = models.CharField(
+        "file d'attente (queue_log)",
+        max_length=100,
+        help_text="Le nom de la file dans le journal de l'autocommutateur (queue_log).",
+    )
+    phone = models.CharField("numéro publié", max_length=30, blank=True)
+    position = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site", "position", "name"]
+        verbose_name = "plateforme téléphonique"
+        verbose_name_plural = "plateformes téléphoniques"
+        constraints = [
+            models.UniqueConstraint(fields=["site", "slug"], name="platform_slug_per_site"),
+            models.UniqueConstraint(fields=["site", "queue"], name="platform_queue_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site.name})"
+
+
+class PlatformHours(DayHours):
+    """A telephone platform's published hours of one weekday."""
+
+    platform = models.ForeignKey(TelephonePlatform, on_delete=models.CASCADE, related_name="hours")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["platform", "weekday"]
+        verbose_name = "horaires d'une plateforme téléphonique"
+        verbose_name_plural = "horaires des plateformes téléphoniques"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "weekday"], name="one_platform_hours_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")),
+                name="platform_hours_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} — {self.get_weekday_display()}"
 
 
 class Closure(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.dates import WEEKDAYS
 
 from .enums import HoursChannel, Weekday
-from .models import OpeningHours, Prefecture, Service, Site
+from .models import OpeningHours, Prefecture, Service, Site, TelephonePlatform
 
 
 def public_prefectures() -> QuerySet[Prefecture]:
@@ -40,6 +40,25 @@ def weekly_hours(site: Site, channel: str = HoursChannel.RECEPTION) -> list[dict
         {"weekday": day.value, "label": WEEKDAYS[day.value], "ranges": by_day.get(day.value, [])}
         for day in Weekday
     ]
+
+
+def platform_weekly_hours(platform: TelephonePlatform) -> list[dict]:
+    """A telephone platform's seven days (Monday first), as `weekly_hours` gives a site's;
+    uses the prefetched `hours` when present."""
+    by_day = {row.weekday: row.ranges for row in platform.hours.all()}
+    return [
+        {"weekday": day.value, "label": WEEKDAYS[day.value], "ranges": by_day.get(day.value, [])}
+        for day in Weekday
+    ]
+
+
+def telephone_platforms(prefecture: Prefecture, site: Site | None = None) -> list:
+    """A prefecture's (or a site's) telephone platforms with their hours, in two queries
+    (the indicators app's lost-calls rate reads them)."""
+    platforms = TelephonePlatform.objects.filter(site__prefecture=prefecture).select_related("site")
+    if site is not None:
+        platforms = platforms.filter(site=site)
+    return list(platforms.prefetch_related("hours").order_by("site__position", "position", "pk"))
 
 
 def find_service(prefecture: Prefecture, site_slug: str, service_slug: str) -> Service | None:

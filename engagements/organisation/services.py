@@ -11,7 +11,16 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from .enums import HoursChannel, Indicator
-from .models import Closure, OpeningHours, Prefecture, Service, Site, Target
+from .models import (
+    Closure,
+    OpeningHours,
+    PlatformHours,
+    Prefecture,
+    Service,
+    Site,
+    Target,
+    TelephonePlatform,
+)
 from .signals import holidays_changed
 
 
@@ -74,19 +83,50 @@ def save_service(service: Service, *, actor) -> Service:
 def set_opening_hours(site: Site, channel: str, days: dict[int, tuple | None], *, actor) -> None:
     """Replace a site's hours for one channel; days maps weekday -> (4 times) or None (closed)."""
     HoursChannel(channel)
+    _replace_week(
+        OpeningHours.objects.filter(site=site, channel=channel),
+        lambda weekday: OpeningHours(site=site, channel=channel, weekday=weekday),
+        days,
+        actor,
+    )
+
+
+def _replace_week(rows, new_row, days: dict[int, tuple | None], actor) -> None:
     for weekday in range(7):
         times = days.get(weekday)
-        existing = OpeningHours.objects.filter(site=site, channel=channel, weekday=weekday).first()
+        existing = rows.filter(weekday=weekday).first()
         if not times:
             if existing:
                 _stamp(existing, actor)
                 existing.delete()
             continue
-        row = existing or OpeningHours(site=site, channel=channel, weekday=weekday)
+        row = existing or new_row(weekday)
         row.opens_at, row.closes_at, row.reopens_at, row.closes_again_at = times
         row.full_clean()
         _stamp(row, actor)
         row.save()
+
+
+@transaction.atomic
+def save_platform(platform: TelephonePlatform, *, actor) -> TelephonePlatform:
+    """Create or update a site's telephone platform (its queue_log queue, its name)."""
+    platform.full_clean()
+    _stamp(platform, actor)
+    platform.save()
+    return platform
+
+
+@transaction.atomic
+def set_platform_hours(
+    platform: TelephonePlatform, days: dict[int, tuple | None], *, actor
+) -> None:
+    """Replace a telephone platform's published hours (weekday -> 4 times or None)."""
+    _replace_week(
+        PlatformHours.objects.filter(platform=platform),
+        lambda weekday: PlatformHours(platform=platform, weekday=weekday),
+        days,
+        actor,
+    )
 
 
 @transaction.atomic

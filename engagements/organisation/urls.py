@@ -17,9 +17,15 @@ agents_urlpatterns = [
     path("agents/<slug:prefecture>/", agents.prefecture_home, name="agents-prefecture"),
     path(f"{P}/", agents.settings_overview, name="agents-settings"),
     path(f"{P}/prefecture/", agents.edit_prefecture, name="agents-edit-prefecture"),
+    path(f"{P}/glossaire/", agents.edit_glossary, name="agents-glossary"),
     path(f"{P}/sites/new/", agents.edit_site, name="agents-new-site"),
     path(f"{P}/sites/<int:pk>/", agents.edit_site, name="agents-edit-site"),
     path(f"{P}/sites/<int:pk>/hours/<slug:channel>/", agents.edit_hours, name="agents-edit-hours"),
+    path(f"{P}/sites/<int:site>/platforms/new/", agents.edit_platform, name="agents-new-platform"),
+    path(f"{P}/platforms/<int:pk>/", agents.edit_platform, name="agents-edit-platform"),
+    path(
+        f"{P}/platforms/<int:pk>/hours/", agents.edit_platform_hours, name="agents-platform-hours"
+    ),
     path(f"{P}/services/new/", agents.edit_service, name="agents-new-service"),
     path(f"{P}/services/<int:pk>/", agents.edit_service, name="agents-edit-service"),
     path(f"{P}/closures/new/", agents.add_closure, name="agents-add-closure"),

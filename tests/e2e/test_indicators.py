@@ -48,7 +48,7 @@ def test_review_publish_and_public_results(
     card = page.locator("#card-calls_answered_rate")
     assert "90,0" in card.inner_text() and "Cible : 93,0" in card.inner_text()
     assert "non atteinte" in card.inner_text().lower() and "An passé : 95,0" in card.inner_text()
-    assert page.locator("text=Cible :").count() == 11
+    assert page.locator("text=Cible :").count() == 12
     assert_accessible(page)
     screenshot(page, "indicators-dashboard")
     page.locator("#card-correspondence_on_time_rate [data-value] a").click()

@@ -20,6 +20,7 @@ CODES = [
     "correspondence_average_delay",
     "calls_answered_rate",
     "calls_answered_within_5_rings_rate",
+    "calls_lost_rate",
     "website_updates_on_time_rate",
     "reception_visits",
     "reception_served_within_15_min_rate",

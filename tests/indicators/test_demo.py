@@ -23,10 +23,14 @@ def test_demo_indicators():
     assert 91 <= figures["calls_answered_rate"].value <= 95
     assert figures["calls_answered_rate"].extra["closed"] > 0
     assert Call.objects.filter(outcome="abandoned").exists()
+    # Lysville's switchboard publishes its hours: calls at 8 h or 12 h are outside them.
+    lost = figures["calls_lost_rate"]
+    assert 4 <= lost.value <= 10 and lost.extra["outside_hours"] > 0
+    assert [p["platform"] for p in lost.extra["platforms"]] == ["standard"]
     requests = WebsiteUpdate.objects.filter(requested_on__year=today.year - 1).count()
     assert 1200 <= requests <= 1600
     assert figures["website_updates_on_time_rate"].value >= 95
     visits = Visit.objects.filter(arrived_at__date__gte=date(today.year - 1, 1, 1)).count()
     assert visits > 12 * 250
     publication = Publication.objects.get(prefecture=prefecture)
-    assert publication.period_start == last_year.start and publication.values.count() == 55
+    assert publication.period_start == last_year.start and publication.values.count() == 60

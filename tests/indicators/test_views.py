@@ -59,7 +59,7 @@ def test_dashboard_cards_compare_targets_and_query_count_is_flat(
     with django_assert_max_num_queries(30) as first:
         response = client.get(url, {"period": "2025"})
     cards = {c["code"]: c for c in response.context["cards"]}
-    assert len(cards) == 11
+    assert len(cards) == 12
     assert cards["calls_answered_rate"]["display"] == "90,0\u00a0%"
     assert cards["calls_answered_rate"]["target_display"] == "93,0\u00a0%"
     assert cards["calls_answered_rate"]["met"] is False
@@ -83,7 +83,7 @@ def test_dashboard_cards_compare_targets_and_query_count_is_flat(
         reverse("indicators:agents-dashboard-csv", args=[prefecture.slug]), {"period": "2025"}
     )
     text = csv.content.decode("utf-8-sig")
-    assert "calls_answered_rate" in text and text.count("\n") == 12
+    assert "calls_answered_rate" in text and text.count("\n") == 13
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -140,7 +140,7 @@ def test_publish_is_immutable_versioned_and_public(
     api = client.get(f"/api/v1/prefectures/{prefecture.slug}/indicators")
     assert api.status_code == 200
     rows = api.json()
-    assert len(rows) == 22  # 11 indicators × (prefecture + 1 site)
+    assert len(rows) == 24  # 12 indicators × (prefecture + 1 site)
     row = next(
         r for r in rows if r["code"] == "calls_answered_rate" and r["structure"] == "prefecture"
     )

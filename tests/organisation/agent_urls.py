@@ -7,18 +7,26 @@ tests/organisation/test_cross_prefecture.py fails if an agent URL has no case.
 
 from datetime import date
 
+from engagements.organisation.models import TelephonePlatform
 from tests.factories import ClosureFactory
 
 
 def cases(prefecture, site, service) -> dict[str, dict]:
     closure = ClosureFactory(prefecture=prefecture, date=date(2030, 1, 2))
+    platform = TelephonePlatform.objects.create(
+        site=site, kind="switchboard", name="Standard", slug="standard", queue="standard"
+    )
     return {
         "organisation:agents-prefecture": {},
         "organisation:agents-settings": {},
         "organisation:agents-edit-prefecture": {},
         "organisation:agents-new-site": {},
+        "organisation:agents-glossary": {},
         "organisation:agents-edit-site": {"pk": site.pk},
         "organisation:agents-edit-hours": {"pk": site.pk, "channel": "reception"},
+        "organisation:agents-new-platform": {"site": site.pk},
+        "organisation:agents-edit-platform": {"pk": platform.pk},
+        "organisation:agents-platform-hours": {"pk": platform.pk},
         "organisation:agents-new-service": {},
         "organisation:agents-edit-service": {"pk": service.pk},
         "organisation:agents-add-closure": {},

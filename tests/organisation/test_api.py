@@ -42,6 +42,7 @@ def test_prefecture_detail(client, demo, django_assert_max_num_queries):
         "box": 10,
         "web_form": 5,
         "sp_plus": 5,
+        "social": 5,
     }
     (site,) = data["sites"]
     assert site["slug"] == "lysville" and site["labelled_modules"] == [1, 3]

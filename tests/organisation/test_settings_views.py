@@ -198,3 +198,34 @@ def test_settings_page_query_count(
         ServiceFactory.create_batch(3, site=site)
     with django_assert_max_num_queries(len(one_site.captured_queries)):
         assert client.get(url("agents-settings", prefecture)).status_code == 200
+
+
+def test_telephone_platforms_with_their_own_hours(client_for, quality_lead, prefecture, site):
+    from engagements.organisation.models import PlatformHours, TelephonePlatform
+
+    client = client_for(quality_lead)
+    form = {"kind": "foreigners", "name": "Ligne des étrangers", "slug": "etrangers"}
+    refused = client.post(url("agents-new-platform", prefecture, site.pk), form)
+    assert refused.status_code == 200 and not TelephonePlatform.objects.exists()  # no queue
+    assert 'value="Ligne des étrangers"' in refused.content.decode()
+    response = client.post(
+        url("agents-new-platform", prefecture, site.pk),
+        {**form, "queue": "etrangers", "position": 0},
+    )
+    assert response.status_code == 302
+    platform = TelephonePlatform.objects.get()
+    assert (platform.site, platform.queue) == (site, "etrangers")
+    hours = {
+        f"d{d}-{f}": ""
+        for d in range(7)
+        for f in ("opens_at", "closes_at", "reopens_at", "closes_again_at")
+    }
+    hours.update({"d1-opens_at": "14:00", "d1-closes_at": "16:00"})
+    assert (
+        client.post(url("agents-platform-hours", prefecture, platform.pk), hours).status_code == 302
+    )
+    row = PlatformHours.objects.get()
+    assert (row.weekday, row.ranges) == (1, [(time(14), time(16))])
+    assert not OpeningHours.objects.exists()  # the site's own hours are untouched
+    page = client.get(url("agents-settings", prefecture)).content.decode()
+    assert "Ligne des étrangers" in page and "Mardi 14:00–16:00" in page

@@ -1,7 +1,9 @@
 """CSV import of a register kept elsewhere (spreadsheets): all or nothing, idempotent.
 
 Columns: reference,site,service,channel,kind,topic,received_on,answered_on,closed_reason
-(site and service by slug, French channel and kind values, dates ISO or dd/mm/yyyy), read
+(site and service by slug, French channel and kind values — `reseaux_sociaux` for a message
+received on the prefecture's social-network accounts, with an optional `social_account`
+column naming the account —, dates ISO or dd/mm/yyyy), read
 by the shared reader (`engagements.csvio`: UTF-8 or Windows-1252, comma or semicolon).
 Every bad line is reported with its number and column; nothing is written unless every
 line is good.
@@ -30,6 +32,7 @@ from engagements.calendar.workdays import WorkCalendar, calendar_for, due_for
 from engagements.csvio import CsvImportError, read_csv
 from engagements.db import analyze
 from engagements.organisation import references
+from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 
 from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
@@ -121,6 +124,8 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
         channel = row.choice("channel", CSV_CHANNELS, label="canal")
         kind = row.choice("kind", CSV_KINDS, label="nature")
         topic_name = row.text("topic", max_length=MAX_TOPIC)
+        # Optional: the prefecture's account a social network's message reached.
+        social_account = row.text("social_account", max_length=200)
         received_on = row.date("received_on", required=True)
         answered_on = row.date("answered_on")
         reason = row.choice("closed_reason", CSV_CLOSED_REASONS, required=False, label="motif")
@@ -143,16 +148,19 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
         calendar = calendars.get(site.pk)
         if calendar is None:
             calendar = calendars[site.pk] = calendar_for(prefecture, site)
-        key = (site.pk, channel, received_on)
+        key = (site.pk, channel, kind, received_on)
         due = dues.get(key)
         if due is None:
-            due = dues[key] = due_for(prefecture, site, channel, received_on, calendar=calendar)
+            due = dues[key] = due_for(
+                prefecture, site, channel, received_on, calendar=calendar, kind=kind
+            )
         values = {
             "year": received_on.year,
             "site": site,
             "service": service,
             "channel": channel,
             "kind": kind,
+            "social_account": social_account if channel == Channel.SOCIAL else "",
             "received_on": received_on,
             "deadline_days": due.deadline_days,
             "due_on": due.due_on,
@@ -309,6 +317,7 @@ def _insert(prefecture: Prefecture, new: list[tuple[_Line, dict]], actor) -> Non
         "status",
         "closed_reason",
         "closed_on",
+        "social_account",
     ]
     fields = {f.column: f for f in Message._meta.concrete_fields}
     # Every other column of the message: its model default, the same for every row.
@@ -356,6 +365,7 @@ def _insert(prefecture: Prefecture, new: list[tuple[_Line, dict]], actor) -> Non
                         values["status"],
                         values["closed_reason"],
                         values["closed_on"],
+                        values["social_account"],
                     )
                 )
         columns = given[1:] + list(constant)

@@ -141,6 +141,7 @@ def create_message(
     mailbox: Mailbox | None = None,
     email_message_id: str = "",
     acknowledge: bool = True,
+    social_account: str = "",
 ) -> Message:
     """Register an incoming message with its reference and due date; acknowledge it."""
     if site.prefecture_id != prefecture.pk:
@@ -158,7 +159,7 @@ def create_message(
         raise RegisterError(
             "Indiquez au moins un moyen de répondre (courriel, adresse, téléphone)."
         )
-    due = compute_due(prefecture, site, channel, received_on)
+    due = compute_due(prefecture, site, channel, received_on, kind=kind)
     ensure_calendars(prefecture, received_on)  # the figures' stored calendars reach it
     message = Message(
         prefecture=prefecture,
@@ -175,6 +176,7 @@ def create_message(
         subject=subject.strip()[:300],
         body=body,
         language=language,
+        social_account=social_account.strip()[:200] if channel == Channel.SOCIAL else "",
         received_on=received_on,
         deadline_days=due.deadline_days,
         due_on=due.due_on,
@@ -540,6 +542,9 @@ def update_classification(
     changes = []
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
+        deadlines_by_kind = {
+            message.prefecture.kind_deadline_for(k) for k in (kind, message.kind)
+        } - {None}
         if kind != message.kind:
             changes.append(f"nature : {Kind(kind).label}")
             message.kind = kind
@@ -550,10 +555,32 @@ def update_classification(
             changes.append(f"service : {service}")
             message.service = service
             message.site = service.site
+        fields = ["kind", "topic", "service", "site", "updated_at"]
+        if changes and deadlines_by_kind:
+            # A deadline by kind is set (docs/indicators.md): the due date follows the kind.
+            _redate(message)
+            changes.append(f"échéance : {message.due_on:%d/%m/%Y}")
+            fields += ["deadline_days", "due_on"]
         if changes:
-            message.save(update_fields=["kind", "topic", "service", "site", "updated_at"])
+            message.save(update_fields=fields)
             log_event(message, EventKind.UPDATED, actor=actor, text=" ; ".join(changes))
     return message
+
+
+def _redate(message: Message) -> None:
+    """The due date again from the channel, the kind and the working days already waited
+    for missing documents."""
+    calendar = calendar_for(message.prefecture, message.site)
+    due = compute_due(
+        message.prefecture,
+        message.site,
+        message.channel,
+        message.received_on,
+        kind=message.kind,
+        calendar=calendar,
+    )
+    message.deadline_days = due.deadline_days
+    message.due_on = calendar.add_working_days(due.due_on, message.waited_days)
 
 
 def acknowledgement_letter_values(message: Message) -> dict:

@@ -161,6 +161,7 @@ def new_message(request):
                 subject=f["subject"],
                 body=f["body"],
                 attachments=f["scans"],
+                social_account=f["social_account"],
                 actor=request.user,
             )
         except services.RegisterError as exc:
@@ -735,6 +736,7 @@ def figures(request):
     data["rate_met"] = total["rate_on_time"] is not None and total["rate_on_time"] >= target
     delay = total["average_delay"]
     data["delay_met"] = delay is not None and delay <= data["target_delay"]
+    data["deadline_measured"] = queries.deadline_measured(request.prefecture)
     return render_agents(request, "correspondence/agents/figures.html", data)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from engagements.correspondence import queries as correspondence_queries
 from engagements.csvio import csv_response
 from engagements.organisation.access import agent_view
 from engagements.organisation.models import Site
@@ -137,6 +138,7 @@ def dashboard(request):
             "has_values": module is not None or any(c["updated_at"] for c in cards),
             "querystring": request.GET.urlencode(),
             "previous_label": period.previous_year().label(),
+            "deadline_measured": correspondence_queries.deadline_measured(prefecture),
             "manual": [
                 {"item": v, "display": display(v.value, v.indicator.unit)}
                 for v in queries.manual_values(prefecture, period, site)

@@ -25,14 +25,24 @@ from ..enums import HoursChannel, Indicator
 from ..forms import (
     ClosureForm,
     DayHoursForm,
+    GlossaryForm,
+    PlatformForm,
     PrefectureSettingsForm,
     ServiceForm,
     SiteForm,
     TargetsForm,
 )
 from ..login_throttle import ThrottledAuthenticationForm
-from ..models import Closure, OpeningHours, Service, Site, Target
-from ..queries import weekly_hours
+from ..models import (
+    Closure,
+    OpeningHours,
+    PlatformHours,
+    Service,
+    Site,
+    Target,
+    TelephonePlatform,
+)
+from ..queries import platform_weekly_hours, weekly_hours
 
 
 class LoginView(auth_views.LoginView):
@@ -85,11 +95,16 @@ def prefecture_home(request):
 def settings_overview(request):
     prefecture = request.prefecture
     sites = list(
-        prefecture.sites.prefetch_related("services", "opening_hours").order_by("position")
+        prefecture.sites.prefetch_related(
+            "services", "opening_hours", "telephone_platforms__hours"
+        ).order_by("position")
     )
     for site in sites:
         site.reception_hours = weekly_hours(site, HoursChannel.RECEPTION)
         site.telephone_hours = weekly_hours(site, HoursChannel.TELEPHONE)
+        site.platforms = list(site.telephone_platforms.all())
+        for platform in site.platforms:
+            platform.week = platform_weekly_hours(platform)
     year = date.today().year
     values = prefecture.targets_for(year)
     targets = [{"label": ind.label, "value": values[ind.value]} for ind in Indicator]
@@ -117,6 +132,7 @@ def settings_overview(request):
                 ("Urne", prefecture.deadline_box),
                 ("Formulaire en ligne", prefecture.deadline_web_form),
                 ("Plateforme SP+", prefecture.deadline_sp_plus),
+                ("Réseaux sociaux", prefecture.deadline_social),
             ],
         },
     )
@@ -164,6 +180,25 @@ def edit_prefecture(request):
 
 @agent_view("manage")
 @require_http_methods(["GET", "POST"])
+def edit_glossary(request):
+    """The prefecture's acronyms, added to the national glossary of the plain-language
+    checker (engagements/plain_language.py)."""
+    prefecture = request.prefecture
+    return _form_page(
+        request,
+        GlossaryForm(request.POST or None, instance=prefecture),
+        save=lambda form: services.update_prefecture_settings(
+            prefecture,
+            actor=request.user,
+            plain_language_glossary=form.cleaned_data["plain_language_glossary"],
+        ),
+        success="Le glossaire des sigles est enregistré.",
+        title="Glossaire des sigles (langage clair)",
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
 def edit_site(request, pk: int | None = None):
     prefecture = request.prefecture
     site = get_object_or_404(prefecture.sites, pk=pk) if pk else Site(prefecture=prefecture)
@@ -204,7 +239,20 @@ def edit_hours(request, pk: int, channel: str):
     site = get_object_or_404(request.prefecture.sites, pk=pk)
     if channel not in HoursChannel.values:
         return redirect("organisation:agents-settings", request.prefecture.slug)
-    existing = {row.weekday: row for row in site.opening_hours.filter(channel=channel)}
+    return _hours_page(
+        request,
+        site.opening_hours.filter(channel=channel),
+        save=lambda days: services.set_opening_hours(site, channel, days, actor=request.user),
+        title=f"{HoursChannel(channel).label} : horaires de {site.name}",
+        success=f"Les horaires de « {site.name} » sont enregistrés.",
+        history=OpeningHours.history.filter(site_id=site.pk, channel=channel),
+    )
+
+
+def _hours_page(request, rows, *, save, title: str, success: str, history):
+    """Seven day forms (a site's channel, a telephone platform); a valid POST replaces the
+    week through `save` (weekday -> times or None) and goes back to the settings."""
+    existing = {row.weekday: row for row in rows}
     forms = []
     for weekday in range(7):
         row = existing.get(weekday)
@@ -223,29 +271,63 @@ def edit_hours(request, pk: int, channel: str):
         )
     if request.method == "POST" and all(f.is_valid() for f in forms):
         try:
-            services.set_opening_hours(
-                site,
-                channel,
-                {f.weekday: f.cleaned_data["times"] for f in forms},
-                actor=request.user,
-            )
+            save({f.weekday: f.cleaned_data["times"] for f in forms})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"Les horaires de « {site.name} » sont enregistrés.")
+            messages.success(request, success)
             return _back_to_settings(request)
-    history = _history(
-        OpeningHours.history.filter(site_id=site.pk, channel=channel).order_by("-history_date")[:20]
-    )
     return render_agents(
         request,
         "organisation/agents/hours.html",
         {
-            "site": site,
             "forms": forms,
-            "history": history,
-            "channel_label": HoursChannel(channel).label,
+            "history": _history(history.order_by("-history_date")[:20]),
+            "title": title,
         },
+    )
+
+
+def _platforms(request):
+    return TelephonePlatform.objects.filter(site__prefecture=request.prefecture).select_related(
+        "site"
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_platform(request, pk: int | None = None, site: int | None = None):
+    """A site's telephone platform: its kind, name and queue_log queue."""
+    if pk:
+        platform = get_object_or_404(_platforms(request), pk=pk)
+    else:
+        platform = TelephonePlatform(site=get_object_or_404(request.prefecture.sites, pk=site))
+    title = (
+        f"Plateforme téléphonique : {platform.name}"
+        if pk
+        else f"Nouvelle plateforme téléphonique de {platform.site.name}"
+    )
+    return _form_page(
+        request,
+        PlatformForm(request.POST or None, instance=platform),
+        save=lambda form: services.save_platform(form.save(commit=False), actor=request.user),
+        success=f"La plateforme « {request.POST.get('name', platform.name)} » est enregistrée.",
+        title=title,
+        history=platform.history.all()[:20] if pk else (),
+    )
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def edit_platform_hours(request, pk: int):
+    platform = get_object_or_404(_platforms(request), pk=pk)
+    return _hours_page(
+        request,
+        platform.hours.all(),
+        save=lambda days: services.set_platform_hours(platform, days, actor=request.user),
+        title=f"Horaires publiés de la plateforme {platform.name} ({platform.site.name})",
+        success=f"Les horaires de la plateforme « {platform.name} » sont enregistrés.",
+        history=PlatformHours.history.filter(platform_id=platform.pk),
     )
 
 

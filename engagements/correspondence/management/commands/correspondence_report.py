@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--site", help="identifiant du site")
         parser.add_argument("--kind", help="information, reclamation, suggestion")
-        parser.add_argument("--channel", help="courriel, courrier, urne, sp_plus, formulaire")
+        parser.add_argument(
+            "--channel", help="courriel, courrier, urne, sp_plus, formulaire, reseaux_sociaux"
+        )
         parser.add_argument("--at", help="date de référence AAAA-MM-JJ (aujourd'hui par défaut)")
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
