@@ -29,9 +29,11 @@ demo: install
 	trap 'kill $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise.
+# The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise; one worker
+# per core (pytest-xdist: each worker has its own test database and temporary folders).
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
