@@ -243,3 +243,35 @@ def waiting_room_queue(now: datetime | None = None) -> int:
         else:
             waiting += max(0, room.last_position - admitted_count(room, now))
     return waiting
+
+
+def no_show_counts_by_month(prefecture, start: datetime, end: datetime, *, now, zone) -> list[dict]:
+    """The terms of the no-show rate of the bookings whose slot starts in [start, end), per
+    month (in `zone`), site and service, in one query: rows of `month`, `site_id`,
+    `service_id`, `no_show`, `counted` (attended + no-shows, past appointments)."""
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        Booking.objects.filter(
+            procedure__prefecture=prefecture,
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=min(end, now),
+        )
+        .annotate(month=TruncMonth("slot__starts_at", tzinfo=zone))
+        .values("month", "procedure__site_id", "procedure__service_id")
+        .annotate(
+            came=Count("pk", filter=Q(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE])),
+            absent=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+        )
+        .order_by()
+    )
+    return [
+        {
+            "month": row["month"].date() if isinstance(row["month"], datetime) else row["month"],
+            "site_id": row["procedure__site_id"],
+            "service_id": row["procedure__service_id"],
+            "no_show": row["absent"],
+            "counted": row["came"] + row["absent"],
+        }
+        for row in rows
+    ]

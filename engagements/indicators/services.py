@@ -12,11 +12,10 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from engagements.organisation import references
-from engagements.organisation.models import Prefecture, Service, Site
+from engagements.organisation.models import Prefecture, Site
 
-from . import compute
+from . import compute, grouped
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
-from .enums import PeriodKind
 from .models import (
     Indicator,
     Publication,
@@ -64,6 +63,9 @@ def default_periods(today: date) -> list[Period]:
     return periods
 
 
+_VALUE_FIELDS = ["period_end", "value", "numerator", "denominator", "extra", "source", "updated_at"]
+
+
 @transaction.atomic
 def recompute_values(
     prefecture: Prefecture,
@@ -73,51 +75,66 @@ def recompute_values(
     with_services: bool = True,
 ) -> int:
     """Recompute every built-in indicator per structure (prefecture, site, service) ×
-    period into the values table (what dashboards read). Returns the rows written."""
+    period into the values table (what dashboards read), in set-based passes: the figures
+    of every period from a few grouped statements (`grouped.compute_values`), then one
+    read of the existing rows, one bulk update and one bulk insert. Returns the rows
+    written."""
     sources = {code: french(entry.source) for code, entry in BY_CODE.items()}
     at = at or timezone.localdate()
+    periods = list(dict.fromkeys(periods))
+    if not periods:
+        return 0
     indicators = ensure_catalogue()
     now = timezone.now()
-    written = 0
-    cache: dict = {}
-    targets = [(site, None) for site in structures(prefecture)]
-    if with_services:
-        targets += [
-            (service.site, service)
-            for service in Service.objects.filter(
-                site__prefecture=prefecture, site__is_active=True, is_active=True
-            ).select_related("site")
-        ]
-    for site, service in targets:
-        for period in periods:
-            results = compute.figures(
-                prefecture, period, site=site, service=service, at=at, cache=cache
+    pairs = grouped.structures_of(prefecture, with_services=with_services)
+    structures = [(s.pk if s else None, v.pk if v else None) for s, v in pairs]
+    figures = grouped.compute_values(prefecture, periods, at=at, structures=structures)
+    wanted = {(p.kind, p.start) for p in periods}
+    existing = {
+        (row[0], row[1], row[2], row[3], row[4], row[5]): row[6]
+        for row in Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture__isnull=True,
+            period_kind__in={p.kind for p in periods},
+            period_start__gte=min(p.start for p in periods),
+            period_start__lte=max(p.start for p in periods),
+        ).values_list(
+            "indicator_id",
+            "site_id",
+            "service_id",
+            "breakdown",
+            "period_kind",
+            "period_start",
+            "pk",
+        )
+        if (row[4], row[5]) in wanted
+    }
+    to_update, to_create = [], []
+    for (period, (site_id, service_id), breakdown), results in figures.items():
+        for code, figure in results.items():
+            indicator = indicators[code]
+            key = (indicator.pk, site_id, service_id, breakdown, period.kind, period.start)
+            value = Value(
+                pk=existing.get(key),
+                indicator=indicator,
+                prefecture=prefecture,
+                site_id=site_id,
+                service_id=service_id,
+                breakdown=breakdown,
+                period_kind=period.kind,
+                period_start=period.start,
+                period_end=period.end,
+                value=_decimal(figure.value),
+                numerator=_decimal(figure.numerator),
+                denominator=_decimal(figure.denominator),
+                extra=figure.extra,
+                source=sources[code],
+                updated_at=now,
             )
-            rows = [(code, "", figure) for code, figure in results.items()]
-            if service is None and period.kind == PeriodKind.YEAR:
-                for key, figures in compute.correspondence_breakdowns(prefecture, site, period, at):
-                    rows.extend((code, key, figure) for code, figure in figures.items())
-            for code, breakdown, figure in rows:
-                Value.objects.update_or_create(
-                    indicator=indicators[code],
-                    prefecture=prefecture,
-                    site=site,
-                    service=service,
-                    breakdown=breakdown,
-                    period_kind=period.kind,
-                    period_start=period.start,
-                    defaults={
-                        "period_end": period.end,
-                        "value": _decimal(figure.value),
-                        "numerator": _decimal(figure.numerator),
-                        "denominator": _decimal(figure.denominator),
-                        "extra": figure.extra,
-                        "source": sources[code],
-                        "updated_at": now,
-                    },
-                )
-                written += 1
-    return written
+            (to_update if value.pk else to_create).append(value)
+    Value.objects.bulk_update(to_update, _VALUE_FIELDS, batch_size=2000)
+    Value.objects.bulk_create(to_create, batch_size=2000)
+    return len(to_update) + len(to_create)
 
 
 @transaction.atomic
