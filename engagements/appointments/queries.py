@@ -275,3 +275,13 @@ def no_show_counts_by_month(prefecture, start: datetime, end: datetime, *, now, 
         }
         for row in rows
     ]
+
+
+def first_free_days_by_procedure(prefecture, now: datetime | None = None) -> list[dict]:
+    """The first-free-slot delay of each public procedure of the prefecture (`site_id`,
+    `service_id`, `days`; None when nothing is bookable): the indicators take the smallest
+    per site or service, each procedure read once whatever the number of structures."""
+    return [
+        {"site_id": p.site_id, "service_id": p.service_id, "days": first_free_days(p, now)}
+        for p in Procedure.objects.filter(prefecture=prefecture, is_public=True)
+    ]

@@ -59,3 +59,8 @@ class IndicatorsConfig(AppConfig):
             order=61,
         )
         action_sources.declare()
+        from engagements.shell import hooks
+
+        from .recompute import on_period_touched
+
+        hooks.register_period_touched(on_period_touched)

@@ -14,17 +14,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from engagements.calendar.workdays import calendar_for
 from engagements.organisation.models import Prefecture, Service, Site
 
 from . import grouped
 from .catalogue import BY_CODE, CATALOGUE
+from .grouped import WEBSITE_DEADLINE_DAYS, website_states  # noqa: F401 - the records pages' door
 from .imports import prefecture_zone
-from .models import WebsiteUpdate
 from .periods import Period
-
-WEBSITE_DEADLINE_DAYS = 3
-
 
 Figure = grouped.Figure
 
@@ -72,28 +68,6 @@ class Scope:
 
 # Sources ------------------------------------------------------------------------------------
 # Every figure is computed by the set-based pass of `grouped` (one path, rounded once).
-
-
-def website_states(updates, at: date, prefecture: Prefecture) -> list[tuple[WebsiteUpdate, str]]:
-    """('on_time'|'published_late'|'late'|'pending', update) as the requests stood at `at`."""
-    calendars: dict[int | None, object] = {}
-    sites = {}
-    result = []
-    for update in updates:
-        if update.site_id not in calendars:
-            site = None
-            if update.site_id is not None:
-                site = sites.get(update.site_id) or Site.objects.get(pk=update.site_id)
-            calendars[update.site_id] = calendar_for(prefecture, site)
-        calendar = calendars[update.site_id]
-        if update.published_on is not None and update.published_on <= at:
-            delay = calendar.working_days_between(update.requested_on, update.published_on)
-            state = "on_time" if delay <= WEBSITE_DEADLINE_DAYS else "published_late"
-        else:
-            due = calendar.add_working_days(update.requested_on, WEBSITE_DEADLINE_DAYS)
-            state = "late" if due < at else "pending"
-        result.append((update, state))
-    return result
 
 
 def figures(

@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from engagements.calendar.workdays import calendar_for
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .catalogue import BY_CODE
@@ -29,6 +30,7 @@ from .models import CallHour, FootfallCount, Visit, WebsiteUpdate
 from .periods import Period
 
 SERVED_WITHIN = timedelta(minutes=15)
+WEBSITE_DEADLINE_DAYS = 3
 # A structure: (site_id, service_id); (None, None) is the whole prefecture.
 Structure = tuple[int | None, int | None]
 PREFECTURE: Structure = (None, None)
@@ -218,8 +220,6 @@ def _telephony_figures(counts: dict) -> dict[str, Figure]:
 
 
 def _website(window: Window) -> _Tally:
-    from .compute import website_states
-
     tally = _Tally()
     updates = WebsiteUpdate.objects.filter(
         prefecture=window.prefecture,
@@ -229,6 +229,28 @@ def _website(window: Window) -> _Tally:
     for update, state in website_states(updates, window.at, window.prefecture):
         tally.add(update.requested_on, update.site_id, update.service_id, {state: 1})
     return tally
+
+
+def website_states(updates, at: date, prefecture: Prefecture) -> list[tuple[WebsiteUpdate, str]]:
+    """('on_time'|'published_late'|'late'|'pending', update) as the requests stood at `at`."""
+    calendars: dict[int | None, object] = {}
+    sites = {}
+    result = []
+    for update in updates:
+        if update.site_id not in calendars:
+            site = None
+            if update.site_id is not None:
+                site = sites.get(update.site_id) or Site.objects.get(pk=update.site_id)
+            calendars[update.site_id] = calendar_for(prefecture, site)
+        calendar = calendars[update.site_id]
+        if update.published_on is not None and update.published_on <= at:
+            delay = calendar.working_days_between(update.requested_on, update.published_on)
+            state = "on_time" if delay <= WEBSITE_DEADLINE_DAYS else "published_late"
+        else:
+            due = calendar.add_working_days(update.requested_on, WEBSITE_DEADLINE_DAYS)
+            state = "late" if due < at else "pending"
+        result.append((update, state))
+    return result
 
 
 def _website_figures(counts: dict) -> dict[str, Figure]:
@@ -322,19 +344,20 @@ def _first_free(window: Window, structures: Iterable[Structure], cache: dict) ->
     from engagements.appointments import queries
 
     reference = timezone.now() if window.at >= timezone.localdate() else window.moment(window.at)
-    sites = {s.pk: s for s in Site.objects.filter(prefecture=window.prefecture)}
-    services = {s.pk: s for s in Service.objects.filter(site__prefecture=window.prefecture)}
+    key = ("first_free", window.at)
+    if key not in cache:
+        cache[key] = queries.first_free_days_by_procedure(window.prefecture, now=reference)
+    procedures = cache[key]
     result = {}
     for site_id, service_id in structures:
-        key = ("first_free", site_id, service_id, window.at)
-        if key not in cache:
-            cache[key] = queries.first_free_days_in_scope(
-                window.prefecture,
-                sites.get(site_id),
-                now=reference,
-                service=services.get(service_id),
-            )
-        result[(site_id, service_id)] = cache[key]
+        days = [
+            p["days"]
+            for p in procedures
+            if p["days"] is not None
+            and (site_id is None or p["site_id"] == site_id)
+            and (service_id is None or p["service_id"] == service_id)
+        ]
+        result[(site_id, service_id)] = min(days) if days else None
     return result
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import override
 
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Site
+from engagements.shell import hooks
 
 from . import compute, grouped
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
@@ -331,6 +332,7 @@ def record_served(visit: Visit, *, actor=None) -> Visit:
         raise IndicatorsError("Ce visiteur a déjà été pris en charge.")
     visit.served_at = max(timezone.now(), visit.arrived_at)
     visit.save(update_fields=["served_at"])
+    hooks.period_touched(visit.prefecture, {timezone.localdate(visit.arrived_at)})
     return visit
 
 
@@ -378,6 +380,7 @@ def mark_website_update_published(
     update.published_on = published_on
     update.published_url = published_url
     update.save(update_fields=["published_on", "published_url"])
+    hooks.period_touched(update.prefecture, {update.requested_on})
     return update
 
 

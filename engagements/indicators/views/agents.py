@@ -22,6 +22,7 @@ from engagements.organisation.models import Site
 from engagements.shell.pages import render_agents
 
 from .. import compute, queries, services
+from .. import recompute as runs
 from ..catalogue import BY_CODE
 from ..enums import Unit
 from ..forms import (
@@ -91,10 +92,30 @@ def _cards(prefecture, period, site, service=None, module=None) -> tuple[list[di
             else ""
         )
         card["chart"] = _chart(card["series"], unit)
+        card["exclusions"] = exclusions(card["code"], card["extra"])
         for point in card["series"]:
             point["display"] = display(point["value"], unit)
             point["label"] = point["period"].label()
     return data["cards"], data["updated_at"]
+
+
+def exclusions(code: str, extra: dict) -> str:
+    """What a rate leaves out, counted beside it: messages closed without answer by
+    reason, calls arrived while the queue was closed ("" when none)."""
+    from engagements.correspondence.enums import ClosedReason
+
+    if code == "correspondence_on_time_rate" and extra.get("excluded"):
+        reasons = extra.get("excluded_by_reason") or {}
+        parts = [
+            f"{ClosedReason(reason).label.lower()} : {count}"
+            for reason, count in sorted(reasons.items(), key=lambda item: -item[1])
+            if reason in ClosedReason.values
+        ]
+        text = f"Clos sans réponse (hors taux) : {extra['excluded']}"
+        return f"{text} — {', '.join(parts)}" if parts else text
+    if code == "calls_answered_rate" and extra.get("closed"):
+        return f"Appels arrivés file fermée (hors taux) : {extra['closed']}"
+    return ""
 
 
 def _plain(number) -> str:
@@ -137,6 +158,7 @@ def dashboard(request):
             "updated_at": updated_at,
             "has_values": module is not None or any(c["updated_at"] for c in cards),
             "querystring": request.GET.urlencode(),
+            "recomputing": runs.in_progress(prefecture),
             "previous_label": period.previous_year().label(),
             "deadline_measured": correspondence_queries.deadline_measured(prefecture),
             "manual": [
@@ -174,6 +196,7 @@ def dashboard_csv(request):
         "an passé",
         "tendance",
         "mis à jour le",
+        "hors taux",
     ]
     rows = [
         [
@@ -191,6 +214,7 @@ def dashboard_csv(request):
             timezone.localtime(c["updated_at"]).strftime("%d/%m/%Y %H:%M")
             if c["updated_at"]
             else "",
+            c["exclusions"],
         ]
         for c in cards
     ]
@@ -323,9 +347,13 @@ def recompute(request):
     except ValueError as exc:
         flash.error(request, f"Rien n'a été recalculé : {exc}")
         return redirect(dashboard_url)
-    months = [m for m in Period.year(period.start.year).months() if m.start <= period.end]
-    services.recompute_values(prefecture, [period, period.previous_year(), *months])
-    flash.success(request, "Valeurs recalculées à partir des enregistrements.")
+    today = timezone.localdate()
+    last = min(period.end, today)
+    months = [m for m in Period.year(period.start.year).months() if m.start <= last]
+    periods = [period, period.previous_year(), *months]
+    runs.request_recompute(prefecture, periods)
+    labels = ", ".join(p.label() for p in periods)
+    flash.success(request, f"Recalcul demandé à partir des enregistrements : {labels}.")
     return redirect(dashboard_url)
 
 

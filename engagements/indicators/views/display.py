@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..enums import Unit
 
 
-def _number(value: float, places: int) -> str:
-    text = f"{value:,.{places}f}"
+def _number(value, places: int) -> str:
+    # Decimal, half up: a value is shown as it was rounded (`grouped.ratio`), never rounded
+    # a second time the binary-float way (77.35 would show 77,3 with `f"{77.35:.1f}"`).
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
     if (get_language() or "fr").startswith("en"):
         return text
     return text.replace(",", "\u202f").replace(".", ",")
@@ -19,17 +24,18 @@ def display(value, unit: str) -> str:
     """'73,6 %', '4,25 jours', '1 234', '+12,0 points'; '—' when there is no value."""
     if value is None:
         return "—"
+    exact = value
     value = float(value)
     if unit == Unit.PERCENT:
-        return f"{_number(value, 1)}\u00a0%"
+        return f"{_number(exact, 1)}\u00a0%"
     if unit == Unit.POINTS:
-        return _("%(value)s points") % {"value": _number(value, 1)}
+        return _("%(value)s points") % {"value": _number(exact, 1)}
     if unit == Unit.DAYS:
-        text = _number(value, 0 if value.is_integer() else 2)
+        text = _number(exact, 0 if value.is_integer() else 2)
         english = (get_language() or "fr").startswith("en")
         # French: singular under 2 (1,5 jour); English: singular for exactly 1.
         count = (1 if value == 1 else 2) if english else (1 if abs(value) < 2 else 2)
         return ngettext("%(value)s jour", "%(value)s jours", count) % {"value": text}
     if value.is_integer():
-        return _number(value, 0)
-    return _number(value, 2)
+        return _number(exact, 0)
+    return _number(exact, 2)
