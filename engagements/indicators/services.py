@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -64,7 +65,63 @@ def default_periods(today: date) -> list[Period]:
     return periods
 
 
+_VALUE_KEY = [
+    "indicator",
+    "prefecture",
+    "site",
+    "service",
+    "breakdown",
+    "period_kind",
+    "period_start",
+]
+# A recomputed row, in this order: the key, then the fields written.
+_COLUMNS = [
+    "indicator_id",
+    "prefecture_id",
+    "site_id",
+    "service_id",
+    "breakdown",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "extra",
+    "source",
+    "updated_at",
+]
 _VALUE_FIELDS = ["period_end", "value", "numerator", "denominator", "extra", "source", "updated_at"]
+
+
+def _upsert_values(rows: list[tuple]) -> None:
+    """COPY the rows into a staging table, then one INSERT … ON CONFLICT DO UPDATE on the
+    values' key: existing rows keep their id (the source of "Créer une action" links).
+    Preparing thousands of rows through the ORM cost more than the database's work."""
+    from django.db import connection
+    from psycopg.types.json import Jsonb
+
+    columns = [Value._meta.get_field(name).column for name in _COLUMNS]
+    key = [Value._meta.get_field(name).column for name in _VALUE_KEY]
+    table = Value._meta.db_table
+    extra = _COLUMNS.index("extra")
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE value_stage ON COMMIT DROP AS"
+            f" SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        with connection.connection.cursor() as raw:
+            with raw.copy(f"COPY value_stage ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([*row[:extra], Jsonb(row[extra]), *row[extra + 1 :]])
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)})"
+            f" SELECT {', '.join(columns)} FROM value_stage"
+            f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+        )
+        cursor.execute("DROP TABLE value_stage")
 
 
 @transaction.atomic
@@ -78,8 +135,7 @@ def recompute_values(
     """Recompute every built-in indicator per structure (prefecture, site, service) ×
     period into the values table (what dashboards read), in set-based passes: the figures
     of every period from a few grouped statements (`grouped.compute_values`), then one
-    read of the existing rows, one bulk update and one bulk insert. Returns the rows
-    written."""
+    COPY and one upsert. Returns the rows written."""
     sources = {code: french(entry.source) for code, entry in BY_CODE.items()}
     at = at or timezone.localdate()
     periods = list(dict.fromkeys(periods))
@@ -90,9 +146,38 @@ def recompute_values(
     pairs = grouped.structures_of(prefecture, with_services=with_services)
     structures = [(s.pk if s else None, v.pk if v else None) for s, v in pairs]
     figures = grouped.compute_values(prefecture, periods, at=at, structures=structures)
+    rows = [
+        (
+            indicators[code].pk,
+            prefecture.pk,
+            site_id,
+            service_id,
+            breakdown,
+            period.kind,
+            period.start,
+            period.end,
+            _decimal(figure.value),
+            _decimal(figure.numerator),
+            _decimal(figure.denominator),
+            figure.extra,
+            sources[code],
+            now,
+        )
+        for (period, (site_id, service_id), breakdown), results in figures.items()
+        for code, figure in results.items()
+    ]
+    if settings.IS_POSTGRES:
+        _upsert_values(rows)
+    else:  # SQLite (the demo) has no NULLS NOT DISTINCT index to conflict on
+        _save_values(prefecture, periods, rows)
+    return len(rows)
+
+
+def _save_values(prefecture: Prefecture, periods: list[Period], rows: list[tuple]) -> None:
+    """The same write on SQLite: the existing rows read once, updated, the others created."""
     wanted = {(p.kind, p.start) for p in periods}
     existing = {
-        (row[0], row[1], row[2], row[3], row[4], row[5]): row[6]
+        row[:6]: row[6]
         for row in Value.objects.filter(
             prefecture=prefecture,
             indicator__prefecture__isnull=True,
@@ -111,31 +196,12 @@ def recompute_values(
         if (row[4], row[5]) in wanted
     }
     to_update, to_create = [], []
-    for (period, (site_id, service_id), breakdown), results in figures.items():
-        for code, figure in results.items():
-            indicator = indicators[code]
-            key = (indicator.pk, site_id, service_id, breakdown, period.kind, period.start)
-            value = Value(
-                pk=existing.get(key),
-                indicator=indicator,
-                prefecture=prefecture,
-                site_id=site_id,
-                service_id=service_id,
-                breakdown=breakdown,
-                period_kind=period.kind,
-                period_start=period.start,
-                period_end=period.end,
-                value=_decimal(figure.value),
-                numerator=_decimal(figure.numerator),
-                denominator=_decimal(figure.denominator),
-                extra=figure.extra,
-                source=sources[code],
-                updated_at=now,
-            )
-            (to_update if value.pk else to_create).append(value)
-    Value.objects.bulk_update(to_update, _VALUE_FIELDS, batch_size=2000)
-    Value.objects.bulk_create(to_create, batch_size=2000)
-    return len(to_update) + len(to_create)
+    for row in rows:
+        key = (row[0], *row[2:7])
+        value = Value(pk=existing.get(key), **dict(zip(_COLUMNS, row, strict=True)))
+        (to_update if value.pk else to_create).append(value)
+    Value.objects.bulk_update(to_update, _VALUE_FIELDS, batch_size=200)
+    Value.objects.bulk_create(to_create, batch_size=500)
 
 
 @transaction.atomic
