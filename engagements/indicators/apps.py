@@ -30,6 +30,7 @@ class IndicatorsConfig(AppConfig):
         group = "Indicateurs"
         for label, url_name, capability, order in (
             ("Tableau de bord", "indicators:agents-dashboard", "read_figures", 60),
+            ("Tous les sites", "indicators:agents-sites", "read_figures", 60),
             ("Publication des résultats", "indicators:agents-publications", "read_figures", 61),
             ("Résultats publiés", "indicators:agents-published", "committee", 62),
             ("Affluence", "indicators:agents-heatmap", "read_figures", 63),

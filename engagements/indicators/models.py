@@ -311,6 +311,9 @@ class Publication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField("motif de la correction", blank=True)
+    # Published before the period ended (a prefecture setting allows it): shown as such on
+    # the pages, the poster and the open data.
+    provisional = models.BooleanField("provisoire", default=False)
 
     class Meta:
         ordering = ["-period_start", "-version"]

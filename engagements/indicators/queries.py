@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
@@ -453,3 +454,46 @@ def published_summary(prefecture: Prefecture) -> dict | None:
             for v in values
         ],
     }
+
+
+def all_sites(prefecture: Prefecture, period: Period, sites: list[Site]) -> list[dict]:
+    """Every indicator of every site (and the prefecture as a whole) against its target,
+    from the values table, in two queries whatever the number of sites: one row per
+    indicator, one cell per structure (value, target, met)."""
+    from engagements.organisation.queries import targets_by_site
+
+    from . import compute
+
+    ids = [s.pk for s in sites]
+    values = {
+        (row["site_id"], row["indicator__code"]): row["value"]
+        for row in Value.objects.filter(
+            prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            indicator__prefecture__isnull=True,
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .filter(models.Q(site__isnull=True) | models.Q(site_id__in=ids))
+        .values("site_id", "indicator__code", "value")
+    }
+    goals = targets_by_site(prefecture, period.start.year, sites)
+    structures = [None, *sites]
+    rows = []
+    for entry in CATALOGUE:
+        cells = []
+        for site in structures:
+            key = site.pk if site else None
+            value = values.get((key, entry.code))
+            target = goals[key].get(entry.target_key) if entry.target_key else None
+            cells.append(
+                {
+                    "site": site,
+                    "value": value,
+                    "target": target,
+                    "met": compute.is_met(entry.code, value, target),
+                }
+            )
+        rows.append({"entry": entry, "cells": cells})
+    return rows

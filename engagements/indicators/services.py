@@ -248,14 +248,140 @@ def set_manual_value(
 # Publication --------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") -> Publication:
-    """Validate a period's values into a new published version (the old ones are kept).
-    Values are recomputed from the records first, for the prefecture and each site."""
+def is_ongoing(period: Period, today: date | None = None) -> bool:
+    """A period not yet ended (its last day is today or later)."""
+    return period.end >= (today or timezone.localdate())
+
+
+def check_publishable(prefecture: Prefecture, period: Period, *, provisional: bool) -> None:
+    """A period can be published once started; before its end only marked « provisoire »,
+    and only when the prefecture allows it (IndicatorsError otherwise)."""
     if period.start > timezone.localdate():
         raise IndicatorsError("Cette période n'a pas commencé : rien à publier.")
     if period.start.year < FIRST_YEAR:
         raise IndicatorsError(f"Période hors des données : {FIRST_YEAR} au plus tôt.")
+    if is_ongoing(period):
+        if not prefecture.publish_ongoing_periods:
+            raise IndicatorsError(
+                f"La période « {period.label()} » n'est pas terminée : la préfecture ne publie "
+                "que des périodes terminées (réglage de la préfecture)."
+            )
+        if not provisional:
+            raise IndicatorsError(
+                f"La période « {period.label()} » n'est pas terminée : elle ne peut être "
+                "publiée que marquée « provisoire »."
+            )
+
+
+def publication_rows(prefecture: Prefecture, period: Period, *, at: date) -> list[dict]:
+    """The values a publication of the period would freeze, in order, WITHOUT writing
+    anything (the preview shows exactly these; `publish` writes exactly these): every
+    built-in indicator of the prefecture and each active site, with target and last year,
+    then the prefecture's own indicators typed in for the period, with their source."""
+    before = period.previous_year()
+    pairs = [(site, None) for site in structures(prefecture)]
+    keys = [(site.pk if site else None, None) for site, _ in pairs]
+    figures = grouped.compute_values(
+        prefecture, [period, before], at=at, structures=keys, breakdowns=False
+    )
+    now = timezone.now()
+    rows = []
+    for (site, _), key in zip(pairs, keys, strict=True):
+        goals = compute.targets(prefecture, period.start.year, site)
+        current, previous = figures[(period, key, "")], figures[(before, key, "")]
+        for entry in CATALOGUE:
+            figure, target = current[entry.code], goals[entry.code]
+            rows.append(
+                {
+                    "code": entry.code,
+                    "name_fr": entry.name_fr,
+                    "name_en": entry.name_en,
+                    "unit": entry.unit,
+                    "frequency": french(entry.frequency),
+                    "site": site,
+                    "value": _decimal(figure.value),
+                    "numerator": _decimal(figure.numerator),
+                    "denominator": _decimal(figure.denominator),
+                    "target": _decimal(target),
+                    "met": compute.is_met(entry.code, figure.value, target),
+                    "previous": _decimal(previous[entry.code].value),
+                    "updated_at": now,
+                }
+            )
+    for value in (
+        Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .select_related("indicator", "site")
+        .order_by("site_id", "indicator__name_fr")
+    ):
+        rows.append(
+            {
+                "code": value.indicator.code,
+                "name_fr": value.indicator.name_fr,
+                "name_en": value.indicator.name_en,
+                "unit": value.indicator.unit,
+                "frequency": value.indicator.frequency,
+                "site": value.site,
+                "value": value.value,
+                "numerator": value.numerator,
+                "denominator": value.denominator,
+                "target": None,
+                "met": None,
+                "previous": None,
+                "updated_at": value.updated_at,
+            }
+        )
+    for position, row in enumerate(rows):
+        row["position"] = position
+    return rows
+
+
+def fingerprint(rows: list[dict]) -> str:
+    """A short digest of what a preview showed: publishing refuses other values."""
+    import hashlib
+
+    def text(number):
+        return "" if number is None else f"{Decimal(number):.2f}"
+
+    lines = [
+        "|".join(
+            [
+                row["code"],
+                str(row["site"].pk if row["site"] else ""),
+                text(row["value"]),
+                text(row["numerator"]),
+                text(row["denominator"]),
+                text(row["target"]),
+                text(row["previous"]),
+            ]
+        )
+        for row in rows
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def publish(
+    prefecture: Prefecture,
+    period: Period,
+    *,
+    actor,
+    note: str = "",
+    provisional: bool = False,
+    expected: str | None = None,
+) -> Publication:
+    """Validate a period's values into a new published version (the old ones are kept):
+    exactly the rows of `publication_rows` (`expected`: the fingerprint of the preview the
+    référent confirmed; other values are refused). A period not yet ended is published
+    only marked « provisoire » (`provisional`), when the prefecture allows it. The stored
+    values of the period and last year's are brought in line in the same transaction."""
+    check_publishable(prefecture, period, provisional=provisional)
     Prefecture.objects.select_for_update().get(pk=prefecture.pk)
     previous_version = (
         Publication.objects.filter(
@@ -266,6 +392,12 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
     if previous_version and not note.strip():
         raise IndicatorsError("Une correction doit dire pourquoi : indiquez le motif.")
     at = timezone.localdate()
+    rows = publication_rows(prefecture, period, at=at)
+    if expected is not None and expected != fingerprint(rows):
+        raise IndicatorsError(
+            "Les valeurs ont changé depuis l'aperçu (des enregistrements sont arrivés) : "
+            "rien n'a été publié. Vérifiez le nouvel aperçu avant de confirmer."
+        )
     publication = Publication.objects.create(
         prefecture=prefecture,
         period_kind=period.kind,
@@ -274,88 +406,18 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
         version=previous_version + 1,
         published_by=actor,
         note=note.strip(),
+        provisional=is_ongoing(period, at),
     )
     recompute_values(prefecture, [period, period.previous_year()], at=at, with_services=False)
-    values = {
-        (v.site_id, v.indicator.code, v.period_start): v
-        for v in Value.objects.filter(
-            prefecture=prefecture,
-            service__isnull=True,
-            breakdown="",
-            indicator__prefecture__isnull=True,
-            period_kind=period.kind,
-            period_start__in=[period.start, period.previous_year().start],
-        ).select_related("indicator")
-    }
-    rows = []
-    position = 0
-    for site in structures(prefecture):
-        goals = compute.targets(prefecture, period.start.year, site)
-        site_id = site.pk if site else None
-        for entry in CATALOGUE:
-            value = values.get((site_id, entry.code, period.start))
-            before = values.get((site_id, entry.code, period.previous_year().start))
-            if value is None:
-                continue
-            target = goals[entry.code]
-            rows.append(
-                PublishedValue(
-                    publication=publication,
-                    code=entry.code,
-                    name_fr=entry.name_fr,
-                    name_en=entry.name_en,
-                    unit=entry.unit,
-                    frequency=french(entry.frequency),
-                    site=site,
-                    value=value.value,
-                    numerator=value.numerator,
-                    denominator=value.denominator,
-                    target=_decimal(target),
-                    met=compute.is_met(entry.code, value.value, target),
-                    previous=before.value if before else None,
-                    updated_at=value.updated_at,
-                    position=position,
-                )
-            )
-            position += 1
-    # The prefecture's own indicators typed in for that period, with their source.
-    for value in (
-        Value.objects.filter(
-            prefecture=prefecture,
-            indicator__prefecture=prefecture,
-            service__isnull=True,
-            breakdown="",
-            period_kind=period.kind,
-            period_start=period.start,
-        )
-        .select_related("indicator")
-        .order_by("site_id", "indicator__name_fr")
-    ):
-        rows.append(
-            PublishedValue(
-                publication=publication,
-                code=value.indicator.code,
-                name_fr=value.indicator.name_fr,
-                name_en=value.indicator.name_en,
-                unit=value.indicator.unit,
-                frequency=value.indicator.frequency,
-                site_id=value.site_id,
-                value=value.value,
-                numerator=value.numerator,
-                denominator=value.denominator,
-                updated_at=value.updated_at,
-                position=position,
-            )
-        )
-        position += 1
-    PublishedValue.objects.bulk_create(rows)
+    PublishedValue.objects.bulk_create(
+        PublishedValue(publication=publication, **row) for row in rows
+    )
     return publication
 
 
 # Reception desk -----------------------------------------------------------------------------
 
 
-@transaction.atomic
 @transaction.atomic
 def withdraw_publication(publication: Publication, *, actor, reason: str) -> Withdrawal:
     """Withdraw the current version of a period (kept in the history with who, when and

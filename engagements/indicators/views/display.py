@@ -39,3 +39,22 @@ def display(value, unit: str) -> str:
     if value.is_integer():
         return _number(exact, 0)
     return _number(exact, 2)
+
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+LEVELS = {
+    "calme": ("Calme", "○"),
+    "moyen": ("Moyen", "◐"),
+    "charge": ("Chargé", "●"),
+}
+
+
+def decorate_grid(label: str, grid: dict, weekdays=WEEKDAYS, levels=LEVELS) -> dict:
+    for row in grid["grid"]:
+        row["label"] = weekdays[row["weekday"] - 1]
+        for cell in row["cells"]:
+            cell["word"], cell["icon"] = levels.get(cell["level"], ("", ""))
+            cell["average_display"] = (
+                "" if cell["average"] is None else f"{cell['average']:.1f}".replace(".", ",")
+            )
+    return {"label": label, **grid}
