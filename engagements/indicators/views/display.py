@@ -46,6 +46,7 @@ LEVELS = {
     "calme": ("Calme", "○"),
     "moyen": ("Moyen", "◐"),
     "charge": ("Chargé", "●"),
+    "ferme": ("Fermé", "✕"),
 }
 
 

@@ -241,7 +241,12 @@ def affluence_grids(prefecture) -> list[dict]:
         _("samedi"),
         _("dimanche"),
     ]
-    levels = {"calme": (_("Calme"), "○"), "moyen": (_("Moyen"), "◐"), "charge": (_("Chargé"), "●")}
+    levels = {
+        "calme": (_("Calme"), "○"),
+        "moyen": (_("Moyen"), "◐"),
+        "charge": (_("Chargé"), "●"),
+        "ferme": (_("Fermé"), "✕"),
+    }
     grids = []
     for site in published_sites(prefecture):
         for label, source in ((_("À l'accueil"), "visits"), (_("Au téléphone"), "calls")):
