@@ -119,6 +119,13 @@ def report(
 ) -> list[dict]:
     """The `indicators` command's rows: code, value, numerator, denominator, target, met,
     previous (the same period one year earlier, as it stood at `at`)."""
+    return report_rows(prefecture, period, site=site, at=at)[0]
+
+
+def report_rows(
+    prefecture: Prefecture, period: Period, *, site: Site | None = None, at: date
+) -> tuple[list[dict], dict[str, Figure]]:
+    """`report`'s rows and the period's figures they come from (their counts beside)."""
     structure = (site.pk if site else None, None)
     before = period.previous_year()
     values = grouped.compute_values(
@@ -141,4 +148,4 @@ def report(
                 "previous": _number(previous[entry.code].value),
             }
         )
-    return rows
+    return rows, current

@@ -178,4 +178,7 @@ def test_exclusions_by_reason_beside_the_rate(prefecture, service, quality_lead,
         reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025"}
     )
     text = page.content.decode()
-    assert "Clos sans réponse (hors taux) : 3 — indésirable : 2, doublon : 1" in text
+    apart = "Clos sans réponse (hors taux) : 3 — indésirable : 2, doublon : 1"
+    assert apart in text
+    report = annual.annual_report(prefecture, 2025, at=date(2026, 1, 15))
+    assert apart in report["indicator_tables"][0]["apart"]

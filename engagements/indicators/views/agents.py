@@ -38,7 +38,7 @@ from ..forms import (
 )
 from ..models import Publication, PublishedValue, Visit, WebsiteUpdate
 from ..periods import Period
-from .display import decorate_grid, display
+from .display import decorate_grid, display, exclusions
 
 
 def _period_and_site(request):
@@ -98,25 +98,6 @@ def _cards(prefecture, period, site, service=None, module=None) -> tuple[list[di
             point["display"] = display(point["value"], unit)
             point["label"] = point["period"].label()
     return data["cards"], data["updated_at"]
-
-
-def exclusions(code: str, extra: dict) -> str:
-    """What a rate leaves out, counted beside it: messages closed without answer by
-    reason, calls arrived while the queue was closed ("" when none)."""
-    from engagements.correspondence.enums import ClosedReason
-
-    if code == "correspondence_on_time_rate" and extra.get("excluded"):
-        reasons = extra.get("excluded_by_reason") or {}
-        parts = [
-            f"{ClosedReason(reason).label.lower()} : {count}"
-            for reason, count in sorted(reasons.items(), key=lambda item: -item[1])
-            if reason in ClosedReason.values
-        ]
-        text = f"Clos sans réponse (hors taux) : {extra['excluded']}"
-        return f"{text} — {', '.join(parts)}" if parts else text
-    if code == "calls_answered_rate" and extra.get("closed"):
-        return f"Appels arrivés file fermée (hors taux) : {extra['closed']}"
-    return ""
 
 
 def _plain(number) -> str:

@@ -59,3 +59,22 @@ def decorate_grid(label: str, grid: dict, weekdays=WEEKDAYS, levels=LEVELS) -> d
                 "" if cell["average"] is None else f"{cell['average']:.1f}".replace(".", ",")
             )
     return {"label": label, **grid}
+
+
+def exclusions(code: str, extra: dict) -> str:
+    """What a rate leaves out, counted beside it: messages closed without answer by
+    reason, calls arrived while the queue was closed ("" when none)."""
+    from engagements.correspondence.enums import ClosedReason
+
+    if code == "correspondence_on_time_rate" and extra.get("excluded"):
+        reasons = extra.get("excluded_by_reason") or {}
+        parts = [
+            f"{ClosedReason(reason).label.lower()} : {count}"
+            for reason, count in sorted(reasons.items(), key=lambda item: -item[1])
+            if reason in ClosedReason.values
+        ]
+        text = f"Clos sans réponse (hors taux) : {extra['excluded']}"
+        return f"{text} — {', '.join(parts)}" if parts else text
+    if code == "calls_answered_rate" and extra.get("closed"):
+        return f"Appels arrivés file fermée (hors taux) : {extra['closed']}"
+    return ""
