@@ -65,3 +65,6 @@ class IndicatorsConfig(AppConfig):
         from .recompute import on_period_touched
 
         hooks.register_period_touched(on_period_touched)
+        from engagements.organisation.jobs import register_housekeeping
+
+        register_housekeeping("engagements.indicators.recompute.purge_finished")

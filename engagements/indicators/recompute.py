@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from engagements import jobs
@@ -48,8 +48,12 @@ def request_recompute(prefecture: Prefecture, periods: list[Period]) -> Recomput
     if not codes:
         return None
     with transaction.atomic():
+        # skip_locked: a write that touches figures never waits for another one's run (it
+        # queues its own); the worker's claim waits for the merge to commit.
         run = (
-            RecomputeRun.objects.select_for_update()
+            RecomputeRun.objects.select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked
+            )
             .filter(prefecture=prefecture, status=RecomputeRun.Status.QUEUED)
             .first()
         )
@@ -91,6 +95,18 @@ def run(run_pk: int) -> int:
         status=RecomputeRun.Status.DONE, finished_at=timezone.now(), rows=rows
     )
     return rows
+
+
+def purge_finished(*, days: int = 30) -> int:
+    """Daily housekeeping: forget the runs finished more than `days` days ago."""
+    from datetime import timedelta
+
+    limit = timezone.now() - timedelta(days=days)
+    deleted, _ = RecomputeRun.objects.filter(
+        status__in=[RecomputeRun.Status.DONE, RecomputeRun.Status.FAILED],
+        finished_at__lt=limit,
+    ).delete()
+    return deleted
 
 
 def in_progress(prefecture: Prefecture) -> list[dict]:

@@ -182,3 +182,19 @@ def test_exclusions_by_reason_beside_the_rate(prefecture, service, quality_lead,
     assert apart in text
     report = annual.annual_report(prefecture, 2025, at=date(2026, 1, 15))
     assert apart in report["indicator_tables"][0]["apart"]
+
+
+def test_finished_runs_are_forgotten_after_a_month(prefecture):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from engagements.indicators.recompute import purge_finished
+
+    old = timezone.now() - timedelta(days=31)
+    RecomputeRun.objects.create(
+        prefecture=prefecture, periods=["2025"], status="done", finished_at=old
+    )
+    waiting = RecomputeRun.objects.create(prefecture=prefecture, periods=["2025"])
+    assert purge_finished() == 1
+    assert list(RecomputeRun.objects.all()) == [waiting]
