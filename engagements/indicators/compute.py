@@ -78,16 +78,39 @@ def figures(
     at: date,
     cache: dict | None = None,
     service: Service | None = None,
+    module: int | None = None,
 ) -> dict[str, Figure]:
     """{code: Figure} for every indicator code, computed live (for the prefecture, a site,
-    or a service of a site) by the same set-based pass as the stored values."""
+    or a service of a site) by the same set-based pass as the stored values; with
+    `module`, only the services in that module's scope count (docs/indicators.md, scope
+    per service)."""
     if service is not None:
         site = service.site
+    services = None
+    if module is not None:
+        services = module_services(prefecture, module)
+        if services == ():  # no service in the module's scope: nothing to count
+            return {code: Figure() for code in BY_CODE}
     structure = (site.pk if site else None, service.pk if service else None)
     values = grouped.compute_values(
-        prefecture, [period], at=at, structures=[structure], breakdowns=False, cache=cache
+        prefecture,
+        [period],
+        at=at,
+        structures=[structure],
+        breakdowns=False,
+        cache=cache,
+        services=services,
     )
     return values[(period, structure, "")]
+
+
+def module_services(prefecture: Prefecture, module: int) -> tuple[int, ...] | None:
+    """The pks of the services in a module's scope (empty: nothing counts), or None when no
+    app keeps scopes (every service counts)."""
+    from engagements.shell import label_cycle
+
+    pks = label_cycle.scope_services(prefecture, module)
+    return None if pks is None else tuple(pks)
 
 
 def targets(prefecture: Prefecture, year: int, site: Site | None = None) -> dict[str, float | None]:

@@ -105,10 +105,18 @@ def _accumulate(bucket: dict, counts: dict) -> None:
 
 
 class Window:
-    """The range of one run: every period asked, records as they stood at `at`."""
+    """The range of one run: every period asked, records as they stood at `at`; `services`
+    (pks: a module's scope) keeps only their records, telephony (per site) left out."""
 
-    def __init__(self, prefecture: Prefecture, periods: list[Period], at: date):
+    def __init__(
+        self,
+        prefecture: Prefecture,
+        periods: list[Period],
+        at: date,
+        services: tuple[int, ...] | None = None,
+    ):
         self.prefecture = prefecture
+        self.services = services
         self.periods = periods
         self.at = at
         self.zone = prefecture_zone(prefecture)
@@ -142,6 +150,8 @@ def _correspondence(window: Window, breakdowns: bool) -> tuple[_Tally, dict[str,
     from engagements.correspondence import queries
 
     messages = queries.period_messages(window.prefecture, window.start, window.end)
+    if window.services is not None:
+        messages = messages.filter(service__in=window.services)
     sets = ["service", "kind", "channel"] if breakdowns else ["service"]
     main = _Tally()
     by: dict[str, _Tally] = defaultdict(_Tally)
@@ -178,6 +188,8 @@ def _correspondence_figures(counts: dict, details: bool = True) -> dict[str, Fig
 
 def _telephony(window: Window) -> _Tally:
     tally = _Tally()
+    if window.services is not None:
+        return tally  # calls are counted per site and queue, not per service
     rows = (
         CallHour.objects.filter(
             prefecture=window.prefecture, date__gte=window.start, date__lte=window.last_day
@@ -226,6 +238,8 @@ def _website(window: Window) -> _Tally:
         requested_on__gte=window.start,
         requested_on__lte=window.last_day,
     ).only("site_id", "service_id", "requested_on", "published_on")
+    if window.services is not None:
+        updates = updates.filter(service__in=window.services)
     for update, state in website_states(updates, window.at, window.prefecture):
         tally.add(update.requested_on, update.site_id, update.service_id, {state: 1})
     return tally
@@ -267,13 +281,17 @@ def _website_figures(counts: dict) -> dict[str, Figure]:
 def _reception(window: Window) -> _Tally:
     tally = _Tally()
     served_by = window.at_end
+    visits = Visit.objects.filter(
+        prefecture=window.prefecture, arrived_at__gte=window.start_dt, arrived_at__lt=window.end_dt
+    )
+    footfall = FootfallCount.objects.filter(
+        prefecture=window.prefecture, date__gte=window.start, date__lte=window.last_day
+    )
+    if window.services is not None:
+        visits = visits.filter(service__in=window.services)
+        footfall = footfall.filter(service__in=window.services)
     visits = (
-        Visit.objects.filter(
-            prefecture=window.prefecture,
-            arrived_at__gte=window.start_dt,
-            arrived_at__lt=window.end_dt,
-        )
-        .annotate(month=TruncMonth("arrived_at", tzinfo=window.zone))
+        visits.annotate(month=TruncMonth("arrived_at", tzinfo=window.zone))
         .values("month", "site_id", "service_id")
         .annotate(
             n_desk=Count("pk"),
@@ -293,10 +311,7 @@ def _reception(window: Window) -> _Tally:
         counts = {k: row[f"n_{k}"] for k in ("desk", "served", "within")}
         tally.add(row["month"], row["site_id"], row["service_id"], {**counts, "measured": 1})
     counted = (
-        FootfallCount.objects.filter(
-            prefecture=window.prefecture, date__gte=window.start, date__lte=window.last_day
-        )
-        .annotate(month=TruncMonth("date"))
+        footfall.annotate(month=TruncMonth("date"))
         .values("month", "site_id", "service_id")
         .annotate(n_imported=Sum("visitors"))
         .order_by()
@@ -331,7 +346,12 @@ def _appointments(window: Window) -> _Tally:
 
     tally = _Tally()
     for row in queries.no_show_counts_by_month(
-        window.prefecture, window.start_dt, window.end_dt, now=window.at_end, zone=window.zone
+        window.prefecture,
+        window.start_dt,
+        window.end_dt,
+        now=window.at_end,
+        zone=window.zone,
+        services=window.services,
     ):
         counts = {"no_show": row["no_show"], "counted": row["counted"]}
         tally.add(row["month"], row["site_id"], row["service_id"], counts)
@@ -344,9 +364,11 @@ def _first_free(window: Window, structures: Iterable[Structure], cache: dict) ->
     from engagements.appointments import queries
 
     reference = timezone.now() if window.at >= timezone.localdate() else window.moment(window.at)
-    key = ("first_free", window.at)
+    key = ("first_free", window.at, window.services)
     if key not in cache:
-        cache[key] = queries.first_free_days_by_procedure(window.prefecture, now=reference)
+        cache[key] = queries.first_free_days_by_procedure(
+            window.prefecture, now=reference, services=window.services
+        )
     procedures = cache[key]
     result = {}
     for site_id, service_id in structures:
@@ -365,7 +387,9 @@ def _satisfaction(window: Window) -> _Tally:
     from engagements.surveys import queries
 
     tally = _Tally()
-    for row in queries.overall_by_month(window.prefecture, window.start, window.end, at=window.at):
+    for row in queries.overall_by_month(
+        window.prefecture, window.start, window.end, at=window.at, services=window.services
+    ):
         counts = {k: row[k] for k in ("answers", "satisfied", "dissatisfied")}
         tally.add(row["month"], row["site_id"], row["service_id"], counts)
     return tally
@@ -419,14 +443,16 @@ def compute_values(
     structures: list[Structure],
     breakdowns: bool = True,
     cache: dict | None = None,
+    services: tuple[int, ...] | None = None,
 ) -> dict[tuple[Period, Structure, str], dict[str, Figure]]:
     """{(period, structure, breakdown): {code: Figure}} for every built-in code: the
     structures' figures ("" breakdown) and, for years, the correspondence figures per kind
     and per channel of the prefecture and each site ("kind:complaint", "channel:email").
-    Seven statements whatever the number of periods, sites and services."""
+    Seven statements whatever the number of periods, sites and services. `services` (pks:
+    a module's scope) counts only their records (telephony left out)."""
     if not periods:
         return {}
-    window = Window(prefecture, periods, at)
+    window = Window(prefecture, periods, at, services)
     wanted = set(structures)
     wanted_breakdowns = breakdowns and any(p.kind == PeriodKind.YEAR for p in periods)
     correspondence, by = _correspondence(window, wanted_breakdowns)
@@ -449,7 +475,8 @@ def compute_values(
         for structure in structures:
             figures: dict[str, Figure] = {}
             figures.update(_correspondence_figures(sums["correspondence"].get(structure, {})))
-            if structure[1] is None:  # calls are counted per site and queue, not per service
+            # Calls are counted per site and queue, not per service (nor a module's scope).
+            if structure[1] is None and services is None:
                 figures.update(_telephony_figures(sums["telephony"].get(structure, {})))
             figures.update(_website_figures(sums["website"].get(structure, {})))
             figures.update(_reception_figures(sums["reception"].get(structure, {})))

@@ -481,7 +481,7 @@ def failed_check_results(prefecture) -> QuerySet[CheckResult]:
     )
 
 
-def overall_by_month(prefecture, start, end, *, at) -> list[dict]:
+def overall_by_month(prefecture, start, end, *, at, services=None) -> list[dict]:
     """Overall-satisfaction counts of the answers given between two dates (to `at` at the
     latest) per month, site and service, in one query: rows of `month`, `site_id`,
     `service_id`, `answers`, `satisfied`, `dissatisfied` (additive: a period's figure is
@@ -495,6 +495,8 @@ def overall_by_month(prefecture, start, end, *, at) -> list[dict]:
         question__kind__in=list(SCALE_POINTS),
         value__gte=1,
     )
+    if services is not None:  # a module's scope: the answers given for its services
+        answers = answers.filter(response__service__in=services)
     rows = (
         answers.annotate(month=TruncMonth("response__answered_on"))
         .values(
