@@ -425,11 +425,12 @@ def publication_preview_poster(request, size: str):
 
     if size not in POSTER_SIZES:
         raise Http404("Format inconnu")
+    prefecture = request.prefecture
     try:
         period = Period.parse(request.GET.get("period", ""))
     except ValueError as exc:
-        raise Http404("Période inconnue") from exc
-    prefecture = request.prefecture
+        flash.error(request, str(exc))
+        return redirect("indicators:agents-publications", prefecture.slug)
     context = _preview(request, period)["pages"][0]
     url = request.build_absolute_uri(reverse("indicators:public-results", args=[prefecture.slug]))
     context.update({"size": POSTER_SIZES[size], "url": url, "qr": qr_data_uri(url, scale=6)})
