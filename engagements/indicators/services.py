@@ -441,16 +441,19 @@ def withdraw_publication(publication: Publication, *, actor, reason: str) -> Wit
     return Withdrawal.objects.create(publication=publication, withdrawn_by=actor, reason=reason)
 
 
+@transaction.atomic
 def record_arrival(site: Site, *, service=None, reason: str = "", actor=None) -> Visit:
     if service is not None and service.site_id != site.pk:
         raise IndicatorsError("Ce service n'est pas sur ce site.")
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         prefecture_id=site.prefecture_id,
         site=site,
         service=service,
         reason=reason[:100],
         recorded_by=actor,
     )
+    hooks.period_touched(site.prefecture, {timezone.localdate(visit.arrived_at)})
+    return visit
 
 
 @transaction.atomic
@@ -480,6 +483,7 @@ def request_website_update(
 ) -> WebsiteUpdate:
     """A service asks the webmaster to change a page."""
     today = timezone.localdate()
+    hooks.period_touched(prefecture, {today})
     return WebsiteUpdate.objects.create(
         prefecture=prefecture,
         site=service.site if service else None,
