@@ -64,6 +64,10 @@ def test_an_import_queues_a_job_recomputing_the_periods_it_touches(
         assert rate.extra["excluded"] == 1
         assert rate.extra["excluded_by_reason"] == {"duplicate": 1}
     assert not Value.objects.filter(period_start=Period.month(2025, 3).start).exists()
+    # Recomputed again, a value keeps its id (the source of "Créer une action" links).
+    before = value(prefecture, "correspondence_on_time_rate", Period.year(2025)).pk
+    services.recompute_values(prefecture, [Period.year(2025)])
+    assert value(prefecture, "correspondence_on_time_rate", Period.year(2025)).pk == before
 
 
 @time_machine.travel(TODAY, tick=False)
