@@ -9,17 +9,14 @@ the website requests' states, targets and the `indicators` command's rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-
-from django.utils import timezone
 
 from engagements.organisation.models import Prefecture, Service, Site
 
 from . import grouped
 from .catalogue import BY_CODE, CATALOGUE
 from .grouped import WEBSITE_DEADLINE_DAYS, website_states  # noqa: F401 - the records pages' door
-from .imports import prefecture_zone
 from .periods import Period
 
 Figure = grouped.Figure
@@ -38,32 +35,28 @@ class Scope:
     service: Service | None = None
 
     @property
-    def zone(self):
-        return prefecture_zone(self.prefecture)
+    def window(self) -> grouped.Window:
+        """The same range as the set-based pass (its time zone, last day, moments)."""
+        return grouped.Window(self.prefecture, [self.period], self.at)
 
     @property
     def last_day(self) -> date:
         """The last day of records counted: the period's end, or `at` if earlier."""
-        return min(self.period.end, self.at)
-
-    def moment(self, day: date) -> datetime:
-        return timezone.make_aware(datetime.combine(day, time.min), self.zone)
+        return self.window.last_day
 
     @property
     def start_dt(self) -> datetime:
-        return self.moment(self.period.start)
+        return self.window.start_dt
 
     @property
     def end_dt(self) -> datetime:
         """Exclusive end of the period's records as they stood at `at`."""
-        return self.moment(self.last_day + timedelta(days=1))
+        return self.window.end_dt
 
     @property
     def at_end(self) -> datetime:
         """The reference moment: now when `at` is today, else the end of the day `at`."""
-        if self.at >= timezone.localdate():
-            return timezone.now()
-        return self.moment(self.at + timedelta(days=1))
+        return self.window.at_end
 
 
 # Sources ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 
 from engagements.indicators.models import CallHour, Publication
 from tests.browser import assert_accessible, screenshot
+from tests.e2e.test_agents_organisation import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +23,7 @@ def test_all_sites_table_then_a_previewed_publication(
             offered=100, answered=answered, answered_within_5_rings=answered - 5,
             source="hourly",
         )  # fmt: skip
-    page.goto("/agents/login/")
-    page.get_by_label("Identifiant").fill(quality_lead.username)
-    page.get_by_label("Mot de passe").fill("secret-password")
-    page.get_by_role("button", name="Se connecter").click()
+    login(page, quality_lead)
     page.wait_for_url(f"**/agents/{prefecture.slug}/")
 
     # The dashboard's recompute is a job: the values are there once it has run.

@@ -13,27 +13,16 @@ import time_machine
 from django.urls import reverse
 
 from engagements.indicators import annual, services
-from engagements.indicators.models import CallHour, Publication, PublishedValue
+from engagements.indicators.models import Publication, PublishedValue
 from engagements.indicators.periods import Period
 from engagements.organisation.enums import HoursChannel, Indicator
 from engagements.organisation.models import OpeningHours, Target
 from tests.correspondence.factories import MessageFactory
+from tests.indicators.test_views import calls
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = datetime(2026, 1, 15, 10, 0, tzinfo=PARIS)
-
-
-def calls(site, day, offered, answered, hour=10):
-    CallHour.objects.create(
-        prefecture=site.prefecture,
-        site=site,
-        date=day,
-        hour=hour,
-        offered=offered,
-        answered=answered,
-        source="hourly",
-    )
 
 
 def preview(client, prefecture, period, **extra):
