@@ -65,6 +65,9 @@ class IndicatorsConfig(AppConfig):
         from .recompute import on_period_touched
 
         hooks.register_period_touched(on_period_touched)
+        from .recompute import recomputing_slot
+
+        hooks.register_page_slot("recompute-status", recomputing_slot)
         from engagements.organisation.jobs import register_housekeeping
 
         register_housekeeping("engagements.indicators.recompute.purge_finished")

@@ -109,6 +109,19 @@ def purge_finished(*, days: int = 30) -> int:
     return deleted
 
 
+def recomputing_slot(request, prefecture, **options) -> str:
+    """The "recompute-status" page slot: the periods being recomputed, for a lower page
+    (an imports page) that wants to say so without importing this app ("" when none)."""
+    from django.template.loader import render_to_string
+
+    runs = in_progress(prefecture)
+    if not runs:
+        return ""
+    return render_to_string(
+        "indicators/agents/_recomputing.html", {"recomputing": runs}, request=request
+    )
+
+
 def in_progress(prefecture: Prefecture) -> list[dict]:
     """The runs waiting or running, with their periods' labels (for the dashboard)."""
     result = []

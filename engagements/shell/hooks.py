@@ -8,8 +8,10 @@ nobody registered, every hook gives an empty answer and the page shows nothing e
   `func(request, prefecture, **options) -> str` (rendered HTML, "" for nothing). Slots:
   "public-form-help" (help under a public form; option `fields`: space-separated input
   ids the person types in, "" for a box of its own) and "answer-help" (help beside an
-  agent's answer; option `target`: the textarea's id) and "site-labels" (a site's current
-  labels on the agents' organisation page; option `site`). Template: `{% page_slot %}`.
+  agent's answer; option `target`: the textarea's id), "site-labels" (a site's current
+  labels on the agents' organisation page; option `site`) and "recompute-status" (the
+  periods whose figures are being recomputed after records were written, e.g. on an
+  imports page; no option). Template: `{% page_slot %}`.
 - `register_login_option(func)`: another way to sign in on the agents' login page.
   `func(request, next_url: str) -> str` (rendered HTML, "" when unavailable).
 - `register_action_link(func)`: the "Créer une action" address for a record.

@@ -202,3 +202,14 @@ def test_finished_runs_are_forgotten_after_a_month(prefecture):
     waiting = RecomputeRun.objects.create(prefecture=prefecture, periods=["2025"])
     assert purge_finished() == 1
     assert list(RecomputeRun.objects.all()) == [waiting]
+
+
+def test_a_lower_page_shows_the_recompute_through_a_page_slot(prefecture, rf):
+    from django.template import Context, Template
+
+    assert hooks.page_slot("recompute-status", rf.get("/"), prefecture) == ""
+    hooks.period_touched(prefecture, {date(2025, 3, 4)})
+    html = Template('{% load shell %}{% page_slot "recompute-status" prefecture %}').render(
+        Context({"request": rf.get("/"), "prefecture": prefecture})
+    )
+    assert "Recalcul des valeurs en cours" in html and "mars 2025" in html
