@@ -527,6 +527,7 @@ def merge_duplicate(message: Message, *, original: Message, actor) -> Message:
             actor=actor,
             text=f"{message.reference} fusionné ici : {message.subject}\n\n{message.body}".strip(),
         )
+        hooks.period_touched(message.prefecture, {message.received_on})
     return message
 
 
@@ -569,6 +570,7 @@ def update_classification(
         if changes:
             message.save(update_fields=fields)
             log_event(message, EventKind.UPDATED, actor=actor, text=" ; ".join(changes))
+            hooks.period_touched(message.prefecture, {message.received_on})
     return message
 
 
