@@ -213,3 +213,18 @@ def test_a_lower_page_shows_the_recompute_through_a_page_slot(prefecture, rf):
         Context({"request": rf.get("/"), "prefecture": prefecture})
     )
     assert "Recalcul des valeurs en cours" in html and "mars 2025" in html
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_indicators_own_imports_queue_the_recompute_too(
+    prefecture, site, django_capture_on_commit_callbacks
+):
+    from engagements.indicators.imports import import_footfall
+
+    data = "date,hour,service,visitors\n2025-12-01,10,,12\n2025-12-01,11,,8\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        import_footfall(prefecture, site, data.encode())
+    run = RecomputeRun.objects.get()
+    assert run.periods == ["2025", "2025-Q4", "2025-12"] and run.status == "done"
+    visits = value(prefecture, "reception_visits", Period.month(2025, 12), site=site)
+    assert visits.value == 20
