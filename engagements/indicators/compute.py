@@ -164,4 +164,30 @@ def report_rows(
                 "previous": _number(previous[entry.code].value),
             }
         )
+    rows.extend(platform_rows(current, previous, goals))
     return rows, current
+
+
+def platform_rows(current, previous, goals) -> list[dict]:
+    """The lost-calls rate of each telephone platform: rows of the `indicators` command
+    after the catalogue's, with `platform` (and `site`, its slug) keys."""
+    code = "calls_lost_rate"
+    before = {
+        (row["site"], row["platform"]): row["value"]
+        for row in previous[code].extra.get("platforms", [])
+    }
+    target = goals[code]
+    return [
+        {
+            "code": code,
+            "platform": row["platform"],
+            "site": row["site"],
+            "value": row["value"],
+            "numerator": row["numerator"],
+            "denominator": row["denominator"],
+            "target": _number(target),
+            "met": is_met(code, row["value"], target),
+            "previous": before.get((row["site"], row["platform"])),
+        }
+        for row in current[code].extra.get("platforms", [])
+    ]

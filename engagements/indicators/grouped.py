@@ -231,6 +231,54 @@ def _telephony_figures(counts: dict) -> dict[str, Figure]:
     }
 
 
+def _lost_calls(window: Window) -> tuple[_Tally, list]:
+    """Calls lost during the platforms' published hours (`lost_calls`): counts per month,
+    site and queue, each queue's kept apart for the platforms' own rates."""
+    from .lost_calls import lost_calls_by_month
+
+    tally = _Tally()
+    platforms, by_queue = lost_calls_by_month(
+        window.prefecture, window.start, window.last_day, services=window.services
+    )
+    for (month, site_id, queue), counts in by_queue.items():
+        numbers = {
+            "offered": counts.offered,
+            "lost": counts.lost,
+            "outside_hours": counts.outside_hours,
+        }
+        tally.add(month, site_id, None, {**numbers, "queues": {f"{site_id}|{queue}": numbers}})
+    return tally, platforms
+
+
+def _lost_calls_figures(counts: dict, platforms: list, site_id: int | None) -> dict[str, Figure]:
+    queues = counts.get("queues", {})
+    rows = []
+    for platform in platforms:
+        if site_id is not None and platform.site_id != site_id:
+            continue
+        own = queues.get(f"{platform.site_id}|{platform.queue}", {})
+        offered, lost = own.get("offered", 0), own.get("lost", 0)
+        rows.append(
+            {
+                "platform": platform.slug,
+                "site": platform.site.slug,
+                "name": platform.name,
+                "value": ratio(lost, offered, 1),
+                "numerator": lost,
+                "denominator": offered,
+                "outside_hours": own.get("outside_hours", 0),
+            }
+        )
+    offered, lost = counts.get("offered", 0), counts.get("lost", 0)
+    extra = {
+        "offered": offered,
+        "lost": lost,
+        "outside_hours": counts.get("outside_hours", 0),
+        "platforms": rows,
+    }
+    return {"calls_lost_rate": Figure(ratio(lost, offered, 1), lost, offered, extra)}
+
+
 def _website(window: Window) -> _Tally:
     tally = _Tally()
     updates = WebsiteUpdate.objects.filter(
@@ -457,6 +505,7 @@ def compute_values(
     wanted_breakdowns = breakdowns and any(p.kind == PeriodKind.YEAR for p in periods)
     correspondence, by = _correspondence(window, wanted_breakdowns)
     telephony = _telephony(window)
+    lost_calls, platforms = _lost_calls(window)
     website = _website(window)
     reception = _reception(window)
     appointments = _appointments(window)
@@ -467,6 +516,7 @@ def compute_values(
         sums = {
             "correspondence": correspondence.sums(period, wanted),
             "telephony": telephony.sums(period, wanted),
+            "lost_calls": lost_calls.sums(period, wanted),
             "website": website.sums(period, wanted),
             "reception": reception.sums(period, wanted),
             "appointments": appointments.sums(period, wanted),
@@ -478,6 +528,11 @@ def compute_values(
             # Calls are counted per site and queue, not per service (nor a module's scope).
             if structure[1] is None and services is None:
                 figures.update(_telephony_figures(sums["telephony"].get(structure, {})))
+                figures.update(
+                    _lost_calls_figures(
+                        sums["lost_calls"].get(structure, {}), platforms, structure[0]
+                    )
+                )
             figures.update(_website_figures(sums["website"].get(structure, {})))
             figures.update(_reception_figures(sums["reception"].get(structure, {})))
             counts = sums["appointments"].get(structure, {})

@@ -13,6 +13,7 @@ import time_machine
 from django.urls import reverse
 
 from engagements.indicators import annual, services
+from engagements.indicators.catalogue import CATALOGUE
 from engagements.indicators.models import Publication, PublishedValue
 from engagements.indicators.periods import Period
 from engagements.organisation.enums import HoursChannel, Indicator
@@ -69,7 +70,8 @@ def test_the_preview_shows_what_is_published_and_nothing_before_confirmation(
     # The pages of the prefecture and of the site, the poster, the open-data lines.
     assert html.count('data-code="calls_answered_rate"') == 2
     assert "90,0\u00a0%" in html and site.name in html
-    assert len(page.context["open_data"]) == 22  # 11 indicators × (prefecture + site)
+    # Every indicator × (prefecture + site)
+    assert len(page.context["open_data"]) == 2 * len(CATALOGUE)
     poster = lead.get(
         reverse("indicators:agents-publication-preview-poster", args=[prefecture.slug, "a4"]),
         {"period": "2025-Q4"},
@@ -231,7 +233,7 @@ def test_all_sites_against_their_targets_on_one_screen_and_one_csv(
     assert [other_site.name, "calls_answered_rate"] == lines[-22][:2] or any(
         line[:2] == [other_site.name, "calls_answered_rate"] and line[5] == "75.0" for line in lines
     )
-    assert len(lines) == 1 + 11 * 3
+    assert len(lines) == 1 + len(CATALOGUE) * 3
     # A site manager sees his site only.
     own = client_for(site_manager).get(url, {"period": "2025"})
     assert own.context["structures"] == [site.name]
@@ -240,8 +242,6 @@ def test_all_sites_against_their_targets_on_one_screen_and_one_csv(
 def test_every_indicator_can_have_a_target_and_next_year_is_proposed_from_this_year(
     prefecture, quality_lead, client_for
 ):
-    from engagements.indicators.catalogue import CATALOGUE
-
     assert {entry.code for entry in CATALOGUE} <= set(Indicator.values)
     Target.objects.create(
         prefecture=prefecture, year=2025, indicator=Indicator.SATISFACTION_NET, value=40

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('indicators', '0003_publication_withdrawal'),
-        ('organisation', '0010_ongoing_periods_and_targets_of_every_indicator'),
+        ('organisation', '0009_platforms_deadlines_glossary'),
     ]
 
     operations = [
