@@ -26,6 +26,7 @@ import sys
 from datetime import date
 
 from benchmarks import figures as base
+from benchmarks.common import admin, fresh_database
 
 DB_NAME = "eng_bench_recompute"
 
@@ -103,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args(argv)
     base.DB_NAME = DB_NAME
-    base.admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    base.admin(f"CREATE DATABASE {DB_NAME}")
+    fresh_database(DB_NAME)
     base.setup_django()
     import logging
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
         if not args.keep:
-            base.admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     return 0
 
 
