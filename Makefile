@@ -46,13 +46,15 @@ format: install
 # Benchmarks on PostgreSQL (not part of `make test`): the booking rush behind gunicorn, the
 # indicators dashboard over a million messages, figures, search and survey results (`make
 # bench SCALE=1000000` for a million messages), a 100,000-line register import followed at
-# once by its report. Each is measured against /healthz or a hand SQL query in the same run.
+# once by its report, the stored values' recompute. Each is measured against /healthz or a
+# hand SQL query in the same run.
 SCALE ?= 100000
 bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
 	$(BIN)/python -m benchmarks.indicators_dashboard
 	DEBUG=true $(BIN)/python -m benchmarks.figures --scale $(SCALE)
 	DEBUG=true $(BIN)/python -m benchmarks.import_report --lines 100000
+	DEBUG=true $(BIN)/python -m benchmarks.indicators_recompute --scale $(SCALE)
 
 # Every benchmark once at a tiny scale (seconds, no timing asserted): run by .ci/run so
 # that none of them rots.

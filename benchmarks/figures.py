@@ -170,6 +170,7 @@ def seed(scale: int, rng: random.Random) -> dict:
                 closed,
                 answered,
                 "",
+                "",
                 now,
                 now,
             )
@@ -201,6 +202,7 @@ def seed(scale: int, rng: random.Random) -> dict:
         "closed_on",
         "answered_on",
         "email_message_id",
+        "social_account",  # not null (issue 23: social networks)
         "created_at",
         "updated_at",
     ]

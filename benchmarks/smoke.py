@@ -40,6 +40,7 @@ RUNS = [
     ["benchmarks.indicators_dashboard"],
     ["benchmarks.figures", "--scale", "2000", "--repeat", "1"],
     ["benchmarks.import_report", "--lines", "2000"],
+    ["benchmarks.indicators_recompute", "--scale", "1000", "--repeat", "1"],
 ]
 
 

@@ -243,3 +243,56 @@ def waiting_room_queue(now: datetime | None = None) -> int:
         else:
             waiting += max(0, room.last_position - admitted_count(room, now))
     return waiting
+
+
+def no_show_counts_by_month(
+    prefecture, start: datetime, end: datetime, *, now, zone, services=None
+) -> list[dict]:
+    """The terms of the no-show rate of the bookings whose slot starts in [start, end), per
+    month (in `zone`), site and service, in one query: rows of `month`, `site_id`,
+    `service_id`, `no_show`, `counted` (attended + no-shows, past appointments); `services`
+    (pks: a module's scope) keeps only theirs."""
+    from django.db.models.functions import TruncMonth
+
+    bookings = Booking.objects.filter(
+        procedure__prefecture=prefecture,
+        slot__starts_at__gte=start,
+        slot__starts_at__lt=min(end, now),
+    )
+    if services is not None:
+        bookings = bookings.filter(procedure__service__in=services)
+    rows = (
+        bookings.annotate(month=TruncMonth("slot__starts_at", tzinfo=zone))
+        .values("month", "procedure__site_id", "procedure__service_id")
+        .annotate(
+            came=Count("pk", filter=Q(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE])),
+            absent=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+        )
+        .order_by()
+    )
+    return [
+        {
+            "month": row["month"].date() if isinstance(row["month"], datetime) else row["month"],
+            "site_id": row["procedure__site_id"],
+            "service_id": row["procedure__service_id"],
+            "no_show": row["absent"],
+            "counted": row["came"] + row["absent"],
+        }
+        for row in rows
+    ]
+
+
+def first_free_days_by_procedure(
+    prefecture, now: datetime | None = None, *, services=None
+) -> list[dict]:
+    """The first-free-slot delay of each public procedure of the prefecture (`site_id`,
+    `service_id`, `days`; None when nothing is bookable): the indicators take the smallest
+    per site or service, each procedure read once whatever the number of structures;
+    `services` (pks: a module's scope) keeps only theirs."""
+    procedures = Procedure.objects.filter(prefecture=prefecture, is_public=True)
+    if services is not None:
+        procedures = procedures.filter(service__in=services)
+    return [
+        {"site_id": p.site_id, "service_id": p.service_id, "days": first_free_days(p, now)}
+        for p in procedures
+    ]

@@ -24,7 +24,7 @@ from engagements.calendar.workdays import WorkCalendar, calendar_for
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 
-from .enums import Kind, QuarantineStatus, Status
+from .enums import ClosedReason, Kind, QuarantineStatus, Status
 from .models import Mailbox, Message, QuarantinedMail, Topic
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> t
     """SQL of the caller's messages received by `at`, one row each, with state and delay."""
     fields = list(FIGURE_FIELDS)
     if dimensions:
-        fields += ["service_id", "channel", "kind", "topic_id"]
+        fields += ["service_id", "channel", "kind", "topic_id", "closed_reason"]
     inner, params = (
         messages.filter(received_on__lte=at).order_by().values(*fields).query.sql_with_params()
     )
@@ -427,6 +427,76 @@ def figures_with_delay_total(
     numerator of the average delay, whose denominator is `answered`)."""
     row = _aggregate_row(messages, at)
     return {**_finish(row), "delay_total": row["delay_sum"] or 0}
+
+
+# Monthly counts: every figure of the register is a ratio of counts summed over messages,
+# so a quarter's or a year's figures are the sums of its months' counts (the indicators'
+# values job computes every period of a run from one statement).
+_MONTHLY_SETS = {
+    "service": ("month", "site_id", "service_id"),
+    "kind": ("month", "site_id", "kind"),
+    "channel": ("month", "site_id", "channel"),
+}
+
+
+def monthly_counts(
+    messages: QuerySet[Message], *, at: date, sets: Iterable[str] = ("service",)
+) -> list[dict]:
+    """Counts per month of receipt and site with service (set "service"), kind ("kind") or
+    channel ("channel"), in one SQL statement (`GROUPING SETS` on PostgreSQL): `set`,
+    `month`, `site_id` and the set's column, then total, answered, on_time, late, pending,
+    excluded, `excluded_<closed reason>` for each reason, delay_sum (the numerator of the
+    average delay), as the register stood at `at`."""
+    sets = list(sets)
+    sql, params = _classified(messages, at, dimensions=True)
+    reasons = ", ".join(
+        f"SUM(CASE WHEN state = 'x' AND closed_reason = '{reason}' THEN 1 ELSE 0 END)"
+        f" AS excluded_{reason}"
+        for reason in ClosedReason.values
+    )
+    aggregates = f"{_AGGREGATES}, {reasons}"
+    columns = ("site_id", "service_id", "kind", "channel")
+    if settings.IS_POSTGRES:
+        used = {c for name in sets for c in _MONTHLY_SETS[name]}
+        flags = ", ".join(
+            f"GROUPING({c}) AS g_{c}" if c in used else f"1 AS g_{c}"
+            for c in ("service_id", "kind", "channel")
+        )
+        selected = ", ".join(c if c in used else f"NULL AS {c}" for c in columns)
+        grouping = ", ".join(f"({', '.join(_MONTHLY_SETS[name])})" for name in sets)
+        statement = (
+            f"WITH rows AS ({sql}) SELECT {flags}, month, {selected}, {aggregates}"
+            f" FROM rows GROUP BY GROUPING SETS ({grouping})"
+        )
+        all_params = params
+    else:
+        branches = []
+        for name in sets:
+            grouped = _MONTHLY_SETS[name]
+            parts = [
+                f"{0 if c in grouped else 1} AS g_{c}" for c in ("service_id", "kind", "channel")
+            ]
+            parts += ["month"] + [c if c in grouped else f"NULL AS {c}" for c in columns]
+            branches.append(
+                f"SELECT {', '.join(parts)}, {aggregates} FROM ({sql}) r"
+                f" GROUP BY {', '.join(grouped)}"
+            )
+        statement = " UNION ALL ".join(branches)
+        all_params = params * len(branches)
+    rows = _run(statement, all_params)
+    _uncovered(max((row["uncovered"] or 0 for row in rows), default=0))
+    for row in rows:
+        row["set"] = (
+            "service" if not row["g_service_id"] else "kind" if not row["g_kind"] else "channel"
+        )
+        if isinstance(row["month"], str):
+            row["month"] = date.fromisoformat(row["month"])
+        for name in _AGGREGATE_NAMES:
+            row[name] = row[name] or 0
+        row["excluded_by_reason"] = {
+            reason: row.pop(f"excluded_{reason}") or 0 for reason in ClosedReason.values
+        }
+    return rows
 
 
 def prefecture_topics(prefecture: Prefecture) -> QuerySet[Topic]:

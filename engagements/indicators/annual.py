@@ -10,7 +10,7 @@ from engagements.organisation.models import Prefecture, Site
 from . import compute
 from .catalogue import BY_CODE
 from .periods import Period
-from .views.display import display
+from .views.display import display, exclusions
 
 
 def _share(part: int, total: int) -> str:
@@ -29,7 +29,13 @@ def annual_report(prefecture: Prefecture, year: int, *, at: date) -> dict:
     indicator_tables = []
     for site in structures:
         rows = []
-        for row in compute.report(prefecture, period, site=site, at=at):
+        report, figures = compute.report_rows(prefecture, period, site=site, at=at)
+        apart = [
+            text
+            for code in ("correspondence_on_time_rate", "calls_answered_rate")
+            if (text := exclusions(code, figures[code].extra))
+        ]
+        for row in report:
             entry = BY_CODE[row["code"]]
             rows.append(
                 {
@@ -40,7 +46,9 @@ def annual_report(prefecture: Prefecture, year: int, *, at: date) -> dict:
                     "previous": display(row["previous"], entry.unit),
                 }
             )
-        indicator_tables.append({"label": site.name if site else prefecture.name, "rows": rows})
+        indicator_tables.append(
+            {"label": site.name if site else prefecture.name, "rows": rows, "apart": apart}
+        )
 
     complaints = correspondence.period_messages(prefecture, period.start, period.end).filter(
         kind=Kind.COMPLAINT

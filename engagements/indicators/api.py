@@ -40,6 +40,7 @@ class PublishedIndicatorOut(Schema):
     updated_at: datetime
     published_at: datetime
     version: int
+    provisional: bool  # published before the period ended
     methodology_url: str
 
 
@@ -86,6 +87,7 @@ def published_indicators(request, slug: Slug):
                 "updated_at": item.updated_at,
                 "published_at": publication.published_at,
                 "version": publication.version,
+                "provisional": publication.provisional,
                 "methodology_url": f"{methodology}#{item.code}",
             }
         )

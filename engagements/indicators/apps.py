@@ -30,6 +30,7 @@ class IndicatorsConfig(AppConfig):
         group = "Indicateurs"
         for label, url_name, capability, order in (
             ("Tableau de bord", "indicators:agents-dashboard", "read_figures", 60),
+            ("Tous les sites", "indicators:agents-sites", "read_figures", 60),
             ("Publication des résultats", "indicators:agents-publications", "read_figures", 61),
             ("Résultats publiés", "indicators:agents-published", "committee", 62),
             ("Affluence", "indicators:agents-heatmap", "read_figures", 63),
@@ -59,3 +60,14 @@ class IndicatorsConfig(AppConfig):
             order=61,
         )
         action_sources.declare()
+        from engagements.shell import hooks
+
+        from .recompute import on_period_touched
+
+        hooks.register_period_touched(on_period_touched)
+        from .recompute import recomputing_slot
+
+        hooks.register_page_slot("recompute-status", recomputing_slot)
+        from engagements.organisation.jobs import register_housekeeping
+
+        register_housekeeping("engagements.indicators.recompute.purge_finished")

@@ -236,7 +236,9 @@ def _ensure(Indicator, DEFAULT_TARGETS):  # noqa: N803 - model class passed in
             "exclusions": str(entry.exclusions),
             "source": str(entry.source),
             "frequency": str(entry.frequency),
-            "default_target": (Decimal(DEFAULT_TARGETS[entry.code]) if entry.target_key else None),
+            "default_target": (
+                Decimal(DEFAULT_TARGETS[entry.code]) if entry.code in DEFAULT_TARGETS else None
+            ),
             "lower_is_better": entry.lower_is_better,
             "position": position,
         }

@@ -45,6 +45,28 @@ class PublishForm(DsfrForm):
     )
 
 
+class ConfirmPublishForm(PublishForm):
+    """The confirmation under the preview: what was shown (its fingerprint) is what is
+    published; a period not yet ended must be confirmed as « provisoire »."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    provisional = forms.BooleanField(
+        label="Publier ces résultats comme provisoires (la période n'est pas terminée)",
+        required=False,
+    )
+
+    def __init__(self, *args, ongoing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].widget = forms.HiddenInput()
+        if not ongoing:
+            del self.fields["provisional"]
+        else:
+            self.fields["provisional"].required = True
+            self.fields["provisional"].error_messages["required"] = (
+                "Une période en cours ne se publie que marquée « provisoire » : cochez la case."
+            )
+
+
 class WithdrawForm(DsfrForm):
     reason = forms.CharField(
         label="Motif du retrait",

@@ -27,6 +27,7 @@ from engagements.csvio import (
 from engagements.db import analyze, bulk_insert
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
+from engagements.shell import hooks
 
 from .enums import CallOutcome, TelephonySource
 from .models import Call, CallHour, FootfallCount, WebsiteUpdate
@@ -256,6 +257,7 @@ def import_telephony(
             existing.delete()
         bulk_insert(Call, records)  # COPY on PostgreSQL: a queue_log may hold 100,000 calls
         bulk_insert(CallHour, hours)
+        hooks.period_touched(prefecture, set(days))
     result = ImportResult(first_day=days[0] if days else None, last_day=days[-1] if days else None)
     result.counts = {
         "jours": len(days),
@@ -318,6 +320,7 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
         analyze(FootfallCount)  # fresh statistics once committed
         FootfallCount.objects.filter(site=site, date__in=days).delete()
         FootfallCount.objects.bulk_create(rows.values(), batch_size=2000)
+        hooks.period_touched(prefecture, set(days))
     return ImportResult(
         counts={
             "jours": len(days),
@@ -403,6 +406,11 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
             update.save(update_fields=changed)
             updated += 1
         WebsiteUpdate.objects.bulk_create(new, batch_size=2000)
+        hooks.period_touched(
+            prefecture,
+            {fields["requested_on"] for fields in parsed.values()}
+            | {u.requested_on for u in existing.values()},
+        )
     return ImportResult(
         counts={"créées": created, "mises à jour": updated, "inchangées": unchanged}
     )

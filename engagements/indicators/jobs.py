@@ -13,3 +13,10 @@ def recompute_values() -> int:
 
     today = timezone.localdate()
     return sum(recompute(p, default_periods(today), at=today) for p in Prefecture.objects.all())
+
+
+def run_recompute(run_pk: int) -> int:
+    """A recompute asked for (records written, the dashboard's button): its periods."""
+    from .recompute import run
+
+    return run(run_pk)

@@ -87,6 +87,30 @@ def _within_hours(platforms, minute_field: str, closed_days: dict) -> Q:
 def lost_calls(prefecture, site, start: date, end: date) -> LostCalls:
     """Offered, lost and outside-hours calls of a prefecture (or a site) between two days
     (both included), overall and per telephone platform."""
+    platforms, by_queue = _tallies(prefecture, site, start, end)
+    total = Tally()
+    for tally in by_queue.values():
+        total.offered += tally.offered
+        total.lost += tally.lost
+        total.outside_hours += tally.outside_hours
+    return LostCalls(
+        total,
+        [(p, by_queue.get((p.site_id, p.queue), Tally())) for p in platforms],
+    )
+
+
+def lost_calls_by_month(prefecture, start: date, end: date, *, services=None):
+    """The same tallies per month, site and queue in one pass (the indicators' set-based
+    recompute sums the months of each period): (platforms, {(month, site_id, queue):
+    Tally}); `services` (a module's scope) leaves telephony out."""
+    if services is not None:
+        return [], {}
+    return _tallies(prefecture, None, start, end, monthly=True)
+
+
+def _tallies(prefecture, site, start: date, end: date, *, monthly: bool = False):
+    from django.db.models.functions import TruncMonth
+
     from engagements.organisation.queries import telephone_platforms
 
     platforms = telephone_platforms(prefecture, site)
@@ -108,10 +132,15 @@ def lost_calls(prefecture, site, start: date, end: date) -> LostCalls:
         + ExtractMinute("entered_at", tzinfo=zone)
     )
     hours = hours.annotate(minute_of_day=F("hour") * 60)
+    group = ["site_id", "queue"]
+    if monthly:
+        calls = calls.annotate(month=TruncMonth("date"))
+        hours = hours.annotate(month=TruncMonth("date"))
+        group = ["month", *group]
     within = _within_hours(platforms, "minute_of_day", closed)
-    by_queue: dict[tuple[int, str], Tally] = defaultdict(Tally)
+    by_queue: dict[tuple, Tally] = defaultdict(Tally)
     for row in (
-        calls.values("site_id", "queue")
+        calls.values(*group)
         .annotate(
             n_offered=Count("pk", filter=within),
             n_answered=Count("pk", filter=within & Q(outcome=CallOutcome.ANSWERED)),
@@ -119,12 +148,12 @@ def lost_calls(prefecture, site, start: date, end: date) -> LostCalls:
         )
         .order_by()
     ):
-        tally = by_queue[(row["site_id"], row["queue"])]
+        tally = by_queue[tuple(row[name] for name in group)]
         tally.offered += row["n_offered"]
         tally.lost += row["n_offered"] - row["n_answered"]
         tally.outside_hours += row["n_outside"]
     for row in (
-        hours.values("site_id", "queue")
+        hours.values(*group)
         .annotate(
             n_offered=Sum("offered", filter=within, default=0),
             n_answered=Sum("answered", filter=within, default=0),
@@ -132,16 +161,8 @@ def lost_calls(prefecture, site, start: date, end: date) -> LostCalls:
         )
         .order_by()
     ):
-        tally = by_queue[(row["site_id"], row["queue"])]
+        tally = by_queue[tuple(row[name] for name in group)]
         tally.offered += row["n_offered"]
         tally.lost += row["n_offered"] - row["n_answered"]
         tally.outside_hours += row["n_outside"]
-    total = Tally()
-    for tally in by_queue.values():
-        total.offered += tally.offered
-        total.lost += tally.lost
-        total.outside_hours += tally.outside_hours
-    return LostCalls(
-        total,
-        [(p, by_queue.get((p.site_id, p.queue), Tally())) for p in platforms],
-    )
+    return platforms, by_queue

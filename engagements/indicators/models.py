@@ -311,6 +311,9 @@ class Publication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField("motif de la correction", blank=True)
+    # Published before the period ended (a prefecture setting allows it): shown as such on
+    # the pages, the poster and the open data.
+    provisional = models.BooleanField("provisoire", default=False)
 
     class Meta:
         ordering = ["-period_start", "-version"]
@@ -390,3 +393,32 @@ class PublishedValue(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("Une valeur publiée ne se supprime pas.")
+
+
+class RecomputeRun(models.Model):
+    """A recompute of stored values asked for (records written, "Recalculer maintenant"),
+    run by a job; while queued or running its periods are listed on the dashboard."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        FAILED = "failed", "Échec"
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    # Period codes ("2025", "2025-Q4", "2025-11"), merged while the run waits.
+    periods = models.JSONField("périodes", default=list)
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_at = models.DateTimeField("demandé le", default=timezone.now)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    rows = models.PositiveIntegerField("valeurs écrites", default=0)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = "recalcul des valeurs"
+        verbose_name_plural = "recalculs des valeurs"
+        indexes = [models.Index(fields=["prefecture", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.prefecture_id} {', '.join(self.periods)} ({self.status})"

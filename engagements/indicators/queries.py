@@ -4,8 +4,9 @@ affluence grids, and the records behind a figure."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
+from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
@@ -262,8 +263,11 @@ def affluence(
         ):
             totals[(day.isoweekday(), hour)] += n
             days[(day.isoweekday(), hour)].add(day)
+    opening = opening_hours(prefecture, site, "telephone" if source == "calls" else "reception")
     averages = {
-        key: totals[key] / len(days[key]) for key in totals if len(days[key]) >= MIN_OBSERVATIONS
+        key: totals[key] / len(days[key])
+        for key in totals
+        if len(days[key]) >= MIN_OBSERVATIONS and not _closed(opening, *key)
     }
     peak = max(averages.values(), default=0)
     hours = sorted({h for (_, h) in totals}) or list(range(8, 18))
@@ -274,7 +278,11 @@ def affluence(
         for hour in hours:
             average = averages.get((weekday, hour))
             level = None
-            if average is not None and peak:
+            if _closed(opening, weekday, hour):
+                # The channel is closed then (its published hours): "Fermé", never
+                # "Calme" from the few calls or visitors counted out of hours.
+                level = "ferme"
+            elif average is not None and peak:
                 share = average / peak
                 level = "calme" if share < 1 / 3 else ("moyen" if share < 2 / 3 else "charge")
             cells.append({"hour": hour, "average": average, "level": level})
@@ -286,6 +294,30 @@ def affluence(
         "grid": grid,
         "has_data": bool(averages),
     }
+
+
+def opening_hours(prefecture: Prefecture, site: Site | None, channel: str) -> dict | None:
+    """{isoweekday: [(opens, closes), …]} of a channel's published hours (a site's, or any
+    active site's for the whole prefecture); None when no hours are published (unknown:
+    nothing is shown as closed)."""
+    from engagements.organisation.models import OpeningHours
+
+    rows = OpeningHours.objects.filter(channel=channel, site__prefecture=prefecture)
+    rows = rows.filter(site=site) if site is not None else rows.filter(site__is_active=True)
+    result: dict[int, list] = defaultdict(list)
+    found = False
+    for row in rows:
+        found = True
+        result[row.weekday + 1].extend(row.ranges)  # Weekday: Monday is 0
+    return result if found else None
+
+
+def _closed(opening: dict | None, weekday: int, hour: int) -> bool:
+    """Whether the hour [hour, hour + 1) lies wholly outside the published hours."""
+    if opening is None:
+        return False
+    start, end = time(hour, 0), time(hour, 59, 59)
+    return not any(opens <= end and closes > start for opens, closes in opening.get(weekday, ()))
 
 
 def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> list[Value]:
@@ -453,3 +485,46 @@ def published_summary(prefecture: Prefecture) -> dict | None:
             for v in values
         ],
     }
+
+
+def all_sites(prefecture: Prefecture, period: Period, sites: list[Site]) -> list[dict]:
+    """Every indicator of every site (and the prefecture as a whole) against its target,
+    from the values table, in two queries whatever the number of sites: one row per
+    indicator, one cell per structure (value, target, met)."""
+    from engagements.organisation.queries import targets_by_site
+
+    from . import compute
+
+    ids = [s.pk for s in sites]
+    values = {
+        (row["site_id"], row["indicator__code"]): row["value"]
+        for row in Value.objects.filter(
+            prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            indicator__prefecture__isnull=True,
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .filter(models.Q(site__isnull=True) | models.Q(site_id__in=ids))
+        .values("site_id", "indicator__code", "value")
+    }
+    goals = targets_by_site(prefecture, period.start.year, sites)
+    structures = [None, *sites]
+    rows = []
+    for entry in CATALOGUE:
+        cells = []
+        for site in structures:
+            key = site.pk if site else None
+            value = values.get((key, entry.code))
+            target = goals[key].get(entry.target_key) if entry.target_key else None
+            cells.append(
+                {
+                    "site": site,
+                    "value": value,
+                    "target": target,
+                    "met": compute.is_met(entry.code, value, target),
+                }
+            )
+        rows.append({"entry": entry, "cells": cells})
+    return rows

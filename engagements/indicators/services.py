@@ -6,17 +6,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import override
 
 from engagements.organisation import references
-from engagements.organisation.models import Prefecture, Service, Site
+from engagements.organisation.models import Prefecture, Site
+from engagements.shell import hooks
 
-from . import compute
+from . import compute, grouped
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
-from .enums import PeriodKind
 from .models import (
     Indicator,
     Publication,
@@ -64,6 +65,65 @@ def default_periods(today: date) -> list[Period]:
     return periods
 
 
+_VALUE_KEY = [
+    "indicator",
+    "prefecture",
+    "site",
+    "service",
+    "breakdown",
+    "period_kind",
+    "period_start",
+]
+# A recomputed row, in this order: the key, then the fields written.
+_COLUMNS = [
+    "indicator_id",
+    "prefecture_id",
+    "site_id",
+    "service_id",
+    "breakdown",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "extra",
+    "source",
+    "updated_at",
+]
+_VALUE_FIELDS = ["period_end", "value", "numerator", "denominator", "extra", "source", "updated_at"]
+
+
+def _upsert_values(rows: list[tuple]) -> None:
+    """COPY the rows into a staging table, then one INSERT … ON CONFLICT DO UPDATE on the
+    values' key: existing rows keep their id (the source of "Créer une action" links).
+    Preparing thousands of rows through the ORM cost more than the database's work."""
+    from django.db import connection
+    from psycopg.types.json import Jsonb
+
+    columns = [Value._meta.get_field(name).column for name in _COLUMNS]
+    key = [Value._meta.get_field(name).column for name in _VALUE_KEY]
+    table = Value._meta.db_table
+    extra = _COLUMNS.index("extra")
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE value_stage ON COMMIT DROP AS"
+            f" SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        with connection.connection.cursor() as raw:
+            with raw.copy(f"COPY value_stage ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([*row[:extra], Jsonb(row[extra]), *row[extra + 1 :]])
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)})"
+            f" SELECT {', '.join(columns)} FROM value_stage"
+            f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+        )
+        cursor.execute("DROP TABLE value_stage")
+
+
 @transaction.atomic
 def recompute_values(
     prefecture: Prefecture,
@@ -73,51 +133,75 @@ def recompute_values(
     with_services: bool = True,
 ) -> int:
     """Recompute every built-in indicator per structure (prefecture, site, service) ×
-    period into the values table (what dashboards read). Returns the rows written."""
+    period into the values table (what dashboards read), in set-based passes: the figures
+    of every period from a few grouped statements (`grouped.compute_values`), then one
+    COPY and one upsert. Returns the rows written."""
     sources = {code: french(entry.source) for code, entry in BY_CODE.items()}
     at = at or timezone.localdate()
+    periods = list(dict.fromkeys(periods))
+    if not periods:
+        return 0
     indicators = ensure_catalogue()
     now = timezone.now()
-    written = 0
-    cache: dict = {}
-    targets = [(site, None) for site in structures(prefecture)]
-    if with_services:
-        targets += [
-            (service.site, service)
-            for service in Service.objects.filter(
-                site__prefecture=prefecture, site__is_active=True, is_active=True
-            ).select_related("site")
-        ]
-    for site, service in targets:
-        for period in periods:
-            results = compute.figures(
-                prefecture, period, site=site, service=service, at=at, cache=cache
-            )
-            rows = [(code, "", figure) for code, figure in results.items()]
-            if service is None and period.kind == PeriodKind.YEAR:
-                for key, figures in compute.correspondence_breakdowns(prefecture, site, period, at):
-                    rows.extend((code, key, figure) for code, figure in figures.items())
-            for code, breakdown, figure in rows:
-                Value.objects.update_or_create(
-                    indicator=indicators[code],
-                    prefecture=prefecture,
-                    site=site,
-                    service=service,
-                    breakdown=breakdown,
-                    period_kind=period.kind,
-                    period_start=period.start,
-                    defaults={
-                        "period_end": period.end,
-                        "value": _decimal(figure.value),
-                        "numerator": _decimal(figure.numerator),
-                        "denominator": _decimal(figure.denominator),
-                        "extra": figure.extra,
-                        "source": sources[code],
-                        "updated_at": now,
-                    },
-                )
-                written += 1
-    return written
+    pairs = grouped.structures_of(prefecture, with_services=with_services)
+    structures = [(s.pk if s else None, v.pk if v else None) for s, v in pairs]
+    figures = grouped.compute_values(prefecture, periods, at=at, structures=structures)
+    rows = [
+        (
+            indicators[code].pk,
+            prefecture.pk,
+            site_id,
+            service_id,
+            breakdown,
+            period.kind,
+            period.start,
+            period.end,
+            _decimal(figure.value),
+            _decimal(figure.numerator),
+            _decimal(figure.denominator),
+            figure.extra,
+            sources[code],
+            now,
+        )
+        for (period, (site_id, service_id), breakdown), results in figures.items()
+        for code, figure in results.items()
+    ]
+    if settings.IS_POSTGRES:
+        _upsert_values(rows)
+    else:  # SQLite (the demo) has no NULLS NOT DISTINCT index to conflict on
+        _save_values(prefecture, periods, rows)
+    return len(rows)
+
+
+def _save_values(prefecture: Prefecture, periods: list[Period], rows: list[tuple]) -> None:
+    """The same write on SQLite: the existing rows read once, updated, the others created."""
+    wanted = {(p.kind, p.start) for p in periods}
+    existing = {
+        row[:6]: row[6]
+        for row in Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture__isnull=True,
+            period_kind__in={p.kind for p in periods},
+            period_start__gte=min(p.start for p in periods),
+            period_start__lte=max(p.start for p in periods),
+        ).values_list(
+            "indicator_id",
+            "site_id",
+            "service_id",
+            "breakdown",
+            "period_kind",
+            "period_start",
+            "pk",
+        )
+        if (row[4], row[5]) in wanted
+    }
+    to_update, to_create = [], []
+    for row in rows:
+        key = (row[0], *row[2:7])
+        value = Value(pk=existing.get(key), **dict(zip(_COLUMNS, row, strict=True)))
+        (to_update if value.pk else to_create).append(value)
+    Value.objects.bulk_update(to_update, _VALUE_FIELDS, batch_size=200)
+    Value.objects.bulk_create(to_create, batch_size=500)
 
 
 @transaction.atomic
@@ -164,14 +248,140 @@ def set_manual_value(
 # Publication --------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") -> Publication:
-    """Validate a period's values into a new published version (the old ones are kept).
-    Values are recomputed from the records first, for the prefecture and each site."""
+def is_ongoing(period: Period, today: date | None = None) -> bool:
+    """A period not yet ended (its last day is today or later)."""
+    return period.end >= (today or timezone.localdate())
+
+
+def check_publishable(prefecture: Prefecture, period: Period, *, provisional: bool) -> None:
+    """A period can be published once started; before its end only marked « provisoire »,
+    and only when the prefecture allows it (IndicatorsError otherwise)."""
     if period.start > timezone.localdate():
         raise IndicatorsError("Cette période n'a pas commencé : rien à publier.")
     if period.start.year < FIRST_YEAR:
         raise IndicatorsError(f"Période hors des données : {FIRST_YEAR} au plus tôt.")
+    if is_ongoing(period):
+        if not prefecture.publish_ongoing_periods:
+            raise IndicatorsError(
+                f"La période « {period.label()} » n'est pas terminée : la préfecture ne publie "
+                "que des périodes terminées (réglage de la préfecture)."
+            )
+        if not provisional:
+            raise IndicatorsError(
+                f"La période « {period.label()} » n'est pas terminée : elle ne peut être "
+                "publiée que marquée « provisoire »."
+            )
+
+
+def publication_rows(prefecture: Prefecture, period: Period, *, at: date) -> list[dict]:
+    """The values a publication of the period would freeze, in order, WITHOUT writing
+    anything (the preview shows exactly these; `publish` writes exactly these): every
+    built-in indicator of the prefecture and each active site, with target and last year,
+    then the prefecture's own indicators typed in for the period, with their source."""
+    before = period.previous_year()
+    pairs = [(site, None) for site in structures(prefecture)]
+    keys = [(site.pk if site else None, None) for site, _ in pairs]
+    figures = grouped.compute_values(
+        prefecture, [period, before], at=at, structures=keys, breakdowns=False
+    )
+    now = timezone.now()
+    rows = []
+    for (site, _), key in zip(pairs, keys, strict=True):
+        goals = compute.targets(prefecture, period.start.year, site)
+        current, previous = figures[(period, key, "")], figures[(before, key, "")]
+        for entry in CATALOGUE:
+            figure, target = current[entry.code], goals[entry.code]
+            rows.append(
+                {
+                    "code": entry.code,
+                    "name_fr": entry.name_fr,
+                    "name_en": entry.name_en,
+                    "unit": entry.unit,
+                    "frequency": french(entry.frequency),
+                    "site": site,
+                    "value": _decimal(figure.value),
+                    "numerator": _decimal(figure.numerator),
+                    "denominator": _decimal(figure.denominator),
+                    "target": _decimal(target),
+                    "met": compute.is_met(entry.code, figure.value, target),
+                    "previous": _decimal(previous[entry.code].value),
+                    "updated_at": now,
+                }
+            )
+    for value in (
+        Value.objects.filter(
+            prefecture=prefecture,
+            indicator__prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .select_related("indicator", "site")
+        .order_by("site_id", "indicator__name_fr")
+    ):
+        rows.append(
+            {
+                "code": value.indicator.code,
+                "name_fr": value.indicator.name_fr,
+                "name_en": value.indicator.name_en,
+                "unit": value.indicator.unit,
+                "frequency": value.indicator.frequency,
+                "site": value.site,
+                "value": value.value,
+                "numerator": value.numerator,
+                "denominator": value.denominator,
+                "target": None,
+                "met": None,
+                "previous": None,
+                "updated_at": value.updated_at,
+            }
+        )
+    for position, row in enumerate(rows):
+        row["position"] = position
+    return rows
+
+
+def fingerprint(rows: list[dict]) -> str:
+    """A short digest of what a preview showed: publishing refuses other values."""
+    import hashlib
+
+    def text(number):
+        return "" if number is None else f"{Decimal(number):.2f}"
+
+    lines = [
+        "|".join(
+            [
+                row["code"],
+                str(row["site"].pk if row["site"] else ""),
+                text(row["value"]),
+                text(row["numerator"]),
+                text(row["denominator"]),
+                text(row["target"]),
+                text(row["previous"]),
+            ]
+        )
+        for row in rows
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def publish(
+    prefecture: Prefecture,
+    period: Period,
+    *,
+    actor,
+    note: str = "",
+    provisional: bool = False,
+    expected: str | None = None,
+) -> Publication:
+    """Validate a period's values into a new published version (the old ones are kept):
+    exactly the rows of `publication_rows` (`expected`: the fingerprint of the preview the
+    référent confirmed; other values are refused). A period not yet ended is published
+    only marked « provisoire » (`provisional`), when the prefecture allows it. The stored
+    values of the period and last year's are brought in line in the same transaction."""
+    check_publishable(prefecture, period, provisional=provisional)
     Prefecture.objects.select_for_update().get(pk=prefecture.pk)
     previous_version = (
         Publication.objects.filter(
@@ -182,6 +392,12 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
     if previous_version and not note.strip():
         raise IndicatorsError("Une correction doit dire pourquoi : indiquez le motif.")
     at = timezone.localdate()
+    rows = publication_rows(prefecture, period, at=at)
+    if expected is not None and expected != fingerprint(rows):
+        raise IndicatorsError(
+            "Les valeurs ont changé depuis l'aperçu (des enregistrements sont arrivés) : "
+            "rien n'a été publié. Vérifiez le nouvel aperçu avant de confirmer."
+        )
     publication = Publication.objects.create(
         prefecture=prefecture,
         period_kind=period.kind,
@@ -190,88 +406,18 @@ def publish(prefecture: Prefecture, period: Period, *, actor, note: str = "") ->
         version=previous_version + 1,
         published_by=actor,
         note=note.strip(),
+        provisional=is_ongoing(period, at),
     )
     recompute_values(prefecture, [period, period.previous_year()], at=at, with_services=False)
-    values = {
-        (v.site_id, v.indicator.code, v.period_start): v
-        for v in Value.objects.filter(
-            prefecture=prefecture,
-            service__isnull=True,
-            breakdown="",
-            indicator__prefecture__isnull=True,
-            period_kind=period.kind,
-            period_start__in=[period.start, period.previous_year().start],
-        ).select_related("indicator")
-    }
-    rows = []
-    position = 0
-    for site in structures(prefecture):
-        goals = compute.targets(prefecture, period.start.year, site)
-        site_id = site.pk if site else None
-        for entry in CATALOGUE:
-            value = values.get((site_id, entry.code, period.start))
-            before = values.get((site_id, entry.code, period.previous_year().start))
-            if value is None:
-                continue
-            target = goals[entry.code]
-            rows.append(
-                PublishedValue(
-                    publication=publication,
-                    code=entry.code,
-                    name_fr=entry.name_fr,
-                    name_en=entry.name_en,
-                    unit=entry.unit,
-                    frequency=french(entry.frequency),
-                    site=site,
-                    value=value.value,
-                    numerator=value.numerator,
-                    denominator=value.denominator,
-                    target=_decimal(target),
-                    met=compute.is_met(entry.code, value.value, target),
-                    previous=before.value if before else None,
-                    updated_at=value.updated_at,
-                    position=position,
-                )
-            )
-            position += 1
-    # The prefecture's own indicators typed in for that period, with their source.
-    for value in (
-        Value.objects.filter(
-            prefecture=prefecture,
-            indicator__prefecture=prefecture,
-            service__isnull=True,
-            breakdown="",
-            period_kind=period.kind,
-            period_start=period.start,
-        )
-        .select_related("indicator")
-        .order_by("site_id", "indicator__name_fr")
-    ):
-        rows.append(
-            PublishedValue(
-                publication=publication,
-                code=value.indicator.code,
-                name_fr=value.indicator.name_fr,
-                name_en=value.indicator.name_en,
-                unit=value.indicator.unit,
-                frequency=value.indicator.frequency,
-                site_id=value.site_id,
-                value=value.value,
-                numerator=value.numerator,
-                denominator=value.denominator,
-                updated_at=value.updated_at,
-                position=position,
-            )
-        )
-        position += 1
-    PublishedValue.objects.bulk_create(rows)
+    PublishedValue.objects.bulk_create(
+        PublishedValue(publication=publication, **row) for row in rows
+    )
     return publication
 
 
 # Reception desk -----------------------------------------------------------------------------
 
 
-@transaction.atomic
 @transaction.atomic
 def withdraw_publication(publication: Publication, *, actor, reason: str) -> Withdrawal:
     """Withdraw the current version of a period (kept in the history with who, when and
@@ -295,16 +441,19 @@ def withdraw_publication(publication: Publication, *, actor, reason: str) -> Wit
     return Withdrawal.objects.create(publication=publication, withdrawn_by=actor, reason=reason)
 
 
+@transaction.atomic
 def record_arrival(site: Site, *, service=None, reason: str = "", actor=None) -> Visit:
     if service is not None and service.site_id != site.pk:
         raise IndicatorsError("Ce service n'est pas sur ce site.")
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         prefecture_id=site.prefecture_id,
         site=site,
         service=service,
         reason=reason[:100],
         recorded_by=actor,
     )
+    hooks.period_touched(site.prefecture, {timezone.localdate(visit.arrived_at)})
+    return visit
 
 
 @transaction.atomic
@@ -314,6 +463,7 @@ def record_served(visit: Visit, *, actor=None) -> Visit:
         raise IndicatorsError("Ce visiteur a déjà été pris en charge.")
     visit.served_at = max(timezone.now(), visit.arrived_at)
     visit.save(update_fields=["served_at"])
+    hooks.period_touched(visit.prefecture, {timezone.localdate(visit.arrived_at)})
     return visit
 
 
@@ -333,6 +483,7 @@ def request_website_update(
 ) -> WebsiteUpdate:
     """A service asks the webmaster to change a page."""
     today = timezone.localdate()
+    hooks.period_touched(prefecture, {today})
     return WebsiteUpdate.objects.create(
         prefecture=prefecture,
         site=service.site if service else None,
@@ -361,6 +512,7 @@ def mark_website_update_published(
     update.published_on = published_on
     update.published_url = published_url
     update.save(update_fields=["published_on", "published_url"])
+    hooks.period_touched(update.prefecture, {update.requested_on})
     return update
 
 

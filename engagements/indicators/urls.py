@@ -19,10 +19,18 @@ agents_urlpatterns = [
     path(f"{P}/", agents.dashboard, name="agents-dashboard"),
     path(f"{P}/recalculer/", agents.recompute, name="agents-recompute"),
     path(f"{P}/tableau.csv", agents.dashboard_csv, name="agents-dashboard-csv"),
+    path(f"{P}/sites/", agents.all_sites, name="agents-sites"),
+    path(f"{P}/sites.csv", agents.all_sites_csv, name="agents-sites-csv"),
     path(f"{P}/detail/<slug:code>/", agents.records, name="agents-records"),
     path(f"{P}/propres/", agents.manual, name="agents-manual"),
     path(f"{P}/publications/", agents.publications, name="agents-publications"),
     path(f"{P}/publier/", agents.publish, name="agents-publish"),
+    path(f"{P}/publier/apercu/", agents.publication_preview, name="agents-publication-preview"),
+    path(
+        f"{P}/publier/apercu/affiche-<str:size>.pdf",
+        agents.publication_preview_poster,
+        name="agents-publication-preview-poster",
+    ),
     path(
         f"{P}/publications/<int:pk>/retirer/", agents.withdraw, name="agents-publication-withdraw"
     ),

@@ -98,6 +98,22 @@ class Indicator(models.TextChoices):
     )
     NO_SHOW_RATE = IndicatorCode.APPOINTMENTS_NO_SHOW_RATE, "Rendez-vous non honorés (%)"
     SATISFACTION = IndicatorCode.SATISFACTION_OVERALL_RATE, "Satisfaction globale (%)"
+    # Every other indicator the référent reports may carry a target too (issue 19, item 8);
+    # none by default.
+    CALLS_WITHIN_5_RINGS = (
+        IndicatorCode.CALLS_ANSWERED_WITHIN_5_RINGS_RATE,
+        "Appels décrochés en 5 sonneries au plus (%)",
+    )
+    RECEPTION_VISITS = IndicatorCode.RECEPTION_VISITS, "Visiteurs à l'accueil (nombre)"
+    RECEPTION_WITHIN_15_MIN = (
+        IndicatorCode.RECEPTION_SERVED_WITHIN_15_MIN_RATE,
+        "Visiteurs reçus en 15 minutes au plus (%)",
+    )
+    FIRST_FREE_SLOT = (
+        IndicatorCode.APPOINTMENTS_FIRST_FREE_SLOT_DAYS,
+        "Premier créneau disponible (jours, au plus)",
+    )
+    SATISFACTION_NET = IndicatorCode.SATISFACTION_NET, "Satisfaction nette (points)"
 
 
 DEFAULT_TARGETS = {

@@ -4,7 +4,7 @@ from django import forms
 
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 
-from .enums import REFERENTIAL_MODULES, Indicator, Weekday
+from .enums import DEFAULT_TARGETS, REFERENTIAL_MODULES, Indicator, Weekday
 from .models import Closure, Prefecture, Service, Site, TelephonePlatform
 
 
@@ -30,6 +30,7 @@ class PrefectureSettingsForm(DsfrModelForm):
             "deadline_sp_plus",
             "deadline_social",
             "deadline_complaint",
+            "publish_ongoing_periods",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -179,14 +180,20 @@ class TargetsForm(DsfrForm):
     """A prefecture's yearly targets, or (with a site) that site's overrides: a blank field
     then keeps the prefecture's target."""
 
-    def __init__(self, *args, prefecture: Prefecture, year: int, site=None, **kwargs):
+    def __init__(
+        self, *args, prefecture: Prefecture, year: int, site=None, source_year=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        current = prefecture.targets_for(year)
+        # Proposed from another year's targets (next year's from this year's): prefilled
+        # with them, saved for `year` only once confirmed.
+        shown = source_year or year
+        current = prefecture.targets_for(shown)
         overrides = {}
         if site is not None:
-            overrides = dict(site.targets.filter(year=year).values_list("indicator", "value"))
+            overrides = dict(site.targets.filter(year=shown).values_list("indicator", "value"))
         for indicator in Indicator:
-            value = current[indicator.value]
+            value = current.get(indicator.value)
+            has_default = indicator in DEFAULT_TARGETS
             # French input: "75" or "92,5" (a comma), never "75.0".
             self.fields[indicator.value] = forms.DecimalField(
                 label=indicator.label,
@@ -194,11 +201,13 @@ class TargetsForm(DsfrForm):
                 decimal_places=2,
                 min_value=0,
                 localize=True,
-                required=site is None,
+                required=site is None and has_default,
                 initial=_decimal(overrides.get(indicator.value) if site else value),
                 help_text=(
                     f"Vide : cible de la préfecture ({_decimal(value)})."
-                    if site is not None
+                    if site is not None and value is not None
+                    else "Vide : pas de cible."
+                    if not has_default
                     else ""
                 ),
             )

@@ -78,6 +78,11 @@ class Prefecture(models.Model):
         "PAN, SP+…).",
     )
     is_published = models.BooleanField("visible sur le site public", default=True)
+    publish_ongoing_periods = models.BooleanField(
+        "publier une période en cours, marquée « provisoire »",
+        default=True,
+        help_text="Sinon, seules les périodes terminées se publient.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -99,7 +104,7 @@ class Prefecture(models.Model):
     def targets_for(self, year: int, site: Site | None = None) -> dict[str, float]:
         """Every indicator's target for a year (defaults where none is set), in one query;
         with a site, that site's overrides where set (docs/indicators.md, Targets)."""
-        values = {ind.value: float(DEFAULT_TARGETS[ind]) for ind in Indicator}
+        values = {ind.value: float(value) for ind, value in DEFAULT_TARGETS.items()}
         rows = self.targets.filter(year=year)
         rows = (
             rows.filter(models.Q(site__isnull=True) | models.Q(site=site))
@@ -113,9 +118,10 @@ class Prefecture(models.Model):
             values[indicator] = float(value)
         return values
 
-    def target_for(self, year: int, indicator: str, site: Site | None = None) -> float:
-        """The yearly target of an indicator (a site's override if set), or its default."""
-        return self.targets_for(year, site)[Indicator(indicator).value]
+    def target_for(self, year: int, indicator: str, site: Site | None = None) -> float | None:
+        """The yearly target of an indicator (a site's override if set), or its default
+        (None for an indicator without a default and no target set)."""
+        return self.targets_for(year, site).get(Indicator(indicator).value)
 
     @property
     def postal_address(self) -> str:

@@ -73,3 +73,27 @@ def site_targets_for(site: Site, year: int) -> dict[str, float]:
     """A site's yearly targets: the prefecture's (or defaults), replaced by the site's own
     overrides where it has some."""
     return site.prefecture.targets_for(year, site)
+
+
+def targets_by_site(prefecture: Prefecture, year: int, sites) -> dict[int | None, dict]:
+    """Every site's yearly targets (None: the prefecture's) in one query: defaults, then
+    the prefecture's targets, then each site's overrides (docs/indicators.md, Targets)."""
+    from .enums import DEFAULT_TARGETS
+    from .models import Target
+
+    base = {indicator.value: float(value) for indicator, value in DEFAULT_TARGETS.items()}
+    rows = list(
+        Target.objects.filter(prefecture=prefecture, year=year).values_list(
+            "site_id", "indicator", "value"
+        )
+    )
+    for site_id, indicator, value in rows:
+        if site_id is None:
+            base[indicator] = float(value)
+    result: dict[int | None, dict] = {None: base}
+    for site in sites:
+        result[site.pk] = dict(base)
+    for site_id, indicator, value in rows:
+        if site_id in result and site_id is not None:
+            result[site_id][indicator] = float(value)
+    return result

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from .enums import HoursChannel, Indicator
+from .enums import DEFAULT_TARGETS, HoursChannel, Indicator
 from .models import (
     Closure,
     OpeningHours,
@@ -173,7 +173,7 @@ def set_targets(
     for indicator, value in values.items():
         Indicator(indicator)
         if value is None:
-            if site is None:
+            if site is None and indicator in DEFAULT_TARGETS:
                 raise OrganisationError("Une valeur cible de la préfecture est obligatoire.")
             for target in Target.objects.filter(
                 prefecture=prefecture, site=site, year=year, indicator=indicator

@@ -8,8 +8,10 @@ nobody registered, every hook gives an empty answer and the page shows nothing e
   `func(request, prefecture, **options) -> str` (rendered HTML, "" for nothing). Slots:
   "public-form-help" (help under a public form; option `fields`: space-separated input
   ids the person types in, "" for a box of its own) and "answer-help" (help beside an
-  agent's answer; option `target`: the textarea's id) and "site-labels" (a site's current
-  labels on the agents' organisation page; option `site`). Template: `{% page_slot %}`.
+  agent's answer; option `target`: the textarea's id), "site-labels" (a site's current
+  labels on the agents' organisation page; option `site`) and "recompute-status" (the
+  periods whose figures are being recomputed after records were written, e.g. on an
+  imports page; no option). Template: `{% page_slot %}`.
 - `register_login_option(func)`: another way to sign in on the agents' login page.
   `func(request, next_url: str) -> str` (rendered HTML, "" when unavailable).
 - `register_action_link(func)`: the "Créer une action" address for a record.
@@ -26,6 +28,13 @@ nobody registered, every hook gives an empty answer and the page shows nothing e
   `reference`, `title` and `status` (with `label`).
 - `register_next_audit(func)`: the next planned audit of a prefecture.
   `func(prefecture) -> date | None`.
+- `register_period_touched(func)`: told when records that feed the figures were written.
+  `func(prefecture, days: set[date])`, called by the app that wrote them (its imports and
+  its changes: a message registered, answered or closed, survey answers, attendance…)
+  inside the write's transaction through `period_touched(prefecture, days)`; the days
+  are the records' own dates (a message's day of receipt, an answer's day…). Returns
+  nothing; the receiver defers its work (the indicators app queues a recompute job of
+  the periods holding those days).
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ _section_links: dict[str, list[tuple[int, str, object]]] = {}
 _action_sources: dict[str, ActionSource] = {}
 _linked_actions: list[Callable] = []
 _next_audit: list[Callable] = []
+_period_touched: list[Callable] = []
 
 
 def _add(items: list, func) -> None:
@@ -163,3 +173,19 @@ def register_next_audit(func: Callable) -> None:
 def next_audit_date(prefecture):
     dates = [found for func in _next_audit if (found := func(prefecture)) is not None]
     return min(dates) if dates else None
+
+
+# --- records that feed the figures written ---------------------------------------------------
+
+
+def register_period_touched(func: Callable) -> None:
+    _add(_period_touched, func)
+
+
+def period_touched(prefecture, days) -> None:
+    """Records of `prefecture` dated on `days` (dates; None left out) were written."""
+    days = {day for day in days if day is not None}
+    if not days or prefecture is None:
+        return
+    for func in _period_touched:
+        func(prefecture, days)

@@ -479,3 +479,55 @@ def failed_check_results(prefecture) -> QuerySet[CheckResult]:
         .select_related("check_run__service__site", "criterion")
         .order_by("pk")
     )
+
+
+def overall_by_month(prefecture, start, end, *, at, services=None) -> list[dict]:
+    """Overall-satisfaction counts of the answers given between two dates (to `at` at the
+    latest) per month, site and service, in one query: rows of `month`, `site_id`,
+    `service_id`, `answers`, `satisfied`, `dissatisfied` (additive: a period's figure is
+    the sum of its months', its rate computed once from the sums)."""
+    from django.db.models.functions import TruncMonth
+
+    answers = Answer.objects.filter(
+        response__campaign__prefecture=prefecture,
+        response__answered_on__range=(start, min(end, at)),
+        question__criterion=Criterion.OVERALL,
+        question__kind__in=list(SCALE_POINTS),
+        value__gte=1,
+    )
+    if services is not None:  # a module's scope: the answers given for its services
+        answers = answers.filter(response__service__in=services)
+    rows = (
+        answers.annotate(month=TruncMonth("response__answered_on"))
+        .values(
+            "month",
+            "response__campaign__site_id",
+            "response__service_id",
+            "question__kind",
+            "value",
+        )
+        .annotate(n=Count("pk"))
+        .values_list(
+            "month",
+            "response__campaign__site_id",
+            "response__service_id",
+            "question__kind",
+            "value",
+            "n",
+        )
+        .order_by()
+    )
+    groups: dict[tuple, Figure] = defaultdict(Figure)
+    for month, site_id, service_id, kind, value, n in rows:
+        groups[(month, site_id, service_id)].add(value, SCALE_POINTS[kind], n)
+    return [
+        {
+            "month": month,
+            "site_id": site_id,
+            "service_id": service_id,
+            "answers": figure.answers,
+            "satisfied": figure.satisfied,
+            "dissatisfied": figure.dissatisfied,
+        }
+        for (month, site_id, service_id), figure in groups.items()
+    ]

@@ -21,6 +21,7 @@ from engagements.csvio import CsvImportError, LineError, read_csv
 from engagements.db import analyze, copy_rows, next_ids
 from engagements.organisation.models import Prefecture, Service
 from engagements.outbox import services as outbox
+from engagements.shell import hooks
 
 from .enums import (
     COMMENT_TRANSITIONS,
@@ -121,8 +122,10 @@ def submit_response(
     comments: dict[Question | None, str] | None = None,
     serial: str = "",
     answered_on: date | None = None,
+    touch: bool = True,
 ) -> Response:
-    """Record one anonymous response (blank answers leave no row)."""
+    """Record one anonymous response (blank answers leave no row); `touch=False` when the
+    caller tells the figures itself (an import, once for all its lines)."""
     if channel not in Channel.values:
         raise SurveyError("Canal inconnu.")
     _check_service(campaign, service)
@@ -143,6 +146,8 @@ def submit_response(
         for q, text in (comments or {}).items()
         if text and text.strip()
     )
+    if touch:
+        hooks.period_touched(campaign.prefecture, {response.answered_on})
     return response
 
 
@@ -282,6 +287,8 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
             ),
             batch_size=2000,
         )
+        if parsed:
+            hooks.period_touched(campaign.prefecture, {timezone.localdate()})
     report.created = len(parsed)
     return report
 

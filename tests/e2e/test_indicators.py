@@ -57,7 +57,9 @@ def test_review_publish_and_public_results(
 
     page.goto(f"/agents/{prefecture.slug}/indicateurs/publications/")
     page.get_by_label("Période à publier").fill(f"{year}-Q4")
-    page.get_by_role("button", name="Valider et publier").click()
+    # Publishing shows the preview first, then asks for confirmation (issue 19, item 4).
+    page.get_by_role("button", name="Voir l'aperçu avant de publier").click()
+    page.get_by_role("button", name="Confirmer la publication").click()
     assert page.get_by_text("publiés (version 1)").is_visible()
     assert_accessible(page)
 

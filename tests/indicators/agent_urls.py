@@ -25,6 +25,10 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     return {
         "indicators:agents-dashboard": {},
         "indicators:agents-recompute": {},
+        "indicators:agents-sites": {},
+        "indicators:agents-sites-csv": {},
+        "indicators:agents-publication-preview": {},
+        "indicators:agents-publication-preview-poster": {"size": "a4"},
         "indicators:agents-dashboard-csv": {},
         "indicators:agents-records": {"code": "calls_answered_rate"},
         "indicators:agents-publications": {},

@@ -38,6 +38,22 @@ def calls(site, day, offered, answered, hour=10):
     )
 
 
+def publish_confirmed(client, prefecture, period: str, note: str = ""):
+    """Open the publication preview, then confirm it (the fingerprint it showed)."""
+    import re
+
+    preview = client.get(
+        reverse("indicators:agents-publication-preview", args=[prefecture.slug]),
+        {"period": period, "note": note},
+    )
+    assert preview.status_code == 200, preview
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', preview.content.decode())
+    return client.post(
+        reverse("indicators:agents-publish", args=[prefecture.slug]),
+        {"period": period, "note": note, "fingerprint": fingerprint.group(1)},
+    )
+
+
 @pytest.fixture
 def records(prefecture, site, service):
     # Q4 2025: calls 90 / 100; late messages; Q4 2024 for last year's column.
@@ -67,10 +83,8 @@ def test_dashboard_cards_compare_targets_and_query_count_is_flat(
     assert "En baisse de 5 points" in cards["calls_answered_rate"]["trend"]
     assert cards["correspondence_on_time_rate"]["met"] is True  # 3 / 4 = 75 %
     # Every target of the targets screen is compared with a card.
-    from engagements.organisation.enums import Indicator
-
     compared = {c["entry"].target_key for c in cards.values() if c["target"] is not None}
-    assert compared == {i.value for i in Indicator}
+    assert compared == set(prefecture.targets_for(2025))
     # More records, same number of queries (the dashboard reads the values table).
     for day in range(1, 28):
         calls(site, date(2025, 10, day), 10, 9, hour=9)
@@ -117,8 +131,8 @@ def test_publish_is_immutable_versioned_and_public(
     records, prefecture, site, quality_lead, committee_member, client_for, client
 ):
     lead = client_for(quality_lead)
-    url = reverse("indicators:agents-publish", args=[prefecture.slug])
-    lead.post(url, {"period": "2025-Q4"})
+    # Publishing goes through the preview (issue 19, item 4): confirmed with what it showed.
+    publish_confirmed(lead, prefecture, "2025-Q4")
     publication = Publication.objects.get()
     assert publication.version == 1 and publication.published_by == quality_lead
     value = PublishedValue.objects.get(
@@ -132,9 +146,9 @@ def test_publish_is_immutable_versioned_and_public(
         publication.delete()
     # A correction needs a reason and is a new version; the old one stays.
     calls(site, date(2025, 11, 4), 100, 100)
-    lead.post(url, {"period": "2025-Q4"})
+    publish_confirmed(lead, prefecture, "2025-Q4")
     assert Publication.objects.count() == 1
-    lead.post(url, {"period": "2025-Q4", "note": "Fichier du 4 novembre reçu en retard"})
+    publish_confirmed(lead, prefecture, "2025-Q4", note="Fichier du 4 novembre reçu en retard")
     assert Publication.objects.count() == 2
     # Public API: current version only, one row per structure × indicator × period.
     api = client.get(f"/api/v1/prefectures/{prefecture.slug}/indicators")

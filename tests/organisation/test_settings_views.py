@@ -137,7 +137,9 @@ def test_closures_add_refuse_duplicate_and_delete(client_for, quality_lead, pref
 
 def test_targets_and_deadlines(client_for, quality_lead, prefecture):
     client = client_for(quality_lead)
-    form = {ind.value: str(prefecture.target_for(2027, ind)) for ind in Indicator}
+    # Indicators without a default target (issue 19, item 8) are left blank: no target.
+    targets = {ind.value: prefecture.target_for(2027, ind) for ind in Indicator}
+    form = {code: "" if value is None else str(value) for code, value in targets.items()}
     form[Indicator.CORRESPONDENCE_RATE] = "80"
     assert client.post(url("agents-edit-targets", prefecture, 2027), form).status_code == 302
     assert prefecture.target_for(2027, Indicator.CORRESPONDENCE_RATE) == 80

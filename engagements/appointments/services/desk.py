@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from engagements.organisation.enums import HoursChannel
 from engagements.organisation.models import OpeningHours
+from engagements.shell import hooks
 
 from .. import notifications
 from ..enums import ACTIVE_STATUSES, BookingStatus
@@ -129,6 +130,10 @@ def record_attendance(
             queue_certificate_mail(booking)
         if status == BookingStatus.ATTENDED:
             _invite_to_survey(booking)
+        # The no-show rate of the appointment's month changed.
+        hooks.period_touched(
+            booking.procedure.prefecture, {timezone.localdate(booking.slot.starts_at)}
+        )
     return booking
 
 

@@ -34,6 +34,7 @@ from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
+from engagements.shell import hooks
 
 from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, Topic
@@ -206,6 +207,13 @@ def _reference(row, reference: str, received_on, existing) -> tuple[str, str, Me
 
 def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     result = ImportResult()
+    # The stored indicator values of the periods the file touches are recomputed (a job
+    # queued at commit): the days received, and those an updated message leaves.
+    hooks.period_touched(
+        prefecture,
+        {line.values["received_on"] for line in lines}
+        | {line.existing.received_on for line in lines if line.existing is not None},
+    )
     topics = {t.name.casefold(): t for t in Topic.objects.filter(prefecture=prefecture)}
     missing: dict[str, str] = {}
     for line in lines:

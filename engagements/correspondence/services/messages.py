@@ -17,6 +17,7 @@ from engagements.organisation import references
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.outbox import services as outbox
+from engagements.shell import hooks
 
 from .. import placeholders
 from ..enums import (
@@ -202,6 +203,7 @@ def create_message(
         wants_mail = channel in (Channel.EMAIL, Channel.WEB_FORM, Channel.SP_PLUS)
         if acknowledge and wants_mail and message.sender_email:
             queue_acknowledgement(message)
+        hooks.period_touched(prefecture, {received_on})
     return message
 
 
@@ -392,6 +394,7 @@ def answer_message(
                 _queue_answer(answer)
             except outbox.OutboxError as exc:
                 raise RegisterError(str(exc)) from exc
+        hooks.period_touched(message.prefecture, {message.received_on})
     return answer
 
 
@@ -444,6 +447,7 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
         )
         # Closed while documents were awaited: that wait ends without them.
         message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
+        hooks.period_touched(message.prefecture, {message.received_on})
     return message
 
 
@@ -468,6 +472,7 @@ def reopen_message(message: Message, *, actor) -> Message:
             message=message,
             kind=EventKind.REOPENED,
         )
+        hooks.period_touched(message.prefecture, {message.received_on})
     return message
 
 
@@ -522,6 +527,7 @@ def merge_duplicate(message: Message, *, original: Message, actor) -> Message:
             actor=actor,
             text=f"{message.reference} fusionné ici : {message.subject}\n\n{message.body}".strip(),
         )
+        hooks.period_touched(message.prefecture, {message.received_on})
     return message
 
 
@@ -564,6 +570,7 @@ def update_classification(
         if changes:
             message.save(update_fields=fields)
             log_event(message, EventKind.UPDATED, actor=actor, text=" ; ".join(changes))
+            hooks.period_touched(message.prefecture, {message.received_on})
     return message
 
 

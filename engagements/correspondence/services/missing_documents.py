@@ -21,6 +21,7 @@ from django.utils import timezone
 from engagements import states
 from engagements.calendar.workdays import calendar_for
 from engagements.outbox import services as outbox
+from engagements.shell import hooks
 
 from ..enums import MESSAGE_TRANSITIONS, ClosedReason, EventKind, Status
 from ..models import Attachment, DocumentRequest, Message, MessageEvent
@@ -112,6 +113,7 @@ def request_documents(
             requested_by=actor,
         )
         _mail(message, "documents_request", DOCUMENTS_REQUEST_PURPOSE, wait=wait)
+        hooks.period_touched(message.prefecture, {message.received_on})
     return wait
 
 
@@ -142,6 +144,7 @@ def _end_wait(message: Message, wait: DocumentRequest, received_on: date, actor,
         ),
     )
     _mail(message, "documents_received", DOCUMENTS_RECEIVED_PURPOSE, wait=wait, resumed=True)
+    hooks.period_touched(message.prefecture, {message.received_on})
 
 
 def record_documents_received(
@@ -298,6 +301,7 @@ def close_for_missing_documents(message: Message, *, actor, note: str = "") -> D
             ),
         )
         _mail(message, "documents_closed", DOCUMENTS_CLOSED_PURPOSE, wait=wait)
+        hooks.period_touched(message.prefecture, {message.received_on})
     return wait
 
 

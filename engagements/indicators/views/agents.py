@@ -22,10 +22,12 @@ from engagements.organisation.models import Site
 from engagements.shell.pages import render_agents
 
 from .. import compute, queries, services
+from .. import recompute as runs
 from ..catalogue import BY_CODE
 from ..enums import Unit
 from ..forms import (
     ArrivalForm,
+    ConfirmPublishForm,
     ManualIndicatorForm,
     ManualValueForm,
     PeriodForm,
@@ -34,9 +36,9 @@ from ..forms import (
     WebsiteRequestForm,
     WithdrawForm,
 )
-from ..models import Publication, Visit, WebsiteUpdate
+from ..models import Publication, PublishedValue, Visit, WebsiteUpdate
 from ..periods import Period
-from .display import display
+from .display import decorate_grid, display, exclusions
 
 
 def _period_and_site(request):
@@ -91,6 +93,7 @@ def _cards(prefecture, period, site, service=None, module=None) -> tuple[list[di
             else ""
         )
         card["chart"] = _chart(card["series"], unit)
+        card["exclusions"] = exclusions(card["code"], card["extra"])
         for point in card["series"]:
             point["display"] = display(point["value"], unit)
             point["label"] = point["period"].label()
@@ -137,6 +140,7 @@ def dashboard(request):
             "updated_at": updated_at,
             "has_values": module is not None or any(c["updated_at"] for c in cards),
             "querystring": request.GET.urlencode(),
+            "recomputing": runs.in_progress(prefecture),
             "previous_label": period.previous_year().label(),
             "deadline_measured": correspondence_queries.deadline_measured(prefecture),
             "manual": [
@@ -174,6 +178,7 @@ def dashboard_csv(request):
         "an passé",
         "tendance",
         "mis à jour le",
+        "hors taux",
     ]
     rows = [
         [
@@ -191,10 +196,74 @@ def dashboard_csv(request):
             timezone.localtime(c["updated_at"]).strftime("%d/%m/%Y %H:%M")
             if c["updated_at"]
             else "",
+            c["exclusions"],
         ]
         for c in cards
     ]
     return csv_response(f"indicateurs-{prefecture.slug}-{period.code}.csv", header, rows)
+
+
+def _all_sites(request):
+    """The period asked and every site the agent sees against its targets."""
+    prefecture = request.prefecture
+    form, period, _site, _service = _period_and_site(request)
+    sites = list(request.access.sites(prefecture).filter(is_active=True).order_by("position"))
+    whole = request.access.sees_whole_prefecture(prefecture)
+    rows = queries.all_sites(prefecture, period, sites)
+    if not whole:  # a site manager: his sites only, not the prefecture as a whole
+        for row in rows:
+            row["cells"] = row["cells"][1:]
+    for row in rows:
+        unit = row["entry"].unit
+        for cell in row["cells"]:
+            cell["display"] = display(cell["value"], unit)
+            cell["target_display"] = display(cell["target"], unit)
+    structures = ([prefecture.name] if whole else []) + [s.name for s in sites]
+    return form, period, rows, structures
+
+
+@agent_view("read_figures")
+@require_GET
+def all_sites(request):
+    """Every site against its target on one screen (and one CSV)."""
+    form, period, rows, structures = _all_sites(request)
+    return render_agents(
+        request,
+        "indicators/agents/all_sites.html",
+        {
+            "form": form,
+            "period_label": period.label(),
+            "rows": rows,
+            "structures": structures,
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+@agent_view("read_figures")
+@require_GET
+def all_sites_csv(request):
+    """The all-sites table: one line per structure × indicator."""
+    prefecture = request.prefecture
+    form, period, rows, structures = _all_sites(request)
+    if form.errors:
+        url = reverse("indicators:agents-sites", args=[prefecture.slug])
+        return redirect(f"{url}?{request.GET.urlencode()}")
+    header = ["structure", "code", "indicateur", "période", "valeur", "cible", "cible atteinte"]
+    lines = [
+        [
+            name,
+            row["entry"].code,
+            row["entry"].name_fr,
+            period.code,
+            cell["value"],
+            cell["target"],
+            {True: "oui", False: "non", None: ""}[cell["met"]],
+        ]
+        for row in rows
+        for name, cell in zip(structures, row["cells"], strict=True)
+    ]
+    return csv_response(f"indicateurs-sites-{prefecture.slug}-{period.code}.csv", header, lines)
 
 
 @agent_view("read_records")
@@ -262,28 +331,158 @@ def publications(request):
     )
 
 
+def _preview(request, period: Period) -> dict:
+    """Exactly what publishing the period would show: the results page of the prefecture
+    and of each published site, the poster's rows, the open-data lines — built from the
+    rows `services.publish` would write, without writing anything."""
+    from engagements.organisation.queries import published_sites
+
+    from .public import OPEN_DATA_HEADER, open_data_row, results_context
+
+    prefecture = request.prefecture
+    rows = services.publication_rows(prefecture, period, at=timezone.localdate())
+    version = (
+        Publication.objects.filter(
+            prefecture=prefecture, period_kind=period.kind, period_start=period.start
+        ).count()
+        + 1
+    )
+    publication = Publication(
+        prefecture=prefecture,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        version=version,
+        published_at=timezone.now(),
+        provisional=services.is_ongoing(period),
+    )
+    values = [PublishedValue(publication=publication, **row) for row in rows]
+    sites = list(published_sites(prefecture))
+    others = list(queries.latest_publications(prefecture)[:24])
+    pages = []
+    for site in [None, *sites]:
+        shown = [v for v in values if v.site_id == (site.pk if site else None)]
+        context = results_context(prefecture, site, sites, publication, shown, others)
+        pages.append({"site": site, **context})
+    return {
+        "period": period,
+        "publication": publication,
+        "pages": pages,
+        "open_data_header": OPEN_DATA_HEADER,
+        "open_data": [open_data_row(prefecture, v, publication) for v in values],
+        "fingerprint": services.fingerprint(rows),
+        "version": version,
+    }
+
+
+@agent_view("manage")
+@require_GET
+def publication_preview(request):
+    """The preview of a publication, with the confirmation form under it."""
+    prefecture = request.prefecture
+    form = PublishForm(request.GET or None)
+    back = reverse("indicators:agents-publications", args=[prefecture.slug])
+    if not form.is_valid():
+        flash.error(request, "Indiquez la période à publier (ex. 2025-Q4).")
+        return redirect(back)
+    try:
+        period = Period.parse(form.cleaned_data["period"])
+        ongoing = services.is_ongoing(period)
+        services.check_publishable(prefecture, period, provisional=True)
+    except (ValueError, services.IndicatorsError) as exc:
+        flash.error(request, str(exc))
+        return redirect(back)
+    context = _preview(request, period)
+    confirm = ConfirmPublishForm(
+        initial={
+            "period": period.code,
+            "note": form.cleaned_data["note"],
+            "fingerprint": context["fingerprint"],
+        },
+        ongoing=ongoing,
+    )
+    return render_agents(
+        request,
+        "indicators/agents/publication_preview.html",
+        {
+            **context,
+            "form": confirm,
+            "ongoing": ongoing,
+            "period_label": period.label(),
+            "poster_query": urlencode({"period": period.code}),
+        },
+    )
+
+
+@agent_view("manage")
+@require_GET
+def publication_preview_poster(request, size: str):
+    """The poster as it will be printed once the period is published (nothing written)."""
+    from engagements.pdf import render_pdf
+    from engagements.qr import qr_data_uri
+
+    from .public import POSTER_SIZES
+
+    if size not in POSTER_SIZES:
+        raise Http404("Format inconnu")
+    prefecture = request.prefecture
+    try:
+        period = Period.parse(request.GET.get("period", ""))
+    except ValueError as exc:
+        flash.error(request, str(exc))
+        return redirect("indicators:agents-publications", prefecture.slug)
+    context = _preview(request, period)["pages"][0]
+    url = request.build_absolute_uri(reverse("indicators:public-results", args=[prefecture.slug]))
+    context.update({"size": POSTER_SIZES[size], "url": url, "qr": qr_data_uri(url, scale=6)})
+    pdf = render_pdf("indicators/public/poster.html", context, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"apercu-affiche-{prefecture.slug}-{period.code}-{size}.pdf"
+    )
+    return response
+
+
 @agent_view("manage")
 @require_POST
 def publish(request):
+    """Publish what the preview showed, once confirmed (the preview's fingerprint)."""
     prefecture = request.prefecture
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        try:
-            period = Period.parse(form.cleaned_data["period"])
-            publication = services.publish(
-                prefecture, period, actor=request.user, note=form.cleaned_data["note"]
-            )
-        except (ValueError, services.IndicatorsError) as exc:
-            flash.error(request, str(exc))
-        else:
-            flash.success(
-                request,
-                f"Résultats de la période « {period.label()} » publiés (version "
-                f"{publication.version}).",
-            )
+    back = reverse("indicators:agents-publications", args=[prefecture.slug])
+    if not request.POST.get("fingerprint"):
+        # Publishing always goes through the preview: show it and ask for confirmation.
+        query = urlencode({k: request.POST.get(k, "") for k in ("period", "note")})
+        preview = reverse("indicators:agents-publication-preview", args=[prefecture.slug])
+        return redirect(f"{preview}?{query}")
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except ValueError as exc:
+        flash.error(request, str(exc))
+        return redirect(back)
+    form = ConfirmPublishForm(request.POST, ongoing=services.is_ongoing(period))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                flash.error(request, error)
+        return redirect(back)
+    try:
+        publication = services.publish(
+            prefecture,
+            period,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            provisional=form.cleaned_data.get("provisional", False),
+            expected=form.cleaned_data["fingerprint"],
+        )
+    except services.IndicatorsError as exc:
+        flash.error(request, str(exc))
     else:
-        flash.error(request, "Indiquez la période à publier (ex. 2025-Q4).")
-    return redirect("indicators:agents-publications", prefecture.slug)
+        kind = " provisoires" if publication.provisional else ""
+        flash.success(
+            request,
+            f"Résultats{kind} de la période « {period.label()} » publiés (version "
+            f"{publication.version}).",
+        )
+    return redirect(back)
 
 
 @agent_view("manage")
@@ -323,9 +522,13 @@ def recompute(request):
     except ValueError as exc:
         flash.error(request, f"Rien n'a été recalculé : {exc}")
         return redirect(dashboard_url)
-    months = [m for m in Period.year(period.start.year).months() if m.start <= period.end]
-    services.recompute_values(prefecture, [period, period.previous_year(), *months])
-    flash.success(request, "Valeurs recalculées à partir des enregistrements.")
+    today = timezone.localdate()
+    last = min(period.end, today)
+    months = [m for m in Period.year(period.start.year).months() if m.start <= last]
+    periods = [period, period.previous_year(), *months]
+    runs.request_recompute(prefecture, periods)
+    labels = ", ".join(p.label() for p in periods)
+    flash.success(request, f"Recalcul demandé à partir des enregistrements : {labels}.")
     return redirect(dashboard_url)
 
 
@@ -380,25 +583,6 @@ def heatmap(request):
         "indicators/agents/heatmap.html",
         {"grids": [decorate_grid(label, grid) for label, grid in grids], "site": site},
     )
-
-
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-LEVELS = {
-    "calme": ("Calme", "○"),
-    "moyen": ("Moyen", "◐"),
-    "charge": ("Chargé", "●"),
-}
-
-
-def decorate_grid(label: str, grid: dict, weekdays=WEEKDAYS, levels=LEVELS) -> dict:
-    for row in grid["grid"]:
-        row["label"] = weekdays[row["weekday"] - 1]
-        for cell in row["cells"]:
-            cell["word"], cell["icon"] = levels.get(cell["level"], ("", ""))
-            cell["average_display"] = (
-                "" if cell["average"] is None else f"{cell['average']:.1f}".replace(".", ",")
-            )
-    return {"label": label, **grid}
 
 
 # Reception desk -----------------------------------------------------------------------------

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..enums import Unit
 
 
-def _number(value: float, places: int) -> str:
-    text = f"{value:,.{places}f}"
+def _number(value, places: int) -> str:
+    # Decimal, half up: a value is shown as it was rounded (`grouped.ratio`), never rounded
+    # a second time the binary-float way (77.35 would show 77,3 with `f"{77.35:.1f}"`).
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
     if (get_language() or "fr").startswith("en"):
         return text
     return text.replace(",", "\u202f").replace(".", ",")
@@ -19,17 +24,57 @@ def display(value, unit: str) -> str:
     """'73,6 %', '4,25 jours', '1 234', '+12,0 points'; '—' when there is no value."""
     if value is None:
         return "—"
+    exact = value
     value = float(value)
     if unit == Unit.PERCENT:
-        return f"{_number(value, 1)}\u00a0%"
+        return f"{_number(exact, 1)}\u00a0%"
     if unit == Unit.POINTS:
-        return _("%(value)s points") % {"value": _number(value, 1)}
+        return _("%(value)s points") % {"value": _number(exact, 1)}
     if unit == Unit.DAYS:
-        text = _number(value, 0 if value.is_integer() else 2)
+        text = _number(exact, 0 if value.is_integer() else 2)
         english = (get_language() or "fr").startswith("en")
         # French: singular under 2 (1,5 jour); English: singular for exactly 1.
         count = (1 if value == 1 else 2) if english else (1 if abs(value) < 2 else 2)
         return ngettext("%(value)s jour", "%(value)s jours", count) % {"value": text}
     if value.is_integer():
-        return _number(value, 0)
-    return _number(value, 2)
+        return _number(exact, 0)
+    return _number(exact, 2)
+
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+LEVELS = {
+    "calme": ("Calme", "○"),
+    "moyen": ("Moyen", "◐"),
+    "charge": ("Chargé", "●"),
+    "ferme": ("Fermé", "✕"),
+}
+
+
+def decorate_grid(label: str, grid: dict, weekdays=WEEKDAYS, levels=LEVELS) -> dict:
+    for row in grid["grid"]:
+        row["label"] = weekdays[row["weekday"] - 1]
+        for cell in row["cells"]:
+            cell["word"], cell["icon"] = levels.get(cell["level"], ("", ""))
+            cell["average_display"] = (
+                "" if cell["average"] is None else f"{cell['average']:.1f}".replace(".", ",")
+            )
+    return {"label": label, **grid}
+
+
+def exclusions(code: str, extra: dict) -> str:
+    """What a rate leaves out, counted beside it: messages closed without answer by
+    reason, calls arrived while the queue was closed ("" when none)."""
+    from engagements.correspondence.enums import ClosedReason
+
+    if code == "correspondence_on_time_rate" and extra.get("excluded"):
+        reasons = extra.get("excluded_by_reason") or {}
+        parts = [
+            f"{ClosedReason(reason).label.lower()} : {count}"
+            for reason, count in sorted(reasons.items(), key=lambda item: -item[1])
+            if reason in ClosedReason.values
+        ]
+        text = f"Clos sans réponse (hors taux) : {extra['excluded']}"
+        return f"{text} — {', '.join(parts)}" if parts else text
+    if code == "calls_answered_rate" and extra.get("closed"):
+        return f"Appels arrivés file fermée (hors taux) : {extra['closed']}"
+    return ""

@@ -20,8 +20,7 @@ from engagements.qr import qr_data_uri
 from .. import queries
 from ..catalogue import CATALOGUE
 from ..periods import Period
-from .agents import decorate_grid
-from .display import display
+from .display import decorate_grid, display
 
 POSTER_SIZES = {"a4": "A4", "a3": "A3"}
 
@@ -50,15 +49,52 @@ def _chosen_publication(request, prefecture, publications):
 
 
 def _row(value, english: bool, methodology: str) -> dict:
+    measured = value.value is not None
     return {
         "code": value.code,
         "name": (value.name_en or value.name_fr) if english else value.name_fr,
-        "value": display(value.value, value.unit),
+        # Not measured (no record for the period, a denominator of 0): never "0".
+        "value": display(value.value, value.unit) if measured else _("— (non mesuré)"),
+        "unmeasured": not measured,
         "target": display(value.target, value.unit),
         "previous": display(value.previous, value.unit),
         "met": value.met,
         "has_target": value.target is not None,
         "methodology_url": f"{methodology}#{value.code}",
+    }
+
+
+def results_context(prefecture, site, sites, publication, values, publications) -> dict:
+    """What the results page and the poster show of a publication (saved, or the preview
+    of one: unsaved objects), and the other published periods."""
+    english = _english()
+    methodology = reverse("indicators:methodology", args=[prefecture.slug])
+    rows = [_row(value, english, methodology) for value in values]
+    language = "en" if english else "fr"
+    period = Period.of(publication.period_kind, publication.period_start) if publication else None
+    label = period.label(language) if period else ""
+    if publication is not None and publication.provisional:
+        label = _("%(period)s (provisoire)") % {"period": label}
+    return {
+        "prefecture": prefecture,
+        "site": site,
+        "sites": sites,
+        "publication": publication,
+        "period_label": label,
+        "previous_label": period.previous_year().label(language) if period else "",
+        "rows": rows,
+        # "Périodes précédentes": the other published periods, never the one shown.
+        "others": [
+            {
+                "code": Period.of(p.period_kind, p.period_start).code,
+                "label": Period.of(p.period_kind, p.period_start).label(language),
+                "provisional": p.provisional,
+            }
+            for p in publications
+            if publication is None
+            or (p.period_kind, p.period_start)
+            != (publication.period_kind, publication.period_start)
+        ],
     }
 
 
@@ -71,31 +107,8 @@ def _results(request, prefecture, site_slug: str | None):
             raise Http404("Site inconnu")
     publications = list(queries.latest_publications(prefecture)[:24])
     publication = _chosen_publication(request, prefecture, publications)
-    english = _english()
-    methodology = reverse("indicators:methodology", args=[prefecture.slug])
-    rows = [
-        _row(value, english, methodology)
-        for value in (queries.publication_values(publication, site) if publication else ())
-    ]
-    language = "en" if english else "fr"
-    period = Period.of(publication.period_kind, publication.period_start) if publication else None
-    return {
-        "prefecture": prefecture,
-        "site": site,
-        "sites": sites,
-        "publication": publication,
-        "period_label": period.label(language) if period else "",
-        "previous_label": period.previous_year().label(language) if period else "",
-        "rows": rows,
-        "others": [
-            {
-                "code": Period.of(p.period_kind, p.period_start).code,
-                "label": Period.of(p.period_kind, p.period_start).label(language),
-                "current": publication is not None and p.pk == publication.pk,
-            }
-            for p in publications
-        ],
-    }
+    values = queries.publication_values(publication, site) if publication else ()
+    return results_context(prefecture, site, sites, publication, values, publications)
 
 
 @require_GET
@@ -130,58 +143,65 @@ def _plain(number):
     return int(number) if number == int(number) else float(number)
 
 
+OPEN_DATA_HEADER = [
+    "prefecture",
+    "structure",
+    "site",
+    "indicateur",
+    "libelle",
+    "periode",
+    "debut",
+    "fin",
+    "valeur",
+    "numerateur",
+    "denominateur",
+    "unite",
+    "cible",
+    "cible_atteinte",
+    "valeur_annee_precedente",
+    "frequence",
+    "mis_a_jour_le",
+    "publie_le",
+    "version",
+    "provisoire",
+]
+
+
+def open_data_row(prefecture, item, publication) -> list:
+    """One line of the SP+ long format (a value not measured is left empty, never 0)."""
+    return [
+        prefecture.slug,
+        "site" if item.site_id else "prefecture",
+        item.site.slug if item.site_id else "",
+        item.code,
+        item.name_fr,
+        Period.of(publication.period_kind, publication.period_start).code,
+        publication.period_start.isoformat(),
+        publication.period_end.isoformat(),
+        _plain(item.value),
+        _plain(item.numerator),
+        _plain(item.denominator),
+        item.unit,
+        _plain(item.target),
+        {True: "oui", False: "non", None: ""}[item.met],
+        _plain(item.previous),
+        item.frequency,
+        timezone.localtime(item.updated_at).date().isoformat(),
+        timezone.localtime(publication.published_at).date().isoformat(),
+        publication.version,
+        "oui" if publication.provisional else "non",
+    ]
+
+
 @require_GET
 def results_csv(request, prefecture: str):
     """SP+ long format: one line per structure × indicator × period published."""
     prefecture = _prefecture(prefecture)
-    header = [
-        "prefecture",
-        "structure",
-        "site",
-        "indicateur",
-        "libelle",
-        "periode",
-        "debut",
-        "fin",
-        "valeur",
-        "numerateur",
-        "denominateur",
-        "unite",
-        "cible",
-        "cible_atteinte",
-        "valeur_annee_precedente",
-        "frequence",
-        "mis_a_jour_le",
-        "publie_le",
-        "version",
+    rows = [
+        open_data_row(prefecture, item, item.publication)
+        for item in queries.published_values(prefecture)
     ]
-    rows = []
-    for item in queries.published_values(prefecture):
-        publication = item.publication
-        rows.append(
-            [
-                prefecture.slug,
-                "site" if item.site_id else "prefecture",
-                item.site.slug if item.site_id else "",
-                item.code,
-                item.name_fr,
-                Period.of(publication.period_kind, publication.period_start).code,
-                publication.period_start.isoformat(),
-                publication.period_end.isoformat(),
-                _plain(item.value),
-                _plain(item.numerator),
-                _plain(item.denominator),
-                item.unit,
-                _plain(item.target),
-                {True: "oui", False: "non", None: ""}[item.met],
-                _plain(item.previous),
-                item.frequency,
-                timezone.localtime(item.updated_at).date().isoformat(),
-                timezone.localtime(publication.published_at).date().isoformat(),
-                publication.version,
-            ]
-        )
-    return csv_response(f"resultats-{prefecture.slug}.csv", header, rows)
+    return csv_response(f"resultats-{prefecture.slug}.csv", OPEN_DATA_HEADER, rows)
 
 
 @require_GET
@@ -221,7 +241,12 @@ def affluence_grids(prefecture) -> list[dict]:
         _("samedi"),
         _("dimanche"),
     ]
-    levels = {"calme": (_("Calme"), "○"), "moyen": (_("Moyen"), "◐"), "charge": (_("Chargé"), "●")}
+    levels = {
+        "calme": (_("Calme"), "○"),
+        "moyen": (_("Moyen"), "◐"),
+        "charge": (_("Chargé"), "●"),
+        "ferme": (_("Fermé"), "✕"),
+    }
     grids = []
     for site in published_sites(prefecture):
         for label, source in ((_("À l'accueil"), "visits"), (_("Au téléphone"), "calls")):

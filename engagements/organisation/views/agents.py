@@ -107,7 +107,11 @@ def settings_overview(request):
             platform.week = platform_weekly_hours(platform)
     year = date.today().year
     values = prefecture.targets_for(year)
-    targets = [{"label": ind.label, "value": values[ind.value]} for ind in Indicator]
+    targets = [
+        {"label": ind.label, "value": values.get(ind.value)}
+        for ind in Indicator
+        if values.get(ind.value) is not None
+    ]
     # Sites' overrides of the prefecture's targets (docs/indicators.md, Targets).
     overrides = [
         {"site": target.site, "label": target.get_indicator_display(), "value": target.value}
@@ -123,6 +127,7 @@ def settings_overview(request):
             "sites": sites,
             "closures": closures,
             "targets": targets,
+            "next_year": year + 1,
             "target_overrides": overrides,
             "year": year,
             "closure_form": ClosureForm(prefecture=prefecture),
@@ -376,14 +381,29 @@ def edit_targets(request, year: int):
     site = None
     if request.GET.get("site"):
         site = get_object_or_404(prefecture.sites.all(), slug=request.GET["site"])
-    form = TargetsForm(request.POST or None, prefecture=prefecture, year=year, site=site)
+    source = request.GET.get("depuis", "")
+    source_year = int(source) if source.isdigit() and 2000 <= int(source) < year else None
+    form = TargetsForm(
+        request.POST or None, prefecture=prefecture, year=year, site=site, source_year=source_year
+    )
     if request.method == "POST" and form.is_valid():
         services.set_targets(prefecture, year, form.cleaned_data, actor=request.user, site=site)
         where = f" du site {site.name}" if site else ""
         messages.success(request, f"Les valeurs cibles {year}{where} sont enregistrées.")
         return _back_to_settings(request)
     title = f"Valeurs cibles {year}" + (f" propres au site {site.name}" if site else "")
-    return render_agents(request, "organisation/agents/form.html", {"form": form, "title": title})
+    intro = ""
+    if source_year:
+        title = f"Proposition de valeurs cibles {year}" + (f" du site {site.name}" if site else "")
+        intro = (
+            f"Les champs reprennent les cibles {source_year} : modifiez-les si besoin, puis "
+            f"enregistrez pour fixer les cibles {year}. Rien n'est enregistré avant."
+        )
+    return render_agents(
+        request,
+        "organisation/agents/form.html",
+        {"form": form, "title": title, "intro": intro},
+    )
 
 
 @agent_view("view")
