@@ -26,6 +26,7 @@ from ..enums import (
 from ..models import (
     HOLD_MINUTES,
     Booking,
+    BookingDocumentWait,
     BookingLog,
     Procedure,
     Slot,
@@ -428,6 +429,8 @@ def book_slot(
                     )
                 except seats.SeatTaken:
                     raise _full() from None
+                if procedure.documents_before:
+                    open_documents_wait(booking, today=timezone.localdate(now))
                 if online:
                     notifications.queue_booking_mail(booking, "hold")
                 elif booking.email:
@@ -451,6 +454,21 @@ def book_slot(
                 raise _duplicate(existing) from error
             raise
     raise _full()
+
+
+def appointment_eve(booking: Booking) -> date:
+    return timezone.localtime(booking.slot.starts_at).date() - timedelta(days=1)
+
+
+def open_documents_wait(booking: Booking, *, today: date) -> BookingDocumentWait:
+    """The procedure asks for documents before the appointment: the wait starts with the
+    booking (services/documents.py has the rest of the rule), its end never past the day
+    before the appointment."""
+    days = booking.procedure.documents_before_days
+    ends_on = max(today, min(today + timedelta(days=days), appointment_eve(booking)))
+    return BookingDocumentWait.objects.create(
+        booking=booking, requested_on=today, first_ends_on=ends_on, ends_on=ends_on
+    )
 
 
 def _duplicate(existing: Booking) -> BookingError:
