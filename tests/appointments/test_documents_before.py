@@ -193,6 +193,8 @@ def test_agents_list_extend_keep_or_cancel_within_their_scope(
     assert client_for(outsider).get(url).status_code == 404
     other = client_for(agent_other_site).get(url).content.decode()
     assert "data-booking=" not in other  # another site's agent does not see these
+    home = client.get(reverse("organisation:agents-prefecture", args=[slug])).content.decode()
+    assert "3 rendez-vous en délai dépassé pour leurs pièces" in home
     decide = lambda b, action: reverse(  # noqa: E731
         "appointments:agents-documents-decide", args=[slug, b.pk, action]
     )
@@ -263,3 +265,40 @@ def test_agent_dates_follow_the_shared_rule(procedure, agent):
         documents.extend_wait(booking, actor=agent, until=MONDAY + timedelta(days=400))
     with pytest.raises(services.BookingError, match="pas en délai dépassé"):
         documents.keep_booking(booking, actor=agent)
+
+
+def test_the_quality_lead_sets_the_documents_before_on_a_procedure(
+    client_for, quality_lead, prefecture, service
+):
+    procedure = ProcedureFactory(service=service)
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    page = client_for(quality_lead).get(url).content.decode()
+    assert "documents à envoyer avant le rendez-vous" in page.lower()
+    form = {
+        "service": service.pk,
+        "name": procedure.name,
+        "is_public": "on",
+        "duration_minutes": 15,
+        "capacity": 1,
+        "opens_days_ahead": 60,
+        "opens_at": "08:00",
+        "closes_hours_before": 2,
+        "documents": "Passeport",
+        "documents_before": "on",
+        "documents_before_days": "",
+        "documents_extension_days": 10,
+        "languages": "français",
+        "renewal_from_days": 120,
+        "renewal_until_days": 1,
+        "priority_share": 0,
+        "priority_release_hours": 48,
+        "max_reschedules": 2,
+        "no_show_policy": "confirm",
+        "no_show_limit": 2,
+        "no_show_period_days": 182,
+        "no_show_wait_weeks": 4,
+    }
+    assert client_for(quality_lead).post(url, form).status_code == 302
+    procedure.refresh_from_db()
+    assert procedure.documents_before
+    assert (procedure.documents_before_days, procedure.documents_extension_days) == (8, 10)
