@@ -5,6 +5,7 @@ limit; past the end nothing is cancelled by itself: the booking waits on the age
 "pièces en attente — délai dépassé" list, where they extend, cancel or keep it."""
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -302,3 +303,14 @@ def test_the_quality_lead_sets_the_documents_before_on_a_procedure(
     procedure.refresh_from_db()
     assert procedure.documents_before
     assert (procedure.documents_before_days, procedure.documents_extension_days) == (8, 10)
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_documents_go_with_the_personal_data(procedure, settings):
+    booking = book(procedure)
+    document = documents.add_document(booking, pdf())
+    path = document.file.path
+    services.cancel_booking(booking)
+    assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
+    assert not BookingDocument.objects.exists()
+    assert not Path(path).exists()

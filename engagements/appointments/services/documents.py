@@ -156,9 +156,8 @@ def extend_wait(booking: Booking, *, actor, until: date, reason: str = "") -> Bo
         booking, wait = _locked(booking)
         if wait.closed or booking.status not in ACTIVE_STATUSES:
             raise BookingError("Ce rendez-vous n'est plus actif.", "transition")
-        wait.received_on = None if wait.overdue_on else wait.received_on
         wait.kept_on = None
-        wait.save(update_fields=["received_on", "kept_on"])
+        wait.save(update_fields=["kept_on"])
         _extend(booking, wait, until, reason.strip() or "accordé par le service", actor, "accordé")
     return wait
 
