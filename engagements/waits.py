@@ -52,3 +52,18 @@ def is_overdue(ends_on: date, today: date) -> bool:
 def reminder_due(ends_on: date, reminded_on: date | None, today: date) -> bool:
     """The reminder is due from REMINDER_BEFORE days before the end, once."""
     return reminded_on is None and today >= ends_on - timedelta(days=REMINDER_BEFORE)
+
+
+def apply_extension(wait, until: date, reason: str, *, by_person: bool) -> list[str]:
+    """Move the end of a wait (a record of either app with these fields): the reminder and
+    the "délai dépassé" flag start again; the person's own request is dated (she asks
+    once). Returns the fields to save."""
+    wait.ends_on = until
+    wait.reminded_on = None
+    wait.overdue_on = None
+    wait.extension_reason = reason
+    fields = ["ends_on", "reminded_on", "overdue_on", "extension_reason"]
+    if by_person:
+        wait.extension_asked_on = timezone.localdate()
+        fields.append("extension_asked_on")
+    return fields

@@ -95,15 +95,7 @@ def add_document(booking: Booking, upload: UploadedFile) -> BookingDocument:
 
 def _extend(booking, wait, until: date, reason: str, actor, who: str) -> None:
     previous = wait.ends_on
-    wait.ends_on = until
-    wait.reminded_on = None
-    wait.overdue_on = None
-    wait.extension_reason = reason
-    fields = ["ends_on", "reminded_on", "overdue_on", "extension_reason"]
-    if actor is None:
-        wait.extension_asked_on = timezone.localdate()
-        fields.append("extension_asked_on")
-    wait.save(update_fields=fields)
+    wait.save(update_fields=waits.apply_extension(wait, until, reason, by_person=actor is None))
     log_event(
         booking,
         "",
