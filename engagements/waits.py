@@ -54,6 +54,26 @@ def reminder_due(ends_on: date, reminded_on: date | None, today: date) -> bool:
     return reminded_on is None and today >= ends_on - timedelta(days=REMINDER_BEFORE)
 
 
+OVERDUE = "overdue"
+REMIND = "remind"
+
+
+def daily_step(wait, today: date) -> str | None:
+    """The daily job's step for a pending wait (a record of either app): past its end it is
+    flagged "délai dépassé" (`overdue_on`), within REMINDER_BEFORE days of it the reminder
+    is due once (`reminded_on`); the field is set and saved here, the caller logs and mails.
+    Returns OVERDUE, REMIND or None."""
+    if is_overdue(wait.ends_on, today):
+        wait.overdue_on = today
+        wait.save(update_fields=["overdue_on"])
+        return OVERDUE
+    if reminder_due(wait.ends_on, wait.reminded_on, today):
+        wait.reminded_on = today
+        wait.save(update_fields=["reminded_on"])
+        return REMIND
+    return None
+
+
 def apply_extension(wait, until: date, reason: str, *, by_person: bool) -> list[str]:
     """Move the end of a wait (a record of either app with these fields): the reminder and
     the "délai dépassé" flag start again; the person's own request is dated (she asks

@@ -222,9 +222,8 @@ def remind_and_flag_document_waits(*, today: date | None = None) -> dict[str, in
             booking, wait = _locked(Booking(pk=booking_id))
             if not wait.pending or wait.overdue_on or booking.status not in ACTIVE_STATUSES:
                 continue
-            if waits.is_overdue(wait.ends_on, today):
-                wait.overdue_on = today
-                wait.save(update_fields=["overdue_on"])
+            step = waits.daily_step(wait, today)
+            if step == waits.OVERDUE:
                 log_event(
                     booking,
                     "",
@@ -235,9 +234,7 @@ def remind_and_flag_document_waits(*, today: date | None = None) -> dict[str, in
                     ),
                 )
                 overdue += 1
-            elif waits.reminder_due(wait.ends_on, wait.reminded_on, today):
-                wait.reminded_on = today
-                wait.save(update_fields=["reminded_on"])
+            elif step == waits.REMIND:
                 log_event(
                     booking,
                     "",

@@ -325,9 +325,8 @@ def remind_and_flag_waits(*, today: date | None = None) -> dict[str, int]:
             message = Message.objects.select_for_update().get(pk=wait.message_id)
             if not wait.pending or message.status != Status.WAITING or wait.overdue_on:
                 continue
-            if waits.is_overdue(wait.ends_on, today):
-                wait.overdue_on = today
-                wait.save(update_fields=["overdue_on"])
+            step = waits.daily_step(wait, today)
+            if step == waits.OVERDUE:
                 log_event(
                     message,
                     EventKind.DOCUMENTS_OVERDUE,
@@ -337,9 +336,7 @@ def remind_and_flag_waits(*, today: date | None = None) -> dict[str, int]:
                     ),
                 )
                 overdue += 1
-            elif waits.reminder_due(wait.ends_on, wait.reminded_on, today):
-                wait.reminded_on = today
-                wait.save(update_fields=["reminded_on"])
+            elif step == waits.REMIND:
                 log_event(
                     message,
                     EventKind.DOCUMENTS_REMINDED,
