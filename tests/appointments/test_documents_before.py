@@ -314,3 +314,15 @@ def test_the_documents_go_with_the_personal_data(procedure, settings):
     assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
     assert not BookingDocument.objects.exists()
     assert not Path(path).exists()
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_a_booking_moved_earlier_awaits_the_documents_before_it(procedure):
+    booking = book(procedure)
+    earlier = SlotFactory(
+        procedure=procedure, starts_at=timezone.make_aware(datetime(2026, 3, 6, 10, 0))
+    )
+    services.reschedule_booking(booking, earlier)
+    wait = BookingDocumentWait.objects.get()
+    assert (wait.ends_on, wait.first_ends_on) == (date(2026, 3, 5), date(2026, 3, 5))
+    assert documents.extension_limit(wait) == date(2026, 3, 5)

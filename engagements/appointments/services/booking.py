@@ -605,8 +605,21 @@ def reschedule_booking(
             ]
         )
         log_event(booking, booking.status, booking.status, actor, "Déplacé")
+        _bring_documents_wait_before(booking, today=timezone.localdate(now))
         notifications.queue_booking_mail(booking, "moved")
     return booking
+
+
+def _bring_documents_wait_before(booking: Booking, *, today: date) -> None:
+    """A booking moved earlier: the documents are still awaited before the appointment."""
+    eve = appointment_eve(booking)
+    wait = BookingDocumentWait.objects.filter(booking=booking, ends_on__gt=eve).first()
+    if wait is None:
+        return
+    wait.ends_on = max(today, eve)
+    wait.first_ends_on = min(wait.first_ends_on, wait.ends_on)
+    wait.reminded_on = None
+    wait.save(update_fields=["ends_on", "first_ends_on", "reminded_on"])
 
 
 def confirm_day_before(booking: Booking) -> Booking:
