@@ -36,6 +36,11 @@ class AppointmentsConfig(AppConfig):
             p + "cancel_unconfirmed_day_before",
             at="06:30",
         )
+        register_schedule(
+            "appointments: documents before the appointment (reminders, overdue list)",
+            p + "remind_and_flag_document_waits",
+            at="07:15",
+        )
         register_housekeeping(p + "purge_personal_data")
         navigation.register_todo("engagements.appointments.todos.home_items")
         register_housekeeping(p + "purge_idempotency_keys")
@@ -65,6 +70,13 @@ class AppointmentsConfig(AppConfig):
             "appointments:agents-book-start",
             capability="work",
             order=32,
+            group="Rendez-vous",
+        )
+        navigation.register_agent_link(
+            "Pièces en attente — délai dépassé",
+            "appointments:agents-documents-overdue",
+            capability="read_records",
+            order=33,
             group="Rendez-vous",
         )
         navigation.register_public_action(

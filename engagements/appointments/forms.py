@@ -164,6 +164,9 @@ class ProcedureForm(DsfrModelForm):
             "closes_hours_before",
             "documents",
             "documents_en",
+            "documents_before",
+            "documents_before_days",
+            "documents_extension_days",
             "languages",
             "asks_foreign_number",
             "requires_permit_expiry",
@@ -190,6 +193,17 @@ class ProcedureForm(DsfrModelForm):
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} — {s.site.name}"
         self.fields["waiting_room_minutes"].required = False
+        # Left blank: the procedure's value (8 and 30 days for a new one).
+        for name in ("documents_before_days", "documents_extension_days"):
+            self.fields[name].required = False
+
+    def clean_documents_before_days(self):
+        value = self.cleaned_data.get("documents_before_days")
+        return self.instance.documents_before_days if value is None else value
+
+    def clean_documents_extension_days(self):
+        value = self.cleaned_data.get("documents_extension_days")
+        return self.instance.documents_extension_days if value is None else value
 
     def clean_waiting_room_minutes(self):
         value = self.cleaned_data.get("waiting_room_minutes")

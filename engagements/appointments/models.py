@@ -15,6 +15,7 @@ import unicodedata
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -165,6 +166,26 @@ class Procedure(models.Model):
         default=True,
         help_text="Envoyée par courriel quand la personne est marquée « venue », si une "
         "enquête est en cours pour le service.",
+    )
+    documents_before = models.BooleanField(
+        "documents à envoyer avant le rendez-vous",
+        default=False,
+        help_text="Après la réservation, la personne envoie les pièces depuis la page de son "
+        "rendez-vous ; elle est relancée deux jours avant la fin du délai et peut demander "
+        "plus de temps. Délai dépassé : rien n'est annulé, le rendez-vous va dans la liste "
+        "« pièces en attente — délai dépassé ».",
+    )
+    documents_before_days = models.PositiveSmallIntegerField(
+        "délai pour envoyer les documents (jours, indicatif)",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    documents_extension_days = models.PositiveSmallIntegerField(
+        "délai complémentaire que la personne peut demander (jours)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Compté après le premier délai, sans dépasser la veille du rendez-vous ; "
+        "un agent peut accorder davantage.",
     )
     history = HistoricalRecords()
 
@@ -369,6 +390,76 @@ class Booking(models.Model):
 
         slug = prefecture_slug or self.procedure.prefecture.slug
         return reverse("appointments:agents-booking", args=[slug, self.pk])
+
+
+class BookingDocumentWait(models.Model):
+    """The wait for the documents a procedure asks before the appointment (the rule of
+    engagements/waits.py: indicative days, one request for more time up to the procedure's
+    limit, a reminder two days before the end). Past `ends_on` nothing is cancelled by
+    itself: `overdue_on` lists the booking "pièces en attente — délai dépassé" until an
+    agent extends the wait, cancels the booking (`closed`) or keeps it (`kept_on`)."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="documents_wait")
+    requested_on = models.DateField("demandées le")
+    first_ends_on = models.DateField("attendues d'abord jusqu'au")
+    ends_on = models.DateField("attendues jusqu'au")
+    reminded_on = models.DateField("relance envoyée le", null=True, blank=True)
+    extension_asked_on = models.DateField(
+        "délai complémentaire demandé par la personne le", null=True, blank=True
+    )
+    extension_reason = models.TextField("motif du délai complémentaire", blank=True)
+    overdue_on = models.DateField("délai dépassé depuis le", null=True, blank=True)
+    received_on = models.DateField("premier document reçu le", null=True, blank=True)
+    kept_on = models.DateField("rendez-vous maintenu sans les pièces le", null=True, blank=True)
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed = models.BooleanField("rendez-vous annulé faute de pièces", default=False)
+
+    class Meta:
+        verbose_name = "attente de pièces avant un rendez-vous"
+        verbose_name_plural = "attentes de pièces avant un rendez-vous"
+        indexes = [models.Index(fields=["overdue_on"], name="appt_docwait_overdue")]
+
+    def __str__(self) -> str:
+        return f"{self.booking.reference} — {self.ends_on:%d/%m/%Y}"
+
+    @property
+    def pending(self) -> bool:
+        return self.received_on is None and not self.closed and self.kept_on is None
+
+    @property
+    def extended(self) -> bool:
+        return self.ends_on > self.first_ends_on
+
+
+def booking_document_path(instance: BookingDocument, filename: str) -> str:
+    extension = filename.rpartition(".")[2].lower()[:5] if "." in filename else "bin"
+    booking = instance.booking
+    return (
+        f"appointments/{booking.procedure.prefecture_id}/{booking.pk}/"
+        f"{secrets.token_hex(8)}.{extension}"
+    )
+
+
+class BookingDocument(models.Model):
+    """A document the person sent from the booking's page (PDF, JPEG or PNG, checked from
+    its bytes); agents of the prefecture read it on the booking."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=booking_document_path, max_length=300)
+    name = models.CharField("nom", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "document envoyé avant le rendez-vous"
+        verbose_name_plural = "documents envoyés avant le rendez-vous"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BookingLog(models.Model):

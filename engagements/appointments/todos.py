@@ -64,4 +64,17 @@ def home_items(request) -> list[Todo]:
             "n": n
         }
         items.append(Todo(label, url, n, "info", GROUP))
+    from .services.documents import overdue_waits
+
+    n = overdue_waits(request.access.scope(Booking.objects.all(), prefecture, **SCOPE)).count()
+    if n:
+        # The agents' pages are in French only.
+        label = (
+            "1 rendez-vous en délai dépassé pour ses pièces : à prolonger, maintenir ou annuler"
+            if n == 1
+            else f"{n} rendez-vous en délai dépassé pour leurs pièces : "
+            "à prolonger, maintenir ou annuler"
+        )
+        url = reverse("appointments:agents-documents-overdue", args=[prefecture.slug])
+        items.append(Todo(label, url, n, "warning", GROUP))
     return items

@@ -2,46 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
-from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
+from engagements.forms import (  # noqa: F401  (the shared wait forms, used by the views)
+    MAX_UPLOAD,
+    SIGNATURES,
+    DeliverableEmailField,
+    DocumentUploadForm,
+    DsfrForm,
+    DsfrModelForm,
+    ExtendWaitForm,
+    MoreTimeForm,
+    check_upload,
+)
 from engagements.organisation.enums import Channel, RoleKind
 from engagements.organisation.models import Service, Site
 
 from .enums import AnswerChannel, ClosedReason, Kind, Status, TemplatePurpose
 from .models import RegisterSettings, Topic
-
-MAX_UPLOAD = 5 * 1024 * 1024
-# Accepted attachments, recognised by their first bytes (the name and the browser's
-# content type can lie).
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-}
-
-
-def check_upload(upload):
-    """Size and real type of an uploaded file; sets its content type from the bytes."""
-    if upload is None:
-        return None
-    if upload.size > MAX_UPLOAD:
-        raise forms.ValidationError(
-            _("Le fichier dépasse 5 Mo : réduisez-le ou envoyez-le en plusieurs fois.")
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    for signature, (content_type, _extension) in SIGNATURES.items():
-        if head.startswith(signature):
-            upload.content_type = content_type
-            return upload
-    raise forms.ValidationError(_("Seuls les fichiers PDF, JPEG et PNG sont acceptés."))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -146,58 +128,6 @@ class FollowLookupForm(DsfrForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-
-
-class DocumentUploadForm(DsfrForm):
-    """A document added by the person on the follow page."""
-
-    document = forms.FileField(
-        label=_("Ajouter un document"),
-        help_text=_("Un fichier PDF, JPEG ou PNG de 5 Mo au plus."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["document"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
-
-    def clean_document(self):
-        return check_upload(self.cleaned_data.get("document"))
-
-
-class MoreTimeForm(DsfrForm):
-    """The person asks for more time to send the missing documents (follow page)."""
-
-    until = forms.DateField(
-        label=_("Nouvelle date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("La date à laquelle vous pourrez nous transmettre les pièces."),
-    )
-    reason = forms.CharField(
-        label=_("Pourquoi avez-vous besoin de plus de temps ?"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, wait=None, limit=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if wait is not None and limit is not None:
-            attrs = self.fields["until"].widget.attrs
-            attrs["min"] = max(wait.ends_on + timedelta(days=1), timezone.localdate()).isoformat()
-            attrs["max"] = limit.isoformat()
-            self.fields["until"].help_text = _(
-                "Au plus tard le %(limit)s. La date à laquelle vous pourrez nous transmettre "
-                "les pièces. Format : jj/mm/aaaa"
-            ) % {"limit": limit.strftime("%d/%m/%Y")}
-
-
-class ExtendWaitForm(DsfrForm):
-    """The agent grants more time for the missing documents."""
-
-    until = forms.DateField(
-        label="Pièces attendues jusqu'au",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    reason = forms.CharField(label="Motif", max_length=1000, required=False)
 
 
 class CloseOverdueForm(DsfrForm):

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from engagements import waits
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 
@@ -323,8 +324,8 @@ class DocumentRequest(models.Model):
     marked `overdue_on` and listed "délai dépassé" until an agent closes the message
     (`closed`) or extends the wait. The clock stays stopped meanwhile."""
 
-    DAYS = 8  # calendar days given to the person
-    REMINDER_BEFORE = 2  # the reminder goes out this many days before the end (day 6 of 8)
+    DAYS = waits.DAYS  # calendar days given to the person (engagements/waits.py)
+    REMINDER_BEFORE = waits.REMINDER_BEFORE  # the reminder, days before the end
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="document_requests")
     requested_on = models.DateField("demandées le")

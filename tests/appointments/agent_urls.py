@@ -1,5 +1,7 @@
 """Sample URL arguments for every agent URL of the appointments app."""
 
+from django.core.files.base import ContentFile
+
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.outbox.agent_urls import failed_delivery
 
@@ -8,6 +10,12 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     procedure = ProcedureFactory(service=service)
     slot = SlotFactory(procedure=procedure)
     booking = BookingFactory(slot=slot)
+    document = booking.documents.create(
+        file=ContentFile(b"%PDF-1.4 test", name="passeport.pdf"),
+        name="passeport.pdf",
+        content_type="application/pdf",
+        size=13,
+    )
     rule = procedure.rules.create(weekday=0, starts_at="09:00", ends_at="12:00")
     return {
         "appointments:agents-index": {},
@@ -31,5 +39,8 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         },
         "appointments:agents-booking-status": {"pk": booking.pk},
         "appointments:agents-certificate": {"pk": booking.pk},
+        "appointments:agents-booking-document": {"pk": booking.pk, "document_pk": document.pk},
+        "appointments:agents-documents-overdue": {},
+        "appointments:agents-documents-decide": {"pk": booking.pk, "action": "maintenir"},
         "appointments:agents-checkin": {"reference": booking.reference},
     }

@@ -36,6 +36,7 @@ from .desk import (  # noqa: F401
     record_attendance,
     set_slot_blocked,
 )
+from .documents import remind_and_flag_document_waits  # noqa: F401
 from .idempotency import purge_idempotency_keys  # noqa: F401
 from .sweeps import (  # noqa: F401
     accept_offer,

@@ -26,6 +26,7 @@ from ..enums import (
 from ..models import (
     HOLD_MINUTES,
     Booking,
+    BookingDocumentWait,
     BookingLog,
     Procedure,
     Slot,
@@ -428,6 +429,8 @@ def book_slot(
                     )
                 except seats.SeatTaken:
                     raise _full() from None
+                if procedure.documents_before:
+                    open_documents_wait(booking, today=timezone.localdate(now))
                 if online:
                     notifications.queue_booking_mail(booking, "hold")
                 elif booking.email:
@@ -451,6 +454,21 @@ def book_slot(
                 raise _duplicate(existing) from error
             raise
     raise _full()
+
+
+def appointment_eve(booking: Booking) -> date:
+    return timezone.localtime(booking.slot.starts_at).date() - timedelta(days=1)
+
+
+def open_documents_wait(booking: Booking, *, today: date) -> BookingDocumentWait:
+    """The procedure asks for documents before the appointment: the wait starts with the
+    booking (services/documents.py has the rest of the rule), its end never past the day
+    before the appointment."""
+    days = booking.procedure.documents_before_days
+    ends_on = max(today, min(today + timedelta(days=days), appointment_eve(booking)))
+    return BookingDocumentWait.objects.create(
+        booking=booking, requested_on=today, first_ends_on=ends_on, ends_on=ends_on
+    )
 
 
 def _duplicate(existing: Booking) -> BookingError:
@@ -587,8 +605,21 @@ def reschedule_booking(
             ]
         )
         log_event(booking, booking.status, booking.status, actor, "Déplacé")
+        _bring_documents_wait_before(booking, today=timezone.localdate(now))
         notifications.queue_booking_mail(booking, "moved")
     return booking
+
+
+def _bring_documents_wait_before(booking: Booking, *, today: date) -> None:
+    """A booking moved earlier: the documents are still awaited before the appointment."""
+    eve = appointment_eve(booking)
+    wait = BookingDocumentWait.objects.filter(booking=booking, ends_on__gt=eve).first()
+    if wait is None:
+        return
+    wait.ends_on = max(today, eve)
+    wait.first_ends_on = min(wait.first_ends_on, wait.ends_on)
+    wait.reminded_on = None
+    wait.save(update_fields=["ends_on", "first_ends_on", "reminded_on"])
 
 
 def confirm_day_before(booking: Booking) -> Booking:

@@ -17,6 +17,7 @@ from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
 from ..enums import WaitlistStatus as WS
 from ..models import (
     Booking,
+    BookingDocument,
     Procedure,
     Slot,
     WaitlistEntry,
@@ -280,6 +281,10 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
         "purged_at": now,
     }
     hashes = {"email_hash": "", "phone_hash": "", "foreign_number_hash": ""}
+    # The documents sent before the appointment go with the details, files included.
+    for document in BookingDocument.objects.filter(booking__in=old):
+        document.file.delete(save=False)
+        document.delete()
     count = old.filter(status=BookingStatus.NO_SHOW).update(**details)
     count += old.update(**details, **hashes)
     look_back = Procedure.objects.aggregate(days=Max("no_show_period_days"))["days"] or 0

@@ -7,14 +7,15 @@ from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.db.models import F, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from engagements.csvio import csv_response
+from engagements.forms import ExtendWaitForm
 from engagements.organisation.access import agent_view
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
@@ -26,6 +27,7 @@ from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
 from ..forms import AttendanceForm, OnBehalfForm, ProcedureForm, RuleForm, SlotMoveForm
 from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry
 from ..queries import monday, procedure_figures
+from ..services import documents
 
 SCOPE = {
     "prefecture_field": "procedure__prefecture",
@@ -294,8 +296,81 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attendance_form": AttendanceForm(),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
+            "wait": documents.wait_for(booking),
+            "sent_documents": list(booking.documents.all()),
+            "today": timezone.localdate(),
         },
     )
+
+
+@agent_view("read_records")
+def booking_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """A document the person sent before the appointment (agents of the booking's scope)."""
+    booking = get_object_or_404(_bookings(request), pk=pk)
+    document = get_object_or_404(booking.documents.all(), pk=document_pk)
+    response = FileResponse(
+        document.file.open("rb"), content_type=document.content_type or "application/octet-stream"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, document.name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@agent_view("read_records")
+@require_GET
+def documents_overdue(request: HttpRequest) -> HttpResponse:
+    """ "Pièces en attente — délai dépassé": bookings whose documents did not come in time;
+    nothing is cancelled by itself, an agent extends, cancels or keeps each one."""
+    waits = list(documents.overdue_waits(_bookings(request)))
+    return render_agents(
+        request,
+        "appointments/agents/documents_overdue.html",
+        {
+            "waits": waits,
+            "can_work": request.access.can(request.prefecture, "work"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@agent_view("work")
+@require_POST
+def documents_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Extend the wait ("prolonger"), cancel the booking ("annuler") or keep it ("maintenir")."""
+    booking = get_object_or_404(_bookings(request), pk=pk)
+    if action not in ("prolonger", "annuler", "maintenir"):
+        raise Http404
+    try:
+        if action == "prolonger":
+            form = ExtendWaitForm(request.POST)
+            if not form.is_valid():
+                raise services.BookingError("Indiquez une date valide.", "invalid")
+            wait = documents.extend_wait(
+                booking,
+                actor=request.user,
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+            )
+            text = f"Délai prolongé : documents attendus jusqu'au {wait.ends_on:%d/%m/%Y}."
+        elif action == "annuler":
+            documents.cancel_for_missing_documents(
+                booking, actor=request.user, note=request.POST.get("note", "")[:200]
+            )
+            text = (
+                f"Rendez-vous {booking.reference} annulé : la personne est prévenue, "
+                "la place est libérée."
+            )
+        else:
+            documents.keep_booking(booking, actor=request.user)
+            text = f"Rendez-vous {booking.reference} maintenu sans les documents."
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, text)
+    if request.POST.get("next") == "overdue":
+        return redirect("appointments:agents-documents-overdue", request.prefecture.slug)
+    return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
 
 
 @agent_view("work")

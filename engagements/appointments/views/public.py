@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engagements.antibot import client_ip, rate_limited
+from engagements.forms import DocumentUploadForm, MoreTimeForm
 from engagements.organisation.queries import public_prefectures
 
 from .. import admission, services
@@ -23,7 +24,7 @@ from ..enums import BookingStatus, SlotState, WaitlistStatus
 from ..forms import PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
 from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry
 from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
-from ..services import waiting_room
+from ..services import documents, waiting_room
 
 TERMS_KEY = "appointments-terms"
 EXPIRY_KEY = "appointments-permit-expiry"
@@ -68,6 +69,9 @@ def _by_token(model, token: str, field: str = "token"):
     if not secrets.compare_digest(getattr(obj, field), token):
         raise Http404
     return obj
+
+
+UPLOAD_RATE_LIMIT = 20  # documents from one address in 10 minutes
 
 
 def _booking(token: str) -> Booking:
@@ -374,8 +378,17 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    booking = _booking(token)
+    return _manage_page(request, _booking(token))
+
+
+def _manage_page(request, booking: Booking, *, upload_form=None, more_time_form=None, status=200):
     procedure = booking.procedure
+    wait = documents.wait_for(booking)
+    can_send = documents.can_send_documents(booking, wait)
+    if can_send and upload_form is None:
+        upload_form = DocumentUploadForm()
+    if more_time_form is None and documents.can_ask_for_more_time(booking, wait):
+        more_time_form = MoreTimeForm(wait=wait, limit=documents.extension_limit(wait))
     return render(
         request,
         "appointments/public/manage.html",
@@ -385,8 +398,64 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "label": procedure.display_name(translation.get_language()),
             "can_reschedule": booking.status == "confirmed"
             and booking.reschedule_count < procedure.max_reschedules,
+            "wait": wait,
+            "sent_documents": list(booking.documents.only("name", "created_at")) if wait else [],
+            "upload_form": upload_form if can_send else None,
+            "more_time_form": more_time_form,
         },
+        status=status,
     )
+
+
+@require_POST
+def send_document(request: HttpRequest, token: str) -> HttpResponse:
+    """The person sends a document the procedure asks before the appointment."""
+    booking = _booking(token)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if rate_limited(f"appt-docs:{client_ip(request)}", limit=UPLOAD_RATE_LIMIT, window=600):
+        form.add_error(
+            None, _("Trop de documents envoyés depuis votre connexion : réessayez plus tard.")
+        )
+        return _manage_page(request, booking, upload_form=form, status=429)
+    if not form.is_valid():
+        return _manage_page(request, booking, upload_form=form, status=400)
+    try:
+        documents.add_document(booking, form.cleaned_data["document"])
+    except services.BookingError as error:
+        form.add_error(None, error.message)
+        return _manage_page(request, booking, upload_form=form, status=400)
+    messages.success(
+        request, _("Votre document est bien reçu : le service le verra avant votre rendez-vous.")
+    )
+    return redirect("appointments:manage", booking.token)
+
+
+@require_POST
+def documents_more_time(request: HttpRequest, token: str) -> HttpResponse:
+    """The person asks once for more time to send the documents (up to the limit)."""
+    booking = _booking(token)
+    wait = documents.wait_for(booking)
+    if not documents.can_ask_for_more_time(booking, wait):
+        return redirect("appointments:manage", booking.token)
+    form = MoreTimeForm(request.POST, wait=wait, limit=documents.extension_limit(wait))
+    if rate_limited(f"appt-more-time:{client_ip(request)}", limit=10, window=600):
+        form.add_error(None, _("Trop de demandes envoyées depuis votre connexion."))
+        return _manage_page(request, booking, more_time_form=form, status=429)
+    if not form.is_valid():
+        return _manage_page(request, booking, more_time_form=form, status=400)
+    try:
+        wait = documents.ask_for_more_time(
+            booking, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"]
+        )
+    except services.BookingError as error:
+        form.add_error("until" if error.code == "invalid" else None, error.message)
+        return _manage_page(request, booking, more_time_form=form, status=400)
+    messages.success(
+        request,
+        _("Délai accordé : transmettez vos pièces au plus tard le %(day)s.")
+        % {"day": wait.ends_on.strftime("%d/%m/%Y")},
+    )
+    return redirect("appointments:manage", booking.token)
 
 
 @require_POST

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from engagements import states
+from engagements import states, waits
 from engagements.calendar.workdays import calendar_for
 from engagements.outbox import services as outbox
 from engagements.shell import hooks
@@ -34,7 +34,7 @@ DOCUMENTS_RECEIVED_PURPOSE = "correspondence.documents_received"
 DOCUMENTS_CLOSED_PURPOSE = "correspondence.documents_closed"
 DOCUMENTS_EXTENDED_PURPOSE = "correspondence.documents_extended"
 # An agent may grant up to a year from today; the person, the prefecture's limit.
-AGENT_EXTENSION_MAX_DAYS = 365
+AGENT_EXTENSION_MAX_DAYS = waits.AGENT_EXTENSION_MAX_DAYS
 
 
 class FollowError(RegisterError):
@@ -191,30 +191,19 @@ def extension_limit(wait: DocumentRequest) -> date:
 
 def can_ask_for_more_time(wait: DocumentRequest | None) -> bool:
     """The person asks once, while the limit is ahead; after that, the agent decides."""
-    return (
-        wait is not None
-        and wait.pending
-        and wait.extension_asked_on is None
-        and extension_limit(wait) > timezone.localdate()
+    return wait is not None and waits.person_may_ask(
+        pending=wait.pending, asked_on=wait.extension_asked_on, limit=extension_limit(wait)
     )
 
 
 def earliest_new_end(wait: DocumentRequest) -> date:
     """The first date the person may choose: after the current end, and not in the past."""
-    return max(wait.ends_on + timedelta(days=1), timezone.localdate())
+    return waits.earliest_new_end(wait.ends_on)
 
 
 def _extend(message: Message, wait: DocumentRequest, until: date, reason: str, actor, who: str):
     previous = wait.ends_on
-    wait.ends_on = until
-    wait.reminded_on = None
-    wait.overdue_on = None
-    wait.extension_reason = reason
-    fields = ["ends_on", "reminded_on", "overdue_on", "extension_reason"]
-    if actor is None:
-        wait.extension_asked_on = timezone.localdate()
-        fields.append("extension_asked_on")
-    wait.save(update_fields=fields)
+    wait.save(update_fields=waits.apply_extension(wait, until, reason, by_person=actor is None))
     log_event(
         message,
         EventKind.DOCUMENTS_EXTENDED,
@@ -248,12 +237,10 @@ def ask_for_more_time(message: Message, *, until: date, reason: str) -> Document
             raise FollowError(
                 "Vous avez déjà demandé un délai complémentaire : contactez le service."
             )
-        limit = extension_limit(wait)
-        if until < earliest_new_end(wait) or until > limit:
-            raise FollowError(
-                f"Choisissez une date après le {wait.ends_on:%d/%m/%Y} "
-                f"et au plus tard le {limit:%d/%m/%Y}."
-            )
+        try:
+            waits.check_person_date(until, ends_on=wait.ends_on, limit=extension_limit(wait))
+        except waits.WaitDateError as exc:
+            raise FollowError(str(exc)) from None
         _extend(message, wait, until, reason, None, "demandé par l'usager")
     return wait
 
@@ -262,9 +249,10 @@ def extend_documents_wait(
     message: Message, *, actor, until: date, reason: str = ""
 ) -> DocumentRequest:
     """An agent grants more time (beyond the person's limit if need be), overdue or not."""
-    today = timezone.localdate()
-    if until <= today or until > today + timedelta(days=AGENT_EXTENSION_MAX_DAYS):
-        raise FollowError("La nouvelle date doit être après aujourd'hui et dans moins d'un an.")
+    try:
+        waits.check_agent_date(until)
+    except waits.WaitDateError as exc:
+        raise FollowError(str(exc)) from None
     with transaction.atomic():
         message, wait = _locked_wait(message)
         _extend(message, wait, until, reason.strip() or "accordé par le service", actor, "accordé")
@@ -337,9 +325,8 @@ def remind_and_flag_waits(*, today: date | None = None) -> dict[str, int]:
             message = Message.objects.select_for_update().get(pk=wait.message_id)
             if not wait.pending or message.status != Status.WAITING or wait.overdue_on:
                 continue
-            if today > wait.ends_on:
-                wait.overdue_on = today
-                wait.save(update_fields=["overdue_on"])
+            step = waits.daily_step(wait, today)
+            if step == waits.OVERDUE:
                 log_event(
                     message,
                     EventKind.DOCUMENTS_OVERDUE,
@@ -349,11 +336,7 @@ def remind_and_flag_waits(*, today: date | None = None) -> dict[str, int]:
                     ),
                 )
                 overdue += 1
-            elif wait.reminded_on is None and today >= wait.ends_on - timedelta(
-                days=DocumentRequest.REMINDER_BEFORE
-            ):
-                wait.reminded_on = today
-                wait.save(update_fields=["reminded_on"])
+            elif step == waits.REMIND:
                 log_event(
                     message,
                     EventKind.DOCUMENTS_REMINDED,
