@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from engagements.appointments.forms import ProcedureForm
-from engagements.content_language import localise, long_date
+from engagements.shell.content_language import localise, long_date
 from engagements.faq.models import Entry
 from engagements.quality.models import Action
 from engagements.quality.services import (

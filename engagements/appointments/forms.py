@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
-from engagements.content_language import TranslationsFormMixin, flow_languages
+from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 
 from .models import Procedure, ScheduleRule, normalise_phone

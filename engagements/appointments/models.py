@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
-from engagements.content_language import Localised, lines, localise, page_language
+from engagements.shell.content_language import Localised, lines, localise, page_language
 
 from .enums import (
     ACTIVE_STATUSES,
@@ -144,7 +144,7 @@ class Procedure(models.Model):
         "pièces à apporter, en anglais (une par ligne, dans le même ordre)", blank=True
     )
     # {"uk": {"name": "…", "documents": "…"}, "ar": {…}}: the public flows' other languages
-    # (English keeps `name_en` and `documents_en`); engagements/content_language.py.
+    # (English keeps `name_en` and `documents_en`); engagements/shell/content_language.py.
     translations = models.JSONField("traductions", default=dict, blank=True)
     languages = models.CharField("langues de l'accueil", max_length=200, default="français")
     max_reschedules = models.PositiveSmallIntegerField("déplacements permis", default=2)

@@ -1,6 +1,6 @@
 from django import forms
 
-from engagements.content_language import TranslationsFormMixin, flow_languages
+from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 from engagements.forms import DsfrModelForm
 
 from .models import Entry, ProcedureSheet

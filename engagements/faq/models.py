@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from engagements.content_language import Localised, localise
+from engagements.shell.content_language import Localised, localise
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .text import normalise
@@ -29,7 +29,7 @@ class Entry(models.Model):
     question = models.CharField("question", max_length=300)
     answer = models.TextField("réponse")
     # {"uk": {"question": "…", "answer": "…"}, …}: a French entry in the public flows' other
-    # languages (an English entry is an entry of its own); engagements/content_language.py.
+    # languages (an English entry is an entry of its own); engagements/shell/content_language.py.
     translations = models.JSONField("traductions", default=dict, blank=True)
     tags = models.CharField(
         "mots-clés", max_length=300, blank=True, help_text="Séparés par des virgules."

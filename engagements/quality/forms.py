@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from engagements.content_language import TranslationsFormMixin
+from engagements.shell.content_language import TranslationsFormMixin
 from engagements.forms import DsfrForm
 
 from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode

@@ -125,7 +125,7 @@ class Action(models.Model):
     effectiveness_checked_on = models.DateField("efficacité vérifiée le", null=True, blank=True)
     public_summary = models.TextField("résumé pour le public", blank=True)
     # {"en": {"public_summary": "…"}, "uk": {…}}: the summary in the public's other languages
-    # (engagements/content_language.py); editable after closing, as translating changes nothing.
+    # (engagements/shell/content_language.py); editable after closing, as translating changes nothing.
     translations = models.JSONField("traductions", default=dict, blank=True)
     is_public = models.BooleanField("publiée sur la page « nous l'avons fait »", default=False)
     # The generic source: a kind always, and the record when there is one.

@@ -1,12 +1,12 @@
 """Texts agents wrote, shown in the visitor's language, and dates written in it
-(`engagements.content_language`)."""
+(`engagements.shell.content_language`)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
 
-from engagements import content_language
+from engagements.shell import content_language
 
 register = template.Library()
 
