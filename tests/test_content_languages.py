@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from engagements.appointments.forms import ProcedureForm
-from engagements.shell.content_language import localise, long_date
 from engagements.faq.models import Entry
 from engagements.quality.models import Action
 from engagements.quality.services import (
@@ -21,6 +20,7 @@ from engagements.quality.services import (
     record_effectiveness,
     status_for_code,
 )
+from engagements.shell.content_language import localise, long_date
 from tests.appointments.factories import ProcedureFactory
 from tests.faq.factories import EntryFactory
 

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
-from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
+from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
 from .models import Procedure, ScheduleRule, normalise_phone
 

@@ -1,7 +1,7 @@
 from django import forms
 
-from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 from engagements.forms import DsfrModelForm
+from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
 from .models import Entry, ProcedureSheet
 

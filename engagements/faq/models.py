@@ -7,8 +7,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from engagements.shell.content_language import Localised, localise
 from engagements.organisation.models import Prefecture, Service, Site
+from engagements.shell.content_language import Localised, localise
 
 from .text import normalise
 

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from engagements.shell.content_language import TranslationsFormMixin
 from engagements.forms import DsfrForm
+from engagements.shell.content_language import TranslationsFormMixin
 
 from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode
 from .models import Action, ActionStatus, Commitment, Referential

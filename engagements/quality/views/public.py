@@ -10,10 +10,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from engagements.shell.content_language import localise
 from engagements.organisation.queries import public_prefectures
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
+from engagements.shell.content_language import localise
 
 from .. import approach
 from ..enums import SourceKind, StatusCode
