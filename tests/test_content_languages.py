@@ -35,6 +35,8 @@ def test_long_dates_follow_each_language():
     assert long_date(DAY, language="es") == "5 de diciembre de 2026"
     assert long_date(DAY, language="pt") == "5 de dezembro de 2026"
     assert long_date(DAY, language="fr") == "5 décembre 2026"
+    assert long_date(date(2027, 2, 1), language="fr") == "1er février 2027"
+    assert long_date(date(2027, 2, 1), language="uk") == "1 лютого 2027"
     assert long_date(DAY, "weekday", language="uk") == "субота, 5 грудня"
     assert long_date(DAY, "day", language="uk") == "5 грудня"
     moment = datetime(2026, 12, 5, 9, 30, tzinfo=ZoneInfo("UTC"))  # 10:30 in Paris

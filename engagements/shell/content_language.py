@@ -134,8 +134,11 @@ def long_date(value: date | datetime | None, style: str = "", language: str | No
     language = page_language(language)
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
+    pattern = date_pattern(style, language)
+    if language == FRENCH and value.day == 1:
+        pattern = pattern.replace("j", r"1\e\r", 1)  # "1er mai 2026"
     with translation.override(language):
-        text = dateformat.format(value, date_pattern(style, language))
+        text = dateformat.format(value, pattern)
     return text.lower() if language in LOWER_CASE else text
 
 

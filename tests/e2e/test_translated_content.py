@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from engagements.quality.services import create_action
-from tests.browser import assert_accessible, screenshot
+from tests.browser import assert_accessible, screenshot, wait_for_dsfr
 from tests.factories import PrefectureFactory, SiteFactory
 from tests.faq.factories import EntryFactory
 
@@ -36,7 +36,8 @@ def test_translated_faq_in_ukrainian_and_summaries_in_arabic(page):
     button = page.get_by_role("button", name="Як продовжити посвідку на проживання?")
     french = page.get_by_role("button", name="Où se garer ?")
     assert french.get_attribute("lang") == "fr" and button.get_attribute("lang") is None
-    # Keyboard: reach the translated question and open it.
+    # Keyboard: reach the translated question and open it (once the DSFR script runs).
+    wait_for_dsfr(page)
     button.focus()
     page.keyboard.press("Enter")
     answer = page.get_by_text("Запишіться на прийом за два місяці")

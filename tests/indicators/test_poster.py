@@ -76,7 +76,7 @@ def test_poster_shows_the_chosen_indicators_in_order_on_one_page(
         # The bloc marque, the period, the next update (Q1 2026 ends 31 March: 1 May).
         assert "RÉPUBLIQUE" in text.upper() and "FRANÇAISE" in text.upper()
         assert "4e trimestre 2025" in flat
-        assert "Prochaine mise à jour : 1 mai 2026" in flat
+        assert "Prochaine mise à jour : 1er mai 2026" in flat
         assert "prefectures/alpha/resultats/" in "".join(text.split())
         # The published value as published (not rounded again), chosen order kept.
         assert "90,0 %" in flat and "75,0 %" in flat

@@ -68,10 +68,10 @@ def test_ten_question_coupons_never_print_over_each_other(prefecture, site, agen
     campaign = CampaignFactory(site=site, questionnaire=questionnaire)
     response = client_for(agent).get(
         reverse("surveys:agents-coupons", args=[prefecture.slug, campaign.pk]),
-        {"first": 1, "count": 4},
+        {"first": 9998, "count": 2},
     )
     path = save(response.content, "coupons-10-questions")
-    serials = [f"{campaign.pk}-{n:04d}" for n in range(1, 5)]
+    serials = [f"{campaign.pk}-{n:04d}" for n in (9998, 9999)]
     seen = []
     for number, page in enumerate(pages_text(path), start=1):
         # Top to bottom, a page reads: a coupon's header, its questions 1 to 10, then the
