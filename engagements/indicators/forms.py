@@ -154,7 +154,7 @@ class PosterChoiceForm(DsfrForm):
     """The hall poster's indicators, one per position (3 to 6, in this order)."""
 
     next_update = forms.DateField(
-        label="Date de la prochaine mise à jour (facultatif)",
+        label="Date de la prochaine mise à jour",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="À défaut : le 1er jour du deuxième mois après la fin de la période suivante.",
@@ -166,10 +166,9 @@ class PosterChoiceForm(DsfrForm):
         super().__init__(*args, **kwargs)
         for position in range(1, MAX_INDICATORS + 1):
             self.fields[f"indicator_{position}"] = forms.ChoiceField(
-                label=f"Indicateur n° {position}"
-                + ("" if position <= MIN_INDICATORS else " (facultatif)"),
+                label=f"Indicateur n° {position}",
                 choices=[("", "—")] + list(choices),
-                required=False,
+                required=position <= MIN_INDICATORS,
             )
         self.order_fields([f"indicator_{n}" for n in range(1, MAX_INDICATORS + 1)])
 

@@ -29,7 +29,7 @@ def test_choose_the_poster_indicators(page, prefecture, quality_lead):
     # The third with the keyboard, then the date, then saved with Enter.
     page.get_by_label("Indicateur n° 3").focus()
     page.keyboard.press("ArrowDown")  # first indicator of the list
-    page.get_by_label("Date de la prochaine mise à jour (facultatif)").fill("2027-02-01")
+    page.get_by_label("Date de la prochaine mise à jour").fill("2027-02-01")
     page.get_by_role("button", name="Enregistrer le choix").focus()
     page.keyboard.press("Enter")
     page.get_by_text("Affiche enregistrée").wait_for()
