@@ -30,12 +30,12 @@ REFERENTIALS = Path(__file__).resolve().parent / "referentials"
 # Two public summaries in the public's other languages (the others show in French, marked).
 SUMMARY_TRANSLATIONS = {
     "Le temps d'attente estimé est affiché à l'entrée.": {
-        "en": {"public_summary": "The estimated waiting time is shown at the entrance."},
+        "en": {"public_summary": "How long you may have to queue is shown at the entrance."},
         "uk": {"public_summary": "Орієнтовний час очікування показано біля входу."},
         "ar": {"public_summary": "يُعرض وقت الانتظار التقديري عند المدخل."},
     },
     "Des rendez-vous sont proposés le jeudi jusqu'à 19 h.": {
-        "en": {"public_summary": "Appointments are offered on Thursdays until 7 pm."},
+        "en": {"public_summary": "Appointments are available on Thursdays until 7 pm."},
         "uk": {"public_summary": "У четвер прийом за записом триває до 19:00."},
     },
 }
