@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quality', '0005_action_reopened'),
+        ('quality', '0006_commitment_is_public'),
     ]
 
     operations = [
