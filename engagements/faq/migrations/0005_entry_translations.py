@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('faq', '0002_search'),
+        ('faq', '0004_procedure_sheets_search'),
     ]
 
     operations = [
