@@ -206,6 +206,15 @@ def results_csv(request, prefecture: str):
     return csv_response(f"resultats-{prefecture.slug}.csv", OPEN_DATA_HEADER, rows)
 
 
+def poster_choice(prefecture, rows: list[dict], period: Period) -> dict:
+    """The poster's rows (the référent's 3 to 6 indicators, in her order, values as
+    published) and its next update date: the same for the poster and its preview."""
+    return {
+        "rows": poster_rows(rows, chosen_codes(prefecture)),
+        "next_update": next_update(prefecture, period),
+    }
+
+
 @require_GET
 def poster(request, prefecture: str, size: str):
     """The hall poster (A4 or A3) of the latest published period: the State's bloc marque,
@@ -219,16 +228,8 @@ def poster(request, prefecture: str, size: str):
     url = request.build_absolute_uri(reverse("indicators:public-results", args=[prefecture.slug]))
     publication = context["publication"]
     period = Period.of(publication.period_kind, publication.period_start)
-    context.update(
-        {
-            "size": POSTER_SIZES[size],
-            "url": url,
-            "qr": qr_data_uri(url, scale=6),
-            # The référent's 3 to 6 indicators, in her order (values as published).
-            "rows": poster_rows(context["rows"], chosen_codes(prefecture)),
-            "next_update": next_update(prefecture, period),
-        }
-    )
+    context.update({"size": POSTER_SIZES[size], "url": url, "qr": qr_data_uri(url, scale=6)})
+    context.update(poster_choice(prefecture, context["rows"], period))
     pdf = render_pdf("indicators/public/poster.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
