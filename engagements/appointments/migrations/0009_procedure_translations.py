@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0007_waiting_room'),
+        ('appointments', '0008_booking_documents_wait'),
     ]
 
     operations = [
