@@ -133,10 +133,13 @@ def _too_large(request, limit: int):
 
 
 def is_flow_page(request) -> bool:
-    """A public page of the booking, contact form, survey or FAQ flows (never an agent's)."""
+    """A public page of the booking, contact form, survey or FAQ flows (never an agent's),
+    or one of `settings.FLOW_PAGES`."""
     match = getattr(request, "resolver_match", None)
     if match is None:
         return False
+    if match.view_name in getattr(settings, "FLOW_PAGES", ()):
+        return True
     return match.namespace in settings.FLOW_NAMESPACES and not (match.url_name or "").startswith(
         "agents-"
     )

@@ -240,6 +240,9 @@ LANGUAGES = [
 # mails/SMS/PDFs they send; any other page asked in one of them is served in French.
 FLOW_LANGUAGES = ["ar", "es", "pt", "uk"]
 FLOW_NAMESPACES = ["appointments", "correspondence", "surveys", "faq"]
+# Single public pages of other apps offered in the flows' languages too: what agents write
+# for the public there can be read in them ("nous l'avons fait" summaries).
+FLOW_PAGES = ["quality:public-done"]
 LOCALE_PATHS = [BASE_DIR / "engagements" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -109,6 +109,22 @@ def _booking(rng, procedure, slot, status, person: int, now, agent=None) -> Book
     )
 
 
+# The booking flows' other languages for the first procedure (the others show in French,
+# marked as such): what a référent types in the procedure form.
+SEJOUR_DOCS_TRANSLATED = {
+    "uk": "Паспорт або посвідчення особи\nЗапрошення або підсумок запису\n"
+    "Чинна посвідка на проживання або тимчасова довідка\nЕлектронна гербова марка",
+    "ar": "جواز السفر أو وثيقة الهوية\nالاستدعاء أو ملخص الموعد\n"
+    "بطاقة الإقامة الحالية أو الوصل\nالطابع الجبائي الإلكتروني",
+}
+TRANSLATIONS = {
+    "Remise de titre de séjour": {
+        "uk": {"name": "Видача посвідки на проживання", "documents": SEJOUR_DOCS_TRANSLATED["uk"]},
+        "ar": {"name": "تسليم بطاقة الإقامة", "documents": SEJOUR_DOCS_TRANSLATED["ar"]},
+    },
+}
+
+
 def seed(ctx) -> None:
     rng = ctx.rng
     today = ctx.today
@@ -124,6 +140,7 @@ def seed(ctx) -> None:
             service=service,
             name=name,
             name_en=name_en,
+            translations=TRANSLATIONS.get(name, {}),
             duration_minutes=minutes,
             capacity=capacity,
             **options,

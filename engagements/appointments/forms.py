@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
+from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
 from .models import Procedure, ScheduleRule, normalise_phone
 
@@ -146,7 +147,12 @@ class SlotMoveForm(DsfrForm):
     )
 
 
-class ProcedureForm(DsfrModelForm):
+class ProcedureForm(TranslationsFormMixin, DsfrModelForm):
+    # The name and the documents in the flows' other languages (English has its own fields).
+    translated_fields = {"name": "Nom", "documents": "Pièces à apporter (une par ligne)"}
+    translation_widgets = {"documents": forms.Textarea}
+    translation_max_length = {"name": 200}
+
     class Meta:
         model = Procedure
         fields = [
@@ -196,6 +202,8 @@ class ProcedureForm(DsfrModelForm):
         # Left blank: the procedure's value (8 and 30 days for a new one).
         for name in ("documents_before_days", "documents_extension_days"):
             self.fields[name].required = False
+        self.translation_languages = flow_languages()
+        self.add_translation_fields(self.instance.translations)
 
     def clean_documents_before_days(self):
         value = self.cleaned_data.get("documents_before_days")
@@ -224,6 +232,7 @@ class ProcedureForm(DsfrModelForm):
 
     def save(self, commit=True):
         procedure = super().save(commit=False)
+        procedure.translations = self.cleaned_translations(procedure.translations)
         procedure.site = procedure.service.site
         procedure.prefecture = procedure.service.site.prefecture
         if commit:

@@ -21,6 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
+from engagements.shell.content_language import Localised, lines, localise, page_language
+
 from .enums import (
     ACTIVE_STATUSES,
     BookingStatus,
@@ -141,6 +143,9 @@ class Procedure(models.Model):
     documents_en = models.TextField(
         "pièces à apporter, en anglais (une par ligne, dans le même ordre)", blank=True
     )
+    # {"uk": {"name": "…", "documents": "…"}, "ar": {…}}: the public flows' other languages
+    # (English keeps `name_en` and `documents_en`); engagements/shell/content_language.py.
+    translations = models.JSONField("traductions", default=dict, blank=True)
     languages = models.CharField("langues de l'accueil", max_length=200, default="français")
     max_reschedules = models.PositiveSmallIntegerField("déplacements permis", default=2)
     no_show_policy = models.CharField(
@@ -196,18 +201,25 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.name} — {self.site.name}"
 
-    def display_name(self, language: str | None = None) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name
+    def display_name(self, language: str | None = None) -> Localised:
+        """The name in `language` where it is written, French otherwise (knowing which)."""
+        if language == "en":
+            return Localised(self.name_en, "en") if self.name_en else Localised(self.name, "fr")
+        return localise(self.translations, "name", self.name, language or "fr")
 
     @property
     def no_show_months(self) -> int:
         return max(1, round(self.no_show_period_days / 30.4))
 
-    def document_list(self, language: str | None = None) -> list[str]:
-        """Documents to bring, in English on English pages when they are translated."""
-        language = language or translation.get_language() or "fr"
-        text = self.documents_en if language == "en" and self.documents_en.strip() else ""
-        return [line.strip() for line in (text or self.documents).splitlines() if line.strip()]
+    def document_list(self, language: str | None = None) -> list[Localised]:
+        """Documents to bring, in the page's language where they are translated (each item
+        knows its language: French ones are marked on a page in another language)."""
+        language = page_language(language)
+        if language == "en":
+            if self.documents_en.strip():
+                return lines(Localised(self.documents_en, "en"))
+            return lines(Localised(self.documents, "fr"))
+        return lines(localise(self.translations, "documents", self.documents, language))
 
     def languages_display(self, language: str | None = None) -> str:
         """The desk's languages ("français, anglais") named in the page's language."""

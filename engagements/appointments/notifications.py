@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import translation
 
 from engagements.outbox import services as outbox
+from engagements.shell.content_language import long_date
 
 
 def absolute(name: str, *args, language: str = "fr") -> str:
@@ -16,8 +17,8 @@ def absolute(name: str, *args, language: str = "fr") -> str:
 
 
 def _when(booking) -> str:
-    with translation.override(booking.language):
-        return formats.date_format(timezone.localtime(booking.slot.starts_at), "l j F Y, H:i")
+    # In the person's language, grammatical ("субота, 5 грудня 2026, 10:30").
+    return long_date(booking.slot.starts_at, "full_time", booking.language)
 
 
 def booking_context(booking) -> dict:
@@ -93,9 +94,8 @@ def queue_reminder_sms(booking, *, now=None):
 def queue_waitlist_offer(entry):
     lang = entry.language
     slot = entry.offered_slot
-    with translation.override(lang):
-        when = formats.date_format(timezone.localtime(slot.starts_at), "l j F Y, H:i")
-        expires = formats.date_format(timezone.localtime(entry.offer_expires_at), "l j F, H:i")
+    when = long_date(slot.starts_at, "full_time", lang)
+    expires = long_date(entry.offer_expires_at, "weekday_time", lang)
     return outbox.queue_mail(
         "appointments/mail/offer",
         {

@@ -417,6 +417,23 @@ MISSES = [
 ]
 
 
+# Two answers written in Ukrainian and Arabic too (the others show in French, marked).
+TRANSLATIONS = {
+    "Quels sont les horaires d'ouverture de la préfecture ?": {
+        "uk": {
+            "question": "Які години роботи префектури?",
+            "answer": "Приймальня працює з понеділка по п'ятницю, з 8:30 до 12:00 і з 13:30 "
+            "до 16:00. Деякі відділи приймають лише за записом: перевірте перед візитом.",
+        },
+        "ar": {
+            "question": "ما هي مواعيد عمل المحافظة؟",
+            "answer": "الاستقبال مفتوح من الاثنين إلى الجمعة، من 8:30 إلى 12:00 ومن 13:30 إلى "
+            "16:00. بعض المكاتب لا تستقبل إلا بموعد: تحقق قبل مجيئك.",
+        },
+    },
+}
+
+
 def seed(ctx) -> None:
     rng = ctx.rng
     today = ctx.today
@@ -444,7 +461,13 @@ def seed(ctx) -> None:
                 "helpful_yes": rng.randint(0, 40),
                 "helpful_no": rng.randint(0, 8),
             }
-            Entry.objects.create(question=question, answer=answer, tags=tags, **common)
+            Entry.objects.create(
+                question=question,
+                answer=answer,
+                tags=tags,
+                translations=TRANSLATIONS.get(question, {}),
+                **common,
+            )
             if english:
                 Entry.objects.create(
                     question=english[0], answer=english[1], tags="", language="en", **common

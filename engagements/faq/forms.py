@@ -1,11 +1,17 @@
 from django import forms
 
 from engagements.forms import DsfrModelForm
+from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
 from .models import Entry, ProcedureSheet
 
 
-class EntryForm(DsfrModelForm):
+class EntryForm(TranslationsFormMixin, DsfrModelForm):
+    # A French entry in the flows' other languages (English answers are entries of their own).
+    translated_fields = {"question": "Question", "answer": "Réponse"}
+    translation_widgets = {"answer": forms.Textarea}
+    translation_max_length = {"question": 300}
+
     class Meta:
         model = Entry
         fields = ["service", "language", "question", "answer", "tags", "is_published"]
@@ -21,6 +27,28 @@ class EntryForm(DsfrModelForm):
         if whole_prefecture:
             field.empty_label = "Toute la préfecture"
             field.help_text = "Laissez « Toute la préfecture » pour une question commune."
+        self.translation_languages = flow_languages()
+        self.add_translation_fields(self.instance.translations)
+
+    def clean(self):
+        data = super().clean()
+        typed = any(
+            (data.get(f"tr_{lang}_{name}") or "").strip()
+            for lang in self.languages_to_translate()
+            for name in self.translated_fields
+        )
+        if typed and data.get("language") not in (None, "fr"):
+            self.add_error(
+                "language", "Les traductions s'ajoutent à une question rédigée en français."
+            )
+        return data
+
+    def save(self, commit=True):
+        entry = super().save(commit=False)
+        entry.translations = self.cleaned_translations(entry.translations)
+        if commit:
+            entry.save()
+        return entry
 
 
 class SheetForm(DsfrModelForm):

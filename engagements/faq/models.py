@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from engagements.organisation.models import Prefecture, Service, Site
+from engagements.shell.content_language import Localised, localise
 
 from .text import normalise
 
@@ -27,6 +28,9 @@ class Entry(models.Model):
     language = models.CharField("langue", max_length=5, choices=LANGUAGES, default="fr")
     question = models.CharField("question", max_length=300)
     answer = models.TextField("réponse")
+    # {"uk": {"question": "…", "answer": "…"}, …}: a French entry in the public flows' other
+    # languages (an English entry is an entry of its own); engagements/shell/content_language.py.
+    translations = models.JSONField("traductions", default=dict, blank=True)
     tags = models.CharField(
         "mots-clés", max_length=300, blank=True, help_text="Séparés par des virgules."
     )
@@ -69,10 +73,32 @@ class Entry(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
-        self.search_text = normalise(f"{self.question}\n{self.answer}\n{self.tags}")
+        translated = "\n".join(
+            text
+            for entry in (self.translations or {}).values()
+            if isinstance(entry, dict)
+            for text in entry.values()
+            if isinstance(text, str)
+        )
+        self.search_text = normalise(f"{self.question}\n{self.answer}\n{self.tags}\n{translated}")
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    def shown(self, field: str, language: str | None = None) -> Localised:
+        """`field` as the page shows it: the page's language where it is written, the
+        entry's own language otherwise (French, marked on a page in another language)."""
+        if self.language != "fr":
+            return Localised(getattr(self, field), self.language)
+        return localise(self.translations, field, getattr(self, field), language)
+
+    @property
+    def shown_question(self) -> Localised:
+        return self.shown("question")
+
+    @property
+    def shown_answer(self) -> Localised:
+        return self.shown("answer")
 
     @property
     def tag_list(self) -> list[str]:

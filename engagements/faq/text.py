@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-WORD = re.compile(r"[a-z0-9]+")
+# Letters and digits of any script: a search typed in Ukrainian or Arabic finds the
+# answers translated into it (content_language).
+WORD = re.compile(r"[^\W_]+")
 # Short French and English words that carry no meaning in a search.
 STOPWORDS = set(
     "a au aux avec ce ces dans de des du elle en est et il je la le les leur mais me mon ne "

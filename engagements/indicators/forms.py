@@ -148,3 +148,43 @@ class ManualValueForm(DsfrForm):
             return Period.parse(self.cleaned_data["period"])
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+class PosterChoiceForm(DsfrForm):
+    """The hall poster's indicators, one per position (3 to 6, in this order)."""
+
+    next_update = forms.DateField(
+        label="Date de la prochaine mise à jour",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="À défaut : le 1er jour du deuxième mois après la fin de la période suivante.",
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        from .poster import MAX_INDICATORS, MIN_INDICATORS
+
+        super().__init__(*args, **kwargs)
+        for position in range(1, MAX_INDICATORS + 1):
+            self.fields[f"indicator_{position}"] = forms.ChoiceField(
+                label=f"Indicateur n° {position}",
+                choices=[("", "—")] + list(choices),
+                required=position <= MIN_INDICATORS,
+            )
+        self.order_fields([f"indicator_{n}" for n in range(1, MAX_INDICATORS + 1)])
+
+    def codes(self) -> list[str]:
+        return [
+            code
+            for name, code in self.cleaned_data.items()
+            if name.startswith("indicator_") and code
+        ]
+
+    def clean(self):
+        from .poster import PosterError, validate_codes
+
+        data = super().clean()
+        try:
+            validate_codes(self.codes())
+        except PosterError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data

@@ -422,3 +422,24 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefecture_id} {', '.join(self.periods)} ({self.status})"
+
+
+class PosterChoice(models.Model):
+    """The référent's choice of what the hall poster shows (engagements/indicators/poster.py):
+    3 to 6 indicators in her order, and the date of the next update if she sets one."""
+
+    prefecture = models.OneToOneField(
+        Prefecture, on_delete=models.CASCADE, related_name="poster_choice"
+    )
+    codes = models.JSONField("indicateurs de l'affiche", default=list)
+    next_update = models.DateField("prochaine mise à jour", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "choix de l'affiche des résultats"
+
+    def __str__(self) -> str:
+        return f"affiche de {self.prefecture}"

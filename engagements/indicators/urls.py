@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agents, public
+from .views import agents, poster, public
 
 app_name = "indicators"
 
@@ -31,6 +31,7 @@ agents_urlpatterns = [
         agents.publication_preview_poster,
         name="agents-publication-preview-poster",
     ),
+    path(f"{P}/affiche/", poster.poster_choice, name="agents-poster"),
     path(
         f"{P}/publications/<int:pk>/retirer/", agents.withdraw, name="agents-publication-withdraw"
     ),

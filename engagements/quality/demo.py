@@ -27,6 +27,18 @@ from .services import allocate_reference, ensure_statuses
 
 REFERENTIALS = Path(__file__).resolve().parent / "referentials"
 
+# Two public summaries in the public's other languages (the others show in French, marked).
+SUMMARY_TRANSLATIONS = {
+    "Le temps d'attente estimé est affiché à l'entrée.": {
+        "en": {"public_summary": "How long you may have to queue is shown at the entrance."},
+        "uk": {"public_summary": "Орієнтовний час очікування показано біля входу."},
+        "ar": {"public_summary": "يُعرض وقت الانتظار التقديري عند المدخل."},
+    },
+    "Des rendez-vous sont proposés le jeudi jusqu'à 19 h.": {
+        "en": {"public_summary": "Appointments are available on Thursdays until 7 pm."},
+        "uk": {"public_summary": "У четвер прийом за записом триває до 19:00."},
+    },
+}
 ACTION_TITLES = [
     (
         "Afficher le temps d'attente estimé à l'accueil",
@@ -322,6 +334,7 @@ def seed(ctx) -> None:
                     parent=parent if index in (4, 5) else None,
                     source_kind=kind_of_source,
                     public_summary=summary,
+                    translations=SUMMARY_TRANSLATIONS.get(summary, {}),
                     is_public=status.base == StatusCode.DONE and index % 2 == 0,
                 )
                 if status.base == StatusCode.DONE:

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from engagements.forms import DsfrForm
+from engagements.shell.content_language import TranslationsFormMixin
 
 from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode
 from .models import Action, ActionStatus, Commitment, Referential
@@ -19,7 +20,10 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class ActionForm(DsfrForm):
+class ActionForm(TranslationsFormMixin, DsfrForm):
+    translated_fields = {"public_summary": "Résumé pour le public"}
+    translation_widgets = {"public_summary": forms.Textarea}
+
     title = forms.CharField(label="Intitulé", max_length=300)
     kind = forms.ChoiceField(label="Type d'action", choices=ActionType.choices)
     site = forms.ModelChoiceField(label="Site", queryset=None)
@@ -45,7 +49,9 @@ class ActionForm(DsfrForm):
         label="Publier sur la page « Vous nous l'avez dit, nous l'avons fait »", required=False
     )
 
-    def __init__(self, *args, prefecture, sites, services, editing=False, **kwargs):
+    def __init__(
+        self, *args, prefecture, sites, services, editing=False, translations=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["service"].queryset = services
@@ -62,6 +68,14 @@ class ActionForm(DsfrForm):
         self.fields["year"].initial = timezone.localdate().year
         if editing:
             del self.fields["site"], self.fields["year"], self.fields["parent"]
+        self.add_translation_fields(translations)
+
+    def service_data(self, previous: dict | None = None) -> dict:
+        """The cleaned data as the services take it: the summary's translations in one
+        `translations` dict (French in `public_summary`)."""
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
+        data["translations"] = self.cleaned_translations(previous)
+        return data
 
     def clean(self):
         data = super().clean()

@@ -124,6 +124,10 @@ class Action(models.Model):
     effectiveness_check = models.TextField("vérification de l'efficacité", blank=True)
     effectiveness_checked_on = models.DateField("efficacité vérifiée le", null=True, blank=True)
     public_summary = models.TextField("résumé pour le public", blank=True)
+    # {"en": {"public_summary": "…"}, "uk": {…}}: the summary in the public's other
+    # languages (engagements/shell/content_language.py); editable after closing, as
+    # translating changes nothing.
+    translations = models.JSONField("traductions", default=dict, blank=True)
     is_public = models.BooleanField("publiée sur la page « nous l'avons fait »", default=False)
     # The generic source: a kind always, and the record when there is one.
     source_kind = models.CharField(

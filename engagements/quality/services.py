@@ -187,6 +187,7 @@ def create_action(
     description: str = "",
     public_summary: str = "",
     is_public: bool = False,
+    translations: dict | None = None,
 ) -> Action:
     """Create an action in the site's plan of the year, with its source and first update."""
     if site.prefecture_id != prefecture.pk:
@@ -220,6 +221,7 @@ def create_action(
             description=description,
             public_summary=public_summary,
             is_public=is_public,
+            translations=translations or {},
             source_kind=source_kind,
         )
         _set_source(action, source, source_label)
@@ -247,6 +249,7 @@ EDITABLE_FIELDS = [
     "description",
     "public_summary",
     "is_public",
+    "translations",
 ]
 
 

@@ -32,6 +32,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "indicators:agents-dashboard-csv": {},
         "indicators:agents-records": {"code": "calls_answered_rate"},
         "indicators:agents-publications": {},
+        "indicators:agents-poster": {},
         "indicators:agents-manual": {},
         "indicators:agents-publish": {},
         "indicators:agents-publication-withdraw": {"pk": publication.pk},

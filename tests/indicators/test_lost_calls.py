@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from engagements.indicators import poster as hall_poster
 from engagements.indicators import services
 from engagements.indicators.periods import Period
 from engagements.organisation import services as organisation
@@ -209,6 +210,13 @@ def test_published_on_the_public_results_and_the_poster(imported, quality_lead, 
     services.publish(imported.prefecture, Period.parse("2025-11"), actor=quality_lead)
     results = client.get(reverse("indicators:public-results", args=["alpha"]))
     assert "Appels perdus aux heures d&#x27;ouverture" in results.content.decode()
+    # On the hall poster when the référent chooses it (issue 19.7: her 3 to 6 indicators).
+    hall_poster.save_choice(
+        imported.prefecture,
+        codes=["calls_lost_rate", "calls_answered_rate", "correspondence_on_time_rate"],
+        next_update=None,
+        actor=quality_lead,
+    )
     poster = client.get(reverse("indicators:public-poster", args=["alpha", "a4"]))
     path = tmp_path / "poster.pdf"
     path.write_bytes(poster.content)

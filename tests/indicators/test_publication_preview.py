@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from engagements.indicators import annual, services
+from engagements.indicators import annual, poster, services
 from engagements.indicators.catalogue import CATALOGUE
 from engagements.indicators.models import Publication, PublishedValue
 from engagements.indicators.periods import Period
@@ -178,8 +178,15 @@ def test_unmeasured_visitors_show_a_dash_never_zero(
     exported = client.get(reverse("indicators:public-results-csv", args=[prefecture.slug]))
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert {line[8] for line in lines if line[3] == "reception_visits"} == {""}
-    poster = client.get(reverse("indicators:public-poster", args=[prefecture.slug, "a4"]))
-    text = pdf_text(poster.content, tmp_path)
+    # The référent puts the visitors on the hall poster (issue 19.7: her 3 to 6 indicators).
+    poster.save_choice(
+        prefecture,
+        codes=["calls_answered_rate", "reception_visits", "reception_served_within_15_min_rate"],
+        next_update=None,
+        actor=quality_lead,
+    )
+    poster_pdf = client.get(reverse("indicators:public-poster", args=[prefecture.slug, "a4"]))
+    text = pdf_text(poster_pdf.content, tmp_path)
     visitors = text.split("Visiteurs à l'accueil")[1].split("Visiteurs reçus")[0]
     assert "mesuré" in visitors and "0" not in visitors.split("—")[0]
     assert "0 visiteurs" not in text

@@ -421,7 +421,7 @@ def publication_preview_poster(request, size: str):
     from engagements.pdf import render_pdf
     from engagements.qr import qr_data_uri
 
-    from .public import POSTER_SIZES
+    from .public import POSTER_SIZES, poster_choice
 
     if size not in POSTER_SIZES:
         raise Http404("Format inconnu")
@@ -434,6 +434,7 @@ def publication_preview_poster(request, size: str):
     context = _preview(request, period)["pages"][0]
     url = request.build_absolute_uri(reverse("indicators:public-results", args=[prefecture.slug]))
     context.update({"size": POSTER_SIZES[size], "url": url, "qr": qr_data_uri(url, scale=6)})
+    context.update(poster_choice(prefecture, context["rows"], period))
     pdf = render_pdf("indicators/public/poster.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(

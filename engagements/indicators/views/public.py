@@ -20,6 +20,7 @@ from engagements.qr import qr_data_uri
 from .. import queries
 from ..catalogue import CATALOGUE
 from ..periods import Period
+from ..poster import chosen_codes, next_update, poster_rows
 from .display import decorate_grid, display
 
 POSTER_SIZES = {"a4": "A4", "a3": "A3"}
@@ -59,6 +60,7 @@ def _row(value, english: bool, methodology: str) -> dict:
         "target": display(value.target, value.unit),
         "previous": display(value.previous, value.unit),
         "met": value.met,
+        "measured": measured,
         "has_target": value.target is not None,
         "methodology_url": f"{methodology}#{value.code}",
     }
@@ -204,9 +206,19 @@ def results_csv(request, prefecture: str):
     return csv_response(f"resultats-{prefecture.slug}.csv", OPEN_DATA_HEADER, rows)
 
 
+def poster_choice(prefecture, rows: list[dict], period: Period) -> dict:
+    """The poster's rows (the référent's 3 to 6 indicators, in her order, values as
+    published) and its next update date: the same for the poster and its preview."""
+    return {
+        "rows": poster_rows(rows, chosen_codes(prefecture)),
+        "next_update": next_update(prefecture, period),
+    }
+
+
 @require_GET
 def poster(request, prefecture: str, size: str):
-    """The hall poster (A4 or A3) of the latest published period, with a QR code."""
+    """The hall poster (A4 or A3) of the latest published period: the State's bloc marque,
+    the référent's indicators in large type, the period, the next update and a QR code."""
     if size not in POSTER_SIZES:
         raise Http404("Format inconnu")
     prefecture = _prefecture(prefecture)
@@ -214,13 +226,10 @@ def poster(request, prefecture: str, size: str):
     if context["publication"] is None:
         raise Http404("Aucun résultat publié")
     url = request.build_absolute_uri(reverse("indicators:public-results", args=[prefecture.slug]))
-    context.update(
-        {
-            "size": POSTER_SIZES[size],
-            "url": url,
-            "qr": qr_data_uri(url, scale=6),
-        }
-    )
+    publication = context["publication"]
+    period = Period.of(publication.period_kind, publication.period_start)
+    context.update({"size": POSTER_SIZES[size], "url": url, "qr": qr_data_uri(url, scale=6)})
+    context.update(poster_choice(prefecture, context["rows"], period))
     pdf = render_pdf("indicators/public/poster.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(

@@ -168,7 +168,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 source=source,
                 source_label=info.label if info else "",
-                **form.cleaned_data,
+                **form.service_data(),
             )
         except QualityError as exc:
             form.add_error(None, str(exc))
@@ -287,13 +287,16 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         sites=request.access.sites(request.prefecture),
         services=request.access.services(request.prefecture).filter(site=action.site),
         editing=True,
+        translations=action.translations,
     )
     for name in services.LOCKED_WHEN_CLOSED if action.is_closed else ():
         form.fields[name].disabled = True
         form.fields[name].help_text = "Verrouillé : l'action est clôturée (rouvrez-la)."
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_action(action, actor=request.user, **form.cleaned_data)
+            services.update_action(
+                action, actor=request.user, **form.service_data(action.translations)
+            )
         except QualityError as exc:
             form.add_error(None, str(exc))
         else:

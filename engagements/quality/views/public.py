@@ -1,4 +1,5 @@
-"""Public pages (FR/EN, no personal data): "Vous nous l'avez dit, nous l'avons fait" and
+"""Public pages (FR/EN, no personal data): "Vous nous l'avez dit, nous l'avons fait" (also
+in the public flows' languages, each summary in the visitor's language where written) and
 "Notre démarche qualité" with its commitments poster."""
 
 from django.http import Http404, HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 from engagements.organisation.queries import public_prefectures
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
+from engagements.shell.content_language import localise
 
 from .. import approach
 from ..enums import SourceKind, StatusCode
@@ -31,7 +33,7 @@ def done_page(request, prefecture: str):
     )
     rows = [
         {
-            "summary": a.public_summary,
+            "summary": localise(a.translations, "public_summary", a.public_summary),
             "site": a.site.name,
             "source": SourceKind(a.source_kind).label,
             "status": StatusCode(a.status.base).label,
