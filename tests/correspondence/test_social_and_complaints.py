@@ -11,7 +11,7 @@ from engagements.correspondence import queries
 from engagements.correspondence.models import Message, RegisterSettings
 from engagements.correspondence.services import update_classification
 from engagements.correspondence.services.imports import import_messages
-from engagements.indicators import compute
+from engagements.indicators import grouped
 from engagements.indicators.periods import Period
 
 pytestmark = pytest.mark.django_db
@@ -72,10 +72,11 @@ def test_social_network_messages_by_csv_are_counted_per_channel(prefecture, serv
     }
     assert (by_channel["social"]["answered"], by_channel["social"]["on_time"]) == (2, 1)
     assert by_channel["social"]["rate_on_time"] == 50.0
-    breakdowns = dict(
-        compute.correspondence_breakdowns(prefecture, None, Period.parse("2026"), date(2026, 4, 30))
+    year = Period.parse("2026")
+    values = grouped.compute_values(
+        prefecture, [year], at=date(2026, 4, 30), structures=[(None, None)]
     )
-    figure = breakdowns["channel:social"]["correspondence_on_time_rate"]
+    figure = values[(year, (None, None), "channel:social")]["correspondence_on_time_rate"]
     assert (figure.value, figure.numerator, figure.denominator) == (50.0, 1, 2)
 
 
