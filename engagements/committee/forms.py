@@ -193,6 +193,14 @@ class SuggestionForm(DsfrForm):
     )
 
 
+class ObservationForm(DsfrForm):
+    text = forms.CharField(
+        label="Votre observation sur le projet de relevé",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
 class AgentSuggestionForm(SuggestionForm):
     author_label = forms.CharField(label="Auteur (membre ou organisme)", max_length=300)
     meeting = forms.TypedChoiceField(

@@ -428,6 +428,32 @@ class Decision(_PartOfMinutes):
         return self.minutes.meeting.committee.prefecture
 
 
+class Observation(models.Model):
+    """A member's observation on a draft of the minutes sent to the members."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="observations")
+    seat = models.ForeignKey(
+        Seat, on_delete=models.SET_NULL, null=True, blank=True, related_name="observations"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="committee_observations",
+    )
+    author_label = models.CharField("auteur", max_length=300)
+    text = models.TextField("observation")
+    submitted_at = models.DateTimeField("envoyée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "observation sur un projet de relevé"
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author_label} : {self.text[:60]}"
+
+
 class Suggestion(models.Model):
     """A member's suggestion ("vous avez dit"), made in a meeting or from the members' space."""
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.committee.enums import AttendanceStatus, MeetingStatus
-from engagements.committee.models import Meeting
+from engagements.committee.models import Meeting, Minutes
 from tests.browser import assert_accessible, screenshot
 from tests.surveys.factories import CampaignFactory
 
@@ -99,6 +99,10 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     assert f"DTSTART;TZID=Europe/Paris:{day:%Y%m%d}T143000" in calendar
     assert r"LOCATION:Préfecture\, salle du conseil" in calendar
 
+    # The day of the meeting comes: attendance and "held" wait for it.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+    page.reload()
+
     # Attendance: one excused, one represented, the rest present.
     rows = page.locator("tbody tr")
     assert rows.count() == 4
@@ -149,6 +153,12 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     [draft_mail] = smtp_mail.to("marc.imaginaire@membres.test")
     assert any(
         p.get_filename() == "projet-de-releve.pdf" for p in draft_mail.message.iter_attachments()
+    )
+    page.click("button:has-text('Approuver le relevé')")
+    assert "le projet s'approuve à partir du" in page.inner_text("body")  # not yet
+    # The observation period ends.
+    Minutes.objects.filter(meeting=meeting).update(
+        observations_until=timezone.localdate() - timedelta(days=1)
     )
     page.click("button:has-text('Approuver le relevé')")
     assert "il ne peut plus être modifié" in page.inner_text("body")
