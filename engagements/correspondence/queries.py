@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from engagements.calendar.sql import number_joins
@@ -25,7 +25,7 @@ from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .enums import ClosedReason, Kind, QuarantineStatus, Status
-from .models import Mailbox, Message, QuarantinedMail, Topic
+from .models import DocumentRequest, Mailbox, Message, QuarantinedMail, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +79,14 @@ class Calendars:
 # classified as it stood at `at` (docs/indicators.md): excluded (closed without answer by
 # then), answered (delay = number(answered_on) - number(received_on) - waited_days, at
 # least 0, from the stored working-day calendars), late (due date passed) or pending (not
-# yet due, or waiting for documents: the clock stops, Status.WAITING).
+# yet due, or waiting for documents asked in time: the clock stops, Status.WAITING). A
+# request made after the due date stops nothing: the message stays late.
 _STATE_SQL = """
     SELECT m.*,
       CASE
         WHEN m.status = %s AND (m.closed_on IS NULL OR m.closed_on <= %s) THEN 'x'
         WHEN m.answered_on IS NOT NULL AND m.answered_on <= %s THEN 'a'
-        WHEN m.status = 'waiting' THEN 'p'
+        WHEN m.status = 'waiting' AND NOT m.late_wait THEN 'p'
         WHEN m.due_on < %s THEN 'l'
         ELSE 'p'
       END AS state,
@@ -143,13 +144,29 @@ def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> t
     fields = list(FIGURE_FIELDS)
     if dimensions:
         fields += ["service_id", "channel", "kind", "topic_id", "closed_reason"]
+    # A pending wait for documents asked after the due date stops no clock.
+    late_wait = Exists(
+        DocumentRequest.objects.filter(
+            message=OuterRef("pk"),
+            received_on__isnull=True,
+            closed=False,
+            requested_on__gt=OuterRef("due_on"),
+        )
+    )
     inner, params = (
-        messages.filter(received_on__lte=at).order_by().values(*fields).query.sql_with_params()
+        messages.filter(received_on__lte=at)
+        .annotate(late_wait=late_wait)
+        .order_by()
+        .values(*fields, "late_wait")
+        .query.sql_with_params()
     )
     received_joins, received = number_joins("m", "received_on", "wr")
     answered_joins, answered = number_joins("m", "answered_on", "wa")
     states = _STATE_SQL.format(
-        inner=inner, joins=received_joins + answered_joins, received=received, answered=answered
+        inner=inner,
+        joins=received_joins + answered_joins,
+        received=received,
+        answered=answered,
     )
     at_param = _sql_date(at)
     sql = _DELAY_SQL.format(states=states)
