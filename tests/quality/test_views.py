@@ -217,14 +217,20 @@ def test_message_detail_and_topic_figures_show_the_button(
     assert f"source=correspondence.topic%3A{topic.pk}" in figures.content.decode()
 
 
-def test_the_auditor_reads_assessments_and_evidence_only(prefecture, site, auditor, client_for):
+def test_the_auditor_reads_action_plans_assessments_and_evidence(
+    prefecture, site, auditor, client_for
+):
     client = client_for(auditor)
-    action = ActionFactory(plan=PlanFactory(site=site))
+    action = ActionFactory(plan=PlanFactory(site=site), title="Refaire la signalétique")
     assessment = AssessmentFactory(site=site)
     slug = prefecture.slug
-    assert client.get(reverse("quality:agents-actions", args=[slug])).status_code == 403
-    assert client.get(reverse("quality:agents-action", args=[slug, action.pk])).status_code == 403
-    assert client.get(reverse("quality:agents-experiences", args=[slug])).status_code == 403
+    listing = client.get(reverse("quality:agents-actions", args=[slug]) + "?annee=2026")
+    assert listing.status_code == 200 and "Refaire la signalétique" in listing.content.decode()
+    detail = client.get(reverse("quality:agents-action", args=[slug, action.pk]))
+    assert detail.status_code == 200 and not detail.context["can_work"]
+    assert 'name="status-status"' not in detail.content.decode()
+    assert client.get(reverse("quality:agents-experiences", args=[slug])).status_code == 200
+    assert client.get(reverse("quality:agents-action-new", args=[slug])).status_code == 403
     assert client.get(reverse("quality:agents-assessments", args=[slug])).status_code == 200
     page = client.get(reverse("quality:agents-assessment", args=[slug, assessment.pk]))
     assert page.status_code == 200 and "Ajouter un constat" not in page.content.decode()
