@@ -155,6 +155,8 @@ class DecisionForm(DsfrForm):
     )
 
     def __init__(self, *args, agenda=(), **kwargs):
+        # Shown under the minutes form, which has its own "kind": ids of its own.
+        kwargs.setdefault("auto_id", "id_decision_%s")
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].choices = [("", "—")] + [
             (item.pk, f"{n}. {item.title}") for n, item in enumerate(agenda, start=1)
