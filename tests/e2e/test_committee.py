@@ -236,3 +236,68 @@ def test_member_logs_in_and_sees_his_space(page, prefecture, other_prefecture, c
     assert response.status == 403
     response = page.goto(reverse("committee:members-space", args=[other_prefecture.slug]))
     assert response.status == 404
+
+
+def test_member_sends_an_observation_and_follows_the_decided_actions(
+    page, prefecture, site, committee_member
+):
+    """The member's loop in a browser (issue 19, item 1): her observation on the draft sent
+    to her, by keyboard, then the actions her committee decided; axe on both pages."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from engagements.committee.enums import DecisionKind, MinutesStatus
+    from engagements.committee.models import Decision, Observation
+    from tests.committee.factories import (
+        CommitteeFactory,
+        DecisionFactory,
+        MeetingFactory,
+        MinutesFactory,
+        SeatFactory,
+        at,
+    )
+    from tests.quality.factories import ActionFactory, PlanFactory
+
+    committee = CommitteeFactory(prefecture=prefecture)
+    SeatFactory(committee=committee, user=committee_member, organisation="UFC fictive")
+    today = timezone.localdate()
+    meeting = MeetingFactory(
+        committee=committee, starts_at=at(today - timedelta(days=5)), status="minutes_drafted"
+    )
+    draft = MinutesFactory(
+        meeting=meeting,
+        status=MinutesStatus.SENT,
+        sent_at=timezone.now(),
+        observations_until=today + timedelta(days=10),
+    )
+    decision = DecisionFactory(
+        minutes=draft, kind=DecisionKind.ACTION, text="Traduire l'affichage des horaires."
+    )
+    DecisionFactory(minutes=draft, kind=DecisionKind.ACTION, text="Ouvrir le samedi matin.")
+    ActionFactory(
+        plan=PlanFactory(site=site, year=today.year),
+        title="Affichage des horaires en quatre langues",
+        due_on=today + timedelta(days=60),
+        source_kind="committee",
+        source_type=ContentType.objects.get_for_model(Decision),
+        source_id=decision.pk,
+    )
+    login(page, committee_member)
+    page.goto(reverse("committee:members-space", args=[prefecture.slug]))
+    field = page.locator(f"#id_observation_{draft.pk}_text")
+    field.focus()
+    page.keyboard.type("Le point 2 oublie les horaires d'été.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").startswith("Envoyer mon observation")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "votre observation a été transmise" in page.inner_text("body")
+    assert Observation.objects.get().text == "Le point 2 oublie les horaires d'été."
+    assert_accessible(page)
+    screenshot(page, "committee-member-observation")
+
+    page.click("a:has-text('Suivre les actions décidées par le comité')")
+    text = page.inner_text("main")
+    assert "Affichage des horaires en quatre langues" in text
+    assert "Aucune action ouverte pour le moment." in text
+    assert_accessible(page)
+    screenshot(page, "committee-member-actions")

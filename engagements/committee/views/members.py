@@ -86,6 +86,8 @@ def space(request):
             "minutes": draft,
             "open": observations_open(draft),
             "mine": [o for o in draft.observations.all() if o.author_id == request.user.pk],
+            # One form per draft, ids of its own (the suggestion form has a "text" too).
+            "form": ObservationForm(auto_id=f"id_observation_{draft.pk}_%s"),
         }
         for draft in (
             Minutes.objects.filter(meeting__committee=committee, status=MinutesStatus.SENT)
@@ -110,7 +112,6 @@ def space(request):
             "published": published_minutes(request.prefecture),
             "drafts": drafts,
             "form": SuggestionForm(),
-            "observation_form": ObservationForm(),
             "can_suggest": _is_member(request),
         },
     )
