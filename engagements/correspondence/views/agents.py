@@ -511,7 +511,7 @@ def _body_paragraphs(message: Message, text: str) -> list[str]:
     block (letterhead), "Destinataire :" (window address) and the prefecture's address line
     (page footer), which a letter-type filled from the library also carries."""
     prefecture = message.prefecture
-    sender = placeholders.values_for(message)["expediteur"]
+    sender = f"{prefecture.name} — {(message.service or message.site).name}"  # {expediteur}
     footer = f"{prefecture.name} — "
     date_place = f"{message.site.city}, le "
     kept = []
