@@ -89,3 +89,13 @@ def test_the_register_import_reads_the_products_codes(prefecture, service):
     assert (by_reference["EXT-1"].channel, by_reference["EXT-1"].kind) == ("email", "complaint")
     assert (by_reference["EXT-2"].channel, by_reference["EXT-2"].kind) == ("letter", "complaint")
     assert by_reference["EXT-3"].closed_reason == "duplicate"
+
+
+def test_the_imports_page_and_the_doc_list_the_same_columns():
+    from engagements.shell.imports import import_kinds
+
+    for kind in import_kinds():
+        if not re.fullmatch(r"[a-z0-9_, ]+", kind.columns):
+            continue  # a described format (queue_log, YAML, the SP+ export)
+        for column in kind.columns.split(", "):
+            assert f"**{column}**" in DOC or re.search(rf"\b{column}\b", DOC), (kind.code, column)
