@@ -29,7 +29,8 @@ class ImportForm(DsfrForm):
         # A constant (no user text): the column names are shown as code.
         help_text=mark_safe(  # noqa: S308
             "Colonnes : <code>college, organisation, first_name, last_name, email, seat, "
-            "mandate_start, mandate_end</code> ; <code>seat</code> vaut "
+            "mandate_start, mandate_end</code> (et, au choix, <code>civility</code> : "
+            "<code>madame</code> ou <code>monsieur</code>) ; <code>seat</code> vaut "
             "<code>titulaire</code> ou <code>suppleant</code>."
         ),
     )

@@ -49,18 +49,22 @@ def _minutes_pdf_text(client, url) -> str:
     ).stdout.decode()
 
 
-def test_the_french_minutes_from_the_english_page_have_french_dates_and_neutral_wording(
-    prefecture, client
-):
+def test_the_french_minutes_from_the_english_page_have_french_dates_and_agree(prefecture, client):
     committee = CommitteeFactory(prefecture=prefecture)
     meeting = MeetingFactory(committee=committee, starts_at=at(date(2025, 3, 10)))
-    AttendanceFactory(
-        meeting=meeting,
-        person_name="Alix Exemple",
-        organisation="Mairie de Villefictive",
-        status=AttendanceStatus.REPRESENTED,
-        represented_by="Camille Remplaçante",
-    )
+    for person, civility, organisation in (
+        ("Alix Exemple", "madame", "Mairie de Villefictive"),
+        ("Noé Ancien", "monsieur", "UDAF fictive"),
+        ("", "", "Caisse fictive"),
+    ):
+        AttendanceFactory(
+            meeting=meeting,
+            person_name=person,
+            civility=civility,
+            organisation=organisation,
+            status=AttendanceStatus.REPRESENTED,
+            represented_by="Camille Remplaçante",
+        )
     minutes = MinutesFactory(meeting=meeting)
     Minutes.objects.filter(pk=minutes.pk).update(
         status=MinutesStatus.APPROVED, approved_on=date(2025, 4, 1)
@@ -72,5 +76,39 @@ def test_the_french_minutes_from_the_english_page_have_french_dates_and_neutral_
         text = " ".join(_minutes_pdf_text(client, prefix + url).split())
         assert "lundi 10 mars 2025" in text, prefix
         assert "Monday" not in text and "March" not in text, prefix
-        assert "Alix Exemple, Mairie de Villefictive, par l'intermédiaire de Camille" in text
-        assert "représenté par" not in text
+        assert "Alix Exemple, Mairie de Villefictive, représentée par Camille" in text
+        assert "Noé Ancien, UDAF fictive, représenté par Camille" in text
+        assert "Caisse fictive, par l'intermédiaire de Camille" in text
+
+
+def test_the_members_import_reads_the_civility_and_the_meeting_keeps_it(prefecture):
+    from engagements.committee.models import Seat
+    from engagements.committee.services.members import import_members
+
+    data = (
+        "college,organisation,first_name,last_name,email,seat,mandate_start,mandate_end,"
+        "civility\n"
+        "Associations,UFC fictive,Alix,Exemple,,titulaire,2025-01-01,,Mme\n"
+        "Associations,UDAF fictive,Noé,Ancien,,titulaire,2025-01-01,,monsieur\n"
+        "Élus,Mairie de Villefictive,,,,titulaire,2025-01-01,,\n"
+    )
+    import_members(prefecture, data)
+    assert dict(Seat.objects.values_list("organisation", "civility")) == {
+        "UFC fictive": "madame",
+        "UDAF fictive": "monsieur",
+        "Mairie de Villefictive": "",
+    }
+    committee = Seat.objects.first().committee
+    meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 10)))
+    assert dict(meeting.attendance.values_list("organisation", "civility"))["UFC fictive"] == (
+        "madame"
+    )
+    # The header without the column still imports (the contract is unchanged) and leaves
+    # the civility as it was.
+    result = import_members(
+        prefecture,
+        "college,organisation,first_name,last_name,email,seat,mandate_start,mandate_end\n"
+        "Associations,UFC fictive,Alix,Exemple,,titulaire,2025-01-01,\n",
+    )
+    assert result.unchanged == 1
+    assert Seat.objects.get(organisation="UFC fictive").civility == "madame"

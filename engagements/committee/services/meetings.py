@@ -149,6 +149,7 @@ def prepare_attendance(meeting: Meeting) -> int:
             meeting=meeting,
             seat=seat,
             person_name=seat.person_name,
+            civility=seat.civility,
             organisation=seat.organisation,
             college_name=seat.college.name,
             seat_kind=seat.kind,
