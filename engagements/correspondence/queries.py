@@ -134,6 +134,24 @@ _DIMENSION_COLUMNS = {
 }
 
 
+def late_wait() -> Exists:
+    """A pending wait for documents asked after the message's due date: it stops no clock,
+    the message stays late (annotate it as `late_wait`)."""
+    return Exists(
+        DocumentRequest.objects.filter(
+            message=OuterRef("pk"),
+            received_on__isnull=True,
+            closed=False,
+            requested_on__gt=OuterRef("due_on"),
+        )
+    )
+
+
+def _late_or_open() -> Q:
+    """Open messages, and those waiting for documents asked too late (still counted late)."""
+    return Q(status__in=[Status.NEW, Status.ASSIGNED]) | Q(status=Status.WAITING, late_wait=True)
+
+
 def _sql_date(value: date):
     # SQLite stores dates as ISO text; PostgreSQL takes the date.
     return value if settings.IS_POSTGRES else value.isoformat()
@@ -144,18 +162,9 @@ def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> t
     fields = list(FIGURE_FIELDS)
     if dimensions:
         fields += ["service_id", "channel", "kind", "topic_id", "closed_reason"]
-    # A pending wait for documents asked after the due date stops no clock.
-    late_wait = Exists(
-        DocumentRequest.objects.filter(
-            message=OuterRef("pk"),
-            received_on__isnull=True,
-            closed=False,
-            requested_on__gt=OuterRef("due_on"),
-        )
-    )
     inner, params = (
         messages.filter(received_on__lte=at)
-        .annotate(late_wait=late_wait)
+        .annotate(late_wait=late_wait())
         .order_by()
         .values(*fields, "late_wait")
         .query.sql_with_params()
@@ -425,10 +434,15 @@ def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
     """Counters for the worklist header, in one pass over the open messages."""
     from django.db.models import Count
 
-    return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
-        open=Count("pk"),
-        late=Count("pk", filter=Q(due_on__lt=today)),
-        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+    is_open = Q(status__in=[Status.NEW, Status.ASSIGNED])
+    return (
+        messages.annotate(late_wait=late_wait())
+        .filter(_late_or_open())
+        .aggregate(
+            open=Count("pk", filter=is_open),
+            late=Count("pk", filter=Q(due_on__lt=today)),
+            unassigned=Count("pk", filter=is_open & Q(assigned_to__isnull=True)),
+        )
     )
 
 
@@ -543,7 +557,7 @@ def filter_worklist(qs: QuerySet[Message], f: dict, *, today: date) -> QuerySet[
     elif f["status"]:
         qs = qs.filter(status=f["status"])
     if f["late"]:
-        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
+        qs = qs.annotate(late_wait=late_wait()).filter(_late_or_open(), due_on__lt=today)
     if f["echeance"] == "demain":
         qs = qs.filter(
             status__in=[Status.NEW, Status.ASSIGNED],

@@ -284,3 +284,23 @@ def test_a_letter_template_is_not_offered_without_a_postal_address(
     with_address = create(prefecture, service, sender_address="3 rue Haute\n75002 Paris")
     url = reverse("correspondence:agents-answer", args=[prefecture.slug, with_address.pk])
     assert {v.pk for v in client.get(url).context["available"]} == {email.pk, letter.pk}
+
+
+def test_the_worklist_keeps_a_late_request_among_the_late_messages(
+    prefecture, service, agent, client_for
+):
+    message = create(prefecture, service)
+    in_time = create(prefecture, service, sender_email="karim@example.test")
+    with time_machine.travel(date(2026, 3, 9), tick=False):
+        services.request_documents(in_time, actor=agent, documents="Photo d'identité")
+    with time_machine.travel(date(2026, 3, 11), tick=False):
+        services.request_documents(message, actor=agent, documents="Avis d'imposition")
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    with time_machine.travel(date(2026, 3, 12), tick=False):
+        client = client_for(agent)
+        late = client.get(url, {"late": "on", "status": ""})
+        assert [m.pk for m in late.context["page"].object_list] == [message.pk]
+        assert late.context["counts"]["late"] == 1
+        waiting = client.get(url, {"status": Status.WAITING})
+        rows = {m.pk: m.late for m in waiting.context["page"].object_list}
+        assert rows == {message.pk: True, in_time.pk: False}

@@ -86,10 +86,15 @@ def worklist(request):
     qs = queries.with_new_reply(base)
     if form.is_valid():
         qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
-    qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
+    qs = (
+        qs.select_related("site", "service", "topic", "assigned_to")
+        .annotate(asked_late=queries.late_wait())
+        .order_by("due_on", "pk")
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
-        message.late = message.is_late(today)
+        # Documents asked after the due date stop no clock: such a wait stays late.
+        message.late = message.is_late(today) or (message.asked_late and message.due_on < today)
     can_work = request.access.can(prefecture, "work")
     querystring = data.copy()
     querystring.pop("page", None)
