@@ -14,6 +14,7 @@ from engagements.committee.models import Minutes
 from engagements.committee.services import meetings
 from engagements.committee.services import minutes as minutes_services
 from engagements.outbox.models import Delivery
+from tests.browser import SCREENSHOTS
 from tests.committee.factories import (
     AgendaItemFactory,
     AttendanceFactory,
@@ -44,6 +45,8 @@ def _minutes_pdf_text(client, url) -> str:
     pdftotext = require_tool("pdftotext", "poppler-utils")
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "committee-minutes-from-en.pdf").write_bytes(response.content)
     return subprocess.run(
         [pdftotext, "-", "-"], input=response.content, capture_output=True, check=True
     ).stdout.decode()
