@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('committee', '0002_minutes_observations'),
+        ('committee', '0003_minutes_observations'),
     ]
 
     operations = [
