@@ -115,12 +115,12 @@ def _seeded(prefecture, purpose, channel):
     )
 
 
-@pytest.mark.parametrize("reworded", [False, True])
+@pytest.mark.parametrize("reworded", [False, True, "extended"])
 def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
     prefecture, service, agent, client_for, reworded
 ):
     version = _seeded(prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER)
-    if reworded:  # a sheet written before the date placeholder existed
+    if reworded is True:  # a sheet written before the date placeholder existed
         version.body = version.body.replace(
             "date de ce courrier pour nous les transmettre, soit jusqu'au {date_limite_pieces} "
             "inclus.",
@@ -139,6 +139,14 @@ def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
     url = reverse(
         "correspondence:agents-documents-letter", args=[prefecture.slug, message.pk, wait.pk]
     )
+    if reworded == "extended":
+        with time_machine.travel(date(2026, 3, 10), tick=False):
+            services.extend_documents_wait(
+                message, actor=agent, until=date(2026, 3, 20), reason="Pièce en attente"
+            )
+        text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
+        assert "Vous avez jusqu'au 20/03/2026 inclus" in text and "12/03/2026" not in text
+        return
     text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
     assert wait.ends_on == date(2026, 3, 12)
     assert "soit jusqu'au 12/03/2026 inclus" in text

@@ -655,6 +655,9 @@ OLD_DAYS_WORDING = (
 
 
 def _days_wording(wait) -> str:
+    """The sentence that gives the person the wait's last day, as the system keeps it."""
+    if wait.extended:
+        return f"Vous avez jusqu'au {wait.ends_on:%d/%m/%Y} inclus pour nous les transmettre."
     return (
         f"Vous disposez de {wait.DAYS} jours à compter de la date de ce courrier pour nous les "
         f"transmettre, soit jusqu'au {wait.ends_on:%d/%m/%Y} inclus."
@@ -690,9 +693,7 @@ def documents_letter(request, pk: int, wait_pk: int):
         subject = f"Pièces manquantes — {message.reference}"
         text = (
             "Madame, Monsieur,\n\nL'examen de votre dossier montre qu'il manque les pièces "
-            f"suivantes :\n\n{listing}\n\nVous disposez de 8 jours à compter de la date "
-            f"de ce courrier pour nous les transmettre, soit jusqu'au {wait.ends_on:%d/%m/%Y} "
-            "inclus. "
+            f"suivantes :\n\n{listing}\n\n{_days_wording(wait)} "
             f"Si vous ne pouvez pas respecter ce délai, prévenez {values['service_nom']} "
             f"({values['service_coordonnees']}) en indiquant pourquoi : votre dossier ne sera "
             "pas classé sans que nous ayons pris en compte votre situation.\n\nVeuillez "
