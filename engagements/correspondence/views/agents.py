@@ -654,6 +654,12 @@ OLD_DAYS_WORDING = (
 )
 
 
+DAYS_SENTENCE = re.compile(
+    r"Vous disposez de \d+ jours à compter de la date de ce courrier pour nous les "
+    r"transmettre, soit jusqu'au [^.\n]* inclus\."
+)
+
+
 def _days_wording(wait) -> str:
     """The sentence that gives the person the wait's last day, as the system keeps it."""
     if wait.extended:
@@ -687,6 +693,8 @@ def documents_letter(request, pk: int, wait_pk: int):
         else:
             text = f"Pièces manquantes :\n{listing}\n\n{text}"
         text = text.replace(OLD_DAYS_WORDING, _days_wording(wait))
+        # An extended wait: "8 jours" no longer holds, the last day does.
+        text = DAYS_SENTENCE.sub(lambda _m: _days_wording(wait), text)
         if values["date_limite_pieces"] not in text:
             text = text.replace(listing, f"{listing}\n\n{_days_wording(wait)}", 1)
     else:
