@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_publication_withdrawal'),
+        ('indicators', '0004_recompute_runs_provisional_publications'),
         ('organisation', '0007_target_indicator_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
