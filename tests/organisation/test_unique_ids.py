@@ -19,6 +19,7 @@ def test_no_agents_page_repeats_an_element_id(prefecture, site, service, quality
     repeated = {}
     for name, kwargs in sorted(_collect_cases(prefecture, site, service).items()):
         response = client.get(reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs}))
+        response.close()  # a file served as it is (FileResponse) is closed here
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         counts = Counter(ID.findall(response.content.decode()))
