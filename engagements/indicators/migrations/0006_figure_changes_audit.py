@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0004_recompute_runs_provisional_publications'),
+        ('indicators', '0005_poster_choice'),
         ('organisation', '0007_target_indicator_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
