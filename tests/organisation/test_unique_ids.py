@@ -14,15 +14,13 @@ ID = re.compile(r'\sid="([^"]+)"')
 
 @pytest.mark.slow
 @pytest.mark.django_db
-# An appointments document page leaves its file open (main's test_every_role_every_page
-# reports it): this test is about ids only.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_no_agents_page_repeats_an_element_id(prefecture, site, service, quality_lead, client_for):
     client = client_for(quality_lead)
     repeated = {}
     for name, kwargs in sorted(_collect_cases(prefecture, site, service).items()):
         response = client.get(reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs}))
-        response.close()  # a file served as it is (FileResponse) is closed here
+        if getattr(response, "file_to_stream", None) is not None:
+            response.file_to_stream.close()  # a file served as it is (FileResponse)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         counts = Counter(ID.findall(response.content.decode()))
