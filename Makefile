@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: install demo test lint format bench bench-smoke messages clean
 
@@ -15,19 +16,21 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Installs, migrates the database (SQLite, or DATABASE_URL when set), loads the demo data
-# (kept on a second run) and serves on http://127.0.0.1:8000 with the job worker beside the
+# (kept on a second run) and serves on http://127.0.0.1:$(PORT) (`make demo PORT=8001`; 8000
+# by default) with the job worker beside the
 # web server. var/demo.env switches manage.py to the demo settings (DEBUG, a demo secret
 # key), so every command of the README then runs as printed.
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: install
 	mkdir -p var && printf 'ENGAGEMENTS_DEMO=1\n' > var/demo.env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (agents: http://127.0.0.1:8000/agents/) — Ctrl-C to stop"
+	@echo "Serving on http://127.0.0.1:$(PORT) (agents: http://127.0.0.1:$(PORT)/agents/) — Ctrl-C to stop"
 	@echo "E-mails sent by the demo are written to var/mail/, SMS to var/sms.log"
 	$(BIN)/python manage.py qcluster & QCLUSTER=$$!; \
 	trap 'kill $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise; one worker
 # per core (pytest-xdist: each worker has its own test database and temporary folders).

@@ -4,6 +4,8 @@ exists, `<prefix>_body.html`. Built here, sent only through the outbox
 
 from __future__ import annotations
 
+import html as html_lib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -37,7 +39,11 @@ def build_mail(
     language: str | None = None,
 ) -> EmailMultiAlternatives:
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+        # A subject is plain text: what autoescaping turned into entities (l&#x27;amélioration)
+        # goes back to characters.
+        subject = " ".join(
+            html_lib.unescape(render_to_string(f"{prefix}_subject.txt", context)).split()
+        )
         body = render_to_string(f"{prefix}_body.txt", context)
         try:
             html = render_to_string(f"{prefix}_body.html", context)

@@ -69,7 +69,9 @@ def test_correspondence_letters_and_collection(prefecture, service, quality_lead
         {"format": "pdf"},
     )
     text = read_pdf(collection.content, "collection")
-    assert "1. Réponse" in text and "Camille Exemple" in text
+    # Filled with the sample person, whose name is never glued to "Madame, Monsieur" (issue 19).
+    assert "1. Réponse" in text and "Madame, Monsieur," in text
+    assert "Monsieur Camille Exemple" not in text
 
 
 def test_booking_summary_and_attendance_certificate(prefecture, service, agent, client_for):

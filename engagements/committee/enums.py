@@ -6,6 +6,13 @@ class CommitteeKind(models.TextChoices):
     JOINT = "joint", "Comité local des usagers et comité local de l'amélioration continue"
 
 
+class Civility(models.TextChoices):
+    """How a member is addressed: the minutes agree with it ("représentée par")."""
+
+    MADAME = "madame", "Madame"
+    MONSIEUR = "monsieur", "Monsieur"
+
+
 class SeatKind(models.TextChoices):
     TITULAR = "titulaire", "Titulaire"
     SUBSTITUTE = "suppleant", "Suppléant"

@@ -29,7 +29,8 @@ class ImportForm(DsfrForm):
         # A constant (no user text): the column names are shown as code.
         help_text=mark_safe(  # noqa: S308
             "Colonnes : <code>college, organisation, first_name, last_name, email, seat, "
-            "mandate_start, mandate_end</code> ; <code>seat</code> vaut "
+            "mandate_start, mandate_end</code> (et, au choix, <code>civility</code> : "
+            "<code>madame</code> ou <code>monsieur</code>) ; <code>seat</code> vaut "
             "<code>titulaire</code> ou <code>suppleant</code>."
         ),
     )
@@ -155,6 +156,8 @@ class DecisionForm(DsfrForm):
     )
 
     def __init__(self, *args, agenda=(), **kwargs):
+        # Shown under the minutes form, which has its own "kind": ids of its own.
+        kwargs.setdefault("auto_id", "id_decision_%s")
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].choices = [("", "—")] + [
             (item.pk, f"{n}. {item.title}") for n, item in enumerate(agenda, start=1)
@@ -190,6 +193,14 @@ class SuggestionAnswerForm(DsfrForm):
 class SuggestionForm(DsfrForm):
     text = forms.CharField(
         label="Votre suggestion", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+
+class ObservationForm(DsfrForm):
+    text = forms.CharField(
+        label="Votre observation sur le projet de relevé",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
     )
 
 

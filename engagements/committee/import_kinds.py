@@ -2,7 +2,7 @@
 
 from engagements.shell.imports import ImportKind, ImportSummary, register_import_kind
 
-from .services.members import COLUMNS, import_members
+from .services.members import COLUMNS, OPTIONAL_COLUMNS, import_members
 
 
 def run(prefecture, data, *, filename, options, actor) -> ImportSummary:
@@ -26,7 +26,7 @@ def register() -> None:
             code="committee-members",
             label="Membres du comité des usagers",
             group="Comité des usagers",
-            columns=", ".join(COLUMNS),
+            columns=", ".join(COLUMNS + OPTIONAL_COLUMNS),
             run=run,
             order=60,
         )

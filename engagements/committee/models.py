@@ -21,6 +21,7 @@ from engagements.organisation.models import Prefecture
 from .enums import (
     AgendaKind,
     AttendanceStatus,
+    Civility,
     CommitteeKind,
     DecisionKind,
     DocumentAudience,
@@ -109,6 +110,9 @@ class Seat(models.Model):
     organisation = models.CharField("organisme", max_length=200)
     first_name = models.CharField("prénom", max_length=100, blank=True)
     last_name = models.CharField("nom", max_length=100, blank=True)
+    civility = models.CharField(
+        "civilité", max_length=10, choices=Civility.choices, blank=True, default=""
+    )
     email = models.EmailField("courriel", blank=True)
     kind = models.CharField("siège", max_length=10, choices=SeatKind.choices)
     mandate_start = models.DateField("début du mandat", null=True, blank=True)
@@ -271,6 +275,9 @@ class Attendance(models.Model):
     represented_by = models.CharField("représenté par", max_length=200, blank=True)
     # Snapshot taken when the meeting is prepared.
     person_name = models.CharField("nom", max_length=200, blank=True)
+    civility = models.CharField(
+        "civilité", max_length=10, choices=Civility.choices, blank=True, default=""
+    )
     organisation = models.CharField("organisme", max_length=200)
     college_name = models.CharField("collège", max_length=200)
     seat_kind = models.CharField("siège", max_length=10, choices=SeatKind.choices)
@@ -288,6 +295,16 @@ class Attendance(models.Model):
     @property
     def holder(self) -> str:
         return f"{self.person_name}, {self.organisation}" if self.person_name else self.organisation
+
+    @property
+    def represented_phrase(self) -> str:
+        """ "représentée par" / "représenté par" agreeing with the member; without a known
+        civility (an organisation's seat), a wording that agrees with anyone."""
+        if self.person_name and self.civility == Civility.MADAME:
+            return "représentée par"
+        if self.person_name and self.civility == Civility.MONSIEUR:
+            return "représenté par"
+        return "par l'intermédiaire de"
 
 
 class Minutes(models.Model):
@@ -426,6 +443,32 @@ class Decision(_PartOfMinutes):
     @property
     def prefecture(self):
         return self.minutes.meeting.committee.prefecture
+
+
+class Observation(models.Model):
+    """A member's observation on a draft of the minutes sent to the members."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="observations")
+    seat = models.ForeignKey(
+        Seat, on_delete=models.SET_NULL, null=True, blank=True, related_name="observations"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="committee_observations",
+    )
+    author_label = models.CharField("auteur", max_length=300)
+    text = models.TextField("observation")
+    submitted_at = models.DateTimeField("envoyée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "observation sur un projet de relevé"
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author_label} : {self.text[:60]}"
 
 
 class Suggestion(models.Model):

@@ -3,7 +3,7 @@ sign-in sheet (liste d'émargement)."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engagements.pdf import render_pdf
 
@@ -34,10 +34,17 @@ def minutes_context(minutes: Minutes) -> dict:
 
 
 def minutes_pdf(minutes: Minutes) -> bytes:
-    return render_pdf("committee/pdf/minutes.html", minutes_context(minutes))
+    # The minutes are a French document, whatever the language of the page that links them.
+    with translation.override("fr"):
+        return render_pdf("committee/pdf/minutes.html", minutes_context(minutes))
 
 
 def sign_in_sheet_pdf(meeting: Meeting) -> bytes:
+    with translation.override("fr"):
+        return _sign_in_sheet_pdf(meeting)
+
+
+def _sign_in_sheet_pdf(meeting: Meeting) -> bytes:
     return render_pdf(
         "committee/pdf/sign_in_sheet.html",
         {

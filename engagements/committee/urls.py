@@ -87,6 +87,12 @@ agents_urlpatterns = [
     ),
     path(f"{P}/espace/", members.space, name="members-space"),
     path(f"{P}/espace/suggestion/", members.suggest, name="members-suggest"),
+    path(f"{P}/espace/suites/", members.decided_actions, name="members-actions"),
+    path(
+        f"{P}/espace/releves/<int:minutes_pk>/observations/",
+        members.observe,
+        name="members-observe",
+    ),
     path(
         f"{P}/espace/reunions/<int:pk>/releve.pdf",
         members.minutes_pdf,

@@ -147,8 +147,9 @@ TEMPLATES = [
         LETTER_FRAME.replace(
             "{texte}",
             "L'examen de votre dossier montre qu'il manque les pièces suivantes :\n\n"
-            "[Liste des pièces.]\n\nVous disposez de 8 jours à compter de la réception de ce "
-            "courrier pour nous les transmettre. Si vous ne pouvez pas respecter ce délai, "
+            "[Liste des pièces.]\n\nVous disposez de 8 jours à compter de la date de ce "
+            "courrier pour nous les transmettre, soit jusqu'au {date_limite_pieces} inclus. "
+            "Si vous ne pouvez pas respecter ce délai, "
             "prévenez {service_article} en indiquant pourquoi : votre dossier ne sera pas classé "
             "sans que nous ayons pris en compte votre situation.",
         ),

@@ -133,6 +133,12 @@ CSV_CLOSED_REASONS = {
     "transmis": ClosedReason.FORWARDED,
     "pieces_non_recues": ClosedReason.NO_DOCUMENTS,
 }
+# One vocabulary across the imports (docs/imports.md): the product's own codes, those of
+# the other imports, the exports and the API ("email", "complaint", "duplicate"), are read
+# beside the register's French CSV codes ("courriel", "reclamation", "doublon").
+IMPORT_CHANNELS = {**CSV_CHANNELS, **{code: code for code in Channel.values}}
+IMPORT_KINDS = {**CSV_KINDS, **{code: code for code in Kind.values}}
+IMPORT_CLOSED_REASONS = {**CSV_CLOSED_REASONS, **{code: code for code in ClosedReason.values}}
 CHANNEL_TO_CSV = {v: k for k, v in CSV_CHANNELS.items()}
 KIND_TO_CSV = {v: k for k, v in CSV_KINDS.items()}
 REASON_TO_CSV = {v: k for k, v in CSV_CLOSED_REASONS.items()}

@@ -381,6 +381,11 @@ class DocumentRequest(models.Model):
         return self.ends_on > self.first_ends_on
 
     @property
+    def made_late(self) -> bool:
+        """Asked after the message's due date: the clock does not stop (docs/indicators.md)."""
+        return self.requested_on > self.message.due_on
+
+    @property
     def document_list(self) -> list[str]:
         return [line.strip(" -•\t") for line in self.documents.splitlines() if line.strip(" -•\t")]
 

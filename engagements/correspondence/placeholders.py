@@ -40,6 +40,7 @@ PLACEHOLDERS: dict[str, str] = {
     "prefecture_adresse": "adresse postale de la préfecture",
     "prefecture_telephone": "téléphone de la préfecture",
     "prefecture_site": "site internet de la préfecture",
+    "date_limite_pieces": "date limite de réception des pièces manquantes",
 }
 
 # Mandatory blocks: (name shown in the refusal, placeholders that make it).
@@ -171,6 +172,7 @@ def sample_values(prefecture, service=None, *, today: date | None = None) -> dic
         "prefecture_adresse": prefecture.postal_address if prefecture.street else "",
         "prefecture_telephone": prefecture.phone,
         "prefecture_site": prefecture.website,
+        "date_limite_pieces": _date(today + timedelta(days=8)),
     }
 
 
@@ -179,9 +181,48 @@ def preview(version, values: dict[str, str]) -> tuple[str, str]:
     return fill(version.subject, values), fill(version.body, values)
 
 
+# "Madame, Monsieur {usager_nom}," would glue the salutation to a name ("Madame, Monsieur
+# Léa Martin,") or repeat it when the name is unknown: the salutation stays "Madame, Monsieur,".
+_SALUTATION_PLACEHOLDER = re.compile(r"(Madame, Monsieur)[ \t]*\{usager_nom\}")
+_GLUED_SALUTATION = re.compile(r"^([ \t]*Madame, Monsieur)[ \t]+[^\n,]+,[ \t]*$", re.MULTILINE)
+
+
+def fix_salutation(text: str) -> str:
+    """A salutation line "Madame, Monsieur <name>," becomes "Madame, Monsieur,"."""
+    return _GLUED_SALUTATION.sub(r"\1,", text)
+
+
 def fill(text: str, values: dict[str, str]) -> str:
     """Replace known placeholders; unknown ones are left as typed so the agent sees them."""
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    text = _SALUTATION_PLACEHOLDER.sub(r"\1", text)
+    return fix_salutation(PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text))
+
+
+# What a template leaves to the agent: a placeholder not filled ({usager_nom}) or a bracketed
+# instruction ("[Proposez un créneau…]", "[Réponse personnalisée]"): neither may leave.
+_UNFINISHED = re.compile(r"\{[a-z_]+\}|\[[^\]\n]*[^\W\d_][^\]\n]*\]")
+
+
+def unfinished_places(text: str) -> list[tuple[int, str]]:
+    """(line number, passage) of every part of a text still to complete, in order."""
+    return [
+        (number, match.group(0))
+        for number, line in enumerate(text.splitlines(), start=1)
+        for match in _UNFINISHED.finditer(line)
+    ]
+
+
+def unfinished_error(subject: str, text: str) -> str:
+    """A French refusal naming each passage still to complete and where, or ""."""
+    places = [f"« {part} » dans l'objet" for _n, part in unfinished_places(subject)]
+    places += [f"« {part} » (ligne {number})" for number, part in unfinished_places(text)]
+    if not places:
+        return ""
+    return (
+        "La réponse contient encore des passages à compléter : "
+        + ", ".join(places)
+        + ". Remplacez-les par le texte destiné à l'usager avant l'envoi."
+    )
 
 
 def _date(value: date | None) -> str:
@@ -227,4 +268,13 @@ def values_for(message, *, signatory=None, today: date | None = None) -> dict[st
         "prefecture_adresse": prefecture.postal_address if prefecture.street else "",
         "prefecture_telephone": prefecture.phone,
         "prefecture_site": prefecture.website,
+        "date_limite_pieces": _date(_documents_deadline(message)),
     }
+
+
+def _documents_deadline(message) -> date | None:
+    """The last day of the message's pending wait for missing documents, if any."""
+    if message.pk is None:
+        return None
+    wait = message.document_requests.filter(received_on__isnull=True, closed=False).first()
+    return wait.ends_on if wait else None

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from engagements.calendar.sql import number_joins
@@ -25,7 +25,7 @@ from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .enums import ClosedReason, Kind, QuarantineStatus, Status
-from .models import Mailbox, Message, QuarantinedMail, Topic
+from .models import DocumentRequest, Mailbox, Message, QuarantinedMail, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +79,14 @@ class Calendars:
 # classified as it stood at `at` (docs/indicators.md): excluded (closed without answer by
 # then), answered (delay = number(answered_on) - number(received_on) - waited_days, at
 # least 0, from the stored working-day calendars), late (due date passed) or pending (not
-# yet due, or waiting for documents: the clock stops, Status.WAITING).
+# yet due, or waiting for documents asked in time: the clock stops, Status.WAITING). A
+# request made after the due date stops nothing: the message stays late.
 _STATE_SQL = """
     SELECT m.*,
       CASE
         WHEN m.status = %s AND (m.closed_on IS NULL OR m.closed_on <= %s) THEN 'x'
         WHEN m.answered_on IS NOT NULL AND m.answered_on <= %s THEN 'a'
-        WHEN m.status = 'waiting' THEN 'p'
+        WHEN m.status = 'waiting' AND NOT m.late_wait THEN 'p'
         WHEN m.due_on < %s THEN 'l'
         ELSE 'p'
       END AS state,
@@ -133,6 +134,24 @@ _DIMENSION_COLUMNS = {
 }
 
 
+def late_wait() -> Exists:
+    """A pending wait for documents asked after the message's due date: it stops no clock,
+    the message stays late (annotate it as `late_wait`)."""
+    return Exists(
+        DocumentRequest.objects.filter(
+            message=OuterRef("pk"),
+            received_on__isnull=True,
+            closed=False,
+            requested_on__gt=OuterRef("due_on"),
+        )
+    )
+
+
+def _late_or_open() -> Q:
+    """Open messages, and those waiting for documents asked too late (still counted late)."""
+    return Q(status__in=[Status.NEW, Status.ASSIGNED]) | Q(status=Status.WAITING, late_wait=True)
+
+
 def _sql_date(value: date):
     # SQLite stores dates as ISO text; PostgreSQL takes the date.
     return value if settings.IS_POSTGRES else value.isoformat()
@@ -144,12 +163,19 @@ def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> t
     if dimensions:
         fields += ["service_id", "channel", "kind", "topic_id", "closed_reason"]
     inner, params = (
-        messages.filter(received_on__lte=at).order_by().values(*fields).query.sql_with_params()
+        messages.filter(received_on__lte=at)
+        .annotate(late_wait=late_wait())
+        .order_by()
+        .values(*fields, "late_wait")
+        .query.sql_with_params()
     )
     received_joins, received = number_joins("m", "received_on", "wr")
     answered_joins, answered = number_joins("m", "answered_on", "wa")
     states = _STATE_SQL.format(
-        inner=inner, joins=received_joins + answered_joins, received=received, answered=answered
+        inner=inner,
+        joins=received_joins + answered_joins,
+        received=received,
+        answered=answered,
     )
     at_param = _sql_date(at)
     sql = _DELAY_SQL.format(states=states)
@@ -408,10 +434,15 @@ def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
     """Counters for the worklist header, in one pass over the open messages."""
     from django.db.models import Count
 
-    return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
-        open=Count("pk"),
-        late=Count("pk", filter=Q(due_on__lt=today)),
-        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+    is_open = Q(status__in=[Status.NEW, Status.ASSIGNED])
+    return (
+        messages.annotate(late_wait=late_wait())
+        .filter(_late_or_open())
+        .aggregate(
+            open=Count("pk", filter=is_open),
+            late=Count("pk", filter=Q(due_on__lt=today)),
+            unassigned=Count("pk", filter=is_open & Q(assigned_to__isnull=True)),
+        )
     )
 
 
@@ -526,7 +557,7 @@ def filter_worklist(qs: QuerySet[Message], f: dict, *, today: date) -> QuerySet[
     elif f["status"]:
         qs = qs.filter(status=f["status"])
     if f["late"]:
-        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED], due_on__lt=today)
+        qs = qs.annotate(late_wait=late_wait()).filter(_late_or_open(), due_on__lt=today)
     if f["echeance"] == "demain":
         qs = qs.filter(
             status__in=[Status.NEW, Status.ASSIGNED],

@@ -443,3 +443,39 @@ class PosterChoice(models.Model):
 
     def __str__(self) -> str:
         return f"affiche de {self.prefecture}"
+
+
+class FigureChange(models.Model):
+    """The audit trail of figures: a stored value that changed (typed in, imported or
+    recomputed from changed records) for a period already published, and every value typed
+    in by hand. Who, when, what, before and after; shown to the référent beside the
+    publications (whose own history is the publications and withdrawals themselves)."""
+
+    class Act(models.TextChoices):
+        MANUAL = "manual", "Valeur saisie ou importée"
+        RECOMPUTE = "recompute", "Recalcul à partir des enregistrements"
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField("le", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    act = models.CharField("acte", max_length=20, choices=Act.choices)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period_kind = models.CharField("période", max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField("début de période")
+    before = models.DecimalField("avant", max_digits=14, decimal_places=2, null=True, blank=True)
+    after = models.DecimalField("après", max_digits=14, decimal_places=2, null=True, blank=True)
+    published = models.BooleanField("période publiée", default=False)
+    detail = models.CharField("précision", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "modification d'un chiffre"
+        verbose_name_plural = "modifications des chiffres"
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period_start}: {self.before} → {self.after}"

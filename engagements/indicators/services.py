@@ -19,6 +19,7 @@ from engagements.shell import hooks
 from . import compute, grouped
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
 from .models import (
+    FigureChange,
     Indicator,
     Publication,
     PublishedValue,
@@ -131,12 +132,25 @@ def recompute_values(
     *,
     at: date | None = None,
     with_services: bool = True,
+    actor=None,
 ) -> int:
     """Recompute every built-in indicator per structure (prefecture, site, service) ×
     period into the values table (what dashboards read), in set-based passes: the figures
     of every period from a few grouped statements (`grouped.compute_values`), then one
-    COPY and one upsert. Returns the rows written."""
+    COPY and one upsert. Returns the rows written. A value of a published period that
+    changes is written to the audit trail (FigureChange)."""
     sources = {code: french(entry.source) for code, entry in BY_CODE.items()}
+    published = _published_starts(prefecture, periods)
+    before = {
+        (v["indicator_id"], v["site_id"], v["period_kind"], v["period_start"]): v["value"]
+        for v in Value.objects.filter(
+            prefecture=prefecture,
+            service__isnull=True,
+            breakdown="",
+            period_start__in=[p.start for p in periods],
+        ).values("indicator_id", "site_id", "period_kind", "period_start", "value")
+    }
+    changes: list[FigureChange] = []
     at = at or timezone.localdate()
     periods = list(dict.fromkeys(periods))
     if not periods:
@@ -166,10 +180,32 @@ def recompute_values(
         for (period, (site_id, service_id), breakdown), results in figures.items()
         for code, figure in results.items()
     ]
+    # A published period's figure that changes goes to the audit trail (FigureChange).
+    for row in rows:
+        indicator_id, _p, site_id, service_id, breakdown, kind, start = row[:7]
+        if service_id is not None or breakdown or (kind, start) not in published:
+            continue
+        key = (indicator_id, site_id, kind, start)
+        if key in before and before[key] != row[8]:
+            changes.append(
+                FigureChange(
+                    prefecture=prefecture,
+                    actor=actor,
+                    act=FigureChange.Act.RECOMPUTE,
+                    indicator_id=indicator_id,
+                    site_id=site_id,
+                    period_kind=kind,
+                    period_start=start,
+                    before=before[key],
+                    after=row[8],
+                    published=True,
+                )
+            )
     if settings.IS_POSTGRES:
         _upsert_values(rows)
     else:  # SQLite (the demo) has no NULLS NOT DISTINCT index to conflict on
         _save_values(prefecture, periods, rows)
+    FigureChange.objects.bulk_create(changes)
     return len(rows)
 
 
@@ -204,6 +240,15 @@ def _save_values(prefecture: Prefecture, periods: list[Period], rows: list[tuple
     Value.objects.bulk_create(to_create, batch_size=500)
 
 
+def _published_starts(prefecture: Prefecture, periods: list[Period]) -> set[tuple[str, date]]:
+    """(kind, start) of the given periods that have a publication."""
+    return set(
+        Publication.objects.filter(
+            prefecture=prefecture, period_start__in=[p.start for p in periods]
+        ).values_list("period_kind", "period_start")
+    )
+
+
 @transaction.atomic
 def set_manual_value(
     indicator: Indicator,
@@ -224,6 +269,33 @@ def set_manual_value(
         raise IndicatorsError("Ce site n'appartient pas à la préfecture.")
     if not source.strip():
         raise IndicatorsError("Indiquez la source de la valeur.")
+    previous = (
+        Value.objects.filter(
+            indicator=indicator,
+            prefecture=prefecture,
+            site=site,
+            service=None,
+            breakdown="",
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .values_list("value", flat=True)
+        .first()
+    )
+    if previous != _decimal(value) or previous is None:
+        FigureChange.objects.create(
+            prefecture=prefecture,
+            actor=actor,
+            act=FigureChange.Act.MANUAL,
+            indicator=indicator,
+            site=site,
+            period_kind=period.kind,
+            period_start=period.start,
+            before=previous,
+            after=_decimal(value),
+            published=bool(_published_starts(prefecture, [period])),
+            detail=f"Source : {source.strip()}"[:300],
+        )
     result, _ = Value.objects.update_or_create(
         indicator=indicator,
         prefecture=prefecture,
@@ -408,7 +480,9 @@ def publish(
         note=note.strip(),
         provisional=is_ongoing(period, at),
     )
-    recompute_values(prefecture, [period, period.previous_year()], at=at, with_services=False)
+    recompute_values(
+        prefecture, [period, period.previous_year()], at=at, with_services=False, actor=actor
+    )
     PublishedValue.objects.bulk_create(
         PublishedValue(publication=publication, **row) for row in rows
     )

@@ -68,4 +68,6 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "committee:members-document": {"document_pk": document.pk},
         "committee:agents-document-add": {"pk": meeting.pk},
         "committee:agents-document-remove": {"document_pk": document.pk},
+        "committee:members-actions": {},
+        "committee:members-observe": {"minutes_pk": minutes.pk},
     }

@@ -6,7 +6,7 @@ approved minutes only, never before; who may upload and download what."""
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -222,7 +222,10 @@ def test_public_documents_are_published_with_the_approved_minutes_never_before(
     draft = minutes.start_minutes(meeting)
     minutes.send_for_observations(draft)
     assert state() == (False, 404)  # a draft sent to the members
-    minutes.approve_minutes(draft)
+    draft.refresh_from_db()
+    # Approved once the observation period it announced has ended (issue 19).
+    with time_machine.travel(draft.observations_until + timedelta(days=1), tick=False):
+        minutes.approve_minutes(draft)
     assert state() == (False, 404)  # approved, not yet published
     minutes.publish_minutes(draft)
     assert state() == (True, 200)

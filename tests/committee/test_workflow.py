@@ -1,6 +1,6 @@
 """Meetings, attendance, minutes: the life of a meeting through services and pages."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -113,7 +113,11 @@ def test_approved_minutes_cannot_be_edited_afterwards(committee, client_for, qua
     )
     decision = minutes.add_decision(draft, kind=DecisionKind.ACTION, text="Traduire l'affiche")
     minutes.send_for_observations(draft)
-    minutes.approve_minutes(draft)
+    with pytest.raises(MinutesError):  # the members still have their observation period
+        minutes.approve_minutes(draft)
+    draft.refresh_from_db()
+    with time_machine.travel(draft.observations_until + timedelta(days=1), tick=False):
+        minutes.approve_minutes(draft)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.MINUTES_APPROVED
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.committee.enums import AttendanceStatus, MeetingStatus
-from engagements.committee.models import Meeting
+from engagements.committee.models import Meeting, Minutes
 from tests.browser import assert_accessible, screenshot
 from tests.surveys.factories import CampaignFactory
 
@@ -99,6 +99,10 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     assert f"DTSTART;TZID=Europe/Paris:{day:%Y%m%d}T143000" in calendar
     assert r"LOCATION:Préfecture\, salle du conseil" in calendar
 
+    # The day of the meeting comes: attendance and "held" wait for it.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+    page.reload()
+
     # Attendance: one excused, one represented, the rest present.
     rows = page.locator("tbody tr")
     assert rows.count() == 4
@@ -149,6 +153,12 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     [draft_mail] = smtp_mail.to("marc.imaginaire@membres.test")
     assert any(
         p.get_filename() == "projet-de-releve.pdf" for p in draft_mail.message.iter_attachments()
+    )
+    page.click("button:has-text('Approuver le relevé')")
+    assert "le projet s'approuve à partir du" in page.inner_text("body")  # not yet
+    # The observation period ends.
+    Minutes.objects.filter(meeting=meeting).update(
+        observations_until=timezone.localdate() - timedelta(days=1)
     )
     page.click("button:has-text('Approuver le relevé')")
     assert "il ne peut plus être modifié" in page.inner_text("body")
@@ -226,3 +236,68 @@ def test_member_logs_in_and_sees_his_space(page, prefecture, other_prefecture, c
     assert response.status == 403
     response = page.goto(reverse("committee:members-space", args=[other_prefecture.slug]))
     assert response.status == 404
+
+
+def test_member_sends_an_observation_and_follows_the_decided_actions(
+    page, prefecture, site, committee_member
+):
+    """The member's loop in a browser (issue 19, item 1): her observation on the draft sent
+    to her, by keyboard, then the actions her committee decided; axe on both pages."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from engagements.committee.enums import DecisionKind, MinutesStatus
+    from engagements.committee.models import Decision, Observation
+    from tests.committee.factories import (
+        CommitteeFactory,
+        DecisionFactory,
+        MeetingFactory,
+        MinutesFactory,
+        SeatFactory,
+        at,
+    )
+    from tests.quality.factories import ActionFactory, PlanFactory
+
+    committee = CommitteeFactory(prefecture=prefecture)
+    SeatFactory(committee=committee, user=committee_member, organisation="UFC fictive")
+    today = timezone.localdate()
+    meeting = MeetingFactory(
+        committee=committee, starts_at=at(today - timedelta(days=5)), status="minutes_drafted"
+    )
+    draft = MinutesFactory(
+        meeting=meeting,
+        status=MinutesStatus.SENT,
+        sent_at=timezone.now(),
+        observations_until=today + timedelta(days=10),
+    )
+    decision = DecisionFactory(
+        minutes=draft, kind=DecisionKind.ACTION, text="Traduire l'affichage des horaires."
+    )
+    DecisionFactory(minutes=draft, kind=DecisionKind.ACTION, text="Ouvrir le samedi matin.")
+    ActionFactory(
+        plan=PlanFactory(site=site, year=today.year),
+        title="Affichage des horaires en quatre langues",
+        due_on=today + timedelta(days=60),
+        source_kind="committee",
+        source_type=ContentType.objects.get_for_model(Decision),
+        source_id=decision.pk,
+    )
+    login(page, committee_member)
+    page.goto(reverse("committee:members-space", args=[prefecture.slug]))
+    field = page.locator(f"#id_observation_{draft.pk}_text")
+    field.focus()
+    page.keyboard.type("Le point 2 oublie les horaires d'été.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").startswith("Envoyer mon observation")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "votre observation a été transmise" in page.inner_text("body")
+    assert Observation.objects.get().text == "Le point 2 oublie les horaires d'été."
+    assert_accessible(page)
+    screenshot(page, "committee-member-observation")
+
+    page.click("a:has-text('Suivre les actions décidées par le comité')")
+    text = page.inner_text("main")
+    assert "Affichage des horaires en quatre langues" in text
+    assert "Aucune action ouverte pour le moment." in text
+    assert_accessible(page)
+    screenshot(page, "committee-member-actions")

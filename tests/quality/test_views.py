@@ -82,6 +82,102 @@ def test_an_action_from_each_kind_of_source(prefecture, site, service, quality_l
         assert message.sender_name not in action.source_label
 
 
+def _one_record_per_declared_source(prefecture, site, service) -> dict:
+    """A record of each type the apps declare as an action source, by its label."""
+    from datetime import date as day
+
+    from engagements.indicators.models import Indicator, Value
+    from engagements.surveys.models import CheckResult
+    from tests.committee.factories import (
+        CommitteeFactory,
+        DecisionFactory,
+        MinutesFactory,
+        SuggestionFactory,
+    )
+    from tests.surveys.factories import QuestionFactory
+
+    committee = CommitteeFactory(prefecture=prefecture)
+    check = MysteryCheckFactory(service=service)
+    campaign = CampaignFactory(site=site, services=[service])
+    indicator = Indicator.objects.create(
+        prefecture=prefecture, code="delai-cni", name_fr="Délai CNI", family="performance",
+        unit="days", is_manual=True,
+    )  # fmt: skip
+    return {
+        "correspondence.message": MessageFactory(service=service, complaint=True),
+        "correspondence.topic": TopicFactory(prefecture=prefecture, name="Accueil"),
+        "surveys.campaign": campaign,
+        "surveys.question": QuestionFactory(
+            questionnaire=campaign.questionnaire, text="Étiez-vous bien reçu ?"
+        ),
+        "surveys.checkresult": CheckResult.objects.create(
+            check_run=check, criterion=check.grid.criteria.first(), passed=False
+        ),
+        "surveys.mysterycheck": check,
+        "committee.decision": DecisionFactory(
+            minutes=MinutesFactory(meeting__committee=committee),
+            kind="action",
+            text="Traduire la signalétique du hall",
+        ),
+        "committee.suggestion": SuggestionFactory(committee=committee),
+        "quality.finding": FindingFactory(assessment=AssessmentFactory(site=site)),
+        "quality.experience": ExperienceFactory(prefecture=prefecture),
+        "indicators.*": Value.objects.create(
+            indicator=indicator,
+            prefecture=prefecture,
+            site=site,
+            period_kind="month",
+            period_start=day(2025, 11, 1),
+            period_end=day(2025, 11, 30),
+            value=12,
+        ),  # fmt: skip
+    }
+
+
+def test_every_declared_source_opens_the_action_form_prefilled(
+    prefecture, site, service, quality_lead, client_for
+):
+    from engagements.quality.plugs import source_key
+    from engagements.shell import hooks
+
+    records = _one_record_per_declared_source(prefecture, site, service)
+    # A source declared without a record here fails: add it above.
+    assert set(records) == set(hooks._action_sources)
+    client = client_for(quality_lead)
+    for label, record in records.items():
+        page = client.get(new_url(prefecture, source_key(record)))
+        assert page.status_code == 200, label
+        form = page.context["form"]
+        info = page.context["info"]
+        assert info is not None and info.label, label
+        assert form.initial.get("title", "") == (info.title or ""), label
+    decision = records["committee.decision"]
+    page = client.get(new_url(prefecture, source_key(decision)))
+    html = page.content.decode()
+    assert "Traduire la signalétique du hall" in html
+    assert "Décision du comité des usagers (action à mener)" in html
+    response = client.post(
+        new_url(prefecture, source_key(decision)),
+        {"title": "Traduire la signalétique", "kind": "improvement", "site": site.pk, "year": 2026},
+    )
+    assert response.status_code == 302
+    action = Action.objects.get(title="Traduire la signalétique")
+    assert action.source_kind == "committee" and action.source_id == decision.pk
+
+
+def test_a_committee_decision_of_another_prefecture_is_404(
+    prefecture, other_prefecture, quality_lead, client_for
+):
+    from tests.committee.factories import CommitteeFactory, DecisionFactory, MinutesFactory
+
+    foreign = DecisionFactory(
+        minutes=MinutesFactory(meeting__committee=CommitteeFactory(prefecture=other_prefecture))
+    )
+    client = client_for(quality_lead)
+    key = f"committee.decision:{foreign.pk}"
+    assert client.get(new_url(prefecture, key)).status_code == 404
+
+
 def test_a_source_of_another_prefecture_or_unknown_is_404(
     prefecture, other_prefecture_service, quality_lead, client_for
 ):
@@ -91,7 +187,7 @@ def test_a_source_of_another_prefecture_or_unknown_is_404(
         f"correspondence.message:{foreign.pk}",
         "correspondence.message:999999",
         "auth.user:1",
-        "committee.decision:1",  # app not installed on this branch: unknown
+        "committee.decision:999999",
         "nonsense",
     ):
         assert client.get(new_url(prefecture, key)).status_code == 404, key
@@ -121,14 +217,20 @@ def test_message_detail_and_topic_figures_show_the_button(
     assert f"source=correspondence.topic%3A{topic.pk}" in figures.content.decode()
 
 
-def test_the_auditor_reads_assessments_and_evidence_only(prefecture, site, auditor, client_for):
+def test_the_auditor_reads_action_plans_assessments_and_evidence(
+    prefecture, site, auditor, client_for
+):
     client = client_for(auditor)
-    action = ActionFactory(plan=PlanFactory(site=site))
+    action = ActionFactory(plan=PlanFactory(site=site), title="Refaire la signalétique")
     assessment = AssessmentFactory(site=site)
     slug = prefecture.slug
-    assert client.get(reverse("quality:agents-actions", args=[slug])).status_code == 403
-    assert client.get(reverse("quality:agents-action", args=[slug, action.pk])).status_code == 403
-    assert client.get(reverse("quality:agents-experiences", args=[slug])).status_code == 403
+    listing = client.get(reverse("quality:agents-actions", args=[slug]) + "?annee=2026")
+    assert listing.status_code == 200 and "Refaire la signalétique" in listing.content.decode()
+    detail = client.get(reverse("quality:agents-action", args=[slug, action.pk]))
+    assert detail.status_code == 200 and not detail.context["can_work"]
+    assert 'name="status-status"' not in detail.content.decode()
+    assert client.get(reverse("quality:agents-experiences", args=[slug])).status_code == 200
+    assert client.get(reverse("quality:agents-action-new", args=[slug])).status_code == 403
     assert client.get(reverse("quality:agents-assessments", args=[slug])).status_code == 200
     page = client.get(reverse("quality:agents-assessment", args=[slug, assessment.pk]))
     assert page.status_code == 200 and "Ajouter un constat" not in page.content.decode()

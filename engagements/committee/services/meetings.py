@@ -28,8 +28,18 @@ class MeetingError(Exception):
     """A meeting change was refused (French message)."""
 
 
+def _not_before_the_day(meeting: Meeting, what: str) -> None:
+    """A meeting's life follows its date: what happens at the meeting waits for its day."""
+    if timezone.localdate() < meeting.day:
+        raise MeetingError(
+            f"La réunion a lieu le {meeting.day:%d/%m/%Y} : {what} à partir de ce jour."
+        )
+
+
 def change_status(meeting: Meeting, to: str, *, actor=None, note: str = "") -> Meeting:
     """Move a meeting along its life (transition table), with a log row; illegal moves raise."""
+    if to == MeetingStatus.HELD:
+        _not_before_the_day(meeting, "elle pourra être marquée tenue")
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         states.transition(
@@ -139,6 +149,7 @@ def prepare_attendance(meeting: Meeting) -> int:
             meeting=meeting,
             seat=seat,
             person_name=seat.person_name,
+            civility=seat.civility,
             organisation=seat.organisation,
             college_name=seat.college.name,
             seat_kind=seat.kind,
@@ -156,6 +167,7 @@ def record_attendance(meeting: Meeting, rows: dict[int, tuple[str, str]]) -> Non
     """Record who came: {attendance pk: (status, represented_by)}."""
     if meeting.status not in (MeetingStatus.CONVENED, MeetingStatus.HELD, MeetingStatus.PLANNED):
         raise MeetingError("La liste de présence de cette réunion est close.")
+    _not_before_the_day(meeting, "les présences se relèvent")
     with transaction.atomic():
         for line in meeting.attendance.select_for_update().filter(pk__in=rows):
             status, represented_by = rows[line.pk]

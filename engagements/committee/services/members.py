@@ -20,7 +20,7 @@ from engagements.organisation.enums import RoleKind
 from engagements.organisation.models import Prefecture, Role
 from engagements.outbox.services import OutboxError, queue_mail, validate_address
 
-from ..enums import SeatKind
+from ..enums import Civility, SeatKind
 from ..models import College, Committee, Seat
 
 COLUMNS = [
@@ -33,6 +33,15 @@ COLUMNS = [
     "mandate_start",
     "mandate_end",
 ]
+# Optional: how the member is addressed, so that the minutes agree ("représentée par").
+OPTIONAL_COLUMNS = ["civility"]
+CIVILITY_VALUES = {
+    "madame": Civility.MADAME,
+    "mme": Civility.MADAME,
+    "monsieur": Civility.MONSIEUR,
+    "m.": Civility.MONSIEUR,
+    "m": Civility.MONSIEUR,
+}
 SEAT_VALUES = {
     "titulaire": SeatKind.TITULAR,
     "suppleant": SeatKind.SUBSTITUTE,
@@ -79,7 +88,7 @@ def _college(committee: Committee, name: str, created: list[str]) -> College:
 
 def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     """Import the members' list (all or nothing; the same file twice changes nothing)."""
-    table = read_csv(data, required=COLUMNS)
+    table = read_csv(data, required=COLUMNS, optional=OPTIONAL_COLUMNS)
     parsed = []
     seen: dict[tuple, int] = {}
     for row in table:
@@ -94,6 +103,12 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
             except OutboxError as exc:
                 row.error("email", str(exc))
         kind = row.choice("seat", SEAT_VALUES)
+        # A file without the column leaves the seats' civility as it was.
+        civility = (
+            row.choice("civility", CIVILITY_VALUES, required=False, label="civilité") or ""
+            if "civility" in table.header
+            else None
+        )
         start = row.date("mandate_start")
         end = row.date("mandate_end")
         if start and end and end < start:
@@ -104,14 +119,16 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
             row.error("organisation", f"même membre que la ligne {seen[key]}")
         if row.ok:
             seen[key] = row.line
-            parsed.append((college, organisation, first_name, last_name, email, kind, start, end))
+            parsed.append(
+                (college, organisation, first_name, last_name, email, kind, start, end, civility)
+            )
     table.raise_errors()
 
     result = ImportResult()
     with transaction.atomic():
         analyze(Seat, College)  # fresh statistics once committed
         committee = committee_for(prefecture)
-        for college_name, organisation, first, last, email, kind, start, end in parsed:
+        for college_name, organisation, first, last, email, kind, start, end, civility in parsed:
             college = _college(committee, college_name, result.colleges_created)
             seat = Seat.objects.filter(
                 college=college,
@@ -132,11 +149,17 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
                     kind=kind,
                     mandate_start=start,
                     mandate_end=end,
+                    civility=civility or "",
                 )
                 result.created += 1
-            elif (seat.email, seat.mandate_end) != (email, end):
+            elif (seat.email, seat.mandate_end, seat.civility) != (
+                email,
+                end,
+                seat.civility if civility is None else civility,
+            ):
                 seat.email, seat.mandate_end = email, end
-                seat.save(update_fields=["email", "mandate_end"])
+                seat.civility = seat.civility if civility is None else civility
+                seat.save(update_fields=["email", "mandate_end", "civility"])
                 result.updated += 1
             else:
                 result.unchanged += 1

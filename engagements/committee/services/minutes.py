@@ -16,7 +16,7 @@ from django.utils import timezone
 from engagements.outbox.services import queue_mail
 
 from ..enums import MeetingStatus, MinutesKind, MinutesStatus
-from ..models import Decision, Meeting, Minutes, MinutesItem
+from ..models import Decision, Meeting, Minutes, MinutesItem, Observation, Seat
 from . import documents as meeting_documents
 from .meetings import change_status, invitation_recipients
 from .minutes_approval import schedule_approval
@@ -124,6 +124,37 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
     return len(recipients)
 
 
+def observations_open(minutes: Minutes, today: date | None = None) -> bool:
+    """Whether the members may still send observations on this draft."""
+    today = today or timezone.localdate()
+    return (
+        minutes.status == MinutesStatus.SENT
+        and minutes.observations_until is not None
+        and today <= minutes.observations_until
+    )
+
+
+def submit_observation(
+    minutes: Minutes, *, text: str, author=None, seat: Seat | None = None
+) -> Observation:
+    """Record a member's observation on a draft sent for observations, within its period."""
+    text = text.strip()
+    if not text:
+        raise MinutesError("Écrivez votre observation.")
+    if not observations_open(minutes):
+        raise MinutesError("Ce projet de relevé n'est plus ouvert aux observations.")
+    if seat is not None:
+        author_label = seat.holder
+    elif author is not None:
+        author_label = author.get_full_name() or author.get_username()
+    else:
+        author_label = "Membre du comité"
+    with transaction.atomic():
+        return Observation.objects.create(
+            minutes=minutes, text=text, author=author, seat=seat, author_label=author_label
+        )
+
+
 def approve_minutes(
     minutes: Minutes, *, at_meeting: Meeting | None = None, on: date | None = None, actor=None
 ) -> Minutes:
@@ -148,9 +179,21 @@ def approve_minutes(
             "Sans réunion d'approbation, le projet doit d'abord être envoyé aux membres "
             "pour observations."
         )
+    approved_on = on or (at_meeting.day if at_meeting else timezone.localdate())
+    if approved_on < meeting.day or approved_on > timezone.localdate():
+        raise MinutesError(
+            f"Le relevé ne peut pas être approuvé le {approved_on:%d/%m/%Y} : la réunion a eu "
+            f"lieu le {meeting.day:%d/%m/%Y} et l'approbation ne peut pas être datée du futur."
+        )
+    until = minutes.observations_until
+    if minutes.status == MinutesStatus.SENT and until and approved_on <= until:
+        raise MinutesError(
+            f"Les membres peuvent faire leurs observations jusqu'au {until:%d/%m/%Y} : "
+            f"le projet s'approuve à partir du {until + timedelta(days=1):%d/%m/%Y}."
+        )
     with transaction.atomic():
         minutes.status = MinutesStatus.APPROVED
-        minutes.approved_on = on or (at_meeting.day if at_meeting else timezone.localdate())
+        minutes.approved_on = approved_on
         minutes.approved_at_meeting = at_meeting
         minutes.save(update_fields=["status", "approved_on", "approved_at_meeting"])
         if meeting.status == MeetingStatus.MINUTES_DRAFTED:

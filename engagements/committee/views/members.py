@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import RoleKind
+from engagements.shell import hooks
 
 from .. import agenda_documents, pdfs
-from ..enums import MinutesStatus
-from ..forms import SuggestionForm
-from ..models import Committee, Meeting, Seat, Suggestion
+from ..enums import DecisionKind, MinutesStatus
+from ..forms import ObservationForm, SuggestionForm
+from ..models import Committee, Decision, Meeting, Minutes, Seat, Suggestion
 from ..queries import next_meeting, published_minutes
+from ..services.minutes import MinutesError, observations_open, submit_observation
 from ..services.suggestions import SuggestionError, submit_suggestion
 from .common import pdf_response, render_agents
 
@@ -79,13 +81,22 @@ def space(request):
         review_url = reverse("correspondence:agents-templates", args=[request.prefecture.slug])
     except NoReverseMatch:
         review_url = ""
-    drafts = (
-        Meeting.objects.filter(committee=committee, minutes__status=MinutesStatus.SENT)
-        .distinct()
-        .prefetch_related("documents")
-        if committee
-        else Meeting.objects.none()
-    )
+    drafts = [
+        {
+            "minutes": draft,
+            "open": observations_open(draft),
+            "mine": [o for o in draft.observations.all() if o.author_id == request.user.pk],
+            # One form per draft, ids of its own (the suggestion form has a "text" too).
+            "form": ObservationForm(auto_id=f"id_observation_{draft.pk}_%s"),
+        }
+        for draft in (
+            Minutes.objects.filter(meeting__committee=committee, status=MinutesStatus.SENT)
+            .select_related("meeting")
+            .prefetch_related("observations", "meeting__documents")
+            if committee
+            else []
+        )
+    ]
     return render_agents(
         request,
         "committee/members/space.html",
@@ -145,3 +156,101 @@ def minutes_pdf(request, pk: int):
     if minutes is None:
         raise Http404("Aucun relevé diffusé pour cette réunion.")
     return pdf_response(pdfs.minutes_pdf(minutes), f"releve-{meeting.day:%Y-%m-%d}.pdf")
+
+
+def _current_seat(request, committee):
+    return (
+        Seat.objects.filter(committee=committee, user=request.user)
+        .active_on(timezone.localdate())
+        .first()
+    )
+
+
+@agent_view("committee")
+@require_POST
+def observe(request, minutes_pk: int):
+    """A member's observation on a draft of the minutes sent for observations."""
+    minutes = get_object_or_404(
+        Minutes, meeting__committee__prefecture=request.prefecture, pk=minutes_pk
+    )
+    if not _is_member(request):
+        raise PermissionDenied("Seuls les membres du comité font des observations.")
+    form = ObservationForm(request.POST)
+    if form.is_valid():
+        try:
+            submit_observation(
+                minutes,
+                text=form.cleaned_data["text"],
+                author=request.user,
+                seat=_current_seat(request, minutes.meeting.committee),
+            )
+            messages.success(
+                request, "Merci : votre observation a été transmise au référent qualité."
+            )
+        except MinutesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Écrivez votre observation (4 000 caractères au plus).")
+    return redirect("committee:members-space", request.prefecture.slug)
+
+
+def _decided_actions(committee) -> list[dict]:
+    """The actions the committee decided, meeting by meeting (the minutes the members have:
+    the latest approved version, else the draft sent to them), with the improvement actions
+    opened from them in the quality app (through the shell's linked-actions hook)."""
+    minutes_list = (
+        Minutes.objects.filter(
+            meeting__committee=committee,
+            status__in=[MinutesStatus.SENT, MinutesStatus.APPROVED],
+        )
+        .select_related("meeting")
+        .order_by("-meeting__starts_at", "-status", "-version")
+    )
+    shown: dict[int, Minutes] = {}
+    for minutes in minutes_list:
+        current = shown.get(minutes.meeting_id)
+        if current is None or (
+            current.status != MinutesStatus.APPROVED and minutes.status == MinutesStatus.APPROVED
+        ):
+            shown[minutes.meeting_id] = minutes
+    decisions = list(
+        Decision.objects.filter(minutes__meeting__committee=committee, kind=DecisionKind.ACTION)
+    )
+    # A corrected version copies its decisions: actions opened from any version count.
+    actions = hooks.linked_actions(decisions)
+    by_text: dict[tuple[int, str], list] = {}
+    meeting_of = dict(
+        Minutes.objects.filter(meeting__committee=committee).values_list("pk", "meeting_id")
+    )
+    for decision in decisions:
+        key = (meeting_of[decision.minutes_id], decision.text)
+        for action in actions.get(decision.pk, []):
+            if action not in by_text.setdefault(key, []):
+                by_text[key].append(action)
+    rows = []
+    for minutes in sorted(shown.values(), key=lambda m: m.meeting.starts_at, reverse=True):
+        for decision in minutes.decisions.filter(kind=DecisionKind.ACTION):
+            rows.append(
+                {
+                    "meeting": minutes.meeting,
+                    "decision": decision,
+                    "approved": minutes.status == MinutesStatus.APPROVED,
+                    "actions": by_text.get((minutes.meeting_id, decision.text), []),
+                }
+            )
+    return rows
+
+
+@agent_view("committee")
+def decided_actions(request):
+    """What became of the actions the committee decided (the members' follow-up page)."""
+    committee = _committee(request)
+    return render_agents(
+        request,
+        "committee/members/actions.html",
+        {
+            "committee": committee,
+            "rows": _decided_actions(committee),
+            "today": timezone.localdate(),
+        },
+    )

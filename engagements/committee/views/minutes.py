@@ -89,6 +89,7 @@ def edit(request, pk: int):
             "correction_form": CorrectionForm(),
             "sent": minutes.status == MinutesStatus.SENT,
             "approval_items": minutes.approval_items.select_related("meeting"),
+            "observations": minutes.observations.all(),
         },
     )
 

@@ -11,6 +11,7 @@ from .library import (
 )
 from .messages import (
     RegisterError,
+    UnfinishedAnswer,
     allocate_reference,
     answer_message,
     assign_message,
@@ -49,6 +50,7 @@ __all__ = [
     "request_documents",
     "LibraryError",
     "RegisterError",
+    "UnfinishedAnswer",
     "add_observation",
     "allocate_reference",
     "answer_message",

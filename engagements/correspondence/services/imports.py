@@ -36,7 +36,7 @@ from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.shell import hooks
 
-from ..enums import CSV_CHANNELS, CSV_CLOSED_REASONS, CSV_KINDS, EventKind, Status
+from ..enums import IMPORT_CHANNELS, IMPORT_CLOSED_REASONS, IMPORT_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, Topic
 
 COLUMNS = [
@@ -122,14 +122,14 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
                 lambda slug, site=site: services.get((site.slug, slug)),
                 f"service « {{value}} » inconnu sur le site {site.slug}",
             )
-        channel = row.choice("channel", CSV_CHANNELS, label="canal")
-        kind = row.choice("kind", CSV_KINDS, label="nature")
+        channel = row.choice("channel", IMPORT_CHANNELS, label="canal")
+        kind = row.choice("kind", IMPORT_KINDS, label="nature")
         topic_name = row.text("topic", max_length=MAX_TOPIC)
         # Optional: the prefecture's account a social network's message reached.
         social_account = row.text("social_account", max_length=200)
         received_on = row.date("received_on", required=True)
         answered_on = row.date("answered_on")
-        reason = row.choice("closed_reason", CSV_CLOSED_REASONS, required=False, label="motif")
+        reason = row.choice("closed_reason", IMPORT_CLOSED_REASONS, required=False, label="motif")
         if answered_on and reason:
             row.error(
                 "answered_on", "un message ne peut être à la fois répondu et clos sans réponse"

@@ -55,6 +55,10 @@ class RegisterError(Exception):
 
 
 # Status changes of a message: engagements.states.transition with these (table in enums).
+class UnfinishedAnswer(RegisterError):
+    """An answer that still holds a placeholder or a bracketed instruction of its template."""
+
+
 _MESSAGE = {"table": MESSAGE_TRANSITIONS, "log_model": MessageEvent, "error": RegisterError}
 
 
@@ -333,6 +337,10 @@ def answer_message(
     """Record the answer (date and text kept) and send it by e-mail, threaded, when asked."""
     if not text.strip():
         raise RegisterError("La réponse est vide.")
+    unfinished = placeholders.unfinished_error(subject, text)
+    if unfinished:
+        raise UnfinishedAnswer(unfinished)
+    text = placeholders.fix_salutation(text)
     if channel == AnswerChannel.EMAIL and not message.sender_email:
         raise RegisterError("Pas de courriel pour cet usager : produisez un courrier.")
     if channel == AnswerChannel.LETTER and not message.sender_address:

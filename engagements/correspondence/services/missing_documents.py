@@ -122,7 +122,9 @@ def _end_wait(message: Message, wait: DocumentRequest, received_on: date, actor,
     if received_on < wait.requested_on:
         raise FollowError("Les pièces ne peuvent pas être reçues avant d'avoir été demandées.")
     calendar = calendar_for(message.prefecture, message.site)
-    waited = calendar.working_days_between(wait.requested_on, received_on)
+    # Only a request made in time stops the clock: a late message stays late.
+    late_request = wait.requested_on > message.due_on
+    waited = 0 if late_request else calendar.working_days_between(wait.requested_on, received_on)
     wait.received_on = received_on
     wait.waited_days = waited
     wait.save(update_fields=["received_on", "waited_days"])
@@ -138,7 +140,10 @@ def _end_wait(message: Message, wait: DocumentRequest, received_on: date, actor,
         message=message,
         kind=EventKind.DOCUMENTS_RECEIVED,
         text=(
-            f"Pièces reçues le {received_on:%d/%m/%Y} ({how}) : {waited} jour"
+            f"Pièces reçues le {received_on:%d/%m/%Y} ({how}) : demandées après l'échéance, "
+            f"le délai n'a pas été suspendu (échéance du {message.due_on:%d/%m/%Y})"
+            if late_request
+            else f"Pièces reçues le {received_on:%d/%m/%Y} ({how}) : {waited} jour"
             f"{'s' if waited > 1 else ''} ouvré{'s' if waited > 1 else ''} d'attente hors délai, "
             f"nouvelle échéance le {message.due_on:%d/%m/%Y}"
         ),

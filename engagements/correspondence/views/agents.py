@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.contrib import messages as flash
@@ -85,10 +86,15 @@ def worklist(request):
     qs = queries.with_new_reply(base)
     if form.is_valid():
         qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
-    qs = qs.select_related("site", "service", "topic", "assigned_to").order_by("due_on", "pk")
+    qs = (
+        qs.select_related("site", "service", "topic", "assigned_to")
+        .annotate(asked_late=queries.late_wait())
+        .order_by("due_on", "pk")
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
-        message.late = message.is_late(today)
+        # Documents asked after the due date stop no clock: such a wait stays late.
+        message.late = message.is_late(today) or (message.asked_late and message.due_on < today)
     can_work = request.access.can(prefecture, "work")
     querystring = data.copy()
     querystring.pop("page", None)
@@ -315,8 +321,11 @@ def answer(request, pk: int):
     if message.status == Status.CLOSED:
         flash.error(request, f"Le message {message.reference} est clos : rouvrez-le d'abord.")
         return _back(message)
+    templates = _templates_for(message)
+    if not message.sender_address:  # a letter needs a postal address
+        templates = templates.exclude(template__channel=AnswerChannel.LETTER)
     available = sorted(
-        _templates_for(message),
+        templates,
         key=lambda v: (v.template.purpose != _purpose_for(message), v.template.name),
     )
     chosen = None
@@ -349,6 +358,8 @@ def answer(request, pk: int):
                 template_version=version,
                 answered_on=f["answered_on"],
             )
+        except services.UnfinishedAnswer as exc:
+            form.add_error("text", str(exc))
         except services.RegisterError as exc:
             form.add_error(None, str(exc))
         else:
@@ -462,9 +473,14 @@ def request_documents(request, pk: int):
         except services.RegisterError as exc:
             flash.error(request, str(exc))
         else:
+            clock = (
+                "demandées après l'échéance, le délai n'est pas suspendu"
+                if wait.made_late
+                else "le délai est suspendu"
+            )
             flash.success(
                 request,
-                f"Pièces demandées : le délai est suspendu, l'usager a jusqu'au "
+                f"Pièces demandées : {clock}, l'usager a jusqu'au "
                 f"{wait.ends_on:%d/%m/%Y} pour les transmettre.",
             )
     else:
@@ -495,6 +511,31 @@ def documents_received(request, pk: int):
     return _back(message)
 
 
+def _body_paragraphs(message: Message, text: str) -> list[str]:
+    """The text's paragraphs without the blocks the letter layout prints itself: the sender
+    block (letterhead), "Destinataire :" (window address) and the prefecture's address line
+    (page footer), which a letter-type filled from the library also carries."""
+    prefecture = message.prefecture
+    sender = f"{prefecture.name} — {(message.service or message.site).name}"  # {expediteur}
+    footer = f"{prefecture.name} — "
+    date_place = f"{message.site.city}, le "
+    kept = []
+    for paragraph in text.split("\n\n"):
+        bare = paragraph.strip()
+        if not bare:
+            continue
+        if bare.startswith(sender) or bare.startswith("Destinataire :"):
+            continue
+        # The layout dates the letter the day it is answered (the text may carry the day
+        # the template was filled in).
+        if bare.startswith(date_place) and "\n" not in bare:
+            continue
+        if bare.startswith(footer) and prefecture.postal_address in bare:
+            continue
+        kept.append(paragraph)
+    return kept
+
+
 def _letter_context(
     message: Message,
     *,
@@ -515,9 +556,9 @@ def _letter_context(
         "site": site,
         "service": message.service,
         "subject": subject,
-        "paragraphs": [p for p in text.split("\n\n")],
+        "paragraphs": _body_paragraphs(message, text),
         "date": answered_on,
-        "date_place": "" if date_place in text else date_place,
+        "date_place": date_place,
         "show_subject": "Objet :" not in text,
         "signatory": signatory,
         "signatory_title": signatory_title,
@@ -604,7 +645,29 @@ def ack_letter(request, pk: int):
     )
 
 
-LIST_MARKER = "[Liste des pièces.]"  # in the seeded "Fiche pièces manquantes"
+# "[Liste des pièces.]" in the seeded "Fiche pièces manquantes" (or a reworded variant).
+LIST_MARKER = re.compile(r"\[Liste des pièces[^\]\n]*\]")
+# The first seeded sheet counted the days from the letter's arrival, a date the system does
+# not know: its sentence is replaced by the date the wait ends on.
+OLD_DAYS_WORDING = (
+    "Vous disposez de 8 jours à compter de la réception de ce courrier pour nous les transmettre."
+)
+
+
+DAYS_SENTENCE = re.compile(
+    r"Vous disposez de \d+ jours à compter de la date de ce courrier pour nous les "
+    r"transmettre, soit jusqu'au [^.\n]* inclus\."
+)
+
+
+def _days_wording(wait) -> str:
+    """The sentence that gives the person the wait's last day, as the system keeps it."""
+    if wait.extended:
+        return f"Vous avez jusqu'au {wait.ends_on:%d/%m/%Y} inclus pour nous les transmettre."
+    return (
+        f"Vous disposez de {wait.DAYS} jours à compter de la date de ce courrier pour nous les "
+        f"transmettre, soit jusqu'au {wait.ends_on:%d/%m/%Y} inclus."
+    )
 
 
 @agent_view("read_records")
@@ -620,19 +683,25 @@ def documents_letter(request, pk: int, wait_pk: int):
     )
     values = placeholders.values_for(message, signatory=request.user)
     listing = "\n".join(f"– {document}" for document in wait.document_list)
+    # The sheet states the very date the system closes the wait on (`wait.ends_on`).
+    values["date_limite_pieces"] = f"{wait.ends_on:%d/%m/%Y}"
     if version:
         subject = placeholders.fill(version.subject, values)
         text = placeholders.fill(version.body, values)
-        if LIST_MARKER in text:
-            text = text.replace(LIST_MARKER, listing)
+        if LIST_MARKER.search(text):
+            text = LIST_MARKER.sub(lambda _m: listing, text, count=1)
         else:
             text = f"Pièces manquantes :\n{listing}\n\n{text}"
+        text = text.replace(OLD_DAYS_WORDING, _days_wording(wait))
+        # An extended wait: "8 jours" no longer holds, the last day does.
+        text = DAYS_SENTENCE.sub(lambda _m: _days_wording(wait), text)
+        if values["date_limite_pieces"] not in text:
+            text = text.replace(listing, f"{listing}\n\n{_days_wording(wait)}", 1)
     else:
         subject = f"Pièces manquantes — {message.reference}"
         text = (
             "Madame, Monsieur,\n\nL'examen de votre dossier montre qu'il manque les pièces "
-            f"suivantes :\n\n{listing}\n\nVous disposez de 8 jours à compter de la réception "
-            f"de ce courrier pour nous les transmettre, soit jusqu'au {wait.ends_on:%d/%m/%Y}. "
+            f"suivantes :\n\n{listing}\n\n{_days_wording(wait)} "
             f"Si vous ne pouvez pas respecter ce délai, prévenez {values['service_nom']} "
             f"({values['service_coordonnees']}) en indiquant pourquoi : votre dossier ne sera "
             "pas classé sans que nous ayons pris en compte votre situation.\n\nVeuillez "

@@ -36,7 +36,7 @@ from ..forms import (
     WebsiteRequestForm,
     WithdrawForm,
 )
-from ..models import Publication, PublishedValue, Visit, WebsiteUpdate
+from ..models import FigureChange, Publication, PublishedValue, Visit, WebsiteUpdate
 from ..periods import Period
 from .display import decorate_grid, display, exclusions
 
@@ -327,6 +327,12 @@ def publications(request):
                 initial={"period": Period.of("quarter", timezone.localdate()).previous().code}
             ),
             "can_publish": request.access.can(prefecture, "manage"),
+            "changes": [
+                {"item": c, "label": Period.of(c.period_kind, c.period_start).label()}
+                for c in FigureChange.objects.filter(prefecture=prefecture)
+                .select_related("indicator", "site", "actor")
+                .order_by("-at", "-pk")[:100]
+            ],
         },
     )
 

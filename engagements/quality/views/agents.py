@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagements.csvio import CsvImportError
 from engagements.organisation.access import agent_view
-from engagements.organisation.enums import RoleKind
 from engagements.pdf import render_pdf
 from engagements.shell.pages import render_agents
 
@@ -70,13 +69,6 @@ from ..services import QualityError
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _no_auditor(request) -> None:
-    """The auditor reads assessments and evidence only, not the action plans."""
-    kinds = request.access.kinds(request.prefecture)
-    if RoleKind.AUDITOR in kinds and not kinds - {RoleKind.AUDITOR, RoleKind.COMMITTEE_MEMBER}:
-        raise PermissionDenied("Votre rôle donne accès aux évaluations et aux preuves seulement.")
-
-
 def _actions(request):
     return request.access.scope(
         Action.objects.select_related("status", "site", "service", "owner", "plan"),
@@ -102,7 +94,6 @@ def _can_work(request) -> bool:
 @agent_view("read_records")
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
-    _no_auditor(request)
     today = timezone.localdate()
     years = sorted(
         set(_actions(request).values_list("plan__year", flat=True)) | {today.year}, reverse=True
@@ -239,7 +230,6 @@ def _action_or_404(request, pk: int) -> Action:
 
 @agent_view("read_records")
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _no_auditor(request)
     action = _action_or_404(request, pk)
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
@@ -729,7 +719,6 @@ def assessment_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_view("read_figures")
 @require_GET
 def experience_list(request: HttpRequest) -> HttpResponse:
-    _no_auditor(request)
     sites = request.access.sites(request.prefecture)
     experiences = request.access.scope(
         Experience.objects.select_related("site"), request.prefecture, service_field=None

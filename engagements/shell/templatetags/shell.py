@@ -28,3 +28,14 @@ def new_action_url(source, prefecture=None) -> str:
 def section_links(section: str, prefecture) -> list[dict]:
     """`{% section_links "surveys" prefecture as links %}`: links other apps add."""
     return hooks.section_links(section, prefecture)
+
+
+@register.filter
+def pluriel(value, suffix: str = "s") -> str:
+    """`{{ n|pluriel }}`: the French plural mark, "" for 0 and 1 (Django's `pluralize`
+    follows English and writes "0 réponses")."""
+    try:
+        number = len(value) if hasattr(value, "__len__") else int(value)
+    except (TypeError, ValueError):
+        return ""
+    return suffix if number > 1 else ""

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engagements.surveys.models import Campaign
 from engagements.surveys.queries import campaign_report
+from engagements.words import count
 
 
 class Command(BaseCommand):
@@ -28,4 +29,5 @@ class Command(BaseCommand):
             self.stdout.write(section)
             for key, row in report[section].items():
                 rate = "pas assez de réponses" if row["rate"] is None else f"{row['rate']} %"
-                self.stdout.write(f"  {key:<20} {row['answers']:>5} réponses  {rate}")
+                answers = count(row["answers"], "réponse", "réponses")
+                self.stdout.write(f"  {key:<20} {answers:>14}  {rate}")

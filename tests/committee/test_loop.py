@@ -1,0 +1,196 @@
+"""The committee loop: a meeting's life follows its dates, members send observations on the
+draft minutes in the product, and follow the actions their committee decided."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from engagements.committee.enums import AttendanceStatus, DecisionKind, MeetingStatus
+from engagements.committee.models import Decision, Observation
+from engagements.committee.services import meetings, minutes
+from engagements.committee.services.meetings import MeetingError
+from engagements.committee.services.minutes import MinutesError
+from engagements.organisation.enums import RoleKind
+from tests.committee.factories import AgendaItemFactory, CommitteeFactory, SeatFactory, at
+from tests.factories import RoleFactory
+from tests.quality.factories import ActionFactory, PlanFactory
+
+pytestmark = pytest.mark.django_db
+DAY = date(2025, 3, 10)
+
+
+@pytest.fixture
+def committee(prefecture):
+    committee = CommitteeFactory(prefecture=prefecture)
+    SeatFactory(committee=committee, first_name="Alix", last_name="Exemple")
+    return committee
+
+
+@pytest.fixture
+def member(prefecture, committee):
+    role = RoleFactory(kind=RoleKind.COMMITTEE_MEMBER, prefecture=prefecture)
+    SeatFactory(
+        committee=committee,
+        user=role.user,
+        first_name="Inès",
+        last_name="Témoin",
+        organisation="UFC fictive",
+        email="ines.temoin@membres.test",
+    )
+    return role.user
+
+
+def _convened(committee):
+    meeting = meetings.plan_meeting(committee, starts_at=at(DAY), place="Salle A")
+    AgendaItemFactory(meeting=meeting, title="Bilan")
+    meetings.change_status(meeting, MeetingStatus.CONVENED)
+    return meeting
+
+
+def _sent_draft(committee, sent_on=date(2025, 3, 12)):
+    meeting = _convened(committee)
+    with time_machine.travel(f"{sent_on.isoformat()} 10:00 +01:00", tick=False):
+        meetings.mark_held(meeting)
+        draft = minutes.start_minutes(meeting)
+        minutes.add_decision(draft, kind=DecisionKind.ACTION, text="Traduire les horaires")
+        minutes.send_for_observations(draft, days=15)
+    draft.refresh_from_db()
+    return draft
+
+
+def test_a_meeting_is_not_held_nor_its_attendance_taken_before_its_day(
+    committee, client_for, quality_lead
+):
+    with time_machine.travel("2025-03-09 18:00 +01:00", tick=False):
+        meeting = _convened(committee)
+        line = meeting.attendance.first()
+        with pytest.raises(MeetingError, match="10/03/2025"):
+            meetings.mark_held(meeting)
+        with pytest.raises(MeetingError, match="10/03/2025"):
+            meetings.record_attendance(meeting, {line.pk: (AttendanceStatus.PRESENT, "")})
+        client = client_for(quality_lead)
+        slug = committee.prefecture.slug
+        page = client.post(
+            reverse("committee:agents-transition", args=[slug, meeting.pk, "held"]), follow=True
+        )
+        assert "elle pourra être marquée tenue à partir de ce jour" in page.content.decode()
+        meeting.refresh_from_db()
+        line.refresh_from_db()
+        assert meeting.status == MeetingStatus.CONVENED
+        assert line.status == AttendanceStatus.INVITED
+    with time_machine.travel("2025-03-10 14:05 +01:00", tick=False):
+        meetings.record_attendance(meeting, {line.pk: (AttendanceStatus.PRESENT, "")})
+        meetings.mark_held(meeting)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD
+
+
+def test_minutes_are_not_approved_before_the_meeting_nor_within_the_observation_period(
+    committee,
+):
+    draft = _sent_draft(committee)
+    assert draft.observations_until == date(2025, 3, 27)
+    with time_machine.travel("2025-03-27 17:00 +01:00", tick=False):
+        with pytest.raises(MinutesError, match="jusqu'au 27/03/2025"):
+            minutes.approve_minutes(draft)
+    with time_machine.travel("2025-03-28 09:00 +01:00", tick=False):
+        with pytest.raises(MinutesError, match="10/03/2025"):
+            minutes.approve_minutes(draft, on=date(2025, 3, 9))
+        with pytest.raises(MinutesError, match="jusqu'au 27/03/2025"):
+            minutes.approve_minutes(draft, on=date(2025, 3, 20))
+        minutes.approve_minutes(draft)
+    draft.refresh_from_db()
+    assert draft.approved_on == date(2025, 3, 28)
+
+
+def test_minutes_are_not_approved_at_a_meeting_within_the_observation_period(committee):
+    draft = _sent_draft(committee)
+    with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
+        following = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 25)))
+    with time_machine.travel("2025-03-25 15:00 +01:00", tick=False):
+        meetings.change_status(following, MeetingStatus.CONVENED)
+        meetings.mark_held(following)
+        with pytest.raises(MinutesError, match="jusqu'au 27/03/2025"):
+            minutes.approve_minutes(draft, at_meeting=following)
+
+
+def test_members_send_observations_on_the_draft_and_the_referent_reads_them(
+    committee, member, client_for, quality_lead
+):
+    draft = _sent_draft(committee)
+    slug = committee.prefecture.slug
+    client = client_for(member)
+    url = reverse("committee:members-observe", args=[slug, draft.pk])
+    with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
+        space = client.get(reverse("committee:members-space", args=[slug])).content.decode()
+        assert "Observations possibles jusqu'au 27 mars 2025 inclus" in space
+        assert url in space
+        page = client.post(
+            url, {"text": "Le point 1 oublie la question des horaires."}, follow=True
+        )
+        assert "votre observation a été transmise" in page.content.decode()
+        assert "Le point 1 oublie la question des horaires." in page.content.decode()
+        assert client.post(url, {"text": "  "}).status_code == 302
+    observation = Observation.objects.get()
+    assert observation.minutes == draft and observation.author == member
+    assert observation.author_label == "Inès Témoin, UFC fictive"
+    with time_machine.travel("2025-03-28 10:00 +01:00", tick=False):
+        page = client.post(url, {"text": "Trop tard ?"}, follow=True)
+        assert "plus ouvert aux observations" in page.content.decode()
+    assert Observation.objects.count() == 1
+    # The référent reads it on the minutes page.
+    agent_page = client_for(quality_lead).get(
+        reverse("committee:agents-minutes", args=[slug, draft.meeting.pk])
+    )
+    html = agent_page.content.decode()
+    assert "Le point 1 oublie la question des horaires." in html and "Inès Témoin" in html
+
+
+def test_only_members_send_observations(committee, auditor, client_for):
+    draft = _sent_draft(committee)
+    url = reverse("committee:members-observe", args=[committee.prefecture.slug, draft.pk])
+    with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
+        assert client_for(auditor).post(url, {"text": "x"}).status_code == 403
+    assert not Observation.objects.exists()
+
+
+def test_a_member_follows_the_actions_her_committee_decided(
+    committee, member, site, client_for, django_assert_max_num_queries
+):
+    draft = _sent_draft(committee)
+    other = Decision.objects.create(
+        minutes=draft, kind=DecisionKind.ACTION, text="Ouvrir un guichet le samedi", position=9
+    )
+    Decision.objects.create(minutes=draft, kind=DecisionKind.OPINION, text="Avis favorable")
+    decision = draft.decisions.get(text="Traduire les horaires")
+    ActionFactory(
+        plan=PlanFactory(site=site),
+        title="Afficher les horaires en quatre langues",
+        due_on=date(2026, 6, 30),
+        source_kind="committee",
+        source_type=ContentType.objects.get_for_model(Decision),
+        source_id=decision.pk,
+    )
+    url = reverse("committee:members-actions", args=[committee.prefecture.slug])
+    client = client_for(member)
+    with django_assert_max_num_queries(20):
+        page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Traduire les horaires" in html
+    assert "Afficher les horaires en quatre langues" in html and "30/06/2026" in html
+    assert other.text in html and "Aucune action ouverte pour le moment" in html
+    assert "Avis favorable" not in html
+    space = client.get(reverse("committee:members-space", args=[committee.prefecture.slug]))
+    assert url in space.content.decode()
+
+
+def test_the_members_actions_page_is_closed_to_other_prefectures(
+    committee, other_prefecture, member, client_for
+):
+    CommitteeFactory(prefecture=other_prefecture)
+    url = reverse("committee:members-actions", args=[other_prefecture.slug])
+    assert client_for(member).get(url).status_code == 404

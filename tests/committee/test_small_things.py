@@ -1,0 +1,117 @@
+"""Small things of the committee's outgoing documents (issue 19, item 12): the convocation
+subject without HTML entities, a representation worded for anyone, French dates in the
+French minutes fetched from the English page."""
+
+import subprocess
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from engagements.committee.enums import AttendanceStatus, CommitteeKind, MinutesStatus
+from engagements.committee.models import Minutes
+from engagements.committee.services import meetings
+from engagements.committee.services import minutes as minutes_services
+from engagements.outbox.models import Delivery
+from tests.browser import SCREENSHOTS
+from tests.committee.factories import (
+    AgendaItemFactory,
+    AttendanceFactory,
+    CommitteeFactory,
+    MeetingFactory,
+    MinutesFactory,
+    SeatFactory,
+    at,
+)
+from tests.tooling import require_tool
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_convocation_subject_carries_no_html_entity(prefecture):
+    committee = CommitteeFactory(prefecture=prefecture, kind=CommitteeKind.JOINT)
+    SeatFactory(committee=committee, email="alix@membres.test")
+    with time_machine.travel("2025-02-20 09:00 +01:00", tick=False):
+        meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 10)))
+        AgendaItemFactory(meeting=meeting)
+        meetings.send_invitation(meeting)
+    mail = Delivery.objects.get(purpose="committee-meeting-invitation")
+    assert "l'amélioration continue" in mail.subject
+    assert "&#" not in mail.subject and "&amp;" not in mail.subject
+
+
+def _minutes_pdf_text(client, url) -> str:
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "committee-minutes-from-en.pdf").write_bytes(response.content)
+    return subprocess.run(
+        [pdftotext, "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_the_french_minutes_from_the_english_page_have_french_dates_and_agree(prefecture, client):
+    committee = CommitteeFactory(prefecture=prefecture)
+    meeting = MeetingFactory(committee=committee, starts_at=at(date(2025, 3, 10)))
+    for person, civility, organisation in (
+        ("Alix Exemple", "madame", "Mairie de Villefictive"),
+        ("Noé Ancien", "monsieur", "UDAF fictive"),
+        ("", "", "Caisse fictive"),
+    ):
+        AttendanceFactory(
+            meeting=meeting,
+            person_name=person,
+            civility=civility,
+            organisation=organisation,
+            status=AttendanceStatus.REPRESENTED,
+            represented_by="Camille Remplaçante",
+        )
+    minutes = MinutesFactory(meeting=meeting)
+    Minutes.objects.filter(pk=minutes.pk).update(
+        status=MinutesStatus.APPROVED, approved_on=date(2025, 4, 1)
+    )
+    minutes.refresh_from_db()
+    minutes_services.publish_minutes(minutes)
+    url = reverse("committee:public-minutes-pdf", args=[prefecture.slug, minutes.pk])
+    for prefix in ("/en", ""):
+        text = " ".join(_minutes_pdf_text(client, prefix + url).split())
+        assert "lundi 10 mars 2025" in text, prefix
+        assert "Monday" not in text and "March" not in text, prefix
+        assert "Alix Exemple, Mairie de Villefictive, représentée par Camille" in text
+        assert "Noé Ancien, UDAF fictive, représenté par Camille" in text
+        assert "Caisse fictive, par l'intermédiaire de Camille" in text
+
+
+def test_the_members_import_reads_the_civility_and_the_meeting_keeps_it(prefecture):
+    from engagements.committee.models import Seat
+    from engagements.committee.services.members import import_members
+
+    data = (
+        "college,organisation,first_name,last_name,email,seat,mandate_start,mandate_end,"
+        "civility\n"
+        "Associations,UFC fictive,Alix,Exemple,,titulaire,2025-01-01,,Mme\n"
+        "Associations,UDAF fictive,Noé,Ancien,,titulaire,2025-01-01,,monsieur\n"
+        "Élus,Mairie de Villefictive,,,,titulaire,2025-01-01,,\n"
+    )
+    import_members(prefecture, data)
+    assert dict(Seat.objects.values_list("organisation", "civility")) == {
+        "UFC fictive": "madame",
+        "UDAF fictive": "monsieur",
+        "Mairie de Villefictive": "",
+    }
+    committee = Seat.objects.first().committee
+    meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 10)))
+    assert dict(meeting.attendance.values_list("organisation", "civility"))["UFC fictive"] == (
+        "madame"
+    )
+    # The header without the column still imports (the contract is unchanged) and leaves
+    # the civility as it was.
+    result = import_members(
+        prefecture,
+        "college,organisation,first_name,last_name,email,seat,mandate_start,mandate_end\n"
+        "Associations,UFC fictive,Alix,Exemple,,titulaire,2025-01-01,\n",
+    )
+    assert result.unchanged == 1
+    assert Seat.objects.get(organisation="UFC fictive").civility == "madame"
