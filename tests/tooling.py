@@ -27,3 +27,11 @@ def require_postgres() -> None:
         if STRICT and os.environ.get("ENGAGEMENTS_EXPECT_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
+
+
+def read_to_end(response) -> None:
+    """Read a file served as it is (FileResponse) to its end: the test client then closes
+    it, as a WSGI server does (response.close() would also close the test's database
+    connection through its request_finished signal)."""
+    if response.streaming:
+        b"".join(response.streaming_content)

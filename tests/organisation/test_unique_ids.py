@@ -8,22 +8,19 @@ import pytest
 from django.urls import reverse
 
 from tests.organisation.test_cross_prefecture import _collect_cases
+from tests.tooling import read_to_end
 
 ID = re.compile(r'\sid="([^"]+)"')
 
 
 @pytest.mark.slow
 @pytest.mark.django_db
-# A page of main leaves a media file open (main's test_every_role_every_page reports the
-# same warning): this test is about ids only.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_no_agents_page_repeats_an_element_id(prefecture, site, service, quality_lead, client_for):
     client = client_for(quality_lead)
     repeated = {}
     for name, kwargs in sorted(_collect_cases(prefecture, site, service).items()):
         response = client.get(reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs}))
-        if getattr(response, "file_to_stream", None) is not None:
-            response.file_to_stream.close()  # a file served as it is (FileResponse)
+        read_to_end(response)  # as a WSGI server does: a file served as it is gets closed
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         counts = Counter(ID.findall(response.content.decode()))
