@@ -24,15 +24,20 @@ PDF = b"%PDF-1.4 diaporama du comite"
 
 
 def office(kind: str) -> bytes:
-    """A minimal archive of the given office kind, as the office suites write them."""
+    """A minimal archive of the given office kind, as the office suites write them; the same
+    bytes at every call (fixed member dates, not the clock's)."""
     buffer = io.BytesIO()
+
+    def member(name: str) -> zipfile.ZipInfo:
+        return zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+
     with zipfile.ZipFile(buffer, "w") as archive:
         if kind in documents.OOXML_PART:
-            archive.writestr("[Content_Types].xml", "<Types/>")
-            archive.writestr(documents.OOXML_PART[kind], "<x/>")
+            archive.writestr(member("[Content_Types].xml"), "<Types/>")
+            archive.writestr(member(documents.OOXML_PART[kind]), "<x/>")
         else:
-            archive.writestr("mimetype", documents.KINDS[kind].content_type)
-            archive.writestr("content.xml", "<x/>")
+            archive.writestr(member("mimetype"), documents.KINDS[kind].content_type)
+            archive.writestr(member("content.xml"), "<x/>")
     return buffer.getvalue()
 
 
