@@ -157,6 +157,7 @@ def test_the_commitments_poster_reads_back(prefecture, labelled, client, size):
     path.write_bytes(response.content)
     info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
     assert f"pts ({size.upper()})" in info
+    assert "Pages:           1" in info  # one sheet on the wall
     text = " ".join(
         subprocess.run(
             [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
