@@ -141,12 +141,16 @@ def _syllables(word: str) -> int:
     return max(groups, 1)
 
 
+# Read as words by everybody (a file's kind, a code to scan, a text message): not flagged.
+COMMON_WORDS = frozenset({"PDF", "CSV", "QR", "SMS"})
+
+
 def _acronyms(text: str, glossary: dict[str, str]) -> list[Suggestion]:
     folded = _fold(text)
     found, seen = [], set()
     for match in _ACRONYM.finditer(text):
         acronym = match.group(1)
-        if acronym in seen:
+        if acronym in seen or acronym in COMMON_WORDS:
             continue
         seen.add(acronym)
         expansion = glossary.get(acronym)

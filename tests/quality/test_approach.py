@@ -3,6 +3,8 @@ with the scope per site and service, each labelled module's commitments as publi
 text marked public), the eight SP+ commitments, the labels with their dates and the links;
 and the commitments poster (A4/A3), read back with pdftotext."""
 
+import html
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from engagements import plain_language
 from engagements.quality import approach
 from engagements.quality.referential import ReferentialError, import_referential
 from engagements.quality.service_scopes import set_service_scope
@@ -181,3 +184,21 @@ def test_the_commitments_poster_reads_back(prefecture, labelled, client, size):
         ).status_code
         == 404
     )
+
+
+@time_machine.travel(date(2026, 3, 2), tick=False)
+def test_the_page_reads_plainly(prefecture, site, service, labelled, client):
+    """Seed 004's "sans acronymes": the page's own words pass the plain-language checker
+    (acronyms expanded at first use, no administrative jargon, sentences of 25 words at
+    most), in French as the public reads it."""
+    page = client.get(reverse("quality:public-approach", args=[prefecture.slug])).content
+    main = re.search(r"<main.*?</main>", page.decode(), re.S).group(0)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", main))
+    # One paragraph a line, as read: headings and list items end their sentence.
+    text = "\n".join(
+        line.strip() + ("" if line.strip()[-1:] in ".!?:" else ".")
+        for line in text.splitlines()
+        if line.strip()
+    )
+    report = plain_language.check(text, prefecture.plain_language_glossary)
+    assert report.suggestions == []
