@@ -24,6 +24,7 @@ from engagements.indicators.periods import Period
 from engagements.shell import hooks
 from tests.correspondence.factories import MessageFactory
 from tests.factories import ServiceFactory, SiteFactory
+from tests.tooling import require_postgres
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -99,8 +100,13 @@ def test_waiting_runs_merge_and_their_periods_are_listed_on_the_dashboard(
     assert "2025, 1er trimestre 2025, mars 2025, 2024, 4e trimestre 2024, décembre 2024" in text
 
 
+@pytest.mark.postgres
 @time_machine.travel(TODAY, tick=False)
 def test_recompute_is_a_fixed_number_of_statements_whatever_the_sites_and_periods(prefecture):
+    # The values are written with COPY and one upsert on PostgreSQL (production's database);
+    # the SQLite demo writes them with the ORM's bulk statements, a batch per 200 or 500 rows.
+    require_postgres()
+
     def statements():
         periods = services.default_periods(date(2026, 1, 15))
         with CaptureQueriesContext(connection) as queries:
