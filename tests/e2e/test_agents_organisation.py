@@ -27,10 +27,12 @@ def test_quality_lead_edits_hours_with_the_keyboard(page, prefecture, quality_le
     page.wait_for_url(f"**/agents/{prefecture.slug}/")
     assert_accessible(page)
     screenshot(page, "agents-home")
-    page.get_by_role("link", name="Organisation").first.click()
+    with page.expect_navigation():  # axe reads the next page
+        page.get_by_role("link", name="Organisation").first.click()
     assert_accessible(page)
     screenshot(page, "agents-settings")
-    page.get_by_role("link", name=f"Horaires d'accueil de {site.name}").click()
+    with page.expect_navigation():  # axe reads the next page
+        page.get_by_role("link", name=f"Horaires d'accueil de {site.name}").click()
     assert_accessible(page)
     page.get_by_label("Vendredi — reprise").fill("")
     page.locator("#id_d4-closes_again_at").fill("")

@@ -36,7 +36,8 @@ def test_check_in_at_the_counter(page, live_server, prefecture, service, agent):
     page.get_by_label("Nom ou référence (ou scan du QR code)").fill("perr")
     page.get_by_role("button", name="Afficher").click()
     assert page.get_by_role("link", name="DIALLO Amina").count() == 0
-    page.get_by_role("button", name="Venu").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Venu").click()
     assert "mis à jour" in page.content()
     assert Booking.objects.get(pk=other.pk).status == BookingStatus.ATTENDED
     response = page.request.get(
@@ -71,6 +72,7 @@ def test_settings_and_booking_on_behalf_pages(page, live_server, prefecture, ser
     page.locator("input[name=last_name]").fill("Doe")
     page.locator("input[name=phone]").fill("06 11 22 33 44")
     assert_accessible(page)
-    page.get_by_role("button", name="Réserver").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Réserver").click()
     assert "confirmé" in page.content()
     assert Booking.objects.get().channel == "agent"

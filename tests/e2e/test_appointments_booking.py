@@ -89,7 +89,8 @@ def test_book_confirm_manage_download_cancel(page, live_server, procedure, smtp_
     _check(page, "appointments-fr-6-confirm")
     booking.refresh_from_db()
     assert booking.status == BookingStatus.HELD
-    page.get_by_role("button", name="Confirmer").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirmer").click()
     assert "Votre rendez-vous est confirmé" in page.content()
     _check(page, "appointments-fr-6-manage")
     booking.refresh_from_db()
@@ -118,7 +119,8 @@ def test_book_confirm_manage_download_cancel(page, live_server, procedure, smtp_
     assert booking.reference in text.replace(" ", "")  # pdftotext may split it at a kern
     assert "Martin" in text and "Passeport" in text
 
-    page.get_by_role("button", name="Annuler ce rendez-vous").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Annuler ce rendez-vous").click()
     assert "Votre rendez-vous est annulé" in page.content()
     _check(page, "appointments-fr-7-cancelled")
     booking.refresh_from_db()
@@ -148,7 +150,8 @@ def test_booking_with_the_mail_server_stopped_then_the_link_arrives(
     [mail] = smtp_mail.to("lea.down@usager.test")
     link = re.search(r"https?://\S+/rendez-vous/confirmer/\S+/", mail.text()).group(0)
     page.goto(_path(link))
-    page.get_by_role("button", name="Confirmer").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirmer").click()
     assert "Votre rendez-vous est confirmé" in page.content()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED

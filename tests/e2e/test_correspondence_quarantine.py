@@ -47,7 +47,8 @@ def test_the_referent_registers_a_quarantined_mail(
     )
     login(page, quality_lead)
     page.goto(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
-    page.get_by_text("1 courriel à vérifier").click()
+    with page.expect_navigation():  # axe reads the next page
+        page.get_by_text("1 courriel à vérifier").click()
     assert_accessible(page)
     screenshot(page, "correspondence-quarantine-list")
     page.get_by_role("link", name="Mon dossier scanné").click()

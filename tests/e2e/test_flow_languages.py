@@ -66,7 +66,8 @@ def test_booking_in_arabic_on_a_phone_right_to_left(phone_page, places, smtp_mai
     assert _is_rtl(page) and page.locator("html").get_attribute("lang") == "ar"
     assert "حجز موعد" in page.locator("h1").inner_text()
     assert_accessible(page)
-    page.get_by_role("link", name=procedure.name).click()
+    with page.expect_navigation():  # read the next page, not the one being left
+        page.get_by_role("link", name=procedure.name).click()
     assert _is_rtl(page)
     page.locator("input[name=accept]").check(force=True)
     page.locator("form button[type=submit]").click()
@@ -78,7 +79,8 @@ def test_booking_in_arabic_on_a_phone_right_to_left(phone_page, places, smtp_mai
     days = page.locator("a.appt-slot--free")
     first = days.first.bounding_box()
     assert first["x"] + first["width"] <= 390
-    days.first.click()
+    with page.expect_navigation():
+        days.first.click()
     assert _is_rtl(page)
     page.locator("input[name=first_name]").fill("ليلى")
     page.locator("input[name=last_name]").fill("منصور")
@@ -103,7 +105,8 @@ def test_booking_in_arabic_on_a_phone_right_to_left(phone_page, places, smtp_mai
     link = re.search(r"https?://\S+/ar/rendez-vous/confirmer/\S+/", mail.text()).group(0)
     page.goto(_path(link))
     assert _is_rtl(page)
-    page.get_by_role("button", name="تأكيد").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="تأكيد").click()
     assert "موعدك مؤكَّد" in page.content()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
@@ -150,6 +153,7 @@ def test_key_pages_of_each_flow_are_accessible(page, flows, language):
     page.locator("form button[type=submit]").click()
     page.wait_for_url(f"**/{language}/rendez-vous/demarche/*/creneaux/")
     assert_accessible(page)
-    page.locator("a.appt-slot--free").first.click()
+    with page.expect_navigation():
+        page.locator("a.appt-slot--free").first.click()
     assert_accessible(page)
     screenshot(page, f"flow-{language}-details")

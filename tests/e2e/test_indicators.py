@@ -71,7 +71,8 @@ def test_review_publish_and_public_results(
     assert "90,0" in row.inner_text() and "95,0" in row.inner_text()
     assert_accessible(page)
     screenshot(page, "indicators-public-results")
-    page.get_by_role("link", name="Méthode de calcul de chaque indicateur").click()
+    with page.expect_navigation():  # axe reads the next page
+        page.get_by_role("link", name="Méthode de calcul de chaque indicateur").click()
     assert_accessible(page)
     page.goto(f"/prefectures/{prefecture.slug}/affluence/")
     assert page.get_by_text("Chargé").first.is_visible()

@@ -35,7 +35,8 @@ def test_quality_lead_reads_results_and_reviews_comments(
     page.get_by_label("Mot de passe").fill("secret-password")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"**/agents/{prefecture.slug}/")
-    page.get_by_role("link", name="Enquêtes et contrôles").first.click()
+    with page.expect_navigation():  # axe reads the next page
+        page.get_by_role("link", name="Enquêtes et contrôles").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Enquête de satisfaction 2026").click()
     assert page.get_by_role("img", name="Taux de satisfaction par critère").count() == 1
