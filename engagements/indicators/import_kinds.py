@@ -13,10 +13,10 @@ from engagements.shell.imports import (
 from .imports import (
     ImportResult,
     import_footfall,
-    import_manual_values,
     import_telephony,
     import_website_updates,
 )
+from .services import import_manual_values
 
 TELEPHONY_FORMATS = [("queue_log", "queue_log Asterisk"), ("hourly", "Fichier horaire (CSV)")]
 SITE_ROLES = frozenset({"quality_lead", "site_manager"})
@@ -61,7 +61,7 @@ def run_website(prefecture, data, *, filename, options, actor) -> ImportSummary:
 
 
 def run_values(prefecture, data, *, filename, options, actor) -> ImportSummary:
-    return _summary(import_manual_values(prefecture, data))
+    return _summary(import_manual_values(prefecture, data, actor))
 
 
 SITE = ImportOption("site", "Site", choices=_sites)

@@ -421,12 +421,12 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
 MAX_VALUE = 10**12  # Value.value and its parts: 14 digits, 2 after the decimal point
 
 
-def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportResult:
+def parse_manual_values(prefecture: Prefecture, data: bytes | str) -> list[tuple]:
     """`code,period,site,value,numerator,denominator,source` for the prefecture's own
-    indicators (code as shown on the « Indicateurs propres » page)."""
-    from django.utils import timezone
-
-    from .models import Indicator, Value
+    indicators (code as shown on the « Indicateurs propres » page), checked whole:
+    (indicator, site, period, value, numerator, denominator, source) per line, or
+    CsvImportError naming every wrong line. `services.import_manual_values` writes them."""
+    from .models import Indicator
     from .periods import Period
 
     table = read_csv(
@@ -479,25 +479,4 @@ def import_manual_values(prefecture: Prefecture, data: bytes | str) -> ImportRes
         lines[key] = row.line
         parsed[key] = (indicator, site, period, value, numerator, denominator, source)
     table.raise_errors()
-    now = timezone.now()
-    with transaction.atomic():
-        analyze(Value)  # fresh statistics once committed
-        for indicator, site, period, value, numerator, denominator, source in parsed.values():
-            Value.objects.update_or_create(
-                indicator=indicator,
-                prefecture=prefecture,
-                site=site,
-                service=None,
-                breakdown="",
-                period_kind=period.kind,
-                period_start=period.start,
-                defaults={
-                    "period_end": period.end,
-                    "value": value,
-                    "numerator": numerator,
-                    "denominator": denominator,
-                    "source": source,
-                    "updated_at": now,
-                },
-            )
-    return ImportResult(counts={"valeurs": len(parsed)})
+    return list(parsed.values())

@@ -12,11 +12,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import override
 
+from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Site
 from engagements.shell import hooks
 
-from . import compute, grouped
+from . import compute, grouped, imports
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
 from .models import (
     FigureChange,
@@ -315,6 +316,27 @@ def set_manual_value(
         },
     )
     return result
+
+
+def import_manual_values(prefecture: Prefecture, data: bytes | str, actor=None):
+    """The prefecture's own indicators from a file (`imports.parse_manual_values`), all or
+    nothing, each value written as one typed in: in the figures' audit trail too."""
+    parsed = imports.parse_manual_values(prefecture, data)
+    with transaction.atomic():
+        analyze(Value)  # fresh statistics once committed
+        for indicator, site, period, value, numerator, denominator, source in parsed:
+            set_manual_value(
+                indicator,
+                prefecture=prefecture,
+                period=period,
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
+                site=site,
+                source=source,
+                actor=actor,
+            )
+    return imports.ImportResult(counts={"valeurs": len(parsed)})
 
 
 # Publication --------------------------------------------------------------------------------

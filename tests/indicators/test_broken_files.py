@@ -5,11 +5,11 @@ import pytest
 
 from engagements.indicators.imports import (
     import_footfall,
-    import_manual_values,
     import_telephony,
     import_website_updates,
 )
 from engagements.indicators.models import CallHour, FootfallCount, Indicator, Value, WebsiteUpdate
+from engagements.indicators.services import import_manual_values
 from tests.command_refusal import run_refused_command
 from tests.csv_cases import assert_refuses_broken_files, assert_refuses_broken_raw_files
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from engagements.indicators import services
 from engagements.indicators.models import CallHour, FigureChange, Indicator
 from engagements.indicators.periods import Period
+from engagements.indicators.services import import_manual_values
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime(2026, 1, 15, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
@@ -76,3 +77,19 @@ def test_values_typed_in_are_in_the_audit_trail_with_before_and_after(
         .content.decode()
     )
     assert "Délai CNI" in html and "Valeur saisie ou importée" in html
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_values_imported_are_in_the_audit_trail_too(prefecture, quality_lead):
+    Indicator.objects.create(
+        prefecture=prefecture, code="delai-cni", name_fr="Délai CNI", family="performance",
+        unit="days", is_manual=True,
+    )  # fmt: skip
+    import_manual_values(
+        prefecture, "code,period,value,source\ndelai-cni,2025-11,12.5,ANTS\n", quality_lead
+    )
+    import_manual_values(prefecture, "code,period,value,source\ndelai-cni,2025-11,11,ANTS\n")
+    first, second = FigureChange.objects.order_by("pk")
+    assert (first.before, first.after, first.actor) == (None, 12.5, quality_lead)
+    assert (second.before, second.after, second.actor) == (12.5, 11, None)
+    assert first.act == FigureChange.Act.MANUAL and second.detail == "Source : ANTS"

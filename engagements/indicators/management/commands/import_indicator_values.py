@@ -5,7 +5,7 @@ indicators; all or nothing; re-importing replaces the same indicator × structur
 from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
-from engagements.indicators.imports import import_manual_values
+from engagements.indicators.services import import_manual_values
 from engagements.shell.imports import ImportCommand
 
 from ._common import prefecture_and_site, read_bytes
