@@ -243,7 +243,21 @@ class Message(models.Model):
         return self.status == Status.WAITING
 
     def is_late(self, at) -> bool:
-        return self.is_open and self.due_on < at
+        """Past its due date and still owed an answer. A wait for documents asked after the
+        due date stops no clock (queries.late_wait): such a waiting message stays late. The
+        worklist annotates `asked_late`; elsewhere one query tells."""
+        if self.due_on >= at:
+            return False
+        if self.is_open:
+            return True
+        if self.status != Status.WAITING:
+            return False
+        asked_late = getattr(self, "asked_late", None)
+        if asked_late is None:
+            asked_late = self.document_requests.filter(
+                received_on__isnull=True, closed=False, requested_on__gt=self.due_on
+            ).exists()
+        return bool(asked_late)
 
     @property
     def reply_address(self) -> str:

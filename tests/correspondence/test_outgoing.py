@@ -99,6 +99,24 @@ def test_the_message_page_says_a_late_request_does_not_stop_the_clock(
     html = page.content.decode()
     assert "le délai n'est pas suspendu, le message reste en retard" in html
     assert "Le délai est suspendu." not in html
+    # The page's badge, the model and the figures agree: the message is late.
+    assert "En retard</p>" in html
+    message.refresh_from_db()
+    assert message.status == Status.WAITING
+    assert message.is_late(date(2026, 3, 11))
+    with time_machine.travel(date(2026, 3, 11), tick=False):
+        worklist = client_for(agent).get(
+            reverse("correspondence:agents-list", args=[prefecture.slug]), {"status": ""}
+        )
+    assert [m.late for m in worklist.context["page"].object_list] == [True]
+
+
+def test_a_message_waiting_for_documents_asked_in_time_is_not_late(prefecture, service, agent):
+    message = create(prefecture, service)
+    with time_machine.travel(date(2026, 3, 9), tick=False):
+        services.request_documents(message, actor=agent, documents="Avis d'imposition")
+    message.refresh_from_db()
+    assert not message.is_late(date(2026, 3, 20))
 
 
 def _seeded(prefecture, purpose, channel):

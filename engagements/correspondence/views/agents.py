@@ -93,8 +93,7 @@ def worklist(request):
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
-        # Documents asked after the due date stop no clock: such a wait stays late.
-        message.late = message.is_late(today) or (message.asked_late and message.due_on < today)
+        message.late = message.is_late(today)  # uses the annotated `asked_late`
     can_work = request.access.can(prefecture, "work")
     querystring = data.copy()
     querystring.pop("page", None)
