@@ -33,8 +33,11 @@ def _path(slug: str, pk: int) -> str:
     summary="Search the FAQ of a prefecture",
     description=(
         "Published questions and answers matching `q` (accents, plurals and one typo "
-        "forgiven), best first, at most 10; `lang` is `fr` (default) or `en`. `site` and "
-        "`service` are slugs (null for the whole prefecture). 404 for an unknown prefecture."
+        "forgiven), best first, at most 10; `lang` is `fr` (default), `en`, or one of the "
+        "public flows' languages (`ar`, `es`, `pt`, `uk`): French entries are searched and "
+        "given in that language where the prefecture translated them, in French otherwise, "
+        "as on the FAQ page. `site` and `service` are slugs (null for the whole prefecture). "
+        "404 for an unknown prefecture."
     ),
 )
 def faq(
@@ -44,13 +47,15 @@ def faq(
     lang: Text = "fr",
 ):
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
-    language = "en" if lang.lower().startswith("en") else "fr"
-    prefix = "/en" if language == "en" else ""
+    asked = lang.lower()[:2]
+    flow = asked if asked in settings.FLOW_LANGUAGES else None
+    language = "en" if asked == "en" else "fr"
+    prefix = f"/{flow or language}" if (flow or language) != "fr" else ""
     results = search(prefecture, q[:200], language=language, limit=10)
     return [
         {
-            "question": e.question,
-            "answer": e.answer,
+            "question": str(e.shown("question", flow or language)),
+            "answer": str(e.shown("answer", flow or language)),
             "site": e.site.slug if e.site else None,
             "service": e.service.slug if e.service else None,
             "url": settings.SITE_URL + prefix + _path(prefecture.slug, e.pk),

@@ -1,6 +1,7 @@
 """Contracts: `import_faq --prefecture SLUG FILE.csv` and `GET /api/v1/prefectures/{slug}/faq`."""
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from engagements.faq.models import Entry
@@ -104,3 +105,25 @@ def test_api_is_documented_with_its_404(client):
     operation = schema["paths"]["/api/v1/prefectures/{slug}/faq"]["get"]
     assert {"200", "404"} <= set(operation["responses"])
     assert {p["name"] for p in operation["parameters"]} == {"slug", "q", "lang"}
+
+
+def test_api_gives_the_translation_in_a_public_flow_language(client, prefecture, service):
+    EntryFactory(
+        service=service,
+        question="Comment renouveler mon titre de séjour ?",
+        answer="Sur le site de l'ANEF.",
+        translations={"uk": {"question": "Як продовжити посвідку?", "answer": "На сайті ANEF."}},
+    )
+    EntryFactory(service=service, question="Titre de séjour perdu ?", answer="Déclarez la perte.")
+    found = client.get("/api/v1/prefectures/alpha/faq", {"q": "titre de sejour", "lang": "uk"})
+    data = {item["question"]: item for item in found.json()}
+    assert data["Як продовжити посвідку?"]["answer"] == "На сайті ANEF."
+    url = data["Як продовжити посвідку?"]["url"]
+    assert "/uk/faq/alpha/questions/" in url
+    page = client.get(url.removeprefix(settings.SITE_URL))
+    assert page.status_code == 200 and "Як продовжити посвідку?" in page.content.decode()
+    # Not translated: given in French, as the FAQ page does.
+    assert data["Titre de séjour perdu ?"]["answer"] == "Déclarez la perte."
+    french = client.get("/api/v1/prefectures/alpha/faq", {"q": "titre de sejour"}).json()
+    assert "Comment renouveler mon titre de séjour ?" in {item["question"] for item in french}
+    assert all("/uk/" not in item["url"] for item in french)
