@@ -97,6 +97,19 @@ def test_the_job_reminds_then_lists_overdue_and_cancels_nothing(
     ]
 
 
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_booking_history_reads_notes_as_notes(procedure, agent, client_for):
+    booking = book(procedure)
+    services.remind_and_flag_document_waits(today=date(2026, 3, 8))
+    page = client_for(agent).get(
+        reverse("appointments:agents-booking", args=[booking.procedure.prefecture.slug, booking.pk])
+    )
+    html = page.content.decode().replace("&#x27;", "'")
+    assert "— Relance envoyée, documents attendus jusqu'au 10/03/2026</li>" in html
+    assert "(Relance envoyée" not in html  # not "Confirmé (Relance envoyée…)"
+    assert "— Confirmé" in html  # the booking's first line still says what it became
+
+
 @time_machine.travel(at(date(2026, 3, 6)), tick=False)
 def test_the_person_asks_once_for_more_time_and_sends_documents(
     procedure, client, mailoutbox, django_capture_on_commit_callbacks
