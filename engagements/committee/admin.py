@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import MinutesStatus
 from .models import College, Committee, Meeting, MeetingLog, Minutes, Seat, Suggestion
+from .services import documents
 
 
 def _protect_approved_minutes(deleted, minutes) -> tuple:
@@ -47,6 +48,12 @@ class MeetingAdmin(admin.ModelAdmin):
         if obj is not None and obj.minutes.filter(status=MinutesStatus.APPROVED).exists():
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        documents.delete_meetings([obj])  # their files too
+
+    def delete_queryset(self, request, queryset):
+        documents.delete_meetings(list(queryset))
 
     def get_deleted_objects(self, objs, request):
         meetings = [m.pk for m in objs]

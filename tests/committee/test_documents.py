@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -270,3 +271,31 @@ def test_a_document_of_another_prefecture_is_not_found(
             audience="members",
             agenda_item=meeting.agenda.get(),
         )
+
+
+def test_deleting_a_meeting_in_the_admin_removes_its_files(
+    meeting, admin_client, django_capture_on_commit_callbacks
+):
+    kept = meetings.plan_meeting(meeting.committee, starts_at=at(date(2025, 6, 2)), place="B")
+    first = documents.add_document(
+        meeting, upload=upload("d.pdf", PDF), title="Diaporama", audience="members"
+    )
+    other = documents.add_document(
+        kept, upload=upload("e.pdf", PDF), title="Autre", audience="members"
+    )
+    path, other_path = Path(first.file.path), Path(other.file.path)
+    assert path.exists() and other_path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:committee_meeting_delete", args=[meeting.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not MeetingDocument.objects.filter(pk=first.pk).exists()
+    assert not path.exists()  # no orphan file left on disk
+    assert other_path.exists()  # another meeting's file is untouched
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:committee_meeting_changelist"),
+            {"action": "delete_selected", "_selected_action": [kept.pk], "post": "yes"},
+        )
+    assert not other_path.exists()

@@ -160,6 +160,19 @@ def remove_document(document: MeetingDocument) -> None:
     transaction.on_commit(lambda: document.file.delete(save=False))
 
 
+def delete_meetings(meetings) -> None:
+    """Delete meetings (the admin's delete) with their documents' files, once committed: a
+    file whose row is gone is never left on disk."""
+    names = list(
+        MeetingDocument.objects.filter(meeting__in=meetings).values_list("file", flat=True)
+    )
+    with transaction.atomic():
+        for meeting in meetings:
+            meeting.delete()
+    storage = MeetingDocument._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+
+
 def is_published(meeting: Meeting) -> bool:
     """Public documents go out with approved, published minutes, never before."""
     return meeting.minutes.filter(
