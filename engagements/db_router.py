@@ -21,6 +21,7 @@ Raw SQL of a read side uses `connections[queryset.db]`, the database the router 
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -67,6 +68,13 @@ def replica_reads(func: F) -> F:
         with replica_block():
             return func(*args, **kwargs)
 
+    # django-ninja reads an operation's parameters from its signature, resolving string
+    # annotations (`from __future__ import annotations`) in the function's module: give it
+    # the signature with the annotations already resolved where the function was written.
+    try:
+        wrapper.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
+    except (NameError, TypeError):
+        pass
     return wrapper  # type: ignore[return-value]
 
 
