@@ -16,6 +16,9 @@ it, and only there, `ReplicaRouter` sends reads to the "replica" database when:
   sees whether it came back).
 
 Everything else (every write, the worklist, a record's page, the forms) uses the primary.
+After a write, the browser that made it reads from the primary for PRIMARY_AFTER_WRITE_SECONDS
+(`PrimaryAfterWriteMiddleware`): the figures page a form redirects to shows what the form
+just wrote, even when the replica is a moment behind.
 Raw SQL of a read side uses `connections[queryset.db]`, the database the router chose.
 """
 
@@ -30,6 +33,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 logger = logging.getLogger(__name__)
@@ -44,7 +48,13 @@ REPLICA_RETRY_SECONDS = 10.0
 # cached figures), the job queue.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "axes", "django_cache", "django_q", "admin"})
 
+# A browser that has just written reads from the primary this long (a short cookie).
+PRIMARY_AFTER_WRITE_SECONDS = 5
+PRIMARY_AFTER_WRITE_COOKIE = "primary_reads"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
 _allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False)
+_pinned: ContextVar[bool] = ContextVar("primary_after_write", default=False)
 _down_until = 0.0  # monotonic time before which the replica is not tried (this process)
 
 F = TypeVar("F", bound=Callable)
@@ -79,7 +89,39 @@ def replica_reads(func: F) -> F:
 
 
 def replica_allowed() -> bool:
-    return _allowed.get()
+    return _allowed.get() and not _pinned.get()
+
+
+class PrimaryAfterWriteMiddleware:
+    """A browser that has just written (POST, PUT, PATCH, DELETE answered without a server
+    error) gets a cookie of PRIMARY_AFTER_WRITE_SECONDS; while it lasts, its requests read
+    from the primary only (read your own writes). Installed with the replica only; the
+    partners' API (no cookies) is left alone. The cookie carries nothing but its presence:
+    a client that sends it on its own only reads the primary, as without a replica."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _pinned.set(PRIMARY_AFTER_WRITE_COOKIE in request.COOKIES)
+        try:
+            response = self.get_response(request)
+        finally:
+            _pinned.reset(token)
+        if (
+            request.method not in _SAFE_METHODS
+            and response.status_code < 500
+            and not request.path.startswith("/api/")
+        ):
+            response.set_cookie(
+                PRIMARY_AFTER_WRITE_COOKIE,
+                "1",
+                max_age=PRIMARY_AFTER_WRITE_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
 
 def replica_configured() -> bool:
@@ -117,7 +159,7 @@ class ReplicaRouter:
 
     def db_for_read(self, model, **hints) -> str:
         if (
-            _allowed.get()
+            replica_allowed()
             and model._meta.app_label not in PRIMARY_ONLY_APPS
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
             and replica_configured()

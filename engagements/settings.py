@@ -197,6 +197,8 @@ if DATABASE_REPLICA_URL and not TESTING:
         )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["engagements.db_router.ReplicaRouter"]
+    # The browser that has just written reads its own writes (5 s on the primary).
+    MIDDLEWARE.append("engagements.db_router.PrimaryAfterWriteMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

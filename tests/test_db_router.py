@@ -59,7 +59,8 @@ def _settings_of(extra_env: dict, *, ok: bool = True) -> dict:
     code = (
         "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'engagements.settings';"
         "from django.conf import settings as s;"
-        "print(json.dumps({'databases': s.DATABASES, 'routers': s.DATABASE_ROUTERS}, default=str))"
+        "print(json.dumps({'databases': s.DATABASES, 'routers': s.DATABASE_ROUTERS,"
+        " 'middleware': s.MIDDLEWARE}, default=str))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
@@ -82,12 +83,14 @@ def test_replica_url_adds_a_replica_database_a_test_mirror_and_the_router():
     # A web process's statements are bounded on the replica as on the primary.
     assert replica["OPTIONS"]["options"] == "-c statement_timeout=20000"
     assert found["routers"] == ["engagements.db_router.ReplicaRouter"]
+    assert "engagements.db_router.PrimaryAfterWriteMiddleware" in found["middleware"]
 
 
 def test_without_replica_url_settings_keep_one_database():
     found = _settings_of({"DATABASE_REPLICA_URL": ""})
     assert list(found["databases"]) == ["default"]
     assert found["routers"] == []
+    assert "engagements.db_router.PrimaryAfterWriteMiddleware" not in found["middleware"]
 
 
 def test_a_replica_that_is_not_postgresql_is_refused():

@@ -491,7 +491,7 @@ def test_figures_page_reads_the_replica_while_writes_and_worklist_use_the_primar
                 "subject": "Courrier de la pause",
             }
         )
-        status, _headers, page = _request(
+        status, headers, page = _request(
             server,
             "POST",
             "/agents/replique/courriers/nouveau/",
@@ -501,6 +501,10 @@ def test_figures_page_reads_the_replica_while_writes_and_worklist_use_the_primar
         )
         assert status == 302, page[-3000:]
         assert _primary_count(pair) == before + 1
+        pin = next(
+            v for k, v in headers if k.lower() == "set-cookie" and v.startswith("primary_reads=")
+        )
+        assert "Max-Age=5" in pin
 
         # The worklist reads the primary: the new message is there at once.
         assert "Courrier de la pause" in _worklist(server, cookies)
@@ -508,6 +512,10 @@ def test_figures_page_reads_the_replica_while_writes_and_worklist_use_the_primar
         # API's read-only endpoint.
         assert _pending_on_figures_page(server, cookies) == before
         assert _pending_from_api(server) == before
+        # The browser that wrote reads its own write for a few seconds (the page its form
+        # leads to), from the primary.
+        pinned = {**cookies, "primary_reads": "1"}
+        assert _pending_on_figures_page(server, pinned) == before + 1
     finally:
         pair.resume_replay()
     pair.wait_for_replay()
