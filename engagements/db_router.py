@@ -43,9 +43,9 @@ REPLICA = "replica"
 # again: a dead replica costs one connection attempt per process and period, not one per
 # query.
 REPLICA_RETRY_SECONDS = 10.0
-# Tables that must never be read late: sessions (a login then a redirect), accounts and
-# roles' users, login throttling, the shared cache (rate limits, proof-of-work replays,
-# cached figures), the job queue.
+# Tables that must never be read late: sessions (a login then a redirect), accounts,
+# login throttling, the shared cache (rate limits, proof-of-work replays, cached figures),
+# the job queue, the admin's log.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "axes", "django_cache", "django_q", "admin"})
 
 # A browser that has just written reads from the primary this long (a short cookie).
