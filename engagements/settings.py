@@ -176,6 +176,29 @@ if IS_POSTGRES and WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={int(WEB_STATEMENT_TIMEOUT * 1000)}"
     )
+# An optional PostgreSQL streaming replica (docs/deployment.md, "Read replica"): the pages
+# and commands marked with engagements.db_router.replica_reads (figures, dashboards, public
+# results, posters, reports, exports, the API's GET endpoints) read from it, a few seconds
+# late at most; everything else, every write and a write's transaction use the primary. An
+# unreachable replica sends the reads back to the primary (a warning is logged). The test
+# process ignores it (its replica tests start their own); a mirror if ever configured.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL and not TESTING:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL")
+    # A replica that does not answer is given up after 3 s (then the primary serves).
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    if WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0:
+        DATABASES["replica"]["OPTIONS"]["options"] = (
+            f"-c statement_timeout={int(WEB_STATEMENT_TIMEOUT * 1000)}"
+        )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["engagements.db_router.ReplicaRouter"]
+    # The browser that has just written reads its own writes (5 s on the primary).
+    MIDDLEWARE.append("engagements.db_router.PrimaryAfterWriteMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -29,6 +29,7 @@ from engagements.api_errors import (
     Text,
     errors,
 )
+from engagements.db_router import replica_reads
 
 from . import admission, services, tokens
 from .enums import Channel
@@ -180,6 +181,7 @@ def _procedures(request):
     response={200: list[ProcedureOut], **errors(401)},
     summary="Démarches réservables",
 )
+@replica_reads
 def list_procedures(request):
     return [
         {
@@ -200,6 +202,7 @@ def list_procedures(request):
     response={200: list[SlotOut], **errors(401, 404, 422)},
     summary="Créneaux d'une démarche entre deux dates (62 jours au plus)",
 )
+@replica_reads
 def list_slots(request, procedure_id: PathId, start: Day, end: Day):
     procedure = get_object_or_404(_procedures(request), pk=procedure_id)
     if end < start or (end - start).days > 62:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from engagements.api_errors import Day, Slug, Year, errors
+from engagements.db_router import replica_reads
 from engagements.organisation.queries import public_prefectures
 
 from . import queries
@@ -30,6 +31,7 @@ class FiguresOut(Schema):
     response={200: FiguresOut, **errors(404, 422)},
     summary="Chiffres du courrier d'une année (taux dans les délais, délai moyen)",
 )
+@replica_reads
 def correspondence_figures(request, slug: Slug, year: Year, at: Day | None = None):
     """Rate on time and average delay of a year, as defined in docs/indicators.md."""
     prefecture = get_object_or_404(public_prefectures(), slug=slug)

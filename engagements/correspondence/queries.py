@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -203,8 +203,10 @@ def _finish(row: dict) -> dict:
     }
 
 
-def _run(sql: str, params: list) -> list[dict]:
-    with connection.cursor() as cursor:
+def _run(sql: str, params: list, *, using: str) -> list[dict]:
+    """Run a read-side statement on the database the router chose for the messages (the
+    read replica inside `replica_reads`, the primary otherwise)."""
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
@@ -227,7 +229,7 @@ def figures(messages: QuerySet[Message], *, at: date, calendars: Calendars | Non
 def _aggregate_row(messages: QuerySet[Message], at: date) -> dict:
     sql, params = _classified(messages, at, dimensions=False)
     sql = f"SELECT {_AGGREGATES} FROM ({sql}) f"
-    row = _run(sql, params)[0]
+    row = _run(sql, params, using=messages.db)[0]
     _uncovered(row["uncovered"])
     return row
 
@@ -296,7 +298,7 @@ def figures_by(
         names.append("t.name AS topic_name")
         joins.append(f"LEFT JOIN {Topic._meta.db_table} t ON t.id = g.topic_id")
     statement = f"SELECT {', '.join(names)} FROM ({statement}) g {' '.join(joins)}"
-    rows = _run(statement, all_params)
+    rows = _run(statement, all_params, using=messages.db)
     _uncovered(max((row["uncovered"] or 0 for row in rows), default=0))
     total = {"total": 0, **_finish({name: 0 for name in _AGGREGATE_NAMES})}
     groups: dict[str, list[dict]] = {by: [] for by in dimensions}
@@ -514,7 +516,7 @@ def monthly_counts(
             )
         statement = " UNION ALL ".join(branches)
         all_params = params * len(branches)
-    rows = _run(statement, all_params)
+    rows = _run(statement, all_params, using=messages.db)
     _uncovered(max((row["uncovered"] or 0 for row in rows), default=0))
     for row in rows:
         row["set"] = (

@@ -7,6 +7,7 @@ from django.utils import translation
 from ninja import Router, Schema
 
 from engagements.api_errors import Slug, Text, errors
+from engagements.db_router import replica_reads
 from engagements.organisation.queries import public_prefectures
 
 from .search import search
@@ -40,6 +41,7 @@ def _path(slug: str, pk: int) -> str:
         "404 for an unknown prefecture."
     ),
 )
+@replica_reads
 def faq(
     request,
     slug: Slug,

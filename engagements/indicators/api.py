@@ -9,6 +9,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 
 from engagements.api_errors import Slug, errors
+from engagements.db_router import replica_reads
 from engagements.organisation.queries import public_prefectures
 
 from . import queries
@@ -53,6 +54,7 @@ def _float(value):
     response={200: list[PublishedIndicatorOut], **errors(404, 422)},
     auth=None,
 )
+@replica_reads
 def published_indicators(request, slug: Slug):
     """One row per structure × indicator × period, current published version only."""
     prefecture = get_object_or_404(public_prefectures(), slug=slug)

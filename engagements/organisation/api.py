@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from pydantic import WithJsonSchema
 
 from engagements.api_errors import Slug, errors
+from engagements.db_router import replica_reads
 
 from .enums import Channel, HoursChannel
 from .queries import public_prefectures, published_sites, weekly_hours
@@ -126,6 +127,7 @@ def _prefecture_out(prefecture) -> dict:
     response={200: list[PrefectureSummary], **errors()},
     summary="Liste des préfectures",
 )
+@replica_reads
 def list_prefectures(request):
     return list(public_prefectures())
 
@@ -135,5 +137,6 @@ def list_prefectures(request):
     response={200: PrefectureOut, **errors(404, 422)},
     summary="Une préfecture : délais, sites, services, horaires",
 )
+@replica_reads
 def get_prefecture(request, slug: Slug):
     return _prefecture_out(get_object_or_404(public_prefectures(), slug=slug))

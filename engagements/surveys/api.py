@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from engagements.api_errors import PathId, Slug, errors
+from engagements.db_router import replica_reads
 from engagements.organisation.queries import public_prefectures
 
 from .models import Campaign
@@ -39,6 +40,7 @@ class ReportOut(Schema):
     response={200: list[CampaignOut], **errors(404, 422)},
     summary="Enquêtes de satisfaction d'une préfecture",
 )
+@replica_reads
 def campaigns(request, slug: Slug):
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
     return [
@@ -59,6 +61,7 @@ def campaigns(request, slug: Slug):
     response={200: ReportOut, **errors(404, 422)},
     summary="Résultats publiés d'une enquête (5 réponses au moins)",
 )
+@replica_reads
 def report(request, slug: Slug, campaign_id: PathId):
     prefecture = get_object_or_404(public_prefectures(), slug=slug)
     campaign = get_object_or_404(

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from engagements.csvio import csv_response
+from engagements.db_router import replica_reads
 from engagements.forms import ExtendWaitForm
 from engagements.organisation.access import agent_view
 from engagements.outbox import queries as outbox_queries
@@ -435,6 +436,7 @@ def checkin(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @agent_view("read_records")
+@replica_reads
 def export_csv(request: HttpRequest) -> HttpResponse:
     first = _day(request.GET.get("debut")) if request.GET.get("debut") else timezone.localdate()
     last = _day(request.GET.get("fin")) if request.GET.get("fin") else first + timedelta(days=30)

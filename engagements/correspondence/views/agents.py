@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import csv_response
+from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
 from engagements.outbox import queries as outbox_queries
@@ -790,6 +791,7 @@ def _figures_data(request):
 
 @agent_view("read_figures")
 @require_GET
+@replica_reads
 def figures(request):
     data = _figures_data(request)
     data["querystring"] = request.GET.urlencode()
@@ -837,6 +839,7 @@ def _filters_line(data) -> str:
 
 @agent_view("read_figures")
 @require_GET
+@replica_reads
 def figures_csv(request):
     """The figures page as CSV (one line per dimension value)."""
     data = _figures_data(request)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagements.correspondence import queries as correspondence_queries
 from engagements.csvio import csv_response
+from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view
 from engagements.organisation.models import Site
 from engagements.shell.pages import render_agents
@@ -121,6 +122,7 @@ def _chart(series: list[dict], unit: str) -> dict:
 
 @agent_view("read_figures")
 @require_GET
+@replica_reads
 def dashboard(request):
     prefecture = request.prefecture
     form, period, site, service = _period_and_site(request)
@@ -153,6 +155,7 @@ def dashboard(request):
 
 @agent_view("read_figures")
 @require_GET
+@replica_reads
 def dashboard_csv(request):
     """Exactly what the dashboard shows, one line per indicator."""
     prefecture = request.prefecture
@@ -224,6 +227,7 @@ def _all_sites(request):
 
 @agent_view("read_figures")
 @require_GET
+@replica_reads
 def all_sites(request):
     """Every site against its target on one screen (and one CSV)."""
     form, period, rows, structures = _all_sites(request)
@@ -242,6 +246,7 @@ def all_sites(request):
 
 @agent_view("read_figures")
 @require_GET
+@replica_reads
 def all_sites_csv(request):
     """The all-sites table: one line per structure × indicator."""
     prefecture = request.prefecture
@@ -541,6 +546,7 @@ def recompute(request):
 
 @agent_view("committee")
 @require_GET
+@replica_reads
 def published(request):
     """Published values only (CLU members, auditors, référent)."""
     prefecture = request.prefecture
@@ -574,6 +580,7 @@ def published(request):
 
 @agent_view("read_figures")
 @require_GET
+@replica_reads
 def heatmap(request):
     prefecture = request.prefecture
     _, _, site, _service = _period_and_site(request)
@@ -799,6 +806,7 @@ def manual(request):
 
 @agent_view("committee")
 @require_GET
+@replica_reads
 def annual_report(request, year: int):
     """The CLU's annual report (PDF), computed live from the records."""
     from engagements.pdf import render_pdf

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from engagements.csvio import csv_response
+from engagements.db_router import replica_reads
 from engagements.organisation.queries import public_prefectures, published_sites
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
@@ -114,6 +115,7 @@ def _results(request, prefecture, site_slug: str | None):
 
 
 @require_GET
+@replica_reads
 def results(request, prefecture: str, site: str | None = None):
     prefecture = _prefecture(prefecture)
     return render(request, "indicators/public/results.html", _results(request, prefecture, site))
@@ -196,6 +198,7 @@ def open_data_row(prefecture, item, publication) -> list:
 
 
 @require_GET
+@replica_reads
 def results_csv(request, prefecture: str):
     """SP+ long format: one line per structure × indicator × period published."""
     prefecture = _prefecture(prefecture)
@@ -216,6 +219,7 @@ def poster_choice(prefecture, rows: list[dict], period: Period) -> dict:
 
 
 @require_GET
+@replica_reads
 def poster(request, prefecture: str, size: str):
     """The hall poster (A4 or A3) of the latest published period: the State's bloc marque,
     the référent's indicators in large type, the period, the next update and a QR code."""
@@ -268,6 +272,7 @@ def affluence_grids(prefecture) -> list[dict]:
 
 
 @require_GET
+@replica_reads
 def affluence(request, prefecture: str):
     """When to come, when to call: weekday × hour, calm / average / busy, in words."""
     prefecture = _prefecture(prefecture)

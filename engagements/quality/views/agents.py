@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import CsvImportError
+from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view
 from engagements.pdf import render_pdf
 from engagements.shell.pages import render_agents
@@ -678,6 +679,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_view("read_figures")
+@replica_reads
 def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
     if request.method != "GET":  # after the lookup: a foreign record stays a 404

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from engagements.csvio import CsvImportError, csv_response
+from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view, get_access
 from engagements.shell.pages import render_agents
 
@@ -186,6 +187,7 @@ def national_view(view):
 
 @national_view
 @require_GET
+@replica_reads
 def national_page(request: HttpRequest) -> HttpResponse:
     overview = national.national_overview(timezone.localdate(), sort=request.GET.get("tri", ""))
     return render_agents(request, "quality/agents/national.html", {"overview": overview})
@@ -193,6 +195,7 @@ def national_page(request: HttpRequest) -> HttpResponse:
 
 @national_view
 @require_GET
+@replica_reads
 def national_csv(request: HttpRequest) -> HttpResponse:
     overview = national.national_overview(timezone.localdate(), sort=request.GET.get("tri", ""))
     return csv_response(

@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from engagements.db_router import replica_reads
 from engagements.organisation.queries import public_prefectures
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
@@ -21,6 +22,7 @@ from ..models import Action
 
 
 @require_GET
+@replica_reads
 def done_page(request, prefecture: str):
     prefecture = get_object_or_404(public_prefectures(), slug=prefecture)
     # Only what an agent chose to publish, with its summary; never the source record itself.
@@ -74,6 +76,7 @@ def approach_page(request, prefecture: str):
 
 
 @require_GET
+@replica_reads
 def approach_poster(request, prefecture: str, size: str):
     """The commitments poster (A4 or A3) for the premises, with a QR code to the page."""
     if size not in POSTER_SIZES:

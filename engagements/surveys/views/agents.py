@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.csvio import csv_response
+from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
 from engagements.pdf import render_pdf
@@ -157,6 +158,7 @@ def _visible_services(request: HttpRequest) -> set[int] | None:
 
 
 @agent_view("read_figures")
+@replica_reads
 def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
@@ -197,6 +199,7 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_view("read_figures")
+@replica_reads
 def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     if request.method != "GET":  # after the lookup: a foreign record stays a 404

@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from engagements.committee.queries import yearly_report
+from engagements.db_router import replica_reads
 from engagements.organisation.models import Prefecture
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
+    @replica_reads
     def handle(self, *args, **opts):
         prefecture = Prefecture.objects.filter(slug=opts["prefecture"]).first()
         if prefecture is None:

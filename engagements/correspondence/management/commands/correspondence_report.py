@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from engagements.correspondence import queries
 from engagements.correspondence.enums import CSV_CHANNELS, CSV_KINDS, Kind
+from engagements.db_router import replica_reads
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="date de référence AAAA-MM-JJ (aujourd'hui par défaut)")
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
+    @replica_reads
     def handle(self, *args, **opts):
         prefecture = Prefecture.objects.filter(slug=opts["prefecture"]).first()
         if prefecture is None:

@@ -8,6 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from engagements.db_router import replica_reads
 from engagements.indicators import compute
 from engagements.indicators.periods import Period
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="date de référence AAAA-MM-JJ (aujourd'hui par défaut)")
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
+    @replica_reads
     def handle(self, *args, **opts):
         prefecture, site = prefecture_and_site(opts["prefecture"], opts["site"])
         try:

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.db_router import replica_reads
 from engagements.organisation.models import Prefecture, Site
 from engagements.quality.queries import action_plan_report
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", default=None, help="date du jour (AAAA-MM-JJ)")
         parser.add_argument("--format", default="json", choices=["json"])
 
+    @replica_reads
     def handle(self, *args, prefecture, year, site, at, **options):
         found = Prefecture.objects.filter(slug=prefecture).first()
         if found is None:

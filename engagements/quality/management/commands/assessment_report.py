@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.db_router import replica_reads
 from engagements.quality.diagnostic import DiagnosticError, assessment_report
 
 from ._cycle import prefecture_or_error
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--format", default="json", choices=["json"])
 
+    @replica_reads
     def handle(self, *args, prefecture, referential, year, **options):
         found = prefecture_or_error(prefecture)
         try:

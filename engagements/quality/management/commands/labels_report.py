@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from engagements.db_router import replica_reads
 from engagements.quality.labels import labels_report
 
 from ._cycle import iso_date, prefecture_or_error
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", default=None, help="date (AAAA-MM-JJ), aujourd'hui sinon")
         parser.add_argument("--format", default="json", choices=["json"])
 
+    @replica_reads
     def handle(self, *args, prefecture, at, **options):
         found = prefecture_or_error(prefecture)
         at_date = iso_date(at, "--at") if at else timezone.localdate()

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from engagements.db_router import replica_reads
 from engagements.quality.trainings import training_report
 
 from ._cycle import prefecture_or_error
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--format", default="json", choices=["json"])
 
+    @replica_reads
     def handle(self, *args, prefecture, year, **options):
         found = prefecture_or_error(prefecture)
         self.stdout.write(json.dumps(training_report(found, year), ensure_ascii=False))

@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.db_router import replica_reads
 from engagements.organisation.models import Prefecture
 from engagements.surveys.models import Campaign
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--prefecture", required=True)
         parser.add_argument("--format", choices=["json", "text"], default="json")
 
+    @replica_reads
     def handle(self, *args, prefecture: str, format: str, **options):
         found = Prefecture.objects.filter(slug=prefecture).first()
         if found is None:

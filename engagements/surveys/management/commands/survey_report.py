@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.db_router import replica_reads
 from engagements.surveys.models import Campaign
 from engagements.surveys.queries import campaign_report
 from engagements.words import count
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", type=int, required=True, help="identifiant")
         parser.add_argument("--format", choices=["json", "text"], default="json")
 
+    @replica_reads
     def handle(self, *args, campaign: int, format: str, **options):
         found = Campaign.objects.select_related("questionnaire").filter(pk=campaign).first()
         if found is None:
