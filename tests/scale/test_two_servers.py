@@ -3,8 +3,17 @@ loopback against the test database; what one server needs never lives only in th
 
 - a booking rush spread over both never exceeds a slot's capacity;
 - one Idempotency-Key sent to both at once gives one booking;
+- the waiting room admits in one order from both: the draw happens once, both servers let
+  in the same people per interval (WAITING_ROOM_ADMIT over both, not per server), show the
+  same places, and a ticket spent on one is spent on the other;
+- a session opened on one is valid on the other; a revoked API token is refused by both;
+- a rate limit spread over both (also all at once) trips at the same total;
 - wrong passwords spread over both lock the account on both (django-axes' database
-  handler, not a per-process cache)."""
+  handler, not a per-process cache).
+
+Browsers are real HTTP clients with their own cookies and addresses (X-Forwarded-For from
+a trusted "proxy"), so CSRF, sessions, signed cookies and proof-of-work go through both
+servers as in production. docs/deployment.md, "Several app servers on one database"."""
 
 from __future__ import annotations
 
