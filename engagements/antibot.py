@@ -124,7 +124,8 @@ def rate_limited(key: str, *, limit: int, window: int) -> bool:
 
 
 def _hit(bucket: str, *, timeout: int) -> int:
-    """One more hit in the bucket; the hits so far (this one included)."""
+    """One more hit in the bucket; the hits so far (this one included). The lock lasts
+    the hit's own transaction (called inside a longer one, until that one ends)."""
     model = getattr(cache, "cache_model_class", None)  # the database cache's
     using = router.db_for_write(model) if model is not None else DEFAULT_DB_ALIAS
     with transaction.atomic(using=using):
