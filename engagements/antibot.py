@@ -19,6 +19,7 @@ from altcha import v1 as altcha
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,17 +114,35 @@ class ProofOfWorkField(forms.CharField):
 def rate_limited(key: str, *, limit: int, window: int) -> bool:
     """Count one hit for key; True when more than `limit` hits fell in the window (seconds).
 
-    Fixed windows in the shared (database) cache: simple, and enough to slow a flood.
+    Fixed windows in the shared (database) cache: simple, and enough to slow a flood. One
+    count for every thread, process and server: the database cache's `incr` is a read then
+    a write (two hits at once both read 5 and write 6, and a flood spread over the servers
+    passed the limit), so each hit counts under a transaction-scoped lock on its bucket.
     """
     bucket = f"rate:{key}:{int(timezone.now().timestamp()) // window}"
-    if cache.add(bucket, 1, timeout=window + 5):
-        return limit < 1
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.add(bucket, 1, timeout=window + 5)
-        count = 1
-    return count > limit
+    return _hit(bucket, timeout=window + 5) > limit
+
+
+def _hit(bucket: str, *, timeout: int) -> int:
+    """One more hit in the bucket; the hits so far (this one included). The lock lasts
+    the hit's own transaction (called inside a longer one, until that one ends)."""
+    model = getattr(cache, "cache_model_class", None)  # the database cache's
+    using = router.db_for_write(model) if model is not None else DEFAULT_DB_ALIAS
+    with transaction.atomic(using=using):
+        db = connections[using]
+        if model is not None and db.vendor == "postgresql":
+            with db.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('engagements.rate'), hashtext(%s))",
+                    [bucket],
+                )
+        if cache.add(bucket, 1, timeout=timeout):
+            return 1
+        try:
+            return cache.incr(bucket)
+        except ValueError:  # expired between add and incr
+            cache.set(bucket, 1, timeout=timeout)
+            return 1
 
 
 def _address(text: str):

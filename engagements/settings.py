@@ -415,10 +415,15 @@ if SENTRY_DSN:
 # The correspondence figures page (and its CSV) keeps its figures this long (seconds); tests
 # see every write at once unless they ask for the cache.
 FIGURES_CACHE_SECONDS = envint("FIGURES_CACHE_SECONDS", "0" if TESTING else "60")
+# Its entries are short-lived (rate-limit counts, spent proof-of-work solutions: an hour at
+# most) and must not be dropped while alive: Django's default of 300 entries culled a third
+# of them at every write past it (an opening rush with its hundreds of addresses reset the
+# counts and let spent solutions be replayed). Expired entries go first when it is full.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "engagements_cache",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "200000")},
     }
 }
 # Proof-of-work difficulty (numbers tried at most); tests use a small one.

@@ -1,7 +1,13 @@
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import time_machine
+from django.db import connection
 
 from engagements import antibot
+from tests.tooling import require_postgres
 
 
 @pytest.mark.django_db
@@ -30,3 +36,36 @@ def test_rate_limit_counts_hits_in_a_window():
         assert results == [False, False, False, True, True]
     with time_machine.travel("2026-11-23 10:02:00+00:00", tick=False):
         assert antibot.rate_limited("test:ip", limit=3, window=60) is False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_hits_at_once_are_each_counted_once():
+    """Eight threads (own connections, as many servers would) hit one key 40 times at once:
+    exactly 30 pass a limit of 30 (the cache's read-then-write incr let all 40 through)."""
+    require_postgres()
+    barrier = threading.Barrier(8)
+    key = f"test:rush:{secrets.token_hex(4)}"  # the cache table outlives a reused database
+
+    def hits(_n):
+        try:
+            barrier.wait(timeout=30)
+            return [antibot.rate_limited(key, limit=30, window=3600) for _ in range(5)]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [r for batch in pool.map(hits, range(8)) for r in batch]
+    assert results.count(False) == 30 and results.count(True) == 10
+
+
+@pytest.mark.django_db
+def test_a_count_survives_a_rush_of_other_addresses():
+    """Hundreds of other addresses (an opening rush, each with its proof-of-work marker)
+    must not cull a bucket: the database cache's default of 300 entries dropped a third of
+    them, the first in key order, and an address whose count was dropped started again."""
+    first = f"test:!first:{secrets.token_hex(4)}"  # sorts before the others
+    assert [antibot.rate_limited(first, limit=3, window=3600) for _ in range(3)] == [False] * 3
+    for n in range(400):
+        antibot.rate_limited(f"test:rush-{n}:{secrets.token_hex(4)}", limit=3, window=3600)
+    assert antibot.rate_limited(first, limit=3, window=3600) is True

@@ -1,6 +1,11 @@
 """Jobs go through engagements.jobs: schedules in the database, enqueued work after commit."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
 from django_q.models import Schedule, Task
 
 from engagements import jobs
@@ -80,3 +85,19 @@ def test_one_failing_purge_is_logged_and_the_next_still_runs(caplog, monkeypatch
 def test_register_schedule_refuses_unknown_types():
     with pytest.raises(ValueError):
         jobs.register_schedule("x", "tests.test_jobs.record_call", schedule_type="weekly")
+
+
+@pytest.mark.django_db
+def test_the_shared_caches_expired_entries_are_purged_every_ten_minutes():
+    """The database cache deletes expired rows only when full, and counts its rows at every
+    write: the purge keeps it to the live entries (a rate-limit count, a spent solution)."""
+    schedule = Schedule.objects.get(name="cache-purge-expired")
+    assert schedule.func == "engagements.organisation.jobs.purge_expired_cache"
+    assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 10)
+    cache.set("test:short-lived", 1, timeout=60)
+    cache.set("test:long-lived", 1, timeout=3600)
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert housekeeping_jobs.purge_expired_cache() >= 1
+    assert cache.get("test:long-lived") == 1
+    with time_machine.travel(timezone.now() - timedelta(minutes=5)):
+        assert cache.get("test:short-lived") is None  # gone, not merely expired

@@ -31,6 +31,12 @@ class OrganisationConfig(AppConfig):
             schedule_type="daily",
             at="03:00",
         )
+        jobs.register_schedule(
+            "cache-purge-expired",
+            "engagements.organisation.jobs.purge_expired_cache",
+            schedule_type="minutes",
+            minutes=10,
+        )
         post_migrate.connect(_sync_schedules, sender=self)
         register_address("agents_home", "organisation:agents-home")
         register_address("agents_login", "organisation:agents-login")

@@ -33,3 +33,26 @@ def housekeeping() -> dict[str, object]:
         else:
             logger.info("housekeeping", extra={"task": path, "result": str(results[path])})
     return results
+
+
+def purge_expired_cache() -> int:
+    """Every 10 minutes: delete the shared cache's expired entries (spent proof-of-work
+    solutions, past rate-limit windows). The database cache removes them only when it is
+    full, and counts its rows at every write: kept to the live entries, that count stays
+    cheap. Returns the rows deleted."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import connections, router
+    from django.utils import timezone
+
+    model = getattr(cache, "cache_model_class", None)
+    if model is None:  # not the database cache: it expires its own entries
+        return 0
+    connection = connections[router.db_for_write(model)]
+    table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE expires < %s",  # noqa: S608 - the table is a setting
+            [connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))],
+        )
+        return cursor.rowcount

@@ -116,6 +116,25 @@ def test_the_pace_is_held_by_the_server(procedure):
     assert 2 <= seventh.refresh_seconds <= 20
 
 
+def test_a_request_begun_just_before_the_draw_sees_the_draws_first_round(procedure):
+    """Two requests at the opening second (on one server or two): one draws at T, the other
+    read the clock at T - 5 ms and waited for the room's lock. Both show the same thing:
+    the first three in, the others with the same number ahead (it once showed nobody in,
+    everybody one place further back, for the one whose clock was a hair earlier)."""
+    opening = _opening()
+    tickets = _join(procedure, opening - timedelta(minutes=5), 5)
+    draw_time = opening + timedelta(seconds=1)
+    with time_machine.travel(draw_time, tick=False):
+        wr.draw_due_rooms()
+    by_position = sorted(
+        WaitingTicket.objects.select_related("room").filter(pk__in=[t.pk for t in tickets]),
+        key=lambda t: t.position,
+    )
+    seen = lambda at: [(p.state, p.ahead) for p in (wr.place(t, at) for t in by_position)]  # noqa: E731
+    assert seen(draw_time - timedelta(milliseconds=5)) == seen(draw_time)
+    assert seen(draw_time) == [(wr.ADMITTED, 0)] * 3 + [(wr.WAITING, 0), (wr.WAITING, 1)]
+
+
 def _naive_draw(barrier):
     """The control: read the room, then draw, without the row lock nor the re-check."""
 

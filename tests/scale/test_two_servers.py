@@ -3,11 +3,21 @@ loopback against the test database; what one server needs never lives only in th
 
 - a booking rush spread over both never exceeds a slot's capacity;
 - one Idempotency-Key sent to both at once gives one booking;
+- the waiting room admits in one order from both: the draw happens once, both servers let
+  in the same people per interval (WAITING_ROOM_ADMIT over both, not per server), show the
+  same places, and a ticket spent on one is spent on the other;
+- a session opened on one is valid on the other; a revoked API token is refused by both;
+- a rate limit spread over both (also all at once) trips at the same total;
 - wrong passwords spread over both lock the account on both (django-axes' database
-  handler, not a per-process cache)."""
+  handler, not a per-process cache).
+
+Browsers are real HTTP clients with their own cookies and addresses (X-Forwarded-For from
+a trusted "proxy"), so CSRF, sessions, signed cookies and proof-of-work go through both
+servers as in production. docs/deployment.md, "Several app servers on one database"."""
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import os
@@ -19,20 +29,33 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
 
-from engagements.appointments.models import ApiToken, Booking
+from engagements import antibot
+from engagements.appointments.models import (
+    SHORT_CODE_LENGTH,
+    ApiToken,
+    Booking,
+    WaitingRoom,
+    WaitingTicket,
+)
+from engagements.appointments.services.waiting_room import browser_hash
 from tests.appointments.factories import ProcedureFactory, SlotFactory
 from tests.tooling import require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
+ROOM_ADMIT, ROOM_INTERVAL = 2, 4
 
 
 def _free_port() -> int:
@@ -68,6 +91,12 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory):
         "EMAIL_URL": "locmem://",
         "BOOKING_MAX_IN_FLIGHT": "0",
         "API_TOKEN_CACHE_SECONDS": "0",
+        # Each test browser has its own address, given by this "proxy" (X-Forwarded-For).
+        "TRUSTED_PROXIES": "127.0.0.1",
+        # The waiting room at a test's pace: 2 people let in every 4 seconds.
+        "WAITING_ROOM_ADMIT": str(ROOM_ADMIT),
+        "WAITING_ROOM_INTERVAL_SECONDS": str(ROOM_INTERVAL),
+        "ALTCHA_MAX_NUMBER": "2000",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = tmp_path_factory.mktemp("gunicorn") / "servers.log"
@@ -156,12 +185,16 @@ def _at_once(calls) -> list:
     return results
 
 
-def test_two_servers_share_seats_idempotency_keys_and_login_throttling(servers, service):
+def test_two_servers_share_what_a_request_needs(servers, service, agent, prefecture):
     """One test on purpose: a transactional test's flush recreates the content types the
     servers have cached (a test artifact; production never flushes)."""
     require_postgres()
     rush_over_both_servers_never_exceeds_a_slots_capacity(servers, service)
     one_idempotency_key_sent_to_both_servers_at_once_gives_one_booking(servers, service)
+    the_waiting_room_admits_in_the_same_order_from_both_servers(servers, service)
+    a_session_opened_on_one_server_is_valid_on_the_other(servers, agent, prefecture)
+    a_token_revoked_is_refused_by_both_servers_at_once(servers, service)
+    a_rate_limit_spread_over_both_servers_trips_at_the_same_total(servers)
     wrong_passwords_spread_over_both_servers_lock_the_account_on_both(servers)
 
 
@@ -237,3 +270,270 @@ def wrong_passwords_spread_over_both_servers_lock_the_account_on_both(servers):
     # Locked on both, even with the right password (429, the lockout page).
     assert _login(servers[0], "agent.deux", "le-bon-mot-de-passe-42") == 429
     assert _login(servers[1], "agent.deux", "le-bon-mot-de-passe-42") == 429
+
+
+# --- A browser: its own cookies and address ------------------------------------------
+
+
+class Browser:
+    """One person's browser: its own cookies (session, CSRF, waiting-room ticket), sent back
+    to whichever server it asks, and its own address (behind the trusted proxy)."""
+
+    def __init__(self, address: str):
+        self.address = address
+        self.cookies: dict[str, str] = {}
+
+    def request(self, port, method, path, data=None, headers=None):
+        headers = {"X-Forwarded-For": self.address, **(headers or {})}
+        body = None
+        if data is not None:
+            body = urlencode({**data, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{port}{path}"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        status, response_headers, content = _request(port, method, path, body, headers)
+        for name, value in response_headers:
+            if name.lower() == "set-cookie":
+                for morsel in SimpleCookie(value).values():
+                    if morsel.value and morsel["max-age"] != "0":
+                        self.cookies[morsel.key] = morsel.coded_value
+                    else:
+                        self.cookies.pop(morsel.key, None)
+        location = dict((k.lower(), v) for k, v in response_headers).get("location", "")
+        return status, location, content.decode()
+
+    def get(self, port, path):
+        return self.request(port, "GET", path)
+
+    def post_form(self, port, path, data, *, post_to=None):
+        """GET the form (its CSRF cookie and proof-of-work challenge), then POST it, to the
+        same server or, `post_to`, to the other (a balancer without sticky sessions)."""
+        status, _location, page = self.get(port, path)
+        assert status == 200, (status, path)
+        found = re.search(r'data-challenge="([^"]+)"', page)
+        if found:
+            data = {**data, "altcha": antibot.solve(json.loads(html.unescape(found.group(1))))}
+            self.altcha = data["altcha"]
+        return self.request(post_to or port, "POST", path, data)
+
+
+_RUN = secrets.randbelow(256), secrets.randbelow(256)
+
+
+def _address(n: int) -> str:
+    """Browser n's address, new at each run (rate-limit counts outlive a reused database)."""
+    return f"10.{_RUN[0]}.{_RUN[1]}.{n}"
+
+
+# --- The waiting room ----------------------------------------------------------------
+
+
+def _place(browser, port, procedure) -> tuple:
+    """(state, position, people ahead) as the waiting-room page of that server says."""
+    status, _location, page = browser.get(
+        port, reverse("appointments:waiting-room", args=[procedure.pk])
+    )
+    assert status == 200, status
+    status_text = re.search(r"<div data-waiting-status.*?</div>", page, re.S)
+    text = html.unescape(status_text.group(0)) if status_text else page
+    if "Votre place dans la file" in text:
+        position = int(re.search(r"Votre place dans la file : (\d+)", text).group(1))
+        ahead = re.search(r"Encore (\d+) personnes? avant vous", text)
+        return ("waiting", position, int(ahead.group(1)) if ahead else 0)
+    for state, words in [
+        ("admitted", "C'est votre tour"),
+        ("used", "Vous avez déjà réservé"),
+        ("before", "Vous êtes dans la salle d'attente."),
+        ("outside", "Entrer dans la salle d'attente"),
+    ]:
+        if words in text:
+            return (state, None, None)
+    raise AssertionError(page[-2000:])
+
+
+def _sleep_until(moment: datetime) -> None:
+    delay = (moment - timezone.now()).total_seconds()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _round(people, servers, procedure, ends: datetime) -> list[tuple]:
+    """Every person asks both servers where she stands; both must say the same. The round
+    must fit in one admission interval (else the servers could rightly differ)."""
+    places = []
+    for browser in people:
+        seen = [_place(browser, port, procedure) for port in servers]
+        assert seen[0] == seen[1], (browser.address, seen)
+        places.append(seen[0])
+    assert timezone.now() < ends, "a round of requests outlasted the admission interval"
+    return places
+
+
+def the_waiting_room_admits_in_the_same_order_from_both_servers(servers, service):
+    # Slots open in a minute: the people below arrive before the opening (brought forward
+    # once they are in, so the test waits no longer than it must).
+    now = timezone.localtime()
+    if now.date() != (now + timedelta(seconds=90)).date():  # never across midnight
+        _sleep_until(now + timedelta(seconds=91))
+        now = timezone.localtime()
+    opening = (now + timedelta(seconds=60)).replace(microsecond=0)
+    procedure = ProcedureFactory(
+        service=service, waiting_room=True, waiting_room_minutes=30, capacity=5
+    )
+    procedure.opens_at = opening.time()
+    procedure.save()
+    slot = SlotFactory(procedure=procedure, starts_at=opening + timedelta(days=20))
+    room_path = reverse("appointments:waiting-room", args=[procedure.pk])
+    slots = reverse("appointments:slots", args=[procedure.pk])
+    details = reverse("appointments:details", args=[procedure.pk, slot.pk])
+
+    # Six people enter through both servers in turn (proof of work, CSRF, session, signed
+    # ticket cookie), the form read on one server and sent to the other, and each accepts
+    # the terms on the other server (one session for both).
+    people = [Browser(_address(10 + n)) for n in range(6)]
+    for n, browser in enumerate(people):
+        status, location, _page = browser.post_form(
+            servers[n % 2], room_path, {}, post_to=servers[(n + 1) % 2]
+        )
+        assert (status, location) == (302, room_path), (status, location)
+        status, location, _page = browser.post_form(
+            servers[(n + 1) % 2],
+            reverse("appointments:terms", args=[procedure.pk]),
+            {"accept": "on"},
+        )
+        assert (status, location) == (302, slots), (status, location)
+    # A proof-of-work solution spent on one server is spent on the other (a replay).
+    replay = Browser(_address(9))  # the last one's solution went to servers[0]
+    assert replay.get(servers[1], room_path)[0] == 200
+    status, _location, page = replay.request(
+        servers[1], "POST", room_path, {"altcha": people[-1].altcha}
+    )
+    assert status == 200 and "Entrer dans la salle d'attente" in page, status
+    assert WaitingTicket.objects.filter(room__procedure=procedure).count() == 6
+    assert _round(people, servers, procedure, opening) == [("before", None, None)] * 6
+    assert people[0].get(servers[1], slots)[:2] == (302, room_path)
+    opening = timezone.localtime().replace(microsecond=0) + timedelta(seconds=2)
+    procedure.opens_at = opening.time()
+    procedure.save(update_fields=["opens_at"])
+    WaitingRoom.objects.filter(procedure=procedure).update(opening=opening)
+
+    # The opening: everybody asks at once, half on each server; the draw happens once.
+    _sleep_until(opening + timedelta(milliseconds=50))
+    first = _at_once(
+        [
+            (lambda b=browser, port=servers[n % 2]: _place(b, port, procedure))
+            for n, browser in enumerate(people)
+        ]
+    )
+    room = WaitingRoom.objects.get(procedure=procedure)
+    assert room.drawn_at is not None and room.last_position == 6
+    positions = {t.browser_hash: t.position for t in WaitingTicket.objects.filter(room=room)}
+    assert sorted(positions.values()) == [1, 2, 3, 4, 5, 6]  # each place given once
+    interval = timedelta(seconds=ROOM_INTERVAL)
+
+    def expected(position, admitted):
+        if position <= admitted:
+            return ("admitted", None, None)
+        return ("waiting", position, position - admitted - 1)
+
+    def position_of(browser):
+        return positions[browser_hash(browser.cookies[settings.SESSION_COOKIE_NAME])]
+
+    order = sorted(people, key=position_of)
+    assert first == [expected(position_of(b), ROOM_ADMIT) for b in people], first
+
+    # First interval: the same two people (the first two drawn) are in, on both servers;
+    # the others see the same place and the same number ahead of them on both.
+    places = _round(order, servers, procedure, room.drawn_at + interval)
+    assert places == [expected(p, ROOM_ADMIT) for p in range(1, 7)], places
+    for browser in order:
+        for port in servers:
+            status, location, _page = browser.get(port, slots)
+            if position_of(browser) <= ROOM_ADMIT:
+                assert status == 200, (status, location)
+            else:
+                assert (status, location) == (302, room_path)
+
+    # The first drawn books on one server: her ticket is spent on both.
+    status, location, _page = order[0].post_form(
+        servers[0],
+        details,
+        {"first_name": "Léa", "last_name": "Martin", "email": "lea@usager.test"},
+    )
+    assert (status, location) == (302, reverse("appointments:sent")), status
+    assert Booking.objects.filter(slot=slot).count() == 1
+    for port in servers:
+        assert _place(order[0], port, procedure) == ("used", None, None)
+        assert order[0].get(port, details)[:2] == (302, room_path)
+
+    # A late arrival, after the draw, queues behind everybody, seen alike on both.
+    late = Browser(_address(20))
+    status, _location, _page = late.post_form(servers[1], room_path, {})
+    assert status == 302
+    assert [_place(late, port, procedure) for port in servers] == [("waiting", 7, 4)] * 2
+    assert timezone.now() < room.drawn_at + interval, "the first interval's checks outlasted it"
+
+    # Next interval: two more are in (not four, not one per server), the same on both.
+    _sleep_until(room.drawn_at + interval + timedelta(milliseconds=100))
+    places = _round(order[1:] + [late], servers, procedure, room.drawn_at + 2 * interval)
+    admitted = 2 * ROOM_ADMIT
+    assert places == [expected(p, admitted) for p in range(2, 8)], places
+    assert Booking.objects.filter(slot=slot).count() == 1
+
+
+# --- Sessions, token revocation, rate limits -------------------------------------------
+
+
+def a_session_opened_on_one_server_is_valid_on_the_other(servers, agent, prefecture):
+    # A hash the servers know (the test settings hash with MD5 only); few iterations: fast.
+    agent.password = PBKDF2PasswordHasher().encode(
+        "le-mot-de-passe-de-l-agent-42", PBKDF2PasswordHasher().salt(), iterations=1000
+    )
+    agent.save(update_fields=["password"])
+    browser = Browser(_address(30))
+    home = reverse("organisation:agents-prefecture", args=[prefecture.slug])
+    assert browser.get(servers[1], home)[0] == 302  # to the login page
+    status, _location, _page = browser.post_form(
+        servers[0],
+        reverse("organisation:agents-login"),
+        {"username": agent.username, "password": "le-mot-de-passe-de-l-agent-42"},
+    )
+    assert status == 302, status
+    status, _location, page = browser.get(servers[1], home)
+    assert status == 200 and "Agathe" in page, status
+    # Logged out on the second server: the first no longer knows the session either.
+    browser.request(servers[1], "POST", reverse("organisation:agents-logout"), {})
+    assert browser.get(servers[0], home)[0] == 302
+
+
+def a_token_revoked_is_refused_by_both_servers_at_once(servers, service):
+    """API_TOKEN_CACHE_SECONDS=0 in the servers' environment: no process keeps a token, so a
+    revocation (here by a third process, as the admin on another server would) is refused
+    by both at the next call. With the default (10 s) each process may keep accepting it
+    that long (docs/deployment.md)."""
+    token, raw = ApiToken.issue(service.site.prefecture, "partenaire")
+    headers = {"Authorization": f"Bearer {raw}"}
+    for port in servers:
+        assert _request(port, "GET", "/api/v1/procedures", headers=headers)[0] == 200
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    for port in servers:
+        assert _request(port, "GET", "/api/v1/procedures", headers=headers)[0] == 401
+
+
+def a_rate_limit_spread_over_both_servers_trips_at_the_same_total(servers):
+    """The SMS short link allows 30 tries per address in 10 minutes: 15 on each server, and
+    the 31st is refused whichever server gets it (one count, in the shared cache)."""
+    window = 600
+    if window - time.time() % window < 10:  # not across the fixed window's edge
+        time.sleep(window - time.time() % window + 0.1)
+    browser = Browser(_address(40))
+    path = reverse("appointments:short", args=["x" * SHORT_CODE_LENGTH])
+    statuses = [browser.get(servers[n % 2], path)[0] for n in range(30)]
+    assert set(statuses) == {404}, statuses
+    assert [browser.get(port, path)[0] for port in servers] == [429, 429]
+    # Concurrent hits count too (an atomic increment): a new address, 40 at once over both.
+    rush = Browser(_address(41))
+    statuses = _at_once([(lambda n=n: rush.get(servers[n % 2], path)[0]) for n in range(40)])
+    assert statuses.count(404) == 30 and statuses.count(429) == 10, statuses

@@ -58,10 +58,15 @@ def opening_of_day(procedure: Procedure, now: datetime) -> datetime:
 
 
 def admitted_count(room: WaitingRoom, now: datetime) -> int:
-    """Positions let in by now: N at the draw, N more every interval."""
-    if room.drawn_at is None or now < room.drawn_at:
+    """Positions let in by now: N at the draw, N more every interval.
+
+    Once the room is drawn, a clock reading a little before the draw (a request that began
+    while another one, maybe on another server, was drawing; a server whose clock is a few
+    milliseconds behind the drawer's) counts as the draw's first round: every server then
+    gives the same answer from the draw on, instead of showing nobody let in yet."""
+    if room.drawn_at is None:
         return 0
-    steps = int((now - room.drawn_at) / interval())
+    steps = max(0, int((now - room.drawn_at) / interval()))
     return admit_per_interval() * (steps + 1)
 
 
@@ -194,6 +199,7 @@ def place(ticket: WaitingTicket, now: datetime | None = None) -> Place:
     if ticket.position is None:
         ticket = _queue_behind(ticket)
     room = ticket.room
+    now = max(now, room.drawn_at)  # see admitted_count
     admitted = admitted_count(ticket.room, now)
     if ticket.position <= admitted:
         return Place(ADMITTED, room.opening, ticket.position)
