@@ -420,6 +420,33 @@ def yearly_answer_services(prefecture, year: int) -> dict[int, set[int | None]]:
     return out
 
 
+def yearly_answer_services_by_prefecture(
+    prefectures, year: int
+) -> dict[int, dict[int, set[int | None]]]:
+    """`yearly_answer_services` of many prefectures in one query, by prefecture pk."""
+    from .enums import CampaignKind
+
+    rows = (
+        Response.objects.filter(
+            campaign__prefecture__in=prefectures,
+            campaign__kind=CampaignKind.CAMPAIGN,
+            campaign__ends_on__year=year,
+            answers__isnull=False,
+        )
+        .values_list("campaign__prefecture_id", "campaign__site_id", "service_id")
+        .distinct()
+    )
+    out: dict[int, dict[int, set[int | None]]] = {}
+    for prefecture_id, site_id, service_id in rows:
+        out.setdefault(prefecture_id, {}).setdefault(site_id, set()).add(service_id)
+    return out
+
+
+def year_checks_of(prefectures, year: int) -> QuerySet[MysteryCheck]:
+    """Mystery checks of many prefectures planned in a year."""
+    return MysteryCheck.objects.filter(prefecture__in=prefectures, planned_on__year=year)
+
+
 def overall_between(
     prefecture, start, end, *, site=None, at=None, service=None, services=None
 ) -> Figure:
