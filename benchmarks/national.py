@@ -625,8 +625,9 @@ def reuse() -> dict:
 
 # The national overview's figures by hand, in one statement: each prefecture's active
 # sites, those holding a valid module-1 label, its current labels (expiring ones), expired
-# ones and the first end of validity; the sites whose yearly survey got answers this year
-# (what its obligations read of the largest table it reads); its latest publication's
+# ones and the first end of validity; the (site, service) pairs whose yearly survey got
+# answers this year (what its obligations read of the largest tables they read: responses
+# and answers); its latest publication's
 # values with a target and those met.
 HAND_NATIONAL = """
 WITH latest AS (
@@ -644,11 +645,10 @@ WITH latest AS (
   FROM organisation_site s LEFT JOIN latest x ON x.site_id = s.id
   WHERE s.is_active GROUP BY s.prefecture_id, s.id
 ), surveyed AS (
-  SELECT c.prefecture_id, count(DISTINCT c.site_id) AS sites
-  FROM surveys_campaign c
+  SELECT c.prefecture_id, count(DISTINCT (c.site_id, r.service_id)) AS services
+  FROM surveys_response r JOIN surveys_campaign c ON c.id = r.campaign_id
   WHERE c.kind = 'campaign' AND c.ends_on BETWEEN %(first)s AND %(last)s
-    AND EXISTS (SELECT 1 FROM surveys_response r JOIN surveys_answer a ON a.response_id = r.id
-                WHERE r.campaign_id = c.id)
+    AND EXISTS (SELECT 1 FROM surveys_answer a WHERE a.response_id = r.id)
   GROUP BY c.prefecture_id
 ), publication AS (
   SELECT DISTINCT ON (p.prefecture_id) p.prefecture_id, p.id
@@ -662,7 +662,7 @@ WITH latest AS (
 )
 SELECT f.name, count(ps.id), count(ps.id) FILTER (WHERE ps.module_one),
   coalesce(sum(ps.current), 0), coalesce(sum(ps.expiring), 0), coalesce(sum(ps.expired), 0),
-  min(ps.next_end), min(sv.sites), min(pv.with_target), min(pv.met)
+  min(ps.next_end), min(sv.services), min(pv.with_target), min(pv.met)
 FROM organisation_prefecture f
 LEFT JOIN per_site ps ON ps.prefecture_id = f.id
 LEFT JOIN surveyed sv ON sv.prefecture_id = f.id
