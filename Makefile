@@ -54,8 +54,7 @@ format: install
 SCALE ?= 100000
 # The national benchmark: 100 prefectures, 10 M messages, 2 M bookings, 1 M survey answers
 # at 1.0 (about 30 minutes and 13 GB of disk on a 2-core machine; `make bench
-# NATIONAL_SCALE=0.1` for a
-# trial).
+# NATIONAL_SCALE=0.1` for a trial).
 NATIONAL_SCALE ?= 1.0
 bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
