@@ -52,12 +52,17 @@ format: install
 # once by its report, the stored values' recompute. Each is measured against /healthz or a
 # hand SQL query in the same run.
 SCALE ?= 100000
+# The national benchmark: 100 prefectures, 10 M messages, 2 M bookings, 1 M survey answers
+# at 1.0 (about 30 minutes and 13 GB of disk on a 2-core machine; `make bench
+# NATIONAL_SCALE=0.1` for a trial).
+NATIONAL_SCALE ?= 1.0
 bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
 	$(BIN)/python -m benchmarks.indicators_dashboard
 	DEBUG=true $(BIN)/python -m benchmarks.figures --scale $(SCALE)
 	DEBUG=true $(BIN)/python -m benchmarks.import_report --lines 100000
 	DEBUG=true $(BIN)/python -m benchmarks.indicators_recompute --scale $(SCALE)
+	DEBUG=true $(BIN)/python -m benchmarks.national --scale $(NATIONAL_SCALE)
 
 # Every benchmark once at a tiny scale (seconds, no timing asserted): run by .ci/run so
 # that none of them rots.

@@ -41,6 +41,7 @@ RUNS = [
     ["benchmarks.figures", "--scale", "2000", "--repeat", "1"],
     ["benchmarks.import_report", "--lines", "2000"],
     ["benchmarks.indicators_recompute", "--scale", "1000", "--repeat", "1"],
+    ["benchmarks.national", "--scale", "0.0005", "--prefectures", "5", "--repeat", "1"],
 ]
 
 

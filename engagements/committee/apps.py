@@ -58,3 +58,6 @@ class CommitteeConfig(AppConfig):
         from engagements.shell import label_cycle
 
         label_cycle.register_meeting_days("engagements.committee.queries.meeting_days")
+        label_cycle.register_meeting_days_by_prefecture(
+            "engagements.committee.queries.meeting_days_by_prefecture"
+        )

@@ -152,3 +152,20 @@ def meeting_days(prefecture: Prefecture, start: date, end: date) -> list[tuple[d
         )
         if start <= meeting.day <= end
     ]
+
+
+def meeting_days_by_prefecture(
+    prefectures, start: date, end: date
+) -> dict[int, list[tuple[date, bool]]]:
+    """`meeting_days` of many prefectures in one query, by prefecture pk (none: absent)."""
+    planned = {MeetingStatus.PLANNED, MeetingStatus.CONVENED}
+    out: dict[int, list[tuple[date, bool]]] = {}
+    for prefecture_id, starts_at, status in Meeting.objects.filter(
+        committee__prefecture__in=prefectures,
+        starts_at__date__gte=start - timedelta(days=1),
+        starts_at__date__lte=end + timedelta(days=1),
+    ).values_list("committee__prefecture_id", "starts_at", "status"):
+        day = timezone.localtime(starts_at).date()
+        if start <= day <= end:
+            out.setdefault(prefecture_id, []).append((day, status not in planned))
+    return out

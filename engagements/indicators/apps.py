@@ -47,6 +47,9 @@ class IndicatorsConfig(AppConfig):
         from engagements.shell import label_cycle
 
         label_cycle.register_published_figures("engagements.indicators.queries.published_summary")
+        label_cycle.register_published_figures_by_prefecture(
+            "engagements.indicators.queries.published_summaries"
+        )
         navigation.register_public_action(
             gettext_lazy("Nos résultats"),
             "indicators:public-results",

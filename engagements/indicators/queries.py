@@ -64,9 +64,14 @@ def latest_publication(
         qs = qs.filter(period_kind=kind)
     if start:
         qs = qs.filter(period_start=start)
-    # Prefer quarters, then years, then months for the public page's default.
+    return _preferred(list(qs[:20]))
+
+
+def _preferred(items: list[Publication]) -> Publication | None:
+    """Of a prefecture's current publications (newest period first, at most 20), the one
+    the public page shows by default: the newest period end; quarters, then years, then
+    months."""
     order = {"quarter": 0, "year": 1, "month": 2}
-    items = list(qs[:20])
     if not items:
         return None
     newest_start = max(p.period_end for p in items)
@@ -458,12 +463,45 @@ def published_summary(prefecture: Prefecture) -> dict | None:
     """The latest published period's prefecture-wide values against their targets (the
     national overview of labels reads it through engagements.shell.label_cycle): the
     counts, and each value (`values`: code, name, unit, value, target, met, texts)."""
-    from .views.display import display
-
     publication = latest_publication(prefecture)
     if publication is None:
         return None
     values = list(PublishedValue.objects.filter(publication=publication, site__isnull=True))
+    return _summary(publication, values)
+
+
+def published_summaries(prefectures) -> dict[int, dict]:
+    """`published_summary` of many prefectures in two queries, by prefecture pk (nothing
+    published: absent), for the national overview."""
+    newest = (
+        Publication.objects.filter(
+            prefecture=OuterRef("prefecture"),
+            period_kind=OuterRef("period_kind"),
+            period_start=OuterRef("period_start"),
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    by_prefecture: dict[int, list[Publication]] = defaultdict(list)
+    for publication in (
+        Publication.objects.filter(prefecture__in=prefectures, pk=Subquery(newest))
+        .filter(withdrawal__isnull=True)
+        .order_by("prefecture_id", "-period_start", "period_kind")
+    ):
+        if len(by_prefecture[publication.prefecture_id]) < 20:  # as latest_publication
+            by_prefecture[publication.prefecture_id].append(publication)
+    chosen = {pk: _preferred(items) for pk, items in by_prefecture.items()}
+    values: dict[int, list[PublishedValue]] = defaultdict(list)
+    for value in PublishedValue.objects.filter(
+        publication__in=[p.pk for p in chosen.values()], site__isnull=True
+    ).order_by("position", "pk"):
+        values[value.publication_id].append(value)
+    return {pk: _summary(p, values[p.pk]) for pk, p in chosen.items()}
+
+
+def _summary(publication: Publication, values: list[PublishedValue]) -> dict:
+    from .views.display import display
+
     with_target = [v for v in values if v.target is not None]
     return {
         "period": Period.of(publication.period_kind, publication.period_start).label(),

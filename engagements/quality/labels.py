@@ -136,6 +136,22 @@ def current_labels(
     labels = Label.objects.filter(prefecture=prefecture, obtained_on__lte=at).select_related("site")
     if sites is not None:
         labels = labels.filter(site__in=sites)
+    return _current(labels, at)
+
+
+def current_labels_by_prefecture(
+    prefectures, at: date
+) -> dict[int, dict[Site, list[CurrentLabel]]]:
+    """`current_labels` of many prefectures in one query, by prefecture pk (none: absent)."""
+    grouped: dict[int, list[Label]] = {}
+    for label in Label.objects.filter(
+        prefecture__in=prefectures, obtained_on__lte=at
+    ).select_related("site"):
+        grouped.setdefault(label.prefecture_id, []).append(label)
+    return {pk: _current(labels, at) for pk, labels in grouped.items()}
+
+
+def _current(labels, at: date) -> dict[Site, list[CurrentLabel]]:
     latest: dict[tuple[int, int], Label] = {}
     for label in labels:
         key = (label.site_id, label.module)

@@ -12,8 +12,8 @@ from engagements.organisation.models import Prefecture, Site
 from engagements.shell import label_cycle
 
 from .cycle_enums import LabelStatus
-from .labels import current_labels
-from .obligations import LATE, year_obligations
+from .labels import current_labels_by_prefecture
+from .obligations import LATE, year_obligations_by_prefecture
 from .service_scopes import share
 
 SORTS = {
@@ -60,15 +60,23 @@ class PrefectureRow:
 
 
 def national_overview(today: date, *, sort: str = "nom") -> dict:
-    """One row per prefecture, sorted (`nom`, `labellise`, `fin`, `retard`), and the shares."""
-    rows = []
+    """One row per prefecture, sorted (`nom`, `labellise`, `fin`, `retard`), and the shares,
+    in a fixed number of queries whatever the number of prefectures."""
+    prefectures = list(Prefecture.objects.order_by("name"))
     active_sites: dict[int, int] = {}
     for site in Site.objects.filter(is_active=True).only("prefecture_id"):
         active_sites[site.prefecture_id] = active_sites.get(site.prefecture_id, 0) + 1
-    for prefecture in Prefecture.objects.order_by("name"):
+    # Every prefecture's labels, obligations and published figures in a fixed number of
+    # queries (one per kind of record), whatever the number of prefectures.
+    labels = current_labels_by_prefecture(prefectures, today)
+    obligations = year_obligations_by_prefecture(prefectures, today.year, today=today)
+    figures = label_cycle.published_figures_by_prefecture(prefectures)
+    rows = []
+    for prefecture in prefectures:
         row = PrefectureRow(prefecture, sites=active_sites.get(prefecture.pk, 0))
-        sites = Site.objects.filter(prefecture=prefecture, is_active=True)
-        for site, currents in current_labels(prefecture, today, sites=sites).items():
+        for site, currents in labels.get(prefecture.pk, {}).items():
+            if not site.is_active:
+                continue
             module_one = False
             for current in currents:
                 label = current.label
@@ -83,10 +91,8 @@ def national_overview(today: date, *, sort: str = "nom") -> dict:
                     f"jusqu'au {label.valid_until:%d/%m/%Y}"
                 )
             row.labelled_sites += module_one
-        row.late = sum(
-            1 for o in year_obligations(prefecture, today.year, today=today) if o.state == LATE
-        )
-        row.figures = label_cycle.published_figures(prefecture)
+        row.late = sum(1 for o in obligations[prefecture.pk] if o.state == LATE)
+        row.figures = figures.get(prefecture.pk)
         rows.append(row)
     indicators = _indicators(rows)
     if sort.startswith(INDICATOR_SORT) and sort[len(INDICATOR_SORT) :] in indicators:

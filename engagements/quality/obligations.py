@@ -21,6 +21,7 @@ For the prefecture: at least one users' committee meeting held each year, and on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,10 +34,17 @@ from engagements.surveys.enums import CheckStatus
 
 from .cycle_enums import LabelStatus
 from .enums import AssessmentKind, AssessmentStatus
-from .labels import current_labels
+from .labels import current_labels, current_labels_by_prefecture
 from .models import Assessment, CommitmentResult, CriterionResult, TrainingSession
 from .referential import is_labelling
-from .service_scopes import module_services, plan_coverage, titles_services
+from .service_scopes import (
+    module_services,
+    module_services_by_prefecture,
+    plan_coverage,
+    plan_lines_by_prefecture,
+    titles_services,
+    titles_services_by_prefecture,
+)
 
 DONE, DUE, LATE = "done", "due", "late"
 STATE_LABELS = {DONE: "Fait", DUE: "À faire", LATE: "En retard"}
@@ -65,26 +73,117 @@ def _state(done: bool, deadline: date | None, today: date) -> str:
     return DUE
 
 
+@dataclass
+class _Records:
+    """What one prefecture's obligations of a year are computed from (read by
+    `year_obligations` for one prefecture, by `year_obligations_by_prefecture` for many in
+    a fixed number of queries)."""
+
+    labelled: dict
+    answered: dict[int, set]
+    checks: list[tuple[int, int, date]]
+    scoped: dict[tuple[int, int], set[int]]
+    assessments: list[tuple[int, date, set | None]]
+    fraud_trained: set[int]
+    titles: list
+    plan_lines: list
+    meetings: Callable[[date, date], list[tuple[date, bool]] | None]
+
+
 def year_obligations(
     prefecture: Prefecture, year: int, *, today: date, sites=None
 ) -> list[Obligation]:
     """Every obligation of the year for the labelled sites (in `sites` when given)."""
+    at = min(today, date(year, 12, 31))
+    checks = survey_queries.year_checks(prefecture, year).filter(status=CheckStatus.DONE)
+    fraud = TrainingSession.objects.filter(prefecture=prefecture, date__year=year, topic="fraude")
+    services = None if sites is None else Service.objects.filter(site__in=sites)
+    records = _Records(
+        labelled=current_labels(prefecture, at, sites=sites),
+        answered=survey_queries.yearly_answer_services(prefecture, year),
+        checks=_done_checks(checks.select_related("service")),
+        scoped=module_services(prefecture),
+        assessments=self_assessment_modules(prefecture),
+        fraud_trained=set(fraud.values_list("service_id", flat=True)),
+        titles=titles_services(prefecture, sites=sites),
+        plan_lines=plan_coverage(prefecture, year, services=services)["lines"],
+        meetings=lambda start, end: label_cycle.meeting_days(prefecture, start, end),
+    )
+    return _obligations(prefecture, year, today, records)
+
+
+def year_obligations_by_prefecture(
+    prefectures: list[Prefecture], year: int, *, today: date
+) -> dict[int, list[Obligation]]:
+    """`year_obligations` of every prefecture given (all their sites), by pk, in a fixed
+    number of queries whatever their number (the national overview)."""
+    at = min(today, date(year, 12, 31))
+    labelled = current_labels_by_prefecture(prefectures, at)
+    answered = survey_queries.yearly_answer_services_by_prefecture(prefectures, year)
+    checks: dict[int, list] = {}
+    done = survey_queries.year_checks_of(prefectures, year).filter(status=CheckStatus.DONE)
+    for check in done.select_related("service").order_by("pk"):
+        checks.setdefault(check.prefecture_id, []).append(check)
+    scoped = module_services_by_prefecture(prefectures)
+    assessments = self_assessment_modules_by_prefecture(prefectures)
+    fraud: dict[int, set[int]] = {}
+    for prefecture_id, service_id in TrainingSession.objects.filter(
+        prefecture__in=prefectures, date__year=year, topic="fraude"
+    ).values_list("prefecture_id", "service_id"):
+        fraud.setdefault(prefecture_id, set()).add(service_id)
+    titles = titles_services_by_prefecture(prefectures)
+    plans = plan_lines_by_prefecture(prefectures, year)
+    # The committee's meetings over the widest window any prefecture asks (its audits are
+    # in the year: at most 90 days before 1 January), each filtered to its own window.
+    first, last = date(year, 1, 1) - timedelta(days=90), date(year, 12, 31)
+    meetings = label_cycle.meeting_days_by_prefecture(prefectures, first, last)
+
+    def meetings_of(pk: int):
+        if meetings is None:
+            return lambda start, end: None
+        days = meetings.get(pk, [])
+        return lambda start, end: [(d, held) for d, held in days if start <= d <= end]
+
+    return {
+        prefecture.pk: _obligations(
+            prefecture,
+            year,
+            today,
+            _Records(
+                labelled=labelled.get(prefecture.pk, {}),
+                answered=answered.get(prefecture.pk, {}),
+                checks=_done_checks(checks.get(prefecture.pk, [])),
+                scoped=scoped.get(prefecture.pk, {}),
+                assessments=assessments.get(prefecture.pk, []),
+                fraud_trained=fraud.get(prefecture.pk, set()),
+                titles=titles.get(prefecture.pk, []),
+                plan_lines=plans.get(prefecture.pk, []),
+                meetings=meetings_of(prefecture.pk),
+            ),
+        )
+        for prefecture in prefectures
+    }
+
+
+def _done_checks(checks) -> list[tuple[int, int, date]]:
+    """(site pk, service pk, day) of each mystery check carried out (`checks`: done ones,
+    with their service)."""
+    out = []
+    for check in checks:
+        on = check.performed_at.date() if check.performed_at else check.planned_on
+        out.append((check.service.site_id, check.service_id, on))
+    return out
+
+
+def _obligations(prefecture: Prefecture, year: int, today: date, records: _Records):
     end_of_year = date(year, 12, 31)
-    at = min(today, end_of_year)
-    labelled = current_labels(prefecture, at, sites=sites)
+    labelled = records.labelled
     slug = prefecture.slug
     out: list[Obligation] = []
-    answered = survey_queries.yearly_answer_services(prefecture, year)
-    checks: list[tuple[int, int, date]] = []
-    for check in (
-        survey_queries.year_checks(prefecture, year)
-        .filter(status=CheckStatus.DONE)
-        .select_related("service")
-    ):
-        on = check.performed_at.date() if check.performed_at else check.planned_on
-        checks.append((check.service.site_id, check.service_id, on))
-    scoped = module_services(prefecture)
-    assessments = self_assessment_modules(prefecture)
+    answered = records.answered
+    checks = records.checks
+    scoped = records.scoped
+    assessments = records.assessments
     for site, currents in labelled.items():
         currents = [c for c in currents if c.status != LabelStatus.EXPIRED]
         if not currents:
@@ -157,14 +256,10 @@ def year_obligations(
                         action="Renseigner l'audit",
                     )
                 )
-    fraud_trained = set(
-        TrainingSession.objects.filter(
-            prefecture=prefecture, date__year=year, topic="fraude"
-        ).values_list("service_id", flat=True)
-    )
+    fraud_trained = records.fraud_trained
     scopes_url = reverse("quality:agents-service-scopes", args=[slug])
     trainings_url = reverse("quality:agents-trainings", args=[slug])
-    for scope in titles_services(prefecture, sites=sites):
+    for scope in records.titles:
         service = scope.service
         out.append(
             Obligation(
@@ -186,8 +281,7 @@ def year_obligations(
                 action="Enregistrer une session",
             )
         )
-    services = None if sites is None else Service.objects.filter(site__in=sites)
-    for line in plan_coverage(prefecture, year, services=services)["lines"]:
+    for line in records.plan_lines:
         item = line.item
         out.append(
             Obligation(
@@ -200,7 +294,7 @@ def year_obligations(
                 action="Enregistrer une session",
             )
         )
-    out.extend(_committee_obligations(prefecture, year, today, labelled))
+    out.extend(_committee_obligations(prefecture, year, today, labelled, records.meetings))
     return sorted(
         out,
         key=lambda o: (
@@ -216,12 +310,19 @@ def year_obligations(
 def self_assessment_modules(prefecture: Prefecture) -> list[tuple[int, date, set | None]]:
     """Each self-assessment as (site pk, date, the module numbers it covers): a labelling
     referential's covers the modules of the commitments it has results on; the SP+
-    diagnostic (not split into label modules) covers every module (None) once it has a
+    diagnostic (not split into modules) covers every module (None) once it has a
     result or is finished."""
+    return self_assessment_modules_by_prefecture([prefecture]).get(prefecture.pk, [])
+
+
+def self_assessment_modules_by_prefecture(
+    prefectures,
+) -> dict[int, list[tuple[int, date, set | None]]]:
+    """`self_assessment_modules` of many prefectures in three queries, by prefecture pk."""
     rows = list(
-        Assessment.objects.filter(prefecture=prefecture, kind=AssessmentKind.SELF).select_related(
-            "referential"
-        )
+        Assessment.objects.filter(prefecture__in=prefectures, kind=AssessmentKind.SELF)
+        .select_related("referential")
+        .order_by("pk")
     )
     covered: dict[int, set[int]] = {}
     for assessment_id, number in (
@@ -234,17 +335,23 @@ def self_assessment_modules(prefecture: Prefecture) -> list[tuple[int, date, set
         "assessment_id", "commitment__module__number"
     ):
         covered.setdefault(assessment_id, set()).add(number)
-    out = []
+    out: dict[int, list[tuple[int, date, set | None]]] = {}
     for assessment in rows:
         modules = covered.get(assessment.pk, set())
         if is_labelling(assessment.referential):
-            out.append((assessment.site_id, assessment.planned_on, modules))
+            out.setdefault(assessment.prefecture_id, []).append(
+                (assessment.site_id, assessment.planned_on, modules)
+            )
         elif modules or assessment.status == AssessmentStatus.DONE:
-            out.append((assessment.site_id, assessment.planned_on, None))
+            out.setdefault(assessment.prefecture_id, []).append(
+                (assessment.site_id, assessment.planned_on, None)
+            )
     return out
 
 
-def _committee_obligations(prefecture, year: int, today: date, labelled) -> list[Obligation]:
+def _committee_obligations(
+    prefecture, year: int, today: date, labelled, meeting_days
+) -> list[Obligation]:
     audits = sorted(
         {
             c.label.next_audit_on
@@ -258,9 +365,7 @@ def _committee_obligations(prefecture, year: int, today: date, labelled) -> list
     if not labelled:
         return []
     start, end = date(year, 1, 1), date(year, 12, 31)
-    meetings = label_cycle.meeting_days(
-        prefecture, min([start, *[a - timedelta(days=90) for a in audits]]), end
-    )
+    meetings = meeting_days(min([start, *[a - timedelta(days=90) for a in audits]]), end)
     if meetings is None:
         return []  # no committee app installed
     try:

@@ -81,6 +81,26 @@ def module_services(prefecture: Prefecture) -> dict[tuple[int, int], set[int]]:
     return out
 
 
+def module_services_by_prefecture(prefectures) -> dict[int, dict[tuple[int, int], set[int]]]:
+    """`module_services` of many prefectures in one query, by prefecture pk."""
+    out: dict[int, dict[tuple[int, int], set[int]]] = {}
+    for prefecture_id, site_id, module, service_id in ServiceScope.objects.filter(
+        prefecture__in=prefectures, service__is_active=True
+    ).values_list("prefecture_id", "service__site_id", "module", "service_id"):
+        out.setdefault(prefecture_id, {}).setdefault((site_id, module), set()).add(service_id)
+    return out
+
+
+def titles_services_by_prefecture(prefectures) -> dict[int, list[ServiceScope]]:
+    """`titles_services` of many prefectures in one query, by prefecture pk."""
+    out: dict[int, list[ServiceScope]] = {}
+    for scope in ServiceScope.objects.filter(
+        prefecture__in=prefectures, module=TITLES_MODULE, service__is_active=True
+    ).select_related("service__site", "fraud_referent"):
+        out.setdefault(scope.prefecture_id, []).append(scope)
+    return out
+
+
 def scope_service_ids(prefecture: Prefecture, module: int) -> list[int]:
     """The pks of the prefecture's active services in a module's scope (sorted); the
     indicators app reads it through engagements.shell.label_cycle for module figures."""
@@ -132,6 +152,27 @@ def plan_coverage(prefecture: Prefecture, year: int, services=None) -> dict:
     if services is not None:
         items = items.filter(service__in=services)
         sessions = sessions.filter(service__in=services)
+    lines = _plan_lines(items, sessions)
+    return {
+        "lines": lines,
+        "coverage": share(sum(line.covered for line in lines), len(lines)),
+    }
+
+
+def plan_lines_by_prefecture(prefectures, year: int) -> dict[int, list[PlanLine]]:
+    """`plan_coverage(…)["lines"]` of many prefectures in two queries, by prefecture pk."""
+    items = TrainingPlanItem.objects.filter(prefecture__in=prefectures, year=year).select_related(
+        "service__site"
+    )
+    sessions = TrainingSession.objects.filter(prefecture__in=prefectures, date__year=year)
+    out: dict[int, list[PlanLine]] = {}
+    for line in _plan_lines(items, sessions):
+        out.setdefault(line.item.prefecture_id, []).append(line)
+    return out
+
+
+def _plan_lines(items, sessions) -> list[PlanLine]:
+    """Each plan item with the sessions of its topic at its service."""
     done: dict[tuple[int, str], list[int]] = {}
     for service_id, topic, participants in sessions.values_list(
         "service_id", "topic", "participants"
@@ -141,7 +182,4 @@ def plan_coverage(prefecture: Prefecture, year: int, services=None) -> dict:
     for item in items:
         held = done.get((item.service_id, item.topic), [])
         lines.append(PlanLine(item, len(held), sum(held)))
-    return {
-        "lines": lines,
-        "coverage": share(sum(line.covered for line in lines), len(lines)),
-    }
+    return lines

@@ -3,11 +3,17 @@
 - `register_meeting_days(func_path)`: the users' committee's meetings;
   `func(prefecture, start, end) -> list[tuple[date, bool]]` gives each meeting's day between
   two dates included and whether it was held (True) or only planned (False).
+- `register_meeting_days_by_prefecture(func_path)`: the same for many prefectures at once
+  (the national overview, in a fixed number of queries); `func(prefectures, start, end)
+  -> dict[int, list[tuple[date, bool]]]` keyed by prefecture pk (none: no meeting).
 - `register_published_figures(func_path)`: the latest published figures against targets;
   `func(prefecture) -> dict | None` with `period` (label), `published_on`, `with_target`
   (values with a target), `met` (targets met) and `values` (the prefecture-wide values in
   order: `code`, `name`, `unit`, `value`, `target`, `met`, `lower_is_better`,
   `value_text`, `target_text`).
+- `register_published_figures_by_prefecture(func_path)`: the same for many prefectures at
+  once; `func(prefectures) -> dict[int, dict]` keyed by prefecture pk (none: nothing
+  published).
 - `register_training_summary(func_path)`: the year's staff trainings, for the committee's
   annual report; `func(prefecture, year) -> dict` with `sessions`, `participants`,
   `trainee_hours` (text) and `topics` (rows with `topic`, `sessions`, `participants`,
@@ -44,6 +50,30 @@ def meeting_days(prefecture, start: date, end: date) -> list[tuple[date, bool]] 
     return sorted(days)
 
 
+_meeting_batch_sources: list[str] = []
+
+
+def register_meeting_days_by_prefecture(func_path: str) -> None:
+    if func_path not in _meeting_batch_sources:
+        _meeting_batch_sources.append(func_path)
+
+
+def meeting_days_by_prefecture(
+    prefectures, start: date, end: date
+) -> dict[int, list[tuple[date, bool]]] | None:
+    """`meeting_days` of each prefecture (by pk; absent: none), in the registered sources'
+    fixed number of queries; None when no app provides meetings."""
+    from django.utils.module_loading import import_string
+
+    if not _meeting_batch_sources:
+        return None
+    out: dict[int, list[tuple[date, bool]]] = {}
+    for path in _meeting_batch_sources:
+        for pk, days in import_string(path)(prefectures, start, end).items():
+            out.setdefault(pk, []).extend(days)
+    return {pk: sorted(days) for pk, days in out.items()}
+
+
 _figure_sources: list[str] = []
 
 
@@ -61,6 +91,27 @@ def published_figures(prefecture) -> dict | None:
         if summary is not None:
             return summary
     return None
+
+
+_figure_batch_sources: list[str] = []
+
+
+def register_published_figures_by_prefecture(func_path: str) -> None:
+    if func_path not in _figure_batch_sources:
+        _figure_batch_sources.append(func_path)
+
+
+def published_figures_by_prefecture(prefectures) -> dict[int, dict]:
+    """`published_figures` of each prefecture (by pk; absent: nothing published), in the
+    registered source's fixed number of queries."""
+    from django.utils.module_loading import import_string
+
+    out: dict[int, dict] = {}
+    for path in _figure_batch_sources:
+        for pk, summary in import_string(path)(prefectures).items():
+            if summary is not None:
+                out.setdefault(pk, summary)
+    return out
 
 
 _training_sources: list[str] = []

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .enums import SCALE_POINTS, CheckStatus, Criterion
 from .models import Answer, Campaign, CheckResult, MysteryCheck, Question, Response
@@ -398,6 +398,11 @@ def yearly_overall_by_site(prefecture, year: int) -> list[dict]:
     ]
 
 
+# A response with at least one answer (a semi-join: each response once, however many
+# answers it holds; a join would carry every answer to the DISTINCT).
+_HAS_ANSWERS = Exists(Answer.objects.filter(response=OuterRef("pk")))
+
+
 def yearly_answer_services(prefecture, year: int) -> dict[int, set[int | None]]:
     """Per site, the services (None: the site as a whole) that received answers to the
     site's yearly campaign(s) ending in `year` (the label cycle's obligations read it to
@@ -409,8 +414,8 @@ def yearly_answer_services(prefecture, year: int) -> dict[int, set[int | None]]:
             campaign__prefecture=prefecture,
             campaign__kind=CampaignKind.CAMPAIGN,
             campaign__ends_on__year=year,
-            answers__isnull=False,
         )
+        .filter(_HAS_ANSWERS)
         .values_list("campaign__site_id", "service_id")
         .distinct()
     )
@@ -418,6 +423,33 @@ def yearly_answer_services(prefecture, year: int) -> dict[int, set[int | None]]:
     for site_id, service_id in rows:
         out.setdefault(site_id, set()).add(service_id)
     return out
+
+
+def yearly_answer_services_by_prefecture(
+    prefectures, year: int
+) -> dict[int, dict[int, set[int | None]]]:
+    """`yearly_answer_services` of many prefectures in one query, by prefecture pk."""
+    from .enums import CampaignKind
+
+    rows = (
+        Response.objects.filter(
+            campaign__prefecture__in=prefectures,
+            campaign__kind=CampaignKind.CAMPAIGN,
+            campaign__ends_on__year=year,
+        )
+        .filter(_HAS_ANSWERS)
+        .values_list("campaign__prefecture_id", "campaign__site_id", "service_id")
+        .distinct()
+    )
+    out: dict[int, dict[int, set[int | None]]] = {}
+    for prefecture_id, site_id, service_id in rows:
+        out.setdefault(prefecture_id, {}).setdefault(site_id, set()).add(service_id)
+    return out
+
+
+def year_checks_of(prefectures, year: int) -> QuerySet[MysteryCheck]:
+    """Mystery checks of many prefectures planned in a year."""
+    return MysteryCheck.objects.filter(prefecture__in=prefectures, planned_on__year=year)
 
 
 def overall_between(
