@@ -10,10 +10,11 @@ loopback port, then measures, in the same run:
    concurrency (CLIENTS each), on a server without admission control
    (`BOOKING_MAX_IN_FLIGHT=0`: every request is served, none refused); the ratio is the
    target (≥ 50 %);
-2. the opening rush (on a server restarted with the default admission control): RUSH_CLIENTS concurrent clients (10 s time-out each) firing
-   RUSH_REQUESTS bookings at the first slots; with admission control every client hears
-   an answer at once (201, 409, or 503 + Retry-After), no client times out, and every
-   booking committed was answered 201 (no booking the client did not hear about);
+2. the opening rush, on a server restarted with the default admission control:
+   RUSH_CLIENTS concurrent clients (10 s time-out each) firing RUSH_REQUESTS bookings at the
+   first slots; with admission control every client hears an answer at once (201, 409, or
+   503 + Retry-After), no client times out, and every booking committed was answered 201
+   (no booking the client did not hear about);
 3. the waiting room (in-process, on the same database, with the services the pages call):
    over TRIALS openings, a person arriving two minutes early against a script firing 50
    requests at the opening second.
