@@ -8,8 +8,9 @@ loopback port, then measures, in the same run:
 1. throughput: the one-query view (/healthz, `SELECT 1`) and successful partner-API
    bookings (POST /api/v1/bookings, every one a new person on a free seat), at the same
    concurrency (CLIENTS each), on a server without admission control
-   (`BOOKING_MAX_IN_FLIGHT=0`: every request is served, none refused); the ratio is the
-   target (≥ 50 %);
+   (`BOOKING_MAX_IN_FLIGHT=0`: every request is served, none refused), in ROUNDS
+   interleaved rounds (a load coming and going on the machine weighs on both); the ratio
+   is the target (≥ 50 %);
 2. the opening rush, on a server restarted with the default admission control:
    RUSH_CLIENTS concurrent clients (10 s time-out each) firing RUSH_REQUESTS bookings at the
    first slots; with admission control every client hears an answer at once (201, 409, or
@@ -21,10 +22,10 @@ loopback port, then measures, in the same run:
 
 Prints what is reached against each target. Stops gunicorn and drops the database.
 
-Environment knobs: BENCH_CLIENTS (6, throughput phases), BENCH_REQUESTS (600),
+Environment knobs: BENCH_CLIENTS (6, throughput phases), BENCH_REQUESTS (2000),
 BENCH_RUSH_CLIENTS (500), BENCH_RUSH_REQUESTS (2000), BENCH_WORKERS (CPU count),
 BENCH_THREADS (8), BENCH_SECONDS (hard limit per phase, 60), BENCH_TRIALS (40),
-BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (eng_bench).
+BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (eng_bench), BENCH_ROUNDS (5).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "eng_bench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "6"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "600"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
 RUSH_CLIENTS = int(os.environ.get("BENCH_RUSH_CLIENTS", "500"))
 RUSH_REQUESTS = int(os.environ.get("BENCH_RUSH_REQUESTS", "2000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
@@ -57,6 +58,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 TRIALS = int(os.environ.get("BENCH_TRIALS", "40"))
 BREAKDOWN = int(os.environ.get("BENCH_BREAKDOWN", "100"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CLIENT_TIMEOUT = 10
 SLOTS = 40
 CAPACITY = 3
@@ -219,6 +221,13 @@ class Phase:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     elapsed: float = 0.0
+
+    def merge(self, other: Phase) -> None:
+        self.latencies += other.latencies
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.errors += other.errors
+        self.elapsed += other.elapsed
 
     def add(self, status: int | None, latency: float) -> None:
         if status is None:
@@ -505,8 +514,15 @@ def main() -> int:
     try:
         rush("warm-up", port, health)
         rush("warm-up", port, lambda n: post(bulk[-1 - n % 3], f"w{n}-{run}@bench.test"), 3, 3)
-        healthz = rush("one-query", port, health)
-        bookings = rush("bookings", port, booking)
+        # Interleaved rounds: a load that comes and goes on the machine weighs on both.
+        healthz, bookings = Phase("one-query"), Phase("bookings")
+        per_round = max(1, REQUESTS // ROUNDS)
+        for round_ in range(ROUNDS):
+            healthz.merge(rush("one-query", port, health, requests=per_round))
+            offset = round_ * per_round
+            bookings.merge(
+                rush("bookings", port, lambda n, at=offset: booking(at + n), requests=per_round)
+            )
         stop(process)
         process = start_gunicorn(port)  # the rush with admission control (the default)
         opening_rush = rush("rush", port, opening, RUSH_CLIENTS, RUSH_REQUESTS)

@@ -1,6 +1,7 @@
 """The slot a booking request names, read in one cheap query (the booking's hot path).
 
-The slot row is read by hand-written SQL (no ORM query to build); its procedure comes
+The slot row is read by a prepared, hand-written statement (no ORM query to build, no
+plan to make); its procedure comes
 from a small per-process cache of Procedure objects (with their site and prefecture),
 checked against the procedure row's version on every read: PostgreSQL's `xmin` and
 `ctid` (the transaction that wrote the row's current version and where that version
@@ -17,6 +18,8 @@ import threading
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
+
+from engagements.db import prepared_cursor
 
 from ..models import Procedure, Slot
 
@@ -42,7 +45,7 @@ def bookable_slot(slot_id: int, *, prefecture_id: int) -> Slot | None:
             .filter(pk=slot_id, procedure__prefecture_id=prefecture_id)
             .first()
         )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_SQL, [slot_id, prefecture_id])
         row = cursor.fetchone()
     if row is None:
