@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from engagements.appointments import services, tokens
 from engagements.appointments.enums import BookingStatus, SlotState
-from engagements.appointments.models import ApiToken, Booking, BookingLog, Slot
+from engagements.appointments.models import ApiToken, Booking, BookingLog, Procedure, Slot
 from engagements.appointments.queries import slot_state
 from engagements.appointments.rules import public_refusal
 from engagements.outbox.models import Delivery
@@ -225,3 +225,19 @@ def test_the_one_query_history_agrees_with_the_readable_checks(service, other_se
 
     assert _no_show_verdict(procedure, no_shows, now) == expected
     assert len(no_shows) == (0 if policy == "none" else 2)
+
+
+def test_a_procedure_changed_elsewhere_is_seen_at_once_by_the_next_booking(
+    client, raw_token, service
+):
+    """The procedure comes from a per-process cache checked against the row's version in
+    the slot's own query: an edit by another server (no signal here) counts at once."""
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
+    slot = SlotFactory(procedure=procedure)
+    assert _post(client, raw_token, slot, 0).status_code == 201  # cached
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(client, raw_token, slot, 1).status_code == 201
+    assert not any("FROM appointments_procedure" in q["sql"] for q in queries.captured_queries)
+    Procedure.objects.filter(pk=procedure.pk).update(requires_permit_expiry=True)
+    refused = _post(client, raw_token, slot, 2)
+    assert refused.status_code == 422 and "expiration" in refused.json()["detail"]
