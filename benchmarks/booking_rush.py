@@ -25,7 +25,7 @@ Prints what is reached against each target. Stops gunicorn and drops the databas
 Environment knobs: BENCH_CLIENTS (6, throughput phases), BENCH_REQUESTS (2000),
 BENCH_RUSH_CLIENTS (500), BENCH_RUSH_REQUESTS (2000), BENCH_WORKERS (CPU count),
 BENCH_THREADS (8), BENCH_SECONDS (hard limit per phase, 60), BENCH_TRIALS (40),
-BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (eng_bench), BENCH_ROUNDS (5).
+BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (eng_bench), BENCH_INTERLEAVE (5).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 TRIALS = int(os.environ.get("BENCH_TRIALS", "40"))
 BREAKDOWN = int(os.environ.get("BENCH_BREAKDOWN", "100"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_INTERLEAVE", "5"))
 CLIENT_TIMEOUT = 10
 SLOTS = 40
 CAPACITY = 3
