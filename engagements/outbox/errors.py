@@ -21,8 +21,7 @@ _PLAIN_ERRORS = [
     (("SmsError", "SMS gateway"), "La passerelle SMS n'a pas accepté le message."),
     (
         ("RecordGone",),
-        "Ce dont parlait le message a été supprimé avant qu'il soit rédigé : rien n'a été "
-        "envoyé.",
+        "Ce dont parlait le message a été supprimé avant qu'il soit rédigé : rien n'a été envoyé.",
     ),
 ]
 
