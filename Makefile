@@ -29,7 +29,8 @@ demo: install
 	@echo "Serving on http://127.0.0.1:$(PORT) (agents: http://127.0.0.1:$(PORT)/agents/) — Ctrl-C to stop"
 	@echo "E-mails sent by the demo are written to var/mail/, SMS to var/sms.log"
 	$(BIN)/python manage.py qcluster & QCLUSTER=$$!; \
-	trap 'kill $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py outbox_worker & OUTBOX=$$!; \
+	trap 'kill $$QCLUSTER $$OUTBOX 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise; one worker

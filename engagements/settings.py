@@ -364,6 +364,12 @@ Q_CLUSTER = {
     "label": "Tâches",
 }
 
+# Outbox: the outbox worker (`manage.py outbox_worker`) sends what is pending every
+# OUTBOX_POLL_SECONDS; with OUTBOX_DELIVER_AT_COMMIT the writing process sends it itself
+# right after commit (tests: the mails are there when the request returns).
+OUTBOX_POLL_SECONDS = envint("OUTBOX_POLL_SECONDS", "1")
+OUTBOX_DELIVER_AT_COMMIT = envbool("OUTBOX_DELIVER_AT_COMMIT", "true" if TESTING else "false")
+
 # Security headers (see engagements/middleware.py for the CSP).
 HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = HTTPS

@@ -333,12 +333,9 @@ PARTNER_DUPLICATE = (
 
 def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
     """(status, JSON body, booking id, answer to keep for a retry)."""
-    # The slot is read once here (with its procedure, site and prefecture) and handed over.
-    slot = (
-        Slot.objects.select_related("procedure", "procedure__site", "procedure__prefecture")
-        .filter(pk=payload.slot_id, procedure__prefecture_id=request.auth.prefecture_id)
-        .first()
-    )
+    # The slot is read once here (its procedure, site and prefecture from a cache checked
+    # in the same query) and handed over.
+    slot = services.bookable_slot(payload.slot_id, prefecture_id=request.auth.prefecture_id)
     if slot is None:
         return 422, {"code": "invalid", "detail": "Créneau inconnu."}, None, True
     if _over_partner_quota(request, slot.procedure):

@@ -10,9 +10,13 @@ class AppointmentsConfig(AppConfig):
     def ready(self):
         from engagements.jobs import register_schedule
         from engagements.organisation.jobs import register_housekeeping
+        from engagements.outbox.services import register_mail_context
         from engagements.shell import navigation
 
-        from . import tokens  # noqa: F401  (cache invalidation on revocation)
+        from . import notifications, tokens  # noqa: F401  (tokens: cache invalidation)
+
+        # The booking mails a booking owes are written by the outbox worker.
+        register_mail_context(notifications.MAIL_PREFIX, notifications.owed_mail_context)
 
         p = "engagements.appointments.services."
         register_schedule(

@@ -1,5 +1,9 @@
 """Mails and SMS to people about their bookings, queued in the outbox inside the calling
-service's transaction (delivered after commit, retried, visible on the booking's page)."""
+service's transaction (delivered after commit, retried, visible on the booking's page).
+
+A new booking only says which mail it owes (`owe_booking_mail`, or within the booking's
+own statement on PostgreSQL: services/seats.py); the outbox worker writes it with
+`owed_mail_context`, from the booking as it is then, in the booking's language."""
 
 from __future__ import annotations
 
@@ -41,6 +45,60 @@ def booking_context(booking) -> dict:
 
 def purpose(template: str) -> str:
     return f"appointments.{template}"
+
+
+MAIL_PREFIX = "appointments/mail/"
+
+
+def owe_booking_mail(booking, template: str):
+    """Write that `appointments/mail/<template>` is owed to the person (the outbox worker
+    renders and sends it); None without an address."""
+    if not booking.email:
+        return None
+    return outbox.owe_mail(
+        MAIL_PREFIX + template,
+        [booking.email],
+        prefecture=booking.procedure.prefecture_id,
+        record=booking,
+        purpose=purpose(template),
+        language=booking.language,
+    )
+
+
+def owed_mail_insert(booking, template: str):
+    """For seats.book_seat: the (SQL, parameters) writing, in the booking's own statement,
+    that `template` is owed to the person, given the name of the query that returns the
+    new booking's id."""
+    from .models import Booking
+
+    def insert(source: str) -> tuple[str, list]:
+        return outbox.owed_mail_insert(
+            source,
+            MAIL_PREFIX + template,
+            [booking.email],
+            prefecture_id=booking.procedure.prefecture_id,
+            record_model=Booking,
+            purpose=purpose(template),
+            language=booking.language,
+        )
+
+    return insert
+
+
+def deliver_soon(delivery_id: int) -> None:
+    outbox.deliver_soon(delivery_id)
+
+
+def owed_mail_context(delivery) -> dict | None:
+    """The context of an owed booking mail (outbox worker); None if the booking is gone."""
+    from .models import Booking
+
+    booking = (
+        Booking.objects.select_related("slot", "procedure__site", "procedure__prefecture")
+        .filter(pk=delivery.record_id)
+        .first()
+    )
+    return booking_context(booking) if booking is not None else None
 
 
 def queue_booking_mail(booking, template: str, extra: dict | None = None, **kwargs):

@@ -19,6 +19,10 @@ _PLAIN_ERRORS = [
         "Le serveur de messagerie a refusé l'expéditeur : prévenez l'administrateur.",
     ),
     (("SmsError", "SMS gateway"), "La passerelle SMS n'a pas accepté le message."),
+    (
+        ("RecordGone",),
+        "Ce dont parlait le message a été supprimé avant qu'il soit rédigé : rien n'a été envoyé.",
+    ),
 ]
 
 

@@ -1,5 +1,7 @@
 """Every e-mail and SMS the product sends after a write: one row, written in the writer's
-transaction, delivered after commit by the job worker (see services.py)."""
+transaction, delivered after commit by the outbox worker (see services.py). A row may be
+written before its mail is rendered ("owed": `template` set, no body yet): the worker
+renders it from its record, stores what it renders, then sends it."""
 
 from __future__ import annotations
 
@@ -40,6 +42,9 @@ class Delivery(models.Model):
     html = models.TextField("HTML", blank=True)
     headers = models.JSONField("en-têtes", default=dict, blank=True)
     message_id = models.CharField("Message-ID", max_length=300, blank=True)
+    # An owed mail: its templates' prefix and language, rendered by the worker (services.py).
+    template = models.CharField("modèle à rédiger", max_length=200, blank=True)
+    language = models.CharField("langue", max_length=10, blank=True)
 
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     next_attempt_at = models.DateTimeField("prochaine tentative", db_index=True)

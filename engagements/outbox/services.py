@@ -1,14 +1,22 @@
 """The one door for every e-mail and SMS sent after a write.
 
 `queue_mail` / `queue_sms` render the message now (so what is recorded is what is sent, in
-the person's language) and write a `Delivery` row in the caller's transaction; after commit
-the job worker delivers it (`deliver`). A request therefore never fails because a mail or
-SMS provider does: a transient failure is retried with backoff (first retry after 30 s), a
-permanent one (an address the server refuses, an address that cannot be encoded) or the
-last retry marks it "envoi en échec", visible on its record and on the référent's home,
-where `resend` puts it back in the queue. `deliver_due` (every minute) picks up retries and
-anything whose on-commit job was lost; a row left "sending" by a killed worker goes back to
-the queue after ten minutes (at worst one duplicate, never a lost mail).
+the person's language) and write a `Delivery` row in the caller's transaction. On a hot
+path (a booking) the writer only says which mail is owed (`owe_mail`, or
+`owed_mail_insert` inside the writer's own statement): a row with the templates' prefix
+and no body, rendered by the worker from its record (a context builder the owning app
+registers with `register_mail_context`) and stored before it is sent, so a retry sends
+the same text. Nothing is queued per mail: the outbox worker (`manage.py outbox_worker`)
+sends what is due every `OUTBOX_POLL_SECONDS` (`work`), and the job worker's
+`deliver_due` every minute is the safety net; with `OUTBOX_DELIVER_AT_COMMIT` (tests) the
+writing process delivers right after commit instead. A request therefore never fails
+because a mail or SMS provider does: a transient failure is retried with backoff (first
+retry after 30 s), a permanent one (an address the server refuses, an address that cannot
+be encoded, a record gone before its mail was written) or the last retry marks it "envoi
+en échec", visible on its record and on the référent's home, where `resend` puts it back
+in the queue. Each sender claims a row by a conditional UPDATE, so two workers never send
+it twice; a row left "sending" by a killed worker goes back to the queue after ten
+minutes (at worst one duplicate, never a lost mail).
 
 Once the mail server has accepted a mail, recording it as sent comes before anything else
 and survives a lost database connection (reconnect and retry); only if the database stays
@@ -18,9 +26,11 @@ show one mail) and says so in its `last_error`, logged as a warning.
 
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
 import time as clock
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from email.utils import make_msgid
 
@@ -31,7 +41,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from engagements import jobs
+from engagements.db import json_row
 from engagements.mail import build_mail, is_deliverable_address
 
 from . import signals
@@ -175,6 +185,114 @@ def next_sms_time(now: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(day, SMS_QUIET_END))
 
 
+# Context builders of owed mails, by templates' prefix (filled by the owning apps' ready()).
+_MAIL_CONTEXTS: dict[str, Callable[[Delivery], dict | None]] = {}
+
+
+def register_mail_context(prefix: str, builder: Callable[[Delivery], dict | None]) -> None:
+    """Declare how to render the owed mails whose templates start with `prefix`: `builder`
+    gets the delivery (its record, template, language) and returns the templates' context,
+    or None when the record is gone (the delivery then fails, visibly)."""
+    _MAIL_CONTEXTS[prefix] = builder
+
+
+def _mail_context_builder(template: str) -> Callable[[Delivery], dict | None] | None:
+    matches = [prefix for prefix in _MAIL_CONTEXTS if template.startswith(prefix)]
+    return _MAIL_CONTEXTS[max(matches, key=len)] if matches else None
+
+
+def _owed_delivery(template, to, *, prefecture_id, record, purpose, language, now) -> Delivery:
+    if _mail_context_builder(template) is None:
+        raise OutboxError(f"Aucun rédacteur déclaré pour le modèle « {template} ».")
+    return Delivery(
+        kind=Kind.EMAIL,
+        prefecture_id=prefecture_id,
+        purpose=purpose or template,
+        to=[validate_address(a) for a in to],
+        template=template,
+        language=language,
+        next_attempt_at=now,
+        created_at=now,
+        **_record_fields(record),
+    )
+
+
+def owe_mail(
+    template: str,
+    to: list[str],
+    *,
+    prefecture=None,
+    record=None,
+    purpose: str = "",
+    language: str = "fr",
+) -> Delivery:
+    """Write, in the caller's transaction, that the mail `template` about `record` is owed
+    to `to`: the worker renders it (register_mail_context) and sends it."""
+    delivery = _owed_delivery(
+        template,
+        to,
+        prefecture_id=getattr(prefecture, "pk", prefecture),
+        record=record,
+        purpose=purpose,
+        language=language,
+        now=timezone.now(),
+    )
+    delivery.save(force_insert=True)
+    deliver_soon(delivery.pk)
+    return delivery
+
+
+def owed_mail_insert(
+    source: str,
+    template: str,
+    to: list[str],
+    *,
+    prefecture_id: int | None,
+    record_model,
+    purpose: str = "",
+    language: str = "fr",
+    now: datetime | None = None,
+) -> tuple[str, list]:
+    """(SQL, parameters) of an `INSERT … RETURNING id` writing an owed mail for the row
+    whose `id` the query named `source` returns: for a writer that makes its record and
+    its mail in one PostgreSQL statement (a data-modifying WITH). The caller runs
+    `deliver_soon` with the id it gets back."""
+    record_type = ContentType.objects.get_for_model(record_model, for_concrete_model=False)
+    delivery = _owed_delivery(
+        template,
+        to,
+        prefecture_id=prefecture_id,
+        record=None,
+        purpose=purpose,
+        language=language,
+        now=now or timezone.now(),
+    )
+    delivery.record_type_id = record_type.pk
+    fields, columns, from_row = _owed_insert()
+    table = Delivery._meta.db_table
+    sql = (
+        f"INSERT INTO {table} ({columns}, record_id) SELECT {from_row}, {source}.id "
+        f"FROM {source}, jsonb_populate_record(NULL::{table}, %s::jsonb) AS r RETURNING id"
+    )
+    return sql, [json_row(delivery, fields)]
+
+
+@functools.cache
+def _owed_insert() -> tuple[list, str, str]:
+    fields = [
+        f for f in Delivery._meta.concrete_fields if not f.primary_key and f.name != "record_id"
+    ]
+    columns = [connection.ops.quote_name(f.column) for f in fields]
+    return fields, ", ".join(columns), ", ".join(f"r.{c}" for c in columns)
+
+
+def deliver_soon(delivery_pk: int) -> None:
+    """Nothing to do but in tests: the outbox worker polls for due rows. With
+    OUTBOX_DELIVER_AT_COMMIT this process delivers the row right after commit."""
+    if getattr(settings, "OUTBOX_DELIVER_AT_COMMIT", False):
+        transaction.on_commit(lambda: deliver(delivery_pk))
+
+
 def _queue(kind, *, prefecture, record, attachments=(), not_before=None, **fields) -> Delivery:
     now = timezone.now()
     # No savepoint inside the caller's transaction (two round trips less per message): a
@@ -193,7 +311,7 @@ def _queue(kind, *, prefecture, record, attachments=(), not_before=None, **field
                 for name, content, mime in attachments
             )
     if delivery.next_attempt_at <= now:
-        jobs.enqueue("engagements.outbox.services.deliver", delivery.pk)
+        deliver_soon(delivery.pk)
     return delivery
 
 
@@ -207,6 +325,8 @@ def deliver(delivery_pk: int, *, now: datetime | None = None) -> str | None:
         return None  # sent, failed, not yet due, or claimed by another worker
     delivery = Delivery.objects.get(pk=delivery_pk)
     try:
+        if delivery.template and not delivery.body:
+            _render_owed(delivery)
         if delivery.kind == Kind.SMS:
             _send_sms(delivery)
         else:
@@ -222,6 +342,33 @@ def deliver(delivery_pk: int, *, now: datetime | None = None) -> str | None:
     delivery.refresh_from_db()
     _notify(signals.delivery_sent, delivery)
     return Status.SENT
+
+
+def _render_owed(delivery: Delivery) -> None:
+    """Write an owed mail from its record and store it (a retry sends the same text)."""
+    builder = _mail_context_builder(delivery.template)
+    context = builder(delivery) if builder else None
+    if context is None:
+        raise PermanentFailure(
+            f"RecordGone: nothing to write {delivery.template} from (record "
+            f"{delivery.record_type_id}/{delivery.record_id})"
+        )
+    message = build_mail(
+        delivery.template, context, delivery.to, language=delivery.language or None
+    )
+    extra = dict(message.extra_headers)
+    rendered = {
+        "from_email": message.from_email,
+        "reply_to": list(message.reply_to or []),
+        "subject": message.subject,
+        "body": message.body,
+        "html": next((c for c, m in message.alternatives if m == "text/html"), ""),
+        "headers": extra,
+        "message_id": extra.pop("Message-ID", None) or _message_id(),
+    }
+    Delivery.objects.filter(pk=delivery.pk).update(**rendered)
+    for name, value in rendered.items():
+        setattr(delivery, name, value)
 
 
 def _record_sent(delivery_pk: int, note: str = "") -> bool:
@@ -321,6 +468,27 @@ def deliver_due(*, now: datetime | None = None, limit: int = 500) -> int:
     return sum(1 for pk in due if deliver(pk, now=now) == Status.SENT)
 
 
+def work(*, every: float | None = None, once: bool = False, stop=lambda: False) -> int:
+    """The outbox worker's loop (`manage.py outbox_worker`): send what is due, then look
+    again after `every` seconds (OUTBOX_POLL_SECONDS) when nothing was. Returns the count
+    sent. Any number of workers may run: each row is claimed by one."""
+    every = settings.OUTBOX_POLL_SECONDS if every is None else every
+    sent = 0
+    while not stop():
+        try:
+            done = deliver_due()
+        except (OperationalError, InterfaceError):
+            logger.warning("outbox worker: database away, retrying")
+            connection.close()
+            done = 0
+        sent += done
+        if once:
+            break
+        if not done:
+            clock.sleep(every)
+    return sent
+
+
 def resend(delivery: Delivery, *, actor) -> Delivery:
     """Put a failed delivery back in the queue (an agent's "Renvoyer" button)."""
     with transaction.atomic():
@@ -330,7 +498,7 @@ def resend(delivery: Delivery, *, actor) -> Delivery:
         if updated != 1:
             raise OutboxError("Cet envoi n'est pas en échec : il n'y a rien à renvoyer.")
         logger.info("delivery resent", extra={"delivery": delivery.pk, "actor": actor.pk})
-        jobs.enqueue("engagements.outbox.services.deliver", delivery.pk)
+        deliver_soon(delivery.pk)
     delivery.refresh_from_db()
     return delivery
 

@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from engagements.appointments import services, tokens
 from engagements.appointments.enums import BookingStatus, SlotState
-from engagements.appointments.models import ApiToken, Booking, BookingLog, Slot
+from engagements.appointments.models import ApiToken, Booking, BookingLog, Procedure, Slot
 from engagements.appointments.queries import slot_state
 from engagements.appointments.rules import public_refusal
+from engagements.outbox.models import Delivery
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from tests.tooling import require_postgres
 
 pytestmark = pytest.mark.django_db
 APP = Path(__file__).resolve().parents[2] / "engagements" / "appointments"
@@ -111,20 +113,46 @@ def test_a_successful_api_booking_takes_a_pinned_number_of_queries(
         response = _post(client, raw_token, slot, 1)
     assert response.status_code == 201, response.json()
     statements = [q["sql"] for q in queries.captured_queries]
-    # slot (with procedure, site, prefecture); duplicate + no-show; seat + booking + log
-    # (one statement); the outbox's delivery row. Plus the transaction around the last two
-    # (a savepoint here inside the test's transaction, BEGIN/COMMIT in production).
+    # PostgreSQL: the slot (its procedure from the cache, checked in the same query), then
+    # one statement for the duplicate check, the seat, the booking, its log row and the
+    # mail it owes; the no-show history is not read (under "wait" it changes nothing for
+    # a partner). Plus a savepoint pair here, inside the test's transaction (none in
+    # production: the statement is atomic by itself, see the next test).
     work = [s for s in statements if "SAVEPOINT" not in s]
-    # (SQLite: seat, booking and log are three statements.)
+    # (SQLite: the slot, the history, then seat, booking, log and mail one by one.)
     single = connection.vendor == "postgresql"
-    assert len(work) == (4 if single else 6), "\n".join(statements)
+    assert len(work) == (2 if single else 6), "\n".join(statements)
     assert len(statements) == len(work) + 2, "\n".join(statements)
     if connection.vendor == "postgresql":
         assert sum("UPDATE" in s and "booked" in s for s in statements) == 1
+        assert "outbox_delivery" in work[1] and "appointments_bookinglog" in work[1]
     booking = Booking.objects.get(reference=response.json()["reference"])
     assert booking.status == BookingStatus.CONFIRMED
     assert BookingLog.objects.filter(booking=booking, to_status="confirmed").count() == 1
     assert Slot.objects.get(pk=slot.pk).booked == 2
+    owed = Delivery.objects.get(record_id=booking.pk, purpose="appointments.confirmed")
+    assert owed.template == "appointments/mail/confirmed" and owed.to == [booking.email]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_production_the_booking_is_one_statement_without_a_transaction(
+    client, raw_token, service, settings
+):
+    """Outside a transaction (autocommit, as gunicorn serves it) the write is one
+    statement: no BEGIN, no SAVEPOINT, no COMMIT round trip around it."""
+    require_postgres()
+    settings.OUTBOX_DELIVER_AT_COMMIT = False  # the outbox worker sends it
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
+    slot = SlotFactory(procedure=procedure)
+    assert _post(client, raw_token, slot, 0).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(client, raw_token, slot, 1).status_code == 201
+        assert connection.get_autocommit()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 2, "\n".join(statements)
+    assert not any("SAVEPOINT" in s for s in statements)
+    assert Delivery.objects.filter(status="pending", template__endswith="confirmed").count() == 2
 
 
 def test_the_public_booking_query_count_is_pinned_too(service):
@@ -136,8 +164,9 @@ def test_the_public_booking_query_count_is_pinned_too(service):
     with CaptureQueriesContext(connection) as queries:
         booking = services.book_slot(slot, person, fresh=True)
     assert booking.status == BookingStatus.HELD
-    # history, seat + booking + log, delivery, and the savepoint pair.
-    expected = 5 if connection.vendor == "postgresql" else 7
+    # The history (the "confirm" no-show policy needs it), then seat + booking + log +
+    # owed mail in one statement, and the savepoint pair (SQLite: four statements).
+    expected = 4 if connection.vendor == "postgresql" else 7
     assert len(queries.captured_queries) == expected, [q["sql"] for q in queries.captured_queries]
 
 
@@ -196,3 +225,19 @@ def test_the_one_query_history_agrees_with_the_readable_checks(service, other_se
 
     assert _no_show_verdict(procedure, no_shows, now) == expected
     assert len(no_shows) == (0 if policy == "none" else 2)
+
+
+def test_a_procedure_changed_elsewhere_is_seen_at_once_by_the_next_booking(
+    client, raw_token, service
+):
+    """The procedure comes from a per-process cache checked against the row's version in
+    the slot's own query: an edit by another server (no signal here) counts at once."""
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
+    slot = SlotFactory(procedure=procedure)
+    assert _post(client, raw_token, slot, 0).status_code == 201  # cached
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(client, raw_token, slot, 1).status_code == 201
+    assert not any("FROM appointments_procedure" in q["sql"] for q in queries.captured_queries)
+    Procedure.objects.filter(pk=procedure.pk).update(requires_permit_expiry=True)
+    refused = _post(client, raw_token, slot, 2)
+    assert refused.status_code == 422 and "expiration" in refused.json()["detail"]

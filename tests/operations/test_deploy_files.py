@@ -38,9 +38,10 @@ def test_the_units_run_what_the_documentation_says():
     assert "gunicorn engagements.wsgi --config /srv/engagements/deploy/gunicorn.conf.py" in web
     assert "Environment=PROMETHEUS_MULTIPROC_DIR=" in web
     assert "manage.py qcluster" in (UNITS / "engagements-worker.service").read_text()
+    assert "manage.py outbox_worker" in (UNITS / "engagements-outbox.service").read_text()
     assert "manage.py backup" in (UNITS / "engagements-backup.service").read_text()
     assert "OnCalendar=" in (UNITS / "engagements-backup.timer").read_text()
-    for unit in ("web", "worker", "backup"):
+    for unit in ("web", "worker", "outbox", "backup"):
         text = (UNITS / f"engagements-{unit}.service").read_text()
         assert "EnvironmentFile=/etc/engagements/engagements.env" in text
 

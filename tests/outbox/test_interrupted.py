@@ -31,10 +31,10 @@ class LoseTheDatabase:
 
 
 @pytest.fixture(autouse=True)
-def no_pause(monkeypatch):
+def no_pause(monkeypatch, settings):
     monkeypatch.setattr(services, "RECORD_RETRIES", (0, 0, 0))
-    # Queued only: the tests call `deliver` themselves.
-    monkeypatch.setattr(services.jobs, "enqueue", lambda *args, **kwargs: None)
+    # Queued only (as with the outbox worker): the tests call `deliver` themselves.
+    settings.OUTBOX_DELIVER_AT_COMMIT = False
 
 
 def test_the_acceptance_is_recorded_through_a_lost_connection(prefecture, mailoutbox):

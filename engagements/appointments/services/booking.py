@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -360,9 +361,10 @@ def book_slot(
 
     The slot is read once, with its procedure, site and prefecture: here, or by the caller
     in the same request (`fresh=True`, the object read with those relations). The
-    duplicate and no-show checks are one query; the seat, the booking and its log row one
-    statement (seats.book_seat); the mail is queued in the outbox in the same transaction
-    and sent by the worker after commit."""
+    duplicate and no-show checks are one query (on PostgreSQL the duplicate check is part
+    of the write, the no-show one runs only where it matters); the seat, the booking, its
+    log row and the mail it owes (an outbox row the outbox worker renders and sends) one
+    statement on PostgreSQL (seats.book_seat), one transaction elsewhere."""
     now = now or timezone.now()
     if not (fresh and isinstance(slot, Slot)):
         slot = _load_slot(slot)
@@ -388,7 +390,16 @@ def book_slot(
     # per-person query. The conditional UPDATE below stays the real guard.
     if slot.booked >= slot.capacity and not release_expired_holds(now=now, slot=slot):
         raise _full()
-    existing, no_shows = _person_history(procedure, person, now)
+    # On PostgreSQL the duplicate check rides in the booking's own statement; the no-show
+    # history is read only where it changes the outcome (a refusal online, a day-before
+    # confirmation), not for a partner's booking under the "wait" policy.
+    in_one_statement = connection.vendor == "postgresql" and not procedure.documents_before
+    no_show_matters = procedure.no_show_policy != NoShowPolicy.NONE and (
+        online or procedure.no_show_policy == NoShowPolicy.CONFIRM_DAY_BEFORE
+    )
+    existing, no_shows = None, []
+    if no_show_matters or not in_one_statement:
+        existing, no_shows = _person_history(procedure, person, now)
     if existing is not None:
         raise _duplicate(Booking.objects.get(pk=existing))
     needs_confirmation, refusal = _no_show_verdict(procedure, no_shows, now)
@@ -418,23 +429,24 @@ def book_slot(
     else:
         booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
+    mail = "hold" if online else "confirmed"
     for attempt in range(2):
         try:
-            with transaction.atomic():
-                try:
-                    seats.book_seat(
-                        booking,
-                        actor_id=booking.created_by_id,
-                        note=f"Réservation ({channel})",
-                    )
-                except seats.SeatTaken:
-                    raise _full() from None
-                if procedure.documents_before:
-                    open_documents_wait(booking, today=timezone.localdate(now))
-                if online:
-                    notifications.queue_booking_mail(booking, "hold")
-                elif booking.email:
-                    notifications.queue_booking_mail(booking, "confirmed")
+            if in_one_statement:
+                _write_in_one_statement(booking, channel, mail)
+            else:
+                with transaction.atomic():
+                    try:
+                        seats.book_seat(
+                            booking,
+                            actor_id=booking.created_by_id,
+                            note=f"Réservation ({channel})",
+                        )
+                    except seats.SeatTaken:
+                        raise _full() from None
+                    if procedure.documents_before:
+                        open_documents_wait(booking, today=timezone.localdate(now))
+                    notifications.owe_booking_mail(booking, mail)
             return booking
         except BookingError as error:
             # Full: perhaps only because of forgotten holds; free them and try once more.
@@ -454,6 +466,38 @@ def book_slot(
                 raise _duplicate(existing) from error
             raise
     raise _full()
+
+
+def _write_in_one_statement(booking: Booking, channel: str, mail: str) -> None:
+    """PostgreSQL: the duplicate check, the seat, the booking, its log row and the mail it
+    owes in one statement, atomic by itself: no transaction to open in autocommit (a
+    savepoint inside the caller's transaction)."""
+    keys = [
+        (column, value)
+        for column, value in (
+            ("email_key", booking.email_key),
+            ("phone_key", booking.phone_key),
+            ("foreign_number_key", booking.foreign_number_key),
+        )
+        if value
+    ]
+    owed = notifications.owed_mail_insert(booking, mail) if booking.email else None
+    block = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with block:
+        try:
+            delivery_id = seats.book_seat(
+                booking,
+                actor_id=booking.created_by_id,
+                note=f"Réservation ({channel})",
+                duplicate_keys=keys,
+                owed_mail=owed,
+            )
+        except seats.SeatTaken:
+            raise _full() from None
+        except seats.AlreadyBooked as found:
+            raise _duplicate(Booking.objects.get(pk=found.existing)) from None
+    if delivery_id is not None:
+        notifications.deliver_soon(delivery_id)
 
 
 def appointment_eve(booking: Booking) -> date:

@@ -4,15 +4,21 @@ A seat is taken by a conditional UPDATE (`NOT blocked AND booked < capacity`), r
 by the UPDATE itself and re-checked after any lock wait under READ COMMITTED; it is given
 back by `booked - 1` (never below zero). `appt_slot_not_overbooked` (a CheckConstraint)
 stays the last line of defence. On PostgreSQL a new booking takes its seat, is inserted
-and gets its first log row in one statement (`book_seat`); elsewhere three statements in
-the caller's transaction do the same.
+and gets its first log row in one statement (`book_seat`), which may also check that the
+person has no active booking for the procedure and write the mail the booking owes
+(an outbox row); elsewhere three statements in the caller's transaction do the same.
 """
 
 from __future__ import annotations
 
+import functools
+
 from django.db import OperationalError, connection
 from django.db.models import F
 
+from engagements.db import json_row, prepared_cursor
+
+from ..enums import ACTIVE_STATUSES
 from ..models import Booking, BookingLog, Slot
 
 # In a rush, waiting long for a slot's row lock only piles up requests: give up after
@@ -22,6 +28,14 @@ LOCK_TIMEOUT = "3s"
 
 class SeatTaken(Exception):
     """No seat left (or the slot is closed to bookings)."""
+
+
+class AlreadyBooked(Exception):
+    """The person already has an active booking for the procedure (its id in `existing`)."""
+
+    def __init__(self, existing: int):
+        super().__init__(existing)
+        self.existing = existing
 
 
 def take_seat(slot_id: int) -> bool:
@@ -53,12 +67,24 @@ def is_lock_timeout(error: OperationalError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) == "55P03"  # lock_not_available
 
 
-def book_seat(booking: Booking, *, actor_id: int | None, note: str) -> None:
+def book_seat(
+    booking: Booking,
+    *,
+    actor_id: int | None,
+    note: str,
+    duplicate_keys: list[tuple[str, str]] | None = None,
+    owed_mail=None,
+) -> int | None:
     """Take a seat in `booking.slot_id`, insert `booking` and its first log row.
 
-    Must run inside a transaction. Raises SeatTaken when there is no seat; IntegrityError
-    from the partial unique constraints (same person twice), OperationalError on a lock
-    timeout.
+    Must run inside a transaction, except on PostgreSQL, where it is one statement (atomic
+    by itself). There, `duplicate_keys` ([(column, value)] of the person's identity keys)
+    makes the same statement refuse a person with an active booking for the procedure
+    (AlreadyBooked), and `owed_mail(source)` gives the (SQL, parameters) of an INSERT …
+    RETURNING id of the mail the booking owes, reading the new booking's id from the query
+    named `source`; the id of that row is returned. Raises SeatTaken when there is no seat;
+    IntegrityError from the partial unique constraints (same person twice at the same
+    moment), OperationalError on a lock timeout.
     """
     if connection.vendor != "postgresql":
         short_lock_wait()
@@ -73,47 +99,83 @@ def book_seat(booking: Booking, *, actor_id: int | None, note: str) -> None:
             actor_id=actor_id,
             note=note[:300],
         )
-        return
+        return None
+    sql, params = _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail)
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        booking_id, delivery_id, existing = cursor.fetchone()
+    if booking_id is None:
+        if existing is not None:
+            raise AlreadyBooked(existing)
+        raise SeatTaken
+    booking.pk = booking_id
+    booking._state.adding = False
+    booking._state.db = connection.alias
+    return delivery_id
+
+
+@functools.cache
+def _booking_insert() -> tuple[list, str, str]:
+    """The booking's columns (but its id): the fields, the list, the list read from `r`."""
     fields = [f for f in Booking._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = [f.get_db_prep_save(f.pre_save(booking, True), connection) for f in fields]
-    placeholders = ", ".join(["%s"] * len(values))
+    columns = [connection.ops.quote_name(f.column) for f in fields]
+    return fields, ", ".join(columns), ", ".join(f"r.{c}" for c in columns)
+
+
+def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail) -> tuple[str, list]:
+    fields, columns, from_row = _booking_insert()
     slot_table = Slot._meta.db_table
     booking_table = Booking._meta.db_table
     log_table = BookingLog._meta.db_table
-    # One statement, one round trip. `set_config` in the WHERE clause is evaluated when
-    # the row is read, before the UPDATE waits for its lock: the wait is bounded (the
-    # setting is local to the transaction, like SET LOCAL).
+    params: list = []
+    # The person's active booking for the procedure, if any (the partial unique
+    # constraints stay the guard against two requests at the same moment).
+    duplicate, free_of_duplicate = "SELECT NULL::bigint AS id WHERE false", ""
+    if duplicate_keys:
+        keys = " OR ".join(f"{connection.ops.quote_name(c)} = %s" for c, _ in duplicate_keys)
+        duplicate = (
+            f"SELECT id FROM {booking_table} WHERE procedure_id = %s "
+            f"AND status = ANY(%s::text[]) AND ({keys}) LIMIT 1"
+        )
+        params += [
+            booking.procedure_id,
+            [s.value for s in ACTIVE_STATUSES],
+            *(v for _, v in duplicate_keys),
+        ]
+        free_of_duplicate = "AND NOT EXISTS (SELECT 1 FROM duplicate)"
+    mail, mail_params = owed_mail("new_booking") if owed_mail else ("SELECT NULL::bigint AS id", [])
+    # One statement, one round trip, prepared once per connection (engagements.db).
+    # `set_config` in the WHERE clause is evaluated when the row is read, before the
+    # UPDATE waits for its lock: the wait is bounded (the setting is local to the
+    # transaction, like SET LOCAL).
     sql = f"""
-        WITH seat AS (
+        WITH duplicate AS ({duplicate}),
+        seat AS (
             UPDATE {slot_table} SET booked = booked + 1
-            WHERE id = %s AND NOT blocked AND booked < capacity
+            WHERE id = %s AND NOT blocked AND booked < capacity {free_of_duplicate}
               AND set_config('lock_timeout', %s, true) IS NOT NULL
             RETURNING id
         ), new_booking AS (
             INSERT INTO {booking_table} ({columns})
-            SELECT {placeholders} FROM seat
+            SELECT {from_row}
+            FROM seat, jsonb_populate_record(NULL::{booking_table}, %s::jsonb) AS r
             RETURNING id
         ), first_log AS (
             INSERT INTO {log_table} (booking_id, at, from_status, to_status, actor_id, note)
-            SELECT id, %s, '', %s, %s, %s FROM new_booking
-        )
-        SELECT id FROM new_booking
+            SELECT id, %s::timestamptz, '', %s::varchar, %s::integer, %s::text
+            FROM new_booking
+        ), owed_mail AS ({mail})
+        SELECT (SELECT id FROM new_booking), (SELECT id FROM owed_mail),
+               (SELECT id FROM duplicate)
     """
-    params = [
+    params += [
         booking.slot_id,
         LOCK_TIMEOUT,
-        *values,
+        json_row(booking, fields),
         booking.created_at,
         booking.status,
         actor_id,
         note[:300],
+        *mail_params,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        raise SeatTaken
-    booking.pk = row[0]
-    booking._state.adding = False
-    booking._state.db = connection.alias
+    return sql, params
