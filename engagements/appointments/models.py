@@ -299,9 +299,11 @@ class Slot(models.Model):
 
 
 class Booking(models.Model):
-    reference = models.CharField("référence", max_length=12, unique=True, default=new_reference)
+    # Unique by constraints in Meta (appt_booking_reference_unique, appt_booking_token_unique),
+    # not `unique=True`, which on PostgreSQL also builds a LIKE index every booking writes.
+    reference = models.CharField("référence", max_length=12, default=new_reference)
     # Secret of the manage link: only this gives access to the person's details, ICS and PDF.
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    token = models.CharField(max_length=64, default=new_token)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="bookings")
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     status = models.CharField(
@@ -325,9 +327,9 @@ class Booking(models.Model):
     phone_key = models.CharField(max_length=30, blank=True)
     foreign_number_key = models.CharField(max_length=20, blank=True)
     # Keyed hashes of the keys above: they outlive the purge (no-show policy look-back).
-    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    foreign_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    email_hash = models.CharField(max_length=64, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
+    foreign_number_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -361,9 +363,16 @@ class Booking(models.Model):
                 name=f"appt_one_active_per_{key}",
             )
             for key in ("email_key", "phone_key", "foreign_number_key")
+        ] + [
+            models.UniqueConstraint(fields=["reference"], name="appt_booking_reference_unique"),
+            models.UniqueConstraint(fields=["token"], name="appt_booking_token_unique"),
         ]
         indexes = [
             models.Index(fields=["status", "hold_expires_at"], name="appt_booking_holds"),
+            # Looked up by equality only: plain indexes (no LIKE twin, as db_index would add).
+            models.Index(fields=["email_hash"], name="appt_booking_email_hash"),
+            models.Index(fields=["phone_hash"], name="appt_booking_phone_hash"),
+            models.Index(fields=["foreign_number_hash"], name="appt_booking_fn_hash"),
             # SMS short links look a booking up by the start of its token (LIKE 'x%'):
             # PostgreSQL needs the pattern operator class to use an index for it.
             models.Index(

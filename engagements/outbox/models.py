@@ -14,22 +14,28 @@ from .errors import explain
 
 
 class Delivery(models.Model):
+    # Indexed by outbox_prefecture_status_idx (prefecture first): no index of its own.
     prefecture = models.ForeignKey(
         "organisation.Prefecture",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="deliveries",
+        db_index=False,
     )
     kind = models.CharField("type", max_length=10, choices=Kind.choices)
     purpose = models.CharField("objet de l'envoi", max_length=100, blank=True)
-    status = models.CharField(
-        "état", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
     # What the record it belongs to is (a message, a booking, a meeting…), for the record's
     # page ("envoi en échec", resend) and for the signals the owning app listens to.
+    # Indexed by outbox_record_idx (record_type first): no index of its own.
     record_type = models.ForeignKey(
-        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     record_id = models.BigIntegerField(null=True, blank=True)
     record = GenericForeignKey("record_type", "record_id")
@@ -60,6 +66,8 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["record_type", "record_id"], name="outbox_record_idx"),
             models.Index(fields=["prefecture", "status"], name="outbox_prefecture_status_idx"),
+            # Equality only: a plain index, not CharField's db_index (which adds a LIKE one).
+            models.Index(fields=["status"], name="outbox_status_idx"),
         ]
 
     def __str__(self) -> str:

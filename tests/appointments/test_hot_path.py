@@ -241,3 +241,26 @@ def test_a_procedure_changed_elsewhere_is_seen_at_once_by_the_next_booking(
     Procedure.objects.filter(pk=procedure.pk).update(requires_permit_expiry=True)
     refused = _post(client, raw_token, slot, 2)
     assert refused.status_code == 422 and "expiration" in refused.json()["detail"]
+
+
+@pytest.mark.postgres
+def test_a_booking_writes_no_index_it_does_not_need():
+    """Every index is written by each booking: no LIKE twin of an equality-only column (what
+    CharField's db_index and unique add on PostgreSQL), no single-column index that a
+    composite one already leads with."""
+    require_postgres()
+
+    def indexes(table):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table]
+            )
+            return dict(cursor.fetchall())
+
+    booking = indexes("appointments_booking")
+    like = sorted(name for name, sql in booking.items() if "pattern_ops" in sql)
+    assert like == ["appt_booking_token_prefix"]  # SMS short links: LIKE 'code%'
+    assert len(booking) == 15
+    delivery = indexes("outbox_delivery")
+    assert not [name for name, sql in delivery.items() if "pattern_ops" in sql]
+    assert len(delivery) == 5
