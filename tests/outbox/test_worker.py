@@ -105,4 +105,4 @@ def test_queued_mails_wait_for_the_worker_too(prefecture, owed, mailoutbox):
     out = io.StringIO()
     call_command("outbox_worker", "--once", stdout=out)
     assert [m.subject for m in mailoutbox] == ["Tout de suite"]
-    assert "1 envoi" in out.getvalue()
+    assert out.getvalue().strip() == "1 envoi"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from engagements.outbox import services
+from engagements.words import count
 
 
 class Command(BaseCommand):
@@ -35,4 +36,4 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         sent = services.work(every=every, once=once, stop=lambda: bool(stopping))
         if options["verbosity"] > 1 or once:
-            self.stdout.write(f"{sent} envoi(s)")
+            self.stdout.write(count(sent, "envoi", "envois"))
