@@ -17,6 +17,8 @@ from engagements.appointments.enums import BookingStatus, SlotState
 from engagements.appointments.models import ApiToken, Booking, BookingLog, Procedure, Slot
 from engagements.appointments.queries import slot_state
 from engagements.appointments.rules import public_refusal
+from engagements.appointments.services import slot_read
+from engagements.organisation.models import Prefecture, Site
 from engagements.outbox.models import Delivery
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.tooling import require_postgres
@@ -264,3 +266,23 @@ def test_a_booking_writes_no_index_it_does_not_need():
     delivery = indexes("outbox_delivery")
     assert not [name for name, sql in delivery.items() if "pattern_ops" in sql]
     assert len(delivery) == 5
+
+
+def test_a_site_or_prefecture_changed_elsewhere_is_seen_by_the_next_booking(
+    client, raw_token, service
+):
+    """The cached procedure carries its site and prefecture: their rows' versions are
+    checked too, so a site renamed on another server is what the next booking carries."""
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
+    slot = SlotFactory(procedure=procedure)
+    assert _post(client, raw_token, slot, 0).status_code == 201  # cached
+    prefecture_id = procedure.prefecture_id
+    assert slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id).procedure.site.name == (
+        procedure.site.name
+    )
+    Site.objects.filter(pk=procedure.site_id).update(name="Sous-préfecture renommée")
+    read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
+    assert read.procedure.site.name == "Sous-préfecture renommée"
+    Prefecture.objects.filter(pk=prefecture_id).update(name="Préfecture renommée")
+    read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
+    assert read.procedure.prefecture.name == "Préfecture renommée"
