@@ -17,7 +17,7 @@ from engagements.appointments.enums import BookingStatus, SlotState
 from engagements.appointments.models import ApiToken, Booking, BookingLog, Procedure, Slot
 from engagements.appointments.queries import slot_state
 from engagements.appointments.rules import public_refusal
-from engagements.appointments.services import slot_read
+from engagements.appointments.services import seats, slot_read
 from engagements.organisation.models import Prefecture, Site
 from engagements.outbox.models import Delivery
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
@@ -286,3 +286,29 @@ def test_a_site_or_prefecture_changed_elsewhere_is_seen_by_the_next_booking(
     Prefecture.objects.filter(pk=prefecture_id).update(name="Préfecture renommée")
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
     assert read.procedure.prefecture.name == "Préfecture renommée"
+
+
+@pytest.mark.postgres
+def test_the_duplicate_check_reads_its_partial_unique_index_in_a_generic_plan(service):
+    """A booking's duplicate check is a prepared statement: its generic plan must still
+    reach the person's row through the partial unique index of each identity key, not read
+    every booking of the procedure (a cost that grew with the procedure's history)."""
+    require_postgres()
+    slot = SlotFactory(procedure=ProcedureFactory(service=service), capacity=300)
+    BookingFactory.create_batch(150, slot=slot)
+    sql = seats.active_booking_sql(["email_key", "phone_key"])
+    numbered = sql.replace("%s", "{}").format(*(f"${n}" for n in range(1, 5)))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE appointments_booking")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"PREPARE duplicate_check(bigint, text, bigint, text) AS {numbered}")
+        cursor.execute(
+            "EXPLAIN EXECUTE duplicate_check(%s, 'personne3@usager.test', %s, '+33612340003')",
+            [slot.procedure_id, slot.procedure_id],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE duplicate_check")
+    assert "appt_one_active_per_email_key" in plan, plan
+    assert "appt_one_active_per_phone_key" in plan, plan
+    assert "Filter" not in plan, plan  # no booking read only to be thrown away

@@ -252,12 +252,8 @@ def no_show_decision(procedure: Procedure, person: Person, now: datetime) -> tup
 
 
 _HISTORY_SQL = {
-    "duplicate": (
-        "SELECT * FROM (SELECT b.id, b.status, CAST(NULL AS timestamp with time zone) "
-        "FROM appointments_booking b "
-        "WHERE b.procedure_id = %s AND b.status IN ('held', 'confirmed') AND ({keys}) "
-        "LIMIT 1) AS duplicate"
-    ),
+    # The arms of seats.active_booking_sql (each on its partial unique index), the first.
+    "duplicate": "SELECT * FROM (SELECT * FROM ({arms}) AS active LIMIT 1) AS duplicate",
     "no_show": (
         "SELECT * FROM (SELECT b.id, b.status, s.starts_at FROM appointments_booking b "
         "JOIN appointments_slot s ON s.id = b.slot_id "
@@ -296,10 +292,13 @@ def _person_history(procedure: Procedure, person: Person, now: datetime):
         ]
     parts, params = [], []
     if keys:
-        parts.append(
-            _HISTORY_SQL["duplicate"].format(keys=" OR ".join(f"b.{c} = %s" for c, _ in keys))
+        arms = seats.active_booking_sql(
+            [column for column, _ in keys],
+            select="b.id, b.status, CAST(NULL AS timestamp with time zone)",
         )
-        params += [procedure.pk, *(value for _, value in keys)]
+        parts.append(_HISTORY_SQL["duplicate"].format(arms=arms))
+        for _, value in keys:
+            params += [procedure.pk, value]
     if hashes:
         parts.append(
             _HISTORY_SQL["no_show"].format(hashes=" OR ".join(f"b.{c} = %s" for c, _ in hashes))

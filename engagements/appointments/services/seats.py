@@ -38,6 +38,26 @@ class AlreadyBooked(Exception):
         self.existing = existing
 
 
+_ACTIVE = "(" + ", ".join(f"'{status.value}'" for status in ACTIVE_STATUSES) + ")"
+
+
+def active_booking_sql(keys: list[str], select: str = "b.id") -> str:
+    """SQL of a person's active booking for a procedure: one arm per identity key
+    (`email_key`, `phone_key`, `foreign_number_key`), each written with the very conditions
+    of that key's partial unique index (appt_one_active_per_<key>: active status, key not
+    empty), so that PostgreSQL uses the index even in a prepared statement's generic plan,
+    whatever the values. (With `status = ANY(%s)` or one OR across the keys it cannot prove
+    the index's condition, and read every booking of the procedure: a cost growing with
+    the procedure's history, paid by every booking.) Parameters: (procedure id, value) for
+    each key, in order."""
+    return " UNION ALL ".join(
+        f"SELECT * FROM (SELECT {select} FROM {Booking._meta.db_table} b "
+        f"WHERE b.procedure_id = %s AND b.status IN {_ACTIVE} AND NOT (b.{key} = '') "
+        f"AND b.{key} = %s LIMIT 1) AS by_{key}"
+        for key in keys
+    )
+
+
 def take_seat(slot_id: int) -> bool:
     """Take one seat; False when the slot is full or closed."""
     return bool(
@@ -132,16 +152,10 @@ def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail) -> tuple[
     # constraints stay the guard against two requests at the same moment).
     duplicate, free_of_duplicate = "SELECT NULL::bigint AS id WHERE false", ""
     if duplicate_keys:
-        keys = " OR ".join(f"{connection.ops.quote_name(c)} = %s" for c, _ in duplicate_keys)
-        duplicate = (
-            f"SELECT id FROM {booking_table} WHERE procedure_id = %s "
-            f"AND status = ANY(%s::text[]) AND ({keys}) LIMIT 1"
-        )
-        params += [
-            booking.procedure_id,
-            [s.value for s in ACTIVE_STATUSES],
-            *(v for _, v in duplicate_keys),
-        ]
+        arms = active_booking_sql([column for column, _ in duplicate_keys])
+        duplicate = f"SELECT id FROM ({arms}) AS active LIMIT 1"
+        for _, value in duplicate_keys:
+            params += [booking.procedure_id, value]
         free_of_duplicate = "AND NOT EXISTS (SELECT 1 FROM duplicate)"
     mail, mail_params = owed_mail("new_booking") if owed_mail else ("SELECT NULL::bigint AS id", [])
     # One statement, one round trip, prepared once per connection (engagements.db).
