@@ -93,7 +93,13 @@ class BodyLimitMiddleware:
     def __call__(self, request):
         if _content_length(request) > settings.MAX_REQUEST_BODY:
             return _too_large(request, settings.MAX_REQUEST_BODY)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code != 413 and _content_length(request):
+            if _content_length(request) <= settings.PUBLIC_MAX_REQUEST_BODY:
+                _drain(request)
+            else:  # a larger body is not read for nothing (an import answered by the login)
+                response["Connection"] = "close"
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
@@ -102,6 +108,21 @@ class BodyLimitMiddleware:
         if _content_length(request) > limit:
             return _too_large(request, limit)
         return None
+
+
+def _drain(request) -> None:
+    """Read what is left of a body (at most PUBLIC_MAX_REQUEST_BODY) the answer did not need:
+    a form refused before it was read (no CSRF cookie, a login page answering at once…).
+    gunicorn closes the connection after the answer; unread bytes would make that close a
+    reset, which a proxy still sending the body reports as 502 instead of our answer."""
+    stream = getattr(request, "_stream", None)
+    if stream is None:
+        return
+    try:
+        while stream.read(64 * 1024):
+            pass
+    except OSError:  # the client has gone: nothing to keep the answer for
+        pass
 
 
 def _content_length(request) -> int:

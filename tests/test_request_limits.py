@@ -90,3 +90,40 @@ def test_an_admission_refusal_is_a_counted_warning_not_an_error(client, service,
     refusals = [r for r in caplog.records if hasattr(r, "refused_total")]
     assert [r.levelno for r in refusals] == [logging.WARNING, logging.WARNING]
     assert refusals[1].refused_total == refusals[0].refused_total + 1
+
+
+class Counted(io.BytesIO):
+    """A request body that remembers how much of it was read."""
+
+
+def test_a_body_the_answer_did_not_need_is_read_to_its_end(client):
+    """A form refused before it is read (here: no CSRF cookie) still has its body read to
+    the end: gunicorn closes the connection after the answer, and unread bytes would turn
+    that close into a reset, which nginx (still sending the body) reports as a 502 instead
+    of the French 403 page."""
+    from django.test import Client
+
+    boundary = "engagements"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="piece"; filename="a.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + b"x" * (5 * MB)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    stream = Counted(body)
+    response = Client(enforce_csrf_checks=True).generic(
+        "POST",
+        "/healthz",
+        CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
+        CONTENT_LENGTH=str(len(body)),
+        **{"wsgi.input": stream},
+    )
+    assert response.status_code == 403
+    assert stream.tell() == len(body)
+
+
+def test_a_body_refused_as_too_large_is_still_never_read(client):
+    response = _post(client, "/healthz", 30 * MB)
+    assert response.status_code == 413 and response["Connection"] == "close"
