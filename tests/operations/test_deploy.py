@@ -245,9 +245,10 @@ def test_nginx_in_front_of_gunicorn(stack):
         headers={"Content-Type": "application/octet-stream"},
     )
     assert response.status == 413 and b"nginx" in body
-    # Under the limits (nginx 21m, public pages 6 MB), Django answers: a 5 MB upload is read
-    # whole (as a form's file field is), then its CSRF check refuses it. (A body Django never
-    # reads would be cut when gunicorn closes the connection, and nginx would answer 502.)
+    # Under the limits (nginx 21m, public pages 6 MB), Django answers: its CSRF check refuses
+    # the form before reading it (no cookie), and BodyLimitMiddleware reads the rest of the
+    # body, so gunicorn's close after the answer is not a reset that nginx would report as
+    # 502 (this test's former failures under load).
     boundary = "engagements-deploy-test"
     upload = (
         (
