@@ -5,6 +5,7 @@ plain-language suggestions beside the FAQ editor."""
 from datetime import time
 
 import pytest
+from playwright.sync_api import expect
 
 from engagements.faq import services as faq
 from engagements.organisation import services as organisation
@@ -63,7 +64,7 @@ def test_platforms_sheets_and_plain_language(page, prefecture, site, service, qu
     assert_accessible(page)
     screenshot(page, "procedure-sheets")
     page.get_by_role("link", name="Remise des titres de séjour").click()
-    assert page.get_by_text("Version 1 du").is_visible()
+    expect(page.get_by_text("Version 1 du")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/agents/{prefecture.slug}/faq/{entry.pk}/")

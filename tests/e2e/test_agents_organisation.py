@@ -51,7 +51,8 @@ def test_wrong_password_is_explained(page, prefecture, agent):
     page.goto("/agents/login/")
     page.get_by_label("Identifiant").fill(agent.username)
     page.get_by_label("Mot de passe").fill("wrong")
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_role("alert").inner_text().startswith("Identifiant ou mot de passe")
     assert page.get_by_label("Identifiant").input_value() == agent.username
     assert_accessible(page)

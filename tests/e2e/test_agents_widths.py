@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.browser import _new_page, screenshot
@@ -74,4 +75,4 @@ def test_counter_day_page_on_a_phone(phone_page, prefecture, service, agent):
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (label, box)
     screenshot(phone_page, "appointments-day-phone")
     phone_page.get_by_role("button", name="Venu : NGUYEN Amina").click()
-    assert phone_page.get_by_text("mis à jour").is_visible()
+    expect(phone_page.get_by_text("mis à jour")).to_be_visible()

@@ -4,6 +4,7 @@ searching with a typo, voting, and the answers suggested while writing to us."""
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from engagements.faq.models import Entry
 from tests.appointments.factories import ProcedureFactory
@@ -63,7 +64,7 @@ def test_faq_pages_on_a_phone_in_french_and_english(phone_page, prefecture, serv
     page.goto(f"/faq/{prefecture.slug}/questions/{faq[0].pk}/")
     assert_accessible(page)
     page.get_by_role("button", name="Oui").click()
-    assert page.get_by_role("status").inner_text() == "Merci, votre avis est enregistré."
+    expect(page.get_by_role("status")).to_have_text("Merci, votre avis est enregistré.")
     assert Entry.objects.get(pk=faq[0].pk).helpful_yes == 1
     page.goto(f"/en/faq/{prefecture.slug}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Frequently asked questions"

@@ -7,6 +7,7 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from engagements.indicators.models import CallHour
 from tests.browser import assert_accessible, screenshot
@@ -60,7 +61,7 @@ def test_review_publish_and_public_results(
     # Publishing shows the preview first, then asks for confirmation (issue 19, item 4).
     page.get_by_role("button", name="Voir l'aperçu avant de publier").click()
     page.get_by_role("button", name="Confirmer la publication").click()
-    assert page.get_by_text("publiés (version 1)").is_visible()
+    expect(page.get_by_text("publiés (version 1)")).to_be_visible()
     assert_accessible(page)
 
     results = f"/prefectures/{prefecture.slug}/resultats/"
@@ -107,19 +108,19 @@ def test_desk_tablet_and_webmaster_queue(page, prefecture, site, service, qualit
     page.wait_for_url(f"**/agents/{prefecture.slug}/")
     page.goto(f"/agents/{prefecture.slug}/indicateurs/accueil/")
     page.get_by_role("button", name=service.name).click()
-    assert page.get_by_text("Arrivée enregistrée.").is_visible()
+    expect(page.get_by_text("Arrivée enregistrée.")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "indicators-desk-tablet")
     page.get_by_role("button", name="Reçu").first.click()
-    assert page.get_by_text("Personne n'attend.").is_visible()
+    expect(page.get_by_text("Personne n'attend.")).to_be_visible()
     page.goto(f"/agents/{prefecture.slug}/indicateurs/site-internet/demande/")
     page.get_by_label("Page concernée").fill("/Demarches/Titres-de-sejour")
     page.get_by_label("Demande", exact=True).fill("Nouveaux horaires du bureau du séjour")
     page.get_by_role("button", name="Envoyer la demande").click()
-    assert page.get_by_text("transmise au webmestre").is_visible()
+    expect(page.get_by_text("transmise au webmestre")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Marquer publiée").click()
-    assert page.get_by_text("marquée publiée").is_visible()
+    expect(page.get_by_text("marquée publiée")).to_be_visible()
     screenshot(page, "indicators-website-queue")
     page.goto(f"/agents/{prefecture.slug}/indicateurs/affluence/")
     assert_accessible(page)

@@ -4,6 +4,7 @@ three indicators in her order, saved; the form refuses two; axe-core clean."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from engagements.indicators.models import PosterChoice
 from tests.browser import assert_accessible, screenshot
@@ -23,7 +24,7 @@ def test_choose_the_poster_indicators(page, prefecture, quality_lead):
     page.get_by_label("Indicateur n° 1").select_option("satisfaction_overall_rate")
     page.get_by_label("Indicateur n° 2").select_option("calls_answered_rate")
     page.get_by_role("button", name="Enregistrer le choix").click()
-    assert page.get_by_text("Choisissez de 3 à 6 indicateurs (2 choisis)").is_visible()
+    expect(page.get_by_text("Choisissez de 3 à 6 indicateurs (2 choisis)")).to_be_visible()
     assert page.get_by_label("Indicateur n° 2").input_value() == "calls_answered_rate"
     assert_accessible(page)
     # The third with the keyboard, then the date, then saved with Enter.

@@ -5,6 +5,7 @@ axe-core clean on both new pages."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from engagements.indicators.models import CallHour, Publication
 from tests.browser import assert_accessible, screenshot
@@ -29,7 +30,7 @@ def test_all_sites_table_then_a_previewed_publication(
     # The dashboard's recompute is a job: the values are there once it has run.
     page.goto(f"/agents/{prefecture.slug}/indicateurs/?period={year}-Q4")
     page.get_by_role("button", name="Recalculer maintenant").click()
-    assert page.get_by_text("Recalcul demandé").is_visible()
+    expect(page.get_by_text("Recalcul demandé")).to_be_visible()
     page.get_by_role("link", name="Tous les sites face à leurs cibles").click()
     page.wait_for_url("**/indicateurs/sites/**")
     row = page.locator("#all-sites tr[data-code=calls_answered_rate]")

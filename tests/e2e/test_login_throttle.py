@@ -20,7 +20,8 @@ def test_locked_account_is_explained_on_the_login_page(page, prefecture, agent):
     page.goto("/agents/login/")
     page.get_by_label("Identifiant").fill(agent.username)
     page.get_by_label("Mot de passe").fill("secret-password")
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
     alert = page.get_by_role("alert").inner_text()
     assert alert.startswith("Trop d'essais infructueux pour ce compte")
     assert "15 minutes" in alert

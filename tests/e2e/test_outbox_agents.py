@@ -33,13 +33,15 @@ def test_failed_answer_from_home_to_resend(page, live_server, prefecture, servic
     )
     login(page, quality_lead)
     page.goto(reverse("organisation:agents-home"))
-    page.get_by_role("link", name="1 envoi en échec (courriel ou SMS) à relancer").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="1 envoi en échec (courriel ou SMS) à relancer").click()
     assert message.reference in page.content()
     assert "Le serveur de messagerie était injoignable" in page.content()
     assert_accessible(page)
     screenshot(page, "outbox-failed-list")
 
-    page.get_by_role("link", name=message.reference).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=message.reference).click()
     assert "envoi en échec" in page.content()
     assert_accessible(page)
     screenshot(page, "outbox-message-failed")
