@@ -34,7 +34,8 @@ def test_check_in_at_the_counter(page, live_server, prefecture, service, agent):
     assert_accessible(page)
     screenshot(page, "appointments-agents-day")
     page.get_by_label("Nom ou référence (ou scan du QR code)").fill("perr")
-    page.get_by_role("button", name="Afficher").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afficher").click()
     assert page.get_by_role("link", name="DIALLO Amina").count() == 0
     with page.expect_navigation():
         page.get_by_role("button", name="Venu").click()

@@ -221,7 +221,8 @@ def test_offer_day_before_and_error_pages_are_accessible(page, live_server, proc
     page.locator("form button[type=submit]").click()
     page.locator("a.appt-slot--free").first.click()
     page.locator("input[name=email]").fill("pas-une-adresse")
-    page.locator("form button[type=submit]").last.click()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
     assert page.locator("[aria-invalid=true]").count() >= 2
     _check(page, f"appointments-{prefix.strip('/') or 'fr'}-details-errors")
 
@@ -238,7 +239,8 @@ def test_renewal_pages_are_accessible(page, live_server, procedure, prefix):
     )
     page.locator("input[name=accept]").check(force=True)
     _check(page, f"appointments-{prefix.strip('/') or 'fr'}-renewal-terms")
-    page.locator("form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
     assert page.locator("a.appt-slot--free").count() == 2  # the kept slot is offered
     page.locator("a.appt-slot--free").first.click()
     _check(page, f"appointments-{prefix.strip('/') or 'fr'}-renewal-details")

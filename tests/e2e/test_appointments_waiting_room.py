@@ -50,7 +50,8 @@ def _check(page, name):
 def _to_the_room(page, procedure, prefix=""):
     page.goto(f"{prefix}/rendez-vous/demarche/{procedure.pk}/")
     page.locator("input[name=accept]").check(force=True)
-    page.locator("form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
     assert "/salle-attente/" in page.url
     # The proof of work is solved in the page (a locator wait: the CSP forbids eval).
     expect(page.locator("input[name=altcha]")).to_have_value(re.compile(".+"), timeout=20_000)
@@ -71,7 +72,8 @@ def test_waiting_room_in_french_then_english(page, browser, live_server, procedu
     page.get_by_text("C'est votre tour").wait_for(timeout=(LEAD + 30) * 1000)
     expect(pause).to_be_hidden()
     _check(page, "waiting-room-fr-3-admitted")
-    page.get_by_role("link", name="Choisir un créneau").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Choisir un créneau").click()
     assert "/creneaux/" in page.url
 
     # A second person, after the opening, in English: behind her, with an estimate.

@@ -47,7 +47,8 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     members_file = tmp_path / "membres.csv"
     members_file.write_text(CSV, encoding="cp1252")
     page.set_input_files("#id_file", str(members_file))
-    page.click("button:has-text('Importer')")
+    with page.expect_navigation():
+        page.click("button:has-text('Importer')")
     assert "4 sièges ajoutés" in page.inner_text("body")
     assert page.locator("td", has_text="Caisse fictive").count() == 1
     assert_accessible(page)
@@ -84,7 +85,8 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
 
     # Send the invitation: received with the agenda and the calendar file.
     smtp_mail.messages.clear()
-    page.click("button:has-text('Envoyer la convocation maintenant')")
+    with page.expect_navigation():
+        page.click("button:has-text('Envoyer la convocation maintenant')")
     assert "Convocation envoyée à 3 membres" in page.inner_text("body")
     [mail] = smtp_mail.to("alix.exemple@membres.test")
     assert "Convocation" in mail.subject
@@ -117,7 +119,8 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
             row.locator("input").fill("Camille Remplaçante")
         else:
             select.select_option("present")
-    page.click("button:has-text('Enregistrer les présences')")
+    with page.expect_navigation():
+        page.click("button:has-text('Enregistrer les présences')")
     assert "Présences enregistrées" in page.inner_text("body")
     statuses = dict(meeting.attendance.values_list("organisation", "status"))
     assert statuses["Mairie de Villefictive"] == AttendanceStatus.EXCUSED
@@ -154,13 +157,15 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     assert any(
         p.get_filename() == "projet-de-releve.pdf" for p in draft_mail.message.iter_attachments()
     )
-    page.click("button:has-text('Approuver le relevé')")
+    with page.expect_navigation():
+        page.click("button:has-text('Approuver le relevé')")
     assert "le projet s'approuve à partir du" in page.inner_text("body")  # not yet
     # The observation period ends.
     Minutes.objects.filter(meeting=meeting).update(
         observations_until=timezone.localdate() - timedelta(days=1)
     )
-    page.click("button:has-text('Approuver le relevé')")
+    with page.expect_navigation():
+        page.click("button:has-text('Approuver le relevé')")
     assert "il ne peut plus être modifié" in page.inner_text("body")
     page.click("button:has-text('Publier sur la page publique')")
     meeting.refresh_from_db()
@@ -228,7 +233,8 @@ def test_member_logs_in_and_sees_his_space(page, prefecture, other_prefecture, c
     text = page.inner_text("main")
     assert "Modèles à relire" in text and "Les horaires seront traduits au printemps." in text
     page.fill("#id_text", "Un banc près de la borne d'accueil.")
-    page.click("button:has-text('Envoyer ma suggestion')")
+    with page.expect_navigation():
+        page.click("button:has-text('Envoyer ma suggestion')")
     assert "votre suggestion a été transmise" in page.inner_text("body")
     assert_accessible(page)
     screenshot(page, "committee-members-space")

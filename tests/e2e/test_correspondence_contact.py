@@ -71,7 +71,8 @@ def test_without_javascript_the_form_shows_and_says_what_needs_it(
     page.fill("#id_email", "lea@example.test")
     page.fill("#id_subject", "Sans JavaScript")
     page.fill("#id_body", "Mon texte reste là.")
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     assert "nécessite JavaScript" in page.inner_text("main")
     assert page.input_value("#id_body") == "Mon texte reste là."
     assert Message.objects.count() == 0

@@ -38,7 +38,8 @@ def test_filtered_figures_page(page, prefecture, site, other_site, quality_lead)
     screenshot(page, "correspondence-figures-all")
     page.select_option("#id_site", site.slug)
     page.select_option("#id_kind", "complaint")
-    page.click("text=Afficher")
+    with page.expect_navigation():
+        page.click("text=Afficher")
     assert "Filtré par site" in page.locator("[data-filters]").inner_text()
     assert page.locator("[data-rate]").inner_text() == "0,0 %"
     assert "90 %" in page.content()  # the site's own target

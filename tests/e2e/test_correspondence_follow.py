@@ -155,7 +155,8 @@ def test_documents_asked_are_uploaded_within_the_days_and_the_agent_sees_them(
         assert any(s.strip().startswith("Document reçu") for s in acks)
 
         page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]) + "?status=replied")
-        page.click(f'a:text-is("{message.reference}")')
+        with page.expect_navigation():
+            page.click(f'a:text-is("{message.reference}")')
         assert "a ajouté un document" in page.inner_text(".eng-new-document")
         with page.expect_download() as download:
             page.click("a:text-is('justificatif.pdf')")

@@ -51,7 +51,8 @@ def test_the_referent_registers_a_quarantined_mail(
         page.get_by_text("1 courriel à vérifier").click()
     assert_accessible(page)
     screenshot(page, "correspondence-quarantine-list")
-    page.get_by_role("link", name="Mon dossier scanné").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Mon dossier scanné").click()
     assert page.locator("#id_sender_email").input_value() == "lea@example.test"
     assert_accessible(page)
     screenshot(page, "correspondence-quarantine-detail")

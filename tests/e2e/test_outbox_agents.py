@@ -46,7 +46,8 @@ def test_failed_answer_from_home_to_resend(page, live_server, prefecture, servic
     assert_accessible(page)
     screenshot(page, "outbox-message-failed")
 
-    page.get_by_role("button", name="Renvoyer").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Renvoyer").click()
     assert "Envoi relancé" in page.content()
     delivery.refresh_from_db()
     assert delivery.status == Status.SENT

@@ -69,7 +69,8 @@ def test_three_sources_become_actions_and_one_reaches_the_public_page(
 
     # 2. The failed mystery-check criterion.
     page.goto(f"/agents/{prefecture.slug}/controles/{check.pk}/")
-    page.get_by_role("link", name=f"Créer une action : {criterion.label}").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Créer une action : {criterion.label}").click()
     assert page.get_by_label("Intitulé").input_value() == f"Améliorer : {criterion.label}"
     page.get_by_role("button", name="Créer l'action").click()
     page.wait_for_url("**/qualite/actions/*/")

@@ -38,17 +38,21 @@ def test_quality_lead_reads_results_and_reviews_comments(
     with page.expect_navigation():  # axe reads the next page
         page.get_by_role("link", name="Enquêtes et contrôles").first.click()
     assert_accessible(page)
-    page.get_by_role("link", name="Enquête de satisfaction 2026").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Enquête de satisfaction 2026").click()
     assert page.get_by_role("img", name="Taux de satisfaction par critère").count() == 1
     assert_accessible(page)
     screenshot(page, "surveys-agents-results")
-    page.get_by_role("link", name="Commentaires à relire").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Commentaires à relire").click()
     assert page.get_by_text("numéro de téléphone").is_visible()
     assert_accessible(page)
     page.get_by_text("Écarter").click()
-    page.get_by_role("button", name="Enregistrer la relecture").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la relecture").click()
     assert page.get_by_text("Commentaire relu.").is_visible()
-    page.get_by_role("link", name="Contrôles mystère").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Contrôles mystère").click()
     assert page.get_by_text("(croisé)").is_visible()
     assert_accessible(page)
     screenshot(page, "surveys-agents-checks")

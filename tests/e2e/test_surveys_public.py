@@ -95,7 +95,8 @@ def test_every_public_survey_page_is_accessible_in_french_and_english(
                 screenshot(page, f"surveys-{name}-{language}")
     # A submission with an error is accessible too (message tied to the form).
     page.goto(f"/s/{campaign.token}/{service.slug}/")
-    page.get_by_role("button", name="Envoyer mon avis").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer mon avis").click()
     assert "Répondez au moins à une question." in page.get_by_role("alert").inner_text()
     assert_accessible(page)
 
