@@ -41,3 +41,27 @@ def migrate() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)  # the shared cache (as a release does)
+
+
+def correspondence_report(prefecture_slug: str, year: int, at) -> dict:
+    """`correspondence_report --format json` of one prefecture's year, as its reader gets it
+    (the command each benchmark times against its hand SQL)."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "correspondence_report",
+        "--prefecture",
+        prefecture_slug,
+        "--year",
+        str(year),
+        "--at",
+        at.isoformat(),
+        "--format",
+        "json",
+        stdout=out,
+    )
+    return json.loads(out.getvalue())

@@ -24,7 +24,6 @@ answers in a few minutes. Environment: BENCH_PG (postgres://postgres@127.0.0.1:5
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -33,7 +32,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from benchmarks.common import PG, admin, fresh_database, migrate
+from benchmarks.common import PG, admin, correspondence_report, fresh_database, migrate
 
 DB_NAME = "eng_bench_figures"
 WORDS = (
@@ -362,7 +361,6 @@ GROUP BY 1, 2, 3, 4, 5
 
 
 def measure(ctx: dict, repeat: int) -> list[tuple[str, float, float, float]]:
-    from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
@@ -385,20 +383,7 @@ def measure(ctx: dict, repeat: int) -> list[tuple[str, float, float, float]]:
     request_cost = timed(minimal, repeat)
 
     def report():
-        out = io.StringIO()
-        call_command(
-            "correspondence_report",
-            "--prefecture",
-            prefecture.slug,
-            "--year",
-            str(year),
-            "--at",
-            at.isoformat(),
-            "--format",
-            "json",
-            stdout=out,
-        )
-        return json.loads(out.getvalue())
+        return correspondence_report(prefecture.slug, year, at)
 
     # The reference gives the same figures as the command (else the comparison means nothing).
     answered, on_time, late, pending, excluded, average = hand_sql(HAND_REPORT, period)()[0]

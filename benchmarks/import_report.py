@@ -30,7 +30,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from benchmarks.common import PG, admin, fresh_database, migrate
+from benchmarks.common import PG, admin, correspondence_report, fresh_database, migrate
 
 DB_NAME = "eng_bench_import"
 # The tables an import of the register fills (autovacuum off on each, as the issue measured).
@@ -198,20 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         at = date(year + 1, 3, 31)
 
         def report():
-            out = io.StringIO()
-            call_command(
-                "correspondence_report",
-                "--prefecture",
-                prefecture.slug,
-                "--year",
-                str(year),
-                "--at",
-                at.isoformat(),
-                "--format",
-                "json",
-                stdout=out,
-            )
-            return json.loads(out.getvalue())
+            return correspondence_report(prefecture.slug, year, at)
 
         began = time.perf_counter()
         shown = report()  # the first report after the import: no warm-up, no ANALYZE

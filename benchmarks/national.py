@@ -53,7 +53,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from benchmarks.common import PG, admin, fresh_database, migrate
+from benchmarks.common import PG, admin, correspondence_report, fresh_database, migrate
 
 DB_NAME = "eng_bench_national"
 FULL_MESSAGES = 10_000_000
@@ -694,7 +694,6 @@ def same_overview(csv_text: str, hand_rows) -> bool:
 
 
 def measure(ctx: dict, repeat: int) -> list[tuple[str, float, float, float]]:
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
@@ -725,20 +724,7 @@ def measure(ctx: dict, repeat: int) -> list[tuple[str, float, float, float]]:
     request_cost = timed(minimal, repeat)
 
     def report():
-        out = io.StringIO()
-        call_command(
-            "correspondence_report",
-            "--prefecture",
-            prefecture.slug,
-            "--year",
-            str(year),
-            "--at",
-            at.isoformat(),
-            "--format",
-            "json",
-            stdout=out,
-        )
-        return json.loads(out.getvalue())
+        return correspondence_report(prefecture.slug, year, at)
 
     answered, on_time, late, pending, excluded, _average = hand_sql(HAND_REPORT, period)()[0]
     shown = report()
