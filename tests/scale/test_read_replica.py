@@ -22,8 +22,6 @@ import pwd
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +35,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tests.gunicorn import gunicorn_servers
+from tests.mail import free_port
 from tests.tooling import STRICT
 
 # django_db: the schema copied is the migrated test database's, which pytest-django sets up
@@ -44,12 +44,6 @@ from tests.tooling import STRICT
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db]
 ROOT = Path(__file__).resolve().parents[2]
 DB = "engagements"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _unavailable(message: str):
@@ -152,7 +146,7 @@ def pair(django_db_setup, django_db_blocker):
     in_memory = shm.is_dir() and shutil.disk_usage(shm).free > 1024**3
     folder = Path(tempfile.mkdtemp(prefix="engagements-replica-", dir=shm if in_memory else None))
     os.chown(folder, owner.pw_uid, owner.pw_gid)
-    pair = Pair(bin_dir, folder, _free_port(), _free_port(), as_postgres)
+    pair = Pair(bin_dir, folder, free_port(), free_port(), as_postgres)
     started: list[str] = []
     try:
         primary = folder / "primary"
@@ -389,48 +383,9 @@ def _request(port, method, path, *, cookies, body=None, headers=None):
 @pytest.fixture(scope="module")
 def server(env, seeded, tmp_path_factory):
     """gunicorn as in production (gthread), on the primary and its replica."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("replica-gunicorn") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "engagements.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                "1",
-                "--threads",
-                "2",
-            ],
-            cwd=ROOT,
-            env={**env, "SITE_URL": f"http://127.0.0.1:{port}"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _request(port, "GET", "/healthz", cookies={})[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start:\n" + log.read_text()[-3000:])
-            time.sleep(0.2)
+    with gunicorn_servers(env, log, threads=2) as (port,):
         yield port
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGQUIT)  # quick shutdown
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def _pending_on_figures_page(port, cookies) -> int:

@@ -23,15 +23,10 @@ import json
 import os
 import re
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -51,17 +46,11 @@ from engagements.appointments.models import (
 )
 from engagements.appointments.services.waiting_room import browser_hash
 from tests.appointments.factories import ProcedureFactory, SlotFactory
+from tests.gunicorn import gunicorn_servers
 from tests.tooling import require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 ROOM_ADMIT, ROOM_INTERVAL = 2, 4
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _request(port, method, path, body=None, headers=None, timeout=20):
@@ -100,57 +89,8 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory):
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = tmp_path_factory.mktemp("gunicorn") / "servers.log"
-    processes, ports = [], []
-    with log.open("w") as out:
-        for _ in range(2):
-            port = _free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(Path(sys.executable).parent / "gunicorn"),
-                        "engagements.wsgi",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--worker-class",
-                        "gthread",
-                        "--workers",
-                        "1",
-                        "--threads",
-                        "4",
-                        "--timeout",
-                        "30",
-                    ],
-                    cwd=ROOT,
-                    env={**env, "SITE_URL": f"http://127.0.0.1:{port}"},
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-            ports.append(port)
-    try:
-        deadline = time.monotonic() + 60
-        for port, process in zip(ports, processes, strict=True):
-            while True:
-                try:
-                    if _request(port, "GET", "/healthz", timeout=2)[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("gunicorn did not start:\n" + log.read_text()[-3000:])
-                time.sleep(0.2)
+    with gunicorn_servers(env, log, count=2, threads=4) as ports:
         yield ports
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def _book(port, token, slot_id, email, key=None):
