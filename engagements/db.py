@@ -10,6 +10,7 @@ statistics are fresh when it returns, whatever autovacuum does.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from datetime import date, datetime, time
@@ -131,6 +132,17 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
 class _PreparingCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=prepare is not False, binary=binary)
+
+
+@functools.cache
+def row_columns(model, exclude: tuple[str, ...] = ()) -> tuple[list, str, str]:
+    """For an `INSERT … SELECT … FROM jsonb_populate_record(NULL::table, %s::jsonb) AS r`:
+    the model's concrete fields but its primary key and `exclude` (field names), their
+    quoted column list, and the same columns read from `r` (pass the fields to
+    `json_row`)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude]
+    columns = [connection.ops.quote_name(f.column) for f in fields]
+    return fields, ", ".join(columns), ", ".join(f"r.{c}" for c in columns)
 
 
 def json_row(obj, fields) -> str:

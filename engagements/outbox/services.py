@@ -26,7 +26,6 @@ show one mail) and says so in its `last_error`, logged as a warning.
 
 from __future__ import annotations
 
-import functools
 import logging
 import smtplib
 import time as clock
@@ -41,7 +40,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from engagements.db import json_row
+from engagements.db import json_row, row_columns
 from engagements.mail import build_mail, is_deliverable_address
 
 from . import signals
@@ -268,22 +267,13 @@ def owed_mail_insert(
         now=now or timezone.now(),
     )
     delivery.record_type_id = record_type.pk
-    fields, columns, from_row = _owed_insert()
+    fields, columns, from_row = row_columns(Delivery, exclude=("record_id",))
     table = Delivery._meta.db_table
     sql = (
         f"INSERT INTO {table} ({columns}, record_id) SELECT {from_row}, {source}.id "
         f"FROM {source}, jsonb_populate_record(NULL::{table}, %s::jsonb) AS r RETURNING id"
     )
     return sql, [json_row(delivery, fields)]
-
-
-@functools.cache
-def _owed_insert() -> tuple[list, str, str]:
-    fields = [
-        f for f in Delivery._meta.concrete_fields if not f.primary_key and f.name != "record_id"
-    ]
-    columns = [connection.ops.quote_name(f.column) for f in fields]
-    return fields, ", ".join(columns), ", ".join(f"r.{c}" for c in columns)
 
 
 def deliver_soon(delivery_pk: int) -> None:

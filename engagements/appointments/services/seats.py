@@ -11,12 +11,10 @@ person has no active booking for the procedure and write the mail the booking ow
 
 from __future__ import annotations
 
-import functools
-
 from django.db import OperationalError, connection
 from django.db.models import F
 
-from engagements.db import json_row, prepared_cursor
+from engagements.db import json_row, prepared_cursor, row_columns
 
 from ..enums import ACTIVE_STATUSES
 from ..models import Booking, BookingLog, Slot
@@ -134,16 +132,8 @@ def book_seat(
     return delivery_id
 
 
-@functools.cache
-def _booking_insert() -> tuple[list, str, str]:
-    """The booking's columns (but its id): the fields, the list, the list read from `r`."""
-    fields = [f for f in Booking._meta.concrete_fields if not f.primary_key]
-    columns = [connection.ops.quote_name(f.column) for f in fields]
-    return fields, ", ".join(columns), ", ".join(f"r.{c}" for c in columns)
-
-
 def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail) -> tuple[str, list]:
-    fields, columns, from_row = _booking_insert()
+    fields, columns, from_row = row_columns(Booking)
     slot_table = Slot._meta.db_table
     booking_table = Booking._meta.db_table
     log_table = BookingLog._meta.db_table
