@@ -91,11 +91,12 @@ class BodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _content_length(request) > settings.MAX_REQUEST_BODY:
+        length = _content_length(request)
+        if length > settings.MAX_REQUEST_BODY:
             return _too_large(request, settings.MAX_REQUEST_BODY)
         response = self.get_response(request)
-        if response.status_code != 413 and _content_length(request):
-            if _content_length(request) <= settings.PUBLIC_MAX_REQUEST_BODY:
+        if length and response.status_code != 413:
+            if length <= settings.PUBLIC_MAX_REQUEST_BODY:
                 _drain(request)
             else:  # a larger body is not read for nothing (an import answered by the login)
                 response["Connection"] = "close"
