@@ -311,8 +311,14 @@ class Booking(models.Model):
     )
     channel = models.CharField("canal", max_length=10, choices=Channel.choices)
     partner = models.CharField("partenaire", max_length=200, blank=True)
+    # Indexed where set only (Meta.indexes): most bookings are made online, with no agent.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     language = models.CharField(max_length=5, default="fr")
     first_name = models.CharField("prénom", max_length=100)
@@ -342,6 +348,7 @@ class Booking(models.Model):
         blank=True,
         related_name="+",
         verbose_name="accueilli par",
+        db_index=False,
     )
     reschedule_count = models.PositiveSmallIntegerField(default=0)
     needs_day_before_confirmation = models.BooleanField(default=False)
@@ -369,10 +376,28 @@ class Booking(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "hold_expires_at"], name="appt_booking_holds"),
+            # Partial indexes: a booking writes an entry only for what it has (most have
+            # no agent, no phone or no foreign number). A lookup by value reaches them
+            # (PostgreSQL proves `x_hash = 'value'` implies `NOT (x_hash = '')`).
+            models.Index(
+                fields=["created_by"],
+                condition=Q(created_by__isnull=False),
+                name="appt_booking_created_by",
+            ),
+            models.Index(
+                fields=["checked_in_by"],
+                condition=Q(checked_in_by__isnull=False),
+                name="appt_booking_checked_in_by",
+            ),
             # Looked up by equality only: plain indexes (no LIKE twin, as db_index would add).
-            models.Index(fields=["email_hash"], name="appt_booking_email_hash"),
-            models.Index(fields=["phone_hash"], name="appt_booking_phone_hash"),
-            models.Index(fields=["foreign_number_hash"], name="appt_booking_fn_hash"),
+            *(
+                models.Index(fields=[field], condition=~Q(**{field: ""}), name=name)
+                for field, name in (
+                    ("email_hash", "appt_booking_email_hash"),
+                    ("phone_hash", "appt_booking_phone_hash"),
+                    ("foreign_number_hash", "appt_booking_fn_hash"),
+                )
+            ),
             # SMS short links look a booking up by the start of its token (LIKE 'x%'):
             # PostgreSQL needs the pattern operator class to use an index for it.
             models.Index(
@@ -490,13 +515,26 @@ class BookingLog(models.Model):
     at = models.DateTimeField(default=timezone.now)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
+    # Indexed where set only (Meta.indexes): a booking's first log row has no agent online.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["actor"],
+                condition=Q(actor__isnull=False),
+                name="appt_bookinglog_actor",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status or '·'} → {self.to_status}"
