@@ -263,6 +263,21 @@ def test_a_booking_writes_no_index_it_does_not_need():
     like = sorted(name for name, sql in booking.items() if "pattern_ops" in sql)
     assert like == ["appt_booking_token_prefix"]  # SMS short links: LIKE 'code%'
     assert len(booking) == 15
+    # What most bookings leave empty (no agent, no phone, no foreign number) is indexed
+    # where set only: a booking writes no entry for it.
+    partial = {name for name, sql in booking.items() if " WHERE " in sql}
+    assert {
+        "appt_booking_created_by",
+        "appt_booking_checked_in_by",
+        "appt_booking_email_hash",
+        "appt_booking_phone_hash",
+        "appt_booking_fn_hash",
+    } <= partial
+    for column in ("created_by_id", "checked_in_by_id", "phone_hash", "foreign_number_hash"):
+        assert all(" WHERE " in sql for sql in booking.values() if f"({column})" in sql), column
+    log = indexes("appointments_bookinglog")
+    assert "WHERE (actor_id IS NOT NULL)" in log["appt_bookinglog_actor"]
+    assert len(log) == 3
     delivery = indexes("outbox_delivery")
     assert not [name for name, sql in delivery.items() if "pattern_ops" in sql]
     assert len(delivery) == 5
@@ -312,3 +327,53 @@ def test_the_duplicate_check_reads_its_partial_unique_index_in_a_generic_plan(se
     assert "appt_one_active_per_email_key" in plan, plan
     assert "appt_one_active_per_phone_key" in plan, plan
     assert "Filter" not in plan, plan  # no booking read only to be thrown away
+
+
+@pytest.mark.postgres
+def test_the_no_show_look_back_reaches_the_partial_hash_indexes(service):
+    """The identity hashes are indexed where not empty: the no-show look-back (its ORM form
+    and the booking's hand-written query alike) still reaches the person's rows through
+    those partial indexes, not by reading every no-show of the prefecture."""
+    require_postgres()
+    from engagements.appointments.services import booking as booking_service
+
+    procedure = ProcedureFactory(service=service, no_show_policy="wait")
+    person = services.Person(
+        first_name="Awa", last_name="Diallo", email="awa@usager.test", phone="0612345678"
+    )
+    now = timezone.now()
+    BookingFactory.create_batch(200, slot=SlotFactory(procedure=procedure, capacity=300))
+    with connection.cursor() as cursor:
+        # Without the status index, only the hash indexes can find the person's rows.
+        cursor.execute("DROP INDEX appt_booking_holds")
+        cursor.execute("ANALYZE appointments_booking")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    condition = booking_service._no_show_filter(procedure, person, now)
+    plan = Booking.objects.filter(condition).explain()
+    assert "appt_booking_email_hash" in plan and "appt_booking_phone_hash" in plan, plan
+    with CaptureQueriesContext(connection) as queries:
+        booking_service._person_history(procedure, person, now)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "appt_booking_email_hash" in plan and "appt_booking_phone_hash" in plan, plan
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "uk"])
+def test_links_built_around_a_token_are_the_reversed_ones(settings, language):
+    """`absolute` resolves the URL around a token once per name and language (a booking's
+    hot path): the same link as `reverse`, and a changed SITE_URL is followed."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from engagements.appointments import notifications
+
+    token = Booking().token
+    for name in ("appointments:manage", "appointments:confirm", "appointments:short"):
+        with translation.override(language):
+            expected = settings.SITE_URL + reverse(name, args=[token])
+        assert notifications.absolute(name, token, language=language) == expected
+    settings.SITE_URL = "https://rdv.prefecture.test"
+    assert notifications.absolute("appointments:manage", token, language=language).startswith(
+        "https://rdv.prefecture.test/"
+    )
