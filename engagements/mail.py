@@ -4,6 +4,7 @@ exists, `<prefix>_body.html`. Built here, sent only through the outbox
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
+# One booking checks its address three times (the API's schema, the booking, its owed mail).
+@functools.lru_cache(maxsize=4096)
 def is_deliverable_address(address: str) -> bool:
     """An address the mail server will accept: syntax and IDNA-encodable domain."""
     try:

@@ -26,6 +26,8 @@ show one mail) and says so in its `last_error`, logged as a warning.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import smtplib
 import time as clock
@@ -255,25 +257,43 @@ def owed_mail_insert(
     """(SQL, parameters) of an `INSERT … RETURNING id` writing an owed mail for the row
     whose `id` the query named `source` returns: for a writer that makes its record and
     its mail in one PostgreSQL statement (a data-modifying WITH). The caller runs
-    `deliver_soon` with the id it gets back."""
-    record_type = ContentType.objects.get_for_model(record_model, for_concrete_model=False)
-    delivery = _owed_delivery(
-        template,
-        to,
-        prefecture_id=prefecture_id,
-        record=None,
-        purpose=purpose,
-        language=language,
-        now=now or timezone.now(),
-    )
-    delivery.record_type_id = record_type.pk
-    fields, columns, from_row = row_columns(Delivery, exclude=("record_id",))
+    `deliver_soon` with the id it gets back. The same row as `owe_mail` writes, built
+    without a model instance (a booking's hot path)."""
+    if _mail_context_builder(template) is None:
+        raise OutboxError(f"Aucun rédacteur déclaré pour le modèle « {template} ».")
+    when = (now or timezone.now()).isoformat()
+    row = _owed_row() | {
+        "prefecture_id": prefecture_id,
+        "purpose": purpose or template,
+        "to": [validate_address(a) for a in to],
+        "template": template,
+        "language": language,
+        "next_attempt_at": when,
+        "created_at": when,
+        "record_type_id": ContentType.objects.get_for_model(
+            record_model, for_concrete_model=False
+        ).pk,
+    }
+    return _owed_mail_sql(source), [json.dumps(row)]
+
+
+@functools.cache
+def _owed_row() -> dict:
+    """The columns of an owed e-mail's row as JSON values, each at its model default
+    (the caller sets the rest)."""
+    fields = row_columns(Delivery, exclude=("record_id",))[0]
+    blank = Delivery(kind=Kind.EMAIL, created_at=timezone.now())
+    return json.loads(json_row(blank, fields))
+
+
+@functools.cache
+def _owed_mail_sql(source: str) -> str:
+    _fields, columns, from_row = row_columns(Delivery, exclude=("record_id",))
     table = Delivery._meta.db_table
-    sql = (
+    return (
         f"INSERT INTO {table} ({columns}, record_id) SELECT {from_row}, {source}.id "
         f"FROM {source}, jsonb_populate_record(NULL::{table}, %s::jsonb) AS r RETURNING id"
     )
-    return sql, [json_row(delivery, fields)]
 
 
 def deliver_soon(delivery_pk: int) -> None:

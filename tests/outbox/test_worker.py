@@ -106,3 +106,36 @@ def test_queued_mails_wait_for_the_worker_too(prefecture, owed, mailoutbox):
     call_command("outbox_worker", "--once", stdout=out)
     assert [m.subject for m in mailoutbox] == ["Tout de suite"]
     assert out.getvalue().strip() == "1 envoi"
+
+
+@pytest.mark.postgres
+def test_a_mail_owed_inside_a_writers_statement_is_the_row_owe_mail_writes(prefecture, owed):
+    """`owed_mail_insert` (a booking's single statement) builds its row without a model
+    instance: every column but the id and the times is what `owe_mail` writes."""
+    from django.db import connection
+
+    from tests.tooling import require_postgres
+
+    require_postgres()
+    reference = _owe(prefecture)
+    sql, params = services.owed_mail_insert(
+        "source",
+        TEMPLATE,
+        ["camille@exemple.fr"],
+        prefecture_id=prefecture.pk,
+        record_model=type(prefecture),
+        purpose="test",
+        language="fr",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH source AS (SELECT %s::bigint AS id), owed AS ({sql}) SELECT id FROM owed",
+            [prefecture.pk, *params],
+        )
+        [(pk,)] = cursor.fetchall()
+    skip = {"id", "created_at", "next_attempt_at"}
+    columns = [f.attname for f in Delivery._meta.concrete_fields if f.attname not in skip]
+    assert Delivery.objects.filter(pk=pk).values(*columns).get() == (
+        Delivery.objects.filter(pk=reference.pk).values(*columns).get()
+    )
+    assert services.work(once=True) == 2  # both written by the worker and sent

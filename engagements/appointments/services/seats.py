@@ -11,6 +11,8 @@ person has no active booking for the procedure and write the mail the booking ow
 
 from __future__ import annotations
 
+import functools
+
 from django.db import OperationalError, connection
 from django.db.models import F
 
@@ -133,26 +135,45 @@ def book_seat(
 
 
 def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail) -> tuple[str, list]:
-    fields, columns, from_row = row_columns(Booking)
+    params: list = []
+    for _, value in duplicate_keys or ():
+        params += [booking.procedure_id, value]
+    mail, mail_params = owed_mail("new_booking") if owed_mail else (None, [])
+    columns = tuple(column for column, _ in duplicate_keys or ())
+    params += [
+        booking.slot_id,
+        LOCK_TIMEOUT,
+        json_row(booking, row_columns(Booking)[0]),
+        booking.created_at,
+        booking.status,
+        actor_id,
+        note[:300],
+        *mail_params,
+    ]
+    return _book_seat_statement(columns, mail), params
+
+
+@functools.lru_cache(maxsize=64)
+def _book_seat_statement(duplicate_columns: tuple[str, ...], mail: str | None) -> str:
+    """The statement's text for these identity keys and this owed-mail INSERT (built once
+    per process: a few variants in all; the text is also the prepared statement's key)."""
+    _fields, columns, from_row = row_columns(Booking)
     slot_table = Slot._meta.db_table
     booking_table = Booking._meta.db_table
     log_table = BookingLog._meta.db_table
-    params: list = []
     # The person's active booking for the procedure, if any (the partial unique
     # constraints stay the guard against two requests at the same moment).
     duplicate, free_of_duplicate = "SELECT NULL::bigint AS id WHERE false", ""
-    if duplicate_keys:
-        arms = active_booking_sql([column for column, _ in duplicate_keys])
+    if duplicate_columns:
+        arms = active_booking_sql(list(duplicate_columns))
         duplicate = f"SELECT id FROM ({arms}) AS active LIMIT 1"
-        for _, value in duplicate_keys:
-            params += [booking.procedure_id, value]
         free_of_duplicate = "AND NOT EXISTS (SELECT 1 FROM duplicate)"
-    mail, mail_params = owed_mail("new_booking") if owed_mail else ("SELECT NULL::bigint AS id", [])
+    mail = mail or "SELECT NULL::bigint AS id"
     # One statement, one round trip, prepared once per connection (engagements.db).
     # `set_config` in the WHERE clause is evaluated when the row is read, before the
     # UPDATE waits for its lock: the wait is bounded (the setting is local to the
     # transaction, like SET LOCAL).
-    sql = f"""
+    return f"""
         WITH duplicate AS ({duplicate}),
         seat AS (
             UPDATE {slot_table} SET booked = booked + 1
@@ -172,14 +193,3 @@ def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail) -> tuple[
         SELECT (SELECT id FROM new_booking), (SELECT id FROM owed_mail),
                (SELECT id FROM duplicate)
     """
-    params += [
-        booking.slot_id,
-        LOCK_TIMEOUT,
-        json_row(booking, fields),
-        booking.created_at,
-        booking.status,
-        actor_id,
-        note[:300],
-        *mail_params,
-    ]
-    return sql, params
