@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Header, Path, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, StringConstraints, field_validator
 
 from engagements import metrics
 from engagements.api_errors import (
@@ -105,7 +105,10 @@ EMAIL_PATTERN = (
 )
 
 
-class PersonIn(Schema):
+# Request bodies are plain pydantic models, validated straight from the parsed JSON: ninja's
+# Schema (for answers built from ORM objects) wraps every value for attribute access first,
+# a cost paid on every booking for nothing.
+class PersonIn(BaseModel):
     first_name: Name
     last_name: Name
     email: Text = Field("", max_length=254, pattern=EMAIL_PATTERN)
@@ -131,7 +134,7 @@ class PersonIn(Schema):
         return value
 
 
-class BookingIn(Schema):
+class BookingIn(BaseModel):
     slot_id: Id
     person: PersonIn
     answers: dict[AnswerKey, AnswerValue] = Field(
@@ -296,7 +299,7 @@ def _create_booking(request, payload: BookingIn, idempotency_key: str | None):
     digest = idempotency.body_hash(payload.model_dump(mode="json"))
     try:
         return idempotency.run_once(
-            request.auth, idempotency_key, digest, lambda: _book(request, payload)
+            request.auth, idempotency_key, digest, lambda: _book_to_keep(request, payload)
         )
     except idempotency.IdempotencyError as error:
         return error.status, {"code": error.code, "detail": error.message}
@@ -331,8 +334,8 @@ PARTNER_DUPLICATE = (
 )
 
 
-def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
-    """(status, JSON body, booking id, answer to keep for a retry)."""
+def _book(request, payload: BookingIn) -> tuple[int, dict | BookingOut, int | None, bool]:
+    """(status, JSON body or BookingOut, booking id, answer to keep for a retry)."""
     # The slot is read once here (its procedure, site and prefecture from a cache checked
     # in the same query) and handed over.
     slot = services.bookable_slot(payload.slot_id, prefecture_id=request.auth.prefecture_id)
@@ -344,7 +347,7 @@ def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
             "cette démarche : réessayez dans une minute."
         )
         return 429, {"code": "quota", "detail": detail}, None, False
-    person = services.Person(**payload.person.dict(), answers=payload.answers)
+    person = services.Person(**payload.person.model_dump(), answers=payload.answers)
     try:
         booking = services.book_slot(
             slot, person, channel=Channel.API, partner=request.auth.name, fresh=True
@@ -360,8 +363,17 @@ def _book(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
             # "busy" is transient: a retry with the same key must try again.
             return 409, body.model_dump(mode="json"), None, error.code != "busy"
         return 422, {"code": error.code, "detail": error.message}, None, True
-    body = BookingOut(**_booking_out(booking)).model_dump(mode="json")
-    return 201, body, booking.pk, True
+    # The model itself: ninja renders it without validating it again (a stored answer, a
+    # dict, is validated).
+    return 201, BookingOut(**_booking_out(booking)), booking.pk, True
+
+
+def _book_to_keep(request, payload: BookingIn) -> tuple[int, dict, int | None, bool]:
+    """`_book` with a JSON body, for the idempotency key's stored answer."""
+    status, body, booking_id, keep = _book(request, payload)
+    if isinstance(body, BookingOut):
+        body = body.model_dump(mode="json")
+    return status, body, booking_id, keep
 
 
 @router.delete(
