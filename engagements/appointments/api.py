@@ -336,23 +336,46 @@ PARTNER_DUPLICATE = (
 
 def _book(request, payload: BookingIn) -> tuple[int, dict | BookingOut, int | None, bool]:
     """(status, JSON body or BookingOut, booking id, answer to keep for a retry)."""
-    # The slot is read once here (its procedure, site and prefecture from a cache checked
-    # in the same query) and handed over.
-    slot = services.bookable_slot(payload.slot_id, prefecture_id=request.auth.prefecture_id)
-    if slot is None:
-        return 422, {"code": "invalid", "detail": "Créneau inconnu."}, None, True
-    if _over_partner_quota(request, slot.procedure):
-        detail = (
-            "Quota de réservations par minute atteint pour ce jeton pendant l'ouverture de "
-            "cette démarche : réessayez dans une minute."
+    # The slot is read here, from memory when this process has read it before (the
+    # booking's statement checks that it still holds: else it is read again), and handed
+    # over.
+    for cached in (True, False):
+        slot = services.bookable_slot(
+            payload.slot_id, prefecture_id=request.auth.prefecture_id, cached=cached
         )
-        return 429, {"code": "quota", "detail": detail}, None, False
+        if slot is None:
+            return 422, {"code": "invalid", "detail": "Créneau inconnu."}, None, True
+        if cached and slot.procedure.waiting_room:
+            continue  # its quota is counted on what the database says, read at once
+        if _over_partner_quota(request, slot.procedure):
+            detail = (
+                "Quota de réservations par minute atteint pour ce jeton pendant l'ouverture "
+                "de cette démarche : réessayez dans une minute."
+            )
+            return 429, {"code": "quota", "detail": detail}, None, False
+        try:
+            return _book_slot(request, payload, slot)
+        except services.StaleSlot:
+            continue
+    # Changed again between the second read and its booking: the partner retries.
+    body = ConflictOut(code="busy", detail=SLOT_CHANGED).model_dump(mode="json")
+    return 409, body, None, False
+
+
+SLOT_CHANGED = "Ce créneau vient d'être modifié : réessayez dans un instant."
+
+
+def _book_slot(request, payload: BookingIn, slot: Slot):
     person = services.Person(**payload.person.model_dump(), answers=payload.answers)
     try:
         booking = services.book_slot(
             slot, person, channel=Channel.API, partner=request.auth.name, fresh=True
         )
     except services.BookingError as error:
+        if slot.booked is None and error.code not in services.LIVE_REFUSALS:
+            # Refused by a rule on the slot as this process remembers it: the database
+            # has the last word (read it and check again).
+            raise services.StaleSlot from error
         if error.code in ("full", "duplicate", "busy"):
             body = ConflictOut(
                 code=error.code,

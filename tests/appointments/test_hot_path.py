@@ -115,19 +115,19 @@ def test_a_successful_api_booking_takes_a_pinned_number_of_queries(
         response = _post(client, raw_token, slot, 1)
     assert response.status_code == 201, response.json()
     statements = [q["sql"] for q in queries.captured_queries]
-    # PostgreSQL: the slot (its procedure from the cache, checked in the same query), then
-    # one statement for the duplicate check, the seat, the booking, its log row and the
-    # mail it owes; the no-show history is not read (under "wait" it changes nothing for
-    # a partner). Plus a savepoint pair here, inside the test's transaction (none in
-    # production: the statement is atomic by itself, see the next test).
+    # PostgreSQL: one statement for the check that the slot read before (answered from
+    # this process's memory) still holds, the duplicate check, the seat, the booking, its
+    # log row and the mail it owes; the no-show history is not read (under "wait" it
+    # changes nothing for a partner). Plus a savepoint pair here, inside the test's
+    # transaction (none in production: the statement is atomic by itself, see the next
+    # test). (SQLite: the slot, the history, then seat, booking, log and mail one by one.)
     work = [s for s in statements if "SAVEPOINT" not in s]
-    # (SQLite: the slot, the history, then seat, booking, log and mail one by one.)
     single = connection.vendor == "postgresql"
-    assert len(work) == (2 if single else 6), "\n".join(statements)
+    assert len(work) == (1 if single else 6), "\n".join(statements)
     assert len(statements) == len(work) + 2, "\n".join(statements)
     if connection.vendor == "postgresql":
         assert sum("UPDATE" in s and "booked" in s for s in statements) == 1
-        assert "outbox_delivery" in work[1] and "appointments_bookinglog" in work[1]
+        assert "outbox_delivery" in work[0] and "appointments_bookinglog" in work[0]
     booking = Booking.objects.get(reference=response.json()["reference"])
     assert booking.status == BookingStatus.CONFIRMED
     assert BookingLog.objects.filter(booking=booking, to_status="confirmed").count() == 1
@@ -141,8 +141,9 @@ def test_a_successful_api_booking_takes_a_pinned_number_of_queries(
 def test_in_production_the_booking_is_one_statement_without_a_transaction(
     client, raw_token, service, settings
 ):
-    """Outside a transaction (autocommit, as gunicorn serves it) the write is one
-    statement: no BEGIN, no SAVEPOINT, no COMMIT round trip around it."""
+    """Outside a transaction (autocommit, as gunicorn serves it) a booking on a slot this
+    process has read before is one statement: no read, no BEGIN, no SAVEPOINT, no COMMIT
+    round trip around it."""
     require_postgres()
     settings.OUTBOX_DELIVER_AT_COMMIT = False  # the outbox worker sends it
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
@@ -152,7 +153,7 @@ def test_in_production_the_booking_is_one_statement_without_a_transaction(
         assert _post(client, raw_token, slot, 1).status_code == 201
         assert connection.get_autocommit()
     statements = [q["sql"] for q in queries.captured_queries]
-    assert len(statements) == 2, "\n".join(statements)
+    assert len(statements) == 1, "\n".join(statements)
     assert not any("SAVEPOINT" in s for s in statements)
     assert Delivery.objects.filter(status="pending", template__endswith="confirmed").count() == 2
 
@@ -286,21 +287,52 @@ def test_a_booking_writes_no_index_it_does_not_need():
 def test_a_site_or_prefecture_changed_elsewhere_is_seen_by_the_next_booking(
     client, raw_token, service
 ):
-    """The cached procedure carries its site and prefecture: their rows' versions are
-    checked too, so a site renamed on another server is what the next booking carries."""
+    """The slot and its procedure, site and prefecture are kept in memory: the booking's
+    statement checks their rows' versions, so a site renamed on another server is what
+    the next booking carries (read again), and what the process keeps from then on."""
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
     slot = SlotFactory(procedure=procedure)
     assert _post(client, raw_token, slot, 0).status_code == 201  # cached
     prefecture_id = procedure.prefecture_id
-    assert slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id).procedure.site.name == (
-        procedure.site.name
-    )
+    read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
+    assert read.procedure.site.name == procedure.site.name and read.booked is None
     Site.objects.filter(pk=procedure.site_id).update(name="Sous-préfecture renommée")
+    assert _post(client, raw_token, slot, 1).status_code == 201
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
     assert read.procedure.site.name == "Sous-préfecture renommée"
     Prefecture.objects.filter(pk=prefecture_id).update(name="Préfecture renommée")
+    assert _post(client, raw_token, slot, 2).status_code == 201
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
     assert read.procedure.prefecture.name == "Préfecture renommée"
+    assert Slot.objects.get(pk=slot.pk).booked == 3
+
+
+def test_a_slot_moved_closed_or_shrunk_elsewhere_counts_for_the_next_booking(
+    client, raw_token, service
+):
+    """A slot answered from memory is checked in the booking's own statement: moved on
+    another server, the booking is made at its new time (the rules checked against it);
+    moved into the past, refused; closed or with no seat left, refused; nothing written
+    by a refused booking."""
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
+    slot = SlotFactory(procedure=procedure)
+    assert _post(client, raw_token, slot, 0).status_code == 201  # cached
+    later = slot.starts_at + timedelta(days=1)
+    Slot.objects.filter(pk=slot.pk).update(starts_at=later, ends_at=later + timedelta(minutes=15))
+    moved = _post(client, raw_token, slot, 1)
+    assert moved.status_code == 201
+    assert moved.json()["start"].startswith(timezone.localtime(later).astimezone().isoformat()[:10])
+    assert Booking.objects.get(reference=moved.json()["reference"]).slot.starts_at == later
+    past = timezone.now() - timedelta(hours=1)
+    Slot.objects.filter(pk=slot.pk).update(starts_at=past, ends_at=past + timedelta(minutes=15))
+    assert _post(client, raw_token, slot, 2).json()["code"] == "closed"
+    Slot.objects.filter(pk=slot.pk).update(
+        starts_at=later, ends_at=later + timedelta(minutes=15), blocked=True
+    )
+    assert _post(client, raw_token, slot, 3).json()["code"] == "full"
+    Slot.objects.filter(pk=slot.pk).update(blocked=False, capacity=2)
+    assert _post(client, raw_token, slot, 4).json()["code"] == "full"
+    assert Booking.objects.filter(slot=slot).count() == Slot.objects.get(pk=slot.pk).booked == 2
 
 
 @pytest.mark.postgres
@@ -377,3 +409,17 @@ def test_links_built_around_a_token_are_the_reversed_ones(settings, language):
     assert notifications.absolute("appointments:manage", token, language=language).startswith(
         "https://rdv.prefecture.test/"
     )
+
+
+def test_references_are_eight_letters_read_over_the_phone_without_ambiguity():
+    from collections import Counter
+
+    from engagements.appointments.models import REFERENCE_ALPHABET, new_reference
+
+    references = [new_reference() for _ in range(4000)]
+    assert all(len(r) == 8 and set(r) <= set(REFERENCE_ALPHABET) for r in references)
+    assert not set("01IO") & set("".join(references))
+    assert len(set(references)) == len(references)
+    # Every letter drawn about as often (uniform: 32 letters, 32,000 draws, ~1,000 each).
+    counts = Counter("".join(references))
+    assert len(counts) == 32 and min(counts.values()) > 800 and max(counts.values()) < 1200

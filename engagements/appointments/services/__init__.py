@@ -10,6 +10,7 @@ changed exactly one row, so two workers never send the same message twice.
 """
 
 from .booking import (  # noqa: F401
+    LIVE_REFUSALS,
     BookingError,
     Person,
     book_slot,
@@ -38,7 +39,7 @@ from .desk import (  # noqa: F401
 )
 from .documents import remind_and_flag_document_waits  # noqa: F401
 from .idempotency import purge_idempotency_keys  # noqa: F401
-from .slot_read import bookable_slot  # noqa: F401
+from .slot_read import StaleSlot, bookable_slot  # noqa: F401
 from .sweeps import (  # noqa: F401
     accept_offer,
     expire_offers,

@@ -36,11 +36,16 @@ from ..models import (
     normalise_foreign_number,
     normalise_phone,
 )
-from . import seats
+from . import seats, slot_read
 
 logger = logging.getLogger(__name__)
 PRIORITY_EXPIRY_DAYS = 61  # "permit expires within 2 months"
 OFFER_HOURS = 24
+
+
+# Refusals decided by the database at the moment of the booking (its statement), not by a
+# rule on the slot as read before.
+LIVE_REFUSALS = frozenset({"full", "duplicate", "busy"})
 
 
 class BookingError(Exception):
@@ -386,8 +391,10 @@ def book_slot(
                 _("Cette adresse électronique n'est pas valide : vérifiez-la."), "invalid"
             ) from error
     # Fast answer in a rush: a full slot (and no stale hold to free) is refused before the
-    # per-person query. The conditional UPDATE below stays the real guard.
-    if slot.booked >= slot.capacity and not release_expired_holds(now=now, slot=slot):
+    # per-person query. The conditional UPDATE below stays the real guard (and the only
+    # one for a slot answered from memory, whose seat count is unknown: booked None).
+    full = slot.booked is not None and slot.booked >= slot.capacity
+    if full and not release_expired_holds(now=now, slot=slot):
         raise _full()
     # On PostgreSQL the duplicate check rides in the booking's own statement; the no-show
     # history is read only where it changes the outcome (a refusal online, a day-before
@@ -490,6 +497,7 @@ def _write_in_one_statement(booking: Booking, channel: str, mail: str) -> None:
                 note=f"Réservation ({channel})",
                 duplicate_keys=keys,
                 owed_mail=owed,
+                guard=slot_read.guard(booking.slot),
             )
         except seats.SeatTaken:
             raise _full() from None

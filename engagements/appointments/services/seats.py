@@ -20,6 +20,7 @@ from engagements.db import json_row, prepared_cursor, row_columns
 
 from ..enums import ACTIVE_STATUSES
 from ..models import Booking, BookingLog, Slot
+from . import slot_read
 
 # In a rush, waiting long for a slot's row lock only piles up requests: give up after
 # this and ask the person to retry (PostgreSQL only; SQLite serialises writes).
@@ -94,6 +95,7 @@ def book_seat(
     note: str,
     duplicate_keys: list[tuple[str, str]] | None = None,
     owed_mail=None,
+    guard: tuple | None = None,
 ) -> int | None:
     """Take a seat in `booking.slot_id`, insert `booking` and its first log row.
 
@@ -102,7 +104,9 @@ def book_seat(
     makes the same statement refuse a person with an active booking for the procedure
     (AlreadyBooked), and `owed_mail(source)` gives the (SQL, parameters) of an INSERT …
     RETURNING id of the mail the booking owes, reading the new booking's id from the query
-    named `source`; the id of that row is returned. Raises SeatTaken when there is no seat;
+    named `source`; the id of that row is returned; `guard` (slot_read.guard) makes it
+    write nothing and raise StaleSlot when the slot or its procedure changed since it was
+    read. Raises SeatTaken when there is no seat;
     IntegrityError from the partial unique constraints (same person twice at the same
     moment), OperationalError on a lock timeout.
     """
@@ -120,11 +124,13 @@ def book_seat(
             note=note[:300],
         )
         return None
-    sql, params = _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail)
+    sql, params = _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail, guard)
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        booking_id, delivery_id, existing = cursor.fetchone()
+        booking_id, delivery_id, existing, current = cursor.fetchone()
     if booking_id is None:
+        if current is None:
+            raise slot_read.StaleSlot
         if existing is not None:
             raise AlreadyBooked(existing)
         raise SeatTaken
@@ -134,14 +140,13 @@ def book_seat(
     return delivery_id
 
 
-def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail) -> tuple[str, list]:
-    params: list = []
+def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail, guard) -> tuple[str, list]:
+    params: list = [booking.slot_id, *(guard or ())]
     for _, value in duplicate_keys or ():
         params += [booking.procedure_id, value]
     mail, mail_params = owed_mail("new_booking") if owed_mail else (None, [])
     columns = tuple(column for column, _ in duplicate_keys or ())
     params += [
-        booking.slot_id,
         LOCK_TIMEOUT,
         json_row(booking, row_columns(Booking)[0]),
         booking.created_at,
@@ -150,11 +155,13 @@ def _book_seat_sql(booking, actor_id, note, duplicate_keys, owed_mail) -> tuple[
         note[:300],
         *mail_params,
     ]
-    return _book_seat_statement(columns, mail), params
+    return _book_seat_statement(columns, mail, guard is not None), params
 
 
 @functools.lru_cache(maxsize=64)
-def _book_seat_statement(duplicate_columns: tuple[str, ...], mail: str | None) -> str:
+def _book_seat_statement(
+    duplicate_columns: tuple[str, ...], mail: str | None, guarded: bool
+) -> str:
     """The statement's text for these identity keys and this owed-mail INSERT (built once
     per process: a few variants in all; the text is also the prepared statement's key)."""
     _fields, columns, from_row = row_columns(Booking)
@@ -169,15 +176,20 @@ def _book_seat_statement(duplicate_columns: tuple[str, ...], mail: str | None) -
         duplicate = f"SELECT id FROM ({arms}) AS active LIMIT 1"
         free_of_duplicate = "AND NOT EXISTS (SELECT 1 FROM duplicate)"
     mail = mail or "SELECT NULL::bigint AS id"
+    # The slot, if what the booking's rules were checked against still holds (guarded:
+    # a slot answered from memory, slot_read.guard), else no row.
+    current = slot_read.guard_sql(slot_table) if guarded else "SELECT %s::bigint AS id"
     # One statement, one round trip, prepared once per connection (engagements.db).
     # `set_config` in the WHERE clause is evaluated when the row is read, before the
     # UPDATE waits for its lock: the wait is bounded (the setting is local to the
     # transaction, like SET LOCAL).
     return f"""
-        WITH duplicate AS ({duplicate}),
+        WITH current AS ({current}),
+        duplicate AS ({duplicate}),
         seat AS (
             UPDATE {slot_table} SET booked = booked + 1
-            WHERE id = %s AND NOT blocked AND booked < capacity {free_of_duplicate}
+            WHERE id = (SELECT id FROM current) AND NOT blocked AND booked < capacity
+              {free_of_duplicate}
               AND set_config('lock_timeout', %s, true) IS NOT NULL
             RETURNING id
         ), new_booking AS (
@@ -191,5 +203,5 @@ def _book_seat_statement(duplicate_columns: tuple[str, ...], mail: str | None) -
             FROM new_booking
         ), owed_mail AS ({mail})
         SELECT (SELECT id FROM new_booking), (SELECT id FROM owed_mail),
-               (SELECT id FROM duplicate)
+               (SELECT id FROM duplicate), (SELECT id FROM current)
     """

@@ -1,13 +1,20 @@
-"""The slot a booking request names, read in one cheap query (the booking's hot path).
+"""The slot a booking request names, read in one cheap query or none (the booking's hot path).
 
 The slot row is read by a prepared, hand-written statement (no ORM query to build, no
-plan to make); its procedure comes
-from a small per-process cache of Procedure objects (with their site and prefecture),
-checked against the version of the procedure's row, and of its site's and prefecture's,
-on every read: PostgreSQL's `xmin` and `ctid` (the transaction that wrote the row's current
-version and where that version lies), read in the same query, change with every update of
-the row, even twice in one transaction, so a procedure, site or prefecture edited on another
-server is seen at once (nothing is trusted for a time). Elsewhere (SQLite) the ORM reads all
+plan to make); its procedure comes from a small per-process cache of Procedure objects
+(with their site and prefecture), checked against the version of the procedure's row, and
+of its site's and prefecture's: PostgreSQL's `xmin` and `ctid` (the transaction that wrote
+the row's current version and where that version lies), read in the same query, change
+with every update of the row, even twice in one transaction.
+
+A slot already read by this process is answered from memory, without a query: its seat
+count unknown (`booked` None: the booking statement takes the seat if one is left), its
+`read_version` set. The booking statement (services/seats.py) then checks, in the same
+statement, that what the booking's rules were checked against still holds: the slot's
+procedure, start, end and priority, and the procedure's, site's and prefecture's versions.
+If not (a slot moved, a procedure edited on another server), nothing is written and
+`StaleSlot` is raised: the caller reads the slot again (`cached=False`) and starts over.
+So nothing edited elsewhere is trusted for any time. Elsewhere (SQLite) the ORM reads all
 four. `bookable_slot` answers None for a slot unknown or of another prefecture.
 """
 
@@ -27,6 +34,10 @@ from ..models import Procedure, Slot
 _lock = threading.Lock()
 _procedures: dict[int, tuple[str, Procedure]] = {}
 _MAX_ENTRIES = 500
+# Slot id → (its row with `booked` None, the version of its procedure, site, prefecture).
+_slots: dict[int, tuple[tuple, str]] = {}
+_MAX_SLOTS = 20_000
+_BOOKED = 5  # position of `booked` in _SLOT_FIELDS
 _SLOT_FIELDS = ("id", "procedure_id", "starts_at", "ends_at", "capacity", "booked")
 _SLOT_FIELDS += ("priority", "blocked")
 _TABLES = {
@@ -50,22 +61,65 @@ def _version_sql() -> str:
     return re.sub(r"\b(p|si|pr)\.", lambda m: f"{_TABLES[m.group(1)]}.", _VERSION)
 
 
-def bookable_slot(slot_id: int, *, prefecture_id: int) -> Slot | None:
-    """The slot with its procedure, site and prefecture, if it is of this prefecture."""
+class StaleSlot(Exception):
+    """What a booking's rules were checked against changed since the slot was read (the
+    booking statement wrote nothing): read the slot again and start over."""
+
+
+def bookable_slot(slot_id: int, *, prefecture_id: int, cached: bool = True) -> Slot | None:
+    """The slot with its procedure, site and prefecture, if it is of this prefecture:
+    from this process's memory when it has read it before and `cached` (see above)."""
     if connection.vendor != "postgresql":
         return (
             Slot.objects.select_related("procedure", "procedure__site", "procedure__prefecture")
             .filter(pk=slot_id, procedure__prefecture_id=prefecture_id)
             .first()
         )
-    with prepared_cursor() as cursor:
-        cursor.execute(_SQL, [slot_id, prefecture_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    slot = Slot.from_db(connection.alias, _SLOT_FIELDS, row[:-1])
-    slot.procedure = _procedure(row[1], row[-1])
+    with _lock:
+        hit = _slots.get(slot_id) if cached else None
+    if hit is not None:
+        row, version = hit
+        procedure = _procedure(row[1], version)
+        if procedure.prefecture_id != prefecture_id:  # as remembered: ask the database
+            return bookable_slot(slot_id, prefecture_id=prefecture_id, cached=False)
+    else:
+        with prepared_cursor() as cursor:
+            cursor.execute(_SQL, [slot_id, prefecture_id])
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        row, version = found[:-1], found[-1]
+        with _lock:
+            if len(_slots) >= _MAX_SLOTS:
+                _slots.clear()
+            _slots[slot_id] = (row[:_BOOKED] + (None,) + row[_BOOKED + 1 :], version)
+        procedure = _procedure(row[1], version)
+    slot = Slot.from_db(connection.alias, _SLOT_FIELDS, row)
+    slot.procedure = procedure
+    slot.read_version = version
     return slot
+
+
+def guard(slot: Slot) -> tuple | None:
+    """What the booking statement checks still holds for a slot read here (None for a
+    slot read otherwise): its procedure, start, end, priority and the version read."""
+    version = getattr(slot, "read_version", None)
+    if version is None:
+        return None
+    return (slot.procedure_id, slot.starts_at, slot.ends_at, slot.priority, version)
+
+
+def guard_sql(table: str) -> str:
+    """A query of the id of slot %s when (procedure, start, end, priority, version) are
+    still the given ones (six parameters: the slot id, then `guard`'s values)."""
+    return (
+        f"SELECT s.id FROM {table} s "
+        "JOIN appointments_procedure p ON p.id = s.procedure_id "
+        "JOIN organisation_site si ON si.id = p.site_id "
+        "JOIN organisation_prefecture pr ON pr.id = p.prefecture_id "
+        "WHERE s.id = %s AND s.procedure_id = %s AND s.starts_at = %s::timestamptz "
+        f"AND s.ends_at = %s::timestamptz AND s.priority = %s::boolean AND {_VERSION} = %s::text"
+    )
 
 
 def _procedure(pk: int, version: str) -> Procedure:
@@ -87,6 +141,7 @@ def _procedure(pk: int, version: str) -> Procedure:
 
 
 def forget() -> None:
-    """Empty this process's cache (tests)."""
+    """Empty this process's caches (tests)."""
     with _lock:
         _procedures.clear()
+        _slots.clear()
