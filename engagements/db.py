@@ -18,7 +18,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import psycopg
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,9 @@ def row_columns(model, exclude: tuple[str, ...] = ()) -> tuple[list, str, str]:
     the model's concrete fields but its primary key and `exclude` (field names), their
     quoted column list, and the same columns read from `r` (pass the fields to
     `json_row`)."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude]
+    fields = tuple(
+        f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude
+    )
     columns = [connection.ops.quote_name(f.column) for f in fields]
     return fields, ", ".join(columns), ", ".join(f"r.{c}" for c in columns)
 
@@ -151,7 +153,26 @@ def json_row(obj, fields) -> str:
     (`jsonb_populate_record(NULL::table, %s::jsonb)`): one parameter instead of one per
     column. PostgreSQL checks each value as it would a typed one (a text too long for its
     column is an error, never cut)."""
-    return json.dumps({f.column: f.pre_save(obj, True) for f in fields}, default=_json_value)
+    return json.dumps(
+        {
+            column: getattr(obj, attname) if field is None else field.pre_save(obj, True)
+            for column, attname, field in _row_plan(tuple(fields))
+        },
+        default=_json_value,
+    )
+
+
+@functools.cache
+def _row_plan(fields: tuple) -> tuple:
+    """(column, attribute, field whose pre_save must run or None) per field: most fields'
+    pre_save only reads the attribute; dates set on save (auto_now…) and files are asked."""
+    return tuple((f.column, f.attname, None if _plain(f) else f) for f in fields)
+
+
+def _plain(field) -> bool:
+    if isinstance(field, models.DateField):  # DateTimeField too
+        return not (field.auto_now or field.auto_now_add)
+    return type(field).pre_save is models.Field.pre_save
 
 
 def _json_value(value):

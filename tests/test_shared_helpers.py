@@ -55,3 +55,27 @@ def test_build_mail_renders_subject_text_and_html(tmp_path, settings):
     assert built.subject == "Bonjour Alice"
     assert built.body == "Texte pour Alice"
     assert built.alternatives[0][0] == "<p>HTML pour Alice</p>"
+
+
+def test_json_row_gives_each_column_what_saving_would_write():
+    """`json_row` reads most attributes directly: the same values as each field's
+    pre_save, dates set on save (auto_now_add) included."""
+    import json
+
+    from django.utils import timezone
+
+    from engagements.appointments.models import Booking
+    from engagements.db import _json_value, json_row, row_columns
+    from engagements.outbox.models import Delivery
+
+    for obj in (
+        Booking(first_name="Awa", email="awa@usager.test", created_at=timezone.now()),
+        Delivery(kind="email", to=["awa@usager.test"], next_attempt_at=timezone.now()),
+    ):
+        fields = row_columns(type(obj))[0]
+        row = json.loads(json_row(obj, fields))
+        expected = {f.column: f.pre_save(obj, True) for f in fields}
+        expected = json.loads(json.dumps(expected, default=_json_value))
+        if isinstance(obj, Delivery):  # auto_now_add: set by each call, both set
+            assert row.pop("created_at") and expected.pop("created_at")
+        assert row == expected
