@@ -375,7 +375,14 @@ class Booking(models.Model):
             for key in ("email_key", "phone_key", "foreign_number_key")
         ] + [
             models.UniqueConstraint(fields=["reference"], name="appt_booking_reference_unique"),
-            models.UniqueConstraint(fields=["token"], name="appt_booking_token_unique"),
+            # One index for both lookups of the token: by equality (links) and by its
+            # start (SMS short links, LIKE 'x%', which needs the pattern operator class;
+            # its `=` is the same equality).
+            models.UniqueConstraint(
+                fields=["token"],
+                opclasses=["varchar_pattern_ops"],
+                name="appt_booking_token_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "hold_expires_at"], name="appt_booking_holds"),
@@ -400,13 +407,6 @@ class Booking(models.Model):
                     ("phone_hash", "appt_booking_phone_hash"),
                     ("foreign_number_hash", "appt_booking_fn_hash"),
                 )
-            ),
-            # SMS short links look a booking up by the start of its token (LIKE 'x%'):
-            # PostgreSQL needs the pattern operator class to use an index for it.
-            models.Index(
-                fields=["token"],
-                opclasses=["varchar_pattern_ops"],
-                name="appt_booking_token_prefix",
             ),
         ]
 

@@ -262,8 +262,8 @@ def test_a_booking_writes_no_index_it_does_not_need():
 
     booking = indexes("appointments_booking")
     like = sorted(name for name, sql in booking.items() if "pattern_ops" in sql)
-    assert like == ["appt_booking_token_prefix"]  # SMS short links: LIKE 'code%'
-    assert len(booking) == 15
+    assert like == ["appt_booking_token_unique"]  # and SMS short links: LIKE 'code%'
+    assert len(booking) == 14
     # What most bookings leave empty (no agent, no phone, no foreign number) is indexed
     # where set only: a booking writes no entry for it.
     partial = {name for name, sql in booking.items() if " WHERE " in sql}
@@ -295,7 +295,9 @@ def test_a_site_or_prefecture_changed_elsewhere_is_seen_by_the_next_booking(
     assert _post(client, raw_token, slot, 0).status_code == 201  # cached
     prefecture_id = procedure.prefecture_id
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
-    assert read.procedure.site.name == procedure.site.name and read.booked is None
+    assert read.procedure.site.name == procedure.site.name
+    if connection.vendor == "postgresql":  # answered from memory: seat count unknown
+        assert read.booked is None
     Site.objects.filter(pk=procedure.site_id).update(name="Sous-préfecture renommée")
     assert _post(client, raw_token, slot, 1).status_code == 201
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
@@ -423,3 +425,23 @@ def test_references_are_eight_letters_read_over_the_phone_without_ambiguity():
     # Every letter drawn about as often (uniform: 32 letters, 32,000 draws, ~1,000 each).
     counts = Counter("".join(references))
     assert len(counts) == 32 and min(counts.values()) > 800 and max(counts.values()) < 1200
+
+
+@pytest.mark.postgres
+def test_one_index_finds_a_booking_by_its_token_and_by_its_short_code(service):
+    """The token's unique index (pattern operator class) serves the manage links (equality)
+    and the SMS short links (the token's start, LIKE 'code%'): a booking writes one index
+    for its token, not two."""
+    require_postgres()
+    slot = SlotFactory(procedure=ProcedureFactory(service=service), capacity=60)
+    BookingFactory.create_batch(50, slot=slot)
+    booking = Booking.objects.first()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE appointments_booking")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    for lookup in (
+        Booking.objects.filter(token=booking.token),
+        Booking.objects.filter(token__startswith=booking.short_code),
+    ):
+        assert list(lookup) == [booking]
+        assert "appt_booking_token_unique" in lookup.explain(), lookup.explain()
