@@ -115,10 +115,19 @@ def prepared_cursor():
     and never prepare); here a statement is prepared only when run through this cursor."""
     connection.ensure_connection()
     raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = 2**31  # never automatic: only `prepare=True` prepares
-    wrapper = _PreparedDebugWrapper if connection.queries_logged else CursorWrapper
-    return wrapper(_PreparingCursor(raw), connection)
+    # One cursor per database connection, kept (a connection serves one thread at a time).
+    cursor = getattr(raw, "_engagements_prepared", None)
+    if cursor is None or cursor.closed:
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = 2**31  # never automatic: only `prepare=True` prepares
+        cursor = raw._engagements_prepared = _PreparingCursor(raw)
+    wrapper = _PreparedDebugWrapper if connection.queries_logged else _KeptCursorWrapper
+    return wrapper(cursor, connection)
+
+
+class _KeptCursorWrapper(CursorWrapper):
+    def __exit__(self, *exc_info):
+        pass  # the cursor is kept for the connection's next prepared statement
 
 
 class _PreparedDebugWrapper(CursorDebugWrapper):
@@ -127,6 +136,9 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
     def execute(self, sql, params=None):
         with self.debug_sql(sql, params, use_last_executed_query=False):
             return CursorWrapper.execute(self, sql, params)
+
+    def __exit__(self, *exc_info):
+        pass
 
 
 class _PreparingCursor(psycopg.Cursor):
@@ -138,13 +150,14 @@ class _PreparingCursor(psycopg.Cursor):
 def row_columns(model, exclude: tuple[str, ...] = ()) -> tuple[list, str, str]:
     """For an `INSERT … SELECT … FROM jsonb_populate_record(NULL::table, %s::jsonb) AS r`:
     the model's concrete fields but its primary key and `exclude` (field names), their
-    quoted column list, and the same columns read from `r` (pass the fields to
-    `json_row`)."""
+    quoted column list, and the same columns read from `r` (the same list: the other
+    relation of such a SELECT only has the `id` these columns never include; pass the
+    fields to `json_row`)."""
     fields = tuple(
         f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude
     )
-    columns = [connection.ops.quote_name(f.column) for f in fields]
-    return fields, ", ".join(columns), ", ".join(f"r.{c}" for c in columns)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return fields, columns, columns
 
 
 def json_row(obj, fields) -> str:

@@ -445,3 +445,17 @@ def test_one_index_finds_a_booking_by_its_token_and_by_its_short_code(service):
     ):
         assert list(lookup) == [booking]
         assert "appt_booking_token_unique" in lookup.explain(), lookup.explain()
+
+
+def test_the_booking_statement_stays_short_enough_for_psycopg_to_keep_its_conversion():
+    """psycopg converts a statement's placeholders once and keeps the result only for a
+    statement of 4 KB at most; a longer one (a column more on the booking…) would be
+    parsed again on every booking."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH, MAX_CACHED_STATEMENT_PARAMS
+
+    from engagements.outbox import services as outbox
+
+    keys = ("email_key", "phone_key", "foreign_number_key")
+    text = seats._book_seat_statement(keys, outbox._owed_mail_sql("new_booking"), True)
+    assert len(text.encode()) <= MAX_CACHED_STATEMENT_LENGTH - 256  # room for a few columns more
+    assert text.count("%s") <= MAX_CACHED_STATEMENT_PARAMS

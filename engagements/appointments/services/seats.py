@@ -182,8 +182,9 @@ def _book_seat_statement(
     # One statement, one round trip, prepared once per connection (engagements.db).
     # `set_config` in the WHERE clause is evaluated when the row is read, before the
     # UPDATE waits for its lock: the wait is bounded (the setting is local to the
-    # transaction, like SET LOCAL).
-    return f"""
+    # transaction, like SET LOCAL). Sent with its spaces collapsed: psycopg keeps its
+    # conversion of a statement of 4 KB at most (a longer one is parsed on every call).
+    sql = f"""
         WITH current AS ({current}),
         duplicate AS ({duplicate}),
         seat AS (
@@ -205,3 +206,4 @@ def _book_seat_statement(
         SELECT (SELECT id FROM new_booking), (SELECT id FROM owed_mail),
                (SELECT id FROM duplicate), (SELECT id FROM current)
     """
+    return " ".join(sql.split())
