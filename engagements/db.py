@@ -166,12 +166,11 @@ def json_row(obj, fields) -> str:
     (`jsonb_populate_record(NULL::table, %s::jsonb)`): one parameter instead of one per
     column. PostgreSQL checks each value as it would a typed one (a text too long for its
     column is an error, never cut)."""
-    return json.dumps(
+    return _ENCODER.encode(
         {
             column: getattr(obj, attname) if field is None else field.pre_save(obj, True)
             for column, attname, field in _row_plan(tuple(fields))
-        },
-        default=_json_value,
+        }
     )
 
 
@@ -194,3 +193,6 @@ def _json_value(value):
     if isinstance(value, Decimal | UUID):
         return str(value)
     raise TypeError(f"{type(value).__name__} has no JSON form")
+
+
+_ENCODER = json.JSONEncoder(default=_json_value)  # one, not one per call (json.dumps)

@@ -148,7 +148,7 @@ class BookingIn(BaseModel):
     )
 
 
-class BookingOut(Schema):
+class BookingOut(BaseModel):  # built from a dict: no ORM attribute access to allow
     reference: str
     status: str
     slot_id: int

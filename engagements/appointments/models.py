@@ -385,7 +385,13 @@ class Booking(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "hold_expires_at"], name="appt_booking_holds"),
+            # Holds waiting for their confirmation link, swept when expired: only they are
+            # indexed (a partner's booking, confirmed at once, writes no entry).
+            models.Index(
+                fields=["hold_expires_at"],
+                condition=Q(status="held"),
+                name="appt_booking_holds",
+            ),
             # Partial indexes: a booking writes an entry only for what it has (most have
             # no agent, no phone or no foreign number). A lookup by value reaches them
             # (PostgreSQL proves `x_hash = 'value'` implies `NOT (x_hash = '')`).
