@@ -424,9 +424,13 @@ def cost_breakdown(data: dict, count: int = BREAKDOWN) -> dict[str, float]:
 
         setattr(owner, name, wrapper)
 
-    timed(services, "bookable_slot", "slot read (procedure cached)")
+    timed(services, "bookable_slot", "slot (from memory once read)")
     timed(booking_service, "_person_history", "duplicate + no-show query")
-    timed(seats, "book_seat", "duplicate check + seat + booking + log + owed mail statement")
+    timed(
+        seats,
+        "book_seat",
+        "slot check + duplicate check + seat + booking + log + owed mail statement",
+    )
     timed(services, "book_slot", "book_slot in all")
     import logging
 
@@ -465,14 +469,14 @@ def cost_breakdown(data: dict, count: int = BREAKDOWN) -> dict[str, float]:
         result.get(k, 0.0)
         for k in (
             "duplicate + no-show query",
-            "duplicate check + seat + booking + log + owed mail statement",
+            "slot check + duplicate check + seat + booking + log + owed mail statement",
         )
     )
     result["rule checks, booking built"] = result["book_slot in all"] - inner
     result["API layer (parsing and validation, token, response)"] = (
         result["request in all"]
         - result["book_slot in all"]
-        - result.get("slot read (procedure cached)", 0.0)
+        - result.get("slot (from memory once read)", 0.0)
         - result["one-query view in all"]
     )
     return result

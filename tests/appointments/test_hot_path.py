@@ -466,3 +466,15 @@ def test_the_booking_statement_stays_short_enough_for_psycopg_to_keep_its_conver
     text = seats._book_seat_statement(keys, outbox._owed_mail_sql("new_booking"), True)
     assert len(text.encode()) <= MAX_CACHED_STATEMENT_LENGTH - 256  # room for a few columns more
     assert text.count("%s") <= MAX_CACHED_STATEMENT_PARAMS
+
+
+def test_a_remembered_slot_deleted_elsewhere_is_unknown_not_an_error(client, raw_token, service):
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
+    slot = SlotFactory(procedure=procedure)
+    assert slot_read.bookable_slot(slot.pk, prefecture_id=procedure.prefecture_id)  # remembered
+    Slot.objects.filter(pk=slot.pk).delete()
+    answer = _post(client, raw_token, slot, 0)
+    assert answer.status_code == 422 and answer.json()["detail"] == "Créneau inconnu."
+    Procedure.objects.filter(pk=procedure.pk).delete()
+    assert _post(client, raw_token, slot, 1).status_code == 422
+    assert not Booking.objects.exists()

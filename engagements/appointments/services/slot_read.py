@@ -79,9 +79,12 @@ def bookable_slot(slot_id: int, *, prefecture_id: int, cached: bool = True) -> S
         hit = _slots.get(slot_id) if cached else None
     if hit is not None:
         row, version = hit
-        procedure = _procedure(row[1], version)
-        if procedure.prefecture_id != prefecture_id:  # as remembered: ask the database
+        with _lock:
+            known = _procedures.get(row[1])
+        if known is None or known[0] != version or known[1].prefecture_id != prefecture_id:
+            # Its procedure forgotten, or not as remembered: ask the database.
             return bookable_slot(slot_id, prefecture_id=prefecture_id, cached=False)
+        procedure = copy.copy(known[1])
     else:
         with prepared_cursor() as cursor:
             cursor.execute(_SQL, [slot_id, prefecture_id])
@@ -136,7 +139,8 @@ def _procedure(pk: int, version: str) -> Procedure:
             if len(_procedures) >= _MAX_ENTRIES:
                 _procedures.clear()
             _procedures[pk] = hit
-    # A copy per request: nothing a request sets on its procedure reaches another.
+    # A copy per request (here and above): nothing a request sets on its procedure
+    # reaches another.
     return copy.copy(hit[1])
 
 
