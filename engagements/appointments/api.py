@@ -372,10 +372,6 @@ def _book_slot(request, payload: BookingIn, slot: Slot):
             slot, person, channel=Channel.API, partner=request.auth.name, fresh=True
         )
     except services.BookingError as error:
-        if slot.booked is None and error.code not in services.LIVE_REFUSALS:
-            # Refused by a rule on the slot as this process remembers it: the database
-            # has the last word (read it and check again).
-            raise services.StaleSlot from error
         if error.code in ("full", "duplicate", "busy"):
             body = ConflictOut(
                 code=error.code,

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from engagements import metrics
 from engagements.appointments import services, tokens
 from engagements.appointments.enums import BookingStatus, SlotState
 from engagements.appointments.models import ApiToken, Booking, BookingLog, Procedure, Slot
@@ -334,11 +335,18 @@ def test_a_slot_moved_closed_or_shrunk_elsewhere_counts_for_the_next_booking(
     assert Booking.objects.get(reference=moved.json()["reference"]).slot.starts_at == later
     past = timezone.now() - timedelta(hours=1)
     Slot.objects.filter(pk=slot.pk).update(starts_at=past, ends_at=past + timedelta(minutes=15))
+    refused = metrics.BOOKINGS_REFUSED.labels("closed")
+    before = refused._value.get()
     assert _post(client, raw_token, slot, 2).json()["code"] == "closed"
+    assert refused._value.get() == before + 1  # one refusal, counted once
     Slot.objects.filter(pk=slot.pk).update(
         starts_at=later, ends_at=later + timedelta(minutes=15), blocked=True
     )
+    closed_before = refused._value.get()
+    # Remembered in the past, it is read again before any refusal: now later but closed,
+    # refused as full; the remembered refusal is neither answered nor counted.
     assert _post(client, raw_token, slot, 3).json()["code"] == "full"
+    assert refused._value.get() == closed_before
     Slot.objects.filter(pk=slot.pk).update(blocked=False, capacity=2)
     assert _post(client, raw_token, slot, 4).json()["code"] == "full"
     assert Booking.objects.filter(slot=slot).count() == Slot.objects.get(pk=slot.pk).booked == 2

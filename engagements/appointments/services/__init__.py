@@ -10,7 +10,6 @@ changed exactly one row, so two workers never send the same message twice.
 """
 
 from .booking import (  # noqa: F401
-    LIVE_REFUSALS,
     BookingError,
     Person,
     book_slot,

@@ -43,11 +43,6 @@ PRIORITY_EXPIRY_DAYS = 61  # "permit expires within 2 months"
 OFFER_HOURS = 24
 
 
-# Refusals decided by the database at the moment of the booking (its statement), not by a
-# rule on the slot as read before.
-LIVE_REFUSALS = frozenset({"full", "duplicate", "busy"})
-
-
 class BookingError(Exception):
     """A booking could not be made or changed; `message` is shown to the person (French,
     translated when the page is in English)."""
@@ -374,11 +369,18 @@ def book_slot(
         slot = _load_slot(slot)
     procedure = slot.procedure
     online = channel == Channel.ONLINE
-    if slot.starts_at <= now:
-        raise BookingError(_("Ce créneau est passé."), "closed")
-    check_renewal_window(procedure, slot, person.permit_expires_on)
-    if online:
-        check_public_rules(slot, now=now, permit_expires_on=person.permit_expires_on)
+    try:
+        if slot.starts_at <= now:
+            raise BookingError(_("Ce créneau est passé."), "closed")
+        check_renewal_window(procedure, slot, person.permit_expires_on)
+        if online:
+            check_public_rules(slot, now=now, permit_expires_on=person.permit_expires_on)
+    except BookingError as error:
+        if slot.booked is None:
+            # Refused on the slot as the process remembers it (slot_read): the database
+            # has the last word, the caller reads it again (nothing counted as refused).
+            raise slot_read.StaleSlot from error
+        raise
     if not (person.email or person.phone or person.foreign_number):
         raise BookingError(_("Indiquez au moins un courriel ou un téléphone."), "invalid")
     if online and not person.email:
