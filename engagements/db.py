@@ -130,15 +130,12 @@ class _KeptCursorWrapper(CursorWrapper):
         pass  # the cursor is kept for the connection's next prepared statement
 
 
-class _PreparedDebugWrapper(CursorDebugWrapper):
+class _PreparedDebugWrapper(_KeptCursorWrapper, CursorDebugWrapper):
     # Logged as written (with its %s): the server binds the parameters, psycopg never
     # writes the statement with its values.
     def execute(self, sql, params=None):
         with self.debug_sql(sql, params, use_last_executed_query=False):
             return CursorWrapper.execute(self, sql, params)
-
-    def __exit__(self, *exc_info):
-        pass
 
 
 class _PreparingCursor(psycopg.Cursor):
@@ -147,17 +144,16 @@ class _PreparingCursor(psycopg.Cursor):
 
 
 @functools.cache
-def row_columns(model, exclude: tuple[str, ...] = ()) -> tuple[list, str, str]:
-    """For an `INSERT … SELECT … FROM jsonb_populate_record(NULL::table, %s::jsonb) AS r`:
-    the model's concrete fields but its primary key and `exclude` (field names), their
-    quoted column list, and the same columns read from `r` (the same list: the other
-    relation of such a SELECT only has the `id` these columns never include; pass the
-    fields to `json_row`)."""
+def row_columns(model, exclude: tuple[str, ...] = ()) -> tuple[tuple, str]:
+    """For an `INSERT … (columns) SELECT columns FROM …, jsonb_populate_record(NULL::table,
+    %s::jsonb) AS r`: the model's concrete fields but its primary key and `exclude` (field
+    names), and their quoted column list, which serves both sides (the other relation of
+    such a SELECT only has the `id` these columns never include; pass the fields to
+    `json_row`)."""
     fields = tuple(
         f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude
     )
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    return fields, columns, columns
+    return fields, ", ".join(connection.ops.quote_name(f.column) for f in fields)
 
 
 def json_row(obj, fields) -> str:
@@ -166,12 +162,17 @@ def json_row(obj, fields) -> str:
     (`jsonb_populate_record(NULL::table, %s::jsonb)`): one parameter instead of one per
     column. PostgreSQL checks each value as it would a typed one (a text too long for its
     column is an error, never cut)."""
-    return _ENCODER.encode(
+    return json_text(
         {
             column: getattr(obj, attname) if field is None else field.pre_save(obj, True)
             for column, attname, field in _row_plan(tuple(fields))
         }
     )
+
+
+def json_text(row: dict) -> str:
+    """A row's values (column → value) as `json_row` writes them: dates in full precision."""
+    return _ENCODER.encode(row)
 
 
 @functools.cache

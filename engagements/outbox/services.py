@@ -42,7 +42,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from engagements.db import json_row, row_columns
+from engagements.db import json_row, json_text, row_columns
 from engagements.mail import build_mail, is_deliverable_address
 
 from . import signals
@@ -202,20 +202,22 @@ def _mail_context_builder(template: str) -> Callable[[Delivery], dict | None] | 
     return _MAIL_CONTEXTS[max(matches, key=len)] if matches else None
 
 
-def _owed_delivery(template, to, *, prefecture_id, record, purpose, language, now) -> Delivery:
+def _owed_values(template, to, *, prefecture_id, purpose, language, now) -> dict:
+    """The values (by attribute) of the row saying `template` is owed to `to`, checked: the
+    template has a writer and each address is deliverable. `owe_mail` and
+    `owed_mail_insert` write the same row from them."""
     if _mail_context_builder(template) is None:
         raise OutboxError(f"Aucun rédacteur déclaré pour le modèle « {template} ».")
-    return Delivery(
-        kind=Kind.EMAIL,
-        prefecture_id=prefecture_id,
-        purpose=purpose or template,
-        to=[validate_address(a) for a in to],
-        template=template,
-        language=language,
-        next_attempt_at=now,
-        created_at=now,
-        **_record_fields(record),
-    )
+    return {
+        "kind": Kind.EMAIL,
+        "prefecture_id": prefecture_id,
+        "purpose": purpose or template,
+        "to": [validate_address(a) for a in to],
+        "template": template,
+        "language": language,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def owe_mail(
@@ -229,14 +231,16 @@ def owe_mail(
 ) -> Delivery:
     """Write, in the caller's transaction, that the mail `template` about `record` is owed
     to `to`: the worker renders it (register_mail_context) and sends it."""
-    delivery = _owed_delivery(
-        template,
-        to,
-        prefecture_id=getattr(prefecture, "pk", prefecture),
-        record=record,
-        purpose=purpose,
-        language=language,
-        now=timezone.now(),
+    delivery = Delivery(
+        **_owed_values(
+            template,
+            to,
+            prefecture_id=getattr(prefecture, "pk", prefecture),
+            purpose=purpose,
+            language=language,
+            now=timezone.now(),
+        ),
+        **_record_fields(record),
     )
     delivery.save(force_insert=True)
     deliver_soon(delivery.pk)
@@ -259,22 +263,17 @@ def owed_mail_insert(
     its mail in one PostgreSQL statement (a data-modifying WITH). The caller runs
     `deliver_soon` with the id it gets back. The same row as `owe_mail` writes, built
     without a model instance (a booking's hot path)."""
-    if _mail_context_builder(template) is None:
-        raise OutboxError(f"Aucun rédacteur déclaré pour le modèle « {template} ».")
-    when = (now or timezone.now()).isoformat()
-    row = _owed_row() | {
-        "prefecture_id": prefecture_id,
-        "purpose": purpose or template,
-        "to": [validate_address(a) for a in to],
-        "template": template,
-        "language": language,
-        "next_attempt_at": when,
-        "created_at": when,
-        "record_type_id": ContentType.objects.get_for_model(
-            record_model, for_concrete_model=False
-        ).pk,
-    }
-    return _owed_mail_sql(source), [json.dumps(row)]
+    values = _owed_values(
+        template,
+        to,
+        prefecture_id=prefecture_id,
+        purpose=purpose,
+        language=language,
+        now=now or timezone.now(),
+    )
+    record_type = ContentType.objects.get_for_model(record_model, for_concrete_model=False)
+    row = _owed_row() | values | {"record_type_id": record_type.pk}
+    return _owed_mail_sql(source), [json_text(row)]
 
 
 @functools.cache
@@ -288,10 +287,10 @@ def _owed_row() -> dict:
 
 @functools.cache
 def _owed_mail_sql(source: str) -> str:
-    _fields, columns, from_row = row_columns(Delivery, exclude=("record_id",))
+    columns = row_columns(Delivery, exclude=("record_id",))[1]
     table = Delivery._meta.db_table
     return (
-        f"INSERT INTO {table} ({columns}, record_id) SELECT {from_row}, {source}.id "
+        f"INSERT INTO {table} ({columns}, record_id) SELECT {columns}, {source}.id "
         f"FROM {source}, jsonb_populate_record(NULL::{table}, %s::jsonb) AS r RETURNING id"
     )
 

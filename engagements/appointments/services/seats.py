@@ -164,7 +164,7 @@ def _book_seat_statement(
 ) -> str:
     """The statement's text for these identity keys and this owed-mail INSERT (built once
     per process: a few variants in all; the text is also the prepared statement's key)."""
-    _fields, columns, from_row = row_columns(Booking)
+    columns = row_columns(Booking)[1]
     slot_table = Slot._meta.db_table
     booking_table = Booking._meta.db_table
     log_table = BookingLog._meta.db_table
@@ -178,7 +178,7 @@ def _book_seat_statement(
     mail = mail or "SELECT NULL::bigint AS id"
     # The slot, if what the booking's rules were checked against still holds (guarded:
     # a slot answered from memory, slot_read.guard), else no row.
-    current = slot_read.guard_sql(slot_table) if guarded else "SELECT %s::bigint AS id"
+    current = slot_read.GUARD_SQL if guarded else "SELECT %s::bigint AS id"
     # One statement, one round trip, prepared once per connection (engagements.db).
     # `set_config` in the WHERE clause is evaluated when the row is read, before the
     # UPDATE waits for its lock: the wait is bounded (the setting is local to the
@@ -195,7 +195,7 @@ def _book_seat_statement(
             RETURNING id
         ), new_booking AS (
             INSERT INTO {booking_table} ({columns})
-            SELECT {from_row}
+            SELECT {columns}
             FROM seat, jsonb_populate_record(NULL::{booking_table}, %s::jsonb) AS r
             RETURNING id
         ), first_log AS (

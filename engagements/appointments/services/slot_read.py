@@ -46,13 +46,16 @@ _TABLES = {
     "pr": "organisation_prefecture",
 }
 _VERSION = " || ".join(f"{alias}.xmin::text || {alias}.ctid::text" for alias in _TABLES)
-_SQL = (
-    "SELECT s.id, s.procedure_id, s.starts_at, s.ends_at, s.capacity, s.booked, s.priority, "
-    f"s.blocked, {_VERSION} FROM appointments_slot s "
+# The slot with the rows whose versions count (the read below and the booking's check).
+_FROM = (
+    "FROM appointments_slot s "
     "JOIN appointments_procedure p ON p.id = s.procedure_id "
     "JOIN organisation_site si ON si.id = p.site_id "
-    "JOIN organisation_prefecture pr ON pr.id = p.prefecture_id "
-    "WHERE s.id = %s AND p.prefecture_id = %s"
+    "JOIN organisation_prefecture pr ON pr.id = p.prefecture_id"
+)
+_SQL = (
+    "SELECT s.id, s.procedure_id, s.starts_at, s.ends_at, s.capacity, s.booked, s.priority, "
+    f"s.blocked, {_VERSION} {_FROM} WHERE s.id = %s AND p.prefecture_id = %s"
 )
 
 
@@ -79,12 +82,10 @@ def bookable_slot(slot_id: int, *, prefecture_id: int, cached: bool = True) -> S
         hit = _slots.get(slot_id) if cached else None
     if hit is not None:
         row, version = hit
-        with _lock:
-            known = _procedures.get(row[1])
-        if known is None or known[0] != version or known[1].prefecture_id != prefecture_id:
+        procedure = _remembered(row[1], version)
+        if procedure is None or procedure.prefecture_id != prefecture_id:
             # Its procedure forgotten, or not as remembered: ask the database.
             return bookable_slot(slot_id, prefecture_id=prefecture_id, cached=False)
-        procedure = copy.copy(known[1])
     else:
         with prepared_cursor() as cursor:
             cursor.execute(_SQL, [slot_id, prefecture_id])
@@ -112,36 +113,37 @@ def guard(slot: Slot) -> tuple | None:
     return (slot.procedure_id, slot.starts_at, slot.ends_at, slot.priority, version)
 
 
-def guard_sql(table: str) -> str:
-    """A query of the id of slot %s when (procedure, start, end, priority, version) are
-    still the given ones (six parameters: the slot id, then `guard`'s values)."""
-    return (
-        f"SELECT s.id FROM {table} s "
-        "JOIN appointments_procedure p ON p.id = s.procedure_id "
-        "JOIN organisation_site si ON si.id = p.site_id "
-        "JOIN organisation_prefecture pr ON pr.id = p.prefecture_id "
-        "WHERE s.id = %s AND s.procedure_id = %s AND s.starts_at = %s::timestamptz "
-        f"AND s.ends_at = %s::timestamptz AND s.priority = %s::boolean AND {_VERSION} = %s::text"
-    )
+# A query of the id of slot %s when (procedure, start, end, priority, version) are still
+# the given ones (six parameters: the slot id, then `guard`'s values).
+GUARD_SQL = (
+    f"SELECT s.id {_FROM} WHERE s.id = %s AND s.procedure_id = %s "
+    "AND s.starts_at = %s::timestamptz AND s.ends_at = %s::timestamptz "
+    f"AND s.priority = %s::boolean AND {_VERSION} = %s::text"
+)
+
+
+def _remembered(pk: int, version: str) -> Procedure | None:
+    """The procedure as this process keeps it, if that is `version`: a copy per request
+    (nothing a request sets on its procedure reaches another)."""
+    with _lock:
+        hit = _procedures.get(pk)
+    return copy.copy(hit[1]) if hit is not None and hit[0] == version else None
 
 
 def _procedure(pk: int, version: str) -> Procedure:
-    with _lock:
-        hit = _procedures.get(pk)
-    if hit is None or hit[0] != version:
+    procedure = _remembered(pk, version)
+    if procedure is None:
         found = (
             Procedure.objects.select_related("site", "prefecture")
             .annotate(row_version=RawSQL(_version_sql(), []))
             .get(pk=pk)
         )
-        hit = (found.row_version, found)
         with _lock:
             if len(_procedures) >= _MAX_ENTRIES:
                 _procedures.clear()
-            _procedures[pk] = hit
-    # A copy per request (here and above): nothing a request sets on its procedure
-    # reaches another.
-    return copy.copy(hit[1])
+            _procedures[pk] = (found.row_version, found)
+        procedure = copy.copy(found)
+    return procedure
 
 
 def forget() -> None:
