@@ -89,6 +89,9 @@ def axe_violations(page) -> list[dict]:
         import axe_playwright_python
 
         _AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+    # A click returns once the next page's headers are in, before its body is: axe run on a
+    # document still arriving fails on its missing root element. Wait for the whole page.
+    page.wait_for_load_state("load")
     page.evaluate(_AXE_SOURCE)
     results = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
@@ -100,6 +103,7 @@ def axe_violations(page) -> list[dict]:
 def wait_for_dsfr(page) -> None:
     """Wait until the DSFR script has started (it sets data-fr-js on <html>) and the
     next frames are drawn, so axe sees the page as a person does, not a half-set one."""
+    page.wait_for_load_state("load")  # the script tag may not have arrived yet
     if page.locator('script[src*="dsfr.module"]').count():
         page.wait_for_selector("html[data-fr-js]", state="attached", timeout=10_000)
         page.evaluate(
@@ -123,5 +127,16 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under var/screenshots/ to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    page.wait_for_load_state("load")
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def follow(page, target) -> None:
+    """Click a link or a submit button (a locator or a selector) and wait until the page it
+    leads to has loaded: a click returns once that page's headers are in, before its body,
+    so what is read right after it (text, counts, the database a redirect reports on) could
+    be read on a half-arrived page."""
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()

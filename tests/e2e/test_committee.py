@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from engagements.committee.enums import AttendanceStatus, MeetingStatus
 from engagements.committee.models import Meeting, Minutes
-from tests.browser import assert_accessible, screenshot
+from tests.browser import assert_accessible, follow, screenshot
 from tests.surveys.factories import CampaignFactory
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     page.fill("#id_time", "14:30")
     page.select_option("#id_kind", "before_audit")
     page.fill("#id_place", "Préfecture, salle du conseil")
-    page.click("button:has-text('Planifier')")
+    follow(page, "button:has-text('Planifier')")
     meeting = Meeting.objects.get()
     assert page.url.endswith(reverse("committee:agents-meeting", args=[slug, meeting.pk]))
 
@@ -75,7 +75,7 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
         page.fill("#id_title", title)
         page.select_option("#id_kind", kind)
         page.select_option("#id_document", document)
-        page.click("button:has-text('Ajouter le point')")
+        follow(page, "button:has-text('Ajouter le point')")
     agenda = page.locator("#agenda").inner_text()
     assert "Résultats de l'enquête « Enquête annuelle fictive » (PDF)" in agenda
     assert page.locator(
@@ -131,8 +131,8 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     assert response.headers["content-type"] == "application/pdf"
 
     # Held, then the relevé de décisions.
-    page.click("button:has-text('Marquer la réunion comme tenue')")
-    page.click("button:has-text('Rédiger le relevé de décisions')")
+    follow(page, "button:has-text('Marquer la réunion comme tenue')")
+    follow(page, "button:has-text('Rédiger le relevé de décisions')")
     page.fill(
         "#id_introduction", "La réunion s'est tenue sous la présidence du secrétaire général."
     )
@@ -142,13 +142,13 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     textareas = page.locator("textarea[id^='id_item_']")
     for index in range(textareas.count()):
         textareas.nth(index).fill(f"Échanges sur le point {index + 1}.")
-    page.click("button:has-text('Enregistrer le relevé')")
+    follow(page, "button:has-text('Enregistrer le relevé')")
     page.select_option("#decision-form select[name=kind]", "validation")
     page.fill("#decision-form textarea[name=text]", "Les modèles de courriers sont validés.")
-    page.click("button:has-text('Ajouter la décision')")
+    follow(page, "button:has-text('Ajouter la décision')")
     page.select_option("#decision-form select[name=kind]", "action")
     page.fill("#decision-form textarea[name=text]", "Traduire l'affichage des horaires.")
-    page.click("button:has-text('Ajouter la décision')")
+    follow(page, "button:has-text('Ajouter la décision')")
     assert_accessible(page)
     screenshot(page, "committee-minutes-draft")
     smtp_mail.messages.clear()
@@ -167,14 +167,14 @@ def test_referent_runs_a_meeting_and_publishes_the_minutes(
     with page.expect_navigation():
         page.click("button:has-text('Approuver le relevé')")
     assert "il ne peut plus être modifié" in page.inner_text("body")
-    page.click("button:has-text('Publier sur la page publique')")
+    follow(page, "button:has-text('Publier sur la page publique')")
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.PUBLISHED
 
     # The public page, French and English, on a phone.
     public = reverse("committee:public", args=[slug])
     phone_page.goto(reverse("organisation:prefecture", args=[slug]))
-    phone_page.click(f"a[href='{public}']")
+    follow(phone_page, f"a[href='{public}']")
     text = phone_page.inner_text("main")
     assert "Relevés de décisions publiés" in text and "2 décisions" in text
     assert_accessible(phone_page)
@@ -301,7 +301,7 @@ def test_member_sends_an_observation_and_follows_the_decided_actions(
     assert_accessible(page)
     screenshot(page, "committee-member-observation")
 
-    page.click("a:has-text('Suivre les actions décidées par le comité')")
+    follow(page, "a:has-text('Suivre les actions décidées par le comité')")
     text = page.inner_text("main")
     assert "Affichage des horaires en quatre langues" in text
     assert "Aucune action ouverte pour le moment." in text

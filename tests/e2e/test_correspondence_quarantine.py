@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from engagements.correspondence.models import Mailbox, Message, QuarantinedMail
-from tests.browser import assert_accessible, screenshot
+from tests.browser import assert_accessible, follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,6 @@ def test_the_referent_registers_a_quarantined_mail(
     assert page.locator("#id_sender_email").input_value() == "lea@example.test"
     assert_accessible(page)
     screenshot(page, "correspondence-quarantine-detail")
-    page.get_by_role("button", name="Enregistrer dans le registre").click()
+    follow(page, page.get_by_role("button", name="Enregistrer dans le registre"))
     message = Message.objects.get(subject="Mon dossier scanné")
     assert f"référence {message.reference}" in page.content()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engagements.indicators.models import CallHour
-from tests.browser import assert_accessible, screenshot
+from tests.browser import assert_accessible, follow, screenshot
 from tests.correspondence.factories import MessageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_review_publish_and_public_results(
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"**/agents/{prefecture.slug}/")
     page.goto(f"/agents/{prefecture.slug}/indicateurs/?period={year}-Q4")
-    page.get_by_role("button", name="Recalculer maintenant").click()
+    follow(page, page.get_by_role("button", name="Recalculer maintenant"))
     card = page.locator("#card-calls_answered_rate")
     assert "90,0" in card.inner_text() and "Cible : 93,0" in card.inner_text()
     assert "non atteinte" in card.inner_text().lower() and "An passé : 95,0" in card.inner_text()
