@@ -15,7 +15,7 @@ from engagements.correspondence import queries
 from engagements.correspondence.enums import AnswerChannel, Status, TemplatePurpose
 from engagements.correspondence.models import Mailbox, Message
 from engagements.correspondence.services.ingestion import ingest_all_mailboxes
-from tests.browser import assert_accessible, screenshot
+from tests.browser import assert_accessible, follow, screenshot
 from tests.correspondence.factories import TemplateFactory, VersionFactory
 from tests.correspondence.imap import PASSWORD, imap_server  # noqa: F401 — fixture
 
@@ -71,9 +71,9 @@ def test_mail_to_answer(page, live_server, imap_server, smtp_mail, prefecture, s
     page.fill("#id_password", "secret-password")
     page.click("button[type=submit]")
     page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]))
-    page.click(f'a:text-is("{message.reference}")')
-    page.click("text=Répondre")
-    page.click("text=Réponse sur un titre de séjour")
+    follow(page, f'a:text-is("{message.reference}")')
+    follow(page, "text=Répondre")
+    follow(page, "text=Réponse sur un titre de séjour")  # the same form, its text filled
     text = page.input_value("#id_text")
     # The salutation is never glued to the name (issue 19): "Madame, Monsieur,".
     assert text.splitlines()[0] == "Madame, Monsieur,"
