@@ -53,7 +53,8 @@ class Delivery(models.Model):
     language = models.CharField("langue", max_length=10, blank=True)
 
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
-    next_attempt_at = models.DateTimeField("prochaine tentative", db_index=True)
+    # Indexed by outbox_queue_idx with the status, where not sent: no index of its own.
+    next_attempt_at = models.DateTimeField("prochaine tentative")
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField("dernière erreur", blank=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
@@ -66,8 +67,15 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["record_type", "record_id"], name="outbox_record_idx"),
             models.Index(fields=["prefecture", "status"], name="outbox_prefecture_status_idx"),
-            # Equality only: a plain index, not CharField's db_index (which adds a LIKE one).
-            models.Index(fields=["status"], name="outbox_status_idx"),
+            # The queue: what is still to send, being sent or failed, by status then due
+            # time (the worker's due rows in order, the stale claims, the failed ones, the
+            # queue's health). Sent rows, nearly all of them, are not in it: it stays
+            # small, and a new row writes one entry for both its status and its due time.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=~models.Q(status=Status.SENT),
+                name="outbox_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

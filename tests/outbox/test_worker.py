@@ -139,3 +139,42 @@ def test_a_mail_owed_inside_a_writers_statement_is_the_row_owe_mail_writes(prefe
         Delivery.objects.filter(pk=reference.pk).values(*columns).get()
     )
     assert services.work(once=True) == 2  # both written by the worker and sent
+
+
+@pytest.mark.postgres
+def test_the_queue_is_one_small_index_of_what_is_not_sent(prefecture, owed, mailoutbox):
+    """The worker's due rows, the stale claims, the failed ones and the queue's health are
+    read through one index of the rows not sent (by status then due time): sent rows, nearly
+    all of the table, are not in it, and a new row writes one entry for both."""
+    from django.db import connection
+
+    from engagements.outbox.queries import queue_health
+    from tests.tooling import require_postgres
+
+    require_postgres()
+    sent, pending = _owe(prefecture), _owe(prefecture)
+    Delivery.objects.filter(pk=sent.pk).update(status=Status.SENT)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'outbox_queue_idx'",
+        )
+        [definition] = cursor.fetchone()
+        assert "(status, next_attempt_at) WHERE" in definition and "'sent'" in definition
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'outbox_delivery'")
+        assert cursor.fetchone()[0] == 4
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    now = timezone.now()
+    for query in (
+        Delivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
+            "next_attempt_at", "pk"
+        ),
+        Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=now),
+        Delivery.objects.filter(status=Status.FAILED),
+        Delivery.objects.filter(status__in=[Status.PENDING, Status.SENDING]),
+    ):
+        assert "outbox_queue_idx" in query.explain(), query.query
+    assert queue_health()["failed"] == 0
+    assert services.deliver_due() == 1  # the pending one, through the index
+    assert len(mailoutbox) == 1
+    pending.refresh_from_db()
+    assert pending.status == Status.SENT
