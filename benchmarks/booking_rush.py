@@ -66,6 +66,7 @@ SLOTS = 40
 CAPACITY = 3
 BULK_SLOTS, BULK_CAPACITY = 210, 50
 WARM_SLOTS, WARM_BOOKINGS = 10, 300  # the warm-up's own slots (500 seats) and bookings
+HISTORY = int(os.environ.get("BENCH_HISTORY", "10000"))  # past bookings per procedure
 
 
 def free_port() -> int:
@@ -142,9 +143,12 @@ def prepare_database() -> dict:
         )
         for i in range(BULK_SLOTS)
     )
+    _seed_history([procedure, bulk], start)
     _token, raw = ApiToken.issue(prefecture, "bench")
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as after any bulk write of ours (issue 24)
     connection.close()
     return {
         "token": raw,
@@ -154,6 +158,44 @@ def prepare_database() -> dict:
         "site_id": site.pk,
         "service_id": service.pk,
     }
+
+
+def _seed_history(procedures, start) -> None:
+    """HISTORY past bookings per procedure (attended, cancelled, a few no-shows) on past
+    slots, as a prefecture has after a few months: a booking's statements are planned and
+    measured on a register that has a history, not on an empty one."""
+    from datetime import timedelta
+
+    from engagements.appointments.enums import BookingStatus
+    from engagements.appointments.models import Booking, Slot
+
+    statuses = [BookingStatus.ATTENDED] * 16 + [BookingStatus.CANCELLED_BY_USER] * 3
+    statuses += [BookingStatus.NO_SHOW]
+    for procedure in procedures:
+        past = Slot.objects.bulk_create(
+            Slot(
+                procedure=procedure,
+                starts_at=start - timedelta(days=1 + i // 20, minutes=15 * (i % 20)),
+                ends_at=start - timedelta(days=1 + i // 20, minutes=15 * (i % 20) - 15),
+                capacity=max(1, HISTORY // 100),  # past: its seats no longer counted
+            )
+            for i in range(100)
+        )
+        bookings = []
+        for n in range(HISTORY):
+            booking = Booking(
+                procedure=procedure,
+                slot=past[n % 100],
+                status=statuses[n % len(statuses)],
+                channel="online",
+                first_name="Ancienne",
+                last_name="Personne",
+                email=f"h{n}-{procedure.pk}@bench.test",
+                created_at=past[n % 100].starts_at - timedelta(days=10),
+            )
+            booking.set_identity_keys()
+            bookings.append(booking)
+        Booking.objects.bulk_create(bookings, batch_size=2000)
 
 
 def start_gunicorn(port: int, **settings: str) -> subprocess.Popen:
@@ -297,6 +339,34 @@ def rush(name: str, port: int, build, clients: int = CLIENTS, requests: int = RE
         list(pool.map(client, range(clients)))
     phase.elapsed = time.perf_counter() - began
     return phase
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far (user + system, from /proc: Linux) by the gunicorn processes,
+    the benchmark database's PostgreSQL backends and this process (the clients)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "database": 0.0, "clients": 0.0}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        if pid == os.getpid():
+            group = "clients"
+        elif server_pid in (pid, parent):
+            group = "server"
+        elif command.startswith("postgres:") and f" {DB_NAME} " in command:
+            group = "database"
+        else:
+            continue
+        used[group] += (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 def count_double_bookings(slot_ids: list[int]) -> dict:
@@ -545,12 +615,19 @@ def main() -> int:
         # Interleaved rounds: a load that comes and goes on the machine weighs on both.
         healthz, bookings = Phase("one-query"), Phase("bookings")
         per_round = max(1, REQUESTS // ROUNDS)
+        cpu = {"one-query": dict.fromkeys(("server", "database", "clients"), 0.0)}
+        cpu["bookings"] = dict(cpu["one-query"])
+
+        def measured(phase: Phase, build, offset: int = 0) -> None:
+            before = cpu_seconds(process.pid)
+            phase.merge(rush(phase.name, port, lambda n: build(offset + n), requests=per_round))
+            after = cpu_seconds(process.pid)
+            for group, seconds in after.items():
+                cpu[phase.name][group] += seconds - before[group]
+
         for round_ in range(ROUNDS):
-            healthz.merge(rush("one-query", port, health, requests=per_round))
-            offset = round_ * per_round
-            bookings.merge(
-                rush("bookings", port, lambda n, at=offset: booking(at + n), requests=per_round)
-            )
+            measured(healthz, health)
+            measured(bookings, booking, round_ * per_round)
         stop(process)
         process = start_gunicorn(port)  # the rush with admission control (the default)
         opening_rush = rush("rush", port, opening, RUSH_CLIENTS, RUSH_REQUESTS)
@@ -567,6 +644,17 @@ def main() -> int:
         f"views/s: {100 * ratio:.0f} % (target ≥ 50 %: "
         f"{'reached' if ratio >= 0.5 else 'missed'}); {bookings.statuses.get(201, 0)} of "
         f"{len(bookings.latencies)} answered 201"
+    )
+    print(
+        "CPU per request (ms; gunicorn processes, PostgreSQL backends, clients): "
+        + "; ".join(
+            f"{name} "
+            + ", ".join(
+                f"{group} {1000 * seconds / max(1, len(phase.latencies)):.2f}"
+                for group, seconds in cpu[name].items()
+            )
+            for name, phase in (("one-query", healthz), ("bookings", bookings))
+        )
     )
     answered = opening_rush.statuses
     heard = answered.get(201, 0) == checks["active"]

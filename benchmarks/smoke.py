@@ -30,6 +30,7 @@ TINY = {
     "BENCH_THREADS": "4",
     "BENCH_TRIALS": "2",
     "BENCH_BREAKDOWN": "5",
+    "BENCH_HISTORY": "200",
     # indicators_dashboard
     "BENCH_MESSAGES": "2000",
     "BENCH_TELEPHONY_DAYS": "30",
