@@ -1,7 +1,8 @@
 """A booking rush on PostgreSQL behind gunicorn (threads): `make bench`.
 
 Creates its own database (eng_bench on 127.0.0.1:5432, user postgres), migrates, seeds one
-procedure whose slots all open at the same moment and one with plenty of seats, starts
+procedure whose slots all open at the same moment and one with plenty of seats, both with
+a history of past bookings (BENCH_HISTORY each), then ANALYZE, starts
 gunicorn (gthread: WORKERS processes × THREADS threads, as in production) on a free
 loopback port, then measures, in the same run:
 
@@ -25,7 +26,8 @@ Prints what is reached against each target. Stops gunicorn and drops the databas
 Environment knobs: BENCH_CLIENTS (6, throughput phases), BENCH_REQUESTS (4000),
 BENCH_RUSH_CLIENTS (500), BENCH_RUSH_REQUESTS (2000), BENCH_WORKERS (CPU count),
 BENCH_THREADS (8), BENCH_SECONDS (hard limit per phase, 60), BENCH_TRIALS (40),
-BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (eng_bench), BENCH_INTERLEAVE (10).
+BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (eng_bench), BENCH_INTERLEAVE (10),
+BENCH_HISTORY (10000).
 """
 
 from __future__ import annotations
