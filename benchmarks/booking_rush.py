@@ -643,7 +643,7 @@ def main() -> int:
     ratio = made / healthz.throughput if healthz.throughput else 0.0
     print(
         f"throughput {made:.1f} bookings made/s against {healthz.throughput:.1f} one-query "
-        f"views/s: {100 * ratio:.0f} % (target ≥ 50 %: "
+        f"views/s: {100 * ratio:.1f} % (target ≥ 50 %: "
         f"{'reached' if ratio >= 0.5 else 'missed'}); {bookings.statuses.get(201, 0)} of "
         f"{len(bookings.latencies)} answered 201"
     )
