@@ -354,21 +354,26 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
         try:
             with open(f"/proc/{entry.name}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
-                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            pid, parent = int(entry.name), int(fields[1])
+            if pid == os.getpid():
+                group = "clients"
+            elif server_pid in (pid, parent):
+                group = "server"
+            elif _is_benchmark_backend(pid):
+                group = "database"
+            else:
+                continue
         except OSError:  # gone meanwhile
-            continue
-        pid, parent = int(entry.name), int(fields[1])
-        if pid == os.getpid():
-            group = "clients"
-        elif server_pid in (pid, parent):
-            group = "server"
-        elif command.startswith("postgres:") and f" {DB_NAME} " in command:
-            group = "database"
-        else:
             continue
         used[group] += (int(fields[11]) + int(fields[12])) / tick
     return used
+
+
+def _is_benchmark_backend(pid: int) -> bool:
+    """A PostgreSQL backend serving the benchmark's database (its title names it)."""
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+    return command.startswith("postgres:") and f" {DB_NAME} " in command
 
 
 def count_double_bookings(slot_ids: list[int]) -> dict:
@@ -617,8 +622,10 @@ def main() -> int:
         # Interleaved rounds: a load that comes and goes on the machine weighs on both.
         healthz, bookings = Phase("one-query"), Phase("bookings")
         per_round = max(1, REQUESTS // ROUNDS)
-        cpu = {"one-query": dict.fromkeys(("server", "database", "clients"), 0.0)}
-        cpu["bookings"] = dict(cpu["one-query"])
+        cpu = {
+            phase.name: dict.fromkeys(("server", "database", "clients"), 0.0)
+            for phase in (healthz, bookings)
+        }
 
         def measured(phase: Phase, build, offset: int = 0) -> None:
             before = cpu_seconds(process.pid)
@@ -650,12 +657,12 @@ def main() -> int:
     print(
         "CPU per request (ms; gunicorn processes, PostgreSQL backends, clients): "
         + "; ".join(
-            f"{name} "
+            f"{phase.name} "
             + ", ".join(
                 f"{group} {1000 * seconds / max(1, len(phase.latencies)):.2f}"
-                for group, seconds in cpu[name].items()
+                for group, seconds in cpu[phase.name].items()
             )
-            for name, phase in (("one-query", healthz), ("bookings", bookings))
+            for phase in (healthz, bookings)
         )
     )
     answered = opening_rush.statuses
