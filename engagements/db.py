@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 import logging
-import select
 from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
 import orjson
 import psycopg
-from django.db import DatabaseError, connection, connections, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 logger = logging.getLogger(__name__)
@@ -144,38 +143,6 @@ class _PreparedDebugWrapper(_KeptCursorWrapper, CursorDebugWrapper):
 class _PreparingCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=prepare is not False, binary=binary)
-
-
-def quiet_connections_are_healthy(sender=None, **kwargs) -> None:
-    """At the start of a request (`request_started`, after Django has marked every kept
-    connection for a health check): a kept PostgreSQL connection whose socket has nothing
-    to read is taken as healthy, without the `SELECT 1` round trip Django's check sends to
-    the server before the request's first query. A server that ends a connection (a
-    restart, `pg_terminate_backend`, a crash) sends its last message or closes the socket:
-    the socket is then readable and Django's own check runs (a failed one reconnects). So
-    every request keeps the check and saves a round trip; a host gone without a word (no
-    packet at all) is found by the first query, as it would be by the check itself."""
-    for conn in connections.all(initialized_only=True):
-        if (
-            conn.vendor == "postgresql"
-            and conn.health_check_enabled
-            and not conn.health_check_done
-            and conn.connection is not None
-            and _socket_quiet(conn.connection)
-        ):
-            conn.health_check_done = True
-
-
-def _socket_quiet(raw) -> bool:
-    """Nothing waiting on the connection's socket (no message, no end of stream)."""
-    if raw.closed or raw.broken:
-        return False
-    try:
-        poller = select.poll()
-        poller.register(raw.fileno(), select.POLLIN | select.POLLPRI)
-        return not poller.poll(0)
-    except (OSError, ValueError, psycopg.Error):
-        return False
 
 
 @functools.cache

@@ -148,11 +148,15 @@ DATABASES = {
         conn_max_age=0 if TESTING else 60,
         # A connection kept across requests is checked before reuse: after a database
         # restart the first request reconnects instead of answering 500. A quiet socket
-        # counts as healthy without a round trip (engagements.db.quiet_connections_are_healthy).
+        # counts as healthy without a round trip (engagements/postgres/base.py).
         conn_health_checks=True,
     )
 }
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Django's PostgreSQL backend with that cheaper check.
+POSTGRES_ENGINE = "engagements.postgres"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = POSTGRES_ENGINE
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == POSTGRES_ENGINE
 # SQLite cannot enforce "nulls not distinct" unique constraints; services check those too.
 SILENCED_SYSTEM_CHECKS = [] if IS_POSTGRES else ["models.W047", "models.W040"]
 if not IS_POSTGRES:
@@ -190,6 +194,7 @@ if DATABASE_REPLICA_URL and not TESTING:
     )
     if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL")
+    DATABASES["replica"]["ENGINE"] = POSTGRES_ENGINE
     # A replica that does not answer is given up after 3 s (then the primary serves).
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
     if WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0:

@@ -92,53 +92,48 @@ def _backend_pid(connection) -> int:
         return cursor.fetchone()[0]
 
 
+def _prepared_backend_pid(connection) -> int:
+    from engagements.db import prepared_cursor
+
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_connection_with_a_quiet_socket_skips_the_check_round_trip(kept_connection):
-    from django.core.signals import request_started
-
+    assert settings.DATABASES["default"]["ENGINE"] == "engagements.postgres"
     pid = _backend_pid(kept_connection)
     with kept_connection.cursor() as cursor:
         cursor.execute("SELECT 'before the request'")
-    request_started.send(sender=None)  # Django marks it for a check; its socket is quiet
+    kept_connection.close_if_unusable_or_obsolete()  # the next request begins (Django)
+    assert not kept_connection.health_check_done
+    kept_connection.close_if_health_check_failed()  # what its first cursor does first
     assert kept_connection.health_check_done
-    kept_connection.close_if_health_check_failed()  # what the request's first cursor does
     with _other_session(kept_connection) as other:
         last = other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
         # Django's own check would have sent `SELECT 1` on this connection.
-        assert last.fetchone()[0] == "SELECT 'before the request'"
+        assert last.fetchone() == ("SELECT 'before the request'",)
     assert _backend_pid(kept_connection) == pid
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_the_server_ended_is_replaced_before_the_first_query(kept_connection):
+@pytest.mark.parametrize("first_query", [_backend_pid, _prepared_backend_pid])
+def test_a_connection_the_server_ended_is_replaced_before_the_first_query(
+    kept_connection, first_query
+):
     """The server ends the connection (a restart, pg_terminate_backend): at the next request
     the socket is readable, Django's check runs and reconnects, for the ORM's cursors and
     for the prepared statements of the booking's hot path alike."""
     import select
 
-    from django.core.signals import request_started
-
-    from engagements.db import prepared_cursor
-
-    for run_query in (
-        lambda: _backend_pid(kept_connection),
-        lambda: _prepared_backend_pid(prepared_cursor),
-    ):
-        pid = _backend_pid(kept_connection)
-        with _other_session(kept_connection) as other:
-            other.execute("SELECT pg_terminate_backend(%s)", [pid])
-        poller = select.poll()
-        poller.register(kept_connection.connection.fileno(), select.POLLIN)
-        assert poller.poll(5000), "the server did not end the connection"
-        request_started.send(sender=None)
-        assert not kept_connection.health_check_done  # left to Django's own check
-        new_pid = run_query()
-        assert new_pid != pid
-
-
-def _prepared_backend_pid(prepared_cursor) -> int:
-    with prepared_cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
+    pid = _backend_pid(kept_connection)
+    with _other_session(kept_connection) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    poller = select.poll()
+    poller.register(kept_connection.connection.fileno(), select.POLLIN)
+    assert poller.poll(5000), "the server did not end the connection"
+    kept_connection.close_if_unusable_or_obsolete()  # the next request begins (Django)
+    assert first_query(kept_connection) != pid
