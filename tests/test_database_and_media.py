@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
+from tests.tooling import require_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,6 +66,7 @@ def kept_connection(monkeypatch):
     (CONN_MAX_AGE) and health-checked; closed afterwards (the next test opens its own)."""
     from django.db import connection
 
+    require_postgres()
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
     connection.close()
