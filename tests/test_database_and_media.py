@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from tests.tooling import require_postgres
+from tests.tooling import database_url, require_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,18 +75,10 @@ def kept_connection(monkeypatch):
     connection.close()
 
 
-def _other_session(connection):
+def _other_session():
     import psycopg
 
-    params = connection.settings_dict
-    return psycopg.connect(
-        host=params["HOST"] or None,
-        port=params["PORT"] or None,
-        user=params["USER"],
-        password=params["PASSWORD"] or None,
-        dbname=params["NAME"],
-        autocommit=True,
-    )
+    return psycopg.connect(database_url(), autocommit=True)
 
 
 def _backend_pid(connection) -> int:
@@ -114,7 +106,7 @@ def test_a_kept_connection_with_a_quiet_socket_skips_the_check_round_trip(kept_c
     assert not kept_connection.health_check_done
     kept_connection.close_if_health_check_failed()  # what its first cursor does first
     assert kept_connection.health_check_done
-    with _other_session(kept_connection) as other:
+    with _other_session() as other:
         last = other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
         # Django's own check would have sent `SELECT 1` on this connection.
         assert last.fetchone() == ("SELECT 'before the request'",)
@@ -133,7 +125,7 @@ def test_a_connection_the_server_ended_is_replaced_before_the_first_query(
     import select
 
     pid = _backend_pid(kept_connection)
-    with _other_session(kept_connection) as other:
+    with _other_session() as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
     poller = select.poll()
     poller.register(kept_connection.connection.fileno(), select.POLLIN)

@@ -29,6 +29,18 @@ def require_postgres() -> None:
         pytest.skip(message)
 
 
+def database_url(name: str | None = None) -> str:
+    """A postgres:// URL of the test database's server (the test database itself unless
+    `name` names another), for another session or another process."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    user = params.get("USER") or "postgres"
+    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+    host, port = params.get("HOST") or "127.0.0.1", params.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{name or params['NAME']}"
+
+
 def read_to_end(response) -> None:
     """Read a file served as it is (FileResponse) to its end: the test client then closes
     it, as a WSGI server does (response.close() would also close the test's database

@@ -18,27 +18,18 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.utils import timezone
 
 from engagements.operations.version import product_version
 from engagements.organisation.models import Prefecture
-from tests.tooling import require_postgres, require_tool
+from tests.tooling import database_url, require_postgres, require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
-def _server_url() -> str:
-    params = connection.settings_dict
-    user = params.get("USER") or "postgres"
-    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
-    host, port = params.get("HOST") or "127.0.0.1", params.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}"
-
-
 def _admin(sql: str) -> None:
-    with psycopg.connect(f"{_server_url()}/postgres", autocommit=True) as conn:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         conn.execute(sql)
 
 
@@ -64,7 +55,7 @@ def _checksums(root: Path) -> dict[str, str]:
 def _manage(*args, database: str, media: Path) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
-        "DATABASE_URL": f"{_server_url()}/{database}",
+        "DATABASE_URL": database_url(database),
         "MEDIA_ROOT": str(media),
         "SECRET_KEY": secrets.token_urlsafe(30),
         "DEBUG": "false",
@@ -116,7 +107,7 @@ def test_backup_of_the_demo_restores_into_a_new_database_and_folder(
     media = Path(settings.MEDIA_ROOT)
     source_files = _checksums(media)
     assert set(names) <= set(source_files)
-    source_counts = _counts(f"{_server_url()}/{connection.settings_dict['NAME']}")
+    source_counts = _counts(database_url())
     assert source_counts["correspondence_message"] > 100  # the demo's year of messages
     year = timezone.localdate().year
     slug = Prefecture.objects.order_by("pk").values_list("slug", flat=True).first()
@@ -141,7 +132,7 @@ def test_backup_of_the_demo_restores_into_a_new_database_and_folder(
     assert result.returncode == 0, result.stderr
     assert "Restored" in result.stdout
 
-    assert _counts(f"{_server_url()}/{empty_database}") == source_counts
+    assert _counts(database_url(empty_database)) == source_counts
     assert _checksums(restored_media) == source_files
     result = _manage(*_report(slug, year), database=empty_database, media=restored_media)
     assert result.returncode == 0, result.stderr
@@ -171,7 +162,7 @@ def test_restore_refuses_a_non_empty_media_folder_a_newer_state_and_a_damaged_fi
     (busy / "left-over.pdf").write_bytes(b"x")
     result = _manage("restore", str(folder), database=empty_database, media=busy)
     assert result.returncode != 0 and "media folder" in result.stderr
-    assert _counts(f"{_server_url()}/{empty_database}") == {}  # nothing was written
+    assert _counts(database_url(empty_database)) == {}  # nothing was written
 
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["migrations"]["appointments"].append("9999_from_the_future")

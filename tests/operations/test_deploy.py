@@ -26,7 +26,7 @@ from engagements.quality.evidence import MAX_EVIDENCE_BYTES
 from tests.factories import UserFactory
 from tests.mail import free_port
 from tests.operations.test_metrics import series, value
-from tests.tooling import require_postgres, require_tool
+from tests.tooling import database_url, require_postgres, require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "engagements.conf.template"
@@ -81,10 +81,6 @@ def stack(tmp_path, transactional_db):
     """(nginx port, gunicorn port, static root): nginx in front of gunicorn."""
     require_postgres()
     nginx = require_tool(shutil.which("nginx") or "/usr/sbin/nginx", "nginx")
-    params = connection.settings_dict
-    user = params.get("USER") or "postgres"
-    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
-    host, port = params.get("HOST") or "127.0.0.1", params.get("PORT") or 5432
     app_port, web_port = free_port(), free_port()
     static_root = tmp_path / "static"
     (static_root / "engagements").mkdir(parents=True)
@@ -95,7 +91,7 @@ def stack(tmp_path, transactional_db):
     (metrics_dir / "counter_4194000.db").write_bytes(b"left by a process that is gone")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
-        "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{params['NAME']}",
+        "DATABASE_URL": database_url(),
         "SECRET_KEY": secrets.token_urlsafe(40),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "localhost,127.0.0.1",

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from engagements.correspondence import queries
 from tests.correspondence.factories import MessageFactory
-from tests.tooling import require_postgres
+from tests.tooling import database_url, require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,8 +30,7 @@ def _slow_statement(*args, **kwargs):
 @pytest.mark.django_db
 def test_only_web_processes_get_the_statement_timeout():
     require_postgres()
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = database_url()
     code = (
         "import django, os; django.setup(); from django.db import connection; "
         "c = connection.cursor(); c.execute('SHOW statement_timeout'); print(c.fetchone()[0])"

@@ -47,7 +47,7 @@ from engagements.appointments.models import (
 from engagements.appointments.services.waiting_room import browser_hash
 from tests.appointments.factories import ProcedureFactory, SlotFactory
 from tests.gunicorn import gunicorn_servers
-from tests.tooling import require_postgres
+from tests.tooling import database_url, require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOM_ADMIT, ROOM_INTERVAL = 2, 4
@@ -69,8 +69,7 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.skip("needs PostgreSQL")
-        db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        url = database_url()
     env = {
         **os.environ,
         "DATABASE_URL": url,
