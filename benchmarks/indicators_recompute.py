@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.test.utils import CaptureQueriesContext
         from django.utils import timezone
 
+        from engagements.db import analyze_all
         from engagements.indicators import services
         from engagements.indicators.models import Value
         from engagements.indicators.periods import Period
@@ -123,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         today = timezone.localdate()
         first = date(today.year - 2, 1, 1)
         hours = seed_calls(prefecture, date(today.year - 1, 7, 1), today)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        analyze_all()  # outside a transaction: at once
         print(
             f"seeded {args.scale:,} messages, {ctx['answers']:,} survey answers and "
             f"{hours:,} hours of telephony"
