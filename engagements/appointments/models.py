@@ -291,6 +291,8 @@ class Slot(models.Model):
                 condition=Q(booked__lte=F("capacity")), name="appt_slot_not_overbooked"
             ),
             models.UniqueConstraint(fields=["procedure", "starts_at"], name="appt_slot_unique"),
+            # The target of the bookings' foreign key on (slot_id, procedure_id).
+            models.UniqueConstraint(fields=["id", "procedure"], name="appt_slot_id_procedure"),
         ]
 
     def __str__(self) -> str:
@@ -307,8 +309,17 @@ class Booking(models.Model):
     reference = models.CharField("référence", max_length=12, default=new_reference)
     # Secret of the manage link: only this gives access to the person's details, ICS and PDF.
     token = models.CharField(max_length=64, default=new_token)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="bookings")
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    # One foreign key on (slot_id, procedure_id) to the slot's (id, procedure_id) on
+    # PostgreSQL (migration 0014, appt_booking_slot_fk) instead of one per column: the
+    # booking's procedure is its slot's, and the check at commit locks only the slot row
+    # the booking has just updated, not the procedure's row, which every booking of the
+    # procedure would lock at the same moment (a MultiXact and a WAL record each).
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="bookings", db_constraint=False
+    )
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="bookings", db_constraint=False
+    )
     status = models.CharField(
         "statut", max_length=20, choices=BookingStatus.choices, default=BookingStatus.HELD
     )

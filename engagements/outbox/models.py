@@ -14,6 +14,13 @@ from .errors import explain
 
 
 class Delivery(models.Model):
+    # No foreign-key constraints in the database on the prefecture and the record's type
+    # (Django still applies on_delete): every write that owes a mail (a booking, an
+    # acknowledgement…) inserts a row here, and PostgreSQL's check of such a key locks the
+    # referenced row until commit, so every mail of a prefecture would lock the same
+    # prefecture row, and every mail the same content-type row, at the same moment (a
+    # MultiXact and a WAL record each). Neither is deleted by hand; the record's id, half
+    # of a generic relation, could never have a constraint anyway.
     # Indexed by outbox_prefecture_status_idx (prefecture first): no index of its own.
     prefecture = models.ForeignKey(
         "organisation.Prefecture",
@@ -22,6 +29,7 @@ class Delivery(models.Model):
         blank=True,
         related_name="deliveries",
         db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField("type", max_length=10, choices=Kind.choices)
     purpose = models.CharField("objet de l'envoi", max_length=100, blank=True)
@@ -36,6 +44,7 @@ class Delivery(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     record_id = models.BigIntegerField(null=True, blank=True)
     record = GenericForeignKey("record_type", "record_id")

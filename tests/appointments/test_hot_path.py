@@ -7,8 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -157,6 +158,58 @@ def test_in_production_the_booking_is_one_statement_without_a_transaction(
     assert len(statements) == 1, "\n".join(statements)
     assert not any("SAVEPOINT" in s for s in statements)
     assert Delivery.objects.filter(status="pending", template__endswith="confirmed").count() == 2
+
+
+def _row_locks(rows: list[tuple[str, int]]) -> list[str]:
+    """The xmax of each (table, id) row: a transaction that locked it FOR KEY SHARE (what
+    PostgreSQL's check of a foreign key pointing to it does) leaves its id there."""
+    with connection.cursor() as cursor:
+        return [
+            cursor.execute(f"SELECT xmax::text FROM {table} WHERE id = %s", [pk]).fetchone()[0]
+            for table, pk in rows
+        ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_locks_no_row_that_every_booking_shares(client, raw_token, service, settings):
+    """The foreign keys checked when a booking commits lock the rows they point to (FOR KEY
+    SHARE): the slot it has just updated and its own new row, nothing else. Not its
+    procedure, its prefecture or the booking content type, which every booking shares: two
+    bookings committing at once would make a MultiXact there, and each a WAL record."""
+    require_postgres()
+    settings.OUTBOX_DELIVER_AT_COMMIT = False
+    procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
+    slot = SlotFactory(procedure=procedure)
+    assert _post(client, raw_token, slot, 0).status_code == 201  # the slot read, the token
+    shared = [
+        ("appointments_procedure", procedure.pk),
+        ("organisation_prefecture", procedure.prefecture_id),
+        ("django_content_type", ContentType.objects.get_for_model(Booking).pk),
+    ]
+    before = _row_locks(shared)
+    response = _post(client, raw_token, slot, 1)
+    assert response.status_code == 201
+    assert _row_locks(shared) == before
+    booking = Booking.objects.get(reference=response.json()["reference"])
+    assert Delivery.objects.get(record_id=booking.pk).prefecture_id == procedure.prefecture_id
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_s_slot_and_procedure_are_one_foreign_key(service):
+    """One foreign key on (slot, procedure): a booking points to a slot that exists, and its
+    procedure is the slot's."""
+    require_postgres()
+    slot = SlotFactory(procedure=ProcedureFactory(service=service), capacity=5)
+    other = ProcedureFactory(service=service)
+    BookingFactory(slot=slot)
+    with pytest.raises(IntegrityError, match="appt_booking_slot_fk"), transaction.atomic():
+        BookingFactory(slot=slot, procedure=other)
+    missing = Slot.objects.order_by("-pk").first().pk + 1000
+    with pytest.raises(IntegrityError, match="appt_booking_slot_fk"), transaction.atomic():
+        Booking.objects.filter(slot=slot).update(slot_id=missing)
+    assert Booking.objects.filter(slot=slot).count() == 1
 
 
 def test_the_public_booking_query_count_is_pinned_too(service):
