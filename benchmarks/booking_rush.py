@@ -38,6 +38,7 @@ import os
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -46,10 +47,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import admin, fresh_database, migrate, smoke
+from benchmarks.common import PG, admin, fresh_database, migrate, smoke
 
 ROOT = Path(__file__).resolve().parent.parent
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "eng_bench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "6"))
 # Long enough, in enough interleaved rounds, that a load coming and going on the machine
@@ -301,6 +301,11 @@ class Phase:
             f"p95 {self.percentile(95):7.1f} ms  statuses {dict(sorted(self.statuses.items()))}"
             f"  errors {self.errors}"
         )
+
+
+def made_per_second(phase: Phase) -> float:
+    """Bookings made (answered 201) per second of the phase."""
+    return phase.statuses.get(201, 0) / phase.elapsed if phase.elapsed else 0.0
 
 
 def rush(name: str, port: int, build, clients: int = CLIENTS, requests: int = REQUESTS) -> Phase:
@@ -628,16 +633,22 @@ def main() -> int:
             for phase in (healthz, bookings)
         }
 
-        def measured(phase: Phase, build, offset: int = 0) -> None:
+        def measured(phase: Phase, build, offset: int = 0) -> Phase:
             before = cpu_seconds(process.pid)
-            phase.merge(rush(phase.name, port, lambda n: build(offset + n), requests=per_round))
+            this_round = rush(phase.name, port, lambda n: build(offset + n), requests=per_round)
+            phase.merge(this_round)
             after = cpu_seconds(process.pid)
             for group, seconds in after.items():
                 cpu[phase.name][group] += seconds - before[group]
+            return this_round
 
+        # Each round's ratio too: how far the machine moves it from one round to the next.
+        round_ratios = []
         for round_ in range(ROUNDS):
-            measured(healthz, health)
-            measured(bookings, booking, round_ * per_round)
+            reference = measured(healthz, health)
+            made = measured(bookings, booking, round_ * per_round)
+            if reference.throughput:
+                round_ratios.append(made_per_second(made) / reference.throughput)
         stop(process)
         process = start_gunicorn(port)  # the rush with admission control (the default)
         opening_rush = rush("rush", port, opening, RUSH_CLIENTS, RUSH_REQUESTS)
@@ -647,13 +658,19 @@ def main() -> int:
     print(healthz.line())
     print(bookings.line())
     print(opening_rush.line())
-    made = bookings.statuses.get(201, 0) / bookings.elapsed if bookings.elapsed else 0.0
+    made = made_per_second(bookings)
     ratio = made / healthz.throughput if healthz.throughput else 0.0
     print(
         f"throughput {made:.1f} bookings made/s against {healthz.throughput:.1f} one-query "
         f"views/s: {100 * ratio:.1f} % (target ≥ 50 %: "
         f"{'reached' if ratio >= 0.5 else 'missed'}); {bookings.statuses.get(201, 0)} of "
         f"{len(bookings.latencies)} answered 201"
+    )
+    spread = sorted(round_ratios) or [0.0]
+    print(
+        f"ratio round by round ({len(spread)} rounds of each, alternated): lowest "
+        f"{100 * spread[0]:.1f} %, median {100 * statistics.median(spread):.1f} %, highest "
+        f"{100 * spread[-1]:.1f} %"
     )
     print(
         "CPU per request (ms; gunicorn processes, PostgreSQL backends, clients): "
