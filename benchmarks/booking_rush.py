@@ -668,7 +668,7 @@ def main() -> int:
     )
     spread = sorted(round_ratios) or [0.0]
     print(
-        f"ratio round by round ({len(spread)} rounds of each, alternated): lowest "
+        f"ratio round by round ({len(round_ratios)} rounds of each, alternated): lowest "
         f"{100 * spread[0]:.1f} %, median {100 * statistics.median(spread):.1f} %, highest "
         f"{100 * spread[-1]:.1f} %"
     )
