@@ -177,10 +177,22 @@ if not IS_POSTGRES:
 # processes (engagements/wsgi.py); commands and the job worker keep no limit.
 WEB_STATEMENT_TIMEOUT = float(env("WEB_STATEMENT_TIMEOUT", "20"))  # seconds; 0: no limit
 WEB_PROCESS = os.environ.get("ENGAGEMENTS_WEB") == "1"
-if IS_POSTGRES and WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={int(WEB_STATEMENT_TIMEOUT * 1000)}"
+# PostgreSQL's JIT compiler stays off (DATABASE_JIT=true turns it back on): it compiles a
+# query whose estimated cost passes `jit_above_cost`, and our reports and figures pass it
+# on a register of 100,000 messages, where compiling costs 0.5 s for a query that runs in
+# 0.05 s (docs/deployment.md).
+DATABASE_JIT = envbool("DATABASE_JIT", "false")
+# The libpq `options` of this process's PostgreSQL connections (primary and replica).
+POSTGRES_OPTIONS = " ".join(
+    ([] if DATABASE_JIT else ["-c jit=off"])
+    + (
+        [f"-c statement_timeout={int(WEB_STATEMENT_TIMEOUT * 1000)}"]
+        if WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0
+        else []
     )
+)
+if IS_POSTGRES and POSTGRES_OPTIONS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = POSTGRES_OPTIONS
 # An optional PostgreSQL streaming replica (docs/deployment.md, "Read replica"): the pages
 # and commands marked with engagements.db_router.replica_reads (figures, dashboards, public
 # results, posters, reports, exports, the API's GET endpoints) read from it, a few seconds
@@ -197,10 +209,8 @@ if DATABASE_REPLICA_URL and not TESTING:
     DATABASES["replica"]["ENGINE"] = POSTGRES_ENGINE
     # A replica that does not answer is given up after 3 s (then the primary serves).
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
-    if WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0:
-        DATABASES["replica"]["OPTIONS"]["options"] = (
-            f"-c statement_timeout={int(WEB_STATEMENT_TIMEOUT * 1000)}"
-        )
+    if POSTGRES_OPTIONS:
+        DATABASES["replica"]["OPTIONS"]["options"] = POSTGRES_OPTIONS
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["engagements.db_router.ReplicaRouter"]
     # The browser that has just written reads its own writes (5 s on the primary).

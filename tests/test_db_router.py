@@ -80,8 +80,10 @@ def test_replica_url_adds_a_replica_database_a_test_mirror_and_the_router():
     assert replica["HOST"] == "10.0.0.2" and replica["USER"] == "reader"
     assert replica["TEST"] == {"MIRROR": "default"}
     assert replica["OPTIONS"]["connect_timeout"] == 3
-    # A web process's statements are bounded on the replica as on the primary.
-    assert replica["OPTIONS"]["options"] == "-c statement_timeout=20000"
+    # A web process's statements are bounded on the replica as on the primary, and no
+    # query is JIT-compiled there either.
+    assert replica["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=20000"
+    assert found["databases"]["default"]["OPTIONS"]["options"] == replica["OPTIONS"]["options"]
     assert found["routers"] == ["engagements.db_router.ReplicaRouter"]
     assert "engagements.db_router.PrimaryAfterWriteMiddleware" in found["middleware"]
 

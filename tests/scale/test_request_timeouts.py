@@ -26,33 +26,44 @@ def _slow_statement(*args, **kwargs):
         cursor.execute("SELECT pg_sleep(2)")
 
 
+def _shown(setting: str, extra: dict) -> str:
+    """PostgreSQL's `setting` on the connection of a new process with `extra` environment."""
+    code = (
+        "import django, os; django.setup(); from django.db import connection; "
+        f"c = connection.cursor(); c.execute('SHOW {setting}'); print(c.fetchone()[0])"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "engagements.settings", "DEBUG": "true"}
+    for name in ("ENGAGEMENTS_WEB", "WEB_STATEMENT_TIMEOUT", "DATABASE_JIT"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": database_url(), **extra},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_only_web_processes_get_the_statement_timeout():
     require_postgres()
-    url = database_url()
-    code = (
-        "import django, os; django.setup(); from django.db import connection; "
-        "c = connection.cursor(); c.execute('SHOW statement_timeout'); print(c.fetchone()[0])"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "engagements.settings", "DEBUG": "true"}
-    env.pop("ENGAGEMENTS_WEB", None)
-    env["DATABASE_URL"] = url
-
-    def shown(extra: dict) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.strip()
-
     # engagements/wsgi.py marks the web process; commands and the job worker have no limit.
-    assert shown({"ENGAGEMENTS_WEB": "1", "WEB_STATEMENT_TIMEOUT": "7"}) == "7s"
-    assert shown({"WEB_STATEMENT_TIMEOUT": "7"}) == "0"
+    assert (
+        _shown("statement_timeout", {"ENGAGEMENTS_WEB": "1", "WEB_STATEMENT_TIMEOUT": "7"}) == "7s"
+    )
+    assert _shown("statement_timeout", {"WEB_STATEMENT_TIMEOUT": "7"}) == "0"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_no_process_jit_compiles_its_queries_unless_told_to():
+    require_postgres()
+    assert _shown("jit", {"ENGAGEMENTS_WEB": "1"}) == "off"
+    assert _shown("jit", {}) == "off"
+    assert _shown("jit", {"DATABASE_JIT": "true"}) == "on"
 
 
 @pytest.mark.postgres

@@ -104,3 +104,40 @@ def test_report_right_after_a_big_import_is_planned_with_statistics(prefecture, 
         with connection.cursor() as cursor:
             for table in FILLED:
                 cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_report_is_never_jit_compiled(prefecture, service):
+    """PostgreSQL compiles a query whose estimated cost passes `jit_above_cost`; the report's
+    passes it on a register of 100,000 messages, and compiling then took 0.5 s for a query
+    of 0.05 s (benchmarks/import_report.py). Our connections keep JIT off: even with the
+    thresholds at zero, the plan compiles nothing."""
+    require_postgres()
+    from tests.correspondence.factories import MessageFactory
+
+    MessageFactory.create_batch(3, service=service, received_on=date(2026, 3, 2))
+    with CaptureQueriesContext(connection) as queries:
+        call_command(
+            "correspondence_report",
+            "--prefecture",
+            prefecture.slug,
+            "--year",
+            "2026",
+            "--at",
+            "2026-06-30",
+            "--format",
+            "json",
+            stdout=io.StringIO(),
+        )
+    reading = [q["sql"] for q in queries if "correspondence_message" in q["sql"]]
+    assert reading, "the report reads the message table"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        for threshold in ("jit_above_cost", "jit_inline_above_cost", "jit_optimize_above_cost"):
+            cursor.execute(f"SET LOCAL {threshold} = 0")
+        for sql in reading:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            explained = cursor.fetchone()[0][0]
+            assert "JIT" not in explained, json.dumps(explained.get("JIT"))
