@@ -16,7 +16,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from engagements.calendar.sql import number_joins
@@ -147,6 +159,24 @@ def late_wait() -> Exists:
     )
 
 
+def joined_late_wait(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """`messages` with `late_wait` (as `late_wait()` gives it) read through a join to the
+    message's pending document request, of which there is at most one
+    (one_pending_document_request), instead of a subquery per message: for the figures,
+    where the subquery, copied into each aggregate, kept PostgreSQL from sharing the
+    aggregate out between parallel workers (a report 1.6 times its hand SQL's time)."""
+    pending = FilteredRelation(
+        "document_requests",
+        condition=Q(document_requests__received_on__isnull=True, document_requests__closed=False),
+    )
+    after_due = ExpressionWrapper(
+        Q(pending_request__requested_on__gt=F("due_on")), output_field=BooleanField()
+    )
+    return messages.annotate(pending_request=pending).annotate(
+        late_wait=Coalesce(after_due, Value(False))
+    )
+
+
 def _late_or_open() -> Q:
     """Open messages, and those waiting for documents asked too late (still counted late)."""
     return Q(status__in=[Status.NEW, Status.ASSIGNED]) | Q(status=Status.WAITING, late_wait=True)
@@ -163,8 +193,7 @@ def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> t
     if dimensions:
         fields += ["service_id", "channel", "kind", "topic_id", "closed_reason"]
     inner, params = (
-        messages.filter(received_on__lte=at)
-        .annotate(late_wait=late_wait())
+        joined_late_wait(messages.filter(received_on__lte=at))
         .order_by()
         .values(*fields, "late_wait")
         .query.sql_with_params()
