@@ -55,6 +55,28 @@ def _nested_loops_over(plan: dict, table: str) -> list[dict]:
     return found
 
 
+def _report(prefecture, year: int, at: str) -> tuple[dict, list[str]]:
+    """`correspondence_report --format json` of `year` as at `at`: its figures, and its SQL
+    statements that read the message table."""
+    out = io.StringIO()
+    with CaptureQueriesContext(connection) as queries:
+        call_command(
+            "correspondence_report",
+            "--prefecture",
+            prefecture.slug,
+            "--year",
+            str(year),
+            "--at",
+            at,
+            "--format",
+            "json",
+            stdout=out,
+        )
+    reading = [q["sql"] for q in queries if "correspondence_message" in q["sql"]]
+    assert reading, "the report reads the message table"
+    return json.loads(out.getvalue()), reading
+
+
 @pytest.mark.postgres
 @pytest.mark.slow  # 6 to 10 s: a 20,000-line import
 @pytest.mark.django_db(transaction=True)
@@ -76,24 +98,8 @@ def test_report_right_after_a_big_import_is_planned_with_statistics(prefecture, 
                 "SELECT reltuples FROM pg_class WHERE relname = 'correspondence_message'"
             )
             assert cursor.fetchone()[0] >= 19_000  # the import's own ANALYZE, not autovacuum
-        report = io.StringIO()
-        with CaptureQueriesContext(connection) as queries:
-            call_command(
-                "correspondence_report",
-                "--prefecture",
-                prefecture.slug,
-                "--year",
-                "2018",
-                "--at",
-                "2019-03-31",
-                "--format",
-                "json",
-                stdout=report,
-            )
-        figures = json.loads(report.getvalue())
+        figures, reading = _report(prefecture, 2018, "2019-03-31")
         assert figures["answered"] + figures["pending"] + figures["late"] == 20_000
-        reading = [q["sql"] for q in queries if "correspondence_message" in q["sql"]]
-        assert reading, "the report reads the message table"
         with connection.cursor() as cursor:
             for sql in reading:
                 cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
@@ -106,26 +112,6 @@ def test_report_right_after_a_big_import_is_planned_with_statistics(prefecture, 
         with connection.cursor() as cursor:
             for table in FILLED:
                 cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
-
-
-def _report_queries(prefecture, year: int, at: str) -> list[str]:
-    """The SQL statements of `correspondence_report` that read the message table."""
-    with CaptureQueriesContext(connection) as queries:
-        call_command(
-            "correspondence_report",
-            "--prefecture",
-            prefecture.slug,
-            "--year",
-            str(year),
-            "--at",
-            at,
-            "--format",
-            "json",
-            stdout=io.StringIO(),
-        )
-    reading = [q["sql"] for q in queries if "correspondence_message" in q["sql"]]
-    assert reading, "the report reads the message table"
-    return reading
 
 
 def _subplans(node: dict) -> list[dict]:
@@ -144,7 +130,7 @@ def test_the_report_reads_waits_for_documents_without_a_subquery_per_message(pre
 
     MessageFactory.create_batch(3, service=service, received_on=date(2026, 3, 2))
     with connection.cursor() as cursor:
-        for sql in _report_queries(prefecture, 2026, "2026-06-30"):
+        for sql in _report(prefecture, 2026, "2026-06-30")[1]:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0][0]["Plan"]
             assert not _subplans(plan), json.dumps(plan)
@@ -161,7 +147,7 @@ def test_the_report_is_never_jit_compiled(prefecture, service):
     from tests.correspondence.factories import MessageFactory
 
     MessageFactory.create_batch(3, service=service, received_on=date(2026, 3, 2))
-    reading = _report_queries(prefecture, 2026, "2026-06-30")
+    reading = _report(prefecture, 2026, "2026-06-30")[1]
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
