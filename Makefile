@@ -59,6 +59,7 @@ SCALE ?= 100000
 NATIONAL_SCALE ?= 1.0
 bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
+	DEBUG=true $(BIN)/python -m benchmarks.booking_instructions
 	$(BIN)/python -m benchmarks.indicators_dashboard
 	DEBUG=true $(BIN)/python -m benchmarks.figures --scale $(SCALE)
 	DEBUG=true $(BIN)/python -m benchmarks.import_report --lines 100000

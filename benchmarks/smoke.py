@@ -38,6 +38,7 @@ TINY = {
 }
 RUNS = [
     ["benchmarks.booking_rush"],
+    ["benchmarks.booking_instructions"],
     ["benchmarks.indicators_dashboard"],
     ["benchmarks.figures", "--scale", "2000", "--repeat", "1"],
     ["benchmarks.import_report", "--lines", "2000"],
