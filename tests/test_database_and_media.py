@@ -96,6 +96,22 @@ def _prepared_backend_pid(connection) -> int:
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_prepared_cursor_holds_the_thread_s_own_connection():
+    """Not Django's `connection` proxy, which looks this thread's connection up again for
+    each attribute the cursor wrapper reads (4 % of a booking's instructions)."""
+    from django.db import connections
+
+    from engagements.db import prepared_cursor
+
+    require_postgres()
+    with prepared_cursor() as cursor:
+        assert cursor.db is connections["default"]
+        cursor.execute("SELECT %s::int + 1", [1])
+        assert cursor.fetchone() == (2,)
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_connection_with_a_quiet_socket_skips_the_check_round_trip(kept_connection):
     assert settings.DATABASES["default"]["ENGINE"] == "engagements.postgres"

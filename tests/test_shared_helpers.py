@@ -79,3 +79,43 @@ def test_json_row_gives_each_column_what_saving_would_write():
         if isinstance(obj, Delivery):  # auto_now_add: set by each call, both set
             assert row.pop("created_at") and expected.pop("created_at")
         assert row == expected
+
+
+@pytest.mark.django_db
+def test_build_makes_the_object_the_keyword_constructor_makes(django_assert_num_queries):
+    """`build` (a hot path's constructor) gives each field the value `Model(**values)`
+    gives, caches a related object given, calls a callable default for each object and
+    refuses an unknown name."""
+    from django.utils import timezone
+
+    from engagements.appointments.models import Booking
+    from engagements.db import build
+    from tests.appointments.factories import SlotFactory
+
+    slot = SlotFactory()
+    values = {
+        "procedure": slot.procedure,
+        "slot": slot,
+        "created_by": None,
+        "channel": "api",
+        "first_name": "Awa",
+        "email": "awa@usager.test",
+        "answers": {"dossier": "A12"},
+        "created_at": timezone.now(),
+    }
+    built, made = build(Booking, **values), Booking(**values)
+    drawn = ("reference", "token")  # new_reference(), new_token(): drawn for each object
+    fields = [f.attname for f in Booking._meta.concrete_fields if f.attname not in drawn]
+    assert {name: getattr(built, name) for name in fields} == {
+        name: getattr(made, name) for name in fields
+    }
+    assert built._state.adding and built.pk is None
+    with django_assert_num_queries(0):
+        assert built.slot is slot and built.procedure is slot.procedure
+    other = build(Booking, slot_id=slot.pk, procedure_id=slot.procedure_id)
+    assert other.slot_id == slot.pk and other.procedure_id == slot.procedure_id
+    assert other.reference and other.token
+    assert (other.reference, other.token) != (built.reference, built.token)
+    assert other.answers == {} and other.answers is not build(Booking).answers
+    with pytest.raises(TypeError, match="colour"):
+        build(Booking, colour="bleu")

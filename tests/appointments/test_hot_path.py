@@ -539,3 +539,26 @@ def test_a_remembered_slot_deleted_elsewhere_is_unknown_not_an_error(client, raw
     Procedure.objects.filter(pk=procedure.pk).delete()
     assert _post(client, raw_token, slot, 1).status_code == 422
     assert not Booking.objects.exists()
+
+
+@pytest.mark.postgres
+def test_each_booking_reads_its_own_copy_of_the_remembered_procedure(
+    service, django_assert_num_queries
+):
+    """The procedure is kept once per process and copied for each booking: what one request
+    sets on its copy, an attribute or a related object, never reaches the next."""
+    require_postgres()
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    first = slot_read.bookable_slot(slot.pk, prefecture_id=procedure.prefecture_id)
+    first.procedure.name = "Changé par une requête"
+    first.procedure.site = Site(pk=procedure.site_id, name="Autre")
+    with django_assert_num_queries(1):  # the slot's own query: the procedure from memory
+        second = slot_read.bookable_slot(
+            slot.pk, prefecture_id=procedure.prefecture_id, cached=False
+        )
+    assert second.procedure is not first.procedure
+    assert second.procedure.name == procedure.name
+    with django_assert_num_queries(0):
+        assert second.procedure.site.name == procedure.site.name
+        assert second.procedure.prefecture.pk == procedure.prefecture_id

@@ -7,6 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from engagements import metrics, states
+from engagements.db import build
 from engagements.outbox.services import OutboxError, validate_address
 
 from .. import notifications, rules
@@ -401,7 +403,7 @@ def book_slot(
     # On PostgreSQL the duplicate check rides in the booking's own statement; the no-show
     # history is read only where it changes the outcome (a refusal online, a day-before
     # confirmation), not for a partner's booking under the "wait" policy.
-    in_one_statement = connection.vendor == "postgresql" and not procedure.documents_before
+    in_one_statement = settings.IS_POSTGRES and not procedure.documents_before
     no_show_matters = procedure.no_show_policy != NoShowPolicy.NONE and (
         online or procedure.no_show_policy == NoShowPolicy.CONFIRM_DAY_BEFORE
     )
@@ -413,7 +415,8 @@ def book_slot(
     needs_confirmation, refusal = _no_show_verdict(procedure, no_shows, now)
     if refusal and online:
         raise BookingError(refusal, "no_show")
-    booking = Booking(
+    booking = build(
+        Booking,
         procedure=procedure,
         slot=slot,
         channel=channel,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 
-from django.db import OperationalError, connection
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection
 from django.db.models import F
 
 from engagements.db import json_row, prepared_cursor, row_columns
@@ -110,7 +111,7 @@ def book_seat(
     IntegrityError from the partial unique constraints (same person twice at the same
     moment), OperationalError on a lock timeout.
     """
-    if connection.vendor != "postgresql":
+    if not settings.IS_POSTGRES:
         short_lock_wait()
         if not take_seat(booking.slot_id):
             raise SeatTaken
@@ -136,7 +137,7 @@ def book_seat(
         raise SeatTaken
     booking.pk = booking_id
     booking._state.adding = False
-    booking._state.db = connection.alias
+    booking._state.db = DEFAULT_DB_ALIAS
     return delivery_id
 
 
