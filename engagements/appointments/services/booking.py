@@ -403,6 +403,8 @@ def book_slot(
     # On PostgreSQL the duplicate check rides in the booking's own statement; the no-show
     # history is read only where it changes the outcome (a refusal online, a day-before
     # confirmation), not for a partner's booking under the "wait" policy.
+    # (The settings, not `connection.vendor`: each read through Django's connection proxy
+    # looks the thread's connection up again, `benchmarks.booking_instructions`.)
     in_one_statement = settings.IS_POSTGRES and not procedure.documents_before
     no_show_matters = procedure.no_show_policy != NoShowPolicy.NONE and (
         online or procedure.no_show_policy == NoShowPolicy.CONFIRM_DAY_BEFORE
