@@ -201,8 +201,10 @@ def _seed_history(procedures, start) -> None:
         Booking.objects.bulk_create(bookings, batch_size=2000)
 
 
-def start_gunicorn(port: int, **settings: str) -> subprocess.Popen:
-    env = {
+def server_env(port: int, **settings: str) -> dict[str, str]:
+    """The environment of the benchmark's server, as in production (DEBUG off), on its
+    database, plus `settings`."""
+    return {
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "DEBUG": "false",
@@ -212,6 +214,10 @@ def start_gunicorn(port: int, **settings: str) -> subprocess.Popen:
         "EMAIL_URL": "locmem://",
         **settings,
     }
+
+
+def start_gunicorn(port: int, **settings: str) -> subprocess.Popen:
+    env = server_env(port, **settings)
     log = (ROOT / "var" / "bench-gunicorn.log").open("w")
     process = subprocess.Popen(
         [
