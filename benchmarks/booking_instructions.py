@@ -10,8 +10,9 @@ this counts, under valgrind's callgrind, what one server process executes for RE
 `BOOKING_MAX_IN_FLIGHT=0`), through the WSGI application and all its middleware, in one
 thread, with DEBUG off as in production, after a warm-up that has read every slot once
 (its statements prepared, the slots remembered). The same code, data and interpreter give
-the same count to within a few thousand instructions in millions: compare two versions of
-the booking's path with it, then confirm with booking_rush.
+the same count to within about 0.3 % from one run to the next (a few thousand to ten
+thousand instructions in three million): compare two versions of the booking's path with
+it, then confirm with booking_rush.
 
 What it leaves out: PostgreSQL's work and the clients' (booking_rush prints their CPU), and
 what a thread costs the machine when it waits for the database (threads, wake-ups).
