@@ -4,9 +4,11 @@ Each app of ours that has an `api.py` with a `router` contributes it here, so ap
 independent: nothing to edit in this file when an app adds endpoints.
 """
 
+from collections.abc import Callable
 from importlib import import_module, util
 
 from django.apps import apps
+from django.urls import URLPattern
 from ninja import NinjaAPI
 
 from engagements import api_errors
@@ -19,6 +21,13 @@ api = NinjaAPI(
 )
 api_errors.install(api)
 
+# A path an app serves with a plain Django view of its own instead of django-ninja's: its
+# api.py names it in `direct_views = {route: factory}`, and factory(api, ninja's view of the
+# path) gives the view, which hands ninja's view every request it does not answer itself.
+# ninja's operation still describes the path (OpenAPI) and keeps its URL name. For a hot
+# path only, where ninja's per-request layer is a measured share (the partner booking).
+direct_views: dict[str, Callable] = {}
+
 for app_config in apps.get_app_configs():
     if not app_config.name.startswith("engagements."):
         continue
@@ -29,3 +38,17 @@ for app_config in apps.get_app_configs():
     router = getattr(module, "router", None)
     if router is not None:
         api.add_router("/", router)
+    direct_views.update(getattr(module, "direct_views", {}))
+
+
+def urls():
+    """`api.urls`, with each direct view in the place of ninja's view of its path."""
+    patterns, app_name, namespace = api.urls
+    routed = []
+    for pattern in patterns:
+        factory = direct_views.get(str(getattr(pattern, "pattern", "")))
+        if factory is not None:
+            view = factory(api, pattern.callback)
+            pattern = URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
+        routed.append(pattern)
+    return routed, app_name, namespace

@@ -10,7 +10,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from engagements.api import api
+from engagements import api
 from engagements.views import healthz
 
 app_patterns = []
@@ -23,7 +23,7 @@ handler500 = "engagements.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

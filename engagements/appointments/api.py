@@ -13,10 +13,11 @@ from typing import Annotated
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Header, Path, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, BaseModel, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, StringConstraints, TypeAdapter, field_validator
 
 from engagements import metrics
 from engagements.api_errors import (
@@ -38,6 +39,17 @@ from .services import idempotency
 
 
 class PartnerToken(HttpBearer):
+    def __call__(self, request):
+        # HttpBearer's parsing, from the header itself: `request.headers` would first copy
+        # every header of the request (a cost paid on every booking).
+        value = request.META.get("HTTP_AUTHORIZATION")
+        if not value:
+            return None
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request, token: str):
         found = tokens.lookup(token)
         if found is None:
@@ -263,9 +275,13 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
+# What POST /bookings answers, by status: ninja's description of it and the direct view's.
+BOOKING_ANSWERS = {201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422, 429, 503)}
+
+
 @router.post(
     "/bookings",
-    response={201: BookingOut, 409: ConflictOut, **errors(400, 401, 413, 422, 429, 503)},
+    response=BOOKING_ANSWERS,
     summary="Réserver pour une personne (confirmé aussitôt)",
     description=(
         "Accepte l'en-tête `Idempotency-Key` : une réservation retentée avec la même clé "
@@ -281,15 +297,65 @@ def create_booking(
     payload: BookingIn,
     idempotency_key: IdempotencyKeyHeader = None,
 ):
+    status, body, headers = _answer(request, payload, idempotency_key)
+    for name, value in headers.items():
+        response[name] = value
+    return Status(status, body)
+
+
+def _answer(request, payload: BookingIn, idempotency_key: str | None):
+    """(status, body, headers) for a booking request whose token, body and key are valid."""
     try:
         with admission.admitted():
             status, body = _create_booking(request, payload, idempotency_key)
     except admission.Overloaded as refusal:
-        response["Retry-After"] = str(refusal.retry_after)
-        return Status(503, {"code": "overloaded", "detail": str(refusal)})
-    if status == 429:
-        response["Retry-After"] = "60"
-    return Status(status, body)
+        overloaded = {"code": "overloaded", "detail": str(refusal)}
+        return 503, overloaded, {"Retry-After": str(refusal.retry_after)}
+    return status, body, ({"Retry-After": "60"} if status == 429 else {})
+
+
+_IDEMPOTENCY_KEY = TypeAdapter(IdempotencyKeyHeader)
+
+
+def direct_booking_view(api, ninja_view):
+    """POST /api/v1/bookings as `create_booking` declares it, served without django-ninja's
+    per-request layer (its parameter models, dispatch and response models: a tenth of a
+    booking's Python, docs/deployment.md "booking hot path"). The same token check, body
+    and header types, booking function and answer types; ninja's JSON renderer and error
+    handlers. A request this view does not take as it comes (another method, no valid
+    token, a body or key that does not validate) goes to ninja's own view of the path,
+    which answers it as it always has: one description of the endpoint, ninja's."""
+    authenticate = router.auth
+
+    @csrf_exempt
+    def book(request):
+        if request.method != "POST":
+            return ninja_view(request)
+        try:
+            request.auth = authenticate(request)
+            payload = BookingIn.model_validate(api.parser.parse_body(request))
+            key = _IDEMPOTENCY_KEY.validate_python(request.META.get("HTTP_IDEMPOTENCY_KEY"))
+        except Exception:  # noqa: BLE001 - ninja's view says what is wrong, in its words
+            return ninja_view(request)
+        if not request.auth:
+            return ninja_view(request)
+        try:
+            status, body, headers = _answer(request, payload, key)
+            answer = BOOKING_ANSWERS[status]
+            if not isinstance(body, answer):
+                body = answer.model_validate(body)
+            response = api.create_response(request, body.model_dump(), status=status)
+        except Exception as error:  # noqa: BLE001 - answered as ninja's operation would
+            return api.on_exception(request, error)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    return book
+
+
+# Served by a plain Django view instead of ninja's (engagements/api.py).
+direct_views = {"bookings": direct_booking_view}
 
 
 def _create_booking(request, payload: BookingIn, idempotency_key: str | None):
