@@ -8,6 +8,7 @@ from collections.abc import Callable
 from importlib import import_module, util
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern
 from ninja import NinjaAPI
 
@@ -44,11 +45,15 @@ for app_config in apps.get_app_configs():
 def urls():
     """`api.urls`, with each direct view in the place of ninja's view of its path."""
     patterns, app_name, namespace = api.urls
-    routed = []
+    routed, placed = [], set()
     for pattern in patterns:
-        factory = direct_views.get(str(getattr(pattern, "pattern", "")))
+        route = str(getattr(pattern, "pattern", ""))
+        factory = direct_views.get(route)
         if factory is not None:
             view = factory(api, pattern.callback)
             pattern = URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
+            placed.add(route)
         routed.append(pattern)
+    if unplaced := set(direct_views) - placed:
+        raise ImproperlyConfigured(f"direct views for no operation's path: {sorted(unplaced)}")
     return routed, app_name, namespace

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import resolve, reverse
@@ -160,6 +161,14 @@ def test_the_path_is_the_direct_view_under_ninja_s_name():
     assert (match.func.__module__, match.func.__name__) == ("engagements.appointments.api", "book")
     assert match.view_name == "api:create_booking"  # the metrics' label, as before
     assert reverse("api:create_booking") == "/api/v1/bookings"
+
+
+def test_a_direct_view_for_a_path_no_operation_has_is_refused(monkeypatch):
+    from engagements import api as api_module
+
+    monkeypatch.setitem(api_module.direct_views, "bookingz", api_module.direct_views["bookings"])
+    with pytest.raises(ImproperlyConfigured, match="bookingz"):
+        api_module.urls()
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
