@@ -39,6 +39,22 @@ def prefecture(db):
 
 
 @pytest.fixture
+def token(prefecture):
+    """A partner API token of `prefecture` (name "FS"), as `create_api_token` prints it; the
+    process's token cache emptied first."""
+    import io
+
+    from django.core.management import call_command
+
+    from engagements.appointments import tokens
+
+    tokens.forget()
+    out = io.StringIO()
+    call_command("create_api_token", "--prefecture", prefecture.slug, "--name", "FS", stdout=out)
+    return out.getvalue().strip().splitlines()[-1]
+
+
+@pytest.fixture
 def site(prefecture):
     return SiteFactory(prefecture=prefecture, slug="chef-lieu", name="Préfecture — Chef-Lieu")
 

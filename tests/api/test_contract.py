@@ -1,11 +1,9 @@
 """The API answers what its schema says: bounded inputs, 4xx (never 500) for bad ones, every
 error in the `{"code", "detail"}` shape (plus `errors` for 422), every status documented."""
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 
 from engagements.appointments.models import Booking
 from tests.appointments.factories import ProcedureFactory, SlotFactory
@@ -17,13 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(db):
     return PrefectureFactory(slug="demo")
-
-
-@pytest.fixture
-def token(prefecture):
-    out = io.StringIO()
-    call_command("create_api_token", "--prefecture", prefecture.slug, "--name", "FS", stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
 
 
 @pytest.fixture

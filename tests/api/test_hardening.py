@@ -1,23 +1,14 @@
 """Issue 20, rows 8 and 9: the API answers in its own shape when the database is lost, and
 its 422 details carry no Python internals."""
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import InterfaceError, OperationalError, connection
 
 from tests.appointments.factories import ProcedureFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def token(prefecture):
-    out = io.StringIO()
-    call_command("create_api_token", "--prefecture", prefecture.slug, "--name", "FS", stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
 
 
 def _lost(error):

@@ -21,14 +21,6 @@ from tests.appointments.factories import ProcedureFactory, SlotFactory
 from tests.tooling import require_postgres
 
 
-@pytest.fixture
-def token(prefecture):
-    tokens.forget()
-    out = io.StringIO()
-    call_command("create_api_token", "--prefecture", prefecture.slug, "--name", "FS", stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
-
-
 def _post_api(client, token, slot, n=1):
     return client.post(
         "/api/v1/bookings",

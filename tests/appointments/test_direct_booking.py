@@ -2,18 +2,16 @@
 per-request layer was a tenth of a booking's Python). It must answer every request exactly
 as django-ninja's own view of the path does: same status, headers, body and records."""
 
-import io
 import json
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 
 from engagements.api import api
-from engagements.appointments import admission, tokens
+from engagements.appointments import admission
 from engagements.appointments.models import Booking, BookingLog, Slot
 from engagements.outbox.models import Delivery
 from tests.appointments.factories import ProcedureFactory, SlotFactory
@@ -23,14 +21,6 @@ pytestmark = pytest.mark.django_db
 
 def _ninja_view():
     return next(p.callback for p in api.urls[0] if str(p.pattern) == "bookings")
-
-
-@pytest.fixture
-def token(prefecture):
-    tokens.forget()
-    out = io.StringIO()
-    call_command("create_api_token", "--prefecture", prefecture.slug, "--name", "FS", stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
 
 
 def _world(service, name):

@@ -2,13 +2,11 @@
 API token cached briefly."""
 
 import ast
-import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -85,11 +83,8 @@ def test_the_week_page_and_the_booking_share_one_rule(change):
 
 
 @pytest.fixture
-def raw_token(prefecture):
-    tokens.forget()
-    out = io.StringIO()
-    call_command("create_api_token", "--prefecture", prefecture.slug, "--name", "FS", stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
+def raw_token(token):
+    return token
 
 
 def _post(client, token, slot, n):
