@@ -29,6 +29,15 @@ api_errors.install(api)
 # path only, where ninja's per-request layer is a measured share (the partner booking).
 direct_views: dict[str, Callable] = {}
 
+
+def add_direct_views(views: dict[str, Callable], source: str) -> None:
+    """Adds `source`'s direct views; a path one already has is refused (the later would
+    silently replace the earlier)."""
+    if taken := sorted(set(views) & set(direct_views)):
+        raise ImproperlyConfigured(f"{source}: direct views for paths already taken: {taken}")
+    direct_views.update(views)
+
+
 for app_config in apps.get_app_configs():
     if not app_config.name.startswith("engagements."):
         continue
@@ -39,7 +48,7 @@ for app_config in apps.get_app_configs():
     router = getattr(module, "router", None)
     if router is not None:
         api.add_router("/", router)
-    direct_views.update(getattr(module, "direct_views", {}))
+    add_direct_views(getattr(module, "direct_views", {}), module_name)
 
 
 def urls():

@@ -161,6 +161,18 @@ def test_a_direct_view_for_a_path_no_operation_has_is_refused(monkeypatch):
         api_module.urls()
 
 
+def test_two_direct_views_for_one_path_are_refused(monkeypatch):
+    from engagements import api as api_module
+
+    monkeypatch.setattr(api_module, "direct_views", dict(api_module.direct_views))
+    booking_view = api_module.direct_views["bookings"]
+    with pytest.raises(ImproperlyConfigured, match="other.api.*bookings"):
+        api_module.add_direct_views({"bookings": lambda api, view: view}, "other.api")
+    assert api_module.direct_views["bookings"] is booking_view
+    api_module.add_direct_views({"other": lambda api, view: view}, "other.api")
+    assert "other" in api_module.direct_views
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_the_direct_view_answers_as_ninja_s_own_view(scenario, service, token):
     direct, ninja = resolve("/api/v1/bookings").func, _ninja_view()
