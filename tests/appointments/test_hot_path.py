@@ -82,11 +82,6 @@ def test_the_week_page_and_the_booking_share_one_rule(change):
         assert error.value.code in ("closed", "priority")
 
 
-@pytest.fixture
-def raw_token(token):
-    return token
-
-
 def _post(client, token, slot, n):
     return client.post(
         "/api/v1/bookings",
@@ -100,16 +95,16 @@ def _post(client, token, slot, n):
 
 
 def test_a_successful_api_booking_takes_a_pinned_number_of_queries(
-    client, raw_token, service, django_capture_on_commit_callbacks
+    client, token, service, django_capture_on_commit_callbacks
 ):
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="wait")
     slot = SlotFactory(procedure=procedure)
     # A former no-show of someone else and an active booking of someone else: the checks
     # still run (one query for both).
     BookingFactory(slot=SlotFactory(procedure=procedure, past=True), status="no_show")
-    assert _post(client, raw_token, slot, 0).status_code == 201  # warms the token cache
+    assert _post(client, token, slot, 0).status_code == 201  # warms the token cache
     with CaptureQueriesContext(connection) as queries:
-        response = _post(client, raw_token, slot, 1)
+        response = _post(client, token, slot, 1)
     assert response.status_code == 201, response.json()
     statements = [q["sql"] for q in queries.captured_queries]
     # PostgreSQL: one statement for the check that the slot read before (answered from
@@ -136,7 +131,7 @@ def test_a_successful_api_booking_takes_a_pinned_number_of_queries(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_in_production_the_booking_is_one_statement_without_a_transaction(
-    client, raw_token, service, settings
+    client, token, service, settings
 ):
     """Outside a transaction (autocommit, as gunicorn serves it) a booking on a slot this
     process has read before is one statement: no read, no BEGIN, no SAVEPOINT, no COMMIT
@@ -145,9 +140,9 @@ def test_in_production_the_booking_is_one_statement_without_a_transaction(
     settings.OUTBOX_DELIVER_AT_COMMIT = False  # the outbox worker sends it
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
     slot = SlotFactory(procedure=procedure)
-    assert _post(client, raw_token, slot, 0).status_code == 201
+    assert _post(client, token, slot, 0).status_code == 201
     with CaptureQueriesContext(connection) as queries:
-        assert _post(client, raw_token, slot, 1).status_code == 201
+        assert _post(client, token, slot, 1).status_code == 201
         assert connection.get_autocommit()
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 1, "\n".join(statements)
@@ -167,7 +162,7 @@ def _row_locks(rows: list[tuple[str, int]]) -> list[str]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_booking_locks_no_row_that_every_booking_shares(client, raw_token, service, settings):
+def test_a_booking_locks_no_row_that_every_booking_shares(client, token, service, settings):
     """The foreign keys checked when a booking commits lock the rows they point to (FOR KEY
     SHARE): the slot it has just updated and its own new row, nothing else. Not its
     procedure, its prefecture or the booking content type, which every booking shares: two
@@ -176,14 +171,14 @@ def test_a_booking_locks_no_row_that_every_booking_shares(client, raw_token, ser
     settings.OUTBOX_DELIVER_AT_COMMIT = False
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
     slot = SlotFactory(procedure=procedure)
-    assert _post(client, raw_token, slot, 0).status_code == 201  # the slot read, the token
+    assert _post(client, token, slot, 0).status_code == 201  # the slot read, the token
     shared = [
         ("appointments_procedure", procedure.pk),
         ("organisation_prefecture", procedure.prefecture_id),
         ("django_content_type", ContentType.objects.get_for_model(Booking).pk),
     ]
     before = _row_locks(shared)
-    response = _post(client, raw_token, slot, 1)
+    response = _post(client, token, slot, 1)
     assert response.status_code == 201
     assert _row_locks(shared) == before
     booking = Booking.objects.get(reference=response.json()["reference"])
@@ -222,26 +217,26 @@ def test_the_public_booking_query_count_is_pinned_too(service):
     assert len(queries.captured_queries) == expected, [q["sql"] for q in queries.captured_queries]
 
 
-def test_the_token_is_cached_briefly_and_forgotten_when_revoked(client, raw_token, service):
+def test_the_token_is_cached_briefly_and_forgotten_when_revoked(client, token, service):
     slot = SlotFactory(procedure=ProcedureFactory(service=service, capacity=5))
-    assert _post(client, raw_token, slot, 0).status_code == 201
+    assert _post(client, token, slot, 0).status_code == 201
     with CaptureQueriesContext(connection) as queries:
-        assert _post(client, raw_token, slot, 1).status_code == 201
+        assert _post(client, token, slot, 1).status_code == 201
     assert not any("appointments_apitoken" in q["sql"] for q in queries.captured_queries)
-    token = ApiToken.objects.get()
-    token.revoked_at = timezone.now()
-    token.save()  # the admin's way: the signal clears the cache at once
-    assert _post(client, raw_token, slot, 2).status_code == 401
+    api_token = ApiToken.objects.get()
+    api_token.revoked_at = timezone.now()
+    api_token.save()  # the admin's way: the signal clears the cache at once
+    assert _post(client, token, slot, 2).status_code == 401
 
 
-def test_the_cache_expires_after_its_ttl(client, raw_token, service, monkeypatch):
+def test_the_cache_expires_after_its_ttl(client, token, service, monkeypatch):
     slot = SlotFactory(procedure=ProcedureFactory(service=service, capacity=5))
-    assert _post(client, raw_token, slot, 0).status_code == 201
+    assert _post(client, token, slot, 0).status_code == 201
     ApiToken.objects.update(revoked_at=timezone.now())  # no signal: only the TTL protects
-    assert _post(client, raw_token, slot, 1).status_code == 201  # still cached
+    assert _post(client, token, slot, 1).status_code == 201  # still cached
     later = tokens.time.monotonic() + 11
     monkeypatch.setattr(tokens.time, "monotonic", lambda: later)
-    assert _post(client, raw_token, slot, 2).status_code == 401
+    assert _post(client, token, slot, 2).status_code == 401
 
 
 @pytest.mark.parametrize("policy", ["wait", "confirm", "none"])
@@ -279,19 +274,17 @@ def test_the_one_query_history_agrees_with_the_readable_checks(service, other_se
     assert len(no_shows) == (0 if policy == "none" else 2)
 
 
-def test_a_procedure_changed_elsewhere_is_seen_at_once_by_the_next_booking(
-    client, raw_token, service
-):
+def test_a_procedure_changed_elsewhere_is_seen_at_once_by_the_next_booking(client, token, service):
     """The procedure comes from a per-process cache checked against the row's version in
     the slot's own query: an edit by another server (no signal here) counts at once."""
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
     slot = SlotFactory(procedure=procedure)
-    assert _post(client, raw_token, slot, 0).status_code == 201  # cached
+    assert _post(client, token, slot, 0).status_code == 201  # cached
     with CaptureQueriesContext(connection) as queries:
-        assert _post(client, raw_token, slot, 1).status_code == 201
+        assert _post(client, token, slot, 1).status_code == 201
     assert not any("FROM appointments_procedure" in q["sql"] for q in queries.captured_queries)
     Procedure.objects.filter(pk=procedure.pk).update(requires_permit_expiry=True)
-    refused = _post(client, raw_token, slot, 2)
+    refused = _post(client, token, slot, 2)
     assert refused.status_code == 422 and "expiration" in refused.json()["detail"]
 
 
@@ -340,33 +333,31 @@ def test_a_booking_writes_no_index_it_does_not_need():
     assert len(delivery) == 4  # and the queue's index takes no sent row
 
 
-def test_a_site_or_prefecture_changed_elsewhere_is_seen_by_the_next_booking(
-    client, raw_token, service
-):
+def test_a_site_or_prefecture_changed_elsewhere_is_seen_by_the_next_booking(client, token, service):
     """The slot and its procedure, site and prefecture are kept in memory: the booking's
     statement checks their rows' versions, so a site renamed on another server is what
     the next booking carries (read again), and what the process keeps from then on."""
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
     slot = SlotFactory(procedure=procedure)
-    assert _post(client, raw_token, slot, 0).status_code == 201  # cached
+    assert _post(client, token, slot, 0).status_code == 201  # cached
     prefecture_id = procedure.prefecture_id
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
     assert read.procedure.site.name == procedure.site.name
     if connection.vendor == "postgresql":  # answered from memory: seat count unknown
         assert read.booked is None
     Site.objects.filter(pk=procedure.site_id).update(name="Sous-préfecture renommée")
-    assert _post(client, raw_token, slot, 1).status_code == 201
+    assert _post(client, token, slot, 1).status_code == 201
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
     assert read.procedure.site.name == "Sous-préfecture renommée"
     Prefecture.objects.filter(pk=prefecture_id).update(name="Préfecture renommée")
-    assert _post(client, raw_token, slot, 2).status_code == 201
+    assert _post(client, token, slot, 2).status_code == 201
     read = slot_read.bookable_slot(slot.pk, prefecture_id=prefecture_id)
     assert read.procedure.prefecture.name == "Préfecture renommée"
     assert Slot.objects.get(pk=slot.pk).booked == 3
 
 
 def test_a_slot_moved_closed_or_shrunk_elsewhere_counts_for_the_next_booking(
-    client, raw_token, service
+    client, token, service
 ):
     """A slot answered from memory is checked in the booking's own statement: moved on
     another server, the booking is made at its new time (the rules checked against it);
@@ -374,10 +365,10 @@ def test_a_slot_moved_closed_or_shrunk_elsewhere_counts_for_the_next_booking(
     by a refused booking."""
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
     slot = SlotFactory(procedure=procedure)
-    assert _post(client, raw_token, slot, 0).status_code == 201  # cached
+    assert _post(client, token, slot, 0).status_code == 201  # cached
     later = slot.starts_at + timedelta(days=1)
     Slot.objects.filter(pk=slot.pk).update(starts_at=later, ends_at=later + timedelta(minutes=15))
-    moved = _post(client, raw_token, slot, 1)
+    moved = _post(client, token, slot, 1)
     assert moved.status_code == 201
     assert moved.json()["start"].startswith(timezone.localtime(later).astimezone().isoformat()[:10])
     assert Booking.objects.get(reference=moved.json()["reference"]).slot.starts_at == later
@@ -385,7 +376,7 @@ def test_a_slot_moved_closed_or_shrunk_elsewhere_counts_for_the_next_booking(
     Slot.objects.filter(pk=slot.pk).update(starts_at=past, ends_at=past + timedelta(minutes=15))
     refused = metrics.BOOKINGS_REFUSED.labels("closed")
     before = refused._value.get()
-    assert _post(client, raw_token, slot, 2).json()["code"] == "closed"
+    assert _post(client, token, slot, 2).json()["code"] == "closed"
     assert refused._value.get() == before + 1  # one refusal, counted once
     Slot.objects.filter(pk=slot.pk).update(
         starts_at=later, ends_at=later + timedelta(minutes=15), blocked=True
@@ -393,10 +384,10 @@ def test_a_slot_moved_closed_or_shrunk_elsewhere_counts_for_the_next_booking(
     closed_before = refused._value.get()
     # Remembered in the past, it is read again before any refusal: now later but closed,
     # refused as full; the remembered refusal is neither answered nor counted.
-    assert _post(client, raw_token, slot, 3).json()["code"] == "full"
+    assert _post(client, token, slot, 3).json()["code"] == "full"
     assert refused._value.get() == closed_before
     Slot.objects.filter(pk=slot.pk).update(blocked=False, capacity=2)
-    assert _post(client, raw_token, slot, 4).json()["code"] == "full"
+    assert _post(client, token, slot, 4).json()["code"] == "full"
     assert Booking.objects.filter(slot=slot).count() == Slot.objects.get(pk=slot.pk).booked == 2
 
 
@@ -524,15 +515,15 @@ def test_the_booking_statement_stays_short_enough_for_psycopg_to_keep_its_conver
     assert text.count("%s") <= MAX_CACHED_STATEMENT_PARAMS
 
 
-def test_a_remembered_slot_deleted_elsewhere_is_unknown_not_an_error(client, raw_token, service):
+def test_a_remembered_slot_deleted_elsewhere_is_unknown_not_an_error(client, token, service):
     procedure = ProcedureFactory(service=service, capacity=5, no_show_policy="none")
     slot = SlotFactory(procedure=procedure)
     assert slot_read.bookable_slot(slot.pk, prefecture_id=procedure.prefecture_id)  # remembered
     Slot.objects.filter(pk=slot.pk).delete()
-    answer = _post(client, raw_token, slot, 0)
+    answer = _post(client, token, slot, 0)
     assert answer.status_code == 422 and answer.json()["detail"] == "Créneau inconnu."
     Procedure.objects.filter(pk=procedure.pk).delete()
-    assert _post(client, raw_token, slot, 1).status_code == 422
+    assert _post(client, token, slot, 1).status_code == 422
     assert not Booking.objects.exists()
 
 
