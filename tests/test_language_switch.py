@@ -1,0 +1,69 @@
+"""Every page's language switch: each link is the page Django's translate_url gives for
+that language (the query string kept), computed from the request's own match."""
+
+import pytest
+from django.urls import reverse, translate_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _switch(response) -> dict[str, str]:
+    return {link["code"]: link["url"] for link in response.context["language_switch"]}
+
+
+def _expected(full_path: str, codes) -> dict[str, str]:
+    return {code: translate_url(full_path, code) for code in codes}
+
+
+QUERY = "?q=titre%20de%20s%C3%A9jour"
+
+
+@pytest.mark.parametrize(
+    ("path", "english"),
+    [
+        ("/faq/alpha/" + QUERY, "/en/faq/alpha/" + QUERY),  # a flow page, its query kept
+        ("/en/faq/alpha/", "/en/faq/alpha/"),  # asked in English: French drops the prefix
+        ("/ar/faq/alpha/", "/en/faq/alpha/"),  # in a flow language
+    ],
+)
+def test_flow_page_switch_is_translate_url(client, prefecture, path, english):
+    response = client.get(path)
+    assert response.status_code == 200
+    switch = _switch(response)
+    assert set(switch) == {"fr", "en", "ar", "es", "pt", "uk"}
+    assert switch == _expected(response.wsgi_request.get_full_path(), switch)
+    assert switch["en"] == english
+    assert switch["fr"] == english.removeprefix("/en")
+
+
+def test_agent_page_switch_is_translate_url(client, agent, prefecture):
+    client.force_login(agent)
+    path = reverse("faq:agents-list", args=[prefecture.slug]) + "?page=2"
+    response = client.get(path)
+    assert response.status_code == 200
+    switch = _switch(response)
+    assert set(switch) == {"fr", "en"}  # not a flow page: French and English only
+    assert switch == _expected(path, switch)
+    assert switch["en"] == "/en" + path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nulle-part/",  # no match: the address is kept as it is
+        "/faq/inconnue/",  # a match whose view answers 404
+    ],
+)
+def test_not_found_page_switch_is_translate_url(client, prefecture, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    switch = _switch(response)
+    assert switch == _expected(path, switch)
+
+
+def test_flow_language_on_an_agent_page_redirects_to_french(client, agent, prefecture):
+    client.force_login(agent)
+    path = reverse("faq:agents-list", args=[prefecture.slug])
+    response = client.get(f"/es{path}?page=2")
+    assert response.status_code == 302
+    assert response["Location"] == f"{path}?page=2"
