@@ -182,17 +182,16 @@ WEB_PROCESS = os.environ.get("ENGAGEMENTS_WEB") == "1"
 # on a register of 100,000 messages, where compiling costs 0.5 s for a query that runs in
 # 0.05 s (docs/deployment.md).
 DATABASE_JIT = envbool("DATABASE_JIT", "false")
-# The libpq `options` of this process's PostgreSQL connections (primary and replica).
-POSTGRES_OPTIONS = " ".join(
-    ([] if DATABASE_JIT else ["-c jit=off"])
-    + (
-        [f"-c statement_timeout={int(WEB_STATEMENT_TIMEOUT * 1000)}"]
-        if WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0
-        else []
-    )
+# The PostgreSQL settings of this process's connections (primary and replica), set once per
+# connection by the engine (engagements/postgres/base.py), not as libpq startup options,
+# which a pooler refuses (docs/deployment.md, "Connection pooler").
+POSTGRES_SESSION_SETTINGS = ({} if DATABASE_JIT else {"jit": "off"}) | (
+    {"statement_timeout": str(int(WEB_STATEMENT_TIMEOUT * 1000))}
+    if WEB_PROCESS and WEB_STATEMENT_TIMEOUT > 0
+    else {}
 )
-if IS_POSTGRES and POSTGRES_OPTIONS:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = POSTGRES_OPTIONS
+if IS_POSTGRES and POSTGRES_SESSION_SETTINGS:
+    DATABASES["default"]["SESSION_SETTINGS"] = POSTGRES_SESSION_SETTINGS
 # An optional PostgreSQL streaming replica (docs/deployment.md, "Read replica"): the pages
 # and commands marked with engagements.db_router.replica_reads (figures, dashboards, public
 # results, posters, reports, exports, the API's GET endpoints) read from it, a few seconds
@@ -209,8 +208,8 @@ if DATABASE_REPLICA_URL and not TESTING:
     DATABASES["replica"]["ENGINE"] = POSTGRES_ENGINE
     # A replica that does not answer is given up after 3 s (then the primary serves).
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
-    if POSTGRES_OPTIONS:
-        DATABASES["replica"]["OPTIONS"]["options"] = POSTGRES_OPTIONS
+    if POSTGRES_SESSION_SETTINGS:
+        DATABASES["replica"]["SESSION_SETTINGS"] = POSTGRES_SESSION_SETTINGS
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["engagements.db_router.ReplicaRouter"]
     # The browser that has just written reads its own writes (5 s on the primary).

@@ -82,8 +82,12 @@ def test_replica_url_adds_a_replica_database_a_test_mirror_and_the_router():
     assert replica["OPTIONS"]["connect_timeout"] == 3
     # A web process's statements are bounded on the replica as on the primary, and no
     # query is JIT-compiled there either.
-    assert replica["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=20000"
-    assert found["databases"]["default"]["OPTIONS"]["options"] == replica["OPTIONS"]["options"]
+    assert replica["SESSION_SETTINGS"] == {"jit": "off", "statement_timeout": "20000"}
+    assert found["databases"]["default"]["SESSION_SETTINGS"] == replica["SESSION_SETTINGS"]
+    # Set on each connection (engagements/postgres/base.py), never as startup options,
+    # which a pooler refuses (tests/scale/test_pgbouncer.py).
+    assert "options" not in replica["OPTIONS"]
+    assert "options" not in found["databases"]["default"].get("OPTIONS", {})
     assert found["routers"] == ["engagements.db_router.ReplicaRouter"]
     assert "engagements.db_router.PrimaryAfterWriteMiddleware" in found["middleware"]
 
