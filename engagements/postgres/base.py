@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend, with a kept connection checked by its socket first, and
-this process's session settings sent once per connection.
+this process's session settings set on each new connection.
 
 With CONN_HEALTH_CHECKS, Django sends `SELECT 1` on a connection kept from an earlier
 request before the request's first query: a round trip to the server on every request. A
