@@ -2,11 +2,18 @@
 the package. With ENGAGEMENTS_STRICT_TESTS=1 (set by .ci/run) a missing tool fails instead."""
 
 import os
+import pwd
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 STRICT = os.environ.get("ENGAGEMENTS_STRICT_TESTS") == "1"
+ROOT = Path(__file__).resolve().parent.parent
+# What a process's database connections get from its environment (settings.py).
+PROCESS_SETTINGS = ("ENGAGEMENTS_WEB", "WEB_STATEMENT_TIMEOUT", "DATABASE_JIT")
 
 
 def require_tool(executable: str, package: str) -> str:
@@ -47,3 +54,32 @@ def read_to_end(response) -> None:
     connection through its request_finished signal)."""
     if response.streaming:
         b"".join(response.streaming_content)
+
+
+def postgres_user_prefix() -> list[str] | None:
+    """The prefix that runs a command as the `postgres` system user (PostgreSQL's servers
+    and PgBouncer will not run as root), or None when this process cannot."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"]
+    if pwd.getpwuid(os.geteuid()).pw_name == "postgres":
+        return []
+    return None
+
+
+def django_process(code: str, url: str, extra: dict | None = None) -> str:
+    """What `code`, run after django.setup() in a new process of the project whose database
+    is `url`, prints (stripped); the process's settings (PROCESS_SETTINGS) come from
+    `extra` only. Fails the test with its error output if the process fails."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "engagements.settings", "DEBUG": "true"}
+    for name in PROCESS_SETTINGS:
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django, json\ndjango.setup()\n{code}"],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": url, **(extra or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip()

@@ -21,7 +21,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,10 +31,9 @@ from django.db import connection
 from engagements.appointments.models import Booking, Slot
 from tests.appointments.factories import SlotFactory
 from tests.mail import free_port
-from tests.tooling import require_postgres, require_tool
+from tests.tooling import django_process, postgres_user_prefix, require_postgres, require_tool
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +44,8 @@ def bouncer(django_db_setup, django_db_blocker):
         require_postgres()
         params = dict(connection.settings_dict)
     binary = require_tool("/usr/sbin/pgbouncer", "pgbouncer")
-    if os.geteuid() == 0:
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    elif pwd.getpwuid(os.geteuid()).pw_name == "postgres":
-        as_postgres = []
-    else:
+    prefix = postgres_user_prefix()
+    if prefix is None:
         pytest.skip("PgBouncer will not run as root: starting it needs runuser or postgres")
     owner = pwd.getpwnam("postgres")
     folder = Path(tempfile.mkdtemp(prefix="engagements-pgbouncer-"))
@@ -74,7 +69,7 @@ def bouncer(django_db_setup, django_db_blocker):
         os.chown(path, owner.pw_uid, owner.pw_gid)
     try:
         subprocess.run(
-            [*as_postgres, binary, "-d", str(folder / "pgbouncer.ini")],
+            [*prefix, binary, "-d", str(folder / "pgbouncer.ini")],
             check=True,
             capture_output=True,
             timeout=30,
@@ -108,21 +103,8 @@ def _wait_for(port: int) -> None:
 
 
 def _run(url: str, code: str, extra: dict | None = None) -> dict:
-    """What `code` (after django.setup()) prints as JSON, in a new process whose database is
-    `url`, with `extra` environment."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "engagements.settings", "DEBUG": "true"}
-    for name in ("ENGAGEMENTS_WEB", "WEB_STATEMENT_TIMEOUT", "DATABASE_JIT"):
-        env.pop(name, None)
-    done = subprocess.run(
-        [sys.executable, "-c", f"import django, json\ndjango.setup()\n{code}"],
-        cwd=ROOT,
-        env={**env, "DATABASE_URL": url, **(extra or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """What `code` prints as JSON (its last line), in a new process whose database is `url`."""
+    return json.loads(django_process(code, url, extra).splitlines()[-1])
 
 
 SHOWN = """

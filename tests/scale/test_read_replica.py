@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from tests.gunicorn import gunicorn_servers
 from tests.mail import free_port
-from tests.tooling import STRICT
+from tests.tooling import STRICT, postgres_user_prefix
 
 # django_db: the schema copied is the migrated test database's, which pytest-django sets up
 # only for the tests that ask for a database (these tests never use it otherwise).
@@ -133,11 +133,8 @@ def pair(django_db_setup, django_db_blocker):
         _unavailable(
             f"PostgreSQL {major} server binaries missing: apt-get install postgresql-{major}"
         )
-    if os.geteuid() == 0:
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    elif pwd.getpwuid(os.geteuid()).pw_name == "postgres":
-        as_postgres = []
-    else:
+    as_postgres = postgres_user_prefix()
+    if as_postgres is None:
         _unavailable("starting PostgreSQL servers needs root (runuser) or the postgres user")
     owner = pwd.getpwnam("postgres")
     # In memory when the machine has room (tmpfs): the two clusters start, copy and vanish

@@ -2,9 +2,6 @@
 under WEB_STATEMENT_TIMEOUT; a stopped statement answers a French 503 page, or the API's
 JSON 503; the figures page is served from a short shared cache."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from engagements.correspondence import queries
 from tests.correspondence.factories import MessageFactory
-from tests.tooling import database_url, require_postgres
+from tests.tooling import database_url, django_process, require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,21 +26,10 @@ def _slow_statement(*args, **kwargs):
 def _shown(setting: str, extra: dict) -> str:
     """PostgreSQL's `setting` on the connection of a new process with `extra` environment."""
     code = (
-        "import django, os; django.setup(); from django.db import connection; "
+        "from django.db import connection\n"
         f"c = connection.cursor(); c.execute('SHOW {setting}'); print(c.fetchone()[0])"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "engagements.settings", "DEBUG": "true"}
-    for name in ("ENGAGEMENTS_WEB", "WEB_STATEMENT_TIMEOUT", "DATABASE_JIT"):
-        env.pop(name, None)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**env, "DATABASE_URL": database_url(), **extra},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+    return django_process(code, database_url(), extra)
 
 
 @pytest.mark.postgres
