@@ -61,10 +61,10 @@ bench: install
 	DEBUG=true $(BIN)/python -m benchmarks.booking_rush
 	DEBUG=true $(BIN)/python -m benchmarks.booking_instructions
 	$(BIN)/python -m benchmarks.indicators_dashboard
-	DEBUG=true $(BIN)/python -m benchmarks.figures --scale $(SCALE)
-	DEBUG=true $(BIN)/python -m benchmarks.import_report --lines 100000
-	DEBUG=true $(BIN)/python -m benchmarks.indicators_recompute --scale $(SCALE)
-	DEBUG=true $(BIN)/python -m benchmarks.national --scale $(NATIONAL_SCALE)
+	$(BIN)/python -m benchmarks.figures --scale $(SCALE)
+	$(BIN)/python -m benchmarks.import_report --lines 100000
+	$(BIN)/python -m benchmarks.indicators_recompute --scale $(SCALE)
+	$(BIN)/python -m benchmarks.national --scale $(NATIONAL_SCALE)
 
 # Every benchmark once at a tiny scale (seconds, no timing asserted): run by .ci/run so
 # that none of them rots.

@@ -12,6 +12,22 @@ import os
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 
+def setup_django(db_name: str) -> None:
+    """Django on the benchmark's database, timed as in production: DEBUG off (cached
+    templates, no query log), a random secret key, mails kept in memory."""
+    import secrets
+
+    os.environ["DATABASE_URL"] = f"{PG}/{db_name}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagements.settings")
+    os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+    os.environ.setdefault("EMAIL_URL", "locmem://")
+    import django
+
+    django.setup()
+
+
 def admin(sql: str) -> None:
     import psycopg
 

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 
-from benchmarks.common import PG, admin, correspondence_report, fresh_database, migrate
+from benchmarks import common
+from benchmarks.common import admin, correspondence_report, fresh_database, migrate
 
 DB_NAME = "eng_bench_figures"
 WORDS = (
@@ -42,12 +42,7 @@ WORDS = (
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagements.settings")
-    os.environ.setdefault("DEBUG", "true")
-    import django
-
-    django.setup()
+    common.setup_django(DB_NAME)
 
 
 def _copy(table: str, columns: list[str], rows) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import random
 import sys
 import tempfile
@@ -30,7 +29,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from benchmarks.common import PG, admin, correspondence_report, fresh_database, migrate
+from benchmarks import common
+from benchmarks.common import admin, correspondence_report, fresh_database, migrate
 
 DB_NAME = "eng_bench_import"
 # The tables an import of the register fills (autovacuum off on each, as the issue measured).
@@ -44,12 +44,7 @@ FILLED = [
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagements.settings")
-    os.environ.setdefault("DEBUG", "true")
-    import django
-
-    django.setup()
+    common.setup_django(DB_NAME)
 
 
 def write_register(path: Path, lines: int, rng: random.Random) -> int:

@@ -16,11 +16,10 @@ of hourly telephony, up to the start of last year: 800), BENCH_PG.
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 import time
 
-from benchmarks.common import PG, admin, fresh_database, migrate
+from benchmarks.common import admin, fresh_database, migrate, setup_django
 
 DB_NAME = "eng_bench_indicators"
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "1000000"))
@@ -165,18 +164,9 @@ def _hand_sql(prefecture_id: int) -> float:
 
 def main() -> None:
     fresh_database(DB_NAME)
-    os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagements.settings")
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-    # Timed as in production: no debug toolbar of queries, cached templates.
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-    os.environ.setdefault("EMAIL_URL", "locmem://")
+    setup_django(DB_NAME)
     import logging
 
-    import django
-
-    django.setup()
     logging.disable(logging.WARNING)  # request logs and calendar warnings would drown it
     from django.db import connection
     from django.test import Client

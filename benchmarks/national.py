@@ -46,14 +46,13 @@ import argparse
 import io
 import json
 import math
-import os
 import random
-import secrets
 import sys
 import time
 from datetime import date, timedelta
 
-from benchmarks.common import PG, admin, correspondence_report, fresh_database, migrate
+from benchmarks import common
+from benchmarks.common import admin, correspondence_report, fresh_database, migrate
 
 DB_NAME = "eng_bench_national"
 FULL_MESSAGES = 10_000_000
@@ -78,16 +77,7 @@ BIG_TABLES = (
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagements.settings")
-    # Timed as in production: cached templates, no query log kept by DEBUG.
-    os.environ["DEBUG"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-    os.environ.setdefault("EMAIL_URL", "locmem://")
-    import django
-
-    django.setup()
+    common.setup_django(DB_NAME)
 
 
 def log(text: str) -> None:
