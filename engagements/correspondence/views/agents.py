@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
@@ -88,13 +89,16 @@ def worklist(request):
     if form.is_valid():
         qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
     qs = (
-        qs.select_related("site", "service", "topic", "assigned_to")
+        qs.select_related("site", "service", "assigned_to")
         .annotate(asked_late=queries.late_wait())
         .order_by("due_on", "pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A message's page is the list's address and its pk (urls.py): one reverse, not 50.
+    list_url = reverse("correspondence:agents-list", args=[prefecture.slug])
     for message in page.object_list:
         message.late = message.is_late(today)  # uses the annotated `asked_late`
+        message.url = f"{list_url}{message.pk}/"
     can_work = request.access.can(prefecture, "work")
     querystring = data.copy()
     querystring.pop("page", None)
