@@ -92,3 +92,25 @@ def test_every_model_choice_list_is_read_with_one_query():
         and not issubclass(field.iterator, ListedChoiceIterator)
     ]
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.Select(choices=[("", "Tous"), ("a", "A & <b>"), (1, "Un")]), "a"),
+        (forms.Select(attrs={"class": "fr-select", "aria-invalid": "true"}), None),
+        (forms.Select(choices=[("Groupe", [("x", "X"), ("y", "Y")]), ("z", "Z")]), "y"),
+        (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
+        (forms.NullBooleanSelect(), True),
+    ],
+)
+def test_the_project_select_template_renders_django_s_html(widget, value):
+    """engagements/templates/django/forms/widgets/select.html writes the options in place."""
+    from django.forms.renderers import DjangoTemplates, TemplatesSetting
+
+    template = TemplatesSetting().get_template("django/forms/widgets/select.html")
+    assert "engagements/templates" in template.origin.name  # the project's copy is used
+    ours = widget.render("f", value, attrs={"id": "id_f"}, renderer=TemplatesSetting())
+    django = widget.render("f", value, attrs={"id": "id_f"}, renderer=DjangoTemplates())
+    assert "<option" in ours or not getattr(widget, "choices", True)
+    assert ours == django
