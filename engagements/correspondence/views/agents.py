@@ -44,6 +44,7 @@ from ..forms import (
     agents_choices,
 )
 from ..models import Answer, Attachment, Message, TemplateVersion, Topic
+from .worklist_rows import worklist_rows
 
 PAGE_SIZE = 50
 
@@ -94,11 +95,11 @@ def worklist(request):
         .order_by("due_on", "pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    # A message's page is the list's address and its pk (urls.py): one reverse, not 50.
-    list_url = reverse("correspondence:agents-list", args=[prefecture.slug])
-    for message in page.object_list:
-        message.late = message.is_late(today)  # uses the annotated `asked_late`
-        message.url = f"{list_url}{message.pk}/"
+    rows = worklist_rows(
+        page.object_list,
+        today=today,
+        list_url=reverse("correspondence:agents-list", args=[prefecture.slug]),
+    )
     can_work = request.access.can(prefecture, "work")
     querystring = data.copy()
     querystring.pop("page", None)
@@ -108,6 +109,7 @@ def worklist(request):
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "today": today,
             "counts": queries.open_counts(base, today=today),
             "can_work": can_work,
