@@ -29,6 +29,50 @@ def style_widget(field: forms.Field) -> None:
         widget.attrs["class"] = " ".join([*classes, css])
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A choice list read with one plain query.
+
+    Django's iterator reads the queryset with `.iterator()`, which on PostgreSQL opens a
+    server-side cursor: DECLARE, FETCH and CLOSE, three round trips for a list of a few
+    dozen sites, services or agents. The rows land in the field's own queryset (a copy per
+    form, made by ModelChoiceField), as Django's does when the queryset prefetches: a
+    select rendered after `use_required_attribute` peeked at it reads once."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Every form's model choice field (engagements.forms.ListedChoiceIterator)."""
+
+    iterator = ListedChoiceIterator
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ListedChoiceIterator
+
+
+class UserChoiceField(ModelChoiceField):
+    """An agent, shown by name (or login when the account has none)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+def _listed_choices(field, **kwargs):
+    """A model form's foreign keys and many-to-many fields get the project's fields."""
+    from django.db import models
+
+    if isinstance(field, models.ManyToManyField):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+    elif isinstance(field, models.ForeignKey):
+        kwargs.setdefault("form_class", ModelChoiceField)
+    return field.formfield(**kwargs)
+
+
 class DsfrFormMixin:
     """Adds DSFR classes to widgets (also of fields added after __init__, since it happens
     when a field is rendered); after validation, marks invalid fields with aria-invalid and
@@ -53,7 +97,13 @@ class DsfrForm(DsfrFormMixin, forms.Form):
 
 
 class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
-    pass
+    def __init_subclass__(cls, **kwargs):
+        # Runs before ModelFormMetaclass reads Meta: the form's foreign keys become the
+        # project's ModelChoiceField unless its Meta says otherwise.
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(_listed_choices)
 
 
 class DeliverableEmailField(forms.EmailField):

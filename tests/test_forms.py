@@ -1,6 +1,19 @@
-from django import forms
+import importlib
+import pkgutil
 
-from engagements.forms import DsfrForm
+import pytest
+from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import engagements
+from engagements.forms import (
+    DsfrForm,
+    ListedChoiceIterator,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+)
+from engagements.organisation.models import Site
 
 
 class ContactForm(DsfrForm):
@@ -26,3 +39,78 @@ def test_invalid_fields_point_to_their_error():
     assert 'aria-invalid="true"' in rendered
     assert f'aria-describedby="{form["name"].auto_id}-error"' in rendered
     assert "aria-invalid" not in str(form["topic"])
+
+
+class SitePicker(DsfrForm):
+    site = ModelChoiceField(label="Site", queryset=Site.objects.none(), empty_label="Tous")
+    sites = ModelMultipleChoiceField(label="Sites", queryset=Site.objects.none())
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["sites"].queryset = sites
+
+
+@pytest.mark.django_db
+def test_a_choice_list_is_read_with_one_plain_query(site, other_site):
+    """Django's choice iterator reads through `.iterator()`: on PostgreSQL a server-side
+    cursor (DECLARE, FETCH, CLOSE) for a list of a few rows."""
+    form = SitePicker(sites=Site.objects.filter(pk__in=[site.pk, other_site.pk]))
+    with CaptureQueriesContext(connection) as captured:
+        html = str(form["site"]) + str(form["sites"])
+    assert html.count(f'value="{site.pk}"') == 2 and html.count(f'value="{other_site.pk}"') == 2
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert len(sql) == 2, sql
+    assert not any("DECLARE" in text or "CURSOR" in text for text in sql), sql
+
+
+def _project_forms():
+    for module in pkgutil.walk_packages(engagements.__path__, "engagements."):
+        if module.name.rsplit(".", 1)[-1].endswith("forms"):
+            importlib.import_module(module.name)
+    seen, todo = set(), [forms.BaseForm]
+    while todo:
+        for form in todo.pop().__subclasses__():
+            if form not in seen:
+                seen.add(form)
+                todo.append(form)
+    # The admin builds its own fields (ModelAdmin.formfield_for_dbfield).
+    return [
+        form
+        for form in seen
+        if form.__module__.startswith("engagements.") and not form.__module__.endswith(".admin")
+    ]
+
+
+def test_every_model_choice_list_is_read_with_one_query():
+    """Forms use engagements.forms.ModelChoiceField (model forms' foreign keys included)."""
+    found = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in _project_forms()
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.ModelChoiceField)
+        and not issubclass(field.iterator, ListedChoiceIterator)
+    ]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.Select(choices=[("", "Tous"), ("a", "A & <b>"), (1, "Un")]), "a"),
+        (forms.Select(attrs={"class": "fr-select", "aria-invalid": "true"}), None),
+        (forms.Select(choices=[("Groupe", [("x", "X"), ("y", "Y")]), ("z", "Z")]), "y"),
+        (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
+        (forms.NullBooleanSelect(), True),
+    ],
+)
+def test_the_project_select_template_renders_django_s_html(widget, value):
+    """engagements/templates/django/forms/widgets/select.html writes the options in place."""
+    from django.forms.renderers import DjangoTemplates, TemplatesSetting
+
+    template = TemplatesSetting().get_template("django/forms/widgets/select.html")
+    assert "engagements/templates" in template.origin.name  # the project's copy is used
+    ours = widget.render("f", value, attrs={"id": "id_f"}, renderer=TemplatesSetting())
+    django = widget.render("f", value, attrs={"id": "id_f"}, renderer=DjangoTemplates())
+    assert "<option" in ours or not getattr(widget, "choices", True)
+    assert ours == django

@@ -16,7 +16,9 @@ from engagements.forms import (  # noqa: F401  (the shared wait forms, used by t
     DsfrForm,
     DsfrModelForm,
     ExtendWaitForm,
+    ModelChoiceField,
     MoreTimeForm,
+    UserChoiceField,
     check_upload,
 )
 from engagements.organisation.enums import Channel, RoleKind
@@ -44,7 +46,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
+class ServiceChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.site.name} — {obj.name}"
 
@@ -179,7 +181,7 @@ class EntryForm(DsfrForm):
     )
     service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
     kind = forms.ChoiceField(label="Nature", choices=Kind.choices)
-    topic = forms.ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
+    topic = ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
     received_on = forms.DateField(
         label="Reçu le", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -243,7 +245,7 @@ class EntryForm(DsfrForm):
 
 class ClassifyForm(DsfrForm):
     kind = forms.ChoiceField(label="Nature", choices=Kind.choices)
-    topic = forms.ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
+    topic = ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
     service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
 
     def __init__(self, *args, prefecture, services, **kwargs):
@@ -264,11 +266,6 @@ def agents_choices(prefecture, services):
         .distinct()
         .order_by("last_name", "first_name")
     )
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
 
 
 class AssignForm(DsfrForm):
@@ -314,7 +311,7 @@ class CommentForm(DsfrForm):
 
 class WorklistFilterForm(DsfrForm):
     q = forms.CharField(label="Rechercher", required=False)
-    site = forms.ModelChoiceField(
+    site = ModelChoiceField(
         label="Site", queryset=Site.objects.none(), required=False, empty_label="Tous"
     )
     service = ServiceChoiceField(
@@ -389,7 +386,7 @@ class FiguresForm(DsfrForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Vide : aujourd'hui.",
     )
-    site = forms.ModelChoiceField(
+    site = ModelChoiceField(
         label="Site",
         queryset=Site.objects.none(),
         required=False,

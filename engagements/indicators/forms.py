@@ -1,6 +1,6 @@
 from django import forms
 
-from engagements.forms import DsfrForm
+from engagements.forms import DsfrForm, ModelChoiceField
 from engagements.organisation.enums import REFERENTIAL_MODULES
 
 from .enums import Family, Unit, UpdateKind
@@ -10,10 +10,10 @@ class PeriodForm(DsfrForm):
     period = forms.CharField(
         label="Période", max_length=10, help_text="2025, 2025-Q4 ou 2025-11", required=False
     )
-    site = forms.ModelChoiceField(
+    site = ModelChoiceField(
         label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
     )
-    service = forms.ModelChoiceField(
+    service = ModelChoiceField(
         label="Service", queryset=None, required=False, empty_label="Tous les services"
     )
     module = forms.TypedChoiceField(
@@ -77,7 +77,7 @@ class WithdrawForm(DsfrForm):
 
 
 class ArrivalForm(DsfrForm):
-    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+    service = ModelChoiceField(label="Service", queryset=None, required=False)
     reason = forms.CharField(label="Motif", max_length=100, required=False)
 
     def __init__(self, *args, services, **kwargs):
@@ -91,7 +91,7 @@ class WebsiteRequestForm(DsfrForm):
     details = forms.CharField(
         label="Demande", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
-    service = forms.ModelChoiceField(label="Service demandeur", queryset=None, required=False)
+    service = ModelChoiceField(label="Service demandeur", queryset=None, required=False)
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,9 +122,9 @@ class ManualIndicatorForm(DsfrForm):
 
 
 class ManualValueForm(DsfrForm):
-    indicator = forms.ModelChoiceField(label="Indicateur", queryset=None)
+    indicator = ModelChoiceField(label="Indicateur", queryset=None)
     period = forms.CharField(label="Période", max_length=10, help_text="2025, 2025-Q4 ou 2025-11")
-    site = forms.ModelChoiceField(
+    site = ModelChoiceField(
         label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
     )
     value = forms.DecimalField(label="Valeur", max_digits=14, decimal_places=2)

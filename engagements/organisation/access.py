@@ -155,12 +155,16 @@ class Access:
         return ids
 
     def sites(self, prefecture: Prefecture) -> QuerySet[Site]:
-        return Site.objects.filter(prefecture=prefecture, pk__in=self.site_ids(prefecture))
+        sites = Site.objects.filter(prefecture=prefecture)
+        if self.sees_whole_prefecture(prefecture):
+            return sites  # what site_ids would list, without reading the ids first
+        return sites.filter(pk__in=self.site_ids(prefecture))
 
     def services(self, prefecture: Prefecture) -> QuerySet[Service]:
-        return Service.objects.filter(
-            site__prefecture=prefecture, pk__in=self.service_ids(prefecture)
-        ).select_related("site")
+        services = Service.objects.filter(site__prefecture=prefecture).select_related("site")
+        if self.sees_whole_prefecture(prefecture):
+            return services
+        return services.filter(pk__in=self.service_ids(prefecture))
 
     def scope(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from engagements.forms import DsfrForm
+from engagements.forms import DsfrForm, ModelChoiceField
 
 from .cycle_enums import LabelCode, TrainingTopic
 
@@ -13,7 +13,7 @@ MODULES = [(n, f"Module {n}") for n in range(1, 9)]
 
 
 class LabelForm(DsfrForm):
-    site = forms.ModelChoiceField(label="Site", queryset=None)
+    site = ModelChoiceField(label="Site", queryset=None)
     module = forms.TypedChoiceField(label="Module", choices=MODULES, coerce=int)
     label = forms.ChoiceField(label="Label", choices=LabelCode.choices)
     obtained_on = forms.DateField(label="Obtenu le", widget=DATE)
@@ -43,7 +43,7 @@ class LabelForm(DsfrForm):
 
 
 class TrainingForm(DsfrForm):
-    service = forms.ModelChoiceField(label="Service", queryset=None)
+    service = ModelChoiceField(label="Service", queryset=None)
     date = forms.DateField(label="Date", widget=DATE)
     topic = forms.ChoiceField(label="Thème", choices=TrainingTopic.choices)
     title = forms.CharField(label="Intitulé", max_length=300)
@@ -69,7 +69,7 @@ class ServiceScopeForm(DsfrForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    fraud_referent = forms.ModelChoiceField(
+    fraud_referent = ModelChoiceField(
         label="Référent fraude (module 2)", queryset=None, required=False
     )
 
@@ -82,7 +82,7 @@ class ServiceScopeForm(DsfrForm):
 
 
 class PlanItemForm(DsfrForm):
-    service = forms.ModelChoiceField(label="Service", queryset=None)
+    service = ModelChoiceField(label="Service", queryset=None)
     topic = forms.ChoiceField(label="Thème", choices=TrainingTopic.choices)
     participants = forms.IntegerField(
         label="Participants prévus", min_value=1, max_value=100_000, required=False

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from engagements.forms import DsfrForm
+from engagements.forms import DsfrForm, ModelChoiceField, UserChoiceField
 from engagements.shell.content_language import TranslationsFormMixin
 
 from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode
@@ -15,22 +15,17 @@ from .models import Action, ActionStatus, Commitment, Referential
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
-
-
 class ActionForm(TranslationsFormMixin, DsfrForm):
     translated_fields = {"public_summary": "Résumé pour le public"}
     translation_widgets = {"public_summary": forms.Textarea}
 
     title = forms.CharField(label="Intitulé", max_length=300)
     kind = forms.ChoiceField(label="Type d'action", choices=ActionType.choices)
-    site = forms.ModelChoiceField(label="Site", queryset=None)
+    site = ModelChoiceField(label="Site", queryset=None)
     year = forms.IntegerField(label="Année du plan", min_value=2000, max_value=2100)
-    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+    service = ModelChoiceField(label="Service", queryset=None, required=False)
     owner = UserChoiceField(label="Pilote", queryset=None, required=False)
-    parent = forms.ModelChoiceField(
+    parent = ModelChoiceField(
         label="Sous-action de",
         queryset=None,
         required=False,
@@ -89,7 +84,7 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
 
 
 class StatusForm(DsfrForm):
-    status = forms.ModelChoiceField(label="Nouveau statut", queryset=None)
+    status = ModelChoiceField(label="Nouveau statut", queryset=None)
     closed_on = forms.DateField(
         label="Date de clôture (réalisée ou abandonnée)", required=False, widget=DATE
     )
@@ -107,7 +102,7 @@ class ReopenForm(DsfrForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Écrit dans l'historique de l'action.",
     )
-    status = forms.ModelChoiceField(
+    status = ModelChoiceField(
         label="Statut après réouverture",
         queryset=None,
         required=False,
@@ -153,8 +148,8 @@ class ScopeForm(DsfrForm):
 
 
 class AssessmentForm(DsfrForm):
-    site = forms.ModelChoiceField(label="Site", queryset=None)
-    referential = forms.ModelChoiceField(label="Référentiel", queryset=Referential.objects.all())
+    site = ModelChoiceField(label="Site", queryset=None)
+    referential = ModelChoiceField(label="Référentiel", queryset=Referential.objects.all())
     kind = forms.ChoiceField(label="Type", choices=AssessmentKind.choices)
     planned_on = forms.DateField(label="Date", widget=DATE)
     assessor = forms.CharField(label="Évaluateur ou organisme", required=False, max_length=200)
@@ -173,7 +168,7 @@ class ResultForm(DsfrForm):
 
 class FindingForm(DsfrForm):
     kind = forms.ChoiceField(label="Type de constat", choices=FindingKind.choices)
-    commitment = forms.ModelChoiceField(label="Engagement", queryset=None, required=False)
+    commitment = ModelChoiceField(label="Engagement", queryset=None, required=False)
     text = forms.CharField(label="Constat", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, assessment, **kwargs):
@@ -184,8 +179,8 @@ class FindingForm(DsfrForm):
 
 
 class EvidenceForm(DsfrForm):
-    result = forms.ModelChoiceField(label="Engagement concerné", queryset=None)
-    existing = forms.ModelChoiceField(
+    result = ModelChoiceField(label="Engagement concerné", queryset=None)
+    existing = ModelChoiceField(
         label="Réutiliser une preuve existante", queryset=None, required=False
     )
     title = forms.CharField(label="Intitulé de la nouvelle preuve", required=False, max_length=300)
@@ -215,7 +210,7 @@ class ExperienceImportForm(DsfrForm):
 
 class StructureForm(DsfrForm):
     structure = forms.CharField(label="Structure (nom sur la plateforme SP+)", max_length=300)
-    site = forms.ModelChoiceField(label="Site", queryset=None)
+    site = ModelChoiceField(label="Site", queryset=None)
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from engagements.forms import DsfrForm, DsfrModelForm
+from engagements.forms import DsfrForm, DsfrModelForm, ModelChoiceField, ModelMultipleChoiceField
 from engagements.organisation.models import Prefecture, Service
 
 from .enums import (
@@ -96,7 +96,7 @@ class CouponForm(DsfrForm):
     """Fast keyboard entry of a paper coupon: one digit per question, empty = blank."""
 
     serial = forms.CharField(label="Numéro du coupon", max_length=20)
-    service = forms.ModelChoiceField(label="Service", queryset=Service.objects.none())
+    service = ModelChoiceField(label="Service", queryset=Service.objects.none())
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,7 +184,7 @@ class ReviewForm(DsfrForm):
 
 
 class CampaignForm(DsfrModelForm):
-    services = forms.ModelMultipleChoiceField(
+    services = ModelMultipleChoiceField(
         label="Services concernés",
         queryset=Service.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -349,9 +349,9 @@ class CopyForm(DsfrForm):
 
 
 class PlanCheckForm(DsfrForm):
-    service = forms.ModelChoiceField(label="Service contrôlé", queryset=Service.objects.none())
-    grid = forms.ModelChoiceField(label="Grille", queryset=Grid.objects.none())
-    checker_prefecture = forms.ModelChoiceField(
+    service = ModelChoiceField(label="Service contrôlé", queryset=Service.objects.none())
+    grid = ModelChoiceField(label="Grille", queryset=Grid.objects.none())
+    checker_prefecture = ModelChoiceField(
         label="Préfecture qui réalise le contrôle",
         queryset=Prefecture.objects.all(),
         help_text="Une autre préfecture pour un contrôle croisé : elle ne verra que la grille.",

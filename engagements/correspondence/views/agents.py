@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
@@ -43,6 +44,7 @@ from ..forms import (
     agents_choices,
 )
 from ..models import Answer, Attachment, Message, TemplateVersion, Topic
+from .worklist_rows import worklist_rows
 
 PAGE_SIZE = 50
 
@@ -88,13 +90,16 @@ def worklist(request):
     if form.is_valid():
         qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
     qs = (
-        qs.select_related("site", "service", "topic", "assigned_to")
+        qs.select_related("site", "service", "assigned_to")
         .annotate(asked_late=queries.late_wait())
         .order_by("due_on", "pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for message in page.object_list:
-        message.late = message.is_late(today)  # uses the annotated `asked_late`
+    rows = worklist_rows(
+        page.object_list,
+        today=today,
+        list_url=reverse("correspondence:agents-list", args=[prefecture.slug]),
+    )
     can_work = request.access.can(prefecture, "work")
     querystring = data.copy()
     querystring.pop("page", None)
@@ -104,6 +109,7 @@ def worklist(request):
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "today": today,
             "counts": queries.open_counts(base, today=today),
             "can_work": can_work,
