@@ -278,7 +278,8 @@ def campaign_results(campaign: Campaign, *, service_ids: set[int] | None = None)
         current &= Q(response__service_id__in=service_ids)
     scope = current | Q(response__campaign=previous) if previous else current
     rows = (
-        Answer.objects.filter(scope)
+        # "Not concerned" (0) is left out like a blank (docs/indicators.md "Surveys").
+        Answer.objects.filter(scope, value__gte=1)
         .values_list(
             "response__campaign_id",
             "response__service_id",

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from engagements.surveys import queries
-from engagements.surveys.enums import Channel, Criterion
+from engagements.surveys.enums import NOT_CONCERNED, Channel, Criterion
 from engagements.surveys.queries import Figure, figures_by
 from tests.factories import ServiceFactory
 from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
@@ -79,6 +79,26 @@ def test_same_numbers_as_one_aggregation_per_table(site, service, other_service,
         expected = by_channel[row["code"]]["criteria"].get(Criterion.OVERALL.value, Figure())
         assert row["overall"] == expected.as_dict()
     assert results["total"] == sum(row["responses"] for row in results["channels"])
+
+
+def test_not_concerned_is_left_out_like_a_blank(site, service):
+    campaign = CampaignFactory(site=site, services=[service])
+    pmr = campaign.questionnaire.questions.get(code="pmr")
+    assert pmr.not_concerned
+    for value in (NOT_CONCERNED, NOT_CONCERNED, 2, 2, 2, 2, 1):
+        AnswerFactory(
+            response=ResponseFactory(campaign=campaign, service=service), question=pmr, value=value
+        )
+    results = queries.campaign_results(campaign)
+    row = next(r for r in results["criteria"] if r["code"] == Criterion.REDUCED_MOBILITY)
+    # 5 answers given (the two "not concerned" are not answers): 4 satisfied, 1 not.
+    assert (row["answers"], row["satisfied"], row["dissatisfied"], row["rate"]) == (5, 4, 1, 80.0)
+    reference = figures_by(queries.campaign_answers(campaign))[None]["criteria"]
+    assert row["answers"] == reference[Criterion.REDUCED_MOBILITY].answers
+    position = results["criteria_labels"].index(Criterion.REDUCED_MOBILITY.label)
+    cell = results["services"][0]["cells"][position]
+    assert (cell["answers"], cell["dissatisfied"]) == (5, 1)
+    assert results["total"] == 7  # the responses are still counted
 
 
 def test_campaign_results_in_five_queries(site, service, django_assert_num_queries):
