@@ -117,8 +117,67 @@ def test_results_page_query_count_does_not_grow_with_answers(
     _fill(campaign, [service], 3, seed=4)
     url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
     client = client_for(quality_lead)
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get(url)
     _fill(campaign, [service, ServiceFactory(site=site)], 60, seed=5)
     with django_assert_max_num_queries(len(few.captured_queries) + 0):
         assert client.get(url).status_code == 200
+
+
+def _answer_pass(queries_seen) -> list:
+    return [q for q in queries_seen if "surveys_answer" in q["sql"]]
+
+
+def test_results_are_kept_in_the_shared_cache_until_a_response_arrives(site, service, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.surveys.services import submit_response
+
+    settings.FIGURES_CACHE_SECONDS = 60
+    cache.clear()
+    previous = CampaignFactory(site=site, finished=True, services=[service])
+    campaign = CampaignFactory(site=site, services=[service], questionnaire=previous.questionnaire)
+    _fill(previous, [service], 10, seed=6)
+    _fill(campaign, [service], 10, seed=7)
+    first = queries.campaign_results(campaign)
+    with CaptureQueriesContext(connection) as seen:
+        again = queries.campaign_results(campaign)
+    assert again == first and again["previous"] == previous
+    assert not _answer_pass(seen)  # previous campaign, responses, cache
+    # A new response is a new key: counted at once, not 60 s later.
+    overall = campaign.questionnaire.questions.get(code="global")
+    submit_response(
+        campaign, service=service, channel=Channel.WEB, values={overall: 4}, touch=False
+    )
+    with CaptureQueriesContext(connection) as seen:
+        after = queries.campaign_results(campaign)
+    assert _answer_pass(seen)
+    assert after["total"] == first["total"] + 1
+    row = next(r for r in after["criteria"] if r["code"] == Criterion.OVERALL)
+    before = next(r for r in first["criteria"] if r["code"] == Criterion.OVERALL)
+    assert (row["answers"], row["satisfied"]) == (before["answers"] + 1, before["satisfied"] + 1)
+    # So is a response to the previous campaign (its rates are shown beside).
+    submit_response(
+        previous, service=service, channel=Channel.WEB, values={overall: 1}, touch=False
+    )
+    with CaptureQueriesContext(connection) as seen:
+        queries.campaign_results(campaign)
+    assert _answer_pass(seen)
+
+
+def test_cached_results_are_kept_per_scope_of_services(site, service, other_service, settings):
+    from django.core.cache import cache
+
+    settings.FIGURES_CACHE_SECONDS = 60
+    cache.clear()
+    campaign = CampaignFactory(site=site, services=[service, other_service])
+    _fill(campaign, [service, other_service], 30, seed=8)
+    whole = queries.campaign_results(campaign)
+    own = queries.campaign_results(campaign, service_ids={service.pk})
+    assert [s["label"] for s in own["services"]] == [service.name]
+    assert own["total"] < whole["total"]
+    assert queries.campaign_results(campaign) == whole
+    settings.FIGURES_CACHE_SECONDS = 0
+    assert queries.campaign_results(campaign, service_ids={service.pk}) == own
