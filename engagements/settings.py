@@ -433,8 +433,9 @@ if SENTRY_DSN:
 
 # Shared cache (database table, works across web and worker processes): rate limits and
 # anti-replay of proof-of-work solutions. `manage.py createcachetable` creates it.
-# The correspondence figures page (and its CSV) keeps its figures this long (seconds); tests
-# see every write at once unless they ask for the cache.
+# The correspondence figures page (and its CSV) keeps its figures this long (seconds), and a
+# survey campaign's results (page, CSV, CLU report) at most this long: a new response is a new
+# key. Tests see every write at once unless they ask for the cache.
 FIGURES_CACHE_SECONDS = envint("FIGURES_CACHE_SECONDS", "0" if TESTING else "60")
 # Its entries are short-lived (rate-limit counts, spent proof-of-work solutions: an hour at
 # most) and must not be dropped while alive: Django's default of 300 entries culled a third

@@ -73,7 +73,7 @@ def test_results_page_shows_tables_and_chart(
         )
     url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
     client = client_for(quality_lead)
-    with django_assert_max_num_queries(17):  # +1: the satisfaction target (criteria below it)
+    with django_assert_max_num_queries(14):  # the satisfaction target included
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200

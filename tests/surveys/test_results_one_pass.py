@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from engagements.surveys import queries
-from engagements.surveys.enums import Channel, Criterion
+from engagements.surveys.enums import NOT_CONCERNED, Channel, Criterion
 from engagements.surveys.queries import Figure, figures_by
 from tests.factories import ServiceFactory
 from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
@@ -81,6 +81,26 @@ def test_same_numbers_as_one_aggregation_per_table(site, service, other_service,
     assert results["total"] == sum(row["responses"] for row in results["channels"])
 
 
+def test_not_concerned_is_left_out_like_a_blank(site, service):
+    campaign = CampaignFactory(site=site, services=[service])
+    pmr = campaign.questionnaire.questions.get(code="pmr")
+    assert pmr.not_concerned
+    for value in (NOT_CONCERNED, NOT_CONCERNED, 2, 2, 2, 2, 1):
+        AnswerFactory(
+            response=ResponseFactory(campaign=campaign, service=service), question=pmr, value=value
+        )
+    results = queries.campaign_results(campaign)
+    row = next(r for r in results["criteria"] if r["code"] == Criterion.REDUCED_MOBILITY)
+    # 5 answers given (the two "not concerned" are not answers): 4 satisfied, 1 not.
+    assert (row["answers"], row["satisfied"], row["dissatisfied"], row["rate"]) == (5, 4, 1, 80.0)
+    reference = figures_by(queries.campaign_answers(campaign))[None]["criteria"]
+    assert row["answers"] == reference[Criterion.REDUCED_MOBILITY].answers
+    position = results["criteria_labels"].index(Criterion.REDUCED_MOBILITY.label)
+    cell = results["services"][0]["cells"][position]
+    assert (cell["answers"], cell["dissatisfied"]) == (5, 1)
+    assert results["total"] == 7  # the responses are still counted
+
+
 def test_campaign_results_in_five_queries(site, service, django_assert_num_queries):
     previous = CampaignFactory(site=site, finished=True, services=[service])
     campaign = CampaignFactory(site=site, services=[service], questionnaire=previous.questionnaire)
@@ -97,8 +117,67 @@ def test_results_page_query_count_does_not_grow_with_answers(
     _fill(campaign, [service], 3, seed=4)
     url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
     client = client_for(quality_lead)
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get(url)
     _fill(campaign, [service, ServiceFactory(site=site)], 60, seed=5)
     with django_assert_max_num_queries(len(few.captured_queries) + 0):
         assert client.get(url).status_code == 200
+
+
+def _answer_pass(queries_seen) -> list:
+    return [q for q in queries_seen if "surveys_answer" in q["sql"]]
+
+
+def test_results_are_kept_in_the_shared_cache_until_a_response_arrives(site, service, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.surveys.services import submit_response
+
+    settings.FIGURES_CACHE_SECONDS = 60
+    cache.clear()
+    previous = CampaignFactory(site=site, finished=True, services=[service])
+    campaign = CampaignFactory(site=site, services=[service], questionnaire=previous.questionnaire)
+    _fill(previous, [service], 10, seed=6)
+    _fill(campaign, [service], 10, seed=7)
+    first = queries.campaign_results(campaign)
+    with CaptureQueriesContext(connection) as seen:
+        again = queries.campaign_results(campaign)
+    assert again == first and again["previous"] == previous
+    assert not _answer_pass(seen)  # previous campaign, responses, cache
+    # A new response is a new key: counted at once, not 60 s later.
+    overall = campaign.questionnaire.questions.get(code="global")
+    submit_response(
+        campaign, service=service, channel=Channel.WEB, values={overall: 4}, touch=False
+    )
+    with CaptureQueriesContext(connection) as seen:
+        after = queries.campaign_results(campaign)
+    assert _answer_pass(seen)
+    assert after["total"] == first["total"] + 1
+    row = next(r for r in after["criteria"] if r["code"] == Criterion.OVERALL)
+    before = next(r for r in first["criteria"] if r["code"] == Criterion.OVERALL)
+    assert (row["answers"], row["satisfied"]) == (before["answers"] + 1, before["satisfied"] + 1)
+    # So is a response to the previous campaign (its rates are shown beside).
+    submit_response(
+        previous, service=service, channel=Channel.WEB, values={overall: 1}, touch=False
+    )
+    with CaptureQueriesContext(connection) as seen:
+        queries.campaign_results(campaign)
+    assert _answer_pass(seen)
+
+
+def test_cached_results_are_kept_per_scope_of_services(site, service, other_service, settings):
+    from django.core.cache import cache
+
+    settings.FIGURES_CACHE_SECONDS = 60
+    cache.clear()
+    campaign = CampaignFactory(site=site, services=[service, other_service])
+    _fill(campaign, [service, other_service], 30, seed=8)
+    whole = queries.campaign_results(campaign)
+    own = queries.campaign_results(campaign, service_ids={service.pk})
+    assert [s["label"] for s in own["services"]] == [service.name]
+    assert own["total"] < whole["total"]
+    assert queries.campaign_results(campaign) == whole
+    settings.FIGURES_CACHE_SECONDS = 0
+    assert queries.campaign_results(campaign, service_ids={service.pk}) == own
