@@ -467,22 +467,19 @@ def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
     asked too late, still counted late, in a subquery of their own. (One filter `open or
     waiting and asked late` made PostgreSQL read every open message's row: 14 ms instead
     of 3 on a register of 100,000.)"""
-    from django.db.models import Count, IntegerField, Subquery
-    from django.db.models.functions import Coalesce
+    from django.db.models import Count, Func, IntegerField, Subquery
 
+    # COUNT written as a plain function: no GROUP BY, one row whatever `messages` spans.
     waiting_late = (
         messages.filter(status=Status.WAITING, due_on__lt=today)
         .annotate(late_wait=late_wait())
         .filter(late_wait=True)
         .order_by()
-        .values("prefecture")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .values(n=Func("pk", function="COUNT", output_field=IntegerField()))
     )
     return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
         open=Count("pk"),
-        late=Count("pk", filter=Q(due_on__lt=today))
-        + Coalesce(Subquery(waiting_late, output_field=IntegerField()), 0),
+        late=Count("pk", filter=Q(due_on__lt=today)) + Subquery(waiting_late),
         unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
     )
 

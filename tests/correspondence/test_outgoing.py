@@ -330,3 +330,24 @@ def test_the_worklist_keeps_a_late_request_among_the_late_messages(
         waiting = client.get(url, {"status": Status.WAITING})
         rows = {m.pk: m.late for m in waiting.context["page"].object_list}
         assert rows == {message.pk: True, in_time.pk: False}
+
+
+def test_open_counts_over_several_prefectures_count_each_late_request(
+    prefecture, service, other_prefecture, other_prefecture_service, agent
+):
+    """The counters' query is one row whatever the messages span (the late requests are
+    counted by a subquery that must not group them by prefecture)."""
+    waiting = [
+        create(prefecture, service),
+        create(other_prefecture, other_prefecture_service),
+        create(prefecture, service, sender_email="karim@example.test"),
+    ]
+    with time_machine.travel(date(2026, 3, 11), tick=False):  # after the due date
+        for message in waiting[:2]:
+            services.request_documents(message, actor=agent, documents="Avis d'imposition")
+    with time_machine.travel(date(2026, 3, 4), tick=False):  # in time: not late
+        services.request_documents(waiting[2], actor=agent, documents="Photo d'identité")
+    open_late = create(prefecture, service, sender_email="ines@example.test")
+    assert open_late.status == Status.NEW
+    counts = queries.open_counts(Message.objects.all(), today=date(2026, 3, 12))
+    assert counts == {"open": 1, "late": 3, "unassigned": 1}
