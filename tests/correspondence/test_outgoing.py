@@ -108,7 +108,7 @@ def test_the_message_page_says_a_late_request_does_not_stop_the_clock(
         worklist = client_for(agent).get(
             reverse("correspondence:agents-list", args=[prefecture.slug]), {"status": ""}
         )
-    assert [m.late for m in worklist.context["page"].object_list] == [True]
+    assert [row["late"] for row in worklist.context["rows"]] == [True]
 
 
 def test_a_message_waiting_for_documents_asked_in_time_is_not_late(prefecture, service, agent):
@@ -328,7 +328,7 @@ def test_the_worklist_keeps_a_late_request_among_the_late_messages(
         assert [m.pk for m in late.context["page"].object_list] == [message.pk]
         assert late.context["counts"] == {"open": 0, "late": 1, "unassigned": 0}
         waiting = client.get(url, {"status": Status.WAITING})
-        rows = {m.pk: m.late for m in waiting.context["page"].object_list}
+        rows = {row["pk"]: row["late"] for row in waiting.context["rows"]}
         assert rows == {message.pk: True, in_time.pk: False}
 
 

@@ -19,11 +19,10 @@ def _labels(field_name: str) -> dict[str, str]:
 
 
 def worklist_rows(messages, *, today: date, list_url: str) -> list[dict]:
-    """One dict per message; also sets `message.late` (the tests and the page read it)."""
+    """One dict per message."""
     channels, kinds, statuses = _labels("channel"), _labels("kind"), _labels("status")
     rows = []
     for message in messages:
-        message.late = message.is_late(today)  # uses the annotated `asked_late`
         agent = message.assigned_to
         rows.append(
             {
@@ -31,7 +30,7 @@ def worklist_rows(messages, *, today: date, list_url: str) -> list[dict]:
                 "reference": message.reference,
                 # A message's page is the list's address and its pk (urls.py).
                 "url": f"{list_url}{message.pk}/",
-                "late": message.late,
+                "late": message.is_late(today),  # uses the annotated `asked_late`
                 "due_on": message.due_on.strftime("%d/%m/%Y"),
                 "received_on": message.received_on.strftime("%d/%m/%Y"),
                 "channel": channels.get(message.channel, message.channel),
