@@ -107,15 +107,16 @@ def figures_by(
         .annotate(n=Count("pk"))
         .order_by()
     )
-    result: dict[object, dict[str, dict[str, Figure]]] = defaultdict(
-        lambda: {"questions": defaultdict(Figure), "criteria": defaultdict(Figure)}
-    )
+    result: dict[object, dict[str, dict[str, Figure]]] = defaultdict(_empty_figures)
     for row in rows:
-        key = row[group] if group else None
-        scale = SCALE_POINTS[row["question__kind"]]
-        result[key]["questions"][row["question__code"]].add(row["value"], scale, row["n"])
-        if row["question__criterion"]:
-            result[key]["criteria"][row["question__criterion"]].add(row["value"], scale, row["n"])
+        _count(
+            result[row[group] if group else None],
+            row["question__code"],
+            row["question__criterion"],
+            row["value"],
+            SCALE_POINTS[row["question__kind"]],
+            row["n"],
+        )
     return result
 
 
@@ -252,6 +253,13 @@ def _empty_figures() -> dict[str, dict[str, Figure]]:
     return {"questions": defaultdict(Figure), "criteria": defaultdict(Figure)}
 
 
+def _count(figures: dict, code: str, criterion: str, value: int, scale: int, n: int) -> None:
+    """Add `n` answers of `value` to a question's figure and to its criterion's, if any."""
+    figures["questions"][code].add(value, scale, n)
+    if criterion:
+        figures["criteria"][criterion].add(value, scale, n)
+
+
 def _fold(counts: dict[tuple, int], scored: dict[int, tuple[str, int, str]]) -> dict:
     """{group: {"questions": {code: Figure}, "criteria": {criterion: Figure}}} from answer
     counts keyed (group, question pk, value); `scored` maps the pk of each scored question
@@ -262,10 +270,7 @@ def _fold(counts: dict[tuple, int], scored: dict[int, tuple[str, int, str]]) -> 
         if known is None:
             continue
         code, scale, criterion = known
-        figures = result[group]
-        figures["questions"][code].add(value, scale, n)
-        if criterion:
-            figures["criteria"][criterion].add(value, scale, n)
+        _count(result[group], code, criterion, value, scale, n)
     return result
 
 
@@ -293,19 +298,20 @@ def campaign_results(campaign: Campaign, *, service_ids: set[int] | None = None)
     )
     seconds = settings.FIGURES_CACHE_SECONDS
     if seconds <= 0:
-        return {"previous": previous, **_campaign_figures(campaign, previous, service_ids, counts)}
-    version = {}
-    for campaign_id, _service_id, _channel, n, last in counts:
-        total, latest = version.get(campaign_id, (0, 0))
-        version[campaign_id] = (total + n, max(latest, last))
-    scope = sorted(service_ids) if service_ids is not None else None
-    identity = (campaign.pk, campaign.questionnaire_id, previous and previous.pk, scope)
-    digest = hashlib.sha256(repr((identity, sorted(version.items()))).encode()).hexdigest()
-    key = f"survey-results:1:{digest}"
-    found = cache.get(key)
-    if found is None:
         found = _campaign_figures(campaign, previous, service_ids, counts)
-        cache.set(key, found, seconds)
+    else:
+        version = {}
+        for campaign_id, _service_id, _channel, n, last in counts:
+            total, latest = version.get(campaign_id, (0, 0))
+            version[campaign_id] = (total + n, max(latest, last))
+        scope = sorted(service_ids) if service_ids is not None else None
+        identity = (campaign.pk, campaign.questionnaire_id, previous and previous.pk, scope)
+        digest = hashlib.sha256(repr((identity, sorted(version.items()))).encode()).hexdigest()
+        key = f"survey-results:1:{digest}"
+        found = cache.get(key)
+        if found is None:
+            found = _campaign_figures(campaign, previous, service_ids, counts)
+            cache.set(key, found, seconds)
     return {"previous": previous, **found}
 
 
