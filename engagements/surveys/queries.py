@@ -277,7 +277,9 @@ def _fold(counts: dict[tuple, int], scored: dict[int, tuple[str, int, str]]) -> 
 def campaign_results(campaign: Campaign, *, service_ids: set[int] | None = None) -> dict:
     """Everything the results page, the CSV and the CLU report show: the answers of the
     campaign and of the previous one in one aggregation pass (counts per campaign, service,
-    channel, question and value, rolled up here), the responses in another.
+    channel, question and value, rolled up here), the responses in another. With
+    `service_ids` (a reader who sees only some services), both campaigns are read on those
+    services only.
 
     Kept FIGURES_CACHE_SECONDS in the shared cache (as the correspondence figures are),
     under a key naming the campaign, its questionnaire, the previous campaign, the services
@@ -287,10 +289,7 @@ def campaign_results(campaign: Campaign, *, service_ids: set[int] | None = None)
     What the key does not follow (a service or question renamed) shows within that time.
     """
     previous = previous_campaign(campaign)
-    current = Q(campaign=campaign)
-    if service_ids is not None:
-        current &= Q(service_id__in=service_ids)
-    responses = Response.objects.filter(current | Q(campaign=previous) if previous else current)
+    responses = Response.objects.filter(_scope(campaign, previous, service_ids))
     counts = list(
         responses.values_list("campaign_id", "service_id", "channel")
         .annotate(n=Count("pk"), last=Max("pk"))
@@ -315,6 +314,20 @@ def campaign_results(campaign: Campaign, *, service_ids: set[int] | None = None)
     return {"previous": previous, **found}
 
 
+def _scope(
+    campaign: Campaign, previous: Campaign | None, service_ids: set[int] | None, prefix: str = ""
+) -> Q:
+    """The responses (through `prefix`) of the campaign and of the previous one, both in the
+    same services when the reader sees only some: the comparison with the previous campaign
+    is then on the same services, and shows nothing of the others."""
+    scope = Q(**{f"{prefix}campaign": campaign})
+    if previous is not None:
+        scope |= Q(**{f"{prefix}campaign": previous})
+    if service_ids is not None:
+        scope &= Q(**{f"{prefix}service_id__in": service_ids})
+    return scope
+
+
 def _campaign_figures(
     campaign: Campaign,
     previous: Campaign | None,
@@ -333,13 +346,9 @@ def _campaign_figures(
 
     from .enums import Channel
 
-    current = Q(response__campaign=campaign)
-    if service_ids is not None:
-        current &= Q(response__service_id__in=service_ids)
-    scope = current | Q(response__campaign=previous) if previous else current
     rows = (
         # "Not concerned" (0) is left out like a blank (docs/indicators.md "Surveys").
-        Answer.objects.filter(scope, value__gte=1)
+        Answer.objects.filter(_scope(campaign, previous, service_ids, "response__"), value__gte=1)
         .values_list(
             "response__campaign_id",
             "response__service_id",

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from engagements.surveys import queries
 from engagements.surveys.enums import NOT_CONCERNED, Channel, Criterion
-from engagements.surveys.queries import Figure, figures_by
+from engagements.surveys.queries import MIN_ANSWERS, Figure, figures_by
 from tests.factories import ServiceFactory
 from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
 
@@ -34,7 +34,12 @@ def _reference(campaign, service_ids):
         answers = answers.filter(response__service_id__in=service_ids)
     previous = queries.previous_campaign(campaign)
     overall = figures_by(answers).get(None)
-    before = figures_by(queries.campaign_answers(previous)).get(None) if previous else None
+    before = None
+    if previous:
+        before_answers = queries.campaign_answers(previous)
+        if service_ids is not None:
+            before_answers = before_answers.filter(response__service_id__in=service_ids)
+        before = figures_by(before_answers).get(None)
     return (
         overall,
         before,
@@ -181,3 +186,34 @@ def test_cached_results_are_kept_per_scope_of_services(site, service, other_serv
     assert queries.campaign_results(campaign) == whole
     settings.FIGURES_CACHE_SECONDS = 0
     assert queries.campaign_results(campaign, service_ids={service.pk}) == own
+
+
+def test_a_reader_of_some_services_compares_with_the_previous_campaign_on_them_only(
+    site, service, other_service
+):
+    """The previous column and its difference are on the reader's services: comparing his
+    services now with every service before would show a change that did not happen, and
+    figures of services he does not see."""
+    previous = CampaignFactory(site=site, finished=True, services=[service, other_service])
+    campaign = CampaignFactory(
+        site=site, services=[service, other_service], questionnaire=previous.questionnaire
+    )
+    overall = next(
+        q for q in campaign.questionnaire.questions.all() if q.criterion == Criterion.OVERALL
+    )
+    # As many answers as a rate needs to be shown (MIN_ANSWERS), in each group.
+    for answered, value in ((service, 4), (other_service, 1)):
+        for _ in range(MIN_ANSWERS):
+            response = ResponseFactory(campaign=previous, service=answered)
+            AnswerFactory(response=response, question=overall, value=value)
+    for _ in range(MIN_ANSWERS):
+        response = ResponseFactory(campaign=campaign, service=service)
+        AnswerFactory(response=response, question=overall, value=4)
+
+    def overall_row(results):
+        return next(r for r in results["criteria"] if r["code"] == Criterion.OVERALL)
+
+    own = overall_row(queries.campaign_results(campaign, service_ids={service.pk}))
+    assert (own["rate"], own["previous"], own["delta"]) == (100.0, 100.0, 0.0)
+    whole = overall_row(queries.campaign_results(campaign))
+    assert (whole["rate"], whole["previous"], whole["delta"]) == (100.0, 50.0, 50.0)
