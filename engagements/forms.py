@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
-from engagements import waits
+from engagements import waits, words
 from engagements.mail import is_deliverable_address
 
 _INPUT_CLASS = {
@@ -59,7 +59,7 @@ class UserChoiceField(ModelChoiceField):
     """An agent, shown by name (or login when the account has none)."""
 
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
+        return words.person(obj)
 
 
 def _listed_choices(field, **kwargs):

@@ -125,8 +125,12 @@ TEMPLATES = [
                 "engagements.context_processors.shell",
                 "engagements.shell.context_processors.addresses",
             ],
-            # `{% load plain_language %}{% plain_language_report … %}` (the checker's tag).
-            "libraries": {"plain_language": "engagements.plain_language"},
+            # `{% load plain_language %}{% plain_language_report … %}` (the checker's tag);
+            # `{% load words %}{{ agent|person }}`.
+            "libraries": {
+                "plain_language": "engagements.plain_language",
+                "words": "engagements.words",
+            },
         },
     }
 ]

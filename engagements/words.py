@@ -1,6 +1,20 @@
 """Counts in French with their plural form: "1 message créé", "3 messages créés" — never
-"créé(s)" (issue 13). French takes the singular for 0 and 1."""
+"créé(s)" (issue 13). French takes the singular for 0 and 1. Also how the product names an
+agent. A template library too (settings: `{% load words %}`)."""
+
+from django import template
+
+register = template.Library()
 
 
 def count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n in (0, 1) else plural}"
+
+
+@register.filter
+def person(user) -> str:
+    """How the product names an agent (in lists, logs, letters' files): his full name, else
+    his login; "" for nobody. In templates: `{{ message.assigned_to|person }}`."""
+    if not user:
+        return ""
+    return user.get_full_name() or user.get_username()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from engagements import words
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
 
@@ -88,7 +89,7 @@ def certificate_context(booking: Booking) -> dict:
         "checked_in_at": timezone.localtime(booking.checked_in_at)
         if booking.checked_in_at
         else None,
-        "agent_name": (agent.get_full_name() or agent.username) if agent else "",
+        "agent_name": words.person(agent),
         "agent_title": title,
         "issued_at": timezone.localtime(),
     }

@@ -1,5 +1,6 @@
 from django import forms
 
+from engagements import words
 from engagements.forms import DsfrModelForm
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
@@ -73,6 +74,6 @@ class SheetForm(DsfrModelForm):
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} — {s.site.name}"
         self.fields["owner"].queryset = owners
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = words.person
         self.fields["review_on"].required = False
         self.fields["review_on"].help_text = "Vide : dans six mois, comme la FAQ."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from engagements import words
 from engagements.forms import DsfrForm, ModelChoiceField
 
 from .cycle_enums import LabelCode, TrainingTopic
@@ -76,9 +77,7 @@ class ServiceScopeForm(DsfrForm):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fraud_referent"].queryset = users
-        self.fields["fraud_referent"].label_from_instance = lambda u: (
-            u.get_full_name() or u.username
-        )
+        self.fields["fraud_referent"].label_from_instance = words.person
 
 
 class PlanItemForm(DsfrForm):

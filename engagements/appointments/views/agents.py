@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from engagements import words
 from engagements.csvio import csv_response
 from engagements.db_router import replica_reads
 from engagements.forms import ExtendWaitForm
@@ -478,9 +479,7 @@ def procedure_edit(request: HttpRequest, procedure_pk: int | None = None) -> Htt
             history.append(
                 {
                     "when": record.history_date,
-                    "who": record.history_user.get_full_name()
-                    if record.history_user
-                    else "système",
+                    "who": words.person(record.history_user) or "système",
                     "what": {"+": "création", "~": "modification", "-": "suppression"}.get(
                         record.history_type, record.history_type
                     ),

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements import words
 from engagements.outbox.services import queue_mail
 
 from ..enums import MeetingStatus, MinutesKind, MinutesStatus
@@ -146,7 +147,7 @@ def submit_observation(
     if seat is not None:
         author_label = seat.holder
     elif author is not None:
-        author_label = author.get_full_name() or author.get_username()
+        author_label = words.person(author)
     else:
         author_label = "Membre du comité"
     with transaction.atomic():

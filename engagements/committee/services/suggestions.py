@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from engagements import words
+
 from ..enums import SuggestionStatus
 from ..models import Committee, Meeting, Seat, Suggestion
 
@@ -32,7 +34,7 @@ def submit_suggestion(
         if seat is not None:
             author_label = seat.holder
         elif author is not None:
-            author_label = author.get_full_name() or author.get_username()
+            author_label = words.person(author)
     with transaction.atomic():
         return Suggestion.objects.create(
             committee=committee,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from engagements import states
+from engagements import states, words
 from engagements.calendar.stored import ensure_calendars
 from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation import references
@@ -303,7 +303,7 @@ def _assign(message: Message, agent, actor) -> None:
         subject=f"Le message {message.reference}",
         message=message,
         kind=EventKind.ASSIGNED,
-        text=_name(agent),
+        text=words.person(agent),
     )
 
 
@@ -317,10 +317,6 @@ def assign_messages(messages, *, agent, actor) -> int:
             _assign(message, agent, actor)
             count += 1
     return count
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
 
 
 def answer_message(
@@ -394,7 +390,7 @@ def answer_message(
             text=text,
             template_version=template_version,
             author=actor,
-            signatory=" ".join(p for p in (first, last) if p) or _name(actor),
+            signatory=" ".join(p for p in (first, last) if p) or words.person(actor),
             signatory_title=title,
         )
         if send and channel == AnswerChannel.EMAIL:

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from engagements import states, waits
+from engagements import states, waits, words
 from engagements.calendar.workdays import calendar_for
 from engagements.outbox import services as outbox
 from engagements.shell import hooks
@@ -164,7 +164,7 @@ def record_documents_received(
         wait = pending_request(message)
         if message.status != Status.WAITING or wait is None:
             raise FollowError(f"Le message {message.reference} n'attend pas de pièces.")
-        how = "enregistrées par " + ((actor.get_full_name() or actor.username) if actor else "")
+        how = "enregistrées par " + words.person(actor)
         _end_wait(message, wait, received_on, actor, f"{how}{' — ' + note if note else ''}")
     return wait
 

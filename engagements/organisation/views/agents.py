@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from engagements import words
 from engagements.shell import hooks, navigation
 from engagements.shell.pages import render_agents
 
@@ -445,9 +446,7 @@ def _history(records) -> list[dict]:
         entries.append(
             {
                 "when": record.history_date,
-                "who": record.history_user.get_full_name() or record.history_user.username
-                if record.history_user
-                else "système",
+                "who": words.person(record.history_user) or "système",
                 "action": _ACTIONS.get(record.history_type, record.history_type),
                 "object": record._meta.verbose_name.removeprefix("historical ").capitalize()
                 + f" « {record.instance} »",
