@@ -8,18 +8,17 @@ It needs `request.prefecture` and `request.access` (set by the agents' view deco
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import reverse
 
 from . import navigation
+from .addresses import reverse_plain
 
 
 def _links(request) -> list[dict]:
+    """The menu links this user's roles allow (checked at each request; only the URLs,
+    which depend on nothing but the name, language and script prefix, are remembered)."""
+    slug = request.prefecture.slug
     return [
-        {
-            "label": link.label,
-            "group": link.group,
-            "url": reverse(link.url_name, args=[request.prefecture.slug]),
-        }
+        {"label": link.label, "group": link.group, "url": reverse_plain(link.url_name, slug)}
         for link in navigation.agent_links()
         if request.access.can(request.prefecture, link.capability)
     ]
