@@ -62,10 +62,14 @@ WHOLE_PREFECTURE = {RoleKind.NATIONAL_ADMIN, RoleKind.QUALITY_LEAD, RoleKind.AUD
 
 @dataclass
 class Access:
-    """The roles of one user, with helpers to scope querysets to them."""
+    """The roles of one user, with helpers to scope querysets to them.
+
+    Made once per request (`get_access`): the sites and services a scoped user may see are
+    read once and remembered for the request, as the roles themselves are."""
 
     user: object
     roles: list[Role] = field(default_factory=list)
+    _ids: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def for_user(cls, user) -> Access:
@@ -119,8 +123,11 @@ class Access:
     def sees_whole_prefecture(self, prefecture: Prefecture) -> bool:
         return bool(self.kinds(prefecture) & WHOLE_PREFECTURE)
 
-    def site_ids(self, prefecture: Prefecture) -> set[int]:
+    def site_ids(self, prefecture: Prefecture) -> frozenset[int]:
         """Sites whose records this user may see (all of them for prefecture-wide roles)."""
+        return self._remembered(self._site_ids, prefecture)
+
+    def _site_ids(self, prefecture: Prefecture) -> set[int]:
         if self.sees_whole_prefecture(prefecture):
             return set(prefecture.sites.values_list("pk", flat=True))
         ids: set[int] = set()
@@ -133,25 +140,33 @@ class Access:
                 ids |= {s.site_id for s in role.services.all()} | {s.pk for s in role.sites.all()}
         return ids
 
-    def service_ids(self, prefecture: Prefecture) -> set[int]:
+    def service_ids(self, prefecture: Prefecture) -> frozenset[int]:
         """Services whose records this user may see."""
+        return self._remembered(self._service_ids, prefecture)
+
+    def _remembered(self, read, prefecture: Prefecture) -> frozenset[int]:
+        key = (read.__name__, prefecture.pk)
+        if key not in self._ids:
+            self._ids[key] = frozenset(read(prefecture))
+        return self._ids[key]
+
+    def _service_ids(self, prefecture: Prefecture) -> set[int]:
         if self.sees_whole_prefecture(prefecture):
             return set(
                 Service.objects.filter(site__prefecture=prefecture).values_list("pk", flat=True)
             )
         ids: set[int] = set()
+        site_ids: set[int] = set()  # the services of whole sites, read in one query
         for role in self.roles:
             if role.prefecture_id != prefecture.pk:
                 continue
             if role.kind == RoleKind.SITE_MANAGER:
-                ids |= set(
-                    Service.objects.filter(site__in=role.sites.all()).values_list("pk", flat=True)
-                )
+                site_ids |= {s.pk for s in role.sites.all()}
             elif role.kind == RoleKind.AGENT:
                 ids |= {s.pk for s in role.services.all()}
-                ids |= set(
-                    Service.objects.filter(site__in=role.sites.all()).values_list("pk", flat=True)
-                )
+                site_ids |= {s.pk for s in role.sites.all()}
+        if site_ids:
+            ids |= set(Service.objects.filter(site__in=site_ids).values_list("pk", flat=True))
         return ids
 
     def sites(self, prefecture: Prefecture) -> QuerySet[Site]:

@@ -85,3 +85,23 @@ def test_capabilities_per_role(request, world, persona, capabilities):
         if access.can(world, c)
     }
     assert granted == capabilities
+
+
+def test_scoped_ids_are_read_once_per_request(
+    world, site_manager, site, service, django_assert_num_queries
+):
+    """A site manager's services are read once for the request (every list of the page is
+    scoped with them); the next request's Access reads them again."""
+    from tests.factories import ServiceFactory
+
+    access = Access.for_user(site_manager)
+    with django_assert_num_queries(1):  # the services of his site
+        assert access.service_ids(world) == {service.pk}
+        assert access.site_ids(world) == {site.pk}
+        access.services(world)
+        access.scope(
+            Service.objects.all(), world, prefecture_field="site__prefecture", service_field="pk"
+        )
+        assert access.service_ids(world) == {service.pk}
+    added = ServiceFactory(site=site)
+    assert Access.for_user(site_manager).service_ids(world) == {service.pk, added.pk}
