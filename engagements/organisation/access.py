@@ -22,7 +22,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 
 from .enums import ROLE_AS, RoleKind
@@ -58,6 +58,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "committee": {RoleKind.QUALITY_LEAD, RoleKind.COMMITTEE_MEMBER, RoleKind.AUDITOR},
 }
 WHOLE_PREFECTURE = {RoleKind.NATIONAL_ADMIN, RoleKind.QUALITY_LEAD, RoleKind.AUDITOR}
+# Roles whose records are those of some sites (and, for agents, services).
+SCOPED = {RoleKind.SITE_MANAGER, RoleKind.AGENT}
 
 
 @dataclass
@@ -75,11 +77,9 @@ class Access:
     def for_user(cls, user) -> Access:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return cls(user=user, roles=[])
-        roles = list(
-            Role.objects.filter(user=user)
-            .select_related("prefecture")
-            .prefetch_related("sites", "services")
-        )
+        roles = list(Role.objects.filter(user=user).select_related("prefecture"))
+        # Only the roles limited to some sites or services read theirs.
+        prefetch_related_objects([r for r in roles if r.kind in SCOPED], "sites", "services")
         return cls(user=user, roles=roles)
 
     @property
@@ -90,6 +90,13 @@ class Access:
         if self.is_national_admin:
             return Prefecture.objects.all()
         return Prefecture.objects.filter(pk__in={r.prefecture_id for r in self.roles})
+
+    def prefecture(self, slug: str) -> Prefecture | None:
+        """The prefecture of that slug if this user holds a role there (read with his roles,
+        or for a national administrator from the database), else None."""
+        if self.is_national_admin:
+            return Prefecture.objects.filter(slug=slug).first()
+        return next((r.prefecture for r in self.roles if r.prefecture.slug == slug), None)
 
     def kinds(self, prefecture: Prefecture) -> set[str]:
         if self.is_national_admin:
@@ -229,7 +236,7 @@ def agent_view(capability: str = "view") -> Callable:
         @wraps(view)
         def wrapper(request, prefecture: str, *args, **kwargs):
             access = get_access(request)
-            found = access.prefectures().filter(slug=prefecture).first()
+            found = access.prefecture(prefecture)
             if found is None or not access.can(found, "view"):
                 raise Http404("Préfecture inconnue")
             # Set before refusing, so that the 403 page keeps the agents' layout.
