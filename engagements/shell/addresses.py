@@ -69,18 +69,29 @@ _MARK = "Zmark0arg0Z"
 def reverse_plain(url_name: str, argument: str | None = None, *, language: str | None = None):
     """`reverse(url_name, args=[argument])` (no argument when None) in `language` (the
     active one by default), for a URL whose only argument is a slug or a token."""
+    return plain_reverser(language)(url_name, argument)
+
+
+def plain_reverser(language: str | None = None):
+    """`reverse_plain` for many URLs of one page (the menu): the language, script prefix and
+    URL conf are read once."""
     language = language or translation.get_language()
-    if argument is None or _PLAIN.fullmatch(argument):
-        try:
-            before, after = _around_argument(
-                url_name, argument is not None, language, get_script_prefix(), get_urlconf()
-            )
-        except NoReverseMatch:
-            pass  # reverse below says why (or finds what the mark did not match)
-        else:
-            return before if argument is None else before + argument + after
-    with translation.override(language):
-        return reverse(url_name, args=[] if argument is None else [argument])
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+
+    def build(url_name: str, argument: str | None = None) -> str:
+        if argument is None or _PLAIN.fullmatch(argument):
+            try:
+                before, after = _around_argument(
+                    url_name, argument is not None, language, prefix, urlconf
+                )
+            except NoReverseMatch:
+                pass  # reverse below says why (or finds what the mark did not match)
+            else:
+                return before if argument is None else before + argument + after
+        with translation.override(language):
+            return reverse(url_name, args=[] if argument is None else [argument])
+
+    return build
 
 
 @functools.lru_cache(maxsize=1024)

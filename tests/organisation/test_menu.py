@@ -16,6 +16,7 @@ def test_links_of_an_app_form_one_group_in_order():
     assert [entry["label"] for entry in menu] == ["Courriers", "Vue", "Organisation"]
     courriers = menu[0]
     assert [c["label"] for c in courriers["children"]] == ["Registre", "Chiffres"]
+    assert [c["current"] for c in courriers["children"]] == [False, True]  # aria-current
     assert courriers["active"] is True
     assert menu[1]["children"] == [] and menu[1]["url"] == "/agents/p/rendez-vous/"
     assert menu[2]["active"] is False
