@@ -19,7 +19,7 @@ import re
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
 
 _addresses: dict[str, tuple[str, bool]] = {}
@@ -60,8 +60,9 @@ class Addresses:
 # reverse() matches the name's patterns and quotes every argument at each call (34 links in
 # the agents' menu on every page, three links in each booking mail). A slug or token is
 # left as it is by reverse, so the URL around it depends only on the name, the language,
-# the script prefix and the URL conf: derived data, resolved once per process as Django's
-# own resolver caches are, never state shared between requests.
+# the script prefix and the URL conf (ROOT_URLCONF: the project sets no URL conf per
+# request): derived data, resolved once per process as Django's own resolver caches are,
+# never state shared between requests.
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+")
 _MARK = "Zmark0arg0Z"
 
@@ -69,35 +70,32 @@ _MARK = "Zmark0arg0Z"
 def reverse_plain(url_name: str, argument: str | None = None, *, language: str | None = None):
     """`reverse(url_name, args=[argument])` (no argument when None) in `language` (the
     active one by default), for a URL whose only argument is a slug or a token."""
-    return plain_reverser(language)(url_name, argument)
+    return _reverse(url_name, argument, language or translation.get_language(), get_script_prefix())
 
 
 def plain_reverser(language: str | None = None):
-    """`reverse_plain` for many URLs of one page (the menu): the language, script prefix and
-    URL conf are read once."""
-    language = language or translation.get_language()
-    prefix, urlconf = get_script_prefix(), get_urlconf()
+    """`reverse_plain` for many URLs of one page (the menu): the language and the script
+    prefix are read once."""
+    language, prefix = language or translation.get_language(), get_script_prefix()
+    return lambda url_name, argument=None: _reverse(url_name, argument, language, prefix)
 
-    def build(url_name: str, argument: str | None = None) -> str:
-        if argument is None or _PLAIN.fullmatch(argument):
-            try:
-                before, after = _around_argument(
-                    url_name, argument is not None, language, prefix, urlconf
-                )
-            except NoReverseMatch:
-                pass  # reverse below says why (or finds what the mark did not match)
-            else:
-                return before if argument is None else before + argument + after
-        with translation.override(language):
-            return reverse(url_name, args=[] if argument is None else [argument])
 
-    return build
+def _reverse(url_name: str, argument: str | None, language: str | None, prefix: str) -> str:
+    if argument is None or _PLAIN.fullmatch(argument):
+        try:
+            before, after = _around_argument(url_name, argument is not None, language, prefix)
+        except NoReverseMatch:
+            pass  # reverse below says why (or finds what the mark did not match)
+        else:
+            return before if argument is None else before + argument + after
+    with translation.override(language):
+        return reverse(url_name, args=[] if argument is None else [argument])
 
 
 @functools.lru_cache(maxsize=1024)
-def _around_argument(url_name, with_argument, language, prefix, urlconf) -> tuple[str, str]:
+def _around_argument(url_name, with_argument, language, prefix) -> tuple[str, str]:
     with translation.override(language):
-        url = reverse(url_name, args=[_MARK] if with_argument else [], urlconf=urlconf)
+        url = reverse(url_name, args=[_MARK] if with_argument else [])
     before, _mark, after = url.partition(_MARK)
     return before, after
 
