@@ -3,6 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.forms.renderers import TemplatesSetting
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.template.defaultfilters import stringformat
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from engagements import waits, words
@@ -27,6 +32,65 @@ def style_widget(field: forms.Field) -> None:
     classes = widget.attrs.get("class", "").split()
     if css and css not in classes:
         widget.attrs["class"] = " ".join([*classes, css])
+
+
+class FormRenderer(TemplatesSetting):
+    """The forms' renderer (settings.FORM_RENDERER): Django's TemplatesSetting, so that
+    widgets may use the project's templates (components/proof_of_work.html), with a select
+    written here. Django's select.html includes select_option.html, which includes
+    attrs.html, for each option: two template renders per option, the worklist's filters
+    have fifty. The HTML is Django's to the byte (tests/test_forms.py compares them); an
+    option with a template of its own still gets it rendered."""
+
+    def render(self, template_name, context, request=None):
+        if template_name == _SELECT:
+            return self._select(context["widget"], request)
+        return super().render(template_name, context, request)
+
+    def _select(self, widget: dict, request) -> str:
+        html = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                html.append(f'\n  <optgroup label="{_shown(group_name)}">')
+            for option in group_choices:
+                html.append("\n  ")
+                if option["template_name"] != _OPTION:
+                    template = self.get_template(option["template_name"])
+                    html.append(template.render({"widget": option}, request))  # as included
+                    continue
+                html.append(
+                    f'<option value="{_shown(_as_text(option["value"]))}"'
+                    f"{_attrs(option['attrs'])}>{_shown(option['label'])}</option>\n"
+                )
+            if group_name:
+                html.append("\n  </optgroup>")
+        html.append("\n</select>")  # a renderer strips what a template gives
+        return "".join(html)
+
+
+_SELECT = "django/forms/widgets/select.html"
+_OPTION = "django/forms/widgets/select_option.html"
+_AUTOESCAPED = Context()  # what a template renders `{{ value }}` with (read, never written)
+
+
+def _shown(value) -> str:
+    """`{{ value }}` in a template: localized, escaped unless safe."""
+    return render_value_in_context(value, _AUTOESCAPED)
+
+
+def _as_text(value):
+    """`value|stringformat:'s'` (a safe value stays safe, as the filter's is_safe says)."""
+    text = stringformat(value, "s")
+    return mark_safe(text) if isinstance(value, SafeData) else text
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {_shown(name)}" if value is True else f' {_shown(name)}="{_shown(_as_text(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
 
 
 class ListedChoiceIterator(forms.models.ModelChoiceIterator):

@@ -105,8 +105,9 @@ if TESTING:
     # The test server serves static files through the finders; no collected files.
     MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
 
-# Widgets may use the project's shared templates (components/proof_of_work.html).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets may use the project's shared templates (components/proof_of_work.html); selects
+# are written in Python (engagements/forms.py).
+FORM_RENDERER = "engagements.forms.FormRenderer"
 
 ROOT_URLCONF = "engagements.urls"
 WSGI_APPLICATION = "engagements.wsgi.application"

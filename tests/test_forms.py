@@ -1,10 +1,13 @@
 import importlib
 import pkgutil
+from datetime import date
 
 import pytest
 from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 import engagements
 from engagements.forms import (
@@ -100,17 +103,53 @@ def test_every_model_choice_list_is_read_with_one_query():
         (forms.Select(choices=[("", "Tous"), ("a", "A & <b>"), (1, "Un")]), "a"),
         (forms.Select(attrs={"class": "fr-select", "aria-invalid": "true"}), None),
         (forms.Select(choices=[("Groupe", [("x", "X"), ("y", "Y")]), ("z", "Z")]), "y"),
+        (forms.Select(choices=[("<G>", [("x", "X")]), ("", [("y", "Y")])]), None),
         (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
         (forms.NullBooleanSelect(), True),
+        # Numbers and dates shown localized, lazy labels translated, safe text left as is.
+        (forms.Select(choices=[(1.5, 2.5), (date(2026, 3, 2), date(2026, 3, 2))]), 1.5),
+        (forms.Select(choices=[("o", _("Oui")), ("s", mark_safe("<b>sûr</b>"))]), "s"),
+        (
+            forms.Select(
+                attrs={"data-x": mark_safe("a&b"), "data-y": "a&b", "hidden": True, "no": False},
+                choices=[("a", "A")],
+            ),
+            "a",
+        ),
+        (forms.Select(choices=[]), None),
     ],
 )
-def test_the_project_select_template_renders_django_s_html(widget, value):
-    """engagements/templates/django/forms/widgets/select.html writes the options in place."""
-    from django.forms.renderers import DjangoTemplates, TemplatesSetting
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_project_renderer_writes_django_s_select(widget, value, language):
+    """engagements.forms.FormRenderer writes a select's options in Python: Django's own
+    templates give the same HTML."""
+    from django.forms.renderers import DjangoTemplates
+    from django.utils import translation
 
-    template = TemplatesSetting().get_template("django/forms/widgets/select.html")
-    assert "engagements/templates" in template.origin.name  # the project's copy is used
-    ours = widget.render("f", value, attrs={"id": "id_f"}, renderer=TemplatesSetting())
-    django = widget.render("f", value, attrs={"id": "id_f"}, renderer=DjangoTemplates())
+    from engagements.forms import FormRenderer
+
+    with translation.override(language):
+        ours = widget.render("f", value, attrs={"id": "id_f"}, renderer=FormRenderer())
+        django = widget.render("f", value, attrs={"id": "id_f"}, renderer=DjangoTemplates())
     assert "<option" in ours or not getattr(widget, "choices", True)
     assert ours == django
+
+
+def test_an_option_with_a_template_of_its_own_gets_it():
+    from django.forms.renderers import DjangoTemplates
+
+    from engagements.forms import FormRenderer
+
+    class Starred(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    widget = Starred(choices=[("a", "A"), ("b", "B")])
+    ours = widget.render("f", "a", renderer=FormRenderer())
+    assert ours == widget.render("f", "a", renderer=DjangoTemplates())
+    assert '<input type="select" name="f" value="a"' in ours
+
+
+def test_forms_use_the_project_renderer():
+    from engagements.forms import DsfrForm, FormRenderer
+
+    assert isinstance(DsfrForm().renderer, FormRenderer)

@@ -61,3 +61,49 @@ def test_shell_addresses_are_served_by_the_registered_pages(key, path):
 def test_an_unregistered_address_is_empty():
     assert addresses.address("nowhere") == ""
     assert addresses.address("agents_prefecture") == ""  # needs a prefecture
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "uk"])
+def test_reverse_plain_gives_what_reverse_gives(language):
+    """The URL around a slug is remembered per name, language and script prefix: the same
+    URL as reverse() in each language, under each prefix, with or without an argument."""
+    from django.test.utils import override_script_prefix
+    from django.urls import reverse
+    from django.utils import translation
+
+    names = ["correspondence:agents-list", "organisation:agents-prefecture"]
+    for prefix in ["/", "/qualite/", "/"]:
+        with override_script_prefix(prefix):
+            with translation.override("fr"):
+                french = {(n, s): reverse(n, args=[s]) for n in names for s in ["alpha", "b-2"]}
+            with translation.override(language):
+                for (name, slug), url in french.items():
+                    assert addresses.reverse_plain(name, slug) == reverse(name, args=[slug])
+                    assert addresses.reverse_plain(name, slug, language="fr") == url
+                assert addresses.reverse_plain("organisation:agents-home") == reverse(
+                    "organisation:agents-home"
+                )
+
+
+def test_reverse_plain_reverses_what_it_cannot_build_around():
+    from django.urls import NoReverseMatch
+
+    # An argument reverse quotes, one the pattern refuses, a name nobody serves.
+    assert addresses.reverse_plain("surveys:invitation", "a b") == "/avis-rdv/a%20b/"
+    with pytest.raises(NoReverseMatch):
+        addresses.reverse_plain("organisation:agents-prefecture", "a/b")
+    with pytest.raises(NoReverseMatch):
+        addresses.reverse_plain("nowhere:nothing", "alpha")
+
+
+def test_reverse_plain_follows_a_changed_url_conf(settings):
+    import types
+
+    from django.urls import include, path
+
+    assert addresses.reverse_plain("organisation:agents-prefecture", "alpha") == "/agents/alpha/"
+    elsewhere = types.ModuleType("elsewhere")
+    patterns = [path("<slug:prefecture>/", lambda request: None, name="agents-prefecture")]
+    elsewhere.urlpatterns = [path("ailleurs/", include((patterns, "organisation")))]
+    settings.ROOT_URLCONF = elsewhere
+    assert addresses.reverse_plain("organisation:agents-prefecture", "alpha") == "/ailleurs/alpha/"

@@ -7,45 +7,22 @@ own statement on PostgreSQL: services/seats.py); the outbox worker writes it wit
 
 from __future__ import annotations
 
-import functools
-import re
-
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from engagements.outbox import services as outbox
+from engagements.shell.addresses import reverse_plain
 from engagements.shell.content_language import long_date
 
 
 def absolute(name: str, *args, language: str = "fr") -> str:
-    if len(args) == 1 and isinstance(args[0], str) and _PLAIN.fullmatch(args[0]):
-        # A token or short code (URL-safe characters, left as they are by reverse): the
-        # URL around it is resolved once per name and language (a booking's hot path).
-        before, after = _around_argument(name, language, settings.SITE_URL, get_script_prefix())
-        return before + args[0] + after
+    if len(args) == 1 and isinstance(args[0], str):
+        # A token or short code: the URL around it is resolved once per name and language
+        # (a booking's hot path).
+        return settings.SITE_URL + reverse_plain(name, args[0], language=language)
     with translation.override(language):
         return settings.SITE_URL + reverse(name, args=args)
-
-
-_PLAIN = re.compile(r"[A-Za-z0-9_-]+")
-_MARK = "Zmark0arg0Z"
-
-
-@functools.lru_cache(maxsize=256)
-def _around_argument(name: str, language: str, site_url: str, prefix: str) -> tuple[str, str]:
-    with translation.override(language):
-        url = site_url + reverse(name, args=[_MARK])
-    before, _mark, after = url.partition(_MARK)
-    return before, after
-
-
-@receiver(setting_changed)
-def _urls_changed(*, setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _around_argument.cache_clear()
 
 
 def _when(booking) -> str:

@@ -22,7 +22,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 
 from .enums import ROLE_AS, RoleKind
@@ -58,24 +58,28 @@ CAPABILITIES: dict[str, set[str]] = {
     "committee": {RoleKind.QUALITY_LEAD, RoleKind.COMMITTEE_MEMBER, RoleKind.AUDITOR},
 }
 WHOLE_PREFECTURE = {RoleKind.NATIONAL_ADMIN, RoleKind.QUALITY_LEAD, RoleKind.AUDITOR}
+# Roles whose records are those of some sites (and, for agents, services).
+SCOPED = {RoleKind.SITE_MANAGER, RoleKind.AGENT}
 
 
 @dataclass
 class Access:
-    """The roles of one user, with helpers to scope querysets to them."""
+    """The roles of one user, with helpers to scope querysets to them.
+
+    Made once per request (`get_access`): the sites and services a scoped user may see are
+    read once and remembered for the request, as the roles themselves are."""
 
     user: object
     roles: list[Role] = field(default_factory=list)
+    _ids: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def for_user(cls, user) -> Access:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return cls(user=user, roles=[])
-        roles = list(
-            Role.objects.filter(user=user)
-            .select_related("prefecture")
-            .prefetch_related("sites", "services")
-        )
+        roles = list(Role.objects.filter(user=user).select_related("prefecture"))
+        # Only the roles limited to some sites or services read theirs.
+        prefetch_related_objects([r for r in roles if r.kind in SCOPED], "sites", "services")
         return cls(user=user, roles=roles)
 
     @property
@@ -86,6 +90,13 @@ class Access:
         if self.is_national_admin:
             return Prefecture.objects.all()
         return Prefecture.objects.filter(pk__in={r.prefecture_id for r in self.roles})
+
+    def prefecture(self, slug: str) -> Prefecture | None:
+        """The prefecture of that slug if this user holds a role there (read with his roles,
+        or for a national administrator from the database), else None."""
+        if self.is_national_admin:
+            return Prefecture.objects.filter(slug=slug).first()
+        return next((r.prefecture for r in self.roles if r.prefecture.slug == slug), None)
 
     def kinds(self, prefecture: Prefecture) -> set[str]:
         if self.is_national_admin:
@@ -119,8 +130,11 @@ class Access:
     def sees_whole_prefecture(self, prefecture: Prefecture) -> bool:
         return bool(self.kinds(prefecture) & WHOLE_PREFECTURE)
 
-    def site_ids(self, prefecture: Prefecture) -> set[int]:
+    def site_ids(self, prefecture: Prefecture) -> frozenset[int]:
         """Sites whose records this user may see (all of them for prefecture-wide roles)."""
+        return self._remembered(self._site_ids, prefecture)
+
+    def _site_ids(self, prefecture: Prefecture) -> set[int]:
         if self.sees_whole_prefecture(prefecture):
             return set(prefecture.sites.values_list("pk", flat=True))
         ids: set[int] = set()
@@ -133,25 +147,33 @@ class Access:
                 ids |= {s.site_id for s in role.services.all()} | {s.pk for s in role.sites.all()}
         return ids
 
-    def service_ids(self, prefecture: Prefecture) -> set[int]:
+    def service_ids(self, prefecture: Prefecture) -> frozenset[int]:
         """Services whose records this user may see."""
+        return self._remembered(self._service_ids, prefecture)
+
+    def _remembered(self, read, prefecture: Prefecture) -> frozenset[int]:
+        key = (read.__name__, prefecture.pk)
+        if key not in self._ids:
+            self._ids[key] = frozenset(read(prefecture))
+        return self._ids[key]
+
+    def _service_ids(self, prefecture: Prefecture) -> set[int]:
         if self.sees_whole_prefecture(prefecture):
             return set(
                 Service.objects.filter(site__prefecture=prefecture).values_list("pk", flat=True)
             )
         ids: set[int] = set()
+        site_ids: set[int] = set()  # the services of whole sites, read in one query
         for role in self.roles:
             if role.prefecture_id != prefecture.pk:
                 continue
             if role.kind == RoleKind.SITE_MANAGER:
-                ids |= set(
-                    Service.objects.filter(site__in=role.sites.all()).values_list("pk", flat=True)
-                )
+                site_ids |= {s.pk for s in role.sites.all()}
             elif role.kind == RoleKind.AGENT:
                 ids |= {s.pk for s in role.services.all()}
-                ids |= set(
-                    Service.objects.filter(site__in=role.sites.all()).values_list("pk", flat=True)
-                )
+                site_ids |= {s.pk for s in role.sites.all()}
+        if site_ids:
+            ids |= set(Service.objects.filter(site__in=site_ids).values_list("pk", flat=True))
         return ids
 
     def sites(self, prefecture: Prefecture) -> QuerySet[Site]:
@@ -214,7 +236,7 @@ def agent_view(capability: str = "view") -> Callable:
         @wraps(view)
         def wrapper(request, prefecture: str, *args, **kwargs):
             access = get_access(request)
-            found = access.prefectures().filter(slug=prefecture).first()
+            found = access.prefecture(prefecture)
             if found is None or not access.can(found, "view"):
                 raise Http404("Préfecture inconnue")
             # Set before refusing, so that the 403 page keeps the agents' layout.

@@ -109,10 +109,10 @@ def register_section_link(section: str, label, url_name: str, *, order: int = 50
 
 
 def section_links(section: str, prefecture) -> list[dict]:
-    from django.urls import reverse
+    from .addresses import reverse_plain
 
     return [
-        {"label": label, "url": reverse(url_name, args=[prefecture.slug])}
+        {"label": label, "url": reverse_plain(url_name, prefecture.slug)}
         for _, url_name, label in sorted(_section_links.get(section, []), key=lambda item: item[0])
     ]
 

@@ -8,18 +8,17 @@ It needs `request.prefecture` and `request.access` (set by the agents' view deco
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import reverse
 
 from . import navigation
+from .addresses import plain_reverser
 
 
 def _links(request) -> list[dict]:
+    """The menu links this user's roles allow (checked at each request; only the URLs,
+    which depend on nothing but the name, language and script prefix, are remembered)."""
+    slug, url = request.prefecture.slug, plain_reverser()
     return [
-        {
-            "label": link.label,
-            "group": link.group,
-            "url": reverse(link.url_name, args=[request.prefecture.slug]),
-        }
+        {"label": link.label, "group": link.group, "url": url(link.url_name, slug)}
         for link in navigation.agent_links()
         if request.access.can(request.prefecture, link.capability)
     ]
@@ -31,6 +30,7 @@ def _menu(links: list[dict], current_path: str) -> list[dict]:
     groups: dict[str, dict] = {}
     for link in links:
         active = current_path.startswith(link["url"])
+        link = {**link, "current": current_path == link["url"]}  # aria-current="page"
         if not link["group"]:
             menu.append({**link, "children": [], "active": active})
             continue

@@ -176,7 +176,7 @@ def test_a_member_follows_the_actions_her_committee_decided(
     )
     url = reverse("committee:members-actions", args=[committee.prefecture.slug])
     client = client_for(member)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(9):
         page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200

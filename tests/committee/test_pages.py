@@ -132,9 +132,9 @@ def test_agent_pages_render(
         meeting = MeetingFactory(committee=committee, starts_at=at(date(2024, 1, 1 + n)))
         AttendanceFactory(meeting=meeting)
         SeatFactory(committee=committee)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(5):
         client.get(reverse("committee:agents-meetings", args=[prefecture.slug]))
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(6):
         client.get(reverse("committee:agents-members", args=[prefecture.slug]))
 
 

@@ -147,7 +147,7 @@ def test_figures_page_query_count_does_not_grow_with_messages(
     topics = [TopicFactory(prefecture=prefecture) for _ in range(4)]
     MessageFactory.create_batch(3, service=service, topic=topics[0], answered_on_time=True)
     client.get(url(prefecture), AT)  # builds the stored calendars once
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(8) as few:
         client.get(url(prefecture), AT)
     for index in range(40):
         MessageFactory(

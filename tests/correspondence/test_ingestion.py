@@ -456,7 +456,7 @@ def test_the_referent_registers_or_discards_a_quarantined_mail(
     spam.refresh_from_db()
     assert spam.status == QuarantineStatus.DISCARDED
     listing_url = reverse("correspondence:agents-quarantine", args=[slug])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         assert "Écarté" in client.get(listing_url).content.decode()
     home = client.get(reverse("organisation:agents-prefecture", args=[slug]))
     assert "à vérifier" not in home.content.decode()

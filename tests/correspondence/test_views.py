@@ -31,8 +31,8 @@ def test_worklist_query_count_does_not_grow_with_messages(
 ):
     client = client_for(quality_lead)
     MessageFactory(service=service, assigned_to=quality_lead)
-    # Session, user, roles (3), prefecture; count, page, counters; sites, services, agents.
-    one, _response = worklist_queries(client, prefecture, django_assert_max_num_queries, 12)
+    # Session, user, roles (with the prefecture); count, page, counters; sites, services, agents.
+    one, _response = worklist_queries(client, prefecture, django_assert_max_num_queries, 9)
     MessageFactory.create_batch(199, service=service, assigned_to=quality_lead)
     many, response = worklist_queries(client, prefecture, django_assert_max_num_queries, one)
     assert many == one
@@ -247,8 +247,9 @@ def test_worklist_query_count_for_a_scoped_agent_with_filters(
     url = reverse("correspondence:agents-list", args=[prefecture.slug])
     params = {"q": "dossier", "kind": "information", "late": "on", "status": "open"}
     MessageFactory(service=service, received_on=date(2026, 1, 5))
-    # A scoped agent's services are read twice (Access.scope, Access.services).
-    with django_assert_max_num_queries(14) as one:
+    # Session, user, roles with their sites and services (3; the prefecture comes with the
+    # roles); count, page, counters; sites, services, agents.
+    with django_assert_max_num_queries(11) as one:
         client.get(url, params)
     MessageFactory.create_batch(120, service=service, received_on=date(2026, 1, 5))
     with django_assert_max_num_queries(len(one.captured_queries)):

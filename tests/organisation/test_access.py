@@ -85,3 +85,37 @@ def test_capabilities_per_role(request, world, persona, capabilities):
         if access.can(world, c)
     }
     assert granted == capabilities
+
+
+def test_scoped_ids_are_read_once_per_request(
+    world, site_manager, site, service, django_assert_num_queries
+):
+    """A site manager's services are read once for the request (every list of the page is
+    scoped with them); the next request's Access reads them again."""
+    from tests.factories import ServiceFactory
+
+    access = Access.for_user(site_manager)
+    with django_assert_num_queries(1):  # the services of his site
+        assert access.service_ids(world) == {service.pk}
+        assert access.site_ids(world) == {site.pk}
+        access.services(world)
+        access.scope(
+            Service.objects.all(), world, prefecture_field="site__prefecture", service_field="pk"
+        )
+        assert access.service_ids(world) == {service.pk}
+    added = ServiceFactory(site=site)
+    assert Access.for_user(site_manager).service_ids(world) == {service.pk, added.pk}
+
+
+def test_the_prefecture_of_the_url_comes_with_the_roles(
+    world, quality_lead, outsider, national_admin, other_prefecture, django_assert_num_queries
+):
+    """A role holder's prefecture is read with his roles; a prefecture where he holds none
+    is not found (404), while a national administrator finds any."""
+    access = Access.for_user(quality_lead)
+    with django_assert_num_queries(0):
+        assert access.prefecture(world.slug) == world
+        assert access.prefecture(other_prefecture.slug) is None
+        assert access.prefecture("nowhere") is None
+    assert Access.for_user(outsider).prefecture(world.slug) is None
+    assert Access.for_user(national_admin).prefecture(other_prefecture.slug) == other_prefecture

@@ -459,6 +459,6 @@ def test_history_of_a_site_manager_holds_his_sites_only_and_the_page_costs_few_q
     assert "chef-lieu-0.csv" in text and "sous-pref-1.csv" not in text
     client = client_for(quality_lead)
     client.get(url)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(4):
         text = client.get(url).content.decode()
     assert text.count("<td>3</td>") == 20

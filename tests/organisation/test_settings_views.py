@@ -193,7 +193,7 @@ def test_settings_page_query_count(
     client = client_for(quality_lead)
     SiteFactory(prefecture=prefecture, with_hours=True)
     client.get(url("agents-settings", prefecture))  # warm the session
-    with django_assert_max_num_queries(20) as one_site:
+    with django_assert_max_num_queries(12) as one_site:
         assert client.get(url("agents-settings", prefecture)).status_code == 200
     for _ in range(6):
         site = SiteFactory(prefecture=prefecture, with_hours=True)

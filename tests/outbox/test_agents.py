@@ -36,7 +36,7 @@ def test_failed_list_query_count_does_not_grow(
     client = client_for(quality_lead)
     url = reverse("outbox:agents-failed", args=[prefecture.slug])
     _failures(prefecture, service, 2)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(7) as few:
         response = client.get(url)
     assert response.status_code == 200
     _failures(prefecture, service, 8)

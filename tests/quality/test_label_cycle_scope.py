@@ -200,7 +200,7 @@ def test_the_calendar_s_queries_do_not_grow_with_the_sites(
     page_url = f"/agents/{prefecture.slug}/qualite/calendrier/"
     LabelFactory(site=site, next_audit_on=date(2026, 5, 15))
     client.get(page_url)  # warm the session
-    with django_assert_max_num_queries(40) as one_site:
+    with django_assert_max_num_queries(13) as one_site:
         assert client.get(page_url).status_code == 200
     for n in range(4):
         other = LabelFactory(site__prefecture=prefecture, next_audit_on=date(2026, 5, 15)).site

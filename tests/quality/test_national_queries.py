@@ -110,11 +110,11 @@ def test_the_overview_s_queries_do_not_grow_with_the_prefectures(
     page_url = reverse("quality:national-labels")
     csv_url = reverse("quality:national-labels-csv")
     client.get(page_url)  # warm the session
-    with django_assert_max_num_queries(40) as two:
+    with django_assert_max_num_queries(21) as two:
         page = client.get(page_url)
     assert page.status_code == 200
     assert "Préfecture 01" in page.content.decode()
-    with django_assert_max_num_queries(40) as two_csv:
+    with django_assert_max_num_queries(21) as two_csv:
         assert client.get(csv_url).status_code == 200
     for n in range(2, 5):
         populate(n, quality_lead, commitment)

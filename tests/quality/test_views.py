@@ -464,7 +464,7 @@ def test_action_list_queries_are_bounded(
     for _ in range(15):
         ActionFactory(plan=plan)
     client = client_for(quality_lead)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(8):
         page = client.get(reverse("quality:agents-actions", args=[prefecture.slug]) + "?annee=2026")
     assert page.content.decode().count("PA-2026-") == 15
 

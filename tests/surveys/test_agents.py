@@ -73,7 +73,7 @@ def test_results_page_shows_tables_and_chart(
         )
     url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
     client = client_for(quality_lead)
-    with django_assert_max_num_queries(14):  # the satisfaction target included
+    with django_assert_max_num_queries(11):  # the satisfaction target included
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
@@ -92,7 +92,7 @@ def test_campaign_list_query_count(
         campaign = CampaignFactory(site=site, services=[service])
         ResponseFactory(campaign=campaign, service=service)
     client = client_for(quality_lead)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("surveys:agents-campaigns", args=[prefecture.slug]))
     assert response.status_code == 200
 

@@ -122,7 +122,7 @@ def test_results_page_query_count_does_not_grow_with_answers(
     _fill(campaign, [service], 3, seed=4)
     url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
     client = client_for(quality_lead)
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(11) as few:
         client.get(url)
     _fill(campaign, [service, ServiceFactory(site=site)], 60, seed=5)
     with django_assert_max_num_queries(len(few.captured_queries) + 0):

@@ -44,7 +44,7 @@ from ..forms import (
     agents_choices,
 )
 from ..models import Answer, Attachment, Message, TemplateVersion, Topic
-from .worklist_rows import worklist_rows
+from .worklist_rows import ROW_FIELDS, worklist_rows
 
 PAGE_SIZE = 50
 
@@ -91,6 +91,7 @@ def worklist(request):
         qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
     qs = (
         qs.select_related("site", "service", "assigned_to")
+        .only(*ROW_FIELDS)
         .annotate(asked_late=queries.late_wait())
         .order_by("due_on", "pk")
     )

@@ -13,6 +13,23 @@ from django.utils.text import Truncator
 
 from ..models import Message
 
+# The columns the rows show (the page reads no body, no search vector, no other field).
+ROW_FIELDS = (
+    "reference",
+    "due_on",
+    "received_on",
+    "channel",
+    "kind",
+    "subject",
+    "status",
+    "suspected_duplicate_of_id",
+    "site__name",
+    "service__name",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
 
 def _labels(field_name: str) -> dict[str, str]:
     return {value: str(label) for value, label in Message._meta.get_field(field_name).flatchoices}
