@@ -127,6 +127,20 @@ def test_site_manager_sees_his_site_only(records, prefecture, other_site, site_m
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_site_dashboard_query_count(
+    records, prefecture, site, quality_lead, client_for, django_assert_max_num_queries
+):
+    """A site's cards read the site's targets through the prefecture of the page (not
+    through `site.prefecture`, one query more)."""
+    services.recompute_values(prefecture, [Period.parse("2025")])
+    client = client_for(quality_lead)
+    url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
+    with django_assert_max_num_queries(13):
+        response = client.get(url, {"period": "2025", "site": site.pk})
+    assert response.context["site"] == site
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_publish_is_immutable_versioned_and_public(
     records, prefecture, site, quality_lead, committee_member, client_for, client
 ):
