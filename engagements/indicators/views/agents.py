@@ -77,7 +77,9 @@ def _period_and_site(request):
     return form, period, site, service
 
 
-def _cards(prefecture, period, site, service=None, module=None) -> tuple[list[dict], object]:
+def _cards(prefecture, period, site, service=None, module=None) -> dict:
+    """The dashboard's cards, their latest update and the prefecture's own indicators'
+    values (`manual`), ready to show."""
     if module is not None:
         data = queries.module_dashboard(prefecture, period, site, module)
     else:
@@ -98,7 +100,16 @@ def _cards(prefecture, period, site, service=None, module=None) -> tuple[list[di
         for point in card["series"]:
             point["display"] = display(point["value"], unit)
             point["label"] = point["period"].label()
-    return data["cards"], data["updated_at"]
+    data["manual"] = [
+        {
+            "name": row["indicator__name_fr"],
+            "display": display(row["value"], row["indicator__unit"]),
+            "source": row["source"],
+            "updated_at": row["updated_at"],
+        }
+        for row in data["manual"]
+    ]
+    return data
 
 
 def _plain(number) -> str:
@@ -127,7 +138,8 @@ def dashboard(request):
     prefecture = request.prefecture
     form, period, site, service = _period_and_site(request)
     module = request.indicators_module
-    cards, updated_at = _cards(prefecture, period, site, service, module)
+    data = _cards(prefecture, period, site, service, module)
+    cards = data["cards"]
     return render_agents(
         request,
         "indicators/agents/dashboard.html",
@@ -139,16 +151,13 @@ def dashboard(request):
             "service": service,
             "module": module,
             "cards": cards,
-            "updated_at": updated_at,
+            "updated_at": data["updated_at"],
             "has_values": module is not None or any(c["updated_at"] for c in cards),
             "querystring": request.GET.urlencode(),
             "recomputing": runs.in_progress(prefecture),
             "previous_label": period.previous_year().label(),
             "deadline_measured": correspondence_queries.deadline_measured(prefecture),
-            "manual": [
-                {"item": v, "display": display(v.value, v.indicator.unit)}
-                for v in queries.manual_values(prefecture, period, site)
-            ],
+            "manual": data["manual"],
         },
     )
 
@@ -164,7 +173,7 @@ def dashboard_csv(request):
         url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
         return redirect(f"{url}?{request.GET.urlencode()}")
     module = request.indicators_module
-    cards, _ = _cards(prefecture, period, site, service, module)
+    cards = _cards(prefecture, period, site, service, module)["cards"]
     structure = service.name if service else (site.name if site else prefecture.name)
     if module is not None:
         structure = f"{structure} — module {module}"
