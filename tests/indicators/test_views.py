@@ -119,11 +119,15 @@ def test_late_messages_figure_leads_to_the_worklist(records, prefecture, quality
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_site_manager_sees_his_site_only(records, prefecture, other_site, site_manager, client_for):
+def test_site_manager_sees_his_site_only(
+    records, prefecture, other_site, site_manager, client_for, django_assert_max_num_queries
+):
     client = client_for(site_manager)
     url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
     assert client.get(url).context["site"] == records
     assert client.get(url, {"site": other_site.pk}).context["site"] == records
+    with django_assert_max_num_queries(13):  # his first site is read only when none is asked
+        assert client.get(url, {"site": records.pk}).context["site"] == records
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -59,8 +59,7 @@ def _period_and_site(request):
     )
     today = timezone.localdate()
     period = Period.year(today.year)
-    site = None if whole else sites.first()
-    service = None
+    site = service = None
     request.indicators_module = None
     if form.is_bound and form.is_valid():
         if form.cleaned_data["period"]:
@@ -68,14 +67,16 @@ def _period_and_site(request):
                 period = Period.parse(form.cleaned_data["period"])
             except ValueError as exc:
                 form.add_error("period", str(exc))
-        site = form.cleaned_data["site"] or (None if whole else site)
+        site = form.cleaned_data["site"]
         service = form.cleaned_data["service"]
         if service is not None:
             site = service.site
         else:  # a module's figures: the services in its scope (a service chosen wins)
             request.indicators_module = form.cleaned_data["module"]
-    if not whole and site is None:
-        raise Http404("Aucun site")
+    if not whole and site is None:  # none asked (or not valid): his first site
+        site = sites.first()
+        if site is None:
+            raise Http404("Aucun site")
     return form, period, site, service
 
 
