@@ -146,6 +146,26 @@ def test_site_dashboard_query_count(
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_each_chart_keeps_its_data_table(records, prefecture, quality_lead, client_for):
+    """A card's monthly chart (bars written in Python) comes with the table of its values,
+    one row per month, for those who do not see the bars."""
+    year = Period.parse("2025")
+    services.recompute_values(prefecture, [year, *year.months()])
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025"}
+    )
+    html = page.content.decode()
+    card = html[html.index('id="card-calls_answered_rate"') :]
+    card = card[: card.index("</section>")]
+    assert "<caption>Appels aboutis par mois</caption>" in card
+    assert card.count('<tr><th scope="row">') == 12
+    assert '<tr><th scope="row">novembre 2025</th><td>90,0\u00a0%</td></tr>' in card
+    assert '<tr><th scope="row">octobre 2025</th><td>—</td></tr>' in card
+    assert card.count("<rect ") == 12
+    assert '<rect x="224" y="18" width="16" height="72" fill="#000091"></rect>' in card  # 90 %
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_publish_is_immutable_versioned_and_public(
     records, prefecture, site, quality_lead, committee_member, client_for, client
 ):
