@@ -14,6 +14,10 @@ from engagements.organisation.indicator_codes import IndicatorCode
 
 from .enums import Family, Unit
 
+# The codes that have a yearly target (`TargetIndicator.values` builds its list anew at each
+# call, and `target_key` is asked for every card and every cell of the all-sites table).
+_TARGETED = frozenset(TargetIndicator.values)
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -34,7 +38,7 @@ class Entry:
     def target_key(self) -> str | None:
         """The code of organisation's yearly target of this indicator (the same code), or
         None when it has no target."""
-        return self.code if self.code in TargetIndicator.values else None
+        return self.code if self.code in _TARGETED else None
 
     @property
     def kind(self) -> str:

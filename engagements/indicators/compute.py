@@ -107,10 +107,10 @@ def module_services(prefecture: Prefecture, module: int) -> tuple[int, ...] | No
 
 
 def targets(prefecture: Prefecture, year: int, site: Site | None = None) -> dict[str, float | None]:
-    """{code: target or None}: the prefecture's target (or a site's override) of the year."""
-    from engagements.organisation.queries import site_targets_for
-
-    values = site_targets_for(site, year) if site is not None else prefecture.targets_for(year)
+    """{code: target or None}: the prefecture's target (or a site's override) of the year.
+    The site is one of the prefecture's: its targets are read through the prefecture given,
+    not through `site.prefecture` (a query more when the site came without it)."""
+    values = prefecture.targets_for(year, site)
     return {
         entry.code: (values.get(entry.target_key) if entry.target_key else None)
         for entry in CATALOGUE

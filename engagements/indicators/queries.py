@@ -92,29 +92,27 @@ def dashboard(
     prefecture: Prefecture, period: Period, site: Site | None, service: Service | None = None
 ) -> dict:
     """Everything an agents' dashboard shows, from the values table in a fixed number of
-    queries whatever the number of records: cards (value, target, last year) and the
-    monthly series of the period's year."""
+    queries whatever the number of records: cards (value, target, last year), the
+    monthly series of the period's year, and the prefecture's own indicators' values
+    (`manual`, read by the same query as the built-in ones)."""
     from django.db.models import Q
 
     from . import compute
 
     year = period.start.year
     before = period.previous_year()
+    built_in = Q(site=site, service=service, breakdown="", indicator__prefecture__isnull=True) & (
+        Q(period_kind=period.kind, period_start__in=[period.start, before.start])
+        | Q(period_kind="month", period_start__year=year, period_start__lte=period.end)
+    )
     rows = (
-        Value.objects.filter(
-            prefecture=prefecture,
-            site=site,
-            service=service,
-            breakdown="",
-            indicator__prefecture__isnull=True,
-        )
-        .filter(
-            Q(period_kind=period.kind, period_start__in=[period.start, before.start])
-            | Q(period_kind="month", period_start__year=year, period_start__lte=period.end)
-        )
+        Value.objects.filter(prefecture=prefecture)
+        .filter(built_in | _manual(prefecture, period, site))
+        .order_by("indicator__name_fr")  # the order of the manual rows
         .values(
             "pk",
             "indicator__code",
+            "indicator__prefecture",
             "period_kind",
             "period_start",
             "value",
@@ -122,12 +120,17 @@ def dashboard(
             "denominator",
             "extra",
             "updated_at",
+            *MANUAL_FIELDS,
         )
     )
     by_key: dict[tuple, dict] = {}
     series: dict[str, dict[date, object]] = defaultdict(dict)
     updated = None
+    manual = []
     for row in rows:
+        if row["indicator__prefecture"] is not None:
+            manual.append(row)
+            continue
         code = row["indicator__code"]
         if row["period_kind"] == period.kind:
             by_key[(code, row["period_start"])] = row
@@ -165,7 +168,7 @@ def dashboard(
                 ],
             }
         )
-    return {"cards": cards, "updated_at": updated}
+    return {"cards": cards, "updated_at": updated, "manual": manual}
 
 
 def module_dashboard(
@@ -204,7 +207,11 @@ def module_dashboard(
                 "series": [],
             }
         )
-    return {"cards": cards, "updated_at": timezone.now()}
+    return {
+        "cards": cards,
+        "updated_at": timezone.now(),
+        "manual": manual_values(prefecture, period, site),
+    }
 
 
 def trend(code: str, value, previous) -> str:
@@ -325,18 +332,27 @@ def _closed(opening: dict | None, weekday: int, hour: int) -> bool:
     return not any(opens <= end and closes > start for opens, closes in opening.get(weekday, ()))
 
 
-def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> list[Value]:
-    """The prefecture's own indicators' values for a period and structure (one query)."""
+# What the dashboard shows of a manual value (beside `value` and `updated_at`).
+MANUAL_FIELDS = ("indicator__name_fr", "indicator__unit", "source")
+
+
+def _manual(prefecture: Prefecture, period: Period, site: Site | None) -> models.Q:
+    """The prefecture's own indicators' values of a period and structure."""
+    return models.Q(
+        indicator__prefecture=prefecture,
+        site=site,
+        period_kind=period.kind,
+        period_start=period.start,
+    )
+
+
+def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> list[dict]:
+    """The prefecture's own indicators' values for a period and structure (one query; the
+    dashboard's own query reads them with the built-in ones), by name."""
     return list(
-        Value.objects.filter(
-            prefecture=prefecture,
-            indicator__prefecture=prefecture,
-            site=site,
-            period_kind=period.kind,
-            period_start=period.start,
-        )
-        .select_related("indicator")
+        Value.objects.filter(_manual(prefecture, period, site), prefecture=prefecture)
         .order_by("indicator__name_fr")
+        .values("value", "updated_at", *MANUAL_FIELDS)
     )
 
 

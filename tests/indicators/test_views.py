@@ -72,7 +72,7 @@ def test_dashboard_cards_compare_targets_and_query_count_is_flat(
     services.recompute_values(prefecture, [Period.parse("2025"), Period.parse("2024")])
     client = client_for(quality_lead)
     url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
-    with django_assert_max_num_queries(30) as first:
+    with django_assert_max_num_queries(11) as first:
         response = client.get(url, {"period": "2025"})
     cards = {c["code"]: c for c in response.context["cards"]}
     assert len(cards) == 12
@@ -119,11 +119,50 @@ def test_late_messages_figure_leads_to_the_worklist(records, prefecture, quality
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_site_manager_sees_his_site_only(records, prefecture, other_site, site_manager, client_for):
+def test_site_manager_sees_his_site_only(
+    records, prefecture, other_site, site_manager, client_for, django_assert_max_num_queries
+):
     client = client_for(site_manager)
     url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
     assert client.get(url).context["site"] == records
     assert client.get(url, {"site": other_site.pk}).context["site"] == records
+    with django_assert_max_num_queries(13):  # his first site is read only when none is asked
+        assert client.get(url, {"site": records.pk}).context["site"] == records
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_site_dashboard_query_count(
+    records, prefecture, site, quality_lead, client_for, django_assert_max_num_queries
+):
+    """A site's dashboard in a fixed number of queries: the site's targets read through
+    the page's prefecture (not `site.prefecture`), the prefecture's own indicators with the
+    built-in ones."""
+    services.recompute_values(prefecture, [Period.parse("2025")])
+    client = client_for(quality_lead)
+    url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
+    with django_assert_max_num_queries(12):
+        response = client.get(url, {"period": "2025", "site": site.pk})
+    assert response.context["site"] == site
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_chart_keeps_its_data_table(records, prefecture, quality_lead, client_for):
+    """A card's monthly chart (bars written in Python) comes with the table of its values,
+    one row per month, for those who do not see the bars."""
+    year = Period.parse("2025")
+    services.recompute_values(prefecture, [year, *year.months()])
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025"}
+    )
+    html = page.content.decode()
+    card = html[html.index('id="card-calls_answered_rate"') :]
+    card = card[: card.index("</section>")]
+    assert "<caption>Appels aboutis par mois</caption>" in card
+    assert card.count('<tr><th scope="row">') == 12
+    assert '<tr><th scope="row">novembre 2025</th><td>90,0\u00a0%</td></tr>' in card
+    assert '<tr><th scope="row">octobre 2025</th><td>—</td></tr>' in card
+    assert card.count("<rect ") == 12
+    assert '<rect x="224" y="18" width="16" height="72" fill="#000091"></rect>' in card  # 90 %
 
 
 @time_machine.travel(TODAY, tick=False)

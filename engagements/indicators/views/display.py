@@ -9,36 +9,40 @@ from django.utils.translation import gettext as _
 
 from ..enums import Unit
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in (0, 1, 2)}
 
-def _number(value, places: int) -> str:
+
+def _number(value, places: int, english: bool) -> str:
     # Decimal, half up: a value is shown as it was rounded (`grouped.ratio`), never rounded
     # a second time the binary-float way (77.35 would show 77,3 with `f"{77.35:.1f}"`).
-    quantum = Decimal(1).scaleb(-places)
-    text = f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-    if (get_language() or "fr").startswith("en"):
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    text = f"{exact.quantize(_QUANTUM[places], rounding=ROUND_HALF_UP):,.{places}f}"
+    if english:
         return text
     return text.replace(",", "\u202f").replace(".", ",")
 
 
 def display(value, unit: str) -> str:
-    """'73,6 %', '4,25 jours', '1 234', '+12,0 points'; '—' when there is no value."""
+    """'73,6 %', '4,25 jours', '1 234', '+12,0 points'; '—' when there is no value.
+    A dashboard writes a few hundred: the language is asked once per value, a Decimal
+    from the database is not converted again."""
     if value is None:
         return "—"
     exact = value
     value = float(value)
+    english = (get_language() or "fr").startswith("en")
     if unit == Unit.PERCENT:
-        return f"{_number(exact, 1)}\u00a0%"
+        return f"{_number(exact, 1, english)}\u00a0%"
     if unit == Unit.POINTS:
-        return _("%(value)s points") % {"value": _number(exact, 1)}
+        return _("%(value)s points") % {"value": _number(exact, 1, english)}
     if unit == Unit.DAYS:
-        text = _number(exact, 0 if value.is_integer() else 2)
-        english = (get_language() or "fr").startswith("en")
+        text = _number(exact, 0 if value.is_integer() else 2, english)
         # French: singular under 2 (1,5 jour); English: singular for exactly 1.
         count = (1 if value == 1 else 2) if english else (1 if abs(value) < 2 else 2)
         return ngettext("%(value)s jour", "%(value)s jours", count) % {"value": text}
     if value.is_integer():
-        return _number(exact, 0)
-    return _number(exact, 2)
+        return _number(exact, 0, english)
+    return _number(exact, 2, english)
 
 
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
