@@ -11,6 +11,8 @@ from datetime import date
 
 from django.utils.text import Truncator
 
+from engagements import words
+
 from ..models import Message
 
 # The columns the rows show (the page reads no body, no search vector, no other field).
@@ -58,7 +60,7 @@ def worklist_rows(messages, *, today: date, list_url: str) -> list[dict]:
                 "new_document": bool(message.new_document_at),
                 "service": (message.service.name if message.service else "") or message.site.name,
                 "status": statuses.get(message.status, message.status),
-                "agent": (agent.get_full_name() or agent.username) if agent else "—",
+                "agent": words.person(agent) or "—",
             }
         )
     return rows
