@@ -69,12 +69,6 @@ def find_service(prefecture: Prefecture, site_slug: str, service_slug: str) -> S
     )
 
 
-def site_targets_for(site: Site, year: int) -> dict[str, float]:
-    """A site's yearly targets: the prefecture's (or defaults), replaced by the site's own
-    overrides where it has some."""
-    return site.prefecture.targets_for(year, site)
-
-
 def targets_by_site(prefecture: Prefecture, year: int, sites) -> dict[int | None, dict]:
     """Every site's yearly targets (None: the prefecture's) in one query: defaults, then
     the prefecture's targets, then each site's overrides (docs/indicators.md, Targets)."""
