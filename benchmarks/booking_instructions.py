@@ -17,8 +17,9 @@ it, then confirm with booking_rush.
 What it leaves out: PostgreSQL's work and the clients' (booking_rush prints their CPU), and
 what a thread costs the machine when it waits for the database (threads, wake-ups).
 
-Creates its own database (BENCH_DB, default eng_bench_instructions, on BENCH_PG), seeded as
-booking_rush seeds its own, and drops it at the end. Needs valgrind (Debian's package).
+Creates its own database (BENCH_DB, default eng_bench_instructions after BENCH_DB_PREFIX,
+on BENCH_PG), seeded as booking_rush seeds its own, and drops it at the end. Needs
+valgrind (Debian's package).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("BENCH_DB", "eng_bench_instructions")
+from benchmarks.common import database_name
+
+os.environ.setdefault("BENCH_DB", database_name("instructions"))
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each call of this libc function makes callgrind write what was counted since the last

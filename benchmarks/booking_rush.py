@@ -26,8 +26,8 @@ Prints what is reached against each target. Stops gunicorn and drops the databas
 Environment knobs: BENCH_CLIENTS (6, throughput phases), BENCH_REQUESTS (4000),
 BENCH_RUSH_CLIENTS (500), BENCH_RUSH_REQUESTS (2000), BENCH_WORKERS (CPU count),
 BENCH_THREADS (8), BENCH_SECONDS (hard limit per phase, 60), BENCH_TRIALS (40),
-BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (eng_bench), BENCH_INTERLEAVE (10),
-BENCH_HISTORY (10000).
+BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_DB (BENCH_DB_PREFIX: eng_bench),
+BENCH_INTERLEAVE (10), BENCH_HISTORY (10000).
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import PG, admin, fresh_database, migrate, smoke
+from benchmarks.common import PG, admin, database_name, fresh_database, migrate, smoke
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = os.environ.get("BENCH_DB", "eng_bench")
+DB_NAME = os.environ.get("BENCH_DB") or database_name()
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "6"))
 # Long enough, in enough interleaved rounds, that a load coming and going on the machine
 # moves the ratio by a few points at most (2,000 in 5 rounds: 38–63 % from round to round).

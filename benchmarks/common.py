@@ -3,6 +3,11 @@
 With BENCH_TEMPLATE set (the smoke run of `.ci/run`, `make bench-smoke`), a benchmark's
 database is a copy of that already migrated database (CREATE DATABASE … TEMPLATE, a file
 copy): the migrations run once for every benchmark instead of once each.
+
+Each benchmark's database is named from BENCH_DB_PREFIX (default `eng_bench`) and the
+benchmark (`eng_bench_figures`…): two runs at once on one server (a CI run beside a
+developer's) need two prefixes, or one drops the other's database mid-run. The smoke run
+takes a prefix of its own for each run.
 """
 
 from __future__ import annotations
@@ -10,6 +15,12 @@ from __future__ import annotations
 import os
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def database_name(kind: str = "") -> str:
+    """The database of the benchmark `kind` (the prefix alone for an empty kind)."""
+    prefix = os.environ.get("BENCH_DB_PREFIX", "eng_bench")
+    return f"{prefix}_{kind}" if kind else prefix
 
 
 def setup_django(db_name: str) -> None:

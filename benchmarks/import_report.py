@@ -2,7 +2,8 @@
 
     python -m benchmarks.import_report [--lines 100000] [--keep]
 
-Creates its own database (eng_bench_import on 127.0.0.1:5432, user postgres), migrates,
+Creates its own database (eng_bench_import, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
+    user postgres), migrates,
 seeds one prefecture (three sites, six services) and turns autovacuum off on the tables an
 import fills (the worst case: a server whose autovacuum comes late or never), writes a CSV
 register of `--lines` lines over three years (half product references, half a
@@ -30,9 +31,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from benchmarks import common
-from benchmarks.common import admin, correspondence_report, fresh_database, migrate
+from benchmarks.common import admin, correspondence_report, database_name, fresh_database, migrate
 
-DB_NAME = "eng_bench_import"
+DB_NAME = database_name("import")
 # The tables an import of the register fills (autovacuum off on each, as the issue measured).
 FILLED = [
     "correspondence_message",

@@ -1,6 +1,7 @@
 """The indicators dashboard over a big register: `make bench` (after the booking rush).
 
-Creates its own database (eng_bench_indicators on 127.0.0.1:5432, user postgres), migrates,
+Creates its own database (eng_bench_indicators, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
+    user postgres), migrates,
 inserts BENCH_MESSAGES messages (1,000,000 by default, over the last two years, through SQL)
 and a year of hourly telephony for one site, runs the nightly values job for the year shown
 (pre-aggregation), then times, in the same run and process, the référent's dashboard against
@@ -19,9 +20,9 @@ import os
 import statistics
 import time
 
-from benchmarks.common import admin, fresh_database, migrate, setup_django
+from benchmarks.common import admin, database_name, fresh_database, migrate, setup_django
 
-DB_NAME = "eng_bench_indicators"
+DB_NAME = database_name("indicators")
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 TELEPHONY_DAYS = int(os.environ.get("BENCH_TELEPHONY_DAYS", "800"))

@@ -3,7 +3,8 @@
     python -m benchmarks.national [--scale 1.0] [--prefectures 100] [--repeat 3] [--keep]
                                   [--reuse] [--database eng_bench_national]
 
-Creates its own database (eng_bench_national on 127.0.0.1:5432, user postgres), migrates,
+Creates its own database (eng_bench_national, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
+    user postgres), migrates,
 and generates with set-based SQL (`INSERT … SELECT … FROM generate_series`, no ORM loop
 over the big tables) what 100 prefectures hold after several years:
 
@@ -52,9 +53,9 @@ import time
 from datetime import date, timedelta
 
 from benchmarks import common
-from benchmarks.common import admin, correspondence_report, fresh_database, migrate
+from benchmarks.common import admin, correspondence_report, database_name, fresh_database, migrate
 
-DB_NAME = "eng_bench_national"
+DB_NAME = database_name("national")
 FULL_MESSAGES = 10_000_000
 FULL_BOOKINGS = 2_000_000
 FULL_ANSWERS = 1_000_000

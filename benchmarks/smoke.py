@@ -3,7 +3,9 @@
 A benchmark nobody runs rots (a later migration broke the indicators one and nothing
 noticed). This runs each of them in seconds on PostgreSQL, asserting no timing: a
 benchmark that fails (a traceback, or a wrong result such as a double booking) fails the
-run. The migrations run once, into a template database every benchmark copies.
+run. The migrations run once, into a template database every benchmark copies. Its
+databases take a prefix of their own (BENCH_DB_PREFIX, unless given): a smoke run beside
+another (a CI run and a developer's) drops none of the other's databases.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import PG, admin
+from benchmarks.common import PG, admin, database_name
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = "eng_bench_template"
+os.environ.setdefault("BENCH_DB_PREFIX", f"eng_smoke_{os.getpid()}")
+TEMPLATE = database_name("template")
 TINY = {
     "BENCH_SMOKE": "1",
     "BENCH_TEMPLATE": TEMPLATE,
