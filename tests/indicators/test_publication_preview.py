@@ -216,7 +216,7 @@ def test_all_sites_against_their_targets_on_one_screen_and_one_csv(
     services.recompute_values(prefecture, [Period.year(2025)], with_services=False)
     lead = client_for(quality_lead)
     url = reverse("indicators:agents-sites", args=[prefecture.slug])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(6):
         page = lead.get(url, {"period": "2025"})
     assert page.context["structures"] == [prefecture.name, site.name, other_site.name]
     row = next(r for r in page.context["rows"] if r["entry"].code == "calls_answered_rate")

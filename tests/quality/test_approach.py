@@ -95,7 +95,7 @@ def test_the_page_shows_scope_commitments_labels_and_links(
     prefecture, site, service, labelled, client, django_assert_max_num_queries
 ):
     url = reverse("quality:public-approach", args=[prefecture.slug])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     page = response.content.decode()
     assert response.status_code == 200
