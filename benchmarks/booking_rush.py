@@ -47,7 +47,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import PG, admin, database_name, fresh_database, migrate, smoke
+from benchmarks.common import (
+    PG,
+    admin,
+    bench_prefecture,
+    bench_site,
+    database_name,
+    fresh_database,
+    migrate,
+    smoke,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = os.environ.get("BENCH_DB") or database_name()
@@ -90,28 +99,11 @@ def prepare_database() -> dict:
     from django.utils import timezone
 
     from engagements.appointments.models import ApiToken, Procedure, Slot
-    from engagements.organisation.models import Prefecture, Service, Site
+    from engagements.organisation.models import Service
 
     migrate()
-    prefecture = Prefecture.objects.create(
-        slug="bench",
-        name="Préfecture du banc d'essai",
-        department_code="99",
-        department_name="Banc",
-        street="1 place",
-        postal_code="99000",
-        city="Banc",
-        phone="01 00 00 00 00",
-    )
-    site = Site.objects.create(
-        prefecture=prefecture,
-        slug="site",
-        name="Site",
-        kind="prefecture",
-        street="1",
-        postal_code="99000",
-        city="Banc",
-    )
+    prefecture = bench_prefecture()
+    site = bench_site(prefecture)
     service = Service.objects.create(site=site, slug="sejour", name="Séjour")
     procedure = Procedure.objects.create(
         prefecture=prefecture, site=site, service=service, name="Remise de titre", capacity=CAPACITY

@@ -70,6 +70,38 @@ def migrate() -> None:
     call_command("createcachetable", verbosity=0)  # the shared cache (as a release does)
 
 
+def bench_prefecture(**fields):
+    """The benchmark's prefecture (`bench`), with its address; `fields` add to it."""
+    from engagements.organisation.models import Prefecture
+
+    return Prefecture.objects.create(
+        slug="bench",
+        name="Préfecture du banc d'essai",
+        department_code="99",
+        department_name="Banc",
+        street="1 place",
+        postal_code="99000",
+        city="Banc",
+        phone="01 00 00 00 00",
+        **fields,
+    )
+
+
+def bench_site(prefecture, slug: str = "site", name: str = "Site", kind: str = "prefecture"):
+    """A site of the benchmark's prefecture, at the same address."""
+    from engagements.organisation.models import Site
+
+    return Site.objects.create(
+        prefecture=prefecture,
+        slug=slug,
+        name=name,
+        kind=kind,
+        street="1",
+        postal_code="99000",
+        city="Banc",
+    )
+
+
 def correspondence_report(prefecture_slug: str, year: int, at) -> dict:
     """`correspondence_report --format json` of one prefecture's year, as its reader gets it
     (the command each benchmark times against its hand SQL)."""

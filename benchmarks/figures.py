@@ -33,7 +33,15 @@ import time
 from datetime import date, timedelta
 
 from benchmarks import common
-from benchmarks.common import admin, correspondence_report, database_name, fresh_database, migrate
+from benchmarks.common import (
+    admin,
+    bench_prefecture,
+    bench_site,
+    correspondence_report,
+    database_name,
+    fresh_database,
+    migrate,
+)
 
 DB_NAME = database_name("figures")
 WORDS = (
@@ -64,31 +72,18 @@ def seed(scale: int, rng: random.Random) -> dict:
     from engagements.calendar import stored, workdays
     from engagements.correspondence.models import Message, Topic
     from engagements.organisation.enums import Channel, RoleKind
-    from engagements.organisation.models import Closure, Prefecture, Role, Service, Site
+    from engagements.organisation.models import Closure, Role, Service
     from engagements.surveys.defaults import create_questionnaire
     from engagements.surveys.models import Answer, Campaign, Response
 
     migrate()
-    prefecture = Prefecture.objects.create(
-        slug="bench",
-        name="Préfecture du banc d'essai",
-        department_code="99",
-        department_name="Banc",
-        street="1 place",
-        postal_code="99000",
-        city="Banc",
-        phone="01 00 00 00 00",
-        website="https://bench.test",
-    )
+    prefecture = bench_prefecture(website="https://bench.test")
     sites = [
-        Site.objects.create(
-            prefecture=prefecture,
-            slug=f"site-{i}",
-            name="Préfecture" if i == 0 else f"Sous-préfecture {i}",
-            kind="prefecture" if i == 0 else "sub_prefecture",
-            street="1",
-            postal_code="99000",
-            city="Banc",
+        bench_site(
+            prefecture,
+            f"site-{i}",
+            "Préfecture" if i == 0 else f"Sous-préfecture {i}",
+            "prefecture" if i == 0 else "sub_prefecture",
         )
         for i in range(5)
     ]

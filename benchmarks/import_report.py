@@ -31,7 +31,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from benchmarks import common
-from benchmarks.common import admin, correspondence_report, database_name, fresh_database, migrate
+from benchmarks.common import (
+    admin,
+    bench_prefecture,
+    bench_site,
+    correspondence_report,
+    database_name,
+    fresh_database,
+    migrate,
+)
 
 DB_NAME = database_name("import")
 # The tables an import of the register fills (autovacuum off on each, as the issue measured).
@@ -87,32 +95,20 @@ def write_register(path: Path, lines: int, rng: random.Random) -> int:
 def seed():
     from django.db import connection
 
-    from engagements.organisation.models import Prefecture, Service, Site
+    from engagements.organisation.models import Service
 
     migrate()
-    prefecture = Prefecture.objects.create(
-        slug="bench",
-        name="Préfecture du banc d'essai",
-        department_code="99",
-        department_name="Banc",
-        street="1 place",
-        postal_code="99000",
-        city="Banc",
-        phone="01 00 00 00 00",
-    )
+    prefecture = bench_prefecture()
     for slug, names in {
         "prefecture": ["sejour", "permis"],
         "nord": ["accueil", "cartes"],
         "sud": ["etr"],
     }.items():
-        site = Site.objects.create(
-            prefecture=prefecture,
-            slug=slug,
-            name=slug.capitalize(),
-            kind="prefecture" if slug == "prefecture" else "sub_prefecture",
-            street="1",
-            postal_code="99000",
-            city="Banc",
+        site = bench_site(
+            prefecture,
+            slug,
+            slug.capitalize(),
+            "prefecture" if slug == "prefecture" else "sub_prefecture",
         )
         for name in names:
             Service.objects.create(site=site, slug=name, name=name.capitalize())

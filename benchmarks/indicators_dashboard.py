@@ -20,7 +20,15 @@ import os
 import statistics
 import time
 
-from benchmarks.common import admin, database_name, fresh_database, migrate, setup_django
+from benchmarks.common import (
+    admin,
+    bench_prefecture,
+    bench_site,
+    database_name,
+    fresh_database,
+    migrate,
+    setup_django,
+)
 
 DB_NAME = database_name("indicators")
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "1000000"))
@@ -55,29 +63,11 @@ def seed() -> tuple[object, object, object]:
     from engagements.correspondence.models import Message
     from engagements.indicators.models import CallHour
     from engagements.organisation.enums import RoleKind
-    from engagements.organisation.models import Prefecture, Role, Service, Site
+    from engagements.organisation.models import Role, Service
 
     migrate()
-    prefecture = Prefecture.objects.create(
-        slug="bench",
-        name="Préfecture du banc d'essai",
-        department_code="99",
-        department_name="Banc",
-        street="1 place",
-        postal_code="99000",
-        city="Banc",
-        phone="01 00 00 00 00",
-        website="https://bench.test",
-    )
-    site = Site.objects.create(
-        prefecture=prefecture,
-        slug="site",
-        name="Site",
-        kind="prefecture",
-        street="1",
-        postal_code="99000",
-        city="Banc",
-    )
+    prefecture = bench_prefecture(website="https://bench.test")
+    site = bench_site(prefecture)
     service = Service.objects.create(site=site, slug="sejour", name="Séjour")
     user = get_user_model().objects.create_user("bench-lead", password="x")
     Role.objects.create(user=user, prefecture=prefecture, kind=RoleKind.QUALITY_LEAD)
