@@ -110,9 +110,33 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
 
 
 class ModelChoiceField(forms.ModelChoiceField):
-    """Every form's model choice field (engagements.forms.ListedChoiceIterator)."""
+    """Every form's model choice field (engagements.forms.ListedChoiceIterator).
+
+    `listed=True`, for a short list that the page shows again with the answer (a filter
+    form): the value is looked up in the listed choices, read once for both, instead of
+    one query to check it and another to list the choices."""
 
     iterator = ListedChoiceIterator
+
+    def __init__(self, *args, listed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listed = listed
+
+    def to_python(self, value):
+        if not self.listed or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for obj in self.queryset:  # the field's own copy: the select reuses its rows
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -67,6 +67,33 @@ def test_a_choice_list_is_read_with_one_plain_query(site, other_site):
     assert not any("DECLARE" in text or "CURSOR" in text for text in sql), sql
 
 
+class SiteFilter(DsfrForm):
+    site = ModelChoiceField(queryset=None, required=False, empty_label="Tous", listed=True)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+@pytest.mark.django_db
+def test_a_listed_choice_is_checked_against_the_list_the_page_shows(site, other_site):
+    """A filter form's answer is found in the listed choices: one query checks it and
+    lists the select, where Django makes one for each."""
+    sites = Site.objects.filter(pk=site.pk)
+    with CaptureQueriesContext(connection) as captured:
+        form = SiteFilter({"site": str(site.pk)}, sites=sites)
+        assert form.is_valid() and form.cleaned_data["site"] == site
+        html = str(form["site"])
+    assert f'<option value="{site.pk}" selected>' in html
+    assert len(captured.captured_queries) == 1
+    for wrong in (str(other_site.pk), "abc", "0"):  # not listed (not his), not a number
+        form = SiteFilter({"site": wrong}, sites=sites)
+        assert not form.is_valid()
+        assert "Sélectionnez un choix valide" in form.errors["site"][0]
+    empty = SiteFilter({"site": ""}, sites=sites)
+    assert empty.is_valid() and empty.cleaned_data["site"] is None
+
+
 def _project_forms():
     for module in pkgutil.walk_packages(engagements.__path__, "engagements."):
         if module.name.rsplit(".", 1)[-1].endswith("forms"):

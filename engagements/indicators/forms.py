@@ -11,10 +11,18 @@ class PeriodForm(DsfrForm):
         label="Période", max_length=10, help_text="2025, 2025-Q4 ou 2025-11", required=False
     )
     site = ModelChoiceField(
-        label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
+        label="Structure",
+        queryset=None,
+        required=False,
+        empty_label="Toute la préfecture",
+        listed=True,
     )
     service = ModelChoiceField(
-        label="Service", queryset=None, required=False, empty_label="Tous les services"
+        label="Service",
+        queryset=None,
+        required=False,
+        empty_label="Tous les services",
+        listed=True,
     )
     module = forms.TypedChoiceField(
         label="Module du référentiel",
