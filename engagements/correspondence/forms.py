@@ -312,10 +312,14 @@ class CommentForm(DsfrForm):
 class WorklistFilterForm(DsfrForm):
     q = forms.CharField(label="Rechercher", required=False)
     site = ModelChoiceField(
-        label="Site", queryset=Site.objects.none(), required=False, empty_label="Tous"
+        label="Site", queryset=Site.objects.none(), required=False, empty_label="Tous", listed=True
     )
     service = ServiceChoiceField(
-        label="Service", queryset=Service.objects.none(), required=False, empty_label="Tous"
+        label="Service",
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label="Tous",
+        listed=True,
     )
     kind = forms.ChoiceField(
         label="Nature", choices=[("", "Toutes")] + Kind.choices, required=False
@@ -392,6 +396,7 @@ class FiguresForm(DsfrForm):
         required=False,
         empty_label="Tous",
         to_field_name="slug",
+        listed=True,
     )
     kind = forms.ChoiceField(
         label="Nature", choices=[("", "Toutes")] + Kind.choices, required=False

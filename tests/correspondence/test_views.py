@@ -39,6 +39,21 @@ def test_worklist_query_count_does_not_grow_with_messages(
     assert response.context["page"].paginator.count == 200
 
 
+def test_a_filtered_worklist_costs_no_more_queries(
+    prefecture, site, service, quality_lead, client_for, django_assert_max_num_queries
+):
+    """The site and service asked are found in the choice lists the filters show (a query
+    each otherwise), so filtering costs what the plain page does."""
+    client = client_for(quality_lead)
+    MessageFactory(service=service, assigned_to=quality_lead)
+    plain, _response = worklist_queries(client, prefecture, django_assert_max_num_queries, 9)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    with django_assert_max_num_queries(plain):
+        response = client.get(url, {"status": "", "site": site.pk, "service": service.pk})
+    assert response.context["form"].cleaned_data["service"] == service
+    assert response.context["page"].paginator.count == 1
+
+
 @time_machine.travel(date(2026, 3, 20), tick=False)
 def test_worklist_sorts_by_due_date_filters_and_flags_late(
     prefecture, service, other_service, quality_lead, client_for
