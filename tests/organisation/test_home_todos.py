@@ -9,8 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.correspondence.enums import VersionStatus
+from engagements.quality.models import ActionPlan
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
+from tests.quality.cycle_factories import LabelFactory
+from tests.quality.factories import ActionFactory, PlanFactory
 from tests.surveys.factories import CampaignFactory, CommentFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +77,53 @@ def test_403_keeps_the_agents_layout(client_for, agent, prefecture, site, settin
     html = response.content.decode()
     assert "Votre rôle ne permet pas cette action." in html
     assert "Se déconnecter" in html and 'id="navigation-agents"' in html
+
+
+def _something_of_each(prefecture, site, service, now):
+    """A to-do of each kind the home lists for this site: a late message, a booking today
+    and one past without attendance, a survey comment, a template open to the committee's
+    observations, a late action of the site's plan, a current label."""
+    MessageFactory(service=service, received_on=now.date() - timedelta(days=40))
+    procedure = ProcedureFactory(service=service)
+    for hours in (-30, 2):
+        BookingFactory(
+            slot=SlotFactory(procedure=procedure, starts_at=now + timedelta(hours=hours))
+        )
+    CommentFactory(response=ResponseFactory(campaign=CampaignFactory(site=site)))
+    VersionFactory(
+        template=TemplateFactory(prefecture=prefecture),
+        status=VersionStatus.SUBMITTED,
+        submitted_at=now,
+        observations_until=now.date() + timedelta(days=5),
+    )
+    plan = ActionPlan.objects.filter(site=site, year=now.year).first() or PlanFactory(site=site)
+    ActionFactory(plan=plan, due_on=now.date() - timedelta(days=10))
+    if not site.labels.exists():
+        LabelFactory(
+            site=site, module=1, obtained_on=date(2024, 1, 15), valid_until=date(2027, 1, 14)
+        )
+
+
+@time_machine.travel(datetime(2026, 3, 20, 14, 0, tzinfo=PARIS), tick=False)
+@pytest.mark.parametrize(
+    "who, queries", [("quality_lead", 31), ("site_manager", 15), ("agent", 13)]
+)
+def test_the_home_s_queries_do_not_grow_with_what_waits(
+    who, queries, request, prefecture, site, service, other_site, other_service, client_for,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    """The agents' home gathers every app's to-dos in a fixed number of queries: more
+    sites, messages, bookings, comments, templates, actions and labels add none."""
+    client = client_for(request.getfixturevalue(who))
+    url = reverse("organisation:agents-prefecture", args=[prefecture.slug])
+    now = timezone.now()
+    _something_of_each(prefecture, site, service, now)
+    with django_assert_max_num_queries(queries) as first:
+        assert client.get(url).status_code == 200
+    for _ in range(3):
+        _something_of_each(prefecture, site, service, now)
+        _something_of_each(prefecture, other_site, other_service, now)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    late = 7 if who == "quality_lead" else 4  # the whole prefecture, or his site or service
+    assert f"{late} messages en retard" in [todo.label for todo in response.context["todos"]]
