@@ -74,10 +74,15 @@ class ServiceScopeForm(DsfrForm):
         label="Référent fraude (module 2)", queryset=None, required=False
     )
 
-    def __init__(self, *args, users, **kwargs):
+    def __init__(self, *args, users, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fraud_referent"].queryset = users
-        self.fields["fraud_referent"].label_from_instance = words.person
+        field = self.fields["fraud_referent"]
+        field.queryset = users
+        field.label_from_instance = words.person
+        if people is not None:
+            # `users` already read by the page (a list), offered as they are: the page
+            # shows one form per service, each would read the same list again.
+            field.choices = [("", field.empty_label), *((p.pk, words.person(p)) for p in people)]
 
 
 class PlanItemForm(DsfrForm):

@@ -137,3 +137,35 @@ def test_the_committee_s_annual_report_includes_the_year_s_trainings(
     # 2 sessions, 6 participants, 2.5 + 14 = 16.5 trainee hours
     assert "2 sessions, 6 participants, 16,5 heures-stagiaires" in text
     assert "Lutte contre la fraude" in text
+
+
+def test_the_scopes_page_s_queries_do_not_grow_with_the_services(
+    prefecture,
+    site,
+    service,
+    other_site,
+    other_service,
+    quality_lead,
+    agent,
+    client_for,
+    django_assert_max_num_queries,
+):
+    """Each service's form offers the prefecture's people as fraud referent: read once for
+    the page (it was one query per service), six queries however many services and sites."""
+    client = client_for(quality_lead)
+    page_url = reverse("quality:agents-service-scopes", args=[prefecture.slug])
+    set_service_scope(prefecture, service, [1, 2], fraud_referent=agent)
+    with django_assert_max_num_queries(6) as first:
+        client.get(page_url)
+    for n in range(6):
+        set_service_scope(
+            prefecture, ServiceFactory(site=site, slug=f"s{n}"), [2], fraud_referent=agent
+        )
+        ServiceFactory(site=other_site, slug=f"o{n}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(page_url)
+    rows = response.context["rows"]
+    assert len(rows) == 14
+    assert sum(row["referent"] == agent for row in rows) == 7
+    page = response.content.decode()
+    assert page.count(f'<option value="{agent.pk}" selected>') == 7

@@ -235,6 +235,7 @@ def service_scope_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Périmètre enregistré pour {service.with_article}.")
             return redirect("quality:agents-service-scopes", prefecture.slug)
         messages.error(request, "Périmètre non enregistré : vérifiez le formulaire.")
+    people = list(users)  # read once for every service's form
     rows = []
     for service in services:
         scopes = held.get(service.pk, [])
@@ -250,6 +251,7 @@ def service_scope_list(request: HttpRequest) -> HttpResponse:
                         "fraud_referent": referent.pk if referent else None,
                     },
                     users=users,
+                    people=people,
                     prefix=f"s{service.pk}",
                 ),
             }
