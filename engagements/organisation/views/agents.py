@@ -8,10 +8,11 @@ from itertools import chain
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -427,15 +428,26 @@ _ACTIONS = {"+": "création", "~": "modification", "-": "suppression"}
 
 
 def _history(records) -> list[dict]:
-    """Turn simple_history rows into (who, when, what, changes) entries."""
+    """Turn simple_history rows into (who, when, what, changes) entries.
+
+    The authors, the record before each modification and the sites named in the records
+    (a service is shown with its site) are read once for all the rows: simple_history's
+    `history_user`, `prev_record` and the rebuilt instance read them one row at a time."""
+    records = list(records)
+    users = get_user_model().objects.in_bulk({r.history_user_id for r in records} - {None})
+    previous = _previous_records(records)
+    instances = [record.instance for record in records]
+    sites = Site.objects.in_bulk({getattr(i, "site_id", None) for i in instances} - {None})
     entries = []
-    for record in records:
+    for record, instance in zip(records, instances, strict=True):
+        if getattr(instance, "site_id", None) in sites:
+            instance.site = sites[instance.site_id]
         changes = []
-        previous = record.prev_record if record.history_type == "~" else None
-        if previous is not None:
-            delta = record.diff_against(previous)
+        before = previous.get((type(record), record.history_id))
+        if before is not None:
+            delta = record.diff_against(before)
             for change in delta.changes:
-                field = record.instance._meta.get_field(change.field)
+                field = instance._meta.get_field(change.field)
                 changes.append(
                     {
                         "field": getattr(field, "verbose_name", change.field),
@@ -446,11 +458,42 @@ def _history(records) -> list[dict]:
         entries.append(
             {
                 "when": record.history_date,
-                "who": words.person(record.history_user) or "système",
+                "who": words.person(users.get(record.history_user_id)) or "système",
                 "action": _ACTIONS.get(record.history_type, record.history_type),
                 "object": record._meta.verbose_name.removeprefix("historical ").capitalize()
-                + f" « {record.instance} »",
+                + f" « {instance} »",
                 "changes": changes,
             }
         )
     return entries
+
+
+def _previous_records(records) -> dict:
+    """The record before each modification ("~"), by (historical model, history_id), as
+    `prev_record` gives it (the same object's latest earlier record): one query per model,
+    not per record."""
+    changed: dict[type, list] = {}
+    for record in records:
+        if record.history_type == "~":
+            changed.setdefault(type(record), []).append(record)
+    previous = {}
+    for model, rows in changed.items():
+        key = model.instance_type._meta.pk.attname
+        earlier = model.objects.filter(
+            **{key: OuterRef(key)}, history_date__lt=OuterRef("history_date")
+        ).order_by("-history_date")
+        wanted = (
+            model.objects.filter(history_id__in=[r.history_id for r in rows])
+            .annotate(before=Subquery(earlier.values("history_id")[:1]))
+            .values("before")
+        )
+        found = list(model.objects.filter(history_id__in=wanted))
+        for record in rows:
+            candidates = [
+                f
+                for f in found
+                if getattr(f, key) == getattr(record, key) and f.history_date < record.history_date
+            ]
+            if candidates:
+                previous[model, record.history_id] = max(candidates, key=lambda f: f.history_date)
+    return previous
