@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from tests.faq.factories import SearchMissFactory, SheetFactory
+from tests.faq.factories import EntryFactory, SearchMissFactory, SheetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,22 @@ def test_the_procedure_sheets_queries_do_not_grow(
     html = response.content.decode()
     assert f"{other_service.name} — {other_service.site.name}" in html
     assert html.count("À relire</span>") == 6
+
+
+def test_a_service_s_public_faq_queries_do_not_grow(
+    prefecture, site, service, other_service, client, django_assert_max_num_queries
+):
+    """The public reads a service's questions in three queries (the prefecture, the service,
+    its entries), whatever the number of entries, of this service and of others."""
+    url = reverse("faq:service", args=[prefecture.slug, site.slug, service.slug])
+    EntryFactory(service=service)
+    with django_assert_max_num_queries(3) as first:
+        client.get(url)
+    for n in range(6):
+        EntryFactory(service=service, question=f"Quels documents pour le cas {n} ?")
+        EntryFactory(service=other_service)
+        EntryFactory(service=None, site=site, prefecture=prefecture)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["entries"]) == 7
+    assert "Quels documents pour le cas 5 ?" in response.content.decode()
