@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from engagements.surveys.mystery import record_check
+from tests.factories import ServiceFactory
 from tests.surveys.factories import (
     CampaignFactory,
     CommentFactory,
@@ -125,3 +126,25 @@ def test_the_checks_to_perform_s_queries_do_not_grow(
         response = client.get(url)
     assert len(response.context["checks"]) == 13
     assert other_prefecture_service.site.name in response.content.decode()
+
+
+def test_the_public_surveys_page_s_queries_do_not_grow(
+    prefecture, site, service, other_site, other_service, client, django_assert_max_num_queries
+):
+    """The public sees each open survey and star page with its services to pick from, per
+    site: three queries (the prefecture, the campaigns with their sites, their services),
+    whatever the campaigns, services and sites."""
+    url = reverse("surveys:prefecture", args=[prefecture.slug])
+    CampaignFactory(site=site, services=[service])
+    with django_assert_max_num_queries(3) as first:
+        client.get(url)
+    for n in range(3):
+        extra = ServiceFactory(site=other_site, slug=f"p{n}")
+        CampaignFactory(site=other_site, services=[other_service, extra])
+        CampaignFactory(site=site, services=[service], stars_poster=True)
+    CampaignFactory(site=site, services=[service], finished=True)  # closed: not shown
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["campaigns"]) == 7
+    html = response.content.decode()
+    assert html.count(f">{other_service.name}</a>") == 3
