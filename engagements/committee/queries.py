@@ -126,6 +126,7 @@ def published_minutes(prefecture: Prefecture):
             meeting__committee__prefecture=prefecture, published_at__isnull=False
         )
         .select_related("meeting")
+        .annotate(decisions_count=Count("decisions"))  # shown on the public page
         .order_by("-meeting__starts_at", "-version")
     )
     seen: set[int] = set()
