@@ -96,6 +96,35 @@ def calendar_for(prefecture, site=None) -> WorkCalendar:
     )
 
 
+class SiteCalendars:
+    """Each site's calendar by site id (None: the prefecture's own), as
+    `calendar_for(prefecture, site)` gives it, the prefecture's closures read once, at the
+    first calendar asked, for all the sites (a list over many sites: one query, not one
+    per site)."""
+
+    def __init__(self, prefecture) -> None:
+        self.prefecture = prefecture
+        self._closures: dict[int | None, set[date]] | None = None
+        self._calendars: dict[int | None, WorkCalendar] = {}
+
+    def __getitem__(self, site_id: int | None) -> WorkCalendar:
+        if site_id not in self._calendars:
+            if self._closures is None:
+                self._closures = {}
+                rows = Closure.objects.filter(prefecture=self.prefecture).values_list(
+                    "site_id", "date"
+                )
+                for key, day in rows:
+                    self._closures.setdefault(key, set()).add(day)
+            days = self._closures.get(None, set())
+            if site_id is not None:
+                days = days | self._closures.get(site_id, set())
+            self._calendars[site_id] = WorkCalendar(
+                subdivision=self.prefecture.holiday_subdivision, closures=frozenset(days)
+            )
+        return self._calendars[site_id]
+
+
 def is_working_day(day: date, prefecture, site=None) -> bool:
     return calendar_for(prefecture, site).is_working_day(day)
 

@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from engagements.calendar.workdays import calendar_for
+from engagements.calendar.workdays import SiteCalendars
 from engagements.organisation.models import Prefecture, Service, Site
 
 from .catalogue import BY_CODE
@@ -295,15 +295,9 @@ def _website(window: Window) -> _Tally:
 
 def website_states(updates, at: date, prefecture: Prefecture) -> list[tuple[WebsiteUpdate, str]]:
     """('on_time'|'published_late'|'late'|'pending', update) as the requests stood at `at`."""
-    calendars: dict[int | None, object] = {}
-    sites = {}
+    calendars = SiteCalendars(prefecture)
     result = []
     for update in updates:
-        if update.site_id not in calendars:
-            site = None
-            if update.site_id is not None:
-                site = sites.get(update.site_id) or Site.objects.get(pk=update.site_id)
-            calendars[update.site_id] = calendar_for(prefecture, site)
         calendar = calendars[update.site_id]
         if update.published_on is not None and update.published_on <= at:
             delay = calendar.working_days_between(update.requested_on, update.published_on)

@@ -122,8 +122,7 @@ def attainment_by_module(assessment: Assessment) -> list[dict]:
 
 def experience_figures(prefecture: Prefecture, year: int | None = None) -> dict:
     """SP+ experiences: count, answered, answered within the SP+ deadline, mean delay."""
-    from engagements.calendar.workdays import WorkCalendar
-    from engagements.organisation.models import Closure
+    from engagements.calendar.workdays import SiteCalendars
 
     experiences = Experience.objects.filter(prefecture=prefecture).select_related("site")
     if year:
@@ -131,28 +130,13 @@ def experience_figures(prefecture: Prefecture, year: int | None = None) -> dict:
     deadline = prefecture.deadline_sp_plus
     total = answered = on_time = 0
     delays = []
-    calendars = {}
-    closures: dict[int | None, set[date]] | None = None
+    calendars = SiteCalendars(prefecture)  # the closures read once for all the sites
     for experience in experiences:
         total += 1
         if not experience.first_answer_on:
             continue
         answered += 1
         key = experience.site_id
-        if closures is None:
-            # The prefecture's closures read once, each site's calendar made from them
-            # (as calendar_for: the prefecture-wide ones and the site's own).
-            closures = {}
-            rows = Closure.objects.filter(prefecture=prefecture).values_list("site_id", "date")
-            for site_id, day in rows:
-                closures.setdefault(site_id, set()).add(day)
-        if key not in calendars:
-            days_off = closures.get(None, set())
-            if key is not None:
-                days_off = days_off | closures.get(key, set())
-            calendars[key] = WorkCalendar(
-                subdivision=prefecture.holiday_subdivision, closures=frozenset(days_off)
-            )
         days = calendars[key].working_days_between(
             experience.published_on, experience.first_answer_on
         )
