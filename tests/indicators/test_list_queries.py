@@ -116,3 +116,23 @@ def test_the_published_values_queries_do_not_grow_with_the_sites(
         response = client.get(url)
     values = response.context["values"]
     assert [v["structure"] for v in values] == [prefecture.name, *(s.name for s in sites)]
+
+
+def test_the_public_results_queries_do_not_grow_with_the_sites(
+    prefecture, site, quality_lead, client, django_assert_max_num_queries
+):
+    """The public reads the latest published results, the prefecture's and each site's:
+    seven queries for one site as for seven sites."""
+    url = reverse("indicators:public-results", args=[prefecture.slug])
+    _publication(prefecture, quality_lead, date(2025, 1, 1), sites=[site])
+    with django_assert_max_num_queries(7) as first:
+        client.get(url)
+    sites = [
+        SiteFactory(prefecture=prefecture, slug=f"pub{n}", name=f"Site public {n}")
+        for n in range(6)
+    ]
+    _publication(prefecture, quality_lead, date(2025, 2, 1), sites=[site, *sites])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Site public 5" in response.content.decode()
