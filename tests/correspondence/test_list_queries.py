@@ -1,10 +1,12 @@
-"""The template library's lists cost the same number of queries however many templates,
-versions and services there are."""
+"""The template library's lists and the mails to check cost the same number of queries
+however many templates, versions, mails and services there are."""
 
 import pytest
 from django.urls import reverse
 
-from tests.correspondence.factories import VersionFactory
+from engagements.correspondence.enums import QuarantineStatus
+from engagements.correspondence.models import Mailbox, QuarantinedMail
+from tests.correspondence.factories import MessageFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,51 @@ def test_the_collection_s_queries_do_not_grow_with_the_templates(
     assert len(versions) == 13
     assert {v.template.service for v in versions} == {service, other_service}
     assert other_service.name in response.content.decode()
+
+
+def _mailbox(prefecture, service, label):
+    return Mailbox.objects.create(
+        prefecture=prefecture,
+        site=service.site,
+        service=service,
+        label=label,
+        host="127.0.0.1",
+        username="u",
+        password="p",
+    )
+
+
+def test_the_mails_to_check_queries_do_not_grow(
+    prefecture, service, other_service, quality_lead, client_for, django_assert_max_num_queries
+):
+    """The référent sees the mails left aside with their mailbox, and the ones already
+    dealt with with the message they became: six queries for two mails as for twenty-three
+    over two sites' mailboxes."""
+    client = client_for(quality_lead)
+    url = reverse("correspondence:agents-quarantine", args=[prefecture.slug])
+    here = _mailbox(prefecture, service, "Boîte du séjour")
+    QuarantinedMail.objects.create(mailbox=here, error="trop volumineux", subject="Gros")
+    QuarantinedMail.objects.create(
+        mailbox=here,
+        error="x",
+        status=QuarantineStatus.REGISTERED,
+        message=MessageFactory(service=service),
+    )
+    with django_assert_max_num_queries(6) as first:
+        client.get(url)
+    there = _mailbox(prefecture, other_service, "Boîte du Nord")
+    for n in range(7):
+        QuarantinedMail.objects.create(mailbox=there, error="illisible", subject=f"Nord {n}")
+        QuarantinedMail.objects.create(
+            mailbox=there,
+            error="x",
+            status=QuarantineStatus.REGISTERED,
+            message=MessageFactory(service=other_service),
+        )
+        QuarantinedMail.objects.create(mailbox=here, error="x", status=QuarantineStatus.DISCARDED)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["pending"]) == 8
+    assert response.context["page"].paginator.count == 15
+    html = response.content.decode()
+    assert "Boîte du Nord" in html and "Nord 6" in html
