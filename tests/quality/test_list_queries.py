@@ -10,6 +10,7 @@ from django.urls import reverse
 from engagements.calendar.workdays import calendar_for
 from engagements.quality.models import SiteScope
 from engagements.quality.service_scopes import add_plan_item
+from engagements.quality.services import ensure_statuses, save_status
 from tests.factories import ClosureFactory, ServiceFactory, SiteFactory
 from tests.quality.cycle_factories import LabelFactory, TrainingFactory
 from tests.quality.factories import (
@@ -155,3 +156,23 @@ def test_the_referentials_queries_do_not_grow_with_the_sites(
     rows = [s for s in scopes if s["referential"] == module.referential and s["numbers"]]
     assert len(rows) == 6
     assert {s["site"] for s in rows} >= {site, other_site}
+
+
+def test_the_statuses_queries_do_not_grow(
+    prefecture, quality_lead, client_for, django_assert_max_num_queries
+):
+    """The référent edits each status of the prefecture's list on one page: four queries
+    for the default list as for twice as many statuses."""
+    client = client_for(quality_lead)
+    url = _url("agents-statuses", prefecture)
+    defaults = len(ensure_statuses(prefecture))
+    with django_assert_max_num_queries(4) as first:
+        client.get(url)
+    for n in range(defaults):
+        save_status(
+            prefecture, label=f"En attente {n}", base="planned", default_progress=5, position=50 + n
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["rows"]) == 2 * defaults
+    assert f"En attente {defaults - 1}" in response.content.decode()
