@@ -203,6 +203,7 @@ def test_agents_list_extend_keep_or_cancel_within_their_scope(
     with CaptureQueriesContext(connection) as more:
         page = client.get(url).content.decode()
     assert len(more) == len(queries)  # one query for the list, whatever its length
+    assert len(queries) == 6  # session, user, roles, his sites and services; the list
     assert page.count("data-booking=") == 3
     assert client_for(outsider).get(url).status_code == 404
     other = client_for(agent_other_site).get(url).content.decode()

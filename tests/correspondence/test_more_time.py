@@ -160,6 +160,7 @@ def test_the_overdue_list_is_scoped_and_counted_on_the_home_page(
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(queries)  # one query for the list, whatever its length
+    assert len(queries) == 6  # session, user, roles, his sites and services; the list
     home = client.get(reverse("organisation:agents-prefecture", args=[prefecture.slug])).content
     assert "2 messages en délai dépassé pour leurs pièces" in home.decode()
     assert client_for(outsider).get(url).status_code == 404
