@@ -45,3 +45,37 @@ def test_the_history_s_queries_do_not_grow_with_the_changes(
     ]
     assert renamed[0]["who"] == "Quentin Qualité" and renamed[0]["action"] == "modification"
     assert [(c["old"], c["new"]) for c in renamed[0]["changes"]] == [("Bureau 5", "Accueil 5")]
+
+
+def test_a_site_and_a_service_with_the_same_history_ids_keep_their_own_changes(
+    prefecture, site, service, quality_lead, client_for
+):
+    """Each history table numbers its records on its own: a site's and a service's records
+    may carry the same ids, and each modification is still compared with its own record
+    before, not the other table's."""
+    from django.db.models import Max
+
+    _rename(site, quality_lead, "Préfecture — accueil général")
+    _rename(service, quality_lead, "Bureau des étrangers")
+    tables = [type(site).history.model, type(service).history.model]
+    start = 1 + max(t.objects.aggregate(top=Max("history_id"))["top"] for t in tables)
+    for table, record in zip(tables, (site, service), strict=True):
+        rows = table.objects.filter(id=record.pk).order_by("history_date")
+        for offset, history_id in enumerate(list(rows.values_list("history_id", flat=True))):
+            table.objects.filter(history_id=history_id).update(history_id=start + offset)
+    response = client_for(quality_lead).get(
+        reverse("organisation:agents-history", args=[prefecture.slug])
+    )
+    changed = {
+        e["object"]: [(c["old"], c["new"]) for c in e["changes"]]
+        for e in response.context["entries"]
+        if e["action"] == "modification"
+    }
+    assert changed == {
+        "Site « Préfecture — accueil général »": [
+            ("Préfecture — Chef-Lieu", "Préfecture — accueil général")
+        ],
+        "Service « Bureau des étrangers (Préfecture — accueil général) »": [
+            ("Bureau du séjour", "Bureau des étrangers")
+        ],
+    }
