@@ -66,8 +66,11 @@ def _book(page, procedure, email, prefix=""):
     page.locator("input[name=last_name]").fill("Martin")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=phone]").fill("06 12 34 56 78")
+    # A function, not an expression: Playwright evaluates an expression again at each poll
+    # with eval(), which the pages' Content-Security-Policy refuses once the first poll has
+    # passed (a flaky failure whenever the proof of work is not done at the first look).
     page.wait_for_function(
-        "document.querySelector('input[name=altcha]').value.length > 0", timeout=20_000
+        "() => document.querySelector('input[name=altcha]').value.length > 0", timeout=20_000
     )
     _check(page, f"appointments-{prefix.strip('/') or 'fr'}-4-details")
     page.locator("form button[type=submit]").last.click()
