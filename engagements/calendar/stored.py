@@ -19,10 +19,10 @@ from django.db.models import F, Max, Min, Subquery
 from django.utils import timezone
 
 from engagements.db import analyze
-from engagements.organisation.models import Closure, Prefecture
+from engagements.organisation.models import Prefecture
 
 from .models import WorkingDay
-from .workdays import WorkCalendar, calendar_for
+from .workdays import SiteCalendars, calendar_for
 
 AHEAD_YEARS = 2  # the calendars reach the end of the year after next
 
@@ -47,16 +47,10 @@ def build_calendars(prefecture, start: date, end: date) -> int:
     with transaction.atomic():
         # One builder at a time per prefecture (the rows are deleted and written again).
         prefecture = Prefecture.objects.select_for_update().get(pk=pk)
-        common: set[date] = set()
-        own: dict[int, set[date]] = {}
-        for site_id, day in Closure.objects.filter(prefecture=prefecture).values_list(
-            "site_id", "date"
-        ):
-            (common if site_id is None else own.setdefault(site_id, set())).add(day)
-        calendars = [(None, WorkCalendar(prefecture.holiday_subdivision, frozenset(common)))]
-        calendars += [
-            (site_id, WorkCalendar(prefecture.holiday_subdivision, frozenset(common | days)))
-            for site_id, days in sorted(own.items())
+        site_calendars = SiteCalendars(prefecture)
+        calendars = [
+            (site_id, site_calendars[site_id])
+            for site_id in [None, *site_calendars.sites_with_closures()]
         ]
         WorkingDay.objects.filter(prefecture=prefecture).delete()
         rows = []

@@ -85,22 +85,14 @@ class WorkCalendar:
 
 def calendar_for(prefecture, site=None) -> WorkCalendar:
     """The working-day calendar of a prefecture, with a site's own closures if given."""
-    closures = Closure.objects.filter(prefecture=prefecture)
-    if site is not None:
-        closures = closures.filter(site__isnull=True) | closures.filter(site=site)
-    else:
-        closures = closures.filter(site__isnull=True)
-    return WorkCalendar(
-        subdivision=prefecture.holiday_subdivision,
-        closures=frozenset(closures.values_list("date", flat=True)),
-    )
+    return SiteCalendars(prefecture)[None if site is None else site.pk]
 
 
 class SiteCalendars:
-    """Each site's calendar by site id (None: the prefecture's own), as
-    `calendar_for(prefecture, site)` gives it, the prefecture's closures read once, at the
-    first calendar asked, for all the sites (a list over many sites: one query, not one
-    per site)."""
+    """Each site's calendar by site id (None: the prefecture's own): the prefecture's
+    closures, with the site's own ones for a site. The prefecture's closures are read
+    once, at the first calendar asked, for all its sites (a list over many sites: one
+    query, not one per site)."""
 
     def __init__(self, prefecture) -> None:
         self.prefecture = prefecture
@@ -109,20 +101,27 @@ class SiteCalendars:
 
     def __getitem__(self, site_id: int | None) -> WorkCalendar:
         if site_id not in self._calendars:
-            if self._closures is None:
-                self._closures = {}
-                rows = Closure.objects.filter(prefecture=self.prefecture).values_list(
-                    "site_id", "date"
-                )
-                for key, day in rows:
-                    self._closures.setdefault(key, set()).add(day)
-            days = self._closures.get(None, set())
+            closures = self._read()
+            days = closures.get(None, set())
             if site_id is not None:
-                days = days | self._closures.get(site_id, set())
+                days = days | closures.get(site_id, set())
             self._calendars[site_id] = WorkCalendar(
                 subdivision=self.prefecture.holiday_subdivision, closures=frozenset(days)
             )
         return self._calendars[site_id]
+
+    def sites_with_closures(self) -> list[int]:
+        """The sites (ids, sorted) with closures of their own: the only ones whose calendar
+        is not the prefecture's."""
+        return sorted(site_id for site_id in self._read() if site_id is not None)
+
+    def _read(self) -> dict[int | None, set[date]]:
+        if self._closures is None:
+            self._closures = {}
+            rows = Closure.objects.filter(prefecture=self.prefecture).values_list("site_id", "date")
+            for site_id, day in rows:
+                self._closures.setdefault(site_id, set()).add(day)
+        return self._closures
 
 
 def is_working_day(day: date, prefecture, site=None) -> bool:
