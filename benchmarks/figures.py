@@ -2,8 +2,8 @@
 
     python -m benchmarks.figures [--scale 100000] [--repeat 3] [--keep]
 
-Creates its own database (eng_bench_figures, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
-    user postgres), migrates,
+Creates its own database (eng_bench_figures, after BENCH_DB_PREFIX; 127.0.0.1:5432,
+user postgres), migrates,
 seeds `--scale` correspondence messages over three years (five sites, one with closures of
 its own, 20 services, 10 topics) and `--scale / 5` survey answers (two campaigns of a
 site, the second compared with the first) with PostgreSQL COPY, then measures, each against

@@ -2,8 +2,8 @@
 
     python -m benchmarks.import_report [--lines 100000] [--keep]
 
-Creates its own database (eng_bench_import, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
-    user postgres), migrates,
+Creates its own database (eng_bench_import, after BENCH_DB_PREFIX; 127.0.0.1:5432,
+user postgres), migrates,
 seeds one prefecture (three sites, six services) and turns autovacuum off on the tables an
 import fills (the worst case: a server whose autovacuum comes late or never), writes a CSV
 register of `--lines` lines over three years (half product references, half a

@@ -1,7 +1,7 @@
 """The indicators dashboard over a big register: `make bench` (after the booking rush).
 
-Creates its own database (eng_bench_indicators, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
-    user postgres), migrates,
+Creates its own database (eng_bench_indicators, after BENCH_DB_PREFIX; 127.0.0.1:5432,
+user postgres), migrates,
 inserts BENCH_MESSAGES messages (1,000,000 by default, over the last two years, through SQL)
 and a year of hourly telephony for one site, runs the nightly values job for the year shown
 (pre-aggregation), then times, in the same run and process, the référent's dashboard against

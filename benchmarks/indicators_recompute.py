@@ -2,8 +2,8 @@
 
     python -m benchmarks.indicators_recompute [--scale 1000000] [--repeat 3] [--keep]
 
-Creates its own database (eng_bench_recompute, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
-    user postgres), seeds
+Creates its own database (eng_bench_recompute, after BENCH_DB_PREFIX; 127.0.0.1:5432,
+user postgres), seeds
 `--scale` messages over three years on five sites and 20 services, and survey answers, with
 the figures benchmark's COPY seeding (`benchmarks.figures.seed`), plus a year and a half of
 hourly telephony per site; then times, in the same run:

@@ -3,8 +3,8 @@
     python -m benchmarks.national [--scale 1.0] [--prefectures 100] [--repeat 3] [--keep]
                                   [--reuse] [--database eng_bench_national]
 
-Creates its own database (eng_bench_national, its prefix BENCH_DB_PREFIX, on 127.0.0.1:5432,
-    user postgres), migrates,
+Creates its own database (eng_bench_national, after BENCH_DB_PREFIX; 127.0.0.1:5432,
+user postgres), migrates,
 and generates with set-based SQL (`INSERT … SELECT … FROM generate_series`, no ORM loop
 over the big tables) what 100 prefectures hold after several years:
 
