@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Subquery
 
 from engagements.organisation.enums import REFERENTIAL_MODULES
 from engagements.organisation.models import Prefecture, Service, Site
@@ -37,35 +37,39 @@ def _public_commitments():
 
 
 def services_publics_plus() -> list[Commitment]:
-    """The eight SP+ commitments of the latest imported version, as published."""
-    referential = (
+    """The eight SP+ commitments of the latest imported version, as published (the version
+    picked inside the commitments' query)."""
+    latest = (
         Referential.objects.filter(code__startswith=SERVICES_PUBLICS_PLUS)
         .order_by("-imported_at", "-pk")
-        .first()
+        .values("pk")[:1]
     )
-    if referential is None:
-        return []
     return list(
-        Commitment.objects.filter(module__referential=referential, is_public=True).order_by(
+        Commitment.objects.filter(module__referential=Subquery(latest), is_public=True).order_by(
             "module__number", "position", "ref"
         )
     )
 
 
-def _labelling_referential(prefecture: Prefecture) -> Referential | None:
-    """The labelling referential the prefecture's sites are scoped on (the latest one)."""
-    used = (
-        SiteScope.objects.filter(prefecture=prefecture)
-        .order_by("-module__referential__imported_at", "-module__referential_id")
-        .values_list("module__referential_id", flat=True)
-        .first()
+def _labelling_scopes(prefecture: Prefecture) -> tuple[int | None, list[tuple[int, int]]]:
+    """The labelling referential the prefecture's sites are scoped on (the latest one) and
+    its scopes as (site id, module number): one read of the scopes, which name their
+    referential, rather than one to find the referential and one for its scopes."""
+    scopes = list(
+        SiteScope.objects.filter(prefecture=prefecture).values_list(
+            "site_id",
+            "module__number",
+            "module__referential_id",
+            "module__referential__imported_at",
+        )
     )
-    if used:
-        return Referential.objects.get(pk=used)
+    if scopes:
+        used = max(scopes, key=lambda s: (s[3], s[2]))[2]
+        return used, [(site_id, number) for site_id, number, ref, _ in scopes if ref == used]
     for referential in Referential.objects.order_by("-imported_at", "-pk"):
         if is_labelling(referential):
-            return referential
-    return None
+            return referential.pk, []
+    return None, []
 
 
 def approach(prefecture: Prefecture, today: date) -> dict:
@@ -83,11 +87,9 @@ def approach(prefecture: Prefecture, today: date) -> dict:
     by_site = {site.pk: SiteApproach(site) for site in sites}
     for site, currents in current_labels(prefecture, today, sites=sites).items():
         by_site[site.pk].labels = [c for c in currents if c.status != LabelStatus.EXPIRED]
-    referential = _labelling_referential(prefecture)
-    if referential is not None:
-        for site_id, number in SiteScope.objects.filter(
-            prefecture=prefecture, site__in=sites, module__referential=referential
-        ).values_list("site_id", "module__number"):
+    referential_id, scopes = _labelling_scopes(prefecture)
+    for site_id, number in scopes:
+        if site_id in by_site:  # an inactive site's scope is not shown
             by_site[site_id].modules.append(number)
     service_modules: dict[int, list[int]] = {}
     for service_id, number in ServiceScope.objects.filter(
@@ -113,15 +115,14 @@ def approach(prefecture: Prefecture, today: date) -> dict:
             for c in row.labels
         ]
     modules = []
-    if referential is not None and labelled:
+    if referential_id is not None and labelled:
         modules = list(
-            Module.objects.filter(referential=referential, number__in=labelled)
+            Module.objects.filter(referential_id=referential_id, number__in=labelled)
             .prefetch_related(_public_commitments())
             .order_by("number")
         )
     return {
         "sites": [row for row in by_site.values() if row.labels or row.modules or row.services],
-        "referential": referential,
         "labelled_modules": [
             {
                 "number": module.number,
