@@ -17,7 +17,9 @@ a reference measured in the same run on the same data:
 
 Prints each median time and its ratio to the reference (target: within 2×); for pages also
 the ratio to the reference plus the fixed cost of a one-query request (/healthz) through the
-same stack (session, middleware), which is what "a one-query view" costs. Drops the
+same stack (session, middleware), which is what "a one-query view" costs; then, for each
+page, which part costs what: its time in the database (its queries, timed around the driver)
+and the rest, Python. Drops the
 database at the end unless --keep. `--scale 1000000` seeds 1,000,000 messages and 200,000
 answers in a few minutes. Environment: BENCH_PG (postgres://postgres@127.0.0.1:5432).
 """
@@ -275,6 +277,37 @@ def timed(func, repeat: int) -> float:
     return statistics.median(times)
 
 
+def split(func, repeat: int) -> tuple[float, float, int]:
+    """(median seconds in the database, median seconds in Python, queries) for one call of
+    `func`, both from the same runs: what a page costs in PostgreSQL and its driver (its
+    queries timed around the driver), and the rest."""
+    from django.db import connection
+
+    spent: list[float] = []
+
+    def clock(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    func()
+    runs = []
+    for _ in range(repeat):
+        spent.clear()
+        with connection.execute_wrapper(clock):
+            started = time.perf_counter()
+            func()
+            elapsed = time.perf_counter() - started
+        runs.append((sum(spent), elapsed - sum(spent), len(spent)))
+    return (
+        statistics.median(run[0] for run in runs),
+        statistics.median(run[1] for run in runs),
+        runs[-1][2],
+    )
+
+
 def hand_sql(sql: str, params: list):
     def run():
         from django.db import connection
@@ -448,6 +481,14 @@ def measure(ctx: dict, repeat: int) -> list[tuple[str, float, float, float]]:
             timed(hand_sql(HAND_SURVEY, {"current": campaign.pk, "previous": before.pk}), repeat),
         )
     )
+    # Where a page's time goes: in the database (its queries, against the hand SQL's), and
+    # the rest, Python (the request's stack, forms, rows, the template).
+    ctx["parts"] = [
+        (name, *split(func, repeat), hand_queries)
+        for (name, _value, _reference), func, hand_queries in zip(
+            results[1:], (page, search, survey), (2, len(worklist_sql), 1), strict=True
+        )
+    ]
     # Commands run without a request; pages pay the request stack once.
     return [
         (
@@ -494,6 +535,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name:40} {value:7.3f}s {reference:8.3f}s {ratio:6.1f}× "
                 f"{with_request:8.3f}s {fair:6.1f}×  {verdict}"
+            )
+        for name, database, python, queries, hand_queries in ctx["parts"]:
+            print(
+                f"{name}: {database:.3f}s in the database ({queries} queries; the hand SQL "
+                f"{hand_queries}), {python:.3f}s in Python (the request's stack, forms, rows, "
+                "template)"
             )
     finally:
         from django.db import connections
