@@ -260,10 +260,16 @@ def affluence_grids(prefecture) -> list[dict]:
         "charge": (_("Chargé"), "●"),
         "ferme": (_("Fermé"), "✕"),
     }
+    sites = list(published_sites(prefecture))
+    sources = ((_("À l'accueil"), "visits"), (_("Au téléphone"), "calls"))
+    by_source = {
+        source: queries.affluence_by_site(prefecture, sites, today=today, source=source)
+        for _label, source in sources
+    }
     grids = []
-    for site in published_sites(prefecture):
-        for label, source in ((_("À l'accueil"), "visits"), (_("Au téléphone"), "calls")):
-            grid = queries.affluence(prefecture, site=site, today=today, source=source)
+    for site in sites:
+        for label, source in sources:
+            grid = by_source[source][site.pk]
             if grid["has_data"]:
                 grids.append(
                     {**decorate_grid(label, grid, weekdays=weekdays, levels=levels), "site": site}
