@@ -103,3 +103,19 @@ def test_visits_count_by_local_day_at_the_window_s_edges(prefecture, site):
     assert 6 in {row["weekday"] for row in until_saturday["grid"]}
     until_sunday = queries.affluence(prefecture, site=site, today=sunday)
     assert until_sunday["hours"] == [23]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_public_grid_is_named_once_on_screen_and_fully_for_screen_readers(
+    prefecture, site, client
+):
+    # Under the heading "Site — Au téléphone", the table's caption no longer repeats "Au
+    # téléphone" on screen; it names the table, site included, for screen readers.
+    _busy_mondays(site)
+    for url in (
+        reverse("indicators:public-affluence", args=[prefecture.slug]),
+        reverse("organisation:prefecture", args=[prefecture.slug]),
+    ):
+        page = client.get(url).content.decode()
+        assert f"<caption>{site.name} — Au téléphone</caption>" in page
+        assert "eng-affluence fr-table--no-caption" in page
