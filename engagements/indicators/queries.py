@@ -247,11 +247,8 @@ def affluence(
     than MIN_OBSERVATIONS days are hidden (None). A site's, or the whole prefecture's."""
     if site is not None:
         return affluence_by_site(prefecture, [site], today=today, source=source)[site.pk]
-    totals: dict[tuple[int, int], float] = defaultdict(float)
-    days: dict[tuple[int, int], set] = defaultdict(set)
-    for _site_id, day, hour, n in _affluence_rows(prefecture, None, today, source):
-        totals[(day.isoweekday(), hour)] += n
-        days[(day.isoweekday(), hour)].add(day)
+    rows = _affluence_rows(prefecture, None, today, source)
+    totals, days = _tally(rows, lambda _site_id: None)[None]
     opening = opening_hours(prefecture, None, _affluence_channel(source))
     return _affluence_grid(totals, days, opening, today)
 
@@ -262,13 +259,21 @@ def affluence_by_site(
     """`affluence` of each of `sites` (by site id), read in one pass: the same queries
     whatever the number of sites (the public prefecture page shows each site's grids)."""
     site_ids = [site.pk for site in sites]
-    totals: dict[int, dict] = {pk: defaultdict(float) for pk in site_ids}
-    days: dict[int, dict] = {pk: defaultdict(set) for pk in site_ids}
-    for site_id, day, hour, n in _affluence_rows(prefecture, site_ids, today, source):
-        totals[site_id][(day.isoweekday(), hour)] += n
-        days[site_id][(day.isoweekday(), hour)].add(day)
+    tallies = _tally(_affluence_rows(prefecture, site_ids, today, source), lambda pk: pk)
     openings = opening_hours_by_site(prefecture, site_ids, _affluence_channel(source))
-    return {pk: _affluence_grid(totals[pk], days[pk], openings.get(pk), today) for pk in site_ids}
+    return {pk: _affluence_grid(*tallies[pk], openings.get(pk), today) for pk in site_ids}
+
+
+def _tally(rows, bucket) -> dict:
+    """{bucket(site id): (totals, days)} of (site id, day, hour, count) rows, each keyed by
+    (isoweekday, hour): the counts summed, the days observed (an empty pair for a bucket
+    without rows)."""
+    tallies: dict = defaultdict(lambda: (defaultdict(float), defaultdict(set)))
+    for site_id, day, hour, n in rows:
+        totals, days = tallies[bucket(site_id)]
+        totals[(day.isoweekday(), hour)] += n
+        days[(day.isoweekday(), hour)].add(day)
+    return tallies
 
 
 def _affluence_channel(source: str) -> str:

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from engagements.indicators import queries
-from engagements.indicators.models import CallHour, Visit
+from engagements.indicators.models import Visit
 from tests.factories import SiteFactory
+from tests.indicators.test_views import calls
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -25,15 +26,7 @@ def _busy_mondays(site, weeks: int = 4) -> None:
     for week in range(weeks):
         day = monday - timedelta(weeks=week)
         for hour, offered in ((10, 40), (9, 4)):
-            CallHour.objects.create(
-                prefecture=site.prefecture,
-                site=site,
-                date=day,
-                hour=hour,
-                offered=offered,
-                answered=offered,
-                source="hourly",
-            )
+            calls(site, day, offered, offered, hour=hour)
             for minute in range(offered // 4):
                 arrived = datetime.combine(day, datetime.min.time(), PARIS).replace(
                     hour=hour, minute=minute
