@@ -275,6 +275,46 @@ def test_letter_without_template_carries_every_block(prefecture, service, agent,
         assert expected in text, expected
 
 
+@time_machine.travel(date(2026, 3, 5), tick=False)
+def test_letter_from_a_template_posted_by_a_browser_keeps_its_text(
+    prefecture, service, quality_lead, client_for
+):
+    """A browser sends a textarea's line breaks as CRLF: the letter once split the text
+    on "\\n\\n" only, took it for one paragraph starting with the sender block, and printed
+    an empty letter (no subject, no text, no signature)."""
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    quality_lead.roles.update(title="Secrétaire")
+    version = new_letter(prefecture, quality_lead)
+    version.template.versions.update(status=VersionStatus.PUBLISHED)
+    message = MessageFactory(service=service, letter=True, sender_name="Jeanne Dupont")
+    client = client_for(quality_lead)
+    answer_url = reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk])
+    filled = client.get(answer_url, {"template": version.pk}).context["form"].initial
+    text = filled["text"].replace("[réponse]", "votre titre est prêt")
+    response = client.post(
+        answer_url,
+        {
+            "channel": "letter",
+            "subject": filled["subject"],
+            "text": text.replace("\n", "\r\n"),
+            "answered_on": "2026-03-05",
+            "template_version": version.pk,
+        },
+    )
+    assert response.status_code == 302
+    answer = message.answers.get()
+    pdf = client.get(reverse("correspondence:agents-answer-pdf", args=[prefecture.slug, answer.pk]))
+    printed = pdf_text(pdftotext, pdf.content, "correspondence-letter-crlf.pdf")
+    for expected in (
+        f"Objet : {message.subject}",
+        "votre titre est prêt",
+        "Quentin Qualité",
+        "Secrétaire",
+    ):
+        assert expected in printed, expected
+    assert printed.count(prefecture.postal_address) == 1  # the footer only
+
+
 def test_answer_refused_when_a_block_value_is_missing(prefecture, service, agent, client_for):
     agent.roles.update(title="")
     message = MessageFactory(service=service, letter=True)

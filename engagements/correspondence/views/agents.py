@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import normalize_newlines
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -521,13 +522,14 @@ def documents_received(request, pk: int):
 def _body_paragraphs(message: Message, text: str) -> list[str]:
     """The text's paragraphs without the blocks the letter layout prints itself: the sender
     block (letterhead), "Destinataire :" (window address) and the prefecture's address line
-    (page footer), which a letter-type filled from the library also carries."""
+    (page footer), which a letter-type filled from the library also carries. Line breaks
+    are normalised first: a browser posts a textarea's as CRLF."""
     prefecture = message.prefecture
     sender = f"{prefecture.name} — {(message.service or message.site).name}"  # {expediteur}
     footer = f"{prefecture.name} — "
     date_place = f"{message.site.city}, le "
     kept = []
-    for paragraph in text.split("\n\n"):
+    for paragraph in normalize_newlines(text).split("\n\n"):
         bare = paragraph.strip()
         if not bare:
             continue
