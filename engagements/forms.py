@@ -8,6 +8,7 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.template.defaultfilters import stringformat
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from engagements import waits, words
@@ -194,6 +195,17 @@ class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
             meta.formfield_callback = staticmethod(_listed_choices)
 
 
+class TextareaField(forms.CharField):
+    """Text typed in a textarea, its line breaks as LF. A browser counts each line break
+    as one character against `maxlength` but posts it as CRLF: without this, a message the
+    page let through was refused as too long, by as many characters as it had lines."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        return normalize_newlines(super().to_python(value))
+
+
 class DeliverableEmailField(forms.EmailField):
     """An e-mail address the mail server will accept: Django's syntax check plus an
     IDNA-encodable domain (`rep1@exemple\\u0095.fr` passes the first, not the second).
@@ -260,7 +272,7 @@ class MoreTimeForm(DsfrForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("La date à laquelle vous pourrez nous transmettre les pièces."),
     )
-    reason = forms.CharField(
+    reason = TextareaField(
         label=_("Pourquoi avez-vous besoin de plus de temps ?"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

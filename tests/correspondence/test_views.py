@@ -212,6 +212,19 @@ def test_contact_form_without_proof_of_work_keeps_input_and_says_why(prefecture,
     assert "Je n&#x27;arrive pas à obtenir de rendez-vous." in body
 
 
+def test_contact_form_counts_line_breaks_as_the_browser_does(prefecture, service, client):
+    """The textarea's maxlength let 5,000 characters through, line breaks counted once;
+    the browser posts them as CRLF, and the server refused the message as 5,099 long."""
+    typed = "\n".join(["x" * 49] * 100)  # 5,000 characters on the page
+    assert len(typed) + typed.count("\n") > 5000
+    response = client.post(
+        reverse("correspondence:contact", args=[prefecture.slug]),
+        contact_data(service, body=typed.replace("\n", "\r\n")),
+    )
+    assert response.status_code == 302
+    assert Message.objects.get().body == typed
+
+
 def test_contact_form_refuses_a_disguised_file(prefecture, service, client):
     fake = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image", content_type="image/png")
     response = client.post(
