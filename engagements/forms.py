@@ -270,6 +270,9 @@ class MoreTimeForm(DsfrForm):
     until = forms.DateField(
         label=_("Nouvelle date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # What a date picker posts, or what the help text asks for where the browser shows
+        # a plain text box, in every language (English would read 05/04 as 4 May).
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         help_text=_("La date à laquelle vous pourrez nous transmettre les pièces."),
     )
     reason = TextareaField(

@@ -96,6 +96,21 @@ def test_the_prefecture_sets_the_limit_and_the_page_speaks_english(
     assert "at the latest on 22/03/2026" in response.content.decode()
 
 
+@time_machine.travel(date(2026, 3, 5), tick=False)
+def test_a_date_typed_as_the_help_text_says_is_read_day_first_in_english(
+    prefecture, service, agent, client
+):
+    """Where the browser shows a plain text box, the person types "Format: dd/mm/yyyy" as
+    asked: the English page read 05/04/2026 as 4 May (beyond the limit, refused) and
+    refused 20/03/2026 as not a date."""
+    message = create(prefecture, service, acknowledge=False, language="en")
+    _ask(message, agent)  # documents awaited until 12 March, more time up to 11 April
+    ask_url = "/en" + follow_url(message, "correspondence:follow-more-time")
+    response = client.post(ask_url, {"until": "05/04/2026", "reason": "Abroad"})
+    assert response.status_code == 302
+    assert DocumentRequest.objects.get().ends_on == date(2026, 4, 5)
+
+
 def test_an_agent_grants_more_even_overdue_and_the_clock_stays_stopped(
     prefecture, service, agent, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
