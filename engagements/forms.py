@@ -165,7 +165,8 @@ def _listed_choices(field, **kwargs):
 class DsfrFormMixin:
     """Adds DSFR classes to widgets (also of fields added after __init__, since it happens
     when a field is rendered); after validation, marks invalid fields with aria-invalid and
-    points aria-describedby at their error message."""
+    points aria-describedby at their error message. Every textarea's text is read with LF
+    line breaks."""
 
     def __getitem__(self, name):
         if name in self.fields:
@@ -173,12 +174,36 @@ class DsfrFormMixin:
         return super().__getitem__(name)
 
     def full_clean(self):
+        self._line_breaks_as_typed()
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+    def _line_breaks_as_typed(self):
+        """A browser counts a textarea's line break as one character against its
+        `maxlength` but posts it as CRLF: counted as two, a text the page let through was
+        refused as too long, by as many characters as it had lines (and a text split on
+        blank lines read as one paragraph). Read as LF before any field sees it."""
+        if not self.is_bound:
+            return
+        typed = {}
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            value = self.data.get(key)
+            if (
+                isinstance(field.widget, forms.Textarea)
+                and isinstance(value, str)
+                and "\r" in value
+            ):
+                typed[key] = normalize_newlines(value)
+        if typed:
+            data = self.data.copy()  # a request's QueryDict is read-only
+            for key, value in typed.items():
+                data[key] = value
+            self.data = data
 
 
 class DsfrForm(DsfrFormMixin, forms.Form):
@@ -193,17 +218,6 @@ class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
         meta = cls.__dict__.get("Meta")
         if meta is not None and not hasattr(meta, "formfield_callback"):
             meta.formfield_callback = staticmethod(_listed_choices)
-
-
-class TextareaField(forms.CharField):
-    """Text typed in a textarea, its line breaks as LF. A browser counts each line break
-    as one character against `maxlength` but posts it as CRLF: without this, a message the
-    page let through was refused as too long, by as many characters as it had lines."""
-
-    widget = forms.Textarea
-
-    def to_python(self, value):
-        return normalize_newlines(super().to_python(value))
 
 
 class DeliverableEmailField(forms.EmailField):
@@ -275,7 +289,7 @@ class MoreTimeForm(DsfrForm):
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         help_text=_("La date à laquelle vous pourrez nous transmettre les pièces."),
     )
-    reason = TextareaField(
+    reason = forms.CharField(
         label=_("Pourquoi avez-vous besoin de plus de temps ?"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -18,7 +18,6 @@ from engagements.forms import (  # noqa: F401  (the shared wait forms, used by t
     ExtendWaitForm,
     ModelChoiceField,
     MoreTimeForm,
-    TextareaField,
     UserChoiceField,
     check_upload,
 )
@@ -73,7 +72,7 @@ class ContactForm(DsfrForm):
         help_text=_("Nous y envoyons l'accusé de réception et la réponse. Format : nom@domaine.fr"),
     )
     subject = forms.CharField(label=_("Objet"), max_length=200)
-    body = TextareaField(
+    body = forms.CharField(
         label=_("Votre message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 8}),

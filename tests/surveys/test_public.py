@@ -71,6 +71,19 @@ def test_empty_submission_explains_and_keeps_nothing(client, campaign, service):
     assert Response.objects.count() == 0
 
 
+def test_a_comment_as_long_as_the_page_allows_is_kept_whole(client, campaign, service):
+    """The comment's textarea lets 2,000 characters through, each line break counted once;
+    the browser posts line breaks as CRLF, which the server once counted twice and refused
+    the answer as too long (every project form reads a textarea's text with LF breaks)."""
+    typed = "\n".join(["y" * 39] * 50)  # 2,000 characters on the page
+    response = client.post(
+        _url(campaign, service),
+        {"q_global": "4", "q_commentaire": typed.replace("\n", "\r\n")},
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().text == typed
+
+
 def test_invalid_value_is_refused_and_input_kept(client, campaign, service):
     response = client.post(_url(campaign, service), {"q_global": "9", "q_commentaire": "gardé"})
     html = response.content.decode()
