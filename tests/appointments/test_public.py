@@ -286,3 +286,27 @@ def test_english_pages_name_the_person_and_list_documents_and_languages_in_engli
     assert "Last name" not in html and "Amina Testdesk" in html
     french = client.get(terms_url).content.decode()
     assert "Passeport" in french and "Langues de l'accueil : français, anglais." in french
+
+
+def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
+    """Days outside the renewal window show as "non réservable": the page says why, in the
+    person's language (an expired permit otherwise saw a week of unexplained grey slots)."""
+    procedure = ProcedureFactory(service=service, renewal=True)
+    SlotFactory(procedure=procedure)
+    terms = reverse("appointments:terms", args=[procedure.pk])
+    slots = reverse("appointments:slots", args=[procedure.pk])
+    expiry = timezone.localdate() - timedelta(days=10)
+    client.post(terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
+    earliest = expiry - timedelta(days=procedure.renewal_from_days)
+    latest = expiry - timedelta(days=procedure.renewal_until_days)
+    dates = f"{earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}"
+    html = client.get(slots).content.decode()
+    assert f"le rendez-vous doit avoir lieu entre le {dates}." in html
+    client.post("/en" + terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
+    html = client.get("/en" + slots).content.decode()
+    assert f"the appointment must take place between {earliest:%d/%m/%Y} and" in html
+    # Other procedures ask no date, and say nothing of it.
+    plain = ProcedureFactory(service=service)
+    _accept(client, plain)
+    html = client.get(reverse("appointments:slots", args=[plain.pk])).content.decode()
+    assert "Pour un renouvellement, le rendez-vous doit" not in html

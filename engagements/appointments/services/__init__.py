@@ -23,6 +23,7 @@ from .booking import (  # noqa: F401
     is_priority_person,
     no_show_decision,
     release_expired_holds,
+    renewal_window_text,
     reschedule_booking,
     resend_manage_link,
     sweep_expired_holds,

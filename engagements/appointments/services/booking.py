@@ -162,14 +162,14 @@ def check_renewal_window(procedure: Procedure, slot: Slot, expires: date | None)
     earliest = expires - timedelta(days=procedure.renewal_from_days)
     latest = expires - timedelta(days=procedure.renewal_until_days)
     if not earliest <= day <= latest:
-        raise BookingError(
-            _(
-                "Pour un renouvellement, le rendez-vous doit avoir lieu entre le %(start)s "
-                "et le %(end)s."
-            )
-            % {"start": f"{earliest:%d/%m/%Y}", "end": f"{latest:%d/%m/%Y}"},
-            "renewal_window",
-        )
+        raise BookingError(renewal_window_text(earliest, latest), "renewal_window")
+
+
+def renewal_window_text(earliest: date, latest: date) -> str:
+    """The renewal window as the person reads it (booking refusal and week page)."""
+    return _(
+        "Pour un renouvellement, le rendez-vous doit avoir lieu entre le %(start)s et le %(end)s."
+    ) % {"start": f"{earliest:%d/%m/%Y}", "end": f"{latest:%d/%m/%Y}"}
 
 
 def _identity_filter(email_key: str, phone_key: str, foreign_key: str) -> Q | None:

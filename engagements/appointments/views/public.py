@@ -166,6 +166,9 @@ def slots(request: HttpRequest, pk: int) -> HttpResponse:
     week = max(week, today_monday)
     columns = week_view(procedure, week, now, **options)
     has_free = first_free_slot(procedure, now) is not None
+    # Days outside the person's renewal window show as not bookable: say which days are.
+    window = options.get("window")
+    window_text = services.renewal_window_text(*window) if window else ""
     return render(
         request,
         "appointments/public/slots.html",
@@ -178,6 +181,7 @@ def slots(request: HttpRequest, pk: int) -> HttpResponse:
             "previous_week": (week - timedelta(days=7)) if week > today_monday else None,
             "next_week": week + timedelta(days=7),
             "has_free": has_free,
+            "window_text": window_text,
             "free": SlotState.FREE,
             "full": SlotState.FULL,
         },
