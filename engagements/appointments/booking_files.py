@@ -36,14 +36,10 @@ def ics_for(booking: Booking) -> bytes:
     event.add("dtend", timezone.localtime(booking.slot.ends_at))
     event.add("summary", f"{procedure.display_name(booking.language)} — {site.name}")
     event.add("location", f"{site.street}, {site.postal_code} {site.city}")
-    english = booking.language == "en"
-    reference, to_bring = (
-        ("Reference :", "To bring:") if english else ("Référence :", "À apporter :")
-    )
-    if booking.language in settings.FLOW_LANGUAGES:
-        with translation.override(booking.language):
-            reference = translation.gettext("Référence :")
-            to_bring = translation.gettext("Documents à apporter :")
+    # The confirmation mail's words, in the booking's language (French included).
+    with translation.override(booking.language):
+        reference = translation.gettext("Référence :")
+        to_bring = translation.gettext("Documents à apporter :")
     lines = [f"{reference} {booking.reference}"]
     documents = procedure.document_list(booking.language)
     if documents:

@@ -119,3 +119,26 @@ def test_calendar_entry_in_the_persons_language(service):
     description = ics_for(booking).decode().replace("\r\n ", "")
     assert "Referencia:" in description and "Documentos que debe traer:" in description
     assert "/es/rendez-vous/gerer/" in description
+
+
+@pytest.mark.parametrize(
+    ("language", "reference", "to_bring"),
+    [
+        ("en", "Reference: ", "Documents to bring:"),
+        ("fr", "Référence : ", "Documents à apporter :"),
+    ],
+)
+def test_calendar_entry_in_english_and_french_reads_like_the_mail(
+    service, language, reference, to_bring
+):
+    """English had its own words written in the code, with the French space before the
+    colon ("Reference :")."""
+    from engagements.appointments.booking_files import ics_for
+
+    booking = BookingFactory(
+        slot=SlotFactory(procedure=ProcedureFactory(service=service, documents="Passeport")),
+        language=language,
+    )
+    description = ics_for(booking).decode().replace("\r\n ", "")
+    assert f"DESCRIPTION:{reference}{booking.reference}" in description
+    assert f"\\n{to_bring}\\n- " in description
