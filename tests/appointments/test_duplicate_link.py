@@ -47,6 +47,23 @@ def test_a_duplicate_on_the_form_resends_the_link_once_an_hour(client, service):
     assert _links_sent() == 2
 
 
+def test_after_a_duplicate_the_page_does_not_ask_to_confirm_within_15_minutes(client, service):
+    """The mail re-sent is the link to the existing booking (nothing new to confirm): the
+    page said to click "Confirmer" within 15 minutes or lose the slot, and named the
+    address of the first booking made in that browser."""
+    procedure = ProcedureFactory(service=service, capacity=5)
+    slot = SlotFactory(procedure=procedure)
+    _accept(client, procedure)
+    url = reverse("appointments:details", args=[procedure.pk, slot.pk])
+    page = client.post(url, _details(slot), follow=True).content.decode()
+    assert "Dans les 15 minutes" in page and "lea@usager.test" in page
+    for language in ("", "/en"):
+        page = client.post(language + url, _details(slot), follow=True).content.decode()
+        assert "déjà un rendez-vous" in page or "already have an appointment" in page
+        assert "15 minutes" not in page and "lea@usager.test" not in page
+    assert "We have sent you an email." in page
+
+
 def test_the_api_409_duplicate_speaks_to_the_partner_and_mails_nothing(client, service):
     tokens.forget()
     out = io.StringIO()

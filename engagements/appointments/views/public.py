@@ -275,6 +275,8 @@ def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse
                             "courriels indésirables."
                         ),
                     )
+                # No new hold to confirm: the page must not ask for the "Confirmer" click.
+                request.session.pop("appointments-sent", None)
                 return redirect("appointments:sent")
             _error(request, error)
             if error.code == "full":
