@@ -44,6 +44,31 @@ def test_invalid_fields_point_to_their_error():
     assert "aria-invalid" not in str(form["topic"])
 
 
+class HintedForm(DsfrForm):
+    email = forms.EmailField(label="Courriel", help_text="Format : nom@domaine.fr")
+    agree = forms.BooleanField(label="J'accepte", help_text="Obligatoire pour continuer")
+
+
+@pytest.mark.parametrize("data", [None, {"email": "pas une adresse"}, {"email": "a@b.fr"}])
+def test_every_description_a_field_points_to_is_on_the_page(data):
+    """Django points a field with help text at `<id>_helptext` (and the project's forms an
+    invalid one at `<id>-error`): each id named by aria-describedby must exist, or a screen
+    reader reads nothing."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    form = HintedForm(data=data)
+    form.is_valid()
+    for name in form.fields:
+        html = render_to_string("components/field.html", {"field": form[name]})
+        described = re.findall(r'aria-describedby="([^"]+)"', html)
+        assert described, (name, html)
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        for reference in " ".join(described).split():
+            assert reference in ids, (name, reference, html)
+
+
 class SitePicker(DsfrForm):
     site = ModelChoiceField(label="Site", queryset=Site.objects.none(), empty_label="Tous")
     sites = ModelMultipleChoiceField(label="Sites", queryset=Site.objects.none())
