@@ -435,6 +435,16 @@ class Booking(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def moves_used_up(self) -> bool:
+        """The person has moved it as many times as the procedure allows (agents still may)."""
+        return self.reschedule_count >= self.procedure.max_reschedules
+
+    @property
+    def may_be_moved(self) -> bool:
+        """The person may still move it from the manage page (and the mails offer it)."""
+        return self.status == BookingStatus.CONFIRMED and not self.moves_used_up
+
+    @property
     def short_code(self) -> str:
         """The start of the secret token (72 random bits) for links that must fit in an SMS."""
         return self.token[:SHORT_CODE_LENGTH]

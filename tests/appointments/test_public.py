@@ -1,5 +1,7 @@
 """Public booking pages through the test client (the browser test covers the same path)."""
 
+import email
+import email.policy
 import re
 from datetime import timedelta
 
@@ -150,6 +152,69 @@ def test_reschedule_through_the_manage_link(client, service):
     client.post(url, {"slot": later.pk})
     booking.refresh_from_db()
     assert booking.slot == later and booking.reschedule_count == 1
+
+
+def _mail_text(mail) -> str:
+    """The text of a sent mail as a mail client reads it (parsed back from its bytes)."""
+    parsed = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
+    return parsed.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.mark.parametrize(
+    ("language", "move_or_cancel", "no_more_moves", "cancel"),
+    [
+        (
+            "fr",
+            "Cet horaire ne vous convient pas ? Déplacez ou annulez :",
+            "Ce rendez-vous a déjà été déplacé le nombre de fois permis.",
+            "Vous ne pourrez pas venir ? Annulez, le créneau servira à quelqu'un d'autre :",
+        ),
+        (
+            "en",
+            "This time does not suit you? Move or cancel:",
+            "This appointment has already been moved as many times as allowed.",
+            "Cannot come? Cancel, the slot will go to someone else:",
+        ),
+    ],
+    ids=["fr", "en"],
+)
+def test_the_move_mail_offers_another_move_only_while_one_is_left(
+    language,
+    move_or_cancel,
+    no_more_moves,
+    cancel,
+    client,
+    service,
+    agent,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """After the last move the procedure allows, the mail says so and offers to cancel,
+    as the manage page does (it said "Move or cancel" and the page had no "Move" left)."""
+    procedure = ProcedureFactory(service=service, max_reschedules=2)
+    booking = BookingFactory(slot__procedure=procedure, language=language)
+    prefix = "" if language == "fr" else f"/{language}"
+    url = prefix + reverse("appointments:reschedule", args=[booking.token])
+    manage_url = prefix + reverse("appointments:manage", args=[booking.token])
+    texts = []
+    for days in (1, 2):
+        later = SlotFactory(
+            procedure=procedure, starts_at=booking.slot.starts_at + timedelta(days=days)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"slot": later.pk})
+        texts.append(_mail_text(mailoutbox[-1]))
+    first, last = texts
+    assert f"{move_or_cancel}\n" in first and no_more_moves not in first
+    assert f"{no_more_moves}\n{cancel}\n" in last and move_or_cancel not in last
+    assert last.endswith(manage_url + "\n")
+    assert Booking.objects.get(pk=booking.pk).reschedule_count == 2
+    page = client.get(manage_url).content.decode()
+    assert no_more_moves in page and "/deplacer/" not in page
+    # The service moving the slot afterwards sends the same mail: no move offered either.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_slot(later, later.starts_at + timedelta(hours=1), actor=agent)
+    assert f"{no_more_moves}\n{cancel}\n" in _mail_text(mailoutbox[-1])
 
 
 def test_late_rebooking_link_opens_the_week_for_six_weeks(client, service, agent):

@@ -623,7 +623,7 @@ def reschedule_booking(
         raise BookingError(_("Ce créneau ne correspond pas à votre démarche."), "invalid")
     if actor is None:
         check_public_rules(new_slot, now=now, permit_expires_on=booking.permit_expires_on)
-        if booking.reschedule_count >= booking.procedure.max_reschedules:
+        if booking.moves_used_up:
             raise BookingError(
                 _(
                     "Vous avez déjà déplacé ce rendez-vous le nombre de fois permis. Annulez-le "

@@ -402,8 +402,7 @@ def _manage_page(request, booking: Booking, *, upload_form=None, more_time_form=
             "booking": booking,
             "procedure": procedure,
             "label": procedure.display_name(translation.get_language()),
-            "can_reschedule": booking.status == "confirmed"
-            and booking.reschedule_count < procedure.max_reschedules,
+            "can_reschedule": booking.may_be_moved,
             "wait": wait,
             "sent_documents": list(booking.documents.only("name", "created_at")) if wait else [],
             "upload_form": upload_form if can_send else None,
