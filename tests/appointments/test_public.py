@@ -4,6 +4,7 @@ import email
 import email.policy
 import re
 from datetime import timedelta
+from html import unescape as html_unescape
 
 import pytest
 import time_machine
@@ -355,12 +356,12 @@ def test_english_pages_name_the_person_and_list_documents_and_languages_in_engli
 
 def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     """Days outside the renewal window show as "non réservable": the page says why, in the
-    person's language (an expired permit otherwise saw a week of unexplained grey slots)."""
+    person's language (a far-off permit otherwise saw a week of unexplained grey slots)."""
     procedure = ProcedureFactory(service=service, renewal=True)
     SlotFactory(procedure=procedure)
     terms = reverse("appointments:terms", args=[procedure.pk])
     slots = reverse("appointments:slots", args=[procedure.pk])
-    expiry = timezone.localdate() - timedelta(days=10)
+    expiry = timezone.localdate() + timedelta(days=400)
     client.post(terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
     earliest = expiry - timedelta(days=procedure.renewal_from_days)
     latest = expiry - timedelta(days=procedure.renewal_until_days)
@@ -375,3 +376,46 @@ def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     _accept(client, plain)
     html = client.get(reverse("appointments:slots", args=[plain.pk])).content.decode()
     assert "Pour un renouvellement, le rendez-vous doit" not in html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, client, service):
+    """A permit whose renewal window has entirely passed is refused on the terms step, with
+    what to do, and the date typed stays in the field (the week page showed past dates and
+    nothing bookable)."""
+    procedure = ProcedureFactory(service=service, renewal=True)
+    SlotFactory(procedure=procedure)
+    prefix = "" if language == "fr" else f"/{language}"
+    terms = prefix + reverse("appointments:terms", args=[procedure.pk])
+    slots = prefix + reverse("appointments:slots", args=[procedure.pk])
+    today = timezone.localdate()
+    expired = today - timedelta(days=10)
+    response = client.post(terms, {"accept": "on", "permit_expires_on": expired.isoformat()})
+    assert response.status_code == 200
+    html = response.content.decode()
+    wanted = {
+        "fr": f"Votre titre a expiré le {expired:%d/%m/%Y} : la période de renouvellement est "
+        "terminée et ce rendez-vous ne peut plus être pris en ligne. Vérifiez la date ; si "
+        "elle est juste, contactez la préfecture pour savoir quoi faire.",
+        "en": f"Your permit expired on {expired:%d/%m/%Y}: the renewal period is over and "
+        "this appointment can no longer be booked online. Check the date; if it is right, "
+        "contact the prefecture to find out what to do.",
+    }[language]
+    assert html_unescape(html).count(wanted) == 1
+    assert f'value="{expired.isoformat()}"' in html
+    assert not client.session.get("appointments-terms")
+    assert client.get(slots).status_code == 302
+    # Not expired yet, but too late for the window (it closes the day before the expiry).
+    last_day = today - timedelta(days=1)
+    response = client.post(terms, {"accept": "on", "permit_expires_on": today.isoformat()})
+    wanted = {
+        "fr": f"Avec cette date d'expiration, la période de renouvellement s'est terminée le "
+        f"{last_day:%d/%m/%Y} et ce rendez-vous ne peut plus être pris en ligne.",
+        "en": f"With this expiry date, the renewal period ended on {last_day:%d/%m/%Y} and "
+        "this appointment can no longer be booked online.",
+    }[language]
+    assert wanted in html_unescape(response.content.decode())
+    # The last day of the window still to come: accepted.
+    tomorrow = today + timedelta(days=1)
+    response = client.post(terms, {"accept": "on", "permit_expires_on": tomorrow.isoformat()})
+    assert response.status_code == 302

@@ -159,10 +159,38 @@ def check_renewal_window(procedure: Procedure, slot: Slot, expires: date | None)
     if expires is None:
         raise BookingError(_("Indiquez la date d'expiration de votre titre."), "invalid")
     day = timezone.localtime(slot.starts_at).date()
-    earliest = expires - timedelta(days=procedure.renewal_from_days)
-    latest = expires - timedelta(days=procedure.renewal_until_days)
+    earliest, latest = renewal_window(procedure, expires)
     if not earliest <= day <= latest:
         raise BookingError(renewal_window_text(earliest, latest), "renewal_window")
+
+
+def renewal_window(procedure: Procedure, expires: date) -> tuple[date, date]:
+    """The first and last days a renewal appointment may take place, from the expiry date."""
+    return (
+        expires - timedelta(days=procedure.renewal_from_days),
+        expires - timedelta(days=procedure.renewal_until_days),
+    )
+
+
+def check_renewal_window_not_over(procedure: Procedure, expires: date, *, today: date) -> None:
+    """Asked for the expiry date up front: a window that has entirely passed leaves nothing
+    to book, so the date is refused there rather than on an empty week."""
+    _earliest, latest = renewal_window(procedure, expires)
+    if latest >= today:
+        return
+    if expires < today:
+        message = _(
+            "Votre titre a expiré le %(expiry)s : la période de renouvellement est terminée et "
+            "ce rendez-vous ne peut plus être pris en ligne. Vérifiez la date ; si elle est "
+            "juste, contactez la préfecture pour savoir quoi faire."
+        ) % {"expiry": f"{expires:%d/%m/%Y}"}
+    else:
+        message = _(
+            "Avec cette date d'expiration, la période de renouvellement s'est terminée le "
+            "%(end)s et ce rendez-vous ne peut plus être pris en ligne. Vérifiez la date ; si "
+            "elle est juste, contactez la préfecture pour savoir quoi faire."
+        ) % {"end": f"{latest:%d/%m/%Y}"}
+    raise BookingError(message, "renewal_window_over")
 
 
 def renewal_window_text(earliest: date, latest: date) -> str:

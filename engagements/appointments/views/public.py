@@ -45,10 +45,7 @@ def _week_options(request: HttpRequest, procedure: Procedure, now) -> dict:
         return {}
     return {
         "priority_person": services.is_priority_person(expiry, timezone.localdate(now)),
-        "window": (
-            expiry - timedelta(days=procedure.renewal_from_days),
-            expiry - timedelta(days=procedure.renewal_until_days),
-        ),
+        "window": services.renewal_window(procedure, expiry),
     }
 
 
@@ -110,7 +107,7 @@ def procedures(request: HttpRequest, prefecture: str) -> HttpResponse:
 def terms(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = _procedure(pk)
     form = TermsForm(request.POST or None, procedure=procedure)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _renewal_window_not_over(form, procedure):
         accepted = set(request.session.get(TERMS_KEY, []))
         accepted.add(procedure.pk)
         request.session[TERMS_KEY] = sorted(accepted)
@@ -128,6 +125,19 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
         },
     )
+
+
+def _renewal_window_not_over(form: TermsForm, procedure: Procedure) -> bool:
+    """False, with the reason on the date field, for a renewal window already over."""
+    expiry = form.cleaned_data.get("permit_expires_on")
+    if expiry is None:
+        return True
+    try:
+        services.check_renewal_window_not_over(procedure, expiry, today=timezone.localdate())
+    except services.BookingError as error:
+        form.add_error("permit_expires_on", error.message)
+        return False
+    return True
 
 
 def _waiting_room_ticket(request: HttpRequest, procedure: Procedure):
