@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench bench-smoke messages clean
+.PHONY: install demo test lint format bench bench-smoke clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
