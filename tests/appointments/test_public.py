@@ -218,6 +218,46 @@ def test_the_move_mail_offers_another_move_only_while_one_is_left(
     assert f"{no_more_moves}\n{cancel}\n" in _mail_text(mailoutbox[-1])
 
 
+@pytest.mark.parametrize(
+    ("language", "with_move", "without_move"),
+    [
+        (
+            "fr",
+            ("Voir, déplacer ou annuler votre rendez-vous", "Pour le consulter, le déplacer ou"),
+            ("Voir ou annuler votre rendez-vous", "Pour le consulter ou l'annuler :"),
+        ),
+        (
+            "en",
+            ("View, move or cancel your appointment", "To view, move or cancel it:"),
+            ("View or cancel your appointment", "To view or cancel it:"),
+        ),
+    ],
+    ids=["fr", "en"],
+)
+@pytest.mark.parametrize("moves", [0, 2])
+def test_the_booking_mails_offer_a_move_only_where_the_procedure_allows_one(
+    moves,
+    language,
+    with_move,
+    without_move,
+    service,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """The confirmation and the re-sent link said "view, move or cancel" for a procedure
+    that allows no move, whose manage page has no "Move"."""
+    procedure = ProcedureFactory(service=service, max_reschedules=moves)
+    booking = BookingFactory(slot__procedure=procedure, language=language, held=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.confirm_booking(booking)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resend_manage_link(booking)
+    confirmed, link = (_mail_text(mail) for mail in mailoutbox[-2:])
+    expected, absent = (with_move, without_move) if moves else (without_move, with_move)
+    for text, shown, hidden in zip((confirmed, link), expected, absent, strict=True):
+        assert shown in text and hidden not in text, text
+
+
 def test_late_rebooking_link_opens_the_week_for_six_weeks(client, service, agent):
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
     with time_machine.travel(booking.slot.starts_at + timedelta(minutes=20)):
