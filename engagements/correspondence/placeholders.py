@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 from django.utils import formats
 
+from engagements.organisation.models import name_with_article
+
 from .enums import AnswerChannel
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -259,7 +261,8 @@ def values_for(message, *, signatory=None, today: date | None = None) -> dict[st
         "expediteur": f"{prefecture.name} — {service.name if service else site.name}",
         "direction": site.name,
         "service_nom": service.name if service else site.name,
-        "service_article": service.with_article if service else site.name,
+        # Never a bare name after a verb ("prévenez Sous-préfecture du Nord").
+        "service_article": service.with_article if service else name_with_article(site.name),
         "service_coordonnees": service_contact,
         "signataire_prenom": first,
         "signataire_nom": last,

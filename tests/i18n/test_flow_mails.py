@@ -155,3 +155,47 @@ def test_day_before_sms_in_the_language_of_the_booking(
     text = json.loads(line)["text"]
     assert text.startswith(EXPECTED[language][3]) and f"/{language}/rendez-vous/v/" in text
     assert "Rappel" not in text
+
+
+# "Tell the service why" in the missing-documents request: the service's name in
+# parentheses after "the service handling your request", never bare after the verb.
+TELL_THE_SERVICE = {
+    "ar": "أخبر القسم الذي يعالج طلبك (Accueil général) وبيّن السبب",
+    "es": "avise al servicio que tramita su solicitud (Accueil général) indicando el motivo",
+    "pt": "avise o serviço que trata o seu pedido (Accueil général) e diga porquê",
+    "uk": "повідомте службу, яка розглядає ваш запит (Accueil général), і поясніть чому",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_missing_documents_request_names_the_service_in_the_language(
+    language, prefecture, service, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    import email
+    import email.policy
+
+    service.name = "Accueil général"
+    service.save(update_fields=["name"])
+    message = correspondence.create_message(
+        prefecture,
+        site=service.site,
+        service=service,
+        channel=Channel.EMAIL,
+        kind=Kind.INFORMATION,
+        received_on=date(2026, 3, 2),
+        sender_email="lea.martin@example.test",
+        sender_name="Léa Martin",
+        subject="Titre de séjour",
+        language=language,
+        acknowledge=False,
+    )
+    with (
+        time_machine.travel(date(2026, 3, 4), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        correspondence.request_documents(message, actor=agent, documents="Photo d'identité")
+    [mail] = mailoutbox
+    parsed = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
+    text = " ".join(parsed.get_body(preferencelist=("plain",)).get_content().split())
+    assert TELL_THE_SERVICE[language] in text
+    assert "prévenez" not in text

@@ -11,8 +11,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.text import normalize_newlines
 from django.utils.translation import ngettext
@@ -679,6 +680,16 @@ def _days_wording(wait) -> str:
     )
 
 
+def tell_the_service(service_contact: str, *, closed: bool = False) -> str:
+    """The flow's "tell the service why" sentence, from the template its e-mails include (the
+    letters are in French, whatever language the agent's page is in)."""
+    with translation.override("fr"):
+        return render_to_string(
+            "correspondence/mail/_tell_the_service.txt",
+            {"service_name": service_contact, "closed": closed},
+        )
+
+
 @agent_view("read_records")
 def documents_letter(request, pk: int, wait_pk: int):
     """The "fiche pièces manquantes" of a wait, to post to a person without e-mail."""
@@ -711,10 +722,8 @@ def documents_letter(request, pk: int, wait_pk: int):
         text = (
             "Madame, Monsieur,\n\nL'examen de votre dossier montre qu'il manque les pièces "
             f"suivantes :\n\n{listing}\n\n{_days_wording(wait)} "
-            f"Si vous ne pouvez pas respecter ce délai, prévenez {values['service_nom']} "
-            f"({values['service_coordonnees']}) en indiquant pourquoi : votre dossier ne sera "
-            "pas classé sans que nous ayons pris en compte votre situation.\n\nVeuillez "
-            "agréer, Madame, Monsieur, l'expression de nos salutations distinguées."
+            f"{tell_the_service(values['service_coordonnees'])}\n\nVeuillez agréer, Madame, "
+            "Monsieur, l'expression de nos salutations distinguées."
         )
     context = _letter_context(
         message,

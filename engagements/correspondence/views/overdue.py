@@ -23,6 +23,7 @@ from .agents import (
     _letter_context,
     _pdf_response,
     scoped_messages,
+    tell_the_service,
 )
 
 
@@ -114,10 +115,9 @@ def closed_letter(request, pk: int, wait_pk: int):
         f"{formats.date_format(wait.requested_on, 'j F Y')}, nous vous avons demandé les "
         f"pièces suivantes pour compléter votre demande :\n\n{listing}\n\nElles ne nous sont "
         f"pas parvenues au {formats.date_format(wait.ends_on, 'j F Y')} : après examen de "
-        "votre situation, votre demande est close sans réponse. Si vous avez été empêché, "
-        f"prévenez {values['service_nom']} ({values['service_coordonnees']}) en indiquant "
-        "pourquoi, ou écrivez-nous à nouveau avec les pièces.\n\nVeuillez agréer, Madame, "
-        "Monsieur, l'expression de nos salutations distinguées."
+        "votre situation, votre demande est close sans réponse. "
+        f"{tell_the_service(values['service_coordonnees'], closed=True)}\n\nVeuillez agréer, "
+        "Madame, Monsieur, l'expression de nos salutations distinguées."
     )
     context = _letter_context(
         message,
