@@ -607,6 +607,23 @@ def answer_pdf(request, answer_pk: int):
     return _pdf_response(pdf, f"reponse-{answer.message.reference}.pdf")
 
 
+def _letter_refused(request, message: Message, values: dict[str, str]) -> HttpResponse | None:
+    """The same mandatory-block check as every outgoing letter (seed 000): a letter without
+    the person's postal address, or another block, is not printed; back to the message with
+    the reason."""
+    refusal = placeholders.outgoing_error(AnswerChannel.LETTER, values)
+    if not refusal:
+        return None
+    if not message.sender_address and message.sender_email:
+        # Nothing to complete: the person gave no address, the e-mail is the way.
+        refusal = (
+            f"Pas de courrier à imprimer pour le message {message.reference} : l'usager n'a "
+            "pas donné d'adresse postale ; il reçoit nos courriels."
+        )
+    flash.error(request, refusal)
+    return _back(message)
+
+
 @agent_view("read_records")
 def ack_letter(request, pk: int):
     """Printable acknowledgement letter for postal mail, from the published template."""
@@ -624,11 +641,9 @@ def ack_letter(request, pk: int):
     )
     values = placeholders.values_for(message, signatory=request.user, today=sent_on)
     values["objet"] = values["objet"] or f"Accusé de réception — {message.reference}"
-    # The same mandatory-block check as every outgoing letter (seed 000).
-    refusal = placeholders.outgoing_error(AnswerChannel.LETTER, values)
-    if refusal:
-        flash.error(request, refusal)
-        return _back(message)
+    refused = _letter_refused(request, message, values)
+    if refused:
+        return refused
     if version:
         subject = placeholders.fill(version.subject, values)
         text = placeholders.fill(version.body, values)
@@ -702,6 +717,9 @@ def documents_letter(request, pk: int, wait_pk: int):
         message.prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER, message.service
     )
     values = placeholders.values_for(message, signatory=request.user)
+    refused = _letter_refused(request, message, values)
+    if refused:
+        return refused
     listing = "\n".join(f"– {document}" for document in wait.document_list)
     # The sheet states the very date the system closes the wait on (`wait.ends_on`).
     values["date_limite_pieces"] = f"{wait.ends_on:%d/%m/%Y}"

@@ -21,6 +21,7 @@ from .agents import (
     _form_errors,
     _get_message,
     _letter_context,
+    _letter_refused,
     _pdf_response,
     scoped_messages,
     tell_the_service,
@@ -109,6 +110,9 @@ def closed_letter(request, pk: int, wait_pk: int):
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     values = placeholders.values_for(message, signatory=request.user)
+    refused = _letter_refused(request, message, values)
+    if refused:
+        return refused
     listing = "\n".join(f"– {document}" for document in wait.document_list)
     text = (
         "Madame, Monsieur,\n\nLe "

@@ -1,0 +1,99 @@
+"""The printable missing-documents sheet and closing letter need the person's postal address:
+without one (a message from the online form or by e-mail), the message's page does not
+offer them and says why, and the PDF reached directly is refused with the reason, as the
+acknowledgement letter is; the e-mail is the way."""
+
+import html
+import subprocess
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from engagements.correspondence import services
+from engagements.organisation.enums import Channel
+from tests.correspondence.test_follow import WEDNESDAY, create
+from tests.tooling import require_tool
+
+pytestmark = pytest.mark.django_db
+
+NO_LETTER = (
+    "Pas de fiche pièces manquantes à imprimer : l'usager n'a pas donné d'adresse postale ; "
+    "le courriel suffit."
+)
+
+
+def _ask(message, agent):
+    with time_machine.travel(WEDNESDAY, tick=False):
+        return services.request_documents(message, actor=agent, documents="Photo d'identité")
+
+
+def _urls(prefecture, message, wait):
+    args = [prefecture.slug, message.pk, wait.pk]
+    return (
+        reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk]),
+        reverse("correspondence:agents-documents-letter", args=args),
+        reverse("correspondence:agents-documents-closed-letter", args=args),
+    )
+
+
+@pytest.mark.parametrize("channel", [Channel.WEB_FORM, Channel.EMAIL])
+def test_no_letter_is_offered_or_printed_without_a_postal_address(
+    channel, prefecture, service, agent, client_for
+):
+    message = create(prefecture, service, channel=channel, acknowledge=False)
+    assert message.sender_email and not message.sender_address
+    wait = _ask(message, agent)
+    detail, sheet, closing = _urls(prefecture, message, wait)
+    client = client_for(agent)
+    page = html.unescape(client.get(detail).content.decode())
+    assert "Demande envoyée par courriel à l'usager." in page
+    assert NO_LETTER in page
+    assert sheet not in page and "Fiche pièces manquantes à imprimer (PDF)" not in page
+    # Reached directly (an old link, a bookmark): back to the message with the reason.
+    response = client.get(sheet, follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    assert response["Content-Type"].startswith("text/html")
+    assert (
+        f"Pas de courrier à imprimer pour le message {message.reference} : l'usager n'a pas "
+        "donné d'adresse postale ; il reçoit nos courriels."
+    ) in html.unescape(response.content.decode())
+    # Closed for want of documents: the closing went by e-mail, no letter either.
+    services.remind_and_flag_waits(today=date(2026, 3, 13))
+    with time_machine.travel(date(2026, 3, 16), tick=False):
+        services.close_for_missing_documents(message, actor=agent)
+    page = html.unescape(client.get(detail).content.decode())
+    assert closing not in page
+    assert "clôture annoncée par courriel (pas d'adresse postale)" in page
+    response = client.get(closing, follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    assert "l'usager n'a pas donné d'adresse postale" in html.unescape(response.content.decode())
+
+
+def test_with_a_postal_address_the_sheet_is_offered_and_prints_it(
+    prefecture, service, agent, client_for, tmp_path
+):
+    """The control: the same e-mail message with an address keeps its sheet."""
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    message = create(
+        prefecture,
+        service,
+        channel=Channel.WEB_FORM,
+        sender_address="12 rue des Lilas\n75011 Paris",
+        acknowledge=False,
+    )
+    wait = _ask(message, agent)
+    detail, sheet, _closing = _urls(prefecture, message, wait)
+    client = client_for(agent)
+    page = html.unescape(client.get(detail).content.decode())
+    assert sheet in page and "Pas de fiche pièces manquantes" not in page
+    response = client.get(sheet)
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = " ".join(text.split())
+    assert "Léa Martin 12 rue des Lilas 75011 Paris" in text, text
