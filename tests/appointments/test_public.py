@@ -418,6 +418,31 @@ def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     assert "Pour un renouvellement, le rendez-vous doit" not in html
 
 
+def test_details_refuse_an_expiry_date_changed_to_one_whose_window_is_over(client, service):
+    """The details step asks the expiry date again: changed there to an expired permit, it
+    is refused on the field as on the terms step (it said the appointment must take place
+    between two past dates), what was typed kept and nothing booked."""
+    procedure = ProcedureFactory(service=service, renewal=True)
+    _accept(client, procedure)  # a permit expiring in 30 days
+    slot = SlotFactory(
+        procedure=procedure,
+        starts_at=(timezone.localtime() + timedelta(days=3)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ),
+    )
+    expired = timezone.localdate() - timedelta(days=10)
+    response = client.post(
+        reverse("appointments:details", args=[procedure.pk, slot.pk]),
+        _details(slot, foreign_number="0750123456", permit_expires_on=expired.isoformat()),
+    )
+    assert response.status_code == 200
+    html = html_unescape(response.content.decode())
+    assert f"Votre titre a expiré le {expired:%d/%m/%Y}" in html
+    assert "doit avoir lieu entre le" not in html
+    assert f'value="{expired.isoformat()}"' in html and 'value="Martin"' in html
+    assert not Booking.objects.exists()
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, client, service):
     """A permit whose renewal window has entirely passed is refused on the terms step, with

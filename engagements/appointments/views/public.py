@@ -257,7 +257,7 @@ def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse
         messages.error(
             request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
         )
-    elif form.is_valid():
+    elif form.is_valid() and _renewal_window_not_over(form, procedure):
         data = form.cleaned_data
         person = services.Person(
             first_name=data["first_name"],
