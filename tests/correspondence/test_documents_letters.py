@@ -97,3 +97,20 @@ def test_with_a_postal_address_the_sheet_is_offered_and_prints_it(
     ).stdout
     text = " ".join(text.split())
     assert "Léa Martin 12 rue des Lilas 75011 Paris" in text, text
+
+
+@pytest.mark.parametrize("address", ["", "3 rue des Lilas\n96000 Lysville"])
+def test_the_acknowledgement_letter_is_offered_only_with_a_postal_address(
+    address, prefecture, service, agent, client_for
+):
+    """A slip from the suggestion box often has no address: the page offered the
+    acknowledgement letter, which was refused once clicked."""
+    message = create(
+        prefecture, service, channel=Channel.BOX, sender_email="", sender_address=address
+    )
+    detail = reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    letter = reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk])
+    page = html.unescape(client_for(agent).get(detail).content.decode())
+    offered = letter in page and "Accusé de réception à imprimer (PDF)" in page
+    said = "Pas d'accusé de réception à imprimer : l'usager n'a pas donné d'adresse postale."
+    assert (offered, said in page) == ((True, False) if address else (False, True))
