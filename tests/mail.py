@@ -16,6 +16,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def plain_text(mail) -> str:
+    """A mail sent through Django's test outbox (`mailoutbox`), its plain text as the
+    person's mail reader shows it: parsed back from its bytes (encodings, line breaks)."""
+    parsed = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
+    return parsed.get_body(preferencelist=("plain",)).get_content()
+
+
 @dataclass
 class ReceivedMail:
     mail_from: str

@@ -1,7 +1,5 @@
 """Public booking pages through the test client (the browser test covers the same path)."""
 
-import email
-import email.policy
 import re
 from datetime import timedelta
 from html import unescape as html_unescape
@@ -21,6 +19,7 @@ from tests.appointments.factories import (
     SlotFactory,
     WaitlistEntryFactory,
 )
+from tests.mail import plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -155,12 +154,6 @@ def test_reschedule_through_the_manage_link(client, service):
     assert booking.slot == later and booking.reschedule_count == 1
 
 
-def _mail_text(mail) -> str:
-    """The text of a sent mail as a mail client reads it (parsed back from its bytes)."""
-    parsed = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
-    return parsed.get_body(preferencelist=("plain",)).get_content()
-
-
 @pytest.mark.parametrize(
     ("language", "move_or_cancel", "no_more_moves", "cancel"),
     [
@@ -204,7 +197,7 @@ def test_the_move_mail_offers_another_move_only_while_one_is_left(
         )
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url, {"slot": later.pk})
-        texts.append(_mail_text(mailoutbox[-1]))
+        texts.append(plain_text(mailoutbox[-1]))
     first, last = texts
     assert f"{move_or_cancel}\n" in first and no_more_moves not in first
     assert f"{no_more_moves}\n{cancel}\n" in last and move_or_cancel not in last
@@ -215,7 +208,7 @@ def test_the_move_mail_offers_another_move_only_while_one_is_left(
     # The service moving the slot afterwards sends the same mail: no move offered either.
     with django_capture_on_commit_callbacks(execute=True):
         services.move_slot(later, later.starts_at + timedelta(hours=1), actor=agent)
-    assert f"{no_more_moves}\n{cancel}\n" in _mail_text(mailoutbox[-1])
+    assert f"{no_more_moves}\n{cancel}\n" in plain_text(mailoutbox[-1])
 
 
 @pytest.mark.parametrize(
@@ -252,7 +245,7 @@ def test_the_booking_mails_offer_a_move_only_where_the_procedure_allows_one(
         booking = services.confirm_booking(booking)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.resend_manage_link(booking)
-    confirmed, link = (_mail_text(mail) for mail in mailoutbox[-2:])
+    confirmed, link = (plain_text(mail) for mail in mailoutbox[-2:])
     expected, absent = (with_move, without_move) if moves else (without_move, with_move)
     for text, shown, hidden in zip((confirmed, link), expected, absent, strict=True):
         assert shown in text and hidden not in text, text

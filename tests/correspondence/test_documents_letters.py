@@ -4,7 +4,6 @@ offer them and says why, and the PDF reached directly is refused with the reason
 acknowledgement letter is; the e-mail is the way."""
 
 import html
-import subprocess
 from datetime import date
 
 import pytest
@@ -13,8 +12,8 @@ from django.urls import reverse
 
 from engagements.correspondence import services
 from engagements.organisation.enums import Channel
+from tests.correspondence.test_documents_wording import pdf_text
 from tests.correspondence.test_follow import WEDNESDAY, create
-from tests.tooling import require_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,6 @@ def test_with_a_postal_address_the_sheet_is_offered_and_prints_it(
     prefecture, service, agent, client_for, tmp_path
 ):
     """The control: the same e-mail message with an address keeps its sheet."""
-    pdftotext = require_tool("pdftotext", "poppler-utils")
     message = create(
         prefecture,
         service,
@@ -90,12 +88,7 @@ def test_with_a_postal_address_the_sheet_is_offered_and_prints_it(
     assert sheet in page and "Pas de fiche pièces manquantes" not in page
     response = client.get(sheet)
     assert response["Content-Type"] == "application/pdf"
-    path = tmp_path / "sheet.pdf"
-    path.write_bytes(response.content)
-    text = subprocess.run(
-        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    text = " ".join(text.split())
+    text = pdf_text(response.content, tmp_path)
     assert "Léa Martin 12 rue des Lilas 75011 Paris" in text, text
 
 

@@ -3,8 +3,6 @@ bare after the verb ("prévenez Bureau du séjour des étrangers", "prévenez Ac
 is not French; every e-mail and letter of the flow says "prévenez le service qui traite
 votre demande (…)", in one wording shared by the e-mails and the letters."""
 
-import email
-import email.policy
 import subprocess
 from datetime import date
 
@@ -17,6 +15,7 @@ from engagements.organisation.enums import Channel
 from tests.correspondence.factories import MessageFactory
 from tests.correspondence.test_follow import WEDNESDAY, create
 from tests.factories import ServiceFactory
+from tests.mail import plain_text
 from tests.tooling import require_tool
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +30,7 @@ NAMES = [
 
 def mail_text(mail) -> str:
     """The plain text of a sent e-mail as the person's mail reader parses it, on one line."""
-    parsed = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
-    return " ".join(parsed.get_body(preferencelist=("plain",)).get_content().split())
+    return " ".join(plain_text(mail).split())
 
 
 def pdf_text(content: bytes, tmp_path) -> str:

@@ -19,6 +19,7 @@ from engagements.organisation.enums import Channel
 from engagements.surveys.services import invite_after_visit
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.appointments.test_public import _accept, _details
+from tests.mail import plain_text
 from tests.surveys.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,23 +70,28 @@ def test_booking_from_a_page_in_the_language_mails_in_it(
     assert f"/{language}/rendez-vous/confirmer/" in link
 
 
+def _message(prefecture, service, language, **extra):
+    """A message by e-mail from a person writing in `language`."""
+    values = {
+        "site": service.site,
+        "service": service,
+        "channel": Channel.EMAIL,
+        "kind": Kind.INFORMATION,
+        "received_on": date(2026, 3, 2),
+        "sender_email": "lea.martin@example.test",
+        "sender_name": "Léa Martin",
+        "subject": "Titre de séjour",
+        "language": language,
+    }
+    return correspondence.create_message(prefecture, **{**values, **extra})
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_acknowledgement_in_the_language_of_the_message(
     language, prefecture, service, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        message = correspondence.create_message(
-            prefecture,
-            site=service.site,
-            service=service,
-            channel=Channel.EMAIL,
-            kind=Kind.INFORMATION,
-            received_on=date(2026, 3, 2),
-            sender_email="lea.martin@example.test",
-            sender_name="Léa Martin",
-            subject="Titre de séjour",
-            language=language,
-        )
+        message = _message(prefecture, service, language)
     [mail] = mailoutbox
     assert mail.subject == f"{EXPECTED[language][1]} {message.reference}"
     assert message.reference in mail.body and "Madame, Monsieur" not in mail.body
@@ -108,18 +114,7 @@ def test_published_french_acknowledgement_wording_is_not_sent_in_another_languag
     )
     with django_capture_on_commit_callbacks(execute=True):
         for language in ("fr", "es"):
-            correspondence.create_message(
-                prefecture,
-                site=service.site,
-                service=service,
-                channel=Channel.EMAIL,
-                kind=Kind.INFORMATION,
-                received_on=date(2026, 3, 2),
-                sender_email="lea.martin@example.test",
-                sender_name="Léa Martin",
-                subject="Titre",
-                language=language,
-            )
+            _message(prefecture, service, language, subject="Titre")
     french, spanish = mailoutbox
     assert "Bien reçu" in french.body
     assert "Bien reçu" not in spanish.body and "Hemos recibido su mensaje" in spanish.body
@@ -171,31 +166,15 @@ TELL_THE_SERVICE = {
 def test_missing_documents_request_names_the_service_in_the_language(
     language, prefecture, service, agent, mailoutbox, django_capture_on_commit_callbacks
 ):
-    import email
-    import email.policy
-
     service.name = "Accueil général"
     service.save(update_fields=["name"])
-    message = correspondence.create_message(
-        prefecture,
-        site=service.site,
-        service=service,
-        channel=Channel.EMAIL,
-        kind=Kind.INFORMATION,
-        received_on=date(2026, 3, 2),
-        sender_email="lea.martin@example.test",
-        sender_name="Léa Martin",
-        subject="Titre de séjour",
-        language=language,
-        acknowledge=False,
-    )
+    message = _message(prefecture, service, language, acknowledge=False)
     with (
         time_machine.travel(date(2026, 3, 4), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
         correspondence.request_documents(message, actor=agent, documents="Photo d'identité")
     [mail] = mailoutbox
-    parsed = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
-    text = " ".join(parsed.get_body(preferencelist=("plain",)).get_content().split())
+    text = " ".join(plain_text(mail).split())
     assert TELL_THE_SERVICE[language] in text
     assert "prévenez" not in text
