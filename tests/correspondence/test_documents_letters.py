@@ -107,3 +107,70 @@ def test_the_acknowledgement_letter_is_offered_only_with_a_postal_address(
     offered = letter in page and "Accusé de réception à imprimer (PDF)" in page
     said = "Pas d'accusé de réception à imprimer : l'usager n'a pas donné d'adresse postale."
     assert (offered, said in page) == ((True, False) if address else (False, True))
+
+
+def test_the_sheet_and_the_closing_letter_sign_with_the_agents_name_and_title(
+    prefecture, service, agent, client_for, tmp_path
+):
+    """Both letters are checked for a complete signature block (seed 000) and print it, as
+    every letter does; a letter registered without a subject keeps them (each letter has
+    its own)."""
+    message = create(
+        prefecture,
+        service,
+        channel=Channel.LETTER,
+        sender_email="",
+        sender_address="12 rue des Lilas\n75011 Paris",
+        subject="",
+        acknowledge=False,
+    )
+    wait = _ask(message, agent)
+    _detail, sheet, closing = _urls(prefecture, message, wait)
+    client = client_for(agent)
+    response = client.get(sheet)
+    assert response["Content-Type"] == "application/pdf", response.content[:500]
+    text = " ".join(pdf_text(response.content, tmp_path).split())
+    assert "Objet : Pièces manquantes" in text, text
+    assert "Agathe Agent Chargé d'accueil" in text, text
+    services.remind_and_flag_waits(today=date(2026, 3, 13))
+    with time_machine.travel(date(2026, 3, 16), tick=False):
+        services.close_for_missing_documents(message, actor=agent)
+    response = client.get(closing)
+    assert response["Content-Type"] == "application/pdf", response.content[:500]
+    text = " ".join(pdf_text(response.content, tmp_path).split())
+    assert "Agathe Agent Chargé d'accueil" in text, text
+
+
+def test_a_letter_the_mandatory_blocks_refuse_is_not_offered_and_the_page_says_why(
+    prefecture, service, agent, client_for
+):
+    """The message's page offers a printable letter by the same check the PDF applies: with
+    the prefecture's phone number missing, it offered letters that were then refused."""
+    prefecture.phone = ""
+    prefecture.save()
+    message = create(
+        prefecture,
+        service,
+        channel=Channel.LETTER,
+        sender_email="",
+        sender_address="12 rue des Lilas\n75011 Paris",
+        acknowledge=False,
+    )
+    wait = _ask(message, agent)
+    detail, sheet, _closing = _urls(prefecture, message, wait)
+    ack = reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk])
+    client = client_for(agent)
+    page = html.unescape(client.get(detail).content.decode())
+    assert ack not in page and sheet not in page
+    reason = "il manque le téléphone de la préfecture"
+    assert f"Pas d'accusé de réception à imprimer : {reason}" in page, page
+    assert f"Pas de fiche pièces manquantes à imprimer : {reason}" in page
+    # The PDF reached directly says the same.
+    response = client.get(sheet, follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    assert reason in html.unescape(response.content.decode())
+    # Completed, the letters are offered again.
+    prefecture.phone = "01 23 45 67 89"
+    prefecture.save()
+    page = html.unescape(client.get(detail).content.decode())
+    assert ack in page and sheet in page and reason not in page
