@@ -147,6 +147,14 @@ class SlotMoveForm(DsfrForm):
     )
 
 
+class SlotOpenForm(SlotMoveForm):
+    """An extra slot outside the weekly template, shown under the agents' week."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].label = "Date et heure du créneau"
+
+
 class ProcedureForm(TranslationsFormMixin, DsfrModelForm):
     # The name and the documents in the flows' other languages (English has its own fields).
     translated_fields = {"name": "Nom", "documents": "Pièces à apporter (une par ligne)"}

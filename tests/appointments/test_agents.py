@@ -126,6 +126,21 @@ def test_open_an_extra_slot(client_for, agent, prefecture, service):
     assert timezone.localtime(slot.starts_at).hour == 17 and slot.capacity == procedure.capacity
 
 
+def test_the_week_asks_the_time_of_the_extra_slot_it_offers_to_open(
+    client_for, agent, prefecture, service
+):
+    # The form under the week had only its "Ouvrir" button: no field to say when.
+    procedure = ProcedureFactory(service=service)
+    html = (
+        client_for(agent)
+        .get(reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk]))
+        .content.decode()
+    )
+    form = html[html.index("Ouvrir un créneau supplémentaire") :]
+    assert 'type="datetime-local" name="starts_at"' in form
+    assert "Date et heure du créneau" in form
+
+
 def test_quality_lead_sets_up_a_procedure_and_its_week(
     client_for, quality_lead, agent, prefecture, service
 ):

@@ -26,7 +26,14 @@ from engagements.shell.pages import render_agents
 from .. import services
 from ..booking_files import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
-from ..forms import AttendanceForm, OnBehalfForm, ProcedureForm, RuleForm, SlotMoveForm
+from ..forms import (
+    AttendanceForm,
+    OnBehalfForm,
+    ProcedureForm,
+    RuleForm,
+    SlotMoveForm,
+    SlotOpenForm,
+)
 from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry
 from ..queries import monday, procedure_figures
 from ..services import documents
@@ -157,6 +164,7 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
             "days": sorted(days.items()),
             "previous_week": week - timedelta(days=7),
             "next_week": week + timedelta(days=7),
+            "new_slot_form": SlotOpenForm(),
         },
     )
 
@@ -165,7 +173,7 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
 @require_POST
 def slot_new(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
-    form = SlotMoveForm(request.POST)
+    form = SlotOpenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la date et l'heure du créneau à ouvrir.")
     else:
