@@ -62,6 +62,36 @@ def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, toda
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
 
 
+def test_a_read_only_role_is_offered_no_action_it_would_be_refused(
+    client_for, auditor, agent, prefecture, today_bookings
+):
+    # The auditor saw "Venu", "Absent", "Enregistrer", "Réserver pour une personne",
+    # "Fermer ce créneau", "Déplacer", "Ouvrir": each click answered 403.
+    booking = today_bookings[0]
+    slot = booking.slot
+    Slot.objects.filter(pk=slot.pk).update(capacity=4)  # a seat left to book
+    week = {"semaine": timezone.localdate().isoformat()}
+    pages = [
+        (reverse("appointments:agents-day", args=[prefecture.slug]), {}),
+        (reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk]), {}),
+        (reverse("appointments:agents-calendar", args=[prefecture.slug, slot.procedure_id]), week),
+        (reverse("appointments:agents-slot", args=[prefecture.slug, slot.pk]), {}),
+    ]
+    actions = [
+        reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk]),
+        reverse("appointments:agents-book", args=[prefecture.slug, slot.procedure_id, slot.pk]),
+        reverse("appointments:agents-slot-block", args=[prefecture.slug, slot.pk]),
+        reverse("appointments:agents-slot-new", args=[prefecture.slug, slot.procedure_id]),
+        ">Déplacer</button>",
+    ]
+    for user, offered in ((auditor, False), (agent, True)):
+        client = client_for(user)
+        html = "".join(client.get(url, query).content.decode() for url, query in pages)
+        assert "DURAND" in html
+        for action in actions:
+            assert (action in html) is offered, (user, action)
+
+
 def test_agent_books_on_behalf_even_when_online_booking_is_closed(
     client_for, agent, prefecture, service
 ):

@@ -137,6 +137,7 @@ def day(request: HttpRequest) -> HttpResponse:
             "query": query,
             "bookings": list(bookings),
             "attendance_form": AttendanceForm(),
+            "can_work": request.access.can(request.prefecture, "work"),
         },
     )
 
@@ -165,6 +166,7 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
             "previous_week": week - timedelta(days=7),
             "next_week": week + timedelta(days=7),
             "new_slot_form": SlotOpenForm(),
+            "can_work": request.access.can(request.prefecture, "work"),
         },
     )
 
@@ -218,6 +220,7 @@ def slot_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ).order_by("offer_expires_at")
             ),
             "form": form,
+            "can_work": request.access.can(request.prefecture, "work"),
         },
     )
 
