@@ -123,6 +123,41 @@ def test_block_a_slot_and_calendar(client_for, agent, prefecture, today_bookings
     assert "DURAND" in response.content.decode()
 
 
+def test_the_week_offers_to_book_only_slots_an_agent_may_book(
+    client_for, agent, prefecture, service
+):
+    # A closed slot or one already begun was offered "Réserver pour une personne"; the
+    # agent typed the person's details, then read "Ce créneau vient d'être pris" (closed)
+    # or "Ce créneau est passé".
+    procedure = ProcedureFactory(service=service, capacity=2)
+    now = timezone.now()
+    closed = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=1), blocked=True)
+    begun = SlotFactory(procedure=procedure, starts_at=now - timedelta(minutes=5))
+    free = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=1, hours=1))
+    client = client_for(agent)
+    pages = [
+        client.get(
+            reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk]),
+            {"semaine": timezone.localdate(slot.starts_at).isoformat()},
+        ).content.decode()
+        for slot in (closed, begun, free)
+    ]
+    html = "".join(pages)
+
+    def book(slot):
+        return reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+
+    assert book(free) in html
+    assert book(closed) not in html and book(begun) not in html
+    person = {"first_name": "Jo", "last_name": "Durand", "phone": "0699887766"}
+    for slot, reason in ((closed, "fermé aux réservations"), (begun, "passé")):
+        response = client.post(book(slot), {**person, "channel": "agent"}, follow=True)
+        calendar = reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk])
+        assert response.redirect_chain[0][0].startswith(calendar)
+        assert f"Ce créneau est {reason}" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
 def test_csv_export_and_figures(client_for, quality_lead, prefecture, today_bookings):
     client = client_for(quality_lead)
     response = client.get(reverse("appointments:agents-export", args=[prefecture.slug]))

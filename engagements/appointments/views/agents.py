@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
@@ -153,8 +154,10 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
         .order_by("starts_at")
     )
     days: dict[date, list] = {week + timedelta(days=i): [] for i in range(5)}
+    now = timezone.now()
     for slot in slots:
         slot.active = [b for b in slot.bookings.all() if b.status in ACTIVE_STATUSES]
+        slot.open_to_agents = _closed_to_agents(slot, now) is None and slot.remaining > 0
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
     return render_agents(
         request,
@@ -240,6 +243,15 @@ def _bookable_procedures(request):
     return Procedure.objects.filter(prefecture=request.prefecture).select_related("site")
 
 
+def _closed_to_agents(slot: Slot, now: datetime) -> str | None:
+    """Why an agent cannot book this slot for a person (None: he can, seats permitting)."""
+    if slot.blocked:
+        return "Ce créneau est fermé aux réservations : rouvrez-le ou choisissez-en un autre."
+    if slot.starts_at <= now:
+        return "Ce créneau est passé : choisissez-en un autre."
+    return None
+
+
 @agent_view("work")
 def book_start(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -258,6 +270,14 @@ def book_start(request: HttpRequest) -> HttpResponse:
 def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_bookable_procedures(request), pk=procedure_pk)
     slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
+    closed = _closed_to_agents(slot, timezone.now())
+    if closed:
+        messages.error(request, closed)
+        week = timezone.localdate(slot.starts_at).isoformat()
+        url = reverse("appointments:agents-calendar", args=[request.prefecture.slug, procedure.pk])
+        if _procedures(request).filter(pk=procedure.pk).exists():
+            return redirect(f"{url}?semaine={week}")
+        return redirect("appointments:agents-book-start", request.prefecture.slug)
     form = OnBehalfForm(request.POST or None, procedure=procedure)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
