@@ -422,6 +422,18 @@ def test_moving_a_slot_tells_the_people_booked(
     assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
 
 
+def test_a_slot_is_neither_opened_nor_moved_to_a_time_already_past(agent, mailoutbox):
+    # A slot moved to last year (a typo) told the people booked to come at a past time.
+    booking = BookingFactory()
+    slot = booking.slot
+    past = timezone.now() - timedelta(days=365)
+    with pytest.raises(services.BookingError, match="est déjà passé"):
+        services.move_slot(slot, past, actor=agent)
+    with pytest.raises(services.BookingError, match="est déjà passé"):
+        services.open_slot(slot.procedure, past, actor=agent)
+    assert Slot.objects.get().starts_at == slot.starts_at and not mailoutbox
+
+
 def test_slot_changes_record_their_actor(agent):
     from engagements.appointments.models import SlotLog
 

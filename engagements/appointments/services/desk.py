@@ -232,8 +232,20 @@ def generate_upcoming_slots() -> int:
     return total
 
 
+def _check_future(starts_at: datetime, now: datetime | None = None) -> None:
+    """A slot opened or moved by the service starts later than now: a past time (a typo in
+    the year or the day) would be told to the people booked and could not be booked."""
+    if starts_at <= (now or timezone.now()):
+        raise BookingError(
+            f"Le {timezone.localtime(starts_at):%d/%m/%Y à %H:%M} est déjà passé : "
+            "indiquez une date et une heure à venir.",
+            "invalid",
+        )
+
+
 def open_slot(procedure: Procedure, starts_at: datetime, *, actor) -> Slot:
     """Open an extra slot outside the weekly template (a reinforcement, a make-up day)."""
+    _check_future(starts_at)
     try:
         with transaction.atomic():
             slot = Slot.objects.create(
@@ -261,6 +273,7 @@ def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
 
 def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
     """Move a slot; the people booked in it are told by e-mail."""
+    _check_future(new_start)
     with transaction.atomic():
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
         length = slot.ends_at - slot.starts_at
