@@ -272,7 +272,7 @@ def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
 
 
 def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
-    """Move a slot; the people booked in it are told by e-mail."""
+    """Move a slot; the people booked in it are told by e-mail (SMS without an address)."""
     _check_future(new_start)
     with transaction.atomic():
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
@@ -298,5 +298,5 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
                 booking, booking.status, booking.status, actor, "Créneau déplacé par le service"
             )
         for booking in bookings:
-            notifications.queue_booking_mail(booking, "moved")
+            notifications.queue_change_notice(booking, "moved")
     return slot
