@@ -1,8 +1,9 @@
 """Agents' pages: the day at the counter, check-in, certificate, calendar, export."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,6 +110,59 @@ def test_agent_books_on_behalf_even_when_online_booking_is_closed(
     assert response.status_code == 302
     booking = Booking.objects.get()
     assert (booking.status, booking.channel, booking.created_by) == ("confirmed", "agent", agent)
+
+
+def test_nobody_is_marked_absent_before_the_time_of_the_appointment(
+    client_for, agent, prefecture, service
+):
+    # "Absent" was offered and recorded for an appointment later that day or next week:
+    # the absence counts against the person under the no-show policy. "Venu" and "En
+    # retard", which record an arrival now, were offered on other days and then refused.
+    morning = timezone.make_aware(datetime(2026, 12, 8, 10, 0))
+    with time_machine.travel(morning, tick=False):
+        procedure = ProcedureFactory(service=service, capacity=1)
+
+        def booked(hours, name):
+            slot = SlotFactory(procedure=procedure, starts_at=morning + timedelta(hours=hours))
+            return BookingFactory(slot=slot, last_name=name)
+
+        begun, later, yesterday, tomorrow = (
+            booked(-1, "Arnaud"),
+            booked(4, "Bonnet"),
+            booked(-24, "Colin"),
+            booked(24, "Dupuis"),
+        )
+        client = client_for(agent)
+        day = reverse("appointments:agents-day", args=[prefecture.slug])
+
+        def buttons(date):
+            html = client.get(day, {"date": date.isoformat()}).content.decode()
+            return {
+                (name, action)
+                for name in ("ARNAUD", "BONNET", "COLIN", "DUPUIS")
+                for action in ("Venu", "En retard", "Absent")
+                if f'aria-label="{action} : {name} ' in html
+            }
+
+        assert buttons(morning.date()) == {
+            ("ARNAUD", "Venu"),
+            ("ARNAUD", "En retard"),
+            ("ARNAUD", "Absent"),
+            ("BONNET", "Venu"),
+            ("BONNET", "En retard"),
+        }
+        assert buttons(morning.date() - timedelta(days=1)) == {("COLIN", "Absent")}
+        assert buttons(morning.date() + timedelta(days=1)) == set()
+
+        for booking in (later, tomorrow):
+            url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+            response = client.post(url, {"status": "no_show"}, follow=True)
+            assert "ne peut pas être notée absente avant cette heure" in response.content.decode()
+            assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+        url = reverse("appointments:agents-booking-status", args=[prefecture.slug, begun.pk])
+        client.post(url, {"status": "no_show"})
+        assert Booking.objects.get(pk=begun.pk).status == BookingStatus.NO_SHOW
+        assert yesterday.status == BookingStatus.CONFIRMED
 
 
 def test_block_a_slot_and_calendar(client_for, agent, prefecture, today_bookings):

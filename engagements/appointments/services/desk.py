@@ -106,6 +106,14 @@ def record_attendance(
         arrival = None
         if status in (BookingStatus.ATTENDED, BookingStatus.LATE):
             arrival = check_in_time(booking, arrived_at)
+        elif status == BookingStatus.NO_SHOW and timezone.now() < booking.slot.starts_at:
+            # An absence counts against the person under the no-show policy.
+            start = timezone.localtime(booking.slot.starts_at)
+            raise BookingError(
+                f"Le rendez-vous est le {start:%d/%m/%Y} à {start:%H:%M} : la personne ne "
+                "peut pas être notée absente avant cette heure.",
+                "arrival",
+            )
         change_status(booking, status, actor=actor)
         if arrival is not None:
             booking.checked_in_at = arrival

@@ -139,6 +139,9 @@ def day(request: HttpRequest) -> HttpResponse:
             "bookings": list(bookings),
             "attendance_form": AttendanceForm(),
             "can_work": request.access.can(request.prefecture, "work"),
+            # The buttons record an arrival now (today only) or an absence (once begun).
+            "is_today": chosen == timezone.localdate(),
+            "now": timezone.now(),
         },
     )
 
