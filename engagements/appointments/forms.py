@@ -259,6 +259,14 @@ class RuleForm(DsfrModelForm):
             "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # generate_slots creates slots on working days only (calendar.workdays): a Saturday
+        # or Sunday range would be accepted and never make a slot.
+        weekday = self.fields["weekday"]
+        weekday.choices = [c for c in weekday.choices if c[0] == "" or int(c[0]) < 5]
+        weekday.help_text = "Du lundi au vendredi : les créneaux sont créés les jours ouvrés."
+
     def clean(self):
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:

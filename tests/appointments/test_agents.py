@@ -307,6 +307,27 @@ def test_quality_lead_sets_up_a_procedure_and_its_week(
     assert client_for(agent).get(url).status_code == 403
 
 
+def test_a_weekly_range_on_a_day_without_slots_is_refused(
+    client_for, quality_lead, prefecture, service
+):
+    # A Saturday range was "ajoutée", then generated nothing: slots are made on working
+    # days only.
+    procedure = ProcedureFactory(service=service)
+    client = client_for(quality_lead)
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    html = client.get(url).content.decode()
+    select = html[html.index('name="weekday"') :]
+    select = select[: select.index("</select>")]
+    assert ">vendredi</option>" in select
+    assert "samedi" not in select and "dimanche" not in select
+    assert "les créneaux sont créés les jours ouvrés" in html
+    client.post(
+        reverse("appointments:agents-rule-add", args=[prefecture.slug, procedure.pk]),
+        {"weekday": 5, "starts_at": "09:00", "ends_at": "12:00"},
+    )
+    assert not procedure.rules.exists()
+
+
 def test_procedure_list_has_a_bounded_number_of_queries(
     client_for, quality_lead, prefecture, service, django_assert_max_num_queries
 ):
