@@ -271,6 +271,13 @@ class RuleForm(DsfrModelForm):
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "La fin doit suivre le début.")
+        first, last = data.get("valid_from"), data.get("valid_until")
+        if first and last and last < first:
+            self.add_error(
+                "valid_until",
+                f"La plage ne vaudrait aucun jour : « jusqu'au » ({last:%d/%m/%Y}) précède "
+                f"« à partir du » ({first:%d/%m/%Y}).",
+            )
         return data
 
 

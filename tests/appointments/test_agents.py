@@ -328,6 +328,26 @@ def test_a_weekly_range_on_a_day_without_slots_is_refused(
     assert not procedure.rules.exists()
 
 
+def test_a_weekly_range_valid_until_before_it_starts_is_refused(
+    client_for, quality_lead, prefecture, service
+):
+    # "Plage ajoutée", valid on no day at all: the dates typed the wrong way round.
+    procedure = ProcedureFactory(service=service)
+    response = client_for(quality_lead).post(
+        reverse("appointments:agents-rule-add", args=[prefecture.slug, procedure.pk]),
+        {
+            "weekday": 0,
+            "starts_at": "09:00",
+            "ends_at": "12:00",
+            "valid_from": "2027-03-01",
+            "valid_until": "2027-01-31",
+        },
+        follow=True,
+    )
+    assert "Plage non ajoutée : La plage ne vaudrait aucun jour" in response.content.decode()
+    assert not procedure.rules.exists()
+
+
 def test_procedure_list_has_a_bounded_number_of_queries(
     client_for, quality_lead, prefecture, service, django_assert_max_num_queries
 ):
