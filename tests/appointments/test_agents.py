@@ -222,6 +222,32 @@ def test_csv_export_and_figures(client_for, quality_lead, prefecture, today_book
     )
 
 
+def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
+    client_for, agent, prefecture, service, today_bookings
+):
+    # The day's list had no export (only "the 30 next days" on another page, from today),
+    # and that export also listed lapsed unconfirmed holds, which the list leaves out.
+    Booking.objects.filter(pk=today_bookings[2].pk).update(status=BookingStatus.EXPIRED)
+    other = ProcedureFactory(service=service)
+    start = today_bookings[0].slot.starts_at
+    BookingFactory(slot=SlotFactory(procedure=other, starts_at=start), last_name="Autre")
+    client = client_for(agent)
+    day = reverse("appointments:agents-day", args=[prefecture.slug])
+    procedure = today_bookings[0].procedure_id
+    html = client.get(day, {"procedure": procedure}).content.decode()
+    today = timezone.localdate().isoformat()
+    link = (
+        reverse("appointments:agents-export", args=[prefecture.slug])
+        + f"?debut={today}&amp;fin={today}&amp;procedure={procedure}"
+    )
+    assert f'<a href="{link}" download>Télécharger les rendez-vous du jour (CSV)</a>' in html
+    assert "2 rendez-vous" in html
+    response = client.get(link.replace("&amp;", "&"))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 2
+    assert {line.split(";")[6] for line in lines[1:]} == {"Durand", "Nguyen"}
+
+
 def test_scanning_the_qr_code_into_the_search_opens_the_booking(
     client_for, agent, prefecture, today_bookings
 ):

@@ -477,7 +477,16 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     last = _day(request.GET.get("fin")) if request.GET.get("fin") else first + timedelta(days=30)
     start, _end = _bounds(first)
     end = _bounds(last)[1]
-    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+    # The rows of the day's list (its "Démarche" filter too): unconfirmed holds that
+    # lapsed never were appointments.
+    bookings = (
+        _bookings(request)
+        .filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+        .exclude(status=BookingStatus.EXPIRED)
+    )
+    procedure_id = request.GET.get("procedure", "")
+    if procedure_id.isdigit():
+        bookings = bookings.filter(procedure_id=int(procedure_id))
     rows = (
         [
             booking.reference,
