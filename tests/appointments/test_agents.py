@@ -1,6 +1,6 @@
 """Agents' pages: the day at the counter, check-in, certificate, calendar, export."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -53,6 +53,22 @@ def test_qr_check_in_and_attendance_certificate(client_for, agent, prefecture, t
     assert booking.status == BookingStatus.ATTENDED and booking.checked_in_at
     pdf = client.get(reverse("appointments:agents-certificate", args=[prefecture.slug, booking.pk]))
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_booking_shows_the_permit_expiry_the_person_gave(
+    client_for, agent, prefecture, today_bookings
+):
+    # The counter could not see the expiry date that gave the person a renewal or a
+    # priority slot, to check it against the permit.
+    booking = today_bookings[0]
+    Booking.objects.filter(pk=booking.pk).update(permit_expires_on=date(2027, 1, 20))
+    Slot.objects.filter(pk=booking.slot_id).update(priority=True)
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert (
+        "<dt>Expiration du titre actuel (déclarée)</dt><dd>20/01/2027 — créneau réservé "
+        "aux titres expirant bientôt</dd>"
+    ) in html
 
 
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
