@@ -7,6 +7,7 @@ from engagements.antibot import ProofOfWorkField
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
+from .enums import BOOKING_TRANSITIONS, BookingStatus
 from .models import Procedure, ScheduleRule, normalise_phone
 
 
@@ -137,6 +138,18 @@ class AttendanceForm(DsfrForm):
         help_text="Vide : maintenant. À indiquer si vous enregistrez l'arrivée après coup.",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
+
+    def __init__(self, *args, current: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            # Only the outcomes the booking may still take (a correction after a check-in
+            # moves between attended, late and absent; it cancels no more).
+            allowed = BOOKING_TRANSITIONS.get(current, set())
+            field = self.fields["status"]
+            field.choices = [(value, label) for value, label in field.choices if value in allowed]
+            if current != BookingStatus.CONFIRMED:
+                # Nothing chosen in advance: "Enregistrer" alone must not change the outcome.
+                field.choices = [("", "Choisissez la correction"), *field.choices]
 
 
 class SlotMoveForm(DsfrForm):

@@ -1,5 +1,6 @@
 """Agents' pages: the day at the counter, check-in, certificate, calendar, export."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -69,6 +70,35 @@ def test_the_booking_shows_the_permit_expiry_the_person_gave(
         "<dt>Expiration du titre actuel (déclarée)</dt><dd>20/01/2027 — créneau réservé "
         "aux titres expirant bientôt</dd>"
     ) in html
+
+
+def test_the_check_in_form_offers_only_the_outcomes_the_booking_may_take(
+    client_for, agent, prefecture, today_bookings
+):
+    # After "Venu", the form still offered "Venu" and "Annulé par le service", both
+    # refused once chosen ("transition impossible", "n'est plus actif").
+    booking = today_bookings[0]
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    client = client_for(agent)
+
+    def offered():
+        html = client.get(url).content.decode()
+        select = html[html.index('name="status"') :]
+        select = select[: select.index("</select>")]
+        return re.findall(r'<option value="([a-z_]+)"', select)
+
+    assert offered() == ["attended", "late", "no_show", "cancelled_service"]
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.ATTENDED)
+    assert offered() == ["late", "no_show"]
+    # Nothing chosen in advance for a correction: "Enregistrer" alone changes nothing.
+    assert '<option value="" selected>Choisissez la correction</option>' in (
+        client.get(url).content.decode()
+    )
+    status_url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+    client.post(status_url, {"status": ""})
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.ATTENDED
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.NO_SHOW)
+    assert offered() == ["attended", "late"]
 
 
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
