@@ -92,6 +92,11 @@ def test_booking_summary_and_attendance_certificate(prefecture, service, agent, 
     text = read_pdf(certificate.content, "certificate")
     for expected in (service.site.name, agent.get_full_name(), "22:55", booking.reference):
         assert expected in text, expected
+    # Neither "présenté(e)" nor "que Amina": the person is named in the facts below.
+    flat = "".join(text.split())  # line breaks fall anywhere ("ci-" / "dessous")
+    assert "lapersonnenomméeci-dessouss'estprésentéeauguichet" in flat
+    assert "(e)" not in text
+    assert f"Personne{booking.first_name}{booking.last_name}" in flat
 
 
 def test_survey_report_posters_and_coupons(prefecture, site, quality_lead, client_for):

@@ -7,6 +7,7 @@ from engagements.antibot import ProofOfWorkField
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
+from .enums import BOOKING_TRANSITIONS, BookingStatus
 from .models import Procedure, ScheduleRule, normalise_phone
 
 
@@ -138,6 +139,18 @@ class AttendanceForm(DsfrForm):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
+    def __init__(self, *args, current: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            # Only the outcomes the booking may still take (a correction after a check-in
+            # moves between attended, late and absent; it cancels no more).
+            allowed = BOOKING_TRANSITIONS.get(current, set())
+            field = self.fields["status"]
+            field.choices = [(value, label) for value, label in field.choices if value in allowed]
+            if current != BookingStatus.CONFIRMED:
+                # Nothing chosen in advance: "Enregistrer" alone must not change the outcome.
+                field.choices = [("", "Choisissez la correction"), *field.choices]
+
 
 class SlotMoveForm(DsfrForm):
     starts_at = forms.DateTimeField(
@@ -145,6 +158,14 @@ class SlotMoveForm(DsfrForm):
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class SlotOpenForm(SlotMoveForm):
+    """An extra slot outside the weekly template, shown under the agents' week."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].label = "Date et heure du créneau"
 
 
 class ProcedureForm(TranslationsFormMixin, DsfrModelForm):
@@ -251,10 +272,25 @@ class RuleForm(DsfrModelForm):
             "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # generate_slots creates slots on working days only (calendar.workdays): a Saturday
+        # or Sunday range would be accepted and never make a slot.
+        weekday = self.fields["weekday"]
+        weekday.choices = [c for c in weekday.choices if c[0] == "" or int(c[0]) < 5]
+        weekday.help_text = "Du lundi au vendredi : les créneaux sont créés les jours ouvrés."
+
     def clean(self):
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "La fin doit suivre le début.")
+        first, last = data.get("valid_from"), data.get("valid_until")
+        if first and last and last < first:
+            self.add_error(
+                "valid_until",
+                f"La plage ne vaudrait aucun jour : « jusqu'au » ({last:%d/%m/%Y}) précède "
+                f"« à partir du » ({first:%d/%m/%Y}).",
+            )
         return data
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from engagements.outbox import services as outbox
 from engagements.shell.addresses import reverse_plain
@@ -120,6 +121,43 @@ def queue_booking_mail(booking, template: str, extra: dict | None = None, **kwar
         purpose=purpose(template),
         language=booking.language,
         **kwargs,
+    )
+
+
+# What the service changed, by SMS to a person booked without an e-mail address (at the
+# counter or on the phone), who would otherwise be told nothing.
+CHANGE_SMS = {
+    "moved": gettext_noop(
+        "Votre rendez-vous %(ref)s a lieu désormais le %(when)s, %(site)s. Détails : %(url)s"
+    ),
+    "cancelled_service": gettext_noop(
+        "Nous devons annuler votre rendez-vous %(ref)s du %(when)s, %(site)s. Veuillez nous "
+        "en excuser. Détails : %(url)s"
+    ),
+}
+
+
+def queue_change_notice(booking, template: str):
+    """Tell the person the service moved or cancelled the booking: the mail, or an SMS when
+    the booking has a phone and no e-mail address; None with neither."""
+    if booking.email:
+        return queue_booking_mail(booking, template)
+    if not booking.phone:
+        return None
+    url = absolute("appointments:short", booking.short_code, language=booking.language)
+    with translation.override(booking.language):
+        text = translation.gettext(CHANGE_SMS[template]) % {
+            "ref": booking.reference,
+            "when": _when(booking),
+            "site": booking.procedure.site.name,
+            "url": url,
+        }
+    return outbox.queue_sms(
+        booking.phone,
+        text,
+        prefecture=booking.procedure.prefecture,
+        record=booking,
+        purpose=purpose(f"{template}_sms"),
     )
 
 

@@ -1,8 +1,10 @@
 """Agents' pages: the day at the counter, check-in, certificate, calendar, export."""
 
-from datetime import timedelta
+import re
+from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,12 +56,87 @@ def test_qr_check_in_and_attendance_certificate(client_for, agent, prefecture, t
     assert pdf.content.startswith(b"%PDF")
 
 
+def test_the_booking_shows_the_permit_expiry_the_person_gave(
+    client_for, agent, prefecture, today_bookings
+):
+    # The counter could not see the expiry date that gave the person a renewal or a
+    # priority slot, to check it against the permit.
+    booking = today_bookings[0]
+    Booking.objects.filter(pk=booking.pk).update(permit_expires_on=date(2027, 1, 20))
+    Slot.objects.filter(pk=booking.slot_id).update(priority=True)
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert (
+        "<dt>Expiration du titre actuel (déclarée)</dt><dd>20/01/2027 — créneau réservé "
+        "aux titres expirant bientôt</dd>"
+    ) in html
+
+
+def test_the_check_in_form_offers_only_the_outcomes_the_booking_may_take(
+    client_for, agent, prefecture, today_bookings
+):
+    # After "Venu", the form still offered "Venu" and "Annulé par le service", both
+    # refused once chosen ("transition impossible", "n'est plus actif").
+    booking = today_bookings[0]
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    client = client_for(agent)
+
+    def offered():
+        html = client.get(url).content.decode()
+        select = html[html.index('name="status"') :]
+        select = select[: select.index("</select>")]
+        return re.findall(r'<option value="([a-z_]+)"', select)
+
+    assert offered() == ["attended", "late", "no_show", "cancelled_service"]
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.ATTENDED)
+    assert offered() == ["late", "no_show"]
+    # Nothing chosen in advance for a correction: "Enregistrer" alone changes nothing.
+    assert '<option value="" selected>Choisissez la correction</option>' in (
+        client.get(url).content.decode()
+    )
+    status_url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+    client.post(status_url, {"status": ""})
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.ATTENDED
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.NO_SHOW)
+    assert offered() == ["attended", "late"]
+
+
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
     client = client_for(auditor)
     booking = today_bookings[0]
     url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
     assert client.post(url, {"status": "attended"}).status_code == 403
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+def test_a_read_only_role_is_offered_no_action_it_would_be_refused(
+    client_for, auditor, agent, prefecture, today_bookings
+):
+    # The auditor saw "Venu", "Absent", "Enregistrer", "Réserver pour une personne",
+    # "Fermer ce créneau", "Déplacer", "Ouvrir": each click answered 403.
+    booking = today_bookings[0]
+    slot = booking.slot
+    Slot.objects.filter(pk=slot.pk).update(capacity=4)  # a seat left to book
+    week = {"semaine": timezone.localdate().isoformat()}
+    pages = [
+        (reverse("appointments:agents-day", args=[prefecture.slug]), {}),
+        (reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk]), {}),
+        (reverse("appointments:agents-calendar", args=[prefecture.slug, slot.procedure_id]), week),
+        (reverse("appointments:agents-slot", args=[prefecture.slug, slot.pk]), {}),
+    ]
+    actions = [
+        reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk]),
+        reverse("appointments:agents-book", args=[prefecture.slug, slot.procedure_id, slot.pk]),
+        reverse("appointments:agents-slot-block", args=[prefecture.slug, slot.pk]),
+        reverse("appointments:agents-slot-new", args=[prefecture.slug, slot.procedure_id]),
+        ">Déplacer</button>",
+    ]
+    for user, offered in ((auditor, False), (agent, True)):
+        client = client_for(user)
+        html = "".join(client.get(url, query).content.decode() for url, query in pages)
+        assert "DURAND" in html
+        for action in actions:
+            assert (action in html) is offered, (user, action)
 
 
 def test_agent_books_on_behalf_even_when_online_booking_is_closed(
@@ -81,6 +158,59 @@ def test_agent_books_on_behalf_even_when_online_booking_is_closed(
     assert (booking.status, booking.channel, booking.created_by) == ("confirmed", "agent", agent)
 
 
+def test_nobody_is_marked_absent_before_the_time_of_the_appointment(
+    client_for, agent, prefecture, service
+):
+    # "Absent" was offered and recorded for an appointment later that day or next week:
+    # the absence counts against the person under the no-show policy. "Venu" and "En
+    # retard", which record an arrival now, were offered on other days and then refused.
+    morning = timezone.make_aware(datetime(2026, 12, 8, 10, 0))
+    with time_machine.travel(morning, tick=False):
+        procedure = ProcedureFactory(service=service, capacity=1)
+
+        def booked(hours, name):
+            slot = SlotFactory(procedure=procedure, starts_at=morning + timedelta(hours=hours))
+            return BookingFactory(slot=slot, last_name=name)
+
+        begun, later, yesterday, tomorrow = (
+            booked(-1, "Arnaud"),
+            booked(4, "Bonnet"),
+            booked(-24, "Colin"),
+            booked(24, "Dupuis"),
+        )
+        client = client_for(agent)
+        day = reverse("appointments:agents-day", args=[prefecture.slug])
+
+        def buttons(date):
+            html = client.get(day, {"date": date.isoformat()}).content.decode()
+            return {
+                (name, action)
+                for name in ("ARNAUD", "BONNET", "COLIN", "DUPUIS")
+                for action in ("Venu", "En retard", "Absent")
+                if f'aria-label="{action} : {name} ' in html
+            }
+
+        assert buttons(morning.date()) == {
+            ("ARNAUD", "Venu"),
+            ("ARNAUD", "En retard"),
+            ("ARNAUD", "Absent"),
+            ("BONNET", "Venu"),
+            ("BONNET", "En retard"),
+        }
+        assert buttons(morning.date() - timedelta(days=1)) == {("COLIN", "Absent")}
+        assert buttons(morning.date() + timedelta(days=1)) == set()
+
+        for booking in (later, tomorrow):
+            url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+            response = client.post(url, {"status": "no_show"}, follow=True)
+            assert "ne peut pas être notée absente avant cette heure" in response.content.decode()
+            assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+        url = reverse("appointments:agents-booking-status", args=[prefecture.slug, begun.pk])
+        client.post(url, {"status": "no_show"})
+        assert Booking.objects.get(pk=begun.pk).status == BookingStatus.NO_SHOW
+        assert yesterday.status == BookingStatus.CONFIRMED
+
+
 def test_block_a_slot_and_calendar(client_for, agent, prefecture, today_bookings):
     client = client_for(agent)
     slot = today_bookings[0].slot
@@ -93,6 +223,41 @@ def test_block_a_slot_and_calendar(client_for, agent, prefecture, today_bookings
     assert "DURAND" in response.content.decode()
 
 
+def test_the_week_offers_to_book_only_slots_an_agent_may_book(
+    client_for, agent, prefecture, service
+):
+    # A closed slot or one already begun was offered "Réserver pour une personne"; the
+    # agent typed the person's details, then read "Ce créneau vient d'être pris" (closed)
+    # or "Ce créneau est passé".
+    procedure = ProcedureFactory(service=service, capacity=2)
+    now = timezone.now()
+    closed = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=1), blocked=True)
+    begun = SlotFactory(procedure=procedure, starts_at=now - timedelta(minutes=5))
+    free = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=1, hours=1))
+    client = client_for(agent)
+    pages = [
+        client.get(
+            reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk]),
+            {"semaine": timezone.localdate(slot.starts_at).isoformat()},
+        ).content.decode()
+        for slot in (closed, begun, free)
+    ]
+    html = "".join(pages)
+
+    def book(slot):
+        return reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+
+    assert book(free) in html
+    assert book(closed) not in html and book(begun) not in html
+    person = {"first_name": "Jo", "last_name": "Durand", "phone": "0699887766"}
+    for slot, reason in ((closed, "fermé aux réservations"), (begun, "passé")):
+        response = client.post(book(slot), {**person, "channel": "agent"}, follow=True)
+        calendar = reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk])
+        assert response.redirect_chain[0][0].startswith(calendar)
+        assert f"Ce créneau est {reason}" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
 def test_csv_export_and_figures(client_for, quality_lead, prefecture, today_bookings):
     client = client_for(quality_lead)
     response = client.get(reverse("appointments:agents-export", args=[prefecture.slug]))
@@ -101,6 +266,35 @@ def test_csv_export_and_figures(client_for, quality_lead, prefecture, today_book
     assert (
         client.get(reverse("appointments:agents-index", args=[prefecture.slug])).status_code == 200
     )
+
+
+def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
+    client_for, agent, prefecture, service, today_bookings
+):
+    # The day's list had no export (only "the 30 next days" on another page, from today),
+    # and that export also listed lapsed unconfirmed holds, which the list leaves out.
+    Booking.objects.filter(pk=today_bookings[2].pk).update(status=BookingStatus.EXPIRED)
+    other = ProcedureFactory(service=service)
+    start = today_bookings[0].slot.starts_at
+    BookingFactory(slot=SlotFactory(procedure=other, starts_at=start), last_name="Autre")
+    client = client_for(agent)
+    day = reverse("appointments:agents-day", args=[prefecture.slug])
+    procedure = today_bookings[0].procedure_id
+    html = client.get(day, {"procedure": procedure}).content.decode()
+    today = timezone.localdate().isoformat()
+    link = (
+        reverse("appointments:agents-export", args=[prefecture.slug])
+        + f"?debut={today}&amp;fin={today}&amp;procedure={procedure}"
+    )
+    assert f'<a href="{link}" download>Télécharger les rendez-vous du jour (CSV)</a>' in html
+    assert "2 rendez-vous" in html
+    # Going to the next or previous day keeps the procedure chosen.
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert f'<a href="?date={tomorrow}&amp;procedure={procedure}">Jour suivant</a>' in html
+    response = client.get(link.replace("&amp;", "&"))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 2
+    assert {line.split(";")[6] for line in lines[1:]} == {"Durand", "Nguyen"}
 
 
 def test_scanning_the_qr_code_into_the_search_opens_the_booking(
@@ -124,6 +318,21 @@ def test_open_an_extra_slot(client_for, agent, prefecture, service):
     client_for(agent).post(url, {"starts_at": when.strftime("%Y-%m-%dT%H:%M")})
     slot = Slot.objects.get(procedure=procedure)
     assert timezone.localtime(slot.starts_at).hour == 17 and slot.capacity == procedure.capacity
+
+
+def test_the_week_asks_the_time_of_the_extra_slot_it_offers_to_open(
+    client_for, agent, prefecture, service
+):
+    # The form under the week had only its "Ouvrir" button: no field to say when.
+    procedure = ProcedureFactory(service=service)
+    html = (
+        client_for(agent)
+        .get(reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk]))
+        .content.decode()
+    )
+    form = html[html.index("Ouvrir un créneau supplémentaire") :]
+    assert 'type="datetime-local" name="starts_at"' in form
+    assert "Date et heure du créneau" in form
 
 
 def test_quality_lead_sets_up_a_procedure_and_its_week(
@@ -171,6 +380,47 @@ def test_quality_lead_sets_up_a_procedure_and_its_week(
     # An agent may not change the settings.
     url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
     assert client_for(agent).get(url).status_code == 403
+
+
+def test_a_weekly_range_on_a_day_without_slots_is_refused(
+    client_for, quality_lead, prefecture, service
+):
+    # A Saturday range was "ajoutée", then generated nothing: slots are made on working
+    # days only.
+    procedure = ProcedureFactory(service=service)
+    client = client_for(quality_lead)
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    html = client.get(url).content.decode()
+    select = html[html.index('name="weekday"') :]
+    select = select[: select.index("</select>")]
+    assert ">vendredi</option>" in select
+    assert "samedi" not in select and "dimanche" not in select
+    assert "les créneaux sont créés les jours ouvrés" in html
+    client.post(
+        reverse("appointments:agents-rule-add", args=[prefecture.slug, procedure.pk]),
+        {"weekday": 5, "starts_at": "09:00", "ends_at": "12:00"},
+    )
+    assert not procedure.rules.exists()
+
+
+def test_a_weekly_range_valid_until_before_it_starts_is_refused(
+    client_for, quality_lead, prefecture, service
+):
+    # "Plage ajoutée", valid on no day at all: the dates typed the wrong way round.
+    procedure = ProcedureFactory(service=service)
+    response = client_for(quality_lead).post(
+        reverse("appointments:agents-rule-add", args=[prefecture.slug, procedure.pk]),
+        {
+            "weekday": 0,
+            "starts_at": "09:00",
+            "ends_at": "12:00",
+            "valid_from": "2027-03-01",
+            "valid_until": "2027-01-31",
+        },
+        follow=True,
+    )
+    assert "Plage non ajoutée : La plage ne vaudrait aucun jour" in response.content.decode()
+    assert not procedure.rules.exists()
 
 
 def test_procedure_list_has_a_bounded_number_of_queries(

@@ -1,6 +1,6 @@
 """Booking rules through the services (SQLite or PostgreSQL)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -420,6 +420,47 @@ def test_moving_a_slot_tells_the_people_booked(
         services.move_slot(booking.slot, new_start, actor=agent)
     assert Slot.objects.get(pk=booking.slot_id).starts_at == new_start
     assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
+
+
+def test_a_person_booked_without_e_mail_is_told_by_sms_of_what_the_service_changed(
+    agent, settings, tmp_path, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Booked at the counter with a phone only: a moved slot or a cancellation by the
+    # service reached nobody, while the agent read "les personnes inscrites sont prévenues".
+    import json
+
+    settings.SMS_LOG_PATH = tmp_path / "sms.log"
+    morning = timezone.make_aware(datetime(2026, 12, 8, 10, 0))
+    with time_machine.travel(morning, tick=False):
+        moved = BookingFactory(email="", phone="06 11 22 33 44", channel=Channel.AGENT)
+        cancelled = BookingFactory(email="", phone="06 55 66 77 88", channel=Channel.AGENT)
+        new_start = timezone.make_aware(datetime(2026, 12, 15, 14, 30))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.move_slot(moved.slot, new_start, actor=agent)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.record_attendance(cancelled, "cancelled_service", actor=agent)
+    sent = [json.loads(line) for line in (tmp_path / "sms.log").read_text().splitlines()]
+    assert [m["to"] for m in sent] == ["06 11 22 33 44", "06 55 66 77 88"], sent
+    assert sent[0]["text"].startswith(f"Votre rendez-vous {moved.reference} a lieu désormais")
+    assert "mardi 15 décembre 2026" in sent[0]["text"] and "14:30" in sent[0]["text"]
+    assert sent[1]["text"].startswith(
+        f"Nous devons annuler votre rendez-vous {cancelled.reference}"
+    )
+    for message, booking in zip(sent, (moved, cancelled), strict=True):
+        assert f"/rendez-vous/v/{booking.short_code}/" in message["text"]
+    assert not mailoutbox
+
+
+def test_a_slot_is_neither_opened_nor_moved_to_a_time_already_past(agent, mailoutbox):
+    # A slot moved to last year (a typo) told the people booked to come at a past time.
+    booking = BookingFactory()
+    slot = booking.slot
+    past = timezone.now() - timedelta(days=365)
+    with pytest.raises(services.BookingError, match="est déjà passé"):
+        services.move_slot(slot, past, actor=agent)
+    with pytest.raises(services.BookingError, match="est déjà passé"):
+        services.open_slot(slot.procedure, past, actor=agent)
+    assert Slot.objects.get().starts_at == slot.starts_at and not mailoutbox
 
 
 def test_slot_changes_record_their_actor(agent):

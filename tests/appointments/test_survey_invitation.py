@@ -1,12 +1,13 @@
 """Issue 6's hook: marking a booking "attended" invites the person to the running survey."""
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
-from engagements.appointments.models import Procedure
+from engagements.appointments.models import Booking, Procedure
 from engagements.surveys.models import Invitation
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.surveys.factories import CampaignFactory
@@ -40,8 +41,10 @@ def test_attended_sends_the_survey_invitation_once(
     assert invitation.language == "en"
     assert [m.to for m in mailoutbox] == [["venue@usager.test"]]
     # A correction (no-show, then attended again) does not invite a second time.
-    with django_capture_on_commit_callbacks(execute=True):
+    begun = booking.slot.starts_at + timezone.timedelta(minutes=1)
+    with time_machine.travel(begun), django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"status": "no_show"})
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.NO_SHOW
         client.post(url, {"status": "attended"})
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ATTENDED
@@ -70,7 +73,8 @@ def test_nothing_is_sent_for_late_no_show_or_without_email(
         email="",
         procedure=late.procedure,
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    begun = late.slot.starts_at + timezone.timedelta(minutes=1)
+    with time_machine.travel(begun), django_capture_on_commit_callbacks(execute=True):
         services.record_attendance(late, BookingStatus.NO_SHOW, actor=agent)
         services.record_attendance(without_email, BookingStatus.ATTENDED, actor=agent)
     assert Invitation.objects.count() == 0 and mailoutbox == []

@@ -59,7 +59,8 @@ def test_every_agents_page_fits_a_tablet(
 
 def test_counter_day_page_on_a_phone(phone_page, prefecture, service, agent):
     procedure = ProcedureFactory(service=service, name="Remise de titre de séjour", capacity=3)
-    start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    # Begun this minute: "Absent" is offered once the appointment's time has come.
+    start = timezone.localtime().replace(second=0, microsecond=0)
     slot = SlotFactory(procedure=procedure, starts_at=start)
     for name in ("Durand-Lefebvre", "Nguyen", "Petit"):
         BookingFactory(slot=slot, last_name=name)

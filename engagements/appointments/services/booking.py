@@ -637,8 +637,10 @@ def cancel_booking(
         new = BookingStatus.CANCELLED_BY_SERVICE if by_service else BookingStatus.CANCELLED_BY_USER
         change_status(booking, new, actor=actor, note=note)
         seats.give_back_seat(booking.slot_id)
-        template = "cancelled_service" if by_service else "cancelled"
-        notifications.queue_booking_mail(booking, template)
+        if by_service:
+            notifications.queue_change_notice(booking, "cancelled_service")
+        else:
+            notifications.queue_booking_mail(booking, "cancelled")
     return booking
 
 

@@ -106,6 +106,14 @@ def record_attendance(
         arrival = None
         if status in (BookingStatus.ATTENDED, BookingStatus.LATE):
             arrival = check_in_time(booking, arrived_at)
+        elif status == BookingStatus.NO_SHOW and timezone.now() < booking.slot.starts_at:
+            # An absence counts against the person under the no-show policy.
+            start = timezone.localtime(booking.slot.starts_at)
+            raise BookingError(
+                f"Le rendez-vous est le {start:%d/%m/%Y} à {start:%H:%M} : la personne ne "
+                "peut pas être notée absente avant cette heure.",
+                "arrival",
+            )
         change_status(booking, status, actor=actor)
         if arrival is not None:
             booking.checked_in_at = arrival
@@ -232,8 +240,20 @@ def generate_upcoming_slots() -> int:
     return total
 
 
+def _check_future(starts_at: datetime, now: datetime | None = None) -> None:
+    """A slot opened or moved by the service starts later than now: a past time (a typo in
+    the year or the day) would be told to the people booked and could not be booked."""
+    if starts_at <= (now or timezone.now()):
+        raise BookingError(
+            f"Le {timezone.localtime(starts_at):%d/%m/%Y à %H:%M} est déjà passé : "
+            "indiquez une date et une heure à venir.",
+            "invalid",
+        )
+
+
 def open_slot(procedure: Procedure, starts_at: datetime, *, actor) -> Slot:
     """Open an extra slot outside the weekly template (a reinforcement, a make-up day)."""
+    _check_future(starts_at)
     try:
         with transaction.atomic():
             slot = Slot.objects.create(
@@ -260,7 +280,8 @@ def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
 
 
 def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
-    """Move a slot; the people booked in it are told by e-mail."""
+    """Move a slot; the people booked in it are told by e-mail (SMS without an address)."""
+    _check_future(new_start)
     with transaction.atomic():
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
         length = slot.ends_at - slot.starts_at
@@ -285,5 +306,5 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
                 booking, booking.status, booking.status, actor, "Créneau déplacé par le service"
             )
         for booking in bookings:
-            notifications.queue_booking_mail(booking, "moved")
+            notifications.queue_change_notice(booking, "moved")
     return slot

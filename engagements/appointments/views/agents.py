@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
@@ -26,7 +27,14 @@ from engagements.shell.pages import render_agents
 from .. import services
 from ..booking_files import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
-from ..forms import AttendanceForm, OnBehalfForm, ProcedureForm, RuleForm, SlotMoveForm
+from ..forms import (
+    AttendanceForm,
+    OnBehalfForm,
+    ProcedureForm,
+    RuleForm,
+    SlotMoveForm,
+    SlotOpenForm,
+)
 from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry
 from ..queries import monday, procedure_figures
 from ..services import documents
@@ -130,6 +138,10 @@ def day(request: HttpRequest) -> HttpResponse:
             "query": query,
             "bookings": list(bookings),
             "attendance_form": AttendanceForm(),
+            "can_work": request.access.can(request.prefecture, "work"),
+            # The buttons record an arrival now (today only) or an absence (once begun).
+            "is_today": chosen == timezone.localdate(),
+            "now": timezone.now(),
         },
     )
 
@@ -145,8 +157,10 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
         .order_by("starts_at")
     )
     days: dict[date, list] = {week + timedelta(days=i): [] for i in range(5)}
+    now = timezone.now()
     for slot in slots:
         slot.active = [b for b in slot.bookings.all() if b.status in ACTIVE_STATUSES]
+        slot.open_to_agents = _closed_to_agents(slot, now) is None and slot.remaining > 0
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
     return render_agents(
         request,
@@ -157,6 +171,8 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
             "days": sorted(days.items()),
             "previous_week": week - timedelta(days=7),
             "next_week": week + timedelta(days=7),
+            "new_slot_form": SlotOpenForm(),
+            "can_work": request.access.can(request.prefecture, "work"),
         },
     )
 
@@ -165,7 +181,7 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
 @require_POST
 def slot_new(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
-    form = SlotMoveForm(request.POST)
+    form = SlotOpenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la date et l'heure du créneau à ouvrir.")
     else:
@@ -210,6 +226,7 @@ def slot_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ).order_by("offer_expires_at")
             ),
             "form": form,
+            "can_work": request.access.can(request.prefecture, "work"),
         },
     )
 
@@ -227,6 +244,15 @@ def _bookable_procedures(request):
     """Every procedure of the prefecture: the phone line, the reception desk and partner
     points book for people whatever the service (procedures are not personal records)."""
     return Procedure.objects.filter(prefecture=request.prefecture).select_related("site")
+
+
+def _closed_to_agents(slot: Slot, now: datetime) -> str | None:
+    """Why an agent cannot book this slot for a person (None: he can, seats permitting)."""
+    if slot.blocked:
+        return "Ce créneau est fermé aux réservations : rouvrez-le ou choisissez-en un autre."
+    if slot.starts_at <= now:
+        return "Ce créneau est passé : choisissez-en un autre."
+    return None
 
 
 @agent_view("work")
@@ -247,6 +273,14 @@ def book_start(request: HttpRequest) -> HttpResponse:
 def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_bookable_procedures(request), pk=procedure_pk)
     slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
+    closed = _closed_to_agents(slot, timezone.now())
+    if closed:
+        messages.error(request, closed)
+        week = timezone.localdate(slot.starts_at).isoformat()
+        url = reverse("appointments:agents-calendar", args=[request.prefecture.slug, procedure.pk])
+        if _procedures(request).filter(pk=procedure.pk).exists():
+            return redirect(f"{url}?semaine={week}")
+        return redirect("appointments:agents-book-start", request.prefecture.slug)
     form = OnBehalfForm(request.POST or None, procedure=procedure)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -295,7 +329,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "booking": booking,
             "logs": _labelled(booking.logs.select_related("actor")),
-            "attendance_form": AttendanceForm(),
+            "attendance_form": AttendanceForm(current=booking.status),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
@@ -443,7 +477,16 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     last = _day(request.GET.get("fin")) if request.GET.get("fin") else first + timedelta(days=30)
     start, _end = _bounds(first)
     end = _bounds(last)[1]
-    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+    # The rows of the day's list (its "Démarche" filter too): unconfirmed holds that
+    # lapsed never were appointments.
+    bookings = (
+        _bookings(request)
+        .filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+        .exclude(status=BookingStatus.EXPIRED)
+    )
+    procedure_id = request.GET.get("procedure", "")
+    if procedure_id.isdigit():
+        bookings = bookings.filter(procedure_id=int(procedure_id))
     rows = (
         [
             booking.reference,
