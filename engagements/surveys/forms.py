@@ -146,6 +146,19 @@ class CouponForm(DsfrForm):
     def clean_serial(self) -> str:
         return normalise_serial(self.cleaned_data["serial"])
 
+    def clean(self):
+        data = super().clean()
+        # As on the public form (one answer at least): a coupon saved with nothing typed
+        # (Enter pressed after the number) would burn its serial, and the answers typed
+        # afterwards would be refused as a duplicate.
+        answers = [data.get(f"q_{q.code}") for q in self.questions]
+        if not self.errors and all(value in (None, "") for value in answers):
+            raise forms.ValidationError(
+                "Aucune réponse saisie : tapez au moins une réponse ou un commentaire du "
+                "coupon (un coupon rendu vierge n'est pas enregistré)."
+            )
+        return data
+
     def values(self) -> dict[Question, int | None]:
         return {
             q: self.cleaned_data.get(f"q_{q.code}")

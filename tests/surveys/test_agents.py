@@ -46,6 +46,24 @@ def test_a_paper_serial_cannot_be_typed_twice(client_for, agent, prefecture, cam
     assert (saved.channel, saved.serial) == (Channel.PAPER, f"{campaign.pk}-0007")
 
 
+def test_a_coupon_typed_without_any_answer_is_refused_and_its_serial_stays_free(
+    client_for, agent, prefecture, campaign, service
+):
+    client = client_for(agent)
+    serial = f"{campaign.pk}-0008"
+    blank = client.post(_entry_url(prefecture, campaign), {"serial": serial, "service": service.pk})
+    html = blank.content.decode()
+    assert blank.status_code == 200
+    assert "Aucune réponse saisie" in html and f'value="{serial}"' in html
+    assert not Response.objects.exists()
+    # The answers typed next are taken under the same serial.
+    typed = client.post(
+        _entry_url(prefecture, campaign), {"serial": serial, "service": service.pk, "q_pmr": "0"}
+    )
+    assert typed.status_code == 302
+    assert Response.objects.get().serial == serial
+
+
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
     for serial in ("12", f"{campaign.pk + 1}-0001", "abc-0001"):
         with pytest.raises(SurveyError, match="invalide"):
