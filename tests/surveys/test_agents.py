@@ -9,6 +9,7 @@ from django.urls import reverse
 from engagements.surveys.enums import Channel, CommentStatus
 from engagements.surveys.models import Comment, CommentLog, Question, Response
 from engagements.surveys.services import SurveyError, enter_coupon, review_comment
+from tests.factories import ServiceFactory
 from tests.surveys.factories import (
     AnswerFactory,
     CampaignFactory,
@@ -62,6 +63,25 @@ def test_a_coupon_typed_without_any_answer_is_refused_and_its_serial_stays_free(
     )
     assert typed.status_code == 302
     assert Response.objects.get().serial == serial
+
+
+def test_an_agent_types_coupons_only_for_the_services_he_works_for(
+    client_for, agent, quality_lead, prefecture, site, service
+):
+    colleague = ServiceFactory(site=site, name="Bureau des naturalisations")
+    campaign = CampaignFactory(site=site, services=[service, colleague])
+    client = client_for(agent)
+    page = client.get(_entry_url(prefecture, campaign)).content.decode()
+    assert f'<option value="{service.pk}"' in page
+    assert f'<option value="{colleague.pk}"' not in page
+    refused = client.post(
+        _entry_url(prefecture, campaign),
+        {"serial": f"{campaign.pk}-0009", "service": colleague.pk, "q_global": "4"},
+    )
+    assert refused.status_code == 200 and not Response.objects.exists()
+    # The référent qualité types them for every service of the campaign.
+    page = client_for(quality_lead).get(_entry_url(prefecture, campaign)).content.decode()
+    assert f'<option value="{colleague.pk}"' in page
 
 
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):

@@ -326,7 +326,13 @@ def coupons_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def coupon_entry(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     initial = {"service": request.GET.get("service")}
-    form = CouponForm(request.POST or None, campaign=campaign, initial=initial)
+    # An agent types the coupons of the services he works for, not his colleagues'.
+    form = CouponForm(
+        request.POST or None,
+        campaign=campaign,
+        initial=initial,
+        service_ids=_visible_services(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.enter_coupon(
