@@ -1,5 +1,6 @@
 """Agents' screens: coupon entry, results, exports, posters, comment review, questionnaires."""
 
+import re
 import subprocess
 
 import pytest
@@ -82,6 +83,23 @@ def test_an_agent_types_coupons_only_for_the_services_he_works_for(
     # The référent qualité types them for every service of the campaign.
     page = client_for(quality_lead).get(_entry_url(prefecture, campaign)).content.decode()
     assert f'<option value="{colleague.pk}"' in page
+
+
+def test_the_agent_pages_of_surveys_offer_no_link_the_agent_is_refused(
+    client_for, agent, prefecture, campaign
+):
+    client = client_for(agent)
+    pages = [
+        _entry_url(prefecture, campaign),
+        reverse("surveys:agents-posters", args=[prefecture.slug, campaign.pk]),
+        reverse("surveys:agents-checks-todo", args=[prefecture.slug]),
+    ]
+    for page in pages:
+        html = client.get(page).content.decode()
+        links = set(re.findall(rf'href="(/agents/{prefecture.slug}/[^"?#]*)', html))
+        assert links
+        for link in links:
+            assert client.get(link).status_code != 403, (page, link)
 
 
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
