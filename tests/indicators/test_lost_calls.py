@@ -211,7 +211,7 @@ def test_dashboard_shows_platforms_and_outside_hours(imported, quality_lead, cli
     text = response.content.decode()
     assert 'id="card-calls_lost_rate"' in text
     assert "Appels hors des horaires publiés (hors taux) : 5" in text
-    assert "Standard : 75,0 % (3 sur 4)" in text
+    assert "Standard : 75,0\u00a0% (3 sur 4)" in text
 
 
 def test_published_on_the_public_results_and_the_poster(imported, quality_lead, client, tmp_path):

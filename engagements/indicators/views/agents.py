@@ -41,7 +41,7 @@ from ..forms import (
 )
 from ..models import FigureChange, Publication, PublishedValue, Visit, WebsiteUpdate
 from ..periods import Period
-from .display import decorate_grid, display, exclusions
+from .display import decorate_grid, display, exclusions, lost_calls_lines
 
 
 def _period_and_site(request):
@@ -101,6 +101,9 @@ def _cards(prefecture, period, site, service=None, module=None) -> dict:
         )
         card["chart"] = _chart(card["series"], unit, months)
         card["exclusions"] = exclusions(card["code"], card["extra"])
+        card["outside_hours"], card["platform_lines"] = lost_calls_lines(
+            card["code"], card["extra"]
+        )
     data["manual"] = [
         {
             "name": row["indicator__name_fr"],
