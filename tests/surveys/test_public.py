@@ -111,6 +111,23 @@ def test_closed_campaign_accepts_no_answer(client, site, service):
     assert Response.objects.count() == 0
 
 
+def test_a_campaign_not_yet_started_says_so_not_that_it_is_over(client, site, service):
+    from django.utils import translation
+
+    coming = CampaignFactory(site=site, services=[service], not_started=True)
+    day = coming.starts_on
+    response = client.post(_url(coming, service), {"q_global": "4"})
+    html = response.content.decode()
+    assert response.status_code == 200 and Response.objects.count() == 0
+    assert "Cette enquête n'a pas encore commencé" in html and "terminée" not in html
+    assert f"Elle sera ouverte à partir du {day.day} " in html
+    with translation.override("en"):
+        url = _url(coming, service)
+    english = client.get(url).content.decode()
+    assert "This survey has not started yet" in english
+    assert f"It will open on {day.day} " in english
+
+
 def test_english_interface_and_questions(client, campaign, service):
     url = _url(campaign, service)  # before the request: it leaves English active
     html = client.get("/en" + url).content.decode()
