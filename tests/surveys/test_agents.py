@@ -168,6 +168,31 @@ def test_csv_export(client_for, auditor, prefecture, campaign, service):
     assert "critère;ensemble;Courtoisie et disponibilité des agents;5;4;1;80,0;60,0" in text
 
 
+def test_questionnaires_received_per_channel_agree_on_page_csv_and_pdf(
+    client_for, auditor, prefecture, campaign, service, tmp_path
+):
+    overall = campaign.questionnaire.questions.get(code="global")
+    courtesy = campaign.questionnaire.questions.get(code="courtoisie")
+    for value in (4, 4, 3, 4, 1):
+        response = ResponseFactory(campaign=campaign, service=service, channel=Channel.PAPER)
+        AnswerFactory(response=response, question=overall, value=value)
+    # Two coupons left the overall question blank: 7 questionnaires, 5 overall answers.
+    for _ in range(2):
+        response = ResponseFactory(campaign=campaign, service=service, channel=Channel.PAPER)
+        AnswerFactory(response=response, question=courtesy, value=4)
+    client = client_for(auditor)
+    args = [prefecture.slug, campaign.pk]
+    page = client.get(reverse("surveys:agents-campaign", args=args)).content.decode()
+    assert '<th scope="col">Questionnaires reçus</th>' in page
+    assert '<th scope="row">Coupon papier</th><td>7</td>' in page
+    text = client.get(reverse("surveys:agents-campaign-csv", args=args)).content.decode("utf-8-sig")
+    assert "canal;Coupon papier;Questionnaires reçus;7;;;;" in text
+    assert "canal;Coupon papier;Satisfaction globale;5;4;1;80,0;60,0" in text
+    assert f"service;{service.name};Questionnaires reçus;7;;;;" in text
+    pdf = _pdf_text(client.get(reverse("surveys:agents-campaign-pdf", args=args)).content, tmp_path)
+    assert "Questionnaires reçus" in pdf and "Réponses par canal" not in pdf
+
+
 def test_agent_cannot_read_figures(client_for, agent, prefecture, campaign):
     response = client_for(agent).get(
         reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])

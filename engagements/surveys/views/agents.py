@@ -179,7 +179,11 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
             ["question", row["code"], row["label"], row["answers"], row["satisfied"]]
             + [row["dissatisfied"], fmt(row["rate"]), fmt(row["net"])]
         )
+    # The questionnaires received per service and channel, as the page and the PDF show
+    # them; the other rows count the answers given to a criterion (blanks left out).
+    received = "Questionnaires reçus"
     for service in results["services"]:
+        rows.append(["service", service["label"], received, service["responses"]] + [""] * 4)
         for label, cell in zip(results["criteria_labels"], service["cells"], strict=True):
             rows.append(
                 ["service", service["label"], label, cell["answers"], cell["satisfied"]]
@@ -187,6 +191,7 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
             )
     for channel in results["channels"]:
         cell = channel["overall"]
+        rows.append(["canal", channel["label"], received, channel["responses"]] + [""] * 4)
         rows.append(
             ["canal", channel["label"], "Satisfaction globale", cell["answers"], cell["satisfied"]]
             + [cell["dissatisfied"], fmt(cell["rate"]), fmt(cell["net"])]
