@@ -1,11 +1,14 @@
 """Public survey pages: anonymous answers, channels, one per session, limits, languages,
 invitations after an appointment."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements.shell.content_language import long_date
 from engagements.surveys.enums import Channel
 from engagements.surveys.models import Answer, Comment, Invitation, Response
 from engagements.surveys.services import invite_after_visit
@@ -241,6 +244,24 @@ def test_invitation_after_a_visit_is_single_use(
     assert client.get(link).status_code == 410
     assert client.post(link, {"q_global": "4"}).status_code == 410
     assert Response.objects.count() == 1
+
+
+def test_an_invitation_never_outlives_its_campaign(
+    site, service, prefecture, smtp_mail, django_capture_on_commit_callbacks
+):
+    ending = CampaignFactory(
+        site=site, services=[service], ends_on=timezone.localdate() + timedelta(days=3)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite_after_visit(prefecture, service, "usager@example.test")
+    assert timezone.localtime(invitation.expires_at).date() == ending.ends_on
+    [mail] = smtp_mail.to("usager@example.test")
+    assert f"expire le {long_date(ending.ends_on)}" in " ".join(mail.text().split())
+    # A link of a longer campaign keeps its fourteen days.
+    CampaignFactory(site=site, services=[service], ends_on=None)
+    ending.delete()
+    longer = invite_after_visit(prefecture, service, "autre@example.test")
+    assert longer.expires_at - timezone.now() > timedelta(days=13)
 
 
 def test_no_invitation_without_a_running_campaign(prefecture, service, mailoutbox):
