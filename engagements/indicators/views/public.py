@@ -50,13 +50,24 @@ def _chosen_publication(request, prefecture, publications):
     raise Http404("Période non publiée")
 
 
+# Survey figures withheld under 5 answers (indicators.md "Surveys"): their denominator
+# counts the answers, so a group of 1 to 4 was measured, just not published.
+SURVEY_CODES = {"satisfaction_overall_rate", "satisfaction_net"}
+
+
+def _unmeasured(value) -> str:
+    if value.code in SURVEY_CODES and value.denominator:
+        return _("— (pas assez de réponses)")
+    # Not measured (no record for the period, a denominator of 0): never "0".
+    return _("— (non mesuré)")
+
+
 def _row(value, english: bool, methodology: str) -> dict:
     measured = value.value is not None
     return {
         "code": value.code,
         "name": (value.name_en or value.name_fr) if english else value.name_fr,
-        # Not measured (no record for the period, a denominator of 0): never "0".
-        "value": display(value.value, value.unit) if measured else _("— (non mesuré)"),
+        "value": display(value.value, value.unit) if measured else _unmeasured(value),
         "unmeasured": not measured,
         "target": display(value.target, value.unit),
         "previous": display(value.previous, value.unit),
