@@ -22,7 +22,7 @@ from .. import queries
 from ..catalogue import CATALOGUE
 from ..periods import Period
 from ..poster import chosen_codes, next_update, poster_rows
-from .display import decorate_grid, display
+from .display import decorate_grid, display, withheld
 
 POSTER_SIZES = {"a4": "A4", "a3": "A3"}
 
@@ -50,13 +50,8 @@ def _chosen_publication(request, prefecture, publications):
     raise Http404("Période non publiée")
 
 
-# Survey figures withheld under 5 answers (indicators.md "Surveys"): their denominator
-# counts the answers, so a group of 1 to 4 was measured, just not published.
-SURVEY_CODES = {"satisfaction_overall_rate", "satisfaction_net"}
-
-
 def _unmeasured(value) -> str:
-    if value.code in SURVEY_CODES and value.denominator:
+    if withheld(value.code, value.value, value.denominator):
         return _("— (pas assez de réponses)")
     # Not measured (no record for the period, a denominator of 0): never "0".
     return _("— (non mesuré)")
