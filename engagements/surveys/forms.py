@@ -98,14 +98,18 @@ class CouponForm(DsfrForm):
     serial = forms.CharField(label="Numéro du coupon", max_length=20)
     service = ModelChoiceField(label="Service", queryset=Service.objects.none())
 
-    def __init__(self, *args, campaign: Campaign, **kwargs):
+    def __init__(self, *args, campaign: Campaign, service_ids: set[int] | None = None, **kwargs):
+        """`service_ids`: the services the agent works for (None: all the campaign's)."""
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["serial"].widget.attrs.update(
             {"autofocus": True, "autocomplete": "off", "placeholder": f"{campaign.pk}-0001"}
         )
         self.fields["serial"].help_text = f"Format : {campaign.pk}-0001"
-        self.fields["service"].queryset = campaign.services.select_related("site")
+        services = campaign.services.select_related("site")
+        if service_ids is not None:
+            services = services.filter(pk__in=service_ids)
+        self.fields["service"].queryset = services
         self.questions = list(campaign.questionnaire.questions.all())
         for q in self.questions:
             name = f"q_{q.code}"
@@ -145,6 +149,19 @@ class CouponForm(DsfrForm):
 
     def clean_serial(self) -> str:
         return normalise_serial(self.cleaned_data["serial"])
+
+    def clean(self):
+        data = super().clean()
+        # As on the public form (one answer at least): a coupon saved with nothing typed
+        # (Enter pressed after the number) would burn its serial, and the answers typed
+        # afterwards would be refused as a duplicate.
+        answers = [data.get(f"q_{q.code}") for q in self.questions]
+        if not self.errors and all(value in (None, "") for value in answers):
+            raise forms.ValidationError(
+                "Aucune réponse saisie : tapez au moins une réponse ou un commentaire du "
+                "coupon (un coupon rendu vierge n'est pas enregistré)."
+            )
+        return data
 
     def values(self) -> dict[Question, int | None]:
         return {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -551,12 +551,18 @@ def invite_after_visit(
     if campaign is None:
         return None
     language = language if language in dict(settings.LANGUAGES) else "fr"
+    expires_at = timezone.now() + INVITATION_LIFETIME
+    if campaign.ends_on is not None:
+        # The mail says when the link expires: never after the campaign's last day, when
+        # the questionnaire no longer accepts answers.
+        last_moment = timezone.make_aware(datetime.combine(campaign.ends_on, time.max))
+        expires_at = min(expires_at, last_moment)
     with transaction.atomic():
         invitation = Invitation.objects.create(
             campaign=campaign,
             service=service,
             language=language,
-            expires_at=timezone.now() + INVITATION_LIFETIME,
+            expires_at=expires_at,
         )
         with translation.override(language):
             path = reverse("surveys:invitation", args=[invitation.token])

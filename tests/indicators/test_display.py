@@ -33,3 +33,30 @@ from engagements.indicators.views.display import display
 def test_display(language, value, unit, shown):
     with translation.override(language):
         assert display(value, unit) == shown
+
+
+def test_counts_beside_the_rates_are_grouped_by_thousands():
+    from engagements.indicators.views.display import exclusions, lost_calls_lines
+
+    outside, platforms = lost_calls_lines(
+        "calls_lost_rate",
+        {
+            "outside_hours": 1672,
+            "platforms": [
+                {"name": "Standard", "value": 7.1, "numerator": 509, "denominator": 7195},
+                {"name": "Ligne des étrangers", "value": None, "numerator": 0, "denominator": 0},
+            ],
+        },
+    )
+    assert outside == "Appels hors des horaires publiés (hors taux) : 1\u202f672"
+    assert platforms == [
+        "Standard : 7,1\u00a0% (509 sur 7\u202f195)",
+        "Ligne des étrangers : pas d'appel",
+    ]
+    assert lost_calls_lines("calls_answered_rate", {"outside_hours": 3}) == ("", [])
+    closed = exclusions("calls_answered_rate", {"closed": 2346})
+    assert closed == "Appels arrivés file fermée (hors taux) : 2\u202f346"
+    excluded = exclusions(
+        "correspondence_on_time_rate", {"excluded": 1200, "excluded_by_reason": {"spam": 1200}}
+    )
+    assert excluded.startswith("Clos sans réponse (hors taux) : 1\u202f200 — ")

@@ -184,6 +184,21 @@ def test_lost_calls_by_hand_during_published_hours(imported, quality_lead):
     assert value.extra["outside_hours"] == 7 and value.extra["lost"] == 6
 
 
+def test_text_format_names_each_platform_and_never_writes_none(imported, quality_lead):
+    platforms(imported, quality_lead)
+    out = StringIO()
+    call_command(
+        "indicators", "--prefecture", "alpha", "--period", "2025-11", "--at", "2025-12-31",
+        "--format", "text", stdout=out,
+    )  # fmt: skip
+    lines = out.getvalue().splitlines()
+    assert "None" not in out.getvalue()
+    # Last year had no call: "an passé —"; the visitors' count has no denominator.
+    assert "calls_lost_rate: 50.0 (9/18), cible 10.0, an passé —" in lines
+    assert "calls_lost_rate [plateforme standard, site chef-lieu]: " in out.getvalue()
+    assert "calls_lost_rate [plateforme etrangers, site chef-lieu]: " in out.getvalue()
+
+
 def test_dashboard_shows_platforms_and_outside_hours(imported, quality_lead, client_for):
     standard, foreigners = platforms(imported, quality_lead)
     organisation.set_platform_hours(
@@ -196,7 +211,7 @@ def test_dashboard_shows_platforms_and_outside_hours(imported, quality_lead, cli
     text = response.content.decode()
     assert 'id="card-calls_lost_rate"' in text
     assert "Appels hors des horaires publiés (hors taux) : 5" in text
-    assert "Standard : 75,0 % (3 sur 4)" in text
+    assert "Standard : 75,0\u00a0% (3 sur 4)" in text
 
 
 def test_published_on_the_public_results_and_the_poster(imported, quality_lead, client, tmp_path):

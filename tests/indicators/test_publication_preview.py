@@ -163,6 +163,36 @@ def test_previous_periods_never_list_the_one_shown(prefecture, site, quality_lea
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_survey_figures_under_five_answers_say_so_not_unmeasured(
+    prefecture, site, service, quality_lead, client
+):
+    from django.utils import translation
+
+    from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
+
+    campaign = CampaignFactory(site=site, services=[service])
+    overall = campaign.questionnaire.questions.get(code="global")
+    for value in (4, 3, 1):  # three answers: measured, but withheld under five
+        response = ResponseFactory(
+            campaign=campaign, service=service, answered_on=date(2025, 11, 4)
+        )
+        AnswerFactory(response=response, question=overall, value=value)
+    services.publish(prefecture, Period.quarter(2025, 4), actor=quality_lead)
+    url = reverse("indicators:public-results", args=[prefecture.slug])
+    page = client.get(url).content.decode()
+    for code in ("satisfaction_overall_rate", "satisfaction_net"):
+        row = page.split(f'data-code="{code}"')[1].split("</tr>")[0]
+        assert "— (pas assez de réponses)" in row and "non mesuré" not in row
+    # Nothing at all is still "not measured" (the visitors, here).
+    visitors = page.split('data-code="reception_visits"')[1].split("</tr>")[0]
+    assert "— (non mesuré)" in visitors
+    with translation.override("en"):
+        url = reverse("indicators:public-results", args=[prefecture.slug])
+    english = client.get(url).content.decode()
+    assert "— (not enough answers)" in english
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_unmeasured_visitors_show_a_dash_never_zero(
     prefecture, site, quality_lead, client, tmp_path
 ):

@@ -432,3 +432,25 @@ def test_values_per_service(records, prefecture, site, service, quality_lead, cl
     cards = {c["code"]: c for c in page.context["cards"]}
     assert cards["correspondence_on_time_rate"]["display"] == "100,0\u00a0%"
     assert page.context["site"] == site
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_dashboard_says_a_survey_figure_is_withheld_under_five_answers(
+    prefecture, site, service, quality_lead, client_for
+):
+    from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
+
+    campaign = CampaignFactory(site=site, services=[service])
+    overall = campaign.questionnaire.questions.get(code="global")
+    for value in (4, 3):
+        response = ResponseFactory(
+            campaign=campaign, service=service, answered_on=date(2025, 11, 4)
+        )
+        AnswerFactory(response=response, question=overall, value=value)
+    services.recompute_values(prefecture, [Period.parse("2025-11")])
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025-11"}
+    )
+    card = page.content.decode().split('id="card-satisfaction_overall_rate"')[1]
+    card = card.split("</section>")[0]
+    assert "2 sur 2 — pas assez de réponses (moins de 5) : pas de chiffre" in card

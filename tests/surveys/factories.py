@@ -88,7 +88,8 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
-    """A yearly campaign open today on one site; `finished=True`, `stars_poster=True`…"""
+    """A yearly campaign open today on one site; `finished=True`, `not_started=True`,
+    `stars_poster=True`…"""
 
     class Meta:
         model = Campaign
@@ -107,6 +108,10 @@ class CampaignFactory(factory.django.DjangoModelFactory):
         finished = factory.Trait(
             starts_on=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=400)),
             ends_on=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=370)),
+        )
+        not_started = factory.Trait(
+            starts_on=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=20)),
+            ends_on=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=40)),
         )
         stars_poster = factory.Trait(
             kind=CampaignKind.STARS,

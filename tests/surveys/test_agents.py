@@ -1,5 +1,6 @@
 """Agents' screens: coupon entry, results, exports, posters, comment review, questionnaires."""
 
+import re
 import subprocess
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from engagements.surveys.enums import Channel, CommentStatus
 from engagements.surveys.models import Comment, CommentLog, Question, Response
 from engagements.surveys.services import SurveyError, enter_coupon, review_comment
+from tests.factories import ServiceFactory
 from tests.surveys.factories import (
     AnswerFactory,
     CampaignFactory,
@@ -44,6 +46,60 @@ def test_a_paper_serial_cannot_be_typed_twice(client_for, agent, prefecture, cam
     assert f'value="{campaign.pk}-0007"' in html and 'value="3"' in html and "gardé" in html
     saved = Response.objects.get()
     assert (saved.channel, saved.serial) == (Channel.PAPER, f"{campaign.pk}-0007")
+
+
+def test_a_coupon_typed_without_any_answer_is_refused_and_its_serial_stays_free(
+    client_for, agent, prefecture, campaign, service
+):
+    client = client_for(agent)
+    serial = f"{campaign.pk}-0008"
+    blank = client.post(_entry_url(prefecture, campaign), {"serial": serial, "service": service.pk})
+    html = blank.content.decode()
+    assert blank.status_code == 200
+    assert "Aucune réponse saisie" in html and f'value="{serial}"' in html
+    assert not Response.objects.exists()
+    # The answers typed next are taken under the same serial.
+    typed = client.post(
+        _entry_url(prefecture, campaign), {"serial": serial, "service": service.pk, "q_pmr": "0"}
+    )
+    assert typed.status_code == 302
+    assert Response.objects.get().serial == serial
+
+
+def test_an_agent_types_coupons_only_for_the_services_he_works_for(
+    client_for, agent, quality_lead, prefecture, site, service
+):
+    colleague = ServiceFactory(site=site, name="Bureau des naturalisations")
+    campaign = CampaignFactory(site=site, services=[service, colleague])
+    client = client_for(agent)
+    page = client.get(_entry_url(prefecture, campaign)).content.decode()
+    assert f'<option value="{service.pk}"' in page
+    assert f'<option value="{colleague.pk}"' not in page
+    refused = client.post(
+        _entry_url(prefecture, campaign),
+        {"serial": f"{campaign.pk}-0009", "service": colleague.pk, "q_global": "4"},
+    )
+    assert refused.status_code == 200 and not Response.objects.exists()
+    # The référent qualité types them for every service of the campaign.
+    page = client_for(quality_lead).get(_entry_url(prefecture, campaign)).content.decode()
+    assert f'<option value="{colleague.pk}"' in page
+
+
+def test_the_agent_pages_of_surveys_offer_no_link_the_agent_is_refused(
+    client_for, agent, prefecture, campaign
+):
+    client = client_for(agent)
+    pages = [
+        _entry_url(prefecture, campaign),
+        reverse("surveys:agents-posters", args=[prefecture.slug, campaign.pk]),
+        reverse("surveys:agents-checks-todo", args=[prefecture.slug]),
+    ]
+    for page in pages:
+        html = client.get(page).content.decode()
+        links = set(re.findall(rf'href="(/agents/{prefecture.slug}/[^"?#]*)', html))
+        assert links
+        for link in links:
+            assert client.get(link).status_code != 403, (page, link)
 
 
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
@@ -110,6 +166,31 @@ def test_csv_export(client_for, auditor, prefecture, campaign, service):
     )
     text = response.content.decode("utf-8-sig")
     assert "critère;ensemble;Courtoisie et disponibilité des agents;5;4;1;80,0;60,0" in text
+
+
+def test_questionnaires_received_per_channel_agree_on_page_csv_and_pdf(
+    client_for, auditor, prefecture, campaign, service, tmp_path
+):
+    overall = campaign.questionnaire.questions.get(code="global")
+    courtesy = campaign.questionnaire.questions.get(code="courtoisie")
+    for value in (4, 4, 3, 4, 1):
+        response = ResponseFactory(campaign=campaign, service=service, channel=Channel.PAPER)
+        AnswerFactory(response=response, question=overall, value=value)
+    # Two coupons left the overall question blank: 7 questionnaires, 5 overall answers.
+    for _ in range(2):
+        response = ResponseFactory(campaign=campaign, service=service, channel=Channel.PAPER)
+        AnswerFactory(response=response, question=courtesy, value=4)
+    client = client_for(auditor)
+    args = [prefecture.slug, campaign.pk]
+    page = client.get(reverse("surveys:agents-campaign", args=args)).content.decode()
+    assert '<th scope="col">Questionnaires reçus</th>' in page
+    assert '<th scope="row">Coupon papier</th><td>7</td>' in page
+    text = client.get(reverse("surveys:agents-campaign-csv", args=args)).content.decode("utf-8-sig")
+    assert "canal;Coupon papier;Questionnaires reçus;7;;;;" in text
+    assert "canal;Coupon papier;Satisfaction globale;5;4;1;80,0;60,0" in text
+    assert f"service;{service.name};Questionnaires reçus;7;;;;" in text
+    pdf = _pdf_text(client.get(reverse("surveys:agents-campaign-pdf", args=args)).content, tmp_path)
+    assert "Questionnaires reçus" in pdf and "Réponses par canal" not in pdf
 
 
 def test_agent_cannot_read_figures(client_for, agent, prefecture, campaign):

@@ -201,3 +201,18 @@ def test_services_taking_an_actor_record_it(quality_lead, service):
     assert all(actor == quality_lead.pk for actor, _ in rows)
     assert [text.split(" ")[0] for _, text in rows] == [copy.name.split(" ")[0], "Langues"]
     assert check.log.last().actor == quality_lead
+
+
+def test_checks_name_the_site_of_a_service_named_alike_on_two_sites(
+    client_for, quality_lead, prefecture, service, other_service
+):
+    other_service.name = service.name  # "Accueil général" on every site
+    other_service.save(update_fields=["name"])
+    here = MysteryCheckFactory(service=service)
+    there = MysteryCheckFactory(service=other_service)
+    client = client_for(quality_lead)
+    listing = client.get(reverse("surveys:agents-checks", args=[prefecture.slug])).content
+    for check in (here, there):
+        assert f"{check.service.name} ({check.service.site.name})".encode() in listing
+        page = client.get(reverse("surveys:agents-check", args=[prefecture.slug, check.pk]))
+        assert f"{check.service.name} ({check.service.site.name})</h1>" in page.content.decode()

@@ -1,11 +1,14 @@
 """Public survey pages: anonymous answers, channels, one per session, limits, languages,
 invitations after an appointment."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements.shell.content_language import long_date
 from engagements.surveys.enums import Channel
 from engagements.surveys.models import Answer, Comment, Invitation, Response
 from engagements.surveys.services import invite_after_visit
@@ -109,6 +112,23 @@ def test_closed_campaign_accepts_no_answer(client, site, service):
     response = client.post(_url(finished, service), {"q_global": "4"})
     assert response.status_code == 410
     assert Response.objects.count() == 0
+
+
+def test_a_campaign_not_yet_started_says_so_not_that_it_is_over(client, site, service):
+    from django.utils import translation
+
+    coming = CampaignFactory(site=site, services=[service], not_started=True)
+    day = coming.starts_on
+    response = client.post(_url(coming, service), {"q_global": "4"})
+    html = response.content.decode()
+    assert response.status_code == 200 and Response.objects.count() == 0
+    assert "Cette enquête n'a pas encore commencé" in html and "terminée" not in html
+    assert f"Elle sera ouverte à partir du {day.day} " in html
+    with translation.override("en"):
+        url = _url(coming, service)
+    english = client.get(url).content.decode()
+    assert "This survey has not started yet" in english
+    assert f"It will open on {day.day} " in english
 
 
 def test_english_interface_and_questions(client, campaign, service):
@@ -224,6 +244,24 @@ def test_invitation_after_a_visit_is_single_use(
     assert client.get(link).status_code == 410
     assert client.post(link, {"q_global": "4"}).status_code == 410
     assert Response.objects.count() == 1
+
+
+def test_an_invitation_never_outlives_its_campaign(
+    site, service, prefecture, smtp_mail, django_capture_on_commit_callbacks
+):
+    ending = CampaignFactory(
+        site=site, services=[service], ends_on=timezone.localdate() + timedelta(days=3)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite_after_visit(prefecture, service, "usager@example.test")
+    assert timezone.localtime(invitation.expires_at).date() == ending.ends_on
+    [mail] = smtp_mail.to("usager@example.test")
+    assert f"expire le {long_date(ending.ends_on)}" in " ".join(mail.text().split())
+    # A link of a longer campaign keeps its fourteen days.
+    CampaignFactory(site=site, services=[service], ends_on=None)
+    ending.delete()
+    longer = invite_after_visit(prefecture, service, "autre@example.test")
+    assert longer.expires_at - timezone.now() > timedelta(days=13)
 
 
 def test_no_invitation_without_a_running_campaign(prefecture, service, mailoutbox):

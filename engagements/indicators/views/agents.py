@@ -41,7 +41,7 @@ from ..forms import (
 )
 from ..models import FigureChange, Publication, PublishedValue, Visit, WebsiteUpdate
 from ..periods import Period
-from .display import decorate_grid, display, exclusions
+from .display import decorate_grid, display, exclusions, lost_calls_lines, withheld
 
 
 def _period_and_site(request):
@@ -99,8 +99,13 @@ def _cards(prefecture, period, site, service=None, module=None) -> dict:
             if card["denominator"]
             else ""
         )
+        if withheld(card["code"], card["value"], card["denominator"]):
+            card["ratio"] += " — pas assez de réponses (moins de 5) : pas de chiffre"
         card["chart"] = _chart(card["series"], unit, months)
         card["exclusions"] = exclusions(card["code"], card["extra"])
+        card["outside_hours"], card["platform_lines"] = lost_calls_lines(
+            card["code"], card["extra"]
+        )
     data["manual"] = [
         {
             "name": row["indicator__name_fr"],

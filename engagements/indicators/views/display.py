@@ -45,6 +45,16 @@ def display(value, unit: str) -> str:
     return _number(exact, 2, english)
 
 
+# Survey figures withheld under 5 answers (indicators.md "Surveys"): their denominator
+# counts the answers, so a group of 1 to 4 was measured, just not published.
+SURVEY_CODES = {"satisfaction_overall_rate", "satisfaction_net"}
+
+
+def withheld(code: str, value, denominator) -> bool:
+    """A survey figure not shown because fewer than 5 answers were given (but some were)."""
+    return value is None and code in SURVEY_CODES and bool(denominator)
+
+
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 LEVELS = {
     "calme": ("Calme", "○"),
@@ -73,12 +83,33 @@ def exclusions(code: str, extra: dict) -> str:
     if code == "correspondence_on_time_rate" and extra.get("excluded"):
         reasons = extra.get("excluded_by_reason") or {}
         parts = [
-            f"{ClosedReason(reason).label.lower()} : {count}"
+            f"{ClosedReason(reason).label.lower()} : {_count(count)}"
             for reason, count in sorted(reasons.items(), key=lambda item: -item[1])
             if reason in ClosedReason.values
         ]
-        text = f"Clos sans réponse (hors taux) : {extra['excluded']}"
+        text = f"Clos sans réponse (hors taux) : {_count(extra['excluded'])}"
         return f"{text} — {', '.join(parts)}" if parts else text
     if code == "calls_answered_rate" and extra.get("closed"):
-        return f"Appels arrivés file fermée (hors taux) : {extra['closed']}"
+        return f"Appels arrivés file fermée (hors taux) : {_count(extra['closed'])}"
     return ""
+
+
+def lost_calls_lines(code: str, extra: dict) -> tuple[str, list[str]]:
+    """Beside the lost-calls rate: the calls outside the published hours ("" when none) and
+    each platform's rate with its counts, counts written as the rate's own (1 234)."""
+    if code != "calls_lost_rate":
+        return "", []
+    outside = extra.get("outside_hours")
+    outside_text = f"Appels hors des horaires publiés (hors taux) : {_count(outside)}"
+    platforms = [
+        f"{row['name']} : pas d'appel"
+        if row["value"] is None
+        else f"{row['name']} : {display(row['value'], Unit.PERCENT)} "
+        f"({_count(row['numerator'])} sur {_count(row['denominator'])})"
+        for row in extra.get("platforms") or []
+    ]
+    return (outside_text if outside else ""), platforms
+
+
+def _count(number) -> str:
+    return display(number, Unit.COUNT)

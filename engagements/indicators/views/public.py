@@ -22,7 +22,7 @@ from .. import queries
 from ..catalogue import CATALOGUE
 from ..periods import Period
 from ..poster import chosen_codes, next_update, poster_rows
-from .display import decorate_grid, display
+from .display import decorate_grid, display, withheld
 
 POSTER_SIZES = {"a4": "A4", "a3": "A3"}
 
@@ -50,13 +50,19 @@ def _chosen_publication(request, prefecture, publications):
     raise Http404("Période non publiée")
 
 
+def _unmeasured(value) -> str:
+    if withheld(value.code, value.value, value.denominator):
+        return _("— (pas assez de réponses)")
+    # Not measured (no record for the period, a denominator of 0): never "0".
+    return _("— (non mesuré)")
+
+
 def _row(value, english: bool, methodology: str) -> dict:
     measured = value.value is not None
     return {
         "code": value.code,
         "name": (value.name_en or value.name_fr) if english else value.name_fr,
-        # Not measured (no record for the period, a denominator of 0): never "0".
-        "value": display(value.value, value.unit) if measured else _("— (non mesuré)"),
+        "value": display(value.value, value.unit) if measured else _unmeasured(value),
         "unmeasured": not measured,
         "target": display(value.target, value.unit),
         "previous": display(value.previous, value.unit),

@@ -179,7 +179,11 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
             ["question", row["code"], row["label"], row["answers"], row["satisfied"]]
             + [row["dissatisfied"], fmt(row["rate"]), fmt(row["net"])]
         )
+    # The questionnaires received per service and channel, as the page and the PDF show
+    # them; the other rows count the answers given to a criterion (blanks left out).
+    received = "Questionnaires reçus"
     for service in results["services"]:
+        rows.append(["service", service["label"], received, service["responses"]] + [""] * 4)
         for label, cell in zip(results["criteria_labels"], service["cells"], strict=True):
             rows.append(
                 ["service", service["label"], label, cell["answers"], cell["satisfied"]]
@@ -187,6 +191,7 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
             )
     for channel in results["channels"]:
         cell = channel["overall"]
+        rows.append(["canal", channel["label"], received, channel["responses"]] + [""] * 4)
         rows.append(
             ["canal", channel["label"], "Satisfaction globale", cell["answers"], cell["satisfied"]]
             + [cell["dissatisfied"], fmt(cell["rate"]), fmt(cell["net"])]
@@ -326,7 +331,13 @@ def coupons_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def coupon_entry(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     initial = {"service": request.GET.get("service")}
-    form = CouponForm(request.POST or None, campaign=campaign, initial=initial)
+    # An agent types the coupons of the services he works for, not his colleagues'.
+    form = CouponForm(
+        request.POST or None,
+        campaign=campaign,
+        initial=initial,
+        service_ids=_visible_services(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.enter_coupon(

@@ -142,6 +142,9 @@ def _survey_page(
         "ui": ui,
     }
     if not campaign.is_open():
+        # A poster put up before the campaign starts: "not yet open", not "closed" (410).
+        if campaign.starts_on > timezone.localdate():
+            return render(request, "surveys/public/not_started.html", context)
         return render(request, "surveys/public/closed.html", context, status=410)
     if not kiosk and not invitation_token and _already_answered(request, campaign):
         return render(request, "surveys/public/already.html", context)

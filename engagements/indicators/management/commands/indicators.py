@@ -41,9 +41,17 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows))
             return
         for row in rows:
-            value = "—" if row["value"] is None else row["value"]
-            target = "—" if row["target"] is None else row["target"]
-            self.stdout.write(
-                f"{row['code']}: {value} ({row['numerator']}/{row['denominator']}), "
-                f"cible {target}, an passé {row['previous']}"
+            # The per-platform rows say which platform (the JSON has `platform`, `site`).
+            where = (
+                f" [plateforme {row['platform']}, site {row['site']}]" if "platform" in row else ""
             )
+            self.stdout.write(
+                f"{row['code']}{where}: {_text(row['value'])} "
+                f"({_text(row['numerator'])}/{_text(row['denominator'])}), "
+                f"cible {_text(row['target'])}, an passé {_text(row['previous'])}"
+            )
+
+
+def _text(number) -> str:
+    """A missing number reads "—", never "None"."""
+    return "—" if number is None else str(number)
