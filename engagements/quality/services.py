@@ -519,7 +519,11 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
         if opened_on and closed_on and closed_on < opened_on:
             row.error("closed_on", "la clôture précède l'ouverture")
         source = row.choice(
-            "source", {k: k for k in SourceKind.values}, required=False, label="origine"
+            "source",
+            {k: k for k in SourceKind.values},
+            required=False,
+            label="origine",
+            feminine=True,
         )
         if code == StatusCode.DONE and progress not in (None, 100):
             row.error("progress", "une action réalisée est avancée à 100 %")

@@ -161,3 +161,11 @@ def test_invitation_link_sets_a_password(
     assert member.check_password("Un-mot-de-passe-solide-42")
     # The link works once.
     assert client.get(path).status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_unknown_civility_is_named_in_agreement(tmp_path, prefecture):
+    text = HEADER.replace("\n", ",civility\n") + ROWS.splitlines()[0] + ",mlle\n"
+    with pytest.raises(CommandError) as error:
+        _import(tmp_path, prefecture, text)
+    assert "civilité « mlle » inconnue ; valeurs possibles" in str(error.value)
