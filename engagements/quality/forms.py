@@ -45,8 +45,17 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
     )
 
     def __init__(
-        self, *args, prefecture, sites, services, editing=False, translations=None, **kwargs
+        self,
+        *args,
+        prefecture,
+        sites,
+        services,
+        parents=None,
+        editing=False,
+        translations=None,
+        **kwargs,
     ):
+        """`parents`: the actions the user sees (his sites'), offered as parent."""
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["service"].queryset = services
@@ -57,9 +66,9 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
             .distinct()
             .order_by("last_name", "first_name")
         )
-        self.fields["parent"].queryset = Action.objects.filter(prefecture=prefecture).exclude(
-            status__base__in=[StatusCode.DONE, StatusCode.ABANDONED]
-        )
+        self.fields["parent"].queryset = (
+            Action.objects.none() if parents is None else parents.filter(prefecture=prefecture)
+        ).exclude(status__base__in=[StatusCode.DONE, StatusCode.ABANDONED])
         self.fields["year"].initial = timezone.localdate().year
         if editing:
             del self.fields["site"], self.fields["year"], self.fields["parent"]

@@ -203,6 +203,31 @@ def test_a_source_of_a_site_outside_the_users_scope_is_404(
     assert client.get(new_url(prefecture, f"correspondence.message:{other.pk}")).status_code == 404
 
 
+def test_a_site_manager_is_offered_only_his_sites_actions_as_parent(
+    prefecture, site, other_site, site_manager, client_for
+):
+    own = ActionFactory(plan=PlanFactory(site=site), title="Refaire l'accueil")
+    other = ActionFactory(plan=PlanFactory(site=other_site), title="Action d'un autre site")
+    client = client_for(site_manager)
+    url = reverse("quality:agents-action-new", args=[prefecture.slug])
+    html = client.get(url).content.decode()
+    assert own.reference in html and "Refaire l" in html
+    assert other.reference not in html and "Action d&#x27;un autre site" not in html
+    # Posted anyway, the other site's action is refused and its progress left alone.
+    response = client.post(
+        url,
+        {
+            "title": "Sous-action",
+            "kind": "corrective",
+            "site": site.pk,
+            "year": 2026,
+            "parent": other.pk,
+        },
+    )
+    assert response.status_code == 200 and "parent" in response.context["form"].errors
+    assert not Action.objects.filter(title="Sous-action").exists()
+
+
 def test_message_detail_and_topic_figures_show_the_button(
     prefecture, service, quality_lead, client_for
 ):
