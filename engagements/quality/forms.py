@@ -11,6 +11,7 @@ from engagements.shell.content_language import TranslationsFormMixin
 
 from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode
 from .models import Action, ActionStatus, Commitment, Referential
+from .services import DUE_BEFORE_START
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -87,6 +88,9 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
         service = data.get("service")
         if site and service and service.site_id != site.pk:
             self.add_error("service", "Ce service n'appartient pas au site choisi.")
+        start_on, due_on = data.get("start_on"), data.get("due_on")
+        if start_on and due_on and due_on < start_on:
+            self.add_error("due_on", DUE_BEFORE_START)
         if data.get("is_public") and not (data.get("public_summary") or "").strip():
             self.add_error("public_summary", "Rédigez le résumé avant de publier l'action.")
         return data

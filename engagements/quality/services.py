@@ -200,6 +200,7 @@ def create_action(
         raise QualityError(_closed_message(parent))
     if not title.strip():
         raise QualityError("Donnez un intitulé à l'action.")
+    _check_dates(start_on, due_on)
     status = status_for_code(prefecture, StatusCode.PLANNED)
     with transaction.atomic():
         plan = plan_for(site, year)
@@ -239,6 +240,14 @@ def create_action(
     return action
 
 
+DUE_BEFORE_START = "L'échéance précède le début de l'action : corrigez l'une des deux dates."
+
+
+def _check_dates(start_on: date | None, due_on: date | None) -> None:
+    if start_on and due_on and due_on < start_on:
+        raise QualityError(DUE_BEFORE_START)
+
+
 EDITABLE_FIELDS = [
     "title",
     "kind",
@@ -266,6 +275,7 @@ def update_action(action: Action, *, actor, **changes) -> Action:
             setattr(action, name, value)
         if action.service_id and action.service.site_id != action.site_id:
             raise QualityError("Ce service n'appartient pas au site de l'action.")
+        _check_dates(action.start_on, action.due_on)
         if action.is_public and not action.public_summary.strip():
             raise QualityError("Rédigez le résumé pour le public avant de publier l'action.")
         action.save()
@@ -518,6 +528,8 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             closed_on = None  # an open action has no closing date (ignored if given)
         if opened_on and closed_on and closed_on < opened_on:
             row.error("closed_on", "la clôture précède l'ouverture")
+        if opened_on and due_on and due_on < opened_on:
+            row.error("due_on", "l'échéance précède l'ouverture")
         source = row.choice(
             "source",
             {k: k for k in SourceKind.values},
