@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from engagements.forms import DsfrForm, ModelChoiceField, UserChoiceField
+from engagements.organisation.queries import working_agents
 from engagements.shell.content_language import TranslationsFormMixin
 
 from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode
@@ -61,12 +61,7 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
         self.fields["site"].queryset = sites
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(roles__prefecture=prefecture, is_active=True)
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        self.fields["owner"].queryset = working_agents(prefecture)
         self.fields["parent"].queryset = (
             Action.objects.none() if parents is None else parents.filter(prefecture=prefecture)
         ).exclude(status__base__in=[StatusCode.DONE, StatusCode.ABANDONED])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Avg
@@ -15,6 +14,7 @@ from engagements.csvio import CsvImportError, read_csv
 from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
+from engagements.organisation.queries import working_agents
 
 from .enums import CLOSED_CODES, DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
 from .models import Action, ActionPlan, ActionStatus, ActionUpdate
@@ -476,7 +476,7 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     sites = {s.slug.casefold(): s for s in Site.objects.filter(prefecture=prefecture)}
     services = list(Service.objects.filter(site__prefecture=prefecture).select_related("site"))
     agents = {}
-    for user in get_user_model().objects.filter(roles__prefecture=prefecture, is_active=True):
+    for user in working_agents(prefecture):
         if user.email:
             agents.setdefault(user.email.casefold(), user)
     existing = {

@@ -117,6 +117,21 @@ def test_import_refuses_a_due_date_before_the_opening(prefecture, site, csv_file
 
 
 @pytest.mark.django_db
+def test_import_names_as_owner_only_someone_who_works_here(prefecture, site, csv_file):
+    RoleFactory(prefecture=prefecture, kind="committee_member", user__email="membre@asso.test")
+    RoleFactory(prefecture=prefecture, kind="auditor", user__email="audit@alpha.test")
+    body = HEADER + (
+        ",chef-lieu,2026,Une,improvement,,membre@asso.test,2026-01-10,,planned,,,\n"
+        ",chef-lieu,2026,Deux,improvement,,audit@alpha.test,2026-01-10,,planned,,,\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    for line in (2, 3):
+        assert f"ligne {line}, colonne « owner_email »" in str(exc.value)
+    assert not Action.objects.exists()
+
+
+@pytest.mark.django_db
 def test_report_reproduces_counts_computed_by_hand(prefecture, site, other_site):
     plan = PlanFactory(site=site, year=2026)
     other = PlanFactory(site=other_site, year=2026)

@@ -229,6 +229,14 @@ def test_a_site_manager_is_offered_only_his_sites_actions_as_parent(
     assert not Action.objects.filter(title="Sous-action").exists()
 
 
+def test_an_action_is_piloted_by_someone_who_works_here(
+    prefecture, quality_lead, agent, committee_member, auditor, client_for
+):
+    url = reverse("quality:agents-action-new", args=[prefecture.slug])
+    owners = client_for(quality_lead).get(url).context["form"].fields["owner"].queryset
+    assert set(owners) == {quality_lead, agent}
+
+
 def test_a_due_date_before_the_start_is_refused_on_the_field(
     prefecture, site, quality_lead, client_for
 ):
