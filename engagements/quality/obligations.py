@@ -59,6 +59,9 @@ class Obligation:
     done_on: date | None = None
     url: str = ""
     action: str = ""
+    # The obligation is met by planning (the renewal audit): `done_on` is the planned day,
+    # often to come, shown as "prévu le …" rather than as the day it was done.
+    planned: bool = False
 
     @property
     def state_label(self) -> str:
@@ -252,6 +255,7 @@ def _obligations(prefecture: Prefecture, year: int, today: date, records: _Recor
                         deadline,
                         _state(planned, deadline, today),
                         done_on=audit_on if planned else None,
+                        planned=True,
                         url=reverse("quality:agents-labels", args=[slug]),
                         action="Renseigner l'audit",
                     )

@@ -308,3 +308,13 @@ def test_the_referent_imports_labels_and_trainings_from_the_pages(
         client_for(site_manager).post(import_url, {"kind": "labels", "file": again}).status_code
         == 403
     )
+
+
+@time_machine.travel(date(2026, 6, 30), tick=False)
+def test_calendar_says_when_the_renewal_audit_is_planned_not_done(
+    prefecture, site, client_for, quality_lead
+):
+    LabelFactory(site=site, valid_until=date(2027, 3, 31), next_audit_on=date(2027, 2, 5))
+    page = client_for(quality_lead).get(url("agents-calendar", prefecture)).content.decode()
+    assert "prévu le 05/02/2027" in page
+    assert "<td>05/02/2027</td>" not in page  # not under "Fait le" as if it were done
