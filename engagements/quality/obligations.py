@@ -62,6 +62,8 @@ class Obligation:
     # The obligation is met by planning (the renewal audit): `done_on` is the planned day,
     # often to come, shown as "prévu le …" rather than as the day it was done.
     planned: bool = False
+    # What the user needs to open `url` (the committee's meetings are the référent's).
+    capability: str = "read_figures"
 
     @property
     def state_label(self) -> str:
@@ -386,6 +388,7 @@ def _committee_obligations(
             done_on=held_in_year[0] if held_in_year else None,
             url=url,
             action="Voir les réunions",
+            capability="manage",
         )
     ]
     for audit_on in audits:
@@ -403,6 +406,7 @@ def _committee_obligations(
                 done_on=before[-1] if before else None,
                 url=url,
                 action="Voir les réunions",
+                capability="manage",
             )
         )
     return out
