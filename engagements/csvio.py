@@ -202,8 +202,10 @@ class Row:
         *,
         required: bool = True,
         label: str | None = None,
+        feminine: bool = False,
     ) -> T | None:
-        """Look the cell up (case-insensitive) in `choices`; unknown values name the expected."""
+        """Look the cell up (case-insensitive) in `choices`; unknown values name the expected.
+        `feminine`: the label is a feminine noun ("civilité « x » inconnue")."""
         value = self[column]
         if not value:
             if required:
@@ -215,9 +217,10 @@ class Row:
             expected = ", ".join(str(k) for k in list(choices)[:12])
             more = "…" if len(choices) > 12 else ""
             what = f"{label} " if label else ""
+            unknown = "inconnue" if feminine else "inconnu"
             self.error(
                 column,
-                f"{what}« {_short(value)} » inconnu ; valeurs possibles : {expected}{more}",
+                f"{what}« {_short(value)} » {unknown} ; valeurs possibles : {expected}{more}",
             )
         return found
 

@@ -1,6 +1,6 @@
 """Counts in French with their plural form: "1 message créé", "3 messages créés" — never
 "créé(s)" (issue 13). French takes the singular for 0 and 1. Also how the product names an
-agent. A template library too (settings: `{% load words %}`)."""
+agent, and "de" before a typed name. A template library too (settings: `{% load words %}`)."""
 
 from django import template
 
@@ -9,6 +9,21 @@ register = template.Library()
 
 def count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n in (0, 1) else plural}"
+
+
+@register.filter
+def de(text: str) -> str:
+    """ "de" before a name typed by someone, contracted as French requires: "du secrétaire
+    général" (not "de le"), "des co-présidents", "d'Anne Martin", "de Mme Martin"."""
+    text = (text or "").strip()
+    first, _, rest = text.partition(" ")
+    if first.lower() == "le" and rest:
+        return f"du {rest}"
+    if first.lower() == "les" and rest:
+        return f"des {rest}"
+    if text[:1].lower() in "aeiouyàâéèêëîïôöûü":
+        return f"d'{text}"
+    return f"de {text}"
 
 
 @register.filter

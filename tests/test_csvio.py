@@ -82,6 +82,19 @@ def test_line_numbers_count_physical_lines_with_multiline_cells():
     ]
 
 
+def test_an_unknown_value_agrees_with_its_label():
+    table = read_csv(b"civility,status\nmlle,x\n", required=["civility", "status"])
+    for row in table:
+        row.choice("civility", {"madame": 1}, label="civilité", feminine=True)
+        row.choice("status", {"planned": 1}, label="statut")
+    with pytest.raises(CsvImportError) as exc:
+        table.raise_errors()
+    assert exc.value.lines == [
+        "ligne 2, colonne « civility » : civilité « mlle » inconnue ; valeurs possibles : madame",
+        "ligne 2, colonne « status » : statut « x » inconnu ; valeurs possibles : planned",
+    ]
+
+
 def test_every_bad_line_is_reported_at_once():
     data = b"site,received_on,count\na,x,1\nb,2026-01-01,y\nc,2026-01-01,2\n"
     assert [e.split(",")[0] for e in _errors(data)] == ["ligne 2", "ligne 3"]

@@ -102,3 +102,21 @@ def test_worklist_counts_without_bracket_plurals(prefecture, service, quality_le
         .content.decode()
     )
     assert "1 non attribué<" in html and "(s)" not in html
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("le secrétaire général de la préfecture", "du secrétaire général de la préfecture"),
+        ("Le préfet", "du préfet"),
+        ("les co-présidents", "des co-présidents"),
+        ("Anne Martin", "d'Anne Martin"),
+        ("l'adjointe au maire", "de l'adjointe au maire"),
+        ("Mme Martin", "de Mme Martin"),
+        ("M. le sous-préfet", "de M. le sous-préfet"),
+    ],
+)
+def test_de_before_a_typed_name_is_contracted(typed, expected):
+    from engagements.words import de
+
+    assert de(typed) == expected

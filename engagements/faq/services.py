@@ -117,11 +117,10 @@ def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
     place and language) is updated. Raises csvio.CsvImportError with the line errors.
     """
     table = read_csv(data, required=IMPORT_COLUMNS)
-    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
-    services = {
-        (s.site.slug, s.slug): s
-        for s in Service.objects.filter(site__prefecture=prefecture).select_related("site")
-    }
+    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture).order_by("position")}
+    services_of: dict[int, dict[str, Service]] = {}
+    for found in Service.objects.filter(site__prefecture=prefecture).order_by("name"):
+        services_of.setdefault(found.site_id, {})[found.slug] = found
     languages = {code: code for code, _ in LANGUAGES}
     rows = []
     seen: dict[tuple, int] = {}
@@ -132,18 +131,24 @@ def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
         answer = row.text("answer", required=True, max_length=10000)
         tags = row.text("tags", max_length=300)
         language = row.choice("language", languages, required=False) or "fr"
-        site = sites.get(site_slug) if site_slug else None
+        # Codes as every import reads them: any case, the valid ones named when unknown.
+        site = row.choice("site", sites, required=False, label="site")
         service = None
-        if site_slug and site is None:
-            row.error("site", f"site inconnu dans cette préfecture : « {site_slug} »")
         if service_slug:
             if not site_slug:
                 row.error("service", "indiquez aussi le site du service")
-            else:
-                service = services.get((site_slug, service_slug))
-                if service is None and site is not None:
-                    row.error("service", f"service inconnu sur ce site : « {service_slug} »")
-        key = (site_slug, service_slug, language, question)
+            elif site is not None and not services_of.get(site.pk):
+                row.error("service", f"le site {site.slug} n'a aucun service")
+            elif site is not None:
+                service = row.choice(
+                    "service", services_of.get(site.pk, {}), label=f"service du site {site.slug}"
+                )
+        key = (
+            site.pk if site else site_slug,
+            service.pk if service else service_slug,
+            language,
+            question,
+        )
         if row.ok and key in seen:
             row.error("question", f"question en double dans le fichier (ligne {seen[key]})")
         seen.setdefault(key, row.line)

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils.dates import WEEKDAYS
 
+from .access import CAPABILITIES
 from .enums import HoursChannel, Weekday
 from .models import OpeningHours, Prefecture, Service, Site, TelephonePlatform
 
 
 def public_prefectures() -> QuerySet[Prefecture]:
     return Prefecture.objects.filter(is_published=True).order_by("department_code")
+
+
+def working_agents(prefecture: Prefecture) -> QuerySet:
+    """Active people who work in the prefecture (agents, site managers, quality leads): who
+    may own an action or a procedure sheet. A committee member or an auditor opens none of
+    the pages such a task leads to, so is never offered."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, roles__prefecture=prefecture, roles__kind__in=CAPABILITIES["work"]
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def published_sites(prefecture: Prefecture) -> QuerySet[Site]:

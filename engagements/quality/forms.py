@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from engagements.forms import DsfrForm, ModelChoiceField, UserChoiceField
+from engagements.organisation.queries import working_agents
 from engagements.shell.content_language import TranslationsFormMixin
 
 from .enums import ActionType, AssessmentKind, FindingKind, ResultValue, StatusCode
 from .models import Action, ActionStatus, Commitment, Referential
+from .services import DUE_BEFORE_START
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -45,21 +46,25 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
     )
 
     def __init__(
-        self, *args, prefecture, sites, services, editing=False, translations=None, **kwargs
+        self,
+        *args,
+        prefecture,
+        sites,
+        services,
+        parents=None,
+        editing=False,
+        translations=None,
+        **kwargs,
     ):
+        """`parents`: the actions the user sees (his sites'), offered as parent."""
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(roles__prefecture=prefecture, is_active=True)
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
-        self.fields["parent"].queryset = Action.objects.filter(prefecture=prefecture).exclude(
-            status__base__in=[StatusCode.DONE, StatusCode.ABANDONED]
-        )
+        self.fields["owner"].queryset = working_agents(prefecture)
+        self.fields["parent"].queryset = (
+            Action.objects.none() if parents is None else parents.filter(prefecture=prefecture)
+        ).exclude(status__base__in=[StatusCode.DONE, StatusCode.ABANDONED])
         self.fields["year"].initial = timezone.localdate().year
         if editing:
             del self.fields["site"], self.fields["year"], self.fields["parent"]
@@ -78,6 +83,9 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
         service = data.get("service")
         if site and service and service.site_id != site.pk:
             self.add_error("service", "Ce service n'appartient pas au site choisi.")
+        start_on, due_on = data.get("start_on"), data.get("due_on")
+        if start_on and due_on and due_on < start_on:
+            self.add_error("due_on", DUE_BEFORE_START)
         if data.get("is_public") and not (data.get("public_summary") or "").strip():
             self.add_error("public_summary", "Rédigez le résumé avant de publier l'action.")
         return data

@@ -59,6 +59,11 @@ class Obligation:
     done_on: date | None = None
     url: str = ""
     action: str = ""
+    # The obligation is met by planning (the renewal audit): `done_on` is the planned day,
+    # often to come, shown as "prévu le …" rather than as the day it was done.
+    planned: bool = False
+    # What the user needs to open `url` (the committee's meetings are the référent's).
+    capability: str = "read_figures"
 
     @property
     def state_label(self) -> str:
@@ -252,6 +257,7 @@ def _obligations(prefecture: Prefecture, year: int, today: date, records: _Recor
                         deadline,
                         _state(planned, deadline, today),
                         done_on=audit_on if planned else None,
+                        planned=True,
                         url=reverse("quality:agents-labels", args=[slug]),
                         action="Renseigner l'audit",
                     )
@@ -382,6 +388,7 @@ def _committee_obligations(
             done_on=held_in_year[0] if held_in_year else None,
             url=url,
             action="Voir les réunions",
+            capability="manage",
         )
     ]
     for audit_on in audits:
@@ -399,6 +406,7 @@ def _committee_obligations(
                 done_on=before[-1] if before else None,
                 url=url,
                 action="Voir les réunions",
+                capability="manage",
             )
         )
     return out

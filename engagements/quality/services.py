@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Avg
@@ -15,6 +14,7 @@ from engagements.csvio import CsvImportError, read_csv
 from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
+from engagements.organisation.queries import working_agents
 
 from .enums import CLOSED_CODES, DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
 from .models import Action, ActionPlan, ActionStatus, ActionUpdate
@@ -200,6 +200,7 @@ def create_action(
         raise QualityError(_closed_message(parent))
     if not title.strip():
         raise QualityError("Donnez un intitulé à l'action.")
+    _check_dates(start_on, due_on)
     status = status_for_code(prefecture, StatusCode.PLANNED)
     with transaction.atomic():
         plan = plan_for(site, year)
@@ -239,6 +240,14 @@ def create_action(
     return action
 
 
+DUE_BEFORE_START = "L'échéance précède le début de l'action : corrigez l'une des deux dates."
+
+
+def _check_dates(start_on: date | None, due_on: date | None) -> None:
+    if start_on and due_on and due_on < start_on:
+        raise QualityError(DUE_BEFORE_START)
+
+
 EDITABLE_FIELDS = [
     "title",
     "kind",
@@ -266,6 +275,7 @@ def update_action(action: Action, *, actor, **changes) -> Action:
             setattr(action, name, value)
         if action.service_id and action.service.site_id != action.site_id:
             raise QualityError("Ce service n'appartient pas au site de l'action.")
+        _check_dates(action.start_on, action.due_on)
         if action.is_public and not action.public_summary.strip():
             raise QualityError("Rédigez le résumé pour le public avant de publier l'action.")
         action.save()
@@ -466,7 +476,7 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     sites = {s.slug.casefold(): s for s in Site.objects.filter(prefecture=prefecture)}
     services = list(Service.objects.filter(site__prefecture=prefecture).select_related("site"))
     agents = {}
-    for user in get_user_model().objects.filter(roles__prefecture=prefecture, is_active=True):
+    for user in working_agents(prefecture):
         if user.email:
             agents.setdefault(user.email.casefold(), user)
     existing = {
@@ -518,8 +528,14 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             closed_on = None  # an open action has no closing date (ignored if given)
         if opened_on and closed_on and closed_on < opened_on:
             row.error("closed_on", "la clôture précède l'ouverture")
+        if opened_on and due_on and due_on < opened_on:
+            row.error("due_on", "l'échéance précède l'ouverture")
         source = row.choice(
-            "source", {k: k for k in SourceKind.values}, required=False, label="origine"
+            "source",
+            {k: k for k in SourceKind.values},
+            required=False,
+            label="origine",
+            feminine=True,
         )
         if code == StatusCode.DONE and progress not in (None, 100):
             row.error("progress", "une action réalisée est avancée à 100 %")

@@ -115,6 +115,10 @@ def test_errors_name_the_line_and_nothing_is_written(tmp_path, prefecture):
     assert "ligne 7" in message and "seat" in message and "mandate_start" in message
     assert "email" in message
     assert "ligne 8" in message
+    # One heading, then the lines (the reader's own heading is not repeated under it).
+    assert message.splitlines()[0] == "Fichier refusé, rien n'a été importé :"
+    assert message.splitlines()[1].startswith("ligne 6")
+    assert "Import refusé" not in message
     assert Seat.objects.count() == 0
     assert College.objects.count() == 0
 
@@ -157,3 +161,11 @@ def test_invitation_link_sets_a_password(
     assert member.check_password("Un-mot-de-passe-solide-42")
     # The link works once.
     assert client.get(path).status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_unknown_civility_is_named_in_agreement(tmp_path, prefecture):
+    text = HEADER.replace("\n", ",civility\n") + ROWS.splitlines()[0] + ",mlle\n"
+    with pytest.raises(CommandError) as error:
+        _import(tmp_path, prefecture, text)
+    assert "civilité « mlle » inconnue ; valeurs possibles" in str(error.value)

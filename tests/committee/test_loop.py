@@ -73,6 +73,12 @@ def test_a_meeting_is_not_held_nor_its_attendance_taken_before_its_day(
             meetings.record_attendance(meeting, {line.pk: (AttendanceStatus.PRESENT, "")})
         client = client_for(quality_lead)
         slug = committee.prefecture.slug
+        # Neither is offered before the day; the page says when.
+        detail = client.get(reverse("committee:agents-meeting", args=[slug, meeting.pk]))
+        html = detail.content.decode()
+        assert "Marquer la réunion comme tenue" not in html
+        assert "Enregistrer les présences" not in html and f'name="status_{line.pk}"' not in html
+        assert "se marque tenue à partir du 10/03/2025" in html
         page = client.post(
             reverse("committee:agents-transition", args=[slug, meeting.pk, "held"]), follow=True
         )
@@ -82,6 +88,8 @@ def test_a_meeting_is_not_held_nor_its_attendance_taken_before_its_day(
         assert meeting.status == MeetingStatus.CONVENED
         assert line.status == AttendanceStatus.INVITED
     with time_machine.travel("2025-03-10 14:05 +01:00", tick=False):
+        html = client.get(detail.request["PATH_INFO"]).content.decode()
+        assert "Marquer la réunion comme tenue" in html and "Enregistrer les présences" in html
         meetings.record_attendance(meeting, {line.pk: (AttendanceStatus.PRESENT, "")})
         meetings.mark_held(meeting)
     meeting.refresh_from_db()

@@ -166,6 +166,17 @@ def test_public_page_lists_published_minutes(prefecture, client):
 
 
 @pytest.mark.django_db
+def test_public_page_writes_the_approval_day_in_words(prefecture, client):
+    # 05/04/2025 reads as 4 May in English: the day is written as the meeting's is.
+    minutes = _published(CommitteeFactory(prefecture=prefecture))
+    Minutes.objects.filter(pk=minutes.pk).update(approved_on=date(2025, 4, 5))
+    url = reverse("committee:public", args=[prefecture.slug])
+    assert "approuvé le 5 avril 2025" in client.get(url).content.decode()
+    english = client.get("/en" + url).content.decode()
+    assert "approved on 5 April 2025" in english and "05/04/2025" not in english
+
+
+@pytest.mark.django_db
 def test_home_warnings(prefecture, quality_lead, committee_member, client_for):
     committee = CommitteeFactory(prefecture=prefecture, planned_audit_date=date(2025, 6, 1))
     home = reverse("organisation:agents-prefecture", args=[prefecture.slug])

@@ -197,3 +197,24 @@ def test_report_after_import_names_colleges_as_imported(tmp_path, prefecture):
 def test_report_unknown_prefecture(db):
     with pytest.raises(CommandError):
         call_command("committee_report", "--prefecture", "x", "--year", "2025", "--format", "json")
+
+
+@pytest.mark.django_db
+def test_text_report_speaks_french_not_codes(prefecture):
+    committee = CommitteeFactory(prefecture=prefecture)
+    MeetingFactory(
+        committee=committee,
+        starts_at=at(date(2025, 3, 14)),
+        kind=MeetingKind.JOINT,
+        status=MeetingStatus.HELD,
+    )
+    SuggestionFactory(
+        committee=committee, submitted_on=date(2025, 4, 1), status=SuggestionStatus.UNDER_STUDY
+    )
+    out = StringIO()
+    call_command("committee_report", "--prefecture", prefecture.slug, "--year", "2025", stdout=out)
+    text = out.getvalue()
+    assert "14/03/2025 Séance commune CLU et CLAC (Tenue) — présents 0" in text
+    assert "à l'étude 1" in text and "déposée 0" in text
+    for code in ("joint", "held", "under_study", "submitted", "2025-03-14"):
+        assert code not in text

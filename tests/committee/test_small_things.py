@@ -115,3 +115,22 @@ def test_the_members_import_reads_the_civility_and_the_meeting_keeps_it(prefectu
     )
     assert result.unchanged == 1
     assert Seat.objects.get(organisation="UFC fictive").civility == "madame"
+
+
+def test_the_minutes_name_the_chair_with_a_contracted_de(prefecture, client):
+    committee = CommitteeFactory(prefecture=prefecture)
+    meeting = MeetingFactory(
+        committee=committee,
+        starts_at=at(date(2025, 3, 10)),
+        chair="le secrétaire général de la préfecture",
+    )
+    minutes = MinutesFactory(meeting=meeting)
+    Minutes.objects.filter(pk=minutes.pk).update(
+        status=MinutesStatus.APPROVED, approved_on=date(2025, 4, 1)
+    )
+    minutes.refresh_from_db()
+    minutes_services.publish_minutes(minutes)
+    url = reverse("committee:public-minutes-pdf", args=[prefecture.slug, minutes.pk])
+    text = " ".join(_minutes_pdf_text(client, url).split())
+    assert "sous la présidence du secrétaire général de la préfecture" in text
+    assert "de le " not in text

@@ -68,6 +68,24 @@ def test_import_is_all_or_nothing_with_line_errors(tmp_path, prefecture, service
     assert not Entry.objects.exists()
 
 
+def test_import_reads_codes_in_any_case_and_names_the_valid_ones(tmp_path, prefecture, service):
+    ok = _write(tmp_path, HEADER + "Chef-Lieu,SEJOUR,Où se garer ?,Place du marché.,,fr\n")
+    call_command("import_faq", "--prefecture", "alpha", ok)
+    assert Entry.objects.get().service == service
+    bad = _write(
+        tmp_path,
+        HEADER + "nord,sejour,Q ?,R.,,fr\nchef-lieu,accueil-nord,Q ?,R.,,fr\n",
+        "bad.csv",
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("import_faq", "--prefecture", "alpha", bad)
+    message = str(error.value)
+    assert "site « nord » inconnu ; valeurs possibles : chef-lieu" in message
+    assert (
+        "service du site chef-lieu « accueil-nord » inconnu ; valeurs possibles : sejour" in message
+    )
+
+
 def test_import_refuses_other_columns_and_unknown_prefecture(tmp_path, prefecture):
     path = _write(tmp_path, "site,service,question,answer\nx,y,z,w\n")
     with pytest.raises(CommandError):

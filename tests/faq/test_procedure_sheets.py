@@ -108,3 +108,19 @@ def test_review_reminders_like_the_faq(prefecture, service, agent, client_for):
     client_for(agent).post(reverse("faq:agents-sheet-review", args=[prefecture.slug, due.pk]))
     due.refresh_from_db()
     assert due.review_on == date(2026, 9, 2) and due.reminded_on is None
+
+
+def test_a_sheet_is_owned_by_someone_who_works_here(
+    prefecture, service, agent, committee_member, auditor, client_for
+):
+    # The owner receives the review reminders and edits the sheet: a committee member or an
+    # auditor opens neither, so is not offered (nor accepted when posted).
+    new = reverse("faq:agents-sheet-new", args=[prefecture.slug])
+    client = client_for(agent)
+    owners = client.get(new).context["form"].fields["owner"].queryset
+    assert agent in owners
+    assert committee_member not in owners and auditor not in owners
+    form = {"service": service.pk, "title": "Accueil", "body": "Orienter.", "tags": ""}
+    refused = client.post(new, {**form, "owner": committee_member.pk, "review_on": ""})
+    assert refused.status_code == 200 and "owner" in refused.context["form"].errors
+    assert not ProcedureSheet.objects.exists()

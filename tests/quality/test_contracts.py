@@ -108,6 +108,30 @@ def test_import_is_all_or_nothing_with_line_errors(prefecture, site, other_prefe
 
 
 @pytest.mark.django_db
+def test_import_refuses_a_due_date_before_the_opening(prefecture, site, csv_file):
+    body = HEADER + ",chef-lieu,2026,À rebours,improvement,,,2026-03-10,2026-01-31,planned,,,\n"
+    with pytest.raises(CommandError) as exc:
+        run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    assert "ligne 2, colonne « due_on » : l'échéance précède l'ouverture" in str(exc.value)
+    assert not Action.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_names_as_owner_only_someone_who_works_here(prefecture, site, csv_file):
+    RoleFactory(prefecture=prefecture, kind="committee_member", user__email="membre@asso.test")
+    RoleFactory(prefecture=prefecture, kind="auditor", user__email="audit@alpha.test")
+    body = HEADER + (
+        ",chef-lieu,2026,Une,improvement,,membre@asso.test,2026-01-10,,planned,,,\n"
+        ",chef-lieu,2026,Deux,improvement,,audit@alpha.test,2026-01-10,,planned,,,\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    for line in (2, 3):
+        assert f"ligne {line}, colonne « owner_email »" in str(exc.value)
+    assert not Action.objects.exists()
+
+
+@pytest.mark.django_db
 def test_report_reproduces_counts_computed_by_hand(prefecture, site, other_site):
     plan = PlanFactory(site=site, year=2026)
     other = PlanFactory(site=other_site, year=2026)

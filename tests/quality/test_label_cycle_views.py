@@ -308,3 +308,30 @@ def test_the_referent_imports_labels_and_trainings_from_the_pages(
         client_for(site_manager).post(import_url, {"kind": "labels", "file": again}).status_code
         == 403
     )
+
+
+@time_machine.travel(date(2026, 6, 30), tick=False)
+def test_calendar_says_when_the_renewal_audit_is_planned_not_done(
+    prefecture, site, client_for, quality_lead
+):
+    LabelFactory(site=site, valid_until=date(2027, 3, 31), next_audit_on=date(2027, 2, 5))
+    page = client_for(quality_lead).get(url("agents-calendar", prefecture)).content.decode()
+    assert "prévu le 05/02/2027" in page
+    assert "<td>05/02/2027</td>" not in page  # not under "Fait le" as if it were done
+
+
+@time_machine.travel(date(2026, 6, 30), tick=False)
+def test_calendar_offers_the_meetings_only_to_who_may_open_them(
+    prefecture, site, client_for, quality_lead, site_manager, auditor
+):
+    LabelFactory(site=site, valid_until=date(2026, 9, 30), next_audit_on=date(2026, 5, 15))
+    meetings = reverse("committee:agents-meetings", args=[prefecture.slug])
+    assert (
+        meetings
+        in client_for(quality_lead).get(url("agents-calendar", prefecture)).content.decode()
+    )
+    for user in (site_manager, auditor):
+        client = client_for(user)
+        assert client.get(meetings).status_code == 403
+        page = client.get(url("agents-calendar", prefecture)).content.decode()
+        assert "Au moins une réunion du comité" in page and meetings not in page

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from engagements.quality import referential as referential_services
+from engagements.quality import services
 from engagements.quality.enums import AssessmentKind, ResultValue
 from engagements.quality.evidence import (
     add_evidence,
@@ -201,6 +202,67 @@ def test_a_source_of_a_site_outside_the_users_scope_is_404(
     other = MessageFactory(service=other_service, complaint=True)
     assert client.get(new_url(prefecture, f"correspondence.message:{own.pk}")).status_code == 200
     assert client.get(new_url(prefecture, f"correspondence.message:{other.pk}")).status_code == 404
+
+
+def test_a_site_manager_is_offered_only_his_sites_actions_as_parent(
+    prefecture, site, other_site, site_manager, client_for
+):
+    own = ActionFactory(plan=PlanFactory(site=site), title="Refaire l'accueil")
+    other = ActionFactory(plan=PlanFactory(site=other_site), title="Action d'un autre site")
+    client = client_for(site_manager)
+    url = reverse("quality:agents-action-new", args=[prefecture.slug])
+    html = client.get(url).content.decode()
+    assert own.reference in html and "Refaire l" in html
+    assert other.reference not in html and "Action d&#x27;un autre site" not in html
+    # Posted anyway, the other site's action is refused and its progress left alone.
+    response = client.post(
+        url,
+        {
+            "title": "Sous-action",
+            "kind": "corrective",
+            "site": site.pk,
+            "year": 2026,
+            "parent": other.pk,
+        },
+    )
+    assert response.status_code == 200 and "parent" in response.context["form"].errors
+    assert not Action.objects.filter(title="Sous-action").exists()
+
+
+def test_an_action_is_piloted_by_someone_who_works_here(
+    prefecture, quality_lead, agent, committee_member, auditor, client_for
+):
+    url = reverse("quality:agents-action-new", args=[prefecture.slug])
+    owners = client_for(quality_lead).get(url).context["form"].fields["owner"].queryset
+    assert set(owners) == {quality_lead, agent}
+
+
+def test_a_due_date_before_the_start_is_refused_on_the_field(
+    prefecture, site, quality_lead, client_for
+):
+    client = client_for(quality_lead)
+    url = reverse("quality:agents-action-new", args=[prefecture.slug])
+    data = {
+        "title": "Refaire la signalétique",
+        "kind": "improvement",
+        "site": site.pk,
+        "year": 2026,
+        "start_on": "2026-06-01",
+        "due_on": "2026-03-31",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["due_on"] == [services.DUE_BEFORE_START]
+    assert 'value="Refaire la signalétique"' in response.content.decode()
+    assert not Action.objects.exists()
+    action = ActionFactory(plan=PlanFactory(site=site), start_on=date(2026, 6, 1))
+    with pytest.raises(services.QualityError):
+        services.update_action(action, actor=quality_lead, due_on=date(2026, 3, 31))
+    edit = reverse("quality:agents-action-edit", args=[prefecture.slug, action.pk])
+    data.update(title=action.title)
+    assert client.post(edit, data).status_code == 200
+    action.refresh_from_db()
+    assert action.due_on is None
 
 
 def test_message_detail_and_topic_figures_show_the_button(

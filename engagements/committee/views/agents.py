@@ -186,6 +186,9 @@ def _meeting_context(request, meeting: Meeting) -> dict:
         key = item.document_kind + (f":{item.document_ref}" if item.document_ref else "")
         item.document = by_key.get(key) if item.document_kind else None
     attendance = list(meeting.attendance.select_related("seat"))
+    # Attendance and "held" wait for the meeting's day (the services refuse them before):
+    # neither is offered until then.
+    day_reached = timezone.localdate() >= meeting.day
     return {
         "meeting": meeting,
         "committee": meeting.committee,
@@ -205,10 +208,12 @@ def _meeting_context(request, meeting: Meeting) -> dict:
             (s, MeetingStatus(s).label)
             for s in (MeetingStatus.HELD, MeetingStatus.CANCELLED)
             if s in meeting_services.MEETING_TRANSITIONS[meeting.status]
+            and (day_reached or s != MeetingStatus.HELD)
         ],
+        "day_reached": day_reached,
         "suggestions": meeting.suggestions.all(),
-        "attendance_open": meeting.status
-        in (MeetingStatus.PLANNED, MeetingStatus.CONVENED, MeetingStatus.HELD),
+        "attendance_open": day_reached
+        and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CONVENED, MeetingStatus.HELD),
     }
 
 

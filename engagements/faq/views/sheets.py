@@ -5,13 +5,13 @@ is public (no public URL, API or search reads `ProcedureSheet`)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
+from engagements.organisation.queries import working_agents
 from engagements.shell.pages import render_agents
 
 from .. import services
@@ -92,12 +92,12 @@ def sheet_edit(request, pk: int | None = None):
         sheet = ProcedureSheet(
             prefecture=prefecture, owner=request.user, review_on=services.default_review_on()
         )
-    owners = get_user_model().objects.filter(roles__prefecture=prefecture).distinct()
+    owners = working_agents(prefecture)
     form = SheetForm(
         request.POST or None,
         instance=sheet,
         services=_editable_services(request),
-        owners=owners.order_by("last_name", "username"),
+        owners=owners,
     )
     if request.method == "POST" and form.is_valid():
         try:

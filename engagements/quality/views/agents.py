@@ -152,6 +152,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
         prefecture=request.prefecture,
         sites=request.access.sites(request.prefecture),
         services=request.access.services(request.prefecture),
+        parents=_actions(request),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,6 +3,7 @@ commitment × site, and the "Calendrier qualité" of the year's obligations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import wraps
 
 from django.contrib import messages
@@ -148,12 +149,16 @@ def diagnostic_page(request: HttpRequest) -> HttpResponse:
 def calendar_page(request: HttpRequest) -> HttpResponse:
     prefecture = request.prefecture
     year = _year(request)
-    items = obligations.year_obligations(
-        prefecture,
-        year,
-        today=timezone.localdate(),
-        sites=request.access.sites(prefecture),
-    )
+    items = [
+        # A link the user could not open is not offered (the meetings are the référent's).
+        item if request.access.can(prefecture, item.capability) else replace(item, url="")
+        for item in obligations.year_obligations(
+            prefecture,
+            year,
+            today=timezone.localdate(),
+            sites=request.access.sites(prefecture),
+        )
+    ]
     return render_agents(
         request,
         "quality/agents/calendar.html",

@@ -1,9 +1,11 @@
 """python manage.py committee_report --prefecture SLUG --year YYYY --format json|text"""
 
 import json
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.committee.enums import MeetingKind, MeetingStatus, SuggestionStatus
 from engagements.committee.queries import yearly_report
 from engagements.db_router import replica_reads
 from engagements.organisation.models import Prefecture
@@ -30,12 +32,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{college} : titulaires {counts['titulaire']}, suppléants {counts['suppleant']}"
             )
+        # The text is read by people: French labels and dates; the JSON keeps the codes.
         for m in report["meetings"]:
+            day = date.fromisoformat(m["date"]).strftime("%d/%m/%Y")
             self.stdout.write(
-                f"{m['date']} {m['kind']} {m['status']} — présents {m['present']}, excusés "
-                f"{m['excused']}, absents {m['absent']}, représentés {m['represented']}, "
-                f"décisions {m['decisions']}"
+                f"{day} {MeetingKind(m['kind']).label} ({MeetingStatus(m['status']).label}) — "
+                f"présents {m['present']}, excusés {m['excused']}, absents {m['absent']}, "
+                f"représentés {m['represented']}, décisions {m['decisions']}"
             )
         self.stdout.write(
-            "Suggestions : " + ", ".join(f"{k} {v}" for k, v in report["suggestions"].items())
+            "Suggestions : "
+            + ", ".join(
+                f"{SuggestionStatus(k).label.lower()} {v}" for k, v in report["suggestions"].items()
+            )
         )

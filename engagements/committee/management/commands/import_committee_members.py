@@ -32,7 +32,9 @@ class Command(ImportCommand):
         try:
             result = import_members(found, path.read_bytes())
         except CsvImportError as exc:
-            raise CommandError("Fichier refusé, rien n'a été importé :\n" + str(exc)) from exc
+            raise CommandError(
+                "Fichier refusé, rien n'a été importé :\n" + "\n".join(exc.lines)
+            ) from exc
         self.stdout.write(
             f"Sièges créés : {result.created} ; mis à jour : {result.updated} ; "
             f"inchangés : {result.unchanged} ; invitations envoyées : {len(result.invited)}."
