@@ -133,6 +133,22 @@ def _seeded(prefecture, purpose, channel):
     )
 
 
+def test_the_missing_documents_sheet_is_not_offered_as_an_answer(
+    prefecture, service, agent, client_for
+):
+    """Documents are asked for with "Demander des pièces" (the wait, its list, its last
+    day); the sheet picked as an answer printed "jusqu'au  inclus" and counted as answered."""
+    sheet = _seeded(prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER)
+    answer = _seeded(prefecture, TemplatePurpose.INFORMATION_ANSWER, AnswerChannel.EMAIL)
+    message = create(prefecture, service, channel=Channel.LETTER, sender_address="1 rue A")
+    url = reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk])
+    client = client_for(agent)
+    page = client.get(url)
+    assert [v.pk for v in page.context["available"]] == [answer.pk]
+    assert f"?template={sheet.pk}" not in page.content.decode()
+    assert client.get(url, {"template": sheet.pk}).context["chosen"] is None
+
+
 @pytest.mark.parametrize("reworded", [False, True, "extended"])
 def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
     prefecture, service, agent, client_for, reworded

@@ -311,12 +311,20 @@ def classify(request, pk: int):
 
 
 def _templates_for(message: Message):
-    """Published versions usable to answer this message (its service's and common ones)."""
+    """Published versions usable to answer this message (its service's and common ones).
+    Not the acknowledgement, nor the missing-documents sheet: documents are asked for with
+    "Demander des pièces", which opens the wait and prints the sheet with its list and last
+    day; sent as an answer, the sheet had neither and the message counted as answered."""
     return (
         TemplateVersion.objects.filter(
             template__prefecture=message.prefecture, status=VersionStatus.PUBLISHED
         )
-        .exclude(template__purpose=TemplatePurpose.ACKNOWLEDGEMENT)
+        .exclude(
+            template__purpose__in=[
+                TemplatePurpose.ACKNOWLEDGEMENT,
+                TemplatePurpose.MISSING_DOCUMENTS,
+            ]
+        )
         .filter(Q(template__service__isnull=True) | Q(template__service=message.service_id))
         .select_related("template")
     )
