@@ -297,8 +297,12 @@ class AnswerForm(DsfrForm):
 
 class CloseForm(DsfrForm):
     # No default reason: a preselected "Doublon" was closing messages for the wrong reason.
+    # "Pièces non reçues" belongs to the wait for documents ("Clore : pièces non reçues"),
+    # which sends the person the closing letter.
     reason = forms.ChoiceField(
-        label="Motif", choices=[("", "— Choisir un motif —")] + ClosedReason.choices
+        label="Motif",
+        choices=[("", "— Choisir un motif —")]
+        + [c for c in ClosedReason.choices if c[0] != ClosedReason.NO_DOCUMENTS],
     )
     note = forms.CharField(label="Précision", max_length=500, required=False)
 

@@ -434,6 +434,14 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
     """Close without answer (duplicate, spam, withdrawn, forwarded): excluded from figures."""
     if reason not in ClosedReason.values:
         raise RegisterError("Choisissez un motif de clôture.")
+    if reason == ClosedReason.NO_DOCUMENTS:
+        # Only the wait for documents closes for that reason, with the closing letter that
+        # tells the person (missing_documents.close_for_missing_documents).
+        raise RegisterError(
+            "« Pièces non reçues » : demandez d'abord les pièces ; si elles n'arrivent pas, "
+            "clôturez avec « Clore : pièces non reçues », qui envoie le courrier de clôture "
+            "à l'usager."
+        )
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         message.closed_reason = reason
