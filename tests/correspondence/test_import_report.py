@@ -2,8 +2,10 @@
 figures over holidays, weekends, late and pending messages (docs/indicators.md)."""
 
 import json
+from datetime import date
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from engagements.correspondence.enums import Status
@@ -251,6 +253,20 @@ def test_a_250_character_topic_is_a_line_error(prefecture, service, tmp_path):
         f"2026-000001,chef-lieu,sejour,courriel,information,{'t' * 250},2026-03-02,,\n",
     )
     assert "ligne 2, colonne « topic » : 250 caractères, 200 au plus" in text
+    assert Message.objects.count() == 0
+
+
+def test_a_date_to_come_is_a_line_error(prefecture, service, tmp_path):
+    """As on the agents' entry form: a message is not received, nor answered, after today."""
+    with time_machine.travel(date(2026, 3, 10), tick=False):
+        text = _refused(
+            prefecture,
+            tmp_path,
+            "2026-000001,chef-lieu,sejour,courriel,information,,2026-03-02,2026-03-11,\n"
+            "2026-000002,chef-lieu,sejour,courriel,information,,2027-03-02,,\n",
+        )
+    assert "ligne 2, colonne « answered_on » : date à venir (11/03/2026)" in text
+    assert "ligne 3, colonne « received_on » : date à venir (02/03/2027)" in text
     assert Message.objects.count() == 0
 
 
