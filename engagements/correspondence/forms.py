@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -255,13 +256,21 @@ class ClassifyForm(DsfrForm):
 
 
 def agents_choices(prefecture, services):
-    """Agents who may work on these services (for assignment)."""
+    """Agents who may work on these services (for assignment): the quality lead, the site
+    managers of their sites, the agents of those services or of their whole sites (the
+    roles `Access.scope` lets see them). Not the agents of other sites or services, who would
+    not even see the message given to them."""
     User = get_user_model()
+    service_ids = services.values("pk")
+    site_ids = services.values("site_id")
     return (
         User.objects.filter(
+            Q(roles__kind=RoleKind.QUALITY_LEAD)
+            | Q(roles__kind=RoleKind.SITE_MANAGER, roles__sites__in=site_ids)
+            | Q(roles__kind=RoleKind.AGENT, roles__services__in=service_ids)
+            | Q(roles__kind=RoleKind.AGENT, roles__sites__in=site_ids),
             is_active=True,
             roles__prefecture=prefecture,
-            roles__kind__in=[RoleKind.AGENT, RoleKind.SITE_MANAGER, RoleKind.QUALITY_LEAD],
         )
         .distinct()
         .order_by("last_name", "first_name")

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from engagements.antibot import new_challenge, solve
+from engagements.correspondence import services
 from engagements.correspondence.enums import Status
 from engagements.correspondence.models import Message
 from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
@@ -94,6 +95,32 @@ def test_bulk_assignment(prefecture, service, quality_lead, agent, client_for):
     statuses = dict(Message.objects.values_list("pk", "status"))
     assert statuses[messages[0].pk] == statuses[messages[1].pk] == Status.ASSIGNED
     assert statuses[messages[2].pk] == Status.NEW
+
+
+def test_a_message_is_given_only_to_those_who_may_work_on_it(
+    prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
+):
+    """The list offered every agent of the prefecture: given a message of another site, the
+    agent could not open it and it left the "non attribués" count."""
+    message = MessageFactory(service=service)
+    other = MessageFactory(service=other_service)
+    client = client_for(quality_lead)
+    page = client.get(reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk]))
+    offered = list(page.context["assign_form"].fields["agent"].queryset)
+    assert agent in offered and quality_lead in offered and agent_other_site not in offered
+    client.post(
+        reverse("correspondence:agents-assign", args=[prefecture.slug, message.pk]),
+        {"agent": agent_other_site.pk},
+    )
+    response = client.post(
+        reverse("correspondence:agents-bulk-assign", args=[prefecture.slug]),
+        {"messages": [message.pk, other.pk], "agent": agent_other_site.pk},
+        follow=True,
+    )
+    assert f"({message.reference}) : rien n&#x27;a été attribué" in response.content.decode()
+    assert not Message.objects.filter(assigned_to=agent_other_site).exists()
+    with pytest.raises(services.RegisterError, match=message.reference):
+        services.assign_message(message, agent=agent_other_site, actor=quality_lead)
 
 
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):

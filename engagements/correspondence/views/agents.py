@@ -23,6 +23,7 @@ from engagements.csvio import csv_response
 from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Indicator
+from engagements.organisation.models import Service
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
@@ -63,6 +64,17 @@ def _get_message(request, pk: int) -> Message:
         ),
         pk=pk,
     )
+
+
+def _assignable(message: Message):
+    """Who may be given this message: those who may work on its service (or, for a message
+    of a whole site, on that site's services)."""
+    services_qs = (
+        Service.objects.filter(pk=message.service_id)
+        if message.service_id
+        else Service.objects.filter(site=message.site_id)
+    )
+    return agents_choices(message.prefecture, services_qs)
 
 
 def _back(message: Message):
@@ -135,15 +147,20 @@ def bulk_assign(request):
     if not form.is_valid() or not ids:
         flash.error(request, "Choisissez au moins un message et un agent.")
     else:
-        count = services.assign_messages(
-            scoped_messages(request).filter(pk__in=ids),
-            agent=form.cleaned_data["agent"],
-            actor=request.user,
-        )
-        flash.success(
-            request,
-            ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count) % {"n": count},
-        )
+        try:
+            count = services.assign_messages(
+                scoped_messages(request).filter(pk__in=ids),
+                agent=form.cleaned_data["agent"],
+                actor=request.user,
+            )
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(
+                request,
+                ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count)
+                % {"n": count},
+            )
     return redirect("correspondence:agents-list", request.prefecture.slug)
 
 
@@ -229,8 +246,7 @@ def detail(request, pk: int):
             "related": related,
             "can_work": request.access.can(prefecture, "work"),
             "assign_form": AssignForm(
-                agents=agents_choices(prefecture, services_qs),
-                initial={"agent": message.assigned_to_id},
+                agents=_assignable(message), initial={"agent": message.assigned_to_id}
             ),
             "classify_form": ClassifyForm(
                 prefecture=prefecture,
@@ -273,10 +289,7 @@ def resend(request, pk: int, delivery_pk: int):
 @require_POST
 def assign(request, pk: int):
     message = _get_message(request, pk)
-    form = AssignForm(
-        request.POST,
-        agents=agents_choices(request.prefecture, request.access.services(request.prefecture)),
-    )
+    form = AssignForm(request.POST, agents=_assignable(message))
     if form.is_valid():
         try:
             services.assign_message(message, agent=form.cleaned_data["agent"], actor=request.user)
