@@ -902,7 +902,22 @@ def figures_csv(request):
     data = _figures_data(request)
     columns = list(queries.FIGURE_KEYS)
     targets = [data["target_rate"], data["target_delay"]]
-    rows = [["ensemble", data["year"], "", *[data["total"][c] for c in columns], "", "", *targets]]
+    total, previous = data["total"], data["previous"]
+    # The page's summary: this year against its targets and the previous year, which has
+    # its own line (evaluated at the same date), as the page shows it.
+    rows = [
+        [
+            "ensemble",
+            data["year"],
+            total["total"],
+            *[total[c] for c in columns],
+            "",
+            previous["rate_on_time"],
+            *targets,
+        ],
+        ["ensemble", data["year"] - 1, previous["total"], *[previous[c] for c in columns]]
+        + ["", "", "", ""],
+    ]
     for table in data["tables"]:
         for row in table["rows"]:
             rows.append(
