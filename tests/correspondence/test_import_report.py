@@ -111,6 +111,22 @@ def test_a_bad_line_writes_nothing_and_is_named(prefecture, register_file, tmp_p
     assert Message.objects.count() == 0
 
 
+def test_the_text_report_writes_french_decimals(prefecture, register_file):
+    """As the figures page: "50,0 %" and "4,40", not "50.0 %" and "4.40"."""
+    from io import StringIO
+
+    call_command("import_correspondence", "--prefecture", prefecture.slug, str(register_file))
+    out = StringIO()
+    call_command(
+        "correspondence_report", "--prefecture", prefecture.slug, "--year", "2026",
+        "--at", "2026-06-30", stdout=out,
+    )  # fmt: skip
+    assert out.getvalue().strip() == (
+        "Situation au 30/06/2026 — répondus 5 (dont 3 dans les délais), en retard 1, en "
+        "attente 1, exclus 1 ; taux 50,0 % ; délai moyen 4,40 jours ouvrés"
+    )
+
+
 def test_reimporting_updates_and_never_duplicates(prefecture, register_file):
     call_command("import_correspondence", "--prefecture", prefecture.slug, str(register_file))
     call_command("import_correspondence", "--prefecture", prefecture.slug, str(register_file))
