@@ -202,8 +202,10 @@ class Row:
         *,
         required: bool = True,
         label: str | None = None,
+        feminine: bool = False,
     ) -> T | None:
-        """Look the cell up (case-insensitive) in `choices`; unknown values name the expected."""
+        """Look the cell up (case-insensitive) in `choices`; unknown values name the expected.
+        `feminine`: the label is a feminine noun ("nature « x » inconnue")."""
         value = self[column]
         if not value:
             if required:
@@ -217,7 +219,8 @@ class Row:
             what = f"{label} " if label else ""
             self.error(
                 column,
-                f"{what}« {_short(value)} » inconnu ; valeurs possibles : {expected}{more}",
+                f"{what}« {_short(value)} » inconnu{'e' if feminine else ''} ; valeurs "
+                f"possibles : {expected}{more}",
             )
         return found
 

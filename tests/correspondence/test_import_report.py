@@ -256,7 +256,7 @@ def test_the_import_reads_what_french_spreadsheets_save(prefecture, service, tmp
     rows = "2026-000001;chef-lieu;sejour;courriel;réclamation;Délai séjour;02/03/2026;;\n"
     with pytest.raises(CommandError) as error:
         _import(prefecture, tmp_path, rows, encoding="cp1252", header=header)
-    assert "ligne 2, colonne « kind » : nature « réclamation » inconnu" in str(error.value)
+    assert "ligne 2, colonne « kind » : nature « réclamation » inconnue ;" in str(error.value)
     _import(prefecture, tmp_path, rows.replace("réclamation", "reclamation"), "cp1252", header)
     message = Message.objects.get()
     assert message.topic.name == "Délai séjour" and message.received_on.day == 2

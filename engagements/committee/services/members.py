@@ -105,7 +105,8 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
         kind = row.choice("seat", SEAT_VALUES)
         # A file without the column leaves the seats' civility as it was.
         civility = (
-            row.choice("civility", CIVILITY_VALUES, required=False, label="civilité") or ""
+            row.choice("civility", CIVILITY_VALUES, required=False, label="civilité", feminine=True)
+            or ""
             if "civility" in table.header
             else None
         )

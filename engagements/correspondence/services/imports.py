@@ -124,7 +124,7 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
                 f"service « {{value}} » inconnu sur le site {site.slug}",
             )
         channel = row.choice("channel", IMPORT_CHANNELS, label="canal")
-        kind = row.choice("kind", IMPORT_KINDS, label="nature")
+        kind = row.choice("kind", IMPORT_KINDS, label="nature", feminine=True)
         topic_name = row.text("topic", max_length=MAX_TOPIC)
         # Optional: the prefecture's account a social network's message reached.
         social_account = row.text("social_account", max_length=200)
