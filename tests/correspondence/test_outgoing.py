@@ -149,6 +149,26 @@ def test_the_missing_documents_sheet_is_not_offered_as_an_answer(
     assert client.get(url, {"template": sheet.pk}).context["chosen"] is None
 
 
+def test_a_letter_writes_the_first_of_the_month_as_french_does(
+    prefecture, service, agent, client_for
+):
+    """ "1er juin 2026", in the letter's date and in its text, not "1 juin 2026"."""
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        message = create(
+            prefecture,
+            service,
+            channel=Channel.LETTER,
+            received_on=date(2026, 6, 1),
+            sender_email="",
+            sender_address="12 rue des Lilas\n75011 Paris",
+        )
+        assert placeholders.values_for(message)["date_reception"] == "1er juin 2026"
+        url = reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk])
+        text = " ".join(pdf_text(client_for(agent).get(url).content, "ack-first.pdf").split())
+    assert "Chef-Lieu, le 1er juin 2026" in text and "reçu le 1er juin 2026" in text
+    assert " 1 juin" not in text
+
+
 @pytest.mark.parametrize("reworded", [False, True, "extended"])
 def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
     prefecture, service, agent, client_for, reworded

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllo
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.text import normalize_newlines
 from django.utils.translation import ngettext
@@ -27,6 +27,7 @@ from engagements.organisation.models import Service
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
+from engagements.shell.content_language import long_date
 from engagements.shell.pages import render_agents
 
 from .. import placeholders, queries, services
@@ -579,7 +580,7 @@ def _letter_context(
     """Every mandatory block of seed 000 is in the layout; a block the text already carries
     (a letter-type filled from the library) is not repeated."""
     site = message.site
-    date_text = formats.date_format(answered_on, "j F Y")
+    date_text = long_date(answered_on, language="fr")  # "1er mars 2026"
     date_place = f"{site.city}, le {date_text}"
     return {
         "message": message,
