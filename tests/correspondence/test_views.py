@@ -173,6 +173,12 @@ def test_agent_registers_a_letter_with_its_scan(
     message = Message.objects.get()
     assert response.status_code == 302
     assert message.channel == "letter" and message.due_on == date(2026, 3, 17)
+    # The due date is the last day on time (late from the day after), not a day "before".
+    flashed = [str(m) for m in response.wsgi_request._messages]
+    assert flashed == [
+        f"Message enregistré sous la référence {message.reference}, à traiter au plus tard "
+        "le 17/03/2026."
+    ]
     assert sorted(message.attachments.values_list("content_type", flat=True)) == [
         "application/pdf",
         "image/png",

@@ -203,7 +203,7 @@ def new_message(request):
             flash.success(
                 request,
                 f"Message enregistré sous la référence {message.reference}, "
-                f"à traiter avant le {message.due_on:%d/%m/%Y}.",
+                f"à traiter au plus tard le {message.due_on:%d/%m/%Y}.",
             )
             return _back(message)
     return render_agents(request, "correspondence/agents/new.html", {"form": form})
