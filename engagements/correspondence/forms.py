@@ -303,6 +303,22 @@ class AnswerForm(DsfrForm):
     )
     template_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if message is not None:
+            # Only the ways this person can be answered: an e-mail needs his address, a
+            # letter his postal address (answer_message refuses the others after the
+            # agent has written the whole answer).
+            usable = [
+                (value, label)
+                for value, label in AnswerChannel.choices
+                if (
+                    message.sender_email if value == AnswerChannel.EMAIL else message.sender_address
+                )
+            ]
+            if usable:
+                self.fields["channel"].choices = usable
+
 
 class CloseForm(DsfrForm):
     # No default reason: a preselected "Doublon" was closing messages for the wrong reason.

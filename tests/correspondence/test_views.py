@@ -123,6 +123,27 @@ def test_a_message_is_given_only_to_those_who_may_work_on_it(
         services.assign_message(message, agent=agent_other_site, actor=quality_lead)
 
 
+def test_the_answer_page_offers_only_the_ways_the_person_can_be_answered(
+    prefecture, service, agent, client_for
+):
+    """ "Courrier (PDF)" was offered to answer an e-mail without postal address, and refused
+    once the whole answer was written."""
+    client = client_for(agent)
+    by_mail = MessageFactory(service=service, sender_email="lea@example.test", sender_address="")
+    by_post = MessageFactory(service=service, letter=True, sender_email="")
+    both = MessageFactory(service=service, letter=True, sender_email="paul@example.test")
+    offered = {}
+    for message in (by_mail, by_post, both):
+        url = reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk])
+        form = client.get(url).context["form"]
+        offered[message.pk] = [value for value, _label in form.fields["channel"].choices]
+    assert offered == {
+        by_mail.pk: ["email"],
+        by_post.pk: ["letter"],
+        both.pk: ["email", "letter"],
+    }
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)

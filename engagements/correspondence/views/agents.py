@@ -375,7 +375,7 @@ def answer(request, pk: int):
             text=placeholders.fill(chosen.body, values),
             template_version=chosen.pk,
         )
-    form = AnswerForm(request.POST or None, initial=initial)
+    form = AnswerForm(request.POST or None, initial=initial, message=message)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data
         version = next((v for v in available if v.pk == f["template_version"]), None)
