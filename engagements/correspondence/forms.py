@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -255,13 +256,21 @@ class ClassifyForm(DsfrForm):
 
 
 def agents_choices(prefecture, services):
-    """Agents who may work on these services (for assignment)."""
+    """Agents who may work on these services (for assignment): the quality lead, the site
+    managers of their sites, the agents of those services or of their whole sites (the
+    roles `Access.scope` lets see them). Not the agents of other sites or services, who would
+    not even see the message given to them."""
     User = get_user_model()
+    service_ids = services.values("pk")
+    site_ids = services.values("site_id")
     return (
         User.objects.filter(
+            Q(roles__kind=RoleKind.QUALITY_LEAD)
+            | Q(roles__kind=RoleKind.SITE_MANAGER, roles__sites__in=site_ids)
+            | Q(roles__kind=RoleKind.AGENT, roles__services__in=service_ids)
+            | Q(roles__kind=RoleKind.AGENT, roles__sites__in=site_ids),
             is_active=True,
             roles__prefecture=prefecture,
-            roles__kind__in=[RoleKind.AGENT, RoleKind.SITE_MANAGER, RoleKind.QUALITY_LEAD],
         )
         .distinct()
         .order_by("last_name", "first_name")
@@ -294,11 +303,31 @@ class AnswerForm(DsfrForm):
     )
     template_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if message is not None:
+            # Only the ways this person can be answered: an e-mail needs his address, a
+            # letter his postal address (answer_message refuses the others after the
+            # agent has written the whole answer).
+            usable = [
+                (value, label)
+                for value, label in AnswerChannel.choices
+                if (
+                    message.sender_email if value == AnswerChannel.EMAIL else message.sender_address
+                )
+            ]
+            if usable:
+                self.fields["channel"].choices = usable
+
 
 class CloseForm(DsfrForm):
     # No default reason: a preselected "Doublon" was closing messages for the wrong reason.
+    # "Pièces non reçues" belongs to the wait for documents ("Clore : pièces non reçues"),
+    # which sends the person the closing letter.
     reason = forms.ChoiceField(
-        label="Motif", choices=[("", "— Choisir un motif —")] + ClosedReason.choices
+        label="Motif",
+        choices=[("", "— Choisir un motif —")]
+        + [c for c in ClosedReason.choices if c[0] != ClosedReason.NO_DOCUMENTS],
     )
     note = forms.CharField(label="Précision", max_length=500, required=False)
 

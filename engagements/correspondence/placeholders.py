@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from django.utils import formats
-
 from engagements.organisation.models import name_with_article
+from engagements.shell.content_language import long_date
 
 from .enums import AnswerChannel
 
@@ -228,7 +227,8 @@ def unfinished_error(subject: str, text: str) -> str:
 
 
 def _date(value: date | None) -> str:
-    return formats.date_format(value, "j F Y") if value else ""
+    """A letter's date in French, "1er décembre 2026" on the first of a month."""
+    return long_date(value, language="fr") if value else ""
 
 
 def values_for(message, *, signatory=None, today: date | None = None) -> dict[str, str]:

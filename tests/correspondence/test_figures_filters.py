@@ -136,7 +136,8 @@ def test_csv_follows_the_filters(prefecture, site, register, quality_lead, clien
         f'courriers-{prefecture.slug}-2026-{site.slug}-complaint.csv"'
     )
     lines = response.content.decode().splitlines()
-    assert lines[1].startswith("ensemble;2026;;1;1;0;0;0;100.0;1.0")
+    assert lines[1].startswith("ensemble;2026;1;1;1;0;0;0;100.0;1.0")
+    assert lines[2].startswith("ensemble;2025;")
     assert "part des messages (%)" in lines[0]
 
 

@@ -2,8 +2,10 @@
 figures over holidays, weekends, late and pending messages (docs/indicators.md)."""
 
 import json
+from datetime import date
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from engagements.correspondence.enums import Status
@@ -107,6 +109,22 @@ def test_a_bad_line_writes_nothing_and_is_named(prefecture, register_file, tmp_p
     assert "ligne 6, colonne « received_on » : « 2026-13-01 » n'est pas une date" in text
     assert "ligne 2" not in text
     assert Message.objects.count() == 0
+
+
+def test_the_text_report_writes_french_decimals(prefecture, register_file):
+    """As the figures page: "50,0 %" and "4,40", not "50.0 %" and "4.40"."""
+    from io import StringIO
+
+    call_command("import_correspondence", "--prefecture", prefecture.slug, str(register_file))
+    out = StringIO()
+    call_command(
+        "correspondence_report", "--prefecture", prefecture.slug, "--year", "2026",
+        "--at", "2026-06-30", stdout=out,
+    )  # fmt: skip
+    assert out.getvalue().strip() == (
+        "Situation au 30/06/2026 — répondus 5 (dont 3 dans les délais), en retard 1, en "
+        "attente 1, exclus 1 ; taux 50,0 % ; délai moyen 4,40 jours ouvrés"
+    )
 
 
 def test_reimporting_updates_and_never_duplicates(prefecture, register_file):
@@ -238,7 +256,7 @@ def test_the_import_reads_what_french_spreadsheets_save(prefecture, service, tmp
     rows = "2026-000001;chef-lieu;sejour;courriel;réclamation;Délai séjour;02/03/2026;;\n"
     with pytest.raises(CommandError) as error:
         _import(prefecture, tmp_path, rows, encoding="cp1252", header=header)
-    assert "ligne 2, colonne « kind » : nature « réclamation » inconnu" in str(error.value)
+    assert "ligne 2, colonne « kind » : nature « réclamation » inconnue ;" in str(error.value)
     _import(prefecture, tmp_path, rows.replace("réclamation", "reclamation"), "cp1252", header)
     message = Message.objects.get()
     assert message.topic.name == "Délai séjour" and message.received_on.day == 2
@@ -251,6 +269,20 @@ def test_a_250_character_topic_is_a_line_error(prefecture, service, tmp_path):
         f"2026-000001,chef-lieu,sejour,courriel,information,{'t' * 250},2026-03-02,,\n",
     )
     assert "ligne 2, colonne « topic » : 250 caractères, 200 au plus" in text
+    assert Message.objects.count() == 0
+
+
+def test_a_date_to_come_is_a_line_error(prefecture, service, tmp_path):
+    """As on the agents' entry form: a message is not received, nor answered, after today."""
+    with time_machine.travel(date(2026, 3, 10), tick=False):
+        text = _refused(
+            prefecture,
+            tmp_path,
+            "2026-000001,chef-lieu,sejour,courriel,information,,2026-03-02,2026-03-11,\n"
+            "2026-000002,chef-lieu,sejour,courriel,information,,2027-03-02,,\n",
+        )
+    assert "ligne 2, colonne « answered_on » : date à venir (11/03/2026)" in text
+    assert "ligne 3, colonne « received_on » : date à venir (02/03/2027)" in text
     assert Message.objects.count() == 0
 
 

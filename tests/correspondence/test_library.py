@@ -128,6 +128,26 @@ def test_committee_member_records_an_observation_in_the_agents_space(
     assert client.post(publish).status_code == 403
 
 
+def test_the_auditor_reads_a_submitted_version_but_records_no_observation(
+    prefecture, quality_lead, auditor, client_for
+):
+    """The auditor changes nothing: no observation form, and a posted one is refused."""
+    version = new_letter(prefecture, quality_lead)
+    services.submit_version(version, actor=quality_lead)
+    client = client_for(auditor)
+    page = client.get(
+        reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
+    ).content.decode()
+    assert "Observations du comité local des usagers" in page
+    assert "Enregistrer l'observation" not in page
+    response = client.post(
+        reverse("correspondence:agents-version-observe", args=[prefecture.slug, version.pk]),
+        {"text": "Une observation de l'auditeur."},
+    )
+    assert response.status_code == 403
+    assert not Observation.objects.exists()
+
+
 def test_publication_refusal_is_shown_to_the_manager(prefecture, quality_lead, client_for):
     version = new_letter(prefecture, quality_lead, body=LETTER_BODY.replace("{objet}", ""))
     version.template.versions.update(subject="Réponse")

@@ -133,6 +133,42 @@ def _seeded(prefecture, purpose, channel):
     )
 
 
+def test_the_missing_documents_sheet_is_not_offered_as_an_answer(
+    prefecture, service, agent, client_for
+):
+    """Documents are asked for with "Demander des pièces" (the wait, its list, its last
+    day); the sheet picked as an answer printed "jusqu'au  inclus" and counted as answered."""
+    sheet = _seeded(prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER)
+    answer = _seeded(prefecture, TemplatePurpose.INFORMATION_ANSWER, AnswerChannel.EMAIL)
+    message = create(prefecture, service, channel=Channel.LETTER, sender_address="1 rue A")
+    url = reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk])
+    client = client_for(agent)
+    page = client.get(url)
+    assert [v.pk for v in page.context["available"]] == [answer.pk]
+    assert f"?template={sheet.pk}" not in page.content.decode()
+    assert client.get(url, {"template": sheet.pk}).context["chosen"] is None
+
+
+def test_a_letter_writes_the_first_of_the_month_as_french_does(
+    prefecture, service, agent, client_for
+):
+    """ "1er juin 2026", in the letter's date and in its text, not "1 juin 2026"."""
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        message = create(
+            prefecture,
+            service,
+            channel=Channel.LETTER,
+            received_on=date(2026, 6, 1),
+            sender_email="",
+            sender_address="12 rue des Lilas\n75011 Paris",
+        )
+        assert placeholders.values_for(message)["date_reception"] == "1er juin 2026"
+        url = reverse("correspondence:agents-ack-letter", args=[prefecture.slug, message.pk])
+        text = " ".join(pdf_text(client_for(agent).get(url).content, "ack-first.pdf").split())
+    assert "Chef-Lieu, le 1er juin 2026" in text and "reçu le 1er juin 2026" in text
+    assert " 1 juin" not in text
+
+
 @pytest.mark.parametrize("reworded", [False, True, "extended"])
 def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
     prefecture, service, agent, client_for, reworded

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from engagements.correspondence import services
 from engagements.correspondence.enums import ClosedReason, EventKind, Kind, Status
@@ -119,6 +120,29 @@ def test_state_machine_logs_each_transition_and_refuses_illegal_ones(prefecture,
         services.close_message(message, reason=ClosedReason.SPAM, actor=agent)
     with pytest.raises(services.RegisterError):
         services.assign_message(message, agent=agent, actor=agent)
+
+
+def test_no_documents_is_not_a_reason_to_close_by_hand(
+    prefecture, service, agent, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The reason "Pièces non reçues" closes a wait for documents, with the closing letter;
+    the plain "Clore sans réponse" offered it on every message and told the person nothing."""
+    message = create(prefecture, service)
+    client = client_for(agent)
+    page = client.get(reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk]))
+    reasons = dict(page.context["close_form"].fields["reason"].choices)
+    assert ClosedReason.NO_DOCUMENTS not in reasons
+    services.request_documents(message, actor=agent, documents="Passeport")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("correspondence:agents-close", args=[prefecture.slug, message.pk]),
+            {"reason": ClosedReason.NO_DOCUMENTS},
+        )
+    message.refresh_from_db()
+    assert message.status == Status.WAITING and mailoutbox == []
+    with pytest.raises(services.RegisterError, match="Pièces non reçues"):
+        services.close_message(message, reason=ClosedReason.NO_DOCUMENTS, actor=agent)
 
 
 def test_closing_then_reopening(prefecture, service, agent):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from engagements.antibot import new_challenge, solve
+from engagements.correspondence import services
 from engagements.correspondence.enums import Status
 from engagements.correspondence.models import Message
 from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
@@ -96,6 +97,53 @@ def test_bulk_assignment(prefecture, service, quality_lead, agent, client_for):
     assert statuses[messages[2].pk] == Status.NEW
 
 
+def test_a_message_is_given_only_to_those_who_may_work_on_it(
+    prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
+):
+    """The list offered every agent of the prefecture: given a message of another site, the
+    agent could not open it and it left the "non attribués" count."""
+    message = MessageFactory(service=service)
+    other = MessageFactory(service=other_service)
+    client = client_for(quality_lead)
+    page = client.get(reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk]))
+    offered = list(page.context["assign_form"].fields["agent"].queryset)
+    assert agent in offered and quality_lead in offered and agent_other_site not in offered
+    client.post(
+        reverse("correspondence:agents-assign", args=[prefecture.slug, message.pk]),
+        {"agent": agent_other_site.pk},
+    )
+    response = client.post(
+        reverse("correspondence:agents-bulk-assign", args=[prefecture.slug]),
+        {"messages": [message.pk, other.pk], "agent": agent_other_site.pk},
+        follow=True,
+    )
+    assert f"({message.reference}) : rien n&#x27;a été attribué" in response.content.decode()
+    assert not Message.objects.filter(assigned_to=agent_other_site).exists()
+    with pytest.raises(services.RegisterError, match=message.reference):
+        services.assign_message(message, agent=agent_other_site, actor=quality_lead)
+
+
+def test_the_answer_page_offers_only_the_ways_the_person_can_be_answered(
+    prefecture, service, agent, client_for
+):
+    """ "Courrier (PDF)" was offered to answer an e-mail without postal address, and refused
+    once the whole answer was written."""
+    client = client_for(agent)
+    by_mail = MessageFactory(service=service, sender_email="lea@example.test", sender_address="")
+    by_post = MessageFactory(service=service, letter=True, sender_email="")
+    both = MessageFactory(service=service, letter=True, sender_email="paul@example.test")
+    offered = {}
+    for message in (by_mail, by_post, both):
+        url = reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk])
+        form = client.get(url).context["form"]
+        offered[message.pk] = [value for value, _label in form.fields["channel"].choices]
+    assert offered == {
+        by_mail.pk: ["email"],
+        by_post.pk: ["letter"],
+        both.pk: ["email", "letter"],
+    }
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
@@ -146,6 +194,12 @@ def test_agent_registers_a_letter_with_its_scan(
     message = Message.objects.get()
     assert response.status_code == 302
     assert message.channel == "letter" and message.due_on == date(2026, 3, 17)
+    # The due date is the last day on time (late from the day after), not a day "before".
+    flashed = [str(m) for m in response.wsgi_request._messages]
+    assert flashed == [
+        f"Message enregistré sous la référence {message.reference}, à traiter au plus tard "
+        "le 17/03/2026."
+    ]
     assert sorted(message.attachments.values_list("content_type", flat=True)) == [
         "application/pdf",
         "image/png",

@@ -109,6 +109,7 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
     }
     seen: dict[str, int] = {}
     dues: dict[tuple, object] = {}  # a due date per site, channel and day, counted once
+    today = timezone.localdate()
     lines = []
     for row in rows:
         reference = row.text("reference", required=True, max_length=MAX_EXTERNAL_REFERENCE)
@@ -123,7 +124,7 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
                 f"service « {{value}} » inconnu sur le site {site.slug}",
             )
         channel = row.choice("channel", IMPORT_CHANNELS, label="canal")
-        kind = row.choice("kind", IMPORT_KINDS, label="nature")
+        kind = row.choice("kind", IMPORT_KINDS, label="nature", feminine=True)
         topic_name = row.text("topic", max_length=MAX_TOPIC)
         # Optional: the prefecture's account a social network's message reached.
         social_account = row.text("social_account", max_length=200)
@@ -136,6 +137,11 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
             )
         if received_on and answered_on and answered_on < received_on:
             row.error("answered_on", "la date de réponse précède la date de réception")
+        # As the agents' entry form: a date to come is a typo, and would count in the figures
+        # (a message "received" next year, an answer "on time" not yet written).
+        for column, value in (("received_on", received_on), ("answered_on", answered_on)):
+            if value and value > today:
+                row.error(column, f"date à venir ({value:%d/%m/%Y}) : vérifiez l'année")
         product, external, message = "", "", None
         if reference in seen:
             row.error("reference", f"référence {reference} déjà présente ligne {seen[reference]}")

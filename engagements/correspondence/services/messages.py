@@ -14,6 +14,7 @@ from engagements import states, words
 from engagements.calendar.stored import ensure_calendars
 from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation import references
+from engagements.organisation.access import Access
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.outbox import services as outbox
@@ -288,8 +289,33 @@ def assign_message(message: Message, *, agent, actor) -> Message:
     """Give a message to an agent (new or reassigned)."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
+        _check_assignee([message], agent)
         _assign(message, agent, actor)
     return message
+
+
+def _check_assignee(messages: list[Message], agent) -> None:
+    """An agent is given only messages he may work on: one of another site or service would
+    leave his list and everyone else's "non attribués" while he could not even open it."""
+    if not messages:
+        return
+    prefecture = messages[0].prefecture
+    access = Access.for_user(agent)
+    if access.can(prefecture, "work"):
+        ids = [m.pk for m in messages]
+        seen = set(
+            access.scope(Message.objects.filter(pk__in=ids), prefecture).values_list(
+                "pk", flat=True
+            )
+        )
+    else:
+        seen = set()
+    outside = [m.reference for m in messages if m.pk not in seen]
+    if outside:
+        raise RegisterError(
+            f"{words.person(agent)} ne traite pas les messages de ce service ou de ce site "
+            f"({', '.join(outside)}) : rien n'a été attribué."
+        )
 
 
 def _assign(message: Message, agent, actor) -> None:
@@ -311,9 +337,9 @@ def assign_messages(messages, *, agent, actor) -> int:
     """Bulk assignment from the worklist; open messages only, each with its log row."""
     count = 0
     with transaction.atomic():
-        for message in messages.select_for_update().filter(
-            status__in=[Status.NEW, Status.ASSIGNED]
-        ):
+        chosen = list(messages.select_for_update().filter(status__in=[Status.NEW, Status.ASSIGNED]))
+        _check_assignee(chosen, agent)
+        for message in chosen:
             _assign(message, agent, actor)
             count += 1
     return count
@@ -434,6 +460,14 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
     """Close without answer (duplicate, spam, withdrawn, forwarded): excluded from figures."""
     if reason not in ClosedReason.values:
         raise RegisterError("Choisissez un motif de clôture.")
+    if reason == ClosedReason.NO_DOCUMENTS:
+        # Only the wait for documents closes for that reason, with the closing letter that
+        # tells the person (missing_documents.close_for_missing_documents).
+        raise RegisterError(
+            "« Pièces non reçues » : demandez d'abord les pièces ; si elles n'arrivent pas, "
+            "clôturez avec « Clore : pièces non reçues », qui envoie le courrier de clôture "
+            "à l'usager."
+        )
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         message.closed_reason = reason

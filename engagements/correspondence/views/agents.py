@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllo
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.text import normalize_newlines
 from django.utils.translation import ngettext
@@ -23,9 +23,11 @@ from engagements.csvio import csv_response
 from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import Channel, Indicator
+from engagements.organisation.models import Service
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
+from engagements.shell.content_language import long_date
 from engagements.shell.pages import render_agents
 
 from .. import placeholders, queries, services
@@ -63,6 +65,17 @@ def _get_message(request, pk: int) -> Message:
         ),
         pk=pk,
     )
+
+
+def _assignable(message: Message):
+    """Who may be given this message: those who may work on its service (or, for a message
+    of a whole site, on that site's services)."""
+    services_qs = (
+        Service.objects.filter(pk=message.service_id)
+        if message.service_id
+        else Service.objects.filter(site=message.site_id)
+    )
+    return agents_choices(message.prefecture, services_qs)
 
 
 def _back(message: Message):
@@ -135,15 +148,20 @@ def bulk_assign(request):
     if not form.is_valid() or not ids:
         flash.error(request, "Choisissez au moins un message et un agent.")
     else:
-        count = services.assign_messages(
-            scoped_messages(request).filter(pk__in=ids),
-            agent=form.cleaned_data["agent"],
-            actor=request.user,
-        )
-        flash.success(
-            request,
-            ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count) % {"n": count},
-        )
+        try:
+            count = services.assign_messages(
+                scoped_messages(request).filter(pk__in=ids),
+                agent=form.cleaned_data["agent"],
+                actor=request.user,
+            )
+        except services.RegisterError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(
+                request,
+                ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count)
+                % {"n": count},
+            )
     return redirect("correspondence:agents-list", request.prefecture.slug)
 
 
@@ -185,7 +203,7 @@ def new_message(request):
             flash.success(
                 request,
                 f"Message enregistré sous la référence {message.reference}, "
-                f"à traiter avant le {message.due_on:%d/%m/%Y}.",
+                f"à traiter au plus tard le {message.due_on:%d/%m/%Y}.",
             )
             return _back(message)
     return render_agents(request, "correspondence/agents/new.html", {"form": form})
@@ -233,8 +251,7 @@ def detail(request, pk: int):
             "related": related,
             "can_work": request.access.can(prefecture, "work"),
             "assign_form": AssignForm(
-                agents=agents_choices(prefecture, services_qs),
-                initial={"agent": message.assigned_to_id},
+                agents=_assignable(message), initial={"agent": message.assigned_to_id}
             ),
             "classify_form": ClassifyForm(
                 prefecture=prefecture,
@@ -277,10 +294,7 @@ def resend(request, pk: int, delivery_pk: int):
 @require_POST
 def assign(request, pk: int):
     message = _get_message(request, pk)
-    form = AssignForm(
-        request.POST,
-        agents=agents_choices(request.prefecture, request.access.services(request.prefecture)),
-    )
+    form = AssignForm(request.POST, agents=_assignable(message))
     if form.is_valid():
         try:
             services.assign_message(message, agent=form.cleaned_data["agent"], actor=request.user)
@@ -315,12 +329,20 @@ def classify(request, pk: int):
 
 
 def _templates_for(message: Message):
-    """Published versions usable to answer this message (its service's and common ones)."""
+    """Published versions usable to answer this message (its service's and common ones).
+    Not the acknowledgement, nor the missing-documents sheet: documents are asked for with
+    "Demander des pièces", which opens the wait and prints the sheet with its list and last
+    day; sent as an answer, the sheet had neither and the message counted as answered."""
     return (
         TemplateVersion.objects.filter(
             template__prefecture=message.prefecture, status=VersionStatus.PUBLISHED
         )
-        .exclude(template__purpose=TemplatePurpose.ACKNOWLEDGEMENT)
+        .exclude(
+            template__purpose__in=[
+                TemplatePurpose.ACKNOWLEDGEMENT,
+                TemplatePurpose.MISSING_DOCUMENTS,
+            ]
+        )
         .filter(Q(template__service__isnull=True) | Q(template__service=message.service_id))
         .select_related("template")
     )
@@ -357,7 +379,7 @@ def answer(request, pk: int):
             text=placeholders.fill(chosen.body, values),
             template_version=chosen.pk,
         )
-    form = AnswerForm(request.POST or None, initial=initial)
+    form = AnswerForm(request.POST or None, initial=initial, message=message)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data
         version = next((v for v in available if v.pk == f["template_version"]), None)
@@ -562,7 +584,7 @@ def _letter_context(
     """Every mandatory block of seed 000 is in the layout; a block the text already carries
     (a letter-type filled from the library) is not repeated."""
     site = message.site
-    date_text = formats.date_format(answered_on, "j F Y")
+    date_text = long_date(answered_on, language="fr")  # "1er mars 2026"
     date_place = f"{site.city}, le {date_text}"
     return {
         "message": message,
@@ -912,7 +934,22 @@ def figures_csv(request):
     data = _figures_data(request)
     columns = list(queries.FIGURE_KEYS)
     targets = [data["target_rate"], data["target_delay"]]
-    rows = [["ensemble", data["year"], "", *[data["total"][c] for c in columns], "", "", *targets]]
+    total, previous = data["total"], data["previous"]
+    # The page's summary: this year against its targets and the previous year, which has
+    # its own line (evaluated at the same date), as the page shows it.
+    rows = [
+        [
+            "ensemble",
+            data["year"],
+            total["total"],
+            *[total[c] for c in columns],
+            "",
+            previous["rate_on_time"],
+            *targets,
+        ],
+        ["ensemble", data["year"] - 1, previous["total"], *[previous[c] for c in columns]]
+        + ["", "", "", ""],
+    ]
     for table in data["tables"]:
         for row in table["rows"]:
             rows.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -11,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
+from engagements.organisation.enums import RoleKind
 from engagements.pdf import render_pdf
 from engagements.shell.pages import render_agents
 
@@ -28,6 +30,16 @@ def _visible_statuses(request) -> list[str]:
     if request.access.can(request.prefecture, "manage"):
         statuses += [VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.ARCHIVED]
     return statuses
+
+
+# Who records observations on a submitted version: the committee's members (and the
+# quality lead who submitted it); the auditor reads the versions submitted to the committee
+# but changes nothing, as on the committee's own pages.
+OBSERVERS = {RoleKind.COMMITTEE_MEMBER, RoleKind.QUALITY_LEAD, RoleKind.NATIONAL_ADMIN}
+
+
+def _may_observe(request) -> bool:
+    return bool(request.access.kinds(request.prefecture) & OBSERVERS)
 
 
 def _templates(request):
@@ -109,6 +121,7 @@ def detail(request, pk: int):
             "template": template,
             "versions": versions,
             "can_committee": can_committee,
+            "can_observe": _may_observe(request),
             "observation_form": ObservationForm(),
         },
     )
@@ -180,6 +193,8 @@ def observe(request, version_pk: int):
         ),
         pk=version_pk,
     )
+    if not _may_observe(request):
+        raise PermissionDenied("Seuls les membres du comité font des observations.")
     form = ObservationForm(request.POST)
     if form.is_valid():
         try:

@@ -58,8 +58,17 @@ class Command(BaseCommand):
         if opts["format"] == "json":
             self.stdout.write(json.dumps(result))
             return
-        rate = "—" if result["rate_on_time"] is None else f"{result['rate_on_time']:.1f} %"
-        delay = "—" if result["average_delay"] is None else f"{result['average_delay']:.2f}"
+        # French decimals, as the figures page writes them ("77,2 %", "3,70").
+        rate = (
+            "—"
+            if result["rate_on_time"] is None
+            else f"{result['rate_on_time']:.1f} %".replace(".", ",")
+        )
+        delay = (
+            "—"
+            if result["average_delay"] is None
+            else f"{result['average_delay']:.2f}".replace(".", ",")
+        )
         self.stdout.write(
             f"Situation au {at:%d/%m/%Y} — répondus {result['answered']} (dont "
             f"{result['on_time']} dans les délais), en retard {result['late']}, en attente "
