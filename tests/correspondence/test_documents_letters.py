@@ -4,7 +4,7 @@ offer them and says why, and the PDF reached directly is refused with the reason
 acknowledgement letter is; the e-mail is the way."""
 
 import html
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -168,3 +168,21 @@ def test_a_letter_the_mandatory_blocks_refuse_is_not_offered_and_the_page_says_w
     prefecture.save()
     page = html.unescape(client.get(detail).content.decode())
     assert ack in page and sheet in page and reason not in page
+
+
+def test_the_closing_letter_writes_the_first_of_a_month_as_a_letter_does(
+    prefecture, service, agent, client_for, tmp_path
+):
+    """ "Le 1er avril 2026, nous vous avons demandé…" (it wrote "Le 1 avril 2026")."""
+    message = _posted(prefecture, service)
+    with time_machine.travel("2026-04-01 10:00 +02:00", tick=False):
+        wait = services.request_documents(message, actor=agent, documents="Photo d'identité")
+    after = wait.ends_on + timedelta(days=3)
+    services.remind_and_flag_waits(today=after)
+    with time_machine.travel(after, tick=False):
+        services.close_for_missing_documents(message, actor=agent)
+    _detail, _sheet, closing = _urls(prefecture, message, wait)
+    response = client_for(agent).get(closing)
+    assert response["Content-Type"] == "application/pdf", response.content[:500]
+    text = " ".join(pdf_text(response.content, tmp_path).split())
+    assert "Le 1er avril 2026, nous vous avons demandé" in text, text

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from engagements.organisation.access import agent_view
 from engagements.pdf import render_pdf
+from engagements.shell.content_language import long_date
 from engagements.shell.pages import render_agents
 
 from .. import services
@@ -119,9 +120,9 @@ def closed_letter(request, pk: int, wait_pk: int):
     listing = "\n".join(f"– {document}" for document in wait.document_list)
     text = (
         "Madame, Monsieur,\n\nLe "
-        f"{formats.date_format(wait.requested_on, 'j F Y')}, nous vous avons demandé les "
+        f"{long_date(wait.requested_on, language='fr')}, nous vous avons demandé les "
         f"pièces suivantes pour compléter votre demande :\n\n{listing}\n\nElles ne nous sont "
-        f"pas parvenues au {formats.date_format(wait.ends_on, 'j F Y')} : après examen de "
+        f"pas parvenues au {long_date(wait.ends_on, language='fr')} : après examen de "
         "votre situation, votre demande est close sans réponse. "
         f"{tell_the_service(values['service_coordonnees'], closed=True)}\n\nVeuillez agréer, "
         "Madame, Monsieur, l'expression de nos salutations distinguées."
