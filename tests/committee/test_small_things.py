@@ -18,6 +18,7 @@ from tests.browser import SCREENSHOTS
 from tests.committee.factories import (
     AgendaItemFactory,
     AttendanceFactory,
+    CollegeFactory,
     CommitteeFactory,
     MeetingFactory,
     MinutesFactory,
@@ -134,3 +135,27 @@ def test_the_minutes_name_the_chair_with_a_contracted_de(prefecture, client):
     text = " ".join(_minutes_pdf_text(client, url).split())
     assert "sous la présidence du secrétaire général de la préfecture" in text
     assert "de le " not in text
+
+
+def test_attendance_follows_the_colleges_order_titular_first(prefecture, client_for, quality_lead):
+    # Byte-wise "Élus" sorts after "Préfecture", and "suppleant" before "titulaire": the
+    # meeting's page and its sign-in sheet list them as the members' page does.
+    committee = CommitteeFactory(prefecture=prefecture)
+    elus = CollegeFactory(committee=committee, name="Élus locaux", position=1)
+    prefecture_college = CollegeFactory(committee=committee, name="Préfecture", position=2)
+    SeatFactory(committee=committee, college=prefecture_college, organisation="Préfecture")
+    SeatFactory(committee=committee, college=elus, organisation="Mairie", substitute=True)
+    SeatFactory(committee=committee, college=elus, organisation="Mairie")
+    meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 10)))
+    expected = [
+        ("Élus locaux", "titulaire"),
+        ("Élus locaux", "suppleant"),
+        ("Préfecture", "titulaire"),
+    ]
+    url = reverse("committee:agents-meeting", args=[prefecture.slug, meeting.pk])
+    shown = client_for(quality_lead).get(url).context["attendance"]
+    assert [(line.college_name, line.seat_kind) for line in shown] == expected
+    sheet = reverse("committee:agents-sign-in-sheet", args=[prefecture.slug, meeting.pk])
+    text = " ".join(_minutes_pdf_text(client_for(quality_lead), sheet).split())
+    assert text.index("Élus locaux") < text.index("Préfecture Préfecture")
+    assert text.index("Titulaire") < text.index("Suppléant")

@@ -185,7 +185,7 @@ def _meeting_context(request, meeting: Meeting) -> dict:
     for item in agenda:
         key = item.document_kind + (f":{item.document_ref}" if item.document_ref else "")
         item.document = by_key.get(key) if item.document_kind else None
-    attendance = list(meeting.attendance.select_related("seat"))
+    attendance = list(meeting.attendance.select_related("seat").in_list_order())
     # Attendance and "held" wait for the meeting's day (the services refuse them before):
     # neither is offered until then.
     day_reached = timezone.localdate() >= meeting.day
