@@ -57,6 +57,7 @@ def render_agents(request, template: str, context: dict | None = None, **kwargs)
         "role_labels": request.access.role_labels(prefecture),
         "roles_as": request.access.roles_as(prefecture),
         "can_manage": request.access.can(prefecture, "manage"),
+        "can_read_figures": request.access.can(prefecture, "read_figures"),
     }
     return render(request, template, {**base, **(context or {})}, **kwargs)
 
