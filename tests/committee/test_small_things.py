@@ -159,3 +159,26 @@ def test_attendance_follows_the_colleges_order_titular_first(prefecture, client_
     text = " ".join(_minutes_pdf_text(client_for(quality_lead), sheet).split())
     assert text.index("Élus locaux") < text.index("Préfecture Préfecture")
     assert text.index("Titulaire") < text.index("Suppléant")
+
+
+def test_a_suggestion_is_recorded_only_at_a_meeting_that_took_place(
+    prefecture, client_for, quality_lead
+):
+    from engagements.committee.models import Suggestion
+    from engagements.committee.services.suggestions import SuggestionError, submit_suggestion
+
+    committee = CommitteeFactory(prefecture=prefecture)
+    held = MeetingFactory(committee=committee, starts_at=at(date(2025, 3, 10)))
+    coming = MeetingFactory(committee=committee, starts_at=at(date(2025, 6, 10)))
+    url = reverse("committee:agents-suggestions", args=[prefecture.slug])
+    client = client_for(quality_lead)
+    with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
+        choices = dict(client.get(url).context["form"].fields["meeting"].choices)
+        assert held.pk in choices and coming.pk not in choices
+        posted = {"text": "Des bancs dans le hall.", "author_label": "UDAF"}
+        response = client.post(url, {**posted, "meeting": coming.pk})
+        assert response.status_code == 200 and not Suggestion.objects.exists()
+        with pytest.raises(SuggestionError, match="10/06/2025 n'a pas encore eu lieu"):
+            submit_suggestion(committee, text="Des bancs.", meeting=coming)
+        client.post(url, {**posted, "meeting": held.pk})
+    assert Suggestion.objects.get().meeting == held

@@ -349,7 +349,12 @@ def meeting_ics(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def suggestions(request):
     committee = common.committee(request)
-    meetings_qs = common.scoped(request, Meeting).exclude(status=MeetingStatus.CANCELLED)
+    # A suggestion made at a meeting: one that has taken place (or takes place today).
+    meetings_qs = (
+        common.scoped(request, Meeting)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(starts_at__date__lte=timezone.localdate())
+    )
     form = AgentSuggestionForm(request.POST or None, meetings=meetings_qs)
     if request.method == "POST":
         if form.is_valid():
