@@ -173,7 +173,10 @@ def test_a_suggestion_is_recorded_only_at_a_meeting_that_took_place(
     url = reverse("committee:agents-suggestions", args=[prefecture.slug])
     client = client_for(quality_lead)
     with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
-        choices = dict(client.get(url).context["form"].fields["meeting"].choices)
+        page = client.get(url)
+        assert "Suggestion du membre" in page.content.decode()
+        assert "Votre suggestion" not in page.content.decode()
+        choices = dict(page.context["form"].fields["meeting"].choices)
         assert held.pk in choices and coming.pk not in choices
         posted = {"text": "Des bancs dans le hall.", "author_label": "UDAF"}
         response = client.post(url, {**posted, "meeting": coming.pk})
