@@ -185,3 +185,17 @@ def test_a_suggestion_is_recorded_only_at_a_meeting_that_took_place(
             submit_suggestion(committee, text="Des bancs.", meeting=coming)
         client.post(url, {**posted, "meeting": held.pk})
     assert Suggestion.objects.get().meeting == held
+
+
+def test_ending_a_mandate_says_on_which_day_without_broken_french(
+    prefecture, client_for, quality_lead
+):
+    committee = CommitteeFactory(prefecture=prefecture)
+    seat = SeatFactory(
+        committee=committee, organisation="Association des usagers", organisation_only=True
+    )
+    url = reverse("committee:agents-seat-end", args=[prefecture.slug, seat.pk])
+    page = client_for(quality_lead).post(url, {"on": "2031-01-31"}, follow=True)
+    text = page.content.decode().replace("&#x27;", "'")
+    assert "Fin du mandat enregistrée au 31/01/2031 : Association des usagers." in text
+    assert "Mandat de Association" not in text

@@ -120,8 +120,12 @@ def end_mandate(request, pk: int):
     form = EndMandateForm(request.POST)
     if form.is_valid():
         try:
-            member_services.end_mandate(seat, on=form.cleaned_data["on"])
-            messages.success(request, f"Mandat de {seat.holder} terminé.")
+            on = form.cleaned_data["on"]
+            member_services.end_mandate(seat, on=on)
+            # Neither "Mandat de Association…" nor "terminé" for an end still to come.
+            messages.success(
+                request, f"Fin du mandat enregistrée au {on:%d/%m/%Y} : {seat.holder}."
+            )
         except MembersError as exc:
             messages.error(request, str(exc))
     else:
