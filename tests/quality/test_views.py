@@ -266,6 +266,21 @@ def test_a_due_date_before_the_start_is_refused_on_the_field(
     assert action.due_on is None
 
 
+def test_an_agent_s_plan_counts_the_actions_he_sees(
+    prefecture, site, service, agent, quality_lead, client_for
+):
+    from tests.factories import ServiceFactory
+
+    plan = PlanFactory(site=site)
+    ActionFactory(plan=plan, service=service, title="Du service de l'agent")
+    ActionFactory(plan=plan, service=ServiceFactory(site=site), title="D'un autre service")
+    url = reverse("quality:agents-actions", args=[prefecture.slug]) + "?annee=2026"
+    for user, expected in ((agent, 1), (quality_lead, 2)):
+        response = client_for(user).get(url)
+        assert [p.count for p in response.context["plans"]] == [expected]
+        assert len(response.context["actions"]) == expected
+
+
 def test_the_quality_menu_offers_each_user_only_pages_he_may_open(
     prefecture, quality_lead, site_manager, agent, auditor, client_for
 ):
