@@ -16,6 +16,7 @@ a formula neutralised with a leading apostrophe (OWASP "CSV injection").
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import re
@@ -33,6 +34,21 @@ MAX_FILE = 50 * 1024 * 1024  # bytes
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
 OUT_OF_BOUNDS = "date hors des années admises (2000 à 2100)"
 UTF16 = "encodage UTF-16 non pris en charge : enregistrez en CSV UTF-8"
+
+
+def year_argument(value: str) -> int:
+    """`--year` of a report command: the product's years only (a year 0 or 20255 is a typo,
+    and crashed a report with a Python traceback), refused with a French message."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {value} » n'est pas une année (AAAA)") from None
+    if not MIN_DATE.year <= number <= MAX_DATE.year:
+        raise argparse.ArgumentTypeError(
+            f"année {number} hors des années admises ({MIN_DATE.year} à {MAX_DATE.year})"
+        )
+    return number
+
 
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?", re.ASCII)

@@ -212,4 +212,6 @@ class AgentSuggestionForm(SuggestionForm):
 
     def __init__(self, *args, meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The agent records a member's words: not "Votre suggestion".
+        self.fields["text"].label = "Suggestion du membre"
         self.fields["meeting"].choices = [("", "—")] + [(m.pk, str(m)) for m in meetings]

@@ -259,6 +259,20 @@ class AgendaItem(models.Model):
         return self.title
 
 
+class AttendanceQuerySet(models.QuerySet):
+    def in_list_order(self):
+        """As the members' page lists them: colleges in their order (not alphabetically,
+        where "Élus" comes after "Préfecture" byte-wise), then the organisation, its
+        titular before its substitute."""
+        return self.order_by(
+            models.F("seat__college__position").asc(nulls_last=True),
+            "college_name",
+            "organisation",
+            "-seat_kind",
+            "person_name",
+        )
+
+
 class Attendance(models.Model):
     """A seat's attendance at a meeting, with the holder as he was on that day."""
 
@@ -281,6 +295,8 @@ class Attendance(models.Model):
     organisation = models.CharField("organisme", max_length=200)
     college_name = models.CharField("collège", max_length=200)
     seat_kind = models.CharField("siège", max_length=10, choices=SeatKind.choices)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "présence"

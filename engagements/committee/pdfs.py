@@ -13,7 +13,7 @@ from .models import Meeting, Minutes
 
 def minutes_context(minutes: Minutes) -> dict:
     meeting = minutes.meeting
-    attendance = list(meeting.attendance.all())
+    attendance = list(meeting.attendance.in_list_order())
     decisions = list(minutes.decisions.select_related("agenda_item"))
     items = list(minutes.items.select_related("agenda_item"))
     for item in items:
@@ -52,6 +52,6 @@ def _sign_in_sheet_pdf(meeting: Meeting) -> bytes:
             "committee": meeting.committee,
             "prefecture": meeting.committee.prefecture,
             "starts_at": timezone.localtime(meeting.starts_at),
-            "attendance": meeting.attendance.all(),
+            "attendance": meeting.attendance.in_list_order(),
         },
     )

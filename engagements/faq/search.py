@@ -27,7 +27,14 @@ CONFIGS = {"fr": "french_unaccent", "en": "english"}
 
 
 def published(prefecture, language: str | None = None) -> QuerySet[Entry]:
-    qs = Entry.objects.filter(prefecture=prefecture, is_published=True)
+    """What the public sees: published answers, except those of a closed service or site
+    (whose own FAQ page is a 404, and whose answers would send people to a closed desk)."""
+    qs = (
+        Entry.objects.filter(prefecture=prefecture, is_published=True)
+        .exclude(service__is_active=False)
+        .exclude(site__is_active=False)
+        .exclude(service__site__is_active=False)
+    )
     if language:
         qs = qs.filter(language=language)
     return qs

@@ -218,3 +218,19 @@ def test_text_report_speaks_french_not_codes(prefecture):
     assert "à l'étude 1" in text and "déposée 0" in text
     for code in ("joint", "held", "under_study", "submitted", "2025-03-14"):
         assert code not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "command, extra",
+    [
+        ("committee_report", []),
+        ("action_plan_report", []),
+        ("training_report", []),
+        ("assessment_report", ["--referential", "x"]),
+    ],
+)
+def test_a_year_out_of_range_is_refused_in_french(prefecture, command, extra):
+    for value, message in (("0", "année 0 hors des années admises"), ("2o25", "pas une année")):
+        with pytest.raises(CommandError, match=message):
+            call_command(command, "--prefecture", prefecture.slug, "--year", value, *extra)

@@ -18,6 +18,7 @@ from tests.browser import SCREENSHOTS
 from tests.committee.factories import (
     AgendaItemFactory,
     AttendanceFactory,
+    CollegeFactory,
     CommitteeFactory,
     MeetingFactory,
     MinutesFactory,
@@ -134,3 +135,67 @@ def test_the_minutes_name_the_chair_with_a_contracted_de(prefecture, client):
     text = " ".join(_minutes_pdf_text(client, url).split())
     assert "sous la présidence du secrétaire général de la préfecture" in text
     assert "de le " not in text
+
+
+def test_attendance_follows_the_colleges_order_titular_first(prefecture, client_for, quality_lead):
+    # Byte-wise "Élus" sorts after "Préfecture", and "suppleant" before "titulaire": the
+    # meeting's page and its sign-in sheet list them as the members' page does.
+    committee = CommitteeFactory(prefecture=prefecture)
+    elus = CollegeFactory(committee=committee, name="Élus locaux", position=1)
+    prefecture_college = CollegeFactory(committee=committee, name="Préfecture", position=2)
+    SeatFactory(committee=committee, college=prefecture_college, organisation="Préfecture")
+    SeatFactory(committee=committee, college=elus, organisation="Mairie", substitute=True)
+    SeatFactory(committee=committee, college=elus, organisation="Mairie")
+    meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 10)))
+    expected = [
+        ("Élus locaux", "titulaire"),
+        ("Élus locaux", "suppleant"),
+        ("Préfecture", "titulaire"),
+    ]
+    url = reverse("committee:agents-meeting", args=[prefecture.slug, meeting.pk])
+    shown = client_for(quality_lead).get(url).context["attendance"]
+    assert [(line.college_name, line.seat_kind) for line in shown] == expected
+    sheet = reverse("committee:agents-sign-in-sheet", args=[prefecture.slug, meeting.pk])
+    text = " ".join(_minutes_pdf_text(client_for(quality_lead), sheet).split())
+    assert text.index("Élus locaux") < text.index("Préfecture Préfecture")
+    assert text.index("Titulaire") < text.index("Suppléant")
+
+
+def test_a_suggestion_is_recorded_only_at_a_meeting_that_took_place(
+    prefecture, client_for, quality_lead
+):
+    from engagements.committee.models import Suggestion
+    from engagements.committee.services.suggestions import SuggestionError, submit_suggestion
+
+    committee = CommitteeFactory(prefecture=prefecture)
+    held = MeetingFactory(committee=committee, starts_at=at(date(2025, 3, 10)))
+    coming = MeetingFactory(committee=committee, starts_at=at(date(2025, 6, 10)))
+    url = reverse("committee:agents-suggestions", args=[prefecture.slug])
+    client = client_for(quality_lead)
+    with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
+        page = client.get(url)
+        assert "Suggestion du membre" in page.content.decode()
+        assert "Votre suggestion" not in page.content.decode()
+        choices = dict(page.context["form"].fields["meeting"].choices)
+        assert held.pk in choices and coming.pk not in choices
+        posted = {"text": "Des bancs dans le hall.", "author_label": "UDAF"}
+        response = client.post(url, {**posted, "meeting": coming.pk})
+        assert response.status_code == 200 and not Suggestion.objects.exists()
+        with pytest.raises(SuggestionError, match="10/06/2025 n'a pas encore eu lieu"):
+            submit_suggestion(committee, text="Des bancs.", meeting=coming)
+        client.post(url, {**posted, "meeting": held.pk})
+    assert Suggestion.objects.get().meeting == held
+
+
+def test_ending_a_mandate_says_on_which_day_without_broken_french(
+    prefecture, client_for, quality_lead
+):
+    committee = CommitteeFactory(prefecture=prefecture)
+    seat = SeatFactory(
+        committee=committee, organisation="Association des usagers", organisation_only=True
+    )
+    url = reverse("committee:agents-seat-end", args=[prefecture.slug, seat.pk])
+    page = client_for(quality_lead).post(url, {"on": "2031-01-31"}, follow=True)
+    text = page.content.decode().replace("&#x27;", "'")
+    assert "Fin du mandat enregistrée au 31/01/2031 : Association des usagers." in text
+    assert "Mandat de Association" not in text

@@ -105,6 +105,7 @@ def test_review_reminders_like_the_faq(prefecture, service, agent, client_for):
     assert delivery.to == ["agathe@alpha.gouv.fr"]
     assert delivery.subject == "Documentation des agents : 1 fiche de procédure à relire"
     assert "Vieille" in delivery.body and "Récente" not in delivery.body
+    assert "si elle est toujours juste" in delivery.body and "Relisez-les" not in delivery.body
     client_for(agent).post(reverse("faq:agents-sheet-review", args=[prefecture.slug, due.pk]))
     due.refresh_from_db()
     assert due.review_on == date(2026, 9, 2) and due.reminded_on is None

@@ -51,6 +51,23 @@ def test_service_page(client, prefecture, service, entries):
     assert client.get(url.replace(service.slug, "inconnu")).status_code == 404
 
 
+def test_a_closed_service_s_answers_are_no_longer_public(client, prefecture, entries):
+    # Its own FAQ page is a 404: the prefecture's page neither links to it nor lists, finds
+    # or shows its answers (they would send people to a closed desk).
+    closed = entries[0].service
+    closed.is_active = False
+    closed.save()
+    service_url = reverse("faq:service", args=[prefecture.slug, closed.site.slug, closed.slug])
+    assert client.get(service_url).status_code == 404
+    page = client.get(reverse("faq:prefecture", args=[prefecture.slug])).content.decode()
+    assert service_url not in page and "Comment renouveler" not in page
+    assert "horaires de l&#x27;accueil" in page
+    found = client.get(reverse("faq:prefecture", args=[prefecture.slug]), {"q": "titre de sejour"})
+    assert "Comment renouveler" not in found.content.decode()
+    entry = reverse("faq:entry", args=[prefecture.slug, entries[0].pk])
+    assert client.get(entry).status_code == 404
+
+
 def test_search_query_count_is_constant(client, prefecture, service, django_assert_max_num_queries):
     for n in range(3):
         EntryFactory(service=service, question=f"Titre de séjour, cas {n} ?")

@@ -45,3 +45,20 @@ def test_daily_job_mails_each_service_once(
             assert services.send_review_reminders() == 2  # and "Récente ?" is now due too
     again = next(m for m in mailoutbox if m.to == ["sejour@alpha.test"])
     assert "Vieille question ?" in again.body and "Autre vieille" not in again.body
+
+
+def test_a_single_answer_is_spoken_of_in_the_singular(
+    prefecture, service, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.FAQ_REVIEW_MONTHS = 6
+    service.email = "sejour@alpha.test"
+    service.save()
+    with time_machine.travel("2026-01-15 09:00 +01:00"):
+        EntryFactory(service=service, question="Seule question ?")
+    with time_machine.travel("2026-07-15 09:00 +02:00"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_review_reminders() == 1
+    body = mailoutbox[0].body
+    assert "Cette réponse de la FAQ" in body
+    assert "Relisez-la dans l'espace agents ; si elle est toujours juste" in body
+    assert "Relisez-les" not in body

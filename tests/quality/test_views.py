@@ -3,6 +3,7 @@ evidence pack and PDF, SP+ experiences, site scopes, the public page and home it
 
 import io
 import json
+import re
 import subprocess
 import zipfile
 from datetime import date
@@ -263,6 +264,35 @@ def test_a_due_date_before_the_start_is_refused_on_the_field(
     assert client.post(edit, data).status_code == 200
     action.refresh_from_db()
     assert action.due_on is None
+
+
+def test_an_agent_s_plan_counts_the_actions_he_sees(
+    prefecture, site, service, agent, quality_lead, client_for
+):
+    from tests.factories import ServiceFactory
+
+    plan = PlanFactory(site=site)
+    ActionFactory(plan=plan, service=service, title="Du service de l'agent")
+    ActionFactory(plan=plan, service=ServiceFactory(site=site), title="D'un autre service")
+    url = reverse("quality:agents-actions", args=[prefecture.slug]) + "?annee=2026"
+    for user, expected in ((agent, 1), (quality_lead, 2)):
+        response = client_for(user).get(url)
+        assert [p.count for p in response.context["plans"]] == [expected]
+        assert len(response.context["actions"]) == expected
+
+
+def test_the_quality_menu_offers_each_user_only_pages_he_may_open(
+    prefecture, quality_lead, site_manager, agent, auditor, client_for
+):
+    actions = reverse("quality:agents-actions", args=[prefecture.slug])
+    for user, expected in ((quality_lead, 10), (site_manager, 9), (auditor, 9), (agent, 1)):
+        client = client_for(user)
+        html = client.get(actions).content.decode()
+        menu = re.search(r'<nav class="fr-mb-3w" aria-label="Qualité">(.*?)</nav>', html, re.S)
+        links = re.findall(r'href="([^"]+)"', menu.group(1))
+        assert len(links) == expected, (user, links)
+        for link in links:
+            assert client.get(link).status_code == 200, (user, link)
 
 
 def test_message_detail_and_topic_figures_show_the_button(

@@ -30,6 +30,11 @@ def submit_suggestion(
         raise SuggestionError("Écrivez votre suggestion.")
     if meeting is not None and meeting.committee_id != committee.pk:
         raise SuggestionError("Cette réunion n'est pas celle du comité.")
+    if meeting is not None and meeting.day > timezone.localdate():
+        raise SuggestionError(
+            f"La réunion du {meeting.day:%d/%m/%Y} n'a pas encore eu lieu : une suggestion "
+            "faite en réunion s'enregistre à partir de ce jour."
+        )
     if not author_label:
         if seat is not None:
             author_label = seat.holder

@@ -120,8 +120,12 @@ def end_mandate(request, pk: int):
     form = EndMandateForm(request.POST)
     if form.is_valid():
         try:
-            member_services.end_mandate(seat, on=form.cleaned_data["on"])
-            messages.success(request, f"Mandat de {seat.holder} terminé.")
+            on = form.cleaned_data["on"]
+            member_services.end_mandate(seat, on=on)
+            # Neither "Mandat de Association…" nor "terminé" for an end still to come.
+            messages.success(
+                request, f"Fin du mandat enregistrée au {on:%d/%m/%Y} : {seat.holder}."
+            )
         except MembersError as exc:
             messages.error(request, str(exc))
     else:
@@ -185,7 +189,7 @@ def _meeting_context(request, meeting: Meeting) -> dict:
     for item in agenda:
         key = item.document_kind + (f":{item.document_ref}" if item.document_ref else "")
         item.document = by_key.get(key) if item.document_kind else None
-    attendance = list(meeting.attendance.select_related("seat"))
+    attendance = list(meeting.attendance.select_related("seat").in_list_order())
     # Attendance and "held" wait for the meeting's day (the services refuse them before):
     # neither is offered until then.
     day_reached = timezone.localdate() >= meeting.day
@@ -349,7 +353,12 @@ def meeting_ics(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def suggestions(request):
     committee = common.committee(request)
-    meetings_qs = common.scoped(request, Meeting).exclude(status=MeetingStatus.CANCELLED)
+    # A suggestion made at a meeting: one that has taken place (or takes place today).
+    meetings_qs = (
+        common.scoped(request, Meeting)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(starts_at__date__lte=timezone.localdate())
+    )
     form = AgentSuggestionForm(request.POST or None, meetings=meetings_qs)
     if request.method == "POST":
         if form.is_valid():

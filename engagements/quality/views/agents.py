@@ -9,7 +9,7 @@ from datetime import date
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import (
     FileResponse,
     Http404,
@@ -115,10 +115,11 @@ def action_list(request: HttpRequest) -> HttpResponse:
     elif state in StatusCode.values:
         actions = actions.filter(status__base=state)
     sites = request.access.sites(request.prefecture)
+    # Each plan counts the actions the user sees (an agent, his services'), as the list does.
     plans = (
         ActionPlan.objects.filter(prefecture=request.prefecture, site__in=sites, year=year)
         .select_related("site", "validated_by")
-        .annotate(count=Count("actions"))
+        .annotate(count=Count("actions", filter=Q(actions__in=_actions(request).values("pk"))))
     )
     report = queries.action_plan_report(request.prefecture, year)
     return render_agents(

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engagements.committee.enums import MeetingKind, MeetingStatus, SuggestionStatus
 from engagements.committee.queries import yearly_report
+from engagements.csvio import year_argument
 from engagements.db_router import replica_reads
 from engagements.organisation.models import Prefecture
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", type=year_argument, required=True)
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     @replica_reads

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.csvio import year_argument
 from engagements.db_router import replica_reads
 from engagements.organisation.models import Prefecture, Site
 from engagements.quality.queries import action_plan_report
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--year", required=True, type=year_argument)
         parser.add_argument("--site", default=None)
         parser.add_argument("--at", default=None, help="date du jour (AAAA-MM-JJ)")
         parser.add_argument("--format", default="json", choices=["json"])

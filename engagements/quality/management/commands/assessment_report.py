@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.csvio import year_argument
 from engagements.db_router import replica_reads
 from engagements.quality.diagnostic import DiagnosticError, assessment_report
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)
         parser.add_argument("--referential", required=True)
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--year", required=True, type=year_argument)
         parser.add_argument("--format", default="json", choices=["json"])
 
     @replica_reads

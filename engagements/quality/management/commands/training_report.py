@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from engagements.csvio import year_argument
 from engagements.db_router import replica_reads
 from engagements.quality.trainings import training_report
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--year", required=True, type=year_argument)
         parser.add_argument("--format", default="json", choices=["json"])
 
     @replica_reads
