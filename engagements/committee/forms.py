@@ -63,6 +63,10 @@ class MeetingForm(DsfrModelForm):
             self.initial.setdefault("time", local.strftime("%H:%M"))
         else:
             self.initial.setdefault("time", "14:00")
+        # One of the two is required: neither is marked "(facultatif)" on its own.
+        for name in ("place", "video_link"):
+            self.fields[name].mark_optional = False
+            self.fields[name].help_text = "Un lieu, un lien de visioconférence, ou les deux."
 
     def clean(self):
         data = super().clean()

@@ -1,5 +1,6 @@
 """Agent pages, the members' space, the public page and the home warnings."""
 
+import re
 from datetime import date
 
 import pytest
@@ -136,6 +137,24 @@ def test_agent_pages_render(
         client.get(reverse("committee:agents-meetings", args=[prefecture.slug]))
     with django_assert_max_num_queries(6):
         client.get(reverse("committee:agents-members", args=[prefecture.slug]))
+
+
+@pytest.mark.django_db
+def test_the_meeting_form_asks_for_a_place_or_a_link_without_calling_both_optional(
+    quality_lead, prefecture, client_for
+):
+    """One of the two is required: each said "(facultatif)", and leaving both empty was
+    refused."""
+    CommitteeFactory(prefecture=prefecture)
+    url = reverse("committee:agents-meetings", args=[prefecture.slug])
+    client = client_for(quality_lead)
+    page = client.get(url).content.decode()
+    for name in ("place", "video_link"):
+        match = re.search(rf'<label class="fr-label" for="id_{name}">(.*?)</label>', page, re.S)
+        assert match, name
+        assert "facultatif" not in match.group(1), match.group(1)
+        assert "Un lieu, un lien de visioconférence, ou les deux." in match.group(1)
+    assert "(facultatif)" in page  # the other optional fields keep their mark
 
 
 @pytest.mark.django_db
