@@ -139,8 +139,11 @@ class AttendanceForm(DsfrForm):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
-    def __init__(self, *args, current: str | None = None, **kwargs):
+    def __init__(self, *args, current: str | None = None, email: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if email == "":
+            # No address to mail the certificate to: the agent prints it instead.
+            del self.fields["send_certificate"]
         if current is not None:
             # Only the outcomes the booking may still take (a correction after a check-in
             # moves between attended, late and absent; it cancels no more).

@@ -101,6 +101,19 @@ def test_the_check_in_form_offers_only_the_outcomes_the_booking_may_take(
     assert offered() == ["attended", "late"]
 
 
+def test_the_certificate_is_not_offered_by_mail_to_a_booking_without_address(
+    client_for, agent, prefecture, today_bookings
+):
+    # The box "Envoyer l'attestation de passage par courriel" was offered for a booking
+    # made by phone without an address: ticked, nothing left and nothing was said.
+    booking = today_bookings[0]
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    client = client_for(agent)
+    assert 'name="send_certificate"' in client.get(url).content.decode()
+    Booking.objects.filter(pk=booking.pk).update(email="", phone="06 11 22 33 44")
+    assert 'name="send_certificate"' not in client.get(url).content.decode()
+
+
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
     client = client_for(auditor)
     booking = today_bookings[0]

@@ -329,7 +329,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "booking": booking,
             "logs": _labelled(booking.logs.select_related("actor")),
-            "attendance_form": AttendanceForm(current=booking.status),
+            "attendance_form": AttendanceForm(current=booking.status, email=booking.email),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
