@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
@@ -161,6 +163,26 @@ class SlotMoveForm(DsfrForm):
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class BookingMoveForm(DsfrForm):
+    """An agent moves one booking to another slot of its procedure (at the person's call)."""
+
+    slot = forms.ModelChoiceField(
+        label="Nouveau créneau",
+        queryset=None,
+        empty_label="Choisissez un créneau",
+        help_text="Les prochains créneaux libres de la démarche.",
+    )
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["slot"]
+        field.queryset = slots
+        field.label_from_instance = lambda slot: (
+            date_format(timezone.localtime(slot.starts_at), "l j F Y à H:i")
+            + (" (prioritaire)" if slot.priority else "")
+        )
 
 
 class SlotOpenForm(SlotMoveForm):

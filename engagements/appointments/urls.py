@@ -60,6 +60,7 @@ agents_urlpatterns = [
     path(f"{A}/creneaux/<int:pk>/fermer/", agents.slot_block, name="agents-slot-block"),
     path(f"{A}/reservations/<int:pk>/", agents.booking_detail, name="agents-booking"),
     path(f"{A}/reservations/<int:pk>/statut/", agents.booking_status, name="agents-booking-status"),
+    path(f"{A}/reservations/<int:pk>/deplacer/", agents.booking_move, name="agents-booking-move"),
     path(
         f"{A}/reservations/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
         agents.resend,

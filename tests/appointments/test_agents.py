@@ -114,6 +114,41 @@ def test_the_certificate_is_not_offered_by_mail_to_a_booking_without_address(
     assert 'name="send_certificate"' not in client.get(url).content.decode()
 
 
+def test_an_agent_moves_a_booking_for_the_person_who_called(
+    client_for, agent, auditor, prefecture, service, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The person called to change the time: the agents' pages could move a whole slot,
+    # never one booking.
+    procedure = ProcedureFactory(service=service, capacity=1)
+    now = timezone.now()
+    booking = BookingFactory(slot=SlotFactory(procedure=procedure, starts_at=now + timedelta(2)))
+    taken = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=3))
+    BookingFactory(slot=taken)
+    closed = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=4), blocked=True)
+    free = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=5))
+    page = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    url = reverse("appointments:agents-booking-move", args=[prefecture.slug, booking.pk])
+    client = client_for(agent)
+    assert f'href="{url}"' in client.get(page).content.decode()
+    assert f'href="{url}"' not in client_for(auditor).get(page).content.decode()
+    assert client_for(auditor).get(url).status_code == 403
+    html = client.get(url).content.decode()
+    offered = re.findall(r'<option value="(\d+)"', html)
+    assert offered == [str(free.pk)], (offered, taken.pk, closed.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"slot": free.pk}, follow=True)
+    assert "La personne est prévenue par courriel." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.slot == free and booking.status == BookingStatus.CONFIRMED
+    assert [m.to for m in mailoutbox] == [[booking.email]]
+    assert Slot.objects.get(pk=free.pk).booked == 1
+    # A cancelled booking is not moved.
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CANCELLED_BY_USER)
+    assert f'href="{url}"' not in client.get(page).content.decode()
+    response = client.get(url, follow=True)
+    assert "Seul un rendez-vous confirmé peut être déplacé." in response.content.decode()
+
+
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
     client = client_for(auditor)
     booking = today_bookings[0]

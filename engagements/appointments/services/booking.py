@@ -694,7 +694,7 @@ def reschedule_booking(
         )
         log_event(booking, booking.status, booking.status, actor, "Déplacé")
         _bring_documents_wait_before(booking, today=timezone.localdate(now))
-        notifications.queue_booking_mail(booking, "moved")
+        notifications.queue_change_notice(booking, "moved")
     return booking
 
 

@@ -29,6 +29,7 @@ from ..booking_files import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
 from ..forms import (
     AttendanceForm,
+    BookingMoveForm,
     OnBehalfForm,
     ProcedureForm,
     RuleForm,
@@ -336,6 +337,54 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sent_documents": list(booking.documents.all()),
             "today": timezone.localdate(),
         },
+    )
+
+
+MOVE_CHOICES = 40
+
+
+@agent_view("work")
+def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move one booking to another free slot of its procedure (the person called)."""
+    booking = get_object_or_404(_bookings(request), pk=pk)
+    if booking.status != BookingStatus.CONFIRMED:
+        messages.error(request, "Seul un rendez-vous confirmé peut être déplacé.")
+        return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+    free = (
+        Slot.objects.filter(
+            procedure_id=booking.procedure_id,
+            blocked=False,
+            booked__lt=F("capacity"),
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(pk=booking.slot_id)
+        .order_by("starts_at")
+    )
+    choices = Slot.objects.filter(pk__in=list(free.values_list("pk", flat=True)[:MOVE_CHOICES]))
+    form = BookingMoveForm(request.POST or None, slots=choices.order_by("starts_at"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.reschedule_booking(
+                booking, form.cleaned_data["slot"], actor=request.user
+            )
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            start = timezone.localtime(booking.slot.starts_at)
+            told = (
+                " La personne est prévenue par courriel."
+                if booking.email
+                else " La personne est prévenue par SMS."
+                if booking.phone
+                else " La personne n'a ni courriel ni téléphone : prévenez-la."
+            )
+            messages.success(
+                request,
+                f"Rendez-vous {booking.reference} déplacé au {start:%d/%m/%Y à %H:%M}.{told}",
+            )
+            return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+    return render_agents(
+        request, "appointments/agents/booking_move.html", {"booking": booking, "form": form}
     )
 
 
