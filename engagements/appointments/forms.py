@@ -129,6 +129,7 @@ class AttendanceForm(DsfrForm):
             ("late", "En retard (lien pour reprendre rendez-vous)"),
             ("no_show", "Absent"),
             ("cancelled_service", "Annulé par le service"),
+            ("cancelled_user", "Annulé à la demande de la personne"),
         ],
     )
     send_certificate = forms.BooleanField(

@@ -87,7 +87,7 @@ def test_the_check_in_form_offers_only_the_outcomes_the_booking_may_take(
         select = select[: select.index("</select>")]
         return re.findall(r'<option value="([a-z_]+)"', select)
 
-    assert offered() == ["attended", "late", "no_show", "cancelled_service"]
+    assert offered() == ["attended", "late", "no_show", "cancelled_service", "cancelled_user"]
     Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.ATTENDED)
     assert offered() == ["late", "no_show"]
     # Nothing chosen in advance for a correction: "Enregistrer" alone changes nothing.
@@ -147,6 +147,25 @@ def test_an_agent_moves_a_booking_for_the_person_who_called(
     assert f'href="{url}"' not in client.get(page).content.decode()
     response = client.get(url, follow=True)
     assert "Seul un rendez-vous confirmé peut être déplacé." in response.content.decode()
+
+
+def test_an_agent_cancels_a_booking_at_the_person_s_request(
+    client_for, agent, prefecture, today_bookings, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The person called to cancel: the only way was "Annulé par le service", which mailed
+    # "Rendez-vous annulé par le service … Nous devons annuler … Veuillez nous en excuser"
+    # and counted as the service's cancellation.
+    booking = today_bookings[0]
+    url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(agent).post(url, {"status": "cancelled_user"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED_BY_USER
+    assert booking.logs.last().actor == agent
+    assert booking.logs.last().note == "À la demande de la personne"
+    [mail] = mailoutbox
+    assert mail.subject.startswith("Rendez-vous annulé —") and "excuser" not in mail.body
+    assert Slot.objects.get(pk=booking.slot_id).booked == 2
 
 
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):

@@ -81,7 +81,8 @@ def record_attendance(
     send_certificate: bool = False,
     arrived_at: datetime | None = None,
 ) -> Booking:
-    """Check-in outcome: attended, late (with a 6-week rebooking link), no-show or cancelled.
+    """Check-in outcome: attended, late (with a 6-week rebooking link), no-show, or cancelled
+    (by the service, or at the person's request made to an agent).
 
     An arrival (attended, late) records its time — checked by check_in_time() — and the
     agent who received the person, both named on the attendance certificate.
@@ -91,11 +92,15 @@ def record_attendance(
         BookingStatus.LATE,
         BookingStatus.NO_SHOW,
         BookingStatus.CANCELLED_BY_SERVICE,
+        BookingStatus.CANCELLED_BY_USER,
     }
     if status not in allowed:
         raise BookingError(_("Statut inconnu."), "invalid")
     if status == BookingStatus.CANCELLED_BY_SERVICE:
         return cancel_booking(booking, actor=actor, by_service=True)
+    if status == BookingStatus.CANCELLED_BY_USER:
+        # The person called or came to cancel: the plain cancellation mail, no apology.
+        return cancel_booking(booking, actor=actor, note="À la demande de la personne")
     with transaction.atomic():
         booking = (
             # of=self: lock the booking row only, not the joined prefecture and service.
