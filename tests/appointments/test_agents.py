@@ -168,6 +168,31 @@ def test_an_agent_cancels_a_booking_at_the_person_s_request(
     assert Slot.objects.get(pk=booking.slot_id).booked == 2
 
 
+def test_a_duplicate_booked_by_an_agent_names_the_booking_the_person_has(
+    client_for, agent, prefecture, service, mailoutbox
+):
+    # The agent read the person's message, "Vous avez déjà un rendez-vous … Nous venons de
+    # vous renvoyer par courriel le lien", though nothing was mailed and no booking named.
+    procedure = ProcedureFactory(service=service)
+    now = timezone.now()
+    first = BookingFactory(
+        slot=SlotFactory(procedure=procedure, starts_at=now + timedelta(days=2)),
+        email="deja@usager.test",
+    )
+    slot = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=3))
+    url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+    person = {"first_name": "Jo", "last_name": "Durand", "email": "deja@usager.test"}
+    response = client_for(agent).post(url, {**person, "channel": "agent"})
+    html = response.content.decode()
+    start = timezone.localtime(first.slot.starts_at)
+    assert (
+        f"Cette personne a déjà un rendez-vous actif pour cette démarche : {first.reference}, "
+        f"le {start:%d/%m/%Y à %H:%M}. Déplacez-le ou annulez-le depuis sa fiche."
+    ) in html
+    assert "Nous venons de vous renvoyer" not in html and not mailoutbox
+    assert 'value="Durand"' in html  # what was typed is kept
+
+
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
     client = client_for(auditor)
     booking = today_bookings[0]

@@ -303,7 +303,7 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
                 partner=request.user.get_full_name() if channel == Channel.PARTNER else "",
             )
         except services.BookingError as error:
-            messages.error(request, error.message)
+            messages.error(request, _refusal_for_agents(request, error))
         else:
             messages.success(
                 request,
@@ -319,6 +319,23 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
         "appointments/agents/book.html",
         {"procedure": procedure, "slot": slot, "form": form},
     )
+
+
+def _refusal_for_agents(request: HttpRequest, error) -> str:
+    """The booking's refusal told to the agent: a duplicate names the booking the person
+    already has (the person's message says a link was mailed, which the agents' page does
+    not do)."""
+    existing = error.existing
+    if error.code != "duplicate" or existing is None:
+        return error.message
+    start = timezone.localtime(existing.slot.starts_at)
+    text = (
+        f"Cette personne a déjà un rendez-vous actif pour cette démarche : "
+        f"{existing.reference}, le {start:%d/%m/%Y à %H:%M}"
+    )
+    if _bookings(request).filter(pk=existing.pk).exists():
+        return f"{text}. Déplacez-le ou annulez-le depuis sa fiche."
+    return f"{text}. Le service qui le gère peut le déplacer ou l'annuler."
 
 
 @agent_view("read_records")
