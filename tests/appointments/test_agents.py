@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Procedure, Slot
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
@@ -191,6 +192,19 @@ def test_a_duplicate_booked_by_an_agent_names_the_booking_the_person_has(
     ) in html
     assert "Nous venons de vous renvoyer" not in html and not mailoutbox
     assert 'value="Durand"' in html  # what was typed is kept
+
+
+def test_the_booking_s_history_names_its_channel_in_words(client_for, agent, prefecture, service):
+    # The history read "Confirmé (Réservation (agent))", "(online)", "(partner)": codes.
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    booking = services.book_slot(
+        slot, services.Person("Jo", "Durand", phone="0611223344"), channel="agent", actor=agent
+    )
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert "Confirmé (Réservation, canal : Par un agent)" in html
+    assert "(agent)" not in html
 
 
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):

@@ -77,13 +77,22 @@ def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=days)
 
 
+# The booking's first log row names its channel by code (written in the booking's own
+# statement, services/seats.py): "Réservation (online)".
+_BOOKED_NOTE = re.compile(r"Réservation \((\w+)\)")
+
+
 def _labelled(logs) -> list:
-    """Booking history with the statuses' French labels, never their codes."""
+    """Booking history with the statuses' and channels' French labels, never their codes."""
     labels = dict(BookingStatus.choices)
+    channels = dict(Channel.choices)
     logs = list(logs)
     for log in logs:
         log.from_label = str(labels.get(log.from_status, log.from_status))
         log.to_label = str(labels.get(log.to_status, log.to_status))
+        booked = _BOOKED_NOTE.fullmatch(log.note or "")
+        if booked and booked.group(1) in channels:
+            log.note = f"Réservation, canal : {channels[booked.group(1)]}"
     return logs
 
 
