@@ -205,6 +205,13 @@ def test_the_booking_s_history_names_its_channel_in_words(client_for, agent, pre
     html = client_for(agent).get(url).content.decode()
     assert "Confirmé (Réservation, canal : Par un agent)" in html
     assert "(agent)" not in html
+    # An event that leaves the status as it was reads as the event alone (it read
+    # "Confirmé → Confirmé (Déplacé)").
+    later = SlotFactory(procedure=procedure, starts_at=slot.starts_at + timedelta(days=1))
+    services.reschedule_booking(booking, later, actor=agent)
+    html = client_for(agent).get(url).content.decode()
+    assert f"— Déplacé par {agent.get_full_name()}</li>" in html
+    assert "Confirmé → Confirmé" not in html
 
 
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
