@@ -260,6 +260,20 @@ class ProcedureForm(TranslationsFormMixin, DsfrModelForm):
         value = self.cleaned_data.get("documents_extension_days")
         return self.instance.documents_extension_days if value is None else value
 
+    def clean_duration_minutes(self):
+        # 0 minutes: generating the week's slots would never end (each slot starts where
+        # the last one did).
+        value = self.cleaned_data.get("duration_minutes")
+        if value is not None and not 1 <= value <= 480:
+            raise forms.ValidationError("Entre 1 et 480 minutes (8 heures).")
+        return value
+
+    def clean_capacity(self):
+        value = self.cleaned_data.get("capacity")
+        if value is not None and value < 1:
+            raise forms.ValidationError("Au moins une place par créneau.")
+        return value
+
     def clean_waiting_room_minutes(self):
         value = self.cleaned_data.get("waiting_room_minutes")
         if value is None:

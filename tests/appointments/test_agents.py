@@ -536,6 +536,38 @@ def test_a_weekly_range_valid_until_before_it_starts_is_refused(
     assert not procedure.rules.exists()
 
 
+def test_a_procedure_without_duration_or_seats_is_refused(
+    client_for, quality_lead, prefecture, service
+):
+    # "Durée (minutes)" 0 was saved; "Générer les créneaux" then never returned (every
+    # slot started where the last one did) and the nightly generation hung with it.
+    procedure = ProcedureFactory(service=service, duration_minutes=15, capacity=2)
+    procedure.rules.create(weekday=0, starts_at="09:00", ends_at="10:00")
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    client = client_for(quality_lead)
+    form = client.get(url).context["form"]
+    data = {
+        name: value
+        for name, value in (
+            (name, form[name].value()) for name in form.fields if form[name].value() is not None
+        )
+        if value is not False
+    }
+    data.update(duration_minutes=0, capacity=0)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["duration_minutes"] == ["Entre 1 et 480 minutes (8 heures)."]
+    assert errors["capacity"] == ["Au moins une place par créneau."]
+    procedure.refresh_from_db()
+    assert (procedure.duration_minutes, procedure.capacity) == (15, 2)
+    # One saved before the form refused it generates nothing rather than for ever.
+    Procedure.objects.filter(pk=procedure.pk).update(duration_minutes=0)
+    procedure.refresh_from_db()
+    today = timezone.localdate()
+    assert services.generate_slots(procedure, start=today, end=today + timedelta(days=14)) == 0
+
+
 def test_procedure_list_has_a_bounded_number_of_queries(
     client_for, quality_lead, prefecture, service, django_assert_max_num_queries
 ):

@@ -199,6 +199,11 @@ def generate_slots(procedure: Procedure, *, start: date, end: date) -> int:
     calendar = calendar_for(procedure.prefecture, procedure.site)
     rules = list(procedure.rules.all())
     step = timedelta(minutes=procedure.duration_minutes)
+    if step <= timedelta(0):
+        # A procedure saved without a duration (before the form refused it): slots that
+        # all start at the same time would be created without end.
+        logger.warning("no slots for a procedure without duration", extra={"pk": procedure.pk})
+        return 0
     created = []
     day = start
     while day <= end:
