@@ -9,7 +9,7 @@ from engagements.antibot import ProofOfWorkField
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
-from .enums import BOOKING_TRANSITIONS, BookingStatus
+from .enums import BOOKING_TRANSITIONS, BookingStatus, NoShowPolicy
 from .models import Procedure, ScheduleRule, normalise_phone
 
 
@@ -286,6 +286,11 @@ class ProcedureForm(TranslationsFormMixin, DsfrModelForm):
         data = super().clean()
         if (data.get("priority_share") or 0) > 50:
             self.add_error("priority_share", "Au plus 50 % des créneaux peuvent être réservés.")
+        if data.get("no_show_policy") == NoShowPolicy.WAIT and data.get("no_show_limit") == 0:
+            self.add_error(
+                "no_show_limit",
+                "Au moins 1 avec un délai d'attente : le délai court après la dernière absence.",
+            )
         start, end = data.get("renewal_from_days"), data.get("renewal_until_days")
         if start is not None and end is not None and end >= start:
             self.add_error("renewal_until_days", "Doit être inférieur au début de la fenêtre.")

@@ -553,12 +553,15 @@ def test_a_procedure_without_duration_or_seats_is_refused(
         )
         if value is not False
     }
-    data.update(duration_minutes=0, capacity=0)
+    data.update(duration_minutes=0, capacity=0, no_show_policy="wait", no_show_limit=0)
     response = client.post(url, data)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["duration_minutes"] == ["Entre 1 et 480 minutes (8 heures)."]
     assert errors["capacity"] == ["Au moins une place par créneau."]
+    assert errors["no_show_limit"] == [
+        "Au moins 1 avec un délai d'attente : le délai court après la dernière absence."
+    ]
     procedure.refresh_from_db()
     assert (procedure.duration_minutes, procedure.capacity) == (15, 2)
     # One saved before the form refused it generates nothing rather than for ever.

@@ -422,6 +422,16 @@ def test_moving_a_slot_tells_the_people_booked(
     assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
 
 
+def test_a_wait_policy_tolerating_no_absence_still_lets_people_book():
+    # "Absences tolérées" 0 under the wait policy: every online booking failed (500) on
+    # the wait counted from the last absence of a person who had none.
+    procedure = ProcedureFactory(strict_no_shows=True, no_show_limit=0)
+    slot = SlotFactory(procedure=procedure)
+    person = services.Person("Jo", "Durand", email="jo@usager.test")
+    booking = services.book_slot(slot, person, channel=Channel.ONLINE)
+    assert booking.status == BookingStatus.HELD
+
+
 def test_a_person_booked_without_e_mail_is_told_by_sms_of_what_the_service_changed(
     agent, settings, tmp_path, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -262,6 +262,10 @@ def _no_show_verdict(procedure: Procedure, no_shows: list[datetime], now: dateti
         return False, ""
     if procedure.no_show_policy == NoShowPolicy.CONFIRM_DAY_BEFORE:
         return True, ""
+    if not no_shows:
+        # A limit of 0 under the wait policy (saved before the form refused it): there is
+        # no absence to wait after.
+        return False, ""
     until = max(no_shows) + timedelta(weeks=procedure.no_show_wait_weeks)
     if now < until:
         return False, _(
