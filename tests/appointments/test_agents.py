@@ -400,7 +400,7 @@ def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
         + f"?debut={today}&amp;fin={today}&amp;procedure={procedure}"
     )
     assert f'<a href="{link}" download>Télécharger les rendez-vous du jour (CSV)</a>' in html
-    assert "2 rendez-vous" in html
+    assert "<caption>2 rendez-vous</caption>" in html
     # Going to the next or previous day keeps the procedure chosen.
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert f'<a href="?date={tomorrow}&amp;procedure={procedure}">Jour suivant</a>' in html

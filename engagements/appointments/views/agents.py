@@ -133,8 +133,8 @@ def day(request: HttpRequest) -> HttpResponse:
             | Q(first_name__icontains=query)
             | Q(reference__iexact=query)
         )
-    bookings = bookings.exclude(status=BookingStatus.EXPIRED).order_by(
-        "slot__starts_at", "last_name"
+    bookings = list(
+        bookings.exclude(status=BookingStatus.EXPIRED).order_by("slot__starts_at", "last_name")
     )
     return render_agents(
         request,
@@ -146,7 +146,8 @@ def day(request: HttpRequest) -> HttpResponse:
             "previous_day": chosen - timedelta(days=1),
             "next_day": chosen + timedelta(days=1),
             "query": query,
-            "bookings": list(bookings),
+            "bookings": bookings,
+            "caption": _day_caption(bookings),
             "attendance_form": AttendanceForm(),
             "can_work": request.access.can(request.prefecture, "work"),
             # The buttons record an arrival now (today only) or an absence (once begun).
@@ -154,6 +155,22 @@ def day(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+CANCELLED = (BookingStatus.CANCELLED_BY_USER, BookingStatus.CANCELLED_BY_SERVICE)
+
+
+def _day_caption(bookings: list[Booking]) -> str:
+    """ "12 rendez-vous, 2 annulés": the appointments of the day counted as on the agents'
+    home (confirmed and checked in), the cancelled ones and pending holds apart."""
+    cancelled = sum(b.status in CANCELLED for b in bookings)
+    held = sum(b.status == BookingStatus.HELD for b in bookings)
+    parts = [words.count(len(bookings) - cancelled - held, "rendez-vous", "rendez-vous")]
+    if cancelled:
+        parts.append(words.count(cancelled, "annulé", "annulés"))
+    if held:
+        parts.append(f"{held} en attente de confirmation")
+    return ", ".join(parts)
 
 
 @agent_view("read_records")
