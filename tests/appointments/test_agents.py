@@ -214,6 +214,31 @@ def test_the_booking_s_history_names_its_channel_in_words(client_for, agent, pre
     assert "Confirmé → Confirmé" not in html
 
 
+def test_moving_a_renewal_offers_only_the_days_of_its_window(
+    client_for, agent, prefecture, service
+):
+    # Every free slot was offered; one outside the permit's renewal window was refused
+    # once chosen ("le rendez-vous doit avoir lieu entre …").
+    procedure = ProcedureFactory(
+        service=service, requires_permit_expiry=True, renewal_from_days=60, renewal_until_days=1
+    )
+    today = timezone.localdate()
+    expires = today + timedelta(days=20)
+
+    def slot(days):
+        moment = datetime.combine(today + timedelta(days=days), datetime.min.time())
+        return SlotFactory(
+            procedure=procedure, starts_at=timezone.make_aware(moment) + timedelta(hours=10)
+        )
+
+    booking = BookingFactory(slot=slot(2), permit_expires_on=expires)
+    inside, last_day, too_late = slot(5), slot(19), slot(25)
+    url = reverse("appointments:agents-booking-move", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    offered = re.findall(r'<option value="(\d+)"', html)
+    assert offered == [str(inside.pk), str(last_day.pk)], (offered, too_late.pk)
+
+
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
     client = client_for(auditor)
     booking = today_bookings[0]

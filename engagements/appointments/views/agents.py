@@ -403,6 +403,11 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk=booking.slot_id)
         .order_by("starts_at")
     )
+    procedure = booking.procedure
+    if procedure.requires_permit_expiry and booking.permit_expires_on:
+        # Only the days the permit's renewal window allows (the move checks it again).
+        earliest, latest = services.renewal_window(procedure, booking.permit_expires_on)
+        free = free.filter(starts_at__gte=_bounds(earliest)[0], starts_at__lt=_bounds(latest)[1])
     choices = Slot.objects.filter(pk__in=list(free.values_list("pk", flat=True)[:MOVE_CHOICES]))
     form = BookingMoveForm(request.POST or None, slots=choices.order_by("starts_at"))
     if request.method == "POST" and form.is_valid():
