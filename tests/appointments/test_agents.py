@@ -239,6 +239,20 @@ def test_moving_a_renewal_offers_only_the_days_of_its_window(
     assert offered == [str(inside.pk), str(last_day.pk)], (offered, too_late.pk)
 
 
+def test_the_booking_s_page_reads_back_the_sms_sent(client_for, agent, prefecture, today_bookings):
+    # "SMS à 06 11 22 33 44 : envoyé": the agent could not tell which SMS the person got.
+    from engagements.appointments import notifications
+
+    booking = today_bookings[0]
+    Booking.objects.filter(pk=booking.pk).update(email="", phone="06 11 22 33 44")
+    booking.refresh_from_db()
+    delivery = notifications.queue_change_notice(booking, "cancelled_service")
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert f"SMS « {delivery.body} » à 06 11 22 33 44" in html.replace("&#x27;", "'")
+    assert delivery.body.startswith("Nous devons annuler votre rendez-vous")
+
+
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
     client = client_for(auditor)
     booking = today_bookings[0]
