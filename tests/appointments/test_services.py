@@ -568,6 +568,19 @@ def test_check_in_time_is_checked_against_the_slot_and_opening_hours(agent, pref
         services.record_attendance(
             booking, BookingStatus.ATTENDED, actor=agent, arrived_at=start - timedelta(minutes=7)
         )
+    # An extra slot opened after the reception closes (16:30) is received at its time: it
+    # was refused ("alors que l'accueil est ouvert de 08:45 à 16:30 (rendez-vous à 18:00)").
+    evening = BookingFactory(
+        slot__procedure__service=service, slot__starts_at=start.replace(hour=18)
+    )
+    with time_machine.travel(start.replace(hour=18, minute=5), tick=False):
+        services.record_attendance(
+            evening,
+            BookingStatus.ATTENDED,
+            actor=agent,
+            arrived_at=start.replace(hour=17, minute=52),
+        )
+    assert Booking.objects.get(pk=evening.pk).status == BookingStatus.ATTENDED
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ATTENDED
     assert timezone.localtime(booking.checked_in_at).strftime("%H:%M") == "08:53"

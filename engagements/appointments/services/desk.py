@@ -36,12 +36,16 @@ SURVEY_NOTE = "Invitation à l'enquête de satisfaction envoyée"
 # --- the day at the counter --------------------------------------------------------------
 
 
+ARRIVAL_MARGIN = timedelta(hours=1)
+
+
 def check_in_time(booking: Booking, arrived_at: datetime | None, *, now=None) -> datetime:
     """The arrival time to record, checked against the slot's day and the site's hours.
 
     `arrived_at` is the time the agent typed (None: now). Refused: a time in the future,
-    another day than the appointment's, or outside the site's reception hours that day —
-    a 05:42 arrival for a 09:00 appointment when the site opens at 08:45 is a mistake.
+    another day than the appointment's, or outside the site's reception hours that day
+    and more than an hour from the appointment — a 05:42 arrival for a 09:00 appointment
+    when the site opens at 08:45 is a mistake; 17:55 for an extra 18:00 slot is not.
     """
     now = now or timezone.now()
     moment = arrived_at or now
@@ -61,7 +65,12 @@ def check_in_time(booking: Booking, arrived_at: datetime | None, *, now=None) ->
     hours = OpeningHours.objects.filter(
         site_id=booking.procedure.site_id, channel=HoursChannel.RECEPTION, weekday=start.weekday()
     ).first()
-    if hours is not None:
+    # An appointment outside the reception hours (an extra evening slot, a slot moved
+    # there) is received at its own time: the hour around it is as good as the hours.
+    near_the_appointment = (
+        booking.slot.starts_at - ARRIVAL_MARGIN <= moment <= booking.slot.ends_at + ARRIVAL_MARGIN
+    )
+    if hours is not None and not near_the_appointment:
         closes = hours.closes_again_at or hours.closes_at
         if local.time() < hours.opens_at or local.time() > closes:
             raise BookingError(
