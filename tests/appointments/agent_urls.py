@@ -20,6 +20,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     return {
         "appointments:agents-index": {},
         "appointments:agents-day": {},
+        "appointments:agents-day-pdf": {},
         "appointments:agents-book-start": {},
         "appointments:agents-export": {},
         "appointments:agents-calendar": {"procedure_pk": procedure.pk},

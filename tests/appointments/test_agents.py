@@ -449,6 +449,37 @@ def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
     assert {line.split(";")[6] for line in lines[1:]} == {"Durand", "Nguyen"}
 
 
+def test_the_day_s_list_prints_with_the_same_rows_and_count(
+    client_for, agent, prefecture, service, today_bookings
+):
+    # The day's list had no printable version for the counter.
+    from tests.test_pdfs import read_pdf
+
+    Booking.objects.filter(pk=today_bookings[2].pk).update(status=BookingStatus.CANCELLED_BY_USER)
+    other = ProcedureFactory(service=service)
+    start = today_bookings[0].slot.starts_at
+    BookingFactory(slot=SlotFactory(procedure=other, starts_at=start), last_name="Autre")
+    client = client_for(agent)
+    procedure = today_bookings[0].procedure_id
+    html = client.get(
+        reverse("appointments:agents-day", args=[prefecture.slug]), {"procedure": procedure}
+    ).content.decode()
+    today = timezone.localdate().isoformat()
+    link = (
+        reverse("appointments:agents-day-pdf", args=[prefecture.slug])
+        + f"?date={today}&amp;procedure={procedure}"
+    )
+    assert f'<a href="{link}">Imprimer la liste du jour (PDF)</a>' in html
+    assert "<caption>2 rendez-vous, 1 annulé</caption>" in html
+    response = client.get(link.replace("&amp;", "&"))
+    assert response["Content-Type"] == "application/pdf"
+    text = read_pdf(response.content, "appointments-day")
+    assert "2 rendez-vous, 1 annulé" in text
+    for name in ("DURAND", "NGUYEN", "PETIT"):
+        assert name in text
+    assert "AUTRE" not in text and today_bookings[0].procedure.name in text
+
+
 def test_scanning_the_qr_code_into_the_search_opens_the_booking(
     client_for, agent, prefecture, today_bookings
 ):

@@ -22,6 +22,7 @@ from engagements.forms import ExtendWaitForm
 from engagements.organisation.access import agent_view
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
+from engagements.pdf import render_pdf
 from engagements.shell.pages import render_agents
 
 from .. import services
@@ -110,15 +111,29 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _day_list(request: HttpRequest, chosen: date, procedure_id: str, query: str = ""):
+    """The day's list at the counter (the page and its PDF): one day, one procedure or all,
+    lapsed holds left out (they never were appointments)."""
+    start, end = _bounds(chosen)
+    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+    if procedure_id.isdigit():
+        bookings = bookings.filter(procedure_id=int(procedure_id))
+    if query:
+        bookings = bookings.filter(
+            Q(last_name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(reference__iexact=query)
+        )
+    return list(
+        bookings.exclude(status=BookingStatus.EXPIRED).order_by("slot__starts_at", "last_name")
+    )
+
+
 @agent_view("read_records")
 def day(request: HttpRequest) -> HttpResponse:
     procedures = list(_procedures(request))
     chosen = _day(request.GET.get("date"))
-    start, end = _bounds(chosen)
-    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
     procedure_id = request.GET.get("procedure", "")
-    if procedure_id.isdigit():
-        bookings = bookings.filter(procedure_id=int(procedure_id))
     query = request.GET.get("q", "").strip()
     # A handheld scanner types the QR code's content (the check-in URL) into the search box.
     scanned = re.search(r"/accueil/([A-Za-z0-9]{6,12})/?$", query)
@@ -127,15 +142,7 @@ def day(request: HttpRequest) -> HttpResponse:
         if found:
             return redirect("appointments:agents-booking", request.prefecture.slug, found.pk)
         query = scanned.group(1)
-    if query:
-        bookings = bookings.filter(
-            Q(last_name__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(reference__iexact=query)
-        )
-    bookings = list(
-        bookings.exclude(status=BookingStatus.EXPIRED).order_by("slot__starts_at", "last_name")
-    )
+    bookings = _day_list(request, chosen, procedure_id, query)
     return render_agents(
         request,
         "appointments/agents/day.html",
@@ -155,6 +162,34 @@ def day(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+@agent_view("read_records")
+@require_GET
+def day_pdf(request: HttpRequest) -> HttpResponse:
+    """The day's list printed for the counter: the same rows and count as the page."""
+    chosen = _day(request.GET.get("date"))
+    procedure_id = request.GET.get("procedure", "")
+    bookings = _day_list(request, chosen, procedure_id)
+    procedure = None
+    if procedure_id.isdigit():
+        procedure = _procedures(request).filter(pk=int(procedure_id)).first()
+    pdf = render_pdf(
+        "appointments/pdf/day.html",
+        {
+            "prefecture": request.prefecture,
+            "chosen": chosen,
+            "procedure": procedure,
+            "bookings": bookings,
+            "caption": _day_caption(bookings),
+            "printed_at": timezone.localtime(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"rendez-vous-{chosen.isoformat()}.pdf"
+    )
+    return response
 
 
 CANCELLED = (BookingStatus.CANCELLED_BY_USER, BookingStatus.CANCELLED_BY_SERVICE)
