@@ -170,7 +170,7 @@ def test_an_agent_cancels_a_booking_at_the_person_s_request(
 
 
 def test_a_duplicate_booked_by_an_agent_names_the_booking_the_person_has(
-    client_for, agent, prefecture, service, mailoutbox
+    client_for, agent, agent_other_site, prefecture, service, mailoutbox
 ):
     # The agent read the person's message, "Vous avez déjà un rendez-vous … Nous venons de
     # vous renvoyer par courriel le lien", though nothing was mailed and no booking named.
@@ -192,6 +192,11 @@ def test_a_duplicate_booked_by_an_agent_names_the_booking_the_person_has(
     ) in html
     assert "Nous venons de vous renvoyer" not in html and not mailoutbox
     assert 'value="Durand"' in html  # what was typed is kept
+    # An agent of another site (a partner point) is not told a booking it may not read.
+    html = client_for(agent_other_site).post(url, {**person, "channel": "partner"})
+    html = html.content.decode()
+    assert "Cette personne a déjà un rendez-vous actif pour cette démarche ; le service" in html
+    assert first.reference not in html
 
 
 def test_the_booking_s_history_names_its_channel_in_words(client_for, agent, prefecture, service):

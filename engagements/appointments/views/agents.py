@@ -389,14 +389,19 @@ def _refusal_for_agents(request: HttpRequest, error) -> str:
     existing = error.existing
     if error.code != "duplicate" or existing is None:
         return error.message
+    if not _bookings(request).filter(pk=existing.pk).exists():
+        # Outside the agent's scope (a partner point booking for another service): its
+        # reference and time are not the agent's to read.
+        return (
+            "Cette personne a déjà un rendez-vous actif pour cette démarche ; le service "
+            "qui la traite peut le déplacer ou l'annuler."
+        )
     start = timezone.localtime(existing.slot.starts_at)
-    text = (
+    return (
         f"Cette personne a déjà un rendez-vous actif pour cette démarche : "
-        f"{existing.reference}, le {start:%d/%m/%Y à %H:%M}"
+        f"{existing.reference}, le {start:%d/%m/%Y à %H:%M}. Déplacez-le ou annulez-le "
+        "depuis sa fiche."
     )
-    if _bookings(request).filter(pk=existing.pk).exists():
-        return f"{text}. Déplacez-le ou annulez-le depuis sa fiche."
-    return f"{text}. Le service qui le gère peut le déplacer ou l'annuler."
 
 
 @agent_view("read_records")
