@@ -653,6 +653,12 @@ def procedure_edit(request: HttpRequest, procedure_pk: int | None = None) -> Htt
         procedure = form.save()
         messages.success(request, "Démarche enregistrée.")
         return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
+    return _procedure_page(request, procedure, form, RuleForm())
+
+
+def _procedure_page(request: HttpRequest, procedure, form, rule_form) -> HttpResponse:
+    """The procedure's settings and weekly template (a refused range is shown again in
+    its form, with what was typed)."""
     history = []
     if procedure:
         for record in procedure.history.select_related("history_user")[:15]:
@@ -672,7 +678,7 @@ def procedure_edit(request: HttpRequest, procedure_pk: int | None = None) -> Htt
             "procedure": procedure,
             "form": form,
             "rules": list(procedure.rules.all()) if procedure else [],
-            "rule_form": RuleForm(),
+            "rule_form": rule_form,
             "history": history,
         },
     )
@@ -689,8 +695,10 @@ def rule_add(request: HttpRequest, procedure_pk: int) -> HttpResponse:
         rule.save()
         messages.success(request, "Plage ajoutée. Générez les créneaux pour l'appliquer.")
     else:
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Plage non ajoutée : {errors}")
+        messages.error(request, "Plage non ajoutée : corrigez les champs signalés.")
+        services_in_scope = request.access.services(request.prefecture)
+        page_form = ProcedureForm(instance=procedure, services=services_in_scope)
+        return _procedure_page(request, procedure, page_form, form)
     return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
 
 
