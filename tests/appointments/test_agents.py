@@ -523,6 +523,26 @@ def test_the_week_asks_the_time_of_the_extra_slot_it_offers_to_open(
     assert "Date et heure du créneau" in form
 
 
+def test_an_extra_slot_refused_comes_back_with_what_was_typed(
+    client_for, agent, prefecture, service
+):
+    # A refused extra slot sent back to this week's page with an empty form; one opened
+    # in another week sent back to this week, where it did not show.
+    procedure = ProcedureFactory(service=service)
+    url = reverse("appointments:agents-slot-new", args=[prefecture.slug, procedure.pk])
+    client = client_for(agent)
+    past = (timezone.localtime() - timedelta(days=30)).replace(hour=10, minute=0)
+    response = client.post(url, {"starts_at": past.strftime("%Y-%m-%dT%H:%M")})
+    html = response.content.decode()
+    assert response.status_code == 200 and "est déjà passé" in html
+    assert f'name="starts_at" value="{past:%Y-%m-%dT%H:%M}"' in html
+    week = reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk])
+    assert f'<a href="{week}?semaine=' in html  # the week's links lead to the week
+    later = (timezone.localtime() + timedelta(days=40)).replace(hour=17, minute=0)
+    response = client.post(url, {"starts_at": later.strftime("%Y-%m-%dT%H:%M")})
+    assert response["Location"] == f"{week}?semaine={later.date().isoformat()}"
+
+
 def test_quality_lead_sets_up_a_procedure_and_its_week(
     client_for, quality_lead, agent, prefecture, service
 ):

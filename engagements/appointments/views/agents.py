@@ -211,7 +211,13 @@ def _day_caption(bookings: list[Booking]) -> str:
 @agent_view("read_records")
 def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
-    week = monday(_day(request.GET.get("semaine")))
+    return _calendar_page(request, procedure, _day(request.GET.get("semaine")), SlotOpenForm())
+
+
+def _calendar_page(request: HttpRequest, procedure, day: date, new_slot_form) -> HttpResponse:
+    """The procedure's week around `day` (an extra slot refused comes back in its form,
+    with what was typed)."""
+    week = monday(day)
     start, end = _bounds(week, 7)
     slots = list(
         Slot.objects.filter(procedure=procedure, starts_at__gte=start, starts_at__lt=end)
@@ -233,7 +239,7 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
             "days": sorted(days.items()),
             "previous_week": week - timedelta(days=7),
             "next_week": week + timedelta(days=7),
-            "new_slot_form": SlotOpenForm(),
+            "new_slot_form": new_slot_form,
             "can_work": request.access.can(request.prefecture, "work"),
         },
     )
@@ -246,16 +252,19 @@ def slot_new(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     form = SlotOpenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la date et l'heure du créneau à ouvrir.")
-    else:
-        try:
-            slot = services.open_slot(procedure, form.cleaned_data["starts_at"], actor=request.user)
-        except services.BookingError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, f"Créneau ouvert : {timezone.localtime(slot.starts_at):%d/%m/%Y %H:%M}."
-            )
-    return redirect("appointments:agents-calendar", request.prefecture.slug, procedure.pk)
+        return _calendar_page(request, procedure, timezone.localdate(), form)
+    starts_at = form.cleaned_data["starts_at"]
+    try:
+        slot = services.open_slot(procedure, starts_at, actor=request.user)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+        return _calendar_page(request, procedure, timezone.localdate(starts_at), form)
+    messages.success(
+        request, f"Créneau ouvert : {timezone.localtime(slot.starts_at):%d/%m/%Y %H:%M}."
+    )
+    # The week of the new slot, where it shows.
+    url = reverse("appointments:agents-calendar", args=[request.prefecture.slug, procedure.pk])
+    return redirect(f"{url}?semaine={timezone.localdate(slot.starts_at).isoformat()}")
 
 
 @agent_view("read_records")
