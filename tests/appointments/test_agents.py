@@ -294,6 +294,8 @@ def test_a_read_only_role_is_offered_no_action_it_would_be_refused(
         assert "DURAND" in html
         for action in actions:
             assert (action in html) is offered, (user, action)
+        # No column of actions left empty on the week.
+        assert ('<th scope="col">Actions</th>' in html) is offered
 
 
 def test_agent_books_on_behalf_even_when_online_booking_is_closed(
