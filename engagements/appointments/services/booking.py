@@ -697,12 +697,12 @@ def reschedule_booking(
             ]
         )
         log_event(booking, booking.status, booking.status, actor, "Déplacé")
-        _bring_documents_wait_before(booking, today=timezone.localdate(now))
+        bring_documents_wait_before(booking, today=timezone.localdate(now))
         notifications.queue_change_notice(booking, "moved")
     return booking
 
 
-def _bring_documents_wait_before(booking: Booking, *, today: date) -> None:
+def bring_documents_wait_before(booking: Booking, *, today: date) -> None:
     """A booking moved earlier: the documents are still awaited before the appointment."""
     eve = appointment_eve(booking)
     wait = BookingDocumentWait.objects.filter(booking=booking, ends_on__gt=eve).first()

@@ -25,6 +25,7 @@ from ..models import (
 )
 from .booking import (
     BookingError,
+    bring_documents_wait_before,
     cancel_booking,
     change_status,
     log_event,
@@ -324,6 +325,7 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
             log_event(
                 booking, booking.status, booking.status, actor, "Créneau déplacé par le service"
             )
+            bring_documents_wait_before(booking, today=timezone.localdate())
         for booking in bookings:
             notifications.queue_change_notice(booking, "moved")
     return slot
