@@ -613,6 +613,31 @@ def test_a_weekly_range_on_a_day_without_slots_is_refused(
     assert not procedure.rules.exists()
 
 
+def test_the_weekly_ranges_say_when_they_apply(client_for, quality_lead, prefecture, service):
+    # A range valid until a date read "au 31/01/2027", one without dates an empty cell.
+    procedure = ProcedureFactory(service=service)
+    rules = procedure.rules
+    rules.create(weekday=0, starts_at="09:00", ends_at="10:00")
+    rules.create(weekday=1, starts_at="09:00", ends_at="10:00", valid_until=date(2027, 1, 31))
+    rules.create(weekday=2, starts_at="09:00", ends_at="10:00", valid_from=date(2027, 3, 1))
+    rules.create(
+        weekday=3,
+        starts_at="09:00",
+        ends_at="10:00",
+        valid_from=date(2027, 3, 1),
+        valid_until=date(2027, 6, 30),
+    )
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    html = client_for(quality_lead).get(url).content.decode().replace("&#x27;", "'")
+    cells = re.findall(r"</td>\s*<td>([^<]*)</td>\s*<td><form", html)
+    assert cells == [
+        "sans limite",
+        "jusqu'au 31/01/2027",
+        "à partir du 01/03/2027",
+        "du 01/03/2027 au 30/06/2027",
+    ]
+
+
 def test_a_weekly_range_valid_until_before_it_starts_is_refused(
     client_for, quality_lead, prefecture, service
 ):
