@@ -473,6 +473,22 @@ def test_a_slot_is_neither_opened_nor_moved_to_a_time_already_past(agent, mailou
     assert Slot.objects.get().starts_at == slot.starts_at and not mailoutbox
 
 
+def test_a_waiting_list_offer_on_a_moved_slot_is_sent_again_with_the_new_time(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The offer's mail named the old time; the slot kept for the person had moved.
+    slot = SlotFactory(procedure=ProcedureFactory())
+    services.join_waitlist(slot.procedure, first_name="Karim", last_name="A", email="k@u.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_freed_slots()
+    assert len(mailoutbox) == 1
+    new_start = timezone.localtime(slot.starts_at + timedelta(days=1)).replace(hour=15, minute=45)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_slot(slot, new_start, actor=agent)
+    assert [m.to for m in mailoutbox] == [["k@u.test"], ["k@u.test"]]
+    assert "15:45" in mailoutbox[1].body and "15:45" not in mailoutbox[0].body
+
+
 def test_slot_changes_record_their_actor(agent):
     from engagements.appointments.models import SlotLog
 

@@ -14,13 +14,14 @@ from engagements.organisation.models import OpeningHours
 from engagements.shell import hooks
 
 from .. import notifications
-from ..enums import ACTIVE_STATUSES, BookingStatus
+from ..enums import ACTIVE_STATUSES, BookingStatus, WaitlistStatus
 from ..models import (
     REBOOKING_DAYS,
     Booking,
     Procedure,
     Slot,
     SlotLog,
+    WaitlistEntry,
     new_token,
 )
 from .booking import (
@@ -300,7 +301,8 @@ def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
 
 
 def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
-    """Move a slot; the people booked in it are told by e-mail (SMS without an address)."""
+    """Move a slot; the people booked in it are told by e-mail (SMS without an address), and
+    a waiting-list offer kept on it is sent again with the new time."""
     _check_future(new_start)
     with transaction.atomic():
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
@@ -328,4 +330,11 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
             bring_documents_wait_before(booking, today=timezone.localdate())
         for booking in bookings:
             notifications.queue_change_notice(booking, "moved")
+        # A seat of this slot kept for a waiting-list offer: the offer's mail named the old
+        # time; the offer is sent again with the new one (same link, same deadline).
+        offers = WaitlistEntry.objects.filter(
+            offered_slot=slot, status=WaitlistStatus.OFFERED
+        ).select_related("procedure__site", "procedure__prefecture", "offered_slot")
+        for entry in offers:
+            notifications.queue_waitlist_offer(entry)
     return slot
