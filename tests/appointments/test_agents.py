@@ -487,6 +487,26 @@ def test_the_day_s_list_prints_with_the_same_rows_and_count(
     assert "AUTRE" not in text and today_bookings[0].procedure.name in text
 
 
+def test_a_day_outside_the_calendar_s_years_shows_today(client_for, agent, prefecture, service):
+    # ?date=9999-12-31 (a typo in the year) answered a server error: the day after overflowed.
+    procedure = ProcedureFactory(service=service)
+    client = client_for(agent)
+    today = timezone.localdate()
+    for url, name in (
+        (reverse("appointments:agents-day", args=[prefecture.slug]), "date"),
+        (reverse("appointments:agents-day-pdf", args=[prefecture.slug]), "date"),
+        (reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk]), "semaine"),
+        (reverse("appointments:agents-export", args=[prefecture.slug]), "fin"),
+    ):
+        for value in ("9999-12-31", "0001-01-01"):
+            response = client.get(url, {name: value})
+            assert response.status_code == 200, (url, value)
+    html = client.get(
+        reverse("appointments:agents-day", args=[prefecture.slug]), {"date": "9999-12-31"}
+    ).content.decode()
+    assert f'value="{today.isoformat()}"' in html
+
+
 def test_scanning_the_qr_code_into_the_search_opens_the_booking(
     client_for, agent, prefecture, today_bookings
 ):

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from engagements import words
-from engagements.csvio import csv_response
+from engagements.csvio import MAX_DATE, MIN_DATE, csv_response
 from engagements.db_router import replica_reads
 from engagements.forms import ExtendWaitForm
 from engagements.organisation.access import agent_view
@@ -67,10 +67,13 @@ def _slots(request):
 
 
 def _day(value: str | None) -> date:
+    """A day from the address, today when absent, not a date or outside the product's
+    years (the year 9999 of a typo overflowed the day after: a server error)."""
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         return timezone.localdate()
+    return day if MIN_DATE <= day <= MAX_DATE else timezone.localdate()
 
 
 def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
