@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
+from engagements.csvio import MAX_DATE, MIN_DATE
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
@@ -164,6 +165,15 @@ class SlotMoveForm(DsfrForm):
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+    def clean_starts_at(self):
+        # A typo in the year (9999): the slot's end overflowed, a server error.
+        value = self.cleaned_data["starts_at"]
+        if not MIN_DATE <= value.date() <= MAX_DATE:
+            raise forms.ValidationError(
+                f"Indiquez une date entre {MIN_DATE.year} et {MAX_DATE.year}."
+            )
+        return value
 
 
 class BookingMoveForm(DsfrForm):

@@ -565,6 +565,23 @@ def test_an_extra_slot_refused_comes_back_with_what_was_typed(
     assert response["Location"] == f"{week}?semaine={later.date().isoformat()}"
 
 
+def test_a_slot_at_a_time_in_the_year_9999_is_refused_on_the_field(
+    client_for, agent, prefecture, service
+):
+    # A typo in the year: opening or moving the slot answered a server error.
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    client = client_for(agent)
+    for url in (
+        reverse("appointments:agents-slot-new", args=[prefecture.slug, procedure.pk]),
+        reverse("appointments:agents-slot", args=[prefecture.slug, slot.pk]),
+    ):
+        response = client.post(url, {"starts_at": "9999-12-31T23:50"})
+        assert response.status_code == 200
+        assert "Indiquez une date entre 2000 et 2100." in response.content.decode()
+    assert Slot.objects.get().starts_at == slot.starts_at
+
+
 def test_quality_lead_sets_up_a_procedure_and_its_week(
     client_for, quality_lead, agent, prefecture, service
 ):
