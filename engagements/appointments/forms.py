@@ -14,6 +14,13 @@ from .enums import BOOKING_TRANSITIONS, BookingStatus, NoShowPolicy
 from .models import Procedure, ScheduleRule, normalise_phone
 
 
+def plausible_year(value) -> None:
+    """A permit's expiry typed with a wrong year (01/01/0001): its renewal window, counted
+    back from it, overflowed into a server error."""
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise forms.ValidationError(_("Cette date n'est pas plausible : vérifiez l'année."))
+
+
 class TermsForm(DsfrForm):
     accept = forms.BooleanField(
         label=_(
@@ -33,6 +40,7 @@ class TermsForm(DsfrForm):
                     label=_("Date d'expiration de votre titre actuel"),
                     help_text=_("Format : jj/mm/aaaa"),
                     input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                    validators=[plausible_year],
                     widget=forms.DateInput(
                         attrs={"type": "date", "class": "fr-input"}, format="%Y-%m-%d"
                     ),
@@ -75,6 +83,7 @@ class PersonForm(DsfrForm):
         label=_("Date d'expiration de votre titre actuel"),
         help_text=_("Format : jj/mm/aaaa"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[plausible_year],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
