@@ -1,14 +1,24 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
+from engagements.csvio import MAX_DATE, MIN_DATE
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
-from .enums import BOOKING_TRANSITIONS, BookingStatus
+from .enums import BOOKING_TRANSITIONS, BookingStatus, NoShowPolicy
 from .models import Procedure, ScheduleRule, normalise_phone
+
+
+def plausible_year(value) -> None:
+    """A permit's expiry typed with a wrong year (01/01/0001): its renewal window, counted
+    back from it, overflowed into a server error."""
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise forms.ValidationError(_("Cette date n'est pas plausible : vérifiez l'année."))
 
 
 class TermsForm(DsfrForm):
@@ -30,6 +40,7 @@ class TermsForm(DsfrForm):
                     label=_("Date d'expiration de votre titre actuel"),
                     help_text=_("Format : jj/mm/aaaa"),
                     input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                    validators=[plausible_year],
                     widget=forms.DateInput(
                         attrs={"type": "date", "class": "fr-input"}, format="%Y-%m-%d"
                     ),
@@ -72,6 +83,7 @@ class PersonForm(DsfrForm):
         label=_("Date d'expiration de votre titre actuel"),
         help_text=_("Format : jj/mm/aaaa"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[plausible_year],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -127,6 +139,7 @@ class AttendanceForm(DsfrForm):
             ("late", "En retard (lien pour reprendre rendez-vous)"),
             ("no_show", "Absent"),
             ("cancelled_service", "Annulé par le service"),
+            ("cancelled_user", "Annulé à la demande de la personne"),
         ],
     )
     send_certificate = forms.BooleanField(
@@ -139,8 +152,11 @@ class AttendanceForm(DsfrForm):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
-    def __init__(self, *args, current: str | None = None, **kwargs):
+    def __init__(self, *args, current: str | None = None, email: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if email == "":
+            # No address to mail the certificate to: the agent prints it instead.
+            del self.fields["send_certificate"]
         if current is not None:
             # Only the outcomes the booking may still take (a correction after a check-in
             # moves between attended, late and absent; it cancels no more).
@@ -158,6 +174,35 @@ class SlotMoveForm(DsfrForm):
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+    def clean_starts_at(self):
+        # A typo in the year (9999): the slot's end overflowed, a server error.
+        value = self.cleaned_data["starts_at"]
+        if not MIN_DATE <= value.date() <= MAX_DATE:
+            raise forms.ValidationError(
+                f"Indiquez une date entre {MIN_DATE.year} et {MAX_DATE.year}."
+            )
+        return value
+
+
+class BookingMoveForm(DsfrForm):
+    """An agent moves one booking to another slot of its procedure (at the person's call)."""
+
+    slot = forms.ModelChoiceField(
+        label="Nouveau créneau",
+        queryset=None,
+        empty_label="Choisissez un créneau",
+        help_text="Les prochains créneaux libres de la démarche.",
+    )
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["slot"]
+        field.queryset = slots
+        field.label_from_instance = lambda slot: (
+            date_format(timezone.localtime(slot.starts_at), "l j F Y à H:i")
+            + (" (prioritaire)" if slot.priority else "")
+        )
 
 
 class SlotOpenForm(SlotMoveForm):
@@ -234,6 +279,20 @@ class ProcedureForm(TranslationsFormMixin, DsfrModelForm):
         value = self.cleaned_data.get("documents_extension_days")
         return self.instance.documents_extension_days if value is None else value
 
+    def clean_duration_minutes(self):
+        # 0 minutes: generating the week's slots would never end (each slot starts where
+        # the last one did).
+        value = self.cleaned_data.get("duration_minutes")
+        if value is not None and not 1 <= value <= 480:
+            raise forms.ValidationError("Entre 1 et 480 minutes (8 heures).")
+        return value
+
+    def clean_capacity(self):
+        value = self.cleaned_data.get("capacity")
+        if value is not None and value < 1:
+            raise forms.ValidationError("Au moins une place par créneau.")
+        return value
+
     def clean_waiting_room_minutes(self):
         value = self.cleaned_data.get("waiting_room_minutes")
         if value is None:
@@ -246,6 +305,11 @@ class ProcedureForm(TranslationsFormMixin, DsfrModelForm):
         data = super().clean()
         if (data.get("priority_share") or 0) > 50:
             self.add_error("priority_share", "Au plus 50 % des créneaux peuvent être réservés.")
+        if data.get("no_show_policy") == NoShowPolicy.WAIT and data.get("no_show_limit") == 0:
+            self.add_error(
+                "no_show_limit",
+                "Au moins 1 avec un délai d'attente : le délai court après la dernière absence.",
+            )
         start, end = data.get("renewal_from_days"), data.get("renewal_until_days")
         if start is not None and end is not None and end >= start:
             self.add_error("renewal_until_days", "Doit être inférieur au début de la fenêtre.")

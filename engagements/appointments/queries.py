@@ -166,7 +166,9 @@ def procedure_figures(procedures, now: datetime | None = None) -> list[dict]:
     labels = dict(Channel.choices)
     channels: dict[int, dict[str, int]] = {}
     for procedure_id, channel, n in (
+        # A hold that lapsed unconfirmed was never a booking.
         Booking.objects.filter(procedure_id__in=ids, created_at__gte=now - timedelta(days=30))
+        .exclude(status=BookingStatus.EXPIRED)
         .values_list("procedure_id", "channel")
         .annotate(n=Count("pk"))
         .order_by("procedure_id", "channel")

@@ -35,6 +35,7 @@ A = "agents/<slug:prefecture>/rendez-vous"
 agents_urlpatterns = [
     path(f"{A}/", agents.index, name="agents-index"),
     path(f"{A}/jour/", agents.day, name="agents-day"),
+    path(f"{A}/jour.pdf", agents.day_pdf, name="agents-day-pdf"),
     path(f"{A}/reserver/", agents.book_start, name="agents-book-start"),
     path(f"{A}/demarches/nouvelle/", agents.procedure_edit, name="agents-procedure-new"),
     path(f"{A}/demarches/<int:procedure_pk>/", agents.procedure_edit, name="agents-procedure"),
@@ -60,6 +61,7 @@ agents_urlpatterns = [
     path(f"{A}/creneaux/<int:pk>/fermer/", agents.slot_block, name="agents-slot-block"),
     path(f"{A}/reservations/<int:pk>/", agents.booking_detail, name="agents-booking"),
     path(f"{A}/reservations/<int:pk>/statut/", agents.booking_status, name="agents-booking-status"),
+    path(f"{A}/reservations/<int:pk>/deplacer/", agents.booking_move, name="agents-booking-move"),
     path(
         f"{A}/reservations/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
         agents.resend,

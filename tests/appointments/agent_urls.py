@@ -20,6 +20,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     return {
         "appointments:agents-index": {},
         "appointments:agents-day": {},
+        "appointments:agents-day-pdf": {},
         "appointments:agents-book-start": {},
         "appointments:agents-export": {},
         "appointments:agents-calendar": {"procedure_pk": procedure.pk},
@@ -38,6 +39,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
             "delivery_pk": failed_delivery(prefecture, record=booking).pk,
         },
         "appointments:agents-booking-status": {"pk": booking.pk},
+        "appointments:agents-booking-move": {"pk": booking.pk},
         "appointments:agents-certificate": {"pk": booking.pk},
         "appointments:agents-booking-document": {"pk": booking.pk, "document_pk": document.pk},
         "appointments:agents-documents-overdue": {},

@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Procedure, Slot
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
@@ -87,7 +88,7 @@ def test_the_check_in_form_offers_only_the_outcomes_the_booking_may_take(
         select = select[: select.index("</select>")]
         return re.findall(r'<option value="([a-z_]+)"', select)
 
-    assert offered() == ["attended", "late", "no_show", "cancelled_service"]
+    assert offered() == ["attended", "late", "no_show", "cancelled_service", "cancelled_user"]
     Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.ATTENDED)
     assert offered() == ["late", "no_show"]
     # Nothing chosen in advance for a correction: "Enregistrer" alone changes nothing.
@@ -99,6 +100,162 @@ def test_the_check_in_form_offers_only_the_outcomes_the_booking_may_take(
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.ATTENDED
     Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.NO_SHOW)
     assert offered() == ["attended", "late"]
+
+
+def test_the_certificate_is_not_offered_by_mail_to_a_booking_without_address(
+    client_for, agent, prefecture, today_bookings
+):
+    # The box "Envoyer l'attestation de passage par courriel" was offered for a booking
+    # made by phone without an address: ticked, nothing left and nothing was said.
+    booking = today_bookings[0]
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    client = client_for(agent)
+    assert 'name="send_certificate"' in client.get(url).content.decode()
+    Booking.objects.filter(pk=booking.pk).update(email="", phone="06 11 22 33 44")
+    assert 'name="send_certificate"' not in client.get(url).content.decode()
+
+
+def test_an_agent_moves_a_booking_for_the_person_who_called(
+    client_for, agent, auditor, prefecture, service, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The person called to change the time: the agents' pages could move a whole slot,
+    # never one booking.
+    procedure = ProcedureFactory(service=service, capacity=1)
+    now = timezone.now()
+    booking = BookingFactory(slot=SlotFactory(procedure=procedure, starts_at=now + timedelta(2)))
+    taken = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=3))
+    BookingFactory(slot=taken)
+    closed = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=4), blocked=True)
+    free = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=5))
+    page = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    url = reverse("appointments:agents-booking-move", args=[prefecture.slug, booking.pk])
+    client = client_for(agent)
+    assert f'href="{url}"' in client.get(page).content.decode()
+    assert f'href="{url}"' not in client_for(auditor).get(page).content.decode()
+    assert client_for(auditor).get(url).status_code == 403
+    html = client.get(url).content.decode()
+    offered = re.findall(r'<option value="(\d+)"', html)
+    assert offered == [str(free.pk)], (offered, taken.pk, closed.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"slot": free.pk}, follow=True)
+    assert "La personne est prévenue par courriel." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.slot == free and booking.status == BookingStatus.CONFIRMED
+    assert [m.to for m in mailoutbox] == [[booking.email]]
+    assert Slot.objects.get(pk=free.pk).booked == 1
+    # A cancelled booking is not moved.
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CANCELLED_BY_USER)
+    assert f'href="{url}"' not in client.get(page).content.decode()
+    response = client.get(url, follow=True)
+    assert "Seul un rendez-vous confirmé peut être déplacé." in response.content.decode()
+
+
+def test_an_agent_cancels_a_booking_at_the_person_s_request(
+    client_for, agent, prefecture, today_bookings, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The person called to cancel: the only way was "Annulé par le service", which mailed
+    # "Rendez-vous annulé par le service … Nous devons annuler … Veuillez nous en excuser"
+    # and counted as the service's cancellation.
+    booking = today_bookings[0]
+    url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(agent).post(url, {"status": "cancelled_user"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED_BY_USER
+    assert booking.logs.last().actor == agent
+    assert booking.logs.last().note == "À la demande de la personne"
+    [mail] = mailoutbox
+    assert mail.subject.startswith("Rendez-vous annulé —") and "excuser" not in mail.body
+    assert Slot.objects.get(pk=booking.slot_id).booked == 2
+
+
+def test_a_duplicate_booked_by_an_agent_names_the_booking_the_person_has(
+    client_for, agent, agent_other_site, prefecture, service, mailoutbox
+):
+    # The agent read the person's message, "Vous avez déjà un rendez-vous … Nous venons de
+    # vous renvoyer par courriel le lien", though nothing was mailed and no booking named.
+    procedure = ProcedureFactory(service=service)
+    now = timezone.now()
+    first = BookingFactory(
+        slot=SlotFactory(procedure=procedure, starts_at=now + timedelta(days=2)),
+        email="deja@usager.test",
+    )
+    slot = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=3))
+    url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+    person = {"first_name": "Jo", "last_name": "Durand", "email": "deja@usager.test"}
+    response = client_for(agent).post(url, {**person, "channel": "agent"})
+    html = response.content.decode()
+    start = timezone.localtime(first.slot.starts_at)
+    assert (
+        f"Cette personne a déjà un rendez-vous actif pour cette démarche : {first.reference}, "
+        f"le {start:%d/%m/%Y à %H:%M}. Déplacez-le ou annulez-le depuis sa fiche."
+    ) in html
+    assert "Nous venons de vous renvoyer" not in html and not mailoutbox
+    assert 'value="Durand"' in html  # what was typed is kept
+    # An agent of another site (a partner point) is not told a booking it may not read.
+    html = client_for(agent_other_site).post(url, {**person, "channel": "partner"})
+    html = html.content.decode()
+    assert "Cette personne a déjà un rendez-vous actif pour cette démarche ; le service" in html
+    assert first.reference not in html
+
+
+def test_the_booking_s_history_names_its_channel_in_words(client_for, agent, prefecture, service):
+    # The history read "Confirmé (Réservation (agent))", "(online)", "(partner)": codes.
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    booking = services.book_slot(
+        slot, services.Person("Jo", "Durand", phone="0611223344"), channel="agent", actor=agent
+    )
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert "Confirmé (Réservation, canal : Par un agent)" in html
+    assert "(agent)" not in html
+    # An event that leaves the status as it was reads as the event alone (it read
+    # "Confirmé → Confirmé (Déplacé)").
+    later = SlotFactory(procedure=procedure, starts_at=slot.starts_at + timedelta(days=1))
+    services.reschedule_booking(booking, later, actor=agent)
+    html = client_for(agent).get(url).content.decode()
+    assert f"— Déplacé par {agent.get_full_name()}</li>" in html
+    assert "Confirmé → Confirmé" not in html
+
+
+def test_moving_a_renewal_offers_only_the_days_of_its_window(
+    client_for, agent, prefecture, service
+):
+    # Every free slot was offered; one outside the permit's renewal window was refused
+    # once chosen ("le rendez-vous doit avoir lieu entre …").
+    procedure = ProcedureFactory(
+        service=service, requires_permit_expiry=True, renewal_from_days=60, renewal_until_days=1
+    )
+    today = timezone.localdate()
+    expires = today + timedelta(days=20)
+
+    def slot(days):
+        moment = datetime.combine(today + timedelta(days=days), datetime.min.time())
+        return SlotFactory(
+            procedure=procedure, starts_at=timezone.make_aware(moment) + timedelta(hours=10)
+        )
+
+    booking = BookingFactory(slot=slot(2), permit_expires_on=expires)
+    inside, last_day, too_late = slot(5), slot(19), slot(25)
+    url = reverse("appointments:agents-booking-move", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    offered = re.findall(r'<option value="(\d+)"', html)
+    assert offered == [str(inside.pk), str(last_day.pk)], (offered, too_late.pk)
+
+
+def test_the_booking_s_page_reads_back_the_sms_sent(client_for, agent, prefecture, today_bookings):
+    # "SMS à 06 11 22 33 44 : envoyé": the agent could not tell which SMS the person got.
+    from engagements.appointments import notifications
+
+    booking = today_bookings[0]
+    Booking.objects.filter(pk=booking.pk).update(email="", phone="06 11 22 33 44")
+    booking.refresh_from_db()
+    delivery = notifications.queue_change_notice(booking, "cancelled_service")
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert f"SMS « {delivery.body} » à 06 11 22 33 44" in html.replace("&#x27;", "'")
+    assert delivery.body.startswith("Nous devons annuler votre rendez-vous")
 
 
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):
@@ -137,6 +294,8 @@ def test_a_read_only_role_is_offered_no_action_it_would_be_refused(
         assert "DURAND" in html
         for action in actions:
             assert (action in html) is offered, (user, action)
+        # No column of actions left empty on the week.
+        assert ('<th scope="col">Actions</th>' in html) is offered
 
 
 def test_agent_books_on_behalf_even_when_online_booking_is_closed(
@@ -287,7 +446,7 @@ def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
         + f"?debut={today}&amp;fin={today}&amp;procedure={procedure}"
     )
     assert f'<a href="{link}" download>Télécharger les rendez-vous du jour (CSV)</a>' in html
-    assert "2 rendez-vous" in html
+    assert "<caption>2 rendez-vous</caption>" in html
     # Going to the next or previous day keeps the procedure chosen.
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert f'<a href="?date={tomorrow}&amp;procedure={procedure}">Jour suivant</a>' in html
@@ -295,6 +454,57 @@ def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 2
     assert {line.split(";")[6] for line in lines[1:]} == {"Durand", "Nguyen"}
+
+
+def test_the_day_s_list_prints_with_the_same_rows_and_count(
+    client_for, agent, prefecture, service, today_bookings
+):
+    # The day's list had no printable version for the counter.
+    from tests.test_pdfs import read_pdf
+
+    Booking.objects.filter(pk=today_bookings[2].pk).update(status=BookingStatus.CANCELLED_BY_USER)
+    other = ProcedureFactory(service=service)
+    start = today_bookings[0].slot.starts_at
+    BookingFactory(slot=SlotFactory(procedure=other, starts_at=start), last_name="Autre")
+    client = client_for(agent)
+    procedure = today_bookings[0].procedure_id
+    html = client.get(
+        reverse("appointments:agents-day", args=[prefecture.slug]), {"procedure": procedure}
+    ).content.decode()
+    today = timezone.localdate().isoformat()
+    link = (
+        reverse("appointments:agents-day-pdf", args=[prefecture.slug])
+        + f"?date={today}&amp;procedure={procedure}"
+    )
+    assert f'<a href="{link}">Imprimer la liste du jour (PDF)</a>' in html
+    assert "<caption>2 rendez-vous, 1 annulé</caption>" in html
+    response = client.get(link.replace("&amp;", "&"))
+    assert response["Content-Type"] == "application/pdf"
+    text = read_pdf(response.content, "appointments-day")
+    assert "2 rendez-vous, 1 annulé" in text
+    for name in ("DURAND", "NGUYEN", "PETIT"):
+        assert name in text
+    assert "AUTRE" not in text and today_bookings[0].procedure.name in text
+
+
+def test_a_day_outside_the_calendar_s_years_shows_today(client_for, agent, prefecture, service):
+    # ?date=9999-12-31 (a typo in the year) answered a server error: the day after overflowed.
+    procedure = ProcedureFactory(service=service)
+    client = client_for(agent)
+    today = timezone.localdate()
+    for url, name in (
+        (reverse("appointments:agents-day", args=[prefecture.slug]), "date"),
+        (reverse("appointments:agents-day-pdf", args=[prefecture.slug]), "date"),
+        (reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk]), "semaine"),
+        (reverse("appointments:agents-export", args=[prefecture.slug]), "fin"),
+    ):
+        for value in ("9999-12-31", "0001-01-01"):
+            response = client.get(url, {name: value})
+            assert response.status_code == 200, (url, value)
+    html = client.get(
+        reverse("appointments:agents-day", args=[prefecture.slug]), {"date": "9999-12-31"}
+    ).content.decode()
+    assert f'value="{today.isoformat()}"' in html
 
 
 def test_scanning_the_qr_code_into_the_search_opens_the_booking(
@@ -333,6 +543,43 @@ def test_the_week_asks_the_time_of_the_extra_slot_it_offers_to_open(
     form = html[html.index("Ouvrir un créneau supplémentaire") :]
     assert 'type="datetime-local" name="starts_at"' in form
     assert "Date et heure du créneau" in form
+
+
+def test_an_extra_slot_refused_comes_back_with_what_was_typed(
+    client_for, agent, prefecture, service
+):
+    # A refused extra slot sent back to this week's page with an empty form; one opened
+    # in another week sent back to this week, where it did not show.
+    procedure = ProcedureFactory(service=service)
+    url = reverse("appointments:agents-slot-new", args=[prefecture.slug, procedure.pk])
+    client = client_for(agent)
+    past = (timezone.localtime() - timedelta(days=30)).replace(hour=10, minute=0)
+    response = client.post(url, {"starts_at": past.strftime("%Y-%m-%dT%H:%M")})
+    html = response.content.decode()
+    assert response.status_code == 200 and "est déjà passé" in html
+    assert f'name="starts_at" value="{past:%Y-%m-%dT%H:%M}"' in html
+    week = reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk])
+    assert f'<a href="{week}?semaine=' in html  # the week's links lead to the week
+    later = (timezone.localtime() + timedelta(days=40)).replace(hour=17, minute=0)
+    response = client.post(url, {"starts_at": later.strftime("%Y-%m-%dT%H:%M")})
+    assert response["Location"] == f"{week}?semaine={later.date().isoformat()}"
+
+
+def test_a_slot_at_a_time_in_the_year_9999_is_refused_on_the_field(
+    client_for, agent, prefecture, service
+):
+    # A typo in the year: opening or moving the slot answered a server error.
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    client = client_for(agent)
+    for url in (
+        reverse("appointments:agents-slot-new", args=[prefecture.slug, procedure.pk]),
+        reverse("appointments:agents-slot", args=[prefecture.slug, slot.pk]),
+    ):
+        response = client.post(url, {"starts_at": "9999-12-31T23:50"})
+        assert response.status_code == 200
+        assert "Indiquez une date entre 2000 et 2100." in response.content.decode()
+    assert Slot.objects.get().starts_at == slot.starts_at
 
 
 def test_quality_lead_sets_up_a_procedure_and_its_week(
@@ -403,6 +650,31 @@ def test_a_weekly_range_on_a_day_without_slots_is_refused(
     assert not procedure.rules.exists()
 
 
+def test_the_weekly_ranges_say_when_they_apply(client_for, quality_lead, prefecture, service):
+    # A range valid until a date read "au 31/01/2027", one without dates an empty cell.
+    procedure = ProcedureFactory(service=service)
+    rules = procedure.rules
+    rules.create(weekday=0, starts_at="09:00", ends_at="10:00")
+    rules.create(weekday=1, starts_at="09:00", ends_at="10:00", valid_until=date(2027, 1, 31))
+    rules.create(weekday=2, starts_at="09:00", ends_at="10:00", valid_from=date(2027, 3, 1))
+    rules.create(
+        weekday=3,
+        starts_at="09:00",
+        ends_at="10:00",
+        valid_from=date(2027, 3, 1),
+        valid_until=date(2027, 6, 30),
+    )
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    html = client_for(quality_lead).get(url).content.decode().replace("&#x27;", "'")
+    cells = re.findall(r"</td>\s*<td>([^<]*)</td>\s*<td><form", html)
+    assert cells == [
+        "sans limite",
+        "jusqu'au 31/01/2027",
+        "à partir du 01/03/2027",
+        "du 01/03/2027 au 30/06/2027",
+    ]
+
+
 def test_a_weekly_range_valid_until_before_it_starts_is_refused(
     client_for, quality_lead, prefecture, service
 ):
@@ -417,10 +689,52 @@ def test_a_weekly_range_valid_until_before_it_starts_is_refused(
             "valid_from": "2027-03-01",
             "valid_until": "2027-01-31",
         },
-        follow=True,
     )
-    assert "Plage non ajoutée : La plage ne vaudrait aucun jour" in response.content.decode()
+    html = response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
+    assert "Plage non ajoutée : corrigez les champs signalés." in html
+    assert "La plage ne vaudrait aucun jour : « jusqu'au » (31/01/2027) précède" in html
+    # What was typed is still there to correct (the page came back with an empty form).
+    assert 'name="valid_from" value="2027-03-01"' in html
+    assert 'name="starts_at" value="09:00"' in html
+    # The settings' form on that page still posts to the settings.
+    settings_url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    assert f'<form method="post" action="{settings_url}" novalidate>' in html
     assert not procedure.rules.exists()
+
+
+def test_a_procedure_without_duration_or_seats_is_refused(
+    client_for, quality_lead, prefecture, service
+):
+    # "Durée (minutes)" 0 was saved; "Générer les créneaux" then never returned (every
+    # slot started where the last one did) and the nightly generation hung with it.
+    procedure = ProcedureFactory(service=service, duration_minutes=15, capacity=2)
+    procedure.rules.create(weekday=0, starts_at="09:00", ends_at="10:00")
+    url = reverse("appointments:agents-procedure", args=[prefecture.slug, procedure.pk])
+    client = client_for(quality_lead)
+    form = client.get(url).context["form"]
+    data = {
+        name: value
+        for name, value in (
+            (name, form[name].value()) for name in form.fields if form[name].value() is not None
+        )
+        if value is not False
+    }
+    data.update(duration_minutes=0, capacity=0, no_show_policy="wait", no_show_limit=0)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["duration_minutes"] == ["Entre 1 et 480 minutes (8 heures)."]
+    assert errors["capacity"] == ["Au moins une place par créneau."]
+    assert errors["no_show_limit"] == [
+        "Au moins 1 avec un délai d'attente : le délai court après la dernière absence."
+    ]
+    procedure.refresh_from_db()
+    assert (procedure.duration_minutes, procedure.capacity) == (15, 2)
+    # One saved before the form refused it generates nothing rather than for ever.
+    Procedure.objects.filter(pk=procedure.pk).update(duration_minutes=0)
+    procedure.refresh_from_db()
+    today = timezone.localdate()
+    assert services.generate_slots(procedure, start=today, end=today + timedelta(days=14)) == 0
 
 
 def test_procedure_list_has_a_bounded_number_of_queries(

@@ -340,3 +340,16 @@ def test_a_booking_moved_earlier_awaits_the_documents_before_it(procedure):
     wait = BookingDocumentWait.objects.get()
     assert (wait.ends_on, wait.first_ends_on) == (date(2026, 3, 5), date(2026, 3, 5))
     assert documents.extension_limit(wait) == date(2026, 3, 5)
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_a_slot_moved_earlier_by_the_service_awaits_the_documents_before_it(procedure, agent):
+    # The service moved the whole slot to 6 March: the documents were still awaited until
+    # a day after the appointment (only a booking moved on its own had its wait brought
+    # before it).
+    booking = book(procedure)
+    before = BookingDocumentWait.objects.get().ends_on
+    services.move_slot(booking.slot, timezone.make_aware(datetime(2026, 3, 6, 10, 0)), actor=agent)
+    wait = BookingDocumentWait.objects.get()
+    assert before > date(2026, 3, 5)
+    assert (wait.ends_on, wait.first_ends_on) == (date(2026, 3, 5), date(2026, 3, 5))

@@ -449,6 +449,34 @@ def test_details_refuse_an_expiry_date_changed_to_one_whose_window_is_over(clien
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_expiry_date_with_an_impossible_year_is_refused_on_its_field(
+    language, client, client_for, agent, prefecture, service
+):
+    # 01/01/0001 typed where the browser shows a plain text box: the renewal window,
+    # counted back from it, overflowed (a server error) on the terms step and when an
+    # agent booked.
+    procedure = ProcedureFactory(service=service, renewal=True)
+    slot = SlotFactory(procedure=procedure)
+    prefix = "" if language == "fr" else f"/{language}"
+    terms = prefix + reverse("appointments:terms", args=[procedure.pk])
+    response = client.post(terms, {"accept": "on", "permit_expires_on": "01/01/0001"})
+    assert response.status_code == 200
+    wanted = {
+        "fr": "Cette date n'est pas plausible : vérifiez l'année.",
+        "en": "This date is not plausible: check the year.",
+    }[language]
+    assert wanted in html_unescape(response.content.decode())
+    if language == "fr":
+        url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+        person = {"first_name": "Jo", "last_name": "Durand", "phone": "0611223344"}
+        data = {**person, "foreign_number": "0750123456", "permit_expires_on": "01/01/0001"}
+        response = client_for(agent).post(url, {**data, "channel": "agent"})
+        assert response.status_code == 200
+        assert wanted in html_unescape(response.content.decode())
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
 def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, client, service):
     """A permit whose renewal window has entirely passed is refused on the terms step, with
     what to do, and the date typed stays in the field (the week page showed past dates and

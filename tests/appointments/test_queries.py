@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from engagements.appointments.enums import BookingStatus, Channel
 from engagements.appointments.models import Booking, Slot
 from engagements.appointments.queries import first_free_days, first_free_slot, no_show_rate
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
@@ -72,3 +73,16 @@ def test_the_first_free_slot_is_found_past_the_first_candidates(django_assert_nu
     assert found.starts_at == first + timedelta(minutes=15 * 12)
     assert found.procedure is procedure
     assert first_free_days(procedure) == 5
+
+
+def test_bookings_per_channel_leave_lapsed_holds_out():
+    # "En ligne : 573" on the appointments' home counted online holds never confirmed.
+    from engagements.appointments.queries import procedure_figures
+
+    procedure = ProcedureFactory(capacity=3)
+    slot = SlotFactory(procedure=procedure)
+    BookingFactory(slot=slot, channel=Channel.ONLINE)
+    BookingFactory(slot=slot, channel=Channel.ONLINE, status=BookingStatus.EXPIRED)
+    BookingFactory(slot=slot, channel=Channel.AGENT)
+    [row] = procedure_figures([procedure])
+    assert row["channels"] == {"En ligne": 1, "Par un agent": 1}

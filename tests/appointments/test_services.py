@@ -422,6 +422,16 @@ def test_moving_a_slot_tells_the_people_booked(
     assert mailoutbox[0].to == [booking.email] and booking.token in mailoutbox[0].body
 
 
+def test_a_wait_policy_tolerating_no_absence_still_lets_people_book():
+    # "Absences tolérées" 0 under the wait policy: every online booking failed (500) on
+    # the wait counted from the last absence of a person who had none.
+    procedure = ProcedureFactory(strict_no_shows=True, no_show_limit=0)
+    slot = SlotFactory(procedure=procedure)
+    person = services.Person("Jo", "Durand", email="jo@usager.test")
+    booking = services.book_slot(slot, person, channel=Channel.ONLINE)
+    assert booking.status == BookingStatus.HELD
+
+
 def test_a_person_booked_without_e_mail_is_told_by_sms_of_what_the_service_changed(
     agent, settings, tmp_path, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -461,6 +471,22 @@ def test_a_slot_is_neither_opened_nor_moved_to_a_time_already_past(agent, mailou
     with pytest.raises(services.BookingError, match="est déjà passé"):
         services.open_slot(slot.procedure, past, actor=agent)
     assert Slot.objects.get().starts_at == slot.starts_at and not mailoutbox
+
+
+def test_a_waiting_list_offer_on_a_moved_slot_is_sent_again_with_the_new_time(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The offer's mail named the old time; the slot kept for the person had moved.
+    slot = SlotFactory(procedure=ProcedureFactory())
+    services.join_waitlist(slot.procedure, first_name="Karim", last_name="A", email="k@u.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_freed_slots()
+    assert len(mailoutbox) == 1
+    new_start = timezone.localtime(slot.starts_at + timedelta(days=1)).replace(hour=15, minute=45)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_slot(slot, new_start, actor=agent)
+    assert [m.to for m in mailoutbox] == [["k@u.test"], ["k@u.test"]]
+    assert "15:45" in mailoutbox[1].body and "15:45" not in mailoutbox[0].body
 
 
 def test_slot_changes_record_their_actor(agent):
@@ -558,6 +584,19 @@ def test_check_in_time_is_checked_against_the_slot_and_opening_hours(agent, pref
         services.record_attendance(
             booking, BookingStatus.ATTENDED, actor=agent, arrived_at=start - timedelta(minutes=7)
         )
+    # An extra slot opened after the reception closes (16:30) is received at its time: it
+    # was refused ("alors que l'accueil est ouvert de 08:45 à 16:30 (rendez-vous à 18:00)").
+    evening = BookingFactory(
+        slot__procedure__service=service, slot__starts_at=start.replace(hour=18)
+    )
+    with time_machine.travel(start.replace(hour=18, minute=5), tick=False):
+        services.record_attendance(
+            evening,
+            BookingStatus.ATTENDED,
+            actor=agent,
+            arrived_at=start.replace(hour=17, minute=52),
+        )
+    assert Booking.objects.get(pk=evening.pk).status == BookingStatus.ATTENDED
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ATTENDED
     assert timezone.localtime(booking.checked_in_at).strftime("%H:%M") == "08:53"

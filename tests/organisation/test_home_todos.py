@@ -48,6 +48,15 @@ def test_agent_sees_late_and_due_messages_and_todays_appointments(
     assert [m.pk for m in worklist] == [due.pk]
     assert items["2 rendez-vous aujourd'hui"].url.endswith("/jour/")
     assert "1 rendez-vous passé sans présence ou absence enregistrée" in items
+    # The day's list the item leads to counts the same 2 (it said "3 rendez-vous" with a
+    # cancelled one), the cancelled one apart.
+    BookingFactory(
+        slot=SlotFactory(procedure=procedure, starts_at=morning + timedelta(hours=1)),
+        status="cancelled_user",
+    )
+    items = home(client_for(agent), prefecture)
+    day = client_for(agent).get(items["2 rendez-vous aujourd'hui"].url).content.decode()
+    assert "<caption>2 rendez-vous, 1 annulé</caption>" in day
     page = client_for(agent).get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
     assert "(s)" not in page.content.decode()
 

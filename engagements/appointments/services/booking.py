@@ -262,6 +262,10 @@ def _no_show_verdict(procedure: Procedure, no_shows: list[datetime], now: dateti
         return False, ""
     if procedure.no_show_policy == NoShowPolicy.CONFIRM_DAY_BEFORE:
         return True, ""
+    if not no_shows:
+        # A limit of 0 under the wait policy (saved before the form refused it): there is
+        # no absence to wait after.
+        return False, ""
     until = max(no_shows) + timedelta(weeks=procedure.no_show_wait_weeks)
     if now < until:
         return False, _(
@@ -693,12 +697,12 @@ def reschedule_booking(
             ]
         )
         log_event(booking, booking.status, booking.status, actor, "Déplacé")
-        _bring_documents_wait_before(booking, today=timezone.localdate(now))
-        notifications.queue_booking_mail(booking, "moved")
+        bring_documents_wait_before(booking, today=timezone.localdate(now))
+        notifications.queue_change_notice(booking, "moved")
     return booking
 
 
-def _bring_documents_wait_before(booking: Booking, *, today: date) -> None:
+def bring_documents_wait_before(booking: Booking, *, today: date) -> None:
     """A booking moved earlier: the documents are still awaited before the appointment."""
     eve = appointment_eve(booking)
     wait = BookingDocumentWait.objects.filter(booking=booking, ends_on__gt=eve).first()

@@ -14,17 +14,19 @@ from engagements.organisation.models import OpeningHours
 from engagements.shell import hooks
 
 from .. import notifications
-from ..enums import ACTIVE_STATUSES, BookingStatus
+from ..enums import ACTIVE_STATUSES, BookingStatus, WaitlistStatus
 from ..models import (
     REBOOKING_DAYS,
     Booking,
     Procedure,
     Slot,
     SlotLog,
+    WaitlistEntry,
     new_token,
 )
 from .booking import (
     BookingError,
+    bring_documents_wait_before,
     cancel_booking,
     change_status,
     log_event,
@@ -36,12 +38,16 @@ SURVEY_NOTE = "Invitation à l'enquête de satisfaction envoyée"
 # --- the day at the counter --------------------------------------------------------------
 
 
+ARRIVAL_MARGIN = timedelta(hours=1)
+
+
 def check_in_time(booking: Booking, arrived_at: datetime | None, *, now=None) -> datetime:
     """The arrival time to record, checked against the slot's day and the site's hours.
 
     `arrived_at` is the time the agent typed (None: now). Refused: a time in the future,
-    another day than the appointment's, or outside the site's reception hours that day —
-    a 05:42 arrival for a 09:00 appointment when the site opens at 08:45 is a mistake.
+    another day than the appointment's, or outside the site's reception hours that day
+    and more than an hour from the appointment — a 05:42 arrival for a 09:00 appointment
+    when the site opens at 08:45 is a mistake; 17:55 for an extra 18:00 slot is not.
     """
     now = now or timezone.now()
     moment = arrived_at or now
@@ -61,7 +67,12 @@ def check_in_time(booking: Booking, arrived_at: datetime | None, *, now=None) ->
     hours = OpeningHours.objects.filter(
         site_id=booking.procedure.site_id, channel=HoursChannel.RECEPTION, weekday=start.weekday()
     ).first()
-    if hours is not None:
+    # An appointment outside the reception hours (an extra evening slot, a slot moved
+    # there) is received at its own time: the hour around it is as good as the hours.
+    near_the_appointment = (
+        booking.slot.starts_at - ARRIVAL_MARGIN <= moment <= booking.slot.ends_at + ARRIVAL_MARGIN
+    )
+    if hours is not None and not near_the_appointment:
         closes = hours.closes_again_at or hours.closes_at
         if local.time() < hours.opens_at or local.time() > closes:
             raise BookingError(
@@ -81,7 +92,8 @@ def record_attendance(
     send_certificate: bool = False,
     arrived_at: datetime | None = None,
 ) -> Booking:
-    """Check-in outcome: attended, late (with a 6-week rebooking link), no-show or cancelled.
+    """Check-in outcome: attended, late (with a 6-week rebooking link), no-show, or cancelled
+    (by the service, or at the person's request made to an agent).
 
     An arrival (attended, late) records its time — checked by check_in_time() — and the
     agent who received the person, both named on the attendance certificate.
@@ -91,11 +103,15 @@ def record_attendance(
         BookingStatus.LATE,
         BookingStatus.NO_SHOW,
         BookingStatus.CANCELLED_BY_SERVICE,
+        BookingStatus.CANCELLED_BY_USER,
     }
     if status not in allowed:
         raise BookingError(_("Statut inconnu."), "invalid")
     if status == BookingStatus.CANCELLED_BY_SERVICE:
         return cancel_booking(booking, actor=actor, by_service=True)
+    if status == BookingStatus.CANCELLED_BY_USER:
+        # The person called or came to cancel: the plain cancellation mail, no apology.
+        return cancel_booking(booking, actor=actor, note="À la demande de la personne")
     with transaction.atomic():
         booking = (
             # of=self: lock the booking row only, not the joined prefecture and service.
@@ -194,6 +210,11 @@ def generate_slots(procedure: Procedure, *, start: date, end: date) -> int:
     calendar = calendar_for(procedure.prefecture, procedure.site)
     rules = list(procedure.rules.all())
     step = timedelta(minutes=procedure.duration_minutes)
+    if step <= timedelta(0):
+        # A procedure saved without a duration (before the form refused it): slots that
+        # all start at the same time would be created without end.
+        logger.warning("no slots for a procedure without duration", extra={"pk": procedure.pk})
+        return 0
     created = []
     day = start
     while day <= end:
@@ -280,7 +301,8 @@ def set_slot_blocked(slot: Slot, blocked: bool, *, actor) -> Slot:
 
 
 def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
-    """Move a slot; the people booked in it are told by e-mail (SMS without an address)."""
+    """Move a slot; the people booked in it are told by e-mail (SMS without an address), and
+    a waiting-list offer kept on it is sent again with the new time."""
     _check_future(new_start)
     with transaction.atomic():
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
@@ -305,6 +327,14 @@ def move_slot(slot: Slot, new_start: datetime, *, actor) -> Slot:
             log_event(
                 booking, booking.status, booking.status, actor, "Créneau déplacé par le service"
             )
+            bring_documents_wait_before(booking, today=timezone.localdate())
         for booking in bookings:
             notifications.queue_change_notice(booking, "moved")
+        # A seat of this slot kept for a waiting-list offer: the offer's mail named the old
+        # time; the offer is sent again with the new one (same link, same deadline).
+        offers = WaitlistEntry.objects.filter(
+            offered_slot=slot, status=WaitlistStatus.OFFERED
+        ).select_related("procedure__site", "procedure__prefecture", "offered_slot")
+        for entry in offers:
+            notifications.queue_waitlist_offer(entry)
     return slot

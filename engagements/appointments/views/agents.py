@@ -16,12 +16,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from engagements import words
-from engagements.csvio import csv_response
+from engagements.csvio import MAX_DATE, MIN_DATE, csv_response
 from engagements.db_router import replica_reads
 from engagements.forms import ExtendWaitForm
 from engagements.organisation.access import agent_view
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
+from engagements.pdf import render_pdf
 from engagements.shell.pages import render_agents
 
 from .. import services
@@ -29,6 +30,7 @@ from ..booking_files import certificate_pdf
 from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
 from ..forms import (
     AttendanceForm,
+    BookingMoveForm,
     OnBehalfForm,
     ProcedureForm,
     RuleForm,
@@ -65,10 +67,13 @@ def _slots(request):
 
 
 def _day(value: str | None) -> date:
+    """A day from the address, today when absent, not a date or outside the product's
+    years (the year 9999 of a typo overflowed the day after: a server error)."""
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         return timezone.localdate()
+    return day if MIN_DATE <= day <= MAX_DATE else timezone.localdate()
 
 
 def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
@@ -76,13 +81,22 @@ def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=days)
 
 
+# The booking's first log row names its channel by code (written in the booking's own
+# statement, services/seats.py): "Réservation (online)".
+_BOOKED_NOTE = re.compile(r"Réservation \((\w+)\)")
+
+
 def _labelled(logs) -> list:
-    """Booking history with the statuses' French labels, never their codes."""
+    """Booking history with the statuses' and channels' French labels, never their codes."""
     labels = dict(BookingStatus.choices)
+    channels = dict(Channel.choices)
     logs = list(logs)
     for log in logs:
         log.from_label = str(labels.get(log.from_status, log.from_status))
         log.to_label = str(labels.get(log.to_status, log.to_status))
+        booked = _BOOKED_NOTE.fullmatch(log.note or "")
+        if booked and booked.group(1) in channels:
+            log.note = f"Réservation, canal : {channels[booked.group(1)]}"
     return logs
 
 
@@ -100,15 +114,29 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _day_list(request: HttpRequest, chosen: date, procedure_id: str, query: str = ""):
+    """The day's list at the counter (the page and its PDF): one day, one procedure or all,
+    lapsed holds left out (they never were appointments)."""
+    start, end = _bounds(chosen)
+    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+    if procedure_id.isdigit():
+        bookings = bookings.filter(procedure_id=int(procedure_id))
+    if query:
+        bookings = bookings.filter(
+            Q(last_name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(reference__iexact=query)
+        )
+    return list(
+        bookings.exclude(status=BookingStatus.EXPIRED).order_by("slot__starts_at", "last_name")
+    )
+
+
 @agent_view("read_records")
 def day(request: HttpRequest) -> HttpResponse:
     procedures = list(_procedures(request))
     chosen = _day(request.GET.get("date"))
-    start, end = _bounds(chosen)
-    bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
     procedure_id = request.GET.get("procedure", "")
-    if procedure_id.isdigit():
-        bookings = bookings.filter(procedure_id=int(procedure_id))
     query = request.GET.get("q", "").strip()
     # A handheld scanner types the QR code's content (the check-in URL) into the search box.
     scanned = re.search(r"/accueil/([A-Za-z0-9]{6,12})/?$", query)
@@ -117,15 +145,7 @@ def day(request: HttpRequest) -> HttpResponse:
         if found:
             return redirect("appointments:agents-booking", request.prefecture.slug, found.pk)
         query = scanned.group(1)
-    if query:
-        bookings = bookings.filter(
-            Q(last_name__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(reference__iexact=query)
-        )
-    bookings = bookings.exclude(status=BookingStatus.EXPIRED).order_by(
-        "slot__starts_at", "last_name"
-    )
+    bookings = _day_list(request, chosen, procedure_id, query)
     return render_agents(
         request,
         "appointments/agents/day.html",
@@ -136,7 +156,8 @@ def day(request: HttpRequest) -> HttpResponse:
             "previous_day": chosen - timedelta(days=1),
             "next_day": chosen + timedelta(days=1),
             "query": query,
-            "bookings": list(bookings),
+            "bookings": bookings,
+            "caption": _day_caption(bookings),
             "attendance_form": AttendanceForm(),
             "can_work": request.access.can(request.prefecture, "work"),
             # The buttons record an arrival now (today only) or an absence (once begun).
@@ -147,9 +168,59 @@ def day(request: HttpRequest) -> HttpResponse:
 
 
 @agent_view("read_records")
+@require_GET
+def day_pdf(request: HttpRequest) -> HttpResponse:
+    """The day's list printed for the counter: the same rows and count as the page."""
+    chosen = _day(request.GET.get("date"))
+    procedure_id = request.GET.get("procedure", "")
+    bookings = _day_list(request, chosen, procedure_id)
+    procedure = None
+    if procedure_id.isdigit():
+        procedure = _procedures(request).filter(pk=int(procedure_id)).first()
+    pdf = render_pdf(
+        "appointments/pdf/day.html",
+        {
+            "prefecture": request.prefecture,
+            "chosen": chosen,
+            "procedure": procedure,
+            "bookings": bookings,
+            "caption": _day_caption(bookings),
+            "printed_at": timezone.localtime(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"rendez-vous-{chosen.isoformat()}.pdf"
+    )
+    return response
+
+
+CANCELLED = (BookingStatus.CANCELLED_BY_USER, BookingStatus.CANCELLED_BY_SERVICE)
+
+
+def _day_caption(bookings: list[Booking]) -> str:
+    """ "12 rendez-vous, 2 annulés": the appointments of the day counted as on the agents'
+    home (confirmed and checked in), the cancelled ones and pending holds apart."""
+    cancelled = sum(b.status in CANCELLED for b in bookings)
+    held = sum(b.status == BookingStatus.HELD for b in bookings)
+    parts = [words.count(len(bookings) - cancelled - held, "rendez-vous", "rendez-vous")]
+    if cancelled:
+        parts.append(words.count(cancelled, "annulé", "annulés"))
+    if held:
+        parts.append(f"{held} en attente de confirmation")
+    return ", ".join(parts)
+
+
+@agent_view("read_records")
 def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
-    week = monday(_day(request.GET.get("semaine")))
+    return _calendar_page(request, procedure, _day(request.GET.get("semaine")), SlotOpenForm())
+
+
+def _calendar_page(request: HttpRequest, procedure, day: date, new_slot_form) -> HttpResponse:
+    """The procedure's week around `day` (an extra slot refused comes back in its form,
+    with what was typed)."""
+    week = monday(day)
     start, end = _bounds(week, 7)
     slots = list(
         Slot.objects.filter(procedure=procedure, starts_at__gte=start, starts_at__lt=end)
@@ -171,7 +242,7 @@ def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
             "days": sorted(days.items()),
             "previous_week": week - timedelta(days=7),
             "next_week": week + timedelta(days=7),
-            "new_slot_form": SlotOpenForm(),
+            "new_slot_form": new_slot_form,
             "can_work": request.access.can(request.prefecture, "work"),
         },
     )
@@ -184,16 +255,19 @@ def slot_new(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     form = SlotOpenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la date et l'heure du créneau à ouvrir.")
-    else:
-        try:
-            slot = services.open_slot(procedure, form.cleaned_data["starts_at"], actor=request.user)
-        except services.BookingError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, f"Créneau ouvert : {timezone.localtime(slot.starts_at):%d/%m/%Y %H:%M}."
-            )
-    return redirect("appointments:agents-calendar", request.prefecture.slug, procedure.pk)
+        return _calendar_page(request, procedure, timezone.localdate(), form)
+    starts_at = form.cleaned_data["starts_at"]
+    try:
+        slot = services.open_slot(procedure, starts_at, actor=request.user)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+        return _calendar_page(request, procedure, timezone.localdate(starts_at), form)
+    messages.success(
+        request, f"Créneau ouvert : {timezone.localtime(slot.starts_at):%d/%m/%Y %H:%M}."
+    )
+    # The week of the new slot, where it shows.
+    url = reverse("appointments:agents-calendar", args=[request.prefecture.slug, procedure.pk])
+    return redirect(f"{url}?semaine={timezone.localdate(slot.starts_at).isoformat()}")
 
 
 @agent_view("read_records")
@@ -302,7 +376,7 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
                 partner=request.user.get_full_name() if channel == Channel.PARTNER else "",
             )
         except services.BookingError as error:
-            messages.error(request, error.message)
+            messages.error(request, _refusal_for_agents(request, error))
         else:
             messages.success(
                 request,
@@ -320,6 +394,28 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
     )
 
 
+def _refusal_for_agents(request: HttpRequest, error) -> str:
+    """The booking's refusal told to the agent: a duplicate names the booking the person
+    already has (the person's message says a link was mailed, which the agents' page does
+    not do)."""
+    existing = error.existing
+    if error.code != "duplicate" or existing is None:
+        return error.message
+    if not _bookings(request).filter(pk=existing.pk).exists():
+        # Outside the agent's scope (a partner point booking for another service): its
+        # reference and time are not the agent's to read.
+        return (
+            "Cette personne a déjà un rendez-vous actif pour cette démarche ; le service "
+            "qui la traite peut le déplacer ou l'annuler."
+        )
+    start = timezone.localtime(existing.slot.starts_at)
+    return (
+        f"Cette personne a déjà un rendez-vous actif pour cette démarche : "
+        f"{existing.reference}, le {start:%d/%m/%Y à %H:%M}. Déplacez-le ou annulez-le "
+        "depuis sa fiche."
+    )
+
+
 @agent_view("read_records")
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(_bookings(request), pk=pk)
@@ -329,13 +425,66 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "booking": booking,
             "logs": _labelled(booking.logs.select_related("actor")),
-            "attendance_form": AttendanceForm(current=booking.status),
+            "attendance_form": AttendanceForm(current=booking.status, email=booking.email),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
             "sent_documents": list(booking.documents.all()),
             "today": timezone.localdate(),
         },
+    )
+
+
+MOVE_CHOICES = 40
+
+
+@agent_view("work")
+def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move one booking to another free slot of its procedure (the person called)."""
+    booking = get_object_or_404(_bookings(request), pk=pk)
+    if booking.status != BookingStatus.CONFIRMED:
+        messages.error(request, "Seul un rendez-vous confirmé peut être déplacé.")
+        return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+    free = (
+        Slot.objects.filter(
+            procedure_id=booking.procedure_id,
+            blocked=False,
+            booked__lt=F("capacity"),
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(pk=booking.slot_id)
+        .order_by("starts_at")
+    )
+    procedure = booking.procedure
+    if procedure.requires_permit_expiry and booking.permit_expires_on:
+        # Only the days the permit's renewal window allows (the move checks it again).
+        earliest, latest = services.renewal_window(procedure, booking.permit_expires_on)
+        free = free.filter(starts_at__gte=_bounds(earliest)[0], starts_at__lt=_bounds(latest)[1])
+    choices = Slot.objects.filter(pk__in=list(free.values_list("pk", flat=True)[:MOVE_CHOICES]))
+    form = BookingMoveForm(request.POST or None, slots=choices.order_by("starts_at"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.reschedule_booking(
+                booking, form.cleaned_data["slot"], actor=request.user
+            )
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            start = timezone.localtime(booking.slot.starts_at)
+            told = (
+                " La personne est prévenue par courriel."
+                if booking.email
+                else " La personne est prévenue par SMS."
+                if booking.phone
+                else " La personne n'a ni courriel ni téléphone : prévenez-la."
+            )
+            messages.success(
+                request,
+                f"Rendez-vous {booking.reference} déplacé au {start:%d/%m/%Y à %H:%M}.{told}",
+            )
+            return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
+    return render_agents(
+        request, "appointments/agents/booking_move.html", {"booking": booking, "form": form}
     )
 
 
@@ -516,6 +665,12 @@ def procedure_edit(request: HttpRequest, procedure_pk: int | None = None) -> Htt
         procedure = form.save()
         messages.success(request, "Démarche enregistrée.")
         return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
+    return _procedure_page(request, procedure, form, RuleForm())
+
+
+def _procedure_page(request: HttpRequest, procedure, form, rule_form) -> HttpResponse:
+    """The procedure's settings and weekly template (a refused range is shown again in
+    its form, with what was typed)."""
     history = []
     if procedure:
         for record in procedure.history.select_related("history_user")[:15]:
@@ -535,7 +690,7 @@ def procedure_edit(request: HttpRequest, procedure_pk: int | None = None) -> Htt
             "procedure": procedure,
             "form": form,
             "rules": list(procedure.rules.all()) if procedure else [],
-            "rule_form": RuleForm(),
+            "rule_form": rule_form,
             "history": history,
         },
     )
@@ -552,8 +707,10 @@ def rule_add(request: HttpRequest, procedure_pk: int) -> HttpResponse:
         rule.save()
         messages.success(request, "Plage ajoutée. Générez les créneaux pour l'appliquer.")
     else:
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Plage non ajoutée : {errors}")
+        messages.error(request, "Plage non ajoutée : corrigez les champs signalés.")
+        services_in_scope = request.access.services(request.prefecture)
+        page_form = ProcedureForm(instance=procedure, services=services_in_scope)
+        return _procedure_page(request, procedure, page_form, form)
     return redirect("appointments:agents-procedure", request.prefecture.slug, procedure.pk)
 
 
