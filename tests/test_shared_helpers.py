@@ -1,11 +1,8 @@
-import shutil
-import subprocess
-
 import pytest
 
 from engagements.pdf import ForbiddenResource, render_pdf, resolve_resource
 from engagements.qr import qr_svg
-from tests.tooling import require_tool
+from tests.tooling import pdf_text
 
 
 def test_pdf_fetcher_refuses_the_network():
@@ -23,7 +20,6 @@ def _template_dir(settings, tmp_path):
 
 
 def test_render_pdf_gives_text(tmp_path, settings):
-    require_tool("pdftotext", "poppler-utils")
     _template_dir(settings, tmp_path)
     (tmp_path / "doc.html").write_text(
         "<html lang='fr'><head><title>Essai</title></head><body><h1>Bonjour {{ name }}</h1>"
@@ -31,12 +27,7 @@ def test_render_pdf_gives_text(tmp_path, settings):
     )
     pdf = render_pdf("doc.html", {"name": "Alice"})
     assert pdf.startswith(b"%PDF")
-    out = tmp_path / "doc.pdf"
-    out.write_bytes(pdf)
-    text = subprocess.run(
-        [shutil.which("pdftotext"), str(out), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "Bonjour Alice" in text
+    assert "Bonjour Alice" in pdf_text(pdf)
 
 
 def test_qr_svg_is_inline_svg():

@@ -26,6 +26,14 @@ def require_tool(executable: str, package: str) -> str:
     return path
 
 
+def pdf_text(content: bytes, *, layout: bool = False) -> str:
+    """A PDF's text as `pdftotext` reads it (`layout`: in its columns, `-layout`); the test is
+    skipped, naming the package, where poppler-utils is missing (failed under CI)."""
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    command = [pdftotext, *(["-layout"] if layout else []), "-", "-"]
+    return subprocess.run(command, input=content, capture_output=True, check=True).stdout.decode()
+
+
 def require_postgres() -> None:
     from django.conf import settings
 

@@ -2,7 +2,6 @@
 subject without HTML entities, a representation worded for anyone, French dates in the
 French minutes fetched from the English page."""
 
-import subprocess
 from datetime import date
 
 import pytest
@@ -25,7 +24,7 @@ from tests.committee.factories import (
     SeatFactory,
     at,
 )
-from tests.tooling import require_tool
+from tests.tooling import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +42,11 @@ def test_the_convocation_subject_carries_no_html_entity(prefecture):
 
 
 def _minutes_pdf_text(client, url) -> str:
-    pdftotext = require_tool("pdftotext", "poppler-utils")
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "committee-minutes-from-en.pdf").write_bytes(response.content)
-    return subprocess.run(
-        [pdftotext, "-", "-"], input=response.content, capture_output=True, check=True
-    ).stdout.decode()
+    return pdf_text(response.content)
 
 
 def test_the_french_minutes_from_the_english_page_have_french_dates_and_agree(prefecture, client):

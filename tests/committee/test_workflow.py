@@ -24,7 +24,7 @@ from tests.committee.factories import (
     SeatFactory,
     at,
 )
-from tests.tooling import require_tool
+from tests.tooling import pdf_text
 
 
 @pytest.fixture
@@ -221,27 +221,18 @@ def test_invitation_job_sends_n_days_before(committee, mailoutbox):
 
 @pytest.mark.django_db
 def test_sign_in_sheet_and_minutes_pdf(committee, client_for, quality_lead):
-    require_tool("pdftotext", "poppler-utils")
-    import subprocess
-
     meeting = _held_meeting(committee)
     client = client_for(quality_lead)
     slug = committee.prefecture.slug
     response = client.get(reverse("committee:agents-sign-in-sheet", args=[slug, meeting.pk]))
     assert response["Content-Type"] == "application/pdf"
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
-    ).stdout.decode()
-    text = " ".join(text.split())
+    text = " ".join(pdf_text(response.content).split())
     assert "Liste d'émargement" in text and "UDAF fictive" in text and "Alix Exemple" in text
     assert "Ancien" not in text
     draft = minutes.start_minutes(meeting)
     minutes.add_decision(draft, kind=DecisionKind.VALIDATION, text="Modèles validés")
     response = client.get(reverse("committee:agents-minutes-pdf", args=[slug, draft.pk]))
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
-    ).stdout.decode()
-    text = " ".join(text.split())
+    text = " ".join(pdf_text(response.content).split())
     assert "Relevé de décisions" in text and "Modèles validés" in text
 
 

@@ -20,7 +20,7 @@ from engagements.quality.service_scopes import set_service_scope
 from tests.browser import SCREENSHOTS
 from tests.factories import ServiceFactory, SiteFactory
 from tests.quality.cycle_factories import LabelFactory
-from tests.tooling import require_tool
+from tests.tooling import pdf_text, require_tool
 
 pytestmark = pytest.mark.django_db
 REFERENTIALS = Path(__file__).resolve().parents[2] / "engagements/quality/referentials"
@@ -154,7 +154,6 @@ def test_an_unpublished_prefecture_has_no_page(prefecture, client):
 @time_machine.travel(date(2026, 3, 2), tick=False)
 @pytest.mark.parametrize("size", ["a4", "a3"])
 def test_the_commitments_poster_reads_back(prefecture, labelled, client, size):
-    pdftotext = require_tool("pdftotext", "poppler-utils")
     pdfinfo = require_tool("pdfinfo", "poppler-utils")
     response = client.get(reverse("quality:public-approach-poster", args=[prefecture.slug, size]))
     assert response["Content-Type"] == "application/pdf"
@@ -165,11 +164,7 @@ def test_the_commitments_poster_reads_back(prefecture, labelled, client, size):
     info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
     assert f"pts ({size.upper()})" in info
     assert "Pages:           1" in info  # one sheet on the wall
-    text = " ".join(
-        subprocess.run(
-            [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-        ).stdout.split()
-    )
+    text = " ".join(pdf_text(response.content).split())
     for expected in (
         "Nos engagements pour vous accueillir",
         prefecture.name,

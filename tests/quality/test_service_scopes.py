@@ -16,6 +16,7 @@ from engagements.quality.service_scopes import (
 )
 from tests.factories import ServiceFactory
 from tests.quality.cycle_factories import LabelFactory, TrainingFactory
+from tests.tooling import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -116,23 +117,14 @@ def test_the_evidence_pack_lists_the_site_s_trainings_of_the_year(prefecture, si
 
 
 def test_the_committee_s_annual_report_includes_the_year_s_trainings(
-    prefecture, site, service, client_for, committee_member, tmp_path
+    prefecture, site, service, client_for, committee_member
 ):
-    import subprocess
-
-    from tests.tooling import require_tool
-
-    require_tool("/usr/bin/pdftotext", "poppler-utils")
     TrainingFactory(service=service, fraud=True, hours="1.25", participants=2)  # 2.5
     TrainingFactory(service=service, participants=4)  # 3.5 × 4 = 14
     response = client_for(committee_member).get(
         reverse("indicators:agents-annual-report", args=[prefecture.slug, 2026])
     )
-    path = tmp_path / "report.pdf"
-    path.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(response.content, layout=True)
     assert "5. Formations des agents" in text
     # 2 sessions, 6 participants, 2.5 + 14 = 16.5 trainee hours
     assert "2 sessions, 6 participants, 16,5 heures-stagiaires" in text

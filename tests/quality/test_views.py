@@ -4,7 +4,6 @@ evidence pack and PDF, SP+ experiences, site scopes, the public page and home it
 import io
 import json
 import re
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -36,7 +35,7 @@ from tests.quality.factories import (
     PlanFactory,
 )
 from tests.surveys.factories import CampaignFactory, MysteryCheckFactory
-from tests.tooling import require_tool
+from tests.tooling import pdf_text
 
 pytestmark = pytest.mark.django_db
 REFERENTIALS = Path(__file__).resolve().parents[2] / "engagements/quality/referentials"
@@ -399,17 +398,12 @@ def test_evidence_pack_lists_every_commitment_with_result_and_files(assessment, 
     assert len(csv_text.strip().splitlines()) == 1 + assessment.results.count()
 
 
-def test_report_pdf_renders_attainment(assessment, prefecture, quality_lead, client_for, tmp_path):
-    require_tool("pdftotext", "poppler-utils")
+def test_report_pdf_renders_attainment(assessment, prefecture, quality_lead, client_for):
     response = client_for(quality_lead).get(
         reverse("quality:agents-assessment-pdf", args=[prefecture.slug, assessment.pk])
     )
     assert response["Content-Type"] == "application/pdf"
-    pdf = tmp_path / "r.pdf"
-    pdf.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(response.content, layout=True)
     assert "Audit externe initial" in text and "Taux d'atteinte" in text
     # module 1: 6 results C,P,N,C,P,N -> (2 + 1) / 6 = 50 %
     assert "50,0" in text and "62,5" in text  # module 3: (2 + 0.5) / 4
