@@ -241,3 +241,19 @@ def test_published_on_the_public_results_and_the_poster(imported, quality_lead, 
     assert "Appels perdus aux heures d'ouverture" in " ".join(text.split())
     english = client.get("/en" + reverse("indicators:public-results", args=["alpha"]))
     assert "Calls lost during opening hours" in english.content.decode()
+
+
+def test_annual_report_names_each_platform_row(imported, quality_lead):
+    from datetime import date
+
+    from engagements.indicators import annual
+
+    platforms(imported, quality_lead)
+    report = annual.annual_report(imported.prefecture, 2025, at=date(2025, 12, 31))
+    whole, site_table = report["indicator_tables"][0], report["indicator_tables"][1]
+    names = [row["name"] for row in whole["rows"]]
+    lost = "Appels perdus aux heures d'ouverture"
+    assert names.count(lost) == 1
+    assert f"{lost} — Standard ({imported.name})" in names
+    assert f"{lost} — Ligne des étrangers ({imported.name})" in names
+    assert f"{lost} — Standard" in [row["name"] for row in site_table["rows"]]
