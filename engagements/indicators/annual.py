@@ -10,7 +10,7 @@ from engagements.organisation.models import Prefecture, Site
 from . import compute
 from .catalogue import BY_CODE
 from .periods import Period
-from .views.display import display, exclusions
+from .views.display import display, exclusions, lost_calls_lines
 
 
 def _share(part: int, total: int) -> str:
@@ -35,6 +35,9 @@ def annual_report(prefecture: Prefecture, year: int, *, at: date) -> dict:
             for code in ("correspondence_on_time_rate", "calls_answered_rate")
             if (text := exclusions(code, figures[code].extra))
         ]
+        # Calls outside the published hours are counted apart from the lost-calls rate.
+        if outside := lost_calls_lines("calls_lost_rate", figures["calls_lost_rate"].extra)[0]:
+            apart.append(outside)
         platforms = {
             (p["site"], p["platform"]): p["name"]
             for p in figures["calls_lost_rate"].extra.get("platforms", [])

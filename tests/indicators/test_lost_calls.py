@@ -248,7 +248,7 @@ def test_annual_report_names_each_platform_row(imported, quality_lead):
 
     from engagements.indicators import annual
 
-    platforms(imported, quality_lead)
+    standard, _ = platforms(imported, quality_lead)
     report = annual.annual_report(imported.prefecture, 2025, at=date(2025, 12, 31))
     whole, site_table = report["indicator_tables"][0], report["indicator_tables"][1]
     names = [row["name"] for row in whole["rows"]]
@@ -257,3 +257,19 @@ def test_annual_report_names_each_platform_row(imported, quality_lead):
     assert f"{lost} — Standard ({imported.name})" in names
     assert f"{lost} — Ligne des étrangers ({imported.name})" in names
     assert f"{lost} — Standard" in [row["name"] for row in site_table["rows"]]
+
+
+def test_annual_report_counts_the_calls_outside_hours_apart(imported, quality_lead):
+    from datetime import date
+
+    from engagements.indicators import annual
+
+    standard, _ = platforms(imported, quality_lead)
+    organisation.set_platform_hours(
+        standard, {day: WEEKDAY_HOURS for day in range(5)}, actor=quality_lead
+    )
+    report = annual.annual_report(imported.prefecture, 2025, at=date(2025, 12, 31))
+    # As on the dashboard (test_dashboard_shows_platforms_and_outside_hours): 5 calls.
+    assert (
+        "Appels hors des horaires publiés (hors taux) : 5" in report["indicator_tables"][0]["apart"]
+    )
