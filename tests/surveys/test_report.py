@@ -259,3 +259,15 @@ def test_yearly_overall_by_site(site, other_site, service, other_service):
 def test_import_of_an_empty_file_is_refused(campaign, tmp_path):
     with pytest.raises(CommandError):
         _import(campaign, tmp_path, "")
+
+
+def test_a_line_without_any_answer_is_refused(campaign, tmp_path):
+    header = IMPORT.splitlines()[0]
+    blank = ",".join(["qr", "accueil"] + [""] * (len(header.split(",")) - 2))
+    path = tmp_path / "blank.csv"
+    path.write_text(f"{header}\npaper,accueil,4,1,4,,Très bien\n{blank}\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="rien n'est chargé"):
+        call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stderr=err)
+    assert "ligne 3 : aucune réponse sur la ligne" in err.getvalue()
+    assert Response.objects.count() == 0
