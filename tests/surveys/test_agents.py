@@ -102,6 +102,22 @@ def test_the_agent_pages_of_surveys_offer_no_link_the_agent_is_refused(
             assert client.get(link).status_code != 403, (page, link)
 
 
+def test_an_auditor_is_not_offered_the_posters_and_coupon_entry_he_is_refused(
+    client_for, auditor, quality_lead, prefecture, campaign
+):
+    url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    entry, posters = (
+        _entry_url(prefecture, campaign),
+        reverse("surveys:agents-posters", args=[prefecture.slug, campaign.pk]),
+    )
+    client = client_for(auditor)
+    page = client.get(url).content.decode()
+    assert client.get(entry).status_code == 403 and client.get(posters).status_code == 403
+    assert entry not in page and posters not in page
+    page = client_for(quality_lead).get(url).content.decode()
+    assert entry in page and posters in page
+
+
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
     for serial in ("12", f"{campaign.pk + 1}-0001", "abc-0001"):
         with pytest.raises(SurveyError, match="invalide"):

@@ -147,6 +147,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": bar_chart(results["criteria"]),
             "comments": comments,
             "short_url": _short_url(request, campaign),
+            "can_work": can_work,  # posters and coupon entry (an auditor only reads)
         },
     )
 
