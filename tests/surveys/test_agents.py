@@ -118,6 +118,21 @@ def test_an_auditor_is_not_offered_the_posters_and_coupon_entry_he_is_refused(
     assert entry in page and posters in page
 
 
+def test_the_surveys_pages_offer_the_auditor_no_link_he_is_refused(
+    client_for, auditor, prefecture, campaign
+):
+    client = client_for(auditor)
+    pages = [
+        reverse("surveys:agents-campaigns", args=[prefecture.slug]),
+        reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk]),
+        reverse("surveys:agents-checks", args=[prefecture.slug]),
+    ]
+    for page in pages:
+        html = client.get(page).content.decode()
+        for link in set(re.findall(rf'href="(/agents/{prefecture.slug}/[^"?#]*)', html)):
+            assert client.get(link).status_code != 403, (page, link)
+
+
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
     for serial in ("12", f"{campaign.pk + 1}-0001", "abc-0001"):
         with pytest.raises(SurveyError, match="invalide"):
