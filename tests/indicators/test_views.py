@@ -454,3 +454,23 @@ def test_dashboard_says_a_survey_figure_is_withheld_under_five_answers(
     card = page.content.decode().split('id="card-satisfaction_overall_rate"')[1]
     card = card.split("</section>")[0]
     assert "2 sur 2 — pas assez de réponses (moins de 5) : pas de chiffre" in card
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_indicators_pages_offer_the_auditor_no_link_he_is_refused(
+    records, prefecture, quality_lead, auditor, client_for
+):
+    import re
+
+    services.recompute_values(prefecture, [Period.parse("2025")])
+    pages = [
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]) + "?period=2025",
+        reverse("indicators:agents-publications", args=[prefecture.slug]),
+    ]
+    lead = client_for(quality_lead)
+    assert "Créer une action" in lead.get(pages[0]).content.decode()  # calls under target
+    client = client_for(auditor)
+    for page in pages:
+        html = client.get(page).content.decode().replace("&amp;", "&")
+        for link in set(re.findall(rf'href="(/agents/{prefecture.slug}/[^"#]*)', html)):
+            assert client.get(link).status_code != 403, (page, link)
