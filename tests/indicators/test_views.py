@@ -353,6 +353,21 @@ def test_manual_indicator_typed_in_with_source(prefecture, site, quality_lead, a
     )
     value = Value.objects.get(indicator=indicator)
     assert value.value == 12.5 and value.source == "ANTS, extraction du 5 janvier"
+    # Typed the French way, with a comma: taken, not "Saisissez un nombre".
+    typed = client.post(
+        url,
+        {
+            "form": "value",
+            "indicator": indicator.pk,
+            "period": "2025-Q3",
+            "value": "9,75",
+            "numerator": "39",
+            "denominator": "4",
+            "source": "ANTS",
+        },
+    )
+    assert typed.status_code == 302
+    assert Value.objects.get(indicator=indicator, period_start=date(2025, 7, 1)).value == 9.75
     page = client.get(
         reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025-Q4"}
     )
