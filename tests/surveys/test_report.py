@@ -271,3 +271,20 @@ def test_a_line_without_any_answer_is_refused(campaign, tmp_path):
         call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stderr=err)
     assert "ligne 3 : aucune réponse sur la ligne" in err.getvalue()
     assert Response.objects.count() == 0
+
+
+def test_the_public_api_gives_no_figure_of_a_group_under_five(campaign, tmp_path, client):
+    _import(campaign, tmp_path, IMPORT)
+    url = f"/api/v1/prefectures/{campaign.prefecture.slug}/surveys/{campaign.pk}/report"
+    report = client.get(url).json()
+    # pmr: two answers, both satisfied → neither the rate nor what gives it away.
+    assert report["questions"]["pmr"] == {
+        "criterion": "reduced_mobility",
+        "answers": 2,
+        "satisfied": None,
+        "rate": None,
+        "net": None,
+    }
+    assert report["criteria"]["reduced_mobility"]["satisfied"] is None
+    # Published groups keep their counts.
+    assert report["questions"]["courtoisie"]["satisfied"] == 7
