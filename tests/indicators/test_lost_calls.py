@@ -273,3 +273,28 @@ def test_annual_report_counts_the_calls_outside_hours_apart(imported, quality_le
     assert (
         "Appels hors des horaires publiés (hors taux) : 5" in report["indicator_tables"][0]["apart"]
     )
+
+
+def test_the_records_behind_the_lost_calls_rate_add_up_to_it(imported, quality_lead, client_for):
+    standard, foreigners = platforms(imported, quality_lead)
+    organisation.set_platform_hours(
+        standard, {day: WEEKDAY_HOURS for day in range(5)}, actor=quality_lead
+    )
+    organisation.set_platform_hours(
+        foreigners, {1: (time(14), time(16), None, None)}, actor=quality_lead
+    )
+    overall, _ = lost_rows(indicators())
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-records", args=["alpha", "calls_lost_rate"]),
+        {"period": "2025-11"},
+    )
+    rows = page.context["rows"]
+    assert page.context["columns"][1:] == [
+        "Présentés aux heures d'ouverture",
+        "Perdus",
+        "Hors horaires",
+    ]
+    assert sum(r[1] for r in rows) == overall["denominator"] == 11
+    assert sum(r[2] for r in rows) == overall["numerator"] == 6
+    outside = sum(r[3] for r in rows)
+    assert outside > 0 and f"{rows[0][0][:2]}" in page.content.decode()
