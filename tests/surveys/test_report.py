@@ -288,3 +288,14 @@ def test_the_public_api_gives_no_figure_of_a_group_under_five(campaign, tmp_path
     assert report["criteria"]["reduced_mobility"]["satisfied"] is None
     # Published groups keep their counts.
     assert report["questions"]["courtoisie"]["satisfied"] == 7
+
+
+def test_survey_report_text_names_criteria_in_french(campaign, tmp_path):
+    _import(campaign, tmp_path, IMPORT)
+    out = StringIO()
+    call_command("survey_report", "--campaign", str(campaign.pk), "--format", "text", stdout=out)
+    text = out.getvalue()
+    assert "Par critère" in text and "criteria" not in text and "courtesy" not in text
+    assert "Courtoisie et disponibilité des agents" in text
+    line = next(x for x in text.splitlines() if "Courtoisie et disponibilité" in x)
+    assert line.split()[-2:] == ["77,8", "%"] and "9 réponses" in line
