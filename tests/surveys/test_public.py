@@ -236,6 +236,11 @@ def test_prefecture_page_offers_no_link_to_a_closed_service(client, site, servic
     assert _url(campaign, service) in html
     assert _url(campaign, closed) not in html and "Guichet fermé" not in html
     assert client.get(_url(campaign, closed)).status_code == 404
+    # A campaign left with no open service is not announced at all (no empty heading).
+    campaign.services.set([closed])
+    html = client.get(reverse("surveys:prefecture", args=[prefecture.slug])).content.decode()
+    assert f'id="site-{site.slug}"' not in html
+    assert "Aucune enquête n'est ouverte" in html.replace("&#x27;", "'")
 
 
 def test_invitation_after_a_visit_is_single_use(

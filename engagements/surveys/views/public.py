@@ -98,6 +98,8 @@ def prefecture_surveys(request: HttpRequest, prefecture: str) -> HttpResponse:
         .prefetch_related(Prefetch("services", queryset=Service.objects.filter(is_active=True)))
         .order_by("site__position", "site__name", "kind")
     )
+    # A campaign none of whose services takes answers any more has nothing to offer.
+    campaigns = [campaign for campaign in campaigns if campaign.services.all()]
     return render(
         request,
         "surveys/public/prefecture.html",
