@@ -133,6 +133,18 @@ def test_the_surveys_pages_offer_the_auditor_no_link_he_is_refused(
             assert client.get(link).status_code != 403, (page, link)
 
 
+def test_no_poster_is_offered_for_a_closed_service(client_for, quality_lead, prefecture, site):
+    open_service = ServiceFactory(site=site, name="Accueil")
+    closed = ServiceFactory(site=site, name="Guichet fermé", is_active=False)
+    campaign = CampaignFactory(site=site, services=[open_service, closed])
+    client = client_for(quality_lead)
+    page = client.get(reverse("surveys:agents-posters", args=[prefecture.slug, campaign.pk]))
+    html = page.content.decode()
+    assert "Guichet fermé" not in html and "Accueil" in html
+    poster = reverse("surveys:agents-poster", args=[prefecture.slug, campaign.pk, closed.pk])
+    assert client.get(poster).status_code == 404
+
+
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
     for serial in ("12", f"{campaign.pk + 1}-0001", "abc-0001"):
         with pytest.raises(SurveyError, match="invalide"):
