@@ -10,7 +10,7 @@ from engagements.organisation.models import Prefecture, Site
 from . import compute
 from .catalogue import BY_CODE
 from .periods import Period
-from .views.display import display, exclusions
+from .views.display import display, exclusions, lost_calls_lines
 
 
 def _share(part: int, total: int) -> str:
@@ -35,11 +35,24 @@ def annual_report(prefecture: Prefecture, year: int, *, at: date) -> dict:
             for code in ("correspondence_on_time_rate", "calls_answered_rate")
             if (text := exclusions(code, figures[code].extra))
         ]
+        # Calls outside the published hours are counted apart from the lost-calls rate.
+        if outside := lost_calls_lines("calls_lost_rate", figures["calls_lost_rate"].extra)[0]:
+            apart.append(outside)
+        platforms = {
+            (p["site"], p["platform"]): p["name"]
+            for p in figures["calls_lost_rate"].extra.get("platforms", [])
+        }
+        site_names = {s.slug: s.name for s in structures if s is not None}
         for row in report:
             entry = BY_CODE[row["code"]]
+            name = entry.name_fr
+            if "platform" in row:  # a telephone platform's own rate, after the catalogue's
+                name += f" — {platforms.get((row['site'], row['platform']), row['platform'])}"
+                if site is None:
+                    name += f" ({site_names.get(row['site'], row['site'])})"
             rows.append(
                 {
-                    "name": entry.name_fr,
+                    "name": name,
                     "value": display(row["value"], entry.unit),
                     "target": display(row["target"], entry.unit),
                     "met": {True: "oui", False: "non", None: "—"}[row["met"]],

@@ -135,12 +135,13 @@ class ManualValueForm(DsfrForm):
     site = ModelChoiceField(
         label="Structure", queryset=None, required=False, empty_label="Toute la préfecture"
     )
-    value = forms.DecimalField(label="Valeur", max_digits=14, decimal_places=2)
+    # French input: "12,5" (a comma) as well as "12.5", as on the targets form.
+    value = forms.DecimalField(label="Valeur", max_digits=14, decimal_places=2, localize=True)
     numerator = forms.DecimalField(
-        label="Numérateur", max_digits=14, decimal_places=2, required=False
+        label="Numérateur", max_digits=14, decimal_places=2, required=False, localize=True
     )
     denominator = forms.DecimalField(
-        label="Dénominateur", max_digits=14, decimal_places=2, required=False
+        label="Dénominateur", max_digits=14, decimal_places=2, required=False, localize=True
     )
     source = forms.CharField(label="Source", max_length=200)
 

@@ -108,7 +108,20 @@ def lost_calls_by_month(prefecture, start: date, end: date, *, services=None):
     return _tallies(prefecture, None, start, end, monthly=True)
 
 
-def _tallies(prefecture, site, start: date, end: date, *, monthly: bool = False):
+def lost_calls_by_day(prefecture, site, start: date, end: date) -> dict[date, Tally]:
+    """The same tallies per day (every queue summed): the records behind the rate."""
+    _platforms, by_queue = _tallies(prefecture, site, start, end, daily=True)
+    days: dict[date, Tally] = defaultdict(Tally)
+    for (day, _site_id, _queue), tally in by_queue.items():
+        days[day].offered += tally.offered
+        days[day].lost += tally.lost
+        days[day].outside_hours += tally.outside_hours
+    return dict(sorted(days.items()))
+
+
+def _tallies(
+    prefecture, site, start: date, end: date, *, monthly: bool = False, daily: bool = False
+):
     from django.db.models.functions import TruncMonth
 
     from engagements.organisation.queries import telephone_platforms
@@ -137,6 +150,8 @@ def _tallies(prefecture, site, start: date, end: date, *, monthly: bool = False)
         calls = calls.annotate(month=TruncMonth("date"))
         hours = hours.annotate(month=TruncMonth("date"))
         group = ["month", *group]
+    elif daily:
+        group = ["date", *group]
     within = _within_hours(platforms, "minute_of_day", closed)
     by_queue: dict[tuple, Tally] = defaultdict(Tally)
     for row in (

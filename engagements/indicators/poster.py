@@ -13,6 +13,7 @@ from django.db import transaction
 
 from engagements.organisation.indicator_codes import IndicatorCode
 
+from .catalogue import CATALOGUE
 from .models import PosterChoice
 from .periods import Period
 
@@ -24,8 +25,10 @@ class PosterError(Exception):
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    """Every stable indicator code with its label (the catalogue of organisation)."""
-    return list(IndicatorCode.choices)
+    """Every stable indicator code with the name the poster prints for it (the catalogue's:
+    the référent picks "Visiteurs à l'accueil", not another wording of it)."""
+    names = {entry.code: entry.name_fr for entry in CATALOGUE}
+    return [(code, names.get(code, label)) for code, label in IndicatorCode.choices]
 
 
 def stored_choice(prefecture) -> PosterChoice | None:

@@ -433,7 +433,21 @@ def records_behind(code: str, scope, access, site: Site | None) -> tuple[list[st
     prefecture = scope.prefecture
     period = scope.period
     columns, rows = [], []
-    if code.startswith("calls_"):
+    if code == "calls_lost_rate":
+        # The figure's own counts per day (offered and lost during the published hours,
+        # outside hours apart), so that the days add up to the rate's numbers.
+        from .lost_calls import lost_calls_by_day
+
+        if site is None and not access.sees_whole_prefecture(prefecture):
+            return columns, rows  # a scoped reader always comes with his site
+        columns = ["Jour", "Présentés aux heures d'ouverture", "Perdus", "Hors horaires"]
+        rows = [
+            [day.strftime("%d/%m/%Y"), tally.offered, tally.lost, tally.outside_hours]
+            for day, tally in lost_calls_by_day(
+                prefecture, site, period.start, scope.last_day
+            ).items()
+        ]
+    elif code.startswith("calls_"):
         hours = access.scope(CallHour.objects.all(), prefecture, service_field=None).filter(
             date__gte=period.start, date__lte=scope.last_day
         )

@@ -18,7 +18,7 @@ from engagements.organisation.models import Prefecture, Site
 from engagements.shell import hooks
 
 from . import compute, grouped, imports
-from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue
+from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue, withheld
 from .models import (
     FigureChange,
     Indicator,
@@ -385,6 +385,10 @@ def publication_rows(prefecture: Prefecture, period: Period, *, at: date) -> lis
         current, previous = figures[(period, key, "")], figures[(before, key, "")]
         for entry in CATALOGUE:
             figure, target = current[entry.code], goals[entry.code]
+            # A survey figure withheld under 5 answers: its numerator (satisfied answers)
+            # would give it away on the public pages, open data and API; the count of
+            # answers (the denominator) stays.
+            hidden = withheld(entry.code, figure.value, figure.denominator)
             rows.append(
                 {
                     "code": entry.code,
@@ -394,7 +398,7 @@ def publication_rows(prefecture: Prefecture, period: Period, *, at: date) -> lis
                     "frequency": french(entry.frequency),
                     "site": site,
                     "value": _decimal(figure.value),
-                    "numerator": _decimal(figure.numerator),
+                    "numerator": None if hidden else _decimal(figure.numerator),
                     "denominator": _decimal(figure.denominator),
                     "target": _decimal(target),
                     "met": compute.is_met(entry.code, figure.value, target),

@@ -15,7 +15,7 @@ class IndicatorCode(models.TextChoices):
     CALLS_ANSWERED_RATE = "calls_answered_rate", "Appels aboutis"
     CALLS_ANSWERED_WITHIN_5_RINGS_RATE = (
         "calls_answered_within_5_rings_rate",
-        "Appels décrochés en moins de 5 sonneries",
+        "Appels décrochés en 5 sonneries au plus",
     )
     CALLS_LOST_RATE = "calls_lost_rate", "Appels perdus aux heures d'ouverture"
     WEBSITE_UPDATES_ON_TIME_RATE = (
@@ -25,7 +25,7 @@ class IndicatorCode(models.TextChoices):
     RECEPTION_VISITS = "reception_visits", "Visiteurs accueillis"
     RECEPTION_SERVED_WITHIN_15_MIN_RATE = (
         "reception_served_within_15_min_rate",
-        "Visiteurs reçus en moins de 15 minutes",
+        "Visiteurs reçus en 15 minutes au plus",
     )
     APPOINTMENTS_NO_SHOW_RATE = "appointments_no_show_rate", "Rendez-vous non honorés"
     APPOINTMENTS_FIRST_FREE_SLOT_DAYS = (

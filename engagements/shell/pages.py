@@ -57,8 +57,10 @@ def render_agents(request, template: str, context: dict | None = None, **kwargs)
         "role_labels": request.access.role_labels(prefecture),
         "roles_as": request.access.roles_as(prefecture),
         "can_manage": request.access.can(prefecture, "manage"),
-        # Links to figures pages (results, checks) are offered only to those who may open them.
+        # Links are offered only to those who may open them: figures pages (results,
+        # checks), and pages that act on records (coupon entry, checks to perform, actions).
         "can_read_figures": request.access.can(prefecture, "read_figures"),
+        "can_work": request.access.can(prefecture, "work"),
     }
     return render(request, template, {**base, **(context or {})}, **kwargs)
 

@@ -16,7 +16,7 @@ router = Router(tags=["surveys"])
 class Figure(Schema):
     criterion: str
     answers: int
-    satisfied: int
+    satisfied: int | None  # null with the rate, under 5 answers
     rate: float | None
     net: float | None
 
@@ -67,4 +67,11 @@ def report(request, slug: Slug, campaign_id: PathId):
     campaign = get_object_or_404(
         Campaign.objects.select_related("questionnaire"), prefecture=prefecture, pk=campaign_id
     )
-    return campaign_report(campaign)
+    report = campaign_report(campaign)
+    # Nothing is published under 5 answers (indicators.md): the count of satisfied answers
+    # would give the withheld rate away (2 satisfied of 2 answers is 100 %).
+    for figures in report.values():
+        for figure in figures.values():
+            if figure["rate"] is None:
+                figure["satisfied"] = None
+    return report

@@ -379,8 +379,9 @@ class PlanCheckForm(DsfrForm):
 
     def __init__(self, *args, prefecture: Prefecture, **kwargs):
         super().__init__(*args, **kwargs)
+        # A closed service receives no call, mail or visit to check.
         self.fields["service"].queryset = Service.objects.filter(
-            site__prefecture=prefecture
+            site__prefecture=prefecture, site__is_active=True, is_active=True
         ).select_related("site")
         self.fields["grid"].queryset = prefecture.grids.all()
         self.fields["checker_prefecture"].initial = prefecture.pk

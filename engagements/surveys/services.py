@@ -257,6 +257,10 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
                 top = SCALE_POINTS.get(question.kind) or len(question.choices)
                 low = NOT_CONCERNED if question.not_concerned else 1  # 0 = "non concerné"
                 values[question] = row.int(code, min=low, max=top)
+            if row.ok and not comments and all(v is None for v in values.values()):
+                # As on the web form and the coupon entry: a response answers something
+                # (an empty one would count a questionnaire that nobody filled in).
+                row.error(None, "aucune réponse sur la ligne")
             if row.ok:
                 parsed.append((channel, service, values, comments))
         table.raise_errors()

@@ -241,3 +241,60 @@ def test_published_on_the_public_results_and_the_poster(imported, quality_lead, 
     assert "Appels perdus aux heures d'ouverture" in " ".join(text.split())
     english = client.get("/en" + reverse("indicators:public-results", args=["alpha"]))
     assert "Calls lost during opening hours" in english.content.decode()
+
+
+def test_annual_report_names_each_platform_row(imported, quality_lead):
+    from datetime import date
+
+    from engagements.indicators import annual
+
+    standard, _ = platforms(imported, quality_lead)
+    report = annual.annual_report(imported.prefecture, 2025, at=date(2025, 12, 31))
+    whole, site_table = report["indicator_tables"][0], report["indicator_tables"][1]
+    names = [row["name"] for row in whole["rows"]]
+    lost = "Appels perdus aux heures d'ouverture"
+    assert names.count(lost) == 1
+    assert f"{lost} — Standard ({imported.name})" in names
+    assert f"{lost} — Ligne des étrangers ({imported.name})" in names
+    assert f"{lost} — Standard" in [row["name"] for row in site_table["rows"]]
+
+
+def test_annual_report_counts_the_calls_outside_hours_apart(imported, quality_lead):
+    from datetime import date
+
+    from engagements.indicators import annual
+
+    standard, _ = platforms(imported, quality_lead)
+    organisation.set_platform_hours(
+        standard, {day: WEEKDAY_HOURS for day in range(5)}, actor=quality_lead
+    )
+    report = annual.annual_report(imported.prefecture, 2025, at=date(2025, 12, 31))
+    # As on the dashboard (test_dashboard_shows_platforms_and_outside_hours): 5 calls.
+    assert (
+        "Appels hors des horaires publiés (hors taux) : 5" in report["indicator_tables"][0]["apart"]
+    )
+
+
+def test_the_records_behind_the_lost_calls_rate_add_up_to_it(imported, quality_lead, client_for):
+    standard, foreigners = platforms(imported, quality_lead)
+    organisation.set_platform_hours(
+        standard, {day: WEEKDAY_HOURS for day in range(5)}, actor=quality_lead
+    )
+    organisation.set_platform_hours(
+        foreigners, {1: (time(14), time(16), None, None)}, actor=quality_lead
+    )
+    overall, _ = lost_rows(indicators())
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-records", args=["alpha", "calls_lost_rate"]),
+        {"period": "2025-11"},
+    )
+    rows = page.context["rows"]
+    assert page.context["columns"][1:] == [
+        "Présentés aux heures d'ouverture",
+        "Perdus",
+        "Hors horaires",
+    ]
+    assert sum(r[1] for r in rows) == overall["denominator"] == 11
+    assert sum(r[2] for r in rows) == overall["numerator"] == 6
+    outside = sum(r[3] for r in rows)
+    assert outside > 0 and f"{rows[0][0][:2]}" in page.content.decode()

@@ -117,6 +117,19 @@ def test_the_choice_is_validated_three_to_six_known_codes(prefecture, quality_le
     assert [c for c, _ in poster.indicator_choices()] == list(IndicatorCode.values)
 
 
+def test_the_choice_names_each_indicator_as_the_poster_prints_it(
+    prefecture, quality_lead, client_for
+):
+    from engagements.indicators.catalogue import CATALOGUE
+
+    page = client_for(quality_lead).get(reverse("indicators:agents-poster", args=[prefecture.slug]))
+    html = page.content.decode().replace("&#x27;", "'")
+    for entry in CATALOGUE:
+        assert f'<option value="{entry.code}">{entry.name_fr}</option>' in html
+    # "at most 5 rings", never "fewer than 5" (indicators.md: a wait of at most 25 s).
+    assert "moins de 5 sonneries" not in html and "moins de 15 minutes" not in html
+
+
 def test_next_update_is_two_months_after_the_next_period():
     assert poster.next_update(None, Period.parse("2025-Q4", today=date(2026, 1, 1))) == date(
         2026, 5, 1

@@ -193,6 +193,29 @@ def test_survey_figures_under_five_answers_say_so_not_unmeasured(
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_open_data_gives_no_numerator_of_a_survey_figure_under_five_answers(
+    prefecture, site, service, quality_lead, client
+):
+    from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
+
+    campaign = CampaignFactory(site=site, services=[service])
+    overall = campaign.questionnaire.questions.get(code="global")
+    for value in (4, 4, 1):  # 2 satisfied of 3: the withheld 66.7 % must not be derivable
+        response = ResponseFactory(
+            campaign=campaign, service=service, answered_on=date(2025, 11, 4)
+        )
+        AnswerFactory(response=response, question=overall, value=value)
+    services.publish(prefecture, Period.quarter(2025, 4), actor=quality_lead)
+    exported = client.get(reverse("indicators:public-results-csv", args=[prefecture.slug]))
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    rows = [line for line in lines if line[3].startswith("satisfaction_")]
+    assert rows and {(line[8], line[9], line[10]) for line in rows} == {("", "", "3")}
+    api = client.get(f"/api/v1/prefectures/{prefecture.slug}/indicators").json()
+    survey = [r for r in api if r["code"].startswith("satisfaction_")]
+    assert {(r["value"], r["numerator"], r["denominator"]) for r in survey} == {(None, None, 3.0)}
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_unmeasured_visitors_show_a_dash_never_zero(
     prefecture, site, quality_lead, client, tmp_path
 ):

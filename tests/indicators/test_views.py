@@ -353,6 +353,21 @@ def test_manual_indicator_typed_in_with_source(prefecture, site, quality_lead, a
     )
     value = Value.objects.get(indicator=indicator)
     assert value.value == 12.5 and value.source == "ANTS, extraction du 5 janvier"
+    # Typed the French way, with a comma: taken, not "Saisissez un nombre".
+    typed = client.post(
+        url,
+        {
+            "form": "value",
+            "indicator": indicator.pk,
+            "period": "2025-Q3",
+            "value": "9,75",
+            "numerator": "39",
+            "denominator": "4",
+            "source": "ANTS",
+        },
+    )
+    assert typed.status_code == 302
+    assert Value.objects.get(indicator=indicator, period_start=date(2025, 7, 1)).value == 9.75
     page = client.get(
         reverse("indicators:agents-dashboard", args=[prefecture.slug]), {"period": "2025-Q4"}
     )
@@ -454,3 +469,23 @@ def test_dashboard_says_a_survey_figure_is_withheld_under_five_answers(
     card = page.content.decode().split('id="card-satisfaction_overall_rate"')[1]
     card = card.split("</section>")[0]
     assert "2 sur 2 — pas assez de réponses (moins de 5) : pas de chiffre" in card
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_indicators_pages_offer_the_auditor_no_link_he_is_refused(
+    records, prefecture, quality_lead, auditor, client_for
+):
+    import re
+
+    services.recompute_values(prefecture, [Period.parse("2025")])
+    pages = [
+        reverse("indicators:agents-dashboard", args=[prefecture.slug]) + "?period=2025",
+        reverse("indicators:agents-publications", args=[prefecture.slug]),
+    ]
+    lead = client_for(quality_lead)
+    assert "Créer une action" in lead.get(pages[0]).content.decode()  # calls under target
+    client = client_for(auditor)
+    for page in pages:
+        html = client.get(page).content.decode().replace("&amp;", "&")
+        for link in set(re.findall(rf'href="(/agents/{prefecture.slug}/[^"#]*)', html)):
+            assert client.get(link).status_code != 403, (page, link)

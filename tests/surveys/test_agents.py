@@ -102,6 +102,49 @@ def test_the_agent_pages_of_surveys_offer_no_link_the_agent_is_refused(
             assert client.get(link).status_code != 403, (page, link)
 
 
+def test_an_auditor_is_not_offered_the_posters_and_coupon_entry_he_is_refused(
+    client_for, auditor, quality_lead, prefecture, campaign
+):
+    url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    entry, posters = (
+        _entry_url(prefecture, campaign),
+        reverse("surveys:agents-posters", args=[prefecture.slug, campaign.pk]),
+    )
+    client = client_for(auditor)
+    page = client.get(url).content.decode()
+    assert client.get(entry).status_code == 403 and client.get(posters).status_code == 403
+    assert entry not in page and posters not in page
+    page = client_for(quality_lead).get(url).content.decode()
+    assert entry in page and posters in page
+
+
+def test_the_surveys_pages_offer_the_auditor_no_link_he_is_refused(
+    client_for, auditor, prefecture, campaign
+):
+    client = client_for(auditor)
+    pages = [
+        reverse("surveys:agents-campaigns", args=[prefecture.slug]),
+        reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk]),
+        reverse("surveys:agents-checks", args=[prefecture.slug]),
+    ]
+    for page in pages:
+        html = client.get(page).content.decode()
+        for link in set(re.findall(rf'href="(/agents/{prefecture.slug}/[^"?#]*)', html)):
+            assert client.get(link).status_code != 403, (page, link)
+
+
+def test_no_poster_is_offered_for_a_closed_service(client_for, quality_lead, prefecture, site):
+    open_service = ServiceFactory(site=site, name="Accueil")
+    closed = ServiceFactory(site=site, name="Guichet fermé", is_active=False)
+    campaign = CampaignFactory(site=site, services=[open_service, closed])
+    client = client_for(quality_lead)
+    page = client.get(reverse("surveys:agents-posters", args=[prefecture.slug, campaign.pk]))
+    html = page.content.decode()
+    assert "Guichet fermé" not in html and "Accueil" in html
+    poster = reverse("surveys:agents-poster", args=[prefecture.slug, campaign.pk, closed.pk])
+    assert client.get(poster).status_code == 404
+
+
 def test_serials_of_another_campaign_or_malformed_are_refused(campaign, service, agent):
     for serial in ("12", f"{campaign.pk + 1}-0001", "abc-0001"):
         with pytest.raises(SurveyError, match="invalide"):

@@ -216,3 +216,24 @@ def test_checks_name_the_site_of_a_service_named_alike_on_two_sites(
         assert f"{check.service.name} ({check.service.site.name})".encode() in listing
         page = client.get(reverse("surveys:agents-check", args=[prefecture.slug, check.pk]))
         assert f"{check.service.name} ({check.service.site.name})</h1>" in page.content.decode()
+
+
+def test_a_closed_service_is_not_offered_for_a_check(client_for, quality_lead, prefecture, site):
+    from engagements.surveys.models import MysteryCheck
+    from tests.factories import ServiceFactory
+
+    closed = ServiceFactory(site=site, name="Guichet fermé", is_active=False)
+    grid = GridFactory(prefecture=prefecture)
+    client = client_for(quality_lead)
+    page = client.get(reverse("surveys:agents-checks", args=[prefecture.slug])).content.decode()
+    assert "Guichet fermé" not in page
+    client.post(
+        reverse("surveys:agents-check-plan", args=[prefecture.slug]),
+        {
+            "service": closed.pk,
+            "grid": grid.pk,
+            "checker_prefecture": prefecture.pk,
+            "planned_on": "2030-01-15",
+        },
+    )
+    assert not MysteryCheck.objects.exists()

@@ -227,6 +227,22 @@ def test_prefecture_page_lists_open_surveys(client, campaign, service, prefectur
     assert _url(campaign, service) in html
 
 
+def test_prefecture_page_offers_no_link_to_a_closed_service(client, site, service, prefecture):
+    from tests.factories import ServiceFactory
+
+    closed = ServiceFactory(site=site, name="Guichet fermé", is_active=False)
+    campaign = CampaignFactory(site=site, services=[service, closed])
+    html = client.get(reverse("surveys:prefecture", args=[prefecture.slug])).content.decode()
+    assert _url(campaign, service) in html
+    assert _url(campaign, closed) not in html and "Guichet fermé" not in html
+    assert client.get(_url(campaign, closed)).status_code == 404
+    # A campaign left with no open service is not announced at all (no empty heading).
+    campaign.services.set([closed])
+    html = client.get(reverse("surveys:prefecture", args=[prefecture.slug])).content.decode()
+    assert f'id="site-{site.slug}"' not in html
+    assert "Aucune enquête n'est ouverte" in html.replace("&#x27;", "'")
+
+
 def test_invitation_after_a_visit_is_single_use(
     client, campaign, service, prefecture, smtp_mail, django_capture_on_commit_callbacks
 ):

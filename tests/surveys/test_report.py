@@ -259,3 +259,43 @@ def test_yearly_overall_by_site(site, other_site, service, other_service):
 def test_import_of_an_empty_file_is_refused(campaign, tmp_path):
     with pytest.raises(CommandError):
         _import(campaign, tmp_path, "")
+
+
+def test_a_line_without_any_answer_is_refused(campaign, tmp_path):
+    header = IMPORT.splitlines()[0]
+    blank = ",".join(["qr", "accueil"] + [""] * (len(header.split(",")) - 2))
+    path = tmp_path / "blank.csv"
+    path.write_text(f"{header}\npaper,accueil,4,1,4,,Très bien\n{blank}\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="rien n'est chargé"):
+        call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stderr=err)
+    assert "ligne 3 : aucune réponse sur la ligne" in err.getvalue()
+    assert Response.objects.count() == 0
+
+
+def test_the_public_api_gives_no_figure_of_a_group_under_five(campaign, tmp_path, client):
+    _import(campaign, tmp_path, IMPORT)
+    url = f"/api/v1/prefectures/{campaign.prefecture.slug}/surveys/{campaign.pk}/report"
+    report = client.get(url).json()
+    # pmr: two answers, both satisfied → neither the rate nor what gives it away.
+    assert report["questions"]["pmr"] == {
+        "criterion": "reduced_mobility",
+        "answers": 2,
+        "satisfied": None,
+        "rate": None,
+        "net": None,
+    }
+    assert report["criteria"]["reduced_mobility"]["satisfied"] is None
+    # Published groups keep their counts.
+    assert report["questions"]["courtoisie"]["satisfied"] == 7
+
+
+def test_survey_report_text_names_criteria_in_french(campaign, tmp_path):
+    _import(campaign, tmp_path, IMPORT)
+    out = StringIO()
+    call_command("survey_report", "--campaign", str(campaign.pk), "--format", "text", stdout=out)
+    text = out.getvalue()
+    assert "Par critère" in text and "criteria" not in text and "courtesy" not in text
+    assert "Courtoisie et disponibilité des agents" in text
+    line = next(x for x in text.splitlines() if "Courtoisie et disponibilité" in x)
+    assert line.split()[-2:] == ["77,8", "%"] and "9 réponses" in line

@@ -26,7 +26,7 @@ from engagements.shell.pages import render_agents
 
 from .. import compute, queries, services
 from .. import recompute as runs
-from ..catalogue import BY_CODE
+from ..catalogue import BY_CODE, withheld
 from ..enums import Unit
 from ..forms import (
     ArrivalForm,
@@ -41,7 +41,7 @@ from ..forms import (
 )
 from ..models import FigureChange, Publication, PublishedValue, Visit, WebsiteUpdate
 from ..periods import Period
-from .display import decorate_grid, display, exclusions, lost_calls_lines, withheld
+from .display import decorate_grid, display, exclusions, lost_calls_lines
 
 
 def _period_and_site(request):

@@ -45,16 +45,6 @@ def display(value, unit: str) -> str:
     return _number(exact, 2, english)
 
 
-# Survey figures withheld under 5 answers (indicators.md "Surveys"): their denominator
-# counts the answers, so a group of 1 to 4 was measured, just not published.
-SURVEY_CODES = {"satisfaction_overall_rate", "satisfaction_net"}
-
-
-def withheld(code: str, value, denominator) -> bool:
-    """A survey figure not shown because fewer than 5 answers were given (but some were)."""
-    return value is None and code in SURVEY_CODES and bool(denominator)
-
-
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 LEVELS = {
     "calme": ("Calme", "○"),

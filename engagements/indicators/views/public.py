@@ -19,10 +19,10 @@ from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
 
 from .. import queries
-from ..catalogue import CATALOGUE
+from ..catalogue import CATALOGUE, withheld
 from ..periods import Period
 from ..poster import chosen_codes, next_update, poster_rows
-from .display import decorate_grid, display, withheld
+from .display import decorate_grid, display
 
 POSTER_SIZES = {"a4": "A4", "a3": "A3"}
 

@@ -147,6 +147,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": bar_chart(results["criteria"]),
             "comments": comments,
             "short_url": _short_url(request, campaign),
+            "can_work": can_work,  # posters and coupon entry (an auditor only reads)
         },
     )
 
@@ -255,7 +256,8 @@ def posters(request: HttpRequest, pk: int) -> HttpResponse:
             "url": _short_url(request, campaign, s),
             "kiosk": _kiosk_url(campaign, s),
         }
-        for s in campaign.services.all()
+        # A closed service takes no answer: its poster's QR code would lead to a 404.
+        for s in campaign.services.filter(is_active=True)
     ]
     return render_agents(
         request,
@@ -269,7 +271,7 @@ def poster_pdf(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
-    service = get_object_or_404(campaign.services.all(), pk=service_pk)
+    service = get_object_or_404(campaign.services.filter(is_active=True), pk=service_pk)
     url = _short_url(request, campaign, service)
     from .. import translations
     from .public import LANGUAGE_NAMES

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -93,9 +94,12 @@ def prefecture_surveys(request: HttpRequest, prefecture: str) -> HttpResponse:
         .exclude(ends_on__lt=today)
         .exclude(kind=CampaignKind.END_OF_CALL)
         .select_related("site")
-        .prefetch_related("services")
+        # Only the services that take answers (a closed service's link would be a 404).
+        .prefetch_related(Prefetch("services", queryset=Service.objects.filter(is_active=True)))
         .order_by("site__position", "site__name", "kind")
     )
+    # A campaign none of whose services takes answers any more has nothing to offer.
+    campaigns = [campaign for campaign in campaigns if campaign.services.all()]
     return render(
         request,
         "surveys/public/prefecture.html",

@@ -6,6 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from engagements.db_router import replica_reads
+from engagements.surveys.enums import Criterion
 from engagements.surveys.models import Campaign
 from engagements.surveys.queries import campaign_report
 from engagements.words import count
@@ -27,9 +28,15 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
-        for section in ("questions", "criteria"):
-            self.stdout.write(section)
+        # For people: criteria by their French label, rates the French way ("91,2 %").
+        for section, title in (("questions", "Par question"), ("criteria", "Par critère")):
+            self.stdout.write(title)
             for key, row in report[section].items():
-                rate = "pas assez de réponses" if row["rate"] is None else f"{row['rate']} %"
+                label = Criterion(key).label if section == "criteria" else key
+                rate = (
+                    "pas assez de réponses"
+                    if row["rate"] is None
+                    else f"{row['rate']:.1f} %".replace(".", ",")
+                )
                 answers = count(row["answers"], "réponse", "réponses")
-                self.stdout.write(f"  {key:<20} {answers:>14}  {rate}")
+                self.stdout.write(f"  {label:<40} {answers:>14}  {rate}")
