@@ -187,11 +187,16 @@ def _sql_date(value: date):
     return value if settings.IS_POSTGRES else value.isoformat()
 
 
-def _classified(messages: QuerySet[Message], at: date, *, dimensions: bool) -> tuple[str, list]:
-    """SQL of the caller's messages received by `at`, one row each, with state and delay."""
+def _classified(
+    messages: QuerySet[Message], at: date, *, dimensions: bool, records: bool = False
+) -> tuple[str, list]:
+    """SQL of the caller's messages received by `at`, one row each, with state and delay
+    (`records`: with each message's id and reference, to list them)."""
     fields = list(FIGURE_FIELDS)
     if dimensions:
         fields += ["service_id", "channel", "kind", "topic_id", "closed_reason"]
+    if records:
+        fields += ["id", "reference"]
     inner, params = (
         joined_late_wait(messages.filter(received_on__lte=at))
         .order_by()
@@ -261,6 +266,24 @@ def _aggregate_row(messages: QuerySet[Message], at: date) -> dict:
     row = _run(sql, params, using=messages.db)[0]
     _uncovered(row["uncovered"])
     return row
+
+
+def messages_behind(messages: QuerySet[Message], *, at: date, limit: int = 500) -> list[dict]:
+    """The messages the figures count, one row each classified as they count it (`state`:
+    "a" answered, with its `delay` in working days against its `deadline_days`; "l" not
+    answered by its due day; "p" pending; "x" excluded, with its `closed_reason`): those
+    that keep the rate below 100 % first (answered late, then unanswered past their due
+    day), then the pending and the others; `limit` rows at most (the figures give the
+    counts)."""
+    sql, params = _classified(messages, at, dimensions=True, records=True)
+    statement = (
+        "SELECT id, reference, received_on, due_on, answered_on, deadline_days, state, delay,"
+        f" closed_reason FROM ({sql}) r ORDER BY CASE"
+        " WHEN state = 'a' AND delay > deadline_days THEN 0 WHEN state = 'l' THEN 1"
+        " WHEN state = 'p' THEN 2 WHEN state = 'a' THEN 3 ELSE 4 END, received_on, id"
+        f" LIMIT {int(limit)}"
+    )
+    return _run(statement, params, using=messages.db)
 
 
 def cached_figures_by(messages: QuerySet[Message], *, at: date) -> tuple[dict, dict]:

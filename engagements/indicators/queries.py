@@ -422,6 +422,9 @@ def manual_values(prefecture: Prefecture, period: Period, site: Site | None) -> 
     )
 
 
+RECORDS_SHOWN = 500  # rows of the records page at most
+
+
 def records_behind(code: str, scope, access, site: Site | None) -> tuple[list[str], list[list]]:
     """The records behind a figure of the telephone, website, reception or appointments
     families, as a table (columns, rows) for the agents' records page; `access` scopes the
@@ -471,6 +474,8 @@ def records_behind(code: str, scope, access, site: Site | None) -> tuple[list[st
             )
             .order_by("date")
         ]
+    elif code.startswith("correspondence_"):
+        columns, rows = _messages_behind(scope, access, site)
     elif code.startswith("website_"):
         updates = access.scope(WebsiteUpdate.objects.all(), prefecture)
         updates = updates.filter(
@@ -510,7 +515,7 @@ def records_behind(code: str, scope, access, site: Site | None) -> tuple[list[st
                 round((v.served_at - v.arrived_at).total_seconds() / 60) if v.served_at else "—",
                 v.reason or "—",
             ]
-            for v in visits.order_by("-arrived_at")[:500]
+            for v in visits.order_by("-arrived_at")[:RECORDS_SHOWN]
         ]
     elif code.startswith("appointments_"):
         bookings = appointment_queries.bookings_between(
@@ -531,9 +536,67 @@ def records_behind(code: str, scope, access, site: Site | None) -> tuple[list[st
                 b.procedure.name,
                 b.reference,
             ]
-            for b in no_shows.select_related("slot", "procedure").order_by("slot__starts_at")[:500]
+            for b in no_shows.select_related("slot", "procedure").order_by("slot__starts_at")[
+                :RECORDS_SHOWN
+            ]
         ]
     return columns, rows
+
+
+MESSAGE_STATES = {
+    "l": "Sans réponse, échéance dépassée",
+    "p": "En cours",
+}
+
+
+def _messages_behind(scope, access, site: Site | None) -> tuple[list[str], list[list]]:
+    """The messages the register's figures count over the period, as they classify them
+    (correspondence.queries.messages_behind): those answered late and those past their due
+    day without an answer first, each linked to its page."""
+    from django.urls import reverse
+
+    from engagements.correspondence import queries as correspondence_queries
+    from engagements.correspondence.enums import ClosedReason
+
+    prefecture = scope.prefecture
+    messages = access.scope(
+        correspondence_queries.period_messages(prefecture, scope.period.start, scope.last_day),
+        prefecture,
+    )
+    if site is not None:
+        messages = messages.filter(site=site)
+    columns = ["Référence", "Reçu le", "Échéance", "Répondu le", "Délai (jours ouvrés)", "État"]
+    rows = []
+    for m in correspondence_queries.messages_behind(messages, at=scope.at, limit=RECORDS_SHOWN):
+        if m["state"] == "a":
+            late = m["delay"] > m["deadline_days"]
+            state = "Répondu hors délai" if late else "Répondu dans les délais"
+        elif m["state"] == "x":
+            reason = ClosedReason(m["closed_reason"]).label if m["closed_reason"] else ""
+            state = f"Hors calcul (clos{f' : {reason.lower()}' if reason else ''})"
+        else:
+            state = MESSAGE_STATES[m["state"]]
+        url = reverse("correspondence:agents-detail", args=[prefecture.slug, m["id"]])
+        rows.append(
+            [
+                {"text": m["reference"], "url": url},
+                _day(m["received_on"]),
+                _day(m["due_on"]),
+                _day(m["answered_on"]) if m["state"] == "a" else "—",
+                m["delay"] if m["state"] == "a" else "—",
+                state,
+            ]
+        )
+    return columns, rows
+
+
+def _day(value) -> str:
+    """dd/mm/yyyy of a date read by raw SQL (a date on PostgreSQL, ISO text on SQLite)."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
 
 
 def manual_indicators(prefecture: Prefecture) -> QuerySet[Indicator]:

@@ -101,16 +101,26 @@ def test_dashboard_cards_compare_targets_and_query_count_is_flat(
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_late_messages_figure_leads_to_the_worklist(records, prefecture, quality_lead, client_for):
+def test_the_register_figure_lists_the_messages_it_counts(
+    records, prefecture, quality_lead, client_for
+):
+    """The records behind the on-time rate are the period's messages as the figure counts
+    them, the one that keeps it from 100 % first (it led to the worklist's late messages of
+    every period, not the messages behind the figure)."""
+    MessageFactory(service=records.services.first(), received_on=date(2025, 9, 1))  # Q3
     client = client_for(quality_lead)
     url = reverse(
         "indicators:agents-records", args=[prefecture.slug, "correspondence_on_time_rate"]
     )
-    response = client.get(url, {"period": "2025-Q4"}, follow=True)
-    assert response.redirect_chain[0][0].startswith(
-        reverse("correspondence:agents-list", args=[prefecture.slug])
-    )
-    assert [m.subject for m in response.context["page"].object_list] == ["Retard titre"]
+    response = client.get(url, {"period": "2025-Q4"})
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    states = [row[-1] for row in rows]
+    assert states == ["Sans réponse, échéance dépassée"] + ["Répondu dans les délais"] * 3
+    assert all(row[1] == "06/10/2025" for row in rows)  # not the Q3 message
+    late = prefecture.messages.get(subject="Retard titre")
+    detail = reverse("correspondence:agents-detail", args=[prefecture.slug, late.pk])
+    assert f'<a href="{detail}">{late.reference}</a>' in response.content.decode()
     calls_page = client.get(
         reverse("indicators:agents-records", args=[prefecture.slug, "calls_answered_rate"]),
         {"period": "2025-Q4"},

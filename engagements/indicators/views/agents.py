@@ -309,13 +309,6 @@ def records(request, code: str):
         raise Http404("Indicateur inconnu")
     prefecture = request.prefecture
     _, period, site, _service = _period_and_site(request)
-    if code.startswith("correspondence_"):
-        params = {"late": "1"}
-        if site is not None:
-            params["site"] = site.pk
-        return redirect(
-            reverse("correspondence:agents-list", args=[prefecture.slug]) + "?" + urlencode(params)
-        )
     if code.startswith("satisfaction_"):
         return redirect("surveys:agents-campaigns", prefecture.slug)
     scope = compute.Scope(prefecture, site, period, timezone.localdate())
@@ -326,6 +319,7 @@ def records(request, code: str):
         "rows": [],
         "columns": [],
         "querystring": request.GET.urlencode(),
+        "records_shown": queries.RECORDS_SHOWN,
     }
     context["columns"], context["rows"] = queries.records_behind(code, scope, request.access, site)
     return render_agents(request, "indicators/agents/records.html", context)
