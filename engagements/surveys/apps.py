@@ -27,6 +27,13 @@ class SurveysConfig(AppConfig):
             group="Avis des usagers",
         )
         navigation.register_agent_link(
+            "Coupons papier à saisir",
+            "surveys:agents-coupon-campaigns",
+            capability="work",
+            order=42,
+            group="Avis des usagers",
+        )
+        navigation.register_agent_link(
             "Contrôles à réaliser",
             "surveys:agents-checks-todo",
             capability="work",

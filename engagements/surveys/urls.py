@@ -26,6 +26,7 @@ agents_urlpatterns = [
     path(f"{P}/<int:pk>/affiches/<int:service_pk>.pdf", agents.poster_pdf, name="agents-poster"),
     path(f"{P}/<int:pk>/coupons.pdf", agents.coupons_pdf, name="agents-coupons"),
     path(f"{P}/<int:pk>/saisie/", agents.coupon_entry, name="agents-coupon-entry"),
+    path(f"{P}/coupons-a-saisir/", agents.coupon_campaigns, name="agents-coupon-campaigns"),
     path(f"{P}/commentaires/", agents.comment_list, name="agents-comments"),
     path(f"{P}/commentaires/<int:pk>/", agents.comment_review, name="agents-comment-review"),
     path(f"{P}/questionnaires/", agents.questionnaire_list, name="agents-questionnaires"),

@@ -30,6 +30,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "surveys:agents-poster": {"pk": campaign.pk, "service_pk": service.pk},
         "surveys:agents-coupons": {"pk": campaign.pk},
         "surveys:agents-coupon-entry": {"pk": campaign.pk},
+        "surveys:agents-coupon-campaigns": {},
         "surveys:agents-comments": {},
         "surveys:agents-comment-review": {"pk": comment.pk},
         "surveys:agents-questionnaires": {},

@@ -85,6 +85,42 @@ def test_an_agent_types_coupons_only_for_the_services_he_works_for(
     assert f'<option value="{colleague.pk}"' in page
 
 
+def test_an_agent_finds_the_campaigns_whose_coupons_he_may_type_from_the_menu(
+    client_for, agent, prefecture, site, other_site, service, django_assert_max_num_queries
+):
+    """Only the campaigns' list (for those who read the figures) led to the coupon entry:
+    an agent, who types the coupons, had no way there but its address."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    running = CampaignFactory(site=site, services=[service], name="Enquête 2026")
+
+    def ago(days: int):
+        return today - timedelta(days=days)
+
+    recent = CampaignFactory(
+        site=site, name="Enquête de printemps", starts_on=ago(90), ends_on=ago(30)
+    )
+    CampaignFactory(site=site, name="Enquête ancienne", starts_on=ago(400), ends_on=ago(200))
+    CampaignFactory(site=site, name="Enquête à venir", starts_on=ago(-3), ends_on=ago(-30))
+    CampaignFactory(site=other_site, name="Enquête d'un autre site")
+    enter_coupon(running, actor=agent, service=service, serial=f"{running.pk}-0001", values={})
+    client = client_for(agent)
+    home = client.get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
+    listing = reverse("surveys:agents-coupon-campaigns", args=[prefecture.slug])
+    assert listing in home.content.decode()
+    with django_assert_max_num_queries(12):
+        response = client.get(listing)
+    page = response.content.decode()
+    names = [c.name for c in response.context["campaigns"]]
+    assert names == ["Enquête 2026", "Enquête de printemps"]
+    assert _entry_url(prefecture, running) in page and _entry_url(prefecture, recent) in page
+    assert response.context["campaigns"][0].coupons == 1
+    assert f"{running.pk}-0001 à {running.pk}-9999" in page
+
+
 def test_the_agent_pages_of_surveys_offer_no_link_the_agent_is_refused(
     client_for, agent, prefecture, campaign
 ):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,7 +24,7 @@ from engagements.qr import qr_data_uri
 from engagements.shell.pages import render_agents
 
 from .. import services
-from ..enums import CommentStatus, CommentTag, Criterion, QuestionKind
+from ..enums import CampaignKind, CommentStatus, CommentTag, Criterion, QuestionKind
 from ..forms import (
     CampaignForm,
     CopyForm,
@@ -69,8 +72,6 @@ def _kiosk_url(campaign: Campaign, service) -> str:
 @agent_view("read_figures")
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Count
-
     campaigns = list(_campaigns(request).annotate(responses_count=Count("responses")))
     # Overall satisfaction of every campaign in one query (its own question, indicators.md).
     overall = figures_by(
@@ -326,6 +327,28 @@ def coupons_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         False, f"coupons-{campaign.pk}.pdf"
     )
     return response
+
+
+# Paper coupons come back from the urns for a while after a campaign ends.
+COUPONS_TYPED_AFTER_END = timedelta(days=90)
+
+
+@agent_view("work")
+@require_GET
+def coupon_campaigns(request: HttpRequest) -> HttpResponse:
+    """Where an agent finds the campaigns whose paper coupons he may type in (the entry page
+    is one per campaign, and the campaigns' list is for those who read the figures)."""
+    today = timezone.localdate()
+    campaigns = (
+        _campaigns(request)
+        .filter(kind=CampaignKind.CAMPAIGN, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - COUPONS_TYPED_AFTER_END))
+        .annotate(coupons=Count("responses", filter=~Q(responses__serial="")))
+        .order_by("-starts_on", "name")
+    )
+    return render_agents(
+        request, "surveys/agents/coupon_campaigns.html", {"campaigns": list(campaigns)}
+    )
 
 
 @agent_view("work")
