@@ -164,6 +164,13 @@ class Campaign(models.Model):
         if self.site_id and self.prefecture_id and self.site.prefecture_id != self.prefecture_id:
             raise ValidationError({"site": "Ce site n'appartient pas à la préfecture."})
 
+    def counted_on(self, day=None):
+        """The day an answer typed in or imported on `day` (today) counts on: that day, or
+        the campaign's last day when typed after it (coupons come back from the urns after
+        the campaign ends; typed in January, they still belong to the campaign's year)."""
+        day = day or timezone.localdate()
+        return min(day, self.ends_on) if self.ends_on else day
+
     def is_open(self, day=None) -> bool:
         day = day or timezone.localdate()
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

@@ -198,6 +198,7 @@ def enter_coupon(
                 values=values,
                 comments={text_question: comment} if comment else None,
                 serial=serial,
+                answered_on=campaign.counted_on(),
             )
             log_change(campaign.prefecture, actor, f"Coupon n° {serial} saisi ({campaign.name})")
         return response
@@ -292,7 +293,7 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
             batch_size=2000,
         )
         if parsed:
-            hooks.period_touched(campaign.prefecture, {timezone.localdate()})
+            hooks.period_touched(campaign.prefecture, {campaign.counted_on()})
     report.created = len(parsed)
     return report
 
@@ -300,7 +301,7 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
 def _copy_responses(campaign: Campaign, parsed: list) -> list[int]:
     """PostgreSQL: ids from the sequence, then COPY of the responses and their answers."""
     ids = next_ids(Response, len(parsed))
-    today = timezone.localdate()
+    today = campaign.counted_on()
     copy_rows(
         Response,
         ["id", "campaign_id", "service_id", "channel", "language", "answered_on", "serial"],
@@ -324,7 +325,7 @@ def _copy_responses(campaign: Campaign, parsed: list) -> list[int]:
 
 def _insert_responses(campaign: Campaign, parsed: list) -> list[int]:
     """Elsewhere (the SQLite demo): bulk inserts."""
-    today = timezone.localdate()
+    today = campaign.counted_on()
     responses = Response.objects.bulk_create(
         (
             Response(

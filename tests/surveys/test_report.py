@@ -299,3 +299,31 @@ def test_survey_report_text_names_criteria_in_french(campaign, tmp_path):
     assert "Courtoisie et disponibilité des agents" in text
     line = next(x for x in text.splitlines() if "Courtoisie et disponibilité" in x)
     assert line.split()[-2:] == ["77,8", "%"] and "9 réponses" in line
+
+
+def test_answers_typed_after_the_campaign_count_on_its_last_day(campaign, tmp_path):
+    """Coupons come back from the urns after a campaign ends: typed in January, a 2025
+    campaign's coupons counted in 2026 (they were dated the day they were typed)."""
+    from datetime import date
+
+    import time_machine
+
+    from engagements.surveys.services import enter_coupon
+
+    campaign.starts_on, campaign.ends_on = date(2025, 10, 1), date(2025, 12, 19)
+    campaign.save()
+    service = campaign.services.first()
+    with time_machine.travel(date(2026, 1, 12), tick=False):
+        coupon = enter_coupon(
+            campaign, actor=None, service=service, serial=f"{campaign.pk}-0001", values={}
+        )
+        _import(campaign, tmp_path, IMPORT)
+    with time_machine.travel(date(2025, 11, 3), tick=False):  # while it runs: that day
+        running = enter_coupon(
+            campaign, actor=None, service=service, serial=f"{campaign.pk}-0002", values={}
+        )
+    assert coupon.answered_on == date(2025, 12, 19)
+    assert running.answered_on == date(2025, 11, 3)
+    imported = Response.objects.filter(campaign=campaign, serial="")
+    assert imported.count() == 10
+    assert set(imported.values_list("answered_on", flat=True)) == {date(2025, 12, 19)}
