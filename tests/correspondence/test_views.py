@@ -144,6 +144,33 @@ def test_the_answer_page_offers_only_the_ways_the_person_can_be_answered(
     }
 
 
+@time_machine.travel(date(2026, 3, 20), tick=False)
+def test_a_later_answer_is_not_given_the_first_answers_delay(
+    prefecture, service, agent, client_for
+):
+    """The figures measure the first answer; a second one (the person wrote again) showed
+    the same "délai : 3 jours ouvrés (dans les délais)" as if it had been measured."""
+    message = MessageFactory(service=service, received_on=date(2026, 3, 2))
+    for day in (date(2026, 3, 5), date(2026, 3, 19)):
+        services.answer_message(
+            message,
+            actor=agent,
+            subject="Votre demande",
+            text="Madame, Monsieur,\n\nVoici notre réponse.",
+            channel="email",
+            answered_on=day,
+            send=False,
+        )
+        message.refresh_from_db()
+    page = client_for(agent).get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    )
+    body = " ".join(page.content.decode().split())
+    assert '<h2 class="fr-h4">Réponses</h2>' in body
+    assert body.count("— délai :") == 1 and body.count("— réponse complémentaire") == 1
+    assert body.index("05/03/2026 par") < body.index("— délai :") < body.index("19/03/2026 par")
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
