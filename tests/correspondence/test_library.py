@@ -170,6 +170,21 @@ def test_publish_is_offered_once_the_observation_window_is_over(
         assert publish in client.get(page).content.decode()
 
 
+def test_the_observation_form_goes_once_the_window_is_over(
+    prefecture, quality_lead, committee_member, client_for
+):
+    """The form stayed after the window's last day, and the observation typed was refused."""
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        version = new_letter(prefecture, quality_lead)
+        services.submit_version(version, actor=quality_lead)
+    page = reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
+    client = client_for(committee_member)
+    with time_machine.travel(date(2026, 3, 17), tick=False):
+        assert "Enregistrer l'observation" in client.get(page).content.decode()
+    with time_machine.travel(date(2026, 3, 18), tick=False):
+        assert "Enregistrer l'observation" not in client.get(page).content.decode()
+
+
 def test_publication_refusal_is_shown_to_the_manager(prefecture, quality_lead, client_for):
     version = new_letter(prefecture, quality_lead, body=LETTER_BODY.replace("{objet}", ""))
     version.template.versions.update(subject="Réponse")
