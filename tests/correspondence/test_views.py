@@ -171,6 +171,16 @@ def test_a_later_answer_is_not_given_the_first_answers_delay(
     assert body.index("05/03/2026 par") < body.index("— délai :") < body.index("19/03/2026 par")
 
 
+def test_the_acknowledgement_time_reads_as_the_answers_does(prefecture, service, agent, client_for):
+    """ "envoyé le 02/03/2026 12:00" beside "Courriel envoyé le 18/12/2025 à 12:00"."""
+    at = datetime(2026, 3, 2, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    message = MessageFactory(service=service, acknowledged_at=at)
+    page = client_for(agent).get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    )
+    assert "<dd>envoyé le 02/03/2026 à 10:30</dd>" in page.content.decode()
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
