@@ -585,7 +585,10 @@ def filter_worklist(qs: QuerySet[Message], f: dict, *, today: date) -> QuerySet[
     if f["channel"]:
         qs = qs.filter(channel=f["channel"])
     if f["status"] == "open":
-        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
+        # With "late", the late filter below keeps the open messages and, as the header's
+        # counter does, those waiting for documents asked too late.
+        if not f["late"]:
+            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
     elif f["status"] == "replied":
         # A mail after the answer, or a document added by the person (follow page).
         qs = qs.filter(

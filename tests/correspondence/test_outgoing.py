@@ -363,6 +363,9 @@ def test_the_worklist_keeps_a_late_request_among_the_late_messages(
         late = client.get(url, {"late": "on", "status": ""})
         assert [m.pk for m in late.context["page"].object_list] == [message.pk]
         assert late.context["counts"] == {"open": 0, "late": 1, "unassigned": 0}
+        # "En retard seulement" with the default status lists what the counter counts.
+        default = client.get(url, {"late": "on"}).context["page"].object_list
+        assert [m.pk for m in default] == [message.pk]
         waiting = client.get(url, {"status": Status.WAITING})
         rows = {row["pk"]: row["late"] for row in waiting.context["rows"]}
         assert rows == {message.pk: True, in_time.pk: False}
