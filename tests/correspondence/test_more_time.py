@@ -143,6 +143,26 @@ def test_an_agent_grants_more_even_overdue_and_the_clock_stays_stopped(
     assert message.due_on == date(2026, 4, 7)
 
 
+def test_extending_a_wait_asked_after_the_due_date_does_not_say_the_clock_stopped(
+    prefecture, service, agent, client_for
+):
+    """Asked late, the wait stops no clock: "le délai de réponse reste suspendu" was false."""
+    message = create(prefecture, service, acknowledge=False)  # due Monday 9 March
+    with time_machine.travel(date(2026, 3, 11), tick=False):
+        services.request_documents(message, actor=agent, documents="Passeport")
+    with time_machine.travel(date(2026, 3, 12), tick=False):
+        response = client_for(agent).post(
+            reverse("correspondence:agents-extend-wait", args=[prefecture.slug, message.pk]),
+            {"until": "2026-03-31", "reason": "Consulat"},
+            follow=True,
+        )
+    flashed = [str(m) for m in response.context["messages"]]
+    assert flashed == [
+        "Délai prolongé : pièces attendues jusqu'au 31/03/2026 ; le message reste en retard, "
+        "le délai de réponse n'étant pas suspendu."
+    ]
+
+
 def test_an_agent_cannot_extend_into_the_past_nor_a_message_not_waiting(prefecture, service, agent):
     message = create(prefecture, service, acknowledge=False)
     with pytest.raises(services.RegisterError, match="n'attend pas de pièces"):
