@@ -254,6 +254,26 @@ def test_entry_form_keeps_input_and_explains_errors(prefecture, service, agent, 
     assert 'value="Garde"' in body
 
 
+def test_entry_form_refuses_a_year_typed_short(prefecture, service, agent, client_for):
+    """A date box takes "0026" for a year typed short: the letter was registered as
+    "26-000001", due on "15/12/26"."""
+    response = client_for(agent).post(
+        reverse("correspondence:agents-new", args=[prefecture.slug]),
+        {
+            "channel": "letter",
+            "service": service.pk,
+            "kind": "complaint",
+            "received_on": "0026-03-02",
+            "sender_address": "4 avenue Foch\n75016 Paris",
+            "subject": "Garde",
+        },
+    )
+    assert response.status_code == 200 and Message.objects.count() == 0
+    assert response.context["form"].errors["received_on"] == [
+        "Vérifiez l'année : 0026 est hors des années admises (2000 à aujourd'hui)."
+    ]
+
+
 def contact_data(service, **extra):
     data = {
         "service": service.pk,
