@@ -133,6 +133,32 @@ def _seeded(prefecture, purpose, channel):
     )
 
 
+def test_the_request_for_documents_says_whether_the_clock_stopped(
+    prefecture, service, agent, client_for
+):
+    """It said "Pièces demandées : demandées après l'échéance, le délai n'est pas suspendu,
+    l'usager a jusqu'au …"."""
+    client = client_for(agent)
+    flashed = []
+    for day in (date(2026, 3, 4), date(2026, 3, 11)):  # due Monday 9 March
+        message = create(prefecture, service)
+        with time_machine.travel(day, tick=False):
+            response = client.post(
+                reverse(
+                    "correspondence:agents-request-documents", args=[prefecture.slug, message.pk]
+                ),
+                {"documents": "Passeport"},
+                follow=True,
+            )
+        flashed += [str(m) for m in response.context["messages"]]
+    assert flashed == [
+        "Pièces demandées : le délai est suspendu ; l'usager a jusqu'au 12/03/2026 pour les "
+        "transmettre.",
+        "Pièces demandées après l'échéance : le délai n'est pas suspendu, le message reste en "
+        "retard ; l'usager a jusqu'au 19/03/2026 pour les transmettre.",
+    ]
+
+
 def test_the_missing_documents_sheet_is_not_offered_as_an_answer(
     prefecture, service, agent, client_for
 ):

@@ -505,14 +505,14 @@ def request_documents(request, pk: int):
             flash.error(request, str(exc))
         else:
             clock = (
-                "demandées après l'échéance, le délai n'est pas suspendu"
+                "Pièces demandées après l'échéance : le délai n'est pas suspendu, le message "
+                "reste en retard"
                 if wait.made_late
-                else "le délai est suspendu"
+                else "Pièces demandées : le délai est suspendu"
             )
             flash.success(
                 request,
-                f"Pièces demandées : {clock}, l'usager a jusqu'au "
-                f"{wait.ends_on:%d/%m/%Y} pour les transmettre.",
+                f"{clock} ; l'usager a jusqu'au {wait.ends_on:%d/%m/%Y} pour les transmettre.",
             )
     else:
         flash.error(request, _form_errors(form))
