@@ -181,6 +181,16 @@ def test_the_acknowledgement_time_reads_as_the_answers_does(prefecture, service,
     assert "<dd>envoyé le 02/03/2026 à 10:30</dd>" in page.content.decode()
 
 
+def test_a_reference_is_not_split_at_its_hyphen_on_a_phone(prefecture, service, agent, client_for):
+    """At 360 px the heading broke "2026-" / "000355" across two lines."""
+    message = MessageFactory(service=service)
+    client = client_for(agent)
+    held = f'<span class="eng-nowrap">{message.reference}</span></h1>'
+    for name in ("correspondence:agents-detail", "correspondence:agents-answer"):
+        page = client.get(reverse(name, args=[prefecture.slug, message.pk]))
+        assert held in page.content.decode(), name
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
