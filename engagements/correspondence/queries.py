@@ -461,12 +461,15 @@ def _latest_after_answer(kind: str):
     return Subquery(replies, output_field=DateTimeField())
 
 
-def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
+def open_counts(
+    messages: QuerySet[Message], *, today: date, due_soon: bool = False
+) -> dict[str, int]:
     """Counters for the worklist header, in one query: the open messages are counted from
     the partial index `message_open_by_due_date` alone; the messages waiting for documents
     asked too late, still counted late, in a subquery of their own. (One filter `open or
     waiting and asked late` made PostgreSQL read every open message's row: 14 ms instead
-    of 3 on a register of 100,000.)"""
+    of 3 on a register of 100,000.) `due_soon`: also the open messages due today or
+    tomorrow (the agents' home)."""
     from django.db.models import Count, Func, IntegerField, Subquery
 
     # COUNT written as a plain function: no GROUP BY, one row whatever `messages` spans.
@@ -477,10 +480,16 @@ def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
         .order_by()
         .values(n=Func("pk", function="COUNT", output_field=IntegerField()))
     )
+    soon = (
+        {"soon": Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=1)))}
+        if due_soon
+        else {}
+    )
     return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
         open=Count("pk"),
         late=Count("pk", filter=Q(due_on__lt=today)) + Subquery(waiting_late),
         unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+        **soon,
     )
 
 
