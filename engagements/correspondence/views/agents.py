@@ -47,7 +47,7 @@ from ..forms import (
     WorklistFilterForm,
     agents_choices,
 )
-from ..models import Answer, Attachment, Message, TemplateVersion, Topic
+from ..models import Answer, Attachment, Message, RegisterSettings, TemplateVersion, Topic
 from .worklist_rows import ROW_FIELDS, worklist_rows
 
 PAGE_SIZE = 50
@@ -225,11 +225,17 @@ def detail(request, pk: int):
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
     delay = queries.answer_delay(message)
+    duplicate_window = (
+        RegisterSettings.for_prefecture(prefecture).duplicate_window
+        if message.suspected_duplicate_of_id and message.is_open
+        else None
+    )
     return render_agents(
         request,
         "correspondence/agents/detail.html",
         {
             "message": message,
+            "duplicate_window": duplicate_window,
             "late": message.is_late(today),
             "new_reply_at": new_reply_at,
             "new_document_at": new_document_at,
