@@ -74,6 +74,17 @@ def test_figures_page_shows_value_target_and_previous_year(
     assert csv.startswith("\ufeffdimension;valeur;total;répondus;dans les délais;en retard")
 
 
+def test_a_year_without_answers_does_not_say_the_targets_are_missed(
+    prefecture, register, quality_lead, client_for
+):
+    """With no figure, "Cible atteinte" said "non" (as if measured and missed)."""
+    url = reverse("correspondence:agents-figures", args=[prefecture.slug])
+    response = client_for(quality_lead).get(url, {"year": 2024, "at": "2024-12-31"})
+    assert response.context["rate_met"] is None and response.context["delay_met"] is None
+    body = " ".join(response.content.decode().split())
+    assert ">non</td>" not in body and body.count("<td>—</td></tr>") >= 2
+
+
 def test_agent_figures_are_limited_to_his_scope(prefecture, register, site_manager, client_for):
     response = client_for(site_manager).get(
         reverse("correspondence:agents-figures", args=[prefecture.slug]),

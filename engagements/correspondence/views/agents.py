@@ -866,10 +866,12 @@ def figures(request):
     for table in data["tables"]:
         for row in table["rows"]:
             row["source"] = topics.get(row["key"]) if can_work and table["by"] == "topic" else None
+    # Without a figure (no answer yet), whether the target is met is not known: "—", not "non".
     total, target = data["total"], data["target_rate"]
-    data["rate_met"] = total["rate_on_time"] is not None and total["rate_on_time"] >= target
+    rate = total["rate_on_time"]
+    data["rate_met"] = None if rate is None else rate >= target
     delay = total["average_delay"]
-    data["delay_met"] = delay is not None and delay <= data["target_delay"]
+    data["delay_met"] = None if delay is None else delay <= data["target_delay"]
     data["deadline_measured"] = queries.deadline_measured(request.prefecture)
     return render_agents(request, "correspondence/agents/figures.html", data)
 
