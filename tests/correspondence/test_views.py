@@ -191,6 +191,25 @@ def test_a_reference_is_not_split_at_its_hyphen_on_a_phone(prefecture, service, 
         assert held in page.content.decode(), name
 
 
+def test_no_request_for_documents_is_offered_to_reach_nobody(
+    prefecture, service, agent, client_for
+):
+    """A suggestion-box form without e-mail or address was offered "Demander les pièces",
+    refused once the list was typed ("Pas de courriel ni d'adresse pour cet usager")."""
+    client = client_for(agent)
+    anonymous = MessageFactory(service=service, channel="box", sender_email="", sender_address="")
+    reachable = MessageFactory(service=service, sender_email="lea@example.test")
+    pages = {
+        m.pk: client.get(
+            reverse("correspondence:agents-detail", args=[prefecture.slug, m.pk])
+        ).content.decode()
+        for m in (anonymous, reachable)
+    }
+    assert "Demander les pièces" not in pages[anonymous.pk]
+    assert "l'usager n'a donné ni courriel ni adresse postale" in pages[anonymous.pk]
+    assert "Demander les pièces" in pages[reachable.pk]
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
