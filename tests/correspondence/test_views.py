@@ -210,6 +210,24 @@ def test_no_request_for_documents_is_offered_to_reach_nobody(
     assert "Demander les pièces" in pages[reachable.pk]
 
 
+def test_no_written_answer_is_offered_to_reach_nobody(prefecture, service, agent, client_for):
+    """Each channel's refusal sent the agent to the other: "Pas de courriel pour cet usager :
+    produisez un courrier", then "Pas d'adresse postale : répondez par courriel"."""
+    client = client_for(agent)
+    anonymous = MessageFactory(service=service, channel="box", sender_email="", sender_address="")
+    detail = client.get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, anonymous.pk])
+    ).content.decode()
+    answer_url = reverse("correspondence:agents-answer", args=[prefecture.slug, anonymous.pk])
+    assert answer_url not in detail
+    assert "Pas de réponse écrite possible" in detail
+    for channel in ("email", "letter"):
+        with pytest.raises(services.RegisterError, match="ni courriel ni adresse postale"):
+            services.answer_message(
+                anonymous, actor=agent, subject="Suggestion", text="Merci.", channel=channel
+            )
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
