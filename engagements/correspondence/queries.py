@@ -654,8 +654,10 @@ def deadline_measured(prefecture: Prefecture) -> str:
     """Which deadline the register's figures measure, in a sentence (docs/indicators.md):
     each channel's, and for complaints the earlier with the prefecture's complaint deadline
     when one is set."""
+    # Only the first letter goes lower case: "plateforme Services Publics +" is a name.
     channels = ", ".join(
-        f"{channel.label.lower()} {prefecture.deadline_for(channel)}" for channel in Channel
+        f"{channel.label[:1].lower()}{channel.label[1:]} {prefecture.deadline_for(channel)}"
+        for channel in Channel
     )
     sentence = f"Délai mesuré : celui du canal de chaque message, en jours ouvrés ({channels})"
     complaints = prefecture.kind_deadline_for(Kind.COMPLAINT)
