@@ -810,16 +810,17 @@ def _figures_data(request):
     today = timezone.localdate()
     sites = request.access.sites(prefecture)
     form = FiguresForm(request.GET or {"year": today.year}, sites=sites)
-    year, at, site, filters = today.year, today, None, {}
-    if form.is_valid():
-        year = form.cleaned_data["year"]
-        at = form.cleaned_data["at"] or today
-        site = form.cleaned_data["site"]
-        if site is not None:
-            filters["site"] = site
-        for name in ("kind", "channel"):
-            if form.cleaned_data[name]:
-                filters[name] = form.cleaned_data[name]
+    # A field in error (shown on the form) falls back to its default; the others, still
+    # shown as chosen, apply (an invalid year dropped the nature or site chosen beside it).
+    form.is_valid()
+    cleaned = form.cleaned_data
+    year = cleaned.get("year") or today.year
+    at = cleaned.get("at") or today
+    site = cleaned.get("site")
+    filters = {"site": site} if site is not None else {}
+    for name in ("kind", "channel"):
+        if cleaned.get(name):
+            filters[name] = cleaned[name]
     qs = request.access.scope(queries.year_messages(prefecture, year), prefecture)
     previous_qs = request.access.scope(queries.year_messages(prefecture, year - 1), prefecture)
     # A short shared cache: the page over a million messages costs its SQL once a minute.
