@@ -20,7 +20,7 @@ from engagements.quality.services import (
     record_effectiveness,
     status_for_code,
 )
-from engagements.shell.content_language import localise, long_date
+from engagements.shell.content_language import localise, long_date, range_start
 from tests.appointments.factories import ProcedureFactory
 from tests.faq.factories import EntryFactory
 
@@ -44,6 +44,16 @@ def test_long_dates_follow_each_language():
     assert long_date(moment, "full_time", language="fr") == "samedi 5 décembre 2026, 10:30"
     with translation.override("uk"):
         assert long_date(DAY) == "5 грудня 2026"
+
+
+def test_a_date_range_names_its_month_and_year_once():
+    """ "Semaine du 7 au 13 décembre 2026", not "du 7 décembre au 13 décembre 2026"."""
+    assert range_start(date(2026, 12, 7), date(2026, 12, 13), "fr") == "7"
+    assert range_start(date(2027, 2, 1), date(2027, 2, 7), "fr") == "1er"
+    assert range_start(date(2027, 2, 1), date(2027, 2, 7), "en") == "1"
+    assert range_start(date(2026, 11, 30), date(2026, 12, 6), "fr") == "30 novembre"
+    assert range_start(date(2026, 11, 30), date(2026, 12, 6), "es") == "30 de noviembre"
+    assert range_start(date(2026, 12, 28), date(2027, 1, 3), "fr") == "28 décembre 2026"
 
 
 def test_localise_falls_back_to_french_and_says_so():

@@ -142,6 +142,16 @@ def long_date(value: date | datetime | None, style: str = "", language: str | No
     return text.lower() if language in LOWER_CASE else text
 
 
+def range_start(start: date, end: date, language: str | None = None) -> str:
+    """The first day of a range that ends on `end`, written as the range needs it ("du 7 au
+    13 décembre 2026", "du 28 décembre 2026 au 3 janvier 2027"): the day alone within one
+    month, day and month within one year, in full across two years."""
+    if (start.year, start.month) == (end.year, end.month):
+        first = page_language(language) == FRENCH and start.day == 1
+        return "1er" if first else str(start.day)
+    return long_date(start, "day" if start.year == end.year else "", language)
+
+
 # Agents' forms -----------------------------------------------------------------------------
 
 

@@ -387,6 +387,18 @@ def test_english_pages_name_the_person_and_list_documents_and_languages_in_engli
     assert "Passeport" in french and "Langues de l'accueil : français, anglais." in french
 
 
+@time_machine.travel("2026-12-07 08:00 +01:00", tick=False)
+def test_the_week_names_its_month_once(client, service):
+    """ "Semaine du 7 au 13 décembre 2026" (it said "du 7 décembre au 13 décembre 2026")."""
+    procedure = ProcedureFactory(service=service)
+    SlotFactory(procedure=procedure)  # on Thursday 10
+    _accept(client, procedure)
+    slots = reverse("appointments:slots", args=[procedure.pk])
+    assert "Semaine du 7 au 13 décembre 2026" in client.get(slots).content.decode()
+    client.post("/en" + reverse("appointments:terms", args=[procedure.pk]), {"accept": "on"})
+    assert "Week of 7 to 13 December 2026" in client.get("/en" + slots).content.decode()
+
+
 def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     """Days outside the renewal window show as "non réservable": the page says why, in the
     person's language (a far-off permit otherwise saw a week of unexplained grey slots)."""

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagements.csvio import csv_response
 from engagements.db_router import replica_reads
 from engagements.organisation.access import agent_view
-from engagements.organisation.enums import Indicator
+from engagements.organisation.enums import Channel, Indicator
 from engagements.organisation.models import Service
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
@@ -230,16 +230,20 @@ def detail(request, pk: int):
         if message.suspected_duplicate_of_id and message.is_open
         else None
     )
+    document_requests = list(message.document_requests.select_related("requested_by"))
+    printable = message.channel in (Channel.LETTER, Channel.BOX) or document_requests
     return render_agents(
         request,
         "correspondence/agents/detail.html",
         {
             "message": message,
             "duplicate_window": duplicate_window,
+            # The printable letters offered by the check their PDFs apply.
+            "letter_missing": _letter_missing(message, request.user) if printable else "",
             "late": message.is_late(today),
             "new_reply_at": new_reply_at,
             "new_document_at": new_document_at,
-            "document_requests": list(message.document_requests.select_related("requested_by")),
+            "document_requests": document_requests,
             "documents_request_form": DocumentsRequestForm(),
             "documents_received_form": DocumentsReceivedForm(initial={"received_on": today}),
             "extend_form": ExtendWaitForm(),
@@ -635,6 +639,23 @@ def answer_pdf(request, answer_pk: int):
     return _pdf_response(pdf, f"reponse-{answer.message.reference}.pdf")
 
 
+def letter_values(message: Message, user, *, subject: str, today: date | None = None):
+    """The placeholder values of a letter printed for this message and signed by `user`;
+    `subject` is the letter's object where the message has none (each letter has its own)."""
+    values = placeholders.values_for(message, signatory=user, today=today)
+    values["objet"] = values["objet"] or subject
+    return values
+
+
+def signed_by(values: dict[str, str]) -> dict[str, str]:
+    """The signature block of a letter from its values (the checked ones)."""
+    names = (values["signataire_prenom"], values["signataire_nom"])
+    return {
+        "signatory": " ".join(name for name in names if name),
+        "signatory_title": values["signataire_fonction"],
+    }
+
+
 def _letter_refused(request, message: Message, values: dict[str, str]) -> HttpResponse | None:
     """The same mandatory-block check as every outgoing letter (seed 000): a letter without
     the person's postal address, or another block, is not printed; back to the message with
@@ -652,6 +673,16 @@ def _letter_refused(request, message: Message, values: dict[str, str]) -> HttpRe
     return _back(message)
 
 
+def _letter_missing(message: Message, user) -> str:
+    """Why the message's page offers no printable letter, by the check the PDFs apply
+    (`_letter_refused`): "" when its letters can be printed and signed by `user`."""
+    if not message.sender_address:
+        return "l'usager n'a pas donné d'adresse postale"
+    values = letter_values(message, user, subject=message.reference)
+    missing = placeholders.outgoing_missing(AnswerChannel.LETTER, values)
+    return f"il manque {', '.join(missing)}" if missing else ""
+
+
 @agent_view("read_records")
 def ack_letter(request, pk: int):
     """Printable acknowledgement letter for postal mail, from the published template."""
@@ -667,8 +698,9 @@ def ack_letter(request, pk: int):
         if message.acknowledged_at
         else timezone.localdate()
     )
-    values = placeholders.values_for(message, signatory=request.user, today=sent_on)
-    values["objet"] = values["objet"] or f"Accusé de réception — {message.reference}"
+    values = letter_values(
+        message, request.user, subject=f"Accusé de réception — {message.reference}", today=sent_on
+    )
     refused = _letter_refused(request, message, values)
     if refused:
         return refused
@@ -689,8 +721,7 @@ def ack_letter(request, pk: int):
         subject=subject,
         text=text,
         answered_on=sent_on,
-        signatory=" ".join(p for p in (values["signataire_prenom"], values["signataire_nom"]) if p),
-        signatory_title=values["signataire_fonction"],
+        **signed_by(values),
     )
     return _pdf_response(
         render_pdf("correspondence/pdf/letter.html", context),
@@ -744,7 +775,8 @@ def documents_letter(request, pk: int, wait_pk: int):
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER, message.service
     )
-    values = placeholders.values_for(message, signatory=request.user)
+    subject = f"Pièces manquantes — {message.reference}"
+    values = letter_values(message, request.user, subject=subject)
     refused = _letter_refused(request, message, values)
     if refused:
         return refused
@@ -764,7 +796,6 @@ def documents_letter(request, pk: int, wait_pk: int):
         if values["date_limite_pieces"] not in text:
             text = text.replace(listing, f"{listing}\n\n{_days_wording(wait)}", 1)
     else:
-        subject = f"Pièces manquantes — {message.reference}"
         text = (
             "Madame, Monsieur,\n\nL'examen de votre dossier montre qu'il manque les pièces "
             f"suivantes :\n\n{listing}\n\n{_days_wording(wait)} "
@@ -776,7 +807,7 @@ def documents_letter(request, pk: int, wait_pk: int):
         subject=subject,
         text=text,
         answered_on=wait.requested_on,
-        signatory=request.user.get_full_name(),
+        **signed_by(values),
     )
     return _pdf_response(
         render_pdf("correspondence/pdf/letter.html", context),

@@ -13,7 +13,7 @@ from engagements.organisation.access import agent_view
 from engagements.pdf import render_pdf
 from engagements.shell.pages import render_agents
 
-from .. import placeholders, services
+from .. import services
 from ..forms import CloseOverdueForm, ExtendWaitForm
 from ..services import missing_documents
 from .agents import (
@@ -23,7 +23,9 @@ from .agents import (
     _letter_context,
     _letter_refused,
     _pdf_response,
+    letter_values,
     scoped_messages,
+    signed_by,
     tell_the_service,
 )
 
@@ -114,7 +116,8 @@ def closed_letter(request, pk: int, wait_pk: int):
     wait = get_object_or_404(message.document_requests.filter(closed=True), pk=wait_pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    values = placeholders.values_for(message, signatory=request.user)
+    subject = f"Clôture de votre demande {message.reference} — pièces non reçues"
+    values = letter_values(message, request.user, subject=subject)
     refused = _letter_refused(request, message, values)
     if refused:
         return refused
@@ -130,10 +133,10 @@ def closed_letter(request, pk: int, wait_pk: int):
     )
     context = _letter_context(
         message,
-        subject=f"Clôture de votre demande {message.reference} — pièces non reçues",
+        subject=subject,
         text=text,
         answered_on=message.closed_on or timezone.localdate(),
-        signatory=request.user.get_full_name(),
+        **signed_by(values),
     )
     return _pdf_response(
         render_pdf("correspondence/pdf/letter.html", context),

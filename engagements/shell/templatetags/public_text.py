@@ -26,3 +26,10 @@ def long_date(value, style: str = "") -> str:
     """`{{ day|long_date }}` "5 грудня 2026"; `{{ day|long_date:"day" }}` without the year;
     `{{ day|long_date:"weekday" }}` with the day of the week."""
     return content_language.long_date(value, style)
+
+
+@register.filter
+def range_start(value, end) -> str:
+    """`{{ week|range_start:week_end }} au {{ week_end|long_date }}`: "du 7 au 13 décembre
+    2026", not "du 7 décembre au 13 décembre 2026"."""
+    return content_language.range_start(value, end)
