@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
+from engagements.csvio import MIN_DATE
 from engagements.forms import (  # noqa: F401  (the shared wait forms, used by the views)
     MAX_UPLOAD,
     SIGNATURES,
@@ -227,6 +228,12 @@ class EntryForm(DsfrForm):
         value = self.cleaned_data["received_on"]
         if value > timezone.localdate():
             raise forms.ValidationError("La date de réception ne peut pas être dans le futur.")
+        if value < MIN_DATE:
+            # A year typed short in a date box ("0026"): the reference would be "26-000001".
+            raise forms.ValidationError(
+                f"Vérifiez l'année : {value.year:04d} est hors des années admises "
+                f"({MIN_DATE.year} à aujourd'hui)."
+            )
         return value
 
     def clean(self):

@@ -484,12 +484,15 @@ def _latest_after_answer(kind: str):
     return Subquery(replies, output_field=DateTimeField())
 
 
-def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
+def open_counts(
+    messages: QuerySet[Message], *, today: date, due_soon: bool = False
+) -> dict[str, int]:
     """Counters for the worklist header, in one query: the open messages are counted from
     the partial index `message_open_by_due_date` alone; the messages waiting for documents
     asked too late, still counted late, in a subquery of their own. (One filter `open or
     waiting and asked late` made PostgreSQL read every open message's row: 14 ms instead
-    of 3 on a register of 100,000.)"""
+    of 3 on a register of 100,000.) `due_soon`: also the open messages due today or
+    tomorrow (the agents' home)."""
     from django.db.models import Count, Func, IntegerField, Subquery
 
     # COUNT written as a plain function: no GROUP BY, one row whatever `messages` spans.
@@ -500,10 +503,16 @@ def open_counts(messages: QuerySet[Message], *, today: date) -> dict[str, int]:
         .order_by()
         .values(n=Func("pk", function="COUNT", output_field=IntegerField()))
     )
+    soon = (
+        {"soon": Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=1)))}
+        if due_soon
+        else {}
+    )
     return messages.filter(status__in=[Status.NEW, Status.ASSIGNED]).aggregate(
         open=Count("pk"),
         late=Count("pk", filter=Q(due_on__lt=today)) + Subquery(waiting_late),
         unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+        **soon,
     )
 
 
@@ -608,7 +617,10 @@ def filter_worklist(qs: QuerySet[Message], f: dict, *, today: date) -> QuerySet[
     if f["channel"]:
         qs = qs.filter(channel=f["channel"])
     if f["status"] == "open":
-        qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
+        # With "late", the late filter below keeps the open messages and, as the header's
+        # counter does, those waiting for documents asked too late.
+        if not f["late"]:
+            qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
     elif f["status"] == "replied":
         # A mail after the answer, or a document added by the person (follow page).
         qs = qs.filter(
@@ -665,8 +677,10 @@ def deadline_measured(prefecture: Prefecture) -> str:
     """Which deadline the register's figures measure, in a sentence (docs/indicators.md):
     each channel's, and for complaints the earlier with the prefecture's complaint deadline
     when one is set."""
+    # Only the first letter goes lower case: "plateforme Services Publics +" is a name.
     channels = ", ".join(
-        f"{channel.label.lower()} {prefecture.deadline_for(channel)}" for channel in Channel
+        f"{channel.label[:1].lower()}{channel.label[1:]} {prefecture.deadline_for(channel)}"
+        for channel in Channel
     )
     sentence = f"Délai mesuré : celui du canal de chaque message, en jours ouvrés ({channels})"
     complaints = prefecture.kind_deadline_for(Kind.COMPLAINT)

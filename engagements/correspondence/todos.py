@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from engagements.shell.navigation import Todo
 
+from . import queries
 from .enums import Status, VersionStatus
 from .models import Message, TemplateVersion
 
@@ -23,11 +21,10 @@ def home_items(request) -> list[Todo]:
     today = timezone.localdate()
     items: list[Todo] = []
     if access.can(prefecture, "work"):
-        counts = access.scope(
-            Message.objects.filter(status__in=[Status.NEW, Status.ASSIGNED]), prefecture
-        ).aggregate(
-            late=Count("pk", filter=Q(due_on__lt=today)),
-            soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=1))),
+        # The worklist header's counts (a message waiting for documents asked after its due
+        # date is still late), which its "?late=on" link lists.
+        counts = queries.open_counts(
+            access.scope(Message.objects.all(), prefecture), today=today, due_soon=True
         )
         url = reverse("correspondence:agents-list", args=[prefecture.slug])
         if counts["late"]:

@@ -74,6 +74,32 @@ def test_figures_page_shows_value_target_and_previous_year(
     assert csv.startswith("\ufeffdimension;valeur;total;répondus;dans les délais;en retard")
 
 
+def test_a_year_without_answers_does_not_say_the_targets_are_missed(
+    prefecture, register, quality_lead, client_for
+):
+    """With no figure, "Cible atteinte" said "non" (as if measured and missed)."""
+    url = reverse("correspondence:agents-figures", args=[prefecture.slug])
+    response = client_for(quality_lead).get(url, {"year": 2024, "at": "2024-12-31"})
+    assert response.context["rate_met"] is None and response.context["delay_met"] is None
+    body = " ".join(response.content.decode().split())
+    assert ">non</td>" not in body and body.count("<td>—</td></tr>") >= 2
+
+
+def test_a_field_in_error_does_not_drop_the_other_filters(
+    prefecture, register, quality_lead, client_for
+):
+    """With a year out of bounds, the page showed the whole register while the nature chosen
+    beside it still showed as selected (and the CSV followed)."""
+    client = client_for(quality_lead)
+    asked = {"year": 1999, "at": "2026-03-31", "kind": "complaint"}
+    page = client.get(reverse("correspondence:agents-figures", args=[prefecture.slug]), asked)
+    assert page.context["form"].errors["year"]
+    assert page.context["filters"] == {"kind": "complaint"} and page.context["year"] == 2026
+    assert page.context["total"]["total"] == 1  # the one complaint, not the four messages
+    csv = client.get(reverse("correspondence:agents-figures-csv", args=[prefecture.slug]), asked)
+    assert csv["Content-Disposition"].endswith(f'courriers-{prefecture.slug}-2026-complaint.csv"')
+
+
 def test_agent_figures_are_limited_to_his_scope(prefecture, register, site_manager, client_for):
     response = client_for(site_manager).get(
         reverse("correspondence:agents-figures", args=[prefecture.slug]),

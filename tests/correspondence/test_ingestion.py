@@ -5,6 +5,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 import pytest
+import time_machine
 
 from engagements.correspondence.enums import EventKind, IngestOutcome
 from engagements.correspondence.models import IngestedMail, Mailbox, Message
@@ -42,6 +43,26 @@ def mailbox(imap_server, prefecture, service):  # noqa: F811
         password=PASSWORD,
     )
     return box
+
+
+@pytest.mark.parametrize(
+    ("header", "day"),
+    [
+        ("Mon, 02 Mar 2026 09:30:00 +0000", date(2026, 3, 2)),
+        ("Sun, 01 Jan 0100 00:00:00 +0000", date(2026, 3, 10)),  # a broken clock: today
+        ("Fri, 01 Jan 1999 00:00:00 +0000", date(2026, 3, 10)),
+        ("Fri, 01 Jan 2027 00:00:00 +0000", date(2026, 3, 10)),  # never after today
+    ],
+)
+def test_a_mail_is_dated_by_its_header_within_bounds(header, day):
+    """A Date header of year 100 registered a message of year 100, and stretched the stored
+    working-day calendars back to it (the figures page then never loaded)."""
+    from engagements.correspondence.services.ingestion import _received_on
+
+    message = mail()
+    message.replace_header("Date", header)
+    with time_machine.travel(datetime(2026, 3, 10, 12, 0, tzinfo=UTC), tick=False):
+        assert _received_on(message) == day
 
 
 def test_a_mail_becomes_one_message_and_twice_adds_nothing(mailbox, imap_server):  # noqa: F811

@@ -78,6 +78,9 @@ def test_workflow_draft_submitted_observations_then_published(
     )
     with pytest.raises(services.LibraryError, match="jusqu'au 17/03/2026"):
         services.publish_version(version, actor=quality_lead, today=date(2026, 3, 10))
+    # The last day of the window is still the members': no publication on it.
+    with pytest.raises(services.LibraryError, match="possible après cette date"):
+        services.publish_version(version, actor=quality_lead, today=date(2026, 3, 17))
     with pytest.raises(services.LibraryError, match="clos"):
         services.add_observation(
             version, author=committee_member, text="Trop tard", today=date(2026, 3, 18)
@@ -146,6 +149,40 @@ def test_the_auditor_reads_a_submitted_version_but_records_no_observation(
     )
     assert response.status_code == 403
     assert not Observation.objects.exists()
+
+
+def test_publish_is_offered_once_the_observation_window_is_over(
+    prefecture, quality_lead, client_for
+):
+    """ "Publier" was offered during the window, then refused once clicked."""
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        version = new_letter(prefecture, quality_lead)
+        services.submit_version(version, actor=quality_lead)
+    page = reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
+    client = client_for(quality_lead)
+    publish = reverse(
+        "correspondence:agents-version-transition", args=[prefecture.slug, version.pk, "publier"]
+    )
+    with time_machine.travel(date(2026, 3, 17), tick=False):
+        body = client.get(page).content.decode()
+    assert publish not in body and "Publication possible après le 17/03/2026" in body
+    with time_machine.travel(date(2026, 3, 18), tick=False):
+        assert publish in client.get(page).content.decode()
+
+
+def test_the_observation_form_goes_once_the_window_is_over(
+    prefecture, quality_lead, committee_member, client_for
+):
+    """The form stayed after the window's last day, and the observation typed was refused."""
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        version = new_letter(prefecture, quality_lead)
+        services.submit_version(version, actor=quality_lead)
+    page = reverse("correspondence:agents-template", args=[prefecture.slug, version.template_id])
+    client = client_for(committee_member)
+    with time_machine.travel(date(2026, 3, 17), tick=False):
+        assert "Enregistrer l'observation" in client.get(page).content.decode()
+    with time_machine.travel(date(2026, 3, 18), tick=False):
+        assert "Enregistrer l'observation" not in client.get(page).content.decode()
 
 
 def test_publication_refusal_is_shown_to_the_manager(prefecture, quality_lead, client_for):

@@ -143,6 +143,26 @@ def test_an_agent_grants_more_even_overdue_and_the_clock_stays_stopped(
     assert message.due_on == date(2026, 4, 7)
 
 
+def test_extending_a_wait_asked_after_the_due_date_does_not_say_the_clock_stopped(
+    prefecture, service, agent, client_for
+):
+    """Asked late, the wait stops no clock: "le délai de réponse reste suspendu" was false."""
+    message = create(prefecture, service, acknowledge=False)  # due Monday 9 March
+    with time_machine.travel(date(2026, 3, 11), tick=False):
+        services.request_documents(message, actor=agent, documents="Passeport")
+    with time_machine.travel(date(2026, 3, 12), tick=False):
+        response = client_for(agent).post(
+            reverse("correspondence:agents-extend-wait", args=[prefecture.slug, message.pk]),
+            {"until": "2026-03-31", "reason": "Consulat"},
+            follow=True,
+        )
+    flashed = [str(m) for m in response.context["messages"]]
+    assert flashed == [
+        "Délai prolongé : pièces attendues jusqu'au 31/03/2026 ; le message reste en retard, "
+        "le délai de réponse n'étant pas suspendu."
+    ]
+
+
 def test_an_agent_cannot_extend_into_the_past_nor_a_message_not_waiting(prefecture, service, agent):
     message = create(prefecture, service, acknowledge=False)
     with pytest.raises(services.RegisterError, match="n'attend pas de pièces"):
@@ -179,6 +199,27 @@ def test_the_overdue_list_is_scoped_and_counted_on_the_home_page(
     home = client.get(reverse("organisation:agents-prefecture", args=[prefecture.slug])).content
     assert "2 messages en délai dépassé pour leurs pièces" in home.decode()
     assert client_for(outsider).get(url).status_code == 404
+
+
+def test_the_overdue_list_tells_which_messages_are_still_late(
+    prefecture, service, agent, client_for
+):
+    """It said the clock of every listed message was stopped; documents asked after the
+    due date stop none, and the message stays late."""
+    in_time = create(prefecture, service, acknowledge=False)
+    _ask(in_time, agent)  # Wednesday 4 March, before the due date (Monday 9 March)
+    asked_late = create(prefecture, service, acknowledge=False, subject="Autre")
+    with time_machine.travel(date(2026, 3, 11), tick=False):
+        services.request_documents(asked_late, actor=agent, documents="Passeport")
+    services.remind_and_flag_waits(today=date(2026, 3, 25))
+    url = reverse("correspondence:agents-overdue", args=[prefecture.slug])
+    page = " ".join(client_for(agent).get(url).content.decode().split())
+    rows = {ref: page.split(f'data-message="{ref}"')[1].split("</tr>")[0] for ref in (
+        in_time.reference, asked_late.reference)}  # fmt: skip
+    assert "après l'échéance du 09/03/2026" in rows[asked_late.reference]
+    assert "en retard" in rows[asked_late.reference]
+    assert "après l'échéance" not in rows[in_time.reference]
+    assert "sauf pour les pièces demandées après l'échéance" in page
 
 
 def test_closing_without_documents_prints_the_letter_for_a_person_without_e_mail(

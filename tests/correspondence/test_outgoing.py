@@ -133,6 +133,32 @@ def _seeded(prefecture, purpose, channel):
     )
 
 
+def test_the_request_for_documents_says_whether_the_clock_stopped(
+    prefecture, service, agent, client_for
+):
+    """It said "Pièces demandées : demandées après l'échéance, le délai n'est pas suspendu,
+    l'usager a jusqu'au …"."""
+    client = client_for(agent)
+    flashed = []
+    for day in (date(2026, 3, 4), date(2026, 3, 11)):  # due Monday 9 March
+        message = create(prefecture, service)
+        with time_machine.travel(day, tick=False):
+            response = client.post(
+                reverse(
+                    "correspondence:agents-request-documents", args=[prefecture.slug, message.pk]
+                ),
+                {"documents": "Passeport"},
+                follow=True,
+            )
+        flashed += [str(m) for m in response.context["messages"]]
+    assert flashed == [
+        "Pièces demandées : le délai est suspendu ; l'usager a jusqu'au 12/03/2026 pour les "
+        "transmettre.",
+        "Pièces demandées après l'échéance : le délai n'est pas suspendu, le message reste en "
+        "retard ; l'usager a jusqu'au 19/03/2026 pour les transmettre.",
+    ]
+
+
 def test_the_missing_documents_sheet_is_not_offered_as_an_answer(
     prefecture, service, agent, client_for
 ):
@@ -363,6 +389,9 @@ def test_the_worklist_keeps_a_late_request_among_the_late_messages(
         late = client.get(url, {"late": "on", "status": ""})
         assert [m.pk for m in late.context["page"].object_list] == [message.pk]
         assert late.context["counts"] == {"open": 0, "late": 1, "unassigned": 0}
+        # "En retard seulement" with the default status lists what the counter counts.
+        default = client.get(url, {"late": "on"}).context["page"].object_list
+        assert [m.pk for m in default] == [message.pk]
         waiting = client.get(url, {"status": Status.WAITING})
         rows = {row["pk"]: row["late"] for row in waiting.context["rows"]}
         assert rows == {message.pk: True, in_time.pk: False}

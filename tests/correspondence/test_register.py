@@ -145,6 +145,25 @@ def test_no_documents_is_not_a_reason_to_close_by_hand(
         services.close_message(message, reason=ClosedReason.NO_DOCUMENTS, actor=agent)
 
 
+def test_the_duplicate_warning_states_the_prefecture_s_window(
+    prefecture, service, agent, client_for
+):
+    """The warning said "dans les 10 jours ouvrés" whatever the register's setting."""
+    RegisterSettings.objects.create(prefecture=prefecture, duplicate_window=15)
+    create(prefecture, service, subject="Renouvellement titre de séjour bloqué")
+    again = create(
+        prefecture,
+        service,
+        received_on=date(2026, 3, 19),  # 13 working days later
+        subject="Renouvellement de titre de séjour toujours bloqué",
+    )
+    assert again.suspected_duplicate_of is not None
+    page = client_for(agent).get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, again.pk])
+    )
+    assert "Même usager, objet proche, dans les 15 jours ouvrés." in page.content.decode()
+
+
 def test_closing_then_reopening(prefecture, service, agent):
     message = create(prefecture, service)
     services.close_message(message, reason=ClosedReason.WITHDRAWN, actor=agent, note="Appel")

@@ -85,6 +85,9 @@ def test_complaint_deadline_is_off_by_default(prefecture, site):
     for kind in ("complaint", "information", None):
         assert due_for(prefecture, site, "letter", MONDAY, kind=kind).deadline_days == 10
     assert "réclamations" not in queries.deadline_measured(prefecture)
+    # Each channel in lower case, but the platform's name keeps its capitals.
+    assert "courriel 5, courrier 10" in queries.deadline_measured(prefecture)
+    assert "plateforme Services Publics + 5" in queries.deadline_measured(prefecture)
 
 
 def test_a_complaint_is_due_on_the_earlier_of_its_channel_and_its_kind(

@@ -144,6 +144,90 @@ def test_the_answer_page_offers_only_the_ways_the_person_can_be_answered(
     }
 
 
+@time_machine.travel(date(2026, 3, 20), tick=False)
+def test_a_later_answer_is_not_given_the_first_answers_delay(
+    prefecture, service, agent, client_for
+):
+    """The figures measure the first answer; a second one (the person wrote again) showed
+    the same "délai : 3 jours ouvrés (dans les délais)" as if it had been measured."""
+    message = MessageFactory(service=service, received_on=date(2026, 3, 2))
+    for day in (date(2026, 3, 5), date(2026, 3, 19)):
+        services.answer_message(
+            message,
+            actor=agent,
+            subject="Votre demande",
+            text="Madame, Monsieur,\n\nVoici notre réponse.",
+            channel="email",
+            answered_on=day,
+            send=False,
+        )
+        message.refresh_from_db()
+    page = client_for(agent).get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    )
+    body = " ".join(page.content.decode().split())
+    assert '<h2 class="fr-h4">Réponses</h2>' in body
+    assert body.count("— délai :") == 1 and body.count("— réponse complémentaire") == 1
+    assert body.index("05/03/2026 par") < body.index("— délai :") < body.index("19/03/2026 par")
+
+
+def test_the_acknowledgement_time_reads_as_the_answers_does(prefecture, service, agent, client_for):
+    """ "envoyé le 02/03/2026 12:00" beside "Courriel envoyé le 18/12/2025 à 12:00"."""
+    at = datetime(2026, 3, 2, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    message = MessageFactory(service=service, acknowledged_at=at)
+    page = client_for(agent).get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    )
+    assert "<dd>envoyé le 02/03/2026 à 10:30</dd>" in page.content.decode()
+
+
+def test_a_reference_is_not_split_at_its_hyphen_on_a_phone(prefecture, service, agent, client_for):
+    """At 360 px the heading broke "2026-" / "000355" across two lines."""
+    message = MessageFactory(service=service)
+    client = client_for(agent)
+    held = f'<span class="eng-nowrap">{message.reference}</span></h1>'
+    for name in ("correspondence:agents-detail", "correspondence:agents-answer"):
+        page = client.get(reverse(name, args=[prefecture.slug, message.pk]))
+        assert held in page.content.decode(), name
+
+
+def test_no_request_for_documents_is_offered_to_reach_nobody(
+    prefecture, service, agent, client_for
+):
+    """A suggestion-box form without e-mail or address was offered "Demander les pièces",
+    refused once the list was typed ("Pas de courriel ni d'adresse pour cet usager")."""
+    client = client_for(agent)
+    anonymous = MessageFactory(service=service, channel="box", sender_email="", sender_address="")
+    reachable = MessageFactory(service=service, sender_email="lea@example.test")
+    pages = {
+        m.pk: client.get(
+            reverse("correspondence:agents-detail", args=[prefecture.slug, m.pk])
+        ).content.decode()
+        for m in (anonymous, reachable)
+    }
+    assert "Demander les pièces" not in pages[anonymous.pk]
+    assert "l'usager n'a donné ni courriel ni adresse postale" in pages[anonymous.pk]
+    assert "Demander les pièces" in pages[reachable.pk]
+
+
+def test_no_written_answer_is_offered_to_reach_nobody(prefecture, service, agent, client_for):
+    """Each channel's refusal sent the agent to the other: "Pas de courriel pour cet usager :
+    produisez un courrier", then "Pas d'adresse postale : répondez par courriel"."""
+    client = client_for(agent)
+    anonymous = MessageFactory(service=service, channel="box", sender_email="", sender_address="")
+    detail = client.get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, anonymous.pk])
+    ).content.decode()
+    answer_url = reverse("correspondence:agents-answer", args=[prefecture.slug, anonymous.pk])
+    assert answer_url not in detail
+    assert "Pas de réponse écrite possible" in detail
+    for channel in ("email", "letter"):
+        with pytest.raises(services.RegisterError, match="ni courriel ni adresse postale"):
+            services.answer_message(
+                anonymous, actor=agent, subject="Suggestion", text="Merci.", channel=channel
+            )
+
+
 def test_agent_pages_render(prefecture, service, quality_lead, client_for):
     message = MessageFactory(service=service, letter=True)
     version = VersionFactory(template=TemplateFactory(prefecture=prefecture), published=True)
@@ -215,6 +299,26 @@ def test_entry_form_keeps_input_and_explains_errors(prefecture, service, agent, 
     assert response.status_code == 200 and Message.objects.count() == 0
     assert "Indiquez au moins un moyen de répondre" in body
     assert 'value="Garde"' in body
+
+
+def test_entry_form_refuses_a_year_typed_short(prefecture, service, agent, client_for):
+    """A date box takes "0026" for a year typed short: the letter was registered as
+    "26-000001", due on "15/12/26"."""
+    response = client_for(agent).post(
+        reverse("correspondence:agents-new", args=[prefecture.slug]),
+        {
+            "channel": "letter",
+            "service": service.pk,
+            "kind": "complaint",
+            "received_on": "0026-03-02",
+            "sender_address": "4 avenue Foch\n75016 Paris",
+            "subject": "Garde",
+        },
+    )
+    assert response.status_code == 200 and Message.objects.count() == 0
+    assert response.context["form"].errors["received_on"] == [
+        "Vérifiez l'année : 0026 est hors des années admises (2000 à aujourd'hui)."
+    ]
 
 
 def contact_data(service, **extra):

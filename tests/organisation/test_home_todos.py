@@ -61,6 +61,25 @@ def test_agent_sees_late_and_due_messages_and_todays_appointments(
     assert "(s)" not in page.content.decode()
 
 
+def test_a_message_waiting_for_documents_asked_late_is_counted_late_on_the_home(
+    prefecture, service, agent, client_for
+):
+    """The home said "1 message en retard" where the worklist's counter, and the list its
+    link opens, have 2: documents asked after the due date stop no clock."""
+    from engagements.correspondence import services
+
+    with time_machine.travel(date(2026, 3, 11), tick=False):
+        MessageFactory(service=service, received_on=date(2026, 3, 2))  # late, open
+        waiting = MessageFactory(service=service, received_on=date(2026, 3, 2))
+        services.request_documents(waiting, actor=agent, documents="Passeport")
+    with time_machine.travel(datetime(2026, 3, 12, 10, 0, tzinfo=PARIS), tick=False):
+        client = client_for(agent)
+        late = home(client, prefecture)["2 messages en retard"]
+        listed = client.get(late.url)
+    assert listed.context["counts"]["late"] == 2
+    assert len(listed.context["page"].object_list) == 2
+
+
 def test_quality_lead_sees_comments_and_committee_templates(
     prefecture, site, service, quality_lead, committee_member, client_for
 ):

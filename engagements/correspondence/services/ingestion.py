@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engagements import metrics
+from engagements.csvio import MIN_DATE
 from engagements.organisation.enums import Channel
 from engagements.words import count
 
@@ -150,13 +151,17 @@ def _attachments(mail: EmailMessage) -> list[ContentFile]:
 
 
 def _received_on(mail: EmailMessage) -> date:
-    """The Date header's day, never later than today (a wrong clock cannot delay a due date)."""
+    """The Date header's day, never later than today (a wrong clock cannot delay a due date),
+    nor before 2000 (a header dated year 100 made a message of year 100, and stretched the
+    prefecture's stored working-day calendars back to it: the figures page never loaded)."""
     today = timezone.localdate()
     try:
         when = parsedate_to_datetime(_header(mail, "Date"))
+        day = when.date() if when.tzinfo is None else timezone.localtime(when).date()
     except (TypeError, ValueError, IndexError, OverflowError):
         return today
-    day = when.date() if when.tzinfo is None else timezone.localtime(when).date()
+    if day < MIN_DATE:
+        return today
     return min(day, today)
 
 

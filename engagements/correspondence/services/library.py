@@ -131,7 +131,9 @@ def publish_version(
     """Publish after the CLU's observation window; the previous published version is archived."""
     refuse_missing_blocks(version)
     today = today or timezone.localdate()
-    if version.status == VersionStatus.SUBMITTED and version.observations_until > today:
+    # The window's last day is the members' (add_observation takes it): publishing on it
+    # would cut them off.
+    if version.status == VersionStatus.SUBMITTED and version.observations_until >= today:
         raise LibraryError(
             "Le comité local des usagers peut encore formuler des observations jusqu'au "
             f"{version.observations_until:%d/%m/%Y} : publication possible après cette date."

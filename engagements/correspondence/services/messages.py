@@ -363,6 +363,12 @@ def answer_message(
     if unfinished:
         raise UnfinishedAnswer(unfinished)
     text = placeholders.fix_salutation(text)
+    if not (message.sender_email or message.sender_address):
+        # Each channel's refusal below sent the agent to the other one.
+        raise RegisterError(
+            "L'usager n'a donné ni courriel ni adresse postale : aucune réponse écrite ne peut "
+            "lui parvenir."
+        )
     if channel == AnswerChannel.EMAIL and not message.sender_email:
         raise RegisterError("Pas de courriel pour cet usager : produisez un courrier.")
     if channel == AnswerChannel.LETTER and not message.sender_address:

@@ -47,7 +47,7 @@ from ..forms import (
     WorklistFilterForm,
     agents_choices,
 )
-from ..models import Answer, Attachment, Message, TemplateVersion, Topic
+from ..models import Answer, Attachment, Message, RegisterSettings, TemplateVersion, Topic
 from .worklist_rows import ROW_FIELDS, worklist_rows
 
 PAGE_SIZE = 50
@@ -225,6 +225,11 @@ def detail(request, pk: int):
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
     delay = queries.answer_delay(message)
+    duplicate_window = (
+        RegisterSettings.for_prefecture(prefecture).duplicate_window
+        if message.suspected_duplicate_of_id and message.is_open
+        else None
+    )
     document_requests = list(message.document_requests.select_related("requested_by"))
     printable = message.channel in (Channel.LETTER, Channel.BOX) or document_requests
     return render_agents(
@@ -232,6 +237,7 @@ def detail(request, pk: int):
         "correspondence/agents/detail.html",
         {
             "message": message,
+            "duplicate_window": duplicate_window,
             # The printable letters offered by the check their PDFs apply.
             "letter_missing": _letter_missing(message, request.user) if printable else "",
             "late": message.is_late(today),
@@ -509,14 +515,14 @@ def request_documents(request, pk: int):
             flash.error(request, str(exc))
         else:
             clock = (
-                "demandées après l'échéance, le délai n'est pas suspendu"
+                "Pièces demandées après l'échéance : le délai n'est pas suspendu, le message "
+                "reste en retard"
                 if wait.made_late
-                else "le délai est suspendu"
+                else "Pièces demandées : le délai est suspendu"
             )
             flash.success(
                 request,
-                f"Pièces demandées : {clock}, l'usager a jusqu'au "
-                f"{wait.ends_on:%d/%m/%Y} pour les transmettre.",
+                f"{clock} ; l'usager a jusqu'au {wait.ends_on:%d/%m/%Y} pour les transmettre.",
             )
     else:
         flash.error(request, _form_errors(form))
@@ -835,16 +841,17 @@ def _figures_data(request):
     today = timezone.localdate()
     sites = request.access.sites(prefecture)
     form = FiguresForm(request.GET or {"year": today.year}, sites=sites)
-    year, at, site, filters = today.year, today, None, {}
-    if form.is_valid():
-        year = form.cleaned_data["year"]
-        at = form.cleaned_data["at"] or today
-        site = form.cleaned_data["site"]
-        if site is not None:
-            filters["site"] = site
-        for name in ("kind", "channel"):
-            if form.cleaned_data[name]:
-                filters[name] = form.cleaned_data[name]
+    # A field in error (shown on the form) falls back to its default; the others, still
+    # shown as chosen, apply (an invalid year dropped the nature or site chosen beside it).
+    form.is_valid()
+    cleaned = form.cleaned_data
+    year = cleaned.get("year") or today.year
+    at = cleaned.get("at") or today
+    site = cleaned.get("site")
+    filters = {"site": site} if site is not None else {}
+    for name in ("kind", "channel"):
+        if cleaned.get(name):
+            filters[name] = cleaned[name]
     qs = request.access.scope(queries.year_messages(prefecture, year), prefecture)
     previous_qs = request.access.scope(queries.year_messages(prefecture, year - 1), prefecture)
     # A short shared cache: the page over a million messages costs its SQL once a minute.
@@ -891,10 +898,12 @@ def figures(request):
     for table in data["tables"]:
         for row in table["rows"]:
             row["source"] = topics.get(row["key"]) if can_work and table["by"] == "topic" else None
+    # Without a figure (no answer yet), whether the target is met is not known: "—", not "non".
     total, target = data["total"], data["target_rate"]
-    data["rate_met"] = total["rate_on_time"] is not None and total["rate_on_time"] >= target
+    rate = total["rate_on_time"]
+    data["rate_met"] = None if rate is None else rate >= target
     delay = total["average_delay"]
-    data["delay_met"] = delay is not None and delay <= data["target_delay"]
+    data["delay_met"] = None if delay is None else delay <= data["target_delay"]
     data["deadline_measured"] = queries.deadline_measured(request.prefecture)
     return render_agents(request, "correspondence/agents/figures.html", data)
 

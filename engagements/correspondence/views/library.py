@@ -109,7 +109,10 @@ def detail(request, pk: int):
         raise Http404("Modèle introuvable")
     can_committee = request.access.can(request.prefecture, "committee")
     samples = placeholders.sample_values(request.prefecture, template.service)
+    today = timezone.localdate()
     for version in versions:
+        # "Publier" is offered once the committee's observation window is over.
+        version.in_review = bool(version.observations_until and version.observations_until >= today)
         version.missing = placeholders.missing_blocks(
             template.channel, version.subject, version.body
         )

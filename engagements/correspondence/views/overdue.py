@@ -70,10 +70,15 @@ def extend_wait(request, pk: int):
         except services.RegisterError as exc:
             flash.error(request, str(exc))
         else:
+            # Documents asked after the due date stopped no clock (the message's page).
+            clock = (
+                "le message reste en retard, le délai de réponse n'étant pas suspendu"
+                if wait.made_late
+                else "le délai de réponse reste suspendu"
+            )
             flash.success(
                 request,
-                f"Délai prolongé : pièces attendues jusqu'au {wait.ends_on:%d/%m/%Y} ; "
-                "le délai de réponse reste suspendu.",
+                f"Délai prolongé : pièces attendues jusqu'au {wait.ends_on:%d/%m/%Y} ; {clock}.",
             )
     else:
         flash.error(request, _form_errors(form))
