@@ -118,7 +118,8 @@ def test_an_agent_finds_the_campaigns_whose_coupons_he_may_type_from_the_menu(
     assert names == ["Enquête 2026", "Enquête de printemps"]
     assert _entry_url(prefecture, running) in page and _entry_url(prefecture, recent) in page
     assert response.context["campaigns"][0].coupons == 1
-    assert f"{running.pk}-0001 à {running.pk}-9999" in page
+    held = f'<span class="eng-nowrap">{running.pk}-0001</span> à '
+    assert held + f'<span class="eng-nowrap">{running.pk}-9999</span>' in page
 
 
 def test_the_agent_pages_of_surveys_offer_no_link_the_agent_is_refused(
