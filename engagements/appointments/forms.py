@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from engagements.antibot import ProofOfWorkField
 from engagements.csvio import MAX_DATE, MIN_DATE
-from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm
+from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm, ModelChoiceField
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
 from .enums import BOOKING_TRANSITIONS, BookingStatus, NoShowPolicy
@@ -188,7 +188,7 @@ class SlotMoveForm(DsfrForm):
 class BookingMoveForm(DsfrForm):
     """An agent moves one booking to another slot of its procedure (at the person's call)."""
 
-    slot = forms.ModelChoiceField(
+    slot = ModelChoiceField(
         label="Nouveau créneau",
         queryset=None,
         empty_label="Choisissez un créneau",

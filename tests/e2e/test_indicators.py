@@ -32,7 +32,9 @@ def test_review_publish_and_public_results(
     calls(site, date(year - 1, 11, 4), 10, 100, 95)
     for _ in range(3):
         MessageFactory(service=service, received_on=date(year, 10, 6), answered_on_time=True)
-    MessageFactory(service=service, received_on=date(year, 10, 6), subject="Titre toujours bloqué")
+    late = MessageFactory(
+        service=service, received_on=date(year, 10, 6), subject="Titre toujours bloqué"
+    )
     # The last weeks' calls feed the affluence grid.
     monday = date.today() - timedelta(days=date.today().weekday())
     for week in range(1, 6):
@@ -52,8 +54,13 @@ def test_review_publish_and_public_results(
     assert page.locator("text=Cible :").count() == 12
     assert_accessible(page)
     screenshot(page, "indicators-dashboard")
+    # The records behind the rate: the period's messages, the late one first, each leading
+    # to its page.
     page.locator("#card-correspondence_on_time_rate [data-value] a").click()
-    page.wait_for_url("**/courriers/**")
+    page.wait_for_url("**/indicateurs/detail/correspondence_on_time_rate/**")
+    assert page.locator("tbody tr").first.inner_text().endswith("Sans réponse, échéance dépassée")
+    assert_accessible(page)
+    follow(page, page.get_by_role("link", name=late.reference))
     assert page.get_by_text("Titre toujours bloqué").is_visible()
 
     page.goto(f"/agents/{prefecture.slug}/indicateurs/publications/")
