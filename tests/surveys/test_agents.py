@@ -518,3 +518,14 @@ def test_quality_lead_creates_a_campaign(
     campaign = Campaign.objects.get()
     assert list(campaign.services.all()) == [service]
     assert str(campaign.ends_on) == "2027-04-20"
+
+
+def test_a_campaign_without_answers_says_so_across_the_whole_services_table(
+    client_for, quality_lead, prefecture, campaign
+):
+    """The "Aucune réponse" row spanned two of the table's columns, not its width."""
+    url = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    response = client_for(quality_lead).get(url)
+    width = 2 + len(response.context["results"]["criteria_labels"])
+    assert width > 2
+    assert f'<td colspan="{width}">Aucune réponse.</td>' in response.content.decode()
