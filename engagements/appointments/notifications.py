@@ -144,42 +144,34 @@ def queue_change_notice(booking, template: str):
         return queue_booking_mail(booking, template)
     if not booking.phone:
         return None
-    url = absolute("appointments:short", booking.short_code, language=booking.language)
-    with translation.override(booking.language):
-        text = translation.gettext(CHANGE_SMS[template]) % {
-            "ref": booking.reference,
-            "when": _when(booking),
-            "site": booking.procedure.site.name,
-            "url": url,
-        }
-    return outbox.queue_sms(
-        booking.phone,
-        text,
-        prefecture=booking.procedure.prefecture,
-        record=booking,
-        purpose=purpose(f"{template}_sms"),
-    )
+    return _queue_booking_sms(booking, CHANGE_SMS[template], f"{template}_sms")
+
+
+REMINDER_SMS = gettext_noop("Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Annuler : %(url)s")
+REMINDER_TO_CONFIRM_SMS = gettext_noop(
+    "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Confirmez votre venue, "
+    "sinon il sera annulé, ou annulez : %(url)s"
+)
 
 
 def queue_reminder_sms(booking, *, now=None):
     """Queue the day-before SMS (held by the outbox's quiet hours, 20:00–09:00)."""
-    # The short link fits in one SMS; it leads to the day-before confirmation (with its
-    # cancel link) when the no-show policy requires it, else to the booking page.
+    # The short link leads to the day-before confirmation (with its cancel link) when the
+    # no-show policy requires it, else to the booking page.
+    to_confirm = booking.needs_day_before_confirmation and booking.day_before_confirmed_at is None
+    message = REMINDER_TO_CONFIRM_SMS if to_confirm else REMINDER_SMS
+    return _queue_booking_sms(booking, message, "reminder_sms", now=now)
+
+
+def _queue_booking_sms(booking, message: str, kind: str, *, now=None):
+    """Queue `message` (a msgid with %(ref)s, %(when)s, %(site)s and %(url)s) to the
+    booking's phone, in its language, with its short link (it fits in one SMS)."""
     url = absolute("appointments:short", booking.short_code, language=booking.language)
     with translation.override(booking.language):
-        if booking.needs_day_before_confirmation and booking.day_before_confirmed_at is None:
-            message = translation.gettext(
-                "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Confirmez votre venue, "
-                "sinon il sera annulé, ou annulez : %(url)s"
-            )
-        else:
-            message = translation.gettext(
-                "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Annuler : %(url)s"
-            )
-        text = message % {
+        text = translation.gettext(message) % {
+            "ref": booking.reference,
             "when": _when(booking),
             "site": booking.procedure.site.name,
-            "ref": booking.reference,
             "url": url,
         }
     return outbox.queue_sms(
@@ -187,7 +179,7 @@ def queue_reminder_sms(booking, *, now=None):
         text,
         prefecture=booking.procedure.prefecture,
         record=booking,
-        purpose=purpose("reminder_sms"),
+        purpose=purpose(kind),
         now=now,
     )
 
