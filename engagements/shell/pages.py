@@ -46,6 +46,21 @@ def _menu(links: list[dict], current_path: str) -> list[dict]:
     return menu
 
 
+# The home's last section: the links of no app (organisation, imports).
+OTHER_PAGES = "Autres pages"
+
+
+def _sections(links: list[dict]) -> list[dict]:
+    """The agents' home tiles by app, as the menu groups them and in its order (a group is
+    kept even when one of its links is visible); the links of no app come last."""
+    sections: dict[str, dict] = {}
+    for link in links:
+        label = link["group"] or OTHER_PAGES
+        sections.setdefault(label, {"label": label, "links": []})["links"].append(link)
+    other = sections.pop(OTHER_PAGES, None)
+    return [*sections.values(), *([other] if other else [])]
+
+
 def render_agents(request, template: str, context: dict | None = None, **kwargs):
     """Render an agents' page with the shell's context (prefecture, menu, roles)."""
     links = _links(request)
@@ -54,6 +69,7 @@ def render_agents(request, template: str, context: dict | None = None, **kwargs)
         "prefecture": prefecture,
         "agent_nav": links,
         "agent_menu": _menu(links, request.path),
+        "agent_sections": _sections(links),
         "role_labels": request.access.role_labels(prefecture),
         "roles_as": request.access.roles_as(prefecture),
         "can_manage": request.access.can(prefecture, "manage"),

@@ -3,6 +3,7 @@
 
 import re
 from datetime import date
+from html import unescape
 
 import pytest
 import time_machine
@@ -16,7 +17,7 @@ from tests.quality.factories import ActionFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
-LINK = re.compile(r'<a class="fr-link" href="([^"]+)"|<h2 class="fr-tile__title"><a href="([^"]+)"')
+LINK = re.compile(r'<a class="fr-link" href="([^"]+)"|<h3 class="fr-tile__title"><a href="([^"]+)"')
 
 
 def _user_for(kind, prefecture, site, service):
@@ -49,3 +50,33 @@ def test_every_home_tile_and_item_opens_for_the_role(kind, prefecture, site, ser
     assert links or kind == RoleKind.COMMITTEE_MEMBER, kind
     refused = [(url, client.get(url.replace("&amp;", "&")).status_code) for url in sorted(links)]
     assert [(url, code) for url, code in refused if code != 200] == [], kind
+
+
+SECTION = re.compile(r'<h2 class="fr-h4" id="section-\d+">([^<]+)</h2>(.*?)</section>', re.S)
+TILE = re.compile(r'<h3 class="fr-tile__title"><a href="[^"]+">([^<]+)</a></h3>')
+
+
+def test_home_tiles_are_grouped_by_app_as_the_menu(prefecture, site, client_for):
+    """Thirty-odd tiles in one wall were hard to scan: the home shows them under their app's
+    heading, in the menu's order, the links of no app last."""
+    user = _user_for(RoleKind.QUALITY_LEAD, prefecture, site, None)
+    home = client_for(user).get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
+    sections = {label: TILE.findall(body) for label, body in SECTION.findall(home.content.decode())}
+    assert list(sections)[:3] == ["Courriers", "Rendez-vous", "Avis des usagers"]
+    assert list(sections)[-1] == "Autres pages"
+    assert sections["Courriers"] == ["Registre", "Modèles de réponse", "Chiffres des courriers"]
+    assert sections["Autres pages"] == ["Organisation", "Imports"]
+    assert "Tableau de bord" in sections["Indicateurs"]
+
+
+def test_a_lone_visible_link_keeps_its_app_heading(prefecture, service, site, client_for):
+    # An agent sees one page of the quality app: the menu shows it as a lone entry, the home
+    # under its app's heading.
+    user = _user_for(RoleKind.AGENT, prefecture, site, service)
+    home = client_for(user).get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
+    sections = {
+        label: [unescape(tile) for tile in TILE.findall(body)]
+        for label, body in SECTION.findall(home.content.decode())
+    }
+    assert sections["Qualité"] == ["Plans d'action"]
+    assert "Membres et collèges" not in sum(sections.values(), [])
