@@ -411,9 +411,31 @@ class GridResultForm(DsfrForm):
         }
 
 
+CRITERION_MAX_LENGTH = 300
+
+
 class GridForm(DsfrForm):
     kind = forms.ChoiceField(label="Type", choices=CheckKind.choices)
     name = forms.CharField(label="Nom", max_length=200)
     criteria = forms.CharField(
         label="Critères (un par ligne)", widget=forms.Textarea(attrs={"rows": 6})
     )
+
+    def clean_criteria(self) -> list[str]:
+        """One criterion per line, blank lines skipped; a line too long for the grid is
+        refused with its number (it was cut at 300 characters without a word)."""
+        criteria = [line.strip() for line in self.cleaned_data["criteria"].splitlines()]
+        too_long = [
+            str(number)
+            for number, line in enumerate(criteria, start=1)
+            if len(line) > CRITERION_MAX_LENGTH
+        ]
+        if too_long:
+            raise forms.ValidationError(
+                f"Un critère tient en {CRITERION_MAX_LENGTH} caractères au plus : "
+                f"raccourcissez la ligne {', '.join(too_long)}."
+                if len(too_long) == 1
+                else f"Un critère tient en {CRITERION_MAX_LENGTH} caractères au plus : "
+                f"raccourcissez les lignes {', '.join(too_long)}."
+            )
+        return [line for line in criteria if line]  # the field is required: one at least

@@ -12,7 +12,7 @@ from engagements import states
 from engagements.organisation.models import Prefecture, Service
 
 from .enums import CHECK_TRANSITIONS, CheckStatus
-from .models import CheckLog, CheckResult, Grid, MysteryCheck
+from .models import CheckLog, CheckResult, Grid, GridCriterion, MysteryCheck
 from .queries import check_score
 
 
@@ -21,6 +21,19 @@ class MysteryCheckError(Exception):
 
 
 _CHECK_RULES = {"table": CHECK_TRANSITIONS, "subject": "Ce contrôle", "error": MysteryCheckError}
+
+
+def create_grid(prefecture: Prefecture, *, kind: str, name: str, criteria: list[str]) -> Grid:
+    """A check grid and its criteria, in the order given (one write, or none)."""
+    if not criteria:
+        raise MysteryCheckError("Une grille doit avoir au moins un critère.")
+    with transaction.atomic():
+        grid = Grid.objects.create(prefecture=prefecture, kind=kind, name=name)
+        GridCriterion.objects.bulk_create(
+            GridCriterion(grid=grid, position=position, label=label)
+            for position, label in enumerate(criteria)
+        )
+    return grid
 
 
 def plan_check(

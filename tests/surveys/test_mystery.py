@@ -7,7 +7,12 @@ from django.urls import reverse
 from engagements.organisation.enums import RoleKind
 from engagements.surveys.enums import CheckStatus
 from engagements.surveys.models import CheckLog
-from engagements.surveys.mystery import MysteryCheckError, cancel_check, record_check
+from engagements.surveys.mystery import (
+    MysteryCheckError,
+    cancel_check,
+    create_grid,
+    record_check,
+)
 from engagements.surveys.queries import mystery_results_by_service
 from tests.factories import RoleFactory
 from tests.surveys.factories import GridFactory, MysteryCheckFactory
@@ -237,3 +242,35 @@ def test_a_closed_service_is_not_offered_for_a_check(client_for, quality_lead, p
         },
     )
     assert not MysteryCheck.objects.exists()
+
+
+def test_a_new_grid_keeps_its_criteria_in_order(client_for, quality_lead, prefecture):
+    url = reverse("surveys:agents-grid-new", args=[prefecture.slug])
+    response = client_for(quality_lead).post(
+        url,
+        {"kind": "call", "name": "Accueil téléphonique", "criteria": "Décroché\n\n  Poli  \n"},
+    )
+    assert response.status_code == 302
+    grid = prefecture.grids.get()
+    assert (grid.kind, grid.name) == ("call", "Accueil téléphonique")
+    assert [c.label for c in grid.criteria.all()] == ["Décroché", "Poli"]
+
+
+def test_a_grid_with_a_criterion_too_long_is_refused_and_kept(client_for, quality_lead, prefecture):
+    # The criterion was cut at 300 characters without a word.
+    typed = "Décroché\n" + "x" * 301 + "\n"
+    url = reverse("surveys:agents-grid-new", args=[prefecture.slug])
+    response = client_for(quality_lead).post(
+        url, {"kind": "call", "name": "Accueil", "criteria": typed}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "raccourcissez la ligne 2." in page
+    assert "x" * 301 in page  # what was typed is kept
+    assert not prefecture.grids.exists()
+
+
+def test_a_grid_without_a_criterion_is_refused(prefecture):
+    with pytest.raises(MysteryCheckError, match="au moins un critère"):
+        create_grid(prefecture, kind="call", name="Accueil", criteria=[])
+    assert not prefecture.grids.exists()

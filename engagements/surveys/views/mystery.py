@@ -20,7 +20,7 @@ from engagements.shell.pages import render_agents
 from .. import mystery
 from ..enums import CheckStatus
 from ..forms import GridForm, GridResultForm, PlanCheckForm
-from ..models import Grid, GridCriterion, MysteryCheck
+from ..models import MysteryCheck
 from ..mystery import MysteryCheckError
 from ..queries import mystery_results_by_service
 
@@ -86,19 +86,12 @@ def check_plan(request: HttpRequest) -> HttpResponse:
 def grid_new(request: HttpRequest) -> HttpResponse:
     form = GridForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from django.db import transaction
-
-        labels = [x.strip() for x in form.cleaned_data["criteria"].splitlines() if x.strip()]
-        with transaction.atomic():
-            grid = Grid.objects.create(
-                prefecture=request.prefecture,
-                kind=form.cleaned_data["kind"],
-                name=form.cleaned_data["name"],
-            )
-            GridCriterion.objects.bulk_create(
-                GridCriterion(grid=grid, position=i, label=label[:300])
-                for i, label in enumerate(labels)
-            )
+        grid = mystery.create_grid(
+            request.prefecture,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            criteria=form.cleaned_data["criteria"],
+        )
         messages.success(request, f"Grille « {grid.name} » créée.")
         return redirect("surveys:agents-checks", request.prefecture.slug)
     return render_agents(
