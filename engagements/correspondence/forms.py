@@ -446,6 +446,12 @@ class FiguresForm(DsfrForm):
         self.fields["site"].queryset = sites if sites is not None else Site.objects.none()
 
 
+# The committee has up to two months to comment on a template version; duplicates are looked
+# for over up to three months of working days.
+OBSERVATION_DAYS_MAX = 60
+DUPLICATE_WINDOW_MAX = 60
+
+
 class RegisterSettingsForm(DsfrModelForm):
     class Meta:
         model = RegisterSettings
@@ -471,6 +477,23 @@ class RegisterSettingsForm(DsfrModelForm):
         value = self.cleaned_data["retention_years"]
         if not 1 <= value <= 10:
             raise forms.ValidationError("Choisissez une durée entre 1 et 10 ans.")
+        return value
+
+    def clean_observation_days(self):
+        value = self.cleaned_data["observation_days"]
+        if not 1 <= value <= OBSERVATION_DAYS_MAX:
+            raise forms.ValidationError(
+                f"Choisissez un délai entre 1 et {OBSERVATION_DAYS_MAX} jours."
+            )
+        return value
+
+    def clean_duplicate_window(self):
+        # Each message registered looks back over this many working days, day by day.
+        value = self.cleaned_data["duplicate_window"]
+        if not 1 <= value <= DUPLICATE_WINDOW_MAX:
+            raise forms.ValidationError(
+                f"Choisissez une fenêtre entre 1 et {DUPLICATE_WINDOW_MAX} jours ouvrés."
+            )
         return value
 
 

@@ -416,6 +416,15 @@ def test_quality_lead_sets_retention_and_topics(prefecture, quality_lead, agent,
     assert prefecture.correspondence_settings.retention_years == 3
     bad = client.post(url, {"retention_years": 40, "observation_days": 15, "duplicate_window": 10})
     assert "entre 1 et 10 ans" in bad.content.decode()
+    # Both delays were taken up to 32,767 days: a duplicate window of years walked the
+    # calendar day by day for each message registered.
+    bad = client.post(url, {"retention_years": 3, "observation_days": 0, "duplicate_window": 900})
+    assert "entre 1 et 60 jours." in bad.content.decode()
+    assert "entre 1 et 60 jours ouvrés." in bad.content.decode()
+    assert 'value="900"' in bad.content.decode()
+    settings = prefecture.correspondence_settings
+    settings.refresh_from_db()
+    assert (settings.observation_days, settings.duplicate_window) == (15, 10)
     add = reverse("correspondence:agents-topic-add", args=[prefecture.slug])
     client.post(add, {"name": "Prise de rendez-vous", "position": 1})
     client.post(add, {"name": "prise de rendez-vous", "position": 2})
