@@ -1,17 +1,19 @@
 from django.conf import settings
 from django.utils.translation import get_language
 
-from engagements.middleware import is_flow_page, page_in_language
+from engagements.middleware import is_agents_page, is_flow_page, page_in_language
 
 
 def shell(request):
     """What every page's shell needs: the language switch keeps the current page.
 
     The public flows (booking, contact form, survey, FAQ) offer every language; the other
-    pages French and English only."""
+    pages French and English only; the agents' space, in French only, none."""
     current = get_language() or settings.LANGUAGE_CODE
     flow = is_flow_page(request)
     switch = []
+    if is_agents_page(request):
+        return {"language_switch": switch, "SITE_URL": settings.SITE_URL}
     for code, name in settings.LANGUAGES:
         if code in settings.FLOW_LANGUAGES and not flow:
             continue

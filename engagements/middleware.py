@@ -167,6 +167,15 @@ def is_flow_page(request) -> bool:
     )
 
 
+def is_agents_page(request) -> bool:
+    """A page of the agents' space (under /agents/, in any language's prefix): its text is
+    French only, so it has no other language's address."""
+    path, language = request.path_info, translation.get_language()
+    if language and path.startswith(f"/{language}/"):
+        path = path[len(language) + 1 :]
+    return path.startswith("/agents/")
+
+
 def page_in_language(request, language: str) -> str:
     """This request's address (its query string kept) in `language`: what Django's
     translate_url gives, from the match Django made for the request instead of resolving
@@ -191,7 +200,8 @@ class FlowLanguageMiddleware:
     """Arabic, Spanish, Portuguese and Ukrainian are offered on the public flows only.
 
     Another page asked in one of them (/ar/agents/…, /es/mentions-legales/) is sent to its
-    French address. The language chosen on a flow page is remembered in the language
+    French address, and so is an agents' page asked in English (/en/agents/…): the agents'
+    space is in French only. The language chosen on a flow page is remembered in the language
     cookie: a flow page reached without a language prefix (a QR code, a bookmark, a link
     of a French-only page) is sent to that language; choosing French from the language
     selector of a page in one of them (or English, always prefixed) forgets it.
@@ -223,7 +233,10 @@ class FlowLanguageMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         language = translation.get_language()
         flow = is_flow_page(request)
-        if language in settings.FLOW_LANGUAGES and not flow:
+        if not flow and (
+            language in settings.FLOW_LANGUAGES
+            or (language != settings.LANGUAGE_CODE and is_agents_page(request))
+        ):
             if request.method in ("GET", "HEAD"):
                 target = page_in_language(request, settings.LANGUAGE_CODE)
                 if target != request.get_full_path():

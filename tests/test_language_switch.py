@@ -36,15 +36,34 @@ def test_flow_page_switch_is_translate_url(client, prefecture, path, english):
     assert switch["fr"] == english.removeprefix("/en")
 
 
-def test_agent_page_switch_is_translate_url(client, agent, prefecture):
-    client.force_login(agent)
-    path = reverse("faq:agents-list", args=[prefecture.slug]) + "?page=2"
+def test_other_page_switch_is_translate_url(client, prefecture):
+    path = reverse("home:legal") + "?page=2"
     response = client.get(path)
     assert response.status_code == 200
     switch = _switch(response)
     assert set(switch) == {"fr", "en"}  # not a flow page: French and English only
     assert switch == _expected(path, switch)
     assert switch["en"] == "/en" + path
+
+
+def test_agent_pages_are_french_only(client, agent, prefecture):
+    # /en/agents/… served the French pages under lang="en" with an English alternate that
+    # was the same French page: screen readers read French with an English voice.
+    client.force_login(agent)
+    path = reverse("faq:agents-list", args=[prefecture.slug])
+    response = client.get(path)
+    assert response.status_code == 200
+    assert _switch(response) == {}
+    assert 'hreflang="en"' not in response.content.decode()
+    english = client.get(f"/en{path}?page=2")
+    assert english.status_code == 302
+    assert english["Location"] == f"{path}?page=2"
+    login = client.get("/en/agents/login/")
+    assert login["Location"] == "/agents/login/"
+    # A form posted to its English address (a page left open) answers in French.
+    client.logout()
+    refused = client.post("/en/agents/login/", {"username": "x", "password": "y"})
+    assert '<html lang="fr"' in refused.content.decode()
 
 
 @pytest.mark.parametrize(
