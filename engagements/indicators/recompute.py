@@ -41,6 +41,22 @@ def _ordered(periods) -> list[Period]:
     return sorted(periods, key=lambda p: (-p.start.year, order[p.kind], p.start))
 
 
+def _summary(periods: list[Period]) -> list[str]:
+    """The periods' labels, a whole year (itself, its 4 quarters and 12 months: what an
+    import of the year asks) said in one phrase rather than 17 labels."""
+    by_year: dict[int, list[Period]] = {}
+    for period in periods:
+        by_year.setdefault(period.start.year, []).append(period)
+    labels = []
+    for year, own in by_year.items():
+        kinds = [period.kind for period in own]
+        if (kinds.count("year"), kinds.count("quarter"), kinds.count("month")) == (1, 4, 12):
+            labels.append(f"{year} (l'année, ses trimestres et ses mois)")
+        else:
+            labels.extend(period.label() for period in own)
+    return labels
+
+
 def request_recompute(prefecture: Prefecture, periods: list[Period]) -> RecomputeRun | None:
     """Queue a recompute of these periods (merged into the prefecture's waiting run if there
     is one), run by a job once the caller's transaction commits."""
@@ -134,7 +150,7 @@ def in_progress(prefecture: Prefecture) -> list[dict]:
             {
                 "status": job.get_status_display(),
                 "requested_at": job.requested_at,
-                "periods": [p.label() for p in periods],
+                "periods": _summary(periods),
             }
         )
     return result

@@ -100,6 +100,20 @@ def test_waiting_runs_merge_and_their_periods_are_listed_on_the_dashboard(
     assert "2025, 1er trimestre 2025, mars 2025, 2024, 4e trimestre 2024, décembre 2024" in text
 
 
+def test_a_whole_year_waiting_is_said_in_one_phrase(prefecture, quality_lead, client_for):
+    # An import over two years asked 34 periods, listed one by one across the dashboard.
+    days = {date(year, month, 1) for year in (2024, 2025) for month in range(1, 13)}
+    hooks.period_touched(prefecture, days | {date(2023, 5, 2)})
+    page = client_for(quality_lead).get(
+        reverse("indicators:agents-dashboard", args=[prefecture.slug])
+    )
+    text = page.content.decode()
+    assert (
+        "2025 (l'année, ses trimestres et ses mois), 2024 (l'année, ses trimestres et ses "
+        "mois), 2023, 2e trimestre 2023, mai 2023." in text.replace("&#x27;", "'")
+    )
+
+
 @pytest.mark.postgres
 @time_machine.travel(TODAY, tick=False)
 def test_recompute_is_a_fixed_number_of_statements_whatever_the_sites_and_periods(prefecture):
