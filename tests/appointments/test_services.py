@@ -603,3 +603,23 @@ def test_check_in_time_is_checked_against_the_slot_and_opening_hours(agent, pref
     assert booking.checked_in_by == agent
     context = certificate_context(booking)
     assert context["agent_name"] == agent.get_full_name() and context["site"] == site
+
+
+def test_the_certificate_writes_the_first_of_the_month_as_1er(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.tooling import pdf_text
+
+    start = timezone.make_aware(datetime(2026, 6, 1, 10, 0))  # a Monday
+    booking = BookingFactory(slot__starts_at=start)
+    with (
+        time_machine.travel(start + timedelta(minutes=5), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.record_attendance(
+            booking, BookingStatus.ATTENDED, actor=agent, send_certificate=True
+        )
+    text = " ".join(pdf_text(mailoutbox[0].attachments[0][1]).split())
+    assert "du 1er juin 2026 à 10:00" in text
+    assert "le lundi 1er juin 2026 à 10:05" in text
+    assert ", le 1er juin 2026." in text
