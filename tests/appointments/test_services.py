@@ -212,6 +212,12 @@ def test_attendance_late_gives_a_six_week_rebooking_link(
         booking.refresh_from_db()
         assert booking.rebooking_expires_at - timezone.now() > timedelta(days=41)
     assert f"/rendez-vous/nouveau-rendez-vous/{booking.rebooking_token}/" in mailoutbox[0].body
+    # Said to anyone, man or woman: not "Vous êtes arrivé".
+    assert (
+        mailoutbox[0]
+        .body.split("\n")[2]
+        .startswith("Votre arrivée a été enregistrée après l'heure de votre rendez-vous.")
+    )
     log = BookingLog.objects.filter(booking=booking).last()
     assert (log.from_status, log.to_status, log.actor) == ("confirmed", "late", agent)
 
