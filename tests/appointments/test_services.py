@@ -629,3 +629,36 @@ def test_the_certificate_writes_the_first_of_the_month_as_1er(
     assert "du 1er juin 2026 à 10:00" in text
     assert "le lundi 1er juin 2026 à 10:05" in text
     assert ", le 1er juin 2026." in text
+
+
+def test_booking_mails_end_with_who_writes_and_how_to_reach_a_person(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    """The mails come from a no-reply address: each ends with the site, the prefecture and
+    the service's phone and address (the site's, then the prefecture's, where it has none);
+    a person who cancelled is told how to book again."""
+    slot = SlotFactory(procedure__service__phone="", procedure__service__email="", capacity=3)
+    site = slot.procedure.site
+    site.phone = "03 87 00 00 00"
+    site.save(update_fields=["phone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.book_slot(slot, person(), channel=Channel.AGENT)
+        english = services.book_slot(slot, person(2), channel=Channel.AGENT, language="en")
+    prefecture = slot.procedure.prefecture
+    signature = (
+        f"--\n{site.name} — {prefecture.name}\nTéléphone : 03 87 00 00 00\n"
+        f"Courriel : {prefecture.email}\n"
+        "Ce message est envoyé automatiquement : merci de ne pas y répondre."
+    )
+    [confirmed] = [mail for mail in mailoutbox if mail.to == [booking.email]]
+    assert signature in confirmed.body
+    assert "Un empêchement ? Annulez" in confirmed.body
+    [english_mail] = [mail for mail in mailoutbox if mail.to == [english.email]]
+    assert "Phone: 03 87 00 00 00\n" in english_mail.body
+    assert "please do not reply" in english_mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_booking(booking)
+    cancelled = mailoutbox[-1]
+    assert cancelled.subject.startswith("Rendez-vous annulé")
+    assert "Reprendre rendez-vous : http://" in cancelled.body
+    assert booking.token in cancelled.body and signature in cancelled.body
