@@ -429,7 +429,7 @@ def test_the_missing_documents_sheet_prints_for_a_person_without_e_mail(
         "Justificatif de domicile",
         "Photo d'identité",
         "Vous disposez de 8 jours",
-        "12/03/2026",
+        "soit jusqu'au 12 mars 2026 inclus.",
         "Si vous ne pouvez pas respecter ce délai, prévenez",
         message.reference,
     ):
