@@ -54,7 +54,8 @@ def booking_context(booking) -> dict:
         "site": procedure.site,
         "site_name": procedure.site.name,
         "site_street": procedure.site.street,
-        "site_city": procedure.site.city,
+        # With its postal code, as the confirmation writes the address.
+        "site_city": f"{procedure.site.postal_code} {procedure.site.city}".strip(),
         "when": _when(booking),
         "documents": procedure.document_list(lang),
         "manage_url": absolute("appointments:manage", booking.token, language=lang),

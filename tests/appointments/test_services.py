@@ -653,7 +653,18 @@ def test_booking_mails_end_with_who_writes_and_how_to_reach_a_person(
     [confirmed] = [mail for mail in mailoutbox if mail.to == [booking.email]]
     assert signature in confirmed.body
     assert "Un empêchement ? Annulez" in confirmed.body
-    [english_mail] = [mail for mail in mailoutbox if mail.to == [english.email]]
+    with time_machine.travel(slot.starts_at - timedelta(days=2), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.send_reminders()
+    [reminder] = [
+        m for m in mailoutbox if m.subject.startswith("Rappel") and m.to == [booking.email]
+    ]
+    # The address with its postal code, as in the confirmation.
+    assert f"{site.street}, {site.postal_code} {site.city}." in reminder.body
+    assert signature in reminder.body
+    [english_mail] = [
+        mail for mail in mailoutbox if mail.to == [english.email] and "confirmed" in mail.subject
+    ]
     assert "Phone: 03 87 00 00 00\n" in english_mail.body
     assert "please do not reply" in english_mail.body
     with django_capture_on_commit_callbacks(execute=True):
