@@ -85,7 +85,8 @@ def test_acknowledgement_is_mailed_after_commit_with_the_due_date(
     mail = mailoutbox[0]
     assert mail.to == ["lea.martin@example.test"]
     assert message.reference in mail.subject
-    assert "09/03/2026" in mail.body  # due date: 5 working days after Monday 2 March
+    # The due date: 5 working days after Monday 2 March.
+    assert "au plus tard le 9 mars 2026." in mail.body
     assert service.name in mail.body
     message.refresh_from_db()
     assert message.acknowledged_at is not None
