@@ -10,8 +10,9 @@ errors instead of raising, so one run reports every bad line; `CsvTable.raise_er
 then refuses the whole file (all or nothing) before anything is written.
 
 Writing (`csv_response`, `write_rows`): UTF-8 with BOM (Excel opens accents right),
-semicolon (French Excel splits on it), and every text cell that a spreadsheet would run as
-a formula neutralised with a leading apostrophe (OWASP "CSV injection").
+semicolon (French Excel splits on it), decimal comma (it reads "5.5" as a date), and every
+text cell that a spreadsheet would run as a formula neutralised with a leading apostrophe
+(OWASP "CSV injection").
 """
 
 from __future__ import annotations
@@ -524,14 +525,19 @@ def neutralise(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
 
     Numbers stay numbers (a negative count is data, not a formula), also when already
-    formatted as text (`-20,0`); None becomes empty.
+    formatted as text (`-20,0`), decimals written with a comma; None becomes empty.
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int):
         return value
+    if isinstance(value, float | Decimal):
+        # French Excel, for which the files are written, reads "5.5" as the 5th of May and
+        # "77.2" as text: a decimal comma, as the files people type for the imports have.
+        text = format(value, "f") if "e" in str(value).lower() else str(value)
+        return text.replace(".", ",")
     text = str(value)
     if text.startswith(_FORMULA_START) and not _NUMBER_TEXT.fullmatch(text):
         return "'" + text

@@ -19,6 +19,48 @@ class SmsError(Exception):
     pass
 
 
+# The GSM 03.38 alphabet (basic set, then the extension table, which counts double). A text
+# with any other character goes as UCS-2: 70 characters a message instead of 160, so a
+# reminder of 131 characters is billed as two messages, or three.
+GSM_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = "^{}\\[~]|€\f"
+# Typography our texts and the agents' names carry (a site "Préfecture — Lysville", « »
+# around a name) that reads the same in plain characters; letters are never changed.
+_PLAIN_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2014": "-",  # —
+        "\u2013": "-",  # –
+        "\u2011": "-",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2026": "...",
+    }
+)
+
+
+def plain_typography(text: str) -> str:
+    """`text` with its dashes, curly quotes, guillemets and non-breaking spaces in plain
+    characters ("« Titre »" becomes '"Titre"'), so that a French SMS stays in the GSM
+    alphabet; accents and other letters are kept as they are."""
+    text = text.replace("\u00ab\u00a0", "\u00ab").replace("\u00ab ", "\u00ab")
+    text = text.replace("\u00a0\u00bb", "\u00bb").replace(" \u00bb", "\u00bb")
+    return text.translate(_PLAIN_TYPOGRAPHY)
+
+
+def is_gsm(text: str) -> bool:
+    """Whether `text` goes in the GSM alphabet (160 characters a message)."""
+    return all(char in GSM_BASIC or char in GSM_EXTENSION for char in text)
+
+
 def _log_path() -> Path:
     return Path(getattr(settings, "SMS_LOG_PATH", settings.BASE_DIR / "var" / "sms.log"))
 

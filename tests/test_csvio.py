@@ -125,6 +125,18 @@ def test_written_csv_round_trips_with_bom_and_semicolons():
     assert rows == [["nom", "n"], ["'=1+1", "3"], ["Anaïs", "4"]]
 
 
+def test_written_decimals_have_a_comma_for_french_excel():
+    """French Excel read "5.5" (an average delay) as the 5th of May, "77.2" as text."""
+    from decimal import Decimal
+
+    text = to_csv_text(
+        ["taux", "délai", "cible", "écart", "n"],
+        [[77.2, 5.5, Decimal("75.00"), -1.5, 12], [1e-05, Decimal("1E+1"), 0.0, None, 0]],
+    )
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[1:] == [["77,2", "5,5", "75,00", "-1,5", "12"], ["0,000010", "10", "0,0", "", "0"]]
+
+
 # Issue 20 (rows 6 and 7): bounded dates, UTF-16, line and JSON files through the reader.
 
 

@@ -11,6 +11,7 @@ from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
 
 from .models import Booking
+from .notifications import contact_context
 
 
 def checkin_url(booking: Booking) -> str:
@@ -65,6 +66,7 @@ def summary_pdf(booking: Booking) -> bytes:
                 "starts_at": timezone.localtime(booking.slot.starts_at),
                 "qr": qr_data_uri(checkin_url(booking)),
                 "documents": booking.procedure.document_list(booking.language),
+                "contact": contact_context(booking.procedure),
             },
         )
 

@@ -31,16 +31,31 @@ def _when(booking) -> str:
     return long_date(booking.slot.starts_at, "full_time", booking.language)
 
 
+def contact_context(procedure) -> dict:
+    """Who writes and how to reach a person, for the mails' signature: the service's phone
+    and address, else the site's, else the prefecture's (the mails come from a no-reply
+    address)."""
+    service, site, prefecture = procedure.service, procedure.site, procedure.prefecture
+    return {
+        "site_name": site.name,
+        "prefecture_name": prefecture.name,
+        "phone": service.phone or site.phone or prefecture.phone,
+        "email": service.email or site.email or prefecture.email,
+    }
+
+
 def booking_context(booking) -> dict:
     lang = booking.language
     procedure = booking.procedure
     return {
         "booking": booking,
+        "contact": contact_context(procedure),
         "procedure_name": procedure.display_name(lang),
         "site": procedure.site,
         "site_name": procedure.site.name,
         "site_street": procedure.site.street,
-        "site_city": procedure.site.city,
+        # With its postal code, as the confirmation writes the address.
+        "site_city": f"{procedure.site.postal_code} {procedure.site.city}".strip(),
         "when": _when(booking),
         "documents": procedure.document_list(lang),
         "manage_url": absolute("appointments:manage", booking.token, language=lang),
@@ -100,7 +115,9 @@ def owed_mail_context(delivery) -> dict | None:
     from .models import Booking
 
     booking = (
-        Booking.objects.select_related("slot", "procedure__site", "procedure__prefecture")
+        Booking.objects.select_related(
+            "slot", "procedure__site", "procedure__service", "procedure__prefecture"
+        )
         .filter(pk=delivery.record_id)
         .first()
     )
@@ -199,6 +216,7 @@ def queue_waitlist_offer(entry):
             "when": when,
             "expires": expires,
             "offer_url": absolute("appointments:offer", entry.token, language=lang),
+            "contact": contact_context(entry.procedure),
         },
         [entry.email],
         prefecture=entry.procedure.prefecture,

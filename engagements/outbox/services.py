@@ -163,7 +163,12 @@ def queue_sms(
     quiet_hours: bool = True,
     now: datetime | None = None,
 ) -> Delivery:
-    """Queue an SMS; outside 09:00–20:00 local time it waits for the morning."""
+    """Queue an SMS; outside 09:00–20:00 local time it waits for the morning. Its dashes
+    and quotes are written plain (engagements.sms.plain_typography): what is stored is what
+    is sent."""
+    from engagements.sms import plain_typography
+
+    text = plain_typography(text)
     now = now or timezone.now()
     not_before = next_sms_time(now) if quiet_hours else now
     return _queue(

@@ -141,3 +141,22 @@ def test_the_reminder_mail_asks_for_confirmation_only_under_the_policy(
     assert day_before in bodies[watched.email] and "Confirmez votre venue" in bodies[watched.email]
     assert "Confirmez votre venue" not in bodies[free.email]
     assert free.status == BookingStatus.CONFIRMED
+
+
+def test_the_reminder_fits_one_sms_with_a_dash_in_the_site_s_name(
+    settings, tmp_path, run_on_commit
+):
+    """A site named "Préfecture — Lysville" (as the demo's) sent the whole reminder as
+    UCS-2, 70 characters a message: two messages billed, three with the confirmation.
+    The dash is written plain; the accents stay."""
+    from engagements.sms import is_gsm
+
+    booking, text = _sms(
+        settings,
+        tmp_path,
+        run_on_commit,
+        phone="0611",
+        slot__procedure__service__site__name="Préfecture — Lysville",
+    )
+    assert "décembre 2026, 10:00, Préfecture - Lysville (" in text
+    assert is_gsm(text) and len(text) <= 160

@@ -353,3 +353,26 @@ def test_a_slot_moved_earlier_by_the_service_awaits_the_documents_before_it(proc
     wait = BookingDocumentWait.objects.get()
     assert before > date(2026, 3, 5)
     assert (wait.ends_on, wait.first_ends_on) == (date(2026, 3, 5), date(2026, 3, 5))
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_extension_mail_writes_its_date_as_the_person_reads_it(
+    procedure, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    """ "jusqu'au 1er avril 2026", not "1 avril"; in Ukrainian the month's genitive
+    ("1 квітня", not "1 Квітень"), in Spanish "1 de abril de 2026"."""
+    later = datetime(2026, 4, 20, 10, 0)
+    french = book(procedure, later)
+    ukrainian = book(procedure, later, email="o@usager.test")
+    ukrainian.language = "uk"
+    ukrainian.save(update_fields=["language"])
+    spanish = book(procedure, later, email="e@usager.test")
+    spanish.language = "es"
+    spanish.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for booking in (french, ukrainian, spanish):
+            documents.extend_wait(booking, actor=agent, until=date(2026, 4, 1))
+    bodies = {mail.to[0]: mail.body for mail in mailoutbox[-3:]}
+    assert "jusqu'au 1er avril 2026." in bodies["amina@usager.test"]
+    assert "1 квітня 2026" in bodies["o@usager.test"]
+    assert "1 de abril de 2026" in bodies["e@usager.test"]

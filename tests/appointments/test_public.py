@@ -109,6 +109,8 @@ def test_booking_through_the_form_then_duplicate_gets_the_link_by_mail(
 
 
 def test_manage_page_ics_pdf_and_cancel(client, service):
+    service.phone = "03 87 11 22 33"
+    service.save(update_fields=["phone"])
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
     manage = reverse("appointments:manage", args=[booking.token])
     assert client.get(manage).status_code == 200
@@ -116,6 +118,11 @@ def test_manage_page_ics_pdf_and_cancel(client, service):
     assert b"BEGIN:VTIMEZONE" in ics.content and b"TZID:Europe/Paris" in ics.content
     pdf = client.get(reverse("appointments:pdf", args=[booking.token]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # The summary says how to reach the service (it gave no phone nor address).
+    from tests.tooling import pdf_text
+
+    summary = " ".join(pdf_text(pdf.content).split())
+    assert f"Téléphone : {service.phone} Courriel : {service.email}" in summary
     client.post(reverse("appointments:cancel", args=[booking.token]))
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED_BY_USER
@@ -201,7 +208,7 @@ def test_the_move_mail_offers_another_move_only_while_one_is_left(
     first, last = texts
     assert f"{move_or_cancel}\n" in first and no_more_moves not in first
     assert f"{no_more_moves}\n{cancel}\n" in last and move_or_cancel not in last
-    assert last.endswith(manage_url + "\n")
+    assert manage_url + "\n\n--\n" in last  # the link, then the signature
     assert Booking.objects.get(pk=booking.pk).reschedule_count == 2
     page = client.get(manage_url).content.decode()
     assert no_more_moves in page and "/deplacer/" not in page

@@ -212,6 +212,12 @@ def test_attendance_late_gives_a_six_week_rebooking_link(
         booking.refresh_from_db()
         assert booking.rebooking_expires_at - timezone.now() > timedelta(days=41)
     assert f"/rendez-vous/nouveau-rendez-vous/{booking.rebooking_token}/" in mailoutbox[0].body
+    # Said to anyone, man or woman: not "Vous êtes arrivé".
+    assert (
+        mailoutbox[0]
+        .body.split("\n")[2]
+        .startswith("Votre arrivée a été enregistrée après l'heure de votre rendez-vous.")
+    )
     log = BookingLog.objects.filter(booking=booking).last()
     assert (log.from_status, log.to_status, log.actor) == ("confirmed", "late", agent)
 
@@ -603,3 +609,67 @@ def test_check_in_time_is_checked_against_the_slot_and_opening_hours(agent, pref
     assert booking.checked_in_by == agent
     context = certificate_context(booking)
     assert context["agent_name"] == agent.get_full_name() and context["site"] == site
+
+
+def test_the_certificate_writes_the_first_of_the_month_as_1er(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.tooling import pdf_text
+
+    start = timezone.make_aware(datetime(2026, 6, 1, 10, 0))  # a Monday
+    booking = BookingFactory(slot__starts_at=start)
+    with (
+        time_machine.travel(start + timedelta(minutes=5), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.record_attendance(
+            booking, BookingStatus.ATTENDED, actor=agent, send_certificate=True
+        )
+    text = " ".join(pdf_text(mailoutbox[0].attachments[0][1]).split())
+    assert "du 1er juin 2026 à 10:00" in text
+    assert "le lundi 1er juin 2026 à 10:05" in text
+    assert ", le 1er juin 2026." in text
+
+
+def test_booking_mails_end_with_who_writes_and_how_to_reach_a_person(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    """The mails come from a no-reply address: each ends with the site, the prefecture and
+    the service's phone and address (the site's, then the prefecture's, where it has none);
+    a person who cancelled is told how to book again."""
+    slot = SlotFactory(procedure__service__phone="", procedure__service__email="", capacity=3)
+    site = slot.procedure.site
+    site.phone = "03 87 00 00 00"
+    site.save(update_fields=["phone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.book_slot(slot, person(), channel=Channel.AGENT)
+        english = services.book_slot(slot, person(2), channel=Channel.AGENT, language="en")
+    prefecture = slot.procedure.prefecture
+    signature = (
+        f"--\n{site.name} — {prefecture.name}\nTéléphone : 03 87 00 00 00\n"
+        f"Courriel : {prefecture.email}\n"
+        "Ce message est envoyé automatiquement : merci de ne pas y répondre."
+    )
+    [confirmed] = [mail for mail in mailoutbox if mail.to == [booking.email]]
+    assert signature in confirmed.body
+    assert "Un empêchement ? Annulez" in confirmed.body
+    with time_machine.travel(slot.starts_at - timedelta(days=2), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.send_reminders()
+    [reminder] = [
+        m for m in mailoutbox if m.subject.startswith("Rappel") and m.to == [booking.email]
+    ]
+    # The address with its postal code, as in the confirmation.
+    assert f"{site.street}, {site.postal_code} {site.city}." in reminder.body
+    assert signature in reminder.body
+    [english_mail] = [
+        mail for mail in mailoutbox if mail.to == [english.email] and "confirmed" in mail.subject
+    ]
+    assert "Phone: 03 87 00 00 00\n" in english_mail.body
+    assert "please do not reply" in english_mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_booking(booking)
+    cancelled = mailoutbox[-1]
+    assert cancelled.subject.startswith("Rendez-vous annulé")
+    assert "Reprendre rendez-vous : http://" in cancelled.body
+    assert booking.token in cancelled.body and signature in cancelled.body

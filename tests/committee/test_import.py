@@ -144,6 +144,11 @@ def test_invitation_link_sets_a_password(
     with django_capture_on_commit_callbacks(execute=True):
         _import(tmp_path, prefecture, HEADER + ROWS)
     mail = next(m for m in mailoutbox if "lea.fictive@asso.test" in m.to)
+    # How long the link lasts (Django's three days), and whom to ask after: it said
+    # "valable quelques jours".
+    text = " ".join(mail.body.split())
+    assert "en suivant ce lien, valable 3 jours :" in text
+    assert f"demandez-nous un nouveau lien à {prefecture.email} ou au {prefecture.phone}." in text
     url = next(line for line in mail.body.splitlines() if "/comite/acces/" in line).strip()
     path = url.split("127.0.0.1:8000", 1)[-1] if "://" in url else url
     path = "/" + path.split("/", 3)[3] if "://" in path else path

@@ -266,3 +266,53 @@ def test_approve_from_the_next_meeting_page(committee, client_for, quality_lead)
     draft.refresh_from_db()
     assert draft.status == MinutesStatus.APPROVED and draft.approved_at_meeting == following
     assert "relevé approuvé" in client.get(page).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_meeting_on_the_first_of_the_month_is_dated_1er(
+    committee, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The convocation, the sign-in sheet and the minutes say "lundi 1er décembre 2025"."""
+    with time_machine.travel("2025-11-10 09:00 +01:00", tick=False):
+        meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 12, 1)), place="Salle A")
+        AgendaItemFactory(meeting=meeting, title="Résultats de l'enquête")
+        with django_capture_on_commit_callbacks(execute=True):
+            meetings.send_invitation(meeting)
+    assert "le lundi 1er décembre 2025 à 14:00" in mailoutbox[0].body
+    assert "lundi 1er décembre 2025 à 14:00" in " ".join(
+        pdf_text(pdfs.sign_in_sheet_pdf(meeting)).split()
+    )
+    meetings.mark_held(meeting)
+    draft = minutes.start_minutes(meeting)
+    assert "de la réunion du lundi 1er décembre 2025" in " ".join(
+        pdf_text(pdfs.minutes_pdf(draft)).split()
+    )
+
+
+@pytest.mark.django_db
+def test_without_a_contact_address_members_are_not_asked_to_reply_to_a_no_reply_mail(
+    committee, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The convocation and the draft minutes said "en répondant à ce courriel", which went to
+    the no-reply sender when the prefecture has no contact address."""
+    prefecture = committee.prefecture
+    prefecture.email = ""
+    prefecture.save(update_fields=["email"])
+    with time_machine.travel("2025-11-10 09:00 +01:00", tick=False):
+        meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 11, 3)), place="A")
+        AgendaItemFactory(meeting=meeting, title="Résultats de l'enquête")
+        with django_capture_on_commit_callbacks(execute=True):
+            meetings.send_invitation(meeting)
+        meetings.mark_held(meeting)
+        draft = minutes.start_minutes(meeting, kind="compte_rendu")
+        with django_capture_on_commit_callbacks(execute=True):
+            minutes.send_for_observations(draft, pdf=b"%PDF-1.4 projet")
+    convocation, draft_mail = mailoutbox
+    assert "répondant" not in convocation.body and not convocation.reply_to
+    assert f"Merci de nous indiquer, en appelant le {prefecture.phone}, si vous" in " ".join(
+        convocation.body.split()
+    )
+    text = " ".join(draft_mail.body.split())
+    assert "jusqu'au 25 novembre 2025 inclus, depuis votre espace de membre. Ce projet" in text
+    assert "répondant" not in text and "Le relevé sera soumis" not in text
+    assert draft_mail.attachments[0][0] == "projet-de-compte-rendu.pdf"

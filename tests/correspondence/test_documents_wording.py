@@ -72,7 +72,7 @@ def test_the_flow_s_e_mails_name_the_service_after_le_service(
     )
     assert delay in request and delay in reminder
     assert (
-        f"Si vous avez été empêché, prévenez le service qui traitait votre demande ({name}) "
+        f"En cas d'empêchement, prévenez le service qui traitait votre demande ({name}) "
         "en indiquant pourquoi, ou écrivez-nous à nouveau avec les pièces." in closing
     )
     for text in (request, reminder, closing):
@@ -141,7 +141,7 @@ def test_the_letters_say_what_the_e_mails_say(prefecture, service, agent, client
     assert closing["Content-Type"] == "application/pdf", closing.content[:500]
     text = pdf_text(closing.content, tmp_path)
     assert (
-        "Si vous avez été empêché, prévenez le service qui traitait votre demande (Accueil "
+        "En cas d'empêchement, prévenez le service qui traitait votre demande (Accueil "
         "général, " in text
     )
     assert "prévenez Accueil général" not in text

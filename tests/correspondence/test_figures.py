@@ -68,9 +68,9 @@ def test_figures_page_shows_value_target_and_previous_year(
         {"year": 2026, "at": "2026-03-31"},
     ).content.decode()
     # The summary's figures, as on the page: this year's total and the previous year's line.
-    assert "ensemble;2026;4;2;1;1;0;1;33.3;5.5;;100.0;75.0;5.0\r\n" in csv
-    assert "ensemble;2025;1;1;1;0;0;0;100.0;" in csv
-    assert "Thème;Prise de rendez-vous;2;2;1;0;0;0;50.0;5.5" in csv
+    assert "ensemble;2026;4;2;1;1;0;1;33,3;5,5;;100,0;75,0;5,0\r\n" in csv
+    assert "ensemble;2025;1;1;1;0;0;0;100,0;" in csv
+    assert "Thème;Prise de rendez-vous;2;2;1;0;0;0;50,0;5,5" in csv
     assert csv.startswith("\ufeffdimension;valeur;total;répondus;dans les délais;en retard")
 
 

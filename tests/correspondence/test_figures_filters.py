@@ -125,7 +125,7 @@ def test_topic_shares_and_service_rows_told_apart(
     assert "28,6 %" in body and f"Accueil général — {other_site.name}" in body
     csv = client.get(url(prefecture, csv=True), AT).content.decode()
     assert f"Service;Accueil général — {other_site.name};1;" in csv
-    assert "Thème;Prise de rendez-vous;2;2;1;0;0;0;50.0;5.5;28.6;" in csv
+    assert "Thème;Prise de rendez-vous;2;2;1;0;0;0;50,0;5,5;28,6;" in csv
 
 
 def test_csv_follows_the_filters(prefecture, site, register, quality_lead, client_for):
@@ -136,7 +136,7 @@ def test_csv_follows_the_filters(prefecture, site, register, quality_lead, clien
         f'courriers-{prefecture.slug}-2026-{site.slug}-complaint.csv"'
     )
     lines = response.content.decode().splitlines()
-    assert lines[1].startswith("ensemble;2026;1;1;1;0;0;0;100.0;1.0")
+    assert lines[1].startswith("ensemble;2026;1;1;1;0;0;0;100,0;1,0")
     assert lines[2].startswith("ensemble;2025;")
     assert "part des messages (%)" in lines[0]
 

@@ -223,7 +223,7 @@ def test_asking_for_documents_stops_the_clock_and_mails_the_seed_wording(
     assert wait.ends_on == date(2026, 3, 12)
     mail = mailoutbox[-1]
     assert "Justificatif de domicile" in mail.body and "Vous disposez de 8 jours" in mail.body
-    assert "jusqu'au 12/03/2026" in mail.body
+    assert "jusqu'au 12 mars 2026" in mail.body
     assert "Si vous ne pouvez pas respecter ce délai, prévenez" in mail.body
     assert "/suivre-ma-demande/" in mail.body
     # A waiting message is neither open nor late; it cannot be answered before it resumes.
@@ -292,7 +292,7 @@ def test_reminder_on_day_six_then_listed_overdue_not_closed_and_the_clock_stays_
     assert message.closed_reason == ClosedReason.NO_DOCUMENTS
     assert message.closed_on == date(2026, 3, 16) and message.waited_days == 0
     closing = mailoutbox[-1]
-    assert closing.subject.endswith("est close") and "12/03/2026" in closing.body
+    assert closing.subject.endswith("est close") and "12 mars 2026" in closing.body
     assert f'data-message="{message.reference}"' not in agents.get(overdue_url).content.decode()
     # Excluded from the rates (indicators.md).
     figures = queries.figures(Message.objects.all(), at=date(2026, 3, 31))
@@ -321,7 +321,7 @@ def test_documents_uploaded_within_the_days_resume_the_message(
     assert message.due_on == date(2026, 3, 12)  # 9 March moved by 3 working days
     wait = DocumentRequest.objects.get()
     assert (wait.received_on, wait.waited_days, wait.closed) == (NEXT_MONDAY, 3, False)
-    assert "12/03/2026" in mailoutbox[-1].body and "reprend" in mailoutbox[-1].body
+    assert "12 mars 2026" in mailoutbox[-1].body and "reprend" in mailoutbox[-1].body
     assert EventKind.DOCUMENTS_RECEIVED in message.events.values_list("kind", flat=True)
     # The job leaves a resumed message alone.
     assert services.remind_and_flag_waits(today=date(2026, 3, 20)) == {
@@ -429,7 +429,7 @@ def test_the_missing_documents_sheet_prints_for_a_person_without_e_mail(
         "Justificatif de domicile",
         "Photo d'identité",
         "Vous disposez de 8 jours",
-        "12/03/2026",
+        "soit jusqu'au 12 mars 2026 inclus.",
         "Si vous ne pouvez pas respecter ce délai, prévenez",
         message.reference,
     ):

@@ -51,7 +51,7 @@ def test_the_person_asks_once_for_more_time_up_to_the_limit(
     assert wait.extension_reason == "Hospitalisée" and wait.extended
     mail = mailoutbox[-1]
     assert mail.subject == f"Délai complémentaire pour votre demande {message.reference}"
-    assert "jusqu'au 11/04/2026 inclus" in mail.body and "Justificatif de domicile" in mail.body
+    assert "jusqu'au 11 avril 2026 inclus" in mail.body and "Justificatif de domicile" in mail.body
     assert "/suivre-ma-demande/" in mail.body
     event = message.events.get(kind=EventKind.DOCUMENTS_EXTENDED)
     assert "demandé par l'usager" in event.text and "Hospitalisée" in event.text
@@ -132,7 +132,7 @@ def test_an_agent_grants_more_even_overdue_and_the_clock_stays_stopped(
     assert (wait.ends_on, wait.overdue_on, wait.reminded_on) == (date(2026, 6, 30), None, None)
     assert wait.extension_asked_on is None  # the person may still ask herself
     assert "Le service vous accorde un délai complémentaire" in mailoutbox[-1].body
-    assert "30/06/2026" in mailoutbox[-1].body
+    assert "30 juin 2026" in mailoutbox[-1].body
     # Documents arrive on 1 April: every working day since 4 March is left out of the delay.
     with time_machine.travel(date(2026, 4, 1), tick=False):
         services.record_documents_received(message, actor=agent)

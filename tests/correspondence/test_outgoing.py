@@ -225,11 +225,11 @@ def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
                 message, actor=agent, until=date(2026, 3, 20), reason="Pièce en attente"
             )
         text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
-        assert "Vous avez jusqu'au 20/03/2026 inclus" in text and "12/03/2026" not in text
+        assert "Vous avez jusqu'au 20 mars 2026 inclus" in text and "12 mars" not in text
         return
     text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
     assert wait.ends_on == date(2026, 3, 12)
-    assert "soit jusqu'au 12/03/2026 inclus" in text
+    assert "soit jusqu'au 12 mars 2026 inclus" in text  # as the letter's date
     assert "réception de ce courrier" not in text
     assert "Photo d'identité" in text and "[" not in text and "{" not in text
     assert text.count("Chef-Lieu, le ") == 1 and "Chef-Lieu, le 4 mars 2026" in text

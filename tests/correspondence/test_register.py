@@ -85,7 +85,8 @@ def test_acknowledgement_is_mailed_after_commit_with_the_due_date(
     mail = mailoutbox[0]
     assert mail.to == ["lea.martin@example.test"]
     assert message.reference in mail.subject
-    assert "09/03/2026" in mail.body  # due date: 5 working days after Monday 2 March
+    # The due date: 5 working days after Monday 2 March.
+    assert "au plus tard le 9 mars 2026." in mail.body
     assert service.name in mail.body
     message.refresh_from_db()
     assert message.acknowledged_at is not None
@@ -289,3 +290,22 @@ def test_acknowledgement_wording_comes_from_the_published_template(
     assert f"Bien reçu : {message.reference}, réponse au plus tard le 9 mars 2026." in (
         mailoutbox[0].body
     )
+
+
+def test_an_answer_to_an_english_message_is_signed_in_english(
+    prefecture, service, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The answer's signature said "Référence :" under an English text."""
+    message = create(prefecture, service, language="en", acknowledge=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_message(
+            message,
+            actor=agent,
+            subject="Your residence permit",
+            text="Dear Ms Martin,\n\nHere is our answer.",
+            channel="email",
+            answered_on=date(2026, 3, 4),
+        )
+    [mail] = mailoutbox
+    assert mail.body.rstrip().endswith(f"Reference: {message.reference}")
+    assert "Référence" not in mail.body

@@ -354,11 +354,19 @@ def test_contact_form_in_english_acknowledges_in_english(
 ):
     url = reverse("correspondence:contact", args=[prefecture.slug])
     assert url.startswith("/prefectures/")
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(date(2026, 3, 2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client.post("/en" + url, contact_data(service), follow=True)
     assert "Your message is registered" in response.content.decode()
     assert Message.objects.get().language == "en"
     assert "Acknowledgement of your message" in mailoutbox[0].subject
+    # Dates an English reader cannot misread (it said "02/03/2026", the 3rd of February
+    # to an American).
+    body = mailoutbox[0].body
+    assert "We received your message on 2 March 2026." in body
+    assert "by 9 March 2026 at the latest" in body and "/2026" not in body
 
 
 def test_contact_form_without_proof_of_work_keeps_input_and_says_why(prefecture, service, client):

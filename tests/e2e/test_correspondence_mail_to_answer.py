@@ -63,7 +63,7 @@ def test_mail_to_answer(page, live_server, imap_server, smtp_mail, prefecture, s
     acks = smtp_mail.to("lea@example.test")
     assert len(acks) == 1
     assert message.reference in acks[0].subject
-    assert "06/03/2026" in acks[0].text()
+    assert "6 mars 2026" in acks[0].text()
     assert acks[0].message["In-Reply-To"] == incoming["Message-ID"]
 
     page.goto(reverse("organisation:agents-login"))

@@ -291,7 +291,7 @@ def test_all_sites_against_their_targets_on_one_screen_and_one_csv(
         "structure", "code", "indicateur", "période", "valeur", "cible", "cible atteinte"
     ]  # fmt: skip
     assert [other_site.name, "calls_answered_rate"] == lines[-22][:2] or any(
-        line[:2] == [other_site.name, "calls_answered_rate"] and line[5] == "75.0" for line in lines
+        line[:2] == [other_site.name, "calls_answered_rate"] and line[5] == "75,0" for line in lines
     )
     assert len(lines) == 1 + len(CATALOGUE) * 3
     # A site manager sees his site only.

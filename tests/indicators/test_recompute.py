@@ -171,7 +171,7 @@ def test_a_tie_is_rounded_once_the_same_everywhere(
         reverse("indicators:agents-dashboard-csv", args=[prefecture.slug]), {"period": "2025"}
     )
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
-    assert next(r for r in rows if r[0] == code)[4] == "77.40"
+    assert next(r for r in rows if r[0] == code)[4] == "77,40"
     report = annual.annual_report(prefecture, 2025, at=date(2026, 1, 15))
     names = {r["name"]: r["value"] for r in report["indicator_tables"][0]["rows"]}
     assert names["Appels décrochés en 5 sonneries au plus"] == "77,4\u00a0%"

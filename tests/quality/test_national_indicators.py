@@ -97,5 +97,5 @@ def test_each_indicator_s_latest_published_value_against_its_target_sortable_and
     beta = dict(zip(header, body[0], strict=True))
     assert beta["Délai moyen de réponse : cible atteinte"] == "oui"
     assert beta["Réponses dans les délais : cible atteinte"] == "non"
-    assert beta["Réponses dans les délais : valeur"] == "80.0"
+    assert beta["Réponses dans les délais : valeur"] == "80,0"
     assert body[2][9:] == [""] * 6

@@ -262,6 +262,25 @@ def test_invitation_after_a_visit_is_single_use(
     assert Response.objects.count() == 1
 
 
+def test_the_invitation_reads_the_same_in_its_text_and_html_parts(
+    campaign, service, prefecture, smtp_mail, django_capture_on_commit_callbacks
+):
+    """The plain-text part showed "Préfecture de l&#x27;Yonne" (HTML escaping in a text
+    mail), and told every reader "vous avez été reçu"."""
+    prefecture.name = "Préfecture de l'Yonne"
+    prefecture.save(update_fields=["name"])
+    service.name = "Bureau de l'accueil"
+    service.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_after_visit(prefecture, service, "usager@example.test")
+    [mail] = smtp_mail.to("usager@example.test")
+    text = " ".join(mail.text().split())
+    assert "&#x27;" not in text and "&amp;" not in text
+    sentence = "Vous avez eu rendez-vous récemment avec le service « Bureau de l'accueil »."
+    assert sentence in text and text.endswith("Préfecture de l'Yonne")
+    assert sentence.replace("'", "&#x27;") in mail.html()
+
+
 def test_an_invitation_never_outlives_its_campaign(
     site, service, prefecture, smtp_mail, django_capture_on_commit_callbacks
 ):

@@ -170,6 +170,18 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     return result
 
 
+def _invitation_context(seat: Seat, prefecture, user) -> dict:
+    # Django's reset tokens expire after PASSWORD_RESET_TIMEOUT (three days by default):
+    # the mail says how long, and whom to ask once it has passed.
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    return {
+        "seat": seat,
+        "prefecture": prefecture,
+        "url": _invitation_url(user),
+        "valid_days": days,
+    }
+
+
 def _invitation_url(user) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -210,7 +222,7 @@ def offer_login(seat: Seat) -> bool:
         if not user.has_usable_password() and not role_exists:
             queue_mail(
                 "committee/mail/member_invitation",
-                {"seat": seat, "prefecture": prefecture, "url": _invitation_url(user)},
+                _invitation_context(seat, prefecture, user),
                 [email],
                 prefecture=prefecture,
                 record=seat,
@@ -227,11 +239,7 @@ def resend_login_invitation(seat: Seat) -> None:
     with transaction.atomic():
         queue_mail(
             "committee/mail/member_invitation",
-            {
-                "seat": seat,
-                "prefecture": seat.committee.prefecture,
-                "url": _invitation_url(seat.user),
-            },
+            _invitation_context(seat, seat.committee.prefecture, seat.user),
             [seat.email],
             prefecture=seat.committee.prefecture,
             record=seat,

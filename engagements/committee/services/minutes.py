@@ -110,7 +110,11 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
             + reverse("committee:members-minutes-pdf", args=[prefecture.slug, meeting.pk]),
             "documents": meeting_documents.for_members(meeting),
         }
-        attachments = [("projet-de-releve.pdf", pdf, "application/pdf")] if pdf else None
+        # Named after what it is: "projet-de-compte-rendu.pdf" for full minutes.
+        name = "projet-de-releve.pdf"
+        if minutes.kind == MinutesKind.FULL:
+            name = "projet-de-compte-rendu.pdf"
+        attachments = [(name, pdf, "application/pdf")] if pdf else None
         for email in recipients:
             queue_mail(
                 "committee/mail/minutes_draft",

@@ -746,11 +746,13 @@ DAYS_SENTENCE = re.compile(
 
 def _days_wording(wait) -> str:
     """The sentence that gives the person the wait's last day, as the system keeps it."""
+    # Written as the letter's other dates are ("12 mars 2026", "1er avril 2026").
+    ends = long_date(wait.ends_on, language="fr")
     if wait.extended:
-        return f"Vous avez jusqu'au {wait.ends_on:%d/%m/%Y} inclus pour nous les transmettre."
+        return f"Vous avez jusqu'au {ends} inclus pour nous les transmettre."
     return (
         f"Vous disposez de {wait.DAYS} jours à compter de la date de ce courrier pour nous les "
-        f"transmettre, soit jusqu'au {wait.ends_on:%d/%m/%Y} inclus."
+        f"transmettre, soit jusqu'au {ends} inclus."
     )
 
 

@@ -147,10 +147,11 @@ def methodology(request, prefecture: str):
 
 
 def _plain(number):
-    """12.5, 33 (never 33.00); empty when there is no value."""
+    """12.5, 33 (never 33.00); empty when there is no value. Text, so the open-data file
+    keeps its decimal point (the shared CSV writer gives numbers a French comma)."""
     if number is None:
         return ""
-    return int(number) if number == int(number) else float(number)
+    return str(int(number) if number == int(number) else float(number))
 
 
 OPEN_DATA_HEADER = [
