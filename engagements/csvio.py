@@ -20,6 +20,7 @@ import argparse
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,8 +53,15 @@ def year_argument(value: str) -> int:
 
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
-_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", re.ASCII)
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}|[0-9]{2})", re.ASCII)
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+# The time a spreadsheet adds to a date cell formatted as date and time ("05/12/2026 14:30",
+# "2026-12-05 00:00:00", "2026-12-05T09:15:00"): read, and dropped from a date column.
+_TIME = re.compile(r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?", re.ASCII)
+# Whole numbers as French spreadsheets format them: thousands grouped by a space (or the
+# no-break spaces Excel and LibreOffice write) and zero decimals ("1 234", "12,00").
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+")
+_ZERO_DECIMALS = re.compile(r"[.,]0+")
 
 
 @dataclass(frozen=True)
@@ -121,12 +129,23 @@ def decode(data: bytes | str) -> str:
 
 
 def sniff_delimiter(header_line: str) -> str:
-    """Semicolon when the header has more semicolons than commas (French spreadsheets)."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+    """The separator the header uses most: semicolon (French spreadsheets), tab (Excel's
+    "Texte (séparateur : tabulation)"), else comma."""
+    counts = {d: header_line.count(d) for d in (";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > header_line.count(",") else ","
 
 
 def normalise_header(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
+
+
+def _fold(name: str) -> str:
+    """A header name without its accents, its words joined by `_`, for matching only
+    ("date de réponse" reads "date_de_reponse")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\s-]+", "_", bare)
 
 
 class Row:
@@ -257,6 +276,8 @@ class CsvTable:
     delimiter: str
     rows: list[Row] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    # Columns without a header name that hold a value: column index → first such line.
+    unnamed_filled: dict[int, int] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -309,6 +330,8 @@ def read_csv(
             if not any(c.strip() for c in cells):
                 continue  # blank line
             row = _make_row(table, start, cells, max_cell)
+            if previous_end > start:
+                _check_unclosed_quote(row, cells, previous_end)
             table.rows.append(row)
     except csv.Error as exc:
         raise CsvImportError(
@@ -316,6 +339,7 @@ def read_csv(
         ) from exc
     if table is None:
         raise CsvImportError([LineError(1, None, "fichier vide : la ligne 1 doit être l'en-tête")])
+    _check_unnamed_columns(table)
     if not table.rows and not table.errors:
         raise CsvImportError([LineError(2, None, "aucune ligne de données après l'en-tête")])
     return table
@@ -329,6 +353,12 @@ def _check_header(
     extra_columns: bool,
 ) -> CsvTable:
     errors = []
+    # "Prenom", "Date_de_Première_Réponse": a header typed without its accents (or with
+    # them) names the known column; other names (survey question codes) stay as typed.
+    known_by_fold = {_fold(c): c for c in (*required, *optional)}
+    header[:] = [
+        c if c in known_by_fold.values() else known_by_fold.get(_fold(c), c) for c in header
+    ]
     missing = [c for c in required if c not in header]
     if missing:
         errors.append(LineError(1, None, "colonnes manquantes : " + ", ".join(missing)))
@@ -337,14 +367,53 @@ def _check_header(
         unknown = [c for c in header if c and c not in known]
         if unknown:
             errors.append(LineError(1, None, "colonnes inconnues : " + ", ".join(unknown)))
-    if any(not c for c in header):
-        errors.append(LineError(1, None, "une colonne de l'en-tête n'a pas de nom"))
     duplicates = sorted({c for c in header if c and header.count(c) > 1})
     if duplicates:
         errors.append(LineError(1, None, "colonnes en double : " + ", ".join(duplicates)))
     if errors:
         raise CsvImportError(errors)
     return CsvTable(header=header, delimiter=delimiter)
+
+
+def _column_letter(index: int) -> str:
+    """A spreadsheet's name for the 0-based column `index` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _check_unnamed_columns(table: CsvTable) -> None:
+    """Spreadsheets save the empty columns right of the data (`;;` at the end of every
+    line) under an empty header: they are ignored while they stay empty. A value under a
+    column without a name would be lost, so the header is refused, naming the column."""
+    for index, line in sorted(table.unnamed_filled.items()):
+        table.error(
+            1,
+            None,
+            f"la colonne {_column_letter(index)} de l'en-tête n'a pas de nom, "
+            f"mais elle a une valeur ligne {line}",
+        )
+
+
+def _check_unclosed_quote(row: Row, cells: list[str], end: int) -> None:
+    """A quote opened in a cell and never closed swallows the next lines (separators and
+    all) into that cell: the line comes out short, the following lines vanish, and the
+    agent was told "date obligatoire". Name the cell and how far it ran instead."""
+    header = row.table.header
+    if len(cells) >= len(header):
+        return
+    for index, value in enumerate(cells):
+        if "\n" in value and row.table.delimiter in value:
+            name = header[index] or _column_letter(index)
+            row.error(
+                name,
+                f"guillemet ouvert et jamais refermé : la cellule court jusqu'à la ligne {end} "
+                "(fermez le guillemet ou retirez-le)",
+            )
+            return
 
 
 def _make_row(table: CsvTable, line: int, cells: list[str], max_cell: int) -> Row:
@@ -359,6 +428,10 @@ def _make_row(table: CsvTable, line: int, cells: list[str], max_cell: int) -> Ro
             )
     for index, name in enumerate(table.header):
         value = cells[index] if index < len(cells) else ""
+        if not name:
+            if value.strip():
+                table.unnamed_filled.setdefault(index, line)
+            continue
         if "\x00" in value:
             row.error(name, "caractère nul (NUL) interdit")
             value = value.replace("\x00", "")
@@ -373,13 +446,22 @@ def _make_row(table: CsvTable, line: int, cells: list[str], max_cell: int) -> Ro
 
 
 def parse_date(value: str) -> date | None:
-    """ISO (2026-03-01) or French (01/03/2026, 1/3/2026); None when neither."""
+    """ISO (2026-03-01) or French (01/03/2026, 1/3/2026, 1/3/26: a two-digit year is of
+    this century, as the product's years are), with or without the time a spreadsheet
+    adds to a date and time cell; None otherwise."""
     value = value.strip()
-    match = _ISO.fullmatch(value) or _DMY.fullmatch(value)
+    match = None
+    for pattern in (_ISO, _DMY):
+        match = pattern.match(value)
+        if match and _TIME.fullmatch(value, match.end()):
+            break
+        match = None
     if not match:
         return None
     a, b, c = (int(x) for x in match.groups())
     year, month, day = (a, b, c) if match.re is _ISO else (c, b, a)
+    if match.re is _DMY and len(match.group(3)) == 2:
+        year += 2000
     try:
         return date(year, month, day)
     except ValueError:
@@ -446,10 +528,17 @@ def _depth(text: str) -> int:
 
 
 def parse_int(value: str) -> int | None:
-    """ASCII digits only: `²`, `٤` or `1e3` are not numbers in a register."""
+    """ASCII digits only: `²`, `٤` or `1e3` are not numbers in a register. Thousands
+    grouped by spaces (`1 234`) and zero decimals (`12,00`) are read as spreadsheets
+    format whole numbers; `12,5` is not a whole number."""
     value = value.strip()
     negative = value.startswith("-")
     digits = value[1:] if negative else value
+    fraction = re.search(r"[.,][0-9]*\Z", digits)
+    if fraction and _ZERO_DECIMALS.fullmatch(fraction.group()):
+        digits = digits[: fraction.start()]
+    if _GROUPED.fullmatch(digits):
+        digits = re.sub(r"[ \u00a0\u202f]", "", digits)
     if not _DIGITS.fullmatch(digits) or len(digits) > 12:
         return None
     return -int(digits) if negative else int(digits)
@@ -457,7 +546,9 @@ def parse_int(value: str) -> int | None:
 
 def parse_decimal(value: str) -> Decimal | None:
     """`12,5` or `12.5` (ASCII digits); None otherwise."""
-    value = value.strip().replace("\u00a0", "").replace(" ", "")
+    value = value.strip()
+    for space in (" ", "\u00a0", "\u202f"):
+        value = value.replace(space, "")
     if not _DECIMAL.fullmatch(value) or len(value) > 20:
         return None
     try:

@@ -163,3 +163,98 @@ def test_json_nested_too_deep_is_unreadable_not_a_recursion_error():
         with pytest.raises(CsvImportError) as error:
             read_json(data)
         assert error.value.lines[0].startswith("ligne 1 : fichier")
+
+
+# What agents' spreadsheets save beside the data.
+
+
+def test_empty_columns_right_of_the_data_are_ignored():
+    """Excel saves the formatted but empty columns right of the table: `;;` ending the
+    header and every line (and lines of semicolons only below it)."""
+    data = "site;received_on;count;;\r\nnord;01/03/2026;4;;\r\n;;;;\r\n".encode("cp1252")
+    [row] = _read(data).rows
+    assert (row["site"], row.int("count")) == ("nord", 4)
+
+
+def test_a_value_under_a_column_without_a_name_is_refused_naming_the_column():
+    data = b"site;received_on;count;;\nnord;2026-03-01;4;;\nsud;2026-03-01;5;;oups\n"
+    assert _errors(data) == [
+        "ligne 1 : la colonne E de l'en-tête n'a pas de nom, mais elle a une valeur ligne 3"
+    ]
+
+
+def test_a_header_typed_without_its_accents_names_the_column():
+    table = read_csv(
+        "Date_de_Premiere_Reponse;titre\n2026-03-01;x\n".encode("cp1252"),
+        required=["titre"],
+        optional=["date_de_première_réponse"],
+    )
+    assert table.rows[0]["date_de_première_réponse"] == "2026-03-01"
+    table = read_csv("Prénom;titre\nAnaïs;x\n".encode(), required=["prenom", "titre"])
+    assert table.rows[0]["prenom"] == "Anaïs"
+    table = read_csv(b"Received On;Site;count\n2026-03-01;x;1\n", required=COLUMNS)
+    assert table.rows[0]["received_on"] == "2026-03-01"
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("05/12/2026", date(2026, 12, 5)),
+        ("5/12/26", date(2026, 12, 5)),
+        ("05/12/2026 14:30", date(2026, 12, 5)),
+        ("2026-12-05 00:00:00", date(2026, 12, 5)),
+        ("2026-12-05T09:15:00", date(2026, 12, 5)),
+    ],
+)
+def test_dates_as_spreadsheets_write_them(cell, expected):
+    """A date cell formatted as date and time, or with a two-digit year (Excel's short
+    date), is the day it shows."""
+    [row] = _read(f"site;received_on;count\nnord;{cell};1\n".encode()).rows
+    assert row.date("received_on") == expected
+
+
+@pytest.mark.parametrize("cell", ["5/12/026", "2026-12-05 25", "31/02/26", "05/12/2026 midi"])
+def test_what_is_still_not_a_date(cell):
+    lines = _errors(f"site;received_on;count\nnord;{cell};1\n".encode())
+    assert lines == [
+        f"ligne 2, colonne « received_on » : « {cell} » n'est pas une date "
+        "(AAAA-MM-JJ ou JJ/MM/AAAA)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [("1 234", 1234), ("1\u00a0234", 1234), ("1\u202f234", 1234), ("12,00", 12), ("12.0", 12)],
+)
+def test_whole_numbers_as_french_spreadsheets_format_them(cell, expected):
+    [row] = _read(f"site;received_on;count\nnord;2026-03-01;{cell}\n".encode()).rows
+    assert row.int("count") == expected
+
+
+@pytest.mark.parametrize("cell", ["12,5", "1 23", "1234 567", "1,"])
+def test_what_is_still_not_a_whole_number(cell):
+    lines = _errors(f"site;received_on;count\nnord;2026-03-01;{cell}\n".encode())
+    assert lines == [
+        f"ligne 2, colonne « count » : « {cell} » n'est pas un nombre entier (chiffres 0 à 9)"
+    ]
+
+
+def test_decimals_with_narrow_no_break_thousands():
+    table = read_csv("value;site\n1\u202f234,5;nord\n".encode(), required=["value", "site"])
+    assert str(table.rows[0].decimal("value")) == "1234.5"
+
+
+def test_tab_separated_text_is_read():
+    """Excel's "Texte (séparateur : tabulation)"."""
+    [row] = _read(b"site\treceived_on\tcount\r\nnord\t2026-03-01\t4\r\n").rows
+    assert (row["site"], row.int("count")) == ("nord", 4)
+
+
+def test_a_quote_never_closed_is_named_not_a_missing_date():
+    """The quote swallows the rest of the file into one cell: the line came out short and
+    was reported "date obligatoire", the lines after it gone."""
+    data = b'site;received_on;count\n"Nord;2026-03-01;4\nsud;2026-03-02;5\n'
+    assert _errors(data)[0] == (
+        "ligne 2, colonne « site » : guillemet ouvert et jamais refermé : la cellule court "
+        "jusqu'à la ligne 3 (fermez le guillemet ou retirez-le)"
+    )
