@@ -140,12 +140,22 @@ def normalise_header(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
 
+def code_key(value: str) -> str:
+    """A code or name as the imports compare them: case, accents and surrounding spaces
+    ignored ("Séjour " is "sejour")."""
+    return _bare(value.strip())
+
+
+def _bare(value: str) -> str:
+    """A code as compared: case and accents ignored."""
+    decomposed = unicodedata.normalize("NFD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _fold(name: str) -> str:
     """A header name without its accents, its words joined by `_`, for matching only
     ("date de réponse" reads "date_de_reponse")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[\s-]+", "_", bare)
+    return re.sub(r"[\s-]+", "_", _bare(name))
 
 
 class Row:
@@ -239,15 +249,16 @@ class Row:
         label: str | None = None,
         feminine: bool = False,
     ) -> T | None:
-        """Look the cell up (case-insensitive) in `choices`; unknown values name the expected.
+        """Look the cell up (case and accents ignored: "Réclamation" is `reclamation`) in
+        `choices`; unknown values name the expected.
         `feminine`: the label is a feminine noun ("civilité « x » inconnue")."""
         value = self[column]
         if not value:
             if required:
                 self.error(column, "valeur obligatoire")
             return None
-        folded = {str(k).casefold(): v for k, v in choices.items()}
-        found = folded.get(value.casefold())
+        folded = {_bare(str(k)): v for k, v in choices.items()}
+        found = folded.get(_bare(value))
         if found is None:
             expected = ", ".join(str(k) for k in list(choices)[:12])
             more = "…" if len(choices) > 12 else ""

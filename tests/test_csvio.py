@@ -258,3 +258,15 @@ def test_a_quote_never_closed_is_named_not_a_missing_date():
         "ligne 2, colonne « site » : guillemet ouvert et jamais refermé : la cellule court "
         "jusqu'à la ligne 3 (fermez le guillemet ou retirez-le)"
     )
+
+
+def test_codes_are_read_in_any_case_and_with_their_accents():
+    table = read_csv(
+        "kind;seat\nRéclamation;SUPPLÉANT\n".encode("cp1252"), required=["kind", "seat"]
+    )
+    [row] = table.rows
+    assert row.choice("kind", {"reclamation": "complaint"}) == "complaint"
+    assert row.choice("seat", {"suppleant": "substitute"}) == "substitute"
+    # Accents go, look-alike characters stay what they are ("1.²" is no commitment "1.2").
+    [row] = read_csv("ref;x\n1.²;y\n".encode(), required=["ref", "x"]).rows
+    assert row.choice("ref", {"1.2": 1}) is None

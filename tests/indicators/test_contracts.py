@@ -386,3 +386,28 @@ def test_manual_values_import(tmp_path, prefecture, site):
     bad = write(tmp_path, "bad.csv", "code,period,value,source\ninconnu,2025-Q5,x,\n")
     with pytest.raises(CommandError, match="ligne 2"):
         call_command("import_indicator_values", "--prefecture", "alpha", bad)
+
+
+def test_footfall_names_services_and_sites_in_any_case_and_accents(
+    tmp_path, prefecture, site, service
+):
+    """ "Séjour" (the service's name without "Bureau du", accented) named no service and
+    the refusal did not say which ones exist; the site's and service's codes are read as
+    every import reads them and an unknown one names the valid codes."""
+    path = write(
+        tmp_path,
+        "footfall.csv",
+        "date;hour;service;visitors\n2025-11-03;9;SÉJOUR;1 234\n2025-11-03;10;BUREAU DU SEJOUR;2\n",
+    )
+    call_command("import_footfall", "--prefecture", "alpha", "--site", "chef-lieu", path)
+    assert sorted(FootfallCount.objects.values_list("service__slug", "visitors")) == [
+        ("sejour", 2),
+        ("sejour", 1234),
+    ]
+    bad = write(tmp_path, "bad.csv", "date,hour,service,visitors\n2025-11-03,9,etrangers,1\n")
+    with pytest.raises(CommandError) as error:
+        call_command("import_footfall", "--prefecture", "alpha", "--site", "chef-lieu", bad)
+    assert (
+        "service « etrangers » inconnu sur le site Préfecture — Chef-Lieu ; "
+        "valeurs possibles : sejour" in str(error.value)
+    )

@@ -79,11 +79,10 @@ class _Line:
 def import_messages(prefecture: Prefecture, data: bytes | str, *, actor=None) -> ImportResult:
     """Import a CSV file (bytes as saved, or text) into the prefecture's register."""
     table = read_csv(data, required=COLUMNS, extra_columns=True)
-    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
-    services = {
-        (s.site.slug, s.slug): s
-        for s in Service.objects.filter(site__prefecture=prefecture).select_related("site")
-    }
+    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture).order_by("position")}
+    services: dict[str, dict[str, Service]] = {}
+    for found in Service.objects.filter(site__prefecture=prefecture).select_related("site"):
+        services.setdefault(found.site.slug, {})[found.slug] = found
     calendars: dict[int, WorkCalendar] = {}
     with transaction.atomic():
         lines = _check(prefecture, table, sites, services, calendars)
@@ -113,16 +112,16 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
     lines = []
     for row in rows:
         reference = row.text("reference", required=True, max_length=MAX_EXTERNAL_REFERENCE)
-        site = row.lookup("site", sites.get, "site « {value} » inconnu")
-        if not row["site"]:
-            row.error("site", "valeur obligatoire")
+        # Codes as every import reads them: any case, the valid ones named when unknown.
+        site = row.choice("site", sites, label="site")
         service = None
         if row["service"] and site is not None:
-            service = row.lookup(
-                "service",
-                lambda slug, site=site: services.get((site.slug, slug)),
-                f"service « {{value}} » inconnu sur le site {site.slug}",
-            )
+            if not services.get(site.slug):
+                row.error("service", f"le site {site.slug} n'a aucun service")
+            else:
+                service = row.choice(
+                    "service", services[site.slug], label=f"service du site {site.slug}"
+                )
         channel = row.choice("channel", IMPORT_CHANNELS, label="canal")
         kind = row.choice("kind", IMPORT_KINDS, label="nature", feminine=True)
         topic_name = row.text("topic", max_length=MAX_TOPIC)
