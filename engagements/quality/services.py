@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 
-from engagements.csvio import CsvImportError, read_csv
+from engagements.csvio import CsvImportError, code_key, read_csv
 from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
@@ -500,7 +500,7 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
         )
         service = None
         if row["service"] and site is not None:
-            matches = [s for s in services if s.slug.casefold() == row["service"].casefold()]
+            matches = [s for s in services if code_key(s.slug) == code_key(row["service"])]
             same_site = [s for s in matches if s.site_id == site.pk]
             if same_site:
                 service = same_site[0]

@@ -258,3 +258,11 @@ def test_sub_actions_roll_up_into_the_parent(prefecture, site, quality_lead):
     parent.refresh_from_db()
     assert parent.progress == 50
     assert [parent.reference, a.reference] == ["PA-2026-001", "PA-2026-002"]
+
+
+@pytest.mark.django_db
+def test_import_reads_the_service_in_any_case_and_accents(prefecture, site, service, csv_file):
+    """ "SÉJOUR" was 'inconnu dans la préfecture' (slugs compared in lower case only)."""
+    body = HEADER + ",chef-lieu,2026,Afficher les horaires,improvement,SÉJOUR,,,,planned,,,\n"
+    run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    assert Action.objects.get().service == service

@@ -401,6 +401,28 @@ def test_reimporting_trainings_changes_nothing(trained):
     assert list(TrainingSession.objects.order_by("pk").values()) == before
 
 
+def test_import_trainings_reads_site_and_service_in_any_case_and_accents(service, tmp_path):
+    """ "SÉJOUR" was no service of the site (slugs compared in lower case only)."""
+    body = (
+        "date;site;service;topic;title;hours;participants\n"
+        "2026-03-10;Chef-Lieu;SÉJOUR;accueil;Accueil;3,5;12\n"
+        "2026-03-11;chef-lieu;etrangers;accueil;Accueil;3,5;12\n"
+    )
+    with pytest.raises(CommandError) as error:
+        run("import_trainings", "--prefecture", "alpha", write(tmp_path, "bad.csv", body))
+    assert str(error.value).splitlines()[1:] == [
+        "ligne 3, colonne « service » : le site chef-lieu n'a pas de service « etrangers » ; "
+        "valeurs possibles : sejour"
+    ]
+    run(
+        "import_trainings",
+        "--prefecture",
+        "alpha",
+        write(tmp_path, "ok.csv", body.rsplit("2026-03-11", 1)[0]),
+    )
+    assert TrainingSession.objects.get().service == service
+
+
 def test_import_trainings_names_the_lines_and_writes_nothing(service, other_service, tmp_path):
     body = (
         "date,site,service,topic,title,hours,participants\n"
