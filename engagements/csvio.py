@@ -609,6 +609,9 @@ def preview_rows(data: bytes, file_format: str, *, limit: int = 5) -> FilePrevie
         if not rows:
             return FilePreview([], [], 0)
         header, body = rows[0], rows[1:]
+        # The empty columns a spreadsheet saves right of the table (`;;`) are not shown.
+        while header and not header[-1].strip():
+            header = header[:-1]
         width = len(header)
         shown = [[_short(c.strip(), 80) for c in (r + [""] * width)[:width]] for r in body[:limit]]
         return FilePreview([_short(h.strip(), 80) for h in header], shown, len(body))

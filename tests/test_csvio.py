@@ -270,3 +270,10 @@ def test_codes_are_read_in_any_case_and_with_their_accents():
     # Accents go, look-alike characters stay what they are ("1.²" is no commitment "1.2").
     [row] = read_csv("ref;x\n1.²;y\n".encode(), required=["ref", "x"]).rows
     assert row.choice("ref", {"1.2": 1}) is None
+
+
+def test_the_preview_leaves_out_the_empty_columns_right_of_the_table():
+    from engagements.csvio import preview_rows
+
+    shown = preview_rows("site;count;;\r\nnord;4;;\r\n".encode("cp1252"), "csv")
+    assert (shown.header, shown.rows, shown.total) == (["site", "count"], [["nord", "4"]], 1)
