@@ -291,6 +291,19 @@ def test_a_site_of_another_prefecture_is_refused_naming_the_valid_ones(
     assert Message.objects.count() == 0
 
 
+def test_a_topic_wrapped_in_its_cell_is_the_same_topic(prefecture, service, tmp_path):
+    """A cell wrapped in the spreadsheet (a quoted line break) or typed with two spaces
+    created topics "Délai\nséjour" and "Délai  séjour" beside "Délai séjour"."""
+    _import(
+        prefecture,
+        tmp_path,
+        "2026-000001,chef-lieu,sejour,courriel,information,Délai séjour,2026-03-02,,\n"
+        '2026-000002,chef-lieu,sejour,courriel,information,"Délai\nséjour",2026-03-02,,\n'
+        "2026-000003,chef-lieu,sejour,courriel,information,Délai  séjour ,2026-03-02,,\n",
+    )
+    assert set(Message.objects.values_list("topic__name", flat=True)) == {"Délai séjour"}
+
+
 def test_a_250_character_topic_is_a_line_error(prefecture, service, tmp_path):
     text = _refused(
         prefecture,

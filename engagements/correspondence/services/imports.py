@@ -124,7 +124,9 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
                 )
         channel = row.choice("channel", IMPORT_CHANNELS, label="canal")
         kind = row.choice("kind", IMPORT_KINDS, label="nature", feminine=True)
-        topic_name = row.text("topic", max_length=MAX_TOPIC)
+        # One line, single spaces: "Délai\nséjour" or "Délai  séjour" (a cell wrapped or
+        # retyped in a spreadsheet) is the topic "Délai séjour", not a second one.
+        topic_name = " ".join(row.text("topic", max_length=MAX_TOPIC).split())
         # Optional: the prefecture's account a social network's message reached.
         social_account = row.text("social_account", max_length=200)
         received_on = row.date("received_on", required=True)
