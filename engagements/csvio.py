@@ -62,6 +62,9 @@ _TIME = re.compile(r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?", r
 # no-break spaces Excel and LibreOffice write) and zero decimals ("1 234", "12,00").
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+")
 _ZERO_DECIMALS = re.compile(r"[.,]0+")
+# An hour as counters and telephony platforms write the start of an interval: 9, 09, 9h,
+# 09h00, 09:00 or 09:00:00.
+_HOUR = re.compile(r"([0-9]{1,2})(?:[hH]([0-9]{2})?|:([0-9]{2})(?::([0-9]{2}))?)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,26 @@ class Row:
         elif max is not None and parsed > max:
             self.error(column, f"{parsed} est supérieur au maximum {max}")
         return parsed
+
+    def hour(self, column: str, *, required: bool = False) -> int | None:
+        """The hour an interval starts, 0 to 23: `9`, `09`, `9h`, `09h00`, `09:00`."""
+        value = self[column]
+        if not value:
+            if required:
+                self.error(column, "heure obligatoire")
+            return None
+        match = _HOUR.fullmatch(value)
+        if not match:
+            self.error(column, f"« {_short(value)} » n'est pas une heure (0 à 23, ou 09:00)")
+            return None
+        if any(part and int(part) for part in match.groups()[1:]):
+            self.error(column, f"« {_short(value)} » : une heure pleine est attendue (09:00)")
+            return None
+        hour = int(match.group(1))
+        if hour > 23:
+            self.error(column, f"{hour} est supérieur au maximum 23")
+            return None
+        return hour
 
     def decimal(self, column: str, *, required: bool = False) -> Decimal | None:
         value = self[column]

@@ -277,3 +277,24 @@ def test_the_preview_leaves_out_the_empty_columns_right_of_the_table():
 
     shown = preview_rows("site;count;;\r\nnord;4;;\r\n".encode("cp1252"), "csv")
     assert (shown.header, shown.rows, shown.total) == (["site", "count"], [["nord", "4"]], 1)
+
+
+@pytest.mark.parametrize("cell", ["9", "09", "9h", "09h00", "09:00", "09:00:00"])
+def test_an_hour_as_counters_and_platforms_write_it(cell):
+    [row] = read_csv(f"hour;x\n{cell};y\n".encode(), required=["hour", "x"]).rows
+    assert row.hour("hour") == 9 and row.ok
+
+
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        ("09:30", "« 09:30 » : une heure pleine est attendue (09:00)"),
+        ("24", "24 est supérieur au maximum 23"),
+        ("-1", "« -1 » n'est pas une heure (0 à 23, ou 09:00)"),
+        ("neuf", "« neuf » n'est pas une heure (0 à 23, ou 09:00)"),
+    ],
+)
+def test_what_is_not_the_start_of_an_hour(cell, message):
+    table = read_csv(f"hour;x\n{cell};y\n".encode(), required=["hour", "x"])
+    assert table.rows[0].hour("hour") is None
+    assert [str(e) for e in table.errors] == [f"ligne 2, colonne « hour » : {message}"]

@@ -201,7 +201,7 @@ def _parse_hourly(data, *, queue: str, prefecture, site) -> list[CallHour]:
     seen: dict[tuple[date, int], int] = {}
     for row in table:
         day = row.date("date", required=True)
-        hour = row.int("hour", required=True, min=0, max=23)
+        hour = row.hour("hour", required=True)
         offered = row.int("offered", required=True, min=0, max=MAX_PER_HOUR)
         answered = row.int("answered", required=True, min=0, max=MAX_PER_HOUR)
         within = row.int("answered_within_5_rings", min=0, max=MAX_PER_HOUR)
@@ -304,7 +304,7 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
     lines: dict[tuple, int] = {}
     for row in table:
         day = row.date("date", required=True)
-        hour = row.int("hour", required=True, min=0, max=23)
+        hour = row.hour("hour", required=True)
         visitors = row.int("visitors", required=True, min=0, max=MAX_PER_HOUR)
         service = row.lookup(
             "service",

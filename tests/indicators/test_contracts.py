@@ -411,3 +411,18 @@ def test_footfall_names_services_and_sites_in_any_case_and_accents(
         "service « etrangers » inconnu sur le site Préfecture — Chef-Lieu ; "
         "valeurs possibles : sejour" in str(error.value)
     )
+
+
+def test_hours_as_platforms_and_counters_export_them(tmp_path, prefecture, site, service):
+    """ "09:00" or "9h" (a platform's hourly export, a door counter's) was 'n'est pas un
+    nombre entier'; the start of the hour is read, a half hour is named."""
+    args = ["--prefecture", "alpha", "--site", "chef-lieu"]
+    hourly = "date;hour;offered;answered\n2025-11-03;09:00;10;8\n2025-11-03;10h;4;4\n"
+    call_command("import_telephony", *args, "--format", "hourly", write(tmp_path, "t.csv", hourly))
+    assert sorted(CallHour.objects.values_list("hour", "offered")) == [(9, 10), (10, 4)]
+    footfall = "date;hour;service;visitors\n2025-11-03;14:30;sejour;3\n"
+    with pytest.raises(CommandError) as error:
+        call_command("import_footfall", *args, write(tmp_path, "f.csv", footfall))
+    assert "ligne 2, colonne « hour » : « 14:30 » : une heure pleine est attendue" in str(
+        error.value
+    )
