@@ -35,6 +35,13 @@ MAX_FILE = 50 * 1024 * 1024  # bytes
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
 OUT_OF_BOUNDS = "date hors des années admises (2000 à 2100)"
 UTF16 = "encodage UTF-16 non pris en charge : enregistrez en CSV UTF-8"
+# A workbook dropped as it is (.xlsx, .ods: a ZIP archive; .xls: an OLE2 file), the most
+# common mistake with an import: named as such, not as missing columns or UTF-16.
+WORKBOOK = (
+    "ce fichier est un classeur (Excel ou LibreOffice), pas un fichier CSV : ouvrez-le et "
+    "enregistrez-le au format « CSV UTF-8 » (Fichier > Enregistrer sous)"
+)
+_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
 def year_argument(value: str) -> int:
@@ -110,6 +117,8 @@ def decode(data: bytes | str) -> str:
         return data.removeprefix("\ufeff")
     if len(data) > MAX_FILE:
         raise CsvImportError([LineError(1, None, "fichier trop volumineux (50 Mo au plus)")])
+    if data.startswith(_WORKBOOK_SIGNATURES):
+        raise CsvImportError([LineError(1, None, WORKBOOK)])
     if _looks_utf16(data):
         raise CsvImportError([LineError(1, None, UTF16)])
     try:

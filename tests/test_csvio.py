@@ -298,3 +298,19 @@ def test_what_is_not_the_start_of_an_hour(cell, message):
     table = read_csv(f"hour;x\n{cell};y\n".encode(), required=["hour", "x"])
     assert table.rows[0].hour("hour") is None
     assert [str(e) for e in table.errors] == [f"ligne 2, colonne « hour » : {message}"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200,
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+    ],
+    ids=["xlsx-or-ods", "xls"],
+)
+def test_a_workbook_dropped_as_it_is_is_named_as_such(data):
+    """An .xlsx was refused as missing every column, an .xls as UTF-16."""
+    assert _errors(data) == [
+        "ligne 1 : ce fichier est un classeur (Excel ou LibreOffice), pas un fichier CSV : "
+        "ouvrez-le et enregistrez-le au format « CSV UTF-8 » (Fichier > Enregistrer sous)"
+    ]
