@@ -148,6 +148,16 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] > header_line.count(",") else ","
 
 
+_SEP_LINE = re.compile(r'"?sep=(.)"?[,;\t]*', re.IGNORECASE)
+
+
+def separator_line(first_line: str) -> str | None:
+    """The separator a `sep=;` first line declares (written for Excel by many exports,
+    telephony platforms among them), or None."""
+    match = _SEP_LINE.fullmatch(first_line.strip("\r\n\ufeff "))
+    return match.group(1) if match else None
+
+
 def normalise_header(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
@@ -321,6 +331,7 @@ class CsvTable:
     errors: list[LineError] = field(default_factory=list)
     # Columns without a header name that hold a value: column index → first such line.
     unnamed_filled: dict[int, int] = field(default_factory=dict)
+    header_line: int = 1  # 2 after a "sep=;" line
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -356,18 +367,24 @@ def read_csv(
     if not text.strip():
         raise CsvImportError([LineError(1, None, "fichier vide : la ligne 1 doit être l'en-tête")])
     first_line = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
+    declared = separator_line(first_line)
+    delimiter = declared or sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header_cells: list[str] | None = None
     table: CsvTable | None = None
     previous_end = 0
+    header_line = 2 if declared else 1
     try:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
+            if start < header_line:
+                continue  # the "sep=;" line
             if header_cells is None:
                 header_cells = [normalise_header(c) for c in cells]
-                table = _check_header(header_cells, delimiter, required, optional, extra_columns)
+                table = _check_header(
+                    header_cells, delimiter, required, optional, extra_columns, line=start
+                )
                 continue
             assert table is not None
             if not any(c.strip() for c in cells):
@@ -384,7 +401,9 @@ def read_csv(
         raise CsvImportError([LineError(1, None, "fichier vide : la ligne 1 doit être l'en-tête")])
     _check_unnamed_columns(table)
     if not table.rows and not table.errors:
-        raise CsvImportError([LineError(2, None, "aucune ligne de données après l'en-tête")])
+        raise CsvImportError(
+            [LineError(header_line + 1, None, "aucune ligne de données après l'en-tête")]
+        )
     return table
 
 
@@ -394,6 +413,8 @@ def _check_header(
     required: Sequence[str],
     optional: Sequence[str],
     extra_columns: bool,
+    *,
+    line: int = 1,
 ) -> CsvTable:
     errors = []
     # "Prenom", "Date_de_Première_Réponse": a header typed without its accents (or with
@@ -404,18 +425,18 @@ def _check_header(
     ]
     missing = [c for c in required if c not in header]
     if missing:
-        errors.append(LineError(1, None, "colonnes manquantes : " + ", ".join(missing)))
+        errors.append(LineError(line, None, "colonnes manquantes : " + ", ".join(missing)))
     known = set(required) | set(optional)
     if not extra_columns:
         unknown = [c for c in header if c and c not in known]
         if unknown:
-            errors.append(LineError(1, None, "colonnes inconnues : " + ", ".join(unknown)))
+            errors.append(LineError(line, None, "colonnes inconnues : " + ", ".join(unknown)))
     duplicates = sorted({c for c in header if c and header.count(c) > 1})
     if duplicates:
-        errors.append(LineError(1, None, "colonnes en double : " + ", ".join(duplicates)))
+        errors.append(LineError(line, None, "colonnes en double : " + ", ".join(duplicates)))
     if errors:
         raise CsvImportError(errors)
-    return CsvTable(header=header, delimiter=delimiter)
+    return CsvTable(header=header, delimiter=delimiter, header_line=line)
 
 
 def _column_letter(index: int) -> str:
@@ -434,7 +455,7 @@ def _check_unnamed_columns(table: CsvTable) -> None:
     column without a name would be lost, so the header is refused, naming the column."""
     for index, line in sorted(table.unnamed_filled.items()):
         table.error(
-            1,
+            table.header_line,
             None,
             f"la colonne {_column_letter(index)} de l'en-tête n'a pas de nom, "
             f"mais elle a une valeur ligne {line}",
@@ -633,7 +654,12 @@ def preview_rows(data: bytes, file_format: str, *, limit: int = 5) -> FilePrevie
         lines = text.splitlines()
         if not lines:
             return FilePreview([], [], 0)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(lines[0]))
+        declared = separator_line(lines[0])
+        if declared:
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=declared or sniff_delimiter(lines[0])
+        )
         try:
             rows = [r for r in reader if any(c.strip() for c in r)]
         except csv.Error:

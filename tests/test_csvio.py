@@ -314,3 +314,21 @@ def test_a_workbook_dropped_as_it_is_is_named_as_such(data):
         "ligne 1 : ce fichier est un classeur (Excel ou LibreOffice), pas un fichier CSV : "
         "ouvrez-le et enregistrez-le au format « CSV UTF-8 » (Fichier > Enregistrer sous)"
     ]
+
+
+def test_a_sep_line_written_for_excel_declares_the_separator():
+    """Exports made for Excel (telephony platforms among them) start with "sep=;": it was
+    read as the header ('colonnes manquantes'). Line numbers stay those of the file."""
+    data = b"sep=;\r\nsite;received_on;count\r\nnord;2026-03-01;4\r\nsud;bad;5\r\n"
+    assert _errors(data) == [
+        "ligne 4, colonne « received_on » : « bad » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)"
+    ]
+    [row] = _read(b'"sep=,"\nsite,received_on,count\nnord,2026-03-01,4\n').rows
+    assert (row.line, row.int("count")) == (3, 4)
+    assert _errors(b"sep=;\nsite;count\nx;1\n") == ["ligne 2 : colonnes manquantes : received_on"]
+    assert _errors(b"sep=;\nsite;received_on;count\n") == [
+        "ligne 3 : aucune ligne de données après l'en-tête"
+    ]
+    from engagements.csvio import preview_rows
+
+    assert preview_rows(b"sep=;\nsite;count\nnord;4\n", "csv").header == ["site", "count"]
