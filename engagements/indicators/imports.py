@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from engagements.csvio import (
     MAX_DATE,
@@ -366,6 +367,7 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
     find_site, valid_sites = _by_slug_or_name(list(Site.objects.filter(prefecture=prefecture)))
     parsed: dict[str, dict] = {}
     lines: dict[str, int] = {}
+    today = timezone.localdate()
     for row in table:
         reference = row.text("reference", required=True, max_length=60)
         page = row.text("page", required=True, max_length=500)
@@ -374,6 +376,10 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
         )
         requested = row.date("requested_on", required=True)
         published = row.date("published_on")
+        # As on the page that marks a request published: nothing is dated after today.
+        for column, value in (("requested_on", requested), ("published_on", published)):
+            if value and value > today:
+                row.error(column, f"date à venir ({value:%d/%m/%Y}) : vérifiez l'année")
         if requested and published and published < requested:
             row.error("published_on", "publiée avant d'avoir été demandée")
         if not row.ok:
@@ -406,6 +412,10 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
                 claim_website_reference(prefecture, reference)
                 created += 1
                 continue
+            if fields["published_on"] is None:
+                # An empty date says "not known as published", not "unpublish": a
+                # publication recorded since (on the page, or by a later file) is kept.
+                fields = {k: v for k, v in fields.items() if k != "published_on"}
             changed = [k for k, v in fields.items() if getattr(update, k) != v]
             if not changed:
                 unchanged += 1

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from engagements.indicators.models import Call, CallHour, FootfallCount, Visit, WebsiteUpdate
@@ -426,3 +427,31 @@ def test_hours_as_platforms_and_counters_export_them(tmp_path, prefecture, site,
     assert "ligne 2, colonne « hour » : « 14:30 » : une heure pleine est attendue" in str(
         error.value
     )
+
+
+def test_a_website_update_published_on_its_page_stays_published(tmp_path, prefecture, site):
+    """Re-importing the requests' file (its 'published_on' still empty) reopened a request
+    an agent had marked published on its page since: late again in the figures. A date to
+    come was taken as well, unlike on that page."""
+    from engagements.indicators.services import mark_website_update_published
+
+    path = write(
+        tmp_path,
+        "updates.csv",
+        "reference,site,page,requested_on,published_on\nW1,chef-lieu,/horaires,2025-11-07,\n",
+    )
+    with time_machine.travel(date(2025, 11, 20), tick=False):
+        call_command("import_website_updates", "--prefecture", "alpha", path)
+        mark_website_update_published(
+            WebsiteUpdate.objects.get(), published_url="https://alpha.test/horaires"
+        )
+        call_command("import_website_updates", "--prefecture", "alpha", path)
+        assert WebsiteUpdate.objects.get().published_on == date(2025, 11, 20)
+        ahead = write(
+            tmp_path,
+            "ahead.csv",
+            "reference,site,page,requested_on,published_on\nW2,chef-lieu,/a,2025-11-07,2026-11-13\n",
+        )
+        with pytest.raises(CommandError) as error:
+            call_command("import_website_updates", "--prefecture", "alpha", ahead)
+    assert "ligne 2, colonne « published_on » : date à venir (13/11/2026)" in str(error.value)
