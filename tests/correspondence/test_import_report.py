@@ -291,6 +291,32 @@ def test_a_site_of_another_prefecture_is_refused_naming_the_valid_ones(
     assert Message.objects.count() == 0
 
 
+def test_a_message_closed_in_the_product_is_not_reopened_by_a_reimport(
+    prefecture, service, tmp_path, agent
+):
+    """An agent closed an imported message as a duplicate; importing the register's file
+    again (no reason on that line) reopened it, late again in the figures. A line with
+    neither answer nor reason does not reopen what an agent closed; an answer date given
+    later still applies."""
+    from engagements.correspondence.services.messages import close_message
+
+    row = "2026-000001,chef-lieu,sejour,courriel,information,Délai,2026-03-02,,\n"
+    _import(prefecture, tmp_path, row)
+    close_message(Message.objects.get(), reason="duplicate", actor=agent)
+    _import(prefecture, tmp_path, row.replace("Délai", "Délai séjour"))
+    message = Message.objects.get()
+    assert (message.status, message.closed_reason, message.topic.name) == (
+        Status.CLOSED,
+        "duplicate",
+        "Délai séjour",
+    )
+    _import(prefecture, tmp_path, row)  # the import's own change above does not unlock it
+    assert Message.objects.get().status == Status.CLOSED
+    with time_machine.travel(date(2026, 3, 20), tick=False):
+        _import(prefecture, tmp_path, row.replace(",2026-03-02,,", ",2026-03-02,2026-03-04,"))
+    assert Message.objects.get().status == Status.ANSWERED
+
+
 def test_a_topic_wrapped_in_its_cell_is_the_same_topic(prefecture, service, tmp_path):
     """A cell wrapped in the spreadsheet (a quoted line break) or typed with two spaces
     created topics "Délai\nséjour" and "Délai  séjour" beside "Délai séjour"."""

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from engagements.calendar.stored import ensure_calendars
@@ -248,6 +249,7 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
         ensure_calendars(prefecture, min(days), max(days))
     new: list[tuple[_Line, dict]] = []
     changed_rows: list[tuple[Message, list[str], str]] = []
+    handled = _handled_in_the_product(lines)
     for line in lines:
         values = dict(line.values)
         values["topic"] = topics[line.topic_name.casefold()] if line.topic_name else None
@@ -255,6 +257,11 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
         if message is None:
             new.append((line, values))
             continue
+        if message.pk in handled and values["status"] == Status.NEW:
+            # Answered or closed in the product since (not by an import): a line with
+            # neither answer nor reason does not reopen it; its other cells still apply.
+            for name in ("answered_on", "status", "closed_reason", "closed_on"):
+                del values[name]
         changed = [name for name, value in values.items() if getattr(message, name) != value]
         if not changed:
             result.unchanged += 1
@@ -270,6 +277,28 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     result.updated = len(changed_rows)
     analyze(Message, MessageEvent, Topic)
     return result
+
+
+def _handled_in_the_product(lines: list[_Line]) -> set[int]:
+    """The imported messages the file would reopen whose current status an agent set (their
+    latest status change is not an import's)."""
+    reopened = [
+        line.existing.pk
+        for line in lines
+        if line.existing is not None
+        and line.existing.status != Status.NEW
+        and line.values["status"] == Status.NEW
+    ]
+    latest: dict[int, str] = {}
+    for message_id, kind in (
+        MessageEvent.objects.filter(message_id__in=reopened)
+        .exclude(to_status="")
+        .exclude(from_status=F("to_status"))  # an import that left the status as it was
+        .order_by("pk")
+        .values_list("message_id", "kind")
+    ):
+        latest[message_id] = kind
+    return {pk for pk, kind in latest.items() if kind != EventKind.IMPORTED}
 
 
 def _number(prefecture: Prefecture, new: list[tuple[_Line, dict]]) -> None:
