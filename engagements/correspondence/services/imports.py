@@ -178,6 +178,9 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
             "closed_reason": reason or "",
             "closed_on": received_on if reason else None,
         }
+        if message is not None and "social_account" not in table.header:
+            # The optional column left out of the file: the account recorded stays.
+            values["social_account"] = message.social_account if channel == Channel.SOCIAL else ""
         if message is not None and external and message.year != received_on.year:
             # The product reference carries the year: a moved date keeps the reference.
             values["year"] = message.year
