@@ -551,3 +551,22 @@ def test_resolved_quarantined_mails_are_forgotten_after_30_days(mailbox):
     assert purge_quarantine() == 1
     assert set(QuarantinedMail.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
     assert not QuarantinedMail.objects.filter(pk=old.pk).exists()
+
+
+def test_an_attachment_named_in_raw_latin_1_keeps_its_accents():
+    """An old client's "reçu.pdf" (8-bit bytes in the header) was saved as "re�u.pdf"."""
+    import email
+    import email.policy
+
+    from engagements.correspondence.services.ingestion import _attachments
+
+    raw = (
+        b"From: a@example.test\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+        b"Content-Type: text/plain\r\n\r\nbody\r\n--XX\r\n"
+        b'Content-Type: application/pdf; name="re\xe7u.pdf"\r\n'
+        b'Content-Disposition: attachment; filename="re\xe7u.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--XX--\r\n"
+    )
+    [upload] = _attachments(email.message_from_bytes(raw, policy=email.policy.default))
+    assert upload.name == "reçu.pdf"

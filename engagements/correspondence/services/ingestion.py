@@ -157,6 +157,24 @@ def _text_of(mail: EmailMessage) -> str:
     return clean_text(content, MAX_BODY)
 
 
+_RAW_FILENAME = re.compile(r'\bfilename="?([^";]+)|\bname="?([^";]+)', re.IGNORECASE)
+
+
+def _filename(part: EmailMessage) -> str:
+    """The attachment's name; raw 8-bit bytes (an old client's "reçu.pdf") read as the
+    headers are, where the email package gave "re�u.pdf"."""
+    name = part.get_filename() or ""
+    if "\ufffd" not in name:
+        return name
+    for header in ("Content-Disposition", "Content-Type"):
+        raw = next((v for k, v in part.raw_items() if k.lower() == header.lower()), "")
+        found = _RAW_FILENAME.search(raw)
+        if found and _RAW_BYTES.search(found.group(0)):
+            value = found.group(1) or found.group(2)
+            return decode_text(value.strip().encode("ascii", "surrogateescape"))
+    return name
+
+
 def _attachments(mail: EmailMessage) -> list[ContentFile]:
     files = []
     for part in mail.iter_attachments():
@@ -165,7 +183,7 @@ def _attachments(mail: EmailMessage) -> list[ContentFile]:
         payload = part.get_payload(decode=True) or b""
         if not payload or len(payload) > MAX_ATTACHMENT:
             continue
-        name = clean_text(part.get_filename() or "", 150, single_line=True) or "piece-jointe"
+        name = clean_text(_filename(part), 150, single_line=True) or "piece-jointe"
         upload = ContentFile(payload, name=name.replace("/", "-"))
         upload.content_type = part.get_content_type()
         files.append(upload)
