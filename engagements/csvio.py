@@ -21,6 +21,7 @@ import argparse
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +36,13 @@ MAX_FILE = 50 * 1024 * 1024  # bytes
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
 OUT_OF_BOUNDS = "date hors des années admises (2000 à 2100)"
 UTF16 = "encodage UTF-16 non pris en charge : enregistrez en CSV UTF-8"
+# A workbook dropped as it is (.xlsx, .ods: a ZIP archive; .xls: an OLE2 file), the most
+# common mistake with an import: named as such, not as missing columns or UTF-16.
+WORKBOOK = (
+    "ce fichier est un classeur (Excel ou LibreOffice), pas un fichier CSV : ouvrez-le et "
+    "enregistrez-le au format « CSV UTF-8 » (Fichier > Enregistrer sous)"
+)
+_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
 def year_argument(value: str) -> int:
@@ -53,8 +61,18 @@ def year_argument(value: str) -> int:
 
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
-_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", re.ASCII)
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}|[0-9]{2})", re.ASCII)
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+# The time a spreadsheet adds to a date cell formatted as date and time ("05/12/2026 14:30",
+# "2026-12-05 00:00:00", "2026-12-05T09:15:00"): read, and dropped from a date column.
+_TIME = re.compile(r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?", re.ASCII)
+# Whole numbers as French spreadsheets format them: thousands grouped by a space (or the
+# no-break spaces Excel and LibreOffice write) and zero decimals ("1 234", "12,00").
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+")
+_ZERO_DECIMALS = re.compile(r"[.,]0+")
+# An hour as counters and telephony platforms write the start of an interval: 9, 09, 9h,
+# 09h00, 09:00 or 09:00:00.
+_HOUR = re.compile(r"([0-9]{1,2})(?:[hH]([0-9]{2})?|:([0-9]{2})(?::([0-9]{2}))?)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,8 @@ def decode(data: bytes | str) -> str:
         return data.removeprefix("\ufeff")
     if len(data) > MAX_FILE:
         raise CsvImportError([LineError(1, None, "fichier trop volumineux (50 Mo au plus)")])
+    if data.startswith(_WORKBOOK_SIGNATURES):
+        raise CsvImportError([LineError(1, None, WORKBOOK)])
     if _looks_utf16(data):
         raise CsvImportError([LineError(1, None, UTF16)])
     try:
@@ -122,12 +142,43 @@ def decode(data: bytes | str) -> str:
 
 
 def sniff_delimiter(header_line: str) -> str:
-    """Semicolon when the header has more semicolons than commas (French spreadsheets)."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+    """The separator the header uses most: semicolon (French spreadsheets), tab (Excel's
+    "Texte (séparateur : tabulation)"), else comma."""
+    counts = {d: header_line.count(d) for d in (";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > header_line.count(",") else ","
+
+
+_SEP_LINE = re.compile(r'"?sep=(.)"?[,;\t]*', re.IGNORECASE)
+
+
+def separator_line(first_line: str) -> str | None:
+    """The separator a `sep=;` first line declares (written for Excel by many exports,
+    telephony platforms among them), or None."""
+    match = _SEP_LINE.fullmatch(first_line.strip("\r\n\ufeff "))
+    return match.group(1) if match else None
 
 
 def normalise_header(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
+
+
+def code_key(value: str) -> str:
+    """A code or name as the imports compare them: case, accents and surrounding spaces
+    ignored ("Séjour " is "sejour")."""
+    return _bare(value.strip())
+
+
+def _bare(value: str) -> str:
+    """A code as compared: case and accents ignored."""
+    decomposed = unicodedata.normalize("NFD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _fold(name: str) -> str:
+    """A header name without its accents, its words joined by `_`, for matching only
+    ("date de réponse" reads "date_de_reponse")."""
+    return re.sub(r"[\s-]+", "_", _bare(name))
 
 
 class Row:
@@ -201,6 +252,26 @@ class Row:
             self.error(column, f"{parsed} est supérieur au maximum {max}")
         return parsed
 
+    def hour(self, column: str, *, required: bool = False) -> int | None:
+        """The hour an interval starts, 0 to 23: `9`, `09`, `9h`, `09h00`, `09:00`."""
+        value = self[column]
+        if not value:
+            if required:
+                self.error(column, "heure obligatoire")
+            return None
+        match = _HOUR.fullmatch(value)
+        if not match:
+            self.error(column, f"« {_short(value)} » n'est pas une heure (0 à 23, ou 09:00)")
+            return None
+        if any(part and int(part) for part in match.groups()[1:]):
+            self.error(column, f"« {_short(value)} » : une heure pleine est attendue (09:00)")
+            return None
+        hour = int(match.group(1))
+        if hour > 23:
+            self.error(column, f"{hour} est supérieur au maximum 23")
+            return None
+        return hour
+
     def decimal(self, column: str, *, required: bool = False) -> Decimal | None:
         value = self[column]
         if not value:
@@ -221,15 +292,16 @@ class Row:
         label: str | None = None,
         feminine: bool = False,
     ) -> T | None:
-        """Look the cell up (case-insensitive) in `choices`; unknown values name the expected.
+        """Look the cell up (case and accents ignored: "Réclamation" is `reclamation`) in
+        `choices`; unknown values name the expected.
         `feminine`: the label is a feminine noun ("civilité « x » inconnue")."""
         value = self[column]
         if not value:
             if required:
                 self.error(column, "valeur obligatoire")
             return None
-        folded = {str(k).casefold(): v for k, v in choices.items()}
-        found = folded.get(value.casefold())
+        folded = {_bare(str(k)): v for k, v in choices.items()}
+        found = folded.get(_bare(value))
         if found is None:
             expected = ", ".join(str(k) for k in list(choices)[:12])
             more = "…" if len(choices) > 12 else ""
@@ -258,6 +330,9 @@ class CsvTable:
     delimiter: str
     rows: list[Row] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    # Columns without a header name that hold a value: column index → first such line.
+    unnamed_filled: dict[int, int] = field(default_factory=dict)
+    header_line: int = 1  # 2 after a "sep=;" line
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -293,23 +368,31 @@ def read_csv(
     if not text.strip():
         raise CsvImportError([LineError(1, None, "fichier vide : la ligne 1 doit être l'en-tête")])
     first_line = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
+    declared = separator_line(first_line)
+    delimiter = declared or sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header_cells: list[str] | None = None
     table: CsvTable | None = None
     previous_end = 0
+    header_line = 2 if declared else 1
     try:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
+            if start < header_line:
+                continue  # the "sep=;" line
             if header_cells is None:
                 header_cells = [normalise_header(c) for c in cells]
-                table = _check_header(header_cells, delimiter, required, optional, extra_columns)
+                table = _check_header(
+                    header_cells, delimiter, required, optional, extra_columns, line=start
+                )
                 continue
             assert table is not None
             if not any(c.strip() for c in cells):
                 continue  # blank line
             row = _make_row(table, start, cells, max_cell)
+            if previous_end > start:
+                _check_unclosed_quote(row, cells, previous_end)
             table.rows.append(row)
     except csv.Error as exc:
         raise CsvImportError(
@@ -317,8 +400,11 @@ def read_csv(
         ) from exc
     if table is None:
         raise CsvImportError([LineError(1, None, "fichier vide : la ligne 1 doit être l'en-tête")])
+    _check_unnamed_columns(table)
     if not table.rows and not table.errors:
-        raise CsvImportError([LineError(2, None, "aucune ligne de données après l'en-tête")])
+        raise CsvImportError(
+            [LineError(header_line + 1, None, "aucune ligne de données après l'en-tête")]
+        )
     return table
 
 
@@ -328,24 +414,71 @@ def _check_header(
     required: Sequence[str],
     optional: Sequence[str],
     extra_columns: bool,
+    *,
+    line: int = 1,
 ) -> CsvTable:
     errors = []
+    # "Prenom", "Date_de_Première_Réponse": a header typed without its accents (or with
+    # them) names the known column; other names (survey question codes) stay as typed.
+    known_by_fold = {_fold(c): c for c in (*required, *optional)}
+    header[:] = [
+        c if c in known_by_fold.values() else known_by_fold.get(_fold(c), c) for c in header
+    ]
     missing = [c for c in required if c not in header]
     if missing:
-        errors.append(LineError(1, None, "colonnes manquantes : " + ", ".join(missing)))
+        errors.append(LineError(line, None, "colonnes manquantes : " + ", ".join(missing)))
     known = set(required) | set(optional)
     if not extra_columns:
         unknown = [c for c in header if c and c not in known]
         if unknown:
-            errors.append(LineError(1, None, "colonnes inconnues : " + ", ".join(unknown)))
-    if any(not c for c in header):
-        errors.append(LineError(1, None, "une colonne de l'en-tête n'a pas de nom"))
+            errors.append(LineError(line, None, "colonnes inconnues : " + ", ".join(unknown)))
     duplicates = sorted({c for c in header if c and header.count(c) > 1})
     if duplicates:
-        errors.append(LineError(1, None, "colonnes en double : " + ", ".join(duplicates)))
+        errors.append(LineError(line, None, "colonnes en double : " + ", ".join(duplicates)))
     if errors:
         raise CsvImportError(errors)
-    return CsvTable(header=header, delimiter=delimiter)
+    return CsvTable(header=header, delimiter=delimiter, header_line=line)
+
+
+def _column_letter(index: int) -> str:
+    """A spreadsheet's name for the 0-based column `index` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _check_unnamed_columns(table: CsvTable) -> None:
+    """Spreadsheets save the empty columns right of the data (`;;` at the end of every
+    line) under an empty header: they are ignored while they stay empty. A value under a
+    column without a name would be lost, so the header is refused, naming the column."""
+    for index, line in sorted(table.unnamed_filled.items()):
+        table.error(
+            table.header_line,
+            None,
+            f"la colonne {_column_letter(index)} de l'en-tête n'a pas de nom, "
+            f"mais elle a une valeur ligne {line}",
+        )
+
+
+def _check_unclosed_quote(row: Row, cells: list[str], end: int) -> None:
+    """A quote opened in a cell and never closed swallows the next lines (separators and
+    all) into that cell: the line comes out short, the following lines vanish, and the
+    agent was told "date obligatoire". Name the cell and how far it ran instead."""
+    header = row.table.header
+    if len(cells) >= len(header):
+        return
+    for index, value in enumerate(cells):
+        if "\n" in value and row.table.delimiter in value:
+            name = header[index] or _column_letter(index)
+            row.error(
+                name,
+                f"guillemet ouvert et jamais refermé : la cellule court jusqu'à la ligne {end} "
+                "(fermez le guillemet ou retirez-le)",
+            )
+            return
 
 
 def _make_row(table: CsvTable, line: int, cells: list[str], max_cell: int) -> Row:
@@ -360,6 +493,10 @@ def _make_row(table: CsvTable, line: int, cells: list[str], max_cell: int) -> Ro
             )
     for index, name in enumerate(table.header):
         value = cells[index] if index < len(cells) else ""
+        if not name:
+            if value.strip():
+                table.unnamed_filled.setdefault(index, line)
+            continue
         if "\x00" in value:
             row.error(name, "caractère nul (NUL) interdit")
             value = value.replace("\x00", "")
@@ -374,13 +511,22 @@ def _make_row(table: CsvTable, line: int, cells: list[str], max_cell: int) -> Ro
 
 
 def parse_date(value: str) -> date | None:
-    """ISO (2026-03-01) or French (01/03/2026, 1/3/2026); None when neither."""
+    """ISO (2026-03-01) or French (01/03/2026, 1/3/2026, 1/3/26: a two-digit year is of
+    this century, as the product's years are), with or without the time a spreadsheet
+    adds to a date and time cell; None otherwise."""
     value = value.strip()
-    match = _ISO.fullmatch(value) or _DMY.fullmatch(value)
+    match = None
+    for pattern in (_ISO, _DMY):
+        match = pattern.match(value)
+        if match and _TIME.fullmatch(value, match.end()):
+            break
+        match = None
     if not match:
         return None
     a, b, c = (int(x) for x in match.groups())
     year, month, day = (a, b, c) if match.re is _ISO else (c, b, a)
+    if match.re is _DMY and len(match.group(3)) == 2:
+        year += 2000
     try:
         return date(year, month, day)
     except ValueError:
@@ -447,10 +593,17 @@ def _depth(text: str) -> int:
 
 
 def parse_int(value: str) -> int | None:
-    """ASCII digits only: `²`, `٤` or `1e3` are not numbers in a register."""
+    """ASCII digits only: `²`, `٤` or `1e3` are not numbers in a register. Thousands
+    grouped by spaces (`1 234`) and zero decimals (`12,00`) are read as spreadsheets
+    format whole numbers; `12,5` is not a whole number."""
     value = value.strip()
     negative = value.startswith("-")
     digits = value[1:] if negative else value
+    fraction = re.search(r"[.,][0-9]*\Z", digits)
+    if fraction and _ZERO_DECIMALS.fullmatch(fraction.group()):
+        digits = digits[: fraction.start()]
+    if _GROUPED.fullmatch(digits):
+        digits = re.sub(r"[ \u00a0\u202f]", "", digits)
     if not _DIGITS.fullmatch(digits) or len(digits) > 12:
         return None
     return -int(digits) if negative else int(digits)
@@ -458,7 +611,9 @@ def parse_int(value: str) -> int | None:
 
 def parse_decimal(value: str) -> Decimal | None:
     """`12,5` or `12.5` (ASCII digits); None otherwise."""
-    value = value.strip().replace("\u00a0", "").replace(" ", "")
+    value = value.strip()
+    for space in (" ", "\u00a0", "\u202f"):
+        value = value.replace(space, "")
     if not _DECIMAL.fullmatch(value) or len(value) > 20:
         return None
     try:
@@ -500,7 +655,12 @@ def preview_rows(data: bytes, file_format: str, *, limit: int = 5) -> FilePrevie
         lines = text.splitlines()
         if not lines:
             return FilePreview([], [], 0)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(lines[0]))
+        declared = separator_line(lines[0])
+        if declared:
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=declared or sniff_delimiter(lines[0])
+        )
         try:
             rows = [r for r in reader if any(c.strip() for c in r)]
         except csv.Error:
@@ -508,6 +668,9 @@ def preview_rows(data: bytes, file_format: str, *, limit: int = 5) -> FilePrevie
         if not rows:
             return FilePreview([], [], 0)
         header, body = rows[0], rows[1:]
+        # The empty columns a spreadsheet saves right of the table (`;;`) are not shown.
+        while header and not header[-1].strip():
+            header = header[:-1]
         width = len(header)
         shown = [[_short(c.strip(), 80) for c in (r + [""] * width)[:width]] for r in body[:limit]]
         return FilePreview([_short(h.strip(), 80) for h in header], shown, len(body))

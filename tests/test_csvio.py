@@ -175,3 +175,172 @@ def test_json_nested_too_deep_is_unreadable_not_a_recursion_error():
         with pytest.raises(CsvImportError) as error:
             read_json(data)
         assert error.value.lines[0].startswith("ligne 1 : fichier")
+
+
+# What agents' spreadsheets save beside the data.
+
+
+def test_empty_columns_right_of_the_data_are_ignored():
+    """Excel saves the formatted but empty columns right of the table: `;;` ending the
+    header and every line (and lines of semicolons only below it)."""
+    data = "site;received_on;count;;\r\nnord;01/03/2026;4;;\r\n;;;;\r\n".encode("cp1252")
+    [row] = _read(data).rows
+    assert (row["site"], row.int("count")) == ("nord", 4)
+
+
+def test_a_value_under_a_column_without_a_name_is_refused_naming_the_column():
+    data = b"site;received_on;count;;\nnord;2026-03-01;4;;\nsud;2026-03-01;5;;oups\n"
+    assert _errors(data) == [
+        "ligne 1 : la colonne E de l'en-tête n'a pas de nom, mais elle a une valeur ligne 3"
+    ]
+
+
+def test_a_header_typed_without_its_accents_names_the_column():
+    table = read_csv(
+        "Date_de_Premiere_Reponse;titre\n2026-03-01;x\n".encode("cp1252"),
+        required=["titre"],
+        optional=["date_de_première_réponse"],
+    )
+    assert table.rows[0]["date_de_première_réponse"] == "2026-03-01"
+    table = read_csv("Prénom;titre\nAnaïs;x\n".encode(), required=["prenom", "titre"])
+    assert table.rows[0]["prenom"] == "Anaïs"
+    table = read_csv(b"Received On;Site;count\n2026-03-01;x;1\n", required=COLUMNS)
+    assert table.rows[0]["received_on"] == "2026-03-01"
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("05/12/2026", date(2026, 12, 5)),
+        ("5/12/26", date(2026, 12, 5)),
+        ("05/12/2026 14:30", date(2026, 12, 5)),
+        ("2026-12-05 00:00:00", date(2026, 12, 5)),
+        ("2026-12-05T09:15:00", date(2026, 12, 5)),
+    ],
+)
+def test_dates_as_spreadsheets_write_them(cell, expected):
+    """A date cell formatted as date and time, or with a two-digit year (Excel's short
+    date), is the day it shows."""
+    [row] = _read(f"site;received_on;count\nnord;{cell};1\n".encode()).rows
+    assert row.date("received_on") == expected
+
+
+@pytest.mark.parametrize("cell", ["5/12/026", "2026-12-05 25", "31/02/26", "05/12/2026 midi"])
+def test_what_is_still_not_a_date(cell):
+    lines = _errors(f"site;received_on;count\nnord;{cell};1\n".encode())
+    assert lines == [
+        f"ligne 2, colonne « received_on » : « {cell} » n'est pas une date "
+        "(AAAA-MM-JJ ou JJ/MM/AAAA)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [("1 234", 1234), ("1\u00a0234", 1234), ("1\u202f234", 1234), ("12,00", 12), ("12.0", 12)],
+)
+def test_whole_numbers_as_french_spreadsheets_format_them(cell, expected):
+    [row] = _read(f"site;received_on;count\nnord;2026-03-01;{cell}\n".encode()).rows
+    assert row.int("count") == expected
+
+
+@pytest.mark.parametrize("cell", ["12,5", "1 23", "1234 567", "1,"])
+def test_what_is_still_not_a_whole_number(cell):
+    lines = _errors(f"site;received_on;count\nnord;2026-03-01;{cell}\n".encode())
+    assert lines == [
+        f"ligne 2, colonne « count » : « {cell} » n'est pas un nombre entier (chiffres 0 à 9)"
+    ]
+
+
+def test_decimals_with_narrow_no_break_thousands():
+    table = read_csv("value;site\n1\u202f234,5;nord\n".encode(), required=["value", "site"])
+    assert str(table.rows[0].decimal("value")) == "1234.5"
+
+
+def test_tab_separated_text_is_read():
+    """Excel's "Texte (séparateur : tabulation)"."""
+    [row] = _read(b"site\treceived_on\tcount\r\nnord\t2026-03-01\t4\r\n").rows
+    assert (row["site"], row.int("count")) == ("nord", 4)
+
+
+def test_a_quote_never_closed_is_named_not_a_missing_date():
+    """The quote swallows the rest of the file into one cell: the line came out short and
+    was reported "date obligatoire", the lines after it gone."""
+    data = b'site;received_on;count\n"Nord;2026-03-01;4\nsud;2026-03-02;5\n'
+    assert _errors(data)[0] == (
+        "ligne 2, colonne « site » : guillemet ouvert et jamais refermé : la cellule court "
+        "jusqu'à la ligne 3 (fermez le guillemet ou retirez-le)"
+    )
+
+
+def test_codes_are_read_in_any_case_and_with_their_accents():
+    table = read_csv(
+        "kind;seat\nRéclamation;SUPPLÉANT\n".encode("cp1252"), required=["kind", "seat"]
+    )
+    [row] = table.rows
+    assert row.choice("kind", {"reclamation": "complaint"}) == "complaint"
+    assert row.choice("seat", {"suppleant": "substitute"}) == "substitute"
+    # Accents go, look-alike characters stay what they are ("1.²" is no commitment "1.2").
+    [row] = read_csv("ref;x\n1.²;y\n".encode(), required=["ref", "x"]).rows
+    assert row.choice("ref", {"1.2": 1}) is None
+
+
+def test_the_preview_leaves_out_the_empty_columns_right_of_the_table():
+    from engagements.csvio import preview_rows
+
+    shown = preview_rows("site;count;;\r\nnord;4;;\r\n".encode("cp1252"), "csv")
+    assert (shown.header, shown.rows, shown.total) == (["site", "count"], [["nord", "4"]], 1)
+
+
+@pytest.mark.parametrize("cell", ["9", "09", "9h", "09h00", "09:00", "09:00:00"])
+def test_an_hour_as_counters_and_platforms_write_it(cell):
+    [row] = read_csv(f"hour;x\n{cell};y\n".encode(), required=["hour", "x"]).rows
+    assert row.hour("hour") == 9 and row.ok
+
+
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        ("09:30", "« 09:30 » : une heure pleine est attendue (09:00)"),
+        ("24", "24 est supérieur au maximum 23"),
+        ("-1", "« -1 » n'est pas une heure (0 à 23, ou 09:00)"),
+        ("neuf", "« neuf » n'est pas une heure (0 à 23, ou 09:00)"),
+    ],
+)
+def test_what_is_not_the_start_of_an_hour(cell, message):
+    table = read_csv(f"hour;x\n{cell};y\n".encode(), required=["hour", "x"])
+    assert table.rows[0].hour("hour") is None
+    assert [str(e) for e in table.errors] == [f"ligne 2, colonne « hour » : {message}"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200,
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+    ],
+    ids=["xlsx-or-ods", "xls"],
+)
+def test_a_workbook_dropped_as_it_is_is_named_as_such(data):
+    """An .xlsx was refused as missing every column, an .xls as UTF-16."""
+    assert _errors(data) == [
+        "ligne 1 : ce fichier est un classeur (Excel ou LibreOffice), pas un fichier CSV : "
+        "ouvrez-le et enregistrez-le au format « CSV UTF-8 » (Fichier > Enregistrer sous)"
+    ]
+
+
+def test_a_sep_line_written_for_excel_declares_the_separator():
+    """Exports made for Excel (telephony platforms among them) start with "sep=;": it was
+    read as the header ('colonnes manquantes'). Line numbers stay those of the file."""
+    data = b"sep=;\r\nsite;received_on;count\r\nnord;2026-03-01;4\r\nsud;bad;5\r\n"
+    assert _errors(data) == [
+        "ligne 4, colonne « received_on » : « bad » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)"
+    ]
+    [row] = _read(b'"sep=,"\nsite,received_on,count\nnord,2026-03-01,4\n').rows
+    assert (row.line, row.int("count")) == (3, 4)
+    assert _errors(b"sep=;\nsite;count\nx;1\n") == ["ligne 2 : colonnes manquantes : received_on"]
+    assert _errors(b"sep=;\nsite;received_on;count\n") == [
+        "ligne 3 : aucune ligne de données après l'en-tête"
+    ]
+    from engagements.csvio import preview_rows
+
+    assert preview_rows(b"sep=;\nsite;count\nnord;4\n", "csv").header == ["site", "count"]

@@ -8,12 +8,15 @@ changes nothing and an overlapping file never counts a call or a visitor twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from engagements.csvio import (
     MAX_DATE,
@@ -21,6 +24,7 @@ from engagements.csvio import (
     OUT_OF_BOUNDS,
     CsvImportError,
     LineError,
+    code_key,
     read_csv,
     read_lines,
 )
@@ -198,7 +202,7 @@ def _parse_hourly(data, *, queue: str, prefecture, site) -> list[CallHour]:
     seen: dict[tuple[date, int], int] = {}
     for row in table:
         day = row.date("date", required=True)
-        hour = row.int("hour", required=True, min=0, max=23)
+        hour = row.hour("hour", required=True)
         offered = row.int("offered", required=True, min=0, max=MAX_PER_HOUR)
         answered = row.int("answered", required=True, min=0, max=MAX_PER_HOUR)
         within = row.int("answered_within_5_rings", min=0, max=MAX_PER_HOUR)
@@ -274,13 +278,20 @@ def import_telephony(
 # Footfall -----------------------------------------------------------------------------------
 
 
-def _service_resolver(site: Site):
-    services = list(Service.objects.filter(site=site))
+def _by_slug_or_name(objects) -> tuple[Callable[[str], Any], str]:
+    """A resolver of a cell naming one of `objects` by its slug or its name (case and
+    accents ignored), and the slugs to name when the cell names none."""
     by_key = {}
-    for service in services:
-        by_key[service.slug.casefold()] = service
-        by_key[service.name.casefold()] = service
-    return lambda value: by_key.get(value.strip().casefold())
+    for found in objects:
+        by_key[code_key(found.name)] = found
+    for found in objects:
+        by_key[code_key(found.slug)] = found
+    slugs = ", ".join(o.slug for o in objects)
+    return (lambda value: by_key.get(code_key(value))), slugs
+
+
+def _service_resolver(site: Site):
+    return _by_slug_or_name(list(Service.objects.filter(site=site).order_by("name")))
 
 
 def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> ImportResult:
@@ -289,15 +300,17 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
     if site.prefecture_id != prefecture.pk:
         raise CsvImportError([LineError(1, None, "le site n'appartient pas à la préfecture")])
     table = read_csv(data, required=["date", "hour", "service", "visitors"])
-    resolve = _service_resolver(site)
+    resolve, valid = _service_resolver(site)
     rows: dict[tuple, FootfallCount] = {}
     lines: dict[tuple, int] = {}
     for row in table:
         day = row.date("date", required=True)
-        hour = row.int("hour", required=True, min=0, max=23)
+        hour = row.hour("hour", required=True)
         visitors = row.int("visitors", required=True, min=0, max=MAX_PER_HOUR)
         service = row.lookup(
-            "service", resolve, f"service « {{value}} » inconnu sur le site {site.name}"
+            "service",
+            resolve,
+            f"service « {{value}} » inconnu sur le site {site.name} ; valeurs possibles : {valid}",
         )
         if not row.ok:
             continue
@@ -351,20 +364,22 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
     """`reference,site,page,requested_on,published_on`: one request per reference, created
     or updated (re-importing the same file changes nothing)."""
     table = read_csv(data, required=["reference", "site", "page", "requested_on", "published_on"])
-    sites = {}
-    for site in Site.objects.filter(prefecture=prefecture):
-        sites[site.slug.casefold()] = site
-        sites[site.name.casefold()] = site
+    find_site, valid_sites = _by_slug_or_name(list(Site.objects.filter(prefecture=prefecture)))
     parsed: dict[str, dict] = {}
     lines: dict[str, int] = {}
+    today = timezone.localdate()
     for row in table:
         reference = row.text("reference", required=True, max_length=60)
         page = row.text("page", required=True, max_length=500)
         site = row.lookup(
-            "site", lambda v: sites.get(v.strip().casefold()), "site « {value} » inconnu"
+            "site", find_site, f"site « {{value}} » inconnu ; valeurs possibles : {valid_sites}"
         )
         requested = row.date("requested_on", required=True)
         published = row.date("published_on")
+        # As on the page that marks a request published: nothing is dated after today.
+        for column, value in (("requested_on", requested), ("published_on", published)):
+            if value and value > today:
+                row.error(column, f"date à venir ({value:%d/%m/%Y}) : vérifiez l'année")
         if requested and published and published < requested:
             row.error("published_on", "publiée avant d'avoir été demandée")
         if not row.ok:
@@ -397,6 +412,10 @@ def import_website_updates(prefecture: Prefecture, data: bytes | str) -> ImportR
                 claim_website_reference(prefecture, reference)
                 created += 1
                 continue
+            if fields["published_on"] is None:
+                # An empty date says "not known as published", not "unpublish": a
+                # publication recorded since (on the page, or by a later file) is kept.
+                fields = {k: v for k, v in fields.items() if k != "published_on"}
             changed = [k for k, v in fields.items() if getattr(update, k) != v]
             if not changed:
                 unchanged += 1
@@ -437,10 +456,7 @@ def parse_manual_values(prefecture: Prefecture, data: bytes | str) -> list[tuple
     indicators = {
         i.code: i for i in Indicator.objects.filter(prefecture=prefecture, is_manual=True)
     }
-    sites = {}
-    for site in Site.objects.filter(prefecture=prefecture):
-        sites[site.slug.casefold()] = site
-        sites[site.name.casefold()] = site
+    find_site, valid_sites = _by_slug_or_name(list(Site.objects.filter(prefecture=prefecture)))
     parsed = {}
     lines: dict[tuple, int] = {}
     for row in table:
@@ -457,7 +473,7 @@ def parse_manual_values(prefecture: Prefecture, data: bytes | str) -> list[tuple
         else:
             row.error("period", "valeur obligatoire")
         site = row.lookup(
-            "site", lambda v: sites.get(v.strip().casefold()), "site « {value} » inconnu"
+            "site", find_site, f"site « {{value}} » inconnu ; valeurs possibles : {valid_sites}"
         )
         value = row.decimal("value", required=True)
         numerator = row.decimal("numerator")

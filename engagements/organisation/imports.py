@@ -7,6 +7,7 @@ the service its command calls); this module only keeps the file between the two 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +26,9 @@ from .models import ImportRun, ImportUpload, Prefecture
 
 UPLOAD_LIFETIME = timedelta(hours=24)
 MAX_SHOWN_ERRORS = 200
+# Kept in an imported run's options: the file's fingerprint, so that the same file dropped
+# again is recognised on its preview (survey answers have no key: twice is twice the answers).
+FILE_DIGEST = "file_sha256"
 
 
 class ImportExpired(Exception):
@@ -36,6 +40,25 @@ class Preview:
     upload: ImportUpload
     summary: ImportSummary
     file: FilePreview
+    already: ImportRun | None = None  # the same file, imported already with these options
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _already_imported(kind, prefecture, data: bytes, options: dict) -> ImportRun | None:
+    """The latest run that imported these very bytes as this kind with the same options."""
+    runs = ImportRun.objects.filter(
+        prefecture=prefecture,
+        kind=kind.code,
+        result=ImportRun.Result.DONE,
+        **{f"options__{FILE_DIGEST}": _digest(data)},
+    ).select_related("user")
+    for run in runs:
+        if {k: v for k, v in run.options.items() if k != FILE_DIGEST} == options:
+            return run
+    return None
 
 
 def _record(kind, prefecture, user, file_name, rows, result, summary, options) -> ImportRun:
@@ -96,7 +119,7 @@ def preview_import(
         data=data,
         options=options,
     )
-    return Preview(upload, summary, shown)
+    return Preview(upload, summary, shown, _already_imported(kind, prefecture, data, options))
 
 
 def pending_upload(token, prefecture: Prefecture, user) -> ImportUpload:
@@ -139,7 +162,7 @@ def confirm_import(kind: ImportKind, upload: ImportUpload, *, user) -> ImportRun
                 rows,
                 ImportRun.Result.DONE,
                 "\n".join([summary.text(), *summary.notes]),
-                locked.options,
+                {**locked.options, FILE_DIGEST: _digest(bytes(locked.data))},
             )
             locked.delete()
     except CsvImportError as exc:

@@ -74,6 +74,15 @@ def _records(data: bytes, filename: str) -> tuple[list[tuple[int, dict]], list[L
     return [(row.line, {k: row[k] for k in FIELDS}) for row in table], list(table.errors)
 
 
+def _date(value: str):
+    """A date, or the day of the platform's moments (`2025-11-05T10:12:00+01:00`)."""
+    return parse_date(value) or parse_date(value[:10])
+
+
+def _not_a_date(value: str) -> str:
+    return f"« {value[:60]} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)"
+
+
 def _check(line: int, values: dict) -> list[LineError]:
     """NUL characters and over-long values (JSON exports do not go through the CSV reader)."""
     problems = []
@@ -114,18 +123,24 @@ def import_experiences(prefecture: Prefecture, data: bytes, filename: str = "") 
         for key in REQUIRED:
             if not values[key]:
                 problems.append(LineError(line, key, "valeur obligatoire"))
-        published = (
-            parse_date(values["date_de_publication"]) if values["date_de_publication"] else None
-        )
+        published = _date(values["date_de_publication"]) if values["date_de_publication"] else None
         if values["date_de_publication"] and published is None:
-            problems.append(LineError(line, "date_de_publication", "date illisible"))
+            problems.append(
+                LineError(line, "date_de_publication", _not_a_date(values["date_de_publication"]))
+            )
         elif published and not in_bounds(published):
             problems.append(LineError(line, "date_de_publication", OUT_OF_BOUNDS))
         answered = None
         if values["date_de_premiere_reponse"]:
-            answered = parse_date(values["date_de_premiere_reponse"][:10])
+            answered = _date(values["date_de_premiere_reponse"])
             if answered is None:
-                problems.append(LineError(line, "date_de_premiere_reponse", "date illisible"))
+                problems.append(
+                    LineError(
+                        line,
+                        "date_de_premiere_reponse",
+                        _not_a_date(values["date_de_premiere_reponse"]),
+                    )
+                )
             elif not in_bounds(answered):
                 problems.append(LineError(line, "date_de_premiere_reponse", OUT_OF_BOUNDS))
             elif published and answered < published:

@@ -22,7 +22,11 @@ def run_actions(prefecture, data, *, filename, options, actor) -> ImportSummary:
     except QualityError as exc:
         raise refusal(str(exc)) from exc
     return ImportSummary(
-        counts=[("Actions créées", result["created"]), ("Mises à jour", result["updated"])]
+        counts=[
+            ("Actions créées", result["created"]),
+            ("Mises à jour", result["updated"]),
+            ("Inchangées", result["unchanged"]),
+        ]
     )
 
 

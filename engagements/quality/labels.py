@@ -94,7 +94,13 @@ def import_labels(prefecture: Prefecture, data: bytes | str) -> dict[str, int]:
                 Label.objects.create(prefecture=prefecture, **item)
                 counts["created"] += 1
                 continue
-            changed = [f for f in UPDATED_FIELDS if getattr(label, f) != item[f]]
+            # An optional column left out of the file leaves the label's value as it is.
+            changed = [
+                f
+                for f in UPDATED_FIELDS
+                if getattr(label, f) != item[f]
+                and (f not in OPTIONAL_LABEL_COLUMNS or f in table.header)
+            ]
             if not changed:
                 counts["unchanged"] += 1
                 continue

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 
-from engagements.csvio import CsvImportError, read_csv
+from engagements.csvio import CsvImportError, code_key, read_csv
 from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
@@ -479,10 +479,12 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     for user in working_agents(prefecture):
         if user.email:
             agents.setdefault(user.email.casefold(), user)
-    existing = {
-        a.reference: a
-        for a in Action.objects.filter(prefecture=prefecture).select_related("status")
-    }
+    actions = list(Action.objects.filter(prefecture=prefecture).select_related("status", "plan"))
+    existing = {a.reference: a for a in actions}
+    # A line without reference names its action by site, year and title: the same file
+    # imported twice (a plan kept in a spreadsheet) updates its actions, never doubles them.
+    by_title = {(a.site_id, a.plan.year, _title_key(a.title)): a for a in actions}
+    titled: dict[tuple, int] = {}
     seen: dict[str, int] = {}
     parsed = []
     for row in table:
@@ -500,7 +502,7 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
         )
         service = None
         if row["service"] and site is not None:
-            matches = [s for s in services if s.slug.casefold() == row["service"].casefold()]
+            matches = [s for s in services if code_key(s.slug) == code_key(row["service"])]
             same_site = [s for s in matches if s.site_id == site.pk]
             if same_site:
                 service = same_site[0]
@@ -540,6 +542,17 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
         if code == StatusCode.DONE and progress not in (None, 100):
             row.error("progress", "une action réalisée est avancée à 100 %")
         current = existing.get(reference) if reference else None
+        if not reference and site is not None and year is not None and title:
+            key = (site.pk, year, _title_key(title))
+            if key in titled:
+                row.error(
+                    "title",
+                    f"même action que la ligne {titled[key]} (même site, année et intitulé) : "
+                    "donnez une référence à chacune",
+                )
+            titled.setdefault(key, row.line)
+            current = by_title.get(key)
+            reference = current.reference if current is not None else ""
         if current is not None and current.is_closed:
             unchanged = (
                 current.title == title
@@ -567,7 +580,10 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             )
         )
     table.raise_errors()
-    created = updated = 0
+    # Optional columns left out of the file leave an existing action's values as they are
+    # (an owner or a due date set on the action's page is not wiped by a re-import).
+    absent = {column for column in _KEPT_WHEN_ABSENT if column not in table.header}
+    created = updated = unchanged = 0
     with transaction.atomic():
         analyze(Action, ActionUpdate)  # fresh statistics once committed
         # Inside the transaction: a refused file leaves not even the default statuses.
@@ -585,6 +601,13 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
                     reference = allocate_reference(prefecture, item["year"])
                 action = Action(prefecture=prefecture, reference=reference)
             previous_status = action.status.label if not is_new else ""
+            if not is_new:
+                before = _import_fields(action)
+                for column in absent:
+                    key, field = _KEPT_WHEN_ABSENT[column]
+                    item[key] = getattr(action, field)
+                if "progress" in absent and status.base != action.status.base:
+                    item["progress"] = None  # a new status brings its own default progress
             action.plan = plan
             action.site = item["site"]
             action.title = item["title"]
@@ -603,6 +626,9 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             )
             action.closed_on = item["closed_on"]
             action.source_kind = item["source"]
+            if not is_new and _import_fields(action) == before:
+                unchanged += 1  # the same line again: no save, no history entry
+                continue
             action.save()
             ActionUpdate.objects.create(
                 action=action,
@@ -615,7 +641,41 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             )
             created += is_new
             updated += not is_new
-    return {"created": created, "updated": updated}
+    return {"created": created, "updated": updated, "unchanged": unchanged}
+
+
+# Optional columns of import_actions: the parsed line's key and the action's field each sets.
+_KEPT_WHEN_ABSENT = {
+    "service": ("service", "service"),
+    "owner_email": ("owner", "owner"),
+    "opened_on": ("opened_on", "opened_on"),
+    "due_on": ("due_on", "due_on"),
+    "progress": ("progress", "progress"),
+    "closed_on": ("closed_on", "closed_on"),
+    "source": ("source", "source_kind"),
+}
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _import_fields(action: Action) -> tuple:
+    """What an imported line sets on an action (compared to skip lines that change nothing)."""
+    return (
+        action.plan_id,
+        action.site_id,
+        action.title,
+        action.kind,
+        action.service_id,
+        action.owner_id,
+        action.opened_on,
+        action.due_on,
+        action.status_id,
+        action.progress,
+        action.closed_on,
+        action.source_kind,
+    )
 
 
 __all__ = ["CsvImportError", "QualityError"]

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from engagements.csvio import read_csv
+from engagements.csvio import code_key, read_csv
 from engagements.db import analyze
 from engagements.organisation.models import Prefecture, Service, Site
 
@@ -29,10 +29,9 @@ def import_trainings(prefecture: Prefecture, data: bytes | str) -> dict[str, int
     """
     table = read_csv(data, required=TRAINING_COLUMNS, optional=OPTIONAL_TRAINING_COLUMNS)
     sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
-    services = {
-        (s.site_id, s.slug.casefold()): s
-        for s in Service.objects.filter(site__prefecture=prefecture)
-    }
+    services: dict[int, dict[str, Service]] = {}
+    for found in Service.objects.filter(site__prefecture=prefecture).order_by("name"):
+        services.setdefault(found.site_id, {})[found.slug] = found
     topics = {t: t for t in TrainingTopic.values}
     wanted: Counter = Counter()
     parsed: dict[tuple, dict] = {}
@@ -42,9 +41,15 @@ def import_trainings(prefecture: Prefecture, data: bytes | str) -> dict[str, int
         service = None
         slug = row.text("service", required=True)
         if site is not None and slug:
-            service = services.get((site.pk, slug.casefold()))
+            of_site = services.get(site.pk, {})
+            service = next((s for c, s in of_site.items() if code_key(c) == code_key(slug)), None)
             if service is None:
-                row.error("service", f"le site {site.slug} n'a pas de service « {slug[:60]} »")
+                valid = ", ".join(of_site) or "aucun"
+                row.error(
+                    "service",
+                    f"le site {site.slug} n'a pas de service « {slug[:60]} » ; "
+                    f"valeurs possibles : {valid}",
+                )
         topic = row.choice("topic", topics, label="thème")
         title = row.text("title", required=True, max_length=300)
         hours = row.decimal("hours", required=True)

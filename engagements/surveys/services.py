@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from engagements import states
-from engagements.csvio import CsvImportError, LineError, read_csv
+from engagements.csvio import CsvImportError, LineError, code_key, read_csv
 from engagements.db import analyze, copy_rows, next_ids
 from engagements.organisation.models import Prefecture, Service
 from engagements.outbox import services as outbox
@@ -231,12 +231,14 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
     try:
         table = read_csv(data, required=["channel", "service"], extra_columns=True)
         questions = {q.code.lower(): q for q in campaign.questionnaire.questions.all()}
-        services = {s.slug: s for s in campaign.services.all()}
+        services = {code_key(s.slug): s for s in campaign.services.all()}
         if table.header[:2] != ["channel", "service"]:
             raise CsvImportError(
                 [LineError(1, None, "les colonnes doivent commencer par channel,service")]
             )
-        unknown = [c for c in table.header[2:] if c not in questions]
+        # Columns without a name (empty ones right of the table) are left out by the reader.
+        codes = [c for c in table.header[2:] if c]
+        unknown = [c for c in codes if c not in questions]
         if unknown:
             raise CsvImportError(
                 [LineError(1, None, f"questions inconnues : {', '.join(unknown)}")]
@@ -245,10 +247,15 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
         parsed = []
         for row in table:
             channel = row.choice("channel", channels, label="canal")
-            service = row.lookup("service", services.get, "service « {value} » hors de la campagne")
+            service = row.lookup(
+                "service",
+                lambda value: services.get(code_key(value)),
+                "service « {value} » hors de la campagne ; valeurs possibles : "
+                + ", ".join(s.slug for s in services.values()),
+            )
             values: dict[Question, int | None] = {}
             comments: dict[Question | None, str] = {}
-            for code in table.header[2:]:
+            for code in codes:
                 question = questions[code]
                 if question.kind == QuestionKind.TEXT:
                     text = row.text(code, max_length=MAX_IMPORTED_COMMENT)

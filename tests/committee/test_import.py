@@ -79,6 +79,23 @@ def test_importing_twice_changes_nothing(tmp_path, prefecture):
 
 
 @pytest.mark.django_db
+def test_a_mandate_ended_on_the_page_stays_ended_after_a_reimport(tmp_path, prefecture):
+    """Léa resigned: her mandate was ended on the committee's page. Re-importing the
+    members' file (her end date empty there) reopened it: back on the invitations and in
+    the quorum. An empty end keeps a recorded one; a date in the file still sets it."""
+    from engagements.committee.services.members import end_mandate
+
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    end_mandate(Seat.objects.get(first_name="Léa"), on=date(2025, 6, 30))
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    assert Seat.objects.get(first_name="Léa").mandate_end == date(2025, 6, 30)
+    _import(
+        tmp_path, prefecture, HEADER + ROWS.replace("2024-01-01,\n", "2024-01-01,2025-09-30\n", 1)
+    )
+    assert Seat.objects.get(first_name="Léa").mandate_end == date(2025, 9, 30)
+
+
+@pytest.mark.django_db
 def test_renewed_mandate_is_a_new_row_and_past_stays(tmp_path, prefecture):
     _import(tmp_path, prefecture, HEADER + ROWS)
     renewed = (

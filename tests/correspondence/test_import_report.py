@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from engagements.correspondence.enums import Status
+from engagements.correspondence.enums import Kind, Status
 from engagements.correspondence.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -253,13 +253,81 @@ def test_a_register_numbering_of_its_own_is_kept_as_external_reference(
 
 def test_the_import_reads_what_french_spreadsheets_save(prefecture, service, tmp_path):
     header = HEADER.replace(",", ";")
-    rows = "2026-000001;chef-lieu;sejour;courriel;réclamation;Délai séjour;02/03/2026;;\n"
-    with pytest.raises(CommandError) as error:
-        _import(prefecture, tmp_path, rows, encoding="cp1252", header=header)
-    assert "ligne 2, colonne « kind » : nature « réclamation » inconnue ;" in str(error.value)
-    _import(prefecture, tmp_path, rows.replace("réclamation", "reclamation"), "cp1252", header)
+    rows = "2026-000001;Chef-Lieu;SEJOUR;Courriel;Réclamation;Délai séjour;02/03/2026;;\n"
+    _import(prefecture, tmp_path, rows, encoding="cp1252", header=header)
     message = Message.objects.get()
     assert message.topic.name == "Délai séjour" and message.received_on.day == 2
+    assert (message.site.slug, message.service.slug, message.kind) == (
+        "chef-lieu",
+        "sejour",
+        Kind.COMPLAINT,
+    )
+
+
+def test_a_site_of_another_prefecture_is_refused_naming_the_valid_ones(
+    prefecture, service, other_site, tmp_path
+):
+    """The codes are read as every import reads them: in any case and with their accents
+    ("Réclamation" is `reclamation`), and an unknown site or service names the valid ones."""
+    from tests.factories import SiteFactory
+
+    elsewhere = SiteFactory(slug="ailleurs")
+    text = _refused(
+        prefecture,
+        tmp_path,
+        f"2026-000001,{elsewhere.slug},,courriel,information,,2026-03-02,,\n"
+        "2026-000002,chef-lieu,naturalisation,courriel,information,,2026-03-02,,\n"
+        "2026-000003,sous-pref,sejour,courriel,information,,2026-03-02,,\n",
+    )
+    assert (
+        "ligne 2, colonne « site » : site « ailleurs » inconnu ; valeurs possibles : "
+        "chef-lieu, sous-pref" in text
+    )
+    assert (
+        "ligne 3, colonne « service » : service du site chef-lieu « naturalisation » inconnu ; "
+        "valeurs possibles : sejour" in text
+    )
+    assert "ligne 4, colonne « service » : le site sous-pref n'a aucun service" in text
+    assert Message.objects.count() == 0
+
+
+def test_a_message_closed_in_the_product_is_not_reopened_by_a_reimport(
+    prefecture, service, tmp_path, agent
+):
+    """An agent closed an imported message as a duplicate; importing the register's file
+    again (no reason on that line) reopened it, late again in the figures. A line with
+    neither answer nor reason does not reopen what an agent closed; an answer date given
+    later still applies."""
+    from engagements.correspondence.services.messages import close_message
+
+    row = "2026-000001,chef-lieu,sejour,courriel,information,Délai,2026-03-02,,\n"
+    _import(prefecture, tmp_path, row)
+    close_message(Message.objects.get(), reason="duplicate", actor=agent)
+    _import(prefecture, tmp_path, row.replace("Délai", "Délai séjour"))
+    message = Message.objects.get()
+    assert (message.status, message.closed_reason, message.topic.name) == (
+        Status.CLOSED,
+        "duplicate",
+        "Délai séjour",
+    )
+    _import(prefecture, tmp_path, row)  # the import's own change above does not unlock it
+    assert Message.objects.get().status == Status.CLOSED
+    with time_machine.travel(date(2026, 3, 20), tick=False):
+        _import(prefecture, tmp_path, row.replace(",2026-03-02,,", ",2026-03-02,2026-03-04,"))
+    assert Message.objects.get().status == Status.ANSWERED
+
+
+def test_a_topic_wrapped_in_its_cell_is_the_same_topic(prefecture, service, tmp_path):
+    """A cell wrapped in the spreadsheet (a quoted line break) or typed with two spaces
+    created topics "Délai\nséjour" and "Délai  séjour" beside "Délai séjour"."""
+    _import(
+        prefecture,
+        tmp_path,
+        "2026-000001,chef-lieu,sejour,courriel,information,Délai séjour,2026-03-02,,\n"
+        '2026-000002,chef-lieu,sejour,courriel,information,"Délai\nséjour",2026-03-02,,\n'
+        "2026-000003,chef-lieu,sejour,courriel,information,Délai  séjour ,2026-03-02,,\n",
+    )
+    assert set(Message.objects.values_list("topic__name", flat=True)) == {"Délai séjour"}
 
 
 def test_a_250_character_topic_is_a_line_error(prefecture, service, tmp_path):

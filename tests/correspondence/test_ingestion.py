@@ -65,6 +65,51 @@ def test_a_mail_is_dated_by_its_header_within_bounds(header, day):
         assert _received_on(message) == day
 
 
+ODD_HEAD = b"From: a@example.test\r\nSubject: x\r\nContent-Transfer-Encoding: 8bit\r\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "subject", "body"),
+    [
+        (  # an old client: Latin-1 headers and body, no charset said
+            b"From: Jos\xe9 <a@example.test>\r\nSubject: R\xe9sum\xe9 de mon\r\n dossier\r\n"
+            b"Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            b"La pr\xe9fecture de S\xe8te.\r\n",
+            "Résumé de mon dossier",
+            "La préfecture de Sète.",
+        ),
+        (  # UTF-8 bytes, no charset said
+            ODD_HEAD + b"Content-Type: text/plain\r\n\r\nLa pr\xc3\xa9fecture.\r\n",
+            "x",
+            "La préfecture.",
+        ),
+        (  # says UTF-8, sends Latin-1
+            ODD_HEAD + b"Content-Type: text/plain; charset=utf-8\r\n\r\nLa pr\xe9fecture.\r\n",
+            "x",
+            "La préfecture.",
+        ),
+        (  # says Latin-1, means Windows-1252 (the euro sign)
+            ODD_HEAD + b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\n50 \x80 pay\xe9s.\r\n",
+            "x",
+            "50 € payés.",
+        ),
+    ],
+)
+def test_odd_mails_keep_their_accents(raw, subject, body):
+    """A mail sent without its charset (or with a wrong one) was registered as
+    "R�sum�" / "La pr�fecture": every accent lost in the register and in the answer's
+    quotation."""
+    import email
+    import email.policy
+
+    from engagements.correspondence.services.ingestion import _header, _sender, _text_of, clean_text
+
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert clean_text(_header(message, "Subject"), 300, single_line=True) == subject
+    assert _text_of(message) == body
+    assert _sender(message)[1] == "a@example.test"
+
+
 def test_a_mail_becomes_one_message_and_twice_adds_nothing(mailbox, imap_server):  # noqa: F811
     raw = mail()
     with_pdf = mail(subject="Pièce demandée")
@@ -506,3 +551,22 @@ def test_resolved_quarantined_mails_are_forgotten_after_30_days(mailbox):
     assert purge_quarantine() == 1
     assert set(QuarantinedMail.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
     assert not QuarantinedMail.objects.filter(pk=old.pk).exists()
+
+
+def test_an_attachment_named_in_raw_latin_1_keeps_its_accents():
+    """An old client's "reçu.pdf" (8-bit bytes in the header) was saved as "re�u.pdf"."""
+    import email
+    import email.policy
+
+    from engagements.correspondence.services.ingestion import _attachments
+
+    raw = (
+        b"From: a@example.test\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+        b"Content-Type: text/plain\r\n\r\nbody\r\n--XX\r\n"
+        b'Content-Type: application/pdf; name="re\xe7u.pdf"\r\n'
+        b'Content-Disposition: attachment; filename="re\xe7u.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--XX--\r\n"
+    )
+    [upload] = _attachments(email.message_from_bytes(raw, policy=email.policy.default))
+    assert upload.name == "reçu.pdf"

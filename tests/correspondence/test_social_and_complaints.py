@@ -64,6 +64,10 @@ def test_social_network_messages_by_csv_are_counted_per_channel(prefecture, serv
     social = Message.objects.filter(channel="social").order_by("external_reference")
     assert [m.social_account for m in social] == ["Facebook — @prefet", ""]
     assert Message.objects.get(external_reference="R3").social_account == ""
+    # The register re-imported from a file without the optional column keeps the accounts.
+    without = "\n".join(line.rsplit(",", 1)[0] for line in data.strip().splitlines()) + "\n"
+    assert import_messages(prefecture, without).unchanged == 3
+    assert Message.objects.get(external_reference="R1").social_account == "Facebook — @prefet"
     by_channel = {
         row["key"]: row
         for row in queries.breakdown(

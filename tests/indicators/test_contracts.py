@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from engagements.indicators.models import Call, CallHour, FootfallCount, Visit, WebsiteUpdate
@@ -386,3 +387,71 @@ def test_manual_values_import(tmp_path, prefecture, site):
     bad = write(tmp_path, "bad.csv", "code,period,value,source\ninconnu,2025-Q5,x,\n")
     with pytest.raises(CommandError, match="ligne 2"):
         call_command("import_indicator_values", "--prefecture", "alpha", bad)
+
+
+def test_footfall_names_services_and_sites_in_any_case_and_accents(
+    tmp_path, prefecture, site, service
+):
+    """ "Séjour" (the service's name without "Bureau du", accented) named no service and
+    the refusal did not say which ones exist; the site's and service's codes are read as
+    every import reads them and an unknown one names the valid codes."""
+    path = write(
+        tmp_path,
+        "footfall.csv",
+        "date;hour;service;visitors\n2025-11-03;9;SÉJOUR;1 234\n2025-11-03;10;BUREAU DU SEJOUR;2\n",
+    )
+    call_command("import_footfall", "--prefecture", "alpha", "--site", "chef-lieu", path)
+    assert sorted(FootfallCount.objects.values_list("service__slug", "visitors")) == [
+        ("sejour", 2),
+        ("sejour", 1234),
+    ]
+    bad = write(tmp_path, "bad.csv", "date,hour,service,visitors\n2025-11-03,9,etrangers,1\n")
+    with pytest.raises(CommandError) as error:
+        call_command("import_footfall", "--prefecture", "alpha", "--site", "chef-lieu", bad)
+    assert (
+        "service « etrangers » inconnu sur le site Préfecture — Chef-Lieu ; "
+        "valeurs possibles : sejour" in str(error.value)
+    )
+
+
+def test_hours_as_platforms_and_counters_export_them(tmp_path, prefecture, site, service):
+    """ "09:00" or "9h" (a platform's hourly export, a door counter's) was 'n'est pas un
+    nombre entier'; the start of the hour is read, a half hour is named."""
+    args = ["--prefecture", "alpha", "--site", "chef-lieu"]
+    hourly = "date;hour;offered;answered\n2025-11-03;09:00;10;8\n2025-11-03;10h;4;4\n"
+    call_command("import_telephony", *args, "--format", "hourly", write(tmp_path, "t.csv", hourly))
+    assert sorted(CallHour.objects.values_list("hour", "offered")) == [(9, 10), (10, 4)]
+    footfall = "date;hour;service;visitors\n2025-11-03;14:30;sejour;3\n"
+    with pytest.raises(CommandError) as error:
+        call_command("import_footfall", *args, write(tmp_path, "f.csv", footfall))
+    assert "ligne 2, colonne « hour » : « 14:30 » : une heure pleine est attendue" in str(
+        error.value
+    )
+
+
+def test_a_website_update_published_on_its_page_stays_published(tmp_path, prefecture, site):
+    """Re-importing the requests' file (its 'published_on' still empty) reopened a request
+    an agent had marked published on its page since: late again in the figures. A date to
+    come was taken as well, unlike on that page."""
+    from engagements.indicators.services import mark_website_update_published
+
+    path = write(
+        tmp_path,
+        "updates.csv",
+        "reference,site,page,requested_on,published_on\nW1,chef-lieu,/horaires,2025-11-07,\n",
+    )
+    with time_machine.travel(date(2025, 11, 20), tick=False):
+        call_command("import_website_updates", "--prefecture", "alpha", path)
+        mark_website_update_published(
+            WebsiteUpdate.objects.get(), published_url="https://alpha.test/horaires"
+        )
+        call_command("import_website_updates", "--prefecture", "alpha", path)
+        assert WebsiteUpdate.objects.get().published_on == date(2025, 11, 20)
+        ahead = write(
+            tmp_path,
+            "ahead.csv",
+            "reference,site,page,requested_on,published_on\nW2,chef-lieu,/a,2025-11-07,2026-11-13\n",
+        )
+        with pytest.raises(CommandError) as error:
+            call_command("import_website_updates", "--prefecture", "alpha", ahead)
+    assert "ligne 2, colonne « published_on » : date à venir (13/11/2026)" in str(error.value)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from engagements.committee.models import Seat
 from engagements.correspondence.models import Message
@@ -462,3 +463,31 @@ def test_history_of_a_site_manager_holds_his_sites_only_and_the_page_costs_few_q
     with django_assert_max_num_queries(4):
         text = client.get(url).content.decode()
     assert text.count("<td>3</td>") == 20
+
+
+def test_the_same_file_dropped_again_is_announced_on_its_preview(
+    prefecture, site, service, quality_lead, client_for
+):
+    """Survey answers have no key: the same file confirmed twice counts every answer twice,
+    and nothing on the preview said the file had been imported already."""
+    case = CASES["survey-answers"]
+    options = case.options(prefecture, site, service)
+    client = client_for(quality_lead)
+    url = reverse("organisation:agents-import-kind", args=[prefecture.slug, "survey-answers"])
+    first = _upload(client, url, case.file(case.good), "coupons.csv", options)
+    assert "déjà été importé" not in first.content.decode()
+    token = ImportUpload.objects.get().token
+    client.post(reverse("organisation:agents-import-confirm", args=[prefecture.slug, token]))
+
+    again = _upload(client, url, case.file(case.good), "coupons-copie.csv", options)
+    page = html_unescape(again.content.decode())
+    run = ImportRun.objects.get(result="done")
+    when = timezone.localtime(run.created_at)
+    assert f"Ce même fichier a déjà été importé le {when:%d/%m/%Y à %H:%M} par" in page
+    assert ImportUpload.objects.count() == 1  # it may still be confirmed: a second campaign day
+    # Another file, or the same file for another campaign, is not announced.
+    other = _upload(client, url, case.file(case.good, case.good), "coupons.csv", options)
+    assert "déjà été importé" not in other.content.decode()
+    elsewhere = _campaign(prefecture, site, service)
+    moved = _upload(client, url, case.file(case.good), "coupons.csv", elsewhere)
+    assert "déjà été importé" not in moved.content.decode()

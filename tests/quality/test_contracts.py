@@ -9,7 +9,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from engagements.quality.enums import StatusCode
-from engagements.quality.models import Action, ActionPlan, Commitment, Referential
+from engagements.quality.models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Commitment,
+    Referential,
+)
 from engagements.quality.services import change_status, record_effectiveness, reopen_action
 from tests.factories import RoleFactory
 from tests.quality.factories import ActionFactory, PlanFactory
@@ -258,3 +264,64 @@ def test_sub_actions_roll_up_into_the_parent(prefecture, site, quality_lead):
     parent.refresh_from_db()
     assert parent.progress == 50
     assert [parent.reference, a.reference] == ["PA-2026-001", "PA-2026-002"]
+
+
+@pytest.mark.django_db
+def test_import_reads_the_service_in_any_case_and_accents(prefecture, site, service, csv_file):
+    """ "SÉJOUR" was 'inconnu dans la préfecture' (slugs compared in lower case only)."""
+    body = HEADER + ",chef-lieu,2026,Afficher les horaires,improvement,SÉJOUR,,,,planned,,,\n"
+    run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    assert Action.objects.get().service == service
+
+
+@pytest.mark.django_db
+def test_the_same_plan_imported_twice_is_not_doubled(prefecture, site, service, csv_file):
+    """A plan kept in a spreadsheet has no references: imported twice, every action was
+    created twice. A line without reference names its action by site, year and title."""
+    body = HEADER + (
+        ",chef-lieu,2026,Afficher les horaires,improvement,sejour,,2026-01-10,,planned,,,\n"
+        ",chef-lieu,2026,Former l'accueil,corrective,,,2026-01-10,,in_progress,40,,\n"
+    )
+    run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    history = ActionUpdate.objects.count()
+    again = run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    assert "Actions créées : 0, mises à jour : 0, inchangées : 2." in again
+    assert Action.objects.count() == 2 and ActionUpdate.objects.count() == history
+    moved = body.replace("in_progress,40", "in_progress,60").replace("Former l'", "FORMER  l'")
+    assert "mises à jour : 1, inchangées : 1" in run(
+        "import_actions", "--prefecture", prefecture.slug, csv_file(moved)
+    )
+    assert Action.objects.get(reference="PA-2026-002").progress == 60
+    twice = HEADER + 2 * ",chef-lieu,2026,Afficher les horaires,improvement,,,,,planned,,,\n"
+    with pytest.raises(CommandError) as exc:
+        run("import_actions", "--prefecture", prefecture.slug, csv_file(twice))
+    assert "ligne 3, colonne « title » : même action que la ligne 2" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_a_reimport_without_a_column_keeps_what_was_set_on_the_action(
+    prefecture, site, service, csv_file
+):
+    """Re-imported from a file without the 'owner_email' or 'due_on' column, an action lost
+    the pilot and the due date set on its page."""
+    owner = RoleFactory(prefecture=prefecture, kind="agent", user__email="pilote@alpha.test").user
+    body = HEADER + (
+        "PA-2026-050,chef-lieu,2026,Afficher les horaires,improvement,sejour,pilote@alpha.test,"
+        "2026-01-10,2026-03-31,in_progress,40,,complaint\n"
+    )
+    run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    short = (
+        "reference,site,year,title,type,status\n"
+        "PA-2026-050,chef-lieu,2026,Afficher les horaires,improvement,in_progress\n"
+    )
+    assert "inchangées : 1" in run(
+        "import_actions", "--prefecture", prefecture.slug, csv_file(short)
+    )
+    action = Action.objects.get()
+    assert (action.owner, action.service, action.due_on, action.progress, action.source_kind) == (
+        owner,
+        service,
+        date(2026, 3, 31),
+        40,
+        "complaint",
+    )

@@ -4,6 +4,7 @@ import_assessment_results / assessment_report, import_trainings / training_repor
 Every expected figure below is computed by hand in the comments."""
 
 import json
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -155,6 +156,20 @@ def test_reimporting_labels_changes_nothing_and_a_renewal_is_a_new_row(labelled)
     run("import_labels", "--prefecture", "alpha", write(labelled, "r.csv", renewal))
     assert Label.objects.filter(site__slug="chef-lieu", module=2).count() == 2
     assert labels_report("2026-12-01")["sites"][0]["modules"][1]["label"] == "sp_plus"
+
+
+def test_a_labels_file_without_the_audit_columns_keeps_the_audits(labelled):
+    """Re-imported from a file with the five required columns only, every label lost its
+    certification body and its audits (the next audit's date drives the renewal alert)."""
+    short = "site;module;label;obtained_on;valid_until\nchef-lieu;1;sp_plus;05/01/2026;04/01/2030\n"
+    out = run("import_labels", "--prefecture", "alpha", write(labelled, "s.csv", short))
+    assert "corrigés : 1" in out
+    label = Label.objects.get(site__slug="chef-lieu", module=1, label="sp_plus")
+    assert (label.valid_until, label.audit_body, label.next_audit_on) == (
+        date(2030, 1, 4),
+        "Bureau Veritas",
+        date(2027, 12, 1),
+    )
 
 
 def test_import_labels_names_the_lines_and_writes_nothing(prefecture, site, tmp_path):
@@ -399,6 +414,28 @@ def test_reimporting_trainings_changes_nothing(trained):
         "import_trainings", "--prefecture", "alpha", trained
     )
     assert list(TrainingSession.objects.order_by("pk").values()) == before
+
+
+def test_import_trainings_reads_site_and_service_in_any_case_and_accents(service, tmp_path):
+    """ "SÉJOUR" was no service of the site (slugs compared in lower case only)."""
+    body = (
+        "date;site;service;topic;title;hours;participants\n"
+        "2026-03-10;Chef-Lieu;SÉJOUR;accueil;Accueil;3,5;12\n"
+        "2026-03-11;chef-lieu;etrangers;accueil;Accueil;3,5;12\n"
+    )
+    with pytest.raises(CommandError) as error:
+        run("import_trainings", "--prefecture", "alpha", write(tmp_path, "bad.csv", body))
+    assert str(error.value).splitlines()[1:] == [
+        "ligne 3, colonne « service » : le site chef-lieu n'a pas de service « etrangers » ; "
+        "valeurs possibles : sejour"
+    ]
+    run(
+        "import_trainings",
+        "--prefecture",
+        "alpha",
+        write(tmp_path, "ok.csv", body.rsplit("2026-03-11", 1)[0]),
+    )
+    assert TrainingSession.objects.get().service == service
 
 
 def test_import_trainings_names_the_lines_and_writes_nothing(service, other_service, tmp_path):

@@ -154,6 +154,24 @@ def test_import_is_all_or_nothing_with_line_errors(campaign, tmp_path):
     )
 
 
+def test_survey_import_reads_what_spreadsheets_save_around_the_answers(campaign, tmp_path):
+    """Excel's empty columns right of the table (";;" ending each line) were refused as
+    'questions inconnues : ' (a question without a code), and 'Accueil' was 'hors de la
+    campagne' (the service read case-sensitively)."""
+    text = "\n".join(line.replace(",", ";") + ";;" for line in IMPORT.strip().splitlines()).replace(
+        "paper;accueil;4;1;4", "paper;ACCUEIL;4;1;4"
+    )
+    _import(campaign, tmp_path, text + "\n")
+    assert Response.objects.count() == 10
+    from engagements.surveys.services import import_answers
+
+    report = import_answers(campaign, text.replace("paper;ACCUEIL", "paper;etat-civil"))
+    assert report.errors == [
+        "ligne 2, colonne « service » : service « etat-civil » hors de la campagne ; "
+        "valeurs possibles : " + ", ".join(s.slug for s in campaign.services.all())
+    ]
+
+
 def test_survey_import_reads_windows_1252_and_semicolons(campaign, tmp_path):
     path = tmp_path / "answers.csv"
     text = IMPORT.replace(",", ";").replace("Très bien", "Très bien, accueil soigné")

@@ -139,6 +139,10 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
                 kind=kind,
                 mandate_start=start,
             ).first()
+            if seat is not None and end is None:
+                # An empty end says "not known", not "reopen": a mandate ended since on
+                # the committee's page stays ended.
+                end = seat.mandate_end
             if seat is None:
                 seat = Seat.objects.create(
                     committee=committee,

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from engagements.calendar.stored import ensure_calendars
@@ -79,11 +80,10 @@ class _Line:
 def import_messages(prefecture: Prefecture, data: bytes | str, *, actor=None) -> ImportResult:
     """Import a CSV file (bytes as saved, or text) into the prefecture's register."""
     table = read_csv(data, required=COLUMNS, extra_columns=True)
-    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture)}
-    services = {
-        (s.site.slug, s.slug): s
-        for s in Service.objects.filter(site__prefecture=prefecture).select_related("site")
-    }
+    sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture).order_by("position")}
+    services: dict[str, dict[str, Service]] = {}
+    for found in Service.objects.filter(site__prefecture=prefecture).select_related("site"):
+        services.setdefault(found.site.slug, {})[found.slug] = found
     calendars: dict[int, WorkCalendar] = {}
     with transaction.atomic():
         lines = _check(prefecture, table, sites, services, calendars)
@@ -113,19 +113,21 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
     lines = []
     for row in rows:
         reference = row.text("reference", required=True, max_length=MAX_EXTERNAL_REFERENCE)
-        site = row.lookup("site", sites.get, "site « {value} » inconnu")
-        if not row["site"]:
-            row.error("site", "valeur obligatoire")
+        # Codes as every import reads them: any case, the valid ones named when unknown.
+        site = row.choice("site", sites, label="site")
         service = None
         if row["service"] and site is not None:
-            service = row.lookup(
-                "service",
-                lambda slug, site=site: services.get((site.slug, slug)),
-                f"service « {{value}} » inconnu sur le site {site.slug}",
-            )
+            if not services.get(site.slug):
+                row.error("service", f"le site {site.slug} n'a aucun service")
+            else:
+                service = row.choice(
+                    "service", services[site.slug], label=f"service du site {site.slug}"
+                )
         channel = row.choice("channel", IMPORT_CHANNELS, label="canal")
         kind = row.choice("kind", IMPORT_KINDS, label="nature", feminine=True)
-        topic_name = row.text("topic", max_length=MAX_TOPIC)
+        # One line, single spaces: "Délai\nséjour" or "Délai  séjour" (a cell wrapped or
+        # retyped in a spreadsheet) is the topic "Délai séjour", not a second one.
+        topic_name = " ".join(row.text("topic", max_length=MAX_TOPIC).split())
         # Optional: the prefecture's account a social network's message reached.
         social_account = row.text("social_account", max_length=200)
         received_on = row.date("received_on", required=True)
@@ -176,6 +178,9 @@ def _check(prefecture, table, sites, services, calendars) -> list[_Line]:
             "closed_reason": reason or "",
             "closed_on": received_on if reason else None,
         }
+        if message is not None and "social_account" not in table.header:
+            # The optional column left out of the file: the account recorded stays.
+            values["social_account"] = message.social_account if channel == Channel.SOCIAL else ""
         if message is not None and external and message.year != received_on.year:
             # The product reference carries the year: a moved date keeps the reference.
             values["year"] = message.year
@@ -247,6 +252,7 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
         ensure_calendars(prefecture, min(days), max(days))
     new: list[tuple[_Line, dict]] = []
     changed_rows: list[tuple[Message, list[str], str]] = []
+    handled = _handled_in_the_product(lines)
     for line in lines:
         values = dict(line.values)
         values["topic"] = topics[line.topic_name.casefold()] if line.topic_name else None
@@ -254,6 +260,11 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
         if message is None:
             new.append((line, values))
             continue
+        if message.pk in handled and values["status"] == Status.NEW:
+            # Answered or closed in the product since (not by an import): a line with
+            # neither answer nor reason does not reopen it; its other cells still apply.
+            for name in ("answered_on", "status", "closed_reason", "closed_on"):
+                del values[name]
         changed = [name for name, value in values.items() if getattr(message, name) != value]
         if not changed:
             result.unchanged += 1
@@ -269,6 +280,28 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     result.updated = len(changed_rows)
     analyze(Message, MessageEvent, Topic)
     return result
+
+
+def _handled_in_the_product(lines: list[_Line]) -> set[int]:
+    """The imported messages the file would reopen whose current status an agent set (their
+    latest status change is not an import's)."""
+    reopened = [
+        line.existing.pk
+        for line in lines
+        if line.existing is not None
+        and line.existing.status != Status.NEW
+        and line.values["status"] == Status.NEW
+    ]
+    latest: dict[int, str] = {}
+    for message_id, kind in (
+        MessageEvent.objects.filter(message_id__in=reopened)
+        .exclude(to_status="")
+        .exclude(from_status=F("to_status"))  # an import that left the status as it was
+        .order_by("pk")
+        .values_list("message_id", "kind")
+    ):
+        latest[message_id] = kind
+    return {pk for pk, kind in latest.items() if kind != EventKind.IMPORTED}
 
 
 def _number(prefecture: Prefecture, new: list[tuple[_Line, dict]]) -> None:

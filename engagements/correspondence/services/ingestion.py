@@ -51,6 +51,11 @@ MAX_ATTACHMENT = 10 * 1024 * 1024
 MAX_MAIL = 20 * 1024 * 1024  # larger mails wait for a person ("à vérifier")
 MAX_BODY = 50_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Raw 8-bit header bytes, as the email package keeps them (surrogate escapes).
+_RAW_BYTES = re.compile("[\udc80-\udcff]")
+# Mail clients that say Latin-1 (or nothing) mean Windows-1252 (the euro sign, "œ", "’"),
+# as browsers read them (WHATWG Encoding).
+_LATIN_1 = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso_8859-1"}
 
 
 class IngestionError(Exception):
@@ -86,8 +91,27 @@ def clean_text(value: str, limit: int | None = None, *, single_line: bool = Fals
     return value
 
 
+def decode_text(payload: bytes, declared: str | None = None) -> str:
+    """Bytes of a mail's text: in the declared charset when it reads them, else UTF-8, else
+    Windows-1252 (a client sending Latin-1 without saying so, or saying UTF-8): "préfecture",
+    where decoding as declared gave "pr�fecture"."""
+    declared = (declared or "").strip().lower()
+    first = "cp1252" if declared in _LATIN_1 else declared
+    for charset in dict.fromkeys(c for c in (first, "utf-8", "cp1252") if c):
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeError):
+            continue
+    return payload.decode("utf-8", "replace")
+
+
 def _header(mail: EmailMessage, name: str) -> str:
     """A header as text, whatever its encoding (broken encoded-words, raw 8-bit bytes)."""
+    for key, raw in mail.raw_items():
+        if key.lower() == name.lower() and _RAW_BYTES.search(raw):
+            # 8-bit bytes sent without encoded-words: read as a body would be.
+            unfolded = re.sub(r"\r?\n(?=[ \t])", "", raw)
+            return decode_text(unfolded.encode("ascii", "surrogateescape"))
     try:
         value = mail.get(name)
         return "" if value is None else str(value)
@@ -120,19 +144,35 @@ def _text_of(mail: EmailMessage) -> str:
     part = mail.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    try:
-        content = part.get_content()
-    except (LookupError, UnicodeError, ValueError, AssertionError):
-        # Unknown or lying charset: decode what can be decoded, replace the rest.
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("utf-8", "replace")
-    if not isinstance(content, str):
-        content = bytes(content).decode("utf-8", "replace")
+    # Unknown, missing or lying charset: decode_text tries the declared one, then UTF-8,
+    # then Windows-1252 (get_content replaced every byte it could not read with "�").
+    payload = part.get_payload(decode=True)
+    content = decode_text(
+        payload if isinstance(payload, bytes) else b"", part.get_content_charset()
+    )
     if part.get_content_type() == "text/html":
         from django.utils.html import strip_tags
 
         content = strip_tags(content)
     return clean_text(content, MAX_BODY)
+
+
+_RAW_FILENAME = re.compile(r'\bfilename="?([^";]+)|\bname="?([^";]+)', re.IGNORECASE)
+
+
+def _filename(part: EmailMessage) -> str:
+    """The attachment's name; raw 8-bit bytes (an old client's "reçu.pdf") read as the
+    headers are, where the email package gave "re�u.pdf"."""
+    name = part.get_filename() or ""
+    if "\ufffd" not in name:
+        return name
+    for header in ("Content-Disposition", "Content-Type"):
+        raw = next((v for k, v in part.raw_items() if k.lower() == header.lower()), "")
+        found = _RAW_FILENAME.search(raw)
+        if found and _RAW_BYTES.search(found.group(0)):
+            value = found.group(1) or found.group(2)
+            return decode_text(value.strip().encode("ascii", "surrogateescape"))
+    return name
 
 
 def _attachments(mail: EmailMessage) -> list[ContentFile]:
@@ -143,7 +183,7 @@ def _attachments(mail: EmailMessage) -> list[ContentFile]:
         payload = part.get_payload(decode=True) or b""
         if not payload or len(payload) > MAX_ATTACHMENT:
             continue
-        name = clean_text(part.get_filename() or "", 150, single_line=True) or "piece-jointe"
+        name = clean_text(_filename(part), 150, single_line=True) or "piece-jointe"
         upload = ContentFile(payload, name=name.replace("/", "-"))
         upload.content_type = part.get_content_type()
         files.append(upload)

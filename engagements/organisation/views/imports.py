@@ -48,7 +48,9 @@ def _form_class(kind: registry.ImportKind, prefecture, access) -> type[DsfrForm]
     fields: dict[str, forms.Field] = {
         "file": forms.FileField(
             label="Fichier",
-            help_text="UTF-8 ou Windows-1252, virgule ou point-virgule ; 20 Mo au plus.",
+            help_text=(
+                "UTF-8 ou Windows-1252 ; point-virgule, virgule ou tabulation ; 20 Mo au plus."
+            ),
             widget=forms.ClearableFileInput(attrs={"accept": kind.accept}),
         )
     }

@@ -27,5 +27,6 @@ class Command(ImportCommand):
         except QualityError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Actions créées : {result['created']}, mises à jour : {result['updated']}."
+            f"Actions créées : {result['created']}, mises à jour : {result['updated']}, "
+            f"inchangées : {result['unchanged']}."
         )
