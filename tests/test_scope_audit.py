@@ -1,0 +1,196 @@
+"""The scope audit: every agent URL (walked from the URL patterns, with the sample records of
+`tests/<app>/agent_urls.py`) opened by every role, checked for what the role must not get.
+
+- read-only roles (auditor, committee member) are refused every write: a POST answers 403,
+  404 or 405 and changes no row;
+- an agent or a site manager opening a record of another site gets 404 (the record is not
+  his), never the record;
+- a link shown to a role on a page it may open does not answer 403 or 404 when followed.
+
+A new agent view without its check fails here (tests/organisation/test_cross_prefecture.py
+already fails if the view has no sample case).
+"""
+
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.urls import resolve, reverse
+
+from tests.organisation.test_cross_prefecture import _collect_cases, _is_record_key
+from tests.tooling import read_to_end, require_postgres
+
+# Capabilities that write: a read-only role is refused these views outright (403).
+WRITING = {"work", "manage", "import"}
+
+# Views of a reading capability that take a POST and check the write themselves, and how.
+# A new one fails the audit until it is reviewed and listed here.
+INLINE_CHECKED = {
+    "appointments:agents-slot": "moving the slot needs `work` (message, nothing moved)",
+    "quality:agents-assessments": "creating needs `manage` (message)",
+    "quality:agents-labels": "adding needs `manage`",
+    "quality:agents-trainings": "adding needs `manage`",
+    "quality:agents-service-scopes": "changing needs `manage`",
+    "indicators:agents-manual": "adding needs `manage` (403)",
+    # the committee members' own contributions (the CLU comments and suggests)
+    "correspondence:agents-version-observe": "committee members comment on templates",
+    "committee:members-suggest": "committee members make suggestions",
+    "committee:members-observe": "committee members comment on the decisions record",
+}
+# What the committee members write (their role's purpose); the auditor is refused these.
+COMMITTEE_WRITES = {
+    "correspondence:agents-version-observe",
+    "committee:members-suggest",
+    "committee:members-observe",
+}
+
+# Records of another site that an agent or a site manager may still open, and why.
+OPEN_ACROSS_SITES = {
+    "appointments:agents-book": "the desk books any procedure of the prefecture for a person",
+    "correspondence:agents-template": "answer templates belong to the prefecture",
+    "correspondence:agents-topic-toggle": "topics of the register belong to the prefecture",
+    "faq:agents-sheet": "procedure sheets are read by every agent (editing is the service's)",
+    "faq:agents-sheet-edit": "sends a non-editor back to the sheet with a message",
+    "faq:agents-sheet-review": "a non-editor's review is ignored",
+    "surveys:agents-check-perform": "a mystery check is done by the assigned prefecture's agents",
+}
+
+# Links that answer 404 with the sample records (see test_every_role_every_page).
+SAMPLE_404 = {
+    "correspondence:agents-attachment",
+    "correspondence:agents-quarantine-raw",
+    "appointments:agents-certificate",
+}
+
+
+def _view(name: str):
+    from django.urls import get_resolver
+
+    *namespaces, bare = name.split(":")
+    resolver = get_resolver()
+    for namespace in namespaces:
+        resolver = resolver.namespace_dict[namespace][1]
+    for pattern in resolver.url_patterns:
+        if getattr(pattern, "name", None) == bare:
+            return pattern.callback
+    raise LookupError(name)
+
+
+def _handles_post(view) -> bool:
+    import inspect
+
+    while hasattr(view, "__wrapped__"):
+        view = view.__wrapped__
+    return "POST" in inspect.getsource(view)
+
+
+def _written_rows() -> dict[str, tuple[int, int, int]]:
+    """Rows inserted, updated and deleted so far in this transaction, per table (PostgreSQL's
+    pg_stat_xact_user_tables), sessions left out (a request may save the session)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables"
+            " WHERE relname NOT IN ('django_session', 'engagements_cache')"
+        )
+        return {name: tuple(counts) for name, *counts in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["auditor", "committee_member"])
+def test_read_only_roles_are_refused_every_write(request, role, prefecture, site, service):
+    require_postgres()
+    from django.test import Client
+
+    cases = _collect_cases(prefecture, site, service)
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    client.get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
+    failures = []
+    for name, kwargs in sorted(cases.items()):
+        view = _view(name)
+        capability = view.agent_capability
+        if capability not in WRITING and _handles_post(view) and name not in INLINE_CHECKED:
+            failures.append(f"{name}: a {capability} view taking POST, not reviewed")
+        url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        before = _written_rows()
+        response = client.post(url, {"confirm": "1"})
+        read_to_end(response)
+        written = {
+            table: counts
+            for table, counts in _written_rows().items()
+            if counts != before.get(table, (0, 0, 0))
+        }
+        refused = response.status_code in {403, 404, 405}
+        must_refuse = capability in WRITING or (
+            name in COMMITTEE_WRITES and role != "committee_member"
+        )
+        if (must_refuse and not refused) or written:
+            failures.append(f"POST {url}: {response.status_code}, wrote {sorted(written)}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["agent", "site_manager"])
+def test_records_of_another_site_are_not_found(
+    request, role, prefecture, site, service, other_site, other_service
+):
+    """The sample records are made in `other_site`: the agent of `service` and the site
+    manager of `site` get 404 for each (405 for a GET refused before any lookup)."""
+    from django.test import Client
+
+    user = request.getfixturevalue(role)
+    cases = _collect_cases(prefecture, other_site, other_service)
+    client = Client()
+    client.force_login(user)
+    failures = []
+    for name, kwargs in sorted(cases.items()):
+        if name in OPEN_ACROSS_SITES or not any(_is_record_key(key) for key in kwargs):
+            continue
+        url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        for method, allowed in (("get", {403, 404, 405}), ("post", {403, 404})):
+            response = getattr(client, method)(url)
+            read_to_end(response)
+            if response.status_code not in allowed:
+                failures.append(f"{role} {method.upper()} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+HREF = re.compile(r'href="(/agents/[^"#?]*)(?:\?[^"#]*)?"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role", ["site_manager", "agent", "committee_member", "auditor", "quality_lead"]
+)
+def test_links_shown_to_a_role_lead_somewhere(request, role, prefecture, site, service):
+    """Every agents' link on the pages a role opens answers (no 403, no 404)."""
+    from django.test import Client
+
+    cases = _collect_cases(prefecture, site, service)
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    pages = [reverse("organisation:agents-prefecture", args=[prefecture.slug])]
+    pages += [
+        reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        for name, kwargs in sorted(cases.items())
+    ]
+    links: dict[str, str] = {}
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            read_to_end(response)
+            continue
+        for link in HREF.findall(unescape(response.content.decode())):
+            links.setdefault(link, page)
+    failures = []
+    for link, page in sorted(links.items()):
+        name = resolve(link).view_name
+        if name in SAMPLE_404 or "logout" in name:
+            continue
+        response = client.get(link)
+        read_to_end(response)
+        if response.status_code in {403, 404}:
+            failures.append(f"{role}: {link} (shown on {page}) answers {response.status_code}")
+    assert len(links) > 5
+    assert not failures, "\n".join(failures)
