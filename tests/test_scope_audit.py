@@ -56,6 +56,15 @@ OPEN_ACROSS_SITES = {
     "surveys:agents-check-perform": "a mystery check is done by the assigned prefecture's agents",
 }
 
+# Pages that show every site of the prefecture to any of its agents, and why.
+WHOLE_PREFECTURE_PAGES = {
+    "appointments:agents-book-start": "the desk books any procedure of the prefecture",
+    "faq:agents-sheets": "procedure sheets are read by every agent",
+    "organisation:agents-settings": "the organisation (sites, services, hours) is no record",
+    "organisation:agents-history": "the changes to that organisation",
+    "surveys:agents-checks-todo": "mystery checks are done across sites and prefectures",
+}
+
 # Links that answer 404 with the sample records (see test_every_role_every_page).
 SAMPLE_404 = {
     "correspondence:agents-attachment",
@@ -193,4 +202,33 @@ def test_links_shown_to_a_role_lead_somewhere(request, role, prefecture, site, s
         if response.status_code in {403, 404}:
             failures.append(f"{role}: {link} (shown on {page}) answers {response.status_code}")
     assert len(links) > 5
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["agent", "site_manager"])
+def test_other_sites_are_not_named_on_scoped_pages(
+    request, role, prefecture, site, service, other_site, other_service, agent_other_site
+):
+    """With the sample records made in `other_site`, the pages of a scoped user (lists,
+    counts, filters, select options, "assign to" lists) do not name that site, its service
+    or its agent."""
+    from django.test import Client
+
+    cases = _collect_cases(prefecture, other_site, other_service)
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    failures = []
+    for name, kwargs in sorted(cases.items()):
+        if name in WHOLE_PREFECTURE_PAGES or any(_is_record_key(key) for key in kwargs):
+            continue  # another site's record: 404 (test_records_of_another_site_are_not_found)
+        url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            read_to_end(response)
+            continue
+        page = unescape(response.content.decode())
+        for word in (other_service.name, other_site.name, agent_other_site.get_full_name()):
+            if word in page:
+                failures.append(f"{role} {url}: names « {word} »")
     assert not failures, "\n".join(failures)

@@ -280,6 +280,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         sites=request.access.sites(request.prefecture),
         services=request.access.services(request.prefecture).filter(site=action.site),
         editing=True,
+        action_site=action.site,
         translations=action.translations,
     )
     for name in services.LOCKED_WHEN_CLOSED if action.is_closed else ():
