@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from engagements.outbox.services import OutboxError
 
 from .. import notifications
-from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
+from ..enums import BookingStatus, Channel
 from ..enums import WaitlistStatus as WS
 from ..models import (
     Booking,
@@ -263,9 +263,9 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
     now = now or timezone.now()
     months = months or settings.APPOINTMENTS_RETENTION_MONTHS
     limit = now - timedelta(days=31 * months)
-    old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True).exclude(
-        status__in=ACTIVE_STATUSES
-    )
+    # Whatever its status: an appointment months past whose attendance no one recorded
+    # (still "confirmed") is no less past, and its person's details no less due to go.
+    old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True)
     details = {
         "first_name": "",
         "last_name": "",

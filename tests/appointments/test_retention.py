@@ -1,0 +1,35 @@
+"""The people's details of past appointments go after the retention period, whatever the
+booking's status: most desks never record who came."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements.appointments import services
+from engagements.appointments.enums import BookingStatus
+from tests.appointments.factories import BookingFactory
+
+
+@pytest.mark.django_db
+def test_a_past_appointment_nobody_checked_in_is_purged(client):
+    forgotten = BookingFactory(slot__past=True)  # still "confirmed": attendance not recorded
+    assert forgotten.status == BookingStatus.CONFIRMED and forgotten.email
+    manage = reverse("appointments:manage", args=[forgotten.token])
+    with time_machine.travel(timezone.now() + timedelta(days=100)):
+        upcoming = BookingFactory()
+        assert services.purge_personal_data() == 1
+        assert client.get(manage).status_code == 404
+    forgotten.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert (forgotten.first_name, forgotten.last_name, forgotten.email, forgotten.phone) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert forgotten.email_key == "" and forgotten.purged_at is not None
+    assert forgotten.status == BookingStatus.CONFIRMED  # the counts do not change
+    assert upcoming.email and upcoming.purged_at is None
