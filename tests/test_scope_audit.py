@@ -19,7 +19,7 @@ from django.db import connection
 from django.urls import resolve, reverse
 
 from tests.organisation.test_cross_prefecture import _collect_cases, _is_record_key
-from tests.tooling import read_to_end, require_postgres
+from tests.tooling import pdf_text, read_to_end, require_postgres
 
 # Capabilities that write: a read-only role is refused these views outright (403).
 WRITING = {"work", "manage", "import"}
@@ -205,14 +205,29 @@ def test_links_shown_to_a_role_lead_somewhere(request, role, prefecture, site, s
     assert not failures, "\n".join(failures)
 
 
+def _text_of(response) -> str:
+    """What a user reads in a page, a CSV export or a PDF ("" for anything else)."""
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.status_code != 200:
+        return ""
+    if "text/html" in kind:
+        return unescape(body.decode())
+    if "text/csv" in kind:
+        return body.decode("utf-8-sig")
+    if "application/pdf" in kind:
+        return " ".join(pdf_text(body).split())
+    return ""
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["agent", "site_manager"])
 def test_other_sites_are_not_named_on_scoped_pages(
     request, role, prefecture, site, service, other_site, other_service, agent_other_site
 ):
     """With the sample records made in `other_site`, the pages of a scoped user (lists,
-    counts, filters, select options, "assign to" lists) do not name that site, its service
-    or its agent."""
+    counts, filters, select options, "assign to" lists, CSV exports, PDFs) do not name that
+    site, its service or its agent."""
     from django.test import Client
 
     cases = _collect_cases(prefecture, other_site, other_service)
@@ -223,12 +238,48 @@ def test_other_sites_are_not_named_on_scoped_pages(
         if name in WHOLE_PREFECTURE_PAGES or any(_is_record_key(key) for key in kwargs):
             continue  # another site's record: 404 (test_records_of_another_site_are_not_found)
         url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
-        response = client.get(url)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            read_to_end(response)
-            continue
-        page = unescape(response.content.decode())
+        page = _text_of(client.get(url))
         for word in (other_service.name, other_site.name, agent_other_site.get_full_name()):
             if word in page:
                 failures.append(f"{role} {url}: names « {word} »")
     assert not failures, "\n".join(failures)
+
+
+FORM = re.compile(r"(<form\b[^>]*>)(.*?)</form>", re.I | re.S)
+ACTION = re.compile(r'action="([^"]*)"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["auditor", "committee_member"])
+def test_read_only_roles_are_offered_no_write_button(request, role, prefecture, site, service):
+    """No form on a read-only role's pages posts to a view that would refuse him."""
+    from django.test import Client
+
+    cases = _collect_cases(prefecture, site, service)
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    pages = [reverse("organisation:agents-prefecture", args=[prefecture.slug])]
+    pages += [
+        reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        for name, kwargs in sorted(cases.items())
+    ]
+    failures = []
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            read_to_end(response)
+            continue
+        for form, inside in FORM.findall(response.content.decode()):
+            if 'method="post"' not in form.lower() or "<button" not in inside:
+                continue  # a reading form, or one without a button for this role
+            found = ACTION.search(form)
+            target = unescape(found.group(1)) if found and found.group(1) else page
+            match = resolve(target.split("?")[0])
+            if "logout" in match.view_name or "language" in match.view_name:
+                continue
+            capability = getattr(match.func, "agent_capability", None)
+            if capability in WRITING or (
+                match.view_name in COMMITTEE_WRITES and role != "committee_member"
+            ):
+                failures.append(f"{role}: {page} offers a form to {target} ({capability})")
+    assert not failures, "\n".join(sorted(set(failures)))
