@@ -10,7 +10,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from engagements.outbox.services import OutboxError
+from engagements.outbox.services import OutboxError, forget_deliveries
 
 from .. import notifications
 from ..enums import BookingStatus, Channel
@@ -285,8 +285,10 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
     for document in BookingDocument.objects.filter(booking__in=old):
         document.file.delete(save=False)
         document.delete()
+    purged = list(old.values_list("pk", flat=True))
     count = old.filter(status=BookingStatus.NO_SHOW).update(**details)
     count += old.update(**details, **hashes)
+    forget_deliveries(Booking, purged)
     look_back = Procedure.objects.aggregate(days=Max("no_show_period_days"))["days"] or 0
     Booking.objects.filter(
         purged_at__isnull=False, slot__starts_at__lt=now - timedelta(days=look_back + 1)
