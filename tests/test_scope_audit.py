@@ -283,3 +283,19 @@ def test_read_only_roles_are_offered_no_write_button(request, role, prefecture, 
             ):
                 failures.append(f"{role}: {page} offers a form to {target} ({capability})")
     assert not failures, "\n".join(sorted(set(failures)))
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_sent_to_the_login_everywhere(client, prefecture, site, service):
+    cases = _collect_cases(prefecture, site, service)
+    login = reverse("organisation:agents-login")
+    failures = []
+    for name, kwargs in sorted(cases.items()):
+        url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            read_to_end(response)
+            sent = response.status_code == 302 and login in response["Location"]
+            if not (sent or response.status_code in {403, 405}):
+                failures.append(f"anonymous {method.upper()} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
