@@ -22,6 +22,12 @@ class CommitteeConfig(AppConfig):
             schedule_type="daily",
             at="07:00",
         )
+        jobs.register_schedule(
+            "committee-ended-access",
+            "engagements.committee.jobs.revoke_ended_access",
+            schedule_type="daily",
+            at="00:20",
+        )
         navigation.register_agent_link(
             "Membres et collèges",
             "committee:agents-members",

@@ -23,3 +23,10 @@ def send_due_invitations() -> int:
                 "committee invitation not sent", extra={"meeting": meeting.pk, "error": str(exc)}
             )
     return sent
+
+
+def revoke_ended_access() -> int:
+    """Daily: members whose mandates have all ended lose the members' space."""
+    from .services.members import revoke_ended_access as revoke
+
+    return revoke()

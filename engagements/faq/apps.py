@@ -52,3 +52,6 @@ class FaqConfig(AppConfig):
         jobs.register_schedule(
             "faq-review-reminders", "engagements.faq.services.send_review_reminders", at="07:30"
         )
+        from engagements.organisation.jobs import register_housekeeping
+
+        register_housekeeping("engagements.faq.services.purge_search_misses")

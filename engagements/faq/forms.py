@@ -2,6 +2,7 @@ from django import forms
 
 from engagements import words
 from engagements.forms import DsfrModelForm
+from engagements.organisation.access import Access
 from engagements.shell.content_language import TranslationsFormMixin, flow_languages
 
 from .models import Entry, ProcedureSheet
@@ -77,3 +78,19 @@ class SheetForm(DsfrModelForm):
         self.fields["owner"].label_from_instance = words.person
         self.fields["review_on"].required = False
         self.fields["review_on"].help_text = "Vide : dans six mois, comme la FAQ."
+
+    def clean(self):
+        data = super().clean()
+        owner, service = data.get("owner"), data.get("service")
+        if owner and service and owner.pk != self.initial.get("owner"):
+            # The owner reviews the sheet: he must be able to edit it (his service's).
+            sees = Access.for_user(owner).sees_record(
+                service.site.prefecture, site_id=service.site_id, service_id=service.pk
+            )
+            if not sees:
+                self.add_error(
+                    "owner",
+                    "Ce responsable ne travaille pas pour ce service : choisissez quelqu'un "
+                    "qui pourra relire la fiche.",
+                )
+        return data

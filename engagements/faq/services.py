@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -96,6 +97,18 @@ def log_miss(prefecture, query: str, *, language: str = "fr", service=None) -> N
                     prefecture=prefecture, service=service, language=language, query=text
                 )
         SearchMiss.objects.filter(pk=miss.pk).update(count=F("count") + 1, last_at=timezone.now())
+
+
+# What the public typed in the FAQ search may name a person or quote a file number: a
+# search not repeated for a year has served its purpose (a question to write) and goes.
+SEARCH_MISS_RETENTION = timedelta(days=365)
+
+
+def purge_search_misses(*, now=None) -> int:
+    """Daily housekeeping: forget the searches without an answer not made for a year."""
+    now = now or timezone.now()
+    deleted, _ = SearchMiss.objects.filter(last_at__lt=now - SEARCH_MISS_RETENTION).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -176,6 +176,17 @@ class Access:
             ids |= set(Service.objects.filter(site__in=site_ids).values_list("pk", flat=True))
         return ids
 
+    def sees_record(self, prefecture: Prefecture, *, site_id=None, service_id=None) -> bool:
+        """Whether a record of that site and service would be in `scope` for this user (a
+        person offered a task on it can open it)."""
+        if not self.can(prefecture, "read_records"):
+            return False
+        if self.sees_whole_prefecture(prefecture):
+            return True
+        if service_id is not None:
+            return service_id in self.service_ids(prefecture)
+        return site_id in self.site_ids(prefecture)
+
     def sites(self, prefecture: Prefecture) -> QuerySet[Site]:
         sites = Site.objects.filter(prefecture=prefecture)
         if self.sees_whole_prefecture(prefecture):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dates import WEEKDAYS
 
 from .access import CAPABILITIES
-from .enums import HoursChannel, Weekday
+from .enums import HoursChannel, RoleKind, Weekday
 from .models import OpeningHours, Prefecture, Service, Site, TelephonePlatform
 
 
@@ -17,15 +17,24 @@ def public_prefectures() -> QuerySet[Prefecture]:
     return Prefecture.objects.filter(is_published=True).order_by("department_code")
 
 
-def working_agents(prefecture: Prefecture) -> QuerySet:
+def working_agents(prefecture: Prefecture, *, sites=None) -> QuerySet:
     """Active people who work in the prefecture (agents, site managers, quality leads): who
     may own an action or a procedure sheet. A committee member or an auditor opens none of
-    the pages such a task leads to, so is never offered."""
+    the pages such a task leads to, so is never offered.
+
+    `sites`: only those who see the records of one of these sites (the quality leads, the
+    site managers of these sites, the agents of their services), so that a site manager is
+    not offered, nor shown, the people of other sites."""
+    role = Q(roles__prefecture=prefecture, roles__kind__in=CAPABILITIES["work"])
+    if sites is not None:
+        role &= (
+            Q(roles__kind=RoleKind.QUALITY_LEAD)
+            | Q(roles__sites__in=sites)
+            | Q(roles__services__site__in=sites)
+        )
     return (
         get_user_model()
-        .objects.filter(
-            is_active=True, roles__prefecture=prefecture, roles__kind__in=CAPABILITIES["work"]
-        )
+        .objects.filter(role, is_active=True)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

@@ -535,6 +535,19 @@ SENT_RETENTION = timedelta(days=90)
 FAILED_RETENTION = timedelta(days=365)
 
 
+def forget_deliveries(model, record_ids) -> int:
+    """Delete the e-mails and SMS of records whose personal details were just purged: their
+    addresses and texts (which name the person) go with them, whatever the age of the
+    delivery (a failed one is otherwise kept a year). One in flight is left to finish."""
+    record_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    deleted, _ = (
+        Delivery.objects.filter(record_type=record_type, record_id__in=record_ids)
+        .exclude(status=Status.SENDING)
+        .delete()
+    )
+    return deleted
+
+
 def purge_old(*, now: datetime | None = None) -> int:
     """Daily housekeeping: delete sent deliveries after 90 days, failed ones after a year."""
     now = now or timezone.now()

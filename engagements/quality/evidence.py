@@ -165,6 +165,7 @@ def pack_rows(assessment: Assessment) -> list[dict]:
                 {
                     "title": evidence.title,
                     "version": current.number,
+                    "version_pk": current.pk,
                     "path": (
                         f"preuves/{evidence.pk}-v{current.number}-{current.filename}"
                         if current.file

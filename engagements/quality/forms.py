@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from engagements.forms import DsfrForm, ModelChoiceField, UserChoiceField
+from engagements.organisation.access import Access
 from engagements.organisation.queries import working_agents
 from engagements.shell.content_language import TranslationsFormMixin
 
@@ -53,15 +54,23 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
         services,
         parents=None,
         editing=False,
+        action_site=None,
         translations=None,
         **kwargs,
     ):
-        """`parents`: the actions the user sees (his sites'), offered as parent."""
+        """`parents`: the actions the user sees (his sites'), offered as parent;
+        `action_site`: the site of the action being edited."""
         super().__init__(*args, **kwargs)
+        self.prefecture, self.action_site = prefecture, action_site
         self.fields["site"].queryset = sites
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.site.name})"
-        self.fields["owner"].queryset = working_agents(prefecture)
+        # Offered as pilot: those who can open the action (who see its site's records).
+        owners = working_agents(prefecture, sites=[action_site] if action_site else sites)
+        current = self.initial.get("owner")
+        if current is not None:  # kept even if he no longer works there
+            owners = owners | working_agents(prefecture).filter(pk=current.pk)
+        self.fields["owner"].queryset = owners
         self.fields["parent"].queryset = (
             Action.objects.none() if parents is None else parents.filter(prefecture=prefecture)
         ).exclude(status__base__in=[StatusCode.DONE, StatusCode.ABANDONED])
@@ -83,6 +92,17 @@ class ActionForm(TranslationsFormMixin, DsfrForm):
         service = data.get("service")
         if site and service and service.site_id != site.pk:
             self.add_error("service", "Ce service n'appartient pas au site choisi.")
+        owner, site = data.get("owner"), site or self.action_site
+        if owner and owner != self.initial.get("owner") and site:
+            sees = Access.for_user(owner).sees_record(
+                self.prefecture, site_id=site.pk, service_id=service.pk if service else None
+            )
+            if not sees:
+                self.add_error(
+                    "owner",
+                    "Ce pilote ne voit pas les actions de ce site ou de ce service : "
+                    "choisissez quelqu'un qui y travaille.",
+                )
         start_on, due_on = data.get("start_on"), data.get("due_on")
         if start_on and due_on and due_on < start_on:
             self.add_error("due_on", DUE_BEFORE_START)

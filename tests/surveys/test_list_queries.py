@@ -116,7 +116,7 @@ def test_the_checks_to_perform_s_queries_do_not_grow(
     whatever their number."""
     client = client_for(agent)
     url = reverse("surveys:agents-checks-todo", args=[prefecture.slug])
-    MysteryCheckFactory(service=service)
+    MysteryCheckFactory(service=other_service)  # not his own service's: that one is hidden
     with django_assert_max_num_queries(6) as first:
         client.get(url)
     for _ in range(6):

@@ -10,10 +10,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from engagements.outbox.services import OutboxError
+from engagements.outbox.services import OutboxError, forget_deliveries
 
 from .. import notifications
-from ..enums import ACTIVE_STATUSES, BookingStatus, Channel
+from ..enums import BookingStatus, Channel
 from ..enums import WaitlistStatus as WS
 from ..models import (
     Booking,
@@ -263,9 +263,9 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
     now = now or timezone.now()
     months = months or settings.APPOINTMENTS_RETENTION_MONTHS
     limit = now - timedelta(days=31 * months)
-    old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True).exclude(
-        status__in=ACTIVE_STATUSES
-    )
+    # Whatever its status: an appointment months past whose attendance no one recorded
+    # (still "confirmed") is no less past, and its person's details no less due to go.
+    old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True)
     details = {
         "first_name": "",
         "last_name": "",
@@ -285,8 +285,10 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
     for document in BookingDocument.objects.filter(booking__in=old):
         document.file.delete(save=False)
         document.delete()
+    purged = list(old.values_list("pk", flat=True))
     count = old.filter(status=BookingStatus.NO_SHOW).update(**details)
     count += old.update(**details, **hashes)
+    forget_deliveries(Booking, purged)
     look_back = Procedure.objects.aggregate(days=Max("no_show_period_days"))["days"] or 0
     Booking.objects.filter(
         purged_at__isnull=False, slot__starts_at__lt=now - timedelta(days=look_back + 1)

@@ -252,10 +252,37 @@ def resend_login_invitation(seat: Seat) -> None:
 
 
 def end_mandate(seat: Seat, *, on: date) -> Seat:
-    """End a seat's mandate; past attendance keeps its snapshot."""
+    """End a seat's mandate; past attendance keeps its snapshot. A mandate ended before
+    today takes the member's access to the members' space away at once (if no other seat
+    holds it), a later end the night after it (`revoke_ended_access`)."""
+    from django.utils import timezone
+
     if seat.mandate_start and on < seat.mandate_start:
         raise MembersError("La fin du mandat ne peut pas précéder son début.")
     with transaction.atomic():
         seat.mandate_end = on
         seat.save(update_fields=["mandate_end"])
+        if seat.user_id is not None:
+            revoke_ended_access(today=timezone.localdate(), user=seat.user)
     return seat
+
+
+def revoke_ended_access(*, today: date | None = None, user=None) -> int:
+    """Daily: a member whose every seat on a prefecture's committee has ended loses that
+    prefecture's committee_member role (the members' space, its drafts and documents); a
+    renewed mandate gives it back (`offer_login`). A role held without any seat (given by an
+    administrator) stays. Returns how many roles were taken away."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    seats = Seat.objects.filter(user=OuterRef("user"), committee__prefecture=OuterRef("prefecture"))
+    running = seats.filter(Q(mandate_end__isnull=True) | Q(mandate_end__gte=today))
+    ended = Role.objects.filter(kind=RoleKind.COMMITTEE_MEMBER).filter(
+        Exists(seats), ~Exists(running)
+    )
+    if user is not None:
+        ended = ended.filter(user=user)
+    with transaction.atomic():
+        _, deleted = ended.delete()
+    return deleted.get(Role._meta.label, 0)

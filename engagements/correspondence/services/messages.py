@@ -673,6 +673,9 @@ def purge_personal_data(*, today: date | None = None) -> int:
                     purged_at=timezone.now(),
                 )
                 log_event(message, EventKind.PURGED)
+                # The mails sent about it hold the address and the texts.
+                outbox.forget_deliveries(Message, [message.pk])
+                outbox.forget_deliveries(Answer, list(message.answers.values_list("pk", flat=True)))
             purged += 1
     return purged
 

@@ -92,7 +92,12 @@ def sheet_edit(request, pk: int | None = None):
         sheet = ProcedureSheet(
             prefecture=prefecture, owner=request.user, review_on=services.default_review_on()
         )
-    owners = working_agents(prefecture)
+    # Offered as owner: those who may edit the sheets of the user's services (and the one
+    # already named).
+    scoped = not request.access.can(prefecture, "manage")
+    owners = working_agents(prefecture, sites=request.access.sites(prefecture) if scoped else None)
+    if pk and sheet.owner_id:
+        owners = owners | working_agents(prefecture).filter(pk=sheet.owner_id)
     form = SheetForm(
         request.POST or None,
         instance=sheet,

@@ -280,6 +280,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         sites=request.access.sites(request.prefecture),
         services=request.access.services(request.prefecture).filter(site=action.site),
         editing=True,
+        action_site=action.site,
         translations=action.translations,
     )
     for name in services.LOCKED_WHEN_CLOSED if action.is_closed else ():
@@ -658,12 +659,23 @@ def evidence_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("quality:agents-assessment", request.prefecture.slug, assessment.pk)
 
 
+def _evidence_versions(request):
+    """Proofs of the user's sites: a site manager reads those of his sites, those attached to
+    an assessment of his sites (a proof is reused across sites) and the prefecture's own."""
+    prefecture, access = request.prefecture, request.access
+    versions = EvidenceVersion.objects.filter(evidence__prefecture=prefecture)
+    if access.sees_whole_prefecture(prefecture):
+        return versions
+    site_ids = access.site_ids(prefecture)
+    attached = Assessment.objects.filter(site__in=site_ids).values("results__evidence")
+    return versions.filter(
+        Q(evidence__site__isnull=True) | Q(evidence__site__in=site_ids) | Q(evidence__in=attached)
+    )
+
+
 @agent_view("read_figures")
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(
-        EvidenceVersion.objects.filter(evidence__prefecture=request.prefecture).exclude(file=""),
-        pk=pk,
-    )
+    version = get_object_or_404(_evidence_versions(request).exclude(file=""), pk=pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     try:

@@ -37,10 +37,16 @@ def _checks(request: HttpRequest):
 
 
 def _assigned(request: HttpRequest):
-    # Through the assignment only: no scope on the checked prefecture's data.
-    return MysteryCheck.objects.select_related("service", "service__site", "grid").filter(
-        checker_prefecture=request.prefecture, status=CheckStatus.PLANNED
+    # Through the assignment only: no scope on the checked prefecture's data. A check of
+    # one's own prefecture is no mystery to the agents of the checked service or site: they
+    # neither see it coming nor perform it (those who see the whole prefecture plan them).
+    prefecture, access = request.prefecture, request.access
+    checks = MysteryCheck.objects.select_related("service", "service__site", "grid").filter(
+        checker_prefecture=prefecture, status=CheckStatus.PLANNED
     )
+    if not access.sees_whole_prefecture(prefecture):
+        checks = checks.exclude(service__in=access.service_ids(prefecture))
+    return checks
 
 
 @agent_view("read_figures")
