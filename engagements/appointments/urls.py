@@ -16,6 +16,7 @@ public_urlpatterns = [
     path(f"{R}/confirmer/<str:token>/", public.confirm, name="confirm"),
     path(f"{R}/gerer/<str:token>/", public.manage, name="manage"),
     path(f"{R}/gerer/<str:token>/annuler/", public.cancel, name="cancel"),
+    path(f"{R}/gerer/<str:token>/annuler/confirmer/", public.cancel_confirm, name="cancel-confirm"),
     path(f"{R}/gerer/<str:token>/deplacer/", public.reschedule, name="reschedule"),
     path(f"{R}/gerer/<str:token>/documents/", public.send_document, name="send-document"),
     path(

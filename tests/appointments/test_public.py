@@ -122,6 +122,33 @@ def test_manage_page_ics_pdf_and_cancel(client, service):
     assert Slot.objects.get(pk=booking.slot_id).booked == 0
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_cancelling_asks_first_and_a_slip_of_the_key_keeps_the_appointment(client, service, prefix):
+    """The manage page's "Annuler ce rendez-vous" leads to a question, not to the cancel:
+    one key pressed by mistake on a phone gave the slot away for good."""
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
+    manage = prefix + reverse("appointments:manage", args=[booking.token])
+    ask = reverse("appointments:cancel-confirm", args=[booking.token])
+    cancel = reverse("appointments:cancel", args=[booking.token])
+    page = client.get(manage).content.decode()
+    assert f'href="{prefix}{ask}"' in page and f'action="{prefix}{cancel}"' not in page
+    page = client.get(prefix + ask).content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.reference in page and f'action="{prefix}{cancel}"' in page
+    assert f'href="{manage}"' in page  # "keep my appointment" goes back, nothing changed
+    if prefix:
+        assert "Cancel my appointment?" in page and "Yes, cancel my appointment" in page
+    else:
+        assert "Annuler mon rendez-vous ?" in page and "Oui, annuler mon rendez-vous" in page
+    client.post(prefix + cancel)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED_BY_USER
+    # Once cancelled, the question is not asked again: back to the booking's page.
+    response = client.get(prefix + ask)
+    assert response.status_code == 302 and response.url == manage
+
+
 def test_personal_pages_need_the_exact_token(client, service):
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
     for name in ("manage", "ics", "pdf"):

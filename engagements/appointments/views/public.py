@@ -473,6 +473,23 @@ def documents_more_time(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("appointments:manage", booking.token)
 
 
+@require_http_methods(["GET"])
+def cancel_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Asks before cancelling: the freed slot goes to someone else at once, and a person
+    who pressed the button by mistake (one key on a phone) could not get it back."""
+    booking = _booking(token)
+    if not booking.is_active:
+        return redirect("appointments:manage", booking.token)
+    return render(
+        request,
+        "appointments/public/cancel.html",
+        {
+            "booking": booking,
+            "label": booking.procedure.display_name(translation.get_language()),
+        },
+    )
+
+
 @require_POST
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking(token)
