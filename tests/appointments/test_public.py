@@ -75,6 +75,50 @@ def test_the_form_explains_errors_and_keeps_what_was_typed(client, service):
     assert "Le numéro étranger compte 10 chiffres." in html
 
 
+@pytest.mark.parametrize("taken", ["before the post", "during the booking"])
+def test_a_slot_taken_while_typing_keeps_the_details_for_the_next_slot(
+    client, service, monkeypatch, taken
+):
+    """Someone else took the slot while the person typed (checked when the form arrives, or
+    by the seat's own guard a moment later): they go back to the week with their name,
+    e-mail and phone kept for the next slot, where they had to type them all again."""
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    other = SlotFactory(procedure=procedure, starts_at=slot.starts_at + timedelta(hours=1))
+    _accept(client, procedure)
+    url = reverse("appointments:details", args=[procedure.pk, slot.pk])
+    assert client.get(url).status_code == 200
+    if taken == "before the post":
+        Slot.objects.filter(pk=slot.pk).update(booked=slot.capacity)
+    else:
+
+        def taken_meanwhile(*args, **kwargs):
+            raise services.BookingError(
+                "Ce créneau vient d'être pris. Choisissez-en un autre.", "full"
+            )
+
+        monkeypatch.setattr(services, "book_slot", taken_meanwhile)
+    response = client.post(url, _details(slot, phone="+380 67 123 4567"), follow=True)
+    page = html_unescape(response.content.decode())
+    assert response.redirect_chain[-1][0] == reverse("appointments:slots", args=[procedure.pk])
+    assert "Ce créneau vient d'être pris. Choisissez-en un autre." in page
+    assert "Vos coordonnées sont gardées pour le créneau que vous choisirez." in page
+    assert Booking.objects.count() == 0
+    monkeypatch.undo()
+    page = client.get(reverse("appointments:details", args=[procedure.pk, other.pk]))
+    page = html_unescape(page.content.decode())
+    for value in ("Léa", "Martin", "lea@usager.test", "+380 67 123 4567"):
+        assert f'value="{value}"' in page
+    # Booked: what was kept is forgotten (another booking on this browser starts empty).
+    response = client.post(
+        reverse("appointments:details", args=[procedure.pk, other.pk]), _details(other)
+    )
+    assert response.status_code == 302 and Booking.objects.count() == 1
+    third = SlotFactory(procedure=procedure, starts_at=slot.starts_at + timedelta(hours=2))
+    page = client.get(reverse("appointments:details", args=[procedure.pk, third.pk]))
+    assert 'value="Martin"' not in page.content.decode()
+
+
 def test_booking_through_the_form_then_duplicate_gets_the_link_by_mail(
     client, service, mailoutbox, django_capture_on_commit_callbacks
 ):

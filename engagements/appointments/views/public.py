@@ -28,6 +28,10 @@ from ..services import documents, waiting_room
 
 TERMS_KEY = "appointments-terms"
 EXPIRY_KEY = "appointments-permit-expiry"
+TYPED_KEY = "appointments-typed"
+# What a person typed on the details form, kept when the slot is taken meanwhile (the
+# proof of work is not: it is spent with each try).
+TYPED_FIELDS = ("first_name", "last_name", "email", "phone", "foreign_number")
 
 
 def _expiry(request: HttpRequest, procedure: Procedure) -> date | None:
@@ -78,6 +82,24 @@ def _booking(token: str) -> Booking:
     if booking.purged_at:
         raise Http404
     return booking
+
+
+def _keep_typed(request: HttpRequest, procedure: Procedure) -> None:
+    """The slot went to someone else while the person typed: keep what they typed for the
+    next slot they choose, and say so (at opening time, slots go in seconds: typing it all
+    again on a phone lost the next one too)."""
+    typed = {k: request.POST[k][:320] for k in TYPED_FIELDS if request.POST.get(k)}
+    if typed:
+        request.session[TYPED_KEY] = {"procedure": procedure.pk, "fields": typed}
+        messages.info(
+            request,
+            _("Vos coordonnées sont gardées pour le créneau que vous choisirez."),
+        )
+
+
+def _typed(request: HttpRequest, procedure: Procedure) -> dict:
+    kept = request.session.get(TYPED_KEY) or {}
+    return kept.get("fields", {}) if kept.get("procedure") == procedure.pk else {}
 
 
 def _accepted(request: HttpRequest, procedure: Procedure) -> bool:
@@ -210,12 +232,16 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
     slot.procedure = procedure  # read once, with its site and prefecture
     if slot_state(slot, now, priority_person=True) != SlotState.FREE:
-        messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
+        if request.method == "POST":
+            messages.error(request, _("Ce créneau vient d'être pris. Choisissez-en un autre."))
+            _keep_typed(request, procedure)
+        else:
+            messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
         return redirect("appointments:slots", procedure.pk)
     form = PersonForm(
         request.POST or None,
         procedure=procedure,
-        initial={"permit_expires_on": _expiry(request, procedure)},
+        initial={"permit_expires_on": _expiry(request, procedure), **_typed(request, procedure)},
     )
     overloaded = None
     if request.method == "POST":
@@ -290,8 +316,10 @@ def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse
                 return redirect("appointments:sent")
             _error(request, error)
             if error.code == "full":
+                _keep_typed(request, procedure)
                 return redirect("appointments:slots", procedure.pk)
         else:
+            request.session.pop(TYPED_KEY, None)
             if ticket is not None:
                 waiting_room.use(ticket)  # a place in the waiting room admits one booking
             request.session["appointments-sent"] = booking.email
