@@ -13,6 +13,7 @@ from engagements import antibot
 from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, BookingLog, Slot
+from engagements.shell.content_language import long_date
 from tests.appointments.factories import (
     BookingFactory,
     ProcedureFactory,
@@ -481,12 +482,19 @@ def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     client.post(terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
     earliest = expiry - timedelta(days=procedure.renewal_from_days)
     latest = expiry - timedelta(days=procedure.renewal_until_days)
-    dates = f"{earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}"
+    dates = f"{long_date(earliest, language='fr')} et le {long_date(latest, language='fr')}"
     html = client.get(slots).content.decode()
     assert f"le rendez-vous doit avoir lieu entre le {dates}." in html
     client.post("/en" + terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
     html = client.get("/en" + slots).content.decode()
-    assert f"the appointment must take place between {earliest:%d/%m/%Y} and" in html
+    assert (
+        f"the appointment must take place between {long_date(earliest, language='en')} and" in html
+    )
+    # Written the page's way, as its other dates are (it wrote "22/09/2026" on every page).
+    client.post("/uk" + terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
+    html = client.get("/uk" + slots).content.decode()
+    assert long_date(earliest, language="uk") in html and long_date(latest, language="uk") in html
+    assert f"{earliest:%d/%m/%Y}" not in html
     # Other procedures ask no date, and say nothing of it.
     plain = ProcedureFactory(service=service)
     _accept(client, plain)
@@ -513,7 +521,7 @@ def test_details_refuse_an_expiry_date_changed_to_one_whose_window_is_over(clien
     )
     assert response.status_code == 200
     html = html_unescape(response.content.decode())
-    assert f"Votre titre a expiré le {expired:%d/%m/%Y}" in html
+    assert f"Votre titre a expiré le {long_date(expired, language='fr')}" in html
     assert "doit avoir lieu entre le" not in html
     assert f'value="{expired.isoformat()}"' in html and 'value="Martin"' in html
     assert not Booking.objects.exists()
@@ -563,12 +571,12 @@ def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, clie
     assert response.status_code == 200
     html = response.content.decode()
     wanted = {
-        "fr": f"Votre titre a expiré le {expired:%d/%m/%Y} : la période de renouvellement est "
-        "terminée et ce rendez-vous ne peut plus être pris en ligne. Vérifiez la date ; si "
-        "elle est juste, contactez la préfecture pour savoir quoi faire.",
-        "en": f"Your permit expired on {expired:%d/%m/%Y}: the renewal period is over and "
-        "this appointment can no longer be booked online. Check the date; if it is right, "
-        "contact the prefecture to find out what to do.",
+        "fr": f"Votre titre a expiré le {long_date(expired, language='fr')} : la période de "
+        "renouvellement est terminée et ce rendez-vous ne peut plus être pris en ligne. "
+        "Vérifiez la date ; si elle est juste, contactez la préfecture pour savoir quoi faire.",
+        "en": f"Your permit expired on {long_date(expired, language='en')}: the renewal period "
+        "is over and this appointment can no longer be booked online. Check the date; if it "
+        "is right, contact the prefecture to find out what to do.",
     }[language]
     assert html_unescape(html).count(wanted) == 1
     assert f'value="{expired.isoformat()}"' in html
@@ -579,8 +587,9 @@ def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, clie
     response = client.post(terms, {"accept": "on", "permit_expires_on": today.isoformat()})
     wanted = {
         "fr": f"Avec cette date d'expiration, la période de renouvellement s'est terminée le "
-        f"{last_day:%d/%m/%Y} et ce rendez-vous ne peut plus être pris en ligne.",
-        "en": f"With this expiry date, the renewal period ended on {last_day:%d/%m/%Y} and "
+        f"{long_date(last_day, language='fr')} et ce rendez-vous ne peut plus être pris en ligne.",
+        "en": "With this expiry date, the renewal period ended on "
+        f"{long_date(last_day, language='en')} and "
         "this appointment can no longer be booked online.",
     }[language]
     assert wanted in html_unescape(response.content.decode())

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engagements.antibot import client_ip, rate_limited
 from engagements.forms import DocumentUploadForm, MoreTimeForm
 from engagements.organisation.queries import public_prefectures
+from engagements.shell.content_language import long_date
 
 from .. import admission, services
 from ..booking_files import ics_for, summary_pdf
@@ -496,7 +497,7 @@ def documents_more_time(request: HttpRequest, token: str) -> HttpResponse:
     messages.success(
         request,
         _("Délai accordé : transmettez vos pièces au plus tard le %(day)s.")
-        % {"day": wait.ends_on.strftime("%d/%m/%Y")},
+        % {"day": long_date(wait.ends_on)},
     )
     return redirect("appointments:manage", booking.token)
 
