@@ -194,6 +194,21 @@ def test_cancelling_asks_first_and_a_slip_of_the_key_keeps_the_appointment(clien
     assert response.status_code == 302 and response.url == manage
 
 
+NAMES_WITH_A_DATE = ("confirm", "manage", "cancel-confirm")
+
+
+def test_the_arabic_booking_pages_write_the_time_after_an_arabic_comma(client, service):
+    """The date and time of the appointment were joined by a Latin ", " on every page, in
+    Arabic too ("الخميس 10 ديسمبر 2026, 14:40")."""
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service), held=True)
+    when = timezone.localtime(booking.slot.starts_at)
+    paths = [reverse(f"appointments:{n}", args=[booking.token]) for n in NAMES_WITH_A_DATE]
+    for name, path in zip(NAMES_WITH_A_DATE, paths, strict=True):
+        page = client.get("/ar" + path).content.decode()
+        assert f"{when.year}، {when:%H:%M}" in page, name
+        assert f"{when.year}, {when:%H:%M}" not in page, name
+
+
 def test_personal_pages_need_the_exact_token(client, service):
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
     for name in ("manage", "ics", "pdf"):
