@@ -209,6 +209,41 @@ def test_the_arabic_booking_pages_write_the_time_after_an_arabic_comma(client, s
         assert f"{when.year}, {when:%H:%M}" not in page, name
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_person_takes_the_attendance_certificate_from_the_booking_page(client, service, prefix):
+    """Once the desk has recorded the arrival, the booking's page offers the attendance
+    certificate the desk prints (people who had left asked the desk for it by phone);
+    before that, there is none to take."""
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
+    paths = [
+        reverse("appointments:manage", args=[booking.token]),
+        reverse("appointments:certificate", args=[booking.token]),
+    ]
+    manage, certificate = (prefix + path for path in paths)
+    assert certificate not in client.get(manage).content.decode()
+    assert client.get(certificate).status_code == 404
+    for status in (BookingStatus.ATTENDED, BookingStatus.LATE):
+        Booking.objects.filter(pk=booking.pk).update(status=status, checked_in_at=timezone.now())
+        page = client.get(manage).content.decode()
+        assert f'href="{certificate}"' in page
+        wanted = (
+            "Download the certificate of attendance (PDF)"
+            if prefix
+            else ("Télécharger l'attestation de passage (PDF)")
+        )
+        assert wanted in html_unescape(page)
+        response = client.get(certificate)
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert f"attestation-{booking.reference}.pdf" in response["Content-Disposition"]
+    for status in (BookingStatus.NO_SHOW, BookingStatus.CANCELLED_BY_USER):
+        Booking.objects.filter(pk=booking.pk).update(status=status)
+        assert client.get(certificate).status_code == 404
+    assert (
+        client.get(certificate.replace(booking.token, booking.token[:-1] + "x")).status_code == 404
+    )
+
+
 def test_personal_pages_need_the_exact_token(client, service):
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
     for name in ("manage", "ics", "pdf"):

@@ -20,7 +20,7 @@ from engagements.organisation.queries import public_prefectures
 from engagements.shell.content_language import long_date
 
 from .. import admission, services
-from ..booking_files import ics_for, summary_pdf
+from ..booking_files import certificate_pdf, ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
 from ..forms import PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
 from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry
@@ -442,6 +442,7 @@ def _manage_page(request, booking: Booking, *, upload_form=None, more_time_form=
             "procedure": procedure,
             "label": procedure.display_name(translation.get_language()),
             "can_reschedule": booking.may_be_moved,
+            "attended": booking.status in ATTENDANCE_PROVED,
             "wait": wait,
             "sent_documents": list(booking.documents.only("name", "created_at")) if wait else [],
             "upload_form": upload_form if can_send else None,
@@ -587,6 +588,24 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(summary_pdf(booking), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"rendez-vous-{booking.reference}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+ATTENDANCE_PROVED = (BookingStatus.ATTENDED, BookingStatus.LATE)
+
+
+def certificate(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendance certificate, once the desk has recorded the person's arrival: the one
+    the desk prints, taken from the booking's page (the desk was asked for it many times a
+    day, by people who had left)."""
+    booking = _booking(token)
+    if booking.status not in ATTENDANCE_PROVED:
+        raise Http404
+    response = HttpResponse(certificate_pdf(booking), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"attestation-{booking.reference}.pdf"
     )
     response["Cache-Control"] = "private, no-store"
     return response
