@@ -244,6 +244,32 @@ def test_the_person_takes_the_attendance_certificate_from_the_booking_page(clien
     )
 
 
+@pytest.mark.parametrize("prefix", ["", "/ar"])
+def test_the_waiting_list_form_lets_the_browser_fill_in_the_person_and_leads_back(
+    client, service, prefix
+):
+    """The waiting list asked name and e-mail with no autocomplete (typed again on a phone,
+    where the booking form fills them in: WCAG 1.3.5), and its page had no way back to the
+    week; it says which fields are required, as the booking form does."""
+    procedure = ProcedureFactory(service=service)
+    paths = [
+        reverse("appointments:waitlist", args=[procedure.pk]),
+        reverse("appointments:slots", args=[procedure.pk]),
+    ]
+    waitlist, slots = (prefix + path for path in paths)
+    page = client.get(waitlist).content.decode()
+    for name, purpose in (
+        ("first_name", "given-name"),
+        ("last_name", "family-name"),
+        ("email", "email"),
+    ):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'autocomplete="{purpose}"' in field
+    assert f'href="{slots}"' in page
+    hint = "كل الخانات" if prefix else "Tous les champs sont obligatoires sauf mention contraire."
+    assert hint in page
+
+
 def test_personal_pages_need_the_exact_token(client, service):
     booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
     for name in ("manage", "ics", "pdf"):
