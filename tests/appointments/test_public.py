@@ -547,6 +547,22 @@ def test_the_week_names_its_month_once(client, service):
     assert "Week of 7 to 13 December 2026" in client.get("/en" + slots).content.decode()
 
 
+@pytest.mark.parametrize("prefix", ["", "/uk"])
+def test_the_week_page_leads_back_to_the_choice_of_procedure(client, service, prefix):
+    """A person who chose the wrong procedure had no way back from its week but the
+    browser's: the week links to the prefecture's procedures."""
+    procedure = ProcedureFactory(service=service)
+    SlotFactory(procedure=procedure)
+    _accept(client, procedure)
+    paths = [
+        reverse("appointments:slots", args=[procedure.pk]),
+        reverse("appointments:procedures", args=[procedure.prefecture.slug]),
+    ]
+    page = client.get(prefix + paths[0]).content.decode()
+    assert f'href="{prefix}{paths[1]}"' in page
+    assert ("Обрати іншу послугу" if prefix else "Choisir une autre démarche") in page
+
+
 def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     """Days outside the renewal window show as "non réservable": the page says why, in the
     person's language (a far-off permit otherwise saw a week of unexplained grey slots)."""
