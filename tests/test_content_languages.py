@@ -42,6 +42,8 @@ def test_long_dates_follow_each_language():
     moment = datetime(2026, 12, 5, 9, 30, tzinfo=ZoneInfo("UTC"))  # 10:30 in Paris
     assert long_date(moment, "full_time", language="uk") == "субота, 5 грудня 2026, 10:30"
     assert long_date(moment, "full_time", language="fr") == "samedi 5 décembre 2026, 10:30"
+    # Arabic writes its own comma before the time (it showed the Latin ", ").
+    assert long_date(moment, "full_time", language="ar") == "السبت 5 ديسمبر 2026، 10:30"
     with translation.override("uk"):
         assert long_date(DAY) == "5 грудня 2026"
 

@@ -119,9 +119,20 @@ class PersonForm(DsfrForm):
 
 
 class WaitlistForm(DsfrForm):
-    first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=_("Nom"), max_length=100)
-    email = DeliverableEmailField(label=_("Adresse électronique"))
+    # The browser fills them in (WCAG 1.3.5), as on the booking form.
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = DeliverableEmailField(
+        label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     altcha = ProofOfWorkField()
 
 

@@ -16,6 +16,7 @@ public_urlpatterns = [
     path(f"{R}/confirmer/<str:token>/", public.confirm, name="confirm"),
     path(f"{R}/gerer/<str:token>/", public.manage, name="manage"),
     path(f"{R}/gerer/<str:token>/annuler/", public.cancel, name="cancel"),
+    path(f"{R}/gerer/<str:token>/annuler/confirmer/", public.cancel_confirm, name="cancel-confirm"),
     path(f"{R}/gerer/<str:token>/deplacer/", public.reschedule, name="reschedule"),
     path(f"{R}/gerer/<str:token>/documents/", public.send_document, name="send-document"),
     path(
@@ -25,6 +26,7 @@ public_urlpatterns = [
     ),
     path(f"{R}/gerer/<str:token>/rendez-vous.ics", public.ics, name="ics"),
     path(f"{R}/gerer/<str:token>/recapitulatif.pdf", public.pdf, name="pdf"),
+    path(f"{R}/gerer/<str:token>/attestation.pdf", public.certificate, name="certificate"),
     path(f"{R}/gerer/<str:token>/veille/", public.day_before, name="day-before"),
     path(f"{R}/proposition/<str:token>/", public.offer, name="offer"),
     path(f"{R}/v/<str:code>/", public.short_link, name="short"),

@@ -101,6 +101,7 @@ DAY_MONTH = {
 YEAR = {"es": r" \d\e Y", "pt": r" \d\e Y"}  # " Y" elsewhere
 WEEKDAY = {"uk": "l, ", "pt": "l, "}  # "l " elsewhere
 LOWER_CASE = {"es", "pt", "uk"}  # month and day names are not capitalised in a sentence
+TIME_SEPARATOR = {"ar": "، "}  # Arabic writes its own comma ("،"); ", " elsewhere
 # style: (weekday, year, time)
 STYLES = {
     "": (False, True, False),
@@ -121,7 +122,7 @@ def date_pattern(style: str, language: str) -> str:
     if year:
         pattern += YEAR.get(language, " Y")
     if time:
-        pattern += ", H:i"
+        pattern += TIME_SEPARATOR.get(language, ", ") + "H:i"
     return pattern
 
 

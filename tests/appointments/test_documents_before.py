@@ -125,7 +125,7 @@ def test_the_person_asks_once_for_more_time_and_sends_documents(
     response = client.post(ask, {"until": "2026-03-30", "reason": "Hospitalisée"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "au plus tard le 29/03/2026" in body and "Hospitalisée" in body
+    assert "au plus tard le 29 mars 2026" in body and "Hospitalisée" in body
     assert client.post(ask, {"until": "2026-03-20", "reason": ""}).status_code == 400
     assert BookingDocumentWait.objects.get().ends_on == date(2026, 3, 10)
     with django_capture_on_commit_callbacks(execute=True):
@@ -176,7 +176,7 @@ def test_the_page_speaks_english(procedure, client):
         {"until": "2026-03-30", "reason": "Abroad"},
     )
     assert response.status_code == 400
-    assert "at the latest on 29/03/2026" in response.content.decode()
+    assert "at the latest on 29 March 2026" in response.content.decode()
 
 
 @time_machine.travel(at(MONDAY), tick=False)

@@ -13,6 +13,7 @@ from engagements import antibot
 from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, BookingLog, Slot
+from engagements.shell.content_language import long_date
 from tests.appointments.factories import (
     BookingFactory,
     ProcedureFactory,
@@ -75,6 +76,50 @@ def test_the_form_explains_errors_and_keeps_what_was_typed(client, service):
     assert "Le numéro étranger compte 10 chiffres." in html
 
 
+@pytest.mark.parametrize("taken", ["before the post", "during the booking"])
+def test_a_slot_taken_while_typing_keeps_the_details_for_the_next_slot(
+    client, service, monkeypatch, taken
+):
+    """Someone else took the slot while the person typed (checked when the form arrives, or
+    by the seat's own guard a moment later): they go back to the week with their name,
+    e-mail and phone kept for the next slot, where they had to type them all again."""
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure)
+    other = SlotFactory(procedure=procedure, starts_at=slot.starts_at + timedelta(hours=1))
+    _accept(client, procedure)
+    url = reverse("appointments:details", args=[procedure.pk, slot.pk])
+    assert client.get(url).status_code == 200
+    if taken == "before the post":
+        Slot.objects.filter(pk=slot.pk).update(booked=slot.capacity)
+    else:
+
+        def taken_meanwhile(*args, **kwargs):
+            raise services.BookingError(
+                "Ce créneau vient d'être pris. Choisissez-en un autre.", "full"
+            )
+
+        monkeypatch.setattr(services, "book_slot", taken_meanwhile)
+    response = client.post(url, _details(slot, phone="+380 67 123 4567"), follow=True)
+    page = html_unescape(response.content.decode())
+    assert response.redirect_chain[-1][0] == reverse("appointments:slots", args=[procedure.pk])
+    assert "Ce créneau vient d'être pris. Choisissez-en un autre." in page
+    assert "Vos coordonnées sont gardées pour le créneau que vous choisirez." in page
+    assert Booking.objects.count() == 0
+    monkeypatch.undo()
+    page = client.get(reverse("appointments:details", args=[procedure.pk, other.pk]))
+    page = html_unescape(page.content.decode())
+    for value in ("Léa", "Martin", "lea@usager.test", "+380 67 123 4567"):
+        assert f'value="{value}"' in page
+    # Booked: what was kept is forgotten (another booking on this browser starts empty).
+    response = client.post(
+        reverse("appointments:details", args=[procedure.pk, other.pk]), _details(other)
+    )
+    assert response.status_code == 302 and Booking.objects.count() == 1
+    third = SlotFactory(procedure=procedure, starts_at=slot.starts_at + timedelta(hours=2))
+    page = client.get(reverse("appointments:details", args=[procedure.pk, third.pk]))
+    assert 'value="Martin"' not in page.content.decode()
+
+
 def test_booking_through_the_form_then_duplicate_gets_the_link_by_mail(
     client, service, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -127,6 +172,109 @@ def test_manage_page_ics_pdf_and_cancel(client, service):
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED_BY_USER
     assert Slot.objects.get(pk=booking.slot_id).booked == 0
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_cancelling_asks_first_and_a_slip_of_the_key_keeps_the_appointment(client, service, prefix):
+    """The manage page's "Annuler ce rendez-vous" leads to a question, not to the cancel:
+    one key pressed by mistake on a phone gave the slot away for good."""
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
+    manage = prefix + reverse("appointments:manage", args=[booking.token])
+    ask = reverse("appointments:cancel-confirm", args=[booking.token])
+    cancel = reverse("appointments:cancel", args=[booking.token])
+    page = client.get(manage).content.decode()
+    assert f'href="{prefix}{ask}"' in page and f'action="{prefix}{cancel}"' not in page
+    page = client.get(prefix + ask).content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.reference in page and f'action="{prefix}{cancel}"' in page
+    assert f'href="{manage}"' in page  # "keep my appointment" goes back, nothing changed
+    if prefix:
+        assert "Cancel my appointment?" in page and "Yes, cancel my appointment" in page
+    else:
+        assert "Annuler mon rendez-vous ?" in page and "Oui, annuler mon rendez-vous" in page
+    client.post(prefix + cancel)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED_BY_USER
+    # Once cancelled, the question is not asked again: back to the booking's page.
+    response = client.get(prefix + ask)
+    assert response.status_code == 302 and response.url == manage
+
+
+NAMES_WITH_A_DATE = ("confirm", "manage", "cancel-confirm")
+
+
+def test_the_arabic_booking_pages_write_the_time_after_an_arabic_comma(client, service):
+    """The date and time of the appointment were joined by a Latin ", " on every page, in
+    Arabic too ("الخميس 10 ديسمبر 2026, 14:40")."""
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service), held=True)
+    when = timezone.localtime(booking.slot.starts_at)
+    paths = [reverse(f"appointments:{n}", args=[booking.token]) for n in NAMES_WITH_A_DATE]
+    for name, path in zip(NAMES_WITH_A_DATE, paths, strict=True):
+        page = client.get("/ar" + path).content.decode()
+        assert f"{when.year}، {when:%H:%M}" in page, name
+        assert f"{when.year}, {when:%H:%M}" not in page, name
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_person_takes_the_attendance_certificate_from_the_booking_page(client, service, prefix):
+    """Once the desk has recorded the arrival, the booking's page offers the attendance
+    certificate the desk prints (people who had left asked the desk for it by phone);
+    before that, there is none to take."""
+    booking = BookingFactory(slot__procedure=ProcedureFactory(service=service))
+    paths = [
+        reverse("appointments:manage", args=[booking.token]),
+        reverse("appointments:certificate", args=[booking.token]),
+    ]
+    manage, certificate = (prefix + path for path in paths)
+    assert certificate not in client.get(manage).content.decode()
+    assert client.get(certificate).status_code == 404
+    for status in (BookingStatus.ATTENDED, BookingStatus.LATE):
+        Booking.objects.filter(pk=booking.pk).update(status=status, checked_in_at=timezone.now())
+        page = client.get(manage).content.decode()
+        assert f'href="{certificate}"' in page
+        wanted = (
+            "Download the certificate of attendance (PDF)"
+            if prefix
+            else ("Télécharger l'attestation de passage (PDF)")
+        )
+        assert wanted in html_unescape(page)
+        response = client.get(certificate)
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert f"attestation-{booking.reference}.pdf" in response["Content-Disposition"]
+    for status in (BookingStatus.NO_SHOW, BookingStatus.CANCELLED_BY_USER):
+        Booking.objects.filter(pk=booking.pk).update(status=status)
+        assert client.get(certificate).status_code == 404
+    assert (
+        client.get(certificate.replace(booking.token, booking.token[:-1] + "x")).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "/ar"])
+def test_the_waiting_list_form_lets_the_browser_fill_in_the_person_and_leads_back(
+    client, service, prefix
+):
+    """The waiting list asked name and e-mail with no autocomplete (typed again on a phone,
+    where the booking form fills them in: WCAG 1.3.5), and its page had no way back to the
+    week; it says which fields are required, as the booking form does."""
+    procedure = ProcedureFactory(service=service)
+    paths = [
+        reverse("appointments:waitlist", args=[procedure.pk]),
+        reverse("appointments:slots", args=[procedure.pk]),
+    ]
+    waitlist, slots = (prefix + path for path in paths)
+    page = client.get(waitlist).content.decode()
+    for name, purpose in (
+        ("first_name", "given-name"),
+        ("last_name", "family-name"),
+        ("email", "email"),
+    ):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'autocomplete="{purpose}"' in field
+    assert f'href="{slots}"' in page
+    hint = "كل الخانات" if prefix else "Tous les champs sont obligatoires sauf mention contraire."
+    assert hint in page
 
 
 def test_personal_pages_need_the_exact_token(client, service):
@@ -406,6 +554,22 @@ def test_the_week_names_its_month_once(client, service):
     assert "Week of 7 to 13 December 2026" in client.get("/en" + slots).content.decode()
 
 
+@pytest.mark.parametrize("prefix", ["", "/uk"])
+def test_the_week_page_leads_back_to_the_choice_of_procedure(client, service, prefix):
+    """A person who chose the wrong procedure had no way back from its week but the
+    browser's: the week links to the prefecture's procedures."""
+    procedure = ProcedureFactory(service=service)
+    SlotFactory(procedure=procedure)
+    _accept(client, procedure)
+    paths = [
+        reverse("appointments:slots", args=[procedure.pk]),
+        reverse("appointments:procedures", args=[procedure.prefecture.slug]),
+    ]
+    page = client.get(prefix + paths[0]).content.decode()
+    assert f'href="{prefix}{paths[1]}"' in page
+    assert ("Обрати іншу послугу" if prefix else "Choisir une autre démarche") in page
+
+
 def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     """Days outside the renewal window show as "non réservable": the page says why, in the
     person's language (a far-off permit otherwise saw a week of unexplained grey slots)."""
@@ -417,12 +581,19 @@ def test_renewal_week_says_which_days_the_expiry_date_allows(client, service):
     client.post(terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
     earliest = expiry - timedelta(days=procedure.renewal_from_days)
     latest = expiry - timedelta(days=procedure.renewal_until_days)
-    dates = f"{earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}"
+    dates = f"{long_date(earliest, language='fr')} et le {long_date(latest, language='fr')}"
     html = client.get(slots).content.decode()
     assert f"le rendez-vous doit avoir lieu entre le {dates}." in html
     client.post("/en" + terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
     html = client.get("/en" + slots).content.decode()
-    assert f"the appointment must take place between {earliest:%d/%m/%Y} and" in html
+    assert (
+        f"the appointment must take place between {long_date(earliest, language='en')} and" in html
+    )
+    # Written the page's way, as its other dates are (it wrote "22/09/2026" on every page).
+    client.post("/uk" + terms, {"accept": "on", "permit_expires_on": expiry.isoformat()})
+    html = client.get("/uk" + slots).content.decode()
+    assert long_date(earliest, language="uk") in html and long_date(latest, language="uk") in html
+    assert f"{earliest:%d/%m/%Y}" not in html
     # Other procedures ask no date, and say nothing of it.
     plain = ProcedureFactory(service=service)
     _accept(client, plain)
@@ -449,7 +620,7 @@ def test_details_refuse_an_expiry_date_changed_to_one_whose_window_is_over(clien
     )
     assert response.status_code == 200
     html = html_unescape(response.content.decode())
-    assert f"Votre titre a expiré le {expired:%d/%m/%Y}" in html
+    assert f"Votre titre a expiré le {long_date(expired, language='fr')}" in html
     assert "doit avoir lieu entre le" not in html
     assert f'value="{expired.isoformat()}"' in html and 'value="Martin"' in html
     assert not Booking.objects.exists()
@@ -499,12 +670,12 @@ def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, clie
     assert response.status_code == 200
     html = response.content.decode()
     wanted = {
-        "fr": f"Votre titre a expiré le {expired:%d/%m/%Y} : la période de renouvellement est "
-        "terminée et ce rendez-vous ne peut plus être pris en ligne. Vérifiez la date ; si "
-        "elle est juste, contactez la préfecture pour savoir quoi faire.",
-        "en": f"Your permit expired on {expired:%d/%m/%Y}: the renewal period is over and "
-        "this appointment can no longer be booked online. Check the date; if it is right, "
-        "contact the prefecture to find out what to do.",
+        "fr": f"Votre titre a expiré le {long_date(expired, language='fr')} : la période de "
+        "renouvellement est terminée et ce rendez-vous ne peut plus être pris en ligne. "
+        "Vérifiez la date ; si elle est juste, contactez la préfecture pour savoir quoi faire.",
+        "en": f"Your permit expired on {long_date(expired, language='en')}: the renewal period "
+        "is over and this appointment can no longer be booked online. Check the date; if it "
+        "is right, contact the prefecture to find out what to do.",
     }[language]
     assert html_unescape(html).count(wanted) == 1
     assert f'value="{expired.isoformat()}"' in html
@@ -515,8 +686,9 @@ def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, clie
     response = client.post(terms, {"accept": "on", "permit_expires_on": today.isoformat()})
     wanted = {
         "fr": f"Avec cette date d'expiration, la période de renouvellement s'est terminée le "
-        f"{last_day:%d/%m/%Y} et ce rendez-vous ne peut plus être pris en ligne.",
-        "en": f"With this expiry date, the renewal period ended on {last_day:%d/%m/%Y} and "
+        f"{long_date(last_day, language='fr')} et ce rendez-vous ne peut plus être pris en ligne.",
+        "en": "With this expiry date, the renewal period ended on "
+        f"{long_date(last_day, language='en')} and "
         "this appointment can no longer be booked online.",
     }[language]
     assert wanted in html_unescape(response.content.decode())

@@ -40,7 +40,7 @@ def test_the_person_asks_once_for_more_time_up_to_the_limit(
     response = client.post(ask, {"until": "2026-04-12", "reason": "Hospitalisée"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "au plus tard le 11/04/2026" in body and "Hospitalisée" in body
+    assert "au plus tard le 11 avril 2026" in body and "Hospitalisée" in body
     assert client.post(ask, {"until": "2026-04-01", "reason": ""}).status_code == 400
     assert DocumentRequest.objects.get().ends_on == date(2026, 3, 12)
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +93,7 @@ def test_the_prefecture_sets_the_limit_and_the_page_speaks_english(
     assert "Need more time?" in page and 'max="2026-03-22"' in page
     response = client.post(ask_url, {"until": "2026-03-23", "reason": "Abroad"})
     assert response.status_code == 400
-    assert "at the latest on 22/03/2026" in response.content.decode()
+    assert "at the latest on 22 March 2026" in response.content.decode()
 
 
 @time_machine.travel(date(2026, 3, 5), tick=False)
@@ -106,8 +106,10 @@ def test_a_date_typed_as_the_help_text_says_is_read_day_first_in_english(
     message = create(prefecture, service, acknowledge=False, language="en")
     _ask(message, agent)  # documents awaited until 12 March, more time up to 11 April
     ask_url = "/en" + follow_url(message, "correspondence:follow-more-time")
-    response = client.post(ask_url, {"until": "05/04/2026", "reason": "Abroad"})
-    assert response.status_code == 302
+    response = client.post(ask_url, {"until": "05/04/2026", "reason": "Abroad"}, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    # The answer writes the date out the page's way (it wrote "05/04/2026" in every language).
+    assert "send your documents by 5 April 2026 at the latest" in response.content.decode()
     assert DocumentRequest.objects.get().ends_on == date(2026, 4, 5)
 
 

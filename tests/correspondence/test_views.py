@@ -369,6 +369,24 @@ def test_contact_form_in_english_acknowledges_in_english(
     assert "by 9 March 2026 at the latest" in body and "/2026" not in body
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("", "elles sont effacées 2 ans après"),
+        ("/en", "they are erased 2 years after"),
+        ("/uk", "через 2 роки після"),
+        ("/ar", "وتُحذف بعد سنتين من إغلاق طلبك"),
+    ],
+)
+def test_contact_form_says_how_long_details_are_kept_in_the_language_s_plural(
+    prefecture, service, client, language, expected
+):
+    """ "2 سنوات" in Arabic (two takes the dual, "سنتين") and "2 р." in Ukrainian: the
+    sentence counted its years with one form for every number."""
+    page = client.get(language + reverse("correspondence:contact", args=[prefecture.slug]))
+    assert expected in page.content.decode()
+
+
 def test_contact_form_without_proof_of_work_keeps_input_and_says_why(prefecture, service, client):
     url = reverse("correspondence:contact", args=[prefecture.slug])
     response = client.post(url, contact_data(service, altcha=""))

@@ -123,7 +123,11 @@ def test_book_confirm_manage_download_cancel(page, live_server, procedure, smtp_
     assert "Martin" in text and "Passeport" in text
 
     with page.expect_navigation():
-        page.get_by_role("button", name="Annuler ce rendez-vous").click()
+        page.get_by_role("link", name="Annuler ce rendez-vous").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Annuler mon rendez-vous ?"
+    _check(page, "appointments-fr-6b-cancel-question")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Oui, annuler mon rendez-vous").click()
     assert "Votre rendez-vous est annulé" in page.content()
     _check(page, "appointments-fr-7-cancelled")
     booking.refresh_from_db()

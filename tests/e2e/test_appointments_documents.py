@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from engagements.appointments import services
 from engagements.appointments.enums import Channel
+from engagements.shell.content_language import long_date
 from tests.appointments.factories import ProcedureFactory, SlotFactory
 from tests.browser import assert_accessible, screenshot
 
@@ -40,7 +41,7 @@ def test_the_person_asks_for_more_time_and_sends_a_document(page, service, tmp_p
     page.get_by_role("button", name="Ask for more time").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(".fr-alert--success")
-    assert until.strftime("%d/%m/%Y") in page.inner_text(".fr-alert--success")
+    assert long_date(until, language="en") in page.inner_text(".fr-alert--success")
     assert_accessible(page)
     page.goto(url)
     assert "Vous avez demandé un délai complémentaire" in page.inner_text(".appt-documents")

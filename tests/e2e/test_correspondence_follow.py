@@ -134,7 +134,7 @@ def test_documents_asked_are_uploaded_within_the_days_and_the_agent_sees_them(
         public.get_by_role("button", name="Ask for more time").focus()
         public.keyboard.press("Enter")
         public.wait_for_selector(".fr-alert--success")
-        assert "20/03/2026" in public.inner_text(".fr-alert--success")
+        assert "20 March 2026" in public.inner_text(".fr-alert--success")
         assert "20 March 2026" in public.inner_text(".eng-wait-end")
         assert_accessible(public)
         screenshot(public, "correspondence-follow-more-time-en")

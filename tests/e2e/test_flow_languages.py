@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking
-from tests.appointments.factories import ProcedureFactory, SlotFactory
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.browser import assert_accessible, screenshot
 from tests.factories import PrefectureFactory, ServiceFactory, SiteFactory
 from tests.faq.factories import EntryFactory
@@ -160,3 +160,37 @@ def test_key_pages_of_each_flow_are_accessible(page, flows, language):
         page.locator("a.appt-slot--free").first.click()
     assert_accessible(page)
     screenshot(page, f"flow-{language}-details")
+
+
+@pytest.mark.parametrize("language", ["ar", "uk"])
+def test_cancel_question_and_attendance_certificate_on_a_phone(phone_page, places, language):
+    """The booking page's two later steps, on a phone: the question before cancelling (one
+    tap cancelled) reached with the keyboard, and the attendance certificate offered once
+    the desk has recorded the arrival; axe-core clean, right to left in Arabic."""
+    page = phone_page
+    _, _, procedure = places
+    slot = procedure.slots.first()
+    booking = BookingFactory(slot=slot, language=language)
+    page.goto(f"/{language}/rendez-vous/gerer/{booking.token}/")
+    page.locator(f"a[href$='/gerer/{booking.token}/annuler/confirmer/']").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/annuler/confirmer/")
+    assert _is_rtl(page) == (language == "ar")
+    assert_accessible(page)
+    screenshot(page, f"appointments-cancel-question-{language}-phone")
+    # "No, keep it": back, nothing changed.
+    with page.expect_navigation():
+        page.locator(f"main a[href$='/gerer/{booking.token}/']").click()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    Booking.objects.filter(pk=booking.pk).update(
+        status=BookingStatus.ATTENDED, checked_in_at=timezone.now()
+    )
+    page.goto(f"/{language}/rendez-vous/gerer/{booking.token}/")
+    link = page.locator(f"a[href$='/gerer/{booking.token}/attestation.pdf']")
+    assert link.count() == 1
+    assert_accessible(page)
+    screenshot(page, f"appointments-attended-{language}-phone")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.headers["content-type"] == "application/pdf"

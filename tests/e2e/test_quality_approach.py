@@ -41,3 +41,31 @@ def test_the_approach_page_in_french_and_english(page, prefecture, site, service
     assert page.locator(".eng-commitments").get_attribute("lang") == "fr"
     assert_accessible(page)
     screenshot(page, "quality-approach-en")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_labels_tables_are_reachable_with_the_keyboard_on_a_phone(
+    phone_page, prefecture, site, service, language
+):
+    """At 390 px the labels tables (the approach page's, the prefecture page's panel) are
+    wider than the screen: each scrolls, so each takes the keyboard focus (axe's
+    scrollable-region-focusable) and is named by its caption."""
+    import_referential(LABELLING)
+    import_referential((REFERENTIALS / "services-publics-plus-2023.yaml").read_bytes())
+    LabelFactory(site=site, module=1, valid_until=date(2099, 1, 14))
+    set_service_scope(prefecture, service, [1])
+    prefix = "" if language == "fr" else "/en"
+    for path in (
+        f"/prefectures/{prefecture.slug}/demarche-qualite/",
+        f"/prefectures/{prefecture.slug}/",
+    ):
+        phone_page.goto(prefix + path)
+        table = phone_page.get_by_role(
+            "table",
+            name="Labels en cours par site" if language == "fr" else "Current labels by site",
+        )
+        assert table.count() == 1
+        assert_accessible(phone_page)
+        table.focus()
+        assert phone_page.evaluate("document.activeElement.tagName") == "TABLE"
+    screenshot(phone_page, f"quality-labels-phone-{language}")

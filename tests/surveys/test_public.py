@@ -1,12 +1,14 @@
 """Public survey pages: anonymous answers, channels, one per session, limits, languages,
 invitations after an appointment."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engagements.shell.content_language import long_date
 from engagements.surveys.enums import Channel
@@ -129,6 +131,26 @@ def test_a_campaign_not_yet_started_says_so_not_that_it_is_over(client, site, se
     english = client.get(url).content.decode()
     assert "This survey has not started yet" in english
     assert f"It will open on {day.day} " in english
+
+
+def test_a_survey_not_open_writes_its_date_the_page_s_way_and_leads_on(client, site, service):
+    """A campaign opening on 1 December: the Ukrainian page wrote its month in the
+    nominative ("1 Грудень 2026") and the French one "1 décembre"; and the pages saying a
+    survey is not open yet, over, or already answered stopped there, with no way on."""
+    with time_machine.travel(date(2026, 11, 20), tick=False):
+        coming = CampaignFactory(
+            site=site, services=[service], starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 20)
+        )
+        paths = [_url(coming, service), reverse("surveys:prefecture", args=[site.prefecture.slug])]
+        for prefix, day in (("", "1er décembre 2026"), ("/uk", "1 грудня 2026")):
+            page = client.get(prefix + paths[0]).content.decode()
+            assert f" {day}" in page
+            assert f'href="{prefix}{paths[1]}"' in page
+    finished = CampaignFactory(site=site, services=[service], finished=True)
+    with translation.override("fr"):
+        page = Client().get(_url(finished, service))  # a new visitor, in French
+    assert page.status_code == 410
+    assert f'href="{paths[1]}"' in page.content.decode()
 
 
 def test_english_interface_and_questions(client, campaign, service):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from engagements import metrics, states
 from engagements.db import build
 from engagements.outbox.services import OutboxError, validate_address
+from engagements.shell.content_language import long_date
 
 from .. import notifications, rules
 from ..enums import (
@@ -183,13 +184,13 @@ def check_renewal_window_not_over(procedure: Procedure, expires: date, *, today:
             "Votre titre a expiré le %(expiry)s : la période de renouvellement est terminée et "
             "ce rendez-vous ne peut plus être pris en ligne. Vérifiez la date ; si elle est "
             "juste, contactez la préfecture pour savoir quoi faire."
-        ) % {"expiry": f"{expires:%d/%m/%Y}"}
+        ) % {"expiry": long_date(expires)}
     else:
         message = _(
             "Avec cette date d'expiration, la période de renouvellement s'est terminée le "
             "%(end)s et ce rendez-vous ne peut plus être pris en ligne. Vérifiez la date ; si "
             "elle est juste, contactez la préfecture pour savoir quoi faire."
-        ) % {"end": f"{latest:%d/%m/%Y}"}
+        ) % {"end": long_date(latest)}
     raise BookingError(message, "renewal_window_over")
 
 
@@ -197,7 +198,7 @@ def renewal_window_text(earliest: date, latest: date) -> str:
     """The renewal window as the person reads it (booking refusal and week page)."""
     return _(
         "Pour un renouvellement, le rendez-vous doit avoir lieu entre le %(start)s et le %(end)s."
-    ) % {"start": f"{earliest:%d/%m/%Y}", "end": f"{latest:%d/%m/%Y}"}
+    ) % {"start": long_date(earliest), "end": long_date(latest)}
 
 
 def _identity_filter(email_key: str, phone_key: str, foreign_key: str) -> Q | None:
@@ -272,7 +273,7 @@ def _no_show_verdict(procedure: Procedure, no_shows: list[datetime], now: dateti
             "Vous n'êtes pas venu à %(count)s rendez-vous ces derniers mois sans prévenir : "
             "vous pourrez réserver à nouveau à partir du %(date)s. En cas d'urgence, "
             "appelez le service."
-        ) % {"count": len(no_shows), "date": f"{timezone.localtime(until):%d/%m/%Y}"}
+        ) % {"count": len(no_shows), "date": long_date(timezone.localtime(until).date())}
     return False, ""
 
 

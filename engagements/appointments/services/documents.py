@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engagements import waits
+from engagements.shell.content_language import long_date
 
 from .. import notifications
 from ..enums import ACTIVE_STATUSES
@@ -131,7 +132,7 @@ def ask_for_more_time(booking: Booking, *, until: date, reason: str) -> BookingD
         except waits.WaitDateError:
             raise BookingError(
                 _("Choisissez une date après le %(ends)s et au plus tard le %(limit)s.")
-                % {"ends": wait.ends_on.strftime("%d/%m/%Y"), "limit": limit.strftime("%d/%m/%Y")},
+                % {"ends": long_date(wait.ends_on), "limit": long_date(limit)},
                 "invalid",
             ) from None
         _extend(booking, wait, until, reason, None, "demandé par la personne")

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engagements.antibot import client_ip, rate_limited
 from engagements.forms import DocumentUploadForm, MoreTimeForm
 from engagements.organisation.queries import public_prefectures
+from engagements.shell.content_language import long_date
 
 from .. import admission, services
-from ..booking_files import ics_for, summary_pdf
+from ..booking_files import certificate_pdf, ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
 from ..forms import PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
 from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry
@@ -28,6 +29,10 @@ from ..services import documents, waiting_room
 
 TERMS_KEY = "appointments-terms"
 EXPIRY_KEY = "appointments-permit-expiry"
+TYPED_KEY = "appointments-typed"
+# What a person typed on the details form, kept when the slot is taken meanwhile (the
+# proof of work is not: it is spent with each try).
+TYPED_FIELDS = ("first_name", "last_name", "email", "phone", "foreign_number")
 
 
 def _expiry(request: HttpRequest, procedure: Procedure) -> date | None:
@@ -78,6 +83,24 @@ def _booking(token: str) -> Booking:
     if booking.purged_at:
         raise Http404
     return booking
+
+
+def _keep_typed(request: HttpRequest, procedure: Procedure) -> None:
+    """The slot went to someone else while the person typed: keep what they typed for the
+    next slot they choose, and say so (at opening time, slots go in seconds: typing it all
+    again on a phone lost the next one too)."""
+    typed = {k: request.POST[k][:320] for k in TYPED_FIELDS if request.POST.get(k)}
+    if typed:
+        request.session[TYPED_KEY] = {"procedure": procedure.pk, "fields": typed}
+        messages.info(
+            request,
+            _("Vos coordonnées sont gardées pour le créneau que vous choisirez."),
+        )
+
+
+def _typed(request: HttpRequest, procedure: Procedure) -> dict:
+    kept = request.session.get(TYPED_KEY) or {}
+    return kept.get("fields", {}) if kept.get("procedure") == procedure.pk else {}
 
 
 def _accepted(request: HttpRequest, procedure: Procedure) -> bool:
@@ -210,12 +233,16 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     slot = get_object_or_404(Slot, pk=slot_pk, procedure=procedure)
     slot.procedure = procedure  # read once, with its site and prefecture
     if slot_state(slot, now, priority_person=True) != SlotState.FREE:
-        messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
+        if request.method == "POST":
+            messages.error(request, _("Ce créneau vient d'être pris. Choisissez-en un autre."))
+            _keep_typed(request, procedure)
+        else:
+            messages.error(request, _("Ce créneau n'est plus disponible. Choisissez-en un autre."))
         return redirect("appointments:slots", procedure.pk)
     form = PersonForm(
         request.POST or None,
         procedure=procedure,
-        initial={"permit_expires_on": _expiry(request, procedure)},
+        initial={"permit_expires_on": _expiry(request, procedure), **_typed(request, procedure)},
     )
     overloaded = None
     if request.method == "POST":
@@ -290,8 +317,10 @@ def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse
                 return redirect("appointments:sent")
             _error(request, error)
             if error.code == "full":
+                _keep_typed(request, procedure)
                 return redirect("appointments:slots", procedure.pk)
         else:
+            request.session.pop(TYPED_KEY, None)
             if ticket is not None:
                 waiting_room.use(ticket)  # a place in the waiting room admits one booking
             request.session["appointments-sent"] = booking.email
@@ -413,6 +442,7 @@ def _manage_page(request, booking: Booking, *, upload_form=None, more_time_form=
             "procedure": procedure,
             "label": procedure.display_name(translation.get_language()),
             "can_reschedule": booking.may_be_moved,
+            "attended": booking.status in ATTENDANCE_PROVED,
             "wait": wait,
             "sent_documents": list(booking.documents.only("name", "created_at")) if wait else [],
             "upload_form": upload_form if can_send else None,
@@ -468,9 +498,26 @@ def documents_more_time(request: HttpRequest, token: str) -> HttpResponse:
     messages.success(
         request,
         _("Délai accordé : transmettez vos pièces au plus tard le %(day)s.")
-        % {"day": wait.ends_on.strftime("%d/%m/%Y")},
+        % {"day": long_date(wait.ends_on)},
     )
     return redirect("appointments:manage", booking.token)
+
+
+@require_http_methods(["GET"])
+def cancel_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Asks before cancelling: the freed slot goes to someone else at once, and a person
+    who pressed the button by mistake (one key on a phone) could not get it back."""
+    booking = _booking(token)
+    if not booking.is_active:
+        return redirect("appointments:manage", booking.token)
+    return render(
+        request,
+        "appointments/public/cancel.html",
+        {
+            "booking": booking,
+            "label": booking.procedure.display_name(translation.get_language()),
+        },
+    )
 
 
 @require_POST
@@ -541,6 +588,24 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(summary_pdf(booking), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"rendez-vous-{booking.reference}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+ATTENDANCE_PROVED = (BookingStatus.ATTENDED, BookingStatus.LATE)
+
+
+def certificate(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendance certificate, once the desk has recorded the person's arrival: the one
+    the desk prints, taken from the booking's page (the desk was asked for it many times a
+    day, by people who had left)."""
+    booking = _booking(token)
+    if booking.status not in ATTENDANCE_PROVED:
+        raise Http404
+    response = HttpResponse(certificate_pdf(booking), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"attestation-{booking.reference}.pdf"
     )
     response["Cache-Control"] = "private, no-store"
     return response

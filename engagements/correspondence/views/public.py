@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from engagements.antibot import client_ip, rate_limited
 from engagements.organisation.enums import Channel
 from engagements.organisation.queries import public_prefectures
+from engagements.shell.content_language import long_date
 
 from .. import services
 from ..enums import Status
@@ -227,7 +228,7 @@ def follow_more_time(request, prefecture: str, token: str):
             form.add_error(
                 "until",
                 _("Choisissez une date après le %(ends)s et au plus tard le %(limit)s.")
-                % {"ends": wait.ends_on.strftime("%d/%m/%Y"), "limit": limit.strftime("%d/%m/%Y")}
+                % {"ends": long_date(wait.ends_on), "limit": long_date(limit)}
                 if "date" in str(exc)
                 else str(exc),
             )
@@ -235,7 +236,7 @@ def follow_more_time(request, prefecture: str, token: str):
             flash.success(
                 request,
                 _("Délai accordé : transmettez vos pièces au plus tard le %(day)s.")
-                % {"day": wait.ends_on.strftime("%d/%m/%Y")},
+                % {"day": long_date(wait.ends_on)},
             )
             return redirect(follow_url)
     return _follow_page(request, message, more_time_form=form, status=400)
