@@ -24,6 +24,7 @@ from .booking import (  # noqa: F401
     is_priority_person,
     no_show_decision,
     release_expired_holds,
+    release_past_booking,
     renewal_window,
     renewal_window_text,
     reschedule_booking,

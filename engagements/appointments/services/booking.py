@@ -393,13 +393,60 @@ def book_slot(
 ) -> Booking:
     """Take a seat for a person: held 15 minutes online, confirmed at once otherwise.
 
+    "One booking per person" counts the appointments to come: one whose time has passed
+    with its attendance not recorded (still confirmed) no longer stands in the way of the
+    next (`release_past_booking`, on the refusal's path only)."""
+    now = now or timezone.now()
+    options = {
+        "channel": channel,
+        "actor": actor,
+        "partner": partner,
+        "language": language,
+        "now": now,
+        "fresh": fresh,
+    }
+    try:
+        return _book_slot(slot, person, **options)
+    except BookingError as error:
+        if error.code != "duplicate" or not release_past_booking(error.existing, now=now):
+            raise
+    return _book_slot(slot, person, **options)
+
+
+def release_past_booking(booking: Booking | None, *, now: datetime) -> bool:
+    """A booking still held or confirmed whose appointment time has passed (the desk did
+    not record the attendance) stops counting as the person's booking for the procedure:
+    its identity keys, which only the one-active-booking rule reads, are cleared (its
+    status, details and hashes, which the no-show history reads, stay; the desk may still
+    record the attendance). True when it was such a booking."""
+    if booking is None:
+        return False
+    return bool(
+        Booking.objects.filter(
+            pk=booking.pk, status__in=ACTIVE_STATUSES, slot__starts_at__lte=now
+        ).update(email_key="", phone_key="", foreign_number_key="")
+    )
+
+
+def _book_slot(
+    slot: Slot | int,
+    person: Person,
+    *,
+    channel: str,
+    actor,
+    partner: str,
+    language: str,
+    now: datetime,
+    fresh: bool,
+) -> Booking:
+    """book_slot's one attempt.
+
     The slot is read once, with its procedure, site and prefecture: here, or by the caller
     in the same request (`fresh=True`, the object read with those relations). The
     duplicate and no-show checks are one query (on PostgreSQL the duplicate check is part
     of the write, the no-show one runs only where it matters); the seat, the booking, its
     log row and the mail it owes (an outbox row the outbox worker renders and sends) one
     statement on PostgreSQL (seats.book_seat), one transaction elsewhere."""
-    now = now or timezone.now()
     if not (fresh and isinstance(slot, Slot)):
         slot = _load_slot(slot)
     procedure = slot.procedure
