@@ -168,6 +168,16 @@ def csv_header(overview: dict) -> list[str]:
     return header
 
 
+def _number(value, unit) -> float | int | str:
+    """A published value as the CSV gives it: a count as a whole number (visitors were
+    written "3811,0", the values being stored as decimals), empty when there is none."""
+    if value is None:
+        return ""
+    if unit == "count" and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def csv_rows(overview: dict):
     for row in overview["rows"]:
         cells = []
@@ -176,8 +186,8 @@ def csv_rows(overview: dict):
                 cells += ["", "", ""]
                 continue
             cells += [
-                cell["value"] if cell["value"] is not None else "",
-                cell["target"] if cell["target"] is not None else "",
+                _number(cell["value"], cell.get("unit")),
+                _number(cell["target"], cell.get("unit")),
                 {True: "oui", False: "non", None: ""}[cell["met"]],
             ]
         yield [

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 RATE = "correspondence_on_time_rate"  # higher is better
 DELAY = "correspondence_average_delay"  # lower is better
+VISITS = "reception_visits"  # a count
 
 
 def publish(prefecture, by, values: dict[str, tuple]):
@@ -28,8 +29,12 @@ def publish(prefecture, by, values: dict[str, tuple]):
         period_end=date(2026, 3, 31),
         published_by=by,
     )
-    names = {RATE: "Réponses dans les délais", DELAY: "Délai moyen de réponse"}
-    units = {RATE: "percent", DELAY: "days"}
+    names = {
+        RATE: "Réponses dans les délais",
+        DELAY: "Délai moyen de réponse",
+        VISITS: "Visiteurs à l'accueil",
+    }
+    units = {RATE: "percent", DELAY: "days", VISITS: "count"}
     for position, (code, (value, target, met)) in enumerate(values.items()):
         PublishedValue.objects.create(
             publication=publication,
@@ -99,3 +104,15 @@ def test_each_indicator_s_latest_published_value_against_its_target_sortable_and
     assert beta["Réponses dans les délais : cible atteinte"] == "non"
     assert beta["Réponses dans les délais : valeur"] == "80,0"
     assert body[2][9:] == [""] * 6
+
+
+@time_machine.travel(date(2026, 6, 30), tick=False)
+def test_a_count_is_a_whole_number_in_the_csv(prefecture, client_for, national_admin, quality_lead):
+    # Stored as decimals, the visitors were written "3811,0".
+    publish(prefecture, quality_lead, {VISITS: (3811, None, None), RATE: (80, 90, False)})
+    response = client_for(national_admin).get(reverse("quality:national-labels-csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    line = dict(zip(rows[0], rows[1], strict=True))
+    assert line["Visiteurs à l'accueil : valeur"] == "3811"
+    assert line["Visiteurs à l'accueil : cible"] == ""
+    assert line["Réponses dans les délais : valeur"] == "80,0"
