@@ -20,6 +20,7 @@ from tests.appointments.factories import (
     SlotFactory,
     WaitlistEntryFactory,
 )
+from tests.factories import ServiceFactory, SiteFactory
 from tests.mail import plain_text
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,23 @@ def _details(slot, **extra):
 def test_prefecture_page_links_to_booking(client, prefecture, service):
     response = client.get(reverse("organisation:prefecture", args=[prefecture.slug]))
     assert reverse("appointments:procedures", args=[prefecture.slug]).encode() in response.content
+
+
+def test_a_site_named_after_its_town_is_not_followed_by_it_twice(client, service):
+    # "Préfecture — Lysville — Lysville" on the choice of procedure.
+    site = service.site
+    site.name, site.city = "Préfecture — Lysville", "Lysville"
+    site.save()
+    ProcedureFactory(
+        service=ServiceFactory(
+            site=SiteFactory(prefecture=site.prefecture, name="Sous-préfecture", city="Sainte-Aure")
+        )
+    )
+    ProcedureFactory(service=service)
+    url = reverse("appointments:procedures", args=[site.prefecture.slug])
+    page = client.get(url).content.decode()
+    assert "Préfecture — Lysville</p>" in page and "Lysville — Lysville" not in page
+    assert "Sous-préfecture — Sainte-Aure</p>" in page
 
 
 def test_week_opens_at_the_first_free_slot(client, service):
