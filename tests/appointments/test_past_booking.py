@@ -69,3 +69,5 @@ def test_a_recorded_absence_still_counts_under_the_no_show_policy(service):
     with pytest.raises(services.BookingError) as error:
         services.book_slot(later, _person(past), channel=Channel.ONLINE, now=now)
     assert error.value.code == "no_show"
+    # Said to anyone ("Vous n'êtes pas venu" spoke to a man).
+    assert error.value.message.startswith("Vous avez manqué 1 rendez-vous ces derniers mois")

@@ -270,7 +270,7 @@ def _no_show_verdict(procedure: Procedure, no_shows: list[datetime], now: dateti
     until = max(no_shows) + timedelta(weeks=procedure.no_show_wait_weeks)
     if now < until:
         return False, _(
-            "Vous n'êtes pas venu à %(count)s rendez-vous ces derniers mois sans prévenir : "
+            "Vous avez manqué %(count)s rendez-vous ces derniers mois sans prévenir : "
             "vous pourrez réserver à nouveau à partir du %(date)s. En cas d'urgence, "
             "appelez le service."
         ) % {"count": len(no_shows), "date": long_date(timezone.localtime(until).date())}
