@@ -1,5 +1,6 @@
 """Agents' pages and the public contact form (server side)."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -347,6 +348,18 @@ def test_contact_form_registers_and_shows_reference_and_due_date(
     body = response.content.decode()
     assert message.reference in body and "9 mars 2026" in body
     assert mailoutbox[0].to == ["lea@example.test"]
+
+
+def test_a_form_sent_back_with_errors_says_so_in_the_page_title(prefecture, service, client):
+    # A screen reader's user hears the title first when the page comes back (RGAA 8.6).
+    url = reverse("correspondence:contact", args=[prefecture.slug])
+    title = re.compile(r"<title>(.*?)</title>")
+    assert not title.search(client.get(url).content.decode()).group(1).startswith("Erreur")
+    french = client.post(url, contact_data(service, email="pas-une-adresse")).content.decode()
+    assert title.search(french).group(1).startswith("Erreur — ")
+    english = client.post("/en" + url, contact_data(service, email="x")).content.decode()
+    assert title.search(english).group(1).startswith("Error — ")
+    assert not Message.objects.exists()
 
 
 def test_contact_form_in_english_acknowledges_in_english(
