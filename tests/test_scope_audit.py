@@ -52,7 +52,7 @@ OPEN_ACROSS_SITES = {
     "correspondence:agents-topic-toggle": "topics of the register belong to the prefecture",
     "faq:agents-sheet": "procedure sheets are read by every agent (editing is the service's)",
     "faq:agents-sheet-edit": "sends a non-editor back to the sheet with a message",
-    "faq:agents-sheet-review": "a non-editor's review is ignored",
+    "faq:agents-sheet-review": "sends a non-editor back to the sheet with a message",
     "surveys:agents-check-perform": "a mystery check is done by the assigned prefecture's agents",
 }
 

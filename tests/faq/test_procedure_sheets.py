@@ -125,3 +125,17 @@ def test_a_sheet_is_owned_by_someone_who_works_here(
     refused = client.post(new, {**form, "owner": committee_member.pk, "review_on": ""})
     assert refused.status_code == 200 and "owner" in refused.context["form"].errors
     assert not ProcedureSheet.objects.exists()
+
+
+@time_machine.travel(date(2026, 3, 2), tick=False)
+def test_a_review_by_someone_of_another_service_is_refused_with_a_word(
+    prefecture, other_service, agent, client_for
+):
+    # Every agent reads every sheet; only the service's agents note it reviewed. The post
+    # was ignored without a word.
+    sheet = SheetFactory(service=other_service, review_on=date(2026, 3, 1))
+    url = reverse("faq:agents-sheet-review", args=[prefecture.slug, sheet.pk])
+    page = client_for(agent).post(url, follow=True).content.decode()
+    assert "Seul un agent du service peut noter cette fiche relue." in page
+    sheet.refresh_from_db()
+    assert sheet.review_on == date(2026, 3, 1)

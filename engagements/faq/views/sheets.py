@@ -132,4 +132,6 @@ def sheet_review(request, pk: int):
     if _can_edit(request, sheet):
         services.mark_sheet_reviewed(sheet, actor=request.user)
         messages.success(request, f"« {sheet.title} » est notée relue.")
+    else:  # nothing happened, and nothing said why
+        messages.error(request, "Seul un agent du service peut noter cette fiche relue.")
     return redirect("faq:agents-sheet", request.prefecture.slug, sheet.pk)
