@@ -135,6 +135,9 @@ def test_members_send_observations_on_the_draft_and_the_referent_reads_them(
     with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
         space = client.get(reverse("committee:members-space", args=[slug])).content.decode()
         assert "Observations possibles jusqu'au 27 mars 2025 inclus" in space
+        # Dates in words, as the rest of the space ("Réunion du 10/03/2025" beside them).
+        assert "Projet de relevé de la réunion du 10 mars 2025 (PDF)" in space
+        assert "/2025" not in space
         assert url in space
         page = client.post(
             url, {"text": "Le point 1 oublie la question des horaires."}, follow=True
