@@ -23,3 +23,24 @@ def test_the_checked_service_does_not_see_its_check_coming(
         client = client_for(checker)
         assert list(client.get(todo).context["checks"]) == [check]
         assert client.get(perform).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_checked_site_s_manager_reads_its_checks_once_done(
+    prefecture, service, site_manager, quality_lead, client_for
+):
+    # The checks page listed the planned check and its day to the checked site's manager.
+    from engagements.surveys.enums import CheckStatus
+
+    planned = MysteryCheckFactory(service=service, checker_prefecture=prefecture)
+    done = MysteryCheckFactory(
+        service=service, checker_prefecture=prefecture, status=CheckStatus.DONE
+    )
+    checks = reverse("surveys:agents-checks", args=[prefecture.slug])
+    detail = reverse("surveys:agents-check", args=[prefecture.slug, planned.pk])
+    manager = client_for(site_manager)
+    assert list(manager.get(checks).context["checks"]) == [done]
+    assert manager.get(detail).status_code == 404
+    lead = client_for(quality_lead)
+    assert set(lead.get(checks).context["checks"]) == {planned, done}
+    assert lead.get(detail).status_code == 200
