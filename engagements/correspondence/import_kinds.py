@@ -2,7 +2,7 @@
 
 from engagements.shell.imports import ImportKind, ImportSummary, register_import_kind
 
-from .services.imports import COLUMNS, import_messages
+from .services.imports import COLUMNS, IGNORED, import_messages
 
 
 def run(prefecture, data, *, filename, options, actor) -> ImportSummary:
@@ -16,6 +16,8 @@ def run(prefecture, data, *, filename, options, actor) -> ImportSummary:
     )
     if result.topics_created:
         summary.notes.append("Thèmes ajoutés : " + ", ".join(result.topics_created))
+    if result.ignored_columns:
+        summary.notes.append(IGNORED + ", ".join(result.ignored_columns))
     return summary
 
 

@@ -367,3 +367,32 @@ def test_the_import_passes_the_table_of_broken_files(prefecture, service):
         digit_column="received_on",
         written=lambda: Message.objects.count(),
     )
+
+
+def test_columns_the_import_does_not_read_are_named(prefecture, service, tmp_path):
+    # A misspelt optional column ("social_acount") was dropped without a word; a
+    # spreadsheet's own notes column is still allowed.
+    import io
+
+    header = HEADER.rstrip("\n") + ",social_acount,notes,\n"
+    rows = "2026-000001,chef-lieu,sejour,courriel,information,,2026-03-02,,,Facebook,vu,\n"
+    path = tmp_path / "registre.csv"
+    path.write_text(header + rows)
+    out = io.StringIO()
+    call_command("import_correspondence", "--prefecture", prefecture.slug, str(path), stdout=out)
+    assert Message.objects.get().social_account == ""
+    assert (
+        "Colonnes non lues (ni obligatoires ni facultatives) : social_acount, notes\n"
+        in out.getvalue()
+    )
+
+
+def test_the_imports_page_names_them_too(prefecture, service):
+    from engagements.correspondence import import_kinds
+
+    data = (
+        HEADER.rstrip("\n")
+        + ",social_acount\n2026-000001,chef-lieu,sejour,courriel,information,,2026-03-02,,,x\n"
+    )
+    summary = import_kinds.run(prefecture, data, filename="r.csv", options={}, actor=None)
+    assert "Colonnes non lues (ni obligatoires ni facultatives) : social_acount" in summary.notes

@@ -51,6 +51,10 @@ COLUMNS = [
     "answered_on",
     "closed_reason",
 ]
+# Read when present; any other column is allowed (a spreadsheet's own notes) and named in
+# the result, so that a misspelt one ("social_acount") is not dropped without a word.
+OPTIONAL_COLUMNS = ["social_account"]
+IGNORED = "Colonnes non lues (ni obligatoires ni facultatives) : "
 REFERENCE = re.compile(r"([0-9]{4})-([0-9]{6})", re.ASCII)
 HIGHEST_IMPORTED_NUMBER = 899_999  # keeps room for the references the product gives
 MAX_EXTERNAL_REFERENCE = Message._meta.get_field("external_reference").max_length
@@ -66,6 +70,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     topics_created: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -88,7 +93,10 @@ def import_messages(prefecture: Prefecture, data: bytes | str, *, actor=None) ->
     with transaction.atomic():
         lines = _check(prefecture, table, sites, services, calendars)
         table.raise_errors()  # nothing written yet: the transaction has only read
-        return _write(prefecture, lines, actor)
+        result = _write(prefecture, lines, actor)
+    known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
+    result.ignored_columns = [c for c in table.header if c and c not in known]
+    return result
 
 
 def _check(prefecture, table, sites, services, calendars) -> list[_Line]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from engagements.correspondence.services.imports import import_messages
+from engagements.correspondence.services.imports import IGNORED, import_messages
 from engagements.csvio import CsvImportError
 from engagements.organisation.models import Prefecture
 from engagements.shell.imports import ImportCommand
@@ -38,3 +38,5 @@ class Command(ImportCommand):
         )
         if result.topics_created:
             self.stdout.write("Thèmes ajoutés : " + ", ".join(result.topics_created))
+        if result.ignored_columns:
+            self.stdout.write(IGNORED + ", ".join(result.ignored_columns))
