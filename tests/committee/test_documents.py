@@ -241,6 +241,10 @@ def test_public_documents_are_published_with_the_approved_minutes_never_before(
     assert read(response) == PDF
     english = client.get("/en" + page_url).content.decode()
     assert "Documents presented at the meeting" in english and "Diaporama" in english
+    # The document is in French, and the English page says so (and marks its title).
+    assert 'hreflang="fr"><span lang="fr">Diaporama</span>' in english
+    assert "in French</span>" in english
+    assert ", en français</span></a></li>" not in client.get(page_url).content.decode()
     # A members' document is never public.
     assert "Notes internes" not in client.get(page_url).content.decode()
     assert client.get(private_url).status_code == 404
