@@ -49,7 +49,10 @@ class TermsForm(DsfrForm):
             }
 
 
-class PersonForm(DsfrForm):
+class _NameForm(DsfrForm):
+    """The person's names, which the browser fills in (WCAG 1.3.5): the booking form's and
+    the waiting list's."""
+
     first_name = forms.CharField(
         label=_("Prénom"),
         max_length=100,
@@ -60,6 +63,9 @@ class PersonForm(DsfrForm):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
+
+
+class PersonForm(_NameForm):
     email = DeliverableEmailField(
         label=_("Adresse électronique"),
         help_text=_(
@@ -118,18 +124,7 @@ class PersonForm(DsfrForm):
         return data
 
 
-class WaitlistForm(DsfrForm):
-    # The browser fills them in (WCAG 1.3.5), as on the booking form.
-    first_name = forms.CharField(
-        label=_("Prénom"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Nom"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+class WaitlistForm(_NameForm):
     email = DeliverableEmailField(
         label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
