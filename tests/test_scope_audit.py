@@ -109,11 +109,8 @@ def _written_rows() -> dict[str, tuple[int, int, int]]:
 @pytest.mark.parametrize("role", ["auditor", "committee_member"])
 def test_read_only_roles_are_refused_every_write(request, role, prefecture, site, service):
     require_postgres()
-    from django.test import Client
-
     cases = _collect_cases(prefecture, site, service)
-    client = Client()
-    client.force_login(request.getfixturevalue(role))
+    client = _client_for(request, role)
     client.get(reverse("organisation:agents-prefecture", args=[prefecture.slug]))
     failures = []
     for name, kwargs in sorted(cases.items()):
@@ -146,12 +143,8 @@ def test_records_of_another_site_are_not_found(
 ):
     """The sample records are made in `other_site`: the agent of `service` and the site
     manager of `site` get 404 for each (405 for a GET refused before any lookup)."""
-    from django.test import Client
-
-    user = request.getfixturevalue(role)
     cases = _collect_cases(prefecture, other_site, other_service)
-    client = Client()
-    client.force_login(user)
+    client = _client_for(request, role)
     failures = []
     for name, kwargs in sorted(cases.items()):
         if name in OPEN_ACROSS_SITES or not any(_is_record_key(key) for key in kwargs):
@@ -168,29 +161,41 @@ def test_records_of_another_site_are_not_found(
 HREF = re.compile(r'href="(/agents/[^"#?]*)(?:\?[^"#]*)?"')
 
 
+def _client_for(request, role: str):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    return client
+
+
+def _html_pages(client, prefecture, site, service):
+    """(address, HTML) of the agents' home and of every sample page that answers the
+    client with a page."""
+    cases = _collect_cases(prefecture, site, service)
+    pages = [reverse("organisation:agents-prefecture", args=[prefecture.slug])]
+    pages += [
+        reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        for name, kwargs in sorted(cases.items())
+    ]
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            read_to_end(response)
+            continue
+        yield page, response.content.decode()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "role", ["site_manager", "agent", "committee_member", "auditor", "quality_lead"]
 )
 def test_links_shown_to_a_role_lead_somewhere(request, role, prefecture, site, service):
     """Every agents' link on the pages a role opens answers (no 403, no 404)."""
-    from django.test import Client
-
-    cases = _collect_cases(prefecture, site, service)
-    client = Client()
-    client.force_login(request.getfixturevalue(role))
-    pages = [reverse("organisation:agents-prefecture", args=[prefecture.slug])]
-    pages += [
-        reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
-        for name, kwargs in sorted(cases.items())
-    ]
+    client = _client_for(request, role)
     links: dict[str, str] = {}
-    for page in pages:
-        response = client.get(page)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            read_to_end(response)
-            continue
-        for link in HREF.findall(unescape(response.content.decode())):
+    for page, html in _html_pages(client, prefecture, site, service):
+        for link in HREF.findall(unescape(html)):
             links.setdefault(link, page)
     failures = []
     for link, page in sorted(links.items()):
@@ -228,11 +233,8 @@ def test_other_sites_are_not_named_on_scoped_pages(
     """With the sample records made in `other_site`, the pages of a scoped user (lists,
     counts, filters, select options, "assign to" lists, CSV exports, PDFs) do not name that
     site, its service or its agent."""
-    from django.test import Client
-
     cases = _collect_cases(prefecture, other_site, other_service)
-    client = Client()
-    client.force_login(request.getfixturevalue(role))
+    client = _client_for(request, role)
     failures = []
     for name, kwargs in sorted(cases.items()):
         if name in WHOLE_PREFECTURE_PAGES or any(_is_record_key(key) for key in kwargs):
@@ -253,23 +255,10 @@ ACTION = re.compile(r'action="([^"]*)"')
 @pytest.mark.parametrize("role", ["auditor", "committee_member"])
 def test_read_only_roles_are_offered_no_write_button(request, role, prefecture, site, service):
     """No form on a read-only role's pages posts to a view that would refuse him."""
-    from django.test import Client
-
-    cases = _collect_cases(prefecture, site, service)
-    client = Client()
-    client.force_login(request.getfixturevalue(role))
-    pages = [reverse("organisation:agents-prefecture", args=[prefecture.slug])]
-    pages += [
-        reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
-        for name, kwargs in sorted(cases.items())
-    ]
+    client = _client_for(request, role)
     failures = []
-    for page in pages:
-        response = client.get(page)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            read_to_end(response)
-            continue
-        for form, inside in FORM.findall(response.content.decode()):
+    for page, html in _html_pages(client, prefecture, site, service):
+        for form, inside in FORM.findall(html):
             if 'method="post"' not in form.lower() or "<button" not in inside:
                 continue  # a reading form, or one without a button for this role
             found = ACTION.search(form)
