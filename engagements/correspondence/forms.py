@@ -474,26 +474,27 @@ class RegisterSettingsForm(DsfrModelForm):
         return self.instance.extension_max_days if value is None else value
 
     def clean_retention_years(self):
-        value = self.cleaned_data["retention_years"]
-        if not 1 <= value <= 10:
-            raise forms.ValidationError("Choisissez une durée entre 1 et 10 ans.")
-        return value
+        return self._within("retention_years", 10, "Choisissez une durée entre 1 et 10 ans.")
 
     def clean_observation_days(self):
-        value = self.cleaned_data["observation_days"]
-        if not 1 <= value <= OBSERVATION_DAYS_MAX:
-            raise forms.ValidationError(
-                f"Choisissez un délai entre 1 et {OBSERVATION_DAYS_MAX} jours."
-            )
-        return value
+        return self._within(
+            "observation_days",
+            OBSERVATION_DAYS_MAX,
+            f"Choisissez un délai entre 1 et {OBSERVATION_DAYS_MAX} jours.",
+        )
 
     def clean_duplicate_window(self):
         # Each message registered looks back over this many working days, day by day.
-        value = self.cleaned_data["duplicate_window"]
-        if not 1 <= value <= DUPLICATE_WINDOW_MAX:
-            raise forms.ValidationError(
-                f"Choisissez une fenêtre entre 1 et {DUPLICATE_WINDOW_MAX} jours ouvrés."
-            )
+        return self._within(
+            "duplicate_window",
+            DUPLICATE_WINDOW_MAX,
+            f"Choisissez une fenêtre entre 1 et {DUPLICATE_WINDOW_MAX} jours ouvrés.",
+        )
+
+    def _within(self, name: str, highest: int, refusal: str) -> int:
+        value = self.cleaned_data[name]
+        if not 1 <= value <= highest:
+            raise forms.ValidationError(refusal)
         return value
 
 
