@@ -431,11 +431,9 @@ class GridForm(DsfrForm):
             if len(line) > CRITERION_MAX_LENGTH
         ]
         if too_long:
+            lines = "la ligne" if len(too_long) == 1 else "les lignes"
             raise forms.ValidationError(
                 f"Un critère tient en {CRITERION_MAX_LENGTH} caractères au plus : "
-                f"raccourcissez la ligne {', '.join(too_long)}."
-                if len(too_long) == 1
-                else f"Un critère tient en {CRITERION_MAX_LENGTH} caractères au plus : "
-                f"raccourcissez les lignes {', '.join(too_long)}."
+                f"raccourcissez {lines} {', '.join(too_long)}."
             )
         return [line for line in criteria if line]  # the field is required: one at least
