@@ -7,6 +7,8 @@ It needs `request.prefecture` and `request.access` (set by the agents' view deco
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.shortcuts import render
 
 from . import navigation
@@ -69,7 +71,8 @@ def render_agents(request, template: str, context: dict | None = None, **kwargs)
         "prefecture": prefecture,
         "agent_nav": links,
         "agent_menu": _menu(links, request.path),
-        "agent_sections": _sections(links),
+        # Called by the template that shows them (the home) only.
+        "agent_sections": partial(_sections, links),
         "role_labels": request.access.role_labels(prefecture),
         "roles_as": request.access.roles_as(prefecture),
         "can_manage": request.access.can(prefecture, "manage"),
