@@ -11,10 +11,9 @@ def shell(request):
     pages French and English only; the agents' space, in French only, none."""
     current = get_language() or settings.LANGUAGE_CODE
     flow = is_flow_page(request)
+    languages = [] if is_agents_page(request) else settings.LANGUAGES
     switch = []
-    if is_agents_page(request):
-        return {"language_switch": switch, "SITE_URL": settings.SITE_URL}
-    for code, name in settings.LANGUAGES:
+    for code, name in languages:
         if code in settings.FLOW_LANGUAGES and not flow:
             continue
         switch.append(
