@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -169,6 +170,8 @@ def code_key(value: str) -> str:
     return _bare(value.strip())
 
 
+# Remembered: an import folds the same few codes and the same choices' keys on every line.
+@functools.lru_cache(maxsize=4096)
 def _bare(value: str) -> str:
     """A code as compared: case and accents ignored."""
     decomposed = unicodedata.normalize("NFD", value.casefold())
