@@ -18,9 +18,21 @@ pytest_plugins = ["tests.browser", "tests.mail"]
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in French: a test-client request to an /en/ page leaves English
-    active in the test thread (LocaleMiddleware does not reset it), which would leak."""
+def _default_language(monkeypatch):
+    """Each test starts in French, and a test-client request leaves the test's language as
+    it found it: the client runs the request in the test's thread, where LocaleMiddleware
+    activates the page's language and never resets it, so after a request to an /en/ page
+    `reverse()` would give English addresses for the rest of the test."""
+    request = Client.request
+
+    def request_in_own_language(self, **kwargs):
+        language = translation.get_language()
+        try:
+            return request(self, **kwargs)
+        finally:
+            translation.activate(language)
+
+    monkeypatch.setattr(Client, "request", request_in_own_language)
     translation.activate("fr")
     yield
     translation.deactivate()

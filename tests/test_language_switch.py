@@ -3,6 +3,7 @@ that language (the query string kept), computed from the request's own match."""
 
 import pytest
 from django.urls import reverse, translate_url
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -11,8 +12,11 @@ def _switch(response) -> dict[str, str]:
     return {link["code"]: link["url"] for link in response.context["language_switch"]}
 
 
-def _expected(full_path: str, codes) -> dict[str, str]:
-    return {code: translate_url(full_path, code) for code in codes}
+def _expected(full_path: str, codes, language: str = "fr") -> dict[str, str]:
+    """What translate_url gives in the page's own language (it resolves the path in the
+    active one, as the page does)."""
+    with translation.override(language):
+        return {code: translate_url(full_path, code) for code in codes}
 
 
 QUERY = "?q=titre%20de%20s%C3%A9jour"
@@ -31,7 +35,8 @@ def test_flow_page_switch_is_translate_url(client, prefecture, path, english):
     assert response.status_code == 200
     switch = _switch(response)
     assert set(switch) == {"fr", "en", "ar", "es", "pt", "uk"}
-    assert switch == _expected(response.wsgi_request.get_full_path(), switch)
+    request = response.wsgi_request
+    assert switch == _expected(request.get_full_path(), switch, request.LANGUAGE_CODE)
     assert switch["en"] == english
     assert switch["fr"] == english.removeprefix("/en")
 
@@ -86,3 +91,15 @@ def test_flow_language_on_an_agent_page_redirects_to_french(client, agent, prefe
     response = client.get(f"/es{path}?page=2")
     assert response.status_code == 302
     assert response["Location"] == f"{path}?page=2"
+
+
+def test_a_request_leaves_the_test_language_as_it_found_it(client, prefecture):
+    """The test client runs a request in the test's own thread, where LocaleMiddleware
+    activates the page's language and never resets it: the suite's fixture puts the test's
+    language back, so an address reversed after an English page is still the French one."""
+    assert client.get(f"/en/faq/{prefecture.slug}/").status_code == 200
+    assert translation.get_language() == "fr"
+    assert reverse("correspondence:agents-list", args=[prefecture.slug]).startswith("/agents/")
+    with translation.override("en"):
+        client.get(f"/faq/{prefecture.slug}/")
+        assert translation.get_language() == "en"

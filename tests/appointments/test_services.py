@@ -560,9 +560,7 @@ def test_kept_seats_show_on_the_offer_page_and_to_the_agents(client, client_for,
     assert "This slot is kept for you until" in html
     prefecture = slot.procedure.prefecture
     url = reverse("appointments:agents-slot", args=[prefecture.slug, slot.pk])
-    # The agents' space is French only: its English address (reversed in the English the
-    # test's thread was left in) leads to the French page.
-    html = client_for(agent).get(url, follow=True).content.decode()
+    html = client_for(agent).get(url).content.decode()
     assert "Places gardées pour la liste d'attente" in html and "ATTENTE Karim" in html
 
 
