@@ -231,7 +231,7 @@ def seed(ctx) -> None:
         ("Plan d'actions de l'année", AgendaKind.DECISION, ""),
     ]:
         meetings.add_agenda_item(spring, title=title, kind=kind, document_key=document)
-    meetings.change_status(spring, MeetingStatus.CONVENED, note="convocation envoyée")
+    meetings.change_status(spring, MeetingStatus.CONVENED)
     _attend(spring, rng, excused=3, represented=1)
     meetings.mark_held(spring)
     spring_minutes = _write(
@@ -275,7 +275,7 @@ def seed(ctx) -> None:
         ("Suivi des actions décidées en mars", AgendaKind.DISCUSSION),
     ]:
         meetings.add_agenda_item(autumn, title=title, kind=kind)
-    meetings.change_status(autumn, MeetingStatus.CONVENED, note="convocation envoyée")
+    meetings.change_status(autumn, MeetingStatus.CONVENED)
     _attend(autumn, rng, excused=2, represented=1)
     meetings.mark_held(autumn)
     minutes.approve_minutes(spring_minutes, at_meeting=autumn)
@@ -328,7 +328,7 @@ def seed(ctx) -> None:
         ("Questions et suggestions des membres", AgendaKind.DISCUSSION, ""),
     ]:
         meetings.add_agenda_item(upcoming, title=title, kind=kind, document_key=document)
-    meetings.change_status(upcoming, MeetingStatus.CONVENED, note="convocation envoyée")
+    meetings.send_invitation(upcoming)
 
     seats = {s.last_name: s for s in Seat.objects.filter(committee=committee).exclude(last_name="")}
     for seat_name, text, status, answer, meeting in [

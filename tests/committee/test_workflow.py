@@ -203,6 +203,27 @@ def test_invitation_carries_agenda_documents_and_ics(
 
 
 @pytest.mark.django_db
+def test_meeting_history_says_who_was_convened_not_the_status_twice(
+    committee, client_for, quality_lead
+):
+    """The history read "Planifiée (réunion planifiée)" and "Convocation envoyée
+    (convocation envoyée)": the note repeated the status. It now adds what the status does
+    not say: how many members the invitation went to."""
+    SeatFactory(committee=committee, first_name="Yann", last_name="Second")
+    with time_machine.travel("2025-02-20 09:00 +01:00", tick=False):
+        meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 10)), place="Salle A")
+        AgendaItemFactory(meeting=meeting)
+        assert meetings.send_invitation(meeting) == 2
+        url = reverse("committee:agents-meeting", args=[committee.prefecture.slug, meeting.pk])
+        html = " ".join(client_for(quality_lead).get(url).content.decode().split())
+    history = html[html.index("Historique") :]
+    assert "— Planifiée</li>" in history or "— Planifiée —" in history
+    assert "Convocation envoyée (2 membres convoqués par courriel)" in history
+    assert "(réunion planifiée)" not in history and "(convocation envoyée)" not in history
+    assert "Renvoyer la convocation" in html
+
+
+@pytest.mark.django_db
 def test_invitation_job_sends_n_days_before(committee, mailoutbox):
     from engagements.committee.jobs import send_due_invitations
 

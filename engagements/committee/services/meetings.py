@@ -67,7 +67,6 @@ def plan_meeting(committee: Committee, *, actor=None, **fields) -> Meeting:
             from_status=MeetingStatus.PLANNED,
             to_status=MeetingStatus.PLANNED,
             actor=actor,
-            note="réunion planifiée",
         )
         approve_pending_minutes_on(meeting)
         prepare_attendance(meeting)
@@ -245,7 +244,9 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
         meeting.invitation_sent_at = timezone.now()
         meeting.save(update_fields=["invitation_sent_at"])
         if meeting.status == MeetingStatus.PLANNED:
-            change_status(meeting, MeetingStatus.CONVENED, actor=actor, note="convocation envoyée")
+            count = len(recipients)
+            note = f"{count} membre{'s' if count > 1 else ''} convoqué{'s' if count > 1 else ''}"
+            change_status(meeting, MeetingStatus.CONVENED, actor=actor, note=f"{note} par courriel")
     return len(recipients)
 
 
