@@ -21,7 +21,7 @@ from .enums import (
     SeatKind,
     SuggestionStatus,
 )
-from .models import College, Committee, Minutes, Seat
+from .models import College, Committee, Meeting, Minutes, Seat
 from .services import meetings, minutes, suggestions
 
 T, S = SeatKind.TITULAR, SeatKind.SUBSTITUTE
@@ -328,7 +328,10 @@ def seed(ctx) -> None:
         ("Questions et suggestions des membres", AgendaKind.DISCUSSION, ""),
     ]:
         meetings.add_agenda_item(upcoming, title=title, kind=kind, document_key=document)
-    meetings.send_invitation(upcoming)
+    # Convened as if its invitation had left (the demo queues no mail at first start): its
+    # page then offers to send it again, not to send it.
+    meetings.change_status(upcoming, MeetingStatus.CONVENED)
+    Meeting.objects.filter(pk=upcoming.pk).update(invitation_sent_at=timezone.now())
 
     seats = {s.last_name: s for s in Seat.objects.filter(committee=committee).exclude(last_name="")}
     for seat_name, text, status, answer, meeting in [
