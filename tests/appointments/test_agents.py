@@ -747,7 +747,7 @@ def test_procedure_list_has_a_bounded_number_of_queries(
     client = client_for(quality_lead)
     with django_assert_max_num_queries(13):
         response = client.get(reverse("appointments:agents-index", args=[prefecture.slug]))
-    assert response.content.decode().count("100,0 %") == 6  # one no-show each, last 30 days
+    assert response.content.decode().count("100,0\u00a0%") == 6  # one no-show each, last 30 days
 
 
 def test_a_partner_point_agent_books_for_another_service(

@@ -62,7 +62,7 @@ def test_figures_page_shows_value_target_and_previous_year(
     by_service = next(t for t in context["tables"] if t["by"] == "service")["rows"]
     assert {row["previous_rate"] for row in by_service} == {100.0, None}
     body = response.content.decode()
-    assert "<caption>" in body and "33,3 %" in body
+    assert "<caption>" in body and "33,3\u00a0%" in body
     csv = client.get(
         reverse("correspondence:agents-figures-csv", args=[prefecture.slug]),
         {"year": 2026, "at": "2026-03-31"},

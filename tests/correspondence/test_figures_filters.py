@@ -122,7 +122,7 @@ def test_topic_shares_and_service_rows_told_apart(
     assert f"Accueil général — {other_site.name}" in labels
     assert "Bureau du séjour" in labels  # unique names stay as they are
     body = client.get(url(prefecture), AT).content.decode()
-    assert "28,6 %" in body and f"Accueil général — {other_site.name}" in body
+    assert "28,6\u00a0%" in body and f"Accueil général — {other_site.name}" in body
     csv = client.get(url(prefecture, csv=True), AT).content.decode()
     assert f"Service;Accueil général — {other_site.name};1;" in csv
     assert "Thème;Prise de rendez-vous;2;2;1;0;0;0;50,0;5,5;28,6;" in csv

@@ -49,7 +49,7 @@ def test_worklist_figures_and_library(page, prefecture, service, other_service, 
 
     page.goto(reverse("correspondence:agents-figures", args=[prefecture.slug]) + "?year=2026")
     # 3 answered on time / (4 answered + 1 late); the two recent ones are pending.
-    assert page.locator("[data-rate]").inner_text() == "60,0 %"
+    assert page.locator("[data-rate]").inner_text() == "60,0\u00a0%"
     assert_accessible(page)
     screenshot(page, "correspondence-figures")
 

@@ -33,7 +33,7 @@ def test_filtered_figures_page(page, prefecture, site, other_site, quality_lead)
     url = reverse("correspondence:agents-figures", args=[prefecture.slug])
     page.goto(f"{url}?year=2026")
     assert f"Accueil général — {other_site.name}" in page.content()
-    assert "50,0 %" in page.content()  # Prise de rendez-vous: 3 of 6 messages
+    assert "50,0&nbsp;%" in page.content()  # Prise de rendez-vous: 3 of 6 messages
     assert_accessible(page)
     screenshot(page, "correspondence-figures-all")
     page.select_option("#id_site", site.slug)
@@ -41,7 +41,7 @@ def test_filtered_figures_page(page, prefecture, site, other_site, quality_lead)
     with page.expect_navigation():
         page.click("text=Afficher")
     assert "Filtré par site" in page.locator("[data-filters]").inner_text()
-    assert page.locator("[data-rate]").inner_text() == "0,0 %"
-    assert "90 %" in page.content()  # the site's own target
+    assert page.locator("[data-rate]").inner_text() == "0,0\u00a0%"
+    assert "90&nbsp;%" in page.content()  # the site's own target
     assert_accessible(page)
     screenshot(page, "correspondence-figures-filtered")

@@ -226,7 +226,7 @@ def test_national_overview_for_the_national_administrator_only(
     page = client.get(page_url + "?tri=labellise").content.decode()
     # Alpha: 1 of its 2 sites labelled on module 1; Bêta: 0 of 1. Prefectures 1 of 2 = 50 %,
     # sites 1 of 3 = 33.3 %.
-    assert "1 sur 2 (50,0 %)" in page and "1 sur 3 (33,3 %)" in page
+    assert "1 sur 2 (50,0\u00a0%)" in page and "1 sur 3 (33,3\u00a0%)" in page
     assert page.index("Préfecture d&#x27;Alpha") < page.index("Préfecture de Bêta")
     assert "Aucune publication" in page
     # Latest published quarter: 2 prefecture-wide values with a target, 1 met.

@@ -92,7 +92,7 @@ def test_the_training_plan_s_coverage(
         add_plan_item(prefecture, year=2026, service=service, topic="fraude")
     page_url = reverse("quality:agents-trainings", args=[prefecture.slug]) + "?annee=2026"
     client = client_for(quality_lead)
-    assert "33,3 % des formations prévues" in client.get(page_url).content.decode()
+    assert "33,3\u00a0% des formations prévues" in client.get(page_url).content.decode()
     response = client.post(
         page_url, {"plan": "1", "plan-service": other_service.pk, "plan-topic": "numerique"}
     )
