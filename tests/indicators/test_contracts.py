@@ -125,6 +125,39 @@ def test_queue_log_by_hand(tmp_path, prefecture, site, capsys):
     ) == (4, 6)
 
 
+def test_rotated_queue_logs_sharing_a_day_keep_each_others_calls(tmp_path, prefecture, site):
+    """logrotate cuts the queue_log at 06:25, not at midnight: importing the next file
+    replaced the whole shared day, so the calls before 06:25 (in the previous file) were
+    lost. Each file now replaces its own span; the same file twice still counts once."""
+
+    def call(callid, *moment, wait=10):
+        return [
+            f"{epoch(*moment)}|{callid}|accueil|NONE|ENTERQUEUE||0601020304|1",
+            f"{epoch(*moment) + wait}|{callid}|accueil|SIP/201|CONNECT|{wait}|x|3",
+        ]
+
+    first = [
+        *call("a1", 2025, 11, 3, 10, 0),
+        *call("a2", 2025, 11, 4, 5, 50),
+        f"{epoch(2025, 11, 4, 6, 10)}|a3|accueil|NONE|JOINEMPTY|1|1|1",
+    ]
+    second = [*call("b1", 2025, 11, 4, 6, 40), *call("b2", 2025, 11, 4, 9, 0, wait=40)]
+    args = ["--prefecture", "alpha", "--site", "chef-lieu", "--format", "queue_log"]
+    call_command("import_telephony", *args, write(tmp_path, "q.1", "\n".join(first)))
+    path = write(tmp_path, "q", "\n".join(second))
+    call_command("import_telephony", *args, path)
+    call_command("import_telephony", *args, path)  # twice: nothing counted twice
+    fourth = CallHour.objects.filter(date=date(2025, 11, 4)).order_by("hour")
+    assert [
+        (h.hour, h.offered, h.answered, h.answered_within_5_rings, h.closed) for h in fourth
+    ] == [
+        (5, 1, 1, 1, 0),
+        (6, 1, 1, 1, 1),
+        (9, 1, 1, 0, 0),
+    ]
+    assert Call.objects.count() == 5
+
+
 def test_queue_log_errors_name_the_line_and_write_nothing(tmp_path, prefecture, site):
     text = queue_log().replace(f"{epoch(2025, 11, 3, 9, 20)}|c3", "9h20|c3")
     text += "abc\n"
