@@ -354,8 +354,8 @@ def _service_resolver(site: Site):
 
 
 def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> ImportResult:
-    """`date,hour,service,visitors`: visitors counted elsewhere; the site's counts on the
-    days the file covers are replaced."""
+    """`date,hour,service,visitors`: visitors counted elsewhere; the counts of the services
+    (or of the site, service empty) on the days the file gives them are replaced."""
     if site.prefecture_id != prefecture.pk:
         raise CsvImportError([LineError(1, None, "le site n'appartient pas à la préfecture")])
     table = read_csv(data, required=["date", "hour", "service", "visitors"])
@@ -390,7 +390,14 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
     days = sorted({key[0] for key in rows})
     with transaction.atomic():
         analyze(FootfallCount)  # fresh statistics once committed
-        FootfallCount.objects.filter(site=site, date__in=days).delete()
+        # By service: one counter's file (a desk's) leaves the other counters' days alone.
+        covered: dict[int | None, set[date]] = {}
+        for day, _hour, service_id in rows:
+            covered.setdefault(service_id, set()).add(day)
+        for service_id, service_days in covered.items():
+            FootfallCount.objects.filter(
+                site=site, service_id=service_id, date__in=service_days
+            ).delete()
         FootfallCount.objects.bulk_create(rows.values(), batch_size=2000)
         hooks.period_touched(prefecture, set(days))
     return ImportResult(

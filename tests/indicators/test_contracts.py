@@ -261,6 +261,31 @@ def test_footfall_and_desk_visits_by_hand(tmp_path, prefecture, site, service):
         call_command("import_footfall", *args, bad)
 
 
+def test_footfall_files_of_two_counters_keep_each_others_counts(
+    tmp_path, prefecture, site, service
+):
+    """Each desk's counter exports its own file: importing the second desk's file replaced
+    the whole site's counts of its days, wiping the first desk's."""
+    args = ["--prefecture", "alpha", "--site", "chef-lieu"]
+    header = "date,hour,service,visitors\n"
+    desk = write(tmp_path, "sejour.csv", header + "2025-11-03,9,sejour,12\n")
+    hall = write(tmp_path, "hall.csv", header + "2025-11-03,9,,30\n2025-11-03,10,,20\n")
+    call_command("import_footfall", *args, desk)
+    call_command("import_footfall", *args, hall)
+    call_command("import_footfall", *args, hall)
+    counts = FootfallCount.objects.values_list("service__slug", "hour", "visitors")
+    assert set(counts) == {(None, 10, 20), (None, 9, 30), ("sejour", 9, 12)}
+    # A corrected file of the desk replaces its own counts of the day.
+    call_command(
+        "import_footfall", *args, write(tmp_path, "s2.csv", header + "2025-11-03,11,sejour,4\n")
+    )
+    assert sorted(FootfallCount.objects.values_list("hour", "visitors")) == [
+        (9, 30),
+        (10, 20),
+        (11, 4),
+    ]
+
+
 def test_website_updates_on_time_with_working_days(tmp_path, prefecture, site):
     # Fri 7 Nov 2025; Tue 11 Nov is a holiday: 3rd working day after is Thu 13.
     #  W1 07/11 → 13/11 (10, 12, 13 = 3 days)          on time
