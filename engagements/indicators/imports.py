@@ -60,6 +60,7 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     first_day: date | None = None
     last_day: date | None = None
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return ", ".join(f"{label} : {n}" for label, n in self.counts.items())

@@ -447,6 +447,39 @@ def test_manual_values_import(tmp_path, prefecture, site):
         call_command("import_indicator_values", "--prefecture", "alpha", bad)
 
 
+def test_a_value_corrected_on_the_page_stays_when_the_file_is_imported_again(
+    tmp_path, prefecture, site, quality_lead, capsys
+):
+    """A value imported, then corrected on the "Indicateurs propres" page: importing the
+    same file again put the old value back. A file with another value still sets it."""
+    from engagements.indicators.models import Indicator, Value
+    from engagements.indicators.periods import Period
+    from engagements.indicators.services import set_manual_value
+
+    indicator = Indicator.objects.create(
+        prefecture=prefecture, code="delai-cni", name_fr="Délai CNI", family="performance",
+        unit="days", is_manual=True,
+    )  # fmt: skip
+    text = "code;period;site;value;source\ndelai-cni;2025-Q4;;12,5;ANTS\n"
+    path = write(tmp_path, "values.csv", text)
+    call_command("import_indicator_values", "--prefecture", "alpha", path)
+    set_manual_value(
+        indicator, prefecture=prefecture, period=Period.parse("2025-Q4"), value=11,
+        source="ANTS, chiffre corrigé", actor=quality_lead,
+    )  # fmt: skip
+    capsys.readouterr()
+    call_command("import_indicator_values", "--prefecture", "alpha", path)
+    assert Value.objects.get().value == 11
+    assert (
+        "1 valeur corrigée sur la page depuis le dernier import est gardée : delai-cni"
+    ) in capsys.readouterr().out
+    call_command(
+        "import_indicator_values", "--prefecture", "alpha",
+        write(tmp_path, "v2.csv", text.replace("12,5", "13")),
+    )  # fmt: skip
+    assert Value.objects.get().value == 13
+
+
 def test_footfall_names_services_and_sites_in_any_case_and_accents(
     tmp_path, prefecture, site, service
 ):
