@@ -28,7 +28,7 @@ UPLOAD_LIFETIME = timedelta(hours=24)
 MAX_SHOWN_ERRORS = 200
 # Kept in an imported run's options: the file's fingerprint, so that the same file dropped
 # again is announced on its preview (survey answers, which have no key, are refused by their
-# own service: `surveys.services.import_answers`).
+# own import's service).
 FILE_DIGEST = "file_sha256"
 
 
