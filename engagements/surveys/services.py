@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -229,18 +228,10 @@ MIN_REPEATED_LINES = 5
 
 def _line_print(channel, service, values: dict, comments: dict) -> bytes:
     """One line's answers, written the same whatever the file's order of columns."""
-    return (
-        json.dumps(
-            [
-                channel,
-                service.slug if service else "",
-                sorted((q.code, v) for q, v in values.items() if v is not None),
-                sorted((q.code if q else "", t.strip()) for q, t in comments.items() if t.strip()),
-            ],
-            ensure_ascii=False,
-        ).encode()
-        + b"\n"
-    )
+    cells = [channel, service.slug if service else ""]
+    cells += sorted(f"{q.code}={v}" for q, v in values.items() if v is not None)
+    cells += sorted(f"{q.code if q else ''}:{t.strip()}" for q, t in comments.items())
+    return ("\x1f".join(cells) + "\n").encode()
 
 
 def _repeated_import(campaign: Campaign, parsed: list) -> tuple[str, str | None]:
