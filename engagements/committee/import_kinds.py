@@ -17,6 +17,7 @@ def run(prefecture, data, *, filename, options, actor) -> ImportSummary:
     )
     if result.colleges_created:
         summary.notes.append("Collèges ajoutés : " + ", ".join(result.colleges_created))
+    summary.notes.extend(f"{note}." for note in result.notes())
     return summary
 
 

@@ -18,6 +18,7 @@ def run(prefecture, data, *, filename, options, actor) -> ImportSummary:
         summary.notes.append("Thèmes ajoutés : " + ", ".join(result.topics_created))
     if result.ignored_columns:
         summary.notes.append(IGNORED + ", ".join(result.ignored_columns))
+    summary.notes.extend(result.notes())
     return summary
 
 

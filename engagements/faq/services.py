@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.utils import timezone
 from engagements.csvio import read_csv
 from engagements.db import analyze
 from engagements.organisation.models import Service, Site
+from engagements.words import count
 
 from .models import LANGUAGES, Entry, ProcedureSheet, ProcedureSheetVersion, SearchMiss
 from .search import review_cutoff, review_months
@@ -117,17 +118,56 @@ def dismiss_miss(miss: SearchMiss) -> None:
     miss.save(update_fields=["dismissed", "last_at"])
 
 
+# The reason an import's writes carry in the entries' history: what the import wrote last
+# tells an answer changed in the app since (kept) from one the import still owns (replaced).
+IMPORT_CHANGE_REASON = "import"
+
+
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
+    # Questions in the file whose entry an agent changed, renamed or deleted in the app
+    # since it was imported, or wrote there: not replaced (unless forced).
+    kept: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        if not self.kept:
+            return []
+        what = count(
+            len(self.kept),
+            "réponse modifiée dans l'application depuis le dernier import n'a pas été remplacée",
+            "réponses modifiées dans l'application depuis le dernier import n'ont pas été "
+            "remplacées",
+        )
+        return [f"{what} : " + " ; ".join(f"« {q} »" for q in self.kept)]
 
 
-def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
+def _imported_last(prefecture) -> tuple[dict[int, tuple], dict[tuple, int]]:
+    """What the imports wrote last: (question, answer, tags) by entry, and the entry by its
+    key (site, service, language, question) at that import."""
+    by_entry: dict[int, tuple] = {}
+    by_key: dict[tuple, int] = {}
+    records = Entry.history.filter(
+        prefecture=prefecture, history_change_reason=IMPORT_CHANGE_REASON
+    ).order_by("history_date", "history_id")
+    for record in records.values_list(
+        "id", "site_id", "service_id", "language", "question", "answer", "tags"
+    ):
+        pk, site_id, service_id, language, question, answer, tags = record
+        by_entry[pk] = (question, answer, tags)
+        by_key[(site_id, service_id, language, question)] = pk
+    return by_entry, by_key
+
+
+def import_entries(prefecture, data: bytes, *, actor=None, force: bool = False) -> ImportResult:
     """Import `site,service,question,answer,tags,language` rows; all or nothing.
 
     Site and service by slug (both empty: the whole prefecture); an existing question (same
-    place and language) is updated. Raises csvio.CsvImportError with the line errors.
+    place and language) is updated, unless an agent changed its answer in the app since
+    the last import (or wrote it there, or renamed or deleted the imported one): those are
+    kept and named in the result, `force` replaces them. Raises csvio.CsvImportError with
+    the line errors.
     """
     table = read_csv(data, required=IMPORT_COLUMNS)
     sites = {s.slug: s for s in Site.objects.filter(prefecture=prefecture).order_by("position")}
@@ -172,14 +212,30 @@ def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
     today = timezone.localdate()
     with transaction.atomic():
         analyze(Entry)  # fresh statistics once committed
+        imported, imported_keys = _imported_last(prefecture)
         for site, service, question, answer, tags, language in rows:
-            entry = Entry.objects.filter(
-                prefecture=prefecture,
-                site=site,
-                service=service,
-                language=language,
-                question=question,
-            ).first()
+            entry = (
+                Entry.objects.select_for_update()
+                .filter(
+                    prefecture=prefecture,
+                    site=site,
+                    service=service,
+                    language=language,
+                    question=question,
+                )
+                .first()
+            )
+            if not force and _changed_in_app(
+                entry,
+                imported,
+                imported_keys.get(
+                    (site.pk if site else None, service.pk if service else None, language, question)
+                ),
+                answer,
+                clean_tags(tags),
+            ):
+                result.kept.append(question)
+                continue
             if entry is None:
                 entry = Entry(
                     prefecture=prefecture,
@@ -196,8 +252,21 @@ def import_entries(prefecture, data: bytes, *, actor=None) -> ImportResult:
             entry.reviewed_on = today
             entry.reviewed_by = actor
             entry.reminded_on = None
+            entry._change_reason = IMPORT_CHANGE_REASON
             entry.save()
     return result
+
+
+def _changed_in_app(entry, imported: dict, imported_pk: int | None, answer, tags) -> bool:
+    """Would writing this line undo an agent's work? The entry's answer or tags differ from
+    what the last import wrote (or no import wrote it), and from the file's; or the entry
+    imported under this question was renamed or deleted in the app since."""
+    if entry is None:
+        return imported_pk is not None  # imported once, no longer under this question
+    if (entry.answer, entry.tags) == (answer, tags):
+        return False  # nothing the file would change
+    last = imported.get(entry.pk)
+    return last is None or last != (entry.question, entry.answer, entry.tags)
 
 
 def overdue_filter(today=None) -> Q:

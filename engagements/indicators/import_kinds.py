@@ -39,6 +39,7 @@ def _summary(result: ImportResult) -> ImportSummary:
         summary.notes.append(
             f"Jours remplacés : du {result.first_day:%d/%m/%Y} au {result.last_day:%d/%m/%Y}."
         )
+    summary.notes.extend(result.notes)
     return summary
 
 

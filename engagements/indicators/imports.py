@@ -1,8 +1,9 @@
 """Imports of telephony (Asterisk queue_log, hourly CSV), footfall and website updates.
 
 All or nothing: every line is checked first (errors name the line), then the records of
-the periods the file covers are replaced in one transaction, so re-importing the same file
-changes nothing and an overlapping file never counts a call or a visitor twice.
+the periods the file covers (the days of a CSV, the span from first to last call of a
+queue_log) are replaced in one transaction, so re-importing the same file changes nothing
+and an overlapping file never counts a call or a visitor twice.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     first_day: date | None = None
     last_day: date | None = None
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return ", ".join(f"{label} : {n}" for label, n in self.counts.items())
@@ -254,13 +256,18 @@ def import_telephony(
     days = sorted({h.date for h in hours})
     with transaction.atomic():
         analyze(Call, CallHour)  # fresh statistics once committed
-        for model in (CallHour, Call):
+        if records:
+            # A queue_log covers a span, not whole days (logrotate cuts it at 06:25): the
+            # calls of that span are replaced, the same days' calls that another file
+            # brought (before or after it) stay, and the days' hours are counted again
+            # from all of them.
+            _replace_calls(site, queue, records)
+        for model in (CallHour,) if records else (CallHour, Call):
             existing = model.objects.filter(site=site, date__in=days)
             if queue is not None:
                 existing = existing.filter(queue=queue)
             existing.delete()
-        bulk_insert(Call, records)  # COPY on PostgreSQL: a queue_log may hold 100,000 calls
-        bulk_insert(CallHour, hours)
+        bulk_insert(CallHour, _hours_of_calls(prefecture, site, queue, days) if records else hours)
         hooks.period_touched(prefecture, set(days))
     result = ImportResult(first_day=days[0] if days else None, last_day=days[-1] if days else None)
     result.counts = {
@@ -273,6 +280,59 @@ def import_telephony(
     if fmt == "queue_log":
         result.counts["abandonnés"] = sum(h.abandoned or 0 for h in hours)
     return result
+
+
+def _replace_calls(site: Site, queue: str | None, records: list[Call]) -> None:
+    """The calls of the file's span (first to last call) replace those recorded there; a
+    call recorded already from an earlier file (its ENTERQUEUE before this span) is kept."""
+    span = Call.objects.filter(
+        site=site,
+        entered_at__range=(
+            min(r.entered_at for r in records),
+            max(r.entered_at for r in records),
+        ),
+    )
+    if queue is not None:
+        span = span.filter(queue=queue)
+    span.delete()
+    days = {r.date for r in records}
+    taken = set(Call.objects.filter(site=site, date__in=days).values_list("queue", "callid"))
+    # COPY on PostgreSQL: a queue_log may hold 100,000 calls.
+    bulk_insert(Call, [r for r in records if (r.queue, r.callid) not in taken])
+
+
+def _hours_of_calls(prefecture, site: Site, queue: str | None, days) -> list[CallHour]:
+    """The hourly counts of these days, from every call recorded on them."""
+    calls = Call.objects.filter(site=site, date__in=days)
+    if queue is not None:
+        calls = calls.filter(queue=queue)
+    hours: dict[tuple, CallHour] = {}
+    for name, day, hour, outcome, wait in calls.values_list(
+        "queue", "date", "hour", "outcome", "wait_seconds"
+    ).iterator():
+        row = hours.get((name, day, hour))
+        if row is None:
+            row = hours[(name, day, hour)] = CallHour(
+                prefecture=prefecture,
+                site=site,
+                queue=name,
+                date=day,
+                hour=hour,
+                answered_within_5_rings=0,
+                abandoned=0,
+                source=TelephonySource.QUEUE_LOG,
+            )
+        if outcome == CallOutcome.CLOSED:
+            row.closed += 1
+            continue
+        row.offered += 1
+        if outcome == CallOutcome.ANSWERED:
+            row.answered += 1
+            if wait is not None and wait <= WITHIN_5_RINGS:
+                row.answered_within_5_rings += 1
+        elif outcome == CallOutcome.ABANDONED:
+            row.abandoned += 1
+    return list(hours.values())
 
 
 # Footfall -----------------------------------------------------------------------------------
@@ -295,8 +355,8 @@ def _service_resolver(site: Site):
 
 
 def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> ImportResult:
-    """`date,hour,service,visitors`: visitors counted elsewhere; the site's counts on the
-    days the file covers are replaced."""
+    """`date,hour,service,visitors`: visitors counted elsewhere; the counts of the services
+    (or of the site, service empty) on the days the file gives them are replaced."""
     if site.prefecture_id != prefecture.pk:
         raise CsvImportError([LineError(1, None, "le site n'appartient pas à la préfecture")])
     table = read_csv(data, required=["date", "hour", "service", "visitors"])
@@ -331,7 +391,14 @@ def import_footfall(prefecture: Prefecture, site: Site, data: bytes | str) -> Im
     days = sorted({key[0] for key in rows})
     with transaction.atomic():
         analyze(FootfallCount)  # fresh statistics once committed
-        FootfallCount.objects.filter(site=site, date__in=days).delete()
+        # By service: one counter's file (a desk's) leaves the other counters' days alone.
+        covered: dict[int | None, set[date]] = {}
+        for day, _hour, service_id in rows:
+            covered.setdefault(service_id, set()).add(day)
+        for service_id, service_days in covered.items():
+            FootfallCount.objects.filter(
+                site=site, service_id=service_id, date__in=service_days
+            ).delete()
         FootfallCount.objects.bulk_create(rows.values(), batch_size=2000)
         hooks.period_touched(prefecture, set(days))
     return ImportResult(

@@ -16,6 +16,7 @@ from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Site
 from engagements.shell import hooks
+from engagements.words import count
 
 from . import compute, grouped, imports
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue, withheld
@@ -262,6 +263,7 @@ def set_manual_value(
     site: Site | None = None,
     source: str,
     actor,
+    imported: bool = False,
 ) -> Value:
     """Type in (or import) the value of a manual indicator, with its source."""
     if not indicator.is_manual or indicator.prefecture_id != prefecture.pk:
@@ -295,7 +297,8 @@ def set_manual_value(
             before=previous,
             after=_decimal(value),
             published=bool(_published_starts(prefecture, [period])),
-            detail=f"Source : {source.strip()}"[:300],
+            detail=f"Source : {source.strip()}"[: 300 - len(IMPORTED_MARK)]
+            + (IMPORTED_MARK if imported else ""),
         )
     result, _ = Value.objects.update_or_create(
         indicator=indicator,
@@ -318,13 +321,46 @@ def set_manual_value(
     return result
 
 
+# Ends the audit trail's detail of a value written by an import: what the last import gave
+# tells a value corrected on the page since (kept) from one the file still owns.
+IMPORTED_MARK = " (import)"
+
+
+def _typed_since_import(prefecture: Prefecture) -> dict[tuple, object]:
+    """For each value whose latest change was typed on the page after an import: the value
+    that import gave (key: indicator, site, period kind and start)."""
+    imported: dict[tuple, object] = {}
+    typed: dict[tuple, object] = {}
+    changes = FigureChange.objects.filter(
+        prefecture=prefecture, act=FigureChange.Act.MANUAL
+    ).order_by("at", "pk")
+    for *key, after, detail in changes.values_list(
+        "indicator_id", "site_id", "period_kind", "period_start", "after", "detail"
+    ):
+        key = tuple(key)
+        if detail.endswith(IMPORTED_MARK):
+            imported[key] = after
+            typed.pop(key, None)
+        elif key in imported:
+            typed[key] = imported[key]
+    return typed
+
+
 def import_manual_values(prefecture: Prefecture, data: bytes | str, actor=None):
     """The prefecture's own indicators from a file (`imports.parse_manual_values`), all or
-    nothing, each value written as one typed in: in the figures' audit trail too."""
+    nothing, each value written as one typed in: in the figures' audit trail too. A line
+    giving the value the last import gave leaves a value corrected on the page since."""
     parsed = imports.parse_manual_values(prefecture, data)
+    kept: list[str] = []
     with transaction.atomic():
         analyze(Value)  # fresh statistics once committed
+        typed = _typed_since_import(prefecture)
         for indicator, site, period, value, numerator, denominator, source in parsed:
+            key = (indicator.pk, site.pk if site else None, period.kind, period.start)
+            if key in typed and typed[key] == _decimal(value):
+                where = f", {site.name}" if site else ""
+                kept.append(f"{indicator.code} {period.label()}{where}")
+                continue
             set_manual_value(
                 indicator,
                 prefecture=prefecture,
@@ -335,8 +371,17 @@ def import_manual_values(prefecture: Prefecture, data: bytes | str, actor=None):
                 site=site,
                 source=source,
                 actor=actor,
+                imported=True,
             )
-    return imports.ImportResult(counts={"valeurs": len(parsed)})
+    result = imports.ImportResult(counts={"valeurs": len(parsed) - len(kept)})
+    if kept:
+        what = count(
+            len(kept),
+            "valeur corrigée sur la page depuis le dernier import est gardée",
+            "valeurs corrigées sur la page depuis le dernier import sont gardées",
+        )
+        result.notes.append(f"{what} : " + " ; ".join(kept) + ".")
+    return result
 
 
 # Publication --------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from .models import ImportRun, ImportUpload, Prefecture
 UPLOAD_LIFETIME = timedelta(hours=24)
 MAX_SHOWN_ERRORS = 200
 # Kept in an imported run's options: the file's fingerprint, so that the same file dropped
-# again is recognised on its preview (survey answers have no key: twice is twice the answers).
+# again is announced on its preview (survey answers, which have no key, are refused by their
+# own import's service).
 FILE_DIGEST = "file_sha256"
 
 

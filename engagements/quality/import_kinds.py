@@ -13,7 +13,7 @@ from engagements.shell.imports import (
 
 from . import diagnostic, experiences, labels, referential, trainings
 from .models import Referential
-from .services import ACTION_COLUMNS, QualityError, import_actions
+from .services import ACTION_COLUMNS, QualityError, import_actions, kept_statuses_note
 
 
 def run_actions(prefecture, data, *, filename, options, actor) -> ImportSummary:
@@ -26,7 +26,8 @@ def run_actions(prefecture, data, *, filename, options, actor) -> ImportSummary:
             ("Actions créées", result["created"]),
             ("Mises à jour", result["updated"]),
             ("Inchangées", result["unchanged"]),
-        ]
+        ],
+        notes=[kept_statuses_note(result["kept"])] if result["kept"] else [],
     )
 
 

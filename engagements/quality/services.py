@@ -15,6 +15,7 @@ from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.organisation.queries import working_agents
+from engagements.words import count
 
 from .enums import CLOSED_CODES, DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
 from .models import Action, ActionPlan, ActionStatus, ActionUpdate
@@ -464,8 +465,24 @@ ACTION_COLUMNS = [
 ]
 
 
-def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> dict[str, int]:
-    """Create or update (by reference) the file's actions; all or nothing (CsvImportError)."""
+def _imported_state(prefecture: Prefecture) -> dict[int, tuple[str, int | None]]:
+    """The status (its state) and progress the last import gave each action."""
+    states = {s.label: s.base for s in ActionStatus.objects.filter(prefecture=prefecture)}
+    last: dict[int, tuple[str, int | None]] = {}
+    updates = ActionUpdate.objects.filter(
+        action__prefecture=prefecture, kind=UpdateKind.IMPORTED
+    ).order_by("at", "pk")
+    for action_id, label, progress in updates.values_list("action_id", "to_status", "progress"):
+        if label in states:
+            last[action_id] = (states[label], progress)
+    return last
+
+
+def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> dict:
+    """Create or update (by reference) the file's actions; all or nothing (CsvImportError).
+
+    A line giving the status and progress the last import gave leaves those an agent
+    changed on the action's page since (moved on, done, abandoned): `kept` names them."""
     table = read_csv(
         data,
         required=["site", "year", "title", "type", "status"],
@@ -487,6 +504,8 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     titled: dict[tuple, int] = {}
     seen: dict[str, int] = {}
     parsed = []
+    imported = _imported_state(prefecture)
+    kept: list[str] = []
     for row in table:
         reference = row.text("reference", max_length=20)
         if reference:
@@ -553,11 +572,24 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             titled.setdefault(key, row.line)
             current = by_title.get(key)
             reference = current.reference if current is not None else ""
+        # The file says what the last import said while the page moved the status on:
+        # the spreadsheet brings nothing newer (an older copy imported again).
+        keep_status = (
+            current is not None
+            and current.pk in imported
+            and imported[current.pk][0] == code
+            and progress in (None, imported[current.pk][1])
+            and (current.status.base, current.progress) != imported[current.pk]
+        )
+        if keep_status:
+            kept.append(f"{current.reference} ({current.status.label})")
         if current is not None and current.is_closed:
-            unchanged = (
-                current.title == title
-                and current.status.base == code
-                and (progress is None or progress == current.progress)
+            unchanged = current.title == title and (
+                keep_status
+                or (
+                    current.status.base == code
+                    and (progress is None or progress == current.progress)
+                )
             )
             if not unchanged:
                 row.error("status", _closed_message(current))
@@ -577,6 +609,7 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
                 progress=progress,
                 closed_on=closed_on,
                 source=source or SourceKind.INTERNAL,
+                keep_status=keep_status,
             )
         )
     table.raise_errors()
@@ -608,6 +641,9 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
                     item[key] = getattr(action, field)
                 if "progress" in absent and status.base != action.status.base:
                     item["progress"] = None  # a new status brings its own default progress
+                if item["keep_status"]:
+                    status = action.status
+                    item["progress"], item["closed_on"] = action.progress, action.closed_on
             action.plan = plan
             action.site = item["site"]
             action.title = item["title"]
@@ -641,7 +677,17 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             )
             created += is_new
             updated += not is_new
-    return {"created": created, "updated": updated, "unchanged": unchanged}
+    return {"created": created, "updated": updated, "unchanged": unchanged, "kept": kept}
+
+
+def kept_statuses_note(kept: list[str]) -> str:
+    """The result's sentence naming the actions whose status the import left as it was."""
+    what = count(
+        len(kept),
+        "action dont le statut a changé sur sa page depuis le dernier import le garde",
+        "actions dont le statut a changé sur leur page depuis le dernier import le gardent",
+    )
+    return f"{what} : " + ", ".join(kept) + "."
 
 
 # Optional columns of import_actions: the parsed line's key and the action's field each sets.

@@ -24,7 +24,7 @@ def run(prefecture, data, *, filename, options, actor) -> ImportSummary:
     campaign = _scope(prefecture).filter(pk=options.get("campaign") or 0).first()
     if campaign is None:
         raise refusal("campagne inconnue dans cette préfecture", line=1)
-    report = import_answers(campaign, data)
+    report = import_answers(campaign, data, file_name=filename, actor=actor)
     if report.line_errors:
         raise CsvImportError(report.line_errors)
     return ImportSummary(counts=[("Réponses importées", report.created)])

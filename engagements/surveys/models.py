@@ -216,6 +216,36 @@ class Response(models.Model):
         return f"Réponse {self.pk} ({self.get_channel_display()})"
 
 
+class AnswerImport(models.Model):
+    """A file of answers imported into a campaign, by its content: imported lines have no
+    key (two coupons may carry the same answers), so this is what stops the same file, or
+    its first lines, being counted a second time (`services.import_answers`)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    # SHA-256 of the lines as read (channel, service, values, comments), not of the bytes:
+    # the same answers saved again by a spreadsheet (separator, encoding) are the same file.
+    content_sha256 = models.CharField("empreinte", max_length=64)
+    lines = models.PositiveIntegerField("lignes")
+    file_name = models.CharField("fichier", max_length=255, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField("importé le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["imported_at", "pk"]
+        verbose_name = "import de réponses"
+        constraints = [
+            # The last line of defence against two imports of one file at once.
+            models.UniqueConstraint(
+                fields=["campaign", "content_sha256"], name="one_import_per_answers_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'import'} ({self.lines} lignes)"
+
+
 class Answer(models.Model):
     """A value given to a closed question; a blank answer has no row."""
 

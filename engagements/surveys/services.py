@@ -6,6 +6,7 @@ and sends mail only after commit.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from .enums import (
 )
 from .models import (
     Answer,
+    AnswerImport,
     Campaign,
     ChangeLog,
     Comment,
@@ -219,11 +221,62 @@ class ImportReport:
 MAX_IMPORTED_COMMENT = 2000  # as on the paper coupon's and the web form's comment field
 
 
-def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportReport:
+# An earlier file of at least this many lines found again at the start of a new one is a
+# cumulative export imported again; a shorter one may well be repeated by other people.
+MIN_REPEATED_LINES = 5
+
+
+def _line_print(channel, service, values: dict, comments: dict) -> bytes:
+    """One line's answers, written the same whatever the file's order of columns."""
+    cells = [channel, service.slug if service else ""]
+    cells += sorted(f"{q.code}={v}" for q, v in values.items() if v is not None)
+    cells += sorted(f"{q.code if q else ''}:{t.strip()}" for q, t in comments.items())
+    return ("\x1f".join(cells) + "\n").encode()
+
+
+def _repeated_import(campaign: Campaign, parsed: list) -> tuple[str, str | None]:
+    """The file's fingerprint, and the refusal when these lines (all of them, or an
+    earlier file's lines at their start) were imported into the campaign already."""
+    earlier = list(campaign.imports.order_by("imported_at", "pk"))
+    wanted = {i.lines for i in earlier if MIN_REPEATED_LINES <= i.lines < len(parsed)}
+    digest = hashlib.sha256()
+    prefixes: dict[int, str] = {}
+    for number, line in enumerate(parsed, start=1):
+        digest.update(_line_print(*line))
+        if number in wanted:
+            prefixes[number] = digest.hexdigest()
+    whole = digest.hexdigest()
+    for found in earlier:
+        when = timezone.localtime(found.imported_at)
+        named = f" (fichier « {found.file_name} »)" if found.file_name else ""
+        if found.content_sha256 == whole:
+            return whole, (
+                f"ces réponses ont déjà été importées dans cette campagne le "
+                f"{when:%d/%m/%Y à %H:%M}{named} : les importer à nouveau les compterait deux "
+                "fois"
+            )
+        if prefixes.get(found.lines) == found.content_sha256:
+            return whole, (
+                f"les {found.lines} premières lignes de ce fichier ont déjà été importées dans "
+                f"cette campagne le {when:%d/%m/%Y à %H:%M}{named} : retirez-les du fichier "
+                "pour n'importer que les suivantes"
+            )
+    return whole, None
+
+
+def import_answers(
+    campaign: Campaign,
+    data: bytes | str | io.IOBase,
+    *,
+    file_name: str = "",
+    actor=None,
+) -> ImportReport:
     """Load a CSV `channel,service,<question code>…`, all or nothing, with line errors.
 
     Read by the shared reader (`engagements.csvio`): UTF-8 or Windows-1252, comma or
-    semicolon, ASCII digits only; NUL, oversized and extra cells are line errors.
+    semicolon, ASCII digits only; NUL, oversized and extra cells are line errors. The same
+    answers imported into the campaign before (the same file, or an earlier file's lines
+    at its start) are refused: the lines have no key, they would be counted twice.
     """
     if hasattr(data, "read"):
         data = data.read()
@@ -276,6 +329,30 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
         report.errors = exc.lines
         report.line_errors = exc.errors
         return report
+    if not parsed:
+        return report
+    with transaction.atomic():
+        # One import of a campaign's answers at a time: the check below sees the other's file.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        fingerprint, repeated = _repeated_import(campaign, parsed)
+        if repeated:
+            report.line_errors = [LineError(1, None, repeated)]
+            report.errors = [str(e) for e in report.line_errors]
+            return report
+        _load_answers(campaign, parsed)
+        AnswerImport.objects.create(
+            campaign=campaign,
+            content_sha256=fingerprint,
+            lines=len(parsed),
+            file_name=file_name[:255],
+            imported_by=actor,
+        )
+    report.created = len(parsed)
+    return report
+
+
+def _load_answers(campaign: Campaign, parsed: list) -> None:
+    """Write the checked lines' responses, answers and comments."""
     # Set-based: every line was checked above (services of the campaign, values within
     # their scale), so the responses and their answers are loaded in bulk (COPY on
     # PostgreSQL), not three statements per line; all in one transaction.
@@ -301,8 +378,6 @@ def import_answers(campaign: Campaign, data: bytes | str | io.IOBase) -> ImportR
         )
         if parsed:
             hooks.period_touched(campaign.prefecture, {campaign.counted_on()})
-    report.created = len(parsed)
-    return report
 
 
 def _copy_responses(campaign: Campaign, parsed: list) -> list[int]:

@@ -95,6 +95,31 @@ def test_a_mandate_ended_on_the_page_stays_ended_after_a_reimport(tmp_path, pref
     assert Seat.objects.get(first_name="Léa").mandate_end == date(2025, 9, 30)
 
 
+def test_a_mandate_ended_on_the_page_is_not_reopened_by_the_file_imported_before(
+    tmp_path, prefecture, capsys
+):
+    """The file gave the end planned for the mandate (2026-12-31); the member resigned and
+    her mandate was ended on the committee's page. Importing the file again (unchanged)
+    moved the end back to 2026-12-31: the mandate reopened."""
+    from engagements.committee.services.members import end_mandate
+
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    seat = Seat.objects.get(kind="suppleant", organisation__contains="paralysés")
+    end_mandate(seat, on=date(2025, 6, 30))
+    capsys.readouterr()
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    seat.refresh_from_db()
+    assert seat.mandate_end == date(2025, 6, 30)
+    assert (
+        "1 fin de mandat modifiée sur la page du comité depuis le dernier import est gardée : "
+        "Association des paralysés du Bocage (Associations)."
+    ) in capsys.readouterr().out
+    # A file giving another end than the last import's still sets it.
+    _import(tmp_path, prefecture, HEADER + ROWS.replace("31/12/2026", "31/12/2025"))
+    seat.refresh_from_db()
+    assert seat.mandate_end == date(2025, 12, 31)
+
+
 @pytest.mark.django_db
 def test_renewed_mandate_is_a_new_row_and_past_stays(tmp_path, prefecture):
     _import(tmp_path, prefecture, HEADER + ROWS)

@@ -317,6 +317,39 @@ def test_a_message_closed_in_the_product_is_not_reopened_by_a_reimport(
     assert Message.objects.get().status == Status.ANSWERED
 
 
+def test_a_message_reclassified_in_the_product_keeps_its_class_after_a_reimport(
+    prefecture, service, other_service, tmp_path, agent, capsys
+):
+    """An agent moved an imported message to another service and made it a complaint;
+    importing the register's file again put it back (service, site, kind and due date).
+    A later change of the file's other cells still applies."""
+    from engagements.correspondence.services.messages import update_classification
+
+    row = "2026-000001,chef-lieu,sejour,courriel,information,Délai,2026-03-02,,\n"
+    _import(prefecture, tmp_path, row)
+    message = Message.objects.get()
+    update_classification(
+        message, actor=agent, kind=Kind.COMPLAINT, topic=message.topic, service=other_service
+    )
+    message.refresh_from_db()
+    moved = (message.kind, message.service, message.site, message.due_on)
+    capsys.readouterr()
+    _import(prefecture, tmp_path, row)
+    message.refresh_from_db()
+    assert (message.kind, message.service, message.site, message.due_on) == moved
+    assert (
+        "1 message reclassé dans l'application depuis le dernier import garde sa nature, son "
+        "thème et son service : 2026-000001."
+    ) in capsys.readouterr().out
+    with time_machine.travel(date(2026, 3, 20), tick=False):
+        _import(prefecture, tmp_path, row.replace(",2026-03-02,,", ",2026-03-02,2026-03-04,"))
+    message.refresh_from_db()
+    assert (message.status, message.service) == (Status.ANSWERED, other_service)
+    _import(prefecture, tmp_path, row.replace(",2026-03-02,,", ",2026-03-02,2026-03-04,"))
+    message.refresh_from_db()
+    assert (message.kind, message.service) == (Kind.COMPLAINT, other_service)
+
+
 def test_a_topic_wrapped_in_its_cell_is_the_same_topic(prefecture, service, tmp_path):
     """A cell wrapped in the spreadsheet (a quoted line break) or typed with two spaces
     created topics "Délai\nséjour" and "Délai  séjour" beside "Délai séjour"."""

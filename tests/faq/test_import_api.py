@@ -145,3 +145,75 @@ def test_api_gives_the_translation_in_a_public_flow_language(client, prefecture,
     french = client.get("/api/v1/prefectures/alpha/faq", {"q": "titre de sejour"}).json()
     assert "Comment renouveler mon titre de séjour ?" in {item["question"] for item in french}
     assert all("/uk/" not in item["url"] for item in french)
+
+
+def test_a_second_import_keeps_the_answers_agents_changed_in_the_app(
+    tmp_path, prefecture, service, capsys, django_user_model
+):
+    """Re-importing the FAQ's file replaced the answers agents had corrected in the app
+    since (and brought back the questions they had renamed or deleted)."""
+    from engagements.faq import services
+
+    agent = django_user_model.objects.create_user("agent")
+    lines = [
+        ",,Horaires ?,9h-16h.,,fr",
+        ",,Parking ?,Gratuit.,,fr",
+        ",,Adresse ?,1 rue de la Paix.,,fr",
+        ",,Téléphone ?,01 02 03 04 05.,,fr",
+        ",,Courriel ?,contact@alpha.test.,,fr",
+    ]
+    call_command("import_faq", "--prefecture", "alpha", _write(tmp_path, HEADER + "\n".join(lines)))
+    edited = Entry.objects.get(question="Horaires ?")
+    edited.answer = "9h-16h, 17h le jeudi."
+    services.save_entry(edited, actor=agent)
+    renamed = Entry.objects.get(question="Parking ?")
+    renamed.question = "Où se garer ?"
+    services.save_entry(renamed, actor=agent)
+    Entry.objects.get(question="Adresse ?").delete()
+    services.mark_reviewed(Entry.objects.get(question="Téléphone ?"), actor=agent)  # no edit
+    EntryFactory(prefecture=prefecture, question="Accès ?", answer="Tram A.")  # the app's own
+    capsys.readouterr()
+
+    again = [line.replace(".,,fr", " (mis à jour).,,fr") for line in lines]
+    again.append(",,Accès ?,Bus 3.,,fr")
+    path = _write(tmp_path, HEADER + "\n".join(again), "2.csv")
+    call_command("import_faq", "--prefecture", "alpha", path)
+    out = capsys.readouterr().out
+    assert "Questions créées : 0 ; mises à jour : 2." in out
+    assert (
+        "4 réponses modifiées dans l'application depuis le dernier import n'ont pas été "
+        "remplacées : « Horaires ? » ; « Parking ? » ; « Adresse ? » ; « Accès ? ». "
+        "Pour les remplacer aussi : --force."
+    ) in out
+    answers = dict(Entry.objects.values_list("question", "answer"))
+    assert answers == {
+        "Horaires ?": "9h-16h, 17h le jeudi.",
+        "Où se garer ?": "Gratuit.",
+        "Téléphone ?": "01 02 03 04 05 (mis à jour).",
+        "Courriel ?": "contact@alpha.test (mis à jour).",
+        "Accès ?": "Tram A.",
+    }
+    # The same file again: the agents' answers are still kept, the file's own unchanged.
+    call_command("import_faq", "--prefecture", "alpha", path)
+    assert dict(Entry.objects.values_list("question", "answer")) == answers
+    # Forced, the file wins.
+    call_command("import_faq", "--prefecture", "alpha", path, "--force")
+    assert Entry.objects.get(question="Horaires ?").answer == "9h-16h (mis à jour)."
+    assert Entry.objects.get(question="Accès ?").answer == "Bus 3."
+    assert Entry.objects.filter(question__in=["Parking ?", "Adresse ?"]).count() == 2
+
+
+def test_the_imports_page_names_the_kept_answers_and_may_replace_them(prefecture, service):
+    from engagements.shell.imports import import_kind, run_import
+
+    EntryFactory(prefecture=prefecture, question="Accès ?", answer="Tram A.")
+    kind = import_kind("faq")
+    data = (HEADER + ",,Accès ?,Bus 3.,,fr\n").encode()
+    summary = run_import(kind, prefecture, data, options={})
+    assert summary.notes == [
+        "1 réponse modifiée dans l'application depuis le dernier import n'a pas été "
+        "remplacée : « Accès ? »."
+    ]
+    assert Entry.objects.get().answer == "Tram A."
+    run_import(kind, prefecture, data, options={"edited": "replace"})
+    assert Entry.objects.get().answer == "Bus 3."

@@ -125,6 +125,39 @@ def test_queue_log_by_hand(tmp_path, prefecture, site, capsys):
     ) == (4, 6)
 
 
+def test_rotated_queue_logs_sharing_a_day_keep_each_others_calls(tmp_path, prefecture, site):
+    """logrotate cuts the queue_log at 06:25, not at midnight: importing the next file
+    replaced the whole shared day, so the calls before 06:25 (in the previous file) were
+    lost. Each file now replaces its own span; the same file twice still counts once."""
+
+    def call(callid, *moment, wait=10):
+        return [
+            f"{epoch(*moment)}|{callid}|accueil|NONE|ENTERQUEUE||0601020304|1",
+            f"{epoch(*moment) + wait}|{callid}|accueil|SIP/201|CONNECT|{wait}|x|3",
+        ]
+
+    first = [
+        *call("a1", 2025, 11, 3, 10, 0),
+        *call("a2", 2025, 11, 4, 5, 50),
+        f"{epoch(2025, 11, 4, 6, 10)}|a3|accueil|NONE|JOINEMPTY|1|1|1",
+    ]
+    second = [*call("b1", 2025, 11, 4, 6, 40), *call("b2", 2025, 11, 4, 9, 0, wait=40)]
+    args = ["--prefecture", "alpha", "--site", "chef-lieu", "--format", "queue_log"]
+    call_command("import_telephony", *args, write(tmp_path, "q.1", "\n".join(first)))
+    path = write(tmp_path, "q", "\n".join(second))
+    call_command("import_telephony", *args, path)
+    call_command("import_telephony", *args, path)  # twice: nothing counted twice
+    fourth = CallHour.objects.filter(date=date(2025, 11, 4)).order_by("hour")
+    assert [
+        (h.hour, h.offered, h.answered, h.answered_within_5_rings, h.closed) for h in fourth
+    ] == [
+        (5, 1, 1, 1, 0),
+        (6, 1, 1, 1, 1),
+        (9, 1, 1, 0, 0),
+    ]
+    assert Call.objects.count() == 5
+
+
 def test_queue_log_errors_name_the_line_and_write_nothing(tmp_path, prefecture, site):
     text = queue_log().replace(f"{epoch(2025, 11, 3, 9, 20)}|c3", "9h20|c3")
     text += "abc\n"
@@ -226,6 +259,31 @@ def test_footfall_and_desk_visits_by_hand(tmp_path, prefecture, site, service):
     bad = write(tmp_path, "bad.csv", "date,hour,service,visitors\n2025-11-03,9,inconnu,1\n")
     with pytest.raises(CommandError, match="ligne 2"):
         call_command("import_footfall", *args, bad)
+
+
+def test_footfall_files_of_two_counters_keep_each_others_counts(
+    tmp_path, prefecture, site, service
+):
+    """Each desk's counter exports its own file: importing the second desk's file replaced
+    the whole site's counts of its days, wiping the first desk's."""
+    args = ["--prefecture", "alpha", "--site", "chef-lieu"]
+    header = "date,hour,service,visitors\n"
+    desk = write(tmp_path, "sejour.csv", header + "2025-11-03,9,sejour,12\n")
+    hall = write(tmp_path, "hall.csv", header + "2025-11-03,9,,30\n2025-11-03,10,,20\n")
+    call_command("import_footfall", *args, desk)
+    call_command("import_footfall", *args, hall)
+    call_command("import_footfall", *args, hall)
+    counts = FootfallCount.objects.values_list("service__slug", "hour", "visitors")
+    assert set(counts) == {(None, 10, 20), (None, 9, 30), ("sejour", 9, 12)}
+    # A corrected file of the desk replaces its own counts of the day.
+    call_command(
+        "import_footfall", *args, write(tmp_path, "s2.csv", header + "2025-11-03,11,sejour,4\n")
+    )
+    assert sorted(FootfallCount.objects.values_list("hour", "visitors")) == [
+        (9, 30),
+        (10, 20),
+        (11, 4),
+    ]
 
 
 def test_website_updates_on_time_with_working_days(tmp_path, prefecture, site):
@@ -387,6 +445,39 @@ def test_manual_values_import(tmp_path, prefecture, site):
     bad = write(tmp_path, "bad.csv", "code,period,value,source\ninconnu,2025-Q5,x,\n")
     with pytest.raises(CommandError, match="ligne 2"):
         call_command("import_indicator_values", "--prefecture", "alpha", bad)
+
+
+def test_a_value_corrected_on_the_page_stays_when_the_file_is_imported_again(
+    tmp_path, prefecture, site, quality_lead, capsys
+):
+    """A value imported, then corrected on the "Indicateurs propres" page: importing the
+    same file again put the old value back. A file with another value still sets it."""
+    from engagements.indicators.models import Indicator, Value
+    from engagements.indicators.periods import Period
+    from engagements.indicators.services import set_manual_value
+
+    indicator = Indicator.objects.create(
+        prefecture=prefecture, code="delai-cni", name_fr="Délai CNI", family="performance",
+        unit="days", is_manual=True,
+    )  # fmt: skip
+    text = "code;period;site;value;source\ndelai-cni;2025-Q4;;12,5;ANTS\n"
+    path = write(tmp_path, "values.csv", text)
+    call_command("import_indicator_values", "--prefecture", "alpha", path)
+    set_manual_value(
+        indicator, prefecture=prefecture, period=Period.parse("2025-Q4"), value=11,
+        source="ANTS, chiffre corrigé", actor=quality_lead,
+    )  # fmt: skip
+    capsys.readouterr()
+    call_command("import_indicator_values", "--prefecture", "alpha", path)
+    assert Value.objects.get().value == 11
+    assert (
+        "1 valeur corrigée sur la page depuis le dernier import est gardée : delai-cni"
+    ) in capsys.readouterr().out
+    call_command(
+        "import_indicator_values", "--prefecture", "alpha",
+        write(tmp_path, "v2.csv", text.replace("12,5", "13")),
+    )  # fmt: skip
+    assert Value.objects.get().value == 13
 
 
 def test_footfall_names_services_and_sites_in_any_case_and_accents(

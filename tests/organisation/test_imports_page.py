@@ -465,11 +465,11 @@ def test_history_of_a_site_manager_holds_his_sites_only_and_the_page_costs_few_q
     assert text.count("<td>3</td>") == 20
 
 
-def test_the_same_file_dropped_again_is_announced_on_its_preview(
+def test_the_same_answers_dropped_again_are_refused_on_their_preview(
     prefecture, site, service, quality_lead, client_for
 ):
-    """Survey answers have no key: the same file confirmed twice counts every answer twice,
-    and nothing on the preview said the file had been imported already."""
+    """Survey answers have no key: the same file confirmed twice counted every answer twice,
+    and the preview only warned that the file had been imported already."""
     case = CASES["survey-answers"]
     options = case.options(prefecture, site, service)
     client = client_for(quality_lead)
@@ -481,10 +481,14 @@ def test_the_same_file_dropped_again_is_announced_on_its_preview(
 
     again = _upload(client, url, case.file(case.good), "coupons-copie.csv", options)
     page = html_unescape(again.content.decode())
-    run = ImportRun.objects.get(result="done")
-    when = timezone.localtime(run.created_at)
-    assert f"Ce même fichier a déjà été importé le {when:%d/%m/%Y à %H:%M} par" in page
-    assert ImportUpload.objects.count() == 1  # it may still be confirmed: a second campaign day
+    from engagements.surveys.models import AnswerImport
+
+    when = timezone.localtime(AnswerImport.objects.get().imported_at)
+    assert (
+        f"ces réponses ont déjà été importées dans cette campagne le {when:%d/%m/%Y à %H:%M} "
+        "(fichier « coupons.csv »)"
+    ) in page
+    assert ImportUpload.objects.count() == 0  # nothing left to confirm
     # Another file, or the same file for another campaign, is not announced.
     other = _upload(client, url, case.file(case.good, case.good), "coupons.csv", options)
     assert "déjà été importé" not in other.content.decode()

@@ -122,3 +122,49 @@ def test_the_import_cannot_change_a_closed_action(done, prefecture, tmp_path):
     assert "ligne 3" in str(exc.value) and "100 %" in str(exc.value)
     done.refresh_from_db()
     assert done.status.base == StatusCode.DONE and done.title != "Retitrée"
+
+
+def test_the_plan_imported_again_leaves_statuses_moved_on_their_pages(
+    prefecture, site, quality_lead, tmp_path, capsys
+):
+    """The action plan kept in a spreadsheet, imported again unchanged, put back the status
+    and progress the agents had moved on on the actions' pages (in progress at 50 % back to
+    planned at 0 %), and refused the whole file once one of them was done there."""
+    header = "site,year,title,type,status,progress,closed_on\n"
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        header + "chef-lieu,2026,Afficher les horaires,improvement,planned,,\n"
+        "chef-lieu,2026,Former l'accueil,improvement,planned,,\n"
+        "chef-lieu,2026,Refaire la signalétique,improvement,planned,,\n"
+    )
+    command = ["import_actions", "--prefecture", prefecture.slug, str(path)]
+    call_command(*command)
+    hours, training, signs = Action.objects.order_by("title")
+    hours = change_status(hours, status_for_code(prefecture, "in_progress"), actor=quality_lead)
+    record_effectiveness(training, actor=quality_lead, text="Agents formés.")
+    training = change_status(
+        training,
+        status_for_code(prefecture, "done"),
+        actor=quality_lead,
+        closed_on=date.today(),
+    )
+    capsys.readouterr()
+    call_command(*command)
+    out = capsys.readouterr().out
+    assert "mises à jour : 0, inchangées : 3" in out
+    assert (
+        f"2 actions dont le statut a changé sur leur page depuis le dernier import le gardent : "
+        f"{hours.reference} (En cours), {training.reference} (Réalisée)."
+    ) in out
+    by_title = {a.title: (a.status.base, a.progress) for a in Action.objects.all()}
+    assert by_title == {
+        "Afficher les horaires": (StatusCode.IN_PROGRESS, hours.progress),
+        "Former l'accueil": (StatusCode.DONE, 100),
+        "Refaire la signalétique": (StatusCode.PLANNED, signs.progress),
+    }
+    # A file that says something new about a status still sets it.
+    path.write_text(
+        f"{header}chef-lieu,2026,Afficher les horaires,improvement,abandoned,,{date.today()}\n"
+    )
+    call_command(*command)
+    assert Action.objects.get(pk=hours.pk).status.base == StatusCode.ABANDONED

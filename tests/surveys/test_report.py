@@ -172,6 +172,52 @@ def test_survey_import_reads_what_spreadsheets_save_around_the_answers(campaign,
     ]
 
 
+def test_the_same_answers_imported_twice_from_the_command_are_refused(campaign, tmp_path):
+    """The lines of a file of answers have no key: the command imported the same file a
+    second time and every answer was counted twice (the page only warned)."""
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel("2026-12-03 14:05 +01:00", tick=False):
+        _import(campaign, tmp_path, IMPORT)
+    assert Response.objects.count() == 10
+    # The same answers, saved again by a spreadsheet: semicolons, Windows-1252, other name.
+    path = tmp_path / "reponses-copie.csv"
+    path.write_bytes(IMPORT.replace(",", ";").encode("cp1252"))
+    err = StringIO()
+    with pytest.raises(CommandError, match="Import refusé"):
+        call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stderr=err)
+    assert (
+        "ces réponses ont déjà été importées dans cette campagne le 03/12/2026 à 14:05 "
+        "(fichier « answers.csv ») : les importer à nouveau les compterait deux fois"
+    ) in err.getvalue()
+    assert Response.objects.count() == 10
+    assert timezone.localtime(campaign.imports.get().imported_at).hour == 14
+
+
+def test_a_cumulative_file_is_refused_and_its_new_lines_alone_are_imported(campaign, tmp_path):
+    _import(campaign, tmp_path, IMPORT)
+    more = "paper,accueil,1,1,1,,\nqr,sejour,2,2,2,,\n"
+    path = tmp_path / "cumul.csv"
+    path.write_text(IMPORT + more, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_survey_answers", "--campaign", str(campaign.pk), str(path), stderr=err)
+    assert "les 10 premières lignes de ce fichier ont déjà été importées" in err.getvalue()
+    assert "retirez-les du fichier pour n'importer que les suivantes" in err.getvalue()
+    assert Response.objects.count() == 10
+    header = IMPORT.splitlines()[0] + "\n"
+    out, _ = _import(campaign, tmp_path, header + more)
+    assert "2 réponses importées" in out
+    # Other files are not refused: the same lines in another campaign, or fewer of them.
+    other = CampaignFactory(site=campaign.site, services=list(campaign.services.all()))
+    out, _ = _import(other, tmp_path, IMPORT)
+    assert "10 réponses importées" in out
+    out, _ = _import(campaign, tmp_path, "\n".join(IMPORT.splitlines()[:4]) + "\n")
+    assert "3 réponses importées" in out
+    assert Response.objects.count() == 25
+
+
 def test_survey_import_reads_windows_1252_and_semicolons(campaign, tmp_path):
     path = tmp_path / "answers.csv"
     text = IMPORT.replace(",", ";").replace("Très bien", "Très bien, accueil soigné")

@@ -19,6 +19,7 @@ from engagements.db import analyze
 from engagements.organisation.enums import RoleKind
 from engagements.organisation.models import Prefecture, Role
 from engagements.outbox.services import OutboxError, queue_mail, validate_address
+from engagements.words import count
 
 from ..enums import Civility, SeatKind
 from ..models import College, Committee, Seat
@@ -60,6 +61,24 @@ class ImportResult:
     unchanged: int = 0
     colleges_created: list[str] = field(default_factory=list)
     invited: list[str] = field(default_factory=list)
+    # Members whose mandate end was changed on the committee's page since the last import
+    # (a mandate ended there) while the file gives the end that import gave: kept.
+    kept: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        if not self.kept:
+            return []
+        what = count(
+            len(self.kept),
+            "fin de mandat modifiée sur la page du comité depuis le dernier import est gardée",
+            "fins de mandat modifiées sur la page du comité depuis le dernier import sont gardées",
+        )
+        return [f"{what} : " + " ; ".join(self.kept)]
+
+
+# The reason an import's writes carry in the seats' history: a mandate end that differs from
+# what the last import wrote was changed on the committee's page since, and stays.
+IMPORT_CHANGE_REASON = "import"
 
 
 def committee_for(prefecture: Prefecture) -> Committee:
@@ -129,6 +148,11 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     with transaction.atomic():
         analyze(Seat, College)  # fresh statistics once committed
         committee = committee_for(prefecture)
+        imported_end = dict(
+            Seat.history.filter(committee=committee, history_change_reason=IMPORT_CHANGE_REASON)
+            .order_by("history_date", "history_id")
+            .values_list("id", "mandate_end")
+        )  # the last import's end by seat (later records win)
         for college_name, organisation, first, last, email, kind, start, end, civility in parsed:
             college = _college(committee, college_name, result.colleges_created)
             seat = Seat.objects.filter(
@@ -143,8 +167,19 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
                 # An empty end says "not known", not "reopen": a mandate ended since on
                 # the committee's page stays ended.
                 end = seat.mandate_end
+            if (
+                seat is not None
+                and end != seat.mandate_end
+                and seat.pk in imported_end
+                and imported_end[seat.pk] == end
+            ):
+                # Changed on the committee's page (a mandate ended) since the last import,
+                # and the file says what that import said: it brings nothing newer. A file
+                # with another date than the last import's still sets it.
+                end = seat.mandate_end
+                result.kept.append(f"{seat.person_name or seat.organisation} ({college.name})")
             if seat is None:
-                seat = Seat.objects.create(
+                seat = Seat(
                     committee=committee,
                     college=college,
                     organisation=organisation,
@@ -156,6 +191,8 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
                     mandate_end=end,
                     civility=civility or "",
                 )
+                seat._change_reason = IMPORT_CHANGE_REASON
+                seat.save()
                 result.created += 1
             elif (seat.email, seat.mandate_end, seat.civility) != (
                 email,
@@ -164,6 +201,7 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
             ):
                 seat.email, seat.mandate_end = email, end
                 seat.civility = seat.civility if civility is None else civility
+                seat._change_reason = IMPORT_CHANGE_REASON
                 seat.save(update_fields=["email", "mandate_end", "civility"])
                 result.updated += 1
             else:

@@ -36,9 +36,11 @@ from engagements.organisation import references
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.shell import hooks
+from engagements.words import count
 
 from ..enums import IMPORT_CHANNELS, IMPORT_CLOSED_REASONS, IMPORT_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, Topic
+from .messages import RECLASSIFIED
 
 COLUMNS = [
     "reference",
@@ -71,6 +73,21 @@ class ImportResult:
     unchanged: int = 0
     topics_created: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # References of the messages reclassified in the product since their last import: the
+    # file's kind, topic and service were not applied.
+    kept_classification: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        if not self.kept_classification:
+            return []
+        what = count(
+            len(self.kept_classification),
+            "message reclassé dans l'application depuis le dernier import garde sa nature, "
+            "son thème et son service",
+            "messages reclassés dans l'application depuis le dernier import gardent leur "
+            "nature, leur thème et leur service",
+        )
+        return [f"{what} : " + ", ".join(self.kept_classification) + "."]
 
 
 @dataclass
@@ -262,12 +279,20 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     changed_rows: list[tuple[Message, list[str], str]] = []
     handled = _handled_in_the_product(lines)
     for line in lines:
+        line.values["topic"] = topics[line.topic_name.casefold()] if line.topic_name else None
+    reclassified = _reclassified_in_the_product(lines)
+    for line in lines:
         values = dict(line.values)
-        values["topic"] = topics[line.topic_name.casefold()] if line.topic_name else None
         message = line.existing
         if message is None:
             new.append((line, values))
             continue
+        if message.pk in reclassified:
+            # Reclassified by an agent since its last import: the product's kind, topic and
+            # service (and the due date they set) stay; the line's other cells still apply.
+            for name in CLASSIFICATION:
+                del values[name]
+            result.kept_classification.append(message.reference)
         if message.pk in handled and values["status"] == Status.NEW:
             # Answered or closed in the product since (not by an import): a line with
             # neither answer nor reason does not reopen it; its other cells still apply.
@@ -288,6 +313,38 @@ def _write(prefecture: Prefecture, lines: list[_Line], actor) -> ImportResult:
     result.updated = len(changed_rows)
     analyze(Message, MessageEvent, Topic)
     return result
+
+
+# What a reclassification in the product changes (`messages.update_classification`).
+CLASSIFICATION = ("kind", "topic", "service", "site", "deadline_days", "due_on")
+
+
+def _reclassified_in_the_product(lines: list[_Line]) -> set[int]:
+    """The imported messages the file would reclassify whose kind, topic or service an agent
+    changed since (their latest such change is not an import's)."""
+    differing = [
+        line.existing.pk
+        for line in lines
+        if line.existing is not None
+        and any(
+            getattr(line.existing, name) != line.values[name]
+            for name in ("kind", "topic", "service", "site")
+        )
+    ]
+    latest: dict[int, bool] = {}  # message -> reclassified in the product
+    events = (
+        MessageEvent.objects.filter(
+            message_id__in=differing, kind__in=[EventKind.UPDATED, EventKind.IMPORTED]
+        )
+        .order_by("pk")
+        .values_list("message_id", "kind", "text")
+    )
+    for message_id, kind, text in events:
+        if kind == EventKind.UPDATED and any(part in text for part in RECLASSIFIED):
+            latest[message_id] = True
+        elif kind == EventKind.IMPORTED and re.search(r"\b(kind|topic|service|site)\b", text):
+            latest[message_id] = False
+    return {pk for pk, product in latest.items() if product}
 
 
 def _handled_in_the_product(lines: list[_Line]) -> set[int]:

@@ -581,6 +581,11 @@ def dismiss_duplicate(message: Message, *, actor) -> None:
     log_event(message, EventKind.UPDATED, actor=actor, text="Signalement de doublon écarté")
 
 
+# How a reclassification's event starts (kind, topic, service): the register's import reads
+# it to leave a classification an agent changed in the product since (`services.imports`).
+RECLASSIFIED = ("nature : ", "thème : ", "service : ")
+
+
 def update_classification(
     message: Message, *, actor, kind: str, topic: Topic | None, service: Service | None
 ) -> Message:
@@ -596,13 +601,13 @@ def update_classification(
             message.prefecture.kind_deadline_for(k) for k in (kind, message.kind)
         } - {None}
         if kind != message.kind:
-            changes.append(f"nature : {Kind(kind).label}")
+            changes.append(f"{RECLASSIFIED[0]}{Kind(kind).label}")
             message.kind = kind
         if topic != message.topic:
-            changes.append(f"thème : {topic or '—'}")
+            changes.append(f"{RECLASSIFIED[1]}{topic or '—'}")
             message.topic = topic
         if service is not None and service != message.service:
-            changes.append(f"service : {service}")
+            changes.append(f"{RECLASSIFIED[2]}{service}")
             message.service = service
             message.site = service.site
         fields = ["kind", "topic", "service", "site", "updated_at"]

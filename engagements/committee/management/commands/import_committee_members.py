@@ -41,3 +41,5 @@ class Command(ImportCommand):
         )
         if result.colleges_created:
             self.stdout.write("Collèges ajoutés : " + ", ".join(result.colleges_created))
+        for note in result.notes():
+            self.stdout.write(f"{note}.")

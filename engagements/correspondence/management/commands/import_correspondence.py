@@ -40,3 +40,5 @@ class Command(ImportCommand):
             self.stdout.write("Thèmes ajoutés : " + ", ".join(result.topics_created))
         if result.ignored_columns:
             self.stdout.write(IGNORED + ", ".join(result.ignored_columns))
+        for note in result.notes():
+            self.stdout.write(note)

@@ -3,7 +3,8 @@
 Columns exactly `site,service,question,answer,tags,language` (site and service by slug,
 empty for the whole prefecture; language fr or en, empty for fr). All or nothing: any line
 error stops the import before anything is written. A question already there (same site,
-service and language) is updated.
+service and language) is updated, unless agents changed it in the app since the last import
+(those are kept and named; `--force` replaces them too).
 """
 
 from django.core.management.base import CommandError
@@ -20,6 +21,12 @@ class Command(ImportCommand):
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")
         parser.add_argument("file", help="fichier CSV (site,service,question,answer,tags,language)")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="remplace aussi les réponses modifiées dans l'application depuis le dernier "
+            "import",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -32,7 +39,9 @@ class Command(ImportCommand):
         except OSError as exc:
             raise CommandError(f"Fichier illisible : {exc}") from exc
         try:
-            result = services.import_entries(prefecture, data)
+            result = services.import_entries(prefecture, data, force=options["force"])
         except CsvImportError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Questions créées : {result.created} ; mises à jour : {result.updated}.")
+        for note in result.notes():
+            self.stdout.write(f"{note}. Pour les remplacer aussi : --force.")

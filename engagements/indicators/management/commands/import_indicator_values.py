@@ -25,3 +25,5 @@ class Command(ImportCommand):
         except CsvImportError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Import terminé — {result.summary()}.")
+        for note in result.notes:
+            self.stdout.write(note)

@@ -3,7 +3,7 @@
 from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
-from engagements.quality.services import QualityError, import_actions
+from engagements.quality.services import QualityError, import_actions, kept_statuses_note
 from engagements.shell.imports import ImportCommand
 
 from ._import_file import prefecture_and_file
@@ -30,3 +30,5 @@ class Command(ImportCommand):
             f"Actions créées : {result['created']}, mises à jour : {result['updated']}, "
             f"inchangées : {result['unchanged']}."
         )
+        if result["kept"]:
+            self.stdout.write(kept_statuses_note(result["kept"]))

@@ -25,7 +25,7 @@ class Command(ImportCommand):
             raise CommandError(f"Campagne {campaign} introuvable.")
         if not file.exists():
             raise CommandError(f"Fichier {file} introuvable.")
-        report = import_answers(found, file.read_bytes())
+        report = import_answers(found, file.read_bytes(), file_name=file.name)
         if report.errors:
             for error in report.errors:
                 self.stderr.write(error)
