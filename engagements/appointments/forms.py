@@ -77,7 +77,11 @@ class PersonForm(_NameForm):
         label=_("Téléphone portable"),
         required=False,
         max_length=30,
-        help_text=_("Pour un rappel par SMS la veille. Format : 06 12 34 56 78"),
+        # Foreign nationals book too, often with their country's phone: say how to type it.
+        help_text=_(
+            "Pour un rappel par SMS la veille. Format : 06 12 34 56 78, ou +44 7911 123456 "
+            "pour un numéro étranger"
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     foreign_number = forms.CharField(
