@@ -128,6 +128,18 @@ class PersonForm(_NameForm):
         return data
 
 
+class HoldAddressForm(DsfrForm):
+    """The address of a hold, typed again on the "check your e-mails" page."""
+
+    email = DeliverableEmailField(
+        label=_("Adresse électronique"),
+        help_text=_(
+            "Le lien pour confirmer votre rendez-vous y sera envoyé. Format : nom@exemple.fr"
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class WaitlistForm(_NameForm):
     email = DeliverableEmailField(
         label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
