@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages as flash
 from django.core import signing
 from django.http import Http404
@@ -146,6 +149,9 @@ def follow(request, prefecture: str, token: str):
     message = follow_link.message_for_token(token, prefecture)
     if message is None:
         raise Http404(_("Ce lien de suivi n'est pas valide."))
+    ended = follow_link.follow_link_expired(message)
+    if ended is not None:
+        return _follow_expired(request, message, ended)
     can_add = message.status != Status.CLOSED and message.purged_at is None
     form = DocumentUploadForm(request.POST or None, request.FILES or None) if can_add else None
     status = 200
@@ -174,6 +180,24 @@ def follow(request, prefecture: str, token: str):
         else:
             status = 400
     return _follow_page(request, message, form=form, status=status)
+
+
+def _follow_expired(request, message: Message, ended):
+    """The link of a request answered or closed long ago: say why it no longer works and
+    what to do instead (410: the page is gone on purpose, not mistyped)."""
+    phones = (getattr(message.service, "phone", ""), getattr(message.site, "phone", ""))
+    return render(
+        request,
+        "correspondence/public/follow_expired.html",
+        {
+            "prefecture": message.prefecture,
+            "message": message,
+            "ended": ended,
+            "stopped": ended + timedelta(days=settings.CORRESPONDENCE_FOLLOW_LINK_DAYS + 1),
+            "phone": next(filter(None, phones), message.prefecture.phone),
+        },
+        status=410,
+    )
 
 
 def _follow_page(request, message: Message, *, form=None, more_time_form=None, status=200):
@@ -208,6 +232,9 @@ def follow_more_time(request, prefecture: str, token: str):
     message = follow_link.message_for_token(token, prefecture)
     if message is None:
         raise Http404(_("Ce lien de suivi n'est pas valide."))
+    ended = follow_link.follow_link_expired(message)
+    if ended is not None:
+        return _follow_expired(request, message, ended)
     follow_url = reverse("correspondence:follow", args=[prefecture, token])
     wait = missing_documents.pending_request(message) if message.status == Status.WAITING else None
     if not missing_documents.can_ask_for_more_time(wait):
