@@ -734,19 +734,23 @@ def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
         if rate_limited(f"appt-wait:{client_ip(request)}", limit=10, window=600):
             messages.error(request, _("Trop de tentatives. Réessayez dans 10 minutes."))
         elif form.is_valid():
-            services.join_waitlist(
+            entry = services.join_waitlist(
                 procedure,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 email=form.cleaned_data["email"],
                 language=translation.get_language() or "fr",
             )
+            # Nothing is mailed now: the address shown is the only chance to see a typo
+            # before a free slot is offered to it.
             messages.success(
                 request,
                 _(
-                    "Vous êtes inscrit sur la liste d'attente. Dès qu'un créneau se libère, "
-                    "nous vous l'écrivons ; vous aurez 24 heures pour l'accepter."
-                ),
+                    "Votre inscription sur la liste d'attente est enregistrée. Dès qu'un "
+                    "créneau se libère, nous écrirons à %(email)s ; vous aurez 24 heures pour "
+                    "l'accepter. Adresse erronée ? Inscrivez-vous à nouveau avec la bonne."
+                )
+                % {"email": entry.email},
             )
             return redirect("appointments:procedures", procedure.prefecture.slug)
     return render(
