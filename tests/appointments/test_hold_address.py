@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Slot
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
@@ -82,14 +83,24 @@ def test_another_browser_cannot_change_the_address(held, mailoutbox):
     assert held.email == "lea@usager.tset" and len(mailoutbox) == 1
 
 
-def test_after_the_hold_the_page_offers_no_correction(
+def test_after_the_hold_the_page_offers_no_correction_but_a_new_booking(
     client, held, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
-        assert "Adresse erronée" not in client.get(SENT).content.decode()
+        page = client.get(SENT).content.decode()
+        assert "Adresse erronée" not in page and "Dans les 15 minutes" not in page
+        assert "Le délai de 15 minutes pour confirmer est dépassé" in page
+        assert reverse("appointments:terms", args=[held.procedure_id]) in page
         _correct(client, "lea@usager.test", django_capture_on_commit_callbacks)
     held.refresh_from_db()
     assert held.email == "lea@usager.tset"
+
+
+def test_once_confirmed_the_page_says_so(client, held):
+    services.confirm_booking(held)
+    page = client.get(SENT).content.decode()
+    assert "Votre rendez-vous est confirmé." in page and "Adresse erronée" not in page
+    assert held.token not in page
 
 
 def test_an_address_with_its_own_booking_gets_its_link_and_the_hold_keeps_its_address(

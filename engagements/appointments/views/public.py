@@ -458,6 +458,15 @@ def sent(request: HttpRequest) -> HttpResponse:
             "email": request.session.get(SENT_KEY, ""),
             "form": form,
             "expires_at": booking.hold_expires_at if can_correct else None,
+            # The page read again later: the hold was confirmed, or its time is over.
+            "hold_state": (
+                None
+                if booking is None or can_correct
+                else "confirmed"
+                if booking.status == BookingStatus.CONFIRMED
+                else "over"
+            ),
+            "procedure_id": booking.procedure_id if booking is not None else None,
         },
         status=200 if form is None or not form.errors else 400,
     )
