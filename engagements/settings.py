@@ -347,6 +347,9 @@ globals().update(_email_settings(env("EMAIL_URL", _email_default)))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Engagements <ne-pas-repondre@engagements.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# A request's follow link ("suivre ma demande") stops working this many days after the
+# request was last answered or closed (reopening it makes the link work again).
+CORRESPONDENCE_FOLLOW_LINK_DAYS = envint("CORRESPONDENCE_FOLLOW_LINK_DAYS", "90")
 # Personal details of bookings are blanked this long after the appointment.
 APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
 # Booking hot path (docs/deployment.md): booking requests in flight per server process

@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 import urllib.request
 from pathlib import Path
 
@@ -59,6 +61,163 @@ def plain_typography(text: str) -> str:
 def is_gsm(text: str) -> bool:
     """Whether `text` goes in the GSM alphabet (160 characters a message)."""
     return all(char in GSM_BASIC or char in GSM_EXTENSION for char in text)
+
+
+SMS_LENGTH = 160  # one GSM-7 message, in septets (an extension character takes two)
+
+# Letters outside the GSM alphabet, written with the nearest ones (ç, ê, œ in French; ã, õ
+# in Portuguese; á, í, ó, ú in Spanish) and Ukrainian in Latin letters (the national
+# transliteration of 2010). What is neither (Arabic script) has no GSM writing:
+# `one_sms` then asks the caller for its French text.
+_GSM_LETTERS = {
+    "ç": "c",
+    "œ": "oe",
+    "Œ": "OE",
+    "ґ": "g",
+    "є": "ie",
+    "ж": "zh",
+    "ї": "i",
+    "й": "i",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ю": "iu",
+    "я": "ia",
+    "ь": "",
+    "ъ": "",
+    "ы": "y",
+    "э": "e",
+    "ё": "io",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "д": "d",
+    "е": "e",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "ʼ": "",  # the Ukrainian apostrophe (м'ясо)
+}
+
+
+def _gsm_letter(char: str) -> str:
+    if char in GSM_BASIC or char in GSM_EXTENSION:
+        return char
+    if char.lower() in _GSM_LETTERS:
+        latin = _GSM_LETTERS[char.lower()]
+        return latin.capitalize() if char.isupper() else latin
+    base = unicodedata.normalize("NFKD", char)[:1]
+    if base and base != char and (base in GSM_BASIC or base in GSM_EXTENSION):
+        return base  # ê -> e, Â -> A, ã -> a
+    return char
+
+
+def gsm_text(text: str) -> str:
+    """`text` with plain typography (`plain_typography`) and its letters outside the GSM
+    alphabet written with GSM ones where they have a writing there (see _GSM_LETTERS)."""
+    return "".join(_gsm_letter(char) for char in plain_typography(text))
+
+
+def gsm_length(text: str) -> int:
+    """Septets of `text` in GSM-7: the extension table's characters count double."""
+    return sum(2 if char in GSM_EXTENSION else 1 for char in text)
+
+
+def _tidy(text: str) -> str:
+    # A value dropped leaves its punctuation behind: "10:00,  (AB12)" or "Lysville ()".
+    text = re.sub(r"\s*\(\s*\)", "", text)
+    text = re.sub(r",\s*([,.])", r"\1", text)
+    text = text.replace("....", "...")  # a value cut with "..." before the sentence's end
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def _cut(value: str, room: int) -> str:
+    """`value` in at most `room` septets, cut at a word with "..." (nothing if too little)."""
+    if gsm_length(value) <= room:
+        return value
+    if room < 8:
+        return ""
+    cut, used = "", 0
+    for char in value:  # septets, not characters: "€" takes two
+        used += gsm_length(char)
+        if used > room - 3:
+            break
+        cut += char
+    if " " in cut[len(cut) // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,-") + "..."
+
+
+# In `one_sms`'s `shorter`: replace the template itself (a shorter wording of the message).
+TEMPLATE = "%"
+
+
+class NotGsm(ValueError):
+    """The text has letters with no GSM writing (Arabic): build it in another language."""
+
+
+def one_sms(
+    template: str,
+    values: dict[str, str] | None = None,
+    *,
+    shorter: tuple[tuple[str, str], ...] = (),
+    cut: str = "",
+) -> str:
+    """The SMS `template % values` in one GSM-7 message (SMS_LENGTH septets): every SMS the
+    product sends is written through here (outbox.queue_sms too, without values).
+
+    Shortened in this order, only as far as needed to fit:
+    1. written in the GSM alphabet (`gsm_text`): dashes, quotes, ç, ê, Cyrillic;
+    2. the replacements of `shorter`, one after the other and kept (the caller's order,
+       e.g. the date without its weekday, a shorter wording (name TEMPLATE), then the
+       reference dropped: value "");
+    3. the value named `cut` (a free text such as a site's name) cut at a word, with
+       "...", down to nothing;
+    4. last resort, the text before its last word (the link) cut: the link is never cut.
+    A value dropped takes its empty parentheses or doubled comma with it. Raises NotGsm
+    when the text has letters with no GSM writing (Arabic script)."""
+    values = {name: gsm_text(str(value)) for name, value in (values or {}).items()}
+    template = gsm_text(template)
+
+    def render() -> str:
+        return _tidy(template % values) if values else template.strip()
+
+    text = render()
+    if not is_gsm(text):
+        raise NotGsm(text)
+    for name, value in shorter:
+        if gsm_length(text) <= SMS_LENGTH:
+            return text
+        if name == TEMPLATE:
+            template = gsm_text(value)
+        else:
+            values[name] = gsm_text(value)
+        text = render()
+        if not is_gsm(text):
+            raise NotGsm(text)
+    if gsm_length(text) > SMS_LENGTH and cut:
+        excess = gsm_length(text) - SMS_LENGTH
+        values[cut] = _cut(values[cut], gsm_length(values[cut]) - excess)
+        text = render()
+    if gsm_length(text) > SMS_LENGTH:
+        head, _, link = text.rpartition(" ")
+        room = SMS_LENGTH - gsm_length(link) - 1
+        text = (_cut(head, room) + " " + link).strip() if room > 0 else link[:SMS_LENGTH]
+    return text
 
 
 def _log_path() -> Path:

@@ -77,7 +77,11 @@ class PersonForm(_NameForm):
         label=_("Téléphone portable"),
         required=False,
         max_length=30,
-        help_text=_("Pour un rappel par SMS la veille. Format : 06 12 34 56 78"),
+        # Foreign nationals book too, often with their country's phone: say how to type it.
+        help_text=_(
+            "Pour un rappel par SMS la veille. Format : 06 12 34 56 78, ou +44 7911 123456 "
+            "pour un numéro étranger"
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     foreign_number = forms.CharField(
@@ -122,6 +126,18 @@ class PersonForm(_NameForm):
         if not self.fields["email"].required and not (data.get("email") or data.get("phone")):
             raise forms.ValidationError(_("Indiquez au moins un courriel ou un téléphone."))
         return data
+
+
+class HoldAddressForm(DsfrForm):
+    """The address of a hold, typed again on the "check your e-mails" page."""
+
+    email = DeliverableEmailField(
+        label=_("Adresse électronique"),
+        help_text=_(
+            "Le lien pour confirmer votre rendez-vous y sera envoyé. Format : nom@exemple.fr"
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class WaitlistForm(_NameForm):

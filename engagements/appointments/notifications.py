@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from engagements import sms
 from engagements.outbox import services as outbox
 from engagements.shell.addresses import reverse_plain
 from engagements.shell.content_language import long_date
@@ -154,6 +155,16 @@ CHANGE_SMS = {
 }
 
 
+# The same, shorter, for a long site name or site address (SITE_URL): one SMS (booking_sms_text
+# tries these once the date has lost its year, before it leaves anything out).
+SHORT_SMS = {
+    "moved": gettext_noop("Rendez-vous %(ref)s déplacé au %(when)s, %(site)s : %(url)s"),
+    "cancelled_service": gettext_noop(
+        "Rendez-vous %(ref)s du %(when)s annulé par le service, avec nos excuses : %(url)s"
+    ),
+}
+
+
 def queue_change_notice(booking, template: str):
     """Tell the person the service moved or cancelled the booking: the mail, or an SMS when
     the booking has a phone and no e-mail address; None with neither."""
@@ -161,13 +172,18 @@ def queue_change_notice(booking, template: str):
         return queue_booking_mail(booking, template)
     if not booking.phone:
         return None
-    return _queue_booking_sms(booking, CHANGE_SMS[template], f"{template}_sms")
+    return _queue_booking_sms(
+        booking, CHANGE_SMS[template], f"{template}_sms", short=SHORT_SMS[template]
+    )
 
 
 REMINDER_SMS = gettext_noop("Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Annuler : %(url)s")
 REMINDER_TO_CONFIRM_SMS = gettext_noop(
     "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Confirmez votre venue, "
     "sinon il sera annulé, ou annulez : %(url)s"
+)
+SHORT_REMINDER_TO_CONFIRM_SMS = gettext_noop(
+    "Rendez-vous %(when)s, %(site)s (%(ref)s). Confirmez-le, sinon il sera annulé : %(url)s"
 )
 
 
@@ -176,24 +192,52 @@ def queue_reminder_sms(booking, *, now=None):
     # The short link leads to the day-before confirmation (with its cancel link) when the
     # no-show policy requires it, else to the booking page.
     to_confirm = booking.needs_day_before_confirmation and booking.day_before_confirmed_at is None
-    message = REMINDER_TO_CONFIRM_SMS if to_confirm else REMINDER_SMS
-    return _queue_booking_sms(booking, message, "reminder_sms", now=now)
+    if to_confirm:
+        return _queue_booking_sms(
+            booking,
+            REMINDER_TO_CONFIRM_SMS,
+            "reminder_sms",
+            short=SHORT_REMINDER_TO_CONFIRM_SMS,
+            now=now,
+        )
+    return _queue_booking_sms(booking, REMINDER_SMS, "reminder_sms", now=now)
 
 
-def _queue_booking_sms(booking, message: str, kind: str, *, now=None):
-    """Queue `message` (a msgid with %(ref)s, %(when)s, %(site)s and %(url)s) to the
-    booking's phone, in its language, with its short link (it fits in one SMS)."""
-    url = absolute("appointments:short", booking.short_code, language=booking.language)
-    with translation.override(booking.language):
-        text = translation.gettext(message) % {
+def booking_sms_text(booking, message: str, url: str, short: str = "") -> str:
+    """`message` (a msgid with %(ref)s, %(when)s, %(site)s and %(url)s) about the booking,
+    in its language, in one GSM-7 SMS (engagements.sms.one_sms). Shortened only as far as
+    needed, in this order: the date without its year ("jeudi 10 décembre, 10:00"), the
+    `short` wording if any, the date in figures ("10/12 10:00"), the reference left out
+    (the link shows it), the site's name cut. A language with no GSM writing
+    (Arabic) gets the French text; the link still opens the page in the person's language."""
+    starts_at = booking.slot.starts_at
+    for language in dict.fromkeys((booking.language or "fr", "fr")):
+        with translation.override(language):
+            template = translation.gettext(message)
+        values = {
             "ref": booking.reference,
-            "when": _when(booking),
+            "when": long_date(starts_at, "full_time", language),
             "site": booking.procedure.site.name,
             "url": url,
         }
+        shorter = [("when", long_date(starts_at, "weekday_time", language))]
+        if short:
+            with translation.override(language):
+                shorter.append((sms.TEMPLATE, translation.gettext(short)))
+        shorter += [("when", timezone.localtime(starts_at).strftime("%d/%m %H:%M")), ("ref", "")]
+        try:
+            return sms.one_sms(template, values, shorter=tuple(shorter), cut="site")
+        except sms.NotGsm:
+            continue
+    raise AssertionError("the French SMS texts are written in the GSM alphabet")
+
+
+def _queue_booking_sms(booking, message: str, kind: str, *, short: str = "", now=None):
+    """Queue `message` (see booking_sms_text) to the booking's phone, with its short link."""
+    url = absolute("appointments:short", booking.short_code, language=booking.language)
     return outbox.queue_sms(
         booking.phone,
-        text,
+        booking_sms_text(booking, message, url, short),
         prefecture=booking.procedure.prefecture,
         record=booking,
         purpose=purpose(kind),

@@ -163,12 +163,18 @@ def queue_sms(
     quiet_hours: bool = True,
     now: datetime | None = None,
 ) -> Delivery:
-    """Queue an SMS; outside 09:00–20:00 local time it waits for the morning. Its dashes
-    and quotes are written plain (engagements.sms.plain_typography): what is stored is what
-    is sent."""
-    from engagements.sms import plain_typography
+    """Queue an SMS; outside 09:00–20:00 local time it waits for the morning. It is written
+    in one GSM-7 message (engagements.sms.one_sms: plain typography, letters transliterated,
+    cut before its link as a last resort; callers shorten their own parts first): what is
+    stored is what is sent."""
+    from engagements import sms
 
-    text = plain_typography(text)
+    try:
+        text = sms.one_sms(text)
+    except sms.NotGsm:
+        # No GSM writing (a caller sent Arabic): sent as is, in several UCS-2 parts.
+        logger.warning("SMS not in the GSM alphabet", extra={"purpose": purpose})
+        text = sms.plain_typography(text)
     now = now or timezone.now()
     not_before = next_sms_time(now) if quiet_hours else now
     return _queue(

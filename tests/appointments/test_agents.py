@@ -255,7 +255,8 @@ def test_the_booking_s_page_reads_back_the_sms_sent(client_for, agent, prefectur
     url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
     html = client_for(agent).get(url).content.decode()
     assert f"SMS « {delivery.body} » à 06 11 22 33 44" in html.replace("&#x27;", "'")
-    assert delivery.body.startswith("Nous devons annuler votre rendez-vous")
+    # (In its shorter wording when the whole one would take two messages.)
+    assert "annul" in delivery.body
 
 
 def test_auditor_reads_but_cannot_check_in(client_for, auditor, prefecture, today_bookings):

@@ -48,7 +48,8 @@ def test_sms_under_the_policy_carries_the_short_confirmation_link(
         settings, tmp_path, run_on_commit, needs_day_before_confirmation=True, phone="0611"
     )
     short = reverse("appointments:short", args=[booking.short_code])
-    assert short in text and "Confirmez votre venue" in text and booking.reference in text
+    # ("Confirmez-le": the whole wording, "Confirmez votre venue…", took 2 messages.)
+    assert short in text and "Confirmez-le" in text and booking.reference in text
     assert booking.token not in text and len(short) < 40
     # The link opens the confirmation page; the GET changes nothing, the button confirms.
     response = client.get(_path(text), follow=True)

@@ -103,7 +103,8 @@ def test_the_page_follows_the_answer_in_english(prefecture, service, agent, clie
     url = "/en" + reverse(
         "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
     )
-    page = client.get(url).content.decode()
+    with time_machine.travel(date(2026, 3, 6), tick=False):
+        page = client.get(url).content.decode()
     assert 'data-status="answered"' in page
     assert "We answered you on" in page and "Voici." not in page
 
@@ -474,9 +475,14 @@ def test_the_purge_blanks_the_documents_asked_and_the_page_shows_no_subject(
     url = reverse(
         "correspondence:follow", args=[prefecture.slug, follow_link.follow_token(message)]
     )
-    page = client.get(url).content.decode()
-    assert 'data-status="answered"' in page and "Renouvellement" not in page
+    # Purged two years after the answer: the link has long stopped working.
+    with time_machine.travel(date(2029, 1, 1), tick=False):
+        page = client.get(url).content.decode()
+    assert 'data-status="expired"' in page and "Renouvellement" not in page
     assert "Ajouter un document" not in page
+    with time_machine.travel(date(2026, 3, 7), tick=False):
+        page = client.get(url).content.decode()  # (a purge sooner, by a shorter retention)
+    assert 'data-status="answered"' in page and "Renouvellement" not in page
 
 
 def test_a_merged_waiting_message_can_be_reopened_and_asked_again(prefecture, service, agent):
@@ -498,3 +504,62 @@ def test_an_english_acknowledgement_links_to_the_english_page(
     body = mailoutbox[0].body
     assert "Follow your request (where it stands, who handles it, add a document):" in body
     assert link_in(mailoutbox[0]).startswith(f"/en/prefectures/{prefecture.slug}/")
+
+
+# --- The link's end ------------------------------------------------------------------------
+
+
+def _follow(message, prefix=""):
+    token = follow_link.follow_token(message)
+    return (
+        prefix + reverse("correspondence:follow", args=[message.prefecture.slug, token]),
+        prefix + reverse("correspondence:follow-more-time", args=[message.prefecture.slug, token]),
+    )
+
+
+def test_the_link_stops_working_a_while_after_the_answer_with_a_page_saying_why(
+    prefecture, service, agent, client, settings
+):
+    """The link mailed with the acknowledgement showed the request's state to whoever read
+    the mailbox, for ever."""
+    settings.CORRESPONDENCE_FOLLOW_LINK_DAYS = 90
+    service.phone = "03 87 11 22 33"
+    service.save()
+    message = create(prefecture, service, acknowledge=False)
+    with time_machine.travel(date(2026, 3, 5), tick=False):
+        services.answer_message(
+            message, actor=agent, subject="R", text="T", channel="email", send=False
+        )
+    url, more_time = _follow(message)
+    with time_machine.travel(date(2026, 6, 3), tick=False):  # 90 days after: still works
+        assert 'data-status="answered"' in client.get(url).content.decode()
+    with time_machine.travel(date(2026, 6, 4), tick=False):
+        response = client.get(url)
+        assert response.status_code == 410
+        page = response.content.decode()
+        assert "Ce lien de suivi n'est plus valable" in page and message.reference in page
+        assert "Nous avons répondu à cette demande le 5 mars 2026." in page
+        assert "a cessé de fonctionner le 4 juin 2026" in page
+        assert reverse("correspondence:contact", args=[prefecture.slug]) in page
+        assert "03 87 11 22 33" in page and "Renouvellement" not in page
+        assert client.post(url, {"document": pdf()}).status_code == 410
+        assert client.post(more_time, {}).status_code == 410
+        english = client.get(_follow(message, "/en")[0]).content.decode()
+        assert "This follow-up link no longer works" in english
+        assert "We answered this request on 5 March 2026." in english
+    assert not message.attachments.exists()
+
+
+def test_a_closed_request_s_link_ends_from_its_closing_and_works_again_once_reopened(
+    prefecture, service, agent, client, settings
+):
+    settings.CORRESPONDENCE_FOLLOW_LINK_DAYS = 30
+    message = create(prefecture, service, acknowledge=False)
+    with time_machine.travel(date(2026, 3, 5), tick=False):
+        services.close_message(message, reason=ClosedReason.WITHDRAWN, actor=agent)
+    url, _ = _follow(message)
+    with time_machine.travel(date(2026, 4, 5), tick=False):
+        page = client.get(url).content.decode()
+        assert "Cette demande a été close le 5 mars 2026." in page
+        services.reopen_message(message, actor=agent)
+        assert client.get(url).status_code == 200

@@ -295,3 +295,24 @@ def test_sms_short_link_then_the_day_before_button(
     page.wait_for_url("**/gerer/**")
     booking.refresh_from_db()
     assert booking.day_before_confirmed_at is not None
+
+
+def test_a_mistyped_address_is_corrected_on_the_check_your_mails_page(
+    phone_page, live_server, procedure, smtp_mail
+):
+    """On a phone, the person sees the address the link went to, corrects it, and the link
+    comes to the right one; the page passes axe in French and English."""
+    page = phone_page
+    _book(page, procedure, "lea.martin@usager.tset")
+    assert "lea.martin@usager.tset" in page.content()
+    page.locator("form input[name=email]").fill("lea.martin@usager.test")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Renvoyer le lien").click()
+    assert "Nous avons envoyé un nouveau lien à lea.martin@usager.test." in page.content()
+    _check(page, "appointments-fr-5-sent-corrected")
+    [mail] = smtp_mail.to("lea.martin@usager.test")
+    booking = Booking.objects.get()
+    assert booking.token in mail.text() and booking.status == BookingStatus.HELD
+    page.goto("/en/rendez-vous/verifiez-vos-courriels/")
+    assert "Wrong address, or nothing received?" in page.content()
+    _check(page, "appointments-en-5-sent")

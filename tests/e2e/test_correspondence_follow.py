@@ -87,6 +87,17 @@ def test_a_person_follows_a_message_from_the_acknowledgement_to_the_answer(
         assert "Ajouter un document" in page.inner_text("main")
         assert_accessible(page)
         screenshot(page, "correspondence-follow-answered")
+    # Months after the answer the link no longer shows the request: a page says why.
+    with time_machine.travel(datetime(2026, 6, 10, 10, 0, tzinfo=PARIS), tick=True):
+        for prefix, title in (
+            ("", "Ce lien de suivi n'est plus valable"),
+            ("/en", "This follow-up link no longer works"),
+        ):
+            phone_page.goto(prefix + url)
+            assert phone_page.locator("h1").inner_text() == title
+            assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+            assert_accessible(phone_page)
+            screenshot(phone_page, f"correspondence-follow-expired{prefix.replace('/', '-')}")
 
     lookup = reverse("correspondence:follow-lookup", args=[prefecture.slug])
     page.goto(lookup)

@@ -148,8 +148,17 @@ def test_day_before_sms_in_the_language_of_the_booking(
             assert appointments.send_reminders()["sms"] == 1
     [line] = (tmp_path / "sms.log").read_text().splitlines()
     text = json.loads(line)["text"]
-    assert text.startswith(EXPECTED[language][3]) and f"/{language}/rendez-vous/v/" in text
-    assert "Rappel" not in text
+    assert f"/{language}/rendez-vous/v/" in text
+    # One GSM-7 message (engagements.sms.one_sms): Ukrainian in Latin letters; Arabic has
+    # no GSM writing, so its SMS is the French one (the link opens the Arabic page).
+    if language == "pt":
+        assert text.startswith("Lembrete: marcacao")  # "ç" and "ã" are not GSM letters
+    elif language == "uk":
+        assert text.startswith("Nahaduvannia: pryiom")
+    elif language == "ar":
+        assert text.startswith("Rappel : rendez-vous")
+    else:
+        assert text.startswith(EXPECTED[language][3]) and "Rappel" not in text
 
 
 # "Tell the service why" in the missing-documents request: the service's name in

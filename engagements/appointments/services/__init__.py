@@ -41,6 +41,7 @@ from .desk import (  # noqa: F401
     set_slot_blocked,
 )
 from .documents import remind_and_flag_document_waits  # noqa: F401
+from .hold_address import correct_hold_address, may_correct_hold_address  # noqa: F401
 from .idempotency import purge_idempotency_keys  # noqa: F401
 from .slot_read import StaleSlot, bookable_slot  # noqa: F401
 from .sweeps import (  # noqa: F401

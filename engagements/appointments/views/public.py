@@ -22,7 +22,7 @@ from engagements.shell.content_language import long_date
 from .. import admission, services
 from ..booking_files import certificate_pdf, ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
-from ..forms import PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
+from ..forms import HoldAddressForm, PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
 from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry
 from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
 from ..services import documents, waiting_room
@@ -30,6 +30,8 @@ from ..services import documents, waiting_room
 TERMS_KEY = "appointments-terms"
 EXPIRY_KEY = "appointments-permit-expiry"
 TYPED_KEY = "appointments-typed"
+SENT_KEY = "appointments-sent"  # the address the hold's link went to
+SENT_BOOKING_KEY = "appointments-sent-booking"  # the hold itself, for this browser only
 # What a person typed on the details form, kept when the slot is taken meanwhile (the
 # proof of work is not: it is spent with each try).
 TYPED_FIELDS = ("first_name", "last_name", "email", "phone", "foreign_number")
@@ -278,6 +280,23 @@ def details(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     return response
 
 
+def _answer_duplicate(request: HttpRequest, error: services.BookingError) -> None:
+    """The address already has a booking for the procedure: its link goes to that address
+    (never on screen), at most once an hour."""
+    if services.resend_manage_link(error.existing):
+        messages.warning(request, error.message)
+    else:  # already re-sent within the hour: say so, send nothing
+        messages.warning(
+            request,
+            _(
+                "Vous avez déjà un rendez-vous pour cette démarche. Le lien pour "
+                "le consulter, le déplacer ou l'annuler vous a été envoyé par "
+                "courriel il y a moins d'une heure : regardez aussi dans les "
+                "courriels indésirables."
+            ),
+        )
+
+
 def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse | None:
     """The booking of a posted form: a redirect, or None to show the form again."""
     if rate_limited(f"appt-book:{client_ip(request)}", limit=20, window=600):
@@ -300,20 +319,9 @@ def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse
             )
         except services.BookingError as error:
             if error.code == "duplicate":
-                if services.resend_manage_link(error.existing):
-                    messages.warning(request, error.message)
-                else:  # already re-sent within the hour: say so, send nothing
-                    messages.warning(
-                        request,
-                        _(
-                            "Vous avez déjà un rendez-vous pour cette démarche. Le lien pour "
-                            "le consulter, le déplacer ou l'annuler vous a été envoyé par "
-                            "courriel il y a moins d'une heure : regardez aussi dans les "
-                            "courriels indésirables."
-                        ),
-                    )
+                _answer_duplicate(request, error)
                 # No new hold to confirm: the page must not ask for the "Confirmer" click.
-                request.session.pop("appointments-sent", None)
+                _forget_hold(request)
                 return redirect("appointments:sent")
             _error(request, error)
             if error.code == "full":
@@ -323,7 +331,8 @@ def _book_from_form(request, procedure, slot, form, ticket=None) -> HttpResponse
             request.session.pop(TYPED_KEY, None)
             if ticket is not None:
                 waiting_room.use(ticket)  # a place in the waiting room admits one booking
-            request.session["appointments-sent"] = booking.email
+            request.session[SENT_KEY] = booking.email
+            request.session[SENT_BOOKING_KEY] = booking.pk
             return redirect("appointments:sent")
     return None
 
@@ -382,11 +391,84 @@ def waiting(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _forget_hold(request: HttpRequest) -> None:
+    request.session.pop(SENT_KEY, None)
+    request.session.pop(SENT_BOOKING_KEY, None)
+
+
+def _session_hold(request: HttpRequest) -> Booking | None:
+    """The hold this browser just made (never one named in the request)."""
+    pk = request.session.get(SENT_BOOKING_KEY)
+    if not isinstance(pk, int):
+        return None
+    return (
+        Booking.objects.select_related("procedure__site", "procedure__prefecture", "slot")
+        .filter(pk=pk, purged_at__isnull=True)
+        .first()
+    )
+
+
+HOLD_ADDRESS_RATE_LIMIT = 10  # corrections from one connection in 10 minutes
+
+
+@require_http_methods(["GET", "POST"])
 def sent(request: HttpRequest) -> HttpResponse:
+    """ "Check your e-mails", with the address the link went to and, while the hold runs, a
+    way to correct a mistyped one (or to have the link sent again) in this browser only."""
+    booking = _session_hold(request)
+    can_correct = booking is not None and services.may_correct_hold_address(booking)
+    form = HoldAddressForm(request.POST or None) if can_correct else None
+    if request.method == "POST":
+        if form is None:
+            return redirect("appointments:sent")
+        if rate_limited(
+            f"appt-hold-address:{client_ip(request)}", limit=HOLD_ADDRESS_RATE_LIMIT, window=600
+        ):
+            messages.error(
+                request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
+            )
+            return redirect("appointments:sent")
+        if form.is_valid():
+            try:
+                booking = services.correct_hold_address(booking, form.cleaned_data["email"])
+            except services.BookingError as error:
+                if error.code == "duplicate":
+                    _answer_duplicate(request, error)
+                elif error.code != "invalid":
+                    _error(request, error)
+                if error.code == "expired":
+                    _forget_hold(request)
+                    return redirect("appointments:slots", booking.procedure_id)
+                if error.code != "invalid":
+                    return redirect("appointments:sent")
+                form.add_error("email", error.message)
+            else:
+                request.session[SENT_KEY] = booking.email
+                messages.success(
+                    request,
+                    _("Nous avons envoyé un nouveau lien à %(email)s.") % {"email": booking.email},
+                )
+                return redirect("appointments:sent")
+    elif form is not None:
+        form = HoldAddressForm(initial={"email": booking.email})
     return render(
         request,
         "appointments/public/sent.html",
-        {"email": request.session.get("appointments-sent", "")},
+        {
+            "email": request.session.get(SENT_KEY, ""),
+            "form": form,
+            "expires_at": booking.hold_expires_at if can_correct else None,
+            # The page read again later: the hold was confirmed, or its time is over.
+            "hold_state": (
+                None
+                if booking is None or can_correct
+                else "confirmed"
+                if booking.status == BookingStatus.CONFIRMED
+                else "over"
+            ),
+            "procedure_id": booking.procedure_id if booking is not None else None,
+        },
+        status=200 if form is None or not form.errors else 400,
     )
 
 
@@ -661,19 +743,23 @@ def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
         if rate_limited(f"appt-wait:{client_ip(request)}", limit=10, window=600):
             messages.error(request, _("Trop de tentatives. Réessayez dans 10 minutes."))
         elif form.is_valid():
-            services.join_waitlist(
+            entry = services.join_waitlist(
                 procedure,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 email=form.cleaned_data["email"],
                 language=translation.get_language() or "fr",
             )
+            # Nothing is mailed now: the address shown is the only chance to see a typo
+            # before a free slot is offered to it.
             messages.success(
                 request,
                 _(
-                    "Vous êtes inscrit sur la liste d'attente. Dès qu'un créneau se libère, "
-                    "nous vous l'écrivons ; vous aurez 24 heures pour l'accepter."
-                ),
+                    "Votre inscription sur la liste d'attente est enregistrée. Dès qu'un "
+                    "créneau se libère, nous écrirons à %(email)s ; vous aurez 24 heures pour "
+                    "l'accepter. Adresse erronée ? Inscrivez-vous à nouveau avec la bonne."
+                )
+                % {"email": entry.email},
             )
             return redirect("appointments:procedures", procedure.prefecture.slug)
     return render(

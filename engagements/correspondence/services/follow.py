@@ -4,14 +4,18 @@ with the reference and e-mail address."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from engagements.outbox import services as outbox
 
+from ..enums import Status
 from ..models import Message
 
 FOLLOW_SALT = "correspondence.follow"
@@ -32,6 +36,29 @@ def message_for_token(token: str, prefecture_slug: str) -> Message | None:
         Message.objects.select_related("prefecture", "site", "service")
         .filter(pk=pk, prefecture__slug=prefecture_slug)
         .first()
+    )
+
+
+def follow_link_ended_on(message: Message) -> date | None:
+    """The day the request was last answered or closed; None while it is open."""
+    if message.status == Status.CLOSED:
+        return message.closed_on
+    if message.status == Status.ANSWERED:
+        last = message.answers.aggregate(last=Max("answered_on"))["last"]
+        return max(filter(None, (last, message.answered_on)), default=None)
+    return None
+
+
+def follow_link_expired(message: Message, *, today: date | None = None) -> date | None:
+    """The day the request ended when its follow link no longer works (CORRESPONDENCE_
+    FOLLOW_LINK_DAYS after it), else None: a link in a mailbox must not show a request's
+    state forever to whoever reads that mailbox later."""
+    ended = follow_link_ended_on(message)
+    if ended is None:
+        return None
+    today = today or timezone.localdate()
+    return (
+        ended if today > ended + timedelta(days=settings.CORRESPONDENCE_FOLLOW_LINK_DAYS) else None
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages as flash
 from django.core import signing
 from django.http import Http404
@@ -25,6 +28,8 @@ from ..services import follow as follow_link
 from ..services import missing_documents
 
 SALT = "correspondence.contact-sent"
+# The message this browser just sent: its page shows the address only to that browser.
+SENT_KEY = "correspondence-sent"
 # Per IP: a handful of messages per hour is plenty for a person, little for a flood.
 RATE_LIMIT, RATE_WINDOW = 5, 3600
 
@@ -66,6 +71,7 @@ def contact(request, prefecture: str):
                 form.add_error(None, str(exc))
             else:
                 token = signing.dumps(message.pk, salt=SALT)
+                request.session[SENT_KEY] = message.pk
                 return redirect("correspondence:contact-sent", prefecture.slug, token)
         else:
             status = 400
@@ -92,10 +98,19 @@ def contact_sent(request, prefecture: str, token: str):
     follow = reverse(
         "correspondence:follow", args=[message.prefecture.slug, follow_link.follow_token(message)]
     )
+    # The address the acknowledgement and the answer go to, so that a typo is seen now (in
+    # the browser that sent the message only: the link itself may be shared).
+    mine = request.session.get(SENT_KEY) == message.pk
     return render(
         request,
         "correspondence/public/contact_sent.html",
-        {"prefecture": message.prefecture, "message": message, "follow_url": follow},
+        {
+            "prefecture": message.prefecture,
+            "message": message,
+            "follow_url": follow,
+            "email": message.sender_email if mine else "",
+            "phone": _phone(message),
+        },
     )
 
 
@@ -146,6 +161,9 @@ def follow(request, prefecture: str, token: str):
     message = follow_link.message_for_token(token, prefecture)
     if message is None:
         raise Http404(_("Ce lien de suivi n'est pas valide."))
+    ended = follow_link.follow_link_expired(message)
+    if ended is not None:
+        return _follow_expired(request, message, ended)
     can_add = message.status != Status.CLOSED and message.purged_at is None
     form = DocumentUploadForm(request.POST or None, request.FILES or None) if can_add else None
     status = 200
@@ -174,6 +192,29 @@ def follow(request, prefecture: str, token: str):
         else:
             status = 400
     return _follow_page(request, message, form=form, status=status)
+
+
+def _phone(message: Message) -> str:
+    """The number to call about a message: its service's, else its site's or prefecture's."""
+    phones = (getattr(message.service, "phone", ""), getattr(message.site, "phone", ""))
+    return next(filter(None, phones), message.prefecture.phone)
+
+
+def _follow_expired(request, message: Message, ended):
+    """The link of a request answered or closed long ago: say why it no longer works and
+    what to do instead (410: the page is gone on purpose, not mistyped)."""
+    return render(
+        request,
+        "correspondence/public/follow_expired.html",
+        {
+            "prefecture": message.prefecture,
+            "message": message,
+            "ended": ended,
+            "stopped": ended + timedelta(days=settings.CORRESPONDENCE_FOLLOW_LINK_DAYS + 1),
+            "phone": _phone(message),
+        },
+        status=410,
+    )
 
 
 def _follow_page(request, message: Message, *, form=None, more_time_form=None, status=200):
@@ -208,6 +249,9 @@ def follow_more_time(request, prefecture: str, token: str):
     message = follow_link.message_for_token(token, prefecture)
     if message is None:
         raise Http404(_("Ce lien de suivi n'est pas valide."))
+    ended = follow_link.follow_link_expired(message)
+    if ended is not None:
+        return _follow_expired(request, message, ended)
     follow_url = reverse("correspondence:follow", args=[prefecture, token])
     wait = missing_documents.pending_request(message) if message.status == Status.WAITING else None
     if not missing_documents.can_ask_for_more_time(wait):
