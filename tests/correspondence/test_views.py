@@ -400,6 +400,24 @@ def test_contact_form_says_how_long_details_are_kept_in_the_language_s_plural(
     assert expected in page.content.decode()
 
 
+def test_a_form_sent_back_with_errors_lists_them_above_its_fields(prefecture, service, client):
+    """On a phone an error under the fold went unseen: the form starts with what is wrong,
+    each line linking to its field, in the page's language."""
+    url = reverse("correspondence:contact", args=[prefecture.slug])
+    assert "data-form-errors" not in client.get(url).content.decode()
+    html = client.post(url, contact_data(service, email="pas-une-adresse", subject="")).content
+    html = html.decode()
+    summary = html[
+        html.index("data-form-errors") : html.index("</div>", html.index("data-form-errors"))
+    ]
+    assert "Le formulaire n'a pas été envoyé. À corriger :" in summary
+    assert '<a href="#id_email">' in summary and '<a href="#id_subject">' in summary
+    assert html.index("data-form-errors") < html.index('id="id_name"')
+    english = client.post("/en" + url, contact_data(service, email="x")).content.decode()
+    assert "The form was not sent. Please correct:" in english
+    assert 'href="#id_email"' in english and not Message.objects.exists()
+
+
 def test_contact_form_without_proof_of_work_keeps_input_and_says_why(prefecture, service, client):
     url = reverse("correspondence:contact", args=[prefecture.slug])
     response = client.post(url, contact_data(service, altcha=""))
