@@ -601,7 +601,8 @@ def update_classification(
         if topic != message.topic:
             changes.append(f"thème : {topic or '—'}")
             message.topic = topic
-        if service is not None and service != message.service:
+        service_changed = service is not None and service != message.service
+        if service_changed:
             changes.append(f"service : {service}")
             message.service = service
             message.site = service.site
@@ -613,9 +614,44 @@ def update_classification(
             fields += ["deadline_days", "due_on"]
         if changes:
             message.save(update_fields=fields)
-            log_event(message, EventKind.UPDATED, actor=actor, text=" ; ".join(changes))
+            was = message.status
+            moved_away = _assignee_left_behind(message) if service_changed else ""
+            if moved_away:
+                changes.append(f"attribution retirée ({moved_away} ne traite pas ce service)")
+            # One history row, with the status change when the agent was left behind.
+            event = MessageEvent(
+                message=message, kind=EventKind.UPDATED, actor=actor, text=" ; ".join(changes)
+            )
+            if was != message.status:
+                event.from_status, event.to_status = was, message.status
+            event.save()
             hooks.period_touched(message.prefecture, {message.received_on})
     return message
+
+
+def _assignee_left_behind(message: Message) -> str:
+    """A message sent on to a service its agent does not work on leaves him (he could no
+    longer open it, and the new service would not find it among those to give out): no
+    one in charge, "new" again when it was "assigned". Returns the former agent's name, or
+    "" when he keeps it. An answered message keeps the agent who answered it."""
+    agent = message.assigned_to
+    if agent is None or message.status == Status.ANSWERED:
+        return ""
+    try:
+        _check_assignee([message], agent)
+    except RegisterError:
+        pass
+    else:
+        return ""
+    message.assigned_to = None
+    if message.status == Status.ASSIGNED:
+        states.check(
+            message, Status.NEW, table=MESSAGE_TRANSITIONS, error=RegisterError,
+            subject=f"Le message {message.reference}",
+        )  # fmt: skip
+        message.status = Status.NEW
+    message.save(update_fields=["assigned_to", "status", "updated_at"])
+    return words.person(agent)
 
 
 def _redate(message: Message) -> None:

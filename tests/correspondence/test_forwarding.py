@@ -1,0 +1,59 @@
+"""A message sent on to another service (the "Classement" box of its page): it leaves an
+agent who cannot open it there, and the agent who sent it on is told where it went."""
+
+import pytest
+
+from engagements.correspondence import services
+from engagements.correspondence.enums import EventKind, Status
+from tests.correspondence.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_message_moved_to_another_site_leaves_the_agent_who_cannot_open_it(
+    prefecture, service, other_service, agent, agent_other_site, site_manager
+):
+    """It stayed "Attribué" to the agent of the first service: out of his list (he could not
+    open it any more) and out of everyone's "non attribués" in the new service."""
+    message = MessageFactory(service=service)
+    services.assign_message(message, agent=agent, actor=agent)
+    message = services.update_classification(
+        message, actor=site_manager, kind=message.kind, topic=None, service=other_service
+    )
+    message.refresh_from_db()
+    assert (message.service, message.site) == (other_service, other_service.site)
+    assert (message.status, message.assigned_to) == (Status.NEW, None)
+    event = message.events.filter(kind=EventKind.UPDATED).get()
+    assert "attribution retirée (Agathe Agent ne traite pas ce service)" in event.text
+    # Its new service's agents find it among the messages to give out, and may take it.
+    services.assign_message(message, agent=agent_other_site, actor=site_manager)
+
+
+def test_a_message_moved_within_what_its_agent_works_on_stays_his(
+    prefecture, service, other_service, quality_lead, site_manager
+):
+    message = MessageFactory(service=service)
+    services.assign_message(message, agent=quality_lead, actor=quality_lead)
+    services.update_classification(
+        message, actor=site_manager, kind=message.kind, topic=None, service=other_service
+    )
+    message.refresh_from_db()
+    assert (message.status, message.assigned_to) == (Status.ASSIGNED, quality_lead)
+
+
+def test_a_waiting_message_moved_away_does_not_resume_with_the_former_agent(
+    prefecture, service, other_service, agent, quality_lead
+):
+    """Documents received, a waiting message goes back to its agent: not to one who can no
+    longer open it."""
+    message = MessageFactory(service=service)
+    services.assign_message(message, agent=agent, actor=agent)
+    services.request_documents(message, actor=agent, documents="Passeport")
+    services.update_classification(
+        message, actor=quality_lead, kind=message.kind, topic=None, service=other_service
+    )
+    message.refresh_from_db()
+    assert (message.status, message.assigned_to) == (Status.WAITING, None)
+    services.record_documents_received(message, actor=quality_lead)
+    message.refresh_from_db()
+    assert (message.status, message.assigned_to) == (Status.NEW, None)
