@@ -254,7 +254,12 @@ class EntryForm(DsfrForm):
 class ClassifyForm(DsfrForm):
     kind = forms.ChoiceField(label="Nature", choices=Kind.choices)
     topic = ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
-    service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
+    service = ServiceChoiceField(
+        label="Service",
+        queryset=Service.objects.none(),
+        help_text="Un message arrivé au mauvais service lui est transmis ici ; s'il s'agit "
+        "d'un service que vous ne traitez pas, il quitte votre registre.",
+    )
 
     def __init__(self, *args, prefecture, services, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 agent who cannot open it there, and the agent who sent it on is told where it went."""
 
 import pytest
+from django.urls import reverse
 
 from engagements.correspondence import services
 from engagements.correspondence.enums import EventKind, Status
@@ -57,3 +58,53 @@ def test_a_waiting_message_moved_away_does_not_resume_with_the_former_agent(
     services.record_documents_received(message, actor=quality_lead)
     message.refresh_from_db()
     assert (message.status, message.assigned_to) == (Status.NEW, None)
+
+
+def test_an_agent_sends_a_misrouted_message_on_to_another_site_s_service(
+    prefecture, service, other_service, agent, agent_other_site, client_for
+):
+    """The service list offered only his own service: a letter for another bureau stayed
+    with him until a référent moved it. Now he sends it on, and lands on his list (the
+    message's page would be a 404 for him), told where it went."""
+    message = MessageFactory(service=service)
+    services.assign_message(message, agent=agent, actor=agent)
+    client = client_for(agent)
+    page = client.get(reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk]))
+    choices = page.context["classify_form"].fields["service"].queryset
+    assert set(choices) == {service, other_service}
+    response = client.post(
+        reverse("correspondence:agents-classify", args=[prefecture.slug, message.pk]),
+        {"kind": message.kind, "topic": "", "service": other_service.pk},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "correspondence:agents-list", args=[prefecture.slug]
+    )
+    assert (
+        f"Message {message.reference} transmis à {other_service.name} : il ne figure plus "
+        "dans votre registre." in response.content.decode()
+    )
+    message.refresh_from_db()
+    assert (message.service, message.status, message.assigned_to) == (
+        other_service,
+        Status.NEW,
+        None,
+    )
+    # The new service's agent finds it among his messages to give out.
+    theirs = client_for(agent_other_site).get(
+        reverse("correspondence:agents-list", args=[prefecture.slug])
+    )
+    assert message.reference in theirs.content.decode()
+
+
+def test_an_inactive_service_is_not_offered(prefecture, service, other_service, agent, client_for):
+    other_service.is_active = False
+    other_service.save()
+    message = MessageFactory(service=service)
+    response = client_for(agent).post(
+        reverse("correspondence:agents-classify", args=[prefecture.slug, message.pk]),
+        {"kind": message.kind, "topic": "", "service": other_service.pk},
+    )
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.service == service

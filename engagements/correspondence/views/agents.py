@@ -217,7 +217,6 @@ def detail(request, pk: int):
         return HttpResponseNotAllowed(["GET"])
     prefecture = request.prefecture
     today = timezone.localdate()
-    services_qs = request.access.services(prefecture)
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
     new_reply_at, new_document_at = queries.new_reply_dates(message)
     answers = list(message.answers.select_related("author"))
@@ -261,7 +260,7 @@ def detail(request, pk: int):
             ),
             "classify_form": ClassifyForm(
                 prefecture=prefecture,
-                services=services_qs,
+                services=_destinations(message),
                 initial={
                     "kind": message.kind,
                     "topic": message.topic_id,
@@ -313,14 +312,23 @@ def assign(request, pk: int):
     return _back(message)
 
 
+def _destinations(message: Message):
+    """The services a message may be sent on to: any active one of its prefecture (mail
+    reaches the wrong bureau, and its agent must be able to pass it on), and its own."""
+    return (
+        Service.objects.filter(site__prefecture=message.prefecture_id)
+        .filter(Q(is_active=True) | Q(pk=message.service_id))
+        .select_related("site")
+    )
+
+
 @agent_view("work")
 @require_POST
 def classify(request, pk: int):
+    """Reclassify a message, or send it on to another service ("Classement")."""
     message = _get_message(request, pk)
     form = ClassifyForm(
-        request.POST,
-        prefecture=request.prefecture,
-        services=request.access.services(request.prefecture),
+        request.POST, prefecture=request.prefecture, services=_destinations(message)
     )
     if form.is_valid():
         try:
@@ -328,6 +336,15 @@ def classify(request, pk: int):
         except services.RegisterError as exc:
             flash.error(request, str(exc))
         else:
+            if not scoped_messages(request).filter(pk=message.pk).exists():
+                # Sent on to a service this agent does not work on: his page would be a 404.
+                flash.success(
+                    request,
+                    f"Message {message.reference} transmis à "
+                    f"{form.cleaned_data['service'].name} : il ne figure plus dans votre "
+                    "registre.",
+                )
+                return redirect("correspondence:agents-list", request.prefecture.slug)
             flash.success(request, "Classement enregistré.")
     else:
         flash.error(request, _form_errors(form))
