@@ -98,6 +98,34 @@ def test_bulk_assignment(prefecture, service, quality_lead, agent, client_for):
     assert statuses[messages[2].pk] == Status.NEW
 
 
+def test_bulk_assignment_comes_back_to_the_list_as_it_was_filtered(
+    prefecture, service, quality_lead, agent, client_for
+):
+    """The list came back unfiltered after each assignment: an agent giving out the
+    complaints, a page at a time, had to filter again after every click."""
+    complaints = MessageFactory.create_batch(2, service=service, complaint=True)
+    MessageFactory(service=service)
+    client = client_for(quality_lead)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    page = client.get(url, {"kind": "complaint", "q": "dossier"}).content.decode()
+    assert 'name="filters" value="kind=complaint&amp;q=dossier&amp;status=open"' in page
+    response = client.post(
+        reverse("correspondence:agents-bulk-assign", args=[prefecture.slug]),
+        {
+            "messages": [complaints[0].pk],
+            "agent": agent.pk,
+            "filters": "kind=complaint&q=dossier&status=open",
+        },
+    )
+    assert response.url == f"{url}?kind=complaint&q=dossier&status=open"
+    # Only a query string is taken back, never somewhere else.
+    response = client.post(
+        reverse("correspondence:agents-bulk-assign", args=[prefecture.slug]),
+        {"messages": [complaints[1].pk], "agent": agent.pk, "filters": "//evil.test/x"},
+    )
+    assert response.url.startswith(f"{url}?")
+
+
 def test_a_message_is_given_only_to_those_who_may_work_on_it(
     prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
 ):

@@ -9,7 +9,13 @@ from django.contrib import messages as flash
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -140,6 +146,7 @@ def worklist(request):
 @agent_view("work")
 @require_POST
 def bulk_assign(request):
+    """Give the ticked messages to an agent, then back to the list with its filters."""
     form = AssignForm(
         request.POST,
         agents=agents_choices(request.prefecture, request.access.services(request.prefecture)),
@@ -162,7 +169,10 @@ def bulk_assign(request):
                 ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count)
                 % {"n": count},
             )
-    return redirect("correspondence:agents-list", request.prefecture.slug)
+    # Back to the list as it was filtered (re-encoded: only a query string, never a URL).
+    url = reverse("correspondence:agents-list", args=[request.prefecture.slug])
+    filters = QueryDict(request.POST.get("filters", "")).urlencode()
+    return redirect(f"{url}?{filters}" if filters else url)
 
 
 @agent_view("work")
