@@ -378,6 +378,12 @@ class WorklistFilterForm(DsfrForm):
         + Status.choices,
         required=False,
     )
+    # Not named "agent": the bulk assignment's field on the same page is (one id each).
+    charge = forms.ChoiceField(
+        label="Agent en charge",
+        choices=[("", "Tous"), ("moi", "Moi"), ("personne", "Personne (non attribués)")],
+        required=False,
+    )
     late = forms.BooleanField(label="En retard seulement", required=False)
     echeance = forms.ChoiceField(
         label="Échéance",

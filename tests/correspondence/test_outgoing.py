@@ -388,7 +388,7 @@ def test_the_worklist_keeps_a_late_request_among_the_late_messages(
         client = client_for(agent)
         late = client.get(url, {"late": "on", "status": ""})
         assert [m.pk for m in late.context["page"].object_list] == [message.pk]
-        assert late.context["counts"] == {"open": 0, "late": 1, "unassigned": 0}
+        assert late.context["counts"] == {"open": 0, "late": 1, "unassigned": 0, "mine": 0}
         # "En retard seulement" with the default status lists what the counter counts.
         default = client.get(url, {"late": "on"}).context["page"].object_list
         assert [m.pk for m in default] == [message.pk]

@@ -126,6 +126,32 @@ def test_bulk_assignment_comes_back_to_the_list_as_it_was_filtered(
     assert response.url.startswith(f"{url}?")
 
 
+def test_the_worklist_lists_an_agent_s_own_messages_and_those_of_no_one(
+    prefecture, service, agent, quality_lead, client_for, django_assert_max_num_queries
+):
+    """No filter on the agent in charge: an agent could not list what was given to him
+    (a helpdesk's "my tickets") nor what no one had taken, short of sorting by eye."""
+    mine = MessageFactory(service=service)
+    services.assign_message(mine, agent=agent, actor=quality_lead)
+    theirs = MessageFactory(service=service)
+    services.assign_message(theirs, agent=quality_lead, actor=quality_lead)
+    nobody = MessageFactory(service=service)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    with django_assert_max_num_queries(11) as plain:
+        html = client.get(url).content.decode()
+    assert f'href="{url}?charge=moi"' in html and "1 attribué à moi<" in html
+    assert f'href="{url}?charge=personne"' in html and ">1 non attribué<" in html
+    # The counts come in the header's one query; the filter costs none.
+    with django_assert_max_num_queries(len(plain.captured_queries)):
+        listed = client.get(url, {"charge": "moi"}).context["page"].object_list
+    assert [m.pk for m in listed] == [mine.pk]
+    listed = client.get(url, {"charge": "personne"}).context["page"].object_list
+    assert [m.pk for m in listed] == [nobody.pk]
+    # The bulk assignment's "agent" field is on the same page: one element per id.
+    assert html.count('id="id_agent"') == 1
+
+
 def test_a_message_is_given_only_to_those_who_may_work_on_it(
     prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
 ):

@@ -109,7 +109,7 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
+        qs = queries.filter_worklist(qs, form.cleaned_data, today=today, user=request.user)
     qs = (
         qs.select_related("site", "service", "assigned_to")
         .only(*ROW_FIELDS)
@@ -133,7 +133,7 @@ def worklist(request):
             "page": page,
             "rows": rows,
             "today": today,
-            "counts": queries.open_counts(base, today=today),
+            "counts": queries.open_counts(base, today=today, user=request.user),
             "can_work": can_work,
             "assign_form": AssignForm(agents=agents_choices(prefecture, services_qs))
             if can_work
