@@ -152,6 +152,33 @@ def test_the_worklist_lists_an_agent_s_own_messages_and_those_of_no_one(
     assert html.count('id="id_agent"') == 1
 
 
+def test_an_agent_takes_a_message_in_one_click(prefecture, service, agent, client_for):
+    """Taking a message meant finding oneself in the agents' list, then "Attribuer"."""
+    message = MessageFactory(service=service)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    page = client.get(url).content.decode()
+    assert "Me l'attribuer" in page
+    assert f'name="agent" value="{agent.pk}"' in page
+    client.post(
+        reverse("correspondence:agents-assign", args=[prefecture.slug, message.pk]),
+        {"agent": agent.pk},
+    )
+    message.refresh_from_db()
+    assert (message.status, message.assigned_to) == (Status.ASSIGNED, agent)
+    # His own message, or one he may not work on: no button.
+    assert "Me l'attribuer" not in client.get(url).content.decode()
+
+
+def test_no_one_click_taking_of_a_closed_message(prefecture, service, agent, client_for):
+    closed = MessageFactory(service=service)
+    services.close_message(closed, reason="spam", actor=agent)
+    page = client_for(agent).get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, closed.pk])
+    )
+    assert "Me l'attribuer" not in page.content.decode()
+
+
 def test_a_message_is_given_only_to_those_who_may_work_on_it(
     prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
 ):

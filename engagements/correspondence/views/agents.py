@@ -268,6 +268,10 @@ def detail(request, pk: int):
             "assign_form": AssignForm(
                 agents=_assignable(message), initial={"agent": message.assigned_to_id}
             ),
+            # "Me l'attribuer": one click for the agent who takes the message himself.
+            "can_take": message.is_open
+            and message.assigned_to_id != request.user.pk
+            and _assignable(message).filter(pk=request.user.pk).exists(),
             "classify_form": ClassifyForm(
                 prefecture=prefecture,
                 services=_destinations(message),
