@@ -179,6 +179,33 @@ def test_no_one_click_taking_of_a_closed_message(prefecture, service, agent, cli
     assert "Me l'attribuer" not in page.content.decode()
 
 
+def test_a_search_narrowed_by_the_status_says_what_it_finds_in_every_status(
+    prefecture, service, agent, client_for
+):
+    """The list opens on "À traiter": the reference of an answered message, read out on the
+    phone, found nothing, with no word why."""
+    answered = MessageFactory(service=service, answered_on_time=True)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    response = client.get(url, {"q": answered.reference, "status": "open"})
+    assert response.context["page"].paginator.count == 0
+    html = response.content.decode()
+    assert (
+        "Recherche limitée au statut « À traiter » ; tous statuts confondus, 1 message "
+        "correspond." in html
+    )
+    link = re.search(r'<a href="\?([^"]+)">Chercher dans tous les statuts</a>', html).group(1)
+    wider = client.get(f"{url}?{link.replace('&amp;', '&')}")
+    assert [m.pk for m in wider.context["page"].object_list] == [answered.pk]
+    assert "Recherche limitée" not in wider.content.decode()
+    # Without a search, or when the status hides nothing, no such line.
+    assert "Recherche limitée" not in client.get(url).content.decode()
+    open_one = MessageFactory(service=service, subject="Carte grise perdue")
+    found = client.get(url, {"q": open_one.reference})
+    assert found.context["page"].paginator.count == 1
+    assert "Recherche limitée" not in found.content.decode()
+
+
 def test_a_message_is_given_only_to_those_who_may_work_on_it(
     prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
 ):
@@ -563,8 +590,9 @@ def test_worklist_query_count_for_a_scoped_agent_with_filters(
     params = {"q": "dossier", "kind": "information", "late": "on", "status": "open"}
     MessageFactory(service=service, received_on=date(2026, 1, 5))
     # Session, user, roles with their sites and services (3; the prefecture comes with the
-    # roles); count, page, counters; sites, services, agents.
-    with django_assert_max_num_queries(11) as one:
+    # roles); count, page, counters; sites, services, agents; a search narrowed by the
+    # status also counts what it finds in every status (one more).
+    with django_assert_max_num_queries(12) as one:
         client.get(url, params)
     MessageFactory.create_batch(120, service=service, received_on=date(2026, 1, 5))
     with django_assert_max_num_queries(len(one.captured_queries)):
