@@ -410,6 +410,29 @@ def test_entry_form_keeps_input_and_explains_errors(prefecture, service, agent, 
     assert 'value="Garde"' in body
 
 
+def test_entry_form_says_the_chosen_scans_must_be_chosen_again(
+    prefecture, service, agent, client_for
+):
+    """A browser never fills a file field again: sent back for a missing address, the form
+    had dropped the scans without a word, and the letter was then registered without them."""
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    response = client_for(agent).post(
+        reverse("correspondence:agents-new", args=[prefecture.slug]),
+        {
+            "channel": "letter",
+            "service": service.pk,
+            "kind": "complaint",
+            "subject": "Garde",
+            "scans": [scan],
+        },
+    )
+    assert response.status_code == 200 and Message.objects.count() == 0
+    assert response.context["form"].errors["scans"] == [
+        "Les fichiers choisis (scan.pdf) n'ont pas été gardés : choisissez-les à nouveau "
+        "avant d'enregistrer."
+    ]
+
+
 def test_entry_form_refuses_a_year_typed_short(prefecture, service, agent, client_for):
     """A date box takes "0026" for a year typed short: the letter was registered as
     "26-000001", due on "15/12/26"."""

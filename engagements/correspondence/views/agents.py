@@ -245,7 +245,21 @@ def new_message(request):
                 f"à traiter au plus tard le {message.due_on:%d/%m/%Y}.",
             )
             return _back(message)
+    if request.method == "POST" and "scans" not in form.errors:
+        _files_not_kept(form, request.FILES.getlist("scans"))
     return render_agents(request, "correspondence/agents/new.html", {"form": form})
+
+
+def _files_not_kept(form, uploads) -> None:
+    """A browser never fills a file field again: the form sent back with an error had lost
+    the scans the agent chose, without a word, and the letter was registered without them."""
+    if uploads:
+        names = ", ".join(upload.name for upload in uploads)
+        form.add_error(
+            "scans",
+            f"Les fichiers choisis ({names}) n'ont pas été gardés : choisissez-les à nouveau "
+            "avant d'enregistrer.",
+        )
 
 
 @agent_view("read_records")
