@@ -1,5 +1,6 @@
-"""A message sent on to another service (the "Classement" box of its page): it leaves an
-agent who cannot open it there, and the agent who sent it on is told where it went."""
+"""Messages across services: one sent on to another service (the "Classement" box of its
+page) leaves an agent who cannot open it there, and the agent who sent it on is told where
+it went; a suspected duplicate in a service the agent does not see is no dead end."""
 
 import pytest
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.urls import reverse
 from engagements.correspondence import services
 from engagements.correspondence.enums import EventKind, Status
 from tests.correspondence.factories import MessageFactory
+from tests.correspondence.test_follow import create
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +110,43 @@ def test_an_inactive_service_is_not_offered(prefecture, service, other_service, 
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.service == service
+
+
+def test_a_duplicate_in_a_service_the_agent_does_not_see_is_not_a_dead_end(
+    prefecture, service, other_service, agent, client_for
+):
+    """The look-up spans the prefecture: the alert linked to another service's message and
+    offered to merge into it, and both answered the agent with a 404."""
+    first = create(prefecture, other_service)
+    second = create(prefecture, service)
+    assert second.suspected_duplicate_of == first
+    client = client_for(agent)
+    page = client.get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, second.pk])
+    ).content.decode()
+    first_url = reverse("correspondence:agents-detail", args=[prefecture.slug, first.pk])
+    assert f'href="{first_url}"' not in page
+    assert 'value="merge"' not in page and 'value="link"' not in page
+    assert (
+        f"Doublon possible de {first.reference}, un message du service {other_service.name}" in page
+    )
+    assert "Vous ne voyez pas ce message" in page
+    # What is left to him works: the flag is dismissed.
+    client.post(
+        reverse("correspondence:agents-duplicate", args=[prefecture.slug, second.pk]),
+        {"action": "dismiss"},
+    )
+    second.refresh_from_db()
+    assert second.suspected_duplicate_of is None
+
+
+def test_a_duplicate_the_agent_sees_keeps_merge_and_link(prefecture, service, agent, client_for):
+    first = create(prefecture, service)
+    second = create(prefecture, service)
+    page = (
+        client_for(agent)
+        .get(reverse("correspondence:agents-detail", args=[prefecture.slug, second.pk]))
+        .content.decode()
+    )
+    assert 'value="merge"' in page and "Vous ne voyez pas ce message" not in page
+    assert first.reference in page

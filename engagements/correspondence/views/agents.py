@@ -67,7 +67,13 @@ def scoped_messages(request):
 def _get_message(request, pk: int) -> Message:
     return get_object_or_404(
         scoped_messages(request).select_related(
-            "prefecture", "site", "service", "topic", "assigned_to", "suspected_duplicate_of"
+            "prefecture",
+            "site",
+            "service",
+            "topic",
+            "assigned_to",
+            "suspected_duplicate_of__site",
+            "suspected_duplicate_of__service",
         ),
         pk=pk,
     )
@@ -277,11 +283,14 @@ def detail(request, pk: int):
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
     delay = queries.answer_delay(message)
-    duplicate_window = (
-        RegisterSettings.for_prefecture(prefecture).duplicate_window
-        if message.suspected_duplicate_of_id and message.is_open
-        else None
-    )
+    duplicate_window = duplicate_seen = None
+    if message.suspected_duplicate_of_id and message.is_open:
+        duplicate_window = RegisterSettings.for_prefecture(prefecture).duplicate_window
+        # The look-up spans the prefecture: the other message may be another service's,
+        # which this agent can neither open nor merge into (both gave him a 404).
+        duplicate_seen = (
+            scoped_messages(request).filter(pk=message.suspected_duplicate_of_id).exists()
+        )
     document_requests = list(message.document_requests.select_related("requested_by"))
     printable = message.channel in (Channel.LETTER, Channel.BOX) or document_requests
     return render_agents(
@@ -290,6 +299,7 @@ def detail(request, pk: int):
         {
             "message": message,
             "duplicate_window": duplicate_window,
+            "duplicate_seen": duplicate_seen,
             # The printable letters offered by the check their PDFs apply.
             "letter_missing": _letter_missing(message, request.user) if printable else "",
             "late": message.is_late(today),
