@@ -226,10 +226,14 @@ def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
             )
         text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
         assert "Vous avez jusqu'au 20 mars 2026 inclus" in text and "12 mars" not in text
+        assert text.count("jusqu'au") == 1, text  # said once (it was printed twice)
         return
     text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
     assert wait.ends_on == date(2026, 3, 12)
     assert "soit jusqu'au 12 mars 2026 inclus" in text  # as the letter's date
+    # Said once: the sentence written with the long date was not found by its short date,
+    # and the sheet printed it a second time under the list.
+    assert text.count("jusqu'au") == 1, text
     assert "réception de ce courrier" not in text
     assert "Photo d'identité" in text and "[" not in text and "{" not in text
     assert text.count("Chef-Lieu, le ") == 1 and "Chef-Lieu, le 4 mars 2026" in text

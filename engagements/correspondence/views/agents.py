@@ -879,7 +879,12 @@ def documents_letter(request, pk: int, wait_pk: int):
         text = text.replace(OLD_DAYS_WORDING, _days_wording(wait))
         # An extended wait: "8 jours" no longer holds, the last day does.
         text = DAYS_SENTENCE.sub(lambda _m: _days_wording(wait), text)
-        if values["date_limite_pieces"] not in text:
+        # The last day may now be written long ("12 mars 2026"): looked for in both forms,
+        # or the sheet printed the sentence a second time under the list.
+        if not any(
+            day in text
+            for day in (values["date_limite_pieces"], long_date(wait.ends_on, language="fr"))
+        ):
             text = text.replace(listing, f"{listing}\n\n{_days_wording(wait)}", 1)
     else:
         text = (
