@@ -91,3 +91,24 @@ def test_choosing_a_template_asks_before_replacing_what_was_written(
     page.wait_for_url(f"**?template={version.pk}")
     assert len(asked) == 1
     assert page.input_value("#id_text").strip()
+
+
+def test_the_worklist_ticks_a_whole_page_at_once(page, prefecture, service, agent):
+    """Giving out a page of messages meant ticking fifty boxes one by one. With the
+    keyboard, as with the mouse."""
+    messages = MessageFactory.create_batch(3, service=service)
+    login(page, agent)
+    page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]))
+    page.focus("#sel-all")
+    page.keyboard.press("Space")
+    assert page.locator("input[name=messages]:checked").count() == 3
+    page.focus(f"#sel-{messages[0].pk}")
+    page.keyboard.press("Space")  # one unticked: the box says "some"
+    assert page.eval_on_selector("#sel-all", "box => box.indeterminate")
+    page.focus("#sel-all")
+    page.keyboard.press("Space")
+    assert page.locator("input[name=messages]:checked").count() == 3
+    assert_accessible(page)
+    page.select_option("#id_agent", str(agent.pk))
+    page.get_by_role("button", name="Attribuer", exact=True).click()
+    assert "3 messages attribués." in page.inner_text("body")
