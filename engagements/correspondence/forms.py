@@ -390,6 +390,14 @@ class WorklistFilterForm(DsfrForm):
         choices=[("", "Toutes"), ("demain", "Aujourd'hui ou demain")],
         required=False,
     )
+    tri = forms.ChoiceField(
+        label="Trier par",
+        choices=[
+            ("", "Échéance, la plus proche d'abord"),
+            ("recus", "Date de réception, les plus récents d'abord"),
+        ],
+        required=False,
+    )
 
     def __init__(self, *args, sites, services, **kwargs):
         super().__init__(*args, **kwargs)

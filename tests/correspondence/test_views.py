@@ -206,6 +206,22 @@ def test_a_search_narrowed_by_the_status_says_what_it_finds_in_every_status(
     assert "Recherche limitée" not in found.content.decode()
 
 
+def test_the_worklist_sorts_by_date_received_newest_first(prefecture, service, agent, client_for):
+    """Only the due date ordered the list: "Tous" opened on the oldest messages of last
+    year, and the mail that came in this morning was nowhere to be found first."""
+    old = MessageFactory(service=service, received_on=date(2026, 3, 2))
+    new = MessageFactory(service=service, received_on=date(2026, 3, 9))
+    middle = MessageFactory(service=service, received_on=date(2026, 3, 5), complaint=True)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    by_due = client.get(url, {"status": ""})
+    assert [m.pk for m in by_due.context["page"].object_list] == [old.pk, middle.pk, new.pk]
+    newest = client.get(url, {"status": "", "tri": "recus"})
+    assert [m.pk for m in newest.context["page"].object_list] == [new.pk, middle.pk, old.pk]
+    html = newest.content.decode()
+    assert "Messages triés par date de réception, les plus récents d&#x27;abord (3)" in html
+
+
 def test_a_message_is_given_only_to_those_who_may_work_on_it(
     prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
 ):

@@ -116,11 +116,13 @@ def worklist(request):
     qs = queries.with_new_reply(base)
     if form.is_valid():
         qs = queries.filter_worklist(qs, form.cleaned_data, today=today, user=request.user)
+    # Newest first, for the messages received, answered or closed lately; else by due date.
+    newest = form.is_valid() and form.cleaned_data["tri"] == "recus"
     qs = (
         qs.select_related("site", "service", "assigned_to")
         .only(*ROW_FIELDS)
         .annotate(asked_late=queries.late_wait())
-        .order_by("due_on", "pk")
+        .order_by(*(("-received_on", "-pk") if newest else ("due_on", "pk")))
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = worklist_rows(
@@ -137,6 +139,7 @@ def worklist(request):
         {
             "form": form,
             "page": page,
+            "sorted_by": "date de réception, les plus récents d'abord" if newest else "échéance",
             "beyond_status": _beyond_status(form, base, querystring, page, today, request.user),
             "rows": rows,
             "today": today,
