@@ -269,6 +269,22 @@ def test_the_answer_page_offers_only_the_ways_the_person_can_be_answered(
     }
 
 
+def test_an_e_mail_template_for_a_person_without_e_mail_starts_as_a_letter(
+    prefecture, service, agent, client_for
+):
+    """The template's channel was ticked even where the person cannot be answered that way:
+    for a letter without e-mail, an e-mail template left no way ticked, and the written
+    answer came back with "Ce champ est obligatoire"."""
+    by_post = MessageFactory(service=service, letter=True, sender_email="")
+    version = VersionFactory(
+        template=TemplateFactory(prefecture=prefecture, channel="email"), published=True
+    )
+    url = reverse("correspondence:agents-answer", args=[prefecture.slug, by_post.pk])
+    form = client_for(agent).get(url, {"template": version.pk}).context["form"]
+    assert form["channel"].value() == "letter"
+    assert form["text"].value()  # the template's text, to be laid out as a letter
+
+
 @time_machine.travel(date(2026, 3, 20), tick=False)
 def test_a_later_answer_is_not_given_the_first_answers_delay(
     prefecture, service, agent, client_for

@@ -460,8 +460,14 @@ def answer(request, pk: int):
     if request.method == "GET" and request.GET.get("template", "").isdigit():
         chosen = next((v for v in available if v.pk == int(request.GET["template"])), None)
     default_channel = AnswerChannel.EMAIL if message.sender_email else AnswerChannel.LETTER
+    # The template's way when the person can be answered that way (an e-mail template for a
+    # letter without e-mail ticked no way at all, and the written answer came back refused).
+    # (Letter templates are not offered without a postal address.)
+    usable = chosen is not None and (
+        chosen.template.channel != AnswerChannel.EMAIL or bool(message.sender_email)
+    )
     initial = {
-        "channel": chosen.template.channel if chosen else default_channel,
+        "channel": chosen.template.channel if usable else default_channel,
         "answered_on": timezone.localdate(),
         "subject": f"Votre message {message.reference} : {message.subject}".strip(" :"),
     }
