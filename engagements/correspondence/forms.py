@@ -341,7 +341,12 @@ class CloseForm(DsfrForm):
         choices=[("", "— Choisir un motif —")]
         + [c for c in ClosedReason.choices if c[0] != ClosedReason.NO_DOCUMENTS],
     )
-    note = forms.CharField(label="Précision", max_length=500, required=False)
+    note = forms.CharField(
+        label="Précision",
+        max_length=500,
+        required=False,
+        help_text="Transmis à une autre administration : laquelle (l'usager en est avisé).",
+    )
 
 
 class CommentForm(DsfrForm):

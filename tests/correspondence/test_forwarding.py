@@ -150,3 +150,57 @@ def test_a_duplicate_the_agent_sees_keeps_merge_and_link(prefecture, service, ag
     )
     assert 'value="merge"' in page and "Vous ne voyez pas ce message" not in page
     assert first.reference in page
+
+
+def test_a_request_sent_to_another_administration_tells_the_person_where(
+    prefecture, service, agent, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Closed as "Transmis à une autre administration", the person heard nothing, where the
+    administration that forwards a request must tell him (CRPA, art. L114-2)."""
+    message = create(prefecture, service, acknowledge=False)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-close", args=[prefecture.slug, message.pk])
+    # Which administration is asked for: it is what the person is told.
+    response = client.post(url, {"reason": "forwarded", "note": ""}, follow=True)
+    assert "indiquez laquelle dans « Précision »" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status == Status.NEW
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url, {"reason": "forwarded", "note": "Direction départementale des territoires"}
+        )
+    message.refresh_from_db()
+    assert message.status == Status.CLOSED
+    [mail] = mailoutbox
+    assert mail.to == [message.sender_email]
+    assert mail.subject == f"Votre demande {message.reference} a été transmise"
+    text = " ".join(mail.body.split())
+    assert (
+        f"Votre demande {message.reference}, reçue le 2 mars 2026, relève d'une autre "
+        "administration : nous la lui avons transmise." in text
+    )
+    assert "Administration destinataire : Direction départementale des territoires" in text
+
+
+def test_the_forwarding_notice_speaks_the_person_s_language(
+    prefecture, service, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    message = create(prefecture, service, acknowledge=False, language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_message(message, reason="forwarded", note="DDT", actor=agent)
+    [mail] = mailoutbox
+    assert mail.subject == f"Your request {message.reference} has been forwarded"
+    assert "Administration it was forwarded to: DDT" in mail.body
+    assert "relève" not in mail.body
+
+
+def test_without_e_mail_the_agent_is_told_to_write(prefecture, service, agent, client_for):
+    message = create(
+        prefecture, service, channel="letter", sender_email="", sender_address="1 rue Haute"
+    )
+    response = client_for(agent).post(
+        reverse("correspondence:agents-close", args=[prefecture.slug, message.pk]),
+        {"reason": "forwarded", "note": "Caisse d'allocations familiales"},
+        follow=True,
+    )
+    assert "avisez-le par courrier" in response.content.decode()

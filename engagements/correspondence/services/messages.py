@@ -474,6 +474,13 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
             "clôturez avec « Clore : pièces non reçues », qui envoie le courrier de clôture "
             "à l'usager."
         )
+    if reason == ClosedReason.FORWARDED and not note.strip():
+        # The person is told where his request went (code des relations entre le public et
+        # l'administration, art. L114-2): the mail names it.
+        raise RegisterError(
+            "« Transmis à une autre administration » : indiquez laquelle dans « Précision » ; "
+            "l'usager en est avisé."
+        )
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         message.closed_reason = reason
@@ -491,8 +498,34 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
         )
         # Closed while documents were awaited: that wait ends without them.
         message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
+        if reason == ClosedReason.FORWARDED:
+            _queue_forwarded(message, recipient=note.strip())
         hooks.period_touched(message.prefecture, {message.received_on})
     return message
+
+
+FORWARDED_PURPOSE = "correspondence.forwarded"
+
+
+def _queue_forwarded(message: Message, *, recipient: str) -> None:
+    """Tell the person his request went to another administration, and which (L114-2).
+    Without an e-mail address, the agent's page says to tell him by post."""
+    if not message.sender_email:
+        return
+    reply_to = [message.service.email] if message.service and message.service.email else None
+    try:
+        outbox.queue_mail(
+            "correspondence/mail/forwarded",
+            {"message": message, "prefecture": message.prefecture, "recipient": recipient},
+            [message.sender_email],
+            prefecture=message.prefecture,
+            record=message,
+            purpose=FORWARDED_PURPOSE,
+            reply_to=reply_to,
+            language=message.language,
+        )
+    except outbox.OutboxError as exc:
+        log_event(message, EventKind.DELIVERY_FAILED, text=f"Avis de transmission : {exc}")
 
 
 def reopen_message(message: Message, *, actor) -> Message:

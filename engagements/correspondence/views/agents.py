@@ -37,7 +37,7 @@ from engagements.shell.content_language import long_date
 from engagements.shell.pages import render_agents
 
 from .. import placeholders, queries, services
-from ..enums import AnswerChannel, Status, TemplatePurpose, VersionStatus
+from ..enums import AnswerChannel, ClosedReason, Status, TemplatePurpose, VersionStatus
 from ..forms import (
     AnswerForm,
     AssignForm,
@@ -536,7 +536,20 @@ def close(request, pk: int):
         except services.RegisterError as exc:
             flash.error(request, str(exc))
         else:
-            flash.success(request, "Message clos sans réponse.")
+            if form.cleaned_data["reason"] != ClosedReason.FORWARDED:
+                flash.success(request, "Message clos sans réponse.")
+            elif message.sender_email:
+                flash.success(
+                    request,
+                    f"Message clos : {message.sender_email} est avisé par courriel de sa "
+                    "transmission.",
+                )
+            else:
+                flash.warning(
+                    request,
+                    "Message clos. L'usager n'a pas donné de courriel : avisez-le par courrier "
+                    "de la transmission de sa demande, et de l'administration qui la reçoit.",
+                )
     else:
         flash.error(request, _form_errors(form))
     return _back(message)
