@@ -204,3 +204,22 @@ def test_without_e_mail_the_agent_is_told_to_write(prefecture, service, agent, c
         follow=True,
     )
     assert "avisez-le par courrier" in response.content.decode()
+
+
+def test_a_forwarding_notice_that_fails_shows_in_the_history(
+    prefecture, service, agent, settings, django_capture_on_commit_callbacks
+):
+    """The notice's failure was recorded nowhere on the message: the agent believed the
+    person told."""
+    from engagements.correspondence import receivers
+    from engagements.outbox.models import Delivery
+
+    message = create(prefecture, service, acknowledge=False)
+    services.close_message(message, reason="forwarded", note="DDT", actor=agent)
+    delivery = Delivery.objects.get(purpose="correspondence.forwarded")
+    delivery.last_error = "SMTPRecipientsRefused: 550 mailbox unavailable"
+    receivers.on_failed(sender=Delivery, delivery=delivery)
+    event = message.events.get(kind=EventKind.DELIVERY_FAILED)
+    assert event.text.startswith(
+        f"Avis de transmission à une autre administration à {message.sender_email} : "
+    )
