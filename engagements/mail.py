@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+from email.headerregistry import Address
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +30,16 @@ def is_deliverable_address(address: str) -> bool:
     except (ValidationError, UnicodeError, ValueError):
         return False
     return True
+
+
+def sender_named(name: str) -> str:
+    """The configured sender's address under `name`: a person reads who writes to him (the
+    prefecture), not the product's name ("Engagements") every prefecture's mail carried."""
+    _configured_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if not name or "@" not in address:
+        return settings.DEFAULT_FROM_EMAIL
+    # Quoted where the name needs it; non-ASCII encoded by Django when the mail is sent.
+    return str(Address(display_name=name, addr_spec=address))
 
 
 def build_mail(

@@ -24,8 +24,15 @@ class Status(models.TextChoices):
 # The state machines, one format for every app (engagements/states.py): from -> targets.
 MESSAGE_TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED, Status.WAITING},
-    # Reassignment stays "assigned".
-    Status.ASSIGNED: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED, Status.WAITING},
+    # Reassignment stays "assigned"; back to "new" when sent on to a service its agent does
+    # not work on (he could no longer open it).
+    Status.ASSIGNED: {
+        Status.NEW,
+        Status.ASSIGNED,
+        Status.ANSWERED,
+        Status.CLOSED,
+        Status.WAITING,
+    },
     # Documents received: the message resumes (back to its agent when it had one); none
     # within 8 days: closed without answer ("documents not received").
     Status.WAITING: {Status.NEW, Status.ASSIGNED, Status.CLOSED},

@@ -254,7 +254,12 @@ class EntryForm(DsfrForm):
 class ClassifyForm(DsfrForm):
     kind = forms.ChoiceField(label="Nature", choices=Kind.choices)
     topic = ModelChoiceField(label="Thème", queryset=Topic.objects.none(), required=False)
-    service = ServiceChoiceField(label="Service", queryset=Service.objects.none())
+    service = ServiceChoiceField(
+        label="Service",
+        queryset=Service.objects.none(),
+        help_text="Un message arrivé au mauvais service lui est transmis ici ; s'il s'agit "
+        "d'un service que vous ne traitez pas, il quitte votre registre.",
+    )
 
     def __init__(self, *args, prefecture, services, **kwargs):
         super().__init__(*args, **kwargs)
@@ -336,7 +341,12 @@ class CloseForm(DsfrForm):
         choices=[("", "— Choisir un motif —")]
         + [c for c in ClosedReason.choices if c[0] != ClosedReason.NO_DOCUMENTS],
     )
-    note = forms.CharField(label="Précision", max_length=500, required=False)
+    note = forms.CharField(
+        label="Précision",
+        max_length=500,
+        required=False,
+        help_text="Transmis à une autre administration : laquelle (l'usager en est avisé).",
+    )
 
 
 class CommentForm(DsfrForm):
@@ -373,10 +383,24 @@ class WorklistFilterForm(DsfrForm):
         + Status.choices,
         required=False,
     )
+    # Not named "agent": the bulk assignment's field on the same page is (one id each).
+    charge = forms.ChoiceField(
+        label="Agent en charge",
+        choices=[("", "Tous"), ("moi", "Moi"), ("personne", "Personne (non attribués)")],
+        required=False,
+    )
     late = forms.BooleanField(label="En retard seulement", required=False)
     echeance = forms.ChoiceField(
         label="Échéance",
         choices=[("", "Toutes"), ("demain", "Aujourd'hui ou demain")],
+        required=False,
+    )
+    tri = forms.ChoiceField(
+        label="Trier par",
+        choices=[
+            ("", "Échéance, la plus proche d'abord"),
+            ("recus", "Date de réception, les plus récents d'abord"),
+        ],
         required=False,
     )
 

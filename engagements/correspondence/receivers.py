@@ -8,7 +8,14 @@ from engagements.outbox.errors import explain
 
 from .enums import EventKind
 from .models import Answer, Message, MessageEvent
-from .services.messages import ACKNOWLEDGEMENT_PURPOSE, ANSWER_PURPOSE
+from .services.messages import ACKNOWLEDGEMENT_PURPOSE, ANSWER_PURPOSE, FORWARDED_PURPOSE
+
+# What the history calls each mail whose failure it records.
+FAILED_WHAT = {
+    ACKNOWLEDGEMENT_PURPOSE: "Accusé de réception",
+    ANSWER_PURPOSE: "Réponse",
+    FORWARDED_PURPOSE: "Avis de transmission à une autre administration",
+}
 
 
 def _message_of(delivery) -> Message | None:
@@ -40,12 +47,12 @@ def on_sent(sender, delivery, **kwargs) -> None:
 
 
 def on_failed(sender, delivery, **kwargs) -> None:
-    if delivery.purpose not in (ACKNOWLEDGEMENT_PURPOSE, ANSWER_PURPOSE):
+    if delivery.purpose not in FAILED_WHAT:
         return
     message = _message_of(delivery)
     if message is None:
         return
-    what = "Accusé de réception" if delivery.purpose == ACKNOWLEDGEMENT_PURPOSE else "Réponse"
+    what = FAILED_WHAT[delivery.purpose]
     MessageEvent.objects.create(
         message=message,
         kind=EventKind.DELIVERY_FAILED,

@@ -24,9 +24,21 @@ def home_items(request) -> list[Todo]:
         # The worklist header's counts (a message waiting for documents asked after its due
         # date is still late), which its "?late=on" link lists.
         counts = queries.open_counts(
-            access.scope(Message.objects.all(), prefecture), today=today, due_soon=True
+            access.scope(Message.objects.all(), prefecture),
+            today=today,
+            due_soon=True,
+            user=request.user,
         )
         url = reverse("correspondence:agents-list", args=[prefecture.slug])
+        if counts["mine"]:
+            # The messages given to him, first (a helpdesk's "my tickets"), same query.
+            n = counts["mine"]
+            label = ngettext(
+                "%(n)d message qui vous est attribué",
+                "%(n)d messages qui vous sont attribués",
+                n,
+            ) % {"n": n}
+            items.append(Todo(label, f"{url}?charge=moi", n, "info", GROUP))
         if counts["late"]:
             n = counts["late"]
             label = ngettext("%(n)d message en retard", "%(n)d messages en retard", n) % {"n": n}

@@ -43,7 +43,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from engagements.db import json_row, json_text, row_columns
-from engagements.mail import build_mail, is_deliverable_address
+from engagements.mail import build_mail, is_deliverable_address, sender_named
+from engagements.organisation.models import Prefecture
 
 from . import signals
 from .enums import Kind, Status
@@ -123,6 +124,8 @@ def queue_mail(
 ) -> Delivery:
     """Render a templated e-mail and queue it for delivery after commit."""
     recipients = [validate_address(a) for a in to]
+    if from_email is None and getattr(prefecture, "name", ""):
+        from_email = sender_named(prefecture.name)
     message = build_mail(
         prefix,
         context,
@@ -374,7 +377,11 @@ def _render_owed(delivery: Delivery) -> None:
             f"{delivery.record_type_id}/{delivery.record_id})"
         )
     message = build_mail(
-        delivery.template, context, delivery.to, language=delivery.language or None
+        delivery.template,
+        context,
+        delivery.to,
+        language=delivery.language or None,
+        from_email=_sender_of(delivery),
     )
     extra = dict(message.extra_headers)
     rendered = {
@@ -389,6 +396,16 @@ def _render_owed(delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(**rendered)
     for name, value in rendered.items():
         setattr(delivery, name, value)
+
+
+def _sender_of(delivery: Delivery) -> str | None:
+    """The sender of an owed mail: its prefecture's name (the configured one without)."""
+    if not delivery.prefecture_id:
+        return None
+    name = (
+        Prefecture.objects.filter(pk=delivery.prefecture_id).values_list("name", flat=True).first()
+    )
+    return sender_named(name) if name else None
 
 
 def _record_sent(delivery_pk: int, note: str = "") -> bool:

@@ -175,6 +175,37 @@ def test_a_reply_quoting_the_reference_joins_the_message(mailbox, imap_server): 
     assert original.events.filter(kind=EventKind.REPLY_RECEIVED).exists()
 
 
+def test_a_reference_quoted_by_someone_else_does_not_join_his_message(
+    mailbox,
+    imap_server,  # noqa: F811
+):
+    """A reference is no secret (it is on every letter): anyone quoting one had his mail,
+    text and attachments, filed under another person's message as his new reply. From
+    the person himself, whatever the case of his address, it still joins."""
+    imap_server.deliver(mailbox.username, mail().as_bytes())
+    ingest_mailbox(mailbox)
+    original = Message.objects.get()
+    imap_server.deliver(
+        mailbox.username,
+        mail(
+            subject=f"Au sujet du dossier {original.reference}",
+            sender="Paul Henry <paul@example.test>",
+        ).as_bytes(),
+    )
+    imap_server.deliver(
+        mailbox.username,
+        mail(
+            subject=f"RE: {original.reference}", sender="Léa Martin <LEA@Example.test>"
+        ).as_bytes(),
+    )
+    report = ingest_mailbox(mailbox)
+    assert report.joined == [original.reference]
+    assert len(report.created) == 1
+    other = Message.objects.exclude(pk=original.pk).get()
+    assert other.sender_email == "paul@example.test"
+    assert original.events.filter(kind=EventKind.REPLY_RECEIVED).count() == 1
+
+
 def test_processed_mail_can_be_moved_not_deleted(mailbox, imap_server):  # noqa: F811
     client = imap_server.connect(mailbox.username)
     client.create("Traite")

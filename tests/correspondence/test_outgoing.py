@@ -226,10 +226,14 @@ def test_the_printed_sheet_states_the_date_the_system_closes_the_wait(
             )
         text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
         assert "Vous avez jusqu'au 20 mars 2026 inclus" in text and "12 mars" not in text
+        assert text.count("jusqu'au") == 1, text  # said once (it was printed twice)
         return
     text = " ".join(pdf_text(client_for(agent).get(url).content, "missing-sheet.pdf").split())
     assert wait.ends_on == date(2026, 3, 12)
     assert "soit jusqu'au 12 mars 2026 inclus" in text  # as the letter's date
+    # Said once: the sentence written with the long date was not found by its short date,
+    # and the sheet printed it a second time under the list.
+    assert text.count("jusqu'au") == 1, text
     assert "réception de ce courrier" not in text
     assert "Photo d'identité" in text and "[" not in text and "{" not in text
     assert text.count("Chef-Lieu, le ") == 1 and "Chef-Lieu, le 4 mars 2026" in text
@@ -388,7 +392,7 @@ def test_the_worklist_keeps_a_late_request_among_the_late_messages(
         client = client_for(agent)
         late = client.get(url, {"late": "on", "status": ""})
         assert [m.pk for m in late.context["page"].object_list] == [message.pk]
-        assert late.context["counts"] == {"open": 0, "late": 1, "unassigned": 0}
+        assert late.context["counts"] == {"open": 0, "late": 1, "unassigned": 0, "mine": 0}
         # "En retard seulement" with the default status lists what the counter counts.
         default = client.get(url, {"late": "on"}).context["page"].object_list
         assert [m.pk for m in default] == [message.pk]

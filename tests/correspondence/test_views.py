@@ -98,6 +98,130 @@ def test_bulk_assignment(prefecture, service, quality_lead, agent, client_for):
     assert statuses[messages[2].pk] == Status.NEW
 
 
+def test_bulk_assignment_comes_back_to_the_list_as_it_was_filtered(
+    prefecture, service, quality_lead, agent, client_for
+):
+    """The list came back unfiltered after each assignment: an agent giving out the
+    complaints, a page at a time, had to filter again after every click."""
+    complaints = MessageFactory.create_batch(2, service=service, complaint=True)
+    MessageFactory(service=service)
+    client = client_for(quality_lead)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    page = client.get(url, {"kind": "complaint", "q": "dossier"}).content.decode()
+    assert 'name="filters" value="kind=complaint&amp;q=dossier&amp;status=open"' in page
+    response = client.post(
+        reverse("correspondence:agents-bulk-assign", args=[prefecture.slug]),
+        {
+            "messages": [complaints[0].pk],
+            "agent": agent.pk,
+            "filters": "kind=complaint&q=dossier&status=open",
+        },
+    )
+    assert response.url == f"{url}?kind=complaint&q=dossier&status=open"
+    # Only a query string is taken back, never somewhere else.
+    response = client.post(
+        reverse("correspondence:agents-bulk-assign", args=[prefecture.slug]),
+        {"messages": [complaints[1].pk], "agent": agent.pk, "filters": "//evil.test/x"},
+    )
+    assert response.url.startswith(f"{url}?")
+
+
+def test_the_worklist_lists_an_agent_s_own_messages_and_those_of_no_one(
+    prefecture, service, agent, quality_lead, client_for, django_assert_max_num_queries
+):
+    """No filter on the agent in charge: an agent could not list what was given to him
+    (a helpdesk's "my tickets") nor what no one had taken, short of sorting by eye."""
+    mine = MessageFactory(service=service)
+    services.assign_message(mine, agent=agent, actor=quality_lead)
+    theirs = MessageFactory(service=service)
+    services.assign_message(theirs, agent=quality_lead, actor=quality_lead)
+    nobody = MessageFactory(service=service)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    with django_assert_max_num_queries(11) as plain:
+        html = client.get(url).content.decode()
+    assert f'href="{url}?charge=moi"' in html and "1 attribué à moi<" in html
+    assert f'href="{url}?charge=personne"' in html and ">1 non attribué<" in html
+    # The counts come in the header's one query; the filter costs none.
+    with django_assert_max_num_queries(len(plain.captured_queries)):
+        listed = client.get(url, {"charge": "moi"}).context["page"].object_list
+    assert [m.pk for m in listed] == [mine.pk]
+    listed = client.get(url, {"charge": "personne"}).context["page"].object_list
+    assert [m.pk for m in listed] == [nobody.pk]
+    # The bulk assignment's "agent" field is on the same page: one element per id.
+    assert html.count('id="id_agent"') == 1
+
+
+def test_an_agent_takes_a_message_in_one_click(prefecture, service, agent, client_for):
+    """Taking a message meant finding oneself in the agents' list, then "Attribuer"."""
+    message = MessageFactory(service=service)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk])
+    page = client.get(url).content.decode()
+    assert "Me l'attribuer" in page
+    assert f'name="agent" value="{agent.pk}"' in page
+    client.post(
+        reverse("correspondence:agents-assign", args=[prefecture.slug, message.pk]),
+        {"agent": agent.pk},
+    )
+    message.refresh_from_db()
+    assert (message.status, message.assigned_to) == (Status.ASSIGNED, agent)
+    # His own message, or one he may not work on: no button.
+    assert "Me l'attribuer" not in client.get(url).content.decode()
+
+
+def test_no_one_click_taking_of_a_closed_message(prefecture, service, agent, client_for):
+    closed = MessageFactory(service=service)
+    services.close_message(closed, reason="spam", actor=agent)
+    page = client_for(agent).get(
+        reverse("correspondence:agents-detail", args=[prefecture.slug, closed.pk])
+    )
+    assert "Me l'attribuer" not in page.content.decode()
+
+
+def test_a_search_narrowed_by_the_status_says_what_it_finds_in_every_status(
+    prefecture, service, agent, client_for
+):
+    """The list opens on "À traiter": the reference of an answered message, read out on the
+    phone, found nothing, with no word why."""
+    answered = MessageFactory(service=service, answered_on_time=True)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    response = client.get(url, {"q": answered.reference, "status": "open"})
+    assert response.context["page"].paginator.count == 0
+    html = response.content.decode()
+    assert (
+        "Recherche limitée au statut « À traiter » ; tous statuts confondus, 1 message "
+        "correspond." in html
+    )
+    link = re.search(r'<a href="\?([^"]+)">Chercher dans tous les statuts</a>', html).group(1)
+    wider = client.get(f"{url}?{link.replace('&amp;', '&')}")
+    assert [m.pk for m in wider.context["page"].object_list] == [answered.pk]
+    assert "Recherche limitée" not in wider.content.decode()
+    # Without a search, or when the status hides nothing, no such line.
+    assert "Recherche limitée" not in client.get(url).content.decode()
+    open_one = MessageFactory(service=service, subject="Carte grise perdue")
+    found = client.get(url, {"q": open_one.reference})
+    assert found.context["page"].paginator.count == 1
+    assert "Recherche limitée" not in found.content.decode()
+
+
+def test_the_worklist_sorts_by_date_received_newest_first(prefecture, service, agent, client_for):
+    """Only the due date ordered the list: "Tous" opened on the oldest messages of last
+    year, and the mail that came in this morning was nowhere to be found first."""
+    old = MessageFactory(service=service, received_on=date(2026, 3, 2))
+    new = MessageFactory(service=service, received_on=date(2026, 3, 9))
+    middle = MessageFactory(service=service, received_on=date(2026, 3, 5), complaint=True)
+    client = client_for(agent)
+    url = reverse("correspondence:agents-list", args=[prefecture.slug])
+    by_due = client.get(url, {"status": ""})
+    assert [m.pk for m in by_due.context["page"].object_list] == [old.pk, middle.pk, new.pk]
+    newest = client.get(url, {"status": "", "tri": "recus"})
+    assert [m.pk for m in newest.context["page"].object_list] == [new.pk, middle.pk, old.pk]
+    html = newest.content.decode()
+    assert "Messages triés par date de réception, les plus récents d&#x27;abord (3)" in html
+
+
 def test_a_message_is_given_only_to_those_who_may_work_on_it(
     prefecture, service, other_service, quality_lead, agent, agent_other_site, client_for
 ):
@@ -143,6 +267,22 @@ def test_the_answer_page_offers_only_the_ways_the_person_can_be_answered(
         by_post.pk: ["letter"],
         both.pk: ["email", "letter"],
     }
+
+
+def test_an_e_mail_template_for_a_person_without_e_mail_starts_as_a_letter(
+    prefecture, service, agent, client_for
+):
+    """The template's channel was ticked even where the person cannot be answered that way:
+    for a letter without e-mail, an e-mail template left no way ticked, and the written
+    answer came back with "Ce champ est obligatoire"."""
+    by_post = MessageFactory(service=service, letter=True, sender_email="")
+    version = VersionFactory(
+        template=TemplateFactory(prefecture=prefecture, channel="email"), published=True
+    )
+    url = reverse("correspondence:agents-answer", args=[prefecture.slug, by_post.pk])
+    form = client_for(agent).get(url, {"template": version.pk}).context["form"]
+    assert form["channel"].value() == "letter"
+    assert form["text"].value()  # the template's text, to be laid out as a letter
 
 
 @time_machine.travel(date(2026, 3, 20), tick=False)
@@ -300,6 +440,29 @@ def test_entry_form_keeps_input_and_explains_errors(prefecture, service, agent, 
     assert response.status_code == 200 and Message.objects.count() == 0
     assert "Indiquez au moins un moyen de répondre" in body
     assert 'value="Garde"' in body
+
+
+def test_entry_form_says_the_chosen_scans_must_be_chosen_again(
+    prefecture, service, agent, client_for
+):
+    """A browser never fills a file field again: sent back for a missing address, the form
+    had dropped the scans without a word, and the letter was then registered without them."""
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    response = client_for(agent).post(
+        reverse("correspondence:agents-new", args=[prefecture.slug]),
+        {
+            "channel": "letter",
+            "service": service.pk,
+            "kind": "complaint",
+            "subject": "Garde",
+            "scans": [scan],
+        },
+    )
+    assert response.status_code == 200 and Message.objects.count() == 0
+    assert response.context["form"].errors["scans"] == [
+        "Les fichiers choisis (scan.pdf) n'ont pas été gardés : choisissez-les à nouveau "
+        "avant d'enregistrer."
+    ]
 
 
 def test_entry_form_refuses_a_year_typed_short(prefecture, service, agent, client_for):
@@ -500,8 +663,9 @@ def test_worklist_query_count_for_a_scoped_agent_with_filters(
     params = {"q": "dossier", "kind": "information", "late": "on", "status": "open"}
     MessageFactory(service=service, received_on=date(2026, 1, 5))
     # Session, user, roles with their sites and services (3; the prefecture comes with the
-    # roles); count, page, counters; sites, services, agents.
-    with django_assert_max_num_queries(11) as one:
+    # roles); count, page, counters; sites, services, agents; a search narrowed by the
+    # status also counts what it finds in every status (one more).
+    with django_assert_max_num_queries(12) as one:
         client.get(url, params)
     MessageFactory.create_batch(120, service=service, received_on=date(2026, 1, 5))
     with django_assert_max_num_queries(len(one.captured_queries)):

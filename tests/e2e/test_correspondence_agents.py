@@ -56,3 +56,59 @@ def test_worklist_figures_and_library(page, prefecture, service, other_service, 
     for name in ("agents-templates", "agents-templates-collection", "agents-settings"):
         page.goto(reverse(f"correspondence:{name}", args=[prefecture.slug]))
         assert_accessible(page)
+
+
+def test_choosing_a_template_asks_before_replacing_what_was_written(
+    page, prefecture, service, agent
+):
+    """The templates are links that reload the page with their text: a click on one after
+    writing the answer threw the writing away without a word."""
+    message = MessageFactory(service=service)
+    version = VersionFactory(
+        template=TemplateFactory(prefecture=prefecture, name="Réponse type"), published=True
+    )
+    login(page, agent)
+    url = reverse("correspondence:agents-answer", args=[prefecture.slug, message.pk])
+    page.goto(url)
+    asked: list[str] = []
+
+    def refuse(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
+    page.fill("#id_text", "Madame, votre titre est prêt depuis lundi.")
+    page.get_by_role("link", name="Réponse type").click()
+    assert asked == [
+        "Remplacer le texte de la réponse par ce modèle ? Ce que vous avez écrit sera perdu."
+    ]
+    assert page.input_value("#id_text") == "Madame, votre titre est prêt depuis lundi."
+    assert "template=" not in page.url
+    # Nothing written yet: the template comes without a question.
+    page.remove_listener("dialog", refuse)
+    page.fill("#id_text", "")
+    page.get_by_role("link", name="Réponse type").click()
+    page.wait_for_url(f"**?template={version.pk}")
+    assert len(asked) == 1
+    assert page.input_value("#id_text").strip()
+
+
+def test_the_worklist_ticks_a_whole_page_at_once(page, prefecture, service, agent):
+    """Giving out a page of messages meant ticking fifty boxes one by one. With the
+    keyboard, as with the mouse."""
+    messages = MessageFactory.create_batch(3, service=service)
+    login(page, agent)
+    page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]))
+    page.focus("#sel-all")
+    page.keyboard.press("Space")
+    assert page.locator("input[name=messages]:checked").count() == 3
+    page.focus(f"#sel-{messages[0].pk}")
+    page.keyboard.press("Space")  # one unticked: the box says "some"
+    assert page.eval_on_selector("#sel-all", "box => box.indeterminate")
+    page.focus("#sel-all")
+    page.keyboard.press("Space")
+    assert page.locator("input[name=messages]:checked").count() == 3
+    assert_accessible(page)
+    page.select_option("#id_agent", str(agent.pk))
+    page.get_by_role("button", name="Attribuer", exact=True).click()
+    assert "3 messages attribués." in page.inner_text("body")

@@ -155,3 +155,20 @@ def test_the_home_s_queries_do_not_grow_with_what_waits(
         response = client.get(url)
     late = 7 if who == "quality_lead" else 4  # the whole prefecture, or his site or service
     assert f"{late} messages en retard" in [todo.label for todo in response.context["todos"]]
+
+
+def test_an_agent_s_home_lists_the_messages_given_to_him(
+    prefecture, service, agent, quality_lead, client_for
+):
+    """The home counted late and due-soon messages, never the ones given to him."""
+    from engagements.correspondence import services
+
+    mine = MessageFactory.create_batch(2, service=service)
+    for message in mine:
+        services.assign_message(message, agent=agent, actor=quality_lead)
+    MessageFactory(service=service)  # no one's
+    client = client_for(agent)
+    item = home(client, prefecture)["2 messages qui vous sont attribués"]
+    listed = client.get(item.url).context["page"].object_list
+    assert sorted(m.pk for m in listed) == sorted(m.pk for m in mine)
+    assert not any("attribué" in label for label in home(client_for(quality_lead), prefecture))

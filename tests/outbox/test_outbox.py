@@ -146,3 +146,24 @@ def test_sms_waits_for_the_morning(prefecture, settings, tmp_path):
     assert timezone.localtime(services.next_sms_time(early)).hour == 9
     noon = timezone.make_aware(timezone.datetime(2026, 12, 2, 12, 0))
     assert services.next_sms_time(noon) == noon
+
+
+def test_a_prefecture_s_mail_comes_from_the_prefecture(
+    prefecture, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Every prefecture's mail came from "Engagements", the product's name, which the
+    person never heard of: an acknowledgement or an answer read like spam."""
+    settings.DEFAULT_FROM_EMAIL = "Engagements <ne-pas-repondre@engagements.test>"
+    with django_capture_on_commit_callbacks(execute=True):
+        _queue(prefecture)
+        services.queue_mail(
+            "mail/notice", {"subject": "Alerte", "text": "Bonjour"}, ["agent@exemple.fr"]
+        )
+    ours, product = mailoutbox
+    assert ours.from_email == "Préfecture d'Alpha <ne-pas-repondre@engagements.test>"
+    raw = ours.message().as_bytes()
+    assert b"From: =?utf-8?q?Pr=C3=A9fecture_d=27Alpha?= <ne-pas-repondre@engagements.test>" in (
+        raw
+    )
+    # Without a prefecture, the configured sender.
+    assert product.from_email == "Engagements <ne-pas-repondre@engagements.test>"

@@ -178,3 +178,10 @@ def test_the_queue_is_one_small_index_of_what_is_not_sent(prefecture, owed, mail
     assert len(mailoutbox) == 1
     pending.refresh_from_db()
     assert pending.status == Status.SENT
+
+
+def test_an_owed_mail_comes_from_its_prefecture(prefecture, owed, mailoutbox):
+    _owe(prefecture)
+    assert services.work(once=True) == 1
+    [mail] = mailoutbox
+    assert mail.from_email.startswith("Préfecture d'Alpha <")

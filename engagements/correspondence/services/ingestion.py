@@ -3,9 +3,9 @@
 Idempotent twice over: (mailbox, UIDVALIDITY, UID) is recorded for every message seen, and
 a Message-ID already in the register is not registered again (the same mail may reach two
 mailboxes). Auto-replies and bounces are skipped; a reply quoting a reference in its
-subject joins that message. Processed mail is flagged \\Seen (or moved when configured);
-the flag is recorded, and a mail registered but left unflagged by a crash is flagged on
-the next run.
+subject joins that message when it comes from its sender. Processed mail is flagged \\Seen
+(or moved when configured); the flag is recorded, and a mail registered but left unflagged
+by a crash is flagged on the next run.
 
 One bad mail never stops a mailbox, and one bad mailbox never stops the others: what can
 be cleaned is cleaned (over-long names truncated, undecodable bytes replaced, NUL removed);
@@ -211,7 +211,10 @@ def _thread_of(prefecture, mail: EmailMessage, subject: str) -> Message | None:
     found = REFERENCE_IN_SUBJECT.search(subject)
     if found:
         original = Message.objects.filter(prefecture=prefecture, reference=found.group(1)).first()
-        if original is not None:
+        # Only from the person who wrote it: a reference is no secret (it is on every
+        # letter), and anyone quoting one had his mail, text and attachments, filed under
+        # another person's message, as "l'usager a écrit à nouveau".
+        if original is not None and _same_sender(original, mail):
             return original
     ids = MESSAGE_ID.findall(f"{_header(mail, 'In-Reply-To')} {_header(mail, 'References')}")
     if ids:
@@ -223,6 +226,15 @@ def _thread_of(prefecture, mail: EmailMessage, subject: str) -> Message | None:
         if answer is not None:
             return answer.message
     return None
+
+
+def _same_sender(message: Message, mail: EmailMessage) -> bool:
+    """The mail comes from the message's sender (any address when he gave none: a letter
+    followed up by e-mail)."""
+    if not message.sender_email:
+        return True
+    _name, address = parseaddr(_header(mail, "From"))
+    return address.strip().lower() == message.sender_email.strip().lower()
 
 
 def _sender(mail: EmailMessage) -> tuple[str, str]:

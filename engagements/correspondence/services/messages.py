@@ -474,6 +474,13 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
             "clôturez avec « Clore : pièces non reçues », qui envoie le courrier de clôture "
             "à l'usager."
         )
+    if reason == ClosedReason.FORWARDED and not note.strip():
+        # The person is told where his request went (code des relations entre le public et
+        # l'administration, art. L114-2): the mail names it.
+        raise RegisterError(
+            "« Transmis à une autre administration » : indiquez laquelle dans « Précision » ; "
+            "l'usager en est avisé."
+        )
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         message.closed_reason = reason
@@ -491,8 +498,34 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
         )
         # Closed while documents were awaited: that wait ends without them.
         message.document_requests.filter(received_on__isnull=True, closed=False).update(closed=True)
+        if reason == ClosedReason.FORWARDED:
+            _queue_forwarded(message, recipient=note.strip())
         hooks.period_touched(message.prefecture, {message.received_on})
     return message
+
+
+FORWARDED_PURPOSE = "correspondence.forwarded"
+
+
+def _queue_forwarded(message: Message, *, recipient: str) -> None:
+    """Tell the person his request went to another administration, and which (L114-2).
+    Without an e-mail address, the agent's page says to tell him by post."""
+    if not message.sender_email:
+        return
+    reply_to = [message.service.email] if message.service and message.service.email else None
+    try:
+        outbox.queue_mail(
+            "correspondence/mail/forwarded",
+            {"message": message, "prefecture": message.prefecture, "recipient": recipient},
+            [message.sender_email],
+            prefecture=message.prefecture,
+            record=message,
+            purpose=FORWARDED_PURPOSE,
+            reply_to=reply_to,
+            language=message.language,
+        )
+    except outbox.OutboxError as exc:
+        log_event(message, EventKind.DELIVERY_FAILED, text=f"Avis de transmission : {exc}")
 
 
 def reopen_message(message: Message, *, actor) -> Message:
@@ -606,7 +639,8 @@ def update_classification(
         if topic != message.topic:
             changes.append(f"{RECLASSIFIED[1]}{topic or '—'}")
             message.topic = topic
-        if service is not None and service != message.service:
+        service_changed = service is not None and service != message.service
+        if service_changed:
             changes.append(f"{RECLASSIFIED[2]}{service}")
             message.service = service
             message.site = service.site
@@ -618,9 +652,44 @@ def update_classification(
             fields += ["deadline_days", "due_on"]
         if changes:
             message.save(update_fields=fields)
-            log_event(message, EventKind.UPDATED, actor=actor, text=" ; ".join(changes))
+            was = message.status
+            moved_away = _assignee_left_behind(message) if service_changed else ""
+            if moved_away:
+                changes.append(f"attribution retirée ({moved_away} ne traite pas ce service)")
+            # One history row, with the status change when the agent was left behind.
+            event = MessageEvent(
+                message=message, kind=EventKind.UPDATED, actor=actor, text=" ; ".join(changes)
+            )
+            if was != message.status:
+                event.from_status, event.to_status = was, message.status
+            event.save()
             hooks.period_touched(message.prefecture, {message.received_on})
     return message
+
+
+def _assignee_left_behind(message: Message) -> str:
+    """A message sent on to a service its agent does not work on leaves him (he could no
+    longer open it, and the new service would not find it among those to give out): no
+    one in charge, "new" again when it was "assigned". Returns the former agent's name, or
+    "" when he keeps it. An answered message keeps the agent who answered it."""
+    agent = message.assigned_to
+    if agent is None or message.status == Status.ANSWERED:
+        return ""
+    try:
+        _check_assignee([message], agent)
+    except RegisterError:
+        pass
+    else:
+        return ""
+    message.assigned_to = None
+    if message.status == Status.ASSIGNED:
+        states.check(
+            message, Status.NEW, table=MESSAGE_TRANSITIONS, error=RegisterError,
+            subject=f"Le message {message.reference}",
+        )  # fmt: skip
+        message.status = Status.NEW
+    message.save(update_fields=["assigned_to", "status", "updated_at"])
+    return words.person(agent)
 
 
 def _redate(message: Message) -> None:

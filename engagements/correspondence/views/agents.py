@@ -9,7 +9,13 @@ from django.contrib import messages as flash
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,7 +37,7 @@ from engagements.shell.content_language import long_date
 from engagements.shell.pages import render_agents
 
 from .. import placeholders, queries, services
-from ..enums import AnswerChannel, Status, TemplatePurpose, VersionStatus
+from ..enums import AnswerChannel, ClosedReason, Status, TemplatePurpose, VersionStatus
 from ..forms import (
     AnswerForm,
     AssignForm,
@@ -61,7 +67,13 @@ def scoped_messages(request):
 def _get_message(request, pk: int) -> Message:
     return get_object_or_404(
         scoped_messages(request).select_related(
-            "prefecture", "site", "service", "topic", "assigned_to", "suspected_duplicate_of"
+            "prefecture",
+            "site",
+            "service",
+            "topic",
+            "assigned_to",
+            "suspected_duplicate_of__site",
+            "suspected_duplicate_of__service",
         ),
         pk=pk,
     )
@@ -103,12 +115,14 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
+        qs = queries.filter_worklist(qs, form.cleaned_data, today=today, user=request.user)
+    # Newest first, for the messages received, answered or closed lately; else by due date.
+    newest = form.is_valid() and form.cleaned_data["tri"] == "recus"
     qs = (
         qs.select_related("site", "service", "assigned_to")
         .only(*ROW_FIELDS)
         .annotate(asked_late=queries.late_wait())
-        .order_by("due_on", "pk")
+        .order_by(*(("-received_on", "-pk") if newest else ("due_on", "pk")))
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = worklist_rows(
@@ -125,9 +139,11 @@ def worklist(request):
         {
             "form": form,
             "page": page,
+            "sorted_by": "date de réception, les plus récents d'abord" if newest else "échéance",
+            "beyond_status": _beyond_status(form, base, querystring, page, today, request.user),
             "rows": rows,
             "today": today,
-            "counts": queries.open_counts(base, today=today),
+            "counts": queries.open_counts(base, today=today, user=request.user),
             "can_work": can_work,
             "assign_form": AssignForm(agents=agents_choices(prefecture, services_qs))
             if can_work
@@ -137,9 +153,38 @@ def worklist(request):
     )
 
 
+def _beyond_status(form, base, querystring, page, today, user) -> dict | None:
+    """A search narrowed by the status (the list opens on "À traiter"): how many messages
+    it finds in every status, when that is more, and the link to them. A reference read
+    out on the phone, of a message already answered, found nothing, with no word why."""
+    if not form.is_valid() or not form.cleaned_data["q"].strip():
+        return None
+    status = form.cleaned_data["status"]
+    if not status:
+        return None
+    everywhere = queries.filter_worklist(
+        base, {**form.cleaned_data, "status": ""}, today=today, user=user
+    ).count()
+    if everywhere <= page.paginator.count:
+        return None
+    wider = querystring.copy()
+    wider["status"] = ""
+    return {
+        "status": dict(form.fields["status"].choices)[status],
+        "sentence": ngettext(
+            "%(n)d message correspond",
+            "%(n)d messages correspondent",
+            everywhere,
+        )
+        % {"n": everywhere},
+        "querystring": wider.urlencode(),
+    }
+
+
 @agent_view("work")
 @require_POST
 def bulk_assign(request):
+    """Give the ticked messages to an agent, then back to the list with its filters."""
     form = AssignForm(
         request.POST,
         agents=agents_choices(request.prefecture, request.access.services(request.prefecture)),
@@ -162,7 +207,10 @@ def bulk_assign(request):
                 ngettext("%(n)d message attribué.", "%(n)d messages attribués.", count)
                 % {"n": count},
             )
-    return redirect("correspondence:agents-list", request.prefecture.slug)
+    # Back to the list as it was filtered (re-encoded: only a query string, never a URL).
+    url = reverse("correspondence:agents-list", args=[request.prefecture.slug])
+    filters = QueryDict(request.POST.get("filters", "")).urlencode()
+    return redirect(f"{url}?{filters}" if filters else url)
 
 
 @agent_view("work")
@@ -206,7 +254,21 @@ def new_message(request):
                 f"à traiter au plus tard le {message.due_on:%d/%m/%Y}.",
             )
             return _back(message)
+    if request.method == "POST" and "scans" not in form.errors:
+        _files_not_kept(form, request.FILES.getlist("scans"))
     return render_agents(request, "correspondence/agents/new.html", {"form": form})
+
+
+def _files_not_kept(form, uploads) -> None:
+    """A browser never fills a file field again: the form sent back with an error had lost
+    the scans the agent chose, without a word, and the letter was registered without them."""
+    if uploads:
+        names = ", ".join(upload.name for upload in uploads)
+        form.add_error(
+            "scans",
+            f"Les fichiers choisis ({names}) n'ont pas été gardés : choisissez-les à nouveau "
+            "avant d'enregistrer.",
+        )
 
 
 @agent_view("read_records")
@@ -217,7 +279,6 @@ def detail(request, pk: int):
         return HttpResponseNotAllowed(["GET"])
     prefecture = request.prefecture
     today = timezone.localdate()
-    services_qs = request.access.services(prefecture)
     related = scoped_messages(request).filter(duplicate_of=message).only("pk", "reference")
     new_reply_at, new_document_at = queries.new_reply_dates(message)
     answers = list(message.answers.select_related("author"))
@@ -225,11 +286,14 @@ def detail(request, pk: int):
     for item in answers:
         item.deliveries = [d for d in deliveries if d.record_id == item.pk and d.is_answer]
     delay = queries.answer_delay(message)
-    duplicate_window = (
-        RegisterSettings.for_prefecture(prefecture).duplicate_window
-        if message.suspected_duplicate_of_id and message.is_open
-        else None
-    )
+    duplicate_window = duplicate_seen = None
+    if message.suspected_duplicate_of_id and message.is_open:
+        duplicate_window = RegisterSettings.for_prefecture(prefecture).duplicate_window
+        # The look-up spans the prefecture: the other message may be another service's,
+        # which this agent can neither open nor merge into (both gave him a 404).
+        duplicate_seen = (
+            scoped_messages(request).filter(pk=message.suspected_duplicate_of_id).exists()
+        )
     document_requests = list(message.document_requests.select_related("requested_by"))
     printable = message.channel in (Channel.LETTER, Channel.BOX) or document_requests
     return render_agents(
@@ -238,6 +302,7 @@ def detail(request, pk: int):
         {
             "message": message,
             "duplicate_window": duplicate_window,
+            "duplicate_seen": duplicate_seen,
             # The printable letters offered by the check their PDFs apply.
             "letter_missing": _letter_missing(message, request.user) if printable else "",
             "late": message.is_late(today),
@@ -259,9 +324,13 @@ def detail(request, pk: int):
             "assign_form": AssignForm(
                 agents=_assignable(message), initial={"agent": message.assigned_to_id}
             ),
+            # "Me l'attribuer": one click for the agent who takes the message himself.
+            "can_take": message.is_open
+            and message.assigned_to_id != request.user.pk
+            and _assignable(message).filter(pk=request.user.pk).exists(),
             "classify_form": ClassifyForm(
                 prefecture=prefecture,
-                services=services_qs,
+                services=_destinations(message),
                 initial={
                     "kind": message.kind,
                     "topic": message.topic_id,
@@ -313,14 +382,23 @@ def assign(request, pk: int):
     return _back(message)
 
 
+def _destinations(message: Message):
+    """The services a message may be sent on to: any active one of its prefecture (mail
+    reaches the wrong bureau, and its agent must be able to pass it on), and its own."""
+    return (
+        Service.objects.filter(site__prefecture=message.prefecture_id)
+        .filter(Q(is_active=True) | Q(pk=message.service_id))
+        .select_related("site")
+    )
+
+
 @agent_view("work")
 @require_POST
 def classify(request, pk: int):
+    """Reclassify a message, or send it on to another service ("Classement")."""
     message = _get_message(request, pk)
     form = ClassifyForm(
-        request.POST,
-        prefecture=request.prefecture,
-        services=request.access.services(request.prefecture),
+        request.POST, prefecture=request.prefecture, services=_destinations(message)
     )
     if form.is_valid():
         try:
@@ -328,6 +406,15 @@ def classify(request, pk: int):
         except services.RegisterError as exc:
             flash.error(request, str(exc))
         else:
+            if not scoped_messages(request).filter(pk=message.pk).exists():
+                # Sent on to a service this agent does not work on: his page would be a 404.
+                flash.success(
+                    request,
+                    f"Message {message.reference} transmis à "
+                    f"{form.cleaned_data['service'].name} : il ne figure plus dans votre "
+                    "registre.",
+                )
+                return redirect("correspondence:agents-list", request.prefecture.slug)
             flash.success(request, "Classement enregistré.")
     else:
         flash.error(request, _form_errors(form))
@@ -373,8 +460,14 @@ def answer(request, pk: int):
     if request.method == "GET" and request.GET.get("template", "").isdigit():
         chosen = next((v for v in available if v.pk == int(request.GET["template"])), None)
     default_channel = AnswerChannel.EMAIL if message.sender_email else AnswerChannel.LETTER
+    # The template's way when the person can be answered that way (an e-mail template for a
+    # letter without e-mail ticked no way at all, and the written answer came back refused).
+    # (Letter templates are not offered without a postal address.)
+    usable = chosen is not None and (
+        chosen.template.channel != AnswerChannel.EMAIL or bool(message.sender_email)
+    )
     initial = {
-        "channel": chosen.template.channel if chosen else default_channel,
+        "channel": chosen.template.channel if usable else default_channel,
         "answered_on": timezone.localdate(),
         "subject": f"Votre message {message.reference} : {message.subject}".strip(" :"),
     }
@@ -443,7 +536,20 @@ def close(request, pk: int):
         except services.RegisterError as exc:
             flash.error(request, str(exc))
         else:
-            flash.success(request, "Message clos sans réponse.")
+            if form.cleaned_data["reason"] != ClosedReason.FORWARDED:
+                flash.success(request, "Message clos sans réponse.")
+            elif message.sender_email:
+                flash.success(
+                    request,
+                    f"Message clos : {message.sender_email} est avisé par courriel de sa "
+                    "transmission.",
+                )
+            else:
+                flash.warning(
+                    request,
+                    "Message clos. L'usager n'a pas donné de courriel : avisez-le par courrier "
+                    "de la transmission de sa demande, et de l'administration qui la reçoit.",
+                )
     else:
         flash.error(request, _form_errors(form))
     return _back(message)
@@ -795,7 +901,12 @@ def documents_letter(request, pk: int, wait_pk: int):
         text = text.replace(OLD_DAYS_WORDING, _days_wording(wait))
         # An extended wait: "8 jours" no longer holds, the last day does.
         text = DAYS_SENTENCE.sub(lambda _m: _days_wording(wait), text)
-        if values["date_limite_pieces"] not in text:
+        # The last day may now be written long ("12 mars 2026"): looked for in both forms,
+        # or the sheet printed the sentence a second time under the list.
+        if not any(
+            day in text
+            for day in (values["date_limite_pieces"], long_date(wait.ends_on, language="fr"))
+        ):
             text = text.replace(listing, f"{listing}\n\n{_days_wording(wait)}", 1)
     else:
         text = (
