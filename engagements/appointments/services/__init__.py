@@ -48,6 +48,7 @@ from .sweeps import (  # noqa: F401
     accept_offer,
     expire_offers,
     join_waitlist,
+    leave_waitlist,
     offer_freed_slots,
     purge_personal_data,
     send_reminders,

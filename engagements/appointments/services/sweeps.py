@@ -135,6 +135,27 @@ def expire_offers(*, now: datetime | None = None) -> int:
     return expired
 
 
+def leave_waitlist(entry: WaitlistEntry) -> bool:
+    """The person no longer needs the appointment (the offer's page): off the list, and the
+    seat kept for an offer goes back at once, for the next person at the next sweep, instead
+    of staying kept for nobody until the offer's 24 hours run out. False when the entry had
+    already left the list (booked, expired, left)."""
+    with transaction.atomic():
+        # Claim with a conditional UPDATE, as an offer's expiry does: the seat is given back
+        # once, whatever a concurrent sweep or acceptance does.
+        if WaitlistEntry.objects.filter(pk=entry.pk, status=WS.OFFERED, holds_seat=True).update(
+            status=WS.LEFT, holds_seat=False
+        ):
+            if entry.offered_slot_id:
+                seats.give_back_seat(entry.offered_slot_id)
+            return True
+        return bool(
+            WaitlistEntry.objects.filter(pk=entry.pk, status__in=[WS.WAITING, WS.OFFERED]).update(
+                status=WS.LEFT
+            )
+        )
+
+
 def offer_freed_slots(*, now: datetime | None = None) -> int:
     """Offer free seats to the waiting list, one person per seat, with a 24-hour link.
 

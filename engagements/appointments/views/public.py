@@ -791,6 +791,17 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
         },
     )
     form.fields["email"].disabled = True
+    if request.method == "POST" and "leave" in request.POST:
+        # "I no longer need it": the seat goes to the next person now, not in 24 hours.
+        services.leave_waitlist(entry)
+        messages.success(
+            request,
+            _(
+                "Vous avez quitté la liste d'attente : le créneau sera proposé à la personne "
+                "suivante."
+            ),
+        )
+        return redirect("appointments:offer", token)
     if request.method == "POST" and valid and form.is_valid():
         data = form.cleaned_data
         person = services.Person(
