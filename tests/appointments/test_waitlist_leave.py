@@ -54,6 +54,7 @@ def test_leaving_from_the_offer_gives_the_seat_to_the_next_person_at_once(
     slot.refresh_from_db()
     assert second.status == "offered" and second.offered_slot == slot and slot.booked == 2
     assert [m.to for m in mailoutbox] == [["un@u.test"], ["de@u.test"]]
+    assert "Vous n'en avez plus besoin ? Dites-le sur la même page" in mailoutbox[0].body
     # Leaving twice frees nothing more; the page still says he left.
     assert services.leave_waitlist(first) is False
     slot.refresh_from_db()
