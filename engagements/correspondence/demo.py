@@ -185,18 +185,25 @@ def seed(ctx) -> None:
             received = calendar.next_working_day(start + timedelta(days=rng.randrange(365)))
             if received > today:
                 received = today
-            rows.append((received, site, ctx.services[rng.choice(service_keys)], calendar))
+            rows.append((received, site, ctx.services[rng.choice(service_keys)], calendar, False))
     # A few fresh ones so that the worklist has pending and late messages today.
     site = ctx.sites["lysville"]
     for days_ago in (0, 1, 2, 3, 9, 12, 16, 20):
         received = today - timedelta(days=days_ago)
-        rows.append((received, site, ctx.services["lysville/sejour"], calendars[site.pk]))
+        rows.append((received, site, ctx.services["lysville/sejour"], calendars[site.pk], False))
+    # Sainte-Aure keeps its 14 messages of the year (seed 002), two of them still to answer
+    # (one late): its site manager's register is not empty on the demo's first morning.
+    sainte_aure = [i for i, row in enumerate(rows) if row[1] == ctx.sites["sainte-aure"]]
+    for index, days_ago in zip(sainte_aure, (2, 16), strict=False):
+        _received, site, service, calendar, _open = rows[index]
+        received = calendar.next_working_day(today - timedelta(days=days_ago))
+        rows[index] = (min(received, today), site, service, calendar, True)
     rows.sort(key=lambda row: row[0])
 
     counters: dict[int, int] = {}
     messages = []
     now = timezone.now()
-    for received, site, service, calendar in rows:
+    for received, site, service, calendar, keep_open in rows:
         topic_index = rng.choices(range(len(TOPICS)), weights=TOPIC_WEIGHTS)[0]
         channel = rng.choices(
             [Channel.EMAIL, Channel.LETTER, Channel.WEB_FORM, Channel.BOX, Channel.SP_PLUS],
@@ -229,6 +236,8 @@ def seed(ctx) -> None:
                 status, answered = Status.ANSWERED, candidate
             elif recent:
                 status = Status.ASSIGNED if rng.random() < 0.5 else Status.NEW
+        if keep_open:
+            status, answered, closed_reason, closed_on = Status.NEW, None, "", None
         messages.append(
             Message(
                 prefecture=prefecture,

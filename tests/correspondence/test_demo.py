@@ -23,6 +23,12 @@ def test_seed_demo_builds_a_year_of_messages_and_the_library():
     assert 0.29 < topics["Difficulté à obtenir un rendez-vous"] / total < 0.45
     open_ = Message.objects.filter(status__in=[Status.NEW, Status.ASSIGNED])
     assert open_.exists()
+    # The Sainte-Aure site manager's register has work on the first morning, one late.
+    from django.utils import timezone
+
+    sainte_aure = open_.filter(site__slug="sainte-aure")
+    assert sainte_aure.count() == 2 and not sainte_aure.exclude(assigned_to=None).exists()
+    assert sainte_aure.filter(due_on__lt=timezone.localdate()).count() == 1
     published = TemplateVersion.objects.filter(status=VersionStatus.PUBLISHED)
     assert published.filter(template__purpose=TemplatePurpose.ACKNOWLEDGEMENT).count() == 2
     assert published.exclude(template__purpose=TemplatePurpose.ACKNOWLEDGEMENT).count() >= 5
