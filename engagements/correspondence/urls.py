@@ -70,6 +70,7 @@ agents_urlpatterns = [
         name="agents-resend",
     ),
     path(f"{P}/<int:pk>/accuse-reception.pdf", agents.ack_letter, name="agents-ack-letter"),
+    path(f"{P}/<int:pk>/transmission.pdf", agents.forwarded_letter, name="agents-forwarded-letter"),
     path(f"{P}/reponses/<int:answer_pk>/courrier.pdf", agents.answer_pdf, name="agents-answer-pdf"),
     path(f"{P}/pieces/<int:attachment_pk>/", agents.attachment, name="agents-attachment"),
     path(f"{P}/a-verifier/", quarantine.index, name="agents-quarantine"),

@@ -2,6 +2,8 @@
 page) leaves an agent who cannot open it there, and the agent who sent it on is told where
 it went; a suspected duplicate in a service the agent does not see is no dead end."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,7 @@ from engagements.correspondence import services
 from engagements.correspondence.enums import EventKind, Status
 from tests.correspondence.factories import MessageFactory
 from tests.correspondence.test_follow import create
+from tests.tooling import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -198,12 +201,40 @@ def test_without_e_mail_the_agent_is_told_to_write(prefecture, service, agent, c
     message = create(
         prefecture, service, channel="letter", sender_email="", sender_address="1 rue Haute"
     )
-    response = client_for(agent).post(
+    client = client_for(agent)
+    response = client.post(
         reverse("correspondence:agents-close", args=[prefecture.slug, message.pk]),
         {"reason": "forwarded", "note": "Caisse d'allocations familiales"},
         follow=True,
     )
-    assert "avisez-le par courrier" in response.content.decode()
+    page = html.unescape(response.content.decode())
+    assert "envoyez-lui par courrier la lettre de transmission" in page
+    # The page offers that letter, which names the administration and the law.
+    assert "Transmis à : Caisse d'allocations familiales." in page
+    url = reverse("correspondence:agents-forwarded-letter", args=[prefecture.slug, message.pk])
+    assert url in page
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).split())
+    assert f"Transmission de votre demande — {message.reference}" in text
+    assert "autre administration : Caisse d'allocations familiales" in text
+    assert "article L. 114-2 du code des relations entre le public et l'administration" in text
+    assert "1 rue Haute" in text  # the window envelope's address block
+
+
+def test_the_transmission_letter_is_only_for_a_forwarded_message(
+    prefecture, service, agent, client_for
+):
+    message = create(
+        prefecture, service, channel="letter", sender_email="", sender_address="1 rue Haute"
+    )
+    client = client_for(agent)
+    url = reverse("correspondence:agents-forwarded-letter", args=[prefecture.slug, message.pk])
+    assert client.get(url).status_code == 404
+    services.close_message(message, reason="forwarded", note="DDT", actor=agent)
+    assert client.get(url).status_code == 200
+    services.reopen_message(message, actor=agent)
+    assert client.get(url).status_code == 404
 
 
 def test_a_forwarding_notice_that_fails_shows_in_the_history(

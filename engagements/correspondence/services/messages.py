@@ -528,6 +528,21 @@ def _queue_forwarded(message: Message, *, recipient: str) -> None:
         log_event(message, EventKind.DELIVERY_FAILED, text=f"Avis de transmission : {exc}")
 
 
+def forwarded_to(message: Message) -> str:
+    """The administration a message closed as forwarded went to, as the agent named it when
+    closing ("" when it was not forwarded, or was reopened since)."""
+    if message.status != Status.CLOSED or message.closed_reason != ClosedReason.FORWARDED:
+        return ""
+    text = (
+        message.events.filter(kind=EventKind.CLOSED)
+        .order_by("-pk")
+        .values_list("text", flat=True)
+        .first()
+    ) or ""
+    label = f"{ClosedReason.FORWARDED.label} — "
+    return text[len(label) :].strip() if text.startswith(label) else ""
+
+
 def reopen_message(message: Message, *, actor) -> Message:
     """Reopen a message closed by mistake."""
     with transaction.atomic():

@@ -296,6 +296,7 @@ def detail(request, pk: int):
         )
     document_requests = list(message.document_requests.select_related("requested_by"))
     printable = message.channel in (Channel.LETTER, Channel.BOX) or document_requests
+    forwarded_to = services.messages.forwarded_to(message) if message.closed_reason else ""
     return render_agents(
         request,
         "correspondence/agents/detail.html",
@@ -305,6 +306,12 @@ def detail(request, pk: int):
             "duplicate_seen": duplicate_seen,
             # The printable letters offered by the check their PDFs apply.
             "letter_missing": _letter_missing(message, request.user) if printable else "",
+            # Sent on to another administration: the person is told which (L114-2), by the
+            # mail sent at closing or by the letter printed here.
+            "forwarded_to": forwarded_to,
+            "forwarded_letter_missing": _letter_missing(message, request.user)
+            if forwarded_to and not message.sender_email
+            else "",
             "late": message.is_late(today),
             "new_reply_at": new_reply_at,
             "new_document_at": new_document_at,
@@ -547,8 +554,8 @@ def close(request, pk: int):
             else:
                 flash.warning(
                     request,
-                    "Message clos. L'usager n'a pas donné de courriel : avisez-le par courrier "
-                    "de la transmission de sa demande, et de l'administration qui la reçoit.",
+                    "Message clos. L'usager n'a pas donné de courriel : envoyez-lui par courrier "
+                    "la lettre de transmission, à imprimer depuis cette page.",
                 )
     else:
         flash.error(request, _form_errors(form))
@@ -832,6 +839,46 @@ def ack_letter(request, pk: int):
     return _pdf_response(
         render_pdf("correspondence/pdf/letter.html", context),
         f"accuse-reception-{message.reference}.pdf",
+    )
+
+
+@agent_view("read_records")
+def forwarded_letter(request, pk: int):
+    """The letter telling a person without e-mail that his request went to another
+    administration, and which (code des relations entre le public et l'administration,
+    art. L114-2); those with an address got the mail when the message was closed."""
+    message = _get_message(request, pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    recipient = services.messages.forwarded_to(message)
+    if not recipient:
+        raise Http404
+    values = letter_values(
+        message, request.user, subject=f"Transmission de votre demande — {message.reference}"
+    )
+    refused = _letter_refused(request, message, values)
+    if refused:
+        return refused
+    closed_on = long_date(message.closed_on, language="fr")
+    text = (
+        f"Madame, Monsieur,\n\nVotre courrier reçu le {values['date_reception']}, enregistré "
+        f"sous la référence {message.reference}, relève de la compétence d'une autre "
+        f"administration : {recipient}. Nous le lui avons transmis le {closed_on}, comme le "
+        "prévoit l'article L.\u00a0114-2 du code des relations entre le public et "
+        "l'administration. C'est elle qui vous répondra ; pour toute question sur votre "
+        "demande, adressez-vous désormais à elle.\n\nVeuillez agréer, Madame, Monsieur, "
+        "l'expression de nos salutations distinguées."
+    )
+    context = _letter_context(
+        message,
+        subject=f"Transmission de votre demande — {message.reference}",
+        text=text,
+        answered_on=message.closed_on,
+        **signed_by(values),
+    )
+    return _pdf_response(
+        render_pdf("correspondence/pdf/letter.html", context),
+        f"transmission-{message.reference}.pdf",
     )
 
 
