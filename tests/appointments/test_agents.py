@@ -767,3 +767,33 @@ def test_a_partner_point_agent_books_for_another_service(
     assert booking.channel == "partner" and booking.status == "confirmed"
     # He booked it, but the record stays in the other service's scope.
     assert response["Location"] == reverse("appointments:agents-book-start", args=[prefecture.slug])
+
+
+def test_the_auditor_s_export_keeps_the_columns_with_the_people_left_out(
+    client_for, auditor, quality_lead, prefecture, today_bookings
+):
+    """The auditor checks the figures and the records' facts: the export's columns are a
+    contract, so the person's columns stay, empty; the other roles still get them filled."""
+    export = reverse("appointments:agents-export", args=[prefecture.slug])
+    lines = client_for(auditor).get(export).content.decode("utf-8-sig").splitlines()
+    header = "référence;démarche;site;début;statut;canal;nom;prénom;courriel;téléphone"
+    assert lines[0] == header and len(lines) == 4
+    by_reference = {b.reference: b for b in today_bookings}
+    for line in lines[1:]:
+        cells = line.split(";")
+        booking = by_reference[cells[0]]
+        assert cells[1:6] == [
+            booking.procedure.name,
+            booking.procedure.site.name,
+            timezone.localtime(booking.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
+            "Confirmé",
+            booking.get_channel_display(),
+        ]
+        assert cells[6:] == ["", "", "", ""]
+    text = "\n".join(lines)
+    for booking in today_bookings:
+        assert booking.last_name not in text and booking.email not in text
+        assert booking.phone not in text and booking.first_name not in text
+    lead = client_for(quality_lead).get(export).content.decode("utf-8-sig").splitlines()
+    assert lead[0] == header
+    assert {line.split(";")[6] for line in lead[1:]} == {"Durand", "Nguyen", "Petit"}

@@ -636,6 +636,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     procedure_id = request.GET.get("procedure", "")
     if procedure_id.isdigit():
         bookings = bookings.filter(procedure_id=int(procedure_id))
+    # An auditor gets the same columns (a contract), the person's ones left empty.
+    people = request.access.sees_people(request.prefecture)
     rows = (
         [
             booking.reference,
@@ -644,10 +646,11 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             timezone.localtime(booking.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
             booking.get_status_display(),
             booking.get_channel_display(),
-            booking.last_name,
-            booking.first_name,
-            booking.email,
-            booking.phone,
+            *(
+                [booking.last_name, booking.first_name, booking.email, booking.phone]
+                if people
+                else ["", "", "", ""]
+            ),
         ]
         for booking in bookings.order_by("slot__starts_at").iterator(chunk_size=500)
     )
