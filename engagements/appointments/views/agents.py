@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -121,7 +122,11 @@ def _day_list(request: HttpRequest, chosen: date, procedure_id: str, query: str 
     bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
     if procedure_id.isdigit():
         bookings = bookings.filter(procedure_id=int(procedure_id))
-    if query:
+    if query and not request.access.sees_people(request.prefecture):
+        # An auditor finds a booking by its reference only: a search by name would tell
+        # him whether someone has an appointment.
+        bookings = bookings.filter(reference__iexact=query)
+    elif query:
         bookings = bookings.filter(
             Q(last_name__icontains=query)
             | Q(first_name__icontains=query)
@@ -186,6 +191,7 @@ def day_pdf(request: HttpRequest) -> HttpResponse:
             "bookings": bookings,
             "caption": _day_caption(bookings),
             "printed_at": timezone.localtime(),
+            "sees_people": request.access.sees_people(request.prefecture),
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -416,6 +422,13 @@ def _refusal_for_agents(request: HttpRequest, error) -> str:
     )
 
 
+def _refuse_without_people(request: HttpRequest) -> None:
+    """403 for an auditor on what is all about the person (his papers, his certificate),
+    after the lookup: a record out of scope stays a 404."""
+    if not request.access.sees_people(request.prefecture):
+        raise PermissionDenied("Ce document concerne la personne : votre rôle ne l'ouvre pas.")
+
+
 @agent_view("read_records")
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(_bookings(request), pk=pk)
@@ -493,6 +506,7 @@ def booking_document(request: HttpRequest, pk: int, document_pk: int) -> HttpRes
     """A document the person sent before the appointment (agents of the booking's scope)."""
     booking = get_object_or_404(_bookings(request), pk=pk)
     document = get_object_or_404(booking.documents.all(), pk=document_pk)
+    _refuse_without_people(request)
     response = FileResponse(
         document.file.open("rb"), content_type=document.content_type or "application/octet-stream"
     )
@@ -605,6 +619,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         _bookings(request).filter(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE]), pk=pk
     )
+    _refuse_without_people(request)
     response = HttpResponse(certificate_pdf(booking), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"attestation-{booking.reference}.pdf"
