@@ -244,6 +244,14 @@ def get_access(request: HttpRequest) -> Access:
     return request._access
 
 
+def refuse_without_people(request: HttpRequest) -> None:
+    """403 for a user who may not read the people in the records (the auditor) on what is
+    all about a person: her letters, her papers, her certificate. Called after the record's
+    lookup, so that a record out of scope stays a 404."""
+    if not request.access.sees_people(request.prefecture):
+        raise PermissionDenied("Ce document concerne la personne : votre rôle ne l'ouvre pas.")
+
+
 def agent_view(capability: str = "view") -> Callable:
     """Decorate an agent view taking `prefecture` (slug) as its first URL argument.
 

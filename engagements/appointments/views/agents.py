@@ -6,7 +6,6 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +19,7 @@ from engagements import words
 from engagements.csvio import MAX_DATE, MIN_DATE, csv_response
 from engagements.db_router import replica_reads
 from engagements.forms import ExtendWaitForm
-from engagements.organisation.access import agent_view
+from engagements.organisation.access import agent_view, refuse_without_people
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
@@ -422,13 +421,6 @@ def _refusal_for_agents(request: HttpRequest, error) -> str:
     )
 
 
-def _refuse_without_people(request: HttpRequest) -> None:
-    """403 for an auditor on what is all about the person (his papers, his certificate),
-    after the lookup: a record out of scope stays a 404."""
-    if not request.access.sees_people(request.prefecture):
-        raise PermissionDenied("Ce document concerne la personne : votre rôle ne l'ouvre pas.")
-
-
 @agent_view("read_records")
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(_bookings(request), pk=pk)
@@ -506,7 +498,7 @@ def booking_document(request: HttpRequest, pk: int, document_pk: int) -> HttpRes
     """A document the person sent before the appointment (agents of the booking's scope)."""
     booking = get_object_or_404(_bookings(request), pk=pk)
     document = get_object_or_404(booking.documents.all(), pk=document_pk)
-    _refuse_without_people(request)
+    refuse_without_people(request)
     response = FileResponse(
         document.file.open("rb"), content_type=document.content_type or "application/octet-stream"
     )
@@ -619,7 +611,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         _bookings(request).filter(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE]), pk=pk
     )
-    _refuse_without_people(request)
+    refuse_without_people(request)
     response = HttpResponse(certificate_pdf(booking), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"attestation-{booking.reference}.pdf"

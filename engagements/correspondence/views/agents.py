@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagements.csvio import csv_response
 from engagements.db_router import replica_reads
-from engagements.organisation.access import agent_view
+from engagements.organisation.access import agent_view, refuse_without_people
 from engagements.organisation.enums import Channel, Indicator
 from engagements.organisation.models import Service
 from engagements.outbox import queries as outbox_queries
@@ -103,7 +103,13 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        qs = queries.filter_worklist(qs, form.cleaned_data, today=today)
+        filters = form.cleaned_data
+        if filters["q"] and not request.access.sees_people(prefecture):
+            # An auditor finds a message by its reference: the text search reads the
+            # senders' names and addresses and what they wrote.
+            qs = qs.filter(reference__icontains=filters["q"].strip())
+            filters = {**filters, "q": ""}
+        qs = queries.filter_worklist(qs, filters, today=today)
     qs = (
         qs.select_related("site", "service", "assigned_to")
         .only(*ROW_FIELDS)
@@ -626,6 +632,7 @@ def answer_pdf(request, answer_pk: int):
     )
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     context = _letter_context(
         answer.message,
         subject=answer.subject,
@@ -690,6 +697,7 @@ def ack_letter(request, pk: int):
     message = _get_message(request, pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.LETTER, message.service
     )
@@ -774,6 +782,7 @@ def documents_letter(request, pk: int, wait_pk: int):
     wait = get_object_or_404(message.document_requests, pk=wait_pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER, message.service
     )
@@ -825,6 +834,7 @@ def attachment(request, attachment_pk: int):
     )
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     try:
         handle = item.file.open("rb")
     except FileNotFoundError as exc:
