@@ -308,13 +308,15 @@ def _people_in_sample_records(prefecture) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_the_auditor_reads_no_person_s_name_or_contact(request, prefecture, site, service):
-    """The auditor checks the approach on the records' facts: no page, CSV export or PDF
-    he opens names a person of the records or gives his e-mail address or phone."""
+@pytest.mark.parametrize("role", ["auditor", "committee_member"])
+def test_read_only_roles_read_no_person_s_name_or_contact(request, role, prefecture, site, service):
+    """The auditor checks the approach on the records' facts, the committee member reads
+    the committee's documents: no page, CSV export or PDF either opens names a person of
+    the records or gives his e-mail address or phone."""
     cases = _collect_cases(prefecture, site, service)
     people = _people_in_sample_records(prefecture)
     assert len(people) > 3
-    client = _client_for(request, "auditor")
+    client = _client_for(request, role)
     failures = []
     for name, kwargs in sorted(cases.items()):
         url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
@@ -322,5 +324,5 @@ def test_the_auditor_reads_no_person_s_name_or_contact(request, prefecture, site
             page = _text_of(client.get(url))
         except subprocess.CalledProcessError:
             continue  # a sample file served as it was uploaded (not a real PDF)
-        failures += [f"auditor {url}: « {word} »" for word in sorted(people) if word in page]
+        failures += [f"{role} {url}: « {word} »" for word in sorted(people) if word in page]
     assert not failures, "\n".join(failures)
