@@ -69,3 +69,9 @@ class SlotState(models.TextChoices):
     FREE = "free", _("Libre")
     NOT_BOOKABLE = "closed", _("Non réservable")
     FULL = "full", _("Complet")
+
+
+# The booking's log note when the person sends a document: "Document envoyé : <file name>".
+# The file's name is the person's (it often carries her name): the purge and the auditor's
+# view keep the words before the colon only.
+DOCUMENT_SENT_NOTE = "Document envoyé"

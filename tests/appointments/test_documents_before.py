@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus, Channel
-from engagements.appointments.models import BookingDocument, BookingDocumentWait, Slot
+from engagements.appointments.models import Booking, BookingDocument, BookingDocumentWait, Slot
 from engagements.appointments.services import documents
 from tests.appointments.factories import ProcedureFactory, SlotFactory
 
@@ -328,6 +328,32 @@ def test_the_documents_go_with_the_personal_data(procedure, settings):
     assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
     assert not BookingDocument.objects.exists()
     assert not Path(path).exists()
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_names_of_the_files_sent_go_from_the_history_with_the_personal_data(procedure):
+    """The booking's history noted each file by the name the person gave it (often her
+    own name): once her details are purged, the history keeps that she sent a document."""
+    booking = book(procedure)
+    documents.add_document(booking, pdf("titre-sejour-rose-lemaire.pdf"))
+    other = book(procedure, last_name="Martin", email="martin@usager.test")
+    documents.add_document(other, pdf("martin.pdf"))
+    services.cancel_booking(booking)
+    later = SlotFactory(procedure=procedure, starts_at=at(date(2027, 7, 1)))
+    Booking.objects.filter(pk=other.pk).update(slot=later)  # not past the retention yet
+    assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
+    notes = list(booking.logs.values_list("note", flat=True))
+    assert "Document envoyé" in notes and not [n for n in notes if "lemaire" in n]
+    assert other.logs.filter(note="Document envoyé : martin.pdf").exists()
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_auditor_reads_that_a_document_came_not_its_name(procedure, auditor, client_for):
+    booking = book(procedure)
+    documents.add_document(booking, pdf("titre-sejour-rose-lemaire.pdf"))
+    page = reverse("appointments:agents-booking", args=[procedure.prefecture.slug, booking.pk])
+    html = client_for(auditor).get(page).content.decode()
+    assert "Document envoyé" in html and "lemaire" not in html
 
 
 @time_machine.travel(at(MONDAY), tick=False)

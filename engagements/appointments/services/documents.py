@@ -23,7 +23,7 @@ from engagements import waits
 from engagements.shell.content_language import long_date
 
 from .. import notifications
-from ..enums import ACTIVE_STATUSES
+from ..enums import ACTIVE_STATUSES, DOCUMENT_SENT_NOTE
 from ..models import Booking, BookingDocument, BookingDocumentWait
 from .booking import BookingError, appointment_eve, cancel_booking, log_event
 
@@ -90,7 +90,7 @@ def add_document(booking: Booking, upload: UploadedFile) -> BookingDocument:
         if wait.received_on is None:
             wait.received_on = today
             wait.save(update_fields=["received_on"])
-        log_event(booking, "", booking.status, note=f"Document envoyé : {document.name}")
+        log_event(booking, "", booking.status, note=f"{DOCUMENT_SENT_NOTE} : {document.name}")
     return document
 
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from engagements.outbox.services import OutboxError, forget_deliveries
 
 from .. import notifications
-from ..enums import BookingStatus, Channel
+from ..enums import DOCUMENT_SENT_NOTE, BookingStatus, Channel
 from ..enums import WaitlistStatus as WS
 from ..models import (
     Booking,
     BookingDocument,
+    BookingLog,
     Procedure,
     Slot,
     WaitlistEntry,
@@ -286,6 +287,10 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
         document.file.delete(save=False)
         document.delete()
     purged = list(old.values_list("pk", flat=True))
+    # The history stays (counts, delays), without the names of the files she sent.
+    BookingLog.objects.filter(
+        booking_id__in=purged, note__startswith=f"{DOCUMENT_SENT_NOTE} : "
+    ).update(note=DOCUMENT_SENT_NOTE)
     count = old.filter(status=BookingStatus.NO_SHOW).update(**details)
     count += old.update(**details, **hashes)
     forget_deliveries(Booking, purged)

@@ -27,7 +27,7 @@ from engagements.shell.pages import render_agents
 
 from .. import services
 from ..booking_files import certificate_pdf
-from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
+from ..enums import ACTIVE_STATUSES, DOCUMENT_SENT_NOTE, BookingStatus, Channel, WaitlistStatus
 from ..forms import (
     AttendanceForm,
     BookingMoveForm,
@@ -86,8 +86,9 @@ def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
 _BOOKED_NOTE = re.compile(r"Réservation \((\w+)\)")
 
 
-def _labelled(logs) -> list:
-    """Booking history with the statuses' and channels' French labels, never their codes."""
+def _labelled(logs, *, people: bool = True) -> list:
+    """Booking history with the statuses' and channels' French labels, never their codes
+    (without `people`, for the auditor: without the names of the files the person sent)."""
     labels = dict(BookingStatus.choices)
     channels = dict(Channel.choices)
     logs = list(logs)
@@ -97,6 +98,8 @@ def _labelled(logs) -> list:
         booked = _BOOKED_NOTE.fullmatch(log.note or "")
         if booked and booked.group(1) in channels:
             log.note = f"Réservation, canal : {channels[booked.group(1)]}"
+        elif not people and (log.note or "").startswith(f"{DOCUMENT_SENT_NOTE} : "):
+            log.note = DOCUMENT_SENT_NOTE
     return logs
 
 
@@ -429,7 +432,10 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "appointments/agents/booking.html",
         {
             "booking": booking,
-            "logs": _labelled(booking.logs.select_related("actor")),
+            "logs": _labelled(
+                booking.logs.select_related("actor"),
+                people=request.access.sees_people(request.prefecture),
+            ),
             "attendance_form": AttendanceForm(current=booking.status, email=booking.email),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
