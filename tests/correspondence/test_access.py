@@ -93,17 +93,18 @@ def test_the_auditor_reads_the_register_without_the_people(
     personal = ["Lemaire", "Paul Martin", "0611223344", "12 rue des Lilas", "lemaire.pdf"]
     client = client_for(auditor)
     page = client.get(detail).content.decode()
-    assert message.reference in page and "Votre titre de séjour" in page
-    assert [word for word in personal if word in page] == []
+    assert message.reference in page and "Réponse 1" in page
+    assert [word for word in personal + [message.subject] if word in page] == []
     for letter in letters:
         assert letter not in page
         assert client.get(letter).status_code == 403, letter
     listed = client.get(worklist, {"q": "Lemaire", "status": ""}).content.decode()
     assert message.reference not in listed
+    assert message.subject not in client.get(worklist, {"status": ""}).content.decode()
     found = client.get(worklist, {"q": message.reference, "status": ""}).content.decode()
     assert message.reference in found
     lead = client_for(quality_lead)
     page = lead.get(detail).content.decode()
-    assert all(word in page for word in personal)
+    assert all(word in page for word in personal + [message.subject, "Votre titre de séjour"])
     assert message.reference in lead.get(worklist, {"q": "Lemaire", "status": ""}).content.decode()
     assert lead.get(letters[1]).status_code == 200
