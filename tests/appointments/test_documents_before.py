@@ -402,3 +402,22 @@ def test_the_extension_mail_writes_its_date_as_the_person_reads_it(
     assert "jusqu'au 1er avril 2026." in bodies["amina@usager.test"]
     assert "1 квітня 2026" in bodies["o@usager.test"]
     assert "1 de abril de 2026" in bodies["e@usager.test"]
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_reason_the_person_gave_for_more_time_is_hers(procedure, auditor, agent, client_for):
+    """Asking for more time, the person writes why (her health, her family): the staff
+    read it; the auditor reads that more time was given, not why; the purge forgets it
+    with her name, in the wait and in the booking's history."""
+    booking = book(procedure)
+    documents.ask_for_more_time(booking, until=date(2026, 3, 20), reason="Hospitalisée")
+    slug = procedure.prefecture.slug
+    page = reverse("appointments:agents-booking", args=[slug, booking.pk])
+    assert "Hospitalisée" in client_for(agent).get(page).content.decode()
+    html = client_for(auditor).get(page).content.decode()
+    assert "Délai complémentaire demandé par la personne" in html and "Hospitalisée" not in html
+    services.cancel_booking(booking)
+    assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
+    assert BookingDocumentWait.objects.get(booking=booking).extension_reason == ""
+    notes = " ".join(booking.logs.values_list("note", flat=True))
+    assert "Délai complémentaire demandé par la personne" in notes and "Hospitalisée" not in notes

@@ -27,7 +27,14 @@ from engagements.shell.pages import render_agents
 
 from .. import services
 from ..booking_files import certificate_pdf
-from ..enums import ACTIVE_STATUSES, DOCUMENT_SENT_NOTE, BookingStatus, Channel, WaitlistStatus
+from ..enums import (
+    ACTIVE_STATUSES,
+    DOCUMENT_SENT_NOTE,
+    EXTENSION_REASON_MARK,
+    BookingStatus,
+    Channel,
+    WaitlistStatus,
+)
 from ..forms import (
     AttendanceForm,
     BookingMoveForm,
@@ -100,6 +107,8 @@ def _labelled(logs, *, people: bool = True) -> list:
             log.note = f"Réservation, canal : {channels[booked.group(1)]}"
         elif not people and (log.note or "").startswith(f"{DOCUMENT_SENT_NOTE} : "):
             log.note = DOCUMENT_SENT_NOTE
+        elif not people and EXTENSION_REASON_MARK in (log.note or ""):
+            log.note = log.note.split(EXTENSION_REASON_MARK, 1)[0]
     return logs
 
 
