@@ -57,8 +57,9 @@ def test_the_auditor_reads_the_register_without_the_people(
     the message's page gives him neither the sender's name and contact details nor what
     the person wrote or was answered; the letters and attachments are refused him, and a
     search by name finds nothing. The staff still read them all."""
-    from engagements.correspondence.enums import AnswerChannel
+    from engagements.correspondence.enums import AnswerChannel, EventKind
     from engagements.correspondence.models import Answer, Attachment, DocumentRequest
+    from engagements.correspondence.services.messages import log_event
 
     message = MessageFactory(
         service=service,
@@ -80,6 +81,8 @@ def test_the_auditor_reads_the_register_without_the_people(
     wait = DocumentRequest.objects.create(
         message=message, requested_on=message.received_on, documents="Justificatif", closed=True
     )
+    # Event texts quote the person (a reply's text, a reason, an address mailed to).
+    log_event(message, EventKind.REPLY_RECEIVED, text="Paul Martin ajoute une pièce.")
     slug = prefecture.slug
     detail = reverse("correspondence:agents-detail", args=[slug, message.pk])
     worklist = reverse("correspondence:agents-list", args=[slug])
@@ -94,6 +97,7 @@ def test_the_auditor_reads_the_register_without_the_people(
     client = client_for(auditor)
     page = client.get(detail).content.decode()
     assert message.reference in page and "Réponse 1" in page
+    assert "Nouveau courriel de l" in page
     assert [word for word in personal + [message.subject] if word in page] == []
     for letter in letters:
         assert letter not in page
