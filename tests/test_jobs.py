@@ -101,3 +101,18 @@ def test_the_shared_caches_expired_entries_are_purged_every_ten_minutes():
     assert cache.get("test:long-lived") == 1
     with time_machine.travel(timezone.now() - timedelta(minutes=5)):
         assert cache.get("test:short-lived") is None  # gone, not merely expired
+
+
+def test_every_registered_purge_is_in_the_operations_guide():
+    """docs/operations.md, "Purging personal data on time", names each purge the daily
+    housekeeping runs, with the data it removes and when: an operator checks them there."""
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[1] / "docs" / "operations.md").read_text()
+    section = guide.split("## Purging personal data on time", 1)[1].split("\n## ", 1)[0]
+    registered = [path for path in housekeeping_jobs._TASKS if path.startswith("engagements.")]
+    assert len(registered) >= 10
+    missing = [
+        path for path in registered if f"`{path.removeprefix('engagements.')}`" not in section
+    ]
+    assert not missing, f"purges not described in docs/operations.md: {missing}"

@@ -12,6 +12,7 @@ already fails if the view has no sample case).
 """
 
 import re
+import subprocess
 from html import unescape
 
 import pytest
@@ -287,4 +288,41 @@ def test_an_anonymous_visitor_is_sent_to_the_login_everywhere(client, prefecture
             sent = response.status_code == 302 and login in response["Location"]
             if not (sent or response.status_code in {403, 405}):
                 failures.append(f"anonymous {method.upper()} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def _people_in_sample_records(prefecture) -> set[str]:
+    """Names, e-mail addresses and phones of the people in the sample records (bookings,
+    the waiting list, the register's senders), as the pages would print them."""
+    from engagements.appointments.models import Booking, WaitlistEntry
+    from engagements.correspondence.models import Message
+
+    people: set[str] = set()
+    for row in Booking.objects.filter(procedure__prefecture=prefecture):
+        people |= {row.last_name, row.last_name.upper(), row.email, row.phone}
+    for row in WaitlistEntry.objects.filter(procedure__prefecture=prefecture):
+        people |= {row.last_name, row.last_name.upper(), row.email}
+    for row in Message.objects.filter(prefecture=prefecture):
+        people |= {row.sender_name, row.sender_email, row.sender_phone}
+    return {value for value in people if value and len(value) > 3}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["auditor", "committee_member"])
+def test_read_only_roles_read_no_person_s_name_or_contact(request, role, prefecture, site, service):
+    """The auditor checks the approach on the records' facts, the committee member reads
+    the committee's documents: no page, CSV export or PDF either opens names a person of
+    the records or gives his e-mail address or phone."""
+    cases = _collect_cases(prefecture, site, service)
+    people = _people_in_sample_records(prefecture)
+    assert len(people) > 3
+    client = _client_for(request, role)
+    failures = []
+    for name, kwargs in sorted(cases.items()):
+        url = reverse(name, kwargs={"prefecture": prefecture.slug, **kwargs})
+        try:
+            page = _text_of(client.get(url))
+        except subprocess.CalledProcessError:
+            continue  # a sample file served as it was uploaded (not a real PDF)
+        failures += [f"{role} {url}: « {word} »" for word in sorted(people) if word in page]
     assert not failures, "\n".join(failures)

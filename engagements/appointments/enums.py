@@ -69,3 +69,13 @@ class SlotState(models.TextChoices):
     FREE = "free", _("Libre")
     NOT_BOOKABLE = "closed", _("Non réservable")
     FULL = "full", _("Complet")
+
+
+# The booking's log note when the person sends a document: "Document envoyé : <file name>".
+# The file's name is the person's (it often carries her name): the purge and the auditor's
+# view keep the words before the colon only.
+DOCUMENT_SENT_NOTE = "Document envoyé"
+# The reason given for more time to send the documents ("… Motif : <reason>"): the
+# person's own words when she asks (her health, her family…): purged and kept from the
+# auditor like her name.
+EXTENSION_REASON_MARK = " Motif : "

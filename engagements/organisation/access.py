@@ -11,7 +11,8 @@ Roles (docs/glossary.md):
 - site_manager: records of his sites;
 - agent: records of his services;
 - committee_member: the committee's documents only (no operational records);
-- auditor: reads the whole prefecture, changes nothing.
+- auditor: reads the whole prefecture, changes nothing, and reads records without the
+  people in them (`Access.sees_people`: exports keep their columns, emptied).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ CAPABILITIES: dict[str, set[str]] = {
         RoleKind.AGENT,
         RoleKind.AUDITOR,
     },
+    # read the people in those records (names, e-mail addresses, phones, what they wrote):
+    # the auditor checks the approach on the records' facts, never on who the people are
+    "read_people": {RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT},
     # act on operational records (answer, check in, enter coupons…) within one's scope
     "work": {RoleKind.QUALITY_LEAD, RoleKind.SITE_MANAGER, RoleKind.AGENT},
     # settings of the organisation, templates, campaigns, targets
@@ -126,6 +130,11 @@ class Access:
                 }
             )
         )
+
+    def sees_people(self, prefecture: Prefecture) -> bool:
+        """Whether this user may read who the people in the records are (names, contact
+        details, free text): not an auditor, who reads the records' facts only."""
+        return self.can(prefecture, "read_people")
 
     def sees_whole_prefecture(self, prefecture: Prefecture) -> bool:
         return bool(self.kinds(prefecture) & WHOLE_PREFECTURE)
@@ -233,6 +242,14 @@ def get_access(request: HttpRequest) -> Access:
     if not hasattr(request, "_access"):
         request._access = Access.for_user(request.user)
     return request._access
+
+
+def refuse_without_people(request: HttpRequest) -> None:
+    """403 for a user who may not read the people in the records (the auditor) on what is
+    all about a person: her letters, her papers, her certificate. Called after the record's
+    lookup, so that a record out of scope stays a 404."""
+    if not request.access.sees_people(request.prefecture):
+        raise PermissionDenied("Ce document concerne la personne : votre rôle ne l'ouvre pas.")
 
 
 def agent_view(capability: str = "view") -> Callable:

@@ -80,6 +80,10 @@ def render_agents(request, template: str, context: dict | None = None, **kwargs)
         # checks), and pages that act on records (coupon entry, checks to perform, actions).
         "can_read_figures": request.access.can(prefecture, "read_figures"),
         "can_work": request.access.can(prefecture, "work"),
+        # Pages for the staff and the auditors (the organisation's history), not the CLU.
+        "can_read_records": request.access.can(prefecture, "read_records"),
+        # Names and contact details of the people in the records (not for the auditor).
+        "sees_people": request.access.sees_people(prefecture),
     }
     return render(request, template, {**base, **(context or {})}, **kwargs)
 

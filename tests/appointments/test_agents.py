@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Procedure, Slot
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from tests.tooling import pdf_text, read_to_end
 
 pytestmark = pytest.mark.django_db
 
@@ -292,7 +294,8 @@ def test_a_read_only_role_is_offered_no_action_it_would_be_refused(
     for user, offered in ((auditor, False), (agent, True)):
         client = client_for(user)
         html = "".join(client.get(url, query).content.decode() for url, query in pages)
-        assert "DURAND" in html
+        # The auditor reads the bookings by their reference, not by the person's name.
+        assert booking.reference in html and ("DURAND" in html) is offered
         for action in actions:
             assert (action in html) is offered, (user, action)
         # No column of actions left empty on the week.
@@ -768,3 +771,82 @@ def test_a_partner_point_agent_books_for_another_service(
     assert booking.channel == "partner" and booking.status == "confirmed"
     # He booked it, but the record stays in the other service's scope.
     assert response["Location"] == reverse("appointments:agents-book-start", args=[prefecture.slug])
+
+
+def test_the_auditor_s_export_keeps_the_columns_with_the_people_left_out(
+    client_for, auditor, quality_lead, prefecture, today_bookings
+):
+    """The auditor checks the figures and the records' facts: the export's columns are a
+    contract, so the person's columns stay, empty; the other roles still get them filled."""
+    export = reverse("appointments:agents-export", args=[prefecture.slug])
+    lines = client_for(auditor).get(export).content.decode("utf-8-sig").splitlines()
+    header = "référence;démarche;site;début;statut;canal;nom;prénom;courriel;téléphone"
+    assert lines[0] == header and len(lines) == 4
+    by_reference = {b.reference: b for b in today_bookings}
+    for line in lines[1:]:
+        cells = line.split(";")
+        booking = by_reference[cells[0]]
+        assert cells[1:6] == [
+            booking.procedure.name,
+            booking.procedure.site.name,
+            timezone.localtime(booking.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
+            "Confirmé",
+            booking.get_channel_display(),
+        ]
+        assert cells[6:] == ["", "", "", ""]
+    text = "\n".join(lines)
+    for booking in today_bookings:
+        assert booking.last_name not in text and booking.email not in text
+        assert booking.phone not in text and booking.first_name not in text
+    lead = client_for(quality_lead).get(export).content.decode("utf-8-sig").splitlines()
+    assert lead[0] == header
+    assert {line.split(";")[6] for line in lead[1:]} == {"Durand", "Nguyen", "Petit"}
+
+
+def test_the_auditor_reads_the_day_s_bookings_without_the_people(
+    client_for, auditor, quality_lead, prefecture, today_bookings
+):
+    """Lists, the booking's page and the printed list give the auditor the facts (time,
+    procedure, status, reference), not who the person is; what is all about the person
+    (the papers she sent, her certificate) is refused him, and a search by name finds no
+    one. The staff still read everything."""
+    booking = today_bookings[0]
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.ATTENDED)
+    document = booking.documents.create(
+        file=ContentFile(b"%PDF-1.4 test", name="passeport.pdf"),
+        name="passeport-durand.pdf",
+        content_type="application/pdf",
+        size=13,
+    )
+    slug = prefecture.slug
+    pages = {
+        "day": reverse("appointments:agents-day", args=[slug]),
+        "slot": reverse("appointments:agents-slot", args=[slug, booking.slot_id]),
+        "calendar": reverse("appointments:agents-calendar", args=[slug, booking.procedure_id]),
+        "booking": reverse("appointments:agents-booking", args=[slug, booking.pk]),
+        "overdue": reverse("appointments:agents-documents-overdue", args=[slug]),
+    }
+    pdf = reverse("appointments:agents-day-pdf", args=[slug])
+    personal = [booking.last_name.upper(), booking.email, booking.phone, "passeport-durand"]
+    client = client_for(auditor)
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        assert not [word for word in personal if word in html], name
+    assert booking.reference in client.get(pages["day"]).content.decode()
+    text = pdf_text(client.get(pdf).content)
+    assert booking.reference in text and "DURAND" not in text
+    found = client.get(pages["day"], {"q": "durand"}).content.decode()
+    assert "<caption>0 rendez-vous</caption>" in found
+    assert booking.reference in client.get(pages["day"], {"q": booking.reference}).content.decode()
+    certificate = reverse("appointments:agents-certificate", args=[slug, booking.pk])
+    papers = reverse("appointments:agents-booking-document", args=[slug, booking.pk, document.pk])
+    assert client.get(certificate).status_code == 403
+    assert client.get(papers).status_code == 403
+    lead = client_for(quality_lead)
+    assert "DURAND" in lead.get(pages["booking"]).content.decode()
+    assert booking.email in lead.get(pages["booking"]).content.decode()
+    assert "DURAND" in pdf_text(lead.get(pdf).content)
+    assert lead.get(certificate).status_code == 200
+    response = lead.get(papers)
+    read_to_end(response)
+    assert response.status_code == 200

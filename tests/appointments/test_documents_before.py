@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus, Channel
-from engagements.appointments.models import BookingDocument, BookingDocumentWait, Slot
+from engagements.appointments.models import Booking, BookingDocument, BookingDocumentWait, Slot
 from engagements.appointments.services import documents
 from tests.appointments.factories import ProcedureFactory, SlotFactory
 
@@ -331,6 +331,32 @@ def test_the_documents_go_with_the_personal_data(procedure, settings):
 
 
 @time_machine.travel(at(MONDAY), tick=False)
+def test_the_names_of_the_files_sent_go_from_the_history_with_the_personal_data(procedure):
+    """The booking's history noted each file by the name the person gave it (often her
+    own name): once her details are purged, the history keeps that she sent a document."""
+    booking = book(procedure)
+    documents.add_document(booking, pdf("titre-sejour-rose-lemaire.pdf"))
+    other = book(procedure, last_name="Martin", email="martin@usager.test")
+    documents.add_document(other, pdf("martin.pdf"))
+    services.cancel_booking(booking)
+    later = SlotFactory(procedure=procedure, starts_at=at(date(2027, 7, 1)))
+    Booking.objects.filter(pk=other.pk).update(slot=later)  # not past the retention yet
+    assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
+    notes = list(booking.logs.values_list("note", flat=True))
+    assert "Document envoyé" in notes and not [n for n in notes if "lemaire" in n]
+    assert other.logs.filter(note="Document envoyé : martin.pdf").exists()
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_auditor_reads_that_a_document_came_not_its_name(procedure, auditor, client_for):
+    booking = book(procedure)
+    documents.add_document(booking, pdf("titre-sejour-rose-lemaire.pdf"))
+    page = reverse("appointments:agents-booking", args=[procedure.prefecture.slug, booking.pk])
+    html = client_for(auditor).get(page).content.decode()
+    assert "Document envoyé" in html and "lemaire" not in html
+
+
+@time_machine.travel(at(MONDAY), tick=False)
 def test_a_booking_moved_earlier_awaits_the_documents_before_it(procedure):
     booking = book(procedure)
     earlier = SlotFactory(
@@ -376,3 +402,22 @@ def test_the_extension_mail_writes_its_date_as_the_person_reads_it(
     assert "jusqu'au 1er avril 2026." in bodies["amina@usager.test"]
     assert "1 квітня 2026" in bodies["o@usager.test"]
     assert "1 de abril de 2026" in bodies["e@usager.test"]
+
+
+@time_machine.travel(at(MONDAY), tick=False)
+def test_the_reason_the_person_gave_for_more_time_is_hers(procedure, auditor, agent, client_for):
+    """Asking for more time, the person writes why (her health, her family): the staff
+    read it; the auditor reads that more time was given, not why; the purge forgets it
+    with her name, in the wait and in the booking's history."""
+    booking = book(procedure)
+    documents.ask_for_more_time(booking, until=date(2026, 3, 20), reason="Hospitalisée")
+    slug = procedure.prefecture.slug
+    page = reverse("appointments:agents-booking", args=[slug, booking.pk])
+    assert "Hospitalisée" in client_for(agent).get(page).content.decode()
+    html = client_for(auditor).get(page).content.decode()
+    assert "Délai complémentaire demandé par la personne" in html and "Hospitalisée" not in html
+    services.cancel_booking(booking)
+    assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
+    assert BookingDocumentWait.objects.get(booking=booking).extension_reason == ""
+    notes = " ".join(booking.logs.values_list("note", flat=True))
+    assert "Délai complémentaire demandé par la personne" in notes and "Hospitalisée" not in notes

@@ -49,3 +49,25 @@ def test_the_mails_of_a_purged_booking_go_with_its_details():
         assert services.purge_personal_data() == 1
     assert not Delivery.objects.filter(pk=mail.pk).exists()
     assert Delivery.objects.filter(pk=kept.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_waiting_list_forgets_the_people_whose_wait_ended_long_ago():
+    """The waiting list holds names and e-mail addresses: an entry that ended (booked,
+    expired, left) goes after the retention period; one still waiting stays, the person
+    still waits for a seat."""
+    from engagements.appointments.enums import WaitlistStatus
+    from engagements.appointments.models import WaitlistEntry
+    from tests.appointments.factories import WaitlistEntryFactory
+
+    made = timezone.now() - timedelta(days=100)
+    ended = [
+        WaitlistEntryFactory(status=status, created_at=made)
+        for status in (WaitlistStatus.BOOKED, WaitlistStatus.EXPIRED, WaitlistStatus.LEFT)
+    ]
+    waiting = WaitlistEntryFactory(status=WaitlistStatus.WAITING, created_at=made)
+    recent = WaitlistEntryFactory(status=WaitlistStatus.LEFT)
+    services.purge_personal_data()
+    kept = set(WaitlistEntry.objects.values_list("pk", flat=True))
+    assert kept == {waiting.pk, recent.pk}
+    assert not kept & {entry.pk for entry in ended}

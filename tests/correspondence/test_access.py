@@ -47,3 +47,68 @@ def test_committee_member_sees_no_register_but_the_library(
         client.get(reverse("correspondence:agents-templates", args=[prefecture.slug])).status_code
         == 200
     )
+
+
+@pytest.mark.django_db
+def test_the_auditor_reads_the_register_without_the_people(
+    prefecture, service, auditor, quality_lead, client_for
+):
+    """The auditor checks the register's facts (dates, delays, statuses, classification):
+    the message's page gives him neither the sender's name and contact details nor what
+    the person wrote or was answered; the letters and attachments are refused him, and a
+    search by name finds nothing. The staff still read them all."""
+    from engagements.correspondence.enums import AnswerChannel, EventKind
+    from engagements.correspondence.models import Answer, Attachment, DocumentRequest
+    from engagements.correspondence.services.messages import log_event
+
+    message = MessageFactory(
+        service=service,
+        letter=True,
+        sender_name="Rose Lemaire",
+        sender_phone="0611223344",
+        body="Je suis Rose Lemaire, mon voisin Paul Martin a le même dossier.",
+    )
+    answer = Answer.objects.create(
+        message=message,
+        channel=AnswerChannel.LETTER,
+        answered_on=message.received_on,
+        subject="Votre titre de séjour",
+        text="Madame Lemaire, votre dossier est complet.",
+    )
+    attachment = Attachment.objects.create(
+        message=message, file="correspondence/x.pdf", name="lemaire.pdf", content_type="", size=1
+    )
+    wait = DocumentRequest.objects.create(
+        message=message, requested_on=message.received_on, documents="Justificatif", closed=True
+    )
+    # Event texts quote the person (a reply's text, a reason, an address mailed to).
+    log_event(message, EventKind.REPLY_RECEIVED, text="Paul Martin ajoute une pièce.")
+    slug = prefecture.slug
+    detail = reverse("correspondence:agents-detail", args=[slug, message.pk])
+    worklist = reverse("correspondence:agents-list", args=[slug])
+    letters = [
+        reverse("correspondence:agents-ack-letter", args=[slug, message.pk]),
+        reverse("correspondence:agents-answer-pdf", args=[slug, answer.pk]),
+        reverse("correspondence:agents-documents-letter", args=[slug, message.pk, wait.pk]),
+        reverse("correspondence:agents-documents-closed-letter", args=[slug, message.pk, wait.pk]),
+        reverse("correspondence:agents-attachment", args=[slug, attachment.pk]),
+    ]
+    personal = ["Lemaire", "Paul Martin", "0611223344", "12 rue des Lilas", "lemaire.pdf"]
+    client = client_for(auditor)
+    page = client.get(detail).content.decode()
+    assert message.reference in page and "Réponse 1" in page
+    assert "Nouveau courriel de l" in page
+    assert [word for word in personal + [message.subject] if word in page] == []
+    for letter in letters:
+        assert letter not in page
+        assert client.get(letter).status_code == 403, letter
+    listed = client.get(worklist, {"q": "Lemaire", "status": ""}).content.decode()
+    assert message.reference not in listed
+    assert message.subject not in client.get(worklist, {"status": ""}).content.decode()
+    found = client.get(worklist, {"q": message.reference, "status": ""}).content.decode()
+    assert message.reference in found
+    lead = client_for(quality_lead)
+    page = lead.get(detail).content.decode()
+    assert all(word in page for word in personal + [message.subject, "Votre titre de séjour"])
+    assert message.reference in lead.get(worklist, {"q": "Lemaire", "status": ""}).content.decode()
+    assert lead.get(letters[1]).status_code == 200

@@ -64,6 +64,39 @@ def test_quality_lead_creates_a_site_and_history_says_who(client_for, quality_le
     assert "Quentin Qualité" in history_page
 
 
+def test_the_organisation_history_is_the_staff_s_not_the_committee_s(
+    client_for, committee_member, auditor, agent, quality_lead, prefecture, site
+):
+    """The history names the agents who changed what: the users' committee reads the
+    organisation (sites, hours) but neither opens its history nor is offered the link."""
+    client_for(quality_lead).post(
+        url("agents-edit-site", prefecture, site.pk),
+        {
+            "name": "Sous-préfecture renommée",
+            "slug": site.slug,
+            "kind": site.kind,
+            "street": "1 rue de la Paix",
+            "postal_code": "96000",
+            "city": "Lysville",
+            "position": "1",
+            "is_active": "on",
+        },
+    )
+    assert site.history.filter(history_user=quality_lead).exists()
+    history = url("agents-history", prefecture)
+    member = client_for(committee_member)
+    assert member.get(history).status_code == 403
+    settings_page = member.get(url("agents-settings", prefecture))
+    assert settings_page.status_code == 200
+    assert history not in settings_page.content.decode()
+    for allowed in (quality_lead, agent, auditor):
+        page = client_for(allowed).get(history)
+        assert page.status_code == 200
+        assert "Quentin Qualité" in page.content.decode()
+        settings_page = client_for(allowed).get(url("agents-settings", prefecture))
+        assert history in settings_page.content.decode()
+
+
 def test_invalid_site_keeps_what_was_typed(client_for, quality_lead, prefecture, site):
     response = client_for(quality_lead).post(
         url("agents-new-site", prefecture),

@@ -346,6 +346,28 @@ def test_comments_stay_hidden_until_reviewed(
     assert comment.text not in client.get(results_url).content.decode()
 
 
+def test_the_auditor_reads_no_published_comment_in_which_personal_data_was_detected(
+    client_for, quality_lead, auditor, prefecture, campaign, service, tmp_path
+):
+    """A reviewer may publish a comment the detector flagged (a false alarm, he judged):
+    the staff read it; the auditor, on the results page and in the report, does not."""
+    plain = CommentFactory(response=ResponseFactory(campaign=campaign, service=service))
+    flagged = CommentFactory(
+        response=ResponseFactory(campaign=campaign, service=service), with_phone_number=True
+    )
+    for comment in (plain, flagged):
+        review_comment(comment, actor=quality_lead, status="published", tags=["reception"])
+    page = reverse("surveys:agents-campaign", args=[prefecture.slug, campaign.pk])
+    report = reverse("surveys:agents-campaign-pdf", args=[prefecture.slug, campaign.pk])
+    for user, sees_flagged in ((auditor, False), (quality_lead, True)):
+        client = client_for(user)
+        html = client.get(page).content.decode()
+        text = " ".join(_pdf_text(client.get(report).content, tmp_path).split())
+        assert "accueil était agréable" in html and "accueil était agréable" in text
+        assert ("06 12 34 56 78" in html) is sees_flagged
+        assert ("06 12 34 56 78" in text) is sees_flagged
+
+
 def test_published_comment_shows_and_hidden_is_final(quality_lead, campaign, service):
     comment = CommentFactory(response=ResponseFactory(campaign=campaign, service=service))
     review_comment(comment, actor=quality_lead, status="published", tags=["praise"])

@@ -23,7 +23,7 @@ from engagements import waits
 from engagements.shell.content_language import long_date
 
 from .. import notifications
-from ..enums import ACTIVE_STATUSES
+from ..enums import ACTIVE_STATUSES, DOCUMENT_SENT_NOTE, EXTENSION_REASON_MARK
 from ..models import Booking, BookingDocument, BookingDocumentWait
 from .booking import BookingError, appointment_eve, cancel_booking, log_event
 
@@ -90,7 +90,7 @@ def add_document(booking: Booking, upload: UploadedFile) -> BookingDocument:
         if wait.received_on is None:
             wait.received_on = today
             wait.save(update_fields=["received_on"])
-        log_event(booking, "", booking.status, note=f"Document envoyé : {document.name}")
+        log_event(booking, "", booking.status, note=f"{DOCUMENT_SENT_NOTE} : {document.name}")
     return document
 
 
@@ -104,7 +104,7 @@ def _extend(booking, wait, until: date, reason: str, actor, who: str) -> None:
         actor=actor,
         note=(
             f"Délai complémentaire {who} : documents attendus jusqu'au {until:%d/%m/%Y} "
-            f"(au lieu du {previous:%d/%m/%Y}). Motif : {reason}"
+            f"(au lieu du {previous:%d/%m/%Y}).{EXTENSION_REASON_MARK}{reason}"
         ),
     )
     notifications.queue_booking_mail(

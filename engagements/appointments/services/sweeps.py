@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from engagements.outbox.services import OutboxError, forget_deliveries
 
 from .. import notifications
-from ..enums import BookingStatus, Channel
+from ..enums import DOCUMENT_SENT_NOTE, EXTENSION_REASON_MARK, BookingStatus, Channel
 from ..enums import WaitlistStatus as WS
 from ..models import (
     Booking,
     BookingDocument,
+    BookingDocumentWait,
+    BookingLog,
     Procedure,
     Slot,
     WaitlistEntry,
@@ -272,6 +274,11 @@ def accept_offer(entry: WaitlistEntry, person: Person, *, now: datetime | None =
 # --- personal data ---------------------------------------------------------------------
 
 
+def without_reason(note: str) -> str:
+    """A log note without the reason given for more time (what follows "Motif :")."""
+    return note.split(EXTENSION_REASON_MARK, 1)[0]
+
+
 def purge_personal_data(*, now: datetime | None = None, months: int | None = None) -> int:
     """Blank the personal details of bookings past a retention period; counts stay.
 
@@ -307,6 +314,18 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
         document.file.delete(save=False)
         document.delete()
     purged = list(old.values_list("pk", flat=True))
+    # The history stays (counts, delays), without the names of the files she sent.
+    BookingLog.objects.filter(
+        booking_id__in=purged, note__startswith=f"{DOCUMENT_SENT_NOTE} : "
+    ).update(note=DOCUMENT_SENT_NOTE)
+    # The reasons given for more time (the person's own words, her health or family).
+    BookingDocumentWait.objects.filter(booking_id__in=purged).update(extension_reason="")
+    reasons = list(
+        BookingLog.objects.filter(booking_id__in=purged, note__contains=EXTENSION_REASON_MARK)
+    )
+    for log in reasons:
+        log.note = without_reason(log.note)
+    BookingLog.objects.bulk_update(reasons, ["note"])
     count = old.filter(status=BookingStatus.NO_SHOW).update(**details)
     count += old.update(**details, **hashes)
     forget_deliveries(Booking, purged)

@@ -19,7 +19,7 @@ from engagements import words
 from engagements.csvio import MAX_DATE, MIN_DATE, csv_response
 from engagements.db_router import replica_reads
 from engagements.forms import ExtendWaitForm
-from engagements.organisation.access import agent_view
+from engagements.organisation.access import agent_view, refuse_without_people
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
@@ -27,7 +27,14 @@ from engagements.shell.pages import render_agents
 
 from .. import services
 from ..booking_files import certificate_pdf
-from ..enums import ACTIVE_STATUSES, BookingStatus, Channel, WaitlistStatus
+from ..enums import (
+    ACTIVE_STATUSES,
+    DOCUMENT_SENT_NOTE,
+    EXTENSION_REASON_MARK,
+    BookingStatus,
+    Channel,
+    WaitlistStatus,
+)
 from ..forms import (
     AttendanceForm,
     BookingMoveForm,
@@ -86,8 +93,9 @@ def _bounds(first: date, days: int = 1) -> tuple[datetime, datetime]:
 _BOOKED_NOTE = re.compile(r"Réservation \((\w+)\)")
 
 
-def _labelled(logs) -> list:
-    """Booking history with the statuses' and channels' French labels, never their codes."""
+def _labelled(logs, *, people: bool = True) -> list:
+    """Booking history with the statuses' and channels' French labels, never their codes
+    (without `people`, for the auditor: without the names of the files the person sent)."""
     labels = dict(BookingStatus.choices)
     channels = dict(Channel.choices)
     logs = list(logs)
@@ -97,6 +105,10 @@ def _labelled(logs) -> list:
         booked = _BOOKED_NOTE.fullmatch(log.note or "")
         if booked and booked.group(1) in channels:
             log.note = f"Réservation, canal : {channels[booked.group(1)]}"
+        elif not people and (log.note or "").startswith(f"{DOCUMENT_SENT_NOTE} : "):
+            log.note = DOCUMENT_SENT_NOTE
+        elif not people and EXTENSION_REASON_MARK in (log.note or ""):
+            log.note = log.note.split(EXTENSION_REASON_MARK, 1)[0]
     return logs
 
 
@@ -121,7 +133,11 @@ def _day_list(request: HttpRequest, chosen: date, procedure_id: str, query: str 
     bookings = _bookings(request).filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
     if procedure_id.isdigit():
         bookings = bookings.filter(procedure_id=int(procedure_id))
-    if query:
+    if query and not request.access.sees_people(request.prefecture):
+        # An auditor finds a booking by its reference only: a search by name would tell
+        # him whether someone has an appointment.
+        bookings = bookings.filter(reference__iexact=query)
+    elif query:
         bookings = bookings.filter(
             Q(last_name__icontains=query)
             | Q(first_name__icontains=query)
@@ -186,6 +202,7 @@ def day_pdf(request: HttpRequest) -> HttpResponse:
             "bookings": bookings,
             "caption": _day_caption(bookings),
             "printed_at": timezone.localtime(),
+            "sees_people": request.access.sees_people(request.prefecture),
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -424,7 +441,10 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "appointments/agents/booking.html",
         {
             "booking": booking,
-            "logs": _labelled(booking.logs.select_related("actor")),
+            "logs": _labelled(
+                booking.logs.select_related("actor"),
+                people=request.access.sees_people(request.prefecture),
+            ),
             "attendance_form": AttendanceForm(current=booking.status, email=booking.email),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
@@ -493,6 +513,7 @@ def booking_document(request: HttpRequest, pk: int, document_pk: int) -> HttpRes
     """A document the person sent before the appointment (agents of the booking's scope)."""
     booking = get_object_or_404(_bookings(request), pk=pk)
     document = get_object_or_404(booking.documents.all(), pk=document_pk)
+    refuse_without_people(request)
     response = FileResponse(
         document.file.open("rb"), content_type=document.content_type or "application/octet-stream"
     )
@@ -605,6 +626,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         _bookings(request).filter(status__in=[BookingStatus.ATTENDED, BookingStatus.LATE]), pk=pk
     )
+    refuse_without_people(request)
     response = HttpResponse(certificate_pdf(booking), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"attestation-{booking.reference}.pdf"
@@ -636,6 +658,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     procedure_id = request.GET.get("procedure", "")
     if procedure_id.isdigit():
         bookings = bookings.filter(procedure_id=int(procedure_id))
+    # An auditor gets the same columns (a contract), the person's ones left empty.
+    people = request.access.sees_people(request.prefecture)
     rows = (
         [
             booking.reference,
@@ -644,10 +668,11 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             timezone.localtime(booking.slot.starts_at).strftime("%d/%m/%Y %H:%M"),
             booking.get_status_display(),
             booking.get_channel_display(),
-            booking.last_name,
-            booking.first_name,
-            booking.email,
-            booking.phone,
+            *(
+                [booking.last_name, booking.first_name, booking.email, booking.phone]
+                if people
+                else ["", "", "", ""]
+            ),
         ]
         for booking in bookings.order_by("slot__starts_at").iterator(chunk_size=500)
     )

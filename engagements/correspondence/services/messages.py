@@ -747,7 +747,8 @@ def purge_personal_data(*, today: date | None = None) -> int:
                     attachment.file.delete(save=False)
                 message.attachments.all().delete()
                 message.answers.update(text="", subject="", email_message_id="")
-                message.document_requests.update(documents="")
+                # The reason given for more time is the person's (her health, her family).
+                message.document_requests.update(documents="", extension_reason="")
                 # Event texts may quote the person (replies, comments, addresses mailed to).
                 message.events.update(text="")
                 IngestedMail.objects.filter(message=message).update(header_message_id="")

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagements.csvio import csv_response
 from engagements.db_router import replica_reads
-from engagements.organisation.access import agent_view
+from engagements.organisation.access import agent_view, refuse_without_people
 from engagements.organisation.enums import Channel, Indicator
 from engagements.organisation.models import Service
 from engagements.outbox import queries as outbox_queries
@@ -115,7 +115,13 @@ def worklist(request):
     base = scoped_messages(request)
     qs = queries.with_new_reply(base)
     if form.is_valid():
-        qs = queries.filter_worklist(qs, form.cleaned_data, today=today, user=request.user)
+        filters = form.cleaned_data
+        if filters["q"] and not request.access.sees_people(prefecture):
+            # An auditor finds a message by its reference: the text search reads the
+            # senders' names and addresses and what they wrote.
+            qs = qs.filter(reference__icontains=filters["q"].strip())
+            filters = {**filters, "q": ""}
+        qs = queries.filter_worklist(qs, filters, today=today, user=request.user)
     # Newest first, for the messages received, answered or closed lately; else by due date.
     newest = form.is_valid() and form.cleaned_data["tri"] == "recus"
     qs = (
@@ -739,6 +745,7 @@ def answer_pdf(request, answer_pk: int):
     )
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     context = _letter_context(
         answer.message,
         subject=answer.subject,
@@ -803,6 +810,7 @@ def ack_letter(request, pk: int):
     message = _get_message(request, pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.ACKNOWLEDGEMENT, AnswerChannel.LETTER, message.service
     )
@@ -850,6 +858,7 @@ def forwarded_letter(request, pk: int):
     message = _get_message(request, pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     recipient = services.messages.forwarded_to(message)
     if not recipient:
         raise Http404
@@ -927,6 +936,7 @@ def documents_letter(request, pk: int, wait_pk: int):
     wait = get_object_or_404(message.document_requests, pk=wait_pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     version = services.messages.published_version(
         message.prefecture, TemplatePurpose.MISSING_DOCUMENTS, AnswerChannel.LETTER, message.service
     )
@@ -983,6 +993,7 @@ def attachment(request, attachment_pk: int):
     )
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     try:
         handle = item.file.open("rb")
     except FileNotFoundError as exc:

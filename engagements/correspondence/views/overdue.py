@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from engagements.organisation.access import agent_view
+from engagements.organisation.access import agent_view, refuse_without_people
 from engagements.pdf import render_pdf
 from engagements.shell.content_language import long_date
 from engagements.shell.pages import render_agents
@@ -117,6 +117,7 @@ def closed_letter(request, pk: int, wait_pk: int):
     wait = get_object_or_404(message.document_requests.filter(closed=True), pk=wait_pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    refuse_without_people(request)
     subject = f"Clôture de votre demande {message.reference} — pièces non reçues"
     values = letter_values(message, request.user, subject=subject)
     refused = _letter_refused(request, message, values)

@@ -408,7 +408,9 @@ def edit_targets(request, year: int):
     )
 
 
-@agent_view("view")
+# The staff's and the auditors' page: it names the agents who changed what, which is no
+# business of the users' committee (whose members still read the organisation itself).
+@agent_view("read_records")
 def organisation_history(request):
     """The latest changes to every organisation record of the prefecture."""
     prefecture = request.prefecture

@@ -128,7 +128,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["GET"])
     results = campaign_results(campaign, service_ids=_visible_services(request))
     comments = list(
-        Comment.objects.filter(response__campaign=campaign, status=CommentStatus.PUBLISHED)
+        _published_comments(request, campaign)
         .select_related("response__service")
         .order_by("-pk")[:50]
     )
@@ -151,6 +151,18 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": can_work,  # posters and coupon entry (an auditor only reads)
         },
     )
+
+
+def _published_comments(request: HttpRequest, campaign: Campaign):
+    """The comments reviewed and published, as the results page and the report show them.
+
+    A reviewer may publish a comment in which a name, a phone or an address was detected
+    (he judged it a false alarm): the auditor, who reads no one's personal data, gets only
+    the comments where nothing was detected."""
+    comments = Comment.objects.filter(response__campaign=campaign, status=CommentStatus.PUBLISHED)
+    if not request.access.sees_people(request.prefecture):
+        comments = comments.filter(flags=[])
+    return comments
 
 
 def _visible_services(request: HttpRequest) -> set[int] | None:
@@ -212,9 +224,7 @@ def campaign_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
     results = campaign_results(campaign, service_ids=_visible_services(request))
-    comments = Comment.objects.filter(
-        response__campaign=campaign, status=CommentStatus.PUBLISHED
-    ).order_by("-pk")[:30]
+    comments = _published_comments(request, campaign).order_by("-pk")[:30]
     # Per service: criteria as rows, four services per table (landscape): no column is cut.
     labels = results["criteria_labels"]
     chunks = [results["services"][i : i + 4] for i in range(0, len(results["services"]), 4)]
