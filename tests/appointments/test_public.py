@@ -695,7 +695,9 @@ def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, clie
         "is over and this appointment can no longer be booked online. Check the date; if it "
         "is right, contact the prefecture to find out what to do.",
     }[language]
-    assert html_unescape(html).count(wanted) == 1
+    # Once in the list above the form (linking to the field), once under the field.
+    assert html_unescape(html).count(wanted) == 2
+    assert 'href="#id_permit_expires_on"' in html
     assert f'value="{expired.isoformat()}"' in html
     assert not client.session.get("appointments-terms")
     assert client.get(slots).status_code == 302

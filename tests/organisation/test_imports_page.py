@@ -441,7 +441,8 @@ def test_a_form_without_file_or_site_is_explained(prefecture, site, quality_lead
     response = client.post(url, {"site": ""})
     assert response.status_code == 400
     text = response.content.decode()
-    assert text.count("Ce champ est obligatoire") == 2
+    # Each of the two fields: once in the list above the form, once under the field.
+    assert text.count("Ce champ est obligatoire") == 4
     assert not ImportRun.objects.exists()
 
 
