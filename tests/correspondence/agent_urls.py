@@ -73,6 +73,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
             "delivery_pk": failed_delivery(prefecture, record=message).pk,
         },
         "correspondence:agents-ack-letter": {"pk": message.pk},
+        "correspondence:agents-forwarded-letter": {"pk": message.pk},
         "correspondence:agents-answer-pdf": {"answer_pk": answer.pk},
         "correspondence:agents-attachment": {"attachment_pk": attachment.pk},
         "correspondence:agents-quarantine": {},

@@ -92,6 +92,7 @@ def test_the_auditor_reads_the_register_without_the_people(
         reverse("correspondence:agents-documents-letter", args=[slug, message.pk, wait.pk]),
         reverse("correspondence:agents-documents-closed-letter", args=[slug, message.pk, wait.pk]),
         reverse("correspondence:agents-attachment", args=[slug, attachment.pk]),
+        reverse("correspondence:agents-forwarded-letter", args=[slug, message.pk]),
     ]
     personal = ["Lemaire", "Paul Martin", "0611223344", "12 rue des Lilas", "lemaire.pdf"]
     client = client_for(auditor)
