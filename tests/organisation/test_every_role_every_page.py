@@ -12,6 +12,7 @@ EXPECTED_404 = {
     "appointments:agents-certificate": "no attendance certificate for a booking not attended",
     "correspondence:agents-attachment": "the sample attachment has no file in storage",
     "correspondence:agents-quarantine-raw": "the sample quarantined mail has no file in storage",
+    "correspondence:agents-forwarded-letter": "no transmission letter for a message not forwarded",
 }
 ROLES = [
     "quality_lead",
