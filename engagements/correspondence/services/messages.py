@@ -267,21 +267,37 @@ def queue_acknowledgement(message: Message):
             "In-Reply-To": message.email_message_id,
             "References": message.email_message_id,
         }
+    return mail_sender(
+        message,
+        "acknowledgement",
+        context,
+        purpose=ACKNOWLEDGEMENT_PURPOSE,
+        failure="Accusé de réception",
+        headers=headers,
+    )
+
+
+def mail_sender(
+    message: Message, prefix: str, context: dict, *, purpose: str, failure: str, headers=None
+):
+    """Queue the mail `correspondence/mail/<prefix>` to the message's sender, in his language,
+    replies going to the service. An address the mail server cannot take is noted in the
+    history ("<failure> : <reason>"), not raised: returns None then."""
     reply_to = [message.service.email] if message.service and message.service.email else None
     try:
         return outbox.queue_mail(
-            "correspondence/mail/acknowledgement",
+            f"correspondence/mail/{prefix}",
             context,
             [message.sender_email],
             prefecture=message.prefecture,
             record=message,
-            purpose=ACKNOWLEDGEMENT_PURPOSE,
+            purpose=purpose,
             headers=headers,
             reply_to=reply_to,
             language=message.language,
         )
     except outbox.OutboxError as exc:
-        log_event(message, EventKind.DELIVERY_FAILED, text=f"Accusé de réception : {exc}")
+        log_event(message, EventKind.DELIVERY_FAILED, text=f"{failure} : {exc}")
         return None
 
 
@@ -512,20 +528,13 @@ def _queue_forwarded(message: Message, *, recipient: str) -> None:
     Without an e-mail address, the agent's page says to tell him by post."""
     if not message.sender_email:
         return
-    reply_to = [message.service.email] if message.service and message.service.email else None
-    try:
-        outbox.queue_mail(
-            "correspondence/mail/forwarded",
-            {"message": message, "prefecture": message.prefecture, "recipient": recipient},
-            [message.sender_email],
-            prefecture=message.prefecture,
-            record=message,
-            purpose=FORWARDED_PURPOSE,
-            reply_to=reply_to,
-            language=message.language,
-        )
-    except outbox.OutboxError as exc:
-        log_event(message, EventKind.DELIVERY_FAILED, text=f"Avis de transmission : {exc}")
+    mail_sender(
+        message,
+        "forwarded",
+        {"message": message, "prefecture": message.prefecture, "recipient": recipient},
+        purpose=FORWARDED_PURPOSE,
+        failure="Avis de transmission",
+    )
 
 
 def forwarded_to(message: Message) -> str:

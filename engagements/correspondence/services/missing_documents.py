@@ -20,13 +20,12 @@ from django.utils import timezone
 
 from engagements import states, waits, words
 from engagements.calendar.workdays import calendar_for
-from engagements.outbox import services as outbox
 from engagements.shell import hooks
 
 from ..enums import MESSAGE_TRANSITIONS, ClosedReason, EventKind, Status
 from ..models import Attachment, DocumentRequest, Message, MessageEvent
 from .follow import follow_url
-from .messages import RegisterError, add_attachment, log_event
+from .messages import RegisterError, add_attachment, log_event, mail_sender
 
 DOCUMENTS_REQUEST_PURPOSE = "correspondence.documents_request"
 DOCUMENTS_REMINDER_PURPOSE = "correspondence.documents_reminder"
@@ -62,20 +61,7 @@ def _mail(message: Message, prefix: str, purpose: str, **context) -> None:
         site=message.site,
         follow_url=follow_url(message),
     )
-    reply_to = [message.service.email] if message.service and message.service.email else None
-    try:
-        outbox.queue_mail(
-            f"correspondence/mail/{prefix}",
-            context,
-            [message.sender_email],
-            prefecture=message.prefecture,
-            record=message,
-            purpose=purpose,
-            reply_to=reply_to,
-            language=message.language,
-        )
-    except outbox.OutboxError as exc:
-        log_event(message, EventKind.DELIVERY_FAILED, text=f"Courriel à l'usager : {exc}")
+    mail_sender(message, prefix, context, purpose=purpose, failure="Courriel à l'usager")
 
 
 def request_documents(
