@@ -11,6 +11,14 @@ def count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n in (0, 1) else plural}"
 
 
+def counted_list(
+    items: list[str], singular: str, plural: str, *, separator: str = " ; ", end: str = ""
+) -> str:
+    """ "2 valeurs … sont gardées : A ; B" — the count of `items`, then the items themselves
+    (an import's note naming what it left as the app had it)."""
+    return f"{count(len(items), singular, plural)} : {separator.join(items)}{end}"
+
+
 @register.filter
 def de(text: str) -> str:
     """ "de" before a name typed by someone, contracted as French requires: "du secrétaire

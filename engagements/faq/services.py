@@ -14,7 +14,7 @@ from django.utils import timezone
 from engagements.csvio import read_csv
 from engagements.db import analyze
 from engagements.organisation.models import Service, Site
-from engagements.words import count
+from engagements.words import counted_list
 
 from .models import LANGUAGES, Entry, ProcedureSheet, ProcedureSheetVersion, SearchMiss
 from .search import review_cutoff, review_months
@@ -134,13 +134,15 @@ class ImportResult:
     def notes(self) -> list[str]:
         if not self.kept:
             return []
-        what = count(
-            len(self.kept),
-            "réponse modifiée dans l'application depuis le dernier import n'a pas été remplacée",
-            "réponses modifiées dans l'application depuis le dernier import n'ont pas été "
-            "remplacées",
-        )
-        return [f"{what} : " + " ; ".join(f"« {q} »" for q in self.kept)]
+        return [
+            counted_list(
+                [f"« {q} »" for q in self.kept],
+                "réponse modifiée dans l'application depuis le dernier import n'a pas été "
+                "remplacée",
+                "réponses modifiées dans l'application depuis le dernier import n'ont pas été "
+                "remplacées",
+            )
+        ]
 
 
 def _imported_last(prefecture) -> tuple[dict[int, tuple], dict[tuple, int]]:

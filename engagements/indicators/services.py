@@ -16,7 +16,7 @@ from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Site
 from engagements.shell import hooks
-from engagements.words import count
+from engagements.words import counted_list
 
 from . import compute, grouped, imports
 from .catalogue import BY_CODE, CATALOGUE, ensure_catalogue, withheld
@@ -375,12 +375,14 @@ def import_manual_values(prefecture: Prefecture, data: bytes | str, actor=None):
             )
     result = imports.ImportResult(counts={"valeurs": len(parsed) - len(kept)})
     if kept:
-        what = count(
-            len(kept),
-            "valeur corrigée sur la page depuis le dernier import est gardée",
-            "valeurs corrigées sur la page depuis le dernier import sont gardées",
+        result.notes.append(
+            counted_list(
+                kept,
+                "valeur corrigée sur la page depuis le dernier import est gardée",
+                "valeurs corrigées sur la page depuis le dernier import sont gardées",
+                end=".",
+            )
         )
-        result.notes.append(f"{what} : " + " ; ".join(kept) + ".")
     return result
 
 

@@ -15,7 +15,7 @@ from engagements.db import analyze
 from engagements.organisation import references
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.organisation.queries import working_agents
-from engagements.words import count
+from engagements.words import counted_list
 
 from .enums import CLOSED_CODES, DEFAULT_STATUSES, ActionType, SourceKind, StatusCode, UpdateKind
 from .models import Action, ActionPlan, ActionStatus, ActionUpdate
@@ -682,12 +682,13 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
 
 def kept_statuses_note(kept: list[str]) -> str:
     """The result's sentence naming the actions whose status the import left as it was."""
-    what = count(
-        len(kept),
+    return counted_list(
+        kept,
         "action dont le statut a changé sur sa page depuis le dernier import le garde",
         "actions dont le statut a changé sur leur page depuis le dernier import le gardent",
+        separator=", ",
+        end=".",
     )
-    return f"{what} : " + ", ".join(kept) + "."
 
 
 # Optional columns of import_actions: the parsed line's key and the action's field each sets.

@@ -19,7 +19,7 @@ from engagements.db import analyze
 from engagements.organisation.enums import RoleKind
 from engagements.organisation.models import Prefecture, Role
 from engagements.outbox.services import OutboxError, queue_mail, validate_address
-from engagements.words import count
+from engagements.words import counted_list
 
 from ..enums import Civility, SeatKind
 from ..models import College, Committee, Seat
@@ -68,12 +68,14 @@ class ImportResult:
     def notes(self) -> list[str]:
         if not self.kept:
             return []
-        what = count(
-            len(self.kept),
-            "fin de mandat modifiée sur la page du comité depuis le dernier import est gardée",
-            "fins de mandat modifiées sur la page du comité depuis le dernier import sont gardées",
-        )
-        return [f"{what} : " + " ; ".join(self.kept)]
+        return [
+            counted_list(
+                self.kept,
+                "fin de mandat modifiée sur la page du comité depuis le dernier import est gardée",
+                "fins de mandat modifiées sur la page du comité depuis le dernier import sont "
+                "gardées",
+            )
+        ]
 
 
 # The reason an import's writes carry in the seats' history: a mandate end that differs from

@@ -36,7 +36,7 @@ from engagements.organisation import references
 from engagements.organisation.enums import Channel
 from engagements.organisation.models import Prefecture, Service, Site
 from engagements.shell import hooks
-from engagements.words import count
+from engagements.words import counted_list
 
 from ..enums import IMPORT_CHANNELS, IMPORT_CLOSED_REASONS, IMPORT_KINDS, EventKind, Status
 from ..models import Message, MessageEvent, Topic
@@ -80,14 +80,17 @@ class ImportResult:
     def notes(self) -> list[str]:
         if not self.kept_classification:
             return []
-        what = count(
-            len(self.kept_classification),
-            "message reclassé dans l'application depuis le dernier import garde sa nature, "
-            "son thème et son service",
-            "messages reclassés dans l'application depuis le dernier import gardent leur "
-            "nature, leur thème et leur service",
-        )
-        return [f"{what} : " + ", ".join(self.kept_classification) + "."]
+        return [
+            counted_list(
+                self.kept_classification,
+                "message reclassé dans l'application depuis le dernier import garde sa nature, "
+                "son thème et son service",
+                "messages reclassés dans l'application depuis le dernier import gardent leur "
+                "nature, leur thème et leur service",
+                separator=", ",
+                end=".",
+            )
+        ]
 
 
 @dataclass
