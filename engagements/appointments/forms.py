@@ -65,14 +65,20 @@ class _NameForm(DsfrForm):
     )
 
 
-class PersonForm(_NameForm):
-    email = DeliverableEmailField(
+def _confirmation_address() -> DeliverableEmailField:
+    """The address the booking's confirmation link goes to, as the booking form and the
+    "check your e-mails" page's correction ask it."""
+    return DeliverableEmailField(
         label=_("Adresse électronique"),
         help_text=_(
             "Le lien pour confirmer votre rendez-vous y sera envoyé. Format : nom@exemple.fr"
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class PersonForm(_NameForm):
+    email = _confirmation_address()
     phone = forms.CharField(
         label=_("Téléphone portable"),
         required=False,
@@ -131,13 +137,7 @@ class PersonForm(_NameForm):
 class HoldAddressForm(DsfrForm):
     """The address of a hold, typed again on the "check your e-mails" page."""
 
-    email = DeliverableEmailField(
-        label=_("Adresse électronique"),
-        help_text=_(
-            "Le lien pour confirmer votre rendez-vous y sera envoyé. Format : nom@exemple.fr"
-        ),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = _confirmation_address()
 
 
 class WaitlistForm(_NameForm):
