@@ -124,17 +124,23 @@ def expire_offers(*, now: datetime | None = None) -> int:
         status=WS.OFFERED, offer_expires_at__lt=now
     ).values_list("pk", "offered_slot_id"):
         with transaction.atomic():
-            # Claim: of two concurrent sweeps, only the one whose UPDATE changed the row
-            # gives the seat back (twice would free a seat someone else holds).
-            if WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED, holds_seat=True).update(
-                status=WS.EXPIRED, holds_seat=False
-            ):
-                if slot_id:
-                    seats.give_back_seat(slot_id)
-                expired += 1
-            elif WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED).update(status=WS.EXPIRED):
-                expired += 1  # an offer made before seats were kept: nothing to give back
+            expired += _end_entry(pk, slot_id, WS.EXPIRED, ending=[WS.OFFERED])
     return expired
+
+
+def _end_entry(pk: int, slot_id: int | None, status: str, *, ending: list[str]) -> bool:
+    """Move an entry in one of the `ending` statuses to `status`, giving back the seat its
+    offer kept. Claimed by a conditional UPDATE: of two concurrent callers (sweeps, the
+    person leaving), only the one whose UPDATE changed the row gives the seat back (twice
+    would free a seat someone else holds). False when the entry had moved on already."""
+    if WaitlistEntry.objects.filter(pk=pk, status=WS.OFFERED, holds_seat=True).update(
+        status=status, holds_seat=False
+    ):
+        if slot_id:
+            seats.give_back_seat(slot_id)
+        return True
+    # Waiting, or an offer made before seats were kept: nothing to give back.
+    return bool(WaitlistEntry.objects.filter(pk=pk, status__in=ending).update(status=status))
 
 
 def leave_waitlist(entry: WaitlistEntry) -> bool:
@@ -143,19 +149,7 @@ def leave_waitlist(entry: WaitlistEntry) -> bool:
     of staying kept for nobody until the offer's 24 hours run out. False when the entry had
     already left the list (booked, expired, left)."""
     with transaction.atomic():
-        # Claim with a conditional UPDATE, as an offer's expiry does: the seat is given back
-        # once, whatever a concurrent sweep or acceptance does.
-        if WaitlistEntry.objects.filter(pk=entry.pk, status=WS.OFFERED, holds_seat=True).update(
-            status=WS.LEFT, holds_seat=False
-        ):
-            if entry.offered_slot_id:
-                seats.give_back_seat(entry.offered_slot_id)
-            return True
-        return bool(
-            WaitlistEntry.objects.filter(pk=entry.pk, status__in=[WS.WAITING, WS.OFFERED]).update(
-                status=WS.LEFT
-            )
-        )
+        return _end_entry(entry.pk, entry.offered_slot_id, WS.LEFT, ending=[WS.WAITING, WS.OFFERED])
 
 
 def offer_freed_slots(*, now: datetime | None = None) -> int:
