@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements import states
+from engagements import states, words
 from engagements.outbox.services import queue_mail
 
 from .. import agenda_documents
@@ -244,9 +244,10 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
         meeting.invitation_sent_at = timezone.now()
         meeting.save(update_fields=["invitation_sent_at"])
         if meeting.status == MeetingStatus.PLANNED:
-            count = len(recipients)
-            note = f"{count} membre{'s' if count > 1 else ''} convoqué{'s' if count > 1 else ''}"
-            change_status(meeting, MeetingStatus.CONVENED, actor=actor, note=f"{note} par courriel")
+            convened = words.count(len(recipients), "membre convoqué", "membres convoqués")
+            change_status(
+                meeting, MeetingStatus.CONVENED, actor=actor, note=f"{convened} par courriel"
+            )
     return len(recipients)
 
 

@@ -302,7 +302,12 @@ def detail(request, pk: int):
         )
     document_requests = list(message.document_requests.select_related("requested_by"))
     printable = message.channel in (Channel.LETTER, Channel.BOX) or document_requests
-    forwarded_to = services.messages.forwarded_to(message) if message.closed_reason else ""
+    forwarded_to = services.messages.forwarded_to(message)
+    # The letters' check, once for the acknowledgement's and the transmission's letters.
+    transmission_letter = bool(forwarded_to) and not message.sender_email
+    letter_missing = (
+        _letter_missing(message, request.user) if printable or transmission_letter else ""
+    )
     return render_agents(
         request,
         "correspondence/agents/detail.html",
@@ -311,13 +316,11 @@ def detail(request, pk: int):
             "duplicate_window": duplicate_window,
             "duplicate_seen": duplicate_seen,
             # The printable letters offered by the check their PDFs apply.
-            "letter_missing": _letter_missing(message, request.user) if printable else "",
+            "letter_missing": letter_missing if printable else "",
             # Sent on to another administration: the person is told which (L114-2), by the
             # mail sent at closing or by the letter printed here.
             "forwarded_to": forwarded_to,
-            "forwarded_letter_missing": _letter_missing(message, request.user)
-            if forwarded_to and not message.sender_email
-            else "",
+            "forwarded_letter_missing": letter_missing if transmission_letter else "",
             "late": message.is_late(today),
             "new_reply_at": new_reply_at,
             "new_document_at": new_document_at,
