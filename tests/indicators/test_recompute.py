@@ -248,3 +248,24 @@ def test_the_indicators_own_imports_queue_the_recompute_too(
     assert run.periods == ["2025", "2025-Q4", "2025-12"] and run.status == "done"
     visits = value(prefecture, "reception_visits", Period.month(2025, 12), site=site)
     assert visits.value == 20
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_period_not_computed_yet_does_not_claim_its_values_were_updated(
+    prefecture, quality_lead, client_for
+):
+    # Last year's values exist (they are the comparison), this year's not yet: the page
+    # said "Valeurs mises à jour le …" above "n'ont pas encore été calculées".
+    MessageFactory(
+        service=ServiceFactory(site=SiteFactory(prefecture=prefecture)),
+        received_on=date(2025, 5, 5),
+    )
+    services.recompute_values(prefecture, [Period.year(2025)])
+    client = client_for(quality_lead)
+    url = reverse("indicators:agents-dashboard", args=[prefecture.slug])
+    text = client.get(url).content.decode()
+    assert "pas encore été calculées" in text
+    assert "Valeurs mises à jour" not in text
+    text = client.get(url, {"period": "2025"}).content.decode()
+    assert "Valeurs mises à jour le" in text
+    assert "pas encore été calculées" not in text
