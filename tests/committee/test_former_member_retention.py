@@ -92,3 +92,20 @@ def test_a_login_still_held_elsewhere_stays(prefecture, other_prefecture):
     old.refresh_from_db()
     assert (old.email, old.user) == ("", None)
     assert User.objects.filter(pk=account.pk, email=account.email).exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(date(2026, 3, 10))
+def test_an_old_file_imported_again_brings_no_address_back(prefecture):
+    """The list of 2019 imported again: the former member's address is not stored again,
+    nor is she invited to the members' space; a member still seated is invited."""
+    header = "college,organisation,first_name,last_name,email,seat,mandate_start,mandate_end\n"
+    lines = [
+        "Usagers,Association A,Alix,Ancienne,alix@membres.test,titulaire,2019-01-01,2021-12-31",
+        "Usagers,Association B,Noé,Actuel,noe@membres.test,titulaire,2025-01-01,",
+    ]
+    members.import_members(prefecture, header + "\n".join(lines) + "\n")
+    seats = {s.last_name: s for s in Seat.objects.all()}
+    assert (seats["Ancienne"].email, seats["Ancienne"].user) == ("", None)
+    assert seats["Actuel"].email == "noe@membres.test" and seats["Actuel"].user is not None
+    assert list(Delivery.objects.values_list("to", flat=True)) == [["noe@membres.test"]]
