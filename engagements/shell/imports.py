@@ -23,12 +23,16 @@ The commands' `--dry-run` and the page's preview both go through `all_or_nothing
 from __future__ import annotations
 
 import io
+import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -137,14 +141,15 @@ def register_command_recorder(recorder: Callable) -> None:
 
 
 class _Tee:
-    """The command's standard output, also kept to be recorded with the run."""
+    """The command's standard output, also kept (without a terminal's colours) to be
+    recorded with the run."""
 
     def __init__(self, out):
         self._out = out
         self.text = io.StringIO()
 
     def write(self, text):
-        self.text.write(text)
+        self.text.write(re.sub(r"\x1b\[[0-9;]*m", "", text))
         return self._out.write(text)
 
     def __getattr__(self, name):
@@ -202,11 +207,15 @@ class ImportCommand(BaseCommand):
         if kind is None:
             return
         for recorder in _command_recorders:
-            recorder(
-                kind,
-                self.history_prefecture(options),
-                file=options.get("file"),
-                options=self.history_options(options),
-                refusal=refusal,
-                output=output,
-            )
+            try:
+                with transaction.atomic():
+                    recorder(
+                        kind,
+                        self.history_prefecture(options),
+                        file=options.get("file"),
+                        options=self.history_options(options),
+                        refusal=refusal,
+                        output=output,
+                    )
+            except Exception:  # noqa: BLE001 - the import's outcome stands; its record is lost
+                logger.exception("import command not recorded", extra={"kind": kind.code})

@@ -551,3 +551,23 @@ def test_every_import_command_names_its_kind_on_the_page():
             assert not command.history_kind
         else:
             assert import_kind(command.history_kind) is not None, name
+
+
+def test_a_command_run_in_a_terminal_is_recorded_without_its_colours(
+    tmp_path, prefecture, site, service
+):
+    """Survey answers name their campaign, not a prefecture: the run is in the campaign's
+    prefecture's history, under the page's option, its summary without the escape codes."""
+    case = CASES["survey-answers"]
+    campaign = case.options(prefecture, site, service)["campaign"]
+    path = tmp_path / "coupons.csv"
+    path.write_bytes(case.file(case.good))
+    out = StringIO()
+    call_command(
+        "import_survey_answers", "--campaign", campaign, str(path), stdout=out, force_color=True
+    )
+    assert "\x1b[" in out.getvalue()
+    run = ImportRun.objects.get()
+    assert (run.prefecture, run.kind, run.source) == (prefecture, "survey-answers", "command")
+    assert run.options["campaign"] == campaign
+    assert run.summary == "1 réponse importée."
