@@ -350,6 +350,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A request's follow link ("suivre ma demande") stops working this many days after the
 # request was last answered or closed (reopening it makes the link work again).
 CORRESPONDENCE_FOLLOW_LINK_DAYS = envint("CORRESPONDENCE_FOLLOW_LINK_DAYS", "90")
+# A former committee member's e-mail and login go this long after her mandate ended: a full
+# mandate (three years), in which she may be renewed or asked about her last meetings; her
+# name stays with the committee's composition and minutes (docs/operations.md).
+COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS = envint("COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS", "36")
 # Personal details of bookings are blanked this long after the appointment.
 APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
 # Booking hot path (docs/deployment.md): booking requests in flight per server process

@@ -28,6 +28,9 @@ class CommitteeConfig(AppConfig):
             schedule_type="daily",
             at="00:20",
         )
+        from engagements.organisation.jobs import register_housekeeping
+
+        register_housekeeping("engagements.committee.jobs.purge_former_members")
         navigation.register_agent_link(
             "Membres et collèges",
             "committee:agents-members",

@@ -124,6 +124,24 @@ def _mark_sent(draft: Minutes, day: date) -> None:
     draft.refresh_from_db()
 
 
+# Minutes go on the public page a few days after their approval (the services stamp "now").
+PUBLISHED_AFTER_APPROVAL = timedelta(days=4)
+
+
+def _publish(approved: Minutes) -> None:
+    minutes.publish_minutes(approved)
+    approved.refresh_from_db()
+    approved.published_at = _at(approved.approved_on + PUBLISHED_AFTER_APPROVAL, 10)
+    approved.save(update_fields=["published_at"])
+
+
+def _date_history(meeting: Meeting, days: dict[str, date]) -> None:
+    """Put a past meeting's status changes on the days they would have happened (the
+    services log them at the time of seeding)."""
+    for status, day in days.items():
+        meeting.log.filter(to_status=status).update(at=_at(day, 10))
+
+
 def _tiny_pdf(text: str) -> bytes:
     """A one-page PDF showing one line (demo documents, no PDF engine needed)."""
     stream = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode("latin-1")
@@ -174,7 +192,8 @@ def seed(ctx) -> None:
         kind=CommitteeKind.JOINT,
         order_reference=f"{last - 1}-SG-0417",
         order_date=date(last - 1, 9, 12),
-        planned_audit_date=date(today.year, 11, 18),
+        # Ahead, as the quality demo's follow-up audit (today + 75 days) that it stands for.
+        planned_audit_date=today + timedelta(days=75),
         invitation_days=15,
     )
     colleges: dict[str, College] = {}
@@ -279,7 +298,7 @@ def seed(ctx) -> None:
     _attend(autumn, rng, excused=2, represented=1)
     meetings.mark_held(autumn)
     minutes.approve_minutes(spring_minutes, at_meeting=autumn)
-    minutes.publish_minutes(spring_minutes)
+    _publish(spring_minutes)
     autumn_minutes = _write(
         autumn,
         [
@@ -305,7 +324,19 @@ def seed(ctx) -> None:
     _attach(autumn)
     _mark_sent(autumn_minutes, date(last, 10, 20))
     minutes.approve_minutes(autumn_minutes, on=date(last, 11, 5))
-    minutes.publish_minutes(autumn_minutes)
+    _publish(autumn_minutes)
+    for meeting, approved in ((spring, spring_minutes), (autumn, autumn_minutes)):
+        _date_history(
+            meeting,
+            {
+                MeetingStatus.PLANNED: meeting.day - timedelta(days=45),
+                MeetingStatus.CONVENED: meeting.day - timedelta(days=committee.invitation_days),
+                MeetingStatus.HELD: meeting.day,
+                MeetingStatus.MINUTES_DRAFTED: timezone.localtime(approved.sent_at).date(),
+                MeetingStatus.MINUTES_APPROVED: approved.approved_on,
+                MeetingStatus.PUBLISHED: timezone.localtime(approved.published_at).date(),
+            },
+        )
 
     next_day = today + timedelta(days=30)
     while next_day.weekday() > 3:

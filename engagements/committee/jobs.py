@@ -30,3 +30,10 @@ def revoke_ended_access() -> int:
     from .services.members import revoke_ended_access as revoke
 
     return revoke()
+
+
+def purge_former_members() -> int:
+    """Daily housekeeping: former members' contact details past their retention period."""
+    from .services.members import purge_former_members as purge
+
+    return purge()

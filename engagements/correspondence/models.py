@@ -160,6 +160,9 @@ class Message(models.Model):
         "motif de clôture", max_length=20, choices=ClosedReason.choices, blank=True
     )
     closed_on = models.DateField("clos le", null=True, blank=True)
+    # The administration a message closed as forwarded went to, as the agent named it (the
+    # person is told, L114-2: the mail and the transmission letter name it).
+    forwarded_to = models.CharField("transmis à", max_length=300, blank=True)
     answered_on = models.DateField("répondu le", null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -48,6 +48,11 @@ class OrganisationConfig(AppConfig):
         navigation.register_agent_link(
             "Imports", "organisation:agents-imports", capability="import", order=91
         )
+        from engagements.shell.imports import register_command_recorder
+
+        from .imports import record_command_import
+
+        register_command_recorder(record_command_import)  # the commands' runs in the history
         from .jobs import register_housekeeping
 
         register_housekeeping("engagements.organisation.imports.purge_import_uploads")

@@ -2,7 +2,8 @@
 
 The import kinds come from `engagements.shell.imports` (each app registers its own, calling
 the service its command calls); this module only keeps the file between the two steps
-(`ImportUpload`, in the database: several app servers) and the history (`ImportRun`).
+(`ImportUpload`, in the database: several app servers) and the history (`ImportRun`), where
+the `import_*` commands' runs are recorded too (`record_command_import`).
 """
 
 from __future__ import annotations
@@ -62,7 +63,19 @@ def _already_imported(kind, prefecture, data: bytes, options: dict) -> ImportRun
     return None
 
 
-def _record(kind, prefecture, user, file_name, rows, result, summary, options) -> ImportRun:
+def record_run(
+    kind,
+    prefecture,
+    user,
+    file_name,
+    rows,
+    result,
+    summary,
+    options,
+    *,
+    source=ImportRun.Source.PAGE,
+) -> ImportRun:
+    """One line of the imports' history, from the page or the command line."""
     return ImportRun.objects.create(
         options=options,
         prefecture=prefecture,
@@ -73,6 +86,42 @@ def _record(kind, prefecture, user, file_name, rows, result, summary, options) -
         rows=rows,
         result=result,
         summary=summary,
+        source=source,
+    )
+
+
+def record_command_import(
+    kind: ImportKind, prefecture, *, file, options: dict, refusal: Exception | None, output: str
+) -> ImportRun | None:
+    """An `import_*` command's run in the same history as the page's, without a user
+    (`ImportCommand`). Nothing is recorded when there was no file to import into a known
+    prefecture: the command said so and nothing was tried."""
+    from pathlib import Path
+
+    if prefecture is not None and not isinstance(prefecture, Prefecture):
+        prefecture = Prefecture.objects.filter(slug=str(prefecture)).first()
+    path = Path(file) if file else None
+    if prefecture is None or path is None or not path.is_file():
+        return None
+    data = path.read_bytes()
+    rows = preview_rows(data, kind.format_for(options)).total
+    if refusal is None:
+        result, summary = ImportRun.Result.DONE, output.strip()
+        options = {**options, FILE_DIGEST: _digest(data)}
+    else:
+        cause = refusal.__cause__
+        result = ImportRun.Result.REFUSED
+        summary = _refusal_text(cause) if isinstance(cause, CsvImportError) else str(refusal)
+    return record_run(
+        kind,
+        prefecture,
+        None,
+        path.name,
+        rows,
+        result,
+        summary,
+        options,
+        source=ImportRun.Source.COMMAND,
     )
 
 
@@ -100,7 +149,7 @@ def preview_import(
             kind, prefecture, data, filename=file_name, options=options, actor=user, dry_run=True
         )
     except CsvImportError as exc:
-        _record(
+        record_run(
             kind,
             prefecture,
             user,
@@ -155,7 +204,7 @@ def confirm_import(kind: ImportKind, upload: ImportUpload, *, user) -> ImportRun
                 options=locked.options,
                 actor=user,
             )
-            run = _record(
+            run = record_run(
                 kind,
                 upload.prefecture,
                 user,
@@ -168,7 +217,7 @@ def confirm_import(kind: ImportKind, upload: ImportUpload, *, user) -> ImportRun
             locked.delete()
     except CsvImportError as exc:
         # The data changed since the preview (another import, an agent's edit).
-        _record(
+        record_run(
             kind,
             upload.prefecture,
             user,

@@ -498,11 +498,16 @@ class ImportUpload(models.Model):
 
 
 class ImportRun(models.Model):
-    """One import tried on the "Imports" page: who, what, when and how it ended."""
+    """One import tried on the "Imports" page or run from the command line (no user then):
+    who, what, when and how it ended."""
 
     class Result(models.TextChoices):
         DONE = "done", "Importé"
         REFUSED = "refused", "Refusé"
+
+    class Source(models.TextChoices):
+        PAGE = "page", "Page « Imports »"
+        COMMAND = "command", "Ligne de commande"
 
     prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
@@ -515,6 +520,7 @@ class ImportRun(models.Model):
     result = models.CharField("résultat", max_length=10, choices=Result.choices)
     summary = models.TextField("détail", blank=True)
     options = models.JSONField("précisions", default=dict, blank=True)  # e.g. {"site": slug}
+    source = models.CharField("origine", max_length=10, choices=Source.choices, default=Source.PAGE)
     created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
 
     class Meta:

@@ -22,12 +22,17 @@ The commands' `--dry-run` and the page's preview both go through `all_or_nothing
 
 from __future__ import annotations
 
+import io
+import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -123,10 +128,52 @@ def option_choices(option: ImportOption, prefecture, access) -> Sequence[tuple[s
     return None if option.choices is None else list(option.choices(prefecture, access))
 
 
+# Who keeps the history of the imports run from the command line (the organisation app, in
+# its `ready()`): `recorder(kind, prefecture, *, file, options, refusal, output)`, with
+# `prefecture` a prefecture or its slug, `refusal` the command's CommandError (None when
+# the import was done) and `output` what the command printed.
+_command_recorders: list[Callable] = []
+
+
+def register_command_recorder(recorder: Callable) -> None:
+    if recorder not in _command_recorders:
+        _command_recorders.append(recorder)
+
+
+class _Tee:
+    """The command's standard output, also kept (without a terminal's colours) to be
+    recorded with the run."""
+
+    def __init__(self, out):
+        self._out = out
+        self.text = io.StringIO()
+
+    def write(self, text):
+        self.text.write(re.sub(r"\x1b\[[0-9;]*m", "", text))
+        return self._out.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._out, name)
+
+
 class ImportCommand(BaseCommand):
     """Base of the `import_*` management commands: adds `--dry-run`, which runs the same
     service in a transaction rolled back at the end (the file is checked and the counts
-    printed; nothing is written), as the "Imports" page's preview does."""
+    printed; nothing is written), as the "Imports" page's preview does.
+
+    A command naming its page's kind (`history_kind`) is recorded in the "Imports" history,
+    done or refused, like the page's imports (a `--dry-run` is not: nothing was imported)."""
+
+    history_kind: str = ""
+
+    def history_prefecture(self, options: dict):
+        """The prefecture (or its slug) the import writes to; None: not recorded."""
+        return options.get("prefecture")
+
+    def history_options(self, options: dict) -> dict:
+        """The page's options of this import, as the page records them (strings)."""
+        kind = import_kind(self.history_kind)
+        return {o.name: str(options.get(o.name) or "") for o in kind.options} if kind else {}
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -139,8 +186,36 @@ class ImportCommand(BaseCommand):
 
     def execute(self, *args, **options):
         dry_run = bool(options.get("dry_run"))
-        with all_or_nothing(dry_run=dry_run):
-            output = super().execute(*args, **options)
+        recorded = bool(self.history_kind and _command_recorders and not dry_run)
+        if recorded:
+            tee = options["stdout"] = _Tee(options.get("stdout") or self.stdout._out)
+        try:
+            with all_or_nothing(dry_run=dry_run):
+                output = super().execute(*args, **options)
+        except CommandError as exc:
+            if recorded:
+                self._record(options, refusal=exc, output="")
+            raise
         if dry_run:
             self.stdout.write("Essai (--dry-run) : rien n'a été enregistré.")
+        if recorded:
+            self._record(options, refusal=None, output=tee.text.getvalue())
         return output
+
+    def _record(self, options: dict, *, refusal, output: str) -> None:
+        kind = import_kind(self.history_kind)
+        if kind is None:
+            return
+        for recorder in _command_recorders:
+            try:
+                with transaction.atomic():
+                    recorder(
+                        kind,
+                        self.history_prefecture(options),
+                        file=options.get("file"),
+                        options=self.history_options(options),
+                        refusal=refusal,
+                        output=output,
+                    )
+            except Exception:  # noqa: BLE001 - the import's outcome stands; its record is lost
+                logger.exception("import command not recorded", extra={"kind": kind.code})

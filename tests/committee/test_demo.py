@@ -1,13 +1,16 @@
 """The committee's demo data tells the story the issue asks for."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from engagements.committee.enums import MeetingStatus, MinutesStatus
 from engagements.committee.models import Committee, MeetingDocument, Minutes, Seat
-from engagements.committee.queries import yearly_report
+from engagements.committee.queries import audit_date, yearly_report
 from tests.tooling import pdf_text
 
 
@@ -38,3 +41,30 @@ def test_demo_committee(client):
     assert public.title.replace("'", "&#x27;") in page and "Notes de préparation" not in page
     response = client.get(reverse("committee:public-document", args=["demo", public.pk]))
     assert "Calendrier de l'audit" in pdf_text(response.content)
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+def test_demo_committee_dates_are_plausible():
+    """Last year's minutes were published a few days after their approval, not on the day
+    the demo was loaded; the meetings' history is dated as it happened; the next audit is
+    ahead (in December too, after the fixed autumn date the demo once gave)."""
+    call_command("seed_demo")
+    today = timezone.localdate()
+    committee = Committee.objects.get(prefecture__slug="demo")
+    published = Minutes.objects.filter(meeting__committee=committee, published_at__isnull=False)
+    assert published.count() == 2
+    for minutes in published:
+        day = timezone.localtime(minutes.published_at).date()
+        assert minutes.meeting.day < minutes.approved_on < day <= minutes.approved_on + timedelta(7)
+        assert day < today - timedelta(days=7)
+        logged = {
+            row.to_status: timezone.localtime(row.at).date() for row in minutes.meeting.log.all()
+        }
+        assert logged[MeetingStatus.PUBLISHED] == day
+        assert logged[MeetingStatus.HELD] == minutes.meeting.day
+        assert all(at < today for at in logged.values())
+    assert committee.planned_audit_date > today
+    assert audit_date(committee) > today
+    upcoming = committee.meetings.get(status=MeetingStatus.CONVENED)
+    assert today < upcoming.day < audit_date(committee)  # the committee meets before it

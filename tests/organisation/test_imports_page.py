@@ -12,7 +12,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -496,3 +496,78 @@ def test_the_same_answers_dropped_again_are_refused_on_their_preview(
     elsewhere = _campaign(prefecture, site, service)
     moved = _upload(client, url, case.file(case.good), "coupons.csv", elsewhere)
     assert "déjà été importé" not in moved.content.decode()
+
+
+def test_imports_from_the_command_line_are_in_the_history(
+    tmp_path, prefecture, site, service, quality_lead, client_for
+):
+    """The page's history lists the commands' imports too, done or refused, without a user
+    ("ligne de commande"); the commands print and exit as before."""
+    members, faq = CASES["committee-members"], CASES["faq"]
+    good = tmp_path / "membres.csv"
+    good.write_bytes(members.file(members.good))
+    out = StringIO()
+    call_command("import_committee_members", "--prefecture", "alpha", str(good), stdout=out)
+    assert out.getvalue().startswith("Sièges créés : 1 ;")
+    bad = tmp_path / "faq-2026.csv"
+    bad.write_bytes(faq.file(faq.good, faq.bad))
+    with pytest.raises(CommandError, match="klingon"):
+        call_command("import_faq", "--prefecture", "alpha", "--force", str(bad), stdout=StringIO())
+    assert faq.written() == 0
+    # A dry run imports nothing and is not recorded; neither is an unknown prefecture.
+    for args in (["alpha", "--dry-run"], ["nulle-part"]):
+        with pytest.raises(CommandError):
+            call_command("import_faq", "--prefecture", *args, str(bad), stdout=StringIO())
+
+    done, refused = ImportRun.objects.order_by("pk")
+    assert (done.kind, done.user, done.source, done.result) == (
+        "committee-members", None, ImportRun.Source.COMMAND, ImportRun.Result.DONE
+    )  # fmt: skip
+    assert (done.file_name, done.rows) == ("membres.csv", 1)
+    assert "Sièges créés : 1" in done.summary
+    assert (refused.kind, refused.result, refused.file_name, refused.rows) == (
+        "faq", ImportRun.Result.REFUSED, "faq-2026.csv", 2
+    )  # fmt: skip
+    assert refused.options == {"edited": "replace"}
+    assert "ligne 3" in refused.summary
+    page = client_for(quality_lead).get(reverse("organisation:agents-imports", args=["alpha"]))
+    text = html_unescape(page.content.decode())
+    assert "membres.csv" in text and "faq-2026.csv" in text
+    assert text.count("ligne de commande") == 2
+
+
+def test_every_import_command_names_its_kind_on_the_page():
+    """Each `import_*` command with a prefecture is recorded under the page's kind (the
+    referential is national: no prefecture's history holds it)."""
+    from django.core.management import get_commands, load_command_class
+
+    from engagements.shell.imports import import_kind
+
+    names = sorted(n for n in get_commands() if n.startswith("import_"))
+    assert len(names) == 14
+    for name in names:
+        command = load_command_class(get_commands()[name], name)
+        if name == "import_referential":
+            assert not command.history_kind
+        else:
+            assert import_kind(command.history_kind) is not None, name
+
+
+def test_a_command_run_in_a_terminal_is_recorded_without_its_colours(
+    tmp_path, prefecture, site, service
+):
+    """Survey answers name their campaign, not a prefecture: the run is in the campaign's
+    prefecture's history, under the page's option, its summary without the escape codes."""
+    case = CASES["survey-answers"]
+    campaign = case.options(prefecture, site, service)["campaign"]
+    path = tmp_path / "coupons.csv"
+    path.write_bytes(case.file(case.good))
+    out = StringIO()
+    call_command(
+        "import_survey_answers", "--campaign", campaign, str(path), stdout=out, force_color=True
+    )
+    assert "\x1b[" in out.getvalue()
+    run = ImportRun.objects.get()
+    assert (run.prefecture, run.kind, run.source) == (prefecture, "survey-answers", "command")
+    assert run.options["campaign"] == campaign
+    assert run.summary == "1 réponse importée."

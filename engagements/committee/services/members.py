@@ -11,6 +11,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -147,6 +148,10 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     table.raise_errors()
 
     result = ImportResult()
+    today = timezone.localdate()
+    # A former member's address is forgotten after the retention period (purge_former_members):
+    # an old file imported again does not bring it back, nor invite her.
+    forget_before = _months_before(today, settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS)
     with transaction.atomic():
         analyze(Seat, College)  # fresh statistics once committed
         committee = committee_for(prefecture)
@@ -180,6 +185,8 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
                 # with another date than the last import's still sets it.
                 end = seat.mandate_end
                 result.kept.append(f"{seat.person_name or seat.organisation} ({college.name})")
+            if end is not None and end < forget_before:
+                email = ""
             if seat is None:
                 seat = Seat(
                     committee=committee,
@@ -208,7 +215,7 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
                 result.updated += 1
             else:
                 result.unchanged += 1
-            if (first or last) and email and seat.user_id is None:
+            if (first or last) and email and seat.user_id is None and (end is None or end >= today):
                 if offer_login(seat):
                     result.invited.append(email)
     return result
@@ -295,8 +302,6 @@ def end_mandate(seat: Seat, *, on: date) -> Seat:
     """End a seat's mandate; past attendance keeps its snapshot. A mandate ended before
     today takes the member's access to the members' space away at once (if no other seat
     holds it), a later end the night after it (`revoke_ended_access`)."""
-    from django.utils import timezone
-
     if seat.mandate_start and on < seat.mandate_start:
         raise MembersError("La fin du mandat ne peut pas précéder son début.")
     with transaction.atomic():
@@ -313,7 +318,6 @@ def revoke_ended_access(*, today: date | None = None, user=None) -> int:
     renewed mandate gives it back (`offer_login`). A role held without any seat (given by an
     administrator) stays. Returns how many roles were taken away."""
     from django.db.models import Exists, OuterRef
-    from django.utils import timezone
 
     today = today or timezone.localdate()
     seats = Seat.objects.filter(user=OuterRef("user"), committee__prefecture=OuterRef("prefecture"))
@@ -326,3 +330,55 @@ def revoke_ended_access(*, today: date | None = None, user=None) -> int:
     with transaction.atomic():
         _, deleted = ended.delete()
     return deleted.get(Role._meta.label, 0)
+
+
+def _months_before(day: date, months: int) -> date:
+    import calendar
+
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def purge_former_members(*, today: date | None = None, months: int | None = None) -> int:
+    """Daily housekeeping: forget how to reach a former member once her mandate ended more
+    than COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS ago (docs/operations.md).
+
+    Goes: the seat's e-mail (in its history too), the mails sent about the seat, its link
+    to a login, and that login itself when nothing else holds it (no role, no other seat,
+    not staff). Stays: the name, civility, organisation, college and mandate dates (the
+    composition is a published order, and the minutes, whose attendance rows copied the
+    names, are public records). Returns how many seats were purged."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import ProtectedError
+
+    from engagements.outbox.services import forget_deliveries
+
+    today = today or timezone.localdate()
+    months = months or settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS
+    limit = _months_before(today, months)
+    due = Seat.objects.filter(mandate_end__lt=limit).filter(~Q(email="") | Q(user__isnull=False))
+    User = get_user_model()
+    purged = 0
+    for seat in due.iterator():
+        with transaction.atomic():
+            user_id = seat.user_id
+            if user_id is not None:  # the nightly revocation may not have run yet
+                revoke_ended_access(today=today, user=user_id)
+            Seat.objects.filter(pk=seat.pk).update(email="", user=None)
+            Seat.history.filter(id=seat.pk).exclude(email="").update(email="")
+            forget_deliveries(Seat, [seat.pk])
+            orphan = (
+                User.objects.filter(pk=user_id, is_staff=False, is_superuser=False)
+                .exclude(roles__isnull=False)
+                .exclude(committee_seats__isnull=False)
+                .first()
+            )
+            if orphan is not None:
+                try:
+                    with transaction.atomic():
+                        orphan.delete()
+                except ProtectedError:  # it signed something that must keep its author
+                    pass
+        purged += 1
+    return purged

@@ -501,12 +501,13 @@ def close_message(message: Message, *, reason: str, actor, note: str = "") -> Me
         message = Message.objects.select_for_update().get(pk=message.pk)
         message.closed_reason = reason
         message.closed_on = timezone.localdate()
+        message.forwarded_to = note.strip()[:300] if reason == ClosedReason.FORWARDED else ""
         states.transition(
             message,
             Status.CLOSED,
             **_MESSAGE,
             actor=actor,
-            update_fields=["closed_reason", "closed_on"],
+            update_fields=["closed_reason", "closed_on", "forwarded_to"],
             subject=f"Le message {message.reference}",
             message=message,
             kind=EventKind.CLOSED,
@@ -542,14 +543,7 @@ def forwarded_to(message: Message) -> str:
     closing ("" when it was not forwarded, or was reopened since)."""
     if message.status != Status.CLOSED or message.closed_reason != ClosedReason.FORWARDED:
         return ""
-    text = (
-        message.events.filter(kind=EventKind.CLOSED)
-        .order_by("-pk")
-        .values_list("text", flat=True)
-        .first()
-    ) or ""
-    label = f"{ClosedReason.FORWARDED.label} — "
-    return text[len(label) :].strip() if text.startswith(label) else ""
+    return message.forwarded_to
 
 
 def reopen_message(message: Message, *, actor) -> Message:
@@ -562,13 +556,14 @@ def reopen_message(message: Message, *, actor) -> Message:
         )  # fmt: skip
         message.closed_reason = ""
         message.closed_on = None
+        message.forwarded_to = ""
         message.duplicate_of = None
         states.transition(
             message,
             Status.ASSIGNED if message.assigned_to_id else Status.NEW,
             **_MESSAGE,
             actor=actor,
-            update_fields=["closed_reason", "closed_on", "duplicate_of"],
+            update_fields=["closed_reason", "closed_on", "forwarded_to", "duplicate_of"],
             subject=f"Le message {message.reference}",
             message=message,
             kind=EventKind.REOPENED,
@@ -769,6 +764,7 @@ def purge_personal_data(*, today: date | None = None) -> int:
                     sender_phone="",
                     subject="",
                     body="",
+                    forwarded_to="",
                     purged_at=timezone.now(),
                 )
                 log_event(message, EventKind.PURGED)

@@ -15,6 +15,7 @@ class Command(ImportCommand):
         "Importe les membres du comité local des usagers (colonnes college, organisation, "
         "first_name, last_name, email, seat, mandate_start, mandate_end) ; tout ou rien."
     )
+    history_kind = "committee-members"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")

@@ -13,6 +13,7 @@ from engagements.words import count
 
 class Command(ImportCommand):
     help = "Importe un registre de courriers (CSV) ; tout ou rien, sans doublon au ré-import."
+    history_kind = "correspondence"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")

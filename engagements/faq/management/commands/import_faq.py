@@ -11,12 +11,17 @@ from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
 from engagements.faq import services
+from engagements.faq.import_kinds import REPLACE_EDITED
 from engagements.organisation.models import Prefecture
 from engagements.shell.imports import ImportCommand
 
 
 class Command(ImportCommand):
     help = "Importe les questions fréquentes d'une préfecture depuis un fichier CSV."
+    history_kind = "faq"  # recorded in the "Imports" history
+
+    def history_options(self, options):
+        return {"edited": REPLACE_EDITED if options.get("force") else ""}
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")

@@ -12,6 +12,7 @@ from ._common import prefecture_and_site, read_bytes
 
 class Command(ImportCommand):
     help = "Importe la fréquentation de l'accueil d'un site (CSV date,hour,service,visitors)."
+    history_kind = "footfall"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)

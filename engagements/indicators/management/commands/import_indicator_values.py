@@ -13,6 +13,7 @@ from ._common import prefecture_and_site, read_bytes
 
 class Command(ImportCommand):
     help = "Importe les valeurs des indicateurs propres à la préfecture (CSV)."
+    history_kind = "indicator-values"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)

@@ -12,6 +12,7 @@ from ._common import prefecture_and_site, read_bytes
 
 class Command(ImportCommand):
     help = "Importe la téléphonie d'un site (queue_log Asterisk ou fichier horaire CSV)."
+    history_kind = "telephony"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)

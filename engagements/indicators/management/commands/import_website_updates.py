@@ -12,6 +12,7 @@ from ._common import prefecture_and_site, read_bytes
 
 class Command(ImportCommand):
     help = "Importe le suivi des demandes de mise à jour du site internet (CSV)."
+    history_kind = "website-updates"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)

@@ -11,6 +11,7 @@ from ._import_file import prefecture_and_file
 
 class Command(ImportCommand):
     help = "Importe des actions de plans d'action (CSV) ; tout ou rien, mise à jour par référence."
+    history_kind = "actions"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")

@@ -10,6 +10,7 @@ from ._cycle import prefecture_or_error, read_file, run_import
 
 class Command(ImportCommand):
     help = "Importe les résultats par critère d'une autoévaluation (CSV) ; tout ou rien."
+    history_kind = "assessment-results"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True, help="identifiant de la préfecture")

@@ -8,6 +8,7 @@ from ._cycle import PrefectureFileImport
 
 class Command(PrefectureFileImport):
     help = "Importe les labels des sites (CSV) ; tout ou rien, un renouvellement est une ligne."
+    history_kind = "labels"  # recorded in the "Imports" history
     importer = import_labels
 
     def summary(self, counts: dict) -> str:

@@ -11,6 +11,7 @@ from ._import_file import prefecture_and_file
 
 class Command(ImportCommand):
     help = "Importe l'export des expériences Services Publics + (CSV ou JSON) ; tout ou rien."
+    history_kind = "sp-experiences"  # recorded in the "Imports" history
 
     def add_arguments(self, parser):
         parser.add_argument("--prefecture", required=True)

@@ -9,6 +9,7 @@ from ._cycle import PrefectureFileImport
 
 class Command(PrefectureFileImport):
     help = "Importe les sessions de formation des agents (CSV) ; tout ou rien."
+    history_kind = "trainings"  # recorded in the "Imports" history
     importer = import_trainings
 
     def summary(self, counts: dict) -> str:

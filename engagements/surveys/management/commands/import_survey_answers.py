@@ -14,6 +14,11 @@ from engagements.words import count
 
 class Command(ImportCommand):
     help = "Importe des réponses saisies ailleurs (CSV), tout ou rien."
+    history_kind = "survey-answers"  # recorded in the "Imports" history
+
+    def history_prefecture(self, options):
+        found = Campaign.objects.filter(pk=options["campaign"]).select_related("prefecture")
+        return found[0].prefecture if found else None
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, required=True)
