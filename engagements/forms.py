@@ -7,6 +7,7 @@ from django.forms.renderers import TemplatesSetting
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.template.defaultfilters import stringformat
+from django.utils import translation
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from engagements.mail import is_deliverable_address
 
 _INPUT_CLASS = {
     "select": "fr-select",
+    "frenchoptionsselect": "fr-select",
     "selectmultiple": "fr-select",
     "checkbox": "fr-checkbox",
     "radioselect": "",
@@ -92,6 +94,19 @@ def _attrs(attrs: dict) -> str:
         for name, value in attrs.items()
         if value is not False
     )
+
+
+class FrenchOptionsSelect(forms.Select):
+    """A select whose options are what agents typed in French (services of the contact
+    form): each one is marked `lang="fr"` on a page in another language, so that a screen
+    reader does not read it with English phonetics (RGAA 8.7)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        language = (translation.get_language() or "fr").split("-")[0]
+        if value not in ("", None) and language != "fr":
+            option["attrs"]["lang"] = "fr"
+        return option
 
 
 class ListedChoiceIterator(forms.models.ModelChoiceIterator):

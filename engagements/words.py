@@ -1,8 +1,10 @@
 """Counts in French with their plural form: "1 message créé", "3 messages créés" — never
 "créé(s)" (issue 13). French takes the singular for 0 and 1. Also how the product names an
-agent, and "de" before a typed name. A template library too (settings: `{% load words %}`)."""
+agent, "de" before a typed name, and a reference kept on one line. A template library too
+(settings: `{% load words %}`)."""
 
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -17,6 +19,17 @@ def counted_list(
     """ "2 valeurs … sont gardées : A ; B" — the count of `items`, then the items themselves
     (an import's note naming what it left as the app had it)."""
     return f"{count(len(items), singular, plural)} : {separator.join(items)}{end}"
+
+
+@register.filter
+def reference(value) -> str:
+    """`{{ message.reference|reference }}`: a reference ("DEM-2026-00042") in a span that
+    never wraps at its hyphens (`.eng-ref`, white-space: nowrap, in app.css and pdf.css):
+    read aloud or copied on a phone, a reference cut in two is a wrong reference. Not in
+    a `<title>` nor an attribute, which take text only."""
+    if value is None or value == "":
+        return ""
+    return format_html('<span class="eng-ref">{}</span>', value)
 
 
 @register.filter

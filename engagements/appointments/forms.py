@@ -140,11 +140,22 @@ class HoldAddressForm(DsfrForm):
     email = _confirmation_address()
 
 
-class WaitlistForm(_NameForm):
-    email = DeliverableEmailField(
+def _waitlist_address() -> DeliverableEmailField:
+    """The address a waiting list writes to, as the registration and its correction ask it."""
+    return DeliverableEmailField(
         label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+
+class WaitlistForm(_NameForm):
+    email = _waitlist_address()
     altcha = ProofOfWorkField()
+
+
+class WaitlistAddressForm(DsfrForm):
+    """The address of the waiting-list entry this browser just made, typed again."""
+
+    email = _waitlist_address()
 
 
 class WaitingRoomForm(DsfrForm):

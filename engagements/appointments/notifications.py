@@ -268,3 +268,22 @@ def queue_waitlist_offer(entry):
         purpose=purpose("offer"),
         language=lang,
     )
+
+
+def queue_waitlist_address(entry):
+    """Tell the corrected address of a waiting-list entry that it is on the list."""
+    lang = entry.language
+    return outbox.queue_mail(
+        "appointments/mail/waitlist_address",
+        {
+            "entry": entry,
+            "procedure_name": entry.procedure.display_name(lang),
+            "site_name": entry.procedure.site.name,
+            "contact": contact_context(entry.procedure),
+        },
+        [entry.email],
+        prefecture=entry.procedure.prefecture,
+        record=entry,
+        purpose=purpose("waitlist_address"),
+        language=lang,
+    )

@@ -11,6 +11,7 @@ public_urlpatterns = [
     path(f"{R}/demarche/<int:pk>/creneaux/", public.slots, name="slots"),
     path(f"{R}/demarche/<int:pk>/creneaux/<int:slot_pk>/", public.details, name="details"),
     path(f"{R}/demarche/<int:pk>/liste-attente/", public.waitlist, name="waitlist"),
+    path(f"{R}/liste-attente/inscription/", public.waitlist_joined, name="waitlist-joined"),
     path(f"{R}/demarche/<int:pk>/salle-attente/", public.waiting, name="waiting-room"),
     path(f"{R}/verifiez-vos-courriels/", public.sent, name="sent"),
     path(f"{R}/confirmer/<str:token>/", public.confirm, name="confirm"),

@@ -18,6 +18,7 @@ from engagements.forms import (  # noqa: F401  (the shared wait forms, used by t
     DsfrForm,
     DsfrModelForm,
     ExtendWaitForm,
+    FrenchOptionsSelect,
     ModelChoiceField,
     MoreTimeForm,
     UserChoiceField,
@@ -61,6 +62,7 @@ class ContactForm(DsfrForm):
         queryset=Service.objects.none(),
         empty_label=_("Choisissez un service"),
         help_text=_("Les services sont classés par lieu d'accueil."),
+        widget=FrenchOptionsSelect,
     )
     kind = forms.ChoiceField(
         label=_("Votre message est"),

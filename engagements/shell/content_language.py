@@ -77,9 +77,10 @@ def lines(text: Localised) -> list[Localised]:
     return [Localised(line.strip(), text.lang) for line in text.splitlines() if line.strip()]
 
 
-def differs_from_page(text) -> str:
-    """The language of `text` when it is not the page's ("" otherwise or unknown)."""
-    lang = getattr(text, "lang", None)
+def differs_from_page(text, default: str = "") -> str:
+    """The language of `text` (`default` when it does not know it) when it is not the
+    page's ("" otherwise or unknown)."""
+    lang = getattr(text, "lang", None) or default
     if not lang or lang == page_language():
         return ""
     return lang

@@ -563,3 +563,68 @@ def test_a_closed_request_s_link_ends_from_its_closing_and_works_again_once_reop
         assert "Cette demande a été close le 5 mars 2026." in page
         services.reopen_message(message, actor=agent)
         assert client.get(url).status_code == 200
+
+
+def test_the_lookup_mails_no_dead_link_but_says_when_the_request_ended(
+    prefecture, service, agent, client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Asked for again after CORRESPONDENCE_FOLLOW_LINK_DAYS, the lookup mailed a link whose
+    page only said "this link no longer works". The mail says when the request was
+    answered and how to reach the service, in the person's language; the page answers the
+    same as for a pair that matches nothing."""
+    settings.CORRESPONDENCE_FOLLOW_LINK_DAYS = 90
+    service.phone = "03 87 11 22 33"
+    service.save()
+    message = create(prefecture, service, acknowledge=False, language="es")
+    with time_machine.travel(date(2026, 3, 5), tick=False):
+        services.answer_message(
+            message, actor=agent, subject="R", text="T", channel="email", send=False
+        )
+    url = reverse("correspondence:follow-lookup", args=[prefecture.slug])
+    answers = []
+    with time_machine.travel(date(2026, 6, 4), tick=False):
+        for reference, email in (
+            (message.reference, "lea.martin@example.test"),
+            ("2026-999999", "lea.martin@example.test"),
+        ):
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.post(url, {"reference": reference, "email": email})
+            assert response.status_code == 200
+            page = response.content.decode().replace(reference, "")
+            answers.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page))
+    assert answers[0] == answers[1]
+    [mail] = mailoutbox
+    assert mail.to == ["lea.martin@example.test"]
+    assert "/suivre-ma-demande/" not in mail.body and follow_link.follow_token(message) not in (
+        mail.body
+    )
+    assert mail.subject == f"Su solicitud {message.reference}"
+    assert "Respondimos a esta solicitud el 5 de marzo de 2026." in mail.body
+    assert "ya no está disponible" in mail.body
+    contact = "/es" + reverse("correspondence:contact", args=[prefecture.slug]).removeprefix("/es")
+    assert settings.SITE_URL + contact in mail.body
+    assert message.reference in mail.body and "03 87 11 22 33" in mail.body
+
+
+def test_the_lookup_of_a_request_closed_long_ago_says_it_was_closed(
+    prefecture, service, agent, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.CORRESPONDENCE_FOLLOW_LINK_DAYS = 30
+    message = create(prefecture, service, acknowledge=False)
+    with time_machine.travel(date(2026, 3, 5), tick=False):
+        services.close_message(message, reason=ClosedReason.WITHDRAWN, actor=agent)
+    with time_machine.travel(date(2026, 4, 4), tick=False):  # 30 days after: still works
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_link.send_follow_link(
+                prefecture, reference=message.reference, email=message.sender_email
+            )
+    with time_machine.travel(date(2026, 4, 5), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_link.send_follow_link(
+                prefecture, reference=message.reference, email=message.sender_email
+            )
+    working, ended = mailoutbox
+    assert link_in(working).endswith(follow_link.follow_token(message) + "/")
+    assert "/suivre-ma-demande/" not in ended.body
+    assert "Cette demande a été close le 5 mars 2026." in ended.body
+    assert "écrivez-nous" in ended.body

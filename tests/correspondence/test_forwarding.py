@@ -131,7 +131,8 @@ def test_a_duplicate_in_a_service_the_agent_does_not_see_is_not_a_dead_end(
     assert f'href="{first_url}"' not in page
     assert 'value="merge"' not in page and 'value="link"' not in page
     assert (
-        f"Doublon possible de {first.reference}, un message du service {other_service.name}" in page
+        f'Doublon possible de <span class="eng-ref">{first.reference}</span>, un message du '
+        f"service {other_service.name}" in page
     )
     assert "Vous ne voyez pas ce message" in page
     # What is left to him works: the flag is dismissed.

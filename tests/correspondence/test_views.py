@@ -77,7 +77,7 @@ def test_worklist_sorts_by_due_date_filters_and_flags_late(
     html = client.get(url).content.decode()
     assert 'class="eng-late"' in html
     detail = reverse("correspondence:agents-detail", args=[prefecture.slug, late.pk])
-    assert f'<a href="{detail}">{late.reference}</a>' in html
+    assert f'<a href="{detail}"><span class="eng-ref">{late.reference}</span></a>' in html
     only_late = client.get(url, {"late": "on"}).context["page"].object_list
     assert [m.pk for m in only_late] == [late.pk, elsewhere.pk]
     by_service = client.get(url, {"service": other_service.pk}).context["page"].object_list
@@ -326,7 +326,7 @@ def test_a_reference_is_not_split_at_its_hyphen_on_a_phone(prefecture, service, 
     """At 360 px the heading broke "2026-" / "000355" across two lines."""
     message = MessageFactory(service=service)
     client = client_for(agent)
-    held = f'<span class="eng-nowrap">{message.reference}</span></h1>'
+    held = f'<span class="eng-ref">{message.reference}</span></h1>'
     for name in ("correspondence:agents-detail", "correspondence:agents-answer"):
         page = client.get(reverse(name, args=[prefecture.slug, message.pk]))
         assert held in page.content.decode(), name

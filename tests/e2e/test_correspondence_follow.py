@@ -167,7 +167,7 @@ def test_documents_asked_are_uploaded_within_the_days_and_the_agent_sees_them(
 
         page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]) + "?status=replied")
         with page.expect_navigation():
-            page.click(f'a:text-is("{message.reference}")')
+            page.click(f'.eng-ref:text-is("{message.reference}")')
         assert "a ajouté un document" in page.inner_text(".eng-new-document")
         with page.expect_download() as download:
             page.click("a:text-is('justificatif.pdf')")

@@ -71,7 +71,7 @@ def test_mail_to_answer(page, live_server, imap_server, smtp_mail, prefecture, s
     page.fill("#id_password", "secret-password")
     page.click("button[type=submit]")
     page.goto(reverse("correspondence:agents-list", args=[prefecture.slug]))
-    follow(page, f'a:text-is("{message.reference}")')
+    follow(page, f'.eng-ref:text-is("{message.reference}")')
     follow(page, "text=Répondre")
     follow(page, "text=Réponse sur un titre de séjour")  # the same form, its text filled
     text = page.input_value("#id_text")

@@ -120,7 +120,10 @@ def test_the_register_figure_lists_the_messages_it_counts(
     assert all(row[1] == "06/10/2025" for row in rows)  # not the Q3 message
     late = prefecture.messages.get(subject="Retard titre")
     detail = reverse("correspondence:agents-detail", args=[prefecture.slug, late.pk])
-    assert f'<a href="{detail}">{late.reference}</a>' in response.content.decode()
+    assert (
+        f'<a href="{detail}"><span class="eng-ref">{late.reference}</span></a>'
+        in response.content.decode()
+    )
     calls_page = client.get(
         reverse("indicators:agents-records", args=[prefecture.slug, "calls_answered_rate"]),
         {"period": "2025-Q4"},

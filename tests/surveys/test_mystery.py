@@ -136,7 +136,9 @@ def test_failed_criterion_becomes_a_quality_action(quality_lead, client_for, pre
     )
     assert response.status_code == 302
     page = client.get(reverse("surveys:agents-check", args=[prefecture.slug, check.pk]))
-    assert "PA-2026-001 : Former l&#x27;équipe" in page.content.decode()
+    assert (
+        '<span class="eng-ref">PA-2026-001</span> : Former l&#x27;équipe' in page.content.decode()
+    )
 
 
 def test_illegal_transitions_raise(quality_lead, service):

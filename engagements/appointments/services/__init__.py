@@ -51,6 +51,11 @@ from .sweeps import (  # noqa: F401
     leave_waitlist,
     offer_freed_slots,
     purge_personal_data,
+    register_on_waitlist,
     send_reminders,
 )
 from .waiting_room import draw_due_rooms, purge_waiting_rooms  # noqa: F401
+from .waitlist_address import (  # noqa: F401
+    correct_waitlist_address,
+    may_correct_waitlist_address,
+)

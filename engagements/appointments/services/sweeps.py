@@ -95,25 +95,38 @@ def join_waitlist(
     procedure: Procedure, *, first_name: str, last_name: str, email: str, language: str = "fr"
 ) -> WaitlistEntry:
     """Put a person on the waiting list of a procedure (once)."""
+    return register_on_waitlist(
+        procedure, first_name=first_name, last_name=last_name, email=email, language=language
+    )[0]
+
+
+def register_on_waitlist(
+    procedure: Procedure, *, first_name: str, last_name: str, email: str, language: str = "fr"
+) -> tuple[WaitlistEntry, bool]:
+    """`join_waitlist`, saying whether the entry is new (as `get_or_create`): only the
+    browser that created an entry may correct its address, never one that typed an
+    address already on the list."""
     email = normalise_email(email)
     existing = WaitlistEntry.objects.filter(
         procedure=procedure, email=email, status__in=[WS.WAITING, WS.OFFERED]
     ).first()
     if existing:
-        return existing
+        return existing, False
     try:
         with transaction.atomic():
-            return WaitlistEntry.objects.create(
+            entry = WaitlistEntry.objects.create(
                 procedure=procedure,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
                 email=email,
                 language=language,
             )
+            return entry, True
     except IntegrityError:
-        return WaitlistEntry.objects.get(
+        entry = WaitlistEntry.objects.get(
             procedure=procedure, email=email, status__in=[WS.WAITING, WS.OFFERED]
         )
+        return entry, False
 
 
 def expire_offers(*, now: datetime | None = None) -> int:

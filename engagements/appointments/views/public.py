@@ -22,7 +22,14 @@ from engagements.shell.content_language import long_date
 from .. import admission, services
 from ..booking_files import certificate_pdf, ics_for, summary_pdf
 from ..enums import BookingStatus, SlotState, WaitlistStatus
-from ..forms import HoldAddressForm, PersonForm, TermsForm, WaitingRoomForm, WaitlistForm
+from ..forms import (
+    HoldAddressForm,
+    PersonForm,
+    TermsForm,
+    WaitingRoomForm,
+    WaitlistAddressForm,
+    WaitlistForm,
+)
 from ..models import SHORT_CODE_LENGTH, Booking, Procedure, Slot, WaitlistEntry
 from ..queries import first_free_slot, first_free_week, monday, slot_state, week_view
 from ..services import documents, waiting_room
@@ -735,6 +742,11 @@ def day_before(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "appointments/public/day_before.html", {"booking": booking})
 
 
+WAITLIST_ENTRY_KEY = "appt_waitlist_entry"
+WAITLIST_EMAIL_KEY = "appt_waitlist_email"
+WAITLIST_ADDRESS_RATE_LIMIT = 10  # corrections from one connection in 10 minutes
+
+
 @require_http_methods(["GET", "POST"])
 def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = _procedure(pk)
@@ -743,25 +755,22 @@ def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
         if rate_limited(f"appt-wait:{client_ip(request)}", limit=10, window=600):
             messages.error(request, _("Trop de tentatives. Réessayez dans 10 minutes."))
         elif form.is_valid():
-            entry = services.join_waitlist(
+            entry, created = services.register_on_waitlist(
                 procedure,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 email=form.cleaned_data["email"],
                 language=translation.get_language() or "fr",
             )
-            # Nothing is mailed now: the address shown is the only chance to see a typo
-            # before a free slot is offered to it.
-            messages.success(
-                request,
-                _(
-                    "Votre inscription sur la liste d'attente est enregistrée. Dès qu'un "
-                    "créneau se libère, nous écrirons à %(email)s ; vous aurez 24 heures pour "
-                    "l'accepter. Adresse erronée ? Inscrivez-vous à nouveau avec la bonne."
-                )
-                % {"email": entry.email},
-            )
-            return redirect("appointments:procedures", procedure.prefecture.slug)
+            # Nothing is mailed now: the address shown is the chance to see a typo before a
+            # free slot is offered to it, and the next page corrects it. Only an entry this
+            # browser created: one found under an address typed here is someone's else place.
+            request.session[WAITLIST_EMAIL_KEY] = entry.email
+            if created:
+                request.session[WAITLIST_ENTRY_KEY] = entry.pk
+            else:
+                request.session.pop(WAITLIST_ENTRY_KEY, None)
+            return redirect("appointments:waitlist-joined")
     return render(
         request,
         "appointments/public/waitlist.html",
@@ -770,6 +779,75 @@ def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
             "label": procedure.display_name(translation.get_language()),
             "form": form,
         },
+    )
+
+
+def _session_waitlist_entry(request: HttpRequest) -> WaitlistEntry | None:
+    """The waiting-list entry this browser just created (never one named in the request)."""
+    pk = request.session.get(WAITLIST_ENTRY_KEY)
+    if not isinstance(pk, int):
+        return None
+    return (
+        WaitlistEntry.objects.select_related("procedure__site", "procedure__prefecture")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def waitlist_joined(request: HttpRequest) -> HttpResponse:
+    """The registration is recorded, with the address we will write to and, while no slot
+    has been offered, a way to correct a mistyped one in this browser only: the entry keeps
+    its place in the list (registering again put the right address last, and left the
+    wrong one to be offered a slot nobody would read about)."""
+    email = request.session.get(WAITLIST_EMAIL_KEY)
+    if not email:
+        return redirect("home:home")
+    entry = _session_waitlist_entry(request)
+    can_correct = entry is not None and services.may_correct_waitlist_address(entry)
+    form = WaitlistAddressForm(request.POST or None) if can_correct else None
+    if request.method == "POST":
+        if form is None:
+            return redirect("appointments:waitlist-joined")
+        if rate_limited(
+            f"appt-wait-address:{client_ip(request)}",
+            limit=WAITLIST_ADDRESS_RATE_LIMIT,
+            window=600,
+        ):
+            messages.error(
+                request, _("Trop de tentatives depuis votre connexion. Réessayez dans 10 minutes.")
+            )
+            return redirect("appointments:waitlist-joined")
+        if form.is_valid():
+            try:
+                entry = services.correct_waitlist_address(entry, form.cleaned_data["email"])
+            except services.BookingError as error:
+                if error.code != "invalid":
+                    _error(request, error)
+                    return redirect("appointments:waitlist-joined")
+                form.add_error("email", error.message)
+            else:
+                request.session[WAITLIST_EMAIL_KEY] = entry.email
+                messages.success(
+                    request,
+                    _(
+                        "L'adresse est corrigée : vous gardez votre place dans la liste. Nous "
+                        "avons écrit à %(email)s pour le confirmer."
+                    )
+                    % {"email": entry.email},
+                )
+                return redirect("appointments:waitlist-joined")
+    elif form is not None:
+        form = WaitlistAddressForm(initial={"email": entry.email})
+    return render(
+        request,
+        "appointments/public/waitlist_joined.html",
+        {
+            "email": email,
+            "form": form,
+            "procedure": entry.procedure if entry is not None else None,
+        },
+        status=200 if form is None or not form.errors else 400,
     )
 
 

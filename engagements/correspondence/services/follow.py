@@ -20,6 +20,7 @@ from ..models import Message
 
 FOLLOW_SALT = "correspondence.follow"
 FOLLOW_LINK_PURPOSE = "correspondence.follow_link"
+FOLLOW_ENDED_PURPOSE = "correspondence.follow_ended"
 
 
 def follow_token(message: Message) -> str:
@@ -71,6 +72,19 @@ def follow_url(message: Message) -> str:
     return settings.SITE_URL + path
 
 
+def contact_phone(message: Message) -> str:
+    """The number to call about a message: its service's, else its site's or prefecture's."""
+    phones = (getattr(message.service, "phone", ""), getattr(message.site, "phone", ""))
+    return next(filter(None, phones), message.prefecture.phone)
+
+
+def contact_url(message: Message) -> str:
+    """The absolute link to the prefecture's contact form, in the message's language."""
+    with translation.override(message.language or "fr"):
+        path = reverse("correspondence:contact", args=[message.prefecture.slug])
+    return settings.SITE_URL + path
+
+
 def find_for_follow(prefecture, reference: str, email: str) -> Message | None:
     """The message with this reference and sender address (case-insensitive), or None."""
     reference, email = reference.strip(), email.strip()
@@ -84,21 +98,36 @@ def find_for_follow(prefecture, reference: str, email: str) -> Message | None:
     ).first()
 
 
-def send_follow_link(prefecture, *, reference: str, email: str) -> bool:
+def send_follow_link(prefecture, *, reference: str, email: str, today: date | None = None) -> bool:
     """Mail the follow link when the pair matches a message; the caller answers the same
-    either way (no enumeration). Returns whether a mail was queued."""
+    either way (no enumeration). A link that would no longer work (answered or closed more
+    than CORRESPONDENCE_FOLLOW_LINK_DAYS ago) is not sent: the mail says when the request
+    ended and how to reach the service instead. Returns whether a mail was queued."""
     message = find_for_follow(prefecture, reference, email)
     if message is None:
         return False
+    context = {"message": message, "prefecture": prefecture}
+    ended = follow_link_expired(message, today=today)
+    if ended is None:
+        template, purpose = "correspondence/mail/follow_link", FOLLOW_LINK_PURPOSE
+        context["follow_url"] = follow_url(message)
+    else:
+        template, purpose = "correspondence/mail/follow_ended", FOLLOW_ENDED_PURPOSE
+        context.update(
+            ended=ended,
+            answered=message.status == Status.ANSWERED,
+            contact_url=contact_url(message),
+            phone=contact_phone(message),
+        )
     with transaction.atomic():
         try:
             outbox.queue_mail(
-                "correspondence/mail/follow_link",
-                {"message": message, "prefecture": prefecture, "follow_url": follow_url(message)},
+                template,
+                context,
                 [message.sender_email],
                 prefecture=prefecture,
                 record=message,
-                purpose=FOLLOW_LINK_PURPOSE,
+                purpose=purpose,
                 language=message.language,
             )
         except outbox.OutboxError:

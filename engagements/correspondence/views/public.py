@@ -109,7 +109,7 @@ def contact_sent(request, prefecture: str, token: str):
             "message": message,
             "follow_url": follow,
             "email": message.sender_email if mine else "",
-            "phone": _phone(message),
+            "phone": follow_link.contact_phone(message),
         },
     )
 
@@ -194,12 +194,6 @@ def follow(request, prefecture: str, token: str):
     return _follow_page(request, message, form=form, status=status)
 
 
-def _phone(message: Message) -> str:
-    """The number to call about a message: its service's, else its site's or prefecture's."""
-    phones = (getattr(message.service, "phone", ""), getattr(message.site, "phone", ""))
-    return next(filter(None, phones), message.prefecture.phone)
-
-
 def _follow_expired(request, message: Message, ended):
     """The link of a request answered or closed long ago: say why it no longer works and
     what to do instead (410: the page is gone on purpose, not mistyped)."""
@@ -211,7 +205,7 @@ def _follow_expired(request, message: Message, ended):
             "message": message,
             "ended": ended,
             "stopped": ended + timedelta(days=settings.CORRESPONDENCE_FOLLOW_LINK_DAYS + 1),
-            "phone": _phone(message),
+            "phone": follow_link.contact_phone(message),
         },
         status=410,
     )

@@ -17,6 +17,7 @@ from engagements.db_router import replica_reads
 from engagements.organisation.queries import public_prefectures, published_sites
 from engagements.pdf import render_pdf
 from engagements.qr import qr_data_uri
+from engagements.shell.content_language import Localised
 
 from .. import queries
 from ..catalogue import CATALOGUE, withheld
@@ -61,7 +62,10 @@ def _row(value, english: bool, methodology: str) -> dict:
     measured = value.value is not None
     return {
         "code": value.code,
-        "name": (value.name_en or value.name_fr) if english else value.name_fr,
+        # A name the prefecture set in French only stays French, marked so on the English page.
+        "name": Localised(value.name_en, "en")
+        if english and value.name_en
+        else Localised(value.name_fr, "fr"),
         "value": display(value.value, value.unit) if measured else _unmeasured(value),
         "unmeasured": not measured,
         "target": display(value.target, value.unit),
