@@ -403,3 +403,19 @@ def test_the_page_reads_the_log_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(_url(prefecture))
     assert response.content.decode().count("Accès à ses données") == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "elle vous répond dans un délai d'un mois"),
+        ("en", "it answers within one month"),
+    ],
+)
+def test_the_privacy_page_says_the_answer_comes_within_a_month(client, language, text):
+    from django.utils import translation
+
+    with translation.override(language):
+        url = reverse("home:privacy")
+    assert text in client.get(url).content.decode()
