@@ -216,10 +216,12 @@ class TargetsForm(DsfrForm):
 class PersonSearchForm(DsfrForm):
     """Whom a request to see or erase one's data is about (the "Données personnelles" page)."""
 
-    email = forms.EmailField(label="Courriel", required=False)
+    email = forms.EmailField(
+        label="Courriel", required=False, help_text="Celui-ci, le champ suivant, ou les deux."
+    )
     phone = forms.CharField(label="Téléphone", max_length=40, required=False)
     reference = forms.CharField(
-        label="Référence (facultatif)",
+        label="Référence",
         max_length=40,
         required=False,
         help_text="D'un message ou d'un rendez-vous, si la personne l'a donnée.",
