@@ -39,19 +39,15 @@ def _counts(found: list[Found], records) -> dict[str, int]:
 
 
 def _log(prefecture, person, *, kind, received_on, actor, counts, left, done) -> RightsRequest:
-    """The request of that person, kind and day of receipt: the open one if any (an erasure
-    left records to end first, the agent comes back), else a new one."""
-    request = (
-        RightsRequest.objects.select_for_update()
-        .filter(
-            prefecture=prefecture,
-            kind=kind,
-            person_hash=person.digest(),
-            received_on=received_on,
-            done_at__isnull=True,
-        )
-        .first()
-    ) or RightsRequest(
+    """The request of that person, kind and day of receipt: for an erasure the open one if
+    any (it left records to end first, the agent comes back), for an access the one already
+    answered too (the statement and the export answer one request); else a new one."""
+    same = RightsRequest.objects.select_for_update().filter(
+        prefecture=prefecture, kind=kind, person_hash=person.digest(), received_on=received_on
+    )
+    if kind == RightsRequest.Kind.ERASURE:
+        same = same.filter(done_at__isnull=True)
+    request = same.order_by("-pk").first() or RightsRequest(
         prefecture=prefecture,
         kind=kind,
         person_hash=person.digest(),

@@ -58,8 +58,9 @@ def find(prefecture, person: Person) -> list[HeldRecord]:
             day=timezone.localtime(delivery.created_at).date(),
             fields=[
                 ("Destinataire", ", ".join(delivery.to)),
+                # Not the text: a mail about a booking holds its secret links (manage,
+                # cancel), which the agent handing the statement over must not read.
                 ("Objet", delivery.subject),
-                ("Texte", delivery.body),
                 ("État", delivery.get_status_display()),
             ],
             purpose="Garder la trace des messages envoyés (preuve d'envoi, nouvel essai en "

@@ -5,6 +5,7 @@ and the log of those requests (GDPR arts. 12, 15 to 17)."""
 import csv
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -419,3 +420,54 @@ def test_the_privacy_page_says_the_answer_comes_within_a_month(client, language,
     with translation.override(language):
         url = reverse("home:privacy")
     assert text in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_statement_and_the_export_answer_one_request(
+    prefecture, held, quality_lead, client_for
+):
+    client = client_for(quality_lead)
+    client.post(_url(prefecture, "agents-personal-data-statement"), _form())
+    client.post(_url(prefecture, "agents-personal-data-export"), _form())
+    assert RightsRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_mails_copies_are_listed_without_their_text(prefecture, held):
+    """A mail about a booking holds its secret links: the agent never reads them there."""
+    Delivery.objects.filter(pk=held["delivery"].pk).update(body="Gérer : https://x.test/t0k3n")
+    found = rights.find(prefecture, Person.of(email=EMAIL))
+    [mail] = [r for f in found if f.source.code == "outbox" for r in f.records]
+    assert "t0k3n" not in str(mail.fields) and ("Objet", "Votre demande") in mail.fields
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_erasure_keeps_the_files(
+    prefecture, held, quality_lead, django_capture_on_commit_callbacks
+):
+    """The attachments' files go once the erasure is committed, never before."""
+    from django.core.files.base import ContentFile
+
+    from engagements.correspondence.models import Attachment
+
+    attachment = Attachment(
+        message=held["answered_message"], name="titre.pdf", content_type="application/pdf", size=4
+    )
+    attachment.file.save("titre.pdf", ContentFile(b"%PDF"), save=True)
+    path = Path(attachment.file.path)
+    register = personal_data._sources["correspondence"]
+    personal_data.register_personal_data_source(
+        PersonalDataSource(  # runs after the register's erasure, then fails
+            code="failing", label="Échec", find=register.find, erase=lambda *a: 1 / 0, order=99
+        )
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError):
+            rights.erase(prefecture, Person.of(phone=PHONE), received_on=TODAY, actor=quality_lead)
+    finally:
+        personal_data.unregister_personal_data_source("failing")
+    assert path.exists()
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        rights.erase(prefecture, Person.of(phone=PHONE), received_on=TODAY, actor=quality_lead)
+    assert not path.exists()
