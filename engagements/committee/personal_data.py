@@ -43,7 +43,8 @@ def find(prefecture, person: Person) -> list[HeldRecord]:
             ],
             purpose="Convoquer les membres du comité ; la composition du comité est "
             "publiée, le nom y reste",
-            kept_note="le temps du mandat",
+            kept_note="le temps du mandat, puis le courriel est effacé (la composition publiée "
+            "garde le nom)",
             url=reverse("committee:agents-members", args=[prefecture.slug]),
             blocked="Mandat en cours : mettez-y fin d'abord." if _running(seat, today) else "",
             pk=seat.pk,
