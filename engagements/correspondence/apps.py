@@ -46,6 +46,7 @@ class CorrespondenceConfig(AppConfig):
         from . import personal_data
 
         register_personal_data_source(personal_data.SOURCE)
+        register_personal_data_source(personal_data.QUARANTINE)
         navigation.register_todo("engagements.correspondence.todos.home_items")
         navigation.register_agent_link(
             "Registre",

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower, Trim
 from django.urls import reverse
+from django.utils import timezone
 
 from engagements import words
 from engagements.shell.personal_data import (
     HeldRecord,
     Person,
     PersonalDataSource,
+    normalise_email,
     phone_digits,
     phone_spellings,
 )
 
-from .enums import Status
-from .models import Message, RegisterSettings
+from .enums import QuarantineStatus, Status
+from .models import Message, QuarantinedMail, RegisterSettings
 
 OPEN = (Status.NEW, Status.ASSIGNED, Status.WAITING)
 
@@ -113,4 +117,62 @@ def erase(prefecture, records: list[HeldRecord]) -> int:
 
 SOURCE = PersonalDataSource(
     code="correspondence", label="Courriers et courriels", find=find, erase=erase, order=10
+)
+
+
+def find_quarantined(prefecture, person: Person) -> list[HeldRecord]:
+    """Mails the ingestion could not register, kept raw for a référent ("à vérifier")."""
+    if not person.email:
+        return []
+    mails = (
+        QuarantinedMail.objects.filter(
+            mailbox__prefecture=prefecture, sender__icontains=person.email
+        )
+        .select_related("mailbox")
+        .order_by("created_at", "pk")
+    )
+    return [
+        HeldRecord(
+            kind="Courriel reçu à vérifier",
+            reference="",
+            day=timezone.localtime(mail.created_at).date(),
+            fields=[
+                ("Expéditeur", mail.sender),
+                ("Objet", mail.subject),
+                ("Courriel reçu", "le message complet, tel que reçu"),
+                ("État", mail.get_status_display()),
+            ],
+            purpose="Enregistrer au registre un courriel que la lecture automatique n'a pas pu "
+            "traiter",
+            kept_note="tant qu'il est à vérifier"
+            if mail.status == QuarantineStatus.PENDING
+            else "30 jours après sa vérification",
+            url=reverse("correspondence:agents-quarantine-detail", args=[prefecture.slug, mail.pk]),
+            blocked="Courriel à vérifier : enregistrez-le ou écartez-le d'abord."
+            if mail.status == QuarantineStatus.PENDING
+            else "",
+            pk=mail.pk,
+        )
+        for mail in mails
+        # The sender reads "Name <address>": the address itself, not a longer one holding it.
+        if normalise_email(parseaddr(mail.sender)[1]) == person.email
+    ]
+
+
+def erase_quarantined(prefecture, records: list[HeldRecord]) -> int:
+    from .services.ingestion import forget_quarantined
+
+    return forget_quarantined(
+        QuarantinedMail.objects.filter(
+            mailbox__prefecture=prefecture, pk__in=[r.pk for r in records]
+        )
+    )
+
+
+QUARANTINE = PersonalDataSource(
+    code="quarantine",
+    label="Courriels reçus à vérifier",
+    find=find_quarantined,
+    erase=erase_quarantined,
+    order=11,
 )

@@ -471,3 +471,34 @@ def test_a_rolled_back_erasure_keeps_the_files(
     with django_capture_on_commit_callbacks(execute=True):
         rights.erase(prefecture, Person.of(phone=PHONE), received_on=TODAY, actor=quality_lead)
     assert not path.exists()
+
+
+@pytest.mark.django_db
+def test_mails_to_check_are_found_by_their_sender_and_erased_once_resolved(
+    prefecture, site, service, quality_lead
+):
+    from engagements.correspondence.enums import QuarantineStatus
+    from engagements.correspondence.models import Mailbox, QuarantinedMail
+
+    mailbox = Mailbox.objects.create(
+        prefecture=prefecture, site=site, service=service, label="Boîte", host="h", username="u",
+        password="p",
+    )  # fmt: skip
+
+    def mail(sender, status=QuarantineStatus.PENDING):
+        return QuarantinedMail.objects.create(
+            mailbox=mailbox, sender=sender, raw="correspondence/x.eml", error="trop gros",
+            status=status,
+        )  # fmt: skip
+
+    pending = mail("Camille Martin <camille.martin@exemple.fr>")
+    resolved = mail("camille.martin@EXEMPLE.fr", QuarantineStatus.DISCARDED)
+    longer = mail("Autre <xcamille.martin@exemple.fr>", QuarantineStatus.DISCARDED)
+    found = _found(prefecture, email=EMAIL)
+    assert sorted(found["quarantine"]) == sorted([pending.pk, resolved.pk])
+    logged, blocked = rights.erase(
+        prefecture, Person.of(email=EMAIL), received_on=TODAY, actor=quality_lead
+    )
+    assert logged.counts == {"Courriels reçus à vérifier": 1}
+    assert [r.pk for area in blocked for r in area.blocked] == [pending.pk]
+    assert set(QuarantinedMail.objects.values_list("pk", flat=True)) == {pending.pk, longer.pk}
