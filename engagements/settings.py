@@ -356,6 +356,9 @@ CORRESPONDENCE_FOLLOW_LINK_DAYS = envint("CORRESPONDENCE_FOLLOW_LINK_DAYS", "90"
 COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS = envint("COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS", "36")
 # Personal details of bookings are blanked this long after the appointment.
 APPOINTMENTS_RETENTION_MONTHS = envint("APPOINTMENTS_RETENTION_MONTHS", "3")
+# The log of the requests people made to see or erase their data (organisation.RightsRequest):
+# kept to show the prefecture answered them, then deleted by the daily housekeeping.
+RIGHTS_REQUEST_RETENTION_YEARS = envint("RIGHTS_REQUEST_RETENTION_YEARS", "3")
 # Booking hot path (docs/deployment.md): booking requests in flight per server process
 # (beyond: 503 with Retry-After at once; 0 = no limit), the partner API token cache.
 BOOKING_MAX_IN_FLIGHT = envint("BOOKING_MAX_IN_FLIGHT", "4")

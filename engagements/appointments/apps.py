@@ -49,6 +49,12 @@ class AppointmentsConfig(AppConfig):
         navigation.register_todo("engagements.appointments.todos.home_items")
         register_housekeeping(p + "purge_idempotency_keys")
         register_housekeeping(p + "purge_waiting_rooms")
+        from engagements.shell.personal_data import register_personal_data_source
+
+        from . import personal_data
+
+        for source in personal_data.SOURCES:
+            register_personal_data_source(source)
         register_schedule(
             "appointments: draw waiting rooms at opening",
             p + "draw_due_rooms",

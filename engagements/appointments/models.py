@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
 from engagements.shell.content_language import Localised, lines, localise, page_language
+from engagements.shell.personal_data import normalise_email, normalise_phone
 
 from .enums import (
     ACTIVE_STATUSES,
@@ -47,19 +48,6 @@ def new_reference() -> str:
     # 32 letters: each random byte picks one uniformly (256 = 8 × 32), one read of the
     # system's random source for the whole reference.
     return "".join(REFERENCE_ALPHABET[byte % 32] for byte in secrets.token_bytes(8))
-
-
-def normalise_email(value: str) -> str:
-    return (value or "").strip().lower()
-
-
-def normalise_phone(value: str) -> str:
-    digits = re.sub(r"\D", "", value or "")
-    if digits.startswith("0033"):
-        digits = "0" + digits[4:]
-    elif digits.startswith("33") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
 
 
 def normalise_foreign_number(value: str) -> str:

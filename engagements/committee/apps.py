@@ -11,6 +11,11 @@ class CommitteeConfig(AppConfig):
         from . import import_kinds
 
         import_kinds.register()  # its files on the agents' « Imports » page
+        from engagements.shell.personal_data import register_personal_data_source
+
+        from . import personal_data
+
+        register_personal_data_source(personal_data.SOURCE)
         from engagements import jobs
         from engagements.shell import navigation
 

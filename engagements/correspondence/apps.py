@@ -41,6 +41,12 @@ class CorrespondenceConfig(AppConfig):
         )
         register_housekeeping("engagements.correspondence.jobs.purge")
         register_housekeeping("engagements.correspondence.jobs.purge_quarantine")
+        from engagements.shell.personal_data import register_personal_data_source
+
+        from . import personal_data
+
+        register_personal_data_source(personal_data.SOURCE)
+        register_personal_data_source(personal_data.QUARANTINE)
         navigation.register_todo("engagements.correspondence.todos.home_items")
         navigation.register_agent_link(
             "Registre",

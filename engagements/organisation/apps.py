@@ -56,3 +56,4 @@ class OrganisationConfig(AppConfig):
         from .jobs import register_housekeeping
 
         register_housekeeping("engagements.organisation.imports.purge_import_uploads")
+        register_housekeeping("engagements.organisation.rights.purge_rights_requests")

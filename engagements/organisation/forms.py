@@ -211,3 +211,46 @@ class TargetsForm(DsfrForm):
                     else ""
                 ),
             )
+
+
+class PersonSearchForm(DsfrForm):
+    """Whom a request to see or erase one's data is about (the "Données personnelles" page)."""
+
+    email = forms.EmailField(
+        label="Courriel", required=False, help_text="Celui-ci, le champ suivant, ou les deux."
+    )
+    phone = forms.CharField(label="Téléphone", max_length=40, required=False)
+    reference = forms.CharField(
+        label="Référence",
+        max_length=40,
+        required=False,
+        help_text="D'un message ou d'un rendez-vous, si la personne l'a donnée.",
+    )
+    received_on = forms.DateField(
+        label="Demande reçue le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="La réponse est due un mois plus tard (RGPD, article 12).",
+    )
+
+    def clean_received_on(self):
+        from django.utils import timezone
+
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError("La date de réception ne peut pas être à venir.")
+        return received_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not (cleaned.get("phone") or "").strip():
+            raise forms.ValidationError("Indiquez le courriel ou le téléphone de la personne.")
+        return cleaned
+
+    def person(self):
+        from engagements.shell.personal_data import Person
+
+        return Person.of(
+            email=self.cleaned_data.get("email") or "",
+            phone=self.cleaned_data.get("phone") or "",
+            reference=self.cleaned_data.get("reference") or "",
+        )

@@ -529,3 +529,45 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind_label} — {self.file_name}"
+
+
+class RightsRequest(models.Model):
+    """A person's request to see (art. 15) or erase (art. 17) what the prefecture holds
+    about her, as the agents handled it on the "Données personnelles" page. Keeps no e-mail
+    address nor phone, only a keyed hash of them (two requests of one person tell apart);
+    deleted RIGHTS_REQUEST_RETENTION_YEARS after it was received (daily housekeeping)."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", "Accès à ses données"
+        ERASURE = "erasure", "Effacement"
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="rights_requests"
+    )
+    kind = models.CharField("demande", max_length=10, choices=Kind.choices)
+    person_hash = models.CharField(max_length=64)
+    received_on = models.DateField("reçue le")
+    # Art. 12.3: one month from receipt (extendable by two months, told to the person).
+    answer_due = models.DateField("réponse due le")
+    done_at = models.DateTimeField("traitée le", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="traitée par",
+    )
+    # {area label: records handed over or erased}; `left`: {area label: records left}.
+    counts = models.JSONField("enregistrements", default=dict, blank=True)
+    left = models.JSONField("enregistrements laissés", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "demande d'exercice de droits"
+        verbose_name_plural = "demandes d'exercice de droits"
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["prefecture", "-received_on"], name="org_rights_recv_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.received_on:%d/%m/%Y}"

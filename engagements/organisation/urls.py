@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import agents, imports, public
+from .views import agents, imports, personal_data, public
 
 app_name = "organisation"
 
@@ -32,6 +32,22 @@ agents_urlpatterns = [
     path(f"{P}/closures/<int:pk>/delete/", agents.delete_closure, name="agents-delete-closure"),
     path(f"{P}/targets/<int:year>/", agents.edit_targets, name="agents-edit-targets"),
     path(f"{P}/history/", agents.organisation_history, name="agents-history"),
+    path(f"{P}/donnees-personnelles/", personal_data.personal_data, name="agents-personal-data"),
+    path(
+        f"{P}/donnees-personnelles/releve.pdf",
+        personal_data.statement,
+        name="agents-personal-data-statement",
+    ),
+    path(
+        f"{P}/donnees-personnelles/export.csv",
+        personal_data.export,
+        name="agents-personal-data-export",
+    ),
+    path(
+        f"{P}/donnees-personnelles/effacer/",
+        personal_data.erase,
+        name="agents-personal-data-erase",
+    ),
     path("agents/<slug:prefecture>/imports/", imports.imports_home, name="agents-imports"),
     path(
         "agents/<slug:prefecture>/imports/confirmer/<uuid:token>/",

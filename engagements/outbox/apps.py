@@ -13,6 +13,11 @@ class OutboxConfig(AppConfig):
 
         navigation.register_todo("engagements.outbox.todos.home_items")
         register_housekeeping("engagements.outbox.services.purge_old")
+        from engagements.shell.personal_data import register_personal_data_source
+
+        from . import personal_data
+
+        register_personal_data_source(personal_data.SOURCE)
 
         # Retries and anything whose on-commit job was lost (worker down, crash).
         jobs.register_schedule(

@@ -320,13 +320,20 @@ def test_the_quality_lead_sets_the_documents_before_on_a_procedure(
 
 
 @time_machine.travel(at(MONDAY), tick=False)
-def test_the_documents_go_with_the_personal_data(procedure, settings):
+def test_the_documents_go_with_the_personal_data(
+    procedure, settings, django_capture_on_commit_callbacks
+):
+    """The files go once the purge is committed (a rolled-back erasure keeps them)."""
     booking = book(procedure)
     document = documents.add_document(booking, pdf())
     path = document.file.path
     services.cancel_booking(booking)
-    assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.purge_personal_data(now=at(date(2027, 6, 1)), months=12) == 1
     assert not BookingDocument.objects.exists()
+    assert Path(path).exists()
+    for callback in callbacks:
+        callback()
     assert not Path(path).exists()
 
 

@@ -4,6 +4,7 @@ conditional UPDATE so that two workers never act twice."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -300,7 +301,27 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
     limit = now - timedelta(days=31 * months)
     # Whatever its status: an appointment months past whose attendance no one recorded
     # (still "confirmed") is no less past, and its person's details no less due to go.
-    old = Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True)
+    count = purge_bookings(
+        Booking.objects.filter(slot__starts_at__lt=limit, purged_at__isnull=True), now=now
+    )
+    look_back = Procedure.objects.aggregate(days=Max("no_show_period_days"))["days"] or 0
+    Booking.objects.filter(
+        purged_at__isnull=False, slot__starts_at__lt=now - timedelta(days=look_back + 1)
+    ).exclude(email_hash="", phone_hash="", foreign_number_hash="").update(**IDENTITY_HASHES)
+    forget_waitlist_entries(WaitlistEntry.objects.filter(created_at__lt=limit))
+    return count
+
+
+IDENTITY_HASHES = {"email_hash": "", "phone_hash": "", "foreign_number_hash": ""}
+
+
+def purge_bookings(bookings, *, now: datetime) -> int:
+    """Blank the personal details of these bookings (not yet purged), their documents, the
+    reasons given for more time and the mails sent about them; rows, statuses and counts
+    stay. The one way both the daily purge and an erasure on request take.
+
+    The keyed identity hashes of no-shows stay (the no-show policy looks back further;
+    `purge_personal_data` drops them after the longest look-back)."""
     details = {
         "first_name": "",
         "last_name": "",
@@ -315,12 +336,16 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
         "rebooking_token": "",
         "purged_at": now,
     }
-    hashes = {"email_hash": "", "phone_hash": "", "foreign_number_hash": ""}
-    # The documents sent before the appointment go with the details, files included.
-    for document in BookingDocument.objects.filter(booking__in=old):
-        document.file.delete(save=False)
-        document.delete()
+    old = bookings.filter(purged_at__isnull=True)
     purged = list(old.values_list("pk", flat=True))
+    if not purged:
+        return 0
+    old = Booking.objects.filter(pk__in=purged)
+    # The documents sent before the appointment go with the details, files included (once
+    # the rows' change is committed: rolled back, it keeps them).
+    for document in BookingDocument.objects.filter(booking__in=purged):
+        transaction.on_commit(partial(document.file.storage.delete, document.file.name))
+        document.delete()
     # The history stays (counts, delays), without the names of the files she sent.
     BookingLog.objects.filter(
         booking_id__in=purged, note__startswith=f"{DOCUMENT_SENT_NOTE} : "
@@ -334,13 +359,13 @@ def purge_personal_data(*, now: datetime | None = None, months: int | None = Non
         log.note = without_reason(log.note)
     BookingLog.objects.bulk_update(reasons, ["note"])
     count = old.filter(status=BookingStatus.NO_SHOW).update(**details)
-    count += old.update(**details, **hashes)
+    count += old.exclude(status=BookingStatus.NO_SHOW).update(**details, **IDENTITY_HASHES)
     forget_deliveries(Booking, purged)
-    look_back = Procedure.objects.aggregate(days=Max("no_show_period_days"))["days"] or 0
-    Booking.objects.filter(
-        purged_at__isnull=False, slot__starts_at__lt=now - timedelta(days=look_back + 1)
-    ).exclude(email_hash="", phone_hash="", foreign_number_hash="").update(**hashes)
-    WaitlistEntry.objects.filter(created_at__lt=limit).exclude(
-        status__in=[WS.WAITING, WS.OFFERED]
-    ).delete()
     return count
+
+
+def forget_waitlist_entries(entries) -> int:
+    """Delete waiting-list entries that ended (booked, offer expired, left); those still
+    waiting or offered a seat stay until the person books or leaves."""
+    deleted, _ = entries.exclude(status__in=[WS.WAITING, WS.OFFERED]).delete()
+    return deleted

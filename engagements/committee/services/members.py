@@ -342,43 +342,49 @@ def _months_before(day: date, months: int) -> date:
 
 def purge_former_members(*, today: date | None = None, months: int | None = None) -> int:
     """Daily housekeeping: forget how to reach a former member once her mandate ended more
-    than COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS ago (docs/operations.md).
+    than COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS ago (docs/operations.md), through
+    `forget_seat_contact`. Returns how many seats were purged."""
+    today = today or timezone.localdate()
+    months = months or settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS
+    limit = _months_before(today, months)
+    due = Seat.objects.filter(mandate_end__lt=limit).filter(~Q(email="") | Q(user__isnull=False))
+    purged = 0
+    for seat in due.iterator():
+        with transaction.atomic():
+            forget_seat_contact(seat, today=today)
+        purged += 1
+    return purged
 
-    Goes: the seat's e-mail (in its history too), the mails sent about the seat, its link
-    to a login, and that login itself when nothing else holds it (no role, no other seat,
-    not staff). Stays: the name, civility, organisation, college and mandate dates (the
-    composition is a published order, and the minutes, whose attendance rows copied the
-    names, are public records). Returns how many seats were purged."""
+
+def forget_seat_contact(seat: Seat, *, today: date | None = None) -> None:
+    """Forget how to reach a former member: the seat's e-mail (in its history too), the
+    mails sent about the seat, its link to a login, and that login itself when nothing else
+    holds it (no role, no other seat, not staff). Stays: the name, civility, organisation,
+    college and mandate dates (the composition is a published order, and the minutes,
+    whose attendance rows copied the names, are public records). The one way of the daily
+    purge and of an erasure on request (committee/personal_data.py); the caller holds the
+    transaction."""
     from django.contrib.auth import get_user_model
     from django.db.models import ProtectedError
 
     from engagements.outbox.services import forget_deliveries
 
-    today = today or timezone.localdate()
-    months = months or settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS
-    limit = _months_before(today, months)
-    due = Seat.objects.filter(mandate_end__lt=limit).filter(~Q(email="") | Q(user__isnull=False))
-    User = get_user_model()
-    purged = 0
-    for seat in due.iterator():
-        with transaction.atomic():
-            user_id = seat.user_id
-            if user_id is not None:  # the nightly revocation may not have run yet
-                revoke_ended_access(today=today, user=user_id)
-            Seat.objects.filter(pk=seat.pk).update(email="", user=None)
-            Seat.history.filter(id=seat.pk).exclude(email="").update(email="")
-            forget_deliveries(Seat, [seat.pk])
-            orphan = (
-                User.objects.filter(pk=user_id, is_staff=False, is_superuser=False)
-                .exclude(roles__isnull=False)
-                .exclude(committee_seats__isnull=False)
-                .first()
-            )
-            if orphan is not None:
-                try:
-                    with transaction.atomic():
-                        orphan.delete()
-                except ProtectedError:  # it signed something that must keep its author
-                    pass
-        purged += 1
-    return purged
+    user_id = seat.user_id
+    if user_id is not None:  # the nightly revocation may not have run yet
+        revoke_ended_access(today=today or timezone.localdate(), user=user_id)
+    Seat.objects.filter(pk=seat.pk).update(email="", user=None)
+    Seat.history.filter(id=seat.pk).exclude(email="").update(email="")
+    forget_deliveries(Seat, [seat.pk])
+    orphan = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_staff=False, is_superuser=False)
+        .exclude(roles__isnull=False)
+        .exclude(committee_seats__isnull=False)
+        .first()
+    )
+    if orphan is not None:
+        try:
+            with transaction.atomic():
+                orphan.delete()
+        except ProtectedError:  # it signed something that must keep its author
+            pass

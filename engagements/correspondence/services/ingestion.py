@@ -651,8 +651,11 @@ def purge_quarantine() -> int:
     """Daily: forget mails "à vérifier" resolved more than 30 days ago (the registered
     message or the server's copy remains); pending ones wait for a person."""
     limit = timezone.now() - RESOLVED_QUARANTINE_RETENTION
-    old = QuarantinedMail.objects.exclude(status=QuarantineStatus.PENDING).filter(
-        resolved_at__lt=limit
-    )
-    count, _ = old.delete()
+    return forget_quarantined(QuarantinedMail.objects.filter(resolved_at__lt=limit))
+
+
+def forget_quarantined(mails) -> int:
+    """Delete these mails "à vérifier" once resolved (registered or discarded); pending ones
+    wait for a person. The one way of the daily purge and of an erasure on request."""
+    count, _ = mails.exclude(status=QuarantineStatus.PENDING).delete()
     return count

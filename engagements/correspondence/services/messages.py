@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -747,32 +748,42 @@ def purge_personal_data(*, today: date | None = None) -> int:
         )
         for message in closed.iterator():
             with transaction.atomic():
-                for attachment in message.attachments.all():
-                    attachment.file.delete(save=False)
-                message.attachments.all().delete()
-                message.answers.update(text="", subject="", email_message_id="")
-                # The reason given for more time is the person's (her health, her family).
-                message.document_requests.update(documents="", extension_reason="")
-                # Event texts may quote the person (replies, comments, addresses mailed to).
-                message.events.update(text="")
-                IngestedMail.objects.filter(message=message).update(header_message_id="")
-                Message.objects.filter(pk=message.pk).update(
-                    email_message_id="",
-                    sender_name="",
-                    sender_email="",
-                    sender_address="",
-                    sender_phone="",
-                    subject="",
-                    body="",
-                    forwarded_to="",
-                    purged_at=timezone.now(),
-                )
-                log_event(message, EventKind.PURGED)
-                # The mails sent about it hold the address and the texts.
-                outbox.forget_deliveries(Message, [message.pk])
-                outbox.forget_deliveries(Answer, list(message.answers.values_list("pk", flat=True)))
+                purge_message(message)
             purged += 1
     return purged
+
+
+def purge_message(message: Message) -> None:
+    """Blank one message's personal data: sender details, subject and body, the answers'
+    texts, attachments (files included), the documents asked for and the reason given for
+    more time, event texts and the mails sent about it. The row, its dates and its status
+    stay (counts and figures do not change). The one way of the daily purge and of an
+    erasure on request; the caller holds the transaction."""
+    # The files go once the rows' change is committed: rolled back, it keeps them.
+    for attachment in message.attachments.all():
+        transaction.on_commit(partial(attachment.file.storage.delete, attachment.file.name))
+    message.attachments.all().delete()
+    message.answers.update(text="", subject="", email_message_id="")
+    # The reason given for more time is the person's (her health, her family).
+    message.document_requests.update(documents="", extension_reason="")
+    # Event texts may quote the person (replies, comments, addresses mailed to).
+    message.events.update(text="")
+    IngestedMail.objects.filter(message=message).update(header_message_id="")
+    Message.objects.filter(pk=message.pk).update(
+        email_message_id="",
+        sender_name="",
+        sender_email="",
+        sender_address="",
+        sender_phone="",
+        subject="",
+        body="",
+        forwarded_to="",
+        purged_at=timezone.now(),
+    )
+    log_event(message, EventKind.PURGED)
+    # The mails sent about it hold the address and the texts.
+    outbox.forget_deliveries(Message, [message.pk])
+    outbox.forget_deliveries(Answer, list(message.answers.values_list("pk", flat=True)))
 
 
 def _years_before(day: date, years: int) -> date:
