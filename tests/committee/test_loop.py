@@ -205,3 +205,23 @@ def test_the_members_actions_page_is_closed_to_other_prefectures(
     CommitteeFactory(prefecture=other_prefecture)
     url = reverse("committee:members-actions", args=[other_prefecture.slug])
     assert client_for(member).get(url).status_code == 404
+
+
+def test_the_minutes_page_shows_the_action_opened_from_a_decision_instead_of_offering_another(
+    committee, site, quality_lead, client_for
+):
+    draft = _sent_draft(committee)
+    decision = draft.decisions.get(text="Traduire les horaires")
+    url = reverse("committee:agents-minutes", args=[committee.prefecture.slug, draft.meeting_id])
+    client = client_for(quality_lead)
+    assert "Créer une action" in client.get(url).content.decode()
+    ActionFactory(
+        plan=PlanFactory(site=site),
+        title="Afficher les horaires en quatre langues",
+        source_kind="committee",
+        source_type=ContentType.objects.get_for_model(Decision),
+        source_id=decision.pk,
+    )
+    html = client.get(url).content.decode()
+    assert "Afficher les horaires en quatre langues" in html
+    assert "Créer une action" not in html
