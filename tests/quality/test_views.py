@@ -538,9 +538,20 @@ def test_public_page_shows_published_actions_without_personal_data(
 def test_late_actions_on_the_agents_home(prefecture, site, quality_lead, client_for):
     with time_machine.travel(date(2026, 6, 1)):
         ActionFactory(plan=PlanFactory(site=site), due_on=date(2026, 5, 1))
-        ActionFactory(plan=PlanFactory(site=site, year=2025), due_on=date(2026, 5, 1))
-        page = client_for(quality_lead).get(f"/agents/{prefecture.slug}/")
-        assert "2 actions en retard" in page.content.decode()
+        plan_2025 = PlanFactory(site=site, year=2025)
+        ActionFactory(plan=plan_2025, due_on=date(2026, 5, 1))
+        ActionFactory(plan=plan_2025, due_on=date(2026, 4, 1))
+        client = client_for(quality_lead)
+        html = client.get(f"/agents/{prefecture.slug}/").content.decode()
+        # One item per plan year, each opening the list that shows exactly that many.
+        assert "1 action en retard (plan 2026)" in html
+        assert "2 actions en retard (plan 2025)" in html
+        actions = reverse("quality:agents-actions", args=[prefecture.slug])
+        for year, n in ((2026, 1), (2025, 2)):
+            url = f"{actions}?etat=late&amp;annee={year}"
+            assert url in html
+            listed = client.get(url.replace("&amp;", "&")).content.decode()
+            assert len(re.findall(r"PA-\d{4}-\d{3}</", listed)) == n
 
 
 def test_action_list_queries_are_bounded(
