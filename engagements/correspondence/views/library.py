@@ -217,22 +217,16 @@ def collection(request):
     """The printable collection (recueil) of published templates, for the CLU, preceded by
     the versions submitted to its observations (to those who see them): the committee's
     agenda and invitation point its members here to read what they are asked about."""
-    versions = list(
-        TemplateVersion.objects.filter(
-            template__prefecture=request.prefecture, status=VersionStatus.PUBLISHED
-        )
+    statuses = [VersionStatus.PUBLISHED]
+    if VersionStatus.SUBMITTED in _visible_statuses(request):
+        statuses.append(VersionStatus.SUBMITTED)
+    shown = list(
+        TemplateVersion.objects.filter(template__prefecture=request.prefecture, status__in=statuses)
         .select_related("template__service__site")
         .order_by("template__purpose", "template__name")
     )
-    submitted = []
-    if VersionStatus.SUBMITTED in _visible_statuses(request):
-        submitted = list(
-            TemplateVersion.objects.filter(
-                template__prefecture=request.prefecture, status=VersionStatus.SUBMITTED
-            )
-            .select_related("template__service__site")
-            .order_by("template__purpose", "template__name")
-        )
+    versions = [v for v in shown if v.status == VersionStatus.PUBLISHED]
+    submitted = [v for v in shown if v.status == VersionStatus.SUBMITTED]
     samples: dict = {}
     for version in submitted + versions:
         service = version.template.service
