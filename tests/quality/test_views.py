@@ -726,3 +726,23 @@ def test_existing_labelled_modules_become_scopes_of_a_new_referential(prefecture
     import_referential((REFERENTIALS / "qualepref-exemple.yaml").read_bytes())
     numbers = sorted(SiteScope.objects.filter(site=site).values_list("module__number", flat=True))
     assert numbers == [1, 3] and not SiteScope.objects.filter(site=other_site).exists()
+
+
+@time_machine.travel(date(2026, 6, 1))
+def test_the_plans_table_lists_the_sites_in_their_order(prefecture, quality_lead, client_for):
+    from tests.factories import SiteFactory
+
+    names = ["Préfecture", "Sous-préfecture A", "Sous-préfecture B", "Point numérique"]
+    sites = [SiteFactory(prefecture=prefecture, name=n, position=i) for i, n in enumerate(names)]
+    for site in reversed(sites):
+        ActionFactory(plan=PlanFactory(site=site))
+    html = (
+        client_for(quality_lead)
+        .get(reverse("quality:agents-actions", args=[prefecture.slug]))
+        .content.decode()
+    )
+    plans = html[html.index("Plans par site") :]
+    plans = plans[: plans.index("</table>")]
+    assert [plans.index(f"{name}</th>") for name in names] == sorted(
+        plans.index(f"{name}</th>") for name in names
+    )
