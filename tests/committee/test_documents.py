@@ -303,3 +303,24 @@ def test_deleting_a_meeting_in_the_admin_removes_its_files(
             {"action": "delete_selected", "_selected_action": [kept.pk], "post": "yes"},
         )
     assert not other_path.exists()
+
+
+def test_a_document_without_a_title_is_named_once_in_the_mails(
+    meeting, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Without a title the document goes by its file's name: the mails name it once, not
+    "bilan.pdf, bilan.pdf"."""
+    documents.add_document(
+        meeting, upload=upload("bilan.pdf", PDF), title="", audience=DocumentAudience.MEMBERS
+    )
+    with (
+        time_machine.travel("2025-02-20 09:00 +01:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        meetings.send_invitation(meeting)
+    assert "- bilan.pdf — réservé aux membres" in mailoutbox[-1].body
+    meetings.mark_held(meeting)
+    draft = minutes.start_minutes(meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes.send_for_observations(draft)
+    assert "- bilan.pdf — réservé aux membres" in mailoutbox[-1].body
