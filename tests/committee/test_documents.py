@@ -303,3 +303,34 @@ def test_deleting_a_meeting_in_the_admin_removes_its_files(
             {"action": "delete_selected", "_selected_action": [kept.pk], "post": "yes"},
         )
     assert not other_path.exists()
+
+
+def test_a_document_without_a_title_is_named_once_in_the_mails_and_the_members_space(
+    meeting,
+    prefecture,
+    committee_member,
+    client_for,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """Without a title the document goes by its file's name: the mails and the members'
+    space name it once, not "bilan.pdf, bilan.pdf"."""
+    documents.add_document(
+        meeting, upload=upload("bilan.pdf", PDF), title="", audience=DocumentAudience.MEMBERS
+    )
+    with (
+        time_machine.travel("2025-02-20 09:00 +01:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        meetings.send_invitation(meeting)
+        space = client_for(committee_member).get(
+            reverse("committee:members-space", args=[prefecture.slug])
+        )
+    assert "- bilan.pdf — réservé aux membres" in mailoutbox[-1].body
+    html = " ".join(space.content.decode().split())
+    assert html.count("bilan.pdf") == 1 and "bilan.pdf, " not in html
+    meetings.mark_held(meeting)
+    draft = minutes.start_minutes(meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes.send_for_observations(draft)
+    assert "- bilan.pdf — réservé aux membres" in mailoutbox[-1].body

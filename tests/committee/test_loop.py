@@ -205,3 +205,53 @@ def test_the_members_actions_page_is_closed_to_other_prefectures(
     CommitteeFactory(prefecture=other_prefecture)
     url = reverse("committee:members-actions", args=[other_prefecture.slug])
     assert client_for(member).get(url).status_code == 404
+
+
+def test_the_minutes_page_shows_the_action_opened_from_a_decision_instead_of_offering_another(
+    committee, site, quality_lead, client_for
+):
+    draft = _sent_draft(committee)
+    decision = draft.decisions.get(text="Traduire les horaires")
+    url = reverse("committee:agents-minutes", args=[committee.prefecture.slug, draft.meeting_id])
+    client = client_for(quality_lead)
+    assert "Créer une action" in client.get(url).content.decode()
+    ActionFactory(
+        plan=PlanFactory(site=site),
+        title="Afficher les horaires en quatre langues",
+        source_kind="committee",
+        source_type=ContentType.objects.get_for_model(Decision),
+        source_id=decision.pk,
+    )
+    html = client.get(url).content.decode()
+    assert "Afficher les horaires en quatre langues" in html
+    assert "Créer une action" not in html
+
+
+def test_the_page_does_not_mark_a_meeting_held_with_nobody_recorded_present(
+    committee, client_for, quality_lead
+):
+    """Presences filled in but not saved, then "held" pressed: every member would have been
+    recorded absent. The page refuses until someone is recorded present or represented."""
+    SeatFactory(committee=committee, first_name="Basile", last_name="Second")
+    with time_machine.travel("2025-03-10 16:00 +01:00", tick=False):
+        meeting = _convened(committee)
+        lines = list(meeting.attendance.all())
+        assert len(lines) == 2
+        client = client_for(quality_lead)
+        held = reverse(
+            "committee:agents-transition", args=[committee.prefecture.slug, meeting.pk, "held"]
+        )
+        page = client.post(held, follow=True).content.decode()
+        assert "enregistrez d&#x27;abord les présences" in page
+        meeting.refresh_from_db()
+        assert meeting.status == MeetingStatus.CONVENED
+        assert {line.status for line in meeting.attendance.all()} == {AttendanceStatus.INVITED}
+        meetings.record_attendance(meeting, {lines[0].pk: (AttendanceStatus.PRESENT, "")})
+        client.post(held)
+        meeting.refresh_from_db()
+        assert meeting.status == MeetingStatus.HELD
+        statuses = dict(meeting.attendance.values_list("pk", "status"))
+        assert statuses == {
+            lines[0].pk: AttendanceStatus.PRESENT,
+            lines[1].pk: AttendanceStatus.ABSENT,
+        }

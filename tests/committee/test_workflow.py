@@ -221,6 +221,12 @@ def test_meeting_history_says_who_was_convened_not_the_status_twice(
     assert "Convocation envoyée (2 membres convoqués par courriel)" in history
     assert "(réunion planifiée)" not in history and "(convocation envoyée)" not in history
     assert "Renvoyer la convocation" in html
+    # Sent again two days later: the history says so (the header shows the last sending).
+    with time_machine.travel("2025-02-22 11:30 +01:00", tick=False):
+        assert meetings.send_invitation(meeting, actor=quality_lead) == 2
+        html = " ".join(client_for(quality_lead).get(url).content.decode().split())
+    history = html[html.index("Historique") :]
+    assert "22/02/2025 11:30 — Convocation envoyée (renvoyée à 2 membres par courriel)" in history
 
 
 @pytest.mark.django_db

@@ -450,3 +450,30 @@ def test_acknowledgement_letter_refused_without_a_signatory_title(
     )
     assert response["Content-Type"].startswith("text/html")
     assert "la fonction du signataire" in response.content.decode()
+
+
+def test_collection_shows_the_versions_submitted_to_the_committee_to_whom_sees_them(
+    prefecture, committee_member, agent, client_for
+):
+    """The committee's agenda and invitation link this collection for the templates submitted
+    to its observations: the members must find the submitted version there, not only the
+    published one it would replace."""
+    from tests.correspondence.factories import TemplateFactory, VersionFactory
+
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    template = TemplateFactory(prefecture=prefecture, name="Fiche pièces manquantes")
+    VersionFactory(template=template, number=1, published=True, subject="Ancien objet {reference}")
+    VersionFactory(template=template, number=2, submitted=True, subject="Nouvel objet {reference}")
+    url = reverse("correspondence:agents-templates-collection", args=[prefecture.slug])
+    html = client_for(committee_member).get(url).content.decode()
+    assert "Ancien objet" in html and "Nouvel objet" in html
+    assert "observations jusqu'au 16/03/2026" in html
+    assert reverse("correspondence:agents-template", args=[prefecture.slug, template.pk]) in html
+    pdf = client_for(committee_member).get(url, {"format": "pdf"})
+    text = " ".join(
+        pdf_text(pdftotext, pdf.content, "correspondence-collection-submitted.pdf").split()
+    )
+    assert "Nouvel objet" in text and "observations jusqu'au 16/03/2026" in text
+    # An agent without the committee's pages sees the published versions only.
+    html = client_for(agent).get(url).content.decode()
+    assert "Ancien objet" in html and "Nouvel objet" not in html

@@ -502,3 +502,29 @@ def test_indicators_pages_offer_the_auditor_no_link_he_is_refused(
         html = client.get(page).content.decode().replace("&amp;", "&")
         for link in set(re.findall(rf'href="(/agents/{prefecture.slug}/[^"#]*)', html)):
             assert client.get(link).status_code != 403, (page, link)
+
+
+def test_annual_report_pdf_keeps_each_table_title_with_its_table(
+    prefecture, committee_member, client_for, tmp_path
+):
+    """A site's name (the table's caption) or a section title never ends a page, its table
+    starting on the next one."""
+    from tests.factories import SiteFactory
+
+    names = [f"Lieu d'accueil numéro {n}" for n in range(1, 9)]
+    for name in names:
+        SiteFactory(prefecture=prefecture, name=name)
+    response = client_for(committee_member).get(
+        reverse("indicators:agents-annual-report", args=[prefecture.slug, 2025])
+    )
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) > 2
+    for number, page in enumerate(pages, 1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        last = next(line for line in reversed(lines) if not line.startswith("page "))
+        assert last not in names and not last[:2].rstrip(".").isdigit(), (number, last)

@@ -538,9 +538,20 @@ def test_public_page_shows_published_actions_without_personal_data(
 def test_late_actions_on_the_agents_home(prefecture, site, quality_lead, client_for):
     with time_machine.travel(date(2026, 6, 1)):
         ActionFactory(plan=PlanFactory(site=site), due_on=date(2026, 5, 1))
-        ActionFactory(plan=PlanFactory(site=site, year=2025), due_on=date(2026, 5, 1))
-        page = client_for(quality_lead).get(f"/agents/{prefecture.slug}/")
-        assert "2 actions en retard" in page.content.decode()
+        plan_2025 = PlanFactory(site=site, year=2025)
+        ActionFactory(plan=plan_2025, due_on=date(2026, 5, 1))
+        ActionFactory(plan=plan_2025, due_on=date(2026, 4, 1))
+        client = client_for(quality_lead)
+        html = client.get(f"/agents/{prefecture.slug}/").content.decode()
+        # One item per plan year, each opening the list that shows exactly that many.
+        assert "1 action en retard (plan 2026)" in html
+        assert "2 actions en retard (plan 2025)" in html
+        actions = reverse("quality:agents-actions", args=[prefecture.slug])
+        for year, n in ((2026, 1), (2025, 2)):
+            url = f"{actions}?etat=late&amp;annee={year}"
+            assert url in html
+            listed = client.get(url.replace("&amp;", "&")).content.decode()
+            assert len(re.findall(r"PA-\d{4}-\d{3}</", listed)) == n
 
 
 def test_action_list_queries_are_bounded(
@@ -715,3 +726,23 @@ def test_existing_labelled_modules_become_scopes_of_a_new_referential(prefecture
     import_referential((REFERENTIALS / "qualepref-exemple.yaml").read_bytes())
     numbers = sorted(SiteScope.objects.filter(site=site).values_list("module__number", flat=True))
     assert numbers == [1, 3] and not SiteScope.objects.filter(site=other_site).exists()
+
+
+@time_machine.travel(date(2026, 6, 1))
+def test_the_plans_table_lists_the_sites_in_their_order(prefecture, quality_lead, client_for):
+    from tests.factories import SiteFactory
+
+    names = ["Préfecture", "Sous-préfecture A", "Sous-préfecture B", "Point numérique"]
+    sites = [SiteFactory(prefecture=prefecture, name=n, position=i) for i, n in enumerate(names)]
+    for site in reversed(sites):
+        ActionFactory(plan=PlanFactory(site=site))
+    html = (
+        client_for(quality_lead)
+        .get(reverse("quality:agents-actions", args=[prefecture.slug]))
+        .content.decode()
+    )
+    plans = html[html.index("Plans par site") :]
+    plans = plans[: plans.index("</table>")]
+    assert [plans.index(f"{name}</th>") for name in names] == sorted(
+        plans.index(f"{name}</th>") for name in names
+    )

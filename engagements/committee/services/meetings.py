@@ -248,6 +248,16 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
             change_status(
                 meeting, MeetingStatus.CONVENED, actor=actor, note=f"{convened} par courriel"
             )
+        else:  # sent again (agenda or documents changed): the history says when and by whom
+            MeetingLog.objects.create(
+                meeting=meeting,
+                from_status=meeting.status,
+                to_status=meeting.status,
+                actor=actor,
+                note="renvoyée à "
+                + words.count(len(recipients), "membre", "membres")
+                + " par courriel",
+            )
     return len(recipients)
 
 

@@ -305,6 +305,7 @@ def transition(request, pk: int, to: str):
     meeting = common.get_meeting(request, pk)
     try:
         if to == MeetingStatus.HELD:
+            _refuse_held_without_attendance(meeting)
             meeting_services.mark_held(meeting, actor=request.user)
         elif to == MeetingStatus.CANCELLED:
             meeting_services.cancel_meeting(meeting, actor=request.user)
@@ -314,6 +315,27 @@ def transition(request, pk: int, to: str):
     except MeetingError as exc:
         messages.error(request, str(exc))
     return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+
+
+def _refuse_held_without_attendance(meeting: Meeting) -> None:
+    """Marking the meeting held turns every seat still "convoqué" into absent: with nobody
+    recorded present or represented — typically the attendance filled in but not saved
+    before pressing "held" — the page refuses rather than record every member absent."""
+    if timezone.localdate() < meeting.day:
+        return  # the service says from which day
+    lines = meeting.attendance.aggregate(
+        total=Count("pk"),
+        came=Count(
+            "pk",
+            filter=Q(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED]),
+        ),
+    )
+    if lines["total"] and not lines["came"]:
+        raise MeetingError(
+            "Aucun membre n'est enregistré présent ou représenté : enregistrez d'abord "
+            "les présences (bouton « Enregistrer les présences »), puis marquez la réunion "
+            "tenue. Sinon, les membres encore convoqués seraient tous notés absents."
+        )
 
 
 @agent_view("manage")

@@ -7,11 +7,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engagements.organisation.access import agent_view
+from engagements.shell import hooks
 
 from .. import pdfs
-from ..enums import MeetingStatus, MinutesStatus
+from ..enums import DecisionKind, MeetingStatus, MinutesStatus
 from ..forms import ApproveForm, CorrectionForm, DecisionForm, MinutesForm
-from ..models import Meeting
+from ..models import Decision, Meeting
 from ..services import minutes as services
 from ..services.minutes import MinutesError
 from . import common
@@ -83,7 +84,7 @@ def edit(request, pk: int):
             "minutes": minutes,
             "versions": meeting.minutes.order_by("-version"),
             "form": form,
-            "decisions": minutes.decisions.select_related("agenda_item"),
+            "decisions": _with_actions(meeting, minutes.decisions.select_related("agenda_item")),
             "decision_form": DecisionForm(agenda=meeting.agenda.all()),
             "approve_form": ApproveForm(meetings=later),
             "correction_form": CorrectionForm(),
@@ -92,6 +93,29 @@ def edit(request, pk: int):
             "observations": minutes.observations.all(),
         },
     )
+
+
+def _with_actions(meeting: Meeting, decisions) -> list[Decision]:
+    """The decisions, each with `actions`: the improvement actions already opened from it —
+    or from the same decision in another version of the minutes (a correction copies its
+    decisions), so that "Créer une action" is not offered twice for one decision."""
+    decisions = list(decisions)
+    siblings = list(
+        Decision.objects.filter(minutes__meeting=meeting, kind=DecisionKind.ACTION).only(
+            "pk", "text"
+        )
+    )
+    linked = hooks.linked_actions(siblings)
+    by_text: dict[str, list] = {}
+    for sibling in siblings:
+        for action in linked.get(sibling.pk, []):
+            if action not in by_text.setdefault(sibling.text, []):
+                by_text[sibling.text].append(action)
+    for decision in decisions:
+        decision.actions = (
+            by_text.get(decision.text, []) if decision.kind == DecisionKind.ACTION else []
+        )
+    return decisions
 
 
 @agent_view("manage")

@@ -214,34 +214,35 @@ def observe(request, version_pk: int):
 @agent_view("view")
 @require_GET
 def collection(request):
-    """The printable collection (recueil) of published templates, for the CLU."""
-    versions = (
-        TemplateVersion.objects.filter(
-            template__prefecture=request.prefecture, status=VersionStatus.PUBLISHED
-        )
+    """The printable collection (recueil) of published templates, for the CLU, preceded by
+    the versions submitted to its observations (to those who see them): the committee's
+    agenda and invitation point its members here to read what they are asked about."""
+    statuses = [VersionStatus.PUBLISHED]
+    if VersionStatus.SUBMITTED in _visible_statuses(request):
+        statuses.append(VersionStatus.SUBMITTED)
+    shown = list(
+        TemplateVersion.objects.filter(template__prefecture=request.prefecture, status__in=statuses)
         .select_related("template__service__site")
         .order_by("template__purpose", "template__name")
     )
-    versions = list(versions)
+    versions = [v for v in shown if v.status == VersionStatus.PUBLISHED]
+    submitted = [v for v in shown if v.status == VersionStatus.SUBMITTED]
     samples: dict = {}
-    for version in versions:
+    for version in submitted + versions:
         service = version.template.service
         key = service.pk if service else None
         if key not in samples:
             samples[key] = placeholders.sample_values(request.prefecture, service)
         version.preview_subject, version.preview_body = placeholders.preview(version, samples[key])
+    context = {"versions": versions, "submitted": submitted}
     if request.GET.get("format") == "pdf":
         pdf = render_pdf(
             "correspondence/pdf/collection.html",
-            {
-                "prefecture": request.prefecture,
-                "versions": versions,
-                "today": timezone.localdate(),
-            },
+            {**context, "prefecture": request.prefecture, "today": timezone.localdate()},
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             False, f"recueil-modeles-{request.prefecture.slug}.pdf"
         )
         return response
-    return render_agents(request, "correspondence/agents/collection.html", {"versions": versions})
+    return render_agents(request, "correspondence/agents/collection.html", context)

@@ -120,6 +120,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
         ActionPlan.objects.filter(prefecture=request.prefecture, site__in=sites, year=year)
         .select_related("site", "validated_by")
         .annotate(count=Count("actions", filter=Q(actions__in=_actions(request).values("pk"))))
+        # An aggregate query drops the model's ordering: the sites' order, explicitly.
+        .order_by("site__position", "site__name")
     )
     report = queries.action_plan_report(request.prefecture, year)
     return render_agents(
