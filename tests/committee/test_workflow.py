@@ -343,3 +343,14 @@ def test_without_a_contact_address_members_are_not_asked_to_reply_to_a_no_reply_
     assert "jusqu'au 25 novembre 2025 inclus, depuis votre espace de membre. Ce projet" in text
     assert "répondant" not in text and "Le relevé sera soumis" not in text
     assert draft_mail.attachments[0][0] == "projet-de-compte-rendu.pdf"
+
+
+@pytest.mark.django_db
+def test_attendance_labels_contract_de_before_a_vowel(committee, client_for, quality_lead):
+    # The screen reader's label of each attendance choice read "Présence de Alix Exemple".
+    meeting = _held_meeting(committee)
+    url = reverse("committee:agents-meeting", args=[committee.prefecture.slug, meeting.pk])
+    html = client_for(quality_lead).get(url).content.decode()
+    assert "Présence d&#x27;Alix Exemple, UDAF fictive</label>" in html
+    assert "Présence de Mairie de Villefictive</label>" in html
+    assert "Présence de Alix" not in html
