@@ -1,0 +1,69 @@
+"""A day at the reception desk, as the agent lives it: arrivals, late people, certificates."""
+
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements.appointments import services
+from engagements.appointments.enums import BookingStatus
+from engagements.appointments.services import BookingError
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+
+pytestmark = pytest.mark.django_db
+
+MORNING = datetime(2026, 12, 8, 10, 0)  # a Tuesday, 10:00 at the desk
+
+
+@pytest.fixture
+def desk(service):
+    """A 09:00 booking (begun) and an 11:00 one (not yet), on the desk's morning."""
+    procedure = ProcedureFactory(service=service, capacity=2)
+    at = timezone.make_aware
+    begun = SlotFactory(procedure=procedure, starts_at=at(MORNING.replace(hour=9)))
+    coming = SlotFactory(procedure=procedure, starts_at=at(MORNING.replace(hour=11)))
+    return BookingFactory(slot=begun, last_name="Avant"), BookingFactory(
+        slot=coming, last_name="Apres"
+    )
+
+
+@time_machine.travel(timezone.make_aware(MORNING), tick=False)
+def test_a_person_is_not_recorded_late_before_her_appointment(
+    client_for, agent, prefecture, desk, mailoutbox, django_capture_on_commit_callbacks
+):
+    # "En retard" was offered on every row of the day and accepted at 10:00 for an 11:00
+    # appointment: the person was mailed "your arrival was recorded after your appointment's
+    # time", with a link to book again.
+    begun, coming = desk
+    client = client_for(agent)
+    html = client.get(reverse("appointments:agents-day", args=[prefecture.slug])).content.decode()
+    assert 'aria-label="En retard : AVANT' in html
+    assert 'aria-label="En retard : APRES' not in html
+    assert 'aria-label="Venu : APRES' in html
+    with pytest.raises(BookingError, match="pas en retard"):
+        services.record_attendance(coming, BookingStatus.LATE, actor=agent)
+    coming.refresh_from_db()
+    assert coming.status == BookingStatus.CONFIRMED and not coming.rebooking_token
+    with django_capture_on_commit_callbacks(execute=True):
+        begun = services.record_attendance(begun, BookingStatus.LATE, actor=agent)
+    assert begun.status == BookingStatus.LATE
+
+
+@time_machine.travel(timezone.make_aware(MORNING), tick=False)
+def test_a_late_arrival_gets_the_certificate_like_any_arrival(
+    client_for, agent, prefecture, desk, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The day's list linked the certificate for "Venu" only, though the booking's page and
+    # the person's own page give it for a late arrival; and the ticked box "Envoyer
+    # l'attestation de passage par courriel" sent nothing for a late arrival.
+    begun, _coming = desk
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_attendance(begun, BookingStatus.LATE, actor=agent, send_certificate=True)
+    certificates = [m for m in mailoutbox if m.attachments]
+    assert [m.to for m in certificates] == [[begun.email]]
+    assert certificates[0].attachments[0][0] == f"attestation-{begun.reference}.pdf"
+    client = client_for(agent)
+    html = client.get(reverse("appointments:agents-day", args=[prefecture.slug])).content.decode()
+    assert reverse("appointments:agents-certificate", args=[prefecture.slug, begun.pk]) in html
