@@ -8,6 +8,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements.calendar.workdays import calendar_for
+
 from . import services
 from .enums import BookingStatus, Channel, WaitlistStatus
 from .models import Booking, BookingLog, Procedure, ScheduleRule, WaitlistEntry
@@ -125,12 +127,44 @@ TRANSLATIONS = {
 }
 
 
+# Who receives the people at each site's counter (named on the attendance certificate):
+# the site's own demo user; the Lysville agent elsewhere.
+RECEIVED_BY = {"sainte-aure": "chef-site"}
+
+
+def _sessions_today(first_day) -> list[list[tuple]]:
+    """Each procedure's weekly ranges, plus a session on the demo's first working day at a
+    site that holds none on this weekday: whatever day the demo is loaded, every site's
+    reception list has people that day (the site manager of Sainte-Aure, open on Tuesdays
+    and Thursdays, saw an empty list on the other days)."""
+    weekday = first_day.weekday()
+    open_today = {
+        key.split("/")[0]
+        for key, *_rest, ranges in PROCEDURES
+        if any(d == weekday for d, _a, _b in ranges)
+    }
+    sessions, added = [], set()
+    for key, *_rest, ranges in PROCEDURES:
+        site = key.split("/")[0]
+        ranges = list(ranges)
+        if site not in open_today and site not in added:
+            _d, starts, ends = ranges[0]
+            ranges.append((weekday, starts, ends))
+            added.add(site)
+        sessions.append(ranges)
+    return sessions
+
+
 def seed(ctx) -> None:
     rng = ctx.rng
     today = ctx.today
     prefecture = ctx.prefecture
     procedures: list[Procedure] = []
-    for key, name, name_en, minutes, capacity, options, ranges in PROCEDURES:
+    # Today, or Monday for a demo loaded at the weekend (slots fall on working days only).
+    first_day = calendar_for(prefecture).next_working_day(today)
+    for (key, name, name_en, minutes, capacity, options, _ranges), ranges in zip(
+        PROCEDURES, _sessions_today(first_day), strict=True
+    ):
         service = _service(ctx, key)
         if service is None:
             continue
@@ -191,8 +225,9 @@ def seed(ctx) -> None:
                         if roll < 0.12 and days_ahead > 1
                         else BookingStatus.CONFIRMED
                     )
+                receiver = RECEIVED_BY.get(procedure.site.slug, "agent")
                 booking = _booking(
-                    rng, procedure, slot, status, person, now, agent=ctx.users.get("agent")
+                    rng, procedure, slot, status, person, now, agent=ctx.users.get(receiver)
                 )
                 booking.set_identity_keys()
                 bookings.append(booking)
