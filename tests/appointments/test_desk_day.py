@@ -1,6 +1,6 @@
 """A day at the reception desk, as the agent lives it: arrivals, late people, certificates."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -67,3 +67,28 @@ def test_a_late_arrival_gets_the_certificate_like_any_arrival(
     client = client_for(agent)
     html = client.get(reverse("appointments:agents-day", args=[prefecture.slug])).content.decode()
     assert reverse("appointments:agents-certificate", args=[prefecture.slug, begun.pk]) in html
+
+
+@pytest.mark.parametrize(
+    ("email", "phone", "told"),
+    [
+        ("rosa@usager.test", "", "La confirmation part par courriel."),
+        ("", "06 11 22 33 55", "Aucune confirmation ne part"),
+    ],
+)
+def test_the_agent_is_told_what_the_person_booked_by_phone_receives(
+    client_for, agent, prefecture, service, email, phone, told
+):
+    # Booked on the phone without an e-mail address, the person is sent no confirmation:
+    # the agent read "Rendez-vous … confirmé" and nothing told him to give the reference.
+    procedure = ProcedureFactory(service=service, capacity=1)
+    slot = SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(days=3))
+    url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+    response = client_for(agent).post(
+        url,
+        {"first_name": "Rosa", "last_name": "Lopes", "email": email, "phone": phone,
+         "channel": "agent"},
+        follow=True,
+    )  # fmt: skip
+    html = response.content.decode()
+    assert "confirmé le" in html and told in html

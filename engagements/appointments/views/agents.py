@@ -399,7 +399,7 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
                 request,
                 f"Rendez-vous {booking.reference} confirmé le "
                 f"{timezone.localtime(slot.starts_at):%d/%m/%Y à %H:%M}."
-                + (" La confirmation part par courriel." if booking.email else ""),
+                + _what_the_person_receives(booking),
             )
             if _bookings(request).filter(pk=booking.pk).exists():
                 return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
@@ -408,6 +408,18 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
         request,
         "appointments/agents/book.html",
         {"procedure": procedure, "slot": slot, "form": form},
+    )
+
+
+def _what_the_person_receives(booking: Booking) -> str:
+    """The end of the booking's confirmation to the agent: booked by phone without an
+    e-mail address, the person is sent no confirmation, which the agent was not told."""
+    if booking.email:
+        return " La confirmation part par courriel."
+    # The form asks for an e-mail address or a phone number.
+    return (
+        " Aucune confirmation ne part (pas d'adresse électronique) : donnez la référence "
+        "à la personne ; un SMS de rappel lui sera envoyé avant le rendez-vous."
     )
 
 
