@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from engagements.appointments import services
 from engagements.appointments.enums import BookingStatus
+from engagements.appointments.models import Booking
 from engagements.appointments.services import BookingError
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 
@@ -92,3 +93,28 @@ def test_the_agent_is_told_what_the_person_booked_by_phone_receives(
     )  # fmt: skip
     html = response.content.decode()
     assert "confirmé le" in html and told in html
+
+
+@time_machine.travel(timezone.make_aware(MORNING), tick=False)
+def test_the_desk_says_what_each_outcome_did(client_for, agent, prefecture, desk):
+    # Every outcome said "Rendez-vous … mis à jour.": was the person told of the
+    # cancellation, sent the link to book again?
+    begun, coming = desk
+    client = client_for(agent)
+
+    def record(booking, status, **changes):
+        Booking.objects.filter(pk=booking.pk).update(**changes)
+        url = reverse("appointments:agents-booking-status", args=[prefecture.slug, booking.pk])
+        response = client.post(url, {"status": status}, follow=True)
+        return response.content.decode()
+
+    html = record(begun, "late")
+    assert "arrivée enregistrée à 10:00, en retard. Un lien pour reprendre" in html
+    html = record(coming, "cancelled_service", email="")
+    assert f"Rendez-vous {coming.reference} annulé par le service." in html
+    assert "La personne est prévenue par SMS." in html
+    other = BookingFactory(slot=coming.slot, email="", phone="06 00 00 00 09")
+    html = record(other, "attended")
+    assert "arrivée enregistrée à 10:00." in html
+    late = BookingFactory(slot=begun.slot, email="", phone="06 00 00 00 08")
+    assert "réservez-lui un nouveau créneau" in record(late, "late")

@@ -470,6 +470,42 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 MOVE_CHOICES = 40
 
 
+def _person_told(booking: Booking) -> str:
+    """How the person learns what the service changed (notifications.queue_change_notice)."""
+    if booking.email:
+        return " La personne est prévenue par courriel."
+    if booking.phone:
+        return " La personne est prévenue par SMS."
+    return " La personne n'a ni courriel ni téléphone : prévenez-la."
+
+
+def _attendance_done(booking: Booking) -> str:
+    """What the desk's outcome did, said to the agent ("mis à jour" told him nothing: was
+    the person told of the cancellation? sent a link to book again?)."""
+    ref = booking.reference
+    if booking.status == BookingStatus.CANCELLED_BY_SERVICE:
+        return f"Rendez-vous {ref} annulé par le service.{_person_told(booking)}"
+    if booking.status == BookingStatus.CANCELLED_BY_USER:
+        return f"Rendez-vous {ref} annulé à la demande de la personne." + (
+            " L'annulation lui est confirmée par courriel." if booking.email else ""
+        )
+    if booking.status in (BookingStatus.ATTENDED, BookingStatus.LATE):
+        arrival = timezone.localtime(booking.checked_in_at)
+        text = f"Rendez-vous {ref} : arrivée enregistrée à {arrival:%H:%M}"
+        if booking.status == BookingStatus.LATE:
+            text += ", en retard."
+            if booking.email:
+                return text + " Un lien pour reprendre rendez-vous lui est envoyé par courriel."
+            return text + (
+                " Sans adresse électronique, elle ne reçoit pas le lien pour reprendre "
+                "rendez-vous : réservez-lui un nouveau créneau."
+            )
+        return text + "."
+    if booking.status == BookingStatus.NO_SHOW:
+        return f"Rendez-vous {ref} : absence enregistrée."
+    return f"Rendez-vous {ref} mis à jour."
+
+
 @agent_view("work")
 def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move one booking to another free slot of its procedure (the person called)."""
@@ -503,16 +539,10 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
         else:
             start = timezone.localtime(booking.slot.starts_at)
-            told = (
-                " La personne est prévenue par courriel."
-                if booking.email
-                else " La personne est prévenue par SMS."
-                if booking.phone
-                else " La personne n'a ni courriel ni téléphone : prévenez-la."
-            )
             messages.success(
                 request,
-                f"Rendez-vous {booking.reference} déplacé au {start:%d/%m/%Y à %H:%M}.{told}",
+                f"Rendez-vous {booking.reference} déplacé au {start:%d/%m/%Y à %H:%M}."
+                + _person_told(booking),
             )
             return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
     return render_agents(
@@ -616,7 +646,7 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
             day = timezone.localtime(booking.slot.starts_at).date()
             arrived_at = timezone.make_aware(datetime.combine(day, form.cleaned_data["arrived_at"]))
         try:
-            services.record_attendance(
+            booking = services.record_attendance(
                 booking,
                 form.cleaned_data["status"],
                 actor=request.user,
@@ -626,7 +656,7 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
         except services.BookingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Rendez-vous {booking.reference} mis à jour.")
+            messages.success(request, _attendance_done(booking))
     target = request.POST.get("next", "")
     if target.startswith(f"/agents/{request.prefecture.slug}/"):
         return redirect(target)
