@@ -75,6 +75,16 @@ def _service(ctx, key: str):
 
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# The bookings whose seat stays counted in `Slot.booked`, as the services leave it: a
+# check-in or an absence keeps it; a cancellation or a lapsed hold gives it back (the
+# demo's morning read "0 / 2" on slots whose people had come).
+SEATED = {
+    BookingStatus.HELD,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ATTENDED,
+    BookingStatus.LATE,
+    BookingStatus.NO_SHOW,
+}
 CHANNELS = [Channel.ONLINE, Channel.AGENT, Channel.PARTNER, Channel.API]
 
 
@@ -231,7 +241,7 @@ def seed(ctx) -> None:
                 )
                 booking.set_identity_keys()
                 bookings.append(booking)
-                if status in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+                if status in SEATED:
                     booked[slot.pk] += 1
     Booking.objects.bulk_create(bookings, batch_size=500)
     for slot_id, count in booked.items():

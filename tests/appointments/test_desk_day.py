@@ -4,14 +4,20 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from engagements.appointments import services
-from engagements.appointments.enums import BookingStatus
-from engagements.appointments.models import Booking
+from engagements.appointments.enums import BookingStatus, WaitlistStatus
+from engagements.appointments.models import Booking, Slot
 from engagements.appointments.services import BookingError
-from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from tests.appointments.factories import (
+    BookingFactory,
+    ProcedureFactory,
+    SlotFactory,
+    WaitlistEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +124,28 @@ def test_the_desk_says_what_each_outcome_did(client_for, agent, prefecture, desk
     assert "arrivée enregistrée à 10:00." in html
     late = BookingFactory(slot=begun.slot, email="", phone="06 00 00 00 08")
     assert "réservez-lui un nouveau créneau" in record(late, "late")
+
+
+@time_machine.travel(timezone.make_aware(MORNING), tick=False)
+def test_the_week_lists_whoever_holds_a_seat(client_for, agent, prefecture, desk):
+    # Once the 09:00 person was received, the week read "1 / 2" and nobody: it listed the
+    # bookings still to come only, not the people received or absent, nor the seats kept
+    # for the waiting list (all counted in the places).
+    begun, coming = desk
+    services.record_attendance(begun, BookingStatus.ATTENDED, actor=agent)
+    absent = BookingFactory(slot=begun.slot, last_name="Absente")
+    services.record_attendance(absent, BookingStatus.NO_SHOW, actor=agent)
+    services.cancel_booking(BookingFactory(slot=coming.slot, last_name="Partie"), actor=agent)
+    WaitlistEntryFactory(
+        procedure=coming.procedure,
+        status=WaitlistStatus.OFFERED,
+        offered_slot=coming.slot,
+        holds_seat=True,
+    )
+    Slot.objects.filter(pk=coming.slot_id).update(booked=F("booked") + 1)
+    url = reverse("appointments:agents-calendar", args=[prefecture.slug, begun.procedure_id])
+    html = client_for(agent).get(url).content.decode()
+    assert "AVANT Amina</a> (venu)" in html and "ABSENTE Amina</a> (absent)" in html
+    assert "APRES Amina</a>, 1 place proposée à la liste d" in html
+    assert "PARTIE" not in html
+    assert html.count("2 / 2") == 2

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -228,6 +228,11 @@ def _day_caption(bookings: list[Booking]) -> str:
     return ", ".join(parts)
 
 
+# The bookings that hold their seat in `Slot.booked`: a cancellation or a lapsed hold gives
+# it back (services), a check-in does not.
+SEATED = (*ACTIVE_STATUSES, BookingStatus.ATTENDED, BookingStatus.LATE, BookingStatus.NO_SHOW)
+
+
 @agent_view("read_records")
 def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
@@ -246,8 +251,20 @@ def _calendar_page(request: HttpRequest, procedure, day: date, new_slot_form) ->
     )
     days: dict[date, list] = {week + timedelta(days=i): [] for i in range(5)}
     now = timezone.now()
+    # The seats taken (`Slot.booked`): the bookings still to come, the people received or
+    # absent (their seat stays taken), and the offers kept for the waiting list. Only the
+    # first were listed: a morning already received read "1 / 1" and nobody.
+    kept = dict(
+        WaitlistEntry.objects.filter(
+            offered_slot__in=slots, status=WaitlistStatus.OFFERED, holds_seat=True
+        )
+        .values_list("offered_slot")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for slot in slots:
-        slot.active = [b for b in slot.bookings.all() if b.status in ACTIVE_STATUSES]
+        slot.people = [b for b in slot.bookings.all() if b.status in SEATED]
+        slot.kept_offers = kept.get(slot.pk, 0)
         slot.open_to_agents = _closed_to_agents(slot, now) is None and slot.remaining > 0
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
     return render_agents(
