@@ -149,3 +149,15 @@ def test_the_week_lists_whoever_holds_a_seat(client_for, agent, prefecture, desk
     assert "APRES Amina</a>, 1 place proposée à la liste d" in html
     assert "PARTIE" not in html
     assert html.count("2 / 2") == 2
+
+
+def test_the_slot_page_says_what_closing_and_moving_do(client_for, agent, prefecture, desk):
+    # "Fermer ce créneau" beside the people booked did not say whether they kept their
+    # appointment; "1 / 1 places"; "un courriel" to a person booked with a phone only.
+    _begun, coming = desk
+    Slot.objects.filter(pk=coming.slot_id).update(capacity=1)
+    url = reverse("appointments:agents-slot", args=[prefecture.slug, coming.slot_id])
+    html = client_for(agent).get(url).content.decode()
+    assert "1 / 1 place " in html or "1 / 1 place<" in html
+    assert "déjà inscrites gardent leur rendez-vous" in html
+    assert "par SMS sans adresse électronique" in html
