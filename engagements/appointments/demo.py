@@ -142,24 +142,37 @@ TRANSLATIONS = {
 RECEIVED_BY = {"sainte-aure": "chef-site"}
 
 
+AFTERNOON = (time(14), time(16, 30))
+
+
 def _sessions_today(first_day) -> list[list[tuple]]:
-    """Each procedure's weekly ranges, plus a session on the demo's first working day at a
-    site that holds none on this weekday: whatever day the demo is loaded, every site's
-    reception list has people that day (the site manager of Sainte-Aure, open on Tuesdays
-    and Thursdays, saw an empty list on the other days)."""
+    """Each procedure's weekly ranges, plus sessions on the demo's first working day at a
+    site that holds none that day, or none in the afternoon: whatever day and hour the
+    demo is loaded, every site's reception list has people to receive (the site manager of
+    Sainte-Aure, open on Tuesday and Thursday mornings, saw an empty list on other days,
+    and only past appointments after lunch)."""
     weekday = first_day.weekday()
-    open_today = {
-        key.split("/")[0]
-        for key, *_rest, ranges in PROCEDURES
-        if any(d == weekday for d, _a, _b in ranges)
+
+    def site_of(key: str) -> str:
+        return key.split("/")[0]
+
+    that_day = [(site_of(key), ranges) for key, *_rest, ranges in PROCEDURES]
+    open_that_day = {site for site, ranges in that_day for d, _a, _b in ranges if d == weekday}
+    afternoon = {
+        site
+        for site, ranges in that_day
+        for d, _a, b in ranges
+        if d == weekday and b > AFTERNOON[0]
     }
     sessions, added = [], set()
-    for key, *_rest, ranges in PROCEDURES:
-        site = key.split("/")[0]
+    for site, ranges in that_day:
         ranges = list(ranges)
-        if site not in open_today and site not in added:
-            _d, starts, ends = ranges[0]
-            ranges.append((weekday, starts, ends))
+        if site not in added:
+            if site not in open_that_day:
+                _d, starts, ends = ranges[0]
+                ranges.append((weekday, starts, ends))
+            if site not in afternoon:
+                ranges.append((weekday, *AFTERNOON))
             added.add(site)
         sessions.append(ranges)
     return sessions

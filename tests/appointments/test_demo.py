@@ -44,8 +44,8 @@ def test_demo_seed():
 
 @pytest.mark.parametrize(
     "loaded_on",
-    [datetime(2026, 12, 7, 10, 0), datetime(2026, 12, 12, 10, 0)],
-    ids=["monday", "saturday"],
+    [datetime(2026, 12, 7, 10, 0), datetime(2026, 12, 8, 10, 0), datetime(2026, 12, 12, 10, 0)],
+    ids=["monday", "tuesday", "saturday"],
 )
 def test_every_site_has_people_at_its_counter_the_day_the_demo_is_loaded(loaded_on):
     # The Sainte-Aure site manager opened her reception list on the demo's day: "Aucun
@@ -56,7 +56,7 @@ def test_every_site_has_people_at_its_counter_the_day_the_demo_is_loaded(loaded_
         organisation_demo.seed(ctx)
         demo.seed(ctx)
         today = calendar_for(ctx.prefecture).next_working_day(ctx.today)
-        assert today.weekday() == 0
+        assert today.weekday() in (0, 1)
         sites = set(Procedure.objects.values_list("site__slug", flat=True))
         for days, label in ((0, "today"), (1, "later")):
             start = timezone.make_aware(datetime.combine(today + timedelta(days), time()))
@@ -71,6 +71,14 @@ def test_every_site_has_people_at_its_counter_the_day_the_demo_is_loaded(loaded_
                 .values_list("procedure__site__slug", flat=True)
             )
             assert with_people == sites, label
+        # An afternoon too: the demo shown after lunch has people still to come.
+        afternoon = timezone.make_aware(datetime.combine(today, time(14)))
+        coming = Booking.objects.filter(
+            procedure__site__slug="sainte-aure",
+            slot__starts_at__gte=afternoon,
+            slot__starts_at__lt=afternoon + timedelta(hours=3),
+        )
+        assert coming.exists()
         # The people checked in at Sainte-Aure were received by its own staff.
         receivers = set(
             Booking.objects.filter(
