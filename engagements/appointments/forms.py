@@ -407,3 +407,10 @@ class OnBehalfForm(PersonForm):
             widget=forms.RadioSelect,
         )
         self.fields["email"].help_text = "Pour envoyer la confirmation et les rappels."
+        # The person's form says "votre titre": here the agent types what the person says.
+        if "foreign_number" in self.fields:
+            self.fields[
+                "foreign_number"
+            ].help_text = "10 chiffres, sur son titre de séjour ou son récépissé."
+        if "permit_expires_on" in self.fields:
+            self.fields["permit_expires_on"].label = "Date d'expiration de son titre actuel"

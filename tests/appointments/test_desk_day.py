@@ -161,3 +161,15 @@ def test_the_slot_page_says_what_closing_and_moving_do(client_for, agent, prefec
     assert "1 / 1 place " in html or "1 / 1 place<" in html
     assert "déjà inscrites gardent leur rendez-vous" in html
     assert "par SMS sans adresse électronique" in html
+
+
+def test_the_agents_booking_form_speaks_of_the_person(client_for, agent, prefecture, service):
+    # The agent booking for a person read "Date d'expiration de votre titre actuel".
+    procedure = ProcedureFactory(
+        service=service, asks_foreign_number=True, requires_permit_expiry=True
+    )
+    slot = SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(days=3))
+    url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert "de son titre actuel" in html and "sur son titre de séjour" in html
+    assert "votre titre" not in html
