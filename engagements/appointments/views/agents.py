@@ -254,16 +254,20 @@ def _calendar_page(request: HttpRequest, procedure, day: date, new_slot_form) ->
     # The seats taken (`Slot.booked`): the bookings still to come, the people received or
     # absent (their seat stays taken), and the offers kept for the waiting list. Only the
     # first were listed: a morning already received read "1 / 1" and nobody.
-    kept = dict(
-        WaitlistEntry.objects.filter(
-            offered_slot__in=slots, status=WaitlistStatus.OFFERED, holds_seat=True
-        )
-        .values_list("offered_slot")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     for slot in slots:
         slot.people = [b for b in slot.bookings.all() if b.status in SEATED]
+    # Seats counted beyond the people: offers kept (read only when some slot has any).
+    kept = {}
+    if any(slot.booked > len(slot.people) for slot in slots):
+        kept = dict(
+            WaitlistEntry.objects.filter(
+                offered_slot__in=slots, status=WaitlistStatus.OFFERED, holds_seat=True
+            )
+            .values_list("offered_slot")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    for slot in slots:
         slot.kept_offers = kept.get(slot.pk, 0)
         slot.open_to_agents = _closed_to_agents(slot, now) is None and slot.remaining > 0
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
