@@ -173,3 +173,20 @@ def test_the_agents_booking_form_speaks_of_the_person(client_for, agent, prefect
     html = client_for(agent).get(url).content.decode()
     assert "de son titre actuel" in html and "sur son titre de séjour" in html
     assert "votre titre" not in html
+
+
+@time_machine.travel(timezone.make_aware(MORNING), tick=False)
+def test_a_reference_typed_for_another_day_opens_the_booking(
+    client_for, agent, prefecture, service
+):
+    # The person came on the wrong day: her reference typed at the counter gave "Aucun
+    # rendez-vous." and the agent had to guess the date; the scanned QR code opened it.
+    procedure = ProcedureFactory(service=service)
+    slot = SlotFactory(procedure=procedure, starts_at=timezone.make_aware(datetime(2026, 12, 9, 9)))
+    booking = BookingFactory(slot=slot)
+    url = reverse("appointments:agents-day", args=[prefecture.slug])
+    response = client_for(agent).get(url, {"q": booking.reference.lower()}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "appointments:agents-booking", args=[prefecture.slug, booking.pk]
+    )
+    assert "il est le 09/12/2026 à 09:00" in response.content.decode()

@@ -162,6 +162,18 @@ def day(request: HttpRequest) -> HttpResponse:
             return redirect("appointments:agents-booking", request.prefecture.slug, found.pk)
         query = scanned.group(1)
     bookings = _day_list(request, chosen, procedure_id, query)
+    if query and not bookings:
+        # A reference typed at the counter for a person come on the wrong day (or with a
+        # filter left on another procedure): "Aucun rendez-vous." sent the agent searching.
+        elsewhere = _bookings(request).filter(reference=query.upper()).first()
+        if elsewhere is not None:
+            start = timezone.localtime(elsewhere.slot.starts_at)
+            messages.info(
+                request,
+                f"Le rendez-vous {elsewhere.reference} n'est pas dans la liste affichée : "
+                f"il est le {start:%d/%m/%Y à %H:%M}.",
+            )
+            return redirect("appointments:agents-booking", request.prefecture.slug, elsewhere.pk)
     return render_agents(
         request,
         "appointments/agents/day.html",
