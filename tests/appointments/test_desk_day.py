@@ -124,6 +124,12 @@ def test_the_desk_says_what_each_outcome_did(client_for, agent, prefecture, desk
     assert "arrivée enregistrée à 10:00." in html
     late = BookingFactory(slot=begun.slot, email="", phone="06 00 00 00 08")
     assert "réservez-lui un nouveau créneau" in record(late, "late")
+    mailed = BookingFactory(slot=coming.slot, last_name="Mailed")
+    url = reverse("appointments:agents-booking-status", args=[prefecture.slug, mailed.pk])
+    html = client.post(url, {"status": "attended", "send_certificate": "on"}, follow=True)
+    assert "arrivée enregistrée à 10:00. L&#x27;attestation de passage lui est envoyée" in (
+        html.content.decode()
+    )
 
 
 @time_machine.travel(timezone.make_aware(MORNING), tick=False)

@@ -512,7 +512,7 @@ def _person_told(booking: Booking) -> str:
     return " La personne n'a ni courriel ni téléphone : prévenez-la."
 
 
-def _attendance_done(booking: Booking) -> str:
+def _attendance_done(booking: Booking, certificate_sent: bool = False) -> str:
     """What the desk's outcome did, said to the agent ("mis à jour" told him nothing: was
     the person told of the cancellation? sent a link to book again?)."""
     ref = booking.reference
@@ -525,6 +525,10 @@ def _attendance_done(booking: Booking) -> str:
     if booking.status in (BookingStatus.ATTENDED, BookingStatus.LATE):
         arrival = timezone.localtime(booking.checked_in_at)
         text = f"Rendez-vous {ref} : arrivée enregistrée à {arrival:%H:%M}"
+        if certificate_sent and booking.email:
+            return _attendance_done(booking) + (
+                " L'attestation de passage lui est envoyée par courriel."
+            )
         if booking.status == BookingStatus.LATE:
             text += ", en retard."
             if booking.email:
@@ -689,7 +693,9 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
         except services.BookingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _attendance_done(booking))
+            messages.success(
+                request, _attendance_done(booking, form.cleaned_data["send_certificate"])
+            )
     target = request.POST.get("next", "")
     if target.startswith(f"/agents/{request.prefecture.slug}/"):
         return redirect(target)
