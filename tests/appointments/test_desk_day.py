@@ -196,3 +196,22 @@ def test_a_reference_typed_for_another_day_opens_the_booking(
         "appointments:agents-booking", args=[prefecture.slug, booking.pk]
     )
     assert "il est le 09/12/2026 à 09:00" in response.content.decode()
+
+
+def test_the_agent_sees_which_free_slot_is_kept_for_urgent_renewals(
+    client_for, agent, prefecture, service
+):
+    # The week marks "(prioritaire)", but "Réserver pour une personne" listed the slots
+    # kept for permits expiring soon like any other, and its form said nothing: the desk
+    # gave them away to whoever called.
+    procedure = ProcedureFactory(service=service, requires_permit_expiry=True)
+    soon = timezone.now() + timedelta(days=3)
+    kept = SlotFactory(procedure=procedure, starts_at=soon, priority=True)
+    SlotFactory(procedure=procedure, starts_at=soon + timedelta(hours=1))
+    client = client_for(agent)
+    html = client.get(reverse("appointments:agents-book-start", args=[prefecture.slug]))
+    assert html.content.decode().count("(prioritaire)") == 1
+    url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, kept.pk])
+    assert "Créneau prioritaire : gardé pour les titres expirant" in (
+        client.get(url).content.decode()
+    )
