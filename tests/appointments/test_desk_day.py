@@ -215,3 +215,22 @@ def test_the_agent_sees_which_free_slot_is_kept_for_urgent_renewals(
     assert "Créneau prioritaire : gardé pour les titres expirant" in (
         client.get(url).content.decode()
     )
+
+
+@time_machine.travel(timezone.make_aware(MORNING), tick=False)
+def test_the_booking_page_offers_late_and_absent_once_begun(client_for, agent, prefecture, desk):
+    # The booking's page offered "En retard" and "Absent" for an appointment still to
+    # come, both refused once chosen.
+    begun, coming = desk
+    client = client_for(agent)
+
+    def outcomes(booking):
+        url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+        return client.get(url).context["attendance_form"].fields["status"].choices
+
+    assert [value for value, _label in outcomes(coming)] == [
+        "attended",
+        "cancelled_service",
+        "cancelled_user",
+    ]
+    assert {"late", "no_show"} <= {value for value, _label in outcomes(begun)}

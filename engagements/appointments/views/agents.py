@@ -490,7 +490,11 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 booking.logs.select_related("actor"),
                 people=request.access.sees_people(request.prefecture),
             ),
-            "attendance_form": AttendanceForm(current=booking.status, email=booking.email),
+            "attendance_form": AttendanceForm(
+                current=booking.status,
+                email=booking.email,
+                begun=booking.slot.starts_at <= timezone.now(),
+            ),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
