@@ -8,6 +8,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements.calendar.workdays import calendar_for
+
 from . import services
 from .enums import BookingStatus, Channel, WaitlistStatus
 from .models import Booking, BookingLog, Procedure, ScheduleRule, WaitlistEntry
@@ -73,6 +75,16 @@ def _service(ctx, key: str):
 
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# The bookings whose seat stays counted in `Slot.booked`, as the services leave it: a
+# check-in or an absence keeps it; a cancellation or a lapsed hold gives it back (the
+# demo's morning read "0 / 2" on slots whose people had come).
+SEATED = {
+    BookingStatus.HELD,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ATTENDED,
+    BookingStatus.LATE,
+    BookingStatus.NO_SHOW,
+}
 CHANNELS = [Channel.ONLINE, Channel.AGENT, Channel.PARTNER, Channel.API]
 
 
@@ -125,12 +137,57 @@ TRANSLATIONS = {
 }
 
 
+# Who receives the people at each site's counter (named on the attendance certificate):
+# the site's own demo user; the Lysville agent elsewhere.
+RECEIVED_BY = {"sainte-aure": "chef-site"}
+
+
+AFTERNOON = (time(14), time(16, 30))
+
+
+def _sessions_today(first_day) -> list[list[tuple]]:
+    """Each procedure's weekly ranges, plus sessions on the demo's first working day at a
+    site that holds none that day, or none in the afternoon: whatever day and hour the
+    demo is loaded, every site's reception list has people to receive (the site manager of
+    Sainte-Aure, open on Tuesday and Thursday mornings, saw an empty list on other days,
+    and only past appointments after lunch)."""
+    weekday = first_day.weekday()
+
+    def site_of(key: str) -> str:
+        return key.split("/")[0]
+
+    that_day = [(site_of(key), ranges) for key, *_rest, ranges in PROCEDURES]
+    open_that_day = {site for site, ranges in that_day for d, _a, _b in ranges if d == weekday}
+    afternoon = {
+        site
+        for site, ranges in that_day
+        for d, _a, b in ranges
+        if d == weekday and b > AFTERNOON[0]
+    }
+    sessions, added = [], set()
+    for site, ranges in that_day:
+        ranges = list(ranges)
+        if site not in added:
+            if site not in open_that_day:
+                _d, starts, ends = ranges[0]
+                ranges.append((weekday, starts, ends))
+            if site not in afternoon:
+                ranges.append((weekday, *AFTERNOON))
+            added.add(site)
+        sessions.append(ranges)
+    return sessions
+
+
 def seed(ctx) -> None:
     rng = ctx.rng
     today = ctx.today
     prefecture = ctx.prefecture
     procedures: list[Procedure] = []
-    for key, name, name_en, minutes, capacity, options, ranges in PROCEDURES:
+    # Today, or Monday for a demo loaded at the weekend (slots fall on working days only).
+    first_day = calendar_for(prefecture).next_working_day(today)
+    for (key, name, name_en, minutes, capacity, options, _ranges), ranges in zip(
+        PROCEDURES, _sessions_today(first_day), strict=True
+    ):
         service = _service(ctx, key)
         if service is None:
             continue
@@ -191,12 +248,13 @@ def seed(ctx) -> None:
                         if roll < 0.12 and days_ahead > 1
                         else BookingStatus.CONFIRMED
                     )
+                receiver = RECEIVED_BY.get(procedure.site.slug, "agent")
                 booking = _booking(
-                    rng, procedure, slot, status, person, now, agent=ctx.users.get("agent")
+                    rng, procedure, slot, status, person, now, agent=ctx.users.get(receiver)
                 )
                 booking.set_identity_keys()
                 bookings.append(booking)
-                if status in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+                if status in SEATED:
                     booked[slot.pk] += 1
     Booking.objects.bulk_create(bookings, batch_size=500)
     for slot_id, count in booked.items():

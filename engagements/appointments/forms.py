@@ -185,8 +185,20 @@ class AttendanceForm(DsfrForm):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
-    def __init__(self, *args, current: str | None = None, email: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        current: str | None = None,
+        email: str | None = None,
+        begun: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if not begun:
+            # Before the appointment's time nobody is late nor absent (record_attendance
+            # refuses both), as on the day's list.
+            field = self.fields["status"]
+            field.choices = [c for c in field.choices if c[0] not in ("late", "no_show")]
         if email == "":
             # No address to mail the certificate to: the agent prints it instead.
             del self.fields["send_certificate"]
@@ -407,3 +419,10 @@ class OnBehalfForm(PersonForm):
             widget=forms.RadioSelect,
         )
         self.fields["email"].help_text = "Pour envoyer la confirmation et les rappels."
+        # The person's form says "votre titre": here the agent types what the person says.
+        if "foreign_number" in self.fields:
+            self.fields[
+                "foreign_number"
+            ].help_text = "10 chiffres, sur son titre de séjour ou son récépissé."
+        if "permit_expires_on" in self.fields:
+            self.fields["permit_expires_on"].label = "Date d'expiration de son titre actuel"

@@ -46,5 +46,5 @@ def test_the_week_s_queries_do_not_grow_with_the_slots_and_bookings(
         response = client.get(url, params)
     days = dict(response.context["days"])
     assert [len(slots) for slots in days.values()] == [4, 3, 3, 3, 3]
-    assert all(len(slot.active) == 1 for slots in days.values() for slot in slots)
+    assert all(len(slot.people) == 1 for slots in days.values() for slot in slots)
     assert "MARTIN Amina" in response.content.decode()

@@ -76,4 +76,4 @@ def test_counter_day_page_on_a_phone(phone_page, prefecture, service, agent):
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (label, box)
     screenshot(phone_page, "appointments-day-phone")
     phone_page.get_by_role("button", name="Venu : NGUYEN Amina").click()
-    expect(phone_page.get_by_text("mis à jour")).to_be_visible()
+    expect(phone_page.get_by_text("arrivée enregistrée à")).to_be_visible()

@@ -39,7 +39,7 @@ def test_check_in_at_the_counter(page, live_server, prefecture, service, agent):
     assert page.get_by_role("link", name="DIALLO Amina").count() == 0
     with page.expect_navigation():
         page.get_by_role("button", name="Venu").click()
-    assert "mis à jour" in page.content()
+    assert "arrivée enregistrée à" in page.content()
     assert Booking.objects.get(pk=other.pk).status == BookingStatus.ATTENDED
     response = page.request.get(
         f"/agents/{prefecture.slug}/rendez-vous/reservations/{other.pk}/attestation.pdf"

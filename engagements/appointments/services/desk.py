@@ -122,6 +122,15 @@ def record_attendance(
         arrival = None
         if status in (BookingStatus.ATTENDED, BookingStatus.LATE):
             arrival = check_in_time(booking, arrived_at)
+        if status == BookingStatus.LATE and arrival <= booking.slot.starts_at:
+            # "Late" mails the person that she came after her time, with a link to book
+            # again: before the appointment, she is not late.
+            start = timezone.localtime(booking.slot.starts_at)
+            raise BookingError(
+                f"Arrivée à {timezone.localtime(arrival):%H:%M}, avant l'heure du rendez-vous "
+                f"({start:%H:%M}) : la personne n'est pas en retard, enregistrez-la comme venue.",
+                "arrival",
+            )
         elif status == BookingStatus.NO_SHOW and timezone.now() < booking.slot.starts_at:
             # An absence counts against the person under the no-show policy.
             start = timezone.localtime(booking.slot.starts_at)
@@ -150,7 +159,9 @@ def record_attendance(
                     )
                 },
             )
-        if status == BookingStatus.ATTENDED and send_certificate:
+        if arrival is not None and send_certificate:
+            # Late arrivals get it too: the certificate proves the person came (the
+            # desk prints it for both), and the ticked box must not be dropped silently.
             queue_certificate_mail(booking)
         if status == BookingStatus.ATTENDED:
             _invite_to_survey(booking)

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -162,6 +162,18 @@ def day(request: HttpRequest) -> HttpResponse:
             return redirect("appointments:agents-booking", request.prefecture.slug, found.pk)
         query = scanned.group(1)
     bookings = _day_list(request, chosen, procedure_id, query)
+    if query and not bookings:
+        # A reference typed at the counter for a person come on the wrong day (or with a
+        # filter left on another procedure): "Aucun rendez-vous." sent the agent searching.
+        elsewhere = _bookings(request).filter(reference=query.upper()).first()
+        if elsewhere is not None:
+            start = timezone.localtime(elsewhere.slot.starts_at)
+            messages.info(
+                request,
+                f"Le rendez-vous {elsewhere.reference} n'est pas dans la liste affichée : "
+                f"il est le {start:%d/%m/%Y à %H:%M}.",
+            )
+            return redirect("appointments:agents-booking", request.prefecture.slug, elsewhere.pk)
     return render_agents(
         request,
         "appointments/agents/day.html",
@@ -228,6 +240,11 @@ def _day_caption(bookings: list[Booking]) -> str:
     return ", ".join(parts)
 
 
+# The bookings that hold their seat in `Slot.booked`: a cancellation or a lapsed hold gives
+# it back (services), a check-in does not.
+SEATED = (*ACTIVE_STATUSES, BookingStatus.ATTENDED, BookingStatus.LATE, BookingStatus.NO_SHOW)
+
+
 @agent_view("read_records")
 def calendar(request: HttpRequest, procedure_pk: int) -> HttpResponse:
     procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
@@ -246,8 +263,24 @@ def _calendar_page(request: HttpRequest, procedure, day: date, new_slot_form) ->
     )
     days: dict[date, list] = {week + timedelta(days=i): [] for i in range(5)}
     now = timezone.now()
+    # The seats taken (`Slot.booked`): the bookings still to come, the people received or
+    # absent (their seat stays taken), and the offers kept for the waiting list. Only the
+    # first were listed: a morning already received read "1 / 1" and nobody.
     for slot in slots:
-        slot.active = [b for b in slot.bookings.all() if b.status in ACTIVE_STATUSES]
+        slot.people = [b for b in slot.bookings.all() if b.status in SEATED]
+    # Seats counted beyond the people: offers kept (read only when some slot has any).
+    kept = {}
+    if any(slot.booked > len(slot.people) for slot in slots):
+        kept = dict(
+            WaitlistEntry.objects.filter(
+                offered_slot__in=slots, status=WaitlistStatus.OFFERED, holds_seat=True
+            )
+            .values_list("offered_slot")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    for slot in slots:
+        slot.kept_offers = kept.get(slot.pk, 0)
         slot.open_to_agents = _closed_to_agents(slot, now) is None and slot.remaining > 0
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
     return render_agents(
@@ -399,7 +432,7 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
                 request,
                 f"Rendez-vous {booking.reference} confirmé le "
                 f"{timezone.localtime(slot.starts_at):%d/%m/%Y à %H:%M}."
-                + (" La confirmation part par courriel." if booking.email else ""),
+                + _what_the_person_receives(booking),
             )
             if _bookings(request).filter(pk=booking.pk).exists():
                 return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
@@ -408,6 +441,18 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
         request,
         "appointments/agents/book.html",
         {"procedure": procedure, "slot": slot, "form": form},
+    )
+
+
+def _what_the_person_receives(booking: Booking) -> str:
+    """The end of the booking's confirmation to the agent: booked by phone without an
+    e-mail address, the person is sent no confirmation, which the agent was not told."""
+    if booking.email:
+        return " La confirmation part par courriel."
+    # The form asks for an e-mail address or a phone number.
+    return (
+        " Aucune confirmation ne part (pas d'adresse électronique) : donnez la référence "
+        "à la personne ; un SMS de rappel lui sera envoyé avant le rendez-vous."
     )
 
 
@@ -445,7 +490,11 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 booking.logs.select_related("actor"),
                 people=request.access.sees_people(request.prefecture),
             ),
-            "attendance_form": AttendanceForm(current=booking.status, email=booking.email),
+            "attendance_form": AttendanceForm(
+                current=booking.status,
+                email=booking.email,
+                begun=booking.slot.starts_at <= timezone.now(),
+            ),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
@@ -456,6 +505,46 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 MOVE_CHOICES = 40
+
+
+def _person_told(booking: Booking) -> str:
+    """How the person learns what the service changed (notifications.queue_change_notice)."""
+    if booking.email:
+        return " La personne est prévenue par courriel."
+    if booking.phone:
+        return " La personne est prévenue par SMS."
+    return " La personne n'a ni courriel ni téléphone : prévenez-la."
+
+
+def _attendance_done(booking: Booking, certificate_sent: bool = False) -> str:
+    """What the desk's outcome did, said to the agent ("mis à jour" told him nothing: was
+    the person told of the cancellation? sent a link to book again?)."""
+    ref = booking.reference
+    if booking.status == BookingStatus.CANCELLED_BY_SERVICE:
+        return f"Rendez-vous {ref} annulé par le service.{_person_told(booking)}"
+    if booking.status == BookingStatus.CANCELLED_BY_USER:
+        return f"Rendez-vous {ref} annulé à la demande de la personne." + (
+            " L'annulation lui est confirmée par courriel." if booking.email else ""
+        )
+    if booking.status in (BookingStatus.ATTENDED, BookingStatus.LATE):
+        arrival = timezone.localtime(booking.checked_in_at)
+        text = f"Rendez-vous {ref} : arrivée enregistrée à {arrival:%H:%M}"
+        if certificate_sent and booking.email:
+            return _attendance_done(booking) + (
+                " L'attestation de passage lui est envoyée par courriel."
+            )
+        if booking.status == BookingStatus.LATE:
+            text += ", en retard."
+            if booking.email:
+                return text + " Un lien pour reprendre rendez-vous lui est envoyé par courriel."
+            return text + (
+                " Sans adresse électronique, elle ne reçoit pas le lien pour reprendre "
+                "rendez-vous : réservez-lui un nouveau créneau."
+            )
+        return text + "."
+    if booking.status == BookingStatus.NO_SHOW:
+        return f"Rendez-vous {ref} : absence enregistrée."
+    return f"Rendez-vous {ref} mis à jour."
 
 
 @agent_view("work")
@@ -491,16 +580,10 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
         else:
             start = timezone.localtime(booking.slot.starts_at)
-            told = (
-                " La personne est prévenue par courriel."
-                if booking.email
-                else " La personne est prévenue par SMS."
-                if booking.phone
-                else " La personne n'a ni courriel ni téléphone : prévenez-la."
-            )
             messages.success(
                 request,
-                f"Rendez-vous {booking.reference} déplacé au {start:%d/%m/%Y à %H:%M}.{told}",
+                f"Rendez-vous {booking.reference} déplacé au {start:%d/%m/%Y à %H:%M}."
+                + _person_told(booking),
             )
             return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
     return render_agents(
@@ -604,7 +687,7 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
             day = timezone.localtime(booking.slot.starts_at).date()
             arrived_at = timezone.make_aware(datetime.combine(day, form.cleaned_data["arrived_at"]))
         try:
-            services.record_attendance(
+            booking = services.record_attendance(
                 booking,
                 form.cleaned_data["status"],
                 actor=request.user,
@@ -614,7 +697,9 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
         except services.BookingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Rendez-vous {booking.reference} mis à jour.")
+            messages.success(
+                request, _attendance_done(booking, form.cleaned_data["send_certificate"])
+            )
     target = request.POST.get("next", "")
     if target.startswith(f"/agents/{request.prefecture.slug}/"):
         return redirect(target)
