@@ -49,8 +49,20 @@ class PublishForm(DsfrForm):
         label="Motif de la correction",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Obligatoire si la période est déjà publiée : la version précédente reste.",
+        help_text="La période est déjà publiée : la version précédente reste consultable.",
     )
+
+    def __init__(self, *args, correction: bool | None = None, **kwargs):
+        """`correction`: whether the period already has a published version — the reason
+        is then required; None (reading a submitted period) keeps it optional."""
+        super().__init__(*args, **kwargs)
+        if correction is False:
+            del self.fields["note"]
+        elif correction:
+            self.fields["note"].required = True
+            self.fields["note"].error_messages["required"] = (
+                "Une correction doit dire pourquoi : indiquez le motif."
+            )
 
 
 class ConfirmPublishForm(PublishForm):
@@ -63,8 +75,8 @@ class ConfirmPublishForm(PublishForm):
         required=False,
     )
 
-    def __init__(self, *args, ongoing: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, ongoing: bool = False, correction: bool = False, **kwargs):
+        super().__init__(*args, correction=correction, **kwargs)
         self.fields["period"].widget = forms.HiddenInput()
         if not ongoing:
             del self.fields["provisional"]

@@ -47,6 +47,29 @@ def latest_publications(prefecture: Prefecture) -> QuerySet[Publication]:
     )
 
 
+def has_publication(prefecture: Prefecture, period: Period) -> bool:
+    """Whether the period was ever published (even withdrawn since): publishing it again
+    is a correction, which must give its reason."""
+    return Publication.objects.filter(
+        prefecture=prefecture, period_kind=period.kind, period_start=period.start
+    ).exists()
+
+
+def quarter_to_publish(prefecture: Prefecture, today: date) -> Period | None:
+    """The quarter the publication form suggests: the one after the latest published
+    quarter (the last ended quarter when none is published), if it can be published now
+    (started, and ended unless the prefecture publishes ongoing periods)."""
+    latest = latest_publications(prefecture).filter(period_kind="quarter").first()
+    if latest is None:
+        return Period.of("quarter", today).previous()
+    following = Period.of("quarter", latest.period_end + timedelta(days=1))
+    if following.start > today:
+        return None
+    if following.end >= today and not prefecture.publish_ongoing_periods:
+        return None
+    return following
+
+
 def published_values(prefecture: Prefecture) -> QuerySet[PublishedValue]:
     """Every value of the current version of every published period (API, CSV)."""
     return (

@@ -356,3 +356,38 @@ def test_closed_hours_show_as_closed_not_calm(prefecture, site, client):
     assert "Fermé" in html
     english = client.get("/en" + reverse("indicators:public-affluence", args=[prefecture.slug]))
     assert "Closed" in english.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_form_suggests_the_next_quarter_not_published_and_asks_a_reason_only_to_correct(
+    prefecture, site, quality_lead, client_for
+):
+    prefecture.publish_ongoing_periods = False
+    prefecture.save(update_fields=["publish_ongoing_periods"])
+    lead = client_for(quality_lead)
+    url = reverse("indicators:agents-publications", args=[prefecture.slug])
+    # Nothing published: the last ended quarter, a first version (no correction reason).
+    form = lead.get(url).context["form"]
+    assert form.initial["period"] == "2025-Q4" and "note" not in form.fields
+    assert "Motif de la correction" not in lead.get(url).content.decode()
+    page = preview(lead, prefecture, "2025-Q4")
+    assert "note" not in page.context["form"].fields
+    confirm(lead, prefecture, page, "2025-Q4")
+    assert Publication.objects.count() == 1
+    # Q4 published and Q1 2026 not ended (the prefecture publishes only ended periods):
+    # nothing suggested, rather than the quarter already published.
+    form = lead.get(url).context["form"]
+    assert "period" not in form.initial and "note" not in form.fields
+    # Publishing Q4 again is a correction: its preview asks the reason, required.
+    page = preview(lead, prefecture, "2025-Q4")
+    assert page.context["form"].fields["note"].required
+    refused = confirm(lead, prefecture, page, "2025-Q4")
+    assert "indiquez le motif" in refused.content.decode()
+    assert Publication.objects.count() == 1
+    confirm(lead, prefecture, page, "2025-Q4", note="Fichier reçu en retard")
+    assert Publication.objects.count() == 2
+    # A prefecture publishing ongoing periods is offered the current quarter next.
+    prefecture.publish_ongoing_periods = True
+    prefecture.save(update_fields=["publish_ongoing_periods"])
+    form = lead.get(url).context["form"]
+    assert form.initial["period"] == "2026-Q1" and "note" not in form.fields

@@ -352,9 +352,7 @@ def publications(request):
                 {"item": p, "label": Period.of(p.period_kind, p.period_start).label()}
                 for p in history
             ],
-            "form": PublishForm(
-                initial={"period": Period.of("quarter", timezone.localdate()).previous().code}
-            ),
+            "form": _publish_form(prefecture),
             "can_publish": request.access.can(prefecture, "manage"),
             "changes": [
                 {"item": c, "label": Period.of(c.period_kind, c.period_start).label()}
@@ -363,6 +361,17 @@ def publications(request):
                 .order_by("-at", "-pk")[:100]
             ],
         },
+    )
+
+
+def _publish_form(prefecture) -> PublishForm:
+    """Pre-filled with the next quarter not yet published; the reason of a correction is
+    asked only when that quarter already has a published version."""
+    period = queries.quarter_to_publish(prefecture, timezone.localdate())
+    if period is None:
+        return PublishForm(correction=False)
+    return PublishForm(
+        initial={"period": period.code}, correction=queries.has_publication(prefecture, period)
     )
 
 
@@ -435,6 +444,7 @@ def publication_preview(request):
             "fingerprint": context["fingerprint"],
         },
         ongoing=ongoing,
+        correction=context["version"] > 1,
     )
     return render_agents(
         request,
@@ -494,7 +504,11 @@ def publish(request):
     except ValueError as exc:
         flash.error(request, str(exc))
         return redirect(back)
-    form = ConfirmPublishForm(request.POST, ongoing=services.is_ongoing(period))
+    form = ConfirmPublishForm(
+        request.POST,
+        ongoing=services.is_ongoing(period),
+        correction=queries.has_publication(prefecture, period),
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -505,7 +519,7 @@ def publish(request):
             prefecture,
             period,
             actor=request.user,
-            note=form.cleaned_data["note"],
+            note=form.cleaned_data.get("note", ""),
             provisional=form.cleaned_data.get("provisional", False),
             expected=form.cleaned_data["fingerprint"],
         )
