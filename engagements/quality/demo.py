@@ -374,4 +374,4 @@ def seed(ctx) -> None:
             if parent is not None:
                 from .services import roll_up
 
-                roll_up(parent)
+                roll_up(parent, actor=lead)

@@ -237,7 +237,7 @@ def create_action(
             progress=action.progress,
         )
         if parent is not None:
-            roll_up(parent)
+            roll_up(parent, actor=actor)
     return action
 
 
@@ -313,9 +313,31 @@ def add_update(action: Action, *, actor, text: str, progress: int | None = None,
             progress=progress,
             on=on or timezone.localdate(),
         )
+        if progress:
+            _start_if_planned(action, actor=actor)
         if action.parent_id:
-            roll_up(action.parent)
+            roll_up(action.parent, actor=actor)
     return update
+
+
+def _start_if_planned(action: Action, *, actor) -> None:
+    """An action « prévue » that has progressed is under way: it moves to the prefecture's
+    « en cours » status, its progress kept, the switch written in its timeline like any
+    status change (call inside the caller's transaction)."""
+    if action.status.base != StatusCode.PLANNED or not action.progress:
+        return
+    previous = action.status
+    action.status = status_for_code(action.prefecture, StatusCode.IN_PROGRESS)
+    action.save(update_fields=["status", "updated_at"])
+    ActionUpdate.objects.create(
+        action=action,
+        kind=UpdateKind.STATUS,
+        author=actor,
+        text=f"Avancement de {action.progress} % : l'action a commencé.",
+        from_status=previous.label,
+        to_status=action.status.label,
+        progress=action.progress,
+    )
 
 
 def record_effectiveness(action: Action, *, actor, text: str, on: date | None = None) -> Action:
@@ -401,7 +423,7 @@ def _log_status_switch(action: Action, previous, kind: str, *, actor, text: str)
         progress=action.progress,
     )
     if action.parent_id:
-        roll_up(action.parent)
+        roll_up(action.parent, actor=actor)
 
 
 def reopen_action(action: Action, *, actor, reason: str, status: ActionStatus | None = None):
@@ -431,9 +453,9 @@ def reopen_action(action: Action, *, actor, reason: str, status: ActionStatus | 
     return action
 
 
-def roll_up(parent: Action) -> None:
+def roll_up(parent: Action, *, actor=None) -> None:
     """A parent's progress is the mean of its sub-actions' (abandoned ones left out); a done
-    parent stays at 100 %."""
+    parent stays at 100 %; a parent « prévue » whose sub-actions progressed is « en cours »."""
     if parent.status.base == StatusCode.DONE:
         return
     children = parent.children.exclude(status__base=StatusCode.ABANDONED)
@@ -442,8 +464,9 @@ def roll_up(parent: Action) -> None:
         return
     Action.objects.filter(pk=parent.pk).update(progress=round(mean))
     parent.progress = round(mean)
+    _start_if_planned(parent, actor=actor)
     if parent.parent_id:
-        roll_up(parent.parent)
+        roll_up(parent.parent, actor=actor)
 
 
 # --- CSV import (contract: docs in the issue) ----------------------------------------------

@@ -325,3 +325,31 @@ def test_a_reimport_without_a_column_keeps_what_was_set_on_the_action(
         40,
         "complaint",
     )
+
+
+@pytest.mark.django_db
+def test_progress_above_zero_starts_a_planned_action_and_its_parent(prefecture, site, quality_lead):
+    """An action at 30 % stayed « Prévue »: progress moves it (and a planned parent whose
+    sub-actions progressed) to « En cours », written in the timeline like a status change."""
+    from engagements.quality.services import add_update, create_action
+
+    parent = create_action(prefecture, site=site, year=2026, title="Refaire la signalétique")
+    child = create_action(prefecture, site=site, year=2026, title="Panneaux", parent=parent)
+    add_update(child, actor=quality_lead, text="Devis reçu", progress=0)
+    child.refresh_from_db()
+    assert child.status.base == StatusCode.PLANNED
+    add_update(child, actor=quality_lead, text="Premiers panneaux posés", progress=30)
+    child.refresh_from_db()
+    parent.refresh_from_db()
+    assert (child.status.label, child.progress) == ("En cours", 30)
+    switch = child.updates.get(kind="status")
+    assert (switch.from_status, switch.to_status, switch.author) == (
+        "Prévue",
+        "En cours",
+        quality_lead,
+    )
+    assert (parent.status.label, parent.progress) == ("En cours", 30)
+    assert parent.updates.get(kind="status").to_status == "En cours"
+    # Already under way: a further point changes no status.
+    add_update(child, actor=quality_lead, text="Suite", progress=60)
+    assert child.updates.filter(kind="status").count() == 1
