@@ -255,3 +255,25 @@ def test_the_page_does_not_mark_a_meeting_held_with_nobody_recorded_present(
             lines[0].pk: AttendanceStatus.PRESENT,
             lines[1].pk: AttendanceStatus.ABSENT,
         }
+
+
+def test_the_draft_mail_says_the_minutes_may_be_approved_without_a_meeting(
+    committee, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The mail promised approval « lors de sa prochaine réunion » while the référent may
+    approve the draft without a meeting once the observation period is over."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _sent_draft(committee)
+    text = " ".join(mailoutbox[-1].body.split())
+    assert "lors de sa prochaine réunion, puis publié" not in text
+    assert "pourra être approuvé sans réunion à l'issue de ce délai" in text
+    assert "lors de sa prochaine réunion. Il sera ensuite publié" in text
+    # The next meeting already planned after the observation period carries the approval
+    # on its agenda: the mail gives its date.
+    with time_machine.travel("2025-03-01 10:00 +01:00", tick=False):
+        following = meetings.plan_meeting(committee, starts_at=at(date(2025, 4, 14)))
+    with django_capture_on_commit_callbacks(execute=True):
+        _sent_draft(committee, sent_on=date(2025, 3, 12))
+    assert following.agenda.filter(approves__isnull=False).exists()
+    text = " ".join(mailoutbox[-1].body.split())
+    assert "lors de sa prochaine réunion, le 14 avril 2025. Il sera ensuite" in text

@@ -109,6 +109,7 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
             "url": settings.SITE_URL
             + reverse("committee:members-minutes-pdf", args=[prefecture.slug, meeting.pk]),
             "documents": meeting_documents.for_members(meeting),
+            "approval_meeting": _approval_meeting(minutes),
         }
         # Named after what it is: "projet-de-compte-rendu.pdf" for full minutes.
         name = "projet-de-releve.pdf"
@@ -127,6 +128,21 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
                 attachments=attachments,
             )
     return len(recipients)
+
+
+def _approval_meeting(minutes: Minutes) -> Meeting | None:
+    """The planned meeting whose agenda has the approval of these minutes, when it comes
+    after the observation period (a meeting within it cannot approve them)."""
+    item = (
+        minutes.approval_items.filter(
+            meeting__status__in=[MeetingStatus.PLANNED, MeetingStatus.CONVENED],
+            meeting__starts_at__date__gt=minutes.observations_until,
+        )
+        .select_related("meeting")
+        .order_by("meeting__starts_at")
+        .first()
+    )
+    return item.meeting if item else None
 
 
 def observations_open(minutes: Minutes, today: date | None = None) -> bool:
