@@ -24,6 +24,7 @@ FORMULA_CELLS = ("=", "+", "-", "@")
 NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 KNOWN_EXPORTS = {
     "appointments:agents-export",
+    "appointments:agents-day-csv",
     "correspondence:agents-figures-csv",
     "surveys:agents-campaign-csv",
     "indicators:agents-dashboard-csv",
@@ -50,6 +51,13 @@ def _evil_records(prefecture, site, service):
         first_name="+33 6 12 34 56 78",
         email="a@example.test",
         phone="-1+1",
+    )
+    # And one today, for the day's list (`?date=` defaults to today).
+    today_start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    BookingFactory(
+        slot=SlotFactory(procedure=procedure, starts_at=today_start),
+        last_name=EVIL,
+        first_name="@SUM(1)",
     )
     topic = TopicFactory(prefecture=prefecture, name=EVIL)
     today = timezone.localdate()

@@ -13,7 +13,11 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", _("Non confirmé (expiré)")
 
 
-# Statuses that occupy a seat in the slot and count for "one booking per person".
+# The appointment still to come: it may be confirmed, moved or cancelled, and it counts for
+# "one booking per person" (the partial unique indexes appt_one_active_per_*). Not the
+# statuses that hold a seat: `Slot.booked` keeps the seat of a check-in (attended, late) and
+# of an absence too (views/agents.SEATED lists them all); only a cancellation, a lapsed hold
+# or a move gives it back (services/seats.give_back_seat).
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
 # The state machine, in the format of every app (engagements/states.py): from -> allowed

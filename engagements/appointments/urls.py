@@ -39,6 +39,7 @@ agents_urlpatterns = [
     path(f"{A}/", agents.index, name="agents-index"),
     path(f"{A}/jour/", agents.day, name="agents-day"),
     path(f"{A}/jour.pdf", agents.day_pdf, name="agents-day-pdf"),
+    path(f"{A}/jour.csv", agents.day_csv, name="agents-day-csv"),
     path(f"{A}/reserver/", agents.book_start, name="agents-book-start"),
     path(f"{A}/demarches/nouvelle/", agents.procedure_edit, name="agents-procedure-new"),
     path(f"{A}/demarches/<int:procedure_pk>/", agents.procedure_edit, name="agents-procedure"),

@@ -21,6 +21,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "appointments:agents-index": {},
         "appointments:agents-day": {},
         "appointments:agents-day-pdf": {},
+        "appointments:agents-day-csv": {},
         "appointments:agents-book-start": {},
         "appointments:agents-export": {},
         "appointments:agents-calendar": {"procedure_pk": procedure.pk},

@@ -85,7 +85,9 @@ class BookingFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def take_seat(obj, create, extracted, **kwargs):
-        """Active bookings occupy their seat, as services do."""
+        """Active bookings take their seat, as services do. (A booking created already
+        checked in or absent takes none here, though in life it keeps the one it took: a
+        test that counts seats books it active and records the attendance.)"""
         obj.set_identity_keys()
         if create:
             obj.save()

@@ -449,8 +449,8 @@ def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
     html = client.get(day, {"procedure": procedure}).content.decode()
     today = timezone.localdate().isoformat()
     link = (
-        reverse("appointments:agents-export", args=[prefecture.slug])
-        + f"?debut={today}&amp;fin={today}&amp;procedure={procedure}"
+        reverse("appointments:agents-day-csv", args=[prefecture.slug])
+        + f"?date={today}&amp;procedure={procedure}"
     )
     assert f'<a href="{link}" download>Télécharger les rendez-vous du jour (CSV)</a>' in html
     assert "<caption>2 rendez-vous</caption>" in html
@@ -461,6 +461,32 @@ def test_the_day_s_list_downloads_as_csv_with_the_same_rows(
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 2
     assert {line.split(";")[6] for line in lines[1:]} == {"Durand", "Nguyen"}
+
+
+def test_the_day_s_csv_ends_with_the_arrival_time_as_the_printed_list(
+    client_for, agent, auditor, prefecture, today_bookings
+):
+    """The printed list had an "Arrivée" column, the day's CSV none. It comes last: the
+    columns before keep their order (the 30 days' export keeps its 10, a contract)."""
+    arrived = today_bookings[0]
+    arrived_at = arrived.slot.starts_at - timedelta(minutes=7)
+    Booking.objects.filter(pk=arrived.pk).update(
+        status=BookingStatus.ATTENDED, checked_in_at=arrived_at
+    )
+    url = reverse("appointments:agents-day-csv", args=[prefecture.slug])
+    header = "référence;démarche;site;début;statut;canal;nom;prénom;courriel;téléphone;arrivée"
+    for user in (agent, auditor):
+        lines = client_for(user).get(url).content.decode("utf-8-sig").splitlines()
+        assert lines[0] == header and len(lines) == 4
+        arrivals = {line.split(";")[0]: line.split(";")[10] for line in lines[1:]}
+        assert arrivals == {
+            arrived.reference: timezone.localtime(arrived_at).strftime("%H:%M"),
+            today_bookings[1].reference: "",
+            today_bookings[2].reference: "",
+        }
+    export = reverse("appointments:agents-export", args=[prefecture.slug])
+    first = client_for(agent).get(export).content.decode("utf-8-sig").splitlines()[0]
+    assert first == "référence;démarche;site;début;statut;canal;nom;prénom;courriel;téléphone"
 
 
 def test_the_day_s_list_prints_with_the_same_rows_and_count(
@@ -502,6 +528,7 @@ def test_a_day_outside_the_calendar_s_years_shows_today(client_for, agent, prefe
     for url, name in (
         (reverse("appointments:agents-day", args=[prefecture.slug]), "date"),
         (reverse("appointments:agents-day-pdf", args=[prefecture.slug]), "date"),
+        (reverse("appointments:agents-day-csv", args=[prefecture.slug]), "date"),
         (reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk]), "semaine"),
         (reverse("appointments:agents-export", args=[prefecture.slug]), "fin"),
     ):

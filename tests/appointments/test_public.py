@@ -716,3 +716,36 @@ def test_terms_refuse_an_expiry_date_whose_renewal_window_is_over(language, clie
     tomorrow = today + timedelta(days=1)
     response = client.post(terms, {"accept": "on", "permit_expires_on": tomorrow.isoformat()})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "status, days_after",
+    [
+        (BookingStatus.CANCELLED_BY_USER, 0),
+        (BookingStatus.CANCELLED_BY_SERVICE, 0),
+        (BookingStatus.EXPIRED, 0),
+        (BookingStatus.CONFIRMED, 4),  # over, not checked in yet
+        (BookingStatus.ATTENDED, 4),
+    ],
+)
+def test_a_booking_no_longer_to_come_lists_no_documents_to_bring_nor_actions(
+    client, service, status, days_after
+):
+    """The page of a cancelled booking still said "Documents à apporter" (and offered to
+    cancel or move an appointment already over)."""
+    procedure = ProcedureFactory(service=service, documents="Passeport\nConvocation")
+    booking = BookingFactory(slot__procedure=procedure, status=status)
+    manage = reverse("appointments:manage", args=[booking.token])
+    with time_machine.travel(timezone.now() + timedelta(days=days_after)):
+        html = client.get(manage).content.decode()
+    assert "Documents à apporter" not in html and "Passeport" not in html
+    assert "Que voulez-vous faire" not in html and "Annuler ce rendez-vous" not in html
+    assert "Prendre un nouveau rendez-vous" in html
+
+
+def test_a_booking_to_come_still_lists_its_documents_and_actions(client, service):
+    procedure = ProcedureFactory(service=service, documents="Passeport\nConvocation")
+    booking = BookingFactory(slot__procedure=procedure)
+    html = client.get(reverse("appointments:manage", args=[booking.token])).content.decode()
+    assert "Documents à apporter" in html and "Passeport" in html
+    assert "Annuler ce rendez-vous" in html

@@ -674,3 +674,23 @@ def test_booking_mails_end_with_who_writes_and_how_to_reach_a_person(
     assert cancelled.subject.startswith("Rendez-vous annulé")
     assert "Reprendre rendez-vous : http://" in cancelled.body
     assert booking.token in cancelled.body and signature in cancelled.body
+
+
+def test_a_check_in_or_an_absence_keeps_the_seat_and_frees_the_person_to_book_again():
+    """What enums.ACTIVE_STATUSES says: an arrival or an absence leaves the active statuses
+    (the person may book the procedure again) but keeps its seat in `Slot.booked`."""
+    booking = BookingFactory()
+    assert Slot.objects.get(pk=booking.slot_id).booked == 1
+    with time_machine.travel(booking.slot.starts_at + timedelta(minutes=5)):
+        services.record_attendance(booking, BookingStatus.NO_SHOW, actor=None)
+        assert Slot.objects.get(pk=booking.slot_id).booked == 1
+        services.record_attendance(booking, BookingStatus.ATTENDED, actor=None)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 1
+    booking.refresh_from_db()
+    assert not booking.is_active
+    # The unique index over the active statuses lets the same address in again.
+    later = SlotFactory(
+        procedure=booking.procedure, starts_at=booking.slot.starts_at + timedelta(days=1)
+    )
+    again = BookingFactory(slot=later, email=booking.email)
+    assert again.is_active

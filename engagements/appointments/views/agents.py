@@ -726,11 +726,11 @@ def checkin(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("appointments:agents-booking", request.prefecture.slug, booking.pk)
 
 
-@agent_view("read_records")
-@replica_reads
-def export_csv(request: HttpRequest) -> HttpResponse:
-    first = _day(request.GET.get("debut")) if request.GET.get("debut") else timezone.localdate()
-    last = _day(request.GET.get("fin")) if request.GET.get("fin") else first + timedelta(days=30)
+EXPORT_HEADER = ["référence", "démarche", "site", "début", "statut", "canal"]
+EXPORT_HEADER += ["nom", "prénom", "courriel", "téléphone"]
+
+
+def _export_rows(request: HttpRequest, first, last, *, arrival: bool = False):
     start, _end = _bounds(first)
     end = _bounds(last)[1]
     # The rows of the day's list (its "Démarche" filter too): unconfirmed holds that
@@ -745,8 +745,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         bookings = bookings.filter(procedure_id=int(procedure_id))
     # An auditor gets the same columns (a contract), the person's ones left empty.
     people = request.access.sees_people(request.prefecture)
-    rows = (
-        [
+    for booking in bookings.order_by("slot__starts_at").iterator(chunk_size=500):
+        row = [
             booking.reference,
             booking.procedure.name,
             booking.procedure.site.name,
@@ -759,11 +759,29 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 else ["", "", "", ""]
             ),
         ]
-        for booking in bookings.order_by("slot__starts_at").iterator(chunk_size=500)
-    )
-    header = ["référence", "démarche", "site", "début", "statut", "canal"]
-    header += ["nom", "prénom", "courriel", "téléphone"]
-    return csv_response(f"rendez-vous-{first}-{last}.csv", header, rows)
+        if arrival:
+            checked_in_at = booking.checked_in_at
+            row.append(timezone.localtime(checked_in_at).strftime("%H:%M") if checked_in_at else "")
+        yield row
+
+
+@agent_view("read_records")
+@replica_reads
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The next 30 days (or `debut`..`fin`): its 10 columns are a contract (EXPORT_HEADER)."""
+    first = _day(request.GET.get("debut")) if request.GET.get("debut") else timezone.localdate()
+    last = _day(request.GET.get("fin")) if request.GET.get("fin") else first + timedelta(days=30)
+    rows = _export_rows(request, first, last)
+    return csv_response(f"rendez-vous-{first}-{last}.csv", EXPORT_HEADER, rows)
+
+
+@agent_view("read_records")
+@replica_reads
+def day_csv(request: HttpRequest) -> HttpResponse:
+    """The day's list: the export's columns, then the arrival time, as on the printed list."""
+    chosen = _day(request.GET.get("date"))
+    rows = _export_rows(request, chosen, chosen, arrival=True)
+    return csv_response(f"rendez-vous-{chosen}.csv", [*EXPORT_HEADER, "arrivée"], rows)
 
 
 @agent_view("manage")

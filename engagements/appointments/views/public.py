@@ -523,11 +523,17 @@ def _manage_page(request, booking: Booking, *, upload_form=None, more_time_form=
         upload_form = DocumentUploadForm()
     if more_time_form is None and documents.can_ask_for_more_time(booking, wait):
         more_time_form = MoreTimeForm(wait=wait, limit=documents.extension_limit(wait))
+    # What only makes sense for an appointment still to come (the documents to bring, the
+    # actions, the wait for documents' instructions) goes once it is cancelled, expired or
+    # over; a wait closed for want of the documents still says why it was cancelled.
+    upcoming = booking.is_active and booking.slot.ends_at > timezone.now()
     return render(
         request,
         "appointments/public/manage.html",
         {
             "booking": booking,
+            "upcoming": upcoming,
+            "show_wait": wait is not None and (upcoming or wait.closed),
             "procedure": procedure,
             "label": procedure.display_name(translation.get_language()),
             "can_reschedule": booking.may_be_moved,
