@@ -71,3 +71,41 @@ def test_a_recorded_absence_still_counts_under_the_no_show_policy(service):
     assert error.value.code == "no_show"
     # Said to anyone ("Vous n'êtes pas venu" spoke to a man).
     assert error.value.message.startswith("Vous avez manqué 1 rendez-vous ces derniers mois")
+
+
+def test_the_person_cannot_cancel_or_move_an_appointment_that_has_begun(service, client):
+    # Her link still cancelled (or moved) an appointment after its time while the counter
+    # had not recorded her absence yet: the absence vanished from the no-show figures and
+    # the seat of a slot already over went back.
+    procedure = ProcedureFactory(service=service)
+    now = timezone.now()
+    booking = BookingFactory(
+        slot=SlotFactory(procedure=procedure, starts_at=now - timedelta(minutes=5))
+    )
+    later = SlotFactory(procedure=procedure, starts_at=now + timedelta(days=3))
+    with pytest.raises(services.BookingError, match="déjà commencé : il ne peut plus être annulé"):
+        services.cancel_booking(booking)
+    with pytest.raises(services.BookingError, match="déjà commencé : il ne peut plus être déplacé"):
+        services.reschedule_booking(booking, later)
+    response = client.post(f"/rendez-vous/gerer/{booking.token}/annuler/", follow=True)
+    assert "il ne peut plus être annulé" in response.content.decode().replace("&#x27;", "'")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and booking.slot_id != later.pk
+    assert type(booking.slot).objects.get(pk=booking.slot_id).booked == 1
+    # In English too.
+    response = client.post(f"/en/rendez-vous/gerer/{booking.token}/annuler/", follow=True)
+    assert "has already started" in response.content.decode()
+    # The service still can (a day closed after the fact, a correction at the counter).
+    services.cancel_booking(booking, by_service=True)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED_BY_SERVICE
+
+
+def test_the_person_still_cancels_an_appointment_to_come(service):
+    booking = BookingFactory(
+        slot=SlotFactory(
+            procedure=ProcedureFactory(service=service),
+            starts_at=timezone.now() + timedelta(minutes=30),
+        )
+    )
+    assert services.cancel_booking(booking).status == BookingStatus.CANCELLED_BY_USER

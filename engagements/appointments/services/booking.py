@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from engagements import metrics, states
 from engagements.db import build
@@ -681,11 +682,16 @@ def confirm_booking(booking: Booking, *, now: datetime | None = None) -> Booking
 def cancel_booking(
     booking: Booking, *, actor=None, by_service: bool = False, note: str = ""
 ) -> Booking:
-    """Cancel and give the seat back (then offer it to the waiting list)."""
+    """Cancel and give the seat back (then offer it to the waiting list). The person (her
+    link, or a partner for her: no actor) cannot cancel an appointment that has begun:
+    whether she came is the counter's to record (an absence left unrecorded would
+    otherwise vanish from the no-show figures)."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if not booking.is_active:
             raise BookingError(_("Ce rendez-vous n'est plus actif."), "transition")
+        if actor is None and not by_service:
+            _refuse_once_begun(booking, CANCEL_TOO_LATE)
         new = BookingStatus.CANCELLED_BY_SERVICE if by_service else BookingStatus.CANCELLED_BY_USER
         change_status(booking, new, actor=actor, note=note)
         seats.give_back_seat(booking.slot_id)
@@ -694,6 +700,21 @@ def cancel_booking(
         else:
             notifications.queue_booking_mail(booking, "cancelled")
     return booking
+
+
+CANCEL_TOO_LATE = gettext_noop(
+    "Ce rendez-vous a déjà commencé : il ne peut plus être annulé. Prenez un nouveau "
+    "rendez-vous si besoin."
+)
+MOVE_TOO_LATE = gettext_noop(
+    "Ce rendez-vous a déjà commencé : il ne peut plus être déplacé. Prenez un nouveau "
+    "rendez-vous si besoin."
+)
+
+
+def _refuse_once_begun(booking: Booking, message: str, *, now: datetime | None = None) -> None:
+    if Slot.objects.get(pk=booking.slot_id).starts_at <= (now or timezone.now()):
+        raise BookingError(_(message), "transition")
 
 
 def reschedule_booking(
@@ -720,6 +741,8 @@ def reschedule_booking(
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status != BookingStatus.CONFIRMED:
             raise BookingError(_("Seul un rendez-vous confirmé peut être déplacé."), "transition")
+        if actor is None:
+            _refuse_once_begun(booking, MOVE_TOO_LATE, now=now)
         if new_slot.pk == booking.slot_id:
             return booking
         seats.short_lock_wait()
