@@ -82,11 +82,12 @@ def test_the_publications_queries_do_not_grow(
     prefecture, site, quality_lead, client_for, django_assert_max_num_queries
 ):
     """The référent sees each published period's current version and the history of every
-    version with who published it: seven queries for one publication as for thirteen."""
+    version with who published it: nine queries for one publication as for thirteen (two of
+    them for the form: the quarter to suggest, and whether it asks a correction's reason)."""
     client = client_for(quality_lead)
     url = reverse("indicators:agents-publications", args=[prefecture.slug])
     _publication(prefecture, quality_lead, date(2025, 1, 1), sites=[site])
-    with django_assert_max_num_queries(7) as first:
+    with django_assert_max_num_queries(9) as first:
         client.get(url)
     for month in range(2, 8):
         publisher = RoleFactory(kind=RoleKind.QUALITY_LEAD, prefecture=prefecture).user
@@ -125,7 +126,7 @@ def test_the_public_results_queries_do_not_grow_with_the_sites(
     seven queries for one site as for seven sites."""
     url = reverse("indicators:public-results", args=[prefecture.slug])
     _publication(prefecture, quality_lead, date(2025, 1, 1), sites=[site])
-    with django_assert_max_num_queries(7) as first:
+    with django_assert_max_num_queries(9) as first:
         client.get(url)
     sites = [
         SiteFactory(prefecture=prefecture, slug=f"pub{n}", name=f"Site public {n}")
