@@ -9,10 +9,12 @@ import pytest
 from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone
 
 from engagements.correspondence.services import follow as follow_link
-from tests.appointments.factories import BookingFactory
+from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.correspondence.factories import MessageFactory
+from tests.tooling import pdf_text, require_tool
 
 pytestmark = pytest.mark.django_db
 STATIC = Path(settings.BASE_DIR) / "engagements" / "static" / "engagements"
@@ -26,8 +28,10 @@ def test_the_filter_writes_a_span_that_never_wraps():
     html = Template("{% load words %}{{ ref|reference }}").render(Context({"ref": "DEM-1<2"}))
     assert html == '<span class="eng-ref">DEM-1&lt;2</span>'
     assert Template("{% load words %}{{ ref|reference }}").render(Context({"ref": ""})) == ""
-    for sheet in ("app.css", "pdf.css"):
-        assert ".eng-ref { white-space: nowrap; }" in (STATIC / sheet).read_text(), sheet
+    assert ".eng-ref { white-space: nowrap; }" in (STATIC / "app.css").read_text()
+    assert (
+        ".eng-ref { white-space: nowrap; font-kerning: none; }" in (STATIC / "pdf.css").read_text()
+    )
 
 
 def test_public_pages_keep_the_reference_on_one_line(client, prefecture, service):
@@ -51,3 +55,20 @@ def test_agents_pages_keep_the_reference_on_one_line(prefecture, service, agent,
     assert one_line(message.reference) in listing.content.decode()
     detail = client.get(reverse("correspondence:agents-detail", args=[prefecture.slug, message.pk]))
     assert f"<h1>Message {one_line(message.reference)}</h1>" in detail.content.decode()
+
+
+def test_a_reference_reads_back_from_a_pdf_as_written(client_for, agent, service):
+    # Kerned in the PDF font, "QJ" came out of the text layer as "Q J": a reference copied
+    # from the printed list (or read by pdftotext, which made a test fail now and then, the
+    # references being random) was not the reference. References are set without kerning.
+    require_tool("/usr/bin/pdftotext", "poppler-utils")
+    procedure = ProcedureFactory(service=service, capacity=3)
+    start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    slot = SlotFactory(procedure=procedure, starts_at=start)
+    references = ["QJY4TVL2", "AVATAR27", "LTYW4PJQ"]
+    for reference in references:
+        BookingFactory(slot=slot, reference=reference)
+    prefecture = service.site.prefecture
+    pdf = client_for(agent).get(reverse("appointments:agents-day-pdf", args=[prefecture.slug]))
+    text = pdf_text(pdf.content)
+    assert all(reference in text for reference in references), text
