@@ -22,6 +22,12 @@ from tests.committee.factories import (
 User = get_user_model()
 
 
+def _mailed(address: str) -> bool:
+    """Whether a copy of a mail to `address` is kept (read in Python: SQLite has no JSON
+    containment)."""
+    return any(address in delivery.to for delivery in Delivery.objects.only("to"))
+
+
 @pytest.mark.django_db
 def test_former_members_contact_details_go_after_the_retention_period(prefecture, settings):
     settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS = 36
@@ -40,7 +46,7 @@ def test_former_members_contact_details_go_after_the_retention_period(prefecture
     recent = SeatFactory(
         committee=committee, mandate_start=date(2020, 1, 1), mandate_end=date(2023, 6, 30)
     )
-    assert Delivery.objects.filter(to__contains=[former.email]).exists()
+    assert _mailed(former.email)
 
     with time_machine.travel(date(2025, 12, 31)):  # 36 months to the day: not yet
         assert members.purge_former_members() == 0
@@ -56,7 +62,7 @@ def test_former_members_contact_details_go_after_the_retention_period(prefecture
     assert former.person_name == "Alix " + former.last_name
     assert former.mandate_end == date(2022, 12, 31)
     assert not Seat.history.filter(id=former.pk).exclude(email="").exists()
-    assert not Delivery.objects.filter(to__contains=[account.email]).exists()
+    assert not _mailed(account.email)
     assert not User.objects.filter(pk=account.pk).exists()  # nothing else held the login
     attendance = Attendance.objects.get(meeting=minutes.meeting)
     assert attendance.person_name == former.person_name
@@ -67,7 +73,7 @@ def test_former_members_contact_details_go_after_the_retention_period(prefecture
     recent.refresh_from_db()
     assert current.email and current.user is not None
     assert recent.email
-    assert Delivery.objects.filter(to__contains=[current.email]).exists()
+    assert _mailed(current.email)
     # Run again: nothing left to do.
     with time_machine.travel(date(2026, 1, 2)):
         assert members.purge_former_members() == 0
