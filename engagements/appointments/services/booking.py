@@ -628,19 +628,19 @@ def resend_manage_link(booking: Booking) -> bool:
     """Send the existing booking's manage link to its own address (never show it on screen),
     at most once per booking per hour: a form posted again and again (by anyone who knows
     the address) does not become a mail bomb. True when a mail was queued."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from engagements.outbox.models import Delivery
+    from engagements.outbox.queries import deliveries_for
 
     with transaction.atomic():
         # The booking's row lock serialises two attempts at the same moment.
         Booking.objects.select_for_update().filter(pk=booking.pk).first()
-        recent = Delivery.objects.filter(
-            record_type=ContentType.objects.get_for_model(Booking, for_concrete_model=False),
-            record_id=booking.pk,
-            purpose=notifications.purpose("reminder_link"),
-            created_at__gte=timezone.now() - RESEND_LINK_EVERY,
-        ).exists()
+        recent = (
+            deliveries_for(booking)
+            .filter(
+                purpose=notifications.purpose("reminder_link"),
+                created_at__gte=timezone.now() - RESEND_LINK_EVERY,
+            )
+            .exists()
+        )
         if recent:
             logger.info(
                 "manage link not re-sent (sent within the hour)", extra={"booking": booking.pk}

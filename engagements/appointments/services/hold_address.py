@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from engagements.outbox.queries import deliveries_for
 from engagements.outbox.services import OutboxError, validate_address
 
 from .. import notifications
@@ -25,15 +26,7 @@ HOLD_MAILS_AT_MOST = 3
 
 def hold_mails_sent(booking: Booking) -> int:
     """How many confirmation-link mails the hold has queued (the first included)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from engagements.outbox.models import Delivery
-
-    return Delivery.objects.filter(
-        record_type=ContentType.objects.get_for_model(Booking, for_concrete_model=False),
-        record_id=booking.pk,
-        purpose=notifications.purpose("hold"),
-    ).count()
+    return deliveries_for(booking).filter(purpose=notifications.purpose("hold")).count()
 
 
 def may_correct_hold_address(booking: Booking, *, now: datetime | None = None) -> bool:

@@ -7,6 +7,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from engagements.outbox.queries import deliveries_for
 from engagements.outbox.services import OutboxError, validate_address
 
 from .. import notifications
@@ -24,15 +25,7 @@ ADDRESS_MAIL = "waitlist_address"
 
 def waitlist_corrections(entry: WaitlistEntry) -> int:
     """How many corrections the entry has had (one confirmation mail each)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from engagements.outbox.models import Delivery
-
-    return Delivery.objects.filter(
-        record_type=ContentType.objects.get_for_model(WaitlistEntry, for_concrete_model=False),
-        record_id=entry.pk,
-        purpose=notifications.purpose(ADDRESS_MAIL),
-    ).count()
+    return deliveries_for(entry).filter(purpose=notifications.purpose(ADDRESS_MAIL)).count()
 
 
 def may_correct_waitlist_address(entry: WaitlistEntry) -> bool:
