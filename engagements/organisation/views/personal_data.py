@@ -61,8 +61,7 @@ def _name(found) -> str:
     for area in found:
         for record in area.records:
             values = dict(record.fields)
-            name = " ".join(v for v in (values.get("Prénom"), values.get("Nom")) if v)
-            if name := name or values.get("Nom", ""):
+            if name := " ".join(v for v in (values.get("Prénom"), values.get("Nom")) if v):
                 return name
     return ""
 
