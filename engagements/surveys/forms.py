@@ -198,6 +198,8 @@ class ReviewForm(DsfrForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Side by side: the page lists every comment to review, each with this form.
+    status.inline_choices = tags.inline_choices = True
 
 
 class CampaignForm(DsfrModelForm):

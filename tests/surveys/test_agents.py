@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from engagements.surveys.enums import Channel, CommentStatus
+from engagements.surveys.enums import Channel, CommentStatus, CommentTag
 from engagements.surveys.models import Comment, CommentLog, Question, Response
 from engagements.surveys.services import SurveyError, enter_coupon, review_comment
 from tests.factories import ServiceFactory
@@ -336,6 +336,8 @@ def test_comments_stay_hidden_until_reviewed(
     assert comment.text not in client.get(results_url).content.decode()
     review = client.get(reverse("surveys:agents-comments", args=[prefecture.slug])).content.decode()
     assert "numéro de téléphone" in review
+    # The decision and the themes side by side: one comment after the other on the page.
+    assert review.count("fr-fieldset__element--inline") == 2 + len(CommentTag.choices)
     client.post(
         reverse("surveys:agents-comment-review", args=[prefecture.slug, comment.pk]),
         {f"c{comment.pk}-status": "hidden", f"c{comment.pk}-tags": ["reception"]},
