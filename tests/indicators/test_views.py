@@ -1,5 +1,6 @@
 """Dashboards, publication, public results, API, poster and the desk (server side)."""
 
+import re
 import subprocess
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -302,6 +303,9 @@ def test_affluence_grid_words_and_hidden_cells(prefecture, site, client, quality
         reverse("indicators:agents-heatmap", args=[prefecture.slug])
     )
     assert staff.status_code == 200
+    # Each grid's dates under its own title, not between the grids.
+    caption = re.search(r"<caption>(.*?)</caption>", staff.content.decode(), re.S).group(1)
+    assert "Appels présentés" in caption and "Du 06/11/2025 au 14/01/2026" in caption
 
 
 def test_values_job_is_registered():
