@@ -44,6 +44,7 @@ class QualityConfig(AppConfig):
             order=63,
             group="Qualité",
         )
+        navigation.register_national_link("Vue nationale des labels", "quality:national-labels")
         navigation.register_public_action(
             gettext_lazy("Vous nous l'avez dit, nous l'avons fait"),
             "quality:public-done",

@@ -7,6 +7,8 @@
   appointment, write to us, give your opinion); the URL takes the prefecture slug.
 - `register_public_panel`: a section of the public prefecture page (e.g. when to come, when
   to call): `func(request, prefecture) -> str` returns rendered HTML, or "" for nothing.
+- `register_national_link`: a page of the national administrators, outside any
+  prefecture (its URL takes no argument): listed on their start page.
 - `register_todo`: a function contributing "what waits for you today" items to the agents'
   home: `func(request) -> list[Todo]` (request.prefecture and request.access are set); it
   must check capabilities itself and cost a bounded number of queries.
@@ -43,6 +45,7 @@ _agent_links: list[Link] = []
 _todo_providers: list[str] = []
 _public_panels: list[tuple[int, str]] = []
 _public_actions: list[Link] = []
+_national_links: list[Link] = []
 
 
 def register_agent_link(
@@ -53,6 +56,14 @@ def register_agent_link(
 
 def register_public_action(label, url_name: str, *, description="", order: int = 50):
     _public_actions.append(Link(label, url_name, description=description, order=order))
+
+
+def register_national_link(label, url_name: str, *, order: int = 50):
+    _national_links.append(Link(label, url_name, order=order))
+
+
+def national_links() -> list[Link]:
+    return sorted(_national_links, key=lambda link: (link.order, str(link.label)))
 
 
 def agent_links() -> list[Link]:

@@ -5,8 +5,9 @@ from datetime import time
 import pytest
 from django.urls import reverse
 
-from engagements.organisation.enums import HoursChannel, Indicator
+from engagements.organisation.enums import HoursChannel, Indicator, RoleKind
 from engagements.organisation.models import Closure, OpeningHours, Site
+from tests.factories import RoleFactory
 
 
 def url(name, prefecture, *args):
@@ -26,6 +27,22 @@ def test_agents_root_redirects_to_the_only_prefecture(client_for, agent, prefect
     response = client_for(agent).get(reverse("organisation:agents-home"))
     assert response.status_code == 302
     assert response["Location"] == url("agents-prefecture", prefecture)
+
+
+def test_national_admins_start_page_leads_to_their_national_pages(
+    client_for, national_admin, quality_lead, prefecture, other_prefecture
+):
+    """Their pages are outside any prefecture: the start page is where they find them."""
+    overview = reverse("quality:national-labels")
+    page = client_for(national_admin).get(reverse("organisation:agents-home"))
+    html = page.content.decode()
+    assert page.status_code == 200 and f'href="{overview}"' in html
+    assert url("agents-prefecture", prefecture) in html
+    assert url("agents-prefecture", other_prefecture) in html
+    # Anybody else: no such link (the overview itself answers 404 to them).
+    RoleFactory(kind=RoleKind.QUALITY_LEAD, prefecture=other_prefecture, user=quality_lead)
+    other = client_for(quality_lead).get(reverse("organisation:agents-home"))
+    assert other.status_code == 200 and overview not in other.content.decode()
 
 
 def test_agent_can_read_but_not_change_the_organisation(client_for, agent, prefecture, site):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engagements import words
@@ -70,10 +71,25 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request):
     """Send the user to his prefecture's space (or let him choose among several)."""
-    prefectures = list(get_access(request).prefectures())
-    if len(prefectures) == 1:
+    access = get_access(request)
+    prefectures = list(access.prefectures())
+    # The national administrators' own pages (other apps register them), outside any
+    # prefecture: listed here, where they start.
+    national = (
+        [
+            {"label": link.label, "url": reverse(link.url_name)}
+            for link in navigation.national_links()
+        ]
+        if access.is_national_admin
+        else []
+    )
+    if len(prefectures) == 1 and not national:
         return redirect("organisation:agents-prefecture", prefectures[0].slug)
-    return render(request, "organisation/agents/choose.html", {"prefectures": prefectures})
+    return render(
+        request,
+        "organisation/agents/choose.html",
+        {"prefectures": prefectures, "national_links": national},
+    )
 
 
 @agent_view("view")
