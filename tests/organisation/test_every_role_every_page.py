@@ -1,6 +1,8 @@
 """Every agent page, opened by every role of the prefecture, answers without crashing:
 a page, a redirect, 403 (role not allowed) or 404 (record outside the user's scope)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -43,3 +45,9 @@ def test_every_role_opens_every_agent_page(request, prefecture, site, service, c
                 assert response.status_code != 403, f"{role} refused {url}"
                 if response.status_code == 404:
                     assert name in EXPECTED_404, f"{role} cannot reach {url}"
+                if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                    html = response.content.decode()
+                    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+                    assert "<" not in title, f"markup in the title of {url}: {title[:80]}"
+                    # A page just opened: nothing sent, so nothing to correct.
+                    assert "data-form-errors" not in html, f"{url} shows errors unasked"

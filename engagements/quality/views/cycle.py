@@ -80,7 +80,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
     services = request.access.services(prefecture).filter(is_active=True)
     year = _year(request)
     is_plan = request.method == "POST" and request.POST.get("plan") == "1"
-    form = TrainingForm(request.POST if not is_plan else None, services=services)
+    is_session = request.method == "POST" and not is_plan
+    form = TrainingForm(request.POST if is_session else None, services=services)
     plan_form = PlanItemForm(request.POST if is_plan else None, services=services, prefix="plan")
     if request.method == "POST" and not request.access.can(prefecture, "manage"):
         raise PermissionDenied
@@ -92,7 +93,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Formation ajoutée au plan de l'année.")
             return redirect(request.get_full_path())
-    if request.method == "POST" and not is_plan:
+    if is_session:
         if form.is_valid():
             try:
                 trainings.add_training(prefecture, **form.cleaned_data)
