@@ -418,12 +418,13 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
         )
         channel = Channel.PARTNER if data["channel"] == "partner" else Channel.AGENT
         try:
-            booking = services.book_slot(
+            booking = services.book_for_person(
                 slot,
                 person,
                 channel=channel,
                 actor=request.user,
                 partner=request.user.get_full_name() if channel == Channel.PARTNER else "",
+                language=data["language"],
             )
         except services.BookingError as error:
             messages.error(request, _refusal_for_agents(request, error))
@@ -445,14 +446,13 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
 
 
 def _what_the_person_receives(booking: Booking) -> str:
-    """The end of the booking's confirmation to the agent: booked by phone without an
-    e-mail address, the person is sent no confirmation, which the agent was not told."""
+    """The end of the booking's confirmation to the agent: how the person is sent it."""
     if booking.email:
         return " La confirmation part par courriel."
     # The form asks for an e-mail address or a phone number.
     return (
-        " Aucune confirmation ne part (pas d'adresse électronique) : donnez la référence "
-        "à la personne ; un SMS de rappel lui sera envoyé avant le rendez-vous."
+        " La confirmation part par SMS, avec un lien pour annuler ou déplacer le rendez-vous ; "
+        "un SMS de rappel suivra la veille."
     )
 
 
