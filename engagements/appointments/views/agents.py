@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -44,7 +45,7 @@ from ..forms import (
     SlotMoveForm,
     SlotOpenForm,
 )
-from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry
+from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry, WaitlistLog
 from ..queries import monday, procedure_figures
 from ..services import documents
 
@@ -294,6 +295,42 @@ def _calendar_page(request: HttpRequest, procedure, day: date, new_slot_form) ->
             "next_week": week + timedelta(days=7),
             "new_slot_form": new_slot_form,
             "can_work": request.access.can(request.prefecture, "work"),
+        },
+    )
+
+
+@agent_view("read_records")
+def waitlist(request: HttpRequest, procedure_pk: int) -> HttpResponse:
+    """The procedure's waiting list: the people still waiting in their order, the offers
+    running, the entries ended and not yet purged, each with its history (an address the
+    person corrected)."""
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    entries = list(
+        WaitlistEntry.objects.filter(procedure=procedure)
+        .select_related("offered_slot")
+        .prefetch_related(Prefetch("logs", queryset=WaitlistLog.objects.select_related("actor")))
+        .order_by("created_at", "pk")
+    )
+    running = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+    return render_agents(
+        request,
+        "appointments/agents/waitlist.html",
+        {
+            "procedure": procedure,
+            "sections": [
+                (
+                    "Personnes en attente, dans leur ordre, et places proposées",
+                    [entry for entry in entries if entry.status in running],
+                    "Personne n'attend.",
+                ),
+                (
+                    "Inscriptions terminées (effacées "
+                    f"{words.count(settings.APPOINTMENTS_RETENTION_MONTHS, 'mois', 'mois')} "
+                    "après l'inscription)",
+                    [entry for entry in entries if entry.status not in running],
+                    "Aucune.",
+                ),
+            ],
         },
     )
 
