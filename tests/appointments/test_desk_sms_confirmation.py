@@ -51,7 +51,10 @@ def test_a_desk_booking_without_an_address_is_confirmed_by_sms_in_her_language(
     booking = Booking.objects.get()
     assert booking.language == "en"
     html = response.content.decode()
-    assert f"Rendez-vous {booking.reference} confirmé le 10/12/2026 à 14:30." in html
+    assert (
+        f"Rendez-vous {booking.reference} confirmé le 10/12/2026 à 14:30, Préfecture — "
+        "Chef-Lieu (2 rue de l&#x27;Accueil, 75000 Chef-Lieu)." in html
+    )
     assert "La confirmation part par SMS" in html and "Aucune confirmation" not in html
 
     # The SMS as the provider got it: one message, in English, saying when, where, which
@@ -121,3 +124,11 @@ def test_the_booking_and_its_sms_are_written_together(agent, slot, monkeypatch):
         services.book_for_person(slot, person, actor=agent, channel="agent")
     assert not Booking.objects.exists()
     assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_the_desk_form_says_where_the_appointment_is(client_for, agent, prefecture, slot):
+    # The form named the procedure and the time, not the place: the same procedure is held
+    # at several sites, and the person on the phone asks where to go.
+    url = reverse("appointments:agents-book", args=[prefecture.slug, slot.procedure_id, slot.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert "à 14:30, Préfecture — Chef-Lieu (2 rue de l&#x27;Accueil, 75000 Chef-Lieu)." in html

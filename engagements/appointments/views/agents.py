@@ -469,7 +469,8 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
             messages.success(
                 request,
                 f"Rendez-vous {booking.reference} confirmé le "
-                f"{timezone.localtime(slot.starts_at):%d/%m/%Y à %H:%M}."
+                f"{timezone.localtime(slot.starts_at):%d/%m/%Y à %H:%M}, "
+                f"{procedure.site.name} ({procedure.site.postal_address})."
                 + _what_the_person_receives(booking),
             )
             if _bookings(request).filter(pk=booking.pk).exists():
