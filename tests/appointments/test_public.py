@@ -749,3 +749,13 @@ def test_a_booking_to_come_still_lists_its_documents_and_actions(client, service
     html = client.get(reverse("appointments:manage", args=[booking.token])).content.decode()
     assert "Documents à apporter" in html and "Passeport" in html
     assert "Annuler ce rendez-vous" in html
+
+
+def test_the_details_page_writes_the_address_with_its_postal_code(client, service):
+    # "1 place de la République, Lysville": the terms and the booking's page write the
+    # postal code, the page where the person gives her details left it out.
+    slot = SlotFactory(procedure=ProcedureFactory(service=service))
+    _accept(client, slot.procedure)
+    url = reverse("appointments:details", args=[slot.procedure.pk, slot.pk])
+    html = client.get(url).content.decode()
+    assert "Préfecture — Chef-Lieu — 2 rue de l&#x27;Accueil, 75000 Chef-Lieu</p>" in html
