@@ -84,6 +84,8 @@ def test_a_desk_booking_without_an_address_is_confirmed_by_sms_in_her_language(
     url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
     detail = client_for(agent).get(url).content.decode()
     assert "Appointment confirmed" in detail and "envoyé le 08/12/2026" in detail
+    # Her language is on her booking's page: the agent who calls her back knows it.
+    assert "<dt>Langue de la personne</dt><dd>anglais : ses courriels et SMS" in detail
 
 
 @time_machine.travel(timezone.make_aware(NOW), tick=False)

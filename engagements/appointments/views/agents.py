@@ -24,6 +24,7 @@ from engagements.organisation.access import agent_view, refuse_without_people
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
+from engagements.shell.content_language import LANGUAGE_NAMES_FR
 from engagements.shell.pages import render_agents
 
 from .. import services
@@ -534,6 +535,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 begun=booking.slot.starts_at <= timezone.now(),
             ),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
+            # Another language than French: the agent who calls her or receives her knows.
+            "language_name": LANGUAGE_NAMES_FR.get(booking.language, ""),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
             "sent_documents": list(booking.documents.all()),
