@@ -25,7 +25,11 @@ VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "sou
 def in_french(html: str, text: str) -> bool:
     """`text` sits inside an element marked lang="fr" (its own or an enclosing one, the
     page's `<html>` left out)."""
-    at = html.index(text)
+    return in_french_at(html, html.index(text))
+
+
+def in_french_at(html: str, at: int) -> bool:
+    """The text at `at` sits inside an element marked lang="fr"."""
     opened = [m for m in re.finditer(r"<([a-zA-Z0-9]+)\b([^>]*)>", html[:at])]
     depth: dict[str, int] = {}
     for m in reversed(opened):
@@ -125,3 +129,32 @@ def test_faq_marks_the_service_of_an_english_entry(client, prefecture, service):
     english = page(client, "faq:prefecture", prefecture.slug)
     assert not in_french(english, "How do I renew my residence permit?")
     assert in_french(english, "Bureau du séjour")
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "organisation:prefecture",
+        "committee:public",
+        "correspondence:contact",
+        "correspondence:follow-lookup",
+        "faq:prefecture",
+        "indicators:public-results",
+        "indicators:methodology",
+        "quality:public-approach",
+        "quality:public-done",
+        "surveys:prefecture",
+        "appointments:procedures",
+    ],
+)
+def test_the_prefecture_s_name_is_marked_french_wherever_the_body_names_it(
+    client, prefecture, site, url_name
+):
+    # Breadcrumbs, headings and sentences ("The local users' committee of the Préfecture
+    # d'Alpha…") read the name with English phonetics. <title> cannot hold markup.
+    html = page(client, url_name, prefecture.slug)
+    body = re.sub(r"<title>.*?</title>", "", html, flags=re.S)
+    name = "Préfecture d&#x27;Alpha"
+    assert name in body
+    for found in re.finditer(re.escape(name), body):
+        assert in_french_at(body, found.start()), body[found.start() - 200 : found.end()]

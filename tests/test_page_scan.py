@@ -66,8 +66,10 @@ class _Text(HTMLParser):
     def __init__(self):
         super().__init__()
         self.parts: list[str] = []
+        self.body_parts: list[str] = []  # the same without the <title>
         self.links: list[str] = []
         self._hidden = 0
+        self._title = False
         # An element marked lang="fr" inside the page (official French text quoted on an
         # English page, e.g. the imported referential's commitments): French on purpose.
         self._french: tuple[str, int] | None = None
@@ -80,12 +82,15 @@ class _Text(HTMLParser):
         # <code>: codes shown on purpose (indicator codes, file formats).
         if tag in ("script", "style", "template", "code"):
             self._hidden += 1
+        self._title = self._title or tag == "title"
         if tag == "a":
             href = dict(attrs).get("href") or ""
             if href and not href.startswith(("mailto:", "tel:", "#", "javascript:")):
                 self.links.append(href)
 
     def handle_endtag(self, tag):
+        if tag == "title":
+            self._title = False
         if tag in ("script", "style", "template", "code") and self._hidden:
             self._hidden -= 1
         if self._french is not None and tag == self._french[0]:
@@ -95,10 +100,17 @@ class _Text(HTMLParser):
     def handle_data(self, data):
         if not self._hidden and self._french is None:
             self.parts.append(data)
+            if not self._title:
+                self.body_parts.append(data)
 
     @property
     def text(self) -> str:
         return re.sub(r"\s+", " ", " ".join(self.parts))
+
+    @property
+    def body(self) -> str:
+        """The text outside <title> and outside elements marked lang="fr"."""
+        return re.sub(r"\s+", " ", " ".join(self.body_parts))
 
 
 def _words(text: str) -> set[str]:
@@ -153,11 +165,11 @@ def _french_msgids() -> set[str]:
 REACHED: set[str] = set()  # URL names whose page was scanned (coverage check)
 
 
-def _crawl(client: Client, starts: list[str], prefix: str) -> dict[str, str]:
-    """{path: visible text} of the HTML pages reached under `prefix`."""
+def _crawl(client: Client, starts: list[str], prefix: str) -> dict[str, _Text]:
+    """{path: its visible text, parsed} of the HTML pages reached under `prefix`."""
     seen_names: Counter = Counter()
     visited: set[str] = set()
-    pages: dict[str, str] = {}
+    pages: dict[str, _Text] = {}
     queue = deque(starts)
     while queue and len(pages) < MAX_PAGES:
         url = queue.popleft()
@@ -180,7 +192,7 @@ def _crawl(client: Client, starts: list[str], prefix: str) -> dict[str, str]:
             continue
         parser = _Text()
         parser.feed(response.content.decode())
-        pages[full] = parser.text
+        pages[full] = parser
         REACHED.add(match.view_name)
         for link in parser.links:
             target = urljoin(full, link)
@@ -189,10 +201,11 @@ def _crawl(client: Client, starts: list[str], prefix: str) -> dict[str, str]:
     return pages
 
 
-def _problems(pages: dict[str, str], *, english: bool, enums, msgids) -> list[str]:
+def _problems(pages: dict[str, _Text], *, english: bool, enums, msgids) -> list[str]:
     problems = []
     enum_re = re.compile(r"(?<![\w@./-])(" + "|".join(map(re.escape, enums)) + r")(?![\w@-])")
-    for url, text in pages.items():
+    for url, page in pages.items():
+        text = page.text
         for found in sorted(set(enum_re.findall(text))):
             problems.append(f"{url}: raw code « {found} »")
         for found in sorted(set(re.findall(r"\w+\(s\)", text))):
@@ -202,6 +215,30 @@ def _problems(pages: dict[str, str], *, english: bool, enums, msgids) -> list[st
                 if msgid in text:
                     problems.append(f"{url}: French « {msgid} » on an English page")
     return problems
+
+
+def french_names() -> set[str]:
+    """The demo's French proper names: prefectures, their départements, sites, services."""
+    from engagements.organisation.models import Prefecture, Service, Site
+
+    names = set()
+    for prefecture in Prefecture.objects.all():
+        names |= {prefecture.name, prefecture.department_name}
+    names |= set(Site.objects.values_list("name", flat=True))
+    names |= set(Service.objects.values_list("name", flat=True))
+    return {name for name in names if name}
+
+
+def _unmarked_french_names(pages: dict[str, _Text]) -> list[str]:
+    """A French name in the body of a page in another language is marked lang="fr", so
+    that a screen reader reads it with a French voice (RGAA 8.7); <title> cannot be."""
+    names = french_names()
+    return [
+        f'{url}: « {name} » not marked lang="fr"'
+        for url, page in pages.items()
+        for name in sorted(names)
+        if name in page.body
+    ]
 
 
 def test_no_raw_code_no_bracket_plural_no_french_on_english_pages():
@@ -214,6 +251,7 @@ def test_no_raw_code_no_bracket_plural_no_french_on_english_pages():
     assert len(public_fr) >= 10 and len(public_en) >= 10, (len(public_fr), len(public_en))
     problems += _problems(public_fr, english=False, enums=enums, msgids=msgids)
     problems += _problems(public_en, english=True, enums=enums_en, msgids=msgids)
+    problems += _unmarked_french_names(public_en)
     agent_pages = 0
     for username in ROLES:
         client = Client()

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from engagements.antibot import ProofOfWorkField
 from engagements.csvio import MAX_DATE, MIN_DATE
 from engagements.forms import DeliverableEmailField, DsfrForm, DsfrModelForm, ModelChoiceField
-from engagements.shell.content_language import TranslationsFormMixin, flow_languages
+from engagements.shell.content_language import (
+    FRENCH,
+    LANGUAGE_NAMES_FR,
+    TranslationsFormMixin,
+    flow_languages,
+)
 
 from .enums import BOOKING_TRANSITIONS, BookingStatus, NoShowPolicy
 from .models import Procedure, ScheduleRule, normalise_phone
@@ -419,6 +424,20 @@ class OnBehalfForm(PersonForm):
             widget=forms.RadioSelect,
         )
         self.fields["email"].help_text = "Pour envoyer la confirmation et les rappels."
+        self.fields["phone"].help_text = (
+            "Sans adresse électronique, la confirmation part par SMS ; le rappel de la veille "
+            "aussi. Format : 06 12 34 56 78, ou +44 7911 123456 pour un numéro étranger"
+        )
+        self.fields["language"] = forms.ChoiceField(
+            label="Langue de la personne",
+            choices=[(FRENCH, "français"), *LANGUAGE_NAMES_FR.items()],
+            initial=FRENCH,
+            required=False,
+            help_text=(
+                "La confirmation, les rappels et la page du rendez-vous lui parviennent dans "
+                "cette langue (les SMS en arabe partent en français)."
+            ),
+        )
         # The person's form says "votre titre": here the agent types what the person says.
         if "foreign_number" in self.fields:
             self.fields[
@@ -426,3 +445,6 @@ class OnBehalfForm(PersonForm):
             ].help_text = "10 chiffres, sur son titre de séjour ou son récépissé."
         if "permit_expires_on" in self.fields:
             self.fields["permit_expires_on"].label = "Date d'expiration de son titre actuel"
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or FRENCH

@@ -612,6 +612,25 @@ class WaitlistEntry(models.Model):
         return f"{self.last_name} ({self.get_status_display()})"
 
 
+class WaitlistLog(models.Model):
+    """A waiting-list entry's history as the agents read it (an address corrected by the
+    person). It holds no address: the entry has the current one, and an old address would
+    outlive the mistake it was (the entry and its history go together at the purge)."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="logs")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.note
+
+
 class ApiToken(models.Model):
     """A partner's API token; only its SHA-256 is stored."""
 

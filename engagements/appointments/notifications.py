@@ -177,6 +177,25 @@ def queue_change_notice(booking, template: str):
     )
 
 
+# The confirmation of a booking an agent (at the desk, on the phone) or a partner point made
+# for a person without an e-mail address: by SMS, who would otherwise be sent nothing. The
+# short link opens the booking's page, where she cancels or moves it.
+CONFIRMED_SMS = gettext_noop(
+    "Rendez-vous confirmé : %(when)s, %(site)s (%(ref)s). Annuler ou déplacer : %(url)s"
+)
+SHORT_CONFIRMED_SMS = gettext_noop(
+    "Confirmé : %(when)s, %(site)s (%(ref)s). Annuler, déplacer : %(url)s"
+)
+
+
+def queue_confirmation_sms(booking, *, now=None):
+    """The booking's confirmation by SMS (a booking with a phone and no e-mail address,
+    which is mailed nothing); held by the outbox's quiet hours like every SMS."""
+    return _queue_booking_sms(
+        booking, CONFIRMED_SMS, "confirmed_sms", short=SHORT_CONFIRMED_SMS, now=now
+    )
+
+
 REMINDER_SMS = gettext_noop("Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Annuler : %(url)s")
 REMINDER_TO_CONFIRM_SMS = gettext_noop(
     "Rappel : rendez-vous %(when)s, %(site)s (%(ref)s). Confirmez votre venue, "

@@ -56,6 +56,11 @@ agents_urlpatterns = [
     ),
     path(f"{A}/demarches/<int:procedure_pk>/semaine/", agents.calendar, name="agents-calendar"),
     path(
+        f"{A}/demarches/<int:procedure_pk>/liste-attente/",
+        agents.waitlist,
+        name="agents-waitlist",
+    ),
+    path(
         f"{A}/demarches/<int:procedure_pk>/reserver/<int:slot_pk>/",
         agents.book_on_behalf,
         name="agents-book",

@@ -25,6 +25,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "appointments:agents-book-start": {},
         "appointments:agents-export": {},
         "appointments:agents-calendar": {"procedure_pk": procedure.pk},
+        "appointments:agents-waitlist": {"procedure_pk": procedure.pk},
         "appointments:agents-procedure-new": {},
         "appointments:agents-procedure": {"procedure_pk": procedure.pk},
         "appointments:agents-rule-add": {"procedure_pk": procedure.pk},

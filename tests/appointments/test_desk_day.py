@@ -80,14 +80,15 @@ def test_a_late_arrival_gets_the_certificate_like_any_arrival(
     ("email", "phone", "told"),
     [
         ("rosa@usager.test", "", "La confirmation part par courriel."),
-        ("", "06 11 22 33 55", "Aucune confirmation ne part"),
+        ("", "06 11 22 33 55", "La confirmation part par SMS"),
     ],
 )
 def test_the_agent_is_told_what_the_person_booked_by_phone_receives(
     client_for, agent, prefecture, service, email, phone, told
 ):
-    # Booked on the phone without an e-mail address, the person is sent no confirmation:
+    # Booked on the phone without an e-mail address, the person was sent no confirmation:
     # the agent read "Rendez-vous … confirmé" and nothing told him to give the reference.
+    # She now gets it by SMS (test_desk_sms_confirmation.py), and the agent is told so.
     procedure = ProcedureFactory(service=service, capacity=1)
     slot = SlotFactory(procedure=procedure, starts_at=timezone.now() + timedelta(days=3))
     url = reverse("appointments:agents-book", args=[prefecture.slug, procedure.pk, slot.pk])

@@ -749,3 +749,31 @@ def test_a_booking_to_come_still_lists_its_documents_and_actions(client, service
     html = client.get(reverse("appointments:manage", args=[booking.token])).content.decode()
     assert "Documents à apporter" in html and "Passeport" in html
     assert "Annuler ce rendez-vous" in html
+
+
+def test_the_details_page_writes_the_address_with_its_postal_code(client, service):
+    # "1 place de la République, Lysville": the terms and the booking's page write the
+    # postal code, the page where the person gives her details left it out.
+    slot = SlotFactory(procedure=ProcedureFactory(service=service))
+    _accept(client, slot.procedure)
+    url = reverse("appointments:details", args=[slot.procedure.pk, slot.pk])
+    html = client.get(url).content.decode()
+    assert "Préfecture — Chef-Lieu — 2 rue de l&#x27;Accueil, 75000 Chef-Lieu</p>" in html
+
+
+@pytest.mark.parametrize(
+    ("prefix", "label"), [("", "votre rendez-vous"), ("/en", "your appointment")]
+)
+def test_the_move_page_shows_her_own_slot_as_hers_not_as_full(client, service, prefix, label):
+    # Her own slot, struck through as "full" among the others, read as if someone had taken
+    # her place.
+    procedure = ProcedureFactory(service=service, capacity=1)
+    booking = BookingFactory(slot=SlotFactory(procedure=procedure))
+    free = SlotFactory(procedure=procedure, starts_at=booking.slot.starts_at + timedelta(hours=1))
+    url = prefix + reverse("appointments:reschedule", args=[booking.token])
+    html = client.get(url).content.decode()
+    mine = re.search(r'<span class="appt-slot appt-slot--current">(\d\d:\d\d) <span', html)
+    assert mine and mine.group(1) == f"{timezone.localtime(booking.slot.starts_at):%H:%M}"
+    assert f'<span class="fr-sr-only">{label}</span>' in html
+    assert "appt-slot--full" not in html.split('<div class="appt-week">', 1)[1]
+    assert f'name="slot" value="{free.pk}"' in html

@@ -30,6 +30,7 @@ def _all_sms(booking) -> list[str]:
     booking.needs_day_before_confirmation = True
     texts.append(notifications.queue_reminder_sms(booking).body)
     booking.email = ""
+    texts.append(notifications.queue_confirmation_sms(booking).body)
     texts += [
         notifications.queue_change_notice(booking, kind).body for kind in notifications.CHANGE_SMS
     ]

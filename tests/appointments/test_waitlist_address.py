@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from engagements import antibot
 from engagements.appointments.enums import WaitlistStatus
@@ -147,3 +148,31 @@ def test_corrections_are_rate_limited_per_connection(client, service):
         client.post(url, {"email": "bad"}, REMOTE_ADDR="192.0.2.78").status_code for _ in range(11)
     ]
     assert statuses[:10] == [400] * 10 and statuses[10] == 302
+
+
+def test_the_agents_see_on_the_entry_that_its_address_was_corrected(
+    client, service, prefecture, agent, auditor, client_for, django_capture_on_commit_callbacks
+):
+    """The correction was recorded only as the mail it sent: an agent asked "did you get my
+    new address?" saw the entry with no sign of it. Its history says it, not the old one."""
+    procedure = ProcedureFactory(service=service)
+    join(client, procedure, "lea@usager.tets")
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(client, "lea@usager.test")
+    entry = WaitlistEntry.objects.get()
+    [log] = entry.logs.all()
+    assert log.note == "Adresse électronique corrigée par la personne" and log.actor is None
+    assert "tets" not in str(list(entry.logs.values()))  # the old address is not kept
+
+    url = reverse("appointments:agents-waitlist", args=[prefecture.slug, procedure.pk])
+    page = client_for(agent).get(url).content.decode()
+    assert "MARTIN Léa" in page and "lea@usager.test" in page and "tets" not in page
+    assert f"{log.at.astimezone(timezone.get_current_timezone()):%d/%m/%Y à %H:%M} : " in page
+    assert "Adresse électronique corrigée par la personne" in page
+    # The auditor reads the history, not the person.
+    page = client_for(auditor).get(url).content.decode()
+    assert "Adresse électronique corrigée par la personne" in page
+    assert "MARTIN" not in page and "lea@" not in page
+    # The week of the procedure leads to it.
+    week = reverse("appointments:agents-calendar", args=[prefecture.slug, procedure.pk])
+    assert url in client_for(agent).get(week).content.decode()

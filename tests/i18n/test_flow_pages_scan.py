@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from engagements.appointments.enums import BookingStatus
 from engagements.appointments.models import Booking, Procedure
 from engagements.middleware import is_flow_page
-from tests.test_page_scan import _Text
+from tests.test_page_scan import _Text, french_names
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -79,11 +79,11 @@ def _prepare(client: Client, language: str) -> list[str]:
     ]
 
 
-def _crawl(client: Client, language: str, starts: list[str]) -> dict[str, tuple[str, str]]:
-    """{path: (<html> tag, visible text)} of the flow pages reached in `language`."""
+def _crawl(client: Client, language: str, starts: list[str]) -> dict[str, tuple[str, _Text]]:
+    """{path: (<html> tag, its visible text parsed)} of the flow pages reached in `language`."""
     seen: Counter = Counter()
     visited: set[str] = set()
-    pages: dict[str, tuple[str, str]] = {}
+    pages: dict[str, tuple[str, _Text]] = {}
     queue = deque(starts)
     prefix = f"/{language}/"
     while queue and len(pages) < MAX_PAGES:
@@ -108,7 +108,7 @@ def _crawl(client: Client, language: str, starts: list[str]) -> dict[str, tuple[
         content = response.content.decode()
         parser = _Text()
         parser.feed(content)
-        pages[full] = (HTML_TAG.search(content).group(0), parser.text)
+        pages[full] = (HTML_TAG.search(content).group(0), parser)
         for link in parser.links:
             target = urlparse(urljoin(full, link))
             if target.netloc in ("", "testserver"):
@@ -147,7 +147,12 @@ def test_flow_pages_have_no_french_or_english_left(language, demo):
     strings = _catalogue_strings()
     direction = "rtl" if language == "ar" else "ltr"
     problems = []
-    for path, (html, text) in pages.items():
+    french = french_names()
+    for path, (html, page) in pages.items():
+        text = page.text
+        # French names (prefecture, sites, services) marked lang="fr" (RGAA 8.7).
+        for found in sorted(name for name in french if name in page.body):
+            problems.append(f'{path}: « {found} » not marked lang="fr"')
         if f'lang="{language}"' not in html or f'dir="{direction}"' not in html:
             problems.append(f"{path}: {html}")
         for found in sorted(s for s in strings if s in text):

@@ -32,6 +32,7 @@ from .booking import (  # noqa: F401
     sweep_expired_holds,
 )
 from .desk import (  # noqa: F401
+    book_for_person,
     generate_slots,
     generate_upcoming_slots,
     move_slot,

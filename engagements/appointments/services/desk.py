@@ -1,5 +1,5 @@
-"""The reception desk (check-in, attendance, the attendance certificate), and slots and
-schedules."""
+"""The reception desk (bookings made for a person, check-in, attendance, the attendance
+certificate), and slots and schedules."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from ..models import (
 )
 from .booking import (
     BookingError,
+    Person,
+    book_slot,
     bring_documents_wait_before,
     cancel_booking,
     change_status,
@@ -36,6 +38,29 @@ from .booking import (
 SURVEY_NOTE = "Invitation à l'enquête de satisfaction envoyée"
 
 # --- the day at the counter --------------------------------------------------------------
+
+
+def book_for_person(
+    slot: Slot,
+    person: Person,
+    *,
+    actor,
+    channel: str,
+    partner: str = "",
+    language: str = "fr",
+) -> Booking:
+    """An agent (at the desk, on the phone) or a partner point books for a person: confirmed
+    at once; without an e-mail address, the confirmation goes to her phone by SMS.
+
+    The SMS is queued in the booking's transaction (both or neither). The partner API does
+    not come here: its booking stays book_slot's one statement (the hot path)."""
+    with transaction.atomic():
+        booking = book_slot(
+            slot, person, channel=channel, actor=actor, partner=partner, language=language
+        )
+        if not booking.email and booking.phone:
+            notifications.queue_confirmation_sms(booking)
+    return booking
 
 
 ARRIVAL_MARGIN = timedelta(hours=1)

@@ -12,7 +12,7 @@ from engagements.outbox.services import OutboxError, validate_address
 
 from .. import notifications
 from ..enums import WaitlistStatus as WS
-from ..models import WaitlistEntry, normalise_email
+from ..models import WaitlistEntry, WaitlistLog, normalise_email
 from .booking import BookingError
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 # addresses typed on the page (as HOLD_MAILS_AT_MOST for a hold).
 WAITLIST_CORRECTIONS_AT_MOST = 3
 ADDRESS_MAIL = "waitlist_address"
+# The entry's history, for the agents (a person who says she never heard from the list):
+# the fact and the time, never the address replaced (models.WaitlistLog).
+CORRECTED_NOTE = "Adresse électronique corrigée par la personne"
 
 
 def waitlist_corrections(entry: WaitlistEntry) -> int:
@@ -35,8 +38,9 @@ def may_correct_waitlist_address(entry: WaitlistEntry) -> bool:
 
 def correct_waitlist_address(entry: WaitlistEntry, email: str) -> WaitlistEntry:
     """The person mistyped the address of the entry he just made: while no slot has been
-    offered to it, the entry takes `email` and keeps its place (its `created_at`), and the
-    new address is told it is on the list. At most WAITLIST_CORRECTIONS_AT_MOST.
+    offered to it, the entry takes `email` and keeps its place (its `created_at`), its
+    history says so (not the old address), and the new address is told it is on the list.
+    At most WAITLIST_CORRECTIONS_AT_MOST.
 
     The change is a conditional UPDATE on `status = waiting`: of a correction and the sweep
     offering a slot to the entry (its own conditional UPDATE), the later one sees the
@@ -68,6 +72,7 @@ def correct_waitlist_address(entry: WaitlistEntry, email: str) -> WaitlistEntry:
                     "offered",
                 )
             entry.email = email
+            WaitlistLog.objects.create(entry=entry, note=CORRECTED_NOTE)
             notifications.queue_waitlist_address(entry)
     except IntegrityError as error:
         # appt_waitlist_once: this address is already on the procedure's list.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -23,6 +24,7 @@ from engagements.organisation.access import agent_view, refuse_without_people
 from engagements.outbox import queries as outbox_queries
 from engagements.outbox import services as outbox_services
 from engagements.pdf import render_pdf
+from engagements.shell.content_language import LANGUAGE_NAMES_FR
 from engagements.shell.pages import render_agents
 
 from .. import services
@@ -44,7 +46,7 @@ from ..forms import (
     SlotMoveForm,
     SlotOpenForm,
 )
-from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry
+from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry, WaitlistLog
 from ..queries import monday, procedure_figures
 from ..services import documents
 
@@ -298,6 +300,42 @@ def _calendar_page(request: HttpRequest, procedure, day: date, new_slot_form) ->
     )
 
 
+@agent_view("read_records")
+def waitlist(request: HttpRequest, procedure_pk: int) -> HttpResponse:
+    """The procedure's waiting list: the people still waiting in their order, the offers
+    running, the entries ended and not yet purged, each with its history (an address the
+    person corrected)."""
+    procedure = get_object_or_404(_procedures(request), pk=procedure_pk)
+    entries = list(
+        WaitlistEntry.objects.filter(procedure=procedure)
+        .select_related("offered_slot")
+        .prefetch_related(Prefetch("logs", queryset=WaitlistLog.objects.select_related("actor")))
+        .order_by("created_at", "pk")
+    )
+    running = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+    return render_agents(
+        request,
+        "appointments/agents/waitlist.html",
+        {
+            "procedure": procedure,
+            "sections": [
+                (
+                    "Personnes en attente, dans leur ordre, et places proposées",
+                    [entry for entry in entries if entry.status in running],
+                    "Personne n'attend.",
+                ),
+                (
+                    "Inscriptions terminées (effacées "
+                    f"{words.count(settings.APPOINTMENTS_RETENTION_MONTHS, 'mois', 'mois')} "
+                    "après l'inscription)",
+                    [entry for entry in entries if entry.status not in running],
+                    "Aucune.",
+                ),
+            ],
+        },
+    )
+
+
 @agent_view("work")
 @require_POST
 def slot_new(request: HttpRequest, procedure_pk: int) -> HttpResponse:
@@ -418,12 +456,13 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
         )
         channel = Channel.PARTNER if data["channel"] == "partner" else Channel.AGENT
         try:
-            booking = services.book_slot(
+            booking = services.book_for_person(
                 slot,
                 person,
                 channel=channel,
                 actor=request.user,
                 partner=request.user.get_full_name() if channel == Channel.PARTNER else "",
+                language=data["language"],
             )
         except services.BookingError as error:
             messages.error(request, _refusal_for_agents(request, error))
@@ -431,7 +470,8 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
             messages.success(
                 request,
                 f"Rendez-vous {booking.reference} confirmé le "
-                f"{timezone.localtime(slot.starts_at):%d/%m/%Y à %H:%M}."
+                f"{timezone.localtime(slot.starts_at):%d/%m/%Y à %H:%M}, "
+                f"{procedure.site.name} ({procedure.site.postal_address})."
                 + _what_the_person_receives(booking),
             )
             if _bookings(request).filter(pk=booking.pk).exists():
@@ -445,14 +485,13 @@ def book_on_behalf(request: HttpRequest, procedure_pk: int, slot_pk: int) -> Htt
 
 
 def _what_the_person_receives(booking: Booking) -> str:
-    """The end of the booking's confirmation to the agent: booked by phone without an
-    e-mail address, the person is sent no confirmation, which the agent was not told."""
+    """The end of the booking's confirmation to the agent: how the person is sent it."""
     if booking.email:
         return " La confirmation part par courriel."
     # The form asks for an e-mail address or a phone number.
     return (
-        " Aucune confirmation ne part (pas d'adresse électronique) : donnez la référence "
-        "à la personne ; un SMS de rappel lui sera envoyé avant le rendez-vous."
+        " La confirmation part par SMS, avec un lien pour annuler ou déplacer le rendez-vous ; "
+        "un SMS de rappel suivra la veille."
     )
 
 
@@ -496,6 +535,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 begun=booking.slot.starts_at <= timezone.now(),
             ),
             "deliveries": list(outbox_queries.deliveries_for(booking)),
+            # Another language than French: the agent who calls her or receives her knows.
+            "language_name": LANGUAGE_NAMES_FR.get(booking.language, ""),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
             "sent_documents": list(booking.documents.all()),

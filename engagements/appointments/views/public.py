@@ -664,6 +664,8 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             "next_week": week + timedelta(days=7),
             "free": SlotState.FREE,
             "full": SlotState.FULL,
+            # Her own slot reads "your appointment", not "full".
+            "current_slot_id": booking.slot_id,
         },
     )
 
