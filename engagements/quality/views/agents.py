@@ -143,6 +143,59 @@ def action_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@agent_view("read_records")
+@require_GET
+@replica_reads
+def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's action plan, printable (the plans page's actions, its site filter kept):
+    each site's plan with its actions, engagement or theme, pilot, due date, status and
+    progress, late ones marked."""
+    today = timezone.localdate()
+    if not 2000 <= year <= 2100:
+        raise Http404("Année inconnue")
+    sites = request.access.sites(request.prefecture)
+    site_slug = request.GET.get("site") or ""
+    if site_slug:
+        sites = sites.filter(slug=site_slug)
+    actions = (
+        _actions(request)
+        .filter(plan__year=year, site__in=sites)
+        .select_related("parent")
+        .order_by("site__position", "site__name", "reference")
+    )
+    rows = queries.plan_rows(actions, today)
+    plans = (
+        ActionPlan.objects.filter(prefecture=request.prefecture, site__in=sites, year=year)
+        .select_related("site", "validated_by")
+        .order_by("site__position", "site__name")
+    )
+    sections = [
+        {"plan": plan, "rows": [r for r in rows if r["action"].site_id == plan.site_id]}
+        for plan in plans
+    ]
+    pdf = render_pdf(
+        "quality/pdf/action_plan.html",
+        {
+            "prefecture": request.prefecture,
+            "year": year,
+            "sections": [s for s in sections if s["rows"]],
+            "total": len(rows),
+            "late": sum(r["late"] for r in rows),
+            "done": sum(r["action"].status.base == StatusCode.DONE for r in rows),
+            "site": sites.first() if site_slug else None,
+            "today": today,
+            "now": timezone.now(),
+        },
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"plan-d-actions-{request.prefecture.slug}-{year}"
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{name}-{site_slug}.pdf" if site_slug else f"{name}.pdf"
+    )
+    return response
+
+
 @agent_view("work")
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest) -> HttpResponse:
