@@ -66,9 +66,10 @@ def periods_to_publish(prefecture: Prefecture, today: date) -> tuple[list[Period
     For each kind (quarter, year, month): the period after the latest published one of
     that kind (the last ended one when none is), if it can be published now (started, and
     ended unless the prefecture publishes ongoing periods). Filled with the one due first
-    (the earliest end) among the kinds the prefecture publishes (quarters until it has
-    published anything: the home page's to-do asks for each ended quarter); None when
-    none of those is due, the other kinds still suggested. One query."""
+    among quarters (the home page's to-do asks for each ended quarter) and the kinds the
+    prefecture has published: an ended period before an ongoing one (published only
+    « provisoire »), then the earliest end, then quarter, year, month; None when none of
+    those can be published, the other kinds still suggested. One query."""
     latest = dict(
         latest_publications(prefecture)
         .order_by()
@@ -86,9 +87,12 @@ def periods_to_publish(prefecture: Prefecture, today: date) -> tuple[list[Period
         if following.end >= today and not prefecture.publish_ongoing_periods:
             continue
         suggested.append(following)
-    published = set(latest) or {"quarter"}
-    due = [p for p in suggested if p.kind in published]
-    return suggested, min(due, key=lambda p: p.end) if due else None
+    kinds = set(latest) | {"quarter"}
+    due = [p for p in suggested if p.kind in kinds]
+    first = min(
+        due, key=lambda p: (p.end >= today, p.end, PUBLISHED_KINDS.index(p.kind)), default=None
+    )
+    return suggested, first
 
 
 def published_values(prefecture: Prefecture) -> QuerySet[PublishedValue]:

@@ -422,24 +422,37 @@ def test_the_form_suggests_the_next_month_quarter_and_year_filled_with_the_one_d
     assert 'list="periods-to-publish"' in html
     assert '<option value="2026-04" label="avril 2026">' in html
 
-    # A prefecture publishing months is filled with the month after its latest one, even
-    # when that one is older than the quarter it has never published.
+    # A prefecture publishing months too is filled with the month after its latest one
+    # once its quarter is published.
+    services.publish(prefecture, Period.parse("2026-Q1"), actor=quality_lead)
     services.publish(prefecture, Period.parse("2026-02"), actor=quality_lead)
     suggested, due = periods_to_publish(prefecture, today)
-    assert [p.code for p in suggested] == ["2026-Q1", "2025", "2026-03"]
+    assert [p.code for p in suggested] == ["2025", "2026-03"]
     assert due.code == "2026-03"
-    # Publishing months and years: the year is due first once the month is published.
+    # Nothing of its kinds can be published (the current month and quarter are not over):
+    # nothing filled in, the year still suggested.
     services.publish(prefecture, Period.parse("2026-03"), actor=quality_lead)
-    services.publish(prefecture, Period.parse("2024"), actor=quality_lead)
-    suggested, due = periods_to_publish(prefecture, today)
-    assert [p.code for p in suggested] == ["2026-Q1", "2025", "2026-04"]
-    assert due.code == "2025"
-    assert lead.get(url).context["form"].initial["period"] == "2025"
-    # Nothing of its kinds due (the current month is not over): nothing filled in, the
-    # quarter still suggested.
-    services.publish(prefecture, Period.parse("2025"), actor=quality_lead)
     services.publish(prefecture, Period.parse("2026-04"), actor=quality_lead)
     suggested, due = periods_to_publish(prefecture, today)
-    assert ([p.code for p in suggested], due) == (["2026-Q1"], None)
+    assert ([p.code for p in suggested], due) == (["2025"], None)
     form = lead.get(url).context["form"]
-    assert "period" not in form.initial and form.suggested[0]["code"] == "2026-Q1"
+    assert "period" not in form.initial and form.suggested[0]["code"] == "2025"
+    # Once it publishes years, the next year is due.
+    services.publish(prefecture, Period.parse("2024"), actor=quality_lead)
+    assert periods_to_publish(prefecture, today)[1].code == "2025"
+    assert lead.get(url).context["form"].initial["period"] == "2025"
+
+
+@time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=PARIS), tick=False)
+def test_an_ended_quarter_is_filled_in_before_the_ongoing_year(prefecture, quality_lead):
+    """The demo's prefecture published last year and publishes ongoing periods: the form
+    was filled with the current year (provisional) while the third quarter, ended, had
+    never been published."""
+    from engagements.indicators.queries import periods_to_publish
+
+    prefecture.publish_ongoing_periods = True
+    prefecture.save(update_fields=["publish_ongoing_periods"])
+    services.publish(prefecture, Period.parse("2025"), actor=quality_lead)
+    suggested, due = periods_to_publish(prefecture, date(2026, 12, 7))
+    assert [p.code for p in suggested] == ["2026-Q3", "2026", "2026-11"]
+    assert due.code == "2026-Q3"
