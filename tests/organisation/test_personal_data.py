@@ -538,7 +538,7 @@ def test_erasure_shows_at_once_what_was_erased_and_what_was_kept_and_why(
     again = client.post(
         _url(prefecture, "agents-personal-data-erase"), _form(phone=PHONE, confirm="1")
     )
-    assert "Rien de plus à effacer" in again.content.decode()
+    assert "Rien n'est effacé pour l'instant" in again.content.decode()
     logged = RightsRequest.objects.get()
     assert sum(logged.counts.values()) == 6
 
