@@ -43,8 +43,13 @@ class PeriodForm(DsfrForm):
             self.fields["site"].empty_label = None
 
 
+PERIOD_FORMATS = "un mois AAAA-MM, un trimestre AAAA-T1 à T4 (ou AAAA-Q1 à Q4), une année AAAA"
+
+
 class PublishForm(DsfrForm):
-    period = forms.CharField(label="Période à publier", max_length=10, help_text="ex. 2025-Q4")
+    period = forms.CharField(
+        label="Période à publier", max_length=10, help_text=f"Saisissez {PERIOD_FORMATS}."
+    )
     note = forms.CharField(
         label="Motif de la correction",
         required=False,
@@ -52,10 +57,23 @@ class PublishForm(DsfrForm):
         help_text="La période est déjà publiée : la version précédente reste consultable.",
     )
 
-    def __init__(self, *args, correction: bool | None = None, **kwargs):
+    def __init__(self, *args, correction: bool | None = None, suggested=(), **kwargs):
         """`correction`: whether the period already has a published version — the reason
-        is then required; None (reading a submitted period) keeps it optional."""
+        is then required; None (reading a submitted period) keeps it optional.
+        `suggested`: the next periods to publish (`queries.periods_to_publish`), offered
+        under the field and in its list of values."""
         super().__init__(*args, **kwargs)
+        self.suggested = [
+            {"code": p.code, "label": f"année {p.label()}" if p.kind == "year" else p.label()}
+            for p in suggested
+        ]
+        if self.suggested:
+            self.fields["period"].widget.attrs["list"] = "periods-to-publish"
+            self.fields["period"].help_text = (
+                "Prochaines périodes à publier : "
+                + " ; ".join(f"{s['label']} ({s['code']})" for s in self.suggested)
+                + f". Ou une autre : {PERIOD_FORMATS}."
+            )
         if correction is False:
             del self.fields["note"]
         elif correction:

@@ -55,19 +55,44 @@ def has_publication(prefecture: Prefecture, period: Period) -> bool:
     ).exists()
 
 
-def quarter_to_publish(prefecture: Prefecture, today: date) -> Period | None:
-    """The quarter the publication form suggests: the one after the latest published
-    quarter (the last ended quarter when none is published), if it can be published now
-    (started, and ended unless the prefecture publishes ongoing periods)."""
-    latest = latest_publications(prefecture).filter(period_kind="quarter").first()
-    if latest is None:
-        return Period.of("quarter", today).previous()
-    following = Period.of("quarter", latest.period_end + timedelta(days=1))
-    if following.start > today:
-        return None
-    if following.end >= today and not prefecture.publish_ongoing_periods:
-        return None
-    return following
+# The kinds of period a publication may cover (`Publication.period_kind`), in the order the
+# form lists them and breaks a tie between two periods ending the same day.
+PUBLISHED_KINDS = ("quarter", "year", "month")
+
+
+def periods_to_publish(prefecture: Prefecture, today: date) -> tuple[list[Period], Period | None]:
+    """The periods the publication form suggests, and the one it is filled with.
+
+    For each kind (quarter, year, month): the period after the latest published one of
+    that kind (the last ended one when none is), if it can be published now (started, and
+    ended unless the prefecture publishes ongoing periods). Filled with the one due first
+    among quarters (the home page's to-do asks for each ended quarter) and the kinds the
+    prefecture has published: an ended period before an ongoing one (published only
+    « provisoire »), then the earliest end, then quarter, year, month; None when none of
+    those can be published, the other kinds still suggested. One query."""
+    latest = dict(
+        latest_publications(prefecture)
+        .order_by()
+        .values_list("period_kind")
+        .annotate(end=models.Max("period_end"))
+    )
+    suggested = []
+    for kind in PUBLISHED_KINDS:
+        if kind in latest:
+            following = Period.of(kind, latest[kind] + timedelta(days=1))
+        else:
+            following = Period.of(kind, today).previous()
+        if following.start > today:
+            continue
+        if following.end >= today and not prefecture.publish_ongoing_periods:
+            continue
+        suggested.append(following)
+    kinds = set(latest) | {"quarter"}
+    due = [p for p in suggested if p.kind in kinds]
+    first = min(
+        due, key=lambda p: (p.end >= today, p.end, PUBLISHED_KINDS.index(p.kind)), default=None
+    )
+    return suggested, first
 
 
 def published_values(prefecture: Prefecture) -> QuerySet[PublishedValue]:

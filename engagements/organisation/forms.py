@@ -254,3 +254,25 @@ class PersonSearchForm(DsfrForm):
             phone=self.cleaned_data.get("phone") or "",
             reference=self.cleaned_data.get("reference") or "",
         )
+
+
+class RightsExtensionForm(DsfrForm):
+    """The extension of a request's deadline by two months at most (GDPR art. 12.3)."""
+
+    until = forms.DateField(
+        label="Nouvelle échéance",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Deux mois de plus au plus.",
+    )
+    reason = forms.CharField(
+        label="Motif de la prolongation",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Pourquoi la réponse demande plus de temps (complexité, nombre de demandes).",
+    )
+    informed = forms.BooleanField(
+        label="La personne est informée de la prolongation et de son motif",
+        error_messages={
+            "required": "Informez la personne de la prolongation et de son motif, puis cochez."
+        },
+    )

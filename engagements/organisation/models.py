@@ -549,6 +549,19 @@ class RightsRequest(models.Model):
     received_on = models.DateField("reçue le")
     # Art. 12.3: one month from receipt (extendable by two months, told to the person).
     answer_due = models.DateField("réponse due le")
+    # The extension (art. 12.3): decided within the first month, with its reasons told to
+    # the person; `due` is then the extended date.
+    extended_until = models.DateField("délai prolongé jusqu'au", null=True, blank=True)
+    extension_reason = models.TextField("motif de la prolongation", blank=True)
+    extended_at = models.DateTimeField("prolongée le", null=True, blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="prolongée par",
+    )
     done_at = models.DateTimeField("traitée le", null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -571,3 +584,8 @@ class RightsRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.received_on:%d/%m/%Y}"
+
+    @property
+    def due(self):
+        """When the answer is due: the extended date if the deadline was extended."""
+        return self.extended_until or self.answer_due

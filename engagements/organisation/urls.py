@@ -48,6 +48,11 @@ agents_urlpatterns = [
         personal_data.erase,
         name="agents-personal-data-erase",
     ),
+    path(
+        f"{P}/donnees-personnelles/demandes/<int:pk>/prolonger/",
+        personal_data.extend,
+        name="agents-personal-data-extend",
+    ),
     path("agents/<slug:prefecture>/imports/", imports.imports_home, name="agents-imports"),
     path(
         "agents/<slug:prefecture>/imports/confirmer/<uuid:token>/",

@@ -153,6 +153,14 @@ class UpdateForm(DsfrForm):
         label="Avancement (%)", min_value=0, max_value=100, required=False
     )
 
+    def __init__(self, *args, locked: str = "", **kwargs):
+        """`locked`: why the action's progress is not typed here (closed, or rolled up from
+        its sub-actions): the field is left out and the reason said instead."""
+        super().__init__(*args, **kwargs)
+        if locked:
+            del self.fields["progress"]
+            self.fields["text"].help_text = locked
+
 
 class EffectivenessForm(DsfrForm):
     text = forms.CharField(

@@ -13,7 +13,13 @@ from engagements.shell.imports import (
 
 from . import diagnostic, experiences, labels, referential, trainings
 from .models import Referential
-from .services import ACTION_COLUMNS, QualityError, import_actions, kept_statuses_note
+from .services import (
+    ACTION_COLUMNS,
+    QualityError,
+    import_actions,
+    kept_statuses_note,
+    started_actions_note,
+)
 
 
 def run_actions(prefecture, data, *, filename, options, actor) -> ImportSummary:
@@ -27,7 +33,10 @@ def run_actions(prefecture, data, *, filename, options, actor) -> ImportSummary:
             ("Mises à jour", result["updated"]),
             ("Inchangées", result["unchanged"]),
         ],
-        notes=[kept_statuses_note(result["kept"])] if result["kept"] else [],
+        notes=[
+            *([kept_statuses_note(result["kept"])] if result["kept"] else []),
+            *([started_actions_note(result["started"])] if result["started"] else []),
+        ],
     )
 
 

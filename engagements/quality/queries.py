@@ -12,7 +12,7 @@ from engagements.organisation.models import Prefecture, Site
 
 from . import sources
 from .enums import AUDIT_KINDS, AssessmentStatus, ResultValue, SourceKind, StatusCode
-from .models import Action, Assessment, CommitmentResult, Experience
+from .models import Action, Assessment, CommitmentResult, Experience, Finding
 
 
 def report_actions(prefecture: Prefecture, year: int, site: Site | None = None):
@@ -177,3 +177,35 @@ def source_in(raw: str, prefecture) -> tuple[object, sources.SourceInfo]:
     if info.prefecture_id != prefecture.pk:
         raise sources.SourceNotFound(raw)
     return source, info
+
+
+def plan_rows(actions, today: date) -> list[dict]:
+    """The printable plan's lines (`actions` scoped and ordered by the caller, with their
+    status, site, service, owner and parent): each action with its engagement when it
+    comes from a finding on one (an audit's or a self-assessment's), else its theme (its
+    origin), and whether it is late. One query more, whatever the number of actions."""
+    from django.contrib.contenttypes.models import ContentType
+
+    actions = list(actions)
+    finding_type = ContentType.objects.get_for_model(Finding)
+    commitments = {
+        finding.pk: finding.commitment
+        for finding in Finding.objects.filter(
+            pk__in=[a.source_id for a in actions if a.source_type_id == finding_type.pk],
+            commitment__isnull=False,
+        ).select_related("commitment")
+    }
+    rows = []
+    for action in actions:
+        commitment = (
+            commitments.get(action.source_id) if action.source_type_id == finding_type.pk else None
+        )
+        rows.append(
+            {
+                "action": action,
+                "commitment": commitment,
+                "theme": action.get_source_kind_display(),
+                "late": action.is_late(today),
+            }
+        )
+    return rows

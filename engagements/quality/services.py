@@ -320,14 +320,24 @@ def add_update(action: Action, *, actor, text: str, progress: int | None = None,
     return update
 
 
+def status_for_progress(prefecture: Prefecture, status: ActionStatus, progress: int):
+    """The one rule of the action's page and of the import: an action « prévue » that has
+    progressed is under way, so it takes the prefecture's « en cours » status (any other
+    status is kept)."""
+    if status.base == StatusCode.PLANNED and progress:
+        return status_for_code(prefecture, StatusCode.IN_PROGRESS)
+    return status
+
+
 def _start_if_planned(action: Action, *, actor) -> None:
     """An action « prévue » that has progressed is under way: it moves to the prefecture's
     « en cours » status, its progress kept, the switch written in its timeline like any
     status change (call inside the caller's transaction)."""
-    if action.status.base != StatusCode.PLANNED or not action.progress:
+    started = status_for_progress(action.prefecture, action.status, action.progress)
+    if started == action.status:
         return
     previous = action.status
-    action.status = status_for_code(action.prefecture, StatusCode.IN_PROGRESS)
+    action.status = started
     action.save(update_fields=["status", "updated_at"])
     ActionUpdate.objects.create(
         action=action,
@@ -505,7 +515,9 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     """Create or update (by reference) the file's actions; all or nothing (CsvImportError).
 
     A line giving the status and progress the last import gave leaves those an agent
-    changed on the action's page since (moved on, done, abandoned): `kept` names them."""
+    changed on the action's page since (moved on, done, abandoned): `kept` names them.
+    A line « planned » with a progress above 0 is imported « en cours », as the action's
+    page does (`status_for_progress`): `started` says so for each such line."""
     table = read_csv(
         data,
         required=["site", "year", "title", "type", "status"],
@@ -529,6 +541,7 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
     parsed = []
     imported = _imported_state(prefecture)
     kept: list[str] = []
+    started: list[str] = []
     for row in table:
         reference = row.text("reference", max_length=20)
         if reference:
@@ -683,6 +696,10 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
                 if item["progress"] is not None
                 else status.default_progress
             )
+            under_way = status_for_progress(prefecture, status, action.progress)
+            if under_way != status:
+                started.append(f"ligne {item['line']} ({action.reference}, {action.progress} %)")
+                status = action.status = under_way
             action.closed_on = item["closed_on"]
             action.source_kind = item["source"]
             if not is_new and _import_fields(action) == before:
@@ -700,7 +717,13 @@ def import_actions(prefecture: Prefecture, data: bytes | str, *, actor=None) -> 
             )
             created += is_new
             updated += not is_new
-    return {"created": created, "updated": updated, "unchanged": unchanged, "kept": kept}
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "kept": kept,
+        "started": started,
+    }
 
 
 def kept_statuses_note(kept: list[str]) -> str:
@@ -710,6 +733,17 @@ def kept_statuses_note(kept: list[str]) -> str:
         "action dont le statut a changé sur sa page depuis le dernier import le garde",
         "actions dont le statut a changé sur leur page depuis le dernier import le gardent",
         separator=", ",
+        end=".",
+    )
+
+
+def started_actions_note(started: list[str]) -> str:
+    """The result's sentence naming the lines « planned » with a progress, imported under
+    way (the rule of the action's page)."""
+    return counted_list(
+        started,
+        "action « prévue » mais déjà avancée est importée « en cours », comme sur sa page",
+        "actions « prévues » mais déjà avancées sont importées « en cours », comme sur leur page",
         end=".",
     )
 

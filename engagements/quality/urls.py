@@ -33,6 +33,7 @@ agents_urlpatterns = [
         name="agents-action-effectiveness",
     ),
     path(f"{Q}/statuts/", agents.status_list, name="agents-statuses"),
+    path(f"{Q}/plans/<int:year>/plan-d-actions.pdf", agents.plan_pdf, name="agents-plan-pdf"),
     path(f"{Q}/plans/<int:pk>/valider/", agents.plan_validate, name="agents-plan-validate"),
     path(f"{Q}/plans/<int:pk>/comite/", agents.plan_presented, name="agents-plan-presented"),
     path(f"{Q}/referentiels/", agents.referential_list, name="agents-referentials"),

@@ -83,7 +83,7 @@ def test_the_publications_queries_do_not_grow(
 ):
     """The référent sees each published period's current version and the history of every
     version with who published it: nine queries for one publication as for thirteen (two of
-    them for the form: the quarter to suggest, and whether it asks a correction's reason)."""
+    them for the form: the periods to suggest, and whether it asks a correction's reason)."""
     client = client_for(quality_lead)
     url = reverse("indicators:agents-publications", args=[prefecture.slug])
     _publication(prefecture, quality_lead, date(2025, 1, 1), sites=[site])

@@ -391,3 +391,68 @@ def test_the_form_suggests_the_next_quarter_not_published_and_asks_a_reason_only
     prefecture.save(update_fields=["publish_ongoing_periods"])
     form = lead.get(url).context["form"]
     assert form.initial["period"] == "2026-Q1" and "note" not in form.fields
+
+
+@time_machine.travel(datetime(2026, 5, 12, 10, 0, tzinfo=PARIS), tick=False)
+def test_the_form_suggests_the_next_month_quarter_and_year_filled_with_the_one_due_first(
+    prefecture, site, quality_lead, client_for
+):
+    """The form suggested quarters only, though a publication covers a month, a quarter or
+    a year (`Publication.period_kind`): it offers the next period of each kind, filled with
+    the one due first among the kinds the prefecture publishes."""
+    from engagements.indicators.queries import periods_to_publish
+
+    prefecture.publish_ongoing_periods = False
+    prefecture.save(update_fields=["publish_ongoing_periods"])
+    today = date(2026, 5, 12)
+    lead = client_for(quality_lead)
+    url = reverse("indicators:agents-publications", args=[prefecture.slug])
+
+    # Nothing published: the last ended period of each kind, filled with the quarter.
+    suggested, due = periods_to_publish(prefecture, today)
+    assert [p.code for p in suggested] == ["2026-Q1", "2025", "2026-04"]
+    assert due.code == "2026-Q1"
+    page = lead.get(url)
+    assert page.context["form"].initial["period"] == "2026-Q1"
+    html = page.content.decode()
+    assert (
+        "Prochaines périodes à publier : 1er trimestre 2026 (2026-Q1) ; année 2025 (2025) ; "
+        "avril 2026 (2026-04). Ou une autre : un mois AAAA-MM"
+    ) in html
+    assert 'list="periods-to-publish"' in html
+    assert '<option value="2026-04" label="avril 2026">' in html
+
+    # A prefecture publishing months too is filled with the month after its latest one
+    # once its quarter is published.
+    services.publish(prefecture, Period.parse("2026-Q1"), actor=quality_lead)
+    services.publish(prefecture, Period.parse("2026-02"), actor=quality_lead)
+    suggested, due = periods_to_publish(prefecture, today)
+    assert [p.code for p in suggested] == ["2025", "2026-03"]
+    assert due.code == "2026-03"
+    # Nothing of its kinds can be published (the current month and quarter are not over):
+    # nothing filled in, the year still suggested.
+    services.publish(prefecture, Period.parse("2026-03"), actor=quality_lead)
+    services.publish(prefecture, Period.parse("2026-04"), actor=quality_lead)
+    suggested, due = periods_to_publish(prefecture, today)
+    assert ([p.code for p in suggested], due) == (["2025"], None)
+    form = lead.get(url).context["form"]
+    assert "period" not in form.initial and form.suggested[0]["code"] == "2025"
+    # Once it publishes years, the next year is due.
+    services.publish(prefecture, Period.parse("2024"), actor=quality_lead)
+    assert periods_to_publish(prefecture, today)[1].code == "2025"
+    assert lead.get(url).context["form"].initial["period"] == "2025"
+
+
+@time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=PARIS), tick=False)
+def test_an_ended_quarter_is_filled_in_before_the_ongoing_year(prefecture, quality_lead):
+    """The demo's prefecture published last year and publishes ongoing periods: the form
+    was filled with the current year (provisional) while the third quarter, ended, had
+    never been published."""
+    from engagements.indicators.queries import periods_to_publish
+
+    prefecture.publish_ongoing_periods = True
+    prefecture.save(update_fields=["publish_ongoing_periods"])
+    services.publish(prefecture, Period.parse("2025"), actor=quality_lead)
+    suggested, due = periods_to_publish(prefecture, date(2026, 12, 7))
+    assert [p.code for p in suggested] == ["2026-Q3", "2026", "2026-11"]
+    assert due.code == "2026-Q3"

@@ -7,7 +7,7 @@ tests/organisation/test_cross_prefecture.py fails if an agent URL has no case.
 
 from datetime import date
 
-from engagements.organisation.models import TelephonePlatform
+from engagements.organisation.models import RightsRequest, TelephonePlatform
 from tests.factories import ClosureFactory
 
 
@@ -15,6 +15,13 @@ def cases(prefecture, site, service) -> dict[str, dict]:
     closure = ClosureFactory(prefecture=prefecture, date=date(2030, 1, 2))
     platform = TelephonePlatform.objects.create(
         site=site, kind="switchboard", name="Standard", slug="standard", queue="standard"
+    )
+    rights_request = RightsRequest.objects.create(
+        prefecture=prefecture,
+        kind=RightsRequest.Kind.ERASURE,
+        person_hash="x",
+        received_on=date(2026, 1, 5),
+        answer_due=date(2026, 2, 5),
     )
     return {
         "organisation:agents-prefecture": {},
@@ -37,6 +44,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "organisation:agents-personal-data-statement": {},
         "organisation:agents-personal-data-export": {},
         "organisation:agents-personal-data-erase": {},
+        "organisation:agents-personal-data-extend": {"pk": rights_request.pk},
         "organisation:agents-imports": {},
         "organisation:agents-import-kind": {"kind": "correspondence"},
         "organisation:agents-import-confirm": {"token": "6f1c2b8e-0d4a-4c55-9a43-3a4f0e2b7c11"},

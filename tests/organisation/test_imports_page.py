@@ -571,3 +571,29 @@ def test_a_command_run_in_a_terminal_is_recorded_without_its_colours(
     assert (run.prefecture, run.kind, run.source) == (prefecture, "survey-answers", "command")
     assert run.options["campaign"] == campaign
     assert run.summary == "1 réponse importée."
+
+
+def test_a_refused_survey_import_keeps_its_lines_errors_in_the_history(
+    tmp_path, prefecture, site, service, quality_lead, client_for
+):
+    """The command's refusal was recorded as its one-line message ("Import refusé : 1
+    erreur, rien n'est chargé."), where every other import, and the page, keep each line's
+    error: the same file refused on the page and by the command makes the same record."""
+    case = CASES["survey-answers"]
+    options = case.options(prefecture, site, service)
+    data = case.file(case.good, case.bad)
+    path = tmp_path / "casse.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match="rien n'est chargé"):
+        call_command(
+            "import_survey_answers", "--campaign", options["campaign"], str(path),
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    url = reverse("organisation:agents-import-kind", args=[prefecture.slug, "survey-answers"])
+    assert _upload(client_for(quality_lead), url, data, "casse.csv", options).status_code == 422
+
+    command, page = ImportRun.objects.order_by("pk")
+    assert (command.source, page.source) == ("command", "page")
+    assert command.result == page.result == ImportRun.Result.REFUSED
+    assert command.summary == page.summary
+    assert command.summary.startswith("ligne 3, colonne « channel » : canal « fax » inconnu")

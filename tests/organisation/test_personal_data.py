@@ -262,7 +262,7 @@ def test_erasure_anonymises_what_may_go_and_leaves_what_is_in_use(
         response = client.post(
             _url(prefecture, "agents-personal-data-erase"), _form(phone=PHONE, confirm="1")
         )
-    assert response.status_code == 302
+    assert response.status_code == 200
     answered = Message.objects.get(pk=held["answered_message"].pk)
     assert answered.purged_at is not None
     assert (answered.sender_name, answered.sender_phone, answered.body) == ("", "", "")
@@ -292,8 +292,8 @@ def test_erasure_anonymises_what_may_go_and_leaves_what_is_in_use(
         "Courriels et SMS envoyés": 2,
     }
     assert logged.left == {"Courriers et courriels": 1, "Rendez-vous": 1}
-    page = client.get(response.url).content.decode()
-    assert "Laissé : Rendez-vous" in page and "en cours" in page
+    page = client.get(_url(prefecture)).content.decode()
+    assert "en cours" in page
 
 
 @pytest.mark.django_db
@@ -306,10 +306,15 @@ def test_erasing_again_once_the_records_ended_completes_the_same_request(
         status=Status.CLOSED, closed_on=TODAY, closed_reason=ClosedReason.SPAM
     )
     Booking.objects.filter(pk=held["coming_booking"].pk).update(status="cancelled")
-    logged, blocked = rights.erase(prefecture, person, received_on=TODAY, actor=quality_lead)
-    assert blocked == []
+    again = rights.erase(prefecture, person, received_on=TODAY, actor=quality_lead)
+    assert again.left == []
+    logged = again.request
     assert logged.done_at is not None and logged.left == {}
     assert RightsRequest.objects.count() == 1
+    # The log counts what both runs erased, not only the last one's.
+    assert logged.counts["Courriers et courriels"] == 2
+    assert logged.counts["Rendez-vous"] == 2
+    assert logged.counts["Listes d'attente"] == 1
 
 
 @pytest.mark.django_db
@@ -496,9 +501,154 @@ def test_mails_to_check_are_found_by_their_sender_and_erased_once_resolved(
     longer = mail("Autre <xcamille.martin@exemple.fr>", QuarantineStatus.DISCARDED)
     found = _found(prefecture, email=EMAIL)
     assert sorted(found["quarantine"]) == sorted([pending.pk, resolved.pk])
-    logged, blocked = rights.erase(
+    erasure = rights.erase(
         prefecture, Person.of(email=EMAIL), received_on=TODAY, actor=quality_lead
     )
-    assert logged.counts == {"Courriels reçus à vérifier": 1}
-    assert [r.pk for area in blocked for r in area.blocked] == [pending.pk]
+    assert erasure.request.counts == {"Courriels reçus à vérifier": 1}
+    assert [r.pk for area in erasure.left for r in area.blocked] == [pending.pk]
     assert set(QuarantinedMail.objects.values_list("pk", flat=True)) == {pending.pk, longer.pk}
+
+
+@pytest.mark.django_db
+@time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 7, 10)), tick=False)
+def test_erasure_shows_at_once_what_was_erased_and_what_was_kept_and_why(
+    prefecture, held, quality_lead, client_for
+):
+    """After « Effacer » the page redirected to an empty search: the agent had to search
+    again to see what remained. The outcome is shown at once, above what is still held."""
+    client = client_for(quality_lead)
+    response = client.post(
+        _url(prefecture, "agents-personal-data-erase"), _form(phone=PHONE, confirm="1")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    outcome = page.split('id="erasure-outcome"', 1)[1].split("Ce que la préfecture détient", 1)[0]
+    assert "Effacement fait : 6 enregistrements anonymisés" in outcome
+    assert "Rendez-vous : 1" in outcome and "Listes d&#x27;attente : 1" in outcome
+    assert held["answered_message"].reference in outcome
+    kept = outcome.split("Gardé pour l'instant, et pourquoi", 1)[1]
+    assert held["open_message"].reference in kept
+    assert held["coming_booking"].reference in kept
+    assert "réponse due le 1 janvier 2027" in kept
+    # What is still held, listed below, without searching again: the two records left.
+    still = page.split("Ce que la préfecture détient encore", 1)[1].split("Demandes reçues")[0]
+    assert held["coming_booking"].reference in still
+    assert held["answered_message"].reference not in still
+    # The page sent again (a refresh) erases nothing more and logs no second request.
+    again = client.post(
+        _url(prefecture, "agents-personal-data-erase"), _form(phone=PHONE, confirm="1")
+    )
+    assert "Rien n'est effacé pour l'instant" in again.content.decode()
+    logged = RightsRequest.objects.get()
+    assert sum(logged.counts.values()) == 6
+
+
+@pytest.mark.django_db
+def test_a_finished_erasure_sent_again_logs_no_second_request(prefecture, quality_lead):
+    person = Person.of(email="personne@exemple.fr")
+    first = rights.erase(prefecture, person, received_on=TODAY, actor=quality_lead)
+    again = rights.erase(prefecture, person, received_on=TODAY, actor=quality_lead)
+    assert first.request.done_at is not None and again.request == first.request
+    assert RightsRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_deadline_is_extended_by_two_months_at_most_within_the_first_month(
+    prefecture, held, quality_lead
+):
+    """GDPR art. 12.3: the month may be extended by two further months where necessary,
+    the person told within the first month, with the reasons."""
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 7, 10)), tick=False):
+        request = rights.erase(
+            prefecture, Person.of(email=EMAIL, phone=PHONE), received_on=date(2026, 11, 30),
+            actor=quality_lead,
+        ).request  # fmt: skip
+        assert request.answer_due == date(2026, 12, 30) and request.done_at is None
+        assert rights.latest_extension(request) == date(2027, 2, 28)  # 30 February: the 28th
+        for until, reason, message in (
+            (date(2027, 2, 28), "  ", "Donnez le motif"),
+            (date(2027, 3, 1), "Dossier complexe", "le 28 février 2027 au plus tard"),
+            (date(2026, 12, 30), "Dossier complexe", "suit l'échéance d'un mois"),
+        ):
+            with pytest.raises(rights.RightsError, match=message):
+                rights.extend_deadline(request, until=until, reason=reason, actor=quality_lead)
+        extended = rights.extend_deadline(
+            request, until=date(2027, 2, 28), reason="Archives à consulter", actor=quality_lead
+        )
+        assert (extended.due, extended.extension_reason) == (
+            date(2027, 2, 28),
+            "Archives à consulter",
+        )
+        with pytest.raises(rights.RightsError, match="déjà prolongé"):
+            rights.extend_deadline(
+                extended, until=date(2027, 2, 1), reason="Encore", actor=quality_lead
+            )
+    # The late flag reads the extended date: open on 15 January, not late; on 1 March, late.
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2027, 1, 15, 10)), tick=False):
+        assert not rights.is_late(extended)
+    assert rights.is_late(extended, date(2027, 3, 1))
+    # Past the first month, too late to extend.
+    late = RightsRequest.objects.create(
+        prefecture=prefecture, kind=RightsRequest.Kind.ERASURE, person_hash="x",
+        received_on=date(2026, 10, 1), answer_due=date(2026, 11, 1),
+    )  # fmt: skip
+    with pytest.raises(rights.RightsError, match="Trop tard pour prolonger"):
+        rights.extend_deadline(
+            late, until=date(2026, 12, 1), reason="Complexe", actor=None, today=date(2026, 11, 2)
+        )
+
+
+@pytest.mark.django_db
+@time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 7, 10)), tick=False)
+def test_the_page_extends_a_request_and_shows_it_in_the_log(prefecture, quality_lead, client_for):
+    request = RightsRequest.objects.create(
+        prefecture=prefecture, kind=RightsRequest.Kind.ERASURE, person_hash="x",
+        received_on=date(2026, 11, 30), answer_due=date(2026, 12, 30),
+    )  # fmt: skip
+    client = client_for(quality_lead)
+    page = client.get(_url(prefecture)).content.decode()
+    assert "Prolonger un délai" in page
+    assert f'name="x{request.pk}-until" value="2027-02-28"' in page
+    url = reverse("organisation:agents-personal-data-extend", args=[prefecture.slug, request.pk])
+    # Refused: the person not told; what was typed is kept, the reason explained in French.
+    refused = client.post(
+        url, {f"x{request.pk}-until": "2027-02-15", f"x{request.pk}-reason": "Archives"}
+    )
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Informez la personne de la prolongation" in text and "\nArchives</textarea>" in text
+    request.refresh_from_db()
+    assert request.extended_until is None
+    done = client.post(
+        url,
+        {
+            f"x{request.pk}-until": "2027-02-15",
+            f"x{request.pk}-reason": "Archives à consulter",
+            f"x{request.pk}-informed": "on",
+        },
+    )
+    assert done.status_code == 302
+    page = client.get(_url(prefecture)).content.decode()
+    assert "15 février 2027" in page and "motif : Archives à consulter" in page
+    assert "au lieu du 30 décembre 2026" in page
+    assert "Prolonger un délai" not in page  # once only
+
+
+@pytest.mark.django_db
+def test_another_prefectures_request_is_not_extended(
+    prefecture, other_prefecture, quality_lead, client_for
+):
+    request = RightsRequest.objects.create(
+        prefecture=other_prefecture, kind=RightsRequest.Kind.ERASURE, person_hash="x",
+        received_on=TODAY, answer_due=rights.one_month_after(TODAY),
+    )  # fmt: skip
+    url = reverse("organisation:agents-personal-data-extend", args=[prefecture.slug, request.pk])
+    response = client_for(quality_lead).post(
+        url,
+        {
+            f"x{request.pk}-until": "2027-02-15",
+            f"x{request.pk}-reason": "A",
+            f"x{request.pk}-informed": "on",
+        },
+    )
+    assert response.status_code == 404

@@ -37,6 +37,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "quality:agents-action-reopen": {"pk": action.pk},
         "quality:agents-action-effectiveness": {"pk": action.pk},
         "quality:agents-plan-validate": {"pk": plan.pk},
+        "quality:agents-plan-pdf": {"year": 2026},
         "quality:agents-statuses": {},
         "quality:agents-plan-presented": {"pk": plan.pk},
         "quality:agents-referentials": {},

@@ -353,3 +353,52 @@ def test_progress_above_zero_starts_a_planned_action_and_its_parent(prefecture, 
     # Already under way: a further point changes no status.
     add_update(child, actor=quality_lead, text="Suite", progress=60)
     assert child.updates.filter(kind="status").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_imported_planned_action_with_progress_is_under_way_as_on_its_page(
+    prefecture, site, quality_lead, csv_file
+):
+    """The page moves an action « prévue » given a progress to « en cours »; the import kept
+    it « prévue » at 30 %. One rule for both (`status_for_progress`), and the import's
+    result names the line it applied it to."""
+    from engagements.quality.services import add_update, create_action
+
+    on_page = create_action(prefecture, site=site, year=2026, title="Sur la page")
+    add_update(on_page, actor=quality_lead, text="Commencée", progress=30)
+    on_page.refresh_from_db()
+    body = HEADER + (
+        ",chef-lieu,2026,Afficher les horaires,improvement,,,2026-01-10,,planned,30,,\n"
+        ",chef-lieu,2026,Former l'accueil,improvement,,,2026-01-10,,planned,0,,\n"
+    )
+    out = run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    assert (
+        "1 action « prévue » mais déjà avancée est importée « en cours », comme sur sa page : "
+        "ligne 2 (PA-2026-002, 30 %)."
+    ) in out
+    imported = Action.objects.get(title="Afficher les horaires")
+    assert (imported.status, imported.progress) == (on_page.status, 30)
+    assert imported.status.base == StatusCode.IN_PROGRESS
+    update = imported.updates.get()
+    assert (update.kind, update.to_status, update.progress) == ("imported", "En cours", 30)
+    assert Action.objects.get(title="Former l'accueil").status.base == StatusCode.PLANNED
+    # The same file again changes nothing, and keeps nothing "changed on its page".
+    again = run("import_actions", "--prefecture", prefecture.slug, csv_file(body))
+    assert "inchangées : 2." in again and "depuis le dernier import" not in again
+
+
+@pytest.mark.django_db
+def test_the_imports_page_preview_names_the_planned_actions_imported_under_way(
+    prefecture, site, quality_lead
+):
+    from engagements.shell.imports import import_kind, run_import
+
+    body = HEADER + ",chef-lieu,2026,Afficher,improvement,,,2026-01-10,,planned,30,,\n"
+    summary = run_import(
+        import_kind("actions"), prefecture, body.encode(), actor=quality_lead, dry_run=True
+    )
+    assert summary.notes == [
+        "1 action « prévue » mais déjà avancée est importée « en cours », comme sur sa page : "
+        "ligne 2 (PA-2026-001, 30 %)."
+    ]
+    assert not Action.objects.exists()

@@ -365,13 +365,15 @@ def publications(request):
 
 
 def _publish_form(prefecture) -> PublishForm:
-    """Pre-filled with the next quarter not yet published; the reason of a correction is
-    asked only when that quarter already has a published version."""
-    period = queries.quarter_to_publish(prefecture, timezone.localdate())
+    """Suggests the next period of each kind, pre-filled with the one due first; the reason
+    of a correction is asked only when that period already has a published version."""
+    suggested, period = queries.periods_to_publish(prefecture, timezone.localdate())
     if period is None:
-        return PublishForm(correction=False)
+        return PublishForm(correction=False, suggested=suggested)
     return PublishForm(
-        initial={"period": period.code}, correction=queries.has_publication(prefecture, period)
+        initial={"period": period.code},
+        correction=queries.has_publication(prefecture, period),
+        suggested=suggested,
     )
 
 

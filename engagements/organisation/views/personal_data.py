@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,22 +21,31 @@ from engagements.shell.pages import render_agents
 
 from .. import rights
 from ..access import agent_view
-from ..forms import PersonSearchForm
+from ..forms import PersonSearchForm, RightsExtensionForm
 
 LOG_LENGTH = 50
 
 
-def _page(request, form, found=None, *, status=200):
+def _page(request, form, found=None, *, status=200, erasure=None, extension_forms=None):
     today = timezone.localdate()
     log = list(rights.requests_of(request.prefecture)[:LOG_LENGTH])
+    extension_forms = extension_forms or {}
     for item in log:
         item.late = rights.is_late(item, today)
         item.by = words.person(item.done_by) if item.done_by else ""
+        item.extended_by_name = words.person(item.extended_by) if item.extended_by else ""
+        item.extension_form = None
+        if rights.can_extend(item, today):
+            item.extension_form = extension_forms.get(item.pk) or RightsExtensionForm(
+                prefix=f"x{item.pk}", initial={"until": rights.latest_extension(item)}
+            )
     context = {
         "form": form,
         "found": found,
         "total": sum(len(f.records) for f in found or []),
         "requests": log,
+        "extendable": [item for item in log if item.extension_form],
+        "erasure": erasure,
         "retention_years": settings.RIGHTS_REQUEST_RETENTION_YEARS,
     }
     response = render_agents(request, "organisation/agents/personal_data.html", context)
@@ -154,24 +163,39 @@ def erase(request):
     if request.POST.get("confirm") != "1":
         messages.error(request, "Cochez la case pour confirmer l'effacement.")
         return _page(request, form, rights.find(request.prefecture, form.person()))
-    logged, blocked = rights.erase(
+    person = form.person()
+    erasure = rights.erase(
         request.prefecture,
-        form.person(),
+        person,
         received_on=form.cleaned_data["received_on"],
         actor=request.user,
     )
-    erased = sum(logged.counts.values())
-    messages.success(
-        request,
-        "Effacement fait : "
-        + words.count(erased, "enregistrement anonymisé", "enregistrements anonymisés")
-        + ".",
-    )
-    for area in blocked:
-        for record in area.blocked:
-            messages.warning(
-                request,
-                f"Laissé : {area.source.label} — {record.kind} {record.reference} : "
-                f"{record.blocked}",
+    # The outcome at once, above what the prefecture still holds about her (searched
+    # again): the agent sees what was erased, what was left and why, without a new search.
+    return _page(request, form, rights.find(request.prefecture, person), erasure=erasure)
+
+
+@agent_view("manage")
+@require_POST
+def extend(request, pk: int):
+    """Extend a request's deadline by two months at most (GDPR art. 12.3)."""
+    item = get_object_or_404(rights.requests_of(request.prefecture), pk=pk)
+    form = RightsExtensionForm(request.POST, prefix=f"x{item.pk}")
+    if form.is_valid():
+        try:
+            item = rights.extend_deadline(
+                item,
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
             )
-    return redirect("organisation:agents-personal-data", request.prefecture.slug)
+        except rights.RightsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Délai prolongé : réponse due le {rights.long_date(item.extended_until)}.",
+            )
+            return redirect("organisation:agents-personal-data", request.prefecture.slug)
+    search = PersonSearchForm(initial={"received_on": timezone.localdate()})
+    return _page(request, search, extension_forms={item.pk: form}, status=400)

@@ -143,6 +143,59 @@ def action_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@agent_view("read_records")
+@require_GET
+@replica_reads
+def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's action plan, printable (the plans page's actions, its site filter kept):
+    each site's plan with its actions, engagement or theme, pilot, due date, status and
+    progress, late ones marked."""
+    today = timezone.localdate()
+    if not 2000 <= year <= 2100:
+        raise Http404("Année inconnue")
+    sites = request.access.sites(request.prefecture)
+    site_slug = request.GET.get("site") or ""
+    if site_slug:
+        sites = sites.filter(slug=site_slug)
+    actions = (
+        _actions(request)
+        .filter(plan__year=year, site__in=sites)
+        .select_related("parent")
+        .order_by("site__position", "site__name", "reference")
+    )
+    rows = queries.plan_rows(actions, today)
+    plans = (
+        ActionPlan.objects.filter(prefecture=request.prefecture, site__in=sites, year=year)
+        .select_related("site", "validated_by")
+        .order_by("site__position", "site__name")
+    )
+    sections = [
+        {"plan": plan, "rows": [r for r in rows if r["action"].site_id == plan.site_id]}
+        for plan in plans
+    ]
+    pdf = render_pdf(
+        "quality/pdf/action_plan.html",
+        {
+            "prefecture": request.prefecture,
+            "year": year,
+            "sections": [s for s in sections if s["rows"]],
+            "total": len(rows),
+            "late": sum(r["late"] for r in rows),
+            "done": sum(r["action"].status.base == StatusCode.DONE for r in rows),
+            "site": sites.first() if site_slug else None,
+            "today": today,
+            "now": timezone.now(),
+        },
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"plan-d-actions-{request.prefecture.slug}-{year}"
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{name}-{site_slug}.pdf" if site_slug else f"{name}.pdf"
+    )
+    return response
+
+
 @agent_view("work")
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest) -> HttpResponse:
@@ -238,23 +291,45 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action_or_404(request, pk)
     if request.method != "GET":  # after the lookup: a foreign record stays a 404
         return HttpResponseNotAllowed(["GET"])
-    return render_agents(
+    return _action_page(request, action)
+
+
+def _progress_locked(action: Action, children) -> str:
+    """Why the progress of this action is not typed on its page ("" : it is)."""
+    if action.is_closed:
+        return f"L'action est « {action.status.label} » : son avancement est verrouillé."
+    if children:
+        return "L'avancement de cette action vient de ses sous-actions."
+    return ""
+
+
+def _action_page(request, action: Action, *, bound=None, status: int = 200) -> HttpResponse:
+    """The action's page; `bound`: a form refused, shown with what was typed."""
+    children = list(action.children.select_related("status"))
+    forms = {
+        "status_form": StatusForm(prefecture=request.prefecture, prefix="status"),
+        "reopen_form": ReopenForm(prefecture=request.prefecture, prefix="reopen"),
+        "update_form": UpdateForm(prefix="update", locked=_progress_locked(action, children)),
+        "effectiveness_form": EffectivenessForm(
+            initial={"text": action.effectiveness_check}, prefix="effectiveness"
+        ),
+    }
+    if bound is not None:
+        forms[f"{bound.prefix}_form"] = bound
+    response = render_agents(
         request,
         "quality/agents/action.html",
         {
             "action": action,
             "updates": action.updates.select_related("author"),
-            "children": action.children.select_related("status"),
-            "status_form": StatusForm(prefecture=request.prefecture, prefix="status"),
-            "reopen_form": ReopenForm(prefecture=request.prefecture, prefix="reopen"),
-            "update_form": UpdateForm(prefix="update"),
-            "effectiveness_form": EffectivenessForm(
-                initial={"text": action.effectiveness_check}, prefix="effectiveness"
-            ),
+            "children": children,
+            **forms,
             "can_work": _can_work(request),
             "is_late": action.is_late(timezone.localdate()),
         },
     )
+    response.status_code = status
+    return response
 
 
 @agent_view("work")
@@ -306,20 +381,22 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _post_on_action(request, pk, form_class, apply, success, prefix):
+    """One of the action page's forms: done, back to the page; refused, the page again with
+    the form as typed and its errors in French (nothing written)."""
     action = _action_or_404(request, pk)
     kwargs = {"prefecture": request.prefecture} if form_class in (StatusForm, ReopenForm) else {}
+    if form_class is UpdateForm:
+        kwargs["locked"] = _progress_locked(action, list(action.children.all()))
     form = form_class(request.POST, prefix=prefix, **kwargs)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    else:
+    if form.is_valid():
         try:
             apply(action, form.cleaned_data)
         except QualityError as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(request, success)
-    return redirect("quality:agents-action", request.prefecture.slug, action.pk)
+            return redirect("quality:agents-action", request.prefecture.slug, action.pk)
+    return _action_page(request, action, bound=form, status=400)
 
 
 @agent_view("work")
@@ -360,7 +437,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         UpdateForm,
         lambda a, d: services.add_update(
-            a, actor=request.user, text=d["text"], progress=d["progress"], on=d["on"]
+            a, actor=request.user, text=d["text"], progress=d.get("progress"), on=d["on"]
         ),
         "Point d'avancement ajouté.",
         "update",

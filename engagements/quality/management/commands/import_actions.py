@@ -3,7 +3,12 @@
 from django.core.management.base import CommandError
 
 from engagements.csvio import CsvImportError
-from engagements.quality.services import QualityError, import_actions, kept_statuses_note
+from engagements.quality.services import (
+    QualityError,
+    import_actions,
+    kept_statuses_note,
+    started_actions_note,
+)
 from engagements.shell.imports import ImportCommand
 
 from ._import_file import prefecture_and_file
@@ -33,3 +38,5 @@ class Command(ImportCommand):
         )
         if result["kept"]:
             self.stdout.write(kept_statuses_note(result["kept"]))
+        if result["started"]:
+            self.stdout.write(started_actions_note(result["started"]))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from engagements.csvio import CsvImportError
 from engagements.shell.imports import ImportCommand
 from engagements.surveys.models import Campaign
 from engagements.surveys.services import import_answers
@@ -35,6 +36,10 @@ class Command(ImportCommand):
             for error in report.errors:
                 self.stderr.write(error)
             errors = count(len(report.errors), "erreur", "erreurs")
-            raise CommandError(f"Import refusé : {errors}, rien n'est chargé.")
+            # Caused by the lines' errors: the "Imports" history keeps each of them, as for
+            # the other commands and the page, not this one-line message.
+            raise CommandError(f"Import refusé : {errors}, rien n'est chargé.") from (
+                CsvImportError(report.line_errors)
+            )
         done = count(report.created, "réponse importée", "réponses importées")
         self.stdout.write(self.style.SUCCESS(f"{done}."))
