@@ -9,7 +9,6 @@ how many records per area) without the person's address or number.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from engagements.shell.content_language import long_date as _long_date
+from engagements.shell.dates import add_months
 from engagements.shell.personal_data import Found, HeldRecord, Person, find_personal_data
 
 from .models import Prefecture, RightsRequest
@@ -27,22 +27,14 @@ class RightsError(Exception):
     """A request's handling refused (French message, shown as is)."""
 
 
-def months_after(day: date, months: int) -> date:
-    """The same day `months` months later, or that month's last day when it has no such
-    day (31 January + 1 → 28 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def one_month_after(day: date) -> date:
     """Art. 12.3: "within one month of receipt"."""
-    return months_after(day, 1)
+    return add_months(day, 1)
 
 
 def latest_extension(request: RightsRequest) -> date:
     """Art. 12.3: the month "may be extended by two further months where necessary"."""
-    return months_after(request.received_on, 3)
+    return add_months(request.received_on, 3)
 
 
 def find(prefecture: Prefecture, person: Person) -> list[Found]:

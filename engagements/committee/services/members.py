@@ -20,6 +20,7 @@ from engagements.db import analyze
 from engagements.organisation.enums import RoleKind
 from engagements.organisation.models import Prefecture, Role
 from engagements.outbox.services import OutboxError, queue_mail, validate_address
+from engagements.shell.dates import add_months
 from engagements.words import counted_list
 
 from ..enums import Civility, SeatKind
@@ -151,7 +152,7 @@ def import_members(prefecture: Prefecture, data: bytes | str) -> ImportResult:
     today = timezone.localdate()
     # A former member's address is forgotten after the retention period (purge_former_members):
     # an old file imported again does not bring it back, nor invite her.
-    forget_before = _months_before(today, settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS)
+    forget_before = add_months(today, -settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS)
     with transaction.atomic():
         analyze(Seat, College)  # fresh statistics once committed
         committee = committee_for(prefecture)
@@ -332,21 +333,13 @@ def revoke_ended_access(*, today: date | None = None, user=None) -> int:
     return deleted.get(Role._meta.label, 0)
 
 
-def _months_before(day: date, months: int) -> date:
-    import calendar
-
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
 def purge_former_members(*, today: date | None = None, months: int | None = None) -> int:
     """Daily housekeeping: forget how to reach a former member once her mandate ended more
     than COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS ago (docs/operations.md), through
     `forget_seat_contact`. Returns how many seats were purged."""
     today = today or timezone.localdate()
     months = months or settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS
-    limit = _months_before(today, months)
+    limit = add_months(today, -months)
     due = Seat.objects.filter(mandate_end__lt=limit).filter(~Q(email="") | Q(user__isnull=False))
     purged = 0
     for seat in due.iterator():
