@@ -208,6 +208,21 @@ class ObservationForm(DsfrForm):
     )
 
 
+class RecordedObservationForm(DsfrForm):
+    """An observation a member sent by e-mail or by post, recorded by the référent."""
+
+    seat = forms.TypedChoiceField(label="Membre", coerce=int)
+    text = forms.CharField(
+        label="Observation reçue", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+    def __init__(self, *args, seats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].choices = [("", "Choisissez le membre")] + [
+            (seat.pk, seat.holder) for seat in seats
+        ]
+
+
 class AgentSuggestionForm(SuggestionForm):
     author_label = forms.CharField(label="Auteur (membre ou organisme)", max_length=300)
     meeting = forms.TypedChoiceField(

@@ -138,9 +138,7 @@ def test_the_purge_leaves_a_line_in_the_seats_history(prefecture, settings):
     )
     assert members.purge_former_members() == 1
     line = _last_history_line(seat)
-    assert line.history_change_reason == (
-        "Coordonnées effacées : fin de la durée de conservation"
-    )
+    assert line.history_change_reason == ("Coordonnées effacées : fin de la durée de conservation")
     assert line.email == "" and line.history_type == "~" and line.history_user is None
     assert "Alix" not in line.history_change_reason and "@" not in line.history_change_reason
     assert not Seat.history.filter(id=seat.pk).exclude(email="").exists()

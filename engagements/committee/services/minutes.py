@@ -155,6 +155,22 @@ def observations_open(minutes: Minutes, today: date | None = None) -> bool:
     )
 
 
+def record_observation(minutes: Minutes, *, text: str, seat: Seat) -> Observation:
+    """Record an observation a member sent by e-mail or by post on a draft sent for
+    observations (it counts as hers: the minutes then go to a meeting for approval)."""
+    text = text.strip()
+    if not text:
+        raise MinutesError("Écrivez l'observation reçue.")
+    if minutes.status != MinutesStatus.SENT:
+        raise MinutesError("Seul un projet envoyé aux membres reçoit des observations.")
+    if seat.committee_id != minutes.meeting.committee_id:
+        raise MinutesError("Ce membre ne siège pas à ce comité.")
+    with transaction.atomic():
+        return Observation.objects.create(
+            minutes=minutes, text=text, seat=seat, author_label=seat.holder
+        )
+
+
 def submit_observation(
     minutes: Minutes, *, text: str, author=None, seat: Seat | None = None
 ) -> Observation:
@@ -180,7 +196,8 @@ def approve_minutes(
     minutes: Minutes, *, at_meeting: Meeting | None = None, on: date | None = None, actor=None
 ) -> Minutes:
     """Approve the minutes, at a later meeting (normally the next one, where it is an agenda
-    item) or, without one, after the members had the draft for observations."""
+    item) or, without one, once the members' observation period is over and none came in
+    (the draft's mail says so: observations are examined at a meeting)."""
     _open(minutes)
     meeting = minutes.meeting
     if at_meeting is not None:
@@ -211,6 +228,12 @@ def approve_minutes(
         raise MinutesError(
             f"Les membres peuvent faire leurs observations jusqu'au {until:%d/%m/%Y} : "
             f"le projet s'approuve à partir du {until + timedelta(days=1):%d/%m/%Y}."
+        )
+    if at_meeting is None and minutes.observations.exists():
+        # The draft's mail promises it: observations are examined at a meeting.
+        raise MinutesError(
+            "Des membres ont fait des observations sur ce projet : il s'approuve lors d'une "
+            "réunion du comité, qui les examine."
         )
     with transaction.atomic():
         minutes.status = MinutesStatus.APPROVED
