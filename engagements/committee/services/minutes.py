@@ -109,7 +109,7 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
             "url": settings.SITE_URL
             + reverse("committee:members-minutes-pdf", args=[prefecture.slug, meeting.pk]),
             "documents": meeting_documents.for_members(meeting),
-            "approval_meeting": _approval_meeting(minutes),
+            "approval_meeting": approval_meeting(minutes),
         }
         # Named after what it is: "projet-de-compte-rendu.pdf" for full minutes.
         name = "projet-de-releve.pdf"
@@ -130,9 +130,12 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
     return len(recipients)
 
 
-def _approval_meeting(minutes: Minutes) -> Meeting | None:
+def approval_meeting(minutes: Minutes) -> Meeting | None:
     """The planned meeting whose agenda has the approval of these minutes, when it comes
-    after the observation period (a meeting within it cannot approve them)."""
+    after the observation period (a meeting within it cannot approve them); None for a
+    draft not sent for observations."""
+    if minutes.observations_until is None:
+        return None
     item = (
         minutes.approval_items.filter(
             meeting__status__in=[MeetingStatus.PLANNED, MeetingStatus.CONVENED],

@@ -20,7 +20,12 @@ from ..enums import DecisionKind, MinutesStatus
 from ..forms import ObservationForm, SuggestionForm
 from ..models import Committee, Decision, Meeting, Minutes, Seat, Suggestion
 from ..queries import next_meeting, published_minutes
-from ..services.minutes import MinutesError, observations_open, submit_observation
+from ..services.minutes import (
+    MinutesError,
+    approval_meeting,
+    observations_open,
+    submit_observation,
+)
 from ..services.suggestions import SuggestionError, submit_suggestion
 from .common import pdf_response, render_agents
 
@@ -44,7 +49,12 @@ def _published_figures(prefecture) -> dict | None:
     if figures is None:
         return None
     values = [v for v in figures["values"] if v["value"] is not None]
-    return {**figures, "values": values} if values else None
+    if not values:
+        return None
+    # A year's label is its number alone ("2025"): said as a period in the sentence.
+    period = figures["period"]
+    label = f"année {period}" if period.isdigit() else period
+    return {**figures, "values": values, "period_label": label}
 
 
 def _can_open(request, document) -> bool:
@@ -78,6 +88,7 @@ def space(request):
         {
             "minutes": draft,
             "open": observations_open(draft),
+            "approval_meeting": approval_meeting(draft),
             "mine": [o for o in draft.observations.all() if o.author_id == request.user.pk],
             # One form per draft, ids of its own (the suggestion form has a "text" too).
             "form": ObservationForm(auto_id=f"id_observation_{draft.pk}_%s"),
