@@ -176,11 +176,17 @@ class ApproveForm(DsfrForm):
         empty_value=None,
     )
 
-    def __init__(self, *args, meetings=(), **kwargs):
+    def __init__(self, *args, meetings=(), without_meeting=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["at_meeting"].choices = [
-            ("", "Sans réunion : aucune observation à l'issue de la période d'observations")
-        ] + [(m.pk, str(m)) for m in meetings]
+        choices = [(m.pk, str(m)) for m in meetings]
+        if without_meeting:
+            choices.insert(
+                0, ("", "Sans réunion : aucune observation à l'issue de la période d'observations")
+            )
+        else:  # observations came in: a meeting examines them (services.approve_minutes)
+            self.fields["at_meeting"].required = True
+            choices.insert(0, ("", "Choisissez la réunion"))
+        self.fields["at_meeting"].choices = choices
 
 
 class CorrectionForm(DsfrForm):

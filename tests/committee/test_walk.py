@@ -117,3 +117,24 @@ def test_a_years_results_are_said_as_a_year(prefecture, quality_lead, client_for
     )
     assert "Derniers résultats publiés par la préfecture : année 2025, publiés le" in page
     assert "Taux de décroché : 85,5 %" in page
+
+
+def test_with_observations_the_approval_form_offers_no_approval_without_a_meeting(
+    prefecture, quality_lead, client_for
+):
+    """The form offered "Sans réunion : aucune observation…" next to the observations, a
+    choice the approval then refuses."""
+    committee = CommitteeFactory(prefecture=prefecture)
+    seat = SeatFactory(committee=committee)
+    draft = MinutesFactory(
+        meeting__committee=committee,
+        status=MinutesStatus.SENT,
+        observations_until=date(2025, 3, 27),
+    )
+    url = reverse("committee:agents-minutes", args=[prefecture.slug, draft.meeting_id])
+    client = client_for(quality_lead)
+    assert "Sans réunion : aucune observation" in client.get(url).content.decode()
+    draft.observations.create(seat=seat, author_label=seat.holder, text="Au point 1 : …")
+    html = client.get(url).content.decode()
+    assert "Sans réunion : aucune observation" not in html
+    assert "Choisissez la réunion" in html

@@ -92,7 +92,9 @@ def edit(request, pk: int):
             "form": form,
             "decisions": _with_actions(meeting, minutes.decisions.select_related("agenda_item")),
             "decision_form": DecisionForm(agenda=meeting.agenda.all()),
-            "approve_form": ApproveForm(meetings=later),
+            "approve_form": ApproveForm(
+                meetings=later, without_meeting=not minutes.observations.exists()
+            ),
             "correction_form": CorrectionForm(),
             "sent": minutes.status == MinutesStatus.SENT,
             "approval_items": minutes.approval_items.select_related("meeting"),
