@@ -138,3 +138,26 @@ def test_with_observations_the_approval_form_offers_no_approval_without_a_meetin
     html = client.get(url).content.decode()
     assert "Sans réunion : aucune observation" not in html
     assert "Choisissez la réunion" in html
+
+
+def test_a_members_home_lists_the_draft_awaiting_her_observations(prefecture, client_for):
+    """A member's home said only "Vos sites et services": the draft sent for her
+    observations is listed there until she sends one or the period ends."""
+    role = RoleFactory(kind=RoleKind.COMMITTEE_MEMBER, prefecture=prefecture)
+    committee = CommitteeFactory(prefecture=prefecture)
+    SeatFactory(committee=committee, user=role.user)
+    draft = MinutesFactory(
+        meeting__committee=committee,
+        status=MinutesStatus.SENT,
+        observations_until=date(2025, 3, 27),
+    )
+    client = client_for(role.user)
+    home = reverse("organisation:agents-prefecture", args=[prefecture.slug])
+    line = "Projet de relevé de la réunion du 10/03/2025 : vos observations jusqu'au 27/03/2025"
+    with time_machine.travel(datetime(2025, 3, 20, 10, 0, tzinfo=UTC)):
+        assert line in _text(client.get(home))
+        draft.observations.create(author=role.user, author_label="Membre", text="Vu.")
+        assert line not in _text(client.get(home))
+        draft.observations.all().delete()
+    with time_machine.travel(datetime(2025, 3, 28, 10, 0, tzinfo=UTC)):
+        assert line not in _text(client.get(home))
