@@ -265,7 +265,7 @@ def _this_year_meeting(committee, rng, today: date, chair: str) -> Meeting | Non
             (1, DecisionKind.ACTION, "Publier chaque trimestre le suivi du plan d'actions."),
             (2, DecisionKind.OPINION, "Avis favorable aux rendez-vous du mardi soir."),
         ],
-        "The members heard the renewal audit's results and followed up on the action plan.",
+        "The renewal audit's results were presented and the action plan was followed up.",
     )
     _mark_sent(draft, drafted_on)
     observed_on = drafted_on + timedelta(days=3)
