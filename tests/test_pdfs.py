@@ -14,8 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.appointments.enums import BookingStatus
+from engagements.committee.models import Minutes
 from engagements.surveys.enums import Criterion
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
+from tests.committee.factories import (
+    AttendanceFactory,
+    CommitteeFactory,
+    DecisionFactory,
+    MinutesFactory,
+    MinutesItemFactory,
+)
 from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
 from tests.factories import ServiceFactory
 from tests.surveys.factories import AnswerFactory, CampaignFactory, ResponseFactory
@@ -141,3 +149,33 @@ def test_survey_report_posters_and_coupons(prefecture, site, quality_lead, clien
     )
     text = read_pdf(coupons.content, "coupons")
     assert f"N° {campaign.pk}-0001" in text and "Non concerné" in text
+
+
+def test_committee_minutes_and_sign_in_sheet(prefecture, quality_lead, client_for):
+    """The minutes and the sign-in sheet use the product's font (Marianne, not the DejaVu
+    they once fell back to) and carry the bloc marque, as the letters do."""
+    minutes = MinutesFactory(meeting__committee=CommitteeFactory(prefecture=prefecture))
+    item = MinutesItemFactory(minutes=minutes)
+    DecisionFactory(minutes=minutes, agenda_item=item.agenda_item, text="Avis très favorable.")
+    AttendanceFactory(meeting=minutes.meeting, person_name="Dominique Exemple")
+    Minutes.objects.filter(pk=minutes.pk).update(
+        status="approved", approved_on=minutes.meeting.day, published_at=timezone.now()
+    )
+    client = client_for(quality_lead)
+    pdf = client.get(reverse("committee:public-minutes-pdf", args=[prefecture.slug, minutes.pk]))
+    text = read_pdf(pdf.content, "committee-minutes")
+    if shutil.which("pdffonts"):  # every text in Marianne, the page numbers too
+        fonts = subprocess.run(
+            ["pdffonts", str(SCREENSHOTS / "pdf-committee-minutes.pdf")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()[2:]
+        assert fonts and all("Marianne" in line for line in fonts), fonts
+    assert "Relevé de décisions de la réunion du" in text and "Avis très favorable." in text
+    assert "Dominique Exemple" in text
+    sheet = client.get(
+        reverse("committee:agents-sign-in-sheet", args=[prefecture.slug, minutes.meeting.pk])
+    )
+    text = read_pdf(sheet.content, "committee-sign-in-sheet")
+    assert "Dominique Exemple" in text

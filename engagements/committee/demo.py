@@ -1,6 +1,7 @@
 """Demo committee of the Hauts-de-Lys (invented people): four colleges, fifteen seats, two
 meetings last year with attendance, decisions and approved, published minutes (the first
-approved at the second meeting), one meeting convened for next month, a few suggestions."""
+approved at the second meeting), one meeting held this year whose minutes await approval,
+the next meeting convened (its invitation left as the delay says), a few suggestions."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .enums import (
     SeatKind,
     SuggestionStatus,
 )
-from .models import College, Committee, Meeting, Minutes, Seat
+from .models import College, Committee, Meeting, Minutes, Observation, Seat
 from .services import meetings, minutes, suggestions
 
 T, S = SeatKind.TITULAR, SeatKind.SUBSTITUTE
@@ -135,6 +136,19 @@ def _publish(approved: Minutes) -> None:
     approved.save(update_fields=["published_at"])
 
 
+def _convene(meeting: Meeting) -> None:
+    """Convene a meeting as the daily job does: its invitation leaves `invitation_days`
+    before the meeting (the demo queues no mail to its invented addresses). An invitation
+    whose day is still to come is left to the job: the meeting stays planned."""
+    sent_on = meeting.day - timedelta(days=meeting.committee.invitation_days)
+    if sent_on > timezone.localdate():
+        return
+    meetings.change_status(meeting, MeetingStatus.CONVENED)
+    Meeting.objects.filter(pk=meeting.pk).update(invitation_sent_at=_at(sent_on, 10))
+    meeting.log.filter(to_status=MeetingStatus.CONVENED).update(at=_at(sent_on, 10))
+    meeting.refresh_from_db()
+
+
 def _date_history(meeting: Meeting, days: dict[str, date]) -> None:
     """Put a past meeting's status changes on the days they would have happened (the
     services log them at the time of seeding)."""
@@ -182,6 +196,94 @@ def _attach(meeting) -> None:
         documents.add_document(
             meeting, upload=upload, title=title, audience=audience, agenda_item=item
         )
+
+
+def _this_year_meeting(committee, rng, today: date, chair: str) -> Meeting | None:
+    """A meeting held earlier this year (about eight weeks ago, or two early in the year;
+    none in its first weeks), its minutes where they would be today: written ten days
+    after, sent to the members for fifteen days of observations, then awaiting approval at
+    the next meeting (one member made an observation). None when the year just began."""
+    day = next(
+        (
+            d
+            for d in (today - timedelta(weeks=8), today - timedelta(weeks=2))
+            if d.year == today.year and d >= date(today.year, 1, 8)
+        ),
+        None,
+    )
+    if day is None:
+        return None
+    while day.weekday() not in (1, 3):  # Tuesdays and Thursdays
+        day -= timedelta(days=1)
+    if day.year != today.year:
+        return None
+    meeting = meetings.plan_meeting(
+        committee,
+        starts_at=_at(day),
+        place="Préfecture, salle Jean Moulin",
+        video_link="https://webconf.demo.test/clu-hauts-de-lys",
+        kind=MeetingKind.ORDINARY,
+        chair=chair,
+    )
+    for title, kind in [
+        ("Résultats de l'audit de renouvellement", AgendaKind.INFORMATION),
+        ("Suivi du plan d'actions", AgendaKind.DISCUSSION),
+        ("Accueil des familles le samedi matin", AgendaKind.DISCUSSION),
+    ]:
+        meetings.add_agenda_item(meeting, title=title, kind=kind)
+    _convene(meeting)
+    _attend(meeting, rng, excused=2, represented=0)
+    meetings.mark_held(meeting)
+    drafted_on = day + timedelta(days=10)
+    if drafted_on > today:  # being written
+        draft = minutes.start_minutes(meeting)
+        minutes.save_minutes(
+            draft,
+            kind="releve",
+            introduction="Le président ouvre la séance et rappelle l'ordre du jour.",
+            summary_en="",
+            texts={draft.items.first().pk: "L'auditeur a relevé deux points forts."},
+        )
+        _date_history(
+            meeting,
+            {
+                MeetingStatus.HELD: day,
+                MeetingStatus.MINUTES_DRAFTED: min(today, day + timedelta(days=1)),
+            },
+        )
+        return meeting
+    draft = _write(
+        meeting,
+        [
+            "L'auditeur présente ses conclusions ; l'accueil téléphonique est relevé comme "
+            "point fort.",
+            "Cinq actions sur sept sont réalisées ; l'affichage traduit est en place partout.",
+            "Les effectifs ne permettent pas d'ouvrir le samedi ; des rendez-vous tardifs sont "
+            "proposés le mardi.",
+        ],
+        [
+            (1, DecisionKind.ACTION, "Publier chaque trimestre le suivi du plan d'actions."),
+            (2, DecisionKind.OPINION, "Avis favorable aux rendez-vous du mardi soir."),
+        ],
+        "The renewal audit's results were presented and the action plan was followed up.",
+    )
+    _mark_sent(draft, drafted_on)
+    observed_on = drafted_on + timedelta(days=3)
+    if observed_on <= today:  # from her members' space, three days after the sending
+        seat = Seat.objects.get(committee=committee, last_name="Palmarola")
+        Observation.objects.create(
+            minutes=draft,
+            seat=seat,
+            author=seat.user,
+            author_label=seat.holder,
+            text="Au point 3, préciser que les rendez-vous du mardi vont jusqu'à 19 h.",
+            submitted_at=_at(observed_on, 18),
+        )
+    _date_history(
+        meeting,
+        {MeetingStatus.HELD: day, MeetingStatus.MINUTES_DRAFTED: drafted_on},
+    )
+    return meeting
 
 
 def seed(ctx) -> None:
@@ -250,7 +352,7 @@ def seed(ctx) -> None:
         ("Plan d'actions de l'année", AgendaKind.DECISION, ""),
     ]:
         meetings.add_agenda_item(spring, title=title, kind=kind, document_key=document)
-    meetings.change_status(spring, MeetingStatus.CONVENED)
+    _convene(spring)
     _attend(spring, rng, excused=3, represented=1)
     meetings.mark_held(spring)
     spring_minutes = _write(
@@ -294,7 +396,7 @@ def seed(ctx) -> None:
         ("Suivi des actions décidées en mars", AgendaKind.DISCUSSION),
     ]:
         meetings.add_agenda_item(autumn, title=title, kind=kind)
-    meetings.change_status(autumn, MeetingStatus.CONVENED)
+    _convene(autumn)
     _attend(autumn, rng, excused=2, represented=1)
     meetings.mark_held(autumn)
     minutes.approve_minutes(spring_minutes, at_meeting=autumn)
@@ -338,7 +440,10 @@ def seed(ctx) -> None:
             },
         )
 
-    next_day = today + timedelta(days=30)
+    this_year = _this_year_meeting(committee, rng, today, chair)
+
+    # The next meeting, close enough for its invitation to have left (15 days before).
+    next_day = today + timedelta(days=10)
     while next_day.weekday() > 3:
         next_day += timedelta(days=1)
     upcoming = meetings.plan_meeting(
@@ -348,7 +453,7 @@ def seed(ctx) -> None:
         video_link="https://webconf.demo.test/clu-hauts-de-lys",
         kind=MeetingKind.ORDINARY,
         chair=chair,
-    )
+    )  # this year's minutes await approval: their approval opens the agenda
     for title, kind, document in [
         ("Bilan annuel et indicateurs", AgendaKind.INFORMATION, DocumentKind.CORRESPONDENCE),
         (
@@ -359,10 +464,10 @@ def seed(ctx) -> None:
         ("Questions et suggestions des membres", AgendaKind.DISCUSSION, ""),
     ]:
         meetings.add_agenda_item(upcoming, title=title, kind=kind, document_key=document)
-    # Convened as if its invitation had left (the demo queues no mail at first start): its
-    # page then offers to send it again, not to send it.
-    meetings.change_status(upcoming, MeetingStatus.CONVENED)
-    Meeting.objects.filter(pk=upcoming.pk).update(invitation_sent_at=timezone.now())
+    _date_history(upcoming, {MeetingStatus.PLANNED: next_day - timedelta(days=45)})
+    _convene(upcoming)
+    if this_year is not None:
+        _date_history(this_year, {MeetingStatus.PLANNED: this_year.day - timedelta(days=45)})
 
     seats = {s.last_name: s for s in Seat.objects.filter(committee=committee).exclude(last_name="")}
     for seat_name, text, status, answer, meeting in [

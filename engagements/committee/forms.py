@@ -176,11 +176,17 @@ class ApproveForm(DsfrForm):
         empty_value=None,
     )
 
-    def __init__(self, *args, meetings=(), **kwargs):
+    def __init__(self, *args, meetings=(), without_meeting=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["at_meeting"].choices = [
-            ("", "Sans réunion : aucune observation à l'issue de la période d'observations")
-        ] + [(m.pk, str(m)) for m in meetings]
+        choices = [(m.pk, str(m)) for m in meetings]
+        if without_meeting:
+            choices.insert(
+                0, ("", "Sans réunion : aucune observation à l'issue de la période d'observations")
+            )
+        else:  # observations came in: a meeting examines them (services.approve_minutes)
+            self.fields["at_meeting"].required = True
+            choices.insert(0, ("", "Choisissez la réunion"))
+        self.fields["at_meeting"].choices = choices
 
 
 class CorrectionForm(DsfrForm):
@@ -206,6 +212,21 @@ class ObservationForm(DsfrForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
     )
+
+
+class RecordedObservationForm(DsfrForm):
+    """An observation a member sent by e-mail or by post, recorded by the référent."""
+
+    seat = forms.TypedChoiceField(label="Membre", coerce=int)
+    text = forms.CharField(
+        label="Observation reçue", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+    def __init__(self, *args, seats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].choices = [("", "Choisissez le membre")] + [
+            (seat.pk, seat.holder) for seat in seats
+        ]
 
 
 class AgentSuggestionForm(SuggestionForm):

@@ -13,7 +13,7 @@ from engagements.shell.content_language import long_date
 from engagements.shell.personal_data import HeldRecord, Person, PersonalDataSource
 
 from .models import Seat
-from .services.members import forget_seat_contact
+from .services.members import AT_REQUEST, forget_seat_contact
 
 
 def _running(seat: Seat, today) -> bool:
@@ -64,7 +64,7 @@ def erase(prefecture, records: list[HeldRecord]) -> int:
     erased = 0
     with transaction.atomic():
         for seat in seats:
-            forget_seat_contact(seat, today=today)
+            forget_seat_contact(seat, reason=AT_REQUEST, today=today)
             erased += 1
     return erased
 

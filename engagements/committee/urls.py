@@ -70,6 +70,11 @@ agents_urlpatterns = [
         name="agents-minutes-send",
     ),
     path(
+        f"{P}/releves/<int:minutes_pk>/observations/enregistrer/",
+        minutes.record_observation,
+        name="agents-observation-add",
+    ),
+    path(
         f"{P}/releves/<int:minutes_pk>/approuver/", minutes.approve, name="agents-minutes-approve"
     ),
     path(f"{P}/releves/<int:minutes_pk>/publier/", minutes.publish, name="agents-minutes-publish"),

@@ -56,6 +56,7 @@ def cases(prefecture, site, service) -> dict[str, dict]:
         "committee:agents-decision-add": {"minutes_pk": minutes.pk},
         "committee:agents-decision-remove": {"decision_pk": decision.pk},
         "committee:agents-minutes-send": {"minutes_pk": minutes.pk},
+        "committee:agents-observation-add": {"minutes_pk": minutes.pk},
         "committee:agents-minutes-approve": {"minutes_pk": minutes.pk},
         "committee:agents-minutes-publish": {"minutes_pk": minutes.pk},
         "committee:agents-minutes-correct": {"minutes_pk": minutes.pk},

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -68,3 +69,58 @@ def test_demo_committee_dates_are_plausible():
     assert audit_date(committee) > today
     upcoming = committee.meetings.get(status=MeetingStatus.CONVENED)
     assert today < upcoming.day < audit_date(committee)  # the committee meets before it
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "seeded_on",
+    [
+        datetime(2026, 12, 7, 10, 0, tzinfo=UTC),  # late in the year: next meeting in 10 days
+        datetime(2026, 2, 10, 10, 0, tzinfo=UTC),  # early: a meeting two weeks ago
+        datetime(2026, 1, 5, 10, 0, tzinfo=UTC),  # the year just began: none yet
+    ],
+)
+def test_demo_invitations_leave_on_their_day_and_the_committee_met_this_year(client, seeded_on):
+    """An invitation is sent the day the committee's delay says (15 days before), never
+    the day the demo was loaded; the committee met earlier this year (unless the year just
+    began, when its next meeting is this year), so the quality lead's home does not warn."""
+    with time_machine.travel(seeded_on, tick=False):
+        call_command("seed_demo")
+        today = timezone.localdate()
+        committee = Committee.objects.get(prefecture__slug="demo")
+        delay = timedelta(days=committee.invitation_days)
+        for meeting in committee.meetings.all():
+            due = meeting.day - delay
+            if due <= today:
+                sent = timezone.localtime(meeting.invitation_sent_at).date()
+                assert sent == due, meeting
+                logged = meeting.log.get(to_status=MeetingStatus.CONVENED).at
+                assert timezone.localtime(logged).date() == due
+            else:
+                assert meeting.status == MeetingStatus.PLANNED, meeting
+                assert meeting.invitation_sent_at is None
+        upcoming = committee.meetings.get(starts_at__gt=timezone.now())
+        assert upcoming.status == MeetingStatus.CONVENED
+        this_year = committee.meetings.filter(
+            starts_at__year=today.year, starts_at__lt=timezone.now()
+        )
+        client.force_login(get_user_model().objects.get(username="qualite"))
+        home = client.get(reverse("organisation:agents-prefecture", args=["demo"]))
+        assert "Aucune réunion du comité local des usagers cette année" not in (
+            home.content.decode()
+        )
+        if today.month == 1 and today.day < 20:
+            assert not this_year.exists() and upcoming.day.year == today.year
+            return
+        met = this_year.get()
+        assert met.status == MeetingStatus.MINUTES_DRAFTED
+        draft = met.current_minutes()
+        assert draft.status == MinutesStatus.SENT
+        sent_on = timezone.localtime(draft.sent_at).date()
+        assert met.day < sent_on <= today and draft.observations_until > sent_on
+        # Its approval opens the next meeting's agenda; a member made an observation.
+        assert upcoming.agenda.first().approves == draft
+        assert draft.observations.get().seat.user.username == "clu"
+        # The 2025 minutes stay as they were.
+        last = yearly_report(committee.prefecture, today.year - 1)
+        assert [m["status"] for m in last["meetings"]] == ["published", "published"]

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from engagements.committee.models import Attendance, Seat
 from engagements.committee.services import members
@@ -115,3 +116,60 @@ def test_an_old_file_imported_again_brings_no_address_back(prefecture):
     assert (seats["Ancienne"].email, seats["Ancienne"].user) == ("", None)
     assert seats["Actuel"].email == "noe@membres.test" and seats["Actuel"].user is not None
     assert list(Delivery.objects.values_list("to", flat=True)) == [["noe@membres.test"]]
+
+
+def _last_history_line(seat: Seat):
+    return Seat.history.filter(id=seat.pk).order_by("-history_date", "-history_id").first()
+
+
+@pytest.mark.django_db
+@time_machine.travel(date(2026, 3, 10))
+def test_the_purge_leaves_a_line_in_the_seats_history(prefecture, settings):
+    """The seat's history says that the contact details were erased and why, in plain
+    French and with no personal data; the earlier lines keep no address either."""
+    settings.COMMITTEE_FORMER_MEMBER_RETENTION_MONTHS = 36
+    seat = SeatFactory(
+        committee=CommitteeFactory(prefecture=prefecture),
+        first_name="Alix",
+        last_name="Ancienne",
+        email="alix.ancienne@membres.test",
+        mandate_start=date(2019, 1, 1),
+        mandate_end=date(2021, 12, 31),
+    )
+    assert members.purge_former_members() == 1
+    line = _last_history_line(seat)
+    assert line.history_change_reason == ("Coordonnées effacées : fin de la durée de conservation")
+    assert line.email == "" and line.history_type == "~" and line.history_user is None
+    assert "Alix" not in line.history_change_reason and "@" not in line.history_change_reason
+    assert not Seat.history.filter(id=seat.pk).exclude(email="").exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(date(2026, 3, 10))
+def test_an_erasure_on_request_leaves_a_line_in_the_seats_history(
+    prefecture, quality_lead, client_for
+):
+    """Erased from the "Données personnelles" page: the line says it was at the person's
+    request, and who erased it (the agent), as the seat's history page in the admin shows."""
+    seat = SeatFactory(
+        committee=CommitteeFactory(prefecture=prefecture),
+        email="camille.ancienne@membres.test",
+        mandate_start=date(2020, 1, 1),
+        mandate_end=date(2025, 12, 31),
+    )
+    response = client_for(quality_lead).post(
+        reverse("organisation:agents-personal-data-erase", args=[prefecture.slug]),
+        {
+            "email": "camille.ancienne@membres.test",
+            "phone": "",
+            "reference": "",
+            "received_on": "2026-03-09",
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 302
+    seat.refresh_from_db()
+    assert seat.email == ""
+    line = _last_history_line(seat)
+    assert line.history_change_reason == "Coordonnées effacées à la demande de la personne"
+    assert line.history_user == quality_lead and line.email == ""

@@ -8,7 +8,12 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from engagements.committee.enums import AttendanceStatus, DecisionKind, MeetingStatus
+from engagements.committee.enums import (
+    AttendanceStatus,
+    DecisionKind,
+    MeetingStatus,
+    MinutesStatus,
+)
 from engagements.committee.models import Decision, Observation
 from engagements.committee.services import meetings, minutes
 from engagements.committee.services.meetings import MeetingError
@@ -266,7 +271,12 @@ def test_the_draft_mail_says_the_minutes_may_be_approved_without_a_meeting(
         _sent_draft(committee)
     text = " ".join(mailoutbox[-1].body.split())
     assert "lors de sa prochaine réunion, puis publié" not in text
-    assert "pourra être approuvé sans réunion à l'issue de ce délai" in text
+    assert (
+        "Si aucune observation ne nous parvient, ce projet pourra être approuvé sans réunion "
+        "à l'issue de ce délai ; si des observations nous parviennent, il sera soumis à "
+        "l'approbation du comité lors de sa prochaine réunion." in text
+    )
+    assert "n'appellent pas de discussion" not in text  # the product does not judge that
     assert "lors de sa prochaine réunion. Il sera ensuite publié" in text
     # The next meeting already planned after the observation period carries the approval
     # on its agenda: the mail gives its date.
@@ -277,3 +287,59 @@ def test_the_draft_mail_says_the_minutes_may_be_approved_without_a_meeting(
     assert following.agenda.filter(approves__isnull=False).exists()
     text = " ".join(mailoutbox[-1].body.split())
     assert "lors de sa prochaine réunion, le 14 avril 2025. Il sera ensuite" in text
+
+
+def test_observations_send_the_minutes_to_a_meeting_for_approval(
+    committee, member, client_for, quality_lead
+):
+    """The mail says it: without observations the draft may be approved without a meeting
+    once the period is over; with observations (from the members' space, or received by
+    e-mail and recorded by the référent) it is approved at a meeting, which examines them."""
+    draft = _sent_draft(committee)
+    slug = committee.prefecture.slug
+    client = client_for(quality_lead)
+    page_url = reverse("committee:agents-minutes", args=[slug, draft.meeting_id])
+    seat = committee.seats.get(last_name="Exemple")
+    with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
+        html = client.get(page_url).content.decode()
+        assert "le relevé peut être approuvé sans réunion" in html
+        response = client.post(
+            reverse("committee:agents-observation-add", args=[slug, draft.pk]),
+            {"seat": seat.pk, "text": "Au point 1, lire « trois guichets »."},
+            follow=True,
+        )
+        html = response.content.decode()
+        assert "Observation enregistrée." in html
+        assert "le relevé s'approuve lors d'une réunion du comité, qui les examine" in html
+    observation = Observation.objects.get()
+    assert observation.seat == seat and observation.author is None
+    assert observation.author_label == "Alix Exemple, " + seat.organisation
+    with time_machine.travel("2025-03-28 09:00 +01:00", tick=False):
+        with pytest.raises(MinutesError, match="observations sur ce projet"):
+            minutes.approve_minutes(draft)
+        response = client.post(
+            reverse("committee:agents-minutes-approve", args=[slug, draft.pk]),
+            {"at_meeting": ""},
+            follow=True,
+        )
+        assert "il s&#x27;approuve lors d&#x27;une réunion du comité" in response.content.decode()
+        draft.refresh_from_db()
+        assert draft.status == MinutesStatus.SENT
+        following = meetings.plan_meeting(committee, starts_at=at(date(2025, 3, 28)))
+        meetings.change_status(following, MeetingStatus.CONVENED)
+        meetings.mark_held(following)
+        minutes.approve_minutes(draft, at_meeting=following)
+    draft.refresh_from_db()
+    assert draft.status == MinutesStatus.APPROVED and draft.approved_at_meeting == following
+
+
+def test_an_observation_is_recorded_only_on_a_draft_sent_to_the_members(committee):
+    draft = _sent_draft(committee)
+    seat = committee.seats.get(last_name="Exemple")
+    with pytest.raises(MinutesError, match="Écrivez"):
+        minutes.record_observation(draft, text="  ", seat=seat)
+    with time_machine.travel("2025-03-28 09:00 +01:00", tick=False):
+        minutes.approve_minutes(draft)
+    with pytest.raises(MinutesError, match="envoyé aux membres"):
+        minutes.record_observation(draft, text="Trop tard", seat=seat)
+    assert not Observation.objects.exists()

@@ -1,7 +1,7 @@
 """Agent pages, the members' space, the public page and the home warnings."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -224,3 +224,57 @@ def test_audit_date_comes_from_the_quality_app_when_it_plans_one(prefecture, sit
         assert audit_date(committee) == date(2025, 6, 1)
         AssessmentFactory(site=site, planned_on=date(2025, 9, 15))
         assert audit_date(committee) == date(2025, 9, 15)
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime(2026, 5, 4, 10, 0, tzinfo=UTC))
+def test_the_members_space_shows_the_results_the_prefecture_published(
+    member, prefecture, quality_lead, client_for
+):
+    """Under "Résultats publiés", the values of the prefecture's latest publication, as it
+    published them; figures computed from the records but never published are not shown."""
+    from decimal import Decimal
+
+    from engagements.indicators.models import Publication, PublishedValue
+
+    client = client_for(member)
+    url = reverse("committee:members-space", args=[prefecture.slug])
+    page = client.get(url).content.decode()
+    assert "La préfecture n'a pas encore publié de résultats." in page
+    # The register's figures, computed from the records, were shown as "published".
+    assert "Courriers et courriels" not in page and "Satisfaction globale" not in page
+
+    publication = Publication.objects.create(
+        prefecture=prefecture,
+        period_kind="quarter",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        published_by=quality_lead,
+        published_at=datetime(2026, 4, 15, 9, 0, tzinfo=UTC),
+    )
+    for position, (code, name, value, target, met) in enumerate(
+        [
+            ("calls_answered_rate", "Taux de décroché", "85.5", "80", True),
+            ("satisfaction_rate", "Taux de satisfaction", "71.0", "75", False),
+            ("no_value", "Indicateur sans valeur", None, "50", None),
+        ]
+    ):
+        PublishedValue.objects.create(
+            publication=publication,
+            code=code,
+            name_fr=name,
+            unit="percent",
+            frequency="trimestrielle",
+            value=Decimal(value) if value else None,
+            target=Decimal(target),
+            met=met,
+            updated_at=publication.published_at,
+            position=position,
+        )
+    page = " ".join(client.get(url).content.decode().split())
+    assert "Derniers résultats publiés par la préfecture : 1er trimestre 2026, publiés le " in (
+        page
+    )
+    assert "Taux de décroché : 85,5 % (objectif : 80,0 %, atteint)" in page
+    assert "Taux de satisfaction : 71,0 % (objectif : 75,0 %, non atteint)" in page
+    assert "Indicateur sans valeur" not in page

@@ -340,7 +340,7 @@ def test_without_a_contact_address_members_are_not_asked_to_reply_to_a_no_reply_
         convocation.body.split()
     )
     text = " ".join(draft_mail.body.split())
-    assert "jusqu'au 25 novembre 2025 inclus, depuis votre espace de membre. Ce projet" in text
+    assert "jusqu'au 25 novembre 2025 inclus, depuis votre espace de membre. Si aucune" in text
     assert "répondant" not in text and "Le relevé sera soumis" not in text
     assert draft_mail.attachments[0][0] == "projet-de-compte-rendu.pdf"
 

@@ -344,28 +344,44 @@ def purge_former_members(*, today: date | None = None, months: int | None = None
     purged = 0
     for seat in due.iterator():
         with transaction.atomic():
-            forget_seat_contact(seat, today=today)
+            forget_seat_contact(seat, reason=RETENTION_ENDED, today=today)
         purged += 1
     return purged
 
 
-def forget_seat_contact(seat: Seat, *, today: date | None = None) -> None:
+# Why a seat's contact details were erased, as its history says it (plain French, no
+# personal data: the history row itself already names the seat).
+RETENTION_ENDED = "retention"
+AT_REQUEST = "request"
+ERASURE_REASONS = {
+    RETENTION_ENDED: "Coordonnées effacées : fin de la durée de conservation",
+    AT_REQUEST: "Coordonnées effacées à la demande de la personne",
+}
+
+
+def forget_seat_contact(seat: Seat, *, reason: str, today: date | None = None) -> None:
     """Forget how to reach a former member: the seat's e-mail (in its history too), the
     mails sent about the seat, its link to a login, and that login itself when nothing else
     holds it (no role, no other seat, not staff). Stays: the name, civility, organisation,
     college and mandate dates (the composition is a published order, and the minutes,
     whose attendance rows copied the names, are public records). The one way of the daily
     purge and of an erasure on request (committee/personal_data.py); the caller holds the
-    transaction."""
+    transaction. The seat's history gets one line saying that the contact details were
+    erased and why (`reason`: RETENTION_ENDED or AT_REQUEST), written by whoever erases."""
     from django.contrib.auth import get_user_model
     from django.db.models import ProtectedError
 
     from engagements.outbox.services import forget_deliveries
 
+    change_reason = ERASURE_REASONS[reason]
     user_id = seat.user_id
     if user_id is not None:  # the nightly revocation may not have run yet
         revoke_ended_access(today=today or timezone.localdate(), user=user_id)
-    Seat.objects.filter(pk=seat.pk).update(email="", user=None)
+    stored = Seat.objects.get(pk=seat.pk)
+    stored.email, stored.user = "", None
+    stored._change_reason = change_reason  # the history line (its user: the request's)
+    stored.save(update_fields=["email", "user"])
+    seat.email, seat.user = "", None
     Seat.history.filter(id=seat.pk).exclude(email="").update(email="")
     forget_deliveries(Seat, [seat.pk])
     orphan = (

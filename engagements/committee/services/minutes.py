@@ -109,7 +109,7 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
             "url": settings.SITE_URL
             + reverse("committee:members-minutes-pdf", args=[prefecture.slug, meeting.pk]),
             "documents": meeting_documents.for_members(meeting),
-            "approval_meeting": _approval_meeting(minutes),
+            "approval_meeting": approval_meeting(minutes),
         }
         # Named after what it is: "projet-de-compte-rendu.pdf" for full minutes.
         name = "projet-de-releve.pdf"
@@ -130,9 +130,12 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
     return len(recipients)
 
 
-def _approval_meeting(minutes: Minutes) -> Meeting | None:
+def approval_meeting(minutes: Minutes) -> Meeting | None:
     """The planned meeting whose agenda has the approval of these minutes, when it comes
-    after the observation period (a meeting within it cannot approve them)."""
+    after the observation period (a meeting within it cannot approve them); None for a
+    draft not sent for observations."""
+    if minutes.observations_until is None:
+        return None
     item = (
         minutes.approval_items.filter(
             meeting__status__in=[MeetingStatus.PLANNED, MeetingStatus.CONVENED],
@@ -153,6 +156,22 @@ def observations_open(minutes: Minutes, today: date | None = None) -> bool:
         and minutes.observations_until is not None
         and today <= minutes.observations_until
     )
+
+
+def record_observation(minutes: Minutes, *, text: str, seat: Seat) -> Observation:
+    """Record an observation a member sent by e-mail or by post on a draft sent for
+    observations (it counts as hers: the minutes then go to a meeting for approval)."""
+    text = text.strip()
+    if not text:
+        raise MinutesError("Écrivez l'observation reçue.")
+    if minutes.status != MinutesStatus.SENT:
+        raise MinutesError("Seul un projet envoyé aux membres reçoit des observations.")
+    if seat.committee_id != minutes.meeting.committee_id:
+        raise MinutesError("Ce membre ne siège pas à ce comité.")
+    with transaction.atomic():
+        return Observation.objects.create(
+            minutes=minutes, text=text, seat=seat, author_label=seat.holder
+        )
 
 
 def submit_observation(
@@ -180,7 +199,8 @@ def approve_minutes(
     minutes: Minutes, *, at_meeting: Meeting | None = None, on: date | None = None, actor=None
 ) -> Minutes:
     """Approve the minutes, at a later meeting (normally the next one, where it is an agenda
-    item) or, without one, after the members had the draft for observations."""
+    item) or, without one, once the members' observation period is over and none came in
+    (the draft's mail says so: observations are examined at a meeting)."""
     _open(minutes)
     meeting = minutes.meeting
     if at_meeting is not None:
@@ -211,6 +231,12 @@ def approve_minutes(
         raise MinutesError(
             f"Les membres peuvent faire leurs observations jusqu'au {until:%d/%m/%Y} : "
             f"le projet s'approuve à partir du {until + timedelta(days=1):%d/%m/%Y}."
+        )
+    if at_meeting is None and minutes.observations.exists():
+        # The draft's mail promises it: observations are examined at a meeting.
+        raise MinutesError(
+            "Des membres ont fait des observations sur ce projet : il s'approuve lors d'une "
+            "réunion du comité, qui les examine."
         )
     with transaction.atomic():
         minutes.status = MinutesStatus.APPROVED

@@ -3,7 +3,6 @@ published figures, their suggestions and answers. Read-only except for suggestin
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -14,14 +13,19 @@ from django.views.decorators.http import require_POST
 
 from engagements.organisation.access import agent_view
 from engagements.organisation.enums import RoleKind
-from engagements.shell import hooks
+from engagements.shell import hooks, label_cycle
 
 from .. import agenda_documents, pdfs
 from ..enums import DecisionKind, MinutesStatus
 from ..forms import ObservationForm, SuggestionForm
 from ..models import Committee, Decision, Meeting, Minutes, Seat, Suggestion
 from ..queries import next_meeting, published_minutes
-from ..services.minutes import MinutesError, observations_open, submit_observation
+from ..services.minutes import (
+    MinutesError,
+    approval_meeting,
+    observations_open,
+    submit_observation,
+)
 from ..services.suggestions import SuggestionError, submit_suggestion
 from .common import pdf_response, render_agents
 
@@ -38,20 +42,19 @@ def _is_member(request) -> bool:
     return RoleKind.COMMITTEE_MEMBER in request.access.kinds(request.prefecture)
 
 
-def _figures(prefecture, year: int) -> dict:
-    """Last year's published figures, read from the apps that compute them."""
-    figures: dict = {"year": year}
-    if apps.is_installed("engagements.correspondence"):
-        from engagements.correspondence import queries as correspondence
-
-        figures["correspondence"] = correspondence.figures(
-            correspondence.year_messages(prefecture, year), at=timezone.localdate()
-        )
-    if apps.is_installed("engagements.surveys"):
-        from engagements.surveys import queries as surveys
-
-        figures["surveys"] = surveys.yearly_overall_by_site(prefecture, year)
-    return figures
+def _published_figures(prefecture) -> dict | None:
+    """The latest results the prefecture published (indicators' publications, through the
+    shell's registry), only the values it published; None when it published none."""
+    figures = label_cycle.published_figures(prefecture)
+    if figures is None:
+        return None
+    values = [v for v in figures["values"] if v["value"] is not None]
+    if not values:
+        return None
+    # A year's label is its number alone ("2025"): said as a period in the sentence.
+    period = figures["period"]
+    label = f"année {period}" if period.isdigit() else period
+    return {**figures, "values": values, "period_label": label}
 
 
 def _can_open(request, document) -> bool:
@@ -85,6 +88,7 @@ def space(request):
         {
             "minutes": draft,
             "open": observations_open(draft),
+            "approval_meeting": approval_meeting(draft),
             "mine": [o for o in draft.observations.all() if o.author_id == request.user.pk],
             # One form per draft, ids of its own (the suggestion form has a "text" too).
             "form": ObservationForm(auto_id=f"id_observation_{draft.pk}_%s"),
@@ -108,7 +112,7 @@ def space(request):
             "suggestions": suggestions,
             "seats": seats,
             "review_url": review_url,
-            "figures": _figures(request.prefecture, timezone.localdate().year - 1),
+            "figures": _published_figures(request.prefecture),
             "published": published_minutes(request.prefecture),
             "drafts": drafts,
             "form": SuggestionForm(),

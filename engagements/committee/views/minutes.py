@@ -11,8 +11,14 @@ from engagements.shell import hooks
 
 from .. import pdfs
 from ..enums import DecisionKind, MeetingStatus, MinutesStatus
-from ..forms import ApproveForm, CorrectionForm, DecisionForm, MinutesForm
-from ..models import Decision, Meeting
+from ..forms import (
+    ApproveForm,
+    CorrectionForm,
+    DecisionForm,
+    MinutesForm,
+    RecordedObservationForm,
+)
+from ..models import Decision, Meeting, Seat
 from ..services import minutes as services
 from ..services.minutes import MinutesError
 from . import common
@@ -86,11 +92,16 @@ def edit(request, pk: int):
             "form": form,
             "decisions": _with_actions(meeting, minutes.decisions.select_related("agenda_item")),
             "decision_form": DecisionForm(agenda=meeting.agenda.all()),
-            "approve_form": ApproveForm(meetings=later),
+            "approve_form": ApproveForm(
+                meetings=later, without_meeting=not minutes.observations.exists()
+            ),
             "correction_form": CorrectionForm(),
             "sent": minutes.status == MinutesStatus.SENT,
             "approval_items": minutes.approval_items.select_related("meeting"),
             "observations": minutes.observations.all(),
+            "observation_form": RecordedObservationForm(
+                seats=_observers(meeting), auto_id="id_observation_%s"
+            ),
         },
     )
 
@@ -165,6 +176,34 @@ def send_draft(request, minutes_pk: int):
         )
     except MinutesError as exc:
         messages.error(request, str(exc))
+    return _back(request, minutes)
+
+
+def _observers(meeting: Meeting) -> list[Seat]:
+    """The seats the draft went to: those invited to the meeting."""
+    return list(
+        Seat.objects.filter(attendance__meeting=meeting)
+        .select_related("college")
+        .order_by("college__position", "organisation", "-kind", "last_name")
+    )
+
+
+@agent_view("manage")
+@require_POST
+def record_observation(request, minutes_pk: int):
+    """An observation a member sent by e-mail or by post, recorded by the référent."""
+    minutes = common.get_minutes(request, minutes_pk)
+    seats = _observers(minutes.meeting)
+    form = RecordedObservationForm(request.POST, seats=seats)
+    if form.is_valid():
+        seat = next(s for s in seats if s.pk == form.cleaned_data["seat"])
+        try:
+            services.record_observation(minutes, text=form.cleaned_data["text"], seat=seat)
+            messages.success(request, "Observation enregistrée.")
+        except MinutesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, form_errors(form))
     return _back(request, minutes)
 
 
