@@ -38,6 +38,7 @@ class OrganisationConfig(AppConfig):
             minutes=10,
         )
         post_migrate.connect(_sync_schedules, sender=self)
+        navigation.register_todo("engagements.organisation.todos.home_items")
         register_address("agents_home", "organisation:agents-home")
         register_address("agents_login", "organisation:agents-login")
         register_address("agents_logout", "organisation:agents-logout")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.correspondence.enums import VersionStatus
+from engagements.organisation.models import RightsRequest
 from engagements.quality.models import ActionPlan
 from tests.appointments.factories import BookingFactory, ProcedureFactory, SlotFactory
 from tests.correspondence.factories import MessageFactory, TemplateFactory, VersionFactory
@@ -126,6 +127,13 @@ def _something_of_each(prefecture, site, service, now):
     )
     plan = ActionPlan.objects.filter(site=site, year=now.year).first() or PlanFactory(site=site)
     ActionFactory(plan=plan, due_on=now.date() - timedelta(days=10))
+    RightsRequest.objects.create(
+        prefecture=prefecture,
+        kind=RightsRequest.Kind.ERASURE,
+        person_hash="h",
+        received_on=now.date() - timedelta(days=40),
+        answer_due=now.date() - timedelta(days=9),
+    )
     if not site.labels.exists():
         LabelFactory(
             site=site, module=1, obtained_on=date(2024, 1, 15), valid_until=date(2027, 1, 14)
@@ -134,7 +142,7 @@ def _something_of_each(prefecture, site, service, now):
 
 @time_machine.travel(datetime(2026, 3, 20, 14, 0, tzinfo=PARIS), tick=False)
 @pytest.mark.parametrize(
-    "who, queries", [("quality_lead", 31), ("site_manager", 15), ("agent", 13)]
+    "who, queries", [("quality_lead", 32), ("site_manager", 15), ("agent", 13)]
 )
 def test_the_home_s_queries_do_not_grow_with_what_waits(
     who, queries, request, prefecture, site, service, other_site, other_service, client_for,
@@ -172,3 +180,41 @@ def test_an_agent_s_home_lists_the_messages_given_to_him(
     listed = client.get(item.url).context["page"].object_list
     assert sorted(m.pk for m in listed) == sorted(m.pk for m in mine)
     assert not any("attribué" in label for label in home(client_for(quality_lead), prefecture))
+
+
+@time_machine.travel(datetime(2026, 3, 20, 14, 0, tzinfo=PARIS), tick=False)
+def test_personal_data_requests_late_or_due_within_a_week_wait_on_the_quality_lead_s_home(
+    prefecture, other_prefecture, quality_lead, site_manager, client_for
+):
+    """Art. 12.3 gives a month (or the extended date): the référent, who answers them, sees
+    the open requests past it or within a week of it; answered ones and the other
+    prefecture's are not counted, and roles that cannot answer them do not see them."""
+
+    def request(due, *, extended_until=None, done=False, where=prefecture):
+        RightsRequest.objects.create(
+            prefecture=where,
+            kind=RightsRequest.Kind.ERASURE,
+            person_hash="h",
+            received_on=due - timedelta(days=30),
+            answer_due=due,
+            extended_until=extended_until,
+            done_at=timezone.now() if done else None,
+        )
+
+    today = date(2026, 3, 20)
+    request(today - timedelta(days=1))  # late
+    request(today - timedelta(days=2), extended_until=today + timedelta(days=50))  # extended
+    request(today)  # due today
+    request(today + timedelta(days=7))  # due within the week
+    request(today + timedelta(days=8))  # not yet
+    request(today - timedelta(days=5), done=True)  # answered
+    request(today - timedelta(days=5), where=other_prefecture)
+    items = home(client_for(quality_lead), prefecture)
+    late = items["1 demande sur des données personnelles sans réponse dans le délai"]
+    soon = items["2 demandes sur des données personnelles à traiter dans les 7 jours"]
+    assert (late.level, soon.level) == ("error", "warning")
+    page = client_for(quality_lead).get(late.url)
+    assert page.status_code == 200 and 'id="demandes"' in page.content.decode()
+    assert not any(
+        "données personnelles" in label for label in home(client_for(site_manager), prefecture)
+    )
