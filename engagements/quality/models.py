@@ -164,6 +164,18 @@ class Action(models.Model):
         return f"{self.reference} — {self.title}"
 
     @property
+    def origin(self) -> str:
+        """Where the action comes from, as read: its kind, then its record's label, unless
+        that label already starts with the kind (« Enquête de satisfaction « … » »)."""
+        kind = str(self.get_source_kind_display())
+        label = self.source_label
+        if not label:
+            return kind
+        if label.casefold().startswith(kind.casefold()):
+            return label
+        return f"{kind} — {label}"
+
+    @property
     def state(self) -> str:
         return self.status.base
 

@@ -61,3 +61,30 @@ def test_the_progress_is_not_offered_where_it_cannot_be_typed(
     # A note is still written on either.
     url = reverse("quality:agents-action-update", args=[prefecture.slug, parent.pk])
     assert client.post(url, {"update-text": "Réunion de lancement"}).status_code == 302
+
+
+SURVEY = "Enquête de satisfaction « Accueil 2026 »"
+CHECK = "Contrôle mystère (appel mystère) du 08/10/2026"
+
+
+@pytest.mark.parametrize(
+    ("kind", "label", "shown"),
+    [
+        # The record's label already says the kind: said once.
+        ("survey", SURVEY, SURVEY),
+        ("mystery_check", CHECK, CHECK),
+        # It does not: the kind, then the label.
+        ("audit", "Piste de progrès — 1.3", "Audit ou autoévaluation — Piste de progrès — 1.3"),
+        ("internal", "", "Initiative du service"),
+    ],
+)
+def test_the_action_s_origin_says_its_kind_once(
+    kind, label, shown, prefecture, site, quality_lead, client_for
+):
+    action = create_action(
+        prefecture, site=site, year=2026, title="Afficher les horaires", source_kind=kind
+    )
+    action.source_label = label
+    action.save(update_fields=["source_label"])
+    html = " ".join(_page(client_for(quality_lead), action).content.decode().split())
+    assert f"<dt>Origine</dt><dd>{shown}</dd>" in html.replace("&#x27;", "'")
