@@ -1,4 +1,5 @@
-"""The agents' home: website requests waiting for the webmaster, the last quarter to publish."""
+"""The agents' home: website requests waiting for the webmaster, the next ended period to
+publish (the one the publication form is filled with)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from django.utils.translation import ngettext
 
 from engagements.shell.navigation import Todo
 
+from .enums import PeriodKind
 from .models import WebsiteUpdate
 from .periods import Period
-from .queries import latest_publications
+from .queries import periods_to_publish
 
 GROUP = "Indicateurs"
 
@@ -37,17 +39,12 @@ def home_items(request) -> list[Todo]:
                 GROUP,
             )
         )
-    last_quarter = Period.of("quarter", timezone.localdate()).previous()
-    # The current version of the quarter, unless withdrawn (queries.latest_publications).
-    published = (
-        latest_publications(prefecture)
-        .filter(period_kind="quarter", period_start=last_quarter.start)
-        .exists()
-    )
-    if not published:
+    today = timezone.localdate()
+    _, due = periods_to_publish(prefecture, today)
+    if due is not None and due.end < today:
         items.append(
             Todo(
-                f"Résultats du {last_quarter.label()} à valider et publier",
+                f"Résultats {_of(due)} à valider et publier",
                 reverse("indicators:agents-publications", args=[prefecture.slug]),
                 1,
                 "info",
@@ -55,3 +52,12 @@ def home_items(request) -> list[Todo]:
             )
         )
     return items
+
+
+def _of(period: Period) -> str:
+    """« du 3e trimestre 2026 », « de l'année 2025 », « de mars 2026 »."""
+    if period.kind == PeriodKind.YEAR:
+        return f"de l'année {period.label()}"
+    if period.kind == PeriodKind.QUARTER:
+        return f"du {period.label()}"
+    return f"de {period.label()}"

@@ -441,6 +441,25 @@ def test_home_todos(prefecture, site, quality_lead, agent, client_for):
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_the_home_asks_for_the_period_the_publication_form_is_filled_with(
+    prefecture, quality_lead, client_for
+):
+    """The home and the publication form agree on what is due: the last quarter, then,
+    for a prefecture that publishes its years, the year just ended."""
+    url = reverse("organisation:agents-prefecture", args=[prefecture.slug])
+
+    def due():
+        todos = client_for(quality_lead).get(url).context["todos"]
+        return [todo.label for todo in todos if "à valider et publier" in todo.label]
+
+    assert due() == ["Résultats du 4e trimestre 2025 à valider et publier"]
+    services.publish(prefecture, Period.of("quarter", date(2025, 10, 1)), actor=quality_lead)
+    assert due() == []  # the first quarter of 2026 has not ended
+    services.publish(prefecture, Period.year(2024), actor=quality_lead)
+    assert due() == ["Résultats de l'année 2025 à valider et publier"]
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_values_per_service(records, prefecture, site, service, quality_lead, client_for):
     from tests.factories import ServiceFactory
 
