@@ -408,6 +408,36 @@ class RuleForm(DsfrModelForm):
         return data
 
 
+class DeskSlotSearchForm(DsfrForm):
+    """ "Réserver pour une personne": the free slots of one procedure or all, from a day
+    (the person asks for next Tuesday) or after the last slot shown ("Créneaux suivants")."""
+
+    demarche = ModelChoiceField(
+        label="Démarche",
+        queryset=Procedure.objects.none(),
+        required=False,
+        empty_label="Toutes les démarches",
+        listed=True,
+    )
+    depuis = forms.DateField(
+        label="À partir du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    apres = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, procedures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demarche"].queryset = procedures
+        self.fields["demarche"].label_from_instance = lambda p: f"{p.name} — {p.site.name}"
+
+    def clean_depuis(self):
+        day = self.cleaned_data["depuis"]
+        if day is not None and not (MIN_DATE <= day <= MAX_DATE):
+            raise forms.ValidationError("Indiquez une date entre 2000 et 2099.")
+        return day
+
+
 class OnBehalfForm(PersonForm):
     """An agent or a partner point books for a person (no proof of work, e-mail optional)."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .enums import BookingStatus, Channel, SlotState
@@ -49,6 +50,28 @@ def first_free_slot(procedure: Procedure, now: datetime | None = None) -> Slot |
             if slot_state(slot, now) == SlotState.FREE:
                 return slot
     return None
+
+
+def free_slots_by_procedure(procedure_ids, after: datetime, per_procedure: int) -> dict:
+    """{procedure id: its first `per_procedure` slots with a free seat starting after
+    `after`, open to bookings}, in one query (a window over the procedures' slots)."""
+    rows = (
+        Slot.objects.filter(
+            procedure_id__in=list(procedure_ids),
+            blocked=False,
+            booked__lt=F("capacity"),
+            starts_at__gt=after,
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("procedure_id"), order_by=F("starts_at").asc())
+        )
+        .filter(rank__lte=per_procedure)
+        .order_by("procedure_id", "starts_at")
+    )
+    found: dict[int, list[Slot]] = {}
+    for slot in rows:
+        found.setdefault(slot.procedure_id, []).append(slot)
+    return found
 
 
 def first_free_days(procedure: Procedure, now: datetime | None = None) -> int | None:

@@ -40,6 +40,7 @@ from ..enums import (
 from ..forms import (
     AttendanceForm,
     BookingMoveForm,
+    DeskSlotSearchForm,
     OnBehalfForm,
     ProcedureForm,
     RuleForm,
@@ -47,7 +48,7 @@ from ..forms import (
     SlotOpenForm,
 )
 from ..models import Booking, Procedure, ScheduleRule, Slot, WaitlistEntry, WaitlistLog
-from ..queries import monday, procedure_figures
+from ..queries import free_slots_by_procedure, monday, procedure_figures
 from ..services import documents
 
 SCOPE = {
@@ -417,18 +418,36 @@ def _closed_to_agents(slot: Slot, now: datetime) -> str | None:
     return None
 
 
+# Free slots shown per procedure on "Réserver pour une personne" ("Créneaux suivants" after).
+FREE_SHOWN = 12
+
+
 @agent_view("work")
 def book_start(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    procedures = _bookable_procedures(request).order_by("site__name", "name")
+    form = DeskSlotSearchForm(request.GET or None, procedures=procedures)
+    after, chosen = now, None
+    if form.is_bound and form.is_valid():
+        chosen = form.cleaned_data["demarche"]
+        if day := form.cleaned_data["depuis"]:
+            after = max(now, timezone.make_aware(datetime.combine(day, datetime.min.time())))
+        if moment := form.cleaned_data["apres"]:
+            after = max(now, moment)
+    shown = [chosen] if chosen else list(procedures)
+    # One more than shown: whether "Créneaux suivants" has anything to show.
+    free = free_slots_by_procedure([p.pk for p in shown], after, FREE_SHOWN + 1)
     rows = []
-    for procedure in _bookable_procedures(request).order_by("site__name", "name"):
-        free = list(
-            Slot.objects.filter(
-                procedure=procedure, blocked=False, booked__lt=F("capacity"), starts_at__gt=now
-            ).order_by("starts_at")[:8]
+    for procedure in shown:
+        slots = free.get(procedure.pk, [])
+        rows.append(
+            {"procedure": procedure, "free": slots[:FREE_SHOWN], "more": len(slots) > FREE_SHOWN}
         )
-        rows.append({"procedure": procedure, "free": free})
-    return render_agents(request, "appointments/agents/book_start.html", {"rows": rows})
+    return render_agents(
+        request,
+        "appointments/agents/book_start.html",
+        {"rows": rows, "form": form, "from_day": timezone.localdate(after)},
+    )
 
 
 @agent_view("work")
