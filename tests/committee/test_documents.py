@@ -43,9 +43,10 @@ def office(kind: str) -> bytes:
 
 
 @pytest.fixture
-def committee(prefecture):
+def committee(prefecture, committee_member):
     committee = CommitteeFactory(prefecture=prefecture)
-    SeatFactory(committee=committee, email="alix@example.test")
+    # A member who logs in to the members' space: her mails link to it.
+    SeatFactory(committee=committee, email="alix@example.test", user=committee_member)
     return committee
 
 

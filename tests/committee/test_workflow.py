@@ -24,14 +24,20 @@ from tests.committee.factories import (
     SeatFactory,
     at,
 )
+from tests.factories import UserFactory
 from tests.tooling import pdf_text
 
 
 @pytest.fixture
 def committee(prefecture):
     committee = CommitteeFactory(prefecture=prefecture)
+    # Alix logs in to the members' space; the mails give her its links.
     SeatFactory(
-        committee=committee, first_name="Alix", last_name="Exemple", organisation="UDAF fictive"
+        committee=committee,
+        first_name="Alix",
+        last_name="Exemple",
+        organisation="UDAF fictive",
+        user=UserFactory(),
     )
     SeatFactory(committee=committee, organisation_only=True, organisation="Mairie de Villefictive")
     SeatFactory(
@@ -343,6 +349,41 @@ def test_without_a_contact_address_members_are_not_asked_to_reply_to_a_no_reply_
     assert "jusqu'au 25 novembre 2025 inclus, depuis votre espace de membre. Si aucune" in text
     assert "répondant" not in text and "Le relevé sera soumis" not in text
     assert draft_mail.attachments[0][0] == "projet-de-compte-rendu.pdf"
+
+
+@pytest.mark.parametrize("contact", ["accueil@alpha.test", ""])
+def test_a_member_without_a_login_is_given_no_link_that_needs_one(
+    contact, committee, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A seat imported without an account was told to send her observations "depuis votre
+    espace de membre" and given links to it, which she cannot open: she is told how she
+    can answer, and her mails carry no link to the members' space."""
+    prefecture = committee.prefecture
+    prefecture.email = contact
+    prefecture.save(update_fields=["email"])
+    SeatFactory(committee=committee, first_name="Inès", last_name="Sanscompte")
+    with time_machine.travel("2025-11-10 09:00 +01:00", tick=False):
+        meeting = meetings.plan_meeting(committee, starts_at=at(date(2025, 11, 3)), place="A")
+        AgendaItemFactory(meeting=meeting, title="Résultats de l'enquête")
+        with django_capture_on_commit_callbacks(execute=True):
+            meetings.send_invitation(meeting)
+        meetings.mark_held(meeting)
+        draft = minutes.start_minutes(meeting)
+        with django_capture_on_commit_callbacks(execute=True):
+            minutes.send_for_observations(draft, pdf=b"%PDF-1.4 projet")
+    mails = {(mail.subject[:12], mail.to[0]): " ".join(mail.body.split()) for mail in mailoutbox}
+    space = "/espace/"
+    for (subject, to), text in mails.items():
+        if to.startswith("exemple"):  # Alix, who has a login
+            assert "votre espace de membre" in text and space in text
+            continue
+        assert to.startswith("sanscompte")
+        assert "espace de membre" not in text and space not in text, subject
+    [draft_mail] = [
+        t for (_, to), t in mails.items() if to.startswith("sanscompte") and "projet" in t
+    ]
+    how = "en répondant à ce courriel" if contact else f"en appelant le {prefecture.phone}"
+    assert f"jusqu'au 25 novembre 2025 inclus, {how}. Si aucune" in draft_mail
 
 
 @pytest.mark.django_db

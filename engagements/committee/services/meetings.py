@@ -200,6 +200,15 @@ def invitation_recipients(meeting: Meeting) -> list[str]:
     return sorted({e.lower() for e in emails})
 
 
+def recipients_with_space(meeting: Meeting) -> set[str]:
+    """Those of `invitation_recipients` who can log in to the members' space (a seat
+    imported without an account has none): the others are told no link that needs one."""
+    emails = meeting.attendance.filter(
+        seat__isnull=False, seat__user__isnull=False, seat__user__is_active=True
+    ).values_list("seat__email", flat=True)
+    return {e.lower() for e in emails if e}
+
+
 def send_invitation(meeting: Meeting, *, actor=None) -> int:
     """E-mail the invitation (agenda, documents, calendar file) to every invited member with
     an address, then mark the meeting convened. Returns the number of e-mails queued."""
@@ -230,10 +239,11 @@ def send_invitation(meeting: Meeting, *, actor=None) -> int:
             "documents": meeting_documents.for_members(meeting),
         }
         ics = agenda_documents.ics_for(meeting)
+        with_space = recipients_with_space(meeting)
         for email in recipients:
             queue_mail(
                 "committee/mail/meeting_invitation",
-                context,
+                {**context, "has_space": email in with_space},
                 [email],
                 prefecture=prefecture,
                 record=meeting,

@@ -19,7 +19,7 @@ from engagements.outbox.services import queue_mail
 from ..enums import MeetingStatus, MinutesKind, MinutesStatus
 from ..models import Decision, Meeting, Minutes, MinutesItem, Observation, Seat
 from . import documents as meeting_documents
-from .meetings import change_status, invitation_recipients
+from .meetings import change_status, invitation_recipients, recipients_with_space
 from .minutes_approval import schedule_approval
 
 
@@ -116,10 +116,11 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
         if minutes.kind == MinutesKind.FULL:
             name = "projet-de-compte-rendu.pdf"
         attachments = [(name, pdf, "application/pdf")] if pdf else None
+        with_space = recipients_with_space(meeting)
         for email in recipients:
             queue_mail(
                 "committee/mail/minutes_draft",
-                context,
+                {**context, "has_space": email in with_space},
                 [email],
                 prefecture=prefecture,
                 record=minutes,
