@@ -343,3 +343,29 @@ def test_an_observation_is_recorded_only_on_a_draft_sent_to_the_members(committe
     with pytest.raises(MinutesError, match="envoyé aux membres"):
         minutes.record_observation(draft, text="Trop tard", seat=seat)
     assert not Observation.objects.exists()
+
+
+def test_a_refused_observation_or_decision_comes_back_as_typed(committee, client_for, quality_lead):
+    """The référent copies a member's letter into the form: a refusal (no member chosen,
+    or the draft already approved) redirected with the error and lost the copied text."""
+    draft = _sent_draft(committee)
+    slug = committee.prefecture.slug
+    client = client_for(quality_lead)
+    letter = "Au point 2, la permanence a lieu le mardi, non le jeudi."
+    with time_machine.travel("2025-03-20 10:00 +01:00", tick=False):
+        response = client.post(
+            reverse("committee:agents-observation-add", args=[slug, draft.pk]),
+            {"seat": "", "text": letter},
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert f"{letter}</textarea>" in html and "Ce champ est obligatoire." in html
+        assert not draft.observations.exists()
+        decision = "Ouvrir un guichet le samedi matin"
+        response = client.post(
+            reverse("committee:agents-decision-add", args=[slug, draft.pk]),
+            {"kind": "bogus", "text": decision},
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert f"{decision}</textarea>" in html and "Sélectionnez un choix valide" in html

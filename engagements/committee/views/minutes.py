@@ -74,6 +74,30 @@ def edit(request, pk: int):
                 messages.error(request, str(exc))
             return _back(request, minutes)
         messages.error(request, form_errors(form))
+    return _page(request, meeting, minutes, form=form)
+
+
+def _page(
+    request,
+    meeting: Meeting,
+    minutes,
+    *,
+    form=None,
+    decision_form=None,
+    observation_form=None,
+    status: int = 200,
+):
+    """The minutes page; a refused form given here comes back as typed, with its errors."""
+    if form is None:
+        items = list(minutes.items.select_related("agenda_item"))
+        form = MinutesForm(
+            items=items,
+            initial={
+                "kind": minutes.kind,
+                "introduction": minutes.introduction,
+                "summary_en": minutes.summary_en,
+            },
+        )
     later = (
         common.scoped(request, Meeting)
         .filter(starts_at__gt=meeting.starts_at)
@@ -91,7 +115,7 @@ def edit(request, pk: int):
             "versions": meeting.minutes.order_by("-version"),
             "form": form,
             "decisions": _with_actions(meeting, minutes.decisions.select_related("agenda_item")),
-            "decision_form": DecisionForm(agenda=meeting.agenda.all()),
+            "decision_form": decision_form or DecisionForm(agenda=meeting.agenda.all()),
             "approve_form": ApproveForm(
                 meetings=later, without_meeting=not minutes.observations.exists()
             ),
@@ -99,10 +123,10 @@ def edit(request, pk: int):
             "sent": minutes.status == MinutesStatus.SENT,
             "approval_items": minutes.approval_items.select_related("meeting"),
             "observations": minutes.observations.all(),
-            "observation_form": RecordedObservationForm(
-                seats=_observers(meeting), auto_id="id_observation_%s"
-            ),
+            "observation_form": observation_form
+            or RecordedObservationForm(seats=_observers(meeting), auto_id="id_observation_%s"),
         },
+        status=status,
     )
 
 
@@ -144,12 +168,13 @@ def add_decision(request, minutes_pk: int):
                 text=form.cleaned_data["text"],
                 agenda_item=item,
             )
-            messages.success(request, "Décision ajoutée.")
         except MinutesError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, form_errors(form))
-    return _back(request, minutes)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Décision ajoutée.")
+            return _back(request, minutes)
+    # Refused: the page again, the decision as typed and what is wrong.
+    return _page(request, minutes.meeting, minutes, decision_form=form, status=400)
 
 
 @agent_view("manage")
@@ -194,17 +219,18 @@ def record_observation(request, minutes_pk: int):
     """An observation a member sent by e-mail or by post, recorded by the référent."""
     minutes = common.get_minutes(request, minutes_pk)
     seats = _observers(minutes.meeting)
-    form = RecordedObservationForm(request.POST, seats=seats)
+    form = RecordedObservationForm(request.POST, seats=seats, auto_id="id_observation_%s")
     if form.is_valid():
         seat = next(s for s in seats if s.pk == form.cleaned_data["seat"])
         try:
             services.record_observation(minutes, text=form.cleaned_data["text"], seat=seat)
-            messages.success(request, "Observation enregistrée.")
         except MinutesError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, form_errors(form))
-    return _back(request, minutes)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Observation enregistrée.")
+            return _back(request, minutes)
+    # Refused: the page again, the observation as typed (copied from a letter or a mail).
+    return _page(request, minutes.meeting, minutes, observation_form=form, status=400)
 
 
 @agent_view("manage")
