@@ -160,4 +160,7 @@ def test_a_members_home_lists_the_draft_awaiting_her_observations(prefecture, cl
         assert line not in _text(client.get(home))
         draft.observations.all().delete()
     with time_machine.travel(datetime(2025, 3, 28, 10, 0, tzinfo=UTC)):
-        assert line not in _text(client.get(home))
+        text = _text(client.get(home))
+        assert line not in text
+    # Her role gives her no site: the home said so, as if something were wrong.
+    assert "Vos sites et services" not in text and "aucun site" not in text
