@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from engagements import words
 from engagements.shell.navigation import Todo
 
 from .enums import PeriodKind
@@ -55,9 +56,10 @@ def home_items(request) -> list[Todo]:
 
 
 def _of(period: Period) -> str:
-    """« du 3e trimestre 2026 », « de l'année 2025 », « de mars 2026 »."""
+    """« du 3e trimestre 2026 », « de l'année 2025 », « de mars 2026 », « d'avril 2026 »
+    (words.de contracts and elides)."""
     if period.kind == PeriodKind.YEAR:
-        return f"de l'année {period.label()}"
+        return words.de(f"l'année {period.label()}")
     if period.kind == PeriodKind.QUARTER:
-        return f"du {period.label()}"
-    return f"de {period.label()}"
+        return words.de(f"le {period.label()}")
+    return words.de(period.label())

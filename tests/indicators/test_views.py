@@ -551,3 +551,18 @@ def test_annual_report_pdf_keeps_each_table_title_with_its_table(
         lines = [line.strip() for line in page.splitlines() if line.strip()]
         last = next(line for line in reversed(lines) if not line.startswith("page "))
         assert last not in names and not last[:2].rstrip(".").isdigit(), (number, last)
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "said"),
+    [
+        ("year", date(2025, 1, 1), "de l'année 2025"),
+        ("quarter", date(2026, 7, 1), "du 3e trimestre 2026"),
+        ("month", date(2026, 3, 1), "de mars 2026"),
+        ("month", date(2026, 4, 1), "d'avril 2026"),  # elided, as « de » before a vowel
+    ],
+)
+def test_the_home_names_the_period_to_publish_in_french(kind, day, said):
+    from engagements.indicators.todos import _of
+
+    assert _of(Period.of(kind, day)) == said
