@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from engagements import words
 from engagements.calendar.stored import ensure_covering
 from engagements.calendar.workdays import calendar_for, due_for
 from engagements.organisation import references
@@ -283,7 +284,7 @@ def seed(ctx) -> None:
         )
         # The demo's past acknowledgements went out on the day (never queued again).
         if messages[-1].sender_email:
-            messages[-1].acknowledged_at = _at_noon(received)
+            messages[-1].acknowledged_at = min(_at(received, 12), now)
     Message.objects.bulk_create(messages, batch_size=500)
     # Records arriving extend the figures' stored working-day calendars to their days.
     ensure_covering(
@@ -293,19 +294,51 @@ def seed(ctx) -> None:
         references.claim_number(prefecture, references.MESSAGES, year, last)
     created = list(Message.objects.filter(prefecture=prefecture))
     agent_title = agent.roles.exclude(title="").values_list("title", flat=True).first() or ""
-    events, answers = [], []
+    # Each message's history on its own days (created, acknowledged, assigned, answered,
+    # sent, closed), never all stamped with the moment the demo was seeded.
+    events, times, answers = [], [], []
+
+    def event(message, at, **fields) -> None:
+        events.append(MessageEvent(message=message, **fields))
+        times.append(min(at, now))
+
     for message in created:
-        events.append(MessageEvent(message=message, kind=EventKind.CREATED, to_status="new"))
-        if message.status == Status.ANSWERED:
-            events.append(
-                MessageEvent(
-                    message=message,
-                    actor=agent,
-                    kind=EventKind.ANSWERED,
-                    from_status="assigned",
-                    to_status="answered",
-                )
+        received = message.received_on
+        event(message, _at(received, 9), kind=EventKind.CREATED, to_status="new")
+        if message.sender_email and message.acknowledged_at:
+            event(
+                message,
+                message.acknowledged_at,
+                kind=EventKind.ACKNOWLEDGED,
+                text=f"Envoyé à {message.sender_email}",
             )
+        if message.status in (Status.ASSIGNED, Status.ANSWERED):
+            event(
+                message,
+                _at(received, 14),
+                actor=quality,
+                kind=EventKind.ASSIGNED,
+                from_status="new",
+                to_status="assigned",
+                text=words.person(agent),
+            )
+        if message.status == Status.ANSWERED:
+            answered_at = _at(message.answered_on, 16)
+            event(
+                message,
+                answered_at,
+                actor=agent,
+                kind=EventKind.ANSWERED,
+                from_status="assigned",
+                to_status="answered",
+            )
+            if message.sender_email:
+                event(
+                    message,
+                    answered_at + timedelta(minutes=1),
+                    kind=EventKind.ANSWER_SENT,
+                    text=f"Envoyée à {message.sender_email}",
+                )
             answers.append(
                 Answer(
                     message=message,
@@ -315,21 +348,26 @@ def seed(ctx) -> None:
                     text="Madame, Monsieur,\n\nVoici la réponse à votre demande.",
                     author=agent,
                     signatory=agent.get_full_name(),
-                    sent_at=_at_noon(message.answered_on) if message.sender_email else None,
+                    sent_at=min(answered_at + timedelta(minutes=1), now)
+                    if message.sender_email
+                    else None,
                     signatory_title=agent_title,
                 )
             )
         elif message.status == Status.CLOSED:
-            events.append(
-                MessageEvent(
-                    message=message,
-                    kind=EventKind.CLOSED,
-                    from_status="new",
-                    to_status="closed",
-                    text="Doublon",
-                )
+            event(
+                message,
+                _at(message.closed_on, 11),
+                kind=EventKind.CLOSED,
+                from_status="new",
+                to_status="closed",
+                text="Doublon",
             )
     MessageEvent.objects.bulk_create(events, batch_size=1000)
+    # `at` is stamped on creation (auto_now_add): set afterwards to each event's moment.
+    for item, at in zip(events, times, strict=True):
+        item.at = at
+    MessageEvent.objects.bulk_update(events, ["at"], batch_size=1000)
     Answer.objects.bulk_create(answers, batch_size=500)
 
 
@@ -382,9 +420,5 @@ def _seed_templates(ctx, quality) -> None:
     )
 
 
-def _at_noon(day):
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+def _at(day, hour: int):
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))

@@ -69,3 +69,41 @@ def test_demo_story_is_consistent():
     )
     assert vehicles.exists()
     assert set(vehicles.values_list("service__slug", flat=True)) == {"cert"}
+
+
+def test_demo_histories_happen_on_their_own_days():
+    """A message's history starts the day it arrived and tells its story in order (created,
+    acknowledged, assigned, answered and sent, or closed): not every event stamped with the
+    moment the demo was seeded, which made a message received in November « enregistré »
+    today, after its own acknowledgement."""
+    import time_machine
+    from django.utils import timezone
+
+    from engagements.correspondence.enums import EventKind
+    from engagements.correspondence.models import MessageEvent
+
+    with time_machine.travel(
+        timezone.make_aware(timezone.datetime(2026, 12, 7, 18, 27)), tick=False
+    ):
+        call_command("seed_demo", stdout=None)
+        now = timezone.now()
+    by_message: dict[int, list] = {}
+    for event in MessageEvent.objects.order_by("at", "pk"):
+        by_message.setdefault(event.message_id, []).append(event)
+    messages = Message.objects.in_bulk()
+    assert set(by_message) == set(messages)
+    for pk, events in by_message.items():
+        message = messages[pk]
+        kinds = [event.kind for event in events]
+        assert kinds[0] == EventKind.CREATED
+        assert timezone.localtime(events[0].at).date() == message.received_on
+        assert all(event.at <= now for event in events)
+        if message.sender_email:
+            assert EventKind.ACKNOWLEDGED in kinds
+        if message.status == Status.ANSWERED:
+            answered = events[kinds.index(EventKind.ANSWERED)]
+            assert timezone.localtime(answered.at).date() == message.answered_on
+            assert kinds.index(EventKind.ASSIGNED) < kinds.index(EventKind.ANSWERED)
+        if message.status == Status.CLOSED:
+            closed = events[kinds.index(EventKind.CLOSED)]
+            assert timezone.localtime(closed.at).date() == message.closed_on
