@@ -15,7 +15,7 @@ from engagements.organisation import references
 
 from .enums import UpdateKind
 from .imports import import_telephony, prefecture_zone
-from .models import Visit, WebsiteUpdate
+from .models import Publication, Visit, WebsiteUpdate
 
 # Calls per hour of a working day at the prefecture's switchboard (busy Monday mornings).
 HOURLY_SHAPE = {8: 2, 9: 5, 10: 6, 11: 5, 12: 2, 13: 2, 14: 5, 15: 4, 16: 3, 17: 1}
@@ -180,5 +180,11 @@ def seed(ctx) -> None:
     _visits(ctx, sites["pan-lysville"], start, today)
     _website(ctx, prefecture, start, today)
     # Last year validated and published by the référent qualité; the job fills the rest.
-    services.publish(prefecture, Period.year(today.year - 1), actor=ctx.users["qualite"])
+    publication = services.publish(
+        prefecture, Period.year(today.year - 1), actor=ctx.users["qualite"]
+    )
+    # Published in mid-January, as a référent does once December's records are in (not
+    # stamped with the moment the demo was seeded).
+    january = timezone.make_aware(datetime.combine(date(today.year, 1, 15), time(10, 0)))
+    Publication.objects.filter(pk=publication.pk).update(published_at=min(january, timezone.now()))
     jobs.enqueue("engagements.indicators.jobs.recompute_values")

@@ -34,3 +34,6 @@ def test_demo_indicators():
     assert visits > 12 * 250
     publication = Publication.objects.get(prefecture=prefecture)
     assert publication.period_start == last_year.start and publication.values.count() == 60
+    # Published in mid-January of this year, as a référent would (not at seeding time).
+    published = timezone.localtime(publication.published_at).date()
+    assert published == min(date(today.year, 1, 15), today)
