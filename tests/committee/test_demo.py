@@ -5,19 +5,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from engagements.committee.enums import MeetingStatus, MinutesStatus
 from engagements.committee.models import Committee, MeetingDocument, Minutes, Seat
 from engagements.committee.queries import audit_date, yearly_report
+from engagements.organisation.management.commands.seed_demo import seed_apps
 from tests.tooling import pdf_text
 
 
 @pytest.mark.django_db
 def test_demo_committee(client):
-    call_command("seed_demo")
+    seed_apps(only=("committee",))
     committee = Committee.objects.get(prefecture__slug="demo")
     assert committee.colleges.count() == 4
     assert 14 <= Seat.objects.filter(committee=committee).count() <= 17
@@ -50,7 +50,7 @@ def test_demo_committee_dates_are_plausible():
     """Last year's minutes were published a few days after their approval, not on the day
     the demo was loaded; the meetings' history is dated as it happened; the next audit is
     ahead (in December too, after the fixed autumn date the demo once gave)."""
-    call_command("seed_demo")
+    seed_apps(only=("committee",))
     today = timezone.localdate()
     committee = Committee.objects.get(prefecture__slug="demo")
     published = Minutes.objects.filter(meeting__committee=committee, published_at__isnull=False)
@@ -85,7 +85,7 @@ def test_demo_invitations_leave_on_their_day_and_the_committee_met_this_year(cli
     the day the demo was loaded; the committee met earlier this year (unless the year just
     began, when its next meeting is this year), so the quality lead's home does not warn."""
     with time_machine.travel(seeded_on, tick=False):
-        call_command("seed_demo")
+        seed_apps(only=("committee",))
         today = timezone.localdate()
         committee = Committee.objects.get(prefecture__slug="demo")
         delay = timedelta(days=committee.invitation_days)

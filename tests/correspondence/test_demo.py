@@ -3,17 +3,17 @@
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 
 from engagements.correspondence.enums import Status, TemplatePurpose, VersionStatus
 from engagements.correspondence.models import Message, TemplateVersion
 from engagements.correspondence.placeholders import missing_blocks
+from engagements.organisation.management.commands.seed_demo import seed_apps
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_builds_a_year_of_messages_and_the_library():
-    call_command("seed_demo", stdout=None)
+    seed_apps(only=("correspondence",))
     by_site = Counter(Message.objects.values_list("site__slug", flat=True))
     assert 380 <= by_site["lysville"] <= 400
     assert (by_site["sainte-aure"], by_site["bellerive"]) == (14, 5)
@@ -56,7 +56,7 @@ def test_demo_story_is_consistent():
 
     from engagements.correspondence.enums import Kind
 
-    call_command("seed_demo", stdout=None)
+    seed_apps(only=("correspondence",))
     acknowledged = Message.objects.exclude(acknowledged_at=None)
     assert acknowledged.count() > 300
     for message in acknowledged:
@@ -85,7 +85,7 @@ def test_demo_histories_happen_on_their_own_days():
     with time_machine.travel(
         timezone.make_aware(timezone.datetime(2026, 12, 7, 18, 27)), tick=False
     ):
-        call_command("seed_demo", stdout=None)
+        seed_apps(only=("correspondence",))
         now = timezone.now()
     by_message: dict[int, list] = {}
     for event in MessageEvent.objects.order_by("at", "pk"):

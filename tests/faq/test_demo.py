@@ -2,18 +2,18 @@
 for review, unanswered searches to turn into questions; the search finds demo answers."""
 
 import pytest
-from django.core.management import call_command
 
 from engagements.faq.models import Entry, SearchMiss
 from engagements.faq.search import search
 from engagements.faq.services import overdue_filter
+from engagements.organisation.management.commands.seed_demo import seed_apps
 from engagements.organisation.models import Prefecture, Service
 
 
 @pytest.mark.django_db
 @pytest.mark.slow
 def test_demo_faq():
-    call_command("seed_demo", verbosity=0)
+    seed_apps(only=("faq",))
     assert 55 <= Entry.objects.count() <= 70
     assert Entry.objects.filter(language="en").count() >= 10
     with_faq = set(Entry.objects.values_list("service", flat=True))

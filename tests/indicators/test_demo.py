@@ -4,18 +4,18 @@ requests a year, PAN visits, last year published."""
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from engagements.indicators import compute
 from engagements.indicators.models import Call, Publication, Visit, WebsiteUpdate
 from engagements.indicators.periods import Period
+from engagements.organisation.management.commands.seed_demo import seed_apps
 from engagements.organisation.models import Prefecture
 
 
 @pytest.mark.django_db
 def test_demo_indicators():
-    call_command("seed_demo", verbosity=0)
+    seed_apps(only=("indicators",))
     prefecture = Prefecture.objects.get(slug="demo")
     today = timezone.localdate()
     last_year = Period.year(today.year - 1)

@@ -2,8 +2,8 @@
 a mystery-check round with a crossed check."""
 
 import pytest
-from django.core.management import call_command
 
+from engagements.organisation.management.commands.seed_demo import seed_apps
 from engagements.surveys.enums import CampaignKind, CheckStatus
 from engagements.surveys.models import Campaign, MysteryCheck
 from engagements.surveys.queries import campaign_report
@@ -11,7 +11,7 @@ from engagements.surveys.queries import campaign_report
 
 @pytest.mark.django_db
 def test_demo_surveys():
-    call_command("seed_demo", verbosity=0)
+    seed_apps(only=("surveys",))
     last = Campaign.objects.filter(
         kind=CampaignKind.CAMPAIGN,
         starts_on__year=Campaign.objects.latest("starts_on").starts_on.year - 1,
@@ -28,12 +28,10 @@ def test_demo_surveys():
 
 @pytest.mark.django_db
 def test_demo_german_is_complete_and_offered():
-    from django.core.management import call_command
-
     from engagements.surveys import translations
     from engagements.surveys.models import Questionnaire
 
-    call_command("seed_demo", stdout=None)
+    seed_apps(only=("surveys",))
     # (a JSON "contains" lookup is PostgreSQL-only; the demo has a handful of questionnaires)
     [yearly] = [q for q in Questionnaire.objects.all() if "de" in q.extra_languages]
     assert translations.missing(yearly, "de") == []

@@ -26,6 +26,28 @@ class DemoContext:
     extra: dict = field(default_factory=dict)
 
 
+def seed_apps(seed: int = 2026, only: tuple[str, ...] | None = None) -> list:
+    """Run the apps' demo seeds in one transaction (INSTALLED_APPS order, organisation
+    first) and return the app configs seeded. `only` (app labels) limits it to those apps
+    and the organisation they stand on: a test of one app's demo needs no other's."""
+    ctx = DemoContext(rng=random.Random(seed), today=timezone.localdate())
+    seeded = []
+    with transaction.atomic():
+        analyze_all()  # every table the demo fills, once committed
+        for app_config in apps.get_app_configs():
+            name = f"{app_config.name}.demo"
+            if not app_config.name.startswith("engagements.") or not util.find_spec(name):
+                continue
+            if only is not None and app_config.label not in {"organisation", *only}:
+                continue
+            # Each app draws from its own generator, so one app's demo does not change
+            # when another app's draws more or fewer numbers.
+            ctx.rng = random.Random(f"{seed}:{app_config.label}")
+            import_module(name).seed(ctx)
+            seeded.append(app_config)
+    return seeded
+
+
 class Command(BaseCommand):
     help = "Charge les données de démonstration (personnes inventées)."
 
@@ -36,17 +58,8 @@ class Command(BaseCommand):
         if Prefecture.objects.filter(slug="demo").exists():
             self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
         else:
-            ctx = DemoContext(rng=random.Random(seed), today=timezone.localdate())
-            with transaction.atomic():
-                analyze_all()  # every table the demo fills, once committed
-                for app_config in apps.get_app_configs():
-                    name = f"{app_config.name}.demo"
-                    if app_config.name.startswith("engagements.") and util.find_spec(name):
-                        # Each app draws from its own generator, so one app's demo does not
-                        # change when another app's draws more or fewer numbers.
-                        ctx.rng = random.Random(f"{seed}:{app_config.label}")
-                        import_module(name).seed(ctx)
-                        self.stdout.write(f"  {app_config.verbose_name} : ok")
+            for app_config in seed_apps(seed):
+                self.stdout.write(f"  {app_config.verbose_name} : ok")
             self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         for username, first, last, kind, title, _scope in DEMO_USERS:
