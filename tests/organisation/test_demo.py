@@ -20,6 +20,7 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # two whole demos; on SQLite, test_demo_determinism seeds it (twice)
 def test_seed_demo_twice_keeps_the_data_and_every_login_works(capsys):
     call_command("seed_demo")
     first = _counts()
