@@ -149,13 +149,15 @@ def test_members_send_observations_on_the_draft_and_the_referent_reads_them(
         )
         assert "votre observation a été transmise" in page.content.decode()
         assert "Le point 1 oublie la question des horaires." in page.content.decode()
-        assert client.post(url, {"text": "  "}).status_code == 302
+        assert client.post(url, {"text": "  "}).status_code == 400  # the space, with why
     observation = Observation.objects.get()
     assert observation.minutes == draft and observation.author == member
     assert observation.author_label == "Inès Témoin, UFC fictive"
     with time_machine.travel("2025-03-28 10:00 +01:00", tick=False):
-        page = client.post(url, {"text": "Trop tard ?"}, follow=True)
+        page = client.post(url, {"text": "Trop tard ?"})
+        assert page.status_code == 400
         assert "plus ouvert aux observations" in page.content.decode()
+        assert "Trop tard ?</textarea>" in page.content.decode()
     assert Observation.objects.count() == 1
     # The référent reads it on the minutes page.
     agent_page = client_for(quality_lead).get(
