@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import MinutesStatus
 from .models import College, Committee, Meeting, MeetingLog, Minutes, Seat, Suggestion
-from .services import documents
+from .services import documents, members
 
 
 def _protect_approved_minutes(deleted, minutes) -> tuple:
@@ -35,6 +35,14 @@ class SeatAdmin(SimpleHistoryAdmin):
         "mandate_end",
     ]
     list_filter = ["committee", "kind"]
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # The reason an import stores is a code (the next import matches on it): in words.
+        for record in context["page_obj"]:
+            record.history_change_reason = members.history_reason_label(
+                record.history_change_reason
+            )
+        return super().render_history_view(request, template, context, **kwargs)
 
 
 @admin.register(Meeting)

@@ -178,13 +178,18 @@ class ApproveForm(DsfrForm):
 
     def __init__(self, *args, meetings=(), without_meeting=True, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(m.pk, str(m)) for m in meetings]
+        self.meetings = list(meetings)
+        choices = [(m.pk, str(m)) for m in self.meetings]
         if without_meeting:
             choices.insert(
                 0, ("", "Sans réunion : aucune observation à l'issue de la période d'observations")
             )
         else:  # observations came in: a meeting examines them (services.approve_minutes)
             self.fields["at_meeting"].required = True
+            self.fields["at_meeting"].error_messages["required"] = (
+                "Des membres ont fait des observations sur ce projet : il s'approuve lors "
+                "d'une réunion du comité, qui les examine. Choisissez cette réunion."
+            )
             choices.insert(0, ("", "Choisissez la réunion"))
         self.fields["at_meeting"].choices = choices
 

@@ -478,6 +478,9 @@ class Observation(models.Model):
     author_label = models.CharField("auteur", max_length=300)
     text = models.TextField("observation")
     submitted_at = models.DateTimeField("envoyée le", default=timezone.now)
+    # The sending of the draft it was made on: a draft sent again (changed after earlier
+    # observations) keeps them, and they stay visibly about the earlier sending.
+    draft_sent_at = models.DateTimeField("sur le projet envoyé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "observation sur un projet de relevé"
@@ -485,6 +488,15 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_label} : {self.text[:60]}"
+
+    @property
+    def on_earlier_draft(self) -> bool:
+        """Made on an earlier sending of the draft than the one the members have now (an
+        observation from before the field was kept: made before the latest sending)."""
+        latest = self.minutes.sent_at
+        if latest is None:
+            return False
+        return (self.draft_sent_at or self.submitted_at) < latest
 
 
 class Suggestion(models.Model):

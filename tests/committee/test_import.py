@@ -216,3 +216,20 @@ def test_an_unknown_civility_is_named_in_agreement(tmp_path, prefecture):
     with pytest.raises(CommandError) as error:
         _import(tmp_path, prefecture, text)
     assert "civilité « mlle » inconnue ; valeurs possibles" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_a_seats_history_says_import_in_words(tmp_path, prefecture, admin_client):
+    """The import's line in a seat's history stores a code ("import", which the next import
+    matches on): the seat's history page says it in French, as it does an erasure."""
+    from django.urls import reverse
+
+    _import(tmp_path, prefecture, HEADER + ROWS)
+    seat = Seat.objects.get(last_name="Fictive")
+    created = seat.history.get(history_type="+")
+    assert created.history_change_reason == "import"  # the code stays stored
+    html = admin_client.get(
+        reverse("admin:committee_seat_history", args=[seat.pk])
+    ).content.decode()
+    assert "Import de la liste des membres" in html
+    assert ">import<" not in "".join(html.split())

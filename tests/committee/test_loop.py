@@ -149,13 +149,15 @@ def test_members_send_observations_on_the_draft_and_the_referent_reads_them(
         )
         assert "votre observation a été transmise" in page.content.decode()
         assert "Le point 1 oublie la question des horaires." in page.content.decode()
-        assert client.post(url, {"text": "  "}).status_code == 302
+        assert client.post(url, {"text": "  "}).status_code == 400  # the space, with why
     observation = Observation.objects.get()
     assert observation.minutes == draft and observation.author == member
     assert observation.author_label == "Inès Témoin, UFC fictive"
     with time_machine.travel("2025-03-28 10:00 +01:00", tick=False):
-        page = client.post(url, {"text": "Trop tard ?"}, follow=True)
+        page = client.post(url, {"text": "Trop tard ?"})
+        assert page.status_code == 400
         assert "plus ouvert aux observations" in page.content.decode()
+        assert "Trop tard ?</textarea>" in page.content.decode()
     assert Observation.objects.count() == 1
     # The référent reads it on the minutes page.
     agent_page = client_for(quality_lead).get(
@@ -369,3 +371,65 @@ def test_a_refused_observation_or_decision_comes_back_as_typed(committee, client
         assert response.status_code == 400
         html = response.content.decode()
         assert f"{decision}</textarea>" in html and "Sélectionnez un choix valide" in html
+
+
+def test_observations_on_an_earlier_sending_of_the_draft_say_so(
+    committee, member, client_for, quality_lead
+):
+    """A draft changed after observations and sent again keeps them (members' words), and
+    both pages say which sending each was made on: not as if about the new text."""
+    draft = _sent_draft(committee)  # sent on 12 March
+    slug = committee.prefecture.slug
+    seat = committee.seats.get(last_name="Exemple")
+    with time_machine.travel("2025-03-14 10:00 +01:00", tick=False):
+        client_for(member).post(
+            reverse("committee:members-observe", args=[slug, draft.pk]),
+            {"text": "Le point 1 oublie les horaires."},
+        )
+        minutes.record_observation(draft, text="Lire « trois guichets ».", seat=seat)
+    with time_machine.travel("2025-03-18 10:00 +01:00", tick=False):
+        minutes.send_for_observations(draft, days=15)  # corrected, sent again
+    with time_machine.travel("2025-03-19 10:00 +01:00", tick=False):
+        minutes.record_observation(draft, text="Rien à ajouter.", seat=seat)
+        agent_html = client_for(quality_lead).get(
+            reverse("committee:agents-minutes", args=[slug, draft.meeting_id])
+        )
+        space = client_for(member).get(reverse("committee:members-space", args=[slug]))
+    html = agent_html.content.decode()
+    earlier = ", sur le projet envoyé le 12/03/2025, avant le dernier envoi"
+    assert draft.observations.count() == 3
+    assert f"Alix Exemple, {seat.organisation}, le 14/03/2025{earlier}" in html.replace(
+        "&#x27;", "'"
+    )
+    assert "Inès Témoin, UFC fictive, le 14/03/2025" + earlier in html
+    assert "le 19/03/2025</p>" in html  # on the draft as sent now: nothing more said
+    assert html.count("avant le dernier envoi") == 2
+    assert "Projet envoyé aux membres le 18/03/2025" in html
+    assert (
+        "Votre observation du 14 mars 2025, sur le projet envoyé le 12 mars 2025, "
+        "avant le dernier envoi" in space.content.decode()
+    )
+
+
+def test_an_observation_kept_from_before_the_sending_date_was_recorded_says_so(
+    committee, client_for, quality_lead
+):
+    """Observations recorded before the sending they were made on was kept have none: one
+    made before the latest sending is said to be on an earlier one."""
+    draft = _sent_draft(committee)
+    seat = committee.seats.get(last_name="Exemple")
+    with time_machine.travel("2025-03-14 10:00 +01:00", tick=False):
+        old = minutes.record_observation(draft, text="Une observation ancienne.", seat=seat)
+    Observation.objects.filter(pk=old.pk).update(draft_sent_at=None)
+    with time_machine.travel("2025-03-18 10:00 +01:00", tick=False):
+        minutes.send_for_observations(draft, days=15)
+        html = (
+            client_for(quality_lead)
+            .get(
+                reverse(
+                    "committee:agents-minutes", args=[committee.prefecture.slug, draft.meeting_id]
+                )
+            )
+            .content.decode()
+        )
+    assert "le 14/03/2025, sur un projet envoyé avant le 18/03/2025</p>" in html

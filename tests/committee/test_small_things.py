@@ -176,7 +176,7 @@ def test_a_suggestion_is_recorded_only_at_a_meeting_that_took_place(
         assert held.pk in choices and coming.pk not in choices
         posted = {"text": "Des bancs dans le hall.", "author_label": "UDAF"}
         response = client.post(url, {**posted, "meeting": coming.pk})
-        assert response.status_code == 200 and not Suggestion.objects.exists()
+        assert response.status_code == 400 and not Suggestion.objects.exists()
         with pytest.raises(SuggestionError, match="10/06/2025 n'a pas encore eu lieu"):
             submit_suggestion(committee, text="Des bancs.", meeting=coming)
         client.post(url, {**posted, "meeting": held.pk})

@@ -83,6 +83,14 @@ class ImportResult:
 # The reason an import's writes carry in the seats' history: a mandate end that differs from
 # what the last import wrote was changed on the committee's page since, and stays.
 IMPORT_CHANGE_REASON = "import"
+# How a reason reads where the history is shown (the admin's page of a seat): the import's
+# is a code, the erasures' are written in words already.
+HISTORY_REASON_LABELS = {IMPORT_CHANGE_REASON: "Import de la liste des membres"}
+
+
+def history_reason_label(reason: str | None) -> str:
+    """A seat's history reason in words ("" when the change gave none)."""
+    return HISTORY_REASON_LABELS.get(reason or "", reason or "")
 
 
 def committee_for(prefecture: Prefecture) -> Committee:

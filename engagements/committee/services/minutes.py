@@ -171,7 +171,11 @@ def record_observation(minutes: Minutes, *, text: str, seat: Seat) -> Observatio
         raise MinutesError("Ce membre ne siège pas à ce comité.")
     with transaction.atomic():
         return Observation.objects.create(
-            minutes=minutes, text=text, seat=seat, author_label=seat.holder
+            minutes=minutes,
+            text=text,
+            seat=seat,
+            author_label=seat.holder,
+            draft_sent_at=minutes.sent_at,
         )
 
 
@@ -192,7 +196,12 @@ def submit_observation(
         author_label = "Membre du comité"
     with transaction.atomic():
         return Observation.objects.create(
-            minutes=minutes, text=text, author=author, seat=seat, author_label=author_label
+            minutes=minutes,
+            text=text,
+            author=author,
+            seat=seat,
+            author_label=author_label,
+            draft_sent_at=minutes.sent_at,
         )
 
 

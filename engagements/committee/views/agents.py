@@ -35,14 +35,31 @@ from ..services.meetings import MeetingError
 from ..services.members import MembersError
 from ..services.suggestions import SuggestionError
 from . import common
-from .common import form_errors, render_agents
+from .common import render_agents
 
 
 @agent_view("manage")
 def members(request):
+    return _members_page(request)
+
+
+def _members_page(
+    request,
+    *,
+    settings_form=None,
+    import_form=None,
+    end_form=None,
+    end_seat: Seat | None = None,
+    status: int = 200,
+):
+    """The members' page; a refused form given here comes back as typed, with its errors
+    (`end_form` is the refused end of `end_seat`'s mandate, shown on its row)."""
     committee = common.committee(request)
     today = timezone.localdate()
-    show_all = request.GET.get("tous") == "1"
+    # A refused end of a mandate not running today (one starting later) is on the full list.
+    show_all = request.GET.get("tous") == "1" or (
+        end_seat is not None and not end_seat.is_active_on(today)
+    )
     seats = common.scoped(request, Seat).select_related("college", "user")
     if not show_all:
         seats = seats.active_on(today)
@@ -60,10 +77,12 @@ def members(request):
             "seats": seats,
             "show_all": show_all,
             "today": today,
-            "settings_form": CommitteeForm(instance=committee),
-            "import_form": ImportForm(),
-            "end_form": EndMandateForm(initial={"on": today}),
+            "settings_form": settings_form or CommitteeForm(instance=committee),
+            "import_form": import_form or ImportForm(),
+            "end_form": end_form,
+            "end_seat": end_seat.pk if end_seat else None,
         },
+        status=status,
     )
 
 
@@ -72,13 +91,12 @@ def members(request):
 def committee_settings(request):
     committee = common.committee(request)
     form = CommitteeForm(request.POST, instance=committee)
-    if form.is_valid():
-        member_services.update_committee(
-            committee, **{name: form.cleaned_data[name] for name in form.Meta.fields}
-        )
-        messages.success(request, "Paramètres du comité enregistrés.")
-    else:
-        messages.error(request, form_errors(form))
+    if not form.is_valid():
+        return _members_page(request, settings_form=form, status=400)
+    member_services.update_committee(
+        committee, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+    )
+    messages.success(request, "Paramètres du comité enregistrés.")
     return redirect("committee:agents-members", request.prefecture.slug)
 
 
@@ -99,18 +117,18 @@ def _import_summary(result) -> str:
 @require_POST
 def import_members(request):
     form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("committee:agents-members", request.prefecture.slug)
-    try:
-        result = member_services.import_members(
-            request.prefecture, form.cleaned_data["file"].read()
-        )
-    except CsvImportError as exc:
-        messages.error(request, "Fichier refusé, rien n'a été importé : " + " ; ".join(exc.lines))
-        return redirect("committee:agents-members", request.prefecture.slug)
-    messages.success(request, _import_summary(result))
-    return redirect("committee:agents-members", request.prefecture.slug)
+    if form.is_valid():
+        try:
+            result = member_services.import_members(
+                request.prefecture, form.cleaned_data["file"].read()
+            )
+        except CsvImportError as exc:
+            form.add_error(None, ["Fichier refusé, rien n'a été importé :", *exc.lines])
+        else:
+            messages.success(request, _import_summary(result))
+            return redirect("committee:agents-members", request.prefecture.slug)
+    common.file_not_kept(form)
+    return _members_page(request, import_form=form, status=400)
 
 
 @agent_view("manage")
@@ -119,18 +137,19 @@ def end_mandate(request, pk: int):
     seat = common.get_seat(request, pk)
     form = EndMandateForm(request.POST)
     if form.is_valid():
+        on = form.cleaned_data["on"]
         try:
-            on = form.cleaned_data["on"]
             member_services.end_mandate(seat, on=on)
+        except MembersError as exc:
+            form.add_error("on", str(exc))
+        else:
             # Neither "Mandat de Association…" nor "terminé" for an end still to come.
             messages.success(
                 request, f"Fin du mandat enregistrée au {on:%d/%m/%Y} : {seat.holder}."
             )
-        except MembersError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, form_errors(form))
-    return redirect("committee:agents-members", request.prefecture.slug)
+            return redirect("committee:agents-members", request.prefecture.slug)
+    # Refused: the row again, the date as typed and what is wrong beside it.
+    return _members_page(request, end_form=form, end_seat=seat, status=400)
 
 
 @agent_view("manage")
@@ -153,14 +172,12 @@ def resend_access(request, pk: int):
 def meetings(request):
     committee = common.committee(request)
     form = MeetingForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            meeting = meeting_services.plan_meeting(
-                committee, actor=request.user, **form.meeting_fields()
-            )
-            messages.success(request, "Réunion planifiée : composez son ordre du jour.")
-            return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
-        messages.error(request, "La réunion n'a pas été planifiée : corrigez le formulaire.")
+    if request.method == "POST" and form.is_valid():
+        meeting = meeting_services.plan_meeting(
+            committee, actor=request.user, **form.meeting_fields()
+        )
+        messages.success(request, "Réunion planifiée : composez son ordre du jour.")
+        return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
     rows = (
         common.scoped(request, Meeting)
         .annotate(
@@ -179,10 +196,21 @@ def meetings(request):
         request,
         "committee/agents/meetings.html",
         {"committee": committee, "meetings": rows, "form": form},
+        status=400 if form.is_bound else 200,  # refused: the form as typed, its errors
     )
 
 
-def _meeting_context(request, meeting: Meeting) -> dict:
+def meeting_page(request, meeting: Meeting, *, agenda_form=None, document_form=None, status=200):
+    """The meeting's page; a refused form given here comes back as typed, with its errors."""
+    return render_agents(
+        request,
+        "committee/agents/meeting.html",
+        _meeting_context(request, meeting, agenda_form=agenda_form, document_form=document_form),
+        status=status,
+    )
+
+
+def _meeting_context(request, meeting: Meeting, *, agenda_form=None, document_form=None) -> dict:
     available = agenda_documents.available(meeting)
     by_key = {d.key: d for d in available}
     agenda = list(meeting.agenda.select_related("approves"))
@@ -199,9 +227,9 @@ def _meeting_context(request, meeting: Meeting) -> dict:
         "agenda": agenda,
         "attendance": attendance,
         "statuses": AttendanceStatus.choices,
-        "agenda_form": AgendaItemForm(documents=available),
+        "agenda_form": agenda_form or AgendaItemForm(documents=available),
         "documents": list(meeting.documents.select_related("agenda_item")),
-        "document_form": MeetingDocumentForm(items=agenda),
+        "document_form": document_form or MeetingDocumentForm(items=agenda),
         "documents_published": document_services.is_published(meeting),
         "editable": meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CONVENED),
         "can_approve": meeting.status
@@ -223,10 +251,7 @@ def _meeting_context(request, meeting: Meeting) -> dict:
 
 @agent_view("manage")
 def meeting_detail(request, pk: int):
-    meeting = common.get_meeting(request, pk)
-    return render_agents(
-        request, "committee/agents/meeting.html", _meeting_context(request, meeting)
-    )
+    return meeting_page(request, common.get_meeting(request, pk))
 
 
 @agent_view("manage")
@@ -237,12 +262,16 @@ def meeting_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             meeting_services.update_meeting(meeting, **form.meeting_fields())
-            messages.success(request, "Réunion modifiée.")
         except MeetingError as exc:
-            messages.error(request, str(exc))
-        return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Réunion modifiée.")
+            return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
     return render_agents(
-        request, "committee/agents/meeting_edit.html", {"meeting": meeting, "form": form}
+        request,
+        "committee/agents/meeting_edit.html",
+        {"meeting": meeting, "form": form},
+        status=400 if form.is_bound else 200,  # refused: the form as typed, its errors
     )
 
 
@@ -259,12 +288,12 @@ def agenda_add(request, pk: int):
                 kind=form.cleaned_data["kind"],
                 document_key=form.cleaned_data["document"],
             )
-            messages.success(request, "Point ajouté à l'ordre du jour.")
         except MeetingError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, form_errors(form))
-    return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Point ajouté à l'ordre du jour.")
+            return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+    return meeting_page(request, meeting, agenda_form=form, status=400)
 
 
 @agent_view("manage")
@@ -371,54 +400,66 @@ def meeting_ics(request, pk: int):
     return response
 
 
-@agent_view("manage")
-@require_http_methods(["GET", "POST"])
-def suggestions(request):
-    committee = common.committee(request)
+def _suggestion_meetings(request):
     # A suggestion made at a meeting: one that has taken place (or takes place today).
-    meetings_qs = (
+    return (
         common.scoped(request, Meeting)
         .exclude(status=MeetingStatus.CANCELLED)
         .filter(starts_at__date__lte=timezone.localdate())
     )
-    form = AgentSuggestionForm(request.POST or None, meetings=meetings_qs)
-    if request.method == "POST":
-        if form.is_valid():
-            meeting = meetings_qs.filter(pk=form.cleaned_data["meeting"]).first()
-            try:
-                suggestion_services.submit_suggestion(
-                    committee,
-                    text=form.cleaned_data["text"],
-                    author_label=form.cleaned_data["author_label"],
-                    meeting=meeting,
-                )
-                messages.success(request, "Suggestion enregistrée.")
-                return redirect("committee:agents-suggestions", request.prefecture.slug)
-            except SuggestionError as exc:
-                messages.error(request, str(exc))
-        else:
-            messages.error(
-                request, "La suggestion n'a pas été enregistrée : corrigez le formulaire."
+
+
+@agent_view("manage")
+@require_http_methods(["GET", "POST"])
+def suggestions(request):
+    committee = common.committee(request)
+    if request.method != "POST":
+        return _suggestions_page(request)
+    meetings_qs = _suggestion_meetings(request)
+    form = AgentSuggestionForm(request.POST, meetings=meetings_qs)
+    if form.is_valid():
+        meeting = meetings_qs.filter(pk=form.cleaned_data["meeting"]).first()
+        try:
+            suggestion_services.submit_suggestion(
+                committee,
+                text=form.cleaned_data["text"],
+                author_label=form.cleaned_data["author_label"],
+                meeting=meeting,
             )
-    status = request.GET.get("etat", "")
+        except SuggestionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Suggestion enregistrée.")
+            return redirect("committee:agents-suggestions", request.prefecture.slug)
+    return _suggestions_page(request, form=form, status=400)
+
+
+def _suggestions_page(request, *, form=None, answer_form=None, answered=None, status=200):
+    """The suggestions' page; a refused form given here comes back as typed, with its errors
+    (`answer_form` is the refused answer to the suggestion `answered`, shown in its card)."""
+    status_filter = request.GET.get("etat", "")
     rows = common.scoped(request, Suggestion).select_related("meeting", "committee__prefecture")
-    if status in SuggestionStatus.values:
-        rows = rows.filter(status=status)
+    if status_filter in SuggestionStatus.values:
+        rows = rows.filter(status=status_filter)
     rows = list(rows)
     for row in rows:
-        row.form = SuggestionAnswerForm(
-            initial={"status": row.status, "answer": row.answer}, prefix=f"s{row.pk}"
-        )
+        if answered is not None and row.pk == answered.pk:
+            row.form = answer_form
+        else:
+            row.form = SuggestionAnswerForm(
+                initial={"status": row.status, "answer": row.answer}, prefix=f"s{row.pk}"
+            )
     return render_agents(
         request,
         "committee/agents/suggestions.html",
         {
             "suggestions": rows,
-            "form": form,
+            "form": form or AgentSuggestionForm(meetings=_suggestion_meetings(request)),
             "statuses": SuggestionStatus.choices,
-            "status": status,
+            "status": status_filter,
             "accepted": SuggestionStatus.ACCEPTED,
         },
+        status=status,
     )
 
 
@@ -432,9 +473,10 @@ def suggestion_answer(request, suggestion_pk: int):
             suggestion_services.answer_suggestion(
                 suggestion, status=form.cleaned_data["status"], answer=form.cleaned_data["answer"]
             )
-            messages.success(request, "Réponse enregistrée.")
         except SuggestionError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, form_errors(form))
-    return redirect("committee:agents-suggestions", request.prefecture.slug)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Réponse enregistrée.")
+            return redirect("committee:agents-suggestions", request.prefecture.slug)
+    # Refused: the page again, the answer as typed in its suggestion's card.
+    return _suggestions_page(request, answer_form=form, answered=suggestion, status=400)

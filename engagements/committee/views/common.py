@@ -70,5 +70,8 @@ def pdf_response(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-def form_errors(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+def file_not_kept(form, name: str = "file") -> None:
+    """A refused form comes back as typed, except a file: no page can fill a file input
+    again. When one was sent, its field says to choose it again."""
+    if form.files.get(name):
+        form.add_error(name, "Le fichier n'est pas gardé : choisissez à nouveau le fichier.")

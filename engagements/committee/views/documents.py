@@ -17,6 +17,7 @@ from ..forms import MeetingDocumentForm
 from ..models import MeetingDocument
 from ..services import documents as document_services
 from . import common
+from .agents import meeting_page
 from .public import _prefecture
 
 
@@ -49,12 +50,13 @@ def upload(request, pk: int):
                 actor=request.user,
             )
         except document_services.DocumentError as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(request, f"Document « {document.title} » ajouté.")
-    else:
-        messages.error(request, common.form_errors(form))
-    return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+            return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
+    # Refused: the meeting's page again, the title as typed (the file is to choose again).
+    common.file_not_kept(form)
+    return meeting_page(request, meeting, document_form=form, status=400)
 
 
 @agent_view("manage")

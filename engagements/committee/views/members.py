@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -65,6 +66,14 @@ def _can_open(request, document) -> bool:
 
 @agent_view("committee")
 def space(request):
+    return _space(request)
+
+
+def _space(
+    request, *, form=None, observation_form=None, observed: Minutes | None = None, status=200
+):
+    """The members' space; a refused form given here comes back as typed, with its errors
+    (`observation_form` is the refused observation on the draft `observed`, in its place)."""
     committee = Committee.objects.filter(prefecture=request.prefecture).first()
     upcoming = next_meeting(committee) if committee else None
     agenda = []
@@ -90,11 +99,16 @@ def space(request):
             "open": observations_open(draft),
             "approval_meeting": approval_meeting(draft),
             "mine": [o for o in draft.observations.all() if o.author_id == request.user.pk],
-            # One form per draft, ids of its own (the suggestion form has a "text" too).
-            "form": ObservationForm(auto_id=f"id_observation_{draft.pk}_%s"),
+            "form": observation_form
+            if observed is not None and draft.pk == observed.pk
+            else _observation_form(draft),
         }
         for draft in (
-            Minutes.objects.filter(meeting__committee=committee, status=MinutesStatus.SENT)
+            # A refused observation stays in view even if its draft was approved meanwhile.
+            Minutes.objects.filter(
+                Q(status=MinutesStatus.SENT) | Q(pk=observed.pk if observed else None),
+                meeting__committee=committee,
+            )
             .select_related("meeting")
             .prefetch_related("observations", "meeting__documents")
             if committee
@@ -115,10 +129,16 @@ def space(request):
             "figures": _published_figures(request.prefecture),
             "published": published_minutes(request.prefecture),
             "drafts": drafts,
-            "form": SuggestionForm(),
+            "form": form or SuggestionForm(),
             "can_suggest": _is_member(request),
         },
+        status=status,
     )
+
+
+def _observation_form(draft: Minutes, data=None) -> ObservationForm:
+    # One form per draft, ids of its own (the suggestion form has a "text" too).
+    return ObservationForm(data, auto_id=f"id_observation_{draft.pk}_%s")
 
 
 @agent_view("committee")
@@ -138,14 +158,15 @@ def suggest(request):
             submit_suggestion(
                 committee, text=form.cleaned_data["text"], author=request.user, seat=seat
             )
+        except SuggestionError as exc:
+            form.add_error(None, str(exc))
+        else:
             messages.success(
                 request, "Merci : votre suggestion a été transmise au référent qualité."
             )
-        except SuggestionError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, "Écrivez votre suggestion (4 000 caractères au plus).")
-    return redirect("committee:members-space", request.prefecture.slug)
+            return redirect("committee:members-space", request.prefecture.slug)
+    # Refused: the space again, the suggestion as written and what is wrong.
+    return _space(request, form=form, status=400)
 
 
 @agent_view("committee")
@@ -179,7 +200,7 @@ def observe(request, minutes_pk: int):
     )
     if not _is_member(request):
         raise PermissionDenied("Seuls les membres du comité font des observations.")
-    form = ObservationForm(request.POST)
+    form = _observation_form(minutes, request.POST)
     if form.is_valid():
         try:
             submit_observation(
@@ -188,14 +209,15 @@ def observe(request, minutes_pk: int):
                 author=request.user,
                 seat=_current_seat(request, minutes.meeting.committee),
             )
+        except MinutesError as exc:
+            form.add_error(None, str(exc))
+        else:
             messages.success(
                 request, "Merci : votre observation a été transmise au référent qualité."
             )
-        except MinutesError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, "Écrivez votre observation (4 000 caractères au plus).")
-    return redirect("committee:members-space", request.prefecture.slug)
+            return redirect("committee:members-space", request.prefecture.slug)
+    # Refused: the space again, the observation as written beside its draft.
+    return _space(request, observation_form=form, observed=minutes, status=400)
 
 
 def _decided_actions(committee) -> list[dict]:

@@ -22,7 +22,7 @@ from ..models import Decision, Meeting, Seat
 from ..services import minutes as services
 from ..services.minutes import MinutesError
 from . import common
-from .common import form_errors, render_agents
+from .common import render_agents
 
 
 def _back(request, minutes):
@@ -49,32 +49,51 @@ def edit(request, pk: int):
     if minutes is None:
         messages.info(request, "Le relevé s'ouvre une fois la réunion tenue.")
         return redirect("committee:agents-meeting", request.prefecture.slug, meeting.pk)
-    items = list(minutes.items.select_related("agenda_item"))
-    form = MinutesForm(
-        request.POST or None,
-        items=items,
+    if request.method != "POST":
+        return _page(request, meeting, minutes)
+    form = _minutes_form(minutes, request.POST)
+    if form.is_valid():
+        try:
+            services.save_minutes(
+                minutes,
+                kind=form.cleaned_data["kind"],
+                introduction=form.cleaned_data["introduction"],
+                summary_en=form.cleaned_data["summary_en"],
+                texts=form.texts(),
+            )
+        except MinutesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Relevé enregistré.")
+            return _back(request, minutes)
+    # Refused: the page again, the text as drafted and what is wrong.
+    return _page(request, meeting, minutes, form=form, status=400)
+
+
+def _minutes_form(minutes, data=None) -> MinutesForm:
+    return MinutesForm(
+        data,
+        items=list(minutes.items.select_related("agenda_item")),
         initial={
             "kind": minutes.kind,
             "introduction": minutes.introduction,
             "summary_en": minutes.summary_en,
         },
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.save_minutes(
-                    minutes,
-                    kind=form.cleaned_data["kind"],
-                    introduction=form.cleaned_data["introduction"],
-                    summary_en=form.cleaned_data["summary_en"],
-                    texts=form.texts(),
-                )
-                messages.success(request, "Relevé enregistré.")
-            except MinutesError as exc:
-                messages.error(request, str(exc))
-            return _back(request, minutes)
-        messages.error(request, form_errors(form))
-    return _page(request, meeting, minutes, form=form)
+
+
+def _approve_form(request, minutes, data=None) -> ApproveForm:
+    """Approval at a later meeting that took place; without one only while no observation
+    came in (services.approve_minutes says why)."""
+    later = (
+        common.scoped(request, Meeting)
+        .filter(starts_at__gt=minutes.meeting.starts_at)
+        .exclude(
+            status__in=[MeetingStatus.PLANNED, MeetingStatus.CONVENED, MeetingStatus.CANCELLED]
+        )
+        .order_by("starts_at")
+    )
+    return ApproveForm(data, meetings=later, without_meeting=not minutes.observations.exists())
 
 
 def _page(
@@ -85,27 +104,11 @@ def _page(
     form=None,
     decision_form=None,
     observation_form=None,
+    approve_form=None,
+    correction_form=None,
     status: int = 200,
 ):
     """The minutes page; a refused form given here comes back as typed, with its errors."""
-    if form is None:
-        items = list(minutes.items.select_related("agenda_item"))
-        form = MinutesForm(
-            items=items,
-            initial={
-                "kind": minutes.kind,
-                "introduction": minutes.introduction,
-                "summary_en": minutes.summary_en,
-            },
-        )
-    later = (
-        common.scoped(request, Meeting)
-        .filter(starts_at__gt=meeting.starts_at)
-        .exclude(
-            status__in=[MeetingStatus.PLANNED, MeetingStatus.CONVENED, MeetingStatus.CANCELLED]
-        )
-        .order_by("starts_at")
-    )
     return render_agents(
         request,
         "committee/agents/minutes.html",
@@ -113,13 +116,11 @@ def _page(
             "meeting": meeting,
             "minutes": minutes,
             "versions": meeting.minutes.order_by("-version"),
-            "form": form,
+            "form": form or _minutes_form(minutes),
             "decisions": _with_actions(meeting, minutes.decisions.select_related("agenda_item")),
             "decision_form": decision_form or DecisionForm(agenda=meeting.agenda.all()),
-            "approve_form": ApproveForm(
-                meetings=later, without_meeting=not minutes.observations.exists()
-            ),
-            "correction_form": CorrectionForm(),
+            "approve_form": approve_form or _approve_form(request, minutes),
+            "correction_form": correction_form or CorrectionForm(),
             "sent": minutes.status == MinutesStatus.SENT,
             "approval_items": minutes.approval_items.select_related("meeting"),
             "observations": minutes.observations.all(),
@@ -237,18 +238,19 @@ def record_observation(request, minutes_pk: int):
 @require_POST
 def approve(request, minutes_pk: int):
     minutes = common.get_minutes(request, minutes_pk)
-    later = common.scoped(request, Meeting).filter(starts_at__gt=minutes.meeting.starts_at)
-    form = ApproveForm(request.POST, meetings=later)
+    form = _approve_form(request, minutes, request.POST)
     if form.is_valid():
-        at_meeting = later.filter(pk=form.cleaned_data["at_meeting"]).first()
+        at_meeting = next(
+            (m for m in form.meetings if m.pk == form.cleaned_data["at_meeting"]), None
+        )
         try:
             services.approve_minutes(minutes, at_meeting=at_meeting, actor=request.user)
-            messages.success(request, "Relevé approuvé : il ne peut plus être modifié.")
         except MinutesError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, form_errors(form))
-    return _back(request, minutes)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Relevé approuvé : il ne peut plus être modifié.")
+            return _back(request, minutes)
+    return _page(request, minutes.meeting, minutes, approve_form=form, status=400)
 
 
 @agent_view("manage")
@@ -270,13 +272,13 @@ def correct(request, minutes_pk: int):
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
-            services.correct_minutes(minutes, note=form.cleaned_data["note"])
-            messages.success(request, "Nouvelle version ouverte : elle devra être approuvée.")
+            new = services.correct_minutes(minutes, note=form.cleaned_data["note"])
         except MinutesError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, form_errors(form))
-    return _back(request, minutes)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Nouvelle version ouverte : elle devra être approuvée.")
+            return _back(request, new)
+    return _page(request, minutes.meeting, minutes, correction_form=form, status=400)
 
 
 @agent_view("manage")
