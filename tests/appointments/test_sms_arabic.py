@@ -136,6 +136,11 @@ def test_a_desk_booking_in_arabic_is_confirmed_by_sms_in_arabic(
         f"إلغاء، تغيير: {link}"
     )
     assert _in_two_ucs2_parts(text)
+    # On the booking's page the Arabic text is isolated (<bdi>): written right to left, it
+    # scrambled the French around it ("SMS « … » à 06…").
+    url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
+    html = client_for(agent).get(url).content.decode()
+    assert f"SMS « <bdi>{text}</bdi> » à 06 11 22 33 55" in html
 
 
 def test_an_arabic_sms_too_long_for_two_parts_goes_in_french_in_one_message(settings):
