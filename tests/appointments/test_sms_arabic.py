@@ -196,3 +196,17 @@ def test_sms_parts_counts_what_a_text_is_billed_as():
     assert sms.sms_parts("م" * 134) == 2 and sms.sms_parts("م" * 135) == 3
     # A character outside the basic plane takes two UCS-2 characters.
     assert sms.ucs2_length("م🙂") == 3 and sms.sms_parts("م" * 69 + "🙂") == 2
+
+
+def test_the_outbox_sends_a_long_arabic_text_whole_rather_than_cut(prefecture):
+    """A caller that did not shorten its Arabic text: the outbox sends it whole, in as many
+    parts as it takes (cutting it could cut its link), with plain typography."""
+    from engagements.outbox import services as outbox
+
+    text = "«\u00a0" + "موعد " * 40 + "\u00a0» https://rdv.test/ar/"
+    delivery = outbox.queue_sms("0611", text, prefecture=prefecture)
+    assert delivery.body == sms.plain_typography(text) and sms.sms_parts(delivery.body) == 4
+    short = "تذكير: موعد غدًا — https://rdv.test/ar/"
+    assert outbox.queue_sms("0611", short, prefecture=prefecture).body == (
+        "تذكير: موعد غدًا - https://rdv.test/ar/"
+    )
