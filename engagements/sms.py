@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -22,8 +23,9 @@ class SmsError(Exception):
 
 
 # The GSM 03.38 alphabet (basic set, then the extension table, which counts double). A text
-# with any other character goes as UCS-2: 70 characters a message instead of 160, so a
-# reminder of 131 characters is billed as two messages, or three.
+# with any other character goes as UCS-2: 70 characters a message instead of 160, and 67
+# per part once it takes several (the rest holds the part's header): `sms_parts` counts
+# what a text is sent and billed as.
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -63,12 +65,37 @@ def is_gsm(text: str) -> bool:
     return all(char in GSM_BASIC or char in GSM_EXTENSION for char in text)
 
 
-SMS_LENGTH = 160  # one GSM-7 message, in septets (an extension character takes two)
+# One message, and one part of a longer text (which carries a 6-byte header), in GSM-7
+# septets (an extension character takes two) and in UCS-2 characters (UTF-16 code units).
+GSM_SINGLE, GSM_PART = 160, 153
+UCS2_SINGLE, UCS2_PART = 70, 67
+SMS_LENGTH = GSM_SINGLE  # a text with a GSM writing is sent in one message
+# A text with none (Arabic script) may take two parts (2 × 67 = 134 characters) rather than
+# fall back to French, which the person may read little.
+UCS2_MAX_PARTS = 2
+UCS2_LENGTH = UCS2_MAX_PARTS * UCS2_PART
+
+
+def ucs2_length(text: str) -> int:
+    """Characters of `text` in UCS-2 as gateways count them: UTF-16 code units (a
+    character outside the basic plane, an emoji, takes two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sms_parts(text: str) -> int:
+    """How many messages `text` is sent and billed as: GSM-7 if every character is in the
+    GSM alphabet (160 septets, else 153 a part), UCS-2 otherwise (70, else 67 a part)."""
+    if is_gsm(text):
+        length, single, part = gsm_length(text), GSM_SINGLE, GSM_PART
+    else:
+        length, single, part = ucs2_length(text), UCS2_SINGLE, UCS2_PART
+    return 1 if length <= single else -(-length // part)
+
 
 # Letters outside the GSM alphabet, written with the nearest ones (ç, ê, œ in French; ã, õ
 # in Portuguese; á, í, ó, ú in Spanish) and Ukrainian in Latin letters (the national
-# transliteration of 2010). What is neither (Arabic script) has no GSM writing:
-# `one_sms` then asks the caller for its French text.
+# transliteration of 2010). What is neither (Arabic script) has no GSM writing: `one_sms`
+# then writes it in UCS-2, in at most UCS2_MAX_PARTS parts.
 _GSM_LETTERS = {
     "ç": "c",
     "œ": "oe",
@@ -138,22 +165,24 @@ def gsm_length(text: str) -> int:
 
 
 def _tidy(text: str) -> str:
-    # A value dropped leaves its punctuation behind: "10:00,  (AB12)" or "Lysville ()".
+    # A value dropped leaves its punctuation behind: "10:00,  (AB12)" or "Lysville ()"; the
+    # Arabic comma "،" as the Latin one.
     text = re.sub(r"\s*\(\s*\)", "", text)
-    text = re.sub(r",\s*([,.])", r"\1", text)
+    text = re.sub(r"[,،]\s*([,.،])", r"\1", text)
     text = text.replace("....", "...")  # a value cut with "..." before the sentence's end
     return re.sub(r" {2,}", " ", text).strip()
 
 
-def _cut(value: str, room: int) -> str:
-    """`value` in at most `room` septets, cut at a word with "..." (nothing if too little)."""
-    if gsm_length(value) <= room:
+def _cut(value: str, room: int, length: Callable[[str], int] = gsm_length) -> str:
+    """`value` in at most `room` (septets, or UCS-2 characters with `length=ucs2_length`),
+    cut at a word with "..." (nothing if too little)."""
+    if length(value) <= room:
         return value
     if room < 8:
         return ""
     cut, used = "", 0
     for char in value:  # septets, not characters: "€" takes two
-        used += gsm_length(char)
+        used += length(char)
         if used > room - 3:
             break
         cut += char
@@ -166,8 +195,9 @@ def _cut(value: str, room: int) -> str:
 TEMPLATE = "%"
 
 
-class NotGsm(ValueError):
-    """The text has letters with no GSM writing (Arabic): build it in another language."""
+class DoesNotFit(ValueError):
+    """The text has letters with no GSM writing (Arabic) and does not fit UCS2_MAX_PARTS
+    UCS-2 parts even shortened: build it in another language."""
 
 
 def one_sms(
@@ -177,46 +207,54 @@ def one_sms(
     shorter: tuple[tuple[str, str], ...] = (),
     cut: str = "",
 ) -> str:
-    """The SMS `template % values` in one GSM-7 message (SMS_LENGTH septets): every SMS the
-    product sends is written through here (outbox.queue_sms too, without values).
+    """The SMS `template % values` in one GSM-7 message (SMS_LENGTH septets), or, when it
+    has letters with no GSM writing (Arabic script), in at most UCS2_MAX_PARTS UCS-2 parts
+    (UCS2_LENGTH characters): every SMS the product sends is written through here
+    (outbox.queue_sms too, without values).
 
     Shortened in this order, only as far as needed to fit:
-    1. written in the GSM alphabet (`gsm_text`): dashes, quotes, ç, ê, Cyrillic;
+    1. written in the GSM alphabet (`gsm_text`): dashes, quotes, ç, ê, Cyrillic; a text
+       with no GSM writing only has its typography made plain (`plain_typography`);
     2. the replacements of `shorter`, one after the other and kept (the caller's order,
        e.g. the date without its weekday, a shorter wording (name TEMPLATE), then the
        reference dropped: value "");
     3. the value named `cut` (a free text such as a site's name) cut at a word, with
        "...", down to nothing;
-    4. last resort, the text before its last word (the link) cut: the link is never cut.
-    A value dropped takes its empty parentheses or doubled comma with it. Raises NotGsm
-    when the text has letters with no GSM writing (Arabic script)."""
-    values = {name: gsm_text(str(value)) for name, value in (values or {}).items()}
-    template = gsm_text(template)
+    4. last resort, in GSM-7 only, the text before its last word (the link) cut: the link
+       is never cut. A UCS-2 text still too long raises DoesNotFit instead (the caller
+       writes it in French, which GSM-7 carries whole).
+    A value dropped takes its empty parentheses or doubled comma with it."""
+    values = {name: str(value) for name, value in (values or {}).items()}
+    pieces = [template, *values.values(), *(value for _, value in shorter)]
+    if all(is_gsm(gsm_text(piece)) for piece in pieces):
+        write, length, limit = gsm_text, gsm_length, SMS_LENGTH
+    else:
+        write, length, limit = plain_typography, ucs2_length, UCS2_LENGTH
+    values = {name: write(value) for name, value in values.items()}
+    template = write(template)
 
     def render() -> str:
         return _tidy(template % values) if values else template.strip()
 
     text = render()
-    if not is_gsm(text):
-        raise NotGsm(text)
     for name, value in shorter:
-        if gsm_length(text) <= SMS_LENGTH:
+        if length(text) <= limit:
             return text
         if name == TEMPLATE:
-            template = gsm_text(value)
+            template = write(value)
         else:
-            values[name] = gsm_text(value)
+            values[name] = write(value)
         text = render()
-        if not is_gsm(text):
-            raise NotGsm(text)
-    if gsm_length(text) > SMS_LENGTH and cut:
-        excess = gsm_length(text) - SMS_LENGTH
-        values[cut] = _cut(values[cut], gsm_length(values[cut]) - excess)
+    if length(text) > limit and cut:
+        excess = length(text) - limit
+        values[cut] = _cut(values[cut], length(values[cut]) - excess, length)
         text = render()
-    if gsm_length(text) > SMS_LENGTH:
+    if length(text) > limit:
+        if write is plain_typography:
+            raise DoesNotFit(text)
         head, _, link = text.rpartition(" ")
-        room = SMS_LENGTH - gsm_length(link) - 1
-        text = (_cut(head, room) + " " + link).strip() if room > 0 else link[:SMS_LENGTH]
+        room = limit - length(link) - 1
+        text = (_cut(head, room) + " " + link).strip() if room > 0 else link[:limit]
     return text
 
 

@@ -465,7 +465,7 @@ class OnBehalfForm(PersonForm):
             required=False,
             help_text=(
                 "La confirmation, les rappels et la page du rendez-vous lui parviennent dans "
-                "cette langue (les SMS en arabe partent en français)."
+                "cette langue."
             ),
         )
         # The person's form says "votre titre": here the agent types what the person says.

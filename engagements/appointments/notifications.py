@@ -224,11 +224,12 @@ def queue_reminder_sms(booking, *, now=None):
 
 def booking_sms_text(booking, message: str, url: str, short: str = "") -> str:
     """`message` (a msgid with %(ref)s, %(when)s, %(site)s and %(url)s) about the booking,
-    in its language, in one GSM-7 SMS (engagements.sms.one_sms). Shortened only as far as
-    needed, in this order: the date without its year ("jeudi 10 décembre, 10:00"), the
-    `short` wording if any, the date in figures ("10/12 10:00"), the reference left out
-    (the link shows it), the site's name cut. A language with no GSM writing
-    (Arabic) gets the French text; the link still opens the page in the person's language."""
+    in its language, in one GSM-7 SMS, or in at most two UCS-2 parts for a language with no
+    GSM writing (Arabic): engagements.sms.one_sms. Shortened only as far as needed, in this
+    order: the date without its year ("jeudi 10 décembre, 10:00"), the `short` wording if
+    any, the date in figures ("10/12 10:00"), the reference left out (the link shows it),
+    the site's name cut. An Arabic text that still does not fit (a very long link) goes in
+    French; the link still opens the page in the person's language."""
     starts_at = booking.slot.starts_at
     for language in dict.fromkeys((booking.language or "fr", "fr")):
         with translation.override(language):
@@ -246,7 +247,7 @@ def booking_sms_text(booking, message: str, url: str, short: str = "") -> str:
         shorter += [("when", timezone.localtime(starts_at).strftime("%d/%m %H:%M")), ("ref", "")]
         try:
             return sms.one_sms(template, values, shorter=tuple(shorter), cut="site")
-        except sms.NotGsm:
+        except sms.DoesNotFit:
             continue
     raise AssertionError("the French SMS texts are written in the GSM alphabet")
 

@@ -91,6 +91,11 @@ def monday(day: date) -> date:
 class DayColumn:
     day: date
     slots: list[tuple[Slot, str]]
+    # Why a day shows no slot, when it is not that none were opened: the day is past
+    # ("Jour passé"), or it is today and its slots have all begun ("Plus de créneau
+    # aujourd'hui"); "Aucun créneau" would read as if the service were closed.
+    past: bool = False
+    over: bool = False
 
 
 def week_view(
@@ -112,15 +117,22 @@ def week_view(
         .order_by("starts_at")
     )
     columns = {week_start + timedelta(days=i): [] for i in range(7)}
+    today = timezone.localdate(now)  # the prefecture's local day
+    began_today = False
     for slot in slots:
-        if slot.starts_at <= now:
-            continue
         day = timezone.localtime(slot.starts_at).date()
+        if slot.starts_at <= now:
+            began_today = began_today or day == today
+            continue
         state = slot_state(slot, now, priority_person=priority_person)
         if window and state == SlotState.FREE and not window[0] <= day <= window[1]:
             state = SlotState.NOT_BOOKABLE
         columns[day].append((slot, state))
-    return [DayColumn(day, items) for day, items in columns.items() if items or day.weekday() < 5]
+    return [
+        DayColumn(day, items, past=day < today, over=day == today and began_today and not items)
+        for day, items in columns.items()
+        if items or day.weekday() < 5 or (day == today and began_today)
+    ]
 
 
 def first_free_week(procedure: Procedure, now: datetime) -> date:

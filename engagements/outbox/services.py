@@ -167,17 +167,22 @@ def queue_sms(
     now: datetime | None = None,
 ) -> Delivery:
     """Queue an SMS; outside 09:00–20:00 local time it waits for the morning. It is written
-    in one GSM-7 message (engagements.sms.one_sms: plain typography, letters transliterated,
-    cut before its link as a last resort; callers shorten their own parts first): what is
-    stored is what is sent."""
+    by engagements.sms.one_sms: in one GSM-7 message (plain typography, letters
+    transliterated, cut before its link as a last resort), or with no GSM writing (Arabic)
+    in at most two UCS-2 parts; callers shorten their own parts first. What is stored is
+    what is sent."""
     from engagements import sms
 
     try:
         text = sms.one_sms(text)
-    except sms.NotGsm:
-        # No GSM writing (a caller sent Arabic): sent as is, in several UCS-2 parts.
-        logger.warning("SMS not in the GSM alphabet", extra={"purpose": purpose})
+    except sms.DoesNotFit:
+        # No GSM writing and longer than two UCS-2 parts (a caller that did not shorten its
+        # Arabic text): sent whole rather than cut, in as many parts as it takes.
         text = sms.plain_typography(text)
+        logger.warning(
+            "SMS in more than two UCS-2 parts",
+            extra={"purpose": purpose, "parts": sms.sms_parts(text)},
+        )
     now = now or timezone.now()
     not_before = next_sms_time(now) if quiet_hours else now
     return _queue(

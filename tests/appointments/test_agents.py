@@ -260,7 +260,7 @@ def test_the_booking_s_page_reads_back_the_sms_sent(client_for, agent, prefectur
     delivery = notifications.queue_change_notice(booking, "cancelled_service")
     url = reverse("appointments:agents-booking", args=[prefecture.slug, booking.pk])
     html = client_for(agent).get(url).content.decode()
-    assert f"SMS « {delivery.body} » à 06 11 22 33 44" in html.replace("&#x27;", "'")
+    assert f"SMS « <bdi>{delivery.body}</bdi> » à 06 11 22 33 44" in html.replace("&#x27;", "'")
     # (In its shorter wording when the whole one would take two messages.)
     assert "annul" in delivery.body
 

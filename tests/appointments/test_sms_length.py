@@ -1,5 +1,6 @@
 """Every SMS about a booking fits one GSM-7 message (160 septets): a reminder of 178
-characters, or one with a "ç" or in Ukrainian, was billed two or three messages."""
+characters, or one with a "ç" or in Ukrainian, was billed two or three messages. Arabic,
+which has no GSM writing, fits two UCS-2 parts (test_sms_arabic.py)."""
 
 from datetime import datetime
 
@@ -54,7 +55,10 @@ def test_the_longest_names_the_models_allow_still_fit_one_sms_with_the_whole_lin
     )
     link = notifications.absolute("appointments:short", booking.short_code, language=language)
     for text in _all_sms(booking):
-        assert sms.is_gsm(text) and sms.gsm_length(text) <= sms.SMS_LENGTH, text
+        if language == "ar" and not sms.is_gsm(text):  # else it fell back to French
+            assert sms.ucs2_length(text) <= sms.UCS2_LENGTH and sms.sms_parts(text) == 2, text
+        else:
+            assert sms.is_gsm(text) and sms.gsm_length(text) <= sms.SMS_LENGTH, text
         assert text.endswith(" " + link), text
         assert "10/12 10:00" in text, text  # the date, written short, is never left out
 
@@ -71,17 +75,13 @@ def test_a_short_reminder_is_sent_whole_with_its_accents_written_in_gsm(settings
     )
 
 
-def test_ukrainian_is_written_in_latin_letters_and_arabic_gets_the_french_text(settings):
+def test_ukrainian_is_written_in_latin_letters(settings):
     settings.SITE_URL = "https://rdv.test"
     ukrainian = _booking(language="uk")
     ukrainian.needs_day_before_confirmation = False
     text = notifications.queue_reminder_sms(ukrainian).body
     assert text.startswith("Nahaduvannia: ") and sms.is_gsm(text)
-    arabic = _booking(language="ar")
-    arabic.needs_day_before_confirmation = False
-    text = notifications.queue_reminder_sms(arabic).body
-    assert text.startswith("Rappel : rendez-vous jeudi 10 décembre 2026")
-    assert "/ar/" in text  # the link opens the booking page in Arabic
+    assert sms.sms_parts(text) == 1
 
 
 def test_one_sms_shortens_in_the_stated_order_and_never_cuts_the_link():

@@ -514,6 +514,33 @@ def _what_the_person_receives(booking: Booking) -> str:
     )
 
 
+def _contact(booking: Booking, now) -> str:
+    """The person's e-mail address and phone as the booking's page says them: a missing
+    one is named, with what it means while the appointment is ahead (a bare "—" left the
+    agent to guess whether she is reminded at all)."""
+    if booking.purged_at:
+        return "Effacés avec les données personnelles"
+    if booking.email and booking.phone:
+        return f"{booking.email} · {booking.phone}"
+    ahead = booking.is_active and booking.slot.starts_at > now
+    if booking.phone:
+        if not ahead:
+            return f"{booking.phone} · pas de courriel"
+        # Only a booking made through the agents' pages is confirmed by SMS
+        # (desk.book_for_person); a partner's API booking is not.
+        confirmation = (
+            "confirmation, " if booking.channel in (Channel.AGENT, Channel.PARTNER) else ""
+        )
+        return f"{booking.phone} · pas de courriel : {confirmation}rappel et changements par SMS"
+    if booking.email:
+        if not ahead:
+            return f"{booking.email} · pas de téléphone"
+        return f"{booking.email} · pas de téléphone : pas de SMS de rappel la veille"
+    if not ahead:
+        return "Ni courriel ni téléphone"
+    return "Ni courriel ni téléphone : aucun rappel possible, prévenez-la de tout changement"
+
+
 def _refusal_for_agents(request: HttpRequest, error) -> str:
     """The booking's refusal told to the agent: a duplicate names the booking the person
     already has (the person's message says a link was mailed, which the agents' page does
@@ -556,6 +583,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deliveries": list(outbox_queries.deliveries_for(booking)),
             # Another language than French: the agent who calls her or receives her knows.
             "language_name": LANGUAGE_NAMES_FR.get(booking.language, ""),
+            "contact": _contact(booking, timezone.now()),
             "can_work": request.access.can(request.prefecture, "work"),
             "wait": documents.wait_for(booking),
             "sent_documents": list(booking.documents.all()),
