@@ -94,3 +94,11 @@ def test_old_deliveries_are_purged(prefecture):
     )
     assert purge_old() == 2
     assert list(Delivery.objects.values_list("pk", flat=True)) == [recent_failed.pk]
+
+
+def test_an_arabic_subject_in_the_failed_list_is_isolated(prefecture, quality_lead, client_for):
+    """A subject written right to left sits in <bdi>, so the French around it keeps its
+    order (« Courriel : <subject> »), as on the booking's own list of mails and SMS."""
+    failed_delivery(prefecture, subject="تأكيد موعدك")
+    page = client_for(quality_lead).get(reverse("outbox:agents-failed", args=[prefecture.slug]))
+    assert "<bdi>تأكيد موعدك</bdi>" in page.content.decode()
