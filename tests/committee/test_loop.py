@@ -433,3 +433,28 @@ def test_an_observation_kept_from_before_the_sending_date_was_recorded_says_so(
             .content.decode()
         )
     assert "le 14/03/2025, sur un projet envoyé avant le 18/03/2025</p>" in html
+
+
+def test_a_draft_sent_again_says_it_replaces_the_earlier_one(
+    committee, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Members who wrote on the first sending are told the new draft replaces it and that
+    their observations are kept: without it they could not tell the two mails apart, and
+    might write the same observations again."""
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = _sent_draft(committee)  # sent on 12 March
+    first = mailoutbox[-1]
+    assert first.subject.startswith("Projet de relevé") and "remplace" not in first.body
+    seat = committee.seats.get(last_name="Exemple")
+    with time_machine.travel("2025-03-14 10:00 +01:00", tick=False):
+        minutes.record_observation(draft, text="Le point 1 oublie les horaires.", seat=seat)
+    with (
+        time_machine.travel("2025-03-18 10:00 +01:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        minutes.send_for_observations(draft, days=15)
+    again = mailoutbox[-1]
+    text = " ".join(again.body.split())
+    assert again.subject.startswith("Nouveau projet de relevé de décisions de la réunion du 10/03")
+    assert "Il remplace le projet envoyé le 12/03/2025." in text
+    assert "Les observations déjà reçues sur ce précédent projet sont conservées" in text

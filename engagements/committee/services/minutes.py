@@ -98,6 +98,8 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
         recipients = invitation_recipients(meeting)
         if not recipients:
             raise MinutesError("Aucun membre n'a d'adresse électronique.")
+        # Sent again (corrected after observations): the mail says which sending it replaces.
+        previous_sent_at = minutes.sent_at
         minutes.status = MinutesStatus.SENT
         minutes.sent_at = timezone.now()
         minutes.observations_until = timezone.localdate() + timedelta(days=days)
@@ -110,6 +112,8 @@ def send_for_observations(minutes: Minutes, *, days: int = 15, pdf: bytes | None
             + reverse("committee:members-minutes-pdf", args=[prefecture.slug, meeting.pk]),
             "documents": meeting_documents.for_members(meeting),
             "approval_meeting": approval_meeting(minutes),
+            "previous_sent_at": previous_sent_at,
+            "kept_observations": minutes.observations.count() if previous_sent_at else 0,
         }
         # Named after what it is: "projet-de-compte-rendu.pdf" for full minutes.
         name = "projet-de-releve.pdf"
