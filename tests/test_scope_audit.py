@@ -22,6 +22,10 @@ from django.urls import resolve, reverse
 from tests.organisation.test_cross_prefecture import _collect_cases, _is_record_key
 from tests.tooling import pdf_text, read_to_end, require_postgres
 
+# Walks of every agent page per role (10 to 40 s each): permissions, not the database's
+# dialect, so the PostgreSQL pass runs them and the SQLite pass skips them.
+pytestmark = pytest.mark.slow
+
 # Capabilities that write: a read-only role is refused these views outright (403).
 WRITING = {"work", "manage", "import"}
 

@@ -49,6 +49,7 @@ def _collect_cases(prefecture, site, service) -> dict[str, dict]:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # every agent page (permissions, not SQL): the PostgreSQL pass runs it
 def test_every_agent_url_is_hidden_from_other_prefectures(
     prefecture, site, service, outsider, client_for
 ):

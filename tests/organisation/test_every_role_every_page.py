@@ -28,6 +28,7 @@ ROLES = [
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # every agent page (permissions, not SQL): the PostgreSQL pass runs it
 def test_every_role_opens_every_agent_page(request, prefecture, site, service, client_for):
     cases = _collect_cases(prefecture, site, service)
     assert len(cases) > 50
