@@ -226,7 +226,8 @@ def one_sms(
     A value dropped takes its empty parentheses or doubled comma with it."""
     values = {name: str(value) for name, value in (values or {}).items()}
     pieces = [template, *values.values(), *(value for _, value in shorter)]
-    if all(is_gsm(gsm_text(piece)) for piece in pieces):
+    gsm = all(is_gsm(gsm_text(piece)) for piece in pieces)
+    if gsm:
         write, length, limit = gsm_text, gsm_length, SMS_LENGTH
     else:
         write, length, limit = plain_typography, ucs2_length, UCS2_LENGTH
@@ -250,7 +251,7 @@ def one_sms(
         values[cut] = _cut(values[cut], length(values[cut]) - excess, length)
         text = render()
     if length(text) > limit:
-        if write is plain_typography:
+        if not gsm:
             raise DoesNotFit(text)
         head, _, link = text.rpartition(" ")
         room = limit - length(link) - 1
